@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Installs the Debian packages the test suite needs when they are missing (the pHash reference in
+# Python: Debian's python3-pil, python3-numpy, python3-scipy under /usr/bin/python3). Without root or
+# apt-get it stops and says exactly what to install.
+set -euo pipefail
+
+missing=()
+if ! /usr/bin/python3 -c 'import PIL, numpy, scipy' >/dev/null 2>&1; then
+  missing+=(python3-pil python3-numpy python3-scipy)
+fi
+
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+
+if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+  echo "Installing system packages for the tests: ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq >/dev/null
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+else
+  echo "The tests need these Debian packages: ${missing[*]}" >&2
+  echo "Install them with: sudo apt-get update && sudo apt-get install -y ${missing[*]}" >&2
+  exit 1
+fi
