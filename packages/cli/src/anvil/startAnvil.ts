@@ -1,0 +1,141 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { createServer } from 'node:net';
+import { BaseError } from '@verinet/protocol';
+
+export type StartAnvilParameters = {
+  /** Port on 127.0.0.1; a free one is picked when omitted. */
+  port?: number | undefined;
+  chainId?: number | undefined;
+  /** Seconds between blocks; omitted = a block per transaction (automine). */
+  blockTime?: number | undefined;
+  /** Extra accounts funded by anvil from its test mnemonic. */
+  accounts?: number | undefined;
+  /** Balance of each test account in ether. */
+  balance?: number | undefined;
+  /** Keep the chain in this JSON state file across restarts. */
+  stateFile?: string | undefined;
+  gasLimit?: bigint | undefined;
+  /** Milliseconds to wait for the RPC to answer. */
+  timeoutMs?: number | undefined;
+};
+
+export type Anvil = {
+  rpcUrl: string;
+  port: number;
+  process: ChildProcess;
+  stop: () => Promise<void>;
+};
+
+export class AnvilStartError extends BaseError {
+  override name = 'AnvilStartError' as const;
+}
+
+/** The anvil binary shipped in the npm registry package for this platform. */
+export function getAnvilPath(): string {
+  const require = createRequire(import.meta.url);
+  try {
+    return require.resolve(
+      `@foundry-rs/anvil-${process.platform}-${process.arch === 'x64' ? 'amd64' : process.arch}/bin/anvil`,
+    );
+  } catch (cause) {
+    throw new AnvilStartError('anvil is not installed for this platform.', {
+      details: [
+        `Expected the npm package @foundry-rs/anvil for ${process.platform}/${process.arch}.`,
+        'Run `npm install`.',
+      ],
+      cause,
+    });
+  }
+}
+
+export async function getFreePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * Starts a local anvil chain on 127.0.0.1 and resolves once its RPC answers.
+ *
+ * @example
+ * const anvil = await startAnvil();
+ * // … use anvil.rpcUrl …
+ * await anvil.stop();
+ */
+export async function startAnvil(parameters: StartAnvilParameters = {}): Promise<Anvil> {
+  const port = parameters.port ?? (await getFreePort());
+  const args = [
+    '--host',
+    '127.0.0.1',
+    '--port',
+    String(port),
+    '--chain-id',
+    String(parameters.chainId ?? 31337),
+  ];
+  if (parameters.blockTime !== undefined) args.push('--block-time', String(parameters.blockTime));
+  if (parameters.accounts !== undefined) args.push('--accounts', String(parameters.accounts));
+  if (parameters.balance !== undefined) args.push('--balance', String(parameters.balance));
+  if (parameters.stateFile !== undefined) args.push('--state', parameters.stateFile);
+  if (parameters.gasLimit !== undefined) args.push('--gas-limit', parameters.gasLimit.toString());
+  const child = spawn(getAnvilPath(), args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  const collect = (chunk: Buffer) => {
+    if (output.length < 16_384) output += chunk.toString();
+  };
+  child.stdout?.on('data', collect);
+  child.stderr?.on('data', collect);
+
+  const rpcUrl = `http://127.0.0.1:${port}`;
+  const exited = new Promise<never>((_, reject) => {
+    child.once('exit', (code, signal) =>
+      reject(
+        new AnvilStartError(`anvil exited before it was ready (code ${code}, signal ${signal}).`, {
+          details: output.trim().split('\n').slice(-5),
+        }),
+      ),
+    );
+    child.once('error', (cause) => reject(new AnvilStartError('anvil could not be started.', { cause })));
+  });
+  const stop = async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const done = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 3000);
+    await done;
+    clearTimeout(timer);
+  };
+  try {
+    await Promise.race([waitForRpc(rpcUrl, parameters.timeoutMs ?? 10_000), exited]);
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  exited.catch(() => {});
+  return { rpcUrl, port, process: child, stop };
+}
+
+async function waitForRpc(rpcUrl: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const response = await fetch(rpcUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'eth_chainId', params: [] }),
+      });
+      if (response.ok) return;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline)
+      throw new AnvilStartError(`anvil did not answer on ${rpcUrl} within ${timeoutMs} ms.`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
