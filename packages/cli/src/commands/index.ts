@@ -1,0 +1,10 @@
+import { deployCommand } from './deploy.js';
+import { devnetCommand } from './devnet.js';
+import { keystoreCommand } from './keystore.js';
+import type { Command } from './types.js';
+
+export const commands: Record<string, Command> = {
+  devnet: devnetCommand,
+  deploy: deployCommand,
+  keystore: keystoreCommand,
+};

@@ -1,0 +1,67 @@
+import type { Deployment } from '@verinet/protocol/chain';
+import { type Abi, type Address, createPublicClient, createWalletClient, type Hex, http } from 'viem';
+import { privateKeyToAccount } from 'viem/accounts';
+import { ContractArtifactError, loadArtifact } from './artifacts.js';
+
+export type DeployContractsParameters = {
+  rpcUrl: string;
+  privateKey: Hex;
+  log?: ((line: string) => void) | undefined;
+};
+
+/**
+ * Deploys IncentivePool, NodeRegistry, VRFVerifier and TaskManager, wires them together and returns the
+ * deployment record. Transactions are sent one after the other and each receipt is awaited, so a failure
+ * stops at a clear step.
+ *
+ * @example
+ * const deployment = await deployContracts({ rpcUrl: 'http://127.0.0.1:8545', privateKey });
+ */
+export async function deployContracts(parameters: DeployContractsParameters): Promise<Deployment> {
+  const log = parameters.log ?? (() => {});
+  const account = privateKeyToAccount(parameters.privateKey);
+  const transport = http(parameters.rpcUrl);
+  const publicClient = createPublicClient({ transport });
+  const chainId = await publicClient.getChainId();
+  const chain = {
+    id: chainId,
+    name: `chain-${chainId}`,
+    nativeCurrency: { name: 'Ether', symbol: 'ETH', decimals: 18 },
+    rpcUrls: { default: { http: [parameters.rpcUrl] } },
+  } as const;
+  const walletClient = createWalletClient({ account, transport, chain });
+  const startBlock = Number(await publicClient.getBlockNumber());
+
+  const deploy = async (contractName: string, args: readonly unknown[]): Promise<Address> => {
+    const { abi, bytecode } = loadArtifact(contractName);
+    const hash = await walletClient.deployContract({ abi, bytecode, args });
+    const receipt = await publicClient.waitForTransactionReceipt({ hash });
+    if (receipt.status !== 'success' || !receipt.contractAddress) {
+      throw new ContractArtifactError(`Deploying ${contractName} failed (transaction ${hash}).`);
+    }
+    log(`  ${contractName.padEnd(14)} ${receipt.contractAddress} (gas ${receipt.gasUsed})`);
+    return receipt.contractAddress;
+  };
+  const call = async (address: Address, abi: Abi, functionName: string, args: readonly unknown[]) => {
+    const hash = await walletClient.writeContract({ address, abi, functionName, args });
+    const receipt = await publicClient.waitForTransactionReceipt({ hash });
+    if (receipt.status !== 'success')
+      throw new ContractArtifactError(`${functionName} failed (transaction ${hash}).`);
+  };
+
+  const owner = account.address;
+  const incentivePool = await deploy('IncentivePool', [owner]);
+  const nodeRegistry = await deploy('NodeRegistry', [owner, incentivePool]);
+  const vrfVerifier = await deploy('VRFVerifier', []);
+  const taskManager = await deploy('TaskManager', [owner, nodeRegistry, vrfVerifier]);
+  await call(nodeRegistry, loadArtifact('NodeRegistry').abi, 'setTaskManager', [taskManager]);
+
+  return {
+    version: 1,
+    chainId,
+    startBlock,
+    deployer: owner,
+    deployedAt: new Date().toISOString(),
+    contracts: { incentivePool, nodeRegistry, taskManager, vrfVerifier },
+  };
+}
