@@ -1,0 +1,51 @@
+/**
+ * Task arguments: versioned zod schemas (SD text-to-image, LLM chat, SD LoRA fine-tuning), the parser
+ * nodes run before executing, canonical JSON and the args hash, version and model-id encodings.
+ * See docs/task-args.md.
+ */
+export type { Dtype, NamedModel } from './common.js';
+export { dtypeSchema, MAX_SEED } from './common.js';
+export {
+  CanonicalJsonError,
+  InvalidModelIdError,
+  InvalidTaskArgsError,
+  type InvalidTaskArgsKind,
+  InvalidVersionError,
+  type TaskArgsIssue,
+} from './errors.js';
+export { getTaskArgsJsonSchemas } from './jsonSchemas.js';
+export {
+  LLM_TASK_ARGS_VERSION,
+  type LlmGenerationConfig,
+  type LlmMessage,
+  type LlmTaskArgs,
+  type LlmTaskArgsInput,
+  llmTaskArgsSchema,
+} from './llm.js';
+export { parseTaskArgs, type TaskArgsByType, taskArgsVersions } from './parseTaskArgs.js';
+export {
+  SD_TASK_ARGS_VERSION,
+  type SdScheduler,
+  type SdSchedulerMethod,
+  type SdTaskArgs,
+  type SdTaskArgsInput,
+  sdSchedulerSchema,
+  sdTaskArgsSchema,
+} from './sd.js';
+export {
+  SD_FINETUNE_TASK_ARGS_VERSION,
+  type SdFinetuneTaskArgs,
+  type SdFinetuneTaskArgsInput,
+  sdFinetuneTaskArgsSchema,
+} from './sdFinetune.js';
+export { getUnsupportedFields } from './support.js';
+export { type TaskType, taskTypes } from './taskType.js';
+export {
+  compareVersions,
+  formatVersion,
+  isVersionCompatible,
+  packVersion,
+  parseVersion,
+  unpackVersion,
+  type Version,
+} from './version.js';

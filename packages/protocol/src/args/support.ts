@@ -1,0 +1,96 @@
+import type { TaskArgsIssue } from './errors.js';
+import type { LlmTaskArgs } from './llm.js';
+import type { SdTaskArgs } from './sd.js';
+import type { SdFinetuneTaskArgs } from './sdFinetune.js';
+import type { TaskType } from './taskType.js';
+import { compareVersions } from './version.js';
+
+/**
+ * A feature the schema defines but a worker may not implement. `since` is the task-argument version that
+ * introduced support (null: no version of this major supports it yet).
+ *
+ * Support is decided by the TASK's version, never by the node's: two nodes of different minor versions in
+ * one validation group must reach the same verdict, or the one that refuses would be slashed. A future
+ * worker that implements `lora` sets `since: '1.1.0'`; a task that wants LoRA then declares version 1.1.0,
+ * and the contracts only pick nodes at 1.1.0 or later for it.
+ */
+type FeatureRule<Args> = {
+  since: string | null;
+  reason: string;
+  /** Dotted paths of the fields that use the feature; empty when unused. */
+  find: (args: Args) => string[];
+};
+
+const sdRules: FeatureRule<SdTaskArgs>[] = (
+  ['unet', 'vae', 'textual_inversion', 'lora', 'controlnet', 'refiner'] as const
+).map((field) => ({
+  since: null,
+  reason: `${field} is not implemented by worker version 1.x`,
+  find: (args) => (args[field] === undefined ? [] : [field]),
+}));
+
+const llmRules: FeatureRule<LlmTaskArgs>[] = [
+  {
+    since: null,
+    reason: 'tool calling is not implemented by worker version 1.x',
+    find: (args) => (args.tools === undefined ? [] : ['tools']),
+  },
+  {
+    since: null,
+    reason: 'quantized weights are not implemented by worker version 1.x',
+    find: (args) => (args.quantize_bits === undefined ? [] : ['quantize_bits']),
+  },
+  {
+    since: null,
+    reason: 'beam search (num_beams > 1) is not implemented by worker version 1.x',
+    find: (args) => (args.generation_config.num_beams > 1 ? ['generation_config.num_beams'] : []),
+  },
+  {
+    since: null,
+    reason: 'more than one returned sequence is not implemented by worker version 1.x',
+    find: (args) =>
+      args.generation_config.num_return_sequences > 1 ? ['generation_config.num_return_sequences'] : [],
+  },
+  {
+    since: null,
+    reason: 'image content parts are not implemented by worker version 1.x',
+    find: (args) =>
+      args.messages.flatMap((message, i) =>
+        typeof message.content === 'string'
+          ? []
+          : message.content.flatMap((part, j) =>
+              part.type === 'image_url' ? [`messages.${i}.content.${j}`] : [],
+            ),
+      ),
+  },
+];
+
+const sdFinetuneRules: FeatureRule<SdFinetuneTaskArgs>[] = [];
+
+const rules = { sd: sdRules, llm: llmRules, sd_ft: sdFinetuneRules } as const;
+
+/**
+ * Lists the fields of parsed arguments that this package's workers do not support for the task's version.
+ *
+ * @example
+ * getUnsupportedFields('llm', args) // [{ field: 'tools', kind: 'unsupported', reason: '…' }]
+ */
+export function getUnsupportedFields(taskType: 'sd', args: SdTaskArgs): TaskArgsIssue[];
+export function getUnsupportedFields(taskType: 'llm', args: LlmTaskArgs): TaskArgsIssue[];
+export function getUnsupportedFields(taskType: 'sd_ft', args: SdFinetuneTaskArgs): TaskArgsIssue[];
+export function getUnsupportedFields(taskType: TaskType, args: { version: string }): TaskArgsIssue[];
+export function getUnsupportedFields(taskType: TaskType, args: { version: string }): TaskArgsIssue[] {
+  const issues: TaskArgsIssue[] = [];
+  for (const rule of rules[taskType] as FeatureRule<typeof args>[]) {
+    if (rule.since !== null && compareVersions(args.version, rule.since) >= 0) continue;
+    for (const field of rule.find(args)) {
+      issues.push({
+        field,
+        kind: 'unsupported',
+        reason:
+          rule.since === null ? rule.reason : `${rule.reason}; it needs task version ${rule.since} or later`,
+      });
+    }
+  }
+  return issues;
+}
