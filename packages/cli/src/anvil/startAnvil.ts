@@ -86,8 +86,15 @@ export async function startAnvil(parameters: StartAnvilParameters = {}): Promise
   if (parameters.gasLimit !== undefined) args.push('--gas-limit', parameters.gasLimit.toString());
   const child = spawn(getAnvilPath(), args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
+  // anvil prints "Listening on HOST:PORT" once it has bound the port: that, not an RPC answer (which another
+  // process on the same port could give), says this anvil is the one serving.
+  let markListening: () => void = () => {};
+  const listening = new Promise<void>((resolve) => {
+    markListening = resolve;
+  });
   const collect = (chunk: Buffer) => {
     if (output.length < 16_384) output += chunk.toString();
+    if (output.includes(`Listening on 127.0.0.1:${port}`)) markListening();
   };
   child.stdout?.on('data', collect);
   child.stderr?.on('data', collect);
@@ -112,7 +119,20 @@ export async function startAnvil(parameters: StartAnvilParameters = {}): Promise
     clearTimeout(timer);
   };
   try {
-    await Promise.race([waitForRpc(rpcUrl, parameters.timeoutMs ?? 10_000), exited]);
+    const timeoutMs = parameters.timeoutMs ?? 10_000;
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () =>
+          reject(new AnvilStartError(`anvil did not start listening on ${rpcUrl} within ${timeoutMs} ms.`)),
+        timeoutMs,
+      );
+    });
+    try {
+      await Promise.race([listening.then(() => waitForRpc(rpcUrl, timeoutMs)), exited, timedOut]);
+    } finally {
+      clearTimeout(timer);
+    }
   } catch (error) {
     await stop();
     throw error;
