@@ -6,7 +6,7 @@
  */
 
 const scratch = new DataView(new ArrayBuffer(8));
-const ln2High = 6.9314718036912381649e-1; // upper bits of ln 2, exact times small integers
+const ln2High = 0x162e42fee / 2 ** 33; // upper 33 bits of ln 2: exact times any exponent here
 const ln2Low = 1.9082149292705877e-10; // ln 2 - ln2High
 const halfPi = Math.PI / 2;
 
