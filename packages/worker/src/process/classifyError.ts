@@ -1,0 +1,36 @@
+import type { WorkerErrorKind } from '../protocol/messages.js';
+
+/** Names of errors a backend throws when the task itself is at fault (bad schema, unsupported feature). */
+const invalidArgsNames = new Set([
+  'InvalidTaskArgsError',
+  'UnsupportedFeatureError',
+  'IncompatibleModelError',
+]);
+const modelMissingNames = new Set(['ModelNotFoundError', 'ModelIntegrityError']);
+
+/**
+ * Maps an error thrown while running a task to the protocol error kind. Only errors that say the task's
+ * arguments are at fault become `invalid_args`; everything unknown is `execution_failed`, so a node bug never
+ * turns into an on-chain claim that the application sent bad arguments.
+ */
+export function classifyError(error: unknown, aborted: boolean): WorkerErrorKind {
+  if (aborted) return 'cancelled';
+  const name = error instanceof Error ? error.name : undefined;
+  if (name && invalidArgsNames.has(name)) return 'invalid_args';
+  if (name && modelMissingNames.has(name)) return 'model_missing';
+  if (name === 'UnsupportedTaskError') return 'unsupported';
+  return 'execution_failed';
+}
+
+/** Short message and detail lines of any thrown value, for the protocol's error message. */
+export function describeError(error: unknown): { message: string; details: string[] } {
+  if (error instanceof Error) {
+    const withDetails = error as Error & { shortMessage?: unknown; details?: unknown };
+    const message = typeof withDetails.shortMessage === 'string' ? withDetails.shortMessage : error.message;
+    const details = Array.isArray(withDetails.details)
+      ? withDetails.details.filter((d): d is string => typeof d === 'string')
+      : [];
+    return { message, details };
+  }
+  return { message: String(error), details: [] };
+}
