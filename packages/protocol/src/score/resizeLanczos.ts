@@ -1,0 +1,160 @@
+import type { LumaImage } from './types.js';
+
+export type ResizeLanczosParameters = {
+  image: LumaImage;
+  width: number;
+  height: number;
+};
+export type ResizeLanczosReturnType = LumaImage;
+
+/** Fixed-point fraction bits PIL uses for 8-bit resampling: 32 - 8 result bits - 2 overflow bits. */
+const PRECISION_BITS = 22;
+const HALF = 1 << (PRECISION_BITS - 1);
+const LANCZOS_SUPPORT = 3;
+
+/** Per-axis filter taps: for output i, taps start at `bounds[2i]`, count `bounds[2i+1]`, weights at `weights[i*ksize]`. */
+type AxisCoefficients = { ksize: number; bounds: Int32Array; weights: Int32Array };
+
+/**
+ * Resizes an 8-bit grey image the way Pillow's `Image.resize(size, Image.LANCZOS)` does, bit for bit.
+ *
+ * Same separable two-pass scheme as Pillow's Resample.c: horizontal pass first (only over the rows the
+ * vertical pass reads), then vertical; Lanczos-3 widened by the downscale factor; weights normalised to
+ * sum 1 in double precision, then rounded half away from zero to 22-bit fixed point; each pass accumulates
+ * in 32-bit integers from a rounding bias of 2^21 and clips to 0..255. Passes whose size is unchanged are
+ * skipped as Pillow skips them.
+ *
+ * @example
+ * const small = resizeLanczos({ image: luma, width: 32, height: 32 });
+ */
+export function resizeLanczos({ image, width, height }: ResizeLanczosParameters): ResizeLanczosReturnType {
+  const inW = image.width;
+  const inH = image.height;
+  const needHorizontal = width !== inW;
+  const needVertical = height !== inH;
+  if (!needHorizontal && !needVertical) return { data: image.data.slice(), width, height };
+
+  const vertical = getCoefficients(inH, height);
+  const firstRow = vertical.bounds[0]!;
+  const lastRow = vertical.bounds[(height - 1) * 2]! + vertical.bounds[(height - 1) * 2 + 1]!;
+
+  let source = image.data;
+  let sourceRowOffset = 0;
+  let sourceWidth = inW;
+  if (needHorizontal) {
+    source = resampleHorizontal(image.data, inW, firstRow, lastRow, width, getCoefficients(inW, width));
+    sourceRowOffset = firstRow;
+    sourceWidth = width;
+  }
+  if (!needVertical) return { data: source, width, height };
+  return {
+    data: resampleVertical(source, sourceWidth, sourceRowOffset, height, vertical),
+    width,
+    height,
+  };
+}
+
+function resampleHorizontal(
+  data: Uint8Array,
+  inW: number,
+  firstRow: number,
+  lastRow: number,
+  outW: number,
+  { ksize, bounds, weights }: AxisCoefficients,
+): Uint8Array {
+  const out = new Uint8Array((lastRow - firstRow) * outW);
+  for (let y = firstRow, o = 0; y < lastRow; y++) {
+    const row = y * inW;
+    for (let x = 0; x < outW; x++, o++) {
+      const start = row + bounds[x * 2]!;
+      const count = bounds[x * 2 + 1]!;
+      const k = x * ksize;
+      let sum = HALF;
+      for (let i = 0; i < count; i++) sum += data[start + i]! * weights[k + i]!;
+      out[o] = clip8(sum);
+    }
+  }
+  return out;
+}
+
+function resampleVertical(
+  data: Uint8Array,
+  width: number,
+  rowOffset: number,
+  outH: number,
+  { ksize, bounds, weights }: AxisCoefficients,
+): Uint8Array {
+  const out = new Uint8Array(outH * width);
+  for (let y = 0; y < outH; y++) {
+    const start = (bounds[y * 2]! - rowOffset) * width;
+    const count = bounds[y * 2 + 1]!;
+    const k = y * ksize;
+    for (let x = 0; x < width; x++) {
+      let sum = HALF;
+      for (let i = 0, p = start + x; i < count; i++, p += width) sum += data[p]! * weights[k + i]!;
+      out[y * width + x] = clip8(sum);
+    }
+  }
+  return out;
+}
+
+function clip8(sum: number): number {
+  // Arithmetic shift of the 32-bit accumulator, as in C; sums stay far inside int32.
+  const value = sum >> PRECISION_BITS;
+  return value < 0 ? 0 : value > 255 ? 255 : value;
+}
+
+const cache = new Map<string, AxisCoefficients>();
+
+function getCoefficients(inSize: number, outSize: number): AxisCoefficients {
+  const key = `${inSize}:${outSize}`;
+  let coefficients = cache.get(key);
+  if (!coefficients) {
+    coefficients = computeCoefficients(inSize, outSize);
+    // Hashing sees a handful of distinct sizes; cap the cache so odd inputs cannot grow it without bound.
+    if (cache.size > 64) cache.clear();
+    cache.set(key, coefficients);
+  }
+  return coefficients;
+}
+
+function computeCoefficients(inSize: number, outSize: number): AxisCoefficients {
+  const scale = inSize / outSize;
+  const filterScale = Math.max(scale, 1);
+  const support = LANCZOS_SUPPORT * filterScale;
+  const ksize = Math.ceil(support) * 2 + 1;
+  const bounds = new Int32Array(outSize * 2);
+  const weights = new Int32Array(outSize * ksize);
+  const taps = new Float64Array(ksize);
+  const inverseScale = 1 / filterScale;
+  for (let o = 0; o < outSize; o++) {
+    const center = (o + 0.5) * scale;
+    // Math.trunc mirrors C's (int) cast, which truncates towards zero before the clamp.
+    const min = Math.max(0, Math.trunc(center - support + 0.5));
+    const count = Math.min(inSize, Math.trunc(center + support + 0.5)) - min;
+    let total = 0;
+    for (let i = 0; i < count; i++) {
+      const w = lanczos((i + min - center + 0.5) * inverseScale);
+      taps[i] = w;
+      total += w;
+    }
+    for (let i = 0; i < count; i++) {
+      const w = total !== 0 ? taps[i]! / total : taps[i]!;
+      const scaled = w * (1 << PRECISION_BITS);
+      weights[o * ksize + i] = w < 0 ? Math.trunc(-0.5 + scaled) : Math.trunc(0.5 + scaled);
+    }
+    bounds[o * 2] = min;
+    bounds[o * 2 + 1] = count;
+  }
+  return { ksize, bounds, weights };
+}
+
+function sinc(x: number): number {
+  if (x === 0) return 1;
+  const t = x * Math.PI;
+  return Math.sin(t) / t;
+}
+
+function lanczos(x: number): number {
+  return x >= -3 && x < 3 ? sinc(x) * sinc(x / 3) : 0;
+}
