@@ -36,6 +36,75 @@ interface INodeRegistry {
         bytes32 currentTask; // task the node is busy with (0 when not busy)
     }
 
+    // ---------------------------------------------------------------- events
+
+    /// @notice `node` joined with `stake`; `gpuName` hashes to `gpuId`.
+    event NodeJoined(
+        address indexed node,
+        bytes32 indexed gpuId,
+        string gpuName,
+        uint32 vram,
+        uint64 version,
+        uint256 stake,
+        address beneficiary,
+        bytes publicKey
+    );
+    /// @notice Every status transition, including those driven by the TaskManager.
+    event NodeStatusChanged(address indexed node, NodeStatus from, NodeStatus to);
+    /// @notice The whole `amount` of `node`'s stake went to the incentive pool; the node is removed.
+    event NodeSlashed(address indexed node, uint256 amount);
+    /// @notice `node` was removed after `consecutiveTimeouts` timeouts in a row (stake returned, not slashed).
+    event NodeKickedOut(address indexed node, uint256 consecutiveTimeouts);
+    /// @notice `amount` of stake was credited to `node`'s pending withdrawals.
+    event StakeReturned(address indexed node, uint256 amount);
+    /// @notice `account` withdrew `amount` of returned stake.
+    event StakeWithdrawn(address indexed account, uint256 amount);
+    /// @notice `node` now holds `modelIds` (locality preference in selection).
+    event ModelsUpdated(address indexed node, bytes32[] modelIds);
+    /// @notice Payouts for `node` now go to `beneficiary` (0 = the node itself).
+    event BeneficiaryChanged(address indexed node, address beneficiary);
+    /// @notice `node`'s QoS score moved from `oldScore` to `newScore` (basis points).
+    event QoSScoreChanged(address indexed node, uint16 oldScore, uint16 newScore);
+    /// @notice The TaskManager was set (once).
+    event TaskManagerSet(address taskManager);
+    /// @notice An owner parameter changed.
+    event MinStakeChanged(uint256 oldValue, uint256 newValue);
+    event StakeWeightCapChanged(uint256 oldMultiplier, uint256 newMultiplier);
+    event MaxTimeoutsBeforeKickChanged(uint256 oldValue, uint256 newValue);
+    event QoSParamsChanged(
+        uint16 firstPoints,
+        uint16 secondPoints,
+        uint16 thirdPoints,
+        uint16 timeoutPenalty,
+        uint16 initialScore,
+        uint16 minScore,
+        uint8 smoothingShift
+    );
+
+    // ---------------------------------------------------------------- errors
+
+    error NodeRegistryInsufficientStake(uint256 stake, uint256 minStake);
+    error NodeRegistryStakeTooLarge(uint256 stake, uint256 maxStake);
+    error NodeRegistryInvalidPublicKeyLength(uint256 length);
+    error NodeRegistryPublicKeyMismatch(address sender, address keyAddress);
+    error NodeRegistryTooManyModels(uint256 count, uint256 maxModels);
+    error NodeRegistryInvalidModel(uint256 index, bytes32 modelId);
+    error NodeRegistryInvalidGpuName(uint256 length);
+    error NodeRegistryInvalidVram(uint32 vram);
+    error NodeRegistryAlreadyRegistered(address node, NodeStatus status);
+    error NodeRegistryNotRegistered(address node);
+    error NodeRegistryInvalidStatus(address node, NodeStatus status);
+    error NodeRegistryNodeNotAvailable(address node, NodeStatus status);
+    error NodeRegistryUnauthorizedCaller(address caller);
+    error NodeRegistryTaskManagerAlreadySet(address taskManager);
+    error NodeRegistryZeroAddress();
+    error NodeRegistryZeroTaskKey();
+    error NodeRegistryNothingToWithdraw(address account);
+    error NodeRegistryTransferFailed(address to, uint256 amount);
+    error NodeRegistryParameterOutOfBounds(string name, uint256 value, uint256 min, uint256 max);
+
+    // ---------------------------------------------------------------- TaskManager
+
     /// @notice Selects, at random, an available node that fits `request`, and marks it Busy with `taskKey`.
     /// @return node the selected node, or address(0) when no node fits (the task is then queued).
     function selectNode(SelectionRequest calldata request, uint256 randomness, bytes32 taskKey)
@@ -68,4 +137,48 @@ interface INodeRegistry {
     function beneficiaryOf(address node) external view returns (address);
 
     function getNodeInfo(address node) external view returns (NodeInfo memory);
+
+    // ---------------------------------------------------------------- nodes
+
+    /// @notice Registers the caller as a node; the whole `msg.value` is its stake (at least `minStake`).
+    /// @param publicKey the caller's uncompressed secp256k1 public key without prefix (64 bytes); it must
+    /// hash to the caller's address.
+    /// @param beneficiary receives the node's payouts; 0 = the node itself.
+    /// @param modelIds models the node holds locally (at most `MAX_MODELS`, non-zero, distinct).
+    function join(
+        string calldata gpuName,
+        uint32 vram,
+        uint64 version,
+        bytes calldata publicKey,
+        address beneficiary,
+        bytes32[] calldata modelIds
+    ) external payable;
+
+    /// @notice Stops receiving tasks: Available becomes Paused, Busy becomes PendingPause.
+    function pause() external;
+
+    /// @notice Receives tasks again: Paused becomes Available, PendingPause becomes Busy.
+    function resume() external;
+
+    /// @notice Leaves the network: the stake is credited to the caller's withdrawals at once, or when the
+    /// current task ends (PendingQuit).
+    function quit() external;
+
+    /// @notice Replaces the list of models the caller holds locally.
+    function updateModels(bytes32[] calldata modelIds) external;
+
+    /// @notice Sends the caller's payouts to `beneficiary` (0 = the caller itself).
+    function setBeneficiary(address beneficiary) external;
+
+    /// @notice Pays the caller all of its returned stake.
+    function withdraw() external;
+
+    /// @notice Returned stake waiting for `account` to withdraw it.
+    function pendingWithdrawal(address account) external view returns (uint256);
+
+    /// @notice Models `node` declared it holds.
+    function modelsOf(address node) external view returns (bytes32[] memory);
+
+    /// @notice `node`'s QoS score in basis points (0 when not registered).
+    function qosScoreOf(address node) external view returns (uint16);
 }

@@ -1,0 +1,676 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
+import {Ownable2Step} from "@openzeppelin/contracts/access/Ownable2Step.sol";
+import {EnumerableSet} from "@openzeppelin/contracts/utils/structs/EnumerableSet.sol";
+import {IIncentivePool} from "../interfaces/IIncentivePool.sol";
+import {INodeRegistry} from "../interfaces/INodeRegistry.sol";
+import {AvailableSets} from "./AvailableSets.sol";
+import {NodeVersion} from "./NodeVersion.sol";
+import {QoS} from "./QoS.sol";
+import {VramTiers} from "./VramTiers.sol";
+
+/// @title NodeRegistry
+/// @notice Nodes join with a stake, declare their hardware, version and local models, and are selected for
+/// tasks by the TaskManager at random, weighted by stake and QoS, in gas that does not depend on the number
+/// of nodes. Slashed stakes go to the incentive pool; returned stakes are pulled with `withdraw`.
+/// @dev Selection (see docs/node-registry.md):
+///  1. Locality: up to LOCALITY_TRIES uniform draws among the registered holders of `modelIds[0]`, keeping
+///     only Available nodes that fit.
+///  2. Otherwise up to SELECTION_TRIES uniform draws among the available nodes of the request's group
+///     (its GPU, or any GPU, and its version major) in the VRAM tiers at or above `minVram`.
+///  Each fitting candidate is accepted with probability weight / MAX_WEIGHT (rejection sampling, so accepted
+///  draws are exactly proportional to weight); when no draw is accepted, the fitting candidate kept by a
+///  weighted reservoir over the draws is chosen, so a task is only queued when no draw found a fitting node.
+contract NodeRegistry is INodeRegistry, Ownable2Step {
+    using AvailableSets for AvailableSets.Sets;
+    using EnumerableSet for EnumerableSet.AddressSet;
+
+    /// @notice The most models one node may declare.
+    uint256 public constant MAX_MODELS = 8;
+    /// @notice The longest GPU name, in bytes.
+    uint256 public constant MAX_GPU_NAME_LENGTH = 64;
+    /// @notice The largest VRAM a node may declare, in GiB (stored in 16 bits).
+    uint32 public constant MAX_VRAM = type(uint16).max;
+    /// @notice Draws among the holders of the task's first model.
+    uint256 public constant LOCALITY_TRIES = 4;
+    /// @notice Draws among all available nodes of the task's group.
+    uint256 public constant SELECTION_TRIES = 8;
+    /// @notice Upper bound of `minStake` (so that `minStake * MAX_STAKE_WEIGHT_CAP` fits the 96-bit stake).
+    uint256 public constant MAX_MIN_STAKE = 1e27;
+    /// @notice Upper bound of the stake weight cap multiplier.
+    uint256 public constant MAX_STAKE_WEIGHT_CAP = 16;
+    /// @notice Upper bound of `maxTimeoutsBeforeKick`.
+    uint256 public constant MAX_TIMEOUTS_BEFORE_KICK = 20;
+    /// @notice The stake share of a weight, in basis points of the stake cap.
+    uint256 private constant STAKE_SCALE = 10_000;
+    /// @notice The largest selection weight: full stake share times full QoS.
+    uint256 public constant MAX_WEIGHT = STAKE_SCALE * QoS.MAX_SCORE;
+
+    /// @dev Slot 0 holds everything selection reads (one SLOAD per candidate) and both set positions:
+    ///  status 8 | consecutiveTimeouts 8 | qosScore 16 | vram 16 | version 64 | stake 96 | anyPos 24 | gpuPos 24
+    struct Node {
+        NodeStatus status;
+        uint8 consecutiveTimeouts;
+        uint16 qosScore;
+        uint16 vram;
+        uint64 version;
+        uint96 stake;
+        uint24 anyPos; // position in the set (ANY GPU, major, tier) while Available
+        uint24 gpuPos; // position in the set (gpuId, major, tier) while Available
+        bytes32 gpuId;
+        address beneficiary;
+        // Left stale after the task ends (masked by the getters): rewriting a non-zero slot costs 2,900 gas,
+        // writing a zeroed one 20,000, on every task.
+        bytes32 currentTask;
+    }
+
+    struct Config {
+        uint96 minStake;
+        uint8 stakeWeightCap; // stakes count up to minStake * stakeWeightCap in the selection weight
+        uint8 maxTimeoutsBeforeKick;
+    }
+
+    /// @dev Per-selection scratch values.
+    struct Draw {
+        uint256 randomness;
+        uint256 stakeCap;
+        uint16 minScore;
+        address fallbackNode;
+        uint256 fallbackTotal;
+    }
+
+    /// @notice Receives slashed stakes.
+    IIncentivePool public immutable incentivePool;
+    /// @notice The only caller of the task functions (set once).
+    address public taskManager;
+    /// @notice Sum of the stakes of registered nodes.
+    uint256 public totalStaked;
+    /// @notice Sum of the returned stakes not yet withdrawn.
+    uint256 public totalPendingWithdrawals;
+
+    Config private _config;
+    QoS.Params private _qos;
+    mapping(address node => Node) private _nodes;
+    mapping(address node => bytes) private _publicKeys;
+    mapping(address node => bytes32[]) private _models;
+    mapping(bytes32 modelId => EnumerableSet.AddressSet) private _modelHolders;
+    mapping(address account => uint256) private _pendingWithdrawals;
+    AvailableSets.Sets private _available;
+
+    modifier onlyTaskManager() {
+        if (msg.sender != taskManager) revert NodeRegistryUnauthorizedCaller(msg.sender);
+        _;
+    }
+
+    /// @param initialOwner sets the parameters and the TaskManager (a DAO later).
+    /// @param pool receives slashed stakes.
+    /// @param taskManager_ the TaskManager, or 0 to set it later with `setTaskManager` (once).
+    /// @param minStake_ the minimal stake, in wei.
+    constructor(address initialOwner, IIncentivePool pool, address taskManager_, uint256 minStake_)
+        Ownable(initialOwner)
+    {
+        if (address(pool) == address(0)) revert NodeRegistryZeroAddress();
+        incentivePool = pool;
+        _checkBounds("minStake", minStake_, 1, MAX_MIN_STAKE);
+        _config = Config({minStake: uint96(minStake_), stakeWeightCap: 2, maxTimeoutsBeforeKick: 3});
+        _qos = QoS.defaults();
+        emit MinStakeChanged(0, minStake_);
+        emit StakeWeightCapChanged(0, 2);
+        emit MaxTimeoutsBeforeKickChanged(0, 3);
+        _emitQoSParams(_qos);
+        if (taskManager_ != address(0)) {
+            taskManager = taskManager_;
+            emit TaskManagerSet(taskManager_);
+        }
+    }
+
+    // ------------------------------------------------------------------ nodes
+
+    /// @inheritdoc INodeRegistry
+    function join(
+        string calldata gpuName,
+        uint32 vram,
+        uint64 version,
+        bytes calldata publicKey,
+        address beneficiary,
+        bytes32[] calldata modelIds
+    ) external payable {
+        _checkJoin(gpuName, vram, publicKey, modelIds);
+        bytes32 gpuId = keccak256(bytes(gpuName));
+        Node storage n = _nodes[msg.sender];
+        n.status = NodeStatus.Available;
+        n.consecutiveTimeouts = 0;
+        n.qosScore = _qos.initialScore;
+        n.vram = uint16(vram);
+        n.version = version;
+        n.stake = uint96(msg.value);
+        n.gpuId = gpuId;
+        n.beneficiary = beneficiary;
+        _publicKeys[msg.sender] = publicKey;
+        totalStaked += msg.value;
+        _addModels(msg.sender, modelIds);
+        _addAvailable(msg.sender, n);
+        emit NodeJoined(msg.sender, gpuId, gpuName, vram, version, msg.value, beneficiary, publicKey);
+        emit ModelsUpdated(msg.sender, modelIds);
+        emit NodeStatusChanged(msg.sender, NodeStatus.Quit, NodeStatus.Available);
+    }
+
+    /// @inheritdoc INodeRegistry
+    function pause() external {
+        Node storage n = _registered(msg.sender);
+        NodeStatus from = n.status;
+        if (from == NodeStatus.Available) {
+            _removeAvailable(n);
+            _setStatus(msg.sender, n, NodeStatus.Paused);
+        } else if (from == NodeStatus.Busy) {
+            _setStatus(msg.sender, n, NodeStatus.PendingPause);
+        } else {
+            revert NodeRegistryInvalidStatus(msg.sender, from);
+        }
+    }
+
+    /// @inheritdoc INodeRegistry
+    function resume() external {
+        Node storage n = _registered(msg.sender);
+        NodeStatus from = n.status;
+        if (from == NodeStatus.Paused) {
+            _addAvailable(msg.sender, n);
+            _setStatus(msg.sender, n, NodeStatus.Available);
+        } else if (from == NodeStatus.PendingPause) {
+            _setStatus(msg.sender, n, NodeStatus.Busy);
+        } else {
+            revert NodeRegistryInvalidStatus(msg.sender, from);
+        }
+    }
+
+    /// @inheritdoc INodeRegistry
+    function quit() external {
+        Node storage n = _registered(msg.sender);
+        NodeStatus from = n.status;
+        if (from == NodeStatus.Busy || from == NodeStatus.PendingPause) {
+            _setStatus(msg.sender, n, NodeStatus.PendingQuit);
+        } else if (from == NodeStatus.Available || from == NodeStatus.Paused) {
+            _returnStake(msg.sender, _removeNode(msg.sender, n));
+        } else {
+            revert NodeRegistryInvalidStatus(msg.sender, from);
+        }
+    }
+
+    /// @inheritdoc INodeRegistry
+    function updateModels(bytes32[] calldata modelIds) external {
+        _registered(msg.sender);
+        _checkModels(modelIds);
+        _clearModels(msg.sender);
+        _addModels(msg.sender, modelIds);
+        emit ModelsUpdated(msg.sender, modelIds);
+    }
+
+    /// @inheritdoc INodeRegistry
+    function setBeneficiary(address beneficiary) external {
+        _registered(msg.sender).beneficiary = beneficiary;
+        emit BeneficiaryChanged(msg.sender, beneficiary);
+    }
+
+    /// @inheritdoc INodeRegistry
+    function withdraw() external {
+        uint256 amount = _pendingWithdrawals[msg.sender];
+        if (amount == 0) revert NodeRegistryNothingToWithdraw(msg.sender);
+        _pendingWithdrawals[msg.sender] = 0;
+        totalPendingWithdrawals -= amount;
+        emit StakeWithdrawn(msg.sender, amount);
+        (bool ok,) = msg.sender.call{value: amount}("");
+        if (!ok) revert NodeRegistryTransferFailed(msg.sender, amount);
+    }
+
+    // ------------------------------------------------------------------ TaskManager
+
+    /// @inheritdoc INodeRegistry
+    function selectNode(SelectionRequest calldata request, uint256 randomness, bytes32 taskKey)
+        external
+        onlyTaskManager
+        returns (address node)
+    {
+        if (taskKey == bytes32(0)) revert NodeRegistryZeroTaskKey();
+        Config memory config = _config;
+        Draw memory d = Draw({
+            randomness: randomness,
+            stakeCap: uint256(config.minStake) * config.stakeWeightCap,
+            minScore: _qos.minScore,
+            fallbackNode: address(0),
+            fallbackTotal: 0
+        });
+        node = _drawHolder(request, d);
+        if (node == address(0)) node = _drawAvailable(request, d);
+        if (node == address(0)) node = d.fallbackNode;
+        if (node != address(0)) _occupy(node, _nodes[node], taskKey);
+    }
+
+    /// @inheritdoc INodeRegistry
+    function occupyNode(address node, bytes32 taskKey) external onlyTaskManager {
+        if (taskKey == bytes32(0)) revert NodeRegistryZeroTaskKey();
+        Node storage n = _nodes[node];
+        if (n.status != NodeStatus.Available) revert NodeRegistryNodeNotAvailable(node, n.status);
+        _occupy(node, n, taskKey);
+    }
+
+    /// @inheritdoc INodeRegistry
+    function releaseNode(address node, bytes32 taskKey) external onlyTaskManager returns (bool available) {
+        Node storage n = _nodes[node];
+        NodeStatus from = n.status;
+        if (!_isBusy(from) || n.currentTask != taskKey) return false;
+        if (from == NodeStatus.Busy) {
+            _addAvailable(node, n);
+            _setStatus(node, n, NodeStatus.Available);
+            return true;
+        }
+        if (from == NodeStatus.PendingPause) {
+            _setStatus(node, n, NodeStatus.Paused);
+            return false;
+        }
+        _returnStake(node, _removeNode(node, n));
+        return false;
+    }
+
+    /// @inheritdoc INodeRegistry
+    function recordSubmission(address node, uint8 position, uint8 total) external onlyTaskManager {
+        QoS.Params memory params = _qos;
+        // Validated even for a departed node, so that a TaskManager bug surfaces.
+        QoS.pointsFor(params, position, total);
+        Node storage n = _nodes[node];
+        if (n.status == NodeStatus.Quit) return;
+        uint16 oldScore = n.qosScore;
+        uint16 newScore = QoS.afterSubmission(params, oldScore, position, total);
+        n.qosScore = newScore;
+        n.consecutiveTimeouts = 0;
+        emit QoSScoreChanged(node, oldScore, newScore);
+    }
+
+    /// @inheritdoc INodeRegistry
+    function recordTimeout(address node) external onlyTaskManager {
+        Node storage n = _nodes[node];
+        if (n.status == NodeStatus.Quit) return;
+        uint16 oldScore = n.qosScore;
+        uint16 newScore = QoS.afterTimeout(_qos, oldScore);
+        uint8 timeouts = n.consecutiveTimeouts;
+        // Saturates: the kick threshold is at most MAX_TIMEOUTS_BEFORE_KICK anyway.
+        if (timeouts < type(uint8).max) ++timeouts;
+        n.qosScore = newScore;
+        n.consecutiveTimeouts = timeouts;
+        emit QoSScoreChanged(node, oldScore, newScore);
+        if (timeouts >= _config.maxTimeoutsBeforeKick) {
+            uint256 stake = _removeNode(node, n);
+            emit NodeKickedOut(node, timeouts);
+            _returnStake(node, stake);
+        }
+    }
+
+    /// @inheritdoc INodeRegistry
+    /// @dev A no-op for a node that is no longer registered (it already quit or was removed).
+    function slash(address node) external onlyTaskManager {
+        Node storage n = _nodes[node];
+        if (n.status == NodeStatus.Quit) return;
+        uint256 stake = _removeNode(node, n);
+        emit NodeSlashed(node, stake);
+        incentivePool.depositSlashed{value: stake}(node);
+    }
+
+    // ------------------------------------------------------------------ owner
+
+    /// @notice Sets the TaskManager, once (when it was not given at construction). Owner only.
+    function setTaskManager(address taskManager_) external onlyOwner {
+        if (taskManager != address(0)) revert NodeRegistryTaskManagerAlreadySet(taskManager);
+        if (taskManager_ == address(0)) revert NodeRegistryZeroAddress();
+        taskManager = taskManager_;
+        emit TaskManagerSet(taskManager_);
+    }
+
+    /// @notice Sets the minimal stake of new nodes, in [1, MAX_MIN_STAKE] wei. Registered nodes keep their
+    /// stake. Owner only.
+    function setMinStake(uint256 newMinStake) external onlyOwner {
+        _checkBounds("minStake", newMinStake, 1, MAX_MIN_STAKE);
+        emit MinStakeChanged(_config.minStake, newMinStake);
+        _config.minStake = uint96(newMinStake);
+    }
+
+    /// @notice Stakes count in the selection weight up to `minStake * multiplier`, multiplier in
+    /// [1, MAX_STAKE_WEIGHT_CAP] (1: stake beyond the minimum buys no extra tasks). Owner only.
+    function setStakeWeightCap(uint256 multiplier) external onlyOwner {
+        _checkBounds("stakeWeightCap", multiplier, 1, MAX_STAKE_WEIGHT_CAP);
+        emit StakeWeightCapChanged(_config.stakeWeightCap, multiplier);
+        _config.stakeWeightCap = uint8(multiplier);
+    }
+
+    /// @notice Timeouts in a row that kick a node out, in [1, MAX_TIMEOUTS_BEFORE_KICK]. Owner only.
+    function setMaxTimeoutsBeforeKick(uint256 count) external onlyOwner {
+        _checkBounds("maxTimeoutsBeforeKick", count, 1, MAX_TIMEOUTS_BEFORE_KICK);
+        emit MaxTimeoutsBeforeKickChanged(_config.maxTimeoutsBeforeKick, count);
+        _config.maxTimeoutsBeforeKick = uint8(count);
+    }
+
+    /// @notice Sets the QoS constants (bounds in `QoS.validate`). Owner only.
+    function setQoSParams(QoS.Params calldata params) external onlyOwner {
+        QoS.validate(params);
+        _qos = params;
+        _emitQoSParams(params);
+    }
+
+    // ------------------------------------------------------------------ views
+
+    /// @inheritdoc INodeRegistry
+    function fits(address node, SelectionRequest calldata request) external view returns (bool) {
+        Node storage n = _nodes[node];
+        return n.status == NodeStatus.Available && _fitsHardware(n, request);
+    }
+
+    /// @inheritdoc INodeRegistry
+    function beneficiaryOf(address node) external view returns (address) {
+        address beneficiary = _nodes[node].beneficiary;
+        return beneficiary == address(0) ? node : beneficiary;
+    }
+
+    /// @inheritdoc INodeRegistry
+    function getNodeInfo(address node) external view returns (NodeInfo memory info) {
+        Node storage n = _nodes[node];
+        info = NodeInfo({
+            status: n.status,
+            stake: n.stake,
+            gpuId: n.gpuId,
+            vram: n.vram,
+            version: n.version,
+            beneficiary: n.beneficiary,
+            currentTask: _isBusy(n.status) ? n.currentTask : bytes32(0)
+        });
+    }
+
+    /// @inheritdoc INodeRegistry
+    function pendingWithdrawal(address account) external view returns (uint256) {
+        return _pendingWithdrawals[account];
+    }
+
+    /// @inheritdoc INodeRegistry
+    function modelsOf(address node) external view returns (bytes32[] memory) {
+        return _models[node];
+    }
+
+    /// @inheritdoc INodeRegistry
+    function qosScoreOf(address node) external view returns (uint16) {
+        return _nodes[node].qosScore;
+    }
+
+    /// @notice The 64-byte public key `node` registered (empty when not registered).
+    function publicKeyOf(address node) external view returns (bytes memory) {
+        if (_nodes[node].status == NodeStatus.Quit) return "";
+        return _publicKeys[node];
+    }
+
+    /// @notice Timeouts in a row of `node` since its last submission.
+    function consecutiveTimeoutsOf(address node) external view returns (uint256) {
+        return _nodes[node].consecutiveTimeouts;
+    }
+
+    /// @notice The minimal stake of a new node, in wei.
+    function minStake() external view returns (uint256) {
+        return _config.minStake;
+    }
+
+    /// @notice Stakes count in the selection weight up to `minStake * stakeWeightCap()`.
+    function stakeWeightCap() external view returns (uint256) {
+        return _config.stakeWeightCap;
+    }
+
+    /// @notice Timeouts in a row that kick a node out.
+    function maxTimeoutsBeforeKick() external view returns (uint256) {
+        return _config.maxTimeoutsBeforeKick;
+    }
+
+    /// @notice The QoS constants.
+    function qosParams() external view returns (QoS.Params memory) {
+        return _qos;
+    }
+
+    /// @notice The selection weight of `node` now (0 when not Available), out of MAX_WEIGHT.
+    function selectionWeightOf(address node) external view returns (uint256) {
+        Node storage n = _nodes[node];
+        if (n.status != NodeStatus.Available) return 0;
+        return _weight(n, uint256(_config.minStake) * _config.stakeWeightCap, _qos.minScore);
+    }
+
+    /// @notice The key of the available-set group of nodes with GPU `gpuId` (0 = any GPU) and version
+    /// major `major`.
+    function groupKey(bytes32 gpuId, uint64 major) public pure returns (bytes32 key) {
+        assembly ("memory-safe") {
+            mstore(0x00, gpuId)
+            mstore(0x20, major)
+            key := keccak256(0x00, 0x40)
+        }
+    }
+
+    /// @notice The number of available nodes in the set (`group`, `tier`).
+    function availableCount(bytes32 group, uint256 tier) external view returns (uint256) {
+        return _available.size(group, tier);
+    }
+
+    /// @notice The available node at `index` of the set (`group`, `tier`) (stale beyond `availableCount`).
+    function availableAt(bytes32 group, uint256 tier, uint256 index) external view returns (address) {
+        return _available.memberAt(group, tier, index);
+    }
+
+    /// @notice The positions of `node` in its two available sets (meaningful only while Available).
+    function availablePositionsOf(address node) external view returns (uint256 anyPos, uint256 gpuPos) {
+        Node storage n = _nodes[node];
+        return (n.anyPos, n.gpuPos);
+    }
+
+    /// @notice The number of registered nodes holding `modelId`.
+    function modelHolderCount(bytes32 modelId) external view returns (uint256) {
+        return _modelHolders[modelId].length();
+    }
+
+    // ------------------------------------------------------------------ selection
+
+    /// @dev Locality: a few draws among all registered holders of the task's first model.
+    function _drawHolder(SelectionRequest calldata request, Draw memory d) private view returns (address) {
+        if (request.modelIds.length == 0) return address(0);
+        EnumerableSet.AddressSet storage holders = _modelHolders[request.modelIds[0]];
+        uint256 count = holders.length();
+        if (count == 0) return address(0);
+        for (uint256 i; i < LOCALITY_TRIES; ++i) {
+            uint256 r = _random(d.randomness, i);
+            address candidate = holders.at(uint128(r) % count);
+            // Holders may be in any status and of any GPU.
+            if (_nodes[candidate].status != NodeStatus.Available) continue;
+            if (_tryCandidate(d, candidate, request, true, r)) return candidate;
+        }
+        return address(0);
+    }
+
+    /// @dev A few draws among the available nodes of the request's group in the tiers that may fit.
+    function _drawAvailable(SelectionRequest calldata request, Draw memory d) private view returns (address) {
+        bytes32 group = groupKey(request.requiredGpu, request.version >> 32);
+        uint256 firstTier = VramTiers.tierOf(request.minVram);
+        (uint256 sizes, uint256 total) = _available.sizesFrom(group, firstTier);
+        if (total == 0) return address(0);
+        for (uint256 i = LOCALITY_TRIES; i < LOCALITY_TRIES + SELECTION_TRIES; ++i) {
+            uint256 r = _random(d.randomness, i);
+            address candidate = _available.unionAt(group, sizes, firstTier, uint128(r) % total);
+            // Availability, GPU and major version hold by set membership.
+            if (_tryCandidate(d, candidate, request, false, r)) return candidate;
+        }
+        return address(0);
+    }
+
+    /// @dev True when `candidate` fits (VRAM, version and, when `checkGpu`, the GPU) and passes the
+    /// rejection step.
+    function _tryCandidate(
+        Draw memory d,
+        address candidate,
+        SelectionRequest calldata request,
+        bool checkGpu,
+        uint256 r
+    ) private view returns (bool) {
+        Node storage n = _nodes[candidate];
+        if (n.vram < request.minVram || !NodeVersion.isCompatible(n.version, request.version)) return false;
+        if (checkGpu && request.requiredGpu != bytes32(0) && n.gpuId != request.requiredGpu) return false;
+        return _consider(d, candidate, _weight(n, d.stakeCap, d.minScore), r);
+    }
+
+    /// @dev Rejection step: accept with probability weight / MAX_WEIGHT (bits 128-191 of `r`); a rejected
+    /// candidate enters a weighted reservoir (bits 192-255). Bits 0-127 picked the candidate.
+    function _consider(Draw memory d, address candidate, uint256 weight, uint256 r) private pure returns (bool) {
+        if (uint64(r >> 128) % MAX_WEIGHT < weight) return true;
+        // At most 12 weights of at most MAX_WEIGHT (1e8): no overflow.
+        unchecked {
+            d.fallbackTotal += weight;
+        }
+        if ((r >> 192) % d.fallbackTotal < weight) d.fallbackNode = candidate;
+        return false;
+    }
+
+    /// @dev min(stake, cap) in basis points of the cap (at least 1), times the QoS factor.
+    function _weight(Node storage n, uint256 stakeCap, uint16 minScore) private view returns (uint256) {
+        uint256 stake = n.stake;
+        uint256 stakeShare = stake >= stakeCap ? STAKE_SCALE : (stake * STAKE_SCALE) / stakeCap;
+        if (stakeShare == 0) stakeShare = 1;
+        return stakeShare * QoS.selectionFactor(minScore, n.qosScore);
+    }
+
+    function _fitsHardware(Node storage n, SelectionRequest calldata request) private view returns (bool) {
+        return n.vram >= request.minVram && NodeVersion.isCompatible(n.version, request.version)
+            && (request.requiredGpu == bytes32(0) || n.gpuId == request.requiredGpu);
+    }
+
+    /// @dev keccak256(abi.encode(seed, i)) in scratch space.
+    function _random(uint256 seed, uint256 i) private pure returns (uint256 r) {
+        assembly ("memory-safe") {
+            mstore(0x00, seed)
+            mstore(0x20, i)
+            r := keccak256(0x00, 0x40)
+        }
+    }
+
+    // ------------------------------------------------------------------ bookkeeping
+
+    function _occupy(address node, Node storage n, bytes32 taskKey) private {
+        _removeAvailable(n);
+        n.currentTask = taskKey;
+        _setStatus(node, n, NodeStatus.Busy);
+    }
+
+    /// @dev Puts an Available node in its two sets: (any GPU, major, tier) and (its GPU, major, tier).
+    function _addAvailable(address node, Node storage n) internal {
+        uint256 tier = VramTiers.tierOf(n.vram);
+        uint64 major = n.version >> 32;
+        n.anyPos = uint24(_available.add(groupKey(AvailableSets.ANY, major), tier, node));
+        n.gpuPos = uint24(_available.add(groupKey(n.gpuId, major), tier, node));
+    }
+
+    function _removeAvailable(Node storage n) private {
+        uint256 tier = VramTiers.tierOf(n.vram);
+        uint64 major = n.version >> 32;
+        uint24 pos = n.anyPos;
+        address moved = _available.remove(groupKey(AvailableSets.ANY, major), tier, pos);
+        if (moved != address(0)) _nodes[moved].anyPos = pos;
+        pos = n.gpuPos;
+        moved = _available.remove(groupKey(n.gpuId, major), tier, pos);
+        if (moved != address(0)) _nodes[moved].gpuPos = pos;
+    }
+
+    /// @dev Unregisters `node` (any registered status) and returns its stake, which the caller pays out.
+    /// The beneficiary is kept so that payouts of tasks still being settled reach it.
+    function _removeNode(address node, Node storage n) private returns (uint256 stake) {
+        NodeStatus from = n.status;
+        if (from == NodeStatus.Available) _removeAvailable(n);
+        _clearModels(node);
+        stake = n.stake;
+        totalStaked -= stake;
+        n.status = NodeStatus.Quit;
+        n.consecutiveTimeouts = 0;
+        n.qosScore = 0;
+        n.vram = 0;
+        n.version = 0;
+        n.stake = 0;
+        n.anyPos = 0;
+        n.gpuPos = 0;
+        n.gpuId = bytes32(0);
+        emit NodeStatusChanged(node, from, NodeStatus.Quit);
+    }
+
+    function _returnStake(address node, uint256 amount) private {
+        _pendingWithdrawals[node] += amount;
+        totalPendingWithdrawals += amount;
+        emit StakeReturned(node, amount);
+    }
+
+    function _addModels(address node, bytes32[] calldata modelIds) internal {
+        bytes32[] storage list = _models[node];
+        for (uint256 i; i < modelIds.length; ++i) {
+            _modelHolders[modelIds[i]].add(node);
+            list.push(modelIds[i]);
+        }
+    }
+
+    function _clearModels(address node) private {
+        bytes32[] storage list = _models[node];
+        for (uint256 i; i < list.length; ++i) {
+            _modelHolders[list[i]].remove(node);
+        }
+        delete _models[node];
+    }
+
+    function _setStatus(address node, Node storage n, NodeStatus to) private {
+        emit NodeStatusChanged(node, n.status, to);
+        n.status = to;
+    }
+
+    function _registered(address node) private view returns (Node storage n) {
+        n = _nodes[node];
+        if (n.status == NodeStatus.Quit) revert NodeRegistryNotRegistered(node);
+    }
+
+    function _isBusy(NodeStatus status) private pure returns (bool) {
+        return status == NodeStatus.Busy || status == NodeStatus.PendingPause || status == NodeStatus.PendingQuit;
+    }
+
+    function _checkJoin(string calldata gpuName, uint32 vram, bytes calldata publicKey, bytes32[] calldata modelIds)
+        private
+        view
+    {
+        NodeStatus status = _nodes[msg.sender].status;
+        if (status != NodeStatus.Quit) revert NodeRegistryAlreadyRegistered(msg.sender, status);
+        uint256 minimum = _config.minStake;
+        if (msg.value < minimum) revert NodeRegistryInsufficientStake(msg.value, minimum);
+        if (msg.value > type(uint96).max) revert NodeRegistryStakeTooLarge(msg.value, type(uint96).max);
+        if (publicKey.length != 64) revert NodeRegistryInvalidPublicKeyLength(publicKey.length);
+        address keyAddress = address(uint160(uint256(keccak256(publicKey))));
+        if (keyAddress != msg.sender) revert NodeRegistryPublicKeyMismatch(msg.sender, keyAddress);
+        uint256 nameLength = bytes(gpuName).length;
+        if (nameLength == 0 || nameLength > MAX_GPU_NAME_LENGTH) revert NodeRegistryInvalidGpuName(nameLength);
+        if (vram == 0 || vram > MAX_VRAM) revert NodeRegistryInvalidVram(vram);
+        _checkModels(modelIds);
+    }
+
+    /// @dev At most MAX_MODELS, non-zero and distinct (the quadratic check is bounded by MAX_MODELS^2 / 2).
+    function _checkModels(bytes32[] calldata modelIds) internal pure {
+        uint256 count = modelIds.length;
+        if (count > MAX_MODELS) revert NodeRegistryTooManyModels(count, MAX_MODELS);
+        for (uint256 i; i < count; ++i) {
+            bytes32 id = modelIds[i];
+            if (id == bytes32(0)) revert NodeRegistryInvalidModel(i, id);
+            for (uint256 j; j < i; ++j) {
+                if (modelIds[j] == id) revert NodeRegistryInvalidModel(i, id);
+            }
+        }
+    }
+
+    function _checkBounds(string memory name, uint256 value, uint256 min, uint256 max) private pure {
+        if (value < min || value > max) revert NodeRegistryParameterOutOfBounds(name, value, min, max);
+    }
+
+    function _emitQoSParams(QoS.Params memory p) private {
+        emit QoSParamsChanged(
+            p.firstPoints, p.secondPoints, p.thirdPoints, p.timeoutPenalty, p.initialScore, p.minScore, p.smoothingShift
+        );
+    }
+}
