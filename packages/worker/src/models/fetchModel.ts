@@ -1,0 +1,78 @@
+import { mkdir, rename, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { downloadFile } from './downloadFile.js';
+import { DownloadHttpError, ModelIntegrityError } from './errors.js';
+import { getModelDir, getModelFolderName } from './getModelDir.js';
+import {
+  hashFile,
+  type ModelManifest,
+  manifestFileName,
+  modelManifestSchema,
+  writeManifest,
+} from './manifest.js';
+
+export type FetchModelParameters = {
+  modelsDir: string;
+  modelId: string;
+  /** Folder URL holding `verinet-model.json` and the files it lists (same relative paths). */
+  baseUrl: string;
+  idleTimeoutMs?: number | undefined;
+  signal?: AbortSignal | undefined;
+  onProgress?: ((file: string, received: number, total: number | undefined) => void) | undefined;
+};
+
+/**
+ * Fetches a model into the store: reads the remote manifest, downloads every file with resume and sha256
+ * checks into `<modelsDir>/.partial/<folder>`, then moves the complete folder into place in one rename.
+ * An interrupted fetch resumes where it stopped when run again. This is an operator step: tasks never fetch.
+ *
+ * @example
+ * await fetchModel({ modelsDir, modelId: 'verinet/tiny-gpt2', baseUrl: 'https://models.example/tiny-gpt2/' });
+ */
+export async function fetchModel(parameters: FetchModelParameters): Promise<ModelManifest> {
+  const { modelsDir, modelId } = parameters;
+  const base = parameters.baseUrl.endsWith('/') ? parameters.baseUrl : `${parameters.baseUrl}/`;
+  const folder = getModelFolderName(modelId);
+  const staging = join(modelsDir, '.partial', folder);
+  await mkdir(staging, { recursive: true });
+
+  const manifestUrl = new URL(manifestFileName, base).href;
+  const response = await fetch(manifestUrl, { signal: parameters.signal ?? null });
+  if (!response.ok) {
+    await response.body?.cancel();
+    throw new DownloadHttpError(manifestUrl, response.status);
+  }
+  const parsed = modelManifestSchema.safeParse(await response.json().catch(() => undefined));
+  if (!parsed.success) throw new ModelIntegrityError(modelId, manifestUrl, 'is not a valid model manifest');
+  const manifest = parsed.data;
+  if (manifest.modelId !== modelId) {
+    throw new ModelIntegrityError(modelId, manifestUrl, `describes another model (${manifest.modelId})`);
+  }
+
+  for (const file of manifest.files) {
+    const dest = join(staging, file.path);
+    // Files completed by an earlier, interrupted fetch are kept when they still verify.
+    const done = await stat(dest).then(
+      async (info) => info.size === file.size && (await hashFile(dest)) === file.sha256,
+      () => false,
+    );
+    if (done) continue;
+    await downloadFile({
+      url: new URL(file.path, base).href,
+      dest,
+      sha256: file.sha256,
+      size: file.size,
+      idleTimeoutMs: parameters.idleTimeoutMs,
+      signal: parameters.signal,
+      onProgress: (received, total) => parameters.onProgress?.(file.path, received, total),
+    });
+  }
+  await writeManifest(staging, manifest);
+
+  const target = getModelDir(modelsDir, modelId);
+  const old = join(modelsDir, '.partial', `${folder}.old-${process.pid}`);
+  await rename(target, old).catch(() => {});
+  await rename(staging, target);
+  await rm(old, { recursive: true, force: true });
+  return manifest;
+}

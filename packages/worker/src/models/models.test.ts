@@ -1,0 +1,207 @@
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, beforeEach, describe, test } from 'node:test';
+import { downloadFile } from './downloadFile.js';
+import {
+  DownloadChecksumError,
+  DownloadHttpError,
+  DownloadInterruptedError,
+  DownloadTimeoutError,
+  ModelIdError,
+  ModelIntegrityError,
+  ModelNotFoundError,
+} from './errors.js';
+import { fetchModel } from './fetchModel.js';
+import { getModelFolderName } from './getModelDir.js';
+import { listModels } from './listModels.js';
+import { createManifest, type ModelManifest, writeManifest } from './manifest.js';
+import { resolveModel } from './resolveModel.js';
+
+const payload = Buffer.from(Array.from({ length: 300_000 }, (_, i) => (i * 31 + (i >> 8)) & 0xff));
+const payloadSha = createHash('sha256').update(payload).digest('hex');
+
+type Mode = 'normal' | 'cut-once' | 'hang' | 'ignore-range';
+let mode: Mode = 'normal';
+let requests: { path: string; range: string | undefined }[] = [];
+const files = new Map<string, Buffer>();
+let server: Server;
+let base: string;
+let root: string;
+
+function handle(req: IncomingMessage, res: ServerResponse): void {
+  const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
+  requests.push({ path, range: req.headers.range });
+  const body = files.get(path);
+  if (!body) {
+    res.writeHead(404).end('not found');
+    return;
+  }
+  if (mode === 'hang') {
+    res.writeHead(200, { 'content-length': body.length });
+    res.write(body.subarray(0, 1000));
+    return; // never finishes
+  }
+  let start = 0;
+  const range = /^bytes=(\d+)-$/.exec(req.headers.range ?? '');
+  if (range && mode !== 'ignore-range') {
+    start = Number(range[1]);
+    if (start >= body.length) {
+      res.writeHead(416, { 'content-range': `bytes */${body.length}` }).end();
+      return;
+    }
+    res.writeHead(206, {
+      'content-range': `bytes ${start}-${body.length - 1}/${body.length}`,
+      'content-length': body.length - start,
+    });
+  } else {
+    res.writeHead(200, { 'content-length': body.length });
+  }
+  if (mode === 'cut-once') {
+    mode = 'normal';
+    res.write(body.subarray(start, start + 100_000), () => res.destroy());
+    return;
+  }
+  res.end(body.subarray(start));
+}
+
+before(async () => {
+  root = await mkdtemp(join(tmpdir(), 'verinet-models-'));
+  server = createServer(handle);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+after(async () => {
+  server.closeAllConnections();
+  await new Promise((resolve) => server.close(resolve));
+  await rm(root, { recursive: true, force: true });
+});
+beforeEach(() => {
+  mode = 'normal';
+  requests = [];
+  files.clear();
+  files.set('/blob.bin', payload);
+});
+
+describe('downloadFile', () => {
+  test('downloads the whole file and verifies it', async () => {
+    const dest = join(root, 'full', 'blob.bin');
+    await downloadFile({ url: `${base}/blob.bin`, dest, sha256: payloadSha, size: payload.length });
+    assert.deepEqual(await readFile(dest), payload);
+    await assert.rejects(stat(`${dest}.partial`));
+  });
+
+  test('resumes an interrupted transfer with a Range request', async () => {
+    const dest = join(root, 'resume', 'blob.bin');
+    mode = 'cut-once';
+    await assert.rejects(
+      downloadFile({ url: `${base}/blob.bin`, dest, sha256: payloadSha }),
+      DownloadInterruptedError,
+    );
+    const kept = (await stat(`${dest}.partial`)).size;
+    assert.ok(kept > 0 && kept < payload.length, `partial holds ${kept} bytes`);
+    await downloadFile({ url: `${base}/blob.bin`, dest, sha256: payloadSha });
+    assert.deepEqual(await readFile(dest), payload);
+    assert.equal(requests.at(-1)?.range, `bytes=${kept}-`);
+  });
+
+  test('a server that ignores Range gets the whole file rewritten', async () => {
+    const dest = join(root, 'norange', 'blob.bin');
+    await mkdir(join(root, 'norange'));
+    await writeFile(`${dest}.partial`, payload.subarray(0, 5000));
+    mode = 'ignore-range';
+    await downloadFile({ url: `${base}/blob.bin`, dest, sha256: payloadSha });
+    assert.deepEqual(await readFile(dest), payload);
+  });
+
+  test('a checksum mismatch deletes the partial and throws DownloadChecksumError', async () => {
+    const dest = join(root, 'bad', 'blob.bin');
+    await assert.rejects(
+      downloadFile({ url: `${base}/blob.bin`, dest, sha256: '0'.repeat(64) }),
+      DownloadChecksumError,
+    );
+    await assert.rejects(stat(dest));
+    await assert.rejects(stat(`${dest}.partial`));
+  });
+
+  test('404 is a DownloadHttpError with the status', async () => {
+    await assert.rejects(
+      downloadFile({ url: `${base}/missing.bin`, dest: join(root, 'x', 'missing.bin'), sha256: payloadSha }),
+      (error: unknown) => error instanceof DownloadHttpError && error.status === 404,
+    );
+  });
+
+  test('a server that stops sending times out and keeps the partial', async () => {
+    const dest = join(root, 'hang', 'blob.bin');
+    mode = 'hang';
+    await assert.rejects(
+      downloadFile({ url: `${base}/blob.bin`, dest, sha256: payloadSha, idleTimeoutMs: 200 }),
+      DownloadTimeoutError,
+    );
+    assert.equal((await stat(`${dest}.partial`)).size, 1000);
+  });
+});
+
+describe('model store', () => {
+  test('folder names are one-to-one and reject escapes', () => {
+    assert.equal(getModelFolderName('Qwen/Qwen2.5-0.5B-Instruct'), 'Qwen--Qwen2.5-0.5B-Instruct');
+    assert.equal(getModelFolderName('gpt2'), 'gpt2');
+    for (const bad of ['../etc', 'a/b/c', 'a--b/c', '', '/abs', 'a/.hidden', 'a b']) {
+      assert.throws(() => getModelFolderName(bad), ModelIdError, bad);
+    }
+  });
+
+  test('fetchModel installs a model from a manifest; resolveModel finds and checks it', async () => {
+    const source = join(root, 'source');
+    await mkdir(join(source, 'onnx'), { recursive: true });
+    await writeFile(join(source, 'config.json'), '{"model_type":"gpt2"}');
+    await writeFile(join(source, 'onnx', 'model.onnx'), payload);
+    const manifest = await createManifest(source, 'verinet/tiny', 'llm');
+    files.set('/tiny/verinet-model.json', Buffer.from(JSON.stringify(manifest)));
+    files.set('/tiny/config.json', await readFile(join(source, 'config.json')));
+    files.set('/tiny/onnx/model.onnx', payload);
+
+    const modelsDir = join(root, 'store');
+    await assert.rejects(resolveModel({ modelsDir, modelId: 'verinet/tiny' }), (error: unknown) => {
+      assert.ok(error instanceof ModelNotFoundError);
+      assert.match(error.message, /verinet model fetch verinet\/tiny/);
+      return true;
+    });
+    await fetchModel({ modelsDir, modelId: 'verinet/tiny', baseUrl: `${base}/tiny` });
+    const resolved = await resolveModel({ modelsDir, modelId: 'verinet/tiny', check: 'sha256' });
+    assert.equal(resolved.dir, join(modelsDir, 'verinet--tiny'));
+    assert.deepEqual(await readFile(join(resolved.dir, 'onnx', 'model.onnx')), payload);
+    assert.deepEqual(
+      (await listModels(modelsDir, 'llm')).map((m: ModelManifest) => m.modelId),
+      ['verinet/tiny'],
+    );
+    assert.deepEqual(await listModels(modelsDir, 'sd'), []);
+
+    // A damaged file is caught: size by default, content with check: 'sha256'.
+    const modelFile = join(resolved.dir, 'onnx', 'model.onnx');
+    const damaged = Buffer.from(payload);
+    damaged[10] = damaged[10]! ^ 1;
+    await writeFile(modelFile, damaged);
+    await resolveModel({ modelsDir, modelId: 'verinet/tiny' });
+    await assert.rejects(
+      resolveModel({ modelsDir, modelId: 'verinet/tiny', check: 'sha256' }),
+      ModelIntegrityError,
+    );
+    await writeFile(modelFile, 'short');
+    await assert.rejects(resolveModel({ modelsDir, modelId: 'verinet/tiny' }), ModelIntegrityError);
+  });
+
+  test('a manifest naming another model is refused', async () => {
+    const dir = join(root, 'store2', 'a--b');
+    await mkdir(dir, { recursive: true });
+    await writeManifest(dir, { format: 1, modelId: 'x/y', taskType: 'llm', files: [] });
+    await assert.rejects(
+      resolveModel({ modelsDir: join(root, 'store2'), modelId: 'a/b' }),
+      ModelIntegrityError,
+    );
+  });
+});
