@@ -43,7 +43,9 @@ async function referenceAvailable(): Promise<boolean> {
 test('getPHash equals the PIL + scipy imagehash reference on every synthetic image', async (t) => {
   if (!(await referenceAvailable())) {
     // Fail loudly rather than skip: the suite's bit-compatibility claim rests on this test.
-    assert.fail('Missing the Python reference: run `bash scripts/ensure-system-deps.sh` (python3-pil, numpy, scipy).');
+    assert.fail(
+      'Missing the Python reference: run `bash scripts/ensure-system-deps.sh` (python3-pil, numpy, scipy).',
+    );
   }
   const images = await createSyntheticImages();
   assert.ok(images.length >= 50, `only ${images.length} images`);

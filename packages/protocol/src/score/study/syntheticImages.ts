@@ -111,7 +111,8 @@ export async function createSyntheticImages(): Promise<SyntheticImage[]> {
   for (const [i, [w, h]] of sizes.entries()) {
     add(`smooth-${w}x${h}.png`, await encodePng(drawSmoothScene(w, h, 100 + i)));
   }
-  for (let seed = 0; seed < 8; seed++) add(`scene-${seed}.png`, await encodePng(drawSmoothScene(512, 512, 700 + seed)));
+  for (let seed = 0; seed < 8; seed++)
+    add(`scene-${seed}.png`, await encodePng(drawSmoothScene(512, 512, 700 + seed)));
   const noiseSizes: [number, number][] = [
     [512, 512],
     [40, 40],
