@@ -9,7 +9,7 @@ test('toLuma uses PIL fixed-point ITU-R 601 weights and drops alpha', () => {
   assert.deepEqual([...toLuma({ data: rgba, width: 4, height: 1, channels: 4 }).data], [76, 150, 29, 124]);
   assert.deepEqual(
     [...toLuma({ data: rgba.subarray(0, 12), width: 4, height: 1, channels: 3 }).data],
-    [76, 0, 0, 255],
+    [76, 29, 5, 179],
   );
   assert.deepEqual(
     [...toLuma({ data: Uint8Array.from([7, 1, 9, 2]), width: 2, height: 1, channels: 2 }).data],
