@@ -1,3 +1,4 @@
+import { taskArgsVersions } from '@verinet/protocol/args';
 import type { Backend, BackendCapabilities, TaskType } from '../backend/types.js';
 
 /**
@@ -21,7 +22,7 @@ export function getDefaultBackends(): BackendEntry[] {
   return [
     {
       taskType: 'llm',
-      argsVersion: '1.0.0',
+      argsVersion: taskArgsVersions.llm,
       create: async () => {
         const { createLlmBackend } = await import('../llm/index.js');
         return createLlmBackend() as Backend<unknown>;

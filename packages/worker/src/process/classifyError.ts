@@ -16,10 +16,20 @@ const modelMissingNames = new Set(['ModelNotFoundError', 'ModelIntegrityError'])
 export function classifyError(error: unknown, aborted: boolean): WorkerErrorKind {
   if (aborted) return 'cancelled';
   const name = error instanceof Error ? error.name : undefined;
+  if (name === 'InvalidTaskArgsError' && isNewerVersion(error)) return 'unsupported';
   if (name && invalidArgsNames.has(name)) return 'invalid_args';
   if (name && modelMissingNames.has(name)) return 'model_missing';
   if (name === 'UnsupportedTaskError') return 'unsupported';
   return 'execution_failed';
+}
+
+/**
+ * A task version newer than this worker is this node's limitation, not the task's fault: nodes of different
+ * versions would disagree on it, so it must never reach the chain as invalid arguments.
+ */
+function isNewerVersion(error: unknown): boolean {
+  const { field, kind } = error as { field?: unknown; kind?: unknown };
+  return field === 'version' && kind === 'unsupported';
 }
 
 /** Short message and detail lines of any thrown value, for the protocol's error message. */

@@ -93,6 +93,19 @@ describe('WorkerSupervisor', () => {
           error instanceof WorkerTaskError && error.kind === 'execution_failed' && /boom/.test(error.message),
       );
       await assert.rejects(
+        worker.run({ taskType: 'llm', args: { ...llmArgs('x'), tools: [] }, outputDir: await outputDir() }),
+        (error: unknown) => error instanceof WorkerTaskError && error.kind === 'invalid_args',
+      );
+      // A task newer than this worker is the node's limitation, never reported on chain.
+      await assert.rejects(
+        worker.run({
+          taskType: 'llm',
+          args: { ...llmArgs('x'), version: '1.99.0' },
+          outputDir: await outputDir(),
+        }),
+        (error: unknown) => error instanceof WorkerTaskError && error.kind === 'unsupported',
+      );
+      await assert.rejects(
         worker.run({ taskType: 'sd', args: {}, outputDir: await outputDir() }),
         (error: unknown) => error instanceof WorkerTaskError && error.kind === 'unsupported',
       );

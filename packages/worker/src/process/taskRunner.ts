@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { isAbsolute } from 'node:path';
+import { isVersionCompatible } from '@verinet/protocol/args';
 import { BaseError } from '@verinet/protocol/errors';
 import type { Backend, BackendCapabilities, Progress, ResultFile, TaskType } from '../backend/types.js';
 import type {
@@ -12,7 +13,6 @@ import type {
 } from '../protocol/messages.js';
 import type { BackendEntry } from './backendRegistry.js';
 import { classifyError, describeError } from './classifyError.js';
-import { isVersionCompatible } from './isVersionCompatible.js';
 
 /** A result file's bytes, handed to the score function. */
 export type ScoredFile = { name: string; mediaType: ResultFile['mediaType']; bytes: Uint8Array };

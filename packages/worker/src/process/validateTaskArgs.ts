@@ -1,11 +1,10 @@
+import { parseTaskArgs } from '@verinet/protocol/args';
 import type { TaskType } from '../backend/types.js';
 
-// TEMPORARY until @verinet/protocol/args lands.
+/**
+ * Validates raw task arguments with the protocol's schemas (defaults applied). Throws InvalidTaskArgsError,
+ * which the worker reports as `invalid_args` (or `unsupported` for a task version newer than this worker).
+ */
 export function validateTaskArgs(taskType: TaskType, raw: unknown): unknown {
-  if (typeof raw !== 'object' || raw === null) {
-    const error = new Error(`Invalid task arguments for ${taskType}: not an object`);
-    error.name = 'InvalidTaskArgsError';
-    throw error;
-  }
-  return raw;
+  return parseTaskArgs(taskType, raw);
 }
