@@ -138,6 +138,9 @@ interface INodeRegistry {
 
     function getNodeInfo(address node) external view returns (NodeInfo memory);
 
+    /// @notice The task `node` is busy with, or 0 (two SLOADs, cheaper than `getNodeInfo`).
+    function currentTaskOf(address node) external view returns (bytes32);
+
     // ---------------------------------------------------------------- nodes
 
     /// @notice Registers the caller as a node; the whole `msg.value` is its stake (at least `minStake`).

@@ -90,14 +90,14 @@ contract NodeRegistry is INodeRegistry, Ownable2Step {
     /// @notice Sum of the returned stakes not yet withdrawn.
     uint256 public totalPendingWithdrawals;
 
-    Config private _config;
-    QoS.Params private _qos;
-    mapping(address node => Node) private _nodes;
+    Config internal _config;
+    QoS.Params internal _qos;
+    mapping(address node => Node) internal _nodes;
     mapping(address node => bytes) private _publicKeys;
-    mapping(address node => bytes32[]) private _models;
-    mapping(bytes32 modelId => EnumerableSet.AddressSet) private _modelHolders;
+    mapping(address node => bytes32[]) internal _models;
+    mapping(bytes32 modelId => EnumerableSet.AddressSet) internal _modelHolders;
     mapping(address account => uint256) private _pendingWithdrawals;
-    AvailableSets.Sets private _available;
+    AvailableSets.Sets internal _available;
 
     modifier onlyTaskManager() {
         if (msg.sender != taskManager) revert NodeRegistryUnauthorizedCaller(msg.sender);
@@ -397,6 +397,12 @@ contract NodeRegistry is INodeRegistry, Ownable2Step {
     /// @inheritdoc INodeRegistry
     function qosScoreOf(address node) external view returns (uint16) {
         return _nodes[node].qosScore;
+    }
+
+    /// @inheritdoc INodeRegistry
+    function currentTaskOf(address node) external view returns (bytes32) {
+        Node storage n = _nodes[node];
+        return _isBusy(n.status) ? n.currentTask : bytes32(0);
     }
 
     /// @notice The 64-byte public key `node` registered (empty when not registered).
