@@ -36,10 +36,17 @@ export const variantSchema = z
   .max(64)
   .regex(/^[A-Za-z0-9._-]+$/, 'letters, digits, ".", "_" and "-" only');
 
+/** A model hub id (`org/name`) or local name; no whitespace and no `+` (it separates the variant in model ids). */
+export const modelNameSchema = z
+  .string()
+  .min(1)
+  .max(512)
+  .regex(/^[^\s+]+$/, 'must not contain whitespace or "+"');
+
 /** A model named by hub id with an optional variant, either as a string or as `{ name, variant }`. */
 export const namedModelSchema = z.union([
-  modelRefSchema,
-  z.strictObject({ name: modelRefSchema, variant: variantSchema.nullish() }),
+  modelNameSchema,
+  z.strictObject({ name: modelNameSchema, variant: variantSchema.nullish() }),
 ]);
 
 /** `{ name, variant }` with `variant: null` when absent: what the parser hands to workers. */

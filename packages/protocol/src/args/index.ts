@@ -3,8 +3,13 @@
  * nodes run before executing, canonical JSON and the args hash, version and model-id encodings.
  * See docs/task-args.md.
  */
+
+export { canonicalizeJson } from './canonicalizeJson.js';
+export { canonicalizeTaskArgs } from './canonicalizeTaskArgs.js';
 export type { Dtype, NamedModel } from './common.js';
 export { dtypeSchema, MAX_SEED } from './common.js';
+export { decodeTaskArgs, MAX_TASK_ARGS_BYTES } from './decodeTaskArgs.js';
+export { type EncodeTaskArgsReturnType, encodeTaskArgs } from './encodeTaskArgs.js';
 export {
   CanonicalJsonError,
   InvalidModelIdError,
@@ -13,6 +18,8 @@ export {
   InvalidVersionError,
   type TaskArgsIssue,
 } from './errors.js';
+export { getArgsHash } from './getArgsHash.js';
+export { getTaskModelIds } from './getTaskModelIds.js';
 export { getTaskArgsJsonSchemas } from './jsonSchemas.js';
 export {
   LLM_TASK_ARGS_VERSION,
@@ -22,7 +29,9 @@ export {
   type LlmTaskArgsInput,
   llmTaskArgsSchema,
 } from './llm.js';
+export { formatModelId, getModelId, type ModelId, parseModelId } from './modelId.js';
 export { parseTaskArgs, type TaskArgsByType, taskArgsVersions } from './parseTaskArgs.js';
+export { parseTaskArgsBytes } from './parseTaskArgsBytes.js';
 export {
   SD_TASK_ARGS_VERSION,
   type SdScheduler,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { dtypeSchema, modelRefSchema, seedSchema, versionFieldSchema } from './common.js';
+import { dtypeSchema, modelNameSchema, seedSchema, versionFieldSchema } from './common.js';
 
 /** The LLM chat argument version this package reads and writes by default. */
 export const LLM_TASK_ARGS_VERSION = '1.0.0';
@@ -97,7 +97,7 @@ export type LlmGenerationConfig = z.output<typeof llmGenerationConfigSchema>;
  */
 export const llmTaskArgsSchema = z.strictObject({
   version: versionFieldSchema(1).default(LLM_TASK_ARGS_VERSION),
-  model: modelRefSchema,
+  model: modelNameSchema,
   messages: z.array(llmMessageSchema).min(1).max(1024),
   tools: z.array(llmToolSchema).min(1).optional(),
   /** Extra variables for the model's chat template (for example `enable_thinking`). */

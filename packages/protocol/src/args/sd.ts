@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import {
   dtypeSchema,
+  modelNameSchema,
   modelRefSchema,
   namedModelSchema,
   seedSchema,
@@ -118,7 +119,7 @@ export const controlnetPreprocessMethodSchema = z.enum([
 
 /** `controlnet` in the reference shape: conditioning image as a data URL. Not supported in v1. */
 export const sdControlnetSchema = z.strictObject({
-  model: modelRefSchema,
+  model: modelNameSchema,
   variant: variantSchema.nullish(),
   image_dataurl: z
     .string()
@@ -134,7 +135,7 @@ export const sdControlnetSchema = z.strictObject({
 
 /** `refiner` in the reference shape (SDXL refiner). Not supported in v1. */
 export const sdRefinerSchema = z.strictObject({
-  model: modelRefSchema,
+  model: modelNameSchema,
   variant: variantSchema.nullish(),
   /** Percent of the denoising done by the base model before the refiner takes over. */
   denoising_cutoff: percentSchema.default(80),

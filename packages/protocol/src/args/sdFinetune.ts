@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { modelRefSchema, seedSchema, variantSchema, versionFieldSchema } from './common.js';
+import { modelNameSchema, modelRefSchema, seedSchema, variantSchema, versionFieldSchema } from './common.js';
 
 /** The SD LoRA fine-tuning argument version this package reads and writes by default. */
 export const SD_FINETUNE_TASK_ARGS_VERSION = '1.0.0';
@@ -78,7 +78,7 @@ const trainArgsSchema = z
 export const sdFinetuneTaskArgsSchema = z.strictObject({
   version: versionFieldSchema(1).default(SD_FINETUNE_TASK_ARGS_VERSION),
   model: z.strictObject({
-    name: modelRefSchema,
+    name: modelNameSchema,
     variant: variantSchema.nullish(),
     revision: z.string().min(1).default('main'),
   }),

@@ -1,0 +1,311 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { BaseError } from '../errors/index.js';
+import { InvalidTaskArgsError } from './errors.js';
+import { parseTaskArgs } from './parseTaskArgs.js';
+
+const sdMinimal = { base_model: 'runwayml/stable-diffusion-v1-5', prompt: 'a cat' };
+const llmMinimal = { model: 'Qwen/Qwen2.5-0.5B-Instruct', messages: [{ role: 'user', content: 'hi' }] };
+const ftMinimal = {
+  model: { name: 'runwayml/stable-diffusion-v1-5' },
+  dataset: { name: 'lambdalabs/naruto-blip-captions' },
+  validation: { prompt: 'a ninja' },
+};
+
+/** Runs parseTaskArgs expecting an InvalidTaskArgsError and returns it. */
+function refuse(taskType: 'sd' | 'llm' | 'sd_ft', input: unknown): InvalidTaskArgsError {
+  try {
+    parseTaskArgs(taskType, input);
+  } catch (error) {
+    assert.ok(error instanceof InvalidTaskArgsError, `expected InvalidTaskArgsError, got ${error}`);
+    assert.ok(error instanceof BaseError);
+    return error;
+  }
+  assert.fail(`expected ${JSON.stringify(input)} to be refused`);
+}
+
+describe('parseTaskArgs sd', () => {
+  it('applies the documented defaults', () => {
+    const args = parseTaskArgs('sd', sdMinimal);
+    assert.deepEqual(args, {
+      version: '1.0.0',
+      base_model: { name: 'runwayml/stable-diffusion-v1-5', variant: null },
+      prompt: 'a cat',
+      negative_prompt: '',
+      dtype: 'auto',
+      task_config: {
+        image_width: 512,
+        image_height: 512,
+        steps: 25,
+        seed: 0,
+        num_images: 1,
+        safety_checker: true,
+        cfg: 7,
+      },
+      scheduler: { method: 'DDIM', args: { eta: 0 } },
+    });
+  });
+
+  it('normalizes base_model given as { name, variant }', () => {
+    const args = parseTaskArgs('sd', { ...sdMinimal, base_model: { name: 'org/m', variant: 'fp16' } });
+    assert.deepEqual(args.base_model, { name: 'org/m', variant: 'fp16' });
+  });
+
+  it('fills per-method scheduler defaults', () => {
+    assert.deepEqual(parseTaskArgs('sd', { ...sdMinimal, scheduler: { method: 'LCM' } }).scheduler, {
+      method: 'LCM',
+      args: { original_inference_steps: 50 },
+    });
+    assert.deepEqual(
+      parseTaskArgs('sd', {
+        ...sdMinimal,
+        scheduler: { method: 'EulerAncestralDiscrete', args: { timestep_spacing: 'trailing' } },
+      }).scheduler,
+      { method: 'EulerAncestralDiscrete', args: { timestep_spacing: 'trailing' } },
+    );
+    assert.deepEqual(
+      parseTaskArgs('sd', { ...sdMinimal, scheduler: { method: 'DPMSolverMultistep' } }).scheduler,
+      {
+        method: 'DPMSolverMultistep',
+        args: { algorithm_type: 'dpmsolver++', solver_order: 2 },
+      },
+    );
+  });
+
+  it('accepts the bounds and refuses just outside them, naming the field', () => {
+    const cases: [Record<string, unknown>, string | null][] = [
+      [{ steps: 1 }, null],
+      [{ steps: 100 }, null],
+      [{ steps: 0 }, 'task_config.steps'],
+      [{ steps: 101 }, 'task_config.steps'],
+      [{ steps: 2.5 }, 'task_config.steps'],
+      [{ seed: 2 ** 31 - 1 }, null],
+      [{ seed: 2 ** 31 }, 'task_config.seed'],
+      [{ seed: -1 }, 'task_config.seed'],
+      [{ num_images: 10 }, null],
+      [{ num_images: 11 }, 'task_config.num_images'],
+      [{ cfg: 0 }, null],
+      [{ cfg: 20 }, null],
+      [{ cfg: 20.5 }, 'task_config.cfg'],
+      [{ image_width: 64, image_height: 2048 }, null],
+      [{ image_width: 513 }, 'task_config.image_width'],
+      [{ image_height: 56 }, 'task_config.image_height'],
+      [{ image_width: 2056 }, 'task_config.image_width'],
+      [{ safety_checker: 'yes' }, 'task_config.safety_checker'],
+    ];
+    for (const [taskConfig, field] of cases) {
+      const input = { ...sdMinimal, task_config: taskConfig };
+      if (field === null) parseTaskArgs('sd', input);
+      else {
+        const error = refuse('sd', input);
+        assert.equal(error.field, field, JSON.stringify(taskConfig));
+        assert.equal(error.kind, 'invalid');
+      }
+    }
+  });
+
+  it('names unknown fields at any depth', () => {
+    assert.equal(refuse('sd', { ...sdMinimal, negative: 'x' }).field, 'negative');
+    assert.equal(refuse('sd', { ...sdMinimal, task_config: { step: 3 } }).field, 'task_config.step');
+    const error = refuse('sd', { ...sdMinimal, scheduler: { method: 'DDIM', args: { karras: true } } });
+    assert.equal(error.field, 'scheduler.args.karras');
+    assert.equal(error.reason, 'unknown field');
+    assert.match(error.message, /scheduler\.args\.karras/);
+  });
+
+  it('names the right field inside unions', () => {
+    assert.equal(
+      refuse('sd', { ...sdMinimal, base_model: { name: 'a', variant: 'fp 16' } }).field,
+      'base_model.variant',
+    );
+    assert.equal(refuse('sd', { ...sdMinimal, base_model: '' }).field, 'base_model');
+    assert.equal(refuse('sd', { ...sdMinimal, scheduler: { method: 'PNDM' } }).field, 'scheduler.method');
+    assert.equal(
+      refuse('sd', { ...sdMinimal, scheduler: { method: 'DDIM', args: { eta: 2 } } }).field,
+      'scheduler.args.eta',
+    );
+  });
+
+  it('requires prompt and base_model', () => {
+    assert.equal(refuse('sd', { base_model: 'a' }).field, 'prompt');
+    assert.equal(refuse('sd', { prompt: 'a' }).field, 'base_model');
+    assert.equal(refuse('sd', 'not an object').field, '');
+    assert.equal(refuse('sd', null).field, '');
+  });
+
+  it('refuses the reference fields this worker version lacks as unsupported, with their shapes checked first', () => {
+    const reference: Record<string, unknown> = {
+      lora: { model: 'https://civitai.com/api/download/models/1', weight: 80 },
+      controlnet: {
+        model: 'lllyasviel/sd-controlnet-canny',
+        image_dataurl: 'data:image/png;base64,iVBORw0KGgo=',
+        weight: 70,
+        preprocess: { method: 'canny', args: { low_threshold: 100 } },
+      },
+      textual_inversion: 'sd-concepts-library/cat-toy',
+      refiner: { model: 'stabilityai/stable-diffusion-xl-refiner-1.0', denoising_cutoff: 80, steps: 20 },
+      unet: 'latent-consistency/lcm-sdxl',
+      vae: 'madebyollin/sdxl-vae-fp16-fix',
+    };
+    for (const [field, value] of Object.entries(reference)) {
+      const error = refuse('sd', { ...sdMinimal, [field]: value });
+      assert.equal(error.kind, 'unsupported', field);
+      assert.equal(error.field, field);
+      assert.match(error.message, /not supported by this worker version/);
+    }
+    const badShape = refuse('sd', { ...sdMinimal, lora: { model: 'x', weight: 0.8 } });
+    assert.equal(badShape.kind, 'invalid');
+    assert.equal(badShape.field, 'lora.weight');
+  });
+
+  it('reads only major 1 and only versions up to its own', () => {
+    parseTaskArgs('sd', { ...sdMinimal, version: '1.0.0' });
+    const newer = refuse('sd', { ...sdMinimal, version: '1.0.1' });
+    assert.equal(newer.field, 'version');
+    assert.equal(newer.kind, 'unsupported');
+    assert.equal(refuse('sd', { ...sdMinimal, version: '2.0.0' }).field, 'version');
+    assert.equal(refuse('sd', { ...sdMinimal, version: '1.0' }).field, 'version');
+    assert.equal(refuse('sd', { ...sdMinimal, version: '1.70000.0' }).field, 'version');
+  });
+
+  it('collects every issue, the first as field/reason', () => {
+    const error = refuse('sd', { ...sdMinimal, task_config: { steps: 0, seed: -1 }, extra: 1 });
+    assert.equal(error.issues.length, 3);
+    assert.deepEqual(error.issues.map((i) => i.field).sort(), [
+      'extra',
+      'task_config.seed',
+      'task_config.steps',
+    ]);
+  });
+});
+
+describe('parseTaskArgs llm', () => {
+  it('applies generation defaults', () => {
+    const args = parseTaskArgs('llm', llmMinimal);
+    assert.equal(args.version, '1.0.0');
+    assert.equal(args.seed, 0);
+    assert.equal(args.dtype, 'auto');
+    assert.deepEqual(args.generation_config, {
+      max_new_tokens: 256,
+      stop_strings: [],
+      do_sample: false,
+      num_beams: 1,
+      temperature: 1,
+      typical_p: 1,
+      top_k: 50,
+      top_p: 1,
+      repetition_penalty: 1,
+      num_return_sequences: 1,
+    });
+  });
+
+  it('accepts content parts, tool calls and their answers', () => {
+    const args = parseTaskArgs('llm', {
+      ...llmMinimal,
+      messages: [
+        { role: 'system', content: 'be brief' },
+        { role: 'user', content: [{ type: 'text', text: 'weather?' }] },
+        {
+          role: 'assistant',
+          content: '',
+          tool_calls: [{ id: 'c1', function: { name: 'w', arguments: '{}' } }],
+        },
+        { role: 'tool', content: 'sunny', tool_call_id: 'c1' },
+      ],
+      template_args: { enable_thinking: false },
+      generation_config: {
+        do_sample: true,
+        temperature: 0.7,
+        top_p: 0.9,
+        min_p: 0.05,
+        stop_strings: ['\n\n'],
+      },
+      seed: 42,
+    });
+    assert.equal(args.messages[2]?.tool_calls?.[0]?.type, 'function');
+    assert.equal(args.generation_config.min_p, 0.05);
+  });
+
+  it('refuses malformed messages, naming the field', () => {
+    assert.equal(refuse('llm', { ...llmMinimal, messages: [] }).field, 'messages');
+    assert.equal(
+      refuse('llm', { ...llmMinimal, messages: [{ role: 'bot', content: 'x' }] }).field,
+      'messages.0.role',
+    );
+    assert.equal(
+      refuse('llm', { ...llmMinimal, messages: [{ role: 'tool', content: 'x' }] }).field,
+      'messages.0.tool_call_id',
+    );
+    assert.equal(
+      refuse('llm', { ...llmMinimal, messages: [{ role: 'user', content: [{ type: 'text', txt: 'x' }] }] })
+        .field,
+      'messages.0.content.0.text',
+    );
+    assert.equal(
+      refuse('llm', { ...llmMinimal, generation_config: { temperature: 0 } }).field,
+      'generation_config.temperature',
+    );
+    assert.equal(
+      refuse('llm', { ...llmMinimal, generation_config: { top_q: 1 } }).field,
+      'generation_config.top_q',
+    );
+    assert.equal(refuse('llm', { ...llmMinimal, quantize_bits: 2 }).field, 'quantize_bits');
+    assert.equal(refuse('llm', { ...llmMinimal, model: 'a b' }).field, 'model');
+  });
+
+  it('refuses what worker 1.x cannot honour as unsupported', () => {
+    const cases: [Record<string, unknown>, string][] = [
+      [{ generation_config: { num_beams: 4 } }, 'generation_config.num_beams'],
+      [{ generation_config: { num_return_sequences: 2 } }, 'generation_config.num_return_sequences'],
+      [{ quantize_bits: 4 }, 'quantize_bits'],
+      [{ tools: [{ type: 'function', function: { name: 'w', parameters: { type: 'object' } } }] }, 'tools'],
+      [
+        {
+          messages: [
+            { role: 'user', content: [{ type: 'image_url', image_url: { url: 'https://x/y.png' } }] },
+          ],
+        },
+        'messages.0.content.0',
+      ],
+    ];
+    for (const [patch, field] of cases) {
+      const error = refuse('llm', { ...llmMinimal, ...patch });
+      assert.equal(error.kind, 'unsupported', field);
+      assert.equal(error.field, field);
+    }
+    parseTaskArgs('llm', { ...llmMinimal, generation_config: { num_beams: 1, num_return_sequences: 1 } });
+  });
+});
+
+describe('parseTaskArgs sd_ft', () => {
+  it('parses the reference shape with defaults', () => {
+    const args = parseTaskArgs('sd_ft', ftMinimal);
+    assert.equal(args.lora.rank, 8);
+    assert.equal(args.train_args.learning_rate, 1e-4);
+    assert.equal(args.train_args.lr_scheduler.lr_scheduler, 'constant');
+    assert.equal(args.dataset.image_column, 'image');
+    assert.equal(args.validation.num_images, 1);
+    assert.equal(args.model.revision, 'main');
+  });
+
+  it('refuses contradictory choices', () => {
+    assert.equal(refuse('sd_ft', { ...ftMinimal, dataset: {} }).field, 'dataset.url');
+    assert.equal(
+      refuse('sd_ft', { ...ftMinimal, dataset: { name: 'x', url: 'https://example.com/d.zip' } }).field,
+      'dataset.url',
+    );
+    assert.equal(
+      refuse('sd_ft', { ...ftMinimal, train_args: { num_train_epochs: 1, num_train_steps: 10 } }).field,
+      'train_args.num_train_steps',
+    );
+    assert.equal(
+      refuse('sd_ft', { ...ftMinimal, validation: { prompt: 'x', num_images: 11 } }).field,
+      'validation.num_images',
+    );
+  });
+});
+
+it('refuses an unknown task type as unsupported', () => {
+  const error = refuse('video' as 'sd', {});
+  assert.equal(error.kind, 'unsupported');
+});
