@@ -1,6 +1,5 @@
 import { getLowFrequencyDct } from './getLowFrequencyDct.js';
 import { resizeLanczos } from './resizeLanczos.js';
-import { toLuma } from './toLuma.js';
 import type { RawPixels } from './types.js';
 
 export type GetPixelsPHashParameters = RawPixels;
@@ -21,7 +20,7 @@ const IMAGE_SIZE = HASH_SIZE * 4;
  * const hash = getPixelsPHash({ data, width: 512, height: 512, channels: 3 });
  */
 export function getPixelsPHash(pixels: GetPixelsPHashParameters): GetPixelsPHashReturnType {
-  const small = resizeLanczos({ image: toLuma(pixels), width: IMAGE_SIZE, height: IMAGE_SIZE });
+  const small = resizeLanczos({ image: pixels, width: IMAGE_SIZE, height: IMAGE_SIZE });
   const low = getLowFrequencyDct({ pixels: small.data, size: IMAGE_SIZE, keep: HASH_SIZE });
   const median = getMedian(low);
   const hash = new Uint8Array(HASH_SIZE);

@@ -20,17 +20,35 @@ export function toLuma(pixels: ToLumaParameters): ToLumaReturnType {
   const count = width * height;
   if (channels === 1) return { data, width, height };
   const out = new Uint8Array(count);
-  if (channels === 2) {
-    for (let i = 0, j = 0; i < count; i++, j += 2) out[i] = data[j]!;
-    return { data: out, width, height };
-  }
-  for (let i = 0, j = 0; i < count; i++, j += channels) {
-    out[i] = (data[j]! * 19595 + data[j + 1]! * 38470 + data[j + 2]! * 7471 + 0x8000) >>> 16;
-  }
+  writeLumaRow(data, 0, channels, count, out);
   return { data: out, width, height };
 }
 
-function assertValidPixels(pixels: RawPixels): void {
+/**
+ * Writes the luma of `count` pixels starting at pixel `first` into `out`. Internal: lets the resampler
+ * convert one row at a time instead of materialising a whole grey copy of a large image.
+ */
+export function writeLumaRow(
+  data: Uint8Array,
+  first: number,
+  channels: 1 | 2 | 3 | 4,
+  count: number,
+  out: Uint8Array,
+): void {
+  let j = first * channels;
+  if (channels === 1) {
+    out.set(data.subarray(j, j + count));
+  } else if (channels === 2) {
+    for (let i = 0; i < count; i++, j += 2) out[i] = data[j]!;
+  } else {
+    for (let i = 0; i < count; i++, j += channels) {
+      out[i] = (data[j]! * 19595 + data[j + 1]! * 38470 + data[j + 2]! * 7471 + 0x8000) >>> 16;
+    }
+  }
+}
+
+/** Throws InvalidPixelsError unless the buffer length agrees with width × height × channels. Internal. */
+export function assertValidPixels(pixels: RawPixels): void {
   const { data, width, height, channels } = pixels;
   if (!(data instanceof Uint8Array)) throw new InvalidPixelsError('data is not a Uint8Array');
   if (!Number.isSafeInteger(width) || width < 1)
