@@ -1,0 +1,187 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+/// @title ITaskManager
+/// @notice Task lifecycle of Verinet: fee escrow, node selection, result commitments, verifiable secret
+/// sampling (VSS) with group validation, pull payments and slashing. See docs/protocol.md.
+/// @dev A task is keyed by `taskIdCommitment = keccak256(abi.encodePacked(guid, nonce))`; the GUID stays
+/// secret until a group validation opens it.
+interface ITaskManager {
+    enum TaskState {
+        None, // never created
+        Queued, // no node fits yet; waits in the FIFO queue
+        Started, // a node is executing it
+        ScoreReady, // the node committed its result (score)
+        ErrorReported, // the node says the arguments are invalid
+        EndSuccess, // validated as a single task: fee paid to the node
+        EndGroupSuccess, // validated in a group: this member's fee paid to its node
+        EndGroupRefund, // validated in a group, result correct, fee refunded to the app
+        EndInvalidated, // validated in a group, result wrong: node slashed, fee refunded
+        EndAborted // timeout, error accepted or group without agreement: fee refunded
+    }
+
+    enum AbortReason {
+        Cancelled, // the app withdrew its task while it was queued
+        QueuedTimeout, // no node became free in time
+        ExecutionTimeout, // the node did not answer in time
+        ErrorAccepted, // the node's error report was accepted (by the app or after the window)
+        GroupErrorConfirmed, // two or more members of a group reported the same error
+        GroupNoAgreement // no two members of a group agreed; nobody is slashed
+    }
+
+    /// @notice What the app sends with `createTask`.
+    struct CreateTaskParams {
+        uint8 taskType; // 0 = SD, 1 = LLM, 2 = SD_FT
+        bytes32[] modelIds; // 1..MAX_MODELS model ids; nodes holding modelIds[0] are preferred
+        uint32 minVram; // GiB
+        bytes32 requiredGpu; // keccak256 of the GPU name; mandatory for LLM tasks
+        uint64 version; // major << 32 | minor << 16 | patch
+        uint256 taskSize; // informational (pricing); not used on chain
+        bytes32 taskIdCommitment; // keccak256(guid ‖ nonce): the task key
+        bytes32 argsCommitment; // keccak256(argsHash ‖ salt)
+    }
+
+    /// @notice The opening of a validation group (the first member is the sampled original).
+    struct GroupValidation {
+        bytes32[3] taskKeys;
+        bytes32 guid;
+        bytes32[3] nonces;
+        bytes32 argsHash;
+        bytes32[3] salts;
+        bytes[3] scores; // empty for members that reported an error or timed out
+        // The node requirements every member was created with (identical for all three).
+        bytes32[] modelIds;
+        uint32 minVram;
+        bytes32 requiredGpu;
+        uint64 version;
+        bytes vrfProof; // 81 bytes, over the original's sampling seed
+        bytes publicKey; // 64 bytes; keccak256 gives the creator's address
+        uint256[2] uPoint;
+        uint256[4] vComponents;
+    }
+
+    /// @notice A task's public record.
+    struct TaskInfo {
+        TaskState state;
+        uint8 taskType;
+        address creator;
+        address node;
+        uint256 fee;
+        uint64 createdBlock;
+        uint64 stateTime; // timestamp at which the task entered its current state
+        bytes32 commitment; // keccak(argsCommitment ‖ requestHash), then keccak(that ‖ keccak(score))
+        uint64 submission; // global order of the node's score / error report (0 = none yet)
+    }
+
+    // ---------------------------------------------------------------- events
+
+    event TaskCreated(
+        bytes32 indexed taskKey,
+        address indexed creator,
+        uint8 taskType,
+        uint256 fee,
+        bytes32 argsCommitment,
+        uint256 taskSize
+    );
+    event TaskQueued(bytes32 indexed taskKey);
+    event TaskStarted(bytes32 indexed taskKey, address indexed node, uint8 taskType);
+    event SamplingSeedRecorded(bytes32 indexed taskKey, bytes32 seed);
+    event TaskScoreReady(bytes32 indexed taskKey, address indexed node, uint64 submission, bytes score);
+    event TaskErrorReported(bytes32 indexed taskKey, address indexed node, uint64 submission, uint8 errorCode);
+    event TaskGroupValidated(bytes32 indexed originalKey, bytes32 indexed guid, bytes32 member1, bytes32 member2);
+    event TaskEndSuccess(bytes32 indexed taskKey, address indexed node, address beneficiary, uint256 fee);
+    event TaskEndGroupSuccess(bytes32 indexed taskKey, address indexed node, address beneficiary, uint256 fee);
+    event TaskEndGroupRefund(bytes32 indexed taskKey, address indexed node, uint256 fee);
+    event TaskEndInvalidated(bytes32 indexed taskKey, address indexed node, uint256 fee);
+    event TaskEndAborted(bytes32 indexed taskKey, AbortReason reason, uint256 fee);
+    event Withdrawal(address indexed account, uint256 amount);
+
+    event SamplingDenominatorSet(uint256 value);
+    event HammingThresholdSet(uint256 value);
+    event TimeoutSet(uint8 indexed taskType, uint256 value);
+    event ValidationWindowSet(uint256 value);
+    event MinFeeSet(uint256 value);
+    event RelaySignerSet(address value);
+
+    // ---------------------------------------------------------------- errors
+
+    error InvalidTaskType(uint8 taskType);
+    error InvalidModelCount(uint256 count);
+    error GpuRequiredForLlm();
+    error ZeroCommitment();
+    error FeeTooLow(uint256 fee, uint256 minFee);
+    error FeeTooHigh(uint256 fee);
+    error TaskExists(bytes32 taskKey);
+    error InvalidState(bytes32 taskKey, TaskState state);
+    error NotTaskNode(bytes32 taskKey, address caller);
+    error NotTaskCreator(bytes32 taskKey, address caller);
+    error InvalidScoreLength(uint8 taskType, uint256 length);
+    error InvalidErrorCode(uint8 errorCode);
+    error DeadlineNotReached(bytes32 taskKey, uint256 deadline);
+    error SeedUnavailable(bytes32 taskKey, uint256 createdBlock, uint256 currentBlock);
+    error InvalidPublicKey(uint256 length);
+    error PublicKeyNotCaller(address keyAddress, address caller);
+    error DuplicateGroupMember(uint256 index);
+    error TaskIdOpeningMismatch(uint256 index);
+    error CommitmentOpeningMismatch(uint256 index);
+    error UnexpectedScore(uint256 index);
+    error GroupMemberState(uint256 index, TaskState state);
+    error GroupTaskTypeMismatch(uint256 index);
+    error MemberCreatedTooEarly(uint256 index, uint256 createdBlock, uint256 seedBlock);
+    error InvalidVrfProof();
+    error NotSampled(bytes32 beta, uint256 denominator);
+    error TooFewReports(uint256 reported);
+    error NothingToWithdraw(address account);
+    error WithdrawalFailed(address account, uint256 amount);
+    error ParameterOutOfRange(uint256 value, uint256 min, uint256 max);
+
+    // ---------------------------------------------------------------- app
+
+    /// @notice Escrows `msg.value` and starts the task on a randomly selected node, or queues it.
+    /// @return taskKey the task key (= `params.taskIdCommitment`)
+    function createTask(CreateTaskParams calldata params) external payable returns (bytes32 taskKey);
+
+    /// @notice Accepts the single task's outcome: pays the node (ScoreReady) or refunds the app
+    /// (ErrorReported). Only the creator; claiming "not sampled" needs no proof.
+    function validateSingleTask(bytes32 taskKey) external;
+
+    /// @notice Judges a validation group after proving, with the VRF, that the original was sampled.
+    function validateTaskGroup(GroupValidation calldata group) external;
+
+    // ---------------------------------------------------------------- node
+
+    /// @notice The task's node commits its result; `score` goes to the event, its hash to storage.
+    function submitScore(bytes32 taskKey, bytes calldata score) external;
+
+    /// @notice The task's node declares the arguments invalid (never for crashes, OOM or downloads).
+    function reportTaskError(bytes32 taskKey, uint8 errorCode) external;
+
+    // ---------------------------------------------------------------- anyone
+
+    /// @notice Stores the task's sampling seed (blockhash of its creation block) while it is readable.
+    function recordSamplingSeed(bytes32 taskKey) external returns (bytes32 seed);
+
+    /// @notice Ends a ScoreReady / ErrorReported task as a validated single task once the app has been
+    /// silent for `validationWindow`.
+    function finalizeTask(bytes32 taskKey) external;
+
+    /// @notice Ends a Queued or Started task whose timeout passed (or a Queued one cancelled by its app).
+    function abortTask(bytes32 taskKey) external;
+
+    /// @notice Offers the first queued tasks to `node` when it is Available (e.g. after it joined).
+    function dispatchQueued(address node) external returns (bytes32 taskKey);
+
+    /// @notice Pays out everything owed to the caller.
+    function withdraw() external;
+
+    // ---------------------------------------------------------------- views
+
+    function getTask(bytes32 taskKey) external view returns (TaskInfo memory);
+
+    /// @notice The stored sampling seed, else blockhash(createdBlock) when readable, else zero.
+    function samplingSeed(bytes32 taskKey) external view returns (bytes32);
+
+    function owed(address account) external view returns (uint256);
+
+    function queueHead() external view returns (bytes32);
+}

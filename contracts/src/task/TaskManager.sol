@@ -1,0 +1,700 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
+import {Ownable2Step} from "@openzeppelin/contracts/access/Ownable2Step.sol";
+import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
+import {INodeRegistry} from "../interfaces/INodeRegistry.sol";
+import {ITaskManager} from "../interfaces/ITaskManager.sol";
+import {IVRFVerifier} from "../interfaces/IVRFVerifier.sol";
+import {GroupOutcome} from "./GroupOutcome.sol";
+
+/// @title TaskManager
+/// @notice Escrows task fees, starts tasks on nodes chosen by the NodeRegistry with chain randomness, takes
+/// the nodes' result commitments, lets the app validate a single task (no proof) or, when its secret
+/// VRF sampling selected the task, a group of three, and pays, refunds and slashes accordingly.
+/// All payouts are pull payments (`withdraw`). See docs/protocol.md for the state machine and why it is sound.
+contract TaskManager is ITaskManager, Ownable2Step, ReentrancyGuardTransient {
+    // ------------------------------------------------------------------ storage layout
+    //
+    // Task (4 slots, 5 with the sampling seed):
+    //   slot 0 | creator (160) | state (8) | taskType (8) | createdBlock (40) | stateTime (40) |
+    //   slot 1 | node (160)                                  | fee (96)                         |
+    //   slot 2 | commitment: keccak(argsCommitment ‖ requestHash), keccak(that ‖ keccak(score)) after a score |
+    //   slot 3 | submission (64): global order of the score / error report                               |
+    //   _seeds[taskKey]: sampling seed, written by the first transaction after the creation block
+    // Slot 0 survives the task's end (terminal states stay final, keys cannot be reused, group members
+    // that timed out still prove their creator and creation block); slots 1-3 are cleared at the end.
+    struct Task {
+        address creator;
+        TaskState state;
+        uint8 taskType;
+        uint40 createdBlock;
+        uint40 stateTime;
+        address node;
+        uint96 fee;
+        bytes32 commitment;
+        uint64 submission;
+    }
+
+    /// @dev A queued task's node requirements and its place in the FIFO (doubly linked for O(1) removal).
+    struct QueueEntry {
+        bytes32 prev;
+        bytes32 next;
+        bytes32 requiredGpu;
+        uint32 minVram;
+        uint64 version;
+        bytes32[] modelIds;
+    }
+
+    /// @dev The values createTask and submitScore need, in one slot.
+    struct HotConfig {
+        uint64 selectionCounter;
+        uint64 submissionCounter;
+        uint96 minFee;
+        uint16 samplingDenominator;
+        uint8 hammingThreshold;
+    }
+
+    /// @dev Timeouts per task type and the validation window, in seconds, in one slot.
+    struct Timing {
+        uint32 timeoutSd;
+        uint32 timeoutLlm;
+        uint32 timeoutSdFt;
+        uint32 validationWindow;
+    }
+
+    // ------------------------------------------------------------------ constants
+
+    uint8 public constant TASK_SD = 0;
+    uint8 public constant TASK_LLM = 1;
+    uint8 public constant TASK_SD_FT = 2;
+
+    uint8 public constant ERROR_INVALID_ARGUMENTS = 1;
+    uint8 public constant ERROR_INCOMPATIBLE_MODELS = 2;
+
+    uint256 public constant MAX_MODELS = 8;
+    /// @dev Up to 64 images per task.
+    uint256 public constant MAX_IMAGE_SCORE_BYTES = 512;
+    /// @dev Queue heads probed when a node becomes free: keeps every release O(1).
+    uint256 public constant MAX_QUEUE_PROBES = 3;
+
+    uint256 public constant MIN_SAMPLING_DENOMINATOR = 2;
+    uint256 public constant MAX_SAMPLING_DENOMINATOR = 1000;
+    uint256 public constant MAX_HAMMING_THRESHOLD = 32;
+    uint256 public constant MIN_TIMEOUT = 1 minutes;
+    uint256 public constant MAX_TIMEOUT = 1 days;
+    /// @dev The window must leave room for two more tasks to wait in the queue and run (2 × timeout)
+    /// plus this slack for the app to react.
+    uint256 public constant VALIDATION_SLACK = 10 minutes;
+    uint256 public constant MAX_VALIDATION_WINDOW = 30 days;
+    uint256 public constant MAX_MIN_FEE = 1000 ether;
+    /// @dev prevrandao below this is a pre-merge difficulty or an L2 constant, not randomness.
+    uint256 private constant MIN_PREVRANDAO = 2 ** 64;
+
+    // ------------------------------------------------------------------ state
+
+    INodeRegistry public immutable registry;
+    IVRFVerifier public immutable vrfVerifier;
+
+    HotConfig private _config;
+    Timing private _timing;
+    address public relaySigner;
+
+    mapping(bytes32 taskKey => Task) private _tasks;
+    mapping(bytes32 taskKey => bytes32) private _seeds;
+    mapping(bytes32 taskKey => QueueEntry) private _queue;
+    bytes32 private _queueHead;
+    bytes32 private _queueTail;
+    mapping(address account => uint256) private _owed;
+
+    constructor(INodeRegistry registry_, IVRFVerifier vrfVerifier_, address owner_) Ownable(owner_) {
+        registry = registry_;
+        vrfVerifier = vrfVerifier_;
+        _config = HotConfig({
+            selectionCounter: 0, submissionCounter: 0, minFee: 1 gwei, samplingDenominator: 10, hammingThreshold: 10
+        });
+        _timing =
+            Timing({timeoutSd: 15 minutes, timeoutLlm: 15 minutes, timeoutSdFt: 1 hours, validationWindow: 4 hours});
+    }
+
+    // ------------------------------------------------------------------ app
+
+    /// @inheritdoc ITaskManager
+    function createTask(CreateTaskParams calldata params) external payable nonReentrant returns (bytes32 taskKey) {
+        taskKey = params.taskIdCommitment;
+        Task storage task = _tasks[taskKey];
+        uint64 counter = _checkCreate(params, task);
+        uint8 taskType = params.taskType;
+
+        task.creator = msg.sender;
+        task.taskType = taskType;
+        task.createdBlock = uint40(block.number);
+        task.stateTime = uint40(block.timestamp);
+        task.fee = uint96(msg.value);
+        task.commitment = keccak256(
+            abi.encodePacked(
+                params.argsCommitment,
+                _requestHash(taskType, params.requiredGpu, params.minVram, params.version, params.modelIds)
+            )
+        );
+        emit TaskCreated(taskKey, msg.sender, taskType, msg.value, params.argsCommitment, params.taskSize);
+
+        // Chain randomness only: nothing the app chooses freely enters the selection.
+        address node = registry.selectNode(_selectionRequest(params), _randomness(counter), taskKey);
+        if (node == address(0)) {
+            task.state = TaskState.Queued;
+            _enqueue(taskKey, params);
+            emit TaskQueued(taskKey);
+        } else {
+            task.state = TaskState.Started;
+            task.node = node;
+            emit TaskStarted(taskKey, node, taskType);
+        }
+    }
+
+    /// @inheritdoc ITaskManager
+    function validateSingleTask(bytes32 taskKey) external nonReentrant {
+        Task storage task = _tasks[taskKey];
+        if (task.creator != msg.sender) revert NotTaskCreator(taskKey, msg.sender);
+        _endSingle(taskKey, task);
+    }
+
+    /// @inheritdoc ITaskManager
+    function validateTaskGroup(GroupValidation calldata group) external nonReentrant {
+        if (group.publicKey.length != 64) revert InvalidPublicKey(group.publicKey.length);
+        address keyAddress = address(uint160(uint256(keccak256(group.publicKey))));
+        if (keyAddress != msg.sender) revert PublicKeyNotCaller(keyAddress, msg.sender);
+
+        Task storage original = _tasks[group.taskKeys[0]];
+        uint8 taskType = original.taskType;
+        bytes32 requestHash = _requestHash(taskType, group.requiredGpu, group.minVram, group.version, group.modelIds);
+
+        GroupOutcome.Report[3] memory reports;
+        uint64[3] memory order;
+        for (uint256 i = 0; i < 3; ++i) {
+            (GroupOutcome.Report report, uint64 submission) =
+                _openMember(group, i, taskType, requestHash, original.createdBlock);
+            reports[i] = report;
+            order[i] = submission;
+        }
+
+        _checkSampled(group);
+
+        HotConfig memory config = _config;
+        (GroupOutcome.Verdict[3] memory verdicts,, uint256 reported) =
+            GroupOutcome.judge(reports, _copyScores(group.scores), order, taskType, config.hammingThreshold);
+        if (reported < 2) revert TooFewReports(reported);
+
+        emit TaskGroupValidated(group.taskKeys[0], group.guid, group.taskKeys[1], group.taskKeys[2]);
+        for (uint256 i = 0; i < 3; ++i) {
+            GroupOutcome.Verdict verdict = verdicts[i];
+            uint8 position;
+            uint8 total;
+            // QoS for the winners only, ranked by when they really submitted (defect 1 of the reference).
+            if (verdict == GroupOutcome.Verdict.Paid || verdict == GroupOutcome.Verdict.Refunded) {
+                (position, total) = GroupOutcome.winnerRank(verdicts, order, i);
+            }
+            _applyVerdict(group.taskKeys[i], verdict, reports[i], position, total);
+        }
+    }
+
+    // ------------------------------------------------------------------ node
+
+    /// @inheritdoc ITaskManager
+    function submitScore(bytes32 taskKey, bytes calldata score) external nonReentrant {
+        Task storage task = _startedTaskOfCaller(taskKey);
+        uint8 taskType = task.taskType;
+        uint256 length = score.length;
+        if (taskType == TASK_LLM) {
+            if (length != GroupOutcome.LLM_SCORE_BYTES) revert InvalidScoreLength(taskType, length);
+        } else if (length == 0 || length > MAX_IMAGE_SCORE_BYTES || length % GroupOutcome.IMAGE_HASH_BYTES != 0) {
+            revert InvalidScoreLength(taskType, length);
+        }
+        _storeSeed(taskKey, task.createdBlock);
+        uint64 submission = ++_config.submissionCounter;
+        task.state = TaskState.ScoreReady;
+        task.stateTime = uint40(block.timestamp);
+        task.commitment = keccak256(abi.encodePacked(task.commitment, keccak256(score)));
+        task.submission = submission;
+        emit TaskScoreReady(taskKey, msg.sender, submission, score);
+    }
+
+    /// @inheritdoc ITaskManager
+    function reportTaskError(bytes32 taskKey, uint8 errorCode) external nonReentrant {
+        if (errorCode != ERROR_INVALID_ARGUMENTS && errorCode != ERROR_INCOMPATIBLE_MODELS) {
+            revert InvalidErrorCode(errorCode);
+        }
+        Task storage task = _startedTaskOfCaller(taskKey);
+        _storeSeed(taskKey, task.createdBlock);
+        uint64 submission = ++_config.submissionCounter;
+        task.state = TaskState.ErrorReported;
+        task.stateTime = uint40(block.timestamp);
+        task.submission = submission;
+        emit TaskErrorReported(taskKey, msg.sender, submission, errorCode);
+    }
+
+    // ------------------------------------------------------------------ anyone
+
+    /// @inheritdoc ITaskManager
+    function recordSamplingSeed(bytes32 taskKey) external returns (bytes32 seed) {
+        Task storage task = _tasks[taskKey];
+        if (task.state == TaskState.None) revert InvalidState(taskKey, TaskState.None);
+        seed = _seeds[taskKey];
+        if (seed != bytes32(0)) return seed;
+        seed = _storeSeed(taskKey, task.createdBlock);
+        if (seed == bytes32(0)) revert SeedUnavailable(taskKey, task.createdBlock, block.number);
+    }
+
+    /// @inheritdoc ITaskManager
+    function finalizeTask(bytes32 taskKey) external nonReentrant {
+        Task storage task = _tasks[taskKey];
+        uint256 deadline = uint256(task.stateTime) + _timing.validationWindow;
+        if (block.timestamp < deadline) revert DeadlineNotReached(taskKey, deadline);
+        _endSingle(taskKey, task);
+    }
+
+    /// @inheritdoc ITaskManager
+    function abortTask(bytes32 taskKey) external nonReentrant {
+        Task storage task = _tasks[taskKey];
+        TaskState state = task.state;
+        if (state != TaskState.Queued && state != TaskState.Started) revert InvalidState(taskKey, state);
+        uint256 deadline = uint256(task.stateTime) + _timeoutOf(task.taskType);
+        bool cancelled = state == TaskState.Queued && msg.sender == task.creator;
+        if (!cancelled && block.timestamp < deadline) revert DeadlineNotReached(taskKey, deadline);
+
+        address node = task.node;
+        address creator = task.creator;
+        uint256 fee = task.fee;
+        task.state = TaskState.EndAborted;
+        _clear(taskKey, task, false);
+        _owed[creator] += fee;
+        if (state == TaskState.Queued) {
+            _unlink(taskKey);
+            emit TaskEndAborted(taskKey, cancelled ? AbortReason.Cancelled : AbortReason.QueuedTimeout, fee);
+        } else {
+            emit TaskEndAborted(taskKey, AbortReason.ExecutionTimeout, fee);
+            if (_onTask(node, taskKey)) registry.recordTimeout(node);
+            _release(node, taskKey);
+        }
+    }
+
+    /// @inheritdoc ITaskManager
+    function dispatchQueued(address node) external nonReentrant returns (bytes32 taskKey) {
+        return _dispatch(node);
+    }
+
+    /// @inheritdoc ITaskManager
+    function withdraw() external nonReentrant {
+        uint256 amount = _owed[msg.sender];
+        if (amount == 0) revert NothingToWithdraw(msg.sender);
+        _owed[msg.sender] = 0;
+        emit Withdrawal(msg.sender, amount);
+        (bool ok,) = msg.sender.call{value: amount}("");
+        if (!ok) revert WithdrawalFailed(msg.sender, amount);
+    }
+
+    // ------------------------------------------------------------------ owner
+
+    /// @notice Sets the sampling rate to 1 / `value`.
+    function setSamplingDenominator(uint256 value) external onlyOwner {
+        _checkRange(value, MIN_SAMPLING_DENOMINATOR, MAX_SAMPLING_DENOMINATOR);
+        _config.samplingDenominator = uint16(value);
+        emit SamplingDenominatorSet(value);
+    }
+
+    /// @notice Sets the largest Hamming distance per 64-bit image hash block that still counts as a match.
+    function setHammingThreshold(uint256 value) external onlyOwner {
+        _checkRange(value, 0, MAX_HAMMING_THRESHOLD);
+        _config.hammingThreshold = uint8(value);
+        emit HammingThresholdSet(value);
+    }
+
+    /// @notice Sets the timeout of `taskType` tasks (per state: queued, then running).
+    function setTimeout(uint8 taskType, uint256 value) external onlyOwner {
+        if (taskType > TASK_SD_FT) revert InvalidTaskType(taskType);
+        uint256 maxTimeout = (uint256(_timing.validationWindow) - VALIDATION_SLACK) / 2;
+        if (maxTimeout > MAX_TIMEOUT) maxTimeout = MAX_TIMEOUT;
+        _checkRange(value, MIN_TIMEOUT, maxTimeout);
+        if (taskType == TASK_SD) _timing.timeoutSd = uint32(value);
+        else if (taskType == TASK_LLM) _timing.timeoutLlm = uint32(value);
+        else _timing.timeoutSdFt = uint32(value);
+        emit TimeoutSet(taskType, value);
+    }
+
+    /// @notice Sets how long the app has, after a score or error report, before anyone may finalize.
+    function setValidationWindow(uint256 value) external onlyOwner {
+        Timing memory timing = _timing;
+        uint256 longest = timing.timeoutSd;
+        if (timing.timeoutLlm > longest) longest = timing.timeoutLlm;
+        if (timing.timeoutSdFt > longest) longest = timing.timeoutSdFt;
+        _checkRange(value, 2 * longest + VALIDATION_SLACK, MAX_VALIDATION_WINDOW);
+        _timing.validationWindow = uint32(value);
+        emit ValidationWindowSet(value);
+    }
+
+    /// @notice Sets the smallest fee a task may carry.
+    function setMinFee(uint256 value) external onlyOwner {
+        _checkRange(value, 1, MAX_MIN_FEE);
+        _config.minFee = uint96(value);
+        emit MinFeeSet(value);
+    }
+
+    /// @notice Sets the relay's signing address (reserved for dispute statements).
+    function setRelaySigner(address value) external onlyOwner {
+        relaySigner = value;
+        emit RelaySignerSet(value);
+    }
+
+    // ------------------------------------------------------------------ views
+
+    /// @inheritdoc ITaskManager
+    function getTask(bytes32 taskKey) external view returns (TaskInfo memory info) {
+        Task storage task = _tasks[taskKey];
+        info = TaskInfo({
+            state: task.state,
+            taskType: task.taskType,
+            creator: task.creator,
+            node: task.node,
+            fee: task.fee,
+            createdBlock: task.createdBlock,
+            stateTime: task.stateTime,
+            commitment: task.commitment,
+            submission: task.submission
+        });
+    }
+
+    /// @inheritdoc ITaskManager
+    function samplingSeed(bytes32 taskKey) public view returns (bytes32 seed) {
+        seed = _seeds[taskKey];
+        if (seed == bytes32(0)) {
+            Task storage task = _tasks[taskKey];
+            if (task.state != TaskState.None) seed = _readableBlockhash(task.createdBlock);
+        }
+    }
+
+    /// @inheritdoc ITaskManager
+    function owed(address account) external view returns (uint256) {
+        return _owed[account];
+    }
+
+    /// @inheritdoc ITaskManager
+    function queueHead() external view returns (bytes32) {
+        return _queueHead;
+    }
+
+    function samplingDenominator() external view returns (uint256) {
+        return _config.samplingDenominator;
+    }
+
+    function hammingThreshold() external view returns (uint256) {
+        return _config.hammingThreshold;
+    }
+
+    function minFee() external view returns (uint256) {
+        return _config.minFee;
+    }
+
+    function timeout(uint8 taskType) external view returns (uint256) {
+        if (taskType > TASK_SD_FT) revert InvalidTaskType(taskType);
+        return _timeoutOf(taskType);
+    }
+
+    function validationWindow() external view returns (uint256) {
+        return _timing.validationWindow;
+    }
+
+    /// @notice The next queued task after `taskKey` (zero at the tail).
+    function queueNext(bytes32 taskKey) external view returns (bytes32) {
+        return _queue[taskKey].next;
+    }
+
+    // ------------------------------------------------------------------ internal: endings
+
+    function _endSingle(bytes32 taskKey, Task storage task) private {
+        TaskState state = task.state;
+        address node = task.node;
+        uint256 fee = task.fee;
+        if (state == TaskState.ScoreReady) {
+            task.state = TaskState.EndSuccess;
+            _clear(taskKey, task, true);
+            address beneficiary = registry.beneficiaryOf(node);
+            _owed[beneficiary] += fee;
+            emit TaskEndSuccess(taskKey, node, beneficiary, fee);
+            if (_onTask(node, taskKey)) registry.recordSubmission(node, 0, 1);
+        } else if (state == TaskState.ErrorReported) {
+            task.state = TaskState.EndAborted;
+            address creator = task.creator;
+            _clear(taskKey, task, true);
+            _owed[creator] += fee;
+            emit TaskEndAborted(taskKey, AbortReason.ErrorAccepted, fee);
+        } else {
+            revert InvalidState(taskKey, state);
+        }
+        _release(node, taskKey);
+    }
+
+    function _applyVerdict(
+        bytes32 taskKey,
+        GroupOutcome.Verdict verdict,
+        GroupOutcome.Report report,
+        uint8 position,
+        uint8 total
+    ) private {
+        if (verdict == GroupOutcome.Verdict.Untouched) return;
+        Task storage task = _tasks[taskKey];
+        address node = task.node;
+        uint256 fee = task.fee;
+        _clear(taskKey, task, true);
+        if (verdict == GroupOutcome.Verdict.Paid) {
+            task.state = TaskState.EndGroupSuccess;
+            address beneficiary = registry.beneficiaryOf(node);
+            _owed[beneficiary] += fee;
+            emit TaskEndGroupSuccess(taskKey, node, beneficiary, fee);
+        } else {
+            // Every other verdict gives the fee back to the app.
+            _owed[task.creator] += fee;
+            if (verdict == GroupOutcome.Verdict.Refunded) {
+                task.state = TaskState.EndGroupRefund;
+                emit TaskEndGroupRefund(taskKey, node, fee);
+            } else if (verdict == GroupOutcome.Verdict.Invalidated) {
+                task.state = TaskState.EndInvalidated;
+                emit TaskEndInvalidated(taskKey, node, fee);
+                // The node was busy with this very task until now, so its stake is still there to take.
+                if (_onTask(node, taskKey)) registry.slash(node);
+                return;
+            } else {
+                task.state = TaskState.EndAborted;
+                emit TaskEndAborted(
+                    taskKey,
+                    report == GroupOutcome.Report.Error
+                        ? AbortReason.GroupErrorConfirmed
+                        : AbortReason.GroupNoAgreement,
+                    fee
+                );
+            }
+        }
+        if (total != 0 && _onTask(node, taskKey)) registry.recordSubmission(node, position, total);
+        _release(node, taskKey);
+    }
+
+    /// @dev Clears what the task no longer needs once it ended (gas refund); slot 0 stays.
+    function _clear(bytes32 taskKey, Task storage task, bool clearSeed) private {
+        task.node = address(0);
+        task.fee = 0;
+        task.commitment = bytes32(0);
+        task.submission = 0;
+        // A task that timed out keeps its seed: it may still be the original of a group.
+        if (clearSeed) delete _seeds[taskKey];
+    }
+
+    /// @dev Frees the node and, when it is available again, hands it the first fitting queued task.
+    function _release(address node, bytes32 taskKey) private {
+        if (registry.releaseNode(node, taskKey)) _dispatch(node);
+    }
+
+    /// @dev Defect 4 of the reference: group effects must only reach a node still working on this task.
+    function _onTask(address node, bytes32 taskKey) private view returns (bool) {
+        return registry.currentTaskOf(node) == taskKey;
+    }
+
+    // ------------------------------------------------------------------ internal: queue
+
+    function _enqueue(bytes32 taskKey, CreateTaskParams calldata params) private {
+        QueueEntry storage entry = _queue[taskKey];
+        entry.requiredGpu = params.requiredGpu;
+        entry.minVram = params.minVram;
+        entry.version = params.version;
+        entry.modelIds = params.modelIds;
+        bytes32 tail = _queueTail;
+        if (tail == bytes32(0)) {
+            _queueHead = taskKey;
+        } else {
+            entry.prev = tail;
+            _queue[tail].next = taskKey;
+        }
+        _queueTail = taskKey;
+    }
+
+    function _unlink(bytes32 taskKey) private {
+        QueueEntry storage entry = _queue[taskKey];
+        bytes32 prev = entry.prev;
+        bytes32 next = entry.next;
+        if (prev == bytes32(0)) _queueHead = next;
+        else _queue[prev].next = next;
+        if (next == bytes32(0)) _queueTail = prev;
+        else _queue[next].prev = prev;
+        delete _queue[taskKey];
+    }
+
+    /// @dev Probes at most MAX_QUEUE_PROBES queue heads; FIFO among those that fit `node`.
+    function _dispatch(address node) private returns (bytes32) {
+        bytes32 key = _queueHead;
+        for (uint256 probe = 0; probe < MAX_QUEUE_PROBES && key != bytes32(0); ++probe) {
+            QueueEntry storage entry = _queue[key];
+            Task storage task = _tasks[key];
+            INodeRegistry.SelectionRequest memory request = INodeRegistry.SelectionRequest({
+                taskType: task.taskType,
+                requiredGpu: entry.requiredGpu,
+                minVram: entry.minVram,
+                version: entry.version,
+                modelIds: entry.modelIds
+            });
+            if (registry.fits(node, request)) {
+                _unlink(key);
+                task.state = TaskState.Started;
+                task.node = node;
+                task.stateTime = uint40(block.timestamp);
+                emit TaskStarted(key, node, request.taskType);
+                registry.occupyNode(node, key);
+                return key;
+            }
+            key = entry.next;
+        }
+        return bytes32(0);
+    }
+
+    // ------------------------------------------------------------------ internal: helpers
+
+    /// @dev Validates a createTask call and advances the selection counter, which it returns.
+    function _checkCreate(CreateTaskParams calldata params, Task storage task) private returns (uint64 counter) {
+        uint8 taskType = params.taskType;
+        if (taskType > TASK_SD_FT) revert InvalidTaskType(taskType);
+        uint256 modelCount = params.modelIds.length;
+        if (modelCount == 0 || modelCount > MAX_MODELS) revert InvalidModelCount(modelCount);
+        if (taskType == TASK_LLM && params.requiredGpu == bytes32(0)) revert GpuRequiredForLlm();
+        if (params.taskIdCommitment == bytes32(0) || params.argsCommitment == bytes32(0)) revert ZeroCommitment();
+        if (task.state != TaskState.None) revert TaskExists(params.taskIdCommitment);
+        HotConfig memory config = _config;
+        if (msg.value < config.minFee) revert FeeTooLow(msg.value, config.minFee);
+        if (msg.value > type(uint96).max) revert FeeTooHigh(msg.value);
+        counter = config.selectionCounter + 1;
+        _config.selectionCounter = counter;
+    }
+
+    function _selectionRequest(CreateTaskParams calldata params)
+        private
+        pure
+        returns (INodeRegistry.SelectionRequest memory)
+    {
+        return INodeRegistry.SelectionRequest({
+            taskType: params.taskType,
+            requiredGpu: params.requiredGpu,
+            minVram: params.minVram,
+            version: params.version,
+            modelIds: params.modelIds
+        });
+    }
+
+    function _startedTaskOfCaller(bytes32 taskKey) private view returns (Task storage task) {
+        task = _tasks[taskKey];
+        if (task.state != TaskState.Started) revert InvalidState(taskKey, task.state);
+        if (task.node != msg.sender) revert NotTaskNode(taskKey, msg.sender);
+    }
+
+    /// @dev Checks member `index` of a group opening against its on-chain commitments.
+    function _openMember(
+        GroupValidation calldata group,
+        uint256 index,
+        uint8 taskType,
+        bytes32 requestHash,
+        uint256 seedBlock
+    ) private view returns (GroupOutcome.Report report, uint64 order) {
+        bytes32 key = group.taskKeys[index];
+        for (uint256 j = 0; j < index; ++j) {
+            if (group.taskKeys[j] == key) revert DuplicateGroupMember(index);
+        }
+        if (keccak256(abi.encodePacked(group.guid, group.nonces[index])) != key) revert TaskIdOpeningMismatch(index);
+        Task storage task = _tasks[key];
+        if (task.creator != msg.sender) revert NotTaskCreator(key, msg.sender);
+        if (task.taskType != taskType) revert GroupTaskTypeMismatch(index);
+        // The extra members must come after the seed was fixed, i.e. after the app could know it was sampled.
+        if (index > 0 && task.createdBlock <= seedBlock) {
+            revert MemberCreatedTooEarly(index, task.createdBlock, seedBlock);
+        }
+        TaskState state = task.state;
+        if (state == TaskState.EndAborted) {
+            // Timed out (or withdrawn): takes no part; its commitments went with its refund.
+            if (group.scores[index].length != 0) revert UnexpectedScore(index);
+            return (GroupOutcome.Report.None, 0);
+        }
+        bytes32 opened =
+            keccak256(abi.encodePacked(keccak256(abi.encodePacked(group.argsHash, group.salts[index])), requestHash));
+        if (state == TaskState.ScoreReady) {
+            opened = keccak256(abi.encodePacked(opened, keccak256(group.scores[index])));
+            report = GroupOutcome.Report.Score;
+        } else if (state == TaskState.ErrorReported) {
+            if (group.scores[index].length != 0) revert UnexpectedScore(index);
+            report = GroupOutcome.Report.Error;
+        } else {
+            revert GroupMemberState(index, state);
+        }
+        if (opened != task.commitment) revert CommitmentOpeningMismatch(index);
+        order = task.submission;
+    }
+
+    function _checkSampled(GroupValidation calldata group) private view {
+        bytes32 seed = samplingSeed(group.taskKeys[0]);
+        if (seed == bytes32(0)) {
+            revert SeedUnavailable(group.taskKeys[0], _tasks[group.taskKeys[0]].createdBlock, block.number);
+        }
+        bytes memory message = abi.encodePacked(seed);
+        if (!vrfVerifier.fastVerify(group.publicKey, group.vrfProof, message, group.uPoint, group.vComponents)) {
+            revert InvalidVrfProof();
+        }
+        bytes32 beta = vrfVerifier.proofToHash(group.vrfProof);
+        uint256 denominator = _config.samplingDenominator;
+        if (uint256(beta) % denominator != 0) revert NotSampled(beta, denominator);
+    }
+
+    function _copyScores(bytes[3] calldata scores) private pure returns (bytes[3] memory copy) {
+        for (uint256 i = 0; i < 3; ++i) {
+            copy[i] = scores[i];
+        }
+    }
+
+    /// @dev Seed = hash of the block that included the creating transaction: unknown to the app when it
+    /// signed, fixed one block later. Returns zero while unreadable (same block, or older than 256 blocks).
+    function _storeSeed(bytes32 taskKey, uint256 createdBlock) private returns (bytes32 seed) {
+        if (_seeds[taskKey] != bytes32(0)) return _seeds[taskKey];
+        seed = _readableBlockhash(createdBlock);
+        if (seed != bytes32(0)) {
+            _seeds[taskKey] = seed;
+            emit SamplingSeedRecorded(taskKey, seed);
+        }
+    }
+
+    function _readableBlockhash(uint256 blockNumber) private view returns (bytes32) {
+        if (blockNumber >= block.number || block.number - blockNumber > 256) return bytes32(0);
+        return blockhash(blockNumber);
+    }
+
+    function _randomness(uint64 counter) private view returns (uint256) {
+        uint256 source = block.prevrandao;
+        if (source < MIN_PREVRANDAO) source = uint256(blockhash(block.number - 1));
+        return uint256(keccak256(abi.encodePacked(source, counter)));
+    }
+
+    /// @dev The node requirements are part of what a group opening proves identical (an LLM task on a
+    /// different GPU model would honestly disagree and get an honest node slashed).
+    function _requestHash(
+        uint8 taskType,
+        bytes32 requiredGpu,
+        uint32 minVram,
+        uint64 version,
+        bytes32[] calldata modelIds
+    ) private pure returns (bytes32) {
+        return keccak256(abi.encodePacked(taskType, requiredGpu, minVram, version, modelIds));
+    }
+
+    function _timeoutOf(uint8 taskType) private view returns (uint256) {
+        Timing memory timing = _timing;
+        if (taskType == TASK_SD) return timing.timeoutSd;
+        if (taskType == TASK_LLM) return timing.timeoutLlm;
+        return timing.timeoutSdFt;
+    }
+
+    function _checkRange(uint256 value, uint256 min, uint256 max) private pure {
+        if (value < min || value > max) revert ParameterOutOfRange(value, min, max);
+    }
+}
