@@ -1,0 +1,237 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import {INodeRegistry} from "../../src/interfaces/INodeRegistry.sol";
+import {NodeVersion} from "../../src/node/NodeVersion.sol";
+import {NodeRegistryTestBase} from "./NodeRegistryTestBase.sol";
+
+contract NodeRegistrySelectionTest is NodeRegistryTestBase {
+    bytes32 internal gpu4090 = keccak256(bytes(GPU_4090));
+    bytes32 internal gpuA100 = keccak256(bytes(GPU_A100));
+
+    /// @dev Selects with `randomness` and releases at once, so that draws are independent.
+    function drawOnce(INodeRegistry.SelectionRequest memory req, uint256 randomness) internal returns (address node) {
+        node = registry.selectNode(req, randomness, TASK_1);
+        if (node != address(0)) {
+            assertStatus(node, INodeRegistry.NodeStatus.Busy);
+            assertTrue(registry.releaseNode(node, TASK_1));
+        }
+    }
+
+    /// @dev Raises `node`'s QoS score to the maximum.
+    function maxQoS(address node) internal {
+        for (uint256 i; i < 80; ++i) registry.recordSubmission(node, 0, 1);
+        assertEq(registry.qosScoreOf(node), 10_000);
+    }
+
+    function test_selectNode_returnsZeroWhenNoNodeIsRegistered() public {
+        assertEq(registry.selectNode(anyRequest(), 1, TASK_1), address(0));
+    }
+
+    function test_selectNode_marksTheNodeBusyWithTheTask() public {
+        address node = joinDefault();
+        assertEq(registry.selectNode(anyRequest(), 42, TASK_1), node);
+        assertStatus(node, INodeRegistry.NodeStatus.Busy);
+        assertEq(registry.currentTaskOf(node), TASK_1);
+        assertEq(availableTotal(1), 0);
+        // Busy nodes are not selected again.
+        assertEq(registry.selectNode(anyRequest(), 43, TASK_2), address(0));
+    }
+
+    function test_selectNode_revertsOnZeroTaskKey() public {
+        joinDefault();
+        vm.expectRevert(INodeRegistry.NodeRegistryZeroTaskKey.selector);
+        registry.selectNode(anyRequest(), 1, bytes32(0));
+    }
+
+    function test_selectNode_onlyNodesWithEnoughVram() public {
+        joinNode(GPU_4090, 8, v1_2_3, MIN_STAKE, noModels());
+        joinNode(GPU_4090, 12, v1_2_3, MIN_STAKE, noModels());
+        address sixteen = joinNode(GPU_4090, 16, v1_2_3, MIN_STAKE, noModels());
+        address big = joinNode(GPU_4090, 24, v1_2_3, MIN_STAKE, noModels());
+        for (uint256 i; i < 30; ++i) {
+            address chosen = drawOnce(request(bytes32(0), 16, v1_2_3, noModels()), i);
+            assertTrue(chosen == sixteen || chosen == big, "fits 16 GiB");
+            // 20 GiB is inside tier [16, 24): the 16 GiB node there must be rejected.
+            assertEq(drawOnce(request(bytes32(0), 20, v1_2_3, noModels()), i), big);
+        }
+        assertEq(drawOnce(request(bytes32(0), 25, v1_2_3, noModels()), 1), address(0));
+    }
+
+    function test_selectNode_pinnedGpuOnly() public {
+        for (uint256 i; i < 5; ++i) joinNode(GPU_4090, 24, v1_2_3, MIN_STAKE, noModels());
+        address a100 = joinNode(GPU_A100, 80, v1_2_3, MIN_STAKE, noModels());
+        for (uint256 i; i < 20; ++i) {
+            assertEq(drawOnce(request(gpuA100, 80, v1_2_3, noModels()), i), a100);
+            assertEq(drawOnce(request(gpuA100, 40, v1_2_3, noModels()), i), a100);
+        }
+        assertEq(drawOnce(request(keccak256("NVIDIA H100"), 8, v1_2_3, noModels()), 1), address(0));
+        assertEq(drawOnce(request(gpu4090, 48, v1_2_3, noModels()), 1), address(0));
+    }
+
+    function test_selectNode_versionRule() public {
+        joinNode(GPU_4090, 24, NodeVersion.pack(1, 1, 9), MIN_STAKE, noModels());
+        address same = joinNode(GPU_4090, 24, NodeVersion.pack(1, 2, 0), MIN_STAKE, noModels());
+        address newer = joinNode(GPU_4090, 24, NodeVersion.pack(1, 3, 0), MIN_STAKE, noModels());
+        joinNode(GPU_4090, 24, NodeVersion.pack(2, 2, 0), MIN_STAKE, noModels());
+        joinNode(GPU_4090, 24, NodeVersion.pack(0, 9, 0), MIN_STAKE, noModels());
+        uint64 task = NodeVersion.pack(1, 2, 0);
+        bool sawSame;
+        bool sawNewer;
+        for (uint256 i; i < 40; ++i) {
+            address chosen = drawOnce(request(bytes32(0), 8, task, noModels()), i);
+            assertTrue(chosen == same || chosen == newer, "same major, minor.patch at least the task's");
+            sawSame = sawSame || chosen == same;
+            sawNewer = sawNewer || chosen == newer;
+        }
+        assertTrue(sawSame && sawNewer, "both compatible nodes get tasks");
+        assertEq(drawOnce(request(bytes32(0), 8, NodeVersion.pack(1, 3, 1), noModels()), 1), address(0));
+        assertEq(drawOnce(request(bytes32(0), 8, NodeVersion.pack(3, 0, 0), noModels()), 1), address(0));
+    }
+
+    function test_selectNode_prefersNodesHoldingTheFirstModel() public {
+        for (uint256 i; i < 30; ++i) joinNode(GPU_4090, 24, v1_2_3, 2 * MIN_STAKE, noModels());
+        address holder = joinNode(GPU_4090, 24, v1_2_3, 2 * MIN_STAKE, models(MODEL_A));
+        maxQoS(holder); // weight = MAX_WEIGHT: the first locality draw that fits is accepted
+        bytes32[] memory ids = new bytes32[](2);
+        ids[0] = MODEL_A;
+        ids[1] = MODEL_B;
+        for (uint256 i; i < 25; ++i) {
+            assertEq(drawOnce(request(bytes32(0), 16, v1_2_3, ids), i), holder);
+        }
+        // A busy holder is skipped: another node gets the task.
+        registry.occupyNode(holder, TASK_2);
+        address other = registry.selectNode(request(bytes32(0), 16, v1_2_3, ids), 5, TASK_1);
+        assertTrue(other != address(0) && other != holder);
+    }
+
+    function test_selectNode_holderMustStillFit() public {
+        address holder = joinNode(GPU_4090, 12, v1_2_3, MIN_STAKE, models(MODEL_A));
+        address fitting = joinNode(GPU_A100, 80, v1_2_3, MIN_STAKE, noModels());
+        for (uint256 i; i < 20; ++i) {
+            assertEq(drawOnce(request(bytes32(0), 16, v1_2_3, models(MODEL_A)), i), fitting);
+            assertEq(drawOnce(request(gpuA100, 8, v1_2_3, models(MODEL_A)), i), fitting);
+        }
+        assertEq(drawOnce(request(gpu4090, 8, v1_2_3, models(MODEL_A)), 3), holder);
+    }
+
+    function test_selectNode_weightIsProportionalToStake() public {
+        // Stake cap is 2 * MIN_STAKE: weights 1 : 2.
+        address light = joinNode(GPU_4090, 24, v1_2_3, MIN_STAKE, noModels());
+        address heavy = joinNode(GPU_4090, 24, v1_2_3, 2 * MIN_STAKE, noModels());
+        uint256 heavyCount;
+        uint256 draws = 600;
+        for (uint256 i; i < draws; ++i) {
+            address chosen = drawOnce(anyRequest(), uint256(keccak256(abi.encode("stake", i))));
+            assertTrue(chosen == light || chosen == heavy);
+            if (chosen == heavy) ++heavyCount;
+        }
+        // Expected 400 of 600 (2/3); 4 standard deviations is about 46.
+        assertGe(heavyCount, 354);
+        assertLe(heavyCount, 446);
+    }
+
+    function test_selectNode_stakeBeyondTheCapBuysNothing() public {
+        address capped = joinNode(GPU_4090, 24, v1_2_3, 2 * MIN_STAKE, noModels());
+        address whale = joinNode(GPU_4090, 24, v1_2_3, 50 * MIN_STAKE, noModels());
+        assertEq(registry.selectionWeightOf(capped), registry.selectionWeightOf(whale));
+        uint256 whaleCount;
+        for (uint256 i; i < 400; ++i) {
+            if (drawOnce(anyRequest(), uint256(keccak256(abi.encode("cap", i)))) == whale) ++whaleCount;
+        }
+        assertGe(whaleCount, 160);
+        assertLe(whaleCount, 240);
+    }
+
+    function test_selectNode_weightFollowsQoS() public {
+        address good = joinNode(GPU_4090, 24, v1_2_3, 2 * MIN_STAKE, noModels());
+        address poor = joinNode(GPU_4090, 24, v1_2_3, 2 * MIN_STAKE, noModels());
+        maxQoS(good); // 10,000
+        registry.recordTimeout(poor); // 2,500
+        registry.recordSubmission(poor, 0, 1); // resets the timeout count; score 3,438
+        uint256 expectedPoorPerMille = uint256(registry.qosScoreOf(poor)) * 1000 / (10_000 + registry.qosScoreOf(poor));
+        uint256 poorCount;
+        uint256 draws = 600;
+        for (uint256 i; i < draws; ++i) {
+            if (drawOnce(anyRequest(), uint256(keccak256(abi.encode("qos", i)))) == poor) ++poorCount;
+        }
+        // Expected share ~256 per mille (about 154 of 600); 4 standard deviations is about 43.
+        uint256 expected = expectedPoorPerMille * draws / 1000;
+        assertGe(poorCount, expected - 43);
+        assertLe(poorCount, expected + 43);
+    }
+
+    function test_selectNode_lowWeightNodeIsStillChosenWhenAlone() public {
+        address node = joinDefault();
+        registry.recordTimeout(node);
+        registry.recordTimeout(node); // score 0, floor 1,000: acceptance 5 %
+        for (uint256 i; i < 20; ++i) assertEq(drawOnce(anyRequest(), i), node);
+    }
+
+    function test_fits_checksStatusAndHardware() public {
+        address node = joinNode(GPU_4090, 24, v1_2_3, MIN_STAKE, noModels());
+        assertTrue(registry.fits(node, request(gpu4090, 24, v1_2_3, noModels())));
+        assertTrue(registry.fits(node, request(bytes32(0), 16, NodeVersion.pack(1, 0, 0), noModels())));
+        assertFalse(registry.fits(node, request(gpuA100, 24, v1_2_3, noModels())));
+        assertFalse(registry.fits(node, request(gpu4090, 25, v1_2_3, noModels())));
+        assertFalse(registry.fits(node, request(gpu4090, 24, NodeVersion.pack(1, 2, 4), noModels())));
+        registry.occupyNode(node, TASK_1);
+        assertFalse(registry.fits(node, request(gpu4090, 24, v1_2_3, noModels())));
+        assertFalse(registry.fits(makeAddr("stranger"), request(bytes32(0), 0, 0, noModels())));
+    }
+
+    // ------------------------------------------------------------------ fuzz
+
+    function testFuzz_isCompatible_matchesTheRule(uint64 nodeVersion, uint64 taskVersion) public pure {
+        uint256 nodeMajor = nodeVersion >> 32;
+        uint256 nodeMinor = (nodeVersion >> 16) & 0xFFFF;
+        uint256 nodePatch = nodeVersion & 0xFFFF;
+        uint256 taskMajor = taskVersion >> 32;
+        uint256 taskMinor = (taskVersion >> 16) & 0xFFFF;
+        uint256 taskPatch = taskVersion & 0xFFFF;
+        bool expected = nodeMajor == taskMajor
+            && (nodeMinor > taskMinor || (nodeMinor == taskMinor && nodePatch >= taskPatch));
+        assertEq(NodeVersion.isCompatible(nodeVersion, taskVersion), expected);
+    }
+
+    function testFuzz_isCompatible_samePackedVersionAlwaysFits(uint32 major, uint16 minor, uint16 patch) public pure {
+        uint64 v = NodeVersion.pack(major, minor, patch);
+        assertTrue(NodeVersion.isCompatible(v, v));
+        if (patch < type(uint16).max) assertFalse(NodeVersion.isCompatible(v, NodeVersion.pack(major, minor, patch + 1)));
+        if (major < type(uint32).max) assertFalse(NodeVersion.isCompatible(NodeVersion.pack(major + 1, 0, 0), v));
+    }
+
+    function testFuzz_selectNode_choosesOnlyFittingNodes(
+        uint32 minVram,
+        uint8 gpuChoice,
+        uint8 minor,
+        uint256 randomness
+    ) public {
+        string[3] memory gpus = [GPU_4090, GPU_A100, "AMD Radeon RX 7900 XTX"];
+        uint32[6] memory vrams = [uint32(6), 8, 12, 20, 24, 80];
+        for (uint256 i; i < 12; ++i) {
+            joinNode(gpus[i % 3], vrams[i % 6], NodeVersion.pack(1, uint16(i % 4), 0), MIN_STAKE, noModels());
+        }
+        minVram = uint32(bound(minVram, 0, 100));
+        bytes32 gpu = gpuChoice % 4 == 3 ? bytes32(0) : keccak256(bytes(gpus[gpuChoice % 4]));
+        INodeRegistry.SelectionRequest memory req =
+            request(gpu, minVram, NodeVersion.pack(1, uint16(minor % 5), 0), noModels());
+        address chosen = registry.selectNode(req, randomness, TASK_1);
+        if (chosen == address(0)) return;
+        INodeRegistry.NodeInfo memory info = registry.getNodeInfo(chosen);
+        assertTrue(info.vram >= minVram, "vram");
+        assertTrue(gpu == bytes32(0) || info.gpuId == gpu, "gpu");
+        assertTrue(NodeVersion.isCompatible(info.version, req.version), "version");
+        assertEq(uint256(info.status), uint256(INodeRegistry.NodeStatus.Busy));
+    }
+
+    function testFuzz_selectNode_findsTheOnlyFittingNode(uint256 randomness, uint32 minVram) public {
+        // Nine nodes of one tier below minVram and one that fits: the boundary tier rejection must not
+        // lose the fitting node more often than bounded sampling allows, and never pick a misfit.
+        minVram = uint32(bound(minVram, 17, 23));
+        for (uint256 i; i < 3; ++i) joinNode(GPU_4090, 16, v1_2_3, MIN_STAKE, noModels());
+        address fit = joinNode(GPU_4090, 23, v1_2_3, MIN_STAKE, noModels());
+        address chosen = registry.selectNode(request(bytes32(0), minVram, v1_2_3, noModels()), randomness, TASK_1);
+        assertTrue(chosen == fit || chosen == address(0));
+    }
+}
