@@ -1,0 +1,44 @@
+import {
+  curveOrder,
+  type Point,
+  Point as PointClass,
+  vrfChallengeLength,
+  vrfGammaLength,
+  vrfProofLength,
+} from './constants.js';
+import { bytesToBigInt } from './encoding.js';
+import { VrfInvalidProofLengthError, VrfMalformedProofError } from './errors.js';
+import { type BytesLike, toBytes } from './toBytes.js';
+
+export type DecodedProof = { gamma: Point; c: bigint; s: bigint };
+
+/**
+ * ECVRF_decode_proof: splits an 81-byte proof into gamma, c and s and checks each. Gamma must be a
+ * compressed point on the curve; s must be below n. c = 0 or s = 0 cannot come from an honest prover
+ * except with probability about 2^-128, and the on-chain fast path cannot handle them, so both are
+ * refused everywhere.
+ *
+ * @example
+ * const { gamma, c, s } = decodeProof(proof);
+ */
+export function decodeProof(proof: BytesLike): DecodedProof {
+  const bytes = toBytes(proof, 'proof');
+  if (bytes.length !== vrfProofLength) throw new VrfInvalidProofLengthError({ length: bytes.length });
+  const prefix = bytes[0];
+  if (prefix !== 0x02 && prefix !== 0x03) {
+    throw new VrfMalformedProofError({
+      reason: `Gamma must start with 0x02 or 0x03, got 0x${prefix?.toString(16)}.`,
+    });
+  }
+  let gamma: Point;
+  try {
+    gamma = PointClass.fromBytes(bytes.subarray(0, vrfGammaLength));
+  } catch {
+    throw new VrfMalformedProofError({ reason: 'Gamma is not the x coordinate of a secp256k1 point.' });
+  }
+  const c = bytesToBigInt(bytes.subarray(vrfGammaLength, vrfGammaLength + vrfChallengeLength));
+  const s = bytesToBigInt(bytes.subarray(vrfGammaLength + vrfChallengeLength));
+  if (c === 0n) throw new VrfMalformedProofError({ reason: 'c is zero.' });
+  if (s === 0n || s >= curveOrder) throw new VrfMalformedProofError({ reason: 's is zero or not below n.' });
+  return { gamma, c, s };
+}
