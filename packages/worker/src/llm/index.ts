@@ -1,0 +1,12 @@
+/**
+ * The LLM chat backend (transformers.js on onnxruntime-node, CPU): chat template, our own seeded decoding
+ * loop, OpenAI-shaped canonical result. `tiny/` generates a random-weight GPT-2 for tests and benchmarks.
+ */
+export { buildChatResult, type ChatResult } from './buildChatResult.js';
+export { getLlmCapabilities, llmFeatures } from './capabilities.js';
+export { chatmlTemplate } from './chatTemplate.js';
+export { createLlmBackend, IncompatibleModelError } from './createLlmBackend.js';
+export { type ChatCompletion, encodeChatPrompt, generateChat, llmSamplingStream } from './generateChat.js';
+export { getLlmSessionOptions, type LoadedLlm, loadLlm } from './loadLlm.js';
+export { type DecodingConfig, selectToken } from './selectToken.js';
+export { createTinyGpt2Files, tinyGpt2ModelId, writeTinyGpt2 } from './tiny/writeTinyGpt2.js';

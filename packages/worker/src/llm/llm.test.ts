@@ -1,0 +1,246 @@
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { parseTaskArgs } from '@verinet/protocol/args';
+import type { RunContext } from '../backend/types.js';
+import { ModelNotFoundError } from '../models/errors.js';
+import { WorkerSupervisor } from '../process/supervisor.js';
+import { createRandomStream } from '../random/index.js';
+import { type ChatResult, createLlmBackend } from './index.js';
+import { selectToken } from './selectToken.js';
+import { createTinyGpt2Files, tinyGpt2ModelId, writeTinyGpt2 } from './tiny/writeTinyGpt2.js';
+
+/** sha256 of result.json for the fixed tasks below: a change means results changed for every node. */
+const golden = {
+  greedy: '3a184eb8748fc818c234f92119e60bcf996925b042cd06bd5f364879a8ff85d2',
+  sampled: 'fae2fe500f4114cbf8e5e07b6c5fd9772e005d488f5ab947dc8c3c4f6f648f9b',
+};
+
+let root: string;
+let modelsDir: string;
+let outputs = 0;
+const backend = createLlmBackend();
+
+const baseArgs = {
+  model: tinyGpt2ModelId,
+  messages: [
+    { role: 'system', content: 'You are tiny.' },
+    { role: 'user', content: 'hello world' },
+  ],
+};
+
+async function run(raw: unknown, threads = 1): Promise<{ bytes: Buffer; result: ChatResult }> {
+  const outputDir = join(root, `out-${outputs++}`);
+  await mkdir(outputDir);
+  const ctx: RunContext = {
+    outputDir,
+    modelsDir,
+    threads,
+    executionProvider: 'cpu',
+    onProgress: () => {},
+    signal: new AbortController().signal,
+  };
+  const [file] = await backend.run(parseTaskArgs('llm', raw), ctx);
+  const bytes = await readFile(file!.path);
+  return { bytes, result: JSON.parse(bytes.toString('utf8')) as ChatResult };
+}
+
+const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
+
+before(async () => {
+  root = await mkdtemp(join(tmpdir(), 'verinet-llm-'));
+  modelsDir = join(root, 'models');
+  await writeTinyGpt2({ modelsDir });
+});
+after(async () => {
+  await backend.dispose();
+  await rm(root, { recursive: true, force: true });
+});
+
+describe('tiny GPT-2', () => {
+  test('is generated in under a second, the same bytes for the same seed', () => {
+    const started = performance.now();
+    const a = createTinyGpt2Files(0);
+    const elapsed = performance.now() - started;
+    assert.ok(elapsed < 1000, `took ${elapsed} ms`);
+    const b = createTinyGpt2Files(0);
+    const c = createTinyGpt2Files(1);
+    assert.equal(
+      sha256(a.get('onnx/model.onnx') as Uint8Array),
+      sha256(b.get('onnx/model.onnx') as Uint8Array),
+    );
+    assert.notEqual(
+      sha256(a.get('onnx/model.onnx') as Uint8Array),
+      sha256(c.get('onnx/model.onnx') as Uint8Array),
+    );
+    assert.equal(a.get('tokenizer.json'), b.get('tokenizer.json'));
+  });
+});
+
+describe('LLM backend', () => {
+  test('greedy chat: OpenAI-shaped canonical result, golden hash, same across runs and thread counts', async () => {
+    const args = { ...baseArgs, generation_config: { max_new_tokens: 24 } };
+    const first = await run(args, 1);
+    assert.equal(first.result.model, tinyGpt2ModelId);
+    assert.equal(first.result.choices.length, 1);
+    assert.equal(first.result.choices[0]!.message.role, 'assistant');
+    assert.ok(['stop', 'length'].includes(first.result.choices[0]!.finish_reason));
+    const { prompt_tokens, completion_tokens, total_tokens } = first.result.usage;
+    assert.ok(
+      prompt_tokens > 10 && completion_tokens > 0 && total_tokens === prompt_tokens + completion_tokens,
+    );
+    // Canonical JSON: sorted keys, no whitespace.
+    assert.match(first.bytes.toString('utf8'), /^\{"choices":\[\{"finish_reason":/);
+    assert.equal(sha256(first.bytes), golden.greedy);
+    assert.equal(sha256((await run(args, 1)).bytes), golden.greedy);
+    assert.equal(sha256((await run(args, 2)).bytes), golden.greedy);
+  });
+
+  test('our decoding loop yields the same greedy tokens as transformers.js generate', async () => {
+    const { loadLlm } = await import('./loadLlm.js');
+    const { encodeChatPrompt, generateChat } = await import('./generateChat.js');
+    const { getModelDir } = await import('../models/getModelDir.js');
+    const llm = await loadLlm(getModelDir(modelsDir, tinyGpt2ModelId), modelsDir, 1);
+    const args = parseTaskArgs('llm', { ...baseArgs, generation_config: { max_new_tokens: 16 } });
+    const prompt = encodeChatPrompt(llm, args);
+    const ours = await generateChat(llm, args, { signal: new AbortController().signal });
+    const { Tensor } = await import('@huggingface/transformers');
+    const theirs = (await llm.model.generate({
+      input_ids: new Tensor('int64', BigInt64Array.from(prompt, BigInt), [1, prompt.length]),
+      attention_mask: new Tensor(
+        'int64',
+        BigInt64Array.from(prompt, () => 1n),
+        [1, prompt.length],
+      ),
+      max_new_tokens: 16,
+      do_sample: false,
+      eos_token_id: llm.eosTokenIds,
+    } as never)) as { tolist(): bigint[][] };
+    const completion = theirs.tolist()[0]!.slice(prompt.length).map(Number);
+    assert.equal(ours.completionTokens, completion.length);
+    assert.equal(ours.content, llm.tokenizer.decode(completion, { skip_special_tokens: true }));
+    await llm.model.dispose();
+  });
+
+  test('seeded sampling is reproducible, and another seed gives another text', async () => {
+    const args = (seed: number) => ({
+      ...baseArgs,
+      seed,
+      generation_config: { max_new_tokens: 24, do_sample: true, temperature: 1.5, top_k: 40, top_p: 0.95 },
+    });
+    const a = await run(args(7));
+    assert.equal(sha256(a.bytes), golden.sampled);
+    assert.equal(sha256((await run(args(7), 2)).bytes), golden.sampled);
+    assert.notEqual(
+      a.result.choices[0]!.message.content,
+      (await run(args(8))).result.choices[0]!.message.content,
+    );
+  });
+
+  test('max_new_tokens ends with finish_reason length; a stop string cuts the content', async () => {
+    const long = await run({ ...baseArgs, generation_config: { max_new_tokens: 5 } });
+    const greedy = await run({ ...baseArgs, generation_config: { max_new_tokens: 24 } });
+    if (long.result.choices[0]!.finish_reason === 'length')
+      assert.equal(long.result.usage.completion_tokens, 5);
+    const text = greedy.result.choices[0]!.message.content;
+    const stop = text.slice(3, 5);
+    assert.ok(stop.length === 2);
+    const stopped = await run({
+      ...baseArgs,
+      generation_config: { max_new_tokens: 24, stop_strings: [stop] },
+    });
+    assert.equal(stopped.result.choices[0]!.finish_reason, 'stop');
+    assert.equal(stopped.result.choices[0]!.message.content, text.slice(0, text.indexOf(stop)));
+  });
+
+  test('a model that is not in the store is ModelNotFoundError naming the fetch command', async () => {
+    await assert.rejects(run({ ...baseArgs, model: 'nobody/absent' }), (error: unknown) => {
+      assert.ok(error instanceof ModelNotFoundError);
+      assert.match(error.message, /verinet model fetch nobody\/absent/);
+      return true;
+    });
+  });
+
+  test('dtype float16 and reserved template_args are refused as invalid arguments', async () => {
+    await assert.rejects(run({ ...baseArgs, dtype: 'float16' }), { name: 'InvalidTaskArgsError' });
+    await assert.rejects(run({ ...baseArgs, template_args: { tokenize: true } }), {
+      name: 'InvalidTaskArgsError',
+    });
+  });
+});
+
+describe('selectToken', () => {
+  const random = () => createRandomStream({ seed: 1, stream: 9 });
+  const greedy = {
+    do_sample: false,
+    temperature: 1,
+    top_k: 0,
+    top_p: 1,
+    typical_p: 1,
+    repetition_penalty: 1,
+  };
+
+  test('greedy takes the largest logit, the lowest id on ties', () => {
+    assert.equal(selectToken(Float32Array.of(1, 3, 3, 2), [], greedy, random()), 1);
+  });
+
+  test('repetition penalty divides positive and multiplies negative logits of seen tokens', () => {
+    const logits = Float32Array.of(2.0, 1.5, -1);
+    assert.equal(selectToken(logits, [0], { ...greedy, repetition_penalty: 2 }, random()), 1);
+    assert.equal(
+      selectToken(Float32Array.of(-1, -1.5), [0], { ...greedy, repetition_penalty: 2 }, random()),
+      1,
+    );
+  });
+
+  test('top_k 1 and a tiny top_p both reduce sampling to the argmax', () => {
+    const logits = Float32Array.of(0.1, 0.3, 0.2, 0.25);
+    const sample = { ...greedy, do_sample: true };
+    for (let i = 0; i < 20; i++) {
+      assert.equal(selectToken(logits, [], { ...sample, top_k: 1 }, random()), 1);
+      assert.equal(selectToken(logits, [], { ...sample, top_p: 0.01 }, random()), 1);
+    }
+  });
+
+  test('sampling follows the distribution and the seed', () => {
+    const logits = Float32Array.of(0, Math.log(3));
+    const rng = random();
+    const counts = [0, 0];
+    for (let i = 0; i < 4000; i++) counts[selectToken(logits, [], { ...greedy, do_sample: true }, rng)]!++;
+    assert.ok(Math.abs(counts[1]! / 4000 - 0.75) < 0.03, `counts ${counts}`);
+    const draw = (seed: number) => {
+      const r = createRandomStream({ seed, stream: 9 });
+      return Array.from({ length: 32 }, () =>
+        selectToken(logits, [], { ...greedy, do_sample: true }, r),
+      ).join('');
+    };
+    assert.equal(draw(5), draw(5));
+    assert.notEqual(draw(5), draw(6));
+  });
+});
+
+describe('LLM through the worker process', () => {
+  test('the default worker runs an LLM task from the store end to end', async () => {
+    const worker = new WorkerSupervisor({ modelsDir, handshakeTimeoutMs: 30_000, taskTimeoutMs: 60_000 });
+    try {
+      const handshake = await worker.start();
+      const llm = handshake.backends.find((b) => b.taskType === 'llm');
+      assert.deepEqual(llm?.models, [tinyGpt2ModelId]);
+      const outputDir = join(root, 'worker-out');
+      await mkdir(outputDir);
+      const result = await worker.run({
+        taskType: 'llm',
+        args: { ...baseArgs, generation_config: { max_new_tokens: 24 } },
+        outputDir,
+      });
+      assert.equal(result.files[0]!.name, 'result.json');
+      assert.equal(result.files[0]!.sha256, golden.greedy);
+      assert.equal(result.score, golden.greedy);
+    } finally {
+      await worker.stop();
+    }
+  });
+});
