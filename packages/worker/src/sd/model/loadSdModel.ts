@@ -1,0 +1,182 @@
+import { readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { InferenceSession } from 'onnxruntime-node';
+import { resolveModel } from '../../models/index.js';
+import { SdModelFormatError, SdModelNotFoundError } from '../errors.js';
+import { type NoiseScheduleConfig, parseSchedulerConfig } from '../schedulers/index.js';
+import { type ClipTokenizer, loadClipTokenizer } from '../tokenizer/index.js';
+import { type GetSdSessionOptionsParameters, getSdSessionOptions } from './sessionOptions.js';
+
+/** Files a Stable Diffusion model folder must hold (diffusers' ONNX export layout). */
+export const sdModelFiles = [
+  'model_index.json',
+  'text_encoder/model.onnx',
+  'unet/model.onnx',
+  'vae_decoder/model.onnx',
+  'tokenizer/vocab.json',
+  'tokenizer/merges.txt',
+  'scheduler/scheduler_config.json',
+] as const;
+
+/** SD 1.x latent scale; vae_decoder/config.json `scaling_factor` overrides it. */
+export const defaultVaeScalingFactor = 0.18215;
+
+export type SdModel = {
+  modelId: string;
+  dir: string;
+  tokenizer: ClipTokenizer;
+  textEncoder: InferenceSession;
+  unet: InferenceSession;
+  vaeDecoder: InferenceSession;
+  schedulerConfig: NoiseScheduleConfig;
+  vaeScalingFactor: number;
+  /** Element type of the text encoder's `input_ids` (int32 in diffusers' export, int64 in some others). */
+  inputIdsType: 'int32' | 'int64';
+  /** Element type of the UNet's `timestep`. */
+  timestepType: 'float32' | 'int64';
+  /** Frees the three sessions. */
+  release(): Promise<void>;
+};
+
+export type LoadSdModelParameters = GetSdSessionOptionsParameters & {
+  modelsDir: string;
+  modelId: string;
+};
+
+type TensorType = 'float32' | 'int32' | 'int64';
+
+function checkIo(
+  model: string,
+  file: string,
+  session: InferenceSession,
+  inputs: Record<string, readonly TensorType[]>,
+  outputs: readonly string[],
+): Record<string, TensorType> {
+  const types: Record<string, TensorType> = {};
+  for (const [name, allowed] of Object.entries(inputs)) {
+    const meta = session.inputMetadata.find((m) => m.name === name);
+    if (!meta)
+      throw new SdModelFormatError({
+        model,
+        file,
+        reason: `no input "${name}" (has ${session.inputNames.join(', ')})`,
+      });
+    const type = meta.isTensor ? (meta.type as TensorType) : undefined;
+    if (type === undefined || !allowed.includes(type))
+      throw new SdModelFormatError({
+        model,
+        file,
+        reason: `input "${name}" is ${String(type)}, expected ${allowed.join(' or ')}`,
+      });
+    types[name] = type;
+  }
+  for (const name of outputs) {
+    if (!session.outputNames.includes(name))
+      throw new SdModelFormatError({
+        model,
+        file,
+        reason: `no output "${name}" (has ${session.outputNames.join(', ')})`,
+      });
+  }
+  return types;
+}
+
+async function readJson(model: string, dir: string, file: string): Promise<unknown> {
+  const text = await readFile(join(dir, file), 'utf8');
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new SdModelFormatError({ model, file, reason: `not JSON (${(error as Error).message})` });
+  }
+}
+
+/**
+ * Loads a Stable Diffusion model from the local store: checks the store manifest and the diffusers ONNX
+ * layout, opens the three graphs with the pinned session options and checks their input/output names.
+ *
+ * @throws SdModelNotFoundError when a required file is missing.
+ * @throws SdModelFormatError when a graph lacks the expected inputs/outputs or a config is malformed.
+ * @example
+ * const model = await loadSdModel({ modelsDir, modelId: 'verinet/tiny-sd', threads: 2, executionProvider: 'cpu' });
+ */
+export async function loadSdModel(parameters: LoadSdModelParameters): Promise<SdModel> {
+  const { modelsDir, modelId } = parameters;
+  const { dir } = await resolveModel({ modelsDir, modelId });
+  for (const file of sdModelFiles) {
+    const info = await stat(join(dir, file)).catch(() => undefined);
+    if (!info?.isFile())
+      throw new SdModelNotFoundError({ model: modelId, path: join(dir, file), reason: `${file} is missing` });
+  }
+  const schedulerConfig = parseSchedulerConfig(
+    await readJson(modelId, dir, 'scheduler/scheduler_config.json'),
+    modelId,
+  );
+  let vaeScalingFactor = defaultVaeScalingFactor;
+  const vaeConfigPath = 'vae_decoder/config.json';
+  if (await stat(join(dir, vaeConfigPath)).catch(() => undefined)) {
+    const vaeConfig = (await readJson(modelId, dir, vaeConfigPath)) as { scaling_factor?: unknown };
+    if (vaeConfig.scaling_factor !== undefined) {
+      if (typeof vaeConfig.scaling_factor !== 'number' || !(vaeConfig.scaling_factor > 0))
+        throw new SdModelFormatError({
+          model: modelId,
+          file: vaeConfigPath,
+          reason: 'scaling_factor must be a positive number',
+        });
+      vaeScalingFactor = vaeConfig.scaling_factor;
+    }
+  }
+  const tokenizer = await loadClipTokenizer({ folder: join(dir, 'tokenizer'), model: modelId });
+  const options = getSdSessionOptions(parameters);
+  const sessions: InferenceSession[] = [];
+  const open = async (file: string) => {
+    try {
+      const session = await InferenceSession.create(join(dir, file), options);
+      sessions.push(session);
+      return session;
+    } catch (error) {
+      throw new SdModelFormatError({
+        model: modelId,
+        file,
+        reason: `onnxruntime cannot load it (${(error as Error).message})`,
+      });
+    }
+  };
+  try {
+    const textEncoder = await open('text_encoder/model.onnx');
+    const unet = await open('unet/model.onnx');
+    const vaeDecoder = await open('vae_decoder/model.onnx');
+    const textTypes = checkIo(
+      modelId,
+      'text_encoder/model.onnx',
+      textEncoder,
+      { input_ids: ['int32', 'int64'] },
+      ['last_hidden_state'],
+    );
+    const unetTypes = checkIo(
+      modelId,
+      'unet/model.onnx',
+      unet,
+      { sample: ['float32'], timestep: ['float32', 'int64'], encoder_hidden_states: ['float32'] },
+      ['out_sample'],
+    );
+    checkIo(modelId, 'vae_decoder/model.onnx', vaeDecoder, { latent_sample: ['float32'] }, ['sample']);
+    return {
+      modelId,
+      dir,
+      tokenizer,
+      textEncoder,
+      unet,
+      vaeDecoder,
+      schedulerConfig,
+      vaeScalingFactor,
+      inputIdsType: textTypes.input_ids as 'int32' | 'int64',
+      timestepType: unetTypes.timestep as 'float32' | 'int64',
+      release: async () => {
+        await Promise.all(sessions.map((s) => s.release()));
+      },
+    };
+  } catch (error) {
+    await Promise.all(sessions.map((s) => s.release()));
+    throw error;
+  }
+}

@@ -1,0 +1,158 @@
+import { Tensor } from 'onnxruntime-node';
+import { createRandomStream, fillGaussian } from '../../random/index.js';
+import { SdAbortedError, SdModelFormatError } from '../errors.js';
+import { toRgbPixels } from '../image/toRgbPixels.js';
+import type { SdModel } from '../model/loadSdModel.js';
+import { createScheduler, type SchedulerArgs, type SchedulerMethod } from '../schedulers/index.js';
+import { encodePrompt } from './encodePrompt.js';
+
+/** Philox stream numbers under an image's seed: initial latents, then the noise schedulers draw per step. */
+export const latentNoiseStream = 0;
+export const stepNoiseStream = 1;
+
+export type GenerateImagesParameters = {
+  model: SdModel;
+  prompt: string;
+  negativePrompt: string;
+  width: number;
+  height: number;
+  steps: number;
+  /** Task seed; image i uses seed + i. */
+  seed: number;
+  numImages: number;
+  /** Classifier-free guidance scale; guidance runs only when cfg > 1 (as diffusers). */
+  cfg: number;
+  scheduler: { method: SchedulerMethod; args?: SchedulerArgs | undefined };
+  /** Called after every denoising step. */
+  onStep?: ((progress: { image: number; step: number; steps: number }) => void) | undefined;
+  /** Checked before every step and before decoding. */
+  signal?: AbortSignal | undefined;
+};
+
+export type GeneratedImage = {
+  /** Interleaved 8-bit RGB, row-major. */
+  rgb: Uint8Array;
+  width: number;
+  height: number;
+  /** The seed this image was generated from (task seed + index). */
+  seed: number;
+};
+
+/**
+ * Runs the Stable Diffusion text-to-image pipeline: CLIP text states for the prompt (and the negative prompt
+ * when guiding), per image seeded Gaussian latents (Philox stream 0 under seed + i) scaled by the scheduler's
+ * initial sigma, `steps` UNet evaluations with classifier-free guidance
+ * ε = ε_uncond + cfg (ε_cond − ε_uncond), scheduler steps (stochastic ones draw from stream 1), then the VAE
+ * decoder on latents / scaling_factor and the conversion to 8-bit RGB. Images are generated one after the
+ * other with batch 1 (2 when guiding), so image i depends only on its own seed.
+ *
+ * @throws SdAbortedError when `signal` aborts between steps.
+ * @example
+ * const images = await generateImages({ model, prompt: 'a red cat', negativePrompt: '', width: 64, height: 64,
+ *   steps: 4, seed: 1, numImages: 2, cfg: 7, scheduler: { method: 'DDIM' } });
+ */
+export async function generateImages(parameters: GenerateImagesParameters): Promise<GeneratedImage[]> {
+  const { model, width, height, steps, seed, numImages, cfg, signal, onStep } = parameters;
+  const latentWidth = width / 8;
+  const latentHeight = height / 8;
+  if (!Number.isInteger(latentWidth) || !Number.isInteger(latentHeight))
+    throw new RangeError(`image sides must be multiples of 8, got ${width}×${height}`);
+  const guided = cfg > 1;
+  const batch = guided ? 2 : 1;
+  const checkAborted = (step: number) => {
+    if (signal?.aborted) throw new SdAbortedError({ step, total: numImages * steps });
+  };
+  checkAborted(0);
+
+  const condition = await encodePrompt(model, parameters.prompt);
+  const [, sequence, hidden] = condition.dims as [number, number, number];
+  const context = new Float32Array(batch * sequence * hidden);
+  if (guided) {
+    const unconditional = await encodePrompt(model, parameters.negativePrompt);
+    context.set(unconditional.data, 0);
+    context.set(condition.data, sequence * hidden);
+  } else {
+    context.set(condition.data);
+  }
+
+  const latentSize = 4 * latentHeight * latentWidth;
+  const images: GeneratedImage[] = [];
+  for (let index = 0; index < numImages; index++) {
+    const imageSeed = seed + index;
+    const scheduler = createScheduler({
+      method: parameters.scheduler.method,
+      args: parameters.scheduler.args,
+      config: model.schedulerConfig,
+      steps,
+    });
+    let latents = fillGaussian(
+      createRandomStream({ seed: imageSeed, stream: latentNoiseStream }),
+      new Float32Array(latentSize),
+    );
+    latents = latents.map((x) => x * scheduler.initNoiseSigma);
+    const stepNoise = createRandomStream({ seed: imageSeed, stream: stepNoiseStream });
+    const noise = (length: number) => fillGaussian(stepNoise, new Float32Array(length));
+
+    for (let step = 0; step < scheduler.timesteps.length; step++) {
+      checkAborted(index * steps + step);
+      const modelInput = scheduler.scaleModelInput(latents, step);
+      const sample = new Float32Array(batch * latentSize);
+      for (let b = 0; b < batch; b++) sample.set(modelInput, b * latentSize);
+      const t = scheduler.timesteps[step]!;
+      const timestep =
+        model.timestepType === 'float32'
+          ? new Tensor('float32', new Float32Array(batch).fill(t), [batch])
+          : new Tensor('int64', new BigInt64Array(batch).fill(BigInt(Math.trunc(t))), [batch]);
+      const result = await model.unet.run(
+        {
+          sample: new Tensor('float32', sample, [batch, 4, latentHeight, latentWidth]),
+          timestep,
+          encoder_hidden_states: new Tensor('float32', context, [batch, sequence, hidden]),
+        },
+        ['out_sample'],
+      );
+      const prediction = result.out_sample!.data as Float32Array;
+      if (prediction.length !== batch * latentSize)
+        throw new SdModelFormatError({
+          model: model.modelId,
+          file: 'unet/model.onnx',
+          reason: 'out_sample has the wrong size',
+        });
+      let epsilon: Float32Array;
+      if (guided) {
+        epsilon = new Float32Array(latentSize);
+        for (let i = 0; i < latentSize; i++) {
+          const unconditional = prediction[i]!;
+          epsilon[i] = unconditional + cfg * (prediction[latentSize + i]! - unconditional);
+        }
+      } else {
+        epsilon = prediction.slice(0, latentSize);
+      }
+      result.out_sample!.dispose();
+      latents = scheduler.step(epsilon, step, latents, noise);
+      onStep?.({ image: index, step: step + 1, steps });
+    }
+
+    checkAborted(index * steps + steps);
+    const scaled = latents.map((x) => x / model.vaeScalingFactor);
+    const decoded = await model.vaeDecoder.run(
+      { latent_sample: new Tensor('float32', scaled, [1, 4, latentHeight, latentWidth]) },
+      ['sample'],
+    );
+    const image = decoded.sample!;
+    if (image.dims[1] !== 3 || image.dims[2] !== height || image.dims[3] !== width)
+      throw new SdModelFormatError({
+        model: model.modelId,
+        file: 'vae_decoder/model.onnx',
+        reason: `decoded [${image.dims.join(', ')}] for a ${width}×${height} image (expected [1, 3, ${height}, ${width}])`,
+      });
+    images.push({
+      rgb: toRgbPixels({ sample: image.data as Float32Array, width, height }),
+      width,
+      height,
+      seed: imageSeed,
+    });
+    image.dispose();
+  }
+  return images;
+}

@@ -1,0 +1,102 @@
+import { join } from 'node:path';
+import type { SdTaskArgs } from '@verinet/protocol/args';
+import type { Backend, BackendCapabilities, ResultFile, RunContext } from '../backend/types.js';
+import { listModels } from '../models/index.js';
+import { SdUnsupportedArgumentError } from './errors.js';
+import { writePng } from './image/writePng.js';
+import { loadSdModel, type SdModel } from './model/loadSdModel.js';
+import { generateImages } from './pipeline/generateImages.js';
+import { schedulerMethods } from './schedulers/index.js';
+
+/** Checks the parts of parsed SD arguments this backend cannot honour (beyond what the schema refuses). */
+function checkSupported(args: SdTaskArgs): void {
+  if (args.dtype === 'float16' || args.dtype === 'bfloat16')
+    throw new SdUnsupportedArgumentError({
+      argument: 'dtype',
+      reason: `${args.dtype} is not run by this worker version; use float32 or auto (float32)`,
+    });
+  if (args.base_model.variant !== null)
+    throw new SdUnsupportedArgumentError({
+      argument: 'base_model.variant',
+      reason: `the model store keeps one copy per model id; variant "${args.base_model.variant}" cannot be selected`,
+    });
+}
+
+/**
+ * Creates the Stable Diffusion backend: text-to-image on onnxruntime-node with our own tokenizer,
+ * schedulers and seeded noise. One model's sessions stay loaded between tasks (keyed by model, store,
+ * threads and execution provider).
+ *
+ * @example
+ * const backend = createSdBackend();
+ * const files = await backend.run(args, { outputDir, modelsDir, threads: 2, executionProvider: 'cpu', onProgress, signal });
+ */
+export function createSdBackend(): Backend<SdTaskArgs> {
+  let loaded: { key: string; model: Promise<SdModel> } | undefined;
+
+  const getModel = async (modelId: string, ctx: RunContext): Promise<SdModel> => {
+    const key = JSON.stringify([ctx.modelsDir, modelId, ctx.threads, ctx.executionProvider]);
+    if (loaded?.key !== key) {
+      const previous = loaded;
+      loaded = undefined;
+      if (previous) await (await previous.model.catch(() => undefined))?.release();
+      const model = loadSdModel({
+        modelsDir: ctx.modelsDir,
+        modelId,
+        threads: ctx.threads,
+        executionProvider: ctx.executionProvider,
+      });
+      loaded = { key, model };
+      model.catch(() => {
+        if (loaded?.model === model) loaded = undefined;
+      });
+    }
+    return loaded.model;
+  };
+
+  return {
+    taskType: 'sd',
+    async capabilities(modelsDir: string): Promise<BackendCapabilities> {
+      const models = (await listModels(modelsDir, 'sd')).map((m) => m.modelId);
+      return { taskType: 'sd', models, features: [...schedulerMethods] };
+    },
+    async run(args: SdTaskArgs, ctx: RunContext): Promise<ResultFile[]> {
+      checkSupported(args);
+      const model = await getModel(args.base_model.name, ctx);
+      const config = args.task_config;
+      const total = config.num_images * config.steps;
+      const images = await generateImages({
+        model,
+        prompt: args.prompt,
+        negativePrompt: args.negative_prompt,
+        width: config.image_width,
+        height: config.image_height,
+        steps: config.steps,
+        seed: config.seed,
+        numImages: config.num_images,
+        cfg: config.cfg,
+        scheduler: args.scheduler,
+        signal: ctx.signal,
+        onStep: ({ image, step, steps }) =>
+          ctx.onProgress({
+            step: image * steps + step,
+            total,
+            message: `image ${image + 1}/${config.num_images}`,
+          }),
+      });
+      const files: ResultFile[] = [];
+      for (const [index, image] of images.entries()) {
+        const name = `${index}.png`;
+        const path = join(ctx.outputDir, name);
+        await writePng({ path, rgb: image.rgb, width: image.width, height: image.height });
+        files.push({ name, path, mediaType: 'image/png' });
+      }
+      return files;
+    },
+    async dispose() {
+      const current = loaded;
+      loaded = undefined;
+      if (current) await (await current.model.catch(() => undefined))?.release();
+    },
+  };
+}

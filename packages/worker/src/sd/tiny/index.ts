@@ -1,0 +1,15 @@
+/** Tiny random-weight Stable Diffusion fixtures, generated in code at test time (never committed). */
+
+export {
+  buildTinyTextEncoder,
+  buildTinyUnet,
+  buildTinyVaeDecoder,
+  defaultTinySdSizes,
+  type TinySdSizes,
+} from './tinyModels.js';
+export { createTinyClipVocabulary, tinyMerges } from './tinyTokenizer.js';
+export {
+  sd15SchedulerConfig,
+  type WriteTinySdModelParameters,
+  writeTinySdModel,
+} from './writeTinySdModel.js';
