@@ -1,0 +1,116 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { describe, it } from 'node:test';
+import { concat, keccak256 } from 'viem';
+import { canonicalizeTaskArgs } from '../args/canonicalizeTaskArgs.js';
+import { getArgsHash } from '../args/getArgsHash.js';
+import { createNonce } from './createNonce.js';
+import { createSalt } from './createSalt.js';
+import { createTaskSecrets } from './createTaskSecrets.js';
+import { InvalidBytes32Error } from './errors.js';
+import { getArgsCommitment } from './getArgsCommitment.js';
+import { getTaskIdCommitment } from './getTaskIdCommitment.js';
+import { verifyArgsCommitment } from './verifyArgsCommitment.js';
+import { verifyValidationGroupOpening } from './verifyValidationGroupOpening.js';
+import { renderCommitmentVectors, vectorsPath } from './writeVectors.js';
+
+const bytes32 = /^0x[0-9a-f]{64}$/;
+
+describe('commitments', () => {
+  it('draws fresh 32-byte secrets', () => {
+    const a = createTaskSecrets();
+    const b = createTaskSecrets();
+    for (const value of [a.guid, a.nonce, a.salt, createNonce(), createSalt()]) assert.match(value, bytes32);
+    assert.notEqual(a.guid, b.guid);
+    assert.notEqual(a.nonce, a.salt);
+  });
+
+  it('hashes the packed 64 bytes', () => {
+    const zero = `0x${'00'.repeat(32)}` as const;
+    // keccak256 of 64 zero bytes, a well-known constant (the level-1 zero hash of Merkle trees).
+    assert.equal(
+      getTaskIdCommitment(zero, zero),
+      '0xad3228b676f7d3cd4284a5443f17f1962b36e491b30a40b2405849e597ba5fb5',
+    );
+    const { guid, nonce, salt } = createTaskSecrets();
+    assert.equal(getTaskIdCommitment(guid, nonce), keccak256(concat([guid, nonce])));
+    assert.equal(getArgsCommitment(guid, salt), keccak256(concat([guid, salt])));
+    assert.notEqual(getTaskIdCommitment(guid, nonce), getTaskIdCommitment(nonce, guid));
+  });
+
+  it('refuses inputs that are not bytes32', () => {
+    const good = createSalt();
+    for (const bad of ['0x', '0x1234', `${good}00`, good.slice(2), `0x${'zz'.repeat(32)}`, 42]) {
+      assert.throws(() => getTaskIdCommitment(bad as `0x${string}`, good), InvalidBytes32Error);
+      assert.throws(() => getArgsCommitment(good, bad as `0x${string}`), InvalidBytes32Error);
+    }
+  });
+
+  it('verifies argument bytes against the on-chain commitment', () => {
+    const bytes = canonicalizeTaskArgs({ prompt: 'x', base_model: 'org/m' });
+    const salt = createSalt();
+    const argsCommitment = getArgsCommitment(getArgsHash(bytes), salt);
+    assert.equal(verifyArgsCommitment({ bytes, salt, argsCommitment }), true);
+    assert.equal(
+      verifyArgsCommitment({
+        bytes,
+        salt,
+        argsCommitment: argsCommitment.toUpperCase().replace('0X', '0x') as `0x${string}`,
+      }),
+      true,
+    );
+    const other = canonicalizeTaskArgs({ prompt: 'y', base_model: 'org/m' });
+    assert.equal(verifyArgsCommitment({ bytes: other, salt, argsCommitment }), false);
+    assert.equal(verifyArgsCommitment({ bytes, salt: createSalt(), argsCommitment }), false);
+  });
+
+  it('checks a validation group opening', () => {
+    const guid = createTaskSecrets().guid;
+    const argsHash = getArgsHash(canonicalizeTaskArgs({ prompt: 'x' }));
+    const members = [0, 1, 2].map(() => {
+      const nonce = createNonce();
+      const salt = createSalt();
+      return {
+        nonce,
+        salt,
+        taskIdCommitment: getTaskIdCommitment(guid, nonce),
+        argsCommitment: getArgsCommitment(argsHash, salt),
+      };
+    });
+    assert.deepEqual(verifyValidationGroupOpening({ guid, argsHash, members }), { valid: true });
+    // A member given other arguments (the hole the reference leaves open) is caught.
+    const otherHash = getArgsHash(canonicalizeTaskArgs({ prompt: 'y' }));
+    const tampered = members.map((m, i) =>
+      i === 2 ? { ...m, argsCommitment: getArgsCommitment(otherHash, m.salt) } : m,
+    );
+    assert.deepEqual(verifyValidationGroupOpening({ guid, argsHash, members: tampered }), {
+      valid: false,
+      member: 2,
+      reason: 'argsCommitment',
+    });
+    const foreign = members.map((m, i) =>
+      i === 1 ? { ...m, taskIdCommitment: getTaskIdCommitment(createNonce(), m.nonce) } : m,
+    );
+    assert.equal(verifyValidationGroupOpening({ guid, argsHash, members: foreign }).valid, false);
+    const repeated = [members[0]!, members[0]!, members[1]!];
+    assert.deepEqual(verifyValidationGroupOpening({ guid, argsHash, members: repeated }), {
+      valid: false,
+      member: 1,
+      reason: 'duplicate',
+    });
+  });
+
+  it('vectors.json is up to date and self-consistent', () => {
+    const text = readFileSync(vectorsPath, 'utf8');
+    assert.equal(
+      text,
+      renderCommitmentVectors(),
+      'regenerate: npx tsx packages/protocol/src/commitment/writeVectors.ts',
+    );
+    const vectors = JSON.parse(text);
+    for (const v of vectors.taskIdCommitments)
+      assert.equal(keccak256(concat([v.guid, v.nonce])), v.taskIdCommitment);
+    assert.equal(keccak256(new TextEncoder().encode(vectors.args.json)), vectors.args.argsHash);
+    assert.deepEqual(verifyValidationGroupOpening(vectors.validationGroup), { valid: true });
+  });
+});
