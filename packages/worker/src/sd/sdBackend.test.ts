@@ -1,0 +1,288 @@
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { cp, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { type SdTaskArgs, type SdTaskArgsInput, sdTaskArgsSchema } from '@verinet/protocol/args';
+import { getPixelsPHash } from '@verinet/protocol/score';
+import sharp from 'sharp';
+import type { Progress, RunContext } from '../backend/types.js';
+import { createManifest, getModelDir, writeManifest } from '../models/index.js';
+import { createGraphBuilder } from '../onnx/index.js';
+import { createSdBackend, loadSdModel, type SchedulerMethod } from './index.js';
+import { writeTinySdModel } from './tiny/index.js';
+
+const modelId = 'verinet/tiny-sd';
+let root: string;
+let modelsDir: string;
+let writeMs = 0;
+const backend1 = createSdBackend();
+const backend2 = createSdBackend();
+
+const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
+const pHashHex = (rgb: Uint8Array) =>
+  Buffer.from(getPixelsPHash({ data: rgb, width: 64, height: 64, channels: 3 })).toString('hex');
+
+function makeArgs(
+  config: Partial<SdTaskArgsInput['task_config']> = {},
+  rest: Partial<SdTaskArgsInput> = {},
+): SdTaskArgs {
+  return sdTaskArgsSchema.parse({
+    base_model: modelId,
+    prompt: 'a red cat, the dog',
+    negative_prompt: 'bed',
+    task_config: { image_width: 64, image_height: 64, steps: 3, seed: 42, num_images: 1, cfg: 7, ...config },
+    ...rest,
+  });
+}
+
+let runCount = 0;
+async function context(threads: number, extra: Partial<RunContext> = {}): Promise<RunContext> {
+  const outputDir = join(root, `out-${runCount++}`);
+  await mkdir(outputDir);
+  return {
+    outputDir,
+    modelsDir,
+    threads,
+    executionProvider: 'cpu',
+    onProgress: () => {},
+    signal: new AbortController().signal,
+    ...extra,
+  };
+}
+
+/** Decoded RGB pixels of every result PNG. */
+async function pixelsOf(files: { path: string }[]): Promise<Uint8Array[]> {
+  return Promise.all(
+    files.map(async (f) => new Uint8Array(await sharp(f.path).removeAlpha().raw().toBuffer())),
+  );
+}
+
+async function runPixels(args: SdTaskArgs, threads = 1, backend = backend1): Promise<Uint8Array[]> {
+  return pixelsOf(await backend.run(args, await context(threads)));
+}
+
+before(async () => {
+  root = await mkdtemp(join(tmpdir(), 'verinet-sd-'));
+  modelsDir = join(root, 'models');
+  const start = performance.now();
+  await writeTinySdModel({ modelsDir, modelId, seed: 1 });
+  writeMs = performance.now() - start;
+});
+
+after(async () => {
+  await backend1.dispose();
+  await backend2.dispose();
+  await rm(root, { recursive: true, force: true });
+});
+
+describe('tiny SD model', () => {
+  it('is written (three graphs, tokenizer, configs, manifest) in under a second', async () => {
+    assert.ok(writeMs < 1000, `took ${writeMs} ms`);
+    const dir = getModelDir(modelsDir, modelId);
+    assert.deepEqual((await readdir(dir)).sort(), [
+      'model_index.json',
+      'scheduler',
+      'text_encoder',
+      'tokenizer',
+      'unet',
+      'vae_decoder',
+      'verinet-model.json',
+    ]);
+  });
+
+  it('loads with the diffusers input/output names and types', async () => {
+    const model = await loadSdModel({ modelsDir, modelId, threads: 1, executionProvider: 'cpu' });
+    try {
+      assert.equal(model.inputIdsType, 'int32');
+      assert.equal(model.timestepType, 'float32');
+      assert.equal(model.vaeScalingFactor, 0.18215);
+      assert.equal(model.schedulerConfig.steps_offset, 1);
+      assert.deepEqual(model.unet.outputNames, ['out_sample']);
+      assert.deepEqual(model.textEncoder.outputNames, ['last_hidden_state', 'pooler_output']);
+    } finally {
+      await model.release();
+    }
+  });
+});
+
+// Golden results on the tiny model (seed 42, 64×64, 3 steps, cfg 7): sha256 of the raw RGB pixels and the
+// imagehash-compatible pHash. A change here means every node's output bits changed: a new worker version.
+const golden: Record<SchedulerMethod, { pixels: string; pHash: string }> = {
+  DDIM: {
+    pixels: '884ee8d50c2928d293082d66e0247e251aca007f05b66d333bea3dad6dd9bc40',
+    pHash: 'f8c7b21fd1ab0a44',
+  },
+  EulerDiscrete: {
+    pixels: '20a63f31a5072259393b12c89550901fd4c4470f7700bb5c72dc9435bb28c281',
+    pHash: 'd999b39299c986e4',
+  },
+  EulerAncestralDiscrete: {
+    pixels: 'fceff2074cbb2661f4937ffabf9ef379efbb0d5a2ec699c05a87510ee170005f',
+    pHash: 'd999b39299c986e4',
+  },
+  DPMSolverMultistep: {
+    pixels: '4d08c0b2ed2eeb9f678845a8418c37aa24f383a57bdc4568b6857f81cca652e2',
+    pHash: 'd9d9b2928bc986e4',
+  },
+  LCM: {
+    pixels: '4f59d13d3d6f4c0f5e9960021713a83e1fbaafd3005f11e323c37e098a25be9a',
+    pHash: 'd99bb0928bc98ee4',
+  },
+};
+
+describe('SdBackend', () => {
+  it('lists the model and the schedulers', async () => {
+    const capabilities = await backend1.capabilities(modelsDir);
+    assert.equal(capabilities.taskType, 'sd');
+    assert.deepEqual(capabilities.models, [modelId]);
+    assert.deepEqual(capabilities.features, [
+      'DDIM',
+      'EulerDiscrete',
+      'EulerAncestralDiscrete',
+      'DPMSolverMultistep',
+      'LCM',
+    ]);
+  });
+
+  for (const method of Object.keys(golden) as SchedulerMethod[]) {
+    it(`${method}: golden pixels, identical across runs and across 1 and 2 intra-op threads`, async () => {
+      const args = makeArgs({}, { scheduler: { method } as SdTaskArgsInput['scheduler'] });
+      const [first] = await runPixels(args, 1);
+      const [again] = await runPixels(args, 1);
+      const [twoThreads] = await runPixels(args, 2, backend2);
+      assert.equal(first!.length, 64 * 64 * 3);
+      assert.equal(sha256(again!), sha256(first!));
+      assert.equal(sha256(twoThreads!), sha256(first!));
+      assert.equal(sha256(first!), golden[method].pixels);
+      assert.equal(pHashHex(first!), golden[method].pHash);
+      assert.ok(new Set(first).size > 50, 'the image should not be flat');
+    });
+  }
+
+  it('writes 0.png, 1.png … with per-image seeds (image i of seed s is image 0 of seed s + i)', async () => {
+    const ctx = await context(1);
+    const files = await backend1.run(makeArgs({ num_images: 2, seed: 7, steps: 2 }), ctx);
+    assert.deepEqual(
+      files.map((f) => [f.name, f.mediaType]),
+      [
+        ['0.png', 'image/png'],
+        ['1.png', 'image/png'],
+      ],
+    );
+    assert.deepEqual((await readdir(ctx.outputDir)).sort(), ['0.png', '1.png']);
+    const [image0, image1] = await pixelsOf(files);
+    const [seed8] = await runPixels(makeArgs({ seed: 8, steps: 2 }));
+    assert.notEqual(sha256(image0!), sha256(image1!));
+    assert.equal(sha256(image1!), sha256(seed8!));
+  });
+
+  it('gives different images for different seeds, prompts and guidance', async () => {
+    const base = sha256((await runPixels(makeArgs({ steps: 2 })))[0]!);
+    assert.notEqual(sha256((await runPixels(makeArgs({ steps: 2, seed: 43 })))[0]!), base);
+    assert.notEqual(sha256((await runPixels(makeArgs({ steps: 2 }, { prompt: 'the cat' })))[0]!), base);
+    assert.notEqual(sha256((await runPixels(makeArgs({ steps: 2, cfg: 1 })))[0]!), base);
+  });
+
+  it('reports progress per step and honours the AbortSignal between steps', async () => {
+    const progress: Progress[] = [];
+    await backend1.run(
+      makeArgs({ num_images: 2, steps: 2 }),
+      await context(1, { onProgress: (p) => progress.push(p) }),
+    );
+    assert.deepEqual(
+      progress.map((p) => [p.step, p.total]),
+      [
+        [1, 4],
+        [2, 4],
+        [3, 4],
+        [4, 4],
+      ],
+    );
+    const controller = new AbortController();
+    const ctx = await context(1, { signal: controller.signal, onProgress: () => controller.abort() });
+    await assert.rejects(backend1.run(makeArgs({ steps: 4 }), ctx), { name: 'SdAbortedError' });
+    assert.deepEqual(await readdir(ctx.outputDir), []);
+  });
+
+  it('runs a UNet with an int64 timestep input', async () => {
+    await writeTinySdModel({ modelsDir, modelId: 'verinet/tiny-sd-int64', seed: 1, timestepType: 'int64' });
+    const args = sdTaskArgsSchema.parse({ ...makeArgs({ steps: 2 }), base_model: 'verinet/tiny-sd-int64' });
+    const [pixels] = await runPixels(args);
+    assert.equal(pixels!.length, 64 * 64 * 3);
+  });
+
+  it('refuses float16, variants and unknown models with typed errors', async () => {
+    await assert.rejects(backend1.run(makeArgs({}, { dtype: 'float16' }), await context(1)), {
+      name: 'SdUnsupportedArgumentError',
+    });
+    await assert.rejects(
+      backend1.run(makeArgs({}, { base_model: { name: modelId, variant: 'fp16' } }), await context(1)),
+      {
+        name: 'SdUnsupportedArgumentError',
+      },
+    );
+    await assert.rejects(backend1.run(makeArgs({}, { base_model: 'verinet/absent' }), await context(1)), {
+      name: 'ModelNotFoundError',
+    });
+  });
+});
+
+describe('bad model folders', () => {
+  async function copyModel(id: string): Promise<string> {
+    const dir = getModelDir(modelsDir, id);
+    await cp(getModelDir(modelsDir, modelId), dir, { recursive: true });
+    return dir;
+  }
+
+  it('a missing graph gives SdModelNotFoundError naming the file', async () => {
+    const id = 'verinet/no-unet';
+    const dir = await copyModel(id);
+    await rm(join(dir, 'unet'), { recursive: true });
+    await writeManifest(dir, await createManifest(dir, id, 'sd'));
+    await assert.rejects(
+      loadSdModel({ modelsDir, modelId: id, threads: 1, executionProvider: 'cpu' }),
+      (error: Error) => {
+        assert.equal(error.name, 'SdModelNotFoundError');
+        assert.match(error.message, /unet\/model\.onnx is missing/);
+        return true;
+      },
+    );
+  });
+
+  it('a graph without the diffusers input names gives SdModelFormatError', async () => {
+    const id = 'verinet/bad-vae';
+    const dir = await copyModel(id);
+    const g = createGraphBuilder({ name: 'wrong' });
+    g.output(
+      g.op('Identity', [g.input('latents', 'float32', [1, 4, 8, 8])]),
+      'float32',
+      [1, 4, 8, 8],
+      'sample',
+    );
+    await writeFile(join(dir, 'vae_decoder/model.onnx'), g.toBytes());
+    await writeManifest(dir, await createManifest(dir, id, 'sd'));
+    await assert.rejects(
+      loadSdModel({ modelsDir, modelId: id, threads: 1, executionProvider: 'cpu' }),
+      (error: Error) => {
+        assert.equal(error.name, 'SdModelFormatError');
+        assert.match(error.message, /no input "latent_sample"/);
+        return true;
+      },
+    );
+  });
+
+  it('a corrupt graph gives SdModelFormatError; a file changed behind the manifest gives ModelIntegrityError', async () => {
+    const id = 'verinet/corrupt';
+    const dir = await copyModel(id);
+    await writeFile(join(dir, 'unet/model.onnx'), 'not onnx');
+    await assert.rejects(loadSdModel({ modelsDir, modelId: id, threads: 1, executionProvider: 'cpu' }), {
+      name: 'ModelIntegrityError',
+    });
+    await writeManifest(dir, await createManifest(dir, id, 'sd'));
+    await assert.rejects(loadSdModel({ modelsDir, modelId: id, threads: 1, executionProvider: 'cpu' }), {
+      name: 'SdModelFormatError',
+    });
+  });
+});
