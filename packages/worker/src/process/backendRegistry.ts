@@ -32,5 +32,13 @@ export function getDefaultBackends(): BackendEntry[] {
         return getLlmCapabilities(modelsDir);
       },
     },
+    {
+      taskType: 'sd',
+      argsVersion: taskArgsVersions.sd,
+      create: async () => {
+        const { createSdBackend } = await import('../sd/index.js');
+        return createSdBackend() as Backend<unknown>;
+      },
+    },
   ];
 }

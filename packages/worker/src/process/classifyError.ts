@@ -3,10 +3,16 @@ import type { WorkerErrorKind } from '../protocol/messages.js';
 /** Names of errors a backend throws when the task itself is at fault (bad schema, unsupported feature). */
 const invalidArgsNames = new Set([
   'InvalidTaskArgsError',
-  'UnsupportedFeatureError',
   'IncompatibleModelError',
+  'SdUnsupportedArgumentError',
 ]);
-const modelMissingNames = new Set(['ModelNotFoundError', 'ModelIntegrityError']);
+const modelMissingNames = new Set([
+  'ModelNotFoundError',
+  'ModelIntegrityError',
+  'ModelIdError',
+  'SdModelNotFoundError',
+  'SdModelFormatError',
+]);
 
 /**
  * Maps an error thrown while running a task to the protocol error kind. Only errors that say the task's
