@@ -111,24 +111,24 @@ describe('tiny SD model', () => {
 // imagehash-compatible pHash. A change here means every node's output bits changed: a new worker version.
 const golden: Record<SchedulerMethod, { pixels: string; pHash: string }> = {
   DDIM: {
-    pixels: '884ee8d50c2928d293082d66e0247e251aca007f05b66d333bea3dad6dd9bc40',
-    pHash: 'f8c7b21fd1ab0a44',
+    pixels: '99a6d2a23dd44b989c19db0a180fafbdfbf444a40706e39ee402b37a623f1fb8',
+    pHash: 'fbc7b017d1bb0a04',
   },
   EulerDiscrete: {
-    pixels: '20a63f31a5072259393b12c89550901fd4c4470f7700bb5c72dc9435bb28c281',
-    pHash: 'd999b39299c986e4',
+    pixels: '84701f678aaa6fd96dcd6153654021c6c6efa366647abaa72783eb3ff2b6e931',
+    pHash: 'd999b39299c982e5',
   },
   EulerAncestralDiscrete: {
-    pixels: 'fceff2074cbb2661f4937ffabf9ef379efbb0d5a2ec699c05a87510ee170005f',
+    pixels: 'f7a9c89d06884faa66bb60b8272678a22d944fe28df63fe99f85423f2431dcd0',
     pHash: 'd999b39299c986e4',
   },
   DPMSolverMultistep: {
-    pixels: '4d08c0b2ed2eeb9f678845a8418c37aa24f383a57bdc4568b6857f81cca652e2',
-    pHash: 'd9d9b2928bc986e4',
+    pixels: 'd3199f84f89e08fddaff6a51ca8401f5a30127e44af9002e726a8fd038fa2cb9',
+    pHash: 'd9dbb0928bc986e4',
   },
   LCM: {
-    pixels: '4f59d13d3d6f4c0f5e9960021713a83e1fbaafd3005f11e323c37e098a25be9a',
-    pHash: 'd99bb0928bc98ee4',
+    pixels: '47e50801d070d3d6af2005351997458900fab47b7d1956a736bbd9199e9c3dce',
+    pHash: 'd99bb0938bc98ce4',
   },
 };
 

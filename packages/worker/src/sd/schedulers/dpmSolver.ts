@@ -1,3 +1,4 @@
+import { portableLog } from '../../random/index.js';
 import type { NoiseScheduleConfig, TimestepSpacing } from './config.js';
 import { getAlphasCumprod, getSigmas, getSpacedTimesteps } from './noiseSchedule.js';
 import type { Scheduler } from './types.js';
@@ -33,7 +34,8 @@ export function createDpmSolverScheduler({
   });
   const sigmas = [...timesteps.map((t) => trainSigmas[t]!), 0];
   const alphaOf = (sigma: number) => 1 / Math.sqrt(sigma * sigma + 1);
-  const lambdaOf = (sigma: number) => Math.log(alphaOf(sigma)) - Math.log(sigma * alphaOf(sigma));
+  // λ = log(α_t / σ_t) = −log σ, so e^{−h} = σ_next / σ exactly and only the ratio r of step sizes needs a
+  // logarithm (our portable one: Math.log is not bit-exact across JavaScript engines).
   let previousPrediction: Float32Array | undefined;
   let previousIndex = -1;
   return {
@@ -52,15 +54,14 @@ export function createDpmSolverScheduler({
       // Data prediction x₀ = (x − σ_t ε) / α_t, kept in float32 like the latents.
       const prediction = new Float32Array(sample.length);
       for (let i = 0; i < sample.length; i++) prediction[i] = (sample[i]! - sigmaT * modelOutput[i]!) / alpha;
-      const h = lambdaOf(sigmaNext) - lambdaOf(sigma); // +∞ for the final σ = 0
-      const decay = Math.exp(-h) - 1; // −1 for the final step
+      const decay = sigmaNext / sigma - 1; // e^{−h} − 1; −1 for the final step to σ = 0
       const ratio = sigmaTNext / sigmaT;
       const isLast = index === timesteps.length - 1;
       const secondOrder = previousPrediction !== undefined && previousIndex === index - 1 && !isLast;
       const out = new Float32Array(sample.length);
       if (secondOrder) {
-        const previousSigma = sigmas[index - 1]!;
-        const hPrevious = lambdaOf(sigma) - lambdaOf(previousSigma);
+        const h = portableLog(sigma / sigmaNext);
+        const hPrevious = portableLog(sigmas[index - 1]! / sigma);
         const r = hPrevious / h;
         for (let i = 0; i < sample.length; i++) {
           const d0 = prediction[i]!;

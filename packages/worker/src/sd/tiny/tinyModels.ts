@@ -96,10 +96,11 @@ export function buildTinyUnet(
   const timestep = g.input('timestep', timestepType, ['batch']);
   const context = g.input('encoder_hidden_states', 'float32', ['batch', 'sequence', hidden]);
   const h0 = conv2d(g, sample, 'conv_in', 4, c);
-  // Timestep embedding: [sin(t f_k), cos(t f_k)] with f_k = 10000^(-k / (c/2)).
+  // Timestep embedding: [sin(t f_k), cos(t f_k)] with f_k = 2^-k: powers of two keep the weights exact on
+  // every engine (the 10000^(-k/half) of real UNets would need Math.exp, which engines may round differently).
   const t = timestepType === 'float32' ? timestep : g.op('Cast', [timestep], { to: 1 });
   const half = c / 2;
-  const frequencies = Array.from({ length: half }, (_, k) => Math.exp((-Math.log(10000) * k) / half));
+  const frequencies = Array.from({ length: half }, (_, k) => 2 ** -k);
   const angles = g.op('Mul', [g.op('Unsqueeze', [t, g.int64s([1])]), g.float32s(frequencies, [1, half])]);
   const sinusoid = g.op('Concat', [g.op('Sin', [angles]), g.op('Cos', [angles])], { axis: 1 });
   const embedding = linear(
