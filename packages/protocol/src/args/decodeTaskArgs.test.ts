@@ -53,7 +53,7 @@ describe('encodeTaskArgs and parseTaskArgsBytes', () => {
   it('round-trips: the node parses exactly what the app hashed', () => {
     const input = {
       prompt: 'a red fox, 4k',
-      base_model: { name: 'runwayml/stable-diffusion-v1-5', variant: 'fp16' },
+      base_model: { name: 'runwayml/stable-diffusion-v1-5' },
       task_config: { steps: 30, seed: 7, cfg: 7.5 },
       scheduler: { method: 'EulerDiscrete' },
     };

@@ -55,8 +55,10 @@ describe('model ids', () => {
   });
 
   it('lists the models a task needs, base model first', () => {
-    const sd = parseTaskArgs('sd', { base_model: { name: 'org/sd', variant: 'fp16' }, prompt: 'x' });
-    assert.deepEqual(getTaskModelIds('sd', sd), ['base:org/sd+fp16']);
+    const sd = parseTaskArgs('sd', { base_model: { name: 'org/sd' }, prompt: 'x' });
+    assert.deepEqual(getTaskModelIds('sd', sd), ['base:org/sd']);
+    const withVariant = { ...sd, base_model: { name: 'org/sd', variant: 'fp16' } };
+    assert.deepEqual(getTaskModelIds('sd', withVariant), ['base:org/sd+fp16']);
     const llm = parseTaskArgs('llm', {
       model: 'Qwen/Qwen2.5-0.5B',
       messages: [{ role: 'user', content: 'x' }],

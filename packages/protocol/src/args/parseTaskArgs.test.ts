@@ -39,7 +39,7 @@ describe('parseTaskArgs sd', () => {
         steps: 25,
         seed: 0,
         num_images: 1,
-        safety_checker: true,
+        safety_checker: false,
         cfg: 7,
       },
       scheduler: { method: 'DDIM', args: { eta: 0 } },
@@ -47,8 +47,33 @@ describe('parseTaskArgs sd', () => {
   });
 
   it('normalizes base_model given as { name, variant }', () => {
-    const args = parseTaskArgs('sd', { ...sdMinimal, base_model: { name: 'org/m', variant: 'fp16' } });
-    assert.deepEqual(args.base_model, { name: 'org/m', variant: 'fp16' });
+    const args = parseTaskArgs('sd', { ...sdMinimal, base_model: { name: 'org/m', variant: null } });
+    assert.deepEqual(args.base_model, { name: 'org/m', variant: null });
+    assert.deepEqual(
+      parseTaskArgs('sd', { ...sdMinimal, base_model: { name: 'org/m' } }).base_model,
+      args.base_model,
+    );
+  });
+
+  it('refuses what worker 1.x cannot run as unsupported: variants, half precision, the safety checker', () => {
+    const cases: [Record<string, unknown>, string][] = [
+      [{ base_model: { name: 'org/m', variant: 'fp16' } }, 'base_model.variant'],
+      [{ dtype: 'float16' }, 'dtype'],
+      [{ dtype: 'bfloat16' }, 'dtype'],
+      [{ task_config: { safety_checker: true } }, 'task_config.safety_checker'],
+    ];
+    for (const [patch, field] of cases) {
+      const error = refuse('sd', { ...sdMinimal, ...patch });
+      assert.deepEqual([error.field, error.kind], [field, 'unsupported']);
+    }
+    parseTaskArgs('sd', { ...sdMinimal, dtype: 'float32', task_config: { safety_checker: false } });
+  });
+
+  it('keeps LCM steps within its distillation schedule', () => {
+    const lcm = { method: 'LCM', args: { original_inference_steps: 8 } };
+    parseTaskArgs('sd', { ...sdMinimal, scheduler: lcm, task_config: { steps: 8 } });
+    const error = refuse('sd', { ...sdMinimal, scheduler: lcm, task_config: { steps: 9 } });
+    assert.deepEqual([error.field, error.kind], ['task_config.steps', 'invalid']);
   });
 
   it('fills per-method scheduler defaults', () => {
@@ -258,6 +283,7 @@ describe('parseTaskArgs llm', () => {
       [{ generation_config: { num_beams: 4 } }, 'generation_config.num_beams'],
       [{ generation_config: { num_return_sequences: 2 } }, 'generation_config.num_return_sequences'],
       [{ quantize_bits: 4 }, 'quantize_bits'],
+      [{ dtype: 'float16' }, 'dtype'],
       [{ tools: [{ type: 'function', function: { name: 'w', parameters: { type: 'object' } } }] }, 'tools'],
       [
         {

@@ -76,7 +76,8 @@ export const sdTaskConfigSchema = z.strictObject({
   steps: z.int().min(1).max(100).default(25),
   seed: seedSchema.default(0),
   num_images: z.int().min(1).max(10).default(1),
-  safety_checker: z.boolean().default(true),
+  /** No v1 worker ships a safety checker, so the default is false and true is refused as unsupported. */
+  safety_checker: z.boolean().default(false),
   cfg: z.number().min(0).max(20).default(7),
 });
 
@@ -147,21 +148,32 @@ export const sdRefinerSchema = z.strictObject({
  * `textual_inversion`, `refiner`, `unet` and `vae` have their reference shapes here so that applications get
  * precise errors, but `parseTaskArgs` refuses them as not supported by this worker version.
  */
-export const sdTaskArgsSchema = z.strictObject({
-  version: versionFieldSchema(1).default(SD_TASK_ARGS_VERSION),
-  base_model: namedModelSchema.transform(toNamedModel),
-  prompt: z.string().max(10_000),
-  negative_prompt: z.string().max(10_000).default(''),
-  dtype: dtypeSchema.default('auto'),
-  task_config: sdTaskConfigSchema.prefault({}),
-  scheduler: sdSchedulerSchema.prefault({ method: 'DDIM' }),
-  unet: modelRefSchema.optional(),
-  vae: modelRefSchema.optional(),
-  textual_inversion: modelRefSchema.optional(),
-  lora: sdLoraSchema.optional(),
-  controlnet: sdControlnetSchema.optional(),
-  refiner: sdRefinerSchema.optional(),
-});
+export const sdTaskArgsSchema = z
+  .strictObject({
+    version: versionFieldSchema(1).default(SD_TASK_ARGS_VERSION),
+    base_model: namedModelSchema.transform(toNamedModel),
+    prompt: z.string().max(10_000),
+    negative_prompt: z.string().max(10_000).default(''),
+    dtype: dtypeSchema.default('auto'),
+    task_config: sdTaskConfigSchema.prefault({}),
+    scheduler: sdSchedulerSchema.prefault({ method: 'DDIM' }),
+    unet: modelRefSchema.optional(),
+    vae: modelRefSchema.optional(),
+    textual_inversion: modelRefSchema.optional(),
+    lora: sdLoraSchema.optional(),
+    controlnet: sdControlnetSchema.optional(),
+    refiner: sdRefinerSchema.optional(),
+  })
+  .superRefine((args, ctx) => {
+    const { scheduler, task_config } = args;
+    if (scheduler.method === 'LCM' && task_config.steps > scheduler.args.original_inference_steps) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['task_config', 'steps'],
+        message: `LCM takes at most original_inference_steps (${scheduler.args.original_inference_steps}) steps`,
+      });
+    }
+  });
 
 /** Stable Diffusion arguments as an application writes them (defaults may be left out). */
 export type SdTaskArgsInput = z.input<typeof sdTaskArgsSchema>;

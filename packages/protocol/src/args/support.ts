@@ -29,7 +29,29 @@ const sdRules: FeatureRule<SdTaskArgs>[] = (
   find: (args) => (args[field] === undefined ? [] : [field]),
 }));
 
+/** Worker 1.x runs float32 only (CPU); half precision would also change output bits between runtimes. */
+const halfPrecisionRule: FeatureRule<{ dtype: string }> = {
+  since: null,
+  reason: 'float16 and bfloat16 are not implemented by worker version 1.x (use float32 or auto)',
+  find: (args) => (args.dtype === 'float16' || args.dtype === 'bfloat16' ? ['dtype'] : []),
+};
+
+sdRules.push(
+  halfPrecisionRule,
+  {
+    since: null,
+    reason: 'model variants are not implemented by worker version 1.x (one copy per model id)',
+    find: (args) => (args.base_model.variant === null ? [] : ['base_model.variant']),
+  },
+  {
+    since: null,
+    reason: 'no safety checker ships with worker version 1.x; set safety_checker to false',
+    find: (args) => (args.task_config.safety_checker ? ['task_config.safety_checker'] : []),
+  },
+);
+
 const llmRules: FeatureRule<LlmTaskArgs>[] = [
+  halfPrecisionRule,
   {
     since: null,
     reason: 'tool calling is not implemented by worker version 1.x',
