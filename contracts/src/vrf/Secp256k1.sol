@@ -5,8 +5,8 @@ pragma solidity ^0.8.24;
 /// @notice The secp256k1 arithmetic the VRF verifier needs, all `pure`: field exponentiation (square
 /// roots, inverses), point decompression, affine addition and a two-scalar multiplication in Jacobian
 /// coordinates. The curve is y² = x³ + 7 over F_p with a group of prime order n (cofactor 1).
-/// @dev The modexp precompile would be cheaper, but calling it needs `staticcall`, which the compiler
-/// treats as reading state, and IVRFVerifier is `pure`. Exponentiation is done here instead (~10k gas).
+/// @dev The modexp precompile cannot be used: calling it needs `staticcall`, which the compiler treats as
+/// reading state, and IVRFVerifier is `pure`. Square roots and inverses use addition chains instead.
 library Secp256k1 {
     /// @dev Field prime p = 2²⁵⁶ − 2³² − 977.
     uint256 internal constant P = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEFFFFFC2F;
@@ -17,23 +17,57 @@ library Secp256k1 {
     uint256 internal constant GY = 0x483ADA7726A3C4655DA4FBFC0E1108A8FD17B448A68554199C47D08FFB10D4B8;
     /// @dev Curve constant b.
     uint256 internal constant B = 7;
-    /// @dev (p + 1) / 4: since p ≡ 3 (mod 4), a^((p+1)/4) is a square root of a whenever one exists.
-    uint256 internal constant SQRT_EXPONENT = (P + 1) / 4;
 
-    /// @notice base^exponent mod modulus by square-and-multiply over the 256 exponent bits.
-    function expMod(uint256 base, uint256 exponent, uint256 modulus) internal pure returns (uint256 result) {
-        assembly ("memory-safe") {
-            result := 1
-            for { let bit := shl(255, 1) } gt(bit, 0) { bit := shr(1, bit) } {
-                result := mulmod(result, result, modulus)
-                if and(exponent, bit) { result := mulmod(result, base, modulus) }
-            }
-        }
+    /// @notice The inverse of a non-zero field element: a^(p−2) by the addition chain below.
+    function invMod(uint256 a) internal pure returns (uint256) {
+        (uint256 x2,, uint256 x22, uint256 x223) = _onesChain(a);
+        // p − 2 = (2²²³−1)·2³³ + (2²²−1)·2¹⁰ + 1·2⁵ + (2²−1)·2² + 1, read as blocks of ones.
+        uint256 t = mulmod(_squareTimes(x223, 23), x22, P);
+        t = mulmod(_squareTimes(t, 5), a, P);
+        t = mulmod(_squareTimes(t, 3), x2, P);
+        return mulmod(_squareTimes(t, 2), a, P);
     }
 
-    /// @notice The inverse of a non-zero field element (Fermat: a^(p−2)).
-    function invMod(uint256 a) internal pure returns (uint256) {
-        return expMod(a, P - 2, P);
+    /// @notice a^((p+1)/4), a square root of a when a is a square (p ≡ 3 mod 4).
+    function sqrtMod(uint256 a) internal pure returns (uint256) {
+        (uint256 x2,, uint256 x22, uint256 x223) = _onesChain(a);
+        // (p + 1)/4 = (2²²³−1)·2³¹ + (2²²−1)·2⁸ + (2²−1)·2², read as blocks of ones.
+        uint256 t = mulmod(_squareTimes(x223, 23), x22, P);
+        t = mulmod(_squareTimes(t, 6), x2, P);
+        return _squareTimes(t, 2);
+    }
+
+    /// @dev a^(2^k − 1) for the block lengths k ∈ {2, 3, 22, 223} the two exponents above are made of,
+    /// by the chain 1, 2, 3, 6, 9, 11, 22, 44, 88, 176, 220, 223 (libsecp256k1's): 255 squarings and 12
+    /// multiplications instead of the ~500 operations of a generic square-and-multiply.
+    function _onesChain(uint256 a) private pure returns (uint256 x2, uint256 x3, uint256 x22, uint256 x223) {
+        x2 = mulmod(mulmod(a, a, P), a, P);
+        x3 = mulmod(mulmod(x2, x2, P), a, P);
+        uint256 t = mulmod(_squareTimes(x3, 3), x3, P); // x6
+        t = mulmod(_squareTimes(t, 3), x3, P); // x9
+        t = mulmod(_squareTimes(t, 2), x2, P); // x11
+        x22 = mulmod(_squareTimes(t, 11), t, P);
+        uint256 x44 = mulmod(_squareTimes(x22, 22), x22, P);
+        t = mulmod(_squareTimes(x44, 44), x44, P); // x88
+        t = mulmod(_squareTimes(t, 88), t, P); // x176
+        t = mulmod(_squareTimes(t, 44), x44, P); // x220
+        x223 = mulmod(_squareTimes(t, 3), x3, P);
+    }
+
+    /// @dev a^(2^times): `times` successive squarings, four per loop turn to halve the loop overhead
+    /// (the squarings are most of the gas of a square root or an inverse).
+    function _squareTimes(uint256 a, uint256 times) private pure returns (uint256 result) {
+        assembly ("memory-safe") {
+            let p := P
+            result := a
+            for {} gt(times, 3) { times := sub(times, 4) } {
+                result := mulmod(result, result, p)
+                result := mulmod(result, result, p)
+                result := mulmod(result, result, p)
+                result := mulmod(result, result, p)
+            }
+            for {} times { times := sub(times, 1) } { result := mulmod(result, result, p) }
+        }
     }
 
     /// @notice x³ + 7 mod p, the right-hand side of the curve equation.
@@ -51,7 +85,7 @@ library Secp256k1 {
     function decompress(uint256 x, bool odd) internal pure returns (bool ok, uint256 y) {
         if (x >= P) return (false, 0);
         uint256 rhs = curveRhs(x);
-        y = expMod(rhs, SQRT_EXPONENT, P);
+        y = sqrtMod(rhs);
         if (mulmod(y, y, P) != rhs) return (false, 0);
         if ((y & 1 == 1) != odd) y = P - y;
         return (true, y);
