@@ -3,6 +3,7 @@
  * classifier-free guidance, our own schedulers and seeded Philox noise, VAE decoder, PNG output.
  * See docs/stable-diffusion.md.
  */
+export { getSdCapabilities } from './capabilities.js';
 export {
   SdAbortedError,
   SdModelFormatError,

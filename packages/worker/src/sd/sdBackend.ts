@@ -1,12 +1,11 @@
 import { join } from 'node:path';
 import type { SdTaskArgs } from '@verinet/protocol/args';
 import type { Backend, BackendCapabilities, ResultFile, RunContext } from '../backend/types.js';
-import { listModels } from '../models/index.js';
+import { getSdCapabilities } from './capabilities.js';
 import { SdUnsupportedArgumentError } from './errors.js';
 import { writePng } from './image/writePng.js';
 import { loadSdModel, type SdModel } from './model/loadSdModel.js';
 import { generateImages } from './pipeline/generateImages.js';
-import { schedulerMethods } from './schedulers/index.js';
 
 /** Checks the parts of parsed SD arguments this backend cannot honour (beyond what the schema refuses). */
 function checkSupported(args: SdTaskArgs): void {
@@ -56,10 +55,7 @@ export function createSdBackend(): Backend<SdTaskArgs> {
 
   return {
     taskType: 'sd',
-    async capabilities(modelsDir: string): Promise<BackendCapabilities> {
-      const models = (await listModels(modelsDir, 'sd')).map((m) => m.modelId);
-      return { taskType: 'sd', models, features: [...schedulerMethods] };
-    },
+    capabilities: (modelsDir: string): Promise<BackendCapabilities> => getSdCapabilities(modelsDir),
     async run(args: SdTaskArgs, ctx: RunContext): Promise<ResultFile[]> {
       checkSupported(args);
       const model = await getModel(args.base_model.name, ctx);
