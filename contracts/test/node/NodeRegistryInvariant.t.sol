@@ -1,0 +1,231 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import {IIncentivePool} from "../../src/interfaces/IIncentivePool.sol";
+import {INodeRegistry} from "../../src/interfaces/INodeRegistry.sol";
+import {NodeRegistry} from "../../src/node/NodeRegistry.sol";
+import {NodeVersion} from "../../src/node/NodeVersion.sol";
+import {VramTiers} from "../../src/node/VramTiers.sol";
+import {IncentivePool} from "../../src/pool/IncentivePool.sol";
+import {Test} from "../utils/Test.sol";
+
+/// @notice Drives the registry as nodes and as its TaskManager with random but mostly valid actions.
+contract NodeRegistryHandler is Test {
+    uint256 internal constant ACTORS = 8;
+    uint256 internal constant MIN_STAKE = 1 ether;
+
+    NodeRegistry public registry;
+    IncentivePool public pool;
+    address[ACTORS] public actors;
+    bytes[ACTORS] internal keys;
+    string[3] public gpus = ["NVIDIA GeForce RTX 4090", "NVIDIA A100-SXM4-80GB", "AMD Radeon RX 7900 XTX"];
+    bytes32[4] public modelList = [keccak256("m0"), keccak256("m1"), keccak256("m2"), keccak256("m3")];
+    uint32[6] internal vrams = [uint32(6), 12, 16, 20, 24, 80];
+    uint256 public slashedTotal;
+    uint256 internal taskCounter;
+
+    constructor() {
+        pool = new IncentivePool(address(this));
+        registry = new NodeRegistry(address(this), IIncentivePool(address(pool)), address(this), MIN_STAKE);
+        for (uint256 i; i < ACTORS; ++i) {
+            keys[i] = abi.encodePacked(keccak256(abi.encode("ix", i)), keccak256(abi.encode("iy", i)));
+            actors[i] = address(uint160(uint256(keccak256(keys[i]))));
+        }
+    }
+
+    function actorCount() external pure returns (uint256) {
+        return ACTORS;
+    }
+
+    function _models(uint256 seed) internal view returns (bytes32[] memory ids) {
+        uint256 count = seed % 4;
+        ids = new bytes32[](count);
+        for (uint256 i; i < count; ++i) ids[i] = modelList[(seed / 4 + i) % 4];
+    }
+
+    function join(uint256 actorSeed, uint256 hwSeed, uint256 stakeSeed, uint256 modelSeed) external {
+        uint256 a = actorSeed % ACTORS;
+        address node = actors[a];
+        if (registry.getNodeInfo(node).status != INodeRegistry.NodeStatus.Quit) return;
+        uint256 stake = bound(stakeSeed, MIN_STAKE, 5 * MIN_STAKE);
+        vm.deal(node, stake);
+        uint64 version = NodeVersion.pack(uint32(1 + (hwSeed >> 8) % 2), uint16((hwSeed >> 16) % 3), 0);
+        vm.prank(node);
+        registry.join{value: stake}(
+            gpus[hwSeed % 3], vrams[(hwSeed >> 4) % 6], version, keys[a], address(0), _models(modelSeed)
+        );
+    }
+
+    function pause(uint256 actorSeed) external {
+        vm.prank(actors[actorSeed % ACTORS]);
+        try registry.pause() {} catch {}
+    }
+
+    function resume(uint256 actorSeed) external {
+        vm.prank(actors[actorSeed % ACTORS]);
+        try registry.resume() {} catch {}
+    }
+
+    function quit(uint256 actorSeed) external {
+        vm.prank(actors[actorSeed % ACTORS]);
+        try registry.quit() {} catch {}
+    }
+
+    function withdraw(uint256 actorSeed) external {
+        vm.prank(actors[actorSeed % ACTORS]);
+        try registry.withdraw() {} catch {}
+    }
+
+    function updateModels(uint256 actorSeed, uint256 modelSeed) external {
+        vm.prank(actors[actorSeed % ACTORS]);
+        try registry.updateModels(_models(modelSeed)) {} catch {}
+    }
+
+    function selectNode(uint256 randomness, uint256 reqSeed) external {
+        bytes32[] memory ids = _models(reqSeed >> 16);
+        INodeRegistry.SelectionRequest memory req = INodeRegistry.SelectionRequest({
+            taskType: 0,
+            requiredGpu: reqSeed % 4 == 3 ? bytes32(0) : keccak256(bytes(gpus[reqSeed % 4])),
+            minVram: uint32((reqSeed >> 4) % 30),
+            version: NodeVersion.pack(uint32(1 + (reqSeed >> 8) % 2), uint16((reqSeed >> 12) % 3), 0),
+            modelIds: ids
+        });
+        address node = registry.selectNode(req, randomness, bytes32(++taskCounter));
+        if (node != address(0)) {
+            INodeRegistry.NodeInfo memory info = registry.getNodeInfo(node);
+            assertTrue(info.vram >= req.minVram, "selected vram");
+            assertTrue(NodeVersion.isCompatible(info.version, req.version), "selected version");
+            assertTrue(req.requiredGpu == bytes32(0) || info.gpuId == req.requiredGpu, "selected gpu");
+        }
+    }
+
+    function occupyNode(uint256 actorSeed) external {
+        address node = actors[actorSeed % ACTORS];
+        if (registry.getNodeInfo(node).status != INodeRegistry.NodeStatus.Available) return;
+        registry.occupyNode(node, bytes32(++taskCounter));
+    }
+
+    function releaseNode(uint256 actorSeed) external {
+        address node = actors[actorSeed % ACTORS];
+        registry.releaseNode(node, registry.currentTaskOf(node));
+    }
+
+    function recordSubmission(uint256 actorSeed, uint8 position, uint8 total) external {
+        total = uint8(bound(total, 1, 3));
+        registry.recordSubmission(actors[actorSeed % ACTORS], uint8(bound(position, 0, total - 1)), total);
+    }
+
+    function recordTimeout(uint256 actorSeed) external {
+        registry.recordTimeout(actors[actorSeed % ACTORS]);
+    }
+
+    function slash(uint256 actorSeed) external {
+        address node = actors[actorSeed % ACTORS];
+        slashedTotal += registry.getNodeInfo(node).stake;
+        registry.slash(node);
+    }
+}
+
+/// @notice Value and bookkeeping invariants of the NodeRegistry.
+contract NodeRegistryInvariantTest is Test {
+    NodeRegistryHandler internal handler;
+    NodeRegistry internal registry;
+
+    function setUp() public {
+        handler = new NodeRegistryHandler();
+        registry = handler.registry();
+        targetContract(address(handler));
+    }
+
+    /// @notice Balance == sum of stakes + pending withdrawals, and the running totals match the nodes.
+    function invariant_balanceEqualsStakesPlusPendingWithdrawals() public view {
+        uint256 stakes;
+        uint256 pending;
+        for (uint256 i; i < handler.actorCount(); ++i) {
+            address node = handler.actors(i);
+            stakes += registry.getNodeInfo(node).stake;
+            pending += registry.pendingWithdrawal(node);
+        }
+        assertEq(registry.totalStaked(), stakes, "totalStaked");
+        assertEq(registry.totalPendingWithdrawals(), pending, "totalPendingWithdrawals");
+        assertEq(address(registry).balance, stakes + pending, "balance");
+        assertEq(address(handler.pool()).balance, handler.slashedTotal(), "pool holds every slashed stake");
+    }
+
+    /// @notice Every Available node sits at its stored positions in exactly its two sets.
+    function invariant_availableNodesAreInTheirSets() public view {
+        for (uint256 i; i < handler.actorCount(); ++i) {
+            address node = handler.actors(i);
+            INodeRegistry.NodeInfo memory info = registry.getNodeInfo(node);
+            if (info.status != INodeRegistry.NodeStatus.Available) continue;
+            uint256 tier = VramTiers.tierOf(info.vram);
+            uint64 major = info.version >> 32;
+            (uint256 anyPos, uint256 gpuPos) = registry.availablePositionsOf(node);
+            bytes32 anyGroup = registry.groupKey(bytes32(0), major);
+            bytes32 gpuGroup = registry.groupKey(info.gpuId, major);
+            assertLt(anyPos, registry.availableCount(anyGroup, tier));
+            assertLt(gpuPos, registry.availableCount(gpuGroup, tier));
+            assertEq(registry.availableAt(anyGroup, tier, anyPos), node, "any-GPU set");
+            assertEq(registry.availableAt(gpuGroup, tier, gpuPos), node, "GPU set");
+        }
+    }
+
+    /// @notice The sets hold nothing but Available nodes of their group and tier, each once, and as many as
+    /// there are Available nodes.
+    function invariant_setsHoldOnlyAvailableNodes() public view {
+        uint256 availableNodes;
+        for (uint256 i; i < handler.actorCount(); ++i) {
+            if (registry.getNodeInfo(handler.actors(i)).status == INodeRegistry.NodeStatus.Available) {
+                ++availableNodes;
+            }
+        }
+        uint256 anyMembers;
+        uint256 gpuMembers;
+        for (uint64 major = 1; major <= 2; ++major) {
+            anyMembers += _checkGroup(bytes32(0), major);
+            for (uint256 g; g < 3; ++g) {
+                gpuMembers += _checkGroup(keccak256(bytes(handler.gpus(g))), major);
+            }
+        }
+        assertEq(anyMembers, availableNodes, "any-GPU sets size");
+        assertEq(gpuMembers, availableNodes, "GPU sets size");
+    }
+
+    /// @notice The holder set of each model has exactly the registered nodes declaring it.
+    function invariant_modelHoldersMatchDeclarations() public view {
+        for (uint256 m; m < 4; ++m) {
+            bytes32 model = handler.modelList(m);
+            uint256 declared;
+            for (uint256 i; i < handler.actorCount(); ++i) {
+                address node = handler.actors(i);
+                if (registry.getNodeInfo(node).status == INodeRegistry.NodeStatus.Quit) {
+                    assertEq(registry.modelsOf(node).length, 0, "departed nodes hold no models");
+                    continue;
+                }
+                bytes32[] memory ids = registry.modelsOf(node);
+                for (uint256 k; k < ids.length; ++k) {
+                    if (ids[k] == model) ++declared;
+                }
+            }
+            assertEq(registry.modelHolderCount(model), declared, "holders");
+        }
+    }
+
+    function _checkGroup(bytes32 gpuId, uint64 major) private view returns (uint256 members) {
+        bytes32 group = registry.groupKey(gpuId, major);
+        for (uint256 t; t < VramTiers.COUNT; ++t) {
+            uint256 count = registry.availableCount(group, t);
+            for (uint256 index; index < count; ++index) {
+                address node = registry.availableAt(group, t, index);
+                INodeRegistry.NodeInfo memory info = registry.getNodeInfo(node);
+                assertTrue(info.status == INodeRegistry.NodeStatus.Available, "member is Available");
+                assertEq(VramTiers.tierOf(info.vram), t, "member tier");
+                assertEq(uint256(info.version >> 32), uint256(major), "member major");
+                if (gpuId != bytes32(0)) assertEq(info.gpuId, gpuId, "member GPU");
+                (uint256 anyPos, uint256 gpuPos) = registry.availablePositionsOf(node);
+                assertEq(gpuId == bytes32(0) ? anyPos : gpuPos, index, "stored position");
+            }
+            members += count;
+        }
+    }
+}
