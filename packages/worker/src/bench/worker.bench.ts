@@ -1,0 +1,190 @@
+/**
+ * Worker benchmark (npm run bench:worker; not a test). On the tiny code-generated models it measures:
+ * the per-task overhead of the worker protocol (child process, JSON lines, validation, hashing, score)
+ * against calling the backend in-process; the worker start time (spawn to handshake); and the pHash time
+ * of a 512x512 PNG. Prints medians and the overhead ratio (target <= 5 %).
+ */
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseTaskArgs } from '@verinet/protocol/args';
+import { getImageScore } from '@verinet/protocol/score';
+import sharp from 'sharp';
+import type { Backend, RunContext, TaskType } from '../backend/types.js';
+import { createLlmBackend } from '../llm/index.js';
+import { tinyGpt2ModelId, writeTinyGpt2 } from '../llm/tiny/writeTinyGpt2.js';
+import { getDefaultBackends } from '../process/backendRegistry.js';
+import { computeScore } from '../process/computeScore.js';
+import { WorkerSupervisor } from '../process/supervisor.js';
+import { createTaskRunner } from '../process/taskRunner.js';
+import { validateTaskArgs } from '../process/validateTaskArgs.js';
+import { createSdBackend } from '../sd/index.js';
+import { writeTinySdModel } from '../sd/tiny/index.js';
+
+const runs = Number(process.env.BENCH_RUNS ?? 15);
+const root = await mkdtemp(join(tmpdir(), 'verinet-bench-'));
+const modelsDir = join(root, 'models');
+let dirs = 0;
+const freshDir = async () => {
+  const dir = join(root, `out-${dirs++}`);
+  await mkdir(dir);
+  return dir;
+};
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+};
+
+const tasks: { name: string; taskType: TaskType; args: unknown }[] = [
+  {
+    name: 'llm tiny-gpt2, 64 tokens',
+    taskType: 'llm',
+    args: {
+      model: tinyGpt2ModelId,
+      messages: [{ role: 'user', content: 'hello world' }],
+      generation_config: { max_new_tokens: 64 },
+    },
+  },
+  {
+    name: 'sd tiny-sd 64x64, 4 steps',
+    taskType: 'sd',
+    args: {
+      base_model: 'verinet/tiny-sd',
+      prompt: 'a red cat',
+      task_config: { image_width: 64, image_height: 64, steps: 4, seed: 1, num_images: 1 },
+    },
+  },
+];
+
+try {
+  await writeTinyGpt2({ modelsDir });
+  await writeTinySdModel({ modelsDir, modelId: 'verinet/tiny-sd' });
+  const rows: string[][] = [];
+
+  const backends: Record<string, Backend<unknown>> = {
+    llm: createLlmBackend() as Backend<unknown>,
+    sd: createSdBackend() as Backend<unknown>,
+  };
+  // The worker's own task logic (validation, backend, file hashes, score) in this process: the difference to
+  // the worker is exactly the protocol (child process, pipes, JSON lines).
+  const runner = createTaskRunner({
+    backends: getDefaultBackends(),
+    modelsDir,
+    threads: 1,
+    executionProvider: 'cpu',
+    validateArgs: validateTaskArgs,
+    computeScore,
+  });
+  const worker = new WorkerSupervisor({ modelsDir, threads: 1 });
+  await worker.start();
+  for (const task of tasks) {
+    const direct: number[] = [];
+    const inProcess: number[] = [];
+    const viaWorker: number[] = [];
+    // Interleave the three so that load from other processes hits all alike; round 0 warms up.
+    for (let i = 0; i <= runs; i++) {
+      const ctx: RunContext = {
+        outputDir: await freshDir(),
+        modelsDir,
+        threads: 1,
+        executionProvider: 'cpu',
+        onProgress: () => {},
+        signal: new AbortController().signal,
+      };
+      let started = performance.now();
+      await backends[task.taskType]!.run(parseTaskArgs(task.taskType, task.args), ctx);
+      const d = performance.now() - started;
+      const runMessage = {
+        type: 'run' as const,
+        requestId: `bench-${i}`,
+        taskType: task.taskType,
+        args: task.args,
+        outputDir: await freshDir(),
+      };
+      started = performance.now();
+      const reply = await runner.run(runMessage, new AbortController().signal, () => {});
+      const r = performance.now() - started;
+      if (reply.type !== 'result') throw new Error(`in-process run failed: ${JSON.stringify(reply)}`);
+      const outputDir = await freshDir();
+      started = performance.now();
+      await worker.run({ taskType: task.taskType, args: task.args, outputDir });
+      const w = performance.now() - started;
+      if (i > 0) {
+        direct.push(d);
+        inProcess.push(r);
+        viaWorker.push(w);
+      }
+    }
+    const md = median(direct);
+    const mr = median(inProcess);
+    const mw = median(viaWorker);
+    rows.push([
+      task.name,
+      `${md.toFixed(1)} ms`,
+      `${mr.toFixed(1)} ms`,
+      `${mw.toFixed(1)} ms`,
+      `${(mw - mr).toFixed(1)} ms`,
+      `${(((mw - mr) / mr) * 100).toFixed(1)} %`,
+      `${(((mw - md) / md) * 100).toFixed(1)} %`,
+    ]);
+  }
+  await worker.stop();
+  await runner.dispose();
+  for (const backend of Object.values(backends)) await backend.dispose();
+
+  console.log(`\nPer-task overhead of the worker protocol (median of ${runs} runs, 1 intra-op thread)`);
+  console.log('backend.run = backend alone; in-process = same task logic without the protocol (validation,');
+  console.log(
+    'backend, sha256 of files, score); protocol overhead = via worker vs in-process (target <= 5 %).',
+  );
+  printTable(
+    ['task', 'backend.run', 'in-process', 'via worker', 'protocol cost', 'protocol %', 'vs backend.run'],
+    rows,
+  );
+
+  const starts: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    const fresh = new WorkerSupervisor({ modelsDir });
+    const started = performance.now();
+    await fresh.start();
+    starts.push(performance.now() - started);
+    await fresh.stop();
+  }
+  console.log('\nWorker start (spawn to handshake, both backends listed; median of 5)');
+  printTable(
+    ['metric', 'median', 'min', 'max'],
+    [
+      [
+        'spawn -> handshake',
+        `${median(starts).toFixed(0)} ms`,
+        `${Math.min(...starts).toFixed(0)} ms`,
+        `${Math.max(...starts).toFixed(0)} ms`,
+      ],
+    ],
+  );
+
+  const pixels = Buffer.alloc(512 * 512 * 3);
+  for (let i = 0; i < pixels.length; i++) pixels[i] = (i * 2654435761) >>> 24;
+  const png = await sharp(pixels, { raw: { width: 512, height: 512, channels: 3 } })
+    .png()
+    .toBuffer();
+  const hashes: number[] = [];
+  for (let i = 0; i <= runs; i++) {
+    const started = performance.now();
+    await getImageScore([png]);
+    if (i > 0) hashes.push(performance.now() - started);
+  }
+  console.log(`\npHash of one 512x512 PNG (decode + luma + Lanczos + DCT; median of ${runs})`);
+  printTable(['metric', 'median'], [['getImageScore([png])', `${median(hashes).toFixed(2)} ms`]]);
+} finally {
+  await rm(root, { recursive: true, force: true });
+}
+
+function printTable(header: string[], rows: string[][]): void {
+  const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c]!.length)));
+  const line = (cells: string[]) => `| ${cells.map((cell, c) => cell.padEnd(widths[c]!)).join(' | ')} |`;
+  console.log(line(header));
+  console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
+  for (const row of rows) console.log(line(row));
+}
