@@ -30,7 +30,17 @@ contract VRFVerifierTest is Test {
 
     /// @dev Read per use rather than kept in storage: 60 kB of storage writes would dominate the tests.
     function _json() internal view returns (string memory) {
-        return vm.readFile(FIXTURE);
+        try vm.readFile(FIXTURE) returns (string memory json) {
+            return json;
+        } catch {
+            fail(
+                string.concat(
+                    "cannot read ",
+                    FIXTURE,
+                    ": contracts/foundry.toml needs { access = \"read\", path = \"./test/vrf/fixtures\" } in fs_permissions"
+                )
+            );
+        }
     }
 
     function _vector(string memory section, uint256 i) internal view returns (Vector memory v) {
