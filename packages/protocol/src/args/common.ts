@@ -7,6 +7,7 @@ export type Dtype = z.output<typeof dtypeSchema>;
 
 /** Largest seed the reference network accepts (a non-negative int32), kept for portability. */
 export const MAX_SEED = 2 ** 31 - 1;
+/** A task seed: an integer in 0 … 2^31 − 1. */
 export const seedSchema = z.int().min(0).max(MAX_SEED);
 
 /** Builds the `version` field of a schema for one major: a `major.minor.patch` string of that major. */

@@ -7,6 +7,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { getTaskArgsJsonSchemas } from './jsonSchemas.js';
 
+/** packages/protocol/schemas, where the generated files are committed. */
 export const schemasDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'schemas');
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {

@@ -32,6 +32,7 @@ export const llmToolCallSchema = z.strictObject({
   function: z.strictObject({ name: z.string().min(1), arguments: z.string() }),
 });
 
+/** One chat message; tool_calls only on assistant messages, tool_call_id on (and only on) tool messages. */
 export const llmMessageSchema = z
   .strictObject({
     role: z.enum(['system', 'user', 'assistant', 'tool']),

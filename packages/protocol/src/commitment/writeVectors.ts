@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { getCommitmentVectors } from './getCommitmentVectors.js';
 
+/** packages/protocol/src/commitment/vectors.json. */
 export const vectorsPath = join(dirname(fileURLToPath(import.meta.url)), 'vectors.json');
 
 /** The exact text of vectors.json. */

@@ -35,12 +35,14 @@ export function getExpectedAttackReward({
   return add(mul(sub(one, r), k), mul(r, sub(mul(p, k), mul(sub(one, p), s))));
 }
 
+/** Throws InvalidStakingParameterError unless 0 <= p <= 1. */
 export function assertProbability(p: Rational): void {
   if (compare(p, rational(0n)) < 0 || compare(p, rational(1n)) > 0) {
     throw new InvalidStakingParameterError('p', p, 'must be a probability in [0, 1]');
   }
 }
 
+/** Throws InvalidStakingParameterError unless `value` is a bigint >= 0. */
 export function assertWei(name: string, value: bigint): void {
   if (typeof value !== 'bigint' || value < 0n)
     throw new InvalidStakingParameterError(name, value, 'must be a bigint >= 0 (wei)');

@@ -18,12 +18,17 @@ export function rational(num: bigint, den = 1n): Rational {
   return { num: (sign * num) / g, den: (sign * den) / g };
 }
 
+/** Exact a + b, reduced. */
 export const add = (a: Rational, b: Rational): Rational =>
   rational(a.num * b.den + b.num * a.den, a.den * b.den);
+/** Exact a − b, reduced. */
 export const sub = (a: Rational, b: Rational): Rational =>
   rational(a.num * b.den - b.num * a.den, a.den * b.den);
+/** Exact a · b, reduced. */
 export const mul = (a: Rational, b: Rational): Rational => rational(a.num * b.num, a.den * b.den);
+/** Exact a / b (throws on division by zero), reduced. */
 export const div = (a: Rational, b: Rational): Rational => rational(a.num * b.den, a.den * b.num);
+/** Orders two fractions: −1, 0 or 1. */
 export const compare = (a: Rational, b: Rational): number => {
   const d = a.num * b.den - b.num * a.den;
   return d < 0n ? -1 : d > 0n ? 1 : 0;
