@@ -205,6 +205,8 @@ contract VRFVerifierTest is Test {
 
     // ---------------------------------------------------------------- fuzz
 
+    /// @dev Each run includes a full verification (~1.3M gas): fewer local runs, the CI profile keeps its own.
+    /// forge-config: default.fuzz.runs = 96
     function testFuzz_verify_flippedProofBitIsRejected(uint256 vectorIndex, uint256 bitIndex) public view {
         Vector memory v = _vector("random", bound(vectorIndex, 0, 31));
         bitIndex = bound(bitIndex, 0, 81 * 8 - 1);
@@ -213,6 +215,8 @@ contract VRFVerifierTest is Test {
         assertFalse(verifier.verify(v.publicKey, v.proof, v.alpha), "verify");
     }
 
+    /// @dev Each run includes a full verification (~1.3M gas): fewer local runs, the CI profile keeps its own.
+    /// forge-config: default.fuzz.runs = 96
     function testFuzz_verify_flippedMessageBitIsRejected(uint256 vectorIndex, uint256 bitIndex) public view {
         Vector memory v = _vector("random", bound(vectorIndex, 0, 31));
         vm.assume(v.alpha.length > 0);
