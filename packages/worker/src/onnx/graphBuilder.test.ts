@@ -82,6 +82,38 @@ describe('createGraphBuilder', () => {
     await session.release();
   });
 
+  it('encodes explicit float attributes, tensor attributes and opset-20 operators', async () => {
+    const g = createGraphBuilder({ name: 'attributes', opset: 20 });
+    const x = g.input('x', 'float32', [1, 2]);
+    const w = g.op('Constant', [], {
+      value: { tensor: { type: 'float32', dims: [2, 2], values: [1, 0, 0, 1] } },
+    });
+    // alpha = 2 must be a FLOAT attribute although it is integral.
+    const gemm = g.op('Gemm', [x, w, g.float32s([0.5, 0.5])], { alpha: { float: 2 }, transB: 1 });
+    g.output(g.op('Gelu', [g.op('Tanh', [gemm])]), 'float32', [1, 2], 'y');
+    const image = g.input('image', 'float32', [1, 1, 2, 2]);
+    g.output(
+      g.op('Resize', [image, '', g.float32s([1, 1, 2, 2])], { mode: 'nearest' }),
+      'float32',
+      [1, 1, 4, 4],
+      'big',
+    );
+    const session = await InferenceSession.create(g.toBytes(), sessionOptions);
+    const result = await session.run({
+      x: new Tensor('float32', Float32Array.from([1, -1]), [1, 2]),
+      image: new Tensor('float32', Float32Array.from([1, 2, 3, 4]), [1, 1, 2, 2]),
+    });
+    const gelu = (v: number) => 0.5 * v * (1 + erf(v / Math.SQRT2));
+    const y = Array.from(result.y!.data as Float32Array);
+    assert.ok(Math.abs(y[0]! - gelu(Math.tanh(2.5))) < 1e-6);
+    assert.ok(Math.abs(y[1]! - gelu(Math.tanh(-1.5))) < 1e-6);
+    assert.deepEqual(
+      Array.from(result.big!.data as Float32Array),
+      [1, 1, 2, 2, 1, 1, 2, 2, 3, 3, 4, 4, 3, 3, 4, 4],
+    );
+    await session.release();
+  });
+
   it('rejects a reused value name and mismatched initializer sizes', () => {
     const g = createGraphBuilder({ name: 'bad' });
     g.input('x', 'float32', [1]);
@@ -89,3 +121,14 @@ describe('createGraphBuilder', () => {
     assert.throws(() => g.initializer('w', 'float32', [2, 2], new Float32Array(3)), /need 4 values, got 3/);
   });
 });
+
+/** Abramowitz-Stegun 7.1.26 is too coarse here; a series is exact enough for |v| < 3. */
+function erf(v: number): number {
+  let term = v;
+  let sum = v;
+  for (let n = 1; n < 60; n++) {
+    term *= (-v * v) / n;
+    sum += term / (2 * n + 1);
+  }
+  return (2 / Math.sqrt(Math.PI)) * sum;
+}

@@ -4,7 +4,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { createTinyClipVocabulary } from '../tiny/tinyTokenizer.js';
-import { createClipTokenizer, getByteToUnicode, loadClipTokenizer, normalizeClipText } from './index.js';
+import {
+  createClipTokenizer,
+  endOfText,
+  getByteToUnicode,
+  loadClipTokenizer,
+  normalizeClipText,
+  startOfText,
+} from './index.js';
 
 // Ids of the tiny vocabulary, worked out by hand: printable bytes '!'..'~' are ids 0..93 in byte order,
 // a token with </w> is its byte id + 256, merges get 512.. in rank order, then start 521 and end 522.
@@ -124,6 +131,103 @@ describe('CLIP tokenizer', () => {
       await assert.rejects(loadClipTokenizer({ folder, model: 'tiny' }), { name: 'SdModelNotFoundError' });
     } finally {
       await rm(folder, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('CLIP tokenizer against Hugging Face (transformers.js CLIPTokenizer)', () => {
+  // The tokenizer.json layout of openai/clip-vit-large-patch14, over the tiny vocabulary: an independent
+  // BPE implementation to compare ids with.
+  const tokenizerJson = {
+    version: '1.0',
+    truncation: null,
+    padding: null,
+    added_tokens: [startOfText, endOfText].map((content) => ({
+      id: tiny.vocab[content],
+      content,
+      single_word: false,
+      lstrip: false,
+      rstrip: false,
+      normalized: false,
+      special: true,
+    })),
+    normalizer: {
+      type: 'Sequence',
+      normalizers: [
+        { type: 'NFC' },
+        { type: 'Replace', pattern: { Regex: '\\s+' }, content: ' ' },
+        { type: 'Lowercase' },
+      ],
+    },
+    pre_tokenizer: {
+      type: 'Sequence',
+      pretokenizers: [
+        {
+          type: 'Split',
+          pattern: {
+            Regex:
+              "<\\|startoftext\\|>|<\\|endoftext\\|>|'s|'t|'re|'ve|'m|'ll|'d|[\\p{L}]+|[\\p{N}]|[^\\s\\p{L}\\p{N}]+",
+          },
+          behavior: 'Removed',
+          invert: true,
+        },
+        { type: 'ByteLevel', add_prefix_space: false, trim_offsets: true, use_regex: false },
+      ],
+    },
+    post_processor: {
+      type: 'RobertaProcessing',
+      sep: [endOfText, tiny.vocab[endOfText]],
+      cls: [startOfText, tiny.vocab[startOfText]],
+      trim_offsets: false,
+      add_prefix_space: false,
+    },
+    decoder: { type: 'ByteLevel', add_prefix_space: true, trim_offsets: true, use_regex: true },
+    model: {
+      type: 'BPE',
+      dropout: null,
+      unk_token: endOfText,
+      continuing_subword_prefix: '',
+      end_of_word_suffix: '</w>',
+      fuse_unk: false,
+      byte_fallback: false,
+      vocab: tiny.vocab,
+      merges: tiny.merges.slice(1),
+    },
+  };
+  const tokenizerConfig = {
+    model_max_length: 77,
+    bos_token: startOfText,
+    eos_token: endOfText,
+    pad_token: endOfText,
+    unk_token: endOfText,
+    do_lower_case: true,
+  };
+
+  // Texts stay under 75 tokens: transformers.js truncates after adding the special tokens (dropping the end
+  // token), where Python's CLIPTokenizer, which diffusers uses, keeps it; the truncation test above covers it.
+  it('produces the same 77 ids on mixed text', async () => {
+    const { CLIPTokenizer } = await import('@huggingface/transformers');
+    const reference = new CLIPTokenizer(tokenizerJson, tokenizerConfig);
+    const texts = [
+      'a red cat, the dog!',
+      "  The  Cat's\tDOG!! 42 ",
+      'bed redder cathedral catcat',
+      'Ünïcödé café naïve ÆØÅ',
+      "don't YOU'LL we've 3.14e10",
+      'hello---world... (c) [x] {y} <z>',
+      'emoji 🐱 test 😀😀',
+      'x'.repeat(30),
+      Array.from({ length: 60 }, (_, i) => (i % 3 === 0 ? 'cat' : 'the')).join(' '),
+      '',
+    ];
+    for (const text of texts) {
+      const expected = reference(text, {
+        padding: 'max_length',
+        max_length: 77,
+        truncation: true,
+        return_tensor: false,
+      }).input_ids as unknown as number[];
+      assert.deepEqual(tokenizer.encode(text), expected, JSON.stringify(text));
     }
   });
 });

@@ -30,12 +30,16 @@ const tokenPattern =
 const cjkPattern =
   /([\u{4E00}-\u{9FFF}\u{3400}-\u{4DBF}\u{20000}-\u{2A6DF}\u{2A700}-\u{2B73F}\u{2B740}-\u{2B81F}\u{2B820}-\u{2CEAF}\u{F900}-\u{FAFF}\u{2F800}-\u{2FA1F}])/gu;
 
-/** NFC, control characters removed, CJK spaced, whitespace collapsed, lower case. */
+/**
+ * NFC, control and format characters removed (tab, newline, return become spaces), CJK ideographs spaced,
+ * whitespace collapsed, lower case: the cleaning of Hugging Face's slow CLIPTokenizer without ftfy, which
+ * diffusers pipelines use. (The fast tokenizer keeps format characters such as U+200D.)
+ */
 export function normalizeClipText(text: string): string {
   return text
     .normalize('NFC')
     .replace(/\uFFFD/g, '')
-    .replace(/[\p{Cc}\p{Cf}]/gu, (c) => (/\s/.test(c) ? ' ' : ''))
+    .replace(/[\p{Cc}\p{Cf}]/gu, (c) => (c === '\t' || c === '\n' || c === '\r' ? ' ' : ''))
     .replace(cjkPattern, ' $1 ')
     .replace(/\s+/g, ' ')
     .trim()
