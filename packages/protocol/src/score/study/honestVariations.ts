@@ -45,11 +45,12 @@ export const pixelVariations: HonestVariation[] = [
   }),
   against('fp16 output stage ([-1,1] floats rounded to fp16 before 8 bit)', async (p) => {
     // A VAE hands out floats in [-1, 1]; the half-precision node rounds them to fp16 before quantising.
-    const data = p.data.map((v) => {
+    // The result depends on the 8-bit value only, so a 256-entry table does the work.
+    const table = new Uint8Array(256).map((_, v) => {
       const half = roundToFloat16(Math.fround(v / 127.5 - 1));
       return Math.max(0, Math.min(255, Math.round(((half + 1) / 2) * 255)));
     });
-    return { ...p, data };
+    return { ...p, data: p.data.map((v) => table[v]!) };
   }),
   {
     name: 'fp16 vs fp32 post-processing (gamma, colour matrix, sharpen)',
@@ -64,32 +65,36 @@ export const pixelVariations: HonestVariation[] = [
 export function fp16Pipeline(p: RawPixels, half: boolean): RawPixels {
   const round = half ? roundToFloat16 : Math.fround;
   const { width, height, channels } = p;
-  const linear = new Float64Array(p.data.length);
-  for (let i = 0; i < p.data.length; i++) linear[i] = round(round(p.data[i]! / 255) ** 2.2);
-  const mixed = new Float64Array(linear.length);
-  for (let i = 0; i < width * height; i++) {
-    const [r, g, b] = [linear[i * channels]!, linear[i * channels + 1]!, linear[i * channels + 2]!];
-    mixed[i * channels] = round(0.96 * r + 0.03 * g + 0.01 * b);
-    mixed[i * channels + 1] = round(0.02 * r + 0.95 * g + 0.03 * b);
-    mixed[i * channels + 2] = round(0.01 * r + 0.04 * g + 0.95 * b);
+  const plane = width * height;
+  // Planar linear-light image after the colour matrix, one plane per channel.
+  const mixed = [new Float64Array(plane), new Float64Array(plane), new Float64Array(plane)] as const;
+  const toLinear = new Float64Array(256).map((_, v) => round(round(v / 255) ** 2.2));
+  for (let i = 0; i < plane; i++) {
+    const r = toLinear[p.data[i * channels]!]!;
+    const g = toLinear[p.data[i * channels + Math.min(1, channels - 1)]!]!;
+    const b = toLinear[p.data[i * channels + Math.min(2, channels - 1)]!]!;
+    mixed[0][i] = round(0.96 * r + 0.03 * g + 0.01 * b);
+    mixed[1][i] = round(0.02 * r + 0.95 * g + 0.03 * b);
+    mixed[2][i] = round(0.01 * r + 0.04 * g + 0.95 * b);
   }
-  const out = new Uint8Array(p.data.length);
-  for (let y = 0; y < height; y++)
-    for (let x = 0; x < width; x++)
-      for (let c = 0; c < channels; c++) {
-        const at = (xx: number, yy: number) =>
-          mixed[
-            (Math.min(height - 1, Math.max(0, yy)) * width + Math.min(width - 1, Math.max(0, xx))) *
-              channels +
-              c
-          ]!;
-        const sharpened = round(
-          1.2 * at(x, y) - 0.05 * (at(x - 1, y) + at(x + 1, y) + at(x, y - 1) + at(x, y + 1)),
-        );
+  const out = new Uint8Array(plane * 3);
+  for (let c = 0; c < 3; c++) {
+    const m = mixed[c]!;
+    for (let y = 0; y < height; y++) {
+      const up = Math.max(0, y - 1) * width;
+      const down = Math.min(height - 1, y + 1) * width;
+      const row = y * width;
+      for (let x = 0; x < width; x++) {
+        const left = Math.max(0, x - 1);
+        const right = Math.min(width - 1, x + 1);
+        const neighbours = m[row + left]! + m[row + right]! + m[up + x]! + m[down + x]!;
+        const sharpened = round(1.2 * m[row + x]! - 0.05 * neighbours);
         const encoded = round(Math.max(0, sharpened) ** (1 / 2.2));
-        out[(y * width + x) * channels + c] = Math.max(0, Math.min(255, Math.round(encoded * 255)));
+        out[(row + x) * 3 + c] = Math.max(0, Math.min(255, Math.round(encoded * 255)));
       }
-  return { ...p, data: out };
+    }
+  }
+  return { data: out, width, height, channels: 3 };
 }
 
 /**

@@ -22,15 +22,20 @@ export type SceneParameters = {
   grainSeed: number;
 };
 
-/** Random scene: smooth coloured background, a dozen soft shapes and fixed film grain, like a photo. */
+/**
+ * Random scene: smooth coloured background, a dozen soft shapes and fixed film grain, like a photo. Every
+ * third scene is low-contrast (faint background waves and pale shapes, like a product shot on a plain
+ * backdrop): there many DCT coefficients sit near the median, which is where pHash bits flip first.
+ */
 export function createSceneParameters(seed: number, width = 512, height = 512): SceneParameters {
   const random = createRandom(seed);
+  const contrast = seed % 3 === 2 ? 0.12 : 1;
   const channel = () =>
     Array.from({ length: 5 }, () => ({
       fx: (random() * 5 + 0.2) / width,
       fy: (random() * 5 + 0.2) / height,
       phase: random() * Math.PI * 2,
-      amplitude: 15 + random() * 35,
+      amplitude: (15 + random() * 35) * contrast,
     }));
   const shapes = Array.from(
     { length: 12 },
@@ -40,7 +45,7 @@ export function createSceneParameters(seed: number, width = 512, height = 512): 
       y: random() * height,
       size: (0.04 + random() * 0.18) * width,
       rgb: [random() * 255, random() * 255, random() * 255],
-      opacity: 0.5 + random() * 0.5,
+      opacity: (0.5 + random() * 0.5) * contrast,
     }),
   );
   return {
