@@ -206,11 +206,32 @@ describe('SdBackend', () => {
     assert.deepEqual(await readdir(ctx.outputDir), []);
   });
 
-  it('runs a UNet with an int64 timestep input', async () => {
+  it('runs a UNet with an int64 timestep input, and concurrent tasks for two models one after the other', async () => {
     await writeTinySdModel({ modelsDir, modelId: 'verinet/tiny-sd-int64', seed: 1, timestepType: 'int64' });
-    const args = sdTaskArgsSchema.parse({ ...makeArgs({ steps: 2 }), base_model: 'verinet/tiny-sd-int64' });
-    const [pixels] = await runPixels(args);
-    assert.equal(pixels!.length, 64 * 64 * 3);
+    const int64Args = sdTaskArgsSchema.parse({
+      ...makeArgs({ steps: 2 }),
+      base_model: 'verinet/tiny-sd-int64',
+    });
+    const [alone] = await runPixels(makeArgs({ steps: 2 }));
+    const [a, b, c] = await Promise.all([
+      runPixels(int64Args),
+      runPixels(makeArgs({ steps: 2 })),
+      runPixels(int64Args),
+    ]);
+    assert.equal(a![0]!.length, 64 * 64 * 3);
+    assert.equal(sha256(b![0]!), sha256(alone!));
+    assert.equal(sha256(c![0]!), sha256(a![0]!));
+  });
+
+  it('is identical across 1 and 2 threads at 256×256, where onnxruntime splits the work', async () => {
+    const args = makeArgs(
+      { image_width: 256, image_height: 256, steps: 2 },
+      { scheduler: { method: 'EulerAncestralDiscrete' } },
+    );
+    const [one] = await runPixels(args, 1);
+    const [two] = await runPixels(args, 2, backend2);
+    assert.equal(one!.length, 256 * 256 * 3);
+    assert.equal(sha256(two!), sha256(one!));
   });
 
   it('refuses float16, variants and unknown models with typed errors', async () => {

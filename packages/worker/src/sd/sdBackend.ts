@@ -23,8 +23,8 @@ function checkSupported(args: SdTaskArgs): void {
 
 /**
  * Creates the Stable Diffusion backend: text-to-image on onnxruntime-node with our own tokenizer,
- * schedulers and seeded noise. One model's sessions stay loaded between tasks (keyed by model, store,
- * threads and execution provider).
+ * schedulers and seeded noise. Tasks run one at a time, in call order; one model's sessions stay loaded
+ * between tasks (keyed by model, store, threads and execution provider).
  *
  * @example
  * const backend = createSdBackend();
@@ -32,6 +32,7 @@ function checkSupported(args: SdTaskArgs): void {
  */
 export function createSdBackend(): Backend<SdTaskArgs> {
   let loaded: { key: string; model: Promise<SdModel> } | undefined;
+  let queue: Promise<void> = Promise.resolve();
 
   const getModel = async (modelId: string, ctx: RunContext): Promise<SdModel> => {
     const key = JSON.stringify([ctx.modelsDir, modelId, ctx.threads, ctx.executionProvider]);
@@ -53,43 +54,54 @@ export function createSdBackend(): Backend<SdTaskArgs> {
     return loaded.model;
   };
 
+  const runTask = async (args: SdTaskArgs, ctx: RunContext): Promise<ResultFile[]> => {
+    checkSupported(args);
+    const model = await getModel(args.base_model.name, ctx);
+    const config = args.task_config;
+    const total = config.num_images * config.steps;
+    const images = await generateImages({
+      model,
+      prompt: args.prompt,
+      negativePrompt: args.negative_prompt,
+      width: config.image_width,
+      height: config.image_height,
+      steps: config.steps,
+      seed: config.seed,
+      numImages: config.num_images,
+      cfg: config.cfg,
+      scheduler: args.scheduler,
+      signal: ctx.signal,
+      onStep: ({ image, step, steps }) =>
+        ctx.onProgress({
+          step: image * steps + step,
+          total,
+          message: `image ${image + 1}/${config.num_images}`,
+        }),
+    });
+    const files: ResultFile[] = [];
+    for (const [index, image] of images.entries()) {
+      const name = `${index}.png`;
+      const path = join(ctx.outputDir, name);
+      await writePng({ path, rgb: image.rgb, width: image.width, height: image.height });
+      files.push({ name, path, mediaType: 'image/png' });
+    }
+    return files;
+  };
+
   return {
     taskType: 'sd',
     capabilities: (modelsDir: string): Promise<BackendCapabilities> => getSdCapabilities(modelsDir),
-    async run(args: SdTaskArgs, ctx: RunContext): Promise<ResultFile[]> {
-      checkSupported(args);
-      const model = await getModel(args.base_model.name, ctx);
-      const config = args.task_config;
-      const total = config.num_images * config.steps;
-      const images = await generateImages({
-        model,
-        prompt: args.prompt,
-        negativePrompt: args.negative_prompt,
-        width: config.image_width,
-        height: config.image_height,
-        steps: config.steps,
-        seed: config.seed,
-        numImages: config.num_images,
-        cfg: config.cfg,
-        scheduler: args.scheduler,
-        signal: ctx.signal,
-        onStep: ({ image, step, steps }) =>
-          ctx.onProgress({
-            step: image * steps + step,
-            total,
-            message: `image ${image + 1}/${config.num_images}`,
-          }),
-      });
-      const files: ResultFile[] = [];
-      for (const [index, image] of images.entries()) {
-        const name = `${index}.png`;
-        const path = join(ctx.outputDir, name);
-        await writePng({ path, rgb: image.rgb, width: image.width, height: image.height });
-        files.push({ name, path, mediaType: 'image/png' });
-      }
-      return files;
+    run(args: SdTaskArgs, ctx: RunContext): Promise<ResultFile[]> {
+      // One task at a time: a task for another model would otherwise release sessions still in use.
+      const result = queue.then(() => runTask(args, ctx));
+      queue = result.then(
+        () => undefined,
+        () => undefined,
+      );
+      return result;
     },
     async dispose() {
+      await queue;
       const current = loaded;
       loaded = undefined;
       if (current) await (await current.model.catch(() => undefined))?.release();
