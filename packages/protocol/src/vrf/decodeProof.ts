@@ -1,11 +1,4 @@
-import {
-  curveOrder,
-  type Point,
-  Point as PointClass,
-  vrfChallengeLength,
-  vrfGammaLength,
-  vrfProofLength,
-} from './constants.js';
+import { curveOrder, Point, vrfChallengeLength, vrfGammaLength, vrfProofLength } from './constants.js';
 import { bytesToBigInt } from './encoding.js';
 import { VrfInvalidProofLengthError, VrfMalformedProofError } from './errors.js';
 import { type BytesLike, toBytes } from './toBytes.js';
@@ -32,7 +25,7 @@ export function decodeProof(proof: BytesLike): DecodedProof {
   }
   let gamma: Point;
   try {
-    gamma = PointClass.fromBytes(bytes.subarray(0, vrfGammaLength));
+    gamma = Point.fromBytes(bytes.subarray(0, vrfGammaLength));
   } catch {
     throw new VrfMalformedProofError({ reason: 'Gamma is not the x coordinate of a secp256k1 point.' });
   }

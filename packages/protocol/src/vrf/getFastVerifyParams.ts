@@ -41,7 +41,7 @@ export function getFastVerifyParams(
   return { uPoint: [u.x, u.y], vComponents: [sH.x, sH.y, cGamma.x, cGamma.y] };
 }
 
-function affine(point: InstanceType<typeof Point>): { x: bigint; y: bigint } {
+function affine(point: Point): { x: bigint; y: bigint } {
   // The identity has no affine form; the contract would reject any value given for it.
   if (point.is0()) return { x: 0n, y: 0n };
   return point.toAffine();

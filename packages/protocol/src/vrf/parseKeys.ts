@@ -25,7 +25,7 @@ export function parseSecretKey(secretKey: BytesLike): bigint {
  * @example
  * const Y = parsePublicKey(publicKey64);
  */
-export function parsePublicKey(publicKey: BytesLike): InstanceType<typeof Point> {
+export function parsePublicKey(publicKey: BytesLike): Point {
   const bytes = toBytes(publicKey, 'publicKey');
   let sec1: Uint8Array;
   if (bytes.length === vrfPublicKeyLength) sec1 = concatBytes(Uint8Array.of(0x04), bytes);
