@@ -157,8 +157,9 @@ describe('WorkerSupervisor', () => {
   });
 
   test('resident memory over maxRssMb kills the worker with reason memory_limit', async () => {
-    const worker = supervisor({ maxRssMb: 150 });
+    const worker = supervisor({ maxRssMb: 400 });
     try {
+      await worker.start();
       await assert.rejects(
         worker.run({ taskType: 'llm', args: llmArgs('oom'), outputDir: await outputDir() }),
         (error: unknown) => error instanceof WorkerCrashedError && error.reason === 'memory_limit',

@@ -278,6 +278,8 @@ export class WorkerSupervisor {
     }, handshakeTimeoutMs);
 
     const onMessage = (message: WorkerMessage) => {
+      // A worker already condemned (timeout, protocol error, memory) is not trusted with a late answer.
+      if (child.failure) return;
       if (message.type === 'handshake') {
         if (handshaken) throw new WorkerProtocolError('second handshake', JSON.stringify(message));
         handshaken = true;
