@@ -212,8 +212,14 @@ describe('SdBackend', () => {
     assert.deepEqual(await readdir(ctx.outputDir), []);
   });
 
-  it('runs a UNet with an int64 timestep input, and concurrent tasks for two models one after the other', async () => {
-    await writeTinySdModel({ modelsDir, modelId: 'verinet/tiny-sd-int64', seed: 1, timestepType: 'int64' });
+  it('runs a UNet with an int64 timestep of fixed shape [1], and concurrent tasks for two models one after the other', async () => {
+    await writeTinySdModel({
+      modelsDir,
+      modelId: 'verinet/tiny-sd-int64',
+      seed: 1,
+      timestepType: 'int64',
+      timestepShape: 'one',
+    });
     const int64Args = sdTaskArgsSchema.parse({
       ...makeArgs({ steps: 2 }),
       base_model: 'verinet/tiny-sd-int64',

@@ -34,6 +34,8 @@ export type SdModel = {
   inputIdsType: 'int32' | 'int64';
   /** Element type of the UNet's `timestep`. */
   timestepType: 'float32' | 'int64';
+  /** Length of the `timestep` input: the batch (diffusers' export), or 1 where a graph fixes it to [1]. */
+  timestepLength: 'batch' | 'one';
   /** Frees the three sessions. */
   release(): Promise<void>;
 };
@@ -79,6 +81,12 @@ function checkIo(
       });
   }
   return types;
+}
+
+/** Whether an input is declared with the static shape [1] (some exports fix the timestep that way). */
+function fixedToOne(session: InferenceSession, name: string): boolean {
+  const meta = session.inputMetadata.find((m) => m.name === name);
+  return meta?.isTensor === true && meta.shape.length === 1 && meta.shape[0] === 1;
 }
 
 async function readJson(model: string, dir: string, file: string): Promise<unknown> {
@@ -171,6 +179,7 @@ export async function loadSdModel(parameters: LoadSdModelParameters): Promise<Sd
       vaeScalingFactor,
       inputIdsType: textTypes.input_ids as 'int32' | 'int64',
       timestepType: unetTypes.timestep as 'float32' | 'int64',
+      timestepLength: fixedToOne(unet, 'timestep') ? 'one' : 'batch',
       release: async () => {
         await Promise.all(sessions.map((s) => s.release()));
       },

@@ -99,10 +99,12 @@ export async function generateImages(parameters: GenerateImagesParameters): Prom
       const sample = new Float32Array(batch * latentSize);
       for (let b = 0; b < batch; b++) sample.set(modelInput, b * latentSize);
       const t = scheduler.timesteps[step]!;
+      const count = model.timestepLength === 'batch' ? batch : 1;
+      // int64 timesteps truncate a fractional (Euler) timestep, as numpy's astype does in diffusers' ONNX pipeline.
       const timestep =
         model.timestepType === 'float32'
-          ? new Tensor('float32', new Float32Array(batch).fill(t), [batch])
-          : new Tensor('int64', new BigInt64Array(batch).fill(BigInt(Math.trunc(t))), [batch]);
+          ? new Tensor('float32', new Float32Array(count).fill(t), [count])
+          : new Tensor('int64', new BigInt64Array(count).fill(BigInt(Math.trunc(t))), [count]);
       const result = await model.unet.run(
         {
           sample: new Tensor('float32', sample, [batch, 4, latentHeight, latentWidth]),

@@ -83,17 +83,20 @@ export function buildTinyTextEncoder(seed: number, sizes: TinySdSizes = defaultT
  * A UNet-shaped denoiser: conv in, sinusoidal timestep embedding through a SiLU MLP added per channel, a
  * residual conv block, cross-attention from every latent pixel to the text states, conv out to 4 channels.
  * Inputs/outputs as diffusers' ONNX export: `sample` float32 [batch, 4, h, w], `timestep` [batch] (float32,
- * or int64 when asked), `encoder_hidden_states` float32 [batch, sequence, hidden] -> `out_sample`.
+ * or int64 and/or a fixed [1] when asked), `encoder_hidden_states` float32 [batch, sequence, hidden] ->
+ * `out_sample`.
  */
 export function buildTinyUnet(
   seed: number,
   sizes: TinySdSizes = defaultTinySdSizes,
   timestepType: 'float32' | 'int64' = 'float32',
+  timestepShape: 'batch' | 'one' = 'batch',
 ): Uint8Array {
   const { hidden, unetChannels: c } = sizes;
   const g = createGraphBuilder({ name: 'tiny_unet', seed });
   const sample = g.input('sample', 'float32', ['batch', 4, 'height', 'width']);
-  const timestep = g.input('timestep', timestepType, ['batch']);
+  // Some exports fix the timestep to shape [1]; it then broadcasts over the batch.
+  const timestep = g.input('timestep', timestepType, [timestepShape === 'batch' ? 'batch' : 1]);
   const context = g.input('encoder_hidden_states', 'float32', ['batch', 'sequence', hidden]);
   const h0 = conv2d(g, sample, 'conv_in', 4, c);
   // Timestep embedding: [sin(t f_k), cos(t f_k)] with f_k = 2^-k: powers of two keep the weights exact on

@@ -18,6 +18,8 @@ export type WriteTinySdModelParameters = {
   seed?: number | undefined;
   /** Timestep input type of the UNet (diffusers exports float32). */
   timestepType?: 'float32' | 'int64' | undefined;
+  /** Timestep input shape of the UNet: [batch] (diffusers) or a fixed [1]. */
+  timestepShape?: 'batch' | 'one' | undefined;
 };
 
 /** The scheduler_config.json Stable Diffusion 1.x ships (PNDM class; only the noise schedule is read). */
@@ -48,13 +50,14 @@ export async function writeTinySdModel({
   modelId,
   seed = 1,
   timestepType = 'float32',
+  timestepShape = 'batch',
 }: WriteTinySdModelParameters): Promise<string> {
   const dir = getModelDir(modelsDir, modelId);
   const { vocab, merges } = createTinyClipVocabulary();
   const sizes = { ...defaultTinySdSizes, vocabSize: Object.keys(vocab).length };
   const files: Record<string, string | Uint8Array> = {
     'text_encoder/model.onnx': buildTinyTextEncoder(seed, sizes),
-    'unet/model.onnx': buildTinyUnet(seed + 1, sizes, timestepType),
+    'unet/model.onnx': buildTinyUnet(seed + 1, sizes, timestepType, timestepShape),
     'vae_decoder/model.onnx': buildTinyVaeDecoder(seed + 2, sizes),
     'vae_decoder/config.json': JSON.stringify({ _class_name: 'AutoencoderKL', scaling_factor: 0.18215 }),
     'tokenizer/vocab.json': JSON.stringify(vocab),
