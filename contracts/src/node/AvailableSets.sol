@@ -39,6 +39,8 @@ library AvailableSets {
         self.members[group][(tier << 32) | position] = node;
         // Cannot overflow into the next tier: position < MAX_SIZE < 2^32 - 1.
         unchecked {
+            // One unit of the tier's 32-bit field.
+            // forge-lint: disable-next-line(incorrect-shift)
             self.sizes[group] = sizes + (1 << shift);
         }
     }
@@ -47,10 +49,7 @@ library AvailableSets {
     /// place.
     /// @return moved the member now at `position` (its stored position must be updated by the caller), or
     /// address(0) when the removed member was the last one.
-    function remove(Sets storage self, bytes32 group, uint256 tier, uint256 position)
-        internal
-        returns (address moved)
-    {
+    function remove(Sets storage self, bytes32 group, uint256 tier, uint256 position) internal returns (address moved) {
         uint256 sizes = self.sizes[group];
         uint256 shift = tier * 32;
         // Checked: removing from an empty set is a bookkeeping bug and must revert.
@@ -61,6 +60,8 @@ library AvailableSets {
         }
         // The size of this tier is at least 1 (checked above), so no borrow from the next tier.
         unchecked {
+            // One unit of the tier's 32-bit field.
+            // forge-lint: disable-next-line(incorrect-shift)
             self.sizes[group] = sizes - (1 << shift);
         }
     }

@@ -114,6 +114,8 @@ contract NodeRegistry is INodeRegistry, Ownable2Step {
         if (address(pool) == address(0)) revert NodeRegistryZeroAddress();
         incentivePool = pool;
         _checkBounds("minStake", minStake_, 1, MAX_MIN_STAKE);
+        // Fits: checked against MAX_MIN_STAKE (< 2^96) above.
+        // forge-lint: disable-next-line(unsafe-typecast)
         _config = Config({minStake: uint96(minStake_), stakeWeightCap: 2, maxTimeoutsBeforeKick: 3});
         _qos = QoS.defaults();
         emit MinStakeChanged(0, minStake_);
@@ -143,6 +145,8 @@ contract NodeRegistry is INodeRegistry, Ownable2Step {
         n.status = NodeStatus.Available;
         n.consecutiveTimeouts = 0;
         n.qosScore = _qos.initialScore;
+        // Fits: checked against MAX_VRAM (2^16 - 1) in _checkJoin.
+        // forge-lint: disable-next-line(unsafe-typecast)
         n.vram = uint16(vram);
         n.version = version;
         n.stake = uint96(msg.value);
@@ -331,6 +335,8 @@ contract NodeRegistry is INodeRegistry, Ownable2Step {
     function setMinStake(uint256 newMinStake) external onlyOwner {
         _checkBounds("minStake", newMinStake, 1, MAX_MIN_STAKE);
         emit MinStakeChanged(_config.minStake, newMinStake);
+        // Fits: checked against MAX_MIN_STAKE (< 2^96) above.
+        // forge-lint: disable-next-line(unsafe-typecast)
         _config.minStake = uint96(newMinStake);
     }
 
@@ -339,6 +345,8 @@ contract NodeRegistry is INodeRegistry, Ownable2Step {
     function setStakeWeightCap(uint256 multiplier) external onlyOwner {
         _checkBounds("stakeWeightCap", multiplier, 1, MAX_STAKE_WEIGHT_CAP);
         emit StakeWeightCapChanged(_config.stakeWeightCap, multiplier);
+        // Fits: checked against MAX_STAKE_WEIGHT_CAP above.
+        // forge-lint: disable-next-line(unsafe-typecast)
         _config.stakeWeightCap = uint8(multiplier);
     }
 
@@ -346,6 +354,8 @@ contract NodeRegistry is INodeRegistry, Ownable2Step {
     function setMaxTimeoutsBeforeKick(uint256 count) external onlyOwner {
         _checkBounds("maxTimeoutsBeforeKick", count, 1, MAX_TIMEOUTS_BEFORE_KICK);
         emit MaxTimeoutsBeforeKickChanged(_config.maxTimeoutsBeforeKick, count);
+        // Fits: checked against MAX_TIMEOUTS_BEFORE_KICK above.
+        // forge-lint: disable-next-line(unsafe-typecast)
         _config.maxTimeoutsBeforeKick = uint8(count);
     }
 
@@ -484,6 +494,8 @@ contract NodeRegistry is INodeRegistry, Ownable2Step {
         if (count == 0) return address(0);
         for (uint256 i; i < LOCALITY_TRIES; ++i) {
             uint256 r = _random(d.randomness, i);
+            // Truncation intended: bits 0-127 pick the candidate.
+            // forge-lint: disable-next-line(unsafe-typecast)
             address candidate = holders.at(uint128(r) % count);
             // Holders may be in any status and of any GPU.
             if (_nodes[candidate].status != NodeStatus.Available) continue;
@@ -500,6 +512,8 @@ contract NodeRegistry is INodeRegistry, Ownable2Step {
         if (total == 0) return address(0);
         for (uint256 i = LOCALITY_TRIES; i < LOCALITY_TRIES + SELECTION_TRIES; ++i) {
             uint256 r = _random(d.randomness, i);
+            // Truncation intended: bits 0-127 pick the candidate.
+            // forge-lint: disable-next-line(unsafe-typecast)
             address candidate = _available.unionAt(group, sizes, firstTier, uint128(r) % total);
             // Availability, GPU and major version hold by set membership.
             if (_tryCandidate(d, candidate, request, false, r)) return candidate;
@@ -525,6 +539,8 @@ contract NodeRegistry is INodeRegistry, Ownable2Step {
     /// @dev Rejection step: accept with probability weight / MAX_WEIGHT (bits 128-191 of `r`); a rejected
     /// candidate enters a weighted reservoir (bits 192-255). Bits 0-127 picked the candidate.
     function _consider(Draw memory d, address candidate, uint256 weight, uint256 r) private pure returns (bool) {
+        // Truncation intended: bits 128-191 decide acceptance.
+        // forge-lint: disable-next-line(unsafe-typecast)
         if (uint64(r >> 128) % MAX_WEIGHT < weight) return true;
         // At most 12 weights of at most MAX_WEIGHT (1e8): no overflow.
         unchecked {

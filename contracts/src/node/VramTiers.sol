@@ -26,6 +26,8 @@ library VramTiers {
     /// @notice The lowest VRAM (GiB) of `tier`.
     function threshold(uint256 tier) internal pure returns (uint256) {
         // Eight 8-bit thresholds packed in one constant, tier 0 in the lowest byte.
+        // The constant is shifted, not the index.
+        // forge-lint: disable-next-line(incorrect-shift)
         return (0x50_30_28_18_10_0C_08_00 >> (tier * 8)) & 0xFF;
     }
 }

@@ -85,7 +85,9 @@ contract NodeRegistryTest is NodeRegistryTestBase {
     function test_join_revertsWhenPublicKeyIsNot64Bytes() public {
         (bytes memory publicKey, address node) = newKey();
         bytes memory shortKey = new bytes(63);
-        for (uint256 i; i < 63; ++i) shortKey[i] = publicKey[i];
+        for (uint256 i; i < 63; ++i) {
+            shortKey[i] = publicKey[i];
+        }
         vm.deal(node, MIN_STAKE);
         vm.prank(node);
         vm.expectRevert(abi.encodeWithSelector(INodeRegistry.NodeRegistryInvalidPublicKeyLength.selector, 63));
@@ -97,9 +99,7 @@ contract NodeRegistryTest is NodeRegistryTestBase {
         address impostor = makeAddr("impostor");
         vm.deal(impostor, MIN_STAKE);
         vm.prank(impostor);
-        vm.expectRevert(
-            abi.encodeWithSelector(INodeRegistry.NodeRegistryPublicKeyMismatch.selector, impostor, owner_)
-        );
+        vm.expectRevert(abi.encodeWithSelector(INodeRegistry.NodeRegistryPublicKeyMismatch.selector, impostor, owner_));
         registry.join{value: MIN_STAKE}(GPU_4090, 24, v1_2_3, publicKey, address(0), noModels());
     }
 
@@ -119,7 +119,9 @@ contract NodeRegistryTest is NodeRegistryTestBase {
     function test_join_revertsWhenTooManyModels() public {
         (bytes memory publicKey, address node) = newKey();
         bytes32[] memory ids = new bytes32[](9);
-        for (uint256 i; i < 9; ++i) ids[i] = bytes32(i + 1);
+        for (uint256 i; i < 9; ++i) {
+            ids[i] = bytes32(i + 1);
+        }
         vm.deal(node, MIN_STAKE);
         vm.prank(node);
         vm.expectRevert(abi.encodeWithSelector(INodeRegistry.NodeRegistryTooManyModels.selector, 9, 8));
@@ -128,7 +130,9 @@ contract NodeRegistryTest is NodeRegistryTestBase {
 
     function test_join_acceptsEightModels() public {
         bytes32[] memory ids = new bytes32[](8);
-        for (uint256 i; i < 8; ++i) ids[i] = bytes32(i + 1);
+        for (uint256 i; i < 8; ++i) {
+            ids[i] = bytes32(i + 1);
+        }
         address node = joinNode(GPU_4090, 24, v1_2_3, MIN_STAKE, ids);
         assertEq(registry.modelsOf(node).length, 8);
     }
@@ -179,9 +183,7 @@ contract NodeRegistryTest is NodeRegistryTestBase {
         vm.deal(node, 2 * MIN_STAKE);
         vm.startPrank(node);
         registry.join{value: MIN_STAKE}(GPU_4090, 24, v1_2_3, publicKey, address(0), noModels());
-        vm.expectRevert(
-            abi.encodeWithSelector(INodeRegistry.NodeRegistryAlreadyRegistered.selector, node, AVAILABLE)
-        );
+        vm.expectRevert(abi.encodeWithSelector(INodeRegistry.NodeRegistryAlreadyRegistered.selector, node, AVAILABLE));
         registry.join{value: MIN_STAKE}(GPU_4090, 24, v1_2_3, publicKey, address(0), noModels());
         vm.stopPrank();
     }
@@ -361,9 +363,7 @@ contract NodeRegistryTest is NodeRegistryTestBase {
         registry.quit();
         vm.etch(node, hex"fe"); // a receiver that always reverts
         vm.prank(node);
-        vm.expectRevert(
-            abi.encodeWithSelector(INodeRegistry.NodeRegistryTransferFailed.selector, node, MIN_STAKE)
-        );
+        vm.expectRevert(abi.encodeWithSelector(INodeRegistry.NodeRegistryTransferFailed.selector, node, MIN_STAKE));
         registry.withdraw();
         assertEq(registry.pendingWithdrawal(node), MIN_STAKE);
     }
@@ -683,9 +683,7 @@ contract NodeRegistryTest is NodeRegistryTestBase {
         (bytes memory publicKey, address node) = newKey();
         vm.deal(node, 4 ether);
         vm.prank(node);
-        vm.expectRevert(
-            abi.encodeWithSelector(INodeRegistry.NodeRegistryInsufficientStake.selector, 4 ether, 5 ether)
-        );
+        vm.expectRevert(abi.encodeWithSelector(INodeRegistry.NodeRegistryInsufficientStake.selector, 4 ether, 5 ether));
         registry.join{value: 4 ether}(GPU_4090, 24, v1_2_3, publicKey, address(0), noModels());
     }
 
@@ -736,9 +734,7 @@ contract NodeRegistryTest is NodeRegistryTestBase {
         registry.setQoSParams(p);
         assertEq(registry.qosParams().timeoutPenalty, 1_000);
         p.secondPoints = p.firstPoints;
-        vm.expectRevert(
-            abi.encodeWithSelector(QoS.QoSParamOutOfBounds.selector, "secondPoints", 10_000, 1, 9_999)
-        );
+        vm.expectRevert(abi.encodeWithSelector(QoS.QoSParamOutOfBounds.selector, "secondPoints", 10_000, 1, 9_999));
         registry.setQoSParams(p);
         vm.stopPrank();
     }

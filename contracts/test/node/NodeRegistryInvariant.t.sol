@@ -40,7 +40,9 @@ contract NodeRegistryHandler is Test {
     function _models(uint256 seed) internal view returns (bytes32[] memory ids) {
         uint256 count = seed % 4;
         ids = new bytes32[](count);
-        for (uint256 i; i < count; ++i) ids[i] = modelList[(seed / 4 + i) % 4];
+        for (uint256 i; i < count; ++i) {
+            ids[i] = modelList[(seed / 4 + i) % 4];
+        }
     }
 
     function join(uint256 actorSeed, uint256 hwSeed, uint256 stakeSeed, uint256 modelSeed) external {

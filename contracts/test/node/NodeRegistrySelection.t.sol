@@ -20,7 +20,9 @@ contract NodeRegistrySelectionTest is NodeRegistryTestBase {
 
     /// @dev Raises `node`'s QoS score to the maximum.
     function maxQoS(address node) internal {
-        for (uint256 i; i < 80; ++i) registry.recordSubmission(node, 0, 1);
+        for (uint256 i; i < 80; ++i) {
+            registry.recordSubmission(node, 0, 1);
+        }
         assertEq(registry.qosScoreOf(node), 10_000);
     }
 
@@ -59,7 +61,9 @@ contract NodeRegistrySelectionTest is NodeRegistryTestBase {
     }
 
     function test_selectNode_pinnedGpuOnly() public {
-        for (uint256 i; i < 5; ++i) joinNode(GPU_4090, 24, v1_2_3, MIN_STAKE, noModels());
+        for (uint256 i; i < 5; ++i) {
+            joinNode(GPU_4090, 24, v1_2_3, MIN_STAKE, noModels());
+        }
         address a100 = joinNode(GPU_A100, 80, v1_2_3, MIN_STAKE, noModels());
         for (uint256 i; i < 20; ++i) {
             assertEq(drawOnce(request(gpuA100, 80, v1_2_3, noModels()), i), a100);
@@ -90,7 +94,9 @@ contract NodeRegistrySelectionTest is NodeRegistryTestBase {
     }
 
     function test_selectNode_prefersNodesHoldingTheFirstModel() public {
-        for (uint256 i; i < 30; ++i) joinNode(GPU_4090, 24, v1_2_3, 2 * MIN_STAKE, noModels());
+        for (uint256 i; i < 30; ++i) {
+            joinNode(GPU_4090, 24, v1_2_3, 2 * MIN_STAKE, noModels());
+        }
         address holder = joinNode(GPU_4090, 24, v1_2_3, 2 * MIN_STAKE, models(MODEL_A));
         maxQoS(holder); // weight = MAX_WEIGHT: the first locality draw that fits is accepted
         bytes32[] memory ids = new bytes32[](2);
@@ -165,7 +171,9 @@ contract NodeRegistrySelectionTest is NodeRegistryTestBase {
         address node = joinDefault();
         registry.recordTimeout(node);
         registry.recordTimeout(node); // score 0, floor 1,000: acceptance 5 %
-        for (uint256 i; i < 20; ++i) assertEq(drawOnce(anyRequest(), i), node);
+        for (uint256 i; i < 20; ++i) {
+            assertEq(drawOnce(anyRequest(), i), node);
+        }
     }
 
     function test_fits_checksStatusAndHardware() public {
@@ -189,15 +197,17 @@ contract NodeRegistrySelectionTest is NodeRegistryTestBase {
         uint256 taskMajor = taskVersion >> 32;
         uint256 taskMinor = (taskVersion >> 16) & 0xFFFF;
         uint256 taskPatch = taskVersion & 0xFFFF;
-        bool expected = nodeMajor == taskMajor
-            && (nodeMinor > taskMinor || (nodeMinor == taskMinor && nodePatch >= taskPatch));
+        bool expected =
+            nodeMajor == taskMajor && (nodeMinor > taskMinor || (nodeMinor == taskMinor && nodePatch >= taskPatch));
         assertEq(NodeVersion.isCompatible(nodeVersion, taskVersion), expected);
     }
 
     function testFuzz_isCompatible_samePackedVersionAlwaysFits(uint32 major, uint16 minor, uint16 patch) public pure {
         uint64 v = NodeVersion.pack(major, minor, patch);
         assertTrue(NodeVersion.isCompatible(v, v));
-        if (patch < type(uint16).max) assertFalse(NodeVersion.isCompatible(v, NodeVersion.pack(major, minor, patch + 1)));
+        if (patch < type(uint16).max) {
+            assertFalse(NodeVersion.isCompatible(v, NodeVersion.pack(major, minor, patch + 1)));
+        }
         if (major < type(uint32).max) assertFalse(NodeVersion.isCompatible(NodeVersion.pack(major + 1, 0, 0), v));
     }
 
@@ -210,6 +220,8 @@ contract NodeRegistrySelectionTest is NodeRegistryTestBase {
         string[3] memory gpus = [GPU_4090, GPU_A100, "AMD Radeon RX 7900 XTX"];
         uint32[6] memory vrams = [uint32(6), 8, 12, 20, 24, 80];
         for (uint256 i; i < 12; ++i) {
+            // i % 4 fits.
+            // forge-lint: disable-next-line(unsafe-typecast)
             joinNode(gpus[i % 3], vrams[i % 6], NodeVersion.pack(1, uint16(i % 4), 0), MIN_STAKE, noModels());
         }
         minVram = uint32(bound(minVram, 0, 100));
@@ -229,7 +241,9 @@ contract NodeRegistrySelectionTest is NodeRegistryTestBase {
         // Nine nodes of one tier below minVram and one that fits: the boundary tier rejection must not
         // lose the fitting node more often than bounded sampling allows, and never pick a misfit.
         minVram = uint32(bound(minVram, 17, 23));
-        for (uint256 i; i < 3; ++i) joinNode(GPU_4090, 16, v1_2_3, MIN_STAKE, noModels());
+        for (uint256 i; i < 3; ++i) {
+            joinNode(GPU_4090, 16, v1_2_3, MIN_STAKE, noModels());
+        }
         address fit = joinNode(GPU_4090, 23, v1_2_3, MIN_STAKE, noModels());
         address chosen = registry.selectNode(request(bytes32(0), minVram, v1_2_3, noModels()), randomness, TASK_1);
         assertTrue(chosen == fit || chosen == address(0));

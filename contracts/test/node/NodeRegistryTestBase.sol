@@ -90,6 +90,8 @@ abstract contract NodeRegistryTestBase is Test {
     /// @notice Number of Available nodes in the any-GPU sets of `major`, all tiers.
     function availableTotal(uint64 major) internal view returns (uint256 total) {
         bytes32 group = registry.groupKey(bytes32(0), major);
-        for (uint256 t; t < 8; ++t) total += registry.availableCount(group, t);
+        for (uint256 t; t < 8; ++t) {
+            total += registry.availableCount(group, t);
+        }
     }
 }

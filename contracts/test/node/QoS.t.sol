@@ -78,9 +78,13 @@ contract QoSTest is Test {
     function test_afterSubmission_convergesToThePoints() public pure {
         QoS.Params memory p = QoS.defaults();
         uint16 score = 0;
-        for (uint256 i; i < 80; ++i) score = QoS.afterSubmission(p, score, 1, 3);
+        for (uint256 i; i < 80; ++i) {
+            score = QoS.afterSubmission(p, score, 1, 3);
+        }
         assertEq(score, 7_000);
-        for (uint256 i; i < 80; ++i) score = QoS.afterSubmission(p, score, 2, 3);
+        for (uint256 i; i < 80; ++i) {
+            score = QoS.afterSubmission(p, score, 2, 3);
+        }
         assertEq(score, 4_000);
     }
 

@@ -71,9 +71,7 @@ contract IncentivePoolTest is Test {
         address payable refuser = payable(makeAddr("refuser"));
         vm.etch(refuser, hex"fe");
         vm.prank(owner);
-        vm.expectRevert(
-            abi.encodeWithSelector(IIncentivePool.IncentivePoolTransferFailed.selector, refuser, 1 ether)
-        );
+        vm.expectRevert(abi.encodeWithSelector(IIncentivePool.IncentivePoolTransferFailed.selector, refuser, 1 ether));
         pool.spend(refuser, 1 ether, "");
     }
 
