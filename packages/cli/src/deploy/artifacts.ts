@@ -26,7 +26,10 @@ export function buildContracts(): void {
   const forge = require.resolve(
     `@foundry-rs/forge-${process.platform}-${process.arch === 'x64' ? 'amd64' : process.arch}/bin/forge`,
   );
-  const result = spawnSync(forge, ['build', '--quiet'], { cwd: contractsDir, encoding: 'utf8' });
+  const result = spawnSync(forge, ['build', '--quiet', '--skip', 'test', '--skip', 'bench'], {
+    cwd: contractsDir,
+    encoding: 'utf8',
+  });
   if (result.status !== 0) {
     throw new ContractArtifactError('Compiling the contracts failed.', {
       details: [(result.stderr || result.stdout || String(result.error ?? '')).trim().slice(-2000)],

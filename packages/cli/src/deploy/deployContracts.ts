@@ -1,13 +1,26 @@
 import type { Deployment } from '@verinet/protocol/chain';
-import { type Abi, type Address, createPublicClient, createWalletClient, type Hex, http } from 'viem';
+import {
+  type Abi,
+  type Address,
+  createPublicClient,
+  createWalletClient,
+  type Hex,
+  http,
+  zeroAddress,
+} from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { ContractArtifactError, loadArtifact } from './artifacts.js';
 
 export type DeployContractsParameters = {
   rpcUrl: string;
   privateKey: Hex;
+  /** Minimal node stake in wei (NodeRegistry.minStake; owner-settable later). */
+  minStake?: bigint | undefined;
   log?: ((line: string) => void) | undefined;
 };
+
+/** Devnet default: 10 ether (see docs/staking.md for sizing it on a real network). */
+export const defaultMinStake = 10n * 10n ** 18n;
 
 /**
  * Deploys IncentivePool, NodeRegistry, VRFVerifier and TaskManager, wires them together and returns the
@@ -51,9 +64,14 @@ export async function deployContracts(parameters: DeployContractsParameters): Pr
 
   const owner = account.address;
   const incentivePool = await deploy('IncentivePool', [owner]);
-  const nodeRegistry = await deploy('NodeRegistry', [owner, incentivePool]);
+  const nodeRegistry = await deploy('NodeRegistry', [
+    owner,
+    incentivePool,
+    zeroAddress,
+    parameters.minStake ?? defaultMinStake,
+  ]);
   const vrfVerifier = await deploy('VRFVerifier', []);
-  const taskManager = await deploy('TaskManager', [owner, nodeRegistry, vrfVerifier]);
+  const taskManager = await deploy('TaskManager', [nodeRegistry, vrfVerifier, owner]);
   await call(nodeRegistry, loadArtifact('NodeRegistry').abi, 'setTaskManager', [taskManager]);
 
   return {

@@ -1,0 +1,85 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { taskManagerAbi } from '@verinet/protocol/chain';
+import { parseEther, parseEventLogs } from 'viem';
+import { type Anvil, startAnvil } from '../anvil/startAnvil.js';
+import { buildContracts } from '../deploy/artifacts.js';
+import { deployContracts } from '../deploy/deployContracts.js';
+import { getDevnetPrivateKey } from '../deploy/devnetAccounts.js';
+import { createDevnetActors, type DevnetActors } from './devnetActors.js';
+import { imageScore, joinNodes, runUnsampledTask, runValidationGroup } from './taskScenarios.js';
+
+// End to end on a real chain: anvil, the compiled contracts, viem, the TypeScript VRF prover and commitments.
+describe('task lifecycle on anvil', { timeout: 180_000 }, () => {
+  let anvil: Anvil;
+  let actors: DevnetActors;
+  const stake = parseEther('1');
+  const fee = parseEther('0.01');
+
+  before(async () => {
+    buildContracts();
+    anvil = await startAnvil();
+    const deployment = await deployContracts({
+      rpcUrl: anvil.rpcUrl,
+      privateKey: getDevnetPrivateKey(0),
+      minStake: stake,
+    });
+    actors = createDevnetActors(anvil.rpcUrl, deployment, 3);
+    await joinNodes(actors, stake);
+  });
+
+  after(async () => {
+    await anvil?.stop();
+  });
+
+  it('runs an unsampled task in 3 transactions and pays the node', async () => {
+    const result = await runUnsampledTask(actors, fee, imageScore('honest'));
+    assert.deepEqual(
+      result.txs.map((t) => t.label),
+      ['createTask', 'submitScore', 'validateSingleTask'],
+    );
+    const ended = parseEventLogs({
+      abi: taskManagerAbi,
+      logs: result.txs[2]!.receipt.logs,
+      eventName: 'TaskEndSuccess',
+    });
+    assert.equal(ended.length, 1);
+    assert.equal(ended[0]!.args.fee, fee);
+    assert.equal(await actors.taskManager.read.owed([result.node]), fee);
+    const info = await actors.nodeRegistry.read.getNodeInfo([result.node]);
+    assert.equal(info.status, 1, 'the node is Available again');
+  });
+
+  it('validates a group: the cheater is slashed, one fee is paid, the rest refunded', async () => {
+    const owner = actors.deployer;
+    const hash = await owner.wallet.writeContract({
+      address: actors.taskManager.address,
+      abi: taskManagerAbi,
+      functionName: 'setSamplingDenominator',
+      args: [2n],
+    });
+    await actors.publicClient.waitForTransactionReceipt({ hash });
+
+    const cheaterIndex = 2;
+    const result = await runValidationGroup(actors, fee, (i) =>
+      imageScore(i === cheaterIndex ? 'fake' : 'honest'),
+    );
+    assert.equal(result.txs.length, 7, 'three createTask, three submitScore, one validateTaskGroup');
+    const logs = result.txs[6]!.receipt.logs;
+    const events = (name: 'TaskEndGroupSuccess' | 'TaskEndGroupRefund' | 'TaskEndInvalidated') =>
+      parseEventLogs({ abi: taskManagerAbi, logs, eventName: name });
+    assert.equal(events('TaskEndGroupSuccess').length, 1);
+    assert.equal(events('TaskEndGroupRefund').length, 1);
+    const invalidated = events('TaskEndInvalidated');
+    assert.equal(invalidated.length, 1);
+    const cheater = result.tasks[cheaterIndex]!.node;
+    assert.equal(invalidated[0]!.args.node, cheater);
+    const cheaterInfo = await actors.nodeRegistry.read.getNodeInfo([cheater]);
+    assert.equal(cheaterInfo.status, 0, 'the cheater is out (Quit)');
+    assert.equal(cheaterInfo.stake, 0n);
+    const poolBalance = await actors.publicClient.getBalance({
+      address: (await actors.nodeRegistry.read.incentivePool()) as `0x${string}`,
+    });
+    assert.equal(poolBalance, stake, 'the whole stake went to the incentive pool');
+  });
+});

@@ -1,0 +1,252 @@
+import { encodeTaskArgs, getModelId, packVersion } from '@verinet/protocol/args';
+import { taskManagerAbi } from '@verinet/protocol/chain';
+import {
+  createNonce,
+  createSalt,
+  createTaskSecrets,
+  getArgsCommitment,
+  getTaskIdCommitment,
+} from '@verinet/protocol/commitment';
+import { getFastVerifyParams, getPublicKey, isSelected, proofToHash, prove } from '@verinet/protocol/vrf';
+import {
+  type Abi,
+  type Address,
+  type Hex,
+  keccak256,
+  parseEventLogs,
+  stringToHex,
+  type TransactionReceipt,
+} from 'viem';
+import type { Actor, DevnetActors } from './devnetActors.js';
+
+/** One transaction of a scenario, for counting transactions and gas. */
+export type TxRecord = { label: string; gasUsed: bigint; receipt: TransactionReceipt };
+
+export class ScenarioError extends Error {
+  override name = 'ScenarioError';
+}
+
+async function send(
+  actors: DevnetActors,
+  from: Actor,
+  label: string,
+  request: { address: Address; abi: Abi; functionName: string; args: readonly unknown[]; value?: bigint },
+): Promise<TxRecord> {
+  // Simulate first: a revert then surfaces with its decoded custom error instead of a bare status.
+  await actors.publicClient.simulateContract({ ...request, account: from.account } as Parameters<
+    typeof actors.publicClient.simulateContract
+  >[0]);
+  // Node selection draws at random, so its gas differs between the estimate's block and the real one:
+  // leave headroom, as an SDK must.
+  const estimate = await actors.publicClient.estimateContractGas({
+    ...request,
+    account: from.account,
+  } as Parameters<typeof actors.publicClient.estimateContractGas>[0]);
+  const hash = await from.wallet.writeContract({
+    ...request,
+    gas: (estimate * 3n) / 2n,
+  } as Parameters<typeof from.wallet.writeContract>[0]);
+  const receipt = await actors.publicClient.waitForTransactionReceipt({ hash });
+  if (receipt.status !== 'success') throw new ScenarioError(`${label} reverted (${hash})`);
+  return { label, gasUsed: receipt.gasUsed, receipt };
+}
+
+export const scenarioGpu = { name: 'NVIDIA GeForce RTX 4090', vram: 24 } as const;
+export const scenarioVersion = '1.0.0';
+export const scenarioArgs = {
+  version: '1.0.0',
+  base_model: 'runwayml/stable-diffusion-v1-5',
+  prompt: 'a lighthouse at dawn, oil painting',
+  task_config: { num_images: 1, steps: 20, seed: 42 },
+};
+
+/** Registers every node actor with `stake`, all on the scenario GPU. */
+export async function joinNodes(actors: DevnetActors, stake: bigint): Promise<TxRecord[]> {
+  const modelIds = [getModelId(`base:${scenarioArgs.base_model}`)];
+  const records: TxRecord[] = [];
+  for (const node of actors.nodes) {
+    records.push(
+      await send(actors, node, 'join', {
+        address: actors.nodeRegistry.address,
+        abi: actors.nodeRegistry.abi,
+        functionName: 'join',
+        args: [
+          scenarioGpu.name,
+          scenarioGpu.vram,
+          packVersion(scenarioVersion),
+          getPublicKey(node.privateKey),
+          '0x0000000000000000000000000000000000000000',
+          modelIds,
+        ],
+        value: stake,
+      }),
+    );
+  }
+  return records;
+}
+
+type CreatedTask = { taskKey: Hex; node: Address; nonce: Hex; salt: Hex; record: TxRecord };
+
+const requirements = () => ({
+  taskType: 0,
+  modelIds: [getModelId(`base:${scenarioArgs.base_model}`)],
+  minVram: 8,
+  requiredGpu: `0x${'0'.repeat(64)}` as Hex,
+  version: packVersion(scenarioArgs.version),
+});
+
+async function createTask(
+  actors: DevnetActors,
+  guid: Hex,
+  argsHash: Hex,
+  fee: bigint,
+  label: string,
+): Promise<CreatedTask> {
+  const nonce = createNonce();
+  const salt = createSalt();
+  const taskKey = getTaskIdCommitment(guid, nonce);
+  const record = await send(actors, actors.app, label, {
+    address: actors.taskManager.address,
+    abi: taskManagerAbi,
+    functionName: 'createTask',
+    args: [
+      {
+        ...requirements(),
+        taskSize: 1n,
+        taskIdCommitment: taskKey,
+        argsCommitment: getArgsCommitment(argsHash, salt),
+      },
+    ],
+    value: fee,
+  });
+  const started = parseEventLogs({
+    abi: taskManagerAbi,
+    logs: record.receipt.logs,
+    eventName: 'TaskStarted',
+  });
+  const node = started[0]?.args.node;
+  if (!node) throw new ScenarioError(`${label}: the task was queued, no node was free`);
+  return { taskKey, node, nonce, salt, record };
+}
+
+function actorOf(actors: DevnetActors, address: Address): Actor {
+  const actor = actors.nodes.find((n) => n.account.address.toLowerCase() === address.toLowerCase());
+  if (!actor) throw new ScenarioError(`no node actor for ${address}`);
+  return actor;
+}
+
+async function submitScore(actors: DevnetActors, task: CreatedTask, score: Hex): Promise<TxRecord> {
+  return send(actors, actorOf(actors, task.node), 'submitScore', {
+    address: actors.taskManager.address,
+    abi: taskManagerAbi,
+    functionName: 'submitScore',
+    args: [task.taskKey, score],
+  });
+}
+
+export type UnsampledTaskResult = { taskKey: Hex; node: Address; txs: TxRecord[] };
+
+/** The unsampled happy path: createTask, submitScore, validateSingleTask. */
+export async function runUnsampledTask(
+  actors: DevnetActors,
+  fee: bigint,
+  score: Hex,
+): Promise<UnsampledTaskResult> {
+  const { argsHash } = encodeTaskArgs('sd', scenarioArgs);
+  const { guid } = createTaskSecrets();
+  const task = await createTask(actors, guid, argsHash, fee, 'createTask');
+  const scored = await submitScore(actors, task, score);
+  const validated = await send(actors, actors.app, 'validateSingleTask', {
+    address: actors.taskManager.address,
+    abi: taskManagerAbi,
+    functionName: 'validateSingleTask',
+    args: [task.taskKey],
+  });
+  return { taskKey: task.taskKey, node: task.node, txs: [task.record, scored, validated] };
+}
+
+export type ValidationGroupResult = {
+  /** Original first, then the two extra members. */
+  tasks: { taskKey: Hex; node: Address }[];
+  /** Transactions of the sampled round only. */
+  txs: TxRecord[];
+  /** Unsampled rounds played before the app's VRF selected a task. */
+  unsampledRounds: number;
+};
+
+/**
+ * Creates tasks until the app's VRF output over a task's sampling seed selects it (each unsampled one is
+ * validated as a single task), then creates the two extra members with the same GUID, lets the nodes submit
+ * `scoreFor(memberIndex)`, and validates the group with the VRF proof.
+ */
+export async function runValidationGroup(
+  actors: DevnetActors,
+  fee: bigint,
+  scoreFor: (memberIndex: number) => Hex,
+  maxRounds = 40,
+): Promise<ValidationGroupResult> {
+  const { argsHash } = encodeTaskArgs('sd', scenarioArgs);
+  const denominator = (await actors.taskManager.read.samplingDenominator()) as bigint;
+  const publicKey = getPublicKey(actors.app.privateKey);
+  for (let round = 0; round < maxRounds; round++) {
+    const { guid } = createTaskSecrets();
+    const original = await createTask(actors, guid, argsHash, fee, 'createTask(original)');
+    // The sampling seed is the hash of the block that included createTask: unknown when the app signed it.
+    const seed = original.record.receipt.blockHash;
+    const proof = prove(actors.app.privateKey, seed);
+    if (!isSelected(proofToHash(proof), denominator)) {
+      await submitScore(actors, original, scoreFor(0));
+      await send(actors, actors.app, 'validateSingleTask', {
+        address: actors.taskManager.address,
+        abi: taskManagerAbi,
+        functionName: 'validateSingleTask',
+        args: [original.taskKey],
+      });
+      continue;
+    }
+    const members = [
+      original,
+      await createTask(actors, guid, argsHash, fee, 'createTask(member)'),
+      await createTask(actors, guid, argsHash, fee, 'createTask(member)'),
+    ];
+    const scores = members.map((_, i) => scoreFor(i));
+    const scoreTxs: TxRecord[] = [];
+    for (const [i, member] of members.entries()) scoreTxs.push(await submitScore(actors, member, scores[i]!));
+    const { uPoint, vComponents } = getFastVerifyParams(publicKey, proof, seed);
+    const req = requirements();
+    const validate = await send(actors, actors.app, 'validateTaskGroup', {
+      address: actors.taskManager.address,
+      abi: taskManagerAbi,
+      functionName: 'validateTaskGroup',
+      args: [
+        {
+          taskKeys: members.map((m) => m.taskKey),
+          guid,
+          nonces: members.map((m) => m.nonce),
+          argsHash,
+          salts: members.map((m) => m.salt),
+          scores,
+          modelIds: req.modelIds,
+          minVram: req.minVram,
+          requiredGpu: req.requiredGpu,
+          version: req.version,
+          vrfProof: proof,
+          publicKey,
+          uPoint,
+          vComponents,
+        },
+      ],
+    });
+    return {
+      tasks: members.map((m) => ({ taskKey: m.taskKey, node: m.node })),
+      txs: [...members.map((m) => m.record), ...scoreTxs, validate],
+      unsampledRounds: round,
+    };
+  }
+  throw new ScenarioError(`the app was not sampled in ${maxRounds} rounds (denominator ${denominator})`);
+}
+
+/** A deterministic 8-byte image score (one 64-bit pHash block) for scenario `label`. */
+export function imageScore(label: string): Hex {
+  return keccak256(stringToHex(label)).slice(0, 18) as Hex;
+}
