@@ -15,9 +15,10 @@ interface VmGas {
 }
 
 /// @notice Gas of selectNode / releaseNode at 10, 1,000 and (with VERINET_GAS_100K=true) 100,000 registered
-/// nodes, written to snapshots/NodeRegistrySelection.json (and NodeRegistrySelection100k.json). Every measured call starts from cold storage, as
-/// in a real transaction; figures are averages over DRAWS randomness values. Selection must stay within
-/// 10 % of its 10-node gas.
+/// nodes, written to snapshots/NodeRegistrySelection.json (and NodeRegistrySelection100k.json). Every
+/// measured call starts from cold storage, as in a real transaction; figures are averages over DRAWS
+/// randomness values. Selection must stay within 10 % of its 10-node gas (15 % for the locality path, see
+/// `_assertWithin`) and must not grow at all from 1,000 to 100,000 nodes.
 contract SelectionGasTest is Test {
     VmGas private constant vmGas = VmGas(address(uint160(uint256(keccak256("hevm cheat code")))));
     string private constant GROUP = "NodeRegistrySelection";
