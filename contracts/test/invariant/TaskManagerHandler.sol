@@ -1,0 +1,366 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import {INodeRegistry} from "../../src/interfaces/INodeRegistry.sol";
+import {ITaskManager} from "../../src/interfaces/ITaskManager.sol";
+import {NodeRegistry} from "../../src/node/NodeRegistry.sol";
+import {IncentivePool} from "../../src/pool/IncentivePool.sol";
+import {TaskManager} from "../../src/task/TaskManager.sol";
+import {MockVRFVerifier} from "../task/utils/MockVRFVerifier.sol";
+import {VmExt} from "../task/utils/VmExt.sol";
+import {Vm} from "../utils/Vm.sol";
+
+/// @notice Drives the TaskManager like a crowd would: one app creating single tasks and sampled groups,
+/// honest nodes that always return the true result of the arguments (or report an error exactly when the
+/// arguments are invalid), one cheating node returning junk, silence, timeouts, finalization by strangers,
+/// withdrawals, pauses. Ghost variables record what the invariants need.
+contract TaskManagerHandler {
+    Vm internal constant vm = Vm(address(uint160(uint256(keccak256("hevm cheat code")))));
+    VmExt internal constant vmx = VmExt(address(uint160(uint256(keccak256("hevm cheat code")))));
+
+    uint256 public constant STAKE = 1 ether;
+    bytes32 internal constant MODEL = keccak256("model");
+    string internal constant GPU = "RTX";
+    uint64 internal constant VERSION = uint64(1) << 32;
+    uint256 internal constant NODE_COUNT = 4;
+    uint256 internal constant MAX_TASKS = 36;
+
+    TaskManager public immutable tm;
+    NodeRegistry public immutable registry;
+    IncentivePool public immutable pool;
+    MockVRFVerifier public immutable vrf;
+
+    address public app;
+    bytes internal appPublicKey;
+    address[] public nodes;
+    bytes[] internal nodeKeys;
+    address public cheater;
+
+    struct GhostTask {
+        bytes32 key;
+        bytes32 guid;
+        bytes32 nonce;
+        bytes32 salt;
+        uint256 argsId;
+        uint256 fee;
+        uint256 group; // index + 1 into groups, 0 when single
+        bytes score; // what its node submitted
+    }
+
+    GhostTask[] internal _tasks;
+    uint256[3][] internal _groups;
+    mapping(bytes32 => ITaskManager.TaskState) public ghostTerminal;
+    mapping(bytes32 => bool) public ghostEnded;
+    uint256 public ghostWithdrawn;
+    uint256 public ghostSlashedStake;
+    bool public ghostHonestSlashed;
+    bool public ghostTerminalChanged;
+    uint256 internal _counter;
+    uint256 public ghostGroupsJudged;
+    uint256 public ghostSinglesValidated;
+
+    constructor(TaskManager tm_, NodeRegistry registry_, IncentivePool pool_, MockVRFVerifier vrf_) {
+        tm = tm_;
+        registry = registry_;
+        pool = pool_;
+        vrf = vrf_;
+        VmExt.Wallet memory w = vmx.createWallet(uint256(keccak256("invariant app")));
+        app = w.addr;
+        appPublicKey = abi.encodePacked(w.publicKeyX, w.publicKeyY);
+        vm.deal(app, 1_000_000 ether);
+        for (uint256 i = 0; i < NODE_COUNT; ++i) {
+            w = vmx.createWallet(uint256(keccak256(abi.encode("invariant node", i))));
+            nodes.push(w.addr);
+            nodeKeys.push(abi.encodePacked(w.publicKeyX, w.publicKeyY));
+            vm.deal(w.addr, 100 ether);
+            _join(i);
+        }
+        cheater = nodes[NODE_COUNT - 1];
+    }
+
+    // ------------------------------------------------------------------ views for the invariants
+
+    function taskCount() external view returns (uint256) {
+        return _tasks.length;
+    }
+
+    function taskKey(uint256 i) external view returns (bytes32) {
+        return _tasks[i].key;
+    }
+
+    function taskFee(uint256 i) external view returns (uint256) {
+        return _tasks[i].fee;
+    }
+
+    function nodeCount() external view returns (uint256) {
+        return nodes.length;
+    }
+
+    function isHonest(address node) public view returns (bool) {
+        return node != cheater;
+    }
+
+    // ------------------------------------------------------------------ app actions
+
+    function createTask(uint256 seed) external {
+        if (_tasks.length >= MAX_TASKS) return;
+        bytes32 guid = keccak256(abi.encode("guid", ++_counter));
+        _createMember(guid, seed % 4, _fee(seed), 0);
+    }
+
+    function createGroup(uint256 seed) external {
+        if (_tasks.length + 3 > MAX_TASKS) return;
+        bytes32 guid = keccak256(abi.encode("group guid", ++_counter));
+        uint256 argsId = seed % 4;
+        uint256 fee = _fee(seed);
+        uint256 groupId = _groups.length + 1;
+        uint256[3] memory members;
+        bool ok;
+        (ok, members[0]) = _createMember(guid, argsId, fee, groupId);
+        if (!ok) return;
+        _nextBlock();
+        (ok, members[1]) = _createMember(guid, argsId, fee, groupId);
+        if (!ok) return;
+        (ok, members[2]) = _createMember(guid, argsId, fee, groupId);
+        if (!ok) return;
+        _groups.push(members);
+    }
+
+    function validateSingle(uint256 index) external {
+        if (_tasks.length == 0) return;
+        GhostTask storage t = _tasks[index % _tasks.length];
+        vm.prank(app);
+        try tm.validateSingleTask(t.key) {
+            ++ghostSinglesValidated;
+        } catch {}
+        _afterAction();
+    }
+
+    /// @dev The nodes of the group's running members answer first (most of the time), then the app judges.
+    function validateGroup(uint256 index, uint256 seed) external {
+        if (_groups.length == 0) return;
+        uint256[3] memory members = _groups[index % _groups.length];
+        for (uint256 i = 0; i < 3; ++i) {
+            if ((seed >> i) % 4 != 0) _submit(members[i], uint256(keccak256(abi.encode(seed, i))));
+        }
+        ITaskManager.GroupValidation memory g;
+        GhostTask storage original = _tasks[members[0]];
+        g.guid = original.guid;
+        g.argsHash = _argsHash(original.argsId);
+        for (uint256 i = 0; i < 3; ++i) {
+            GhostTask storage t = _tasks[members[i]];
+            g.taskKeys[i] = t.key;
+            g.nonces[i] = t.nonce;
+            g.salts[i] = t.salt;
+            ITaskManager.TaskState state = tm.getTask(t.key).state;
+            if (state == ITaskManager.TaskState.ScoreReady) g.scores[i] = t.score;
+        }
+        g.modelIds = _models();
+        g.minVram = 8;
+        g.version = VERSION;
+        g.publicKey = appPublicKey;
+        bytes32 seed = tm.samplingSeed(original.key);
+        if (seed == bytes32(0)) return;
+        g.vrfProof = _sampledProof(seed);
+        (g.uPoint, g.vComponents) = vrf.helpers(g.vrfProof);
+
+        uint256[NODE_COUNT] memory pendingBefore;
+        bool[NODE_COUNT] memory activeBefore;
+        for (uint256 i = 0; i < NODE_COUNT; ++i) {
+            pendingBefore[i] = registry.pendingWithdrawal(nodes[i]);
+            activeBefore[i] = registry.getNodeInfo(nodes[i]).status != INodeRegistry.NodeStatus.Quit;
+        }
+        uint256 poolBefore = address(pool).balance;
+        vm.prank(app);
+        try tm.validateTaskGroup(g) {
+            ++ghostGroupsJudged;
+            for (uint256 i = 0; i < NODE_COUNT; ++i) {
+                bool gone = registry.getNodeInfo(nodes[i]).status == INodeRegistry.NodeStatus.Quit;
+                if (activeBefore[i] && gone && registry.pendingWithdrawal(nodes[i]) == pendingBefore[i]) {
+                    // Removed without its stake coming back: slashed.
+                    if (isHonest(nodes[i])) ghostHonestSlashed = true;
+                }
+            }
+            ghostSlashedStake += address(pool).balance - poolBefore;
+        } catch {}
+        _afterAction();
+    }
+
+    function withdrawApp() external {
+        _withdraw(app);
+    }
+
+    function withdrawNode(uint256 index) external {
+        _withdraw(nodes[index % NODE_COUNT]);
+    }
+
+    // ------------------------------------------------------------------ node actions
+
+    function submit(uint256 index, uint256 seed) external {
+        if (_tasks.length == 0) return;
+        _submit(index % _tasks.length, seed);
+        _afterAction();
+    }
+
+    function pauseNode(uint256 index) external {
+        address node = nodes[index % NODE_COUNT];
+        vm.prank(node);
+        try registry.pause() {} catch {}
+    }
+
+    function resumeNode(uint256 index) external {
+        address node = nodes[index % NODE_COUNT];
+        vm.prank(node);
+        try registry.resume() {} catch {}
+        try tm.dispatchQueued(node) {} catch {}
+        _afterAction();
+    }
+
+    function rejoinNode(uint256 index) external {
+        uint256 i = index % NODE_COUNT;
+        if (registry.getNodeInfo(nodes[i]).status != INodeRegistry.NodeStatus.Quit) return;
+        _join(i);
+        try tm.dispatchQueued(nodes[i]) {} catch {}
+        _afterAction();
+    }
+
+    function withdrawStake(uint256 index) external {
+        address node = nodes[index % NODE_COUNT];
+        if (registry.pendingWithdrawal(node) == 0) return;
+        vm.prank(node);
+        registry.withdraw();
+    }
+
+    // ------------------------------------------------------------------ anyone
+
+    function finalize(uint256 index, uint256 wait) external {
+        if (_tasks.length == 0) return;
+        vm.warp(block.timestamp + (wait % (2 * tm.validationWindow())));
+        try tm.finalizeTask(_tasks[index % _tasks.length].key) {} catch {}
+        _afterAction();
+    }
+
+    function abort(uint256 index, uint256 wait) external {
+        if (_tasks.length == 0) return;
+        vm.warp(block.timestamp + (wait % (2 * tm.timeout(2))));
+        GhostTask storage t = _tasks[index % _tasks.length];
+        try tm.abortTask(t.key) {} catch {}
+        _afterAction();
+    }
+
+    function passTime(uint256 seconds_) external {
+        vm.warp(block.timestamp + (seconds_ % 3 hours));
+        _nextBlock();
+    }
+
+    // ------------------------------------------------------------------ internal
+
+    function _createMember(bytes32 guid, uint256 argsId, uint256 fee, uint256 group)
+        internal
+        returns (bool ok, uint256 index)
+    {
+        bytes32 nonce = keccak256(abi.encode("nonce", ++_counter));
+        bytes32 salt = keccak256(abi.encode("salt", _counter));
+        ITaskManager.CreateTaskParams memory p = ITaskManager.CreateTaskParams({
+            taskType: 0,
+            modelIds: _models(),
+            minVram: 8,
+            requiredGpu: bytes32(0),
+            version: VERSION,
+            taskSize: 1,
+            taskIdCommitment: keccak256(abi.encodePacked(guid, nonce)),
+            argsCommitment: keccak256(abi.encodePacked(_argsHash(argsId), salt))
+        });
+        vm.prank(app);
+        try tm.createTask{value: fee}(p) returns (bytes32 key) {
+            index = _tasks.length;
+            _tasks.push(GhostTask(key, guid, nonce, salt, argsId, fee, group, ""));
+            ok = true;
+        } catch {}
+        _afterAction();
+    }
+
+    /// @dev The task's node answers as its nature says: honest nodes the truth, the cheater junk.
+    function _submit(uint256 index, uint256 seed) internal {
+        GhostTask storage t = _tasks[index];
+        ITaskManager.TaskInfo memory info = tm.getTask(t.key);
+        if (info.state != ITaskManager.TaskState.Started) return;
+        address node = info.node;
+        bool reportError;
+        bytes memory score;
+        if (isHonest(node)) {
+            reportError = t.argsId == 3; // arguments id 3 are invalid: honest nodes all say so
+            score = _truth(t.argsId);
+        } else {
+            reportError = seed % 3 == 0;
+            score = abi.encodePacked(bytes8(keccak256(abi.encode(seed))), bytes8(keccak256(abi.encode(seed, 1))));
+        }
+        vm.prank(node);
+        if (reportError) {
+            try tm.reportTaskError(t.key, 1) {} catch {}
+        } else {
+            try tm.submitScore(t.key, score) {
+                t.score = score;
+            } catch {}
+        }
+    }
+
+    function _withdraw(address account) internal {
+        uint256 amount = tm.owed(account);
+        if (amount == 0) return;
+        vm.prank(account);
+        tm.withdraw();
+        ghostWithdrawn += amount;
+    }
+
+    /// @dev Records terminal states the first time they are seen and flags any later change.
+    function _afterAction() internal {
+        for (uint256 i = 0; i < _tasks.length; ++i) {
+            bytes32 key = _tasks[i].key;
+            ITaskManager.TaskState state = tm.getTask(key).state;
+            if (ghostEnded[key]) {
+                if (state != ghostTerminal[key]) ghostTerminalChanged = true;
+            } else if (uint8(state) >= uint8(ITaskManager.TaskState.EndSuccess)) {
+                ghostEnded[key] = true;
+                ghostTerminal[key] = state;
+            }
+        }
+    }
+
+    function _join(uint256 i) internal {
+        vm.prank(nodes[i]);
+        registry.join{value: STAKE}(GPU, 24, VERSION, nodeKeys[i], address(0), _models());
+    }
+
+    function _nextBlock() internal {
+        vmx.setBlockhash(block.number, keccak256(abi.encode("block", block.number)));
+        vm.roll(block.number + 1);
+        vm.warp(block.timestamp + 2);
+    }
+
+    function _fee(uint256 seed) internal pure returns (uint256) {
+        return 1 gwei + (seed % 1 ether);
+    }
+
+    function _models() internal pure returns (bytes32[] memory models) {
+        models = new bytes32[](1);
+        models[0] = MODEL;
+    }
+
+    function _argsHash(uint256 argsId) internal pure returns (bytes32) {
+        return keccak256(abi.encode("args", argsId));
+    }
+
+    function _truth(uint256 argsId) internal pure returns (bytes memory) {
+        return abi.encodePacked(bytes16(keccak256(abi.encode("truth", argsId))));
+    }
+
+    function _sampledProof(bytes32 seed) internal view returns (bytes memory proof) {
+        bytes32 binding = keccak256(abi.encodePacked(appPublicKey, abi.encodePacked(seed)));
+        uint256 denominator = tm.samplingDenominator();
+        for (uint256 tail = 0;; ++tail) {
+            proof = abi.encodePacked(bytes1(0x02), binding, bytes16(0), bytes32(tail));
+            if (uint256(vrf.proofToHash(proof)) % denominator == 0) return proof;
+        }
+    }
+}

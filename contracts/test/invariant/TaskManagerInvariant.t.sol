@@ -1,0 +1,119 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import {IIncentivePool} from "../../src/interfaces/IIncentivePool.sol";
+import {INodeRegistry} from "../../src/interfaces/INodeRegistry.sol";
+import {ITaskManager} from "../../src/interfaces/ITaskManager.sol";
+import {IVRFVerifier} from "../../src/interfaces/IVRFVerifier.sol";
+import {NodeRegistry} from "../../src/node/NodeRegistry.sol";
+import {IncentivePool} from "../../src/pool/IncentivePool.sol";
+import {TaskManager} from "../../src/task/TaskManager.sol";
+import {MockVRFVerifier} from "../task/utils/MockVRFVerifier.sol";
+import {VmExt} from "../task/utils/VmExt.sol";
+import {Test} from "../utils/Test.sol";
+import {TaskManagerHandler} from "./TaskManagerHandler.sol";
+
+/// @notice Value conservation, single payment, final terminal states, honest majorities never slashed and
+/// liveness (every task can end once its timeouts pass), over random sequences of handler actions.
+contract TaskManagerInvariantTest is Test {
+    VmExt internal constant vmx = VmExt(address(uint160(uint256(keccak256("hevm cheat code")))));
+
+    TaskManager internal tm;
+    NodeRegistry internal registry;
+    IncentivePool internal pool;
+    TaskManagerHandler internal handler;
+
+    function setUp() public {
+        vm.warp(1_700_000_000);
+        vm.roll(1000);
+        pool = new IncentivePool(address(this));
+        registry = new NodeRegistry(address(this), IIncentivePool(address(pool)), address(0), 1 ether);
+        MockVRFVerifier vrf = new MockVRFVerifier();
+        tm = new TaskManager(INodeRegistry(address(registry)), IVRFVerifier(address(vrf)), address(this));
+        registry.setTaskManager(address(tm));
+        handler = new TaskManagerHandler(tm, registry, pool, vrf);
+        targetContract(address(handler));
+    }
+
+    function _sumOwed() internal view returns (uint256 sum) {
+        sum = tm.owed(handler.app());
+        for (uint256 i = 0; i < handler.nodeCount(); ++i) {
+            sum += tm.owed(handler.nodes(i));
+        }
+    }
+
+    /// @dev One campaign for all value properties (each campaign replays thousands of calls).
+    /// forge-config: default.invariant.runs = 32
+    function invariant_valueConserved() public view {
+        _checkTaskManagerValue();
+        _checkFeesCreditedOnce();
+        _checkRegistryValue();
+    }
+
+    /// @dev One campaign for the safety properties.
+    /// forge-config: default.invariant.runs = 32
+    function invariant_safety() public view {
+        assertFalse(handler.ghostTerminalChanged(), "a terminal state changed");
+        assertFalse(handler.ghostHonestSlashed(), "an honest node was slashed");
+    }
+
+    /// @dev TaskManager balance == fees of tasks still running + balances owed and not yet withdrawn.
+    function _checkTaskManagerValue() internal view {
+        uint256 escrowed;
+        for (uint256 i = 0; i < handler.taskCount(); ++i) {
+            ITaskManager.TaskInfo memory info = tm.getTask(handler.taskKey(i));
+            if (uint8(info.state) < uint8(ITaskManager.TaskState.EndSuccess)) {
+                assertEq(info.fee, handler.taskFee(i), "escrowed fee intact");
+                escrowed += info.fee;
+            }
+        }
+        assertEq(address(tm).balance, escrowed + _sumOwed(), "balance = escrow + owed");
+    }
+
+    /// @dev Every ended task's fee was credited exactly once (paid or refunded), never twice, never lost.
+    function _checkFeesCreditedOnce() internal view {
+        uint256 ended;
+        for (uint256 i = 0; i < handler.taskCount(); ++i) {
+            if (handler.ghostEnded(handler.taskKey(i))) ended += handler.taskFee(i);
+        }
+        assertEq(_sumOwed() + handler.ghostWithdrawn(), ended, "credited = fees of ended tasks");
+    }
+
+    /// @dev NodeRegistry balance == active stakes + stakes waiting to be withdrawn; slashes went to the pool.
+    function _checkRegistryValue() internal view {
+        uint256 pending;
+        for (uint256 i = 0; i < handler.nodeCount(); ++i) {
+            pending += registry.pendingWithdrawal(handler.nodes(i));
+        }
+        assertEq(address(registry).balance, registry.totalStaked() + pending, "registry balance");
+        assertEq(address(pool).balance, handler.ghostSlashedStake(), "pool holds the slashed stakes");
+    }
+
+    /// @dev Once every timeout and window has passed, anyone can end every task.
+    /// forge-config: default.invariant.runs = 16
+    /// forge-config: default.invariant.depth = 32
+    function invariant_everyTaskCanEnd() public {
+        uint256 snapshot = vmx.snapshotState();
+        uint256 window = tm.validationWindow();
+        for (uint256 round = 0; round < 8; ++round) {
+            vm.warp(block.timestamp + window + 1);
+            for (uint256 i = 0; i < handler.taskCount(); ++i) {
+                bytes32 key = handler.taskKey(i);
+                ITaskManager.TaskInfo memory info = tm.getTask(key);
+                ITaskManager.TaskState state = info.state;
+                // A task dispatched from the queue earlier in this round starts its own timeout now.
+                if (info.stateTime + window >= block.timestamp) continue;
+                if (state == ITaskManager.TaskState.Queued || state == ITaskManager.TaskState.Started) {
+                    tm.abortTask(key);
+                } else if (state == ITaskManager.TaskState.ScoreReady || state == ITaskManager.TaskState.ErrorReported)
+                {
+                    tm.finalizeTask(key);
+                }
+            }
+        }
+        for (uint256 i = 0; i < handler.taskCount(); ++i) {
+            assertGe(uint8(tm.getTask(handler.taskKey(i)).state), uint8(ITaskManager.TaskState.EndSuccess));
+        }
+        vmx.revertToState(snapshot);
+    }
+}
