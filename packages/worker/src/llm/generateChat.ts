@@ -124,6 +124,9 @@ export async function generateChat(
         Array.from({ length: pending.length }, (_, i) => start + i),
         [1, pending.length],
       ),
+      // Exports that take it compute only the last position's logits; without it the whole
+      // [sequence, vocabulary] block would be materialized for long prompts. Dropped for other models.
+      num_logits_to_keep: new Tensor('int64', BigInt64Array.of(1n), []),
       past_key_values: past,
     })) as Record<string, Tensor>;
     past = {};

@@ -7,6 +7,6 @@ export { getLlmCapabilities, llmFeatures } from './capabilities.js';
 export { chatmlTemplate } from './chatTemplate.js';
 export { createLlmBackend, IncompatibleModelError } from './createLlmBackend.js';
 export { type ChatCompletion, encodeChatPrompt, generateChat, llmSamplingStream } from './generateChat.js';
-export { getLlmSessionOptions, type LoadedLlm, loadLlm } from './loadLlm.js';
+export { getLlmSessionOptions, type LoadedLlm, loadLlm, ModelLoadError } from './loadLlm.js';
 export { type DecodingConfig, selectToken } from './selectToken.js';
 export { createTinyGpt2Files, tinyGpt2ModelId, writeTinyGpt2 } from './tiny/writeTinyGpt2.js';

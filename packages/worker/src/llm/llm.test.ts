@@ -164,6 +164,27 @@ describe('LLM backend', () => {
     });
   });
 
+  test('a store entry that is not a loadable LLM: ModelLoadError, or IncompatibleModelError for another kind', async () => {
+    const { createManifest, writeManifest, getModelDir } = await import('../models/index.js');
+    const { writeFile } = await import('node:fs/promises');
+    for (const [modelId, taskType] of [
+      ['broken/llm', 'llm'],
+      ['some/sd-model', 'sd'],
+    ] as const) {
+      const dir = getModelDir(modelsDir, modelId);
+      await mkdir(dir, { recursive: true });
+      await writeFile(join(dir, 'config.json'), '{"model_type":"gpt2"}');
+      await writeManifest(dir, await createManifest(dir, modelId, taskType));
+    }
+    await assert.rejects(run({ ...baseArgs, model: 'broken/llm' }), { name: 'ModelLoadError' });
+    await assert.rejects(run({ ...baseArgs, model: 'some/sd-model' }), { name: 'IncompatibleModelError' });
+    // The loaded model is still served after the failures.
+    assert.equal(
+      sha256((await run({ ...baseArgs, generation_config: { max_new_tokens: 24 } })).bytes),
+      golden.greedy,
+    );
+  });
+
   test('dtype float16 and reserved template_args are refused as invalid arguments', async () => {
     await assert.rejects(run({ ...baseArgs, dtype: 'float16' }), { name: 'InvalidTaskArgsError' });
     await assert.rejects(run({ ...baseArgs, template_args: { tokenize: true } }), {
@@ -228,7 +249,7 @@ describe('LLM through the worker process', () => {
     try {
       const handshake = await worker.start();
       const llm = handshake.backends.find((b) => b.taskType === 'llm');
-      assert.deepEqual(llm?.models, [tinyGpt2ModelId]);
+      assert.ok(llm?.models.includes(tinyGpt2ModelId), `models: ${llm?.models}`);
       const outputDir = join(root, 'worker-out');
       await mkdir(outputDir);
       const result = await worker.run({

@@ -7,6 +7,27 @@ import {
   type PreTrainedModel,
   type PreTrainedTokenizer,
 } from '@huggingface/transformers';
+import { BaseError } from '@verinet/protocol/errors';
+
+/**
+ * A model folder of the store that transformers.js cannot load (no fp32 `onnx/model.onnx`, an architecture
+ * it does not know, a broken tokenizer). The node's copy is at fault, not the task: reported as model_missing.
+ */
+export class ModelLoadError extends BaseError {
+  override name = 'ModelLoadError' as const;
+  constructor(modelDir: string, cause: unknown) {
+    super(
+      `The language model in ${modelDir} cannot be loaded: ${(cause as Error)?.message ?? String(cause)}`,
+      {
+        details: [
+          'The worker needs the transformers.js layout: config.json, tokenizer.json, tokenizer_config.json and an fp32 onnx/model.onnx.',
+        ],
+        docsPath: 'worker-protocol.md#model-store',
+        cause,
+      },
+    );
+  }
+}
 
 /** A loaded chat model: the ONNX session (through transformers.js), its tokenizer and the ids that end a turn. */
 export type LoadedLlm = {
@@ -39,12 +60,18 @@ export async function loadLlm(modelDir: string, modelsDir: string, threads: numb
   env.allowLocalModels = true;
   env.localModelPath = modelsDir;
   // An absolute folder path is not a hub id, so transformers.js reads it as is.
-  const tokenizer = await AutoTokenizer.from_pretrained(modelDir);
-  const model = await AutoModelForCausalLM.from_pretrained(modelDir, {
-    dtype: 'fp32',
-    device: 'cpu',
-    session_options: getLlmSessionOptions(threads),
-  });
+  let tokenizer: PreTrainedTokenizer;
+  let model: PreTrainedModel;
+  try {
+    tokenizer = await AutoTokenizer.from_pretrained(modelDir);
+    model = await AutoModelForCausalLM.from_pretrained(modelDir, {
+      dtype: 'fp32',
+      device: 'cpu',
+      session_options: getLlmSessionOptions(threads),
+    });
+  } catch (error) {
+    throw new ModelLoadError(modelDir, error);
+  }
   const config = await readJson(join(modelDir, 'config.json'));
   const generation = await readJson(join(modelDir, 'generation_config.json')).catch(
     () => ({}) as Record<string, unknown>,

@@ -10,6 +10,7 @@ const modelMissingNames = new Set([
   'ModelNotFoundError',
   'ModelIntegrityError',
   'ModelIdError',
+  'ModelLoadError',
   'SdModelNotFoundError',
   'SdModelFormatError',
 ]);
