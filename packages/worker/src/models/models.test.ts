@@ -118,6 +118,16 @@ describe('downloadFile', () => {
     assert.deepEqual(await readFile(dest), payload);
   });
 
+  test('a complete partial left by a crash before the rename is verified, not fetched again (416)', async () => {
+    const dest = join(root, 'complete', 'blob.bin');
+    await mkdir(join(root, 'complete'));
+    await writeFile(`${dest}.partial`, payload);
+    await downloadFile({ url: `${base}/blob.bin`, dest, sha256: payloadSha, size: payload.length });
+    assert.deepEqual(await readFile(dest), payload);
+    assert.equal(requests.length, 1);
+    assert.equal(requests[0]!.range, `bytes=${payload.length}-`);
+  });
+
   test('a checksum mismatch deletes the partial and throws DownloadChecksumError', async () => {
     const dest = join(root, 'bad', 'blob.bin');
     await assert.rejects(
