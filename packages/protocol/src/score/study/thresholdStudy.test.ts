@@ -40,19 +40,27 @@ test('runThresholdStudy separates honest variations from unrelated images', asyn
   const report = await runThresholdStudy({
     sceneCount: 3,
     size: 64,
-    driftAmounts: [0.01],
-    margin: 6,
+    driftAmounts: [0.01, 0.5],
+    honestDriftLimit: 0.02,
+    margin: 4,
     network: true,
   });
   const honestRows = report.rows.filter((r) => r.category === 'honest');
   assert.equal(honestRows.length, 11);
-  assert.ok(honestRows.every((r) => r.count === 3));
+  assert.ok(honestRows.every((r) => r.count === 3 && r.countedHonest));
   assert.equal(report.rows.find((r) => r.category === 'unrelated')!.count, 3);
+  assert.equal(report.honest.count, 11 * 3 + 3);
   assert.ok(
     report.honest.max < report.unrelated.min,
     `honest ${report.honest.max} vs unrelated ${report.unrelated.min}`,
   );
   const { threshold } = report.recommendation;
   assert.ok(threshold >= report.honest.max && threshold < report.unrelated.min);
-  assert.match(formatThresholdStudy(report), /\| honest \| JPEG q75 re-encode \| 3 \|/);
+  // Heavy drift is reported but stays outside the honest envelope the threshold is built from.
+  const heavy = report.rows.find((r) => r.name.includes('50.0 %'))!;
+  assert.equal(heavy.countedHonest, false);
+  assert.ok(heavy.mean > report.rows.find((r) => r.name.includes('1.0 %'))!.mean);
+  const text = formatThresholdStudy(report);
+  assert.match(text, /\| honest \| JPEG q75 re-encode \| 3 \|/);
+  assert.match(text, /\| 24 \| 0 \/ 36 \|/);
 });

@@ -13,7 +13,8 @@ const report = await runThresholdStudy({
   sceneCount,
   size,
   driftAmounts: [0.002, 0.005, 0.01, 0.02, 0.05],
-  margin: 6,
+  honestDriftLimit: 0.02,
+  margin: 4,
   network: true,
   onProgress: (message) => console.error(`[${((Date.now() - started) / 1000).toFixed(1)} s] ${message}`),
 });
