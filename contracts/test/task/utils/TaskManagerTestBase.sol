@@ -173,6 +173,7 @@ abstract contract TaskManagerTestBase is Test {
     function _group(bytes32[3] memory keys, uint256[3] memory ids, bytes[3] memory scores)
         internal
         view
+        virtual
         returns (ITaskManager.GroupValidation memory g)
     {
         bytes32 seed = tm.samplingSeed(keys[0]);
