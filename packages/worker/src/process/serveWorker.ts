@@ -1,4 +1,4 @@
-import type { Readable, Writable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { decodeParentMessage, encodeMessage } from '../protocol/codec.js';
 import type { WorkerProtocolError } from '../protocol/errors.js';
 import { createLineSplitter } from '../protocol/lineSplitter.js';
@@ -16,7 +16,6 @@ export type ServeWorkerParameters = {
   write: (line: string) => void;
   runner: TaskRunner;
   handshake: Omit<HandshakeMessage, 'type' | 'protocolVersion' | 'backends'>;
-  log?: Writable | undefined;
 };
 
 /**
@@ -87,8 +86,11 @@ export async function serveWorker(parameters: ServeWorkerParameters): Promise<vo
     }
   };
 
-  const splitter = createLineSplitter(onLine, (error) =>
-    send({ type: 'error', kind: 'protocol_error', message: error.shortMessage }),
+  // Lines that arrive before the handshake is out wait for it, so no reply ever precedes the handshake.
+  let early: string[] | undefined = [];
+  const splitter = createLineSplitter(
+    (line) => (early ? early.push(line) : onLine(line)),
+    (error) => send({ type: 'error', kind: 'protocol_error', message: error.shortMessage }),
   );
   input.on('data', (chunk: Buffer) => splitter.push(chunk));
   input.on('end', () => void close());
@@ -96,5 +98,8 @@ export async function serveWorker(parameters: ServeWorkerParameters): Promise<vo
 
   const backends = await runner.capabilities();
   send({ type: 'handshake', protocolVersion, backends, ...parameters.handshake });
+  const waiting = early;
+  early = undefined;
+  for (const line of waiting) onLine(line);
   await closed;
 }
