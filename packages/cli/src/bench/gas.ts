@@ -1,0 +1,131 @@
+/**
+ * npm run bench:gas — transactions and gas of the protocol's happy paths, measured on a real anvil chain with
+ * the compiled contracts, and the gas of createTask with 10, 1,000 and 100,000 registered nodes (forge, with a
+ * harness that bulk-registers nodes). Prints figures and ratios against the targets and the reference
+ * implementation's figures (PROTOCOL.md). Not a test: it never fails on a figure.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { taskManagerAbi } from '@verinet/protocol/chain';
+import { parseEther } from 'viem';
+import { startAnvil } from '../anvil/startAnvil.js';
+import { buildContracts, contractsDir } from '../deploy/artifacts.js';
+import { deployContracts } from '../deploy/deployContracts.js';
+import { getDevnetPrivateKey } from '../deploy/devnetAccounts.js';
+import { createDevnetActors } from '../scenarios/devnetActors.js';
+import {
+  imageScore,
+  joinNodes,
+  runUnsampledTask,
+  runValidationGroup,
+  type TxRecord,
+} from '../scenarios/taskScenarios.js';
+
+const reference = { unsampled: { txs: 5, gas: 3_000_000 }, group: { txs: 11, gas: 6_000_000 } };
+const targets = { unsampled: { txs: 3, gas: 300_000 }, group: { txs: 10, gas: 1_500_000 } };
+
+const median = (values: bigint[]) =>
+  [...values].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))[Math.floor(values.length / 2)]!;
+const fmt = (n: bigint | number) => Number(n).toLocaleString('en-US');
+
+function summarize(name: 'unsampled' | 'group', runs: TxRecord[][]) {
+  const totals = runs.map((txs) => txs.reduce((sum, t) => sum + t.gasUsed, 0n));
+  const total = median(totals);
+  const txs = runs[0]!.length;
+  console.log(
+    `\n${name === 'unsampled' ? 'Unsampled task' : 'Validation group'} (${runs.length} runs, median)`,
+  );
+  const labels = [...new Set(runs[0]!.map((t) => t.label))];
+  for (const label of labels) {
+    const gas = runs.flatMap((run) => run.filter((t) => t.label === label).map((t) => t.gasUsed));
+    const perRun = runs[0]!.filter((t) => t.label === label).length;
+    console.log(`  ${label.padEnd(22)} ${String(perRun).padStart(2)} × ${fmt(median(gas)).padStart(9)} gas`);
+  }
+  const ref = reference[name];
+  const target = targets[name];
+  console.log(`  total: ${txs} transactions, ${fmt(total)} gas`);
+  console.log(
+    `  target ≤ ${target.txs} tx, ≤ ${fmt(target.gas)} gas: ${txs <= target.txs && total <= BigInt(target.gas) ? 'met' : 'NOT met'}` +
+      ` (${((Number(total) / target.gas) * 100).toFixed(0)}% of the gas target)`,
+  );
+  console.log(
+    `  vs reference (${ref.txs} tx, ~${fmt(ref.gas)} gas): ${(ref.gas / Number(total)).toFixed(1)}× less gas, ${ref.txs - txs} fewer transactions`,
+  );
+}
+
+async function benchHappyPaths(runs: number) {
+  buildContracts();
+  const anvil = await startAnvil();
+  try {
+    const stake = parseEther('1');
+    const fee = parseEther('0.01');
+    const deployment = await deployContracts({
+      rpcUrl: anvil.rpcUrl,
+      privateKey: getDevnetPrivateKey(0),
+      minStake: stake,
+    });
+    const actors = createDevnetActors(anvil.rpcUrl, deployment, 3);
+    await joinNodes(actors, stake);
+    const unsampled: TxRecord[][] = [];
+    for (let i = 0; i < runs; i++)
+      unsampled.push((await runUnsampledTask(actors, fee, imageScore('honest'))).txs);
+    summarize('unsampled', unsampled);
+
+    const hash = await actors.deployer.wallet.writeContract({
+      address: actors.taskManager.address,
+      abi: taskManagerAbi,
+      functionName: 'setSamplingDenominator',
+      args: [2n],
+    });
+    await actors.publicClient.waitForTransactionReceipt({ hash });
+    const groups: TxRecord[][] = [];
+    for (let i = 0; i < runs; i++)
+      groups.push((await runValidationGroup(actors, fee, () => imageScore('honest'))).txs);
+    summarize('group', groups);
+  } finally {
+    await anvil.stop();
+  }
+}
+
+function benchCreateTaskScaling() {
+  console.log('\ncreateTask gas by registered nodes (forge bench profile, bulk-registered nodes)');
+  const require = createRequire(import.meta.url);
+  const forge = require.resolve(
+    `@foundry-rs/forge-${process.platform}-${process.arch === 'x64' ? 'amd64' : process.arch}/bin/forge`,
+  );
+  if (!existsSync(join(contractsDir, 'bench'))) {
+    console.log('  (no contracts/bench yet)');
+    return;
+  }
+  const result = spawnSync(forge, ['test'], {
+    cwd: contractsDir,
+    env: { ...process.env, FOUNDRY_PROFILE: 'bench' },
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  if (result.status !== 0) {
+    console.log(
+      `  forge bench failed:\n${(result.stdout + result.stderr).split('\n').slice(-20).join('\n')}`,
+    );
+    return;
+  }
+  const file = join(contractsDir, 'snapshots', 'CreateTaskScaling.json');
+  if (!existsSync(file)) {
+    console.log('  (no snapshots/CreateTaskScaling.json written)');
+    return;
+  }
+  const figures = JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>;
+  const at10 = Number(figures.createTask_10 ?? Number.NaN);
+  for (const [name, value] of Object.entries(figures)) {
+    const ratio = Number(value) / at10;
+    console.log(
+      `  ${name.padEnd(28)} ${fmt(Number(value)).padStart(9)} gas  (${ratio.toFixed(3)}× the 10-node figure)`,
+    );
+  }
+}
+
+const runs = Number(process.env.BENCH_RUNS ?? 5);
+await benchHappyPaths(runs);
+benchCreateTaskScaling();
