@@ -64,12 +64,15 @@ function raw(pixels: RawPixels) {
 
 /** Encodes raw pixels as PNG (8-bit, the channel count of the pixels). */
 export async function encodePng(pixels: RawPixels): Promise<Uint8Array> {
-  return new Uint8Array(await raw(pixels).png().toBuffer());
+  // Without the b-w colourspace sharp widens grey input to RGB; keep L and LA files genuinely grey.
+  const image = pixels.channels <= 2 ? raw(pixels).toColourspace('b-w') : raw(pixels);
+  return new Uint8Array(await image.png().toBuffer());
 }
 
 /** Encodes raw pixels as baseline JPEG at the given quality (4:2:0 chroma, sharp's default). */
 export async function encodeJpeg(pixels: RawPixels, quality: number): Promise<Uint8Array> {
-  return new Uint8Array(await raw(pixels).jpeg({ quality }).toBuffer());
+  const image = pixels.channels <= 2 ? raw(pixels).toColourspace('b-w') : raw(pixels);
+  return new Uint8Array(await image.jpeg({ quality }).toBuffer());
 }
 
 /** sharp reads 16-bit raw input at run time, but its typings only describe 8-bit raw input. */
@@ -159,6 +162,12 @@ export async function createSyntheticImages(): Promise<SyntheticImage[]> {
     ),
   );
   add('grey-q90.jpg', await encodeJpeg(drawSmoothScene(240, 240, 501, 1), 90));
+  add(
+    'palette-alpha.png',
+    await raw(drawSmoothScene(90, 90, 410, 4))
+      .png({ palette: true, colours: 64, dither: 0 })
+      .toBuffer(),
+  );
   add(
     'smooth.webp',
     await raw(drawSmoothScene(300, 300, 502))
