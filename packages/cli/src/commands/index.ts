@@ -1,10 +1,12 @@
 import { deployCommand } from './deploy.js';
 import { devnetCommand } from './devnet.js';
 import { keystoreCommand } from './keystore.js';
+import { stakeCalcCommand } from './stakeCalc.js';
 import type { Command } from './types.js';
 
 export const commands: Record<string, Command> = {
   devnet: devnetCommand,
   deploy: deployCommand,
   keystore: keystoreCommand,
+  'stake-calc': stakeCalcCommand,
 };
