@@ -49,6 +49,8 @@ test('compareScores matches text scores only when equal', () => {
   assert.deepEqual(compareScores(a, a.slice(), { kind: 'text' }), { match: true, distances: [] });
   assert.equal(compareScores(a, b, { kind: 'text' }).match, false);
   assert.equal(compareScores(a, a.subarray(0, 31), { kind: 'text' }).match, false);
+  // Equal but not a sha256 digest: malformed, so no match, as on chain.
+  assert.equal(compareScores(new Uint8Array(8), new Uint8Array(8), { kind: 'text' }).match, false);
 });
 
 test('getTextScore is sha256 of the bytes', () => {

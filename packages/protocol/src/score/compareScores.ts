@@ -1,6 +1,9 @@
 import { InvalidThresholdError } from './errors.js';
 import { hammingDistance64 } from './hammingDistance64.js';
 
+/** A text score is one sha256 digest. */
+const TEXT_SCORE_BYTES = 32;
+
 export type CompareScoresOptions = { kind: 'image'; threshold: number } | { kind: 'text' };
 export type CompareScoresParameters = [a: Uint8Array, b: Uint8Array, options: CompareScoresOptions];
 export type CompareScoresReturnType = {
@@ -12,7 +15,7 @@ export type CompareScoresReturnType = {
 /**
  * Compares two result scores with the on-chain rule. Image scores match when they have the same,
  * non-zero number of 8-byte blocks and every block pair is within `threshold` differing bits; text
- * scores match only when byte-equal. Malformed scores (different lengths, a length that is not a whole
+ * scores match only when both are 32-byte sha256 digests and equal (GroupOutcome.scoresMatch on chain). Malformed scores (different lengths, a length that is not a whole
  * number of blocks, empty) never match: a node cannot win by submitting garbage.
  *
  * @example
@@ -24,7 +27,8 @@ export function compareScores(
   options: CompareScoresOptions,
 ): CompareScoresReturnType {
   if (options.kind === 'text') {
-    return { match: a.length === b.length && a.every((byte, i) => byte === b[i]), distances: [] };
+    const wellFormed = a.length === TEXT_SCORE_BYTES && b.length === TEXT_SCORE_BYTES;
+    return { match: wellFormed && a.every((byte, i) => byte === b[i]), distances: [] };
   }
   const { threshold } = options;
   if (!Number.isInteger(threshold) || threshold < 0 || threshold > 64)
