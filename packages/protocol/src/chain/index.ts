@@ -1,2 +1,2 @@
-export * from './deployment.js';
 export * from './abis.generated.js';
+export * from './deployment.js';
