@@ -468,6 +468,12 @@ contract NodeRegistry is INodeRegistry, Ownable2Step {
         return _available.size(group, tier);
     }
 
+    /// @notice The numbers of available nodes in the eight tier sets of `group`, packed 32 bits per tier
+    /// (tier t at bits [32t, 32t + 32)).
+    function availableSizes(bytes32 group) external view returns (uint256) {
+        return _available.sizes[group];
+    }
+
     /// @notice The available node at `index` of the set (`group`, `tier`) (stale beyond `availableCount`).
     function availableAt(bytes32 group, uint256 tier, uint256 index) external view returns (address) {
         return _available.memberAt(group, tier, index);
