@@ -49,6 +49,7 @@ interface ITaskManager {
         bytes32 argsHash;
         bytes32[3] salts;
         bytes[3] scores; // empty for members that reported an error or timed out
+        bytes32[3] seeds; // each reported member's sampling seed as folded at its report (event data); 0 if none
         // The node requirements every member was created with (identical for all three).
         bytes32[] modelIds;
         uint32 minVram;
@@ -70,7 +71,7 @@ interface ITaskManager {
         uint64 createdBlock;
         uint64 stateTime; // timestamp at which the task entered its current state
         bytes32 commitment; // keccak(argsCommitment ‖ requestHash), then keccak(that ‖ keccak(score))
-        uint64 submission; // global order of the node's score / error report (0 = none yet)
+        uint64 reportOrder; // stateTime << 16 | rank within that second, while ScoreReady / ErrorReported
     }
 
     // ---------------------------------------------------------------- events
@@ -86,8 +87,9 @@ interface ITaskManager {
     event TaskQueued(bytes32 indexed taskKey);
     event TaskStarted(bytes32 indexed taskKey, address indexed node, uint8 taskType);
     event SamplingSeedRecorded(bytes32 indexed taskKey, bytes32 seed);
-    event TaskScoreReady(bytes32 indexed taskKey, address indexed node, uint64 submission, bytes score);
-    event TaskErrorReported(bytes32 indexed taskKey, address indexed node, uint64 submission, uint8 errorCode);
+    /// @dev `seed` is the task's sampling seed as folded into its commitment (0 when it was unavailable).
+    event TaskScoreReady(bytes32 indexed taskKey, address indexed node, bytes32 seed, bytes score);
+    event TaskErrorReported(bytes32 indexed taskKey, address indexed node, bytes32 seed, uint8 errorCode);
     event TaskGroupValidated(bytes32 indexed originalKey, bytes32 indexed guid, bytes32 member1, bytes32 member2);
     event TaskEndSuccess(bytes32 indexed taskKey, address indexed node, address beneficiary, uint256 fee);
     event TaskEndGroupSuccess(bytes32 indexed taskKey, address indexed node, address beneficiary, uint256 fee);

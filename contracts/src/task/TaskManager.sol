@@ -17,24 +17,27 @@ import {GroupOutcome} from "./GroupOutcome.sol";
 contract TaskManager is ITaskManager, Ownable2Step, ReentrancyGuardTransient {
     // ------------------------------------------------------------------ storage layout
     //
-    // Task (4 slots, 5 with the sampling seed):
-    //   slot 0 | creator (160) | state (8) | taskType (8) | createdBlock (40) | stateTime (40) |
-    //   slot 1 | node (160)                                  | fee (96)                         |
-    //   slot 2 | commitment: keccak(argsCommitment ‖ requestHash), keccak(that ‖ keccak(score)) after a score |
-    //   slot 3 | submission (64): global order of the score / error report                               |
-    //   _seeds[taskKey]: sampling seed, written by the first transaction after the creation block
+    // Task (3 slots):
+    //   slot 0 | creator (160) | state (8) | taskType (8) | createdBlock (32) | stateTime (32) | stateSeq (16) |
+    //   slot 1 | node (160)                                              | fee (96)                          |
+    //   slot 2 | commitment (256)                                                                             |
+    // commitment = keccak(argsCommitment ‖ requestHash) at creation, then keccak(that ‖ seed ‖ resultHash)
+    // when the node reports (resultHash = keccak(score), or 0 for an error report; seed = the sampling
+    // seed as the chain knew it then). The seed thus costs no slot of its own on the happy path; it is in
+    // the report's event and a group opening repeats it. `_seeds` is written only by recordSamplingSeed.
+    // stateTime ‖ stateSeq orders reports exactly (stateSeq counts reports within one second).
     // Slot 0 survives the task's end (terminal states stay final, keys cannot be reused, group members
-    // that timed out still prove their creator and creation block); slots 1-3 are cleared at the end.
+    // that timed out still prove their creator and creation block); slots 1-2 are cleared at the end.
     struct Task {
         address creator;
         TaskState state;
         uint8 taskType;
-        uint40 createdBlock;
-        uint40 stateTime;
+        uint32 createdBlock;
+        uint32 stateTime;
+        uint16 stateSeq;
         address node;
         uint96 fee;
         bytes32 commitment;
-        uint64 submission;
     }
 
     /// @dev A queued task's node requirements and its place in the FIFO (doubly linked for O(1) removal).
@@ -50,7 +53,8 @@ contract TaskManager is ITaskManager, Ownable2Step, ReentrancyGuardTransient {
     /// @dev The values createTask and submitScore need, in one slot.
     struct HotConfig {
         uint64 selectionCounter;
-        uint64 submissionCounter;
+        uint32 lastReportTime;
+        uint16 reportSeq;
         uint96 minFee;
         uint16 samplingDenominator;
         uint8 hammingThreshold;
@@ -112,7 +116,12 @@ contract TaskManager is ITaskManager, Ownable2Step, ReentrancyGuardTransient {
         registry = registry_;
         vrfVerifier = vrfVerifier_;
         _config = HotConfig({
-            selectionCounter: 0, submissionCounter: 0, minFee: 1 gwei, samplingDenominator: 10, hammingThreshold: 10
+            selectionCounter: 0,
+            lastReportTime: 0,
+            reportSeq: 0,
+            minFee: 1 gwei,
+            samplingDenominator: 10,
+            hammingThreshold: 10
         });
         _timing =
             Timing({timeoutSd: 15 minutes, timeoutLlm: 15 minutes, timeoutSdFt: 1 hours, validationWindow: 4 hours});
@@ -129,8 +138,8 @@ contract TaskManager is ITaskManager, Ownable2Step, ReentrancyGuardTransient {
 
         task.creator = msg.sender;
         task.taskType = taskType;
-        task.createdBlock = uint40(block.number);
-        task.stateTime = uint40(block.timestamp);
+        task.createdBlock = uint32(block.number);
+        task.stateTime = uint32(block.timestamp);
         task.fee = uint96(msg.value);
         task.commitment = keccak256(
             abi.encodePacked(
@@ -179,7 +188,7 @@ contract TaskManager is ITaskManager, Ownable2Step, ReentrancyGuardTransient {
             order[i] = submission;
         }
 
-        _checkSampled(group);
+        _checkSampled(group, reports[0] != GroupOutcome.Report.None);
 
         HotConfig memory config = _config;
         (GroupOutcome.Verdict[3] memory verdicts,, uint256 reported) =
@@ -211,13 +220,8 @@ contract TaskManager is ITaskManager, Ownable2Step, ReentrancyGuardTransient {
         } else if (length == 0 || length > MAX_IMAGE_SCORE_BYTES || length % GroupOutcome.IMAGE_HASH_BYTES != 0) {
             revert InvalidScoreLength(taskType, length);
         }
-        _storeSeed(taskKey, task.createdBlock);
-        uint64 submission = ++_config.submissionCounter;
-        task.state = TaskState.ScoreReady;
-        task.stateTime = uint40(block.timestamp);
-        task.commitment = keccak256(abi.encodePacked(task.commitment, keccak256(score)));
-        task.submission = submission;
-        emit TaskScoreReady(taskKey, msg.sender, submission, score);
+        bytes32 seed = _report(taskKey, task, TaskState.ScoreReady, keccak256(score));
+        emit TaskScoreReady(taskKey, msg.sender, seed, score);
     }
 
     /// @inheritdoc ITaskManager
@@ -226,12 +230,8 @@ contract TaskManager is ITaskManager, Ownable2Step, ReentrancyGuardTransient {
             revert InvalidErrorCode(errorCode);
         }
         Task storage task = _startedTaskOfCaller(taskKey);
-        _storeSeed(taskKey, task.createdBlock);
-        uint64 submission = ++_config.submissionCounter;
-        task.state = TaskState.ErrorReported;
-        task.stateTime = uint40(block.timestamp);
-        task.submission = submission;
-        emit TaskErrorReported(taskKey, msg.sender, submission, errorCode);
+        bytes32 seed = _report(taskKey, task, TaskState.ErrorReported, bytes32(0));
+        emit TaskErrorReported(taskKey, msg.sender, seed, errorCode);
     }
 
     // ------------------------------------------------------------------ anyone
@@ -242,8 +242,10 @@ contract TaskManager is ITaskManager, Ownable2Step, ReentrancyGuardTransient {
         if (task.state == TaskState.None) revert InvalidState(taskKey, TaskState.None);
         seed = _seeds[taskKey];
         if (seed != bytes32(0)) return seed;
-        seed = _storeSeed(taskKey, task.createdBlock);
+        seed = _readableBlockhash(task.createdBlock);
         if (seed == bytes32(0)) revert SeedUnavailable(taskKey, task.createdBlock, block.number);
+        _seeds[taskKey] = seed;
+        emit SamplingSeedRecorded(taskKey, seed);
     }
 
     /// @inheritdoc ITaskManager
@@ -267,7 +269,7 @@ contract TaskManager is ITaskManager, Ownable2Step, ReentrancyGuardTransient {
         address creator = task.creator;
         uint256 fee = task.fee;
         task.state = TaskState.EndAborted;
-        _clear(taskKey, task, false);
+        _clear(task);
         _owed[creator] += fee;
         if (state == TaskState.Queued) {
             _unlink(taskKey);
@@ -360,7 +362,7 @@ contract TaskManager is ITaskManager, Ownable2Step, ReentrancyGuardTransient {
             createdBlock: task.createdBlock,
             stateTime: task.stateTime,
             commitment: task.commitment,
-            submission: task.submission
+            reportOrder: _reportOrder(task)
         });
     }
 
@@ -417,15 +419,17 @@ contract TaskManager is ITaskManager, Ownable2Step, ReentrancyGuardTransient {
         uint256 fee = task.fee;
         if (state == TaskState.ScoreReady) {
             task.state = TaskState.EndSuccess;
-            _clear(taskKey, task, true);
+            _clear(task);
             address beneficiary = registry.beneficiaryOf(node);
             _owed[beneficiary] += fee;
             emit TaskEndSuccess(taskKey, node, beneficiary, fee);
-            if (_onTask(node, taskKey)) registry.recordSubmission(node, 0, 1);
+            // No `_onTask` check here: a node stays Busy with its task until this very call releases it,
+            // and the registry ignores QoS for a node that is gone.
+            registry.recordSubmission(node, 0, 1);
         } else if (state == TaskState.ErrorReported) {
             task.state = TaskState.EndAborted;
             address creator = task.creator;
-            _clear(taskKey, task, true);
+            _clear(task);
             _owed[creator] += fee;
             emit TaskEndAborted(taskKey, AbortReason.ErrorAccepted, fee);
         } else {
@@ -445,7 +449,7 @@ contract TaskManager is ITaskManager, Ownable2Step, ReentrancyGuardTransient {
         Task storage task = _tasks[taskKey];
         address node = task.node;
         uint256 fee = task.fee;
-        _clear(taskKey, task, true);
+        _clear(task);
         if (verdict == GroupOutcome.Verdict.Paid) {
             task.state = TaskState.EndGroupSuccess;
             address beneficiary = registry.beneficiaryOf(node);
@@ -479,13 +483,10 @@ contract TaskManager is ITaskManager, Ownable2Step, ReentrancyGuardTransient {
     }
 
     /// @dev Clears what the task no longer needs once it ended (gas refund); slot 0 stays.
-    function _clear(bytes32 taskKey, Task storage task, bool clearSeed) private {
+    function _clear(Task storage task) private {
         task.node = address(0);
         task.fee = 0;
         task.commitment = bytes32(0);
-        task.submission = 0;
-        // A task that timed out keeps its seed: it may still be the original of a group.
-        if (clearSeed) delete _seeds[taskKey];
     }
 
     /// @dev Frees the node and, when it is available again, hands it the first fitting queued task.
@@ -544,7 +545,7 @@ contract TaskManager is ITaskManager, Ownable2Step, ReentrancyGuardTransient {
                 _unlink(key);
                 task.state = TaskState.Started;
                 task.node = node;
-                task.stateTime = uint40(block.timestamp);
+                task.stateTime = uint32(block.timestamp);
                 emit TaskStarted(key, node, request.taskType);
                 registry.occupyNode(node, key);
                 return key;
@@ -618,10 +619,9 @@ contract TaskManager is ITaskManager, Ownable2Step, ReentrancyGuardTransient {
             if (group.scores[index].length != 0) revert UnexpectedScore(index);
             return (GroupOutcome.Report.None, 0);
         }
-        bytes32 opened =
-            keccak256(abi.encodePacked(keccak256(abi.encodePacked(group.argsHash, group.salts[index])), requestHash));
+        bytes32 resultHash;
         if (state == TaskState.ScoreReady) {
-            opened = keccak256(abi.encodePacked(opened, keccak256(group.scores[index])));
+            resultHash = keccak256(group.scores[index]);
             report = GroupOutcome.Report.Score;
         } else if (state == TaskState.ErrorReported) {
             if (group.scores[index].length != 0) revert UnexpectedScore(index);
@@ -629,12 +629,19 @@ contract TaskManager is ITaskManager, Ownable2Step, ReentrancyGuardTransient {
         } else {
             revert GroupMemberState(index, state);
         }
+        // Same arguments (argsHash), same node requirements (requestHash), and the seed and result the
+        // node itself folded in when it reported.
+        bytes32 opened =
+            keccak256(abi.encodePacked(keccak256(abi.encodePacked(group.argsHash, group.salts[index])), requestHash));
+        opened = keccak256(abi.encodePacked(opened, group.seeds[index], resultHash));
         if (opened != task.commitment) revert CommitmentOpeningMismatch(index);
-        order = task.submission;
+        order = _reportOrder(task);
     }
 
-    function _checkSampled(GroupValidation calldata group) private view {
-        bytes32 seed = samplingSeed(group.taskKeys[0]);
+    /// @dev `originalReported`: the original's seed was opened from its commitment; otherwise (it timed out)
+    /// it must still be recorded or readable.
+    function _checkSampled(GroupValidation calldata group, bool originalReported) private view {
+        bytes32 seed = originalReported ? group.seeds[0] : samplingSeed(group.taskKeys[0]);
         if (seed == bytes32(0)) {
             revert SeedUnavailable(group.taskKeys[0], _tasks[group.taskKeys[0]].createdBlock, block.number);
         }
@@ -653,15 +660,31 @@ contract TaskManager is ITaskManager, Ownable2Step, ReentrancyGuardTransient {
         }
     }
 
-    /// @dev Seed = hash of the block that included the creating transaction: unknown to the app when it
-    /// signed, fixed one block later. Returns zero while unreadable (same block, or older than 256 blocks).
-    function _storeSeed(bytes32 taskKey, uint256 createdBlock) private returns (bytes32 seed) {
-        if (_seeds[taskKey] != bytes32(0)) return _seeds[taskKey];
-        seed = _readableBlockhash(createdBlock);
-        if (seed != bytes32(0)) {
-            _seeds[taskKey] = seed;
-            emit SamplingSeedRecorded(taskKey, seed);
-        }
+    /// @dev Moves a Started task to `state`, folding the sampling seed and the result into its commitment.
+    /// Seed = hash of the block that included the creating transaction: unknown to the app when it signed,
+    /// fixed one block later. Zero when neither readable (same block, or older than 256 blocks) nor recorded.
+    function _report(bytes32 taskKey, Task storage task, TaskState state, bytes32 resultHash)
+        private
+        returns (bytes32 seed)
+    {
+        seed = _readableBlockhash(task.createdBlock);
+        if (seed == bytes32(0)) seed = _seeds[taskKey];
+        uint32 now_ = uint32(block.timestamp);
+        HotConfig memory config = _config;
+        uint16 seq = config.lastReportTime == now_ ? config.reportSeq + 1 : 0;
+        _config.lastReportTime = now_;
+        _config.reportSeq = seq;
+        task.state = state;
+        task.stateTime = now_;
+        task.stateSeq = seq;
+        task.commitment = keccak256(abi.encodePacked(task.commitment, seed, resultHash));
+    }
+
+    /// @dev Exact order of reports: time, then rank within that second (0 before any report).
+    function _reportOrder(Task storage task) private view returns (uint64) {
+        TaskState state = task.state;
+        if (state != TaskState.ScoreReady && state != TaskState.ErrorReported) return 0;
+        return (uint64(task.stateTime) << 16) | task.stateSeq;
     }
 
     function _readableBlockhash(uint256 blockNumber) private view returns (bytes32) {

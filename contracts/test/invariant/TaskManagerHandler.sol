@@ -45,6 +45,7 @@ contract TaskManagerHandler {
         uint256 fee;
         uint256 group; // index + 1 into groups, 0 when single
         bytes score; // what its node submitted
+        bytes32 seed; // the seed its node folded in when it reported
     }
 
     GhostTask[] internal _tasks;
@@ -154,14 +155,17 @@ contract TaskManagerHandler {
             g.salts[i] = t.salt;
             ITaskManager.TaskState state = tm.getTask(t.key).state;
             if (state == ITaskManager.TaskState.ScoreReady) g.scores[i] = t.score;
+            if (state == ITaskManager.TaskState.ScoreReady || state == ITaskManager.TaskState.ErrorReported) {
+                g.seeds[i] = t.seed;
+            }
         }
         g.modelIds = _models();
         g.minVram = 8;
         g.version = VERSION;
         g.publicKey = appPublicKey;
-        bytes32 seed = tm.samplingSeed(original.key);
-        if (seed == bytes32(0)) return;
-        g.vrfProof = _sampledProof(seed);
+        bytes32 samplingSeed = g.seeds[0] != bytes32(0) ? g.seeds[0] : tm.samplingSeed(original.key);
+        if (samplingSeed == bytes32(0)) return;
+        g.vrfProof = _sampledProof(samplingSeed);
         (g.uPoint, g.vComponents) = vrf.helpers(g.vrfProof);
 
         uint256[NODE_COUNT] memory pendingBefore;
@@ -274,7 +278,7 @@ contract TaskManagerHandler {
         vm.prank(app);
         try tm.createTask{value: fee}(p) returns (bytes32 key) {
             index = _tasks.length;
-            _tasks.push(GhostTask(key, guid, nonce, salt, argsId, fee, group, ""));
+            _tasks.push(GhostTask(key, guid, nonce, salt, argsId, fee, group, "", bytes32(0)));
             ok = true;
         } catch {}
         _afterAction();
@@ -295,6 +299,7 @@ contract TaskManagerHandler {
             reportError = seed % 3 == 0;
             score = abi.encodePacked(bytes8(keccak256(abi.encode(seed))), bytes8(keccak256(abi.encode(seed, 1))));
         }
+        t.seed = tm.samplingSeed(t.key);
         vm.prank(node);
         if (reportError) {
             try tm.reportTaskError(t.key, 1) {} catch {}

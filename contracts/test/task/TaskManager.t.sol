@@ -101,13 +101,14 @@ contract TaskManagerTest is TaskManagerTestBase {
         _nextBlock();
         address node = _node(key);
         bytes32 before = tm.getTask(key).commitment;
+        bytes32 seed = blockhash(block.number - 1);
         vm.expectEmit(true, true, false, true, address(tm));
-        emit ITaskManager.TaskScoreReady(key, node, 1, _score(1));
+        emit ITaskManager.TaskScoreReady(key, node, seed, _score(1));
         _submit(key, _score(1));
         ITaskManager.TaskInfo memory info = tm.getTask(key);
         assertEq(uint256(info.state), uint256(ITaskManager.TaskState.ScoreReady));
-        assertEq(info.commitment, keccak256(abi.encodePacked(before, keccak256(_score(1)))));
-        assertEq(info.submission, 1);
+        assertEq(info.commitment, keccak256(abi.encodePacked(before, seed, keccak256(_score(1)))));
+        assertEq(info.reportOrder, block.timestamp << 16);
         assertEq(info.stateTime, block.timestamp);
     }
 
@@ -154,7 +155,7 @@ contract TaskManagerTest is TaskManagerTestBase {
         bytes32 key = _create(0);
         address node = _node(key);
         vm.expectEmit(true, true, false, true, address(tm));
-        emit ITaskManager.TaskErrorReported(key, node, 1, 1);
+        emit ITaskManager.TaskErrorReported(key, node, bytes32(0), 1);
         _reportError(key);
         assertEq(uint256(_state(key)), uint256(ITaskManager.TaskState.ErrorReported));
     }
@@ -449,14 +450,44 @@ contract TaskManagerTest is TaskManagerTestBase {
         tm.recordSamplingSeed(key);
     }
 
-    function test_submitScore_recordsTheSeed() public {
+    function test_submitScore_foldsTheSeedIntoTheCommitment() public {
         bytes32 key = _create(0);
+        bytes32 start = tm.getTask(key).commitment;
         uint256 created = block.number;
         _nextBlock();
         bytes32 expected = blockhash(created);
         _submit(key, _score(1));
-        vm.roll(block.number + 1000);
-        assertEq(tm.samplingSeed(key), expected);
+        assertEq(tm.getTask(key).commitment, keccak256(abi.encodePacked(start, expected, keccak256(_score(1)))));
+    }
+
+    function test_submitScore_foldsARecordedSeedPast256Blocks() public {
+        bytes32 key = _create(0);
+        bytes32 start = tm.getTask(key).commitment;
+        _nextBlock();
+        bytes32 expected = tm.recordSamplingSeed(key);
+        vm.roll(block.number + 400);
+        _submit(key, _score(1));
+        assertEq(tm.getTask(key).commitment, keccak256(abi.encodePacked(start, expected, keccak256(_score(1)))));
+    }
+
+    function test_submitScore_ordersReportsWithinOneSecond() public {
+        bytes32 a = _create(0);
+        bytes32 b = _create(1);
+        bytes32 c = _create(2);
+        _submit(b, _score(1));
+        _reportError(c);
+        _submit(a, _score(1));
+        uint256 t = block.timestamp << 16;
+        assertEq(tm.getTask(b).reportOrder, t);
+        assertEq(tm.getTask(c).reportOrder, t + 1);
+        assertEq(tm.getTask(a).reportOrder, t + 2);
+        vm.warp(block.timestamp + 1);
+        bytes32 d = _create(3);
+        assertEq(uint256(_state(d)), uint256(ITaskManager.TaskState.Queued));
+        vm.prank(app);
+        tm.validateSingleTask(a);
+        _submit(d, _score(1));
+        assertEq(tm.getTask(d).reportOrder, (block.timestamp << 16), "rank restarts each second");
     }
 
     // ------------------------------------------------------------------ parameters

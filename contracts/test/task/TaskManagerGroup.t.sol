@@ -613,6 +613,30 @@ contract TaskManagerGroupTest is TaskManagerTestBase {
         assertEq(tm.samplingSeed(a), tm.samplingSeed(b), "the app's commitments do not enter the seed");
     }
 
+    function test_regression_defect7_seedFoldedByTheNodeOutlivesTheBlockhash() public {
+        keys = _createGroup();
+        _nextBlock();
+        for (uint256 i = 0; i < 3; ++i) {
+            groupNodes[i] = _node(keys[i]);
+            scores[i] = _score(1);
+            _submit(keys[i], scores[i]);
+        }
+        vm.roll(block.number + 1000);
+        assertEq(tm.samplingSeed(keys[0]), bytes32(0), "blockhash long gone, never recorded");
+        ITaskManager.GroupValidation memory g = _group(keys, _ids(), scores);
+        assertNotEq(g.seeds[0], bytes32(0));
+        _validateGroup(g);
+        _assertState(0, ITaskManager.TaskState.EndGroupSuccess);
+    }
+
+    function test_validateTaskGroup_revertsOnAWrongSeed() public {
+        ITaskManager.GroupValidation memory g = _scored();
+        g.seeds[0] = keccak256("chosen seed");
+        g.vrfProof = _proof(g.seeds[0], true);
+        (g.uPoint, g.vComponents) = vrf.helpers(g.vrfProof);
+        _expectGroupRevert(g, abi.encodeWithSelector(ITaskManager.CommitmentOpeningMismatch.selector, 0));
+    }
+
     function test_regression_defect7_sampledGroupAfterRecordedSeedValidates() public {
         keys[0] = _create(0);
         _nextBlock();

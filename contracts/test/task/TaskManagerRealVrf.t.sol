@@ -69,6 +69,9 @@ contract TaskManagerRealVrfTest is TaskManagerTestBase {
             g.salts[i] = _salt(ids[i]);
         }
         g.scores = scores;
+        for (uint256 i = 0; i < 3; ++i) {
+            g.seeds[i] = seedOf[keys[i]];
+        }
         g.modelIds = new bytes32[](1);
         g.modelIds[0] = MODEL;
         g.minVram = 8;
