@@ -66,10 +66,19 @@ contract NodeRegistry is INodeRegistry, Ownable2Step {
         bytes32 currentTask;
     }
 
+    /// @dev Every parameter in one slot, so selection and QoS updates read them with one SLOAD:
+    ///  minStake 96 | stakeWeightCap 8 | maxTimeoutsBeforeKick 8 | the QoS.Params fields 6 x 16 + 8
     struct Config {
         uint96 minStake;
         uint8 stakeWeightCap; // stakes count up to minStake * stakeWeightCap in the selection weight
         uint8 maxTimeoutsBeforeKick;
+        uint16 firstPoints;
+        uint16 secondPoints;
+        uint16 thirdPoints;
+        uint16 timeoutPenalty;
+        uint16 initialScore;
+        uint16 minScore;
+        uint8 smoothingShift;
     }
 
     /// @dev Per-selection scratch values.
@@ -91,7 +100,6 @@ contract NodeRegistry is INodeRegistry, Ownable2Step {
     uint256 public totalPendingWithdrawals;
 
     Config internal _config;
-    QoS.Params internal _qos;
     mapping(address node => Node) internal _nodes;
     mapping(address node => bytes) private _publicKeys;
     mapping(address node => bytes32[]) internal _models;
@@ -116,12 +124,13 @@ contract NodeRegistry is INodeRegistry, Ownable2Step {
         _checkBounds("minStake", minStake_, 1, MAX_MIN_STAKE);
         // Fits: checked against MAX_MIN_STAKE (< 2^96) above.
         // forge-lint: disable-next-line(unsafe-typecast)
-        _config = Config({minStake: uint96(minStake_), stakeWeightCap: 2, maxTimeoutsBeforeKick: 3});
-        _qos = QoS.defaults();
+        _config.minStake = uint96(minStake_);
+        _config.stakeWeightCap = 2;
+        _config.maxTimeoutsBeforeKick = 3;
         emit MinStakeChanged(0, minStake_);
         emit StakeWeightCapChanged(0, 2);
         emit MaxTimeoutsBeforeKickChanged(0, 3);
-        _emitQoSParams(_qos);
+        _setQoSParams(QoS.defaults());
         if (taskManager_ != address(0)) {
             taskManager = taskManager_;
             emit TaskManagerSet(taskManager_);
@@ -144,7 +153,7 @@ contract NodeRegistry is INodeRegistry, Ownable2Step {
         Node storage n = _nodes[msg.sender];
         n.status = NodeStatus.Available;
         n.consecutiveTimeouts = 0;
-        n.qosScore = _qos.initialScore;
+        n.qosScore = _config.initialScore;
         // Fits: checked against MAX_VRAM (2^16 - 1) in _checkJoin.
         // forge-lint: disable-next-line(unsafe-typecast)
         n.vram = uint16(vram);
@@ -237,11 +246,11 @@ contract NodeRegistry is INodeRegistry, Ownable2Step {
         returns (address node)
     {
         if (taskKey == bytes32(0)) revert NodeRegistryZeroTaskKey();
-        Config memory config = _config;
+        Config storage config = _config;
         Draw memory d = Draw({
             randomness: randomness,
             stakeCap: uint256(config.minStake) * config.stakeWeightCap,
-            minScore: _qos.minScore,
+            minScore: config.minScore,
             fallbackNode: address(0),
             fallbackTotal: 0
         });
@@ -279,7 +288,7 @@ contract NodeRegistry is INodeRegistry, Ownable2Step {
 
     /// @inheritdoc INodeRegistry
     function recordSubmission(address node, uint8 position, uint8 total) external onlyTaskManager {
-        QoS.Params memory params = _qos;
+        QoS.Params memory params = _qosParams();
         // Validated even for a departed node, so that a TaskManager bug surfaces.
         QoS.pointsFor(params, position, total);
         Node storage n = _nodes[node];
@@ -296,7 +305,7 @@ contract NodeRegistry is INodeRegistry, Ownable2Step {
         Node storage n = _nodes[node];
         if (n.status == NodeStatus.Quit) return;
         uint16 oldScore = n.qosScore;
-        uint16 newScore = QoS.afterTimeout(_qos, oldScore);
+        uint16 newScore = QoS.afterTimeout(_qosParams(), oldScore);
         uint8 timeouts = n.consecutiveTimeouts;
         // Saturates: the kick threshold is at most MAX_TIMEOUTS_BEFORE_KICK anyway.
         if (timeouts < type(uint8).max) ++timeouts;
@@ -362,8 +371,7 @@ contract NodeRegistry is INodeRegistry, Ownable2Step {
     /// @notice Sets the QoS constants (bounds in `QoS.validate`). Owner only.
     function setQoSParams(QoS.Params calldata params) external onlyOwner {
         QoS.validate(params);
-        _qos = params;
-        _emitQoSParams(params);
+        _setQoSParams(params);
     }
 
     // ------------------------------------------------------------------ views
@@ -443,14 +451,14 @@ contract NodeRegistry is INodeRegistry, Ownable2Step {
 
     /// @notice The QoS constants.
     function qosParams() external view returns (QoS.Params memory) {
-        return _qos;
+        return _qosParams();
     }
 
     /// @notice The selection weight of `node` now (0 when not Available), out of MAX_WEIGHT.
     function selectionWeightOf(address node) external view returns (uint256) {
         Node storage n = _nodes[node];
         if (n.status != NodeStatus.Available) return 0;
-        return _weight(n, uint256(_config.minStake) * _config.stakeWeightCap, _qos.minScore);
+        return _weight(n, uint256(_config.minStake) * _config.stakeWeightCap, _config.minScore);
     }
 
     /// @notice The key of the available-set group of nodes with GPU `gpuId` (0 = any GPU) and version
@@ -696,7 +704,28 @@ contract NodeRegistry is INodeRegistry, Ownable2Step {
         if (value < min || value > max) revert NodeRegistryParameterOutOfBounds(name, value, min, max);
     }
 
-    function _emitQoSParams(QoS.Params memory p) private {
+    function _qosParams() private view returns (QoS.Params memory) {
+        Config storage c = _config;
+        return QoS.Params({
+            firstPoints: c.firstPoints,
+            secondPoints: c.secondPoints,
+            thirdPoints: c.thirdPoints,
+            timeoutPenalty: c.timeoutPenalty,
+            initialScore: c.initialScore,
+            minScore: c.minScore,
+            smoothingShift: c.smoothingShift
+        });
+    }
+
+    function _setQoSParams(QoS.Params memory p) private {
+        Config storage c = _config;
+        c.firstPoints = p.firstPoints;
+        c.secondPoints = p.secondPoints;
+        c.thirdPoints = p.thirdPoints;
+        c.timeoutPenalty = p.timeoutPenalty;
+        c.initialScore = p.initialScore;
+        c.minScore = p.minScore;
+        c.smoothingShift = p.smoothingShift;
         emit QoSParamsChanged(
             p.firstPoints, p.secondPoints, p.thirdPoints, p.timeoutPenalty, p.initialScore, p.minScore, p.smoothingShift
         );
