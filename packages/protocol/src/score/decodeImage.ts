@@ -18,7 +18,8 @@ const MAX_PIXELS = 64 * 1024 * 1024;
  *
  * sharp decodes; the embedded ICC profile is ignored and EXIF orientation not applied, because PIL does
  * neither. 16-bit PNGs follow PIL: colour channels keep their high byte, while 16-bit grey opens in PIL
- * as an integer image whose conversion to "L" clips at 255, so it is clipped here too.
+ * as an integer image whose conversion to "L" clips at 255, so it is clipped here too. CMYK input is
+ * refused (ImageDecodeError): PIL's CMYK→RGB formula differs from libvips'.
  *
  * @example
  * const pixels = await decodeImage({ bytes: png });
@@ -26,7 +27,9 @@ const MAX_PIXELS = 64 * 1024 * 1024;
 export async function decodeImage({ bytes, index }: DecodeImageParameters): Promise<DecodeImageReturnType> {
   try {
     const image = sharp(bytes, { ignoreIcc: true, limitInputPixels: MAX_PIXELS, failOn: 'error' });
-    const { depth, channels } = await image.metadata();
+    const { depth, channels, space } = await image.metadata();
+    // PIL and libvips turn CMYK into RGB by different formulas, so a hash would silently disagree.
+    if (space === 'cmyk') throw new Error('CMYK images are not supported: convert results to RGB PNG');
     if (depth === 'ushort') return await decodeSixteenBit(image, (channels ?? 3) <= 2);
     const { data, info } = await image.raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
     return {

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import sharp from 'sharp';
 import { ImageDecodeError, InvalidPixelsError } from './errors.js';
 import { getImageScore } from './getImageScore.js';
 import { getPHash } from './getPHash.js';
@@ -42,6 +43,11 @@ test('getPHash is stable under JPEG re-encoding and differs for other content', 
 
 test('getPHash rejects undecodable bytes and inconsistent pixels with typed errors', async () => {
   await assert.rejects(getPHash(new Uint8Array([1, 2, 3, 4])), ImageDecodeError);
+  const cmyk = await sharp(await encodePng(pattern))
+    .toColourspace('cmyk')
+    .jpeg()
+    .toBuffer();
+  await assert.rejects(getPHash(new Uint8Array(cmyk)), /CMYK images are not supported/);
   await assert.rejects(
     getPHash({ data: new Uint8Array(5), width: 2, height: 2, channels: 1 }),
     InvalidPixelsError,
