@@ -136,6 +136,7 @@ interface INodeRegistry {
     /// @notice Where payouts for `node` go: its beneficiary, or the node itself when none was set.
     function beneficiaryOf(address node) external view returns (address);
 
+    /// @notice `node`'s record; `currentTask` is 0 unless the node is Busy, PendingPause or PendingQuit.
     function getNodeInfo(address node) external view returns (NodeInfo memory);
 
     /// @notice The task `node` is busy with, or 0 (two SLOADs, cheaper than `getNodeInfo`).
