@@ -3,11 +3,23 @@ pragma solidity ^0.8.24;
 
 import {IIncentivePool} from "../../src/interfaces/IIncentivePool.sol";
 import {INodeRegistry} from "../../src/interfaces/INodeRegistry.sol";
+import {AvailableSets} from "../../src/node/AvailableSets.sol";
 import {NodeRegistry} from "../../src/node/NodeRegistry.sol";
 import {QoS} from "../../src/node/QoS.sol";
 import {NodeRegistryTestBase} from "./NodeRegistryTestBase.sol";
 
+/// @dev Cheatcodes used only here (forge's own signatures).
+interface VmStorage {
+    function load(address target, bytes32 slot) external view returns (bytes32 data);
+    function store(address target, bytes32 slot, bytes32 value) external;
+}
+
 contract NodeRegistryTest is NodeRegistryTestBase {
+    VmStorage private constant vmStorage = VmStorage(address(uint160(uint256(keccak256("hevm cheat code")))));
+    /// @dev Storage slot of `_available.sizes` (Ownable 0, Ownable2Step 1, then the registry's variables);
+    /// test_availableSets_revertWhenASetIsFull checks it against `availableSizes` before using it.
+    uint256 private constant SIZES_SLOT = 11;
+
     INodeRegistry.NodeStatus internal constant QUIT = INodeRegistry.NodeStatus.Quit;
     INodeRegistry.NodeStatus internal constant AVAILABLE = INodeRegistry.NodeStatus.Available;
     INodeRegistry.NodeStatus internal constant BUSY = INodeRegistry.NodeStatus.Busy;
@@ -747,5 +759,20 @@ contract NodeRegistryTest is NodeRegistryTestBase {
         registry.pause();
         assertEq(registry.getNodeInfo(node).currentTask, bytes32(0));
         assertEq(registry.currentTaskOf(node), bytes32(0));
+    }
+
+    function test_availableSets_revertWhenASetIsFull() public {
+        joinDefault();
+        bytes32 group = registry.groupKey(bytes32(0), 1);
+        bytes32 slot = keccak256(abi.encode(group, SIZES_SLOT));
+        assertEq(uint256(vmStorage.load(address(registry), slot)), registry.availableSizes(group), "slot");
+        // Tier 4 (24 GiB) of the any-GPU group at its maximum size.
+        uint256 full = registry.availableSizes(group) | (AvailableSets.MAX_SIZE << (4 * 32));
+        vmStorage.store(address(registry), slot, bytes32(full));
+        (bytes memory publicKey, address node) = newKey();
+        vm.deal(node, MIN_STAKE);
+        vm.prank(node);
+        vm.expectRevert(abi.encodeWithSelector(AvailableSets.AvailableSetsFull.selector, group, 4));
+        registry.join{value: MIN_STAKE}(GPU_4090, 24, v1_2_3, publicKey, address(0), noModels());
     }
 }
