@@ -76,7 +76,7 @@ export async function encodeJpeg(pixels: RawPixels, quality: number): Promise<Ui
 }
 
 /** sharp reads 16-bit raw input at run time, but its typings only describe 8-bit raw input. */
-function rawSixteen(width: number, height: number, channels: 1 | 3): SharpOptions {
+function rawSixteen(width: number, height: number, channels: RawPixels['channels']): SharpOptions {
   return { raw: { width, height, channels, depth: 'ushort' } } as SharpOptions;
 }
 
@@ -200,6 +200,27 @@ export async function createSyntheticImages(): Promise<SyntheticImage[]> {
       .png()
       .toBuffer(),
   );
+  // 16-bit with alpha: Pillow opens both as RGBA from the high bytes.
+  for (const [name, channels, space] of [
+    ['grey-alpha16.png', 2, 'grey16'],
+    ['rgba16.png', 4, 'rgb16'],
+  ] as const) {
+    const samples = new Uint16Array(70 * 50 * channels);
+    for (let i = 0; i < samples.length; i++) {
+      const pixel = Math.floor(i / channels);
+      const c = i % channels;
+      const [x, y] = [pixel % 70, Math.floor(pixel / 70)];
+      samples[i] =
+        c === channels - 1 ? 40000 : Math.round(32000 + 30000 * Math.sin(x * 0.1 + c) * Math.cos(y * 0.13));
+    }
+    add(
+      name,
+      await sharp(Buffer.from(samples.buffer), rawSixteen(70, 50, channels))
+        .toColourspace(space)
+        .png()
+        .toBuffer(),
+    );
+  }
 
   const shapes = [
     '<rect width="100%" height="100%" fill="#fff"/><circle cx="120" cy="90" r="60" fill="#c33"/><rect x="200" y="150" width="80" height="120" fill="#36c"/>',
