@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { InvalidPixelsError } from './errors.js';
 import { resizeLanczos } from './resizeLanczos.js';
 import type { LumaImage } from './types.js';
 
@@ -44,4 +45,9 @@ test('resizeLanczos keeps a flat image flat and clips ringing into 0..255', () =
   assert.equal(out.data.length, 32 * 32);
   assert.equal(Math.min(...out.data), 0);
   assert.equal(Math.max(...out.data), 255);
+});
+
+test('resizeLanczos rejects a target size that is not a positive integer', () => {
+  assert.throws(() => resizeLanczos({ image: source, width: 0, height: 4 }), InvalidPixelsError);
+  assert.throws(() => resizeLanczos({ image: source, width: 3, height: 2.5 }), /target height 2.5/);
 });

@@ -1,3 +1,4 @@
+import { InvalidPixelsError } from './errors.js';
 import { assertValidPixels, toLuma, writeLumaRow } from './toLuma.js';
 import type { LumaImage, RawPixels } from './types.js';
 
@@ -33,6 +34,13 @@ type AxisCoefficients = { ksize: number; bounds: Int32Array; weights: Int32Array
 export function resizeLanczos({ image, width, height }: ResizeLanczosParameters): ResizeLanczosReturnType {
   const pixels: RawPixels = 'channels' in image ? image : { ...image, channels: 1 };
   assertValidPixels(pixels);
+  for (const [name, value] of [
+    ['target width', width],
+    ['target height', height],
+  ] as const) {
+    if (!Number.isSafeInteger(value) || value < 1)
+      throw new InvalidPixelsError(`${name} ${value} is not a positive integer`);
+  }
   const channels = pixels.channels;
   const inW = image.width;
   const inH = image.height;
