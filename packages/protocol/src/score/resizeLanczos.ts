@@ -1,6 +1,8 @@
+import { assertValidPixels } from './assertValidPixels.js';
 import { InvalidPixelsError } from './errors.js';
-import { assertValidPixels, toLuma, writeLumaRow } from './toLuma.js';
+import { toLuma } from './toLuma.js';
 import type { LumaImage, RawPixels } from './types.js';
+import { writeLumaRow } from './writeLumaRow.js';
 
 export type ResizeLanczosParameters = {
   /** A grey image, or colour pixels that are converted to PIL "L" row by row as the resampler reads them. */
