@@ -212,6 +212,16 @@ export async function runValidationGroup(
     const scores = members.map((_, i) => scoreFor(i));
     const scoreTxs: TxRecord[] = [];
     for (const [i, member] of members.entries()) scoreTxs.push(await submitScore(actors, member, scores[i]!));
+    // Each member's seed as the contract folded it into its commitment at the report (event data).
+    const seeds = scoreTxs.map((tx) => {
+      const [event] = parseEventLogs({
+        abi: taskManagerAbi,
+        logs: tx.receipt.logs,
+        eventName: 'TaskScoreReady',
+      });
+      if (!event) throw new ScenarioError('submitScore emitted no TaskScoreReady');
+      return event.args.seed;
+    });
     const { uPoint, vComponents } = getFastVerifyParams(publicKey, proof, seed);
     const req = requirements();
     const validate = await send(actors, actors.app, 'validateTaskGroup', {
@@ -226,6 +236,7 @@ export async function runValidationGroup(
           argsHash,
           salts: members.map((m) => m.salt),
           scores,
+          seeds,
           modelIds: req.modelIds,
           minVram: req.minVram,
           requiredGpu: req.requiredGpu,

@@ -230,6 +230,25 @@ export const nodeRegistryAbi = [
   },
   {
     "type": "function",
+    "name": "availableSizes",
+    "inputs": [
+      {
+        "name": "group",
+        "type": "bytes32",
+        "internalType": "bytes32"
+      }
+    ],
+    "outputs": [
+      {
+        "name": "",
+        "type": "uint256",
+        "internalType": "uint256"
+      }
+    ],
+    "stateMutability": "view"
+  },
+  {
+    "type": "function",
     "name": "beneficiaryOf",
     "inputs": [
       {
@@ -2173,7 +2192,7 @@ export const taskManagerAbi = [
             "internalType": "bytes32"
           },
           {
-            "name": "submission",
+            "name": "reportOrder",
             "type": "uint64",
             "internalType": "uint64"
           }
@@ -2573,6 +2592,11 @@ export const taskManagerAbi = [
             "internalType": "bytes[3]"
           },
           {
+            "name": "seeds",
+            "type": "bytes32[3]",
+            "internalType": "bytes32[3]"
+          },
+          {
             "name": "modelIds",
             "type": "bytes32[]",
             "internalType": "bytes32[]"
@@ -2957,10 +2981,10 @@ export const taskManagerAbi = [
         "internalType": "address"
       },
       {
-        "name": "submission",
-        "type": "uint64",
+        "name": "seed",
+        "type": "bytes32",
         "indexed": false,
-        "internalType": "uint64"
+        "internalType": "bytes32"
       },
       {
         "name": "errorCode",
@@ -3032,10 +3056,10 @@ export const taskManagerAbi = [
         "internalType": "address"
       },
       {
-        "name": "submission",
-        "type": "uint64",
+        "name": "seed",
+        "type": "bytes32",
         "indexed": false,
-        "internalType": "uint64"
+        "internalType": "bytes32"
       },
       {
         "name": "score",
