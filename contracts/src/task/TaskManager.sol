@@ -252,6 +252,8 @@ contract TaskManager is ITaskManager, Ownable2Step, ReentrancyGuardTransient {
     function finalizeTask(bytes32 taskKey) external nonReentrant {
         Task storage task = _tasks[taskKey];
         uint256 deadline = uint256(task.stateTime) + _timing.validationWindow;
+        // Windows last hours: the few seconds a block producer can shift the timestamp do not matter.
+        // forge-lint: disable-next-line(block-timestamp)
         if (block.timestamp < deadline) revert DeadlineNotReached(taskKey, deadline);
         _endSingle(taskKey, task);
     }
@@ -263,6 +265,8 @@ contract TaskManager is ITaskManager, Ownable2Step, ReentrancyGuardTransient {
         if (state != TaskState.Queued && state != TaskState.Started) revert InvalidState(taskKey, state);
         uint256 deadline = uint256(task.stateTime) + _timeoutOf(task.taskType);
         bool cancelled = state == TaskState.Queued && msg.sender == task.creator;
+        // Timeouts last minutes: the few seconds a block producer can shift the timestamp do not matter.
+        // forge-lint: disable-next-line(block-timestamp)
         if (!cancelled && block.timestamp < deadline) revert DeadlineNotReached(taskKey, deadline);
 
         address node = task.node;
@@ -301,6 +305,7 @@ contract TaskManager is ITaskManager, Ownable2Step, ReentrancyGuardTransient {
     /// @notice Sets the sampling rate to 1 / `value`.
     function setSamplingDenominator(uint256 value) external onlyOwner {
         _checkRange(value, MIN_SAMPLING_DENOMINATOR, MAX_SAMPLING_DENOMINATOR);
+        // forge-lint: disable-next-line(unsafe-typecast) -- at most MAX_SAMPLING_DENOMINATOR (checked above)
         _config.samplingDenominator = uint16(value);
         emit SamplingDenominatorSet(value);
     }
@@ -308,6 +313,7 @@ contract TaskManager is ITaskManager, Ownable2Step, ReentrancyGuardTransient {
     /// @notice Sets the largest Hamming distance per 64-bit image hash block that still counts as a match.
     function setHammingThreshold(uint256 value) external onlyOwner {
         _checkRange(value, 0, MAX_HAMMING_THRESHOLD);
+        // forge-lint: disable-next-line(unsafe-typecast) -- at most MAX_HAMMING_THRESHOLD (checked above)
         _config.hammingThreshold = uint8(value);
         emit HammingThresholdSet(value);
     }
@@ -318,9 +324,11 @@ contract TaskManager is ITaskManager, Ownable2Step, ReentrancyGuardTransient {
         uint256 maxTimeout = (uint256(_timing.validationWindow) - VALIDATION_SLACK) / 2;
         if (maxTimeout > MAX_TIMEOUT) maxTimeout = MAX_TIMEOUT;
         _checkRange(value, MIN_TIMEOUT, maxTimeout);
-        if (taskType == TASK_SD) _timing.timeoutSd = uint32(value);
-        else if (taskType == TASK_LLM) _timing.timeoutLlm = uint32(value);
-        else _timing.timeoutSdFt = uint32(value);
+        // forge-lint: disable-next-line(unsafe-typecast) -- at most MAX_TIMEOUT (checked above)
+        uint32 seconds_ = uint32(value);
+        if (taskType == TASK_SD) _timing.timeoutSd = seconds_;
+        else if (taskType == TASK_LLM) _timing.timeoutLlm = seconds_;
+        else _timing.timeoutSdFt = seconds_;
         emit TimeoutSet(taskType, value);
     }
 
@@ -331,6 +339,7 @@ contract TaskManager is ITaskManager, Ownable2Step, ReentrancyGuardTransient {
         if (timing.timeoutLlm > longest) longest = timing.timeoutLlm;
         if (timing.timeoutSdFt > longest) longest = timing.timeoutSdFt;
         _checkRange(value, 2 * longest + VALIDATION_SLACK, MAX_VALIDATION_WINDOW);
+        // forge-lint: disable-next-line(unsafe-typecast) -- at most MAX_VALIDATION_WINDOW (checked above)
         _timing.validationWindow = uint32(value);
         emit ValidationWindowSet(value);
     }
@@ -338,6 +347,7 @@ contract TaskManager is ITaskManager, Ownable2Step, ReentrancyGuardTransient {
     /// @notice Sets the smallest fee a task may carry.
     function setMinFee(uint256 value) external onlyOwner {
         _checkRange(value, 1, MAX_MIN_FEE);
+        // forge-lint: disable-next-line(unsafe-typecast) -- at most MAX_MIN_FEE (checked above)
         _config.minFee = uint96(value);
         emit MinFeeSet(value);
     }
@@ -385,23 +395,28 @@ contract TaskManager is ITaskManager, Ownable2Step, ReentrancyGuardTransient {
         return _queueHead;
     }
 
+    /// @notice A task is sampled when its VRF output is a multiple of this (default 10: 10 %).
     function samplingDenominator() external view returns (uint256) {
         return _config.samplingDenominator;
     }
 
+    /// @notice Largest per-block Hamming distance at which two image scores still match.
     function hammingThreshold() external view returns (uint256) {
         return _config.hammingThreshold;
     }
 
+    /// @notice Smallest fee `createTask` accepts, in wei.
     function minFee() external view returns (uint256) {
         return _config.minFee;
     }
 
+    /// @notice Seconds a `taskType` task may stay Queued, and then Started, before anyone may abort it.
     function timeout(uint8 taskType) external view returns (uint256) {
         if (taskType > TASK_SD_FT) revert InvalidTaskType(taskType);
         return _timeoutOf(taskType);
     }
 
+    /// @notice Seconds after a report during which only the app may end the task.
     function validationWindow() external view returns (uint256) {
         return _timing.validationWindow;
     }

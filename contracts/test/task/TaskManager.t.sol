@@ -4,6 +4,7 @@ pragma solidity ^0.8.24;
 import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
 import {INodeRegistry} from "../../src/interfaces/INodeRegistry.sol";
 import {ITaskManager} from "../../src/interfaces/ITaskManager.sol";
+import {TaskManager} from "../../src/task/TaskManager.sol";
 import {TaskManagerTestBase} from "./utils/TaskManagerTestBase.sol";
 
 /// @notice Single-task lifecycle: creation, selection, queue, scores, errors, validation, finalization,
@@ -398,7 +399,41 @@ contract TaskManagerTest is TaskManagerTestBase {
         assertEq(tm.dispatchQueued(node), bytes32(0));
     }
 
+    function test_queue_probesAtMostThreeHeads() public {
+        _create(0);
+        _create(1);
+        bytes32 c = _create(2);
+        for (uint256 i = 3; i < 6; ++i) {
+            _createWith(_paramsFor(i, ARGS_HASH, 1, keccak256("H100")));
+        }
+        bytes32 fitting = _create(6);
+        _submit(c, _score(1));
+        vm.prank(app);
+        tm.validateSingleTask(c);
+        assertEq(uint256(_state(fitting)), uint256(ITaskManager.TaskState.Queued), "fourth head not probed");
+        assertEq(tm.dispatchQueued(_node(c)), bytes32(0), "released node holds nothing to do here");
+    }
+
+    function test_dispatchQueued_ignoresANodeThatDoesNotFit() public {
+        bytes32 q = _createWith(_paramsFor(0, ARGS_HASH, 1, keccak256("H100")));
+        address other = _joinNode(4243, "A100");
+        assertEq(tm.dispatchQueued(other), bytes32(0));
+        assertEq(uint256(_state(q)), uint256(ITaskManager.TaskState.Queued));
+    }
+
     // ------------------------------------------------------------------ withdraw
+
+    function test_withdraw_reentrancyCannotPayTwice() public {
+        ReentrantApp attacker = new ReentrantApp(tm);
+        vm.deal(address(attacker), 1 ether);
+        bytes32 key = attacker.create{value: FEE}(_paramsFor(77, ARGS_HASH, 1, keccak256("H100")));
+        attacker.cancel(key);
+        assertEq(tm.owed(address(attacker)), FEE);
+        vm.expectRevert(abi.encodeWithSelector(ITaskManager.WithdrawalFailed.selector, address(attacker), FEE));
+        attacker.withdraw();
+        assertEq(tm.owed(address(attacker)), FEE, "nothing paid, balance kept");
+        assertEq(address(tm).balance, FEE);
+    }
 
     function test_withdraw_paysOutOnce() public {
         bytes32 key = _create(0);
@@ -559,6 +594,31 @@ contract TaskManagerTest is TaskManagerTestBase {
         vm.expectRevert(abi.encodeWithSelector(Ownable.OwnableUnauthorizedAccount.selector, app));
         tm.setRelaySigner(app);
         vm.stopPrank();
+    }
+}
+
+/// @dev An app whose receive hook tries to withdraw again.
+contract ReentrantApp {
+    TaskManager internal immutable tm;
+
+    constructor(TaskManager tm_) {
+        tm = tm_;
+    }
+
+    function create(ITaskManager.CreateTaskParams calldata p) external payable returns (bytes32) {
+        return tm.createTask{value: msg.value}(p);
+    }
+
+    function cancel(bytes32 key) external {
+        tm.abortTask(key);
+    }
+
+    function withdraw() external {
+        tm.withdraw();
+    }
+
+    receive() external payable {
+        tm.withdraw();
     }
 }
 
