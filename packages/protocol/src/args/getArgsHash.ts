@@ -1,4 +1,6 @@
-import { type Hex, keccak256 } from 'viem';
+import { keccak_256 } from '@noble/hashes/sha3.js';
+import { bytesToHex } from '@noble/hashes/utils.js';
+import type { Hex } from 'viem';
 
 /**
  * The `argsHash` of a task: keccak256 of the exact argument bytes uploaded to the relay
@@ -8,5 +10,7 @@ import { type Hex, keccak256 } from 'viem';
  * getArgsHash(canonicalizeTaskArgs(args)) // '0x…' (32 bytes)
  */
 export function getArgsHash(bytes: Uint8Array): Hex {
-  return keccak256(bytes);
+  // noble rather than viem's keccak256: the worker process imports this, and loading all of viem there
+  // cost seconds of start-up on a busy machine.
+  return `0x${bytesToHex(keccak_256(bytes))}`;
 }

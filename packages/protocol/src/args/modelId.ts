@@ -1,4 +1,6 @@
-import { type Hex, keccak256, stringToBytes } from 'viem';
+import { keccak_256 } from '@noble/hashes/sha3.js';
+import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
+import type { Hex } from 'viem';
 import { InvalidModelIdError } from './errors.js';
 
 /** A model reference as the network names it on chain and in node capabilities. */
@@ -65,5 +67,5 @@ export function formatModelId(modelId: ModelId): string {
  */
 export function getModelId(modelId: string | ModelId): Hex {
   const canonical = formatModelId(typeof modelId === 'string' ? parseModelId(modelId) : modelId);
-  return keccak256(stringToBytes(canonical));
+  return `0x${bytesToHex(keccak_256(utf8ToBytes(canonical)))}`;
 }
