@@ -1,6 +1,7 @@
 import { deployCommand } from './deploy.js';
 import { devnetCommand } from './devnet.js';
 import { keystoreCommand } from './keystore.js';
+import { modelCommand } from './model.js';
 import { stakeCalcCommand } from './stakeCalc.js';
 import type { Command } from './types.js';
 
@@ -8,5 +9,6 @@ export const commands: Record<string, Command> = {
   devnet: devnetCommand,
   deploy: deployCommand,
   keystore: keystoreCommand,
+  model: modelCommand,
   'stake-calc': stakeCalcCommand,
 };

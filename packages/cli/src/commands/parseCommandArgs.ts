@@ -8,12 +8,18 @@ export class UsageError extends BaseError {
 type Options = NonNullable<ParseArgsConfig['options']>;
 
 /** node:util parseArgs with a typed, actionable error for unknown or malformed options. */
-export function parseCommandArgs<const T extends Options>(argv: string[], options: T, help: string) {
+export function parseCommandArgs<const T extends Options, const P extends boolean = false>(
+  argv: string[],
+  options: T,
+  help: string,
+  allowPositionals?: P,
+) {
   try {
     return parseArgs({
       args: argv,
       options: { ...options, help: { type: 'boolean', short: 'h' } },
       strict: true,
+      allowPositionals: (allowPositionals ?? false) as P,
     });
   } catch (cause) {
     throw new UsageError(cause instanceof Error ? cause.message : String(cause), { details: [help] });
