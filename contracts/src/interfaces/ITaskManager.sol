@@ -68,7 +68,7 @@ interface ITaskManager {
         address creator;
         address node;
         uint256 fee;
-        uint64 createdBlock;
+        uint64 seedBlock; // block in which the task got its node (its hash is the sampling seed)
         uint64 stateTime; // timestamp at which the task entered its current state
         bytes32 commitment; // keccak(argsCommitment ‖ requestHash), then keccak(that ‖ keccak(score))
         uint64 reportOrder; // stateTime << 16 | rank within that second, while ScoreReady / ErrorReported
@@ -120,7 +120,7 @@ interface ITaskManager {
     error InvalidScoreLength(uint8 taskType, uint256 length);
     error InvalidErrorCode(uint8 errorCode);
     error DeadlineNotReached(bytes32 taskKey, uint256 deadline);
-    error SeedUnavailable(bytes32 taskKey, uint256 createdBlock, uint256 currentBlock);
+    error SeedUnavailable(bytes32 taskKey, uint256 seedBlock, uint256 currentBlock);
     error InvalidPublicKey(uint256 length);
     error PublicKeyNotCaller(address keyAddress, address caller);
     error DuplicateGroupMember(uint256 index);
@@ -129,7 +129,7 @@ interface ITaskManager {
     error UnexpectedScore(uint256 index);
     error GroupMemberState(uint256 index, TaskState state);
     error GroupTaskTypeMismatch(uint256 index);
-    error MemberCreatedTooEarly(uint256 index, uint256 createdBlock, uint256 seedBlock);
+    error MemberCreatedTooEarly(uint256 index, uint256 memberSeedBlock, uint256 originalSeedBlock);
     error InvalidVrfProof();
     error NotSampled(bytes32 beta, uint256 denominator);
     error TooFewReports(uint256 reported);
@@ -160,7 +160,8 @@ interface ITaskManager {
 
     // ---------------------------------------------------------------- anyone
 
-    /// @notice Stores the task's sampling seed (blockhash of its creation block) while it is readable.
+    /// @notice Stores the task's sampling seed (hash of the block in which it got its node) while it is
+    /// readable. Nodes that report more than ~200 blocks after their start call it first.
     function recordSamplingSeed(bytes32 taskKey) external returns (bytes32 seed);
 
     /// @notice Ends a ScoreReady / ErrorReported task as a validated single task once the app has been
@@ -180,7 +181,8 @@ interface ITaskManager {
 
     function getTask(bytes32 taskKey) external view returns (TaskInfo memory);
 
-    /// @notice The stored sampling seed, else blockhash(createdBlock) when readable, else zero.
+    /// @notice The recorded sampling seed, else blockhash(seedBlock) when readable, else zero (also while
+    /// the task is queued: its seed block is the one that will dispatch it).
     function samplingSeed(bytes32 taskKey) external view returns (bytes32);
 
     function owed(address account) external view returns (uint256);

@@ -18,7 +18,7 @@ contract TaskManager is ITaskManager, Ownable2Step, ReentrancyGuardTransient {
     // ------------------------------------------------------------------ storage layout
     //
     // Task (3 slots):
-    //   slot 0 | creator (160) | state (8) | taskType (8) | createdBlock (32) | stateTime (32) | stateSeq (16) |
+    //   slot 0 | creator (160) | state (8) | taskType (8) | seedBlock (32) | stateTime (32) | stateSeq (16) |
     //   slot 1 | node (160)                                              | fee (96)                          |
     //   slot 2 | commitment (256)                                                                             |
     // commitment = keccak(argsCommitment ‖ requestHash) at creation, then keccak(that ‖ seed ‖ resultHash)
@@ -26,13 +26,15 @@ contract TaskManager is ITaskManager, Ownable2Step, ReentrancyGuardTransient {
     // seed as the chain knew it then). The seed thus costs no slot of its own on the happy path; it is in
     // the report's event and a group opening repeats it. `_seeds` is written only by recordSamplingSeed.
     // stateTime ‖ stateSeq orders reports exactly (stateSeq counts reports within one second).
+    // seedBlock is the block in which the task got its node (creation, or dispatch from the queue): its hash
+    // is the sampling seed, unknown to everyone until that block is sealed.
     // Slot 0 survives the task's end (terminal states stay final, keys cannot be reused, group members
     // that timed out still prove their creator and creation block); slots 1-2 are cleared at the end.
     struct Task {
         address creator;
         TaskState state;
         uint8 taskType;
-        uint32 createdBlock;
+        uint32 seedBlock;
         uint32 stateTime;
         uint16 stateSeq;
         address node;
@@ -138,7 +140,8 @@ contract TaskManager is ITaskManager, Ownable2Step, ReentrancyGuardTransient {
 
         task.creator = msg.sender;
         task.taskType = taskType;
-        task.createdBlock = uint32(block.number);
+        // Also the seed block if a node is drawn now; a queued task gets a new one at dispatch.
+        task.seedBlock = uint32(block.number);
         task.stateTime = uint32(block.timestamp);
         task.fee = uint96(msg.value);
         task.commitment = keccak256(
@@ -183,7 +186,7 @@ contract TaskManager is ITaskManager, Ownable2Step, ReentrancyGuardTransient {
         uint64[3] memory order;
         for (uint256 i = 0; i < 3; ++i) {
             (GroupOutcome.Report report, uint64 submission) =
-                _openMember(group, i, taskType, requestHash, original.createdBlock);
+                _openMember(group, i, taskType, requestHash, original.seedBlock);
             reports[i] = report;
             order[i] = submission;
         }
@@ -239,11 +242,13 @@ contract TaskManager is ITaskManager, Ownable2Step, ReentrancyGuardTransient {
     /// @inheritdoc ITaskManager
     function recordSamplingSeed(bytes32 taskKey) external returns (bytes32 seed) {
         Task storage task = _tasks[taskKey];
-        if (task.state == TaskState.None) revert InvalidState(taskKey, TaskState.None);
+        TaskState state = task.state;
+        // A queued task has no seed yet: it is fixed by the block that dispatches it.
+        if (state == TaskState.None || state == TaskState.Queued) revert InvalidState(taskKey, state);
         seed = _seeds[taskKey];
         if (seed != bytes32(0)) return seed;
-        seed = _readableBlockhash(task.createdBlock);
-        if (seed == bytes32(0)) revert SeedUnavailable(taskKey, task.createdBlock, block.number);
+        seed = _readableBlockhash(task.seedBlock);
+        if (seed == bytes32(0)) revert SeedUnavailable(taskKey, task.seedBlock, block.number);
         _seeds[taskKey] = seed;
         emit SamplingSeedRecorded(taskKey, seed);
     }
@@ -369,7 +374,7 @@ contract TaskManager is ITaskManager, Ownable2Step, ReentrancyGuardTransient {
             creator: task.creator,
             node: task.node,
             fee: task.fee,
-            createdBlock: task.createdBlock,
+            seedBlock: task.seedBlock,
             stateTime: task.stateTime,
             commitment: task.commitment,
             reportOrder: _reportOrder(task)
@@ -381,7 +386,8 @@ contract TaskManager is ITaskManager, Ownable2Step, ReentrancyGuardTransient {
         seed = _seeds[taskKey];
         if (seed == bytes32(0)) {
             Task storage task = _tasks[taskKey];
-            if (task.state != TaskState.None) seed = _readableBlockhash(task.createdBlock);
+            TaskState state = task.state;
+            if (state != TaskState.None && state != TaskState.Queued) seed = _readableBlockhash(task.seedBlock);
         }
     }
 
@@ -561,6 +567,7 @@ contract TaskManager is ITaskManager, Ownable2Step, ReentrancyGuardTransient {
                 task.state = TaskState.Started;
                 task.node = node;
                 task.stateTime = uint32(block.timestamp);
+                task.seedBlock = uint32(block.number);
                 emit TaskStarted(key, node, request.taskType);
                 registry.occupyNode(node, key);
                 return key;
@@ -625,8 +632,8 @@ contract TaskManager is ITaskManager, Ownable2Step, ReentrancyGuardTransient {
         if (task.creator != msg.sender) revert NotTaskCreator(key, msg.sender);
         if (task.taskType != taskType) revert GroupTaskTypeMismatch(index);
         // The extra members must come after the seed was fixed, i.e. after the app could know it was sampled.
-        if (index > 0 && task.createdBlock <= seedBlock) {
-            revert MemberCreatedTooEarly(index, task.createdBlock, seedBlock);
+        if (index > 0 && task.seedBlock <= seedBlock) {
+            revert MemberCreatedTooEarly(index, task.seedBlock, seedBlock);
         }
         TaskState state = task.state;
         if (state == TaskState.EndAborted) {
@@ -658,7 +665,7 @@ contract TaskManager is ITaskManager, Ownable2Step, ReentrancyGuardTransient {
     function _checkSampled(GroupValidation calldata group, bool originalReported) private view {
         bytes32 seed = originalReported ? group.seeds[0] : samplingSeed(group.taskKeys[0]);
         if (seed == bytes32(0)) {
-            revert SeedUnavailable(group.taskKeys[0], _tasks[group.taskKeys[0]].createdBlock, block.number);
+            revert SeedUnavailable(group.taskKeys[0], _tasks[group.taskKeys[0]].seedBlock, block.number);
         }
         bytes memory message = abi.encodePacked(seed);
         if (!vrfVerifier.fastVerify(group.publicKey, group.vrfProof, message, group.uPoint, group.vComponents)) {
@@ -676,14 +683,18 @@ contract TaskManager is ITaskManager, Ownable2Step, ReentrancyGuardTransient {
     }
 
     /// @dev Moves a Started task to `state`, folding the sampling seed and the result into its commitment.
-    /// Seed = hash of the block that included the creating transaction: unknown to the app when it signed,
-    /// fixed one block later. Zero when neither readable (same block, or older than 256 blocks) nor recorded.
+    /// Seed = hash of the block in which the task got its node: unknown to the app when it signed, fixed
+    /// one block later; readable for 256 blocks, and afterwards only if it was recorded.
     function _report(bytes32 taskKey, Task storage task, TaskState state, bytes32 resultHash)
         private
         returns (bytes32 seed)
     {
-        seed = _readableBlockhash(task.createdBlock);
+        seed = _readableBlockhash(task.seedBlock);
         if (seed == bytes32(0)) seed = _seeds[taskKey];
+        // A report without a seed could never be validated in a group, which would let a cheater escape
+        // sampling by answering in its start block or more than 256 blocks later. A node that needs longer
+        // records the seed first (recordSamplingSeed, any time within 256 blocks of its start).
+        if (seed == bytes32(0)) revert SeedUnavailable(taskKey, task.seedBlock, block.number);
         uint32 now_ = uint32(block.timestamp);
         HotConfig memory config = _config;
         uint16 seq = config.lastReportTime == now_ ? config.reportSeq + 1 : 0;

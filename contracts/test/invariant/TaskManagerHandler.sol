@@ -141,6 +141,7 @@ contract TaskManagerHandler {
     function validateGroup(uint256 index, uint256 seed) external {
         if (_groups.length == 0) return;
         uint256[3] memory members = _groups[index % _groups.length];
+        _nextBlock();
         for (uint256 i = 0; i < 3; ++i) {
             if ((seed >> i) % 4 != 0) _submit(members[i], uint256(keccak256(abi.encode(seed, i))));
         }

@@ -18,7 +18,7 @@ contract TaskManagerTest is TaskManagerTestBase {
         assertEq(uint256(info.state), uint256(ITaskManager.TaskState.Started));
         assertEq(info.creator, app);
         assertEq(info.fee, FEE);
-        assertEq(info.createdBlock, block.number);
+        assertEq(info.seedBlock, block.number);
         assertEq(address(tm).balance, FEE);
         assertEq(registry.currentTaskOf(info.node), key);
         assertEq(uint256(registry.getNodeInfo(info.node).status), uint256(INodeRegistry.NodeStatus.Busy));
@@ -138,6 +138,50 @@ contract TaskManagerTest is TaskManagerTestBase {
         tm.submitScore(key, new bytes(7));
     }
 
+    function test_submitScore_revertsInTheStartBlock() public {
+        bytes32 key = _create(0);
+        vm.prank(_node(key));
+        vm.expectRevert(abi.encodeWithSelector(ITaskManager.SeedUnavailable.selector, key, block.number, block.number));
+        tm.submitScore(key, _score(1));
+    }
+
+    function test_submitScore_revertsPast256BlocksUnlessTheSeedWasRecorded() public {
+        bytes32 key = _create(0);
+        uint256 started = block.number;
+        vm.roll(started + 257);
+        address node = _node(key);
+        vm.prank(node);
+        vm.expectRevert(abi.encodeWithSelector(ITaskManager.SeedUnavailable.selector, key, started, started + 257));
+        tm.submitScore(key, _score(1));
+        bytes32 other = _create(1);
+        _nextBlock();
+        tm.recordSamplingSeed(other);
+        vm.roll(block.number + 300);
+        _submit(other, _score(1));
+        assertEq(uint256(_state(other)), uint256(ITaskManager.TaskState.ScoreReady));
+    }
+
+    function test_recordSamplingSeed_revertsWhileQueued() public {
+        bytes32 q = _createWith(_paramsFor(0, ARGS_HASH, 1, keccak256("H100")));
+        _nextBlock();
+        assertEq(tm.samplingSeed(q), bytes32(0), "no seed before a node is found");
+        vm.expectRevert(abi.encodeWithSelector(ITaskManager.InvalidState.selector, q, ITaskManager.TaskState.Queued));
+        tm.recordSamplingSeed(q);
+    }
+
+    function test_queue_dispatchFixesANewSeedBlock() public {
+        bytes32 q = _createWith(_paramsFor(0, ARGS_HASH, 1, keccak256("H100")));
+        vm.roll(block.number + 500);
+        address node = _joinNode(4244, "H100");
+        tm.dispatchQueued(node);
+        assertEq(tm.getTask(q).seedBlock, block.number);
+        uint256 dispatched = block.number;
+        _nextBlock();
+        assertEq(tm.samplingSeed(q), blockhash(dispatched));
+        _submit(q, abi.encodePacked(sha256("text")));
+        assertEq(uint256(_state(q)), uint256(ITaskManager.TaskState.ScoreReady));
+    }
+
     function test_submitScore_revertsOnEmptyScore() public {
         bytes32 key = _create(0);
         vm.prank(_node(key));
@@ -155,8 +199,10 @@ contract TaskManagerTest is TaskManagerTestBase {
     function test_reportTaskError_movesToErrorReported() public {
         bytes32 key = _create(0);
         address node = _node(key);
+        uint256 started = block.number;
+        _nextBlock();
         vm.expectEmit(true, true, false, true, address(tm));
-        emit ITaskManager.TaskErrorReported(key, node, bytes32(0), 1);
+        emit ITaskManager.TaskErrorReported(key, node, blockhash(started), 1);
         _reportError(key);
         assertEq(uint256(_state(key)), uint256(ITaskManager.TaskState.ErrorReported));
     }

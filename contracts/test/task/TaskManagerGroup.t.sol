@@ -432,7 +432,7 @@ contract TaskManagerGroupTest is TaskManagerTestBase {
             scores[i] = _score(1);
             _submit(keys[i], scores[i]);
         }
-        uint256 created = tm.getTask(keys[0]).createdBlock;
+        uint256 created = tm.getTask(keys[0]).seedBlock;
         _expectGroupRevert(
             _group(keys, _ids(), scores),
             abi.encodeWithSelector(ITaskManager.MemberCreatedTooEarly.selector, 1, created, created)
@@ -483,17 +483,13 @@ contract TaskManagerGroupTest is TaskManagerTestBase {
         );
     }
 
-    function test_validateTaskGroup_revertsWhenTheSeedWasLost() public {
-        keys = _createGroup();
+    function test_validateTaskGroup_revertsWhenTheOriginalsSeedWasLost() public {
+        // The original timed out unanswered and nobody recorded its seed in time.
+        ITaskManager.GroupValidation memory g = _play([SILENT, SCORE, SCORE], [uint256(0), 1, 1], _inOrder());
         vm.roll(block.number + 300);
-        for (uint256 i = 0; i < 3; ++i) {
-            scores[i] = _score(1);
-            _submit(keys[i], scores[i]);
-        }
-        ITaskManager.GroupValidation memory g = _group(keys, _ids(), scores);
-        uint256 created = tm.getTask(keys[0]).createdBlock;
+        uint256 seedBlock = tm.getTask(keys[0]).seedBlock;
         _expectGroupRevert(
-            g, abi.encodeWithSelector(ITaskManager.SeedUnavailable.selector, keys[0], created, block.number)
+            g, abi.encodeWithSelector(ITaskManager.SeedUnavailable.selector, keys[0], seedBlock, block.number)
         );
     }
 
@@ -643,6 +639,10 @@ contract TaskManagerGroupTest is TaskManagerTestBase {
         bytes32 seed = tm.recordSamplingSeed(keys[0]);
         keys[1] = _create(1);
         keys[2] = _create(2);
+        _nextBlock();
+        // Slow nodes record their own seeds before the block hashes expire.
+        tm.recordSamplingSeed(keys[1]);
+        tm.recordSamplingSeed(keys[2]);
         vm.roll(block.number + 400);
         for (uint256 i = 0; i < 3; ++i) {
             groupNodes[i] = _node(keys[i]);
