@@ -11,6 +11,7 @@ import { getLowFrequencyDct } from './getLowFrequencyDct.js';
 import { getPHash } from './getPHash.js';
 import { getPixelsPHash } from './getPixelsPHash.js';
 import { resizeLanczos } from './resizeLanczos.js';
+import { createSceneParameters, renderScene } from './study/scenes.js';
 import { createRandom, drawPixels, drawSmoothScene, encodePng } from './study/syntheticImages.js';
 import { toLuma } from './toLuma.js';
 
@@ -46,7 +47,8 @@ async function time(label: string, run: () => unknown, count = iterations): Prom
 
 const random = createRandom(1);
 const inputs = {
-  'smooth scene': await encodePng(drawSmoothScene(512, 512, 42)),
+  'photo-like scene (grain, shapes)': await encodePng(await renderScene(createSceneParameters(42))),
+  'smooth waves': await encodePng(drawSmoothScene(512, 512, 42)),
   'RGB noise (hard to compress)': await encodePng(drawPixels(512, 512, 3, () => random() * 256)),
 };
 
