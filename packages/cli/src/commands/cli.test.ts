@@ -5,9 +5,11 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { deploymentSchema } from '@verinet/protocol/chain';
+import { deploymentSchema, taskManagerAbi } from '@verinet/protocol/chain';
 import { createPublicClient, http } from 'viem';
-import { getFreePort } from '../anvil/startAnvil.js';
+import { privateKeyToAddress } from 'viem/accounts';
+import { getFreePort, startAnvil } from '../anvil/startAnvil.js';
+import { getDevnetPrivateKey } from '../deploy/devnetAccounts.js';
 
 const bin = resolve(fileURLToPath(import.meta.url), '../../bin.ts');
 const run = (...args: string[]) =>
@@ -35,6 +37,58 @@ describe('verinet CLI', () => {
     const unknown = run('devnet', '--colour');
     assert.equal(unknown.status, 1);
     assert.match(unknown.stderr, /Unknown option '--colour'/);
+  });
+});
+
+describe('verinet keystore and deploy', { timeout: 240_000 }, () => {
+  it('deploys to a running chain from a keystore and writes a valid deployment file', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'verinet-deploy-'));
+    const anvil = await startAnvil();
+    try {
+      const env = {
+        ...process.env,
+        VERINET_KEYSTORE_PASSWORD: 'a long test password',
+        DEPLOYER_KEY: getDevnetPrivateKey(5),
+      };
+      const runEnv = (...args: string[]) =>
+        spawnSync(process.execPath, ['--import', 'tsx', bin, ...args], {
+          encoding: 'utf8',
+          timeout: 120_000,
+          env,
+        });
+      const keystore = join(dir, 'deployer.json');
+      const created = runEnv('keystore', 'create', '--out', keystore, '--import-key-env', 'DEPLOYER_KEY');
+      assert.equal(created.status, 0, created.stderr);
+      const deployer = privateKeyToAddress(getDevnetPrivateKey(5));
+      assert.match(created.stdout, new RegExp(deployer));
+      assert.doesNotMatch(readFileSync(keystore, 'utf8'), new RegExp(getDevnetPrivateKey(5).slice(2)));
+      const again = runEnv('keystore', 'create', '--out', keystore);
+      assert.equal(again.status, 1, 'never overwrites a keystore');
+
+      const out = join(dir, 'deployment.json');
+      const deployed = runEnv('deploy', '--rpc-url', anvil.rpcUrl, '--keystore', keystore, '--out', out);
+      assert.equal(deployed.status, 0, deployed.stderr);
+      const deployment = deploymentSchema.parse(JSON.parse(readFileSync(out, 'utf8')));
+      assert.equal(deployment.deployer, deployer);
+      const client = createPublicClient({ transport: http(anvil.rpcUrl) });
+      const owner = await client.readContract({
+        address: deployment.contracts.taskManager,
+        abi: taskManagerAbi,
+        functionName: 'owner',
+      });
+      assert.equal(owner, deployer);
+
+      const wrongPassword = spawnSync(
+        process.execPath,
+        ['--import', 'tsx', bin, 'deploy', '--rpc-url', anvil.rpcUrl, '--keystore', keystore],
+        { encoding: 'utf8', timeout: 60_000, env: { ...env, VERINET_KEYSTORE_PASSWORD: 'wrong' } },
+      );
+      assert.equal(wrongPassword.status, 1);
+      assert.match(wrongPassword.stderr, /Wrong keystore password/);
+    } finally {
+      await anvil.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
