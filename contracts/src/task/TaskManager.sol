@@ -29,7 +29,7 @@ contract TaskManager is ITaskManager, Ownable2Step, ReentrancyGuardTransient {
     // seedBlock is the block in which the task got its node (creation, or dispatch from the queue): its hash
     // is the sampling seed, unknown to everyone until that block is sealed.
     // Slot 0 survives the task's end (terminal states stay final, keys cannot be reused, group members
-    // that timed out still prove their creator and creation block); slots 1-2 are cleared at the end.
+    // that timed out still prove their creator and seed block); slots 1-2 are cleared at the end.
     struct Task {
         address creator;
         TaskState state;
