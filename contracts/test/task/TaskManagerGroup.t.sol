@@ -493,6 +493,68 @@ contract TaskManagerGroupTest is TaskManagerTestBase {
         );
     }
 
+    function _finish(bytes32 key) internal {
+        _submit(key, _score(1));
+        vm.prank(app);
+        tm.validateSingleTask(key);
+    }
+
+    function test_validateTaskGroup_queuedOriginalIsSampledOnItsDispatchSeed() public {
+        bytes32 a = _create(10);
+        bytes32 b = _create(11);
+        bytes32 c = _create(12);
+        keys[0] = _create(0);
+        assertEq(uint256(_state(keys[0])), uint256(ITaskManager.TaskState.Queued));
+        _nextBlock();
+        _finish(a);
+        uint256 dispatched = block.number;
+        assertEq(tm.getTask(keys[0]).seedBlock, dispatched, "seed block moved to the dispatch");
+        _nextBlock();
+        assertEq(tm.samplingSeed(keys[0]), blockhash(dispatched));
+        _finish(b);
+        _finish(c);
+        keys[1] = _create(1);
+        keys[2] = _create(2);
+        for (uint256 i = 0; i < 3; ++i) {
+            groupNodes[i] = _node(keys[i]);
+            scores[i] = _score(1);
+            _submit(keys[i], scores[i]);
+        }
+        _validateGroup(_group(keys, _ids(), scores));
+        _assertState(0, ITaskManager.TaskState.EndGroupSuccess);
+    }
+
+    function test_validateTaskGroup_revertsOnAMemberStartedBeforeTheQueuedOriginal() public {
+        bytes32 a = _create(10);
+        bytes32 b = _create(11);
+        _create(12);
+        keys[0] = _create(0);
+        assertEq(uint256(_state(keys[0])), uint256(ITaskManager.TaskState.Queued));
+        // A node joins and nobody dispatches the queue: the next createTask draws it at once.
+        _joinNode(999, GPU);
+        _nextBlock();
+        keys[1] = _create(1);
+        assertEq(uint256(_state(keys[1])), uint256(ITaskManager.TaskState.Started));
+        _nextBlock();
+        _finish(a);
+        _nextBlock();
+        _finish(b);
+        _nextBlock();
+        keys[2] = _create(2);
+        for (uint256 i = 0; i < 3; ++i) {
+            scores[i] = _score(1);
+            _submit(keys[i], scores[i]);
+        }
+        // The member got its node (and was created) before the original's seed existed.
+        uint256 memberSeed = tm.getTask(keys[1]).seedBlock;
+        uint256 originalSeed = tm.getTask(keys[0]).seedBlock;
+        assertLt(memberSeed, originalSeed);
+        _expectGroupRevert(
+            _group(keys, _ids(), scores),
+            abi.encodeWithSelector(ITaskManager.MemberCreatedTooEarly.selector, 1, memberSeed, originalSeed)
+        );
+    }
+
     // ------------------------------------------------------------------ regressions of the reference
 
     function test_regression_defect1_qosFollowsSubmissionOrderNotArgumentOrder() public {
