@@ -70,7 +70,7 @@ interface ITaskManager {
         uint256 fee;
         uint64 seedBlock; // block in which the task got its node (its hash is the sampling seed)
         uint64 stateTime; // timestamp at which the task entered its current state
-        bytes32 commitment; // keccak(argsCommitment ‖ requestHash), then keccak(that ‖ keccak(score))
+        bytes32 commitment; // keccak(argsCommitment ‖ requestHash), then keccak(that ‖ seed ‖ resultHash)
         uint64 reportOrder; // stateTime << 16 | rank within that second, while ScoreReady / ErrorReported
     }
 
