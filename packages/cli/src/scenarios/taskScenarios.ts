@@ -32,10 +32,13 @@ async function send(
   label: string,
   request: { address: Address; abi: Abi; functionName: string; args: readonly unknown[]; value?: bigint },
 ): Promise<TxRecord> {
-  // Simulate first: a revert then surfaces with its decoded custom error instead of a bare status.
-  await actors.publicClient.simulateContract({ ...request, account: from.account } as Parameters<
-    typeof actors.publicClient.simulateContract
-  >[0]);
+  // Simulate first: a revert then surfaces with its decoded custom error instead of a bare status. Against
+  // the pending block: a report in the task's own seed block is refused (SeedUnavailable), and `latest` is it.
+  await actors.publicClient.simulateContract({
+    ...request,
+    account: from.account,
+    blockTag: 'pending',
+  } as Parameters<typeof actors.publicClient.simulateContract>[0]);
   // Node selection draws at random, so its gas differs between the estimate's block and the real one:
   // leave headroom, as an SDK must.
   const estimate = await actors.publicClient.estimateContractGas({

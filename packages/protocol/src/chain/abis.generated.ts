@@ -2177,7 +2177,7 @@ export const taskManagerAbi = [
             "internalType": "uint256"
           },
           {
-            "name": "createdBlock",
+            "name": "seedBlock",
             "type": "uint64",
             "internalType": "uint64"
           },
@@ -3334,12 +3334,12 @@ export const taskManagerAbi = [
         "internalType": "uint256"
       },
       {
-        "name": "createdBlock",
+        "name": "memberSeedBlock",
         "type": "uint256",
         "internalType": "uint256"
       },
       {
-        "name": "seedBlock",
+        "name": "originalSeedBlock",
         "type": "uint256",
         "internalType": "uint256"
       }
@@ -3478,7 +3478,7 @@ export const taskManagerAbi = [
         "internalType": "bytes32"
       },
       {
-        "name": "createdBlock",
+        "name": "seedBlock",
         "type": "uint256",
         "internalType": "uint256"
       },
