@@ -88,6 +88,10 @@ contract TaskManager is ITaskManager, Ownable2Step, ReentrancyGuardTransient {
     uint256 public constant MIN_SAMPLING_DENOMINATOR = 2;
     uint256 public constant MAX_SAMPLING_DENOMINATOR = 1000;
     uint256 public constant MAX_HAMMING_THRESHOLD = 32;
+    /// @notice Default per-block Hamming threshold: honest variations measured 0–2 bits (threads, graph
+    /// optimization, fp16, re-encoding) and up to 8 with 2% sampler drift; unrelated images 20+ bits.
+    /// 12 keeps 4 bits of margin on both sides (docs/result-hashing.md, the threshold study).
+    uint256 public constant DEFAULT_HAMMING_THRESHOLD = 12;
     uint256 public constant MIN_TIMEOUT = 1 minutes;
     uint256 public constant MAX_TIMEOUT = 1 days;
     /// @dev The window must leave room for two more tasks to wait in the queue and run (2 × timeout)
@@ -123,7 +127,7 @@ contract TaskManager is ITaskManager, Ownable2Step, ReentrancyGuardTransient {
             reportSeq: 0,
             minFee: 1 gwei,
             samplingDenominator: 10,
-            hammingThreshold: 10
+            hammingThreshold: uint8(DEFAULT_HAMMING_THRESHOLD)
         });
         _timing =
             Timing({timeoutSd: 15 minutes, timeoutLlm: 15 minutes, timeoutSdFt: 1 hours, validationWindow: 4 hours});

@@ -584,6 +584,11 @@ contract TaskManagerTest is TaskManagerTestBase {
         tm.setSamplingDenominator(1001);
     }
 
+    function test_constructor_defaultHammingThresholdIsTheStudiedOne() public view {
+        assertEq(tm.hammingThreshold(), 12);
+        assertEq(tm.hammingThreshold(), tm.DEFAULT_HAMMING_THRESHOLD());
+    }
+
     function test_setHammingThreshold_bounds() public {
         tm.setHammingThreshold(24);
         assertEq(tm.hammingThreshold(), 24);

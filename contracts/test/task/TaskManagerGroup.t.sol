@@ -93,7 +93,7 @@ contract TaskManagerGroupTest is TaskManagerTestBase {
         keys = _createGroup();
         _nextBlock();
         scores[0] = _score(1);
-        scores[1] = _nearScore(1, 10);
+        scores[1] = _nearScore(1, tm.hammingThreshold());
         scores[2] = _nearScore(1, 3);
         for (uint256 i = 0; i < 3; ++i) {
             groupNodes[i] = _node(keys[i]);
@@ -109,7 +109,7 @@ contract TaskManagerGroupTest is TaskManagerTestBase {
         _nextBlock();
         scores[0] = _score(1);
         scores[1] = _score(1);
-        scores[2] = _nearScore(1, 11);
+        scores[2] = _nearScore(1, tm.hammingThreshold() + 1);
         for (uint256 i = 0; i < 3; ++i) {
             groupNodes[i] = _node(keys[i]);
             _submit(keys[i], scores[i]);

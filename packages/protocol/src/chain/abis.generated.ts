@@ -1816,6 +1816,19 @@ export const taskManagerAbi = [
   },
   {
     "type": "function",
+    "name": "DEFAULT_HAMMING_THRESHOLD",
+    "inputs": [],
+    "outputs": [
+      {
+        "name": "",
+        "type": "uint256",
+        "internalType": "uint256"
+      }
+    ],
+    "stateMutability": "view"
+  },
+  {
+    "type": "function",
     "name": "ERROR_INCOMPATIBLE_MODELS",
     "inputs": [],
     "outputs": [
