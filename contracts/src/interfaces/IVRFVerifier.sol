@@ -8,10 +8,7 @@ pragma solidity ^0.8.24;
 /// `address(uint160(uint256(keccak256(publicKey))))` is the key's Ethereum address.
 interface IVRFVerifier {
     /// @notice Full verification in Solidity (expensive; for reference and tests).
-    function verify(bytes calldata publicKey, bytes calldata proof, bytes calldata message)
-        external
-        pure
-        returns (bool);
+    function verify(bytes calldata publicKey, bytes calldata proof, bytes calldata message) external pure returns (bool);
 
     /// @notice Cheap verification that reuses `ecrecover` for the scalar multiplications, given helper
     /// values computed off-chain from the same inputs (see packages/protocol/src/vrf).
