@@ -111,18 +111,24 @@ function benchCreateTaskScaling() {
     );
     return;
   }
-  const file = join(contractsDir, 'snapshots', 'CreateTaskScaling.json');
+  const file = join(contractsDir, 'snapshots', 'TaskManagerGas.json');
   if (!existsSync(file)) {
-    console.log('  (no snapshots/CreateTaskScaling.json written)');
+    console.log('  (no snapshots/TaskManagerGas.json written)');
     return;
   }
   const figures = JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>;
-  const at10 = Number(figures.createTask_10 ?? Number.NaN);
-  for (const [name, value] of Object.entries(figures)) {
-    const ratio = Number(value) / at10;
+  const at10 = Number(figures.createTask_nodes_10_tx ?? Number.NaN);
+  for (const nodes of [10, 1_000, 100_000]) {
+    const value = Number(figures[`createTask_nodes_${nodes}_tx`] ?? Number.NaN);
     console.log(
-      `  ${name.padEnd(28)} ${fmt(Number(value)).padStart(9)} gas  (${ratio.toFixed(3)}× the 10-node figure)`,
+      `  ${fmt(nodes).padStart(7)} nodes: ${fmt(value).padStart(9)} gas  (${(value / at10).toFixed(3)}× the 10-node figure; target ≤ 1.10×)`,
     );
+  }
+  console.log('  forge figures per call, each from cold storage (execution + intrinsic, before refunds):');
+  for (const [name, value] of Object.entries(figures)) {
+    if (name.endsWith('_tx') && !name.startsWith('createTask_nodes')) {
+      console.log(`    ${name.padEnd(44)} ${fmt(Number(value)).padStart(9)}`);
+    }
   }
 }
 
