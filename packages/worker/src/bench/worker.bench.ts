@@ -21,7 +21,8 @@ import { validateTaskArgs } from '../process/validateTaskArgs.js';
 import { createSdBackend } from '../sd/index.js';
 import { writeTinySdModel } from '../sd/tiny/index.js';
 
-const runs = Number(process.env.BENCH_RUNS ?? 15);
+const runs = Number(process.env.BENCH_RUNS ?? 20);
+const warmupRounds = 3;
 const root = await mkdtemp(join(tmpdir(), 'verinet-bench-'));
 const modelsDir = join(root, 'models');
 let dirs = 0;
@@ -83,8 +84,9 @@ try {
     const inProcess: number[] = [];
     const viaWorker: number[] = [];
     const insideWorker: number[] = [];
-    // Interleave the three so that load from other processes hits all alike; round 0 warms up.
-    for (let i = 0; i <= runs; i++) {
+    // Round -1 marks the unmeasured first run of a side's pair.
+    const measured = (round: number) => round >= warmupRounds;
+    const runDirect = async (round: number) => {
       const ctx: RunContext = {
         outputDir: await freshDir(),
         modelsDir,
@@ -93,39 +95,57 @@ try {
         onProgress: () => {},
         signal: new AbortController().signal,
       };
-      let started = performance.now();
+      const started = performance.now();
       await backends[task.taskType]!.run(parseTaskArgs(task.taskType, task.args), ctx);
-      const d = performance.now() - started;
+      if (measured(round)) direct.push(performance.now() - started);
+    };
+    const runInProcess = async (round: number) => {
       const runMessage = {
         type: 'run' as const,
-        requestId: `bench-${i}`,
+        requestId: `bench-${round}`,
         taskType: task.taskType,
         args: task.args,
         outputDir: await freshDir(),
       };
-      started = performance.now();
+      const started = performance.now();
       const reply = await runner.run(runMessage, new AbortController().signal, () => {});
-      const r = performance.now() - started;
+      const elapsed = performance.now() - started;
       if (reply.type !== 'result') throw new Error(`in-process run failed: ${JSON.stringify(reply)}`);
+      if (measured(round)) inProcess.push(elapsed);
+    };
+    const runViaWorker = async (round: number) => {
       const outputDir = await freshDir();
-      started = performance.now();
+      const started = performance.now();
       const result = await worker.run({ taskType: task.taskType, args: task.args, outputDir });
-      const w = performance.now() - started;
-      if (i > 0) {
-        direct.push(d);
-        inProcess.push(r);
-        viaWorker.push(w);
+      const elapsed = performance.now() - started;
+      if (measured(round)) {
+        viaWorker.push(elapsed);
         insideWorker.push(result.durationMs);
+      }
+    };
+    // Interleave the three so that load from other processes hits all alike. The first run after a switch
+    // runs on caches the other side just filled (measured: up to 10-25 % slower on these 10-25 ms tasks,
+    // whichever side it is), so each side runs twice in a row and only the second run counts: every
+    // measured run follows a run of the same kind, as tasks do on a busy worker. The side order rotates,
+    // and the first rounds warm up (model load, JIT, the worker's first tasks).
+    const sides = [runDirect, runInProcess, runViaWorker];
+    for (let round = 0; round < warmupRounds + runs; round++) {
+      for (let k = 0; k < sides.length; k++) {
+        const side = sides[(round + k) % sides.length]!;
+        await side(-1);
+        await side(round);
       }
     }
     const md = median(direct);
     const mr = median(inProcess);
     const mw = median(viaWorker);
+    const mi = median(insideWorker);
     const transport = median(viaWorker.map((v, k) => v - insideWorker[k]!));
     rows.push([
       task.name,
       `${md.toFixed(1)} ms`,
       `${mr.toFixed(1)} ms`,
+      `${mi.toFixed(1)} ms`,
       `${mw.toFixed(1)} ms`,
       `${transport.toFixed(2)} ms`,
       `${((transport / mr) * 100).toFixed(1)} %`,
@@ -136,22 +156,21 @@ try {
   await runner.dispose();
   for (const backend of Object.values(backends)) await backend.dispose();
 
-  console.log(`\nPer-task overhead of the worker protocol (median of ${runs} runs, 1 intra-op thread)`);
   console.log(
-    'backend.run: the backend alone. in-process: the same task logic (validation, backend, sha256 of',
+    `\nPer-task overhead of the worker protocol (median of ${runs} runs after ${warmupRounds} warm-up rounds, 1 intra-op thread)`,
   );
-  console.log(
-    'files, score) without the protocol. via worker: WorkerSupervisor.run, wall time. transport: via',
-  );
-  console.log(
-    'worker minus the time the worker itself measured (spawned process, pipes, JSON lines, message',
-  );
-  console.log(
-    'validation): the protocol cost proper (target <= 5 %). total: via worker vs in-process, which also',
-  );
-  console.log('carries the compute-speed difference between two processes on a shared machine.');
+  for (const line of [
+    'backend.run: the backend alone. in-process: the same task logic (validation, backend, sha256 of files,',
+    'score) without the protocol. in worker: the same logic timed inside the worker (its durationMs). via',
+    'worker: WorkerSupervisor.run, wall time. transport: via worker minus in worker (pipes, process',
+    'wake-ups, JSON lines, message validation, supervisor bookkeeping): the protocol cost proper. total: via',
+    'worker vs in-process (target <= 5 %), which also carries the compute-speed difference between two',
+    'processes on a shared machine, including the progress lines the worker sends during the task.',
+    'Each side runs twice in a row and the second run is measured (steady state of a busy worker).',
+  ])
+    console.log(line);
   printTable(
-    ['task', 'backend.run', 'in-process', 'via worker', 'transport', 'transport %', 'total %'],
+    ['task', 'backend.run', 'in-process', 'in worker', 'via worker', 'transport', 'transport %', 'total %'],
     rows,
   );
 

@@ -2,7 +2,8 @@
  * The worker process entry. Spawned by WorkerSupervisor (or any parent speaking docs/worker-protocol.md):
  *
  *   node --import tsx packages/worker/src/process/child.ts --models-dir <dir> [--threads 1]
- *        [--execution-provider cpu] [--backend-module <file>]… [--no-default-backends]
+ *        [--execution-provider cpu] [--progress-interval-ms 250] [--backend-module <file>]…
+ *        [--no-default-backends]
  *
  * stdout carries protocol lines only: everything a library prints (console.*, process.stdout.write) is
  * redirected to stderr before any backend is loaded.
@@ -13,7 +14,7 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { type BackendEntry, type BackendModule, getDefaultBackends } from './backendRegistry.js';
 import { computeScore } from './computeScore.js';
-import { serveWorker } from './serveWorker.js';
+import { defaultProgressIntervalMs, serveWorker } from './serveWorker.js';
 import { createTaskRunner } from './taskRunner.js';
 import { validateTaskArgs } from './validateTaskArgs.js';
 
@@ -29,6 +30,7 @@ const { values } = parseArgs({
     'models-dir': { type: 'string' },
     threads: { type: 'string', default: '1' },
     'execution-provider': { type: 'string', default: 'cpu' },
+    'progress-interval-ms': { type: 'string', default: String(defaultProgressIntervalMs) },
     'backend-module': { type: 'string', multiple: true, default: [] },
     'no-default-backends': { type: 'boolean', default: false },
   },
@@ -44,6 +46,13 @@ if (!Number.isInteger(threads) || threads < 1) {
 const executionProvider = values['execution-provider'];
 if (executionProvider !== 'cpu' && executionProvider !== 'cuda') {
   process.stderr.write(`worker: --execution-provider must be cpu or cuda, got ${executionProvider}\n`);
+  process.exit(2);
+}
+const progressIntervalMs = Number(values['progress-interval-ms']);
+if (!Number.isInteger(progressIntervalMs) || progressIntervalMs < 0) {
+  process.stderr.write(
+    `worker: --progress-interval-ms must be a non-negative integer, got ${values['progress-interval-ms']}\n`,
+  );
   process.exit(2);
 }
 
@@ -81,6 +90,7 @@ await serveWorker({
     executionProvider,
     threads,
   },
+  progressIntervalMs,
 });
 // Native sessions can hold the event loop open; the protocol is done, so leave now.
 process.exit(0);

@@ -28,6 +28,8 @@ test('the default worker lists both backends and runs an SD task with the pHash 
     threads: 2,
     handshakeTimeoutMs: 30_000,
     taskTimeoutMs: 60_000,
+    // The tiny task ends well within the default interval, which would coalesce its progress away.
+    progressIntervalMs: 0,
   });
   try {
     const handshake = await worker.start();

@@ -52,6 +52,8 @@ test('serveWorker: handshake first, one task at a time, cancel, bad lines, shutd
     },
     runner: fake.runner,
     handshake: { workerVersion: '0.1.0', runtime: 'test', executionProvider: 'cpu', threads: 1 },
+    // This test steers on the first progress of each task; coalescing has its own test below.
+    progressIntervalMs: 0,
   });
   const send = (message: ParentMessage) => input.write(encodeMessage(message));
   const next = async (predicate: (m: WorkerMessage) => boolean): Promise<WorkerMessage> => {
@@ -98,4 +100,47 @@ test('serveWorker: handshake first, one task at a time, cancel, bad lines, shutd
   send({ type: 'shutdown' });
   await served;
   assert.ok(fake.isDisposed());
+});
+
+test('serveWorker: progress is coalesced per interval and never follows the reply', async () => {
+  const intervalMs = 40;
+  const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+  const runner: TaskRunner = {
+    capabilities: async () => [{ taskType: 'llm', argsVersion: '1.0.0', models: [], features: [] }],
+    run: async (message, _signal, onProgress) => {
+      // 'quick' ends within the interval; 'slow' reports a burst, then runs on past the interval.
+      for (let step = 1; step <= 50; step++) onProgress({ step, total: 50 });
+      if (message.requestId === 'slow') await sleep(intervalMs * 4);
+      return {
+        type: 'result',
+        requestId: message.requestId,
+        files: [{ name: 'result.json', mediaType: 'application/json', size: 2, sha256: '0'.repeat(64) }],
+        score: '00',
+        durationMs: 1,
+      };
+    },
+    dispose: async () => {},
+  };
+  const input = new PassThrough();
+  const received: WorkerMessage[] = [];
+  const served = serveWorker({
+    input,
+    write: (line) => received.push(decodeWorkerMessage(line.trimEnd())),
+    runner,
+    handshake: { workerVersion: '0.1.0', runtime: 'test', executionProvider: 'cpu', threads: 1 },
+    progressIntervalMs: intervalMs,
+  });
+  const runAndSettle = async (requestId: string) => {
+    input.write(encodeMessage({ type: 'run', requestId, taskType: 'llm', args: {}, outputDir: '/tmp/x' }));
+    while (!received.some((m) => m.type === 'result' && m.requestId === requestId)) await sleep(5);
+    // Long enough for a wrongly held report to surface after the reply.
+    await sleep(intervalMs * 2);
+    return received.filter((m) => m.type !== 'handshake' && m.requestId === requestId).map((m) => m.type);
+  };
+  assert.deepEqual(await runAndSettle('quick'), ['result']);
+  assert.deepEqual(await runAndSettle('slow'), ['progress', 'result']);
+  const progress = received.find((m) => m.type === 'progress');
+  assert.equal(progress?.type === 'progress' && progress.step, 50);
+  input.end();
+  await served;
 });

@@ -33,6 +33,8 @@ function supervisor(options: Partial<WorkerSupervisorParameters> = {}): WorkerSu
     noDefaultBackends: true,
     handshakeTimeoutMs: 20_000,
     taskTimeoutMs: 20_000,
+    // These tests steer on individual steps; the default coalescing is tested in serveWorker.test.ts.
+    progressIntervalMs: 0,
     ...options,
   });
 }

@@ -36,11 +36,17 @@ export type WorkerSupervisorParameters = {
   handshakeTimeoutMs?: number | undefined;
   /** Default per-task deadline, 10 minutes. */
   taskTimeoutMs?: number | undefined;
+  /**
+   * Least time between two progress reports of a task, and before the first (the built-in child's
+   * `--progress-interval-ms`); 0 reports every step. Default 250 ms: each message wakes this process.
+   */
+  progressIntervalMs?: number | undefined;
   /** How long a cancelled task may take to stop before the worker is killed. Default 5 s. */
   cancelGraceMs?: number | undefined;
   /**
    * Another worker executable speaking the same protocol (e.g. a Python worker). When set, the built-in
-   * node child and the options only it understands (maxOldSpaceMb, backendModules) are not used.
+   * node child and the options only it understands (maxOldSpaceMb, backendModules, progressIntervalMs) are
+   * not used.
    */
   command?: { executable: string; args: string[] } | undefined;
   /** Extra backend modules for the built-in child (`export const backends: BackendEntry[]`). */
@@ -437,6 +443,8 @@ export class WorkerSupervisor {
       '--execution-provider',
       this.#options.executionProvider ?? 'cpu',
     ];
+    if (this.#options.progressIntervalMs !== undefined)
+      childArgs.push('--progress-interval-ms', String(this.#options.progressIntervalMs));
     for (const file of this.#options.backendModules ?? []) childArgs.push('--backend-module', file);
     if (this.#options.noDefaultBackends) childArgs.push('--no-default-backends');
     return { executable: process.execPath, args: [...nodeArgs, entry, ...childArgs] };
