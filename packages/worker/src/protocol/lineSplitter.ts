@@ -21,28 +21,36 @@ export function createLineSplitter(
   let parts: Buffer[] = [];
   let size = 0;
   let overflowed = false;
+  const emit = (raw: string) => {
+    const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
+    if (line.trim().length > 0) onLine(line);
+  };
   return {
     push(chunk) {
       let start = 0;
       while (start < chunk.length) {
         const nl = chunk.indexOf(0x0a, start);
         const end = nl === -1 ? chunk.length : nl;
+        if (nl !== -1 && parts.length === 0 && !overflowed) {
+          // The common case, a whole line inside one chunk: decode it in place, without a copy.
+          if (end - start <= limit) emit(chunk.toString('utf8', start, end));
+          else onError(new WorkerProtocolError(`line longer than ${limit} bytes`, head(chunk, start)));
+          start = nl + 1;
+          continue;
+        }
         if (!overflowed) {
           parts.push(chunk.subarray(start, end));
           size += end - start;
           if (size > limit) {
             overflowed = true;
-            const head = Buffer.concat(parts).subarray(0, 200).toString('utf8');
+            const excerpt = head(Buffer.concat(parts), 0);
             parts = [];
             size = 0;
-            onError(new WorkerProtocolError(`line longer than ${limit} bytes`, head));
+            onError(new WorkerProtocolError(`line longer than ${limit} bytes`, excerpt));
           }
         }
         if (nl === -1) break;
-        if (!overflowed) {
-          const line = Buffer.concat(parts).toString('utf8').replace(/\r$/, '');
-          if (line.trim().length > 0) onLine(line);
-        }
+        if (!overflowed) emit(Buffer.concat(parts).toString('utf8'));
         parts = [];
         size = 0;
         overflowed = false;
@@ -53,4 +61,9 @@ export function createLineSplitter(
       return size;
     },
   };
+}
+
+/** The first 200 bytes of a too-long line from `start`, for the error message. */
+function head(bytes: Buffer, start: number): string {
+  return bytes.toString('utf8', start, Math.min(bytes.length, start + 200));
 }

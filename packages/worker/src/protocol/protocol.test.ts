@@ -2,8 +2,9 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { decodeParentMessage, decodeWorkerMessage, encodeMessage } from './codec.js';
 import { WorkerProtocolError } from './errors.js';
+import { fastCheckParentMessage, fastCheckWorkerMessage } from './fastCheck.js';
 import { createLineSplitter } from './lineSplitter.js';
-import { protocolVersion, type WorkerMessage } from './messages.js';
+import { parentMessageSchema, protocolVersion, type WorkerMessage, workerMessageSchema } from './messages.js';
 
 describe('codec', () => {
   test('every worker message round-trips through a line', () => {
@@ -97,4 +98,106 @@ describe('createLineSplitter', () => {
     assert.match(errors[0]!.message, /longer than 16 bytes/);
     assert.deepEqual(lines, ['ok']);
   });
+});
+
+describe('fast checks', () => {
+  const replacements: unknown[] = [
+    undefined,
+    null,
+    true,
+    0,
+    -0,
+    -1,
+    1.5,
+    2 ** 53,
+    Number.NaN,
+    Number.POSITIVE_INFINITY,
+    '',
+    'r',
+    'x'.repeat(128),
+    'x'.repeat(129),
+    'AB',
+    'ab'.repeat(32),
+    'ab'.repeat(31),
+    '../x',
+    '0.png',
+    'image/png',
+    'image/jpeg',
+    'llm',
+    'sd_ft',
+    'gpt',
+    [],
+    {},
+    [{}],
+  ];
+  /** Every message one change away from `base`: each field (nested too) replaced or removed, or one added. */
+  function* variants(base: Record<string, unknown>): Generator<unknown> {
+    yield base;
+    yield { ...base, extra: 1 };
+    yield JSON.parse(`{"__proto__":1,${JSON.stringify(base).slice(1)}`);
+    for (const key of Object.keys(base)) {
+      const { [key]: _removed, ...rest } = base;
+      yield rest;
+      for (const value of replacements) yield { ...base, [key]: value };
+      const inner = base[key];
+      if (Array.isArray(inner) && inner[0] && typeof inner[0] === 'object') {
+        yield { ...base, [key]: [...inner, inner[0]] };
+        for (const file of variants(inner[0] as Record<string, unknown>)) yield { ...base, [key]: [file] };
+      }
+    }
+  }
+  const cases: [
+    string,
+    (v: unknown) => unknown,
+    typeof workerMessageSchema | typeof parentMessageSchema,
+    Record<string, unknown>,
+  ][] = [
+    [
+      'run',
+      fastCheckParentMessage,
+      parentMessageSchema,
+      { type: 'run', requestId: 'r1', taskType: 'sd', args: { prompt: 'x' }, outputDir: '/tmp/out' },
+    ],
+    ['cancel', fastCheckParentMessage, parentMessageSchema, { type: 'cancel', requestId: 'r1' }],
+    [
+      'progress',
+      fastCheckWorkerMessage,
+      workerMessageSchema,
+      { type: 'progress', requestId: 'r1', step: 1, total: 4 },
+    ],
+    [
+      'progress with message',
+      fastCheckWorkerMessage,
+      workerMessageSchema,
+      { type: 'progress', requestId: 'r1', step: 1, total: 4, message: 'image 1/1' },
+    ],
+    [
+      'result',
+      fastCheckWorkerMessage,
+      workerMessageSchema,
+      {
+        type: 'result',
+        requestId: 'r1',
+        files: [{ name: '0.png', mediaType: 'image/png', size: 3, sha256: 'ab'.repeat(32) }],
+        score: '0011223344556677',
+        durationMs: 1.5,
+      },
+    ],
+  ];
+  for (const [name, fastCheck, schema, base] of cases) {
+    test(`${name}: the fast check accepts only what zod accepts, and the valid message itself`, () => {
+      let accepted = 0;
+      for (const value of variants(base)) {
+        const checked = fastCheck(value);
+        if (checked === undefined) continue;
+        accepted++;
+        const parsed = schema.safeParse(value);
+        assert.ok(parsed.success, `fast check accepted what zod refuses: ${JSON.stringify(value)}`);
+        assert.deepEqual(checked, parsed.data);
+      }
+      // The message every task sends must take the fast path; cancel is rare and left to zod.
+      assert.equal(fastCheck(base) !== undefined, name !== 'cancel');
+      assert.ok(name === 'cancel' || accepted > 1);
+    });
+  }
 });
