@@ -174,7 +174,7 @@ contract TaskManagerGasBench is Test {
     function test_bench_unsampledHappyPath() public {
         _deploy(1000);
         uint256 total = _unsampled(1, "unsampled");
-        assertLe(total, 345_000, "unsampled happy path regressed");
+        assertLe(total, 330_000, "unsampled happy path regressed");
     }
 
     /// @dev A node that was paid before and has not withdrawn yet: its balance slot is warm in value.
@@ -183,7 +183,7 @@ contract TaskManagerGasBench is Test {
         _deploy(2);
         _unsampled(1, "unsampled_first");
         uint256 total = _unsampled(2, "unsampled_steady");
-        assertLe(total, 325_000, "unsampled happy path (steady state) regressed");
+        assertLe(total, 300_000, "unsampled happy path (steady state) over the 300k target");
     }
 
     function test_bench_groupHappyPath() public {

@@ -126,6 +126,12 @@ interface INodeRegistry {
     /// @notice QoS credit for a result submitted in `position` (0 = first) among `total` results.
     function recordSubmission(address node, uint8 position, uint8 total) external;
 
+    /// @notice A single task of `node` ended with its result accepted: `recordSubmission(node, 0, 1)` then
+    /// `releaseNode(node, taskKey)`, in one call (the unsampled happy path's settlement).
+    /// @return beneficiary where the fee goes (`beneficiaryOf(node)`, read before the release).
+    /// @return available as returned by `releaseNode`.
+    function completeSingleTask(address node, bytes32 taskKey) external returns (address beneficiary, bool available);
+
     /// @notice QoS penalty for a task that timed out on `node`; repeated timeouts kick the node out
     /// (stake returned, never slashed).
     function recordTimeout(address node) external;

@@ -8,7 +8,10 @@ import {VramTiers} from "./VramTiers.sol";
 /// (keccak256 of the GPU name) or ANY (all GPUs). Every operation costs the same whatever the set sizes.
 /// @dev Storage:
 ///  - `sizes[group]`: the sizes of the group's eight tier sets, 32 bits each, tier t at bits [32t, 32t + 32):
-///    one SLOAD gives the sizes of every tier of a group.
+///    one SLOAD gives the sizes of every tier of a group. Sizes use the low 24 bits of their field; bit 255
+///    (the top of tier 7's field) is set by the first `add` and never cleared, so that the word stays
+///    non-zero when every member of a group is busy: re-adding one then rewrites a non-zero slot (2,900 gas)
+///    instead of a zero one (20,000), which a small group (a rare GPU) would otherwise pay on most releases.
 ///  - `members[group][tier << 32 | index]`: the member at `index` of the tier set.
 /// The position of a member is stored by the caller (in the node's packed slot, 24 bits per group), which
 /// bounds each set to 2^24 - 1 members. A popped slot is never zeroed: re-adding a member then writes a
@@ -19,7 +22,10 @@ library AvailableSets {
     /// @notice The largest number of members in one tier set (positions are stored in 24 bits).
     uint256 internal constant MAX_SIZE = (1 << 24) - 1;
 
-    uint256 private constant SIZE_MASK = 0xFFFFFFFF;
+    /// @notice Marks a sizes word as written once (see the storage notes above); not a size.
+    uint256 internal constant OCCUPIED = 1 << 255;
+
+    uint256 private constant SIZE_MASK = 0xFFFFFF;
 
     /// @notice A tier set already holds `MAX_SIZE` members.
     error AvailableSetsFull(bytes32 group, uint256 tier);
@@ -37,11 +43,11 @@ library AvailableSets {
         position = (sizes >> shift) & SIZE_MASK;
         if (position >= MAX_SIZE) revert AvailableSetsFull(group, tier);
         self.members[group][(tier << 32) | position] = node;
-        // Cannot overflow into the next tier: position < MAX_SIZE < 2^32 - 1.
+        // Cannot carry out of the size's 24 bits: position < MAX_SIZE = 2^24 - 1.
         unchecked {
-            // One unit of the tier's 32-bit field.
+            // One unit of the tier's field.
             // forge-lint: disable-next-line(incorrect-shift)
-            self.sizes[group] = sizes + (1 << shift);
+            self.sizes[group] = (sizes + (1 << shift)) | OCCUPIED;
         }
     }
 
@@ -58,9 +64,9 @@ library AvailableSets {
             moved = self.members[group][(tier << 32) | last];
             self.members[group][(tier << 32) | position] = moved;
         }
-        // The size of this tier is at least 1 (checked above), so no borrow from the next tier.
+        // The size of this tier is at least 1 (checked above), so no borrow from the next tier or OCCUPIED.
         unchecked {
-            // One unit of the tier's 32-bit field.
+            // One unit of the tier's field.
             // forge-lint: disable-next-line(incorrect-shift)
             self.sizes[group] = sizes - (1 << shift);
         }
@@ -69,6 +75,12 @@ library AvailableSets {
     /// @notice The size of the set (`group`, `tier`).
     function size(Sets storage self, bytes32 group, uint256 tier) internal view returns (uint256) {
         return (self.sizes[group] >> (tier * 32)) & SIZE_MASK;
+    }
+
+    /// @notice The sizes of `group`'s eight tiers, 32 bits each (tier t at bits [32t, 32t + 32)), without
+    /// the OCCUPIED mark.
+    function packedSizes(Sets storage self, bytes32 group) internal view returns (uint256) {
+        return self.sizes[group] & ~OCCUPIED;
     }
 
     /// @notice The member at `index` of the set (`group`, `tier`) (no bound check).

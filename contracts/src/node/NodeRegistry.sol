@@ -20,9 +20,12 @@ import {VramTiers} from "./VramTiers.sol";
 ///     only Available nodes that fit.
 ///  2. Otherwise up to SELECTION_TRIES uniform draws among the available nodes of the request's group
 ///     (its GPU, or any GPU, and its version major) in the VRAM tiers at or above `minVram`.
-///  Each fitting candidate is accepted with probability weight / MAX_WEIGHT (rejection sampling, so accepted
-///  draws are exactly proportional to weight); when no draw is accepted, the fitting candidate kept by a
-///  weighted reservoir over the draws is chosen, so a task is only queued when no draw found a fitting node.
+///  Each fitting candidate is accepted with probability weight / bound, where bound is the weight of a node
+///  with the largest stake and the highest QoS score ever registered (high-water marks, see
+///  `selectionWeightBound`): rejection sampling, so accepted draws are exactly proportional to weight, and
+///  a node as good as the best one ever seen is always accepted. When no draw is accepted, the fitting
+///  candidate kept by a weighted reservoir over the draws is chosen, so a task is only queued when no draw
+///  found a fitting node.
 contract NodeRegistry is INodeRegistry, Ownable2Step {
     using AvailableSets for AvailableSets.Sets;
     using EnumerableSet for EnumerableSet.AddressSet;
@@ -67,7 +70,8 @@ contract NodeRegistry is INodeRegistry, Ownable2Step {
     }
 
     /// @dev Every parameter in one slot, so selection and QoS updates read them with one SLOAD:
-    ///  minStake 96 | stakeWeightCap 8 | maxTimeoutsBeforeKick 8 | the QoS.Params fields 6 x 16 + 8
+    ///  minStake 96 | stakeWeightCap 8 | maxTimeoutsBeforeKick 8 | the QoS.Params fields 6 x 16 + 8 |
+    ///  scoreCeiling 16
     struct Config {
         uint96 minStake;
         uint8 stakeWeightCap; // stakes count up to minStake * stakeWeightCap in the selection weight
@@ -79,6 +83,10 @@ contract NodeRegistry is INodeRegistry, Ownable2Step {
         uint16 initialScore;
         uint16 minScore;
         uint8 smoothingShift;
+        // The highest QoS score any node was ever given, so every registered node's score is at most this
+        // (scores rise only through join and recordSubmission, which raise it). In this slot because
+        // selection and recordSubmission read the slot anyway.
+        uint16 scoreCeiling;
     }
 
     /// @dev Per-selection scratch values.
@@ -86,6 +94,7 @@ contract NodeRegistry is INodeRegistry, Ownable2Step {
         uint256 randomness;
         uint256 stakeCap;
         uint16 minScore;
+        uint256 bound;
         address fallbackNode;
         uint256 fallbackTotal;
     }
@@ -94,6 +103,9 @@ contract NodeRegistry is INodeRegistry, Ownable2Step {
     IIncentivePool public immutable incentivePool;
     /// @notice The only caller of the task functions (set once).
     address public taskManager;
+    /// @dev The largest stake any node ever joined with, so every registered node's stake is at most this
+    /// (stakes never change while registered). Packed with `taskManager`, which every selection reads.
+    uint96 internal _stakeCeiling;
     /// @notice Sum of the stakes of registered nodes.
     uint256 public totalStaked;
     /// @notice Sum of the returned stakes not yet withdrawn.
@@ -161,6 +173,7 @@ contract NodeRegistry is INodeRegistry, Ownable2Step {
         n.stake = uint96(msg.value);
         n.gpuId = gpuId;
         n.beneficiary = beneficiary;
+        _raiseCeilings(n.stake, n.qosScore);
         _publicKeys[msg.sender] = publicKey;
         totalStaked += msg.value;
         _addModels(msg.sender, modelIds);
@@ -247,10 +260,13 @@ contract NodeRegistry is INodeRegistry, Ownable2Step {
     {
         if (taskKey == bytes32(0)) revert NodeRegistryZeroTaskKey();
         Config storage config = _config;
+        uint256 stakeCap = uint256(config.minStake) * config.stakeWeightCap;
+        uint16 minScore = config.minScore;
         Draw memory d = Draw({
             randomness: randomness,
-            stakeCap: uint256(config.minStake) * config.stakeWeightCap,
-            minScore: config.minScore,
+            stakeCap: stakeCap,
+            minScore: minScore,
+            bound: _weightBound(stakeCap, minScore, config.scoreCeiling),
             fallbackNode: address(0),
             fallbackTotal: 0
         });
@@ -270,7 +286,25 @@ contract NodeRegistry is INodeRegistry, Ownable2Step {
 
     /// @inheritdoc INodeRegistry
     function releaseNode(address node, bytes32 taskKey) external onlyTaskManager returns (bool available) {
+        return _release(node, _nodes[node], taskKey);
+    }
+
+    /// @inheritdoc INodeRegistry
+    /// @dev One call instead of beneficiaryOf + recordSubmission + releaseNode: saves two calls' overhead
+    /// and the repeated reads of the node's slot on every unsampled task.
+    function completeSingleTask(address node, bytes32 taskKey)
+        external
+        onlyTaskManager
+        returns (address beneficiary, bool available)
+    {
         Node storage n = _nodes[node];
+        beneficiary = n.beneficiary;
+        if (beneficiary == address(0)) beneficiary = node;
+        _recordSubmission(node, n, 0, 1);
+        available = _release(node, n, taskKey);
+    }
+
+    function _release(address node, Node storage n, bytes32 taskKey) private returns (bool) {
         NodeStatus from = n.status;
         if (!_isBusy(from) || n.currentTask != taskKey) return false;
         if (from == NodeStatus.Busy) {
@@ -288,15 +322,21 @@ contract NodeRegistry is INodeRegistry, Ownable2Step {
 
     /// @inheritdoc INodeRegistry
     function recordSubmission(address node, uint8 position, uint8 total) external onlyTaskManager {
+        _recordSubmission(node, _nodes[node], position, total);
+    }
+
+    function _recordSubmission(address node, Node storage n, uint8 position, uint8 total) private {
         QoS.Params memory params = _qosParams();
         // Validated even for a departed node, so that a TaskManager bug surfaces.
         QoS.pointsFor(params, position, total);
-        Node storage n = _nodes[node];
         if (n.status == NodeStatus.Quit) return;
         uint16 oldScore = n.qosScore;
         uint16 newScore = QoS.afterSubmission(params, oldScore, position, total);
         n.qosScore = newScore;
         n.consecutiveTimeouts = 0;
+        // Same slot as the QoS parameters just read: a warm check. It writes only while the network's best
+        // score still climbs (a few dozen times per network, until some node reaches firstPoints).
+        if (newScore > _config.scoreCeiling) _config.scoreCeiling = newScore;
         emit QoSScoreChanged(node, oldScore, newScore);
     }
 
@@ -454,11 +494,20 @@ contract NodeRegistry is INodeRegistry, Ownable2Step {
         return _qosParams();
     }
 
-    /// @notice The selection weight of `node` now (0 when not Available), out of MAX_WEIGHT.
+    /// @notice The selection weight of `node` now (0 when not Available), at most `selectionWeightBound()`
+    /// (itself at most MAX_WEIGHT).
     function selectionWeightOf(address node) external view returns (uint256) {
         Node storage n = _nodes[node];
         if (n.status != NodeStatus.Available) return 0;
         return _weight(n, uint256(_config.minStake) * _config.stakeWeightCap, _config.minScore);
+    }
+
+    /// @notice The bound the selection's rejection step divides by: the weight of a node with the largest
+    /// stake and the highest QoS score ever registered (both high-water marks), so at least the weight of
+    /// every registered node, and at most MAX_WEIGHT.
+    function selectionWeightBound() external view returns (uint256) {
+        Config storage config = _config;
+        return _weightBound(uint256(config.minStake) * config.stakeWeightCap, config.minScore, config.scoreCeiling);
     }
 
     /// @notice The key of the available-set group of nodes with GPU `gpuId` (0 = any GPU) and version
@@ -479,7 +528,7 @@ contract NodeRegistry is INodeRegistry, Ownable2Step {
     /// @notice The numbers of available nodes in the eight tier sets of `group`, packed 32 bits per tier
     /// (tier t at bits [32t, 32t + 32)).
     function availableSizes(bytes32 group) external view returns (uint256) {
-        return _available.sizes[group];
+        return _available.packedSizes(group);
     }
 
     /// @notice The available node at `index` of the set (`group`, `tier`) (stale beyond `availableCount`).
@@ -550,12 +599,12 @@ contract NodeRegistry is INodeRegistry, Ownable2Step {
         return _consider(d, candidate, _weight(n, d.stakeCap, d.minScore), r);
     }
 
-    /// @dev Rejection step: accept with probability weight / MAX_WEIGHT (bits 128-191 of `r`); a rejected
+    /// @dev Rejection step: accept with probability weight / d.bound (bits 128-191 of `r`); a rejected
     /// candidate enters a weighted reservoir (bits 192-255). Bits 0-127 picked the candidate.
     function _consider(Draw memory d, address candidate, uint256 weight, uint256 r) private pure returns (bool) {
         // Truncation intended: bits 128-191 decide acceptance.
         // forge-lint: disable-next-line(unsafe-typecast)
-        if (uint64(r >> 128) % MAX_WEIGHT < weight) return true;
+        if (uint64(r >> 128) % d.bound < weight) return true;
         // At most 12 weights of at most MAX_WEIGHT (1e8): no overflow.
         unchecked {
             d.fallbackTotal += weight;
@@ -566,10 +615,27 @@ contract NodeRegistry is INodeRegistry, Ownable2Step {
 
     /// @dev min(stake, cap) in basis points of the cap (at least 1), times the QoS factor.
     function _weight(Node storage n, uint256 stakeCap, uint16 minScore) private view returns (uint256) {
-        uint256 stake = n.stake;
-        uint256 stakeShare = stake >= stakeCap ? STAKE_SCALE : (stake * STAKE_SCALE) / stakeCap;
-        if (stakeShare == 0) stakeShare = 1;
-        return stakeShare * QoS.selectionFactor(minScore, n.qosScore);
+        return _stakeShare(n.stake, stakeCap) * QoS.selectionFactor(minScore, n.qosScore);
+    }
+
+    /// @dev Non-decreasing in `stake`, so the share of the stake ceiling bounds every node's share whatever
+    /// the current cap.
+    function _stakeShare(uint256 stake, uint256 stakeCap) private pure returns (uint256 share) {
+        share = stake >= stakeCap ? STAKE_SCALE : (stake * STAKE_SCALE) / stakeCap;
+        if (share == 0) share = 1;
+    }
+
+    /// @dev The weight of a node holding both ceilings: at least every registered node's weight, because
+    /// the share and the QoS factor are each non-decreasing in stake and score. Rejection sampling against
+    /// it is exact; it is never 0 (share >= 1, minScore >= 1).
+    function _weightBound(uint256 stakeCap, uint16 minScore, uint16 scoreCeiling) private view returns (uint256) {
+        return _stakeShare(_stakeCeiling, stakeCap) * QoS.selectionFactor(minScore, scoreCeiling);
+    }
+
+    /// @dev Raises the high-water marks of the rejection bound to a new node's stake and score.
+    function _raiseCeilings(uint96 stake, uint16 score) internal {
+        if (stake > _stakeCeiling) _stakeCeiling = stake;
+        if (score > _config.scoreCeiling) _config.scoreCeiling = score;
     }
 
     function _fitsHardware(Node storage n, SelectionRequest calldata request) private view returns (bool) {

@@ -445,12 +445,14 @@ contract TaskManager is ITaskManager, Ownable2Step, ReentrancyGuardTransient {
         if (state == TaskState.ScoreReady) {
             task.state = TaskState.EndSuccess;
             _clear(task);
-            address beneficiary = registry.beneficiaryOf(node);
+            // No `_onTask` check here: a node stays Busy with its task until this very call releases it,
+            // and the registry ignores QoS for a node that is gone. One registry call credits, releases and
+            // names the payee (the node's events thus precede TaskEndSuccess).
+            (address beneficiary, bool available) = registry.completeSingleTask(node, taskKey);
             _owed[beneficiary] += fee;
             emit TaskEndSuccess(taskKey, node, beneficiary, fee);
-            // No `_onTask` check here: a node stays Busy with its task until this very call releases it,
-            // and the registry ignores QoS for a node that is gone.
-            registry.recordSubmission(node, 0, 1);
+            if (available) _dispatch(node);
+            return;
         } else if (state == TaskState.ErrorReported) {
             task.state = TaskState.EndAborted;
             address creator = task.creator;

@@ -490,6 +490,56 @@ contract NodeRegistryTest is NodeRegistryTestBase {
         assertFalse(registry.releaseNode(makeAddr("stranger"), TASK_1));
     }
 
+    function test_completeSingleTask_creditsReleasesAndNamesThePayee() public {
+        address node = joinDefault();
+        address payee = makeAddr("payee");
+        vm.prank(node);
+        registry.setBeneficiary(payee);
+        registry.occupyNode(node, TASK_1);
+        uint16 before = registry.qosScoreOf(node);
+        (address beneficiary, bool available) = registry.completeSingleTask(node, TASK_1);
+        assertEq(beneficiary, payee);
+        assertTrue(available);
+        assertStatus(node, AVAILABLE);
+        assertGt(registry.qosScoreOf(node), before);
+        assertEq(registry.consecutiveTimeoutsOf(node), 0);
+    }
+
+    function test_completeSingleTask_appliesPendingQuitAfterTheCredit() public {
+        address node = joinDefault();
+        registry.occupyNode(node, TASK_1);
+        vm.prank(node);
+        registry.quit();
+        vm.expectEmit(address(registry));
+        emit INodeRegistry.StakeReturned(node, MIN_STAKE);
+        (address beneficiary, bool available) = registry.completeSingleTask(node, TASK_1);
+        // No beneficiary set: the node itself, as beneficiaryOf says.
+        assertEq(beneficiary, node);
+        assertFalse(available);
+        assertStatus(node, QUIT);
+        assertEq(registry.pendingWithdrawal(node), MIN_STAKE);
+        // Another task's completion does not release a node (it still credits nothing for a departed one).
+        address other = joinDefault();
+        registry.occupyNode(other, TASK_2);
+        (, available) = registry.completeSingleTask(other, TASK_1);
+        assertFalse(available);
+        assertStatus(other, BUSY);
+    }
+
+    /// @dev A group whose every node is busy keeps a non-zero sizes word (cheap to refill), yet reads 0.
+    function test_availableSets_emptyGroupReadsZero() public {
+        address node = joinDefault();
+        bytes32 group = registry.groupKey(bytes32(0), 1);
+        registry.occupyNode(node, TASK_1);
+        assertEq(registry.availableSizes(group), 0);
+        assertEq(availableTotal(1), 0);
+        bytes32 slot = keccak256(abi.encode(group, SIZES_SLOT));
+        assertEq(uint256(vmStorage.load(address(registry), slot)), AvailableSets.OCCUPIED);
+        assertTrue(registry.releaseNode(node, TASK_1));
+        assertEq(availableTotal(1), 1);
+        assertEq(registry.availableAt(group, 4, 0), node);
+    }
+
     // ------------------------------------------------------------------ slash
 
     function test_slash_sendsWholeStakeToIncentivePool() public {
@@ -620,6 +670,8 @@ contract NodeRegistryTest is NodeRegistryTestBase {
         registry.releaseNode(node, TASK_1);
         vm.expectRevert(err);
         registry.recordSubmission(node, 0, 1);
+        vm.expectRevert(err);
+        registry.completeSingleTask(node, TASK_1);
         vm.expectRevert(err);
         registry.recordTimeout(node);
         vm.expectRevert(err);
@@ -765,9 +817,10 @@ contract NodeRegistryTest is NodeRegistryTestBase {
         joinDefault();
         bytes32 group = registry.groupKey(bytes32(0), 1);
         bytes32 slot = keccak256(abi.encode(group, SIZES_SLOT));
-        assertEq(uint256(vmStorage.load(address(registry), slot)), registry.availableSizes(group), "slot");
+        uint256 raw = uint256(vmStorage.load(address(registry), slot));
+        assertEq(raw & ~AvailableSets.OCCUPIED, registry.availableSizes(group), "slot");
         // Tier 4 (24 GiB) of the any-GPU group at its maximum size.
-        uint256 full = registry.availableSizes(group) | (AvailableSets.MAX_SIZE << (4 * 32));
+        uint256 full = raw | (AvailableSets.MAX_SIZE << (4 * 32));
         vmStorage.store(address(registry), slot, bytes32(full));
         (bytes memory publicKey, address node) = newKey();
         vm.deal(node, MIN_STAKE);

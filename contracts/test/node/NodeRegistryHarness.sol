@@ -61,6 +61,7 @@ contract NodeRegistryHarness is NodeRegistry {
             _addModels(node, modelIds);
             _addAvailable(node, n);
         }
+        _raiseCeilings(stake, score);
         bulkCount = firstIndex + count;
         totalStaked += msg.value;
     }

@@ -5,6 +5,7 @@ import {IIncentivePool} from "../../src/interfaces/IIncentivePool.sol";
 import {INodeRegistry} from "../../src/interfaces/INodeRegistry.sol";
 import {NodeRegistry} from "../../src/node/NodeRegistry.sol";
 import {NodeVersion} from "../../src/node/NodeVersion.sol";
+import {QoS} from "../../src/node/QoS.sol";
 import {VramTiers} from "../../src/node/VramTiers.sol";
 import {IncentivePool} from "../../src/pool/IncentivePool.sol";
 import {Test} from "../utils/Test.sol";
@@ -121,6 +122,19 @@ contract NodeRegistryHandler is Test {
         registry.recordTimeout(actors[actorSeed % ACTORS]);
     }
 
+    /// @notice The owner moves the parameters a selection weight depends on (the rejection bound must keep
+    /// covering every node's weight under any of them).
+    function setWeightParams(uint256 seed) external {
+        registry.setMinStake(bound(seed, MIN_STAKE / 4, MIN_STAKE));
+        registry.setStakeWeightCap(1 + (seed >> 64) % 16);
+        QoS.Params memory p = QoS.defaults();
+        // Above the default secondPoints (7,000), as QoS.validate requires.
+        p.firstPoints = uint16(bound(seed >> 96, 7_001, 10_000));
+        p.minScore = uint16(bound(seed >> 128, 1, 3_000));
+        p.initialScore = uint16(bound(seed >> 160, p.minScore, 10_000));
+        registry.setQoSParams(p);
+    }
+
     function slash(uint256 actorSeed) external {
         address node = actors[actorSeed % ACTORS];
         slashedTotal += registry.getNodeInfo(node).stake;
@@ -146,7 +160,8 @@ contract NodeRegistryInvariantTest is Test {
     ///  - every Available node sits at its stored positions in its two sets;
     ///  - the sets hold nothing but Available nodes of their group and tier, each at its stored position, and
     ///    as many as there are Available nodes;
-    ///  - each model's holder set has exactly the registered nodes declaring it; departed nodes hold none.
+    ///  - each model's holder set has exactly the registered nodes declaring it; departed nodes hold none;
+    ///  - no Available node weighs more than the selection's rejection bound (else selection would be biased).
     function invariant_registryIsConsistent() public view {
         uint256 stakes;
         uint256 pending;
@@ -170,6 +185,7 @@ contract NodeRegistryInvariantTest is Test {
             if (info.status == INodeRegistry.NodeStatus.Available) {
                 ++availableNodes;
                 _checkInSets(node, info);
+                assertLe(registry.selectionWeightOf(node), registry.selectionWeightBound(), "weight bound");
             }
         }
         assertEq(registry.totalStaked(), stakes, "totalStaked");

@@ -167,6 +167,33 @@ contract NodeRegistrySelectionTest is NodeRegistryTestBase {
         assertLe(poorCount, expected + 43);
     }
 
+    /// @dev The rejection bound is the weight of the largest stake and the best score ever registered: it
+    /// covers every node, does not fall when they leave, and with alike nodes accepts every first draw.
+    function test_selectionWeightBound_isAHighWaterMarkOfStakeAndScore() public {
+        address light = joinNode(GPU_4090, 24, v1_2_3, MIN_STAKE, noModels());
+        // Cap 2 x MIN_STAKE: share 5,000; initial score 5,000.
+        assertEq(registry.selectionWeightBound(), 5_000 * 5_000);
+        assertEq(registry.selectionWeightOf(light), registry.selectionWeightBound());
+        // Alike nodes: the bound is their weight, so the first fitting draw is always accepted.
+        for (uint256 i; i < 10; ++i) {
+            assertEq(drawOnce(anyRequest(), i), light);
+        }
+        address heavy = joinNode(GPU_4090, 24, v1_2_3, 3 * MIN_STAKE, noModels());
+        assertEq(registry.selectionWeightBound(), 10_000 * 5_000);
+        maxQoS(light);
+        assertEq(registry.selectionWeightBound(), 10_000 * 10_000);
+        vm.prank(heavy);
+        registry.quit();
+        registry.recordTimeout(light);
+        // Marks only rise: lowering them would need the maximum over all nodes, which no O(1) step has.
+        assertEq(registry.selectionWeightBound(), 10_000 * 10_000);
+        assertLe(registry.selectionWeightOf(light), registry.selectionWeightBound());
+        // A larger cap shrinks every share, the bound's included.
+        vm.prank(owner);
+        registry.setStakeWeightCap(6);
+        assertEq(registry.selectionWeightBound(), 5_000 * 10_000);
+    }
+
     function test_selectNode_lowWeightNodeIsStillChosenWhenAlone() public {
         address node = joinDefault();
         registry.recordTimeout(node);
