@@ -31,6 +31,12 @@ const freshDir = async () => {
   await mkdir(dir);
   return dir;
 };
+const flush = new Float64Array(4 << 20);
+/** Leaves the machine idle for a moment with the caches flushed (32 MB written), as between sparse tasks. */
+const idle = async () => {
+  for (let i = 0; i < flush.length; i += 8) flush[i] = i;
+  await new Promise((resolve) => setTimeout(resolve, 5));
+};
 const median = (values: number[]) => {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = sorted.length >> 1;
@@ -80,13 +86,11 @@ try {
   const worker = new WorkerSupervisor({ modelsDir, threads: 1 });
   await worker.start();
   for (const task of tasks) {
-    const direct: number[] = [];
-    const inProcess: number[] = [];
-    const viaWorker: number[] = [];
-    const insideWorker: number[] = [];
-    // Round -1 marks the unmeasured first run of a side's pair.
-    const measured = (round: number) => round >= warmupRounds;
-    const runDirect = async (round: number) => {
+    type Samples = { direct: number[]; inProcess: number[]; viaWorker: number[]; insideWorker: number[] };
+    const empty = (): Samples => ({ direct: [], inProcess: [], viaWorker: [], insideWorker: [] });
+    const samples = { idle: empty(), busy: empty() };
+    // `into` is undefined for warm-up rounds.
+    const runDirect = async (into: Samples | undefined) => {
       const ctx: RunContext = {
         outputDir: await freshDir(),
         modelsDir,
@@ -97,12 +101,12 @@ try {
       };
       const started = performance.now();
       await backends[task.taskType]!.run(parseTaskArgs(task.taskType, task.args), ctx);
-      if (measured(round)) direct.push(performance.now() - started);
+      into?.direct.push(performance.now() - started);
     };
-    const runInProcess = async (round: number) => {
+    const runInProcess = async (into: Samples | undefined) => {
       const runMessage = {
         type: 'run' as const,
-        requestId: `bench-${round}`,
+        requestId: `bench-${dirs}`,
         taskType: task.taskType,
         args: task.args,
         outputDir: await freshDir(),
@@ -111,49 +115,53 @@ try {
       const reply = await runner.run(runMessage, new AbortController().signal, () => {});
       const elapsed = performance.now() - started;
       if (reply.type !== 'result') throw new Error(`in-process run failed: ${JSON.stringify(reply)}`);
-      if (measured(round)) inProcess.push(elapsed);
+      into?.inProcess.push(elapsed);
     };
-    const runViaWorker = async (round: number) => {
+    const runViaWorker = async (into: Samples | undefined) => {
       const outputDir = await freshDir();
       const started = performance.now();
       const result = await worker.run({ taskType: task.taskType, args: task.args, outputDir });
       const elapsed = performance.now() - started;
-      if (measured(round)) {
-        viaWorker.push(elapsed);
-        insideWorker.push(result.durationMs);
-      }
+      into?.viaWorker.push(elapsed);
+      into?.insideWorker.push(result.durationMs);
     };
-    // Interleave the three so that load from other processes hits all alike. The first run after a switch
-    // runs on caches the other side just filled (measured: up to 10-25 % slower on these 10-25 ms tasks,
-    // whichever side it is), so each side runs twice in a row and only the second run counts: every
-    // measured run follows a run of the same kind, as tasks do on a busy worker. The side order rotates,
-    // and the first rounds warm up (model load, JIT, the worker's first tasks).
+    // Interleave the three so that load from other processes hits all alike, in an order that rotates per
+    // round. Where a run starts matters as much as the protocol on tasks this small (measured: up to 25 %),
+    // so every side meets the same two starts: each runs twice in a row, the first time after the
+    // machine was left idle with flushed caches (a task reaching an idle node: both processes and their
+    // pool threads wake up cold), the second right after its first (a busy node). Both are reported. The
+    // first rounds warm up (model load, JIT, the worker's first tasks).
     const sides = [runDirect, runInProcess, runViaWorker];
     for (let round = 0; round < warmupRounds + runs; round++) {
+      const measured = round >= warmupRounds;
       for (let k = 0; k < sides.length; k++) {
         const side = sides[(round + k) % sides.length]!;
-        await side(-1);
-        await side(round);
+        await idle();
+        await side(measured ? samples.idle : undefined);
+        await side(measured ? samples.busy : undefined);
       }
     }
-    const md = median(direct);
-    const mr = median(inProcess);
-    const mw = median(viaWorker);
-    const mi = median(insideWorker);
-    const transport = median(viaWorker.map((v, k) => v - insideWorker[k]!));
-    // Paired by round (both sides run within the same round, milliseconds apart): the median of the
-    // per-round differences is steadier under outside load than the difference of two medians.
-    const total = median(viaWorker.map((v, k) => v - inProcess[k]!));
-    rows.push([
-      task.name,
-      `${md.toFixed(1)} ms`,
-      `${mr.toFixed(1)} ms`,
-      `${mi.toFixed(1)} ms`,
-      `${mw.toFixed(1)} ms`,
-      `${transport.toFixed(2)} ms`,
-      `${((transport / mr) * 100).toFixed(1)} %`,
-      `${((total / mr) * 100).toFixed(1)} %`,
-    ]);
+    for (const [start, { direct, inProcess, viaWorker, insideWorker }] of [
+      ['after idle', samples.idle],
+      ['back-to-back', samples.busy],
+    ] as const) {
+      const mr = median(inProcess);
+      const transport = median(viaWorker.map((v, k) => v - insideWorker[k]!));
+      // Paired by round (both sides run within the same round, milliseconds apart): the median of the
+      // per-round differences is steadier under outside load than the difference of two medians.
+      const total = median(viaWorker.map((v, k) => v - inProcess[k]!));
+      rows.push([
+        task.name,
+        start,
+        `${median(direct).toFixed(1)} ms`,
+        `${mr.toFixed(1)} ms`,
+        `${median(insideWorker).toFixed(1)} ms`,
+        `${median(viaWorker).toFixed(1)} ms`,
+        `${transport.toFixed(2)} ms`,
+        `${((transport / mr) * 100).toFixed(1)} %`,
+        `${((total / mr) * 100).toFixed(1)} %`,
+      ]);
+    }
   }
   await worker.stop();
   await runner.dispose();
@@ -170,11 +178,22 @@ try {
     'worker minus in-process, median of the per-round differences, vs in-process (target <= 5 %); it also',
     'carries the compute-speed difference between two processes on a shared machine, including the progress',
     'lines the worker sends during the task.',
-    'Each side runs twice in a row and the second run is measured (steady state of a busy worker).',
+    'start: after idle = the machine idled 5 ms with flushed caches before the run (a task reaching an idle',
+    'node); back-to-back = right after a run of the same kind (a busy node).',
   ])
     console.log(line);
   printTable(
-    ['task', 'backend.run', 'in-process', 'in worker', 'via worker', 'transport', 'transport %', 'total %'],
+    [
+      'task',
+      'start',
+      'backend.run',
+      'in-process',
+      'in worker',
+      'via worker',
+      'transport',
+      'transport %',
+      'total %',
+    ],
     rows,
   );
 
