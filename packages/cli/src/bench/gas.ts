@@ -6,12 +6,11 @@
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { taskManagerAbi } from '@verinet/protocol/chain';
 import { parseEther } from 'viem';
 import { startAnvil } from '../anvil/startAnvil.js';
-import { buildContracts, contractsDir } from '../deploy/artifacts.js';
+import { buildContracts, contractsDir, getForgePath } from '../deploy/artifacts.js';
 import { deployContracts } from '../deploy/deployContracts.js';
 import { getDevnetPrivateKey } from '../deploy/devnetAccounts.js';
 import { createDevnetActors } from '../scenarios/devnetActors.js';
@@ -91,10 +90,7 @@ async function benchHappyPaths(runs: number) {
 
 function benchCreateTaskScaling() {
   console.log('\ncreateTask gas by registered nodes (forge bench profile, bulk-registered nodes)');
-  const require = createRequire(import.meta.url);
-  const forge = require.resolve(
-    `@foundry-rs/forge-${process.platform}-${process.arch === 'x64' ? 'amd64' : process.arch}/bin/forge`,
-  );
+  const forge = getForgePath();
   if (!existsSync(join(contractsDir, 'bench'))) {
     console.log('  (no contracts/bench yet)');
     return;

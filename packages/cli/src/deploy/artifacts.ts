@@ -15,6 +15,12 @@ export type ContractArtifact = { contractName: string; abi: Abi; bytecode: Hex }
 /** The Foundry project folder (contracts/). */
 export const contractsDir = resolve(dirname(fileURLToPath(import.meta.url)), '../../../../contracts');
 
+/** The forge binary shipped in the npm registry package for this platform. */
+export function getForgePath(): string {
+  const arch = process.arch === 'x64' ? 'amd64' : process.arch;
+  return createRequire(import.meta.url).resolve(`@foundry-rs/forge-${process.platform}-${arch}/bin/forge`);
+}
+
 /**
  * Compiles the contracts with forge (incremental: a no-op when nothing changed).
  *
@@ -22,10 +28,7 @@ export const contractsDir = resolve(dirname(fileURLToPath(import.meta.url)), '..
  * buildContracts();
  */
 export function buildContracts(): void {
-  const require = createRequire(import.meta.url);
-  const forge = require.resolve(
-    `@foundry-rs/forge-${process.platform}-${process.arch === 'x64' ? 'amd64' : process.arch}/bin/forge`,
-  );
+  const forge = getForgePath();
   const result = spawnSync(forge, ['build', '--quiet', '--skip', 'test', '--skip', 'bench'], {
     cwd: contractsDir,
     encoding: 'utf8',
