@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { type Deployment, readDeployment, writeDeployment } from '@verinet/protocol/chain';
-import { createPublicClient, http } from 'viem';
+import { createPublicClient, getAddress, http } from 'viem';
 import { startAnvil } from '../anvil/startAnvil.js';
 import { buildContracts } from '../deploy/artifacts.js';
 import { deployContracts } from '../deploy/deployContracts.js';
@@ -68,10 +68,10 @@ export const devnetCommand: Command = {
 
     console.log(`
 Verinet devnet is running.
-  chain        ${anvil.rpcUrl}  (chain id ${deployment.chainId})
-  deployment   ${deploymentFile}
+  chain          ${anvil.rpcUrl}  (chain id ${deployment.chainId})
+  deployment     ${deploymentFile}
 ${Object.entries(deployment.contracts)
-  .map(([name, address]) => `  ${name.padEnd(12)} ${address}`)
+  .map(([name, address]) => `  ${name.padEnd(14)} ${getAddress(address)}`)
   .join('\n')}
 Press Ctrl-C to stop.`);
 
