@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { BaseError } from '@verinet/protocol';
+import { getFoundryBinary } from '../foundry/getFoundryBinary.js';
 
 export type StartAnvilParameters = {
   /** Port on 127.0.0.1; a free one is picked when omitted. */
@@ -29,24 +29,6 @@ export type Anvil = {
 
 export class AnvilStartError extends BaseError {
   override name = 'AnvilStartError' as const;
-}
-
-/** The anvil binary shipped in the npm registry package for this platform. */
-export function getAnvilPath(): string {
-  const require = createRequire(import.meta.url);
-  try {
-    return require.resolve(
-      `@foundry-rs/anvil-${process.platform}-${process.arch === 'x64' ? 'amd64' : process.arch}/bin/anvil`,
-    );
-  } catch (cause) {
-    throw new AnvilStartError('anvil is not installed for this platform.', {
-      details: [
-        `Expected the npm package @foundry-rs/anvil for ${process.platform}/${process.arch}.`,
-        'Run `npm install`.',
-      ],
-      cause,
-    });
-  }
 }
 
 export async function getFreePort(): Promise<number> {
@@ -84,7 +66,7 @@ export async function startAnvil(parameters: StartAnvilParameters = {}): Promise
   if (parameters.balance !== undefined) args.push('--balance', String(parameters.balance));
   if (parameters.stateFile !== undefined) args.push('--state', parameters.stateFile);
   if (parameters.gasLimit !== undefined) args.push('--gas-limit', parameters.gasLimit.toString());
-  const child = spawn(getAnvilPath(), args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(getFoundryBinary('anvil'), args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   // anvil prints "Listening on HOST:PORT" once it has bound the port: that, not an RPC answer (which another
   // process on the same port could give), says this anvil is the one serving.

@@ -10,9 +10,10 @@ import { join } from 'node:path';
 import { taskManagerAbi } from '@verinet/protocol/chain';
 import { parseEther } from 'viem';
 import { startAnvil } from '../anvil/startAnvil.js';
-import { buildContracts, contractsDir, getForgePath } from '../deploy/artifacts.js';
+import { buildContracts, contractsDir } from '../deploy/artifacts.js';
 import { deployContracts } from '../deploy/deployContracts.js';
 import { getDevnetPrivateKey } from '../deploy/devnetAccounts.js';
+import { getFoundryBinary } from '../foundry/getFoundryBinary.js';
 import { createDevnetActors } from '../scenarios/devnetActors.js';
 import {
   imageScore,
@@ -90,7 +91,7 @@ async function benchHappyPaths(runs: number) {
 
 function benchCreateTaskScaling() {
   console.log('\ncreateTask gas by registered nodes (forge bench profile, bulk-registered nodes)');
-  const forge = getForgePath();
+  const forge = getFoundryBinary('forge');
   if (!existsSync(join(contractsDir, 'bench'))) {
     console.log('  (no contracts/bench yet)');
     return;

@@ -1,10 +1,10 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BaseError } from '@verinet/protocol';
 import type { Abi, Hex } from 'viem';
+import { getFoundryBinary } from '../foundry/getFoundryBinary.js';
 
 export class ContractArtifactError extends BaseError {
   override name = 'ContractArtifactError' as const;
@@ -15,12 +15,6 @@ export type ContractArtifact = { contractName: string; abi: Abi; bytecode: Hex }
 /** The Foundry project folder (contracts/). */
 export const contractsDir = resolve(dirname(fileURLToPath(import.meta.url)), '../../../../contracts');
 
-/** The forge binary shipped in the npm registry package for this platform. */
-export function getForgePath(): string {
-  const arch = process.arch === 'x64' ? 'amd64' : process.arch;
-  return createRequire(import.meta.url).resolve(`@foundry-rs/forge-${process.platform}-${arch}/bin/forge`);
-}
-
 /**
  * Compiles the contracts with forge (incremental: a no-op when nothing changed).
  *
@@ -28,7 +22,7 @@ export function getForgePath(): string {
  * buildContracts();
  */
 export function buildContracts(): void {
-  const forge = getForgePath();
+  const forge = getFoundryBinary('forge');
   const result = spawnSync(forge, ['build', '--quiet', '--skip', 'test', '--skip', 'bench'], {
     cwd: contractsDir,
     encoding: 'utf8',

@@ -32,19 +32,15 @@ async function send(
   label: string,
   request: { address: Address; abi: Abi; functionName: string; args: readonly unknown[]; value?: bigint },
 ): Promise<TxRecord> {
-  // Simulate first: a revert then surfaces with its decoded custom error instead of a bare status. Against
-  // the pending block: a report in the task's own seed block is refused (SeedUnavailable), and `latest` is it.
-  await actors.publicClient.simulateContract({
-    ...request,
-    account: from.account,
-    blockTag: 'pending',
-  } as Parameters<typeof actors.publicClient.simulateContract>[0]);
-  // Node selection draws at random, so its gas differs between the estimate's block and the real one (the
-  // estimate may take one draw, the block a dozen plus the fallback pick): leave headroom for the bounded
-  // worst case, as an SDK must. Unused gas is not charged.
+  // One estimate does both jobs: a revert surfaces with its decoded custom error, and the gas comes back.
+  // Against the pending block: a report in the task's own seed block is refused (SeedUnavailable), and
+  // `latest` is that block. Node selection draws at random, so its gas differs between the estimate's block
+  // and the real one: leave headroom for the bounded worst case, as an SDK must (docs/deployment.md).
+  // Unused gas is not charged.
   const estimate = await actors.publicClient.estimateContractGas({
     ...request,
     account: from.account,
+    blockTag: 'pending',
   } as Parameters<typeof actors.publicClient.estimateContractGas>[0]);
   const hash = await from.wallet.writeContract({
     ...request,
