@@ -33,11 +33,14 @@ export { formatModelId, getModelId, type ModelId, parseModelId } from './modelId
 export { parseTaskArgs, type TaskArgsByType, taskArgsVersions } from './parseTaskArgs.js';
 export { parseTaskArgsBytes } from './parseTaskArgsBytes.js';
 export {
+  getSdSchedulerMethod,
   SD_TASK_ARGS_VERSION,
   type SdScheduler,
   type SdSchedulerMethod,
+  type SdSchedulerMethodName,
   type SdTaskArgs,
   type SdTaskArgsInput,
+  sdSchedulerArgsV1_0,
   sdSchedulerSchema,
   sdTaskArgsSchema,
 } from './sd.js';

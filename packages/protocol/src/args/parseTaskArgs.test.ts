@@ -97,6 +97,96 @@ describe('parseTaskArgs sd', () => {
     );
   });
 
+  it('takes the diffusers config keys of each scheduler class from task version 1.1.0 on', () => {
+    const v11 = { ...sdMinimal, version: '1.1.0' };
+    const karras = {
+      method: 'DPMSolverMultistep',
+      args: { use_karras_sigmas: true, final_sigmas_type: 'sigma_min' },
+    };
+    assert.deepEqual(parseTaskArgs('sd', { ...v11, scheduler: karras }).scheduler, {
+      method: 'DPMSolverMultistep',
+      args: {
+        algorithm_type: 'dpmsolver++',
+        solver_order: 2,
+        use_karras_sigmas: true,
+        final_sigmas_type: 'sigma_min',
+      },
+    });
+    // At 1.0.0 a new key is refused as unsupported (a 1.0 worker refuses it as an unknown field).
+    const old = refuse('sd', { ...sdMinimal, scheduler: karras });
+    assert.deepEqual([old.field, old.kind], ['scheduler.args.use_karras_sigmas', 'unsupported']);
+    assert.match(old.reason, /1\.1\.0/);
+    assert.equal(refuse('sd', { ...sdMinimal, scheduler: { method: 'PNDM' } }).field, 'scheduler.method');
+    parseTaskArgs('sd', { ...v11, scheduler: { method: 'PNDM', args: { skip_prk_steps: true } } });
+    parseTaskArgs('sd', {
+      ...v11,
+      scheduler: {
+        method: 'DDIM',
+        args: { clip_sample: true, clip_sample_range: 1.5, prediction_type: 'v_prediction' },
+      },
+    });
+    parseTaskArgs('sd', {
+      ...v11,
+      scheduler: {
+        method: 'EulerDiscrete',
+        args: { beta_schedule: 'squaredcos_cap_v2', rescale_betas_zero_snr: true },
+      },
+    });
+    // A key of another class is an unknown field for this one.
+    assert.equal(
+      refuse('sd', {
+        ...v11,
+        scheduler: { method: 'EulerAncestralDiscrete', args: { use_karras_sigmas: true } },
+      }).field,
+      'scheduler.args.use_karras_sigmas',
+    );
+  });
+
+  it('refuses, by name, the scheduler values no worker implements', () => {
+    const v11 = { ...sdMinimal, version: '1.1.0' };
+    const cases: [Record<string, unknown>, string][] = [
+      [
+        { method: 'DPMSolverMultistep', args: { algorithm_type: 'sde-dpmsolver++' } },
+        'scheduler.args.algorithm_type',
+      ],
+      [{ method: 'DPMSolverMultistep', args: { solver_order: 3 } }, 'scheduler.args.solver_order'],
+      [
+        { method: 'DPMSolverMultistep', args: { variance_type: 'learned_range' } },
+        'scheduler.args.variance_type',
+      ],
+      [
+        { method: 'DPMSolverMultistep', args: { use_exponential_sigmas: true } },
+        'scheduler.args.use_exponential_sigmas',
+      ],
+      [{ method: 'EulerDiscrete', args: { use_beta_sigmas: true } }, 'scheduler.args.use_beta_sigmas'],
+      [
+        { method: 'EulerDiscrete', args: { use_karras_sigmas: true, use_exponential_sigmas: true } },
+        'scheduler.args.use_exponential_sigmas',
+      ],
+      [
+        { method: 'EulerDiscrete', args: { interpolation_type: 'log_linear' } },
+        'scheduler.args.interpolation_type',
+      ],
+      [
+        { method: 'EulerAncestralDiscrete', args: { prediction_type: 'sample' } },
+        'scheduler.args.prediction_type',
+      ],
+      [{ method: 'LCMScheduler', args: { clip_samples: 1 } }, 'scheduler.args.clip_samples'],
+    ];
+    for (const [scheduler, field] of cases) {
+      const error = refuse('sd', { ...v11, scheduler });
+      assert.deepEqual([error.field, error.kind], [field, 'unsupported'], JSON.stringify(scheduler));
+    }
+    parseTaskArgs('sd', {
+      ...v11,
+      scheduler: { method: 'EulerDiscrete', args: { use_exponential_sigmas: true } },
+    });
+    parseTaskArgs('sd', {
+      ...v11,
+      scheduler: { method: 'DPMSolverMultistep', args: { algorithm_type: 'deis', solver_order: 1 } },
+    });
+  });
+
   it('accepts the bounds and refuses just outside them, naming the field', () => {
     const cases: [Record<string, unknown>, string | null][] = [
       [{ steps: 1 }, null],
@@ -144,7 +234,7 @@ describe('parseTaskArgs sd', () => {
       'base_model.variant',
     );
     assert.equal(refuse('sd', { ...sdMinimal, base_model: '' }).field, 'base_model');
-    assert.equal(refuse('sd', { ...sdMinimal, scheduler: { method: 'PNDM' } }).field, 'scheduler.method');
+    assert.equal(refuse('sd', { ...sdMinimal, scheduler: { method: 'Heun' } }).field, 'scheduler.method');
     assert.equal(
       refuse('sd', { ...sdMinimal, scheduler: { method: 'DDIM', args: { eta: 2 } } }).field,
       'scheduler.args.eta',
@@ -185,7 +275,8 @@ describe('parseTaskArgs sd', () => {
 
   it('reads only major 1 and only versions up to its own', () => {
     parseTaskArgs('sd', { ...sdMinimal, version: '1.0.0' });
-    const newer = refuse('sd', { ...sdMinimal, version: '1.0.1' });
+    parseTaskArgs('sd', { ...sdMinimal, version: '1.1.0' });
+    const newer = refuse('sd', { ...sdMinimal, version: '1.1.1' });
     assert.equal(newer.field, 'version');
     assert.equal(newer.kind, 'unsupported');
     assert.equal(refuse('sd', { ...sdMinimal, version: '2.0.0' }).field, 'version');

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import type { SdTaskArgs } from '@verinet/protocol/args';
+import { getSdSchedulerMethod, type SdTaskArgs } from '@verinet/protocol/args';
 import type { Backend, BackendCapabilities, ResultFile, RunContext } from '../backend/types.js';
 import { getSdCapabilities } from './capabilities.js';
 import { SdUnsupportedArgumentError } from './errors.js';
@@ -58,7 +58,6 @@ export function createSdBackend(): Backend<SdTaskArgs> {
     checkSupported(args);
     const model = await getModel(args.base_model.name, ctx);
     const config = args.task_config;
-    const total = config.num_images * config.steps;
     const images = await generateImages({
       model,
       prompt: args.prompt,
@@ -69,12 +68,12 @@ export function createSdBackend(): Backend<SdTaskArgs> {
       seed: config.seed,
       numImages: config.num_images,
       cfg: config.cfg,
-      scheduler: args.scheduler,
+      scheduler: { method: getSdSchedulerMethod(args.scheduler.method), args: args.scheduler.args },
       signal: ctx.signal,
       onStep: ({ image, step, steps }) =>
         ctx.onProgress({
           step: image * steps + step,
-          total,
+          total: config.num_images * steps,
           message: `image ${image + 1}/${config.num_images}`,
         }),
     });
