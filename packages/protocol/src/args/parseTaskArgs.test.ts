@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import { BaseError } from '../errors/index.js';
 import { InvalidTaskArgsError } from './errors.js';
 import { parseTaskArgs } from './parseTaskArgs.js';
+import { getSdSchedulerMethod } from './sd.js';
 
 const sdMinimal = { base_model: 'runwayml/stable-diffusion-v1-5', prompt: 'a cat' };
 const llmMinimal = { model: 'Qwen/Qwen2.5-0.5B-Instruct', messages: [{ role: 'user', content: 'hi' }] };
@@ -185,6 +186,45 @@ describe('parseTaskArgs sd', () => {
       ...v11,
       scheduler: { method: 'DPMSolverMultistep', args: { algorithm_type: 'deis', solver_order: 1 } },
     });
+  });
+
+  it('keeps every image seed (seed + i) within the seed range', () => {
+    parseTaskArgs('sd', { ...sdMinimal, task_config: { seed: 2 ** 31 - 10, num_images: 10 } });
+    parseTaskArgs('sd', { ...sdMinimal, task_config: { seed: 2 ** 31 - 1, num_images: 1 } });
+    const error = refuse('sd', { ...sdMinimal, task_config: { seed: 2 ** 31 - 9, num_images: 10 } });
+    assert.deepEqual([error.field, error.kind], ['task_config.seed', 'invalid']);
+    assert.match(error.reason, /seed \+ num_images - 1 \(2147483648\) must not exceed 2147483647/);
+  });
+
+  it('accepts the diffusers class names the reference network sends as aliases of our scheduler names', () => {
+    const v11 = { ...sdMinimal, version: '1.1.0' };
+    for (const method of [
+      'DDIMScheduler',
+      'PNDMScheduler',
+      'EulerDiscreteScheduler',
+      'EulerAncestralDiscreteScheduler',
+      'DPMSolverMultistepScheduler',
+      'LCMScheduler',
+    ]) {
+      const parsed = parseTaskArgs('sd', { ...v11, scheduler: { method } });
+      assert.equal(getSdSchedulerMethod(parsed.scheduler.method), method.replace(/Scheduler$/, ''));
+    }
+    // The reference network's DPM-Solver++ args, as its schema writes them.
+    const reference = parseTaskArgs('sd', {
+      ...v11,
+      scheduler: {
+        method: 'DPMSolverMultistepScheduler',
+        args: {
+          use_karras_sigmas: true,
+          algorithm_type: 'dpmsolver++',
+          final_sigmas_type: 'zero',
+          steps_offset: 1,
+        },
+      },
+    });
+    assert.equal(reference.scheduler.method, 'DPMSolverMultistepScheduler');
+    const old = refuse('sd', { ...sdMinimal, scheduler: { method: 'LCMScheduler' } });
+    assert.deepEqual([old.field, old.kind], ['scheduler.method', 'unsupported']);
   });
 
   it('accepts the bounds and refuses just outside them, naming the field', () => {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import {
   dtypeSchema,
+  MAX_SEED,
   modelNameSchema,
   modelRefSchema,
   namedModelSchema,
@@ -182,7 +183,10 @@ export const sdSchedulerArgsV1_0: Record<SdSchedulerMethod, readonly string[]> =
   LCM: ['original_inference_steps', 'timestep_spacing'],
 };
 
-/** Generation settings; every field has the reference network's default. */
+/**
+ * Generation settings. Where the defaults differ from the reference network's (num_images 6, cfg 5,
+ * safety_checker true there), docs/task-args.md lists it; `seed + num_images − 1` may not pass MAX_SEED.
+ */
 export const sdTaskConfigSchema = z.strictObject({
   image_width: imageSideSchema.default(512),
   image_height: imageSideSchema.default(512),
@@ -279,6 +283,15 @@ export const sdTaskArgsSchema = z
   })
   .superRefine((args, ctx) => {
     const { scheduler, task_config } = args;
+    // Image i is generated from seed + i: the last image's seed must stay in the range a task may request, or
+    // a task could reach seeds no single-image task can name.
+    if (task_config.seed + task_config.num_images - 1 > MAX_SEED) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['task_config', 'seed'],
+        message: `image i uses seed + i, so seed + num_images - 1 (${task_config.seed + task_config.num_images - 1}) must not exceed ${MAX_SEED}`,
+      });
+    }
     if (
       getSdSchedulerMethod(scheduler.method) === 'LCM' &&
       'original_inference_steps' in scheduler.args &&
