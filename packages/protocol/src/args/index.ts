@@ -34,12 +34,15 @@ export { parseTaskArgs, type TaskArgsByType, taskArgsVersions } from './parseTas
 export { parseTaskArgsBytes } from './parseTaskArgsBytes.js';
 export {
   getSdSchedulerMethod,
+  readPngHeader,
   SD_TASK_ARGS_VERSION,
   type SdScheduler,
   type SdSchedulerMethod,
   type SdSchedulerMethodName,
   type SdTaskArgs,
   type SdTaskArgsInput,
+  sdInitImageSchema,
+  sdInpaintSchema,
   sdSchedulerArgsV1_0,
   sdSchedulerSchema,
   sdTaskArgsSchema,

@@ -5,7 +5,9 @@ import { getSdCapabilities } from './capabilities.js';
 import { SdUnsupportedArgumentError } from './errors.js';
 import { writePng } from './image/writePng.js';
 import { loadSdModel, type SdModel } from './model/loadSdModel.js';
+import { decodePngDataUrl } from './pipeline/decodePngDataUrl.js';
 import { generateImages } from './pipeline/generateImages.js';
+import type { ImageInput } from './pipeline/prepareStart.js';
 
 /** Checks the parts of parsed SD arguments this backend cannot honour (beyond what the schema refuses). */
 function checkSupported(args: SdTaskArgs): void {
@@ -19,6 +21,38 @@ function checkSupported(args: SdTaskArgs): void {
       argument: 'base_model.variant',
       reason: `the model store keeps one copy per model id; variant "${args.base_model.variant}" cannot be selected`,
     });
+}
+
+/** Decodes the task's init image or inpainting image and mask (PNG data URLs of the task's size). */
+async function readImageInput(args: SdTaskArgs): Promise<ImageInput | undefined> {
+  const { image_width: width, image_height: height } = args.task_config;
+  if (args.init_image) {
+    const { rgb } = await decodePngDataUrl({
+      dataUrl: args.init_image.image_dataurl,
+      width,
+      height,
+      argument: 'init_image.image_dataurl',
+    });
+    return { kind: 'img2img', rgb, strength: args.init_image.strength };
+  }
+  if (args.inpaint) {
+    const [{ rgb }, { rgb: maskRgb }] = await Promise.all([
+      decodePngDataUrl({
+        dataUrl: args.inpaint.image_dataurl,
+        width,
+        height,
+        argument: 'inpaint.image_dataurl',
+      }),
+      decodePngDataUrl({
+        dataUrl: args.inpaint.mask_dataurl,
+        width,
+        height,
+        argument: 'inpaint.mask_dataurl',
+      }),
+    ]);
+    return { kind: 'inpaint', rgb, maskRgb, strength: args.inpaint.strength };
+  }
+  return undefined;
 }
 
 /**
@@ -58,6 +92,7 @@ export function createSdBackend(): Backend<SdTaskArgs> {
     checkSupported(args);
     const model = await getModel(args.base_model.name, ctx);
     const config = args.task_config;
+    const image = await readImageInput(args);
     const images = await generateImages({
       model,
       prompt: args.prompt,
@@ -70,6 +105,7 @@ export function createSdBackend(): Backend<SdTaskArgs> {
       cfg: config.cfg,
       scheduler: { method: getSdSchedulerMethod(args.scheduler.method), args: args.scheduler.args },
       signal: ctx.signal,
+      image,
       onStep: ({ image, step, steps }) =>
         ctx.onProgress({
           step: image * steps + step,
