@@ -153,6 +153,8 @@ describe('SdBackend', () => {
       'DPMSolverMultistep',
       'LCM',
       'PNDM',
+      'init_image',
+      'inpaint',
     ]);
   });
 
