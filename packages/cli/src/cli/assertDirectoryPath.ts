@@ -1,6 +1,6 @@
-import { statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { CommandError } from './errors.js';
+import { statOrUndefined } from './statOrUndefined.js';
 
 /**
  * Checks that `path` is a folder or can become one: neither it nor any parent is a file. Without this check
@@ -12,7 +12,7 @@ import { CommandError } from './errors.js';
 export function assertDirectoryPath(flag: string, path: string): string {
   const absolute = resolve(path);
   for (let current = absolute; ; current = dirname(current)) {
-    const info = statSync(current, { throwIfNoEntry: false });
+    const info = statOrUndefined(current);
     if (info && !info.isDirectory()) {
       const where =
         current === absolute ? `${path} is a file` : `${current} is a file, so ${path} cannot be a folder`;

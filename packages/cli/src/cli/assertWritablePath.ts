@@ -1,6 +1,6 @@
-import { statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { CommandError } from './errors.js';
+import { statOrUndefined } from './statOrUndefined.js';
 
 /**
  * Checks, before any work is done, that a file can be written at `path`: its folder exists and is a folder.
@@ -11,7 +11,7 @@ import { CommandError } from './errors.js';
  */
 export function assertWritablePath(flag: string, path: string): void {
   const folder = dirname(resolve(path));
-  const info = statSync(folder, { throwIfNoEntry: false });
+  const info = statOrUndefined(folder);
   if (!info) {
     throw new CommandError(
       `${flag} ${path}: the folder ${folder} does not exist. Create it first (mkdir -p ${folder}) or choose another path.`,
@@ -20,7 +20,7 @@ export function assertWritablePath(flag: string, path: string): void {
   if (!info.isDirectory()) {
     throw new CommandError(`${flag} ${path}: ${folder} is a file, not a folder. Choose another path.`);
   }
-  const target = statSync(resolve(path), { throwIfNoEntry: false });
+  const target = statOrUndefined(resolve(path));
   if (target?.isDirectory()) {
     throw new CommandError(`${flag} ${path} is a folder; give a file name inside it.`);
   }

@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import type { Hex } from 'viem';
@@ -7,6 +7,7 @@ import { assertWritablePath } from '../cli/assertWritablePath.js';
 import { CommandError, UsageError } from '../cli/errors.js';
 import { printLine } from '../cli/output.js';
 import { printJson } from '../cli/printJson.js';
+import { statOrUndefined } from '../cli/statOrUndefined.js';
 import { decryptKeystore, encryptKeystore } from '../keystore/keystore.js';
 import { parsePrivateKey } from '../keystore/parsePrivateKey.js';
 import { readKeystoreFile } from '../keystore/readKeystoreFile.js';
@@ -49,7 +50,7 @@ export function createKeystoreCommand(): Command {
         mkdirSync(join('.verinet', 'keystores'), { recursive: true });
         out = join('.verinet', 'keystores', `${address}.json`);
       }
-      if (statSync(out, { throwIfNoEntry: false })) {
+      if (statOrUndefined(out)) {
         throw new CommandError(`${out} exists; refusing to overwrite a keystore. Choose another --out.`);
       }
       const password = await readPassword({ confirm: true, allowEmpty: options.allowEmptyPassword });
@@ -91,7 +92,7 @@ function readImportedKey(options: CreateOptions): Hex | undefined {
   }
   if (options.importKeyFile) {
     const path = options.importKeyFile;
-    const info = statSync(path, { throwIfNoEntry: false });
+    const info = statOrUndefined(path);
     if (!info) throw new CommandError(`No key file at ${path}.`);
     if (!info.isFile()) throw new CommandError(`${path} is not a file.`);
     if (info.size > 4096) throw new CommandError(`${path} is too large to be a private key file.`);

@@ -1,4 +1,5 @@
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { statOrUndefined } from '../cli/statOrUndefined.js';
 import type { Keystore } from './keystore.js';
 import { KeystoreError, normalizeKeystore } from './keystore.js';
 
@@ -11,7 +12,7 @@ import { KeystoreError, normalizeKeystore } from './keystore.js';
  * const keystore = readKeystoreFile('deployer.json');
  */
 export function readKeystoreFile(path: string): Keystore {
-  const info = statSync(path, { throwIfNoEntry: false });
+  const info = statOrUndefined(path);
   if (!info) {
     throw new KeystoreError(`No keystore at ${path}.`, {
       details: ['Check the path, or create one with `verinet keystore create`.'],
