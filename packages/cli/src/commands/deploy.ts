@@ -1,5 +1,5 @@
 import { join, resolve } from 'node:path';
-import { writeDeployment } from '@verinet/protocol/chain';
+import { deploymentSchema, writeDeployment } from '@verinet/protocol/chain';
 import { Command } from 'commander';
 import { createPublicClient, formatGwei, http } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
@@ -78,8 +78,10 @@ export function createDeployCommand(): Command {
       }).catch((error: unknown) => {
         throw toRpcError(error, rpcUrl);
       });
-      writeDeployment(out, deployment);
-      if (options.json) printJson({ ...deployment, file: out });
+      // The schema checksums every address, for the file and for what is printed.
+      const record = deploymentSchema.parse(deployment);
+      writeDeployment(out, record);
+      if (options.json) printJson({ ...record, file: out });
       else printLine(`Deployment written to ${out}`);
     });
 }

@@ -1,10 +1,12 @@
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { BaseError } from '@verinet/protocol';
 import { type Deployment, readDeployment, writeDeployment } from '@verinet/protocol/chain';
 import { Command } from 'commander';
 import { createPublicClient, getAddress, http } from 'viem';
 import { privateKeyToAddress } from 'viem/accounts';
 import { type Anvil, AnvilStateFileError, startAnvil } from '../anvil/startAnvil.js';
+import { toRpcError } from '../chain/toRpcError.js';
 import { assertDirectoryPath } from '../cli/assertDirectoryPath.js';
 import { CommandError } from '../cli/errors.js';
 import { formatAmount } from '../cli/formatAmount.js';
@@ -99,7 +101,14 @@ async function runDevnet(options: DevnetOptions): Promise<void> {
     });
     anvilExited.catch(() => {});
 
-    const deployment = await deployOrReuse(anvil.rpcUrl, deploymentFile, log);
+    const rpcUrl = anvil.rpcUrl;
+    const deployment = await deployOrReuse(rpcUrl, deploymentFile, log).catch((error: unknown) => {
+      const cause = toRpcError(error, rpcUrl);
+      throw new CommandError(
+        `Deploying the contracts to the devnet failed: ${cause instanceof BaseError ? cause.shortMessage : String(cause)}`,
+        { details: ['Start from an empty chain with `npm start -- --fresh`.'], cause },
+      );
+    });
     const publicClient = createPublicClient({ transport: http(anvil.rpcUrl) });
     const accounts = await Promise.all(
       Array.from({ length: testAccountCount }, async (_, index) => {

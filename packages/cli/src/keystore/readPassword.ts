@@ -30,10 +30,19 @@ export async function readPassword(parameters: ReadPasswordParameters = {}): Pro
         details: ['Set VERINET_KEYSTORE_PASSWORD, or run the command in a terminal to be asked for it.'],
       });
     }
-    password = await askHidden('Keystore password: ', input, output);
-    if (parameters.confirm) {
-      const again = await askHidden('Repeat the password: ', input, output);
-      if (again !== password) throw new PasswordError('The two passwords differ; run the command again.');
+    // Raw mode for the whole exchange, set before the first prompt shows: the terminal then never echoes,
+    // not even what is typed ahead between the two questions.
+    const wasRaw = input.isRaw;
+    input.setRawMode(true);
+    try {
+      password = await askHidden('Keystore password: ', input, output);
+      if (parameters.confirm) {
+        const again = await askHidden('Repeat the password: ', input, output);
+        if (again !== password) throw new PasswordError('The two passwords differ; run the command again.');
+      }
+    } finally {
+      input.setRawMode(wasRaw);
+      input.pause();
     }
   }
   if (parameters.confirm && password === '' && !parameters.allowEmpty) {
@@ -44,17 +53,15 @@ export async function readPassword(parameters: ReadPasswordParameters = {}): Pro
   return password;
 }
 
-/** Reads one line from a terminal in raw mode, so the typed characters are never echoed. */
+/** Reads one line from a terminal already in raw mode, so the typed characters are never echoed. */
 function askHidden(prompt: string, input: NodeJS.ReadStream, output: NodeJS.WritableStream): Promise<string> {
   return new Promise((resolve, reject) => {
     let typed = '';
-    const wasRaw = input.isRaw;
     const finish = (error?: Error, rest = '') => {
       input.removeListener('data', onData);
       input.pause();
       // What was typed ahead (the confirmation, pasted with the first line) belongs to the next question.
       if (rest) input.unshift(Buffer.from(rest, 'utf8'));
-      input.setRawMode(wasRaw);
       output.write('\n');
       if (error) reject(error);
       else resolve(typed);
@@ -75,7 +82,6 @@ function askHidden(prompt: string, input: NodeJS.ReadStream, output: NodeJS.Writ
       }
     };
     output.write(prompt);
-    input.setRawMode(true);
     input.resume();
     input.on('data', onData);
   });
