@@ -7,6 +7,7 @@ import { CommandError, UsageError } from '../cli/errors.js';
 import { parseChoiceArgument } from '../cli/options.js';
 import { output, printLine } from '../cli/output.js';
 import { printJson } from '../cli/printJson.js';
+import { statOrUndefined } from '../cli/statOrUndefined.js';
 
 type StoreOptions = { modelsDir: string; json?: boolean };
 
@@ -78,6 +79,11 @@ export function createModelCommand(): Command {
       options: StoreOptions & { id: string; taskType?: ModelManifest['taskType'] },
     ) => {
       const modelsDir = assertDirectoryPath('--models-dir', options.modelsDir);
+      const info = statOrUndefined(sourceDir);
+      if (!info) throw new CommandError(`No folder at ${sourceDir}; give the model's folder.`);
+      if (!info.isDirectory()) {
+        throw new CommandError(`${sourceDir} is a file; give the folder that holds the model's files.`);
+      }
       const models = await import('@verinet/worker/models');
       const importModel = (models as { importModel?: ImportModel }).importModel;
       if (typeof importModel !== 'function') {
