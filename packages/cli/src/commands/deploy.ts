@@ -30,15 +30,16 @@ export function createDeployCommand(): Command {
     .description(
       `Deploys the Verinet contracts to any EVM chain with the Cancun upgrade, from the account in a Web3 Secret Storage v3 keystore (password from VERINET_KEYSTORE_PASSWORD or asked for), and writes the deployment file (chain id, addresses, start block) that every service reads. The deployer owns the parameters. Checks the RPC, the keystore and the deployer's balance before sending anything.`,
     )
-    .requiredOption('--rpc-url <url>', 'http(s) or ws(s) URL of the chain')
+    .requiredOption('--rpc-url <url>', 'http(s) JSON-RPC URL of the chain')
     .requiredOption('--keystore <file>', "the deployer's keystore")
     .option('--out <file>', 'deployment file (default: .verinet/deployments/<chain id>.json)')
     .option('--save-rpc-url', 'record the RPC URL in the deployment file (off: it may hold an API key)')
     .option('--json', 'print the deployment record as JSON')
     .action(async (options: DeployOptions) => {
       const { rpcUrl } = options;
-      if (!/^(https?|wss?):\/\/[^\s]+$/.test(rpcUrl)) {
-        throw new UsageError(`--rpc-url must be an http(s) or ws(s) URL, got "${rpcUrl}".`);
+      // Deployment talks HTTP JSON-RPC (viem's http transport); every node and provider offers it.
+      if (!/^https?:\/\/[^\s]+$/.test(rpcUrl)) {
+        throw new UsageError(`--rpc-url must be an http(s) URL, got "${rpcUrl}".`);
       }
       // Everything that can be checked is checked before the password prompt and before any gas is spent.
       if (options.out) assertWritablePath('--out', options.out);
