@@ -31,6 +31,16 @@ export class AnvilStartError extends BaseError {
   override name = 'AnvilStartError' as const;
 }
 
+/** anvil refused the `--state` file (not JSON, or not a state anvil wrote). */
+export class AnvilStateFileError extends BaseError {
+  override name = 'AnvilStateFileError' as const;
+  readonly stateFile: string;
+  constructor(stateFile: string, reason: string) {
+    super(`The saved chain state ${stateFile} cannot be loaded: ${reason}.`);
+    this.stateFile = stateFile;
+  }
+}
+
 export async function getFreePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
@@ -83,13 +93,18 @@ export async function startAnvil(parameters: StartAnvilParameters = {}): Promise
 
   const rpcUrl = `http://127.0.0.1:${port}`;
   const exited = new Promise<never>((_, reject) => {
-    child.once('exit', (code, signal) =>
+    child.once('exit', (code, signal) => {
+      const stateProblem = /for '--state <PATH>': (.*)/.exec(output);
+      if (stateProblem?.[1] && parameters.stateFile !== undefined) {
+        reject(new AnvilStateFileError(parameters.stateFile, stateProblem[1].trim()));
+        return;
+      }
       reject(
         new AnvilStartError(`anvil exited before it was ready (code ${code}, signal ${signal}).`, {
           details: output.trim().split('\n').slice(-5),
         }),
-      ),
-    );
+      );
+    });
     child.once('error', (cause) => reject(new AnvilStartError('anvil could not be started.', { cause })));
   });
   const stop = async () => {

@@ -13,7 +13,7 @@ import { getDevnetPrivateKey } from '../deploy/devnetAccounts.js';
 
 const bin = resolve(fileURLToPath(import.meta.url), '../../bin.ts');
 const run = (...args: string[]) =>
-  spawnSync(process.execPath, ['--import', 'tsx', bin, ...args], { encoding: 'utf8', timeout: 60_000 });
+  spawnSync(process.execPath, ['--import', 'tsx', bin, ...args], { encoding: 'utf8', timeout: 120_000 });
 
 describe('verinet CLI', () => {
   it('prints usage and fails on an unknown command', () => {
@@ -40,7 +40,7 @@ describe('verinet CLI', () => {
   });
 });
 
-describe('verinet keystore and deploy', { timeout: 240_000 }, () => {
+describe('verinet keystore and deploy', { timeout: 600_000 }, () => {
   it('deploys to a running chain from a keystore and writes a valid deployment file', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'verinet-deploy-'));
     const anvil = await startAnvil();
@@ -53,7 +53,7 @@ describe('verinet keystore and deploy', { timeout: 240_000 }, () => {
       const runEnv = (...args: string[]) =>
         spawnSync(process.execPath, ['--import', 'tsx', bin, ...args], {
           encoding: 'utf8',
-          timeout: 120_000,
+          timeout: 240_000,
           env,
         });
       const keystore = join(dir, 'deployer.json');
@@ -81,7 +81,7 @@ describe('verinet keystore and deploy', { timeout: 240_000 }, () => {
       const wrongPassword = spawnSync(
         process.execPath,
         ['--import', 'tsx', bin, 'deploy', '--rpc-url', anvil.rpcUrl, '--keystore', keystore],
-        { encoding: 'utf8', timeout: 60_000, env: { ...env, VERINET_KEYSTORE_PASSWORD: 'wrong' } },
+        { encoding: 'utf8', timeout: 240_000, env: { ...env, VERINET_KEYSTORE_PASSWORD: 'wrong' } },
       );
       assert.equal(wrongPassword.status, 1);
       assert.match(wrongPassword.stderr, /Wrong keystore password/);

@@ -4,6 +4,7 @@ import {
   type Address,
   createPublicClient,
   createWalletClient,
+  getAddress,
   type Hex,
   http,
   zeroAddress,
@@ -17,10 +18,42 @@ export type DeployContractsParameters = {
   /** Minimal node stake in wei (NodeRegistry.minStake; owner-settable later). */
   minStake?: bigint | undefined;
   log?: ((line: string) => void) | undefined;
+  /** Write `rpcUrl` into the deployment record (off by default: a provider URL may hold an API key). */
+  recordRpcUrl?: boolean | undefined;
 };
 
 /** Devnet default: 10 ether (see docs/staking.md for sizing it on a real network). */
 export const defaultMinStake = 10n * 10n ** 18n;
+
+/** The contracts in deployment order. */
+export const deployedContracts = ['IncentivePool', 'NodeRegistry', 'VRFVerifier', 'TaskManager'] as const;
+
+/**
+ * Constructor arguments of each contract; addresses not known yet (a cost estimate runs before anything is
+ * deployed) default to the owner's, which costs the same gas.
+ */
+export function getConstructorArgs(
+  contractName: (typeof deployedContracts)[number],
+  addresses: {
+    owner: Address;
+    incentivePool?: Address;
+    nodeRegistry?: Address;
+    vrfVerifier?: Address;
+    minStake?: bigint | undefined;
+  },
+): readonly unknown[] {
+  const { owner } = addresses;
+  switch (contractName) {
+    case 'IncentivePool':
+      return [owner];
+    case 'NodeRegistry':
+      return [owner, addresses.incentivePool ?? owner, zeroAddress, addresses.minStake ?? defaultMinStake];
+    case 'VRFVerifier':
+      return [];
+    case 'TaskManager':
+      return [addresses.nodeRegistry ?? owner, addresses.vrfVerifier ?? owner, owner];
+  }
+}
 
 /**
  * Deploys IncentivePool, NodeRegistry, VRFVerifier and TaskManager, wires them together and returns the
@@ -52,7 +85,7 @@ export async function deployContracts(parameters: DeployContractsParameters): Pr
     if (receipt.status !== 'success' || !receipt.contractAddress) {
       throw new ContractArtifactError(`Deploying ${contractName} failed (transaction ${hash}).`);
     }
-    log(`  ${contractName.padEnd(14)} ${receipt.contractAddress} (gas ${receipt.gasUsed})`);
+    log(`  ${contractName.padEnd(14)} ${getAddress(receipt.contractAddress)} (gas ${receipt.gasUsed})`);
     return receipt.contractAddress;
   };
   const call = async (address: Address, abi: Abi, functionName: string, args: readonly unknown[]) => {
@@ -63,15 +96,16 @@ export async function deployContracts(parameters: DeployContractsParameters): Pr
   };
 
   const owner = account.address;
-  const incentivePool = await deploy('IncentivePool', [owner]);
-  const nodeRegistry = await deploy('NodeRegistry', [
-    owner,
-    incentivePool,
-    zeroAddress,
-    parameters.minStake ?? defaultMinStake,
-  ]);
-  const vrfVerifier = await deploy('VRFVerifier', []);
-  const taskManager = await deploy('TaskManager', [nodeRegistry, vrfVerifier, owner]);
+  const incentivePool = await deploy('IncentivePool', getConstructorArgs('IncentivePool', { owner }));
+  const nodeRegistry = await deploy(
+    'NodeRegistry',
+    getConstructorArgs('NodeRegistry', { owner, incentivePool, minStake: parameters.minStake }),
+  );
+  const vrfVerifier = await deploy('VRFVerifier', getConstructorArgs('VRFVerifier', { owner }));
+  const taskManager = await deploy(
+    'TaskManager',
+    getConstructorArgs('TaskManager', { owner, nodeRegistry, vrfVerifier }),
+  );
   await call(nodeRegistry, loadArtifact('NodeRegistry').abi, 'setTaskManager', [taskManager]);
 
   return {
@@ -80,6 +114,7 @@ export async function deployContracts(parameters: DeployContractsParameters): Pr
     startBlock,
     deployer: owner,
     deployedAt: new Date().toISOString(),
+    ...(parameters.recordRpcUrl ? { rpcUrl: parameters.rpcUrl } : {}),
     contracts: { incentivePool, nodeRegistry, taskManager, vrfVerifier },
   };
 }

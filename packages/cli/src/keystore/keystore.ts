@@ -4,15 +4,16 @@ import { BaseError } from '@verinet/protocol';
 import { bytesToHex, concat, type Hex, hexToBytes, keccak256 } from 'viem';
 import { privateKeyToAddress } from 'viem/accounts';
 import { z } from 'zod';
+import { parsePrivateKey } from './parsePrivateKey.js';
 
 /**
  * Web3 Secret Storage v3 keystore files (the format geth, Foundry's `cast wallet` and MetaMask exports use), so
  * that no service ever keeps a plaintext key on disk.
  */
-const hexString = z.string().regex(/^(0x)?[0-9a-fA-F]*$/, 'expected a hex string');
+const hexString = z.string().regex(/^(0x)?([0-9a-fA-F]{2})*$/, 'expected a hex string of whole bytes');
 
 export const keystoreSchema = z.object({
-  version: z.literal(3),
+  version: z.literal(3, 'expected version 3 (Web3 Secret Storage v3)'),
   id: z.string().optional(),
   address: z.string().optional(),
   crypto: z.object({
@@ -40,6 +41,44 @@ export const keystoreSchema = z.object({
 });
 
 export type Keystore = z.infer<typeof keystoreSchema>;
+
+/**
+ * Checks that `input` is a v3 keystore and returns it in one shape, whatever tool wrote it: ethers spells the
+ * field `Crypto`, some tools prefix hex with 0x (handled where it is read) or add fields of their own
+ * (`x-ethers`, ignored).
+ *
+ * @example
+ * const keystore = normalizeKeystore(JSON.parse(text));
+ */
+export function normalizeKeystore(input: unknown): Keystore {
+  let candidate = input;
+  if (typeof input === 'object' && input !== null && !Array.isArray(input)) {
+    const record = input as Record<string, unknown>;
+    if (record.crypto === undefined && record.Crypto !== undefined) {
+      candidate = { ...record, crypto: record.Crypto };
+    }
+  }
+  const parsed = keystoreSchema.safeParse(candidate);
+  if (!parsed.success) {
+    throw new KeystoreError('Not a Web3 Secret Storage v3 keystore.', {
+      details: parsed.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`),
+    });
+  }
+  const { crypto } = parsed.data;
+  const lengths: [string, string, number][] = [
+    ['crypto.cipherparams.iv', crypto.cipherparams.iv, 16],
+    ['crypto.ciphertext', crypto.ciphertext, 32],
+    ['crypto.mac', crypto.mac, 32],
+  ];
+  for (const [field, hex, bytes] of lengths) {
+    if (strip(hex).length !== bytes * 2) {
+      throw new KeystoreError('Not a Web3 Secret Storage v3 keystore.', {
+        details: [`${field}: expected ${bytes} bytes, got ${strip(hex).length / 2}`],
+      });
+    }
+  }
+  return parsed.data;
+}
 
 export class KeystoreError extends BaseError {
   override name = 'KeystoreError' as const;
@@ -80,13 +119,7 @@ function deriveKey(keystore: Keystore, password: string): Buffer {
  * const privateKey = decryptKeystore(JSON.parse(readFileSync('node.json', 'utf8')), process.env.PASSWORD!);
  */
 export function decryptKeystore(input: unknown, password: string): Hex {
-  const parsed = keystoreSchema.safeParse(input);
-  if (!parsed.success) {
-    throw new KeystoreError('Not a Web3 Secret Storage v3 keystore.', {
-      details: parsed.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`),
-    });
-  }
-  const keystore = parsed.data;
+  const keystore = normalizeKeystore(input);
   const derived = deriveKey(keystore, password);
   const ciphertext = toBytes(keystore.crypto.ciphertext);
   const mac = keccak256(concat([derived.subarray(16, 32), ciphertext]));
@@ -100,7 +133,10 @@ export function decryptKeystore(input: unknown, password: string): Hex {
     derived.subarray(0, 16),
     toBytes(keystore.crypto.cipherparams.iv),
   );
-  const privateKey = bytesToHex(Buffer.concat([decipher.update(ciphertext), decipher.final()]));
+  const privateKey = parsePrivateKey(
+    bytesToHex(Buffer.concat([decipher.update(ciphertext), decipher.final()])),
+    'The key inside this keystore',
+  );
   if (keystore.address) {
     const address = privateKeyToAddress(privateKey).toLowerCase();
     if (strip(keystore.address).toLowerCase() !== strip(address)) {

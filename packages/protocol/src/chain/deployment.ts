@@ -17,6 +17,8 @@ export const deploymentSchema = z.object({
   startBlock: z.number().int().nonnegative(),
   deployer: address,
   deployedAt: z.string(),
+  /** Where the chain answers, when the deployer chose to record it (the devnet always does). */
+  rpcUrl: z.url({ protocol: /^(https?|wss?)$/ }).optional(),
   contracts: z.object({
     incentivePool: address,
     nodeRegistry: address,

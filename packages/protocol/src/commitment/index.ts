@@ -1,5 +1,5 @@
 /**
- * Task identity and argument commitments (PROTOCOL.md, "Task identity and secrecy"): secrets drawn by the
+ * Task identity and argument commitments (docs/protocol.md, "Identity and commitments"): secrets drawn by the
  * application, the two commitments that go on chain, and the checks the relay, node and contract apply.
  */
 export { assertBytes32 } from './assertBytes32.js';

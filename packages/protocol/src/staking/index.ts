@@ -1,5 +1,5 @@
 /**
- * Staking maths of the consensus protocol (PROTOCOL.md, "Staking maths"): the probability that a Sybil
+ * Staking maths of the consensus protocol (docs/staking.md): the probability that a Sybil
  * attacker wins a validation group, his expected gain per task, the stake that makes it negative, and a seeded
  * Monte-Carlo simulation that checks the formula. Token amounts are wei bigints; fractions are exact.
  * See docs/staking.md.

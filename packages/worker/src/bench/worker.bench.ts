@@ -3,9 +3,13 @@
  * the per-task overhead of the worker protocol (child process, JSON lines, validation, hashing, score)
  * against calling the backend in-process; the worker start time (spawn to handshake); and the pHash time
  * of a 512x512 PNG. Prints medians and the overhead ratio (target <= 5 %).
+ *
+ * `--markdown` also writes docs/benchmarks/worker.md with the same tables, the date, the run count, the
+ * spread (fastest–slowest run) and the machine's load, so the doc quotes what the bench printed.
  */
+import { writeFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseTaskArgs } from '@verinet/protocol/args';
 import { getImageScore } from '@verinet/protocol/score';
@@ -22,6 +26,12 @@ import { createSdBackend } from '../sd/index.js';
 import { writeTinySdModel } from '../sd/tiny/index.js';
 
 const runs = Number(process.env.BENCH_RUNS ?? 20);
+const markdown = process.argv.includes('--markdown');
+const loadAtStart = loadavg()[0] ?? 0;
+/** Every table printed, kept for --markdown. */
+const printed: string[] = [];
+const range = (values: number[], digits: number) =>
+  `${Math.min(...values).toFixed(digits)}–${Math.max(...values).toFixed(digits)} ms`;
 const warmupRounds = 3;
 const root = await mkdtemp(join(tmpdir(), 'verinet-bench-'));
 const modelsDir = join(root, 'models');
@@ -157,6 +167,7 @@ try {
         `${mr.toFixed(1)} ms`,
         `${median(insideWorker).toFixed(1)} ms`,
         `${median(viaWorker).toFixed(1)} ms`,
+        range(viaWorker, 1),
         `${transport.toFixed(2)} ms`,
         `${((transport / mr) * 100).toFixed(1)} %`,
         `${((total / mr) * 100).toFixed(1)} %`,
@@ -190,6 +201,7 @@ try {
       'in-process',
       'in worker',
       'via worker',
+      'via worker range',
       'transport',
       'transport %',
       'total %',
@@ -230,7 +242,43 @@ try {
     if (i > 0) hashes.push(performance.now() - started);
   }
   console.log(`\npHash of one 512x512 PNG (decode + luma + Lanczos + DCT; median of ${runs})`);
-  printTable(['metric', 'median'], [['getImageScore([png])', `${median(hashes).toFixed(2)} ms`]]);
+  printTable(
+    ['metric', 'median', 'range'],
+    [['getImageScore([png])', `${median(hashes).toFixed(2)} ms`, range(hashes, 2)]],
+  );
+
+  if (markdown) {
+    const file = new URL('../../../../docs/benchmarks/worker.md', import.meta.url);
+    writeFileSync(
+      file,
+      `# Worker benchmark (\`npm run bench:worker -- --markdown\`)
+
+Written by \`packages/worker/src/bench/worker.bench.ts\` on ${new Date().toISOString().slice(0, 10)}: ${runs} measured runs per figure
+after ${warmupRounds} warm-up rounds, medians with the fastest–slowest run as the range. Node ${process.version},
+${cpus().length} cores, load average ${loadAtStart.toFixed(1)} when the run started (other processes share the cores:
+compare the ratios measured in the same run, not absolute times across runs).
+
+## Per-task overhead of the worker protocol (target: total ≤ 5 %)
+
+backend.run: the backend alone. in-process: the same task logic (validation, backend, sha256 of files, score)
+without the protocol. in worker: the same logic timed inside the worker. via worker: WorkerSupervisor.run,
+wall time. transport: via worker minus in worker (the protocol cost proper). total: via worker minus in-process,
+median of the per-round differences, relative to in-process. after idle: the machine idled 5 ms with flushed
+caches first; back-to-back: right after a run of the same kind.
+
+${printed[0] ?? ''}
+
+## Worker start (spawn to handshake, 5 starts)
+
+${printed[1] ?? ''}
+
+## pHash of one 512×512 PNG (${runs} runs)
+
+${printed[2] ?? ''}
+`,
+    );
+    console.log(`\nWrote ${file.pathname}`);
+  }
 } finally {
   await rm(root, { recursive: true, force: true });
 }
@@ -238,7 +286,9 @@ try {
 function printTable(header: string[], rows: string[][]): void {
   const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c]!.length)));
   const line = (cells: string[]) => `| ${cells.map((cell, c) => cell.padEnd(widths[c]!)).join(' | ')} |`;
-  console.log(line(header));
-  console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
-  for (const row of rows) console.log(line(row));
+  const table = [line(header), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...rows.map(line)].join(
+    '\n',
+  );
+  console.log(table);
+  printed.push(table);
 }

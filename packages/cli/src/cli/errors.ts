@@ -1,0 +1,11 @@
+import { BaseError } from '@verinet/protocol';
+
+/** The command line itself is wrong: an unknown option, a missing or malformed value. */
+export class UsageError extends BaseError {
+  override name = 'UsageError' as const;
+}
+
+/** A command could not do its job for a reason the user can act on (a file, a chain, a server). */
+export class CommandError extends BaseError {
+  override name = 'CommandError' as const;
+}

@@ -1,0 +1,147 @@
+import assert from 'node:assert/strict';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { deploymentSchema } from '@verinet/protocol/chain';
+import { createTestClient, http } from 'viem';
+import { getFreePort, startAnvil } from '../anvil/startAnvil.js';
+import { captureCli } from '../cli/captureCli.js';
+
+const bin = resolve(fileURLToPath(import.meta.url), '../../bin.ts');
+const deployer = '0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266';
+
+async function isPortFree(port: number): Promise<boolean> {
+  return new Promise((done) => {
+    const server = createServer();
+    server.once('error', () => done(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => done(true)));
+  });
+}
+
+async function answersRpc(port: number): Promise<boolean> {
+  try {
+    const response = await fetch(`http://127.0.0.1:${port}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'eth_chainId', params: [] }),
+    });
+    return response.ok;
+  } catch {
+    return false;
+  }
+}
+
+function assertOneLineError(run: { status: number; stderr: string }, message: RegExp) {
+  assert.equal(run.status, 1, run.stderr);
+  const errors = run.stderr.split('\n').filter((line) => line.startsWith('error: '));
+  assert.equal(errors.length, 1, run.stderr);
+  assert.match(errors[0] ?? '', message);
+  assert.doesNotMatch(run.stderr, /\n\s+at /);
+}
+
+describe('verinet devnet: crashes, conflicts and saved state (real anvil)', { timeout: 600_000 }, () => {
+  const root = mkdtempSync(join(tmpdir(), 'verinet-devnet-life-'));
+  const children: ChildProcess[] = [];
+  after(() => {
+    for (const child of children) child.kill('SIGKILL');
+    rmSync(root, { recursive: true, force: true });
+  });
+
+  const spawnDevnet = async (port: number, dir: string) => {
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', bin, 'devnet', '--port', String(port), '--dir', dir],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    children.push(child);
+    let output = '';
+    child.stdout?.on('data', (chunk) => {
+      output += chunk;
+    });
+    child.stderr?.on('data', (chunk) => {
+      output += chunk;
+    });
+    const deadline = Date.now() + 240_000;
+    while (!output.includes('Press Ctrl-C to stop.')) {
+      if (child.exitCode !== null) throw new Error(`devnet exited early:\n${output}`);
+      if (Date.now() > deadline) throw new Error(`devnet did not start:\n${output}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    return { child, output: () => output };
+  };
+
+  it('prints the funded test accounts, records the RPC URL, and after kill -9 the next start reclaims the port', async () => {
+    const port = await getFreePort();
+    const dir = join(root, 'crash');
+    const first = await spawnDevnet(port, dir);
+    assert.match(
+      first.output(),
+      new RegExp(
+        `\\(0\\) ${deployer}  [0-9.]+ ether .* key 0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80  \\(deployer, owner\\)`,
+      ),
+    );
+    assert.match(first.output(), /\(9\) 0xa0Ee7A142d267C1f36714E4a8F75612F20a79720 {2}10000 ether/);
+    const deployment = deploymentSchema.parse(JSON.parse(readFileSync(join(dir, 'deployment.json'), 'utf8')));
+    assert.equal(deployment.rpcUrl, `http://127.0.0.1:${port}`);
+
+    const killed = new Promise((r) => first.child.once('exit', r));
+    first.child.kill('SIGKILL');
+    await killed;
+    assert.ok(await answersRpc(port), 'anvil outlives a devnet killed with -9 and holds the port');
+
+    const second = await spawnDevnet(port, dir);
+    assert.match(
+      second.output(),
+      /Stopping anvil \(pid \d+, port \d+\) left running by a devnet that did not shut down/,
+    );
+    assert.match(second.output(), /Reusing the contracts deployed in the kept chain state/);
+    const again = deploymentSchema.parse(JSON.parse(readFileSync(join(dir, 'deployment.json'), 'utf8')));
+    assert.deepEqual(again.contracts, deployment.contracts);
+
+    const exited = new Promise<number | null>((r) => second.child.once('exit', (code) => r(code)));
+    second.child.kill('SIGINT');
+    assert.equal(await exited, 0);
+    assert.ok(await isPortFree(port), 'the port is free after Ctrl-C');
+    assert.equal(existsSync(join(dir, 'devnet.pid')), false);
+  });
+
+  it('an error after anvil started stops anvil and exits non-zero', async () => {
+    const port = await getFreePort();
+    const dir = join(root, 'broke');
+    mkdirSync(dir, { recursive: true });
+    // A saved chain in which the deployer has nothing: the devnet's deployment fails after anvil is up.
+    const anvil = await startAnvil({ port, stateFile: join(dir, 'chain.json') });
+    await createTestClient({ mode: 'anvil', transport: http(anvil.rpcUrl) }).setBalance({
+      address: deployer,
+      value: 0n,
+    });
+    await anvil.stop();
+
+    const run = await captureCli(['devnet', '--port', String(port), '--dir', dir]);
+    assertOneLineError(
+      run,
+      /Deploying the contracts to the devnet failed: .*insufficient funds.*npm start -- --fresh/,
+    );
+    assert.ok(await isPortFree(port), 'anvil was stopped');
+    assert.equal(existsSync(join(dir, 'devnet.pid')), false);
+  });
+
+  it('a corrupt saved state says how to reset, and leaves nothing running', async () => {
+    const port = await getFreePort();
+    const dir = join(root, 'corrupt');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'chain.json'), '{"block": tru');
+    const run = await captureCli(['devnet', '--port', String(port), '--dir', dir]);
+    assertOneLineError(
+      run,
+      /The saved chain state .*chain\.json cannot be loaded: failed to parse json file.*npm start -- --fresh/,
+    );
+    assert.ok(await isPortFree(port));
+  });
+});

@@ -1,0 +1,308 @@
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { getFreePort } from '../anvil/startAnvil.js';
+import { captureCli } from '../cli/captureCli.js';
+import { encryptKeystore } from '../keystore/keystore.js';
+
+/**
+ * Every bad input is one line on stderr saying what is wrong and what to do, with a non-zero exit and no
+ * stack trace. Runs the real command tree in-process (captureCli), one case per test.
+ */
+const password = 'a test password';
+const testKey = '0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a'; // anvil #3, public
+
+function assertOneLineError(run: { status: number; stderr: string; stdout: string }, message: RegExp) {
+  assert.notEqual(run.status, 0, 'exit code');
+  const lines = run.stderr.trimEnd().split('\n');
+  assert.equal(lines.length, 1, `one line, got:\n${run.stderr}`);
+  assert.match(lines[0] ?? '', /^error: /);
+  assert.match(lines[0] ?? '', message);
+  assert.doesNotMatch(run.stderr, /\n\s+at /, 'no stack trace');
+}
+
+describe('errors: one line, non-zero exit, no stack trace', () => {
+  let dir = '';
+  let keystore = '';
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'verinet-errors-'));
+    keystore = join(dir, 'deployer.json');
+    writeFileSync(keystore, JSON.stringify(encryptKeystore(testKey, password, { scryptN: 1024 })));
+    writeFileSync(join(dir, 'a-file'), 'not a folder\n');
+    writeFileSync(join(dir, 'corrupt.json'), '{"version": 3, "crypto": ');
+    mkdirSync(join(dir, 'keystore-dir'));
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+  const env = { VERINET_KEYSTORE_PASSWORD: password };
+
+  it('a missing keystore file', async () => {
+    const run = await captureCli(['keystore', 'address', join(dir, 'absent.json')], env);
+    assertOneLineError(run, /No keystore at .*absent\.json\. Check the path, or create one/);
+    const deploy = await captureCli(
+      ['deploy', '--rpc-url', 'http://127.0.0.1:1', '--keystore', join(dir, 'absent.json')],
+      env,
+    );
+    assertOneLineError(deploy, /No keystore at/);
+  });
+
+  it('a corrupt keystore file (not JSON)', async () => {
+    const run = await captureCli(['keystore', 'address', '--file', join(dir, 'corrupt.json')], env);
+    assertOneLineError(run, /corrupt\.json is not JSON, so it is not a keystore/);
+  });
+
+  it('a keystore path that is a folder', async () => {
+    const run = await captureCli(['keystore', 'address', join(dir, 'keystore-dir')], env);
+    assertOneLineError(run, /keystore-dir is a folder, not a keystore file/);
+  });
+
+  it('a wrong keystore password', async () => {
+    const run = await captureCli(['keystore', 'address', keystore], { VERINET_KEYSTORE_PASSWORD: 'wrong' });
+    assertOneLineError(run, /Wrong keystore password \(MAC mismatch\)\. Check the password/);
+  });
+
+  it('an output path in a missing folder', async () => {
+    const out = join(dir, 'no', 'such', 'folder', 'k.json');
+    const run = await captureCli(['keystore', 'create', '--out', out], env);
+    assertOneLineError(
+      run,
+      /--out .*k\.json: the folder .*folder does not exist\. Create it first \(mkdir -p/,
+    );
+    const deploy = await captureCli(
+      ['deploy', '--rpc-url', 'http://127.0.0.1:1', '--keystore', keystore, '--out', out],
+      env,
+    );
+    assertOneLineError(deploy, /the folder .* does not exist/);
+  });
+
+  it('a zero private key', async () => {
+    const run = await captureCli(
+      ['keystore', 'create', '--out', join(dir, 'zero.json'), '--import-key-env', 'KEY'],
+      { ...env, KEY: `0x${'0'.repeat(64)}` },
+    );
+    assertOneLineError(run, /The key in KEY is zero, which is not a valid secp256k1 key/);
+  });
+
+  it('a private key at or above the curve order', async () => {
+    const n = 'fffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141';
+    const keyFile = join(dir, 'n.key');
+    writeFileSync(keyFile, `${n}\n`);
+    const run = await captureCli(
+      ['keystore', 'create', '--out', join(dir, 'n.json'), '--import-key-file', keyFile],
+      env,
+    );
+    assertOneLineError(run, /is not below the secp256k1 curve order n/);
+    assert.doesNotMatch(run.stderr, new RegExp(n), 'never echoes the key');
+  });
+
+  it('garbage instead of a key', async () => {
+    const run = await captureCli(
+      ['keystore', 'create', '--out', join(dir, 'g.json'), '--import-key-env', 'KEY'],
+      { ...env, KEY: 'my secret words' },
+    );
+    assertOneLineError(run, /The key in KEY is not hex/);
+  });
+
+  it('a dead RPC URL', async () => {
+    const port = await getFreePort(); // closed again: nothing listens there
+    const run = await captureCli(
+      [
+        'deploy',
+        '--rpc-url',
+        `http://127.0.0.1:${port}`,
+        '--keystore',
+        keystore,
+        '--out',
+        join(dir, 'd.json'),
+      ],
+      env,
+    );
+    assertOneLineError(
+      run,
+      /Cannot reach the RPC at http:\/\/127\.0\.0\.1:\d+ .*Check the URL and that the node is running/,
+    );
+  });
+
+  it('a model URL that refuses connections', async () => {
+    const port = await getFreePort();
+    const modelsDir = join(dir, 'models');
+    const run = await captureCli([
+      'model',
+      'fetch',
+      'verinet/tiny-sd',
+      '--url',
+      `http://127.0.0.1:${port}/`,
+      '--models-dir',
+      modelsDir,
+    ]);
+    assertOneLineError(run, /Cannot connect to http:\/\/127\.0\.0\.1:\d+\/ \(ECONNREFUSED\)\. Check the URL/);
+  });
+
+  it('a --dir or --models-dir below a file', async () => {
+    const below = join(dir, 'a-file', 'sub');
+    const devnet = await captureCli(['devnet', '--dir', below]);
+    assertOneLineError(devnet, /--dir .*a-file\/sub: .*a-file is a file, so .* cannot be a folder/);
+    const list = await captureCli(['model', 'list', '--models-dir', below]);
+    assertOneLineError(list, /--models-dir .*a-file is a file/);
+    const itself = await captureCli(['model', 'list', '--models-dir', join(dir, 'a-file')]);
+    assertOneLineError(itself, /a-file is a file\. Choose a folder path/);
+  });
+
+  it('a devnet port held by another program', async () => {
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as { port: number };
+    try {
+      const run = await captureCli(['devnet', '--port', String(port), '--dir', join(dir, 'devnet')]);
+      assertOneLineError(
+        run,
+        new RegExp(
+          `Port ${port} on 127\\.0\\.0\\.1 is already in use by another program\\. .*--port ${port + 1}`,
+        ),
+      );
+    } finally {
+      server.close();
+    }
+  });
+
+  it('DEBUG=verinet or --verbose adds the stack', async () => {
+    const path = join(dir, 'absent.json');
+    const verbose = await captureCli(['keystore', 'address', path, '--verbose'], env);
+    assert.equal(verbose.status, 1);
+    assert.match(verbose.stderr, /^error: No keystore/);
+    assert.match(verbose.stderr, /\n\s+at /);
+    const debug = await captureCli(['keystore', 'address', path], { ...env, DEBUG: 'verinet' });
+    assert.match(debug.stderr, /\n\s+at /);
+  });
+});
+
+describe('habits: help, version, ranges, required flags', () => {
+  const commandPaths = [
+    [],
+    ['devnet'],
+    ['deploy'],
+    ['keystore'],
+    ['keystore', 'create'],
+    ['keystore', 'address'],
+    ['model'],
+    ['model', 'fetch'],
+    ['model', 'import'],
+    ['model', 'list'],
+    ['model', 'verify'],
+    ['model', 'write-tiny'],
+    ['stake-calc'],
+  ];
+  for (const path of commandPaths) {
+    it(`verinet ${[...path, '--help'].join(' ')} prints help and exits 0`, async () => {
+      const run = await captureCli([...path, '--help']);
+      assert.equal(run.status, 0, run.stderr);
+      assert.match(run.stdout, new RegExp(`^Usage: verinet ${path.join(' ')}`.replace(/ $/, '')));
+      assert.equal(run.stderr, '');
+    });
+  }
+
+  it('--version prints the version', async () => {
+    const run = await captureCli(['--version']);
+    assert.equal(run.status, 0);
+    assert.match(run.stdout, /^\d+\.\d+\.\d+\n$/);
+  });
+
+  it('negative numbers reach the range check', async () => {
+    assertOneLineError(
+      await captureCli(['stake-calc', '--honest', '-5', '--dishonest', '1']),
+      /--honest must be an integer from 0 to 10000000, got "-5"/,
+    );
+    assertOneLineError(
+      await captureCli(['devnet', '--port', '-1']),
+      /--port must be an integer from 1 to 65535, got "-1"/,
+    );
+  });
+
+  it('a missing required flag says "is required"', async () => {
+    assertOneLineError(
+      await captureCli(['stake-calc', '--dishonest', '1']),
+      /--honest <H> is required\. Run `verinet stake-calc --help`/,
+    );
+    assertOneLineError(await captureCli(['deploy', '--keystore', 'k.json']), /--rpc-url <url> is required/);
+    assertOneLineError(await captureCli(['model', 'verify']), /MODEL-ID is required/);
+  });
+
+  it('an unknown option names the command to ask for help', async () => {
+    assertOneLineError(
+      await captureCli(['devnet', '--colour']),
+      /Unknown option '--colour'\. Run `verinet devnet --help`/,
+    );
+  });
+});
+
+describe('stake-calc on odd inputs', () => {
+  it('an attacker with 0 nodes has nothing to deter', async () => {
+    const run = await captureCli(['stake-calc', '--honest', '90', '--dishonest', '0']);
+    assert.equal(run.status, 0, run.stderr);
+    assert.match(
+      run.stdout,
+      /An attacker with 0 nodes cannot win a validation group: there is nothing to deter/,
+    );
+    const json = JSON.parse(
+      (await captureCli(['stake-calc', '--honest', '9', '--dishonest', '0', '--json'])).stdout,
+    );
+    assert.equal(json.verdict, 'no-attacker');
+    assert.equal(json.requiredStakeWei, null);
+  });
+
+  it('a sampling rate of 1e-300 is refused with a reason', async () => {
+    assertOneLineError(
+      await captureCli(['stake-calc', '--honest', '90', '--dishonest', '10', '--sampling-rate', '1e-300']),
+      /--sampling-rate 1e-300 is below 0\.000001: the stake it needs exceeds any token supply/,
+    );
+  });
+
+  it('a price below 1 wei is refused, not rounded to zero', async () => {
+    assertOneLineError(
+      await captureCli([
+        'stake-calc',
+        '--honest',
+        '90',
+        '--dishonest',
+        '10',
+        '--task-price',
+        '0.0000000000000000001',
+      ]),
+      /is finer than 1 wei/,
+    );
+    assertOneLineError(
+      await captureCli(['stake-calc', '--honest', '90', '--dishonest', '10', '--task-price', '0']),
+      /--task-price must be more than 0/,
+    );
+  });
+
+  it('amounts carry units, at one precision; --json carries exact wei', async () => {
+    const run = await captureCli([
+      'stake-calc',
+      '--honest',
+      '90',
+      '--dishonest',
+      '10',
+      '--task-price',
+      '10gwei',
+    ]);
+    assert.equal(run.status, 0, run.stderr);
+    assert.match(run.stdout, /task price 0\.00000001 ether/);
+    assert.match(run.stdout, /required stake per node: 0\.0000000926471 ether \(9\.26471 task prices\)/);
+    const json = JSON.parse(
+      (await captureCli(['stake-calc', '--honest', '90', '--dishonest', '10', '--task-price', '1', '--json']))
+        .stdout,
+    );
+    assert.equal(json.requiredStakeWei, '9264711483526947249');
+    assert.equal(json.verdict, 'deterred');
+  });
+
+  it('fewer than 3 nodes cannot form a validation group', async () => {
+    assertOneLineError(
+      await captureCli(['stake-calc', '--honest', '1', '--dishonest', '1']),
+      /must be at least 3 \(a validation group has 3 nodes\)/,
+    );
+  });
+});

@@ -1,0 +1,115 @@
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { CommandError } from '../cli/errors.js';
+
+/** `<dir>/devnet.pid`: who runs the devnet of this folder, so a start after a crash can clean up. */
+export type DevnetPidFile = { devnetPid: number; anvilPid?: number | undefined; port: number };
+
+export type ClaimDevnetDirParameters = {
+  dir: string;
+  port: number;
+  log: (line: string) => void;
+  /** Milliseconds to wait for a left-over anvil to save its state and exit. */
+  stopTimeoutMs?: number | undefined;
+};
+
+export type DevnetClaim = {
+  pidFile: string;
+  /** Records the anvil this devnet started, so the next start can stop it if this process is killed. */
+  recordAnvil: (anvilPid: number) => void;
+  release: () => void;
+};
+
+/**
+ * Takes the devnet folder for this process. A devnet still running from the same folder is an error (two
+ * anvils on one state file would overwrite each other). An anvil left behind by a devnet that was killed
+ * (kill -9 stops the devnet, not its anvil, which keeps the port) is stopped with SIGTERM, so it saves its
+ * chain state, and the start goes on.
+ *
+ * @example
+ * const claim = await claimDevnetDir({ dir, port: 8545, log: console.log });
+ */
+export async function claimDevnetDir(parameters: ClaimDevnetDirParameters): Promise<DevnetClaim> {
+  const { dir, log } = parameters;
+  const pidFile = join(dir, 'devnet.pid');
+  const previous = readPidFile(pidFile);
+  if (previous && previous.devnetPid !== process.pid && isRunning(previous.devnetPid, 'node')) {
+    throw new CommandError(
+      `A devnet is already running from ${dir} (pid ${previous.devnetPid}, port ${previous.port}).`,
+      {
+        details: [
+          `Stop it first (Ctrl-C in its terminal, or kill ${previous.devnetPid}), or use another --dir.`,
+        ],
+      },
+    );
+  }
+  if (previous?.anvilPid && isRunning(previous.anvilPid, 'anvil')) {
+    log(
+      `Stopping anvil (pid ${previous.anvilPid}, port ${previous.port}) left running by a devnet that did not shut down…`,
+    );
+    await stopProcess(previous.anvilPid, parameters.stopTimeoutMs ?? 10_000);
+  }
+  const write = (contents: DevnetPidFile) => writeFileSync(pidFile, `${JSON.stringify(contents)}\n`);
+  write({ devnetPid: process.pid, port: parameters.port });
+  return {
+    pidFile,
+    recordAnvil: (anvilPid) => write({ devnetPid: process.pid, anvilPid, port: parameters.port }),
+    release: () => {
+      if (readPidFile(pidFile)?.devnetPid === process.pid) rmSync(pidFile, { force: true });
+    },
+  };
+}
+
+function readPidFile(path: string): DevnetPidFile | undefined {
+  try {
+    const value = JSON.parse(readFileSync(path, 'utf8')) as Partial<DevnetPidFile>;
+    if (!Number.isSafeInteger(value.devnetPid) || !Number.isSafeInteger(value.port)) return undefined;
+    return {
+      devnetPid: value.devnetPid as number,
+      port: value.port as number,
+      anvilPid: Number.isSafeInteger(value.anvilPid) ? value.anvilPid : undefined,
+    };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Whether `pid` is alive and is the program we recorded (its command line names it), so a pid reused by an
+ * unrelated process after a reboot is never signalled.
+ */
+function isRunning(pid: number, program: string): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  try {
+    const commandLine = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+    return commandLine.some((part) => part.split('/').pop()?.startsWith(program));
+  } catch {
+    // No /proc (macOS): trust the signal check.
+    return true;
+  }
+}
+
+async function stopProcess(pid: number, timeoutMs: number): Promise<void> {
+  const alive = () => {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  process.kill(pid, 'SIGTERM');
+  const deadline = Date.now() + timeoutMs;
+  while (alive()) {
+    if (Date.now() > deadline) {
+      process.kill(pid, 'SIGKILL');
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      return;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
