@@ -73,20 +73,23 @@ export const llmToolSchema = z.strictObject({
 });
 
 /**
- * Decoding settings with the Hugging Face `GenerationConfig` defaults written out, so the result never
- * depends on a model's own generation_config.json.
+ * Decoding settings. The sampling fields have no default here: a field the task leaves out takes the value of
+ * the model's `generation_config.json`, else Hugging Face `GenerationConfig`'s default (do_sample false,
+ * temperature 1, top_k 50, top_p 1, typical_p 1, repetition_penalty 1, no min_p), as transformers'
+ * `generate` does; `max_new_tokens` falls back to the model's, else 256. The worker records the values it
+ * used in the result.
  */
 export const llmGenerationConfigSchema = z.strictObject({
-  max_new_tokens: z.int().min(1).max(32_768).default(256),
+  max_new_tokens: z.int().min(1).max(32_768).optional(),
   stop_strings: z.array(z.string().min(1)).max(16).default([]),
-  do_sample: z.boolean().default(false),
+  do_sample: z.boolean().optional(),
   num_beams: z.int().min(1).max(16).default(1),
-  temperature: z.number().gt(0).max(100).default(1),
-  typical_p: z.number().gt(0).max(1).default(1),
-  top_k: z.int().min(0).max(100_000).default(50),
-  top_p: z.number().gt(0).max(1).default(1),
+  temperature: z.number().gt(0).max(100).optional(),
+  typical_p: z.number().gt(0).max(1).optional(),
+  top_k: z.int().min(0).max(100_000).optional(),
+  top_p: z.number().gt(0).max(1).optional(),
   min_p: z.number().min(0).max(1).optional(),
-  repetition_penalty: z.number().gt(0).max(100).default(1),
+  repetition_penalty: z.number().gt(0).max(100).optional(),
   num_return_sequences: z.int().min(1).max(16).default(1),
 });
 export type LlmGenerationConfig = z.output<typeof llmGenerationConfigSchema>;

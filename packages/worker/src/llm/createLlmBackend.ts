@@ -72,11 +72,12 @@ export function createLlmBackend(): Backend<LlmTaskArgs> {
       if (model.manifest.taskType !== 'llm')
         throw new IncompatibleModelError(args.model, model.manifest.taskType);
       const llm = await getLlm(model.dir, ctx);
-      const total = args.generation_config.max_new_tokens;
+      let total = args.generation_config.max_new_tokens ?? 0;
       let lastReport = 0;
       const completion = await generateChat(llm, args, {
         signal: ctx.signal,
-        onToken: (generated) => {
+        onToken: (generated, limit) => {
+          total = limit;
           const now = performance.now();
           if (now - lastReport >= progressIntervalMs) {
             lastReport = now;

@@ -3,6 +3,7 @@ import { InvalidTaskArgsError, type LlmTaskArgs } from '@verinet/protocol/args';
 import { createRandomStream } from '../random/index.js';
 import { chatmlTemplate } from './chatTemplate.js';
 import type { LoadedLlm } from './loadLlm.js';
+import { type EffectiveGenerationConfig, resolveGenerationConfig } from './resolveGenerationConfig.js';
 import { selectToken } from './selectToken.js';
 
 export type ChatCompletion = {
@@ -10,6 +11,8 @@ export type ChatCompletion = {
   finishReason: 'stop' | 'length';
   promptTokens: number;
   completionTokens: number;
+  /** The decoding settings used: the task's, else the model's generation_config.json, else HF defaults. */
+  generationConfig: EffectiveGenerationConfig;
 };
 
 /** Philox stream number of LLM sampling ("LLM" in ASCII), apart from the streams other backends draw from. */
@@ -83,16 +86,22 @@ export function encodeChatPrompt(llm: LoadedLlm, args: LlmTaskArgs): number[] {
 
 /**
  * Generates one chat completion with our own decoding loop over the model's forward pass (key/value cache
- * carried between steps). Greedy or sampled from a Philox stream seeded by the task seed, stopping at an
+ * carried between steps). Decoding settings the task leaves out come from the model's generation_config.json
+ * (`resolveGenerationConfig`). Greedy or sampled from a Philox stream seeded by the task seed, stopping at an
  * end-of-turn token, a stop string (cut from the content, as in OpenAI's `stop`), `max_new_tokens` or the
  * model's context length.
  */
 export async function generateChat(
   llm: LoadedLlm,
   args: LlmTaskArgs,
-  options: { signal: AbortSignal; onToken?: (generated: number) => void },
+  options: { signal: AbortSignal; onToken?: (generated: number, total: number) => void },
 ): Promise<ChatCompletion> {
-  const config = args.generation_config;
+  const config = resolveGenerationConfig({
+    task: args.generation_config,
+    model: llm.generationDefaults,
+    eosTokenIds: llm.eosTokenIds,
+  });
+  const stopStrings = args.generation_config.stop_strings;
   const prompt = encodeChatPrompt(llm, args);
   if (prompt.length >= llm.maxPositions) {
     throw new InvalidTaskArgsError([
@@ -104,7 +113,7 @@ export async function generateChat(
     ]);
   }
   const random = createRandomStream({ seed: args.seed, stream: llmSamplingStream });
-  const eos = new Set(llm.eosTokenIds);
+  const eos = new Set(config.eos_token_id);
   const tokens = [...prompt];
   const generated: number[] = [];
   const limit = Math.min(config.max_new_tokens, llm.maxPositions - prompt.length);
@@ -140,14 +149,14 @@ export async function generateChat(
     const next = selectToken(row, tokens, config, random);
     tokens.push(next);
     generated.push(next);
-    options.onToken?.(generated.length);
+    options.onToken?.(generated.length, config.max_new_tokens);
     if (eos.has(next)) {
       finishReason = 'stop';
       break;
     }
-    if (config.stop_strings.length > 0) {
+    if (stopStrings.length > 0) {
       const text = decode(llm, generated);
-      const cut = firstStop(text, config.stop_strings);
+      const cut = firstStop(text, stopStrings);
       if (cut !== undefined) {
         content = text.slice(0, cut);
         finishReason = 'stop';
@@ -158,7 +167,13 @@ export async function generateChat(
     pending = [next];
   }
   if (!stoppedByString) content = decode(llm, generated);
-  return { content, finishReason, promptTokens: prompt.length, completionTokens: generated.length };
+  return {
+    content,
+    finishReason,
+    promptTokens: prompt.length,
+    completionTokens: generated.length,
+    generationConfig: config,
+  };
 }
 
 function int64Tensor(values: number[], dims: number[]): Tensor {

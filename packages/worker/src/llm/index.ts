@@ -8,5 +8,12 @@ export { chatmlTemplate } from './chatTemplate.js';
 export { createLlmBackend, IncompatibleModelError } from './createLlmBackend.js';
 export { type ChatCompletion, encodeChatPrompt, generateChat, llmSamplingStream } from './generateChat.js';
 export { getLlmSessionOptions, type LoadedLlm, loadLlm, ModelLoadError } from './loadLlm.js';
-export { type DecodingConfig, selectToken } from './selectToken.js';
+export { argmaxIndex, type DecodingConfig, processLogits, softmax } from './processLogits.js';
+export {
+  defaultMaxNewTokens,
+  type EffectiveGenerationConfig,
+  huggingFaceGenerationDefaults,
+  resolveGenerationConfig,
+} from './resolveGenerationConfig.js';
+export { selectToken } from './selectToken.js';
 export { createTinyGpt2Files, tinyGpt2ModelId, writeTinyGpt2 } from './tiny/writeTinyGpt2.js';
