@@ -32,16 +32,29 @@ export const llmToolCallSchema = z.strictObject({
   function: z.strictObject({ name: z.string().min(1), arguments: z.string() }),
 });
 
-/** One chat message; tool_calls only on assistant messages, tool_call_id on (and only on) tool messages. */
+/**
+ * One chat message; tool_calls only on assistant messages, tool_call_id on (and only on) tool messages.
+ * `content` may be null or left out only on an assistant message with tool_calls, as OpenAI clients send it.
+ */
 export const llmMessageSchema = z
   .strictObject({
     role: z.enum(['system', 'user', 'assistant', 'tool']),
-    content: z.union([z.string(), z.array(llmContentPartSchema).min(1)]),
+    content: z.union([z.string(), z.array(llmContentPartSchema).min(1), z.null()]).optional(),
     name: z.string().min(1).optional(),
     tool_calls: z.array(llmToolCallSchema).min(1).optional(),
     tool_call_id: z.string().min(1).optional(),
   })
   .superRefine((message, ctx) => {
+    if ((message.content === null || message.content === undefined) && message.tool_calls === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['content'],
+        message:
+          message.role === 'assistant'
+            ? 'content is required unless the assistant message has tool_calls'
+            : `a ${message.role} message needs content (a string or content parts)`,
+      });
+    }
     if (message.tool_calls && message.role !== 'assistant') {
       ctx.addIssue({
         code: 'custom',

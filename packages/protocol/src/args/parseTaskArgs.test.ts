@@ -241,6 +241,43 @@ describe('parseTaskArgs llm', () => {
     assert.equal(args.generation_config.min_p, 0.05);
   });
 
+  it('accepts an assistant message with tool_calls and content null or absent, as OpenAI clients send it', () => {
+    const call = {
+      id: 'call_1',
+      type: 'function',
+      function: { name: 'get_weather', arguments: '{"city":"Paris"}' },
+    };
+    for (const assistant of [
+      { role: 'assistant', content: null, tool_calls: [call] },
+      { role: 'assistant', tool_calls: [call] },
+    ]) {
+      const args = parseTaskArgs('llm', {
+        ...llmMinimal,
+        messages: [
+          { role: 'user', content: 'weather in Paris?' },
+          assistant,
+          { role: 'tool', content: '{"temp":21}', tool_call_id: 'call_1' },
+        ],
+      });
+      assert.equal(args.messages[1]?.content ?? null, null);
+      assert.equal(args.messages[1]?.tool_calls?.[0]?.function.name, 'get_weather');
+    }
+  });
+
+  it('refuses null or absent content anywhere else, naming the field', () => {
+    for (const message of [
+      { role: 'assistant', content: null },
+      { role: 'assistant' },
+      { role: 'user', content: null },
+      { role: 'system' },
+      { role: 'tool', content: null, tool_call_id: 'c1' },
+    ]) {
+      const error = refuse('llm', { ...llmMinimal, messages: [message] });
+      assert.equal(error.field, 'messages.0.content', JSON.stringify(message));
+      assert.equal(error.kind, 'invalid');
+    }
+  });
+
   it('refuses malformed messages, naming the field', () => {
     assert.equal(refuse('llm', { ...llmMinimal, messages: [] }).field, 'messages');
     assert.equal(

@@ -35,11 +35,14 @@ const reservedTemplateArgs = new Set([
 ]);
 
 /**
- * Renders the conversation with the model's chat template (ChatML when the model has none) and returns the
- * prompt token ids. Template errors (e.g. a template that refuses a role order) are the task's fault and
- * become InvalidTaskArgsError.
+ * Renders the conversation with the model's chat template (ChatML when the model has none) into the prompt
+ * text. Messages reach the template as the task wrote them, with two adaptations: text content parts are
+ * joined into one string, and a tool call's `arguments` (a JSON string in OpenAI's shape) is handed over as
+ * the JSON object it encodes, because Hugging Face chat templates expect a mapping there (they write it with
+ * `tojson`); arguments that are not a JSON object stay a string. `content: null` stays null. Template errors
+ * (e.g. a template that refuses a role order) are the task's fault and become InvalidTaskArgsError.
  */
-export function encodeChatPrompt(llm: LoadedLlm, args: LlmTaskArgs): number[] {
+export function renderChatPrompt(llm: LoadedLlm, args: LlmTaskArgs): string {
   for (const key of Object.keys(args.template_args ?? {})) {
     if (reservedTemplateArgs.has(key)) {
       throw new InvalidTaskArgsError([
@@ -51,23 +54,33 @@ export function encodeChatPrompt(llm: LoadedLlm, args: LlmTaskArgs): number[] {
     ...m,
     // Text parts are joined; image parts are refused by parseTaskArgs in this version.
     content:
-      typeof m.content === 'string'
-        ? m.content
-        : m.content.map((part) => (part.type === 'text' ? part.text : '')).join(''),
+      m.content === undefined || m.content === null
+        ? null
+        : typeof m.content === 'string'
+          ? m.content
+          : m.content.map((part) => (part.type === 'text' ? part.text : '')).join(''),
+    ...(m.tool_calls
+      ? {
+          tool_calls: m.tool_calls.map((call) => ({
+            ...call,
+            function: { name: call.function.name, arguments: parseArguments(call.function.arguments) },
+          })),
+        }
+      : {}),
   }));
   const tokenizer = llm.tokenizer as unknown as {
     chat_template?: unknown;
     apply_chat_template(messages: unknown, options: Record<string, unknown>): unknown;
-    encode(text: string, options: { add_special_tokens: boolean }): number[];
   };
-  let rendered: unknown;
   try {
-    rendered = tokenizer.apply_chat_template(messages, {
-      ...args.template_args,
-      ...(tokenizer.chat_template ? {} : { chat_template: chatmlTemplate }),
-      add_generation_prompt: true,
-      tokenize: false,
-    });
+    return String(
+      tokenizer.apply_chat_template(messages, {
+        ...args.template_args,
+        ...(tokenizer.chat_template ? {} : { chat_template: chatmlTemplate }),
+        add_generation_prompt: true,
+        tokenize: false,
+      }),
+    );
   } catch (error) {
     throw new InvalidTaskArgsError(
       [
@@ -80,8 +93,25 @@ export function encodeChatPrompt(llm: LoadedLlm, args: LlmTaskArgs): number[] {
       { cause: error },
     );
   }
+}
+
+/** Renders the chat prompt and tokenizes it; returns the prompt token ids. */
+export function encodeChatPrompt(llm: LoadedLlm, args: LlmTaskArgs): number[] {
+  const rendered = renderChatPrompt(llm, args);
+  const tokenizer = llm.tokenizer as unknown as {
+    encode(text: string, options: { add_special_tokens: boolean }): number[];
+  };
   // The template writes the special tokens itself, so the tokenizer must not add a BOS of its own.
-  return tokenizer.encode(String(rendered), { add_special_tokens: false });
+  return tokenizer.encode(rendered, { add_special_tokens: false });
+}
+
+function parseArguments(text: string): unknown {
+  try {
+    const value: unknown = JSON.parse(text);
+    return typeof value === 'object' && value !== null && !Array.isArray(value) ? value : text;
+  } catch {
+    return text;
+  }
 }
 
 /**

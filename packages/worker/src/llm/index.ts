@@ -6,7 +6,13 @@ export { buildChatResult, type ChatResult } from './buildChatResult.js';
 export { getLlmCapabilities, llmFeatures } from './capabilities.js';
 export { chatmlTemplate } from './chatTemplate.js';
 export { createLlmBackend, IncompatibleModelError } from './createLlmBackend.js';
-export { type ChatCompletion, encodeChatPrompt, generateChat, llmSamplingStream } from './generateChat.js';
+export {
+  type ChatCompletion,
+  encodeChatPrompt,
+  generateChat,
+  llmSamplingStream,
+  renderChatPrompt,
+} from './generateChat.js';
 export { getLlmSessionOptions, type LoadedLlm, loadLlm, ModelLoadError } from './loadLlm.js';
 export { argmaxIndex, type DecodingConfig, processLogits, softmax } from './processLogits.js';
 export {

@@ -192,6 +192,51 @@ describe('LLM backend', () => {
     assert.equal(fixed.result.generation_config.top_p, 0.9);
   });
 
+  test('an assistant turn with tool_calls and content null, and the tool answer, render and run', async () => {
+    const { loadLlm } = await import('./loadLlm.js');
+    const { renderChatPrompt } = await import('./generateChat.js');
+    const messages = [
+      { role: 'user', content: 'weather in Paris?' },
+      {
+        role: 'assistant',
+        content: null,
+        tool_calls: [
+          { id: 'c1', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } },
+          { id: 'c2', type: 'function', function: { name: 'get_time', arguments: 'not json' } },
+        ],
+      },
+      { role: 'tool', content: '{"temp":21}', tool_call_id: 'c1' },
+      {
+        role: 'assistant',
+        content: 'Checking.',
+        tool_calls: [{ id: 'c3', function: { name: 'noop', arguments: '{}' } }],
+      },
+    ];
+    const llm = await loadLlm(join(modelsDir, 'verinet--tiny-gpt2'), modelsDir, 1);
+    try {
+      assert.equal(
+        renderChatPrompt(llm, parseTaskArgs('llm', { model: tinyGpt2ModelId, messages })),
+        [
+          '<|im_start|>user\nweather in Paris?<|im_end|>\n',
+          '<|im_start|>assistant\n<tool_call>\n{"name": "get_weather", "arguments": {"city": "Paris"}}\n</tool_call>',
+          '\n<tool_call>\n{"name": "get_time", "arguments": "not json"}\n</tool_call><|im_end|>\n',
+          '<|im_start|>tool\n{"temp":21}<|im_end|>\n',
+          '<|im_start|>assistant\nChecking.\n<tool_call>\n{"name": "noop", "arguments": {}}\n</tool_call><|im_end|>\n',
+          '<|im_start|>assistant\n',
+        ].join(''),
+      );
+      // Plain conversations render as before (the golden greedy hash also pins this).
+      assert.equal(
+        renderChatPrompt(llm, parseTaskArgs('llm', baseArgs)),
+        '<|im_start|>system\nYou are tiny.<|im_end|>\n<|im_start|>user\nhello world<|im_end|>\n<|im_start|>assistant\n',
+      );
+    } finally {
+      await llm.model.dispose();
+    }
+    const result = await run({ ...baseArgs, messages, generation_config: { max_new_tokens: 8 } });
+    assert.ok(result.result.usage.prompt_tokens > 40);
+  });
+
   test('max_new_tokens ends with finish_reason length; a stop string cuts the content', async () => {
     const long = await run({ ...baseArgs, generation_config: { max_new_tokens: 5 } });
     const greedy = await run({ ...baseArgs, generation_config: { max_new_tokens: 24 } });
