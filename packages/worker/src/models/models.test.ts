@@ -116,6 +116,8 @@ describe('downloadFile', () => {
     mode = 'ignore-range';
     await downloadFile({ url: `${base}/blob.bin`, dest, sha256: payloadSha });
     assert.deepEqual(await readFile(dest), payload);
+    // The whole body of the 200 answer was taken: one request.
+    assert.equal(requests.length, 1);
   });
 
   test('a complete partial left by a crash before the rename is verified, not fetched again (416)', async () => {
@@ -126,6 +128,73 @@ describe('downloadFile', () => {
     assert.deepEqual(await readFile(dest), payload);
     assert.equal(requests.length, 1);
     assert.equal(requests[0]!.range, `bytes=${payload.length}-`);
+  });
+
+  test('a stale partial of an older version is resumed, fails, and is fetched again from 0 in the same call', async () => {
+    const dest = join(root, 'stale', 'blob.bin');
+    await mkdir(join(root, 'stale'));
+    const older = Buffer.from(payload.map((b) => b ^ 0x5a));
+    await writeFile(`${dest}.partial`, older.subarray(0, 100_000));
+    await downloadFile({ url: `${base}/blob.bin`, dest, sha256: payloadSha, size: payload.length });
+    assert.deepEqual(await readFile(dest), payload);
+    await assert.rejects(stat(`${dest}.partial`));
+    assert.deepEqual(
+      requests.map((r) => r.range),
+      ['bytes=100000-', undefined],
+    );
+  });
+
+  test('a partial longer than the new file: 416, then from 0 in the same call', async () => {
+    const dest = join(root, 'shrunk', 'blob.bin');
+    await mkdir(join(root, 'shrunk'));
+    const newer = payload.subarray(0, 150_000);
+    files.set('/blob.bin', newer);
+    await writeFile(`${dest}.partial`, Buffer.concat([newer, Buffer.alloc(50_000, 7)]));
+    const sha = createHash('sha256').update(newer).digest('hex');
+    await downloadFile({ url: `${base}/blob.bin`, dest, sha256: sha });
+    assert.deepEqual(await readFile(dest), newer);
+    assert.deepEqual(
+      requests.map((r) => r.range),
+      ['bytes=200000-', undefined],
+    );
+  });
+
+  test('a stale partial of the full length (416 without a match) is fetched again', async () => {
+    const dest = join(root, 'fullstale', 'blob.bin');
+    await mkdir(join(root, 'fullstale'));
+    await writeFile(`${dest}.partial`, Buffer.alloc(payload.length, 1));
+    await downloadFile({ url: `${base}/blob.bin`, dest, sha256: payloadSha, size: payload.length });
+    assert.deepEqual(await readFile(dest), payload);
+    assert.equal(requests.length, 2);
+  });
+
+  test('a partial larger than the expected size is dropped before any request', async () => {
+    const dest = join(root, 'oversize', 'blob.bin');
+    await mkdir(join(root, 'oversize'));
+    await writeFile(`${dest}.partial`, Buffer.alloc(payload.length + 10, 1));
+    await downloadFile({ url: `${base}/blob.bin`, dest, sha256: payloadSha, size: payload.length });
+    assert.deepEqual(await readFile(dest), payload);
+    assert.deepEqual(
+      requests.map((r) => r.range),
+      [undefined],
+    );
+  });
+
+  test('a server whose file changed length (Content-Range total) is not appended to; a wrong whole file is a checksum error', async () => {
+    const dest = join(root, 'changed', 'blob.bin');
+    await mkdir(join(root, 'changed'));
+    await writeFile(`${dest}.partial`, payload.subarray(0, 1000));
+    // The manifest promises 10 more bytes than the server holds: the server has another file.
+    await assert.rejects(
+      downloadFile({ url: `${base}/blob.bin`, dest, sha256: '1'.repeat(64), size: payload.length + 10 }),
+      DownloadChecksumError,
+    );
+    assert.deepEqual(
+      requests.map((r) => r.range),
+      ['bytes=1000-', undefined],
+    );
+    await assert.rejects(stat(`${dest}.partial`));
+    await assert.rejects(stat(dest));
   });
 
   test('a checksum mismatch deletes the partial and throws DownloadChecksumError', async () => {
