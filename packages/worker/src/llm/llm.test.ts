@@ -253,6 +253,25 @@ describe('LLM backend', () => {
     assert.equal(stopped.result.choices[0]!.message.content, text.slice(0, text.indexOf(stop)));
   });
 
+  test('a folder imported with importModel runs as the generated model does', async () => {
+    const { importModel } = await import('../models/importModel.js');
+    const { writeFile } = await import('node:fs/promises');
+    const source = join(root, 'import-source');
+    for (const [path, content] of createTinyGpt2Files(0)) {
+      await mkdir(join(source, path, '..'), { recursive: true });
+      await writeFile(join(source, path), content);
+    }
+    const manifest = await importModel({ modelsDir, sourceDir: source, modelId: 'someone/imported-gpt2' });
+    assert.equal(manifest.taskType, 'llm');
+    const imported = await run({
+      ...baseArgs,
+      model: 'someone/imported-gpt2',
+      generation_config: { max_new_tokens: 24 },
+    });
+    const generated = await run({ ...baseArgs, generation_config: { max_new_tokens: 24 } });
+    assert.equal(imported.result.choices[0]!.message.content, generated.result.choices[0]!.message.content);
+  });
+
   test('a model that is not in the store is ModelNotFoundError naming the fetch command', async () => {
     await assert.rejects(run({ ...baseArgs, model: 'nobody/absent' }), (error: unknown) => {
       assert.ok(error instanceof ModelNotFoundError);

@@ -1,23 +1,31 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, beforeEach, describe, test } from 'node:test';
+import { createTinyGpt2Files } from '../llm/tiny/writeTinyGpt2.js';
+import { WorkerSupervisor } from '../process/supervisor.js';
+import { assertExecutionProvider, cudaProviderFiles } from './assertExecutionProvider.js';
 import { downloadFile } from './downloadFile.js';
 import {
   DownloadChecksumError,
   DownloadHttpError,
   DownloadInterruptedError,
   DownloadTimeoutError,
+  MissingExecutionProviderError,
+  ModelExistsError,
   ModelIdError,
+  ModelIdMismatchError,
+  ModelImportError,
   ModelIntegrityError,
   ModelNotFoundError,
 } from './errors.js';
 import { fetchModel } from './fetchModel.js';
 import { getModelFolderName } from './getModelDir.js';
+import { importModel } from './importModel.js';
 import { listModels } from './listModels.js';
 import { createManifest, type ModelManifest, writeManifest } from './manifest.js';
 import { resolveModel } from './resolveModel.js';
@@ -274,13 +282,241 @@ describe('model store', () => {
     await assert.rejects(resolveModel({ modelsDir, modelId: 'verinet/tiny' }), ModelIntegrityError);
   });
 
-  test('a manifest naming another model is refused', async () => {
+  test('a manifest naming another model is an id mismatch naming both ids, not damage', async () => {
     const dir = join(root, 'store2', 'a--b');
     await mkdir(dir, { recursive: true });
     await writeManifest(dir, { format: 1, modelId: 'x/y', taskType: 'llm', files: [] });
     await assert.rejects(
       resolveModel({ modelsDir: join(root, 'store2'), modelId: 'a/b' }),
-      ModelIntegrityError,
+      (error: unknown) => {
+        assert.ok(error instanceof ModelIdMismatchError);
+        assert.equal(error.expected, 'a/b');
+        assert.equal(error.found, 'x/y');
+        assert.doesNotMatch(error.message, /damaged/);
+        return true;
+      },
     );
+    files.set(
+      '/other/verinet-model.json',
+      Buffer.from(JSON.stringify({ format: 1, modelId: 'x/y', taskType: 'llm', files: [] })),
+    );
+    const modelsDir = join(root, 'store-mismatch');
+    await assert.rejects(
+      fetchModel({ modelsDir, modelId: 'a/b', baseUrl: `${base}/other` }),
+      (error: unknown) =>
+        error instanceof ModelIdMismatchError && /a\/b/.test(error.message) && /x\/y/.test(error.message),
+    );
+    await assert.rejects(stat(modelsDir), 'no folder is left behind');
+  });
+
+  test('a failed fetch leaves no empty folders (refused connection, 404 manifest, 404 file)', async () => {
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const deadUrl = `http://127.0.0.1:${(closed.address() as AddressInfo).port}/m`;
+    await new Promise((resolve) => closed.close(resolve));
+    const modelsDir = join(root, 'store-failed', 'models');
+    await assert.rejects(
+      fetchModel({ modelsDir, modelId: 'a/b', baseUrl: deadUrl }),
+      DownloadInterruptedError,
+    );
+    await assert.rejects(stat(join(root, 'store-failed')));
+    await assert.rejects(
+      fetchModel({ modelsDir, modelId: 'a/b', baseUrl: `${base}/nothing` }),
+      DownloadHttpError,
+    );
+    await assert.rejects(stat(join(root, 'store-failed')));
+    const manifest: ModelManifest = {
+      format: 1,
+      modelId: 'a/b',
+      taskType: 'llm',
+      files: [{ path: 'onnx/model.onnx', size: 3, sha256: '0'.repeat(64) }],
+    };
+    files.set('/broken/verinet-model.json', Buffer.from(JSON.stringify(manifest)));
+    await assert.rejects(
+      fetchModel({ modelsDir, modelId: 'a/b', baseUrl: `${base}/broken` }),
+      DownloadHttpError,
+    );
+    await assert.rejects(stat(join(root, 'store-failed')), 'the store folder this call made is gone too');
+    // An existing store keeps its folder; only the empty staging goes.
+    await mkdir(modelsDir, { recursive: true });
+    await assert.rejects(
+      fetchModel({ modelsDir, modelId: 'a/b', baseUrl: `${base}/broken` }),
+      DownloadHttpError,
+    );
+    assert.deepEqual(await readdir(modelsDir), []);
+  });
+});
+
+describe('importModel', () => {
+  async function writeFolder(dir: string, entries: Map<string, Uint8Array | string>): Promise<void> {
+    for (const [path, content] of entries) {
+      await mkdir(join(dir, path, '..'), { recursive: true });
+      await writeFile(join(dir, path), content);
+    }
+  }
+
+  test('imports an LLM folder: type detected, files copied (not linked), manifest with sha256 per file', async () => {
+    const source = join(root, 'import-llm');
+    await writeFolder(source, createTinyGpt2Files(0));
+    // What a Hugging Face download leaves beside the model: hidden cache folders, links into blobs/.
+    await writeFolder(
+      source,
+      new Map([
+        ['.cache/huggingface/download/x.lock', 'lock'],
+        ['.gitattributes', '*'],
+      ]),
+    );
+    await mkdir(join(root, 'blobs'));
+    await writeFile(join(root, 'blobs', 'readme'), 'a model card');
+    await symlink(join(root, 'blobs', 'readme'), join(source, 'README.md'));
+    const modelsDir = join(root, 'import-store');
+
+    const manifest = await importModel({ modelsDir, sourceDir: source, modelId: 'me/tiny-llm' });
+    assert.equal(manifest.taskType, 'llm');
+    assert.equal(manifest.modelId, 'me/tiny-llm');
+    assert.deepEqual(
+      manifest.files.map((f) => f.path),
+      [
+        'README.md',
+        'config.json',
+        'generation_config.json',
+        'onnx/model.onnx',
+        'tokenizer.json',
+        'tokenizer_config.json',
+      ],
+    );
+    const onnx = manifest.files.find((f) => f.path === 'onnx/model.onnx')!;
+    const bytes = await readFile(join(source, 'onnx', 'model.onnx'));
+    assert.equal(onnx.sha256, createHash('sha256').update(bytes).digest('hex'));
+    assert.equal(onnx.size, bytes.length);
+    const resolved = await resolveModel({ modelsDir, modelId: 'me/tiny-llm', check: 'sha256' });
+    assert.notEqual(
+      (await stat(join(resolved.dir, 'onnx', 'model.onnx'))).ino,
+      (await stat(join(source, 'onnx', 'model.onnx'))).ino,
+    );
+    assert.equal((await stat(join(resolved.dir, 'README.md'))).isSymbolicLink(), false);
+    assert.deepEqual(await readdir(modelsDir), ['me--tiny-llm'], 'no staging folder left');
+
+    // The same files again: the stored manifest, nothing replaced.
+    assert.deepEqual(await importModel({ modelsDir, sourceDir: source, modelId: 'me/tiny-llm' }), manifest);
+    // Other files under the same id: refused unless replace.
+    await writeFile(join(source, 'config.json'), '{"model_type":"gpt2","changed":true}');
+    await assert.rejects(
+      importModel({ modelsDir, sourceDir: source, modelId: 'me/tiny-llm' }),
+      ModelExistsError,
+    );
+    assert.deepEqual(await readdir(modelsDir), ['me--tiny-llm']);
+    const replaced = await importModel({
+      modelsDir,
+      sourceDir: source,
+      modelId: 'me/tiny-llm',
+      replace: true,
+    });
+    assert.notEqual(
+      replaced.files.find((f) => f.path === 'config.json')!.sha256,
+      manifest.files.find((f) => f.path === 'config.json')!.sha256,
+    );
+    await resolveModel({ modelsDir, modelId: 'me/tiny-llm', check: 'sha256' });
+  });
+
+  test('detects a diffusers SD folder; refuses unknown layouts, missing files, missing folders and files', async () => {
+    const sd = join(root, 'import-sd');
+    await writeFolder(
+      sd,
+      new Map([
+        ['model_index.json', '{}'],
+        ['unet/model.onnx', 'x'],
+        ['text_encoder/model.onnx', 'y'],
+      ]),
+    );
+    const modelsDir = join(root, 'import-store-2');
+    assert.equal((await importModel({ modelsDir, sourceDir: sd, modelId: 'me/sd' })).taskType, 'sd');
+
+    const unknown = join(root, 'import-unknown');
+    await writeFolder(unknown, new Map([['weights.bin', 'x']]));
+    await assert.rejects(
+      importModel({ modelsDir, sourceDir: unknown, modelId: 'me/u' }),
+      (error: unknown) => {
+        assert.ok(error instanceof ModelImportError);
+        assert.match(error.message, /cannot tell what kind of model/);
+        return true;
+      },
+    );
+    const pytorchOnly = join(root, 'import-pt');
+    await writeFolder(
+      pytorchOnly,
+      new Map([
+        ['config.json', '{}'],
+        ['tokenizer.json', '{}'],
+        ['model.safetensors', 'x'],
+      ]),
+    );
+    await assert.rejects(
+      importModel({ modelsDir, sourceDir: pytorchOnly, modelId: 'me/pt' }),
+      (error: unknown) => {
+        assert.ok(error instanceof ModelImportError);
+        assert.match(error.message, /tokenizer_config\.json, onnx\/model\.onnx missing/);
+        return true;
+      },
+    );
+    await assert.rejects(
+      importModel({ modelsDir, sourceDir: join(root, 'nope'), modelId: 'me/x' }),
+      /no such folder/,
+    );
+    await assert.rejects(
+      importModel({ modelsDir, sourceDir: join(sd, 'model_index.json'), modelId: 'me/x' }),
+      /not a folder/,
+    );
+    await assert.rejects(importModel({ modelsDir, sourceDir: sd, modelId: '../evil' }), ModelIdError);
+    assert.deepEqual(await readdir(modelsDir), ['me--sd'], 'failed imports leave nothing behind');
+  });
+});
+
+describe('execution providers', () => {
+  test('cpu is always there; cuda without its provider libraries is a missing provider saying how to install it', async () => {
+    assertExecutionProvider('cpu');
+    const empty = join(root, 'ort-bin-empty');
+    await mkdir(empty);
+    assert.throws(
+      () => assertExecutionProvider('cuda', { binDir: empty }),
+      (error: unknown) => {
+        assert.ok(error instanceof MissingExecutionProviderError);
+        assert.match(error.message, /Execution provider cuda is not available/);
+        assert.match(
+          error.message,
+          /ONNXRUNTIME_NODE_INSTALL=cuda12 node node_modules\/onnxruntime-node\/script\/install/,
+        );
+        assert.doesNotMatch(error.message, /not in the local model store|damaged/);
+        return true;
+      },
+    );
+    const installed = join(root, 'ort-bin-cuda');
+    await mkdir(installed);
+    for (const file of cudaProviderFiles) await writeFile(join(installed, file), '');
+    if (process.platform === 'linux' && process.arch === 'x64')
+      assertExecutionProvider('cuda', { binDir: installed });
+  });
+
+  test('a worker started with --execution-provider cuda on this CPU box exits saying the provider is missing', async () => {
+    assert.throws(
+      () => assertExecutionProvider('cuda'),
+      MissingExecutionProviderError,
+      'this box has no CUDA provider',
+    );
+    const worker = new WorkerSupervisor({
+      modelsDir: root,
+      executionProvider: 'cuda',
+      handshakeTimeoutMs: 30_000,
+    });
+    try {
+      await assert.rejects(worker.start(), (error: unknown) => {
+        assert.equal((error as Error).name, 'WorkerCrashedError');
+        assert.match((error as Error).message, /Execution provider cuda is not available/);
+        assert.doesNotMatch((error as Error).message, /not in the local model store|damaged/);
+        return true;
+      });
+    } finally {
+      await worker.stop();
+    }
   });
 });
