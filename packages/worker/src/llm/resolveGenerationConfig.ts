@@ -68,7 +68,7 @@ export function resolveGenerationConfig(parameters: {
       resolved[key] = task[key];
       continue;
     }
-    if (!(key in model)) {
+    if (!Object.hasOwn(model, key)) {
       resolved[key] = huggingFaceGenerationDefaults[key];
       continue;
     }
