@@ -20,6 +20,8 @@ export type TinyLlamaDimensions = {
   rmsNormEps: number;
   /** Qwen2 puts a bias on the q, k and v projections; Llama has none. */
   qkvBias: boolean;
+  /** lm_head shares the embedding matrix (Qwen2.5-0.5B does); default false. */
+  tiedEmbeddings?: boolean | undefined;
 };
 
 /**
@@ -34,6 +36,14 @@ export type TinyLlamaDimensions = {
  * names follow the Hugging Face state dict (`model.layers.0.self_attn.q_proj.weight`, stored [in, out]).
  */
 export function createTinyLlamaOnnx(dimensions: TinyLlamaDimensions, seed: number): Uint8Array {
+  return buildLlamaGraph(dimensions, seed).toBytes();
+}
+
+/**
+ * The graph of createTinyLlamaOnnx, left in its builder: a caller with large dimensions moves the
+ * initializers to an external data file before serializing (protobuf stops at 2 GB).
+ */
+export function buildLlamaGraph(dimensions: TinyLlamaDimensions, seed: number): GraphBuilder {
   const { vocabSize, hidden, heads, kvHeads, headDim, intermediate, layers, ropeTheta, rmsNormEps } =
     dimensions;
   if (heads % kvHeads !== 0) throw new RangeError('heads must be a multiple of kvHeads');
@@ -143,12 +153,12 @@ export function createTinyLlamaOnnx(dimensions: TinyLlamaDimensions, seed: numbe
     h = g.op('Add', [h, down]);
   }
   const final = rmsNorm(g, h, 'model.norm', hidden, rmsNormEps);
-  const logits = g.op('MatMul', [
-    final,
-    g.randomInitializer('lm_head.weight', [hidden, vocabSize], { scale: 1 }),
-  ]);
+  const lmHead = dimensions.tiedEmbeddings
+    ? g.op('Transpose', [embed], { perm: [1, 0] })
+    : g.randomInitializer('lm_head.weight', [hidden, vocabSize], { scale: 1 });
+  const logits = g.op('MatMul', [final, lmHead]);
   g.output(logits, 'float32', ['batch_size', 'sequence_length', vocabSize], 'logits');
-  return g.toBytes();
+  return g;
 }
 
 /** Hugging Face LlamaRMSNorm: x / sqrt(mean(x², last axis) + eps) · weight (weight near 1). */
