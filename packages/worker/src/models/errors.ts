@@ -135,7 +135,7 @@ export class ModelExistsError extends BaseError {
   constructor(modelId: string, dir: string) {
     super(`Model ${modelId} is already in the store with other files (${dir})`, {
       details: [
-        'Pass replace: true (verinet model import --replace) to replace it, or import under another id.',
+        `Import it under another id, or remove ${dir} first (the library call takes replace: true to replace it).`,
       ],
       docsPath: 'models.md#importing-a-folder',
     });
