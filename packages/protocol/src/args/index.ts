@@ -27,6 +27,7 @@ export {
   type LlmMessage,
   type LlmTaskArgs,
   type LlmTaskArgsInput,
+  llmGenerationConfigSchema,
   llmTaskArgsSchema,
 } from './llm.js';
 export { formatModelId, getModelId, type ModelId, parseModelId } from './modelId.js';

@@ -32,16 +32,29 @@ export const llmToolCallSchema = z.strictObject({
   function: z.strictObject({ name: z.string().min(1), arguments: z.string() }),
 });
 
-/** One chat message; tool_calls only on assistant messages, tool_call_id on (and only on) tool messages. */
+/**
+ * One chat message; tool_calls only on assistant messages, tool_call_id on (and only on) tool messages.
+ * `content` may be null or left out only on an assistant message with tool_calls, as OpenAI clients send it.
+ */
 export const llmMessageSchema = z
   .strictObject({
     role: z.enum(['system', 'user', 'assistant', 'tool']),
-    content: z.union([z.string(), z.array(llmContentPartSchema).min(1)]),
+    content: z.union([z.string(), z.array(llmContentPartSchema).min(1), z.null()]).optional(),
     name: z.string().min(1).optional(),
     tool_calls: z.array(llmToolCallSchema).min(1).optional(),
     tool_call_id: z.string().min(1).optional(),
   })
   .superRefine((message, ctx) => {
+    if ((message.content === null || message.content === undefined) && message.tool_calls === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['content'],
+        message:
+          message.role === 'assistant'
+            ? 'content is required unless the assistant message has tool_calls'
+            : `a ${message.role} message needs content (a string or content parts)`,
+      });
+    }
     if (message.tool_calls && message.role !== 'assistant') {
       ctx.addIssue({
         code: 'custom',
@@ -73,20 +86,23 @@ export const llmToolSchema = z.strictObject({
 });
 
 /**
- * Decoding settings with the Hugging Face `GenerationConfig` defaults written out, so the result never
- * depends on a model's own generation_config.json.
+ * Decoding settings. The sampling fields have no default here: a field the task leaves out takes the value of
+ * the model's `generation_config.json`, else Hugging Face `GenerationConfig`'s default (do_sample false,
+ * temperature 1, top_k 50, top_p 1, typical_p 1, repetition_penalty 1, no min_p), as transformers'
+ * `generate` does; `max_new_tokens` falls back to the model's, else 256. The worker records the values it
+ * used in the result.
  */
 export const llmGenerationConfigSchema = z.strictObject({
-  max_new_tokens: z.int().min(1).max(32_768).default(256),
+  max_new_tokens: z.int().min(1).max(32_768).optional(),
   stop_strings: z.array(z.string().min(1)).max(16).default([]),
-  do_sample: z.boolean().default(false),
+  do_sample: z.boolean().optional(),
   num_beams: z.int().min(1).max(16).default(1),
-  temperature: z.number().gt(0).max(100).default(1),
-  typical_p: z.number().gt(0).max(1).default(1),
-  top_k: z.int().min(0).max(100_000).default(50),
-  top_p: z.number().gt(0).max(1).default(1),
+  temperature: z.number().gt(0).max(100).optional(),
+  typical_p: z.number().gt(0).max(1).optional(),
+  top_k: z.int().min(0).max(100_000).optional(),
+  top_p: z.number().gt(0).max(1).optional(),
   min_p: z.number().min(0).max(1).optional(),
-  repetition_penalty: z.number().gt(0).max(100).default(1),
+  repetition_penalty: z.number().gt(0).max(100).optional(),
   num_return_sequences: z.int().min(1).max(16).default(1),
 });
 export type LlmGenerationConfig = z.output<typeof llmGenerationConfigSchema>;

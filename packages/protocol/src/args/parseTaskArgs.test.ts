@@ -336,23 +336,13 @@ describe('parseTaskArgs sd', () => {
 });
 
 describe('parseTaskArgs llm', () => {
-  it('applies generation defaults', () => {
+  it('leaves decoding settings unset, for the model defaults to fill', () => {
     const args = parseTaskArgs('llm', llmMinimal);
     assert.equal(args.version, '1.0.0');
     assert.equal(args.seed, 0);
     assert.equal(args.dtype, 'auto');
-    assert.deepEqual(args.generation_config, {
-      max_new_tokens: 256,
-      stop_strings: [],
-      do_sample: false,
-      num_beams: 1,
-      temperature: 1,
-      typical_p: 1,
-      top_k: 50,
-      top_p: 1,
-      repetition_penalty: 1,
-      num_return_sequences: 1,
-    });
+    // The worker fills the rest from the model's generation_config.json, then Hugging Face's defaults.
+    assert.deepEqual(args.generation_config, { stop_strings: [], num_beams: 1, num_return_sequences: 1 });
   });
 
   it('accepts content parts, tool calls and their answers', () => {
@@ -380,6 +370,43 @@ describe('parseTaskArgs llm', () => {
     });
     assert.equal(args.messages[2]?.tool_calls?.[0]?.type, 'function');
     assert.equal(args.generation_config.min_p, 0.05);
+  });
+
+  it('accepts an assistant message with tool_calls and content null or absent, as OpenAI clients send it', () => {
+    const call = {
+      id: 'call_1',
+      type: 'function',
+      function: { name: 'get_weather', arguments: '{"city":"Paris"}' },
+    };
+    for (const assistant of [
+      { role: 'assistant', content: null, tool_calls: [call] },
+      { role: 'assistant', tool_calls: [call] },
+    ]) {
+      const args = parseTaskArgs('llm', {
+        ...llmMinimal,
+        messages: [
+          { role: 'user', content: 'weather in Paris?' },
+          assistant,
+          { role: 'tool', content: '{"temp":21}', tool_call_id: 'call_1' },
+        ],
+      });
+      assert.equal(args.messages[1]?.content ?? null, null);
+      assert.equal(args.messages[1]?.tool_calls?.[0]?.function.name, 'get_weather');
+    }
+  });
+
+  it('refuses null or absent content anywhere else, naming the field', () => {
+    for (const message of [
+      { role: 'assistant', content: null },
+      { role: 'assistant' },
+      { role: 'user', content: null },
+      { role: 'system' },
+      { role: 'tool', content: null, tool_call_id: 'c1' },
+    ]) {
+      const error = refuse('llm', { ...llmMinimal, messages: [message] });
+      assert.equal(error.field, 'messages.0.content', JSON.stringify(message));
+      assert.equal(error.kind, 'invalid');
+    }
   });
 
   it('refuses malformed messages, naming the field', () => {

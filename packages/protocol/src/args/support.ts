@@ -194,7 +194,7 @@ const llmRules: FeatureRule<LlmTaskArgs>[] = [
     reason: 'image content parts are not implemented by worker version 1.x',
     find: (args) =>
       args.messages.flatMap((message, i) =>
-        typeof message.content === 'string'
+        typeof message.content === 'string' || !message.content
           ? []
           : message.content.flatMap((part, j) =>
               part.type === 'image_url' ? [`messages.${i}.content.${j}`] : [],

@@ -3,7 +3,9 @@ import { join } from 'node:path';
 import { InvalidTaskArgsError, type LlmTaskArgs } from '@verinet/protocol/args';
 import { BaseError } from '@verinet/protocol/errors';
 import type { Backend, ResultFile, RunContext } from '../backend/types.js';
+import { assertExecutionProvider } from '../models/assertExecutionProvider.js';
 import { resolveModel } from '../models/resolveModel.js';
+import { UnsupportedTaskError } from '../process/taskRunner.js';
 import { buildChatResult } from './buildChatResult.js';
 import { getLlmCapabilities } from './capabilities.js';
 import { generateChat } from './generateChat.js';
@@ -66,17 +68,24 @@ export function createLlmBackend(): Backend<LlmTaskArgs> {
           },
         ]);
       }
-      if (ctx.executionProvider !== 'cpu')
-        throw new Error(`The LLM backend runs on cpu only, not ${ctx.executionProvider}`);
+      if (ctx.executionProvider !== 'cpu') {
+        // A missing provider is said as such first; an installed one is still not used by this backend.
+        assertExecutionProvider(ctx.executionProvider);
+        throw new UnsupportedTaskError(
+          `The LLM backend of worker 1.x runs on the cpu execution provider only, not ${ctx.executionProvider}`,
+          { details: ['Run LLM tasks on a worker started with --execution-provider cpu.'] },
+        );
+      }
       const model = await resolveModel({ modelsDir: ctx.modelsDir, modelId: args.model });
       if (model.manifest.taskType !== 'llm')
         throw new IncompatibleModelError(args.model, model.manifest.taskType);
       const llm = await getLlm(model.dir, ctx);
-      const total = args.generation_config.max_new_tokens;
+      let total = args.generation_config.max_new_tokens ?? 0;
       let lastReport = 0;
       const completion = await generateChat(llm, args, {
         signal: ctx.signal,
-        onToken: (generated) => {
+        onToken: (generated, limit) => {
+          total = limit;
           const now = performance.now();
           if (now - lastReport >= progressIntervalMs) {
             lastReport = now;

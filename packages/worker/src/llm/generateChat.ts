@@ -3,6 +3,7 @@ import { InvalidTaskArgsError, type LlmTaskArgs } from '@verinet/protocol/args';
 import { createRandomStream } from '../random/index.js';
 import { chatmlTemplate } from './chatTemplate.js';
 import type { LoadedLlm } from './loadLlm.js';
+import { type EffectiveGenerationConfig, resolveGenerationConfig } from './resolveGenerationConfig.js';
 import { selectToken } from './selectToken.js';
 
 export type ChatCompletion = {
@@ -10,6 +11,8 @@ export type ChatCompletion = {
   finishReason: 'stop' | 'length';
   promptTokens: number;
   completionTokens: number;
+  /** The decoding settings used: the task's, else the model's generation_config.json, else HF defaults. */
+  generationConfig: EffectiveGenerationConfig;
 };
 
 /** Philox stream number of LLM sampling ("LLM" in ASCII), apart from the streams other backends draw from. */
@@ -32,11 +35,14 @@ const reservedTemplateArgs = new Set([
 ]);
 
 /**
- * Renders the conversation with the model's chat template (ChatML when the model has none) and returns the
- * prompt token ids. Template errors (e.g. a template that refuses a role order) are the task's fault and
- * become InvalidTaskArgsError.
+ * Renders the conversation with the model's chat template (ChatML when the model has none) into the prompt
+ * text. Messages reach the template as the task wrote them, with two adaptations: text content parts are
+ * joined into one string, and a tool call's `arguments` (a JSON string in OpenAI's shape) is handed over as
+ * the JSON object it encodes, because Hugging Face chat templates expect a mapping there (they write it with
+ * `tojson`); arguments that are not a JSON object stay a string. `content: null` stays null. Template errors
+ * (e.g. a template that refuses a role order) are the task's fault and become InvalidTaskArgsError.
  */
-export function encodeChatPrompt(llm: LoadedLlm, args: LlmTaskArgs): number[] {
+export function renderChatPrompt(llm: LoadedLlm, args: LlmTaskArgs): string {
   for (const key of Object.keys(args.template_args ?? {})) {
     if (reservedTemplateArgs.has(key)) {
       throw new InvalidTaskArgsError([
@@ -48,23 +54,33 @@ export function encodeChatPrompt(llm: LoadedLlm, args: LlmTaskArgs): number[] {
     ...m,
     // Text parts are joined; image parts are refused by parseTaskArgs in this version.
     content:
-      typeof m.content === 'string'
-        ? m.content
-        : m.content.map((part) => (part.type === 'text' ? part.text : '')).join(''),
+      m.content === undefined || m.content === null
+        ? null
+        : typeof m.content === 'string'
+          ? m.content
+          : m.content.map((part) => (part.type === 'text' ? part.text : '')).join(''),
+    ...(m.tool_calls
+      ? {
+          tool_calls: m.tool_calls.map((call) => ({
+            ...call,
+            function: { name: call.function.name, arguments: parseArguments(call.function.arguments) },
+          })),
+        }
+      : {}),
   }));
   const tokenizer = llm.tokenizer as unknown as {
     chat_template?: unknown;
     apply_chat_template(messages: unknown, options: Record<string, unknown>): unknown;
-    encode(text: string, options: { add_special_tokens: boolean }): number[];
   };
-  let rendered: unknown;
   try {
-    rendered = tokenizer.apply_chat_template(messages, {
-      ...args.template_args,
-      ...(tokenizer.chat_template ? {} : { chat_template: chatmlTemplate }),
-      add_generation_prompt: true,
-      tokenize: false,
-    });
+    return String(
+      tokenizer.apply_chat_template(messages, {
+        ...args.template_args,
+        ...(tokenizer.chat_template ? {} : { chat_template: chatmlTemplate }),
+        add_generation_prompt: true,
+        tokenize: false,
+      }),
+    );
   } catch (error) {
     throw new InvalidTaskArgsError(
       [
@@ -77,22 +93,45 @@ export function encodeChatPrompt(llm: LoadedLlm, args: LlmTaskArgs): number[] {
       { cause: error },
     );
   }
+}
+
+/** Renders the chat prompt and tokenizes it; returns the prompt token ids. */
+export function encodeChatPrompt(llm: LoadedLlm, args: LlmTaskArgs): number[] {
+  const rendered = renderChatPrompt(llm, args);
+  const tokenizer = llm.tokenizer as unknown as {
+    encode(text: string, options: { add_special_tokens: boolean }): number[];
+  };
   // The template writes the special tokens itself, so the tokenizer must not add a BOS of its own.
-  return tokenizer.encode(String(rendered), { add_special_tokens: false });
+  return tokenizer.encode(rendered, { add_special_tokens: false });
+}
+
+function parseArguments(text: string): unknown {
+  try {
+    const value: unknown = JSON.parse(text);
+    return typeof value === 'object' && value !== null && !Array.isArray(value) ? value : text;
+  } catch {
+    return text;
+  }
 }
 
 /**
  * Generates one chat completion with our own decoding loop over the model's forward pass (key/value cache
- * carried between steps). Greedy or sampled from a Philox stream seeded by the task seed, stopping at an
+ * carried between steps). Decoding settings the task leaves out come from the model's generation_config.json
+ * (`resolveGenerationConfig`). Greedy or sampled from a Philox stream seeded by the task seed, stopping at an
  * end-of-turn token, a stop string (cut from the content, as in OpenAI's `stop`), `max_new_tokens` or the
  * model's context length.
  */
 export async function generateChat(
   llm: LoadedLlm,
   args: LlmTaskArgs,
-  options: { signal: AbortSignal; onToken?: (generated: number) => void },
+  options: { signal: AbortSignal; onToken?: (generated: number, total: number) => void },
 ): Promise<ChatCompletion> {
-  const config = args.generation_config;
+  const config = resolveGenerationConfig({
+    task: args.generation_config,
+    model: llm.generationDefaults,
+    eosTokenIds: llm.eosTokenIds,
+  });
+  const stopStrings = args.generation_config.stop_strings;
   const prompt = encodeChatPrompt(llm, args);
   if (prompt.length >= llm.maxPositions) {
     throw new InvalidTaskArgsError([
@@ -104,7 +143,7 @@ export async function generateChat(
     ]);
   }
   const random = createRandomStream({ seed: args.seed, stream: llmSamplingStream });
-  const eos = new Set(llm.eosTokenIds);
+  const eos = new Set(config.eos_token_id);
   const tokens = [...prompt];
   const generated: number[] = [];
   const limit = Math.min(config.max_new_tokens, llm.maxPositions - prompt.length);
@@ -140,14 +179,14 @@ export async function generateChat(
     const next = selectToken(row, tokens, config, random);
     tokens.push(next);
     generated.push(next);
-    options.onToken?.(generated.length);
+    options.onToken?.(generated.length, config.max_new_tokens);
     if (eos.has(next)) {
       finishReason = 'stop';
       break;
     }
-    if (config.stop_strings.length > 0) {
+    if (stopStrings.length > 0) {
       const text = decode(llm, generated);
-      const cut = firstStop(text, config.stop_strings);
+      const cut = firstStop(text, stopStrings);
       if (cut !== undefined) {
         content = text.slice(0, cut);
         finishReason = 'stop';
@@ -158,7 +197,13 @@ export async function generateChat(
     pending = [next];
   }
   if (!stoppedByString) content = decode(llm, generated);
-  return { content, finishReason, promptTokens: prompt.length, completionTokens: generated.length };
+  return {
+    content,
+    finishReason,
+    promptTokens: prompt.length,
+    completionTokens: generated.length,
+    generationConfig: config,
+  };
 }
 
 function int64Tensor(values: number[], dims: number[]): Tensor {

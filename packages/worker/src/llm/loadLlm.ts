@@ -36,6 +36,8 @@ export type LoadedLlm = {
   eosTokenIds: number[];
   /** Longest sequence the model accepts (prompt plus completion). */
   maxPositions: number;
+  /** The model's generation_config.json as written ({} when it has none): its decoding defaults. */
+  generationDefaults: Record<string, unknown>;
 };
 
 /**
@@ -73,9 +75,15 @@ export async function loadLlm(modelDir: string, modelsDir: string, threads: numb
     throw new ModelLoadError(modelDir, error);
   }
   const config = await readJson(join(modelDir, 'config.json'));
-  const generation = await readJson(join(modelDir, 'generation_config.json')).catch(
-    () => ({}) as Record<string, unknown>,
-  );
+  let generation: Record<string, unknown> & { eos_token_id?: unknown };
+  try {
+    generation = await readJson(join(modelDir, 'generation_config.json'));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw new ModelLoadError(modelDir, error);
+    generation = {};
+  }
+  if (typeof generation !== 'object' || generation === null || Array.isArray(generation))
+    throw new ModelLoadError(modelDir, new Error('generation_config.json is not a JSON object'));
   const eos = generation.eos_token_id ?? config.eos_token_id;
   const eosTokenIds = (Array.isArray(eos) ? eos : eos === undefined ? [] : [eos]).filter(
     (id): id is number => typeof id === 'number',
@@ -83,7 +91,13 @@ export async function loadLlm(modelDir: string, modelsDir: string, threads: numb
   const positions = [config.n_positions, config.max_position_embeddings, config.n_ctx].find(
     (v): v is number => typeof v === 'number',
   );
-  return { model, tokenizer, eosTokenIds, maxPositions: positions ?? Number.MAX_SAFE_INTEGER };
+  return {
+    model,
+    tokenizer,
+    eosTokenIds,
+    maxPositions: positions ?? Number.MAX_SAFE_INTEGER,
+    generationDefaults: generation,
+  };
 }
 
 async function readJson(path: string): Promise<Record<string, unknown> & { eos_token_id?: unknown }> {

@@ -96,3 +96,65 @@ export class DownloadInterruptedError extends BaseError {
     this.url = url;
   }
 }
+
+/**
+ * A model folder's manifest (local or remote) names another model than the one asked for: the folder or the
+ * URL is wrong, not the files.
+ */
+export class ModelIdMismatchError extends BaseError {
+  override name = 'ModelIdMismatchError' as const;
+  readonly expected: string;
+  readonly found: string;
+  constructor(expected: string, found: string, where: string) {
+    super(`Model id mismatch: asked for ${expected}, but ${where} describes ${found}`, {
+      details: [
+        `Check the model id and the source: the manifest there says "modelId": "${found}".`,
+        `To store it under the id asked for, import or fetch it again as ${expected}.`,
+      ],
+      docsPath: 'models.md',
+    });
+    this.expected = expected;
+    this.found = found;
+  }
+}
+
+/** A local folder cannot be imported into the store (missing, not a model, or an unknown layout). */
+export class ModelImportError extends BaseError {
+  override name = 'ModelImportError' as const;
+  readonly sourceDir: string;
+  constructor(sourceDir: string, problem: string, details: string[] = []) {
+    super(`Cannot import ${sourceDir}: ${problem}`, { details, docsPath: 'models.md#importing-a-folder' });
+    this.sourceDir = sourceDir;
+  }
+}
+
+/** The store already holds different files under this model id; importing would replace them. */
+export class ModelExistsError extends BaseError {
+  override name = 'ModelExistsError' as const;
+  readonly modelId: string;
+  constructor(modelId: string, dir: string) {
+    super(`Model ${modelId} is already in the store with other files (${dir})`, {
+      details: [
+        `Import it under another id, or remove ${dir} first (the library call takes replace: true to replace it).`,
+      ],
+      docsPath: 'models.md#importing-a-folder',
+    });
+    this.modelId = modelId;
+  }
+}
+
+/**
+ * The execution provider asked for is not installed in onnxruntime-node (for CUDA: its provider libraries
+ * are downloaded by onnxruntime-node's install script, which this project skips offline).
+ */
+export class MissingExecutionProviderError extends BaseError {
+  override name = 'MissingExecutionProviderError' as const;
+  readonly provider: string;
+  constructor(provider: string, problem: string, details: string[]) {
+    super(`Execution provider ${provider} is not available: ${problem}`, {
+      details,
+      docsPath: 'models.md#gpus-and-execution-providers',
+    });
+    this.provider = provider;
+  }
+}

@@ -1,7 +1,12 @@
-import { mkdir, rename, rm, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdir, rename, rm, rmdir, stat } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { downloadFile } from './downloadFile.js';
-import { DownloadHttpError, ModelIntegrityError } from './errors.js';
+import {
+  DownloadHttpError,
+  DownloadInterruptedError,
+  ModelIdMismatchError,
+  ModelIntegrityError,
+} from './errors.js';
 import { getModelDir, getModelFolderName } from './getModelDir.js';
 import {
   hashFile,
@@ -10,6 +15,7 @@ import {
   modelManifestSchema,
   writeManifest,
 } from './manifest.js';
+import { removeEmptyFolders } from './removeEmptyFolders.js';
 
 export type FetchModelParameters = {
   modelsDir: string;
@@ -24,7 +30,8 @@ export type FetchModelParameters = {
 /**
  * Fetches a model into the store: reads the remote manifest, downloads every file with resume and sha256
  * checks into `<modelsDir>/.partial/<folder>`, then moves the complete folder into place in one rename.
- * An interrupted fetch resumes where it stopped when run again. This is an operator step: tasks never fetch.
+ * An interrupted fetch resumes where it stopped when run again; a failed one leaves no empty folder. A remote
+ * manifest naming another model is a ModelIdMismatchError. This is an operator step: tasks never fetch.
  *
  * @example
  * await fetchModel({ modelsDir, modelId: 'verinet/tiny-gpt2', baseUrl: 'https://models.example/tiny-gpt2/' });
@@ -34,10 +41,16 @@ export async function fetchModel(parameters: FetchModelParameters): Promise<Mode
   const base = parameters.baseUrl.endsWith('/') ? parameters.baseUrl : `${parameters.baseUrl}/`;
   const folder = getModelFolderName(modelId);
   const staging = join(modelsDir, '.partial', folder);
-  await mkdir(staging, { recursive: true });
 
+  // The manifest comes first: a model that cannot be fetched at all leaves no folder behind.
   const manifestUrl = new URL(manifestFileName, base).href;
-  const response = await fetch(manifestUrl, { signal: parameters.signal ?? null });
+  let response: Response;
+  try {
+    response = await fetch(manifestUrl, { signal: parameters.signal ?? null });
+  } catch (error) {
+    if (parameters.signal?.aborted) throw error;
+    throw new DownloadInterruptedError(manifestUrl, 0, error);
+  }
   if (!response.ok) {
     await response.body?.cancel();
     throw new DownloadHttpError(manifestUrl, response.status);
@@ -45,27 +58,45 @@ export async function fetchModel(parameters: FetchModelParameters): Promise<Mode
   const parsed = modelManifestSchema.safeParse(await response.json().catch(() => undefined));
   if (!parsed.success) throw new ModelIntegrityError(modelId, manifestUrl, 'is not a valid model manifest');
   const manifest = parsed.data;
-  if (manifest.modelId !== modelId) {
-    throw new ModelIntegrityError(modelId, manifestUrl, `describes another model (${manifest.modelId})`);
-  }
+  if (manifest.modelId !== modelId) throw new ModelIdMismatchError(modelId, manifest.modelId, manifestUrl);
 
-  for (const file of manifest.files) {
-    const dest = join(staging, file.path);
-    // Files completed by an earlier, interrupted fetch are kept when they still verify.
-    const done = await stat(dest).then(
-      async (info) => info.size === file.size && (await hashFile(dest)) === file.sha256,
-      () => false,
-    );
-    if (done) continue;
-    await downloadFile({
-      url: new URL(file.path, base).href,
-      dest,
-      sha256: file.sha256,
-      size: file.size,
-      idleTimeoutMs: parameters.idleTimeoutMs,
-      signal: parameters.signal,
-      onProgress: (received, total) => parameters.onProgress?.(file.path, received, total),
-    });
+  // The first folder this call creates (undefined when they all exist): nothing above it is ours to remove.
+  const created = await mkdir(staging, { recursive: true });
+  try {
+    for (const file of manifest.files) {
+      const dest = join(staging, file.path);
+      // Files completed by an earlier, interrupted fetch are kept when they still verify.
+      const done = await stat(dest).then(
+        async (info) => info.size === file.size && (await hashFile(dest)) === file.sha256,
+        () => false,
+      );
+      if (done) continue;
+      await downloadFile({
+        url: new URL(file.path, base).href,
+        dest,
+        sha256: file.sha256,
+        size: file.size,
+        idleTimeoutMs: parameters.idleTimeoutMs,
+        signal: parameters.signal,
+        onProgress: (received, total) => parameters.onProgress?.(file.path, received, total),
+      });
+    }
+  } catch (error) {
+    // Partial files stay for the next run to resume; folders holding nothing do not.
+    if (await removeEmptyFolders(staging)) {
+      // Empty folders above go too, up to (not including) the parent of the first folder this call made.
+      const stop = created === undefined ? dirname(staging) : dirname(created);
+      for (let dir = dirname(staging); dir !== stop && dir.startsWith(stop); dir = dirname(dir)) {
+        if (
+          !(await rmdir(dir).then(
+            () => true,
+            () => false,
+          ))
+        )
+          break;
+      }
+    }
+    throw error;
   }
   await writeManifest(staging, manifest);
 

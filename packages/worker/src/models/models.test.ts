@@ -1,23 +1,31 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, beforeEach, describe, test } from 'node:test';
+import { createTinyGpt2Files } from '../llm/tiny/writeTinyGpt2.js';
+import { WorkerSupervisor } from '../process/supervisor.js';
+import { assertExecutionProvider, cudaProviderFiles } from './assertExecutionProvider.js';
 import { downloadFile } from './downloadFile.js';
 import {
   DownloadChecksumError,
   DownloadHttpError,
   DownloadInterruptedError,
   DownloadTimeoutError,
+  MissingExecutionProviderError,
+  ModelExistsError,
   ModelIdError,
+  ModelIdMismatchError,
+  ModelImportError,
   ModelIntegrityError,
   ModelNotFoundError,
 } from './errors.js';
 import { fetchModel } from './fetchModel.js';
 import { getModelFolderName } from './getModelDir.js';
+import { importModel } from './importModel.js';
 import { listModels } from './listModels.js';
 import { createManifest, type ModelManifest, writeManifest } from './manifest.js';
 import { resolveModel } from './resolveModel.js';
@@ -116,6 +124,8 @@ describe('downloadFile', () => {
     mode = 'ignore-range';
     await downloadFile({ url: `${base}/blob.bin`, dest, sha256: payloadSha });
     assert.deepEqual(await readFile(dest), payload);
+    // The whole body of the 200 answer was taken: one request.
+    assert.equal(requests.length, 1);
   });
 
   test('a complete partial left by a crash before the rename is verified, not fetched again (416)', async () => {
@@ -126,6 +136,73 @@ describe('downloadFile', () => {
     assert.deepEqual(await readFile(dest), payload);
     assert.equal(requests.length, 1);
     assert.equal(requests[0]!.range, `bytes=${payload.length}-`);
+  });
+
+  test('a stale partial of an older version is resumed, fails, and is fetched again from 0 in the same call', async () => {
+    const dest = join(root, 'stale', 'blob.bin');
+    await mkdir(join(root, 'stale'));
+    const older = Buffer.from(payload.map((b) => b ^ 0x5a));
+    await writeFile(`${dest}.partial`, older.subarray(0, 100_000));
+    await downloadFile({ url: `${base}/blob.bin`, dest, sha256: payloadSha, size: payload.length });
+    assert.deepEqual(await readFile(dest), payload);
+    await assert.rejects(stat(`${dest}.partial`));
+    assert.deepEqual(
+      requests.map((r) => r.range),
+      ['bytes=100000-', undefined],
+    );
+  });
+
+  test('a partial longer than the new file: 416, then from 0 in the same call', async () => {
+    const dest = join(root, 'shrunk', 'blob.bin');
+    await mkdir(join(root, 'shrunk'));
+    const newer = payload.subarray(0, 150_000);
+    files.set('/blob.bin', newer);
+    await writeFile(`${dest}.partial`, Buffer.concat([newer, Buffer.alloc(50_000, 7)]));
+    const sha = createHash('sha256').update(newer).digest('hex');
+    await downloadFile({ url: `${base}/blob.bin`, dest, sha256: sha });
+    assert.deepEqual(await readFile(dest), newer);
+    assert.deepEqual(
+      requests.map((r) => r.range),
+      ['bytes=200000-', undefined],
+    );
+  });
+
+  test('a stale partial of the full length (416 without a match) is fetched again', async () => {
+    const dest = join(root, 'fullstale', 'blob.bin');
+    await mkdir(join(root, 'fullstale'));
+    await writeFile(`${dest}.partial`, Buffer.alloc(payload.length, 1));
+    await downloadFile({ url: `${base}/blob.bin`, dest, sha256: payloadSha, size: payload.length });
+    assert.deepEqual(await readFile(dest), payload);
+    assert.equal(requests.length, 2);
+  });
+
+  test('a partial larger than the expected size is dropped before any request', async () => {
+    const dest = join(root, 'oversize', 'blob.bin');
+    await mkdir(join(root, 'oversize'));
+    await writeFile(`${dest}.partial`, Buffer.alloc(payload.length + 10, 1));
+    await downloadFile({ url: `${base}/blob.bin`, dest, sha256: payloadSha, size: payload.length });
+    assert.deepEqual(await readFile(dest), payload);
+    assert.deepEqual(
+      requests.map((r) => r.range),
+      [undefined],
+    );
+  });
+
+  test('a server whose file changed length (Content-Range total) is not appended to; a wrong whole file is a checksum error', async () => {
+    const dest = join(root, 'changed', 'blob.bin');
+    await mkdir(join(root, 'changed'));
+    await writeFile(`${dest}.partial`, payload.subarray(0, 1000));
+    // The manifest promises 10 more bytes than the server holds: the server has another file.
+    await assert.rejects(
+      downloadFile({ url: `${base}/blob.bin`, dest, sha256: '1'.repeat(64), size: payload.length + 10 }),
+      DownloadChecksumError,
+    );
+    assert.deepEqual(
+      requests.map((r) => r.range),
+      ['bytes=1000-', undefined],
+    );
+    await assert.rejects(stat(`${dest}.partial`));
+    await assert.rejects(stat(dest));
   });
 
   test('a checksum mismatch deletes the partial and throws DownloadChecksumError', async () => {
@@ -205,13 +282,241 @@ describe('model store', () => {
     await assert.rejects(resolveModel({ modelsDir, modelId: 'verinet/tiny' }), ModelIntegrityError);
   });
 
-  test('a manifest naming another model is refused', async () => {
+  test('a manifest naming another model is an id mismatch naming both ids, not damage', async () => {
     const dir = join(root, 'store2', 'a--b');
     await mkdir(dir, { recursive: true });
     await writeManifest(dir, { format: 1, modelId: 'x/y', taskType: 'llm', files: [] });
     await assert.rejects(
       resolveModel({ modelsDir: join(root, 'store2'), modelId: 'a/b' }),
-      ModelIntegrityError,
+      (error: unknown) => {
+        assert.ok(error instanceof ModelIdMismatchError);
+        assert.equal(error.expected, 'a/b');
+        assert.equal(error.found, 'x/y');
+        assert.doesNotMatch(error.message, /damaged/);
+        return true;
+      },
     );
+    files.set(
+      '/other/verinet-model.json',
+      Buffer.from(JSON.stringify({ format: 1, modelId: 'x/y', taskType: 'llm', files: [] })),
+    );
+    const modelsDir = join(root, 'store-mismatch');
+    await assert.rejects(
+      fetchModel({ modelsDir, modelId: 'a/b', baseUrl: `${base}/other` }),
+      (error: unknown) =>
+        error instanceof ModelIdMismatchError && /a\/b/.test(error.message) && /x\/y/.test(error.message),
+    );
+    await assert.rejects(stat(modelsDir), 'no folder is left behind');
+  });
+
+  test('a failed fetch leaves no empty folders (refused connection, 404 manifest, 404 file)', async () => {
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const deadUrl = `http://127.0.0.1:${(closed.address() as AddressInfo).port}/m`;
+    await new Promise((resolve) => closed.close(resolve));
+    const modelsDir = join(root, 'store-failed', 'models');
+    await assert.rejects(
+      fetchModel({ modelsDir, modelId: 'a/b', baseUrl: deadUrl }),
+      DownloadInterruptedError,
+    );
+    await assert.rejects(stat(join(root, 'store-failed')));
+    await assert.rejects(
+      fetchModel({ modelsDir, modelId: 'a/b', baseUrl: `${base}/nothing` }),
+      DownloadHttpError,
+    );
+    await assert.rejects(stat(join(root, 'store-failed')));
+    const manifest: ModelManifest = {
+      format: 1,
+      modelId: 'a/b',
+      taskType: 'llm',
+      files: [{ path: 'onnx/model.onnx', size: 3, sha256: '0'.repeat(64) }],
+    };
+    files.set('/broken/verinet-model.json', Buffer.from(JSON.stringify(manifest)));
+    await assert.rejects(
+      fetchModel({ modelsDir, modelId: 'a/b', baseUrl: `${base}/broken` }),
+      DownloadHttpError,
+    );
+    await assert.rejects(stat(join(root, 'store-failed')), 'the store folder this call made is gone too');
+    // An existing store keeps its folder; only the empty staging goes.
+    await mkdir(modelsDir, { recursive: true });
+    await assert.rejects(
+      fetchModel({ modelsDir, modelId: 'a/b', baseUrl: `${base}/broken` }),
+      DownloadHttpError,
+    );
+    assert.deepEqual(await readdir(modelsDir), []);
+  });
+});
+
+describe('importModel', () => {
+  async function writeFolder(dir: string, entries: Map<string, Uint8Array | string>): Promise<void> {
+    for (const [path, content] of entries) {
+      await mkdir(join(dir, path, '..'), { recursive: true });
+      await writeFile(join(dir, path), content);
+    }
+  }
+
+  test('imports an LLM folder: type detected, files copied (not linked), manifest with sha256 per file', async () => {
+    const source = join(root, 'import-llm');
+    await writeFolder(source, createTinyGpt2Files(0));
+    // What a Hugging Face download leaves beside the model: hidden cache folders, links into blobs/.
+    await writeFolder(
+      source,
+      new Map([
+        ['.cache/huggingface/download/x.lock', 'lock'],
+        ['.gitattributes', '*'],
+      ]),
+    );
+    await mkdir(join(root, 'blobs'));
+    await writeFile(join(root, 'blobs', 'readme'), 'a model card');
+    await symlink(join(root, 'blobs', 'readme'), join(source, 'README.md'));
+    const modelsDir = join(root, 'import-store');
+
+    const manifest = await importModel({ modelsDir, sourceDir: source, modelId: 'me/tiny-llm' });
+    assert.equal(manifest.taskType, 'llm');
+    assert.equal(manifest.modelId, 'me/tiny-llm');
+    assert.deepEqual(
+      manifest.files.map((f) => f.path),
+      [
+        'README.md',
+        'config.json',
+        'generation_config.json',
+        'onnx/model.onnx',
+        'tokenizer.json',
+        'tokenizer_config.json',
+      ],
+    );
+    const onnx = manifest.files.find((f) => f.path === 'onnx/model.onnx')!;
+    const bytes = await readFile(join(source, 'onnx', 'model.onnx'));
+    assert.equal(onnx.sha256, createHash('sha256').update(bytes).digest('hex'));
+    assert.equal(onnx.size, bytes.length);
+    const resolved = await resolveModel({ modelsDir, modelId: 'me/tiny-llm', check: 'sha256' });
+    assert.notEqual(
+      (await stat(join(resolved.dir, 'onnx', 'model.onnx'))).ino,
+      (await stat(join(source, 'onnx', 'model.onnx'))).ino,
+    );
+    assert.equal((await stat(join(resolved.dir, 'README.md'))).isSymbolicLink(), false);
+    assert.deepEqual(await readdir(modelsDir), ['me--tiny-llm'], 'no staging folder left');
+
+    // The same files again: the stored manifest, nothing replaced.
+    assert.deepEqual(await importModel({ modelsDir, sourceDir: source, modelId: 'me/tiny-llm' }), manifest);
+    // Other files under the same id: refused unless replace.
+    await writeFile(join(source, 'config.json'), '{"model_type":"gpt2","changed":true}');
+    await assert.rejects(
+      importModel({ modelsDir, sourceDir: source, modelId: 'me/tiny-llm' }),
+      ModelExistsError,
+    );
+    assert.deepEqual(await readdir(modelsDir), ['me--tiny-llm']);
+    const replaced = await importModel({
+      modelsDir,
+      sourceDir: source,
+      modelId: 'me/tiny-llm',
+      replace: true,
+    });
+    assert.notEqual(
+      replaced.files.find((f) => f.path === 'config.json')!.sha256,
+      manifest.files.find((f) => f.path === 'config.json')!.sha256,
+    );
+    await resolveModel({ modelsDir, modelId: 'me/tiny-llm', check: 'sha256' });
+  });
+
+  test('detects a diffusers SD folder; refuses unknown layouts, missing files, missing folders and files', async () => {
+    const sd = join(root, 'import-sd');
+    await writeFolder(
+      sd,
+      new Map([
+        ['model_index.json', '{}'],
+        ['unet/model.onnx', 'x'],
+        ['text_encoder/model.onnx', 'y'],
+      ]),
+    );
+    const modelsDir = join(root, 'import-store-2');
+    assert.equal((await importModel({ modelsDir, sourceDir: sd, modelId: 'me/sd' })).taskType, 'sd');
+
+    const unknown = join(root, 'import-unknown');
+    await writeFolder(unknown, new Map([['weights.bin', 'x']]));
+    await assert.rejects(
+      importModel({ modelsDir, sourceDir: unknown, modelId: 'me/u' }),
+      (error: unknown) => {
+        assert.ok(error instanceof ModelImportError);
+        assert.match(error.message, /cannot tell what kind of model/);
+        return true;
+      },
+    );
+    const pytorchOnly = join(root, 'import-pt');
+    await writeFolder(
+      pytorchOnly,
+      new Map([
+        ['config.json', '{}'],
+        ['tokenizer.json', '{}'],
+        ['model.safetensors', 'x'],
+      ]),
+    );
+    await assert.rejects(
+      importModel({ modelsDir, sourceDir: pytorchOnly, modelId: 'me/pt' }),
+      (error: unknown) => {
+        assert.ok(error instanceof ModelImportError);
+        assert.match(error.message, /tokenizer_config\.json, onnx\/model\.onnx missing/);
+        return true;
+      },
+    );
+    await assert.rejects(
+      importModel({ modelsDir, sourceDir: join(root, 'nope'), modelId: 'me/x' }),
+      /no such folder/,
+    );
+    await assert.rejects(
+      importModel({ modelsDir, sourceDir: join(sd, 'model_index.json'), modelId: 'me/x' }),
+      /not a folder/,
+    );
+    await assert.rejects(importModel({ modelsDir, sourceDir: sd, modelId: '../evil' }), ModelIdError);
+    assert.deepEqual(await readdir(modelsDir), ['me--sd'], 'failed imports leave nothing behind');
+  });
+});
+
+describe('execution providers', () => {
+  test('cpu is always there; cuda without its provider libraries is a missing provider saying how to install it', async () => {
+    assertExecutionProvider('cpu');
+    const empty = join(root, 'ort-bin-empty');
+    await mkdir(empty);
+    assert.throws(
+      () => assertExecutionProvider('cuda', { binDir: empty }),
+      (error: unknown) => {
+        assert.ok(error instanceof MissingExecutionProviderError);
+        assert.match(error.message, /Execution provider cuda is not available/);
+        assert.match(
+          error.message,
+          /ONNXRUNTIME_NODE_INSTALL=cuda12 node node_modules\/onnxruntime-node\/script\/install/,
+        );
+        assert.doesNotMatch(error.message, /not in the local model store|damaged/);
+        return true;
+      },
+    );
+    const installed = join(root, 'ort-bin-cuda');
+    await mkdir(installed);
+    for (const file of cudaProviderFiles) await writeFile(join(installed, file), '');
+    if (process.platform === 'linux' && process.arch === 'x64')
+      assertExecutionProvider('cuda', { binDir: installed });
+  });
+
+  test('a worker started with --execution-provider cuda on this CPU box exits saying the provider is missing', async () => {
+    assert.throws(
+      () => assertExecutionProvider('cuda'),
+      MissingExecutionProviderError,
+      'this box has no CUDA provider',
+    );
+    const worker = new WorkerSupervisor({
+      modelsDir: root,
+      executionProvider: 'cuda',
+      handshakeTimeoutMs: 30_000,
+    });
+    try {
+      await assert.rejects(worker.start(), (error: unknown) => {
+        assert.equal((error as Error).name, 'WorkerCrashedError');
+        assert.match((error as Error).message, /Execution provider cuda is not available/);
+        assert.doesNotMatch((error as Error).message, /not in the local model store|damaged/);
+        return true;
+      });
+    } finally {
+      await worker.stop();
+    }
   });
 });

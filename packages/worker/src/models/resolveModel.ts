@@ -1,6 +1,6 @@
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ModelIntegrityError, ModelNotFoundError } from './errors.js';
+import { ModelIdMismatchError, ModelIntegrityError, ModelNotFoundError } from './errors.js';
 import { getModelDir } from './getModelDir.js';
 import { hashFile, type ModelManifest, readManifest } from './manifest.js';
 
@@ -18,6 +18,7 @@ export type ResolvedModel = { modelId: string; dir: string; manifest: ModelManif
  *
  * @throws ModelNotFoundError when the model folder or its manifest is missing.
  * @throws ModelIntegrityError when a file is missing or differs from the manifest.
+ * @throws ModelIdMismatchError when the folder's manifest names another model.
  */
 export async function resolveModel(parameters: ResolveModelParameters): Promise<ResolvedModel> {
   const { modelsDir, modelId, check = 'size' } = parameters;
@@ -34,7 +35,7 @@ export async function resolveModel(parameters: ResolveModelParameters): Promise<
   }
   if (!manifest) throw new ModelNotFoundError(modelId, modelsDir);
   if (manifest.modelId !== modelId) {
-    throw new ModelIntegrityError(modelId, 'verinet-model.json', `names another model (${manifest.modelId})`);
+    throw new ModelIdMismatchError(modelId, manifest.modelId, join(dir, 'verinet-model.json'));
   }
   for (const file of manifest.files) {
     const path = join(dir, file.path);

@@ -12,6 +12,7 @@ import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { assertExecutionProvider } from '../models/assertExecutionProvider.js';
 import { type BackendEntry, type BackendModule, getDefaultBackends } from './backendRegistry.js';
 import { computeScore } from './computeScore.js';
 import { defaultProgressIntervalMs, serveWorker } from './serveWorker.js';
@@ -46,6 +47,16 @@ if (!Number.isInteger(threads) || threads < 1) {
 const executionProvider = values['execution-provider'];
 if (executionProvider !== 'cpu' && executionProvider !== 'cuda') {
   process.stderr.write(`worker: --execution-provider must be cpu or cuda, got ${executionProvider}\n`);
+  process.exit(2);
+}
+try {
+  // Before any backend opens a model: a missing provider must not read as a damaged model.
+  assertExecutionProvider(executionProvider);
+} catch (error) {
+  // The node shows only the tail of stderr: the problem and the fix, not every detail line.
+  const { shortMessage, details } = error as { shortMessage?: string; details?: string[] };
+  const lines = [shortMessage ?? (error as Error).message, ...(details ?? []).slice(0, 2)];
+  process.stderr.write(`worker: ${lines.join('\n  ')}\n`);
   process.exit(2);
 }
 const progressIntervalMs = Number(values['progress-interval-ms']);

@@ -10,6 +10,7 @@ const modelMissingNames = new Set([
   'ModelNotFoundError',
   'ModelIntegrityError',
   'ModelIdError',
+  'ModelIdMismatchError',
   'ModelLoadError',
   'SdModelNotFoundError',
   'SdModelFormatError',
@@ -26,7 +27,8 @@ export function classifyError(error: unknown, aborted: boolean): WorkerErrorKind
   if (name === 'InvalidTaskArgsError' && isNewerVersion(error)) return 'unsupported';
   if (name && invalidArgsNames.has(name)) return 'invalid_args';
   if (name && modelMissingNames.has(name)) return 'model_missing';
-  if (name === 'UnsupportedTaskError') return 'unsupported';
+  // The node lacks the runtime part (e.g. the CUDA provider): its limitation, not the task's or the model's.
+  if (name === 'UnsupportedTaskError' || name === 'MissingExecutionProviderError') return 'unsupported';
   return 'execution_failed';
 }
 

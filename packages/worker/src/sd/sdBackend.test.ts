@@ -278,6 +278,8 @@ describe('bad model folders', () => {
   async function copyModel(id: string): Promise<string> {
     const dir = getModelDir(modelsDir, id);
     await cp(getModelDir(modelsDir, modelId), dir, { recursive: true });
+    // The copy is its own model: a manifest still naming the original is an id mismatch, not damage.
+    await writeManifest(dir, await createManifest(dir, id, 'sd'));
     return dir;
   }
 

@@ -18,6 +18,8 @@ export type TinyGpt2Files = Map<string, Uint8Array | string>;
 export function createTinyGpt2Files(
   seed = 0,
   dims: Partial<Omit<TinyGpt2Dimensions, 'vocabSize'>> = {},
+  /** Extra members of generation_config.json (the model's decoding defaults). */
+  generationConfig: Record<string, unknown> = {},
 ): TinyGpt2Files {
   const tokenizer = createTinyTokenizer();
   const dimensions: TinyGpt2Dimensions = {
@@ -47,7 +49,7 @@ export function createTinyGpt2Files(
         use_cache: true,
       }),
     ],
-    ['generation_config.json', json({ bos_token_id: bos, eos_token_id: eos })],
+    ['generation_config.json', json({ bos_token_id: bos, eos_token_id: eos, ...generationConfig })],
     ['tokenizer.json', json(tokenizer.tokenizer)],
     [
       'tokenizer_config.json',
@@ -78,11 +80,13 @@ export async function writeTinyGpt2(parameters: {
   modelsDir: string;
   modelId?: string | undefined;
   seed?: number | undefined;
+  /** Extra members of generation_config.json (the model's decoding defaults). */
+  generationConfig?: Record<string, unknown> | undefined;
 }): Promise<ModelManifest> {
   const modelId = parameters.modelId ?? tinyGpt2ModelId;
   const dir = getModelDir(parameters.modelsDir, modelId);
   await rm(dir, { recursive: true, force: true });
-  for (const [path, content] of createTinyGpt2Files(parameters.seed ?? 0)) {
+  for (const [path, content] of createTinyGpt2Files(parameters.seed ?? 0, {}, parameters.generationConfig)) {
     await mkdir(dirname(join(dir, path)), { recursive: true });
     await writeFile(join(dir, path), content);
   }
