@@ -33,13 +33,20 @@ export { formatModelId, getModelId, type ModelId, parseModelId } from './modelId
 export { parseTaskArgs, type TaskArgsByType, taskArgsVersions } from './parseTaskArgs.js';
 export { parseTaskArgsBytes } from './parseTaskArgsBytes.js';
 export {
+  // Adapters (since 1.1.0)
+  MAX_SD_ADAPTERS,
   SD_TASK_ARGS_VERSION,
+  type SdLora,
   type SdScheduler,
   type SdSchedulerMethod,
   type SdTaskArgs,
   type SdTaskArgsInput,
+  type SdTextualInversion,
+  sdLorasSchema,
   sdSchedulerSchema,
   sdTaskArgsSchema,
+  sdTextualInversionSchema,
+  sdTextualInversionsSchema,
 } from './sd.js';
 export {
   SD_FINETUNE_TASK_ARGS_VERSION,

@@ -28,7 +28,7 @@ describe('parseTaskArgs sd', () => {
   it('applies the documented defaults', () => {
     const args = parseTaskArgs('sd', sdMinimal);
     assert.deepEqual(args, {
-      version: '1.0.0',
+      version: '1.1.0',
       base_model: { name: 'runwayml/stable-diffusion-v1-5', variant: null },
       prompt: 'a cat',
       negative_prompt: '',
@@ -172,11 +172,15 @@ describe('parseTaskArgs sd', () => {
       unet: 'latent-consistency/lcm-sdxl',
       vae: 'madebyollin/sdxl-vae-fp16-fix',
     };
+    // LoRA and textual inversion are supported from task version 1.1.0; a 1.0.0 task still gets "unsupported".
+    const since110 = new Set(['lora', 'textual_inversion']);
     for (const [field, value] of Object.entries(reference)) {
-      const error = refuse('sd', { ...sdMinimal, [field]: value });
+      if (since110.has(field)) parseTaskArgs('sd', { ...sdMinimal, [field]: value });
+      const error = refuse('sd', { ...sdMinimal, version: '1.0.0', [field]: value });
       assert.equal(error.kind, 'unsupported', field);
       assert.equal(error.field, field);
       assert.match(error.message, /not supported by this worker version/);
+      if (since110.has(field)) assert.match(error.message, /needs task version 1\.1\.0 or later/);
     }
     const badShape = refuse('sd', { ...sdMinimal, lora: { model: 'x', weight: 0.8 } });
     assert.equal(badShape.kind, 'invalid');
@@ -185,7 +189,7 @@ describe('parseTaskArgs sd', () => {
 
   it('reads only major 1 and only versions up to its own', () => {
     parseTaskArgs('sd', { ...sdMinimal, version: '1.0.0' });
-    const newer = refuse('sd', { ...sdMinimal, version: '1.0.1' });
+    const newer = refuse('sd', { ...sdMinimal, version: '1.1.1' });
     assert.equal(newer.field, 'version');
     assert.equal(newer.kind, 'unsupported');
     assert.equal(refuse('sd', { ...sdMinimal, version: '2.0.0' }).field, 'version');

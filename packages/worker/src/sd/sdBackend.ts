@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { SdTaskArgs } from '@verinet/protocol/args';
 import type { Backend, BackendCapabilities, ResultFile, RunContext } from '../backend/types.js';
+import { prepareSdAdapters, type SdAdapterRequest } from './adapters/index.js';
 import { getSdCapabilities } from './capabilities.js';
 import { SdUnsupportedArgumentError } from './errors.js';
 import { writePng } from './image/writePng.js';
@@ -34,18 +35,27 @@ export function createSdBackend(): Backend<SdTaskArgs> {
   let loaded: { key: string; model: Promise<SdModel> } | undefined;
   let queue: Promise<void> = Promise.resolve();
 
-  const getModel = async (modelId: string, ctx: RunContext): Promise<SdModel> => {
-    const key = JSON.stringify([ctx.modelsDir, modelId, ctx.threads, ctx.executionProvider]);
+  const getModel = async (modelId: string, ctx: RunContext, adapters: SdAdapterRequest): Promise<SdModel> => {
+    // Adapters are merged into the graphs, so a model with other adapters is another set of sessions.
+    const key = JSON.stringify([ctx.modelsDir, modelId, ctx.threads, ctx.executionProvider, adapters]);
     if (loaded?.key !== key) {
       const previous = loaded;
       loaded = undefined;
       if (previous) await (await previous.model.catch(() => undefined))?.release();
-      const model = loadSdModel({
-        modelsDir: ctx.modelsDir,
-        modelId,
-        threads: ctx.threads,
-        executionProvider: ctx.executionProvider,
-      });
+      const withAdapters = adapters.loras.length > 0 || adapters.textualInversions.length > 0;
+      const model = (async () => {
+        const prepared = withAdapters
+          ? await prepareSdAdapters({ modelsDir: ctx.modelsDir, modelId, request: adapters })
+          : undefined;
+        const base = await loadSdModel({
+          modelsDir: ctx.modelsDir,
+          modelId,
+          threads: ctx.threads,
+          executionProvider: ctx.executionProvider,
+          prepareGraph: prepared?.prepareGraph,
+        });
+        return prepared ? prepared.finish(base) : base;
+      })();
       loaded = { key, model };
       model.catch(() => {
         if (loaded?.model === model) loaded = undefined;
@@ -56,7 +66,10 @@ export function createSdBackend(): Backend<SdTaskArgs> {
 
   const runTask = async (args: SdTaskArgs, ctx: RunContext): Promise<ResultFile[]> => {
     checkSupported(args);
-    const model = await getModel(args.base_model.name, ctx);
+    const model = await getModel(args.base_model.name, ctx, {
+      loras: args.lora ?? [],
+      textualInversions: args.textual_inversion ?? [],
+    });
     const config = args.task_config;
     const total = config.num_images * config.steps;
     const images = await generateImages({
