@@ -26,7 +26,7 @@ export function injectEmbeddings(parameters: {
   const { model, graphFile, graph, weightsMap, vocab, embeddings } = parameters;
   const target = weightsMap.get(tokenEmbeddingModule);
   const first = embeddings[0];
-  if (!target || target.layout !== 'torch')
+  if (target?.layout !== 'torch')
     throw new SdTextualInversionError({
       embedding: first?.embedding ?? '',
       file: first?.file ?? '',
