@@ -116,6 +116,20 @@ describe('CLIP tokenizer', () => {
     assert.equal(normalizeClipText(' A\u0007b\n\nC猫狗 '), 'ab c 猫 狗');
   });
 
+  it('drops every Unicode category C* as the reference BasicTokenizer does', () => {
+    // Private use (Co): BMP, plane 15 and plane 16.
+    assert.equal(normalizeClipText('a\uE000b\uF8FFc\u{F0000}d\u{10FFFD}e'), 'abcde');
+    // Unassigned (Cn), including noncharacters: U+0378, U+FFFF, U+E0080 and U+10FFFF.
+    assert.equal(normalizeClipText('a\u0378b\uFFFFc\u{E0080}d\u{10FFFF}e'), 'abcde');
+    // Lone surrogates (Cs), format (Cf: zero-width space, BOM, soft hyphen) and U+FFFD.
+    assert.equal(normalizeClipText('a\uD800b\uDC00c\u200Bd\uFEFFe\u00ADf\uFFFDg'), 'abcdefg');
+    // Cleaning runs before NFC: without the zero-width space, e + combining acute composes to é.
+    assert.equal(normalizeClipText('e\u200B\u0301'), '\u00E9');
+    // A private-use character does not split a word, and pieces tokenize as if it were absent.
+    assert.deepEqual(tokenizer.tokenize('ca\uE000t'), tokenizer.tokenize('cat'));
+    assert.deepEqual(tokenizer.encode('re\u{F0000}d \u0378cat'), tokenizer.encode('red cat'));
+  });
+
   it('loads vocab.json, merges.txt and special_tokens_map.json from a folder', async () => {
     const folder = await mkdtemp(join(tmpdir(), 'clip-tokenizer-'));
     try {

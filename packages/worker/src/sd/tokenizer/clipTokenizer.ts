@@ -31,16 +31,19 @@ const cjkPattern =
   /([\u{4E00}-\u{9FFF}\u{3400}-\u{4DBF}\u{20000}-\u{2A6DF}\u{2A700}-\u{2B73F}\u{2B740}-\u{2B81F}\u{2B820}-\u{2CEAF}\u{F900}-\u{FAFF}\u{2F800}-\u{2FA1F}])/gu;
 
 /**
- * NFC, control and format characters removed (tab, newline, return become spaces), CJK ideographs spaced,
- * whitespace collapsed, lower case: the cleaning of Hugging Face's slow CLIPTokenizer without ftfy, which
- * diffusers pipelines use. (The fast tokenizer keeps format characters such as U+200D.)
+ * The cleaning of Hugging Face's slow CLIPTokenizer without ftfy (its BasicTokenizer), which diffusers
+ * pipelines use, in its order: every character of a Unicode category C* removed (Cc control, Cf format, Co
+ * private use, Cn unassigned, Cs lone surrogates; tab, newline and return become spaces) together with
+ * U+FFFD, CJK ideographs spaced, then NFC, whitespace collapsed, lower case. Cleaning before NFC matters: a
+ * removed format character between a letter and a combining mark blocks composition only if NFC runs first.
+ * Which code points are unassigned (Cn) follows the Unicode version of the runtime's ICU, as `\p{L}` in the
+ * token pattern does. (The fast tokenizer keeps format characters such as U+200D.)
  */
 export function normalizeClipText(text: string): string {
   return text
-    .normalize('NFC')
-    .replace(/\uFFFD/g, '')
-    .replace(/[\p{Cc}\p{Cf}]/gu, (c) => (c === '\t' || c === '\n' || c === '\r' ? ' ' : ''))
+    .replace(/[\p{C}\uFFFD]/gu, (c) => (c === '\t' || c === '\n' || c === '\r' ? ' ' : ''))
     .replace(cjkPattern, ' $1 ')
+    .normalize('NFC')
     .replace(/\s+/g, ' ')
     .trim()
     .toLowerCase();
