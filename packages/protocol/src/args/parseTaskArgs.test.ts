@@ -172,8 +172,8 @@ describe('parseTaskArgs sd', () => {
       unet: 'latent-consistency/lcm-sdxl',
       vae: 'madebyollin/sdxl-vae-fp16-fix',
     };
-    // LoRA and textual inversion are supported from task version 1.1.0; a 1.0.0 task still gets "unsupported".
-    const since110 = new Set(['lora', 'textual_inversion']);
+    // LoRA, textual inversion and ControlNet are supported from task version 1.1.0; a 1.0.0 task still gets "unsupported".
+    const since110 = new Set(['lora', 'textual_inversion', 'controlnet']);
     for (const [field, value] of Object.entries(reference)) {
       if (since110.has(field)) parseTaskArgs('sd', { ...sdMinimal, [field]: value });
       const error = refuse('sd', { ...sdMinimal, version: '1.0.0', [field]: value });

@@ -22,7 +22,11 @@ type FeatureRule<Args> = {
 };
 
 /** Task version at which a feature became supported (adapters: LoRA, textual inversion). */
-const sdFeatureSince: Partial<Record<string, string>> = { lora: '1.1.0', textual_inversion: '1.1.0' };
+const sdFeatureSince: Partial<Record<string, string>> = {
+  lora: '1.1.0',
+  textual_inversion: '1.1.0',
+  controlnet: '1.1.0',
+};
 
 const sdRules: FeatureRule<SdTaskArgs>[] = (
   ['unet', 'vae', 'textual_inversion', 'lora', 'controlnet', 'refiner'] as const

@@ -1,8 +1,10 @@
 import { join } from 'node:path';
 import type { SdTaskArgs } from '@verinet/protocol/args';
+import type { Tensor } from 'onnxruntime-node';
 import type { Backend, BackendCapabilities, ResultFile, RunContext } from '../backend/types.js';
-import { prepareSdAdapters, type SdAdapterRequest } from './adapters/index.js';
+import { type PreparedSdAdapters, prepareSdAdapters, type SdAdapterRequest } from './adapters/index.js';
 import { getSdCapabilities } from './capabilities.js';
+import { type ControlnetBundle, loadControlnet, prepareControlImage } from './controlnet/index.js';
 import { SdUnsupportedArgumentError } from './errors.js';
 import { writePng } from './image/writePng.js';
 import { loadSdModel, type SdModel } from './model/loadSdModel.js';
@@ -14,6 +16,11 @@ function checkSupported(args: SdTaskArgs): void {
     throw new SdUnsupportedArgumentError({
       argument: 'dtype',
       reason: `${args.dtype} is not run by this worker version; use float32 or auto (float32)`,
+    });
+  if (args.controlnet?.variant != null)
+    throw new SdUnsupportedArgumentError({
+      argument: 'controlnet.variant',
+      reason: `the model store keeps one copy per model id; variant "${args.controlnet.variant}" cannot be selected`,
     });
   if (args.base_model.variant !== null)
     throw new SdUnsupportedArgumentError({
@@ -32,16 +39,25 @@ function checkSupported(args: SdTaskArgs): void {
  * const files = await backend.run(args, { outputDir, modelsDir, threads: 2, executionProvider: 'cpu', onProgress, signal });
  */
 export function createSdBackend(): Backend<SdTaskArgs> {
-  let loaded: { key: string; model: Promise<SdModel> } | undefined;
+  type Loaded = { model: SdModel; prepared: PreparedSdAdapters | undefined };
+  let loaded: { key: string; model: Promise<Loaded> } | undefined;
+  // ControlNet sessions, kept while the base model (with its adapters) stays loaded.
+  let controlnet: { key: string; bundle: Promise<ControlnetBundle> } | undefined;
+  const releaseControlnet = async () => {
+    const current = controlnet;
+    controlnet = undefined;
+    if (current) await (await current.bundle.catch(() => undefined))?.release();
+  };
   let queue: Promise<void> = Promise.resolve();
 
-  const getModel = async (modelId: string, ctx: RunContext, adapters: SdAdapterRequest): Promise<SdModel> => {
+  const getModel = async (modelId: string, ctx: RunContext, adapters: SdAdapterRequest): Promise<Loaded> => {
     // Adapters are merged into the graphs, so a model with other adapters is another set of sessions.
     const key = JSON.stringify([ctx.modelsDir, modelId, ctx.threads, ctx.executionProvider, adapters]);
     if (loaded?.key !== key) {
       const previous = loaded;
       loaded = undefined;
-      if (previous) await (await previous.model.catch(() => undefined))?.release();
+      await releaseControlnet();
+      if (previous) await (await previous.model.catch(() => undefined))?.model.release();
       const withAdapters = adapters.loras.length > 0 || adapters.textualInversions.length > 0;
       const model = (async () => {
         const prepared = withAdapters
@@ -54,7 +70,7 @@ export function createSdBackend(): Backend<SdTaskArgs> {
           executionProvider: ctx.executionProvider,
           prepareGraph: prepared?.prepareGraph,
         });
-        return prepared ? prepared.finish(base) : base;
+        return { model: prepared ? prepared.finish(base) : base, prepared };
       })();
       loaded = { key, model };
       model.catch(() => {
@@ -66,11 +82,42 @@ export function createSdBackend(): Backend<SdTaskArgs> {
 
   const runTask = async (args: SdTaskArgs, ctx: RunContext): Promise<ResultFile[]> => {
     checkSupported(args);
-    const model = await getModel(args.base_model.name, ctx, {
+    const { model, prepared } = await getModel(args.base_model.name, ctx, {
       loras: args.lora ?? [],
       textualInversions: args.textual_inversion ?? [],
     });
     const config = args.task_config;
+    let runUnet: ((feeds: Record<string, Tensor>) => Promise<Tensor>) | undefined;
+    if (args.controlnet) {
+      const image = await prepareControlImage({
+        dataUrl: args.controlnet.image_dataurl,
+        width: config.image_width,
+        height: config.image_height,
+        preprocess: args.controlnet.preprocess,
+      });
+      const key = JSON.stringify([loaded?.key, args.controlnet.model]);
+      if (controlnet?.key !== key) {
+        await releaseControlnet();
+        const bundle = loadControlnet({
+          modelsDir: ctx.modelsDir,
+          controlnetId: args.controlnet.model,
+          base: model,
+          threads: ctx.threads,
+          executionProvider: ctx.executionProvider,
+          prepareGraph: prepared?.prepareGraph,
+        });
+        controlnet = { key, bundle };
+        bundle.catch(() => {
+          if (controlnet?.bundle === bundle) controlnet = undefined;
+        });
+      }
+      runUnet = (await controlnet!.bundle).createRunUnet({
+        image,
+        width: config.image_width,
+        height: config.image_height,
+        scale: args.controlnet.weight / 100,
+      });
+    }
     const total = config.num_images * config.steps;
     const images = await generateImages({
       model,
@@ -84,6 +131,7 @@ export function createSdBackend(): Backend<SdTaskArgs> {
       cfg: config.cfg,
       scheduler: args.scheduler,
       signal: ctx.signal,
+      runUnet,
       onStep: ({ image, step, steps }) =>
         ctx.onProgress({
           step: image * steps + step,
@@ -115,9 +163,10 @@ export function createSdBackend(): Backend<SdTaskArgs> {
     },
     async dispose() {
       await queue;
+      await releaseControlnet();
       const current = loaded;
       loaded = undefined;
-      if (current) await (await current.model.catch(() => undefined))?.release();
+      if (current) await (await current.model.catch(() => undefined))?.model.release();
     },
   };
 }

@@ -78,7 +78,9 @@ export async function prepareSdAdapters(parameters: {
 
   return {
     async prepareGraph(file, bytes) {
-      const component = file.split('/')[0]!;
+      const folder = file.split('/')[0]!;
+      // The ControlNet variant of the UNet (unet_controlnet/) takes the UNet's LoRA updates.
+      const component = folder === 'unet_controlnet' ? 'unet' : folder;
       const touched = component === 'unet' || component === 'text_encoder';
       const withEmbeddings = component === 'text_encoder' && embeddings.length > 0;
       if (
@@ -87,7 +89,7 @@ export async function prepareSdAdapters(parameters: {
       )
         return bytes;
       const graph = decodeOnnxModel(bytes);
-      const weightsMap = await loadWeightsMap({ model: modelId, dir, component, graph });
+      const weightsMap = await loadWeightsMap({ model: modelId, dir, component: folder, graph });
       mergeLoras({
         model: modelId,
         component: component as 'unet',

@@ -27,6 +27,11 @@ export type GenerateImagesParameters = {
   onStep?: ((progress: { image: number; step: number; steps: number }) => void) | undefined;
   /** Checked before every step and before decoding. */
   signal?: AbortSignal | undefined;
+  /**
+   * Replaces the UNet call (same feeds `sample`, `timestep`, `encoder_hidden_states`; returns `out_sample`):
+   * ControlNet runs its graph and a residual UNet here.
+   */
+  runUnet?: ((feeds: Record<string, Tensor>) => Promise<Tensor>) | undefined;
 };
 
 export type GeneratedImage = {
@@ -105,15 +110,15 @@ export async function generateImages(parameters: GenerateImagesParameters): Prom
         model.timestepType === 'float32'
           ? new Tensor('float32', new Float32Array(count).fill(t), [count])
           : new Tensor('int64', new BigInt64Array(count).fill(BigInt(Math.trunc(t))), [count]);
-      const result = await model.unet.run(
-        {
-          sample: new Tensor('float32', sample, [batch, 4, latentHeight, latentWidth]),
-          timestep,
-          encoder_hidden_states: new Tensor('float32', context, [batch, sequence, hidden]),
-        },
-        ['out_sample'],
-      );
-      const prediction = result.out_sample!.data as Float32Array;
+      const feeds = {
+        sample: new Tensor('float32', sample, [batch, 4, latentHeight, latentWidth]),
+        timestep,
+        encoder_hidden_states: new Tensor('float32', context, [batch, sequence, hidden]),
+      };
+      const outSample = parameters.runUnet
+        ? await parameters.runUnet(feeds)
+        : (await model.unet.run(feeds, ['out_sample'])).out_sample!;
+      const prediction = outSample.data as Float32Array;
       if (prediction.length !== batch * latentSize)
         throw new SdModelFormatError({
           model: model.modelId,
@@ -130,7 +135,7 @@ export async function generateImages(parameters: GenerateImagesParameters): Prom
       } else {
         epsilon = prediction.slice(0, latentSize);
       }
-      result.out_sample!.dispose();
+      outSample.dispose();
       latents = scheduler.step(epsilon, step, latents, noise);
       onStep?.({ image: index, step: step + 1, steps });
     }
