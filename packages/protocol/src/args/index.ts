@@ -33,16 +33,19 @@ export { formatModelId, getModelId, type ModelId, parseModelId } from './modelId
 export { parseTaskArgs, type TaskArgsByType, taskArgsVersions } from './parseTaskArgs.js';
 export { parseTaskArgsBytes } from './parseTaskArgsBytes.js';
 export {
+  getSdSchedulerMethod,
   // Adapters (since 1.1.0)
   MAX_SD_ADAPTERS,
   SD_TASK_ARGS_VERSION,
   type SdLora,
   type SdScheduler,
   type SdSchedulerMethod,
+  type SdSchedulerMethodName,
   type SdTaskArgs,
   type SdTaskArgsInput,
   type SdTextualInversion,
   sdLorasSchema,
+  sdSchedulerArgsV1_0,
   sdSchedulerSchema,
   sdTaskArgsSchema,
   sdTextualInversionSchema,

@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import { BaseError } from '../errors/index.js';
 import { InvalidTaskArgsError } from './errors.js';
 import { parseTaskArgs } from './parseTaskArgs.js';
+import { getSdSchedulerMethod } from './sd.js';
 
 const sdMinimal = { base_model: 'runwayml/stable-diffusion-v1-5', prompt: 'a cat' };
 const llmMinimal = { model: 'Qwen/Qwen2.5-0.5B-Instruct', messages: [{ role: 'user', content: 'hi' }] };
@@ -28,7 +29,7 @@ describe('parseTaskArgs sd', () => {
   it('applies the documented defaults', () => {
     const args = parseTaskArgs('sd', sdMinimal);
     assert.deepEqual(args, {
-      version: '1.1.0',
+      version: '1.0.0',
       base_model: { name: 'runwayml/stable-diffusion-v1-5', variant: null },
       prompt: 'a cat',
       negative_prompt: '',
@@ -97,6 +98,135 @@ describe('parseTaskArgs sd', () => {
     );
   });
 
+  it('takes the diffusers config keys of each scheduler class from task version 1.1.0 on', () => {
+    const v11 = { ...sdMinimal, version: '1.1.0' };
+    const karras = {
+      method: 'DPMSolverMultistep',
+      args: { use_karras_sigmas: true, final_sigmas_type: 'sigma_min' },
+    };
+    assert.deepEqual(parseTaskArgs('sd', { ...v11, scheduler: karras }).scheduler, {
+      method: 'DPMSolverMultistep',
+      args: {
+        algorithm_type: 'dpmsolver++',
+        solver_order: 2,
+        use_karras_sigmas: true,
+        final_sigmas_type: 'sigma_min',
+      },
+    });
+    // At 1.0.0 a new key is refused as unsupported (a 1.0 worker refuses it as an unknown field).
+    const old = refuse('sd', { ...sdMinimal, scheduler: karras });
+    assert.deepEqual([old.field, old.kind], ['scheduler.args.use_karras_sigmas', 'unsupported']);
+    assert.match(old.reason, /1\.1\.0/);
+    assert.equal(refuse('sd', { ...sdMinimal, scheduler: { method: 'PNDM' } }).field, 'scheduler.method');
+    parseTaskArgs('sd', { ...v11, scheduler: { method: 'PNDM', args: { skip_prk_steps: true } } });
+    parseTaskArgs('sd', {
+      ...v11,
+      scheduler: {
+        method: 'DDIM',
+        args: { clip_sample: true, clip_sample_range: 1.5, prediction_type: 'v_prediction' },
+      },
+    });
+    parseTaskArgs('sd', {
+      ...v11,
+      scheduler: {
+        method: 'EulerDiscrete',
+        args: { beta_schedule: 'squaredcos_cap_v2', rescale_betas_zero_snr: true },
+      },
+    });
+    // A key of another class is an unknown field for this one.
+    assert.equal(
+      refuse('sd', {
+        ...v11,
+        scheduler: { method: 'EulerAncestralDiscrete', args: { use_karras_sigmas: true } },
+      }).field,
+      'scheduler.args.use_karras_sigmas',
+    );
+  });
+
+  it('refuses, by name, the scheduler values no worker implements', () => {
+    const v11 = { ...sdMinimal, version: '1.1.0' };
+    const cases: [Record<string, unknown>, string][] = [
+      [
+        { method: 'DPMSolverMultistep', args: { algorithm_type: 'sde-dpmsolver++' } },
+        'scheduler.args.algorithm_type',
+      ],
+      [{ method: 'DPMSolverMultistep', args: { solver_order: 3 } }, 'scheduler.args.solver_order'],
+      [
+        { method: 'DPMSolverMultistep', args: { variance_type: 'learned_range' } },
+        'scheduler.args.variance_type',
+      ],
+      [
+        { method: 'DPMSolverMultistep', args: { use_exponential_sigmas: true } },
+        'scheduler.args.use_exponential_sigmas',
+      ],
+      [{ method: 'EulerDiscrete', args: { use_beta_sigmas: true } }, 'scheduler.args.use_beta_sigmas'],
+      [
+        { method: 'EulerDiscrete', args: { use_karras_sigmas: true, use_exponential_sigmas: true } },
+        'scheduler.args.use_exponential_sigmas',
+      ],
+      [
+        { method: 'EulerDiscrete', args: { interpolation_type: 'log_linear' } },
+        'scheduler.args.interpolation_type',
+      ],
+      [
+        { method: 'EulerAncestralDiscrete', args: { prediction_type: 'sample' } },
+        'scheduler.args.prediction_type',
+      ],
+      [{ method: 'LCMScheduler', args: { clip_samples: 1 } }, 'scheduler.args.clip_samples'],
+    ];
+    for (const [scheduler, field] of cases) {
+      const error = refuse('sd', { ...v11, scheduler });
+      assert.deepEqual([error.field, error.kind], [field, 'unsupported'], JSON.stringify(scheduler));
+    }
+    parseTaskArgs('sd', {
+      ...v11,
+      scheduler: { method: 'EulerDiscrete', args: { use_exponential_sigmas: true } },
+    });
+    parseTaskArgs('sd', {
+      ...v11,
+      scheduler: { method: 'DPMSolverMultistep', args: { algorithm_type: 'deis', solver_order: 1 } },
+    });
+  });
+
+  it('keeps every image seed (seed + i) within the seed range', () => {
+    parseTaskArgs('sd', { ...sdMinimal, task_config: { seed: 2 ** 31 - 10, num_images: 10 } });
+    parseTaskArgs('sd', { ...sdMinimal, task_config: { seed: 2 ** 31 - 1, num_images: 1 } });
+    const error = refuse('sd', { ...sdMinimal, task_config: { seed: 2 ** 31 - 9, num_images: 10 } });
+    assert.deepEqual([error.field, error.kind], ['task_config.seed', 'invalid']);
+    assert.match(error.reason, /seed \+ num_images - 1 \(2147483648\) must not exceed 2147483647/);
+  });
+
+  it('accepts the diffusers class names the reference network sends as aliases of our scheduler names', () => {
+    const v11 = { ...sdMinimal, version: '1.1.0' };
+    for (const method of [
+      'DDIMScheduler',
+      'PNDMScheduler',
+      'EulerDiscreteScheduler',
+      'EulerAncestralDiscreteScheduler',
+      'DPMSolverMultistepScheduler',
+      'LCMScheduler',
+    ]) {
+      const parsed = parseTaskArgs('sd', { ...v11, scheduler: { method } });
+      assert.equal(getSdSchedulerMethod(parsed.scheduler.method), method.replace(/Scheduler$/, ''));
+    }
+    // The reference network's DPM-Solver++ args, as its schema writes them.
+    const reference = parseTaskArgs('sd', {
+      ...v11,
+      scheduler: {
+        method: 'DPMSolverMultistepScheduler',
+        args: {
+          use_karras_sigmas: true,
+          algorithm_type: 'dpmsolver++',
+          final_sigmas_type: 'zero',
+          steps_offset: 1,
+        },
+      },
+    });
+    assert.equal(reference.scheduler.method, 'DPMSolverMultistepScheduler');
+    const old = refuse('sd', { ...sdMinimal, scheduler: { method: 'LCMScheduler' } });
+    assert.deepEqual([old.field, old.kind], ['scheduler.method', 'unsupported']);
+  });
+
   it('accepts the bounds and refuses just outside them, naming the field', () => {
     const cases: [Record<string, unknown>, string | null][] = [
       [{ steps: 1 }, null],
@@ -144,7 +274,7 @@ describe('parseTaskArgs sd', () => {
       'base_model.variant',
     );
     assert.equal(refuse('sd', { ...sdMinimal, base_model: '' }).field, 'base_model');
-    assert.equal(refuse('sd', { ...sdMinimal, scheduler: { method: 'PNDM' } }).field, 'scheduler.method');
+    assert.equal(refuse('sd', { ...sdMinimal, scheduler: { method: 'Heun' } }).field, 'scheduler.method');
     assert.equal(
       refuse('sd', { ...sdMinimal, scheduler: { method: 'DDIM', args: { eta: 2 } } }).field,
       'scheduler.args.eta',
@@ -175,7 +305,7 @@ describe('parseTaskArgs sd', () => {
     // LoRA, textual inversion and ControlNet are supported from task version 1.1.0; a 1.0.0 task still gets "unsupported".
     const since110 = new Set(['lora', 'textual_inversion', 'controlnet']);
     for (const [field, value] of Object.entries(reference)) {
-      if (since110.has(field)) parseTaskArgs('sd', { ...sdMinimal, [field]: value });
+      if (since110.has(field)) parseTaskArgs('sd', { ...sdMinimal, version: '1.1.0', [field]: value });
       const error = refuse('sd', { ...sdMinimal, version: '1.0.0', [field]: value });
       assert.equal(error.kind, 'unsupported', field);
       assert.equal(error.field, field);
@@ -189,6 +319,7 @@ describe('parseTaskArgs sd', () => {
 
   it('reads only major 1 and only versions up to its own', () => {
     parseTaskArgs('sd', { ...sdMinimal, version: '1.0.0' });
+    parseTaskArgs('sd', { ...sdMinimal, version: '1.1.0' });
     const newer = refuse('sd', { ...sdMinimal, version: '1.1.1' });
     assert.equal(newer.field, 'version');
     assert.equal(newer.kind, 'unsupported');

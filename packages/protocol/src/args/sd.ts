@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import {
   dtypeSchema,
+  MAX_SEED,
   modelNameSchema,
   modelRefSchema,
   namedModelSchema,
@@ -10,8 +11,14 @@ import {
   versionFieldSchema,
 } from './common.js';
 
-/** The Stable Diffusion argument version this package reads and writes by default. */
+/**
+ * The newest Stable Diffusion argument version this package implements. A task that leaves `version` out is
+ * version 1.0.0, forever: a default that moved with the package would let nodes of different minor versions
+ * in one validation group read the same bytes differently.
+ */
 export const SD_TASK_ARGS_VERSION = '1.1.0';
+/** The version of a task that does not name one. */
+export const SD_TASK_ARGS_DEFAULT_VERSION = '1.0.0';
 
 /** Image side: a multiple of 8 (the VAE downscales by 8) between 64 and 2048 pixels. */
 const imageSideSchema = z.int().min(64).max(2048).multipleOf(8);
@@ -21,55 +28,165 @@ const percentSchema = z.int().min(0).max(100);
 /** How sampling timesteps are spread over the 1000 training steps (as diffusers names it). */
 export const timestepSpacingSchema = z.enum(['leading', 'trailing', 'linspace']);
 
+/** The diffusers config keys every scheduler class takes (the reference network's common args). */
+const commonSchedulerArgs = {
+  num_train_timesteps: z.int().min(2).max(10_000).optional(),
+  beta_start: z.number().gt(0).lt(1).optional(),
+  beta_end: z.number().gt(0).lt(1).optional(),
+  beta_schedule: z.enum(['linear', 'scaled_linear', 'squaredcos_cap_v2']).optional(),
+  prediction_type: z.enum(['epsilon', 'v_prediction', 'sample']).optional(),
+  timestep_spacing: timestepSpacingSchema.optional(),
+  steps_offset: z.int().min(0).max(1000).optional(),
+};
+const rescaleArg = { rescale_betas_zero_snr: z.boolean().optional() };
+const clipArgs = {
+  clip_sample: z.boolean().optional(),
+  clip_sample_range: z.number().gt(0).max(1000).optional(),
+};
+const thresholdArgs = {
+  thresholding: z.boolean().optional(),
+  dynamic_thresholding_ratio: z.number().gt(0).max(1).optional(),
+  sample_max_value: z.number().gt(0).max(1000).optional(),
+};
+const sigmaSpacingArgs = {
+  use_karras_sigmas: z.boolean().optional(),
+  use_exponential_sigmas: z.boolean().optional(),
+  use_beta_sigmas: z.boolean().optional(),
+  final_sigmas_type: z.enum(['zero', 'sigma_min']).optional(),
+};
+
 /**
- * Per-method scheduler arguments. Fields left out take the worker version's pinned default for that method
- * (the diffusers default for Stable Diffusion 1.x), which is part of what the major version fixes.
+ * Scheduler names: our short names and the diffusers class names the reference network sends
+ * (`DPMSolverMultistepScheduler`, …), which are aliases (task version 1.1.0 on).
+ */
+const methodSchema = <Short extends string>(short: Short) => z.enum([short, `${short}Scheduler`] as const);
+
+/**
+ * Per-method scheduler arguments: diffusers config keys of that class, merged over the model's
+ * scheduler_config.json as `Class.from_config(model_config, **args)` does (fields left out keep the model's
+ * value, then the class default). Values the worker does not implement are refused as unsupported.
  */
 export const sdSchedulerSchema = z.discriminatedUnion('method', [
   z.strictObject({
-    method: z.literal('DDIM'),
+    method: methodSchema('DDIM'),
     args: z
       .strictObject({
-        /** Weight of the stochastic term; 0 is deterministic DDIM. */
+        /** Weight of the stochastic term; 0 is deterministic DDIM (a step argument in diffusers). */
         eta: z.number().min(0).max(1).default(0),
-        timestep_spacing: timestepSpacingSchema.optional(),
+        ...commonSchedulerArgs,
+        ...rescaleArg,
+        set_alpha_to_one: z.boolean().optional(),
+        ...clipArgs,
+        ...thresholdArgs,
       })
       .prefault({}),
   }),
   z.strictObject({
-    method: z.literal('EulerDiscrete'),
-    args: z.strictObject({ timestep_spacing: timestepSpacingSchema.optional() }).prefault({}),
-  }),
-  z.strictObject({
-    method: z.literal('EulerAncestralDiscrete'),
-    args: z.strictObject({ timestep_spacing: timestepSpacingSchema.optional() }).prefault({}),
-  }),
-  z.strictObject({
-    method: z.literal('DPMSolverMultistep'),
+    method: methodSchema('PNDM'),
     args: z
       .strictObject({
-        /** Only the multistep DPM-Solver++ of order 2 ("2M") is defined in v1. */
-        algorithm_type: z.literal('dpmsolver++').default('dpmsolver++'),
-        solver_order: z.literal(2).default(2),
-        timestep_spacing: timestepSpacingSchema.optional(),
+        ...commonSchedulerArgs,
+        skip_prk_steps: z.boolean().optional(),
+        set_alpha_to_one: z.boolean().optional(),
       })
       .prefault({}),
   }),
   z.strictObject({
-    method: z.literal('LCM'),
+    method: methodSchema('EulerDiscrete'),
+    args: z
+      .strictObject({
+        ...commonSchedulerArgs,
+        ...rescaleArg,
+        ...sigmaSpacingArgs,
+        interpolation_type: z.enum(['linear', 'log_linear']).optional(),
+        sigma_min: z.number().gt(0).nullish(),
+        sigma_max: z.number().gt(0).nullish(),
+        timestep_type: z.enum(['discrete', 'continuous']).optional(),
+      })
+      .prefault({}),
+  }),
+  z.strictObject({
+    method: methodSchema('EulerAncestralDiscrete'),
+    args: z.strictObject({ ...commonSchedulerArgs, ...rescaleArg }).prefault({}),
+  }),
+  z.strictObject({
+    method: methodSchema('DPMSolverMultistep'),
+    args: z
+      .strictObject({
+        /** DPM-Solver++; deis is diffusers' alias for it, the SDE and noise-prediction variants are refused. */
+        algorithm_type: z
+          .enum(['dpmsolver++', 'deis', 'sde-dpmsolver++', 'dpmsolver', 'sde-dpmsolver'])
+          .default('dpmsolver++'),
+        /** 1 or 2 (3 is refused). */
+        solver_order: z.int().min(1).max(3).default(2),
+        ...commonSchedulerArgs,
+        ...rescaleArg,
+        ...thresholdArgs,
+        ...sigmaSpacingArgs,
+        solver_type: z.enum(['midpoint', 'heun', 'logrho', 'bh1', 'bh2']).optional(),
+        lower_order_final: z.boolean().optional(),
+        euler_at_final: z.boolean().optional(),
+        use_lu_lambdas: z.boolean().optional(),
+        lambda_min_clipped: z.number().min(-1000).max(1000).optional(),
+        variance_type: z.enum(['learned', 'learned_range']).nullish(),
+      })
+      .prefault({}),
+  }),
+  z.strictObject({
+    method: methodSchema('LCM'),
     args: z
       .strictObject({
         /** The distillation schedule the LCM was trained on. */
         original_inference_steps: z.int().min(1).max(1000).default(50),
-        timestep_spacing: timestepSpacingSchema.optional(),
+        ...commonSchedulerArgs,
+        ...rescaleArg,
+        ...clipArgs,
+        set_alpha_to_one: z.boolean().optional(),
+        ...thresholdArgs,
+        timestep_scaling: z.number().gt(0).max(1000).optional(),
+        /** The reference network's misspellings of clip_sample(_range); diffusers ignores them there. Refused. */
+        clip_samples: z.union([z.boolean(), z.number()]).optional(),
+        clip_samples_range: z.number().optional(),
       })
       .prefault({}),
   }),
 ]);
 export type SdScheduler = z.output<typeof sdSchedulerSchema>;
-export type SdSchedulerMethod = SdScheduler['method'];
+/** The method as written: a short name or its diffusers class-name alias. */
+export type SdSchedulerMethodName = SdScheduler['method'];
+/** Our short scheduler names. */
+export type SdSchedulerMethod =
+  | 'DDIM'
+  | 'PNDM'
+  | 'EulerDiscrete'
+  | 'EulerAncestralDiscrete'
+  | 'DPMSolverMultistep'
+  | 'LCM';
 
-/** Generation settings; every field has the reference network's default. */
+/**
+ * The short scheduler name of a method as written (`DPMSolverMultistepScheduler` → `DPMSolverMultistep`).
+ *
+ * @example
+ * getSdSchedulerMethod('EulerAncestralDiscreteScheduler') // 'EulerAncestralDiscrete'
+ */
+export function getSdSchedulerMethod(method: SdSchedulerMethodName): SdSchedulerMethod {
+  return (method.endsWith('Scheduler') ? method.slice(0, -'Scheduler'.length) : method) as SdSchedulerMethod;
+}
+
+/** The scheduler args keys task version 1.0.0 defined per method; every other key needs 1.1.0. */
+export const sdSchedulerArgsV1_0: Record<SdSchedulerMethod, readonly string[]> = {
+  DDIM: ['eta', 'timestep_spacing'],
+  PNDM: [],
+  EulerDiscrete: ['timestep_spacing'],
+  EulerAncestralDiscrete: ['timestep_spacing'],
+  DPMSolverMultistep: ['algorithm_type', 'solver_order', 'timestep_spacing'],
+  LCM: ['original_inference_steps', 'timestep_spacing'],
+};
+
+/**
+ * Generation settings. Where the defaults differ from the reference network's (num_images 6, cfg 5,
+ * safety_checker true there), docs/task-args.md lists it; `seed + num_images − 1` may not pass MAX_SEED.
+ */
 export const sdTaskConfigSchema = z.strictObject({
   image_width: imageSideSchema.default(512),
   image_height: imageSideSchema.default(512),
@@ -187,7 +304,7 @@ export const sdRefinerSchema = z.strictObject({
  */
 export const sdTaskArgsSchema = z
   .strictObject({
-    version: versionFieldSchema(1).default(SD_TASK_ARGS_VERSION),
+    version: versionFieldSchema(1).default(SD_TASK_ARGS_DEFAULT_VERSION),
     base_model: namedModelSchema.transform(toNamedModel),
     prompt: z.string().max(10_000),
     negative_prompt: z.string().max(10_000).default(''),
@@ -203,7 +320,20 @@ export const sdTaskArgsSchema = z
   })
   .superRefine((args, ctx) => {
     const { scheduler, task_config } = args;
-    if (scheduler.method === 'LCM' && task_config.steps > scheduler.args.original_inference_steps) {
+    // Image i is generated from seed + i: the last image's seed must stay in the range a task may request, or
+    // a task could reach seeds no single-image task can name.
+    if (task_config.seed + task_config.num_images - 1 > MAX_SEED) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['task_config', 'seed'],
+        message: `image i uses seed + i, so seed + num_images - 1 (${task_config.seed + task_config.num_images - 1}) must not exceed ${MAX_SEED}`,
+      });
+    }
+    if (
+      getSdSchedulerMethod(scheduler.method) === 'LCM' &&
+      'original_inference_steps' in scheduler.args &&
+      task_config.steps > scheduler.args.original_inference_steps
+    ) {
       ctx.addIssue({
         code: 'custom',
         path: ['task_config', 'steps'],

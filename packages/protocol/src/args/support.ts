@@ -1,6 +1,6 @@
 import type { TaskArgsIssue } from './errors.js';
 import type { LlmTaskArgs } from './llm.js';
-import type { SdTaskArgs } from './sd.js';
+import { getSdSchedulerMethod, type SdTaskArgs, sdSchedulerArgsV1_0 } from './sd.js';
 import type { SdFinetuneTaskArgs } from './sdFinetune.js';
 import type { TaskType } from './taskType.js';
 import { compareVersions } from './version.js';
@@ -60,6 +60,106 @@ sdRules.push(
     since: null,
     reason: 'no safety checker ships with worker version 1.x; set safety_checker to false',
     find: (args) => (args.task_config.safety_checker ? ['task_config.safety_checker'] : []),
+  },
+);
+
+/** The scheduler args as written, keyed by name (values undefined when left out). */
+function schedulerArgs(args: SdTaskArgs): Record<string, unknown> {
+  return args.scheduler.args as Record<string, unknown>;
+}
+
+/** A scheduler arg whose value is set and refused (`values` lists the refused ones). */
+function refusedValue(key: string, refused: (value: unknown) => boolean) {
+  return (args: SdTaskArgs): string[] => {
+    const value = schedulerArgs(args)[key];
+    return value !== undefined && refused(value) ? [`scheduler.args.${key}`] : [];
+  };
+}
+
+sdRules.push(
+  {
+    since: '1.1.0',
+    reason: 'the PNDM scheduler and the diffusers class names (…Scheduler) are new in task version 1.1.0',
+    find: (args) =>
+      args.scheduler.method === 'DDIM' ||
+      (args.scheduler.method !== 'PNDM' && !args.scheduler.method.endsWith('Scheduler'))
+        ? []
+        : ['scheduler.method'],
+  },
+  {
+    since: '1.1.0',
+    reason: 'these scheduler config keys are new in task version 1.1.0',
+    find: (args) => {
+      const known = sdSchedulerArgsV1_0[getSdSchedulerMethod(args.scheduler.method)];
+      const fields = Object.entries(schedulerArgs(args))
+        .filter(([key, value]) => value !== undefined && !known.includes(key))
+        .map(([key]) => `scheduler.args.${key}`);
+      const { solver_order, algorithm_type } = schedulerArgs(args);
+      if (solver_order !== undefined && solver_order !== 2) fields.push('scheduler.args.solver_order');
+      if (algorithm_type === 'deis') fields.push('scheduler.args.algorithm_type');
+      return fields;
+    },
+  },
+  {
+    since: null,
+    reason: 'only DPM-Solver++ (dpmsolver++, or its alias deis) is implemented',
+    find: refusedValue('algorithm_type', (v) => v !== 'dpmsolver++' && v !== 'deis'),
+  },
+  {
+    since: null,
+    reason: 'third-order DPM-Solver is not implemented (solver_order 1 or 2)',
+    find: refusedValue('solver_order', (v) => v === 3),
+  },
+  {
+    since: null,
+    reason: 'learned variance needs a UNet with 8 output channels; not implemented',
+    find: refusedValue('variance_type', (v) => v !== null),
+  },
+  {
+    since: null,
+    reason: 'beta sigmas (scipy beta quantiles) are not implemented',
+    find: refusedValue('use_beta_sigmas', (v) => v === true),
+  },
+  {
+    since: null,
+    reason: 'exponential sigmas are implemented for EulerDiscrete only',
+    find: (args) =>
+      getSdSchedulerMethod(args.scheduler.method) === 'DPMSolverMultistep'
+        ? refusedValue('use_exponential_sigmas', (v) => v === true)(args)
+        : [],
+  },
+  {
+    since: null,
+    reason:
+      'only one of use_karras_sigmas, use_exponential_sigmas, use_beta_sigmas, use_lu_lambdas may be true',
+    find: (args) => {
+      const set = ['use_karras_sigmas', 'use_exponential_sigmas', 'use_beta_sigmas', 'use_lu_lambdas'].filter(
+        (key) => schedulerArgs(args)[key] === true,
+      );
+      return set.length > 1 ? [`scheduler.args.${set[1]}`] : [];
+    },
+  },
+  {
+    since: null,
+    reason: 'log_linear sigma interpolation is not implemented (linear only)',
+    find: refusedValue('interpolation_type', (v) => v === 'log_linear'),
+  },
+  {
+    since: null,
+    reason: 'the sample prediction type is implemented for DDIM, DPMSolverMultistep and LCM only',
+    find: (args) =>
+      ['DDIM', 'DPMSolverMultistep', 'LCM'].includes(getSdSchedulerMethod(args.scheduler.method))
+        ? []
+        : refusedValue('prediction_type', (v) => v === 'sample')(args),
+  },
+  {
+    since: null,
+    reason:
+      'a misspelling the reference network sends and diffusers ignores there; use clip_sample / clip_sample_range',
+    find: (args) =>
+      ['clip_samples', 'clip_samples_range']
+        .filter((key) => schedulerArgs(args)[key] !== undefined)
+        .map((key) => `scheduler.args.${key}`),
   },
 );
 

@@ -11,7 +11,7 @@ import type { Progress, RunContext } from '../backend/types.js';
 import { createManifest, getModelDir, writeManifest } from '../models/index.js';
 import { createGraphBuilder } from '../onnx/index.js';
 import { createSdBackend, loadSdModel, type SchedulerMethod } from './index.js';
-import { writeTinySdModel } from './tiny/index.js';
+import { sd15SchedulerConfig, writeTinySdModel } from './tiny/index.js';
 
 const modelId = 'verinet/tiny-sd';
 let root: string;
@@ -109,26 +109,34 @@ describe('tiny SD model', () => {
 
 // Golden results on the tiny model (seed 42, 64×64, 3 steps, cfg 7): sha256 of the raw RGB pixels and the
 // imagehash-compatible pHash. A change here means every node's output bits changed: a new worker version.
+// Recorded on this project's AMD EPYC machine (2026-11-29): the Euler, Euler ancestral, DPM-Solver and LCM
+// pixel hashes recorded a week earlier on another machine differed here at the same commit while their pHashes
+// and the DDIM hash agreed, i.e. onnxruntime's CPU kernels differ in the last bits between machines (see
+// "What is not covered" in docs/stable-diffusion.md).
 const golden: Record<SchedulerMethod, { pixels: string; pHash: string }> = {
   DDIM: {
     pixels: '99a6d2a23dd44b989c19db0a180fafbdfbf444a40706e39ee402b37a623f1fb8',
     pHash: 'fbc7b017d1bb0a04',
   },
   EulerDiscrete: {
-    pixels: '84701f678aaa6fd96dcd6153654021c6c6efa366647abaa72783eb3ff2b6e931',
+    pixels: 'ca32f74df4f00c71940cb9f0714bc930ede482d30c4ab9a5920f58bcdd5da65a',
     pHash: 'd999b39299c982e5',
   },
   EulerAncestralDiscrete: {
-    pixels: 'f7a9c89d06884faa66bb60b8272678a22d944fe28df63fe99f85423f2431dcd0',
+    pixels: '88cbecab92820f33c5bd92bce0ddeb93919ea414e0c3b0e840626367311c231f',
     pHash: 'd999b39299c986e4',
   },
   DPMSolverMultistep: {
-    pixels: 'd3199f84f89e08fddaff6a51ca8401f5a30127e44af9002e726a8fd038fa2cb9',
+    pixels: 'c4ac842a1174f8ba4b3bb582b9d6dae12b324e1652c6c48c2054620abe4896ea',
     pHash: 'd9dbb0928bc986e4',
   },
   LCM: {
-    pixels: '47e50801d070d3d6af2005351997458900fab47b7d1956a736bbd9199e9c3dce',
+    pixels: 'e5f34c1196865239ee40a0ccfc7ba1da7cec0bb7fd9911fe044f7b5331e67cbb',
     pHash: 'd99bb0938bc98ce4',
+  },
+  PNDM: {
+    pixels: '3cee4ca51d2492ed345a4058b2ca94424f7fc2e0dfa25a95fcf70ba62c6b20e1',
+    pHash: 'f0dfb012f1f88e05',
   },
 };
 
@@ -143,12 +151,13 @@ describe('SdBackend', () => {
       'EulerAncestralDiscrete',
       'DPMSolverMultistep',
       'LCM',
+      'PNDM',
     ]);
   });
 
   for (const method of Object.keys(golden) as SchedulerMethod[]) {
     it(`${method}: golden pixels, identical across runs and across 1 and 2 intra-op threads`, async () => {
-      const args = makeArgs({}, { scheduler: { method } as SdTaskArgsInput['scheduler'] });
+      const args = makeArgs({}, { version: '1.1.0', scheduler: { method } as SdTaskArgsInput['scheduler'] });
       const [first] = await runPixels(args, 1);
       const [again] = await runPixels(args, 1);
       const [twoThreads] = await runPixels(args, 2, backend2);
@@ -304,6 +313,36 @@ describe('bad model folders', () => {
         return true;
       },
     );
+  });
+
+  it('a scheduler config key the task sampler takes is implemented or refused by name, never ignored', async () => {
+    const id = 'verinet/beta-sigmas';
+    const dir = await copyModel(id);
+    await writeFile(
+      join(dir, 'scheduler/scheduler_config.json'),
+      JSON.stringify({
+        ...sd15SchedulerConfig,
+        _class_name: 'EulerDiscreteScheduler',
+        use_beta_sigmas: true,
+      }),
+    );
+    await writeManifest(dir, await createManifest(dir, id, 'sd'));
+    const euler = makeArgs({ steps: 2 }, { base_model: id, scheduler: { method: 'EulerDiscrete' } });
+    await assert.rejects(backend1.run(euler, await context(1)), {
+      name: 'SdUnsupportedArgumentError',
+      message: /scheduler_config\.json use_beta_sigmas/,
+    });
+    // DDIM takes no use_beta_sigmas: diffusers' from_config drops it, and so do we.
+    const [ddim] = await runPixels(makeArgs({ steps: 2 }, { base_model: id }));
+    assert.equal(sha256(ddim!), sha256((await runPixels(makeArgs({ steps: 2 })))[0]!));
+    // Task args override the model's config: Karras sigmas change the image (at 3 steps or more: with 2 they
+    // are the end points, as the linspace σ's).
+    const karras = makeArgs(
+      { steps: 3 },
+      { version: '1.1.0', scheduler: { method: 'EulerDiscrete', args: { use_karras_sigmas: true } } },
+    );
+    const plain = makeArgs({ steps: 3 }, { scheduler: { method: 'EulerDiscrete' } });
+    assert.notEqual(sha256((await runPixels(karras))[0]!), sha256((await runPixels(plain))[0]!));
   });
 
   it('a corrupt graph gives SdModelFormatError; a file changed behind the manifest gives ModelIntegrityError', async () => {

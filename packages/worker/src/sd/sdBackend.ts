@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import type { SdTaskArgs } from '@verinet/protocol/args';
+import { getSdSchedulerMethod, type SdTaskArgs } from '@verinet/protocol/args';
 import type { Tensor } from 'onnxruntime-node';
 import type { Backend, BackendCapabilities, ResultFile, RunContext } from '../backend/types.js';
 import { type PreparedSdAdapters, prepareSdAdapters, type SdAdapterRequest } from './adapters/index.js';
@@ -118,7 +118,6 @@ export function createSdBackend(): Backend<SdTaskArgs> {
         scale: args.controlnet.weight / 100,
       });
     }
-    const total = config.num_images * config.steps;
     const images = await generateImages({
       model,
       prompt: args.prompt,
@@ -129,13 +128,13 @@ export function createSdBackend(): Backend<SdTaskArgs> {
       seed: config.seed,
       numImages: config.num_images,
       cfg: config.cfg,
-      scheduler: args.scheduler,
+      scheduler: { method: getSdSchedulerMethod(args.scheduler.method), args: args.scheduler.args },
       signal: ctx.signal,
       runUnet,
       onStep: ({ image, step, steps }) =>
         ctx.onProgress({
           step: image * steps + step,
-          total,
+          total: config.num_images * steps,
           message: `image ${image + 1}/${config.num_images}`,
         }),
     });

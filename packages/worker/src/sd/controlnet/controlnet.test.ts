@@ -253,6 +253,7 @@ describe('ControlNet in the SD backend', () => {
 
   it('is accepted from task version 1.1.0 and refused by name before it', () => {
     const input = {
+      version: '1.1.0',
       base_model: modelId,
       prompt: 'x',
       controlnet: { model: 'a/b', image_dataurl: 'data:image/png;base64,AA==' },

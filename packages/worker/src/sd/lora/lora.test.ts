@@ -390,6 +390,7 @@ describe('LoRA in the SD backend', () => {
 
   it('is accepted from task version 1.1.0 and refused by name before it', () => {
     const input = {
+      version: '1.1.0',
       base_model: modelId,
       prompt: 'x',
       lora: [{ model: 'test/lora-a' }, { model: 'test/lora-b', weight: 50 }],

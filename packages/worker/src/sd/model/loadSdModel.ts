@@ -3,7 +3,11 @@ import { join } from 'node:path';
 import { InferenceSession } from 'onnxruntime-node';
 import { resolveModel } from '../../models/index.js';
 import { SdModelFormatError, SdModelNotFoundError } from '../errors.js';
-import { type NoiseScheduleConfig, parseSchedulerConfig } from '../schedulers/index.js';
+import {
+  type ModelSchedulerConfig,
+  parseSchedulerConfig,
+  parseSchedulerConfigText,
+} from '../schedulers/index.js';
 import { type ClipTokenizer, loadClipTokenizer } from '../tokenizer/index.js';
 import { type GetSdSessionOptionsParameters, getSdSessionOptions } from './sessionOptions.js';
 
@@ -28,7 +32,8 @@ export type SdModel = {
   textEncoder: InferenceSession;
   unet: InferenceSession;
   vaeDecoder: InferenceSession;
-  schedulerConfig: NoiseScheduleConfig;
+  /** scheduler/scheduler_config.json, type-checked; merged with the task's scheduler args per task. */
+  schedulerConfig: ModelSchedulerConfig;
   vaeScalingFactor: number;
   /** Element type of the text encoder's `input_ids` (int32 in diffusers' export, int64 in some others). */
   inputIdsType: 'int32' | 'int64';
@@ -94,10 +99,15 @@ function fixedToOne(session: InferenceSession, name: string): boolean {
   return meta?.isTensor === true && meta.shape.length === 1 && meta.shape[0] === 1;
 }
 
-async function readJson(model: string, dir: string, file: string): Promise<unknown> {
+async function readJson(
+  model: string,
+  dir: string,
+  file: string,
+  parse: (text: string) => unknown = JSON.parse,
+): Promise<unknown> {
   const text = await readFile(join(dir, file), 'utf8');
   try {
-    return JSON.parse(text);
+    return parse(text);
   } catch (error) {
     throw new SdModelFormatError({ model, file, reason: `not JSON (${(error as Error).message})` });
   }
@@ -121,7 +131,7 @@ export async function loadSdModel(parameters: LoadSdModelParameters): Promise<Sd
       throw new SdModelNotFoundError({ model: modelId, path: join(dir, file), reason: `${file} is missing` });
   }
   const schedulerConfig = parseSchedulerConfig(
-    await readJson(modelId, dir, 'scheduler/scheduler_config.json'),
+    await readJson(modelId, dir, 'scheduler/scheduler_config.json', parseSchedulerConfigText),
     modelId,
   );
   let vaeScalingFactor = defaultVaeScalingFactor;

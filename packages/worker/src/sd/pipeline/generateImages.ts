@@ -23,7 +23,10 @@ export type GenerateImagesParameters = {
   /** Classifier-free guidance scale; guidance runs only when cfg > 1 (as diffusers). */
   cfg: number;
   scheduler: { method: SchedulerMethod; args?: SchedulerArgs | undefined };
-  /** Called after every denoising step. */
+  /**
+   * Called after every denoising step; `steps` counts the UNet evaluations per image (steps + 1 for PNDM as
+   * SD ships it, which takes its first step twice).
+   */
   onStep?: ((progress: { image: number; step: number; steps: number }) => void) | undefined;
   /** Checked before every step and before decoding. */
   signal?: AbortSignal | undefined;
@@ -98,8 +101,9 @@ export async function generateImages(parameters: GenerateImagesParameters): Prom
     const stepNoise = createRandomStream({ seed: imageSeed, stream: stepNoiseStream });
     const noise = (length: number) => fillGaussian(stepNoise, new Float32Array(length));
 
-    for (let step = 0; step < scheduler.timesteps.length; step++) {
-      checkAborted(index * steps + step);
+    const evaluations = scheduler.timesteps.length;
+    for (let step = 0; step < evaluations; step++) {
+      checkAborted(index * evaluations + step);
       const modelInput = scheduler.scaleModelInput(latents, step);
       const sample = new Float32Array(batch * latentSize);
       for (let b = 0; b < batch; b++) sample.set(modelInput, b * latentSize);
@@ -137,10 +141,10 @@ export async function generateImages(parameters: GenerateImagesParameters): Prom
       }
       outSample.dispose();
       latents = scheduler.step(epsilon, step, latents, noise);
-      onStep?.({ image: index, step: step + 1, steps });
+      onStep?.({ image: index, step: step + 1, steps: evaluations });
     }
 
-    checkAborted(index * steps + steps);
+    checkAborted((index + 1) * evaluations);
     const scaled = latents.map((x) => x / model.vaeScalingFactor);
     const decoded = await model.vaeDecoder.run(
       { latent_sample: new Tensor('float32', scaled, [1, 4, latentHeight, latentWidth]) },

@@ -1,9 +1,11 @@
 import { SdUnsupportedArgumentError } from '../errors.js';
-import type { NoiseScheduleConfig, SchedulerMethod, TimestepSpacing } from './config.js';
+import type { ModelSchedulerConfig, SchedulerMethod, SchedulerSettings } from './config.js';
 import { createDdimScheduler } from './ddim.js';
 import { createDpmSolverScheduler } from './dpmSolver.js';
 import { createEulerScheduler } from './euler.js';
 import { createLcmScheduler } from './lcm.js';
+import { createPndmScheduler } from './pndm.js';
+import { resolveSchedulerSettings, type SchedulerArgs } from './resolveSchedulerSettings.js';
 import type { Scheduler } from './types.js';
 
 /** Scheduler names accepted in `scheduler.method` (the diffusers class names without "Scheduler"). */
@@ -13,28 +15,23 @@ export const schedulerMethods: readonly SchedulerMethod[] = [
   'EulerAncestralDiscrete',
   'DPMSolverMultistep',
   'LCM',
+  'PNDM',
 ];
-
-/** Per-method options as the task arguments carry them (`scheduler.args`). */
-export type SchedulerArgs = {
-  eta?: number | undefined;
-  timestep_spacing?: TimestepSpacing | undefined;
-  algorithm_type?: string | undefined;
-  solver_order?: number | undefined;
-  original_inference_steps?: number | undefined;
-};
 
 export type CreateSchedulerParameters = {
   method: SchedulerMethod;
+  /** The task's `scheduler.args`: diffusers config keys of the class, plus DDIM's `eta`. */
   args?: SchedulerArgs | undefined;
-  /** The model's scheduler_config.json noise schedule. */
-  config: NoiseScheduleConfig;
+  /** The model's scheduler_config.json, parsed. */
+  config: ModelSchedulerConfig;
   steps: number;
 };
 
 /**
- * Creates the sampler a task names, set up for `steps` inference steps.
+ * Creates the sampler a task names, set up for `steps` inference steps, from the merge diffusers'
+ * `Class.from_config(model_config, **args)` makes (see resolveSchedulerSettings).
  *
+ * @throws SdUnsupportedArgumentError naming the argument or config key that is not implemented.
  * @example
  * const scheduler = createScheduler({ method: 'EulerAncestralDiscrete', config, steps: 20 });
  */
@@ -44,30 +41,40 @@ export function createScheduler({ method, args = {}, config, steps }: CreateSche
       argument: 'task_config.steps',
       reason: `${steps} is not a positive integer`,
     });
-  const timestepSpacing = args.timestep_spacing;
+  const settings = resolveSchedulerSettings({ method, config, args });
+  return createSchedulerFromSettings(method, settings, steps, args.eta as number | undefined);
+}
+
+/** Builds a sampler from already resolved settings (the diffusers scheduler tests construct them directly). */
+export function createSchedulerFromSettings(
+  method: SchedulerMethod,
+  settings: SchedulerSettings,
+  steps: number,
+  eta?: number,
+): Scheduler {
   switch (method) {
     case 'DDIM':
-      return createDdimScheduler({ config, steps, eta: args.eta, timestepSpacing });
-    case 'EulerDiscrete':
-      return createEulerScheduler({ config, steps, timestepSpacing });
-    case 'EulerAncestralDiscrete':
-      return createEulerScheduler({ config, steps, ancestral: true, timestepSpacing });
-    case 'DPMSolverMultistep':
-      if ((args.algorithm_type ?? 'dpmsolver++') !== 'dpmsolver++' || (args.solver_order ?? 2) !== 2)
-        throw new SdUnsupportedArgumentError({
-          argument: 'scheduler.args',
-          reason: 'DPMSolverMultistep runs as DPM-Solver++ of order 2 only',
-        });
-      return createDpmSolverScheduler({ config, steps, timestepSpacing });
-    case 'LCM': {
-      const originalInferenceSteps = args.original_inference_steps ?? 50;
-      if (steps > originalInferenceSteps)
+      return createDdimScheduler({ settings, steps, eta });
+    case 'PNDM':
+      if (!settings.skip_prk_steps && steps < 4)
         throw new SdUnsupportedArgumentError({
           argument: 'task_config.steps',
-          reason: `LCM takes at most original_inference_steps (${originalInferenceSteps}) steps`,
+          reason: 'PNDM without skip_prk_steps takes at least 4 steps (diffusers refuses fewer)',
         });
-      return createLcmScheduler({ config, steps, originalInferenceSteps });
-    }
+      return createPndmScheduler({ settings, steps });
+    case 'EulerDiscrete':
+      return createEulerScheduler({ settings, steps });
+    case 'EulerAncestralDiscrete':
+      return createEulerScheduler({ settings, steps, ancestral: true });
+    case 'DPMSolverMultistep':
+      return createDpmSolverScheduler({ settings, steps });
+    case 'LCM':
+      if (steps > settings.original_inference_steps)
+        throw new SdUnsupportedArgumentError({
+          argument: 'task_config.steps',
+          reason: `LCM takes at most original_inference_steps (${settings.original_inference_steps}) steps`,
+        });
+      return createLcmScheduler({ settings, steps });
     default:
       throw new SdUnsupportedArgumentError({
         argument: 'scheduler.method',

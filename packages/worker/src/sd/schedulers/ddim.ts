@@ -1,45 +1,42 @@
-import type { NoiseScheduleConfig, TimestepSpacing } from './config.js';
+import type { SchedulerSettings, TimestepSpacing } from './config.js';
 import { getAlphasCumprod, getSpacedTimesteps } from './noiseSchedule.js';
+import { addNoiseVp, limitPrediction, predictEpsilon, predictOriginal } from './prediction.js';
 import type { Scheduler } from './types.js';
 
 export type CreateDdimSchedulerParameters = {
-  config: NoiseScheduleConfig;
+  settings: SchedulerSettings;
   steps: number;
   /** Weight of the fresh noise (η in Song et al. 2021); 0 is the deterministic DDIM sampler. */
   eta?: number | undefined;
-  timestepSpacing?: TimestepSpacing | undefined;
 };
 
 /**
- * DDIM (Song, Meng, Ermon 2021, eq. 12): from the predicted x₀ = (x_t − sqrt(1−ᾱ_t) ε) / sqrt(ᾱ_t),
- * x_prev = sqrt(ᾱ_prev) x₀ + sqrt(1 − ᾱ_prev − σ²) ε + σ z with σ = η sqrt((1−ᾱ_prev)/(1−ᾱ_t) (1 − ᾱ_t/ᾱ_prev)).
- * diffusers defaults: leading spacing, the previous timestep t − T/steps, and ᾱ = 1 past the end when
- * set_alpha_to_one (else ᾱ₀).
+ * DDIM (Song, Meng, Ermon 2021, eq. 12): from the predicted x₀ (clipped to ±clip_sample_range or dynamically
+ * thresholded when configured) and ε, x_prev = sqrt(ᾱ_prev) x₀ + sqrt(1 − ᾱ_prev − σ²) ε + σ z with
+ * σ = η sqrt((1−ᾱ_prev)/(1−ᾱ_t) (1 − ᾱ_t/ᾱ_prev)). The previous timestep is t − T/steps (integer division) and
+ * ᾱ = 1 past the end if set_alpha_to_one, else ᾱ₀; ε stays the model's (diffusers' default
+ * use_clipped_model_output = false).
  *
  * @example
- * const ddim = createDdimScheduler({ config: defaultNoiseScheduleConfig, steps: 50 });
+ * const ddim = createDdimScheduler({ settings, steps: 50 });
  */
-export function createDdimScheduler({
-  config,
-  steps,
-  eta = 0,
-  timestepSpacing,
-}: CreateDdimSchedulerParameters): Scheduler {
-  const alphasCumprod = getAlphasCumprod(config);
-  const T = config.num_train_timesteps;
+export function createDdimScheduler({ settings, steps, eta = 0 }: CreateDdimSchedulerParameters): Scheduler {
+  const alphasCumprod = getAlphasCumprod(settings);
+  const T = settings.num_train_timesteps;
   const timesteps = getSpacedTimesteps({
-    spacing: timestepSpacing ?? config.timestep_spacing ?? 'leading',
+    spacing: settings.timestep_spacing as TimestepSpacing,
     steps,
     trainTimesteps: T,
-    stepsOffset: config.steps_offset,
+    stepsOffset: settings.steps_offset,
   });
-  const finalAlphaCumprod = (config.set_alpha_to_one ?? true) ? 1 : alphasCumprod[0]!;
+  const finalAlphaCumprod = settings.set_alpha_to_one ? 1 : alphasCumprod[0]!;
   const stride = Math.floor(T / steps);
   return {
     timesteps,
     initNoiseSigma: 1,
     stochastic: eta > 0,
     scaleModelInput: (sample) => sample,
+    addNoise: (original, noise, index) => addNoiseVp(original, noise, alphasCumprod[timesteps[index]!]!),
     step(modelOutput, index, sample, noise) {
       const t = timesteps[index]!;
       const previous = t - stride;
@@ -51,13 +48,14 @@ export function createDdimScheduler({
       const sqrtOneMinusAlpha = Math.sqrt(1 - alpha);
       const sqrtAlphaPrevious = Math.sqrt(alphaPrevious);
       const direction = Math.sqrt(1 - alphaPrevious - sigma * sigma);
+      const type = settings.prediction_type;
+      const x0 = predictOriginal(type, modelOutput, sample, sqrtAlpha, sqrtOneMinusAlpha);
+      const epsilon = predictEpsilon(type, modelOutput, sample, sqrtAlpha, sqrtOneMinusAlpha);
+      limitPrediction(x0, settings);
       const z = sigma > 0 ? noise(sample.length) : undefined;
       const out = new Float32Array(sample.length);
-      for (let i = 0; i < sample.length; i++) {
-        const epsilon = modelOutput[i]!;
-        const x0 = (sample[i]! - sqrtOneMinusAlpha * epsilon) / sqrtAlpha;
-        out[i] = sqrtAlphaPrevious * x0 + direction * epsilon + (z === undefined ? 0 : sigma * z[i]!);
-      }
+      for (let i = 0; i < sample.length; i++)
+        out[i] = sqrtAlphaPrevious * x0[i]! + direction * epsilon[i]! + (z === undefined ? 0 : sigma * z[i]!);
       return out;
     },
   };

@@ -245,6 +245,7 @@ describe('textual inversion in the SD backend', () => {
         /textual_inversion\.0.*emb\.pt is a PyTorch pickle/s.test((e as Error).message),
     );
     const args = parseTaskArgs('sd', {
+      version: '1.1.0',
       base_model: modelId,
       prompt: 'x',
       textual_inversion: ['a/b', { model: 'c/d', token: '<d>' }],
@@ -258,6 +259,7 @@ describe('textual inversion in the SD backend', () => {
     assert.throws(
       () =>
         parseTaskArgs('sd', {
+          version: '1.1.0',
           base_model: modelId,
           prompt: 'x',
           textual_inversion: { model: 'a/b', token: 'a b' },
