@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { getSdSchedulerMethod, type SdTaskArgs } from '@verinet/protocol/args';
 import type { Tensor } from 'onnxruntime-node';
 import type { Backend, BackendCapabilities, ResultFile, RunContext } from '../backend/types.js';
+import { getModelDir } from '../models/index.js';
 import { type PreparedSdAdapters, prepareSdAdapters, type SdAdapterRequest } from './adapters/index.js';
 import { getSdCapabilities } from './capabilities.js';
 import { type ControlnetBundle, loadControlnet, prepareControlImage } from './controlnet/index.js';
@@ -9,6 +10,7 @@ import { SdUnsupportedArgumentError } from './errors.js';
 import { writePng } from './image/writePng.js';
 import { loadSdModel, type SdModel } from './model/loadSdModel.js';
 import { generateImages } from './pipeline/generateImages.js';
+import { createSdxlHooks, isSdxlModel, loadSdxl, type SdxlParts } from './sdxl/index.js';
 
 /** Checks the parts of parsed SD arguments this backend cannot honour (beyond what the schema refuses). */
 function checkSupported(args: SdTaskArgs): void {
@@ -39,7 +41,13 @@ function checkSupported(args: SdTaskArgs): void {
  * const files = await backend.run(args, { outputDir, modelsDir, threads: 2, executionProvider: 'cpu', onProgress, signal });
  */
 export function createSdBackend(): Backend<SdTaskArgs> {
-  type Loaded = { model: SdModel; prepared: PreparedSdAdapters | undefined };
+  type Loaded = {
+    model: SdModel;
+    prepared: PreparedSdAdapters | undefined;
+    /** SDXL's second text encoder and checks, when the model folder is SDXL-shaped. */
+    sdxl: SdxlParts | undefined;
+    release(): Promise<void>;
+  };
   let loaded: { key: string; model: Promise<Loaded> } | undefined;
   // ControlNet sessions, kept while the base model (with its adapters) stays loaded.
   let controlnet: { key: string; bundle: Promise<ControlnetBundle> } | undefined;
@@ -57,7 +65,7 @@ export function createSdBackend(): Backend<SdTaskArgs> {
       const previous = loaded;
       loaded = undefined;
       await releaseControlnet();
-      if (previous) await (await previous.model.catch(() => undefined))?.model.release();
+      if (previous) await (await previous.model.catch(() => undefined))?.release();
       const withAdapters = adapters.loras.length > 0 || adapters.textualInversions.length > 0;
       const model = (async () => {
         const prepared = withAdapters
@@ -70,7 +78,23 @@ export function createSdBackend(): Backend<SdTaskArgs> {
           executionProvider: ctx.executionProvider,
           prepareGraph: prepared?.prepareGraph,
         });
-        return { model: prepared ? prepared.finish(base) : base, prepared };
+        const sdxl = (await isSdxlModel(base.dir))
+          ? await loadSdxl({ base, threads: ctx.threads, executionProvider: ctx.executionProvider }).catch(
+              async (error: unknown) => {
+                await base.release();
+                throw error;
+              },
+            )
+          : undefined;
+        return {
+          model: prepared ? prepared.finish(base) : base,
+          prepared,
+          sdxl,
+          release: async () => {
+            await sdxl?.release();
+            await base.release();
+          },
+        };
       })();
       loaded = { key, model };
       model.catch(() => {
@@ -82,7 +106,17 @@ export function createSdBackend(): Backend<SdTaskArgs> {
 
   const runTask = async (args: SdTaskArgs, ctx: RunContext): Promise<ResultFile[]> => {
     checkSupported(args);
-    const { model, prepared } = await getModel(args.base_model.name, ctx, {
+    if (
+      (await isSdxlModel(getModelDir(ctx.modelsDir, args.base_model.name))) &&
+      (args.lora || args.textual_inversion || args.controlnet)
+    ) {
+      const field = args.lora ? 'lora' : args.textual_inversion ? 'textual_inversion' : 'controlnet';
+      throw new SdUnsupportedArgumentError({
+        argument: field,
+        reason: `${field} on SDXL models (two text encoders) is not implemented by this worker version`,
+      });
+    }
+    const { model, prepared, sdxl } = await getModel(args.base_model.name, ctx, {
       loras: args.lora ?? [],
       textualInversions: args.textual_inversion ?? [],
     });
@@ -118,6 +152,9 @@ export function createSdBackend(): Backend<SdTaskArgs> {
         scale: args.controlnet.weight / 100,
       });
     }
+    const sdxlHooks = sdxl
+      ? createSdxlHooks({ model, parts: sdxl, width: config.image_width, height: config.image_height })
+      : undefined;
     const images = await generateImages({
       model,
       prompt: args.prompt,
@@ -130,7 +167,8 @@ export function createSdBackend(): Backend<SdTaskArgs> {
       cfg: config.cfg,
       scheduler: { method: getSdSchedulerMethod(args.scheduler.method), args: args.scheduler.args },
       signal: ctx.signal,
-      runUnet,
+      runUnet: runUnet ?? sdxlHooks?.runUnet,
+      encodePrompt: sdxlHooks?.encodePrompt,
       onStep: ({ image, step, steps }) =>
         ctx.onProgress({
           step: image * steps + step,
@@ -165,7 +203,7 @@ export function createSdBackend(): Backend<SdTaskArgs> {
       await releaseControlnet();
       const current = loaded;
       loaded = undefined;
-      if (current) await (await current.model.catch(() => undefined))?.model.release();
+      if (current) await (await current.model.catch(() => undefined))?.release();
     },
   };
 }

@@ -35,6 +35,10 @@ export type GenerateImagesParameters = {
    * ControlNet runs its graph and a residual UNet here.
    */
   runUnet?: ((feeds: Record<string, Tensor>) => Promise<Tensor>) | undefined;
+  /** Replaces the text encoding of the prompt and the negative prompt (SDXL's two encoders). */
+  encodePrompt?:
+    | ((text: string, role: 'prompt' | 'negative') => Promise<{ data: Float32Array; dims: number[] }>)
+    | undefined;
 };
 
 export type GeneratedImage = {
@@ -72,11 +76,13 @@ export async function generateImages(parameters: GenerateImagesParameters): Prom
   };
   checkAborted(0);
 
-  const condition = await encodePrompt(model, parameters.prompt);
+  const encode = (text: string, role: 'prompt' | 'negative') =>
+    parameters.encodePrompt ? parameters.encodePrompt(text, role) : encodePrompt(model, text);
+  const condition = await encode(parameters.prompt, 'prompt');
   const [, sequence, hidden] = condition.dims as [number, number, number];
   const context = new Float32Array(batch * sequence * hidden);
   if (guided) {
-    const unconditional = await encodePrompt(model, parameters.negativePrompt);
+    const unconditional = await encode(parameters.negativePrompt, 'negative');
     context.set(unconditional.data, 0);
     context.set(condition.data, sequence * hidden);
   } else {
