@@ -36,6 +36,7 @@ export {
   getSdSchedulerMethod,
   // Adapters (since 1.1.0)
   MAX_SD_ADAPTERS,
+  readPngHeader,
   SD_TASK_ARGS_VERSION,
   type SdLora,
   type SdScheduler,
@@ -44,6 +45,8 @@ export {
   type SdTaskArgs,
   type SdTaskArgsInput,
   type SdTextualInversion,
+  sdInitImageSchema,
+  sdInpaintSchema,
   sdLorasSchema,
   sdSchedulerArgsV1_0,
   sdSchedulerSchema,

@@ -288,6 +288,54 @@ export const sdControlnetSchema = z.strictObject({
     .optional(),
 });
 
+/** A PNG image as a base64 data URL (PNG only: lossless, so every node decodes the same pixels). */
+const pngDataUrlSchema = z
+  .string()
+  .regex(
+    /^data:image\/png;base64,[A-Za-z0-9+/]+={0,2}$/,
+    'expected a base64 PNG data URL (data:image/png;base64,…)',
+  );
+
+/**
+ * Image-to-image (task version 1.1.0): the init image, exactly image_width × image_height 8-bit PNG pixels,
+ * is encoded by the VAE and noised to the timestep at which `floor(steps · strength / 100)` denoising steps
+ * remain, as diffusers' StableDiffusionImg2ImgPipeline does with strength / 100.
+ */
+export const sdInitImageSchema = z.strictObject({
+  image_dataurl: pngDataUrlSchema,
+  /** Percent of the denoising schedule run on the noised image (diffusers' strength · 100; default 0.8). */
+  strength: percentSchema.default(80),
+});
+
+/**
+ * Inpainting (task version 1.1.0) with an inpainting model (9-channel UNet): the image and a mask of the same
+ * size, white (luma ≥ 128) where the model repaints, as diffusers' StableDiffusionInpaintPipeline.
+ */
+export const sdInpaintSchema = z.strictObject({
+  image_dataurl: pngDataUrlSchema,
+  mask_dataurl: pngDataUrlSchema,
+  /** As for image-to-image; 100 (diffusers' default 1.0) starts from pure noise. */
+  strength: percentSchema.default(100),
+});
+
+/** Width, height, bit depth and colour type from a PNG data URL's IHDR chunk, or undefined if it has none. */
+export function readPngHeader(
+  dataUrl: string,
+): { width: number; height: number; bitDepth: number; colorType: number } | undefined {
+  const base64 = dataUrl.slice(dataUrl.indexOf(',') + 1, dataUrl.indexOf(',') + 1 + 44);
+  const bytes = Uint8Array.from(atob(base64.length === 44 ? base64 : ''), (c) => c.charCodeAt(0));
+  const signature = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
+  if (bytes.length < 33 || signature.some((b, i) => bytes[i] !== b)) return undefined;
+  if (String.fromCharCode(...bytes.slice(12, 16)) !== 'IHDR') return undefined;
+  const view = new DataView(bytes.buffer);
+  return {
+    width: view.getUint32(16),
+    height: view.getUint32(20),
+    bitDepth: bytes[24]!,
+    colorType: bytes[25]!,
+  };
+}
+
 /** `refiner` in the reference shape (SDXL refiner). Not supported in v1. */
 export const sdRefinerSchema = z.strictObject({
   model: modelNameSchema,
@@ -317,9 +365,46 @@ export const sdTaskArgsSchema = z
     lora: sdLorasSchema.optional(),
     controlnet: sdControlnetSchema.optional(),
     refiner: sdRefinerSchema.optional(),
+    init_image: sdInitImageSchema.optional(),
+    inpaint: sdInpaintSchema.optional(),
   })
   .superRefine((args, ctx) => {
     const { scheduler, task_config } = args;
+    if (args.init_image && args.inpaint)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['inpaint'],
+        message: 'use either init_image or inpaint, not both',
+      });
+    const images = [
+      ...(args.init_image ? [['init_image', 'image_dataurl', args.init_image.image_dataurl] as const] : []),
+      ...(args.inpaint
+        ? [
+            ['inpaint', 'image_dataurl', args.inpaint.image_dataurl] as const,
+            ['inpaint', 'mask_dataurl', args.inpaint.mask_dataurl] as const,
+          ]
+        : []),
+    ];
+    for (const [field, key, dataUrl] of images) {
+      const header = readPngHeader(dataUrl);
+      const size = `${task_config.image_width}×${task_config.image_height}`;
+      if (!header) ctx.addIssue({ code: 'custom', path: [field, key], message: 'not a PNG image' });
+      else if (header.width !== task_config.image_width || header.height !== task_config.image_height)
+        ctx.addIssue({
+          code: 'custom',
+          path: [field, key],
+          message: `the image is ${header.width}×${header.height}; it must be task_config's ${size}`,
+        });
+      else if (header.bitDepth !== 8)
+        ctx.addIssue({ code: 'custom', path: [field, key], message: 'only 8-bit PNG images are read' });
+    }
+    const strength = args.init_image?.strength ?? args.inpaint?.strength;
+    if (strength !== undefined && Math.floor((task_config.steps * strength) / 100) < 1)
+      ctx.addIssue({
+        code: 'custom',
+        path: [args.init_image ? 'init_image' : 'inpaint', 'strength'],
+        message: `floor(steps × strength / 100) must be at least 1 denoising step (steps ${task_config.steps}, strength ${strength})`,
+      });
     // Image i is generated from seed + i: the last image's seed must stay in the range a task may request, or
     // a task could reach seeds no single-image task can name.
     if (task_config.seed + task_config.num_images - 1 > MAX_SEED) {

@@ -163,6 +163,22 @@ sdRules.push(
   },
 );
 
+sdRules.push(
+  {
+    since: '1.1.0',
+    reason: 'image-to-image and inpainting are new in task version 1.1.0',
+    find: (args) => (['init_image', 'inpaint'] as const).filter((field) => args[field] !== undefined),
+  },
+  {
+    since: null,
+    reason: "LCM's image-to-image schedule (strength-scaled distillation steps) is not implemented",
+    find: (args) =>
+      getSdSchedulerMethod(args.scheduler.method) === 'LCM'
+        ? (['init_image', 'inpaint'] as const).filter((field) => args[field] !== undefined)
+        : [],
+  },
+);
+
 const llmRules: FeatureRule<LlmTaskArgs>[] = [
   halfPrecisionRule,
   {

@@ -78,7 +78,7 @@ after(async () => {
 });
 
 describe('tiny SD model', () => {
-  it('is written (three graphs, tokenizer, configs, manifest) in under a second', async () => {
+  it('is written (four graphs, tokenizer, configs, manifest) in under a second', async () => {
     assert.ok(writeMs < 1000, `took ${writeMs} ms`);
     const dir = getModelDir(modelsDir, modelId);
     assert.deepEqual((await readdir(dir)).sort(), [
@@ -88,6 +88,7 @@ describe('tiny SD model', () => {
       'tokenizer',
       'unet',
       'vae_decoder',
+      'vae_encoder',
       'verinet-model.json',
     ]);
   });

@@ -9,7 +9,9 @@ import { type ControlnetBundle, loadControlnet, prepareControlImage } from './co
 import { SdUnsupportedArgumentError } from './errors.js';
 import { writePng } from './image/writePng.js';
 import { loadSdModel, type SdModel } from './model/loadSdModel.js';
+import { decodePngDataUrl } from './pipeline/decodePngDataUrl.js';
 import { generateImages } from './pipeline/generateImages.js';
+import type { ImageInput } from './pipeline/prepareStart.js';
 import { createSdxlHooks, isSdxlModel, loadSdxl, type SdxlParts } from './sdxl/index.js';
 
 /** Checks the parts of parsed SD arguments this backend cannot honour (beyond what the schema refuses). */
@@ -29,6 +31,38 @@ function checkSupported(args: SdTaskArgs): void {
       argument: 'base_model.variant',
       reason: `the model store keeps one copy per model id; variant "${args.base_model.variant}" cannot be selected`,
     });
+}
+
+/** Decodes the task's init image or inpainting image and mask (PNG data URLs of the task's size). */
+async function readImageInput(args: SdTaskArgs): Promise<ImageInput | undefined> {
+  const { image_width: width, image_height: height } = args.task_config;
+  if (args.init_image) {
+    const { rgb } = await decodePngDataUrl({
+      dataUrl: args.init_image.image_dataurl,
+      width,
+      height,
+      argument: 'init_image.image_dataurl',
+    });
+    return { kind: 'img2img', rgb, strength: args.init_image.strength };
+  }
+  if (args.inpaint) {
+    const [{ rgb }, { rgb: maskRgb }] = await Promise.all([
+      decodePngDataUrl({
+        dataUrl: args.inpaint.image_dataurl,
+        width,
+        height,
+        argument: 'inpaint.image_dataurl',
+      }),
+      decodePngDataUrl({
+        dataUrl: args.inpaint.mask_dataurl,
+        width,
+        height,
+        argument: 'inpaint.mask_dataurl',
+      }),
+    ]);
+    return { kind: 'inpaint', rgb, maskRgb, strength: args.inpaint.strength };
+  }
+  return undefined;
 }
 
 /**
@@ -123,7 +157,7 @@ export function createSdBackend(): Backend<SdTaskArgs> {
     const config = args.task_config;
     let runUnet: ((feeds: Record<string, Tensor>) => Promise<Tensor>) | undefined;
     if (args.controlnet) {
-      const image = await prepareControlImage({
+      const controlImage = await prepareControlImage({
         dataUrl: args.controlnet.image_dataurl,
         width: config.image_width,
         height: config.image_height,
@@ -146,7 +180,7 @@ export function createSdBackend(): Backend<SdTaskArgs> {
         });
       }
       runUnet = (await controlnet!.bundle).createRunUnet({
-        image,
+        image: controlImage,
         width: config.image_width,
         height: config.image_height,
         scale: args.controlnet.weight / 100,
@@ -155,6 +189,7 @@ export function createSdBackend(): Backend<SdTaskArgs> {
     const sdxlHooks = sdxl
       ? createSdxlHooks({ model, parts: sdxl, width: config.image_width, height: config.image_height })
       : undefined;
+    const image = await readImageInput(args);
     const images = await generateImages({
       model,
       prompt: args.prompt,
@@ -169,6 +204,7 @@ export function createSdBackend(): Backend<SdTaskArgs> {
       signal: ctx.signal,
       runUnet: runUnet ?? sdxlHooks?.runUnet,
       encodePrompt: sdxlHooks?.encodePrompt,
+      image,
       onStep: ({ image, step, steps }) =>
         ctx.onProgress({
           step: image * steps + step,

@@ -41,6 +41,16 @@ export type SdModel = {
   timestepType: 'float32' | 'int64';
   /** Length of the `timestep` input: the batch (diffusers' export), or 1 where a graph fixes it to [1]. */
   timestepLength: 'batch' | 'one';
+  /** UNet `sample` channels: 4, or 9 for an inpainting UNet (latents, mask, masked-image latents). */
+  unetInChannels: number;
+  /**
+   * The optional `vae_encoder/model.onnx` (image-to-image, inpainting): `sample` [b, 3, H, W] →
+   * `latent_parameters` [b, 8, h, w] (mean and log-variance, sampled by the pipeline with seeded noise) or
+   * `latent_sample` [b, 4, h, w] (used as is; the graph must then be deterministic).
+   */
+  vaeEncoder: { session: InferenceSession; output: 'latent_parameters' | 'latent_sample' } | undefined;
+  /** Default image side from unet/config.json `sample_size` × 8 (768 for SD 2.x 768-v), else 512. */
+  defaultImageSize: { width: number; height: number };
   /** Frees the three sessions. */
   release(): Promise<void>;
 };
@@ -113,6 +123,20 @@ async function readJson(
   }
 }
 
+/** unet/config.json `sample_size` (a number or [height, width]) × 8, as diffusers' pipelines default; else 512. */
+async function readDefaultImageSize(model: string, dir: string): Promise<{ width: number; height: number }> {
+  const file = 'unet/config.json';
+  if (!(await stat(join(dir, file)).catch(() => undefined))) return { width: 512, height: 512 };
+  const { sample_size: size } = (await readJson(model, dir, file)) as { sample_size?: unknown };
+  const valid = (n: unknown): n is number =>
+    typeof n === 'number' && Number.isInteger(n) && n >= 8 && n <= 256;
+  if (size === undefined) return { width: 512, height: 512 };
+  if (valid(size)) return { width: size * 8, height: size * 8 };
+  if (Array.isArray(size) && size.length === 2 && valid(size[0]) && valid(size[1]))
+    return { width: size[1] * 8, height: size[0] * 8 };
+  throw new SdModelFormatError({ model, file, reason: 'sample_size must be an integer or [height, width]' });
+}
+
 /**
  * Loads a Stable Diffusion model from the local store: checks the store manifest and the diffusers ONNX
  * layout, opens the three graphs with the pinned session options and checks their input/output names.
@@ -149,6 +173,7 @@ export async function loadSdModel(parameters: LoadSdModelParameters): Promise<Sd
     }
   }
   const tokenizer = await loadClipTokenizer({ folder: join(dir, 'tokenizer'), model: modelId });
+  const defaultImageSize = await readDefaultImageSize(modelId, dir);
   const options = getSdSessionOptions(parameters);
   const sessions: InferenceSession[] = [];
   const { prepareGraph } = parameters;
@@ -189,6 +214,32 @@ export async function loadSdModel(parameters: LoadSdModelParameters): Promise<Sd
       ['out_sample'],
     );
     checkIo(modelId, 'vae_decoder/model.onnx', vaeDecoder, { latent_sample: ['float32'] }, ['sample']);
+    let vaeEncoder: SdModel['vaeEncoder'];
+    if (await stat(join(dir, 'vae_encoder/model.onnx')).catch(() => undefined)) {
+      const session = await open('vae_encoder/model.onnx');
+      checkIo(modelId, 'vae_encoder/model.onnx', session, { sample: ['float32'] }, []);
+      const output = session.outputNames.includes('latent_parameters')
+        ? 'latent_parameters'
+        : session.outputNames.includes('latent_sample')
+          ? 'latent_sample'
+          : undefined;
+      if (!output)
+        throw new SdModelFormatError({
+          model: modelId,
+          file: 'vae_encoder/model.onnx',
+          reason: `no output "latent_parameters" or "latent_sample" (has ${session.outputNames.join(', ')})`,
+        });
+      vaeEncoder = { session, output };
+    }
+    const sampleMeta = unet.inputMetadata.find((m) => m.name === 'sample');
+    const channels = sampleMeta?.isTensor ? sampleMeta.shape[1] : undefined;
+    const unetInChannels = typeof channels === 'number' ? channels : 4;
+    if (unetInChannels !== 4 && unetInChannels !== 9)
+      throw new SdModelFormatError({
+        model: modelId,
+        file: 'unet/model.onnx',
+        reason: `sample has ${unetInChannels} channels (4, or 9 for inpainting)`,
+      });
     return {
       modelId,
       dir,
@@ -201,6 +252,9 @@ export async function loadSdModel(parameters: LoadSdModelParameters): Promise<Sd
       inputIdsType: textTypes.input_ids as 'int32' | 'int64',
       timestepType: unetTypes.timestep as 'float32' | 'int64',
       timestepLength: fixedToOne(unet, 'timestep') ? 'one' : 'batch',
+      unetInChannels,
+      vaeEncoder,
+      defaultImageSize,
       release: async () => {
         await Promise.all(sessions.map((s) => s.release()));
       },

@@ -5,10 +5,9 @@ import { toRgbPixels } from '../image/toRgbPixels.js';
 import type { SdModel } from '../model/loadSdModel.js';
 import { createScheduler, type SchedulerArgs, type SchedulerMethod } from '../schedulers/index.js';
 import { encodePrompt } from './encodePrompt.js';
+import { type ImageInput, prepareStart, stepNoiseStream } from './prepareStart.js';
 
-/** Philox stream numbers under an image's seed: initial latents, then the noise schedulers draw per step. */
-export const latentNoiseStream = 0;
-export const stepNoiseStream = 1;
+export { latentNoiseStream, stepNoiseStream } from './prepareStart.js';
 
 export type GenerateImagesParameters = {
   model: SdModel;
@@ -30,6 +29,8 @@ export type GenerateImagesParameters = {
   onStep?: ((progress: { image: number; step: number; steps: number }) => void) | undefined;
   /** Checked before every step and before decoding. */
   signal?: AbortSignal | undefined;
+  /** Image-to-image or inpainting input (width × height RGB); text-to-image without. */
+  image?: ImageInput | undefined;
   /**
    * Replaces the UNet call (same feeds `sample`, `timestep`, `encoder_hidden_states`; returns `out_sample`):
    * ControlNet runs its graph and a residual UNet here.
@@ -99,20 +100,32 @@ export async function generateImages(parameters: GenerateImagesParameters): Prom
       config: model.schedulerConfig,
       steps,
     });
-    let latents = fillGaussian(
-      createRandomStream({ seed: imageSeed, stream: latentNoiseStream }),
-      new Float32Array(latentSize),
-    );
-    latents = latents.map((x) => x * scheduler.initNoiseSigma);
+    const start = await prepareStart({
+      model,
+      scheduler,
+      steps,
+      width,
+      height,
+      seed: imageSeed,
+      image: parameters.image,
+    });
+    let latents = start.latents;
+    const extra = start.extraChannels;
+    const channels = extra ? 9 : 4;
     const stepNoise = createRandomStream({ seed: imageSeed, stream: stepNoiseStream });
     const noise = (length: number) => fillGaussian(stepNoise, new Float32Array(length));
 
-    const evaluations = scheduler.timesteps.length;
-    for (let step = 0; step < evaluations; step++) {
-      checkAborted(index * evaluations + step);
+    const evaluations = scheduler.timesteps.length - start.startIndex;
+    for (let step = start.startIndex; step < scheduler.timesteps.length; step++) {
+      const done = step - start.startIndex;
+      checkAborted(index * evaluations + done);
       const modelInput = scheduler.scaleModelInput(latents, step);
-      const sample = new Float32Array(batch * latentSize);
-      for (let b = 0; b < batch; b++) sample.set(modelInput, b * latentSize);
+      const itemSize = (channels / 4) * latentSize;
+      const sample = new Float32Array(batch * itemSize);
+      for (let b = 0; b < batch; b++) {
+        sample.set(modelInput, b * itemSize);
+        if (extra) sample.set(extra, b * itemSize + latentSize);
+      }
       const t = scheduler.timesteps[step]!;
       const count = model.timestepLength === 'batch' ? batch : 1;
       // int64 timesteps truncate a fractional (Euler) timestep, as numpy's astype does in diffusers' ONNX pipeline.
@@ -121,7 +134,7 @@ export async function generateImages(parameters: GenerateImagesParameters): Prom
           ? new Tensor('float32', new Float32Array(count).fill(t), [count])
           : new Tensor('int64', new BigInt64Array(count).fill(BigInt(Math.trunc(t))), [count]);
       const feeds = {
-        sample: new Tensor('float32', sample, [batch, 4, latentHeight, latentWidth]),
+        sample: new Tensor('float32', sample, [batch, channels, latentHeight, latentWidth]),
         timestep,
         encoder_hidden_states: new Tensor('float32', context, [batch, sequence, hidden]),
       };
@@ -147,7 +160,7 @@ export async function generateImages(parameters: GenerateImagesParameters): Prom
       }
       outSample.dispose();
       latents = scheduler.step(epsilon, step, latents, noise);
-      onStep?.({ image: index, step: step + 1, steps: evaluations });
+      onStep?.({ image: index, step: done + 1, steps: evaluations });
     }
 
     checkAborted((index + 1) * evaluations);

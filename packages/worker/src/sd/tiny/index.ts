@@ -4,12 +4,14 @@ export {
   buildTinyTextEncoder,
   buildTinyUnet,
   buildTinyVaeDecoder,
+  buildTinyVaeEncoder,
   defaultTinySdSizes,
   type TinySdSizes,
 } from './tinyModels.js';
 export { createTinyClipVocabulary, tinyMerges } from './tinyTokenizer.js';
 export {
   sd15SchedulerConfig,
+  sd21SchedulerConfig,
   type WriteTinySdModelParameters,
   writeTinySdModel,
 } from './writeTinySdModel.js';

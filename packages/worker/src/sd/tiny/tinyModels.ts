@@ -91,14 +91,16 @@ export function buildTinyUnet(
   sizes: TinySdSizes = defaultTinySdSizes,
   timestepType: 'float32' | 'int64' = 'float32',
   timestepShape: 'batch' | 'one' = 'batch',
+  /** 4, or 9 for an inpainting UNet (latents, mask, masked-image latents). */
+  inChannels = 4,
 ): Uint8Array {
   const { hidden, unetChannels: c } = sizes;
   const g = createGraphBuilder({ name: 'tiny_unet', seed });
-  const sample = g.input('sample', 'float32', ['batch', 4, 'height', 'width']);
+  const sample = g.input('sample', 'float32', ['batch', inChannels, 'height', 'width']);
   // Some exports fix the timestep to shape [1]; it then broadcasts over the batch.
   const timestep = g.input('timestep', timestepType, [timestepShape === 'batch' ? 'batch' : 1]);
   const context = g.input('encoder_hidden_states', 'float32', ['batch', 'sequence', hidden]);
-  const h0 = conv2d(g, sample, 'conv_in', 4, c);
+  const h0 = conv2d(g, sample, 'conv_in', inChannels, c);
   // Timestep embedding: [sin(t f_k), cos(t f_k)] with f_k = 2^-k: powers of two keep the weights exact on
   // every engine (the 10000^(-k/half) of real UNets would need Math.exp, which engines may round differently).
   const t = timestepType === 'float32' ? timestep : g.op('Cast', [timestep], { to: 1 });
@@ -152,5 +154,31 @@ export function buildTinyVaeDecoder(seed: number, sizes: TinySdSizes = defaultTi
   // Gain so that random-weight images span the [-1, 1] pixel range instead of a flat grey.
   const image = g.op('Mul', [conv2d(g, h, 'conv_out', c, 3), g.float32s([8])]);
   g.output(image, 'float32', ['batch', 3, 'height', 'width'], 'sample');
+  return g.toBytes();
+}
+
+/**
+ * A VAE-encoder-shaped downsampler: conv in, three (conv, SiLU, 2×2 average pool) stages, conv out to the
+ * 8 channels of a diagonal Gaussian (4 means, 4 log-variances) as optimum exports it:
+ * `sample` float32 [batch, 3, H, W] -> `latent_parameters` float32 [batch, 8, H/8, W/8].
+ */
+export function buildTinyVaeEncoder(seed: number, sizes: TinySdSizes = defaultTinySdSizes): Uint8Array {
+  const c = sizes.vaeChannels;
+  const g = createGraphBuilder({ name: 'tiny_vae_encoder', seed });
+  const image = g.input('sample', 'float32', ['batch', 3, 'height', 'width']);
+  let h = silu(g, conv2d(g, image, 'conv_in', 3, c));
+  for (let stage = 0; stage < 3; stage++) {
+    const conv = silu(g, conv2d(g, h, `down.${stage}.conv`, c, c));
+    h = g.op('AveragePool', [conv], { kernel_shape: [2, 2], strides: [2, 2] });
+  }
+  const moments = conv2d(g, h, 'conv_out', c, 8);
+  // Log-variances well below 0 (std about 0.1), as a trained VAE's posterior is narrow.
+  const shift = g.float32s([0, 0, 0, 0, -4, -4, -4, -4], [1, 8, 1, 1]);
+  g.output(
+    g.op('Add', [moments, shift]),
+    'float32',
+    ['batch', 8, 'latent_height', 'latent_width'],
+    'latent_parameters',
+  );
   return g.toBytes();
 }
