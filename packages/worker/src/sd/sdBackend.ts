@@ -21,6 +21,12 @@ function checkSupported(args: SdTaskArgs): void {
       argument: 'dtype',
       reason: `${args.dtype} is not run by this worker version; use float32 or auto (float32)`,
     });
+  // diffusers' ControlNet inpainting feeds the ControlNet the 4-channel latents while the UNet takes 9: not wired.
+  if (args.controlnet && args.inpaint)
+    throw new SdUnsupportedArgumentError({
+      argument: 'controlnet',
+      reason: 'ControlNet together with inpaint is not implemented by this worker version (init_image is)',
+    });
   if (args.controlnet?.variant != null)
     throw new SdUnsupportedArgumentError({
       argument: 'controlnet.variant',

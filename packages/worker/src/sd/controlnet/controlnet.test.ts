@@ -209,6 +209,34 @@ describe('ControlNet in the SD backend', () => {
     assert.notEqual(both, await run(makeArgs({ lora: { model: 'test/unet-lora' } })));
   });
 
+  it('runs with an init image (ControlNet img2img) and refuses ControlNet with inpainting by name', async () => {
+    const init = {
+      image_dataurl: await dataUrl(64, 64, (x, y, c) => (x * 4 + y * 2 + c * 50) % 256),
+      strength: 60,
+    };
+    const img2img = await run(makeArgs({ version: '1.1.0', init_image: init }));
+    const both = await run(makeArgs({ version: '1.1.0', init_image: init, ...control() }));
+    assert.notEqual(both, img2img);
+    assert.equal(
+      await run(makeArgs({ version: '1.1.0', init_image: init, ...control({ weight: 0 }) })),
+      img2img,
+    );
+    assert.equal(
+      await run(makeArgs({ version: '1.1.0', init_image: init, ...control() }), 2, backend2),
+      both,
+    );
+    await assert.rejects(
+      run(
+        makeArgs({
+          version: '1.1.0',
+          inpaint: { image_dataurl: init.image_dataurl, mask_dataurl: squareUrl },
+          ...control(),
+        }),
+      ),
+      (e) => e instanceof SdUnsupportedArgumentError && /"controlnet".*inpaint/s.test((e as Error).message),
+    );
+  });
+
   it('refuses by name: a base model without unet_controlnet, a ControlNet graph without the residual outputs, a variant', async () => {
     await writeTinyAdapterSdModel({ modelsDir, modelId: 'verinet/plain' });
     await assert.rejects(
