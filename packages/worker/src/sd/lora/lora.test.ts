@@ -268,6 +268,11 @@ describe('LoRA errors (refused by name)', () => {
       'unet.conv_out.lora_A.weight': { shape: [1, 7], values: new Array(7).fill(0) },
       'unet.conv_out.lora_B.weight': { shape: [4, 1], values: new Array(4).fill(0) },
     });
+    const tooHighRank = writeSafetensors({
+      'unet.conv_out.lora_A.weight': { shape: [5, 32, 3, 3], values: new Array(5 * 32 * 9).fill(0) },
+      'unet.conv_out.lora_B.weight': { shape: [4, 5, 1, 1], values: new Array(20).fill(0) },
+    });
+    await assert.rejects(merged('unet', [parsed(tooHighRank)]), /rank 5 exceeds min\(out, in\) = 4/);
     await assert.rejects(
       merged('unet', [parsed(wrongShape)]),
       /"unet\.conv_out": an update of shape \[4,7\] does not fit initializer "conv_out\.weight" \[4,32,3,3\]/,

@@ -92,6 +92,11 @@ export function mergeLoras(parameters: MergeLorasParameters): number {
         fail(
           `an update of shape [${torchShape}] does not fit initializer "${target.initializer}" [${dims}] (${target.layout} layout)`,
         );
+      // A rank above min(out, in) adds nothing a full matrix could not, and would only multiply merge time.
+      if (rank > Math.min(out, inner))
+        fail(
+          `rank ${rank} exceeds min(out, in) = ${Math.min(out, inner)} of initializer "${target.initializer}"`,
+        );
       const factor = weight * entry.scale;
       if (factor === 0) continue;
       const { values: up } = entry.up;
