@@ -308,8 +308,9 @@ export const sdInitImageSchema = z.strictObject({
 });
 
 /**
- * Inpainting (task version 1.1.0) with an inpainting model (9-channel UNet): the image and a mask of the same
- * size, white (luma ≥ 128) where the model repaints, as diffusers' StableDiffusionInpaintPipeline.
+ * Inpainting (task version 1.1.0), as diffusers' StableDiffusionInpaintPipeline: the image and a mask of the
+ * same size, white (luma ≥ 128) where the model repaints; an inpainting model (9-channel UNet) or any model
+ * through the pipeline's legacy latent blending.
  */
 export const sdInpaintSchema = z.strictObject({
   image_dataurl: pngDataUrlSchema,

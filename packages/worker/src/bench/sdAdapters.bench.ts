@@ -1,5 +1,5 @@
 /**
- * Stable Diffusion adapter benchmark (npm run bench:sd-adapters; not a test). On the tiny code-generated
+ * Stable Diffusion adapter benchmark (npm run bench:worker:sd-adapters; not a test). On the tiny code-generated
  * models, interleaving the variants run by run so that drift hits them alike:
  * - task time with the model loaded, plain text-to-image against LoRA (two LoRAs merged), textual inversion
  *   and ControlNet (canny preprocessing included) on the same base weights;

@@ -153,6 +153,13 @@ describe('SdBackend', () => {
       'DPMSolverMultistep',
       'LCM',
       'PNDM',
+      'init_image',
+      'inpaint',
+      'lora',
+      'textual_inversion',
+      'controlnet',
+      'controlnet.preprocess.canny',
+      'sdxl',
     ]);
   });
 

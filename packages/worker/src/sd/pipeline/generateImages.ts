@@ -5,7 +5,7 @@ import { toRgbPixels } from '../image/toRgbPixels.js';
 import type { SdModel } from '../model/loadSdModel.js';
 import { createScheduler, type SchedulerArgs, type SchedulerMethod } from '../schedulers/index.js';
 import { encodePrompt } from './encodePrompt.js';
-import { type ImageInput, prepareStart, stepNoiseStream } from './prepareStart.js';
+import { blendInpaint, type ImageInput, prepareStart, stepNoiseStream } from './prepareStart.js';
 
 export { latentNoiseStream, stepNoiseStream } from './prepareStart.js';
 
@@ -160,6 +160,7 @@ export async function generateImages(parameters: GenerateImagesParameters): Prom
       }
       outSample.dispose();
       latents = scheduler.step(epsilon, step, latents, noise);
+      if (start.blend) latents = blendInpaint(start.blend, scheduler, step, latents);
       onStep?.({ image: index, step: done + 1, steps: evaluations });
     }
 

@@ -24,6 +24,11 @@ export type StartState = {
   startIndex: number;
   /** Mask [1, h, w] and masked-image latents [4, h, w] concatenated after the latents (9-channel UNet). */
   extraChannels?: Float32Array | undefined;
+  /**
+   * Legacy inpainting with a 4-channel UNet: after every step the latents outside the mask [h, w] are replaced
+   * by the image's latents noised to the next timestep with the initial noise (clean after the last step).
+   */
+  blend?: { imageLatents: Float32Array; noise: Float32Array; mask: Float32Array } | undefined;
 };
 
 /**
@@ -47,7 +52,9 @@ export function getStartIndex(steps: number, strength: number): number {
  * at strength 100 (else from the noised image) and adds the mask and the masked image's latents (stream 3)
  * as the UNet's extra channels, as StableDiffusionInpaintPipeline.
  *
- * @throws SdUnsupportedArgumentError when the model's UNet does not match the task (inpainting needs 9 channels).
+ * With a 4-channel UNet, inpainting uses the legacy mask blending instead (see blendInpaint).
+ *
+ * @throws SdUnsupportedArgumentError when a text-to-image or image-to-image task names an inpainting model.
  */
 export async function prepareStart(parameters: {
   model: SdModel;
@@ -60,19 +67,27 @@ export async function prepareStart(parameters: {
 }): Promise<StartState> {
   const { model, scheduler, steps, width, height, seed, image } = parameters;
   const latentSize = 4 * (height / 8) * (width / 8);
-  const wantsChannels = image?.kind === 'inpaint' ? 9 : 4;
-  if (model.unetInChannels !== wantsChannels)
+  if (model.unetInChannels === 9 && image?.kind !== 'inpaint')
     throw new SdUnsupportedArgumentError({
-      argument: image?.kind === 'inpaint' ? 'inpaint' : 'base_model',
-      reason:
-        model.unetInChannels === 9
-          ? `"${model.modelId}" is an inpainting model (9-channel UNet); send inpaint with an image and a mask`
-          : `"${model.modelId}" has a 4-channel UNet; inpainting needs an inpainting model (mask blending with a 4-channel UNet is not implemented)`,
+      argument: 'base_model',
+      reason: `"${model.modelId}" is an inpainting model (9-channel UNet); send inpaint with an image and a mask`,
     });
   const noise = fillGaussian(
     createRandomStream({ seed, stream: latentNoiseStream }),
     new Float32Array(latentSize),
   );
+  if (image?.kind === 'inpaint' && model.unetInChannels === 4) {
+    // diffusers' StableDiffusionInpaintPipeline with a 4-channel UNet: the image latents are always encoded.
+    const startIndex = image.strength === 100 ? 0 : getStartIndex(steps, image.strength);
+    const pixels = toVaeInput(image.rgb, width, height);
+    const imageLatents = await encodeImage({ model, pixels, width, height, seed, stream: imageEncodeStream });
+    const latents =
+      image.strength === 100
+        ? noise.map((x) => x * scheduler.initNoiseSigma)
+        : scheduler.addNoise(imageLatents, noise, startIndex);
+    const mask = downsampleMask(toBinaryMask(image.maskRgb, width, height), width, height);
+    return { latents, startIndex, blend: { imageLatents, noise, mask } };
+  }
   if (!image || (image.kind === 'inpaint' && image.strength === 100)) {
     const latents = noise.map((x) => x * scheduler.initNoiseSigma);
     return { latents, startIndex: 0, extraChannels: image ? await getInpaintChannels() : undefined };
@@ -104,4 +119,27 @@ export async function prepareStart(parameters: {
     extra.set(maskedLatents, latentSize / 4);
     return extra;
   }
+}
+
+/**
+ * The legacy inpainting blend after step `index` of a 4-channel UNet: (1 − m) · image latents (noised to
+ * timesteps[index + 1] with the initial noise, clean after the last step) + m · latents, per latent pixel.
+ */
+export function blendInpaint(
+  blend: NonNullable<StartState['blend']>,
+  scheduler: Scheduler,
+  index: number,
+  latents: Float32Array,
+): Float32Array {
+  const proper =
+    index < scheduler.timesteps.length - 1
+      ? scheduler.addNoise(blend.imageLatents, blend.noise, index + 1)
+      : blend.imageLatents;
+  const plane = blend.mask.length;
+  const out = new Float32Array(latents.length);
+  for (let i = 0; i < out.length; i++) {
+    const m = blend.mask[i % plane]!;
+    out[i] = (1 - m) * proper[i]! + m * latents[i]!;
+  }
+  return out;
 }
