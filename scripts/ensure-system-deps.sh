@@ -1,12 +1,17 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the test suite needs when they are missing (the pHash reference in
-# Python: Debian's python3-pil, python3-numpy, python3-scipy under /usr/bin/python3). Without root or
+# Python: Debian's python3-pil, python3-numpy, python3-scipy; the Canny reference: python3-opencv; all under
+# /usr/bin/python3). Without root or
 # apt-get it stops and says exactly what to install.
 set -euo pipefail
 
 missing=()
 if ! /usr/bin/python3 -c 'import PIL, numpy, scipy' >/dev/null 2>&1; then
   missing+=(python3-pil python3-numpy python3-scipy)
+fi
+# The Canny preprocessor of ControlNet is checked against OpenCV's cv2.Canny.
+if ! /usr/bin/python3 -c 'import cv2' >/dev/null 2>&1; then
+  missing+=(python3-opencv)
 fi
 
 if [ ${#missing[@]} -eq 0 ]; then

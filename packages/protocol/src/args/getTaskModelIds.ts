@@ -22,7 +22,7 @@ export function getTaskModelIds<T extends TaskType>(taskType: T, args: TaskArgsB
   }
   const sd = args as SdTaskArgs;
   const ids = [formatModelId({ kind: 'base', id: sd.base_model.name, variant: sd.base_model.variant })];
-  if (sd.lora) ids.push(formatModelId({ kind: 'lora', id: sd.lora.model }));
+  for (const lora of sd.lora ?? []) ids.push(formatModelId({ kind: 'lora', id: lora.model }));
   if (sd.controlnet) {
     ids.push(
       formatModelId({ kind: 'controlnet', id: sd.controlnet.model, variant: sd.controlnet.variant ?? null }),

@@ -35,18 +35,25 @@ export { parseTaskArgs, type TaskArgsByType, taskArgsVersions } from './parseTas
 export { parseTaskArgsBytes } from './parseTaskArgsBytes.js';
 export {
   getSdSchedulerMethod,
+  // Adapters (since 1.1.0)
+  MAX_SD_ADAPTERS,
   readPngHeader,
   SD_TASK_ARGS_VERSION,
+  type SdLora,
   type SdScheduler,
   type SdSchedulerMethod,
   type SdSchedulerMethodName,
   type SdTaskArgs,
   type SdTaskArgsInput,
+  type SdTextualInversion,
   sdInitImageSchema,
   sdInpaintSchema,
+  sdLorasSchema,
   sdSchedulerArgsV1_0,
   sdSchedulerSchema,
   sdTaskArgsSchema,
+  sdTextualInversionSchema,
+  sdTextualInversionsSchema,
 } from './sd.js';
 export {
   SD_FINETUNE_TASK_ARGS_VERSION,

@@ -302,11 +302,15 @@ describe('parseTaskArgs sd', () => {
       unet: 'latent-consistency/lcm-sdxl',
       vae: 'madebyollin/sdxl-vae-fp16-fix',
     };
+    // LoRA, textual inversion and ControlNet are supported from task version 1.1.0; a 1.0.0 task still gets "unsupported".
+    const since110 = new Set(['lora', 'textual_inversion', 'controlnet']);
     for (const [field, value] of Object.entries(reference)) {
-      const error = refuse('sd', { ...sdMinimal, [field]: value });
+      if (since110.has(field)) parseTaskArgs('sd', { ...sdMinimal, version: '1.1.0', [field]: value });
+      const error = refuse('sd', { ...sdMinimal, version: '1.0.0', [field]: value });
       assert.equal(error.kind, 'unsupported', field);
       assert.equal(error.field, field);
       assert.match(error.message, /not supported by this worker version/);
+      if (since110.has(field)) assert.match(error.message, /needs task version 1\.1\.0 or later/);
     }
     const badShape = refuse('sd', { ...sdMinimal, lora: { model: 'x', weight: 0.8 } });
     assert.equal(badShape.kind, 'invalid');

@@ -198,12 +198,49 @@ export const sdTaskConfigSchema = z.strictObject({
   cfg: z.number().min(0).max(20).default(7),
 });
 
-/** `lora` in the reference shape: a LoRA by hub id or URL, weight in percent. Not supported in v1. */
+/** `lora` in the reference shape: a LoRA by hub id or URL, weight in percent. */
 export const sdLoraSchema = z.strictObject({
   model: modelRefSchema,
   weight_file_name: z.string().min(1).max(256).optional(),
   weight: percentSchema.default(100),
 });
+
+// ---- Adapters (LoRA lists, textual inversion), supported since task version 1.1.0 ----------------------------
+
+/** At most this many LoRAs or embeddings in one task (each is merged into the model before it runs). */
+export const MAX_SD_ADAPTERS = 8;
+
+/** `lora`: the reference's single object, or a list of them applied together (their updates add up). */
+export const sdLorasSchema = z.union([
+  sdLoraSchema.transform((lora) => [lora]),
+  z.array(sdLoraSchema).min(1).max(MAX_SD_ADAPTERS),
+]);
+export type SdLora = z.output<typeof sdLoraSchema>;
+
+/** One textual-inversion embedding: a model id, optionally the file and the trigger token to use. */
+export const sdTextualInversionSchema = z.strictObject({
+  model: modelRefSchema,
+  weight_file_name: z.string().min(1).max(256).optional(),
+  /** Overrides the file's token (diffusers' `token=`); A1111 files default to their file name. */
+  token: z
+    .string()
+    .regex(/^\S{1,100}$/, 'must be 1–100 non-space characters')
+    .optional(),
+});
+export type SdTextualInversion = z.output<typeof sdTextualInversionSchema>;
+
+const textualInversionItemSchema = z.union([
+  modelRefSchema.transform((model) => ({ model })),
+  sdTextualInversionSchema,
+]);
+
+/** `textual_inversion`: the reference's model id, an object, or a list of either; normalized to a list. */
+export const sdTextualInversionsSchema = z.union([
+  textualInversionItemSchema.transform((item) => [item]),
+  z.array(textualInversionItemSchema).min(1).max(MAX_SD_ADAPTERS),
+]);
+
+// ---- end of adapters ------------------------------------------------------------------------------------------
 
 /** ControlNet preprocessors the reference network names. */
 export const controlnetPreprocessMethodSchema = z.enum([
@@ -325,8 +362,8 @@ export const sdTaskArgsSchema = z
     scheduler: sdSchedulerSchema.prefault({ method: 'DDIM' }),
     unet: modelRefSchema.optional(),
     vae: modelRefSchema.optional(),
-    textual_inversion: modelRefSchema.optional(),
-    lora: sdLoraSchema.optional(),
+    textual_inversion: sdTextualInversionsSchema.optional(),
+    lora: sdLorasSchema.optional(),
     controlnet: sdControlnetSchema.optional(),
     refiner: sdRefinerSchema.optional(),
     init_image: sdInitImageSchema.optional(),

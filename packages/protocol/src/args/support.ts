@@ -21,13 +21,26 @@ type FeatureRule<Args> = {
   find: (args: Args) => string[];
 };
 
+/** Task version at which a feature became supported (adapters: LoRA, textual inversion). */
+const sdFeatureSince: Partial<Record<string, string>> = {
+  lora: '1.1.0',
+  textual_inversion: '1.1.0',
+  controlnet: '1.1.0',
+};
+
 const sdRules: FeatureRule<SdTaskArgs>[] = (
   ['unet', 'vae', 'textual_inversion', 'lora', 'controlnet', 'refiner'] as const
-).map((field) => ({
-  since: null,
-  reason: `${field} is not implemented by worker version 1.x`,
-  find: (args) => (args[field] === undefined ? [] : [field]),
-}));
+).map((field) => {
+  const since = sdFeatureSince[field] ?? null;
+  return {
+    since,
+    reason:
+      since === null
+        ? `${field} is not implemented by worker version 1.x`
+        : `${field} is not implemented by worker versions before ${since}`,
+    find: (args) => (args[field] === undefined ? [] : [field]),
+  };
+});
 
 /** Worker 1.x runs float32 only (CPU); half precision would also change output bits between runtimes. */
 const halfPrecisionRule: FeatureRule<{ dtype: string }> = {

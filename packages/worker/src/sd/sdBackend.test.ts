@@ -155,6 +155,11 @@ describe('SdBackend', () => {
       'PNDM',
       'init_image',
       'inpaint',
+      'lora',
+      'textual_inversion',
+      'controlnet',
+      'controlnet.preprocess.canny',
+      'sdxl',
     ]);
   });
 

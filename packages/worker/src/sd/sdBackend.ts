@@ -1,13 +1,18 @@
 import { join } from 'node:path';
 import { getSdSchedulerMethod, type SdTaskArgs } from '@verinet/protocol/args';
+import type { Tensor } from 'onnxruntime-node';
 import type { Backend, BackendCapabilities, ResultFile, RunContext } from '../backend/types.js';
+import { getModelDir } from '../models/index.js';
+import { type PreparedSdAdapters, prepareSdAdapters, type SdAdapterRequest } from './adapters/index.js';
 import { getSdCapabilities } from './capabilities.js';
+import { type ControlnetBundle, loadControlnet, prepareControlImage } from './controlnet/index.js';
 import { SdUnsupportedArgumentError } from './errors.js';
 import { writePng } from './image/writePng.js';
 import { loadSdModel, type SdModel } from './model/loadSdModel.js';
 import { decodePngDataUrl } from './pipeline/decodePngDataUrl.js';
 import { generateImages } from './pipeline/generateImages.js';
 import type { ImageInput } from './pipeline/prepareStart.js';
+import { createSdxlHooks, isSdxlModel, loadSdxl, type SdxlParts } from './sdxl/index.js';
 
 /** Checks the parts of parsed SD arguments this backend cannot honour (beyond what the schema refuses). */
 function checkSupported(args: SdTaskArgs): void {
@@ -15,6 +20,17 @@ function checkSupported(args: SdTaskArgs): void {
     throw new SdUnsupportedArgumentError({
       argument: 'dtype',
       reason: `${args.dtype} is not run by this worker version; use float32 or auto (float32)`,
+    });
+  // diffusers' ControlNet inpainting feeds the ControlNet the 4-channel latents while the UNet takes 9: not wired.
+  if (args.controlnet && args.inpaint)
+    throw new SdUnsupportedArgumentError({
+      argument: 'controlnet',
+      reason: 'ControlNet together with inpaint is not implemented by this worker version (init_image is)',
+    });
+  if (args.controlnet?.variant != null)
+    throw new SdUnsupportedArgumentError({
+      argument: 'controlnet.variant',
+      reason: `the model store keeps one copy per model id; variant "${args.controlnet.variant}" cannot be selected`,
     });
   if (args.base_model.variant !== null)
     throw new SdUnsupportedArgumentError({
@@ -65,21 +81,61 @@ async function readImageInput(args: SdTaskArgs): Promise<ImageInput | undefined>
  * const files = await backend.run(args, { outputDir, modelsDir, threads: 2, executionProvider: 'cpu', onProgress, signal });
  */
 export function createSdBackend(): Backend<SdTaskArgs> {
-  let loaded: { key: string; model: Promise<SdModel> } | undefined;
+  type Loaded = {
+    model: SdModel;
+    prepared: PreparedSdAdapters | undefined;
+    /** SDXL's second text encoder and checks, when the model folder is SDXL-shaped. */
+    sdxl: SdxlParts | undefined;
+    release(): Promise<void>;
+  };
+  let loaded: { key: string; model: Promise<Loaded> } | undefined;
+  // ControlNet sessions, kept while the base model (with its adapters) stays loaded.
+  let controlnet: { key: string; bundle: Promise<ControlnetBundle> } | undefined;
+  const releaseControlnet = async () => {
+    const current = controlnet;
+    controlnet = undefined;
+    if (current) await (await current.bundle.catch(() => undefined))?.release();
+  };
   let queue: Promise<void> = Promise.resolve();
 
-  const getModel = async (modelId: string, ctx: RunContext): Promise<SdModel> => {
-    const key = JSON.stringify([ctx.modelsDir, modelId, ctx.threads, ctx.executionProvider]);
+  const getModel = async (modelId: string, ctx: RunContext, adapters: SdAdapterRequest): Promise<Loaded> => {
+    // Adapters are merged into the graphs, so a model with other adapters is another set of sessions.
+    const key = JSON.stringify([ctx.modelsDir, modelId, ctx.threads, ctx.executionProvider, adapters]);
     if (loaded?.key !== key) {
       const previous = loaded;
       loaded = undefined;
+      await releaseControlnet();
       if (previous) await (await previous.model.catch(() => undefined))?.release();
-      const model = loadSdModel({
-        modelsDir: ctx.modelsDir,
-        modelId,
-        threads: ctx.threads,
-        executionProvider: ctx.executionProvider,
-      });
+      const withAdapters = adapters.loras.length > 0 || adapters.textualInversions.length > 0;
+      const model = (async () => {
+        const prepared = withAdapters
+          ? await prepareSdAdapters({ modelsDir: ctx.modelsDir, modelId, request: adapters })
+          : undefined;
+        const base = await loadSdModel({
+          modelsDir: ctx.modelsDir,
+          modelId,
+          threads: ctx.threads,
+          executionProvider: ctx.executionProvider,
+          prepareGraph: prepared?.prepareGraph,
+        });
+        const sdxl = (await isSdxlModel(base.dir))
+          ? await loadSdxl({ base, threads: ctx.threads, executionProvider: ctx.executionProvider }).catch(
+              async (error: unknown) => {
+                await base.release();
+                throw error;
+              },
+            )
+          : undefined;
+        return {
+          model: prepared ? prepared.finish(base) : base,
+          prepared,
+          sdxl,
+          release: async () => {
+            await sdxl?.release();
+            await base.release();
+          },
+        };
+      })();
       loaded = { key, model };
       model.catch(() => {
         if (loaded?.model === model) loaded = undefined;
@@ -90,8 +146,55 @@ export function createSdBackend(): Backend<SdTaskArgs> {
 
   const runTask = async (args: SdTaskArgs, ctx: RunContext): Promise<ResultFile[]> => {
     checkSupported(args);
-    const model = await getModel(args.base_model.name, ctx);
+    if (
+      (await isSdxlModel(getModelDir(ctx.modelsDir, args.base_model.name))) &&
+      (args.lora || args.textual_inversion || args.controlnet)
+    ) {
+      const field = args.lora ? 'lora' : args.textual_inversion ? 'textual_inversion' : 'controlnet';
+      throw new SdUnsupportedArgumentError({
+        argument: field,
+        reason: `${field} on SDXL models (two text encoders) is not implemented by this worker version`,
+      });
+    }
+    const { model, prepared, sdxl } = await getModel(args.base_model.name, ctx, {
+      loras: args.lora ?? [],
+      textualInversions: args.textual_inversion ?? [],
+    });
     const config = args.task_config;
+    let runUnet: ((feeds: Record<string, Tensor>) => Promise<Tensor>) | undefined;
+    if (args.controlnet) {
+      const controlImage = await prepareControlImage({
+        dataUrl: args.controlnet.image_dataurl,
+        width: config.image_width,
+        height: config.image_height,
+        preprocess: args.controlnet.preprocess,
+      });
+      const key = JSON.stringify([loaded?.key, args.controlnet.model]);
+      if (controlnet?.key !== key) {
+        await releaseControlnet();
+        const bundle = loadControlnet({
+          modelsDir: ctx.modelsDir,
+          controlnetId: args.controlnet.model,
+          base: model,
+          threads: ctx.threads,
+          executionProvider: ctx.executionProvider,
+          prepareGraph: prepared?.prepareGraph,
+        });
+        controlnet = { key, bundle };
+        bundle.catch(() => {
+          if (controlnet?.bundle === bundle) controlnet = undefined;
+        });
+      }
+      runUnet = (await controlnet!.bundle).createRunUnet({
+        image: controlImage,
+        width: config.image_width,
+        height: config.image_height,
+        scale: args.controlnet.weight / 100,
+      });
+    }
+    const sdxlHooks = sdxl
+      ? createSdxlHooks({ model, parts: sdxl, width: config.image_width, height: config.image_height })
+      : undefined;
     const image = await readImageInput(args);
     const images = await generateImages({
       model,
@@ -105,6 +208,8 @@ export function createSdBackend(): Backend<SdTaskArgs> {
       cfg: config.cfg,
       scheduler: { method: getSdSchedulerMethod(args.scheduler.method), args: args.scheduler.args },
       signal: ctx.signal,
+      runUnet: runUnet ?? sdxlHooks?.runUnet,
+      encodePrompt: sdxlHooks?.encodePrompt,
       image,
       onStep: ({ image, step, steps }) =>
         ctx.onProgress({
@@ -137,6 +242,7 @@ export function createSdBackend(): Backend<SdTaskArgs> {
     },
     async dispose() {
       await queue;
+      await releaseControlnet();
       const current = loaded;
       loaded = undefined;
       if (current) await (await current.model.catch(() => undefined))?.release();

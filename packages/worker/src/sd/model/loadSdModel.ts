@@ -58,6 +58,11 @@ export type SdModel = {
 export type LoadSdModelParameters = GetSdSessionOptionsParameters & {
   modelsDir: string;
   modelId: string;
+  /**
+   * Rewrites a graph's bytes before its session is created (adapters: LoRA merged into initializers,
+   * textual-inversion rows added to the token embedding). Called with the file path inside the model folder.
+   */
+  prepareGraph?: ((file: string, bytes: Uint8Array) => Promise<Uint8Array>) | undefined;
 };
 
 type TensorType = 'float32' | 'int32' | 'int64';
@@ -171,9 +176,15 @@ export async function loadSdModel(parameters: LoadSdModelParameters): Promise<Sd
   const defaultImageSize = await readDefaultImageSize(modelId, dir);
   const options = getSdSessionOptions(parameters);
   const sessions: InferenceSession[] = [];
+  const { prepareGraph } = parameters;
   const open = async (file: string) => {
+    // Adapter errors (bad LoRA, unknown module) surface as themselves, outside the onnxruntime catch below.
+    const prepared =
+      prepareGraph && (await prepareGraph(file, new Uint8Array(await readFile(join(dir, file)))));
     try {
-      const session = await InferenceSession.create(join(dir, file), options);
+      const session = await (prepared
+        ? InferenceSession.create(prepared, options)
+        : InferenceSession.create(join(dir, file), options));
       sessions.push(session);
       return session;
     } catch (error) {

@@ -31,6 +31,15 @@ export type GenerateImagesParameters = {
   signal?: AbortSignal | undefined;
   /** Image-to-image or inpainting input (width × height RGB); text-to-image without. */
   image?: ImageInput | undefined;
+  /**
+   * Replaces the UNet call (same feeds `sample`, `timestep`, `encoder_hidden_states`; returns `out_sample`):
+   * ControlNet runs its graph and a residual UNet here.
+   */
+  runUnet?: ((feeds: Record<string, Tensor>) => Promise<Tensor>) | undefined;
+  /** Replaces the text encoding of the prompt and the negative prompt (SDXL's two encoders). */
+  encodePrompt?:
+    | ((text: string, role: 'prompt' | 'negative') => Promise<{ data: Float32Array; dims: number[] }>)
+    | undefined;
 };
 
 export type GeneratedImage = {
@@ -68,11 +77,13 @@ export async function generateImages(parameters: GenerateImagesParameters): Prom
   };
   checkAborted(0);
 
-  const condition = await encodePrompt(model, parameters.prompt);
+  const encode = (text: string, role: 'prompt' | 'negative') =>
+    parameters.encodePrompt ? parameters.encodePrompt(text, role) : encodePrompt(model, text);
+  const condition = await encode(parameters.prompt, 'prompt');
   const [, sequence, hidden] = condition.dims as [number, number, number];
   const context = new Float32Array(batch * sequence * hidden);
   if (guided) {
-    const unconditional = await encodePrompt(model, parameters.negativePrompt);
+    const unconditional = await encode(parameters.negativePrompt, 'negative');
     context.set(unconditional.data, 0);
     context.set(condition.data, sequence * hidden);
   } else {
@@ -122,15 +133,15 @@ export async function generateImages(parameters: GenerateImagesParameters): Prom
         model.timestepType === 'float32'
           ? new Tensor('float32', new Float32Array(count).fill(t), [count])
           : new Tensor('int64', new BigInt64Array(count).fill(BigInt(Math.trunc(t))), [count]);
-      const result = await model.unet.run(
-        {
-          sample: new Tensor('float32', sample, [batch, channels, latentHeight, latentWidth]),
-          timestep,
-          encoder_hidden_states: new Tensor('float32', context, [batch, sequence, hidden]),
-        },
-        ['out_sample'],
-      );
-      const prediction = result.out_sample!.data as Float32Array;
+      const feeds = {
+        sample: new Tensor('float32', sample, [batch, channels, latentHeight, latentWidth]),
+        timestep,
+        encoder_hidden_states: new Tensor('float32', context, [batch, sequence, hidden]),
+      };
+      const outSample = parameters.runUnet
+        ? await parameters.runUnet(feeds)
+        : (await model.unet.run(feeds, ['out_sample'])).out_sample!;
+      const prediction = outSample.data as Float32Array;
       if (prediction.length !== batch * latentSize)
         throw new SdModelFormatError({
           model: model.modelId,
@@ -147,7 +158,7 @@ export async function generateImages(parameters: GenerateImagesParameters): Prom
       } else {
         epsilon = prediction.slice(0, latentSize);
       }
-      result.out_sample!.dispose();
+      outSample.dispose();
       latents = scheduler.step(epsilon, step, latents, noise);
       if (start.blend) latents = blendInpaint(start.blend, scheduler, step, latents);
       onStep?.({ image: index, step: done + 1, steps: evaluations });

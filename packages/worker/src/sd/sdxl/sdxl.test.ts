@@ -1,0 +1,173 @@
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { cp, mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import {
+  parseTaskArgs,
+  type SdTaskArgs,
+  type SdTaskArgsInput,
+  sdTaskArgsSchema,
+} from '@verinet/protocol/args';
+import { Tensor } from 'onnxruntime-node';
+import sharp from 'sharp';
+import type { RunContext } from '../../backend/types.js';
+import { createManifest, writeManifest } from '../../models/index.js';
+import { SdUnsupportedArgumentError } from '../errors.js';
+import { loadSdModel } from '../model/loadSdModel.js';
+import { createSdBackend } from '../sdBackend.js';
+import { writeTinySdModel } from '../tiny/index.js';
+import { createSdxlHooks, getSdxlTimeIds, loadSdxl, SdxlModelError } from './index.js';
+import { writeTinySdxlModel } from './tiny.js';
+
+const modelId = 'verinet/tiny-sdxl';
+let root: string;
+let modelsDir: string;
+let modelDir: string;
+const backend1 = createSdBackend();
+const backend2 = createSdBackend();
+const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
+
+function makeArgs(
+  rest: Partial<SdTaskArgsInput> = {},
+  config: Partial<SdTaskArgsInput['task_config']> = {},
+): SdTaskArgs {
+  return sdTaskArgsSchema.parse({
+    base_model: modelId,
+    prompt: 'a red cat, the dog',
+    task_config: { image_width: 64, image_height: 64, steps: 3, seed: 42, num_images: 1, cfg: 7, ...config },
+    scheduler: { method: 'EulerDiscrete' },
+    ...rest,
+  });
+}
+
+let runCount = 0;
+async function run(args: SdTaskArgs, threads = 1, backend = backend1): Promise<string> {
+  const outputDir = join(root, `out-${runCount++}`);
+  await mkdir(outputDir);
+  const ctx: RunContext = {
+    outputDir,
+    modelsDir,
+    threads,
+    executionProvider: 'cpu',
+    onProgress: () => {},
+    signal: new AbortController().signal,
+  };
+  const [file] = await backend.run(args, ctx);
+  return sha256(new Uint8Array(await sharp(file!.path).removeAlpha().raw().toBuffer()));
+}
+
+before(async () => {
+  root = await mkdtemp(join(tmpdir(), 'verinet-sdxl-'));
+  modelsDir = join(root, 'models');
+  modelDir = await writeTinySdxlModel({ modelsDir, modelId, seed: 1 });
+});
+
+after(async () => {
+  await backend1.dispose();
+  await backend2.dispose();
+  await rm(root, { recursive: true, force: true });
+});
+
+describe('SDXL conditioning', () => {
+  it('joins the penultimate hidden states of both encoders and pools text_embeds of encoder 2', async () => {
+    const base = await loadSdModel({ modelsDir, modelId, threads: 1, executionProvider: 'cpu' });
+    const parts = await loadSdxl({ base, threads: 1, executionProvider: 'cpu' });
+    try {
+      const { states, pooled } = await parts.encode('a red cat');
+      assert.deepEqual(states.dims, [1, 77, 80]);
+      assert.equal(pooled.length, 48);
+      const ids = Int32Array.from(base.tokenizer.encode('a red cat'));
+      const out1 = await base.textEncoder.run({ input_ids: new Tensor('int32', ids, [1, 77]) }, [
+        'hidden_states.1',
+      ]);
+      const first = out1['hidden_states.1']!.data as Float32Array;
+      // Token 5, features 0..31 come from encoder 1's hidden_states[-2] (hidden_states.1 of 0..2).
+      assert.deepEqual(
+        Array.from(states.data.slice(5 * 80, 5 * 80 + 32)),
+        Array.from(first.slice(5 * 32, 6 * 32)),
+      );
+      assert.ok(states.data.slice(5 * 80 + 32, 6 * 80).some((v) => v !== 0));
+
+      const hooks = createSdxlHooks({ model: base, parts, width: 64, height: 96 });
+      const negative = await hooks.encodePrompt('', 'negative');
+      assert.ok(
+        negative.data.every((v) => v === 0),
+        'force_zeros_for_empty_prompt: empty negative prompt is zeros',
+      );
+      const nonEmpty = await hooks.encodePrompt('bed', 'negative');
+      assert.ok(nonEmpty.data.some((v) => v !== 0));
+      assert.deepEqual(Array.from(getSdxlTimeIds({ width: 64, height: 96 })), [96, 64, 0, 0, 96, 64]);
+
+      // The same latents and states through the UNet with the time_ids of two sizes: the size conditioning acts.
+      await hooks.encodePrompt('a red cat', 'prompt');
+      const other = createSdxlHooks({ model: base, parts, width: 64, height: 64 });
+      await other.encodePrompt('a red cat', 'prompt');
+      const feeds = () => ({
+        sample: new Tensor(
+          'float32',
+          Float32Array.from({ length: 64 }, (_, i) => Math.sin(i)),
+          [1, 4, 4, 4],
+        ),
+        timestep: new Tensor('float32', Float32Array.of(500), [1]),
+        encoder_hidden_states: new Tensor('float32', states.data, [1, 77, 80]),
+      });
+      const a = Array.from((await hooks.runUnet(feeds())).data as Float32Array);
+      const b = Array.from((await other.runUnet(feeds())).data as Float32Array);
+      assert.notDeepEqual(a, b);
+    } finally {
+      await parts.release();
+      await base.release();
+    }
+  });
+
+  it('refuses by name a folder whose UNet or encoders lack the SDXL interface', async () => {
+    const sd15 = await writeTinySdModel({ modelsDir, modelId: 'verinet/fake-sdxl', seed: 1 });
+    await cp(join(modelDir, 'text_encoder_2'), join(sd15, 'text_encoder_2'), { recursive: true });
+    await cp(join(modelDir, 'tokenizer_2'), join(sd15, 'tokenizer_2'), { recursive: true });
+    await writeManifest(sd15, await createManifest(sd15, 'verinet/fake-sdxl', 'sd'));
+    await assert.rejects(
+      run(makeArgs({ base_model: 'verinet/fake-sdxl' })),
+      (e) =>
+        e instanceof SdxlModelError &&
+        /fake-sdxl.*text_encoder\/model\.onnx.*hidden_states/s.test((e as Error).message),
+    );
+  });
+});
+
+// Golden SDXL image on the tiny model (seed 42, 64×64, 3 Euler steps, cfg 7): sha256 of the RGB pixels.
+const golden = '81de550a3dc7d3e5ae46486099c6559db1d1ca54cfa3f04aa6b1672a36a6b864';
+
+describe('SDXL in the SD backend', () => {
+  it('golden; runs and 1 vs 2 threads agree; the prompt, the size conditioning and guidance matter', async () => {
+    const image = await run(makeArgs());
+    assert.equal(await run(makeArgs()), image);
+    assert.equal(await run(makeArgs(), 2, backend2), image);
+    assert.notEqual(await run(makeArgs({ prompt: 'the dog' })), image);
+    assert.notEqual(
+      await run(makeArgs({ negative_prompt: 'bed' })),
+      image,
+      'a negative prompt replaces the zeros',
+    );
+    assert.equal(image, golden);
+  });
+
+  it('refuses LoRA, textual inversion and ControlNet on SDXL by name; the refiner stays unsupported', async () => {
+    await assert.rejects(
+      run(makeArgs({ lora: { model: 'x/y' } })),
+      (e) => e instanceof SdUnsupportedArgumentError && /"lora"/.test((e as Error).message),
+    );
+    await assert.rejects(run(makeArgs({ textual_inversion: 'x/y' })), /"textual_inversion"/);
+    assert.throws(
+      () =>
+        parseTaskArgs('sd', {
+          version: '1.1.0',
+          base_model: modelId,
+          prompt: 'x',
+          refiner: { model: 'a/b' },
+        }),
+      /refiner/,
+    );
+  });
+});
