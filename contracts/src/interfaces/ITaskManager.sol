@@ -133,6 +133,7 @@ interface ITaskManager {
     error InvalidVrfProof();
     error NotSampled(bytes32 beta, uint256 denominator);
     error TooFewReports(uint256 reported);
+    error OriginalNotReported(bytes32 taskKey);
     error NothingToWithdraw(address account);
     error WithdrawalFailed(address account, uint256 amount);
     error ParameterOutOfRange(uint256 value, uint256 min, uint256 max);

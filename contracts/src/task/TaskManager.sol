@@ -195,7 +195,12 @@ contract TaskManager is ITaskManager, Ownable2Step, ReentrancyGuardTransient {
             order[i] = submission;
         }
 
-        _checkSampled(group, reports[0] != GroupOutcome.Report.None);
+        // Only an original that ran and reported starts a group (finding 3): a cancelled or timed-out
+        // original has a seed the app could read while it could still withdraw the task, and it would never
+        // be used up. A reported original leaves ScoreReady / ErrorReported in this very call, so it is
+        // judged in at most one group.
+        if (reports[0] == GroupOutcome.Report.None) revert OriginalNotReported(group.taskKeys[0]);
+        _checkSampled(group);
 
         HotConfig memory config = _config;
         (GroupOutcome.Verdict[3] memory verdicts,, uint256 reported) =
@@ -666,13 +671,9 @@ contract TaskManager is ITaskManager, Ownable2Step, ReentrancyGuardTransient {
         order = _reportOrder(task);
     }
 
-    /// @dev `originalReported`: the original's seed was opened from its commitment; otherwise (it timed out)
-    /// it must still be recorded or readable.
-    function _checkSampled(GroupValidation calldata group, bool originalReported) private view {
-        bytes32 seed = originalReported ? group.seeds[0] : samplingSeed(group.taskKeys[0]);
-        if (seed == bytes32(0)) {
-            revert SeedUnavailable(group.taskKeys[0], _tasks[group.taskKeys[0]].seedBlock, block.number);
-        }
+    /// @dev The original reported, so its seed is the one it folded into its commitment (opened above).
+    function _checkSampled(GroupValidation calldata group) private view {
+        bytes32 seed = group.seeds[0];
         bytes memory message = abi.encodePacked(seed);
         if (!vrfVerifier.fastVerify(group.publicKey, group.vrfProof, message, group.uPoint, group.vComponents)) {
             revert InvalidVrfProof();

@@ -10,6 +10,13 @@ import {MockVRFVerifier} from "../task/utils/MockVRFVerifier.sol";
 import {VmExt} from "../task/utils/VmExt.sol";
 import {Vm} from "../utils/Vm.sol";
 
+/// @notice Forces its value into `target` with SELFDESTRUCT (no code of the target runs).
+contract EtherForcer {
+    constructor(address payable target) payable {
+        selfdestruct(target);
+    }
+}
+
 /// @notice Drives the TaskManager like a crowd would: one app creating single tasks and sampled groups,
 /// honest nodes that always return the true result of the arguments (or report an error exactly when the
 /// arguments are invalid), one cheating node returning junk, silence, timeouts, finalization by strangers,
@@ -59,6 +66,9 @@ contract TaskManagerHandler {
     uint256 internal _counter;
     uint256 public ghostGroupsJudged;
     uint256 public ghostSinglesValidated;
+    /// @dev Ether an outsider forced into the TaskManager / the registry (finding 9).
+    uint256 public ghostForcedTm;
+    uint256 public ghostForcedRegistry;
 
     constructor(TaskManager tm_, NodeRegistry registry_, IncentivePool pool_, MockVRFVerifier vrf_) {
         tm = tm_;
@@ -189,6 +199,19 @@ contract TaskManagerHandler {
             ghostSlashedStake += address(pool).balance - poolBefore;
         } catch {}
         _afterAction();
+    }
+
+    /// @dev An outsider forces ether into a contract: nothing may depend on balance equalities.
+    function forceEther(uint256 seed) external {
+        uint256 amount = 1 + (seed % 3 ether);
+        vm.deal(address(this), address(this).balance + amount);
+        if (seed % 2 == 0) {
+            new EtherForcer{value: amount}(payable(address(tm)));
+            ghostForcedTm += amount;
+        } else {
+            new EtherForcer{value: amount}(payable(address(registry)));
+            ghostForcedRegistry += amount;
+        }
     }
 
     function withdrawApp() external {

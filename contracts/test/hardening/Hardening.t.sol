@@ -1,0 +1,138 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import {INodeRegistry} from "../../src/interfaces/INodeRegistry.sol";
+import {ITaskManager} from "../../src/interfaces/ITaskManager.sol";
+import {TaskManagerTestBase} from "../task/utils/TaskManagerTestBase.sol";
+
+/// @notice Sends its whole balance to `target` by SELFDESTRUCT: no function of the target runs, so the
+/// target cannot refuse the ether (finding 9).
+contract ForceSender {
+    constructor(address payable target) payable {
+        selfdestruct(target);
+    }
+}
+
+/// @notice The attacks of the adversarial review (issue 7, docs/protocol.md "Hardening"), each written as
+/// the attacker would play it. Every test here failed on the code before the fix it names.
+contract HardeningTest is TaskManagerTestBase {
+    bytes32[3] internal keys;
+    bytes[3] internal scores;
+
+    function _expectGroupRevert(ITaskManager.GroupValidation memory g, bytes memory err) internal {
+        vm.prank(app);
+        vm.expectRevert(err);
+        tm.validateTaskGroup(g);
+    }
+
+    // ------------------------------------------------------------------ F3: an original that never ran
+
+    /// @dev The app queues its original, reads the seed of the creation block while it can still cancel,
+    /// cancels it (full refund) and has two members judged against it.
+    function test_regression_F3_cancelledQueuedOriginalStartsNoGroup() public {
+        // Occupy every node so that the original queues.
+        bytes32 a = _create(10);
+        bytes32 b = _create(11);
+        _create(12);
+        keys[0] = _create(0);
+        assertEq(uint256(_state(keys[0])), uint256(ITaskManager.TaskState.Queued));
+        _nextBlock();
+        // The seed the app would be judged on is readable while it can still cancel.
+        vm.prank(app);
+        tm.abortTask(keys[0]);
+        assertEq(uint256(_state(keys[0])), uint256(ITaskManager.TaskState.EndAborted));
+        // Two nodes come free; the members run on them.
+        _submit(a, _score(1));
+        _submit(b, _score(1));
+        vm.startPrank(app);
+        tm.validateSingleTask(a);
+        tm.validateSingleTask(b);
+        vm.stopPrank();
+        _nextBlock();
+        keys[1] = _create(1);
+        keys[2] = _create(2);
+        scores[1] = _score(1);
+        scores[2] = _score(1);
+        _submit(keys[1], scores[1]);
+        _submit(keys[2], scores[2]);
+        ITaskManager.GroupValidation memory g = _group(keys, _ids(), scores);
+        _expectGroupRevert(g, abi.encodeWithSelector(ITaskManager.OriginalNotReported.selector, keys[0]));
+    }
+
+    /// @dev One original that timed out unanswered was used to judge any number of member pairs.
+    function test_regression_F3_originalIsJudgedInAtMostOneGroup() public {
+        keys[0] = _create(0);
+        _nextBlock();
+        keys[1] = _create(1);
+        keys[2] = _create(2);
+        _nextBlock();
+        scores[0] = _score(1);
+        scores[1] = _score(1);
+        scores[2] = _score(1);
+        for (uint256 i = 0; i < 3; ++i) {
+            _submit(keys[i], scores[i]);
+        }
+        _nextBlock();
+        ITaskManager.GroupValidation memory first = _group(keys, _ids(), scores);
+        vm.prank(app);
+        tm.validateTaskGroup(first);
+        assertEq(uint256(_state(keys[0])), uint256(ITaskManager.TaskState.EndGroupSuccess));
+        // A second pair of members against the same (now ended) original.
+        bytes32[3] memory again = [keys[0], _create(3), _create(4)];
+        _nextBlock();
+        _submit(again[1], _score(1));
+        _submit(again[2], _score(1));
+        bytes[3] memory s = [bytes(""), _score(1), _score(1)];
+        ITaskManager.GroupValidation memory g = _group(again, [uint256(0), 3, 4], s);
+        g.seeds[0] = first.seeds[0];
+        // The original left ScoreReady in the first group: it cannot be opened again.
+        _expectGroupRevert(
+            g, abi.encodeWithSelector(ITaskManager.GroupMemberState.selector, 0, ITaskManager.TaskState.EndGroupSuccess)
+        );
+    }
+
+    /// @dev The timed-out original: before the fix, its two members were judged without it, as often as the
+    /// app liked.
+    function test_regression_F3_timedOutOriginalStartsNoGroup() public {
+        keys[0] = _create(0);
+        _nextBlock();
+        keys[1] = _create(1);
+        keys[2] = _create(2);
+        _nextBlock();
+        scores[1] = _score(1);
+        scores[2] = _score(1);
+        _submit(keys[1], scores[1]);
+        _submit(keys[2], scores[2]);
+        vm.warp(block.timestamp + tm.timeout(0));
+        tm.abortTask(keys[0]);
+        ITaskManager.GroupValidation memory g = _group(keys, _ids(), scores);
+        _expectGroupRevert(g, abi.encodeWithSelector(ITaskManager.OriginalNotReported.selector, keys[0]));
+    }
+
+    // ------------------------------------------------------------------ F9: forced ether
+
+    /// @dev Ether forced into both contracts changes none of their books: every party still gets exactly
+    /// what it is owed, and the balances stay at least what is owed.
+    function test_regression_F9_forcedEtherBreaksNoAccounting() public {
+        bytes32 key = _create(0);
+        address node = _node(key);
+        new ForceSender{value: 1 ether}(payable(address(tm)));
+        new ForceSender{value: 2 ether}(payable(address(registry)));
+        assertEq(address(tm).balance, FEE + 1 ether);
+        _submit(key, _score(1));
+        vm.prank(app);
+        tm.validateSingleTask(key);
+        assertEq(tm.owed(node), FEE, "owed is the fee, not the balance");
+        uint256 before = node.balance;
+        vm.prank(node);
+        tm.withdraw();
+        assertEq(node.balance - before, FEE);
+        vm.prank(node);
+        registry.quit();
+        vm.prank(node);
+        registry.withdraw();
+        assertEq(node.balance - before, FEE + MIN_STAKE, "stake back, forced ether untouched");
+        assertGe(address(tm).balance, 0 + 1 ether);
+        assertGe(address(registry).balance, registry.totalStaked() + registry.totalPendingWithdrawals());
+    }
+}
