@@ -594,7 +594,9 @@ contract NodeRegistry is INodeRegistry, Ownable2Step {
         uint256 r
     ) private view returns (bool) {
         Node storage n = _nodes[candidate];
-        if (n.vram < request.minVram || !NodeVersion.isCompatible(n.version, request.version)) return false;
+        if (n.vram < request.minVram || !NodeVersion.fitsTask(n.version, request.version, request.taskType)) {
+            return false;
+        }
         if (checkGpu && request.requiredGpu != bytes32(0) && n.gpuId != request.requiredGpu) return false;
         return _consider(d, candidate, _weight(n, d.stakeCap, d.minScore), r);
     }
@@ -639,7 +641,7 @@ contract NodeRegistry is INodeRegistry, Ownable2Step {
     }
 
     function _fitsHardware(Node storage n, SelectionRequest calldata request) private view returns (bool) {
-        return n.vram >= request.minVram && NodeVersion.isCompatible(n.version, request.version)
+        return n.vram >= request.minVram && NodeVersion.fitsTask(n.version, request.version, request.taskType)
             && (request.requiredGpu == bytes32(0) || n.gpuId == request.requiredGpu);
     }
 

@@ -4,6 +4,7 @@ pragma solidity ^0.8.24;
 import {INodeRegistry} from "../../src/interfaces/INodeRegistry.sol";
 import {ITaskManager} from "../../src/interfaces/ITaskManager.sol";
 import {TaskManagerTestBase} from "../task/utils/TaskManagerTestBase.sol";
+import {VmExt} from "../task/utils/VmExt.sol";
 
 /// @notice Sends its whole balance to `target` by SELFDESTRUCT: no function of the target runs, so the
 /// target cannot refuse the ether (finding 9).
@@ -107,6 +108,32 @@ contract HardeningTest is TaskManagerTestBase {
         tm.abortTask(keys[0]);
         ITaskManager.GroupValidation memory g = _group(keys, _ids(), scores);
         _expectGroupRevert(g, abi.encodeWithSelector(ITaskManager.OriginalNotReported.selector, keys[0]));
+    }
+
+    // ------------------------------------------------------------------ F7: versions
+
+    /// @dev A node on a newer minor version may serve an image task (compared within a threshold) but never
+    /// an exact-match (LLM) task of another version: its result bits may differ from an honest node's on
+    /// the requested version, and a group would slash one of them.
+    function test_regression_F7_llmTasksRunOnExactlyTheRequestedVersion() public {
+        // Occupy the three nodes on version 1.0.0, then let a node on 1.1.0 join.
+        _create(10);
+        _create(11);
+        _create(12);
+        VmExt.Wallet memory w = vmx.createWallet(uint256(keccak256("newer node")));
+        vm.deal(w.addr, 10 ether);
+        bytes32[] memory models = new bytes32[](1);
+        models[0] = MODEL;
+        vm.prank(w.addr);
+        registry.join{value: MIN_STAKE}(
+            GPU, 24, VERSION | (uint64(1) << 16), abi.encodePacked(w.publicKeyX, w.publicKeyY), address(0), models
+        );
+        bytes32 gpu = keccak256(bytes(GPU));
+        bytes32 llm = _createWith(_paramsFor(0, ARGS_HASH, 1, gpu));
+        assertEq(uint256(_state(llm)), uint256(ITaskManager.TaskState.Queued), "no node of exactly 1.0.0 free");
+        assertFalse(tm.dispatchQueued(w.addr) == llm, "not dispatched to 1.1.0 either");
+        bytes32 image = _createWith(_paramsFor(1, ARGS_HASH, 0, bytes32(0)));
+        assertEq(_node(image), w.addr, "an image task may run on the newer minor");
     }
 
     // ------------------------------------------------------------------ F9: forced ether
