@@ -39,6 +39,10 @@ interface ITaskManager {
         uint256 taskSize; // informational (pricing); not used on chain
         bytes32 taskIdCommitment; // keccak256(guid ‖ nonce): the task key
         bytes32 argsCommitment; // keccak256(argsHash ‖ salt)
+        // The relay's EIP-712 statement ArgsAvailable(creator, argsCommitment, relayExpiry): it holds the
+        // arguments (docs/protocol.md, "Data availability"). Required while `relaySigner` is set.
+        uint64 relayExpiry; // unix seconds; the statement is refused after it
+        bytes relaySignature; // 65 bytes (r ‖ s ‖ v) by `relaySigner`; empty when no relay signer is set
     }
 
     /// @notice The opening of a validation group (the first member is the sampled original).
@@ -134,6 +138,8 @@ interface ITaskManager {
     error NotSampled(bytes32 beta, uint256 denominator);
     error TooFewReports(uint256 reported);
     error OriginalNotReported(bytes32 taskKey);
+    error RelayStatementExpired(uint256 expiry, uint256 timestamp);
+    error InvalidRelaySignature();
     error NothingToWithdraw(address account);
     error WithdrawalFailed(address account, uint256 amount);
     error ParameterOutOfRange(uint256 value, uint256 min, uint256 max);

@@ -4,6 +4,7 @@ pragma solidity ^0.8.24;
 import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
 import {Ownable2Step} from "@openzeppelin/contracts/access/Ownable2Step.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
+import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
 import {INodeRegistry} from "../interfaces/INodeRegistry.sol";
 import {ITaskManager} from "../interfaces/ITaskManager.sol";
 import {IVRFVerifier} from "../interfaces/IVRFVerifier.sol";
@@ -99,6 +100,16 @@ contract TaskManager is ITaskManager, Ownable2Step, ReentrancyGuardTransient {
     uint256 public constant VALIDATION_SLACK = 10 minutes;
     uint256 public constant MAX_VALIDATION_WINDOW = 30 days;
     uint256 public constant MAX_MIN_FEE = 1000 ether;
+    /// @notice EIP-712 type of the relay's statement that it holds a task's arguments.
+    bytes32 public constant ARGS_AVAILABLE_TYPEHASH =
+        keccak256("ArgsAvailable(address creator,bytes32 argsCommitment,uint64 expiry)");
+    /// @dev EIP-712 domain {name: "Verinet Relay", version: "1", chainId, verifyingContract: this}. Built per
+    /// call (a few hundred gas) rather than with OpenZeppelin's EIP712, whose ERC-5267 getter would not fit
+    /// the 24 KiB code limit.
+    bytes32 private constant DOMAIN_TYPEHASH =
+        keccak256("EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)");
+    bytes32 private constant DOMAIN_NAME_HASH = keccak256("Verinet Relay");
+    bytes32 private constant DOMAIN_VERSION_HASH = keccak256("1");
     /// @dev prevrandao below this is a pre-merge difficulty or an L2 constant, not randomness.
     uint256 private constant MIN_PREVRANDAO = 2 ** 64;
 
@@ -140,6 +151,7 @@ contract TaskManager is ITaskManager, Ownable2Step, ReentrancyGuardTransient {
         taskKey = params.taskIdCommitment;
         Task storage task = _tasks[taskKey];
         uint64 counter = _checkCreate(params, task);
+        _checkArgsAvailable(params);
         uint8 taskType = params.taskType;
 
         task.creator = msg.sender;
@@ -294,7 +306,10 @@ contract TaskManager is ITaskManager, Ownable2Step, ReentrancyGuardTransient {
             emit TaskEndAborted(taskKey, cancelled ? AbortReason.Cancelled : AbortReason.QueuedTimeout, fee);
         } else {
             emit TaskEndAborted(taskKey, AbortReason.ExecutionTimeout, fee);
-            if (_onTask(node, taskKey)) registry.recordTimeout(node);
+            // A timeout counts against the node only when the relay attested that the arguments were
+            // available (finding 5): without a relay signer, nobody can tell a lazy node from one that was
+            // never given its arguments, and an app could kick out honest nodes for free.
+            if (relaySigner != address(0) && _onTask(node, taskKey)) registry.recordTimeout(node);
             _release(node, taskKey);
         }
     }
@@ -366,7 +381,9 @@ contract TaskManager is ITaskManager, Ownable2Step, ReentrancyGuardTransient {
         emit MinFeeSet(value);
     }
 
-    /// @notice Sets the relay's signing address (reserved for dispute statements).
+    /// @notice Sets the relay's signing address. While it is set, every createTask carries the relay's
+    /// ArgsAvailable statement and execution timeouts count against nodes; while it is 0 (a devnet without
+    /// relay) neither holds. Reaches running tasks: the timeout rule is read when a task is aborted.
     function setRelaySigner(address value) external onlyOwner {
         relaySigner = value;
         emit RelaySignerSet(value);
@@ -589,6 +606,28 @@ contract TaskManager is ITaskManager, Ownable2Step, ReentrancyGuardTransient {
     }
 
     // ------------------------------------------------------------------ internal: helpers
+
+    /// @notice The EIP-712 digest the relay signs for ArgsAvailable(creator, argsCommitment, expiry).
+    function argsAvailableDigest(address creator, bytes32 argsCommitment, uint64 expiry) public view returns (bytes32) {
+        bytes32 domain =
+            keccak256(abi.encode(DOMAIN_TYPEHASH, DOMAIN_NAME_HASH, DOMAIN_VERSION_HASH, block.chainid, address(this)));
+        bytes32 structHash = keccak256(abi.encode(ARGS_AVAILABLE_TYPEHASH, creator, argsCommitment, expiry));
+        return keccak256(abi.encodePacked("\x19\x01", domain, structHash));
+    }
+
+    /// @dev Every task the chain knows had its arguments at the relay, uploaded by its creator: a node that
+    /// times out cannot blame missing arguments, and an app cannot create tasks whose arguments it withholds.
+    function _checkArgsAvailable(CreateTaskParams calldata params) private view {
+        address signer = relaySigner;
+        if (signer == address(0)) return;
+        // Statements last minutes: the few seconds a block producer can shift the timestamp do not matter.
+        // forge-lint: disable-next-line(block-timestamp)
+        if (block.timestamp > params.relayExpiry) revert RelayStatementExpired(params.relayExpiry, block.timestamp);
+        (address recovered, ECDSA.RecoverError error,) = ECDSA.tryRecover(
+            argsAvailableDigest(msg.sender, params.argsCommitment, params.relayExpiry), params.relaySignature
+        );
+        if (error != ECDSA.RecoverError.NoError || recovered != signer) revert InvalidRelaySignature();
+    }
 
     /// @dev Validates a createTask call and advances the selection counter, which it returns.
     function _checkCreate(CreateTaskParams calldata params, Task storage task) private returns (uint64 counter) {

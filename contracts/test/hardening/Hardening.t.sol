@@ -136,6 +136,86 @@ contract HardeningTest is TaskManagerTestBase {
         assertEq(_node(image), w.addr, "an image task may run on the newer minor");
     }
 
+    // ------------------------------------------------------------------ F5: data availability
+
+    function _joinLone(string memory gpu) internal returns (address node) {
+        VmExt.Wallet memory w = vmx.createWallet(uint256(keccak256(bytes(gpu))));
+        node = w.addr;
+        vm.deal(node, 10 ether);
+        bytes32[] memory models = new bytes32[](1);
+        models[0] = MODEL;
+        vm.prank(node);
+        registry.join{value: MIN_STAKE}(
+            gpu, 24, VERSION, abi.encodePacked(w.publicKeyX, w.publicKeyY), address(0), models
+        );
+    }
+
+    function _signArgs(uint256 key, address creator, bytes32 argsCommitment, uint64 expiry)
+        internal
+        view
+        returns (bytes memory)
+    {
+        (uint8 v, bytes32 r, bytes32 s) = vm.sign(key, tm.argsAvailableDigest(creator, argsCommitment, expiry));
+        return abi.encodePacked(r, s, v);
+    }
+
+    /// @dev The app pins the lone node's GPU, never uploads the arguments and lets the task time out, three
+    /// times: before the fix the honest node was kicked out for free. Without a relay statement that the
+    /// arguments were available, a timeout no longer counts against the node.
+    function test_regression_F5_unattestedTimeoutsNeverKickANode() public {
+        tm.setRelaySigner(address(0));
+        address victim = _joinLone("Rare GPU");
+        bytes32 gpu = keccak256(bytes("Rare GPU"));
+        for (uint256 i = 0; i < 3; ++i) {
+            bytes32 key = _createWith(_paramsFor(20 + i, ARGS_HASH, 1, gpu));
+            assertEq(_node(key), victim);
+            vm.warp(block.timestamp + tm.timeout(1));
+            tm.abortTask(key);
+        }
+        assertEq(uint256(registry.getNodeInfo(victim).status), uint256(INodeRegistry.NodeStatus.Available));
+        assertEq(registry.consecutiveTimeoutsOf(victim), 0, "no timeout counted");
+    }
+
+    /// @dev With a relay signer, every task carries the relay's statement that it holds the arguments, and
+    /// only then does a timeout count against the node.
+    function test_regression_F5_createTaskRequiresTheRelaysArgsAvailableStatement() public {
+        ITaskManager.CreateTaskParams memory p = _params(0);
+        uint64 expiry = uint64(block.timestamp + 600);
+        p.relayExpiry = expiry;
+        vm.prank(app);
+        vm.expectRevert(ITaskManager.InvalidRelaySignature.selector);
+        tm.createTask{value: FEE}(p);
+        // Signed by someone else.
+        p.relaySignature = _signArgs(uint256(keccak256("not the relay")), app, p.argsCommitment, expiry);
+        vm.prank(app);
+        vm.expectRevert(ITaskManager.InvalidRelaySignature.selector);
+        tm.createTask{value: FEE}(p);
+        // Another creator's upload (a stolen statement).
+        p.relaySignature = _signArgs(RELAY_KEY, address(0xBEEF), p.argsCommitment, expiry);
+        vm.prank(app);
+        vm.expectRevert(ITaskManager.InvalidRelaySignature.selector);
+        tm.createTask{value: FEE}(p);
+        // Another task's arguments.
+        p.relaySignature = _signArgs(RELAY_KEY, app, keccak256("other"), expiry);
+        vm.prank(app);
+        vm.expectRevert(ITaskManager.InvalidRelaySignature.selector);
+        tm.createTask{value: FEE}(p);
+        // Expired.
+        p.relaySignature = _signArgs(RELAY_KEY, app, p.argsCommitment, expiry);
+        vm.warp(expiry + 1);
+        vm.prank(app);
+        vm.expectRevert(abi.encodeWithSelector(ITaskManager.RelayStatementExpired.selector, expiry, expiry + 1));
+        tm.createTask{value: FEE}(p);
+        vm.warp(expiry);
+        bytes32 key = _createWith(p);
+        address node = _node(key);
+        assertTrue(node != address(0));
+        // The arguments were available: the node's timeout counts.
+        vm.warp(block.timestamp + tm.timeout(0));
+        tm.abortTask(key);
+        assertEq(registry.consecutiveTimeoutsOf(node), 1);
+    }
+
     // ------------------------------------------------------------------ F9: forced ether
 
     /// @dev Ether forced into both contracts changes none of their books: every party still gets exactly

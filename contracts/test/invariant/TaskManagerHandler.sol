@@ -31,6 +31,7 @@ contract TaskManagerHandler {
     uint64 internal constant VERSION = uint64(1) << 32;
     uint256 internal constant NODE_COUNT = 4;
     uint256 internal constant MAX_TASKS = 36;
+    uint256 public constant RELAY_KEY = uint256(keccak256("invariant relay"));
 
     TaskManager public immutable tm;
     NodeRegistry public immutable registry;
@@ -297,8 +298,14 @@ contract TaskManagerHandler {
             version: VERSION,
             taskSize: 1,
             taskIdCommitment: keccak256(abi.encodePacked(guid, nonce)),
-            argsCommitment: keccak256(abi.encodePacked(_argsHash(argsId), salt))
+            argsCommitment: keccak256(abi.encodePacked(_argsHash(argsId), salt)),
+            relayExpiry: uint64(block.timestamp + 600),
+            relaySignature: ""
         });
+        // The relay holds every task's arguments (its statement is checked on chain).
+        (uint8 v, bytes32 r, bytes32 s) =
+            vm.sign(RELAY_KEY, tm.argsAvailableDigest(app, p.argsCommitment, p.relayExpiry));
+        p.relaySignature = abi.encodePacked(r, s, v);
         vm.prank(app);
         try tm.createTask{value: fee}(p) returns (bytes32 key) {
             index = _tasks.length;

@@ -32,6 +32,7 @@ contract TaskManagerInvariantTest is Test {
         tm = new TaskManager(INodeRegistry(address(registry)), IVRFVerifier(address(vrf)), address(this));
         registry.setTaskManager(address(tm));
         handler = new TaskManagerHandler(tm, registry, pool, vrf);
+        tm.setRelaySigner(vm.addr(handler.RELAY_KEY()));
         targetContract(address(handler));
     }
 

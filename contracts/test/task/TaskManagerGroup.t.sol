@@ -407,8 +407,9 @@ contract TaskManagerGroupTest is TaskManagerTestBase {
         keys[1] = _create(1);
         address other = makeAddr("other app");
         vm.deal(other, 1 ether);
+        ITaskManager.CreateTaskParams memory p = _attested(_params(2), other);
         vm.prank(other);
-        keys[2] = tm.createTask{value: FEE}(_params(2));
+        keys[2] = tm.createTask{value: FEE}(p);
         _nextBlock();
         for (uint256 i = 0; i < 3; ++i) {
             scores[i] = _score(1);

@@ -21,6 +21,7 @@ import {
   runUnsampledTask,
   runValidationGroup,
   type TxRecord,
+  useRelaySigner,
 } from '../scenarios/taskScenarios.js';
 
 const reference = { unsampled: { txs: 5, gas: 3_000_000 }, group: { txs: 11, gas: 6_000_000 } };
@@ -68,6 +69,8 @@ async function benchHappyPaths(runs: number) {
     });
     const actors = createDevnetActors(anvil.rpcUrl, deployment, 3);
     await joinNodes(actors, stake);
+    // Every task carries the relay's ArgsAvailable statement, as on a real network.
+    await useRelaySigner(actors);
     const unsampled: TxRecord[][] = [];
     for (let i = 0; i < runs; i++)
       unsampled.push((await runUnsampledTask(actors, fee, imageScore('honest'))).txs);

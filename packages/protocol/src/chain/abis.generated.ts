@@ -1858,6 +1858,19 @@ export const taskManagerAbi = [
   },
   {
     "type": "function",
+    "name": "ARGS_AVAILABLE_TYPEHASH",
+    "inputs": [],
+    "outputs": [
+      {
+        "name": "",
+        "type": "bytes32",
+        "internalType": "bytes32"
+      }
+    ],
+    "stateMutability": "view"
+  },
+  {
+    "type": "function",
     "name": "DEFAULT_HAMMING_THRESHOLD",
     "inputs": [],
     "outputs": [
@@ -2099,6 +2112,35 @@ export const taskManagerAbi = [
   },
   {
     "type": "function",
+    "name": "argsAvailableDigest",
+    "inputs": [
+      {
+        "name": "creator",
+        "type": "address",
+        "internalType": "address"
+      },
+      {
+        "name": "argsCommitment",
+        "type": "bytes32",
+        "internalType": "bytes32"
+      },
+      {
+        "name": "expiry",
+        "type": "uint64",
+        "internalType": "uint64"
+      }
+    ],
+    "outputs": [
+      {
+        "name": "",
+        "type": "bytes32",
+        "internalType": "bytes32"
+      }
+    ],
+    "stateMutability": "view"
+  },
+  {
+    "type": "function",
     "name": "createTask",
     "inputs": [
       {
@@ -2145,6 +2187,16 @@ export const taskManagerAbi = [
             "name": "argsCommitment",
             "type": "bytes32",
             "internalType": "bytes32"
+          },
+          {
+            "name": "relayExpiry",
+            "type": "uint64",
+            "internalType": "uint64"
+          },
+          {
+            "name": "relaySignature",
+            "type": "bytes",
+            "internalType": "bytes"
           }
         ]
       }
@@ -3333,6 +3385,11 @@ export const taskManagerAbi = [
   },
   {
     "type": "error",
+    "name": "InvalidRelaySignature",
+    "inputs": []
+  },
+  {
+    "type": "error",
     "name": "InvalidScoreLength",
     "inputs": [
       {
@@ -3461,6 +3518,17 @@ export const taskManagerAbi = [
   },
   {
     "type": "error",
+    "name": "OriginalNotReported",
+    "inputs": [
+      {
+        "name": "taskKey",
+        "type": "bytes32",
+        "internalType": "bytes32"
+      }
+    ]
+  },
+  {
+    "type": "error",
     "name": "OwnableInvalidOwner",
     "inputs": [
       {
@@ -3522,6 +3590,22 @@ export const taskManagerAbi = [
     "type": "error",
     "name": "ReentrancyGuardReentrantCall",
     "inputs": []
+  },
+  {
+    "type": "error",
+    "name": "RelayStatementExpired",
+    "inputs": [
+      {
+        "name": "expiry",
+        "type": "uint256",
+        "internalType": "uint256"
+      },
+      {
+        "name": "timestamp",
+        "type": "uint256",
+        "internalType": "uint256"
+      }
+    ]
   },
   {
     "type": "error",
