@@ -32,9 +32,9 @@ interface ITaskManager {
     /// @notice What the app sends with `createTask`.
     struct CreateTaskParams {
         uint8 taskType; // 0 = SD, 1 = LLM, 2 = SD_FT
-        bytes32[] modelIds; // 1..MAX_MODELS model ids; nodes holding modelIds[0] are preferred
+        bytes32[] modelIds; // 1..MAX_MODELS model ids (nodes fetch missing models within the timeout)
         uint32 minVram; // GiB
-        bytes32 requiredGpu; // keccak256 of the GPU name; mandatory for LLM tasks
+        bytes32 requiredGpu; // keccak256 of the GPU name; mandatory for LLM tasks, zero for image tasks
         uint64 version; // major << 32 | minor << 16 | patch
         uint256 taskSize; // informational (pricing); not used on chain
         bytes32 taskIdCommitment; // keccak256(guid ‖ nonce): the task key
@@ -114,6 +114,7 @@ interface ITaskManager {
     error InvalidTaskType(uint8 taskType);
     error InvalidModelCount(uint256 count);
     error GpuRequiredForLlm();
+    error GpuPinnedImageTask(uint8 taskType);
     error ZeroCommitment();
     error FeeTooLow(uint256 fee, uint256 minFee);
     error FeeTooHigh(uint256 fee);

@@ -635,7 +635,13 @@ contract TaskManager is ITaskManager, Ownable2Step, ReentrancyGuardTransient {
         if (taskType > TASK_SD_FT) revert InvalidTaskType(taskType);
         uint256 modelCount = params.modelIds.length;
         if (modelCount == 0 || modelCount > MAX_MODELS) revert InvalidModelCount(modelCount);
-        if (taskType == TASK_LLM && params.requiredGpu == bytes32(0)) revert GpuRequiredForLlm();
+        if (taskType == TASK_LLM) {
+            if (params.requiredGpu == bytes32(0)) revert GpuRequiredForLlm();
+        } else if (params.requiredGpu != bytes32(0)) {
+            // Image tasks are drawn across GPU models (finding 2): a pin would let Sybils that claim a rare
+            // GPU make up every validation group of it.
+            revert GpuPinnedImageTask(taskType);
+        }
         if (params.taskIdCommitment == bytes32(0) || params.argsCommitment == bytes32(0)) revert ZeroCommitment();
         if (task.state != TaskState.None) revert TaskExists(params.taskIdCommitment);
         HotConfig memory config = _config;

@@ -136,6 +136,51 @@ contract HardeningTest is TaskManagerTestBase {
         assertEq(_node(image), w.addr, "an image task may run on the newer minor");
     }
 
+    // ------------------------------------------------------------------ F2: thin buckets
+
+    /// @dev Two Sybils claiming the GPU of a lone honest node made every group of tasks pinned to that GPU
+    /// theirs. Image tasks run across GPU models, so they may not pin one at all.
+    function test_regression_F2_imageTasksCannotPinAGpu() public {
+        address lone = _joinLone("Rare GPU");
+        bytes32 gpu = keccak256(bytes("Rare GPU"));
+        ITaskManager.CreateTaskParams memory p = _attested(_paramsFor(0, ARGS_HASH, 0, gpu), app);
+        vm.prank(app);
+        vm.expectRevert(abi.encodeWithSelector(ITaskManager.GpuPinnedImageTask.selector, uint8(0)));
+        tm.createTask{value: FEE}(p);
+        p = _attested(_paramsFor(1, ARGS_HASH, 2, gpu), app);
+        vm.prank(app);
+        vm.expectRevert(abi.encodeWithSelector(ITaskManager.GpuPinnedImageTask.selector, uint8(2)));
+        tm.createTask{value: FEE}(p);
+        lone;
+    }
+
+    /// @dev Exact-match tasks must pin their GPU, so their groups come from one bucket: a bucket thinner than
+    /// `minExactBucket` registered nodes is refused, and Sybils joining it count like anyone.
+    function test_regression_F2_exactMatchTaskInAThinBucketIsRefused() public {
+        registry.setMinExactBucket(4);
+        bytes32 gpu = keccak256(bytes("Rare GPU"));
+        _joinLone("Rare GPU");
+        // Two Sybils claim the same GPU.
+        address sybil1 = _joinNode(uint256(keccak256("sybil 1")), "Rare GPU");
+        _joinNode(uint256(keccak256("sybil 2")), "Rare GPU");
+        assertEq(registry.exactBucketPopulation(gpu, VERSION, 8), 3);
+        ITaskManager.CreateTaskParams memory p = _attested(_paramsFor(0, ARGS_HASH, 1, gpu), app);
+        vm.prank(app);
+        vm.expectRevert(abi.encodeWithSelector(INodeRegistry.NodeRegistryBucketTooSmall.selector, 3, 4));
+        tm.createTask{value: FEE}(p);
+        // VRAM counts: no node of the bucket has 40 GiB.
+        assertEq(registry.exactBucketPopulation(gpu, VERSION, 40), 0);
+        // Another version is another bucket.
+        assertEq(registry.exactBucketPopulation(gpu, VERSION + 1, 8), 0);
+        _joinNode(uint256(keccak256("honest 2")), "Rare GPU");
+        bytes32 key = _createWith(_paramsFor(1, ARGS_HASH, 1, gpu));
+        assertEq(uint256(_state(key)), uint256(ITaskManager.TaskState.Started));
+        // A node that leaves leaves the count.
+        vm.prank(sybil1);
+        registry.quit();
+        assertEq(registry.exactBucketPopulation(gpu, VERSION, 8), 3);
+    }
+
     // ------------------------------------------------------------------ F5: data availability
 
     function _joinLone(string memory gpu) internal returns (address node) {

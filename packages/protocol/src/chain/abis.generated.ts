@@ -29,13 +29,13 @@ export const nodeRegistryAbi = [
   },
   {
     "type": "function",
-    "name": "LOCALITY_TRIES",
+    "name": "DEFAULT_MIN_EXACT_BUCKET",
     "inputs": [],
     "outputs": [
       {
         "name": "",
-        "type": "uint256",
-        "internalType": "uint256"
+        "type": "uint8",
+        "internalType": "uint8"
       }
     ],
     "stateMutability": "view"
@@ -335,6 +335,35 @@ export const nodeRegistryAbi = [
   },
   {
     "type": "function",
+    "name": "exactBucketPopulation",
+    "inputs": [
+      {
+        "name": "gpuId",
+        "type": "bytes32",
+        "internalType": "bytes32"
+      },
+      {
+        "name": "version",
+        "type": "uint64",
+        "internalType": "uint64"
+      },
+      {
+        "name": "minVram",
+        "type": "uint32",
+        "internalType": "uint32"
+      }
+    ],
+    "outputs": [
+      {
+        "name": "total",
+        "type": "uint256",
+        "internalType": "uint256"
+      }
+    ],
+    "stateMutability": "view"
+  },
+  {
+    "type": "function",
     "name": "fits",
     "inputs": [
       {
@@ -518,6 +547,19 @@ export const nodeRegistryAbi = [
   {
     "type": "function",
     "name": "maxTimeoutsBeforeKick",
+    "inputs": [],
+    "outputs": [
+      {
+        "name": "",
+        "type": "uint256",
+        "internalType": "uint256"
+      }
+    ],
+    "stateMutability": "view"
+  },
+  {
+    "type": "function",
+    "name": "minExactBucket",
     "inputs": [],
     "outputs": [
       {
@@ -934,6 +976,19 @@ export const nodeRegistryAbi = [
   },
   {
     "type": "function",
+    "name": "setMinExactBucket",
+    "inputs": [
+      {
+        "name": "count",
+        "type": "uint256",
+        "internalType": "uint256"
+      }
+    ],
+    "outputs": [],
+    "stateMutability": "nonpayable"
+  },
+  {
+    "type": "function",
     "name": "setMinStake",
     "inputs": [
       {
@@ -1141,6 +1196,25 @@ export const nodeRegistryAbi = [
   {
     "type": "event",
     "name": "MaxTimeoutsBeforeKickChanged",
+    "inputs": [
+      {
+        "name": "oldValue",
+        "type": "uint256",
+        "indexed": false,
+        "internalType": "uint256"
+      },
+      {
+        "name": "newValue",
+        "type": "uint256",
+        "indexed": false,
+        "internalType": "uint256"
+      }
+    ],
+    "anonymous": false
+  },
+  {
+    "type": "event",
+    "name": "MinExactBucketChanged",
     "inputs": [
       {
         "name": "oldValue",
@@ -1524,6 +1598,22 @@ export const nodeRegistryAbi = [
         "name": "status",
         "type": "uint8",
         "internalType": "enum INodeRegistry.NodeStatus"
+      }
+    ]
+  },
+  {
+    "type": "error",
+    "name": "NodeRegistryBucketTooSmall",
+    "inputs": [
+      {
+        "name": "population",
+        "type": "uint256",
+        "internalType": "uint256"
+      },
+      {
+        "name": "minimum",
+        "type": "uint256",
+        "internalType": "uint256"
       }
     ]
   },
@@ -3315,6 +3405,17 @@ export const taskManagerAbi = [
         "name": "minFee",
         "type": "uint256",
         "internalType": "uint256"
+      }
+    ]
+  },
+  {
+    "type": "error",
+    "name": "GpuPinnedImageTask",
+    "inputs": [
+      {
+        "name": "taskType",
+        "type": "uint8",
+        "internalType": "uint8"
       }
     ]
   },
