@@ -195,14 +195,12 @@ const budgetMs = Number(process.env.MUTATION_BUDGET_S ?? 3600) * 1000;
 // links to node_modules and packages, which foundry.toml reaches through "../".
 const scratch = mkdtempSync(join(tmpdir(), 'verinet-mutation-'));
 const contracts = join(scratch, 'contracts');
-cpSync(join(root, 'contracts'), contracts, { recursive: true });
+// Timestamps kept, so forge's cache stays valid and only the mutated file and its dependents recompile.
+cpSync(join(root, 'contracts'), contracts, { recursive: true, preserveTimestamps: true });
 symlinkSync(join(root, 'node_modules'), join(scratch, 'node_modules'));
 symlinkSync(join(root, 'packages'), join(scratch, 'packages'));
 const cleanup = () => rmSync(scratch, { recursive: true, force: true });
-process.on('SIGINT', () => {
-  cleanup();
-  process.exit(130);
-});
+// spawnSync holds signals until the running forge ends; the scratch copy is removed in `finally`.
 
 const started = Date.now();
 const results = [];
@@ -223,15 +221,14 @@ try {
     }
     writeFileSync(path, original.replace(m.find, m.replace));
     const t0 = Date.now();
-    // Unit suites only: the invariant campaigns take minutes each and run in `npm test`.
-    const result = run(
-      forge,
-      ['test', '--no-match-path', 'test/invariant/*', '--no-match-contract', 'Invariant'],
-      {
-        cwd: contracts,
-        timeout: timeoutMs,
-      },
-    );
+    // Unit suites that exercise the mutated contract (the invariant campaigns take minutes each and run in
+    // `npm test`): TaskManager mutants against the task and hardening suites, registry ones against the node
+    // and hardening suites.
+    const suites = m.file === TM ? 'test/{task,hardening}/*' : 'test/{node,hardening}/*';
+    const result = run(forge, ['test', '--match-path', suites, '--no-match-contract', 'Invariant'], {
+      cwd: contracts,
+      timeout: timeoutMs,
+    });
     writeFileSync(path, original);
     const output = `${result.stdout}${result.stderr}`;
     const failed = output.match(/(\d+) failed/g)?.at(-1);

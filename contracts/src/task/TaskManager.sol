@@ -63,6 +63,16 @@ contract TaskManager is ITaskManager, Ownable2Step, ReentrancyGuardTransient {
         uint8 hammingThreshold;
     }
 
+    /// @dev An app's VRF keys other than its account key (finding 8: a browser wallet never reveals its key).
+    /// A key bound in block b applies to originals whose seed block is after b; the previous key stays for
+    /// older originals.
+    struct VrfKeys {
+        address current;
+        uint32 currentBlock;
+        address previous;
+        uint32 previousBlock;
+    }
+
     /// @dev Timeouts per task type and the validation window, in seconds, in one slot.
     struct Timing {
         uint32 timeoutSd;
@@ -128,6 +138,7 @@ contract TaskManager is ITaskManager, Ownable2Step, ReentrancyGuardTransient {
     bytes32 private _queueHead;
     bytes32 private _queueTail;
     mapping(address account => uint256) private _owed;
+    mapping(address app => VrfKeys) private _vrfKeys;
 
     constructor(INodeRegistry registry_, IVRFVerifier vrfVerifier_, address owner_) Ownable(owner_) {
         registry = registry_;
@@ -190,11 +201,12 @@ contract TaskManager is ITaskManager, Ownable2Step, ReentrancyGuardTransient {
 
     /// @inheritdoc ITaskManager
     function validateTaskGroup(GroupValidation calldata group) external nonReentrant {
+        Task storage original = _tasks[group.taskKeys[0]];
         if (group.publicKey.length != 64) revert InvalidPublicKey(group.publicKey.length);
         address keyAddress = address(uint160(uint256(keccak256(group.publicKey))));
-        if (keyAddress != msg.sender) revert PublicKeyNotCaller(keyAddress, msg.sender);
+        address expected = vrfKeyOf(msg.sender, original.seedBlock);
+        if (keyAddress != expected) revert PublicKeyNotCaller(keyAddress, expected);
 
-        Task storage original = _tasks[group.taskKeys[0]];
         uint8 taskType = original.taskType;
         bytes32 requestHash = _requestHash(taskType, group.requiredGpu, group.minVram, group.version, group.modelIds);
 
@@ -230,6 +242,20 @@ contract TaskManager is ITaskManager, Ownable2Step, ReentrancyGuardTransient {
             }
             _applyVerdict(group.taskKeys[i], verdict, reports[i], position, total);
         }
+    }
+
+    /// @inheritdoc ITaskManager
+    function bindVrfKey(bytes calldata publicKey) external {
+        if (publicKey.length != 64) revert InvalidPublicKey(publicKey.length);
+        address keyAddress = address(uint160(uint256(keccak256(publicKey))));
+        VrfKeys storage keys = _vrfKeys[msg.sender];
+        // One binding per block: two in one block would leave the earlier one without a block of its own.
+        if (keys.currentBlock == block.number) revert VrfKeyBoundThisBlock(block.number);
+        keys.previous = keys.current;
+        keys.previousBlock = keys.currentBlock;
+        keys.current = keyAddress;
+        keys.currentBlock = uint32(block.number);
+        emit VrfKeyBound(msg.sender, keyAddress, block.number);
     }
 
     // ------------------------------------------------------------------ node
@@ -415,6 +441,15 @@ contract TaskManager is ITaskManager, Ownable2Step, ReentrancyGuardTransient {
             TaskState state = task.state;
             if (state != TaskState.None && state != TaskState.Queued) seed = _readableBlockhash(task.seedBlock);
         }
+    }
+
+    /// @inheritdoc ITaskManager
+    function vrfKeyOf(address app, uint256 seedBlock) public view returns (address) {
+        VrfKeys storage keys = _vrfKeys[app];
+        // Strictly before the seed block: the key was fixed before anyone could know the seed.
+        if (keys.current != address(0) && keys.currentBlock < seedBlock) return keys.current;
+        if (keys.previous != address(0) && keys.previousBlock < seedBlock) return keys.previous;
+        return app;
     }
 
     /// @inheritdoc ITaskManager

@@ -261,6 +261,73 @@ contract HardeningTest is TaskManagerTestBase {
         assertEq(registry.consecutiveTimeoutsOf(node), 1);
     }
 
+    // ------------------------------------------------------------------ F8: browser wallets
+
+    function _groupWithKey(VmExt.Wallet memory key) internal returns (ITaskManager.GroupValidation memory g) {
+        keys[0] = _create(0);
+        _nextBlock();
+        keys[1] = _create(1);
+        keys[2] = _create(2);
+        _nextBlock();
+        for (uint256 i = 0; i < 3; ++i) {
+            scores[i] = _score(1);
+            _submit(keys[i], scores[i]);
+        }
+        g = _group(keys, _ids(), scores);
+        g.publicKey = abi.encodePacked(key.publicKeyX, key.publicKeyY);
+        g.vrfProof = _proofFor(g.publicKey, g.seeds[0]);
+        (g.uPoint, g.vComponents) = vrf.helpers(g.vrfProof);
+    }
+
+    function _proofFor(bytes memory publicKey, bytes32 seed) internal view returns (bytes memory proof) {
+        bytes32 binding = keccak256(abi.encodePacked(publicKey, abi.encodePacked(seed)));
+        for (uint256 tail = 0;; ++tail) {
+            proof = abi.encodePacked(bytes1(0x02), binding, bytes16(0), bytes32(tail));
+            if (uint256(vrf.proofToHash(proof)) % tm.samplingDenominator() == 0) return proof;
+        }
+    }
+
+    /// @dev A DApp behind a browser wallet samples with a key it generated and bound on chain; before the fix
+    /// only the account key was accepted, which such an app never sees.
+    function test_regression_F8_appSamplesWithABoundKey() public {
+        VmExt.Wallet memory browserKey = vmx.createWallet(uint256(keccak256("dapp vrf key")));
+        vm.prank(app);
+        tm.bindVrfKey(abi.encodePacked(browserKey.publicKeyX, browserKey.publicKeyY));
+        _nextBlock();
+        ITaskManager.GroupValidation memory g = _groupWithKey(browserKey);
+        assertEq(tm.vrfKeyOf(app, tm.getTask(keys[0]).seedBlock), browserKey.addr);
+        vm.prank(app);
+        tm.validateTaskGroup(g);
+        assertEq(uint256(_state(keys[0])), uint256(ITaskManager.TaskState.EndGroupSuccess));
+    }
+
+    /// @dev Once a key is bound, the account key no longer counts for later originals (two keys would be two
+    /// chances of being sampled), and a key bound after the seed was known does not apply to it.
+    function test_regression_F8_aKeyBoundAfterTheSeedDoesNotApply() public {
+        VmExt.Wallet memory first = vmx.createWallet(uint256(keccak256("first key")));
+        VmExt.Wallet memory second = vmx.createWallet(uint256(keccak256("second key")));
+        vm.prank(app);
+        tm.bindVrfKey(abi.encodePacked(first.publicKeyX, first.publicKeyY));
+        _nextBlock();
+        ITaskManager.GroupValidation memory g = _groupWithKey(second);
+        // The app learns its seed and binds another key, hoping for another draw.
+        vm.prank(app);
+        tm.bindVrfKey(abi.encodePacked(second.publicKeyX, second.publicKeyY));
+        vm.prank(app);
+        vm.expectRevert(abi.encodeWithSelector(ITaskManager.PublicKeyNotCaller.selector, second.addr, first.addr));
+        tm.validateTaskGroup(g);
+        // Nor does the account key.
+        g.publicKey = appPublicKey;
+        g.vrfProof = _proofFor(appPublicKey, g.seeds[0]);
+        (g.uPoint, g.vComponents) = vrf.helpers(g.vrfProof);
+        vm.prank(app);
+        vm.expectRevert(abi.encodeWithSelector(ITaskManager.PublicKeyNotCaller.selector, app, first.addr));
+        tm.validateTaskGroup(g);
+        vm.prank(app);
+        vm.expectRevert(abi.encodeWithSelector(ITaskManager.VrfKeyBoundThisBlock.selector, block.number));
+        tm.bindVrfKey(abi.encodePacked(first.publicKeyX, first.publicKeyY));
+    }
+
     // ------------------------------------------------------------------ F9: forced ether
 
     /// @dev Ether forced into both contracts changes none of their books: every party still gets exactly

@@ -2231,6 +2231,19 @@ export const taskManagerAbi = [
   },
   {
     "type": "function",
+    "name": "bindVrfKey",
+    "inputs": [
+      {
+        "name": "publicKey",
+        "type": "bytes",
+        "internalType": "bytes"
+      }
+    ],
+    "outputs": [],
+    "stateMutability": "nonpayable"
+  },
+  {
+    "type": "function",
     "name": "createTask",
     "inputs": [
       {
@@ -2854,6 +2867,30 @@ export const taskManagerAbi = [
   },
   {
     "type": "function",
+    "name": "vrfKeyOf",
+    "inputs": [
+      {
+        "name": "app",
+        "type": "address",
+        "internalType": "address"
+      },
+      {
+        "name": "seedBlock",
+        "type": "uint256",
+        "internalType": "uint256"
+      }
+    ],
+    "outputs": [
+      {
+        "name": "",
+        "type": "address",
+        "internalType": "address"
+      }
+    ],
+    "stateMutability": "view"
+  },
+  {
+    "type": "function",
     "name": "vrfVerifier",
     "inputs": [],
     "outputs": [
@@ -3326,6 +3363,31 @@ export const taskManagerAbi = [
   },
   {
     "type": "event",
+    "name": "VrfKeyBound",
+    "inputs": [
+      {
+        "name": "app",
+        "type": "address",
+        "indexed": true,
+        "internalType": "address"
+      },
+      {
+        "name": "keyAddress",
+        "type": "address",
+        "indexed": false,
+        "internalType": "address"
+      },
+      {
+        "name": "blockNumber",
+        "type": "uint256",
+        "indexed": false,
+        "internalType": "uint256"
+      }
+    ],
+    "anonymous": false
+  },
+  {
+    "type": "event",
     "name": "Withdrawal",
     "inputs": [
       {
@@ -3768,6 +3830,17 @@ export const taskManagerAbi = [
     "inputs": [
       {
         "name": "index",
+        "type": "uint256",
+        "internalType": "uint256"
+      }
+    ]
+  },
+  {
+    "type": "error",
+    "name": "VrfKeyBoundThisBlock",
+    "inputs": [
+      {
+        "name": "blockNumber",
         "type": "uint256",
         "internalType": "uint256"
       }
