@@ -10,6 +10,7 @@ import {
   prepareArgs,
   reportError,
   sdArgs,
+  setRelaySigner,
   startChainFixture,
   submitScore,
   unknownTaskKey,
@@ -589,6 +590,36 @@ export function runRelaySuite(makeFactory: () => Promise<StorageFactory | undefi
             );
           }
         }
+      }
+    });
+  });
+
+  describe('statements on chain', () => {
+    it('createTask accepts the relay ArgsAvailable statement and refuses a forged one', async (t) => {
+      if (skip) return t.skip(skip);
+      await setRelaySigner(fixture, relay.relaySigner.address);
+      try {
+        const prepared = prepareArgs('sd');
+        const put = await call(
+          app(),
+          'PUT',
+          `/v1/args/${prepared.argsCommitment}?salt=${prepared.salt}&taskType=sd`,
+          {
+            body: prepared.bytes,
+          },
+        );
+        assert.equal(put.statusCode, 201, put.body);
+        const { statement } = JSON.parse(put.body);
+        await assert.rejects(
+          createFixtureTask(fixture, { prepared: prepareArgs('sd'), statement }),
+          'a statement for other arguments is refused by the contract',
+        );
+        await assert.rejects(createFixtureTask(fixture, { prepared }), 'no statement, refused');
+        const task = await createFixtureTask(fixture, { prepared, statement });
+        const download = await call(task.nodeActor!.account, 'GET', `/v1/tasks/${task.taskKey}/args`);
+        assert.equal(download.statusCode, 200);
+      } finally {
+        await setRelaySigner(fixture, '0x0000000000000000000000000000000000000000');
       }
     });
   });
