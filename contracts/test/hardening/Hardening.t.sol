@@ -328,6 +328,31 @@ contract HardeningTest is TaskManagerTestBase {
         tm.bindVrfKey(abi.encodePacked(first.publicKeyX, first.publicKeyY));
     }
 
+    // ------------------------------------------------------------------ mutation survivors
+
+    /// @dev Kills the mutant "the creator may abort a running task at any time": an app that could abort a
+    /// Started task at will would take its fee back from a node that is computing (and, with a relay signer,
+    /// charge the node a timeout). Only a queued task may be cancelled early.
+    function test_creatorCannotAbortARunningTaskBeforeItsTimeout() public {
+        bytes32 key = _create(0);
+        address node = _node(key);
+        uint256 deadline = block.timestamp + tm.timeout(0);
+        vm.warp(deadline - 1);
+        vm.prank(app);
+        vm.expectRevert(abi.encodeWithSelector(ITaskManager.DeadlineNotReached.selector, key, deadline));
+        tm.abortTask(key);
+        assertEq(uint256(_state(key)), uint256(ITaskManager.TaskState.Started));
+        assertEq(registry.consecutiveTimeoutsOf(node), 0);
+        // After its report, not even at the timeout.
+        _submit(key, _score(1));
+        vm.warp(deadline + 1);
+        vm.prank(app);
+        vm.expectRevert(
+            abi.encodeWithSelector(ITaskManager.InvalidState.selector, key, ITaskManager.TaskState.ScoreReady)
+        );
+        tm.abortTask(key);
+    }
+
     // ------------------------------------------------------------------ F9: forced ether
 
     /// @dev Ether forced into both contracts changes none of their books: every party still gets exactly
