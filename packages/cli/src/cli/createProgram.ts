@@ -4,6 +4,7 @@ import { createDeployCommand } from '../commands/deploy.js';
 import { createDevnetCommand } from '../commands/devnet.js';
 import { createKeystoreCommand } from '../commands/keystore.js';
 import { createModelCommand } from '../commands/model.js';
+import { createRelayCommand } from '../commands/relay.js';
 import { createStakeCalcCommand } from '../commands/stakeCalc.js';
 import { output } from './output.js';
 
@@ -28,6 +29,7 @@ export function createProgram(): Command {
     .addCommand(createDeployCommand())
     .addCommand(createKeystoreCommand())
     .addCommand(createModelCommand())
+    .addCommand(createRelayCommand())
     .addCommand(createStakeCalcCommand());
   configure(program, []);
   return program;
