@@ -308,3 +308,6 @@ export function parseSchedulerConfig(json: unknown, model = 'model'): ModelSched
   if (ignored.length > 0) config.ignoredKeys = ignored;
   return config;
 }
+
+/** @deprecated the 1.0 name of {@link baseSchedulerSettings} (Stable Diffusion's noise schedule). */
+export const defaultNoiseScheduleConfig: SchedulerSettings = baseSchedulerSettings;

@@ -1,5 +1,6 @@
 export {
   baseSchedulerSettings,
+  defaultNoiseScheduleConfig,
   type ModelSchedulerConfig,
   type NoiseScheduleConfig,
   parseSchedulerConfig,
