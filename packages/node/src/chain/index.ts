@@ -1,0 +1,13 @@
+export {
+  type CreateChainClientParameters,
+  createChainClient,
+  getDeploymentChain,
+} from './createChainClient.js';
+export {
+  type ChainWatcher,
+  type ChainWatcherParameters,
+  type ChainWatcherStatus,
+  createChainWatcher,
+} from './createChainWatcher.js';
+export { describeRpcError } from './describeRpcError.js';
+export * from './taskManager.js';
