@@ -9,5 +9,6 @@ export {
   type ChainWatcherStatus,
   createChainWatcher,
 } from './createChainWatcher.js';
+export { describeContractError } from './describeContractError.js';
 export { describeRpcError } from './describeRpcError.js';
 export * from './taskManager.js';
