@@ -163,6 +163,32 @@ export async function readNodeInfo(
   };
 }
 
+/** The args commitment of a task, from its TaskCreated event (the chain keeps only a hash of it). */
+export async function readArgsCommitment(
+  client: PublicClient,
+  contracts: Contracts,
+  taskKey: Hex,
+  fromBlock: number,
+): Promise<{ argsCommitment: Hex; fee: bigint } | undefined> {
+  const event = taskManagerAbi.find((item) => item.type === 'event' && item.name === 'TaskCreated');
+  const logs = await client.getLogs({
+    address: contracts.taskManager,
+    event: event as Extract<(typeof taskManagerAbi)[number], { type: 'event'; name: 'TaskCreated' }>,
+    args: { taskKey },
+    fromBlock: BigInt(fromBlock),
+  });
+  const found = logs[0];
+  return found
+    ? { argsCommitment: found.args.argsCommitment as Hex, fee: found.args.fee as bigint }
+    : undefined;
+}
+
+/** Unix seconds of the latest block (the contracts' clock for timeouts). */
+export async function readChainTime(client: PublicClient): Promise<number> {
+  const block = await client.getBlock({ blockTag: 'latest' });
+  return Number(block.timestamp);
+}
+
 // --- writes (requests for the transaction sender) ---
 
 export const submitScoreRequest = (contracts: Contracts, taskKey: Hex, score: Hex): ContractRequest => ({

@@ -62,4 +62,6 @@ export const migrations: readonly string[] = [
     task_key TEXT
   );
   `,
+  // 3: the on-chain execution deadline of a task (unix seconds), so the worker stops in time.
+  `ALTER TABLE tasks ADD COLUMN deadline_at INTEGER;`,
 ];

@@ -19,6 +19,7 @@ type TaskRow = {
   attempts: number;
   last_error: string | null;
   next_attempt_at: number;
+  deadline_at: number | null;
   created_at: number;
   updated_at: number;
 };
@@ -41,6 +42,7 @@ function fromRow(row: TaskRow): TaskRecord {
     attempts: row.attempts,
     lastError: row.last_error,
     nextAttemptAt: row.next_attempt_at,
+    deadlineAt: row.deadline_at,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
@@ -116,6 +118,7 @@ const columns: Record<keyof Omit<TaskRecord, 'taskKey' | 'createdAt'>, string> =
   attempts: 'attempts',
   lastError: 'last_error',
   nextAttemptAt: 'next_attempt_at',
+  deadlineAt: 'deadline_at',
   updatedAt: 'updated_at',
 };
 

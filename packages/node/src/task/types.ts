@@ -61,6 +61,8 @@ export type TaskRecord = {
   lastError: string | null;
   /** Unix ms before which the current step is not retried. */
   nextAttemptAt: number;
+  /** Unix seconds after which the chain lets anybody abort the task (execution timeout), once known. */
+  deadlineAt: number | null;
   createdAt: number;
   updatedAt: number;
 };

@@ -1,0 +1,1 @@
+export type { RelayClient, ResultUpload, TaskArgsDownload } from './types.js';
