@@ -189,6 +189,35 @@ export async function readChainTime(client: PublicClient): Promise<number> {
   return Number(block.timestamp);
 }
 
+export type NodeHistory = {
+  slashed: { blockNumber: number; amount: bigint }[];
+  kickedOut: { blockNumber: number; consecutiveTimeouts: bigint }[];
+  /** Tasks of this node that ended invalidated (the reason for a slash). */
+  invalidated: { blockNumber: number; taskKey: Hex }[];
+};
+
+/** Slashes, kick-outs and invalidated tasks of a node since `fromBlock`, from the events. */
+export async function readNodeHistory(
+  client: PublicClient,
+  contracts: Contracts,
+  node: Address,
+  fromBlock: number,
+): Promise<NodeHistory> {
+  const pick = (abi: readonly unknown[], name: string) =>
+    (abi as { type: string; name?: string }[]).find((i) => i.type === 'event' && i.name === name) as never;
+  const [slashed, kicked, invalidated] = await Promise.all([
+    client.getLogs({ address: contracts.nodeRegistry, event: pick(nodeRegistryAbi, 'NodeSlashed'), args: { node } as never, fromBlock: BigInt(fromBlock) }),
+    client.getLogs({ address: contracts.nodeRegistry, event: pick(nodeRegistryAbi, 'NodeKickedOut'), args: { node } as never, fromBlock: BigInt(fromBlock) }),
+    client.getLogs({ address: contracts.taskManager, event: pick(taskManagerAbi, 'TaskEndInvalidated'), args: { node } as never, fromBlock: BigInt(fromBlock) }),
+  ]);
+  const args = (log: unknown) => (log as { args: Record<string, unknown> }).args;
+  return {
+    slashed: slashed.map((l) => ({ blockNumber: Number(l.blockNumber), amount: args(l).amount as bigint })),
+    kickedOut: kicked.map((l) => ({ blockNumber: Number(l.blockNumber), consecutiveTimeouts: args(l).consecutiveTimeouts as bigint })),
+    invalidated: invalidated.map((l) => ({ blockNumber: Number(l.blockNumber), taskKey: args(l).taskKey as Hex })),
+  };
+}
+
 // --- writes (requests for the transaction sender) ---
 
 export const submitScoreRequest = (contracts: Contracts, taskKey: Hex, score: Hex): ContractRequest => ({
