@@ -1,0 +1,74 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { bytesToHex, type Hex, hashTypedData } from 'viem';
+import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
+import {
+  EMPTY_BODY_HASH,
+  getRelayDomain,
+  getRelayRequestDigest,
+  hashRelayBody,
+  RelayAuthError,
+  relayRequestTypes,
+  signRelayRequest,
+  verifyRelayRequest,
+} from './index.js';
+
+const domain = getRelayDomain({ chainId: 31337, taskManager: '0x5FbDB2315678afecb367f032d93F642f64180aa3' });
+const account = privateKeyToAccount(generatePrivateKey());
+const now = 1_800_000_000;
+
+describe('relay request authentication', () => {
+  it('computes the same digest as viem hashTypedData', () => {
+    for (const [method, path, body] of [
+      ['GET', '/v1/info', ''],
+      ['PUT', '/v1/args/0x01?salt=0x02&taskType=sd', '{"a":1}'],
+      ['POST', '/ünï/çødé', 'x'.repeat(1000)],
+    ] as const) {
+      const message = {
+        method,
+        path,
+        bodyHash: hashRelayBody(new TextEncoder().encode(body)),
+        timestamp: 1_700_000_000n,
+        nonce: `0x${'ab'.repeat(32)}` as Hex,
+      };
+      const expected = hashTypedData({
+        domain,
+        types: relayRequestTypes,
+        primaryType: 'RelayRequest',
+        message,
+      });
+      assert.equal(bytesToHex(getRelayRequestDigest(domain, message)), expected);
+    }
+    assert.equal(hashRelayBody(new Uint8Array()), EMPTY_BODY_HASH);
+  });
+
+  it('verifies what signRelayRequest signs, and nothing else', async () => {
+    const body = new TextEncoder().encode('{"score":"0x00"}');
+    const headers = await signRelayRequest({
+      signer: account,
+      domain,
+      method: 'post',
+      path: '/v1/x',
+      body,
+      timestamp: BigInt(now),
+    });
+    const ok = verifyRelayRequest({ domain, method: 'POST', path: '/v1/x', headers, now });
+    assert.equal(ok.address, account.address.toLowerCase());
+    assert.equal(ok.bodyHash, hashRelayBody(body));
+    const refuse = (overrides: Partial<Parameters<typeof verifyRelayRequest>[0]>, problem: string) =>
+      assert.throws(
+        () => verifyRelayRequest({ domain, method: 'POST', path: '/v1/x', headers, now, ...overrides }),
+        (error: unknown) => error instanceof RelayAuthError && error.problem === problem,
+      );
+    refuse({ path: '/v1/y' }, 'bad_signature');
+    refuse({ method: 'PUT' }, 'bad_signature');
+    refuse({ domain: { ...domain, chainId: 1 } }, 'bad_signature');
+    refuse({ now: now + 61 }, 'stale');
+    refuse({ now: now - 11 }, 'future');
+    refuse({ headers: { ...headers, 'x-verinet-signature': undefined } }, 'missing');
+    refuse({ headers: { ...headers, 'x-verinet-nonce': '0x12' } }, 'malformed');
+    refuse({ headers: { ...headers, 'x-verinet-body-hash': EMPTY_BODY_HASH } }, 'bad_signature');
+    const other = privateKeyToAccount(generatePrivateKey());
+    refuse({ headers: { ...headers, 'x-verinet-address': other.address } }, 'bad_signature');
+  });
+});

@@ -1,0 +1,60 @@
+import rateLimit from '@fastify/rate-limit';
+import swagger from '@fastify/swagger';
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { RelayError } from '../errors/RelayError.js';
+import { argsPlugin } from '../plugins/argsPlugin.js';
+import { authPlugin } from '../plugins/authPlugin.js';
+import { errorsPlugin } from '../plugins/errorsPlugin.js';
+import { opsPlugin } from '../plugins/opsPlugin.js';
+import { resultsPlugin } from '../plugins/resultsPlugin.js';
+import type { RelayContext } from './context.js';
+
+export type BuildRelayParameters = { context: RelayContext; logger?: Logger | undefined };
+
+/**
+ * The relay's Fastify app, one plugin per concern: errors, authentication, rate limits, operations, arguments,
+ * results. Not listening yet (tests inject requests; startRelay listens).
+ *
+ * @example
+ * const app = await buildRelay({ context }); await app.listen({ port: 7070, host: '127.0.0.1' });
+ */
+export async function buildRelay({ context, logger }: BuildRelayParameters): Promise<FastifyInstance> {
+  const app = Fastify({
+    ...(logger ? { loggerInstance: logger } : { logger: false }),
+    // Uploads stream through their own limit; this one bounds everything Fastify parses itself.
+    bodyLimit: context.config.limits.jsonBodyBytes,
+    return503OnClosing: true,
+    requestTimeout: 120_000,
+    routerOptions: { maxParamLength: 300 },
+  }) as unknown as FastifyInstance;
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: { title: 'Verinet relay', version: '1.0.0', description: 'See docs/relay-api.md' },
+    },
+  });
+  await app.register(errorsPlugin);
+  await app.register(authPlugin, { context });
+  await app.register(rateLimit, {
+    global: true,
+    max: context.config.limits.requestsPerMinute,
+    timeWindow: 60_000,
+    hook: 'preHandler',
+    keyGenerator: (request) => request.signer ?? request.ip,
+    errorResponseBuilder: (_request, details) =>
+      new RelayError('RATE_LIMITED', `Too many requests: at most ${details.max} per minute.`, {
+        retryAfter: Math.ceil(details.ttl / 1000),
+      }),
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    const route = request.routeOptions.url ?? 'unknown';
+    context.metrics.requests.inc({ method: request.method, route, status: String(reply.statusCode) });
+    context.metrics.duration.observe({ method: request.method, route }, reply.elapsedTime / 1000);
+  });
+  await app.register(opsPlugin, { context });
+  await app.register(argsPlugin, { context });
+  await app.register(resultsPlugin, { context });
+  return app;
+}

@@ -1,0 +1,32 @@
+import type { RelayDomain } from '@verinet/protocol/relay';
+import type { Address, LocalAccount } from 'viem';
+import type { ChainReader } from '../chain/createChainReader.js';
+import type { RelayConfig } from '../config/relayConfig.js';
+import type { RelayStorage } from '../storage/types.js';
+import type { RelayMetrics } from './createRelayMetrics.js';
+
+/** What every plugin of one relay instance shares. */
+export type RelayContext = {
+  config: RelayConfig;
+  storage: RelayStorage;
+  chain: ChainReader;
+  /** The relay key: signs statements only. */
+  signer: LocalAccount;
+  domain: RelayDomain;
+  metrics: RelayMetrics;
+  /** False while starting and once shutdown began (readiness). */
+  state: { ready: boolean };
+  now: () => number;
+};
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The authenticated signer (lower case), on routes with `config.auth`. */
+    signer: Address | undefined;
+    /** The sha256 the signer declared for the body. */
+    declaredBodyHash: `0x${string}` | undefined;
+  }
+  interface FastifyContextConfig {
+    auth?: boolean;
+  }
+}

@@ -1,0 +1,67 @@
+import { argsAvailableTypes, getResultHash, resultAvailableTypes } from '@verinet/protocol/relay';
+import { type Address, type Hex, hexToBytes } from 'viem';
+import type { ArgsRecord } from '../storage/types.js';
+import type { RelayContext } from './context.js';
+
+export type ArgsAvailableStatement = {
+  type: 'ArgsAvailable';
+  signer: Address;
+  creator: Address;
+  argsCommitment: Hex;
+  expiry: number;
+  signature: Hex;
+};
+
+export type ResultAvailableStatement = {
+  type: 'ResultAvailable';
+  signer: Address;
+  taskKey: Hex;
+  resultHash: Hex;
+  signature: Hex;
+};
+
+/**
+ * Signs `ArgsAvailable(creator, argsCommitment, expiry)` for arguments the relay holds (called only after the
+ * upload is durably stored). ECDSA signing is deterministic (RFC 6979): a retried upload gets the same bytes.
+ */
+export async function signArgsAvailable(
+  context: RelayContext,
+  record: ArgsRecord,
+): Promise<ArgsAvailableStatement> {
+  const signature = await context.signer.signTypedData({
+    domain: context.domain,
+    types: argsAvailableTypes,
+    primaryType: 'ArgsAvailable',
+    message: {
+      creator: record.creator,
+      argsCommitment: record.argsCommitment,
+      expiry: BigInt(record.expiry),
+    },
+  });
+  context.metrics.statements.inc({ type: 'ArgsAvailable' });
+  return {
+    type: 'ArgsAvailable',
+    signer: context.signer.address,
+    creator: record.creator,
+    argsCommitment: record.argsCommitment,
+    expiry: record.expiry,
+    signature,
+  };
+}
+
+/** Signs `ResultAvailable(taskKey, keccak256(score))` for a committed result (files held, score recomputed). */
+export async function signResultAvailable(
+  context: RelayContext,
+  taskKey: Hex,
+  score: Hex,
+): Promise<ResultAvailableStatement> {
+  const resultHash = getResultHash(hexToBytes(score));
+  const signature = await context.signer.signTypedData({
+    domain: context.domain,
+    types: resultAvailableTypes,
+    primaryType: 'ResultAvailable',
+    message: { taskKey, resultHash },
+  });
+  context.metrics.statements.inc({ type: 'ResultAvailable' });
+  return { type: 'ResultAvailable', signer: context.signer.address, taskKey, resultHash, signature };
+}

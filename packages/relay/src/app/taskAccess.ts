@@ -1,0 +1,73 @@
+import type { Address, Hex } from 'viem';
+import type { ChainTask } from '../chain/createChainReader.js';
+import { terminalStates } from '../chain/taskStates.js';
+import { RelayError } from '../errors/RelayError.js';
+import type { ArgsRecord, TaskRecord } from '../storage/types.js';
+import type { RelayContext } from './context.js';
+
+/**
+ * The task as the chain shows it; a task the chain does not know (yet) is a retryable 425, never a 404: the
+ * relay's RPC may be a block behind the client's.
+ */
+export async function getKnownTask(context: RelayContext, taskKey: Hex): Promise<ChainTask> {
+  const task = await context.chain.getTask(taskKey);
+  if (task.state === 'None')
+    throw new RelayError('TASK_UNKNOWN', `Task ${taskKey} is not on chain as this relay sees it (yet).`, {
+      retryAfter: context.config.chain.retryAfterSeconds,
+    });
+  return task;
+}
+
+/** Refuses unless the caller is the task's selected node and the task is in one of `states`. */
+export function requireNode(
+  task: ChainTask,
+  caller: Address | undefined,
+  states: readonly ChainTask['state'][],
+  what: string,
+): void {
+  if (task.state === 'Queued')
+    throw new RelayError(
+      'TASK_NOT_STARTED',
+      `The task is queued: no node was selected yet, so nobody may ${what}.`,
+    );
+  if (!states.includes(task.state))
+    throw new RelayError(
+      'TASK_STATE',
+      `The task is ${task.state}: ${what} is allowed only while it is ${states.join(' or ')}.`,
+    );
+  if (caller !== task.node)
+    throw new RelayError('NOT_TASK_NODE', `Only the task's node ${task.node} may ${what}.`);
+}
+
+/**
+ * The relay's link from a task to the arguments it holds, made on first use from the TaskCreated event: the
+ * arguments must have been uploaded by the task's creator under the task's argsCommitment.
+ */
+export async function getTaskArgs(
+  context: RelayContext,
+  taskKey: Hex,
+): Promise<{ link: TaskRecord; args: ArgsRecord } | undefined> {
+  const { meta } = context.storage;
+  const link = await meta.getTask(taskKey);
+  if (link) {
+    const args = await meta.getArgs(link.argsCommitment);
+    return args ? { link, args } : undefined;
+  }
+  const created = await context.chain.getTaskCreated(taskKey);
+  if (!created?.taskType) return undefined;
+  const args = await meta.getArgs(created.argsCommitment);
+  if (!args || args.creator !== created.creator) return undefined;
+  const record: TaskRecord = {
+    taskKey,
+    argsCommitment: created.argsCommitment,
+    creator: created.creator,
+    taskType: created.taskType,
+    terminalAt: null,
+  };
+  await meta.insertTask(record);
+  return { link: record, args };
+}
+
+export function isTerminal(task: ChainTask): boolean {
+  return terminalStates.has(task.state);
+}

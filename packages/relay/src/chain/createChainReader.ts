@@ -1,0 +1,178 @@
+import { taskManagerAbi } from '@verinet/protocol/chain';
+import { type Address, createPublicClient, type Hex, http, type PublicClient } from 'viem';
+import { RelayError } from '../errors/RelayError.js';
+import { onChainTaskTypes, type TaskStateName, taskStates, terminalStates } from './taskStates.js';
+
+export type ChainTask = {
+  state: TaskStateName;
+  taskType: (typeof onChainTaskTypes)[number] | undefined;
+  creator: Address;
+  /** Zero address while queued and after the end (the contract clears it). */
+  node: Address;
+};
+
+export type TaskCreatedEvent = {
+  taskKey: Hex;
+  creator: Address;
+  taskType: (typeof onChainTaskTypes)[number] | undefined;
+  argsCommitment: Hex;
+  blockNumber: bigint;
+};
+
+export type ChainReader = {
+  chainId: number;
+  taskManager: Address;
+  /** The task's current record; cached for `cacheMs` (terminal states for good). */
+  getTask(taskKey: Hex, options?: { fresh?: boolean }): Promise<ChainTask>;
+  getTaskCreated(taskKey: Hex): Promise<TaskCreatedEvent | undefined>;
+  /** The score of the task's TaskScoreReady event, if it was emitted. */
+  getTaskScore(taskKey: Hex): Promise<Hex | undefined>;
+  /** TaskCreated events in a block range (the retention job links pre-task uploads with them). */
+  getTaskCreatedRange(fromBlock: bigint, toBlock: bigint): Promise<TaskCreatedEvent[]>;
+  getBlockNumber(): Promise<bigint>;
+};
+
+export type CreateChainReaderParameters = {
+  rpcUrl: string;
+  chainId: number;
+  taskManager: Address;
+  /** First block to search for events (the deployment's). */
+  startBlock: bigint;
+  cacheMs?: number | undefined;
+  client?: PublicClient | undefined;
+};
+
+const chainFailure = (cause: unknown) =>
+  new RelayError('CHAIN_UNAVAILABLE', 'The relay cannot read the chain right now.', { cause, retryAfter: 2 });
+
+/**
+ * Chain reads through viem with a small cache. Events are immutable once seen, so they are kept; a task's
+ * state is kept `cacheMs` (1 s by default), a terminal state for good.
+ *
+ * @example
+ * const chain = createChainReader({ rpcUrl, chainId, taskManager, startBlock: 0n });
+ */
+export function createChainReader(parameters: CreateChainReaderParameters): ChainReader {
+  const client =
+    parameters.client ??
+    (createPublicClient({ transport: http(parameters.rpcUrl, { retryCount: 1 }) }) as PublicClient);
+  const cacheMs = parameters.cacheMs ?? 1000;
+  const address = parameters.taskManager;
+  const tasks = new Map<Hex, { at: number; task: ChainTask }>();
+  const created = new Map<Hex, TaskCreatedEvent>();
+  const scores = new Map<Hex, Hex>();
+  const bound = (map: Map<Hex, unknown>) => {
+    // Bounded: the oldest entries go first (Map keeps insertion order).
+    if (map.size > 50_000) for (const key of [...map.keys()].slice(0, 10_000)) map.delete(key);
+  };
+  const toCreated = (log: {
+    args: { taskKey?: Hex; creator?: Address; taskType?: number; argsCommitment?: Hex };
+    blockNumber: bigint | null;
+  }): TaskCreatedEvent => ({
+    taskKey: log.args.taskKey!,
+    creator: log.args.creator!.toLowerCase() as Address,
+    taskType: onChainTaskTypes[log.args.taskType ?? 255],
+    argsCommitment: log.args.argsCommitment!.toLowerCase() as Hex,
+    blockNumber: log.blockNumber ?? 0n,
+  });
+
+  return {
+    chainId: parameters.chainId,
+    taskManager: address,
+    async getTask(taskKey, options = {}) {
+      const cached = tasks.get(taskKey);
+      if (
+        cached &&
+        !options.fresh &&
+        (terminalStates.has(cached.task.state) || Date.now() - cached.at < cacheMs)
+      )
+        return cached.task;
+      let info: { state: number; taskType: number; creator: Address; node: Address };
+      try {
+        info = await client.readContract({
+          address,
+          abi: taskManagerAbi,
+          functionName: 'getTask',
+          args: [taskKey],
+        });
+      } catch (cause) {
+        throw chainFailure(cause);
+      }
+      const task: ChainTask = {
+        state: taskStates[info.state] ?? 'None',
+        taskType: onChainTaskTypes[info.taskType],
+        creator: info.creator.toLowerCase() as Address,
+        node: info.node.toLowerCase() as Address,
+      };
+      tasks.set(taskKey, { at: Date.now(), task });
+      bound(tasks);
+      return task;
+    },
+    async getTaskCreated(taskKey) {
+      const cached = created.get(taskKey);
+      if (cached) return cached;
+      let logs: Awaited<ReturnType<typeof client.getContractEvents>>;
+      try {
+        logs = await client.getContractEvents({
+          address,
+          abi: taskManagerAbi,
+          eventName: 'TaskCreated',
+          args: { taskKey },
+          fromBlock: parameters.startBlock,
+          toBlock: 'latest',
+        });
+      } catch (cause) {
+        throw chainFailure(cause);
+      }
+      const log = logs[0];
+      if (!log) return undefined;
+      const event = toCreated(log as unknown as Parameters<typeof toCreated>[0]);
+      created.set(taskKey, event);
+      bound(created);
+      return event;
+    },
+    async getTaskScore(taskKey) {
+      const cached = scores.get(taskKey);
+      if (cached) return cached;
+      let logs: Awaited<ReturnType<typeof client.getContractEvents>>;
+      try {
+        logs = await client.getContractEvents({
+          address,
+          abi: taskManagerAbi,
+          eventName: 'TaskScoreReady',
+          args: { taskKey },
+          fromBlock: parameters.startBlock,
+          toBlock: 'latest',
+        });
+      } catch (cause) {
+        throw chainFailure(cause);
+      }
+      const score = (logs[0] as unknown as { args: { score?: Hex } } | undefined)?.args.score;
+      if (score === undefined) return undefined;
+      scores.set(taskKey, score.toLowerCase() as Hex);
+      bound(scores);
+      return score.toLowerCase() as Hex;
+    },
+    async getTaskCreatedRange(fromBlock, toBlock) {
+      try {
+        const logs = await client.getContractEvents({
+          address,
+          abi: taskManagerAbi,
+          eventName: 'TaskCreated',
+          fromBlock,
+          toBlock,
+        });
+        return logs.map((log) => toCreated(log as unknown as Parameters<typeof toCreated>[0]));
+      } catch (cause) {
+        throw chainFailure(cause);
+      }
+    },
+    async getBlockNumber() {
+      try {
+        return await client.getBlockNumber({ cacheTime: 0 });
+      } catch (cause) {
+        throw chainFailure(cause);
+      }
+    },
+  };
+}

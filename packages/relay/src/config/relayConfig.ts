@@ -1,0 +1,76 @@
+import { z } from 'zod';
+
+const positiveInt = z.int().positive();
+
+/** Every option has a safe default; see docs/relay-api.md ("Configuration"). */
+export const relayConfigSchema = z.strictObject({
+  host: z.string().min(1).default('127.0.0.1'),
+  port: z.int().min(0).max(65535).default(7070),
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** JSON-RPC endpoint of the chain. */
+  rpcUrl: z.string().url().default('http://127.0.0.1:8545'),
+  /** The deployment file `verinet deploy` wrote (chain id, TaskManager, start block). */
+  deploymentFile: z.string().min(1).default('.verinet/devnet/deployment.json'),
+  /** Keystore v3 file of the relay key (signs statements); its password from VERINET_RELAY_PASSWORD. */
+  keystoreFile: z.string().min(1).default('.verinet/relay/keystore.json'),
+  storage: z
+    .strictObject({
+      kind: z.enum(['sqlite', 'postgres']).default('sqlite'),
+      /** sqlite: metadata database and object files. */
+      dataDir: z.string().min(1).default('.verinet/relay/data'),
+      /** postgres: connection string. */
+      postgresUrl: z.string().min(1).optional(),
+      s3Endpoint: z.string().url().optional(),
+      s3Bucket: z.string().min(1).default('verinet-relay'),
+      s3Region: z.string().min(1).default('us-east-1'),
+      s3AccessKeyId: z.string().min(1).optional(),
+      s3SecretAccessKey: z.string().min(1).optional(),
+      s3ForcePathStyle: z.boolean().default(true),
+    })
+    .prefault({}),
+  auth: z
+    .strictObject({
+      /** Seconds a signature stays valid (also how long its digest is remembered against replays). */
+      maxAgeSeconds: z.int().min(5).max(3600).default(60),
+      /** Clock skew allowed for timestamps in the future. */
+      maxFutureSeconds: z.int().min(0).max(300).default(10),
+    })
+    .prefault({}),
+  limits: z
+    .strictObject({
+      jsonBodyBytes: positiveInt.max(1 << 20).default(64 * 1024),
+      argsBytes: positiveInt.max(16 << 20).default(4 * 1024 * 1024),
+      resultFileBytes: positiveInt.max(1 << 30).default(64 * 1024 * 1024),
+      resultFiles: z.int().min(1).max(64).default(64),
+      /** Requests per address (or IP when unauthenticated) per minute. */
+      requestsPerMinute: positiveInt.default(1200),
+    })
+    .prefault({}),
+  chain: z
+    .strictObject({
+      cacheMs: z.int().min(0).max(60_000).default(1000),
+      retryAfterSeconds: z.int().min(1).max(600).default(2),
+    })
+    .prefault({}),
+  retention: z
+    .strictObject({
+      /** Data of a task is deleted this long after the relay saw it terminal. */
+      terminalSeconds: z
+        .int()
+        .min(0)
+        .default(7 * 24 * 3600),
+      /** ArgsAvailable statements expire this long after the upload. */
+      argsExpirySeconds: z
+        .int()
+        .min(60)
+        .max(7 * 24 * 3600)
+        .default(3600),
+      /** Pre-task uploads without a task are kept this long past their expiry. */
+      graceSeconds: z.int().min(0).default(600),
+      intervalSeconds: z.int().min(1).default(60),
+    })
+    .prefault({}),
+});
+
+export type RelayConfig = z.output<typeof relayConfigSchema>;
+export type RelayConfigInput = z.input<typeof relayConfigSchema>;

@@ -1,0 +1,274 @@
+import { randomUUID } from 'node:crypto';
+import { PassThrough, type Readable } from 'node:stream';
+import type { FastifyPluginAsync } from 'fastify';
+import type { Hex } from 'viem';
+import { z } from 'zod';
+import type { RelayContext } from '../app/context.js';
+import { checkContentLength } from '../app/readBody.js';
+import { signResultAvailable } from '../app/signStatements.js';
+import { getKnownTask, getTaskArgs, isTerminal, requireNode } from '../app/taskAccess.js';
+import { errorBody, hex32, toRouteSchema } from '../app/zodSchema.js';
+import { releasedStates } from '../chain/taskStates.js';
+import { RelayError } from '../errors/RelayError.js';
+import { checkResultFiles } from '../results/checkResultFiles.js';
+import { ObjectPutError, type ResultRecord } from '../storage/types.js';
+
+const fileNamePattern = /^(?:(?:0|[1-9][0-9]?)\.png|result\.json)$/;
+const fileSchema = z.object({ name: z.string(), size: z.number(), sha256: z.string() });
+const statementSchema = z.object({
+  type: z.literal('ResultAvailable'),
+  signer: z.string(),
+  taskKey: z.string(),
+  resultHash: z.string(),
+  signature: z.string(),
+});
+const commitReplySchema = z.object({
+  taskKey: z.string(),
+  score: z.string(),
+  files: z.array(fileSchema),
+  statement: statementSchema,
+});
+const manifestSchema = z.object({ taskKey: z.string(), score: z.string(), files: z.array(fileSchema) });
+const e = toRouteSchema(errorBody);
+const errors = { 400: e, 401: e, 403: e, 409: e, 411: e, 413: e, 422: e, 425: e };
+const scoreSchema = z.string().regex(/^0x([0-9a-fA-F]{2}){1,512}$/, 'expected 0x and 1 to 512 hex bytes');
+
+function checkName(name: string, taskType: string | undefined, maxFiles: number): void {
+  if (!fileNamePattern.test(name))
+    throw new RelayError(
+      'RESULT_NAME_INVALID',
+      `Result file name ${JSON.stringify(name.slice(0, 80))} is not allowed.`,
+    );
+  const isText = name === 'result.json';
+  if (taskType === 'llm' && !isText)
+    throw new RelayError('RESULT_NAME_INVALID', 'An LLM result is one file named result.json.');
+  if (taskType !== 'llm' && isText)
+    throw new RelayError('RESULT_NAME_INVALID', 'An image result is made of 0.png, 1.png, …');
+  if (!isText && Number.parseInt(name, 10) >= maxFiles)
+    throw new RelayError('RESULT_NAME_INVALID', `At most ${maxFiles} result files per task.`);
+}
+
+/**
+ * Results: the task's node uploads its files one per request (streamed, raw body) and then commits them with
+ * the score it claims; the relay recomputes the score from the files and the arguments, and signs
+ * ResultAvailable. The creator downloads them once the chain shows the task validated with the same score.
+ */
+export const resultsPlugin: FastifyPluginAsync<{ context: RelayContext }> = async (fastify, { context }) => {
+  const { config, storage } = context;
+
+  fastify.put<{ Params: { taskKey: Hex; name: string } }>(
+    '/v1/tasks/:taskKey/result/files/:name',
+    {
+      config: { auth: true },
+      schema: {
+        summary: 'Upload one result file (the task node only; raw body, streamed)',
+        tags: ['results'],
+        consumes: ['application/octet-stream'],
+        params: toRouteSchema(z.object({ taskKey: hex32, name: z.string().max(256) })),
+        response: { 201: toRouteSchema(fileSchema), 200: toRouteSchema(fileSchema), ...errors },
+      },
+    },
+    async (request, reply) => {
+      const taskKey = request.params.taskKey.toLowerCase() as Hex;
+      const { name } = request.params;
+      const body = request.body as Readable | undefined;
+      const task = await getKnownTask(context, taskKey);
+      requireNode(task, request.signer, ['Started', 'ScoreReady'], 'upload its result');
+      checkName(name, task.taskType, config.limits.resultFiles);
+      const size = checkContentLength(request.headers['content-length'], config.limits.resultFileBytes);
+      const committed = await storage.meta.getResult(taskKey);
+      if (committed) {
+        const same = committed.files.find((f) => f.name === name);
+        if (same && same.sha256 === request.declaredBodyHash) {
+          body?.resume();
+          return reply.code(200).send({ name, size: same.size, sha256: same.sha256 });
+        }
+        throw new RelayError(
+          'RESULT_COMMITTED',
+          'The result was already committed: its files cannot change.',
+        );
+      }
+      const objectKey = `results/${taskKey}/${randomUUID()}`;
+      let stored: { size: number; sha256: Hex };
+      try {
+        stored = await storage.objects.put(objectKey, body ?? new PassThrough().end(), {
+          maxBytes: config.limits.resultFileBytes,
+          expectedSha256: request.declaredBodyHash,
+          size,
+        });
+      } catch (error) {
+        if (error instanceof ObjectPutError) {
+          if (error.reason === 'too_large')
+            throw new RelayError(
+              'RESULT_FILE_TOO_LARGE',
+              `${name} is larger than ${config.limits.resultFileBytes} bytes.`,
+            );
+          if (error.reason === 'hash_mismatch')
+            throw new RelayError('BODY_HASH_MISMATCH', `${name}: ${error.message}.`);
+          throw new RelayError('INVALID_REQUEST', `${name}: ${error.message}.`);
+        }
+        throw error;
+      }
+      const replaced = await storage.meta.upsertStaged(taskKey, { name, objectKey, ...stored });
+      if (replaced) await storage.objects.delete(replaced);
+      context.metrics.bytesIn.inc({ kind: 'result' }, stored.size);
+      return reply.code(201).send({ name, ...stored });
+    },
+  );
+
+  fastify.post<{ Params: { taskKey: Hex }; Body: { score: Hex } }>(
+    '/v1/tasks/:taskKey/result/commit',
+    {
+      config: { auth: true },
+      schema: {
+        summary: 'Commit the uploaded files with the claimed score; returns the ResultAvailable statement',
+        tags: ['results'],
+        params: toRouteSchema(z.object({ taskKey: hex32 })),
+        body: toRouteSchema(z.strictObject({ score: scoreSchema })),
+        response: { 200: toRouteSchema(commitReplySchema), 201: toRouteSchema(commitReplySchema), ...errors },
+      },
+    },
+    async (request, reply) => {
+      const taskKey = request.params.taskKey.toLowerCase() as Hex;
+      const claimed = request.body.score.toLowerCase() as Hex;
+      const task = await getKnownTask(context, taskKey);
+      requireNode(task, request.signer, ['Started', 'ScoreReady'], 'commit its result');
+      const existing = await storage.meta.getResult(taskKey);
+      if (existing) {
+        if (existing.score !== claimed)
+          throw new RelayError('RESULT_COMMITTED', `The result was committed with score ${existing.score}.`);
+        return reply.code(200).send(await commitReply(existing));
+      }
+      const held = await getTaskArgs(context, taskKey);
+      if (!held)
+        throw new RelayError(
+          'ARGS_NOT_UPLOADED',
+          'The relay does not hold the arguments of this task, so it cannot check a result.',
+        );
+      const staged = await storage.meta.listStaged(taskKey);
+      const byName = new Map(staged.map((f) => [f.name, f]));
+      const argsBytes = await storage.objects.getBytes(held.args.objectKey, config.limits.argsBytes);
+      const score = await checkResultFiles({
+        taskType: held.args.taskType,
+        argsBytes,
+        names: staged.map((f) => f.name),
+        read: (name) => storage.objects.getBytes(byName.get(name)!.objectKey, config.limits.resultFileBytes),
+      });
+      if (score !== claimed)
+        throw new RelayError('SCORE_MISMATCH', `The files score ${score}, the node claims ${claimed}.`);
+      if (task.state === 'ScoreReady') {
+        const onChain = await context.chain.getTaskScore(taskKey);
+        if (onChain !== undefined && onChain !== score)
+          throw new RelayError(
+            'SCORE_MISMATCH',
+            `The files score ${score}, the node submitted ${onChain} on chain.`,
+          );
+      }
+      const result: ResultRecord = { taskKey, score, committedAt: context.now(), files: staged };
+      const { committed, unreferenced } = await storage.meta.commitResult(result);
+      for (const key of unreferenced) await storage.objects.delete(key);
+      const stored = committed ? result : await storage.meta.getResult(taskKey);
+      if (!stored || stored.score !== score)
+        throw new RelayError('RESULT_COMMITTED', 'Another commit of this task won with a different score.');
+      return reply.code(committed ? 201 : 200).send(await commitReply(stored));
+    },
+  );
+
+  async function commitReply(result: ResultRecord) {
+    return {
+      taskKey: result.taskKey,
+      score: result.score,
+      files: result.files.map(({ name, size, sha256 }) => ({ name, size, sha256 })),
+      statement: await signResultAvailable(context, result.taskKey, result.score),
+    };
+  }
+
+  /** The creator, once the chain shows the task validated with the relay's score. */
+  async function releasedResult(taskKey: Hex, caller: string | undefined): Promise<ResultRecord> {
+    const task = await getKnownTask(context, taskKey);
+    if (caller !== task.creator)
+      throw new RelayError(
+        'NOT_TASK_CREATOR',
+        `Only the task's creator ${task.creator} may download its result.`,
+      );
+    if (!isTerminal(task)) {
+      const fresh = await context.chain.getTask(taskKey, { fresh: true });
+      if (!isTerminal(fresh))
+        throw new RelayError(
+          'RESULT_NOT_RELEASED',
+          `The task is ${fresh.state}: results are released once it is validated.`,
+          {
+            retryAfter: config.chain.retryAfterSeconds,
+          },
+        );
+      return releasedResult(taskKey, caller);
+    }
+    if (!releasedStates.has(task.state))
+      throw new RelayError(
+        'RESULT_WITHHELD',
+        `The task ended ${task.state}: no validated result to release.`,
+      );
+    const result = await storage.meta.getResult(taskKey);
+    if (!result) throw new RelayError('RESULT_WITHHELD', 'The relay holds no result for this task.');
+    const onChain = await context.chain.getTaskScore(taskKey);
+    if (onChain !== result.score)
+      throw new RelayError(
+        'RESULT_WITHHELD',
+        `The on-chain score ${onChain ?? '(none)'} differs from the relay's ${result.score}.`,
+      );
+    return result;
+  }
+
+  fastify.get<{ Params: { taskKey: Hex } }>(
+    '/v1/tasks/:taskKey/result',
+    {
+      config: { auth: true },
+      schema: {
+        summary: "The result's manifest (creator only, once validated on chain)",
+        tags: ['results'],
+        params: toRouteSchema(z.object({ taskKey: hex32 })),
+        response: { 200: toRouteSchema(manifestSchema), ...errors },
+      },
+    },
+    async (request) => {
+      const result = await releasedResult(request.params.taskKey.toLowerCase() as Hex, request.signer);
+      return {
+        taskKey: result.taskKey,
+        score: result.score,
+        files: result.files.map(({ name, size, sha256 }) => ({ name, size, sha256 })),
+      };
+    },
+  );
+
+  fastify.get<{ Params: { taskKey: Hex; name: string } }>(
+    '/v1/tasks/:taskKey/result/files/:name',
+    {
+      config: { auth: true },
+      schema: {
+        summary: 'Download one result file (creator only, once validated on chain; streamed)',
+        description: 'Header x-verinet-sha256 carries the file hash.',
+        tags: ['results'],
+        params: toRouteSchema(z.object({ taskKey: hex32, name: z.string().max(256) })),
+        response: errors,
+      },
+    },
+    async (request, reply) => {
+      const { name } = request.params;
+      if (!fileNamePattern.test(name))
+        throw new RelayError(
+          'RESULT_NAME_INVALID',
+          `Result file name ${JSON.stringify(name.slice(0, 80))} is not allowed.`,
+        );
+      const result = await releasedResult(request.params.taskKey.toLowerCase() as Hex, request.signer);
+      const file = result.files.find((f) => f.name === name);
+      if (!file) throw new RelayError('RESULT_NAME_INVALID', `The result has no file ${name}.`);
+      const stream = await storage.objects.get(file.objectKey);
+      context.metrics.bytesOut.inc({ kind: 'result' }, file.size);
+      return reply
+        .header('content-type', name.endsWith('.png') ? 'image/png' : 'application/json')
+        .header('content-length', String(file.size))
+        .header('x-verinet-sha256', file.sha256)
+        .send(stream);
+    },
+  );
+};

@@ -1,0 +1,164 @@
+import {
+  canonicalizeJson,
+  decodeTaskArgs,
+  InvalidTaskArgsError,
+  llmTaskArgsSchema,
+  sdTaskArgsSchema,
+} from '@verinet/protocol/args';
+import { decodeImage, getImageScore, getTextScore, type RawPixels } from '@verinet/protocol/score';
+import { bytesToHex, type Hex } from 'viem';
+import { z } from 'zod';
+import { RelayError } from '../errors/RelayError.js';
+
+export type CheckResultFilesParameters = {
+  taskType: 'sd' | 'llm' | 'sd_ft';
+  /** The canonical argument bytes the relay holds for the task. */
+  argsBytes: Uint8Array;
+  /** Names of the uploaded files. */
+  names: readonly string[];
+  /** Reads one uploaded file (bounded by the upload limit). */
+  read: (name: string) => Promise<Uint8Array>;
+};
+
+const pngSignature = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
+
+/** The chat result as packages/worker/src/llm/buildChatResult.ts writes it. */
+const chatResultSchema = z.strictObject({
+  model: z.string(),
+  choices: z
+    .array(
+      z.strictObject({
+        index: z.int().min(0),
+        message: z.strictObject({ role: z.literal('assistant'), content: z.string() }),
+        finish_reason: z.enum(['stop', 'length']),
+      }),
+    )
+    .min(1),
+  usage: z.strictObject({
+    prompt_tokens: z.int().min(0),
+    completion_tokens: z.int().min(0),
+    total_tokens: z.int().min(0),
+  }),
+});
+
+/** The file names an image result must have: `0.png` … `(n-1).png`. */
+export function getImageNames(count: number): string[] {
+  return Array.from({ length: count }, (_, i) => `${i}.png`);
+}
+
+function parseArgs<T>(bytes: Uint8Array, schema: z.ZodType<T>): T {
+  // The relay only stores schema-valid canonical arguments, so this holds; the check keeps a corrupted or
+  // foreign store from turning into a 500.
+  const parsed = schema.safeParse(decodeTaskArgs(bytes));
+  if (!parsed.success)
+    throw new RelayError('RESULT_FILES_MISMATCH', 'The arguments held for this task do not parse.');
+  return parsed.data;
+}
+
+function checkPngHeader(name: string, bytes: Uint8Array, width: number, height: number): void {
+  const fail = (why: string) =>
+    new RelayError(
+      'RESULT_IMAGE_INVALID',
+      `${name}: ${why}; results must be 8-bit RGB PNGs (no alpha, no palette).`,
+    );
+  if (bytes.length < 33 || pngSignature.some((b, i) => bytes[i] !== b)) throw fail('not a PNG file');
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const ihdr = String.fromCharCode(bytes[12]!, bytes[13]!, bytes[14]!, bytes[15]!);
+  if (view.getUint32(8) !== 13 || ihdr !== 'IHDR') throw fail('the PNG does not start with an IHDR chunk');
+  const w = view.getUint32(16);
+  const h = view.getUint32(20);
+  const depth = bytes[24]!;
+  const colour = bytes[25]!;
+  const interlace = bytes[28]!;
+  if (depth !== 8) throw fail(`bit depth ${depth}`);
+  if (colour !== 2)
+    throw fail(
+      `colour type ${colour} (${{ 0: 'grey', 3: 'palette', 4: 'grey with alpha', 6: 'RGB with alpha' }[colour] ?? 'unknown'})`,
+    );
+  if (interlace !== 0) throw fail('interlaced');
+  if (w !== width || h !== height)
+    throw new RelayError(
+      'RESULT_IMAGE_INVALID',
+      `${name}: ${w}×${h} pixels, the arguments ask for ${width}×${height}.`,
+    );
+}
+
+/**
+ * Checks a task's uploaded result files against the arguments the relay holds and recomputes the score with
+ * @verinet/protocol (pHash per image, sha256 of the text). Throws RelayError naming the first problem.
+ *
+ * @example
+ * const score = await checkResultFiles({ taskType: 'sd', argsBytes, names: ['0.png'], read });
+ */
+export async function checkResultFiles(parameters: CheckResultFilesParameters): Promise<Hex> {
+  const { taskType, argsBytes, read } = parameters;
+  const names = [...parameters.names].sort();
+  if (taskType === 'llm') {
+    parseArgs(argsBytes, llmTaskArgsSchema);
+    if (names.length !== 1 || names[0] !== 'result.json')
+      throw new RelayError(
+        'RESULT_FILES_MISMATCH',
+        `An LLM result is exactly one file, result.json; uploaded: ${names.join(', ') || 'none'}.`,
+      );
+    const bytes = await read('result.json');
+    let text: string;
+    let value: unknown;
+    try {
+      text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
+      value = JSON.parse(text);
+    } catch {
+      throw new RelayError('RESULT_TEXT_INVALID', 'result.json is not UTF-8 JSON.');
+    }
+    let canonical: string;
+    try {
+      canonical = canonicalizeJson(value);
+    } catch {
+      throw new RelayError('RESULT_TEXT_INVALID', 'result.json cannot be canonical JSON.');
+    }
+    if (canonical !== text)
+      throw new RelayError(
+        'RESULT_TEXT_INVALID',
+        'result.json is not RFC 8785 canonical JSON (as the worker writes it).',
+      );
+    const shape = chatResultSchema.safeParse(value);
+    if (!shape.success) {
+      const issue = shape.error.issues[0];
+      throw new RelayError(
+        'RESULT_TEXT_INVALID',
+        `result.json is not a chat result: ${issue?.path.join('.') || '(root)'}: ${issue?.message ?? 'invalid'}.`,
+      );
+    }
+    return bytesToHex(getTextScore(bytes));
+  }
+  if (taskType === 'sd') {
+    const args = parseArgs(argsBytes, sdTaskArgsSchema);
+    const { num_images: count, image_width: width, image_height: height } = args.task_config;
+    const expected = getImageNames(count).sort();
+    if (names.length !== expected.length || names.some((n, i) => n !== expected[i]))
+      throw new RelayError(
+        'RESULT_FILES_MISMATCH',
+        `The arguments ask for ${count} image(s) named ${getImageNames(count).join(', ')}; uploaded: ${names.join(', ') || 'none'}.`,
+      );
+    const pixels: RawPixels[] = [];
+    for (const name of getImageNames(count)) {
+      const bytes = await read(name);
+      checkPngHeader(name, bytes, width, height);
+      let decoded: RawPixels;
+      try {
+        decoded = await decodeImage({ bytes });
+      } catch {
+        throw new RelayError('RESULT_IMAGE_INVALID', `${name}: the PNG does not decode.`);
+      }
+      if (decoded.channels !== 3 || decoded.width !== width || decoded.height !== height)
+        throw new RelayError('RESULT_IMAGE_INVALID', `${name}: does not decode to ${width}×${height} RGB.`);
+      pixels.push(decoded);
+    }
+    return bytesToHex(await getImageScore(pixels));
+  }
+  throw new RelayError('RESULT_TYPE_UNSUPPORTED', `This relay does not check ${taskType} results.`);
+}
+
+/** True for an InvalidTaskArgsError of kind `invalid` (schema); `unsupported` arguments are still held. */
+export function isInvalidArgs(error: unknown): error is InvalidTaskArgsError {
+  return error instanceof InvalidTaskArgsError && error.kind === 'invalid';
+}

@@ -1,0 +1,275 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import type { Address, Hex } from 'viem';
+import type { ArgsRecord, FileRecord, MetaStore, TaskRecord } from '../types.js';
+
+const schema = `
+CREATE TABLE IF NOT EXISTS requests (digest TEXT PRIMARY KEY, expires_at INTEGER NOT NULL) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS requests_expiry ON requests (expires_at);
+CREATE TABLE IF NOT EXISTS args (
+  args_commitment TEXT PRIMARY KEY, creator TEXT NOT NULL, salt TEXT NOT NULL, args_hash TEXT NOT NULL,
+  task_type TEXT NOT NULL, size INTEGER NOT NULL, object_key TEXT NOT NULL, expiry INTEGER NOT NULL,
+  created_at INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS tasks (
+  task_key TEXT PRIMARY KEY, args_commitment TEXT NOT NULL, creator TEXT NOT NULL, task_type TEXT NOT NULL,
+  terminal_at INTEGER);
+CREATE INDEX IF NOT EXISTS tasks_args ON tasks (args_commitment);
+CREATE TABLE IF NOT EXISTS staged_files (
+  task_key TEXT NOT NULL, name TEXT NOT NULL, object_key TEXT NOT NULL, size INTEGER NOT NULL,
+  sha256 TEXT NOT NULL, PRIMARY KEY (task_key, name));
+CREATE TABLE IF NOT EXISTS results (task_key TEXT PRIMARY KEY, score TEXT NOT NULL, committed_at INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS result_files (
+  task_key TEXT NOT NULL, name TEXT NOT NULL, object_key TEXT NOT NULL, size INTEGER NOT NULL,
+  sha256 TEXT NOT NULL, PRIMARY KEY (task_key, name));
+CREATE TABLE IF NOT EXISTS cursors (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+`;
+
+type ArgsRow = {
+  args_commitment: string;
+  creator: string;
+  salt: string;
+  args_hash: string;
+  task_type: string;
+  size: number;
+  object_key: string;
+  expiry: number;
+  created_at: number;
+};
+type TaskRow = {
+  task_key: string;
+  args_commitment: string;
+  creator: string;
+  task_type: string;
+  terminal_at: number | null;
+};
+type FileRow = { name: string; object_key: string; size: number; sha256: string };
+
+const toArgs = (r: ArgsRow): ArgsRecord => ({
+  argsCommitment: r.args_commitment as Hex,
+  creator: r.creator as Address,
+  salt: r.salt as Hex,
+  argsHash: r.args_hash as Hex,
+  taskType: r.task_type as ArgsRecord['taskType'],
+  size: r.size,
+  objectKey: r.object_key,
+  expiry: r.expiry,
+  createdAt: r.created_at,
+});
+const toTask = (r: TaskRow): TaskRecord => ({
+  taskKey: r.task_key as Hex,
+  argsCommitment: r.args_commitment as Hex,
+  creator: r.creator as Address,
+  taskType: r.task_type as TaskRecord['taskType'],
+  terminalAt: r.terminal_at,
+});
+const toFile = (r: FileRow): FileRecord => ({
+  name: r.name,
+  objectKey: r.object_key,
+  size: r.size,
+  sha256: r.sha256 as Hex,
+});
+
+/**
+ * Relay metadata in SQLite (WAL). Writes that a statement will vouch for go through a connection with
+ * `synchronous=FULL` (durable at commit, even on power loss); the replay cache through one with `NORMAL`
+ * (durable against a killed process, which is what a 60-second cache needs, and ten times cheaper).
+ *
+ * @example
+ * const meta = createSqliteMetaStore('/var/lib/verinet-relay/relay.db');
+ */
+export function createSqliteMetaStore(path: string): MetaStore {
+  mkdirSync(dirname(path), { recursive: true });
+  const db = new Database(path);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = FULL');
+  db.pragma('busy_timeout = 5000');
+  db.exec(schema);
+  const fast = new Database(path);
+  fast.pragma('synchronous = NORMAL');
+  fast.pragma('busy_timeout = 5000');
+
+  const claim = fast.prepare('INSERT OR IGNORE INTO requests (digest, expires_at) VALUES (?, ?)');
+  const pruneRequests = fast.prepare('DELETE FROM requests WHERE expires_at < ?');
+  const getArgs = db.prepare<[string], ArgsRow>('SELECT * FROM args WHERE args_commitment = ?');
+  const insertArgs = db.prepare(
+    `INSERT OR IGNORE INTO args (args_commitment, creator, salt, args_hash, task_type, size, object_key, expiry, created_at)
+     VALUES (@argsCommitment, @creator, @salt, @argsHash, @taskType, @size, @objectKey, @expiry, @createdAt)`,
+  );
+  const getTask = db.prepare<[string], TaskRow>('SELECT * FROM tasks WHERE task_key = ?');
+  const insertTask = db.prepare(
+    `INSERT OR IGNORE INTO tasks (task_key, args_commitment, creator, task_type, terminal_at)
+     VALUES (@taskKey, @argsCommitment, @creator, @taskType, @terminalAt)`,
+  );
+  const markTerminal = db.prepare(
+    'UPDATE tasks SET terminal_at = ? WHERE task_key = ? AND terminal_at IS NULL',
+  );
+  const listStaged = db.prepare<[string], FileRow>(
+    'SELECT name, object_key, size, sha256 FROM staged_files WHERE task_key = ? ORDER BY name',
+  );
+  const getStaged = db.prepare<[string, string], FileRow>(
+    'SELECT name, object_key, size, sha256 FROM staged_files WHERE task_key = ? AND name = ?',
+  );
+  const upsertStaged = db.prepare(
+    `INSERT INTO staged_files (task_key, name, object_key, size, sha256) VALUES (?, ?, ?, ?, ?)
+     ON CONFLICT (task_key, name) DO UPDATE SET object_key = excluded.object_key, size = excluded.size,
+     sha256 = excluded.sha256`,
+  );
+  const getResult = db.prepare<[string], { score: string; committed_at: number }>(
+    'SELECT score, committed_at FROM results WHERE task_key = ?',
+  );
+  const listResultFiles = db.prepare<[string], FileRow>(
+    'SELECT name, object_key, size, sha256 FROM result_files WHERE task_key = ? ORDER BY name',
+  );
+  const insertResult = db.prepare(
+    'INSERT OR IGNORE INTO results (task_key, score, committed_at) VALUES (?, ?, ?)',
+  );
+  const insertResultFile = db.prepare(
+    'INSERT INTO result_files (task_key, name, object_key, size, sha256) VALUES (?, ?, ?, ?, ?)',
+  );
+  const deleteStaged = db.prepare('DELETE FROM staged_files WHERE task_key = ?');
+  const listExpiredArgs = db.prepare<[number], ArgsRow>(
+    `SELECT * FROM args WHERE expiry < ? AND NOT EXISTS
+     (SELECT 1 FROM tasks WHERE tasks.args_commitment = args.args_commitment) LIMIT 1000`,
+  );
+  const listLive = db.prepare<[number], TaskRow>('SELECT * FROM tasks WHERE terminal_at IS NULL LIMIT ?');
+  const listRetired = db.prepare<[number, number], TaskRow>(
+    'SELECT * FROM tasks WHERE terminal_at IS NOT NULL AND terminal_at < ? LIMIT ?',
+  );
+  const objectsOfTask = db.prepare<[string, string], { object_key: string }>(
+    `SELECT object_key FROM staged_files WHERE task_key = ? UNION ALL
+     SELECT object_key FROM result_files WHERE task_key = ?`,
+  );
+  const countArgsUsers = db.prepare<[string, string], { n: number }>(
+    'SELECT COUNT(*) AS n FROM tasks WHERE args_commitment = ? AND task_key != ?',
+  );
+  const deleteTaskRows = [
+    db.prepare('DELETE FROM staged_files WHERE task_key = ?'),
+    db.prepare('DELETE FROM result_files WHERE task_key = ?'),
+    db.prepare('DELETE FROM results WHERE task_key = ?'),
+    db.prepare('DELETE FROM tasks WHERE task_key = ?'),
+  ];
+  const deleteArgsRow = db.prepare('DELETE FROM args WHERE args_commitment = ?');
+  const referenced = db.prepare<[string, string, string], { n: number }>(
+    `SELECT (SELECT COUNT(*) FROM args WHERE object_key = ?) + (SELECT COUNT(*) FROM staged_files WHERE object_key = ?)
+     + (SELECT COUNT(*) FROM result_files WHERE object_key = ?) AS n`,
+  );
+  const getCursor = db.prepare<[string], { value: string }>('SELECT value FROM cursors WHERE name = ?');
+  const setCursor = db.prepare(
+    'INSERT INTO cursors (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value',
+  );
+
+  const upsertStagedTx = db.transaction((taskKey: string, file: FileRecord) => {
+    const previous = getStaged.get(taskKey, file.name);
+    upsertStaged.run(taskKey, file.name, file.objectKey, file.size, file.sha256);
+    return previous && previous.object_key !== file.objectKey ? previous.object_key : undefined;
+  });
+  const commitTx = db.transaction(
+    (taskKey: string, score: string, committedAt: number, files: FileRecord[]) => {
+      if (insertResult.run(taskKey, score, committedAt).changes === 0)
+        return { committed: false, unreferenced: [] as string[] };
+      const kept = new Set(files.map((f) => f.objectKey));
+      const unreferenced = listStaged
+        .all(taskKey)
+        .map((r) => r.object_key)
+        .filter((k) => !kept.has(k));
+      for (const f of files) insertResultFile.run(taskKey, f.name, f.objectKey, f.size, f.sha256);
+      deleteStaged.run(taskKey);
+      return { committed: true, unreferenced };
+    },
+  );
+  const deleteTaskTx = db.transaction((taskKey: string) => {
+    const task = getTask.get(taskKey);
+    const objects = objectsOfTask.all(taskKey, taskKey).map((r) => r.object_key);
+    for (const statement of deleteTaskRows) statement.run(taskKey);
+    if (task && countArgsUsers.get(task.args_commitment, taskKey)!.n === 0) {
+      const args = getArgs.get(task.args_commitment);
+      if (args) {
+        deleteArgsRow.run(task.args_commitment);
+        objects.push(args.object_key);
+      }
+    }
+    return objects;
+  });
+
+  return {
+    async claimRequest(digest, expiresAt) {
+      return claim.run(digest, expiresAt).changes === 1;
+    },
+    async getArgs(argsCommitment) {
+      const row = getArgs.get(argsCommitment);
+      return row ? toArgs(row) : undefined;
+    },
+    async insertArgs(record) {
+      const inserted = insertArgs.run(record).changes === 1;
+      return { inserted, record: toArgs(getArgs.get(record.argsCommitment)!) };
+    },
+    async getTask(taskKey) {
+      const row = getTask.get(taskKey);
+      return row ? toTask(row) : undefined;
+    },
+    async insertTask(record) {
+      insertTask.run(record);
+    },
+    async markTerminal(taskKey, at) {
+      markTerminal.run(at, taskKey);
+    },
+    async listStaged(taskKey) {
+      return listStaged.all(taskKey).map(toFile);
+    },
+    async upsertStaged(taskKey, file) {
+      return upsertStagedTx(taskKey, file);
+    },
+    async getResult(taskKey) {
+      const row = getResult.get(taskKey);
+      if (!row) return undefined;
+      return {
+        taskKey,
+        score: row.score as Hex,
+        committedAt: row.committed_at,
+        files: listResultFiles.all(taskKey).map(toFile),
+      };
+    },
+    async commitResult(result) {
+      return commitTx(result.taskKey, result.score, result.committedAt, result.files);
+    },
+    async listExpiredArgs(before) {
+      return listExpiredArgs.all(before).map(toArgs);
+    },
+    async listLiveTasks(limit) {
+      return listLive.all(limit).map(toTask);
+    },
+    async listRetiredTasks(before, limit) {
+      return listRetired.all(before, limit).map(toTask);
+    },
+    async deleteTask(taskKey) {
+      return deleteTaskTx(taskKey);
+    },
+    async deleteArgs(argsCommitment) {
+      const args = getArgs.get(argsCommitment);
+      if (!args) return [];
+      deleteArgsRow.run(argsCommitment);
+      return [args.object_key];
+    },
+    async isReferenced(objectKey) {
+      return referenced.get(objectKey, objectKey, objectKey)!.n > 0;
+    },
+    async getCursor(name) {
+      const row = getCursor.get(name);
+      return row ? BigInt(row.value) : undefined;
+    },
+    async setCursor(name, value) {
+      setCursor.run(name, value.toString());
+    },
+    async pruneRequests(before) {
+      pruneRequests.run(before);
+    },
+    async ping() {
+      db.prepare('SELECT 1').get();
+    },
+    async close() {
+      fast.close();
+      db.close();
+    },
+  };
+}

@@ -1,0 +1,106 @@
+import type { Readable } from 'node:stream';
+import type { Address, Hex } from 'viem';
+
+/** Arguments held for a creator, keyed by their commitment. */
+export type ArgsRecord = {
+  argsCommitment: Hex;
+  creator: Address;
+  salt: Hex;
+  argsHash: Hex;
+  taskType: 'sd' | 'llm' | 'sd_ft';
+  size: number;
+  objectKey: string;
+  /** Unix seconds: the ArgsAvailable statement's expiry. */
+  expiry: number;
+  createdAt: number;
+};
+
+/** A task the relay has seen on chain, linked to the arguments it holds. */
+export type TaskRecord = {
+  taskKey: Hex;
+  argsCommitment: Hex;
+  creator: Address;
+  taskType: 'sd' | 'llm' | 'sd_ft';
+  /** Unix seconds at which the relay first saw the task in a terminal state; null while live. */
+  terminalAt: number | null;
+};
+
+export type FileRecord = { name: string; objectKey: string; size: number; sha256: Hex };
+
+export type ResultRecord = { taskKey: Hex; score: Hex; committedAt: number; files: FileRecord[] };
+
+/**
+ * Metadata of the relay: small rows in one transactional database (SQLite or PostgreSQL). Every method is
+ * atomic on its own; objects it names are written (durably) before the row that references them.
+ */
+export type MetaStore = {
+  /** Remembers a signed request's digest until `expiresAt`; false when it was already used (a replay). */
+  claimRequest(digest: Hex, expiresAt: number): Promise<boolean>;
+  getArgs(argsCommitment: Hex): Promise<ArgsRecord | undefined>;
+  /** Inserts unless a row exists; returns the row that is there afterwards (the caller's or an earlier one). */
+  insertArgs(record: ArgsRecord): Promise<{ inserted: boolean; record: ArgsRecord }>;
+  getTask(taskKey: Hex): Promise<TaskRecord | undefined>;
+  insertTask(record: TaskRecord): Promise<void>;
+  markTerminal(taskKey: Hex, at: number): Promise<void>;
+  /** Staged (uploaded, not committed) result files of a task. */
+  listStaged(taskKey: Hex): Promise<FileRecord[]>;
+  /** Puts a staged file in place of any earlier one of that name; returns the replaced object, if any. */
+  upsertStaged(taskKey: Hex, file: FileRecord): Promise<string | undefined>;
+  getResult(taskKey: Hex): Promise<ResultRecord | undefined>;
+  /**
+   * Commits the staged files as the task's result, in one transaction; false when a result already exists.
+   * Staged rows of the task are removed; returns the staged objects that are no longer referenced.
+   */
+  commitResult(result: ResultRecord): Promise<{ committed: boolean; unreferenced: string[] }>;
+  /** Pre-task argument uploads whose expiry is before `before` and that no task links to. */
+  listExpiredArgs(before: number): Promise<ArgsRecord[]>;
+  /** Linked tasks not yet known to be terminal (the retention job asks the chain about them). */
+  listLiveTasks(limit: number): Promise<TaskRecord[]>;
+  /** Tasks that turned terminal before `before`. */
+  listRetiredTasks(before: number, limit: number): Promise<TaskRecord[]>;
+  /** Deletes a task's rows (and its arguments when no other task uses them); returns the objects to delete. */
+  deleteTask(taskKey: Hex): Promise<string[]>;
+  deleteArgs(argsCommitment: Hex): Promise<string[]>;
+  /** Whether any row references the object (orphan sweep). */
+  isReferenced(objectKey: string): Promise<boolean>;
+  getCursor(name: string): Promise<bigint | undefined>;
+  setCursor(name: string, value: bigint): Promise<void>;
+  pruneRequests(before: number): Promise<void>;
+  ping(): Promise<void>;
+  close(): Promise<void>;
+};
+
+export type PutObjectReturnType = { size: number; sha256: Hex };
+
+/** Immutable blobs (arguments, result files) under unique keys; writes are all-or-nothing. */
+export type ObjectStore = {
+  /**
+   * Streams `body` into a new object. Rejects (leaving nothing behind) when the stream errors, exceeds
+   * `maxBytes`, or, given `expectedSha256`, hashes differently.
+   */
+  put(
+    key: string,
+    body: Readable,
+    options: { maxBytes: number; expectedSha256?: Hex | undefined; size?: number | undefined },
+  ): Promise<PutObjectReturnType>;
+  get(key: string): Promise<Readable>;
+  getBytes(key: string, maxBytes: number): Promise<Uint8Array>;
+  delete(key: string): Promise<void>;
+  /** Keys of objects older than `olderThanMs`, for the orphan sweep. */
+  listOlderThan(olderThanMs: number, limit: number): Promise<string[]>;
+  ping(): Promise<void>;
+  close(): Promise<void>;
+};
+
+export type RelayStorage = { meta: MetaStore; objects: ObjectStore; kind: 'sqlite' | 'postgres' };
+
+/** Thrown by ObjectStore.put for a body above `maxBytes`, or whose hash differs. */
+export class ObjectPutError extends Error {
+  override name = 'ObjectPutError';
+  constructor(
+    readonly reason: 'too_large' | 'hash_mismatch' | 'aborted' | 'length_mismatch',
+    message: string,
+  ) {
+    super(message);
+  }
+}

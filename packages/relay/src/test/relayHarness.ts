@@ -1,0 +1,172 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { sha256 } from '@noble/hashes/sha2.js';
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import { type Account, type Hex, hexToBytes, type LocalAccount, toHex } from 'viem';
+import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
+import { buildRelay } from '../app/buildRelay.js';
+import type { RelayContext } from '../app/context.js';
+import { createRelayContext } from '../app/createRelayContext.js';
+import { createChainReader } from '../chain/createChainReader.js';
+import { type RelayConfigInput, relayConfigSchema } from '../config/relayConfig.js';
+import { createSqliteStorage } from '../storage/sqlite/createSqliteStorage.js';
+import type { RelayStorage } from '../storage/types.js';
+import type { ChainFixture } from './chainFixture.js';
+
+export type TestRelay = {
+  app: FastifyInstance;
+  context: RelayContext;
+  relaySigner: LocalAccount;
+  close: () => Promise<void>;
+};
+
+export type StorageFactory = {
+  name: string;
+  /** A fresh, empty storage (or, with `shared`, one more instance on the same database and bucket). */
+  create: (options?: { shared?: string }) => Promise<RelayStorage>;
+  cleanup: () => Promise<void>;
+};
+
+export function sqliteStorageFactory(): StorageFactory {
+  const dirs: string[] = [];
+  return {
+    name: 'sqlite',
+    async create(options = {}) {
+      const dir = options.shared ?? (await mkdtemp(join(tmpdir(), 'relay-sqlite-')));
+      dirs.push(dir);
+      return createSqliteStorage({ dataDir: dir });
+    },
+    async cleanup() {
+      for (const dir of dirs) await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function createTestRelay(
+  fixture: ChainFixture,
+  storage: RelayStorage,
+  options: { config?: RelayConfigInput; now?: () => number; relayKey?: Hex } = {},
+): Promise<TestRelay> {
+  const config = relayConfigSchema.parse({
+    rpcUrl: fixture.anvil.rpcUrl,
+    limits: { requestsPerMinute: 1_000_000 },
+    ...options.config,
+  });
+  const chain = createChainReader({
+    rpcUrl: fixture.anvil.rpcUrl,
+    chainId: fixture.deployment.chainId,
+    taskManager: fixture.deployment.contracts.taskManager,
+    startBlock: BigInt(fixture.deployment.startBlock),
+    cacheMs: 0,
+  });
+  const relaySigner = privateKeyToAccount(options.relayKey ?? generatePrivateKey());
+  const context = createRelayContext({ config, storage, chain, signer: relaySigner, now: options.now });
+  const app = await buildRelay({ context });
+  await app.ready();
+  return {
+    app,
+    context,
+    relaySigner,
+    close: async () => {
+      await app.close();
+      await storage.meta.close();
+      await storage.objects.close();
+    },
+  };
+}
+
+export type SignedRequestOptions = {
+  body?: Uint8Array | string | object | undefined;
+  contentType?: string | undefined;
+  /** Sign another method, path, body hash, time, chain or address than the one sent. */
+  sign?: Partial<{
+    method: string;
+    path: string;
+    bodyHash: Hex;
+    timestamp: bigint;
+    chainId: number;
+    nonce: Hex;
+  }>;
+  headers?: Record<string, string | undefined>;
+  claimAddress?: string;
+  unsigned?: boolean;
+};
+
+/**
+ * A client written with plain viem `signTypedData` and the documented header names (docs/relay-api.md),
+ * deliberately not using @verinet/protocol/relay: the test proves any client can implement the scheme.
+ */
+export function createTestClient(relay: TestRelay) {
+  const { domain } = relay.context;
+  return async function request(
+    account: Account | undefined,
+    method: string,
+    path: string,
+    options: SignedRequestOptions = {},
+  ): Promise<LightMyRequestResponse> {
+    let payload: Buffer | undefined;
+    let contentType = options.contentType;
+    if (options.body instanceof Uint8Array) {
+      payload = Buffer.from(options.body);
+      contentType ??= 'application/octet-stream';
+    } else if (typeof options.body === 'string') {
+      payload = Buffer.from(options.body);
+      contentType ??= 'application/json';
+    } else if (options.body !== undefined) {
+      payload = Buffer.from(JSON.stringify(options.body));
+      contentType ??= 'application/json';
+    }
+    const headers: Record<string, string> = {};
+    if (contentType) headers['content-type'] = contentType;
+    if (account && !options.unsigned) {
+      const bodyHash = toHex(sha256(payload ?? new Uint8Array()));
+      const timestamp = BigInt(Math.floor(Date.now() / 1000));
+      const nonce = toHex(crypto.getRandomValues(new Uint8Array(32)));
+      const message = {
+        method: method.toUpperCase(),
+        path,
+        bodyHash,
+        timestamp,
+        nonce,
+        ...options.sign,
+      };
+      const signature = await (account as LocalAccount).signTypedData({
+        domain: { ...domain, chainId: options.sign?.chainId ?? domain.chainId },
+        types: {
+          RelayRequest: [
+            { name: 'method', type: 'string' },
+            { name: 'path', type: 'string' },
+            { name: 'bodyHash', type: 'bytes32' },
+            { name: 'timestamp', type: 'uint64' },
+            { name: 'nonce', type: 'bytes32' },
+          ],
+        },
+        primaryType: 'RelayRequest',
+        message,
+      });
+      headers['x-verinet-address'] = options.claimAddress ?? account.address;
+      headers['x-verinet-timestamp'] = message.timestamp.toString();
+      headers['x-verinet-nonce'] = message.nonce;
+      headers['x-verinet-body-hash'] = message.bodyHash;
+      headers['x-verinet-signature'] = signature;
+    }
+    for (const [name, value] of Object.entries(options.headers ?? {})) {
+      if (value === undefined) delete headers[name];
+      else headers[name] = value;
+    }
+    return relay.app.inject({ method: method as 'GET', url: path, headers, ...(payload ? { payload } : {}) });
+  };
+}
+
+export type RelayRequest = ReturnType<typeof createTestClient>;
+
+export function errorCode(response: LightMyRequestResponse): string | undefined {
+  try {
+    return (JSON.parse(response.body) as { error?: { code?: string } }).error?.code;
+  } catch {
+    return undefined;
+  }
+}
+
+export const bytes = (hex: Hex) => hexToBytes(hex);

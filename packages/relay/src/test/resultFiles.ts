@@ -1,0 +1,79 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { getImageScore, getTextScore } from '@verinet/protocol/score';
+import sharp from 'sharp';
+import { bytesToHex, type Hex } from 'viem';
+
+/** Deterministic pseudo-random RGB pixels (a different picture per seed). */
+export function makePixels(width: number, height: number, seed: number, channels = 3): Uint8Array {
+  const out = new Uint8Array(width * height * channels);
+  let x = seed * 2654435761 + 1;
+  for (let i = 0; i < out.length; i++) {
+    x = (x * 1103515245 + 12345) >>> 0;
+    out[i] = (x >>> 16) & 0xff;
+  }
+  return out;
+}
+
+/** PNG result files written by the worker's own writePng, and the score the node would claim. */
+export async function makeSdResult(
+  width: number,
+  height: number,
+  count: number,
+  seed = 1,
+): Promise<{ files: { name: string; bytes: Uint8Array }[]; score: Hex }> {
+  const { writePng } = await import('@verinet/worker/sd');
+  const dir = await mkdtemp(join(tmpdir(), 'relay-png-'));
+  try {
+    const files: { name: string; bytes: Uint8Array }[] = [];
+    for (let i = 0; i < count; i++) {
+      const path = join(dir, `${i}.png`);
+      await writePng({ path, rgb: makePixels(width, height, seed + i), width, height });
+      files.push({ name: `${i}.png`, bytes: new Uint8Array(await readFile(path)) });
+    }
+    return { files, score: bytesToHex(await getImageScore(files.map((f) => f.bytes))) };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** result.json as the worker's buildChatResult writes it, and its score. */
+export async function makeLlmResult(content = 'Hello there.'): Promise<{ bytes: Uint8Array; score: Hex }> {
+  const { buildChatResult } = await import('@verinet/worker/llm');
+  const bytes = buildChatResult('verinet/tiny-gpt2', {
+    content,
+    finishReason: 'stop',
+    promptTokens: 5,
+    completionTokens: 3,
+  });
+  return { bytes, score: bytesToHex(getTextScore(bytes)) };
+}
+
+/** An RGBA PNG (alpha channel): refused. */
+export async function makeAlphaPng(width: number, height: number): Promise<Uint8Array> {
+  return new Uint8Array(
+    await sharp(makePixels(width, height, 7, 4), { raw: { width, height, channels: 4 } })
+      .png()
+      .toBuffer(),
+  );
+}
+
+/** A 16-bit RGB PNG: refused. */
+export async function makeSixteenBitPng(width: number, height: number): Promise<Uint8Array> {
+  return new Uint8Array(
+    await sharp(makePixels(width, height, 9, 3), { raw: { width, height, channels: 3 } })
+      .toColourspace('rgb16')
+      .png()
+      .toBuffer(),
+  );
+}
+
+/** A palette PNG: refused. */
+export async function makePalettePng(width: number, height: number): Promise<Uint8Array> {
+  return new Uint8Array(
+    await sharp(makePixels(width, height, 3, 3), { raw: { width, height, channels: 3 } })
+      .png({ palette: true })
+      .toBuffer(),
+  );
+}
