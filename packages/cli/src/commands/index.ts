@@ -2,6 +2,7 @@ import { deployCommand } from './deploy.js';
 import { devnetCommand } from './devnet.js';
 import { keystoreCommand } from './keystore.js';
 import { modelCommand } from './model.js';
+import { nodeCommand } from './node.js';
 import { stakeCalcCommand } from './stakeCalc.js';
 import type { Command } from './types.js';
 
@@ -10,5 +11,6 @@ export const commands: Record<string, Command> = {
   deploy: deployCommand,
   keystore: keystoreCommand,
   model: modelCommand,
+  node: nodeCommand,
   'stake-calc': stakeCalcCommand,
 };

@@ -206,15 +206,40 @@ export async function readNodeHistory(
   const pick = (abi: readonly unknown[], name: string) =>
     (abi as { type: string; name?: string }[]).find((i) => i.type === 'event' && i.name === name) as never;
   const [slashed, kicked, invalidated] = await Promise.all([
-    client.getLogs({ address: contracts.nodeRegistry, event: pick(nodeRegistryAbi, 'NodeSlashed'), args: { node } as never, fromBlock: BigInt(fromBlock) }),
-    client.getLogs({ address: contracts.nodeRegistry, event: pick(nodeRegistryAbi, 'NodeKickedOut'), args: { node } as never, fromBlock: BigInt(fromBlock) }),
-    client.getLogs({ address: contracts.taskManager, event: pick(taskManagerAbi, 'TaskEndInvalidated'), args: { node } as never, fromBlock: BigInt(fromBlock) }),
+    client.getLogs({
+      address: contracts.nodeRegistry,
+      event: pick(nodeRegistryAbi, 'NodeSlashed'),
+      args: { node } as never,
+      fromBlock: BigInt(fromBlock),
+    }),
+    client.getLogs({
+      address: contracts.nodeRegistry,
+      event: pick(nodeRegistryAbi, 'NodeKickedOut'),
+      args: { node } as never,
+      fromBlock: BigInt(fromBlock),
+    }),
+    client.getLogs({
+      address: contracts.taskManager,
+      event: pick(taskManagerAbi, 'TaskEndInvalidated'),
+      args: { node } as never,
+      fromBlock: BigInt(fromBlock),
+    }),
   ]);
-  const args = (log: unknown) => (log as { args: Record<string, unknown> }).args;
+  type Decoded = { blockNumber: bigint; args: Record<string, unknown> };
+  const rows = (logs: unknown) => logs as Decoded[];
   return {
-    slashed: slashed.map((l) => ({ blockNumber: Number(l.blockNumber), amount: args(l).amount as bigint })),
-    kickedOut: kicked.map((l) => ({ blockNumber: Number(l.blockNumber), consecutiveTimeouts: args(l).consecutiveTimeouts as bigint })),
-    invalidated: invalidated.map((l) => ({ blockNumber: Number(l.blockNumber), taskKey: args(l).taskKey as Hex })),
+    slashed: rows(slashed).map((l) => ({
+      blockNumber: Number(l.blockNumber),
+      amount: l.args.amount as bigint,
+    })),
+    kickedOut: rows(kicked).map((l) => ({
+      blockNumber: Number(l.blockNumber),
+      consecutiveTimeouts: l.args.consecutiveTimeouts as bigint,
+    })),
+    invalidated: rows(invalidated).map((l) => ({
+      blockNumber: Number(l.blockNumber),
+      taskKey: l.args.taskKey as Hex,
+    })),
   };
 }
 

@@ -47,22 +47,31 @@ export async function joinNode(runtime: NodeRuntime, options: JoinNodeOptions): 
   const vram = config.vramGib ?? detected?.vramGib;
   if (!gpuName || !vram) {
     throw new MembershipError('No GPU detected (nvidia-smi is absent or failed) and none configured.', {
-      details: ['Set gpuName and vramGib in the node config (or VERINET_NODE_GPU_NAME / VERINET_NODE_VRAM_GIB).'],
+      details: [
+        'Set gpuName and vramGib in the node config (or VERINET_NODE_GPU_NAME / VERINET_NODE_VRAM_GIB).',
+      ],
     });
   }
   let stake: bigint;
   try {
     stake = options.stake ? parseEther(options.stake) : info.minStake;
   } catch {
-    throw new MembershipError(`Invalid stake "${options.stake}": expected an amount in ether, e.g. 10 or 0.5.`);
+    throw new MembershipError(
+      `Invalid stake "${options.stake}": expected an amount in ether, e.g. 10 or 0.5.`,
+    );
   }
   if (stake < info.minStake) {
-    throw new MembershipError(`The stake ${formatEther(stake)} is below the minimum of ${formatEther(info.minStake)}.`);
+    throw new MembershipError(
+      `The stake ${formatEther(stake)} is below the minimum of ${formatEther(info.minStake)}.`,
+    );
   }
-  if (options.models.length > 8) throw new MembershipError(`At most 8 models can be registered (got ${options.models.length}).`);
+  if (options.models.length > 8)
+    throw new MembershipError(`At most 8 models can be registered (got ${options.models.length}).`);
   const balance = await client.getBalance({ address: account.address });
   if (balance < stake) {
-    throw new MembershipError(`The node's address ${account.address} holds ${formatEther(balance)}, less than the stake ${formatEther(stake)}.`);
+    throw new MembershipError(
+      `The node's address ${account.address} holds ${formatEther(balance)}, less than the stake ${formatEther(stake)}.`,
+    );
   }
   const beneficiary = config.beneficiary ? getAddress(config.beneficiary) : zeroAddress;
   await runtime.sender.sendAndWait({
@@ -89,7 +98,9 @@ async function simpleCall(
 ): Promise<string> {
   const info = await readNodeInfo(runtime.client, runtime.contracts, runtime.account.address);
   if (!allowed.includes(info.status)) {
-    throw new MembershipError(`Cannot ${name} a node whose status is ${info.status} (possible from: ${allowed.join(', ')}).`);
+    throw new MembershipError(
+      `Cannot ${name} a node whose status is ${info.status} (possible from: ${allowed.join(', ')}).`,
+    );
   }
   await runtime.sender.sendAndWait({ purpose: unique(name), request });
   return done(await readNodeInfo(runtime.client, runtime.contracts, runtime.account.address));
@@ -97,17 +108,30 @@ async function simpleCall(
 
 export const pauseNode = (runtime: NodeRuntime) =>
   simpleCall(runtime, 'pause', ['Available', 'Busy'], pauseRequest(runtime.contracts), (after) =>
-    after.status === 'PendingPause' ? 'Pausing: the node finishes its current task first.' : 'Paused: no new tasks.',
+    after.status === 'PendingPause'
+      ? 'Pausing: the node finishes its current task first.'
+      : 'Paused: no new tasks.',
   );
 
 export const resumeNode = (runtime: NodeRuntime) =>
-  simpleCall(runtime, 'resume', ['Paused', 'PendingPause'], resumeRequest(runtime.contracts), () => 'Resumed: the node takes tasks again.');
+  simpleCall(
+    runtime,
+    'resume',
+    ['Paused', 'PendingPause'],
+    resumeRequest(runtime.contracts),
+    () => 'Resumed: the node takes tasks again.',
+  );
 
 export const quitNode = (runtime: NodeRuntime) =>
-  simpleCall(runtime, 'quit', ['Available', 'Paused', 'Busy', 'PendingPause'], quitRequest(runtime.contracts), (after) =>
-    after.status === 'PendingQuit'
-      ? 'Quitting: the node leaves when its current task ends; then `verinet node withdraw` returns the stake.'
-      : `Quit: ${formatEther(after.pendingWithdrawal)} of stake can be withdrawn with \`verinet node withdraw\`.`,
+  simpleCall(
+    runtime,
+    'quit',
+    ['Available', 'Paused', 'Busy', 'PendingPause'],
+    quitRequest(runtime.contracts),
+    (after) =>
+      after.status === 'PendingQuit'
+        ? 'Quitting: the node leaves when its current task ends; then `verinet node withdraw` returns the stake.'
+        : `Quit: ${formatEther(after.pendingWithdrawal)} of stake can be withdrawn with \`verinet node withdraw\`.`,
   );
 
 /** Pulls everything owed: returned stake (registry) and earnings (TaskManager, paid to the caller). */
@@ -116,12 +140,18 @@ export async function withdrawAll(runtime: NodeRuntime): Promise<string> {
   const lines: string[] = [];
   const info = await readNodeInfo(client, contracts, account.address);
   if (info.pendingWithdrawal > 0n) {
-    await runtime.sender.sendAndWait({ purpose: unique('withdrawStake'), request: withdrawStakeRequest(contracts) });
+    await runtime.sender.sendAndWait({
+      purpose: unique('withdrawStake'),
+      request: withdrawStakeRequest(contracts),
+    });
     lines.push(`Withdrew ${formatEther(info.pendingWithdrawal)} of returned stake.`);
   }
   const owed = await readOwed(client, contracts, account.address);
   if (owed > 0n) {
-    await runtime.sender.sendAndWait({ purpose: unique('withdrawEarnings'), request: withdrawEarningsRequest(contracts) });
+    await runtime.sender.sendAndWait({
+      purpose: unique('withdrawEarnings'),
+      request: withdrawEarningsRequest(contracts),
+    });
     lines.push(`Withdrew ${formatEther(owed)} of earnings.`);
   }
   if (lines.length === 0) {
@@ -170,7 +200,9 @@ export async function getNodeStatus(runtime: NodeRuntime): Promise<NodeStatusRep
     const why = history.invalidated.at(-1);
     lines.push(
       `  SLASHED at block ${lastSlash.blockNumber}: ${formatEther(lastSlash.amount)} went to the incentive pool` +
-        (why ? ` because task ${why.taskKey} was invalidated (its result disagreed with two other nodes).` : '.'),
+        (why
+          ? ` because task ${why.taskKey} was invalidated (its result disagreed with two other nodes).`
+          : '.'),
     );
   }
   const lastKick = history.kickedOut.at(-1);
@@ -179,5 +211,13 @@ export async function getNodeStatus(runtime: NodeRuntime): Promise<NodeStatusRep
       `  KICKED OUT at block ${lastKick.blockNumber} after ${lastKick.consecutiveTimeouts} timeouts in a row (stake not slashed; withdraw it, fix the cause, join again).`,
     );
   }
-  return { address: account.address, info, earningsOwed, beneficiary, history, openTasks, text: lines.join('\n') };
+  return {
+    address: account.address,
+    info,
+    earningsOwed,
+    beneficiary,
+    history,
+    openTasks,
+    text: lines.join('\n'),
+  };
 }

@@ -63,7 +63,10 @@ function configFrom(options: NodeCommandOptions): NodeConfig {
 
 /** Asks the worker which models it holds and which argument version it implements. */
 async function describeWorker(config: NodeConfig): Promise<{ models: string[]; version: string }> {
-  const worker = new WorkerSupervisor({ modelsDir: config.modelsDir, handshakeTimeoutMs: config.worker.handshakeTimeoutMs });
+  const worker = new WorkerSupervisor({
+    modelsDir: config.modelsDir,
+    handshakeTimeoutMs: config.worker.handshakeTimeoutMs,
+  });
   try {
     const handshake = await worker.start();
     const models = [...new Set(handshake.backends.flatMap((b) => b.models))];
@@ -93,8 +96,19 @@ export async function runNodeAction(
     switch (action) {
       case 'join': {
         const worker = options.models ? undefined : await describeWorker(config);
-        const models = options.models ? options.models.split(',').map((m) => m.trim()).filter(Boolean) : worker!.models;
-        print(await joinNode(runtime, { stake: options.stake, models, version: config.version ?? worker?.version ?? '1.0.0' }));
+        const models = options.models
+          ? options.models
+              .split(',')
+              .map((m) => m.trim())
+              .filter(Boolean)
+          : worker!.models;
+        print(
+          await joinNode(runtime, {
+            stake: options.stake,
+            models,
+            version: config.version ?? worker?.version ?? '1.0.0',
+          }),
+        );
         return 0;
       }
       case 'pause':

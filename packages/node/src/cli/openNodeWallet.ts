@@ -8,7 +8,10 @@ import { readNodePassword } from './readNodePassword.js';
 export type NodeWallet = { account: LocalAccount; privateKey: Hex };
 
 /** Decrypts the node's v3 keystore; the key stays in memory only. */
-export async function openNodeWallet(keystore: string | undefined, passwordFile: string | undefined): Promise<NodeWallet> {
+export async function openNodeWallet(
+  keystore: string | undefined,
+  passwordFile: string | undefined,
+): Promise<NodeWallet> {
   if (!keystore) {
     throw new NodeConfigError('No keystore configured for the node.', {
       details: [
@@ -21,7 +24,10 @@ export async function openNodeWallet(keystore: string | undefined, passwordFile:
   try {
     json = JSON.parse(readFileSync(keystore, 'utf8'));
   } catch (cause) {
-    throw new NodeConfigError(`Cannot read the keystore ${keystore}.`, { details: [(cause as Error).message], cause });
+    throw new NodeConfigError(`Cannot read the keystore ${keystore}.`, {
+      details: [(cause as Error).message],
+      cause,
+    });
   }
   const privateKey = decryptKeystore(json, await readNodePassword(passwordFile));
   return { account: privateKeyToAccount(privateKey), privateKey };

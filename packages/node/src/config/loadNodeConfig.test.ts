@@ -37,10 +37,19 @@ describe('loadNodeConfig', () => {
 
   it('names the bad setting and where it came from', () => {
     const cases: [() => unknown, RegExp][] = [
-      [() => loadNodeConfig({ env: { VERINET_NODE_CONFIRMATIONS: 'many' } }), /`confirmations` \(from environment variable VERINET_NODE_CONFIRMATIONS\)/],
-      [() => loadNodeConfig({ path: file('b.json', '{"api":{"host":"0.0.0.0"}}'), env: {} }), /`api.host` \(from the config file .*b.json\)/],
+      [
+        () => loadNodeConfig({ env: { VERINET_NODE_CONFIRMATIONS: 'many' } }),
+        /`confirmations` \(from environment variable VERINET_NODE_CONFIRMATIONS\)/,
+      ],
+      [
+        () => loadNodeConfig({ path: file('b.json', '{"api":{"host":"0.0.0.0"}}'), env: {} }),
+        /`api.host` \(from the config file .*b.json\)/,
+      ],
       [() => loadNodeConfig({ path: file('c.json', '{"rpcUrl":"ftp://x"}'), env: {} }), /`rpcUrl`/],
-      [() => loadNodeConfig({ path: file('d.json', '{"confirmatoins":1}'), env: {} }), /confirmatoins|Unrecognized/],
+      [
+        () => loadNodeConfig({ path: file('d.json', '{"confirmatoins":1}'), env: {} }),
+        /confirmatoins|Unrecognized/,
+      ],
       [() => loadNodeConfig({ path: file('e.json', '{not json'), env: {} }), /not valid JSON/],
       [() => loadNodeConfig({ path: join(dir, 'absent.json'), env: {} }), /Cannot read/],
       [() => loadNodeConfig({ env: { VERINET_NODE_BENEFICIARY: '0x1234' } }), /`beneficiary`.*0x address/],

@@ -19,8 +19,8 @@ export function getNodeConfigEnvNames(): Map<string, string[]> {
   const names = new Map<string, string[]>();
   const shape = nodeConfigSchema.shape;
   for (const [key, value] of Object.entries(shape)) {
-    const inner = (value as unknown as { def?: { innerType?: { shape?: Record<string, unknown> } } }).def?.innerType
-      ?.shape;
+    const inner = (value as unknown as { def?: { innerType?: { shape?: Record<string, unknown> } } }).def
+      ?.innerType?.shape;
     if (inner) {
       for (const sub of Object.keys(inner)) names.set(toEnvName([key, sub]), [key, sub]);
     } else {
@@ -75,10 +75,14 @@ export function loadNodeConfig(parameters: LoadNodeConfigParameters = {}): NodeC
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     const path = issue.path.join('.');
-    const from = sources.get(path) ?? (parameters.path ? `the config file ${parameters.path}` : 'the defaults');
-    throw new NodeConfigError(`Invalid node setting \`${path || '(root)'}\` (from ${from}): ${issue.message}.`, {
-      details: parsed.error.issues.slice(1).map((i) => `also \`${i.path.join('.')}\`: ${i.message}`),
-    });
+    const from =
+      sources.get(path) ?? (parameters.path ? `the config file ${parameters.path}` : 'the defaults');
+    throw new NodeConfigError(
+      `Invalid node setting \`${path || '(root)'}\` (from ${from}): ${issue.message}.`,
+      {
+        details: parsed.error.issues.slice(1).map((i) => `also \`${i.path.join('.')}\`: ${i.message}`),
+      },
+    );
   }
   return parsed.data;
 }

@@ -38,7 +38,10 @@ export const nodeConfigSchema = z.strictObject({
   gpuName: z.string().min(1).max(64).optional(),
   vramGib: z.coerce.number().int().min(1).max(65_535).optional(),
   /** Task argument version the node registers (default: the newest its worker implements). */
-  version: z.string().regex(/^\d+\.\d+\.\d+$/, 'expected MAJOR.MINOR.PATCH').optional(),
+  version: z
+    .string()
+    .regex(/^\d+\.\d+\.\d+$/, 'expected MAJOR.MINOR.PATCH')
+    .optional(),
   api: z
     .strictObject({
       host: z.enum(['127.0.0.1', '::1', 'localhost']).default('127.0.0.1'),
@@ -54,10 +57,7 @@ export const nodeConfigSchema = z.strictObject({
     .prefault({}),
   /** Withdraw earnings owed by the TaskManager on this schedule when at least `minWei` is owed (0 = never). */
   withdrawIntervalMs: nonNegativeInt.default(3_600_000),
-  withdrawMinWei: z
-    .string()
-    .regex(/^\d+$/, 'expected an integer amount in wei')
-    .default('10000000000000000'),
+  withdrawMinWei: z.string().regex(/^\d+$/, 'expected an integer amount in wei').default('10000000000000000'),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
