@@ -1,4 +1,5 @@
 import type { Address, Hex, Log, PublicClient } from 'viem';
+import { crashPoint } from '../daemon/crashPoint.js';
 import {
   advanceCursor,
   type ChainCursor,
@@ -161,6 +162,7 @@ export function createChainWatcher(parameters: ChainWatcherParameters): ChainWat
       parameters.onLogs(logs, { fromBlock, toBlock });
       advanceCursor(store, tail, reorgDepth);
     })();
+    if (logs.length > 0) crashPoint('events_committed');
     return toBlock >= safe;
   };
 

@@ -23,6 +23,7 @@ import { getBackoffMs, type TaskAction, type TaskInput } from '../task/reduceTas
 import type { TaskOutcome, TaskRecord } from '../task/types.js';
 import { TransactionRevertedError } from '../tx/index.js';
 import type { NodeContext } from './context.js';
+import { crashPoint } from './crashPoint.js';
 
 const taskTypes: Record<number, TaskType> = { 0: 'sd', 1: 'llm', 2: 'sd_ft' };
 
@@ -130,6 +131,9 @@ async function execute(ctx: NodeContext, task: TaskRecord): Promise<TaskInput> {
   const timeoutMs = ((task.deadlineAt ?? 0) - ctx.deadlineMarginSec) * 1000 - Date.now();
   if (timeoutMs <= 0) return { type: 'abandon', message: 'no time left before the on-chain deadline' };
   const args = JSON.parse(Buffer.from(await readFile(task.argsPath!)).toString('utf8')) as unknown;
+  ctx.notice('info', `Running the worker (${taskType}).`, task.taskKey);
+  // Crash tests: die while the worker is busy with this task.
+  const crashTimer = setTimeout(() => crashPoint('worker_running'), 20);
   try {
     const result = await ctx.worker.run({ taskType, args, outputDir, requestId: task.taskKey, timeoutMs });
     const files = result.files.map((f) => ({
@@ -147,6 +151,8 @@ async function execute(ctx: NodeContext, task: TaskRecord): Promise<TaskInput> {
     if (error instanceof WorkerTimeoutError)
       return { type: 'workerFailed', kind: 'timeout', message: error.message };
     return { type: 'workerFailed', kind: 'execution_failed', message: (error as Error).message };
+  } finally {
+    clearTimeout(crashTimer);
   }
 }
 
