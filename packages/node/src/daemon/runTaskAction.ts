@@ -67,7 +67,8 @@ async function fetchArgs(ctx: NodeContext, task: TaskRecord): Promise<TaskInput>
   if (verdict) return verdict;
   const timeout = await readTimeout(ctx.client, ctx.contracts, chain.taskType);
   const deadlineAt = Number(chain.stateTime + timeout);
-  if (Date.now() / 1000 > deadlineAt - ctx.deadlineMarginSec) {
+  // The chain's clock decides timeouts, not ours.
+  if ((await readChainTime(ctx.client)) > deadlineAt - ctx.deadlineMarginSec) {
     return {
       type: 'abandon',
       message: 'the task reached its deadline before its arguments could be fetched',
@@ -128,7 +129,8 @@ async function execute(ctx: NodeContext, task: TaskRecord): Promise<TaskInput> {
   // A run cut short by a crash may have left files: the worker wants an empty folder.
   await rm(outputDir, { recursive: true, force: true });
   await mkdir(outputDir, { recursive: true });
-  const timeoutMs = ((task.deadlineAt ?? 0) - ctx.deadlineMarginSec) * 1000 - Date.now();
+  const chainNow = await readChainTime(ctx.client);
+  const timeoutMs = ((task.deadlineAt ?? 0) - ctx.deadlineMarginSec - chainNow) * 1000;
   if (timeoutMs <= 0) return { type: 'abandon', message: 'no time left before the on-chain deadline' };
   const args = JSON.parse(Buffer.from(await readFile(task.argsPath!)).toString('utf8')) as unknown;
   ctx.notice('info', `Running the worker (${taskType}).`, task.taskKey);
@@ -168,7 +170,7 @@ async function uploadResult(ctx: NodeContext, task: TaskRecord): Promise<TaskInp
   try {
     await ctx.relay.uploadResult({ taskKey: task.taskKey, score: task.score!, files });
   } catch (error) {
-    if ((task.deadlineAt ?? 0) * 1000 < Date.now()) {
+    if ((task.deadlineAt ?? 0) < (await readChainTime(ctx.client).catch(() => Date.now() / 1000))) {
       return { type: 'abandon', message: 'the relay did not take the result before the deadline' };
     }
     const message = error instanceof RelayError ? error.shortMessage : (error as Error).message;
