@@ -58,6 +58,7 @@ contract TaskManagerGasBench is Test {
         appPublicKey = vector.publicKey;
         vm.deal(app, 100 ether);
         tm.setSamplingDenominator(VrfVector.DENOMINATOR);
+        tm.setRelaySigner(vm.addr(RELAY_KEY));
         // Steady state: counters and the app's balance slot already exist, as on a live network.
         _createTask(1000);
     }
@@ -67,7 +68,17 @@ contract TaskManagerGasBench is Test {
         models[0] = MODEL;
     }
 
-    function _params(uint256 i) private pure returns (ITaskManager.CreateTaskParams memory) {
+    uint256 private constant RELAY_KEY = uint256(keccak256("bench relay"));
+
+    /// @dev With the relay's real ArgsAvailable statement: its check is part of every createTask.
+    function _params(uint256 i) private view returns (ITaskManager.CreateTaskParams memory p) {
+        p = _unsigned(i);
+        p.relayExpiry = uint64(block.timestamp + 10 minutes);
+        (uint8 v, bytes32 r, bytes32 s) = vm.sign(RELAY_KEY, tm.argsAvailableDigest(app, p.argsCommitment, p.relayExpiry));
+        p.relaySignature = abi.encodePacked(r, s, v);
+    }
+
+    function _unsigned(uint256 i) private pure returns (ITaskManager.CreateTaskParams memory) {
         return ITaskManager.CreateTaskParams({
             taskType: 0,
             modelIds: _models(),
@@ -76,7 +87,9 @@ contract TaskManagerGasBench is Test {
             version: VERSION,
             taskSize: 1,
             taskIdCommitment: keccak256(abi.encodePacked(GUID, keccak256(abi.encode("nonce", i)))),
-            argsCommitment: keccak256(abi.encodePacked(ARGS_HASH, keccak256(abi.encode("salt", i))))
+            argsCommitment: keccak256(abi.encodePacked(ARGS_HASH, keccak256(abi.encode("salt", i)))),
+            relayExpiry: 0,
+            relaySignature: ""
         });
     }
 

@@ -22,7 +22,7 @@ interface INodeRegistry {
         bytes32 requiredGpu; // keccak256 of the GPU name; 0 = any GPU (LLM tasks must set it)
         uint32 minVram; // GiB
         uint64 version; // packed task version
-        bytes32[] modelIds; // models the task uses; nodes holding modelIds[0] are preferred
+        bytes32[] modelIds; // models the task uses (informational for selection: holdings are self-declared)
     }
 
     /// @notice One node's public record.
@@ -71,6 +71,7 @@ interface INodeRegistry {
     event MinStakeChanged(uint256 oldValue, uint256 newValue);
     event StakeWeightCapChanged(uint256 oldMultiplier, uint256 newMultiplier);
     event MaxTimeoutsBeforeKickChanged(uint256 oldValue, uint256 newValue);
+    event MinExactBucketChanged(uint256 oldValue, uint256 newValue);
     event QoSParamsChanged(
         uint16 firstPoints,
         uint16 secondPoints,
@@ -101,6 +102,8 @@ interface INodeRegistry {
     error NodeRegistryZeroTaskKey();
     error NodeRegistryNothingToWithdraw(address account);
     error NodeRegistryTransferFailed(address to, uint256 amount);
+    /// @notice An exact-match task's bucket (GPU, version, VRAM) is too thin to validate safely.
+    error NodeRegistryBucketTooSmall(uint256 population, uint256 minimum);
     error NodeRegistryParameterOutOfBounds(string name, uint256 value, uint256 min, uint256 max);
 
     // ---------------------------------------------------------------- TaskManager

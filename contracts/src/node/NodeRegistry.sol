@@ -15,17 +15,19 @@ import {VramTiers} from "./VramTiers.sol";
 /// @notice Nodes join with a stake, declare their hardware, version and local models, and are selected for
 /// tasks by the TaskManager at random, weighted by stake and QoS, in gas that does not depend on the number
 /// of nodes. Slashed stakes go to the incentive pool; returned stakes are pulled with `withdraw`.
-/// @dev Selection (see docs/node-registry.md):
-///  1. Locality: up to LOCALITY_TRIES uniform draws among the registered holders of `modelIds[0]`, keeping
-///     only Available nodes that fit.
-///  2. Otherwise up to SELECTION_TRIES uniform draws among the available nodes of the request's group
-///     (its GPU, or any GPU, and its version major) in the VRAM tiers at or above `minVram`.
+/// @dev Selection (see docs/node-registry.md): up to SELECTION_TRIES uniform draws among the available nodes
+///  of the request's set in the VRAM tiers at or above `minVram`. The set of an image task is every GPU of
+///  the task's version major (image tasks cannot pin a GPU: their validation members must come from every
+///  node able to run them, finding 2); the set of an exact-match (LLM) task is its GPU at exactly its
+///  version (finding 7). Self-declared model holdings play no part: Sybils declaring a model must not crowd
+///  the draw (finding 2); a node fetches a missing model within the task's timeout.
 ///  Each fitting candidate is accepted with probability weight / bound, where bound is the weight of a node
 ///  with the largest stake and the highest QoS score ever registered (high-water marks, see
 ///  `selectionWeightBound`): rejection sampling, so accepted draws are exactly proportional to weight, and
 ///  a node as good as the best one ever seen is always accepted. When no draw is accepted, the fitting
 ///  candidate kept by a weighted reservoir over the draws is chosen, so a task is only queued when no draw
-///  found a fitting node.
+///  found a fitting node. An exact-match task whose bucket (GPU, version, VRAM) has fewer than
+///  `minExactBucket` registered nodes is refused: two Sybils in a thinner bucket would win most groups.
 contract NodeRegistry is INodeRegistry, Ownable2Step {
     using AvailableSets for AvailableSets.Sets;
     using EnumerableSet for EnumerableSet.AddressSet;
@@ -36,8 +38,6 @@ contract NodeRegistry is INodeRegistry, Ownable2Step {
     uint256 public constant MAX_GPU_NAME_LENGTH = 64;
     /// @notice The largest VRAM a node may declare, in GiB (stored in 16 bits).
     uint32 public constant MAX_VRAM = type(uint16).max;
-    /// @notice Draws among the holders of the task's first model.
-    uint256 public constant LOCALITY_TRIES = 4;
     /// @notice Draws among all available nodes of the task's group.
     uint256 public constant SELECTION_TRIES = 8;
     /// @notice Upper bound of `minStake` (so that `minStake * MAX_STAKE_WEIGHT_CAP` fits the 96-bit stake).
@@ -46,6 +46,11 @@ contract NodeRegistry is INodeRegistry, Ownable2Step {
     uint256 public constant MAX_STAKE_WEIGHT_CAP = 16;
     /// @notice Upper bound of `maxTimeoutsBeforeKick`.
     uint256 public constant MAX_TIMEOUTS_BEFORE_KICK = 20;
+    /// @notice The exact-match task type (LLM): its nodes run exactly the task's version and GPU.
+    uint8 private constant EXACT_MATCH = 1;
+    /// @notice Default `minExactBucket`: with two Sybils among 4 nodes of one bucket, p(2, 2) = 1/2 already;
+    /// production raises it with `getMinimumBucketPopulation` (docs/staking.md, "Buckets").
+    uint8 public constant DEFAULT_MIN_EXACT_BUCKET = 4;
     /// @notice The stake share of a weight, in basis points of the stake cap.
     uint256 private constant STAKE_SCALE = 10_000;
     /// @notice The largest selection weight: full stake share times full QoS.
@@ -87,6 +92,8 @@ contract NodeRegistry is INodeRegistry, Ownable2Step {
         // (scores rise only through join and recordSubmission, which raise it). In this slot because
         // selection and recordSubmission read the slot anyway.
         uint16 scoreCeiling;
+        // Exact-match tasks need at least this many registered nodes in their bucket (GPU, version, VRAM).
+        uint8 minExactBucket;
     }
 
     /// @dev Per-selection scratch values.
@@ -118,6 +125,9 @@ contract NodeRegistry is INodeRegistry, Ownable2Step {
     mapping(bytes32 modelId => EnumerableSet.AddressSet) internal _modelHolders;
     mapping(address account => uint256) private _pendingWithdrawals;
     AvailableSets.Sets internal _available;
+    /// @dev Registered (any status but Quit) nodes per (GPU, exact version) bucket, 32 bits per VRAM tier as in
+    /// AvailableSets: the population an exact-match task's validation group is drawn from.
+    mapping(bytes32 bucket => uint256 sizes) internal _registeredSizes;
 
     modifier onlyTaskManager() {
         if (msg.sender != taskManager) revert NodeRegistryUnauthorizedCaller(msg.sender);
@@ -139,9 +149,11 @@ contract NodeRegistry is INodeRegistry, Ownable2Step {
         _config.minStake = uint96(minStake_);
         _config.stakeWeightCap = 2;
         _config.maxTimeoutsBeforeKick = 3;
+        _config.minExactBucket = DEFAULT_MIN_EXACT_BUCKET;
         emit MinStakeChanged(0, minStake_);
         emit StakeWeightCapChanged(0, 2);
         emit MaxTimeoutsBeforeKickChanged(0, 3);
+        emit MinExactBucketChanged(0, DEFAULT_MIN_EXACT_BUCKET);
         _setQoSParams(QoS.defaults());
         if (taskManager_ != address(0)) {
             taskManager = taskManager_;
@@ -178,6 +190,7 @@ contract NodeRegistry is INodeRegistry, Ownable2Step {
         totalStaked += msg.value;
         _addModels(msg.sender, modelIds);
         _addAvailable(msg.sender, n);
+        _countRegistered(n, true);
         emit NodeJoined(msg.sender, gpuId, gpuName, vram, version, msg.value, beneficiary, publicKey);
         emit ModelsUpdated(msg.sender, modelIds);
         emit NodeStatusChanged(msg.sender, NodeStatus.Quit, NodeStatus.Available);
@@ -270,8 +283,12 @@ contract NodeRegistry is INodeRegistry, Ownable2Step {
             fallbackNode: address(0),
             fallbackTotal: 0
         });
-        node = _drawHolder(request, d);
-        if (node == address(0)) node = _drawAvailable(request, d);
+        if (request.taskType == EXACT_MATCH) {
+            uint256 population = exactBucketPopulation(request.requiredGpu, request.version, request.minVram);
+            uint256 minimum = config.minExactBucket;
+            if (population < minimum) revert NodeRegistryBucketTooSmall(population, minimum);
+        }
+        node = _drawAvailable(request, d);
         if (node == address(0)) node = d.fallbackNode;
         if (node != address(0)) _occupy(node, _nodes[node], taskKey);
     }
@@ -408,6 +425,17 @@ contract NodeRegistry is INodeRegistry, Ownable2Step {
         _config.maxTimeoutsBeforeKick = uint8(count);
     }
 
+    /// @notice Exact-match tasks are refused while their bucket has fewer than `count` registered nodes, in
+    /// [0, 255] (0 turns the check off: development networks only). docs/staking.md, "Buckets", gives the
+    /// population a stake deters. Owner only. Reaches only tasks created afterwards (queued ones were checked).
+    function setMinExactBucket(uint256 count) external onlyOwner {
+        _checkBounds("minExactBucket", count, 0, type(uint8).max);
+        emit MinExactBucketChanged(_config.minExactBucket, count);
+        // Fits: checked against type(uint8).max above.
+        // forge-lint: disable-next-line(unsafe-typecast)
+        _config.minExactBucket = uint8(count);
+    }
+
     /// @notice Sets the QoS constants (bounds in `QoS.validate`). Owner only.
     function setQoSParams(QoS.Params calldata params) external onlyOwner {
         QoS.validate(params);
@@ -510,8 +538,8 @@ contract NodeRegistry is INodeRegistry, Ownable2Step {
         return _weightBound(uint256(config.minStake) * config.stakeWeightCap, config.minScore, config.scoreCeiling);
     }
 
-    /// @notice The key of the available-set group of nodes with GPU `gpuId` (0 = any GPU) and version
-    /// major `major`.
+    /// @notice The key of an available-set group: (ANY GPU = 0, version major) for image tasks, or (GPU id,
+    /// exact packed version) for exact-match tasks (also the key of the registered bucket populations).
     function groupKey(bytes32 gpuId, uint64 major) public pure returns (bytes32 key) {
         assembly ("memory-safe") {
             mstore(0x00, gpuId)
@@ -542,6 +570,23 @@ contract NodeRegistry is INodeRegistry, Ownable2Step {
         return (n.anyPos, n.gpuPos);
     }
 
+    /// @notice Registered nodes (any status but Quit) of GPU `gpuId` at exactly `version` with at least
+    /// `minVram` GiB (by VRAM tier): the population an exact-match task's validation group is drawn from.
+    function exactBucketPopulation(bytes32 gpuId, uint64 version, uint32 minVram) public view returns (uint256 total) {
+        uint256 sizes = _registeredSizes[groupKey(gpuId, version)];
+        // At most 8 tiers of at most 2^32 - 1 nodes: no overflow.
+        unchecked {
+            for (uint256 t = VramTiers.tierOf(minVram); t < VramTiers.COUNT; ++t) {
+                total += (sizes >> (t * 32)) & 0xFFFFFFFF;
+            }
+        }
+    }
+
+    /// @notice Exact-match tasks need at least this many registered nodes in their bucket.
+    function minExactBucket() external view returns (uint256) {
+        return _config.minExactBucket;
+    }
+
     /// @notice The number of registered nodes holding `modelId`.
     function modelHolderCount(bytes32 modelId) external view returns (uint256) {
         return _modelHolders[modelId].length();
@@ -549,53 +594,33 @@ contract NodeRegistry is INodeRegistry, Ownable2Step {
 
     // ------------------------------------------------------------------ selection
 
-    /// @dev Locality: a few draws among all registered holders of the task's first model.
-    function _drawHolder(SelectionRequest calldata request, Draw memory d) private view returns (address) {
-        if (request.modelIds.length == 0) return address(0);
-        EnumerableSet.AddressSet storage holders = _modelHolders[request.modelIds[0]];
-        uint256 count = holders.length();
-        if (count == 0) return address(0);
-        for (uint256 i; i < LOCALITY_TRIES; ++i) {
-            uint256 r = _random(d.randomness, i);
-            // Truncation intended: bits 0-127 pick the candidate.
-            // forge-lint: disable-next-line(unsafe-typecast)
-            address candidate = holders.at(uint128(r) % count);
-            // Holders may be in any status and of any GPU.
-            if (_nodes[candidate].status != NodeStatus.Available) continue;
-            if (_tryCandidate(d, candidate, request, true, r)) return candidate;
-        }
-        return address(0);
-    }
-
     /// @dev A few draws among the available nodes of the request's group in the tiers that may fit.
     function _drawAvailable(SelectionRequest calldata request, Draw memory d) private view returns (address) {
-        bytes32 group = groupKey(request.requiredGpu, request.version >> 32);
+        bytes32 group = _setOf(request.requiredGpu, request.version);
         uint256 firstTier = VramTiers.tierOf(request.minVram);
         (uint256 sizes, uint256 total) = _available.sizesFrom(group, firstTier);
         if (total == 0) return address(0);
-        for (uint256 i = LOCALITY_TRIES; i < LOCALITY_TRIES + SELECTION_TRIES; ++i) {
+        for (uint256 i; i < SELECTION_TRIES; ++i) {
             uint256 r = _random(d.randomness, i);
             // Truncation intended: bits 0-127 pick the candidate.
             // forge-lint: disable-next-line(unsafe-typecast)
             address candidate = _available.unionAt(group, sizes, firstTier, uint128(r) % total);
-            // Availability, GPU and major version hold by set membership.
-            if (_tryCandidate(d, candidate, request, false, r)) return candidate;
+            // Availability, GPU and version (major, or exact for a pinned set) hold by set membership.
+            if (_tryCandidate(d, candidate, request, r)) return candidate;
         }
         return address(0);
     }
 
-    /// @dev True when `candidate` fits (VRAM, version and, when `checkGpu`, the GPU) and passes the
-    /// rejection step.
-    function _tryCandidate(
-        Draw memory d,
-        address candidate,
-        SelectionRequest calldata request,
-        bool checkGpu,
-        uint256 r
-    ) private view returns (bool) {
+    /// @dev True when `candidate` fits (VRAM, version rule of the task type) and passes the rejection step.
+    function _tryCandidate(Draw memory d, address candidate, SelectionRequest calldata request, uint256 r)
+        private
+        view
+        returns (bool)
+    {
         Node storage n = _nodes[candidate];
-        if (n.vram < request.minVram || !NodeVersion.isCompatible(n.version, request.version)) return false;
-        if (checkGpu && request.requiredGpu != bytes32(0) && n.gpuId != request.requiredGpu) return false;
+        if (n.vram < request.minVram || !NodeVersion.fitsTask(n.version, request.version, request.taskType)) {
+            return false;
+        }
         return _consider(d, candidate, _weight(n, d.stakeCap, d.minScore), r);
     }
 
@@ -605,7 +630,7 @@ contract NodeRegistry is INodeRegistry, Ownable2Step {
         // Truncation intended: bits 128-191 decide acceptance.
         // forge-lint: disable-next-line(unsafe-typecast)
         if (uint64(r >> 128) % d.bound < weight) return true;
-        // At most 12 weights of at most MAX_WEIGHT (1e8): no overflow.
+        // At most SELECTION_TRIES weights of at most MAX_WEIGHT (1e8): no overflow.
         unchecked {
             d.fallbackTotal += weight;
         }
@@ -639,7 +664,7 @@ contract NodeRegistry is INodeRegistry, Ownable2Step {
     }
 
     function _fitsHardware(Node storage n, SelectionRequest calldata request) private view returns (bool) {
-        return n.vram >= request.minVram && NodeVersion.isCompatible(n.version, request.version)
+        return n.vram >= request.minVram && NodeVersion.fitsTask(n.version, request.version, request.taskType)
             && (request.requiredGpu == bytes32(0) || n.gpuId == request.requiredGpu);
     }
 
@@ -660,12 +685,13 @@ contract NodeRegistry is INodeRegistry, Ownable2Step {
         _setStatus(node, n, NodeStatus.Busy);
     }
 
-    /// @dev Puts an Available node in its two sets: (any GPU, major, tier) and (its GPU, major, tier).
+    /// @dev Puts an Available node in its two sets: (any GPU, major, tier) for image tasks and (its GPU, exact
+    /// version, tier) for exact-match tasks.
     function _addAvailable(address node, Node storage n) internal {
         uint256 tier = VramTiers.tierOf(n.vram);
         uint64 major = n.version >> 32;
         n.anyPos = uint24(_available.add(groupKey(AvailableSets.ANY, major), tier, node));
-        n.gpuPos = uint24(_available.add(groupKey(n.gpuId, major), tier, node));
+        n.gpuPos = uint24(_available.add(groupKey(n.gpuId, n.version), tier, node));
     }
 
     function _removeAvailable(Node storage n) private {
@@ -675,7 +701,7 @@ contract NodeRegistry is INodeRegistry, Ownable2Step {
         address moved = _available.remove(groupKey(AvailableSets.ANY, major), tier, pos);
         if (moved != address(0)) _nodes[moved].anyPos = pos;
         pos = n.gpuPos;
-        moved = _available.remove(groupKey(n.gpuId, major), tier, pos);
+        moved = _available.remove(groupKey(n.gpuId, n.version), tier, pos);
         if (moved != address(0)) _nodes[moved].gpuPos = pos;
     }
 
@@ -684,6 +710,7 @@ contract NodeRegistry is INodeRegistry, Ownable2Step {
     function _removeNode(address node, Node storage n) private returns (uint256 stake) {
         NodeStatus from = n.status;
         if (from == NodeStatus.Available) _removeAvailable(n);
+        _countRegistered(n, false);
         _clearModels(node);
         stake = n.stake;
         totalStaked -= stake;
@@ -697,6 +724,20 @@ contract NodeRegistry is INodeRegistry, Ownable2Step {
         n.gpuPos = 0;
         n.gpuId = bytes32(0);
         emit NodeStatusChanged(node, from, NodeStatus.Quit);
+    }
+
+    /// @dev Adds (`join`) or removes one node to / from its exact-match bucket's registered population.
+    function _countRegistered(Node storage n, bool join_) internal {
+        bytes32 bucket = groupKey(n.gpuId, n.version);
+        uint256 unit = 1 << (VramTiers.tierOf(n.vram) * 32);
+        if (join_) _registeredSizes[bucket] += unit;
+        else _registeredSizes[bucket] -= unit;
+    }
+
+    /// @dev The available set a request draws from: every GPU of the version major, or one GPU at exactly
+    /// the request's version.
+    function _setOf(bytes32 requiredGpu, uint64 version) private pure returns (bytes32) {
+        return requiredGpu == bytes32(0) ? groupKey(AvailableSets.ANY, version >> 32) : groupKey(requiredGpu, version);
     }
 
     function _returnStake(address node, uint256 amount) private {

@@ -4,6 +4,7 @@ pragma solidity ^0.8.24;
 import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
 import {Ownable2Step} from "@openzeppelin/contracts/access/Ownable2Step.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
+import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
 import {INodeRegistry} from "../interfaces/INodeRegistry.sol";
 import {ITaskManager} from "../interfaces/ITaskManager.sol";
 import {IVRFVerifier} from "../interfaces/IVRFVerifier.sol";
@@ -62,6 +63,16 @@ contract TaskManager is ITaskManager, Ownable2Step, ReentrancyGuardTransient {
         uint8 hammingThreshold;
     }
 
+    /// @dev An app's VRF keys other than its account key (finding 8: a browser wallet never reveals its key).
+    /// A key bound in block b applies to originals whose seed block is after b; the previous key stays for
+    /// older originals.
+    struct VrfKeys {
+        address current;
+        uint32 currentBlock;
+        address previous;
+        uint32 previousBlock;
+    }
+
     /// @dev Timeouts per task type and the validation window, in seconds, in one slot.
     struct Timing {
         uint32 timeoutSd;
@@ -99,6 +110,16 @@ contract TaskManager is ITaskManager, Ownable2Step, ReentrancyGuardTransient {
     uint256 public constant VALIDATION_SLACK = 10 minutes;
     uint256 public constant MAX_VALIDATION_WINDOW = 30 days;
     uint256 public constant MAX_MIN_FEE = 1000 ether;
+    /// @notice EIP-712 type of the relay's statement that it holds a task's arguments.
+    bytes32 public constant ARGS_AVAILABLE_TYPEHASH =
+        keccak256("ArgsAvailable(address creator,bytes32 argsCommitment,uint64 expiry)");
+    /// @dev EIP-712 domain {name: "Verinet Relay", version: "1", chainId, verifyingContract: this}. Built per
+    /// call (a few hundred gas) rather than with OpenZeppelin's EIP712, whose ERC-5267 getter would not fit
+    /// the 24 KiB code limit.
+    bytes32 private constant DOMAIN_TYPEHASH =
+        keccak256("EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)");
+    bytes32 private constant DOMAIN_NAME_HASH = keccak256("Verinet Relay");
+    bytes32 private constant DOMAIN_VERSION_HASH = keccak256("1");
     /// @dev prevrandao below this is a pre-merge difficulty or an L2 constant, not randomness.
     uint256 private constant MIN_PREVRANDAO = 2 ** 64;
 
@@ -117,6 +138,7 @@ contract TaskManager is ITaskManager, Ownable2Step, ReentrancyGuardTransient {
     bytes32 private _queueHead;
     bytes32 private _queueTail;
     mapping(address account => uint256) private _owed;
+    mapping(address app => VrfKeys) private _vrfKeys;
 
     constructor(INodeRegistry registry_, IVRFVerifier vrfVerifier_, address owner_) Ownable(owner_) {
         registry = registry_;
@@ -140,6 +162,7 @@ contract TaskManager is ITaskManager, Ownable2Step, ReentrancyGuardTransient {
         taskKey = params.taskIdCommitment;
         Task storage task = _tasks[taskKey];
         uint64 counter = _checkCreate(params, task);
+        _checkArgsAvailable(params);
         uint8 taskType = params.taskType;
 
         task.creator = msg.sender;
@@ -178,11 +201,12 @@ contract TaskManager is ITaskManager, Ownable2Step, ReentrancyGuardTransient {
 
     /// @inheritdoc ITaskManager
     function validateTaskGroup(GroupValidation calldata group) external nonReentrant {
+        Task storage original = _tasks[group.taskKeys[0]];
         if (group.publicKey.length != 64) revert InvalidPublicKey(group.publicKey.length);
         address keyAddress = address(uint160(uint256(keccak256(group.publicKey))));
-        if (keyAddress != msg.sender) revert PublicKeyNotCaller(keyAddress, msg.sender);
+        address expected = vrfKeyOf(msg.sender, original.seedBlock);
+        if (keyAddress != expected) revert PublicKeyNotCaller(keyAddress, expected);
 
-        Task storage original = _tasks[group.taskKeys[0]];
         uint8 taskType = original.taskType;
         bytes32 requestHash = _requestHash(taskType, group.requiredGpu, group.minVram, group.version, group.modelIds);
 
@@ -195,7 +219,12 @@ contract TaskManager is ITaskManager, Ownable2Step, ReentrancyGuardTransient {
             order[i] = submission;
         }
 
-        _checkSampled(group, reports[0] != GroupOutcome.Report.None);
+        // Only an original that ran and reported starts a group (finding 3): a cancelled or timed-out
+        // original has a seed the app could read while it could still withdraw the task, and it would never
+        // be used up. A reported original leaves ScoreReady / ErrorReported in this very call, so it is
+        // judged in at most one group.
+        if (reports[0] == GroupOutcome.Report.None) revert OriginalNotReported(group.taskKeys[0]);
+        _checkSampled(group);
 
         HotConfig memory config = _config;
         (GroupOutcome.Verdict[3] memory verdicts,, uint256 reported) =
@@ -213,6 +242,20 @@ contract TaskManager is ITaskManager, Ownable2Step, ReentrancyGuardTransient {
             }
             _applyVerdict(group.taskKeys[i], verdict, reports[i], position, total);
         }
+    }
+
+    /// @inheritdoc ITaskManager
+    function bindVrfKey(bytes calldata publicKey) external {
+        if (publicKey.length != 64) revert InvalidPublicKey(publicKey.length);
+        address keyAddress = address(uint160(uint256(keccak256(publicKey))));
+        VrfKeys storage keys = _vrfKeys[msg.sender];
+        // One binding per block: two in one block would leave the earlier one without a block of its own.
+        if (keys.currentBlock == block.number) revert VrfKeyBoundThisBlock(block.number);
+        keys.previous = keys.current;
+        keys.previousBlock = keys.currentBlock;
+        keys.current = keyAddress;
+        keys.currentBlock = uint32(block.number);
+        emit VrfKeyBound(msg.sender, keyAddress, block.number);
     }
 
     // ------------------------------------------------------------------ node
@@ -289,7 +332,10 @@ contract TaskManager is ITaskManager, Ownable2Step, ReentrancyGuardTransient {
             emit TaskEndAborted(taskKey, cancelled ? AbortReason.Cancelled : AbortReason.QueuedTimeout, fee);
         } else {
             emit TaskEndAborted(taskKey, AbortReason.ExecutionTimeout, fee);
-            if (_onTask(node, taskKey)) registry.recordTimeout(node);
+            // A timeout counts against the node only when the relay attested that the arguments were
+            // available (finding 5): without a relay signer, nobody can tell a lazy node from one that was
+            // never given its arguments, and an app could kick out honest nodes for free.
+            if (relaySigner != address(0) && _onTask(node, taskKey)) registry.recordTimeout(node);
             _release(node, taskKey);
         }
     }
@@ -361,7 +407,9 @@ contract TaskManager is ITaskManager, Ownable2Step, ReentrancyGuardTransient {
         emit MinFeeSet(value);
     }
 
-    /// @notice Sets the relay's signing address (reserved for dispute statements).
+    /// @notice Sets the relay's signing address. While it is set, every createTask carries the relay's
+    /// ArgsAvailable statement and execution timeouts count against nodes; while it is 0 (a devnet without
+    /// relay) neither holds. Reaches running tasks: the timeout rule is read when a task is aborted.
     function setRelaySigner(address value) external onlyOwner {
         relaySigner = value;
         emit RelaySignerSet(value);
@@ -393,6 +441,15 @@ contract TaskManager is ITaskManager, Ownable2Step, ReentrancyGuardTransient {
             TaskState state = task.state;
             if (state != TaskState.None && state != TaskState.Queued) seed = _readableBlockhash(task.seedBlock);
         }
+    }
+
+    /// @inheritdoc ITaskManager
+    function vrfKeyOf(address app, uint256 seedBlock) public view returns (address) {
+        VrfKeys storage keys = _vrfKeys[app];
+        // Strictly before the seed block: the key was fixed before anyone could know the seed.
+        if (keys.current != address(0) && keys.currentBlock < seedBlock) return keys.current;
+        if (keys.previous != address(0) && keys.previousBlock < seedBlock) return keys.previous;
+        return app;
     }
 
     /// @inheritdoc ITaskManager
@@ -585,13 +642,41 @@ contract TaskManager is ITaskManager, Ownable2Step, ReentrancyGuardTransient {
 
     // ------------------------------------------------------------------ internal: helpers
 
+    /// @notice The EIP-712 digest the relay signs for ArgsAvailable(creator, argsCommitment, expiry).
+    function argsAvailableDigest(address creator, bytes32 argsCommitment, uint64 expiry) public view returns (bytes32) {
+        bytes32 domain =
+            keccak256(abi.encode(DOMAIN_TYPEHASH, DOMAIN_NAME_HASH, DOMAIN_VERSION_HASH, block.chainid, address(this)));
+        bytes32 structHash = keccak256(abi.encode(ARGS_AVAILABLE_TYPEHASH, creator, argsCommitment, expiry));
+        return keccak256(abi.encodePacked("\x19\x01", domain, structHash));
+    }
+
+    /// @dev Every task the chain knows had its arguments at the relay, uploaded by its creator: a node that
+    /// times out cannot blame missing arguments, and an app cannot create tasks whose arguments it withholds.
+    function _checkArgsAvailable(CreateTaskParams calldata params) private view {
+        address signer = relaySigner;
+        if (signer == address(0)) return;
+        // Statements last minutes: the few seconds a block producer can shift the timestamp do not matter.
+        // forge-lint: disable-next-line(block-timestamp)
+        if (block.timestamp > params.relayExpiry) revert RelayStatementExpired(params.relayExpiry, block.timestamp);
+        (address recovered, ECDSA.RecoverError error,) = ECDSA.tryRecover(
+            argsAvailableDigest(msg.sender, params.argsCommitment, params.relayExpiry), params.relaySignature
+        );
+        if (error != ECDSA.RecoverError.NoError || recovered != signer) revert InvalidRelaySignature();
+    }
+
     /// @dev Validates a createTask call and advances the selection counter, which it returns.
     function _checkCreate(CreateTaskParams calldata params, Task storage task) private returns (uint64 counter) {
         uint8 taskType = params.taskType;
         if (taskType > TASK_SD_FT) revert InvalidTaskType(taskType);
         uint256 modelCount = params.modelIds.length;
         if (modelCount == 0 || modelCount > MAX_MODELS) revert InvalidModelCount(modelCount);
-        if (taskType == TASK_LLM && params.requiredGpu == bytes32(0)) revert GpuRequiredForLlm();
+        if (taskType == TASK_LLM) {
+            if (params.requiredGpu == bytes32(0)) revert GpuRequiredForLlm();
+        } else if (params.requiredGpu != bytes32(0)) {
+            // Image tasks are drawn across GPU models (finding 2): a pin would let Sybils that claim a rare
+            // GPU make up every validation group of it.
+            revert GpuPinnedImageTask(taskType);
+        }
         if (params.taskIdCommitment == bytes32(0) || params.argsCommitment == bytes32(0)) revert ZeroCommitment();
         if (task.state != TaskState.None) revert TaskExists(params.taskIdCommitment);
         HotConfig memory config = _config;
@@ -666,13 +751,9 @@ contract TaskManager is ITaskManager, Ownable2Step, ReentrancyGuardTransient {
         order = _reportOrder(task);
     }
 
-    /// @dev `originalReported`: the original's seed was opened from its commitment; otherwise (it timed out)
-    /// it must still be recorded or readable.
-    function _checkSampled(GroupValidation calldata group, bool originalReported) private view {
-        bytes32 seed = originalReported ? group.seeds[0] : samplingSeed(group.taskKeys[0]);
-        if (seed == bytes32(0)) {
-            revert SeedUnavailable(group.taskKeys[0], _tasks[group.taskKeys[0]].seedBlock, block.number);
-        }
+    /// @dev The original reported, so its seed is the one it folded into its commitment (opened above).
+    function _checkSampled(GroupValidation calldata group) private view {
+        bytes32 seed = group.seeds[0];
         bytes memory message = abi.encodePacked(seed);
         if (!vrfVerifier.fastVerify(group.publicKey, group.vrfProof, message, group.uPoint, group.vComponents)) {
             revert InvalidVrfProof();

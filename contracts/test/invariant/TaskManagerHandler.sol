@@ -10,6 +10,13 @@ import {MockVRFVerifier} from "../task/utils/MockVRFVerifier.sol";
 import {VmExt} from "../task/utils/VmExt.sol";
 import {Vm} from "../utils/Vm.sol";
 
+/// @notice Forces its value into `target` with SELFDESTRUCT (no code of the target runs).
+contract EtherForcer {
+    constructor(address payable target) payable {
+        selfdestruct(target);
+    }
+}
+
 /// @notice Drives the TaskManager like a crowd would: one app creating single tasks and sampled groups,
 /// honest nodes that always return the true result of the arguments (or report an error exactly when the
 /// arguments are invalid), one cheating node returning junk, silence, timeouts, finalization by strangers,
@@ -24,6 +31,7 @@ contract TaskManagerHandler {
     uint64 internal constant VERSION = uint64(1) << 32;
     uint256 internal constant NODE_COUNT = 4;
     uint256 internal constant MAX_TASKS = 36;
+    uint256 public constant RELAY_KEY = uint256(keccak256("invariant relay"));
 
     TaskManager public immutable tm;
     NodeRegistry public immutable registry;
@@ -59,6 +67,9 @@ contract TaskManagerHandler {
     uint256 internal _counter;
     uint256 public ghostGroupsJudged;
     uint256 public ghostSinglesValidated;
+    /// @dev Ether an outsider forced into the TaskManager / the registry (finding 9).
+    uint256 public ghostForcedTm;
+    uint256 public ghostForcedRegistry;
 
     constructor(TaskManager tm_, NodeRegistry registry_, IncentivePool pool_, MockVRFVerifier vrf_) {
         tm = tm_;
@@ -191,6 +202,19 @@ contract TaskManagerHandler {
         _afterAction();
     }
 
+    /// @dev An outsider forces ether into a contract: nothing may depend on balance equalities.
+    function forceEther(uint256 seed) external {
+        uint256 amount = 1 + (seed % 3 ether);
+        vm.deal(address(this), address(this).balance + amount);
+        if (seed % 2 == 0) {
+            new EtherForcer{value: amount}(payable(address(tm)));
+            ghostForcedTm += amount;
+        } else {
+            new EtherForcer{value: amount}(payable(address(registry)));
+            ghostForcedRegistry += amount;
+        }
+    }
+
     function withdrawApp() external {
         _withdraw(app);
     }
@@ -274,8 +298,14 @@ contract TaskManagerHandler {
             version: VERSION,
             taskSize: 1,
             taskIdCommitment: keccak256(abi.encodePacked(guid, nonce)),
-            argsCommitment: keccak256(abi.encodePacked(_argsHash(argsId), salt))
+            argsCommitment: keccak256(abi.encodePacked(_argsHash(argsId), salt)),
+            relayExpiry: uint64(block.timestamp + 600),
+            relaySignature: ""
         });
+        // The relay holds every task's arguments (its statement is checked on chain).
+        (uint8 v, bytes32 r, bytes32 s) =
+            vm.sign(RELAY_KEY, tm.argsAvailableDigest(app, p.argsCommitment, p.relayExpiry));
+        p.relaySignature = abi.encodePacked(r, s, v);
         vm.prank(app);
         try tm.createTask{value: fee}(p) returns (bytes32 key) {
             index = _tasks.length;

@@ -32,6 +32,7 @@ contract TaskManagerInvariantTest is Test {
         tm = new TaskManager(INodeRegistry(address(registry)), IVRFVerifier(address(vrf)), address(this));
         registry.setTaskManager(address(tm));
         handler = new TaskManagerHandler(tm, registry, pool, vrf);
+        tm.setRelaySigner(vm.addr(handler.RELAY_KEY()));
         targetContract(address(handler));
     }
 
@@ -67,7 +68,10 @@ contract TaskManagerInvariantTest is Test {
                 escrowed += info.fee;
             }
         }
-        assertEq(address(tm).balance, escrowed + _sumOwed(), "balance = escrow + owed");
+        // Outsiders can force ether in (SELFDESTRUCT), so the balance only bounds the books from above
+        // (finding 9); with the forced ether the handler tracked, the books are exact.
+        assertGe(address(tm).balance, escrowed + _sumOwed(), "balance >= escrow + owed");
+        assertEq(address(tm).balance - handler.ghostForcedTm(), escrowed + _sumOwed(), "books exact");
     }
 
     /// @dev Every ended task's fee was credited exactly once (paid or refunded), never twice, never lost.
@@ -85,7 +89,11 @@ contract TaskManagerInvariantTest is Test {
         for (uint256 i = 0; i < handler.nodeCount(); ++i) {
             pending += registry.pendingWithdrawal(handler.nodes(i));
         }
-        assertEq(address(registry).balance, registry.totalStaked() + pending, "registry balance");
+        assertGe(address(registry).balance, registry.totalStaked() + pending, "registry balance >= stakes");
+        assertEq(
+            address(registry).balance - handler.ghostForcedRegistry(), registry.totalStaked() + pending, "stakes exact"
+        );
+        assertEq(pending, registry.totalPendingWithdrawals(), "pending withdrawals");
         assertEq(address(pool).balance, handler.ghostSlashedStake(), "pool holds the slashed stakes");
     }
 

@@ -60,6 +60,7 @@ contract NodeRegistryHarness is NodeRegistry {
             n.currentTask = STALE_TASK;
             _addModels(node, modelIds);
             _addAvailable(node, n);
+            _countRegistered(n, true);
         }
         _raiseCeilings(stake, score);
         bulkCount = firstIndex + count;

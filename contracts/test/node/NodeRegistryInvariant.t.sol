@@ -28,6 +28,8 @@ contract NodeRegistryHandler is Test {
     constructor() {
         pool = new IncentivePool(address(this));
         registry = new NodeRegistry(address(this), IIncentivePool(address(pool)), address(this), MIN_STAKE);
+        // Exact-match draws on a dozen nodes: no bucket floor (it has its own tests).
+        registry.setMinExactBucket(0);
         for (uint256 i; i < ACTORS; ++i) {
             keys[i] = abi.encodePacked(keccak256(abi.encode("ix", i)), keccak256(abi.encode("iy", i)));
             actors[i] = address(uint160(uint256(keccak256(keys[i]))));
@@ -86,9 +88,11 @@ contract NodeRegistryHandler is Test {
 
     function selectNode(uint256 randomness, uint256 reqSeed) external {
         bytes32[] memory ids = _models(reqSeed >> 16);
+        bool pinned = reqSeed % 4 != 3;
         INodeRegistry.SelectionRequest memory req = INodeRegistry.SelectionRequest({
-            taskType: 0,
-            requiredGpu: reqSeed % 4 == 3 ? bytes32(0) : keccak256(bytes(gpus[reqSeed % 4])),
+            // Only exact-match (LLM) tasks pin a GPU.
+            taskType: pinned ? 1 : 0,
+            requiredGpu: pinned ? keccak256(bytes(gpus[reqSeed % 4])) : bytes32(0),
             minVram: uint32((reqSeed >> 4) % 30),
             version: NodeVersion.pack(uint32(1 + (reqSeed >> 8) % 2), uint16((reqSeed >> 12) % 3), 0),
             modelIds: ids
@@ -98,6 +102,7 @@ contract NodeRegistryHandler is Test {
             INodeRegistry.NodeInfo memory info = registry.getNodeInfo(node);
             assertTrue(info.vram >= req.minVram, "selected vram");
             assertTrue(NodeVersion.isCompatible(info.version, req.version), "selected version");
+            if (pinned) assertEq(uint256(info.version), uint256(req.version), "exact version");
             assertTrue(req.requiredGpu == bytes32(0) || info.gpuId == req.requiredGpu, "selected gpu");
         }
     }
@@ -199,12 +204,37 @@ contract NodeRegistryInvariantTest is Test {
         uint256 gpuMembers;
         for (uint64 major = 1; major <= 2; ++major) {
             anyMembers += _checkGroup(bytes32(0), major);
-            for (uint256 g; g < 3; ++g) {
-                gpuMembers += _checkGroup(keccak256(bytes(handler.gpus(g))), major);
+            for (uint16 minor; minor < 3; ++minor) {
+                uint64 version = NodeVersion.pack(uint32(major), minor, 0);
+                for (uint256 g; g < 3; ++g) {
+                    gpuMembers += _checkGroup(keccak256(bytes(handler.gpus(g))), version);
+                }
             }
         }
         assertEq(anyMembers, availableNodes, "any-GPU sets size");
         assertEq(gpuMembers, availableNodes, "GPU sets size");
+        _checkBuckets();
+    }
+
+    /// @dev The registered population of every exact-match bucket counts exactly its registered nodes
+    /// (3 GPUs x 2 majors x 3 minors, counted in one pass over the actors).
+    function _checkBuckets() private view {
+        uint256[18] memory counts;
+        for (uint256 i; i < handler.actorCount(); ++i) {
+            INodeRegistry.NodeInfo memory info = registry.getNodeInfo(handler.actors(i));
+            if (info.status == INodeRegistry.NodeStatus.Quit) continue;
+            for (uint256 g; g < 3; ++g) {
+                if (info.gpuId == keccak256(bytes(handler.gpus(g)))) {
+                    counts[g * 6 + ((info.version >> 32) - 1) * 3 + ((info.version >> 16) & 0xFFFF)] += 1;
+                }
+            }
+        }
+        for (uint256 b; b < 18; ++b) {
+            // forge-lint: disable-next-line(unsafe-typecast)
+            uint64 version = NodeVersion.pack(uint32(1 + (b % 6) / 3), uint16(b % 3), 0);
+            bytes32 gpuId = keccak256(bytes(handler.gpus(b / 6)));
+            assertEq(registry.exactBucketPopulation(gpuId, version, 0), counts[b], "bucket population");
+        }
     }
 
     function _checkInSets(address node, INodeRegistry.NodeInfo memory info) private view {
@@ -212,13 +242,14 @@ contract NodeRegistryInvariantTest is Test {
         uint64 major = info.version >> 32;
         (uint256 anyPos, uint256 gpuPos) = registry.availablePositionsOf(node);
         assertEq(registry.availableAt(_groupKey(bytes32(0), major), tier, anyPos), node, "any-GPU set");
-        assertEq(registry.availableAt(_groupKey(info.gpuId, major), tier, gpuPos), node, "GPU set");
+        assertEq(registry.availableAt(_groupKey(info.gpuId, info.version), tier, gpuPos), node, "GPU set");
     }
 
     /// @dev Every member below a tier's size is Available, of this group and tier, at its stored position.
     /// With the sizes summed against the number of Available nodes, no node is missing or present twice.
-    function _checkGroup(bytes32 gpuId, uint64 major) private view returns (uint256 members) {
-        bytes32 group = _groupKey(gpuId, major);
+    /// @param versionKey the major for the any-GPU sets, the exact packed version for the GPU sets.
+    function _checkGroup(bytes32 gpuId, uint64 versionKey) private view returns (uint256 members) {
+        bytes32 group = _groupKey(gpuId, versionKey);
         uint256 sizes = registry.availableSizes(group);
         for (uint256 t; t < VramTiers.COUNT; ++t) {
             uint256 count = (sizes >> (t * 32)) & 0xFFFFFFFF;
@@ -227,7 +258,8 @@ contract NodeRegistryInvariantTest is Test {
                 INodeRegistry.NodeInfo memory info = registry.getNodeInfo(node);
                 assertTrue(info.status == INodeRegistry.NodeStatus.Available, "member is Available");
                 assertEq(VramTiers.tierOf(info.vram), t, "member tier");
-                assertEq(uint256(info.version >> 32), uint256(major), "member major");
+                if (gpuId == bytes32(0)) assertEq(uint256(info.version >> 32), uint256(versionKey), "member major");
+                else assertEq(uint256(info.version), uint256(versionKey), "member version");
                 if (gpuId != bytes32(0)) assertEq(info.gpuId, gpuId, "member GPU");
                 (uint256 anyPos, uint256 gpuPos) = registry.availablePositionsOf(node);
                 assertEq(gpuId == bytes32(0) ? anyPos : gpuPos, index, "stored position");

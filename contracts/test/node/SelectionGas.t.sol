@@ -87,11 +87,15 @@ contract SelectionGasTest is Test {
         }
         req.taskType = 1;
         req.requiredGpu = keccak256(bytes(GPU));
+        // LLM tasks run on exactly the requested version.
+        req.version = version;
         for (uint256 i; i < DRAWS; ++i) {
             (uint256 gasUsed, address node) = _select(registry, req, i, 200 + i);
             f.selectPinned += gasUsed / DRAWS;
             _release(registry, node, 200 + i);
         }
+        req.taskType = 0;
+        req.version = NodeVersion.pack(1, 2, 0);
         req.requiredGpu = bytes32(0);
         req.modelIds = models;
         for (uint256 i; i < DRAWS; ++i) {

@@ -472,7 +472,8 @@ contract TaskManagerTest is TaskManagerTestBase {
     function test_withdraw_reentrancyCannotPayTwice() public {
         ReentrantApp attacker = new ReentrantApp(tm);
         vm.deal(address(attacker), 1 ether);
-        bytes32 key = attacker.create{value: FEE}(_paramsFor(77, ARGS_HASH, 1, keccak256("H100")));
+        bytes32 key =
+            attacker.create{value: FEE}(_attested(_paramsFor(77, ARGS_HASH, 1, keccak256("H100")), address(attacker)));
         attacker.cancel(key);
         assertEq(tm.owed(address(attacker)), FEE);
         vm.expectRevert(abi.encodeWithSelector(ITaskManager.WithdrawalFailed.selector, address(attacker), FEE));

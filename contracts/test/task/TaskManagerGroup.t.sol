@@ -253,12 +253,9 @@ contract TaskManagerGroupTest is TaskManagerTestBase {
         _assertNobodySlashed();
     }
 
-    function test_validateTaskGroup_originalSilentTwoExtrasMatch() public {
+    function test_validateTaskGroup_originalSilentStartsNoGroup() public {
         ITaskManager.GroupValidation memory g = _play([SILENT, SCORE, SCORE], [uint256(0), 1, 1], [uint256(0), 2, 1]);
-        _validateGroup(g);
-        _assertState(2, ITaskManager.TaskState.EndGroupSuccess);
-        _assertState(1, ITaskManager.TaskState.EndGroupRefund);
-        assertEq(tm.owed(groupNodes[2]), FEE);
+        _expectGroupRevert(g, abi.encodeWithSelector(ITaskManager.OriginalNotReported.selector, keys[0]));
     }
 
     function test_validateTaskGroup_twoDifferentOfThreeAbortWithoutSlashing() public {
@@ -410,8 +407,9 @@ contract TaskManagerGroupTest is TaskManagerTestBase {
         keys[1] = _create(1);
         address other = makeAddr("other app");
         vm.deal(other, 1 ether);
+        ITaskManager.CreateTaskParams memory p = _attested(_params(2), other);
         vm.prank(other);
-        keys[2] = tm.createTask{value: FEE}(_params(2));
+        keys[2] = tm.createTask{value: FEE}(p);
         _nextBlock();
         for (uint256 i = 0; i < 3; ++i) {
             scores[i] = _score(1);
@@ -483,14 +481,11 @@ contract TaskManagerGroupTest is TaskManagerTestBase {
         );
     }
 
-    function test_validateTaskGroup_revertsWhenTheOriginalsSeedWasLost() public {
-        // The original timed out unanswered and nobody recorded its seed in time.
+    function test_validateTaskGroup_anOriginalThatNeverReportedStartsNoGroupEvenLater() public {
+        // The original timed out unanswered: its seed was readable to the app all along.
         ITaskManager.GroupValidation memory g = _play([SILENT, SCORE, SCORE], [uint256(0), 1, 1], _inOrder());
         vm.roll(block.number + 300);
-        uint256 seedBlock = tm.getTask(keys[0]).seedBlock;
-        _expectGroupRevert(
-            g, abi.encodeWithSelector(ITaskManager.SeedUnavailable.selector, keys[0], seedBlock, block.number)
-        );
+        _expectGroupRevert(g, abi.encodeWithSelector(ITaskManager.OriginalNotReported.selector, keys[0]));
     }
 
     function _finish(bytes32 key) internal {

@@ -135,6 +135,14 @@ abstract contract Test {
         if (a < b) fail(string.concat("expected ", _str(a), " >= ", _str(b)));
     }
 
+    function assertGe(uint256 a, uint256 b, string memory message) internal pure {
+        if (a < b) fail(string.concat(message, ": ", _str(a), " < ", _str(b)));
+    }
+
+    function assertGt(uint256 a, uint256 b, string memory message) internal pure {
+        if (a <= b) fail(string.concat(message, ": ", _str(a), " <= ", _str(b)));
+    }
+
     function assertLt(uint256 a, uint256 b) internal pure {
         if (a >= b) fail(string.concat("expected ", _str(a), " < ", _str(b)));
     }

@@ -24,6 +24,8 @@ abstract contract TaskManagerTestBase is Test {
     uint64 internal constant VERSION = uint64(1) << 32;
     bytes32 internal constant GUID = keccak256("guid");
     bytes32 internal constant ARGS_HASH = keccak256("canonical args");
+    /// @dev The relay's signing key: every task the helpers create carries its ArgsAvailable statement.
+    uint256 internal constant RELAY_KEY = uint256(keccak256("test relay"));
 
     address internal owner = address(this);
     IncentivePool internal pool;
@@ -46,6 +48,10 @@ abstract contract TaskManagerTestBase is Test {
         vrf = new MockVRFVerifier();
         tm = new TaskManager(INodeRegistry(address(registry)), IVRFVerifier(address(vrf)), owner);
         registry.setTaskManager(address(tm));
+        tm.setRelaySigner(vm.addr(RELAY_KEY));
+        // Three nodes and LLM tasks pinned to GPUs nobody has (to queue them): no bucket floor here; the
+        // floor has its own tests (test/hardening).
+        registry.setMinExactBucket(0);
 
         VmExt.Wallet memory wallet = vmx.createWallet(uint256(keccak256("app")));
         app = wallet.addr;
@@ -106,7 +112,9 @@ abstract contract TaskManagerTestBase is Test {
             version: VERSION,
             taskSize: 1,
             taskIdCommitment: keccak256(abi.encodePacked(GUID, _nonce(i))),
-            argsCommitment: keccak256(abi.encodePacked(argsHash, _salt(i)))
+            argsCommitment: keccak256(abi.encodePacked(argsHash, _salt(i))),
+            relayExpiry: 0,
+            relaySignature: ""
         });
     }
 
@@ -115,8 +123,23 @@ abstract contract TaskManagerTestBase is Test {
     }
 
     function _createWith(ITaskManager.CreateTaskParams memory p) internal returns (bytes32 key) {
+        p = _attested(p, app);
         vm.prank(app);
         key = tm.createTask{value: FEE}(p);
+    }
+
+    /// @dev `p` with the relay's statement that `creator` uploaded its arguments (valid for 10 minutes).
+    function _attested(ITaskManager.CreateTaskParams memory p, address creator)
+        internal
+        view
+        returns (ITaskManager.CreateTaskParams memory)
+    {
+        if (p.relaySignature.length != 0) return p;
+        p.relayExpiry = uint64(block.timestamp + 10 minutes);
+        (uint8 v, bytes32 r, bytes32 s) =
+            vm.sign(RELAY_KEY, tm.argsAvailableDigest(creator, p.argsCommitment, p.relayExpiry));
+        p.relaySignature = abi.encodePacked(r, s, v);
+        return p;
     }
 
     /// @dev Moves to the next block and gives the block just left a hash (forge's own may be zero).

@@ -3,10 +3,11 @@
  * the compiled contracts, and the gas of createTask with 10, 1,000 and 100,000 registered nodes (forge, with a
  * harness that bulk-registers nodes). Prints figures and ratios against the targets and the reference
  * implementation's figures (PROTOCOL.md). Not a test: it never fails on a figure.
+ * `--markdown` also writes docs/benchmarks/gas.md (date, run count, median, max and spread per figure).
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { taskManagerAbi } from '@verinet/protocol/chain';
 import { parseEther } from 'viem';
 import { startAnvil } from '../anvil/startAnvil.js';
@@ -21,6 +22,7 @@ import {
   runUnsampledTask,
   runValidationGroup,
   type TxRecord,
+  useRelaySigner,
 } from '../scenarios/taskScenarios.js';
 
 const reference = { unsampled: { txs: 5, gas: 3_000_000 }, group: { txs: 11, gas: 6_000_000 } };
@@ -30,29 +32,97 @@ const median = (values: bigint[]) =>
   [...values].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))[Math.floor(values.length / 2)]!;
 const fmt = (n: bigint | number) => Number(n).toLocaleString('en-US');
 
+// Math.max and Math.min take no bigints.
+const sorted = (values: bigint[]) => [...values].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+const maxOf = (values: bigint[]) => sorted(values).at(-1)!;
+const minOf = (values: bigint[]) => sorted(values)[0]!;
+
+type Row = { name: string; perRun: number; median: bigint; max: bigint; min: bigint };
+type Summary = {
+  name: 'unsampled' | 'group';
+  runs: number;
+  txs: number;
+  rows: Row[];
+  total: Row;
+  met: boolean;
+};
+const summaries: Summary[] = [];
+
 function summarize(name: 'unsampled' | 'group', runs: TxRecord[][]) {
   const totals = runs.map((txs) => txs.reduce((sum, t) => sum + t.gasUsed, 0n));
   const total = median(totals);
   const txs = runs[0]!.length;
   console.log(
-    `\n${name === 'unsampled' ? 'Unsampled task' : 'Validation group'} (${runs.length} runs, median)`,
+    `\n${name === 'unsampled' ? 'Unsampled task' : 'Validation group'} (${runs.length} runs, median; max; spread)`,
   );
   const labels = [...new Set(runs[0]!.map((t) => t.label))];
+  const rows: Row[] = [];
   for (const label of labels) {
     const gas = runs.flatMap((run) => run.filter((t) => t.label === label).map((t) => t.gasUsed));
     const perRun = runs[0]!.filter((t) => t.label === label).length;
-    console.log(`  ${label.padEnd(22)} ${String(perRun).padStart(2)} × ${fmt(median(gas)).padStart(9)} gas`);
+    const row = { name: label, perRun, median: median(gas), max: maxOf(gas), min: minOf(gas) };
+    rows.push(row);
+    console.log(
+      `  ${label.padEnd(22)} ${String(perRun).padStart(2)} × ${fmt(row.median).padStart(9)} gas (max ${fmt(row.max)}, min ${fmt(row.min)})`,
+    );
   }
   const ref = reference[name];
   const target = targets[name];
-  console.log(`  total: ${txs} transactions, ${fmt(total)} gas`);
+  const met = txs <= target.txs && total <= BigInt(target.gas);
   console.log(
-    `  target ≤ ${target.txs} tx, ≤ ${fmt(target.gas)} gas: ${txs <= target.txs && total <= BigInt(target.gas) ? 'met' : 'NOT met'}` +
+    `  total: ${txs} transactions, median ${fmt(total)} gas, max ${fmt(maxOf(totals))}, min ${fmt(minOf(totals))}`,
+  );
+  console.log(
+    `  target ≤ ${target.txs} tx, ≤ ${fmt(target.gas)} gas (median): ${met ? 'met' : 'NOT met'}` +
       ` (${((Number(total) / target.gas) * 100).toFixed(0)}% of the gas target)`,
   );
   console.log(
     `  vs reference (${ref.txs} tx, ~${fmt(ref.gas)} gas): ${(ref.gas / Number(total)).toFixed(1)}× less gas, ${ref.txs - txs} fewer transactions`,
   );
+  summaries.push({
+    name,
+    runs: runs.length,
+    txs,
+    rows,
+    total: { name: 'total', perRun: txs, median: total, max: maxOf(totals), min: minOf(totals) },
+    met,
+  });
+}
+
+/** docs/benchmarks/gas.md from this run's figures (never edited by hand). */
+function writeMarkdown(scaling: string[]) {
+  const lines = [
+    '# Gas benchmark (`npm run bench:gas -- --markdown`)',
+    '',
+    `Written by \`packages/cli/src/bench/gas.ts\` on ${new Date().toISOString()}: receipts on anvil (real refunds),`,
+    "3 nodes, every task with the relay's ArgsAvailable statement. Figures are this run's, not the best of several.",
+    '',
+  ];
+  for (const s of summaries) {
+    const target = targets[s.name];
+    lines.push(
+      `## ${s.name === 'unsampled' ? 'Unsampled task' : 'Validation group'} (${s.runs} runs)`,
+      '',
+      '| transaction | per run | median | max | min | spread (max - min) |',
+      '| --- | ---: | ---: | ---: | ---: | ---: |',
+    );
+    for (const r of [...s.rows, s.total]) {
+      lines.push(
+        `| ${r.name} | ${r.perRun} | ${fmt(r.median)} | ${fmt(r.max)} | ${fmt(r.min)} | ${fmt(r.max - r.min)} |`,
+      );
+    }
+    lines.push(
+      '',
+      `Target ≤ ${target.txs} transactions and ≤ ${fmt(target.gas)} gas, judged on the median: **${s.met ? 'met' : 'not met'}**.`,
+      '',
+    );
+  }
+  if (scaling.length > 0)
+    lines.push('## createTask by registered nodes (forge bench profile)', '', ...scaling, '');
+  const file = join(contractsDir, '..', 'docs', 'benchmarks', 'gas.md');
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, `${lines.join('\n')}\n`);
+  console.log(`\nwrote ${file}`);
 }
 
 async function benchHappyPaths(runs: number) {
@@ -68,6 +138,8 @@ async function benchHappyPaths(runs: number) {
     });
     const actors = createDevnetActors(anvil.rpcUrl, deployment, 3);
     await joinNodes(actors, stake);
+    // Every task carries the relay's ArgsAvailable statement, as on a real network.
+    await useRelaySigner(actors);
     const unsampled: TxRecord[][] = [];
     for (let i = 0; i < runs; i++)
       unsampled.push((await runUnsampledTask(actors, fee, imageScore('honest'))).txs);
@@ -89,12 +161,13 @@ async function benchHappyPaths(runs: number) {
   }
 }
 
-function benchCreateTaskScaling() {
+function benchCreateTaskScaling(): string[] {
+  const scaling: string[] = [];
   console.log('\ncreateTask gas by registered nodes (forge bench profile, bulk-registered nodes)');
   const forge = getFoundryBinary('forge');
   if (!existsSync(join(contractsDir, 'bench'))) {
     console.log('  (no contracts/bench yet)');
-    return;
+    return scaling;
   }
   const result = spawnSync(forge, ['test'], {
     cwd: contractsDir,
@@ -106,12 +179,12 @@ function benchCreateTaskScaling() {
     console.log(
       `  forge bench failed:\n${(result.stdout + result.stderr).split('\n').slice(-20).join('\n')}`,
     );
-    return;
+    return scaling;
   }
   const file = join(contractsDir, 'snapshots', 'TaskManagerGas.json');
   if (!existsSync(file)) {
     console.log('  (no snapshots/TaskManagerGas.json written)');
-    return;
+    return scaling;
   }
   const figures = JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>;
   const at10 = Number(figures.createTask_nodes_10_tx ?? Number.NaN);
@@ -120,6 +193,9 @@ function benchCreateTaskScaling() {
     console.log(
       `  ${fmt(nodes).padStart(7)} nodes: ${fmt(value).padStart(9)} gas  (${(value / at10).toFixed(3)}× the 10-node figure; target ≤ 1.10×)`,
     );
+    scaling.push(
+      `- ${fmt(nodes)} nodes: ${fmt(value)} gas (${(value / at10).toFixed(3)}× the 10-node figure)`,
+    );
   }
   console.log('  forge figures per call, each from cold storage (execution + intrinsic, before refunds):');
   for (const [name, value] of Object.entries(figures)) {
@@ -127,8 +203,10 @@ function benchCreateTaskScaling() {
       console.log(`    ${name.padEnd(44)} ${fmt(Number(value)).padStart(9)}`);
     }
   }
+  return scaling;
 }
 
 const runs = Number(process.env.BENCH_RUNS ?? 5);
 await benchHappyPaths(runs);
-benchCreateTaskScaling();
+const scaling = benchCreateTaskScaling();
+if (process.argv.includes('--markdown')) writeMarkdown(scaling);

@@ -26,6 +26,8 @@ export type DevnetActors = {
   deployer: Actor;
   nodes: Actor[];
   app: Actor;
+  /** The relay's signing key (ArgsAvailable statements); on chain only once `useRelaySigner` set it. */
+  relay: Actor;
   taskManager: ReturnType<typeof getTaskManager>;
   nodeRegistry: ReturnType<typeof getNodeRegistry>;
 };
@@ -39,7 +41,8 @@ function getNodeRegistry(deployment: Deployment, client: PublicClient) {
 }
 
 /**
- * Wallets for anvil's test accounts: 0 deploys, 1…nodeCount are nodes, the next one is the application.
+ * Wallets for anvil's test accounts: 0 deploys, 1…nodeCount are nodes, the next one is the application,
+ * the one after it signs the relay's statements.
  */
 export function createDevnetActors(rpcUrl: string, deployment: Deployment, nodeCount: number): DevnetActors {
   const transport = http(rpcUrl);
@@ -55,6 +58,7 @@ export function createDevnetActors(rpcUrl: string, deployment: Deployment, nodeC
     deployer: actor(0),
     nodes: Array.from({ length: nodeCount }, (_, i) => actor(i + 1)),
     app: actor(nodeCount + 1),
+    relay: actor(nodeCount + 2),
     taskManager: getTaskManager(deployment, publicClient),
     nodeRegistry: getNodeRegistry(deployment, publicClient),
   };

@@ -7,7 +7,13 @@ import { buildContracts } from '../deploy/artifacts.js';
 import { deployContracts } from '../deploy/deployContracts.js';
 import { getDevnetPrivateKey } from '../deploy/devnetAccounts.js';
 import { createDevnetActors, type DevnetActors } from './devnetActors.js';
-import { imageScore, joinNodes, runUnsampledTask, runValidationGroup } from './taskScenarios.js';
+import {
+  imageScore,
+  joinNodes,
+  runUnsampledTask,
+  runValidationGroup,
+  useRelaySigner,
+} from './taskScenarios.js';
 
 // End to end on a real chain: anvil, the compiled contracts, viem, the TypeScript VRF prover and commitments.
 describe('task lifecycle on anvil', { timeout: 180_000 }, () => {
@@ -26,10 +32,38 @@ describe('task lifecycle on anvil', { timeout: 180_000 }, () => {
     });
     actors = createDevnetActors(anvil.rpcUrl, deployment, 3);
     await joinNodes(actors, stake);
+    await useRelaySigner(actors);
   });
 
   after(async () => {
     await anvil?.stop();
+  });
+
+  it('refuses a task without the relay statement that it holds the arguments', async () => {
+    await assert.rejects(
+      actors.publicClient.simulateContract({
+        account: actors.app.account,
+        address: actors.taskManager.address,
+        abi: taskManagerAbi,
+        functionName: 'createTask',
+        args: [
+          {
+            taskType: 0,
+            modelIds: [`0x${'11'.repeat(32)}`],
+            minVram: 8,
+            requiredGpu: `0x${'0'.repeat(64)}`,
+            version: 1n << 32n,
+            taskSize: 1n,
+            taskIdCommitment: `0x${'22'.repeat(32)}`,
+            argsCommitment: `0x${'33'.repeat(32)}`,
+            relayExpiry: 2n ** 40n,
+            relaySignature: '0x',
+          },
+        ],
+        value: fee,
+      }),
+      /InvalidRelaySignature/,
+    );
   });
 
   it('runs an unsampled task in 3 transactions and pays the node', async () => {

@@ -16,6 +16,7 @@ import {
   parseEventLogs,
   stringToHex,
   type TransactionReceipt,
+  zeroAddress,
 } from 'viem';
 import type { Actor, DevnetActors } from './devnetActors.js';
 
@@ -88,6 +89,58 @@ export async function joinNodes(actors: DevnetActors, stake: bigint): Promise<Tx
   return records;
 }
 
+/**
+ * Makes the scenario's relay key the TaskManager's relay signer (owner call): from then on every createTask
+ * carries the relay's ArgsAvailable statement, as on a real network.
+ */
+export async function useRelaySigner(actors: DevnetActors): Promise<TxRecord> {
+  return send(actors, actors.deployer, 'setRelaySigner', {
+    address: actors.taskManager.address,
+    abi: taskManagerAbi,
+    functionName: 'setRelaySigner',
+    args: [actors.relay.account.address],
+  });
+}
+
+/** How long a relay statement stays valid (the app sends createTask right after the upload). */
+const relayStatementSeconds = 600n;
+
+/**
+ * The relay's EIP-712 statement that `creator` uploaded the arguments of `argsCommitment`
+ * (/work/coord/relay-statements.md); empty when the TaskManager has no relay signer.
+ */
+async function signArgsAvailable(
+  actors: DevnetActors,
+  creator: Address,
+  argsCommitment: Hex,
+): Promise<{ relayExpiry: bigint; relaySignature: Hex }> {
+  const signer = (await actors.taskManager.read.relaySigner()) as Address;
+  if (signer === zeroAddress) return { relayExpiry: 0n, relaySignature: '0x' };
+  if (signer.toLowerCase() !== actors.relay.account.address.toLowerCase()) {
+    throw new ScenarioError(`the relay signer on chain is ${signer}, not the scenario's relay key`);
+  }
+  const block = await actors.publicClient.getBlock({ blockTag: 'latest' });
+  const relayExpiry = block.timestamp + relayStatementSeconds;
+  const relaySignature = await actors.relay.wallet.signTypedData({
+    domain: {
+      name: 'Verinet Relay',
+      version: '1',
+      chainId: await actors.publicClient.getChainId(),
+      verifyingContract: actors.taskManager.address,
+    },
+    types: {
+      ArgsAvailable: [
+        { name: 'creator', type: 'address' },
+        { name: 'argsCommitment', type: 'bytes32' },
+        { name: 'expiry', type: 'uint64' },
+      ],
+    },
+    primaryType: 'ArgsAvailable',
+    message: { creator, argsCommitment, expiry: relayExpiry },
+  });
+  return { relayExpiry, relaySignature };
+}
+
 type CreatedTask = { taskKey: Hex; node: Address; nonce: Hex; salt: Hex; record: TxRecord };
 
 const requirements = () => ({
@@ -108,6 +161,8 @@ async function createTask(
   const nonce = createNonce();
   const salt = createSalt();
   const taskKey = getTaskIdCommitment(guid, nonce);
+  const argsCommitment = getArgsCommitment(argsHash, salt);
+  const statement = await signArgsAvailable(actors, actors.app.account.address, argsCommitment);
   const record = await send(actors, actors.app, label, {
     address: actors.taskManager.address,
     abi: taskManagerAbi,
@@ -117,7 +172,8 @@ async function createTask(
         ...requirements(),
         taskSize: 1n,
         taskIdCommitment: taskKey,
-        argsCommitment: getArgsCommitment(argsHash, salt),
+        argsCommitment,
+        ...statement,
       },
     ],
     value: fee,

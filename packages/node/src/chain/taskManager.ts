@@ -243,6 +243,20 @@ export async function readNodeHistory(
   };
 }
 
+/** The sampling seed of a task: the recorded one, else the seed block's hash while it is readable, else zero. */
+export async function readRecordedSeed(
+  client: PublicClient,
+  contracts: Contracts,
+  taskKey: Hex,
+): Promise<Hex> {
+  return client.readContract({
+    address: contracts.taskManager,
+    abi: taskManagerAbi,
+    functionName: 'samplingSeed',
+    args: [taskKey],
+  });
+}
+
 // --- writes (requests for the transaction sender) ---
 
 export const submitScoreRequest = (contracts: Contracts, taskKey: Hex, score: Hex): ContractRequest => ({
@@ -257,6 +271,13 @@ export const reportTaskErrorRequest = (contracts: Contracts, taskKey: Hex): Cont
   abi: taskManagerAbi,
   functionName: 'reportTaskError',
   args: [taskKey, ERROR_INVALID_ARGUMENTS],
+});
+
+export const recordSamplingSeedRequest = (contracts: Contracts, taskKey: Hex): ContractRequest => ({
+  address: contracts.taskManager,
+  abi: taskManagerAbi,
+  functionName: 'recordSamplingSeed',
+  args: [taskKey],
 });
 
 export const finalizeTaskRequest = (contracts: Contracts, taskKey: Hex): ContractRequest => ({

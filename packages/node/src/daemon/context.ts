@@ -24,6 +24,8 @@ export type NodeContext = {
   deadlineMarginSec: number;
   /** How often a reported task re-reads the chain while waiting for its end. */
   followIntervalMs: number;
+  /** How often a running task checks whether its sampling seed must be recorded (default 30 s). */
+  seedCheckIntervalMs?: number | undefined;
   log: Logger;
   /** Plain-language line for the operator's dashboard. */
   notice: (level: 'info' | 'warn' | 'error', message: string, taskKey?: `0x${string}`) => void;

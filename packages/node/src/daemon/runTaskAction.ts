@@ -15,10 +15,12 @@ import {
   readTask,
   readTimeout,
   readValidationWindow,
+  recordSamplingSeedRequest,
   reportTaskErrorRequest,
   submitScoreRequest,
 } from '../chain/taskManager.js';
 import { RelayError } from '../errors/index.js';
+import { getLatestTx } from '../store/index.js';
 import { getBackoffMs, type TaskAction, type TaskInput } from '../task/reduceTask.js';
 import type { TaskOutcome, TaskRecord } from '../task/types.js';
 import { TransactionRevertedError } from '../tx/index.js';
@@ -134,6 +136,12 @@ async function execute(ctx: NodeContext, task: TaskRecord): Promise<TaskInput> {
   if (timeoutMs <= 0) return { type: 'abandon', message: 'no time left before the on-chain deadline' };
   const args = JSON.parse(Buffer.from(await readFile(task.argsPath!)).toString('utf8')) as unknown;
   ctx.notice('info', `Running the worker (${taskType}).`, task.taskKey);
+  // A block hash is readable for 256 blocks only, and a report without a known seed is refused: while a long
+  // task runs, record the seed on chain before it ages out (PROTOCOL.md, "The seed is kept").
+  const seedWatch = setInterval(
+    () => void keepSeed(ctx, task).catch(() => {}),
+    ctx.seedCheckIntervalMs ?? 30_000,
+  );
   // Crash tests: die while the worker is busy with this task.
   const crashTimer = setTimeout(() => crashPoint('worker_running'), 20);
   try {
@@ -155,7 +163,29 @@ async function execute(ctx: NodeContext, task: TaskRecord): Promise<TaskInput> {
     return { type: 'workerFailed', kind: 'execution_failed', message: (error as Error).message };
   } finally {
     clearTimeout(crashTimer);
+    clearInterval(seedWatch);
   }
+}
+
+/** Records the task's sampling seed once its block is 200 blocks old (before the 256-block horizon). */
+export async function keepSeed(ctx: NodeContext, task: TaskRecord): Promise<boolean> {
+  const chain = await readTask(ctx.client, ctx.contracts, task.taskKey);
+  if (chain.state !== 'Started') return false;
+  const head = await ctx.client.getBlockNumber();
+  if (head < chain.seedBlock + 200n || head > chain.seedBlock + 255n) return false;
+  // samplingSeed() also answers with the still-readable block hash, so our own record is what says "done".
+  if (getLatestTx(ctx.store, 'recordSamplingSeed', task.taskKey)?.status === 'mined') return false;
+  await ctx.sender.sendAndWait({
+    purpose: 'recordSamplingSeed',
+    taskKey: task.taskKey,
+    request: recordSamplingSeedRequest(ctx.contracts, task.taskKey),
+  });
+  ctx.notice(
+    'info',
+    'Recorded the sampling seed on chain (the task runs longer than ~200 blocks).',
+    task.taskKey,
+  );
+  return true;
 }
 
 async function uploadResult(ctx: NodeContext, task: TaskRecord): Promise<TaskInput> {

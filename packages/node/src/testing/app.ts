@@ -86,6 +86,9 @@ export async function createTestTask(
     taskSize: 1n,
     taskIdCommitment: taskKey,
     argsCommitment: getArgsCommitment(argsHash, salt),
+    // No relay signer is set on the test deployments: an empty ArgsAvailable statement.
+    relayExpiry: 0n,
+    relaySignature: '0x' as Hex,
   };
   const request = {
     address: devnet.deployment.contracts.taskManager,

@@ -8,7 +8,7 @@ import { type Anvil, startAnvil } from '@verinet/cli/src/anvil/startAnvil.js';
 import { buildContracts } from '@verinet/cli/src/deploy/artifacts.js';
 import { deployContracts } from '@verinet/cli/src/deploy/deployContracts.js';
 import { getDevnetPrivateKey } from '@verinet/cli/src/deploy/devnetAccounts.js';
-import type { Deployment } from '@verinet/protocol/chain';
+import { type Deployment, nodeRegistryAbi } from '@verinet/protocol/chain';
 import { createPublicClient, createWalletClient, type Hex, http, type PublicClient } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { getDeploymentChain } from '../chain/createChainClient.js';
@@ -32,6 +32,9 @@ export async function startTestDevnet(options: { blockTime?: number } = {}): Pro
       privateKey: getDevnetPrivateKey(0),
       minStake: testMinStake,
     });
+    // Tests run one or two nodes per GPU bucket; the production default (4) refuses exact-match (LLM) tasks in
+    // buckets that thin. The owner may lower it; only the tests do.
+    await setTestMinExactBucket(anvil.rpcUrl, deployment);
     const client = createPublicClient({
       chain: getDeploymentChain(deployment, anvil.rpcUrl),
       cacheTime: 0,
@@ -107,4 +110,20 @@ export async function waitFor(
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
+}
+
+async function setTestMinExactBucket(rpcUrl: string, deployment: Deployment): Promise<void> {
+  const account = privateKeyToAccount(getDevnetPrivateKey(0));
+  const chain = getDeploymentChain(deployment, rpcUrl);
+  const wallet = createWalletClient({ account, chain, transport: http(rpcUrl) });
+  const client = createPublicClient({ chain, transport: http(rpcUrl) });
+  const abi = nodeRegistryAbi as readonly { type: string; name?: string }[];
+  if (!abi.some((item) => item.type === 'function' && item.name === 'setMinExactBucket')) return;
+  const hash = await wallet.writeContract({
+    address: deployment.contracts.nodeRegistry,
+    abi: nodeRegistryAbi,
+    functionName: 'setMinExactBucket' as never,
+    args: [1n] as never,
+  });
+  await client.waitForTransactionReceipt({ hash });
 }

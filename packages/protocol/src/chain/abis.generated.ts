@@ -29,13 +29,13 @@ export const nodeRegistryAbi = [
   },
   {
     "type": "function",
-    "name": "LOCALITY_TRIES",
+    "name": "DEFAULT_MIN_EXACT_BUCKET",
     "inputs": [],
     "outputs": [
       {
         "name": "",
-        "type": "uint256",
-        "internalType": "uint256"
+        "type": "uint8",
+        "internalType": "uint8"
       }
     ],
     "stateMutability": "view"
@@ -335,6 +335,35 @@ export const nodeRegistryAbi = [
   },
   {
     "type": "function",
+    "name": "exactBucketPopulation",
+    "inputs": [
+      {
+        "name": "gpuId",
+        "type": "bytes32",
+        "internalType": "bytes32"
+      },
+      {
+        "name": "version",
+        "type": "uint64",
+        "internalType": "uint64"
+      },
+      {
+        "name": "minVram",
+        "type": "uint32",
+        "internalType": "uint32"
+      }
+    ],
+    "outputs": [
+      {
+        "name": "total",
+        "type": "uint256",
+        "internalType": "uint256"
+      }
+    ],
+    "stateMutability": "view"
+  },
+  {
+    "type": "function",
     "name": "fits",
     "inputs": [
       {
@@ -518,6 +547,19 @@ export const nodeRegistryAbi = [
   {
     "type": "function",
     "name": "maxTimeoutsBeforeKick",
+    "inputs": [],
+    "outputs": [
+      {
+        "name": "",
+        "type": "uint256",
+        "internalType": "uint256"
+      }
+    ],
+    "stateMutability": "view"
+  },
+  {
+    "type": "function",
+    "name": "minExactBucket",
     "inputs": [],
     "outputs": [
       {
@@ -934,6 +976,19 @@ export const nodeRegistryAbi = [
   },
   {
     "type": "function",
+    "name": "setMinExactBucket",
+    "inputs": [
+      {
+        "name": "count",
+        "type": "uint256",
+        "internalType": "uint256"
+      }
+    ],
+    "outputs": [],
+    "stateMutability": "nonpayable"
+  },
+  {
+    "type": "function",
     "name": "setMinStake",
     "inputs": [
       {
@@ -1141,6 +1196,25 @@ export const nodeRegistryAbi = [
   {
     "type": "event",
     "name": "MaxTimeoutsBeforeKickChanged",
+    "inputs": [
+      {
+        "name": "oldValue",
+        "type": "uint256",
+        "indexed": false,
+        "internalType": "uint256"
+      },
+      {
+        "name": "newValue",
+        "type": "uint256",
+        "indexed": false,
+        "internalType": "uint256"
+      }
+    ],
+    "anonymous": false
+  },
+  {
+    "type": "event",
+    "name": "MinExactBucketChanged",
     "inputs": [
       {
         "name": "oldValue",
@@ -1529,6 +1603,22 @@ export const nodeRegistryAbi = [
   },
   {
     "type": "error",
+    "name": "NodeRegistryBucketTooSmall",
+    "inputs": [
+      {
+        "name": "population",
+        "type": "uint256",
+        "internalType": "uint256"
+      },
+      {
+        "name": "minimum",
+        "type": "uint256",
+        "internalType": "uint256"
+      }
+    ]
+  },
+  {
+    "type": "error",
     "name": "NodeRegistryInsufficientStake",
     "inputs": [
       {
@@ -1858,6 +1948,19 @@ export const taskManagerAbi = [
   },
   {
     "type": "function",
+    "name": "ARGS_AVAILABLE_TYPEHASH",
+    "inputs": [],
+    "outputs": [
+      {
+        "name": "",
+        "type": "bytes32",
+        "internalType": "bytes32"
+      }
+    ],
+    "stateMutability": "view"
+  },
+  {
+    "type": "function",
     "name": "DEFAULT_HAMMING_THRESHOLD",
     "inputs": [],
     "outputs": [
@@ -2099,6 +2202,48 @@ export const taskManagerAbi = [
   },
   {
     "type": "function",
+    "name": "argsAvailableDigest",
+    "inputs": [
+      {
+        "name": "creator",
+        "type": "address",
+        "internalType": "address"
+      },
+      {
+        "name": "argsCommitment",
+        "type": "bytes32",
+        "internalType": "bytes32"
+      },
+      {
+        "name": "expiry",
+        "type": "uint64",
+        "internalType": "uint64"
+      }
+    ],
+    "outputs": [
+      {
+        "name": "",
+        "type": "bytes32",
+        "internalType": "bytes32"
+      }
+    ],
+    "stateMutability": "view"
+  },
+  {
+    "type": "function",
+    "name": "bindVrfKey",
+    "inputs": [
+      {
+        "name": "publicKey",
+        "type": "bytes",
+        "internalType": "bytes"
+      }
+    ],
+    "outputs": [],
+    "stateMutability": "nonpayable"
+  },
+  {
+    "type": "function",
     "name": "createTask",
     "inputs": [
       {
@@ -2145,6 +2290,16 @@ export const taskManagerAbi = [
             "name": "argsCommitment",
             "type": "bytes32",
             "internalType": "bytes32"
+          },
+          {
+            "name": "relayExpiry",
+            "type": "uint64",
+            "internalType": "uint64"
+          },
+          {
+            "name": "relaySignature",
+            "type": "bytes",
+            "internalType": "bytes"
           }
         ]
       }
@@ -2712,6 +2867,30 @@ export const taskManagerAbi = [
   },
   {
     "type": "function",
+    "name": "vrfKeyOf",
+    "inputs": [
+      {
+        "name": "app",
+        "type": "address",
+        "internalType": "address"
+      },
+      {
+        "name": "seedBlock",
+        "type": "uint256",
+        "internalType": "uint256"
+      }
+    ],
+    "outputs": [
+      {
+        "name": "",
+        "type": "address",
+        "internalType": "address"
+      }
+    ],
+    "stateMutability": "view"
+  },
+  {
+    "type": "function",
     "name": "vrfVerifier",
     "inputs": [],
     "outputs": [
@@ -3184,6 +3363,31 @@ export const taskManagerAbi = [
   },
   {
     "type": "event",
+    "name": "VrfKeyBound",
+    "inputs": [
+      {
+        "name": "app",
+        "type": "address",
+        "indexed": true,
+        "internalType": "address"
+      },
+      {
+        "name": "keyAddress",
+        "type": "address",
+        "indexed": false,
+        "internalType": "address"
+      },
+      {
+        "name": "blockNumber",
+        "type": "uint256",
+        "indexed": false,
+        "internalType": "uint256"
+      }
+    ],
+    "anonymous": false
+  },
+  {
+    "type": "event",
     "name": "Withdrawal",
     "inputs": [
       {
@@ -3268,6 +3472,17 @@ export const taskManagerAbi = [
   },
   {
     "type": "error",
+    "name": "GpuPinnedImageTask",
+    "inputs": [
+      {
+        "name": "taskType",
+        "type": "uint8",
+        "internalType": "uint8"
+      }
+    ]
+  },
+  {
+    "type": "error",
     "name": "GpuRequiredForLlm",
     "inputs": []
   },
@@ -3330,6 +3545,11 @@ export const taskManagerAbi = [
         "internalType": "uint256"
       }
     ]
+  },
+  {
+    "type": "error",
+    "name": "InvalidRelaySignature",
+    "inputs": []
   },
   {
     "type": "error",
@@ -3461,6 +3681,17 @@ export const taskManagerAbi = [
   },
   {
     "type": "error",
+    "name": "OriginalNotReported",
+    "inputs": [
+      {
+        "name": "taskKey",
+        "type": "bytes32",
+        "internalType": "bytes32"
+      }
+    ]
+  },
+  {
+    "type": "error",
     "name": "OwnableInvalidOwner",
     "inputs": [
       {
@@ -3525,6 +3756,22 @@ export const taskManagerAbi = [
   },
   {
     "type": "error",
+    "name": "RelayStatementExpired",
+    "inputs": [
+      {
+        "name": "expiry",
+        "type": "uint256",
+        "internalType": "uint256"
+      },
+      {
+        "name": "timestamp",
+        "type": "uint256",
+        "internalType": "uint256"
+      }
+    ]
+  },
+  {
+    "type": "error",
     "name": "SeedUnavailable",
     "inputs": [
       {
@@ -3583,6 +3830,17 @@ export const taskManagerAbi = [
     "inputs": [
       {
         "name": "index",
+        "type": "uint256",
+        "internalType": "uint256"
+      }
+    ]
+  },
+  {
+    "type": "error",
+    "name": "VrfKeyBoundThisBlock",
+    "inputs": [
+      {
+        "name": "blockNumber",
         "type": "uint256",
         "internalType": "uint256"
       }

@@ -9,9 +9,17 @@ export { createPrng, type Prng } from './createPrng.js';
 export { InvalidStakingParameterError, UnpreventableAttackError } from './errors.js';
 export { getAttackSuccessProbability, type NodeCounts } from './getAttackSuccessProbability.js';
 export {
+  type GetBucketRequiredStakeParameters,
+  getBucketRequiredStake,
+} from './getBucketRequiredStake.js';
+export {
   type GetExpectedAttackRewardParameters,
   getExpectedAttackReward,
 } from './getExpectedAttackReward.js';
+export {
+  type GetMinimumBucketPopulationParameters,
+  getMinimumBucketPopulation,
+} from './getMinimumBucketPopulation.js';
 export { type GetRequiredStakeParameters, getRequiredStake } from './getRequiredStake.js';
 export { ceil, floor, fromDecimal, type Rational, rational, toNumber } from './rational.js';
 export { type SamplingRate, toSamplingRate } from './samplingRate.js';

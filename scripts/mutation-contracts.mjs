@@ -1,0 +1,257 @@
+#!/usr/bin/env node
+// npm run test:mutation — applies deliberate bugs to the contracts one at a time (in a temporary copy of
+// contracts/, never in the working tree), runs the forge unit suites against each, and reports which
+// mutants the suite kills and which survive. Not part of `npm test`: it compiles once per mutant.
+//
+// Options (environment): MUTATION_ONLY=3,7 runs only those mutants (1-based); MUTATION_TIMEOUT_S bounds each
+// forge run (default 900 s); MUTATION_BUDGET_S stops starting new mutants after that many seconds (default
+// 3600). Exit code 1 when any mutant survived (or could not be applied), 0 otherwise.
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const forge = join(root, 'node_modules/@foundry-rs/forge-linux-amd64/bin/forge');
+const TM = 'src/task/TaskManager.sol';
+const NR = 'src/node/NodeRegistry.sol';
+const NV = 'src/node/NodeVersion.sol';
+
+/** Each mutant: the file (under contracts/), the exact text to replace (must occur once), its replacement. */
+const mutants = [
+  {
+    name: 'group validation trusts the app seed for an original that never reported',
+    file: TM,
+    find: 'if (reports[0] == GroupOutcome.Report.None) revert OriginalNotReported(group.taskKeys[0]);',
+    replace: '',
+  },
+  {
+    name: 'the creator may abort a running task at any time',
+    file: TM,
+    find: 'bool cancelled = state == TaskState.Queued && msg.sender == task.creator;',
+    replace: 'bool cancelled = msg.sender == task.creator;',
+  },
+  {
+    name: 'relay statement accepted from any signer',
+    file: TM,
+    find: 'if (error != ECDSA.RecoverError.NoError || recovered != signer) revert InvalidRelaySignature();',
+    replace: 'if (error != ECDSA.RecoverError.NoError) revert InvalidRelaySignature();',
+  },
+  {
+    name: 'relay statement accepted one second after its expiry',
+    file: TM,
+    find: 'if (block.timestamp > params.relayExpiry)',
+    replace: 'if (block.timestamp > uint256(params.relayExpiry) + 1)',
+  },
+  {
+    name: 'timeouts count against nodes without a relay statement',
+    file: TM,
+    find: 'if (relaySigner != address(0) && _onTask(node, taskKey)) registry.recordTimeout(node);',
+    replace: 'if (_onTask(node, taskKey)) registry.recordTimeout(node);',
+  },
+  {
+    name: 'LLM tasks accept a newer minor version',
+    file: NV,
+    find: 'if (taskType == EXACT_MATCH_TASK_TYPE) return nodeVersion == taskVersion;',
+    replace: 'if (taskType == EXACT_MATCH_TASK_TYPE) return isCompatible(nodeVersion, taskVersion);',
+  },
+  {
+    name: 'image tasks may pin a GPU',
+    file: TM,
+    find: 'revert GpuPinnedImageTask(taskType);',
+    replace: '',
+  },
+  {
+    name: 'bucket floor off by one',
+    file: NR,
+    find: 'if (population < minimum) revert NodeRegistryBucketTooSmall(population, minimum);',
+    replace: 'if (population + 1 < minimum) revert NodeRegistryBucketTooSmall(population, minimum);',
+  },
+  {
+    name: 'a member created in the original seed block is accepted',
+    file: TM,
+    find: 'if (index > 0 && task.seedBlock <= seedBlock) {',
+    replace: 'if (index > 0 && task.seedBlock < seedBlock) {',
+  },
+  {
+    name: 'commitment openings are not checked',
+    file: TM,
+    find: 'if (opened != task.commitment) revert CommitmentOpeningMismatch(index);',
+    replace: '',
+  },
+  {
+    name: 'a group is judged without the original being sampled',
+    file: TM,
+    find: 'if (uint256(beta) % denominator != 0) revert NotSampled(beta, denominator);',
+    replace: '',
+  },
+  {
+    name: 'a group is judged with one report',
+    file: TM,
+    find: 'if (reported < 2) revert TooFewReports(reported);',
+    replace: 'if (reported < 1) revert TooFewReports(reported);',
+  },
+  {
+    name: 'a report without a known seed is accepted',
+    file: TM,
+    find: 'if (seed == bytes32(0)) revert SeedUnavailable(taskKey, task.seedBlock, block.number);\n        uint32 now_',
+    replace: 'uint32 now_',
+  },
+  {
+    name: 'finalize one second before the validation window ends',
+    file: TM,
+    find: 'if (block.timestamp < deadline) revert DeadlineNotReached(taskKey, deadline);\n        _endSingle',
+    replace:
+      'if (block.timestamp + 1 < deadline) revert DeadlineNotReached(taskKey, deadline);\n        _endSingle',
+  },
+  {
+    name: 'abort one second before the timeout',
+    file: TM,
+    find: 'if (!cancelled && block.timestamp < deadline)',
+    replace: 'if (!cancelled && block.timestamp + 1 < deadline)',
+  },
+  {
+    name: 'fees above 2^96 accepted',
+    file: TM,
+    find: 'if (msg.value > type(uint96).max) revert FeeTooHigh(msg.value);',
+    replace: '',
+  },
+  {
+    name: 'withdraw does not clear the balance first',
+    file: TM,
+    find: '_owed[msg.sender] = 0;\n        emit Withdrawal',
+    replace: 'emit Withdrawal',
+  },
+  {
+    name: 'an accepted error report pays the node',
+    file: TM,
+    find: '            _owed[creator] += fee;\n            emit TaskEndAborted(taskKey, AbortReason.ErrorAccepted, fee);',
+    replace:
+      '            _owed[node] += fee;\n            emit TaskEndAborted(taskKey, AbortReason.ErrorAccepted, fee);',
+  },
+  {
+    name: 'a node that moved on is slashed for an old group',
+    file: TM,
+    find: 'if (_onTask(node, taskKey)) registry.slash(node);',
+    replace: 'registry.slash(node);',
+  },
+  {
+    name: 'group QoS reaches a node that moved on',
+    file: TM,
+    find: 'if (total != 0 && _onTask(node, taskKey)) registry.recordSubmission(node, position, total);',
+    replace: 'if (total != 0) registry.recordSubmission(node, position, total);',
+  },
+  {
+    name: 'duplicate group members accepted',
+    file: TM,
+    find: 'if (group.taskKeys[j] == key) revert DuplicateGroupMember(index);',
+    replace: '',
+  },
+  {
+    name: 'a dispatched task keeps its creation seed block (seed known while queued)',
+    file: TM,
+    find: '                task.seedBlock = uint32(block.number);\n                emit TaskStarted(key, node, request.taskType);',
+    replace: '                emit TaskStarted(key, node, request.taskType);',
+  },
+  {
+    name: 'task keys may be reused',
+    file: TM,
+    find: 'if (task.state != TaskState.None) revert TaskExists(params.taskIdCommitment);',
+    replace: '',
+  },
+  {
+    name: 'anyone may validate a single task',
+    file: TM,
+    find: 'if (task.creator != msg.sender) revert NotTaskCreator(taskKey, msg.sender);\n        _endSingle',
+    replace: '_endSingle',
+  },
+  {
+    name: 'departing nodes stay in their bucket population',
+    file: NR,
+    find: '        _countRegistered(n, false);\n',
+    replace: '',
+  },
+  {
+    name: 'kick-out one timeout late',
+    file: NR,
+    find: 'if (timeouts >= _config.maxTimeoutsBeforeKick) {',
+    replace: 'if (timeouts > _config.maxTimeoutsBeforeKick) {',
+  },
+];
+
+function run(cmd, args, options) {
+  return spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, ...options });
+}
+
+const only = (process.env.MUTATION_ONLY ?? '')
+  .split(',')
+  .filter(Boolean)
+  .map((n) => Number(n));
+const timeoutMs = Number(process.env.MUTATION_TIMEOUT_S ?? 900) * 1000;
+const budgetMs = Number(process.env.MUTATION_BUDGET_S ?? 3600) * 1000;
+
+// A scratch copy: contracts/ (with its build cache, so each mutant recompiles only what it touches) next to
+// links to node_modules and packages, which foundry.toml reaches through "../".
+const scratch = mkdtempSync(join(tmpdir(), 'verinet-mutation-'));
+const contracts = join(scratch, 'contracts');
+// Timestamps kept, so forge's cache stays valid and only the mutated file and its dependents recompile.
+cpSync(join(root, 'contracts'), contracts, { recursive: true, preserveTimestamps: true });
+symlinkSync(join(root, 'node_modules'), join(scratch, 'node_modules'));
+symlinkSync(join(root, 'packages'), join(scratch, 'packages'));
+const cleanup = () => rmSync(scratch, { recursive: true, force: true });
+// spawnSync holds signals until the running forge ends; the scratch copy is removed in `finally`.
+
+const started = Date.now();
+const results = [];
+try {
+  for (const [i, m] of mutants.entries()) {
+    const id = i + 1;
+    if (only.length > 0 && !only.includes(id)) continue;
+    if (Date.now() - started > budgetMs) {
+      results.push({ id, name: m.name, outcome: 'not run (time budget)' });
+      continue;
+    }
+    const path = join(contracts, m.file);
+    const original = readFileSync(path, 'utf8');
+    const count = original.split(m.find).length - 1;
+    if (count !== 1) {
+      results.push({ id, name: m.name, outcome: `NOT APPLIED (pattern found ${count} times)` });
+      continue;
+    }
+    writeFileSync(path, original.replace(m.find, m.replace));
+    const t0 = Date.now();
+    // Unit suites that exercise the mutated contract (the invariant campaigns take minutes each and run in
+    // `npm test`): TaskManager mutants against the task and hardening suites, registry ones against the node
+    // and hardening suites.
+    const suites = m.file === TM ? 'test/{task,hardening}/*' : 'test/{node,hardening}/*';
+    const result = run(forge, ['test', '--match-path', suites, '--no-match-contract', 'Invariant'], {
+      cwd: contracts,
+      timeout: timeoutMs,
+    });
+    writeFileSync(path, original);
+    const output = `${result.stdout}${result.stderr}`;
+    const failed = output.match(/(\d+) failed/g)?.at(-1);
+    let outcome;
+    if (result.error) outcome = `timeout (${result.error.message})`;
+    else if (/Compiler run failed|Compilation failed/.test(output)) outcome = 'killed (does not compile)';
+    else if (result.status !== 0 || (failed && !failed.startsWith('0 '))) {
+      const names = [...output.matchAll(/\[FAIL[^\]]*\] (\w+)/g)].map((x) => x[1]);
+      outcome = `killed by ${[...new Set(names)].slice(0, 3).join(', ') || 'a failing suite'}`;
+    } else outcome = 'SURVIVED';
+    const seconds = ((Date.now() - t0) / 1000).toFixed(0);
+    results.push({ id, name: m.name, outcome, seconds });
+    console.log(`${String(id).padStart(2)}. ${m.name}: ${outcome} (${seconds} s)`);
+  }
+} finally {
+  cleanup();
+}
+
+const survivors = results.filter((r) => r.outcome === 'SURVIVED' || r.outcome.startsWith('NOT APPLIED'));
+const killed = results.filter((r) => r.outcome.startsWith('killed'));
+console.log(
+  `\n${mutants.length} mutants, ${results.length} considered: ${killed.length} killed, ${survivors.length} survived or not applied`,
+);
+for (const r of survivors) console.log(`  survivor ${r.id}: ${r.name} (${r.outcome})`);
+if (!existsSync(forge)) console.log(`(forge binary missing at ${forge})`);
+process.exit(survivors.length > 0 ? 1 : 0);
