@@ -3,6 +3,7 @@ import { devnetCommand } from './devnet.js';
 import { keystoreCommand } from './keystore.js';
 import { modelCommand } from './model.js';
 import { nodeCommand } from './node.js';
+import { relayCommand } from './relay.js';
 import { stakeCalcCommand } from './stakeCalc.js';
 import type { Command } from './types.js';
 
@@ -12,5 +13,6 @@ export const commands: Record<string, Command> = {
   keystore: keystoreCommand,
   model: modelCommand,
   node: nodeCommand,
+  relay: relayCommand,
   'stake-calc': stakeCalcCommand,
 };

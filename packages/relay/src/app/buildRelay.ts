@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import { RelayError } from '../errors/RelayError.js';
 import { argsPlugin } from '../plugins/argsPlugin.js';
 import { authPlugin } from '../plugins/authPlugin.js';
-import { errorsPlugin } from '../plugins/errorsPlugin.js';
+import { errorsPlugin, sendRelayError } from '../plugins/errorsPlugin.js';
 import { opsPlugin } from '../plugins/opsPlugin.js';
 import { resultsPlugin } from '../plugins/resultsPlugin.js';
 import type { RelayContext } from './context.js';
@@ -27,6 +27,16 @@ export async function buildRelay({ context, logger }: BuildRelayParameters): Pro
     return503OnClosing: true,
     requestTimeout: 120_000,
     routerOptions: { maxParamLength: 300 },
+    // Errors the router raises before any hook (malformed URLs, over-long parameters) get the catalogue's shape too.
+    frameworkErrors: (error, _request, reply) => {
+      const code = (error as { code?: string }).code;
+      sendRelayError(
+        reply,
+        code === 'FST_ERR_MAX_PARAM_LENGTH'
+          ? new RelayError('URI_TOO_LONG', 'A path segment is longer than any valid one.')
+          : new RelayError('INVALID_REQUEST', `Malformed request: ${error.message}`),
+      );
+    },
   }) as unknown as FastifyInstance;
 
   await app.register(swagger, {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import type { Hex } from 'viem';
 import { RelayError } from '../errors/RelayError.js';
 
@@ -7,6 +7,16 @@ import { RelayError } from '../errors/RelayError.js';
  * Reads a small streamed body (arguments) into memory, refusing it as soon as it passes `maxBytes`, and checks
  * it against the signed sha256.
  */
+/** The raw request stream of an upload route; any other parsed body means the wrong Content-Type. */
+export function asUploadStream(body: unknown): Readable | undefined {
+  if (body === undefined || body === null) return undefined;
+  if (body instanceof Readable) return body;
+  throw new RelayError(
+    'UNSUPPORTED_MEDIA_TYPE',
+    'Uploads are raw bytes: send Content-Type application/octet-stream.',
+  );
+}
+
 export async function readBody(
   stream: Readable | undefined,
   maxBytes: number,

@@ -45,6 +45,7 @@ export async function storeArgs(
   const objectKey = `args/${argsCommitment}/${randomUUID()}`;
   await objects.put(objectKey, Readable.from([Buffer.from(bytes)]), {
     maxBytes: context.config.limits.argsBytes,
+    size: bytes.length,
   });
   const now = context.now();
   const { inserted, record } = await meta.insertArgs({

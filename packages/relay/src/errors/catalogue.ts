@@ -36,6 +36,7 @@ export const relayErrors = {
     retry: false,
     meaning: 'a parameter, query field or body field is invalid',
   },
+  URI_TOO_LONG: { status: 414, retry: false, meaning: 'a path segment is longer than any valid one' },
   NOT_FOUND: { status: 404, retry: false, meaning: 'no such route (never used for tasks: see TASK_UNKNOWN)' },
   RATE_LIMITED: { status: 429, retry: true, meaning: 'too many requests from this address' },
   TASK_UNKNOWN: {

@@ -1,9 +1,8 @@
-import type { Readable } from 'node:stream';
 import type { FastifyPluginAsync } from 'fastify';
 import type { Address, Hex } from 'viem';
 import { z } from 'zod';
 import type { RelayContext } from '../app/context.js';
-import { checkContentLength, readBody } from '../app/readBody.js';
+import { asUploadStream, checkContentLength, readBody } from '../app/readBody.js';
 import { signArgsAvailable } from '../app/signStatements.js';
 import { getKnownTask, getTaskArgs, isTerminal, requireNode } from '../app/taskAccess.js';
 import { errorBody, hex32, toRouteSchema } from '../app/zodSchema.js';
@@ -76,7 +75,7 @@ export const argsPlugin: FastifyPluginAsync<{ context: RelayContext }> = async (
     async (request, replyTo) => {
       checkContentLength(request.headers['content-length'], config.limits.argsBytes);
       const bytes = await readBody(
-        request.body as Readable | undefined,
+        asUploadStream(request.body),
         config.limits.argsBytes,
         request.declaredBodyHash,
       );
@@ -121,7 +120,7 @@ export const argsPlugin: FastifyPluginAsync<{ context: RelayContext }> = async (
         });
       checkContentLength(request.headers['content-length'], config.limits.argsBytes);
       const bytes = await readBody(
-        request.body as Readable | undefined,
+        asUploadStream(request.body),
         config.limits.argsBytes,
         request.declaredBodyHash,
       );

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { PassThrough, type Readable } from 'node:stream';
+import { PassThrough } from 'node:stream';
 import type { FastifyPluginAsync } from 'fastify';
 import type { Hex } from 'viem';
 import { z } from 'zod';
 import type { RelayContext } from '../app/context.js';
-import { checkContentLength } from '../app/readBody.js';
+import { asUploadStream, checkContentLength } from '../app/readBody.js';
 import { signResultAvailable } from '../app/signStatements.js';
 import { getKnownTask, getTaskArgs, isTerminal, requireNode } from '../app/taskAccess.js';
 import { errorBody, hex32, toRouteSchema } from '../app/zodSchema.js';
@@ -71,7 +71,7 @@ export const resultsPlugin: FastifyPluginAsync<{ context: RelayContext }> = asyn
     async (request, reply) => {
       const taskKey = request.params.taskKey.toLowerCase() as Hex;
       const { name } = request.params;
-      const body = request.body as Readable | undefined;
+      const body = asUploadStream(request.body);
       const task = await getKnownTask(context, taskKey);
       requireNode(task, request.signer, ['Started', 'ScoreReady'], 'upload its result');
       checkName(name, task.taskType, config.limits.resultFiles);

@@ -111,6 +111,8 @@ export type CreateFixtureTaskParameters = {
   queued?: boolean;
   /** Salt and bytes decided by the caller (pre-creation uploads). */
   prepared?: { salt: Hex; bytes: Uint8Array };
+  /** The relay's ArgsAvailable statement (required by the contract while a relay signer is set). */
+  statement?: { expiry: number; signature: Hex };
 };
 
 /** Prepares canonical arguments and a salt (what an app does before uploading and creating). */
@@ -146,6 +148,8 @@ export async function createFixtureTask(
         taskSize: 1n,
         taskIdCommitment: taskKey,
         argsCommitment,
+        relayExpiry: BigInt(parameters.statement?.expiry ?? 0),
+        relaySignature: parameters.statement?.signature ?? '0x',
       },
     ],
     value: parseEther('0.01'),
@@ -181,6 +185,11 @@ export async function cancelQueued(fixture: ChainFixture, task: FixtureTask): Pr
 async function mineBlock(fixture: ChainFixture): Promise<void> {
   // A report in the task's own seed block is refused (SeedUnavailable).
   await fixture.actors.publicClient.request({ method: 'evm_mine' as never, params: [] as never });
+}
+
+/** The owner sets (or, with the zero address, clears) the TaskManager's relay signer. */
+export async function setRelaySigner(fixture: ChainFixture, signer: Address): Promise<void> {
+  await send(fixture, fixture.actors.deployer, { functionName: 'setRelaySigner', args: [signer] });
 }
 
 /** A random unused task key. */

@@ -25,6 +25,8 @@ export type StorageFactory = {
   name: string;
   /** A fresh, empty storage (or, with `shared`, one more instance on the same database and bucket). */
   create: (options?: { shared?: string }) => Promise<RelayStorage>;
+  /** Two storages over the same data, as two relay instances behind a load balancer have. */
+  createShared: () => Promise<[RelayStorage, RelayStorage]>;
   cleanup: () => Promise<void>;
 };
 
@@ -36,6 +38,11 @@ export function sqliteStorageFactory(): StorageFactory {
       const dir = options.shared ?? (await mkdtemp(join(tmpdir(), 'relay-sqlite-')));
       dirs.push(dir);
       return createSqliteStorage({ dataDir: dir });
+    },
+    async createShared() {
+      const dir = await mkdtemp(join(tmpdir(), 'relay-sqlite-'));
+      dirs.push(dir);
+      return [await createSqliteStorage({ dataDir: dir }), await createSqliteStorage({ dataDir: dir })];
     },
     async cleanup() {
       for (const dir of dirs) await rm(dir, { recursive: true, force: true });
@@ -170,3 +177,52 @@ export function errorCode(response: LightMyRequestResponse): string | undefined 
 }
 
 export const bytes = (hex: Hex) => hexToBytes(hex);
+
+/**
+ * PostgreSQL (a throwaway cluster) + S3 (s3rver), or undefined with the reason printed when PostgreSQL is not
+ * installed. `create({ shared: 'x' })` opens another instance on the same database and bucket.
+ */
+export async function postgresStorageFactory(): Promise<StorageFactory | undefined> {
+  const { findPostgresBin, startPostgres } = await import('./startPostgres.js');
+  if (!findPostgresBin()) {
+    console.log('# SKIP relay PostgreSQL suite: PostgreSQL is not installed (apt-get install -y postgresql)');
+    return undefined;
+  }
+  const { startS3 } = await import('./startS3.js');
+  const { createPostgresStorage } = await import('../storage/postgres/createPostgresStorage.js');
+  const postgres = await startPostgres();
+  const s3 = await startS3();
+  const opened: RelayStorage[] = [];
+  let counter = 0;
+  const factory: StorageFactory = {
+    name: 'postgres',
+    async create(options = {}) {
+      // One database for the process; rows are keyed by random task keys and commitments, so instances only
+      // meet where a test makes them share (same bucket).
+      const bucket = options.shared ?? `relay-${++counter}`;
+      const storage = await createPostgresStorage({
+        postgresUrl: postgres.url,
+        s3: {
+          endpoint: s3.endpoint,
+          bucket,
+          region: 'us-east-1',
+          accessKeyId: 'S3RVER',
+          secretAccessKey: 'S3RVER',
+          forcePathStyle: true,
+        },
+      });
+      opened.push(storage);
+      return storage;
+    },
+    async createShared() {
+      const shared = `relay-shared-${++counter}`;
+      return [await factory.create({ shared }), await factory.create({ shared })];
+    },
+    async cleanup() {
+      for (const storage of opened) await storage.meta.close().catch(() => {});
+      await s3.stop();
+      await postgres.stop();
+    },
+  };
+  return factory;
+}

@@ -10,6 +10,7 @@ import {
   prepareArgs,
   reportError,
   sdArgs,
+  setRelaySigner,
   startChainFixture,
   submitScore,
   unknownTaskKey,
@@ -367,6 +368,97 @@ export function runRelaySuite(makeFactory: () => Promise<StorageFactory | undefi
     });
   });
 
+  describe('scale-out', () => {
+    it('uploads through one relay instance and downloads through another sharing the storage', async (t) => {
+      if (skip || !factory) return t.skip(skip || 'no backend');
+      const [first, second] = await factory.createShared();
+      const relayKey = `0x${'42'.repeat(32)}` as Hex;
+      const a = await createTestRelay(fixture, first, { relayKey });
+      const b = await createTestRelay(fixture, second, { relayKey });
+      try {
+        const callA = createTestClient(a);
+        const callB = createTestClient(b);
+        const prepared = prepareArgs('sd');
+        const put = await callA(
+          app(),
+          'PUT',
+          `/v1/args/${prepared.argsCommitment}?salt=${prepared.salt}&taskType=sd`,
+          {
+            body: prepared.bytes,
+          },
+        );
+        assert.equal(put.statusCode, 201, put.body);
+        const task = await createFixtureTask(fixture, { prepared });
+        const args = await callB(task.nodeActor!.account, 'GET', `/v1/tasks/${task.taskKey}/args`);
+        assert.equal(args.statusCode, 200, args.body);
+        assert.deepEqual(new Uint8Array(args.rawPayload), prepared.bytes);
+        const result = await makeSdResult(64, 64, 1, 5);
+        const upload = await callA(
+          task.nodeActor!.account,
+          'PUT',
+          `/v1/tasks/${task.taskKey}/result/files/0.png`,
+          {
+            body: result.files[0]!.bytes,
+          },
+        );
+        assert.equal(upload.statusCode, 201);
+        const committed = await callB(
+          task.nodeActor!.account,
+          'POST',
+          `/v1/tasks/${task.taskKey}/result/commit`,
+          {
+            body: { score: result.score },
+          },
+        );
+        assert.equal(committed.statusCode, 201, committed.body);
+        await submitScore(fixture, task, result.score);
+        await validateSingle(fixture, task);
+        const download = await callA(app(), 'GET', `/v1/tasks/${task.taskKey}/result/files/0.png`);
+        assert.equal(download.statusCode, 200, download.body);
+        assert.deepEqual(new Uint8Array(download.rawPayload), result.files[0]!.bytes);
+        // A signed request used at one instance is a replay at the other.
+        const { sha256 } = await import('@noble/hashes/sha2.js');
+        const { toHex } = await import('viem');
+        const message = {
+          method: 'GET',
+          path: `/v1/tasks/${task.taskKey}/result`,
+          bodyHash: toHex(sha256(new Uint8Array())),
+          timestamp: BigInt(Math.floor(Date.now() / 1000)),
+          nonce: toHex(crypto.getRandomValues(new Uint8Array(32))),
+        };
+        const signature = await fixture.actors.app.account.signTypedData!({
+          domain: a.context.domain,
+          types: {
+            RelayRequest: [
+              { name: 'method', type: 'string' },
+              { name: 'path', type: 'string' },
+              { name: 'bodyHash', type: 'bytes32' },
+              { name: 'timestamp', type: 'uint64' },
+              { name: 'nonce', type: 'bytes32' },
+            ],
+          },
+          primaryType: 'RelayRequest',
+          message,
+        });
+        const headers = {
+          'x-verinet-address': app().address,
+          'x-verinet-timestamp': String(message.timestamp),
+          'x-verinet-nonce': message.nonce,
+          'x-verinet-body-hash': message.bodyHash,
+          'x-verinet-signature': signature,
+        };
+        assert.equal((await a.app.inject({ method: 'GET', url: message.path, headers })).statusCode, 200);
+        assert.equal(
+          errorCode(await b.app.inject({ method: 'GET', url: message.path, headers })),
+          'AUTH_REPLAYED',
+        );
+      } finally {
+        await a.close();
+        await b.close();
+      }
+    });
+  });
+
   describe('every task state against every operation', () => {
     it('answers each (state, operation) pair as the protocol says', async (t) => {
       if (skip) return t.skip(skip);
@@ -498,6 +590,36 @@ export function runRelaySuite(makeFactory: () => Promise<StorageFactory | undefi
             );
           }
         }
+      }
+    });
+  });
+
+  describe('statements on chain', () => {
+    it('createTask accepts the relay ArgsAvailable statement and refuses a forged one', async (t) => {
+      if (skip) return t.skip(skip);
+      await setRelaySigner(fixture, relay.relaySigner.address);
+      try {
+        const prepared = prepareArgs('sd');
+        const put = await call(
+          app(),
+          'PUT',
+          `/v1/args/${prepared.argsCommitment}?salt=${prepared.salt}&taskType=sd`,
+          {
+            body: prepared.bytes,
+          },
+        );
+        assert.equal(put.statusCode, 201, put.body);
+        const { statement } = JSON.parse(put.body);
+        await assert.rejects(
+          createFixtureTask(fixture, { prepared: prepareArgs('sd'), statement }),
+          'a statement for other arguments is refused by the contract',
+        );
+        await assert.rejects(createFixtureTask(fixture, { prepared }), 'no statement, refused');
+        const task = await createFixtureTask(fixture, { prepared, statement });
+        const download = await call(task.nodeActor!.account, 'GET', `/v1/tasks/${task.taskKey}/args`);
+        assert.equal(download.statusCode, 200);
+      } finally {
+        await setRelaySigner(fixture, '0x0000000000000000000000000000000000000000');
       }
     });
   });

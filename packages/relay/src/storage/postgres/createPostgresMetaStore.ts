@@ -1,0 +1,275 @@
+import pg from 'pg';
+import type { Address, Hex } from 'viem';
+import type { ArgsRecord, FileRecord, MetaStore, TaskRecord } from '../types.js';
+
+const schema = `
+CREATE TABLE IF NOT EXISTS relay_requests (digest TEXT PRIMARY KEY, expires_at BIGINT NOT NULL);
+CREATE INDEX IF NOT EXISTS relay_requests_expiry ON relay_requests (expires_at);
+CREATE TABLE IF NOT EXISTS relay_args (
+  args_commitment TEXT PRIMARY KEY, creator TEXT NOT NULL, salt TEXT NOT NULL, args_hash TEXT NOT NULL,
+  task_type TEXT NOT NULL, size BIGINT NOT NULL, object_key TEXT NOT NULL, expiry BIGINT NOT NULL,
+  created_at BIGINT NOT NULL);
+CREATE TABLE IF NOT EXISTS relay_tasks (
+  task_key TEXT PRIMARY KEY, args_commitment TEXT NOT NULL, creator TEXT NOT NULL, task_type TEXT NOT NULL,
+  terminal_at BIGINT);
+CREATE INDEX IF NOT EXISTS relay_tasks_args ON relay_tasks (args_commitment);
+CREATE TABLE IF NOT EXISTS relay_staged_files (
+  task_key TEXT NOT NULL, name TEXT NOT NULL, object_key TEXT NOT NULL, size BIGINT NOT NULL,
+  sha256 TEXT NOT NULL, PRIMARY KEY (task_key, name));
+CREATE TABLE IF NOT EXISTS relay_results (task_key TEXT PRIMARY KEY, score TEXT NOT NULL, committed_at BIGINT NOT NULL);
+CREATE TABLE IF NOT EXISTS relay_result_files (
+  task_key TEXT NOT NULL, name TEXT NOT NULL, object_key TEXT NOT NULL, size BIGINT NOT NULL,
+  sha256 TEXT NOT NULL, PRIMARY KEY (task_key, name));
+CREATE TABLE IF NOT EXISTS relay_cursors (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+`;
+
+type Row = Record<string, unknown>;
+const num = (v: unknown) => Number(v);
+const toArgs = (r: Row): ArgsRecord => ({
+  argsCommitment: r.args_commitment as Hex,
+  creator: r.creator as Address,
+  salt: r.salt as Hex,
+  argsHash: r.args_hash as Hex,
+  taskType: r.task_type as ArgsRecord['taskType'],
+  size: num(r.size),
+  objectKey: r.object_key as string,
+  expiry: num(r.expiry),
+  createdAt: num(r.created_at),
+});
+const toTask = (r: Row): TaskRecord => ({
+  taskKey: r.task_key as Hex,
+  argsCommitment: r.args_commitment as Hex,
+  creator: r.creator as Address,
+  taskType: r.task_type as TaskRecord['taskType'],
+  terminalAt: r.terminal_at === null ? null : num(r.terminal_at),
+});
+const toFile = (r: Row): FileRecord => ({
+  name: r.name as string,
+  objectKey: r.object_key as string,
+  size: num(r.size),
+  sha256: r.sha256 as Hex,
+});
+
+/**
+ * Relay metadata in PostgreSQL, shared by several relay instances: every check-then-write is one statement
+ * with ON CONFLICT or a transaction, so two instances racing on one upload agree on the winner.
+ *
+ * @example
+ * const meta = await createPostgresMetaStore('postgres://relay@127.0.0.1:5432/relay');
+ */
+export async function createPostgresMetaStore(url: string): Promise<MetaStore> {
+  const pool = new pg.Pool({ connectionString: url, max: 10 });
+  // Two instances starting together both run the DDL: serialize it.
+  const client = await pool.connect();
+  try {
+    await client.query('SELECT pg_advisory_lock(7070)');
+    await client.query(schema);
+    await client.query('SELECT pg_advisory_unlock(7070)');
+  } finally {
+    client.release();
+  }
+  const q = async (text: string, values: unknown[] = []) => (await pool.query(text, values)).rows as Row[];
+  const tx = async <T>(work: (c: pg.PoolClient) => Promise<T>): Promise<T> => {
+    const c = await pool.connect();
+    try {
+      await c.query('BEGIN');
+      const out = await work(c);
+      await c.query('COMMIT');
+      return out;
+    } catch (error) {
+      await c.query('ROLLBACK').catch(() => {});
+      throw error;
+    } finally {
+      c.release();
+    }
+  };
+
+  return {
+    async claimRequest(digest, expiresAt) {
+      const result = await pool.query(
+        'INSERT INTO relay_requests (digest, expires_at) VALUES ($1, $2) ON CONFLICT DO NOTHING',
+        [digest, expiresAt],
+      );
+      return result.rowCount === 1;
+    },
+    async getArgs(argsCommitment) {
+      const [row] = await q('SELECT * FROM relay_args WHERE args_commitment = $1', [argsCommitment]);
+      return row ? toArgs(row) : undefined;
+    },
+    async insertArgs(r) {
+      const result = await pool.query(
+        `INSERT INTO relay_args (args_commitment, creator, salt, args_hash, task_type, size, object_key, expiry, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT DO NOTHING`,
+        [
+          r.argsCommitment,
+          r.creator,
+          r.salt,
+          r.argsHash,
+          r.taskType,
+          r.size,
+          r.objectKey,
+          r.expiry,
+          r.createdAt,
+        ],
+      );
+      const [row] = await q('SELECT * FROM relay_args WHERE args_commitment = $1', [r.argsCommitment]);
+      return { inserted: result.rowCount === 1, record: toArgs(row!) };
+    },
+    async getTask(taskKey) {
+      const [row] = await q('SELECT * FROM relay_tasks WHERE task_key = $1', [taskKey]);
+      return row ? toTask(row) : undefined;
+    },
+    async insertTask(r) {
+      await q(
+        `INSERT INTO relay_tasks (task_key, args_commitment, creator, task_type, terminal_at)
+         VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING`,
+        [r.taskKey, r.argsCommitment, r.creator, r.taskType, r.terminalAt],
+      );
+    },
+    async markTerminal(taskKey, at) {
+      await q('UPDATE relay_tasks SET terminal_at = $1 WHERE task_key = $2 AND terminal_at IS NULL', [
+        at,
+        taskKey,
+      ]);
+    },
+    async listStaged(taskKey) {
+      return (await q('SELECT * FROM relay_staged_files WHERE task_key = $1 ORDER BY name', [taskKey])).map(
+        toFile,
+      );
+    },
+    async upsertStaged(taskKey, file) {
+      return tx(async (c) => {
+        const previous = (
+          await c.query(
+            'SELECT object_key FROM relay_staged_files WHERE task_key = $1 AND name = $2 FOR UPDATE',
+            [taskKey, file.name],
+          )
+        ).rows[0] as Row | undefined;
+        await c.query(
+          `INSERT INTO relay_staged_files (task_key, name, object_key, size, sha256) VALUES ($1, $2, $3, $4, $5)
+           ON CONFLICT (task_key, name) DO UPDATE SET object_key = excluded.object_key, size = excluded.size,
+           sha256 = excluded.sha256`,
+          [taskKey, file.name, file.objectKey, file.size, file.sha256],
+        );
+        const old = previous?.object_key as string | undefined;
+        return old && old !== file.objectKey ? old : undefined;
+      });
+    },
+    async getResult(taskKey) {
+      const [row] = await q('SELECT * FROM relay_results WHERE task_key = $1', [taskKey]);
+      if (!row) return undefined;
+      const files = (
+        await q('SELECT * FROM relay_result_files WHERE task_key = $1 ORDER BY name', [taskKey])
+      ).map(toFile);
+      return { taskKey, score: row.score as Hex, committedAt: num(row.committed_at), files };
+    },
+    async commitResult(result) {
+      return tx(async (c) => {
+        const inserted = await c.query(
+          'INSERT INTO relay_results (task_key, score, committed_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING',
+          [result.taskKey, result.score, result.committedAt],
+        );
+        if (inserted.rowCount !== 1) return { committed: false, unreferenced: [] as string[] };
+        const kept = new Set(result.files.map((f) => f.objectKey));
+        const staged = (
+          await c.query('SELECT object_key FROM relay_staged_files WHERE task_key = $1', [result.taskKey])
+        ).rows as Row[];
+        for (const f of result.files)
+          await c.query(
+            'INSERT INTO relay_result_files (task_key, name, object_key, size, sha256) VALUES ($1, $2, $3, $4, $5)',
+            [result.taskKey, f.name, f.objectKey, f.size, f.sha256],
+          );
+        await c.query('DELETE FROM relay_staged_files WHERE task_key = $1', [result.taskKey]);
+        return {
+          committed: true,
+          unreferenced: staged.map((r) => r.object_key as string).filter((k) => !kept.has(k)),
+        };
+      });
+    },
+    async listExpiredArgs(before) {
+      return (
+        await q(
+          `SELECT * FROM relay_args a WHERE expiry < $1 AND NOT EXISTS
+           (SELECT 1 FROM relay_tasks t WHERE t.args_commitment = a.args_commitment) LIMIT 1000`,
+          [before],
+        )
+      ).map(toArgs);
+    },
+    async listLiveTasks(limit) {
+      return (await q('SELECT * FROM relay_tasks WHERE terminal_at IS NULL LIMIT $1', [limit])).map(toTask);
+    },
+    async listRetiredTasks(before, limit) {
+      return (
+        await q('SELECT * FROM relay_tasks WHERE terminal_at IS NOT NULL AND terminal_at < $1 LIMIT $2', [
+          before,
+          limit,
+        ])
+      ).map(toTask);
+    },
+    async deleteTask(taskKey) {
+      return tx(async (c) => {
+        const task = (await c.query('SELECT * FROM relay_tasks WHERE task_key = $1', [taskKey])).rows[0] as
+          | Row
+          | undefined;
+        const objects = (
+          await c.query(
+            `SELECT object_key FROM relay_staged_files WHERE task_key = $1 UNION ALL
+             SELECT object_key FROM relay_result_files WHERE task_key = $1`,
+            [taskKey],
+          )
+        ).rows.map((r: Row) => r.object_key as string);
+        for (const table of ['relay_staged_files', 'relay_result_files', 'relay_results', 'relay_tasks'])
+          await c.query(`DELETE FROM ${table} WHERE task_key = $1`, [taskKey]);
+        if (task) {
+          const others = (
+            await c.query('SELECT COUNT(*) AS n FROM relay_tasks WHERE args_commitment = $1', [
+              task.args_commitment,
+            ])
+          ).rows[0] as Row;
+          if (num(others.n) === 0) {
+            const args = (
+              await c.query('DELETE FROM relay_args WHERE args_commitment = $1 RETURNING object_key', [
+                task.args_commitment,
+              ])
+            ).rows[0] as Row | undefined;
+            if (args) objects.push(args.object_key as string);
+          }
+        }
+        return objects;
+      });
+    },
+    async deleteArgs(argsCommitment) {
+      const rows = await q('DELETE FROM relay_args WHERE args_commitment = $1 RETURNING object_key', [
+        argsCommitment,
+      ]);
+      return rows.map((r) => r.object_key as string);
+    },
+    async isReferenced(objectKey) {
+      const [row] = await q(
+        `SELECT (SELECT COUNT(*) FROM relay_args WHERE object_key = $1) + (SELECT COUNT(*) FROM relay_staged_files
+         WHERE object_key = $1) + (SELECT COUNT(*) FROM relay_result_files WHERE object_key = $1) AS n`,
+        [objectKey],
+      );
+      return num(row!.n) > 0;
+    },
+    async getCursor(name) {
+      const [row] = await q('SELECT value FROM relay_cursors WHERE name = $1', [name]);
+      return row ? BigInt(row.value as string) : undefined;
+    },
+    async setCursor(name, value) {
+      await q(
+        'INSERT INTO relay_cursors (name, value) VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET value = excluded.value',
+        [name, value.toString()],
+      );
+    },
+    async pruneRequests(before) {
+      await q('DELETE FROM relay_requests WHERE expires_at < $1', [before]);
+    },
+    async ping() {
+      await q('SELECT 1');
+    },
+    async close() {
+      await pool.end();
+    },
+  };
+}

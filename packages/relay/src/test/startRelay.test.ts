@@ -1,0 +1,105 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { encryptKeystore } from '@verinet/cli/src/keystore/keystore.js';
+import { writeDeployment } from '@verinet/protocol/chain';
+import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
+import { startRelay } from '../cli/startRelay.js';
+import { listRelayEnvVariables, loadRelayConfig, RelayConfigError } from '../config/loadRelayConfig.js';
+import { type ChainFixture, startChainFixture } from './chainFixture.js';
+
+describe('relay configuration', () => {
+  it('takes defaults, then the file, then VERINET_RELAY_* variables, then options', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'relay-config-'));
+    try {
+      const file = join(dir, 'relay.json');
+      await writeFile(file, JSON.stringify({ port: 8000, limits: { resultFiles: 10 } }));
+      const config = loadRelayConfig({
+        file,
+        env: { VERINET_RELAY_PORT: '9000', VERINET_RELAY_LIMITS_RESULT_FILE_BYTES: '1048576', PATH: '/bin' },
+        overrides: { host: '0.0.0.0' },
+      });
+      assert.equal(config.port, 9000);
+      assert.equal(config.limits.resultFiles, 10);
+      assert.equal(config.limits.resultFileBytes, 1_048_576);
+      assert.equal(config.host, '0.0.0.0');
+      assert.equal(config.storage.kind, 'sqlite');
+      assert.ok(listRelayEnvVariables().some((v) => v.name === 'VERINET_RELAY_STORAGE_POSTGRES_URL'));
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses bad values with one line naming the option and its variable', () => {
+    const refuse = (parameters: Parameters<typeof loadRelayConfig>[0], pattern: RegExp) =>
+      assert.throws(
+        () => loadRelayConfig(parameters),
+        (error: unknown) => error instanceof RelayConfigError && pattern.test(error.message),
+      );
+    refuse({ env: { VERINET_RELAY_PORT: 'eighty' } }, /port \(VERINET_RELAY_PORT\)/);
+    refuse({ env: { VERINET_RELAY_PORT: '70000' } }, /VERINET_RELAY_PORT/);
+    refuse({ env: { VERINET_RELAY_LIMITS_RESULT_FILES: '0' } }, /limits\.resultFiles/);
+    refuse({ env: { VERINET_RELAY_NOPE: '1' } }, /Unknown environment variable VERINET_RELAY_NOPE/);
+    refuse({ env: { VERINET_RELAY_STORAGE_KIND: 'postgres' } }, /postgresUrl/);
+    refuse({ file: '/nonexistent/relay.json' }, /Cannot read the relay config file/);
+    refuse({ overrides: { 'auth.maxAgeSeconds': 1 } }, /auth\.maxAgeSeconds/);
+  });
+});
+
+describe('verinet relay start (startRelay)', { timeout: 120_000 }, () => {
+  let fixture: ChainFixture;
+  let dir: string;
+  before(async () => {
+    fixture = await startChainFixture({ nodes: 1 });
+    dir = await mkdtemp(join(tmpdir(), 'relay-start-'));
+  });
+  after(async () => {
+    await fixture?.stop();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('loads the keystore and deployment, serves, and shuts down gracefully', async () => {
+    const key = generatePrivateKey();
+    const keystoreFile = join(dir, 'relay-key.json');
+    // Light scrypt parameters keep the test fast; the format is the standard v3 one.
+    await writeFile(keystoreFile, JSON.stringify(encryptKeystore(key, 'pw', { scryptN: 1024 })));
+    const deploymentFile = join(dir, 'deployment.json');
+    writeDeployment(deploymentFile, fixture.deployment);
+    await assert.rejects(
+      startRelay({
+        rpcUrl: fixture.anvil.rpcUrl,
+        deploymentFile,
+        keystoreFile,
+        password: 'wrong',
+        dataDir: join(dir, 'data'),
+        port: 0,
+        env: {},
+      }),
+      /password|MAC|mac/i,
+    );
+    const relay = await startRelay({
+      rpcUrl: fixture.anvil.rpcUrl,
+      deploymentFile,
+      keystoreFile,
+      password: 'pw',
+      dataDir: join(dir, 'data'),
+      port: 0,
+      env: { VERINET_RELAY_LOG_LEVEL: 'silent' },
+    });
+    try {
+      const info = (await (await fetch(`${relay.url}/v1/info`)).json()) as { relaySigner: string };
+      assert.equal(info.relaySigner, privateKeyToAccount(key).address);
+      assert.equal((await fetch(`${relay.url}/readyz`)).status, 200);
+      const openapi = (await (await fetch(`${relay.url}/openapi.json`)).json()) as {
+        paths: Record<string, unknown>;
+      };
+      assert.ok(openapi.paths['/v1/tasks/{taskKey}/result/commit']);
+    } finally {
+      await relay.close();
+    }
+    await relay.closed;
+    await assert.rejects(fetch(`${relay.url}/healthz`));
+  });
+});
