@@ -4,6 +4,7 @@ import { createDeployCommand } from '../commands/deploy.js';
 import { createDevnetCommand } from '../commands/devnet.js';
 import { createKeystoreCommand } from '../commands/keystore.js';
 import { createModelCommand } from '../commands/model.js';
+import { createNodeCommand } from '../commands/node.js';
 import { createRelayCommand } from '../commands/relay.js';
 import { createStakeCalcCommand } from '../commands/stakeCalc.js';
 import { output } from './output.js';
@@ -29,6 +30,7 @@ export function createProgram(): Command {
     .addCommand(createDeployCommand())
     .addCommand(createKeystoreCommand())
     .addCommand(createModelCommand())
+    .addCommand(createNodeCommand())
     .addCommand(createRelayCommand())
     .addCommand(createStakeCalcCommand());
   configure(program, []);

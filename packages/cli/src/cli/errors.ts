@@ -9,3 +9,14 @@ export class UsageError extends BaseError {
 export class CommandError extends BaseError {
   override name = 'CommandError' as const;
 }
+
+/**
+ * A sub-command that prints its own messages (e.g. `verinet node`, which `packages/node` implements) ended
+ * with a non-zero exit code: `runCli` returns the code and prints nothing more.
+ */
+export class ExitCodeError extends Error {
+  override name = 'ExitCodeError' as const;
+  constructor(readonly exitCode: number) {
+    super(`exit code ${exitCode}`);
+  }
+}

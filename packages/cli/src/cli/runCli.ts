@@ -1,6 +1,6 @@
 import { CommanderError } from 'commander';
 import { createProgram } from './createProgram.js';
-import { UsageError } from './errors.js';
+import { ExitCodeError, UsageError } from './errors.js';
 import { formatError } from './formatError.js';
 import { isVerbose } from './isVerbose.js';
 import { printNote } from './output.js';
@@ -18,6 +18,7 @@ export async function runCli(argv: string[]): Promise<number> {
     await program.parseAsync(argv, { from: 'user' });
     return 0;
   } catch (error) {
+    if (error instanceof ExitCodeError) return error.exitCode;
     if (error instanceof CommanderError) {
       // Help and version are not failures.
       if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version') return 0;

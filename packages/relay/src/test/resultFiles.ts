@@ -40,12 +40,13 @@ export async function makeSdResult(
 
 /** result.json as the worker's buildChatResult writes it, and its score. */
 export async function makeLlmResult(content = 'Hello there.'): Promise<{ bytes: Uint8Array; score: Hex }> {
-  const { buildChatResult } = await import('@verinet/worker/llm');
+  const { buildChatResult, resolveGenerationConfig } = await import('@verinet/worker/llm');
   const bytes = buildChatResult('verinet/tiny-gpt2', {
     content,
     finishReason: 'stop',
     promptTokens: 5,
     completionTokens: 3,
+    generationConfig: resolveGenerationConfig({ task: {}, model: {}, eosTokenIds: [0] }),
   });
   return { bytes, score: bytesToHex(getTextScore(bytes)) };
 }

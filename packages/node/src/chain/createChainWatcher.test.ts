@@ -1,0 +1,181 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { packVersion } from '@verinet/protocol/args';
+import { nodeRegistryAbi } from '@verinet/protocol/chain';
+import { getPublicKey } from '@verinet/protocol/vrf';
+import { type Address, decodeEventLog, type Log, type PublicClient, zeroAddress } from 'viem';
+import { getCursor, type NodeStore, openStore } from '../store/index.js';
+import {
+  startRpcProxy,
+  startTestDevnet,
+  type TestDevnet,
+  testMinStake,
+  testWallet,
+  waitFor,
+} from '../testing/devnet.js';
+import { createChainClient } from './createChainClient.js';
+import { createChainWatcher } from './createChainWatcher.js';
+
+let devnet: TestDevnet;
+const dir = mkdtempSync(join(tmpdir(), 'verinet-watcher-'));
+before(async () => {
+  devnet = await startTestDevnet();
+});
+after(async () => {
+  await devnet?.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function join_(index: number): Promise<Address> {
+  const { wallet, account, privateKey } = testWallet(devnet, index);
+  const hash = await wallet.writeContract({
+    address: devnet.deployment.contracts.nodeRegistry,
+    abi: nodeRegistryAbi,
+    functionName: 'join',
+    args: ['Test GPU', 8, packVersion('1.0.0'), getPublicKey(privateKey), zeroAddress, []],
+    value: testMinStake,
+  });
+  await devnet.client.waitForTransactionReceipt({ hash });
+  return account.address;
+}
+
+/** A store with a table of NodeJoined events, maintained by the watcher's handlers like the daemon's. */
+function joinedStore(path: string): NodeStore {
+  const store = openStore({ path });
+  store.db.exec('CREATE TABLE IF NOT EXISTS joined (node TEXT PRIMARY KEY, block INTEGER NOT NULL)');
+  return store;
+}
+const joinedNodes = (store: NodeStore) =>
+  (store.db.prepare('SELECT node FROM joined ORDER BY block').all() as { node: string }[]).map((r) => r.node);
+
+function watcherFor(store: NodeStore, client: PublicClient, confirmations = 0, extra = {}) {
+  return createChainWatcher({
+    client,
+    store,
+    addresses: [devnet.deployment.contracts.nodeRegistry],
+    startBlock: devnet.deployment.startBlock,
+    confirmations,
+    pollIntervalMs: 20,
+    minBackoffMs: 20,
+    maxBackoffMs: 100,
+    onLogs: (logs: Log[]) => {
+      for (const log of logs) {
+        const event = decodeEventLog({ abi: nodeRegistryAbi, data: log.data, topics: log.topics });
+        if (event.eventName === 'NodeJoined') {
+          store.db
+            .prepare('INSERT OR REPLACE INTO joined VALUES (?, ?)')
+            .run(event.args.node.toLowerCase(), Number(log.blockNumber));
+        }
+      }
+    },
+    onReorg: (blockNumber) => {
+      store.db.prepare('DELETE FROM joined WHERE block > ?').run(blockNumber);
+    },
+    ...extra,
+  });
+}
+
+async function catchUp(watcher: { pollOnce: () => Promise<boolean> }) {
+  for (let i = 0; i < 20; i++) if (await watcher.pollOnce()) return;
+  throw new Error('watcher did not catch up');
+}
+
+describe('createChainWatcher (anvil)', () => {
+  it('reads events from the cursor, and a restarted watcher misses nothing', async () => {
+    const path = join(dir, 'restart.db');
+    let store = joinedStore(path);
+    const client = createChainClient({ rpcUrl: devnet.anvil.rpcUrl, deployment: devnet.deployment });
+    const a = await join_(1);
+    await catchUp(watcherFor(store, client));
+    assert.deepEqual(joinedNodes(store), [a.toLowerCase()]);
+    store.close();
+    // Events while the node is down.
+    const b = await join_(2);
+    store = joinedStore(path);
+    await catchUp(watcherFor(store, client));
+    assert.deepEqual(joinedNodes(store), [a.toLowerCase(), b.toLowerCase()]);
+    assert.equal(getCursor(store)?.blockNumber, Number(await devnet.client.getBlockNumber()));
+    store.close();
+  });
+
+  it('waits for the confirmation depth before processing a block', async () => {
+    const store = joinedStore(join(dir, 'confirmations.db'));
+    const client = createChainClient({ rpcUrl: devnet.anvil.rpcUrl, deployment: devnet.deployment });
+    const watcher = watcherFor(store, client, 2);
+    await devnet.rpc('anvil_mine', ['0x2']); // earlier tests' blocks get their confirmations
+    await catchUp(watcher);
+    const before = joinedNodes(store).length;
+    const c = await join_(3);
+    await catchUp(watcher);
+    assert.equal(joinedNodes(store).length, before, 'not yet confirmed');
+    await devnet.rpc('anvil_mine', ['0x2']);
+    await catchUp(watcher);
+    assert.ok(joinedNodes(store).includes(c.toLowerCase()));
+    store.close();
+  });
+
+  it('detects a reorg, rewinds and reads the replacing blocks', async () => {
+    const store = joinedStore(join(dir, 'reorg.db'));
+    const client = createChainClient({ rpcUrl: devnet.anvil.rpcUrl, deployment: devnet.deployment });
+    const watcher = watcherFor(store, client);
+    await catchUp(watcher);
+    const snapshot = await devnet.rpc('evm_snapshot');
+    const doomed = await join_(4);
+    await devnet.rpc('anvil_mine', ['0x1']);
+    await catchUp(watcher);
+    assert.ok(joinedNodes(store).includes(doomed.toLowerCase()));
+    const cursorBefore = getCursor(store)!;
+    // Replace those blocks: same heights (and one more), other contents.
+    await devnet.rpc('evm_revert', [snapshot]);
+    await devnet.rpc('anvil_mine', ['0x1']);
+    const replacement = await join_(5);
+    await devnet.rpc('anvil_mine', ['0x1']);
+    await catchUp(watcher);
+    const joined = joinedNodes(store);
+    assert.ok(!joined.includes(doomed.toLowerCase()), "the replaced block's event is forgotten");
+    assert.ok(joined.includes(replacement.toLowerCase()), "the replacing block's event is read");
+    assert.equal(watcher.status().reorgs, 1);
+    const cursor = getCursor(store)!;
+    assert.ok(cursor.blockNumber >= cursorBefore.blockNumber);
+    const block = await devnet.client.getBlock({ blockNumber: BigInt(cursor.blockNumber) });
+    assert.equal(cursor.blockHash, block.hash.toLowerCase());
+    store.close();
+  });
+
+  it('reports an unreachable or slow RPC in plain words, keeps retrying and recovers', async () => {
+    const proxy = await startRpcProxy(devnet.anvil.rpcUrl);
+    const store = joinedStore(join(dir, 'rpc.db'));
+    const client = createChainClient({ rpcUrl: proxy.url, deployment: devnet.deployment, timeoutMs: 300 });
+    const notices: string[] = [];
+    const watcher = watcherFor(store, client, 0, {
+      onNotice: (_: string, message: string) => notices.push(message),
+    });
+    watcher.start();
+    try {
+      await waitFor(() => watcher.status().rpcOk, 10_000, 'first poll');
+      proxy.mode = 'down';
+      await waitFor(
+        () => /^chain RPC unreachable since \d{4}-/.test(watcher.status().summary),
+        10_000,
+        'down',
+      );
+      proxy.mode = 'slow';
+      proxy.slowMs = 1_000;
+      const d = await join_(6);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      assert.match(watcher.status().summary, /unreachable since .*(timed out|took too long)/i);
+      proxy.mode = 'up';
+      await waitFor(() => joinedNodes(store).includes(d.toLowerCase()), 10_000, 'recovery');
+      assert.equal(watcher.status().rpcOk, true);
+      assert.ok(notices.some((n) => /unreachable/.test(n)));
+      assert.ok(notices.some((n) => /reachable again/.test(n)));
+    } finally {
+      await watcher.stop();
+      await proxy.close();
+      store.close();
+    }
+  });
+});

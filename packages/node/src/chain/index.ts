@@ -1,0 +1,14 @@
+export {
+  type CreateChainClientParameters,
+  createChainClient,
+  getDeploymentChain,
+} from './createChainClient.js';
+export {
+  type ChainWatcher,
+  type ChainWatcherParameters,
+  type ChainWatcherStatus,
+  createChainWatcher,
+} from './createChainWatcher.js';
+export { describeContractError } from './describeContractError.js';
+export { describeRpcError } from './describeRpcError.js';
+export * from './taskManager.js';

@@ -1,0 +1,483 @@
+/**
+ * Every call the node makes to the contracts lives here, so that a change of the contracts' interface is
+ * adapted in one place. Reads return plain typed values; writes return the request (address, abi, function,
+ * args, value) that the transaction sender signs, so that nothing here sends anything by itself.
+ */
+import { type Deployment, nodeRegistryAbi, taskManagerAbi } from '@verinet/protocol/chain';
+import type { Abi, Address, Hex, Log, PublicClient } from 'viem';
+import { decodeEventLog } from 'viem';
+
+export type ContractRequest = {
+  address: Address;
+  abi: Abi;
+  functionName: string;
+  args: readonly unknown[];
+  value?: bigint | undefined;
+  /** Extra gas headroom factor in percent over the estimate (node selection draws at random). */
+  headroomPercent?: number | undefined;
+};
+
+/** On-chain task states (ITaskManager.TaskState). */
+export const chainTaskStates = [
+  'None',
+  'Queued',
+  'Started',
+  'ScoreReady',
+  'ErrorReported',
+  'EndSuccess',
+  'EndGroupSuccess',
+  'EndGroupRefund',
+  'EndInvalidated',
+  'EndAborted',
+] as const;
+export type ChainTaskState = (typeof chainTaskStates)[number];
+
+/** Node statuses (INodeRegistry.NodeStatus). */
+export const nodeStatuses = ['Quit', 'Available', 'Busy', 'Paused', 'PendingPause', 'PendingQuit'] as const;
+export type NodeStatus = (typeof nodeStatuses)[number];
+
+export const abortReasons = [
+  'Cancelled',
+  'QueuedTimeout',
+  'ExecutionTimeout',
+  'ErrorAccepted',
+  'GroupErrorConfirmed',
+  'GroupNoAgreement',
+] as const;
+
+/** Error code for `reportTaskError`: the arguments are invalid (the only error a node reports). */
+export const ERROR_INVALID_ARGUMENTS = 1;
+
+export type ChainTask = {
+  state: ChainTaskState;
+  taskType: number;
+  creator: Address;
+  node: Address;
+  fee: bigint;
+  seedBlock: bigint;
+  /** Unix seconds when the task entered its current state. */
+  stateTime: bigint;
+};
+
+export type Contracts = { taskManager: Address; nodeRegistry: Address };
+
+export const contractsOf = (deployment: Deployment): Contracts => ({
+  taskManager: deployment.contracts.taskManager,
+  nodeRegistry: deployment.contracts.nodeRegistry,
+});
+
+export async function readTask(client: PublicClient, contracts: Contracts, taskKey: Hex): Promise<ChainTask> {
+  const task = await client.readContract({
+    address: contracts.taskManager,
+    abi: taskManagerAbi,
+    functionName: 'getTask',
+    args: [taskKey],
+  });
+  return {
+    state: chainTaskStates[task.state] ?? 'None',
+    taskType: task.taskType,
+    creator: task.creator,
+    node: task.node,
+    fee: task.fee,
+    seedBlock: task.seedBlock,
+    stateTime: task.stateTime,
+  };
+}
+
+/** Execution timeout of a task type, in seconds. */
+export async function readTimeout(
+  client: PublicClient,
+  contracts: Contracts,
+  taskType: number,
+): Promise<bigint> {
+  return client.readContract({
+    address: contracts.taskManager,
+    abi: taskManagerAbi,
+    functionName: 'timeout',
+    args: [taskType],
+  });
+}
+
+export async function readValidationWindow(client: PublicClient, contracts: Contracts): Promise<bigint> {
+  return client.readContract({
+    address: contracts.taskManager,
+    abi: taskManagerAbi,
+    functionName: 'validationWindow',
+  });
+}
+
+/** Task fees owed to `account` by the TaskManager (pull payment). */
+export async function readOwed(
+  client: PublicClient,
+  contracts: Contracts,
+  account: Address,
+): Promise<bigint> {
+  return client.readContract({
+    address: contracts.taskManager,
+    abi: taskManagerAbi,
+    functionName: 'owed',
+    args: [account],
+  });
+}
+
+export type ChainNodeInfo = {
+  status: NodeStatus;
+  stake: bigint;
+  gpuId: Hex;
+  vram: number;
+  version: bigint;
+  beneficiary: Address;
+  currentTask: Hex;
+  qosScore: number;
+  consecutiveTimeouts: bigint;
+  /** Stake returned by the registry and not yet withdrawn. */
+  pendingWithdrawal: bigint;
+  minStake: bigint;
+};
+
+export async function readNodeInfo(
+  client: PublicClient,
+  contracts: Contracts,
+  node: Address,
+): Promise<ChainNodeInfo> {
+  const registry = { address: contracts.nodeRegistry, abi: nodeRegistryAbi } as const;
+  const [info, qosScore, consecutiveTimeouts, pendingWithdrawal, minStake] = await Promise.all([
+    client.readContract({ ...registry, functionName: 'getNodeInfo', args: [node] }),
+    client.readContract({ ...registry, functionName: 'qosScoreOf', args: [node] }),
+    client.readContract({ ...registry, functionName: 'consecutiveTimeoutsOf', args: [node] }),
+    client.readContract({ ...registry, functionName: 'pendingWithdrawal', args: [node] }),
+    client.readContract({ ...registry, functionName: 'minStake' }),
+  ]);
+  return {
+    status: nodeStatuses[info.status] ?? 'Quit',
+    stake: info.stake,
+    gpuId: info.gpuId,
+    vram: info.vram,
+    version: info.version,
+    beneficiary: info.beneficiary,
+    currentTask: info.currentTask,
+    qosScore,
+    consecutiveTimeouts,
+    pendingWithdrawal,
+    minStake,
+  };
+}
+
+/** The args commitment of a task, from its TaskCreated event (the chain keeps only a hash of it). */
+export async function readArgsCommitment(
+  client: PublicClient,
+  contracts: Contracts,
+  taskKey: Hex,
+  fromBlock: number,
+): Promise<{ argsCommitment: Hex; fee: bigint } | undefined> {
+  const event = taskManagerAbi.find((item) => item.type === 'event' && item.name === 'TaskCreated');
+  const logs = await client.getLogs({
+    address: contracts.taskManager,
+    event: event as Extract<(typeof taskManagerAbi)[number], { type: 'event'; name: 'TaskCreated' }>,
+    args: { taskKey },
+    fromBlock: BigInt(fromBlock),
+  });
+  const found = logs[0];
+  return found
+    ? { argsCommitment: found.args.argsCommitment as Hex, fee: found.args.fee as bigint }
+    : undefined;
+}
+
+/** Unix seconds of the latest block (the contracts' clock for timeouts). */
+export async function readChainTime(client: PublicClient): Promise<number> {
+  const block = await client.getBlock({ blockTag: 'latest' });
+  return Number(block.timestamp);
+}
+
+export type NodeHistory = {
+  slashed: { blockNumber: number; amount: bigint }[];
+  kickedOut: { blockNumber: number; consecutiveTimeouts: bigint }[];
+  /** Tasks of this node that ended invalidated (the reason for a slash). */
+  invalidated: { blockNumber: number; taskKey: Hex }[];
+};
+
+/** Slashes, kick-outs and invalidated tasks of a node since `fromBlock`, from the events. */
+export async function readNodeHistory(
+  client: PublicClient,
+  contracts: Contracts,
+  node: Address,
+  fromBlock: number,
+): Promise<NodeHistory> {
+  const pick = (abi: readonly unknown[], name: string) =>
+    (abi as { type: string; name?: string }[]).find((i) => i.type === 'event' && i.name === name) as never;
+  const [slashed, kicked, invalidated] = await Promise.all([
+    client.getLogs({
+      address: contracts.nodeRegistry,
+      event: pick(nodeRegistryAbi, 'NodeSlashed'),
+      args: { node } as never,
+      fromBlock: BigInt(fromBlock),
+    }),
+    client.getLogs({
+      address: contracts.nodeRegistry,
+      event: pick(nodeRegistryAbi, 'NodeKickedOut'),
+      args: { node } as never,
+      fromBlock: BigInt(fromBlock),
+    }),
+    client.getLogs({
+      address: contracts.taskManager,
+      event: pick(taskManagerAbi, 'TaskEndInvalidated'),
+      args: { node } as never,
+      fromBlock: BigInt(fromBlock),
+    }),
+  ]);
+  type Decoded = { blockNumber: bigint; args: Record<string, unknown> };
+  const rows = (logs: unknown) => logs as Decoded[];
+  return {
+    slashed: rows(slashed).map((l) => ({
+      blockNumber: Number(l.blockNumber),
+      amount: l.args.amount as bigint,
+    })),
+    kickedOut: rows(kicked).map((l) => ({
+      blockNumber: Number(l.blockNumber),
+      consecutiveTimeouts: l.args.consecutiveTimeouts as bigint,
+    })),
+    invalidated: rows(invalidated).map((l) => ({
+      blockNumber: Number(l.blockNumber),
+      taskKey: l.args.taskKey as Hex,
+    })),
+  };
+}
+
+/** The sampling seed of a task: the recorded one, else the seed block's hash while it is readable, else zero. */
+export async function readRecordedSeed(
+  client: PublicClient,
+  contracts: Contracts,
+  taskKey: Hex,
+): Promise<Hex> {
+  return client.readContract({
+    address: contracts.taskManager,
+    abi: taskManagerAbi,
+    functionName: 'samplingSeed',
+    args: [taskKey],
+  });
+}
+
+// --- writes (requests for the transaction sender) ---
+
+export const submitScoreRequest = (contracts: Contracts, taskKey: Hex, score: Hex): ContractRequest => ({
+  address: contracts.taskManager,
+  abi: taskManagerAbi,
+  functionName: 'submitScore',
+  args: [taskKey, score],
+});
+
+export const reportTaskErrorRequest = (contracts: Contracts, taskKey: Hex): ContractRequest => ({
+  address: contracts.taskManager,
+  abi: taskManagerAbi,
+  functionName: 'reportTaskError',
+  args: [taskKey, ERROR_INVALID_ARGUMENTS],
+});
+
+export const recordSamplingSeedRequest = (contracts: Contracts, taskKey: Hex): ContractRequest => ({
+  address: contracts.taskManager,
+  abi: taskManagerAbi,
+  functionName: 'recordSamplingSeed',
+  args: [taskKey],
+});
+
+export const finalizeTaskRequest = (contracts: Contracts, taskKey: Hex): ContractRequest => ({
+  address: contracts.taskManager,
+  abi: taskManagerAbi,
+  functionName: 'finalizeTask',
+  args: [taskKey],
+});
+
+export const abortTaskRequest = (contracts: Contracts, taskKey: Hex): ContractRequest => ({
+  address: contracts.taskManager,
+  abi: taskManagerAbi,
+  functionName: 'abortTask',
+  args: [taskKey],
+});
+
+export const withdrawEarningsRequest = (contracts: Contracts): ContractRequest => ({
+  address: contracts.taskManager,
+  abi: taskManagerAbi,
+  functionName: 'withdraw',
+  args: [],
+});
+
+export type JoinRequestParameters = {
+  gpuName: string;
+  vram: number;
+  version: bigint;
+  publicKey: Hex;
+  beneficiary: Address;
+  modelIds: Hex[];
+  stake: bigint;
+};
+
+export const joinRequest = (contracts: Contracts, p: JoinRequestParameters): ContractRequest => ({
+  address: contracts.nodeRegistry,
+  abi: nodeRegistryAbi,
+  functionName: 'join',
+  args: [p.gpuName, p.vram, p.version, p.publicKey, p.beneficiary, p.modelIds],
+  value: p.stake,
+});
+
+const registryCall = (
+  contracts: Contracts,
+  functionName: string,
+  args: readonly unknown[] = [],
+): ContractRequest => ({
+  address: contracts.nodeRegistry,
+  abi: nodeRegistryAbi,
+  functionName,
+  args,
+});
+
+export const pauseRequest = (contracts: Contracts) => registryCall(contracts, 'pause');
+export const resumeRequest = (contracts: Contracts) => registryCall(contracts, 'resume');
+export const quitRequest = (contracts: Contracts) => registryCall(contracts, 'quit');
+export const withdrawStakeRequest = (contracts: Contracts) => registryCall(contracts, 'withdraw');
+export const updateModelsRequest = (contracts: Contracts, modelIds: Hex[]) =>
+  registryCall(contracts, 'updateModels', [modelIds]);
+export const dispatchQueuedRequest = (contracts: Contracts, node: Address): ContractRequest => ({
+  address: contracts.taskManager,
+  abi: taskManagerAbi,
+  functionName: 'dispatchQueued',
+  args: [node],
+});
+
+// --- events ---
+
+/** What the node learns from the chain, already filtered to this node and decoded. */
+export type NodeEvent =
+  | { kind: 'taskStarted'; taskKey: Hex; taskType: number; blockNumber: number }
+  | { kind: 'taskCreated'; taskKey: Hex; argsCommitment: Hex; fee: bigint; blockNumber: number }
+  | { kind: 'scoreReady'; taskKey: Hex; blockNumber: number }
+  | { kind: 'errorReported'; taskKey: Hex; blockNumber: number }
+  | {
+      kind: 'taskEnded';
+      taskKey: Hex;
+      outcome: 'success' | 'group_success' | 'group_refund' | 'invalidated' | 'aborted';
+      reason?: string;
+      fee: bigint;
+      blockNumber: number;
+    }
+  | { kind: 'slashed'; amount: bigint; blockNumber: number }
+  | { kind: 'kickedOut'; consecutiveTimeouts: bigint; blockNumber: number }
+  | { kind: 'statusChanged'; from: NodeStatus; to: NodeStatus; blockNumber: number };
+
+const eventAbi = [...taskManagerAbi, ...nodeRegistryAbi].filter((item) => item.type === 'event');
+
+/**
+ * Decodes logs of both contracts into the events that concern `node`. TaskCreated is kept for every task
+ * (the node learns the args commitment of its task from it: TaskStarted may come in a later block, for a
+ * queued task); the daemon keeps only those it needs.
+ */
+export function decodeNodeEvents(logs: Log[], contracts: Contracts, node: Address): NodeEvent[] {
+  const me = node.toLowerCase();
+  const out: NodeEvent[] = [];
+  for (const log of logs) {
+    const address = log.address.toLowerCase();
+    if (address !== contracts.taskManager.toLowerCase() && address !== contracts.nodeRegistry.toLowerCase())
+      continue;
+    let decoded: { eventName: string; args: Record<string, unknown> };
+    try {
+      decoded = decodeEventLog({
+        abi: eventAbi,
+        data: log.data,
+        topics: log.topics,
+      }) as unknown as typeof decoded;
+    } catch {
+      continue; // an event this build does not know
+    }
+    const a = decoded.args;
+    const blockNumber = Number(log.blockNumber);
+    const mine = typeof a.node === 'string' && a.node.toLowerCase() === me;
+    switch (decoded.eventName) {
+      case 'TaskCreated':
+        out.push({
+          kind: 'taskCreated',
+          taskKey: a.taskKey as Hex,
+          argsCommitment: a.argsCommitment as Hex,
+          fee: a.fee as bigint,
+          blockNumber,
+        });
+        break;
+      case 'TaskStarted':
+        if (mine)
+          out.push({
+            kind: 'taskStarted',
+            taskKey: a.taskKey as Hex,
+            taskType: Number(a.taskType),
+            blockNumber,
+          });
+        break;
+      case 'TaskScoreReady':
+        if (mine) out.push({ kind: 'scoreReady', taskKey: a.taskKey as Hex, blockNumber });
+        break;
+      case 'TaskErrorReported':
+        if (mine) out.push({ kind: 'errorReported', taskKey: a.taskKey as Hex, blockNumber });
+        break;
+      case 'TaskEndSuccess':
+        out.push({
+          kind: 'taskEnded',
+          taskKey: a.taskKey as Hex,
+          outcome: 'success',
+          fee: a.fee as bigint,
+          blockNumber,
+        });
+        break;
+      case 'TaskEndGroupSuccess':
+        out.push({
+          kind: 'taskEnded',
+          taskKey: a.taskKey as Hex,
+          outcome: 'group_success',
+          fee: a.fee as bigint,
+          blockNumber,
+        });
+        break;
+      case 'TaskEndGroupRefund':
+        out.push({
+          kind: 'taskEnded',
+          taskKey: a.taskKey as Hex,
+          outcome: 'group_refund',
+          fee: a.fee as bigint,
+          blockNumber,
+        });
+        break;
+      case 'TaskEndInvalidated':
+        out.push({
+          kind: 'taskEnded',
+          taskKey: a.taskKey as Hex,
+          outcome: 'invalidated',
+          fee: a.fee as bigint,
+          blockNumber,
+        });
+        break;
+      case 'TaskEndAborted':
+        out.push({
+          kind: 'taskEnded',
+          taskKey: a.taskKey as Hex,
+          outcome: 'aborted',
+          reason: abortReasons[Number(a.reason)] ?? `reason ${a.reason}`,
+          fee: a.fee as bigint,
+          blockNumber,
+        });
+        break;
+      case 'NodeSlashed':
+        if (mine) out.push({ kind: 'slashed', amount: a.amount as bigint, blockNumber });
+        break;
+      case 'NodeKickedOut':
+        if (mine)
+          out.push({ kind: 'kickedOut', consecutiveTimeouts: a.consecutiveTimeouts as bigint, blockNumber });
+        break;
+      case 'NodeStatusChanged':
+        if (mine)
+          out.push({
+            kind: 'statusChanged',
+            from: nodeStatuses[Number(a.from)] ?? 'Quit',
+            to: nodeStatuses[Number(a.to)] ?? 'Quit',
+            blockNumber,
+          });
+        break;
+    }
+  }
+  return out;
+}

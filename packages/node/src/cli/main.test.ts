@@ -1,0 +1,124 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { encryptKeystore } from '@verinet/cli/src/keystore/keystore.js';
+import { writeDeployment } from '@verinet/protocol/chain';
+import { startTestDevnet, type TestDevnet, testWallet } from '../testing/devnet.js';
+import { main } from './main.js';
+
+const root = mkdtempSync(join(tmpdir(), 'verinet-node-cli-'));
+let devnet: TestDevnet;
+let configPath: string;
+
+async function run(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const log = console.log;
+  const error = console.error;
+  console.log = (...a: unknown[]) => out.push(a.join(' '));
+  console.error = (...a: unknown[]) => err.push(a.join(' '));
+  try {
+    const code = await main(argv);
+    return { code, out: out.join('\n'), err: err.join('\n') };
+  } finally {
+    console.log = log;
+    console.error = error;
+  }
+}
+
+before(async () => {
+  devnet = await startTestDevnet();
+  const deploymentPath = join(root, 'deployment.json');
+  writeDeployment(deploymentPath, devnet.deployment);
+  const keystore = join(root, 'key.json');
+  writeFileSync(
+    keystore,
+    JSON.stringify(encryptKeystore(testWallet(devnet, 5).privateKey, 'pw', { scryptN: 1024 })),
+  );
+  writeFileSync(join(root, 'pw'), 'pw\n');
+  configPath = join(root, 'node.json');
+  writeFileSync(
+    configPath,
+    JSON.stringify({
+      rpcUrl: devnet.anvil.rpcUrl,
+      deployment: deploymentPath,
+      keystore,
+      passwordFile: join(root, 'pw'),
+      dataDir: join(root, 'data'),
+      gpuName: 'Configured GPU',
+      vramGib: 12,
+    }),
+  );
+});
+after(async () => {
+  await devnet?.stop();
+  rmSync(root, { recursive: true, force: true });
+});
+
+describe('verinet node (command functions)', { timeout: 120_000 }, () => {
+  it('help, unknown actions and options are one clear line with a non-zero exit', async () => {
+    assert.equal((await run('--help')).code, 0);
+    const unknown = await run('explode');
+    assert.equal(unknown.code, 2);
+    assert.match(unknown.err, /Unknown node action "explode"/);
+    assert.equal((await run('status', '--frobnicate')).code, 2);
+  });
+
+  it('a bad setting or a missing keystore is one line, not a stack trace', async () => {
+    const previous = process.env.VERINET_NODE_CONFIRMATIONS;
+    process.env.VERINET_NODE_CONFIRMATIONS = 'lots';
+    try {
+      const bad = await run('status', '--config', configPath);
+      assert.equal(bad.code, 1);
+      assert.match(
+        bad.err,
+        /^error: Invalid node setting `confirmations` \(from environment variable VERINET_NODE_CONFIRMATIONS\)/,
+      );
+      assert.doesNotMatch(bad.err, /\n\s+at /);
+    } finally {
+      if (previous === undefined) delete process.env.VERINET_NODE_CONFIRMATIONS;
+      else process.env.VERINET_NODE_CONFIRMATIONS = previous;
+    }
+    const missing = await run('status', '--config', configPath, '--keystore', join(root, 'absent.json'));
+    assert.equal(missing.code, 1);
+    assert.match(missing.err, /Cannot read the keystore/);
+  });
+
+  it('join, status, pause, resume, quit, withdraw against the contracts', async () => {
+    const before = await run('status', '--config', configPath);
+    assert.equal(before.code, 0, before.err);
+    assert.match(before.out, /not registered/);
+    const joined = await run(
+      'join',
+      '--config',
+      configPath,
+      '--models',
+      'verinet/tiny-gpt2',
+      '--stake',
+      '1.5',
+    );
+    assert.equal(joined.code, 0, joined.err);
+    assert.match(joined.out, /Joined with 1.5 staked: Configured GPU \(12 GiB, configured\)/);
+    const again = await run('join', '--config', configPath, '--models', 'verinet/tiny-gpt2');
+    assert.equal(again.code, 1);
+    assert.match(again.err, /already registered \(status Available\)/);
+    const status = await run('status', '--config', configPath);
+    assert.match(status.out, /: Available/);
+    assert.match(status.out, /stake\s+1\.5/);
+    assert.match(status.out, /QoS score\s+5000/);
+    const json = JSON.parse((await run('status', '--config', configPath, '--json')).out) as {
+      info: { status: string };
+    };
+    assert.equal(json.info.status, 'Available');
+    assert.match((await run('pause', '--config', configPath)).out, /Paused/);
+    const pausedTwice = await run('pause', '--config', configPath);
+    assert.equal(pausedTwice.code, 1);
+    assert.match(pausedTwice.err, /Cannot pause a node whose status is Paused/);
+    assert.match((await run('resume', '--config', configPath)).out, /Resumed/);
+    assert.match((await run('quit', '--config', configPath)).out, /Quit: 1.5 of stake can be withdrawn/);
+    assert.match((await run('withdraw', '--config', configPath)).out, /Withdrew 1.5 of returned stake/);
+    assert.match((await run('withdraw', '--config', configPath)).out, /Nothing to withdraw/);
+  });
+});

@@ -1,0 +1,223 @@
+import { getModelId, packVersion } from '@verinet/protocol/args';
+import { getPublicKey } from '@verinet/protocol/vrf';
+import { type Address, formatEther, getAddress, parseEther, zeroAddress } from 'viem';
+import {
+  type ChainNodeInfo,
+  joinRequest,
+  type NodeHistory,
+  pauseRequest,
+  quitRequest,
+  readNodeHistory,
+  readNodeInfo,
+  readOwed,
+  resumeRequest,
+  withdrawEarningsRequest,
+  withdrawStakeRequest,
+} from '../chain/taskManager.js';
+import { MembershipError } from '../errors/index.js';
+import { listOpenTasks } from '../store/index.js';
+import type { NodeRuntime } from './createNodeRuntime.js';
+import { detectGpu } from './detectGpu.js';
+
+export type JoinNodeOptions = {
+  /** Stake in ether (default: the registry's minStake). */
+  stake?: string | undefined;
+  /** Hub ids of the models the node holds (e.g. `verinet/tiny-gpt2`), as registered on chain. */
+  models: string[];
+  /** Task argument version the node runs (from the worker handshake). */
+  version: string;
+};
+
+const unique = (purpose: string) => `${purpose}:${Date.now()}`;
+
+/**
+ * Stakes and registers the node: GPU from nvidia-smi when present, else the config's gpuName / vramGib.
+ *
+ * @example
+ * await joinNode(runtime, { models: ['verinet/tiny-gpt2'], version: '1.0.0' });
+ */
+export async function joinNode(runtime: NodeRuntime, options: JoinNodeOptions): Promise<string> {
+  const { config, client, contracts, account } = runtime;
+  const info = await readNodeInfo(client, contracts, account.address);
+  if (info.status !== 'Quit') {
+    throw new MembershipError(`This node is already registered (status ${info.status}).`);
+  }
+  const detected = await detectGpu();
+  const gpuName = config.gpuName ?? detected?.name;
+  const vram = config.vramGib ?? detected?.vramGib;
+  if (!gpuName || !vram) {
+    throw new MembershipError('No GPU detected (nvidia-smi is absent or failed) and none configured.', {
+      details: [
+        'Set gpuName and vramGib in the node config (or VERINET_NODE_GPU_NAME / VERINET_NODE_VRAM_GIB).',
+      ],
+    });
+  }
+  let stake: bigint;
+  try {
+    stake = options.stake ? parseEther(options.stake) : info.minStake;
+  } catch {
+    throw new MembershipError(
+      `Invalid stake "${options.stake}": expected an amount in ether, e.g. 10 or 0.5.`,
+    );
+  }
+  if (stake < info.minStake) {
+    throw new MembershipError(
+      `The stake ${formatEther(stake)} is below the minimum of ${formatEther(info.minStake)}.`,
+    );
+  }
+  if (options.models.length > 8)
+    throw new MembershipError(`At most 8 models can be registered (got ${options.models.length}).`);
+  const balance = await client.getBalance({ address: account.address });
+  if (balance < stake) {
+    throw new MembershipError(
+      `The node's address ${account.address} holds ${formatEther(balance)}, less than the stake ${formatEther(stake)}.`,
+    );
+  }
+  const beneficiary = config.beneficiary ? getAddress(config.beneficiary) : zeroAddress;
+  await runtime.sender.sendAndWait({
+    purpose: unique('join'),
+    request: joinRequest(contracts, {
+      gpuName,
+      vram,
+      version: packVersion(options.version),
+      publicKey: getPublicKey(runtime.privateKey),
+      beneficiary,
+      modelIds: options.models.map((m) => getModelId(`base:${m}`)),
+      stake,
+    }),
+  });
+  return `Joined with ${formatEther(stake)} staked: ${gpuName} (${vram} GiB${detected ? ', detected' : ', configured'}), version ${options.version}, models ${options.models.join(', ') || 'none'}${beneficiary !== zeroAddress ? `, earnings to ${beneficiary}` : ''}.`;
+}
+
+async function simpleCall(
+  runtime: NodeRuntime,
+  name: string,
+  allowed: ChainNodeInfo['status'][],
+  request: ReturnType<typeof pauseRequest>,
+  done: (after: ChainNodeInfo) => string,
+): Promise<string> {
+  const info = await readNodeInfo(runtime.client, runtime.contracts, runtime.account.address);
+  if (!allowed.includes(info.status)) {
+    throw new MembershipError(
+      `Cannot ${name} a node whose status is ${info.status} (possible from: ${allowed.join(', ')}).`,
+    );
+  }
+  await runtime.sender.sendAndWait({ purpose: unique(name), request });
+  return done(await readNodeInfo(runtime.client, runtime.contracts, runtime.account.address));
+}
+
+export const pauseNode = (runtime: NodeRuntime) =>
+  simpleCall(runtime, 'pause', ['Available', 'Busy'], pauseRequest(runtime.contracts), (after) =>
+    after.status === 'PendingPause'
+      ? 'Pausing: the node finishes its current task first.'
+      : 'Paused: no new tasks.',
+  );
+
+export const resumeNode = (runtime: NodeRuntime) =>
+  simpleCall(
+    runtime,
+    'resume',
+    ['Paused', 'PendingPause'],
+    resumeRequest(runtime.contracts),
+    () => 'Resumed: the node takes tasks again.',
+  );
+
+export const quitNode = (runtime: NodeRuntime) =>
+  simpleCall(
+    runtime,
+    'quit',
+    ['Available', 'Paused', 'Busy', 'PendingPause'],
+    quitRequest(runtime.contracts),
+    (after) =>
+      after.status === 'PendingQuit'
+        ? 'Quitting: the node leaves when its current task ends; then `verinet node withdraw` returns the stake.'
+        : `Quit: ${formatEther(after.pendingWithdrawal)} of stake can be withdrawn with \`verinet node withdraw\`.`,
+  );
+
+/** Pulls everything owed: returned stake (registry) and earnings (TaskManager, paid to the caller). */
+export async function withdrawAll(runtime: NodeRuntime): Promise<string> {
+  const { client, contracts, account } = runtime;
+  const lines: string[] = [];
+  const info = await readNodeInfo(client, contracts, account.address);
+  if (info.pendingWithdrawal > 0n) {
+    await runtime.sender.sendAndWait({
+      purpose: unique('withdrawStake'),
+      request: withdrawStakeRequest(contracts),
+    });
+    lines.push(`Withdrew ${formatEther(info.pendingWithdrawal)} of returned stake.`);
+  }
+  const owed = await readOwed(client, contracts, account.address);
+  if (owed > 0n) {
+    await runtime.sender.sendAndWait({
+      purpose: unique('withdrawEarnings'),
+      request: withdrawEarningsRequest(contracts),
+    });
+    lines.push(`Withdrew ${formatEther(owed)} of earnings.`);
+  }
+  if (lines.length === 0) {
+    const beneficiary = info.beneficiary;
+    lines.push(
+      `Nothing to withdraw for ${account.address}.` +
+        (beneficiary !== zeroAddress && beneficiary.toLowerCase() !== account.address.toLowerCase()
+          ? ` Earnings go to the beneficiary ${beneficiary}, which withdraws them itself.`
+          : ''),
+    );
+  }
+  return lines.join('\n');
+}
+
+export type NodeStatusReport = {
+  address: Address;
+  info: ChainNodeInfo;
+  /** Earnings owed to the beneficiary (the chain is the one source of truth). */
+  earningsOwed: bigint;
+  beneficiary: Address;
+  history: NodeHistory;
+  openTasks: number;
+  text: string;
+};
+
+/** What the chain says about the node, in plain words, with slashing and kick-outs and why. */
+export async function getNodeStatus(runtime: NodeRuntime): Promise<NodeStatusReport> {
+  const { client, contracts, account } = runtime;
+  const [info, history] = await Promise.all([
+    readNodeInfo(client, contracts, account.address),
+    readNodeHistory(client, contracts, account.address, runtime.deployment.startBlock),
+  ]);
+  const beneficiary = info.beneficiary === zeroAddress ? account.address : info.beneficiary;
+  const earningsOwed = await readOwed(client, contracts, beneficiary);
+  const openTasks = listOpenTasks(runtime.store).length;
+  const lines = [
+    `Node ${account.address}: ${info.status === 'Quit' ? 'not registered' : info.status}`,
+    `  stake           ${formatEther(info.stake)} (minimum ${formatEther(info.minStake)})`,
+    `  earnings owed   ${formatEther(earningsOwed)} to ${beneficiary}`,
+    `  stake returned  ${formatEther(info.pendingWithdrawal)} (withdraw with \`verinet node withdraw\`)`,
+    `  QoS score       ${info.qosScore} / 10000, ${info.consecutiveTimeouts} timeout(s) in a row`,
+    `  current task    ${/^0x0+$/.test(info.currentTask) ? 'none' : info.currentTask}; ${openTasks} task(s) open locally`,
+  ];
+  const lastSlash = history.slashed.at(-1);
+  if (lastSlash) {
+    const why = history.invalidated.at(-1);
+    lines.push(
+      `  SLASHED at block ${lastSlash.blockNumber}: ${formatEther(lastSlash.amount)} went to the incentive pool` +
+        (why
+          ? ` because task ${why.taskKey} was invalidated (its result disagreed with two other nodes).`
+          : '.'),
+    );
+  }
+  const lastKick = history.kickedOut.at(-1);
+  if (lastKick) {
+    lines.push(
+      `  KICKED OUT at block ${lastKick.blockNumber} after ${lastKick.consecutiveTimeouts} timeouts in a row (stake not slashed; withdraw it, fix the cause, join again).`,
+    );
+  }
+  return {
+    address: account.address,
+    info,
+    earningsOwed,
+    beneficiary,
+    history,
+    openTasks,
+    text: lines.join('\n'),
+  };
+}

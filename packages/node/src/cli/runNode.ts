@@ -1,0 +1,138 @@
+import { join, resolve } from 'node:path';
+import { WorkerSupervisor } from '@verinet/worker';
+import pino from 'pino';
+import { formatEther, zeroAddress } from 'viem';
+import { startStatusApi } from '../api/startStatusApi.js';
+import { readNodeInfo, readOwed, withdrawEarningsRequest } from '../chain/taskManager.js';
+import type { NodeConfig } from '../config/nodeConfig.js';
+import { createNodeDaemon, type NodeDaemon } from '../daemon/createNodeDaemon.js';
+import { createHttpRelayClient } from '../relay/createHttpRelayClient.js';
+import type { RelayClient } from '../relay/types.js';
+import { createNodeRuntime, type NodeRuntime } from './createNodeRuntime.js';
+
+export type StartedNode = {
+  runtime: NodeRuntime;
+  daemon: NodeDaemon;
+  apiUrl: string;
+  stop: () => Promise<void>;
+};
+
+export type StartNodeParameters = {
+  config: NodeConfig;
+  /** Replaces the HTTP relay client (tests). */
+  relay?: RelayClient | undefined;
+  print?: ((line: string) => void) | undefined;
+};
+
+/** Starts the daemon, the worker supervisor, the status API and the earnings schedule. */
+export async function startNode(parameters: StartNodeParameters): Promise<StartedNode> {
+  const { config } = parameters;
+  const runtime = await createNodeRuntime(config);
+  const log = pino({ level: config.logLevel, base: { node: runtime.account.address } });
+  const dataDir = resolve(config.dataDir);
+  const modelsDir = resolve(config.modelsDir);
+  const worker = new WorkerSupervisor({
+    modelsDir,
+    threads: config.worker.threads,
+    maxRssMb: config.worker.maxRssMb,
+    handshakeTimeoutMs: config.worker.handshakeTimeoutMs,
+    onLog: (line) => log.debug({ component: 'worker' }, line),
+  });
+  const relay =
+    parameters.relay ??
+    createHttpRelayClient({
+      url: config.relayUrl,
+      signer: runtime.account,
+      chainId: runtime.deployment.chainId,
+      taskManager: runtime.contracts.taskManager,
+    });
+  const daemon = createNodeDaemon({
+    store: runtime.store,
+    client: runtime.client,
+    sender: runtime.sender,
+    node: runtime.account.address,
+    contracts: runtime.contracts,
+    startBlock: runtime.deployment.startBlock,
+    relay,
+    worker,
+    dataDir: join(dataDir, 'files'),
+    modelsDir,
+    deadlineMarginSec: config.deadlineMarginSec,
+    followIntervalMs: config.followIntervalMs,
+    log,
+    confirmations: config.confirmations,
+    pollIntervalMs: config.pollIntervalMs,
+    reorgDepth: config.reorgDepth,
+  });
+  await daemon.start();
+  const api = await startStatusApi({
+    store: runtime.store,
+    watcher: daemon.watcher,
+    node: runtime.account.address,
+    host: config.api.host,
+    port: config.api.port,
+    log,
+  });
+  parameters.print?.(`Node ${runtime.account.address} running; status on ${api.url}`);
+
+  // Earnings are pull payments: withdraw them on a schedule when the node is its own beneficiary.
+  let withdrawing = false;
+  const withdrawTimer =
+    config.withdrawIntervalMs > 0
+      ? setInterval(async () => {
+          if (withdrawing) return;
+          withdrawing = true;
+          try {
+            const info = await readNodeInfo(runtime.client, runtime.contracts, runtime.account.address);
+            if (
+              info.beneficiary !== zeroAddress &&
+              info.beneficiary.toLowerCase() !== runtime.account.address.toLowerCase()
+            )
+              return;
+            const owed = await readOwed(runtime.client, runtime.contracts, runtime.account.address);
+            if (owed < BigInt(config.withdrawMinWei)) return;
+            await runtime.sender.sendAndWait({
+              purpose: `withdrawEarnings:${Date.now()}`,
+              request: withdrawEarningsRequest(runtime.contracts),
+            });
+            daemon.context.notice('info', `Withdrew ${formatEther(owed)} ETH of earnings.`);
+          } catch (error) {
+            log.warn({ err: error }, 'scheduled withdrawal failed; will retry');
+          } finally {
+            withdrawing = false;
+          }
+        }, config.withdrawIntervalMs)
+      : undefined;
+  withdrawTimer?.unref();
+
+  return {
+    runtime,
+    daemon,
+    apiUrl: api.url,
+    async stop() {
+      if (withdrawTimer) clearInterval(withdrawTimer);
+      await api.app.close();
+      await worker.stop();
+      await daemon.stop();
+      runtime.close();
+    },
+  };
+}
+
+/** `verinet node run`: starts the node and runs until SIGINT / SIGTERM, then shuts down gracefully. */
+export async function runNode(parameters: StartNodeParameters): Promise<void> {
+  const node = await startNode(parameters);
+  await new Promise<void>((resolveStop) => {
+    const onSignal = () => {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      parameters.print?.('Stopping: finishing the current step (a second signal kills at once).');
+      process.once('SIGINT', () => process.exit(130));
+      process.once('SIGTERM', () => process.exit(143));
+      resolveStop();
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  });
+  await node.stop();
+}

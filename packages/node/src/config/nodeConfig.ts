@@ -1,0 +1,65 @@
+import { isAddress } from 'viem';
+import { z } from 'zod';
+
+const port = z.coerce.number().int().min(0).max(65_535);
+const nonNegativeInt = z.coerce.number().int().min(0);
+const positiveInt = z.coerce.number().int().min(1);
+
+/**
+ * The node's configuration: a JSON file plus environment overrides (`VERINET_NODE_<PATH>`, e.g.
+ * `VERINET_NODE_RPC_URL`, `VERINET_NODE_API_PORT`). Every option has a safe default except the keystore.
+ */
+export const nodeConfigSchema = z.strictObject({
+  /** The chain's JSON-RPC endpoint. */
+  rpcUrl: z.url({ protocol: /^https?$/ }).default('http://127.0.0.1:8545'),
+  /** The deployment file written by `verinet deploy` / `verinet devnet`. */
+  deployment: z.string().min(1).default('.verinet/devnet/deployment.json'),
+  /** Web3 Secret Storage v3 keystore of the node's key. */
+  keystore: z.string().min(1).optional(),
+  /** File holding the keystore password (else VERINET_KEYSTORE_PASSWORD, else a prompt). */
+  passwordFile: z.string().min(1).optional(),
+  /** Address that receives the node's earnings (default: the node's own address). */
+  beneficiary: z
+    .string()
+    .refine((v) => isAddress(v, { strict: false }), 'expected a 0x address')
+    .optional(),
+  /** SQLite store, task arguments and results. */
+  dataDir: z.string().min(1).default('.verinet/node'),
+  modelsDir: z.string().min(1).default('.verinet/models'),
+  relayUrl: z.url({ protocol: /^https?$/ }).default('http://127.0.0.1:8600'),
+  /** Blocks a block must be below the head before its events count (0 for an instant-mining devnet). */
+  confirmations: nonNegativeInt.max(1000).default(2),
+  pollIntervalMs: positiveInt.max(600_000).default(1_000),
+  reorgDepth: positiveInt.max(10_000).default(64),
+  /** Stop executing this many seconds before the on-chain deadline (upload and report need time). */
+  deadlineMarginSec: nonNegativeInt.max(3_600).default(30),
+  followIntervalMs: positiveInt.max(3_600_000).default(30_000),
+  /** GPU as registered on chain; detected with nvidia-smi when absent. */
+  gpuName: z.string().min(1).max(64).optional(),
+  vramGib: z.coerce.number().int().min(1).max(65_535).optional(),
+  /** Task argument version the node registers (default: the newest its worker implements). */
+  version: z
+    .string()
+    .regex(/^\d+\.\d+\.\d+$/, 'expected MAJOR.MINOR.PATCH')
+    .optional(),
+  api: z
+    .strictObject({
+      host: z.enum(['127.0.0.1', '::1', 'localhost']).default('127.0.0.1'),
+      port: port.default(8700),
+    })
+    .prefault({}),
+  worker: z
+    .strictObject({
+      threads: positiveInt.max(256).default(1),
+      maxRssMb: positiveInt.optional(),
+      handshakeTimeoutMs: positiveInt.default(60_000),
+    })
+    .prefault({}),
+  /** Withdraw earnings owed by the TaskManager on this schedule when at least `minWei` is owed (0 = never). */
+  withdrawIntervalMs: nonNegativeInt.default(3_600_000),
+  withdrawMinWei: z.string().regex(/^\d+$/, 'expected an integer amount in wei').default('10000000000000000'),
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export type NodeConfig = z.infer<typeof nodeConfigSchema>;
+export type NodeConfigInput = z.input<typeof nodeConfigSchema>;

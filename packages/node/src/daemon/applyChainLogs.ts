@@ -1,0 +1,88 @@
+import type { Address, Hex, Log } from 'viem';
+import { type Contracts, decodeNodeEvents } from '../chain/taskManager.js';
+import { appendLog, getTask, insertTask, type NodeStore, updateTask } from '../store/index.js';
+import { reduceTask } from '../task/reduceTask.js';
+
+const weiToEther = (wei: bigint) => `${Number(wei) / 1e18}`;
+
+/**
+ * Applies a batch of logs to the store (synchronously, inside the watcher's transaction): new tasks for this
+ * node, its reports seen on chain, task ends, slashing and kick-outs. Idempotent: a batch read twice (after a
+ * restart or a reorg) changes nothing the second time. Returns the keys of tasks that ended, so that a
+ * running execution can be cancelled.
+ */
+export function applyChainLogs(store: NodeStore, logs: Log[], contracts: Contracts, node: Address): Hex[] {
+  const events = decodeNodeEvents(logs, contracts, node);
+  const created = new Map<string, Hex>();
+  const ended: Hex[] = [];
+  const now = Date.now();
+  for (const event of events) {
+    switch (event.kind) {
+      case 'taskCreated':
+        created.set(event.taskKey.toLowerCase(), event.argsCommitment);
+        break;
+      case 'taskStarted':
+        if (
+          insertTask(store, {
+            taskKey: event.taskKey,
+            taskType: event.taskType,
+            startedBlock: event.blockNumber,
+            argsCommitment: created.get(event.taskKey.toLowerCase()) ?? null,
+            now,
+          })
+        ) {
+          appendLog(store, {
+            level: 'info',
+            message: `New task (type ${event.taskType}) at block ${event.blockNumber}.`,
+            taskKey: event.taskKey,
+          });
+        }
+        break;
+      case 'scoreReady':
+      case 'errorReported': {
+        const task = getTask(store, event.taskKey);
+        const update = task && reduceTask(task, { type: 'reported' }, now);
+        if (update) updateTask(store, event.taskKey, update, now);
+        break;
+      }
+      case 'taskEnded': {
+        const task = getTask(store, event.taskKey);
+        if (!task) break;
+        const update = reduceTask(task, { type: 'ended', outcome: event.outcome, fee: event.fee }, now);
+        if (!update) break;
+        updateTask(store, event.taskKey, update, now);
+        ended.push(event.taskKey);
+        const paid = event.outcome === 'success' || event.outcome === 'group_success';
+        appendLog(store, {
+          level: event.outcome === 'invalidated' ? 'error' : 'info',
+          message: paid
+            ? `Task validated: ${weiToEther(event.fee)} ETH owed to the beneficiary.`
+            : event.outcome === 'invalidated'
+              ? "Task invalidated: this node's result disagreed with two others; its stake was slashed."
+              : `Task ended (${event.outcome}${event.reason ? `: ${event.reason}` : ''}); no fee for this node.`,
+          taskKey: event.taskKey,
+        });
+        break;
+      }
+      case 'slashed':
+        appendLog(store, {
+          level: 'error',
+          message: `This node was SLASHED at block ${event.blockNumber}: its stake of ${weiToEther(event.amount)} ETH went to the incentive pool and it was removed from the network.`,
+        });
+        break;
+      case 'kickedOut':
+        appendLog(store, {
+          level: 'error',
+          message: `This node was KICKED OUT at block ${event.blockNumber} after ${event.consecutiveTimeouts} timeouts in a row (not slashed: its stake can be withdrawn).`,
+        });
+        break;
+      case 'statusChanged':
+        appendLog(store, {
+          level: 'info',
+          message: `Status on chain: ${event.from} → ${event.to} (block ${event.blockNumber}).`,
+        });
+        break;
+    }
+  }
+  return ended;
+}

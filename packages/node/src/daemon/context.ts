@@ -1,0 +1,32 @@
+import type { WorkerSupervisor } from '@verinet/worker';
+import type { Logger } from 'pino';
+import type { Address, PublicClient } from 'viem';
+import type { Contracts } from '../chain/taskManager.js';
+import type { RelayClient } from '../relay/types.js';
+import type { NodeStore } from '../store/index.js';
+import type { TxSender } from '../tx/index.js';
+
+/** Everything a task action may touch. Built once by the daemon. */
+export type NodeContext = {
+  store: NodeStore;
+  client: PublicClient;
+  sender: TxSender;
+  node: Address;
+  contracts: Contracts;
+  /** First block worth scanning (the deployment's). */
+  startBlock: number;
+  relay: RelayClient;
+  worker: Pick<WorkerSupervisor, 'run' | 'cancel'>;
+  /** Folder for task arguments and results. */
+  dataDir: string;
+  modelsDir: string;
+  /** Stop executing this long before the on-chain deadline, to leave time for upload and report. */
+  deadlineMarginSec: number;
+  /** How often a reported task re-reads the chain while waiting for its end. */
+  followIntervalMs: number;
+  /** How often a running task checks whether its sampling seed must be recorded (default 30 s). */
+  seedCheckIntervalMs?: number | undefined;
+  log: Logger;
+  /** Plain-language line for the operator's dashboard. */
+  notice: (level: 'info' | 'warn' | 'error', message: string, taskKey?: `0x${string}`) => void;
+};

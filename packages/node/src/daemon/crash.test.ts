@@ -1,0 +1,258 @@
+/**
+ * Crash tests: the node daemon runs as its own process (`packages/node/src/cli/main.ts run`), kills itself
+ * with SIGKILL right after persisting a given point of a task (VERINET_NODE_CRASH_AT), and is restarted.
+ * Real anvil, real contracts, the real relay over HTTP, the real worker with the tiny GPT-2.
+ */
+import assert from 'node:assert/strict';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { encryptKeystore } from '@verinet/cli/src/keystore/keystore.js';
+import { writeDeployment } from '@verinet/protocol/chain';
+import { writeTinyGpt2 } from '@verinet/worker/llm';
+import Database from 'better-sqlite3';
+import { type Hex, parseEther } from 'viem';
+import { privateKeyToAccount } from 'viem/accounts';
+import { contractsOf, readNodeInfo, readOwed, readTask } from '../chain/taskManager.js';
+import { createTestTask, joinTestNode, validateTestTask } from '../testing/app.js';
+import { startTestDevnet, type TestDevnet, testMinStake, testWallet, waitFor } from '../testing/devnet.js';
+import { type RealRelay, startRealRelay } from '../testing/startRealRelay.js';
+
+const mainScript = fileURLToPath(new URL('../cli/main.ts', import.meta.url));
+const root = mkdtempSync(join(tmpdir(), 'verinet-crash-'));
+const nodeIndex = 3;
+const appIndex = 17;
+const fee = parseEther('0.01');
+let devnet: TestDevnet;
+let relay: RealRelay;
+let configPath: string;
+const dbPath = join(root, 'data', 'node.db');
+let nodeAddress: Hex;
+
+before(async () => {
+  const modelsDir = join(root, 'models');
+  await writeTinyGpt2({ modelsDir });
+  devnet = await startTestDevnet();
+  relay = await startRealRelay(devnet);
+  nodeAddress = await joinTestNode(devnet, nodeIndex, ['base:verinet/tiny-gpt2']);
+  const deploymentPath = join(root, 'deployment.json');
+  writeDeployment(deploymentPath, devnet.deployment);
+  const keystorePath = join(root, 'node-key.json');
+  writeFileSync(
+    keystorePath,
+    JSON.stringify(
+      encryptKeystore(testWallet(devnet, nodeIndex).privateKey, 'crash-test', { scryptN: 1024 }),
+    ),
+  );
+  const passwordFile = join(root, 'password');
+  writeFileSync(passwordFile, 'crash-test\n');
+  configPath = join(root, 'node.json');
+  writeFileSync(
+    configPath,
+    JSON.stringify({
+      rpcUrl: devnet.anvil.rpcUrl,
+      deployment: deploymentPath,
+      keystore: keystorePath,
+      passwordFile,
+      dataDir: join(root, 'data'),
+      modelsDir,
+      relayUrl: relay.url,
+      confirmations: 0,
+      pollIntervalMs: 50,
+      followIntervalMs: 1000,
+      api: { port: 0 },
+      withdrawIntervalMs: 0,
+      logLevel: 'warn',
+    }),
+  );
+});
+after(async () => {
+  await relay?.stop();
+  await devnet?.stop();
+  rmSync(root, { recursive: true, force: true });
+});
+
+function startNodeProcess(crashAt?: string): {
+  child: ChildProcess;
+  exited: Promise<{ code: number | null; signal: string | null }>;
+  output: () => string;
+} {
+  const env = { ...process.env };
+  delete env.VERINET_NODE_CRASH_AT;
+  if (crashAt) env.VERINET_NODE_CRASH_AT = crashAt;
+  const child = spawn(process.execPath, ['--import', 'tsx', mainScript, 'run', '--config', configPath], {
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout?.on('data', (chunk) => {
+    output += chunk;
+  });
+  child.stderr?.on('data', (chunk) => {
+    output += chunk;
+  });
+  const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
+  return { child, exited, output: () => output.slice(-4000) };
+}
+
+async function stopNodeProcess(node: ReturnType<typeof startNodeProcess>) {
+  if (node.child.exitCode === null && node.child.signalCode === null) node.child.kill('SIGTERM');
+  const timer = setTimeout(() => node.child.kill('SIGKILL'), 15_000);
+  await node.exited;
+  clearTimeout(timer);
+}
+
+function readStore<T>(query: string, ...params: unknown[]): T[] {
+  const db = new Database(dbPath, { readonly: true, fileMustExist: true });
+  try {
+    return db.prepare(query).all(...params) as T[];
+  } finally {
+    db.close();
+  }
+}
+const stepOf = (taskKey: Hex) =>
+  readStore<{ step: string }>('SELECT step FROM tasks WHERE task_key = ?', taskKey.toLowerCase())[0]?.step;
+
+const crashPoints = [
+  'events_committed',
+  'step:args_ready',
+  'step:models_ready',
+  'worker_running',
+  'step:executed',
+  'step:result_uploaded',
+  'tx_signed',
+  'tx_sent',
+  'step:reported',
+];
+
+describe('kill -9 at each point of a task, then restart', { timeout: 900_000 }, () => {
+  let paid = 0n;
+  for (const point of crashPoints) {
+    it(`crash at ${point}: the task completes once, the node is paid and not slashed`, async () => {
+      const app = privateKeyToAccount(testWallet(devnet, appIndex).privateKey);
+      const task = await createTestTask(
+        devnet,
+        appIndex,
+        'llm',
+        {
+          model: 'verinet/tiny-gpt2',
+          messages: [{ role: 'user', content: `crash ${point}` }],
+          generation_config: { max_new_tokens: 3 },
+        },
+        fee,
+      );
+      assert.equal(task.node?.toLowerCase(), nodeAddress.toLowerCase());
+      await relay.uploadArgs(app, task.taskKey, task.bytes, task.salt);
+
+      const crashing = startNodeProcess(point);
+      const timer = setTimeout(() => crashing.child.kill('SIGKILL'), 120_000);
+      const { signal } = await crashing.exited;
+      clearTimeout(timer);
+      assert.equal(signal, 'SIGKILL', `the node reached ${point} and killed itself\n${crashing.output()}`);
+
+      const restarted = startNodeProcess();
+      try {
+        await waitFor(
+          () => ['reported', 'ended'].includes(stepOf(task.taskKey) ?? ''),
+          120_000,
+          `task reported after a crash at ${point}`,
+        );
+        assert.equal(
+          (await readTask(devnet.client, contractsOf(devnet.deployment), task.taskKey)).state,
+          'ScoreReady',
+        );
+        await validateTestTask(devnet, appIndex, task.taskKey);
+        await waitFor(() => stepOf(task.taskKey) === 'ended', 30_000, 'ended');
+      } finally {
+        await stopNodeProcess(restarted);
+      }
+      paid += fee;
+      const [row] = readStore<{ outcome: string }>(
+        'SELECT outcome FROM tasks WHERE task_key = ?',
+        task.taskKey.toLowerCase(),
+      );
+      assert.equal(row?.outcome, 'success');
+      // Exactly one score transaction, mined; every nonce the node used belongs to a recorded transaction.
+      const txs = readStore<{ purpose: string; status: string }>(
+        'SELECT purpose, status FROM transactions WHERE task_key = ?',
+        task.taskKey.toLowerCase(),
+      );
+      assert.deepEqual(txs, [{ purpose: 'submitScore', status: 'mined' }]);
+      const mined = readStore<{ n: number }>(
+        "SELECT COUNT(*) AS n FROM transactions WHERE status = 'mined'",
+      )[0]!.n;
+      assert.equal(
+        await devnet.client.getTransactionCount({ address: nodeAddress }),
+        mined + 1,
+        'join + one tx per recorded mined tx',
+      );
+      // The worker ran once, except when the crash cut its only run short.
+      const runs = readStore<{ n: number }>(
+        "SELECT COUNT(*) AS n FROM node_log WHERE task_key = ? AND message LIKE 'Running the worker%'",
+        task.taskKey.toLowerCase(),
+      )[0]!.n;
+      assert.equal(runs, point === 'worker_running' ? 2 : 1, `worker runs after a crash at ${point}`);
+      // Paid, never slashed.
+      assert.equal(await readOwed(devnet.client, contractsOf(devnet.deployment), nodeAddress), paid);
+      const info = await readNodeInfo(devnet.client, contractsOf(devnet.deployment), nodeAddress);
+      assert.equal(info.status, 'Available');
+      assert.equal(info.stake, testMinStake);
+    });
+  }
+});
+
+describe('kill -9, and the node stays down past the task timeout', { timeout: 300_000 }, () => {
+  it('on restart it does not run the stale task, ends it as timed out, and is not slashed', async () => {
+    const app = privateKeyToAccount(testWallet(devnet, appIndex).privateKey);
+    const task = await createTestTask(
+      devnet,
+      appIndex,
+      'llm',
+      {
+        model: 'verinet/tiny-gpt2',
+        messages: [{ role: 'user', content: 'too late' }],
+        generation_config: { max_new_tokens: 3 },
+      },
+      fee,
+    );
+    await relay.uploadArgs(app, task.taskKey, task.bytes, task.salt);
+    const crashing = startNodeProcess('step:models_ready');
+    const { signal } = await crashing.exited;
+    assert.equal(signal, 'SIGKILL', crashing.output());
+    // The node is down for longer than the task's timeout (15 min for LLM tasks).
+    await devnet.rpc('evm_increaseTime', [16 * 60]);
+    await devnet.rpc('anvil_mine', ['0x1']);
+    const owedBefore = await readOwed(devnet.client, contractsOf(devnet.deployment), nodeAddress);
+    const restarted = startNodeProcess();
+    try {
+      await waitFor(() => stepOf(task.taskKey) === 'ended', 120_000, 'the timed-out task ended');
+    } finally {
+      await stopNodeProcess(restarted);
+    }
+    const [row] = readStore<{ outcome: string; error_kind: string | null }>(
+      'SELECT outcome, error_kind FROM tasks WHERE task_key = ?',
+      task.taskKey.toLowerCase(),
+    );
+    assert.equal(row?.outcome, 'aborted');
+    const runs = readStore<{ n: number }>(
+      "SELECT COUNT(*) AS n FROM node_log WHERE task_key = ? AND message LIKE 'Running the worker%'",
+      task.taskKey.toLowerCase(),
+    )[0]!.n;
+    assert.equal(runs, 0, 'no execution after the deadline');
+    assert.equal(
+      (await readTask(devnet.client, contractsOf(devnet.deployment), task.taskKey)).state,
+      'EndAborted',
+    );
+    assert.equal(await readOwed(devnet.client, contractsOf(devnet.deployment), nodeAddress), owedBefore);
+    const info = await readNodeInfo(devnet.client, contractsOf(devnet.deployment), nodeAddress);
+    assert.equal(info.status, 'Available', 'released, not kicked out');
+    assert.equal(info.stake, testMinStake, 'not slashed');
+    // The timeout costs QoS only (and only while a relay signer attests that the arguments were available).
+    assert.ok(info.consecutiveTimeouts <= 1n);
+  });
+});

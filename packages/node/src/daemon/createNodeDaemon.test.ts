@@ -1,0 +1,129 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { writeTinyGpt2 } from '@verinet/worker/llm';
+import { writeTinySdModel } from '@verinet/worker/sd/tiny';
+import { parseEther } from 'viem';
+import { contractsOf, readOwed, readTask } from '../chain/taskManager.js';
+import { getTask, listLog } from '../store/index.js';
+import { createTestTask, joinTestNode, validateTestTask } from '../testing/app.js';
+import { createMemoryRelay } from '../testing/createMemoryRelay.js';
+import { startTestDevnet, type TestDevnet, waitFor } from '../testing/devnet.js';
+import { startTestNode, type TestNode } from '../testing/startTestNode.js';
+
+const root = mkdtempSync(join(tmpdir(), 'verinet-daemon-'));
+const modelsDir = join(root, 'models');
+let devnet: TestDevnet;
+let node: TestNode;
+const relay = createMemoryRelay();
+const fee = parseEther('0.01');
+const llmArgs = {
+  model: 'verinet/tiny-gpt2',
+  messages: [{ role: 'user', content: 'Hello' }],
+  generation_config: { max_new_tokens: 4 },
+  seed: 1,
+};
+const sdArgs = {
+  base_model: 'verinet/tiny-sd',
+  prompt: 'a red cat',
+  task_config: { image_width: 64, image_height: 64, steps: 2, seed: 3, num_images: 1 },
+};
+
+before(async () => {
+  await writeTinyGpt2({ modelsDir });
+  await writeTinySdModel({ modelsDir, modelId: 'verinet/tiny-sd' });
+  devnet = await startTestDevnet();
+  await joinTestNode(devnet, 1, ['base:verinet/tiny-gpt2', 'base:verinet/tiny-sd']);
+  node = await startTestNode({ devnet, index: 1, relay, dataDir: join(root, 'node1'), modelsDir });
+});
+after(async () => {
+  await node?.stop();
+  await devnet?.stop();
+  rmSync(root, { recursive: true, force: true });
+});
+
+describe('node daemon on anvil with the real worker', { timeout: 240_000 }, () => {
+  for (const [type, args] of [
+    ['llm', llmArgs],
+    ['sd', sdArgs],
+  ] as const) {
+    it(`runs a ${type} task end to end and is paid`, async () => {
+      const task = await createTestTask(devnet, 15, type, args, fee);
+      assert.ok(task.node, 'the task got a node');
+      relay.putArgs(task.taskKey, task.bytes, task.salt);
+      await waitFor(
+        () => getTask(node.store, task.taskKey)?.step === 'reported',
+        120_000,
+        `${type} task reported`,
+      );
+      const local = getTask(node.store, task.taskKey)!;
+      const uploaded = relay.results.get(task.taskKey.toLowerCase());
+      assert.ok(uploaded, 'the result was uploaded before the score');
+      assert.equal(uploaded.score, local.score);
+      const chain = await readTask(devnet.client, contractsOf(devnet.deployment), task.taskKey);
+      assert.equal(chain.state, 'ScoreReady');
+      const owedBefore = await readOwed(devnet.client, contractsOf(devnet.deployment), task.node!);
+      await validateTestTask(devnet, 15, task.taskKey);
+      await waitFor(() => getTask(node.store, task.taskKey)?.step === 'ended', 30_000, 'ended');
+      assert.equal(getTask(node.store, task.taskKey)?.outcome, 'success');
+      assert.equal(
+        await readOwed(devnet.client, contractsOf(devnet.deployment), task.node!),
+        owedBefore + fee,
+      );
+      if (type === 'llm') {
+        assert.equal(local.score?.length, 66, 'LLM score: sha256 of result.json');
+      } else {
+        assert.equal(local.score?.length, 18, 'SD score: one 8-byte pHash');
+      }
+      // One submitScore transaction, mined.
+      const txs = node.store.db
+        .prepare('SELECT purpose, status FROM transactions WHERE task_key = ?')
+        .all(task.taskKey.toLowerCase());
+      assert.deepEqual(txs, [{ purpose: 'submitScore', status: 'mined' }]);
+    });
+  }
+
+  it('reports invalid arguments on chain (the only error it reports), and the app gets its fee back', async () => {
+    // Schema-valid, so the app could create it, but longer than the tiny model's 512-token context: the
+    // worker's verdict is invalid_args, which every honest node reaches on the same bytes.
+    const tooLong = { ...llmArgs, messages: [{ role: 'user', content: 'word '.repeat(3000) }] };
+    const task = await createTestTask(devnet, 15, 'llm', tooLong, fee);
+    relay.putArgs(task.taskKey, task.bytes, task.salt);
+    await waitFor(() => getTask(node.store, task.taskKey)?.step === 'reported', 120_000, 'error reported');
+    assert.equal(getTask(node.store, task.taskKey)?.errorKind, 'invalid_args');
+    const chain = await readTask(devnet.client, contractsOf(devnet.deployment), task.taskKey);
+    assert.equal(chain.state, 'ErrorReported');
+    await validateTestTask(devnet, 15, task.taskKey);
+    await waitFor(() => getTask(node.store, task.taskKey)?.step === 'ended', 30_000, 'ended');
+    assert.equal(getTask(node.store, task.taskKey)?.outcome, 'aborted');
+    const txs = node.store.db
+      .prepare('SELECT purpose, status FROM transactions WHERE task_key = ?')
+      .all(task.taskKey.toLowerCase());
+    assert.deepEqual(txs, [{ purpose: 'reportError', status: 'mined' }]);
+  });
+
+  it('never reports a missing model: the task is given up and left to time out', async () => {
+    const absent = { ...llmArgs, model: 'nobody/absent-model' };
+    const task = await createTestTask(devnet, 15, 'llm', absent, fee);
+    relay.putArgs(task.taskKey, task.bytes, task.salt);
+    await waitFor(() => getTask(node.store, task.taskKey)?.step === 'abandoned', 60_000, 'abandoned');
+    assert.match(getTask(node.store, task.taskKey)?.lastError ?? '', /nobody\/absent-model/);
+    const chain = await readTask(devnet.client, contractsOf(devnet.deployment), task.taskKey);
+    assert.equal(chain.state, 'Started', 'nothing was reported on chain');
+    assert.ok(listLog(node.store, 50).some((l) => /given up/.test(l.message)));
+    // After the timeout the node ends the task itself (frees itself); nobody is slashed.
+    await devnet.rpc('evm_increaseTime', [16 * 60]);
+    await devnet.rpc('anvil_mine', ['0x1']);
+    await waitFor(() => getTask(node.store, task.taskKey)?.step === 'ended', 60_000, 'aborted after timeout');
+    assert.equal(getTask(node.store, task.taskKey)?.outcome, 'aborted');
+    const info = await devnet.client.readContract({
+      address: devnet.deployment.contracts.nodeRegistry,
+      abi: (await import('@verinet/protocol/chain')).nodeRegistryAbi,
+      functionName: 'getNodeInfo',
+      args: [task.node!],
+    });
+    assert.equal(info.status, 1, 'Available again, not slashed');
+  });
+});

@@ -1,0 +1,151 @@
+import type { Logger } from 'pino';
+import type { Address, Hex } from 'viem';
+import { type ChainWatcher, createChainWatcher } from '../chain/createChainWatcher.js';
+import { appendLog, listOpenTasks, updateTask } from '../store/index.js';
+import { getTaskAction, reduceTask } from '../task/reduceTask.js';
+import type { TaskRecord } from '../task/types.js';
+import { applyChainLogs } from './applyChainLogs.js';
+import type { NodeContext } from './context.js';
+import { crashPoint } from './crashPoint.js';
+import { runTaskAction } from './runTaskAction.js';
+
+export type NodeDaemonParameters = Omit<NodeContext, 'notice' | 'log'> & {
+  log: Logger;
+  confirmations: number;
+  pollIntervalMs?: number | undefined;
+  reorgDepth?: number | undefined;
+};
+
+export type NodeDaemon = {
+  context: NodeContext;
+  watcher: ChainWatcher;
+  start: () => Promise<void>;
+  stop: () => Promise<void>;
+  /** Tasks whose action is running right now. */
+  busyTasks: () => Hex[];
+};
+
+/**
+ * The node daemon: watches the chain for tasks given to this node and drives each through its persisted
+ * state machine (reduceTask), one idempotent action at a time. Every step is committed to SQLite before the
+ * next side effect, so a node killed anywhere resumes where it was, without running a step twice.
+ *
+ * @example
+ * const daemon = createNodeDaemon({ store, client, sender, node, contracts, relay, worker, … });
+ * await daemon.start();
+ */
+export function createNodeDaemon(parameters: NodeDaemonParameters): NodeDaemon {
+  const { store, log } = parameters;
+  const notice: NodeContext['notice'] = (level, message, taskKey) => {
+    log[level]({ taskKey }, message);
+    appendLog(store, { level, message, taskKey });
+  };
+  const context: NodeContext = { ...parameters, notice };
+  const inFlight = new Set<string>();
+  let running = false;
+  let wake: (() => void) | undefined;
+  let loop: Promise<void> | undefined;
+
+  const watcher = createChainWatcher({
+    client: parameters.client,
+    store,
+    addresses: [parameters.contracts.taskManager, parameters.contracts.nodeRegistry],
+    startBlock: parameters.startBlock,
+    confirmations: parameters.confirmations,
+    pollIntervalMs: parameters.pollIntervalMs,
+    reorgDepth: parameters.reorgDepth,
+    onLogs: (logs) => {
+      const ended = applyChainLogs(store, logs, parameters.contracts, parameters.node);
+      for (const taskKey of ended) if (inFlight.has(taskKey.toLowerCase())) parameters.worker.cancel(taskKey);
+      setImmediate(() => wake?.());
+    },
+    onReorg: (blockNumber, depth) => {
+      appendLog(store, {
+        level: 'warn',
+        message: `Chain reorganization of ${depth} block(s) above ${blockNumber}; re-reading.`,
+      });
+    },
+    onNotice: (level, message) => notice(level, message),
+  });
+
+  const step = async (task: TaskRecord) => {
+    const action = getTaskAction(task, Date.now());
+    if (!action) return;
+    const key = task.taskKey.toLowerCase();
+    inFlight.add(key);
+    try {
+      const input = await runTaskAction(context, task, action);
+      // Re-read: the watcher may have ended the task meanwhile (then the input is stale and ignored).
+      const current = listOpenTasks(store).find((t) => t.taskKey.toLowerCase() === key);
+      if (!current) return;
+      const update = reduceTask(current, input, Date.now());
+      if (!update) return;
+      updateTask(store, task.taskKey, update);
+      if (update.step && update.step !== current.step) {
+        log.info({ taskKey: task.taskKey, from: current.step, to: update.step }, 'task step');
+        if (update.step === 'abandoned' || update.step === 'invalid_args') {
+          notice(
+            'warn',
+            `Task ${update.step === 'abandoned' ? 'given up (it will time out on chain, no penalty beyond QoS)' : 'has invalid arguments (reporting the error on chain)'}: ${update.lastError ?? ''}`,
+            task.taskKey,
+          );
+        } else if (update.step === 'ended' && update.outcome === 'lost') {
+          notice('warn', `Task no longer ours: ${update.lastError}`, task.taskKey);
+        }
+        crashPoint(`step:${update.step}`);
+      } else if (input.type === 'failedRetryable' && !/^waiting/.test(input.message)) {
+        log.warn({ taskKey: task.taskKey, action, attempts: current.attempts + 1 }, input.message);
+      }
+    } finally {
+      inFlight.delete(key);
+      wake?.();
+    }
+  };
+
+  const run = async () => {
+    while (running) {
+      for (const task of listOpenTasks(store)) {
+        if (!running) break;
+        if (inFlight.has(task.taskKey.toLowerCase())) continue;
+        void step(task);
+      }
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, 200);
+        wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+    }
+  };
+
+  return {
+    context,
+    watcher,
+    busyTasks: () => [...inFlight] as Hex[],
+    async start() {
+      if (running) return;
+      running = true;
+      await parameters.sender.recover().catch((error: unknown) => {
+        notice(
+          'warn',
+          `Could not re-check pending transactions yet: ${(error as Error).message.split('\n')[0]}`,
+        );
+      });
+      watcher.start();
+      loop = run();
+      notice('info', `Node ${parameters.node} started.`);
+    },
+    async stop() {
+      running = false;
+      wake?.();
+      await watcher.stop();
+      await loop;
+      const deadline = Date.now() + 10_000;
+      while (inFlight.size > 0 && Date.now() < deadline)
+        await new Promise((resolve) => setTimeout(resolve, 20));
+    },
+  };
+}
+
+export type { Address };

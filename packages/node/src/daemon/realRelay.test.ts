@@ -1,0 +1,87 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { writeTinyGpt2 } from '@verinet/worker/llm';
+import { parseEther } from 'viem';
+import { privateKeyToAccount } from 'viem/accounts';
+import { contractsOf, readOwed, readTask } from '../chain/taskManager.js';
+import { createHttpRelayClient } from '../relay/createHttpRelayClient.js';
+import { getTask } from '../store/index.js';
+import { createTestTask, joinTestNode, validateTestTask } from '../testing/app.js';
+import { startTestDevnet, type TestDevnet, testWallet, waitFor } from '../testing/devnet.js';
+import { type RealRelay, startRealRelay } from '../testing/startRealRelay.js';
+import { startTestNode, type TestNode } from '../testing/startTestNode.js';
+
+const root = mkdtempSync(join(tmpdir(), 'verinet-daemon-relay-'));
+const modelsDir = join(root, 'models');
+let devnet: TestDevnet;
+let relay: RealRelay;
+let node: TestNode;
+const appIndex = 16;
+const fee = parseEther('0.01');
+const llmArgs = {
+  model: 'verinet/tiny-gpt2',
+  messages: [{ role: 'user', content: 'Hi there' }],
+  generation_config: { max_new_tokens: 4 },
+  seed: 2,
+};
+
+before(async () => {
+  await writeTinyGpt2({ modelsDir });
+  devnet = await startTestDevnet();
+  relay = await startRealRelay(devnet);
+  await joinTestNode(devnet, 2, ['base:verinet/tiny-gpt2']);
+  const account = privateKeyToAccount(testWallet(devnet, 2).privateKey);
+  const client = createHttpRelayClient({
+    url: relay.url,
+    signer: account,
+    chainId: devnet.deployment.chainId,
+    taskManager: devnet.deployment.contracts.taskManager,
+  });
+  node = await startTestNode({ devnet, index: 2, relay: client, dataDir: join(root, 'node'), modelsDir });
+});
+after(async () => {
+  await node?.stop();
+  await relay?.stop();
+  await devnet?.stop();
+  rmSync(root, { recursive: true, force: true });
+});
+
+describe('node daemon with the real relay (HTTP, signed requests)', { timeout: 180_000 }, () => {
+  it('downloads the arguments, uploads and commits the result, submits the score, is paid', async () => {
+    const task = await createTestTask(devnet, appIndex, 'llm', llmArgs, fee);
+    assert.ok(task.node);
+    const app = privateKeyToAccount(testWallet(devnet, appIndex).privateKey);
+    // The node may ask before the app uploads: it retries (the relay answers ARGS_NOT_UPLOADED).
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await relay.uploadArgs(app, task.taskKey, task.bytes, task.salt);
+    await waitFor(() => getTask(node.store, task.taskKey)?.step === 'reported', 120_000, 'reported');
+    const chain = await readTask(devnet.client, contractsOf(devnet.deployment), task.taskKey);
+    assert.equal(chain.state, 'ScoreReady');
+    // The relay holds the committed result (its own recomputed score equals the node's).
+    const result = await fetch(`${relay.url}/v1/tasks/${task.taskKey}/result`).then((r) => r.status);
+    assert.ok([200, 401, 403].includes(result), `relay knows the result (status ${result})`);
+    await validateTestTask(devnet, appIndex, task.taskKey);
+    await waitFor(() => getTask(node.store, task.taskKey)?.step === 'ended', 30_000, 'ended');
+    assert.equal(getTask(node.store, task.taskKey)?.outcome, 'success');
+    assert.equal(await readOwed(devnet.client, contractsOf(devnet.deployment), task.node!), fee);
+  });
+
+  it('keeps retrying while the relay is down, says so, and completes once it is back', async () => {
+    const port = Number(new URL(relay.url).port);
+    await relay.stop();
+    const task = await createTestTask(devnet, appIndex, 'llm', { ...llmArgs, seed: 3 }, fee);
+    await waitFor(() => (getTask(node.store, task.taskKey)?.attempts ?? 0) >= 1, 30_000, 'a failed attempt');
+    assert.match(getTask(node.store, task.taskKey)?.lastError ?? '', /relay .*unreachable/);
+    relay = await startRealRelay(devnet, { port });
+    const app = privateKeyToAccount(testWallet(devnet, appIndex).privateKey);
+    await relay.uploadArgs(app, task.taskKey, task.bytes, task.salt);
+    await waitFor(
+      () => getTask(node.store, task.taskKey)?.step === 'reported',
+      120_000,
+      'reported after the relay came back',
+    );
+  });
+});

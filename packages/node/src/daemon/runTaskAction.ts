@@ -1,0 +1,330 @@
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { getTaskModelIds, parseModelId, parseTaskArgsBytes, type TaskType } from '@verinet/protocol/args';
+import { verifyArgsCommitment } from '@verinet/protocol/commitment';
+import { resolveModel, WorkerCrashedError, WorkerTaskError, WorkerTimeoutError } from '@verinet/worker';
+import type { Hex } from 'viem';
+import { describeContractError } from '../chain/describeContractError.js';
+import { describeRpcError } from '../chain/describeRpcError.js';
+import {
+  abortTaskRequest,
+  type ChainTask,
+  finalizeTaskRequest,
+  readArgsCommitment,
+  readChainTime,
+  readTask,
+  readTimeout,
+  readValidationWindow,
+  recordSamplingSeedRequest,
+  reportTaskErrorRequest,
+  submitScoreRequest,
+} from '../chain/taskManager.js';
+import { RelayError } from '../errors/index.js';
+import { getLatestTx } from '../store/index.js';
+import { getBackoffMs, type TaskAction, type TaskInput } from '../task/reduceTask.js';
+import type { TaskOutcome, TaskRecord } from '../task/types.js';
+import { TransactionRevertedError } from '../tx/index.js';
+import type { NodeContext } from './context.js';
+import { crashPoint } from './crashPoint.js';
+
+const taskTypes: Record<number, TaskType> = { 0: 'sd', 1: 'llm', 2: 'sd_ft' };
+
+const endOutcomes: Partial<Record<ChainTask['state'], TaskOutcome>> = {
+  EndSuccess: 'success',
+  EndGroupSuccess: 'group_success',
+  EndGroupRefund: 'group_refund',
+  EndInvalidated: 'invalidated',
+  EndAborted: 'aborted',
+};
+
+const retry = (task: TaskRecord, message: string): TaskInput => ({
+  type: 'failedRetryable',
+  message,
+  backoffMs: getBackoffMs(task.attempts),
+});
+
+/**
+ * What the chain says about a task, as an input when it settles the matter (ended, not ours, already
+ * reported), or undefined when the node should go on with its own step.
+ */
+function chainVerdict(ctx: NodeContext, task: TaskRecord, chain: ChainTask): TaskInput | undefined {
+  const outcome = endOutcomes[chain.state];
+  if (outcome) return { type: 'ended', outcome, fee: null };
+  if (chain.state === 'None' || chain.state === 'Queued') {
+    return {
+      type: 'lost',
+      message: `the chain shows task ${task.taskKey} as ${chain.state} (reorganized away?)`,
+    };
+  }
+  if (chain.node.toLowerCase() !== ctx.node.toLowerCase()) {
+    return { type: 'lost', message: `the chain gives task ${task.taskKey} to ${chain.node}, not this node` };
+  }
+  if (chain.state === 'ScoreReady' || chain.state === 'ErrorReported') return { type: 'reported' };
+  return undefined;
+}
+
+async function fetchArgs(ctx: NodeContext, task: TaskRecord): Promise<TaskInput> {
+  const chain = await readTask(ctx.client, ctx.contracts, task.taskKey);
+  const verdict = chainVerdict(ctx, task, chain);
+  if (verdict) return verdict;
+  const timeout = await readTimeout(ctx.client, ctx.contracts, chain.taskType);
+  const deadlineAt = Number(chain.stateTime + timeout);
+  // The chain's clock decides timeouts, not ours.
+  if ((await readChainTime(ctx.client)) > deadlineAt - ctx.deadlineMarginSec) {
+    return {
+      type: 'abandon',
+      message: 'the task reached its deadline before its arguments could be fetched',
+    };
+  }
+  const argsCommitment =
+    task.argsCommitment ??
+    (await readArgsCommitment(ctx.client, ctx.contracts, task.taskKey, ctx.startBlock))?.argsCommitment;
+  if (!argsCommitment) return retry(task, 'the TaskCreated event of this task is not readable yet');
+  let download: { bytes: Uint8Array; salt: Hex };
+  try {
+    download = await ctx.relay.fetchTaskArgs(task.taskKey);
+  } catch (error) {
+    const message = error instanceof RelayError ? error.shortMessage : describeRpcError(error);
+    return retry(task, `relay: ${message}`);
+  }
+  if (!verifyArgsCommitment({ bytes: download.bytes, salt: download.salt, argsCommitment })) {
+    // Not the app's fault provably, nor ours: never execute them; try again, then let the task time out.
+    return retry(task, 'the relay served arguments that do not match the on-chain commitment');
+  }
+  const dir = join(ctx.dataDir, 'tasks', task.taskKey);
+  await mkdir(dir, { recursive: true });
+  const argsPath = join(dir, 'args.json');
+  await writeFile(`${argsPath}.tmp`, download.bytes);
+  await rename(`${argsPath}.tmp`, argsPath);
+  return { type: 'argsFetched', argsPath, salt: download.salt, argsCommitment, deadlineAt };
+}
+
+async function ensureModels(ctx: NodeContext, task: TaskRecord): Promise<TaskInput> {
+  const bytes = await readFile(task.argsPath!);
+  const taskType = taskTypes[task.taskType];
+  if (!taskType) return { type: 'abandon', message: `unknown task type ${task.taskType}` };
+  let modelIds: string[];
+  try {
+    modelIds = getTaskModelIds(taskType, parseTaskArgsBytes(taskType, bytes));
+  } catch {
+    // Invalid arguments: the worker gives the verdict (it is the one reported on chain), not the node.
+    return { type: 'modelsReady' };
+  }
+  for (const modelId of modelIds) {
+    const { id } = parseModelId(modelId);
+    try {
+      await resolveModel({ modelsDir: ctx.modelsDir, modelId: id });
+    } catch (error) {
+      // Never reported on chain: another node may hold it. The task times out instead.
+      return {
+        type: 'abandon',
+        message: `model ${id} is not usable in ${ctx.modelsDir}: ${(error as Error).message.split('\n')[0]} (fetch it with \`verinet model fetch ${id}\`)`,
+      };
+    }
+  }
+  return { type: 'modelsReady' };
+}
+
+async function execute(ctx: NodeContext, task: TaskRecord): Promise<TaskInput> {
+  const taskType = taskTypes[task.taskType]!;
+  const outputDir = join(ctx.dataDir, 'tasks', task.taskKey, 'out');
+  // A run cut short by a crash may have left files: the worker wants an empty folder.
+  await rm(outputDir, { recursive: true, force: true });
+  await mkdir(outputDir, { recursive: true });
+  const chainNow = await readChainTime(ctx.client);
+  const timeoutMs = ((task.deadlineAt ?? 0) - ctx.deadlineMarginSec - chainNow) * 1000;
+  if (timeoutMs <= 0) return { type: 'abandon', message: 'no time left before the on-chain deadline' };
+  const args = JSON.parse(Buffer.from(await readFile(task.argsPath!)).toString('utf8')) as unknown;
+  ctx.notice('info', `Running the worker (${taskType}).`, task.taskKey);
+  // A block hash is readable for 256 blocks only, and a report without a known seed is refused: while a long
+  // task runs, record the seed on chain before it ages out (PROTOCOL.md, "The seed is kept").
+  const seedWatch = setInterval(
+    () => void keepSeed(ctx, task).catch(() => {}),
+    ctx.seedCheckIntervalMs ?? 30_000,
+  );
+  // Crash tests: die while the worker is busy with this task.
+  const crashTimer = setTimeout(() => crashPoint('worker_running'), 20);
+  try {
+    const result = await ctx.worker.run({ taskType, args, outputDir, requestId: task.taskKey, timeoutMs });
+    const files = result.files.map((f) => ({
+      name: f.name,
+      mediaType: f.mediaType,
+      size: f.size,
+      sha256: f.sha256,
+    }));
+    return { type: 'executed', outputDir, score: `0x${result.score}`, resultFiles: JSON.stringify(files) };
+  } catch (error) {
+    if (error instanceof WorkerTaskError)
+      return { type: 'workerFailed', kind: error.kind, message: error.message };
+    if (error instanceof WorkerCrashedError)
+      return { type: 'workerFailed', kind: `crashed:${error.reason}`, message: error.message };
+    if (error instanceof WorkerTimeoutError)
+      return { type: 'workerFailed', kind: 'timeout', message: error.message };
+    return { type: 'workerFailed', kind: 'execution_failed', message: (error as Error).message };
+  } finally {
+    clearTimeout(crashTimer);
+    clearInterval(seedWatch);
+  }
+}
+
+/** Records the task's sampling seed once its block is 200 blocks old (before the 256-block horizon). */
+export async function keepSeed(ctx: NodeContext, task: TaskRecord): Promise<boolean> {
+  const chain = await readTask(ctx.client, ctx.contracts, task.taskKey);
+  if (chain.state !== 'Started') return false;
+  const head = await ctx.client.getBlockNumber();
+  if (head < chain.seedBlock + 200n || head > chain.seedBlock + 255n) return false;
+  // samplingSeed() also answers with the still-readable block hash, so our own record is what says "done".
+  if (getLatestTx(ctx.store, 'recordSamplingSeed', task.taskKey)?.status === 'mined') return false;
+  await ctx.sender.sendAndWait({
+    purpose: 'recordSamplingSeed',
+    taskKey: task.taskKey,
+    request: recordSamplingSeedRequest(ctx.contracts, task.taskKey),
+  });
+  ctx.notice(
+    'info',
+    'Recorded the sampling seed on chain (the task runs longer than ~200 blocks).',
+    task.taskKey,
+  );
+  return true;
+}
+
+async function uploadResult(ctx: NodeContext, task: TaskRecord): Promise<TaskInput> {
+  const files = (
+    JSON.parse(task.resultFiles ?? '[]') as {
+      name: string;
+      mediaType: string;
+      size: number;
+      sha256: string;
+    }[]
+  ).map((f) => ({ ...f, path: join(task.outputDir!, f.name) }));
+  try {
+    await ctx.relay.uploadResult({ taskKey: task.taskKey, score: task.score!, files });
+  } catch (error) {
+    if ((task.deadlineAt ?? 0) < (await readChainTime(ctx.client).catch(() => Date.now() / 1000))) {
+      return { type: 'abandon', message: 'the relay did not take the result before the deadline' };
+    }
+    const message = error instanceof RelayError ? error.shortMessage : (error as Error).message;
+    return retry(task, `relay: ${message}`);
+  }
+  return { type: 'resultUploaded' };
+}
+
+async function report(
+  ctx: NodeContext,
+  task: TaskRecord,
+  kind: 'submitScore' | 'reportError',
+): Promise<TaskInput> {
+  const request =
+    kind === 'submitScore'
+      ? submitScoreRequest(ctx.contracts, task.taskKey, task.score!)
+      : reportTaskErrorRequest(ctx.contracts, task.taskKey);
+  try {
+    const tx = await ctx.sender.send({ purpose: kind, taskKey: task.taskKey, request });
+    const outcome = await ctx.sender.wait(tx, { timeoutMs: 60_000 });
+    if (outcome.status === 'mined') return { type: 'reported' };
+  } catch (error) {
+    // Whatever happened, the chain says where the task stands (our report may have landed meanwhile).
+    const chain = await readTask(ctx.client, ctx.contracts, task.taskKey);
+    const verdict = chainVerdict(ctx, task, chain);
+    if (verdict) return verdict;
+    const message =
+      error instanceof TransactionRevertedError
+        ? describeContractError(error.cause)
+        : describeRpcError(error);
+    return retry(task, `${kind}: ${message}`);
+  }
+  const chain = await readTask(ctx.client, ctx.contracts, task.taskKey);
+  return chainVerdict(ctx, task, chain) ?? retry(task, `${kind} reverted`);
+}
+
+async function follow(ctx: NodeContext, task: TaskRecord): Promise<TaskInput> {
+  const chain = await readTask(ctx.client, ctx.contracts, task.taskKey);
+  const outcome = endOutcomes[chain.state];
+  if (outcome) return { type: 'ended', outcome, fee: null };
+  const window = await readValidationWindow(ctx.client, ctx.contracts);
+  const finalizeAt = Number(chain.stateTime + window);
+  const chainTime = await readChainTime(ctx.client);
+  if (chainTime >= finalizeAt) {
+    // The app neither validated nor aborted in its window: anyone may finalize, and the node wants its pay.
+    try {
+      await ctx.sender.sendAndWait({
+        purpose: 'finalizeTask',
+        taskKey: task.taskKey,
+        request: finalizeTaskRequest(ctx.contracts, task.taskKey),
+      });
+    } catch (error) {
+      return retry(task, `finalizeTask: ${describeContractError(error)}`);
+    }
+    return follow(ctx, task);
+  }
+  const waitMs = Math.min(ctx.followIntervalMs, Math.max(1000, (finalizeAt - chainTime) * 1000));
+  return { type: 'failedRetryable', message: 'waiting for the app to validate', backoffMs: waitMs };
+}
+
+async function abortTimedOut(ctx: NodeContext, task: TaskRecord): Promise<TaskInput> {
+  const chain = await readTask(ctx.client, ctx.contracts, task.taskKey);
+  const verdict = chainVerdict(ctx, task, chain);
+  if (verdict && verdict.type !== 'reported') return verdict;
+  if (chain.state !== 'Started') {
+    return {
+      type: 'failedRetryable',
+      message: 'waiting for the task to end',
+      backoffMs: ctx.followIntervalMs,
+    };
+  }
+  const deadline = Number(chain.stateTime + (await readTimeout(ctx.client, ctx.contracts, chain.taskType)));
+  const chainTime = await readChainTime(ctx.client);
+  if (chainTime < deadline) {
+    // Nobody can end it before its timeout; then the node ends it itself, which frees it for new tasks.
+    // Re-check at least every followIntervalMs: the chain's clock, not ours, decides.
+    const waitMs = Math.min(ctx.followIntervalMs, Math.max(1000, (deadline - chainTime) * 1000));
+    return {
+      type: 'failedRetryable',
+      message: `waiting for the timeout: ${task.lastError ?? 'abandoned'}`,
+      backoffMs: waitMs,
+    };
+  }
+  try {
+    await ctx.sender.sendAndWait({
+      purpose: 'abortTask',
+      taskKey: task.taskKey,
+      request: abortTaskRequest(ctx.contracts, task.taskKey),
+    });
+  } catch (error) {
+    const after = chainVerdict(ctx, task, await readTask(ctx.client, ctx.contracts, task.taskKey));
+    if (after) return after;
+    return retry(task, `abortTask: ${describeContractError(error)}`);
+  }
+  return { type: 'ended', outcome: 'aborted', fee: null };
+}
+
+/** Runs the action of a task's step and returns what happened, as an input for `reduceTask`. */
+export async function runTaskAction(
+  ctx: NodeContext,
+  task: TaskRecord,
+  action: TaskAction,
+): Promise<TaskInput> {
+  try {
+    switch (action) {
+      case 'fetchArgs':
+        return await fetchArgs(ctx, task);
+      case 'ensureModels':
+        return await ensureModels(ctx, task);
+      case 'execute':
+        return await execute(ctx, task);
+      case 'uploadResult':
+        return await uploadResult(ctx, task);
+      case 'submitScore':
+        return await report(ctx, task, 'submitScore');
+      case 'reportError':
+        return await report(ctx, task, 'reportError');
+      case 'follow':
+        return await follow(ctx, task);
+      case 'abortTimedOut':
+        return await abortTimedOut(ctx, task);
+    }
+  } catch (error) {
+    // Chain RPC down, disk full…: nothing is lost, the step is tried again.
+    return retry(task, `${action}: ${describeRpcError(error)}`);
+  }
+}

@@ -1,0 +1,2 @@
+export { type CreateHttpRelayClientParameters, createHttpRelayClient } from './createHttpRelayClient.js';
+export type { RelayClient, ResultUpload, TaskArgsDownload } from './types.js';

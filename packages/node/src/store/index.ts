@@ -1,0 +1,25 @@
+export { advanceCursor, type ChainCursor, getCursor, getProcessedBlocks, rewindCursor } from './cursor.js';
+export { appendLog, type LogEntry, listLog } from './log.js';
+export { migrations } from './migrations.js';
+export { type NodeStore, type OpenStoreParameters, openStore } from './openStore.js';
+export {
+  getTask,
+  type InsertTaskParameters,
+  insertTask,
+  listOpenTasks,
+  listRecentTasks,
+  type TaskUpdate,
+  updateTask,
+} from './tasks.js';
+export {
+  getHighestNonce,
+  getLatestTx,
+  getTxById,
+  type InsertTxParameters,
+  insertTx,
+  listPendingTxs,
+  listRecentTxs,
+  type TxRecord,
+  type TxStatus,
+  updateTxStatus,
+} from './transactions.js';

@@ -1,0 +1,166 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import Database from 'better-sqlite3';
+import type { Hex } from 'viem';
+import { NodeStoreError } from '../errors/index.js';
+import {
+  advanceCursor,
+  getCursor,
+  getHighestNonce,
+  getLatestTx,
+  getProcessedBlocks,
+  getTask,
+  insertTask,
+  insertTx,
+  listOpenTasks,
+  listPendingTxs,
+  migrations,
+  openStore,
+  rewindCursor,
+  updateTask,
+  updateTxStatus,
+} from './index.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'verinet-store-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+const key = (n: number) => `0x${n.toString(16).padStart(64, '0')}` as Hex;
+const hash = (n: number) => `0x${(n + 0xabc).toString(16).padStart(64, '0')}` as Hex;
+
+describe('openStore', () => {
+  it('creates the schema, and a reopened store keeps its rows', () => {
+    const path = join(dir, 'a', 'node.db');
+    const store = openStore({ path });
+    assert.equal(store.db.pragma('user_version', { simple: true }), migrations.length);
+    assert.equal(
+      insertTask(store, { taskKey: key(1), taskType: 1, startedBlock: 5, argsCommitment: hash(1) }),
+      true,
+    );
+    store.close();
+    const again = openStore({ path });
+    assert.equal(getTask(again, key(1))?.step, 'assigned');
+    again.close();
+  });
+
+  it('refuses a database from a newer build with a clear error', () => {
+    const path = join(dir, 'newer.db');
+    const raw = new Database(path);
+    raw.pragma(`user_version = ${migrations.length + 1}`);
+    raw.close();
+    assert.throws(
+      () => openStore({ path }),
+      (error: unknown) => {
+        assert.ok(error instanceof NodeStoreError);
+        assert.match(error.message, /newer than this build/);
+        return true;
+      },
+    );
+  });
+
+  it('upgrades an older schema in place', () => {
+    const path = join(dir, 'older.db');
+    const raw = new Database(path);
+    raw.exec(migrations[0]!);
+    raw.pragma('user_version = 1');
+    raw.close();
+    const store = openStore({ path });
+    assert.equal(store.db.pragma('user_version', { simple: true }), migrations.length);
+    store.close();
+  });
+
+  it('names the path when the database cannot be opened', () => {
+    const file = join(dir, 'not-a-dir');
+    writeFileSync(file, 'x');
+    assert.throws(() => openStore({ path: join(file, 'node.db') }), NodeStoreError);
+  });
+});
+
+describe('tasks', () => {
+  it('insertTask is idempotent and keeps progress', () => {
+    const store = openStore({ path: ':memory:' });
+    insertTask(store, { taskKey: key(2), taskType: 0, startedBlock: 7, argsCommitment: hash(2) });
+    updateTask(store, key(2), { step: 'executed', score: '0x1234' });
+    assert.equal(
+      insertTask(store, { taskKey: key(2), taskType: 0, startedBlock: 7, argsCommitment: hash(2) }),
+      false,
+    );
+    const task = getTask(store, key(2));
+    assert.equal(task?.step, 'executed');
+    assert.equal(task?.score, '0x1234');
+    updateTask(store, key(2), { step: 'ended', outcome: 'success' });
+    assert.deepEqual(listOpenTasks(store), []);
+    store.close();
+  });
+
+  it('keys are case-insensitive', () => {
+    const store = openStore({ path: ':memory:' });
+    insertTask(store, {
+      taskKey: `0x${'AB'.repeat(32)}`,
+      taskType: 1,
+      startedBlock: 1,
+      argsCommitment: null,
+    });
+    assert.ok(getTask(store, `0x${'ab'.repeat(32)}`));
+    store.close();
+  });
+});
+
+describe('cursor', () => {
+  it('advances, keeps the last N hashes, rewinds', () => {
+    const store = openStore({ path: ':memory:' });
+    assert.equal(getCursor(store), undefined);
+    advanceCursor(
+      store,
+      Array.from({ length: 10 }, (_, i) => ({ blockNumber: i + 1, blockHash: hash(i + 1) })),
+      4,
+    );
+    assert.deepEqual(getCursor(store), { blockNumber: 10, blockHash: hash(10) });
+    assert.deepEqual(
+      getProcessedBlocks(store, 100).map((b) => b.blockNumber),
+      [10, 9, 8, 7],
+    );
+    rewindCursor(store, { blockNumber: 8, blockHash: hash(8) });
+    assert.deepEqual(getCursor(store), { blockNumber: 8, blockHash: hash(8) });
+    assert.deepEqual(
+      getProcessedBlocks(store, 100).map((b) => b.blockNumber),
+      [8, 7],
+    );
+    store.close();
+  });
+});
+
+describe('transactions', () => {
+  it('tracks signed transactions, their status and nonces', () => {
+    const store = openStore({ path: ':memory:' });
+    const sender = '0x70997970C51812dc3A010C7d01b50e0d17dc79C8';
+    assert.equal(getHighestNonce(store, sender), -1);
+    const tx = insertTx(store, {
+      purpose: 'submitScore',
+      taskKey: key(3),
+      sender,
+      nonce: 4,
+      hash: hash(3),
+      raw: '0x02',
+    });
+    assert.equal(tx.status, 'signed');
+    assert.equal(getHighestNonce(store, sender), 4);
+    assert.equal(listPendingTxs(store, sender).length, 1);
+    updateTxStatus(store, tx.id, 'mined', { blockNumber: 12 });
+    assert.equal(getLatestTx(store, 'submitScore', key(3))?.blockNumber, 12);
+    assert.equal(listPendingTxs(store, sender).length, 0);
+    // The same purpose, task and nonce cannot be signed twice.
+    assert.throws(() =>
+      insertTx(store, {
+        purpose: 'submitScore',
+        taskKey: key(3),
+        sender,
+        nonce: 4,
+        hash: hash(4),
+        raw: '0x02',
+      }),
+    );
+    store.close();
+  });
+});

@@ -1,0 +1,134 @@
+import type { Hex } from 'viem';
+import type { TaskOutcome, TaskRecord, TaskStep } from '../task/types.js';
+import type { NodeStore } from './openStore.js';
+
+type TaskRow = {
+  task_key: string;
+  task_type: number;
+  step: string;
+  started_block: number;
+  args_commitment: string | null;
+  salt: string | null;
+  args_path: string | null;
+  output_dir: string | null;
+  score: string | null;
+  result_files: string | null;
+  error_kind: string | null;
+  outcome: string | null;
+  fee: string | null;
+  attempts: number;
+  last_error: string | null;
+  next_attempt_at: number;
+  deadline_at: number | null;
+  created_at: number;
+  updated_at: number;
+};
+
+function fromRow(row: TaskRow): TaskRecord {
+  return {
+    taskKey: row.task_key as Hex,
+    taskType: row.task_type,
+    step: row.step as TaskStep,
+    startedBlock: row.started_block,
+    argsCommitment: row.args_commitment as Hex | null,
+    salt: row.salt as Hex | null,
+    argsPath: row.args_path,
+    outputDir: row.output_dir,
+    score: row.score as Hex | null,
+    resultFiles: row.result_files,
+    errorKind: row.error_kind,
+    outcome: row.outcome as TaskOutcome | null,
+    fee: row.fee,
+    attempts: row.attempts,
+    lastError: row.last_error,
+    nextAttemptAt: row.next_attempt_at,
+    deadlineAt: row.deadline_at,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+/** The task, or undefined when this node never had it. */
+export function getTask(store: NodeStore, taskKey: Hex): TaskRecord | undefined {
+  const row = store.db.prepare('SELECT * FROM tasks WHERE task_key = ?').get(taskKey.toLowerCase()) as
+    | TaskRow
+    | undefined;
+  return row ? fromRow(row) : undefined;
+}
+
+/** Tasks that are not ended, oldest first. */
+export function listOpenTasks(store: NodeStore): TaskRecord[] {
+  const rows = store.db
+    .prepare("SELECT * FROM tasks WHERE step != 'ended' ORDER BY started_block, created_at")
+    .all() as TaskRow[];
+  return rows.map(fromRow);
+}
+
+/** The most recently updated tasks (dashboard). */
+export function listRecentTasks(store: NodeStore, limit: number): TaskRecord[] {
+  const rows = store.db
+    .prepare('SELECT * FROM tasks ORDER BY updated_at DESC LIMIT ?')
+    .all(limit) as TaskRow[];
+  return rows.map(fromRow);
+}
+
+export type InsertTaskParameters = {
+  taskKey: Hex;
+  taskType: number;
+  startedBlock: number;
+  argsCommitment: Hex | null;
+  now?: number | undefined;
+};
+
+/**
+ * Records a task this node was given. Idempotent: seeing the same TaskStarted again (a restart, a re-scan
+ * after a reorg) keeps the existing row and its progress. Returns whether the row is new.
+ */
+export function insertTask(store: NodeStore, parameters: InsertTaskParameters): boolean {
+  const now = parameters.now ?? Date.now();
+  const result = store.db
+    .prepare(
+      `INSERT INTO tasks (task_key, task_type, step, started_block, args_commitment, created_at, updated_at)
+       VALUES (?, ?, 'assigned', ?, ?, ?, ?) ON CONFLICT (task_key) DO NOTHING`,
+    )
+    .run(
+      parameters.taskKey.toLowerCase(),
+      parameters.taskType,
+      parameters.startedBlock,
+      parameters.argsCommitment?.toLowerCase() ?? null,
+      now,
+      now,
+    );
+  return result.changes === 1;
+}
+
+const columns: Record<keyof Omit<TaskRecord, 'taskKey' | 'createdAt'>, string> = {
+  taskType: 'task_type',
+  step: 'step',
+  startedBlock: 'started_block',
+  argsCommitment: 'args_commitment',
+  salt: 'salt',
+  argsPath: 'args_path',
+  outputDir: 'output_dir',
+  score: 'score',
+  resultFiles: 'result_files',
+  errorKind: 'error_kind',
+  outcome: 'outcome',
+  fee: 'fee',
+  attempts: 'attempts',
+  lastError: 'last_error',
+  nextAttemptAt: 'next_attempt_at',
+  deadlineAt: 'deadline_at',
+  updatedAt: 'updated_at',
+};
+
+export type TaskUpdate = Partial<Omit<TaskRecord, 'taskKey' | 'createdAt'>>;
+
+/** Writes the given fields of a task (one committed transaction). */
+export function updateTask(store: NodeStore, taskKey: Hex, update: TaskUpdate, now = Date.now()): void {
+  const entries = Object.entries({ ...update, updatedAt: now }).filter(([, v]) => v !== undefined);
+  const assignments = entries.map(([key]) => `${columns[key as keyof typeof columns]} = ?`).join(', ');
+  store.db
+    .prepare(`UPDATE tasks SET ${assignments} WHERE task_key = ?`)
+    .run(...entries.map(([, v]) => v as string | number | null), taskKey.toLowerCase());
+}

@@ -1,0 +1,130 @@
+import type { Address, Hex } from 'viem';
+import type { NodeStore } from './openStore.js';
+
+/**
+ * `signed`: persisted, maybe not broadcast yet; `sent`: the RPC accepted it; `mined` / `reverted`: in a
+ * confirmed block; `dropped`: provably gone (its nonce was used by another transaction), so it may be re-signed.
+ */
+export type TxStatus = 'signed' | 'sent' | 'mined' | 'reverted' | 'dropped';
+
+export type TxRecord = {
+  id: number;
+  /** What the transaction does, e.g. `submitScore`, `join`. */
+  purpose: string;
+  taskKey: Hex | null;
+  sender: Address;
+  nonce: number;
+  hash: Hex;
+  /** The signed raw transaction: rebroadcast as is, never re-signed, while it may still land. */
+  raw: Hex;
+  status: TxStatus;
+  blockNumber: number | null;
+  error: string | null;
+  createdAt: number;
+  updatedAt: number;
+};
+
+type TxRow = {
+  id: number;
+  purpose: string;
+  task_key: string | null;
+  sender: string;
+  nonce: number;
+  hash: string;
+  raw: string;
+  status: string;
+  block_number: number | null;
+  error: string | null;
+  created_at: number;
+  updated_at: number;
+};
+
+const fromRow = (row: TxRow): TxRecord => ({
+  id: row.id,
+  purpose: row.purpose,
+  taskKey: row.task_key as Hex | null,
+  sender: row.sender as Address,
+  nonce: row.nonce,
+  hash: row.hash as Hex,
+  raw: row.raw as Hex,
+  status: row.status as TxStatus,
+  blockNumber: row.block_number,
+  error: row.error,
+  createdAt: row.created_at,
+  updatedAt: row.updated_at,
+});
+
+export type InsertTxParameters = Omit<
+  TxRecord,
+  'id' | 'status' | 'blockNumber' | 'error' | 'createdAt' | 'updatedAt'
+>;
+
+/** Persists a signed transaction before it is broadcast. */
+export function insertTx(store: NodeStore, tx: InsertTxParameters, now = Date.now()): TxRecord {
+  const result = store.db
+    .prepare(
+      `INSERT INTO transactions (purpose, task_key, sender, nonce, hash, raw, status, created_at, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, 'signed', ?, ?)`,
+    )
+    .run(
+      tx.purpose,
+      tx.taskKey?.toLowerCase() ?? null,
+      tx.sender.toLowerCase(),
+      tx.nonce,
+      tx.hash.toLowerCase(),
+      tx.raw,
+      now,
+      now,
+    );
+  return getTxById(store, Number(result.lastInsertRowid))!;
+}
+
+export function getTxById(store: NodeStore, id: number): TxRecord | undefined {
+  const row = store.db.prepare('SELECT * FROM transactions WHERE id = ?').get(id) as TxRow | undefined;
+  return row ? fromRow(row) : undefined;
+}
+
+/** The latest transaction for a purpose (and task), whatever its status. */
+export function getLatestTx(store: NodeStore, purpose: string, taskKey: Hex | null): TxRecord | undefined {
+  const row = store.db
+    .prepare('SELECT * FROM transactions WHERE purpose = ? AND task_key IS ? ORDER BY id DESC LIMIT 1')
+    .get(purpose, taskKey?.toLowerCase() ?? null) as TxRow | undefined;
+  return row ? fromRow(row) : undefined;
+}
+
+/** Transactions that may still land: signed or sent. */
+export function listPendingTxs(store: NodeStore, sender: Address): TxRecord[] {
+  const rows = store.db
+    .prepare(
+      "SELECT * FROM transactions WHERE sender = ? AND status IN ('signed', 'sent') ORDER BY nonce, id",
+    )
+    .all(sender.toLowerCase()) as TxRow[];
+  return rows.map(fromRow);
+}
+
+/** Highest nonce this store ever signed for `sender`, or -1. */
+export function getHighestNonce(store: NodeStore, sender: Address): number {
+  const row = store.db
+    .prepare("SELECT MAX(nonce) AS n FROM transactions WHERE sender = ? AND status != 'dropped'")
+    .get(sender.toLowerCase()) as { n: number | null };
+  return row.n ?? -1;
+}
+
+export function updateTxStatus(
+  store: NodeStore,
+  id: number,
+  status: TxStatus,
+  extra: { blockNumber?: number | null; error?: string | null } = {},
+  now = Date.now(),
+): void {
+  store.db
+    .prepare(
+      'UPDATE transactions SET status = ?, block_number = COALESCE(?, block_number), error = COALESCE(?, error), updated_at = ? WHERE id = ?',
+    )
+    .run(status, extra.blockNumber ?? null, extra.error ?? null, now, id);
+}
+
+export function listRecentTxs(store: NodeStore, limit: number): TxRecord[] {
+  const rows = store.db.prepare('SELECT * FROM transactions ORDER BY id DESC LIMIT ?').all(limit) as TxRow[];
+  return rows.map(fromRow);
+}

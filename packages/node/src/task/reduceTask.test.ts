@@ -1,0 +1,114 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { Hex } from 'viem';
+import { getBackoffMs, getTaskAction, reduceTask, type TaskInput } from './reduceTask.js';
+import { type TaskRecord, type TaskStep, taskSteps } from './types.js';
+
+const key = `0x${'11'.repeat(32)}` as Hex;
+const task = (step: TaskStep, extra: Partial<TaskRecord> = {}): TaskRecord => ({
+  taskKey: key,
+  taskType: 1,
+  step,
+  startedBlock: 1,
+  argsCommitment: null,
+  salt: null,
+  argsPath: null,
+  outputDir: null,
+  score: null,
+  resultFiles: null,
+  errorKind: null,
+  outcome: null,
+  fee: null,
+  attempts: 0,
+  lastError: null,
+  nextAttemptAt: 0,
+  deadlineAt: null,
+  createdAt: 0,
+  updatedAt: 0,
+  ...extra,
+});
+const apply = (t: TaskRecord, input: TaskInput): TaskRecord => ({
+  ...t,
+  ...(reduceTask(t, input, 1000) ?? {}),
+});
+
+describe('reduceTask', () => {
+  it('walks the happy path, one action per step', () => {
+    let t = task('assigned');
+    const seen: string[] = [];
+    const inputs: TaskInput[] = [
+      { type: 'argsFetched', argsPath: '/a', salt: key, argsCommitment: key, deadlineAt: 99 },
+      { type: 'modelsReady' },
+      { type: 'executed', outputDir: '/o', score: '0x12', resultFiles: '[]' },
+      { type: 'resultUploaded' },
+      { type: 'reported' },
+      { type: 'ended', outcome: 'success', fee: 5n },
+    ];
+    for (const input of inputs) {
+      seen.push(getTaskAction(t, 0) ?? 'none');
+      t = apply(t, input);
+    }
+    assert.deepEqual(seen, ['fetchArgs', 'ensureModels', 'execute', 'uploadResult', 'submitScore', 'follow']);
+    assert.equal(t.step, 'ended');
+    assert.equal(t.fee, '5');
+    assert.equal(getTaskAction(t, 0), null);
+  });
+
+  it('reports only invalid_args on chain; every other worker failure lets the task time out', () => {
+    assert.equal(
+      apply(task('models_ready'), { type: 'workerFailed', kind: 'invalid_args', message: 'x' }).step,
+      'invalid_args',
+    );
+    for (const kind of [
+      'execution_failed',
+      'model_missing',
+      'unsupported',
+      'crashed',
+      'out_of_memory',
+      'timeout',
+      'cancelled',
+    ]) {
+      const t = apply(task('models_ready'), { type: 'workerFailed', kind, message: 'x' });
+      assert.equal(t.step, 'abandoned', kind);
+      assert.equal(getTaskAction(t, 0), 'abortTimedOut');
+    }
+    assert.equal(getTaskAction(task('invalid_args'), 0), 'reportError');
+  });
+
+  it('ignores stale and repeated inputs (idempotent)', () => {
+    const done = task('executed', { score: '0x12' });
+    assert.equal(reduceTask(done, { type: 'modelsReady' }, 0), null);
+    assert.equal(
+      reduceTask(done, { type: 'executed', outputDir: '/x', score: '0x99', resultFiles: '[]' }, 0),
+      null,
+    );
+    assert.equal(reduceTask(task('reported'), { type: 'reported' }, 0), null);
+    assert.equal(reduceTask(task('ended'), { type: 'ended', outcome: 'aborted', fee: 1n }, 0), null);
+    assert.equal(reduceTask(task('reported'), { type: 'abandon', message: 'x' }, 0), null);
+  });
+
+  it('an end on chain ends the task from any step', () => {
+    for (const step of taskSteps.filter((s) => s !== 'ended')) {
+      assert.equal(apply(task(step), { type: 'ended', outcome: 'aborted', fee: null }).step, 'ended');
+    }
+  });
+
+  it('retries with backoff and waits until the retry time', () => {
+    const t = apply(task('assigned'), {
+      type: 'failedRetryable',
+      message: 'relay down',
+      backoffMs: getBackoffMs(0),
+    });
+    assert.equal(t.attempts, 1);
+    assert.equal(t.nextAttemptAt, 2000);
+    assert.equal(getTaskAction(t, 1500), null);
+    assert.equal(getTaskAction(t, 2000), 'fetchArgs');
+    assert.equal(getBackoffMs(30), 60_000);
+    // The retry counters reset on the next step.
+    assert.equal(
+      apply(t, { type: 'argsFetched', argsPath: '/a', salt: key, argsCommitment: key, deadlineAt: 1 })
+        .attempts,
+      0,
+    );
+  });
+});

@@ -1,0 +1,132 @@
+import type { Hex } from 'viem';
+import type { TaskUpdate } from '../store/tasks.js';
+import type { TaskOutcome, TaskRecord, TaskStep } from './types.js';
+
+/** What happened to a task: the result of an action, or news from the chain. */
+export type TaskInput =
+  | { type: 'argsFetched'; argsPath: string; salt: Hex; argsCommitment: Hex; deadlineAt: number }
+  | { type: 'modelsReady' }
+  | { type: 'executed'; outputDir: string; score: Hex; resultFiles: string }
+  | { type: 'workerFailed'; kind: string; message: string }
+  | { type: 'resultUploaded' }
+  /** The chain shows the node's report (score or error), from a receipt or an event. */
+  | { type: 'reported' }
+  | { type: 'ended'; outcome: TaskOutcome; fee: bigint | null }
+  /** A transient failure of the current step: try again after `backoffMs`. */
+  | { type: 'failedRetryable'; message: string; backoffMs: number }
+  /** Something that no retry can fix and that is nobody's provable fault: let the task time out. */
+  | { type: 'abandon'; message: string }
+  /** The chain says the task is not (or no longer) this node's, e.g. its TaskStarted was reorganized away. */
+  | { type: 'lost'; message: string };
+
+const preReport: ReadonlySet<TaskStep> = new Set([
+  'assigned',
+  'args_ready',
+  'models_ready',
+  'executed',
+  'result_uploaded',
+  'invalid_args',
+  'abandoned',
+]);
+
+/**
+ * The task state machine: pure, no I/O. Returns the fields to write, or null when the input does not apply
+ * in the task's step (a stale or repeated input: every input is idempotent). A step change resets the retry
+ * counters.
+ *
+ * @example
+ * const update = reduceTask(task, { type: 'modelsReady' }, Date.now());
+ * if (update) updateTask(store, task.taskKey, update);
+ */
+export function reduceTask(task: TaskRecord, input: TaskInput, now: number): TaskUpdate | null {
+  const to = (step: TaskStep, extra: TaskUpdate = {}): TaskUpdate => ({
+    step,
+    attempts: 0,
+    lastError: null,
+    nextAttemptAt: 0,
+    ...extra,
+  });
+  if (task.step === 'ended') return null;
+  switch (input.type) {
+    case 'argsFetched':
+      if (task.step !== 'assigned') return null;
+      return to('args_ready', {
+        argsPath: input.argsPath,
+        salt: input.salt,
+        argsCommitment: input.argsCommitment,
+        deadlineAt: input.deadlineAt,
+      });
+    case 'modelsReady':
+      return task.step === 'args_ready' ? to('models_ready') : null;
+    case 'executed':
+      if (task.step !== 'models_ready') return null;
+      return to('executed', {
+        outputDir: input.outputDir,
+        score: input.score,
+        resultFiles: input.resultFiles,
+      });
+    case 'workerFailed':
+      if (task.step !== 'models_ready') return null;
+      // Only invalid arguments are reported on chain: every honest node reaches the same verdict on the same
+      // bytes. Crashes, out-of-memory, missing models and the like let the task time out (PROTOCOL.md).
+      if (input.kind === 'invalid_args')
+        return to('invalid_args', { errorKind: input.kind, lastError: input.message });
+      return to('abandoned', { errorKind: input.kind, lastError: input.message });
+    case 'resultUploaded':
+      return task.step === 'executed' ? to('result_uploaded') : null;
+    case 'reported':
+      return preReport.has(task.step) ? to('reported') : null;
+    case 'ended':
+      return {
+        step: 'ended',
+        outcome: input.outcome,
+        fee: input.fee === null ? task.fee : input.fee.toString(),
+        nextAttemptAt: 0,
+      };
+    case 'failedRetryable':
+      return {
+        attempts: task.attempts + 1,
+        lastError: input.message,
+        nextAttemptAt: now + input.backoffMs,
+      };
+    case 'abandon':
+      if (!preReport.has(task.step) || task.step === 'abandoned') return null;
+      return to('abandoned', { lastError: input.message });
+    case 'lost':
+      return { step: 'ended', outcome: 'lost', lastError: input.message, nextAttemptAt: 0 };
+  }
+}
+
+/** The action that takes a task out of its step. */
+export type TaskAction =
+  | 'fetchArgs'
+  | 'ensureModels'
+  | 'execute'
+  | 'uploadResult'
+  | 'submitScore'
+  | 'reportError'
+  | 'follow'
+  | 'abortTimedOut';
+
+const actions: Record<Exclude<TaskStep, 'ended'>, TaskAction> = {
+  assigned: 'fetchArgs',
+  args_ready: 'ensureModels',
+  models_ready: 'execute',
+  executed: 'uploadResult',
+  result_uploaded: 'submitScore',
+  invalid_args: 'reportError',
+  reported: 'follow',
+  abandoned: 'abortTimedOut',
+};
+
+/** The next action of a task, or null when it is ended or waiting for its retry time. */
+export function getTaskAction(task: TaskRecord, now: number): TaskAction | null {
+  if (task.step === 'ended') return null;
+  if (task.nextAttemptAt > now) return null;
+  return actions[task.step];
+}
+
+/** Exponential backoff for retries of one step: 1 s, 2 s, 4 s … capped at `maxMs`. */
+export function getBackoffMs(attempts: number, maxMs = 60_000, baseMs = 1_000): number {
+  return Math.min(maxMs, baseMs * 2 ** Math.min(attempts, 16));
+}

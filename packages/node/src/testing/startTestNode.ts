@@ -1,0 +1,73 @@
+import { join } from 'node:path';
+import { WorkerSupervisor } from '@verinet/worker';
+import pino from 'pino';
+import { privateKeyToAccount } from 'viem/accounts';
+import { createChainClient, getDeploymentChain } from '../chain/createChainClient.js';
+import { contractsOf } from '../chain/taskManager.js';
+import { createNodeDaemon, type NodeDaemon } from '../daemon/createNodeDaemon.js';
+import type { RelayClient } from '../relay/types.js';
+import { type NodeStore, openStore } from '../store/index.js';
+import { createTxSender } from '../tx/index.js';
+import { type TestDevnet, testWallet } from './devnet.js';
+
+export type TestNode = {
+  daemon: NodeDaemon;
+  store: NodeStore;
+  worker: WorkerSupervisor;
+  stop: () => Promise<void>;
+};
+
+/** An in-process node daemon for anvil account `index`, with a real worker on `modelsDir`. */
+export async function startTestNode(parameters: {
+  devnet: TestDevnet;
+  index: number;
+  relay: RelayClient;
+  dataDir: string;
+  modelsDir: string;
+  rpcUrl?: string;
+}): Promise<TestNode> {
+  const { devnet, index, dataDir } = parameters;
+  const rpcUrl = parameters.rpcUrl ?? devnet.anvil.rpcUrl;
+  const store = openStore({ path: join(dataDir, 'node.db') });
+  const client = createChainClient({ rpcUrl, deployment: devnet.deployment, timeoutMs: 2_000 });
+  const account = privateKeyToAccount(testWallet(devnet, index).privateKey);
+  const sender = createTxSender({
+    client,
+    account,
+    chain: getDeploymentChain(devnet.deployment, rpcUrl),
+    store,
+  });
+  const worker = new WorkerSupervisor({
+    modelsDir: parameters.modelsDir,
+    threads: 1,
+    handshakeTimeoutMs: 60_000,
+  });
+  const daemon = createNodeDaemon({
+    store,
+    client,
+    sender,
+    node: account.address,
+    contracts: contractsOf(devnet.deployment),
+    startBlock: devnet.deployment.startBlock,
+    relay: parameters.relay,
+    worker,
+    dataDir,
+    modelsDir: parameters.modelsDir,
+    deadlineMarginSec: 30,
+    followIntervalMs: 1_000,
+    log: pino({ level: process.env.VERINET_TEST_LOG ?? 'silent' }),
+    confirmations: 0,
+    pollIntervalMs: 50,
+  });
+  await daemon.start();
+  return {
+    daemon,
+    store,
+    worker,
+    async stop() {
+      await worker.stop();
+      await daemon.stop();
+      store.close();
+    },
+  };
+}

@@ -1,0 +1,139 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { packVersion } from '@verinet/protocol/args';
+import { getPublicKey } from '@verinet/protocol/vrf';
+import { zeroAddress } from 'viem';
+import { privateKeyToAccount } from 'viem/accounts';
+import { createChainClient, getDeploymentChain } from '../chain/createChainClient.js';
+import { contractsOf, joinRequest, pauseRequest, resumeRequest } from '../chain/taskManager.js';
+import { getLatestTx, listPendingTxs, openStore } from '../store/index.js';
+import { startTestDevnet, type TestDevnet, testMinStake, testWallet } from '../testing/devnet.js';
+import { createTxSender, TransactionRevertedError } from './createTxSender.js';
+
+let devnet: TestDevnet;
+before(async () => {
+  devnet = await startTestDevnet();
+});
+after(async () => {
+  await devnet?.stop();
+});
+
+function senderFor(index: number, store = openStore({ path: ':memory:' })) {
+  const { privateKey } = testWallet(devnet, index);
+  const account = privateKeyToAccount(privateKey);
+  const client = createChainClient({ rpcUrl: devnet.anvil.rpcUrl, deployment: devnet.deployment });
+  const sender = createTxSender({
+    client,
+    account,
+    chain: getDeploymentChain(devnet.deployment, devnet.anvil.rpcUrl),
+    store,
+  });
+  return { sender, store, account, privateKey, client };
+}
+
+const joinFor = (privateKey: `0x${string}`) =>
+  joinRequest(contractsOf(devnet.deployment), {
+    gpuName: 'Test GPU',
+    vram: 8,
+    version: packVersion('1.0.0'),
+    publicKey: getPublicKey(privateKey),
+    beneficiary: zeroAddress,
+    modelIds: [],
+    stake: testMinStake,
+  });
+
+describe('createTxSender (anvil)', () => {
+  it('sends once per purpose: a second send returns the mined transaction', async () => {
+    const { sender, store, privateKey, account } = senderFor(1);
+    const first = await sender.sendAndWait({ purpose: 'join', request: joinFor(privateKey) });
+    assert.equal(first.status, 'mined');
+    const again = await sender.send({ purpose: 'join', request: joinFor(privateKey) });
+    assert.equal(again.hash, first.tx.hash);
+    assert.equal(
+      await devnet.client.getTransactionCount({ address: account.address }),
+      1,
+      'exactly one transaction from this account',
+    );
+    assert.equal(getLatestTx(store, 'join', null)?.status, 'mined');
+  });
+
+  it('names the contract error when the call would revert, and signs nothing', async () => {
+    const { sender, store, account } = senderFor(2);
+    await assert.rejects(
+      sender.send({ purpose: 'pause', request: pauseRequest(contractsOf(devnet.deployment)) }),
+      (error) => {
+        assert.ok(error instanceof TransactionRevertedError);
+        assert.match(error.message, /NodeRegistryNotRegistered/);
+        return true;
+      },
+    );
+    assert.equal(listPendingTxs(store, account.address).length, 0);
+  });
+
+  it('after a restart, rebroadcasts the same signed bytes of a transaction the chain never saw', async () => {
+    const path = ':memory:';
+    const { sender, store, privateKey, account, client } = senderFor(3, openStore({ path }));
+    await devnet.rpc('evm_setAutomine', [false]);
+    let hash: `0x${string}`;
+    try {
+      const tx = await sender.send({ purpose: 'join', request: joinFor(privateKey) });
+      hash = tx.hash;
+      // As if the node died between persisting the signed transaction and the RPC receiving it.
+      await devnet.rpc('anvil_dropTransaction', [hash]);
+    } finally {
+      await devnet.rpc('evm_setAutomine', [true]);
+    }
+    const restarted = createTxSender({
+      client,
+      account,
+      chain: getDeploymentChain(devnet.deployment, devnet.anvil.rpcUrl),
+      store,
+    });
+    await restarted.recover();
+    const receipt = await devnet.client.waitForTransactionReceipt({ hash });
+    assert.equal(receipt.status, 'success');
+    // send() for the same purpose does not sign a second one.
+    const again = await restarted.send({ purpose: 'join', request: joinFor(privateKey) });
+    assert.equal(again.hash, hash);
+    assert.equal(await devnet.client.getTransactionCount({ address: account.address }), 1);
+  });
+
+  it('signs again with a new nonce only when the old transaction is provably dropped', async () => {
+    const { sender, store, privateKey, account } = senderFor(4);
+    await sender.sendAndWait({ purpose: 'join', request: joinFor(privateKey) });
+    await devnet.rpc('evm_setAutomine', [false]);
+    let dropped: `0x${string}`;
+    try {
+      const tx = await sender.send({
+        purpose: 'pause',
+        request: pauseRequest(contractsOf(devnet.deployment)),
+      });
+      dropped = tx.hash;
+      await devnet.rpc('anvil_dropTransaction', [dropped]);
+      // Another transaction (from another wallet holding the key) takes that nonce.
+      const { wallet } = testWallet(devnet, 4);
+      await wallet.sendTransaction({ to: account.address, value: 1n, nonce: tx.nonce });
+    } finally {
+      await devnet.rpc('evm_setAutomine', [true]);
+    }
+    await devnet.rpc('anvil_mine', ['0x1']);
+    const outcome = await sender.sendAndWait({
+      purpose: 'pause',
+      request: pauseRequest(contractsOf(devnet.deployment)),
+    });
+    assert.notEqual(outcome.tx.hash, dropped);
+    assert.equal(outcome.status, 'mined');
+    const statuses = (
+      store.db.prepare("SELECT status FROM transactions WHERE purpose = 'pause' ORDER BY id").all() as {
+        status: string;
+      }[]
+    ).map((r) => r.status);
+    assert.deepEqual(statuses, ['dropped', 'mined']);
+    // And a live one is never duplicated: resume is sent once even when asked twice concurrently.
+    const [a, b] = await Promise.all([
+      sender.send({ purpose: 'resume', request: resumeRequest(contractsOf(devnet.deployment)) }),
+      sender.send({ purpose: 'resume', request: resumeRequest(contractsOf(devnet.deployment)) }),
+    ]);
+    assert.equal(a.hash, b.hash);
+  });
+});

@@ -1,0 +1,255 @@
+import {
+  type Chain,
+  encodeFunctionData,
+  type Hex,
+  keccak256,
+  type LocalAccount,
+  type PublicClient,
+  type TransactionReceipt,
+} from 'viem';
+import { describeContractError } from '../chain/describeContractError.js';
+import { describeRpcError } from '../chain/describeRpcError.js';
+import type { ContractRequest } from '../chain/taskManager.js';
+import { crashPoint } from '../daemon/crashPoint.js';
+import { TransactionError } from '../errors/index.js';
+import {
+  getHighestNonce,
+  getLatestTx,
+  getTxById,
+  insertTx,
+  listPendingTxs,
+  type NodeStore,
+  type TxRecord,
+  updateTxStatus,
+} from '../store/index.js';
+
+export type TxSenderParameters = {
+  client: PublicClient;
+  account: LocalAccount;
+  chain: Chain;
+  store: NodeStore;
+  /** Gas = estimate × (100 + headroomPercent) / 100 + 100,000 (docs/deployment.md: selection draws at random). */
+  headroomPercent?: number | undefined;
+  onNotice?: ((level: 'info' | 'warn', message: string) => void) | undefined;
+};
+
+export type SendParameters = {
+  /** What the transaction does; with `taskKey`, the idempotency key (one live transaction per pair). */
+  purpose: string;
+  taskKey?: Hex | null | undefined;
+  request: ContractRequest;
+};
+
+export type TxOutcome = { tx: TxRecord; status: 'mined' | 'reverted'; receipt: TransactionReceipt };
+
+/** The contract refused the call (estimation reverted): retrying the same call will not help. */
+export class TransactionRevertedError extends TransactionError {
+  override name = 'TransactionRevertedError' as never;
+}
+
+export type TxSender = {
+  /**
+   * Signs, persists, then broadcasts one transaction for (purpose, taskKey), unless one is already live:
+   * then that one is rebroadcast (same raw bytes, same nonce) and returned. A transaction is signed again
+   * (with a new nonce) only once the old one is provably dropped (its nonce was used by another one).
+   */
+  send: (parameters: SendParameters) => Promise<TxRecord>;
+  /** Waits for the receipt; rebroadcasts while unknown; marks it dropped when its nonce was used by another. */
+  wait: (tx: TxRecord, options?: { timeoutMs?: number; pollMs?: number }) => Promise<TxOutcome>;
+  /** After a restart: re-checks every signed or sent transaction and rebroadcasts those still unknown. */
+  recover: () => Promise<void>;
+  /** `send` then `wait`; throws when the transaction reverted. */
+  sendAndWait: (parameters: SendParameters, options?: { timeoutMs?: number }) => Promise<TxOutcome>;
+};
+
+/**
+ * The node's only way to send transactions: nonces from the chain and the store (never reused), gas
+ * estimated against the pending block with headroom, signed raw transactions persisted before they are
+ * broadcast, so a node killed at any moment neither loses nor duplicates a transaction.
+ *
+ * @example
+ * const sender = createTxSender({ client, account, chain, store });
+ * await sender.sendAndWait({ purpose: 'submitScore', taskKey, request: submitScoreRequest(contracts, taskKey, score) });
+ */
+export function createTxSender(parameters: TxSenderParameters): TxSender {
+  const { client, account, chain, store } = parameters;
+  const headroom = BigInt(100 + (parameters.headroomPercent ?? 50));
+  const notice = parameters.onNotice ?? (() => {});
+  let lock: Promise<unknown> = Promise.resolve();
+  const exclusive = <T>(fn: () => Promise<T>): Promise<T> => {
+    const next = lock.then(fn);
+    lock = next.catch(() => {});
+    return next;
+  };
+
+  const broadcast = async (tx: TxRecord): Promise<void> => {
+    try {
+      await client.sendRawTransaction({ serializedTransaction: tx.raw });
+    } catch (error) {
+      const message = describeRpcError(error);
+      // Already in the pool or mined: the same bytes are out there, which is all we want.
+      if (
+        /already known|already imported|known transaction|nonce too low|replacement transaction/i.test(
+          message,
+        )
+      )
+        return;
+      throw new TransactionError(`Broadcasting ${tx.purpose} (${tx.hash}) failed: ${message}`, {
+        cause: error,
+      });
+    }
+    if (tx.status === 'signed') updateTxStatus(store, tx.id, 'sent');
+  };
+
+  /** Whether `tx`'s nonce has been used by a transaction other than `tx` (then `tx` can never land). */
+  const isDropped = async (tx: TxRecord): Promise<boolean> => {
+    const minedNonce = await client.getTransactionCount({ address: account.address, blockTag: 'latest' });
+    if (minedNonce <= tx.nonce) return false;
+    const receipt = await client.getTransactionReceipt({ hash: tx.hash }).catch(() => null);
+    return receipt === null;
+  };
+
+  const signNew = async ({ purpose, taskKey, request }: SendParameters): Promise<TxRecord> => {
+    const data = encodeFunctionData({
+      abi: request.abi,
+      functionName: request.functionName,
+      args: request.args,
+    } as Parameters<typeof encodeFunctionData>[0]);
+    let estimate: bigint;
+    try {
+      // Against the pending block: a report in the task's own seed block is refused (SeedUnavailable).
+      estimate = await client.estimateContractGas({
+        address: request.address,
+        abi: request.abi,
+        functionName: request.functionName,
+        args: request.args,
+        value: request.value,
+        account,
+        blockTag: 'pending',
+      } as Parameters<typeof client.estimateContractGas>[0]);
+    } catch (error) {
+      const message = describeRpcError(error);
+      if (/revert|custom error|returned no data/i.test(message)) {
+        throw new TransactionRevertedError(`${purpose} would revert: ${describeContractError(error)}`, {
+          cause: error,
+        });
+      }
+      throw new TransactionError(`Estimating gas for ${purpose} failed: ${message}`, { cause: error });
+    }
+    const headroomPercent = BigInt(100 + (request.headroomPercent ?? Number(headroom - 100n)));
+    const gas = (estimate * headroomPercent) / 100n + 100_000n;
+    const chainNonce = await client.getTransactionCount({ address: account.address, blockTag: 'pending' });
+    const nonce = Math.max(chainNonce, getHighestNonce(store, account.address) + 1);
+    const fees = await client.estimateFeesPerGas();
+    const raw = await account.signTransaction({
+      type: 'eip1559',
+      chainId: chain.id,
+      to: request.address,
+      data,
+      value: request.value ?? 0n,
+      nonce,
+      gas,
+      maxFeePerGas: fees.maxFeePerGas,
+      maxPriorityFeePerGas: fees.maxPriorityFeePerGas,
+    });
+    const tx = insertTx(store, {
+      purpose,
+      taskKey: taskKey ?? null,
+      sender: account.address,
+      nonce,
+      hash: keccak256(raw),
+      raw,
+    });
+    crashPoint('tx_signed');
+    return tx;
+  };
+
+  const send = (p: SendParameters): Promise<TxRecord> =>
+    exclusive(async () => {
+      const latest = getLatestTx(store, p.purpose, p.taskKey ?? null);
+      if (latest && (latest.status === 'signed' || latest.status === 'sent')) {
+        if (await isDropped(latest)) {
+          updateTxStatus(store, latest.id, 'dropped', { error: 'its nonce was used by another transaction' });
+          notice(
+            'warn',
+            `Transaction ${latest.purpose} ${latest.hash} was dropped; signing it again with a new nonce.`,
+          );
+        } else {
+          await broadcast(latest);
+          return getTxById(store, latest.id)!;
+        }
+      } else if (latest && latest.status === 'mined') {
+        return latest;
+      }
+      const tx = await signNew(p);
+      await broadcast(tx);
+      crashPoint('tx_sent');
+      return getTxById(store, tx.id)!;
+    });
+
+  const wait = async (
+    tx: TxRecord,
+    options: { timeoutMs?: number; pollMs?: number } = {},
+  ): Promise<TxOutcome> => {
+    const deadline = Date.now() + (options.timeoutMs ?? 120_000);
+    const pollMs = options.pollMs ?? 250;
+    let lastBroadcast = Date.now();
+    for (;;) {
+      const receipt = await client.getTransactionReceipt({ hash: tx.hash }).catch(() => null);
+      if (receipt) {
+        const status = receipt.status === 'success' ? 'mined' : 'reverted';
+        updateTxStatus(store, tx.id, status, {
+          blockNumber: Number(receipt.blockNumber),
+          error: status === 'reverted' ? `reverted (gas used ${receipt.gasUsed})` : null,
+        });
+        return { tx: getTxById(store, tx.id)!, status, receipt };
+      }
+      if (await isDropped(tx)) {
+        updateTxStatus(store, tx.id, 'dropped', { error: 'its nonce was used by another transaction' });
+        throw new TransactionError(
+          `Transaction ${tx.purpose} ${tx.hash} was dropped (nonce ${tx.nonce} used by another).`,
+        );
+      }
+      if (Date.now() - lastBroadcast > 5_000) {
+        await broadcast(tx).catch(() => {});
+        lastBroadcast = Date.now();
+      }
+      if (Date.now() > deadline) {
+        throw new TransactionError(
+          `Transaction ${tx.purpose} ${tx.hash} not mined yet; it stays tracked and is re-checked.`,
+        );
+      }
+      await new Promise((resolve) => setTimeout(resolve, pollMs));
+    }
+  };
+
+  return {
+    send,
+    wait,
+    async recover() {
+      for (const tx of listPendingTxs(store, account.address)) {
+        const receipt = await client.getTransactionReceipt({ hash: tx.hash }).catch(() => null);
+        if (receipt) {
+          updateTxStatus(store, tx.id, receipt.status === 'success' ? 'mined' : 'reverted', {
+            blockNumber: Number(receipt.blockNumber),
+          });
+        } else if (await isDropped(tx)) {
+          updateTxStatus(store, tx.id, 'dropped', { error: 'its nonce was used by another transaction' });
+        } else {
+          await broadcast(tx);
+          notice('info', `Rebroadcast ${tx.purpose} ${tx.hash} (nonce ${tx.nonce}) after a restart.`);
+        }
+      }
+    },
+    async sendAndWait(p, options) {
+      const tx = await send(p);
+      const outcome = await wait(tx, options);
+      if (outcome.status === 'reverted') {
+        throw new TransactionError(
+          `${p.purpose} reverted on chain (${tx.hash}, gas used ${outcome.receipt.gasUsed}).`,
+        );
+      }
+      return outcome;
+    },
+  };
+}
