@@ -7,7 +7,7 @@ import { getArgsHash } from '../args/getArgsHash.js';
 import { createNonce } from './createNonce.js';
 import { createSalt } from './createSalt.js';
 import { createTaskSecrets } from './createTaskSecrets.js';
-import { InvalidBytes32Error } from './errors.js';
+import { InvalidBytes32Error, InvalidOpeningInputError } from './errors.js';
 import { getArgsCommitment } from './getArgsCommitment.js';
 import { getTaskIdCommitment } from './getTaskIdCommitment.js';
 import { verifyArgsCommitment } from './verifyArgsCommitment.js';
@@ -98,6 +98,86 @@ describe('commitments', () => {
       member: 1,
       reason: 'duplicate',
     });
+  });
+
+  it('opens a validation group whatever the case of its hex', () => {
+    const upper = (hex: `0x${string}`) => `0x${hex.slice(2).toUpperCase()}` as `0x${string}`;
+    // Mixed case as EIP-55 writes addresses: every other letter upper case.
+    const mixed = (hex: `0x${string}`) =>
+      `0x${[...hex.slice(2)].map((c, i) => (i % 2 ? c.toUpperCase() : c)).join('')}` as `0x${string}`;
+    const guid = createTaskSecrets().guid;
+    const argsHash = getArgsHash(canonicalizeTaskArgs({ prompt: 'case' }));
+    const members = [0, 1, 2].map(() => {
+      const nonce = createNonce();
+      const salt = createSalt();
+      return {
+        nonce,
+        salt,
+        taskIdCommitment: getTaskIdCommitment(guid, nonce),
+        argsCommitment: getArgsCommitment(argsHash, salt),
+      };
+    });
+    for (const spell of [upper, mixed]) {
+      const spelled = members.map((m) => ({
+        nonce: spell(m.nonce),
+        salt: spell(m.salt),
+        taskIdCommitment: spell(m.taskIdCommitment),
+        argsCommitment: spell(m.argsCommitment),
+      }));
+      assert.deepEqual(
+        verifyValidationGroupOpening({ guid: spell(guid), argsHash: spell(argsHash), members: spelled }),
+        { valid: true },
+        spell.name,
+      );
+      // The same task twice, once in each spelling, is still a duplicate.
+      assert.deepEqual(
+        verifyValidationGroupOpening({ guid, argsHash, members: [members[0]!, spelled[0]!, members[1]!] }),
+        { valid: false, member: 1, reason: 'duplicate' },
+        spell.name,
+      );
+    }
+    // Case never turns a wrong commitment into a right one.
+    const wrong = members.map((m, i) =>
+      i === 0 ? { ...m, argsCommitment: upper(members[1]!.argsCommitment) } : m,
+    );
+    assert.deepEqual(verifyValidationGroupOpening({ guid, argsHash, members: wrong }), {
+      valid: false,
+      member: 0,
+      reason: 'argsCommitment',
+    });
+  });
+
+  it('gives typed errors, not TypeErrors, for inputs of the wrong shape', () => {
+    const guid = createTaskSecrets().guid;
+    const argsHash = getArgsHash(canonicalizeTaskArgs({ prompt: 'shape' }));
+    const isTyped = (error: unknown) =>
+      error instanceof InvalidOpeningInputError || error instanceof InvalidBytes32Error;
+    for (const opening of [undefined, null, 7, { guid, argsHash }, { guid, argsHash, members: 'x' }]) {
+      assert.throws(() => verifyValidationGroupOpening(opening as never), isTyped, String(opening));
+    }
+    assert.throws(
+      () => verifyValidationGroupOpening({ guid, argsHash, members: [null as never] }),
+      /members\[0\] must be an object, got null/,
+    );
+    assert.throws(
+      () => verifyValidationGroupOpening({ guid, argsHash, members: 'x' as never }),
+      /members must be an array, got a string/,
+    );
+    assert.throws(
+      () => verifyValidationGroupOpening({ guid: 5 as never, argsHash, members: [] }),
+      InvalidBytes32Error,
+    );
+    assert.deepEqual(verifyValidationGroupOpening({ guid, argsHash, members: [] }), { valid: true });
+    const salt = createSalt();
+    const argsCommitment = getArgsCommitment(argsHash, salt);
+    for (const bytes of [undefined, 'abc', '0x1234', [1, 2, 3], 5]) {
+      assert.throws(
+        () => verifyArgsCommitment({ bytes: bytes as never, salt, argsCommitment }),
+        InvalidOpeningInputError,
+        String(bytes),
+      );
+    }
+    assert.equal(verifyArgsCommitment({ bytes: Buffer.from('{}'), salt, argsCommitment }), false);
   });
 
   it('vectors.json is up to date and self-consistent', () => {
