@@ -13,6 +13,9 @@ test('hammingDistance64 counts differing bits', () => {
   assert.equal(hammingDistance64(block('ffffffffffffffff'), block('0000000000000000')), 64);
   assert.equal(hammingDistance64(block('f0f0f0f0f0f0f0f0'), block('0ff0f0f0f0f0f0f1')), 9);
   assert.throws(() => hammingDistance64(new Uint8Array(7), new Uint8Array(8)), InvalidBlockLengthError);
+  // A short second block would read `undefined` past its end, which XORs as 0: it must be refused too.
+  assert.throws(() => hammingDistance64(new Uint8Array(8), new Uint8Array(7)), InvalidBlockLengthError);
+  assert.throws(() => hammingDistance64(new Uint8Array(8), new Uint8Array(9)), InvalidBlockLengthError);
 });
 
 test('compareScores matches image scores when every block is within the threshold', () => {
