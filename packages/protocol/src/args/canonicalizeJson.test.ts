@@ -130,14 +130,29 @@ describe('canonicalizeJson (RFC 8785)', () => {
         String(typeof value),
       );
     }
-    assert.throws(() => canonicalizeJson(undefined), /Cannot canonicalize value: a undefined is not JSON/);
+    assert.throws(() => canonicalizeJson(undefined), /Cannot canonicalize value: undefined is not JSON$/m);
+    assert.throws(
+      () => canonicalizeJson({ a: [1, undefined] }),
+      /Cannot canonicalize `a\[1\]`: undefined is not JSON$/m,
+    );
+    assert.throws(() => canonicalizeJson(1n), /Cannot canonicalize value: a bigint is not JSON$/m);
+    // Paths run through arrays into the objects inside them.
+    assert.throws(
+      () => canonicalizeJson({ a: [1, { b: [{ c: 1n }] }] }),
+      (error: unknown) => error instanceof CanonicalJsonError && error.path === 'a[1].b[0].c',
+    );
+    // An object whose prototype has no constructor is still named as a class instance.
+    assert.throws(
+      () => canonicalizeJson({ o: Object.create(Object.create(null)) }),
+      /`o`: a class instance is not plain JSON/,
+    );
     assert.throws(() => canonicalizeJson({ a: 'x\ud800' }), /`a`: string holds a lone UTF-16 surrogate/);
     assert.throws(() => canonicalizeJson({ 'x\ud800': 1 }), /member name holds a lone UTF-16 surrogate/);
     assert.throws(() => canonicalizeJson([Number.NaN]), /NaN is not a JSON number/);
     assert.throws(() => canonicalizeJson({ d: new Date(0) }), /a Date instance is not plain JSON/);
     const cyclic: Record<string, unknown> = {};
     cyclic.self = cyclic;
-    assert.throws(() => canonicalizeJson(cyclic), CanonicalJsonError);
+    assert.throws(() => canonicalizeJson(cyclic), /`self`: circular reference/);
     // The same object twice is not a cycle.
     const shared = { x: 1 };
     assert.equal(canonicalizeJson([shared, shared]), '[{"x":1},{"x":1}]');
