@@ -4,6 +4,7 @@ import { describe, it } from 'node:test';
 import { concat, keccak256 } from 'viem';
 import { canonicalizeTaskArgs } from '../args/canonicalizeTaskArgs.js';
 import { getArgsHash } from '../args/getArgsHash.js';
+import { assertBytes32 } from './assertBytes32.js';
 import { createNonce } from './createNonce.js';
 import { createSalt } from './createSalt.js';
 import { createTaskSecrets } from './createTaskSecrets.js';
@@ -44,6 +45,43 @@ describe('commitments', () => {
       assert.throws(() => getTaskIdCommitment(bad as `0x${string}`, good), InvalidBytes32Error);
       assert.throws(() => getArgsCommitment(good, bad as `0x${string}`), InvalidBytes32Error);
     }
+  });
+
+  it('names the input that is not bytes32', () => {
+    const good = createSalt();
+    const bad = '0x1234' as `0x${string}`;
+    const names = (what: string) =>
+      new RegExp(`^InvalidBytes32Error: ${what} must be a 0x-prefixed 32-byte hex string, got "0x1234"`);
+    assert.throws(() => getTaskIdCommitment(bad, good), names('guid'));
+    assert.throws(() => getTaskIdCommitment(good, bad), names('nonce'));
+    assert.throws(() => getArgsCommitment(bad, good), names('argsHash'));
+    assert.throws(() => getArgsCommitment(good, bad), names('salt'));
+    assert.throws(
+      () => verifyArgsCommitment({ bytes: new Uint8Array(), salt: good, argsCommitment: bad }),
+      names('argsCommitment'),
+    );
+    assert.throws(
+      () => verifyArgsCommitment({ bytes: new Uint8Array(), salt: bad, argsCommitment: good }),
+      names('salt'),
+    );
+    const member = { nonce: good, salt: good, taskIdCommitment: good, argsCommitment: good };
+    const open = (guid: `0x${string}`, argsHash: `0x${string}`, m: typeof member) =>
+      verifyValidationGroupOpening({ guid, argsHash, members: [m] });
+    assert.throws(() => open(bad, good, member), names('guid'));
+    assert.throws(() => open(good, bad, member), names('argsHash'));
+    assert.throws(() => open(good, good, { ...member, taskIdCommitment: bad }), names('taskIdCommitment'));
+    assert.throws(() => open(good, good, { ...member, argsCommitment: bad }), names('argsCommitment'));
+    assert.throws(
+      () => open(good, good, { ...member, taskIdCommitment: getTaskIdCommitment(good, good), nonce: bad }),
+      names('nonce'),
+    );
+    assert.throws(
+      () => assertBytes32('x', undefined),
+      /x must be a 0x-prefixed 32-byte hex string, got "undefined"/,
+    );
+    // Upper-case hex digits are bytes32 too; an upper-case 0X prefix is not.
+    assertBytes32('x', `0x${'AB'.repeat(32)}`);
+    assert.throws(() => assertBytes32('x', `0X${'ab'.repeat(32)}`), InvalidBytes32Error);
   });
 
   it('verifies argument bytes against the on-chain commitment', () => {
