@@ -79,6 +79,17 @@ describe('commitments', () => {
       () => assertBytes32('x', undefined),
       /x must be a 0x-prefixed 32-byte hex string, got "undefined"/,
     );
+    // Anchored at both ends, and a string: an object that prints as a bytes32 is not one.
+    assert.throws(() => assertBytes32('x', `zz${good}`), InvalidBytes32Error);
+    assert.throws(() => assertBytes32('x', { toString: () => good }), InvalidBytes32Error);
+    try {
+      assertBytes32('x', bad);
+      assert.fail('accepted');
+    } catch (error) {
+      assert.ok(error instanceof InvalidBytes32Error);
+      assert.equal(error.docsPath, 'task-args.md');
+      assert.match(error.details.join('\n'), /createTaskSecrets/);
+    }
     // Upper-case hex digits are bytes32 too; an upper-case 0X prefix is not.
     assertBytes32('x', `0x${'AB'.repeat(32)}`);
     assert.throws(() => assertBytes32('x', `0X${'ab'.repeat(32)}`), InvalidBytes32Error);
@@ -129,7 +140,11 @@ describe('commitments', () => {
     const foreign = members.map((m, i) =>
       i === 1 ? { ...m, taskIdCommitment: getTaskIdCommitment(createNonce(), m.nonce) } : m,
     );
-    assert.equal(verifyValidationGroupOpening({ guid, argsHash, members: foreign }).valid, false);
+    assert.deepEqual(verifyValidationGroupOpening({ guid, argsHash, members: foreign }), {
+      valid: false,
+      member: 1,
+      reason: 'taskIdCommitment',
+    });
     const repeated = [members[0]!, members[0]!, members[1]!];
     assert.deepEqual(verifyValidationGroupOpening({ guid, argsHash, members: repeated }), {
       valid: false,
@@ -206,6 +221,14 @@ describe('commitments', () => {
       InvalidBytes32Error,
     );
     assert.deepEqual(verifyValidationGroupOpening({ guid, argsHash, members: [] }), { valid: true });
+    assert.throws(
+      () => verifyValidationGroupOpening({ guid, argsHash, members: [5 as never] }),
+      /members\[0\] must be an object, got a number/,
+    );
+    assert.throws(
+      () => verifyValidationGroupOpening(undefined as never),
+      /the opening must be an object \{ guid, argsHash, members \}, got undefined/,
+    );
     const salt = createSalt();
     const argsCommitment = getArgsCommitment(argsHash, salt);
     for (const bytes of [undefined, 'abc', '0x1234', [1, 2, 3], 5]) {
@@ -216,6 +239,10 @@ describe('commitments', () => {
       );
     }
     assert.equal(verifyArgsCommitment({ bytes: Buffer.from('{}'), salt, argsCommitment }), false);
+    assert.throws(
+      () => verifyArgsCommitment({ bytes: [1] as never, salt, argsCommitment }),
+      /bytes must be a Uint8Array, got an array/,
+    );
   });
 
   it('vectors.json is up to date and self-consistent', () => {

@@ -21,7 +21,7 @@ export type InvalidOpeningInputErrorType = InvalidOpeningInputError & { name: 'I
 export class InvalidOpeningInputError extends BaseError {
   override name = 'InvalidOpeningInputError' as const;
   constructor(what: string, expected: string, value: unknown) {
-    const got = value === null ? 'null' : Array.isArray(value) ? 'an array' : `a ${typeof value}`;
+    const got = value == null ? String(value) : Array.isArray(value) ? 'an array' : `a ${typeof value}`;
     super(`${what} must be ${expected}, got ${got}`, { docsPath: 'task-args.md' });
   }
 }
