@@ -228,6 +228,56 @@ describe('staking maths', () => {
         isTyped,
       );
     }
+    // Each refusal names the parameter and the rule.
+    const counts = { honest: 90, dishonest: 10 };
+    const messages: [() => unknown, RegExp][] = [
+      [
+        () => getAttackSuccessProbability({ honest: -1, dishonest: 5 }),
+        /Invalid honest -1: must be an integer >= 0/,
+      ],
+      [
+        () => getAttackSuccessProbability({ honest: 1, dishonest: 1 }),
+        /Invalid honest \+ dishonest 2: a validation group needs 3 nodes/,
+      ],
+      [
+        () => getAttackSuccessProbability(null as never),
+        /Invalid node counts null: expected \{ honest, dishonest \}/,
+      ],
+      [() => stakeCalc(null as never), /Invalid parameters null: expected/],
+      [
+        () => stakeCalc({ ...counts, samplingRate: null as never, taskPrice: ether }),
+        /Invalid samplingRate null: expected a number/,
+      ],
+      [
+        () => stakeCalc({ ...counts, samplingRate: 1.5, taskPrice: ether }),
+        /Invalid samplingRate 1\.5: must satisfy 0 < r <= 1/,
+      ],
+      [
+        () => stakeCalc({ ...counts, samplingRate: { denominator: 0 }, taskPrice: ether }),
+        /samplingRate\.denominator 0: must be >= 1/,
+      ],
+      [
+        () => stakeCalc({ ...counts, samplingRate: { denominator: '4' as never }, taskPrice: ether }),
+        /samplingRate\.denominator 4: must be an integer/,
+      ],
+      [
+        () => stakeCalc({ ...counts, samplingRate: { num: 1n } as never, taskPrice: ether }),
+        /Invalid samplingRate \{"num":"1n"\}: expected a fraction/,
+      ],
+      [
+        () => getExpectedAttackReward({ p: rational(2n), samplingRate: 0.1, taskPrice: 1n, stake: 1n }),
+        /Invalid p .*: must be a probability in \[0, 1\]/,
+      ],
+      [
+        () => getExpectedAttackReward({ p: 0.5 as never, samplingRate: 0.1, taskPrice: 1n, stake: 1n }),
+        /Invalid p 0\.5: expected a fraction/,
+      ],
+      [
+        () => getExpectedAttackReward({ p: rational(0n), samplingRate: 0.1, taskPrice: -1n, stake: 1n }),
+        /Invalid taskPrice -1n/,
+      ],
+    ];
+    for (const [call, message] of messages) assert.throws(call, message);
     // An exact fraction is accepted as the sampling rate.
     assert.equal(
       stakeCalc({ honest: 90, dishonest: 10, samplingRate: rational(1n, 10n), taskPrice: ether })
