@@ -96,6 +96,11 @@ describe('canonicalizeJson (RFC 8785)', () => {
     assert.equal(canonicalizeJson(Object.create(null)), '{}');
   });
 
+  it('accepts surrogate pairs in member names and sorts names by UTF-16 code units', () => {
+    // U+1F600 is D83D DE00 in UTF-16: before U+FFFF by code units, after it by code points.
+    assert.equal(canonicalizeJson({ '\uffff': 1, '😀': 2, a: 3 }), '{"a":3,"😀":2,"\uffff":1}');
+  });
+
   it('refuses values that are not plain JSON, naming where', () => {
     const cases: [unknown, string][] = [
       [{ a: [1, undefined] }, 'a[1]'],
@@ -105,6 +110,11 @@ describe('canonicalizeJson (RFC 8785)', () => {
       [{ s: 'x\ud800y' }, 's'],
       [{ s: '\udc00' }, 's'],
       [{ m: new Map() }, 'm'],
+      // Member names are strings too: I-JSON (RFC 7493, which RFC 8785 builds on) forbids lone surrogates
+      // in names as in values.
+      [{ 'a\ud800': 1 }, 'a\ud800'],
+      [{ ok: { '\udc00b': 1 } }, 'ok.\udc00b'],
+      [{ ['\ud800'.repeat(2)]: 1 }, '\ud800\ud800'],
     ];
     for (const [value, path] of cases) {
       assert.throws(
@@ -112,9 +122,37 @@ describe('canonicalizeJson (RFC 8785)', () => {
         (error: unknown) => error instanceof CanonicalJsonError && error.path === path,
       );
     }
+    // At the top level too, the typed error rather than a TypeError or a silent "undefined".
+    for (const value of [undefined, 1n, Symbol('s'), () => 1, Number.NaN, Number.POSITIVE_INFINITY]) {
+      assert.throws(
+        () => canonicalizeJson(value),
+        (error: unknown) => error instanceof CanonicalJsonError && error.path === '',
+        String(typeof value),
+      );
+    }
+    assert.throws(() => canonicalizeJson(undefined), /Cannot canonicalize value: undefined is not JSON$/m);
+    assert.throws(
+      () => canonicalizeJson({ a: [1, undefined] }),
+      /Cannot canonicalize `a\[1\]`: undefined is not JSON$/m,
+    );
+    assert.throws(() => canonicalizeJson(1n), /Cannot canonicalize value: a bigint is not JSON$/m);
+    // Paths run through arrays into the objects inside them.
+    assert.throws(
+      () => canonicalizeJson({ a: [1, { b: [{ c: 1n }] }] }),
+      (error: unknown) => error instanceof CanonicalJsonError && error.path === 'a[1].b[0].c',
+    );
+    // An object whose prototype has no constructor is still named as a class instance.
+    assert.throws(
+      () => canonicalizeJson({ o: Object.create(Object.create(null)) }),
+      /`o`: a class instance is not plain JSON/,
+    );
+    assert.throws(() => canonicalizeJson({ a: 'x\ud800' }), /`a`: string holds a lone UTF-16 surrogate/);
+    assert.throws(() => canonicalizeJson({ 'x\ud800': 1 }), /member name holds a lone UTF-16 surrogate/);
+    assert.throws(() => canonicalizeJson([Number.NaN]), /NaN is not a JSON number/);
+    assert.throws(() => canonicalizeJson({ d: new Date(0) }), /a Date instance is not plain JSON/);
     const cyclic: Record<string, unknown> = {};
     cyclic.self = cyclic;
-    assert.throws(() => canonicalizeJson(cyclic), CanonicalJsonError);
+    assert.throws(() => canonicalizeJson(cyclic), /`self`: circular reference/);
     // The same object twice is not a cycle.
     const shared = { x: 1 };
     assert.equal(canonicalizeJson([shared, shared]), '[{"x":1},{"x":1}]');

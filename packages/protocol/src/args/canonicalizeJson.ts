@@ -36,7 +36,10 @@ function write(value: unknown, path: string, out: string[], ancestors: Set<objec
     case 'object':
       break;
     default:
-      throw new CanonicalJsonError(path, `a ${typeof value} is not JSON`);
+      throw new CanonicalJsonError(
+        path,
+        value === undefined ? 'undefined is not JSON' : `a ${typeof value} is not JSON`,
+      );
   }
   if (value === null) {
     out.push('null');
@@ -48,9 +51,8 @@ function write(value: unknown, path: string, out: string[], ancestors: Set<objec
     out.push('[');
     for (let i = 0; i < value.length; i++) {
       if (i > 0) out.push(',');
-      const item: unknown = value[i];
-      if (item === undefined) throw new CanonicalJsonError(`${path}[${i}]`, 'undefined is not JSON');
-      write(item, `${path}[${i}]`, out, ancestors);
+      // An undefined item is refused by write (JSON.stringify would have written null).
+      write(value[i], `${path}[${i}]`, out, ancestors);
     }
     out.push(']');
   } else {
@@ -58,7 +60,7 @@ function write(value: unknown, path: string, out: string[], ancestors: Set<objec
     if (proto !== Object.prototype && proto !== null) {
       throw new CanonicalJsonError(
         path,
-        `a ${proto?.constructor?.name ?? 'class'} instance is not plain JSON`,
+        `a ${proto.constructor?.name ?? 'class'} instance is not plain JSON`,
       );
     }
     const record = value as Record<string, unknown>;

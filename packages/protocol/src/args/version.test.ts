@@ -44,6 +44,37 @@ describe('versions', () => {
     assert.throws(() => unpackVersion(1n << 64n), InvalidVersionError);
   });
 
+  it('refuses a minor or patch above 65535 instead of packing it onto the next field', () => {
+    // Unchecked, 1.65536.0 would pack to exactly 2.0.0 and 1.0.65536 to 1.1.0.
+    assert.equal(packVersion('1.65535.65535'), (1n << 32n) | (0xffffn << 16n) | 0xffffn);
+    assert.throws(() => parseVersion('1.65536.0'), /minor above 65535/);
+    assert.throws(() => parseVersion('1.0.65536'), /patch above 65535/);
+    assert.throws(() => parseVersion('4294967296.0.0'), /major above 4294967295/);
+    assert.throws(() => packVersion({ major: 1, minor: 65536, patch: 0 }), InvalidVersionError);
+    assert.throws(() => packVersion({ major: 1, minor: 0, patch: 65536 }), InvalidVersionError);
+    assert.throws(() => compareVersions('1.65536.0', '2.0.0'), InvalidVersionError);
+    assert.throws(() => isVersionCompatible('1.65536.0', '1.0.0'), InvalidVersionError);
+  });
+
+  it('gives the typed error, not a TypeError, for values of the wrong type', () => {
+    for (const bad of [undefined, null, 1, 1n, {}]) {
+      assert.throws(
+        () => parseVersion(bad as unknown as string),
+        /Invalid version .*: not a string/,
+        String(bad),
+      );
+    }
+    assert.throws(() => parseVersion('1.0'), /expected major\.minor\.patch/);
+    // A number where the uint64 bigint belongs would otherwise reach `packed >> 32n` (a TypeError).
+    for (const bad of [5, 2 ** 40, '5', undefined]) {
+      assert.throws(
+        () => unpackVersion(bad as unknown as bigint),
+        /packed version must be a uint64 bigint/,
+        String(bad),
+      );
+    }
+  });
+
   it('applies the compatibility rule', () => {
     assert.equal(isVersionCompatible('2.1.0', '2.1.0'), true);
     assert.equal(isVersionCompatible('2.3.0', '2.1.5'), true);

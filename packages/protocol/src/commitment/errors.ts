@@ -14,3 +14,14 @@ export class InvalidBytes32Error extends BaseError {
     });
   }
 }
+
+export type InvalidOpeningInputErrorType = InvalidOpeningInputError & { name: 'InvalidOpeningInputError' };
+
+/** An opening check was called with the wrong shape of input (no members array, bytes that are not bytes). */
+export class InvalidOpeningInputError extends BaseError {
+  override name = 'InvalidOpeningInputError' as const;
+  constructor(what: string, expected: string, value: unknown) {
+    const got = value == null ? String(value) : Array.isArray(value) ? 'an array' : `a ${typeof value}`;
+    super(`${what} must be ${expected}, got ${got}`, { docsPath: 'task-args.md' });
+  }
+}

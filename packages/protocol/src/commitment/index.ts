@@ -7,7 +7,7 @@ export { createNonce } from './createNonce.js';
 export { createRandomBytes32 } from './createRandomBytes32.js';
 export { createSalt } from './createSalt.js';
 export { createTaskSecrets, type TaskSecrets } from './createTaskSecrets.js';
-export { InvalidBytes32Error } from './errors.js';
+export { InvalidBytes32Error, InvalidOpeningInputError } from './errors.js';
 export { getArgsCommitment } from './getArgsCommitment.js';
 export { getTaskIdCommitment } from './getTaskIdCommitment.js';
 export { type VerifyArgsCommitmentParameters, verifyArgsCommitment } from './verifyArgsCommitment.js';

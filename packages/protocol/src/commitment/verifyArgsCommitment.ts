@@ -1,5 +1,6 @@
 import { type Hex, keccak256 } from 'viem';
 import { assertBytes32 } from './assertBytes32.js';
+import { InvalidOpeningInputError } from './errors.js';
 import { getArgsCommitment } from './getArgsCommitment.js';
 
 export type VerifyArgsCommitmentParameters = {
@@ -22,6 +23,7 @@ export function verifyArgsCommitment({
   salt,
   argsCommitment,
 }: VerifyArgsCommitmentParameters): boolean {
+  if (!(bytes instanceof Uint8Array)) throw new InvalidOpeningInputError('bytes', 'a Uint8Array', bytes);
   assertBytes32('argsCommitment', argsCommitment);
   return getArgsCommitment(keccak256(bytes), salt).toLowerCase() === argsCommitment.toLowerCase();
 }

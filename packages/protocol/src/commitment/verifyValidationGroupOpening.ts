@@ -1,5 +1,6 @@
 import type { Hex } from 'viem';
 import { assertBytes32 } from './assertBytes32.js';
+import { InvalidOpeningInputError } from './errors.js';
 import { getArgsCommitment } from './getArgsCommitment.js';
 import { getTaskIdCommitment } from './getTaskIdCommitment.js';
 
@@ -30,17 +31,25 @@ export type VerifyValidationGroupOpeningReturnType =
  * @example
  * verifyValidationGroupOpening({ guid, argsHash, members }) // { valid: true }
  */
-export function verifyValidationGroupOpening({
-  guid,
-  argsHash,
-  members,
-}: VerifyValidationGroupOpeningParameters): VerifyValidationGroupOpeningReturnType {
+export function verifyValidationGroupOpening(
+  parameters: VerifyValidationGroupOpeningParameters,
+): VerifyValidationGroupOpeningReturnType {
+  if (typeof parameters !== 'object' || parameters === null) {
+    throw new InvalidOpeningInputError('the opening', 'an object { guid, argsHash, members }', parameters);
+  }
+  const { guid, argsHash, members } = parameters;
   assertBytes32('guid', guid);
   assertBytes32('argsHash', argsHash);
+  if (!Array.isArray(members)) throw new InvalidOpeningInputError('members', 'an array', members);
   const seen = new Set<string>();
   for (const [index, member] of members.entries()) {
+    if (typeof member !== 'object' || member === null) {
+      throw new InvalidOpeningInputError(`members[${index}]`, 'an object', member);
+    }
     assertBytes32('taskIdCommitment', member.taskIdCommitment);
     assertBytes32('argsCommitment', member.argsCommitment);
+    // Hex is case-insensitive (and EIP-55 style mixed case is common): compare lower case, so the same task
+    // in two spellings is still a duplicate and a correct commitment in upper case still opens.
     const taskId = member.taskIdCommitment.toLowerCase();
     if (seen.has(taskId)) return { valid: false, member: index, reason: 'duplicate' };
     seen.add(taskId);

@@ -13,6 +13,9 @@ test('hammingDistance64 counts differing bits', () => {
   assert.equal(hammingDistance64(block('ffffffffffffffff'), block('0000000000000000')), 64);
   assert.equal(hammingDistance64(block('f0f0f0f0f0f0f0f0'), block('0ff0f0f0f0f0f0f1')), 9);
   assert.throws(() => hammingDistance64(new Uint8Array(7), new Uint8Array(8)), InvalidBlockLengthError);
+  // A short second block would read `undefined` past its end, which XORs as 0: it must be refused too.
+  assert.throws(() => hammingDistance64(new Uint8Array(8), new Uint8Array(7)), InvalidBlockLengthError);
+  assert.throws(() => hammingDistance64(new Uint8Array(8), new Uint8Array(9)), InvalidBlockLengthError);
 });
 
 test('compareScores matches image scores when every block is within the threshold', () => {
@@ -35,6 +38,47 @@ test('compareScores never matches malformed image scores', () => {
     compareScores(new Uint8Array(0), new Uint8Array(0), { kind: 'image', threshold: 64 }).match,
     false,
   );
+});
+
+test('compareScores never matches scores of different lengths, whichever is shorter', () => {
+  // The shorter score is a prefix of the longer one: a comparison that walked only the first score's
+  // blocks or bytes would call them equal.
+  const short = block('0123456789abcdef');
+  const long = block('0123456789abcdef0123456789abcdef');
+  for (const [a, b] of [
+    [short, long],
+    [long, short],
+  ] as const) {
+    assert.deepEqual(compareScores(a, b, { kind: 'image', threshold: 64 }), { match: false, distances: [] });
+  }
+  const digest = getTextScore(new TextEncoder().encode('{}'));
+  const longer = Uint8Array.from([...digest, 0]);
+  for (const [a, b] of [
+    [digest.subarray(0, 16), digest],
+    [digest, digest.subarray(0, 16)],
+    [digest, longer],
+    [longer, digest],
+  ] as const) {
+    assert.equal(compareScores(a, b, { kind: 'text' }).match, false);
+  }
+  assert.equal(compareScores(longer, longer.slice(), { kind: 'text' }).match, false);
+});
+
+test('compareScores accepts the threshold bounds 0 and 64', () => {
+  const zeros = block('0000000000000000');
+  const ones = block('ffffffffffffffff');
+  assert.deepEqual(compareScores(zeros, ones, { kind: 'image', threshold: 64 }), {
+    match: true,
+    distances: [64],
+  });
+  assert.deepEqual(compareScores(zeros, ones, { kind: 'image', threshold: 0 }), {
+    match: false,
+    distances: [64],
+  });
+  assert.deepEqual(compareScores(zeros, zeros, { kind: 'image', threshold: 0 }), {
+    match: true,
+    distances: [0],
+  });
 });
 
 test('compareScores rejects thresholds outside 0..64', () => {

@@ -10,7 +10,11 @@ export type NodeCounts = {
 };
 
 /** Checks h and d: integers >= 0 with h + d >= 3. */
-export function assertNodeCounts({ honest, dishonest }: NodeCounts): void {
+export function assertNodeCounts(counts: NodeCounts): void {
+  if (typeof counts !== 'object' || counts === null) {
+    throw new InvalidStakingParameterError('node counts', counts, 'expected { honest, dishonest }');
+  }
+  const { honest, dishonest } = counts;
   for (const [name, value] of [
     ['honest', honest],
     ['dishonest', dishonest],

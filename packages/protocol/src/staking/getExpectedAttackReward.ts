@@ -1,5 +1,5 @@
 import { InvalidStakingParameterError } from './errors.js';
-import { add, compare, mul, type Rational, rational, sub } from './rational.js';
+import { add, assertRational, compare, mul, type Rational, rational, sub } from './rational.js';
 import { type SamplingRate, toSamplingRate } from './samplingRate.js';
 
 export type GetExpectedAttackRewardParameters = {
@@ -37,6 +37,7 @@ export function getExpectedAttackReward({
 
 /** Throws InvalidStakingParameterError unless 0 <= p <= 1. */
 export function assertProbability(p: Rational): void {
+  assertRational('p', p);
   if (compare(p, rational(0n)) < 0 || compare(p, rational(1n)) > 0) {
     throw new InvalidStakingParameterError('p', p, 'must be a probability in [0, 1]');
   }

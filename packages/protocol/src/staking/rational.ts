@@ -18,6 +18,24 @@ export function rational(num: bigint, den = 1n): Rational {
   return { num: (sign * num) / g, den: (sign * den) / g };
 }
 
+/** Throws InvalidStakingParameterError unless `value` is a `{ num, den }` of bigints with `den != 0`. */
+export function assertRational(name: string, value: unknown): asserts value is Rational {
+  const candidate = value as Partial<Record<'num' | 'den', unknown>> | null;
+  if (
+    typeof candidate !== 'object' ||
+    candidate === null ||
+    typeof candidate.num !== 'bigint' ||
+    typeof candidate.den !== 'bigint' ||
+    candidate.den === 0n
+  ) {
+    throw new InvalidStakingParameterError(
+      name,
+      value,
+      'expected a fraction { num, den } of bigints, den != 0',
+    );
+  }
+}
+
 /** Exact a + b, reduced. */
 export const add = (a: Rational, b: Rational): Rational =>
   rational(a.num * b.den + b.num * a.den, a.den * b.den);

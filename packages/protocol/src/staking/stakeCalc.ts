@@ -1,4 +1,4 @@
-import { UnpreventableAttackError } from './errors.js';
+import { InvalidStakingParameterError, UnpreventableAttackError } from './errors.js';
 import { getAttackSuccessProbability, type NodeCounts } from './getAttackSuccessProbability.js';
 import { getExpectedAttackReward } from './getExpectedAttackReward.js';
 import { getRequiredStake } from './getRequiredStake.js';
@@ -32,12 +32,15 @@ export type StakeCalcReturnType = {
  * @example
  * const { p, requiredStake } = stakeCalc({ honest: 90, dishonest: 10, samplingRate: 0.1, taskPrice: parseEther('0.01') });
  */
-export function stakeCalc({
-  honest,
-  dishonest,
-  samplingRate,
-  taskPrice,
-}: StakeCalcParameters): StakeCalcReturnType {
+export function stakeCalc(parameters: StakeCalcParameters): StakeCalcReturnType {
+  if (typeof parameters !== 'object' || parameters === null) {
+    throw new InvalidStakingParameterError(
+      'parameters',
+      parameters,
+      'expected { honest, dishonest, samplingRate, taskPrice }',
+    );
+  }
+  const { honest, dishonest, samplingRate, taskPrice } = parameters;
   const pExact = getAttackSuccessProbability({ honest, dishonest });
   const r = toSamplingRate(samplingRate);
   let requiredStake: bigint | null;

@@ -140,6 +140,152 @@ describe('staking maths', () => {
     assert.equal(calc.expectedAttackReward(10n ** 30n), ether);
   });
 
+  it('accepts a sampling denominator of 1 (every task validated) and refuses 0 or fractions', () => {
+    const counts = { honest: 90, dishonest: 10 };
+    const every = stakeCalc({ ...counts, samplingRate: { denominator: 1 }, taskPrice: ether });
+    assert.equal(every.samplingRate, 1);
+    assert.equal(
+      every.requiredStake,
+      stakeCalc({ ...counts, samplingRate: 1, taskPrice: ether }).requiredStake,
+    );
+    assert.equal(
+      stakeCalc({ ...counts, samplingRate: { denominator: 1n }, taskPrice: ether }).samplingRate,
+      1,
+    );
+    for (const denominator of [0, 0n, -1, 1.5, Number.NaN, '10', null]) {
+      assert.throws(
+        () =>
+          stakeCalc({ ...counts, samplingRate: { denominator: denominator as number }, taskPrice: ether }),
+        /Invalid samplingRate\.denominator/,
+        String(denominator),
+      );
+    }
+  });
+
+  it('refuses a negative task price or stake, even when no stake deters the attack', () => {
+    for (const counts of [
+      { honest: 90, dishonest: 10 },
+      { honest: 1, dishonest: 9 },
+    ]) {
+      assert.throws(
+        () => stakeCalc({ ...counts, samplingRate: 0.1, taskPrice: -1n }),
+        (error: unknown) => error instanceof InvalidStakingParameterError && error.parameter === 'taskPrice',
+      );
+      assert.throws(
+        () => stakeCalc({ ...counts, samplingRate: 0.1, taskPrice: 1 as unknown as bigint }),
+        (error: unknown) => error instanceof InvalidStakingParameterError && error.parameter === 'taskPrice',
+      );
+    }
+    const calc = stakeCalc({ honest: 90, dishonest: 10, samplingRate: 0.1, taskPrice: ether });
+    assert.throws(() => calc.expectedAttackReward(-1n), /Invalid stake -1n: must be a bigint >= 0/);
+    assert.throws(() => calc.expectedAttackReward(5 as unknown as bigint), InvalidStakingParameterError);
+    // A free task has nothing to gain: no stake is needed, and E is 0 at zero stake.
+    const free = stakeCalc({ honest: 90, dishonest: 10, samplingRate: 0.1, taskPrice: 0n });
+    assert.equal(free.requiredStake, 0n);
+    assert.equal(free.expectedAttackReward(0n), 0n);
+  });
+
+  it('refuses a probability below 0 or above 1, and accepts both ends', () => {
+    for (const p of [
+      rational(-1n, 2n),
+      rational(-1n, 1000000n),
+      rational(3n, 2n),
+      rational(1000001n, 1000000n),
+    ]) {
+      assert.throws(
+        () => getExpectedAttackReward({ p, samplingRate: 0.1, taskPrice: 1n, stake: 1n }),
+        (error: unknown) => error instanceof InvalidStakingParameterError && error.parameter === 'p',
+      );
+    }
+    assert.deepEqual(
+      getExpectedAttackReward({ p: rational(0n), samplingRate: 0.5, taskPrice: 10n, stake: 4n }),
+      rational(3n),
+    );
+    assert.deepEqual(
+      getExpectedAttackReward({ p: rational(1n), samplingRate: 0.5, taskPrice: 10n, stake: 4n }),
+      rational(10n),
+    );
+  });
+
+  it('gives typed errors, not TypeErrors, for missing or mistyped parameters', () => {
+    const isTyped = (error: unknown) => error instanceof InvalidStakingParameterError;
+    assert.throws(() => stakeCalc(undefined as unknown as Parameters<typeof stakeCalc>[0]), isTyped);
+    assert.throws(
+      () => getAttackSuccessProbability(undefined as unknown as { honest: 1; dishonest: 2 }),
+      isTyped,
+    );
+    assert.throws(() => stakeCalc({ honest: 90, dishonest: 10, taskPrice: ether } as never), isTyped);
+    for (const samplingRate of [null, 'x', { num: 1, den: 10 }, { num: 1n }, { num: 1n, den: 0n }]) {
+      assert.throws(
+        () => stakeCalc({ honest: 90, dishonest: 10, samplingRate: samplingRate as never, taskPrice: ether }),
+        isTyped,
+        JSON.stringify(samplingRate, (_k, v) => (typeof v === 'bigint' ? `${v}n` : v)),
+      );
+    }
+    for (const p of [0.5, undefined, { num: 1n, den: 2 }, { num: 1n, den: 0n }]) {
+      assert.throws(
+        () => getExpectedAttackReward({ p: p as never, samplingRate: 0.1, taskPrice: 1n, stake: 1n }),
+        isTyped,
+      );
+    }
+    // Each refusal names the parameter and the rule.
+    const counts = { honest: 90, dishonest: 10 };
+    const messages: [() => unknown, RegExp][] = [
+      [
+        () => getAttackSuccessProbability({ honest: -1, dishonest: 5 }),
+        /Invalid honest -1: must be an integer >= 0/,
+      ],
+      [
+        () => getAttackSuccessProbability({ honest: 1, dishonest: 1 }),
+        /Invalid honest \+ dishonest 2: a validation group needs 3 nodes/,
+      ],
+      [
+        () => getAttackSuccessProbability(null as never),
+        /Invalid node counts null: expected \{ honest, dishonest \}/,
+      ],
+      [() => stakeCalc(null as never), /Invalid parameters null: expected/],
+      [
+        () => stakeCalc({ ...counts, samplingRate: null as never, taskPrice: ether }),
+        /Invalid samplingRate null: expected a number/,
+      ],
+      [
+        () => stakeCalc({ ...counts, samplingRate: 1.5, taskPrice: ether }),
+        /Invalid samplingRate 1\.5: must satisfy 0 < r <= 1/,
+      ],
+      [
+        () => stakeCalc({ ...counts, samplingRate: { denominator: 0 }, taskPrice: ether }),
+        /samplingRate\.denominator 0: must be >= 1/,
+      ],
+      [
+        () => stakeCalc({ ...counts, samplingRate: { denominator: '4' as never }, taskPrice: ether }),
+        /samplingRate\.denominator 4: must be an integer/,
+      ],
+      [
+        () => stakeCalc({ ...counts, samplingRate: { num: 1n } as never, taskPrice: ether }),
+        /Invalid samplingRate \{"num":"1n"\}: expected a fraction/,
+      ],
+      [
+        () => getExpectedAttackReward({ p: rational(2n), samplingRate: 0.1, taskPrice: 1n, stake: 1n }),
+        /Invalid p .*: must be a probability in \[0, 1\]/,
+      ],
+      [
+        () => getExpectedAttackReward({ p: 0.5 as never, samplingRate: 0.1, taskPrice: 1n, stake: 1n }),
+        /Invalid p 0\.5: expected a fraction/,
+      ],
+      [
+        () => getExpectedAttackReward({ p: rational(0n), samplingRate: 0.1, taskPrice: -1n, stake: 1n }),
+        /Invalid taskPrice -1n/,
+      ],
+    ];
+    for (const [call, message] of messages) assert.throws(call, message);
+    // An exact fraction is accepted as the sampling rate.
+    assert.equal(
+      stakeCalc({ honest: 90, dishonest: 10, samplingRate: rational(1n, 10n), taskPrice: ether })
+        .requiredStake,
+      stakeCalc({ honest: 90, dishonest: 10, samplingRate: 0.1, taskPrice: ether }).requiredStake,
+    );
+  });
+
   it('agrees with the denominator form the contract stores', () => {
     const a = stakeCalc({ honest: 500, dishonest: 50, samplingRate: 0.1, taskPrice: ether });
     const b = stakeCalc({ honest: 500, dishonest: 50, samplingRate: { denominator: 10 }, taskPrice: ether });

@@ -46,7 +46,11 @@ export async function makeLlmResult(content = 'Hello there.'): Promise<{ bytes: 
     finishReason: 'stop',
     promptTokens: 5,
     completionTokens: 3,
-    generationConfig: resolveGenerationConfig({ task: {}, model: {}, eosTokenIds: [0] }),
+    generationConfig: resolveGenerationConfig({
+      task: { stop_strings: [], num_beams: 1, num_return_sequences: 1 },
+      model: {},
+      eosTokenIds: [0],
+    }),
   });
   return { bytes, score: bytesToHex(getTextScore(bytes)) };
 }
