@@ -84,6 +84,30 @@ export class DownloadTimeoutError extends BaseError {
   }
 }
 
+/** No HTTP answer at all (connection refused, unknown host): nothing was downloaded. */
+export class DownloadConnectionError extends BaseError {
+  override name = 'DownloadConnectionError' as const;
+  readonly url: string;
+  constructor(url: string, cause: unknown) {
+    super(`Cannot connect to ${url} (${getErrorCode(cause) ?? (cause as Error)?.message ?? 'no answer'}).`, {
+      details: ['Check the URL and that the server is up, then run the same command again.'],
+      cause,
+    });
+    this.url = url;
+  }
+}
+
+/** The innermost `code` of an error chain (undici puts ECONNREFUSED on `cause`). */
+function getErrorCode(error: unknown): string | undefined {
+  let code: string | undefined;
+  for (let current = error, depth = 0; current && depth < 10; depth++) {
+    const value = (current as { code?: unknown }).code;
+    if (typeof value === 'string') code = value;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return code;
+}
+
 /** The connection broke mid-transfer; the partial file is kept for a resumed download. */
 export class DownloadInterruptedError extends BaseError {
   override name = 'DownloadInterruptedError' as const;

@@ -2,8 +2,8 @@ import { mkdir, rename, rm, rmdir, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { downloadFile } from './downloadFile.js';
 import {
+  DownloadConnectionError,
   DownloadHttpError,
-  DownloadInterruptedError,
   ModelIdMismatchError,
   ModelIntegrityError,
 } from './errors.js';
@@ -49,7 +49,8 @@ export async function fetchModel(parameters: FetchModelParameters): Promise<Mode
     response = await fetch(manifestUrl, { signal: parameters.signal ?? null });
   } catch (error) {
     if (parameters.signal?.aborted) throw error;
-    throw new DownloadInterruptedError(manifestUrl, 0, error);
+    // Nothing was received and nothing is kept: the server did not answer.
+    throw new DownloadConnectionError(base, error);
   }
   if (!response.ok) {
     await response.body?.cancel();

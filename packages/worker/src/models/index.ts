@@ -11,6 +11,7 @@ export {
 export { type DownloadFileParameters, downloadFile } from './downloadFile.js';
 export {
   DownloadChecksumError,
+  DownloadConnectionError,
   DownloadHttpError,
   DownloadInterruptedError,
   DownloadTimeoutError,

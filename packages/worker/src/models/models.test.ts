@@ -12,6 +12,7 @@ import { assertExecutionProvider, cudaProviderFiles } from './assertExecutionPro
 import { downloadFile } from './downloadFile.js';
 import {
   DownloadChecksumError,
+  DownloadConnectionError,
   DownloadHttpError,
   DownloadInterruptedError,
   DownloadTimeoutError,
@@ -317,7 +318,7 @@ describe('model store', () => {
     const modelsDir = join(root, 'store-failed', 'models');
     await assert.rejects(
       fetchModel({ modelsDir, modelId: 'a/b', baseUrl: deadUrl }),
-      DownloadInterruptedError,
+      (error: unknown) => error instanceof DownloadConnectionError && /ECONNREFUSED/.test(error.message),
     );
     await assert.rejects(stat(join(root, 'store-failed')));
     await assert.rejects(
