@@ -39,6 +39,18 @@ const chatResultSchema = z.strictObject({
     completion_tokens: z.int().min(0),
     total_tokens: z.int().min(0),
   }),
+  // The decoding settings the node used (worker's resolveGenerationConfig); hashed with the rest.
+  generation_config: z.strictObject({
+    do_sample: z.boolean(),
+    temperature: z.number().min(0),
+    top_k: z.int().min(0),
+    top_p: z.number().min(0).max(1),
+    min_p: z.number().min(0).max(1).nullable(),
+    typical_p: z.number().min(0).max(1),
+    repetition_penalty: z.number().positive(),
+    max_new_tokens: z.int().min(0),
+    eos_token_id: z.array(z.int().min(0)),
+  }),
 });
 
 /** The file names an image result must have: `0.png` … `(n-1).png`. */
