@@ -45,6 +45,14 @@ export const abortReasons = [
   'GroupNoAgreement',
 ] as const;
 
+/** The outcome each paid / refunded / slashed end event stands for (TaskEndAborted carries a reason too). */
+const endOutcomes = {
+  TaskEndSuccess: 'success',
+  TaskEndGroupSuccess: 'group_success',
+  TaskEndGroupRefund: 'group_refund',
+  TaskEndInvalidated: 'invalidated',
+} as const;
+
 /** Error code for `reportTaskError`: the arguments are invalid (the only error a node reports). */
 export const ERROR_INVALID_ARGUMENTS = 1;
 
@@ -416,37 +424,13 @@ export function decodeNodeEvents(logs: Log[], contracts: Contracts, node: Addres
         if (mine) out.push({ kind: 'errorReported', taskKey: a.taskKey as Hex, blockNumber });
         break;
       case 'TaskEndSuccess':
-        out.push({
-          kind: 'taskEnded',
-          taskKey: a.taskKey as Hex,
-          outcome: 'success',
-          fee: a.fee as bigint,
-          blockNumber,
-        });
-        break;
       case 'TaskEndGroupSuccess':
-        out.push({
-          kind: 'taskEnded',
-          taskKey: a.taskKey as Hex,
-          outcome: 'group_success',
-          fee: a.fee as bigint,
-          blockNumber,
-        });
-        break;
       case 'TaskEndGroupRefund':
-        out.push({
-          kind: 'taskEnded',
-          taskKey: a.taskKey as Hex,
-          outcome: 'group_refund',
-          fee: a.fee as bigint,
-          blockNumber,
-        });
-        break;
       case 'TaskEndInvalidated':
         out.push({
           kind: 'taskEnded',
           taskKey: a.taskKey as Hex,
-          outcome: 'invalidated',
+          outcome: endOutcomes[decoded.eventName as keyof typeof endOutcomes],
           fee: a.fee as bigint,
           blockNumber,
         });
