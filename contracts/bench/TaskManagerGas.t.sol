@@ -147,11 +147,22 @@ contract TaskManagerGasBench is Test {
         vm.warp(block.timestamp + 12);
     }
 
+    /// @dev Finding 1: the draw of the tasks created in earlier blocks, as its own transaction (on a busy
+    /// network the next block's first createTask, validation or registry change does it instead).
+    function _measureSettle(string memory name) private returns (uint256 txGas) {
+        _cool();
+        tm.settleDraws();
+        uint256 gas = vm.snapshotGasLastCall(GROUP, string.concat(name, "_exec"));
+        txGas = _record(name, gas, abi.encodeCall(ITaskManager.settleDraws, ()));
+    }
+
     // ------------------------------------------------------------------ createTask is flat in the node count
 
     function _createAt(uint256 nodeCount) private returns (uint256 txGas) {
         _deploy(nodeCount);
         (, txGas) = _measureCreate(1, string.concat("createTask_nodes_", vm.toString(nodeCount)));
+        _nextBlock();
+        txGas += _measureSettle(string.concat("settleDraws_nodes_", vm.toString(nodeCount)));
     }
 
     function test_bench_createTask_10() public {
@@ -170,6 +181,8 @@ contract TaskManagerGasBench is Test {
 
     function _unsampled(uint256 i, string memory prefix) private returns (uint256 total) {
         (bytes32 key, uint256 createGas) = _measureCreate(i, string.concat(prefix, "_createTask"));
+        _nextBlock();
+        createGas += _measureSettle(string.concat(prefix, "_settleDraws"));
         _nextBlock();
         uint256 submitGas = _submit(key, _score(1), string.concat(prefix, "_submitScore"));
         _nextBlock();
@@ -191,7 +204,7 @@ contract TaskManagerGasBench is Test {
     function test_bench_unsampledHappyPath() public {
         _deploy(1000);
         uint256 total = _unsampled(1, "unsampled");
-        assertLe(total, 330_000, "unsampled happy path regressed");
+        assertLe(total, 480_000, "unsampled happy path regressed");
     }
 
     /// @dev A node that was paid before and has not withdrawn yet: its balance slot is warm in value.
@@ -200,7 +213,9 @@ contract TaskManagerGasBench is Test {
         _deploy(2);
         _unsampled(1, "unsampled_first");
         uint256 total = _unsampled(2, "unsampled_steady");
-        assertLe(total, 300_000, "unsampled happy path (steady state) over the 300k target");
+        // 300k was met before F1 (288,890); the draw in its own transaction (F1) and the ResultAvailable check
+        // (relay finding 3) put it above: see docs/benchmarks/gas.md. Guards against regressions only.
+        assertLe(total, 350_000, "unsampled happy path (steady state) regressed");
     }
 
     function test_bench_groupHappyPath() public {
@@ -214,10 +229,13 @@ contract TaskManagerGasBench is Test {
         vmx.setBlockhash(block.number, vector.seed);
         vm.roll(block.number + 1);
         vm.warp(block.timestamp + 12);
+        total += _measureSettle("group_settleDraws_original");
         (keys[1], gas) = _measureCreate(2, "group_createTask_extra1");
         total += gas;
         (keys[2], gas) = _measureCreate(3, "group_createTask_extra2");
         total += gas;
+        _nextBlock();
+        total += _measureSettle("group_settleDraws_extras");
         _nextBlock();
         bytes[3] memory scores;
         bytes32[3] memory seeds;

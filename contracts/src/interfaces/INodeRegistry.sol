@@ -117,6 +117,10 @@ interface INodeRegistry {
     /// @notice True when `node` is Available and fits `request` (used to dispatch queued tasks).
     function fits(address node, SelectionRequest calldata request) external view returns (bool);
 
+    /// @notice Reverts with NodeRegistryBucketTooSmall when the exact-match bucket (GPU, exact version, VRAM
+    /// tiers from `minVram`) has fewer than `minExactBucket` registered nodes.
+    function checkExactBucket(bytes32 gpuId, uint64 version, uint32 minVram) external view;
+
     /// @notice Marks an Available `node` Busy with `taskKey` (dispatch of a queued task).
     function occupyNode(address node, bytes32 taskKey) external;
 

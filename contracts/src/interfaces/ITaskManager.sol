@@ -17,7 +17,8 @@ interface ITaskManager {
         EndGroupSuccess, // validated in a group: this member's fee paid to its node
         EndGroupRefund, // validated in a group, result correct, fee refunded to the app
         EndInvalidated, // validated in a group, result wrong: node slashed, fee refunded
-        EndAborted // timeout, error accepted or group without agreement: fee refunded
+        EndAborted, // timeout, error accepted or group without agreement: fee refunded
+        Pending // created; its node is drawn from its creation block's hash by a later transaction (finding 1)
     }
 
     enum AbortReason {
@@ -26,7 +27,8 @@ interface ITaskManager {
         ExecutionTimeout, // the node did not answer in time
         ErrorAccepted, // the node's error report was accepted (by the app or after the window)
         GroupErrorConfirmed, // two or more members of a group reported the same error
-        GroupNoAgreement // no two members of a group agreed; nobody is slashed
+        GroupNoAgreement, // no two members of a group agreed; nobody is slashed
+        DrawExpired // nobody settled the draw while the creation block's hash was readable (256 blocks)
     }
 
     /// @notice What the app sends with `createTask`.
@@ -144,15 +146,21 @@ interface ITaskManager {
     error VrfKeyBoundThisBlock(uint256 blockNumber);
     error RelayStatementExpired(uint256 expiry, uint256 timestamp);
     error InvalidRelaySignature();
+    error DrawBacklogFull();
     error NothingToWithdraw(address account);
     error WithdrawalFailed(address account, uint256 amount);
     error ParameterOutOfRange(uint256 value, uint256 min, uint256 max);
 
     // ---------------------------------------------------------------- app
 
-    /// @notice Escrows `msg.value` and starts the task on a randomly selected node, or queues it.
+    /// @notice Escrows `msg.value` and records the task as Pending: its node is drawn (or it queues) by the
+    /// first later transaction that settles draws (`settleDraws`), from this block's hash.
     /// @return taskKey the task key (= `params.taskIdCommitment`)
     function createTask(CreateTaskParams calldata params) external payable returns (bytes32 taskKey);
+
+    /// @notice Draws the nodes of the tasks created in earlier blocks (TaskStarted / TaskQueued), in creation
+    /// order. Anyone; also run first by every call that changes the population. Returns how many it settled.
+    function settleDraws() external returns (uint256);
 
     /// @notice Accepts the single task's outcome: pays the node (ScoreReady) or refunds the app
     /// (ErrorReported). Only the creator; claiming "not sampled" needs no proof.

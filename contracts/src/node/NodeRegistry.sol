@@ -6,6 +6,7 @@ import {Ownable2Step} from "@openzeppelin/contracts/access/Ownable2Step.sol";
 import {EnumerableSet} from "@openzeppelin/contracts/utils/structs/EnumerableSet.sol";
 import {IIncentivePool} from "../interfaces/IIncentivePool.sol";
 import {INodeRegistry} from "../interfaces/INodeRegistry.sol";
+import {ITaskManager} from "../interfaces/ITaskManager.sol";
 import {AvailableSets} from "./AvailableSets.sol";
 import {NodeVersion} from "./NodeVersion.sol";
 import {QoS} from "./QoS.sol";
@@ -46,8 +47,6 @@ contract NodeRegistry is INodeRegistry, Ownable2Step {
     uint256 public constant MAX_STAKE_WEIGHT_CAP = 16;
     /// @notice Upper bound of `maxTimeoutsBeforeKick`.
     uint256 public constant MAX_TIMEOUTS_BEFORE_KICK = 20;
-    /// @notice The exact-match task type (LLM): its nodes run exactly the task's version and GPU.
-    uint8 private constant EXACT_MATCH = 1;
     /// @notice Default `minExactBucket`: with two Sybils among 4 nodes of one bucket, p(2, 2) = 1/2 already;
     /// production raises it with `getMinimumBucketPopulation` (docs/staking.md, "Buckets").
     uint8 public constant DEFAULT_MIN_EXACT_BUCKET = 4;
@@ -172,6 +171,7 @@ contract NodeRegistry is INodeRegistry, Ownable2Step {
         address beneficiary,
         bytes32[] calldata modelIds
     ) external payable {
+        _settleDraws();
         _checkJoin(gpuName, vram, publicKey, modelIds);
         bytes32 gpuId = keccak256(bytes(gpuName));
         Node storage n = _nodes[msg.sender];
@@ -198,6 +198,7 @@ contract NodeRegistry is INodeRegistry, Ownable2Step {
 
     /// @inheritdoc INodeRegistry
     function pause() external {
+        _settleDraws();
         Node storage n = _registered(msg.sender);
         NodeStatus from = n.status;
         if (from == NodeStatus.Available) {
@@ -212,6 +213,7 @@ contract NodeRegistry is INodeRegistry, Ownable2Step {
 
     /// @inheritdoc INodeRegistry
     function resume() external {
+        _settleDraws();
         Node storage n = _registered(msg.sender);
         NodeStatus from = n.status;
         if (from == NodeStatus.Paused) {
@@ -226,6 +228,7 @@ contract NodeRegistry is INodeRegistry, Ownable2Step {
 
     /// @inheritdoc INodeRegistry
     function quit() external {
+        _settleDraws();
         Node storage n = _registered(msg.sender);
         NodeStatus from = n.status;
         if (from == NodeStatus.Busy || from == NodeStatus.PendingPause) {
@@ -283,11 +286,8 @@ contract NodeRegistry is INodeRegistry, Ownable2Step {
             fallbackNode: address(0),
             fallbackTotal: 0
         });
-        if (request.taskType == EXACT_MATCH) {
-            uint256 population = exactBucketPopulation(request.requiredGpu, request.version, request.minVram);
-            uint256 minimum = config.minExactBucket;
-            if (population < minimum) revert NodeRegistryBucketTooSmall(population, minimum);
-        }
+        // The bucket floor of exact-match tasks is checked at creation (checkExactBucket): a draw never
+        // reverts, or one task would block the settlement of everyone's.
         node = _drawAvailable(request, d);
         if (node == address(0)) node = d.fallbackNode;
         if (node != address(0)) _occupy(node, _nodes[node], taskKey);
@@ -448,6 +448,13 @@ contract NodeRegistry is INodeRegistry, Ownable2Step {
     function fits(address node, SelectionRequest calldata request) external view returns (bool) {
         Node storage n = _nodes[node];
         return n.status == NodeStatus.Available && _fitsHardware(n, request);
+    }
+
+    /// @inheritdoc INodeRegistry
+    function checkExactBucket(bytes32 gpuId, uint64 version, uint32 minVram) external view {
+        uint256 population = exactBucketPopulation(gpuId, version, minVram);
+        uint256 minimum = _config.minExactBucket;
+        if (population < minimum) revert NodeRegistryBucketTooSmall(population, minimum);
     }
 
     /// @inheritdoc INodeRegistry
@@ -760,6 +767,13 @@ contract NodeRegistry is INodeRegistry, Ownable2Step {
             _modelHolders[list[i]].remove(node);
         }
         delete _models[node];
+    }
+
+    /// @dev Finding 1: the tasks created in earlier blocks are drawn over the population as it stood then,
+    /// so every change to it (join, pause, resume, quit) lets the TaskManager settle those draws first.
+    function _settleDraws() private {
+        address manager = taskManager;
+        if (manager != address(0)) ITaskManager(manager).settleDraws();
     }
 
     function _setStatus(address node, Node storage n, NodeStatus to) private {

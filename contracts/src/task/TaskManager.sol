@@ -44,29 +44,31 @@ contract TaskManager is ITaskManager, Ownable2Step, ReentrancyGuardTransient {
     }
 
     /// @dev A queued task's node requirements and its place in the FIFO (doubly linked for O(1) removal).
+    /// `requiredGpu` is also where a pending exact-match task keeps its GPU until its draw.
     struct QueueEntry {
         bytes32 prev;
         bytes32 next;
         bytes32 requiredGpu;
         uint32 minVram;
         uint64 version;
-        bytes32[] modelIds;
     }
 
     /// @dev The values createTask needs (and the group parameters), in one slot.
     struct HotConfig {
-        uint64 selectionCounter;
         uint96 minFee;
         uint16 samplingDenominator;
         uint8 hammingThreshold;
     }
 
     /// @dev What every report reads, in one slot: the relay's signer (its ResultAvailable statement is checked
-    /// at submitScore) and the report clock.
+    /// at submitScore) and the report clock; plus the pending-draw FIFO's counters (finding 1), which wrap
+    /// modulo 2^24 (a multiple of the ring size).
     struct Reporting {
         address relaySigner;
         uint32 lastReportTime;
         uint16 reportSeq;
+        uint24 drawHead;
+        uint24 drawTail;
     }
 
     /// @dev An app's VRF keys other than its account key (finding 8: a browser wallet never reveals its key).
@@ -89,33 +91,36 @@ contract TaskManager is ITaskManager, Ownable2Step, ReentrancyGuardTransient {
 
     // ------------------------------------------------------------------ constants
 
-    uint8 public constant TASK_SD = 0;
-    uint8 public constant TASK_LLM = 1;
-    uint8 public constant TASK_SD_FT = 2;
+    uint8 internal constant TASK_SD = 0;
+    uint8 internal constant TASK_LLM = 1;
+    uint8 internal constant TASK_SD_FT = 2;
 
-    uint8 public constant ERROR_INVALID_ARGUMENTS = 1;
-    uint8 public constant ERROR_INCOMPATIBLE_MODELS = 2;
+    uint8 internal constant ERROR_INVALID_ARGUMENTS = 1;
+    uint8 internal constant ERROR_INCOMPATIBLE_MODELS = 2;
 
-    uint256 public constant MAX_MODELS = 8;
+    uint256 internal constant MAX_MODELS = 8;
     /// @dev Up to 64 images per task.
-    uint256 public constant MAX_IMAGE_SCORE_BYTES = 512;
+    uint256 internal constant MAX_IMAGE_SCORE_BYTES = 512;
     /// @dev Queue heads probed when a node becomes free: keeps every release O(1).
-    uint256 public constant MAX_QUEUE_PROBES = 3;
+    uint256 internal constant MAX_QUEUE_PROBES = 3;
+    /// @notice Tasks that may wait for their draw at once (finding 1): at most this many creations per block,
+    /// which bounds the gas of the transaction that settles them.
+    uint256 internal constant MAX_PENDING_DRAWS = 64;
 
-    uint256 public constant MIN_SAMPLING_DENOMINATOR = 2;
-    uint256 public constant MAX_SAMPLING_DENOMINATOR = 1000;
-    uint256 public constant MAX_HAMMING_THRESHOLD = 32;
+    uint256 internal constant MIN_SAMPLING_DENOMINATOR = 2;
+    uint256 internal constant MAX_SAMPLING_DENOMINATOR = 1000;
+    uint256 internal constant MAX_HAMMING_THRESHOLD = 32;
     /// @notice Default per-block Hamming threshold: honest variations measured 0–2 bits (threads, graph
     /// optimization, fp16, re-encoding) and up to 8 with 2% sampler drift; unrelated images 20+ bits.
     /// 12 keeps 4 bits of margin on both sides (docs/result-hashing.md, the threshold study).
-    uint256 public constant DEFAULT_HAMMING_THRESHOLD = 12;
-    uint256 public constant MIN_TIMEOUT = 1 minutes;
-    uint256 public constant MAX_TIMEOUT = 1 days;
+    uint256 internal constant DEFAULT_HAMMING_THRESHOLD = 12;
+    uint256 internal constant MIN_TIMEOUT = 1 minutes;
+    uint256 internal constant MAX_TIMEOUT = 1 days;
     /// @dev The window must leave room for two more tasks to wait in the queue and run (2 × timeout)
     /// plus this slack for the app to react.
-    uint256 public constant VALIDATION_SLACK = 10 minutes;
-    uint256 public constant MAX_VALIDATION_WINDOW = 30 days;
-    uint256 public constant MAX_MIN_FEE = 1000 ether;
+    uint256 internal constant VALIDATION_SLACK = 10 minutes;
+    uint256 internal constant MAX_VALIDATION_WINDOW = 30 days;
+    uint256 internal constant MAX_MIN_FEE = 1000 ether;
     /// @notice EIP-712 type of the relay's statement that it holds a task's arguments.
     bytes32 public constant ARGS_AVAILABLE_TYPEHASH =
         keccak256("ArgsAvailable(address creator,bytes32 argsCommitment,uint64 expiry)");
@@ -130,8 +135,6 @@ contract TaskManager is ITaskManager, Ownable2Step, ReentrancyGuardTransient {
         keccak256("EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)");
     bytes32 private constant DOMAIN_NAME_HASH = keccak256("Verinet Relay");
     bytes32 private constant DOMAIN_VERSION_HASH = keccak256("1");
-    /// @dev prevrandao below this is a pre-merge difficulty or an L2 constant, not randomness.
-    uint256 private constant MIN_PREVRANDAO = 2 ** 64;
 
     // ------------------------------------------------------------------ state
 
@@ -149,35 +152,50 @@ contract TaskManager is ITaskManager, Ownable2Step, ReentrancyGuardTransient {
     bytes32 private _queueTail;
     mapping(address account => uint256) private _owed;
     mapping(address app => VrfKeys) private _vrfKeys;
+    /// @dev Ring of the tasks waiting for their draw, in creation order; slots are reused, never cleared.
+    bytes32[64] private _pendingDraws;
 
     constructor(INodeRegistry registry_, IVRFVerifier vrfVerifier_, address owner_) Ownable(owner_) {
         registry = registry_;
         vrfVerifier = vrfVerifier_;
-        _config = HotConfig({
-            selectionCounter: 0,
-            minFee: 1 gwei,
-            samplingDenominator: 10,
-            hammingThreshold: uint8(DEFAULT_HAMMING_THRESHOLD)
-        });
+        _config =
+            HotConfig({minFee: 1 gwei, samplingDenominator: 10, hammingThreshold: uint8(DEFAULT_HAMMING_THRESHOLD)});
         _timing =
             Timing({timeoutSd: 15 minutes, timeoutLlm: 15 minutes, timeoutSdFt: 1 hours, validationWindow: 4 hours});
+        // The ring's slots are written once here (1.4M gas at deployment) so that every createTask rewrites a
+        // non-zero slot (5k) instead of filling an empty one (22k) for its first 64 uses.
+        for (uint256 i = 0; i < MAX_PENDING_DRAWS; ++i) {
+            _pendingDraws[i] = bytes32(uint256(1));
+        }
     }
 
     // ------------------------------------------------------------------ app
 
     /// @inheritdoc ITaskManager
     function createTask(CreateTaskParams calldata params) external payable nonReentrant returns (bytes32 taskKey) {
+        _settleDraws();
         taskKey = params.taskIdCommitment;
         Task storage task = _tasks[taskKey];
-        uint64 counter = _checkCreate(params, task);
+        _checkCreate(params, task);
         _checkArgsAvailable(params);
         uint8 taskType = params.taskType;
+        if (taskType == TASK_LLM) {
+            // Refused here, not at the draw: a draw never reverts (it would block everyone's settlement).
+            registry.checkExactBucket(params.requiredGpu, params.version, params.minVram);
+            _queue[taskKey].requiredGpu = params.requiredGpu;
+        }
 
+        // The node is not drawn now (finding 1): whatever this transaction could read, its sender could
+        // simulate and send only when the draw suits it. It is drawn from this block's hash, unknown until
+        // the block is sealed, over the population as it stands at the end of this block (_settleDraws).
         task.creator = msg.sender;
+        task.state = TaskState.Pending;
         task.taskType = taskType;
-        // Also the seed block if a node is drawn now; a queued task gets a new one at dispatch.
+        // The seed block if a node is drawn; a task that queues gets a new one at dispatch.
         task.seedBlock = uint32(block.number);
         task.stateTime = uint32(block.timestamp);
+        // Until the draw, the node field holds the requirements the draw needs.
+        task.node = address(uint160((uint256(params.version) << 32) | params.minVram));
         task.fee = uint96(msg.value);
         task.commitment = keccak256(
             abi.encodePacked(
@@ -185,23 +203,24 @@ contract TaskManager is ITaskManager, Ownable2Step, ReentrancyGuardTransient {
                 _requestHash(taskType, params.requiredGpu, params.minVram, params.version, params.modelIds)
             )
         );
-        emit TaskCreated(taskKey, msg.sender, taskType, msg.value, params.argsCommitment, params.taskSize);
-
-        // Chain randomness only: nothing the app chooses freely enters the selection.
-        address node = registry.selectNode(_selectionRequest(params), _randomness(counter), taskKey);
-        if (node == address(0)) {
-            task.state = TaskState.Queued;
-            _enqueue(taskKey, params);
-            emit TaskQueued(taskKey);
-        } else {
-            task.state = TaskState.Started;
-            task.node = node;
-            emit TaskStarted(taskKey, node, taskType);
+        Reporting memory reporting = _reporting;
+        uint24 tail = reporting.drawTail;
+        unchecked {
+            if (tail - reporting.drawHead >= MAX_PENDING_DRAWS) revert DrawBacklogFull();
+            _pendingDraws[tail % MAX_PENDING_DRAWS] = taskKey;
+            _reporting.drawTail = tail + 1;
         }
+        emit TaskCreated(taskKey, msg.sender, taskType, msg.value, params.argsCommitment, params.taskSize);
+    }
+
+    /// @inheritdoc ITaskManager
+    function settleDraws() external nonReentrant returns (uint256) {
+        return _settleDraws();
     }
 
     /// @inheritdoc ITaskManager
     function validateSingleTask(bytes32 taskKey) external nonReentrant {
+        _settleDraws();
         Task storage task = _tasks[taskKey];
         if (task.creator != msg.sender) revert NotTaskCreator(taskKey, msg.sender);
         _endSingle(taskKey, task);
@@ -209,6 +228,7 @@ contract TaskManager is ITaskManager, Ownable2Step, ReentrancyGuardTransient {
 
     /// @inheritdoc ITaskManager
     function validateTaskGroup(GroupValidation calldata group) external nonReentrant {
+        _settleDraws();
         Task storage original = _tasks[group.taskKeys[0]];
         if (group.publicKey.length != 64) revert InvalidPublicKey(group.publicKey.length);
         address keyAddress = address(uint160(uint256(keccak256(group.publicKey))));
@@ -311,8 +331,10 @@ contract TaskManager is ITaskManager, Ownable2Step, ReentrancyGuardTransient {
     function recordSamplingSeed(bytes32 taskKey) external returns (bytes32 seed) {
         Task storage task = _tasks[taskKey];
         TaskState state = task.state;
-        // A queued task has no seed yet: it is fixed by the block that dispatches it.
-        if (state == TaskState.None || state == TaskState.Queued) revert InvalidState(taskKey, state);
+        // A queued (or not yet drawn) task has no seed yet: a queued task's is fixed by its dispatch block.
+        if (state == TaskState.None || state == TaskState.Queued || state == TaskState.Pending) {
+            revert InvalidState(taskKey, state);
+        }
         seed = _seeds[taskKey];
         if (seed != bytes32(0)) return seed;
         seed = _readableBlockhash(task.seedBlock);
@@ -323,6 +345,7 @@ contract TaskManager is ITaskManager, Ownable2Step, ReentrancyGuardTransient {
 
     /// @inheritdoc ITaskManager
     function finalizeTask(bytes32 taskKey) external nonReentrant {
+        _settleDraws();
         Task storage task = _tasks[taskKey];
         uint256 deadline = uint256(task.stateTime) + _timing.validationWindow;
         // Windows last hours: the few seconds a block producer can shift the timestamp do not matter.
@@ -333,6 +356,7 @@ contract TaskManager is ITaskManager, Ownable2Step, ReentrancyGuardTransient {
 
     /// @inheritdoc ITaskManager
     function abortTask(bytes32 taskKey) external nonReentrant {
+        _settleDraws();
         Task storage task = _tasks[taskKey];
         TaskState state = task.state;
         if (state != TaskState.Queued && state != TaskState.Started) revert InvalidState(taskKey, state);
@@ -363,6 +387,7 @@ contract TaskManager is ITaskManager, Ownable2Step, ReentrancyGuardTransient {
 
     /// @inheritdoc ITaskManager
     function dispatchQueued(address node) external nonReentrant returns (bytes32 taskKey) {
+        _settleDraws();
         return _dispatch(node);
     }
 
@@ -450,7 +475,7 @@ contract TaskManager is ITaskManager, Ownable2Step, ReentrancyGuardTransient {
             state: task.state,
             taskType: task.taskType,
             creator: task.creator,
-            node: task.node,
+            node: task.state == TaskState.Pending ? address(0) : task.node,
             fee: task.fee,
             seedBlock: task.seedBlock,
             stateTime: task.stateTime,
@@ -465,7 +490,9 @@ contract TaskManager is ITaskManager, Ownable2Step, ReentrancyGuardTransient {
         if (seed == bytes32(0)) {
             Task storage task = _tasks[taskKey];
             TaskState state = task.state;
-            if (state != TaskState.None && state != TaskState.Queued) seed = _readableBlockhash(task.seedBlock);
+            if (state != TaskState.None && state != TaskState.Queued && state != TaskState.Pending) {
+                seed = _readableBlockhash(task.seedBlock);
+            }
         }
     }
 
@@ -481,6 +508,14 @@ contract TaskManager is ITaskManager, Ownable2Step, ReentrancyGuardTransient {
     /// @inheritdoc ITaskManager
     function owed(address account) external view returns (uint256) {
         return _owed[account];
+    }
+
+    /// @notice The number of tasks waiting for their draw.
+    function pendingDraws() external view returns (uint256) {
+        Reporting memory reporting = _reporting;
+        unchecked {
+            return uint24(reporting.drawTail - reporting.drawHead);
+        }
     }
 
     /// @inheritdoc ITaskManager
@@ -609,14 +644,78 @@ contract TaskManager is ITaskManager, Ownable2Step, ReentrancyGuardTransient {
         return registry.currentTaskOf(node) == taskKey;
     }
 
+    // ------------------------------------------------------------------ internal: draws (finding 1)
+
+    /// @dev Draws the node of every task created in an earlier block, in creation order. Run first by every
+    /// transaction that changes the population a draw sees (task endings here, join / pause / resume / quit
+    /// in the registry) and by createTask: so the population stays as it stood at the end of the creation
+    /// block, and nobody who learnt the block's hash can reshape it. Never reverts for a task's sake.
+    function _settleDraws() private returns (uint256 settled) {
+        Reporting memory reporting = _reporting;
+        uint24 head = reporting.drawHead;
+        uint24 tail = reporting.drawTail;
+        while (head != tail) {
+            bytes32 key = _pendingDraws[head % MAX_PENDING_DRAWS];
+            Task storage task = _tasks[key];
+            if (task.seedBlock >= block.number) break;
+            _draw(key, task, head);
+            unchecked {
+                ++head;
+                ++settled;
+            }
+        }
+        if (settled != 0) _reporting.drawHead = head;
+    }
+
+    /// @dev One task's draw: randomness from its creation block's hash mixed with its place in the FIFO
+    /// (nothing its creator chooses). A hash no longer readable (nobody settled for 256 blocks) draws
+    /// nothing: the task ends with a refund, so waiting out the hash gives nobody a known draw.
+    function _draw(bytes32 key, Task storage task, uint24 position) private {
+        bytes32 hash = _readableBlockhash(task.seedBlock);
+        uint256 packed = uint160(task.node);
+        uint8 taskType = task.taskType;
+        bytes32 gpu = taskType == TASK_LLM ? _queue[key].requiredGpu : bytes32(0);
+        if (hash == bytes32(0)) {
+            uint256 fee = task.fee;
+            task.state = TaskState.EndAborted;
+            _clear(task);
+            if (gpu != bytes32(0)) delete _queue[key];
+            _owed[task.creator] += fee;
+            emit TaskEndAborted(key, AbortReason.DrawExpired, fee);
+            return;
+        }
+        // Truncations intended: the fields were packed from a uint32 and a uint64 at creation.
+        // forge-lint: disable-next-line(unsafe-typecast)
+        uint32 minVram = uint32(packed);
+        // forge-lint: disable-next-line(unsafe-typecast)
+        uint64 version = uint64(packed >> 32);
+        address node = registry.selectNode(
+            INodeRegistry.SelectionRequest({
+                taskType: taskType, requiredGpu: gpu, minVram: minVram, version: version, modelIds: new bytes32[](0)
+            }),
+            uint256(keccak256(abi.encodePacked(hash, position))),
+            key
+        );
+        task.stateTime = uint32(block.timestamp);
+        task.node = node;
+        if (node == address(0)) {
+            task.state = TaskState.Queued;
+            _enqueue(key, minVram, version);
+            emit TaskQueued(key);
+        } else {
+            task.state = TaskState.Started;
+            if (gpu != bytes32(0)) delete _queue[key];
+            emit TaskStarted(key, node, taskType);
+        }
+    }
+
     // ------------------------------------------------------------------ internal: queue
 
-    function _enqueue(bytes32 taskKey, CreateTaskParams calldata params) private {
+    /// @dev The entry's requiredGpu was written at creation (exact-match tasks only).
+    function _enqueue(bytes32 taskKey, uint32 minVram, uint64 version) private {
         QueueEntry storage entry = _queue[taskKey];
-        entry.requiredGpu = params.requiredGpu;
-        entry.minVram = params.minVram;
-        entry.version = params.version;
-        entry.modelIds = params.modelIds;
+        entry.minVram = minVram;
+        entry.version = version;
         bytes32 tail = _queueTail;
         if (tail == bytes32(0)) {
             _queueHead = taskKey;
@@ -649,7 +748,7 @@ contract TaskManager is ITaskManager, Ownable2Step, ReentrancyGuardTransient {
                 requiredGpu: entry.requiredGpu,
                 minVram: entry.minVram,
                 version: entry.version,
-                modelIds: entry.modelIds
+                modelIds: new bytes32[](0)
             });
             if (registry.fits(node, request)) {
                 _unlink(key);
@@ -702,8 +801,8 @@ contract TaskManager is ITaskManager, Ownable2Step, ReentrancyGuardTransient {
         );
     }
 
-    /// @dev Validates a createTask call and advances the selection counter, which it returns.
-    function _checkCreate(CreateTaskParams calldata params, Task storage task) private returns (uint64 counter) {
+    /// @dev Validates a createTask call.
+    function _checkCreate(CreateTaskParams calldata params, Task storage task) private view {
         uint8 taskType = params.taskType;
         if (taskType > TASK_SD_FT) revert InvalidTaskType(taskType);
         uint256 modelCount = params.modelIds.length;
@@ -720,22 +819,6 @@ contract TaskManager is ITaskManager, Ownable2Step, ReentrancyGuardTransient {
         HotConfig memory config = _config;
         if (msg.value < config.minFee) revert FeeTooLow(msg.value, config.minFee);
         if (msg.value > type(uint96).max) revert FeeTooHigh(msg.value);
-        counter = config.selectionCounter + 1;
-        _config.selectionCounter = counter;
-    }
-
-    function _selectionRequest(CreateTaskParams calldata params)
-        private
-        pure
-        returns (INodeRegistry.SelectionRequest memory)
-    {
-        return INodeRegistry.SelectionRequest({
-            taskType: params.taskType,
-            requiredGpu: params.requiredGpu,
-            minVram: params.minVram,
-            version: params.version,
-            modelIds: params.modelIds
-        });
     }
 
     function _startedTaskOfCaller(bytes32 taskKey) private view returns (Task storage task) {
@@ -841,12 +924,6 @@ contract TaskManager is ITaskManager, Ownable2Step, ReentrancyGuardTransient {
     function _readableBlockhash(uint256 blockNumber) private view returns (bytes32) {
         if (blockNumber >= block.number || block.number - blockNumber > 256) return bytes32(0);
         return blockhash(blockNumber);
-    }
-
-    function _randomness(uint64 counter) private view returns (uint256) {
-        uint256 source = block.prevrandao;
-        if (source < MIN_PREVRANDAO) source = uint256(blockhash(block.number - 1));
-        return uint256(keccak256(abi.encodePacked(source, counter)));
     }
 
     /// @dev The node requirements are part of what a group opening proves identical (an LLM task on a

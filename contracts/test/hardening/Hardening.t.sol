@@ -435,6 +435,7 @@ contract HardeningTest is TaskManagerTestBase {
         ITaskManager.CreateTaskParams memory p = _params(0);
         vm.prank(app);
         bytes32 key = tm.createTask{value: FEE}(p);
+        _settle();
         _nextBlock();
         vm.prank(_node(key));
         tm.submitScore(key, _score(1), "");

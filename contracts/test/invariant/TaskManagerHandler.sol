@@ -118,6 +118,16 @@ contract TaskManagerHandler {
         if (_tasks.length >= MAX_TASKS) return;
         bytes32 guid = keccak256(abi.encode("guid", ++_counter));
         _createMember(guid, seed % 4, _fee(seed), 0);
+        // Half the time the next block's first transaction draws the node at once; otherwise the task stays
+        // Pending until some later action settles (finding 1).
+        if (seed % 2 == 0) settle();
+    }
+
+    /// @dev The first transaction of a new block draws the nodes of the tasks created before it.
+    function settle() public {
+        _nextBlock();
+        tm.settleDraws();
+        _afterAction();
     }
 
     function createGroup(uint256 seed) external {
@@ -153,6 +163,7 @@ contract TaskManagerHandler {
         if (_groups.length == 0) return;
         uint256[3] memory members = _groups[index % _groups.length];
         _nextBlock();
+        tm.settleDraws();
         for (uint256 i = 0; i < 3; ++i) {
             if ((seed >> i) % 4 != 0) _submit(members[i], uint256(keccak256(abi.encode(seed, i))));
         }
@@ -357,7 +368,10 @@ contract TaskManagerHandler {
             ITaskManager.TaskState state = tm.getTask(key).state;
             if (ghostEnded[key]) {
                 if (state != ghostTerminal[key]) ghostTerminalChanged = true;
-            } else if (uint8(state) >= uint8(ITaskManager.TaskState.EndSuccess)) {
+            } else if (
+                uint8(state) >= uint8(ITaskManager.TaskState.EndSuccess)
+                    && uint8(state) <= uint8(ITaskManager.TaskState.EndAborted)
+            ) {
                 ghostEnded[key] = true;
                 ghostTerminal[key] = state;
             }

@@ -13,12 +13,13 @@ contract TaskManagerTest is TaskManagerTestBase {
     // ------------------------------------------------------------------ createTask
 
     function test_createTask_startsOnANodeAndEscrowsTheFee() public {
+        uint256 created = block.number;
         bytes32 key = _create(0);
         ITaskManager.TaskInfo memory info = tm.getTask(key);
         assertEq(uint256(info.state), uint256(ITaskManager.TaskState.Started));
         assertEq(info.creator, app);
         assertEq(info.fee, FEE);
-        assertEq(info.seedBlock, block.number);
+        assertEq(info.seedBlock, created, "the seed block is the creation block");
         assertEq(address(tm).balance, FEE);
         assertEq(registry.currentTaskOf(info.node), key);
         assertEq(uint256(registry.getNodeInfo(info.node).status), uint256(INodeRegistry.NodeStatus.Busy));
@@ -31,11 +32,34 @@ contract TaskManagerTest is TaskManagerTestBase {
         _createWith(p);
     }
 
+    /// @dev Finding 1: createTask draws nothing; the first transaction of a later block draws the node from
+    /// the creation block's hash (a second settlement in the same block is a no-op).
+    function test_createTask_leavesTheDrawToALaterBlock() public {
+        bytes32 key = _createPending(_params(0));
+        ITaskManager.TaskInfo memory info = tm.getTask(key);
+        assertEq(uint256(info.state), uint256(ITaskManager.TaskState.Pending));
+        assertEq(info.node, address(0));
+        assertEq(tm.pendingDraws(), 1);
+        assertEq(tm.settleDraws(), 0, "nothing is drawn in the creation block");
+        assertEq(tm.samplingSeed(key), bytes32(0));
+        vm.prank(app);
+        vm.expectRevert(abi.encodeWithSelector(ITaskManager.InvalidState.selector, key, ITaskManager.TaskState.Pending));
+        tm.abortTask(key);
+        _nextBlock();
+        assertEq(tm.settleDraws(), 1);
+        assertEq(tm.settleDraws(), 0);
+        assertEq(tm.pendingDraws(), 0);
+        assertEq(uint256(_state(key)), uint256(ITaskManager.TaskState.Started));
+        assertEq(info.seedBlock, block.number - 1);
+    }
+
     function test_createTask_queuesWhenNoNodeFits() public {
         ITaskManager.CreateTaskParams memory p = _paramsFor(0, ARGS_HASH, 1, keccak256("H100"));
+        bytes32 key = _createPending(p);
+        _nextBlock();
         vm.expectEmit(true, false, false, false, address(tm));
         emit ITaskManager.TaskQueued(p.taskIdCommitment);
-        bytes32 key = _createWith(p);
+        tm.settleDraws();
         assertEq(uint256(_state(key)), uint256(ITaskManager.TaskState.Queued));
         assertEq(tm.queueHead(), key);
         assertEq(_node(key), address(0));
@@ -102,7 +126,7 @@ contract TaskManagerTest is TaskManagerTestBase {
         _nextBlock();
         address node = _node(key);
         bytes32 before = tm.getTask(key).commitment;
-        bytes32 seed = blockhash(block.number - 1);
+        bytes32 seed = blockhash(tm.getTask(key).seedBlock);
         vm.expectEmit(true, true, false, true, address(tm));
         emit ITaskManager.TaskScoreReady(key, node, seed, _score(1));
         _submit(key, _score(1));
@@ -138,8 +162,19 @@ contract TaskManagerTest is TaskManagerTestBase {
         tm.submitScore(key, new bytes(7), _resultStatement(key, new bytes(7)));
     }
 
+    /// @dev A drawn task's node is known only after its seed block; a task dispatched from the queue gets the
+    /// dispatch block as its seed block, in which its node cannot answer.
     function test_submitScore_revertsInTheStartBlock() public {
-        bytes32 key = _create(0);
+        bytes32 key = _createWith(_paramsFor(0, ARGS_HASH, 0, bytes32(0)));
+        _create(1);
+        _create(2);
+        bytes32 queued = _create(3);
+        assertEq(uint256(_state(queued)), uint256(ITaskManager.TaskState.Queued));
+        _submit(key, _score(1));
+        vm.prank(app);
+        tm.validateSingleTask(key);
+        assertEq(tm.getTask(queued).seedBlock, block.number, "dispatched now");
+        key = queued;
         vm.prank(_node(key));
         vm.expectRevert(abi.encodeWithSelector(ITaskManager.SeedUnavailable.selector, key, block.number, block.number));
         tm.submitScore(key, _score(1), _resultStatement(key, _score(1)));
@@ -147,7 +182,7 @@ contract TaskManagerTest is TaskManagerTestBase {
 
     function test_submitScore_revertsPast256BlocksUnlessTheSeedWasRecorded() public {
         bytes32 key = _create(0);
-        uint256 started = block.number;
+        uint256 started = tm.getTask(key).seedBlock;
         vm.roll(started + 257);
         address node = _node(key);
         vm.prank(node);
@@ -199,7 +234,7 @@ contract TaskManagerTest is TaskManagerTestBase {
     function test_reportTaskError_movesToErrorReported() public {
         bytes32 key = _create(0);
         address node = _node(key);
-        uint256 started = block.number;
+        uint256 started = tm.getTask(key).seedBlock;
         _nextBlock();
         vm.expectEmit(true, true, false, true, address(tm));
         emit ITaskManager.TaskErrorReported(key, node, blockhash(started), 1);
@@ -474,6 +509,7 @@ contract TaskManagerTest is TaskManagerTestBase {
         vm.deal(address(attacker), 1 ether);
         bytes32 key =
             attacker.create{value: FEE}(_attested(_paramsFor(77, ARGS_HASH, 1, keccak256("H100")), address(attacker)));
+        _settle();
         attacker.cancel(key);
         assertEq(tm.owed(address(attacker)), FEE);
         vm.expectRevert(abi.encodeWithSelector(ITaskManager.WithdrawalFailed.selector, address(attacker), FEE));
@@ -501,19 +537,18 @@ contract TaskManagerTest is TaskManagerTestBase {
     // ------------------------------------------------------------------ sampling seed
 
     function test_samplingSeed_isTheCreationBlockHash() public {
-        bytes32 key = _create(0);
+        bytes32 key = _createPending(_params(0));
         assertEq(tm.samplingSeed(key), bytes32(0), "unknown in the creation block");
         uint256 created = block.number;
-        _nextBlock();
+        _settle();
         bytes32 expected = blockhash(created);
         assertNotEq(expected, bytes32(0));
         assertEq(tm.samplingSeed(key), expected);
     }
 
     function test_recordSamplingSeed_keepsItPast256Blocks() public {
-        bytes32 key = _create(0);
         uint256 created = block.number;
-        _nextBlock();
+        bytes32 key = _create(0);
         bytes32 expected = blockhash(created);
         vm.expectEmit(true, false, false, true, address(tm));
         emit ITaskManager.SamplingSeedRecorded(key, expected);
@@ -523,20 +558,21 @@ contract TaskManagerTest is TaskManagerTestBase {
     }
 
     function test_recordSamplingSeed_revertsWhenUnreadable() public {
-        bytes32 key = _create(0);
         uint256 created = block.number;
-        vm.expectRevert(abi.encodeWithSelector(ITaskManager.SeedUnavailable.selector, key, created, created));
+        bytes32 key = _createPending(_params(0));
+        vm.expectRevert(abi.encodeWithSelector(ITaskManager.InvalidState.selector, key, ITaskManager.TaskState.Pending));
         tm.recordSamplingSeed(key);
+        vm.roll(created + 1);
+        tm.settleDraws();
         vm.roll(created + 257);
         vm.expectRevert(abi.encodeWithSelector(ITaskManager.SeedUnavailable.selector, key, created, created + 257));
         tm.recordSamplingSeed(key);
     }
 
     function test_submitScore_foldsTheSeedIntoTheCommitment() public {
+        uint256 created = block.number;
         bytes32 key = _create(0);
         bytes32 start = tm.getTask(key).commitment;
-        uint256 created = block.number;
-        _nextBlock();
         bytes32 expected = blockhash(created);
         _submit(key, _score(1));
         assertEq(tm.getTask(key).commitment, keccak256(abi.encodePacked(start, expected, keccak256(_score(1)))));
@@ -587,7 +623,7 @@ contract TaskManagerTest is TaskManagerTestBase {
 
     function test_constructor_defaultHammingThresholdIsTheStudiedOne() public view {
         assertEq(tm.hammingThreshold(), 12);
-        assertEq(tm.hammingThreshold(), tm.DEFAULT_HAMMING_THRESHOLD());
+        assertEq(tm.hammingThreshold(), 12, "DEFAULT_HAMMING_THRESHOLD");
     }
 
     function test_setHammingThreshold_bounds() public {

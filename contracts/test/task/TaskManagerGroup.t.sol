@@ -410,7 +410,7 @@ contract TaskManagerGroupTest is TaskManagerTestBase {
         ITaskManager.CreateTaskParams memory p = _attested(_params(2), other);
         vm.prank(other);
         keys[2] = tm.createTask{value: FEE}(p);
-        _nextBlock();
+        _settle();
         for (uint256 i = 0; i < 3; ++i) {
             scores[i] = _score(1);
             _submit(keys[i], scores[i]);
@@ -421,9 +421,9 @@ contract TaskManagerGroupTest is TaskManagerTestBase {
     }
 
     function test_validateTaskGroup_revertsOnAMemberCreatedWithTheOriginal() public {
-        keys[0] = _create(0);
-        keys[1] = _create(1);
-        _nextBlock();
+        keys[0] = _createPending(_params(0));
+        keys[1] = _createPending(_params(1));
+        _settle();
         keys[2] = _create(2);
         _nextBlock();
         for (uint256 i = 0; i < 3; ++i) {
@@ -603,15 +603,15 @@ contract TaskManagerGroupTest is TaskManagerTestBase {
             assertEq(_node(key), expected, "same chain state, same node, whatever the app commits to");
             vmx.revertToState(snapshot);
         }
-        // ...while the chain's randomness does move the selection.
+        // ...while the creation block's hash does move the selection (finding 1: drawn after it is sealed).
         bool moved;
         for (uint256 i = 0; i < 16 && !moved; ++i) {
             uint256 snapshot = vmx.snapshotState();
-            vm.prevrandao(keccak256(abi.encode("randao", i)));
+            blockhashSalt = keccak256(abi.encode("other chain", i));
             if (_node(_create(0)) != expected) moved = true;
             vmx.revertToState(snapshot);
         }
-        assertTrue(moved, "prevrandao drives the selection");
+        assertTrue(moved, "the creation block's hash drives the selection");
     }
 
     function test_regression_defect4_groupEffectsSkipANodeThatMovedOn() public {
@@ -657,11 +657,11 @@ contract TaskManagerGroupTest is TaskManagerTestBase {
     }
 
     function test_regression_defect7_seedIsUnknownAtCreationAndIndependentOfTheApp() public {
-        bytes32 a = _create(0);
-        bytes32 b = _createWith(_paramsFor(1, keccak256("other args"), 0, bytes32(0)));
+        bytes32 a = _createPending(_params(0));
+        bytes32 b = _createPending(_paramsFor(1, keccak256("other args"), 0, bytes32(0)));
         assertEq(tm.samplingSeed(a), bytes32(0), "not readable in the creation block");
         uint256 created = block.number;
-        _nextBlock();
+        _settle();
         assertEq(tm.samplingSeed(a), blockhash(created));
         assertEq(tm.samplingSeed(a), tm.samplingSeed(b), "the app's commitments do not enter the seed");
     }

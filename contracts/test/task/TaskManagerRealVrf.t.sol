@@ -36,9 +36,10 @@ contract TaskManagerRealVrfTest is TaskManagerTestBase {
 
     function _realGroup() internal returns (ITaskManager.GroupValidation memory g) {
         bytes32[3] memory keys;
-        keys[0] = _create(0);
+        keys[0] = _createPending(_params(0));
         vmx.setBlockhash(block.number, v.seed);
         vm.roll(block.number + 1);
+        tm.settleDraws();
         keys[1] = _create(1);
         keys[2] = _create(2);
         _nextBlock();

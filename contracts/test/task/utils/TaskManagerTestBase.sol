@@ -122,10 +122,24 @@ abstract contract TaskManagerTestBase is Test {
         return _createWith(_params(i));
     }
 
+    /// @dev Creates the task and settles its draw in the next block (finding 1: the node is drawn from the
+    /// creation block's hash by a later transaction), as the first transaction of that block would.
     function _createWith(ITaskManager.CreateTaskParams memory p) internal returns (bytes32 key) {
+        key = _createPending(p);
+        _settle();
+    }
+
+    /// @dev Creates the task and leaves it Pending (its draw waits for a later block).
+    function _createPending(ITaskManager.CreateTaskParams memory p) internal returns (bytes32 key) {
         p = _attested(p, app);
         vm.prank(app);
         key = tm.createTask{value: FEE}(p);
+    }
+
+    /// @dev Moves to the next block and settles the pending draws.
+    function _settle() internal {
+        _nextBlock();
+        tm.settleDraws();
     }
 
     /// @dev `p` with the relay's statement that `creator` uploaded its arguments (valid for 10 minutes).

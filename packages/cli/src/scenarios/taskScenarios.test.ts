@@ -66,15 +66,21 @@ describe('task lifecycle on anvil', { timeout: 180_000 }, () => {
     );
   });
 
-  it('runs an unsampled task in 3 transactions and pays the node', async () => {
+  it('runs an unsampled task (the draw in a later transaction) and pays the node', async () => {
     const result = await runUnsampledTask(actors, fee, imageScore('honest'));
     assert.deepEqual(
       result.txs.map((t) => t.label),
-      ['createTask', 'submitScore', 'validateSingleTask'],
+      ['createTask', 'settleDraws', 'submitScore', 'validateSingleTask'],
     );
+    const created = parseEventLogs({
+      abi: taskManagerAbi,
+      logs: result.txs[0]!.receipt.logs,
+      eventName: 'TaskStarted',
+    });
+    assert.equal(created.length, 0, 'createTask draws no node (finding 1)');
     const ended = parseEventLogs({
       abi: taskManagerAbi,
-      logs: result.txs[2]!.receipt.logs,
+      logs: result.txs[3]!.receipt.logs,
       eventName: 'TaskEndSuccess',
     });
     assert.equal(ended.length, 1);
@@ -98,8 +104,12 @@ describe('task lifecycle on anvil', { timeout: 180_000 }, () => {
     const result = await runValidationGroup(actors, fee, (i) =>
       imageScore(i === cheaterIndex ? 'fake' : 'honest'),
     );
-    assert.equal(result.txs.length, 7, 'three createTask, three submitScore, one validateTaskGroup');
-    const logs = result.txs[6]!.receipt.logs;
+    assert.equal(
+      result.txs.length,
+      9,
+      'three createTask, two settleDraws, three submitScore, one validateTaskGroup',
+    );
+    const logs = result.txs[8]!.receipt.logs;
     const events = (name: 'TaskEndGroupSuccess' | 'TaskEndGroupRefund' | 'TaskEndInvalidated') =>
       parseEventLogs({ abi: taskManagerAbi, logs, eventName: name });
     assert.equal(events('TaskEndGroupSuccess').length, 1);

@@ -141,7 +141,9 @@ async function signArgsAvailable(
   return { relayExpiry, relaySignature };
 }
 
-type CreatedTask = { taskKey: Hex; node: Address; nonce: Hex; salt: Hex; record: TxRecord };
+type PendingTask = { taskKey: Hex; nonce: Hex; salt: Hex; record: TxRecord };
+type CreatedTask = PendingTask & { node: Address };
+type StartedTask = CreatedTask;
 
 const requirements = () => ({
   taskType: 0,
@@ -157,7 +159,7 @@ async function createTask(
   argsHash: Hex,
   fee: bigint,
   label: string,
-): Promise<CreatedTask> {
+): Promise<PendingTask> {
   const nonce = createNonce();
   const salt = createSalt();
   const taskKey = getTaskIdCommitment(guid, nonce);
@@ -178,14 +180,35 @@ async function createTask(
     ],
     value: fee,
   });
-  const started = parseEventLogs({
+  return { taskKey, nonce, salt, record };
+}
+
+/**
+ * Draws the nodes of the tasks created in earlier blocks (finding 1: createTask only records the task; a later
+ * transaction draws its node from the creation block's hash). On a busy network the next block's first
+ * createTask, validation or registry change does it; the scenarios send it as its own transaction.
+ */
+async function settleDraws(actors: DevnetActors, label: string): Promise<TxRecord> {
+  return send(actors, actors.deployer, label, {
+    address: actors.taskManager.address,
     abi: taskManagerAbi,
-    logs: record.receipt.logs,
-    eventName: 'TaskStarted',
+    functionName: 'settleDraws',
+    args: [],
   });
-  const node = started[0]?.args.node;
+}
+
+/**
+ * The node drawn for `task`, from the TaskStarted events of `records` (the explicit settlement, or any later
+ * transaction that settled first: a second createTask draws the tasks of earlier blocks). A queued task is an
+ * error in the scenarios.
+ */
+function drawnNode(records: TxRecord[], task: PendingTask, label: string): StartedTask {
+  const started = records.flatMap((r) =>
+    parseEventLogs({ abi: taskManagerAbi, logs: r.receipt.logs, eventName: 'TaskStarted' }),
+  );
+  const node = started.find((e) => e.args.taskKey === task.taskKey)?.args.node;
   if (!node) throw new ScenarioError(`${label}: the task was queued, no node was free`);
-  return { taskKey, node, nonce, salt, record };
+  return { ...task, node };
 }
 
 function actorOf(actors: DevnetActors, address: Address): Actor {
@@ -231,7 +254,7 @@ async function submitScore(actors: DevnetActors, task: CreatedTask, score: Hex):
 
 export type UnsampledTaskResult = { taskKey: Hex; node: Address; txs: TxRecord[] };
 
-/** The unsampled happy path: createTask, submitScore, validateSingleTask. */
+/** The unsampled happy path: createTask, settleDraws (the draw, finding 1), submitScore, validateSingleTask. */
 export async function runUnsampledTask(
   actors: DevnetActors,
   fee: bigint,
@@ -239,7 +262,9 @@ export async function runUnsampledTask(
 ): Promise<UnsampledTaskResult> {
   const { argsHash } = encodeTaskArgs('sd', scenarioArgs);
   const { guid } = createTaskSecrets();
-  const task = await createTask(actors, guid, argsHash, fee, 'createTask');
+  const pending = await createTask(actors, guid, argsHash, fee, 'createTask');
+  const settled = await settleDraws(actors, 'settleDraws');
+  const task = drawnNode([settled], pending, 'createTask');
   const scored = await submitScore(actors, task, score);
   const validated = await send(actors, actors.app, 'validateSingleTask', {
     address: actors.taskManager.address,
@@ -247,7 +272,7 @@ export async function runUnsampledTask(
     functionName: 'validateSingleTask',
     args: [task.taskKey],
   });
-  return { taskKey: task.taskKey, node: task.node, txs: [task.record, scored, validated] };
+  return { taskKey: task.taskKey, node: task.node, txs: [task.record, settled, scored, validated] };
 }
 
 export type ValidationGroupResult = {
@@ -275,7 +300,9 @@ export async function runValidationGroup(
   const publicKey = getPublicKey(actors.app.privateKey);
   for (let round = 0; round < maxRounds; round++) {
     const { guid } = createTaskSecrets();
-    const original = await createTask(actors, guid, argsHash, fee, 'createTask(original)');
+    const pendingOriginal = await createTask(actors, guid, argsHash, fee, 'createTask(original)');
+    const settledOriginal = await settleDraws(actors, 'settleDraws(original)');
+    const original = drawnNode([settledOriginal], pendingOriginal, 'createTask(original)');
     // The sampling seed is the hash of the block that included createTask: unknown when the app signed it.
     const seed = original.record.receipt.blockHash;
     const proof = prove(actors.app.privateKey, seed);
@@ -289,10 +316,16 @@ export async function runValidationGroup(
       });
       continue;
     }
+    const pendingMembers = [
+      await createTask(actors, guid, argsHash, fee, 'createTask(member)'),
+      await createTask(actors, guid, argsHash, fee, 'createTask(member)'),
+    ];
+    const settledMembers = await settleDraws(actors, 'settleDraws(members)');
     const members = [
       original,
-      await createTask(actors, guid, argsHash, fee, 'createTask(member)'),
-      await createTask(actors, guid, argsHash, fee, 'createTask(member)'),
+      ...pendingMembers.map((m) =>
+        drawnNode([settledMembers, ...pendingMembers.map((p) => p.record)], m, 'createTask(member)'),
+      ),
     ];
     const scores = members.map((_, i) => scoreFor(i));
     const scoreTxs: TxRecord[] = [];
@@ -335,7 +368,14 @@ export async function runValidationGroup(
     });
     return {
       tasks: members.map((m) => ({ taskKey: m.taskKey, node: m.node })),
-      txs: [...members.map((m) => m.record), ...scoreTxs, validate],
+      txs: [
+        original.record,
+        settledOriginal,
+        ...pendingMembers.map((m) => m.record),
+        settledMembers,
+        ...scoreTxs,
+        validate,
+      ],
       unsampledRounds: round,
     };
   }

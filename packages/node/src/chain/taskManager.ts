@@ -29,6 +29,8 @@ export const chainTaskStates = [
   'EndGroupRefund',
   'EndInvalidated',
   'EndAborted',
+  // Created, its node not drawn yet (finding 1: drawn from the creation block's hash by a later transaction).
+  'Pending',
 ] as const;
 export type ChainTaskState = (typeof chainTaskStates)[number];
 
@@ -43,6 +45,7 @@ export const abortReasons = [
   'ErrorAccepted',
   'GroupErrorConfirmed',
   'GroupNoAgreement',
+  'DrawExpired',
 ] as const;
 
 /** The outcome each paid / refunded / slashed end event stands for (TaskEndAborted carries a reason too). */

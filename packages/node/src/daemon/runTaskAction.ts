@@ -50,7 +50,7 @@ const retry = (task: TaskRecord, message: string): TaskInput => ({
 function chainVerdict(ctx: NodeContext, task: TaskRecord, chain: ChainTask): TaskInput | undefined {
   const outcome = endOutcomes[chain.state];
   if (outcome) return { type: 'ended', outcome, fee: null };
-  if (chain.state === 'None' || chain.state === 'Queued') {
+  if (chain.state === 'None' || chain.state === 'Queued' || chain.state === 'Pending') {
     return {
       type: 'lost',
       message: `the chain shows task ${task.taskKey} as ${chain.state} (reorganized away?)`,

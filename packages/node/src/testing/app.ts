@@ -105,7 +105,21 @@ export async function createTestTask(
   const hash = await wallet.writeContract({ ...request, gas: (gas * 3n) / 2n + 100_000n } as never);
   const receipt = await devnet.client.waitForTransactionReceipt({ hash });
   if (receipt.status !== 'success') throw new Error(`createTask reverted (${hash})`);
-  const started = parseEventLogs({ abi: taskManagerAbi, logs: receipt.logs, eventName: 'TaskStarted' })[0];
+  // createTask only records the task; a later transaction draws its node from the creation block's hash
+  // (finding 1), here an explicit settlement in the next block.
+  const settleHash = await wallet.writeContract({
+    address: devnet.deployment.contracts.taskManager,
+    abi: taskManagerAbi,
+    functionName: 'settleDraws',
+    args: [],
+  } as never);
+  const settled = await devnet.client.waitForTransactionReceipt({ hash: settleHash });
+  if (settled.status !== 'success') throw new Error(`settleDraws reverted (${settleHash})`);
+  const started = parseEventLogs({
+    abi: taskManagerAbi,
+    logs: [...receipt.logs, ...settled.logs],
+    eventName: 'TaskStarted',
+  }).find((e) => e.args.taskKey.toLowerCase() === taskKey.toLowerCase());
   return { taskKey, bytes, salt, node: started?.args.node ?? null, blockNumber: receipt.blockNumber };
 }
 

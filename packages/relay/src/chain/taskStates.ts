@@ -10,6 +10,8 @@ export const taskStates = [
   'EndGroupRefund',
   'EndInvalidated',
   'EndAborted',
+  // Created, its node not drawn yet (finding 1: drawn from the creation block's hash by a later transaction).
+  'Pending',
 ] as const;
 
 export type TaskStateName = (typeof taskStates)[number];

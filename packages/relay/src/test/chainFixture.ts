@@ -154,7 +154,14 @@ export async function createFixtureTask(
     ],
     value: parseEther('0.01'),
   });
-  const started = parseEventLogs({ abi: taskManagerAbi, logs: receipt.logs, eventName: 'TaskStarted' });
+  // createTask only records the task; a later transaction draws its node from the creation block's hash
+  // (finding 1), here an explicit settlement in the next block.
+  const settled = await send(fixture, fixture.actors.deployer, { functionName: 'settleDraws', args: [] });
+  const started = parseEventLogs({
+    abi: taskManagerAbi,
+    logs: [...receipt.logs, ...settled.logs],
+    eventName: 'TaskStarted',
+  }).filter((e) => e.args.taskKey.toLowerCase() === taskKey);
   const node = (
     started[0]?.args.node ?? '0x0000000000000000000000000000000000000000'
   ).toLowerCase() as Address;
