@@ -67,6 +67,14 @@ contract TaskManagerHandler {
     uint256 internal _counter;
     uint256 public ghostGroupsJudged;
     uint256 public ghostSinglesValidated;
+    /// @dev Progress counters, asserted after each run (a campaign that never gets anywhere proves nothing).
+    uint256 public ghostTasksCreated;
+    uint256 public ghostReports;
+    uint256 public ghostDrawsSettled;
+    /// @dev A revert the action's preconditions did not allow: the selector of the first one (0: none).
+    /// Handlers never swallow a revert: each is either expected for the state it met, or recorded here.
+    bytes4 public ghostUnexpectedRevert;
+    string public ghostUnexpectedAction;
     /// @dev Ether an outsider forced into the TaskManager / the registry (finding 9).
     uint256 public ghostForcedTm;
     uint256 public ghostForcedRegistry;
@@ -126,7 +134,7 @@ contract TaskManagerHandler {
     /// @dev The first transaction of a new block draws the nodes of the tasks created before it.
     function settle() public {
         _nextBlock();
-        tm.settleDraws();
+        ghostDrawsSettled += tm.settleDraws();
         _afterAction();
     }
 
@@ -154,7 +162,10 @@ contract TaskManagerHandler {
         vm.prank(app);
         try tm.validateSingleTask(t.key) {
             ++ghostSinglesValidated;
-        } catch {}
+        } catch (bytes memory reason) {
+            // Only a task that is not (or no longer) reported may be refused.
+            _expectOneOf("validateSingleTask", reason, _one(ITaskManager.InvalidState.selector));
+        }
         _afterAction();
     }
 
@@ -163,7 +174,7 @@ contract TaskManagerHandler {
         if (_groups.length == 0) return;
         uint256[3] memory members = _groups[index % _groups.length];
         _nextBlock();
-        tm.settleDraws();
+        ghostDrawsSettled += tm.settleDraws();
         for (uint256 i = 0; i < 3; ++i) {
             if ((seed >> i) % 4 != 0) _submit(members[i], uint256(keccak256(abi.encode(seed, i))));
         }
@@ -209,7 +220,29 @@ contract TaskManagerHandler {
                 }
             }
             ghostSlashedStake += address(pool).balance - poolBefore;
-        } catch {}
+        } catch (bytes memory reason) {
+            // A group whose members did not all get far enough (fewer than two reports, an original that
+            // timed out, a member still running or already ended alone) is refused; so is one whose original
+            // queued and was dispatched after a member got its node (its seed block is then not earlier).
+            // Nothing else may be.
+            bytes4 selector = reason.length >= 4 ? bytes4(reason) : bytes4(0);
+            if (selector == ITaskManager.MemberCreatedTooEarly.selector) {
+                uint64 originalBlock = tm.getTask(g.taskKeys[0]).seedBlock;
+                bool late = tm.getTask(g.taskKeys[1]).seedBlock <= originalBlock
+                    || tm.getTask(g.taskKeys[2]).seedBlock <= originalBlock;
+                if (late) selector = ITaskManager.TooFewReports.selector;
+                reason = abi.encodePacked(selector);
+            }
+            _expectOneOf(
+                "validateTaskGroup",
+                reason,
+                _three(
+                    ITaskManager.TooFewReports.selector,
+                    ITaskManager.OriginalNotReported.selector,
+                    ITaskManager.GroupMemberState.selector
+                )
+            );
+        }
         _afterAction();
     }
 
@@ -245,14 +278,30 @@ contract TaskManagerHandler {
     function pauseNode(uint256 index) external {
         address node = nodes[index % NODE_COUNT];
         vm.prank(node);
-        try registry.pause() {} catch {}
+        try registry.pause() {}
+        catch (bytes memory reason) {
+            _expectOneOf(
+                "pause",
+                reason,
+                _two(INodeRegistry.NodeRegistryInvalidStatus.selector, INodeRegistry.NodeRegistryNotRegistered.selector)
+            );
+        }
+        _afterAction();
     }
 
     function resumeNode(uint256 index) external {
         address node = nodes[index % NODE_COUNT];
         vm.prank(node);
-        try registry.resume() {} catch {}
-        try tm.dispatchQueued(node) {} catch {}
+        try registry.resume() {}
+        catch (bytes memory reason) {
+            _expectOneOf(
+                "resume",
+                reason,
+                _two(INodeRegistry.NodeRegistryInvalidStatus.selector, INodeRegistry.NodeRegistryNotRegistered.selector)
+            );
+        }
+        // Never reverts: it dispatches nothing to a node that is not Available.
+        tm.dispatchQueued(node);
         _afterAction();
     }
 
@@ -260,7 +309,7 @@ contract TaskManagerHandler {
         uint256 i = index % NODE_COUNT;
         if (registry.getNodeInfo(nodes[i]).status != INodeRegistry.NodeStatus.Quit) return;
         _join(i);
-        try tm.dispatchQueued(nodes[i]) {} catch {}
+        tm.dispatchQueued(nodes[i]);
         _afterAction();
     }
 
@@ -276,7 +325,14 @@ contract TaskManagerHandler {
     function finalize(uint256 index, uint256 wait) external {
         if (_tasks.length == 0) return;
         vm.warp(block.timestamp + (wait % (2 * tm.validationWindow())));
-        try tm.finalizeTask(_tasks[index % _tasks.length].key) {} catch {}
+        try tm.finalizeTask(_tasks[index % _tasks.length].key) {}
+        catch (bytes memory reason) {
+            _expectOneOf(
+                "finalizeTask",
+                reason,
+                _two(ITaskManager.DeadlineNotReached.selector, ITaskManager.InvalidState.selector)
+            );
+        }
         _afterAction();
     }
 
@@ -284,7 +340,12 @@ contract TaskManagerHandler {
         if (_tasks.length == 0) return;
         vm.warp(block.timestamp + (wait % (2 * tm.timeout(2))));
         GhostTask storage t = _tasks[index % _tasks.length];
-        try tm.abortTask(t.key) {} catch {}
+        try tm.abortTask(t.key) {}
+        catch (bytes memory reason) {
+            _expectOneOf(
+                "abortTask", reason, _two(ITaskManager.DeadlineNotReached.selector, ITaskManager.InvalidState.selector)
+            );
+        }
         _afterAction();
     }
 
@@ -294,6 +355,37 @@ contract TaskManagerHandler {
     }
 
     // ------------------------------------------------------------------ internal
+
+    /// @dev Accepts a revert only when its selector is one the action may meet in the state it found.
+    function _expectOneOf(string memory action, bytes memory reason, bytes4[] memory allowed) internal {
+        bytes4 selector = reason.length >= 4 ? bytes4(reason) : bytes4(0xffffffff);
+        for (uint256 i = 0; i < allowed.length; ++i) {
+            if (selector == allowed[i]) return;
+        }
+        if (ghostUnexpectedRevert == bytes4(0)) {
+            ghostUnexpectedRevert = selector;
+            ghostUnexpectedAction =
+                string.concat(action, " reverted with ", "selector (decimal) ", vm.toString(uint256(uint32(selector))));
+        }
+    }
+
+    function _one(bytes4 a) internal pure returns (bytes4[] memory list) {
+        list = new bytes4[](1);
+        list[0] = a;
+    }
+
+    function _two(bytes4 a, bytes4 b) internal pure returns (bytes4[] memory list) {
+        list = new bytes4[](2);
+        list[0] = a;
+        list[1] = b;
+    }
+
+    function _three(bytes4 a, bytes4 b, bytes4 c) internal pure returns (bytes4[] memory list) {
+        list = new bytes4[](3);
+        list[0] = a;
+        list[1] = b;
+        list[2] = c;
+    }
 
     function _createMember(bytes32 guid, uint256 argsId, uint256 fee, uint256 group)
         internal
@@ -322,7 +414,11 @@ contract TaskManagerHandler {
             index = _tasks.length;
             _tasks.push(GhostTask(key, guid, nonce, salt, argsId, fee, group, "", bytes32(0)));
             ok = true;
-        } catch {}
+            ++ghostTasksCreated;
+        } catch (bytes memory reason) {
+            // Keys are fresh, fees in range and the relay signs: only a full draw backlog may refuse.
+            _expectOneOf("createTask", reason, _one(ITaskManager.DrawBacklogFull.selector));
+        }
         _afterAction();
     }
 
@@ -344,12 +440,20 @@ contract TaskManagerHandler {
         t.seed = tm.samplingSeed(t.key);
         (uint8 v, bytes32 r, bytes32 s) = vm.sign(RELAY_KEY, tm.resultAvailableDigest(t.key, keccak256(score)));
         vm.prank(node);
+        // A started task's node may answer only once its seed block is past and while the seed is known.
         if (reportError) {
-            try tm.reportTaskError(t.key, 1) {} catch {}
+            try tm.reportTaskError(t.key, 1) {
+                ++ghostReports;
+            } catch (bytes memory reason) {
+                _expectOneOf("reportTaskError", reason, _one(ITaskManager.SeedUnavailable.selector));
+            }
         } else {
             try tm.submitScore(t.key, score, abi.encodePacked(r, s, v)) {
                 t.score = score;
-            } catch {}
+                ++ghostReports;
+            } catch (bytes memory reason) {
+                _expectOneOf("submitScore", reason, _one(ITaskManager.SeedUnavailable.selector));
+            }
         }
     }
 
