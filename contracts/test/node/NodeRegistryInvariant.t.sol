@@ -67,29 +67,76 @@ contract NodeRegistryHandler is Test {
         );
     }
 
+    /// @dev The first action whose outcome (success or revert) contradicted the node's status ("" if none):
+    /// no handler swallows a revert, each must be the one the status calls for.
+    string public unexpected;
+
+    function _check(bool mustSucceed, bool succeeded, string memory action) internal {
+        if (mustSucceed != succeeded && bytes(unexpected).length == 0) {
+            unexpected = string.concat(action, succeeded ? " succeeded where it must revert" : " reverted");
+        }
+    }
+
+    function _status(address node) internal view returns (INodeRegistry.NodeStatus) {
+        return registry.getNodeInfo(node).status;
+    }
+
     function pause(uint256 actorSeed) external {
-        vm.prank(actors[actorSeed % ACTORS]);
-        try registry.pause() {} catch {}
+        address node = actors[actorSeed % ACTORS];
+        INodeRegistry.NodeStatus s = _status(node);
+        bool ok = s == INodeRegistry.NodeStatus.Available || s == INodeRegistry.NodeStatus.Busy;
+        vm.prank(node);
+        try registry.pause() {
+            _check(ok, true, "pause");
+        } catch {
+            _check(ok, false, "pause");
+        }
     }
 
     function resume(uint256 actorSeed) external {
-        vm.prank(actors[actorSeed % ACTORS]);
-        try registry.resume() {} catch {}
+        address node = actors[actorSeed % ACTORS];
+        INodeRegistry.NodeStatus s = _status(node);
+        bool ok = s == INodeRegistry.NodeStatus.Paused || s == INodeRegistry.NodeStatus.PendingPause;
+        vm.prank(node);
+        try registry.resume() {
+            _check(ok, true, "resume");
+        } catch {
+            _check(ok, false, "resume");
+        }
     }
 
     function quit(uint256 actorSeed) external {
-        vm.prank(actors[actorSeed % ACTORS]);
-        try registry.quit() {} catch {}
+        address node = actors[actorSeed % ACTORS];
+        INodeRegistry.NodeStatus s = _status(node);
+        bool ok = s != INodeRegistry.NodeStatus.Quit && s != INodeRegistry.NodeStatus.PendingQuit;
+        vm.prank(node);
+        try registry.quit() {
+            _check(ok, true, "quit");
+        } catch {
+            _check(ok, false, "quit");
+        }
     }
 
     function withdraw(uint256 actorSeed) external {
-        vm.prank(actors[actorSeed % ACTORS]);
-        try registry.withdraw() {} catch {}
+        address node = actors[actorSeed % ACTORS];
+        bool ok = registry.pendingWithdrawal(node) != 0;
+        vm.prank(node);
+        try registry.withdraw() {
+            _check(ok, true, "withdraw");
+        } catch {
+            _check(ok, false, "withdraw");
+        }
     }
 
     function updateModels(uint256 actorSeed, uint256 modelSeed) external {
-        vm.prank(actors[actorSeed % ACTORS]);
-        try registry.updateModels(_models(modelSeed)) {} catch {}
+        address node = actors[actorSeed % ACTORS];
+        bool ok = _status(node) != INodeRegistry.NodeStatus.Quit;
+        vm.prank(node);
+        try registry.updateModels(_models(modelSeed)) {
+            _check(ok, true, "updateModels");
+        } catch {
+            _check(ok, false, "updateModels");
+        }
     }
 
     function selectNode(uint256 randomness, uint256 reqSeed) external {
@@ -174,6 +221,7 @@ contract NodeRegistryInvariantTest is Test {
     ///  - each model's holder set has exactly the registered nodes declaring it; departed nodes hold none;
     ///  - no Available node weighs more than the selection's rejection bound (else selection would be biased).
     function invariant_registryIsConsistent() public view {
+        assertEq(bytes(handler.unexpected()).length, 0, handler.unexpected());
         uint256 stakes;
         uint256 pending;
         uint256 availableNodes;
