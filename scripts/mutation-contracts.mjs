@@ -47,7 +47,7 @@ const mutants = [
   {
     name: 'timeouts count against nodes without a relay statement',
     file: TM,
-    find: 'if (relaySigner != address(0) && _onTask(node, taskKey)) registry.recordTimeout(node);',
+    find: 'if (_reporting.relaySigner != address(0) && _onTask(node, taskKey)) registry.recordTimeout(node);',
     replace: 'if (_onTask(node, taskKey)) registry.recordTimeout(node);',
   },
   {
@@ -177,6 +177,30 @@ const mutants = [
     file: NR,
     find: 'if (timeouts >= _config.maxTimeoutsBeforeKick) {',
     replace: 'if (timeouts > _config.maxTimeoutsBeforeKick) {',
+  },
+  {
+    name: 'the ResultAvailable statement is not bound to the score',
+    file: TM,
+    find: '_hashTypedData(keccak256(abi.encode(RESULT_AVAILABLE_TYPEHASH, taskKey, resultHash))),',
+    replace: '_hashTypedData(keccak256(abi.encode(RESULT_AVAILABLE_TYPEHASH, taskKey, bytes32(0)))),',
+  },
+  {
+    name: 'a task is drawn in its own creation block (F1)',
+    file: TM,
+    find: 'if (task.seedBlock >= block.number) break;',
+    replace: 'if (task.seedBlock > block.number) break;',
+  },
+  {
+    name: 'pause does not settle the pending draws first (F1)',
+    file: NR,
+    find: '    function pause() external {\n        _settleDraws();',
+    replace: '    function pause() external {',
+  },
+  {
+    name: 'a draw whose block hash expired is drawn anyway (F1)',
+    file: TM,
+    find: 'if (hash == bytes32(0)) {',
+    replace: 'if (false) {',
   },
 ];
 
