@@ -25,10 +25,10 @@ export function requireNode(
   states: readonly ChainTask['state'][],
   what: string,
 ): void {
-  if (task.state === 'Queued')
+  if (task.state === 'Queued' || task.state === 'Pending')
     throw new RelayError(
       'TASK_NOT_STARTED',
-      `The task is queued: no node was selected yet, so nobody may ${what}.`,
+      `The task is ${task.state.toLowerCase()}: no node was selected yet, so nobody may ${what}.`,
     );
   if (!states.includes(task.state))
     throw new RelayError(

@@ -10,6 +10,8 @@ export const taskStates = [
   'EndGroupRefund',
   'EndInvalidated',
   'EndAborted',
+  // F1 (two-phase draw): created, its node not drawn yet. Treated like Queued: no node may act on it yet.
+  'Pending',
 ] as const;
 
 export type TaskStateName = (typeof taskStates)[number];

@@ -98,16 +98,21 @@ export async function createFileObjectStore(root: string): Promise<ObjectStore> 
     async delete(key) {
       await rm(pathOf(key), { force: true });
     },
-    async listOlderThan(olderThanMs, limit) {
-      const keys: string[] = [];
+    async listOlderThan(olderThanMs, limit, after = '') {
       const cutoff = Date.now() - olderThanMs;
       const entries = await readdir(objectsDir, { recursive: true, withFileTypes: true });
+      const candidates: { key: string; full: string }[] = [];
       for (const entry of entries) {
         if (!entry.isFile()) continue;
         const full = join(entry.parentPath, entry.name);
         const key = relative(objectsDir, full).split(sep).join('/');
-        if (!keyPattern.test(key)) continue;
-        if ((await stat(full)).mtimeMs < cutoff) keys.push(key);
+        if (keyPattern.test(key) && key > after) candidates.push({ key, full });
+      }
+      candidates.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+      const keys: string[] = [];
+      for (const { key, full } of candidates) {
+        const info = await stat(full).catch(() => undefined);
+        if (info && info.mtimeMs < cutoff) keys.push(key);
         if (keys.length >= limit) break;
       }
       return keys;

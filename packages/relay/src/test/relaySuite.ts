@@ -24,6 +24,7 @@ import {
   type StorageFactory,
   type TestRelay,
 } from './relayHarness.js';
+import { runRelayReviewTests } from './relayReviewSuite.js';
 import {
   makeAlphaPng,
   makeLlmResult,
@@ -142,7 +143,7 @@ export function runRelaySuite(makeFactory: () => Promise<StorageFactory | undefi
       );
       const retry = await put();
       assert.equal(retry.statusCode, 200, 'idempotent');
-      assert.equal(JSON.parse(retry.body).statement.signature, body.statement.signature);
+      assert.ok(JSON.parse(retry.body).statement.expiry >= body.statement.expiry, 'never a staler statement');
       assert.equal(errorCode(await put(stranger())), 'ARGS_CONFLICT');
 
       const task = await createFixtureTask(fixture, { prepared });
@@ -709,4 +710,6 @@ export function runRelaySuite(makeFactory: () => Promise<StorageFactory | undefi
       assert.equal(errorCode(mismatch), 'BODY_HASH_MISMATCH');
     });
   });
+
+  runRelayReviewTests(() => ({ skip, factory: factory!, fixture, relay, call }));
 }
