@@ -3,7 +3,8 @@ import { describe, it } from 'node:test';
 import { canonicalizeJson, encodeTaskArgs, getArgsHash } from '@verinet/protocol/args';
 import { createSalt, getArgsCommitment } from '@verinet/protocol/commitment';
 import { argsAvailableTypes } from '@verinet/protocol/relay';
-import { type Hex, verifyTypedData } from 'viem';
+import { createPublicClient, custom, type Hex, type PublicClient, verifyTypedData } from 'viem';
+import { createChainReader } from '../chain/createChainReader.js';
 import { runRetention } from '../retention/runRetention.js';
 import {
   type ChainFixture,
@@ -403,6 +404,82 @@ export function runRelayReviewTests(env: () => ReviewEnv): void {
         }
       } finally {
         await setSamplingDenominator(fixture, before);
+      }
+    });
+  });
+
+  describe('review: chain reads and operations', () => {
+    it('pages eth_getLogs for providers that cap the block range', async (t) => {
+      const { skip, fixture } = env();
+      if (skip) return t.skip(skip);
+      const cap = 4n;
+      let refused = 0;
+      // A provider like many hosted ones: eth_getLogs over more than `cap` blocks is an error.
+      const capped = createPublicClient({
+        transport: custom({
+          async request({ method, params }) {
+            if (method === 'eth_getLogs') {
+              const [filter] = params as [{ fromBlock: string; toBlock: string }];
+              if (
+                filter.toBlock === 'latest' ||
+                BigInt(filter.toBlock) - BigInt(filter.fromBlock) + 1n > cap
+              ) {
+                refused++;
+                throw new Error(`block range too large (max ${cap})`);
+              }
+            }
+            const response = await fetch(fixture.anvil.rpcUrl, {
+              method: 'POST',
+              headers: { 'content-type': 'application/json' },
+              body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }),
+            });
+            const json = (await response.json()) as { result?: unknown; error?: { message: string } };
+            if (json.error) throw new Error(json.error.message);
+            return json.result;
+          },
+        }),
+      }) as PublicClient;
+      const task = await createFixtureTask(fixture);
+      const result = await makeSdResult(64, 64, 1, 31);
+      await submitScore(fixture, task, result.score);
+      for (let i = 0; i < 10; i++)
+        await fixture.actors.publicClient.request({ method: 'evm_mine' as never, params: [] as never });
+      const chain = createChainReader({
+        rpcUrl: fixture.anvil.rpcUrl,
+        chainId: fixture.deployment.chainId,
+        taskManager: fixture.deployment.contracts.taskManager,
+        startBlock: BigInt(fixture.deployment.startBlock),
+        maxLogRange: cap,
+        client: capped,
+      });
+      const created = await chain.getTaskCreated(task.taskKey);
+      assert.equal(created?.argsCommitment, task.argsCommitment);
+      assert.equal(await chain.getTaskScore(task.taskKey), result.score.toLowerCase());
+      const latest = await chain.getBlockNumber();
+      assert.ok((await chain.getTaskCreatedRange(latest - cap + 1n, latest)).length >= 0);
+      assert.equal(refused, 0, 'never asked for more than the cap');
+    });
+
+    it('never rate-limits the probes, and limits per client IP behind a trusted proxy', async (t) => {
+      const { skip, factory, fixture } = env();
+      if (skip) return t.skip(skip);
+      const proxied = await createTestRelay(fixture, await factory.create(), {
+        config: { limits: { requestsPerMinute: 3 }, trustProxy: true },
+      });
+      try {
+        for (let i = 0; i < 10; i++) {
+          assert.equal((await proxied.app.inject('/healthz')).statusCode, 200, `healthz ${i}`);
+          assert.equal((await proxied.app.inject('/readyz')).statusCode, 200, `readyz ${i}`);
+        }
+        const info = (ip: string) =>
+          proxied.app.inject({ url: '/v1/info', headers: { 'x-forwarded-for': ip } });
+        for (let i = 0; i < 3; i++) assert.equal((await info('203.0.113.1')).statusCode, 200);
+        const limited = await info('203.0.113.1');
+        assert.equal(limited.statusCode, 429);
+        assert.equal(errorCode(limited), 'RATE_LIMITED');
+        assert.equal((await info('203.0.113.2')).statusCode, 200, 'another client behind the same proxy');
+      } finally {
+        await proxied.close();
       }
     });
   });

@@ -596,7 +596,7 @@ export function runRelaySuite(makeFactory: () => Promise<StorageFactory | undefi
   });
 
   describe('statements on chain', () => {
-    it('createTask accepts the relay ArgsAvailable statement and refuses a forged one', async (t) => {
+    it('createTask and submitScore accept the relay statements (ArgsAvailable, ResultAvailable) and refuse others', async (t) => {
       if (skip) return t.skip(skip);
       await setRelaySigner(fixture, relay.relaySigner.address);
       try {
@@ -619,6 +619,23 @@ export function runRelaySuite(makeFactory: () => Promise<StorageFactory | undefi
         const task = await createFixtureTask(fixture, { prepared, statement });
         const download = await call(task.nodeActor!.account, 'GET', `/v1/tasks/${task.taskKey}/args`);
         assert.equal(download.statusCode, 200);
+
+        // submitScore takes the ResultAvailable statement the commit answers with, and nothing else.
+        const result = await makeSdResult(64, 64, 1, 3);
+        await uploadResult(task, result.files);
+        const committed = await commit(task, result.score);
+        assert.equal(committed.statusCode, 201, committed.body);
+        const resultStatement = JSON.parse(committed.body).statement;
+        await assert.rejects(submitScore(fixture, task, result.score), 'no statement, refused');
+        await assert.rejects(
+          submitScore(fixture, task, result.score, statement.signature),
+          'the ArgsAvailable signature is not a ResultAvailable one',
+        );
+        await assert.rejects(
+          submitScore(fixture, task, ZERO_SCORE, resultStatement.signature),
+          'a statement for another score is refused',
+        );
+        await submitScore(fixture, task, result.score, resultStatement.signature);
       } finally {
         await setRelaySigner(fixture, '0x0000000000000000000000000000000000000000');
       }
