@@ -19,10 +19,8 @@ import { mkdtemp, open, readFile, rename, rm } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { canonicalizeJson } from '@verinet/protocol/args';
 import { hashRelayBody, signRelayRequest } from '@verinet/protocol/relay';
-import { getTextScore } from '@verinet/protocol/score';
-import { type Account, bytesToHex, type Hex, type LocalAccount } from 'viem';
+import type { Account, Hex, LocalAccount } from 'viem';
 import {
   type ChainFixture,
   createFixtureTask,
@@ -40,6 +38,7 @@ import {
   sqliteStorageFactory,
   type TestRelay,
 } from '../test/relayHarness.js';
+import { makeLlmResult } from '../test/resultFiles.js';
 
 const argv = process.argv.slice(2);
 const markdown = argv.includes('--markdown');
@@ -55,19 +54,10 @@ const spread = (values: number[]): Spread => {
 const fmt = (s: Spread, digits = 0) =>
   `${s.median.toFixed(digits)} (${s.min.toFixed(digits)}–${s.max.toFixed(digits)})`;
 
-/** A canonical chat result.json of about `size` bytes (the LLM result shape the relay checks). */
-function makeResultJson(size: number): Uint8Array {
-  const shell = (content: string) => ({
-    choices: [{ finish_reason: 'stop', index: 0, message: { content, role: 'assistant' } }],
-    created: 0,
-    generation_config: {},
-    id: 'chatcmpl-bench',
-    model: 'verinet/tiny-gpt2',
-    object: 'chat.completion',
-    usage: { completion_tokens: 1, prompt_tokens: 1, total_tokens: 2 },
-  });
-  const overhead = canonicalizeJson(shell('')).length;
-  return new TextEncoder().encode(canonicalizeJson(shell('a'.repeat(Math.max(0, size - overhead)))));
+/** A chat result.json as the worker writes it, of about `size` bytes, and its score. */
+async function makeResultJson(size: number): Promise<{ bytes: Uint8Array; score: Hex }> {
+  const overhead = (await makeLlmResult('')).bytes.length;
+  return makeLlmResult('a'.repeat(Math.max(0, size - overhead)));
 }
 
 async function durableWrite(dir: string, bytes: Uint8Array): Promise<void> {
@@ -104,6 +94,22 @@ async function sign(
   return { headers: headers as Record<string, string> };
 }
 
+/**
+ * The body as a stream of views into the one shared buffer: fetch copies a typed-array body per request, which
+ * would put the client's copies into the memory figure.
+ */
+function streamOf(body: Uint8Array): ReadableStream<Uint8Array> {
+  let offset = 0;
+  return new ReadableStream({
+    pull(controller) {
+      if (offset >= body.length) return controller.close();
+      const end = Math.min(body.length, offset + 256 * 1024);
+      controller.enqueue(body.subarray(offset, end));
+      offset = end;
+    },
+  });
+}
+
 async function send(url: string, method: string, signed: Signed | undefined, body?: Uint8Array) {
   const response = await fetch(url, {
     method,
@@ -111,8 +117,8 @@ async function send(url: string, method: string, signed: Signed | undefined, bod
       ...(signed?.headers ?? {}),
       ...(body ? { 'content-type': 'application/octet-stream', 'content-length': String(body.length) } : {}),
     },
-    ...(body ? { body } : {}),
-  });
+    ...(body ? { body: streamOf(body), duplex: 'half' } : {}),
+  } as RequestInit);
   const payload = new Uint8Array(await response.arrayBuffer());
   if (response.status >= 300)
     throw new Error(
@@ -131,6 +137,8 @@ type BackendFigures = {
 
 async function benchBackend(fixture: ChainFixture, factory: StorageFactory): Promise<BackendFigures> {
   const relay = await createTestRelay(fixture, await factory.create(), {
+    // The production default: task states cached for a second (tests use 0 to see every change at once).
+    chainCacheMs: 1000,
     config: {
       limits: { requestsPerMinute: 100_000_000, resultFileBytes: 64 * MB },
       logLevel: 'silent',
@@ -170,7 +178,7 @@ async function benchBackend(fixture: ChainFixture, factory: StorageFactory): Pro
     ] as const) {
       const task = await newTask();
       const node = task.nodeActor!.account;
-      const body = makeResultJson(size);
+      const { bytes: body, score } = await makeResultJson(size);
       const bodyHash = hashRelayBody(body);
       const path = `/v1/tasks/${task.taskKey}/result/files/result.json`;
       const relayRates: number[] = [];
@@ -195,7 +203,6 @@ async function benchBackend(fixture: ChainFixture, factory: StorageFactory): Pro
 
       // Commit, report and validate, then the creator downloads.
       const commitPath = `/v1/tasks/${task.taskKey}/result/commit`;
-      const score = bytesToHex(getTextScore(body));
       const commitBody = new TextEncoder().encode(JSON.stringify({ score }));
       const committed = await fetch(`${address}${commitPath}`, {
         method: 'POST',
@@ -294,7 +301,7 @@ async function benchBackend(fixture: ChainFixture, factory: StorageFactory): Pro
     ] as const) {
       const task = await newTask();
       const taskNode = task.nodeActor!.account;
-      const body = makeResultJson(size);
+      const { bytes: body } = await makeResultJson(size);
       const bodyHash = hashRelayBody(body);
       const path = `/v1/tasks/${task.taskKey}/result/files/result.json`;
       const deltas: number[] = [];
@@ -326,7 +333,7 @@ const load = loadavg()[0] ?? 0;
 console.log(
   `relay bench: ${runs} rounds per figure (after one warm-up round), Node ${process.version}, ${cpus().length} cores, load ${load.toFixed(1)}`,
 );
-const fixture = await startChainFixture({ nodes: 4 });
+const fixture = await startChainFixture({ nodes: 16 });
 const results: BackendFigures[] = [];
 try {
   const factories: StorageFactory[] = [sqliteStorageFactory()];

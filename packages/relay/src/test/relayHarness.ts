@@ -56,7 +56,7 @@ export function sqliteStorageFactory(): StorageFactory {
 export async function createTestRelay(
   fixture: ChainFixture,
   storage: RelayStorage,
-  options: { config?: RelayConfigInput; now?: () => number; relayKey?: Hex } = {},
+  options: { config?: RelayConfigInput; now?: () => number; relayKey?: Hex; chainCacheMs?: number } = {},
 ): Promise<TestRelay> {
   const config = relayConfigSchema.parse({
     rpcUrl: fixture.anvil.rpcUrl,
@@ -69,7 +69,7 @@ export async function createTestRelay(
     taskManager: fixture.deployment.contracts.taskManager,
     nodeRegistry: fixture.deployment.contracts.nodeRegistry,
     startBlock: BigInt(fixture.deployment.startBlock),
-    cacheMs: 0,
+    cacheMs: options.chainCacheMs ?? 0,
     maxLogRange: BigInt(config.chain.maxLogRange),
   });
   const relaySigner = privateKeyToAccount(options.relayKey ?? generatePrivateKey());
