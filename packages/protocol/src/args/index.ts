@@ -19,6 +19,12 @@ export {
   type TaskArgsIssue,
 } from './errors.js';
 export { getArgsHash } from './getArgsHash.js';
+export {
+  getTaskArgsVerdict,
+  isUnsupportedTaskArgsError,
+  runnableTaskTypes,
+  type TaskArgsVerdict,
+} from './getTaskArgsVerdict.js';
 export { getTaskModelIds } from './getTaskModelIds.js';
 export { getTaskArgsJsonSchemas } from './jsonSchemas.js';
 export {

@@ -9,7 +9,7 @@ import {
 } from './sdFinetune.js';
 import { getUnsupportedFields } from './support.js';
 import type { TaskType } from './taskType.js';
-import { isVersionCompatible } from './version.js';
+import { isVersionCompatible, parseVersion } from './version.js';
 
 /** The argument version each task type is implemented at by this package (the worker version's args level). */
 export const taskArgsVersions = {
@@ -41,6 +41,12 @@ export function parseTaskArgs<T extends TaskType>(taskType: T, input: unknown): 
       { field: '', kind: 'unsupported', reason: `unknown task type ${JSON.stringify(taskType)}` },
     ]);
   }
+  const known = taskArgsVersions[taskType];
+  // The version is read before the schema: a newer minor version may add fields this schema does not know,
+  // and calling those `invalid` would have nodes report (and be slashed for) a task they merely cannot run.
+  const declared = readDeclaredVersion(input);
+  if (declared !== undefined && !isVersionCompatible(known, declared))
+    throw newerVersionError(declared, known);
   const result = schema.safeParse(input);
   if (!result.success) {
     const issues = result.error.issues.map((issue) => toTaskArgsIssue(issue, []));
@@ -48,16 +54,34 @@ export function parseTaskArgs<T extends TaskType>(taskType: T, input: unknown): 
   }
   const args = result.data;
   const version = (args as { version: string }).version;
-  const known = taskArgsVersions[taskType];
-  if (!isVersionCompatible(known, version)) {
-    throw new InvalidTaskArgsError([
-      { field: 'version', kind: 'unsupported', reason: `task version ${version} is newer than ${known}` },
-    ]);
-  }
+  if (!isVersionCompatible(known, version)) throw newerVersionError(version, known);
   const unsupported = getUnsupportedFields(taskType, args as { version: string });
   if (unsupported.length > 0)
     throw new InvalidTaskArgsError(unsupported as [TaskArgsIssue, ...TaskArgsIssue[]]);
   return args;
+}
+
+/** The `version` member when it is a well-formed version string; anything else is the schema's to judge. */
+function readDeclaredVersion(input: unknown): string | undefined {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) return undefined;
+  const version = (input as { version?: unknown }).version;
+  if (typeof version !== 'string') return undefined;
+  try {
+    parseVersion(version);
+    return version;
+  } catch {
+    return undefined;
+  }
+}
+
+function newerVersionError(version: string, known: string): InvalidTaskArgsError {
+  return new InvalidTaskArgsError([
+    {
+      field: 'version',
+      kind: 'unsupported',
+      reason: `task version ${version} is not implemented by this worker version (arguments ${known})`,
+    },
+  ]);
 }
 
 type Issue = z.core.$ZodIssue;

@@ -10,6 +10,8 @@ import { opsPlugin } from '../plugins/opsPlugin.js';
 import { resultsPlugin } from '../plugins/resultsPlugin.js';
 import type { RelayContext } from './context.js';
 
+const probePaths = new Set(['/healthz', '/readyz']);
+
 export type BuildRelayParameters = { context: RelayContext; logger?: Logger | undefined };
 
 /**
@@ -25,6 +27,7 @@ export async function buildRelay({ context, logger }: BuildRelayParameters): Pro
     // Uploads stream through their own limit; this one bounds everything Fastify parses itself.
     bodyLimit: context.config.limits.jsonBodyBytes,
     return503OnClosing: true,
+    trustProxy: context.config.trustProxy as boolean,
     requestTimeout: 120_000,
     routerOptions: { maxParamLength: 300 },
     // Errors the router raises before any hook (malformed URLs, over-long parameters) get the catalogue's shape too.
@@ -53,6 +56,8 @@ export async function buildRelay({ context, logger }: BuildRelayParameters): Pro
     timeWindow: 60_000,
     hook: 'preHandler',
     keyGenerator: (request) => request.signer ?? request.ip,
+    // Probes come from the load balancer (often one address for everyone behind a proxy): never limited.
+    allowList: (request) => probePaths.has(request.routeOptions.url ?? ''),
     errorResponseBuilder: (_request, details) =>
       new RelayError('RATE_LIMITED', `Too many requests: at most ${details.max} per minute.`, {
         retryAfter: Math.ceil(details.ttl / 1000),

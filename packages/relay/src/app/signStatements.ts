@@ -22,7 +22,7 @@ export type ResultAvailableStatement = {
 
 /**
  * Signs `ArgsAvailable(creator, argsCommitment, expiry)` for arguments the relay holds (called only after the
- * upload is durably stored). ECDSA signing is deterministic (RFC 6979): a retried upload gets the same bytes.
+ * upload is durably stored, with the expiry the row carries: a retried upload moves it forward first).
  */
 export async function signArgsAvailable(
   context: RelayContext,

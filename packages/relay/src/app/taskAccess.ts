@@ -28,7 +28,7 @@ export function requireNode(
   if (task.state === 'Queued' || task.state === 'Pending')
     throw new RelayError(
       'TASK_NOT_STARTED',
-      `The task is ${task.state === 'Queued' ? 'queued' : 'not drawn yet'}: no node was selected yet, so nobody may ${what}.`,
+      `The task is ${task.state.toLowerCase()}: no node was selected yet, so nobody may ${what}.`,
     );
   if (!states.includes(task.state))
     throw new RelayError(

@@ -1,4 +1,4 @@
-import { taskManagerAbi } from '@verinet/protocol/chain';
+import { nodeRegistryAbi, taskManagerAbi } from '@verinet/protocol/chain';
 import { type Address, createPublicClient, type Hex, http, type PublicClient } from 'viem';
 import { RelayError } from '../errors/RelayError.js';
 import { onChainTaskTypes, type TaskStateName, taskStates, terminalStates } from './taskStates.js';
@@ -29,15 +29,23 @@ export type ChainReader = {
   getTaskScore(taskKey: Hex): Promise<Hex | undefined>;
   /** TaskCreated events in a block range (the retention job links pre-task uploads with them). */
   getTaskCreatedRange(fromBlock: bigint, toBlock: bigint): Promise<TaskCreatedEvent[]>;
+  /** The largest block range the reader asks for in one eth_getLogs call. */
+  maxLogRange: bigint;
   getBlockNumber(): Promise<bigint>;
+  /** Registered nodes declaring `modelId`; undefined when the reader was given no NodeRegistry. */
+  getModelHolderCount(modelId: Hex): Promise<bigint | undefined>;
 };
 
 export type CreateChainReaderParameters = {
   rpcUrl: string;
   chainId: number;
   taskManager: Address;
+  /** Checks that some node declares a task's models (left out: no model check). */
+  nodeRegistry?: Address | undefined;
   /** First block to search for events (the deployment's). */
   startBlock: bigint;
+  /** Largest block range of one eth_getLogs request (many providers cap it). */
+  maxLogRange?: bigint | undefined;
   cacheMs?: number | undefined;
   client?: PublicClient | undefined;
 };
@@ -57,6 +65,7 @@ export function createChainReader(parameters: CreateChainReaderParameters): Chai
     parameters.client ??
     (createPublicClient({ transport: http(parameters.rpcUrl, { retryCount: 1 }) }) as PublicClient);
   const cacheMs = parameters.cacheMs ?? 1000;
+  const maxLogRange = parameters.maxLogRange ?? 5_000n;
   const address = parameters.taskManager;
   const tasks = new Map<Hex, { at: number; task: ChainTask }>();
   const created = new Map<Hex, TaskCreatedEvent>();
@@ -76,9 +85,47 @@ export function createChainReader(parameters: CreateChainReaderParameters): Chai
     blockNumber: log.blockNumber ?? 0n,
   });
 
+  async function getBlockNumber(): Promise<bigint> {
+    try {
+      return await client.getBlockNumber({ cacheTime: 0 });
+    } catch (cause) {
+      throw chainFailure(cause);
+    }
+  }
+
+  /**
+   * The newest `eventName` log of a task, searched from the latest block back to the deployment in ranges of
+   * `maxLogRange` (providers refuse unbounded ranges): a task the relay is asked about is usually recent.
+   */
+  async function findLatestLog(eventName: 'TaskCreated' | 'TaskScoreReady', taskKey: Hex) {
+    let to = await getBlockNumber();
+    while (to >= parameters.startBlock) {
+      const from =
+        to - maxLogRange + 1n > parameters.startBlock ? to - maxLogRange + 1n : parameters.startBlock;
+      let logs: Awaited<ReturnType<typeof client.getContractEvents>>;
+      try {
+        logs = await client.getContractEvents({
+          address,
+          abi: taskManagerAbi,
+          eventName,
+          args: { taskKey },
+          fromBlock: from,
+          toBlock: to,
+        });
+      } catch (cause) {
+        throw chainFailure(cause);
+      }
+      const last = logs[logs.length - 1];
+      if (last) return last;
+      to = from - 1n;
+    }
+    return undefined;
+  }
+
   return {
     chainId: parameters.chainId,
     taskManager: address,
+    maxLogRange,
     async getTask(taskKey, options = {}) {
       const cached = tasks.get(taskKey);
       if (
@@ -111,20 +158,7 @@ export function createChainReader(parameters: CreateChainReaderParameters): Chai
     async getTaskCreated(taskKey) {
       const cached = created.get(taskKey);
       if (cached) return cached;
-      let logs: Awaited<ReturnType<typeof client.getContractEvents>>;
-      try {
-        logs = await client.getContractEvents({
-          address,
-          abi: taskManagerAbi,
-          eventName: 'TaskCreated',
-          args: { taskKey },
-          fromBlock: parameters.startBlock,
-          toBlock: 'latest',
-        });
-      } catch (cause) {
-        throw chainFailure(cause);
-      }
-      const log = logs[0];
+      const log = await findLatestLog('TaskCreated', taskKey);
       if (!log) return undefined;
       const event = toCreated(log as unknown as Parameters<typeof toCreated>[0]);
       created.set(taskKey, event);
@@ -134,20 +168,8 @@ export function createChainReader(parameters: CreateChainReaderParameters): Chai
     async getTaskScore(taskKey) {
       const cached = scores.get(taskKey);
       if (cached) return cached;
-      let logs: Awaited<ReturnType<typeof client.getContractEvents>>;
-      try {
-        logs = await client.getContractEvents({
-          address,
-          abi: taskManagerAbi,
-          eventName: 'TaskScoreReady',
-          args: { taskKey },
-          fromBlock: parameters.startBlock,
-          toBlock: 'latest',
-        });
-      } catch (cause) {
-        throw chainFailure(cause);
-      }
-      const score = (logs[0] as unknown as { args: { score?: Hex } } | undefined)?.args.score;
+      const log = await findLatestLog('TaskScoreReady', taskKey);
+      const score = (log as unknown as { args: { score?: Hex } } | undefined)?.args.score;
       if (score === undefined) return undefined;
       scores.set(taskKey, score.toLowerCase() as Hex);
       bound(scores);
@@ -167,9 +189,16 @@ export function createChainReader(parameters: CreateChainReaderParameters): Chai
         throw chainFailure(cause);
       }
     },
-    async getBlockNumber() {
+    getBlockNumber,
+    async getModelHolderCount(modelId) {
+      if (!parameters.nodeRegistry) return undefined;
       try {
-        return await client.getBlockNumber({ cacheTime: 0 });
+        return await client.readContract({
+          address: parameters.nodeRegistry,
+          abi: nodeRegistryAbi,
+          functionName: 'modelHolderCount',
+          args: [modelId],
+        });
       } catch (cause) {
         throw chainFailure(cause);
       }

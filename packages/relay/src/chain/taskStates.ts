@@ -10,7 +10,7 @@ export const taskStates = [
   'EndGroupRefund',
   'EndInvalidated',
   'EndAborted',
-  // Created, its node not drawn yet (finding 1: drawn from the creation block's hash by a later transaction).
+  // F1 (two-phase draw): created, its node not drawn yet. Treated like Queued: no node may act on it yet.
   'Pending',
 ] as const;
 

@@ -96,8 +96,10 @@ export async function startRelay(options: StartRelayOptions = {}): Promise<Start
     rpcUrl: config.rpcUrl,
     chainId: deployment.chainId,
     taskManager: deployment.contracts.taskManager,
+    nodeRegistry: deployment.contracts.nodeRegistry,
     startBlock: BigInt(deployment.startBlock),
     cacheMs: config.chain.cacheMs,
+    maxLogRange: BigInt(config.chain.maxLogRange),
   });
   const context = createRelayContext({ config, storage, chain, signer, defaultMetrics: true });
   context.state.ready = false;

@@ -6,6 +6,11 @@ const positiveInt = z.int().positive();
 export const relayConfigSchema = z.strictObject({
   host: z.string().min(1).default('127.0.0.1'),
   port: z.int().min(0).max(65535).default(7070),
+  /**
+   * Behind a reverse proxy: trust its X-Forwarded-For (true, a hop count, or comma-separated addresses/CIDRs,
+   * as Fastify's `trustProxy`), so per-IP limits see clients, not the proxy.
+   */
+  trustProxy: z.union([z.boolean(), z.int().min(1).max(10), z.string().min(1)]).default(false),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** JSON-RPC endpoint of the chain. */
   rpcUrl: z.string().url().default('http://127.0.0.1:8545'),
@@ -44,12 +49,20 @@ export const relayConfigSchema = z.strictObject({
       resultFiles: z.int().min(1).max(64).default(64),
       /** Requests per address (or IP when unauthenticated) per minute. */
       requestsPerMinute: positiveInt.default(1200),
+      /** Argument uploads one address may hold without a task on chain. */
+      pendingArgsPerCreator: positiveInt.default(256),
+      /** Bytes of argument uploads one address may hold without a task on chain. */
+      pendingArgsBytesPerCreator: positiveInt.default(64 * 1024 * 1024),
+      /** Bytes of argument uploads all addresses together may hold without a task (bounds the disk). */
+      pendingArgsBytesTotal: positiveInt.default(4 * 1024 * 1024 * 1024),
     })
     .prefault({}),
   chain: z
     .strictObject({
       cacheMs: z.int().min(0).max(60_000).default(1000),
       retryAfterSeconds: z.int().min(1).max(600).default(2),
+      /** Largest block range of one eth_getLogs request (providers cap it; 10,000 or less is common). */
+      maxLogRange: z.int().min(1).max(1_000_000).default(5000),
     })
     .prefault({}),
   retention: z

@@ -62,6 +62,22 @@ export const relayErrors = {
     retry: false,
     meaning: 'the arguments are not canonical JSON of a valid task',
   },
+  ARGS_UNSUPPORTED: {
+    status: 422,
+    retry: false,
+    meaning:
+      'no node of this network version would run these arguments (a newer task version, a task type without a backend): the task could only time out',
+  },
+  MODEL_UNAVAILABLE: {
+    status: 422,
+    retry: false,
+    meaning: 'no registered node declares a model the arguments name: the task could only time out',
+  },
+  ARGS_QUOTA_EXCEEDED: {
+    status: 429,
+    retry: true,
+    meaning: 'too many argument uploads without a task on chain, for this address or for the relay',
+  },
   ARGS_CONFLICT: { status: 409, retry: false, meaning: 'these arguments are held for another creator' },
   ARGS_NOT_UPLOADED: { status: 409, retry: true, meaning: 'the creator has not uploaded the arguments yet' },
   RESULT_NAME_INVALID: {
@@ -91,6 +107,11 @@ export const relayErrors = {
     status: 409,
     retry: false,
     meaning: 'the result was already committed with other content',
+  },
+  RESULT_FILES_CHANGED: {
+    status: 409,
+    retry: true,
+    meaning: 'a result file was re-uploaded while the commit checked the files: commit again',
   },
   RESULT_NOT_AVAILABLE: { status: 409, retry: true, meaning: 'the node has not committed a result yet' },
   RESULT_NOT_RELEASED: {

@@ -35,6 +35,7 @@ const errors = {
   409: toRouteSchema(errorBody),
   422: toRouteSchema(errorBody),
   425: toRouteSchema(errorBody),
+  429: toRouteSchema(errorBody),
 };
 
 async function reply(context: RelayContext, record: ArgsRecord) {
@@ -130,6 +131,7 @@ export const argsPlugin: FastifyPluginAsync<{ context: RelayContext }> = async (
         salt: request.query.salt,
         taskType: created.taskType,
         bytes,
+        taskExists: true,
       });
       await getTaskArgs(context, taskKey);
       return replyTo.code(stored.created ? 201 : 200).send(await reply(context, stored.record));

@@ -109,8 +109,19 @@ export const resultsPlugin: FastifyPluginAsync<{ context: RelayContext }> = asyn
         }
         throw error;
       }
-      const replaced = await storage.meta.upsertStaged(taskKey, { name, objectKey, ...stored });
-      if (replaced) await storage.objects.delete(replaced);
+      const staged = await storage.meta.upsertStaged(taskKey, { name, objectKey, ...stored });
+      if (!staged.staged) {
+        // The result was committed while this file streamed in: the committed files stay as they are.
+        await storage.objects.delete(objectKey);
+        const same = (await storage.meta.getResult(taskKey))?.files.find((f) => f.name === name);
+        if (same && same.sha256 === stored.sha256)
+          return reply.code(200).send({ name, size: same.size, sha256: same.sha256 });
+        throw new RelayError(
+          'RESULT_COMMITTED',
+          'The result was already committed: its files cannot change.',
+        );
+      }
+      if (staged.replaced) await storage.objects.delete(staged.replaced);
       context.metrics.bytesIn.inc({ kind: 'result' }, stored.size);
       return reply.code(201).send({ name, ...stored });
     },
@@ -148,11 +159,26 @@ export const resultsPlugin: FastifyPluginAsync<{ context: RelayContext }> = asyn
       const staged = await storage.meta.listStaged(taskKey);
       const byName = new Map(staged.map((f) => [f.name, f]));
       const argsBytes = await storage.objects.getBytes(held.args.objectKey, config.limits.argsBytes);
+      const changed = () =>
+        new RelayError(
+          'RESULT_FILES_CHANGED',
+          'A result file was re-uploaded while the commit checked the files: commit again.',
+          { retryAfter: 1 },
+        );
       const score = await checkResultFiles({
         taskType: held.args.taskType,
         argsBytes,
         names: staged.map((f) => f.name),
-        read: (name) => storage.objects.getBytes(byName.get(name)!.objectKey, config.limits.resultFileBytes),
+        read: async (name) => {
+          try {
+            return await storage.objects.getBytes(byName.get(name)!.objectKey, config.limits.resultFileBytes);
+          } catch (cause) {
+            // A parallel re-upload replaced (and deleted) the object this commit listed.
+            const now = (await storage.meta.listStaged(taskKey)).find((f) => f.name === name);
+            if (now?.objectKey !== byName.get(name)!.objectKey) throw changed();
+            throw cause;
+          }
+        },
       });
       if (score !== claimed)
         throw new RelayError('SCORE_MISMATCH', `The files score ${score}, the node claims ${claimed}.`);
@@ -165,12 +191,15 @@ export const resultsPlugin: FastifyPluginAsync<{ context: RelayContext }> = asyn
           );
       }
       const result: ResultRecord = { taskKey, score, committedAt: context.now(), files: staged };
-      const { committed, unreferenced } = await storage.meta.commitResult(result);
-      for (const key of unreferenced) await storage.objects.delete(key);
-      const stored = committed ? result : await storage.meta.getResult(taskKey);
+      // Commits only the exact objects checked above: a re-upload since then makes this a retryable refusal,
+      // so a signed ResultAvailable never points at a replaced (deleted) file.
+      const outcome = await storage.meta.commitResult(result);
+      for (const key of outcome.unreferenced) await storage.objects.delete(key);
+      if (!outcome.committed && outcome.reason === 'changed') throw changed();
+      const stored = outcome.committed ? result : await storage.meta.getResult(taskKey);
       if (!stored || stored.score !== score)
         throw new RelayError('RESULT_COMMITTED', 'Another commit of this task won with a different score.');
-      return reply.code(committed ? 201 : 200).send(await commitReply(stored));
+      return reply.code(outcome.committed ? 201 : 200).send(await commitReply(stored));
     },
   );
 

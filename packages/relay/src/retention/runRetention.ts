@@ -10,9 +10,9 @@ export type RunRetentionReturnType = {
 };
 
 const syncCursor = 'taskCreatedBlock';
-const maxRange = 5_000n;
 /** An object without a row this old is a leftover of a crash between the object write and its row. */
 const orphanAgeMs = 60 * 60 * 1000;
+const defaultPageSize = 1000;
 
 /**
  * One pass of the retention job. It links pre-task uploads to the tasks created with them (TaskCreated events
@@ -24,7 +24,12 @@ const orphanAgeMs = 60 * 60 * 1000;
  * @example
  * await runRetention(context);
  */
-export async function runRetention(context: RelayContext): Promise<RunRetentionReturnType> {
+export async function runRetention(
+  context: RelayContext,
+  options: { pageSize?: number; orphanAgeMs?: number } = {},
+): Promise<RunRetentionReturnType> {
+  const pageSize = options.pageSize ?? defaultPageSize;
+  const orphanAge = options.orphanAgeMs ?? orphanAgeMs;
   const { meta, objects } = context.storage;
   const { chain, config } = context;
   const now = context.now();
@@ -35,7 +40,7 @@ export async function runRetention(context: RelayContext): Promise<RunRetentionR
   let from = ((await meta.getCursor(syncCursor)) ?? BigInt(0)) + 1n;
   if (from === 1n) from = 0n;
   while (from <= latest) {
-    const to = from + maxRange - 1n < latest ? from + maxRange - 1n : latest;
+    const to = from + chain.maxLogRange - 1n < latest ? from + chain.maxLogRange - 1n : latest;
     for (const event of await chain.getTaskCreatedRange(from, to)) {
       if (!event.taskType) continue;
       const args = await meta.getArgs(event.argsCommitment);
@@ -57,15 +62,24 @@ export async function runRetention(context: RelayContext): Promise<RunRetentionR
   // 2. Pre-task uploads whose statement expired without a task (linking above ran up to the latest block).
   let expiredArgs = 0;
   for (const args of await meta.listExpiredArgs(now - config.retention.graceSeconds)) {
-    for (const key of await meta.deleteArgs(args.argsCommitment)) await objects.delete(key);
+    // Conditional: a re-upload may have refreshed the expiry (and been given a statement) since the listing.
+    const keys = await meta.deleteExpiredArgs(args.argsCommitment, now - config.retention.graceSeconds);
+    for (const key of keys) await objects.delete(key);
+    if (keys.length === 0) continue;
     expiredArgs++;
     context.metrics.deleted.inc({ kind: 'args' });
   }
 
-  // 3. Note tasks that turned terminal.
-  for (const task of await meta.listLiveTasks(1000)) {
-    const onChain = await chain.getTask(task.taskKey, { fresh: true });
-    if (terminalStates.has(onChain.state)) await meta.markTerminal(task.taskKey, now);
+  // 3. Note tasks that turned terminal. Paged by key: more than a page of live tasks must not hide the rest.
+  let afterTask: Hex | undefined;
+  for (;;) {
+    const page = await meta.listLiveTasks(pageSize, afterTask);
+    for (const task of page) {
+      const onChain = await chain.getTask(task.taskKey, { fresh: true });
+      if (terminalStates.has(onChain.state)) await meta.markTerminal(task.taskKey, now);
+    }
+    if (page.length < pageSize) break;
+    afterTask = page[page.length - 1]!.taskKey;
   }
 
   // 4. Delete the data of tasks terminal for longer than the retention period.
@@ -79,11 +93,18 @@ export async function runRetention(context: RelayContext): Promise<RunRetentionR
   }
 
   // 5. Orphans: objects written by a process killed before it recorded them.
+  // Paged by key, so a first page of live (referenced) objects does not stall the sweep.
   let orphans = 0;
-  for (const key of await objects.listOlderThan(orphanAgeMs, 1000)) {
-    if (await meta.isReferenced(key)) continue;
-    await objects.delete(key);
-    orphans++;
+  let afterKey: string | undefined;
+  for (;;) {
+    const page = await objects.listOlderThan(orphanAge, pageSize, afterKey);
+    for (const key of page) {
+      if (await meta.isReferenced(key)) continue;
+      await objects.delete(key);
+      orphans++;
+    }
+    if (page.length < pageSize) break;
+    afterKey = page[page.length - 1];
   }
   await meta.pruneRequests(now);
   return { linkedTasks, expiredArgs, retiredTasks, orphans };

@@ -6,6 +6,7 @@ import type { Readable } from 'node:stream';
 import type { Hex } from 'viem';
 import { ObjectPutError, type ObjectStore } from './types.js';
 
+const batchBytes = 256 * 1024;
 const keyPattern = /^[a-z]+\/0x[0-9a-f]{64}\/[0-9a-f-]{36}$/;
 
 function assertKey(key: string): void {
@@ -50,17 +51,30 @@ export async function createFileObjectStore(root: string): Promise<ObjectStore> 
       const hash = createHash('sha256');
       let written = 0;
       let ok = false;
+      // Network chunks are small (16-64 KiB): writing each one is a thread-pool round trip, so they are
+      // gathered up to `batchBytes` (bounded memory per upload) and written together.
+      let pending: Buffer[] = [];
+      let pendingBytes = 0;
+      const flush = async () => {
+        const data = pending.length === 1 ? pending[0]! : Buffer.concat(pending, pendingBytes);
+        pending = [];
+        pendingBytes = 0;
+        let offset = 0;
+        while (offset < data.length) {
+          const { bytesWritten } = await handle.write(data, offset, data.length - offset);
+          offset += bytesWritten;
+        }
+      };
       try {
         for await (const chunk of body as AsyncIterable<Buffer>) {
           written += chunk.length;
           if (written > maxBytes) throw new ObjectPutError('too_large', `larger than ${maxBytes} bytes`);
           hash.update(chunk);
-          let offset = 0;
-          while (offset < chunk.length) {
-            const { bytesWritten } = await handle.write(chunk, offset, chunk.length - offset);
-            offset += bytesWritten;
-          }
+          pending.push(chunk);
+          pendingBytes += chunk.length;
+          if (pendingBytes >= batchBytes) await flush();
         }
+        if (pendingBytes > 0) await flush();
         if (size !== undefined && written !== size)
           throw new ObjectPutError(
             'length_mismatch',
@@ -98,16 +112,21 @@ export async function createFileObjectStore(root: string): Promise<ObjectStore> 
     async delete(key) {
       await rm(pathOf(key), { force: true });
     },
-    async listOlderThan(olderThanMs, limit) {
-      const keys: string[] = [];
+    async listOlderThan(olderThanMs, limit, after = '') {
       const cutoff = Date.now() - olderThanMs;
       const entries = await readdir(objectsDir, { recursive: true, withFileTypes: true });
+      const candidates: { key: string; full: string }[] = [];
       for (const entry of entries) {
         if (!entry.isFile()) continue;
         const full = join(entry.parentPath, entry.name);
         const key = relative(objectsDir, full).split(sep).join('/');
-        if (!keyPattern.test(key)) continue;
-        if ((await stat(full)).mtimeMs < cutoff) keys.push(key);
+        if (keyPattern.test(key) && key > after) candidates.push({ key, full });
+      }
+      candidates.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+      const keys: string[] = [];
+      for (const { key, full } of candidates) {
+        const info = await stat(full).catch(() => undefined);
+        if (info && info.mtimeMs < cutoff) keys.push(key);
         if (keys.length >= limit) break;
       }
       return keys;

@@ -29,6 +29,35 @@ export type FileRecord = { name: string; objectKey: string; size: number; sha256
 
 export type ResultRecord = { taskKey: Hex; score: Hex; committedAt: number; files: FileRecord[] };
 
+/** Limits on arguments held without a task (nobody paid for them on chain yet). */
+export type ArgsQuota = {
+  /** Pending uploads one creator may hold. */
+  perCreatorCount: number;
+  /** Pending bytes one creator may hold. */
+  perCreatorBytes: number;
+  /** Pending bytes all creators together may hold (fresh keys are free: this bounds the disk). */
+  totalBytes: number;
+};
+
+/** Pending (not linked to a task) argument uploads. */
+export type ArgsUsage = { creatorCount: number; creatorBytes: number; totalBytes: number };
+
+export type InsertArgsReturnType =
+  | { inserted: boolean; record: ArgsRecord; refused?: undefined }
+  /** The quota was full: nothing was inserted. */
+  | { inserted: false; record?: undefined; refused: ArgsUsage };
+
+export type UpsertStagedReturnType =
+  /** Stored; `replaced` is the object of the earlier file of that name, no longer referenced. */
+  | { staged: true; replaced: string | undefined }
+  /** The task's result is already committed: nothing changed (delete the new object). */
+  | { staged: false; replaced?: undefined };
+
+export type CommitResultReturnType =
+  | { committed: true; unreferenced: string[] }
+  /** `exists`: a result was committed before; `changed`: the staged files are not the ones checked. */
+  | { committed: false; reason: 'exists' | 'changed'; unreferenced: string[] };
+
 /**
  * Metadata of the relay: small rows in one transactional database (SQLite or PostgreSQL). Every method is
  * atomic on its own; objects it names are written (durably) before the row that references them.
@@ -37,30 +66,42 @@ export type MetaStore = {
   /** Remembers a signed request's digest until `expiresAt`; false when it was already used (a replay). */
   claimRequest(digest: Hex, expiresAt: number): Promise<boolean>;
   getArgs(argsCommitment: Hex): Promise<ArgsRecord | undefined>;
-  /** Inserts unless a row exists; returns the row that is there afterwards (the caller's or an earlier one). */
-  insertArgs(record: ArgsRecord): Promise<{ inserted: boolean; record: ArgsRecord }>;
+  /**
+   * Inserts unless a row exists and returns the row that is there afterwards (the caller's or an earlier
+   * one); refuses, atomically with the insert, when the new row would exceed `quota`.
+   */
+  insertArgs(record: ArgsRecord, quota: ArgsQuota): Promise<InsertArgsReturnType>;
+  /** Pending uploads of `creator` and of everyone (the quota's inputs). */
+  getArgsUsage(creator: Address): Promise<ArgsUsage>;
+  /** Moves a held upload's expiry to at least `expiry`; undefined when the row is gone. */
+  refreshArgsExpiry(argsCommitment: Hex, expiry: number): Promise<ArgsRecord | undefined>;
   getTask(taskKey: Hex): Promise<TaskRecord | undefined>;
   insertTask(record: TaskRecord): Promise<void>;
   markTerminal(taskKey: Hex, at: number): Promise<void>;
   /** Staged (uploaded, not committed) result files of a task. */
   listStaged(taskKey: Hex): Promise<FileRecord[]>;
-  /** Puts a staged file in place of any earlier one of that name; returns the replaced object, if any. */
-  upsertStaged(taskKey: Hex, file: FileRecord): Promise<string | undefined>;
+  /**
+   * Puts a staged file in place of any earlier one of that name, unless the task's result is committed; in one
+   * transaction with (serialized against) {@link MetaStore.commitResult} of the same task.
+   */
+  upsertStaged(taskKey: Hex, file: FileRecord): Promise<UpsertStagedReturnType>;
   getResult(taskKey: Hex): Promise<ResultRecord | undefined>;
   /**
-   * Commits the staged files as the task's result, in one transaction; false when a result already exists.
-   * Staged rows of the task are removed; returns the staged objects that are no longer referenced.
+   * Commits `result.files` as the task's result, in one transaction, only when they are exactly the staged rows
+   * (same names and objects: a parallel re-upload between the check and the commit refuses it). Staged rows of
+   * the task are removed; returns the staged objects that are no longer referenced.
    */
-  commitResult(result: ResultRecord): Promise<{ committed: boolean; unreferenced: string[] }>;
+  commitResult(result: ResultRecord): Promise<CommitResultReturnType>;
   /** Pre-task argument uploads whose expiry is before `before` and that no task links to. */
   listExpiredArgs(before: number): Promise<ArgsRecord[]>;
-  /** Linked tasks not yet known to be terminal (the retention job asks the chain about them). */
-  listLiveTasks(limit: number): Promise<TaskRecord[]>;
+  /** Linked tasks not yet known to be terminal, by task key after `after` (the retention job pages them). */
+  listLiveTasks(limit: number, after?: Hex): Promise<TaskRecord[]>;
   /** Tasks that turned terminal before `before`. */
   listRetiredTasks(before: number, limit: number): Promise<TaskRecord[]>;
   /** Deletes a task's rows (and its arguments when no other task uses them); returns the objects to delete. */
   deleteTask(taskKey: Hex): Promise<string[]>;
-  deleteArgs(argsCommitment: Hex): Promise<string[]>;
+  /** Deletes a pre-task upload if it still expired before `before` and no task links to it; its objects. */
+  deleteExpiredArgs(argsCommitment: Hex, before: number): Promise<string[]>;
   /** Whether any row references the object (orphan sweep). */
   isReferenced(objectKey: string): Promise<boolean>;
   getCursor(name: string): Promise<bigint | undefined>;
@@ -86,8 +127,8 @@ export type ObjectStore = {
   get(key: string): Promise<Readable>;
   getBytes(key: string, maxBytes: number): Promise<Uint8Array>;
   delete(key: string): Promise<void>;
-  /** Keys of objects older than `olderThanMs`, for the orphan sweep. */
-  listOlderThan(olderThanMs: number, limit: number): Promise<string[]>;
+  /** Keys of objects older than `olderThanMs`, in key order after `after`, for the orphan sweep (it pages). */
+  listOlderThan(olderThanMs: number, limit: number, after?: string): Promise<string[]>;
   ping(): Promise<void>;
   close(): Promise<void>;
 };

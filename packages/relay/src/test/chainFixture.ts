@@ -47,6 +47,11 @@ export type FixtureTask = {
   salt: Hex;
   argsCommitment: Hex;
   bytes: Uint8Array;
+  guid: Hex;
+  nonce: Hex;
+  argsHash: Hex;
+  /** The hash of the block that created the task: its sampling seed. */
+  seedBlockHash: Hex;
 };
 
 export const sdArgs = (overrides: Record<string, unknown> = {}) => ({
@@ -76,7 +81,10 @@ export async function startChainFixture({ nodes = 32 }: { nodes?: number } = {})
     const actors = createDevnetActors(anvil.rpcUrl, deployment, nodes);
     await joinNodes(actors, stake);
     const stranger = createDevnetActors(anvil.rpcUrl, deployment, nodes + 1).app;
-    return { anvil, deployment, actors, stranger, stop: () => anvil.stop() };
+    const fixture = { anvil, deployment, actors, stranger, stop: () => anvil.stop() };
+    // The relay refuses tasks whose models no node declares: one node declares the tiny LLM too.
+    await declareModels(fixture, 0, ['base:runwayml/stable-diffusion-v1-5', 'base:verinet/tiny-gpt2']);
+    return fixture;
   } catch (error) {
     await anvil.stop();
     throw error;
@@ -113,6 +121,8 @@ export type CreateFixtureTaskParameters = {
   prepared?: { salt: Hex; bytes: Uint8Array };
   /** The relay's ArgsAvailable statement (required by the contract while a relay signer is set). */
   statement?: { expiry: number; signature: Hex };
+  /** The task's GUID (validation-group members share one); random when left out. */
+  guid?: Hex;
 };
 
 /** Prepares canonical arguments and a salt (what an app does before uploading and creating). */
@@ -130,7 +140,9 @@ export async function createFixtureTask(
   const { bytes, salt } = parameters.prepared ?? prepareArgs(taskType, parameters.args);
   const { argsHash } = encodeTaskArgs(taskType, JSON.parse(new TextDecoder().decode(bytes)));
   const argsCommitment = getArgsCommitment(argsHash, salt).toLowerCase() as Hex;
-  const taskKey = getTaskIdCommitment(createNonce(), createNonce()).toLowerCase() as Hex;
+  const nonce = createNonce();
+  const guid = parameters.guid ?? createNonce();
+  const taskKey = getTaskIdCommitment(guid, nonce).toLowerCase() as Hex;
   const modelIds =
     taskType === 'sd'
       ? [getModelId('base:runwayml/stable-diffusion-v1-5')]
@@ -166,7 +178,20 @@ export async function createFixtureTask(
     started[0]?.args.node ?? '0x0000000000000000000000000000000000000000'
   ).toLowerCase() as Address;
   const nodeActor = fixture.actors.nodes.find((n) => n.account.address.toLowerCase() === node);
-  return { taskKey, node, nodeActor, creator: fixture.actors.app, taskType, salt, argsCommitment, bytes };
+  return {
+    taskKey,
+    node,
+    nodeActor,
+    creator: fixture.actors.app,
+    taskType,
+    salt,
+    argsCommitment,
+    bytes,
+    guid,
+    nonce,
+    argsHash,
+    seedBlockHash: receipt.blockHash,
+  };
 }
 
 /** `relaySignature`: the relay's ResultAvailable statement, needed only while a relay signer is set. */
@@ -206,6 +231,90 @@ async function mineBlock(fixture: ChainFixture): Promise<void> {
 /** The owner sets (or, with the zero address, clears) the TaskManager's relay signer. */
 export async function setRelaySigner(fixture: ChainFixture, signer: Address): Promise<void> {
   await send(fixture, fixture.actors.deployer, { functionName: 'setRelaySigner', args: [signer] });
+}
+
+/** The owner sets the sampling rate to 1 / `denominator`. */
+export async function setSamplingDenominator(fixture: ChainFixture, denominator: bigint): Promise<void> {
+  await send(fixture, fixture.actors.deployer, {
+    functionName: 'setSamplingDenominator',
+    args: [denominator],
+  });
+}
+
+/** Node `index` declares the tiny LLM next to the scenario's SD model (so LLM tasks pass the model check). */
+export async function declareModels(fixture: ChainFixture, index: number, modelIds: string[]): Promise<void> {
+  const { nodeRegistryAbi } = await import('@verinet/protocol/chain');
+  const node = fixture.actors.nodes[index]!;
+  const hash = await node.wallet.writeContract({
+    address: fixture.deployment.contracts.nodeRegistry,
+    abi: nodeRegistryAbi,
+    functionName: 'updateModels',
+    args: [modelIds.map((id) => getModelId(id))],
+    chain: null,
+    account: node.account,
+  } as Parameters<typeof node.wallet.writeContract>[0]);
+  const receipt = await fixture.actors.publicClient.waitForTransactionReceipt({ hash });
+  if (receipt.status !== 'success') throw new Error(`updateModels reverted (${hash})`);
+}
+
+/**
+ * The app's validation group over `members` (same GUID and args hash, each reported): proves with the app's VRF
+ * key over the original's seed; reverts unless the original was sampled.
+ */
+export async function validateGroup(
+  fixture: ChainFixture,
+  members: FixtureTask[],
+  scores: Hex[],
+): Promise<void> {
+  const { getFastVerifyParams, getPublicKey, prove } = await import('@verinet/protocol/vrf');
+  const original = members[0]!;
+  const privateKey = fixture.actors.app.privateKey;
+  const proof = prove(privateKey, original.seedBlockHash);
+  const publicKey = getPublicKey(privateKey);
+  const { uPoint, vComponents } = getFastVerifyParams(publicKey, proof, original.seedBlockHash);
+  const seeds: Hex[] = [];
+  for (const member of members) {
+    const logs = await fixture.actors.publicClient.getContractEvents({
+      address: fixture.deployment.contracts.taskManager,
+      abi: taskManagerAbi,
+      eventName: 'TaskScoreReady',
+      args: { taskKey: member.taskKey },
+      fromBlock: 0n,
+    });
+    seeds.push((logs[0] as unknown as { args: { seed: Hex } }).args.seed);
+  }
+  await send(fixture, fixture.actors.app, {
+    functionName: 'validateTaskGroup',
+    args: [
+      {
+        taskKeys: members.map((m) => m.taskKey),
+        guid: original.guid,
+        nonces: members.map((m) => m.nonce),
+        argsHash: original.argsHash,
+        salts: members.map((m) => m.salt),
+        scores,
+        seeds,
+        modelIds: [getModelId('base:runwayml/stable-diffusion-v1-5')],
+        minVram: 8,
+        requiredGpu: `0x${'0'.repeat(64)}` as Hex,
+        version: packVersion('1.0.0'),
+        vrfProof: proof,
+        publicKey,
+        uPoint,
+        vComponents,
+      },
+    ],
+  });
+}
+
+/** Whether the app's VRF output over the task's seed samples it at 1 / `denominator`. */
+export async function isSampled(
+  fixture: ChainFixture,
+  task: FixtureTask,
+  denominator: bigint,
+): Promise<boolean> {
+  const { isSelected, proofToHash, prove } = await import('@verinet/protocol/vrf');
+  return isSelected(proofToHash(prove(fixture.actors.app.privateKey, task.seedBlockHash)), denominator);
 }
 
 /** A random unused task key. */

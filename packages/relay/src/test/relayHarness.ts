@@ -23,8 +23,11 @@ export type TestRelay = {
 
 export type StorageFactory = {
   name: string;
-  /** A fresh, empty storage (or, with `shared`, one more instance on the same database and bucket). */
-  create: (options?: { shared?: string }) => Promise<RelayStorage>;
+  /**
+   * A fresh storage (or, with `shared`, one more instance on the same database and bucket). PostgreSQL
+   * instances share one database unless `isolated` (a database of their own: for tests that count rows).
+   */
+  create: (options?: { shared?: string; isolated?: boolean }) => Promise<RelayStorage>;
   /** Two storages over the same data, as two relay instances behind a load balancer have. */
   createShared: () => Promise<[RelayStorage, RelayStorage]>;
   cleanup: () => Promise<void>;
@@ -53,7 +56,7 @@ export function sqliteStorageFactory(): StorageFactory {
 export async function createTestRelay(
   fixture: ChainFixture,
   storage: RelayStorage,
-  options: { config?: RelayConfigInput; now?: () => number; relayKey?: Hex } = {},
+  options: { config?: RelayConfigInput; now?: () => number; relayKey?: Hex; chainCacheMs?: number } = {},
 ): Promise<TestRelay> {
   const config = relayConfigSchema.parse({
     rpcUrl: fixture.anvil.rpcUrl,
@@ -64,8 +67,10 @@ export async function createTestRelay(
     rpcUrl: fixture.anvil.rpcUrl,
     chainId: fixture.deployment.chainId,
     taskManager: fixture.deployment.contracts.taskManager,
+    nodeRegistry: fixture.deployment.contracts.nodeRegistry,
     startBlock: BigInt(fixture.deployment.startBlock),
-    cacheMs: 0,
+    cacheMs: options.chainCacheMs ?? 0,
+    maxLogRange: BigInt(config.chain.maxLogRange),
   });
   const relaySigner = privateKeyToAccount(options.relayKey ?? generatePrivateKey());
   const context = createRelayContext({ config, storage, chain, signer: relaySigner, now: options.now });
@@ -200,8 +205,18 @@ export async function postgresStorageFactory(): Promise<StorageFactory | undefin
       // One database for the process; rows are keyed by random task keys and commitments, so instances only
       // meet where a test makes them share (same bucket).
       const bucket = options.shared ?? `relay-${++counter}`;
+      let postgresUrl = postgres.url;
+      if (options.isolated) {
+        const pg = (await import('pg')).default;
+        const admin = new pg.Client({ connectionString: postgres.url });
+        await admin.connect();
+        const name = `relay_isolated_${counter}`;
+        await admin.query(`CREATE DATABASE ${name}`);
+        await admin.end();
+        postgresUrl = postgres.url.replace(/\/relay$/, `/${name}`);
+      }
       const storage = await createPostgresStorage({
-        postgresUrl: postgres.url,
+        postgresUrl,
         s3: {
           endpoint: s3.endpoint,
           bucket,

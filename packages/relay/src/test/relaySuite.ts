@@ -24,6 +24,7 @@ import {
   type StorageFactory,
   type TestRelay,
 } from './relayHarness.js';
+import { runRelayReviewTests } from './relayReviewSuite.js';
 import {
   makeAlphaPng,
   makeLlmResult,
@@ -142,7 +143,7 @@ export function runRelaySuite(makeFactory: () => Promise<StorageFactory | undefi
       );
       const retry = await put();
       assert.equal(retry.statusCode, 200, 'idempotent');
-      assert.equal(JSON.parse(retry.body).statement.signature, body.statement.signature);
+      assert.ok(JSON.parse(retry.body).statement.expiry >= body.statement.expiry, 'never a staler statement');
       assert.equal(errorCode(await put(stranger())), 'ARGS_CONFLICT');
 
       const task = await createFixtureTask(fixture, { prepared });
@@ -595,7 +596,7 @@ export function runRelaySuite(makeFactory: () => Promise<StorageFactory | undefi
   });
 
   describe('statements on chain', () => {
-    it('createTask accepts the relay ArgsAvailable statement and refuses a forged one', async (t) => {
+    it('createTask and submitScore accept the relay statements (ArgsAvailable, ResultAvailable) and refuse others', async (t) => {
       if (skip) return t.skip(skip);
       await setRelaySigner(fixture, relay.relaySigner.address);
       try {
@@ -618,6 +619,23 @@ export function runRelaySuite(makeFactory: () => Promise<StorageFactory | undefi
         const task = await createFixtureTask(fixture, { prepared, statement });
         const download = await call(task.nodeActor!.account, 'GET', `/v1/tasks/${task.taskKey}/args`);
         assert.equal(download.statusCode, 200);
+
+        // submitScore takes the ResultAvailable statement the commit answers with, and nothing else.
+        const result = await makeSdResult(64, 64, 1, 3);
+        await uploadResult(task, result.files);
+        const committed = await commit(task, result.score);
+        assert.equal(committed.statusCode, 201, committed.body);
+        const resultStatement = JSON.parse(committed.body).statement;
+        await assert.rejects(submitScore(fixture, task, result.score), 'no statement, refused');
+        await assert.rejects(
+          submitScore(fixture, task, result.score, statement.signature),
+          'the ArgsAvailable signature is not a ResultAvailable one',
+        );
+        await assert.rejects(
+          submitScore(fixture, task, ZERO_SCORE, resultStatement.signature),
+          'a statement for another score is refused',
+        );
+        await submitScore(fixture, task, result.score, resultStatement.signature);
       } finally {
         await setRelaySigner(fixture, '0x0000000000000000000000000000000000000000');
       }
@@ -709,4 +727,6 @@ export function runRelaySuite(makeFactory: () => Promise<StorageFactory | undefi
       assert.equal(errorCode(mismatch), 'BODY_HASH_MISMATCH');
     });
   });
+
+  runRelayReviewTests(() => ({ skip, factory: factory!, fixture, relay, call }));
 }

@@ -1,3 +1,4 @@
+import { isUnsupportedTaskArgsError } from '@verinet/protocol/args';
 import type { WorkerErrorKind } from '../protocol/messages.js';
 
 /** Names of errors a backend throws when the task itself is at fault (bad schema, unsupported feature). */
@@ -24,21 +25,15 @@ const modelMissingNames = new Set([
 export function classifyError(error: unknown, aborted: boolean): WorkerErrorKind {
   if (aborted) return 'cancelled';
   const name = error instanceof Error ? error.name : undefined;
-  if (name === 'InvalidTaskArgsError' && isNewerVersion(error)) return 'unsupported';
+  // The protocol's rule, shared with the relay (which refuses to attest such arguments): a task version
+  // newer than this worker is this node's limitation, not the task's fault; nodes of other versions would
+  // disagree, so it must never reach the chain as invalid arguments.
+  if (isUnsupportedTaskArgsError(error)) return 'unsupported';
   if (name && invalidArgsNames.has(name)) return 'invalid_args';
   if (name && modelMissingNames.has(name)) return 'model_missing';
   // The node lacks the runtime part (e.g. the CUDA provider): its limitation, not the task's or the model's.
   if (name === 'UnsupportedTaskError' || name === 'MissingExecutionProviderError') return 'unsupported';
   return 'execution_failed';
-}
-
-/**
- * A task version newer than this worker is this node's limitation, not the task's fault: nodes of different
- * versions would disagree on it, so it must never reach the chain as invalid arguments.
- */
-function isNewerVersion(error: unknown): boolean {
-  const { field, kind } = error as { field?: unknown; kind?: unknown };
-  return field === 'version' && kind === 'unsupported';
 }
 
 /** Short message and detail lines of any thrown value, for the protocol's error message. */

@@ -1,6 +1,6 @@
 import pg from 'pg';
 import type { Address, Hex } from 'viem';
-import type { ArgsRecord, FileRecord, MetaStore, TaskRecord } from '../types.js';
+import type { ArgsRecord, ArgsUsage, FileRecord, MetaStore, TaskRecord } from '../types.js';
 
 const schema = `
 CREATE TABLE IF NOT EXISTS relay_requests (digest TEXT PRIMARY KEY, expires_at BIGINT NOT NULL);
@@ -9,6 +9,7 @@ CREATE TABLE IF NOT EXISTS relay_args (
   args_commitment TEXT PRIMARY KEY, creator TEXT NOT NULL, salt TEXT NOT NULL, args_hash TEXT NOT NULL,
   task_type TEXT NOT NULL, size BIGINT NOT NULL, object_key TEXT NOT NULL, expiry BIGINT NOT NULL,
   created_at BIGINT NOT NULL);
+CREATE INDEX IF NOT EXISTS relay_args_creator ON relay_args (creator);
 CREATE TABLE IF NOT EXISTS relay_tasks (
   task_key TEXT PRIMARY KEY, args_commitment TEXT NOT NULL, creator TEXT NOT NULL, task_type TEXT NOT NULL,
   terminal_at BIGINT);
@@ -84,6 +85,22 @@ export async function createPostgresMetaStore(url: string): Promise<MetaStore> {
     }
   };
 
+  const usage = async (c: pg.PoolClient, creator: string): Promise<ArgsUsage> => {
+    const pending = `NOT EXISTS (SELECT 1 FROM relay_tasks t WHERE t.args_commitment = a.args_commitment)`;
+    const [mine] = (
+      await c.query(
+        `SELECT COUNT(*) AS n, COALESCE(SUM(size), 0) AS b FROM relay_args a WHERE creator = $1 AND ${pending}`,
+        [creator],
+      )
+    ).rows as Row[];
+    const [all] = (await c.query(`SELECT COALESCE(SUM(size), 0) AS b FROM relay_args a WHERE ${pending}`))
+      .rows as Row[];
+    return { creatorCount: num(mine!.n), creatorBytes: num(mine!.b), totalBytes: num(all!.b) };
+  };
+  /** Serializes the staging and the commit of one task's result files across instances. */
+  const lockTask = (c: pg.PoolClient, taskKey: string) =>
+    c.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`relay-result:${taskKey}`]);
+
   return {
     async claimRequest(digest, expiresAt) {
       const result = await pool.query(
@@ -96,24 +113,56 @@ export async function createPostgresMetaStore(url: string): Promise<MetaStore> {
       const [row] = await q('SELECT * FROM relay_args WHERE args_commitment = $1', [argsCommitment]);
       return row ? toArgs(row) : undefined;
     },
-    async insertArgs(r) {
-      const result = await pool.query(
-        `INSERT INTO relay_args (args_commitment, creator, salt, args_hash, task_type, size, object_key, expiry, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT DO NOTHING`,
-        [
-          r.argsCommitment,
-          r.creator,
-          r.salt,
-          r.argsHash,
-          r.taskType,
-          r.size,
-          r.objectKey,
-          r.expiry,
-          r.createdAt,
-        ],
+    async insertArgs(r, quota) {
+      return tx(async (c) => {
+        // One lock for every pending upload: the quota check and the insert must not interleave across instances.
+        await c.query('SELECT pg_advisory_xact_lock(7071)');
+        const [existing] = (
+          await c.query('SELECT * FROM relay_args WHERE args_commitment = $1', [r.argsCommitment])
+        ).rows as Row[];
+        if (existing) return { inserted: false, record: toArgs(existing) };
+        const used = await usage(c, r.creator);
+        if (
+          used.creatorCount + 1 > quota.perCreatorCount ||
+          used.creatorBytes + r.size > quota.perCreatorBytes ||
+          used.totalBytes + r.size > quota.totalBytes
+        )
+          return { inserted: false as const, refused: used };
+        await c.query(
+          `INSERT INTO relay_args (args_commitment, creator, salt, args_hash, task_type, size, object_key, expiry, created_at)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+          [
+            r.argsCommitment,
+            r.creator,
+            r.salt,
+            r.argsHash,
+            r.taskType,
+            r.size,
+            r.objectKey,
+            r.expiry,
+            r.createdAt,
+          ],
+        );
+        const [row] = (
+          await c.query('SELECT * FROM relay_args WHERE args_commitment = $1', [r.argsCommitment])
+        ).rows as Row[];
+        return { inserted: true, record: toArgs(row!) };
+      });
+    },
+    async getArgsUsage(creator) {
+      const c = await pool.connect();
+      try {
+        return await usage(c, creator);
+      } finally {
+        c.release();
+      }
+    },
+    async refreshArgsExpiry(argsCommitment, expiry) {
+      const [row] = await q(
+        'UPDATE relay_args SET expiry = GREATEST(expiry, $2) WHERE args_commitment = $1 RETURNING *',
+        [argsCommitment, expiry],
       );
-      const [row] = await q('SELECT * FROM relay_args WHERE args_commitment = $1', [r.argsCommitment]);
-      return { inserted: result.rowCount === 1, record: toArgs(row!) };
+      return row ? toArgs(row) : undefined;
     },
     async getTask(taskKey) {
       const [row] = await q('SELECT * FROM relay_tasks WHERE task_key = $1', [taskKey]);
@@ -139,11 +188,14 @@ export async function createPostgresMetaStore(url: string): Promise<MetaStore> {
     },
     async upsertStaged(taskKey, file) {
       return tx(async (c) => {
+        await lockTask(c, taskKey);
+        if ((await c.query('SELECT 1 FROM relay_results WHERE task_key = $1', [taskKey])).rowCount)
+          return { staged: false as const };
         const previous = (
-          await c.query(
-            'SELECT object_key FROM relay_staged_files WHERE task_key = $1 AND name = $2 FOR UPDATE',
-            [taskKey, file.name],
-          )
+          await c.query('SELECT object_key FROM relay_staged_files WHERE task_key = $1 AND name = $2', [
+            taskKey,
+            file.name,
+          ])
         ).rows[0] as Row | undefined;
         await c.query(
           `INSERT INTO relay_staged_files (task_key, name, object_key, size, sha256) VALUES ($1, $2, $3, $4, $5)
@@ -152,7 +204,7 @@ export async function createPostgresMetaStore(url: string): Promise<MetaStore> {
           [taskKey, file.name, file.objectKey, file.size, file.sha256],
         );
         const old = previous?.object_key as string | undefined;
-        return old && old !== file.objectKey ? old : undefined;
+        return { staged: true as const, replaced: old && old !== file.objectKey ? old : undefined };
       });
     },
     async getResult(taskKey) {
@@ -165,25 +217,32 @@ export async function createPostgresMetaStore(url: string): Promise<MetaStore> {
     },
     async commitResult(result) {
       return tx(async (c) => {
-        const inserted = await c.query(
-          'INSERT INTO relay_results (task_key, score, committed_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING',
-          [result.taskKey, result.score, result.committedAt],
-        );
-        if (inserted.rowCount !== 1) return { committed: false, unreferenced: [] as string[] };
-        const kept = new Set(result.files.map((f) => f.objectKey));
+        await lockTask(c, result.taskKey);
+        if ((await c.query('SELECT 1 FROM relay_results WHERE task_key = $1', [result.taskKey])).rowCount)
+          return { committed: false as const, reason: 'exists' as const, unreferenced: [] };
         const staged = (
-          await c.query('SELECT object_key FROM relay_staged_files WHERE task_key = $1', [result.taskKey])
+          await c.query('SELECT name, object_key FROM relay_staged_files WHERE task_key = $1', [
+            result.taskKey,
+          ])
         ).rows as Row[];
+        const checked = new Map(result.files.map((f) => [f.name, f.objectKey]));
+        if (
+          staged.length !== result.files.length ||
+          staged.some((r) => checked.get(r.name as string) !== r.object_key)
+        )
+          return { committed: false as const, reason: 'changed' as const, unreferenced: [] };
+        await c.query('INSERT INTO relay_results (task_key, score, committed_at) VALUES ($1, $2, $3)', [
+          result.taskKey,
+          result.score,
+          result.committedAt,
+        ]);
         for (const f of result.files)
           await c.query(
             'INSERT INTO relay_result_files (task_key, name, object_key, size, sha256) VALUES ($1, $2, $3, $4, $5)',
             [result.taskKey, f.name, f.objectKey, f.size, f.sha256],
           );
         await c.query('DELETE FROM relay_staged_files WHERE task_key = $1', [result.taskKey]);
-        return {
-          committed: true,
-          unreferenced: staged.map((r) => r.object_key as string).filter((k) => !kept.has(k)),
-        };
+        return { committed: true as const, unreferenced: [] };
       });
     },
     async listExpiredArgs(before) {
@@ -195,8 +254,13 @@ export async function createPostgresMetaStore(url: string): Promise<MetaStore> {
         )
       ).map(toArgs);
     },
-    async listLiveTasks(limit) {
-      return (await q('SELECT * FROM relay_tasks WHERE terminal_at IS NULL LIMIT $1', [limit])).map(toTask);
+    async listLiveTasks(limit, after) {
+      return (
+        await q(
+          'SELECT * FROM relay_tasks WHERE terminal_at IS NULL AND task_key > $1 ORDER BY task_key LIMIT $2',
+          [after ?? '', limit],
+        )
+      ).map(toTask);
     },
     async listRetiredTasks(before, limit) {
       return (
@@ -238,11 +302,18 @@ export async function createPostgresMetaStore(url: string): Promise<MetaStore> {
         return objects;
       });
     },
-    async deleteArgs(argsCommitment) {
-      const rows = await q('DELETE FROM relay_args WHERE args_commitment = $1 RETURNING object_key', [
-        argsCommitment,
-      ]);
-      return rows.map((r) => r.object_key as string);
+    async deleteExpiredArgs(argsCommitment, before) {
+      return tx(async (c) => {
+        await c.query('SELECT pg_advisory_xact_lock(7071)');
+        const rows = (
+          await c.query(
+            `DELETE FROM relay_args a WHERE args_commitment = $1 AND expiry < $2 AND NOT EXISTS
+             (SELECT 1 FROM relay_tasks t WHERE t.args_commitment = a.args_commitment) RETURNING object_key`,
+            [argsCommitment, before],
+          )
+        ).rows as Row[];
+        return rows.map((r) => r.object_key as string);
+      });
     },
     async isReferenced(objectKey) {
       const [row] = await q(

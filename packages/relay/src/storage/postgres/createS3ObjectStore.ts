@@ -121,13 +121,18 @@ export async function createS3ObjectStore(options: S3Options): Promise<ObjectSto
     async delete(key) {
       await client.send(new DeleteObjectCommand({ Bucket, Key: key }));
     },
-    async listOlderThan(olderThanMs, limit) {
+    async listOlderThan(olderThanMs, limit, after) {
       const cutoff = Date.now() - olderThanMs;
       const keys: string[] = [];
       let token: string | undefined;
       do {
         const page = await client.send(
-          new ListObjectsV2Command({ Bucket, ContinuationToken: token, MaxKeys: 1000 }),
+          new ListObjectsV2Command({
+            Bucket,
+            ContinuationToken: token,
+            MaxKeys: 1000,
+            ...(after && !token ? { StartAfter: after } : {}),
+          }),
         );
         for (const object of page.Contents ?? []) {
           if (object.Key && object.LastModified && object.LastModified.getTime() < cutoff)

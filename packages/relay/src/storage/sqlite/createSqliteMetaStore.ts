@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Address, Hex } from 'viem';
-import type { ArgsRecord, FileRecord, MetaStore, TaskRecord } from '../types.js';
+import type { ArgsRecord, ArgsUsage, FileRecord, MetaStore, TaskRecord } from '../types.js';
 
 const schema = `
 CREATE TABLE IF NOT EXISTS requests (digest TEXT PRIMARY KEY, expires_at INTEGER NOT NULL) WITHOUT ROWID;
@@ -11,6 +11,7 @@ CREATE TABLE IF NOT EXISTS args (
   args_commitment TEXT PRIMARY KEY, creator TEXT NOT NULL, salt TEXT NOT NULL, args_hash TEXT NOT NULL,
   task_type TEXT NOT NULL, size INTEGER NOT NULL, object_key TEXT NOT NULL, expiry INTEGER NOT NULL,
   created_at INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS args_creator ON args (creator);
 CREATE TABLE IF NOT EXISTS tasks (
   task_key TEXT PRIMARY KEY, args_commitment TEXT NOT NULL, creator TEXT NOT NULL, task_type TEXT NOT NULL,
   terminal_at INTEGER);
@@ -96,6 +97,19 @@ export function createSqliteMetaStore(path: string): MetaStore {
     `INSERT OR IGNORE INTO args (args_commitment, creator, salt, args_hash, task_type, size, object_key, expiry, created_at)
      VALUES (@argsCommitment, @creator, @salt, @argsHash, @taskType, @size, @objectKey, @expiry, @createdAt)`,
   );
+  const pendingOf = db.prepare<[string], { n: number; b: number }>(
+    `SELECT COUNT(*) AS n, COALESCE(SUM(size), 0) AS b FROM args WHERE creator = ? AND NOT EXISTS
+     (SELECT 1 FROM tasks WHERE tasks.args_commitment = args.args_commitment)`,
+  );
+  const pendingTotal = db.prepare<[], { b: number }>(
+    `SELECT COALESCE(SUM(size), 0) AS b FROM args WHERE NOT EXISTS
+     (SELECT 1 FROM tasks WHERE tasks.args_commitment = args.args_commitment)`,
+  );
+  const refreshExpiry = db.prepare('UPDATE args SET expiry = MAX(expiry, ?) WHERE args_commitment = ?');
+  const deleteExpiredArgs = db.prepare(
+    `DELETE FROM args WHERE args_commitment = ? AND expiry < ? AND NOT EXISTS
+     (SELECT 1 FROM tasks WHERE tasks.args_commitment = args.args_commitment) RETURNING object_key`,
+  );
   const getTask = db.prepare<[string], TaskRow>('SELECT * FROM tasks WHERE task_key = ?');
   const insertTask = db.prepare(
     `INSERT OR IGNORE INTO tasks (task_key, args_commitment, creator, task_type, terminal_at)
@@ -132,7 +146,9 @@ export function createSqliteMetaStore(path: string): MetaStore {
     `SELECT * FROM args WHERE expiry < ? AND NOT EXISTS
      (SELECT 1 FROM tasks WHERE tasks.args_commitment = args.args_commitment) LIMIT 1000`,
   );
-  const listLive = db.prepare<[number], TaskRow>('SELECT * FROM tasks WHERE terminal_at IS NULL LIMIT ?');
+  const listLive = db.prepare<[string, number], TaskRow>(
+    'SELECT * FROM tasks WHERE terminal_at IS NULL AND task_key > ? ORDER BY task_key LIMIT ?',
+  );
   const listRetired = db.prepare<[number, number], TaskRow>(
     'SELECT * FROM tasks WHERE terminal_at IS NOT NULL AND terminal_at < ? LIMIT ?',
   );
@@ -159,23 +175,44 @@ export function createSqliteMetaStore(path: string): MetaStore {
     'INSERT INTO cursors (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value',
   );
 
+  const usage = (creator: string): ArgsUsage => {
+    const mine = pendingOf.get(creator)!;
+    return { creatorCount: mine.n, creatorBytes: mine.b, totalBytes: pendingTotal.get()!.b };
+  };
+  const insertArgsTx = db.transaction((record: ArgsRecord, quota: Parameters<MetaStore['insertArgs']>[1]) => {
+    const existing = getArgs.get(record.argsCommitment);
+    if (existing) return { inserted: false, record: toArgs(existing) };
+    const used = usage(record.creator);
+    if (
+      used.creatorCount + 1 > quota.perCreatorCount ||
+      used.creatorBytes + record.size > quota.perCreatorBytes ||
+      used.totalBytes + record.size > quota.totalBytes
+    )
+      return { inserted: false as const, refused: used };
+    insertArgs.run(record);
+    return { inserted: true, record: toArgs(getArgs.get(record.argsCommitment)!) };
+  });
   const upsertStagedTx = db.transaction((taskKey: string, file: FileRecord) => {
+    if (getResult.get(taskKey)) return { staged: false as const };
     const previous = getStaged.get(taskKey, file.name);
     upsertStaged.run(taskKey, file.name, file.objectKey, file.size, file.sha256);
-    return previous && previous.object_key !== file.objectKey ? previous.object_key : undefined;
+    return {
+      staged: true as const,
+      replaced: previous && previous.object_key !== file.objectKey ? previous.object_key : undefined,
+    };
   });
   const commitTx = db.transaction(
     (taskKey: string, score: string, committedAt: number, files: FileRecord[]) => {
-      if (insertResult.run(taskKey, score, committedAt).changes === 0)
-        return { committed: false, unreferenced: [] as string[] };
-      const kept = new Set(files.map((f) => f.objectKey));
-      const unreferenced = listStaged
-        .all(taskKey)
-        .map((r) => r.object_key)
-        .filter((k) => !kept.has(k));
+      if (getResult.get(taskKey))
+        return { committed: false as const, reason: 'exists' as const, unreferenced: [] };
+      const staged = listStaged.all(taskKey);
+      const checked = new Map(files.map((f) => [f.name, f.objectKey]));
+      if (staged.length !== files.length || staged.some((r) => checked.get(r.name) !== r.object_key))
+        return { committed: false as const, reason: 'changed' as const, unreferenced: [] };
+      insertResult.run(taskKey, score, committedAt);
       for (const f of files) insertResultFile.run(taskKey, f.name, f.objectKey, f.size, f.sha256);
       deleteStaged.run(taskKey);
-      return { committed: true, unreferenced };
+      return { committed: true as const, unreferenced: [] };
     },
   );
   const deleteTaskTx = db.transaction((taskKey: string) => {
@@ -200,9 +237,16 @@ export function createSqliteMetaStore(path: string): MetaStore {
       const row = getArgs.get(argsCommitment);
       return row ? toArgs(row) : undefined;
     },
-    async insertArgs(record) {
-      const inserted = insertArgs.run(record).changes === 1;
-      return { inserted, record: toArgs(getArgs.get(record.argsCommitment)!) };
+    async insertArgs(record, quota) {
+      return insertArgsTx.immediate(record, quota);
+    },
+    async getArgsUsage(creator) {
+      return usage(creator);
+    },
+    async refreshArgsExpiry(argsCommitment, expiry) {
+      refreshExpiry.run(expiry, argsCommitment);
+      const row = getArgs.get(argsCommitment);
+      return row ? toArgs(row) : undefined;
     },
     async getTask(taskKey) {
       const row = getTask.get(taskKey);
@@ -218,7 +262,7 @@ export function createSqliteMetaStore(path: string): MetaStore {
       return listStaged.all(taskKey).map(toFile);
     },
     async upsertStaged(taskKey, file) {
-      return upsertStagedTx(taskKey, file);
+      return upsertStagedTx.immediate(taskKey, file);
     },
     async getResult(taskKey) {
       const row = getResult.get(taskKey);
@@ -231,13 +275,13 @@ export function createSqliteMetaStore(path: string): MetaStore {
       };
     },
     async commitResult(result) {
-      return commitTx(result.taskKey, result.score, result.committedAt, result.files);
+      return commitTx.immediate(result.taskKey, result.score, result.committedAt, result.files);
     },
     async listExpiredArgs(before) {
       return listExpiredArgs.all(before).map(toArgs);
     },
-    async listLiveTasks(limit) {
-      return listLive.all(limit).map(toTask);
+    async listLiveTasks(limit, after) {
+      return listLive.all(after ?? '', limit).map(toTask);
     },
     async listRetiredTasks(before, limit) {
       return listRetired.all(before, limit).map(toTask);
@@ -245,11 +289,10 @@ export function createSqliteMetaStore(path: string): MetaStore {
     async deleteTask(taskKey) {
       return deleteTaskTx(taskKey);
     },
-    async deleteArgs(argsCommitment) {
-      const args = getArgs.get(argsCommitment);
-      if (!args) return [];
-      deleteArgsRow.run(argsCommitment);
-      return [args.object_key];
+    async deleteExpiredArgs(argsCommitment, before) {
+      return (deleteExpiredArgs.all(argsCommitment, before) as { object_key: string }[]).map(
+        (r) => r.object_key,
+      );
     },
     async isReferenced(objectKey) {
       return referenced.get(objectKey, objectKey, objectKey)!.n > 0;

@@ -1,0 +1,486 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { canonicalizeJson, encodeTaskArgs, getArgsHash } from '@verinet/protocol/args';
+import { createSalt, getArgsCommitment } from '@verinet/protocol/commitment';
+import { argsAvailableTypes } from '@verinet/protocol/relay';
+import { createPublicClient, custom, type Hex, type PublicClient, verifyTypedData } from 'viem';
+import { createChainReader } from '../chain/createChainReader.js';
+import { runRetention } from '../retention/runRetention.js';
+import {
+  type ChainFixture,
+  createFixtureTask,
+  type FixtureTask,
+  isSampled,
+  prepareArgs,
+  sdArgs,
+  setSamplingDenominator,
+  submitScore,
+  validateGroup,
+  validateSingle,
+} from './chainFixture.js';
+import {
+  createTestClient,
+  createTestRelay,
+  errorCode,
+  type RelayRequest,
+  type StorageFactory,
+  type TestRelay,
+} from './relayHarness.js';
+import { makeSdResult } from './resultFiles.js';
+
+export type ReviewEnv = {
+  skip: string | false;
+  factory: StorageFactory;
+  fixture: ChainFixture;
+  relay: TestRelay;
+  call: RelayRequest;
+};
+
+/** Arbitrary JSON as canonical bytes with a fresh salt and its commitment (no schema check on the way). */
+function prepareRaw(value: unknown): { bytes: Uint8Array; salt: Hex; argsCommitment: Hex } {
+  const bytes = new TextEncoder().encode(canonicalizeJson(value));
+  const salt = createSalt();
+  return { bytes, salt, argsCommitment: getArgsCommitment(getArgsHash(bytes), salt).toLowerCase() as Hex };
+}
+
+/** Every object a storage holds (the orphan listing with a cut-off in the future). */
+async function listAllObjects(relay: TestRelay): Promise<string[]> {
+  return relay.context.storage.objects.listOlderThan(-60_000, 100_000);
+}
+
+/**
+ * Tests of the adversarial review's findings (issue 8): each fails on the code before its fix. They share the
+ * relay suite's chain fixture and run on both backends.
+ */
+export function runRelayReviewTests(env: () => ReviewEnv): void {
+  const app = () => env().fixture.actors.app.account;
+  const stranger = () => env().fixture.stranger.account;
+  const putArgs = (
+    call: RelayRequest,
+    prepared: { argsCommitment: Hex; salt: Hex; bytes: Uint8Array },
+    taskType = 'sd',
+    account = app(),
+  ) =>
+    call(account, 'PUT', `/v1/args/${prepared.argsCommitment}?salt=${prepared.salt}&taskType=${taskType}`, {
+      body: prepared.bytes,
+    });
+
+  describe('review: arguments nodes would not run are never attested', () => {
+    it('refuses a newer task version, a task type without a backend and a model nobody holds, storing nothing', async (t) => {
+      const { skip, relay, call } = env();
+      if (skip) return t.skip(skip);
+      type Prepared = { argsCommitment: Hex; salt: Hex; bytes: Uint8Array };
+      const cases: [string, Prepared, string, string, RegExp][] = [
+        [
+          'a newer minor version with a field this schema does not know',
+          prepareRaw({ ...sdArgs(), version: '1.99.0', future_field: true }),
+          'sd',
+          'ARGS_UNSUPPORTED',
+          /version 1\.99\.0/,
+        ],
+        [
+          'a newer minor version of an LLM task',
+          prepareRaw({
+            version: '1.5.0',
+            model: 'verinet/tiny-gpt2',
+            messages: [{ role: 'user', content: 'hi' }],
+          }),
+          'llm',
+          'ARGS_UNSUPPORTED',
+          /version 1\.5\.0/,
+        ],
+        [
+          'sd_ft (schema-valid, no backend)',
+          (() => {
+            const { bytes } = encodeTaskArgs('sd_ft', {
+              model: { name: 'runwayml/stable-diffusion-v1-5' },
+              dataset: { name: 'lambdalabs/naruto-blip-captions' },
+              validation: { prompt: 'a ninja' },
+            });
+            const salt = createSalt();
+            return { bytes, salt, argsCommitment: getArgsCommitment(getArgsHash(bytes), salt) };
+          })(),
+          'sd_ft',
+          'ARGS_UNSUPPORTED',
+          /sd_ft/,
+        ],
+        [
+          'a model no registered node declares',
+          prepareArgs('sd', { ...sdArgs(), base_model: 'nobody/holds-this-model' }),
+          'sd',
+          'MODEL_UNAVAILABLE',
+          /nobody\/holds-this-model/,
+        ],
+      ];
+      for (const [label, prepared, taskType, code, message] of cases) {
+        const response = await putArgs(call, prepared, taskType);
+        assert.equal(response.statusCode, 422, `${label}: ${response.body}`);
+        assert.equal(errorCode(response), code, label);
+        assert.match(JSON.parse(response.body).error.message, message, label);
+        assert.equal(await relay.context.storage.meta.getArgs(prepared.argsCommitment), undefined, label);
+      }
+      // What nodes run or report is still held: a runnable LLM task, and LoRA in a 1.0.0 task (reported on chain).
+      assert.equal((await putArgs(call, prepareArgs('llm'), 'llm')).statusCode, 201);
+      const adapter = prepareRaw({ ...sdArgs(), textual_inversion: 'sd-concepts-library/cat-toy' });
+      const held = await putArgs(call, adapter);
+      assert.equal(held.statusCode, 201, held.body);
+    });
+  });
+
+  describe('review: pending uploads are bounded', () => {
+    it('per address (atomically under concurrent uploads) and in total, freeing a slot once a task exists', async (t) => {
+      const { skip, factory, fixture } = env();
+      if (skip) return t.skip(skip);
+      const one = prepareArgs('sd');
+      const quotaRelay = await createTestRelay(fixture, await factory.create({ isolated: true }), {
+        config: {
+          limits: {
+            requestsPerMinute: 1_000_000,
+            pendingArgsPerCreator: 2,
+            pendingArgsBytesTotal: one.bytes.length * 2 + 10,
+          },
+        },
+      });
+      try {
+        const call = createTestClient(quotaRelay);
+        const uploads = Array.from({ length: 6 }, () => prepareArgs('sd'));
+        const answers = await Promise.all(uploads.map((p) => putArgs(call, p)));
+        const statuses = answers.map((a) => a.statusCode).sort();
+        assert.deepEqual(statuses, [201, 201, 429, 429, 429, 429], 'exactly the quota, even in parallel');
+        const refused = answers.find((a) => a.statusCode === 429)!;
+        assert.equal(errorCode(refused), 'ARGS_QUOTA_EXCEEDED');
+        assert.ok(refused.headers['retry-after']);
+        assert.match(JSON.parse(refused.body).error.message, /2 pending uploads \(limit 2\)/);
+        assert.equal((await listAllObjects(quotaRelay)).length, 2, 'refused uploads leave no object behind');
+        const held = uploads.filter((_, i) => answers[i]!.statusCode === 201);
+        assert.equal((await putArgs(call, held[0]!)).statusCode, 200, 'a retry is not a new upload');
+
+        // Once the task exists (linked when its node downloads), the upload no longer counts.
+        const task = await createFixtureTask(fixture, { prepared: held[0]! });
+        assert.equal(
+          (await call(task.nodeActor!.account, 'GET', `/v1/tasks/${task.taskKey}/args`)).statusCode,
+          200,
+        );
+        assert.equal((await putArgs(call, prepareArgs('sd'))).statusCode, 201);
+
+        // The total bounds what any number of fresh keys can hold.
+        const total = await putArgs(call, prepareArgs('sd'), 'sd', stranger());
+        assert.equal(total.statusCode, 429, total.body);
+        assert.match(JSON.parse(total.body).error.message, /The relay holds \d+ pending bytes/);
+      } finally {
+        await quotaRelay.close();
+      }
+    });
+  });
+
+  describe('review: statements and retention', () => {
+    it('re-upload refreshes a stale statement; retention deletes expired, retired and orphaned data, never live data', async (t) => {
+      const { skip, factory, fixture } = env();
+      if (skip) return t.skip(skip);
+      const clock = { now: Math.floor(Date.now() / 1000) };
+      const retentionRelay = await createTestRelay(fixture, await factory.create({ isolated: true }), {
+        now: () => clock.now,
+      });
+      const { context } = retentionRelay;
+      const { meta, objects } = context.storage;
+      const { argsExpirySeconds, graceSeconds, terminalSeconds } = context.config.retention;
+      const signed = createTestClient(retentionRelay);
+      // Requests are signed at the relay's (test) clock, or they would be stale once it moves.
+      const call: RelayRequest = (account, method, path, options = {}) =>
+        signed(account, method, path, {
+          ...options,
+          sign: { timestamp: BigInt(clock.now), ...options.sign },
+        });
+      try {
+        // A retry after the first statement expired gets a fresh one, and the sweep spares the refreshed upload.
+        const kept = prepareArgs('sd');
+        const first = JSON.parse((await putArgs(call, kept)).body).statement;
+        clock.now += argsExpirySeconds + 1;
+        const retry = await putArgs(call, kept);
+        assert.equal(retry.statusCode, 200);
+        const fresh = JSON.parse(retry.body).statement;
+        assert.ok(fresh.expiry > clock.now, `fresh expiry ${fresh.expiry} after now ${clock.now}`);
+        assert.ok(fresh.expiry > first.expiry);
+        assert.ok(
+          await verifyTypedData({
+            address: retentionRelay.relaySigner.address,
+            domain: context.domain,
+            types: argsAvailableTypes,
+            primaryType: 'ArgsAvailable',
+            message: {
+              creator: app().address,
+              argsCommitment: kept.argsCommitment,
+              expiry: BigInt(fresh.expiry),
+            },
+            signature: fresh.signature,
+          }),
+        );
+
+        const expired = prepareArgs('sd');
+        assert.equal((await putArgs(call, expired)).statusCode, 201);
+        const live = await createFixtureTask(fixture);
+        assert.equal((await putArgs(call, live)).statusCode, 201);
+        const ended = await createFixtureTask(fixture);
+        assert.equal((await putArgs(call, ended)).statusCode, 201);
+        const result = await makeSdResult(64, 64, 1, 5);
+        const node = ended.nodeActor!.account;
+        const file = await call(node, 'PUT', `/v1/tasks/${ended.taskKey}/result/files/0.png`, {
+          body: result.files[0]!.bytes,
+        });
+        assert.equal(file.statusCode, 201, file.body);
+        const committed = await call(node, 'POST', `/v1/tasks/${ended.taskKey}/result/commit`, {
+          body: { score: result.score },
+        });
+        assert.equal(committed.statusCode, 201, committed.body);
+        await submitScore(fixture, ended, result.score);
+        await validateSingle(fixture, ended);
+        // An orphan (a crash between object write and row) sorting after every live object, behind pages of them.
+        const { Readable } = await import('node:stream');
+        const orphan = `results/0x${'ff'.repeat(32)}/00000000-0000-4000-8000-000000000000`;
+        await objects.put(orphan, Readable.from([Buffer.from('orphan')]), { maxBytes: 100 });
+        const liveObjects = (await listAllObjects(retentionRelay)).filter((k) => k !== orphan);
+        assert.ok(liveObjects.length >= 4, `${liveObjects.length} live objects`);
+
+        // Pass 1: links the tasks, notes `ended` terminal; nothing expired yet (the clock is where it was).
+        clock.now += 1;
+        const pass1 = await runRetention(context, { pageSize: 1, orphanAgeMs: 0 });
+        assert.ok(pass1.linkedTasks >= 1, JSON.stringify(pass1));
+        assert.ok(await meta.getTask(live.taskKey), 'linked from its TaskCreated event');
+        assert.equal(pass1.orphans, 1, 'the orphan is found behind pages of live objects');
+        assert.deepEqual(
+          (await listAllObjects(retentionRelay)).sort(),
+          liveObjects.sort(),
+          'only the orphan went',
+        );
+        assert.notEqual((await meta.getTask(ended.taskKey))?.terminalAt, null);
+        assert.equal((await meta.getTask(live.taskKey))?.terminalAt, null);
+
+        // Pass 2, past every expiry and retention period: the pre-task upload and the ended task go; the live
+        // task and the refreshed upload stay.
+        clock.now =
+          Math.max(clock.now, fresh.expiry) + argsExpirySeconds + graceSeconds + terminalSeconds + 10;
+        const refreshedAgain = await putArgs(call, kept);
+        assert.equal(refreshedAgain.statusCode, 200);
+        const pass2 = await runRetention(context, { pageSize: 1, orphanAgeMs: 0 });
+        assert.equal(pass2.retiredTasks, 1, JSON.stringify(pass2));
+        assert.ok(pass2.expiredArgs >= 1);
+        assert.equal(await meta.getArgs(expired.argsCommitment), undefined);
+        assert.equal(await meta.getTask(ended.taskKey), undefined);
+        assert.ok(await meta.getArgs(kept.argsCommitment), 'the refreshed upload is kept');
+        assert.ok(await meta.getTask(live.taskKey), 'a live task is never deleted');
+        const download = await call(live.nodeActor!.account, 'GET', `/v1/tasks/${live.taskKey}/args`);
+        assert.equal(download.statusCode, 200);
+        assert.deepEqual(new Uint8Array(download.rawPayload), live.bytes);
+        const gone = await call(app(), 'GET', `/v1/tasks/${ended.taskKey}/result`);
+        assert.equal(errorCode(gone), 'RESULT_WITHHELD');
+        const left = await listAllObjects(retentionRelay);
+        for (const key of liveObjects.filter(
+          (k) => k.includes(ended.taskKey) || k.includes(expired.argsCommitment),
+        ))
+          assert.ok(!left.includes(key), `${key} deleted`);
+      } finally {
+        await retentionRelay.close();
+      }
+    });
+  });
+
+  describe('review: a commit races a re-upload', () => {
+    it('never commits (or signs for) a replaced file: the commit is refused as retryable, then takes the new file', async (t) => {
+      const { skip, relay, call, fixture } = env();
+      if (skip) return t.skip(skip);
+      for (const moment of ['before the read', 'after the read'] as const) {
+        const task = await createFixtureTask(fixture);
+        assert.equal((await putArgs(call, task)).statusCode, 201);
+        const node = task.nodeActor!.account;
+        const a = await makeSdResult(64, 64, 1, 11);
+        const b = await makeSdResult(64, 64, 1, 12);
+        const upload = (bytes: Uint8Array) =>
+          call(node, 'PUT', `/v1/tasks/${task.taskKey}/result/files/0.png`, { body: bytes });
+        const commit = (score: Hex) =>
+          call(node, 'POST', `/v1/tasks/${task.taskKey}/result/commit`, { body: { score } });
+        assert.equal((await upload(a.files[0]!.bytes)).statusCode, 201);
+        const [staged] = await relay.context.storage.meta.listStaged(task.taskKey);
+        const { objects } = relay.context.storage;
+        const original = objects.getBytes;
+        objects.getBytes = async (key, maxBytes) => {
+          if (key !== staged!.objectKey) return original.call(objects, key, maxBytes);
+          objects.getBytes = original;
+          if (moment === 'before the read') {
+            assert.equal((await upload(b.files[0]!.bytes)).statusCode, 201);
+            return original.call(objects, key, maxBytes);
+          }
+          const bytes = await original.call(objects, key, maxBytes);
+          assert.equal((await upload(b.files[0]!.bytes)).statusCode, 201);
+          return bytes;
+        };
+        try {
+          const raced = await commit(a.score);
+          assert.equal(raced.statusCode, 409, `${moment}: ${raced.body}`);
+          assert.equal(errorCode(raced), 'RESULT_FILES_CHANGED', moment);
+          assert.ok(raced.headers['retry-after']);
+        } finally {
+          objects.getBytes = original;
+        }
+        assert.equal(await relay.context.storage.meta.getResult(task.taskKey), undefined);
+        assert.equal(errorCode(await commit(a.score)), 'SCORE_MISMATCH', 'the staged file is now b');
+        const retried = await commit(b.score);
+        assert.equal(retried.statusCode, 201, retried.body);
+        const [file] = (await relay.context.storage.meta.getResult(task.taskKey))!.files;
+        assert.deepEqual(await objects.getBytes(file!.objectKey, 1 << 20), b.files[0]!.bytes);
+        // A file staged after the commit is refused inside the store's transaction.
+        const late = await relay.context.storage.meta.upsertStaged(task.taskKey, {
+          ...file!,
+          objectKey: `results/${task.taskKey}/00000000-0000-4000-8000-000000000001`,
+        });
+        assert.equal(late.staged, false);
+      }
+    });
+  });
+
+  describe('review: validation group end states', () => {
+    it('releases results of EndGroupSuccess and EndGroupRefund members and withholds EndInvalidated', async (t) => {
+      const { skip, call, fixture } = env();
+      if (skip) return t.skip(skip);
+      const denominator = 2n;
+      const before = (await fixture.actors.taskManager.read.samplingDenominator()) as bigint;
+      await setSamplingDenominator(fixture, denominator);
+      try {
+        const agreed = await makeSdResult(64, 64, 1, 21);
+        const dissent = await makeSdResult(64, 64, 1, 99);
+        const deliver = async (task: FixtureTask, result: typeof agreed) => {
+          const node = task.nodeActor!.account;
+          const put = await call(node, 'PUT', `/v1/tasks/${task.taskKey}/result/files/0.png`, {
+            body: result.files[0]!.bytes,
+          });
+          assert.equal(put.statusCode, 201, put.body);
+          const committed = await call(node, 'POST', `/v1/tasks/${task.taskKey}/result/commit`, {
+            body: { score: result.score },
+          });
+          assert.equal(committed.statusCode, 201, committed.body);
+          await submitScore(fixture, task, result.score);
+        };
+        const args = sdArgs({ seed: 7 });
+        const member = async (guid?: Hex) => {
+          const prepared = prepareArgs('sd', args);
+          assert.equal((await putArgs(call, prepared)).statusCode, 201);
+          return createFixtureTask(fixture, { prepared, ...(guid ? { guid } : {}) });
+        };
+        let members: FixtureTask[] | undefined;
+        for (let round = 0; round < 16 && !members; round++) {
+          const original = await member();
+          if (await isSampled(fixture, original, denominator)) {
+            members = [original, await member(original.guid), await member(original.guid)];
+            break;
+          }
+          await deliver(original, agreed);
+          await validateSingle(fixture, original);
+        }
+        assert.ok(members, 'the app was sampled within 16 rounds at 1/2');
+        await deliver(members[0]!, agreed);
+        await deliver(members[1]!, agreed);
+        await deliver(members[2]!, dissent);
+        const early = await call(app(), 'GET', `/v1/tasks/${members[0]!.taskKey}/result`);
+        assert.equal(errorCode(early), 'RESULT_NOT_RELEASED');
+        await validateGroup(fixture, members, [agreed.score, agreed.score, dissent.score]);
+
+        const states: string[] = [];
+        for (const task of members)
+          states.push((await env().relay.context.chain.getTask(task.taskKey, { fresh: true })).state);
+        assert.deepEqual([...states.slice(0, 2)].sort(), ['EndGroupRefund', 'EndGroupSuccess']);
+        assert.equal(states[2], 'EndInvalidated');
+        for (const [i, task] of members.entries()) {
+          const manifest = await call(app(), 'GET', `/v1/tasks/${task.taskKey}/result`);
+          const file = await call(app(), 'GET', `/v1/tasks/${task.taskKey}/result/files/0.png`);
+          if (i < 2) {
+            assert.equal(manifest.statusCode, 200, `${states[i]}: ${manifest.body}`);
+            assert.equal(JSON.parse(manifest.body).score, agreed.score);
+            assert.deepEqual(new Uint8Array(file.rawPayload), agreed.files[0]!.bytes);
+          } else {
+            assert.equal(errorCode(manifest), 'RESULT_WITHHELD', 'EndInvalidated');
+            assert.equal(errorCode(file), 'RESULT_WITHHELD');
+          }
+          const byStranger = await call(stranger(), 'GET', `/v1/tasks/${task.taskKey}/result`);
+          assert.equal(errorCode(byStranger), 'NOT_TASK_CREATOR');
+        }
+      } finally {
+        await setSamplingDenominator(fixture, before);
+      }
+    });
+  });
+
+  describe('review: chain reads and operations', () => {
+    it('pages eth_getLogs for providers that cap the block range', async (t) => {
+      const { skip, fixture } = env();
+      if (skip) return t.skip(skip);
+      const cap = 4n;
+      let refused = 0;
+      // A provider like many hosted ones: eth_getLogs over more than `cap` blocks is an error.
+      const capped = createPublicClient({
+        transport: custom({
+          async request({ method, params }) {
+            if (method === 'eth_getLogs') {
+              const [filter] = params as [{ fromBlock: string; toBlock: string }];
+              if (
+                filter.toBlock === 'latest' ||
+                BigInt(filter.toBlock) - BigInt(filter.fromBlock) + 1n > cap
+              ) {
+                refused++;
+                throw new Error(`block range too large (max ${cap})`);
+              }
+            }
+            const response = await fetch(fixture.anvil.rpcUrl, {
+              method: 'POST',
+              headers: { 'content-type': 'application/json' },
+              body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }),
+            });
+            const json = (await response.json()) as { result?: unknown; error?: { message: string } };
+            if (json.error) throw new Error(json.error.message);
+            return json.result;
+          },
+        }),
+      }) as PublicClient;
+      const task = await createFixtureTask(fixture);
+      const result = await makeSdResult(64, 64, 1, 31);
+      await submitScore(fixture, task, result.score);
+      for (let i = 0; i < 10; i++)
+        await fixture.actors.publicClient.request({ method: 'evm_mine' as never, params: [] as never });
+      const chain = createChainReader({
+        rpcUrl: fixture.anvil.rpcUrl,
+        chainId: fixture.deployment.chainId,
+        taskManager: fixture.deployment.contracts.taskManager,
+        startBlock: BigInt(fixture.deployment.startBlock),
+        maxLogRange: cap,
+        client: capped,
+      });
+      const created = await chain.getTaskCreated(task.taskKey);
+      assert.equal(created?.argsCommitment, task.argsCommitment);
+      assert.equal(await chain.getTaskScore(task.taskKey), result.score.toLowerCase());
+      const latest = await chain.getBlockNumber();
+      assert.ok((await chain.getTaskCreatedRange(latest - cap + 1n, latest)).length >= 0);
+      assert.equal(refused, 0, 'never asked for more than the cap');
+    });
+
+    it('never rate-limits the probes, and limits per client IP behind a trusted proxy', async (t) => {
+      const { skip, factory, fixture } = env();
+      if (skip) return t.skip(skip);
+      const proxied = await createTestRelay(fixture, await factory.create(), {
+        config: { limits: { requestsPerMinute: 3 }, trustProxy: true },
+      });
+      try {
+        for (let i = 0; i < 10; i++) {
+          assert.equal((await proxied.app.inject('/healthz')).statusCode, 200, `healthz ${i}`);
+          assert.equal((await proxied.app.inject('/readyz')).statusCode, 200, `readyz ${i}`);
+        }
+        const info = (ip: string) =>
+          proxied.app.inject({ url: '/v1/info', headers: { 'x-forwarded-for': ip } });
+        for (let i = 0; i < 3; i++) assert.equal((await info('203.0.113.1')).statusCode, 200);
+        const limited = await info('203.0.113.1');
+        assert.equal(limited.statusCode, 429);
+        assert.equal(errorCode(limited), 'RATE_LIMITED');
+        assert.equal((await info('203.0.113.2')).statusCode, 200, 'another client behind the same proxy');
+      } finally {
+        await proxied.close();
+      }
+    });
+  });
+}
