@@ -37,11 +37,17 @@ const endOutcomes: Partial<Record<ChainTask['state'], TaskOutcome>> = {
   EndAborted: 'aborted',
 };
 
-const retry = (task: TaskRecord, message: string): TaskInput => ({
+const retry = (task: TaskRecord, message: string, atLeastMs = 0): TaskInput => ({
   type: 'failedRetryable',
   message,
-  backoffMs: getBackoffMs(task.attempts),
+  backoffMs: Math.max(atLeastMs, getBackoffMs(task.attempts)),
 });
+
+/** A failed relay call as a retry, waiting at least as long as the relay asked (Retry-After). */
+const relayRetry = (task: TaskRecord, error: unknown): TaskInput =>
+  error instanceof RelayError
+    ? retry(task, `relay: ${error.shortMessage}`, error.retryAfterMs)
+    : retry(task, `relay: ${describeRpcError(error)}`);
 
 /**
  * What the chain says about a task, as an input when it settles the matter (ended, not ours, already
@@ -84,8 +90,9 @@ async function fetchArgs(ctx: NodeContext, task: TaskRecord): Promise<TaskInput>
   try {
     download = await ctx.relay.fetchTaskArgs(task.taskKey);
   } catch (error) {
-    const message = error instanceof RelayError ? error.shortMessage : describeRpcError(error);
-    return retry(task, `relay: ${message}`);
+    // Even a refusal the relay calls final is retried until the deadline: it may come from its lagging view
+    // of the chain or this machine's clock (AUTH_STALE), which the operator can fix in time.
+    return relayRetry(task, error);
   }
   if (!verifyArgsCommitment({ bytes: download.bytes, salt: download.salt, argsCommitment })) {
     // Not the app's fault provably, nor ours: never execute them; try again, then let the task time out.
@@ -200,11 +207,15 @@ async function uploadResult(ctx: NodeContext, task: TaskRecord): Promise<TaskInp
   try {
     await ctx.relay.uploadResult({ taskKey: task.taskKey, score: task.score!, files });
   } catch (error) {
+    if (error instanceof RelayError && !error.retryable && error.code !== undefined) {
+      // The relay checked the files and will never take them (SCORE_MISMATCH, RESULT_IMAGE_INVALID…): a score
+      // the relay cannot serve is never submitted; the task times out (QoS only) and the operator is told.
+      return { type: 'abandon', message: `the relay refused the result for good: ${error.shortMessage}` };
+    }
     if ((task.deadlineAt ?? 0) < (await readChainTime(ctx.client).catch(() => Date.now() / 1000))) {
       return { type: 'abandon', message: 'the relay did not take the result before the deadline' };
     }
-    const message = error instanceof RelayError ? error.shortMessage : (error as Error).message;
-    return retry(task, `relay: ${message}`);
+    return relayRetry(task, error);
   }
   return { type: 'resultUploaded' };
 }

@@ -15,14 +15,44 @@ export type CreateHttpRelayClientParameters = {
   fetch?: typeof fetch | undefined;
 };
 
-/** Relay error codes after which asking again cannot help (docs/relay-api.md). */
-const permanentCodes = new Set([
-  'FORBIDDEN',
-  'NOT_TASK_NODE',
-  'RESULT_COMMITTED',
-  'INVALID_REQUEST',
-  'SCORE_MISMATCH',
+/** Relay error codes after which asking again may help (docs/relay-api.md, "Errors": Retry = yes). */
+const retryableCodes = new Set([
+  'RATE_LIMITED',
+  'TASK_UNKNOWN',
+  'TASK_NOT_STARTED',
+  'ARGS_NOT_UPLOADED',
+  'RESULT_NOT_AVAILABLE',
+  'RESULT_NOT_RELEASED',
+  'CHAIN_UNAVAILABLE',
+  'NOT_READY',
+  'INTERNAL',
 ]);
+
+/**
+ * The relay's refusal as a RelayError. Its body is `{ error: { code, message, retryAfter? } }`
+ * (docs/relay-api.md); anything else (a proxy's HTML page, say) keeps the HTTP status as its code.
+ */
+async function toRelayError(response: Response, what: string): Promise<RelayError> {
+  let code = `HTTP_${response.status}`;
+  let message = response.statusText;
+  let retryAfterSec = Number(response.headers.get('retry-after') ?? Number.NaN);
+  try {
+    const body = (await response.json()) as {
+      error?: { code?: unknown; message?: unknown; retryAfter?: unknown };
+    };
+    if (typeof body.error?.code === 'string') code = body.error.code;
+    if (typeof body.error?.message === 'string') message = body.error.message;
+    if (typeof body.error?.retryAfter === 'number') retryAfterSec = body.error.retryAfter;
+  } catch {
+    // not JSON: the status says enough
+  }
+  const known = !code.startsWith('HTTP_');
+  return new RelayError(`relay refused ${what}: ${code}: ${message}`, {
+    code,
+    retryable: known ? retryableCodes.has(code) : response.status >= 500 || response.status === 429,
+    retryAfterMs: Number.isFinite(retryAfterSec) && retryAfterSec > 0 ? retryAfterSec * 1000 : undefined,
+  });
+}
 
 /**
  * The relay's HTTP API as the node uses it: download a task's arguments, upload result files and commit them
@@ -68,20 +98,7 @@ export function createHttpRelayClient(parameters: CreateHttpRelayClientParameter
           : (cause as Error).message;
       throw new RelayError(`relay ${base} unreachable (${reason})`, { retryable: true, cause });
     }
-    if (!response.ok) {
-      let code = `HTTP_${response.status}`;
-      let message = response.statusText;
-      try {
-        const json = (await response.json()) as { code?: string; message?: string };
-        code = json.code ?? code;
-        message = json.message ?? message;
-      } catch {
-        // not JSON
-      }
-      throw new RelayError(`relay refused ${method} ${path}: ${code}: ${message}`, {
-        retryable: response.status >= 500 || response.status === 429 || !permanentCodes.has(code),
-      });
-    }
+    if (!response.ok) throw await toRelayError(response, `${method} ${path}`);
     return response;
   };
 
