@@ -2,8 +2,9 @@ import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { getTaskModelIds, parseModelId, parseTaskArgsBytes, type TaskType } from '@verinet/protocol/args';
 import { verifyArgsCommitment } from '@verinet/protocol/commitment';
+import { getRelayDomain, getResultHash, resultAvailableTypes } from '@verinet/protocol/relay';
 import { resolveModel, WorkerCrashedError, WorkerTaskError, WorkerTimeoutError } from '@verinet/worker';
-import type { Hex } from 'viem';
+import { type Address, type Hex, hexToBytes, recoverTypedDataAddress, zeroAddress } from 'viem';
 import { describeContractError } from '../chain/describeContractError.js';
 import { describeRpcError } from '../chain/describeRpcError.js';
 import {
@@ -12,6 +13,7 @@ import {
   finalizeTaskRequest,
   readArgsCommitment,
   readChainTime,
+  readRelaySigner,
   readTask,
   readTimeout,
   readValidationWindow,
@@ -20,6 +22,7 @@ import {
   submitScoreRequest,
 } from '../chain/taskManager.js';
 import { RelayError } from '../errors/index.js';
+import type { ResultStatement } from '../relay/types.js';
 import { getLatestTx } from '../store/index.js';
 import { getBackoffMs, type TaskAction, type TaskInput } from '../task/reduceTask.js';
 import type { TaskOutcome, TaskRecord } from '../task/types.js';
@@ -204,8 +207,9 @@ async function uploadResult(ctx: NodeContext, task: TaskRecord): Promise<TaskInp
       sha256: string;
     }[]
   ).map((f) => ({ ...f, path: join(task.outputDir!, f.name) }));
+  let statement: ResultStatement;
   try {
-    await ctx.relay.uploadResult({ taskKey: task.taskKey, score: task.score!, files });
+    statement = await ctx.relay.uploadResult({ taskKey: task.taskKey, score: task.score!, files });
   } catch (error) {
     if (error instanceof RelayError && !error.retryable && error.code !== undefined) {
       // The relay checked the files and will never take them (SCORE_MISMATCH, RESULT_IMAGE_INVALID…): a score
@@ -217,7 +221,31 @@ async function uploadResult(ctx: NodeContext, task: TaskRecord): Promise<TaskInp
     }
     return relayRetry(task, error);
   }
-  return { type: 'resultUploaded' };
+  // submitScore carries the statement while the chain has a relay signer: check it here, where a bad one can
+  // still be asked for again, rather than learn it from a reverted transaction.
+  const relaySigner = await readRelaySigner(ctx.client, ctx.contracts);
+  if (relaySigner === zeroAddress) return { type: 'resultUploaded', signature: '0x' };
+  const signer = await recoverResultStatement(ctx, task, statement.signature).catch(() => undefined);
+  if (signer?.toLowerCase() !== relaySigner.toLowerCase()) {
+    return retry(
+      task,
+      `the relay's ResultAvailable statement is signed by ${signer ?? 'an unreadable signature'}, but the chain's relay signer is ${relaySigner} (is relayUrl the relay this TaskManager trusts?)`,
+    );
+  }
+  return { type: 'resultUploaded', signature: statement.signature };
+}
+
+async function recoverResultStatement(ctx: NodeContext, task: TaskRecord, signature: Hex): Promise<Address> {
+  return recoverTypedDataAddress({
+    domain: getRelayDomain({
+      chainId: await ctx.client.getChainId(),
+      taskManager: ctx.contracts.taskManager,
+    }),
+    types: resultAvailableTypes,
+    primaryType: 'ResultAvailable',
+    message: { taskKey: task.taskKey, resultHash: getResultHash(hexToBytes(task.score!)) },
+    signature,
+  });
 }
 
 async function report(
@@ -242,6 +270,9 @@ async function report(
       error instanceof TransactionRevertedError
         ? describeContractError(error.cause)
         : describeRpcError(error);
+    if (kind === 'submitScore' && /^InvalidRelaySignature\b/.test(message)) {
+      return { type: 'statementRejected', message: `submitScore: ${message}: asking the relay again` };
+    }
     return retry(task, `${kind}: ${message}`);
   }
   const chain = await readTask(ctx.client, ctx.contracts, task.taskKey);

@@ -1,8 +1,14 @@
 import { readFile } from 'node:fs/promises';
-import { getRelayDomain, type RelayRequestSigner, signRelayRequest } from '@verinet/protocol/relay';
-import type { Address, Hex } from 'viem';
+import {
+  getRelayDomain,
+  getResultHash,
+  type RelayRequestSigner,
+  signRelayRequest,
+} from '@verinet/protocol/relay';
+import { type Address, type Hex, hexToBytes } from 'viem';
+import { z } from 'zod';
 import { RelayError } from '../errors/index.js';
-import type { RelayClient, ResultUpload, TaskArgsDownload } from './types.js';
+import type { RelayClient, ResultStatement, ResultUpload, TaskArgsDownload } from './types.js';
 
 export type CreateHttpRelayClientParameters = {
   /** Base URL of the relay, e.g. http://127.0.0.1:8600 */
@@ -27,6 +33,36 @@ const retryableCodes = new Set([
   'NOT_READY',
   'INTERNAL',
 ]);
+
+const hexPattern = (bytes: number) => new RegExp(`^0x[0-9a-fA-F]{${bytes * 2}}$`);
+const commitReplySchema = z.object({
+  statement: z.object({
+    type: z.literal('ResultAvailable'),
+    signer: z.string().regex(hexPattern(20)),
+    taskKey: z.string().regex(hexPattern(32)),
+    resultHash: z.string().regex(hexPattern(32)),
+    signature: z.string().regex(hexPattern(65)),
+  }),
+});
+
+/**
+ * The `ResultAvailable` statement of a commit reply, checked: it names this task and this score (whether its
+ * signature recovers to the chain's relay signer is the daemon's check, which reads the chain).
+ */
+async function readStatement(body: unknown, upload: ResultUpload): Promise<ResultStatement> {
+  const parsed = commitReplySchema.safeParse(body);
+  const refuse = (why: string) =>
+    new RelayError(`relay answered the result commit without a usable ResultAvailable statement: ${why}`, {
+      retryable: true,
+    });
+  if (!parsed.success) throw refuse(parsed.error.issues[0]?.message ?? 'malformed');
+  const statement = parsed.data.statement as ResultStatement;
+  if (statement.taskKey.toLowerCase() !== upload.taskKey.toLowerCase())
+    throw refuse(`it names task ${statement.taskKey}`);
+  const resultHash = getResultHash(hexToBytes(upload.score));
+  if (statement.resultHash.toLowerCase() !== resultHash) throw refuse('it names another score');
+  return statement;
+}
 
 /**
  * The relay's refusal as a RelayError. Its body is `{ error: { code, message, retryAfter? } }`
@@ -113,7 +149,7 @@ export function createHttpRelayClient(parameters: CreateHttpRelayClientParameter
       }
       return { bytes: new Uint8Array(await response.arrayBuffer()), salt: salt as Hex };
     },
-    async uploadResult(upload: ResultUpload): Promise<void> {
+    async uploadResult(upload: ResultUpload): Promise<ResultStatement> {
       const key = upload.taskKey.toLowerCase();
       for (const file of upload.files) {
         const bytes = await readFile(file.path);
@@ -124,10 +160,11 @@ export function createHttpRelayClient(parameters: CreateHttpRelayClientParameter
         });
       }
       const body = new TextEncoder().encode(JSON.stringify({ score: upload.score }));
-      await request('POST', `/v1/tasks/${key}/result/commit`, {
+      const response = await request('POST', `/v1/tasks/${key}/result/commit`, {
         bytes: body,
         contentType: 'application/json',
       });
+      return readStatement(await response.json().catch(() => undefined), upload);
     },
   };
 }
