@@ -58,6 +58,7 @@ export async function startNode(parameters: StartNodeParameters): Promise<Starte
     dataDir: join(dataDir, 'files'),
     modelsDir,
     deadlineMarginSec: config.deadlineMarginSec,
+    workerStallMs: config.worker.stallTimeoutMs,
     followIntervalMs: config.followIntervalMs,
     log,
     confirmations: config.confirmations,

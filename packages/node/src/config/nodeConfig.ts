@@ -53,6 +53,8 @@ export const nodeConfigSchema = z.strictObject({
       threads: positiveInt.max(256).default(1),
       maxRssMb: positiveInt.optional(),
       handshakeTimeoutMs: positiveInt.default(60_000),
+      /** A worker silent this long during a task (no progress, no answer) is deemed hung and killed. */
+      stallTimeoutMs: positiveInt.min(1_000).default(300_000),
     })
     .prefault({}),
   /** Withdraw earnings owed by the TaskManager on this schedule when at least `minWei` is owed (0 = never). */

@@ -22,6 +22,11 @@ export type NodeContext = {
   modelsDir: string;
   /** Stop executing this long before the on-chain deadline, to leave time for upload and report. */
   deadlineMarginSec: number;
+  /**
+   * A worker that sends nothing (no progress, no result) for this long during a task is deemed hung: it is
+   * killed (the next task gets a fresh one) and the task is given up (default 5 min).
+   */
+  workerStallMs?: number | undefined;
   /** How often a reported task re-reads the chain while waiting for its end. */
   followIntervalMs: number;
   /** How often a running task checks whether its sampling seed must be recorded (default 30 s). */

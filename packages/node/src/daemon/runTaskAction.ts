@@ -154,8 +154,35 @@ async function execute(ctx: NodeContext, task: TaskRecord): Promise<TaskInput> {
   );
   // Crash tests: die while the worker is busy with this task.
   const crashTimer = setTimeout(() => crashPoint('worker_running'), 20);
+  // A hung worker (deadlocked driver, stopped process) answers nothing, not even the task timeout's cancel in
+  // time: silence longer than workerStallMs kills it, and the supervisor starts a fresh one for the next task.
+  const stallMs = ctx.workerStallMs ?? 300_000;
+  let heardAt = Date.now();
+  let stalled = false;
+  const stallWatch = setInterval(
+    () => {
+      if (stalled || Date.now() - heardAt < stallMs) return;
+      stalled = true;
+      ctx.notice(
+        'warn',
+        `The worker sent nothing for ${Math.round(stallMs / 1000)} s: killing it (a fresh one runs the next task).`,
+        task.taskKey,
+      );
+      ctx.worker.cancel(task.taskKey);
+    },
+    Math.min(1_000, stallMs),
+  );
   try {
-    const result = await ctx.worker.run({ taskType, args, outputDir, requestId: task.taskKey, timeoutMs });
+    const result = await ctx.worker.run({
+      taskType,
+      args,
+      outputDir,
+      requestId: task.taskKey,
+      timeoutMs,
+      onProgress: () => {
+        heardAt = Date.now();
+      },
+    });
     const files = result.files.map((f) => ({
       name: f.name,
       mediaType: f.mediaType,
@@ -164,6 +191,20 @@ async function execute(ctx: NodeContext, task: TaskRecord): Promise<TaskInput> {
     }));
     return { type: 'executed', outputDir, score: `0x${result.score}`, resultFiles: JSON.stringify(files) };
   } catch (error) {
+    if (stalled) {
+      return {
+        type: 'workerFailed',
+        kind: 'hung',
+        message: `the worker stopped answering for ${Math.round(stallMs / 1000)} s and was killed`,
+      };
+    }
+    if (error instanceof WorkerTaskError && error.kind !== 'invalid_args' && isDiskFull(error)) {
+      // The machine's problem, and one the operator can fix before the deadline: try again, say why.
+      return retry(
+        task,
+        `disk full: the worker could not write the result in ${outputDir} (${error.message.split('\n')[0]}); free some space`,
+      );
+    }
     if (error instanceof WorkerTaskError)
       return { type: 'workerFailed', kind: error.kind, message: error.message };
     if (error instanceof WorkerCrashedError)
@@ -174,6 +215,7 @@ async function execute(ctx: NodeContext, task: TaskRecord): Promise<TaskInput> {
   } finally {
     clearTimeout(crashTimer);
     clearInterval(seedWatch);
+    clearInterval(stallWatch);
   }
 }
 
@@ -340,6 +382,13 @@ async function abortTimedOut(ctx: NodeContext, task: TaskRecord): Promise<TaskIn
   return { type: 'ended', outcome: 'aborted', fee: null };
 }
 
+/** A write failed because the disk (or the node's quota) is full. */
+function isDiskFull(error: unknown): boolean {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  if (code === 'ENOSPC' || code === 'EDQUOT') return true;
+  return error instanceof Error && /\bENOSPC\b|no space left on device|\bEDQUOT\b/i.test(error.message);
+}
+
 /** Runs the action of a task's step and returns what happened, as an input for `reduceTask`. */
 export async function runTaskAction(
   ctx: NodeContext,
@@ -367,6 +416,12 @@ export async function runTaskAction(
     }
   } catch (error) {
     // Chain RPC down, disk full…: nothing is lost, the step is tried again.
+    if (isDiskFull(error)) {
+      return retry(
+        task,
+        `${action}: disk full (${(error as Error).message.split('\n')[0]}); free some space`,
+      );
+    }
     return retry(task, `${action}: ${describeRpcError(error)}`);
   }
 }

@@ -25,6 +25,9 @@ export async function startTestNode(parameters: {
   dataDir: string;
   modelsDir: string;
   rpcUrl?: string;
+  /** Task arguments and results (default: `dataDir`); the SQLite store stays in `dataDir`. */
+  filesDir?: string;
+  workerStallMs?: number;
 }): Promise<TestNode> {
   const { devnet, index, dataDir } = parameters;
   const rpcUrl = parameters.rpcUrl ?? devnet.anvil.rpcUrl;
@@ -51,9 +54,10 @@ export async function startTestNode(parameters: {
     startBlock: devnet.deployment.startBlock,
     relay: parameters.relay,
     worker,
-    dataDir,
+    dataDir: parameters.filesDir ?? dataDir,
     modelsDir: parameters.modelsDir,
     deadlineMarginSec: 30,
+    workerStallMs: parameters.workerStallMs,
     followIntervalMs: 1_000,
     log: pino({ level: process.env.VERINET_TEST_LOG ?? 'silent' }),
     confirmations: 0,
