@@ -74,7 +74,8 @@ contract TaskManagerGasBench is Test {
     function _params(uint256 i) private view returns (ITaskManager.CreateTaskParams memory p) {
         p = _unsigned(i);
         p.relayExpiry = uint64(block.timestamp + 10 minutes);
-        (uint8 v, bytes32 r, bytes32 s) = vm.sign(RELAY_KEY, tm.argsAvailableDigest(app, p.argsCommitment, p.relayExpiry));
+        (uint8 v, bytes32 r, bytes32 s) =
+            vm.sign(RELAY_KEY, tm.argsAvailableDigest(app, p.argsCommitment, p.relayExpiry));
         p.relaySignature = abi.encodePacked(r, s, v);
     }
 
@@ -130,11 +131,14 @@ contract TaskManagerGasBench is Test {
 
     function _submit(bytes32 key, bytes memory score, string memory name) private returns (uint256 txGas) {
         address node = tm.getTask(key).node;
+        // The relay's ResultAvailable statement: checked on every submitScore while a relay signer is set.
+        (uint8 v, bytes32 r, bytes32 s) = vm.sign(RELAY_KEY, tm.resultAvailableDigest(key, keccak256(score)));
+        bytes memory statement = abi.encodePacked(r, s, v);
         _cool();
         vm.prank(node);
-        tm.submitScore(key, score);
+        tm.submitScore(key, score, statement);
         uint256 gas = vm.snapshotGasLastCall(GROUP, string.concat(name, "_exec"));
-        txGas = _record(name, gas, abi.encodeCall(ITaskManager.submitScore, (key, score)));
+        txGas = _record(name, gas, abi.encodeCall(ITaskManager.submitScore, (key, score, statement)));
     }
 
     function _nextBlock() private {

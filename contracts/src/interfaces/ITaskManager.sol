@@ -169,7 +169,10 @@ interface ITaskManager {
     // ---------------------------------------------------------------- node
 
     /// @notice The task's node commits its result; `score` goes to the event, its hash to storage.
-    function submitScore(bytes32 taskKey, bytes calldata score) external;
+    /// @param relaySignature while `relaySigner` is set: the relay's EIP-712 statement
+    /// ResultAvailable(taskKey, keccak256(score)) (65 bytes r ‖ s ‖ v): it holds the node's result files and
+    /// recomputed the same score, so the app can download what it pays for. Empty without a relay signer.
+    function submitScore(bytes32 taskKey, bytes calldata score, bytes calldata relaySignature) external;
 
     /// @notice The task's node declares the arguments invalid (never for crashes, OOM or downloads).
     function reportTaskError(bytes32 taskKey, uint8 errorCode) external;

@@ -53,14 +53,20 @@ contract TaskManager is ITaskManager, Ownable2Step, ReentrancyGuardTransient {
         bytes32[] modelIds;
     }
 
-    /// @dev The values createTask and submitScore need, in one slot.
+    /// @dev The values createTask needs (and the group parameters), in one slot.
     struct HotConfig {
         uint64 selectionCounter;
-        uint32 lastReportTime;
-        uint16 reportSeq;
         uint96 minFee;
         uint16 samplingDenominator;
         uint8 hammingThreshold;
+    }
+
+    /// @dev What every report reads, in one slot: the relay's signer (its ResultAvailable statement is checked
+    /// at submitScore) and the report clock.
+    struct Reporting {
+        address relaySigner;
+        uint32 lastReportTime;
+        uint16 reportSeq;
     }
 
     /// @dev An app's VRF keys other than its account key (finding 8: a browser wallet never reveals its key).
@@ -113,6 +119,10 @@ contract TaskManager is ITaskManager, Ownable2Step, ReentrancyGuardTransient {
     /// @notice EIP-712 type of the relay's statement that it holds a task's arguments.
     bytes32 public constant ARGS_AVAILABLE_TYPEHASH =
         keccak256("ArgsAvailable(address creator,bytes32 argsCommitment,uint64 expiry)");
+    /// @notice EIP-712 type of the relay's statement that it holds a task's result files whose recomputed
+    /// score hashes to `resultHash`.
+    bytes32 public constant RESULT_AVAILABLE_TYPEHASH =
+        keccak256("ResultAvailable(bytes32 taskKey,bytes32 resultHash)");
     /// @dev EIP-712 domain {name: "Verinet Relay", version: "1", chainId, verifyingContract: this}. Built per
     /// call (a few hundred gas) rather than with OpenZeppelin's EIP712, whose ERC-5267 getter would not fit
     /// the 24 KiB code limit.
@@ -130,7 +140,7 @@ contract TaskManager is ITaskManager, Ownable2Step, ReentrancyGuardTransient {
 
     HotConfig private _config;
     Timing private _timing;
-    address public relaySigner;
+    Reporting private _reporting;
 
     mapping(bytes32 taskKey => Task) private _tasks;
     mapping(bytes32 taskKey => bytes32) private _seeds;
@@ -145,8 +155,6 @@ contract TaskManager is ITaskManager, Ownable2Step, ReentrancyGuardTransient {
         vrfVerifier = vrfVerifier_;
         _config = HotConfig({
             selectionCounter: 0,
-            lastReportTime: 0,
-            reportSeq: 0,
             minFee: 1 gwei,
             samplingDenominator: 10,
             hammingThreshold: uint8(DEFAULT_HAMMING_THRESHOLD)
@@ -261,7 +269,7 @@ contract TaskManager is ITaskManager, Ownable2Step, ReentrancyGuardTransient {
     // ------------------------------------------------------------------ node
 
     /// @inheritdoc ITaskManager
-    function submitScore(bytes32 taskKey, bytes calldata score) external nonReentrant {
+    function submitScore(bytes32 taskKey, bytes calldata score, bytes calldata relaySignature) external nonReentrant {
         Task storage task = _startedTaskOfCaller(taskKey);
         uint8 taskType = task.taskType;
         uint256 length = score.length;
@@ -270,7 +278,20 @@ contract TaskManager is ITaskManager, Ownable2Step, ReentrancyGuardTransient {
         } else if (length == 0 || length > MAX_IMAGE_SCORE_BYTES || length % GroupOutcome.IMAGE_HASH_BYTES != 0) {
             revert InvalidScoreLength(taskType, length);
         }
-        bytes32 seed = _report(taskKey, task, TaskState.ScoreReady, keccak256(score));
+        bytes32 resultHash = keccak256(score);
+        // The app validates before it can download (the relay releases results after validation) and a
+        // silent app's task is finalized and paid: only here can the chain refuse a result nobody can fetch
+        // (relay review, finding 3). A node whose files the relay lacks, or whose score differs from the
+        // relay's recomputation by a single bit, cannot report and times out.
+        address signer = _reporting.relaySigner;
+        if (signer != address(0)) {
+            _checkRelaySignature(
+                signer,
+                _hashTypedData(keccak256(abi.encode(RESULT_AVAILABLE_TYPEHASH, taskKey, resultHash))),
+                relaySignature
+            );
+        }
+        bytes32 seed = _report(taskKey, task, TaskState.ScoreReady, resultHash);
         emit TaskScoreReady(taskKey, msg.sender, seed, score);
     }
 
@@ -335,7 +356,7 @@ contract TaskManager is ITaskManager, Ownable2Step, ReentrancyGuardTransient {
             // A timeout counts against the node only when the relay attested that the arguments were
             // available (finding 5): without a relay signer, nobody can tell a lazy node from one that was
             // never given its arguments, and an app could kick out honest nodes for free.
-            if (relaySigner != address(0) && _onTask(node, taskKey)) registry.recordTimeout(node);
+            if (_reporting.relaySigner != address(0) && _onTask(node, taskKey)) registry.recordTimeout(node);
             _release(node, taskKey);
         }
     }
@@ -411,11 +432,16 @@ contract TaskManager is ITaskManager, Ownable2Step, ReentrancyGuardTransient {
     /// ArgsAvailable statement and execution timeouts count against nodes; while it is 0 (a devnet without
     /// relay) neither holds. Reaches running tasks: the timeout rule is read when a task is aborted.
     function setRelaySigner(address value) external onlyOwner {
-        relaySigner = value;
+        _reporting.relaySigner = value;
         emit RelaySignerSet(value);
     }
 
     // ------------------------------------------------------------------ views
+
+    /// @notice The relay's signing address (0: no relay statements are required).
+    function relaySigner() external view returns (address) {
+        return _reporting.relaySigner;
+    }
 
     /// @inheritdoc ITaskManager
     function getTask(bytes32 taskKey) external view returns (TaskInfo memory info) {
@@ -644,24 +670,36 @@ contract TaskManager is ITaskManager, Ownable2Step, ReentrancyGuardTransient {
 
     /// @notice The EIP-712 digest the relay signs for ArgsAvailable(creator, argsCommitment, expiry).
     function argsAvailableDigest(address creator, bytes32 argsCommitment, uint64 expiry) public view returns (bytes32) {
+        return _hashTypedData(keccak256(abi.encode(ARGS_AVAILABLE_TYPEHASH, creator, argsCommitment, expiry)));
+    }
+
+    /// @notice The EIP-712 digest the relay signs for ResultAvailable(taskKey, resultHash).
+    function resultAvailableDigest(bytes32 taskKey, bytes32 resultHash) external view returns (bytes32) {
+        return _hashTypedData(keccak256(abi.encode(RESULT_AVAILABLE_TYPEHASH, taskKey, resultHash)));
+    }
+
+    function _hashTypedData(bytes32 structHash) private view returns (bytes32) {
         bytes32 domain =
             keccak256(abi.encode(DOMAIN_TYPEHASH, DOMAIN_NAME_HASH, DOMAIN_VERSION_HASH, block.chainid, address(this)));
-        bytes32 structHash = keccak256(abi.encode(ARGS_AVAILABLE_TYPEHASH, creator, argsCommitment, expiry));
         return keccak256(abi.encodePacked("\x19\x01", domain, structHash));
+    }
+
+    function _checkRelaySignature(address signer, bytes32 digest, bytes calldata signature) private pure {
+        (address recovered, ECDSA.RecoverError error,) = ECDSA.tryRecover(digest, signature);
+        if (error != ECDSA.RecoverError.NoError || recovered != signer) revert InvalidRelaySignature();
     }
 
     /// @dev Every task the chain knows had its arguments at the relay, uploaded by its creator: a node that
     /// times out cannot blame missing arguments, and an app cannot create tasks whose arguments it withholds.
     function _checkArgsAvailable(CreateTaskParams calldata params) private view {
-        address signer = relaySigner;
+        address signer = _reporting.relaySigner;
         if (signer == address(0)) return;
         // Statements last minutes: the few seconds a block producer can shift the timestamp do not matter.
         // forge-lint: disable-next-line(block-timestamp)
         if (block.timestamp > params.relayExpiry) revert RelayStatementExpired(params.relayExpiry, block.timestamp);
-        (address recovered, ECDSA.RecoverError error,) = ECDSA.tryRecover(
-            argsAvailableDigest(msg.sender, params.argsCommitment, params.relayExpiry), params.relaySignature
+        _checkRelaySignature(
+            signer, argsAvailableDigest(msg.sender, params.argsCommitment, params.relayExpiry), params.relaySignature
         );
-        if (error != ECDSA.RecoverError.NoError || recovered != signer) revert InvalidRelaySignature();
     }
 
     /// @dev Validates a createTask call and advances the selection counter, which it returns.
@@ -783,10 +821,10 @@ contract TaskManager is ITaskManager, Ownable2Step, ReentrancyGuardTransient {
         // records the seed first (recordSamplingSeed, any time within 256 blocks of its start).
         if (seed == bytes32(0)) revert SeedUnavailable(taskKey, task.seedBlock, block.number);
         uint32 now_ = uint32(block.timestamp);
-        HotConfig memory config = _config;
-        uint16 seq = config.lastReportTime == now_ ? config.reportSeq + 1 : 0;
-        _config.lastReportTime = now_;
-        _config.reportSeq = seq;
+        Reporting memory reporting = _reporting;
+        uint16 seq = reporting.lastReportTime == now_ ? reporting.reportSeq + 1 : 0;
+        _reporting.lastReportTime = now_;
+        _reporting.reportSeq = seq;
         task.state = state;
         task.stateTime = now_;
         task.stateSeq = seq;

@@ -379,4 +379,84 @@ contract HardeningTest is TaskManagerTestBase {
         assertGe(address(tm).balance, 0 + 1 ether);
         assertGe(address(registry).balance, registry.totalStaked() + registry.totalPendingWithdrawals());
     }
+
+    // ------------------------------------------------------------------ relay review, finding 3
+
+    /// @dev The node never uploads its result (or uploads files whose score differs from the one it commits)
+    /// and reports a score anyway: the app cannot download, and if it stays silent the node is paid at
+    /// finalization. A score now needs the relay's ResultAvailable(taskKey, keccak256(score)) statement.
+    function test_regression_R3_scoreWithoutTheRelaysResultStatementIsRefused() public {
+        bytes32 key = _create(0);
+        _nextBlock();
+        address node = _node(key);
+        bytes memory score = _score(1);
+        // No statement: the relay never received the files.
+        vm.prank(node);
+        vm.expectRevert(ITaskManager.InvalidRelaySignature.selector);
+        tm.submitScore(key, score, "");
+        // The relay holds files whose recomputed score is one bit off the committed one.
+        bytes memory relays = _nearScore(1, 1);
+        vm.prank(node);
+        vm.expectRevert(ITaskManager.InvalidRelaySignature.selector);
+        tm.submitScore(key, score, _resultStatement(key, relays));
+        // A statement for another task with the same score.
+        vm.prank(node);
+        vm.expectRevert(ITaskManager.InvalidRelaySignature.selector);
+        tm.submitScore(key, score, _resultStatement(keccak256("another task"), score));
+        // Signed by someone other than the relay (the node itself).
+        (uint8 v, bytes32 r, bytes32 s) =
+            vm.sign(uint256(keccak256("not the relay")), tm.resultAvailableDigest(key, keccak256(score)));
+        bytes memory forged = abi.encodePacked(r, s, v);
+        vm.prank(node);
+        vm.expectRevert(ITaskManager.InvalidRelaySignature.selector);
+        tm.submitScore(key, score, forged);
+        // So the node is not paid: the task times out, the fee goes back to the app and the timeout counts.
+        vm.warp(block.timestamp + tm.timeout(0));
+        tm.abortTask(key);
+        assertEq(uint256(_state(key)), uint256(ITaskManager.TaskState.EndAborted));
+        assertEq(tm.owed(app), FEE);
+        assertEq(registry.consecutiveTimeoutsOf(node), 1);
+    }
+
+    /// @dev The statement the relay signs after recomputing the same score lets the node report and be paid.
+    function test_R3_scoreWithTheRelaysStatementIsPaid() public {
+        bytes32 key = _create(0);
+        address node = _node(key);
+        _submit(key, _score(1));
+        assertEq(uint256(_state(key)), uint256(ITaskManager.TaskState.ScoreReady));
+        vm.prank(app);
+        tm.validateSingleTask(key);
+        assertEq(tm.owed(node), FEE);
+    }
+
+    /// @dev Without a relay signer (a development network) no statement is asked for.
+    function test_R3_noRelaySignerNoResultStatement() public {
+        tm.setRelaySigner(address(0));
+        ITaskManager.CreateTaskParams memory p = _params(0);
+        vm.prank(app);
+        bytes32 key = tm.createTask{value: FEE}(p);
+        _nextBlock();
+        vm.prank(_node(key));
+        tm.submitScore(key, _score(1), "");
+        assertEq(uint256(_state(key)), uint256(ITaskManager.TaskState.ScoreReady));
+    }
+
+    /// @dev The digest is EIP-712 over the relay's domain, as the relay (viem signTypedData) computes it.
+    function test_R3_resultAvailableDigestIsEip712() public view {
+        bytes32 key = keccak256("k");
+        bytes32 resultHash = keccak256("r");
+        bytes32 domain = keccak256(
+            abi.encode(
+                keccak256("EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)"),
+                keccak256("Verinet Relay"),
+                keccak256("1"),
+                block.chainid,
+                address(tm)
+            )
+        );
+        bytes32 structHash =
+            keccak256(abi.encode(keccak256("ResultAvailable(bytes32 taskKey,bytes32 resultHash)"), key, resultHash));
+        assertEq(tm.resultAvailableDigest(key, resultHash), keccak256(abi.encodePacked("\x19\x01", domain, structHash)));
+        assertEq(tm.RESULT_AVAILABLE_TYPEHASH(), keccak256("ResultAvailable(bytes32 taskKey,bytes32 resultHash)"));
+    }
 }

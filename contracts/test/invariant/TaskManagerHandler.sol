@@ -331,11 +331,12 @@ contract TaskManagerHandler {
             score = abi.encodePacked(bytes8(keccak256(abi.encode(seed))), bytes8(keccak256(abi.encode(seed, 1))));
         }
         t.seed = tm.samplingSeed(t.key);
+        (uint8 v, bytes32 r, bytes32 s) = vm.sign(RELAY_KEY, tm.resultAvailableDigest(t.key, keccak256(score)));
         vm.prank(node);
         if (reportError) {
             try tm.reportTaskError(t.key, 1) {} catch {}
         } else {
-            try tm.submitScore(t.key, score) {
+            try tm.submitScore(t.key, score, abi.encodePacked(r, s, v)) {
                 t.score = score;
             } catch {}
         }

@@ -117,7 +117,7 @@ contract TaskManagerTest is TaskManagerTestBase {
         bytes32 key = _create(0);
         vm.prank(app);
         vm.expectRevert(abi.encodeWithSelector(ITaskManager.NotTaskNode.selector, key, app));
-        tm.submitScore(key, _score(1));
+        tm.submitScore(key, _score(1), _resultStatement(key, _score(1)));
     }
 
     function test_submitScore_revertsTwice() public {
@@ -128,21 +128,21 @@ contract TaskManagerTest is TaskManagerTestBase {
         vm.expectRevert(
             abi.encodeWithSelector(ITaskManager.InvalidState.selector, key, ITaskManager.TaskState.ScoreReady)
         );
-        tm.submitScore(key, _score(1));
+        tm.submitScore(key, _score(1), _resultStatement(key, _score(1)));
     }
 
     function test_submitScore_revertsOnImageScoreNotWholeBlocks() public {
         bytes32 key = _create(0);
         vm.prank(_node(key));
         vm.expectRevert(abi.encodeWithSelector(ITaskManager.InvalidScoreLength.selector, uint8(0), 7));
-        tm.submitScore(key, new bytes(7));
+        tm.submitScore(key, new bytes(7), _resultStatement(key, new bytes(7)));
     }
 
     function test_submitScore_revertsInTheStartBlock() public {
         bytes32 key = _create(0);
         vm.prank(_node(key));
         vm.expectRevert(abi.encodeWithSelector(ITaskManager.SeedUnavailable.selector, key, block.number, block.number));
-        tm.submitScore(key, _score(1));
+        tm.submitScore(key, _score(1), _resultStatement(key, _score(1)));
     }
 
     function test_submitScore_revertsPast256BlocksUnlessTheSeedWasRecorded() public {
@@ -152,7 +152,7 @@ contract TaskManagerTest is TaskManagerTestBase {
         address node = _node(key);
         vm.prank(node);
         vm.expectRevert(abi.encodeWithSelector(ITaskManager.SeedUnavailable.selector, key, started, started + 257));
-        tm.submitScore(key, _score(1));
+        tm.submitScore(key, _score(1), _resultStatement(key, _score(1)));
         bytes32 other = _create(1);
         _nextBlock();
         tm.recordSamplingSeed(other);
@@ -186,14 +186,14 @@ contract TaskManagerTest is TaskManagerTestBase {
         bytes32 key = _create(0);
         vm.prank(_node(key));
         vm.expectRevert(abi.encodeWithSelector(ITaskManager.InvalidScoreLength.selector, uint8(0), 0));
-        tm.submitScore(key, "");
+        tm.submitScore(key, "", _resultStatement(key, ""));
     }
 
     function test_submitScore_revertsOnLlmScoreNot32Bytes() public {
         bytes32 key = _createWith(_paramsFor(0, ARGS_HASH, 1, keccak256(bytes(GPU))));
         vm.prank(_node(key));
         vm.expectRevert(abi.encodeWithSelector(ITaskManager.InvalidScoreLength.selector, uint8(1), 16));
-        tm.submitScore(key, new bytes(16));
+        tm.submitScore(key, new bytes(16), _resultStatement(key, new bytes(16)));
     }
 
     function test_reportTaskError_movesToErrorReported() public {

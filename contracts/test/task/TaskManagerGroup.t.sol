@@ -582,7 +582,7 @@ contract TaskManagerGroupTest is TaskManagerTestBase {
         tm.abortTask(key);
         vm.prank(node);
         vm.expectRevert(err);
-        tm.submitScore(key, _score(1));
+        tm.submitScore(key, _score(1), _resultStatement(key, _score(1)));
         vm.prank(node);
         vm.expectRevert(err);
         tm.reportTaskError(key, 1);

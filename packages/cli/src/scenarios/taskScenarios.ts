@@ -194,12 +194,38 @@ function actorOf(actors: DevnetActors, address: Address): Actor {
   return actor;
 }
 
+/**
+ * The relay's EIP-712 statement that it holds the result files of `taskKey` and recomputed a score hashing
+ * to `keccak256(score)` (/work/coord/relay-statements.md); empty when the TaskManager has no relay signer.
+ */
+async function signResultAvailable(actors: DevnetActors, taskKey: Hex, score: Hex): Promise<Hex> {
+  const signer = (await actors.taskManager.read.relaySigner()) as Address;
+  if (signer === zeroAddress) return '0x';
+  return actors.relay.wallet.signTypedData({
+    domain: {
+      name: 'Verinet Relay',
+      version: '1',
+      chainId: await actors.publicClient.getChainId(),
+      verifyingContract: actors.taskManager.address,
+    },
+    types: {
+      ResultAvailable: [
+        { name: 'taskKey', type: 'bytes32' },
+        { name: 'resultHash', type: 'bytes32' },
+      ],
+    },
+    primaryType: 'ResultAvailable',
+    message: { taskKey, resultHash: keccak256(score) },
+  });
+}
+
 async function submitScore(actors: DevnetActors, task: CreatedTask, score: Hex): Promise<TxRecord> {
+  const relaySignature = await signResultAvailable(actors, task.taskKey, score);
   return send(actors, actorOf(actors, task.node), 'submitScore', {
     address: actors.taskManager.address,
     abi: taskManagerAbi,
     functionName: 'submitScore',
-    args: [task.taskKey, score],
+    args: [task.taskKey, score, relaySignature],
   });
 }
 

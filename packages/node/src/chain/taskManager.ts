@@ -276,11 +276,20 @@ export async function readRecordedSeed(
 
 // --- writes (requests for the transaction sender) ---
 
-export const submitScoreRequest = (contracts: Contracts, taskKey: Hex, score: Hex): ContractRequest => ({
+/**
+ * `relaySignature`: the relay's ResultAvailable(taskKey, keccak256(score)) statement, required while the
+ * TaskManager has a relay signer (`0x` without one).
+ */
+export const submitScoreRequest = (
+  contracts: Contracts,
+  taskKey: Hex,
+  score: Hex,
+  relaySignature: Hex = '0x',
+): ContractRequest => ({
   address: contracts.taskManager,
   abi: taskManagerAbi,
   functionName: 'submitScore',
-  args: [taskKey, score],
+  args: [taskKey, score, relaySignature],
 });
 
 export const reportTaskErrorRequest = (contracts: Contracts, taskKey: Hex): ContractRequest => ({

@@ -2130,6 +2130,19 @@ export const taskManagerAbi = [
   },
   {
     "type": "function",
+    "name": "RESULT_AVAILABLE_TYPEHASH",
+    "inputs": [],
+    "outputs": [
+      {
+        "name": "",
+        "type": "bytes32",
+        "internalType": "bytes32"
+      }
+    ],
+    "stateMutability": "view"
+  },
+  {
+    "type": "function",
     "name": "TASK_LLM",
     "inputs": [],
     "outputs": [
@@ -2586,6 +2599,30 @@ export const taskManagerAbi = [
   },
   {
     "type": "function",
+    "name": "resultAvailableDigest",
+    "inputs": [
+      {
+        "name": "taskKey",
+        "type": "bytes32",
+        "internalType": "bytes32"
+      },
+      {
+        "name": "resultHash",
+        "type": "bytes32",
+        "internalType": "bytes32"
+      }
+    ],
+    "outputs": [
+      {
+        "name": "",
+        "type": "bytes32",
+        "internalType": "bytes32"
+      }
+    ],
+    "stateMutability": "view"
+  },
+  {
+    "type": "function",
     "name": "samplingDenominator",
     "inputs": [],
     "outputs": [
@@ -2710,6 +2747,11 @@ export const taskManagerAbi = [
       },
       {
         "name": "score",
+        "type": "bytes",
+        "internalType": "bytes"
+      },
+      {
+        "name": "relaySignature",
         "type": "bytes",
         "internalType": "bytes"
       }

@@ -162,9 +162,18 @@ export async function createFixtureTask(
   return { taskKey, node, nodeActor, creator: fixture.actors.app, taskType, salt, argsCommitment, bytes };
 }
 
-export async function submitScore(fixture: ChainFixture, task: FixtureTask, score: Hex): Promise<void> {
+/** `relaySignature`: the relay's ResultAvailable statement, needed only while a relay signer is set. */
+export async function submitScore(
+  fixture: ChainFixture,
+  task: FixtureTask,
+  score: Hex,
+  relaySignature: Hex = '0x',
+): Promise<void> {
   await mineBlock(fixture);
-  await send(fixture, task.nodeActor!, { functionName: 'submitScore', args: [task.taskKey, score] });
+  await send(fixture, task.nodeActor!, {
+    functionName: 'submitScore',
+    args: [task.taskKey, score, relaySignature],
+  });
 }
 
 export async function reportError(fixture: ChainFixture, task: FixtureTask): Promise<void> {
