@@ -2,6 +2,7 @@ import type { WorkerSupervisor } from '@verinet/worker';
 import type { Logger } from 'pino';
 import type { Address, PublicClient } from 'viem';
 import type { Contracts } from '../chain/taskManager.js';
+import type { ModelProvider } from '../models/createModelProvider.js';
 import type { RelayClient } from '../relay/types.js';
 import type { NodeStore } from '../store/index.js';
 import type { TxSender } from '../tx/index.js';
@@ -20,6 +21,8 @@ export type NodeContext = {
   /** Folder for task arguments and results. */
   dataDir: string;
   modelsDir: string;
+  /** Fetches missing models from the configured model server or folder; without it a missing model gives the task up. */
+  models?: ModelProvider | undefined;
   /** Stop executing this long before the on-chain deadline, to leave time for upload and report. */
   deadlineMarginSec: number;
   /**

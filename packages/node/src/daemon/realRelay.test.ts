@@ -4,13 +4,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { writeTinyGpt2 } from '@verinet/worker/llm';
-import { parseEther } from 'viem';
+import { type Hex, parseEther } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { contractsOf, readOwed, readTask } from '../chain/taskManager.js';
 import { RelayError } from '../errors/index.js';
 import { createHttpRelayClient } from '../relay/createHttpRelayClient.js';
 import { getTask } from '../store/index.js';
-import { createTestTask, joinTestNode, validateTestTask } from '../testing/app.js';
+import { createTestTask, joinTestNode, setTestRelaySigner, validateTestTask } from '../testing/app.js';
 import { startTestDevnet, type TestDevnet, testWallet, waitFor } from '../testing/devnet.js';
 import { type RealRelay, startRealRelay } from '../testing/startRealRelay.js';
 import { startTestNode, type TestNode } from '../testing/startTestNode.js';
@@ -134,5 +134,33 @@ describe('node daemon with the real relay (HTTP, signed requests)', { timeout: 1
       120_000,
       'reported after the relay came back',
     );
+    await validateTestTask(devnet, appIndex, task.taskKey);
+  });
+
+  it("with a relay signer on chain, submitScore carries the relay's ResultAvailable statement", async () => {
+    await setTestRelaySigner(devnet, relay.signer);
+    const app = privateKeyToAccount(testWallet(devnet, appIndex).privateKey);
+    const task = await createTestTask(devnet, appIndex, 'llm', { ...llmArgs, seed: 5 }, fee, {
+      relayStatement: relay.statementFor(app, 'llm'),
+    });
+    await waitFor(() => getTask(node.store, task.taskKey)?.step === 'reported', 120_000, 'reported').catch(
+      (error: Error) => {
+        throw new Error(`${error.message}: ${JSON.stringify(getTask(node.store, task.taskKey))}`);
+      },
+    );
+    const record = getTask(node.store, task.taskKey)!;
+    assert.match(record.resultSignature ?? '', /^0x[0-9a-f]{130}$/i, 'the statement was kept');
+    // The contract accepted it (it refuses a score without the statement while a relay signer is set).
+    assert.equal(
+      (await readTask(devnet.client, contractsOf(devnet.deployment), task.taskKey)).state,
+      'ScoreReady',
+    );
+    const [tx] = node.store.db
+      .prepare("SELECT raw FROM transactions WHERE task_key = ? AND purpose = 'submitScore'")
+      .all(task.taskKey.toLowerCase()) as { raw: Hex }[];
+    assert.ok(tx?.raw.toLowerCase().includes(record.resultSignature!.slice(2).toLowerCase()));
+    await validateTestTask(devnet, appIndex, task.taskKey);
+    await waitFor(() => getTask(node.store, task.taskKey)?.step === 'ended', 30_000, 'ended');
+    assert.equal(getTask(node.store, task.taskKey)?.outcome, 'success');
   });
 });

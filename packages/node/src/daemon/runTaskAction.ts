@@ -122,14 +122,29 @@ async function ensureModels(ctx: NodeContext, task: TaskRecord): Promise<TaskInp
   }
   for (const modelId of modelIds) {
     const { id } = parseModelId(modelId);
-    try {
-      await resolveModel({ modelsDir: ctx.modelsDir, modelId: id });
-    } catch (error) {
+    const missing = await resolveModel({ modelsDir: ctx.modelsDir, modelId: id }).then(
+      () => undefined,
+      (error: Error) => error.message.split('\n')[0],
+    );
+    if (missing === undefined) continue;
+    if (!ctx.models) {
       // Never reported on chain: another node may hold it. The task times out instead.
       return {
         type: 'abandon',
-        message: `model ${id} is not usable in ${ctx.modelsDir}: ${(error as Error).message.split('\n')[0]} (fetch it with \`verinet model fetch ${id}\`)`,
+        message: `model ${id} is not usable in ${ctx.modelsDir}: ${missing} (fetch it with \`verinet model fetch ${id}\`, or set modelSource)`,
       };
+    }
+    ctx.notice('info', `Fetching model ${id} from ${ctx.models.source}.`, task.taskKey);
+    try {
+      const { bytes } = await ctx.models.ensure(id);
+      ctx.notice('info', `Model ${id} fetched and verified (${(bytes / 1e6).toFixed(1)} MB).`, task.taskKey);
+    } catch (error) {
+      // A failed download is retried (resuming) until the deadline: never a reason to report anything.
+      const message = `model ${id}: fetch from ${ctx.models.source} failed: ${(error as Error).message.split('\n')[0]}`;
+      if ((task.deadlineAt ?? 0) - ctx.deadlineMarginSec <= (await readChainTime(ctx.client))) {
+        return { type: 'abandon', message: `${message}; no time left before the deadline` };
+      }
+      return retry(task, message);
     }
   }
   return { type: 'modelsReady' };
@@ -297,7 +312,7 @@ async function report(
 ): Promise<TaskInput> {
   const request =
     kind === 'submitScore'
-      ? submitScoreRequest(ctx.contracts, task.taskKey, task.score!)
+      ? submitScoreRequest(ctx.contracts, task.taskKey, task.score!, task.resultSignature ?? '0x')
       : reportTaskErrorRequest(ctx.contracts, task.taskKey);
   try {
     const tx = await ctx.sender.send({ purpose: kind, taskKey: task.taskKey, request });

@@ -46,6 +46,11 @@ export class RelayError extends BaseError {
   }
 }
 
+/** A configured model source (server or folder) cannot give the model asked for. */
+export class ModelSourceError extends BaseError {
+  override name = 'ModelSourceError' as const;
+}
+
 /** A membership command cannot be carried out in the node's current on-chain state. */
 export class MembershipError extends BaseError {
   override name = 'MembershipError' as const;

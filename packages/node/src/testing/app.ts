@@ -78,7 +78,15 @@ export async function createTestTask(
   taskType: TaskType,
   input: unknown,
   fee: bigint,
-  options: { guid?: Hex } = {},
+  options: {
+    guid?: Hex;
+    /** The relay's ArgsAvailable statement, when the chain has a relay signer (upload before createTask). */
+    relayStatement?: (
+      argsCommitment: Hex,
+      bytes: Uint8Array,
+      salt: Hex,
+    ) => Promise<{ relayExpiry: bigint; relaySignature: Hex }>;
+  } = {},
 ): Promise<CreatedTestTask> {
   const { wallet } = testWallet(devnet, appIndex);
   const { bytes, argsHash, args } = encodeTaskArgs(taskType, input);
@@ -87,6 +95,11 @@ export async function createTestTask(
   const guid = options.guid ?? createTaskSecrets().guid;
   const nonce = createNonce();
   const taskKey = getTaskIdCommitment(guid, nonce);
+  const argsCommitment = getArgsCommitment(argsHash, salt);
+  // Without a relay signer on the chain, an empty ArgsAvailable statement.
+  const statement = options.relayStatement
+    ? await options.relayStatement(argsCommitment, bytes, salt)
+    : { relayExpiry: 0n, relaySignature: '0x' as Hex };
   const params = {
     taskType: taskTypeIds[taskType],
     modelIds: getTaskModelIds(taskType, args as never).map((m) => getModelId(m)),
@@ -95,10 +108,8 @@ export async function createTestTask(
     version: packVersion(testVersion),
     taskSize: 1n,
     taskIdCommitment: taskKey,
-    argsCommitment: getArgsCommitment(argsHash, salt),
-    // No relay signer is set on the test deployments: an empty ArgsAvailable statement.
-    relayExpiry: 0n,
-    relaySignature: '0x' as Hex,
+    argsCommitment,
+    ...statement,
   };
   const request = {
     address: devnet.deployment.contracts.taskManager,
@@ -237,6 +248,18 @@ export async function setTestSamplingDenominator(devnet: TestDevnet, denominator
     abi: taskManagerAbi,
     functionName: 'setSamplingDenominator',
     args: [denominator],
+  } as never);
+  await devnet.client.waitForTransactionReceipt({ hash });
+}
+
+/** The deployer (the contracts' owner) makes the TaskManager require statements signed by `signer`. */
+export async function setTestRelaySigner(devnet: TestDevnet, signer: Address): Promise<void> {
+  const { wallet } = testWallet(devnet, 0);
+  const hash = await wallet.writeContract({
+    address: devnet.deployment.contracts.taskManager,
+    abi: taskManagerAbi,
+    functionName: 'setRelaySigner',
+    args: [signer],
   } as never);
   await devnet.client.waitForTransactionReceipt({ hash });
 }

@@ -5,6 +5,7 @@ import { privateKeyToAccount } from 'viem/accounts';
 import { createChainClient, getDeploymentChain } from '../chain/createChainClient.js';
 import { contractsOf } from '../chain/taskManager.js';
 import { createNodeDaemon, type NodeDaemon } from '../daemon/createNodeDaemon.js';
+import { createModelProvider } from '../models/createModelProvider.js';
 import type { RelayClient } from '../relay/types.js';
 import { type NodeStore, openStore } from '../store/index.js';
 import { createTxSender } from '../tx/index.js';
@@ -28,6 +29,8 @@ export async function startTestNode(parameters: {
   /** Task arguments and results (default: `dataDir`); the SQLite store stays in `dataDir`. */
   filesDir?: string;
   workerStallMs?: number;
+  /** Model server or folder the node fetches missing models from. */
+  modelSource?: string;
 }): Promise<TestNode> {
   const { devnet, index, dataDir } = parameters;
   const rpcUrl = parameters.rpcUrl ?? devnet.anvil.rpcUrl;
@@ -58,6 +61,9 @@ export async function startTestNode(parameters: {
     modelsDir: parameters.modelsDir,
     deadlineMarginSec: 30,
     workerStallMs: parameters.workerStallMs,
+    models: parameters.modelSource
+      ? createModelProvider({ modelsDir: parameters.modelsDir, source: parameters.modelSource })
+      : undefined,
     followIntervalMs: 1_000,
     log: pino({ level: process.env.VERINET_TEST_LOG ?? 'silent' }),
     confirmations: 0,
