@@ -194,6 +194,15 @@ export async function readArgsCommitment(
     : undefined;
 }
 
+/** The key whose statements the TaskManager requires (ArgsAvailable, ResultAvailable); zero when none. */
+export async function readRelaySigner(client: PublicClient, contracts: Contracts): Promise<Address> {
+  return client.readContract({
+    address: contracts.taskManager,
+    abi: taskManagerAbi,
+    functionName: 'relaySigner',
+  });
+}
+
 /** Unix seconds of the latest block (the contracts' clock for timeouts). */
 export async function readChainTime(client: PublicClient): Promise<number> {
   const block = await client.getBlock({ blockTag: 'latest' });

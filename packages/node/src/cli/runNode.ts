@@ -6,6 +6,7 @@ import { startStatusApi } from '../api/startStatusApi.js';
 import { readNodeInfo, readOwed, withdrawEarningsRequest } from '../chain/taskManager.js';
 import type { NodeConfig } from '../config/nodeConfig.js';
 import { createNodeDaemon, type NodeDaemon } from '../daemon/createNodeDaemon.js';
+import { createModelProvider, type ModelProgress } from '../models/createModelProvider.js';
 import { createHttpRelayClient } from '../relay/createHttpRelayClient.js';
 import type { RelayClient } from '../relay/types.js';
 import { createNodeRuntime, type NodeRuntime } from './createNodeRuntime.js';
@@ -46,6 +47,18 @@ export async function startNode(parameters: StartNodeParameters): Promise<Starte
       chainId: runtime.deployment.chainId,
       taskManager: runtime.contracts.taskManager,
     });
+  const models = config.modelSource
+    ? createModelProvider({
+        modelsDir,
+        source: /^https?:/i.test(config.modelSource) ? config.modelSource : resolve(config.modelSource),
+        onProgress: throttleProgress((p) =>
+          log.info(
+            { model: p.modelId, file: p.file, received: p.received, total: p.total },
+            'model download progress',
+          ),
+        ),
+      })
+    : undefined;
   const daemon = createNodeDaemon({
     store: runtime.store,
     client: runtime.client,
@@ -57,7 +70,9 @@ export async function startNode(parameters: StartNodeParameters): Promise<Starte
     worker,
     dataDir: join(dataDir, 'files'),
     modelsDir,
+    models,
     deadlineMarginSec: config.deadlineMarginSec,
+    workerStallMs: config.worker.stallTimeoutMs,
     followIntervalMs: config.followIntervalMs,
     log,
     confirmations: config.confirmations,
@@ -65,6 +80,22 @@ export async function startNode(parameters: StartNodeParameters): Promise<Starte
     reorgDepth: config.reorgDepth,
   });
   await daemon.start();
+  // The announced models are fetched up front (a task would otherwise wait for its first download).
+  if (models) {
+    for (const modelId of config.models) {
+      void models.ensure(modelId).then(
+        ({ fetched, bytes }) => {
+          if (fetched)
+            daemon.context.notice('info', `Model ${modelId} fetched (${(bytes / 1e6).toFixed(1)} MB).`);
+        },
+        (error: Error) =>
+          daemon.context.notice(
+            'warn',
+            `Could not fetch model ${modelId} from ${models.source} yet: ${error.message.split('\n')[0]} (a task that needs it tries again).`,
+          ),
+      );
+    }
+  }
   const api = await startStatusApi({
     store: runtime.store,
     watcher: daemon.watcher,
@@ -116,6 +147,18 @@ export async function startNode(parameters: StartNodeParameters): Promise<Starte
       await daemon.stop();
       runtime.close();
     },
+  };
+}
+
+/** At most one progress line per model file every 5 s. */
+function throttleProgress(write: (p: ModelProgress) => void): (p: ModelProgress) => void {
+  const last = new Map<string, number>();
+  return (p) => {
+    const key = `${p.modelId}/${p.file}`;
+    const now = Date.now();
+    if (p.received !== p.total && now - (last.get(key) ?? 0) < 5_000) return;
+    last.set(key, now);
+    write(p);
   };
 }
 

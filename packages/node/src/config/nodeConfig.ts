@@ -26,6 +26,20 @@ export const nodeConfigSchema = z.strictObject({
   /** SQLite store, task arguments and results. */
   dataDir: z.string().min(1).default('.verinet/node'),
   modelsDir: z.string().min(1).default('.verinet/models'),
+  /**
+   * Where missing models are fetched from: an http(s) model server or a local folder, with one
+   * `<owner--name>/` folder per model (its verinet-model.json gives each file's size and sha256).
+   */
+  modelSource: z
+    .string()
+    .min(1)
+    .refine(
+      (v) => /^https?:\/\//i.test(v) || !/^[a-z][a-z0-9+.-]*:/i.test(v),
+      'expected an http(s) URL or a folder path',
+    )
+    .optional(),
+  /** Models the node announces (hub ids, e.g. verinet/tiny-gpt2): fetched at start when missing. */
+  models: z.array(z.string().min(1)).max(8).default([]),
   relayUrl: z.url({ protocol: /^https?$/ }).default('http://127.0.0.1:8600'),
   /** Blocks a block must be below the head before its events count (0 for an instant-mining devnet). */
   confirmations: nonNegativeInt.max(1000).default(2),
@@ -53,6 +67,8 @@ export const nodeConfigSchema = z.strictObject({
       threads: positiveInt.max(256).default(1),
       maxRssMb: positiveInt.optional(),
       handshakeTimeoutMs: positiveInt.default(60_000),
+      /** A worker silent this long during a task (no progress, no answer) is deemed hung and killed. */
+      stallTimeoutMs: positiveInt.min(1_000).default(300_000),
     })
     .prefault({}),
   /** Withdraw earnings owed by the TaskManager on this schedule when at least `minWei` is owed (0 = never). */

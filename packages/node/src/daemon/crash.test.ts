@@ -19,6 +19,7 @@ import { privateKeyToAccount } from 'viem/accounts';
 import { contractsOf, readNodeInfo, readOwed, readTask } from '../chain/taskManager.js';
 import { createTestTask, joinTestNode, validateTestTask } from '../testing/app.js';
 import { startTestDevnet, type TestDevnet, testMinStake, testWallet, waitFor } from '../testing/devnet.js';
+import { exitWithParentModule, killOnExit } from '../testing/killOnExit.js';
 import { type RealRelay, startRealRelay } from '../testing/startRealRelay.js';
 
 const mainScript = fileURLToPath(new URL('../cli/main.ts', import.meta.url));
@@ -83,10 +84,14 @@ function startNodeProcess(crashAt?: string): {
   const env = { ...process.env };
   delete env.VERINET_NODE_CRASH_AT;
   if (crashAt) env.VERINET_NODE_CRASH_AT = crashAt;
-  const child = spawn(process.execPath, ['--import', 'tsx', mainScript, 'run', '--config', configPath], {
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = killOnExit(
+    spawn(
+      process.execPath,
+      ['--import', 'tsx', '--import', exitWithParentModule, mainScript, 'run', '--config', configPath],
+      { env, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] },
+    ),
+  );
+  child.channel?.unref();
   let output = '';
   child.stdout?.on('data', (chunk) => {
     output += chunk;

@@ -2,8 +2,9 @@ import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { getTaskModelIds, parseModelId, parseTaskArgsBytes, type TaskType } from '@verinet/protocol/args';
 import { verifyArgsCommitment } from '@verinet/protocol/commitment';
+import { getRelayDomain, getResultHash, resultAvailableTypes } from '@verinet/protocol/relay';
 import { resolveModel, WorkerCrashedError, WorkerTaskError, WorkerTimeoutError } from '@verinet/worker';
-import type { Hex } from 'viem';
+import { type Address, type Hex, hexToBytes, recoverTypedDataAddress, zeroAddress } from 'viem';
 import { describeContractError } from '../chain/describeContractError.js';
 import { describeRpcError } from '../chain/describeRpcError.js';
 import {
@@ -12,6 +13,7 @@ import {
   finalizeTaskRequest,
   readArgsCommitment,
   readChainTime,
+  readRelaySigner,
   readTask,
   readTimeout,
   readValidationWindow,
@@ -20,6 +22,7 @@ import {
   submitScoreRequest,
 } from '../chain/taskManager.js';
 import { RelayError } from '../errors/index.js';
+import type { ResultStatement } from '../relay/types.js';
 import { getLatestTx } from '../store/index.js';
 import { getBackoffMs, type TaskAction, type TaskInput } from '../task/reduceTask.js';
 import type { TaskOutcome, TaskRecord } from '../task/types.js';
@@ -37,11 +40,17 @@ const endOutcomes: Partial<Record<ChainTask['state'], TaskOutcome>> = {
   EndAborted: 'aborted',
 };
 
-const retry = (task: TaskRecord, message: string): TaskInput => ({
+const retry = (task: TaskRecord, message: string, atLeastMs = 0): TaskInput => ({
   type: 'failedRetryable',
   message,
-  backoffMs: getBackoffMs(task.attempts),
+  backoffMs: Math.max(atLeastMs, getBackoffMs(task.attempts)),
 });
+
+/** A failed relay call as a retry, waiting at least as long as the relay asked (Retry-After). */
+const relayRetry = (task: TaskRecord, error: unknown): TaskInput =>
+  error instanceof RelayError
+    ? retry(task, `relay: ${error.shortMessage}`, error.retryAfterMs)
+    : retry(task, `relay: ${describeRpcError(error)}`);
 
 /**
  * What the chain says about a task, as an input when it settles the matter (ended, not ours, already
@@ -84,8 +93,9 @@ async function fetchArgs(ctx: NodeContext, task: TaskRecord): Promise<TaskInput>
   try {
     download = await ctx.relay.fetchTaskArgs(task.taskKey);
   } catch (error) {
-    const message = error instanceof RelayError ? error.shortMessage : describeRpcError(error);
-    return retry(task, `relay: ${message}`);
+    // Even a refusal the relay calls final is retried until the deadline: it may come from its lagging view
+    // of the chain or this machine's clock (AUTH_STALE), which the operator can fix in time.
+    return relayRetry(task, error);
   }
   if (!verifyArgsCommitment({ bytes: download.bytes, salt: download.salt, argsCommitment })) {
     // Not the app's fault provably, nor ours: never execute them; try again, then let the task time out.
@@ -112,14 +122,29 @@ async function ensureModels(ctx: NodeContext, task: TaskRecord): Promise<TaskInp
   }
   for (const modelId of modelIds) {
     const { id } = parseModelId(modelId);
-    try {
-      await resolveModel({ modelsDir: ctx.modelsDir, modelId: id });
-    } catch (error) {
+    const missing = await resolveModel({ modelsDir: ctx.modelsDir, modelId: id }).then(
+      () => undefined,
+      (error: Error) => error.message.split('\n')[0],
+    );
+    if (missing === undefined) continue;
+    if (!ctx.models) {
       // Never reported on chain: another node may hold it. The task times out instead.
       return {
         type: 'abandon',
-        message: `model ${id} is not usable in ${ctx.modelsDir}: ${(error as Error).message.split('\n')[0]} (fetch it with \`verinet model fetch ${id}\`)`,
+        message: `model ${id} is not usable in ${ctx.modelsDir}: ${missing} (fetch it with \`verinet model fetch ${id}\`, or set modelSource)`,
       };
+    }
+    ctx.notice('info', `Fetching model ${id} from ${ctx.models.source}.`, task.taskKey);
+    try {
+      const { bytes } = await ctx.models.ensure(id);
+      ctx.notice('info', `Model ${id} fetched and verified (${(bytes / 1e6).toFixed(1)} MB).`, task.taskKey);
+    } catch (error) {
+      // A failed download is retried (resuming) until the deadline: never a reason to report anything.
+      const message = `model ${id}: fetch from ${ctx.models.source} failed: ${(error as Error).message.split('\n')[0]}`;
+      if ((task.deadlineAt ?? 0) - ctx.deadlineMarginSec <= (await readChainTime(ctx.client))) {
+        return { type: 'abandon', message: `${message}; no time left before the deadline` };
+      }
+      return retry(task, message);
     }
   }
   return { type: 'modelsReady' };
@@ -144,8 +169,35 @@ async function execute(ctx: NodeContext, task: TaskRecord): Promise<TaskInput> {
   );
   // Crash tests: die while the worker is busy with this task.
   const crashTimer = setTimeout(() => crashPoint('worker_running'), 20);
+  // A hung worker (deadlocked driver, stopped process) answers nothing, not even the task timeout's cancel in
+  // time: silence longer than workerStallMs kills it, and the supervisor starts a fresh one for the next task.
+  const stallMs = ctx.workerStallMs ?? 300_000;
+  let heardAt = Date.now();
+  let stalled = false;
+  const stallWatch = setInterval(
+    () => {
+      if (stalled || Date.now() - heardAt < stallMs) return;
+      stalled = true;
+      ctx.notice(
+        'warn',
+        `The worker sent nothing for ${Math.round(stallMs / 1000)} s: killing it (a fresh one runs the next task).`,
+        task.taskKey,
+      );
+      ctx.worker.cancel(task.taskKey);
+    },
+    Math.min(1_000, stallMs),
+  );
   try {
-    const result = await ctx.worker.run({ taskType, args, outputDir, requestId: task.taskKey, timeoutMs });
+    const result = await ctx.worker.run({
+      taskType,
+      args,
+      outputDir,
+      requestId: task.taskKey,
+      timeoutMs,
+      onProgress: () => {
+        heardAt = Date.now();
+      },
+    });
     const files = result.files.map((f) => ({
       name: f.name,
       mediaType: f.mediaType,
@@ -154,6 +206,20 @@ async function execute(ctx: NodeContext, task: TaskRecord): Promise<TaskInput> {
     }));
     return { type: 'executed', outputDir, score: `0x${result.score}`, resultFiles: JSON.stringify(files) };
   } catch (error) {
+    if (stalled) {
+      return {
+        type: 'workerFailed',
+        kind: 'hung',
+        message: `the worker stopped answering for ${Math.round(stallMs / 1000)} s and was killed`,
+      };
+    }
+    if (error instanceof WorkerTaskError && error.kind !== 'invalid_args' && isDiskFull(error)) {
+      // The machine's problem, and one the operator can fix before the deadline: try again, say why.
+      return retry(
+        task,
+        `disk full: the worker could not write the result in ${outputDir} (${error.message.split('\n')[0]}); free some space`,
+      );
+    }
     if (error instanceof WorkerTaskError)
       return { type: 'workerFailed', kind: error.kind, message: error.message };
     if (error instanceof WorkerCrashedError)
@@ -164,6 +230,7 @@ async function execute(ctx: NodeContext, task: TaskRecord): Promise<TaskInput> {
   } finally {
     clearTimeout(crashTimer);
     clearInterval(seedWatch);
+    clearInterval(stallWatch);
   }
 }
 
@@ -197,16 +264,45 @@ async function uploadResult(ctx: NodeContext, task: TaskRecord): Promise<TaskInp
       sha256: string;
     }[]
   ).map((f) => ({ ...f, path: join(task.outputDir!, f.name) }));
+  let statement: ResultStatement;
   try {
-    await ctx.relay.uploadResult({ taskKey: task.taskKey, score: task.score!, files });
+    statement = await ctx.relay.uploadResult({ taskKey: task.taskKey, score: task.score!, files });
   } catch (error) {
+    if (error instanceof RelayError && !error.retryable && error.code !== undefined) {
+      // The relay checked the files and will never take them (SCORE_MISMATCH, RESULT_IMAGE_INVALID…): a score
+      // the relay cannot serve is never submitted; the task times out (QoS only) and the operator is told.
+      return { type: 'abandon', message: `the relay refused the result for good: ${error.shortMessage}` };
+    }
     if ((task.deadlineAt ?? 0) < (await readChainTime(ctx.client).catch(() => Date.now() / 1000))) {
       return { type: 'abandon', message: 'the relay did not take the result before the deadline' };
     }
-    const message = error instanceof RelayError ? error.shortMessage : (error as Error).message;
-    return retry(task, `relay: ${message}`);
+    return relayRetry(task, error);
   }
-  return { type: 'resultUploaded' };
+  // submitScore carries the statement while the chain has a relay signer: check it here, where a bad one can
+  // still be asked for again, rather than learn it from a reverted transaction.
+  const relaySigner = await readRelaySigner(ctx.client, ctx.contracts);
+  if (relaySigner === zeroAddress) return { type: 'resultUploaded', signature: '0x' };
+  const signer = await recoverResultStatement(ctx, task, statement.signature).catch(() => undefined);
+  if (signer?.toLowerCase() !== relaySigner.toLowerCase()) {
+    return retry(
+      task,
+      `the relay's ResultAvailable statement is signed by ${signer ?? 'an unreadable signature'}, but the chain's relay signer is ${relaySigner} (is relayUrl the relay this TaskManager trusts?)`,
+    );
+  }
+  return { type: 'resultUploaded', signature: statement.signature };
+}
+
+async function recoverResultStatement(ctx: NodeContext, task: TaskRecord, signature: Hex): Promise<Address> {
+  return recoverTypedDataAddress({
+    domain: getRelayDomain({
+      chainId: await ctx.client.getChainId(),
+      taskManager: ctx.contracts.taskManager,
+    }),
+    types: resultAvailableTypes,
+    primaryType: 'ResultAvailable',
+    message: { taskKey: task.taskKey, resultHash: getResultHash(hexToBytes(task.score!)) },
+    signature,
+  });
 }
 
 async function report(
@@ -216,7 +312,7 @@ async function report(
 ): Promise<TaskInput> {
   const request =
     kind === 'submitScore'
-      ? submitScoreRequest(ctx.contracts, task.taskKey, task.score!)
+      ? submitScoreRequest(ctx.contracts, task.taskKey, task.score!, task.resultSignature ?? '0x')
       : reportTaskErrorRequest(ctx.contracts, task.taskKey);
   try {
     const tx = await ctx.sender.send({ purpose: kind, taskKey: task.taskKey, request });
@@ -231,6 +327,9 @@ async function report(
       error instanceof TransactionRevertedError
         ? describeContractError(error.cause)
         : describeRpcError(error);
+    if (kind === 'submitScore' && /^InvalidRelaySignature\b/.test(message)) {
+      return { type: 'statementRejected', message: `submitScore: ${message}: asking the relay again` };
+    }
     return retry(task, `${kind}: ${message}`);
   }
   const chain = await readTask(ctx.client, ctx.contracts, task.taskKey);
@@ -298,6 +397,13 @@ async function abortTimedOut(ctx: NodeContext, task: TaskRecord): Promise<TaskIn
   return { type: 'ended', outcome: 'aborted', fee: null };
 }
 
+/** A write failed because the disk (or the node's quota) is full. */
+function isDiskFull(error: unknown): boolean {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  if (code === 'ENOSPC' || code === 'EDQUOT') return true;
+  return error instanceof Error && /\bENOSPC\b|no space left on device|\bEDQUOT\b/i.test(error.message);
+}
+
 /** Runs the action of a task's step and returns what happened, as an input for `reduceTask`. */
 export async function runTaskAction(
   ctx: NodeContext,
@@ -325,6 +431,12 @@ export async function runTaskAction(
     }
   } catch (error) {
     // Chain RPC down, disk full…: nothing is lost, the step is tried again.
+    if (isDiskFull(error)) {
+      return retry(
+        task,
+        `${action}: disk full (${(error as Error).message.split('\n')[0]}); free some space`,
+      );
+    }
     return retry(task, `${action}: ${describeRpcError(error)}`);
   }
 }

@@ -25,10 +25,30 @@ export class RelayError extends BaseError {
   override name = 'RelayError' as const;
   /** Whether retrying later may succeed (network) or not (the relay refused for good). */
   readonly retryable: boolean;
-  constructor(shortMessage: string, parameters: { retryable: boolean; details?: string[]; cause?: unknown }) {
+  /** The relay's error code (docs/relay-api.md), or `HTTP_<status>` / undefined when it gave none. */
+  readonly code: string | undefined;
+  /** How long the relay asked the node to wait before asking again (Retry-After). */
+  readonly retryAfterMs: number | undefined;
+  constructor(
+    shortMessage: string,
+    parameters: {
+      retryable: boolean;
+      code?: string | undefined;
+      retryAfterMs?: number | undefined;
+      details?: string[];
+      cause?: unknown;
+    },
+  ) {
     super(shortMessage, parameters);
     this.retryable = parameters.retryable;
+    this.code = parameters.code;
+    this.retryAfterMs = parameters.retryAfterMs;
   }
+}
+
+/** A configured model source (server or folder) cannot give the model asked for. */
+export class ModelSourceError extends BaseError {
+  override name = 'ModelSourceError' as const;
 }
 
 /** A membership command cannot be carried out in the node's current on-chain state. */

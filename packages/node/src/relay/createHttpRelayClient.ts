@@ -1,8 +1,14 @@
 import { readFile } from 'node:fs/promises';
-import { getRelayDomain, type RelayRequestSigner, signRelayRequest } from '@verinet/protocol/relay';
-import type { Address, Hex } from 'viem';
+import {
+  getRelayDomain,
+  getResultHash,
+  type RelayRequestSigner,
+  signRelayRequest,
+} from '@verinet/protocol/relay';
+import { type Address, type Hex, hexToBytes } from 'viem';
+import { z } from 'zod';
 import { RelayError } from '../errors/index.js';
-import type { RelayClient, ResultUpload, TaskArgsDownload } from './types.js';
+import type { RelayClient, ResultStatement, ResultUpload, TaskArgsDownload } from './types.js';
 
 export type CreateHttpRelayClientParameters = {
   /** Base URL of the relay, e.g. http://127.0.0.1:8600 */
@@ -15,14 +21,74 @@ export type CreateHttpRelayClientParameters = {
   fetch?: typeof fetch | undefined;
 };
 
-/** Relay error codes after which asking again cannot help (docs/relay-api.md). */
-const permanentCodes = new Set([
-  'FORBIDDEN',
-  'NOT_TASK_NODE',
-  'RESULT_COMMITTED',
-  'INVALID_REQUEST',
-  'SCORE_MISMATCH',
+/** Relay error codes after which asking again may help (docs/relay-api.md, "Errors": Retry = yes). */
+const retryableCodes = new Set([
+  'RATE_LIMITED',
+  'TASK_UNKNOWN',
+  'TASK_NOT_STARTED',
+  'ARGS_NOT_UPLOADED',
+  'RESULT_NOT_AVAILABLE',
+  'RESULT_NOT_RELEASED',
+  'CHAIN_UNAVAILABLE',
+  'NOT_READY',
+  'INTERNAL',
 ]);
+
+const hexPattern = (bytes: number) => new RegExp(`^0x[0-9a-fA-F]{${bytes * 2}}$`);
+const commitReplySchema = z.object({
+  statement: z.object({
+    type: z.literal('ResultAvailable'),
+    signer: z.string().regex(hexPattern(20)),
+    taskKey: z.string().regex(hexPattern(32)),
+    resultHash: z.string().regex(hexPattern(32)),
+    signature: z.string().regex(hexPattern(65)),
+  }),
+});
+
+/**
+ * The `ResultAvailable` statement of a commit reply, checked: it names this task and this score (whether its
+ * signature recovers to the chain's relay signer is the daemon's check, which reads the chain).
+ */
+async function readStatement(body: unknown, upload: ResultUpload): Promise<ResultStatement> {
+  const parsed = commitReplySchema.safeParse(body);
+  const refuse = (why: string) =>
+    new RelayError(`relay answered the result commit without a usable ResultAvailable statement: ${why}`, {
+      retryable: true,
+    });
+  if (!parsed.success) throw refuse(parsed.error.issues[0]?.message ?? 'malformed');
+  const statement = parsed.data.statement as ResultStatement;
+  if (statement.taskKey.toLowerCase() !== upload.taskKey.toLowerCase())
+    throw refuse(`it names task ${statement.taskKey}`);
+  const resultHash = getResultHash(hexToBytes(upload.score));
+  if (statement.resultHash.toLowerCase() !== resultHash) throw refuse('it names another score');
+  return statement;
+}
+
+/**
+ * The relay's refusal as a RelayError. Its body is `{ error: { code, message, retryAfter? } }`
+ * (docs/relay-api.md); anything else (a proxy's HTML page, say) keeps the HTTP status as its code.
+ */
+async function toRelayError(response: Response, what: string): Promise<RelayError> {
+  let code = `HTTP_${response.status}`;
+  let message = response.statusText;
+  let retryAfterSec = Number(response.headers.get('retry-after') ?? Number.NaN);
+  try {
+    const body = (await response.json()) as {
+      error?: { code?: unknown; message?: unknown; retryAfter?: unknown };
+    };
+    if (typeof body.error?.code === 'string') code = body.error.code;
+    if (typeof body.error?.message === 'string') message = body.error.message;
+    if (typeof body.error?.retryAfter === 'number') retryAfterSec = body.error.retryAfter;
+  } catch {
+    // not JSON: the status says enough
+  }
+  const known = !code.startsWith('HTTP_');
+  return new RelayError(`relay refused ${what}: ${code}: ${message}`, {
+    code,
+    retryable: known ? retryableCodes.has(code) : response.status >= 500 || response.status === 429,
+    retryAfterMs: Number.isFinite(retryAfterSec) && retryAfterSec > 0 ? retryAfterSec * 1000 : undefined,
+  });
+}
 
 /**
  * The relay's HTTP API as the node uses it: download a task's arguments, upload result files and commit them
@@ -68,20 +134,7 @@ export function createHttpRelayClient(parameters: CreateHttpRelayClientParameter
           : (cause as Error).message;
       throw new RelayError(`relay ${base} unreachable (${reason})`, { retryable: true, cause });
     }
-    if (!response.ok) {
-      let code = `HTTP_${response.status}`;
-      let message = response.statusText;
-      try {
-        const json = (await response.json()) as { code?: string; message?: string };
-        code = json.code ?? code;
-        message = json.message ?? message;
-      } catch {
-        // not JSON
-      }
-      throw new RelayError(`relay refused ${method} ${path}: ${code}: ${message}`, {
-        retryable: response.status >= 500 || response.status === 429 || !permanentCodes.has(code),
-      });
-    }
+    if (!response.ok) throw await toRelayError(response, `${method} ${path}`);
     return response;
   };
 
@@ -96,7 +149,7 @@ export function createHttpRelayClient(parameters: CreateHttpRelayClientParameter
       }
       return { bytes: new Uint8Array(await response.arrayBuffer()), salt: salt as Hex };
     },
-    async uploadResult(upload: ResultUpload): Promise<void> {
+    async uploadResult(upload: ResultUpload): Promise<ResultStatement> {
       const key = upload.taskKey.toLowerCase();
       for (const file of upload.files) {
         const bytes = await readFile(file.path);
@@ -107,10 +160,11 @@ export function createHttpRelayClient(parameters: CreateHttpRelayClientParameter
         });
       }
       const body = new TextEncoder().encode(JSON.stringify({ score: upload.score }));
-      await request('POST', `/v1/tasks/${key}/result/commit`, {
+      const response = await request('POST', `/v1/tasks/${key}/result/commit`, {
         bytes: body,
         contentType: 'application/json',
       });
+      return readStatement(await response.json().catch(() => undefined), upload);
     },
   };
 }

@@ -1,4 +1,4 @@
-import type { Hex } from 'viem';
+import type { Address, Hex } from 'viem';
 
 export type TaskArgsDownload = {
   /** The argument bytes exactly as the app uploaded them (checked against the on-chain commitment). */
@@ -14,6 +14,17 @@ export type ResultUpload = {
   files: { name: string; mediaType: string; path: string; size: number; sha256: string }[];
 };
 
+/** The relay's EIP-712 `ResultAvailable(taskKey, resultHash)` statement (docs/relay-api.md, "Statements"). */
+export type ResultStatement = {
+  /** The relay key that signed (the chain's `relaySigner` when one is set). */
+  signer: Address;
+  taskKey: Hex;
+  /** keccak256(score bytes). */
+  resultHash: Hex;
+  /** 65 bytes r ‖ s ‖ v. */
+  signature: Hex;
+};
+
 /**
  * What the node needs from the relay. The daemon only ever talks to the relay through this, so the HTTP
  * client (signed requests, packages/relay) plugs in without touching the task state machine.
@@ -21,5 +32,6 @@ export type ResultUpload = {
  */
 export type RelayClient = {
   fetchTaskArgs: (taskKey: Hex) => Promise<TaskArgsDownload>;
-  uploadResult: (upload: ResultUpload) => Promise<void>;
+  /** Uploads and commits the result; resolves with the relay's `ResultAvailable` statement. */
+  uploadResult: (upload: ResultUpload) => Promise<ResultStatement>;
 };

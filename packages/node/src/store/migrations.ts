@@ -64,4 +64,6 @@ export const migrations: readonly string[] = [
   `,
   // 3: the on-chain execution deadline of a task (unix seconds), so the worker stops in time.
   `ALTER TABLE tasks ADD COLUMN deadline_at INTEGER;`,
+  // 4: the relay's ResultAvailable signature over the committed result (submitScore carries it).
+  `ALTER TABLE tasks ADD COLUMN result_signature TEXT;`,
 ];

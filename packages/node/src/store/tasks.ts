@@ -20,6 +20,7 @@ type TaskRow = {
   last_error: string | null;
   next_attempt_at: number;
   deadline_at: number | null;
+  result_signature: string | null;
   created_at: number;
   updated_at: number;
 };
@@ -43,6 +44,7 @@ function fromRow(row: TaskRow): TaskRecord {
     lastError: row.last_error,
     nextAttemptAt: row.next_attempt_at,
     deadlineAt: row.deadline_at,
+    resultSignature: row.result_signature as Hex | null,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
@@ -119,6 +121,7 @@ const columns: Record<keyof Omit<TaskRecord, 'taskKey' | 'createdAt'>, string> =
   lastError: 'last_error',
   nextAttemptAt: 'next_attempt_at',
   deadlineAt: 'deadline_at',
+  resultSignature: 'result_signature',
   updatedAt: 'updated_at',
 };
 

@@ -23,6 +23,7 @@ const task = (step: TaskStep, extra: Partial<TaskRecord> = {}): TaskRecord => ({
   lastError: null,
   nextAttemptAt: 0,
   deadlineAt: null,
+  resultSignature: null,
   createdAt: 0,
   updatedAt: 0,
   ...extra,
@@ -40,7 +41,7 @@ describe('reduceTask', () => {
       { type: 'argsFetched', argsPath: '/a', salt: key, argsCommitment: key, deadlineAt: 99 },
       { type: 'modelsReady' },
       { type: 'executed', outputDir: '/o', score: '0x12', resultFiles: '[]' },
-      { type: 'resultUploaded' },
+      { type: 'resultUploaded', signature: '0xab' },
       { type: 'reported' },
       { type: 'ended', outcome: 'success', fee: 5n },
     ];
@@ -49,9 +50,21 @@ describe('reduceTask', () => {
       t = apply(t, input);
     }
     assert.deepEqual(seen, ['fetchArgs', 'ensureModels', 'execute', 'uploadResult', 'submitScore', 'follow']);
+    assert.equal(t.resultSignature, '0xab', 'the relay statement is kept for submitScore');
     assert.equal(t.step, 'ended');
     assert.equal(t.fee, '5');
     assert.equal(getTaskAction(t, 0), null);
+  });
+
+  it('a relay statement the chain refuses sends the task back to commit its result again', () => {
+    const t = apply(task('result_uploaded', { resultSignature: '0xab' }), {
+      type: 'statementRejected',
+      message: 'InvalidRelaySignature',
+    });
+    assert.equal(t.step, 'executed');
+    assert.equal(t.resultSignature, null);
+    assert.equal(getTaskAction(t, 0), 'uploadResult');
+    assert.equal(reduceTask(task('reported'), { type: 'statementRejected', message: 'x' }, 0), null);
   });
 
   it('reports only invalid_args on chain; every other worker failure lets the task time out', () => {

@@ -8,7 +8,9 @@ export type TaskInput =
   | { type: 'modelsReady' }
   | { type: 'executed'; outputDir: string; score: Hex; resultFiles: string }
   | { type: 'workerFailed'; kind: string; message: string }
-  | { type: 'resultUploaded' }
+  | { type: 'resultUploaded'; signature: Hex }
+  /** The chain refused the relay's statement (e.g. the relay key was rotated): commit again for a new one. */
+  | { type: 'statementRejected'; message: string }
   /** The chain shows the node's report (score or error), from a receipt or an event. */
   | { type: 'reported' }
   | { type: 'ended'; outcome: TaskOutcome; fee: bigint | null }
@@ -73,7 +75,10 @@ export function reduceTask(task: TaskRecord, input: TaskInput, now: number): Tas
         return to('invalid_args', { errorKind: input.kind, lastError: input.message });
       return to('abandoned', { errorKind: input.kind, lastError: input.message });
     case 'resultUploaded':
-      return task.step === 'executed' ? to('result_uploaded') : null;
+      return task.step === 'executed' ? to('result_uploaded', { resultSignature: input.signature }) : null;
+    case 'statementRejected':
+      if (task.step !== 'result_uploaded') return null;
+      return to('executed', { resultSignature: null, attempts: task.attempts + 1, lastError: input.message });
     case 'reported':
       return preReport.has(task.step) ? to('reported') : null;
     case 'ended':

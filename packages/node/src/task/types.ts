@@ -63,6 +63,11 @@ export type TaskRecord = {
   nextAttemptAt: number;
   /** Unix seconds after which the chain lets anybody abort the task (execution timeout), once known. */
   deadlineAt: number | null;
+  /**
+   * The relay's EIP-712 `ResultAvailable(taskKey, keccak256(score))` signature, from its answer to the result
+   * commit; `submitScore` carries it (`0x` when the chain has no relay signer).
+   */
+  resultSignature: Hex | null;
   createdAt: number;
   updatedAt: number;
 };

@@ -17,7 +17,7 @@ import {
   getArgsCommitment,
   getTaskIdCommitment,
 } from '@verinet/protocol/commitment';
-import { getPublicKey } from '@verinet/protocol/vrf';
+import { getFastVerifyParams, getPublicKey, isSelected, proofToHash, prove } from '@verinet/protocol/vrf';
 import { type Address, type Hex, keccak256, parseEventLogs, stringToHex, zeroAddress } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { getDeploymentChain } from '../chain/createChainClient.js';
@@ -62,6 +62,13 @@ export type CreatedTestTask = {
   salt: Hex;
   node: Address | null;
   blockNumber: bigint;
+  /** The creation block's hash: the sampling seed the app's VRF runs on. */
+  blockHash: Hex;
+  guid: Hex;
+  nonce: Hex;
+  argsHash: Hex;
+  /** The requirements passed to createTask (validateTaskGroup repeats them). */
+  requirements: { modelIds: Hex[]; minVram: number; requiredGpu: Hex; version: bigint };
 };
 
 /** Creates a task as the app (anvil account `appIndex`) and returns its key, argument bytes and salt. */
@@ -71,12 +78,28 @@ export async function createTestTask(
   taskType: TaskType,
   input: unknown,
   fee: bigint,
+  options: {
+    guid?: Hex;
+    /** The relay's ArgsAvailable statement, when the chain has a relay signer (upload before createTask). */
+    relayStatement?: (
+      argsCommitment: Hex,
+      bytes: Uint8Array,
+      salt: Hex,
+    ) => Promise<{ relayExpiry: bigint; relaySignature: Hex }>;
+  } = {},
 ): Promise<CreatedTestTask> {
   const { wallet } = testWallet(devnet, appIndex);
   const { bytes, argsHash, args } = encodeTaskArgs(taskType, input);
   const salt = createSalt();
-  const { guid } = createTaskSecrets();
-  const taskKey = getTaskIdCommitment(guid, createNonce());
+  // Members of a validation group share the original's GUID (with fresh nonces and salts).
+  const guid = options.guid ?? createTaskSecrets().guid;
+  const nonce = createNonce();
+  const taskKey = getTaskIdCommitment(guid, nonce);
+  const argsCommitment = getArgsCommitment(argsHash, salt);
+  // Without a relay signer on the chain, an empty ArgsAvailable statement.
+  const statement = options.relayStatement
+    ? await options.relayStatement(argsCommitment, bytes, salt)
+    : { relayExpiry: 0n, relaySignature: '0x' as Hex };
   const params = {
     taskType: taskTypeIds[taskType],
     modelIds: getTaskModelIds(taskType, args as never).map((m) => getModelId(m)),
@@ -85,10 +108,8 @@ export async function createTestTask(
     version: packVersion(testVersion),
     taskSize: 1n,
     taskIdCommitment: taskKey,
-    argsCommitment: getArgsCommitment(argsHash, salt),
-    // No relay signer is set on the test deployments: an empty ArgsAvailable statement.
-    relayExpiry: 0n,
-    relaySignature: '0x' as Hex,
+    argsCommitment,
+    ...statement,
   };
   const request = {
     address: devnet.deployment.contracts.taskManager,
@@ -120,7 +141,23 @@ export async function createTestTask(
     logs: [...receipt.logs, ...settled.logs],
     eventName: 'TaskStarted',
   }).find((e) => e.args.taskKey.toLowerCase() === taskKey.toLowerCase());
-  return { taskKey, bytes, salt, node: started?.args.node ?? null, blockNumber: receipt.blockNumber };
+  return {
+    taskKey,
+    bytes,
+    salt,
+    node: started?.args.node ?? null,
+    blockNumber: receipt.blockNumber,
+    blockHash: receipt.blockHash,
+    guid,
+    nonce,
+    argsHash,
+    requirements: {
+      modelIds: params.modelIds,
+      minVram: params.minVram,
+      requiredGpu: params.requiredGpu,
+      version: params.version,
+    },
+  };
 }
 
 /** The app validates a reported task alone (unsampled). */
@@ -140,4 +177,103 @@ export async function validateTestTask(devnet: TestDevnet, appIndex: number, tas
   const hash = await wallet.writeContract({ ...request, gas: (gas * 3n) / 2n + 100_000n } as never);
   const receipt = await devnet.client.waitForTransactionReceipt({ hash });
   if (receipt.status !== 'success') throw new Error(`validateSingleTask reverted (${hash})`);
+}
+
+/** Whether the app's VRF over the task's seed (its creation block hash) samples it for a validation group. */
+export async function isSampled(
+  devnet: TestDevnet,
+  appIndex: number,
+  task: CreatedTestTask,
+): Promise<boolean> {
+  const denominator = await devnet.client.readContract({
+    address: devnet.deployment.contracts.taskManager,
+    abi: taskManagerAbi,
+    functionName: 'samplingDenominator',
+  });
+  const proof = prove(testWallet(devnet, appIndex).privateKey, task.blockHash);
+  return isSelected(proofToHash(proof), denominator as bigint);
+}
+
+/**
+ * The app validates a hidden group: the original (sampled) and its two extra members, each reported on chain.
+ * Scores and seeds are read from the members' TaskScoreReady events, as an app would.
+ */
+export async function validateTestGroup(
+  devnet: TestDevnet,
+  appIndex: number,
+  members: CreatedTestTask[],
+): Promise<void> {
+  const { privateKey, wallet } = testWallet(devnet, appIndex);
+  const [original] = members;
+  if (!original) throw new Error('no members');
+  const reports = await Promise.all(
+    members.map(async (member) => {
+      const logs = await devnet.client.getContractEvents({
+        address: devnet.deployment.contracts.taskManager,
+        abi: taskManagerAbi,
+        eventName: 'TaskScoreReady',
+        args: { taskKey: member.taskKey } as never,
+        fromBlock: member.blockNumber,
+      });
+      const args = (logs[0] as { args?: { score?: Hex; seed?: Hex } } | undefined)?.args;
+      if (!args?.score || !args.seed) throw new Error(`no TaskScoreReady for ${member.taskKey}`);
+      return { score: args.score, seed: args.seed };
+    }),
+  );
+  const proof = prove(privateKey, original.blockHash);
+  const publicKey = getPublicKey(privateKey);
+  const { uPoint, vComponents } = getFastVerifyParams(publicKey, proof, original.blockHash);
+  const request = {
+    address: devnet.deployment.contracts.taskManager,
+    abi: taskManagerAbi,
+    functionName: 'validateTaskGroup',
+    args: [
+      {
+        taskKeys: members.map((m) => m.taskKey),
+        guid: original.guid,
+        nonces: members.map((m) => m.nonce),
+        argsHash: original.argsHash,
+        salts: members.map((m) => m.salt),
+        scores: reports.map((r) => r.score),
+        seeds: reports.map((r) => r.seed),
+        ...original.requirements,
+        vrfProof: proof,
+        publicKey,
+        uPoint,
+        vComponents,
+      },
+    ],
+  } as const;
+  const gas = await devnet.client.estimateContractGas({
+    ...request,
+    account: wallet.account,
+    blockTag: 'pending',
+  } as never);
+  const hash = await wallet.writeContract({ ...request, gas: (gas * 3n) / 2n + 100_000n } as never);
+  const receipt = await devnet.client.waitForTransactionReceipt({ hash });
+  if (receipt.status !== 'success') throw new Error(`validateTaskGroup reverted (${hash})`);
+}
+
+/** The deployer (the contracts' owner) sets the sampling rate to 1 / `denominator`. */
+export async function setTestSamplingDenominator(devnet: TestDevnet, denominator: bigint): Promise<void> {
+  const { wallet } = testWallet(devnet, 0);
+  const hash = await wallet.writeContract({
+    address: devnet.deployment.contracts.taskManager,
+    abi: taskManagerAbi,
+    functionName: 'setSamplingDenominator',
+    args: [denominator],
+  } as never);
+  await devnet.client.waitForTransactionReceipt({ hash });
+}
+
+/** The deployer (the contracts' owner) makes the TaskManager require statements signed by `signer`. */
+export async function setTestRelaySigner(devnet: TestDevnet, signer: Address): Promise<void> {
+  const { wallet } = testWallet(devnet, 0);
+  const hash = await wallet.writeContract({
+    address: devnet.deployment.contracts.taskManager,
+    abi: taskManagerAbi,
+    functionName: 'setRelaySigner',
+    args: [signer],
+  } as never);
+  await devnet.client.waitForTransactionReceipt({ hash });
 }

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
-import type { Hex } from 'viem';
+import { getResultHash } from '@verinet/protocol/relay';
+import { type Hex, hexToBytes, zeroAddress } from 'viem';
 import { RelayError } from '../errors/index.js';
 import type { RelayClient, ResultUpload } from '../relay/types.js';
 
@@ -39,6 +40,13 @@ export function createMemoryRelay(): MemoryRelay {
       const files = new Map<string, Buffer>();
       for (const file of upload.files) files.set(file.name, await readFile(file.path));
       relay.results.set(upload.taskKey.toLowerCase(), { score: upload.score, files });
+      // No relay signer on the test chains: an empty statement, as submitScore takes then.
+      return {
+        signer: zeroAddress,
+        taskKey: upload.taskKey,
+        resultHash: getResultHash(hexToBytes(upload.score)),
+        signature: '0x',
+      };
     },
   };
   return relay;

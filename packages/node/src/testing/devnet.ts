@@ -12,6 +12,7 @@ import { type Deployment, nodeRegistryAbi } from '@verinet/protocol/chain';
 import { createPublicClient, createWalletClient, type Hex, http, type PublicClient } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { getDeploymentChain } from '../chain/createChainClient.js';
+import { killOnExit } from './killOnExit.js';
 
 export type TestDevnet = {
   anvil: Anvil;
@@ -26,6 +27,7 @@ export const testMinStake = 10n ** 18n;
 export async function startTestDevnet(options: { blockTime?: number } = {}): Promise<TestDevnet> {
   buildContracts();
   const anvil = await startAnvil({ accounts: 20, blockTime: options.blockTime });
+  killOnExit(anvil.process);
   try {
     const deployment = await deployContracts({
       rpcUrl: anvil.rpcUrl,

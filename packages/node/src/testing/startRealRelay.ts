@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { getRelayDomain, signRelayRequest } from '@verinet/protocol/relay';
-import type { Hex, LocalAccount } from 'viem';
+import type { Address, Hex, LocalAccount } from 'viem';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { buildRelay } from '../../../relay/src/app/buildRelay.js';
 import { createRelayContext } from '../../../relay/src/app/createRelayContext.js';
@@ -18,6 +18,20 @@ import type { TestDevnet } from './devnet.js';
 
 export type RealRelay = {
   url: string;
+  /** The relay's statement key (set it as the TaskManager's relay signer to make statements count). */
+  signer: Address;
+  /**
+   * The app uploads a task's arguments before createTask and gets the ArgsAvailable statement
+   * (`createTestTask`'s `relayStatement` option).
+   */
+  statementFor: (
+    app: LocalAccount,
+    taskType: 'sd' | 'llm',
+  ) => (
+    argsCommitment: Hex,
+    bytes: Uint8Array,
+    salt: Hex,
+  ) => Promise<{ relayExpiry: bigint; relaySignature: Hex }>;
   /** The app uploads a task's arguments (after createTask), signed with its key. */
   uploadArgs: (app: LocalAccount, taskKey: Hex, bytes: Uint8Array, salt: Hex) => Promise<void>;
   stop: () => Promise<void>;
@@ -25,7 +39,7 @@ export type RealRelay = {
 
 export async function startRealRelay(
   devnet: TestDevnet,
-  options: { port?: number } = {},
+  options: { port?: number; signerKey?: Hex } = {},
 ): Promise<RealRelay> {
   const dir = await mkdtemp(join(tmpdir(), 'verinet-node-relay-'));
   const config = relayConfigSchema.parse({
@@ -42,12 +56,8 @@ export async function startRealRelay(
     cacheMs: 0,
   });
   const storage = await createSqliteStorage({ dataDir: dir });
-  const context = createRelayContext({
-    config,
-    storage,
-    chain,
-    signer: privateKeyToAccount(generatePrivateKey()),
-  });
+  const signer = privateKeyToAccount(options.signerKey ?? generatePrivateKey());
+  const context = createRelayContext({ config, storage, chain, signer });
   const app = await buildRelay({ context });
   await app.listen({ host: '127.0.0.1', port: options.port ?? 0 });
   const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
@@ -57,6 +67,20 @@ export async function startRealRelay(
   });
   return {
     url,
+    signer: signer.address,
+    statementFor: (app_, taskType) => async (argsCommitment, bytes, salt) => {
+      const path = `/v1/args/${argsCommitment}?salt=${salt}&taskType=${taskType}`;
+      const headers = await signRelayRequest({ signer: app_, domain, method: 'PUT', path, body: bytes });
+      const response = await fetch(`${url}${path}`, {
+        method: 'PUT',
+        headers: { ...headers, 'content-type': 'application/octet-stream' },
+        body: Buffer.from(bytes),
+      });
+      if (!response.ok)
+        throw new Error(`argument upload refused: ${response.status} ${await response.text()}`);
+      const reply = (await response.json()) as { statement: { expiry: number; signature: Hex } };
+      return { relayExpiry: BigInt(reply.statement.expiry), relaySignature: reply.statement.signature };
+    },
     async uploadArgs(app_, taskKey, bytes, salt) {
       const path = `/v1/tasks/${taskKey.toLowerCase()}/args?salt=${salt}`;
       for (let attempt = 0; ; attempt++) {

@@ -5,6 +5,7 @@ import { privateKeyToAccount } from 'viem/accounts';
 import { createChainClient, getDeploymentChain } from '../chain/createChainClient.js';
 import { contractsOf } from '../chain/taskManager.js';
 import { createNodeDaemon, type NodeDaemon } from '../daemon/createNodeDaemon.js';
+import { createModelProvider } from '../models/createModelProvider.js';
 import type { RelayClient } from '../relay/types.js';
 import { type NodeStore, openStore } from '../store/index.js';
 import { createTxSender } from '../tx/index.js';
@@ -25,6 +26,11 @@ export async function startTestNode(parameters: {
   dataDir: string;
   modelsDir: string;
   rpcUrl?: string;
+  /** Task arguments and results (default: `dataDir`); the SQLite store stays in `dataDir`. */
+  filesDir?: string;
+  workerStallMs?: number;
+  /** Model server or folder the node fetches missing models from. */
+  modelSource?: string;
 }): Promise<TestNode> {
   const { devnet, index, dataDir } = parameters;
   const rpcUrl = parameters.rpcUrl ?? devnet.anvil.rpcUrl;
@@ -51,9 +57,13 @@ export async function startTestNode(parameters: {
     startBlock: devnet.deployment.startBlock,
     relay: parameters.relay,
     worker,
-    dataDir,
+    dataDir: parameters.filesDir ?? dataDir,
     modelsDir: parameters.modelsDir,
     deadlineMarginSec: 30,
+    workerStallMs: parameters.workerStallMs,
+    models: parameters.modelSource
+      ? createModelProvider({ modelsDir: parameters.modelsDir, source: parameters.modelSource })
+      : undefined,
     followIntervalMs: 1_000,
     log: pino({ level: process.env.VERINET_TEST_LOG ?? 'silent' }),
     confirmations: 0,
