@@ -7,7 +7,7 @@ import type { MemberRecord, TaskRecord } from '../types.js';
 import { loadRecord, saveRecord } from '../utils/loadRecord.js';
 import { withRetry } from '../utils/withRetry.js';
 import { ensureVrfKey } from './ensureVrfKey.js';
-import { uploadArgs } from './uploadArgs.js';
+import { renewSalt, uploadMemberArgs } from './uploadArgs.js';
 
 /**
  * Sends `createTask` for every current member not on chain yet, with its fee and the relay's statement. The
@@ -24,7 +24,7 @@ export async function createTask(
   id: string,
   options: { signal?: AbortSignal | undefined } = {},
 ): Promise<TaskRecord> {
-  let record = await loadRecord(context, id);
+  const record = await loadRecord(context, id);
   await ensureVrfKey(context, { id, signal: options.signal });
   for (const member of record.members) {
     if (member.state !== undefined && member.state !== 'None') continue;
@@ -38,43 +38,51 @@ export async function createTask(
         continue;
       }
     }
-    if (!member.statement) record = await uploadArgs(context, id, options);
-    const current = record.members.find((m) => m.taskKey === member.taskKey) ?? member;
+    if (!member.statement) await uploadMemberArgs(context, record, member, options.signal);
+    const current = member;
     current.sending = true;
     await saveRecord(context, record);
     let receipt: TransactionReceipt | undefined;
-    try {
-      receipt = await withRetry(context, { id, step: 'createTask', signal: options.signal }, () =>
-        context.access.write({
-          functionName: 'createTask',
-          args: [
-            {
-              taskType: getTaskTypeId(record.taskType),
-              modelIds: record.request.modelIds,
-              minVram: record.request.minVram,
-              requiredGpu: record.request.requiredGpu,
-              version: BigInt(record.request.version),
-              taskSize: 1n,
-              taskIdCommitment: current.taskKey,
-              argsCommitment: current.argsCommitment,
-              relayExpiry: BigInt(current.statement?.expiry ?? '0'),
-              relaySignature: current.statement?.signature ?? '0x',
-            },
-          ],
-          value: BigInt(current.fee),
-        }),
-      );
-    } catch (error) {
-      if (error instanceof ContractRevertedError && error.errorName === 'TaskExists') {
-        await adoptChainState(context, record, current);
-        continue;
+    for (let attempt = 0; !receipt; attempt++) {
+      try {
+        receipt = await withRetry(context, { id, step: 'createTask', signal: options.signal }, () =>
+          context.access.write({
+            functionName: 'createTask',
+            args: [
+              {
+                taskType: getTaskTypeId(record.taskType),
+                modelIds: record.request.modelIds,
+                minVram: record.request.minVram,
+                requiredGpu: record.request.requiredGpu,
+                version: BigInt(record.request.version),
+                taskSize: 1n,
+                taskIdCommitment: current.taskKey,
+                argsCommitment: current.argsCommitment,
+                relayExpiry: BigInt(current.statement?.expiry ?? '0'),
+                relaySignature: current.statement?.signature ?? '0x',
+              },
+            ],
+            value: BigInt(current.fee),
+          }),
+        );
+      } catch (error) {
+        if (error instanceof ContractRevertedError && error.errorName === 'TaskExists') break;
+        if (
+          error instanceof ContractRevertedError &&
+          error.errorName === 'RelayStatementExpired' &&
+          attempt === 0
+        ) {
+          // The statement aged out while waiting (a long resume): ask the relay again, once.
+          renewSalt(record, current);
+          await uploadMemberArgs(context, record, current, options.signal);
+          continue;
+        }
+        throw error;
       }
-      if (error instanceof ContractRevertedError && error.errorName === 'RelayStatementExpired') {
-        current.statement = undefined;
-        current.sending = false;
-        await saveRecord(context, record);
-      }
-      throw error;
+    }
+    if (!receipt) {
+      await adoptChainState(context, record, current);
+      continue;
     }
     current.createTx = receipt.transactionHash;
     applyCreationReceipt(current, receipt);

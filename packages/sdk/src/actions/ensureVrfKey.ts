@@ -16,12 +16,23 @@ export type VrfKey = { secretKey: Hex; publicKey: Hex; address: Hex };
  * @example
  * const { publicKey } = await ensureVrfKey(context, { id });
  */
-export async function ensureVrfKey(
+export function ensureVrfKey(
   context: SdkContext,
   parameters: { id: string; signal?: AbortSignal | undefined },
 ): Promise<VrfKey> {
-  const cached = context.cache.get('vrfKey') as VrfKey | undefined;
+  // One lookup (and at most one bindVrfKey) per client, even when tasks start concurrently.
+  const cached = context.cache.get('vrfKey') as Promise<VrfKey> | undefined;
   if (cached) return cached;
+  const pending = loadVrfKey(context, parameters);
+  context.cache.set('vrfKey', pending);
+  pending.catch(() => context.cache.delete('vrfKey'));
+  return pending;
+}
+
+async function loadVrfKey(
+  context: SdkContext,
+  parameters: { id: string; signal?: AbortSignal | undefined },
+): Promise<VrfKey> {
   const app = context.access.address;
   let secretKey = context.vrfKey ?? context.access.privateKey;
   if (!secretKey) {
@@ -43,6 +54,5 @@ export async function ensureVrfKey(
       context.access.write({ functionName: 'bindVrfKey', args: [publicKey] }),
     );
   }
-  context.cache.set('vrfKey', key);
   return key;
 }

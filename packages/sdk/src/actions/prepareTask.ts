@@ -71,12 +71,12 @@ export async function prepareTask(
   try {
     encoded = encodeTaskArgs(type, parameters.args);
   } catch (error) {
-    if (error instanceof InvalidTaskArgsError || (error instanceof Error && 'issues' in error)) {
-      const issues = ((error as { issues?: { path?: unknown[]; message: string }[] }).issues ?? []).map(
+    if (error instanceof InvalidTaskArgsError) {
+      const issues = error.issues.map(
         (issue) =>
-          `${Array.isArray(issue.path) && issue.path.length ? `${issue.path.join('.')}: ` : ''}${issue.message}`,
+          `${issue.field || '(arguments)'}: ${issue.kind === 'unsupported' ? 'not supported by the workers yet: ' : ''}${issue.reason}`,
       );
-      throw new InvalidTaskArgumentsError(type, issues.length ? issues : [(error as Error).message], error);
+      throw new InvalidTaskArgumentsError(type, issues, error);
     }
     throw new InvalidTaskArgumentsError(type, [(error as Error).message], error);
   }

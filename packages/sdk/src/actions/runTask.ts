@@ -69,12 +69,16 @@ export async function runTask(
     }
     return await drive(context, record.id, signal);
   } catch (error) {
-    if (record && finalErrors.some((type) => error instanceof type)) {
-      const failed = await loadRecord(context, record.id);
+    const failed = record ? await context.store.getTask(record.id) : undefined;
+    // A revert before anything landed (fee too low, no bucket) ends the task; after, the task stays resumable.
+    const paid = failed?.members.some((m) => m.state !== undefined && m.state !== 'None') ?? false;
+    const final =
+      finalErrors.some((type) => error instanceof type) && !(error instanceof ContractRevertedError && paid);
+    if (failed && final) {
       failed.phase = 'failed';
       failed.error = { name: (error as Error).name, message: (error as Error).message };
       await saveRecord(context, failed);
-      context.emit({ type: 'failed', id: record.id, error: error as VerinetError });
+      context.emit({ type: 'failed', id: failed.id, error: error as VerinetError });
     }
     throw error;
   } finally {

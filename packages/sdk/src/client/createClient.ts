@@ -74,7 +74,7 @@ export type VerinetClient = {
  * @example
  * import { createClient } from '@verinet/sdk';
  * import { createSqliteStore } from '@verinet/sdk/node';
- * const client = createClient({ chain, relay: 'http://127.0.0.1:8600', account: privateKey, store: createSqliteStore({ path: 'tasks.db' }) });
+ * const client = createClient({ chain, relay: 'http://127.0.0.1:7070', account: privateKey, store: createSqliteStore({ path: 'tasks.db' }) });
  * const completion = await client.chat.completions.create({ model: 'verinet/tiny-gpt2', messages: [{ role: 'user', content: 'Hi' }] });
  */
 export function createClient(parameters: CreateClientParameters): VerinetClient {
