@@ -4,8 +4,9 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { taskManagerAbi } from '@verinet/protocol/chain';
 import { getPixelsPHash } from '@verinet/protocol/score/browser';
 import { bytesToHex, type Hex, parseEther } from 'viem';
-import { privateKeyToAccount } from 'viem/accounts';
+import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { createClient, type VerinetClient } from './client/createClient.js';
+import { InsufficientFundsError } from './errors/index.js';
 import { type SdkNetwork, startSdkNetwork, testModels } from './testing/startSdkNetwork.js';
 import type { TaskEvent } from './types.js';
 import { decodePng } from './verify/decodePng.js';
@@ -134,8 +135,29 @@ describe('SDK end to end (anvil, contracts, real relay, 3 node daemons with the 
     assert.equal(await owed(node), (owedBefore.get(node) ?? 0n) + fee, 'the node was paid the fee');
   });
 
+  it('refuses to start a task the account cannot pay for, with InsufficientFundsError', async () => {
+    const poor = createClient({
+      chain: network.chain,
+      relay: network.relay.url,
+      account: generatePrivateKey(),
+      fee,
+      pollIntervalMs: 100,
+    });
+    await assert.rejects(poor.chat.completions.create(chatParams(2)), InsufficientFundsError);
+    await poor.close();
+  });
+
   it('a sampled task forms a hidden validation group of three, judged on chain, two fees refunded', async () => {
     await network.send(0, 'taskManager', 'setSamplingDenominator', [2n]);
+    // A viem account without its private key (as a browser wallet): the SDK generates a VRF key and binds it on
+    // chain (bindVrfKey, F8); the group opening then proves sampling with that key.
+    const client = createClient({
+      chain: network.chain,
+      relay: network.relay.url,
+      account: privateKeyToAccount(network.privateKey(appIndex + 1)),
+      fee,
+      pollIntervalMs: 100,
+    });
     const owedBefore = await owed(client.address);
     let grouped: Awaited<ReturnType<typeof client.chat.completions.create>> | undefined;
     let refundsExpected = 0n;
@@ -169,5 +191,14 @@ describe('SDK end to end (anvil, contracts, real relay, 3 node daemons with the 
     const { amount } = await client.withdraw();
     assert.equal(amount, owedBefore + refundsExpected);
     assert.equal(await client.getOwed(), 0n);
+    const bound = await network.devnet.client.getContractEvents({
+      address: network.chain.contracts.taskManager,
+      abi: taskManagerAbi,
+      eventName: 'VrfKeyBound',
+      args: { app: client.address },
+      fromBlock: 0n,
+    });
+    assert.equal(bound.length, 1, 'one VRF key bound for the app, before its first task');
+    await client.close();
   });
 });

@@ -124,7 +124,7 @@ export function createChainAccess(parameters: {
         } as never);
       });
     } catch (error) {
-      throw toSdkError(error, functionName);
+      throw toSdkError(error, functionName, account.address);
     }
     let receipt: TransactionReceipt;
     try {
@@ -133,14 +133,14 @@ export function createChainAccess(parameters: {
         pollingInterval: parameters.pollIntervalMs,
       });
     } catch (error) {
-      throw toSdkError(error, functionName);
+      throw toSdkError(error, functionName, account.address);
     }
     if (receipt.status !== 'success') {
       // Replay the call at its block to learn why (the estimate passed against the pending block).
       try {
         await publicClient.simulateContract({ ...request, blockNumber: receipt.blockNumber } as never);
       } catch (error) {
-        throw toSdkError(error, functionName);
+        throw toSdkError(error, functionName, account.address);
       }
       throw new ContractRevertedError({ functionName, errorName: 'Reverted', args: [hash] });
     }

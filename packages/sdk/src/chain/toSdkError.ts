@@ -1,5 +1,6 @@
 import { nodeRegistryAbi, taskManagerAbi } from '@verinet/protocol/chain/abis';
 import {
+  type Address,
   decodeErrorResult,
   type Hex,
   HttpRequestError,
@@ -7,7 +8,12 @@ import {
   BaseError as ViemBaseError,
   InsufficientFundsError as ViemInsufficientFundsError,
 } from 'viem';
-import { ChainRequestError, ContractRevertedError, VerinetError } from '../errors/index.js';
+import {
+  ChainRequestError,
+  ContractRevertedError,
+  InsufficientFundsError,
+  VerinetError,
+} from '../errors/index.js';
 
 const errorAbi = [...taskManagerAbi, ...nodeRegistryAbi].filter((item) => item.type === 'error');
 
@@ -58,7 +64,7 @@ export function decodeRevert(error: unknown): { errorName: string; args: readonl
  * Translates a raw viem/RPC failure into the SDK's typed errors at one place: a contract revert becomes
  * ContractRevertedError (not retryable), an unreachable or slow RPC ChainRequestError (retryable).
  */
-export function toSdkError(error: unknown, functionName: string): VerinetError {
+export function toSdkError(error: unknown, functionName: string, account?: Address): VerinetError {
   if (error instanceof VerinetError) return error;
   const revert = decodeRevert(error);
   if (revert) {
@@ -72,10 +78,7 @@ export function toSdkError(error: unknown, functionName: string): VerinetError {
   if (error instanceof ViemBaseError) {
     const funds = error.walk((e) => e instanceof ViemInsufficientFundsError);
     if (funds) {
-      return new ChainRequestError(`${functionName}: the account cannot pay the value plus gas.`, {
-        details: ['Fund the account (fee + gas), then retry.'],
-        cause: error,
-      });
+      return new InsufficientFundsError(account ?? '0x', functionName, error);
     }
     const network = error.walk((e) => e instanceof HttpRequestError || e instanceof TimeoutError);
     if (network) {

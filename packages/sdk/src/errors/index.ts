@@ -77,12 +77,13 @@ export class ContractRevertedError extends VerinetError {
   }
 }
 
-/** The account cannot pay the fee plus gas. */
+/** The account cannot pay the value (fee) plus gas of a transaction. */
 export class InsufficientFundsError extends VerinetError {
   override name = 'InsufficientFundsError' as const;
-  constructor(account: Address, needed: bigint, balance: bigint) {
-    super(`The account ${account} has ${balance} wei; this step needs about ${needed} wei (fee + gas).`, {
+  constructor(account: Address, functionName: string, cause?: unknown) {
+    super(`The account ${account} cannot pay ${functionName}: value plus gas exceed its balance.`, {
       details: ['Fund the account, or lower the fee (it cannot be below the chain minFee).'],
+      cause,
     });
   }
 }
