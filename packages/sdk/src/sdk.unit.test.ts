@@ -80,6 +80,12 @@ describe('verifyResult: every byte against the on-chain score', () => {
     await assert.rejects(verifyResult(foreign), /the relay lists score/);
   });
 
+  it('refuses an image of another size than the arguments ask for, before decoding it', async () => {
+    const big = encode({ width: 72, height: 64, data: new Uint8Array(72 * 64 * 3), channels: 3, depth: 8 });
+    const parameters = await imageCase([makePng(1), big]);
+    await assert.rejects(verifyResult(parameters), /1\.png is 72×64, the arguments ask for 64×64/);
+  });
+
   it('refuses a PNG that is not 8-bit RGB (a result the relay would never have accepted)', async () => {
     const grey = encode({ width: 8, height: 8, data: new Uint8Array(64), channels: 1, depth: 8 });
     await assert.rejects(decodePng(grey, 0), /not an 8-bit RGB PNG/);

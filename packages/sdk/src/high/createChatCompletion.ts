@@ -1,7 +1,7 @@
 import type { LlmTaskArgsInput } from '@verinet/protocol/args';
 import { runTask } from '../actions/runTask.js';
 import type { SdkContext } from '../client/context.js';
-import { InvalidTaskArgumentsError } from '../errors/index.js';
+import { InvalidTaskArgumentsError, ResultVerificationError } from '../errors/index.js';
 import type { RunOptions, TaskResultBase } from '../types.js';
 
 export type ChatCompletionCreateParameters = LlmTaskArgsInput & {
@@ -73,10 +73,18 @@ export async function createChatCompletion(
 ): Promise<ChatCompletion> {
   const result = await runTask(context, { type: 'llm', args: toLlmTaskArgs(parameters) }, options);
   const raw = result.files[0]?.bytes ?? new Uint8Array();
-  const body = JSON.parse(new TextDecoder().decode(raw)) as Omit<
-    ChatCompletion,
-    'id' | 'object' | 'created' | 'verinet' | 'raw'
-  >;
+  type Body = Omit<ChatCompletion, 'id' | 'object' | 'created' | 'verinet' | 'raw'>;
+  let body: Body;
+  try {
+    body = JSON.parse(new TextDecoder().decode(raw)) as Body;
+    if (!Array.isArray(body.choices)) throw new Error('no choices');
+  } catch (cause) {
+    // The bytes match the on-chain score, so the node committed to them: a node and relay acting together.
+    throw new ResultVerificationError(
+      result.base.taskKey,
+      `result.json is not a chat result (${(cause as Error).message})`,
+    );
+  }
   const record = await context.store.getTask(result.base.id);
   return {
     id: `chatcmpl-${result.base.id}`,

@@ -1,5 +1,5 @@
 import { sha256 } from '@noble/hashes/sha2.js';
-import { decodeTaskArgs } from '@verinet/protocol/args';
+import { parseTaskArgsBytes } from '@verinet/protocol/args';
 import { getPixelsPHash, getTextScore } from '@verinet/protocol/score/browser';
 import { bytesToHex, type Hex } from 'viem';
 import { ResultVerificationError } from '../errors/index.js';
@@ -21,9 +21,16 @@ export type VerifyResultParameters = {
 /** The result file names a task must have: `0.png` … for images, `result.json` for chat. */
 export function getExpectedNames(taskType: SdkTaskType, args: Uint8Array): string[] {
   if (taskType === 'llm') return ['result.json'];
-  const parsed = decodeTaskArgs(args) as { task_config?: { num_images?: number } };
-  const count = parsed.task_config?.num_images ?? 1;
+  const count = parseTaskArgsBytes('sd', args).task_config.num_images;
   return Array.from({ length: count }, (_, i) => `${i}.png`);
+}
+
+/** Width and height from a PNG's IHDR chunk (read before decoding: a forged giant image is refused unread). */
+function readPngSize(bytes: Uint8Array): { width: number; height: number } | undefined {
+  const signature = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
+  if (bytes.length < 24 || signature.some((b, i) => bytes[i] !== b)) return undefined;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return { width: view.getUint32(16), height: view.getUint32(20) };
 }
 
 /**
@@ -55,8 +62,15 @@ export async function verifyResult(parameters: VerifyResultParameters): Promise<
   if (parameters.taskType === 'llm') {
     recomputed = getTextScore(files[0]!.bytes);
   } else {
+    const { image_width, image_height } = parseTaskArgsBytes('sd', parameters.args).task_config;
     recomputed = new Uint8Array(files.length * 8);
     for (const [index, file] of files.entries()) {
+      const size = readPngSize(file.bytes);
+      if (!size) throw fail(`${file.name} is not a PNG`);
+      if (size.width !== image_width || size.height !== image_height)
+        throw fail(
+          `${file.name} is ${size.width}×${size.height}, the arguments ask for ${image_width}×${image_height}`,
+        );
       let pixels: Awaited<ReturnType<DecodeImage>>;
       try {
         pixels = await parameters.decodeImage(file.bytes, index);
