@@ -1,0 +1,73 @@
+import { createSalt, getArgsCommitment } from '@verinet/protocol/commitment';
+import { hexToBytes } from 'viem';
+import type { SdkContext } from '../client/context.js';
+import type { MemberRecord, TaskRecord } from '../types.js';
+import { loadRecord, saveRecord } from '../utils/loadRecord.js';
+import { withRetry } from '../utils/withRetry.js';
+
+/** Statements expiring sooner than this are renewed before createTask (the transaction must land before). */
+const minStatementLifeSeconds = 120n;
+
+/**
+ * Uploads the canonical arguments of every current member not yet created to the relay (keyed by its
+ * argsCommitment, with its salt) and keeps the relay's ArgsAvailable statement, which createTask carries.
+ * Idempotent: the relay answers a repeated upload with the same statement.
+ *
+ * @example
+ * await client.uploadArgs(record.id);
+ */
+export async function uploadArgs(
+  context: SdkContext,
+  id: string,
+  options: { signal?: AbortSignal | undefined } = {},
+): Promise<TaskRecord> {
+  const record = await loadRecord(context, id);
+  const now = BigInt(Math.floor(Date.now() / 1000));
+  for (const member of record.members) {
+    if (member.state !== undefined && member.state !== 'None') continue;
+    if (member.statement && BigInt(member.statement.expiry) > now + minStatementLifeSeconds) continue;
+    if (member.statement) renewSalt(record, member);
+    await uploadMemberArgs(context, record, member, options.signal);
+  }
+  if (record.phase === 'prepared') {
+    record.phase = 'creating';
+    await saveRecord(context, record);
+  }
+  return record;
+}
+
+/**
+ * A fresh salt for a member that is not on chain yet: the relay answers a repeated upload with the statement
+ * (and expiry) of the first, so an aged statement is replaced by uploading under a new argsCommitment.
+ */
+export function renewSalt(record: TaskRecord, member: MemberRecord): void {
+  member.salt = createSalt();
+  member.argsCommitment = getArgsCommitment(record.argsHash, member.salt);
+  member.statement = undefined;
+}
+
+/** Uploads one member's arguments, stores the statement in `record` (mutated and saved). */
+export async function uploadMemberArgs(
+  context: SdkContext,
+  record: TaskRecord,
+  member: MemberRecord,
+  signal?: AbortSignal | undefined,
+): Promise<void> {
+  const statement = await withRetry(context, { id: record.id, step: 'upload', signal }, () =>
+    context.relay.uploadArgs({
+      argsCommitment: member.argsCommitment,
+      salt: member.salt,
+      taskType: record.taskType,
+      bytes: hexToBytes(record.args),
+    }),
+  );
+  member.statement = { expiry: statement.expiry.toString(), signature: statement.signature };
+  await saveRecord(context, record);
+  context.emit({
+    type: 'uploaded',
+    id: record.id,
+    taskKey: member.taskKey,
+    argsCommitment: member.argsCommitment,
+    expiry: statement.expiry,
+  });
+}

@@ -1,0 +1,267 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { sha256 } from '@noble/hashes/sha2.js';
+import { getPixelsPHash, getTextScore } from '@verinet/protocol/score/browser';
+import { build } from 'esbuild';
+import { encode } from 'fast-png';
+import { bytesToHex, type Hex } from 'viem';
+import { createClient } from './client/createClient.js';
+import { ConfigurationError, InvalidTaskArgumentsError, ResultVerificationError } from './errors/index.js';
+import { toLlmTaskArgs } from './high/createChatCompletion.js';
+import { createMemoryStore } from './store/createMemoryStore.js';
+import { createSqliteStore } from './store/createSqliteStore.js';
+import type { TaskRecord } from './types.js';
+import { decodePng } from './verify/decodePng.js';
+import { verifyResult } from './verify/verifyResult.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'verinet-sdk-unit-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+const taskKey = `0x${'11'.repeat(32)}` as Hex;
+const hex = (bytes: Uint8Array) => bytesToHex(bytes);
+
+/** A deterministic 64×64 RGB PNG (a gradient with a seed-dependent pattern). */
+function makePng(seed: number): Uint8Array {
+  const data = new Uint8Array(64 * 64 * 3);
+  for (let i = 0; i < data.length; i++) data[i] = (i * (seed + 3) + (i >> 7) * seed * 31) & 0xff;
+  return encode({ width: 64, height: 64, data, channels: 3, depth: 8 });
+}
+
+const sdArgs = new TextEncoder().encode(
+  '{"base_model":"verinet/tiny-sd","prompt":"a cat","task_config":{"image_height":64,"image_width":64,"num_images":2}}',
+);
+
+async function imageCase(files: Uint8Array[]) {
+  const score = new Uint8Array(16);
+  for (const [i, png] of [makePng(1), makePng(2)].entries())
+    score.set(getPixelsPHash(await decodePng(png, i)), i * 8);
+  const named = files.map((bytes, i) => ({ name: `${i}.png`, bytes }));
+  return {
+    taskType: 'sd' as const,
+    taskKey,
+    score: hex(score),
+    args: sdArgs,
+    manifest: {
+      taskKey,
+      score: hex(score),
+      files: named.map((f) => ({ name: f.name, size: f.bytes.length, sha256: hex(sha256(f.bytes)) })),
+    },
+    files: named,
+    decodeImage: decodePng,
+  };
+}
+
+describe('verifyResult: every byte against the on-chain score', () => {
+  it('accepts the images whose pHashes are the score', async () => {
+    await verifyResult(await imageCase([makePng(1), makePng(2)]));
+  });
+
+  it('refuses an altered image even when the relay lists its sha256', async () => {
+    const parameters = await imageCase([makePng(1), makePng(9)]);
+    await assert.rejects(verifyResult(parameters), (error: unknown) => {
+      assert.ok(error instanceof ResultVerificationError);
+      assert.match(error.message, /the bytes score 0x[0-9a-f]{32}, the chain recorded/);
+      return true;
+    });
+  });
+
+  it('refuses a file whose bytes are not the listed sha256, a missing image, a foreign score', async () => {
+    const good = await imageCase([makePng(1), makePng(2)]);
+    const swapped = { ...good, files: [good.files[0]!, { name: '1.png', bytes: makePng(3) }] };
+    await assert.rejects(verifyResult(swapped), /1\.png hashes to/);
+    await assert.rejects(
+      verifyResult({ ...good, files: good.files.slice(0, 1) }),
+      /expected files 0\.png, 1\.png/,
+    );
+    const foreign = { ...good, manifest: { ...good.manifest, score: `0x${'00'.repeat(16)}` as Hex } };
+    await assert.rejects(verifyResult(foreign), /the relay lists score/);
+  });
+
+  it('refuses an image of another size than the arguments ask for, before decoding it', async () => {
+    const big = encode({ width: 72, height: 64, data: new Uint8Array(72 * 64 * 3), channels: 3, depth: 8 });
+    const parameters = await imageCase([makePng(1), big]);
+    await assert.rejects(verifyResult(parameters), /1\.png is 72×64, the arguments ask for 64×64/);
+  });
+
+  it('refuses a PNG that is not 8-bit RGB (a result the relay would never have accepted)', async () => {
+    const grey = encode({ width: 8, height: 8, data: new Uint8Array(64), channels: 1, depth: 8 });
+    await assert.rejects(decodePng(grey, 0), /not an 8-bit RGB PNG/);
+  });
+
+  it('checks chat text by sha256', async () => {
+    const text = new TextEncoder().encode('{"choices":[]}');
+    const score = hex(getTextScore(text));
+    const base = {
+      taskType: 'llm' as const,
+      taskKey,
+      score,
+      args: new TextEncoder().encode('{}'),
+      manifest: {
+        taskKey,
+        score,
+        files: [{ name: 'result.json', size: text.length, sha256: hex(sha256(text)) }],
+      },
+      files: [{ name: 'result.json', bytes: text }],
+      decodeImage: decodePng,
+    };
+    await verifyResult(base);
+    const other = new TextEncoder().encode('{"choices":[1]}');
+    const forged = {
+      ...base,
+      manifest: {
+        ...base.manifest,
+        files: [{ name: 'result.json', size: other.length, sha256: hex(sha256(other)) }],
+      },
+      files: [{ name: 'result.json', bytes: other }],
+    };
+    await assert.rejects(verifyResult(forged), ResultVerificationError);
+  });
+});
+
+describe('arguments and options', () => {
+  const chain = {
+    id: 31337,
+    rpcUrl: 'http://127.0.0.1:1',
+    contracts: { taskManager: `0x${'22'.repeat(20)}`, nodeRegistry: `0x${'33'.repeat(20)}` },
+  } as const;
+  const key = `0x${'44'.repeat(32)}` as Hex;
+
+  it('maps OpenAI conveniences into generation_config and refuses a field given twice', () => {
+    assert.deepEqual(
+      toLlmTaskArgs({ model: 'm', messages: [], max_tokens: 5, stop: 'x', temperature: 0.5 }),
+      {
+        model: 'm',
+        messages: [],
+        generation_config: { max_new_tokens: 5, stop_strings: ['x'], temperature: 0.5 },
+      },
+    );
+    assert.throws(
+      () =>
+        toLlmTaskArgs({ model: 'm', messages: [], max_tokens: 5, generation_config: { max_new_tokens: 3 } }),
+      /max_tokens: also set as generation_config.max_new_tokens/,
+    );
+  });
+
+  it('refuses bad client options with a ConfigurationError naming the fix', () => {
+    assert.throws(() => createClient({ chain, relay: 'ftp://x', account: key }), ConfigurationError);
+    assert.throws(() => createClient({ chain, relay: 'http://x', account: '0x12' }), /private key/);
+    assert.throws(
+      () => createClient({ chain: {} as never, relay: 'http://x', account: key }),
+      /chain must be/,
+    );
+  });
+
+  it('refuses invalid task arguments before anything is stored or sent', async () => {
+    const store = createMemoryStore();
+    const client = createClient({ chain, relay: 'http://127.0.0.1:1', account: key, store, fee: 1n });
+    await assert.rejects(
+      client.prepareTask({ type: 'sd', args: { base_model: 'verinet/tiny-sd', prompt: 7 } }),
+      (error: unknown) => {
+        assert.ok(error instanceof InvalidTaskArgumentsError);
+        assert.ok(
+          error.issues.some((issue) => issue.startsWith('prompt')),
+          error.issues.join('; '),
+        );
+        return true;
+      },
+    );
+    await assert.rejects(
+      client.prepareTask({
+        type: 'sd',
+        args: { base_model: 'verinet/tiny-sd', prompt: 'a' },
+        requirements: { gpu: 'X' },
+      }),
+      /Image tasks run on any GPU/,
+    );
+    assert.deepEqual(await store.listTasks(), []);
+    // A valid SD task is prepared without touching the chain (fee given), with its secrets persisted.
+    const record = await client.prepareTask({
+      type: 'sd',
+      args: { base_model: 'verinet/tiny-sd', prompt: 'a' },
+    });
+    assert.equal(record.members[0]?.fee, '1');
+    assert.equal((await store.getTask(record.id))?.guid, record.guid);
+  });
+});
+
+describe('stores', () => {
+  const record = (id: string, phase: TaskRecord['phase'], createdAt: number): TaskRecord => ({
+    v: 1,
+    id,
+    taskType: 'llm',
+    args: '0x7b7d',
+    argsHash: `0x${'00'.repeat(32)}`,
+    request: {
+      modelIds: [],
+      minVram: 8,
+      requiredGpu: `0x${'00'.repeat(32)}`,
+      version: '4294967296',
+      gpu: 'g',
+    },
+    guid: `0x${'01'.repeat(32)}`,
+    phase,
+    members: [],
+    previous: [],
+    resubmits: 0,
+    createdAt,
+    updatedAt: createdAt,
+  });
+
+  for (const [name, open] of [
+    ['memory', () => createMemoryStore()],
+    ['sqlite', () => createSqliteStore({ path: join(dir, 'store.db') })],
+  ] as const) {
+    it(`${name}: upserts, lists oldest first, filters active tasks, keeps values`, async () => {
+      const store = open();
+      await store.putTask(record('b', 'running', 2));
+      await store.putTask(record('a', 'done', 1));
+      await store.putTask({ ...record('b', 'downloading', 2) });
+      assert.deepEqual(
+        (await store.listTasks()).map((r) => r.id),
+        ['a', 'b'],
+      );
+      assert.deepEqual(
+        (await store.listTasks({ active: true })).map((r) => [r.id, r.phase]),
+        [['b', 'downloading']],
+      );
+      await store.setValue('k', 'v1');
+      await store.setValue('k', 'v2');
+      assert.equal(await store.getValue('k'), 'v2');
+      const copy = await store.getTask('b');
+      copy!.phase = 'failed';
+      assert.equal((await store.getTask('b'))?.phase, 'downloading', 'a returned record is a copy');
+      await store.close();
+    });
+  }
+
+  it('sqlite: a reopened file has everything (the restart path)', async () => {
+    const store = createSqliteStore({ path: join(dir, 'store.db') });
+    assert.equal((await store.getTask('b'))?.phase, 'downloading');
+    assert.equal(await store.getValue('k'), 'v2');
+    await store.close();
+  });
+});
+
+describe('browser safety', () => {
+  it('the core bundles for the browser: no Node built-ins, no sharp, no better-sqlite3', async () => {
+    const entry = fileURLToPath(new URL('./index.ts', import.meta.url));
+    const result = await build({
+      entryPoints: [entry],
+      bundle: true,
+      platform: 'browser',
+      format: 'esm',
+      write: false,
+      metafile: true,
+      logLevel: 'silent',
+    });
+    const inputs = Object.keys(result.metafile.inputs);
+    assert.ok(
+      !inputs.some((path) => /node_modules\/(sharp|better-sqlite3)\//.test(path)),
+      'no native modules',
+    );
+    assert.ok(!inputs.some((path) => path.startsWith('node:')), 'no Node built-ins');
+  });
+});

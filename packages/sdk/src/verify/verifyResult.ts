@@ -1,0 +1,85 @@
+import { sha256 } from '@noble/hashes/sha2.js';
+import { parseTaskArgsBytes } from '@verinet/protocol/args';
+import { getPixelsPHash, getTextScore } from '@verinet/protocol/score/browser';
+import { bytesToHex, type Hex } from 'viem';
+import { ResultVerificationError } from '../errors/index.js';
+import type { ResultManifest } from '../relay/createRelayClient.js';
+import type { DecodeImage, ResultFile, SdkTaskType } from '../types.js';
+
+export type VerifyResultParameters = {
+  taskType: SdkTaskType;
+  taskKey: Hex;
+  /** The node's score as the chain recorded it (TaskScoreReady). */
+  score: Hex;
+  /** The canonical arguments the app committed to (they fix the image count). */
+  args: Uint8Array;
+  manifest: ResultManifest;
+  files: ResultFile[];
+  decodeImage: DecodeImage;
+};
+
+/** The result file names a task must have: `0.png` … for images, `result.json` for chat. */
+export function getExpectedNames(taskType: SdkTaskType, args: Uint8Array): string[] {
+  if (taskType === 'llm') return ['result.json'];
+  const count = parseTaskArgsBytes('sd', args).task_config.num_images;
+  return Array.from({ length: count }, (_, i) => `${i}.png`);
+}
+
+/** Width and height from a PNG's IHDR chunk (read before decoding: a forged giant image is refused unread). */
+function readPngSize(bytes: Uint8Array): { width: number; height: number } | undefined {
+  const signature = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
+  if (bytes.length < 24 || signature.some((b, i) => bytes[i] !== b)) return undefined;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return { width: view.getUint32(16), height: view.getUint32(20) };
+}
+
+/**
+ * Checks downloaded result bytes against the chain, and throws ResultVerificationError on any difference: the
+ * manifest's score is the on-chain score, the file set is the one the arguments ask for, every file has the
+ * sha256 the relay listed, and the score recomputed from the bytes (pHash of each image, sha256 of the chat
+ * JSON) equals the on-chain score byte for byte.
+ *
+ * @example
+ * await verifyResult({ taskType: 'llm', taskKey, score, args, manifest, files, decodeImage });
+ */
+export async function verifyResult(parameters: VerifyResultParameters): Promise<void> {
+  const { taskKey, manifest, files } = parameters;
+  const fail = (problem: string) => new ResultVerificationError(taskKey, problem);
+  const score = parameters.score.toLowerCase();
+  if (manifest.score?.toLowerCase() !== score)
+    throw fail(`the relay lists score ${manifest.score}, the chain ${parameters.score}`);
+  const expected = getExpectedNames(parameters.taskType, parameters.args);
+  const names = files.map((f) => f.name);
+  if (names.length !== expected.length || expected.some((name, i) => names[i] !== name))
+    throw fail(`expected files ${expected.join(', ')}, got ${names.join(', ') || 'none'}`);
+  for (const file of files) {
+    const listed = manifest.files.find((f) => f.name === file.name);
+    const digest = bytesToHex(sha256(file.bytes));
+    if (!listed || listed.sha256.toLowerCase() !== digest)
+      throw fail(`${file.name} hashes to ${digest}, the relay listed ${listed?.sha256 ?? 'nothing'}`);
+  }
+  let recomputed: Uint8Array;
+  if (parameters.taskType === 'llm') {
+    recomputed = getTextScore(files[0]!.bytes);
+  } else {
+    const { image_width, image_height } = parseTaskArgsBytes('sd', parameters.args).task_config;
+    recomputed = new Uint8Array(files.length * 8);
+    for (const [index, file] of files.entries()) {
+      const size = readPngSize(file.bytes);
+      if (!size) throw fail(`${file.name} is not a PNG`);
+      if (size.width !== image_width || size.height !== image_height)
+        throw fail(
+          `${file.name} is ${size.width}×${size.height}, the arguments ask for ${image_width}×${image_height}`,
+        );
+      let pixels: Awaited<ReturnType<DecodeImage>>;
+      try {
+        pixels = await parameters.decodeImage(file.bytes, index);
+      } catch (cause) {
+        throw fail(`${file.name} cannot be decoded (${(cause as Error).message})`);
+      }
+      recomputed.set(getPixelsPHash(pixels), index * 8);
+    }
+  }
+  const hex = bytesToHex(recomputed);
+  if (hex !== score) throw fail(`the bytes score ${hex}, the chain recorded ${parameters.score}`);
+}
