@@ -1,0 +1,10 @@
+/**
+ * The web UI (image generator, chat, network explorer, staking calculator, DApp mode) and the explorer's
+ * indexer. See docs/web.md.
+ */
+export { ExplorerIndexerError } from './explorer/errors.js';
+export {
+  type ExplorerIndexer,
+  type StartExplorerIndexerParameters,
+  startExplorerIndexer,
+} from './explorer/startExplorerIndexer.js';
