@@ -2,6 +2,13 @@
  * The web UI (image generator, chat, network explorer, staking calculator, DApp mode) and the explorer's
  * indexer. See docs/web.md.
  */
+
+export {
+  type BuildWebUiParameters,
+  type BuildWebUiReturnType,
+  buildWebUi,
+  defaultWebRoot,
+} from './build/buildWebUi.js';
 export { ExplorerIndexerError } from './explorer/errors.js';
 export {
   type ExplorerIndexer,

@@ -80,7 +80,7 @@ export async function startExplorerIndexer(
       '--hostname',
       '127.0.0.1',
     ],
-    { env, stdio: ['ignore', 'pipe', 'pipe'] },
+    { cwd: indexerRoot, env, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   const tail: string[] = [];
   const onData = (chunk: Buffer) => {
