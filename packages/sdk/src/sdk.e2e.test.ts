@@ -1,0 +1,173 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { sha256 } from '@noble/hashes/sha2.js';
+import { taskManagerAbi } from '@verinet/protocol/chain';
+import { getPixelsPHash } from '@verinet/protocol/score/browser';
+import { bytesToHex, type Hex, parseEther } from 'viem';
+import { privateKeyToAccount } from 'viem/accounts';
+import { createClient, type VerinetClient } from './client/createClient.js';
+import { type SdkNetwork, startSdkNetwork, testModels } from './testing/startSdkNetwork.js';
+import type { TaskEvent } from './types.js';
+import { decodePng } from './verify/decodePng.js';
+
+const appIndex = 10;
+const fee = parseEther('0.01');
+let network: SdkNetwork;
+let client: VerinetClient;
+
+const chatParams = (seed: number) => ({
+  model: testModels.llm,
+  messages: [{ role: 'user' as const, content: 'Hello there' }],
+  max_tokens: 4,
+  seed,
+});
+
+async function chainState(taskKey: Hex): Promise<number> {
+  const info = await network.devnet.client.readContract({
+    address: network.chain.contracts.taskManager,
+    abi: taskManagerAbi,
+    functionName: 'getTask',
+    args: [taskKey],
+  });
+  return info.state;
+}
+
+async function onChainScore(taskKey: Hex): Promise<Hex> {
+  const logs = await network.devnet.client.getContractEvents({
+    address: network.chain.contracts.taskManager,
+    abi: taskManagerAbi,
+    eventName: 'TaskScoreReady',
+    args: { taskKey },
+    fromBlock: 0n,
+  });
+  assert.equal(logs.length, 1, 'one score on chain');
+  return logs[0]!.args.score!;
+}
+
+const owed = (account: Hex) =>
+  network.devnet.client.readContract({
+    address: network.chain.contracts.taskManager,
+    abi: taskManagerAbi,
+    functionName: 'owed',
+    args: [account],
+  });
+
+before(async () => {
+  network = await startSdkNetwork();
+  for (const index of [1, 2, 3]) {
+    await network.joinNode(index);
+    await network.startNode(index);
+  }
+  // Unsampled tasks first (1 in 1000 is sampled), so that the single path is what these tests see.
+  await network.send(0, 'taskManager', 'setSamplingDenominator', [1000n]);
+  client = createClient({
+    chain: network.chain,
+    relay: network.relay.url,
+    account: network.privateKey(appIndex),
+    fee,
+    pollIntervalMs: 100,
+  });
+});
+after(async () => {
+  await client?.close();
+  await network?.stop();
+});
+
+describe('SDK end to end (anvil, contracts, real relay, 3 node daemons with the real worker)', {
+  timeout: 420_000,
+}, () => {
+  it('chat.completions.create: an LLM task whose text is checked against the on-chain score', async () => {
+    const events: TaskEvent[] = [];
+    const completion = await client.chat.completions.create(chatParams(1), {
+      onProgress: (e) => events.push(e),
+    });
+    assert.equal(completion.object, 'chat.completion');
+    assert.equal(completion.model, testModels.llm);
+    assert.equal(typeof completion.choices[0]?.message.content, 'string');
+    assert.equal(completion.verinet.validation, 'single');
+    // The bytes returned hash to the score the node committed on chain.
+    assert.equal(bytesToHex(sha256(completion.raw)), await onChainScore(completion.verinet.taskKey));
+    assert.equal(completion.verinet.score, await onChainScore(completion.verinet.taskKey));
+    assert.equal(await chainState(completion.verinet.taskKey), 5, 'EndSuccess');
+    assert.equal(completion.verinet.feesPaid, fee);
+    const types = events.map((e) => e.type);
+    for (const step of [
+      'prepared',
+      'uploaded',
+      'created',
+      'node',
+      'sampled',
+      'scored',
+      'validated',
+      'paid',
+      'downloaded',
+      'done',
+    ])
+      assert.ok(types.includes(step as TaskEvent['type']), `event ${step} in ${types.join(',')}`);
+    assert.ok(types.indexOf('created') < types.indexOf('scored'));
+    assert.ok(types.indexOf('validated') < types.indexOf('downloaded'));
+    assert.equal((await client.getTask(completion.verinet.id))?.phase, 'done');
+  });
+
+  it('images.generate: an SD task whose images hash (pHash) to the on-chain score; the node is paid', async () => {
+    const owedBefore = new Map<Hex, bigint>();
+    for (const node of network.nodes.keys()) {
+      const { address } = privateKeyToAccount(network.privateKey(node));
+      owedBefore.set(address, await owed(address));
+    }
+    const result = await client.images.generate({
+      base_model: testModels.sd,
+      prompt: 'a red cat',
+      task_config: { image_width: 64, image_height: 64, steps: 2, seed: 3, num_images: 2 },
+    });
+    assert.equal(result.images.length, 2);
+    const score = await onChainScore(result.taskKey);
+    assert.equal(result.score, score);
+    for (const image of result.images) {
+      const pixels = await decodePng(image.png, image.index);
+      assert.equal(pixels.width, 64);
+      assert.equal(bytesToHex(getPixelsPHash(pixels)), image.pHash);
+      assert.equal(image.pHash.slice(2), score.slice(2 + image.index * 16, 2 + image.index * 16 + 16));
+    }
+    assert.equal(await chainState(result.taskKey), 5, 'EndSuccess');
+    const node = result.node;
+    assert.equal(await owed(node), (owedBefore.get(node) ?? 0n) + fee, 'the node was paid the fee');
+  });
+
+  it('a sampled task forms a hidden validation group of three, judged on chain, two fees refunded', async () => {
+    await network.send(0, 'taskManager', 'setSamplingDenominator', [2n]);
+    const owedBefore = await owed(client.address);
+    let grouped: Awaited<ReturnType<typeof client.chat.completions.create>> | undefined;
+    let refundsExpected = 0n;
+    // Sampling is the app's secret VRF over a block hash: 1 in 2 here; 12 tries fail with p = 2^-12.
+    for (let round = 0; round < 12 && !grouped; round++) {
+      const completion = await client.chat.completions.create(chatParams(100 + round));
+      refundsExpected += completion.verinet.refunded;
+      if (completion.verinet.validation === 'group') grouped = completion;
+    }
+    assert.ok(grouped, 'a task was sampled');
+    const keys = grouped.verinet.taskKeys;
+    assert.equal(keys.length, 3);
+    assert.equal(grouped.verinet.taskKey, keys[0], 'the original is the paid one');
+    assert.equal(await chainState(keys[0]!), 6, 'original EndGroupSuccess');
+    assert.equal(await chainState(keys[1]!), 7, 'member EndGroupRefund');
+    assert.equal(await chainState(keys[2]!), 7, 'member EndGroupRefund');
+    const judged = await network.devnet.client.getContractEvents({
+      address: network.chain.contracts.taskManager,
+      abi: taskManagerAbi,
+      eventName: 'TaskGroupValidated',
+      args: { originalKey: keys[0] },
+      fromBlock: 0n,
+    });
+    assert.equal(judged.length, 1);
+    assert.deepEqual([judged[0]!.args.member1, judged[0]!.args.member2], [keys[1], keys[2]]);
+    assert.equal(grouped.verinet.feesPaid, fee);
+    assert.equal(grouped.verinet.refunded, 2n * fee);
+    assert.equal(bytesToHex(sha256(grouped.raw)), await onChainScore(keys[0]!));
+    // Refunds are a pull payment: owed, then withdrawn.
+    assert.equal(await client.getOwed(), owedBefore + refundsExpected);
+    const { amount } = await client.withdraw();
+    assert.equal(amount, owedBefore + refundsExpected);
+    assert.equal(await client.getOwed(), 0n);
+  });
+});
