@@ -1,4 +1,4 @@
-import { copyFileSync, existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -8,6 +8,11 @@ export type BuildWebUiParameters = {
   outDir?: string;
   /** Minify (default true). */
   minify?: boolean;
+  /**
+   * Written as ui-config.json beside index.html, for a UI served without the bridge (DApp mode on a static
+   * host): `{ chainId, rpcUrl, relayUrl, deployment: { taskManager, nodeRegistry }, explorerUrl, models }`.
+   */
+  uiConfig?: Record<string, unknown>;
 };
 
 export type BuildWebUiReturnType = {
@@ -53,8 +58,16 @@ export async function buildWebUi(parameters: BuildWebUiParameters = {}): Promise
       external: ['node:*'],
     });
     copyFileSync(join(uiDir, 'index.html'), join(staging, 'index.html'));
+    if (parameters.uiConfig) {
+      writeFileSync(join(staging, 'ui-config.json'), JSON.stringify(parameters.uiConfig, null, 2));
+    }
     const files: Record<string, number> = {};
     for (const [path, output] of Object.entries(result.metafile.outputs)) {
+      const nodeOnly = output.imports.filter((i) => i.external && i.path.startsWith('node:'));
+      if (nodeOnly.length > 0) {
+        // A browser cannot load it: some module the UI imports reached a Node-only part of a package.
+        throw new Error(`the web UI bundle imports ${nodeOnly.map((i) => i.path).join(', ')} (${path})`);
+      }
       files[path.slice(path.indexOf('assets/'))] = output.bytes;
     }
     // Swap in the new build; the old one is removed only once the new one is in place.

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize } from 'node:path';
 
@@ -11,15 +11,53 @@ const types: Record<string, string> = {
   '.png': 'image/png',
 };
 
+/** Forwards one request (a reverse proxy, as a static host in front of the relay would be). */
+async function proxy(request: IncomingMessage, response: ServerResponse, target: string): Promise<void> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of request) chunks.push(chunk as Buffer);
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(request.headers)) {
+    if (typeof value === 'string' && !['host', 'connection', 'content-length'].includes(name))
+      headers.set(name, value);
+  }
+  try {
+    const upstream = await fetch(target, {
+      method: request.method ?? 'GET',
+      headers,
+      ...(chunks.length > 0 ? { body: Buffer.concat(chunks) } : {}),
+    });
+    const out: Record<string, string> = {};
+    upstream.headers.forEach((value, name) => {
+      if (!['content-encoding', 'content-length', 'transfer-encoding', 'connection'].includes(name))
+        out[name] = value;
+    });
+    response.writeHead(upstream.status, out);
+    response.end(Buffer.from(await upstream.arrayBuffer()));
+  } catch {
+    response.writeHead(502, { 'content-type': 'text/plain' }).end('upstream unreachable');
+  }
+}
+
 export type StaticServer = { url: string; close(): Promise<void> };
 
 /**
  * Serves a built UI on 127.0.0.1 for the browser tests that run without the bridge, with extra JSON routes
  * (e.g. /ui-config.json). Paths cannot escape `root`.
  */
-export async function serveStatic(root: string, json: Record<string, unknown> = {}): Promise<StaticServer> {
+export async function serveStatic(
+  root: string,
+  json: Record<string, unknown> = {},
+  proxies: Record<string, string> = {},
+): Promise<StaticServer> {
   const server: Server = createServer(async (request, response) => {
-    const path = decodeURIComponent(new URL(request.url ?? '/', 'http://x').pathname);
+    const url = request.url ?? '/';
+    for (const [prefix, target] of Object.entries(proxies)) {
+      if (url.startsWith(`${prefix}/`)) {
+        await proxy(request, response, `${target}${url.slice(prefix.length)}`);
+        return;
+      }
+    }
+    const path = decodeURIComponent(new URL(url, 'http://x').pathname);
     if (path in json) {
       response.writeHead(200, { 'content-type': 'application/json' });
       response.end(JSON.stringify(json[path]));

@@ -31,6 +31,8 @@ export type UiConfig = {
   rpcUrl?: string;
   relayUrl?: string;
   deployment?: { taskManager: string; nodeRegistry: string; startBlock?: number };
+  /** Models offered in DApp mode (there is no bridge to list them). */
+  models?: Model[];
 };
 
 export class BridgeError extends Error {
