@@ -9,6 +9,11 @@ export {
   buildWebUi,
   defaultWebRoot,
 } from './build/buildWebUi.js';
+export {
+  createExplorerDevnetService,
+  type ExplorerDevnetContext,
+  type ExplorerDevnetService,
+} from './explorer/createExplorerDevnetService.js';
 export { ExplorerIndexerError } from './explorer/errors.js';
 export {
   type ExplorerIndexer,

@@ -30,6 +30,7 @@ function App() {
   const [route, setRoute] = useState<Route>(currentRoute());
   const [mode, setMode] = useState<Mode>(getMode());
   const [config, setConfig] = useState<UiConfig | null>(null);
+  const [configLoaded, setConfigLoaded] = useState(false);
   const [dappRunner, setDappRunner] = useState<Runner | null>(null);
   const [dappError, setDappError] = useState('');
   const bridgeRunner = useMemo(createBridgeRunner, []);
@@ -40,6 +41,7 @@ function App() {
     getUiConfig().then((c) => {
       setConfig(c);
       setExplorerBase(c?.explorerUrl);
+      setConfigLoaded(true);
     });
     return () => removeEventListener('hashchange', onHash);
   }, []);
@@ -53,14 +55,14 @@ function App() {
   }, [route]);
 
   useEffect(() => {
-    if (mode !== 'dapp' || dappRunner) return;
+    if (mode !== 'dapp' || dappRunner || !configLoaded) return;
     setDappError('');
     // The SDK and viem load only in DApp mode: the bridge mode page stays small.
     import('./dapp/createDappRunner.js')
       .then(({ createDappRunner }) => createDappRunner(config))
       .then(setDappRunner)
       .catch((error: Error) => setDappError(error.message));
-  }, [mode, config, dappRunner]);
+  }, [mode, config, configLoaded, dappRunner]);
 
   const runner = mode === 'dapp' ? dappRunner : bridgeRunner;
   const needsRunner = route === 'generate' || route === 'chat';
@@ -94,7 +96,7 @@ function App() {
         )}
         {route === 'generate' && runner && <Generate runner={runner} />}
         {route === 'chat' && runner && <Chat runner={runner} />}
-        {route === 'explorer' && <Explorer />}
+        {route === 'explorer' && configLoaded && <Explorer />}
         {route === 'calculator' && <Calculator />}
         {route === 'settings' && (
           <Settings

@@ -86,8 +86,8 @@ export async function startExplorerIndexer(
   const onData = (chunk: Buffer) => {
     for (const line of chunk.toString('utf8').split('\n')) {
       if (!line.trim()) continue;
-      tail.push(line);
-      if (tail.length > 40) tail.shift();
+      tail.push(line.length > 400 ? `${line.slice(0, 400)}…` : line);
+      if (tail.length > 12) tail.shift();
       parameters.onLog?.(line);
     }
   };

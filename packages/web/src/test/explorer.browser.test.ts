@@ -15,12 +15,13 @@ import {
   runValidationGroup,
   type ValidationGroupResult,
 } from '@verinet/cli/src/scenarios/taskScenarios.js';
+import { taskManagerAbi } from '@verinet/protocol/chain';
 import { parseEther } from 'viem';
 import { buildWebUi } from '../build/buildWebUi.js';
 import { type ExplorerIndexer, startExplorerIndexer } from '../explorer/startExplorerIndexer.js';
-import { getFreePort } from '../testing/getFreePort.js';
 import { getScreenshotDir, launchBrowser, type TestBrowser } from '../testing/launchBrowser.js';
 import { type StaticServer, serveStatic } from '../testing/serveStatic.js';
+import { getFreePort } from '../utils/getFreePort.js';
 
 type Stats = {
   tasksCreated: number;
@@ -179,5 +180,41 @@ describe('network explorer (anvil + Ponder + Chromium)', { timeout: 480_000 }, (
     await page.setViewportSize({ width: 375, height: 740 });
     await page.screenshot({ path: join(shots, 'explorer-phone.png'), fullPage: true });
     await page.close();
+  });
+
+  it('resumes after being killed (SIGKILL) without losing or double-counting events', async () => {
+    const counted = await get<Stats>('/stats');
+    const { port } = new URL(indexer.url);
+    indexer.process.kill('SIGKILL');
+    await new Promise((done) => indexer.process.once('exit', done));
+    // One more task while the indexer is down: it must be picked up once on restart.
+    await runUnsampledTask(actors, fee, imageScore('honest'));
+    indexer = await startExplorerIndexer({
+      deploymentPath: join(work, 'deployment.json'),
+      dataDir: join(work, 'explorer'),
+      port: Number(port),
+      pollingIntervalMs: 250,
+    });
+    // The chain is the truth: the indexer must reach exactly its counts (a replayed event would overshoot).
+    const count = async (
+      eventName: 'TaskCreated' | 'TaskEndSuccess' | 'TaskEndGroupSuccess' | 'TaskGroupValidated',
+    ) =>
+      (
+        await actors.publicClient.getContractEvents({
+          address: actors.taskManager.address,
+          abi: taskManagerAbi,
+          eventName,
+          fromBlock: 0n,
+        })
+      ).length;
+    const created = await count('TaskCreated');
+    const paid = (await count('TaskEndSuccess')) + (await count('TaskEndGroupSuccess'));
+    assert.equal(created, counted.tasksCreated + 1);
+    const stats = await waitForStats(
+      (s) => s.tasksCreated === created && s.tasksPaid === paid,
+      `${created} tasks and ${paid} paid, as on chain`,
+    );
+    assert.equal(stats.groupsValidated, await count('TaskGroupValidated'));
+    assert.equal(stats.slashes, counted.slashes);
   });
 });

@@ -54,13 +54,16 @@ export type ExplorerSlash = {
   block: string;
 };
 
-let base = '/explorer';
+let base: string | null = '/explorer';
 
+/** From ui-config.json: a URL, or null when this server runs no explorer (undefined keeps the default). */
 export function setExplorerBase(url: string | null | undefined): void {
-  if (url) base = url.replace(/\/$/, '');
+  if (url === null) base = null;
+  else if (url) base = url.replace(/\/$/, '');
 }
 
 export async function explorerGet<T>(path: string): Promise<T> {
+  if (base === null) throw new Error('this server runs no explorer (explorerUrl is null in ui-config.json)');
   const response = await fetch(`${base}${path}`);
   if (!response.ok) {
     let message = `${response.status} ${response.statusText}`;
