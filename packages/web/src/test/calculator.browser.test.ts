@@ -11,7 +11,9 @@ import { type StaticServer, serveStatic } from '../testing/serveStatic.js';
 
 // The staking calculator page in real Chromium: its figures must be the protocol package's exact maths, the
 // plot must be drawn, bad input must be named, and the page must work by keyboard and at phone width.
-describe('staking calculator page (Chromium)', { timeout: 120_000 }, () => {
+describe('web UI pages (Chromium): staking calculator, labels, keyboard, phone width', {
+  timeout: 120_000,
+}, () => {
   let outDir: string;
   let server: StaticServer;
   let browser: TestBrowser;
@@ -92,6 +94,20 @@ describe('staking calculator page (Chromium)', { timeout: 120_000 }, () => {
     assert.match((await page.getByTestId('calc-stake').textContent()) ?? '', /no stake deters it/);
     await page.getByLabel('Task price k (ETH)').fill('abc');
     assert.match((await page.getByRole('alert').textContent()) ?? '', /task price/);
+    await page.close();
+  });
+
+  it('labels every form control of every page', async () => {
+    const page = await browser.context.newPage();
+    for (const route of ['generate', 'chat', 'explorer', 'calculator', 'settings']) {
+      await page.goto(`${server.url}/#/${route}`);
+      await page.locator('main h1').waitFor();
+      const unlabelled =
+        await page.evaluate(`[...document.querySelectorAll('input, select, textarea, button')]
+        .filter((el) => !(el.labels?.length || el.getAttribute('aria-label') || (el.tagName === 'BUTTON' && el.textContent.trim())))
+        .map((el) => el.outerHTML)`);
+      assert.deepEqual(unlabelled, [], `page ${route}`);
+    }
     await page.close();
   });
 
