@@ -130,7 +130,7 @@ ponder.on('TaskManager:TaskCreated', async ({ event, context }) => {
       fee,
       argsCommitment,
       taskSize,
-      state: 'Created',
+      state: 'Pending',
       sampled: false,
       createdBlock: event.block.number,
       createdAt: event.block.timestamp,

@@ -72,7 +72,7 @@ app.get('/explorer/stats', async (c) => {
     .from(schema.task)
     .where(
       or(
-        eq(schema.task.state, 'Created'),
+        eq(schema.task.state, 'Pending'),
         eq(schema.task.state, 'Queued'),
         eq(schema.task.state, 'Started'),
         eq(schema.task.state, 'ScoreReady'),
