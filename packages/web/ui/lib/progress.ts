@@ -14,10 +14,10 @@ const labels: [keyof Job['steps'], string][] = [
 
 export function stepsOfJob(job: Job): ProgressStep[] {
   return labels.map(([key, label]) => {
-    const step = job.steps[key];
+    const step = job.steps?.[key];
     let detail = step?.txHash ? `tx ${step.txHash.slice(0, 10)}…` : undefined;
-    if (key === 'node' && job.tasks[0]?.node) detail = `node ${job.tasks[0].node.slice(0, 10)}…`;
-    if (key === 'sampled' && job.steps.sampled) {
+    if (key === 'node' && job.tasks?.[0]?.node) detail = `node ${job.tasks[0].node.slice(0, 10)}…`;
+    if (key === 'sampled' && job.steps?.sampled) {
       detail = job.steps.sampled.value ? 'in a validation group of 3' : 'not sampled (single validation)';
     }
     return { key, label, done: step !== null && step !== undefined, detail };
