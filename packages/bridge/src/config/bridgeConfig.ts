@@ -23,6 +23,10 @@ export const bridgeConfigSchema = z.strictObject({
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   rpcUrl: z.string().url().default('http://127.0.0.1:8545'),
   relayUrl: z.string().url().default('http://127.0.0.1:7070'),
+  /** How often the SDK polls the chain and the relay while a job runs. */
+  pollIntervalMs: z.int().min(20).max(60_000).default(1000),
+  /** The explorer indexer's URL, proxied at /explorer (none when absent). */
+  explorerUrl: z.string().url().optional(),
   deploymentFile: z.string().min(1).default('.verinet/devnet/deployment.json'),
   /** Keystore v3 file of the wallet that pays; its password from VERINET_BRIDGE_PASSWORD. */
   keystoreFile: z.string().min(1).default('.verinet/bridge/keystore.json'),

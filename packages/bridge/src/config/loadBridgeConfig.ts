@@ -29,6 +29,8 @@ const envLeaves: string[][] = [
   ['logLevel'],
   ['rpcUrl'],
   ['relayUrl'],
+  ['pollIntervalMs'],
+  ['explorerUrl'],
   ['deploymentFile'],
   ['keystoreFile'],
   ['webDir'],

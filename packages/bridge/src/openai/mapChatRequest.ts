@@ -5,7 +5,6 @@ import { BridgeError } from '../errors/BridgeError.js';
 import { drawSeed } from './drawSeed.js';
 import {
   asObject,
-  type Body,
   onlyNeutral,
   optionalBoolean,
   optionalNumber,
@@ -144,7 +143,7 @@ export function mapChatRequest(
   refuseUnknown(body, requestFields);
   const modelId = required(optionalString(body, 'model'), 'model');
   const model = context.models.find((m) => m.id === modelId);
-  if (!model || model.type !== 'llm')
+  if (model?.type !== 'llm')
     throw new BridgeError(
       'model_not_found',
       model

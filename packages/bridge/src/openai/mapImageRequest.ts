@@ -73,7 +73,7 @@ export function mapImageRequest(
     modelId === undefined
       ? context.models.find((m) => m.type === 'sd')
       : context.models.find((m) => m.id === modelId);
-  if (!model || model.type !== 'sd')
+  if (model?.type !== 'sd')
     throw new BridgeError(
       'model_not_found',
       modelId === undefined

@@ -21,9 +21,14 @@ export function toRequestParam(field: string, renames: Readonly<Record<string, s
  * A refusal of the task schema (InvalidTaskArgsError) as an OpenAI-shaped 400 naming the request's field;
  * anything else is passed through.
  */
-export function toArgsError(error: unknown, renames: Readonly<Record<string, string>> = {}): unknown {
+export function toArgsError(
+  error: unknown,
+  renames: Readonly<Record<string, string>> = {},
+  prefix = '',
+): unknown {
   if (!(error instanceof InvalidTaskArgsError)) return error;
-  const param = error.field === '' ? null : toRequestParam(error.field, renames);
+  const param =
+    error.field === '' ? prefix.replace(/\.$/, '') || null : prefix + toRequestParam(error.field, renames);
   const where = param ?? 'the request';
   return new BridgeError(
     error.kind === 'unsupported' ? 'unsupported_value' : 'invalid_value',

@@ -36,6 +36,8 @@ export type JobSteps = {
 /** One on-chain task of a job (one, or three when sampled). */
 export type JobTask = {
   taskKey: string;
+  /** `member`: an extra task of a validation group (shown once validation has made the group public). */
+  role: 'original' | 'member';
   node: string | null;
   state: string;
   txs: Record<string, string>;
