@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the test suite needs when they are missing (the pHash reference in
 # Python: Debian's python3-pil, python3-numpy, python3-scipy; the Canny reference: python3-opencv; all under
-# /usr/bin/python3; PostgreSQL for the relay's scale-out backend). Without root or
+# /usr/bin/python3; PostgreSQL for the relay's scale-out backend; Chromium for the web UI's browser tests). Without root or
 # apt-get it stops and says exactly what to install.
 set -euo pipefail
 
@@ -17,6 +17,11 @@ fi
 # The relay's PostgreSQL backend is tested against a real throwaway cluster (initdb, pg_ctl).
 if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
   missing+=(postgresql)
+fi
+
+# The web UI's browser tests drive Debian's Chromium with playwright-core (never a downloaded browser build).
+if [ ! -x "${VERINET_CHROMIUM:-/usr/bin/chromium}" ]; then
+  missing+=(chromium)
 fi
 
 if [ ${#missing[@]} -eq 0 ]; then

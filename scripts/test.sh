@@ -29,6 +29,7 @@ if [ "${VERINET_TEST_SKIP_LINT:-0}" != 1 ]; then
   echo "== lint and types"
   npx --no-install biome check . || exit 1
   npx --no-install tsc -p tsconfig.json || exit 1
+  npx --no-install tsc -p packages/web/ui/tsconfig.json || exit 1
   (cd "$forge_dir" && "${forge[@]}" fmt --check) || {
     echo "Solidity is not formatted: run npm run format"
     exit 1

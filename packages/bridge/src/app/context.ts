@@ -1,0 +1,34 @@
+import type { Logger } from 'pino';
+import type { BridgeConfig } from '../config/bridgeConfig.js';
+import type { JobRunner } from '../jobs/createJobRunner.js';
+import type { ApiKeyRecord, JobStore } from '../store/types.js';
+import type { BridgeMetrics } from './createBridgeMetrics.js';
+
+/** What the bridge's plugins share. */
+export type BridgeContext = {
+  config: BridgeConfig;
+  store: JobStore;
+  runner: JobRunner;
+  metrics: BridgeMetrics;
+  log: Logger;
+  /** Fee per on-chain task of each type, in wei (config, else the chain's minimum fee). */
+  fees: { sd: bigint; llm: bigint };
+  /** Secret for signing image URLs. */
+  urlSecret: Buffer;
+  /** Public facts for /ui-config.json and /api/info. */
+  info: {
+    chainId: number;
+    rpcUrl: string;
+    relayUrl: string;
+    contracts: { taskManager: string; nodeRegistry: string };
+    wallet: string;
+    explorerUrl: string | null;
+  };
+  state: { ready: boolean };
+};
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    apiKey?: ApiKeyRecord;
+  }
+}

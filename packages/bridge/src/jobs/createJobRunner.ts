@@ -1,0 +1,225 @@
+import {
+  ContractRevertedError,
+  GroupNoAgreementError,
+  InsufficientFundsError,
+  InvalidTaskArgumentsError,
+  TaskCancelledError,
+  TaskErrorReportedError,
+  type TaskEvent,
+  TaskQueuedError,
+  TaskTimeoutError,
+  type VerinetClient,
+  VerinetError,
+} from '@verinet/sdk';
+import type { Logger } from 'pino';
+import type { BridgeMetrics } from '../app/createBridgeMetrics.js';
+import type { JobPatch, JobRecord, JobStore } from '../store/types.js';
+import { applyTaskEvent } from './applyTaskEvent.js';
+
+export type JobRunner = {
+  /** Starts (or resumes) a job in the background. */
+  submit(job: JobRecord): void;
+  /** Resumes every job that was queued or running when the bridge stopped. */
+  resumeAll(): Promise<number>;
+  /** Calls `listener` with the job after each change; returns the unsubscribe function. */
+  watch(id: string, listener: (job: JobRecord) => void): () => void;
+  /** Resolves with the job once finished, or with its current state when `signal` aborts. */
+  waitForJob(id: string, signal: AbortSignal): Promise<JobRecord | undefined>;
+  /** Stops the running jobs where they are (they resume at the next start); resolves when all have stopped. */
+  stop(): Promise<void>;
+  /** True once stop() was called (waiting requests are let go then). */
+  stopping(): boolean;
+  running(): number;
+};
+
+/** Error classes after which the job is over: the SDK has refunded or never sent the fee. */
+const finalErrors: { type: new (...args: never[]) => Error; code: string }[] = [
+  { type: TaskErrorReportedError, code: 'error_reported' },
+  { type: GroupNoAgreementError, code: 'group_no_agreement' },
+  { type: TaskTimeoutError, code: 'timeout' },
+  { type: TaskQueuedError, code: 'no_node' },
+  { type: ContractRevertedError, code: 'reverted' },
+  { type: InvalidTaskArgumentsError, code: 'invalid_args' },
+  { type: InsufficientFundsError, code: 'bridge_insufficient_funds' },
+];
+
+const isFinished = (job: JobRecord) => job.status === 'succeeded' || job.status === 'failed';
+
+/**
+ * Runs jobs through the SDK's resumable task flow (the SDK record id is the job id, so a restarted bridge
+ * resumes the same on-chain tasks and never creates, pays or validates twice). Progress events become the
+ * job's protocol steps; the verified result files are stored with the job's success in one transaction.
+ *
+ * @example
+ * const runner = createJobRunner({ store, client, log, metrics, concurrency: 16 }); await runner.resumeAll();
+ */
+export function createJobRunner(parameters: {
+  store: JobStore;
+  client: VerinetClient;
+  log: Logger;
+  metrics: BridgeMetrics;
+  concurrency: number;
+}): JobRunner {
+  const { store, client, log, metrics } = parameters;
+  const watchers = new Map<string, Set<(job: JobRecord) => void>>();
+  const active = new Map<string, Promise<void>>();
+  const queue: JobRecord[] = [];
+  const controller = new AbortController();
+  let stopping = false;
+
+  const notify = (job: JobRecord) => {
+    for (const listener of watchers.get(job.id) ?? []) listener(job);
+  };
+
+  async function runJob(initial: JobRecord): Promise<void> {
+    let job = initial;
+    // Progress writes are chained so they land in event order.
+    let writes: Promise<unknown> = Promise.resolve();
+    const update = (patch: JobPatch) => {
+      writes = writes.then(async () => {
+        job = await store.updateJob(job.id, patch, Date.now());
+        notify(job);
+      });
+      return writes;
+    };
+    // Progress is folded synchronously (events can arrive faster than the writes land), then written.
+    let progress = { steps: job.steps, tasks: job.tasks };
+    const onProgress = (event: TaskEvent) => {
+      const next = applyTaskEvent(progress, event);
+      if (next === progress) return;
+      progress = next;
+      void update(next).catch((error) => log.warn({ err: error, job: job.id }, 'progress not saved'));
+    };
+    if (job.status === 'queued') await update({ status: 'running' });
+    const started = Date.now();
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const result = await client.runTask(
+          { type: job.type, args: job.args as never, fee: job.feeWei },
+          { id: job.id, onProgress, signal: controller.signal },
+        );
+        await writes;
+        const now = Date.now();
+        // Validation pays in the same transaction; when the SDK reported no separate payment event, the
+        // verified result's fees say the node was paid.
+        const steps =
+          progress.steps.paid === null && result.base.feesPaid > 0n
+            ? { ...progress.steps, paid: { at: progress.steps.validated?.at ?? now } }
+            : progress.steps;
+        const executionMs = steps.node && steps.scored ? Math.max(0, steps.scored.at - steps.node.at) : null;
+        const totalMs = now - job.createdAt;
+        job = await store.completeJob(
+          job.id,
+          result.files,
+          {
+            status: 'succeeded',
+            error: null,
+            steps,
+            timings: {
+              totalMs,
+              executionMs,
+              protocolMs: executionMs === null ? null : totalMs - executionMs,
+            },
+          },
+          now,
+        );
+        metrics.jobs.inc({ type: job.type, status: 'succeeded' });
+        metrics.jobSeconds.observe({ type: job.type }, totalMs / 1000);
+        notify(job);
+        log.info({ job: job.id, ms: now - started }, 'job succeeded');
+        return;
+      } catch (error) {
+        await writes.catch(() => {});
+        if (error instanceof TaskCancelledError || stopping) return;
+        const final = finalErrors.find((f) => error instanceof f.type);
+        const retryable = error instanceof VerinetError && error.retryable;
+        if (final || !retryable || attempt >= 20) {
+          const message = error instanceof VerinetError ? error.shortMessage : String(error);
+          job = await store.updateJob(
+            job.id,
+            { status: 'failed', error: { code: final?.code ?? 'failed', message } },
+            Date.now(),
+          );
+          // The fee was refunded on chain or never left: the key is not charged for a failed job.
+          await store.releaseSpend(job.keyId, job.feeWei);
+          metrics.jobs.inc({ type: job.type, status: 'failed' });
+          notify(job);
+          log.warn({ job: job.id, err: error }, 'job failed');
+          return;
+        }
+        const delay = Math.min(30_000, 500 * 2 ** attempt);
+        log.warn({ job: job.id, err: error, delay }, 'job step failed; retrying');
+        await new Promise((resolve) => setTimeout(resolve, delay).unref());
+        if (stopping) return;
+      }
+    }
+  }
+
+  const pump = () => {
+    while (!stopping && queue.length > 0 && active.size < parameters.concurrency) {
+      const job = queue.shift() as JobRecord;
+      if (active.has(job.id)) continue;
+      const run = runJob(job)
+        .catch((error) => log.error({ err: error, job: job.id }, 'job runner error'))
+        .finally(() => {
+          active.delete(job.id);
+          pump();
+        });
+      active.set(job.id, run);
+    }
+  };
+
+  return {
+    submit(job) {
+      if (isFinished(job) || active.has(job.id) || queue.some((q) => q.id === job.id)) return;
+      queue.push(job);
+      pump();
+    },
+    async resumeAll() {
+      const jobs = await store.listUnfinishedJobs();
+      for (const job of jobs) this.submit(job);
+      return jobs.length;
+    },
+    watch(id, listener) {
+      const set = watchers.get(id) ?? new Set();
+      set.add(listener);
+      watchers.set(id, set);
+      return () => {
+        set.delete(listener);
+        if (set.size === 0) watchers.delete(id);
+      };
+    },
+    async waitForJob(id, waitSignal) {
+      // Requests waiting for a job are let go when the bridge stops, so that shutdown does not wait for jobs.
+      const signal = AbortSignal.any([waitSignal, controller.signal]);
+      const current = await store.getJob(id);
+      if (!current || isFinished(current) || signal.aborted) return current;
+      return new Promise((resolve) => {
+        // Polling as well: with PostgreSQL another bridge instance may be the one running the job.
+        const timer = setInterval(async () => {
+          const job = await store.getJob(id).catch(() => undefined);
+          if (job && isFinished(job)) finish(job);
+        }, 1000);
+        const unwatch = this.watch(id, (job) => {
+          if (isFinished(job)) finish(job);
+        });
+        const onAbort = async () => finish(await store.getJob(id).catch(() => current));
+        signal.addEventListener('abort', onAbort, { once: true });
+        function finish(job: JobRecord | undefined) {
+          clearInterval(timer);
+          unwatch();
+          signal.removeEventListener('abort', onAbort);
+          resolve(job);
+        }
+      });
+    },
+    async stop() {
+      stopping = true;
+      queue.length = 0;
+      controller.abort();
+      await Promise.allSettled(active.values());
+    },
+    stopping: () => stopping,
+    running: () => active.size,
+  };
+}

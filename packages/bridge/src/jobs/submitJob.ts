@@ -1,0 +1,69 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { canonicalizeJson } from '@verinet/protocol/args';
+import type { BridgeContext } from '../app/context.js';
+import { BridgeError } from '../errors/BridgeError.js';
+import type { ApiKeyRecord, JobRecord, JobSource, JobType } from '../store/types.js';
+
+export type SubmitJobParameters = {
+  key: ApiKeyRecord;
+  type: JobType;
+  args: unknown;
+  source: JobSource;
+  /** Client-chosen; the same key and idempotency key always mean the same job. */
+  idempotencyKey: string | undefined;
+  /** The request as received (before seeds were drawn), to tell a retry from a reuse of the key. */
+  request: unknown;
+};
+
+/**
+ * Creates a job (reserving its fee against the key's spend limit) and starts it, or returns the job an
+ * earlier request with the same idempotency key created. Reusing an idempotency key for another request is
+ * refused rather than silently answered with the first job's result.
+ *
+ * @example
+ * const job = await submitJob(context, { key, type: 'llm', args, source: 'openai', idempotencyKey, request: body });
+ */
+export async function submitJob(context: BridgeContext, parameters: SubmitJobParameters): Promise<JobRecord> {
+  const { key, type } = parameters;
+  if (parameters.idempotencyKey !== undefined && !/^[\x21-\x7e]{1,255}$/.test(parameters.idempotencyKey))
+    throw new BridgeError(
+      'invalid_value',
+      'The idempotency key must be 1 to 255 printable ASCII characters.',
+      {
+        param: 'idempotency_key',
+      },
+    );
+  const requestHash = createHash('sha256')
+    .update(`${parameters.source}:${type}:${canonicalizeJson(parameters.request as never)}`)
+    .digest('hex');
+  const result = await context.store.createJob(
+    {
+      id: `job_${randomBytes(16).toString('hex')}`,
+      keyId: key.id,
+      idempotencyKey: parameters.idempotencyKey ?? null,
+      requestHash,
+      type,
+      source: parameters.source,
+      args: parameters.args,
+      feeWei: context.fees[type],
+    },
+    Date.now(),
+  );
+  if (result.kind === 'overSpend')
+    throw new BridgeError(
+      'insufficient_quota',
+      `This request's fee (${context.fees[type]} wei) would take the API key past its spend limit (${result.spentWei} of ${result.limitWei} wei spent).`,
+    );
+  if (result.kind === 'existing') {
+    if (result.job.requestHash !== requestHash)
+      throw new BridgeError(
+        'idempotency_conflict',
+        `The idempotency key was already used for another request (job ${result.job.id}).`,
+        { param: 'idempotency_key' },
+      );
+    context.runner.submit(result.job);
+    return result.job;
+  }
+  context.runner.submit(result.job);
+  return result.job;
+}

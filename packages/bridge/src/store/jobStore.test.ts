@@ -1,0 +1,155 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { findPostgresBin, type Postgres, startPostgres } from '../../../relay/src/test/startPostgres.js';
+import { createApiKey } from '../keys/createApiKey.js';
+import { createPostgresJobStore } from './createPostgresJobStore.js';
+import { createSqliteJobStore } from './createSqliteJobStore.js';
+import type { JobStore, NewJob } from './types.js';
+
+const newJob = (keyId: string, id: string, overrides: Partial<NewJob> = {}): NewJob => ({
+  id,
+  keyId,
+  idempotencyKey: null,
+  requestHash: 'h',
+  type: 'llm',
+  source: 'native',
+  args: { model: 'm', messages: [{ role: 'user', content: 'hi' }] },
+  feeWei: 10n,
+  ...overrides,
+});
+
+async function addKey(store: JobStore, spendLimitWei: bigint | null) {
+  const key = createApiKey();
+  await store.insertKey({
+    id: key.id,
+    name: 'test',
+    keyHash: key.keyHash,
+    prefix: key.prefix,
+    createdAt: 1,
+    revokedAt: null,
+    requestsPerMinute: null,
+    spendLimitWei,
+    spentWei: 0n,
+  });
+  return key;
+}
+
+function suite(name: string, open: () => Promise<JobStore>, reopen: () => Promise<JobStore>) {
+  describe(name, () => {
+    let store: JobStore;
+    before(async () => {
+      store = await open();
+    });
+    after(async () => store.close());
+
+    test('API keys are found by hash only, listed, and revoked', async () => {
+      const key = await addKey(store, null);
+      assert.equal((await store.findKeyByHash(key.keyHash))?.id, key.id);
+      assert.equal(await store.findKeyByHash('0'.repeat(64)), undefined);
+      assert.ok((await store.listKeys()).some((k) => k.id === key.id && k.keyHash === key.keyHash));
+      assert.equal(await store.revokeKey(key.id, 5), true);
+      assert.equal(await store.revokeKey('key_nope', 5), false);
+      assert.equal((await store.findKeyByHash(key.keyHash))?.revokedAt, 5);
+    });
+
+    test('a job reserves its fee; over the spend limit it is refused and nothing is written', async () => {
+      const key = await addKey(store, 25n);
+      assert.equal((await store.createJob(newJob(key.id, `${name}-a`), 1)).kind, 'created');
+      assert.equal((await store.createJob(newJob(key.id, `${name}-b`), 2)).kind, 'created');
+      const refused = await store.createJob(newJob(key.id, `${name}-c`), 3);
+      assert.deepEqual(refused, { kind: 'overSpend', limitWei: 25n, spentWei: 20n });
+      assert.equal(await store.getJob(`${name}-c`), undefined);
+      await store.releaseSpend(key.id, 10n);
+      assert.equal((await store.createJob(newJob(key.id, `${name}-c`), 3)).kind, 'created');
+      assert.equal((await store.findKeyByHash(key.keyHash))?.spentWei, 20n);
+    });
+
+    test('concurrent jobs of one key never pass its spend limit together', async () => {
+      const key = await addKey(store, 50n);
+      const results = await Promise.all(
+        Array.from({ length: 12 }, (_, i) => store.createJob(newJob(key.id, `${name}-p${i}`), 1)),
+      );
+      assert.equal(results.filter((r) => r.kind === 'created').length, 5);
+      assert.equal((await store.findKeyByHash(key.keyHash))?.spentWei, 50n);
+    });
+
+    test('an idempotency key returns the first job and reserves once', async () => {
+      const key = await addKey(store, null);
+      const first = await store.createJob(newJob(key.id, `${name}-i1`, { idempotencyKey: 'x' }), 1);
+      const again = await store.createJob(newJob(key.id, `${name}-i2`, { idempotencyKey: 'x' }), 2);
+      assert.equal(first.kind, 'created');
+      assert.equal(again.kind, 'existing');
+      assert.equal(again.kind === 'existing' && again.job.id, `${name}-i1`);
+      assert.equal((await store.findKeyByHash(key.keyHash))?.spentWei, 10n);
+      // Another key may use the same idempotency key.
+      const other = await addKey(store, null);
+      assert.equal(
+        (await store.createJob(newJob(other.id, `${name}-i3`, { idempotencyKey: 'x' }), 3)).kind,
+        'created',
+      );
+    });
+
+    test('jobs update, complete with their files, list newest first with a cursor, and survive a reopen', async () => {
+      const key = await addKey(store, null);
+      for (let i = 0; i < 3; i++) await store.createJob(newJob(key.id, `${name}-l${i}`), i);
+      const running = await store.updateJob(`${name}-l1`, { status: 'running' }, 10);
+      assert.equal(running.status, 'running');
+      assert.equal(running.updatedAt, 10);
+      const bytes = new Uint8Array([137, 80, 78, 71, 0, 255]);
+      const done = await store.completeJob(
+        `${name}-l1`,
+        [{ name: '0.png', bytes }],
+        { status: 'succeeded', timings: { totalMs: 5, executionMs: 2, protocolMs: 3 } },
+        11,
+      );
+      assert.deepEqual(done.files, ['0.png']);
+      assert.deepEqual(await store.getFile(`${name}-l1`, '0.png'), bytes);
+      assert.equal(await store.getFile(`${name}-l1`, '1.png'), undefined);
+      const page = await store.listJobs(key.id, { limit: 2 });
+      assert.deepEqual(
+        page.map((j) => j.id),
+        [`${name}-l2`, `${name}-l1`],
+      );
+      const next = await store.listJobs(key.id, { limit: 2, before: `${name}-l1` });
+      assert.deepEqual(
+        next.map((j) => j.id),
+        [`${name}-l0`],
+      );
+      await store.setState('sdk/a', '1');
+      await store.setState('sdk/a', '2');
+      await store.close();
+      store = await reopen();
+      assert.equal((await store.getJob(`${name}-l1`))?.status, 'succeeded');
+      assert.ok((await store.listUnfinishedJobs()).some((j) => j.id === `${name}-l0`));
+      assert.ok(!(await store.listUnfinishedJobs()).some((j) => j.id === `${name}-l1`));
+      assert.deepEqual(await store.listState('sdk/'), [{ key: 'sdk/a', value: '2' }]);
+      await store.deleteState('sdk/a');
+      assert.equal(await store.getState('sdk/a'), undefined);
+    });
+  });
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'bridge-store-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+const sqlitePath = join(dir, 'bridge.db');
+suite(
+  'sqlite',
+  async () => createSqliteJobStore(sqlitePath),
+  async () => createSqliteJobStore(sqlitePath),
+);
+
+let postgres: Postgres | undefined;
+describe('postgres', { skip: findPostgresBin() ? false : 'PostgreSQL is not installed' }, () => {
+  before(async () => {
+    postgres = await startPostgres();
+  });
+  after(async () => postgres?.stop());
+  suite(
+    'postgres store',
+    async () => createPostgresJobStore((postgres as Postgres).url),
+    async () => createPostgresJobStore((postgres as Postgres).url),
+  );
+});

@@ -1,0 +1,114 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { taskManagerAbi } from '@verinet/protocol/chain';
+import { privateKeyToAccount } from 'viem/accounts';
+import { type SdkNetwork, startSdkNetwork, testModels } from '../../../sdk/src/testing/startSdkNetwork.js';
+import { buildWebUi } from '../build/buildWebUi.js';
+import { injectTestWallet } from '../testing/injectTestWallet.js';
+import { getScreenshotDir, launchBrowser, type TestBrowser } from '../testing/launchBrowser.js';
+import { type StaticServer, serveStatic } from '../testing/serveStatic.js';
+
+const appIndex = 12;
+
+// DApp mode end to end: no bridge. The UI is a static site; an injected EIP-1193 wallet backed by a local key
+// signs every transaction and relay request; the SDK in the page talks to anvil and to the real relay; a real
+// node daemon runs the tiny Stable Diffusion model. The task must end paid on chain and its image appear.
+describe('DApp mode: one image task paid by the browser wallet (Chromium)', { timeout: 480_000 }, () => {
+  let work: string;
+  let network: SdkNetwork;
+  let server: StaticServer;
+  let browser: TestBrowser;
+  let shots: string;
+
+  before(async () => {
+    work = mkdtempSync(join(tmpdir(), 'verinet-dapp-'));
+    network = await startSdkNetwork();
+    await network.joinNode(1);
+    await network.startNode(1);
+    // One task is enough to show the flow; sampling (1 in 1000 here) is the SDK's tests' subject.
+    await network.send(0, 'taskManager', 'setSamplingDenominator', [1000n]);
+    const { root } = await buildWebUi({
+      outDir: join(work, 'dist'),
+      uiConfig: {
+        chainId: network.chain.id,
+        rpcUrl: network.chain.rpcUrl,
+        // A static host in front of the relay (same origin): the relay has no CORS headers yet.
+        relayUrl: '/relay',
+        deployment: network.chain.contracts,
+        explorerUrl: null,
+        models: [{ id: testModels.sd, type: 'sd' }],
+      },
+    });
+    server = await serveStatic(root, {}, { '/relay': network.relay.url });
+    browser = await launchBrowser();
+    shots = getScreenshotDir('dapp');
+    console.log(`screenshots: ${shots}`);
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+    await network?.stop();
+    if (work) rmSync(work, { recursive: true, force: true });
+  });
+
+  it('generates an image; the wallet signs and pays; the task ends paid on chain', async () => {
+    const page = await browser.context.newPage();
+    const privateKey = network.privateKey(appIndex);
+    const wallet = await injectTestWallet(page, {
+      privateKey,
+      chainId: network.chain.id,
+      rpcUrl: network.chain.rpcUrl,
+    });
+    page.on('pageerror', (error) => console.log(`page error: ${error.message}`));
+    await page.goto(`${server.url}/#/settings`);
+    await page.getByLabel(/DApp mode/).check();
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('link', { name: 'Images' }).click();
+    assert.match((await page.getByTestId('mode').textContent()) ?? '', /DApp mode/);
+
+    await page.getByLabel('Prompt', { exact: true }).fill('a red cat');
+    await page.getByLabel('Model').fill(testModels.sd);
+    await page.getByLabel('Width').selectOption('64');
+    await page.getByLabel('Height').selectOption('64');
+    await page.getByLabel(/Sampling steps/).fill('2');
+    await page.getByLabel(/Seed/).fill('3');
+    await page.getByRole('button', { name: 'Generate' }).click();
+
+    const image = page.getByTestId('gallery').locator('img');
+    await image.first().waitFor({ timeout: 240_000 });
+    const decoded = `document.querySelector('[data-testid="gallery"] img')`;
+    await page.waitForFunction(`${decoded}.complete && ${decoded}.naturalWidth > 0`);
+    assert.deepEqual(await page.evaluate(`[${decoded}.naturalWidth, ${decoded}.naturalHeight]`), [64, 64]);
+    for (const step of ['created', 'node', 'scored', 'validated', 'paid', 'downloaded']) {
+      assert.equal(await page.locator(`[data-step="${step}"]`).getAttribute('data-done'), 'true', step);
+    }
+    await page.screenshot({ path: join(shots, 'dapp-generate.png'), fullPage: true });
+
+    // The wallet, not a server, signed the relay requests and sent the transactions.
+    assert.ok(wallet.calls.includes('eth_requestAccounts'));
+    assert.ok(wallet.calls.includes('eth_signTypedData_v4'), 'relay requests signed in the wallet');
+    assert.ok(wallet.calls.includes('eth_sendTransaction'), 'createTask sent by the wallet');
+    const app = privateKeyToAccount(privateKey).address;
+    const created = await network.devnet.client.getContractEvents({
+      address: network.chain.contracts.taskManager,
+      abi: taskManagerAbi,
+      eventName: 'TaskCreated',
+      args: { creator: app },
+      fromBlock: 0n,
+    });
+    assert.equal(created.length, 1, 'one task created by the wallet account');
+    const paid = await network.devnet.client.getContractEvents({
+      address: network.chain.contracts.taskManager,
+      abi: taskManagerAbi,
+      eventName: 'TaskEndSuccess',
+      args: { taskKey: created[0]!.args.taskKey },
+      fromBlock: 0n,
+    });
+    assert.equal(paid.length, 1, 'the task was validated and its node paid');
+    await page.close();
+  });
+});

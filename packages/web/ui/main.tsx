@@ -1,0 +1,116 @@
+import { render } from 'preact';
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { getUiConfig, type UiConfig } from './lib/bridge.js';
+import { createBridgeRunner } from './lib/bridgeRunner.js';
+import { setExplorerBase } from './lib/explorer.js';
+import type { Runner } from './lib/runner.js';
+import { adoptKeyFromHash, getMode, type Mode } from './lib/settings.js';
+import { Calculator } from './pages/Calculator.js';
+import { Chat } from './pages/Chat.js';
+import { Explorer } from './pages/Explorer.js';
+import { Generate } from './pages/Generate.js';
+import { Settings } from './pages/Settings.js';
+import './styles.css';
+
+const routes = [
+  { path: 'generate', label: 'Images' },
+  { path: 'chat', label: 'Chat' },
+  { path: 'explorer', label: 'Explorer' },
+  { path: 'calculator', label: 'Staking calculator' },
+  { path: 'settings', label: 'Settings' },
+] as const;
+type Route = (typeof routes)[number]['path'];
+
+function currentRoute(): Route {
+  const path = location.hash.replace(/^#\/?/, '').split(/[?&]/)[0];
+  return routes.some((r) => r.path === path) ? (path as Route) : 'generate';
+}
+
+function App() {
+  const [route, setRoute] = useState<Route>(currentRoute());
+  const [mode, setMode] = useState<Mode>(getMode());
+  const [config, setConfig] = useState<UiConfig | null>(null);
+  const [configLoaded, setConfigLoaded] = useState(false);
+  const [dappRunner, setDappRunner] = useState<Runner | null>(null);
+  const [dappError, setDappError] = useState('');
+  const bridgeRunner = useMemo(createBridgeRunner, []);
+
+  useEffect(() => {
+    const onHash = () => setRoute(currentRoute());
+    addEventListener('hashchange', onHash);
+    getUiConfig().then((c) => {
+      setConfig(c);
+      setExplorerBase(c?.explorerUrl);
+      setConfigLoaded(true);
+    });
+    return () => removeEventListener('hashchange', onHash);
+  }, []);
+
+  const firstRoute = useRef(true);
+  useEffect(() => {
+    // After a navigation, focus moves to the new page (as a full page load would); not on the first load.
+    if (!firstRoute.current) document.getElementById('main')?.focus();
+    firstRoute.current = false;
+    document.title = `${routes.find((r) => r.path === route)?.label ?? ''} · Verinet`;
+  }, [route]);
+
+  useEffect(() => {
+    if (mode !== 'dapp' || dappRunner || !configLoaded) return;
+    setDappError('');
+    // The SDK and viem load only in DApp mode: the bridge mode page stays small.
+    import('./dapp/createDappRunner.js')
+      .then(({ createDappRunner }) => createDappRunner(config))
+      .then(setDappRunner)
+      .catch((error: Error) => setDappError(error.message));
+  }, [mode, config, configLoaded, dappRunner]);
+
+  const runner = mode === 'dapp' ? dappRunner : bridgeRunner;
+  const needsRunner = route === 'generate' || route === 'chat';
+  return (
+    <>
+      <a class="skip" href="#main">
+        Skip to content
+      </a>
+      <header>
+        <strong class="brand">Verinet</strong>
+        <nav aria-label="Main">
+          <ul>
+            {routes.map((r) => (
+              <li key={r.path}>
+                <a href={`#/${r.path}`} aria-current={route === r.path ? 'page' : undefined}>
+                  {r.label}
+                </a>
+              </li>
+            ))}
+          </ul>
+        </nav>
+        <span class="mode" data-testid="mode">
+          {mode === 'dapp' ? 'DApp mode (wallet pays)' : 'Bridge mode'}
+        </span>
+      </header>
+      <main id="main" tabIndex={-1}>
+        {needsRunner && mode === 'dapp' && !runner && (
+          <p role={dappError ? 'alert' : 'status'} class={dappError ? 'error' : ''}>
+            {dappError || 'Connecting to your wallet…'}
+          </p>
+        )}
+        {route === 'generate' && runner && <Generate runner={runner} />}
+        {route === 'chat' && runner && <Chat runner={runner} />}
+        {route === 'explorer' && configLoaded && <Explorer />}
+        {route === 'calculator' && <Calculator />}
+        {route === 'settings' && (
+          <Settings
+            onModeChange={(next) => {
+              setDappRunner(null);
+              setMode(next);
+            }}
+          />
+        )}
+      </main>
+    </>
+  );
+}
+
+adoptKeyFromHash();
+const root = document.getElementById('app');
+if (root) render(<App />, root);
