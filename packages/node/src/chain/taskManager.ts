@@ -29,6 +29,8 @@ export const chainTaskStates = [
   'EndGroupRefund',
   'EndInvalidated',
   'EndAborted',
+  /** F1 (contracts branch): created, its node not drawn yet (a later transaction settles the draw). */
+  'Pending',
 ] as const;
 export type ChainTaskState = (typeof chainTaskStates)[number];
 

@@ -59,7 +59,7 @@ const relayRetry = (task: TaskRecord, error: unknown): TaskInput =>
 function chainVerdict(ctx: NodeContext, task: TaskRecord, chain: ChainTask): TaskInput | undefined {
   const outcome = endOutcomes[chain.state];
   if (outcome) return { type: 'ended', outcome, fee: null };
-  if (chain.state === 'None' || chain.state === 'Queued') {
+  if (chain.state === 'None' || chain.state === 'Queued' || chain.state === 'Pending') {
     return {
       type: 'lost',
       message: `the chain shows task ${task.taskKey} as ${chain.state} (reorganized away?)`,
