@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { encryptKeystore } from '@verinet/cli/src/keystore/keystore.js';
 import { writeDeployment } from '@verinet/protocol/chain';
 import { writeTinyGpt2 } from '@verinet/worker/llm';
+import { writeTinySdModel } from '@verinet/worker/sd/tiny';
 import Database from 'better-sqlite3';
 import { type Hex, parseEther } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
@@ -36,9 +37,10 @@ let nodeAddress: Hex;
 before(async () => {
   const modelsDir = join(root, 'models');
   await writeTinyGpt2({ modelsDir });
+  await writeTinySdModel({ modelsDir, modelId: 'verinet/tiny-sd' });
   devnet = await startTestDevnet();
   relay = await startRealRelay(devnet);
-  nodeAddress = await joinTestNode(devnet, nodeIndex, ['base:verinet/tiny-gpt2']);
+  nodeAddress = await joinTestNode(devnet, nodeIndex, ['base:verinet/tiny-gpt2', 'base:verinet/tiny-sd']);
   const deploymentPath = join(root, 'deployment.json');
   writeDeployment(deploymentPath, devnet.deployment);
   const keystorePath = join(root, 'node-key.json');
@@ -123,7 +125,7 @@ function readStore<T>(query: string, ...params: unknown[]): T[] {
 const stepOf = (taskKey: Hex) =>
   readStore<{ step: string }>('SELECT step FROM tasks WHERE task_key = ?', taskKey.toLowerCase())[0]?.step;
 
-const crashPoints = [
+const llmCrashPoints = [
   'events_committed',
   'step:args_ready',
   'step:models_ready',
@@ -134,23 +136,31 @@ const crashPoints = [
   'tx_sent',
   'step:reported',
 ];
+/** SD tasks share every step with LLM ones; these are where their own code runs (images, pHash, PNG upload). */
+const sdCrashPoints = ['worker_running', 'step:executed', 'tx_sent'];
+const crashCases = [
+  ...llmCrashPoints.map((point) => ({ type: 'llm' as const, point })),
+  ...sdCrashPoints.map((point) => ({ type: 'sd' as const, point })),
+];
+const argsOf = (type: 'llm' | 'sd', point: string) =>
+  type === 'llm'
+    ? {
+        model: 'verinet/tiny-gpt2',
+        messages: [{ role: 'user', content: `crash ${point}` }],
+        generation_config: { max_new_tokens: 3 },
+      }
+    : {
+        base_model: 'verinet/tiny-sd',
+        prompt: `crash ${point}`,
+        task_config: { image_width: 64, image_height: 64, steps: 2, seed: 1, num_images: 1 },
+      };
 
 describe('kill -9 at each point of a task, then restart', { timeout: 900_000 }, () => {
   let paid = 0n;
-  for (const point of crashPoints) {
-    it(`crash at ${point}: the task completes once, the node is paid and not slashed`, async () => {
+  for (const { type, point } of crashCases) {
+    it(`${type} task, crash at ${point}: the task completes once, the node is paid and not slashed`, async () => {
       const app = privateKeyToAccount(testWallet(devnet, appIndex).privateKey);
-      const task = await createTestTask(
-        devnet,
-        appIndex,
-        'llm',
-        {
-          model: 'verinet/tiny-gpt2',
-          messages: [{ role: 'user', content: `crash ${point}` }],
-          generation_config: { max_new_tokens: 3 },
-        },
-        fee,
-      );
+      const task = await createTestTask(devnet, appIndex, type, argsOf(type, point), fee);
       assert.equal(task.node?.toLowerCase(), nodeAddress.toLowerCase());
       await relay.uploadArgs(app, task.taskKey, task.bytes, task.salt);
 

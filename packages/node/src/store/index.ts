@@ -17,6 +17,7 @@ export {
   getTxById,
   type InsertTxParameters,
   insertTx,
+  listLiveVariants,
   listPendingTxs,
   listRecentTxs,
   type TxRecord,

@@ -66,4 +66,7 @@ export const migrations: readonly string[] = [
   `ALTER TABLE tasks ADD COLUMN deadline_at INTEGER;`,
   // 4: the relay's ResultAvailable signature over the committed result (submitScore carries it).
   `ALTER TABLE tasks ADD COLUMN result_signature TEXT;`,
+  // 5: fee bumping: a stuck transaction is replaced by another with the same nonce and a higher fee, so one
+  // (purpose, task, nonce) may have several signed variants (any one of them may land).
+  `DROP INDEX transactions_purpose; CREATE INDEX transactions_nonce ON transactions (sender, nonce);`,
 ];

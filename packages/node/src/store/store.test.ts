@@ -15,6 +15,7 @@ import {
   getTask,
   insertTask,
   insertTx,
+  listLiveVariants,
   listOpenTasks,
   listPendingTxs,
   migrations,
@@ -150,16 +151,28 @@ describe('transactions', () => {
     updateTxStatus(store, tx.id, 'mined', { blockNumber: 12 });
     assert.equal(getLatestTx(store, 'submitScore', key(3))?.blockNumber, 12);
     assert.equal(listPendingTxs(store, sender).length, 0);
-    // The same purpose, task and nonce cannot be signed twice.
+    // The same signed bytes cannot be recorded twice; a fee-bumped variant (same nonce, new hash) can.
     assert.throws(() =>
       insertTx(store, {
         purpose: 'submitScore',
         taskKey: key(3),
         sender,
         nonce: 4,
-        hash: hash(4),
+        hash: hash(3),
         raw: '0x02',
       }),
+    );
+    const variant = insertTx(store, {
+      purpose: 'submitScore',
+      taskKey: key(3),
+      sender,
+      nonce: 4,
+      hash: hash(5),
+      raw: '0x03',
+    });
+    assert.deepEqual(
+      listLiveVariants(store, sender, 4).map((t) => t.id),
+      [variant.id],
     );
     store.close();
   });

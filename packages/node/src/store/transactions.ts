@@ -102,6 +102,16 @@ export function listPendingTxs(store: NodeStore, sender: Address): TxRecord[] {
   return rows.map(fromRow);
 }
 
+/** Every variant of a transaction that may still land: the same sender and nonce, signed or sent. */
+export function listLiveVariants(store: NodeStore, sender: Address, nonce: number): TxRecord[] {
+  const rows = store.db
+    .prepare(
+      "SELECT * FROM transactions WHERE sender = ? AND nonce = ? AND status IN ('signed', 'sent') ORDER BY id",
+    )
+    .all(sender.toLowerCase(), nonce) as TxRow[];
+  return rows.map(fromRow);
+}
+
 /** Highest nonce this store ever signed for `sender`, or -1. */
 export function getHighestNonce(store: NodeStore, sender: Address): number {
   const row = store.db

@@ -2,12 +2,12 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { packVersion } from '@verinet/protocol/args';
 import { getPublicKey } from '@verinet/protocol/vrf';
-import { zeroAddress } from 'viem';
+import { parseTransaction, zeroAddress } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { createChainClient, getDeploymentChain } from '../chain/createChainClient.js';
 import { contractsOf, joinRequest, pauseRequest, resumeRequest } from '../chain/taskManager.js';
 import { getLatestTx, listPendingTxs, openStore } from '../store/index.js';
-import { startTestDevnet, type TestDevnet, testMinStake, testWallet } from '../testing/devnet.js';
+import { startTestDevnet, type TestDevnet, testMinStake, testWallet, waitFor } from '../testing/devnet.js';
 import { createTxSender, TransactionRevertedError } from './createTxSender.js';
 
 let devnet: TestDevnet;
@@ -135,5 +135,79 @@ describe('createTxSender (anvil)', () => {
       sender.send({ purpose: 'resume', request: resumeRequest(contractsOf(devnet.deployment)) }),
     ]);
     assert.equal(a.hash, b.hash);
+  });
+
+  it('replaces a transaction stuck under the base fee (same nonce, higher fee), across a restart', async () => {
+    const { sender, store, privateKey, account, client } = senderFor(5);
+    await sender.sendAndWait({ purpose: 'join', request: joinFor(privateKey) });
+    const bumping = createTxSender({
+      client,
+      account,
+      chain: getDeploymentChain(devnet.deployment, devnet.anvil.rpcUrl),
+      store,
+      bumpAfterMs: 300,
+    });
+    await devnet.rpc('evm_setAutomine', [false]);
+    try {
+      const stuck = await bumping.send({
+        purpose: 'pause',
+        request: pauseRequest(contractsOf(devnet.deployment)),
+      });
+      // The network's fee jumps above what the transaction bids: the next block leaves it out.
+      await devnet.rpc('anvil_setNextBlockBaseFeePerGas', [`0x${(1_000n * 10n ** 9n).toString(16)}`]);
+      await devnet.rpc('evm_mine');
+      assert.equal(await devnet.client.getTransactionReceipt({ hash: stuck.hash }).catch(() => null), null);
+      const waiting = bumping.wait(stuck, { timeoutMs: 30_000, pollMs: 50 });
+      const variants = () =>
+        store.db
+          .prepare("SELECT hash, nonce, raw FROM transactions WHERE purpose = 'pause' ORDER BY id")
+          .all() as { hash: `0x${string}`; nonce: number; raw: `0x${string}` }[];
+      await waitFor(() => variants().length === 2, 10_000, 'a replacement signed and persisted');
+      const [, replacement] = variants();
+      assert.equal(replacement!.nonce, stuck.nonce, 'same nonce');
+      const oldFee = parseTransaction(stuck.raw).maxFeePerGas!;
+      const newFee = parseTransaction(replacement!.raw).maxFeePerGas!;
+      assert.ok(
+        newFee >= (oldFee * 120n) / 100n && newFee > 1_000n * 10n ** 9n,
+        `fee raised (${oldFee} -> ${newFee})`,
+      );
+      // A node restarted now finds both variants persisted, rebroadcasts them, and sends nothing new.
+      const restarted = createTxSender({
+        client,
+        account,
+        chain: getDeploymentChain(devnet.deployment, devnet.anvil.rpcUrl),
+        store,
+        bumpAfterMs: 60_000,
+      });
+      await restarted.recover();
+      const again = await restarted.send({
+        purpose: 'pause',
+        request: pauseRequest(contractsOf(devnet.deployment)),
+      });
+      assert.equal(again.nonce, stuck.nonce, 'a live variant, not a new transaction');
+      assert.notEqual(again.hash, stuck.hash);
+      await devnet.rpc('evm_mine');
+      const outcome = await waiting;
+      assert.equal(outcome.status, 'mined');
+      assert.notEqual(outcome.tx.hash, stuck.hash, 'a replacement landed');
+    } finally {
+      await devnet.rpc('evm_setAutomine', [true]);
+    }
+    // Every variant has the same nonce (more than one replacement may have been signed while the test
+    // restarted the sender): exactly one mined, the others recorded as dropped.
+    const rows = store.db
+      .prepare("SELECT status, nonce FROM transactions WHERE purpose = 'pause' ORDER BY id")
+      .all() as { status: string; nonce: number }[];
+    assert.ok(rows.length >= 2);
+    assert.equal(new Set(rows.map((r) => r.nonce)).size, 1);
+    assert.deepEqual(
+      rows.map((r) => r.status).sort(),
+      [...Array(rows.length - 1).fill('dropped'), 'mined'].sort(),
+    );
+    assert.equal(
+      await devnet.client.getTransactionCount({ address: account.address }),
+      2,
+      'join + one pause',
+    );
   });
 });

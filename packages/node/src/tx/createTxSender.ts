@@ -5,6 +5,7 @@ import {
   keccak256,
   type LocalAccount,
   type PublicClient,
+  parseTransaction,
   type TransactionReceipt,
 } from 'viem';
 import { describeContractError } from '../chain/describeContractError.js';
@@ -17,6 +18,7 @@ import {
   getLatestTx,
   getTxById,
   insertTx,
+  listLiveVariants,
   listPendingTxs,
   type NodeStore,
   type TxRecord,
@@ -31,6 +33,15 @@ export type TxSenderParameters = {
   /** Gas = estimate × (100 + headroomPercent) / 100 + 100,000 (docs/deployment.md: selection draws at random). */
   headroomPercent?: number | undefined;
   onNotice?: ((level: 'info' | 'warn', message: string) => void) | undefined;
+  /**
+   * A transaction still unmined this long after it (or its last replacement) was signed is replaced by one with
+   * the same nonce and fees raised by `bumpPercent` (at least the network's current estimate). Default 60 s.
+   */
+  bumpAfterMs?: number | undefined;
+  /** Least fee raise of a replacement, in percent (nodes refuse replacements under +10%). Default 20. */
+  bumpPercent?: number | undefined;
+  /** Never bid more than this per gas (wei); a transaction at the cap waits. Default: no cap. */
+  maxFeePerGas?: bigint | undefined;
 };
 
 export type SendParameters = {
@@ -54,7 +65,11 @@ export type TxSender = {
    * (with a new nonce) only once the old one is provably dropped (its nonce was used by another one).
    */
   send: (parameters: SendParameters) => Promise<TxRecord>;
-  /** Waits for the receipt; rebroadcasts while unknown; marks it dropped when its nonce was used by another. */
+  /**
+   * Waits for the receipt of the transaction or of any of its same-nonce replacements; rebroadcasts while
+   * unknown; replaces it with a higher fee when stuck (bumpAfterMs); marks it dropped when its nonce was used
+   * by another.
+   */
   wait: (tx: TxRecord, options?: { timeoutMs?: number; pollMs?: number }) => Promise<TxOutcome>;
   /** After a restart: re-checks every signed or sent transaction and rebroadcasts those still unknown. */
   recover: () => Promise<void>;
@@ -74,6 +89,8 @@ export type TxSender = {
 export function createTxSender(parameters: TxSenderParameters): TxSender {
   const { client, account, chain, store } = parameters;
   const headroom = BigInt(100 + (parameters.headroomPercent ?? 50));
+  const bumpAfterMs = parameters.bumpAfterMs ?? 60_000;
+  const bumpPercent = parameters.bumpPercent ?? 20;
   const notice = parameters.onNotice ?? (() => {});
   let lock: Promise<unknown> = Promise.resolve();
   const exclusive = <T>(fn: () => Promise<T>): Promise<T> => {
@@ -94,6 +111,9 @@ export function createTxSender(parameters: TxSenderParameters): TxSender {
         )
       )
         return;
+      // Bidding under the current base fee: the transaction stays live and `wait` replaces it with a higher
+      // fee (a rebroadcast of an outbid variant after a restart lands here too).
+      if (/less than block base fee|underpriced|fee too low|fee cap less than/i.test(message)) return;
       throw new TransactionError(`Broadcasting ${tx.purpose} (${tx.hash}) failed: ${message}`, {
         cause: error,
       });
@@ -164,6 +184,54 @@ export function createTxSender(parameters: TxSenderParameters): TxSender {
     return tx;
   };
 
+  /**
+   * Signs a replacement of `tx` (same nonce, call and gas; higher fees), persists it, then broadcasts it. The
+   * old variant stays tracked: whichever lands first is the one recorded as mined, the other as dropped.
+   */
+  const bump = (tx: TxRecord): Promise<TxRecord> =>
+    exclusive(async () => {
+      const old = parseTransaction(tx.raw);
+      if (old.type !== 'eip1559' || old.maxFeePerGas === undefined || old.maxPriorityFeePerGas === undefined)
+        return tx;
+      const raise = (value: bigint) => (value * BigInt(100 + bumpPercent) + 99n) / 100n;
+      const fees = await client.estimateFeesPerGas();
+      let maxFeePerGas = raise(old.maxFeePerGas);
+      if (fees.maxFeePerGas > maxFeePerGas) maxFeePerGas = fees.maxFeePerGas;
+      let maxPriorityFeePerGas = raise(old.maxPriorityFeePerGas);
+      if (fees.maxPriorityFeePerGas > maxPriorityFeePerGas) maxPriorityFeePerGas = fees.maxPriorityFeePerGas;
+      if (parameters.maxFeePerGas !== undefined && maxFeePerGas > parameters.maxFeePerGas) {
+        if (old.maxFeePerGas >= parameters.maxFeePerGas) return tx;
+        maxFeePerGas = parameters.maxFeePerGas;
+      }
+      if (maxPriorityFeePerGas > maxFeePerGas) maxPriorityFeePerGas = maxFeePerGas;
+      const raw = await account.signTransaction({
+        type: 'eip1559',
+        chainId: chain.id,
+        to: old.to ?? null,
+        data: old.data,
+        value: old.value ?? 0n,
+        nonce: tx.nonce,
+        gas: old.gas,
+        maxFeePerGas,
+        maxPriorityFeePerGas,
+      } as Parameters<typeof account.signTransaction>[0]);
+      const replacement = insertTx(store, {
+        purpose: tx.purpose,
+        taskKey: tx.taskKey,
+        sender: account.address,
+        nonce: tx.nonce,
+        hash: keccak256(raw),
+        raw,
+      });
+      crashPoint('tx_bump_signed');
+      notice(
+        'warn',
+        `Transaction ${tx.purpose} ${tx.hash} not mined after ${Math.round(bumpAfterMs / 1000)} s: replaced by ${replacement.hash} (same nonce ${tx.nonce}, max fee ${maxFeePerGas} wei/gas, was ${old.maxFeePerGas}).`,
+      );
+      await broadcast(replacement).catch(() => {});
+      return getTxById(store, replacement.id)!;
+    });
+
   const send = (p: SendParameters): Promise<TxRecord> =>
     exclusive(async () => {
       const latest = getLatestTx(store, p.purpose, p.taskKey ?? null);
@@ -194,24 +262,49 @@ export function createTxSender(parameters: TxSenderParameters): TxSender {
     const deadline = Date.now() + (options.timeoutMs ?? 120_000);
     const pollMs = options.pollMs ?? 250;
     let lastBroadcast = Date.now();
+    let lastBumpTry = 0;
+    let rechecked = false;
     for (;;) {
-      const receipt = await client.getTransactionReceipt({ hash: tx.hash }).catch(() => null);
-      if (receipt) {
+      // The transaction or any same-nonce replacement of it (a restart may have left several).
+      const variants = listLiveVariants(store, account.address, tx.nonce).filter(
+        (v) => v.purpose === tx.purpose && v.taskKey === tx.taskKey,
+      );
+      if (!variants.some((v) => v.id === tx.id)) variants.unshift(tx);
+      for (const variant of variants) {
+        const receipt = await client.getTransactionReceipt({ hash: variant.hash }).catch(() => null);
+        if (!receipt) continue;
         const status = receipt.status === 'success' ? 'mined' : 'reverted';
-        updateTxStatus(store, tx.id, status, {
+        updateTxStatus(store, variant.id, status, {
           blockNumber: Number(receipt.blockNumber),
           error: status === 'reverted' ? `reverted (gas used ${receipt.gasUsed})` : null,
         });
-        return { tx: getTxById(store, tx.id)!, status, receipt };
+        for (const other of variants) {
+          if (other.id !== variant.id)
+            updateTxStatus(store, other.id, 'dropped', { error: `replaced: ${variant.hash} landed` });
+        }
+        return { tx: getTxById(store, variant.id)!, status, receipt };
+      }
+      const newest = variants[variants.length - 1]!;
+      if (Date.now() - Math.max(newest.createdAt, lastBumpTry) > bumpAfterMs) {
+        lastBumpTry = Date.now();
+        await bump(newest);
+        continue;
       }
       if (await isDropped(tx)) {
+        // A replacement may have landed between its receipt check and this one: look at them all once more.
+        if (!rechecked) {
+          rechecked = true;
+          continue;
+        }
+        for (const other of variants)
+          updateTxStatus(store, other.id, 'dropped', { error: 'its nonce was used by another transaction' });
         updateTxStatus(store, tx.id, 'dropped', { error: 'its nonce was used by another transaction' });
         throw new TransactionError(
           `Transaction ${tx.purpose} ${tx.hash} was dropped (nonce ${tx.nonce} used by another).`,
         );
       }
       if (Date.now() - lastBroadcast > 5_000) {
-        await broadcast(tx).catch(() => {});
+        await broadcast(newest).catch(() => {});
         lastBroadcast = Date.now();
       }
       if (Date.now() > deadline) {
