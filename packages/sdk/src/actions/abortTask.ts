@@ -23,7 +23,8 @@ export async function abortTask(
   for (const member of record.members) {
     if (member.state === undefined || member.state === 'None') continue;
     const info = await refreshMember(context, record, member, options.signal);
-    if (isEnded(info.state) || isReported(info.state)) continue;
+    // A Pending task cannot be aborted (F1): it gets its node first.
+    if (isEnded(info.state) || isReported(info.state) || info.state === 'Pending') continue;
     try {
       await withRetry(context, { id, step: 'abortTask', signal: options.signal }, () =>
         context.access.write({ functionName: 'abortTask', args: [member.taskKey] }),

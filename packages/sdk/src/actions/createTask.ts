@@ -1,5 +1,5 @@
 import { taskManagerAbi } from '@verinet/protocol/chain/abis';
-import { type Hex, parseEventLogs, type TransactionReceipt } from 'viem';
+import { type Hex, parseEventLogs, type TransactionReceipt, zeroAddress } from 'viem';
 import { getTaskTypeId, readBlockHash, readTaskInfo } from '../chain/reads.js';
 import type { SdkContext } from '../client/context.js';
 import { ContractRevertedError, VerinetError } from '../errors/index.js';
@@ -112,13 +112,17 @@ function applyCreationReceipt(member: MemberRecord, receipt: TransactionReceipt)
     (log) => log.eventName === 'TaskStarted' && (log.args as { taskKey: Hex }).taskKey === member.taskKey,
   );
   member.createdBlock = receipt.blockNumber.toString();
+  const queued = logs.some(
+    (log) => log.eventName === 'TaskQueued' && (log.args as { taskKey: Hex }).taskKey === member.taskKey,
+  );
+  // F1: the node is drawn from blockhash(creation block) by a later transaction; that hash is the seed.
+  member.seedBlock = receipt.blockNumber.toString();
+  member.seed = receipt.blockHash;
   if (started) {
     member.state = 'Started';
     member.node = (started.args as { node: Hex }).node;
-    member.seedBlock = receipt.blockNumber.toString();
-    member.seed = receipt.blockHash;
   } else {
-    member.state = 'Queued';
+    member.state = queued ? 'Queued' : 'Pending';
   }
 }
 
@@ -135,7 +139,7 @@ async function adoptChainState(context: SdkContext, record: TaskRecord, member: 
   member.state = info.state;
   member.sending = false;
   if (info.seedBlock > 0n) {
-    member.node = info.node;
+    if (info.node !== zeroAddress) member.node = info.node;
     member.seedBlock = info.seedBlock.toString();
     member.createdBlock ??= info.seedBlock.toString();
     member.seed = await withRetry(context, { id: record.id, step: 'read-block' }, () =>
@@ -155,7 +159,7 @@ async function adoptChainState(context: SdkContext, record: TaskRecord, member: 
 }
 
 function emitPlacement(context: SdkContext, id: string, member: MemberRecord): void {
-  if (member.node && member.state !== 'Queued') {
+  if (member.node && member.state === 'Started') {
     context.emit({ type: 'node', id, taskKey: member.taskKey, node: member.node });
   } else if (member.state === 'Queued') {
     context.emit({ type: 'queued', id, taskKey: member.taskKey });

@@ -1,3 +1,4 @@
+import { zeroAddress } from 'viem';
 import {
   type ChainTaskInfo,
   isEnded,
@@ -27,8 +28,11 @@ export async function refreshMember(
   if (info.seedBlock > 0n && member.seedBlock !== info.seedBlock.toString()) {
     // Dispatched from the queue (or adopted after a crash): the seed block is the dispatch block.
     member.seedBlock = info.seedBlock.toString();
-    member.node = info.node;
     member.seed = await withRetry(context, step, () => readBlockHash(context, info.seedBlock));
+  }
+  if (info.node !== zeroAddress && member.node !== info.node) {
+    // The draw (F1: settleDraws after the creation block) or a dispatch from the queue chose the node.
+    member.node = info.node;
     context.emit({ type: 'node', id: record.id, taskKey: member.taskKey, node: info.node });
   }
   const reported = isReported(info.state) || (isEnded(info.state) && before !== info.state);

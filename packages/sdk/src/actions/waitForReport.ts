@@ -5,6 +5,7 @@ import { loadRecord, saveRecord } from '../utils/loadRecord.js';
 import { sleep } from '../utils/sleep.js';
 import { withRetry } from '../utils/withRetry.js';
 import { refreshMember } from './refreshMember.js';
+import { settleDraws } from './settleDraws.js';
 
 export type WaitForReportOptions = {
   signal?: AbortSignal | undefined;
@@ -52,6 +53,13 @@ export async function waitForReport(
         continue;
       const info = await refreshMember(context, record, member, options.signal);
       if (isEnded(info.state) || isReported(info.state)) continue;
+      if (info.state === 'Pending') {
+        // F1: any later transaction draws the node; send one if nobody (a node daemon, another app) did.
+        if (await settleDraws(context, options.signal))
+          await refreshMember(context, record, member, options.signal);
+        pending++;
+        continue;
+      }
       now ??= await withRetry(context, { id, step: 'read-time', signal: options.signal }, () =>
         readChainTime(context),
       );
@@ -60,7 +68,11 @@ export async function waitForReport(
     }
     await saveRecord(context, record);
     const original = record.members[0];
-    if (options.until === 'seed' && original && (original.seed || isEnded(original.state) || timedOut.length))
+    if (
+      options.until === 'seed' &&
+      original &&
+      ((original.seed && original.state !== 'Pending') || isEnded(original.state) || timedOut.length)
+    )
       return { record, timedOut };
     if (pending === 0) return { record, timedOut };
     if (Date.now() - lastRunning >= runningEveryMs) {

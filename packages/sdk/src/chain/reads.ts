@@ -15,6 +15,8 @@ export const chainTaskStates = [
   'EndGroupRefund',
   'EndInvalidated',
   'EndAborted',
+  // F1: created, its node drawn from the creation block's hash by a later transaction (settleDraws).
+  'Pending',
 ] as const;
 export type ChainTaskState = (typeof chainTaskStates)[number];
 

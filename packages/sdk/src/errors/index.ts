@@ -64,11 +64,13 @@ export class ContractRevertedError extends VerinetError {
     errorName: string;
     args: readonly unknown[];
     hint?: string | undefined;
+    retryable?: boolean | undefined;
     cause?: unknown;
   }) {
     const shown = parameters.args.map((a) => (typeof a === 'bigint' ? a.toString() : String(a))).join(', ');
     super(`${parameters.functionName} reverted: ${parameters.errorName}(${shown})`, {
       details: parameters.hint ? [parameters.hint] : [],
+      retryable: parameters.retryable,
       cause: parameters.cause,
     });
     this.errorName = parameters.errorName;
