@@ -1,0 +1,155 @@
+import { taskManagerAbi } from '@verinet/protocol/chain/abis';
+import { type Hex, parseEventLogs, type TransactionReceipt } from 'viem';
+import { getTaskTypeId, readBlockHash, readTaskInfo } from '../chain/reads.js';
+import type { SdkContext } from '../client/context.js';
+import { ContractRevertedError, VerinetError } from '../errors/index.js';
+import type { MemberRecord, TaskRecord } from '../types.js';
+import { loadRecord, saveRecord } from '../utils/loadRecord.js';
+import { withRetry } from '../utils/withRetry.js';
+import { ensureVrfKey } from './ensureVrfKey.js';
+import { uploadArgs } from './uploadArgs.js';
+
+/**
+ * Sends `createTask` for every current member not on chain yet, with its fee and the relay's statement. The
+ * record is saved with `sending` before each transaction; the task key can never be used twice on chain, so a
+ * crash between sending and saving is resolved by reading the chain (a repeated createTask reverts TaskExists
+ * and pays nothing).
+ *
+ * @example
+ * await client.uploadArgs(record.id);
+ * await client.createTask(record.id);
+ */
+export async function createTask(
+  context: SdkContext,
+  id: string,
+  options: { signal?: AbortSignal | undefined } = {},
+): Promise<TaskRecord> {
+  let record = await loadRecord(context, id);
+  await ensureVrfKey(context, { id, signal: options.signal });
+  for (const member of record.members) {
+    if (member.state !== undefined && member.state !== 'None') continue;
+    if (member.sending) {
+      // A previous run sent (or was about to send) this createTask: the chain says whether it landed.
+      const info = await withRetry(context, { id, step: 'read-task', signal: options.signal }, () =>
+        readTaskInfo(context, member.taskKey),
+      );
+      if (info.state !== 'None') {
+        await adoptChainState(context, record, member);
+        continue;
+      }
+    }
+    if (!member.statement) record = await uploadArgs(context, id, options);
+    const current = record.members.find((m) => m.taskKey === member.taskKey) ?? member;
+    current.sending = true;
+    await saveRecord(context, record);
+    let receipt: TransactionReceipt | undefined;
+    try {
+      receipt = await withRetry(context, { id, step: 'createTask', signal: options.signal }, () =>
+        context.access.write({
+          functionName: 'createTask',
+          args: [
+            {
+              taskType: getTaskTypeId(record.taskType),
+              modelIds: record.request.modelIds,
+              minVram: record.request.minVram,
+              requiredGpu: record.request.requiredGpu,
+              version: BigInt(record.request.version),
+              taskSize: 1n,
+              taskIdCommitment: current.taskKey,
+              argsCommitment: current.argsCommitment,
+              relayExpiry: BigInt(current.statement?.expiry ?? '0'),
+              relaySignature: current.statement?.signature ?? '0x',
+            },
+          ],
+          value: BigInt(current.fee),
+        }),
+      );
+    } catch (error) {
+      if (error instanceof ContractRevertedError && error.errorName === 'TaskExists') {
+        await adoptChainState(context, record, current);
+        continue;
+      }
+      if (error instanceof ContractRevertedError && error.errorName === 'RelayStatementExpired') {
+        current.statement = undefined;
+        current.sending = false;
+        await saveRecord(context, record);
+      }
+      throw error;
+    }
+    current.createTx = receipt.transactionHash;
+    applyCreationReceipt(current, receipt);
+    current.sending = false;
+    await saveRecord(context, record);
+    context.emit({
+      type: 'created',
+      id,
+      taskKey: current.taskKey,
+      txHash: receipt.transactionHash,
+      fee: BigInt(current.fee),
+      role: current.role,
+    });
+    emitPlacement(context, id, current);
+  }
+  if (record.phase === 'creating' || record.phase === 'prepared') {
+    record.phase = 'running';
+    await saveRecord(context, record);
+  }
+  return record;
+}
+
+/** Started at creation: the seed block is the creation block, its hash the seed (known from the receipt). */
+function applyCreationReceipt(member: MemberRecord, receipt: TransactionReceipt): void {
+  const logs = parseEventLogs({ abi: taskManagerAbi, logs: receipt.logs });
+  const started = logs.find(
+    (log) => log.eventName === 'TaskStarted' && (log.args as { taskKey: Hex }).taskKey === member.taskKey,
+  );
+  member.createdBlock = receipt.blockNumber.toString();
+  if (started) {
+    member.state = 'Started';
+    member.node = (started.args as { node: Hex }).node;
+    member.seedBlock = receipt.blockNumber.toString();
+    member.seed = receipt.blockHash;
+  } else {
+    member.state = 'Queued';
+  }
+}
+
+/** A createTask that landed in an earlier run: take its state from the chain. */
+async function adoptChainState(context: SdkContext, record: TaskRecord, member: MemberRecord): Promise<void> {
+  const info = await withRetry(context, { id: record.id, step: 'read-task' }, () =>
+    readTaskInfo(context, member.taskKey),
+  );
+  if (info.creator.toLowerCase() !== context.access.address.toLowerCase()) {
+    throw new VerinetError(`Task ${member.taskKey} exists on chain but was created by ${info.creator}.`, {
+      details: ['Task keys are random: this means the store was shared between accounts.'],
+    });
+  }
+  member.state = info.state;
+  member.sending = false;
+  if (info.seedBlock > 0n) {
+    member.node = info.node;
+    member.seedBlock = info.seedBlock.toString();
+    member.createdBlock ??= info.seedBlock.toString();
+    member.seed = await withRetry(context, { id: record.id, step: 'read-block' }, () =>
+      readBlockHash(context, info.seedBlock),
+    );
+  }
+  await saveRecord(context, record);
+  context.emit({
+    type: 'created',
+    id: record.id,
+    taskKey: member.taskKey,
+    txHash: member.createTx ?? null,
+    fee: BigInt(member.fee),
+    role: member.role,
+  });
+  emitPlacement(context, record.id, member);
+}
+
+function emitPlacement(context: SdkContext, id: string, member: MemberRecord): void {
+  if (member.node && member.state !== 'Queued') {
+    context.emit({ type: 'node', id, taskKey: member.taskKey, node: member.node });
+  } else if (member.state === 'Queued') {
+    context.emit({ type: 'queued', id, taskKey: member.taskKey });
+  }
+}

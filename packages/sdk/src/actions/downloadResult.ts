@@ -1,0 +1,69 @@
+import { hexToBytes } from 'viem';
+import type { SdkContext } from '../client/context.js';
+import { ResultVerificationError, VerinetError } from '../errors/index.js';
+import type { ResultFile, VerifiedResult } from '../types.js';
+import { loadRecord, saveRecord } from '../utils/loadRecord.js';
+import { withRetry } from '../utils/withRetry.js';
+import { getExpectedNames, verifyResult } from '../verify/verifyResult.js';
+import { getResultBase } from './getResultBase.js';
+
+/**
+ * Downloads the validated result from the relay (manifest, then each file) and checks every byte against the
+ * chain (verifyResult). The relay releases results only once the chain shows the task validated; until its
+ * view catches up it answers RESULT_NOT_RELEASED, which is retried. A result that fails verification is never
+ * returned (ResultVerificationError).
+ *
+ * @example
+ * const { files } = await client.downloadResult(id);
+ */
+export async function downloadResult(
+  context: SdkContext,
+  id: string,
+  options: { signal?: AbortSignal | undefined } = {},
+): Promise<VerifiedResult> {
+  const record = await loadRecord(context, id);
+  const member = record.members.find((m) => m.taskKey === record.resultKey);
+  if (!member?.score) {
+    throw new VerinetError(`Task ${id} has no validated result to download.`, {
+      details: ['Validate it first (client.validateTask(id)); an aborted or refused task has no result.'],
+    });
+  }
+  const step = {
+    id,
+    step: 'download',
+    signal: options.signal,
+    attempts: Math.max(context.retry.attempts, 8),
+  };
+  const manifest = await withRetry(context, step, () => context.relay.getResult(member.taskKey));
+  const args = hexToBytes(record.args);
+  const files: ResultFile[] = [];
+  for (const name of getExpectedNames(record.taskType, args)) {
+    if (!manifest.files.some((f) => f.name === name))
+      throw new ResultVerificationError(member.taskKey, `the relay lists no ${name}`);
+    files.push({
+      name,
+      bytes: await withRetry(context, step, () => context.relay.getResultFile(member.taskKey, name)),
+    });
+  }
+  await verifyResult({
+    taskType: record.taskType,
+    taskKey: member.taskKey,
+    score: member.score,
+    args,
+    manifest,
+    files,
+    decodeImage: context.decodeImage,
+  });
+  context.emit({
+    type: 'downloaded',
+    id,
+    taskKey: member.taskKey,
+    files: files.map((f) => ({ name: f.name, size: f.bytes.length })),
+  });
+  if (record.phase !== 'done') {
+    record.phase = 'done';
+    await saveRecord(context, record);
+    context.emit({ type: 'done', id });
+  }
+  return { taskType: record.taskType, files, base: getResultBase(record) };
+}

@@ -1,0 +1,22 @@
+import { VerinetError } from '../errors/index.js';
+import type { TaskRecord, TaskResultBase } from '../types.js';
+
+/** The chain facts of a settled task, as results carry them. */
+export function getResultBase(record: TaskRecord): TaskResultBase {
+  const member = record.members.find((m) => m.taskKey === record.resultKey);
+  if (!member?.score || !member.node) throw new VerinetError(`Task ${record.id} has no validated result.`);
+  const sum = (outcome: 'paid' | 'refunded') =>
+    record.members.filter((m) => m.outcome === outcome).reduce((total, m) => total + BigInt(m.fee), 0n);
+  return {
+    id: record.id,
+    taskType: record.taskType,
+    taskKey: member.taskKey,
+    node: member.node,
+    score: member.score,
+    validation: record.validation ?? 'single',
+    taskKeys: [...record.previous, ...record.members.map((m) => m.taskKey)],
+    feesPaid: sum('paid'),
+    // Earlier attempts were aborted: their fees came back too.
+    refunded: sum('refunded') + BigInt(record.previousRefunded ?? '0'),
+  };
+}

@@ -1,0 +1,64 @@
+import {
+  type ChainTaskInfo,
+  isEnded,
+  isReported,
+  readBlockHash,
+  readTaskInfo,
+  readTaskReport,
+} from '../chain/reads.js';
+import type { SdkContext } from '../client/context.js';
+import type { MemberRecord, TaskRecord } from '../types.js';
+import { withRetry } from '../utils/withRetry.js';
+
+/**
+ * Reads one member's chain state into its record (node chosen, seed, report) and emits what changed. Returns
+ * the chain's view (with stateTime, for timeouts). The caller saves the record.
+ */
+export async function refreshMember(
+  context: SdkContext,
+  record: TaskRecord,
+  member: MemberRecord,
+  signal?: AbortSignal | undefined,
+): Promise<ChainTaskInfo> {
+  const step = { id: record.id, step: 'read-task', signal };
+  const info = await withRetry(context, step, () => readTaskInfo(context, member.taskKey));
+  const before = member.state;
+  member.state = info.state;
+  if (info.seedBlock > 0n && member.seedBlock !== info.seedBlock.toString()) {
+    // Dispatched from the queue (or adopted after a crash): the seed block is the dispatch block.
+    member.seedBlock = info.seedBlock.toString();
+    member.node = info.node;
+    member.seed = await withRetry(context, step, () => readBlockHash(context, info.seedBlock));
+    context.emit({ type: 'node', id: record.id, taskKey: member.taskKey, node: info.node });
+  }
+  const reported = isReported(info.state) || (isEnded(info.state) && before !== info.state);
+  if (reported && member.score === undefined && member.errorCode === undefined && member.seedBlock) {
+    const report = await withRetry(context, step, () =>
+      readTaskReport(context, member.taskKey, BigInt(member.seedBlock ?? '0')),
+    );
+    if (report?.kind === 'score') {
+      member.score = report.score;
+      member.reportSeed = report.seed;
+      member.node = report.node;
+      context.emit({
+        type: 'scored',
+        id: record.id,
+        taskKey: member.taskKey,
+        node: report.node,
+        score: report.score,
+      });
+    } else if (report?.kind === 'error') {
+      member.errorCode = report.code;
+      member.reportSeed = report.seed;
+      member.node = report.node;
+      context.emit({
+        type: 'error_reported',
+        id: record.id,
+        taskKey: member.taskKey,
+        node: report.node,
+        code: report.code,
+      });
+    }
+  }
+  return info;
+}

@@ -1,0 +1,150 @@
+import { getFastVerifyParams, prove } from '@verinet/protocol/vrf';
+import { type Hex, zeroHash } from 'viem';
+import { isEnded, isReported } from '../chain/reads.js';
+import type { SdkContext } from '../client/context.js';
+import { ContractRevertedError, VerinetError } from '../errors/index.js';
+import type { MemberRecord, TaskRecord } from '../types.js';
+import { loadRecord, saveRecord } from '../utils/loadRecord.js';
+import { withRetry } from '../utils/withRetry.js';
+import { abortTask } from './abortTask.js';
+import { ensureVrfKey } from './ensureVrfKey.js';
+import { refreshMember } from './refreshMember.js';
+
+const paidStates = new Set(['EndSuccess', 'EndGroupSuccess']);
+
+/**
+ * Ends the current attempt on chain once its members reported or timed out. Timed-out members are aborted first.
+ * A sampled original that reported, with at least one other report, is judged in its validation group
+ * (`validateTaskGroup`, opening the GUID, nonces, salts, scores, seeds and the VRF proof); otherwise every
+ * reported member is validated alone (`validateSingleTask`: a score pays its node, an error report refunds).
+ * Sets `resultKey` to the member whose result was paid for (or confirmed by the group). Idempotent: states are
+ * re-read from the chain before anything is sent.
+ *
+ * @example
+ * const record = await client.validateTask(id); // record.resultKey: the task to download
+ */
+export async function validateTask(
+  context: SdkContext,
+  id: string,
+  options: { signal?: AbortSignal | undefined } = {},
+): Promise<TaskRecord> {
+  let record = await loadRecord(context, id);
+  for (const member of record.members) {
+    if (!isEnded(member.state)) await refreshMember(context, record, member, options.signal);
+  }
+  await saveRecord(context, record);
+  if (record.members.some((m) => !isEnded(m.state) && !isReported(m.state))) {
+    record = await abortTask(context, id, options);
+  }
+  const original = record.members[0];
+  if (!original) throw new VerinetError(`Task ${id} has no members.`);
+  const reported = record.members.filter((m) => isReported(m.state));
+  const group = record.sampled === true && record.members.length === 3;
+  record.phase = 'validating';
+  await saveRecord(context, record);
+  if (group && (isReported(original.state) || record.validation === 'group') && countReports(record) >= 2) {
+    if (isReported(original.state)) await sendGroupValidation(context, record, options.signal);
+    record.validation = 'group';
+  } else {
+    for (const member of reported) await sendSingleValidation(context, record, member, options.signal);
+    if (reported.length > 0 || record.validation === 'single') record.validation = 'single';
+  }
+  for (const member of record.members) await refreshMember(context, record, member, options.signal);
+  settleOutcome(context, record);
+  if (record.validation) {
+    context.emit({
+      type: 'validated',
+      id,
+      taskKeys: record.members.map((m) => m.taskKey),
+      mode: record.validation,
+    });
+  }
+  record.phase = record.resultKey ? 'downloading' : record.phase;
+  await saveRecord(context, record);
+  return record;
+}
+
+/** Members that reported (a score or an error), whatever they became since. */
+function countReports(record: TaskRecord): number {
+  return record.members.filter((m) => m.score !== undefined || m.errorCode !== undefined).length;
+}
+
+async function sendSingleValidation(
+  context: SdkContext,
+  record: TaskRecord,
+  member: MemberRecord,
+  signal: AbortSignal | undefined,
+): Promise<void> {
+  try {
+    await withRetry(context, { id: record.id, step: 'validateSingleTask', signal }, () =>
+      context.access.write({ functionName: 'validateSingleTask', args: [member.taskKey] }),
+    );
+  } catch (error) {
+    // Already validated (a crash after sending) or finalized by someone after the window.
+    if (!(error instanceof ContractRevertedError && error.errorName === 'InvalidState')) throw error;
+  }
+}
+
+async function sendGroupValidation(
+  context: SdkContext,
+  record: TaskRecord,
+  signal: AbortSignal | undefined,
+): Promise<void> {
+  const [original] = record.members;
+  const key = await ensureVrfKey(context, { id: record.id, signal });
+  // The contract checks the proof over the seed the original's node folded into its commitment.
+  const seed = original?.reportSeed ?? original?.seed;
+  if (!seed) throw new VerinetError(`Task ${record.id}: the original has no seed; it cannot open a group.`);
+  const proof = record.vrfProof && seed === original?.seed ? record.vrfProof : prove(key.secretKey, seed);
+  const { uPoint, vComponents } = getFastVerifyParams(key.publicKey, proof, seed);
+  const opening = {
+    taskKeys: record.members.map((m) => m.taskKey),
+    guid: record.guid,
+    nonces: record.members.map((m) => m.nonce),
+    argsHash: record.argsHash,
+    salts: record.members.map((m) => m.salt),
+    scores: record.members.map((m) => (m.score ?? '0x') as Hex),
+    seeds: record.members.map((m) =>
+      m.score !== undefined || m.errorCode !== undefined ? (m.reportSeed ?? zeroHash) : zeroHash,
+    ),
+    modelIds: record.request.modelIds,
+    minVram: record.request.minVram,
+    requiredGpu: record.request.requiredGpu,
+    version: BigInt(record.request.version),
+    vrfProof: proof,
+    publicKey: key.publicKey,
+    uPoint,
+    vComponents,
+  };
+  try {
+    await withRetry(context, { id: record.id, step: 'validateTaskGroup', signal }, () =>
+      context.access.write({ functionName: 'validateTaskGroup', args: [opening] }),
+    );
+  } catch (error) {
+    if (!(error instanceof ContractRevertedError && error.errorName === 'GroupMemberState')) throw error;
+    // Judged already (a crash after sending): the states below tell the outcome.
+  }
+}
+
+/** Who was paid, who refunded, and which member's result the app receives. */
+function settleOutcome(context: SdkContext, record: TaskRecord): void {
+  for (const member of record.members) {
+    if (!isEnded(member.state) || member.outcome) continue;
+    member.outcome = paidStates.has(member.state ?? '') ? 'paid' : 'refunded';
+    if (member.outcome === 'paid' && member.node) {
+      context.emit({
+        type: 'paid',
+        id: record.id,
+        taskKey: member.taskKey,
+        node: member.node,
+        amount: BigInt(member.fee),
+      });
+    } else {
+      context.emit({ type: 'refunded', id: record.id, taskKey: member.taskKey, amount: BigInt(member.fee) });
+    }
+  }
+  const winner =
+    record.members.find((m) => paidStates.has(m.state ?? '') && m.score) ??
+    record.members.find((m) => m.state === 'EndGroupRefund' && m.score);
+  record.resultKey = winner?.taskKey;
+}

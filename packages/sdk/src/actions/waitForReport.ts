@@ -1,0 +1,81 @@
+import { isEnded, isReported, readChainTime, readTimeout } from '../chain/reads.js';
+import type { SdkContext } from '../client/context.js';
+import type { TaskRecord } from '../types.js';
+import { loadRecord, saveRecord } from '../utils/loadRecord.js';
+import { sleep } from '../utils/sleep.js';
+import { withRetry } from '../utils/withRetry.js';
+import { refreshMember } from './refreshMember.js';
+
+export type WaitForReportOptions = {
+  signal?: AbortSignal | undefined;
+  /** `seed`: return once the original has its sampling seed (a node was chosen); `reports` (default): once
+   * every member reported, ended, or passed its timeout. */
+  until?: 'seed' | 'reports' | undefined;
+};
+
+export type WaitForReportReturnType = {
+  record: TaskRecord;
+  /** Task keys of members still Queued/Started past their timeout (abortable by anyone). */
+  timedOut: `0x${string}`[];
+};
+
+const runningEveryMs = 5_000;
+
+/**
+ * Polls the chain until the current members reported (TaskScoreReady / TaskErrorReported), or their timeout
+ * (the task type's `timeout`, counted in chain time from the state's start) passed. Emits node, running,
+ * scored and error_reported events. With `onTimeout: 'wait'` a timed-out member is waited for anyway.
+ *
+ * @example
+ * const { record, timedOut } = await client.waitForReport(id);
+ */
+export async function waitForReport(
+  context: SdkContext,
+  id: string,
+  options: WaitForReportOptions = {},
+): Promise<WaitForReportReturnType> {
+  const record = await loadRecord(context, id);
+  const timeout = await withRetry(context, { id, step: 'read-timeout', signal: options.signal }, () =>
+    readTimeout(context, record.taskType),
+  );
+  const started = Date.now();
+  let lastRunning = 0;
+  for (;;) {
+    const timedOut: `0x${string}`[] = [];
+    let pending = 0;
+    let now: bigint | undefined;
+    for (const member of record.members) {
+      if (
+        isEnded(member.state) ||
+        (isReported(member.state) && (member.score || member.errorCode !== undefined))
+      )
+        continue;
+      const info = await refreshMember(context, record, member, options.signal);
+      if (isEnded(info.state) || isReported(info.state)) continue;
+      now ??= await withRetry(context, { id, step: 'read-time', signal: options.signal }, () =>
+        readChainTime(context),
+      );
+      if (context.onTimeout !== 'wait' && now >= info.stateTime + timeout) timedOut.push(member.taskKey);
+      else pending++;
+    }
+    await saveRecord(context, record);
+    const original = record.members[0];
+    if (options.until === 'seed' && original && (original.seed || isEnded(original.state) || timedOut.length))
+      return { record, timedOut };
+    if (pending === 0) return { record, timedOut };
+    if (Date.now() - lastRunning >= runningEveryMs) {
+      lastRunning = Date.now();
+      for (const member of record.members) {
+        if (member.state === 'Started' && member.node)
+          context.emit({
+            type: 'running',
+            id,
+            taskKey: member.taskKey,
+            node: member.node,
+            elapsedMs: Date.now() - started,
+          });
+      }
+    }
+    await sleep(context.pollIntervalMs, options.signal, id);
+  }
+}

@@ -1,0 +1,150 @@
+import { taskManagerAbi } from '@verinet/protocol/chain/abis';
+import type { Address, Hex } from 'viem';
+import type { SdkContext } from '../client/context.js';
+import { toSdkError } from './toSdkError.js';
+
+/** On-chain task states (ITaskManager.TaskState), by index. */
+export const chainTaskStates = [
+  'None',
+  'Queued',
+  'Started',
+  'ScoreReady',
+  'ErrorReported',
+  'EndSuccess',
+  'EndGroupSuccess',
+  'EndGroupRefund',
+  'EndInvalidated',
+  'EndAborted',
+] as const;
+export type ChainTaskState = (typeof chainTaskStates)[number];
+
+export const isEnded = (state: string | undefined): boolean => state?.startsWith('End') === true;
+export const isReported = (state: string | undefined): boolean =>
+  state === 'ScoreReady' || state === 'ErrorReported';
+
+export type ChainTaskInfo = {
+  state: ChainTaskState;
+  taskType: number;
+  creator: Address;
+  node: Address;
+  fee: bigint;
+  seedBlock: bigint;
+  stateTime: bigint;
+};
+
+const taskTypeIds = { sd: 0, llm: 1 } as const;
+export const getTaskTypeId = (taskType: 'sd' | 'llm'): number => taskTypeIds[taskType];
+
+async function read<T>(context: SdkContext, functionName: string, args: readonly unknown[] = []): Promise<T> {
+  try {
+    return (await context.access.publicClient.readContract({
+      address: context.access.chain.contracts.taskManager,
+      abi: taskManagerAbi,
+      functionName,
+      args,
+    } as never)) as T;
+  } catch (error) {
+    throw toSdkError(error, functionName);
+  }
+}
+
+/** `getTask(taskKey)`, with the state as its name. */
+export async function readTaskInfo(context: SdkContext, taskKey: Hex): Promise<ChainTaskInfo> {
+  const info = await read<{
+    state: number;
+    taskType: number;
+    creator: Address;
+    node: Address;
+    fee: bigint;
+    seedBlock: bigint;
+    stateTime: bigint;
+  }>(context, 'getTask', [taskKey]);
+  return {
+    state: chainTaskStates[info.state] ?? 'None',
+    taskType: info.taskType,
+    creator: info.creator,
+    node: info.node,
+    fee: info.fee,
+    seedBlock: info.seedBlock,
+    stateTime: info.stateTime,
+  };
+}
+
+export const readMinFee = (context: SdkContext) => read<bigint>(context, 'minFee');
+export const readSamplingDenominator = (context: SdkContext) => read<bigint>(context, 'samplingDenominator');
+export const readOwed = (context: SdkContext, account: Address) => read<bigint>(context, 'owed', [account]);
+export const readVrfKeyOf = (context: SdkContext, app: Address, seedBlock: bigint) =>
+  read<Address>(context, 'vrfKeyOf', [app, seedBlock]);
+
+/** Execution (and queue) timeout of a task type in seconds; cached per client. */
+export async function readTimeout(context: SdkContext, taskType: 'sd' | 'llm'): Promise<bigint> {
+  const key = `timeout:${taskType}`;
+  const cached = context.cache.get(key) as bigint | undefined;
+  if (cached !== undefined) return cached;
+  const value = await read<bigint>(context, 'timeout', [getTaskTypeId(taskType)]);
+  context.cache.set(key, value);
+  return value;
+}
+
+/** Timestamp of the latest block: timeouts count in chain time, not the app's clock. */
+export async function readChainTime(context: SdkContext): Promise<bigint> {
+  try {
+    const block = await context.access.publicClient.getBlock({ blockTag: 'latest' });
+    return block.timestamp;
+  } catch (error) {
+    throw toSdkError(error, 'getBlock');
+  }
+}
+
+export type TaskReport =
+  | { kind: 'score'; node: Address; seed: Hex; score: Hex }
+  | { kind: 'error'; node: Address; seed: Hex; code: number };
+
+/** The node's report of `taskKey` (TaskScoreReady / TaskErrorReported event), searched from `fromBlock`. */
+export async function readTaskReport(
+  context: SdkContext,
+  taskKey: Hex,
+  fromBlock: bigint,
+): Promise<TaskReport | undefined> {
+  const client = context.access.publicClient;
+  const address = context.access.chain.contracts.taskManager;
+  try {
+    const [scores, errors] = await Promise.all([
+      client.getContractEvents({
+        address,
+        abi: taskManagerAbi,
+        eventName: 'TaskScoreReady',
+        args: { taskKey },
+        fromBlock,
+        toBlock: 'latest',
+      }),
+      client.getContractEvents({
+        address,
+        abi: taskManagerAbi,
+        eventName: 'TaskErrorReported',
+        args: { taskKey },
+        fromBlock,
+        toBlock: 'latest',
+      }),
+    ]);
+    const score = scores[0]?.args;
+    if (score?.node && score.seed && score.score)
+      return { kind: 'score', node: score.node, seed: score.seed, score: score.score };
+    const error = errors[0]?.args;
+    if (error?.node && error.seed && error.errorCode !== undefined)
+      return { kind: 'error', node: error.node, seed: error.seed, code: error.errorCode };
+    return undefined;
+  } catch (error) {
+    throw toSdkError(error, 'getLogs');
+  }
+}
+
+/** The hash of block `number` (a task's sampling seed is the hash of its seed block). */
+export async function readBlockHash(context: SdkContext, number: bigint): Promise<Hex> {
+  try {
+    const block = await context.access.publicClient.getBlock({ blockNumber: number });
+    return block.hash;
+  } catch (error) {
+    throw toSdkError(error, 'getBlock');
+  }
+}

@@ -1,0 +1,98 @@
+import { nodeRegistryAbi, taskManagerAbi } from '@verinet/protocol/chain/abis';
+import {
+  decodeErrorResult,
+  type Hex,
+  HttpRequestError,
+  TimeoutError,
+  BaseError as ViemBaseError,
+  InsufficientFundsError as ViemInsufficientFundsError,
+} from 'viem';
+import { ChainRequestError, ContractRevertedError, VerinetError } from '../errors/index.js';
+
+const errorAbi = [...taskManagerAbi, ...nodeRegistryAbi].filter((item) => item.type === 'error');
+
+/** What to do about the contract errors an application meets. */
+const hints: Record<string, string> = {
+  FeeTooLow: 'Raise the fee to at least the chain minFee (the second value).',
+  FeeTooHigh: 'Fees must be below 2^96 wei.',
+  GpuRequiredForLlm: 'LLM tasks must name a GPU: pass requirements.gpu (a GPU name nodes registered with).',
+  GpuPinnedImageTask: 'Image tasks run on any GPU: leave requirements.gpu unset for SD tasks.',
+  NodeRegistryBucketTooSmall:
+    'Too few nodes are registered with this GPU, version and VRAM for an exact-match (LLM) task: choose another GPU.',
+  InvalidRelaySignature:
+    "The relay's ArgsAvailable statement was refused: is the relay the chain's relaySigner?",
+  RelayStatementExpired: 'The relay statement expired before createTask landed: the SDK uploads again.',
+  TaskExists: 'This task key is already on chain (a previous attempt landed).',
+  VrfKeyBoundThisBlock: 'A VRF key was already bound in this block: retry in the next block.',
+};
+
+/** The custom error of a reverted call or estimate, decoded with the contracts' ABIs. */
+export function decodeRevert(error: unknown): { errorName: string; args: readonly unknown[] } | undefined {
+  let data: Hex | undefined;
+  if (error instanceof ViemBaseError) {
+    error.walk((e) => {
+      // ContractFunctionRevertedError keeps the revert bytes in `raw`; RPC errors in `data`.
+      for (const d of [(e as { raw?: unknown }).raw, (e as { data?: unknown }).data]) {
+        if (!data && typeof d === 'string' && /^0x[0-9a-fA-F]{8}/.test(d)) data = d as Hex;
+      }
+      return false;
+    });
+  }
+  if (!data) {
+    // Some RPCs (anvil among them) put the revert data only in the message.
+    const text =
+      error instanceof Error ? `${error.message} ${(error as { details?: string }).details ?? ''}` : '';
+    const match = /custom error (0x[0-9a-fA-F]{8}):?\s*(?:0x)?([0-9a-fA-F]*)/.exec(text);
+    if (match) data = `${match[1]}${match[2] ?? ''}` as Hex;
+  }
+  if (!data) return undefined;
+  try {
+    const decoded = decodeErrorResult({ abi: errorAbi, data });
+    return { errorName: decoded.errorName, args: decoded.args ?? [] };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Translates a raw viem/RPC failure into the SDK's typed errors at one place: a contract revert becomes
+ * ContractRevertedError (not retryable), an unreachable or slow RPC ChainRequestError (retryable).
+ */
+export function toSdkError(error: unknown, functionName: string): VerinetError {
+  if (error instanceof VerinetError) return error;
+  const revert = decodeRevert(error);
+  if (revert) {
+    return new ContractRevertedError({
+      functionName,
+      ...revert,
+      hint: hints[revert.errorName],
+      cause: error,
+    });
+  }
+  if (error instanceof ViemBaseError) {
+    const funds = error.walk((e) => e instanceof ViemInsufficientFundsError);
+    if (funds) {
+      return new ChainRequestError(`${functionName}: the account cannot pay the value plus gas.`, {
+        details: ['Fund the account (fee + gas), then retry.'],
+        cause: error,
+      });
+    }
+    const network = error.walk((e) => e instanceof HttpRequestError || e instanceof TimeoutError);
+    if (network) {
+      return new ChainRequestError(`${functionName}: the chain RPC did not answer (${error.shortMessage}).`, {
+        details: ['Check the RPC URL and that the node is up; the SDK retried before giving up.'],
+        retryable: true,
+        cause: error,
+      });
+    }
+    if (/execution reverted|revert/i.test(error.message)) {
+      return new ContractRevertedError({ functionName, errorName: 'Reverted', args: [], cause: error });
+    }
+    return new ChainRequestError(`${functionName} failed: ${error.shortMessage}`, {
+      retryable: true,
+      cause: error,
+    });
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  return new ChainRequestError(`${functionName} failed: ${message}`, { retryable: true, cause: error });
+}

@@ -1,0 +1,29 @@
+import type { Hex } from 'viem';
+import type { ChainAccess } from '../chain/createChainAccess.js';
+import type { RelayClient } from '../relay/createRelayClient.js';
+import type { TaskStore } from '../store/types.js';
+import type { DecodeImage, TaskEvent, TaskRequirements, TimeoutPolicy } from '../types.js';
+
+/** Everything the actions share: one per client. Actions are free functions `(context, parameters)`. */
+export type SdkContext = {
+  access: ChainAccess;
+  relay: RelayClient;
+  store: TaskStore;
+  decodeImage: DecodeImage;
+  fee: bigint | undefined;
+  requirements: Partial<TaskRequirements>;
+  pollIntervalMs: number;
+  retry: { attempts: number; baseDelayMs: number };
+  onTimeout: TimeoutPolicy;
+  maxResubmits: number;
+  vrfKey: Hex | undefined;
+  /** Delivers an event to the client's listeners and to the run that asked for this task's progress. */
+  emit: (event: DistributiveOmit<TaskEvent, 'at'>) => void;
+  /** Listeners of one task id (RunOptions.onProgress). */
+  taskListeners: Map<string, Set<(event: TaskEvent) => void>>;
+  listeners: Set<(event: TaskEvent) => void>;
+  /** Per-client caches (chain constants that do not change while a task runs). */
+  cache: Map<string, unknown>;
+};
+
+export type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;

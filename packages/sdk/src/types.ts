@@ -1,0 +1,181 @@
+import type { RawPixels } from '@verinet/protocol/score/browser';
+import type { Address, Hex, LocalAccount, Transport, WalletClient } from 'viem';
+import type { VerinetError } from './errors/index.js';
+import type { TaskStore } from './store/types.js';
+
+/** Where the contracts live: chain id, RPC URL, the TaskManager and NodeRegistry addresses. */
+export type VerinetChain = {
+  id: number;
+  rpcUrl: string;
+  /** Block of the deployment: event scans (GPU discovery) start here. */
+  startBlock?: number | undefined;
+  contracts: { taskManager: Address; nodeRegistry: Address };
+};
+
+/**
+ * Who pays and signs: a private key (also the VRF key), a viem local account, or an EIP-1193 browser wallet
+ * (a viem WalletClient with its account set).
+ */
+export type VerinetAccount = Hex | LocalAccount | { walletClient: WalletClient };
+
+/** Decodes one result image (a PNG) to 8-bit pixels; inject createImageBitmap/canvas or sharp if wanted. */
+export type DecodeImage = (png: Uint8Array, index: number) => Promise<RawPixels>;
+
+/** The task types the SDK runs (fine-tuning is not offered yet). */
+export type SdkTaskType = 'sd' | 'llm';
+
+/** What a node must offer (the contract's requirements besides the models). */
+export type TaskRequirements = {
+  /** GPU name; required for LLM tasks (exact-match results), forbidden for image tasks. Null: any. */
+  gpu: string | null;
+  /** Minimum VRAM in GiB. */
+  minVram: number;
+  /** Worker argument version, `major.minor.patch`. */
+  version: string;
+};
+
+export type TimeoutPolicy = 'resubmit' | 'abort' | 'wait';
+
+export type CreateClientParameters = {
+  chain: VerinetChain;
+  relay: string | { url: string };
+  account: VerinetAccount;
+  /** Where tasks (and their secrets) are persisted; default: in memory (nothing survives a restart). */
+  store?: TaskStore | undefined;
+  /** Secret key of the app's VRF (secret sampling). See docs/sdk.md "Sampling key". */
+  vrfKey?: Hex | undefined;
+  decodeImage?: DecodeImage | undefined;
+  /** Fee per on-chain task in wei; default: the chain's minFee. */
+  fee?: bigint | undefined;
+  requirements?: Partial<TaskRequirements> | undefined;
+  /** viem transport for chain reads and local-account writes; default `http(chain.rpcUrl)`. */
+  transport?: Transport | undefined;
+  pollIntervalMs?: number | undefined;
+  retry?: { attempts?: number | undefined; baseDelayMs?: number | undefined } | undefined;
+  onTimeout?: TimeoutPolicy | undefined;
+  maxResubmits?: number | undefined;
+};
+
+/** Options of one task run. */
+export type RunOptions = {
+  signal?: AbortSignal | undefined;
+  onProgress?: ((event: TaskEvent) => void) | undefined;
+  /** Resume (or name) the task with this local id. */
+  id?: string | undefined;
+  fee?: bigint | undefined;
+  requirements?: Partial<TaskRequirements> | undefined;
+};
+
+/** One on-chain task of a logical task (the original, or a member of its validation group). */
+export type MemberRecord = {
+  role: 'original' | 'member';
+  nonce: Hex;
+  salt: Hex;
+  taskKey: Hex;
+  argsCommitment: Hex;
+  /** Fee in wei (decimal string). */
+  fee: string;
+  /** The relay's ArgsAvailable statement (expiry: unix seconds, decimal string). */
+  statement?: { expiry: string; signature: Hex } | undefined;
+  /** Set before createTask is sent: on resume the chain decides whether it landed. */
+  sending?: boolean | undefined;
+  createTx?: Hex | undefined;
+  /** Block of the createTask transaction (decimal string). */
+  createdBlock?: string | undefined;
+  /** Last chain state seen (ITaskManager.TaskState name). */
+  state?: string | undefined;
+  node?: Address | undefined;
+  seedBlock?: string | undefined;
+  /** blockhash(seedBlock): the sampling seed. */
+  seed?: Hex | undefined;
+  score?: Hex | undefined;
+  /** Seed as folded at the report (event data). */
+  reportSeed?: Hex | undefined;
+  errorCode?: number | undefined;
+  /** End event seen: what the fee became. */
+  outcome?: 'paid' | 'refunded' | undefined;
+};
+
+export type TaskPhase =
+  | 'prepared' // secrets drawn, nothing sent
+  | 'creating' // uploads / createTask of the current members
+  | 'running' // waiting for reports
+  | 'validating' // validation tx
+  | 'downloading' // validated; fetching and checking the result
+  | 'done'
+  | 'failed';
+
+/**
+ * Everything the SDK persists about one logical task: plain JSON (bigints as decimal strings, bytes as hex).
+ * It holds the task's secrets: keep the store private.
+ */
+export type TaskRecord = {
+  v: 1;
+  id: string;
+  taskType: SdkTaskType;
+  /** Canonical argument bytes (hex) and their keccak256. */
+  args: Hex;
+  argsHash: Hex;
+  request: { modelIds: Hex[]; minVram: number; requiredGpu: Hex; version: string; gpu: string | null };
+  /** Secret GUID of the current attempt (new on every resubmit). */
+  guid: Hex;
+  phase: TaskPhase;
+  /** Current attempt: original first, then the two group members when sampled. */
+  members: MemberRecord[];
+  /** Sampling decision of the current attempt (undefined until the seed is known). */
+  sampled?: boolean | undefined;
+  vrfProof?: Hex | undefined;
+  /** Task keys of earlier, aborted attempts. */
+  previous: Hex[];
+  /** Fees of earlier attempts owed back to the app (decimal string). */
+  previousRefunded?: string | undefined;
+  resubmits: number;
+  validation?: 'single' | 'group' | undefined;
+  /** The member whose result is downloaded. */
+  resultKey?: Hex | undefined;
+  error?: { name: string; message: string } | undefined;
+  createdAt: number;
+  updatedAt: number;
+};
+
+export type TaskResultBase = {
+  id: string;
+  taskType: SdkTaskType;
+  taskKey: Hex;
+  node: Address;
+  score: Hex;
+  validation: 'single' | 'group';
+  taskKeys: Hex[];
+  feesPaid: bigint;
+  refunded: bigint;
+};
+
+export type ResultFile = { name: string; bytes: Uint8Array };
+
+export type VerifiedResult = { taskType: SdkTaskType; files: ResultFile[]; base: TaskResultBase };
+
+type EventBase = { id: string; at: number };
+export type TaskEvent = EventBase &
+  (
+    | { type: 'prepared'; taskType: SdkTaskType }
+    | { type: 'uploaded'; taskKey: Hex; argsCommitment: Hex; expiry: bigint }
+    | { type: 'created'; taskKey: Hex; txHash: Hex | null; fee: bigint; role: 'original' | 'member' }
+    | { type: 'queued'; taskKey: Hex }
+    | { type: 'node'; taskKey: Hex; node: Address }
+    | { type: 'running'; taskKey: Hex; node: Address; elapsedMs: number }
+    | { type: 'scored'; taskKey: Hex; node: Address; score: Hex }
+    | { type: 'error_reported'; taskKey: Hex; node: Address; code: number }
+    | { type: 'sampled'; selected: boolean }
+    | { type: 'group'; taskKeys: Hex[] }
+    | { type: 'validated'; taskKeys: Hex[]; mode: 'single' | 'group' }
+    | { type: 'paid'; taskKey: Hex; node: Address; amount: bigint }
+    | { type: 'refunded'; taskKey: Hex; amount: bigint }
+    | { type: 'downloaded'; taskKey: Hex; files: { name: string; size: number }[] }
+    | { type: 'aborted'; taskKey: Hex; reason: string }
+    | { type: 'resubmitted'; taskKeys: Hex[] }
+    | { type: 'retry'; step: string; attempt: number; delayMs: number; error: string }
+    | { type: 'done' }
+    | { type: 'failed'; error: VerinetError }
+  );
+
+export type TaskEventType = TaskEvent['type'];
