@@ -26,6 +26,7 @@ type DevnetOptions = {
   relayPort: number;
   nodeApiPort: number;
   logLevel: (typeof logLevels)[number];
+  nodePollMs: number;
 };
 
 export function createDevnetCommand(): Command {
@@ -64,6 +65,12 @@ export function createDevnetCommand(): Command {
       parseChoiceArgument('--log-level', logLevels),
       'warn',
     )
+    .option(
+      '--node-poll-ms <ms>',
+      'how often each node polls the chain for new tasks',
+      parseIntegerArgument('--node-poll-ms', 10, 60_000),
+      200,
+    )
     .option('--fresh', 'delete the saved state (chain, relay, nodes) and start from nothing')
     .option('--json', 'once running, print the network and test accounts as JSON')
     .action(async (options: DevnetOptions) => runDevnet(options));
@@ -82,11 +89,15 @@ async function runDevnet(options: DevnetOptions): Promise<void> {
   const stopped = new Promise<void>((resolve) => {
     stopRequested = resolve;
   });
+  let firstSignalAt = 0;
   const onSignal = () => {
     if (abort.signal.aborted) {
-      log('Still stopping (nodes finish their current step, anvil saves the chain)…');
+      // tsx and npm relay the terminal's Ctrl-C: one key press can arrive twice within a few milliseconds.
+      if (Date.now() - firstSignalAt > 1_000)
+        log('Still stopping (nodes finish their current step, anvil saves the chain)…');
       return;
     }
+    firstSignalAt = Date.now();
     abort.abort();
     stopRequested();
   };
@@ -105,7 +116,7 @@ async function runDevnet(options: DevnetOptions): Promise<void> {
         modelsDir,
         fresh: options.fresh,
         blockTime: options.blockTime,
-        nodeSettings: { logLevel: options.logLevel },
+        nodeSettings: { logLevel: options.logLevel, pollIntervalMs: options.nodePollMs },
         relayLogLevel: options.logLevel,
         log,
         signal: abort.signal,

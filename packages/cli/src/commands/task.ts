@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { TaskEvent, TaskRecord, VerinetClient } from '@verinet/sdk';
 import { Command } from 'commander';
@@ -117,7 +117,6 @@ async function openClient(network: TaskNetwork, withKey: boolean): Promise<Verin
     relay: network.relayUrl,
     account,
     store,
-    ...(network.gpu ? { requirements: { gpu: network.gpu } } : {}),
     pollIntervalMs: network.kind === 'devnet' ? 200 : 1000,
   });
 }
@@ -126,6 +125,9 @@ async function runTask(options: RunOptions): Promise<void> {
   const network = resolveTaskNetwork(options, true);
   const args =
     options.type === 'sd' ? buildSdArgs(options, network.models) : buildLlmArgs(options, network.models);
+  // Checked here with the protocol's own validator, whose errors name the field, before anything is sent.
+  const { encodeTaskArgs } = await import('@verinet/protocol/args');
+  encodeTaskArgs(options.type, args);
   const outDir = options.type === 'sd' ? assertDirectoryPath('--out', options.out) : undefined;
   const client = await openClient(network, true);
   const started = Date.now();
@@ -160,7 +162,12 @@ async function runTask(options: RunOptions): Promise<void> {
         for (const path of paths) printLine(path);
       }
     } else {
-      const result = await client.chat.completions.create(args as never, { onProgress, signal });
+      // LLM results are compared exactly, so the task pins one GPU (the devnet's, or --gpu); images run on any.
+      const result = await client.chat.completions.create(args as never, {
+        onProgress,
+        signal,
+        ...(network.gpu ? { requirements: { gpu: network.gpu } } : {}),
+      });
       const text = result.choices[0]?.message.content ?? '';
       if (options.json) {
         printJson({
@@ -173,7 +180,8 @@ async function runTask(options: RunOptions): Promise<void> {
         printNote(
           `task ${result.verinet.id}: ${result.verinet.validation === 'group' ? 'validated by a group of 3' : 'validated'}, ${formatEther(result.verinet.feesPaid)} ETH paid`,
         );
-        printLine(text);
+        // A tiny random model writes arbitrary characters: terminal control codes are shown, not obeyed.
+        printLine(showControlCharacters(text));
       }
     }
   } catch (error) {
@@ -215,6 +223,13 @@ function describeBase(base: {
 
 async function showTask(id: string, options: ReadOptions): Promise<void> {
   const network = resolveTaskNetwork(options, false);
+  if (!existsSync(network.storePath))
+    throw new CommandError(
+      `No task ${id}: no task was run from here yet (${network.storePath} does not exist).`,
+      {
+        details: ['`verinet task list` shows the ids (each network and devnet folder has its own store).'],
+      },
+    );
   const client = await openClient(network, false);
   try {
     const record = await client.getTask(id);
@@ -231,6 +246,14 @@ async function showTask(id: string, options: ReadOptions): Promise<void> {
 
 async function listTasks(options: ReadOptions): Promise<void> {
   const network = resolveTaskNetwork(options, false);
+  if (!existsSync(network.storePath)) {
+    if (options.json) printJson([]);
+    else
+      printNote(
+        `No tasks yet (${network.storePath} does not exist). Run one: verinet task run --type llm --prompt "Say hello"`,
+      );
+    return;
+  }
   const client = await openClient(network, false);
   try {
     const records = (await client.listTasks())
@@ -300,4 +323,13 @@ function formatRecord(record: TaskRecord): string {
   if (record.previous.length > 0)
     lines.push(`  earlier     ${record.previous.join(', ')} (aborted, resubmitted)`);
   return lines.join('\n');
+}
+
+/** Control characters other than newline and tab become U+FFFD. */
+function showControlCharacters(text: string): string {
+  return Array.from(text, (character) => {
+    const code = character.codePointAt(0) ?? 0;
+    const control = (code < 0x20 && code !== 0x0a && code !== 0x09) || (code >= 0x7f && code < 0xa0);
+    return control ? '\ufffd' : character;
+  }).join('');
 }

@@ -144,6 +144,8 @@ export async function startDevnet(parameters: StartDevnetParameters): Promise<De
         stateFile: paths.chainState,
         chainId: 31337,
         accounts: parameters.accounts,
+        // Ctrl-C reaches the whole terminal group: anvil must outlive the nodes' last steps, and is stopped last.
+        ownProcessGroup: true,
       });
     } catch (error) {
       if (error instanceof AnvilStateFileError) {

@@ -120,7 +120,9 @@ export async function startDevnetNodes(parameters: StartDevnetNodesParameters): 
     }
   }
 
-  const version = [taskArgsVersions.llm, taskArgsVersions.sd].sort().at(-1) ?? '1.0.0';
+  // LLM tasks draw from the nodes of exactly their argument version (one exact-match bucket), image tasks from
+  // every node of the same major: registering the LLM version serves both (the worker runs SD 1.x arguments).
+  const version = taskArgsVersions.llm;
   const models = [...parameters.models.ids.llm, ...parameters.models.ids.sd, ...parameters.models.ids.sd_ft];
   const settled = await Promise.allSettled(
     keys.slice(0, count).map(async (key, index) => {
