@@ -1,5 +1,5 @@
 /**
- * npm run bench:network -- [--tasks 10000] [--nodes 20] [--apps 20] [--node-poll-ms 100]
+ * npm run bench:network -- [--tasks 10000] [--nodes 20] [--apps 20] [--node-poll-ms 200] [--sdk-poll-ms 100]
  *
  * Sustained tasks per second of the whole local network: `verinet devnet` (anvil with instant mining, the
  * relay, N node daemons with their worker processes on the tiny models) started as its own process, driven by
@@ -31,9 +31,11 @@ const { values } = parseArgs({
     tasks: { type: 'string', default: '10000' },
     nodes: { type: 'string', default: '20' },
     apps: { type: 'string', default: '20' },
-    'node-poll-ms': { type: 'string', default: '100' },
+    'node-poll-ms': { type: 'string', default: '200' },
+    'sdk-poll-ms': { type: 'string', default: '100' },
     'baseline-runs': { type: 'string', default: '50' },
     'ceiling-tasks': { type: 'string', default: '1000' },
+    'task-timeout-s': { type: 'string', default: '300' },
   },
 });
 const positive = (name: string, text: string | undefined) => {
@@ -48,8 +50,10 @@ const taskCount = positive('tasks', values.tasks);
 const nodeCount = positive('nodes', values.nodes);
 const appCount = positive('apps', values.apps);
 const nodePollMs = positive('node-poll-ms', values['node-poll-ms']);
+const sdkPollMs = positive('sdk-poll-ms', values['sdk-poll-ms']);
 const baselineRuns = positive('baseline-runs', values['baseline-runs']);
 const ceilingTasks = positive('ceiling-tasks', values['ceiling-tasks']);
+const taskTimeoutMs = positive('task-timeout-s', values['task-timeout-s']) * 1000;
 
 const bin = resolve(fileURLToPath(import.meta.url), '../../bin.ts');
 const root = mkdtempSync(join(tmpdir(), 'verinet-bench-network-'));
@@ -183,15 +187,20 @@ async function main(): Promise<void> {
         account: key,
         store: createMemoryStore(),
         requirements: { gpu: info.gpu.name },
-        pollIntervalMs: 50,
+        pollIntervalMs: sdkPollMs,
         onTimeout: 'abort',
       }),
     );
 
     note('Warm-up: one task per app (VRF key binding, worker model loads)…');
-    await Promise.all(
+    const warmed = await Promise.allSettled(
       clients.map((client, index) => client.chat.completions.create(llmArgs(1_000_000 + index) as never)),
     );
+    const coldFailures = warmed.filter((result) => result.status === 'rejected');
+    if (coldFailures.length > 0)
+      note(
+        `  ${coldFailures.length} warm-up task(s) failed (not counted): ${String((coldFailures[0] as PromiseRejectedResult).reason?.message).split('\n')[0]}`,
+      );
 
     note(`Running ${taskCount} tasks…`);
     const latencies: number[] = [];
@@ -210,11 +219,16 @@ async function main(): Promise<void> {
           const index = next++;
           const started = performance.now();
           try {
-            const result = await client.chat.completions.create(llmArgs(index) as never);
+            // A task without its result in time counts as failed (the on-chain timeout alone is 15 minutes).
+            const result = await client.chat.completions.create(llmArgs(index) as never, {
+              signal: AbortSignal.timeout(taskTimeoutMs),
+            });
             latencies.push(performance.now() - started);
             if (result.verinet.validation === 'group') sampled++;
           } catch (error) {
-            failures.push(`${(error as Error).name}: ${(error as Error).message.split('\n')[0]}`);
+            const failure = `${(error as Error).name}: ${(error as Error).message.split('\n')[0]}`;
+            failures.push(failure);
+            note(`  task ${index} failed: ${failure}`);
           }
           done++;
         }
@@ -243,7 +257,7 @@ async function main(): Promise<void> {
     const e2eP50 = percentile(latencies, 50);
     const e2eP99 = percentile(latencies, 99);
     console.log(`
-bench:network (${new Date().toISOString()}, ${nodeCount} nodes, ${appCount} concurrent apps, LLM tiny-gpt2 4 tokens, node polling ${nodePollMs} ms, SDK polling 50 ms)
+bench:network (${new Date().toISOString()}, ${nodeCount} nodes, ${appCount} concurrent apps, LLM tiny-gpt2 4 tokens, node polling ${nodePollMs} ms, SDK polling ${sdkPollMs} ms)
   tasks run             ${taskCount} (${latencies.length} verified, ${failures.length} failed; ${sampled} sampled → validated by a group of 3)
   wall time             ${seconds.toFixed(1)} s
   throughput            ${throughput.toFixed(2)} tasks/s

@@ -301,6 +301,13 @@ describe('npm start: the whole local network, driven by `verinet task`', { timeo
       await verinet(['task', 'run', '--type', 'llm', '--prompt', 'x', '--devnet', join(root, 'nowhere')]),
       /No devnet found/,
     );
+    assertOneLineError(
+      await verinet(['task', 'status', 'x', '--devnet', join(root, 'nowhere')]),
+      /No task x: no task was run from here yet/,
+    );
+    const empty = await verinet(['task', 'list', '--devnet', join(root, 'nowhere'), '--json']);
+    assert.equal(empty.code, 0, empty.stderr);
+    assert.deepEqual(JSON.parse(empty.stdout), []);
   });
 
   it('Ctrl-C stops everything: no process of the group is left, the port is free', async () => {

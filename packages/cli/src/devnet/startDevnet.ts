@@ -267,6 +267,7 @@ export async function startDevnet(parameters: StartDevnetParameters): Promise<De
       },
       log,
       onStarted: (node) => started.push(node),
+      started: () => started,
     });
     checkpoint();
 

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import type { StartedNode } from '@verinet/node/cli';
 import { taskArgsVersions } from '@verinet/protocol/args';
 import type { Deployment } from '@verinet/protocol/chain';
+import type { WorkerSupervisor } from '@verinet/worker';
 import {
   type Address,
   createPublicClient,
@@ -54,6 +55,8 @@ export type StartDevnetNodesParameters = {
   log: (line: string) => void;
   /** Each started node is handed over at once, so a failure later still stops it. */
   onStarted: (node: StartedNode) => void;
+  /** The nodes handed over so far. */
+  started: () => StartedNode[];
 };
 
 export type DevnetNodeInfo = { index: number; address: Address; apiUrl: string; joined: boolean };
@@ -150,7 +153,8 @@ export async function startDevnetNodes(parameters: StartDevnetNodesParameters): 
         vramGib: devnetGpu.vramGib,
         version,
         api: { port: parameters.apiPortBase === 0 ? 0 : parameters.apiPortBase + index },
-        worker: { threads: parameters.settings.workerThreads },
+        // Many workers loading onnxruntime and transformers.js at once on 2 loaded cores take minutes, not 60 s.
+        worker: { threads: parameters.settings.workerThreads, handshakeTimeoutMs: 300_000 },
         // Earnings stay owed on chain until withdrawn (`verinet node withdraw`): no timer in the devnet.
         withdrawIntervalMs: 0,
         logLevel: parameters.settings.logLevel,
@@ -183,5 +187,26 @@ export async function startDevnetNodes(parameters: StartDevnetNodesParameters): 
   // Every start has finished (or failed) before this returns, so the caller's cleanup stops them all.
   const failed = settled.find((result) => result.status === 'rejected');
   if (failed) throw failed.reason;
+  await warmWorkers(parameters.started(), log);
   return settled.map((result) => (result as PromiseFulfilledResult<DevnetNodeInfo>).value);
+}
+
+/**
+ * Starts every node's worker now, two at a time (the machine's cores), instead of all at once on the first
+ * tasks: a first task then waits for no worker, and twenty workers loading their libraries together do not
+ * starve each other past their handshake timeout.
+ */
+async function warmWorkers(nodes: StartedNode[], log: (line: string) => void): Promise<void> {
+  log(`Starting ${nodes.length} worker process${nodes.length === 1 ? '' : 'es'}…`);
+  const began = Date.now();
+  let next = 0;
+  const lane = async () => {
+    while (next < nodes.length) {
+      const node = nodes[next++]!;
+      // The daemon holds the node's WorkerSupervisor (typed down to run/cancel in its context).
+      await (node.daemon.context.worker as unknown as WorkerSupervisor).start();
+    }
+  };
+  await Promise.all([lane(), lane()]);
+  log(`Workers ready in ${((Date.now() - began) / 1000).toFixed(1)} s.`);
 }
