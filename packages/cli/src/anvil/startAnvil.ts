@@ -18,6 +18,11 @@ export type StartAnvilParameters = {
   gasLimit?: bigint | undefined;
   /** Milliseconds to wait for the RPC to answer. */
   timeoutMs?: number | undefined;
+  /**
+   * Run anvil in its own process group, so a terminal's Ctrl-C (SIGINT to the whole foreground group) does not
+   * stop the chain before the services that use it: the caller stops it last, with `stop()`.
+   */
+  ownProcessGroup?: boolean | undefined;
 };
 
 export type Anvil = {
@@ -76,7 +81,10 @@ export async function startAnvil(parameters: StartAnvilParameters = {}): Promise
   if (parameters.balance !== undefined) args.push('--balance', String(parameters.balance));
   if (parameters.stateFile !== undefined) args.push('--state', parameters.stateFile);
   if (parameters.gasLimit !== undefined) args.push('--gas-limit', parameters.gasLimit.toString());
-  const child = spawn(getFoundryBinary('anvil'), args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(getFoundryBinary('anvil'), args, {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: parameters.ownProcessGroup ?? false,
+  });
   let output = '';
   // anvil prints "Listening on HOST:PORT" once it has bound the port: that, not an RPC answer (which another
   // process on the same port could give), says this anvil is the one serving.

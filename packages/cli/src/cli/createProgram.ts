@@ -7,6 +7,7 @@ import { createModelCommand } from '../commands/model.js';
 import { createNodeCommand } from '../commands/node.js';
 import { createRelayCommand } from '../commands/relay.js';
 import { createStakeCalcCommand } from '../commands/stakeCalc.js';
+import { createTaskCommand } from '../commands/task.js';
 import { output } from './output.js';
 
 const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
@@ -22,7 +23,9 @@ const { version } = JSON.parse(readFileSync(new URL('../../package.json', import
  */
 export function createProgram(): Command {
   const program = new Command('verinet')
-    .description('Verinet: verifiable AI inference. Local network, deployment, keys, models, staking maths.')
+    .description(
+      'Verinet: verifiable AI inference. Local network, tasks, deployment, keys, models, staking maths.',
+    )
     .version(version, '-V, --version', 'print the version')
     .option('--verbose', 'show the stack trace of an error')
     .helpCommand(false)
@@ -32,7 +35,8 @@ export function createProgram(): Command {
     .addCommand(createModelCommand())
     .addCommand(createNodeCommand())
     .addCommand(createRelayCommand())
-    .addCommand(createStakeCalcCommand());
+    .addCommand(createStakeCalcCommand())
+    .addCommand(createTaskCommand());
   configure(program, []);
   return program;
 }

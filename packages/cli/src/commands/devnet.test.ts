@@ -35,6 +35,9 @@ async function answersRpc(port: number): Promise<boolean> {
   }
 }
 
+/** One node, and ports the system picks: tests run beside other devnets. */
+const smallNetwork = ['--nodes', '1', '--relay-port', '0', '--node-api-port', '0'];
+
 function assertOneLineError(run: { status: number; stderr: string }, message: RegExp) {
   assert.equal(run.status, 1, run.stderr);
   const errors = run.stderr.split('\n').filter((line) => line.startsWith('error: '));
@@ -54,7 +57,7 @@ describe('verinet devnet: crashes, conflicts and saved state (real anvil)', { ti
   const spawnDevnet = async (port: number, dir: string) => {
     const child = spawn(
       process.execPath,
-      ['--import', 'tsx', bin, 'devnet', '--port', String(port), '--dir', dir],
+      ['--import', 'tsx', bin, 'devnet', '--port', String(port), '--dir', dir, ...smallNetwork],
       {
         stdio: ['ignore', 'pipe', 'pipe'],
       },
@@ -123,7 +126,7 @@ describe('verinet devnet: crashes, conflicts and saved state (real anvil)', { ti
     });
     await anvil.stop();
 
-    const run = await captureCli(['devnet', '--port', String(port), '--dir', dir]);
+    const run = await captureCli(['devnet', '--port', String(port), '--dir', dir, ...smallNetwork]);
     assertOneLineError(
       run,
       /Deploying the contracts to the devnet failed: .*insufficient funds.*npm start -- --fresh/,
@@ -137,7 +140,7 @@ describe('verinet devnet: crashes, conflicts and saved state (real anvil)', { ti
     const dir = join(root, 'corrupt');
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, 'chain.json'), '{"block": tru');
-    const run = await captureCli(['devnet', '--port', String(port), '--dir', dir]);
+    const run = await captureCli(['devnet', '--port', String(port), '--dir', dir, ...smallNetwork]);
     assertOneLineError(
       run,
       /The saved chain state .*chain\.json cannot be loaded: failed to parse json file.*npm start -- --fresh/,

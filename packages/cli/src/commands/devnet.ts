@@ -1,26 +1,19 @@
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
-import { join, relative } from 'node:path';
-import { BaseError } from '@verinet/protocol';
-import { type Deployment, readDeployment, writeDeployment } from '@verinet/protocol/chain';
+import { isAbsolute, relative } from 'node:path';
 import { Command } from 'commander';
 import { createPublicClient, getAddress, http } from 'viem';
 import { privateKeyToAddress } from 'viem/accounts';
-import { type Anvil, AnvilStateFileError, startAnvil } from '../anvil/startAnvil.js';
-import { toRpcError } from '../chain/toRpcError.js';
 import { assertDirectoryPath } from '../cli/assertDirectoryPath.js';
-import { CommandError } from '../cli/errors.js';
 import { formatAmount } from '../cli/formatAmount.js';
-import { parseIntegerArgument } from '../cli/options.js';
+import { parseChoiceArgument, parseIntegerArgument } from '../cli/options.js';
 import { printLine, printNote } from '../cli/output.js';
 import { printJson } from '../cli/printJson.js';
-import { buildContracts } from '../deploy/artifacts.js';
-import { deployContracts } from '../deploy/deployContracts.js';
 import { devnetAccounts, devnetMnemonic, getDevnetPrivateKey } from '../deploy/devnetAccounts.js';
-import { assertPortFree } from '../devnet/assertPortFree.js';
-import { claimDevnetDir } from '../devnet/claimDevnetDir.js';
+import { type Devnet, DevnetStartAbortedError, startDevnet } from '../devnet/startDevnet.js';
 
 /** anvil's defaults: 10 accounts of 10,000 ether from the test mnemonic. */
 const testAccountCount = 10;
+
+const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 type DevnetOptions = {
   port: number;
@@ -28,88 +21,114 @@ type DevnetOptions = {
   blockTime?: number;
   fresh?: boolean;
   json?: boolean;
+  nodes: number;
+  models?: string;
+  relayPort: number;
+  nodeApiPort: number;
+  logLevel: (typeof logLevels)[number];
+  nodePollMs: number;
 };
 
 export function createDevnetCommand(): Command {
   return new Command('devnet')
-    .summary('start the local network (chain and contracts) on embedded defaults')
+    .summary('start the whole local network: chain and contracts, relay, nodes')
     .description(
-      `Starts the local network on 127.0.0.1: an anvil chain with the Verinet contracts deployed from anvil's first test account; writes DIR/deployment.json and runs until Ctrl-C. The chain state is saved to DIR/chain.json when the devnet stops and reloaded at the next start; --fresh (or deleting DIR) starts from an empty chain.`,
+      `Starts the local network on 127.0.0.1: an anvil chain with the Verinet contracts, the relay (SQLite) and N node daemons, each with its own keystore and stake, running the worker on tiny random models (or on a model store given with --models). Writes DIR/deployment.json and DIR/network.json and runs until Ctrl-C, which stops everything. The state (chain, relay, nodes) is kept across starts; --fresh (or deleting DIR) starts from nothing.`,
     )
-    .option('--port <port>', 'RPC port on 127.0.0.1', parseIntegerArgument('--port', 1, 65535), 8545)
-    .option('--dir <dir>', 'folder of the chain state and deployment file', '.verinet/devnet')
+    .option('--port <port>', 'chain RPC port on 127.0.0.1', parseIntegerArgument('--port', 1, 65535), 8545)
+    .option('--dir <dir>', 'folder of the devnet state', '.verinet/devnet')
+    .option('--nodes <n>', 'number of nodes', parseIntegerArgument('--nodes', 1, 64), 3)
+    .option(
+      '--models <dir>',
+      'model store the nodes run on (a folder made by `verinet model import`); default: tiny random models',
+    )
+    .option(
+      '--relay-port <port>',
+      'relay port on 127.0.0.1 (0: any free port)',
+      parseIntegerArgument('--relay-port', 0, 65535),
+      8600,
+    )
+    .option(
+      '--node-api-port <port>',
+      'status API port of node 0; node i uses port + i (0: any free ports)',
+      parseIntegerArgument('--node-api-port', 0, 65535),
+      8701,
+    )
     .option(
       '--block-time <seconds>',
       'seconds between blocks (default: a block per transaction)',
       parseIntegerArgument('--block-time', 1, 60),
     )
-    .option('--fresh', 'forget the saved chain state and deploy anew')
-    .option('--json', 'once running, print the deployment and test accounts as JSON')
+    .option(
+      '--log-level <level>',
+      `log level of the relay and nodes (${logLevels.join(', ')})`,
+      parseChoiceArgument('--log-level', logLevels),
+      'warn',
+    )
+    .option(
+      '--node-poll-ms <ms>',
+      'how often each node polls the chain for new tasks',
+      parseIntegerArgument('--node-poll-ms', 10, 60_000),
+      200,
+    )
+    .option('--fresh', 'delete the saved state (chain, relay, nodes) and start from nothing')
+    .option('--json', 'once running, print the network and test accounts as JSON')
     .action(async (options: DevnetOptions) => runDevnet(options));
 }
 
 async function runDevnet(options: DevnetOptions): Promise<void> {
-  const { port } = options;
   const dir = assertDirectoryPath('--dir', options.dir);
-  const shown = relative(process.cwd(), dir) || '.';
+  const modelsDir =
+    options.models === undefined ? undefined : assertDirectoryPath('--models', options.models);
   const log = options.json ? (line: string) => printNote(line) : (line: string) => printLine(line);
-  mkdirSync(dir, { recursive: true });
-  const stateFile = join(dir, 'chain.json');
-  const deploymentFile = join(dir, 'deployment.json');
 
-  // Stop signals are taken from the start, so Ctrl-C during compilation or deployment also cleans up.
-  let stopRequested: (() => void) | undefined;
+  // Stop signals are taken from the start, so Ctrl-C during compilation, deployment or the nodes' start also
+  // cleans up. A second signal while stopping is ignored: the first stop saves the chain and must finish.
+  const abort = new AbortController();
+  let stopRequested: () => void = () => {};
   const stopped = new Promise<void>((resolve) => {
     stopRequested = resolve;
   });
-  const onSignal = () => stopRequested?.();
+  let firstSignalAt = 0;
+  const onSignal = () => {
+    if (abort.signal.aborted) {
+      // tsx and npm relay the terminal's Ctrl-C: one key press can arrive twice within a few milliseconds.
+      if (Date.now() - firstSignalAt > 1_000)
+        log('Still stopping (nodes finish their current step, anvil saves the chain)…');
+      return;
+    }
+    firstSignalAt = Date.now();
+    abort.abort();
+    stopRequested();
+  };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
 
-  const claim = await claimDevnetDir({ dir, port, log });
-  let anvil: Anvil | undefined;
+  let devnet: Devnet | undefined;
   try {
-    if (options.fresh) {
-      for (const file of [stateFile, deploymentFile]) rmSync(file, { force: true });
-    }
-    log('Compiling contracts…');
-    buildContracts();
-    await assertPortFree(port);
     try {
-      anvil = await startAnvil({ port, blockTime: options.blockTime, stateFile, chainId: 31337 });
+      devnet = await startDevnet({
+        dir,
+        port: options.port,
+        relayPort: options.relayPort,
+        nodeApiPort: options.nodeApiPort,
+        nodes: options.nodes,
+        modelsDir,
+        fresh: options.fresh,
+        blockTime: options.blockTime,
+        nodeSettings: { logLevel: options.logLevel, pollIntervalMs: options.nodePollMs },
+        relayLogLevel: options.logLevel,
+        log,
+        signal: abort.signal,
+      });
     } catch (error) {
-      if (error instanceof AnvilStateFileError) {
-        throw new CommandError(error.shortMessage, {
-          details: [
-            `Start from an empty chain with \`npm start -- --fresh\` (or delete ${shown}); move ${relative(process.cwd(), stateFile)} away first to keep it.`,
-          ],
-          cause: error,
-        });
+      if (error instanceof DevnetStartAbortedError) {
+        log('Stopped while starting; everything started so far was stopped.');
+        return;
       }
       throw error;
     }
-    const anvilPid = anvil.process.pid;
-    if (anvilPid !== undefined) claim.recordAnvil(anvilPid);
-    const anvilExited = new Promise<never>((_, reject) => {
-      anvil?.process.once('exit', (code, signal) =>
-        reject(
-          new CommandError(`anvil stopped unexpectedly (code ${code}, signal ${signal}).`, {
-            details: ['Start the devnet again; the chain state saved last is reloaded.'],
-          }),
-        ),
-      );
-    });
-    anvilExited.catch(() => {});
-
-    const rpcUrl = anvil.rpcUrl;
-    const deployment = await deployOrReuse(rpcUrl, deploymentFile, log).catch((error: unknown) => {
-      const cause = toRpcError(error, rpcUrl);
-      throw new CommandError(
-        `Deploying the contracts to the devnet failed: ${cause instanceof BaseError ? cause.shortMessage : String(cause)}`,
-        { details: ['Start from an empty chain with `npm start -- --fresh`.'], cause },
-      );
-    });
-    const publicClient = createPublicClient({ transport: http(anvil.rpcUrl) });
+    const publicClient = createPublicClient({ transport: http(devnet.rpcUrl) });
     const accounts = await Promise.all(
       Array.from({ length: testAccountCount }, async (_, index) => {
         const privateKey = getDevnetPrivateKey(index);
@@ -117,68 +136,98 @@ async function runDevnet(options: DevnetOptions): Promise<void> {
         return { index, address, privateKey, balance: await publicClient.getBalance({ address }) };
       }),
     );
-
     if (options.json) {
-      printJson({ rpcUrl: anvil.rpcUrl, deploymentFile, deployment, accounts });
+      printJson({
+        ...devnet.network,
+        state: devnet.state,
+        stateReason: devnet.stateReason,
+        deployment: devnet.deployment,
+        relaySigner: devnet.relaySigner,
+        accounts,
+      });
     } else {
-      printLine(`
-Verinet devnet is running.
-  chain          ${anvil.rpcUrl}  (chain id ${deployment.chainId})
-  deployment     ${deploymentFile}
-  chain state    ${stateFile} (saved on stop, reloaded on start; --fresh to reset)
-${Object.entries(deployment.contracts)
-  .map(([name, address]) => `  ${name.padEnd(14)} ${getAddress(address)}`)
-  .join('\n')}
-
-Test accounts (mnemonic "${devnetMnemonic}"; public keys, for this devnet only):
-${accounts
-  .map(
-    ({ index, address, privateKey, balance }) =>
-      `  (${index}) ${address}  ${formatAmount(balance).padEnd(16)} key ${privateKey}${index === devnetAccounts.deployer.index ? '  (deployer, owner)' : ''}`,
-  )
-  .join('\n')}
-
-Press Ctrl-C to stop.`);
+      printLine(formatSummary(devnet, accounts, options));
     }
-    await Promise.race([stopped, anvilExited]);
-    log('Stopping…');
+    await Promise.race([stopped, devnet.anvilExited]);
+    log('Stopping: services, nodes (each finishes its current step), relay, then anvil (saves the chain)…');
   } finally {
+    await devnet?.stop();
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
-    await anvil?.stop();
-    claim.release();
   }
+  log('Stopped.');
 }
 
-async function deployOrReuse(
-  rpcUrl: string,
-  deploymentFile: string,
-  log: (line: string) => void,
-): Promise<Deployment> {
-  const publicClient = createPublicClient({ transport: http(rpcUrl) });
-  if (existsSync(deploymentFile)) {
-    let previous: Deployment | undefined;
-    try {
-      previous = readDeployment(deploymentFile);
-    } catch (error) {
-      log(`Ignoring ${deploymentFile}: ${(error as Error).message.split('\n')[0]} Deploying anew.`);
-    }
-    if (previous) {
-      const code = await publicClient.getCode({ address: previous.contracts.taskManager });
-      if (code && code !== '0x') {
-        log('Reusing the contracts deployed in the kept chain state.');
-        const current = { ...previous, rpcUrl };
-        if (previous.rpcUrl !== rpcUrl) writeDeployment(deploymentFile, current);
-        return current;
-      }
-    }
-  }
-  log('Deploying contracts…');
-  const deployment = await deployContracts({
-    rpcUrl,
-    privateKey: devnetAccounts.deployer.privateKey,
-    recordRpcUrl: true,
-  });
-  writeDeployment(deploymentFile, deployment);
-  return deployment;
+function formatSummary(
+  devnet: Devnet,
+  accounts: { index: number; address: string; privateKey: string; balance: bigint }[],
+  options: DevnetOptions,
+): string {
+  // Paths inside the current folder are shown relative to it, others whole.
+  const shown = (path: string) => {
+    const inside = relative(process.cwd(), path);
+    return inside === '' ? '.' : inside.startsWith('..') || isAbsolute(inside) ? path : inside;
+  };
+  const stateLine =
+    devnet.state === 'kept'
+      ? `KEPT from the previous run (chain, relay, nodes); \`npm start -- --fresh\` resets it`
+      : `FRESH (${devnet.stateReason}); the next start keeps it unless --fresh`;
+  const models = devnet.models.tiny
+    ? `Models: TINY RANDOM-WEIGHT test models (${devnet.network.models.ids.join(', ')}) written to ${shown(devnet.models.dir)}.
+  They exist so the network runs offline with no download: their images are noise and their text is
+  gibberish. Everything else (chain, relay, nodes, verification, payment) is the real thing.
+  To run the nodes on real models: import an ONNX export into a model store, then start with --models:
+    npx verinet model import ./stable-diffusion-v1-5-onnx --id runwayml/stable-diffusion-v1-5 --models-dir .verinet/models
+    npm start -- --models .verinet/models      (docs/models.md says which files a model folder needs)`
+    : `Models: ${devnet.network.models.ids.join(', ')} from ${shown(devnet.models.dir)}.`;
+  const contracts = Object.entries(devnet.deployment.contracts)
+    .map(([name, address]) => `  ${name.padEnd(15)} ${getAddress(address)}`)
+    .join('\n');
+  const nodes = devnet.nodes
+    .map(
+      (node) =>
+        `  node ${String(node.index).padEnd(3)} ${node.address}  status ${node.apiUrl}${node.joined ? '  (joined now)' : ''}`,
+    )
+    .join('\n');
+  const services = devnet.services.map(
+    (service) =>
+      `  ${service.name.padEnd(15)} ${service.url}${service.notes.map((note) => `\n    ${note}`).join('')}`,
+  );
+  const testAccounts = accounts
+    .map(
+      ({ index, address, privateKey, balance }) =>
+        `  (${index}) ${address}  ${formatAmount(balance).padEnd(16)} key ${privateKey}${
+          index === devnetAccounts.deployer.index
+            ? '  (deployer, owner)'
+            : index === devnet.network.app.accountIndex
+              ? '  (default app of `verinet task`)'
+              : ''
+        }`,
+    )
+    .join('\n');
+  const dirOption =
+    shown(devnet.paths.dir) === '.verinet/devnet' ? '' : ` --devnet ${shown(devnet.paths.dir)}`;
+  return `
+Verinet devnet is running.
+  state          ${stateLine}
+  chain          ${devnet.rpcUrl}  (chain id ${devnet.deployment.chainId}; ${options.blockTime ? `a block every ${options.blockTime} s` : 'a block per transaction'})
+  relay          ${devnet.relayUrl}  (SQLite in ${shown(devnet.paths.relayData)}; signer ${devnet.relaySigner}, registered on chain)
+  deployment     ${shown(devnet.paths.deployment)}
+  network file   ${shown(devnet.paths.network)}
+${contracts}
+
+Nodes (${devnet.nodes.length}; GPU "${devnet.network.gpu.name}", keystores and data in ${shown(devnet.paths.nodesDir)}):
+${nodes}
+${services.length > 0 ? `\nServices:\n${services.join('\n')}\n` : ''}
+${models}
+
+Run a task (in another terminal):
+  npx verinet task run --type sd --prompt "a lighthouse at dusk" --out out${dirOption}
+  npx verinet task run --type llm --prompt "Say hello"${dirOption}
+  npx verinet task list${dirOption}
+
+Test accounts (mnemonic "${devnetMnemonic}"; public keys, for this devnet only):
+${testAccounts}
+
+Press Ctrl-C to stop.`;
 }

@@ -1,0 +1,243 @@
+import { encodeTaskArgs, getModelId, packVersion } from '@verinet/protocol/args';
+import { nodeRegistryAbi, taskManagerAbi } from '@verinet/protocol/chain';
+import {
+  createNonce,
+  createSalt,
+  createTaskSecrets,
+  getArgsCommitment,
+  getTaskIdCommitment,
+} from '@verinet/protocol/commitment';
+import { getResultHash } from '@verinet/protocol/relay';
+import { getPublicKey } from '@verinet/protocol/vrf';
+import {
+  type Address,
+  createPublicClient,
+  createWalletClient,
+  http,
+  keccak256,
+  type LocalAccount,
+  parseEther,
+  parseEventLogs,
+  stringToHex,
+  type TransactionReceipt,
+  zeroAddress,
+} from 'viem';
+import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
+import { startAnvil } from '../anvil/startAnvil.js';
+import { deployContracts } from '../deploy/deployContracts.js';
+import { getDevnetPrivateKey } from '../deploy/devnetAccounts.js';
+
+export type ChainCeiling = {
+  tasks: number;
+  transactions: number;
+  seconds: number;
+  tasksPerSecond: number;
+  txPerSecond: number;
+};
+
+export type MeasureChainCeilingParameters = {
+  nodes: number;
+  apps: number;
+  tasks: number;
+  gpu: { name: string; vramGib: number };
+  /** The task arguments the network run sends (same calldata size). */
+  llmArgs: Record<string, unknown>;
+  version: string;
+};
+
+/**
+ * The chain-bound ceiling: the calls one unsampled LLM task makes on chain (createTask with the relay's
+ * ArgsAvailable statement, submitScore by the chosen node, validateSingleTask), sent the way the SDK and the
+ * node send them (gas estimated against the pending block, one transaction at a time per account, receipt
+ * awaited), by `apps` concurrent apps against `nodes` registered nodes, on a fresh anvil with instant mining
+ * and nothing else running: no relay, no worker, no event polling.
+ */
+export async function measureChainCeiling(parameters: MeasureChainCeilingParameters): Promise<ChainCeiling> {
+  const anvil = await startAnvil({});
+  try {
+    const deployerKey = getDevnetPrivateKey(0);
+    const deployment = await deployContracts({ rpcUrl: anvil.rpcUrl, privateKey: deployerKey });
+    const chain = {
+      id: deployment.chainId,
+      name: 'ceiling',
+      nativeCurrency: { name: 'Ether', symbol: 'ETH', decimals: 18 },
+      rpcUrls: { default: { http: [anvil.rpcUrl] } },
+    } as const;
+    const client = createPublicClient({ chain, transport: http(anvil.rpcUrl), pollingInterval: 5 });
+    const wallets = new Map<string, ReturnType<typeof createWalletClient>>();
+    const walletOf = (account: LocalAccount) => {
+      let wallet = wallets.get(account.address);
+      if (!wallet) {
+        wallet = createWalletClient({ account, chain, transport: http(anvil.rpcUrl) });
+        wallets.set(account.address, wallet);
+      }
+      return wallet;
+    };
+    let transactions = 0;
+    const send = async (
+      account: LocalAccount,
+      request: Record<string, unknown>,
+    ): Promise<TransactionReceipt> => {
+      const call = { ...request, account } as never;
+      const estimate = await client.estimateContractGas({
+        ...(call as object),
+        blockTag: 'pending',
+      } as never);
+      const hash = await walletOf(account).writeContract({
+        ...(call as object),
+        gas: (estimate * 3n) / 2n + 100_000n,
+      } as never);
+      const receipt = await client.waitForTransactionReceipt({ hash, pollingInterval: 5 });
+      if (receipt.status !== 'success') throw new Error(`${String(request.functionName)} reverted`);
+      transactions++;
+      return receipt;
+    };
+    const fund = async (to: Address, value: bigint) => {
+      const hash = await walletOf(deployer).sendTransaction({ to, value } as never);
+      await client.waitForTransactionReceipt({ hash, pollingInterval: 5 });
+    };
+
+    const deployer = privateKeyToAccount(deployerKey);
+    const relay = privateKeyToAccount(generatePrivateKey());
+    const taskManager = { address: deployment.contracts.taskManager, abi: taskManagerAbi } as const;
+    await send(deployer, { ...taskManager, functionName: 'setRelaySigner', args: [relay.address] });
+    await send(deployer, {
+      address: deployment.contracts.nodeRegistry,
+      abi: nodeRegistryAbi,
+      functionName: 'setMinExactBucket',
+      args: [BigInt(Math.min(parameters.nodes, 4))],
+    });
+    const domain = {
+      name: 'Verinet Relay',
+      version: '1',
+      chainId: deployment.chainId,
+      verifyingContract: deployment.contracts.taskManager,
+    } as const;
+
+    const { argsHash, args } = encodeTaskArgs('llm', parameters.llmArgs);
+    const modelIds = [getModelId(`base:${(args as { model: string }).model}`)];
+    const minStake = (await client.readContract({
+      address: deployment.contracts.nodeRegistry,
+      abi: nodeRegistryAbi,
+      functionName: 'minStake',
+    })) as bigint;
+    const nodes = new Map<string, LocalAccount>();
+    for (let index = 0; index < parameters.nodes; index++) {
+      const key = generatePrivateKey();
+      const node = privateKeyToAccount(key);
+      nodes.set(node.address.toLowerCase(), node);
+      await fund(node.address, minStake + parseEther('2'));
+      await send(node, {
+        address: deployment.contracts.nodeRegistry,
+        abi: nodeRegistryAbi,
+        functionName: 'join',
+        args: [
+          parameters.gpu.name,
+          parameters.gpu.vramGib,
+          packVersion(parameters.version),
+          getPublicKey(key),
+          zeroAddress,
+          modelIds,
+        ],
+        value: minStake,
+      });
+    }
+    const apps = Array.from({ length: parameters.apps }, () => privateKeyToAccount(generatePrivateKey()));
+    for (const app of apps) await fund(app.address, parseEther('10'));
+    const submitScoreInputs =
+      (taskManagerAbi as readonly { type: string; name?: string; inputs?: readonly unknown[] }[]).find(
+        (item) => item.type === 'function' && item.name === 'submitScore',
+      )?.inputs?.length ?? 2;
+    const fee = (await client.readContract({ ...taskManager, functionName: 'minFee' })) as bigint;
+    const score = keccak256(stringToHex('ceiling'));
+
+    const runOne = async (app: LocalAccount) => {
+      const { guid } = createTaskSecrets();
+      const taskKey = getTaskIdCommitment(guid, createNonce());
+      const argsCommitment = getArgsCommitment(argsHash, createSalt());
+      const head = await client.getBlock({ blockTag: 'latest' });
+      const expiry = head.timestamp + 3600n;
+      const relaySignature = await relay.signTypedData({
+        domain,
+        types: {
+          ArgsAvailable: [
+            { name: 'creator', type: 'address' },
+            { name: 'argsCommitment', type: 'bytes32' },
+            { name: 'expiry', type: 'uint64' },
+          ],
+        },
+        primaryType: 'ArgsAvailable',
+        message: { creator: app.address, argsCommitment, expiry },
+      });
+      const created = await send(app, {
+        ...taskManager,
+        functionName: 'createTask',
+        args: [
+          {
+            taskType: 1,
+            modelIds,
+            minVram: 8,
+            requiredGpu: keccak256(stringToHex(parameters.gpu.name)),
+            version: packVersion(parameters.version),
+            taskSize: 1n,
+            taskIdCommitment: taskKey,
+            argsCommitment,
+            relayExpiry: expiry,
+            relaySignature,
+          },
+        ],
+        value: fee,
+      });
+      const started = parseEventLogs({
+        abi: taskManagerAbi,
+        logs: created.logs,
+        eventName: 'TaskStarted',
+      })[0];
+      const node = started ? nodes.get((started.args as { node: Address }).node.toLowerCase()) : undefined;
+      if (!node) throw new Error('the ceiling run found no free node (more apps than nodes?)');
+      const resultSignature =
+        submitScoreInputs >= 3
+          ? await relay.signTypedData({
+              domain,
+              types: {
+                ResultAvailable: [
+                  { name: 'taskKey', type: 'bytes32' },
+                  { name: 'resultHash', type: 'bytes32' },
+                ],
+              },
+              primaryType: 'ResultAvailable',
+              message: { taskKey, resultHash: getResultHash(Buffer.from(score.slice(2), 'hex')) },
+            })
+          : undefined;
+      await send(node, {
+        ...taskManager,
+        functionName: 'submitScore',
+        args: resultSignature ? [taskKey, score, resultSignature] : [taskKey, score],
+      });
+      await send(app, { ...taskManager, functionName: 'validateSingleTask', args: [taskKey] });
+    };
+
+    let next = 0;
+    const before = transactions;
+    const started = performance.now();
+    await Promise.all(
+      apps.map(async (app) => {
+        while (next < parameters.tasks) {
+          next++;
+          await runOne(app);
+        }
+      }),
+    );
+    const seconds = (performance.now() - started) / 1000;
+    const sent = transactions - before;
+    return {
+      tasks: parameters.tasks,
+      transactions: sent,
+      seconds,
+      tasksPerSecond: parameters.tasks / seconds,
+      txPerSecond: sent / seconds,
+    };
+  } finally {
+    await anvil.stop();
+  }
+}

@@ -1,0 +1,284 @@
+/**
+ * npm run bench:network -- [--tasks 10000] [--nodes 20] [--apps 20] [--node-poll-ms 200] [--sdk-poll-ms 100]
+ *
+ * Sustained tasks per second of the whole local network: `verinet devnet` (anvil with instant mining, the
+ * relay, N node daemons with their worker processes on the tiny models) started as its own process, driven by
+ * `apps` concurrent applications through the SDK (each: upload, createTask, wait for the score, sample,
+ * validate, download and check against the chain). Prints tasks/s, failed tasks, end-to-end latency p50/p99
+ * split into execution (the worker alone, measured on the same arguments in the same run) and protocol time
+ * (end to end minus execution), and the chain-bound ceiling measured in the same run on a fresh anvil
+ * (measureChainCeiling.ts). Not a test: it never fails on a figure; it exits 1 only when the run itself broke.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { taskArgsVersions } from '@verinet/protocol/args';
+import { readDeployment } from '@verinet/protocol/chain';
+import type { VerinetClient } from '@verinet/sdk';
+import { createPublicClient, createWalletClient, type Hex, http, parseEther } from 'viem';
+import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
+import { getFreePort } from '../anvil/startAnvil.js';
+import { getDevnetPrivateKey } from '../deploy/devnetAccounts.js';
+import { devnetNetworkSchema } from '../devnet/devnetNetwork.js';
+import { measureChainCeiling } from './measureChainCeiling.js';
+import { formatMs, percentile } from './networkStats.js';
+
+const { values } = parseArgs({
+  options: {
+    tasks: { type: 'string', default: '10000' },
+    nodes: { type: 'string', default: '20' },
+    apps: { type: 'string', default: '20' },
+    'node-poll-ms': { type: 'string', default: '200' },
+    'sdk-poll-ms': { type: 'string', default: '100' },
+    'baseline-runs': { type: 'string', default: '50' },
+    'ceiling-tasks': { type: 'string', default: '1000' },
+    'task-timeout-s': { type: 'string', default: '300' },
+  },
+});
+const positive = (name: string, text: string | undefined) => {
+  const value = Number(text);
+  if (!Number.isSafeInteger(value) || value < 1) {
+    console.error(`error: --${name} must be a positive integer, got "${text}".`);
+    process.exit(1);
+  }
+  return value;
+};
+const taskCount = positive('tasks', values.tasks);
+const nodeCount = positive('nodes', values.nodes);
+const appCount = positive('apps', values.apps);
+const nodePollMs = positive('node-poll-ms', values['node-poll-ms']);
+const sdkPollMs = positive('sdk-poll-ms', values['sdk-poll-ms']);
+const baselineRuns = positive('baseline-runs', values['baseline-runs']);
+const ceilingTasks = positive('ceiling-tasks', values['ceiling-tasks']);
+const taskTimeoutMs = positive('task-timeout-s', values['task-timeout-s']) * 1000;
+
+const bin = resolve(fileURLToPath(import.meta.url), '../../bin.ts');
+const root = mkdtempSync(join(tmpdir(), 'verinet-bench-network-'));
+const dir = join(root, 'devnet');
+const note = (line: string) => console.error(line);
+
+/** The task every app sends: the tiny GPT-2, a few tokens (execution is small; the protocol is measured). */
+const llmArgs = (seed: number) => ({
+  model: 'verinet/tiny-gpt2',
+  messages: [{ role: 'user', content: 'Count to three.' }],
+  generation_config: { max_new_tokens: 4 },
+  seed,
+});
+
+async function startNetwork(): Promise<{ child: ChildProcess; exited: Promise<number | null> }> {
+  const port = await getFreePort();
+  const child = spawn(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      bin,
+      'devnet',
+      '--dir',
+      dir,
+      '--fresh',
+      '--port',
+      String(port),
+      '--relay-port',
+      '0',
+      '--node-api-port',
+      '0',
+      '--nodes',
+      String(nodeCount),
+      '--log-level',
+      'error',
+      '--node-poll-ms',
+      String(nodePollMs),
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let output = '';
+  child.stdout?.on('data', (chunk) => {
+    output += chunk;
+  });
+  child.stderr?.on('data', (chunk) => {
+    output += chunk;
+    // The nodes' and relay's errors during the run are worth seeing at once.
+    if (output.length > 200_000) output = output.slice(-100_000);
+  });
+  const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
+  const deadline = Date.now() + 600_000;
+  while (!output.includes('Press Ctrl-C to stop.')) {
+    if (child.exitCode !== null) throw new Error(`the devnet exited while starting:\n${output}`);
+    if (Date.now() > deadline) throw new Error(`the devnet did not start in 600 s:\n${output}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return { child, exited };
+}
+
+async function measureExecution(modelsDir: string): Promise<number[]> {
+  const { WorkerSupervisor } = await import('@verinet/worker');
+  const { mkdtemp } = await import('node:fs/promises');
+  const worker = new WorkerSupervisor({ modelsDir, threads: 1 });
+  await worker.start();
+  const durations: number[] = [];
+  try {
+    // One run to load the model (each node's worker is warm after its first task too).
+    for (let run = 0; run <= baselineRuns; run++) {
+      const outputDir = await mkdtemp(join(root, 'exec-'));
+      const begin = performance.now();
+      await worker.run({
+        taskType: 'llm',
+        args: { ...llmArgs(run), version: taskArgsVersions.llm },
+        outputDir,
+      });
+      if (run > 0) durations.push(performance.now() - begin);
+    }
+  } finally {
+    await worker.stop();
+  }
+  return durations;
+}
+
+async function main(): Promise<void> {
+  note(
+    `bench:network — ${taskCount} tasks, ${nodeCount} nodes, ${appCount} apps, node polling ${nodePollMs} ms`,
+  );
+  note('Starting the devnet (verinet devnet, its own process)…');
+  const network = await startNetwork();
+  let stopped = false;
+  const stopNetwork = async () => {
+    if (stopped) return;
+    stopped = true;
+    network.child.kill('SIGINT');
+    await network.exited;
+  };
+  try {
+    const info = devnetNetworkSchema.parse(JSON.parse(readFileSync(join(dir, 'network.json'), 'utf8')));
+    const deployment = readDeployment(info.deploymentFile);
+
+    note(`Execution baseline: the worker alone, ${baselineRuns} runs of the same task…`);
+    const execution = await measureExecution(info.models.dir);
+
+    // Apps: keys of their own, funded from the devnet's test accounts 2…9.
+    const chain = {
+      id: info.chainId,
+      name: 'devnet',
+      nativeCurrency: { name: 'Ether', symbol: 'ETH', decimals: 18 },
+      rpcUrls: { default: { http: [info.rpcUrl] } },
+    } as const;
+    const publicClient = createPublicClient({ chain, transport: http(info.rpcUrl), pollingInterval: 20 });
+    const appKeys: Hex[] = Array.from({ length: appCount }, () => generatePrivateKey());
+    for (const [index, key] of appKeys.entries()) {
+      const funder = createWalletClient({
+        account: privateKeyToAccount(getDevnetPrivateKey(2 + (index % 8))),
+        chain,
+        transport: http(info.rpcUrl),
+      });
+      const hash = await funder.sendTransaction({
+        to: privateKeyToAccount(key).address,
+        value: parseEther('50'),
+      });
+      await publicClient.waitForTransactionReceipt({ hash });
+    }
+    const { createClient, createMemoryStore, getChainFromDeployment } = await import('@verinet/sdk');
+    const clients: VerinetClient[] = appKeys.map((key) =>
+      createClient({
+        chain: getChainFromDeployment(deployment, info.rpcUrl),
+        relay: info.relayUrl,
+        account: key,
+        store: createMemoryStore(),
+        requirements: { gpu: info.gpu.name },
+        pollIntervalMs: sdkPollMs,
+        onTimeout: 'abort',
+      }),
+    );
+
+    note('Warm-up: one task per app (VRF key binding, worker model loads)…');
+    const warmed = await Promise.allSettled(
+      clients.map((client, index) => client.chat.completions.create(llmArgs(1_000_000 + index) as never)),
+    );
+    const coldFailures = warmed.filter((result) => result.status === 'rejected');
+    if (coldFailures.length > 0)
+      note(
+        `  ${coldFailures.length} warm-up task(s) failed (not counted): ${String((coldFailures[0] as PromiseRejectedResult).reason?.message).split('\n')[0]}`,
+      );
+
+    note(`Running ${taskCount} tasks…`);
+    const latencies: number[] = [];
+    const failures: string[] = [];
+    let sampled = 0;
+    let next = 0;
+    let done = 0;
+    const begin = performance.now();
+    const progress = setInterval(() => {
+      const seconds = (performance.now() - begin) / 1000;
+      note(`  ${done}/${taskCount} done, ${failures.length} failed, ${(done / seconds).toFixed(2)} tasks/s`);
+    }, 15_000);
+    await Promise.all(
+      clients.map(async (client) => {
+        while (next < taskCount) {
+          const index = next++;
+          const started = performance.now();
+          try {
+            // A task without its result in time counts as failed (the on-chain timeout alone is 15 minutes).
+            const result = await client.chat.completions.create(llmArgs(index) as never, {
+              signal: AbortSignal.timeout(taskTimeoutMs),
+            });
+            latencies.push(performance.now() - started);
+            if (result.verinet.validation === 'group') sampled++;
+          } catch (error) {
+            const failure = `${(error as Error).name}: ${(error as Error).message.split('\n')[0]}`;
+            failures.push(failure);
+            note(`  task ${index} failed: ${failure}`);
+          }
+          done++;
+        }
+      }),
+    );
+    clearInterval(progress);
+    const seconds = (performance.now() - begin) / 1000;
+    await Promise.all(clients.map((client) => client.close()));
+    await stopNetwork();
+
+    note(
+      `Chain-bound ceiling: the same calls alone on a fresh anvil (${ceilingTasks} tasks, ${Math.min(appCount, nodeCount)} apps)…`,
+    );
+    const ceiling = await measureChainCeiling({
+      nodes: nodeCount,
+      apps: Math.min(appCount, nodeCount),
+      tasks: ceilingTasks,
+      gpu: info.gpu,
+      llmArgs: llmArgs(0),
+      version: taskArgsVersions.llm,
+    });
+
+    const throughput = latencies.length / seconds;
+    const execP50 = percentile(execution, 50);
+    const execP99 = percentile(execution, 99);
+    const e2eP50 = percentile(latencies, 50);
+    const e2eP99 = percentile(latencies, 99);
+    console.log(`
+bench:network (${new Date().toISOString()}, ${nodeCount} nodes, ${appCount} concurrent apps, LLM tiny-gpt2 4 tokens, node polling ${nodePollMs} ms, SDK polling ${sdkPollMs} ms)
+  tasks run             ${taskCount} (${latencies.length} verified, ${failures.length} failed; ${sampled} sampled → validated by a group of 3)
+  wall time             ${seconds.toFixed(1)} s
+  throughput            ${throughput.toFixed(2)} tasks/s
+  chain-bound ceiling   ${ceiling.tasksPerSecond.toFixed(2)} tasks/s (${ceiling.txPerSecond.toFixed(1)} tx/s; ${ceiling.tasks} unsampled tasks = ${ceiling.transactions} transactions in ${ceiling.seconds.toFixed(1)} s)
+  ratio                 ${((throughput / ceiling.tasksPerSecond) * 100).toFixed(1)} % of the ceiling (target ≥ 50 %)
+  end to end            p50 ${formatMs(e2eP50)}, p99 ${formatMs(e2eP99)} (n = ${latencies.length}; min ${formatMs(Math.min(...latencies))}, max ${formatMs(Math.max(...latencies))})
+  execution (worker)    p50 ${formatMs(execP50)}, p99 ${formatMs(execP99)} (n = ${execution.length}, worker alone, same arguments)
+  protocol              p50 ${formatMs(e2eP50 - execP50)}, p99 ${formatMs(e2eP99 - execP99)} (end to end minus execution; target ≤ 300 ms p50)`);
+    if (failures.length > 0) {
+      const counts = new Map<string, number>();
+      for (const failure of failures) counts.set(failure, (counts.get(failure) ?? 0) + 1);
+      console.log('  failures:');
+      for (const [failure, count] of counts) console.log(`    ${count} × ${failure}`);
+    }
+  } finally {
+    await stopNetwork();
+    rmSync(root, { recursive: true, force: true });
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(`error: bench:network failed: ${(error as Error).message}`);
+  process.exitCode = 1;
+});

@@ -1,0 +1,335 @@
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { TaskEvent, TaskRecord, VerinetClient } from '@verinet/sdk';
+import { Command } from 'commander';
+import { formatEther } from 'viem';
+import { assertDirectoryPath } from '../cli/assertDirectoryPath.js';
+import { CommandError } from '../cli/errors.js';
+import { parseChoiceArgument, parseIntegerArgument } from '../cli/options.js';
+import { printLine, printNote } from '../cli/output.js';
+import { printJson } from '../cli/printJson.js';
+import { buildLlmArgs, buildSdArgs } from '../task/buildTaskArgs.js';
+import { formatTaskEvent } from '../task/formatTaskEvent.js';
+import { resolveTaskNetwork, type TaskNetwork, type TaskNetworkOptions } from '../task/resolveTaskNetwork.js';
+
+type RunOptions = TaskNetworkOptions & {
+  type: 'sd' | 'llm';
+  prompt?: string;
+  negative?: string;
+  steps?: number;
+  seed?: number;
+  size?: string;
+  images?: number;
+  messages?: string;
+  maxTokens?: number;
+  model?: string;
+  out: string;
+  timeout: number;
+  json?: boolean;
+};
+
+type ReadOptions = TaskNetworkOptions & { json?: boolean; limit: number };
+
+/** The network options every `verinet task` sub-command takes. */
+function networkOptions(command: Command): Command {
+  return command
+    .option(
+      '--devnet <dir>',
+      'devnet folder to use (its RPC, relay, deployment and app account)',
+      '.verinet/devnet',
+    )
+    .option('--rpc-url <url>', 'a configured network instead of the devnet: chain RPC')
+    .option('--relay-url <url>', 'configured network: relay URL')
+    .option('--deployment <file>', 'configured network: deployment file')
+    .option(
+      '--keystore <file>',
+      'configured network: the paying account (password: VERINET_KEYSTORE_PASSWORD or asked)',
+    )
+    .option('--store <file>', "the app's task database (default: in the devnet folder, or .verinet/app/)")
+    .option('--gpu <name>', "GPU an LLM task requires (default: the devnet nodes' GPU, else discovered)");
+}
+
+/** `verinet task run | status | list`: an application's tasks, through the SDK (docs/sdk.md). */
+export function createTaskCommand(): Command {
+  const task = new Command('task')
+    .summary('run a task (image or chat) on the network and follow it; list and inspect tasks')
+    .description(
+      'Runs Stable Diffusion and LLM tasks as an application does (the SDK: pay, sample, validate, download, check every byte against the chain), against the devnet by default or a configured network.',
+    );
+  networkOptions(
+    task
+      .command('run')
+      .description(
+        'Creates a task and follows every protocol step until the verified result is here: images are written to --out (paths printed), text is printed.',
+      )
+      .requiredOption('--type <type>', 'sd or llm', parseChoiceArgument('--type', ['sd', 'llm'] as const))
+      .option('--prompt <text>', 'the prompt (sd), or the one user message (llm)')
+      .option('--negative <text>', 'sd: negative prompt')
+      .option('--steps <n>', 'sd: denoising steps', parseIntegerArgument('--steps', 1, 100))
+      .option('--seed <n>', 'seed (sd: of the first image)', parseIntegerArgument('--seed', 0, 2 ** 31 - 1))
+      .option('--size <WxH>', 'sd: image size, e.g. 512x512 (multiples of 8, 64…2048)')
+      .option('--images <n>', 'sd: number of images', parseIntegerArgument('--images', 1, 10))
+      .option('--messages <file>', 'llm: JSON file of the chat messages ([{ "role", "content" }, …])')
+      .option(
+        '--max-tokens <n>',
+        'llm: most tokens to generate',
+        parseIntegerArgument('--max-tokens', 1, 32_768),
+      )
+      .option('--model <id>', "model id (default: the devnet's model of that type)")
+      .option('--out <dir>', 'sd: folder the images are written to', '.')
+      .option(
+        '--timeout <seconds>',
+        'give up waiting after this long (the task is kept; see `task status`)',
+        parseIntegerArgument('--timeout', 1, 86_400),
+        3600,
+      )
+      .option('--json', 'print the result as one JSON document'),
+  ).action(async (options: RunOptions) => runTask(options));
+
+  networkOptions(
+    task
+      .command('status')
+      .description("Shows one task from the app's store: its phase, its on-chain tasks and their states.")
+      .argument('<id>', 'the task id `task run` printed')
+      .option('--json', 'print JSON'),
+  ).action(async (id: string, options: ReadOptions) => showTask(id, options));
+
+  networkOptions(
+    task
+      .command('list')
+      .description("Lists the app's tasks, newest first.")
+      .option('--limit <n>', 'at most this many', parseIntegerArgument('--limit', 1, 100_000), 20)
+      .option('--json', 'print JSON'),
+  ).action(async (options: ReadOptions) => listTasks(options));
+  return task;
+}
+
+async function openClient(network: TaskNetwork, withKey: boolean): Promise<VerinetClient> {
+  const { createClient, createSqliteStore, getChainFromDeployment } = await import('@verinet/sdk/node');
+  const { readDeployment } = await import('@verinet/protocol/chain');
+  mkdirSync(dirname(network.storePath), { recursive: true });
+  const deployment = readDeployment(network.deploymentFile);
+  const store = createSqliteStore({ path: network.storePath });
+  // status and list read the store only; a throwaway key stands in for the account then.
+  const account = withKey ? await network.loadKey() : (`0x${'11'.repeat(32)}` as const);
+  return createClient({
+    chain: getChainFromDeployment(deployment, network.rpcUrl),
+    relay: network.relayUrl,
+    account,
+    store,
+    pollIntervalMs: network.kind === 'devnet' ? 200 : 1000,
+  });
+}
+
+async function runTask(options: RunOptions): Promise<void> {
+  const network = resolveTaskNetwork(options, true);
+  const args =
+    options.type === 'sd' ? buildSdArgs(options, network.models) : buildLlmArgs(options, network.models);
+  // Checked here with the protocol's own validator, whose errors name the field, before anything is sent.
+  const { encodeTaskArgs } = await import('@verinet/protocol/args');
+  encodeTaskArgs(options.type, args);
+  const outDir = options.type === 'sd' ? assertDirectoryPath('--out', options.out) : undefined;
+  const client = await openClient(network, true);
+  const started = Date.now();
+  let lastRunningLine = 0;
+  const onProgress = (event: TaskEvent) => {
+    if (event.type === 'running') {
+      if (event.at - lastRunningLine < 5_000) return;
+      lastRunningLine = event.at;
+    }
+    const line = formatTaskEvent(event);
+    if (line) printNote(`[${((event.at - started) / 1000).toFixed(1).padStart(6)} s] ${line}`);
+  };
+  const signal = AbortSignal.timeout(options.timeout * 1000);
+  try {
+    if (options.type === 'sd') {
+      const result = await client.images.generate(args as never, { onProgress, signal });
+      mkdirSync(outDir!, { recursive: true });
+      const paths = result.images.map((image) => {
+        const path = join(outDir!, `${result.id}-${image.index}.png`);
+        writeFileSync(path, image.png);
+        return path;
+      });
+      if (options.json) {
+        printJson({
+          ...describeBase(result),
+          images: result.images.map((image, index) => ({ path: paths[index], pHash: image.pHash })),
+        });
+      } else {
+        printNote(
+          `task ${result.id}: ${result.validation === 'group' ? 'validated by a group of 3' : 'validated'}, ${formatEther(result.feesPaid)} ETH paid`,
+        );
+        for (const path of paths) printLine(path);
+      }
+    } else {
+      // LLM results are compared exactly, so the task pins one GPU (the devnet's, or --gpu); images run on any.
+      const result = await client.chat.completions.create(args as never, {
+        onProgress,
+        signal,
+        ...(network.gpu ? { requirements: { gpu: network.gpu } } : {}),
+      });
+      const text = result.choices[0]?.message.content ?? '';
+      if (options.json) {
+        printJson({
+          ...describeBase(result.verinet),
+          text,
+          finishReason: result.choices[0]?.finish_reason,
+          usage: result.usage,
+        });
+      } else {
+        printNote(
+          `task ${result.verinet.id}: ${result.verinet.validation === 'group' ? 'validated by a group of 3' : 'validated'}, ${formatEther(result.verinet.feesPaid)} ETH paid`,
+        );
+        // A tiny random model writes arbitrary characters: terminal control codes are shown, not obeyed.
+        printLine(showControlCharacters(text));
+      }
+    }
+  } catch (error) {
+    if (signal.aborted) {
+      throw new CommandError(`No result after ${options.timeout} s; the task goes on.`, {
+        details: ['Follow it with `verinet task status <id>` (`verinet task list` shows the id).'],
+        cause: error,
+      });
+    }
+    throw error;
+  } finally {
+    await client.close();
+  }
+}
+
+function describeBase(base: {
+  id: string;
+  taskType: string;
+  taskKey: string;
+  node: string;
+  score: string;
+  validation: string;
+  taskKeys: string[];
+  feesPaid: bigint;
+  refunded: bigint;
+}) {
+  return {
+    id: base.id,
+    type: base.taskType,
+    taskKey: base.taskKey,
+    node: base.node,
+    score: base.score,
+    validation: base.validation,
+    taskKeys: base.taskKeys,
+    feesPaid: base.feesPaid.toString(),
+    refunded: base.refunded.toString(),
+  };
+}
+
+async function showTask(id: string, options: ReadOptions): Promise<void> {
+  const network = resolveTaskNetwork(options, false);
+  if (!existsSync(network.storePath))
+    throw new CommandError(
+      `No task ${id}: no task was run from here yet (${network.storePath} does not exist).`,
+      {
+        details: ['`verinet task list` shows the ids (each network and devnet folder has its own store).'],
+      },
+    );
+  const client = await openClient(network, false);
+  try {
+    const record = await client.getTask(id);
+    if (!record)
+      throw new CommandError(`No task ${id} in ${network.storePath}.`, {
+        details: ['`verinet task list` shows the ids (each network and devnet folder has its own store).'],
+      });
+    if (options.json) printJson(summarize(record, true));
+    else printLine(formatRecord(record));
+  } finally {
+    await client.close();
+  }
+}
+
+async function listTasks(options: ReadOptions): Promise<void> {
+  const network = resolveTaskNetwork(options, false);
+  if (!existsSync(network.storePath)) {
+    if (options.json) printJson([]);
+    else
+      printNote(
+        `No tasks yet (${network.storePath} does not exist). Run one: verinet task run --type llm --prompt "Say hello"`,
+      );
+    return;
+  }
+  const client = await openClient(network, false);
+  try {
+    const records = (await client.listTasks())
+      .sort((a, b) => b.createdAt - a.createdAt)
+      .slice(0, options.limit);
+    if (options.json) {
+      printJson(records.map((record) => summarize(record, false)));
+      return;
+    }
+    if (records.length === 0) {
+      printNote(
+        `No tasks yet in ${network.storePath}. Run one: verinet task run --type llm --prompt "Say hello"`,
+      );
+      return;
+    }
+    for (const record of records) {
+      printLine(
+        `${record.id}  ${record.taskType.padEnd(3)}  ${record.phase.padEnd(11)}  ${new Date(record.createdAt).toISOString()}  ${record.members[0]?.taskKey ?? ''}`,
+      );
+    }
+  } finally {
+    await client.close();
+  }
+}
+
+function summarize(record: TaskRecord, withMembers: boolean) {
+  return {
+    id: record.id,
+    type: record.taskType,
+    phase: record.phase,
+    createdAt: new Date(record.createdAt).toISOString(),
+    updatedAt: new Date(record.updatedAt).toISOString(),
+    sampled: record.sampled ?? null,
+    validation: record.validation ?? null,
+    resubmits: record.resubmits,
+    error: record.error ?? null,
+    ...(withMembers
+      ? {
+          tasks: record.members.map((member) => ({
+            role: member.role,
+            taskKey: member.taskKey,
+            state: member.state ?? null,
+            node: member.node ?? null,
+            score: member.score ?? null,
+            fee: member.fee,
+            outcome: member.outcome ?? null,
+            createTx: member.createTx ?? null,
+          })),
+          previousTaskKeys: record.previous,
+        }
+      : { taskKey: record.members[0]?.taskKey ?? null }),
+  };
+}
+
+function formatRecord(record: TaskRecord): string {
+  const lines = [
+    `task ${record.id} (${record.taskType})`,
+    `  phase       ${record.phase}${record.error ? `: ${record.error.message}` : ''}`,
+    `  created     ${new Date(record.createdAt).toISOString()}, updated ${new Date(record.updatedAt).toISOString()}`,
+    `  sampled     ${record.sampled === undefined ? 'not known yet' : record.sampled ? 'yes (validated by a group of 3)' : 'no'}`,
+  ];
+  for (const member of record.members) {
+    lines.push(
+      `  ${member.role.padEnd(10)}  ${member.taskKey}  ${member.state ?? 'not created'}${member.node ? `  node ${member.node}` : ''}${member.outcome ? `  ${member.outcome}` : ''}`,
+    );
+  }
+  if (record.previous.length > 0)
+    lines.push(`  earlier     ${record.previous.join(', ')} (aborted, resubmitted)`);
+  return lines.join('\n');
+}
+
+/** Control characters other than newline and tab become U+FFFD. */
+function showControlCharacters(text: string): string {
+  return Array.from(text, (character) => {
+    const code = character.codePointAt(0) ?? 0;
+    const control = (code < 0x20 && code !== 0x0a && code !== 0x09) || (code >= 0x7f && code < 0xa0);
+    return control ? '\ufffd' : character;
+  }).join('');
+}

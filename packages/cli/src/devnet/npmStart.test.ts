@@ -1,0 +1,367 @@
+/**
+ * `npm start` as a person runs it (the real npm script, its own process group as a terminal gives it), in a
+ * temporary devnet folder: it serves tasks sent through the real `verinet task` command, keeps its state across
+ * a restart, runs nodes on a model store made by `verinet model import`, and Ctrl-C (SIGINT to the group)
+ * stops every process it started.
+ */
+import assert from 'node:assert/strict';
+import { type ChildProcess, execFile, execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { taskManagerAbi } from '@verinet/protocol/chain';
+import { getImageScore } from '@verinet/protocol/score';
+import { createPublicClient, type Hex, http } from 'viem';
+import { getFreePort } from '../anvil/startAnvil.js';
+import { devnetNetworkSchema } from './devnetNetwork.js';
+
+const repoRoot = resolve(fileURLToPath(import.meta.url), '../../../../..');
+const bin = join(repoRoot, 'packages/cli/src/bin.ts');
+const root = mkdtempSync(join(tmpdir(), 'verinet-npm-start-'));
+const dir = join(root, 'devnet');
+const running: ChildProcess[] = [];
+
+const endStates = ['EndSuccess', 'EndGroupSuccess'];
+const stateNames = [
+  'None',
+  'Queued',
+  'Started',
+  'ScoreReady',
+  'ErrorReported',
+  'EndSuccess',
+  'EndGroupSuccess',
+  'EndGroupRefund',
+  'EndInvalidated',
+  'EndAborted',
+];
+
+type Started = { child: ChildProcess; output: () => string; exited: Promise<string> };
+
+/** `npm start -- …` in its own process group, resolved once the summary is printed. */
+async function npmStart(extra: string[]): Promise<Started> {
+  const child = spawn('npm', ['start', '--', '--dir', dir, ...extra], {
+    cwd: repoRoot,
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  running.push(child);
+  let output = '';
+  child.stdout?.on('data', (chunk) => {
+    output += chunk;
+  });
+  child.stderr?.on('data', (chunk) => {
+    output += chunk;
+  });
+  // npm re-raises the SIGINT it got with the group once its child is done: 'SIGINT' is a clean exit too.
+  const exited = new Promise<string>((done) =>
+    child.once('exit', (code, signal) => done(signal ?? String(code))),
+  );
+  const deadline = Date.now() + 300_000;
+  while (!output.includes('Press Ctrl-C to stop.')) {
+    if (child.exitCode !== null) throw new Error(`npm start exited early:\n${output}`);
+    if (Date.now() > deadline) throw new Error(`npm start did not come up in 300 s:\n${output}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return { child, output: () => output, exited };
+}
+
+/** Ctrl-C in the terminal: SIGINT to the whole foreground process group. */
+async function pressCtrlC(started: Started): Promise<string> {
+  process.kill(-started.child.pid!, 'SIGINT');
+  const timer = setTimeout(() => process.kill(-started.child.pid!, 'SIGKILL'), 60_000);
+  const code = await started.exited;
+  clearTimeout(timer);
+  // Every process of the group (npm, tsx, the devnet, anvil, the workers) must be gone.
+  const deadline = Date.now() + 10_000;
+  while (groupAlive(started.child.pid!)) {
+    if (Date.now() > deadline)
+      throw new Error(`processes left in the group:\n${listGroup(started.child.pid!)}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  // anvil runs in a process group of its own (stopped last, by the devnet): nothing may still name the folder.
+  assert.deepEqual(processesNaming(dir), [], 'no process left that names the devnet folder');
+  return code;
+}
+
+function processesNaming(text: string): string[] {
+  const found: string[] = [];
+  for (const pid of readdirSync('/proc').filter((entry) => /^\d+$/.test(entry))) {
+    try {
+      const commandLine = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ');
+      if (commandLine.includes(text) && Number(pid) !== process.pid) found.push(`${pid}: ${commandLine}`);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return found;
+}
+
+function groupAlive(pgid: number): boolean {
+  try {
+    process.kill(-pgid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function listGroup(pgid: number): string {
+  try {
+    return execFileSync('ps', ['-o', 'pid,args', '-g', String(pgid)], { encoding: 'utf8' });
+  } catch {
+    return `group ${pgid}`;
+  }
+}
+
+type CliRun = { code: number | null; stdout: string; stderr: string };
+
+/** The real `verinet` binary, as a child process. */
+function verinet(args: string[], timeoutMs = 240_000): Promise<CliRun> {
+  return new Promise((done) => {
+    execFile(
+      process.execPath,
+      ['--import', 'tsx', bin, ...args],
+      { cwd: repoRoot, timeout: timeoutMs, maxBuffer: 16 << 20 },
+      (error, stdout, stderr) => {
+        done({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
+      },
+    );
+  });
+}
+
+function assertOneLineError(run: CliRun, message: RegExp) {
+  assert.equal(run.code, 1, run.stderr);
+  const errors = run.stderr.split('\n').filter((line) => line.startsWith('error: '));
+  assert.equal(errors.length, 1, run.stderr);
+  assert.match(errors[0] ?? '', message);
+  assert.doesNotMatch(run.stderr, /\n\s+at /);
+}
+
+/** The task's state (getTask) and the score its node submitted (TaskScoreReady: the chain keeps no copy). */
+async function readChainTask(rpcUrl: string, taskManager: Hex, taskKey: Hex) {
+  const client = createPublicClient({ transport: http(rpcUrl) });
+  const task = (await client.readContract({
+    address: taskManager,
+    abi: taskManagerAbi,
+    functionName: 'getTask',
+    args: [taskKey],
+  })) as { state: number };
+  const scored = await client.getContractEvents({
+    address: taskManager,
+    abi: taskManagerAbi,
+    eventName: 'TaskScoreReady',
+    args: { taskKey },
+    fromBlock: 0n,
+  });
+  return { state: stateNames[task.state], score: (scored[0]?.args as { score?: Hex } | undefined)?.score };
+}
+
+after(async () => {
+  for (const child of running) {
+    if (child.pid && groupAlive(child.pid)) process.kill(-child.pid, 'SIGKILL');
+  }
+  rmSync(root, { recursive: true, force: true });
+});
+
+describe('npm start: the whole local network, driven by `verinet task`', { timeout: 1_200_000 }, () => {
+  let ports: string[];
+  let first: Started;
+
+  it('starts (3 nodes, tiny models) and says the state is fresh and the models are random', async () => {
+    const port = await getFreePort();
+    ports = ['--port', String(port), '--relay-port', '0', '--node-api-port', '0'];
+    first = await npmStart(ports);
+    const output = first.output();
+    assert.match(output, /state {10}FRESH \(no saved state yet\)/);
+    assert.match(output, /TINY RANDOM-WEIGHT test models/);
+    assert.match(output, /images are noise and their text is\s+gibberish/);
+    assert.match(output, /npm start -- --models/);
+    const network = devnetNetworkSchema.parse(JSON.parse(readFileSync(join(dir, 'network.json'), 'utf8')));
+    assert.equal(network.running, true);
+    assert.equal(network.nodes.length, 3);
+    assert.equal(network.rpcUrl, `http://127.0.0.1:${port}`);
+  });
+
+  it('`verinet task run --type llm` returns text whose task ended paid on chain', async () => {
+    const run = await verinet([
+      'task',
+      'run',
+      '--type',
+      'llm',
+      '--prompt',
+      'Say hello',
+      '--max-tokens',
+      '8',
+      '--devnet',
+      dir,
+      '--json',
+    ]);
+    assert.equal(run.code, 0, run.stderr);
+    const result = JSON.parse(run.stdout) as {
+      id: string;
+      taskKey: Hex;
+      score: Hex;
+      text: string;
+      validation: string;
+    };
+    assert.equal(typeof result.text, 'string');
+    assert.match(run.stderr, /node chosen/);
+    assert.match(run.stderr, /scored/);
+    assert.match(run.stderr, /validated/);
+    const network = devnetNetworkSchema.parse(JSON.parse(readFileSync(join(dir, 'network.json'), 'utf8')));
+    const deployment = JSON.parse(readFileSync(join(dir, 'deployment.json'), 'utf8')) as {
+      contracts: { taskManager: Hex };
+    };
+    const chain = await readChainTask(network.rpcUrl, deployment.contracts.taskManager, result.taskKey);
+    assert.ok(endStates.includes(chain.state ?? ''), `on-chain state ${chain.state}`);
+    assert.equal(chain.score, result.score);
+  });
+
+  it('`verinet task run --type sd` writes PNGs whose pHash is the on-chain score', async () => {
+    const out = join(root, 'images');
+    const run = await verinet([
+      'task',
+      'run',
+      '--type',
+      'sd',
+      '--prompt',
+      'a red cat',
+      '--size',
+      '64x64',
+      '--steps',
+      '2',
+      '--seed',
+      '7',
+      '--out',
+      out,
+      '--devnet',
+      dir,
+    ]);
+    assert.equal(run.code, 0, run.stderr);
+    const paths = run.stdout.trim().split('\n');
+    assert.equal(paths.length, 1);
+    assert.ok(existsSync(paths[0]!), paths[0]);
+    const png = readFileSync(paths[0]!);
+    assert.deepEqual([...png.subarray(1, 4)], [0x50, 0x4e, 0x47], 'a PNG');
+    assert.equal(png.readUInt32BE(16), 64, 'width');
+    const list = await verinet(['task', 'list', '--devnet', dir, '--json']);
+    assert.equal(list.code, 0, list.stderr);
+    const tasks = JSON.parse(list.stdout) as { id: string; type: string; phase: string; taskKey: Hex }[];
+    assert.equal(tasks.length, 2);
+    assert.deepEqual(
+      tasks.map((task) => task.phase),
+      ['done', 'done'],
+    );
+    const sd = tasks.find((task) => task.type === 'sd')!;
+    const network = devnetNetworkSchema.parse(JSON.parse(readFileSync(join(dir, 'network.json'), 'utf8')));
+    const deployment = JSON.parse(readFileSync(join(dir, 'deployment.json'), 'utf8')) as {
+      contracts: { taskManager: Hex };
+    };
+    const status = await verinet(['task', 'status', sd.id, '--devnet', dir, '--json']);
+    assert.equal(status.code, 0, status.stderr);
+    const detail = JSON.parse(status.stdout) as { tasks: { taskKey: Hex; score: Hex | null }[] };
+    const scored = detail.tasks.find((task) => task.score)!;
+    const chain = await readChainTask(network.rpcUrl, deployment.contracts.taskManager, scored.taskKey);
+    assert.ok(endStates.includes(chain.state ?? ''), `on-chain state ${chain.state}`);
+    const pHash = Buffer.from(await getImageScore([new Uint8Array(png)])).toString('hex');
+    assert.equal(chain.score, `0x${pHash}`, 'the image on disk is the one the chain scored');
+  });
+
+  it('refuses bad input with one line and a non-zero exit', async () => {
+    assertOneLineError(
+      await verinet(['task', 'run', '--type', 'sd', '--devnet', dir]),
+      /--prompt is required/,
+    );
+    assertOneLineError(
+      await verinet([
+        'task',
+        'run',
+        '--type',
+        'llm',
+        '--messages',
+        join(root, 'absent.json'),
+        '--devnet',
+        dir,
+      ]),
+      /--messages .*absent\.json: cannot read that file/,
+    );
+    writeFileSync(join(root, 'bad.json'), '{"messages": 3}');
+    assertOneLineError(
+      await verinet(['task', 'run', '--type', 'llm', '--messages', join(root, 'bad.json'), '--devnet', dir]),
+      /holds no message list/,
+    );
+    assertOneLineError(
+      await verinet(['task', 'run', '--type', 'sd', '--prompt', 'x', '--size', '65x64', '--devnet', dir]),
+      /image_width|multiple of 8/,
+    );
+    assertOneLineError(await verinet(['task', 'status', 'nope', '--devnet', dir]), /No task nope/);
+    assertOneLineError(
+      await verinet(['task', 'run', '--type', 'llm', '--prompt', 'x', '--devnet', join(root, 'nowhere')]),
+      /No devnet found/,
+    );
+    assertOneLineError(
+      await verinet(['task', 'status', 'x', '--devnet', join(root, 'nowhere')]),
+      /No task x: no task was run from here yet/,
+    );
+    const empty = await verinet(['task', 'list', '--devnet', join(root, 'nowhere'), '--json']);
+    assert.equal(empty.code, 0, empty.stderr);
+    assert.deepEqual(JSON.parse(empty.stdout), []);
+  });
+
+  it('Ctrl-C stops everything: no process of the group is left, the port is free', async () => {
+    const code = await pressCtrlC(first);
+    assert.ok(code === '0' || code === 'SIGINT', `npm start ended with ${code}:\n${first.output()}`);
+    assert.match(first.output(), /Stopped\.\n/);
+    assert.equal(existsSync(join(dir, 'devnet.pid')), false);
+    const network = devnetNetworkSchema.parse(JSON.parse(readFileSync(join(dir, 'network.json'), 'utf8')));
+    assert.equal(network.running, false);
+    assertOneLineError(
+      await verinet(['task', 'run', '--type', 'llm', '--prompt', 'x', '--devnet', dir]),
+      /The devnet of .* is not running/,
+    );
+  });
+
+  it('a second start keeps the state and says so; nodes run on a store made by `verinet model import`', async () => {
+    // A model folder as a person holds it (here the tiny GPT-2's files), imported under a new id.
+    const { writeTinyGpt2 } = await import('@verinet/worker/llm');
+    const source = join(root, 'downloaded');
+    await writeTinyGpt2({ modelsDir: source });
+    const store = join(root, 'store');
+    const imported = await verinet([
+      'model',
+      'import',
+      join(source, 'verinet--tiny-gpt2'),
+      '--id',
+      'me/imported-gpt2',
+      '--models-dir',
+      store,
+    ]);
+    assert.equal(imported.code, 0, imported.stderr);
+
+    const second = await npmStart([...ports, '--models', store]);
+    assert.match(second.output(), /state {10}KEPT from the previous run/);
+    assert.match(second.output(), /Models: me\/imported-gpt2 from /);
+    assert.doesNotMatch(second.output(), /TINY RANDOM-WEIGHT/);
+    const run = await verinet([
+      'task',
+      'run',
+      '--type',
+      'llm',
+      '--prompt',
+      'Hi',
+      '--max-tokens',
+      '4',
+      '--devnet',
+      dir,
+      '--json',
+    ]);
+    assert.equal(run.code, 0, run.stderr);
+    const list = await verinet(['task', 'list', '--devnet', dir, '--json']);
+    assert.equal((JSON.parse(list.stdout) as unknown[]).length, 3, 'the tasks of the first run are kept');
+    const code = await pressCtrlC(second);
+    assert.ok(code === '0' || code === 'SIGINT', `npm start ended with ${code}:\n${second.output()}`);
+    assert.match(second.output(), /Stopped\.\n/);
+  });
+});

@@ -1,0 +1,365 @@
+import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import type { StartedNode } from '@verinet/node/cli';
+import { BaseError } from '@verinet/protocol';
+import { type Deployment, readDeployment, writeDeployment } from '@verinet/protocol/chain';
+import type { StartedRelay } from '@verinet/relay';
+import { createPublicClient, type Hex, http } from 'viem';
+import { generatePrivateKey, privateKeyToAddress } from 'viem/accounts';
+import { type Anvil, AnvilStateFileError, startAnvil } from '../anvil/startAnvil.js';
+import { toRpcError } from '../chain/toRpcError.js';
+import { CommandError } from '../cli/errors.js';
+import { buildContracts } from '../deploy/artifacts.js';
+import { deployContracts } from '../deploy/deployContracts.js';
+import { devnetAccounts, getDevnetPrivateKey } from '../deploy/devnetAccounts.js';
+import { assertPortFree } from './assertPortFree.js';
+import { claimDevnetDir } from './claimDevnetDir.js';
+import { configureDevnetChain } from './configureDevnetChain.js';
+import { type DevnetNetwork, readDevnetNetworkOrUndefined, writeDevnetNetwork } from './devnetNetwork.js';
+import { type DevnetPaths, getDevnetPaths } from './devnetPaths.js';
+import { type DevnetService, devnetServices } from './devnetServices.js';
+import { ensureDevnetKeystore, ensureDevnetPassword } from './ensureDevnetKeystore.js';
+import { type DevnetModels, ensureDevnetModels } from './ensureDevnetModels.js';
+import {
+  type DevnetNodeInfo,
+  type DevnetNodeSettings,
+  devnetGpu,
+  startDevnetNodes,
+} from './startDevnetNodes.js';
+
+/** Ctrl-C arrived while the devnet was starting: everything started so far was stopped. */
+export class DevnetStartAbortedError extends BaseError {
+  override name = 'DevnetStartAbortedError' as const;
+  constructor() {
+    super('The devnet was stopped while starting.');
+  }
+}
+
+export type StartDevnetParameters = {
+  /** Absolute folder of the devnet's state. */
+  dir: string;
+  /** anvil's RPC port on 127.0.0.1. */
+  port: number;
+  /** The relay's port (0: any free one). */
+  relayPort: number;
+  /** Status API port of node 0; node i listens on base + i (0: any free ones). */
+  nodeApiPort: number;
+  nodes: number;
+  /** A model store made by `verinet model import`; default: tiny random models. */
+  modelsDir?: string | undefined;
+  fresh?: boolean | undefined;
+  blockTime?: number | undefined;
+  /** Test accounts anvil funds (the bench's apps need more than ten). */
+  accounts?: number | undefined;
+  nodeSettings?: Partial<DevnetNodeSettings> | undefined;
+  relayLogLevel?: DevnetNodeSettings['logLevel'] | undefined;
+  /** Extra services (default: the registered ones in devnetServices.ts). */
+  services?: DevnetService[] | undefined;
+  log: (line: string) => void;
+  /** Aborted by Ctrl-C: the start stops between steps and cleans up. */
+  signal?: AbortSignal | undefined;
+};
+
+export type Devnet = {
+  paths: DevnetPaths;
+  rpcUrl: string;
+  relayUrl: string;
+  deployment: Deployment;
+  /** 'kept': the previous run's chain, relay and node state were reloaded; 'fresh': started from nothing. */
+  state: 'kept' | 'fresh';
+  /** Why the state is fresh when it is (first start, --fresh, or an unusable saved chain). */
+  stateReason: string;
+  models: DevnetModels;
+  nodes: DevnetNodeInfo[];
+  relaySigner: string;
+  services: { name: string; url: string; notes: string[] }[];
+  network: DevnetNetwork;
+  /** Rejects when anvil stops on its own. */
+  anvilExited: Promise<never>;
+  stop: () => Promise<void>;
+};
+
+/** The application account `verinet task` pays from by default (anvil test account 1). */
+export const devnetAppAccountIndex = 1;
+
+/**
+ * Starts the whole local network in this process: anvil with the contracts (kept across starts), the relay
+ * (SQLite), N node daemons each running a worker child process, and the registered extra services. Any
+ * failure, and an abort, stops what was started, in reverse order.
+ *
+ * @example
+ * const devnet = await startDevnet({ dir, port: 8545, relayPort: 8600, nodeApiPort: 8701, nodes: 3, log });
+ * // …
+ * await devnet.stop();
+ */
+export async function startDevnet(parameters: StartDevnetParameters): Promise<Devnet> {
+  const { dir, port, log } = parameters;
+  const paths = getDevnetPaths(dir);
+  mkdirSync(dir, { recursive: true });
+  const claim = await claimDevnetDir({ dir, port, log });
+  const stops: { what: string; stop: () => Promise<void> }[] = [];
+  const stopAll = async () => {
+    while (stops.length > 0) {
+      const { what, stop } = stops.pop()!;
+      try {
+        await stop();
+      } catch (error) {
+        log(`Stopping ${what} failed: ${(error as Error).message.split('\n')[0]}`);
+      }
+    }
+  };
+  const checkpoint = () => {
+    if (parameters.signal?.aborted) throw new DevnetStartAbortedError();
+  };
+
+  try {
+    const previous = readDevnetNetworkOrUndefined(paths.network);
+    let stateReason = '';
+    if (parameters.fresh) {
+      for (const entry of readdirSync(dir)) {
+        if (entry !== 'devnet.pid') rmSync(join(dir, entry), { recursive: true, force: true });
+      }
+      stateReason = '--fresh: the previous state was deleted';
+    } else if (!existsSync(paths.chainState)) {
+      stateReason = 'no saved state yet';
+    }
+
+    log('Compiling contracts…');
+    buildContracts();
+    checkpoint();
+    await assertPortFree(port);
+    if (parameters.relayPort !== 0) await assertPortFree(parameters.relayPort);
+    if (parameters.nodeApiPort !== 0) {
+      for (let index = 0; index < parameters.nodes; index++)
+        await assertPortFree(parameters.nodeApiPort + index);
+    }
+    const models = await ensureDevnetModels({ tinyDir: paths.tinyModels, modelsDir: parameters.modelsDir });
+    checkpoint();
+
+    let anvil: Anvil;
+    try {
+      anvil = await startAnvil({
+        port,
+        blockTime: parameters.blockTime,
+        stateFile: paths.chainState,
+        chainId: 31337,
+        accounts: parameters.accounts,
+        // Ctrl-C reaches the whole terminal group: anvil must outlive the nodes' last steps, and is stopped last.
+        ownProcessGroup: true,
+      });
+    } catch (error) {
+      if (error instanceof AnvilStateFileError) {
+        throw new CommandError(error.shortMessage, {
+          details: [
+            `Start from an empty chain with \`npm start -- --fresh\` (or delete ${dir}); move ${paths.chainState} away first to keep it.`,
+          ],
+          cause: error,
+        });
+      }
+      throw error;
+    }
+    stops.push({ what: 'anvil', stop: () => anvil.stop() });
+    if (anvil.process.pid !== undefined) claim.recordAnvil(anvil.process.pid);
+    const anvilExited = new Promise<never>((_, reject) => {
+      anvil.process.once('exit', (code, signal) =>
+        reject(
+          new CommandError(`anvil stopped unexpectedly (code ${code}, signal ${signal}).`, {
+            details: ['Start the devnet again; the chain state saved last is reloaded.'],
+          }),
+        ),
+      );
+    });
+    anvilExited.catch(() => {});
+    const rpcUrl = anvil.rpcUrl;
+
+    const { deployment, reused } = await deployOrReuse(rpcUrl, paths.deployment, log).catch(
+      (error: unknown) => {
+        const cause = toRpcError(error, rpcUrl);
+        throw new CommandError(
+          `Deploying the contracts to the devnet failed: ${cause instanceof BaseError ? cause.shortMessage : String(cause)}`,
+          { details: ['Start from an empty chain with `npm start -- --fresh`.'], cause },
+        );
+      },
+    );
+    if (!reused) {
+      // New contracts: what the relay and nodes stored belongs to another chain (their cursors, tasks and
+      // nonces would not match it).
+      for (const stale of [join(dir, 'relay', 'data'), paths.nodesDir, paths.appDir])
+        rmSync(stale, { recursive: true, force: true });
+      if (!stateReason) stateReason = 'the saved chain held no contracts; deployed anew';
+    }
+    const state = stateReason ? 'fresh' : 'kept';
+    checkpoint();
+
+    const password = ensureDevnetPassword(paths.keystorePassword);
+    const relayKey = ensureDevnetKeystore({
+      path: paths.relayKeystore,
+      password,
+      createKey: generatePrivateKey,
+    });
+    const relaySigner = privateKeyToAddress(relayKey);
+    await configureDevnetChain({
+      rpcUrl,
+      deployment,
+      ownerKey: devnetAccounts.deployer.privateKey,
+      relaySigner,
+      nodeCount: parameters.nodes,
+      log,
+    });
+    checkpoint();
+
+    const { startRelay } = await import('@verinet/relay');
+    let relay: StartedRelay;
+    try {
+      relay = await startRelay({
+        host: '127.0.0.1',
+        port: parameters.relayPort,
+        rpcUrl,
+        deploymentFile: paths.deployment,
+        keystoreFile: paths.relayKeystore,
+        dataDir: paths.relayData,
+        password,
+        // The devnet's own settings, not the user's VERINET_RELAY_* variables: quiet logs, and no per-address
+        // rate limit a benchmark or a loop of tasks from one test account would hit.
+        env: {
+          VERINET_RELAY_LOG_LEVEL: parameters.relayLogLevel ?? 'warn',
+          VERINET_RELAY_LIMITS_REQUESTS_PER_MINUTE: '10000000',
+          VERINET_RELAY_CHAIN_CACHE_MS: '0',
+        },
+      });
+    } catch (error) {
+      throw new CommandError(
+        `The relay did not start: ${error instanceof BaseError ? error.shortMessage : (error as Error).message}`,
+        {
+          details: [`Check the relay port (--relay-port ${parameters.relayPort}) or start with --fresh.`],
+          cause: error,
+        },
+      );
+    }
+    stops.push({ what: 'the relay', stop: () => relay.close() });
+    const relayUrl = relay.url.replace('://localhost', '://127.0.0.1');
+    checkpoint();
+
+    log(`Starting ${parameters.nodes} node${parameters.nodes === 1 ? '' : 's'}…`);
+    const started: StartedNode[] = [];
+    stops.push({
+      what: 'the nodes',
+      stop: async () => {
+        await Promise.all(started.map((node) => node.stop()));
+      },
+    });
+    const nodes = await startDevnetNodes({
+      count: parameters.nodes,
+      previouslyRegistered: reused ? (previous?.registeredNodes ?? 0) : 0,
+      rpcUrl,
+      relayUrl,
+      deployment,
+      paths,
+      password,
+      models,
+      funderKey: devnetAccounts.deployer.privateKey,
+      apiPortBase: parameters.nodeApiPort,
+      settings: {
+        pollIntervalMs: parameters.nodeSettings?.pollIntervalMs ?? 200,
+        followIntervalMs: parameters.nodeSettings?.followIntervalMs ?? 2_000,
+        logLevel: parameters.nodeSettings?.logLevel ?? 'warn',
+        workerThreads: parameters.nodeSettings?.workerThreads ?? 1,
+      },
+      log,
+      onStarted: (node) => started.push(node),
+      started: () => started,
+    });
+    checkpoint();
+
+    const services: Devnet['services'] = [];
+    for (const service of parameters.services ?? devnetServices) {
+      const running = await service.start({ paths, rpcUrl, relayUrl, deployment, nodes, log });
+      stops.push({ what: service.name, stop: running.stop });
+      services.push({ name: service.name, url: running.url, notes: running.notes ?? [] });
+      checkpoint();
+    }
+
+    const app = privateKeyToAddress(getDevnetPrivateKey(devnetAppAccountIndex));
+    const network: DevnetNetwork = {
+      version: 1,
+      running: true,
+      pid: process.pid,
+      chainId: deployment.chainId,
+      rpcUrl,
+      relayUrl,
+      deploymentFile: paths.deployment,
+      gpu: { ...devnetGpu },
+      models: {
+        dir: models.dir,
+        tiny: models.tiny,
+        ids: [...models.ids.llm, ...models.ids.sd, ...models.ids.sd_ft],
+      },
+      nodes: nodes.map(({ index, address, apiUrl }) => ({ index, address, apiUrl })),
+      app: { accountIndex: devnetAppAccountIndex, address: app },
+      services: Object.fromEntries(services.map((service) => [service.name, service.url])),
+      registeredNodes: Math.max(reused ? (previous?.registeredNodes ?? 0) : 0, parameters.nodes),
+    };
+    writeDevnetNetwork(paths.network, network);
+    stops.push({
+      what: 'the network file',
+      stop: async () => writeDevnetNetwork(paths.network, { ...network, running: false }),
+    });
+
+    let stopping: Promise<void> | undefined;
+    return {
+      paths,
+      rpcUrl,
+      relayUrl,
+      deployment,
+      state,
+      stateReason,
+      models,
+      nodes,
+      relaySigner,
+      services,
+      network,
+      anvilExited,
+      stop: () => {
+        stopping ??= stopAll().finally(() => claim.release());
+        return stopping;
+      },
+    };
+  } catch (error) {
+    await stopAll();
+    claim.release();
+    throw error;
+  }
+}
+
+async function deployOrReuse(
+  rpcUrl: string,
+  deploymentFile: string,
+  log: (line: string) => void,
+): Promise<{ deployment: Deployment; reused: boolean }> {
+  const publicClient = createPublicClient({ transport: http(rpcUrl) });
+  if (existsSync(deploymentFile)) {
+    let previous: Deployment | undefined;
+    try {
+      previous = readDeployment(deploymentFile);
+    } catch (error) {
+      log(`Ignoring ${deploymentFile}: ${(error as Error).message.split('\n')[0]} Deploying anew.`);
+    }
+    if (previous) {
+      const code = await publicClient.getCode({ address: previous.contracts.taskManager });
+      if (code && code !== '0x') {
+        log('Reusing the contracts deployed in the kept chain state.');
+        const current = { ...previous, rpcUrl };
+        if (previous.rpcUrl !== rpcUrl) writeDeployment(deploymentFile, current);
+        return { deployment: current, reused: true };
+      }
+    }
+  }
+  log('Deploying contracts…');
+  const deployment = await deployContracts({
+    rpcUrl,
+    privateKey: devnetAccounts.deployer.privateKey as Hex,
+    recordRpcUrl: true,
+  });
+  writeDeployment(deploymentFile, deployment);
+  return { deployment, reused: false };
+}

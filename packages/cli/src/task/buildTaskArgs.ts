@@ -1,0 +1,90 @@
+import { readFileSync } from 'node:fs';
+import { CommandError, UsageError } from '../cli/errors.js';
+
+export type SdTaskOptions = {
+  prompt?: string | undefined;
+  negative?: string | undefined;
+  steps?: number | undefined;
+  seed?: number | undefined;
+  size?: string | undefined;
+  images?: number | undefined;
+  model?: string | undefined;
+};
+
+export type LlmTaskOptions = {
+  prompt?: string | undefined;
+  messages?: string | undefined;
+  maxTokens?: number | undefined;
+  seed?: number | undefined;
+  model?: string | undefined;
+};
+
+/**
+ * Stable Diffusion arguments from the command line (docs/task-args.md); unset fields keep the schema's
+ * defaults, which the SDK fills and validates.
+ *
+ * @example
+ * buildSdArgs({ prompt: 'a cat', size: '64x64' }, ['verinet/tiny-sd']);
+ */
+export function buildSdArgs(options: SdTaskOptions, knownModels: string[]): Record<string, unknown> {
+  if (options.prompt === undefined) throw new UsageError('--prompt is required with --type sd.');
+  const model = options.model ?? knownModels.find((id) => /sd|diffusion/i.test(id));
+  if (!model) throw new UsageError('--model is required (the network names no image model).');
+  const taskConfig: Record<string, unknown> = {};
+  if (options.size !== undefined) {
+    const match = /^(\d+)(?:x(\d+))?$/.exec(options.size.trim());
+    if (!match)
+      throw new UsageError(`--size must be WIDTHxHEIGHT or one number, e.g. 512x512, got "${options.size}".`);
+    taskConfig.image_width = Number(match[1]);
+    taskConfig.image_height = Number(match[2] ?? match[1]);
+  }
+  if (options.steps !== undefined) taskConfig.steps = options.steps;
+  if (options.seed !== undefined) taskConfig.seed = options.seed;
+  if (options.images !== undefined) taskConfig.num_images = options.images;
+  return {
+    base_model: model,
+    prompt: options.prompt,
+    ...(options.negative !== undefined ? { negative_prompt: options.negative } : {}),
+    ...(Object.keys(taskConfig).length > 0 ? { task_config: taskConfig } : {}),
+  };
+}
+
+/**
+ * LLM chat arguments: `--messages FILE` (a JSON array of `{ role, content }`, or an object with `messages`)
+ * or `--prompt TEXT` (one user message).
+ */
+export function buildLlmArgs(options: LlmTaskOptions, knownModels: string[]): Record<string, unknown> {
+  if ((options.prompt === undefined) === (options.messages === undefined))
+    throw new UsageError('Give one of --prompt TEXT or --messages FILE with --type llm.');
+  const model = options.model ?? knownModels.find((id) => !/sd|diffusion/i.test(id));
+  if (!model) throw new UsageError('--model is required (the network names no language model).');
+  let messages: unknown;
+  if (options.messages !== undefined) {
+    let text: string;
+    try {
+      text = readFileSync(options.messages, 'utf8');
+    } catch {
+      throw new CommandError(`--messages ${options.messages}: cannot read that file.`);
+    }
+    try {
+      const parsed = JSON.parse(text) as unknown;
+      messages = Array.isArray(parsed) ? parsed : (parsed as { messages?: unknown }).messages;
+    } catch {
+      throw new CommandError(`--messages ${options.messages} is not JSON.`, {
+        details: ['Expected [{ "role": "user", "content": "…" }, …].'],
+      });
+    }
+    if (!Array.isArray(messages))
+      throw new CommandError(`--messages ${options.messages} holds no message list.`, {
+        details: ['Expected [{ "role": "user", "content": "…" }, …] or { "messages": [...] }.'],
+      });
+  } else {
+    messages = [{ role: 'user', content: options.prompt }];
+  }
+  return {
+    model,
+    messages,
+    ...(options.maxTokens !== undefined ? { generation_config: { max_new_tokens: options.maxTokens } } : {}),
+    ...(options.seed !== undefined ? { seed: options.seed } : {}),
+  };
+}

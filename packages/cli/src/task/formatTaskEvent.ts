@@ -1,0 +1,54 @@
+import type { TaskEvent } from '@verinet/sdk';
+import { formatEther } from 'viem';
+
+const short = (hex: string) => `${hex.slice(0, 10)}…`;
+
+/**
+ * One progress line per protocol step of a task (stderr), or undefined for events not worth a line (the
+ * repeated `running` ticks are shown at most every few seconds by the caller).
+ *
+ * @example
+ * formatTaskEvent({ type: 'node', taskKey, node, id, at }); // "node chosen      0x1234…"
+ */
+export function formatTaskEvent(event: TaskEvent): string | undefined {
+  switch (event.type) {
+    case 'prepared':
+      return `prepared         ${event.taskType} task ${event.id} (arguments valid, secrets drawn)`;
+    case 'uploaded':
+      return `arguments up     relay holds them (commitment ${short(event.argsCommitment)})`;
+    case 'created':
+      return `created          ${event.role === 'member' ? 'group member ' : ''}task ${short(event.taskKey)}, fee ${formatEther(event.fee)} ETH${event.txHash ? ` (tx ${short(event.txHash)})` : ''}`;
+    case 'queued':
+      return `queued           no free node yet for ${short(event.taskKey)}`;
+    case 'node':
+      return `node chosen      ${event.node} for ${short(event.taskKey)}`;
+    case 'running':
+      return `running          on ${short(event.node)} for ${(event.elapsedMs / 1000).toFixed(1)} s`;
+    case 'scored':
+      return `scored           ${short(event.taskKey)} by ${short(event.node)}: ${event.score}`;
+    case 'error_reported':
+      return `error reported   by ${short(event.node)} (code ${event.code}: invalid arguments)`;
+    case 'sampled':
+      return `sampled          ${event.selected ? 'yes: two more nodes run it, results compared' : 'no: validated alone'}`;
+    case 'group':
+      return `group            ${event.taskKeys.map(short).join(', ')}`;
+    case 'validated':
+      return `validated        ${event.mode === 'group' ? 'by the group' : 'single'} (${event.taskKeys.length} task${event.taskKeys.length === 1 ? '' : 's'})`;
+    case 'paid':
+      return `paid             ${formatEther(event.amount)} ETH to ${short(event.node)}`;
+    case 'refunded':
+      return `refunded         ${formatEther(event.amount)} ETH owed back for ${short(event.taskKey)}`;
+    case 'downloaded':
+      return `downloaded       ${event.files.map((file) => `${file.name} (${file.size} B)`).join(', ')}, checked against the chain`;
+    case 'aborted':
+      return `aborted          ${short(event.taskKey)}: ${event.reason}`;
+    case 'resubmitted':
+      return `resubmitted      as ${event.taskKeys.map(short).join(', ')}`;
+    case 'retry':
+      return `retry            ${event.step} (attempt ${event.attempt}, in ${event.delayMs} ms): ${event.error}`;
+    case 'done':
+      return 'done';
+    case 'failed':
+      return undefined;
+  }
+}

@@ -1,0 +1,114 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { readDeployment } from '@verinet/protocol/chain';
+import type { Hex } from 'viem';
+import { CommandError, UsageError } from '../cli/errors.js';
+import { getDevnetPrivateKey } from '../deploy/devnetAccounts.js';
+import { readDevnetNetwork, readDevnetNetworkOrUndefined } from '../devnet/devnetNetwork.js';
+import { getDevnetPaths } from '../devnet/devnetPaths.js';
+import { decryptKeystore } from '../keystore/keystore.js';
+import { readPassword } from '../keystore/readPassword.js';
+
+export type TaskNetworkOptions = {
+  devnet: string;
+  rpcUrl?: string | undefined;
+  relayUrl?: string | undefined;
+  deployment?: string | undefined;
+  keystore?: string | undefined;
+  store?: string | undefined;
+  gpu?: string | undefined;
+};
+
+export type TaskNetwork = {
+  /** 'devnet' (read from the devnet folder) or 'configured' (the options name the network). */
+  kind: 'devnet' | 'configured';
+  chainId: number;
+  rpcUrl: string;
+  relayUrl: string;
+  deploymentFile: string;
+  /** Needed to pay: absent for `status` and `list`, which read the local store only. */
+  loadKey: () => Promise<Hex>;
+  /** SQLite file of the app's tasks (and their secrets). */
+  storePath: string;
+  /** GPU LLM tasks require (the devnet's); undefined: the SDK discovers one. */
+  gpu: string | undefined;
+  /** Model ids the network's nodes hold, by what the devnet says (for defaults). */
+  models: string[];
+};
+
+/**
+ * Where `verinet task` sends tasks: the devnet of `--devnet DIR` (default `.verinet/devnet`: its RPC, relay,
+ * deployment and default app account, test account 1), or a configured network when `--rpc-url` is given
+ * (`--relay-url`, `--deployment` and `--keystore` then required).
+ *
+ * @example
+ * const network = resolveTaskNetwork({ devnet: '.verinet/devnet' });
+ */
+export function resolveTaskNetwork(options: TaskNetworkOptions, needsRunning: boolean): TaskNetwork {
+  if (options.rpcUrl === undefined && options.relayUrl === undefined && options.deployment === undefined) {
+    const paths = getDevnetPaths(resolve(options.devnet));
+    const network = needsRunning
+      ? readDevnetNetwork(paths.network)
+      : readDevnetNetworkOrUndefined(paths.network);
+    const keyIndex = network?.app.accountIndex ?? 1;
+    return {
+      kind: 'devnet',
+      chainId: network?.chainId ?? 31337,
+      rpcUrl: network?.rpcUrl ?? 'http://127.0.0.1:8545',
+      relayUrl: network?.relayUrl ?? 'http://127.0.0.1:8600',
+      deploymentFile: paths.deployment,
+      loadKey: async () => getDevnetPrivateKey(keyIndex),
+      storePath: options.store ? resolve(options.store) : join(paths.appDir, 'tasks.db'),
+      gpu: options.gpu ?? network?.gpu.name,
+      models: network?.models.ids ?? [],
+    };
+  }
+  for (const [flag, value] of [
+    ['--rpc-url', options.rpcUrl],
+    ['--relay-url', options.relayUrl],
+    ['--deployment', options.deployment],
+    ['--keystore', options.keystore],
+  ] as const) {
+    if (value === undefined)
+      throw new UsageError(`${flag} is required with a configured network.`, {
+        details: [
+          'Give --rpc-url, --relay-url, --deployment and --keystore together, or none to use the devnet.',
+        ],
+      });
+  }
+  const deploymentFile = resolve(options.deployment!);
+  if (!existsSync(deploymentFile))
+    throw new CommandError(`--deployment ${options.deployment}: no such file.`);
+  const deployment = readDeployment(deploymentFile);
+  for (const [flag, value] of [
+    ['--rpc-url', options.rpcUrl],
+    ['--relay-url', options.relayUrl],
+  ] as const) {
+    if (!/^https?:\/\/[^\s]+$/.test(value!))
+      throw new UsageError(`${flag} must be an http(s) URL, got "${value}".`);
+  }
+  const keystoreFile = resolve(options.keystore!);
+  return {
+    kind: 'configured',
+    chainId: deployment.chainId,
+    rpcUrl: options.rpcUrl!,
+    relayUrl: options.relayUrl!,
+    deploymentFile,
+    loadKey: async () => {
+      let json: unknown;
+      try {
+        json = JSON.parse(readFileSync(keystoreFile, 'utf8'));
+      } catch {
+        throw new CommandError(`--keystore ${options.keystore}: cannot read a JSON keystore there.`, {
+          details: ['Create one with `verinet keystore create`.'],
+        });
+      }
+      return decryptKeystore(json, await readPassword());
+    },
+    storePath: options.store
+      ? resolve(options.store)
+      : resolve('.verinet', 'app', `tasks-${deployment.chainId}.db`),
+    gpu: options.gpu,
+    models: [],
+  };
+}
