@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
+import { createBridgeCommand } from '../commands/bridge.js';
 import { createDeployCommand } from '../commands/deploy.js';
 import { createDevnetCommand } from '../commands/devnet.js';
 import { createKeystoreCommand } from '../commands/keystore.js';
@@ -29,6 +30,7 @@ export function createProgram(): Command {
     .version(version, '-V, --version', 'print the version')
     .option('--verbose', 'show the stack trace of an error')
     .helpCommand(false)
+    .addCommand(createBridgeCommand())
     .addCommand(createDevnetCommand())
     .addCommand(createDeployCommand())
     .addCommand(createKeystoreCommand())

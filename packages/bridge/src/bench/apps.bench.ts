@@ -1,0 +1,124 @@
+/**
+ * `npm run bench:apps`: end-to-end latency of an image request and a chat request through the bridge (the
+ * official openai client) on a local network (anvil instant mining, real relay, one real node, tiny models),
+ * split into execution time (node selected → score on chain: argument download, the worker, result upload,
+ * the score transaction) and protocol time (everything else: job store, createTask, sampling, validation,
+ * download and verification), and the time to first token of a streamed chat. Prints run count, median and
+ * spread; nothing is dropped.
+ */
+import { join } from 'node:path';
+import OpenAI from 'openai';
+import { startBridge } from '../cli/startBridge.js';
+import type { JobView } from '../jobs/toJobView.js';
+import { startTestNetwork } from '../test/startTestNetwork.js';
+
+const runs = Number(process.env.BENCH_RUNS ?? 7);
+const network = await startTestNetwork();
+const bridge = await startBridge({
+  port: 0,
+  rpcUrl: network.devnet.anvil.rpcUrl,
+  relayUrl: network.relay.url,
+  deploymentFile: network.deploymentFile,
+  privateKey: network.walletKey,
+  sqlitePath: join(network.dir, 'bridge.db'),
+  logLevel: 'silent',
+  env: {},
+  overrides: { models: network.models, pollIntervalMs: 50 },
+});
+const { key } = await bridge.createApiKey('bench', { requestsPerMinute: 100_000 });
+const openai = new OpenAI({ baseURL: `${bridge.url}/v1`, apiKey: key, maxRetries: 0, timeout: 600_000 });
+const job = async (id: string | null) =>
+  (await (
+    await fetch(`${bridge.url}/api/tasks/${id}`, { headers: { authorization: `Bearer ${key}` } })
+  ).json()) as JobView;
+
+type Sample = { total: number; execution: number; protocol: number; ttft?: number };
+const samples: Record<string, Sample[]> = { image: [], chat: [], 'chat (stream)': [] };
+
+async function image(seed: number): Promise<Sample> {
+  const t0 = performance.now();
+  const { response } = await openai.images
+    .generate({
+      model: 'tiny-sd',
+      prompt: 'a lighthouse',
+      size: '64x64',
+      steps: 4,
+      seed,
+      response_format: 'b64_json',
+    } as never)
+    .withResponse();
+  const total = performance.now() - t0;
+  const j = await job(response.headers.get('x-verinet-job-id'));
+  const execution = j.timings?.executionMs ?? Number.NaN;
+  return { total, execution, protocol: total - execution };
+}
+
+async function chat(seed: number): Promise<Sample> {
+  const t0 = performance.now();
+  const { response } = await openai.chat.completions
+    .create({
+      model: 'tiny-chat',
+      messages: [{ role: 'user', content: 'Hello' }],
+      temperature: 0,
+      max_tokens: 8,
+      seed,
+    })
+    .withResponse();
+  const total = performance.now() - t0;
+  const j = await job(response.headers.get('x-verinet-job-id'));
+  const execution = j.timings?.executionMs ?? Number.NaN;
+  return { total, execution, protocol: total - execution };
+}
+
+async function chatStream(seed: number): Promise<Sample> {
+  const t0 = performance.now();
+  const { data: stream, response } = await openai.chat.completions
+    .create({
+      model: 'tiny-chat',
+      messages: [{ role: 'user', content: 'Hi' }],
+      temperature: 0,
+      max_tokens: 8,
+      seed,
+      stream: true,
+    })
+    .withResponse();
+  let ttft: number | undefined;
+  for await (const chunk of stream)
+    if (ttft === undefined && chunk.choices[0]?.delta.content) ttft = performance.now() - t0;
+  const total = performance.now() - t0;
+  const j = await job(response.headers.get('x-verinet-job-id'));
+  const execution = j.timings?.executionMs ?? Number.NaN;
+  return { total, execution, protocol: total - execution, ttft: ttft ?? total };
+}
+
+// Warm-up (worker start and model load on the node), not counted.
+await image(1);
+await chat(1);
+for (let i = 0; i < runs; i++) {
+  samples.image?.push(await image(100 + i));
+  samples.chat?.push(await chat(100 + i));
+  samples['chat (stream)']?.push(await chatStream(200 + i));
+}
+
+const quantile = (values: number[], q: number) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const at = (sorted.length - 1) * q;
+  const lo = Math.floor(at);
+  return (sorted[lo] as number) + ((sorted[Math.ceil(at)] as number) - (sorted[lo] as number)) * (at - lo);
+};
+const fmt = (values: number[]) =>
+  `p50 ${quantile(values, 0.5).toFixed(0)} ms (min ${Math.min(...values).toFixed(0)}, max ${Math.max(...values).toFixed(0)})`;
+console.log(
+  `bench:apps — ${runs} runs per request after 1 warm-up; anvil automine; 1 node; tiny models; 2 cores shared`,
+);
+for (const [name, list] of Object.entries(samples)) {
+  console.log(`${name}:`);
+  console.log(`  end to end   ${fmt(list.map((s) => s.total))}`);
+  console.log(`  execution    ${fmt(list.map((s) => s.execution))}   (node selected → score on chain)`);
+  console.log(`  protocol     ${fmt(list.map((s) => s.protocol))}   (end to end − execution)`);
+  if (list[0]?.ttft !== undefined) console.log(`  first token  ${fmt(list.map((s) => s.ttft as number))}`);
+  const ratio = list.map((s) => s.protocol / s.total);
+  console.log(`  protocol share of end to end: p50 ${(quantile(ratio, 0.5) * 100).toFixed(0)}%`);
+}
+await bridge.close();
+await network.stop();
