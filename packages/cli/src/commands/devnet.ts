@@ -8,6 +8,7 @@ import { parseChoiceArgument, parseIntegerArgument } from '../cli/options.js';
 import { printLine, printNote } from '../cli/output.js';
 import { printJson } from '../cli/printJson.js';
 import { devnetAccounts, devnetMnemonic, getDevnetPrivateKey } from '../deploy/devnetAccounts.js';
+import { createDevnetServices } from '../devnet/devnetServices.js';
 import { type Devnet, DevnetStartAbortedError, startDevnet } from '../devnet/startDevnet.js';
 
 /** anvil's defaults: 10 accounts of 10,000 ether from the test mnemonic. */
@@ -27,6 +28,8 @@ type DevnetOptions = {
   nodeApiPort: number;
   logLevel: (typeof logLevels)[number];
   nodePollMs: number;
+  bridgePort: number;
+  explorer: boolean;
 };
 
 export function createDevnetCommand(): Command {
@@ -54,6 +57,13 @@ export function createDevnetCommand(): Command {
       parseIntegerArgument('--node-api-port', 0, 65535),
       8701,
     )
+    .option(
+      '--bridge-port <port>',
+      'port of the OpenAI-compatible bridge and web UI on 127.0.0.1 (0: any free port)',
+      parseIntegerArgument('--bridge-port', 0, 65535),
+      8080,
+    )
+    .option('--no-explorer', 'do not start the explorer indexer (Ponder; it takes 20–70 s to start)')
     .option(
       '--block-time <seconds>',
       'seconds between blocks (default: a block per transaction)',
@@ -118,6 +128,7 @@ async function runDevnet(options: DevnetOptions): Promise<void> {
         blockTime: options.blockTime,
         nodeSettings: { logLevel: options.logLevel, pollIntervalMs: options.nodePollMs },
         relayLogLevel: options.logLevel,
+        services: createDevnetServices({ bridgePort: options.bridgePort, explorer: options.explorer }),
         log,
         signal: abort.signal,
       });

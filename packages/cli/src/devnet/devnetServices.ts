@@ -1,4 +1,6 @@
+import { join } from 'node:path';
 import type { Deployment } from '@verinet/protocol/chain';
+import { getDevnetPrivateKey } from '../deploy/devnetAccounts.js';
 import type { DevnetPaths } from './devnetPaths.js';
 
 /** What a service joining the devnet is given: the network it runs against. */
@@ -9,6 +11,10 @@ export type DevnetServiceContext = {
   deployment: Deployment;
   /** Nodes of this run. */
   nodes: { index: number; address: string; apiUrl: string }[];
+  /** Model ids the nodes hold, by task type. */
+  models: { llm: string[]; sd: string[] };
+  /** URLs of the services started before this one, by name. */
+  services: Record<string, string>;
   log: (line: string) => void;
 };
 
@@ -30,8 +36,70 @@ export type DevnetService = {
 };
 
 /**
- * The services the devnet starts beyond chain, relay and nodes. To join the devnet, a package adds an entry
- * here (and nothing else in the devnet changes): it is started in order, listed in the summary and in
- * network.json, and stopped on Ctrl-C or on any failure.
+ * The bridge pays from its own test account: `verinet task` uses account 1 at the same time, and two writers on
+ * one nonce would collide.
  */
-export const devnetServices: DevnetService[] = [];
+export const devnetBridgeAccountIndex = 2;
+
+export type CreateDevnetServicesOptions = {
+  /** The bridge's port on 127.0.0.1 (0: any free port). */
+  bridgePort: number;
+  /** Start the explorer's indexer (Ponder; 20–70 s to start on 2 busy cores). */
+  explorer: boolean;
+};
+
+/**
+ * The services `verinet devnet` starts beyond chain, relay and nodes, in order: the explorer's indexer, then the
+ * OpenAI-compatible bridge serving the web UI (proxying `/explorer/*` to the indexer). Each is started in
+ * order, listed in the summary and in network.json, and stopped on Ctrl-C or on any failure.
+ */
+export function createDevnetServices(options: CreateDevnetServicesOptions): DevnetService[] {
+  const bridge: DevnetService = {
+    name: 'bridge',
+    async start(context) {
+      const [{ startBridge }, { buildWebUi }] = await Promise.all([
+        import('@verinet/bridge'),
+        import('@verinet/web'),
+      ]);
+      const web = await buildWebUi();
+      const models = [
+        ...context.models.llm.map((id) => ({ id, type: 'llm' as const })),
+        ...context.models.sd.map((id) => ({ id, type: 'sd' as const })),
+      ];
+      const started = await startBridge({
+        port: options.bridgePort,
+        rpcUrl: context.rpcUrl,
+        relayUrl: context.relayUrl,
+        deploymentFile: context.paths.deployment,
+        privateKey: getDevnetPrivateKey(devnetBridgeAccountIndex),
+        sqlitePath: join(context.paths.dir, 'bridge', 'bridge.db'),
+        webDir: web.root,
+        explorerUrl: context.services.explorer,
+        logLevel: 'warn',
+        env: {},
+        overrides: { pollIntervalMs: 200, models },
+      });
+      const { key } = await started.createApiKey('devnet');
+      return {
+        url: started.url,
+        notes: [
+          `web UI        ${started.url}/#key=${key}`,
+          `OpenAI API    base URL ${started.url}/v1, API key ${key} (models: ${models.map((m) => m.id).join(', ')})`,
+        ],
+        stop: () => started.close(),
+      };
+    },
+  };
+  if (!options.explorer) return [bridge];
+  return [createExplorerDevnetService(), bridge];
+}
+
+function createExplorerDevnetService(): DevnetService {
+  return {
+    name: 'explorer',
+    async start(context) {
+      const { createExplorerDevnetService: create } = await import('@verinet/web');
+      return create().start(context);
+    },
+  };
+}

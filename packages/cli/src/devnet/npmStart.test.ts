@@ -171,7 +171,18 @@ describe('npm start: the whole local network, driven by `verinet task`', { timeo
 
   it('starts (3 nodes, tiny models) and says the state is fresh and the models are random', async () => {
     const port = await getFreePort();
-    ports = ['--port', String(port), '--relay-port', '0', '--node-api-port', '0'];
+    // The explorer's indexer (Ponder) is left out to keep this file short; the web package's tests cover it.
+    ports = [
+      '--port',
+      String(port),
+      '--relay-port',
+      '0',
+      '--node-api-port',
+      '0',
+      '--bridge-port',
+      '0',
+      '--no-explorer',
+    ];
     first = await npmStart(ports);
     const output = first.output();
     assert.match(output, /state {10}FRESH \(no saved state yet\)/);
@@ -182,6 +193,17 @@ describe('npm start: the whole local network, driven by `verinet task`', { timeo
     assert.equal(network.running, true);
     assert.equal(network.nodes.length, 3);
     assert.equal(network.rpcUrl, `http://127.0.0.1:${port}`);
+    // The bridge joined: the OpenAI-compatible API answers with the summary's API key, and serves the web UI.
+    const bridgeUrl = network.services.bridge;
+    assert.ok(bridgeUrl, `no bridge in network.json: ${JSON.stringify(network.services)}`);
+    const key = /API key (vn_[\w-]+)/.exec(output)?.[1];
+    assert.ok(key, 'the summary prints the bridge API key');
+    const models = await fetch(`${bridgeUrl}/v1/models`, { headers: { authorization: `Bearer ${key}` } });
+    assert.equal(models.status, 200);
+    const ids = ((await models.json()) as { data: { id: string }[] }).data.map((model) => model.id);
+    assert.deepEqual(ids.sort(), [...network.models.ids].sort());
+    const page = await fetch(`${bridgeUrl}/`);
+    assert.match(await page.text(), /<title>Verinet<\/title>/);
   });
 
   it('`verinet task run --type llm` returns text whose task ended paid on chain', async () => {

@@ -17,7 +17,7 @@ import { claimDevnetDir } from './claimDevnetDir.js';
 import { configureDevnetChain } from './configureDevnetChain.js';
 import { type DevnetNetwork, readDevnetNetworkOrUndefined, writeDevnetNetwork } from './devnetNetwork.js';
 import { type DevnetPaths, getDevnetPaths } from './devnetPaths.js';
-import { type DevnetService, devnetServices } from './devnetServices.js';
+import type { DevnetService } from './devnetServices.js';
 import { ensureDevnetKeystore, ensureDevnetPassword } from './ensureDevnetKeystore.js';
 import { type DevnetModels, ensureDevnetModels } from './ensureDevnetModels.js';
 import {
@@ -53,7 +53,7 @@ export type StartDevnetParameters = {
   accounts?: number | undefined;
   nodeSettings?: Partial<DevnetNodeSettings> | undefined;
   relayLogLevel?: DevnetNodeSettings['logLevel'] | undefined;
-  /** Extra services (default: the registered ones in devnetServices.ts). */
+  /** Extra services, started in order after the nodes (`createDevnetServices`; default none). */
   services?: DevnetService[] | undefined;
   log: (line: string) => void;
   /** Aborted by Ctrl-C: the start stops between steps and cleans up. */
@@ -272,8 +272,17 @@ export async function startDevnet(parameters: StartDevnetParameters): Promise<De
     checkpoint();
 
     const services: Devnet['services'] = [];
-    for (const service of parameters.services ?? devnetServices) {
-      const running = await service.start({ paths, rpcUrl, relayUrl, deployment, nodes, log });
+    for (const service of parameters.services ?? []) {
+      const running = await service.start({
+        paths,
+        rpcUrl,
+        relayUrl,
+        deployment,
+        nodes,
+        models: { llm: models.ids.llm, sd: models.ids.sd },
+        services: Object.fromEntries(services.map((started) => [started.name, started.url])),
+        log,
+      });
       stops.push({ what: service.name, stop: running.stop });
       services.push({ name: service.name, url: running.url, notes: running.notes ?? [] });
       checkpoint();
