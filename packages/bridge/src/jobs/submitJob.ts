@@ -33,8 +33,18 @@ export async function submitJob(context: BridgeContext, parameters: SubmitJobPar
         param: 'idempotency_key',
       },
     );
+  let canonicalRequest: string;
+  try {
+    canonicalRequest = canonicalizeJson(parameters.request as never);
+  } catch (error) {
+    // A lone surrogate or a non-finite number has no canonical form (I-JSON): the request is malformed.
+    throw new BridgeError(
+      'invalid_value',
+      `The request has no canonical JSON form: ${(error as Error).message.split('\n')[0]}`,
+    );
+  }
   const requestHash = createHash('sha256')
-    .update(`${parameters.source}:${type}:${canonicalizeJson(parameters.request as never)}`)
+    .update(`${parameters.source}:${type}:${canonicalRequest}`)
     .digest('hex');
   const result = await context.store.createJob(
     {

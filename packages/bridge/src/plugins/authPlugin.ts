@@ -13,7 +13,9 @@ const isOpen = (url: string) => !/^\/(v1|api)(\/|$|\?)/.test(url) || url.startsW
  */
 export const authPlugin = global<{ context: BridgeContext }>(async (fastify, { context }) => {
   fastify.addHook('onRequest', async (request, reply) => {
-    if (isOpen(request.url)) return;
+    // The matched route, not the raw URL: the router decodes percent-escapes (`/%761/chat/completions` is
+    // `/v1/chat/completions`), so a test on the raw URL let such requests past without a key.
+    if (isOpen(request.routeOptions.url ?? request.url)) return;
     const header = request.headers.authorization;
     const match = header ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
     if (!match)

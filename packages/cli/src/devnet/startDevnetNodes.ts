@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { StartedNode } from '@verinet/node/cli';
-import { taskArgsVersions } from '@verinet/protocol/args';
-import type { Deployment } from '@verinet/protocol/chain';
+import { getModelId, taskArgsVersions } from '@verinet/protocol/args';
+import { type Deployment, nodeRegistryAbi } from '@verinet/protocol/chain';
 import type { WorkerSupervisor } from '@verinet/worker';
 import {
   type Address,
@@ -73,7 +73,7 @@ export type DevnetNodeInfo = { index: number; address: Address; apiUrl: string; 
 export async function startDevnetNodes(parameters: StartDevnetNodesParameters): Promise<DevnetNodeInfo[]> {
   const { count, rpcUrl, deployment, paths, log } = parameters;
   const { startNode, joinNode, resumeNode } = await import('@verinet/node/cli');
-  const { readNodeInfo, pauseRequest } = await import('@verinet/node/chain');
+  const { readNodeInfo, pauseRequest, updateModelsRequest } = await import('@verinet/node/chain');
   const { nodeConfigSchema } = await import('@verinet/node/config');
   const chain = {
     id: deployment.chainId,
@@ -121,6 +121,35 @@ export async function startDevnetNodes(parameters: StartDevnetNodesParameters): 
       const hash = await funder.sendTransaction({ to: address, value: needed - balance + gasReserve });
       await client.waitForTransactionReceipt({ hash });
     }
+  }
+
+  // A node kept from an earlier run announced that run's models on chain; when the devnet now runs on another
+  // model store (--models), announce the new set, or the relay refuses tasks for models no node declares.
+  const modelIds = [...parameters.models.ids.llm, ...parameters.models.ids.sd, ...parameters.models.ids.sd_ft]
+    .map((id) => getModelId(`base:${id}`))
+    .sort();
+  for (let index = 0; index < count; index++) {
+    const account = privateKeyToAccount(keys[index]!);
+    const info = await readNodeInfo(client as never, contracts, account.address);
+    if (info.status === 'Quit') continue;
+    const announced = (await client.readContract({
+      address: contracts.nodeRegistry,
+      abi: nodeRegistryAbi,
+      functionName: 'modelsOf',
+      args: [account.address],
+    })) as readonly Hex[];
+    if (
+      announced
+        .map((id) => id.toLowerCase())
+        .sort()
+        .join() === modelIds.join()
+    )
+      continue;
+    const wallet = createWalletClient({ account, chain, transport: http(rpcUrl) });
+    const hash = await wallet.writeContract(updateModelsRequest(contracts, modelIds) as never);
+    const receipt = await client.waitForTransactionReceipt({ hash });
+    if (receipt.status !== 'success') throw new Error(`updateModels of node ${index} reverted (${hash})`);
+    log(`Node ${index} (${account.address}) now announces the models of ${parameters.models.dir}.`);
   }
 
   // LLM tasks draw from the nodes of exactly their argument version (one exact-match bucket), image tasks from
