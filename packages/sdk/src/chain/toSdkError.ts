@@ -61,6 +61,12 @@ export function decodeRevert(error: unknown): { errorName: string; args: readonl
 }
 
 /**
+ * Reverts that a later block undoes: at most 64 tasks may wait for their draw per block (F1), so the same
+ * createTask succeeds in the next block.
+ */
+const transientReverts = new Set(['DrawBacklogFull']);
+
+/**
  * Translates a raw viem/RPC failure into the SDK's typed errors at one place: a contract revert becomes
  * ContractRevertedError (not retryable), an unreachable or slow RPC ChainRequestError (retryable).
  */
@@ -72,6 +78,7 @@ export function toSdkError(error: unknown, functionName: string, account?: Addre
       functionName,
       ...revert,
       hint: hints[revert.errorName],
+      retryable: transientReverts.has(revert.errorName),
       cause: error,
     });
   }
