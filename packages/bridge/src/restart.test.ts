@@ -132,9 +132,10 @@ describe('bridge restart mid-job', {
     const result = await fetch(`${second.url}/api/tasks/${job.id}/files/result.json`, { headers });
     assert.equal(result.status, 200);
     assert.ok(((await result.json()) as { choices: unknown[] }).choices.length === 1);
-    // The wallet sent exactly createTask and validateSingleTask: nothing was created or paid twice.
+    // The wallet sent exactly createTask, settleDraws (F1: nobody else transacts on this quiet chain to draw
+    // the node) and validateSingleTask: nothing was created, settled or paid twice.
     const wallet = (await import('viem/accounts')).privateKeyToAccount(network.walletKey).address;
-    assert.equal(await network.devnet.client.getTransactionCount({ address: wallet }), 2);
+    assert.equal(await network.devnet.client.getTransactionCount({ address: wallet }), 3);
     second.child.kill('SIGTERM');
     await new Promise((resolve) => second.child.once('exit', resolve));
   });
