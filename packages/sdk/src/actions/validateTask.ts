@@ -95,7 +95,9 @@ async function sendGroupValidation(
   // The contract checks the proof over the seed the original's node folded into its commitment.
   const seed = original?.reportSeed ?? original?.seed;
   if (!seed) throw new VerinetError(`Task ${record.id}: the original has no seed; it cannot open a group.`);
-  const proof = record.vrfProof && seed === original?.seed ? record.vrfProof : prove(key.secretKey, seed);
+  // Always over the seed opened (ECVRF proofs are deterministic): a proof kept from sampling may be over a
+  // seed the original no longer has (queued, then dispatched in a later block).
+  const proof = prove(key.secretKey, seed);
   const { uPoint, vComponents } = getFastVerifyParams(key.publicKey, proof, seed);
   const opening = {
     taskKeys: record.members.map((m) => m.taskKey),

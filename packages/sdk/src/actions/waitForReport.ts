@@ -68,10 +68,14 @@ export async function waitForReport(
     }
     await saveRecord(context, record);
     const original = record.members[0];
+    // A queued original has no seed yet: its dispatch block's hash replaces the creation block's, and the
+    // node folds that one into its commitment, so sampling on the earlier hash proves over the wrong seed.
     if (
       options.until === 'seed' &&
       original &&
-      ((original.seed && original.state !== 'Pending') || isEnded(original.state) || timedOut.length)
+      ((original.seed && original.state !== 'Pending' && original.state !== 'Queued') ||
+        isEnded(original.state) ||
+        timedOut.length)
     )
       return { record, timedOut };
     if (pending === 0) return { record, timedOut };
