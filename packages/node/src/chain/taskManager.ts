@@ -3,7 +3,13 @@
  * adapted in one place. Reads return plain typed values; writes return the request (address, abi, function,
  * args, value) that the transaction sender signs, so that nothing here sends anything by itself.
  */
-import { type Deployment, nodeRegistryAbi, taskManagerAbi } from '@verinet/protocol/chain';
+import {
+  type Deployment,
+  nodeRegistryAbi,
+  type TaskStateName,
+  taskManagerAbi,
+  taskStates,
+} from '@verinet/protocol/chain';
 import type { Abi, Address, Hex, Log, PublicClient } from 'viem';
 import { decodeEventLog } from 'viem';
 
@@ -18,21 +24,8 @@ export type ContractRequest = {
 };
 
 /** On-chain task states (ITaskManager.TaskState). */
-export const chainTaskStates = [
-  'None',
-  'Queued',
-  'Started',
-  'ScoreReady',
-  'ErrorReported',
-  'EndSuccess',
-  'EndGroupSuccess',
-  'EndGroupRefund',
-  'EndInvalidated',
-  'EndAborted',
-  // Created, its node not drawn yet (finding 1: drawn from the creation block's hash by a later transaction).
-  'Pending',
-] as const;
-export type ChainTaskState = (typeof chainTaskStates)[number];
+export const chainTaskStates = taskStates;
+export type ChainTaskState = TaskStateName;
 
 /** Node statuses (INodeRegistry.NodeStatus). */
 export const nodeStatuses = ['Quit', 'Available', 'Busy', 'Paused', 'PendingPause', 'PendingQuit'] as const;

@@ -1,2 +1,3 @@
 export * from './abis.generated.js';
 export * from './deployment.js';
+export * from './taskStates.js';

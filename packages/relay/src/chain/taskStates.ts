@@ -1,20 +1,6 @@
-/** ITaskManager.TaskState, by on-chain number. */
-export const taskStates = [
-  'None',
-  'Queued',
-  'Started',
-  'ScoreReady',
-  'ErrorReported',
-  'EndSuccess',
-  'EndGroupSuccess',
-  'EndGroupRefund',
-  'EndInvalidated',
-  'EndAborted',
-  // F1 (two-phase draw): created, its node not drawn yet. Treated like Queued: no node may act on it yet.
-  'Pending',
-] as const;
+import type { TaskStateName } from '@verinet/protocol/chain/taskStates';
 
-export type TaskStateName = (typeof taskStates)[number];
+export { type TaskStateName, taskStates } from '@verinet/protocol/chain/taskStates';
 
 /** States in which the task will never change again. */
 export const terminalStates: ReadonlySet<TaskStateName> = new Set([

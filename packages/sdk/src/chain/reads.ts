@@ -1,24 +1,12 @@
 import { taskManagerAbi } from '@verinet/protocol/chain/abis';
+import { type TaskStateName, taskStates } from '@verinet/protocol/chain/taskStates';
 import type { Address, Hex } from 'viem';
 import type { SdkContext } from '../client/context.js';
 import { toSdkError } from './toSdkError.js';
 
 /** On-chain task states (ITaskManager.TaskState), by index. */
-export const chainTaskStates = [
-  'None',
-  'Queued',
-  'Started',
-  'ScoreReady',
-  'ErrorReported',
-  'EndSuccess',
-  'EndGroupSuccess',
-  'EndGroupRefund',
-  'EndInvalidated',
-  'EndAborted',
-  // F1: created, its node drawn from the creation block's hash by a later transaction (settleDraws).
-  'Pending',
-] as const;
-export type ChainTaskState = (typeof chainTaskStates)[number];
+export const chainTaskStates = taskStates;
+export type ChainTaskState = TaskStateName;
 
 export const isEnded = (state: string | undefined): boolean => state?.startsWith('End') === true;
 export const isReported = (state: string | undefined): boolean =>
