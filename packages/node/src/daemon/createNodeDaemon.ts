@@ -19,7 +19,7 @@ export type NodeDaemonParameters = Omit<NodeContext, 'notice' | 'log'> & {
   settleDelayMs?: number | undefined;
   /** A node that cannot be drawn settles a draw left waiting this long (default 60 s). */
   settleBackstopMs?: number | undefined;
-  /** Gas cap of one settlement (default 5,000,000). */
+  /** Gas cap of one settlement (default 8,000,000). */
   settleMaxGas?: bigint | undefined;
 };
 
@@ -85,7 +85,7 @@ export function createNodeDaemon(parameters: NodeDaemonParameters): NodeDaemon {
     intervalMs: Math.max(parameters.pollIntervalMs ?? 1_000, 50),
     delayMs: parameters.settleDelayMs ?? 5_000,
     backstopMs: parameters.settleBackstopMs ?? 60_000,
-    maxGas: parameters.settleMaxGas ?? 5_000_000n,
+    maxGas: parameters.settleMaxGas ?? 8_000_000n,
     notice: (level, message) => notice(level, message),
   });
 
