@@ -53,7 +53,15 @@ export const bridgeConfigSchema = z.strictObject({
     .prefault({}),
   limits: z
     .strictObject({
-      jsonBodyBytes: positiveInt.max(64 << 20).default(8 << 20),
+      /** Request bodies; the relay takes task arguments up to 4 MiB (its limits.argsBytes), so no more here. */
+      jsonBodyBytes: positiveInt.max(64 << 20).default(4 << 20),
+      /** Canonical task arguments of one job: the relay's limits.argsBytes (larger ones it would refuse). */
+      argsBytes: positiveInt.max(16 << 20).default(4 << 20),
+      /** Jobs one API key may have queued or running at once (each holds store rows and runner work). */
+      unfinishedJobsPerKey: positiveInt.max(100_000).default(32),
+      /** Followers (server-sent event streams) of one job at once, and of one API key. */
+      followersPerJob: positiveInt.max(1000).default(4),
+      followersPerKey: positiveInt.max(100_000).default(32),
       /** How long an OpenAI request waits for its job before answering `timeout` (the job keeps running). */
       waitSeconds: positiveInt.max(3600).default(600),
       /** Jobs run at once (each holds the wallet's nonce only while it sends). */

@@ -45,6 +45,10 @@ const envLeaves: string[][] = [
   ['limits', 'waitSeconds'],
   ['limits', 'concurrentJobs'],
   ['limits', 'imageUrlSeconds'],
+  ['limits', 'argsBytes'],
+  ['limits', 'unfinishedJobsPerKey'],
+  ['limits', 'followersPerJob'],
+  ['limits', 'followersPerKey'],
 ];
 
 function setPath(target: Record<string, unknown>, path: string[], value: unknown): void {

@@ -68,6 +68,13 @@ async function ownJob(context: BridgeContext, id: string, key: ApiKeyRecord | un
  * its protocol status and on-chain references, follow it as server-sent events, download its result files.
  */
 export const tasksPlugin: FastifyPluginAsync<{ context: BridgeContext }> = async (fastify, { context }) => {
+  /** Open event streams by job id and by key id. */
+  const followers = new Map<string, number>();
+  /** Closers of the open streams: a stopping bridge ends them rather than waiting for their jobs. */
+  const open = new Set<() => void>();
+  fastify.addHook('preClose', async () => {
+    for (const close of [...open]) close();
+  });
   fastify.post<{ Body: { type: 'sd' | 'llm'; args: unknown; idempotencyKey?: string } }>(
     '/api/tasks',
     {
@@ -139,6 +146,18 @@ export const tasksPlugin: FastifyPluginAsync<{ context: BridgeContext }> = async
     },
     async (request, reply) => {
       const job = await ownJob(context, request.params.id, request.apiKey);
+      const { followersPerJob, followersPerKey } = context.config.limits;
+      // Each stream holds a connection, a watcher and a store poll: bounded per job and per key.
+      if ((followers.get(`job:${job.id}`) ?? 0) >= followersPerJob)
+        throw new BridgeError(
+          'too_many_followers',
+          `Job ${job.id} already has ${followersPerJob} event streams open (limits.followersPerJob).`,
+        );
+      if ((followers.get(`key:${job.keyId}`) ?? 0) >= followersPerKey)
+        throw new BridgeError(
+          'too_many_followers',
+          `This API key already has ${followersPerKey} event streams open (limits.followersPerKey).`,
+        );
       reply.hijack();
       const raw = reply.raw;
       raw.writeHead(200, {
@@ -150,11 +169,25 @@ export const tasksPlugin: FastifyPluginAsync<{ context: BridgeContext }> = async
       const finished = (j: JobRecord) => j.status === 'succeeded' || j.status === 'failed';
       send(job);
       if (finished(job)) return raw.end();
+      const count = (id: string, by: number) => {
+        const n = (followers.get(id) ?? 0) + by;
+        if (n > 0) followers.set(id, n);
+        else followers.delete(id);
+      };
+      count(`job:${job.id}`, 1);
+      count(`key:${job.keyId}`, 1);
+      let closed = false;
       const close = () => {
+        if (closed) return;
+        closed = true;
         clearInterval(poll);
         unwatch();
+        open.delete(close);
+        count(`job:${job.id}`, -1);
+        count(`key:${job.keyId}`, -1);
         if (!raw.writableEnded) raw.end();
       };
+      open.add(close);
       const unwatch = context.runner.watch(job.id, (next) => {
         send(next);
         if (finished(next)) close();
@@ -163,6 +196,7 @@ export const tasksPlugin: FastifyPluginAsync<{ context: BridgeContext }> = async
       let last = job.updatedAt;
       const poll = setInterval(async () => {
         const next = await context.store.getJob(job.id).catch(() => undefined);
+        if (closed) return;
         if (next && next.updatedAt !== last) {
           last = next.updatedAt;
           send(next);
