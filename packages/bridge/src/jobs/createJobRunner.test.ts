@@ -91,7 +91,7 @@ describe('what a job costs its key', () => {
     assert.equal(getJobCharge({ ...resubmitted, previousRefunded: '0' }), 2n * fee);
   });
 
-  test('a resumed job whose record shows two fees paid is charged two, with its failure, once', async () => {
+  test('a resumed job whose record shows two fees paid is charged two, with its failure, once, under its lease', async () => {
     const store = createSqliteJobStore(':memory:');
     const sdkStore = createSdkStore(store);
     const client = createClient({
@@ -139,6 +139,14 @@ describe('what a job costs its key', () => {
           }
         });
       });
+      // Another bridge on the same store holds the job's lease: this one leaves it alone…
+      assert.equal(await store.claimJob('job_charge', 'bridge_other', Date.now() + 60_000, Date.now()), true);
+      await runner.resumeAll();
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      assert.equal((await store.getJob('job_charge'))?.status, 'queued');
+      assert.equal((await store.listKeys())[0]?.spentWei, fee);
+      // …until that bridge is gone and its lease has run out: then the next sweep takes the job over.
+      assert.equal(await store.claimJob('job_charge', 'bridge_other', 0, Date.now()), true);
       await runner.resumeAll();
       const job = await ended;
       assert.equal(job?.status, 'failed');
