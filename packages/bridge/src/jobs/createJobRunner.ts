@@ -165,10 +165,11 @@ export function createJobRunner(parameters: {
           },
           now,
         );
+        // The waiting request first; the housekeeping after.
+        notify(job);
         await pruneTaskRecord(store, job.id).catch((error) => log.warn({ err: error }, 'record not pruned'));
         metrics.jobs.inc({ type: job.type, status: 'succeeded' });
         metrics.jobSeconds.observe({ type: job.type }, totalMs / 1000);
-        notify(job);
         log.info({ job: job.id, ms: now - started }, 'job succeeded');
         return;
       } catch (error) {
@@ -186,11 +187,11 @@ export function createJobRunner(parameters: {
             { status: 'failed', error: { code: final?.code ?? 'failed', message }, ...(await ending(job)) },
             Date.now(),
           );
+          notify(job);
           await pruneTaskRecord(store, job.id).catch((error) =>
             log.warn({ err: error }, 'record not pruned'),
           );
           metrics.jobs.inc({ type: job.type, status: 'failed' });
-          notify(job);
           log.warn({ job: job.id, err: error }, 'job failed');
           return;
         }
