@@ -132,6 +132,8 @@ export async function startBridge(options: StartBridgeOptions = {}): Promise<Sta
       log: logger,
       metrics,
       concurrency: config.limits.concurrentJobs,
+      leaseMs: config.limits.jobLeaseSeconds * 1000,
+      ...(config.instanceId === undefined ? {} : { owner: `bridge@${config.instanceId}` }),
     });
     const context: BridgeContext = {
       config,

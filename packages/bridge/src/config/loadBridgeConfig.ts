@@ -34,6 +34,7 @@ const envLeaves: string[][] = [
   ['deploymentFile'],
   ['keystoreFile'],
   ['webDir'],
+  ['instanceId'],
   ['store', 'kind'],
   ['store', 'sqlitePath'],
   ['store', 'postgresUrl'],
@@ -49,6 +50,7 @@ const envLeaves: string[][] = [
   ['limits', 'unfinishedJobsPerKey'],
   ['limits', 'followersPerJob'],
   ['limits', 'followersPerKey'],
+  ['limits', 'jobLeaseSeconds'],
 ];
 
 function setPath(target: Record<string, unknown>, path: string[], value: unknown): void {

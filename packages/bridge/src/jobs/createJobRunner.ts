@@ -50,7 +50,7 @@ const finalErrors: { type: new (...args: never[]) => Error; code: string }[] = [
 const isFinished = (job: JobRecord) => job.status === 'succeeded' || job.status === 'failed';
 
 /** How long a bridge holds a job it runs without renewing (renewed every third of it). */
-export const defaultLeaseMs = 60_000;
+export const defaultLeaseMs = 30_000;
 
 /**
  * Runs jobs through the SDK's resumable task flow (the SDK record id is the job id, so a restarted bridge
@@ -66,13 +66,17 @@ export function createJobRunner(parameters: {
   log: Logger;
   metrics: BridgeMetrics;
   concurrency: number;
-  /** Lease of a running job (other bridges on the same store wait that long after a crash); default 60 s. */
+  /** Lease of a running job (other bridges on the same store wait that long after a crash); default 30 s. */
   leaseMs?: number | undefined;
+  /**
+   * Who holds this runner's leases. A bridge restarted in the same place (host and port) takes its own jobs
+   * back at once; default: a new id per runner (a restart then waits for the old leases to run out).
+   */
+  owner?: string | undefined;
 }): JobRunner {
   const { store, client, log, metrics } = parameters;
   const leaseMs = parameters.leaseMs ?? defaultLeaseMs;
-  // Who holds a job's lease: this runner (one per bridge process).
-  const owner = `bridge_${randomUUID()}`;
+  const owner = parameters.owner ?? `bridge_${randomUUID()}`;
   const watchers = new Map<string, Set<(job: JobRecord) => void>>();
   const active = new Map<string, Promise<void>>();
   const queue: JobRecord[] = [];
@@ -230,7 +234,7 @@ export function createJobRunner(parameters: {
       sweep ??= setInterval(() => {
         if (stopping) return;
         this.resumeAll().catch((error) => log.warn({ err: error }, 'resume sweep failed'));
-      }, leaseMs).unref();
+      }, leaseMs / 2).unref();
       return jobs.length;
     },
     watch(id, listener) {
