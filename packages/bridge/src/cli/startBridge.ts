@@ -11,6 +11,7 @@ import { privateKeyToAccount } from 'viem/accounts';
 import { buildBridge } from '../app/buildBridge.js';
 import type { BridgeContext } from '../app/context.js';
 import { createBridgeMetrics } from '../app/createBridgeMetrics.js';
+import { createFollowerLimiter } from '../app/createFollowerLimiter.js';
 import type { BridgeConfig } from '../config/bridgeConfig.js';
 import { loadBridgeConfig } from '../config/loadBridgeConfig.js';
 import { createJobRunner } from '../jobs/createJobRunner.js';
@@ -140,6 +141,10 @@ export async function startBridge(options: StartBridgeOptions = {}): Promise<Sta
       store,
       runner,
       metrics,
+      followers: createFollowerLimiter({
+        perJob: config.limits.followersPerJob,
+        perKey: config.limits.followersPerKey,
+      }),
       log: logger,
       fees: config.fees,
       urlSecret: Buffer.from(secret, 'hex'),

@@ -65,9 +65,12 @@ export const bridgeConfigSchema = z.strictObject({
       argsBytes: positiveInt.max(16 << 20).default(4 << 20),
       /** Jobs one API key may have queued or running at once (each holds store rows and runner work). */
       unfinishedJobsPerKey: positiveInt.max(100_000).default(32),
-      /** Followers (server-sent event streams) of one job at once, and of one API key. */
+      /**
+       * Followers of one job at once (event streams, and OpenAI requests waiting for it: retries with one
+       * Idempotency-Key wait for the same job), and of one API key.
+       */
       followersPerJob: positiveInt.max(1000).default(4),
-      followersPerKey: positiveInt.max(100_000).default(32),
+      followersPerKey: positiveInt.max(100_000).default(64),
       /**
        * How long a bridge holds a job it runs without renewing it (renewed every third of it): bridges sharing a
        * PostgreSQL store take over a dead bridge's jobs this long after it died (and within half of it more).

@@ -11,6 +11,7 @@ import pino from 'pino';
 import { buildBridge } from '../app/buildBridge.js';
 import type { BridgeContext } from '../app/context.js';
 import { createBridgeMetrics } from '../app/createBridgeMetrics.js';
+import { createFollowerLimiter } from '../app/createFollowerLimiter.js';
 import { bridgeConfigSchema } from '../config/bridgeConfig.js';
 import { addApiKey } from '../keys/addApiKey.js';
 import { createSqliteJobStore } from '../store/createSqliteJobStore.js';
@@ -33,12 +34,15 @@ describe('bridge authentication and request hygiene', () => {
       store,
       runner: {
         submit() {},
-        waitForJob: async () => undefined,
+        // A job never ends here: a waiting request waits until its client goes away.
+        waitForJob: (_id: string, signal: AbortSignal) =>
+          new Promise((resolve) => signal.addEventListener('abort', () => resolve(undefined))),
         stopping: () => false,
         watch: () => () => {},
         running: () => 0,
       },
       metrics: createBridgeMetrics(),
+      followers: createFollowerLimiter({ perJob: 2, perKey: 3 }),
       log: pino({ level: 'silent' }),
       fees: { sd: 1n, llm: 1n },
       urlSecret: Buffer.alloc(32),
@@ -112,6 +116,7 @@ describe('bridge authentication and request hygiene', () => {
   });
 
   let jobIds: string[] = [];
+  let url = '';
   it('a key may have only so many jobs unfinished: then 429 too_many_jobs', async () => {
     const create = (content: string) =>
       app.inject({
@@ -132,7 +137,7 @@ describe('bridge authentication and request hygiene', () => {
   });
 
   it('event streams are bounded per job and per key, and a closed one frees its place', async () => {
-    const url = await app.listen({ host: '127.0.0.1', port: 0 });
+    url = await app.listen({ host: '127.0.0.1', port: 0 });
     const follow = async (id: string) => {
       const abort = new AbortController();
       const response = await fetch(`${url}/api/tasks/${id}/events`, {
@@ -166,5 +171,42 @@ describe('bridge authentication and request hygiene', () => {
     assert.equal(again.response.status, 200);
     again.abort.abort();
     for (const f of open) f.abort.abort();
+  });
+
+  it('retries of one request (same Idempotency-Key) wait for one job: bounded too', async () => {
+    const other = (await addApiKey(store, { name: 'retries' }, {} as never)).key;
+    const waiting: AbortController[] = [];
+    // Streamed, so that an accepted request answers its headers at once and then waits for the job.
+    const ask = async () => {
+      const abort = new AbortController();
+      waiting.push(abort);
+      return fetch(`${url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${other}`,
+          'content-type': 'application/json',
+          'idempotency-key': 'same',
+        },
+        body: JSON.stringify({ ...chat, stream: true }),
+        signal: abort.signal,
+      });
+    };
+    const first = await ask();
+    const second = await ask();
+    assert.equal(first.status, 200);
+    assert.equal(second.status, 200);
+    assert.equal(first.headers.get('x-verinet-job-id'), second.headers.get('x-verinet-job-id'), 'one job');
+    const third = await ask();
+    assert.equal(third.status, 429);
+    assert.equal(((await third.json()) as { error: { code: string } }).error.code, 'too_many_followers');
+    waiting[0]?.abort();
+    let again = await ask();
+    for (let i = 0; i < 50 && again.status === 429; i++) {
+      await again.body?.cancel();
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      again = await ask();
+    }
+    assert.equal(again.status, 200, 'a waiter that left gave its place back');
+    for (const abort of waiting) abort.abort();
   });
 });

@@ -56,6 +56,8 @@ function prepareArgs(context: BridgeContext, type: 'sd' | 'llm', input: unknown)
   return args;
 }
 
+const finishedJob = (job: JobRecord) => job.status === 'succeeded' || job.status === 'failed';
+
 async function ownJob(context: BridgeContext, id: string, key: ApiKeyRecord | undefined): Promise<JobRecord> {
   const job = await context.store.getJob(id);
   // Another key's job is reported as missing: ids are not a way to learn about other users.
@@ -68,8 +70,6 @@ async function ownJob(context: BridgeContext, id: string, key: ApiKeyRecord | un
  * its protocol status and on-chain references, follow it as server-sent events, download its result files.
  */
 export const tasksPlugin: FastifyPluginAsync<{ context: BridgeContext }> = async (fastify, { context }) => {
-  /** Open event streams by job id and by key id. */
-  const followers = new Map<string, number>();
   /** Closers of the open streams: a stopping bridge ends them rather than waiting for their jobs. */
   const open = new Set<() => void>();
   fastify.addHook('preClose', async () => {
@@ -146,18 +146,8 @@ export const tasksPlugin: FastifyPluginAsync<{ context: BridgeContext }> = async
     },
     async (request, reply) => {
       const job = await ownJob(context, request.params.id, request.apiKey);
-      const { followersPerJob, followersPerKey } = context.config.limits;
       // Each stream holds a connection, a watcher and a store poll: bounded per job and per key.
-      if ((followers.get(`job:${job.id}`) ?? 0) >= followersPerJob)
-        throw new BridgeError(
-          'too_many_followers',
-          `Job ${job.id} already has ${followersPerJob} event streams open (limits.followersPerJob).`,
-        );
-      if ((followers.get(`key:${job.keyId}`) ?? 0) >= followersPerKey)
-        throw new BridgeError(
-          'too_many_followers',
-          `This API key already has ${followersPerKey} event streams open (limits.followersPerKey).`,
-        );
+      const leave = finishedJob(job) ? () => {} : context.followers.enter(job.id, job.keyId);
       reply.hijack();
       const raw = reply.raw;
       raw.writeHead(200, {
@@ -166,16 +156,8 @@ export const tasksPlugin: FastifyPluginAsync<{ context: BridgeContext }> = async
         connection: 'keep-alive',
       });
       const send = (j: JobRecord) => raw.write(`event: job\ndata: ${JSON.stringify(toJobView(j))}\n\n`);
-      const finished = (j: JobRecord) => j.status === 'succeeded' || j.status === 'failed';
       send(job);
-      if (finished(job)) return raw.end();
-      const count = (id: string, by: number) => {
-        const n = (followers.get(id) ?? 0) + by;
-        if (n > 0) followers.set(id, n);
-        else followers.delete(id);
-      };
-      count(`job:${job.id}`, 1);
-      count(`key:${job.keyId}`, 1);
+      if (finishedJob(job)) return raw.end();
       let closed = false;
       const close = () => {
         if (closed) return;
@@ -183,14 +165,13 @@ export const tasksPlugin: FastifyPluginAsync<{ context: BridgeContext }> = async
         clearInterval(poll);
         unwatch();
         open.delete(close);
-        count(`job:${job.id}`, -1);
-        count(`key:${job.keyId}`, -1);
+        leave();
         if (!raw.writableEnded) raw.end();
       };
       open.add(close);
       const unwatch = context.runner.watch(job.id, (next) => {
         send(next);
-        if (finished(next)) close();
+        if (finishedJob(next)) close();
       });
       // Another instance may run the job (PostgreSQL): poll too, and keep the connection alive.
       let last = job.updatedAt;
@@ -200,7 +181,7 @@ export const tasksPlugin: FastifyPluginAsync<{ context: BridgeContext }> = async
         if (next && next.updatedAt !== last) {
           last = next.updatedAt;
           send(next);
-          if (finished(next)) close();
+          if (finishedJob(next)) close();
         } else raw.write(': alive\n\n');
       }, 2000);
       raw.on('close', close);
