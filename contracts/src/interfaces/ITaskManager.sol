@@ -204,6 +204,11 @@ interface ITaskManager {
     /// @notice Offers the first queued tasks to `node` when it is Available (e.g. after it joined).
     function dispatchQueued(address node) external returns (bytes32 taskKey);
 
+    /// @notice As `dispatchQueued`, probing up to `maxProbes` queued tasks in FIFO order instead of 3 (finding 4):
+    /// queued tasks that fit no node cannot hold back a task that fits the Available `node`; the caller (an
+    /// idle node's daemon, the waiting task's app) pays about 10,000 gas per task it probes.
+    function dispatchQueuedDeep(address node, uint256 maxProbes) external returns (bytes32 taskKey);
+
     /// @notice Pays out everything owed to the caller.
     function withdraw() external;
 

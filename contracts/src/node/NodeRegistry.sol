@@ -247,6 +247,9 @@ contract NodeRegistry is INodeRegistry, Ownable2Step {
 
     /// @inheritdoc INodeRegistry
     function setPriceFloor(uint256 floor) external {
+        // A floor decides who a draw may choose: once a creation block's hash is known, a node must not move
+        // its floor to dodge or catch that block's draws (finding 1), so they are settled first.
+        _settleDraws();
         Node storage n = _registered(msg.sender);
         _checkBounds("priceFloor", floor, 0, type(uint64).max);
         // Fits: checked against 2^64 - 1 above.

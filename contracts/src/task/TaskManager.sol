@@ -342,7 +342,7 @@ contract TaskManager is ITaskManager, Ownable2Step, ReentrancyGuardTransient {
     /// @dev Finding 6: the node takes its next task now instead of waiting for the app; its stake stays
     /// answerable for this one (the registry counts it until the task is settled).
     function _releaseAtReport(bytes32 taskKey) private {
-        if (registry.releaseAtReport(msg.sender, taskKey)) _dispatch(msg.sender);
+        if (registry.releaseAtReport(msg.sender, taskKey)) _dispatch(msg.sender, MAX_QUEUE_PROBES);
     }
 
     // ------------------------------------------------------------------ anyone
@@ -408,7 +408,16 @@ contract TaskManager is ITaskManager, Ownable2Step, ReentrancyGuardTransient {
     /// @inheritdoc ITaskManager
     function dispatchQueued(address node) external nonReentrant returns (bytes32 taskKey) {
         _settleDraws(MAX_PENDING_DRAWS);
-        return _dispatch(node);
+        return _dispatch(node, MAX_QUEUE_PROBES);
+    }
+
+    /// @inheritdoc ITaskManager
+    /// @dev Releases probe 3 heads (their gas stays O(1)); this call is how a task behind blockers reaches an
+    /// idle node. It takes the first task in FIFO order that fits, as a release would, so it gives nobody a choice
+    /// of task: it only skips tasks that do not fit the node.
+    function dispatchQueuedDeep(address node, uint256 maxProbes) external nonReentrant returns (bytes32 taskKey) {
+        _settleDraws(MAX_PENDING_DRAWS);
+        return _dispatch(node, maxProbes);
     }
 
     /// @inheritdoc ITaskManager
@@ -660,7 +669,7 @@ contract TaskManager is ITaskManager, Ownable2Step, ReentrancyGuardTransient {
 
     /// @dev Frees the node and, when it is available again, hands it the first fitting queued task.
     function _release(address node, bytes32 taskKey) private {
-        if (registry.releaseNode(node, taskKey)) _dispatch(node);
+        if (registry.releaseNode(node, taskKey)) _dispatch(node, MAX_QUEUE_PROBES);
     }
 
     /// @dev Defect 4 of the reference: group effects must only reach a node still working on this task.
@@ -778,10 +787,10 @@ contract TaskManager is ITaskManager, Ownable2Step, ReentrancyGuardTransient {
         delete _queue[taskKey];
     }
 
-    /// @dev Probes at most MAX_QUEUE_PROBES queue heads; FIFO among those that fit `node`.
-    function _dispatch(address node) private returns (bytes32) {
+    /// @dev Probes at most `maxProbes` queued tasks from the head; FIFO among those that fit `node`.
+    function _dispatch(address node, uint256 maxProbes) private returns (bytes32) {
         bytes32 key = _queueHead;
-        for (uint256 probe = 0; probe < MAX_QUEUE_PROBES && key != bytes32(0); ++probe) {
+        for (uint256 probe = 0; probe < maxProbes && key != bytes32(0); ++probe) {
             QueueEntry storage entry = _queue[key];
             Task storage task = _tasks[key];
             INodeRegistry.SelectionRequest memory request = INodeRegistry.SelectionRequest({

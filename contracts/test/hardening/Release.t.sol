@@ -45,6 +45,19 @@ contract ReleaseOneNodeTest is TaskManagerTestBase {
         assertEq(_node(queued), nodes[0]);
     }
 
+    /// @dev The release at a report changes the population, so the report first settles the draws of earlier
+    /// blocks (finding 1): a task created while the only node was busy is drawn (and queued) over the population
+    /// of its block, then dispatched to the node the report frees, in the same transaction.
+    function test_F6_aReportSettlesEarlierDrawsBeforeReleasingItsNode() public {
+        bytes32 first = _create(0);
+        bytes32 waiting = _createPending(_params(1));
+        _nextBlock();
+        _submit(first, _score(1));
+        assertEq(uint256(_state(waiting)), uint256(ITaskManager.TaskState.Started), "drawn, queued, dispatched");
+        assertEq(tm.getTask(waiting).seedBlock, block.number, "its seed is the dispatch block's");
+        assertEq(tm.pendingDraws(), 0);
+    }
+
     /// @dev Quitting with a report unsettled keeps the stake in the registry until the settlement.
     function test_regression_F6_quitWaitsForTheSettlementOfEveryReport() public {
         address node = nodes[0];
@@ -107,6 +120,23 @@ contract ReleaseOneNodeTest is TaskManagerTestBase {
         // The app withdraws the underpriced task at no cost to anyone.
         vm.prank(app);
         tm.abortTask(underpriced);
+    }
+}
+
+/// @notice Finding 6's price floors cannot steer a draw: a floor set once the creation block's hash is known
+/// reaches only later blocks' draws (setPriceFloor settles first, like pause).
+contract ReleaseFloorSteeringTest is TaskManagerTestBase {
+    function test_F6_aFloorSetAfterTheBlockDoesNotReachItsDraw() public {
+        bytes32 key = _createPending(_params(0));
+        _nextBlock();
+        uint256 snapshot = vmx.snapshotState();
+        tm.settleDraws();
+        address fair = _node(key);
+        vmx.revertToState(snapshot);
+        // The drawn node would like to dodge the task: it raises its floor before anyone settles.
+        vm.prank(fair);
+        registry.setPriceFloor(FEE + 1);
+        assertEq(_node(key), fair, "drawn over the floors of the creation block");
     }
 }
 

@@ -66,6 +66,10 @@ contract TaskManagerInvariantTest is Test {
         // a run that created several tasks drew most of them.
         if (handler.taskCount() >= 4) assertGt(drawn, 0, "no task was ever drawn");
         if (handler.ghostReports() >= 6) assertGt(ended, 0, "tasks were reported but none ever ended");
+        // Finding 6: nodes free at their report take new tasks while earlier reports wait for the app.
+        if (handler.ghostReports() >= 16) {
+            assertGt(handler.ghostReportsWhileUnsettled(), 0, "no node ever reported with an earlier report open");
+        }
     }
 
     /// @dev One campaign for the safety properties.
