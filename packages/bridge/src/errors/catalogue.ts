@@ -60,7 +60,8 @@ export const bridgeErrors = {
   too_many_followers: {
     status: 429,
     type: 'rate_limit_error',
-    meaning: 'the job, or the API key, has as many requests or event streams waiting as it may; close one first',
+    meaning:
+      'the job, or the API key, has as many requests or event streams waiting as it may; close one first',
   },
   insufficient_quota: {
     status: 429,
