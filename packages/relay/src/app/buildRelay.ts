@@ -36,6 +36,8 @@ function corsOptions({ config }: RelayContext) {
     exposedHeaders,
     // Never credentials: requests carry their authority in their signature headers.
     credentials: false,
+    // A bare OPTIONS (no Origin) gets the same harmless 204, not the plugin's plain-text 400 outside the catalogue.
+    strictPreflight: false,
     maxAge: maxAgeSeconds,
   };
 }

@@ -1,8 +1,8 @@
 import type { RelayDomain } from '@verinet/protocol/relay';
-import type { Address, LocalAccount } from 'viem';
+import type { Address, Hex, LocalAccount } from 'viem';
 import type { ChainReader } from '../chain/createChainReader.js';
 import type { RelayConfig } from '../config/relayConfig.js';
-import type { RelayStorage } from '../storage/types.js';
+import type { ArgsRecord, RelayStorage, TaskRecord } from '../storage/types.js';
 import type { RelayMetrics } from './createRelayMetrics.js';
 
 /** What every plugin of one relay instance shares. */
@@ -17,6 +17,8 @@ export type RelayContext = {
   /** False while starting and once shutdown began (readiness). */
   state: { ready: boolean };
   now: () => number;
+  /** Links of live tasks to the arguments held for them (see getTaskArgs), per instance, bounded. */
+  taskArgs: Map<Hex, { link: TaskRecord; args: ArgsRecord }>;
 };
 
 declare module 'fastify' {

@@ -32,5 +32,6 @@ export function createRelayContext(parameters: CreateRelayContextParameters): Re
     metrics: createRelayMetrics({ defaults: parameters.defaultMetrics ?? false }),
     state: { ready: true },
     now: parameters.now ?? (() => Math.floor(Date.now() / 1000)),
+    taskArgs: new Map(),
   };
 }

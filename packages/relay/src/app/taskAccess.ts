@@ -47,6 +47,24 @@ export async function getTaskArgs(
   context: RelayContext,
   taskKey: Hex,
 ): Promise<{ link: TaskRecord; args: ArgsRecord } | undefined> {
+  // Callers ask only for live tasks (their state checks come first), and the rows of a live task's link never
+  // change nor go (retention deletes them only once the task is terminal): the link is kept per instance, so a
+  // node polling its arguments costs no metadata query. Its `expiry` may be older than the row's (unused here).
+  const cached = context.taskArgs.get(taskKey);
+  if (cached) return cached;
+  const found = await findTaskArgs(context, taskKey);
+  if (found) {
+    context.taskArgs.set(taskKey, found);
+    if (context.taskArgs.size > 10_000)
+      for (const key of [...context.taskArgs.keys()].slice(0, 1_000)) context.taskArgs.delete(key);
+  }
+  return found;
+}
+
+async function findTaskArgs(
+  context: RelayContext,
+  taskKey: Hex,
+): Promise<{ link: TaskRecord; args: ArgsRecord } | undefined> {
   const { meta } = context.storage;
   const link = await meta.getTask(taskKey);
   if (link) {

@@ -560,6 +560,12 @@ export function runRelayReviewTests(env: () => ReviewEnv): void {
         assert.match(String(put.headers['access-control-allow-headers']), new RegExp(name), name);
       assert.equal(put.headers['access-control-max-age'], '600');
       assert.equal(put.headers['access-control-allow-credentials'], undefined, 'never credentials');
+      const bare = await relay.app.inject({ method: 'OPTIONS', url: argsPath });
+      assert.equal(
+        bare.statusCode,
+        204,
+        'an OPTIONS without Origin is answered, never an uncatalogued error',
+      );
       // The real requests: an upload, and the node's download, whose metadata headers a browser must read.
       const task = await createFixtureTask(fixture);
       const uploaded = await call(

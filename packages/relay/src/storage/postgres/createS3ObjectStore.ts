@@ -81,6 +81,10 @@ export async function createS3ObjectStore(options: S3Options): Promise<ObjectSto
         source = new PassThrough().end(all);
       }
       if (length > maxBytes) throw new ObjectPutError('too_large', `larger than ${maxBytes} bytes`);
+      let sourceEnded = false;
+      source.once('end', () => {
+        sourceEnded = true;
+      });
       source.on('error', (error) => meter.destroy(error));
       source.pipe(meter);
       try {
@@ -88,7 +92,9 @@ export async function createS3ObjectStore(options: S3Options): Promise<ObjectSto
       } catch (error) {
         await client.send(new DeleteObjectCommand({ Bucket, Key: key })).catch(() => {});
         if (failure) throw failure;
-        if (written !== length)
+        // A short body only when the client's body really ended early; a PUT that failed while the body was
+        // still coming is the store's failure (a 500, retryable), not the client's.
+        if (sourceEnded && written !== length)
           throw new ObjectPutError(
             'length_mismatch',
             `received ${written} bytes, Content-Length said ${length}`,
