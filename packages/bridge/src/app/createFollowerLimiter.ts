@@ -6,6 +6,11 @@ export type FollowerLimiter = {
    * returns the function that gives the place back (idempotent). Throws `too_many_followers` when either is full.
    */
   enter(jobId: string, keyId: string): () => void;
+  /**
+   * Throws `too_many_followers` when the key has no place left: checked before a request creates a job it would
+   * then wait for, so that a refused request never leaves a paid job behind.
+   */
+  assertRoom(keyId: string): void;
   count(id: { jobId: string } | { keyId: string }): number;
 };
 
@@ -24,7 +29,16 @@ export function createFollowerLimiter(limits: { perJob: number; perKey: number }
     if (n > 0) counts.set(id, n);
     else counts.delete(id);
   };
+  const assertRoom = (keyId: string) => {
+    if ((counts.get(`key:${keyId}`) ?? 0) >= limits.perKey)
+      throw new BridgeError(
+        'too_many_followers',
+        `This API key already has ${limits.perKey} requests or event streams waiting for jobs (limits.followersPerKey).`,
+        { retryAfter: 5 },
+      );
+  };
   return {
+    assertRoom,
     enter(jobId, keyId) {
       if ((counts.get(`job:${jobId}`) ?? 0) >= limits.perJob)
         throw new BridgeError(
@@ -32,12 +46,7 @@ export function createFollowerLimiter(limits: { perJob: number; perKey: number }
           `Job ${jobId} already has ${limits.perJob} requests or event streams waiting for it (limits.followersPerJob).`,
           { retryAfter: 5 },
         );
-      if ((counts.get(`key:${keyId}`) ?? 0) >= limits.perKey)
-        throw new BridgeError(
-          'too_many_followers',
-          `This API key already has ${limits.perKey} requests or event streams waiting for jobs (limits.followersPerKey).`,
-          { retryAfter: 5 },
-        );
+      assertRoom(keyId);
       add(`job:${jobId}`, 1);
       add(`key:${keyId}`, 1);
       let left = false;

@@ -20,6 +20,7 @@ describe('bridge authentication and request hygiene', () => {
   const store = createSqliteJobStore(':memory:');
   let app: Awaited<ReturnType<typeof buildBridge>>;
   let key: string;
+  const followers = createFollowerLimiter({ perJob: 2, perKey: 3 });
 
   before(async () => {
     const context = {
@@ -42,7 +43,7 @@ describe('bridge authentication and request hygiene', () => {
         running: () => 0,
       },
       metrics: createBridgeMetrics(),
-      followers: createFollowerLimiter({ perJob: 2, perKey: 3 }),
+      followers,
       log: pino({ level: 'silent' }),
       fees: { sd: 1n, llm: 1n },
       urlSecret: Buffer.alloc(32),
@@ -208,5 +209,21 @@ describe('bridge authentication and request hygiene', () => {
     }
     assert.equal(again.status, 200, 'a waiter that left gave its place back');
     for (const abort of waiting) abort.abort();
+  });
+
+  it('an OpenAI request refused for want of a follower place leaves no job behind (it would run and be charged)', async () => {
+    const { id, key: full } = await addApiKey(store, { name: 'followers full' }, {} as never);
+    const leave = [0, 1, 2].map((n) => followers.enter(`elsewhere-${n}`, id));
+    // (Images take the same path; this bridge serves only a chat model.)
+    const response = await app.inject({
+      method: 'POST',
+      url: '/v1/chat/completions',
+      headers: { authorization: `Bearer ${full}`, 'content-type': 'application/json' },
+      payload: chat,
+    });
+    assert.equal(response.statusCode, 429, response.body);
+    assert.equal(response.json().error.code, 'too_many_followers');
+    assert.deepEqual(await store.listJobs(id, { limit: 10 }), [], 'no job was created');
+    for (const give of leave) give();
   });
 });

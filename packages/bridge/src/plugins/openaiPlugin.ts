@@ -99,6 +99,8 @@ export const openaiPlugin: FastifyPluginAsync<{ context: BridgeContext }> = asyn
     },
     async (request, reply) => {
       const mapped = mapChatRequest(request.body, { models: config.models });
+      // Before the job exists: a request refused for want of a follower place must not leave a paid job behind.
+      context.followers.assertRoom((request.apiKey as ApiKeyRecord).id);
       const job = await submitJob(context, {
         key: request.apiKey as ApiKeyRecord,
         type: 'llm',
@@ -167,6 +169,7 @@ export const openaiPlugin: FastifyPluginAsync<{ context: BridgeContext }> = asyn
     { schema: { summary: 'Image generation (Stable Diffusion)', tags: ['openai'], body: anyObject } },
     async (request, reply) => {
       const mapped = mapImageRequest(request.body, { models: config.models });
+      context.followers.assertRoom((request.apiKey as ApiKeyRecord).id);
       const job = await submitJob(context, {
         key: request.apiKey as ApiKeyRecord,
         type: 'sd',
