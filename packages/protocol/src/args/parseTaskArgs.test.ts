@@ -323,6 +323,40 @@ describe('parseTaskArgs sd', () => {
     assert.equal(badShape.field, 'lora.weight');
   });
 
+  it('leaves an omitted image size to the model from task version 1.2.0 (512 before; the image size with an init image)', () => {
+    const sizeOf = (input: Record<string, unknown>) => {
+      const { image_width, image_height } = parseTaskArgs('sd', { ...sdMinimal, ...input }).task_config;
+      return [image_width, image_height];
+    };
+    assert.deepEqual(sizeOf({}), [512, 512]);
+    assert.deepEqual(sizeOf({ version: '1.1.0' }), [512, 512]);
+    assert.deepEqual(sizeOf({ version: '1.2.0' }), [undefined, undefined]);
+    assert.deepEqual(sizeOf({ version: '1.2.0', task_config: { image_width: 640 } }), [640, undefined]);
+    // A PNG header of 96×64 pixels, 8-bit RGB: its size is the output size when the task gives none.
+    const ihdr = new Uint8Array([
+      0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52, 0, 0, 0, 96, 0, 0,
+      0, 64, 8, 2, 0, 0, 0, 0, 0, 0, 0,
+    ]);
+    const png = (bytes: Uint8Array) => `data:image/png;base64,${Buffer.from(bytes).toString('base64')}`;
+    const init = { image_dataurl: png(ihdr) };
+    assert.deepEqual(sizeOf({ version: '1.2.0', init_image: init }), [96, 64]);
+    const at11 = refuse('sd', { ...sdMinimal, version: '1.1.0', init_image: init });
+    assert.equal(at11.field, 'init_image.image_dataurl');
+    assert.match(at11.message, /512×512/);
+    const odd = ihdr.slice();
+    odd[19] = 100;
+    const oddSize = refuse('sd', { ...sdMinimal, version: '1.2.0', init_image: { image_dataurl: png(odd) } });
+    assert.match(oddSize.message, /multiples of 8/);
+    const mask = ihdr.slice();
+    mask[23] = 72;
+    const mismatch = refuse('sd', {
+      ...sdMinimal,
+      version: '1.2.0',
+      inpaint: { image_dataurl: png(ihdr), mask_dataurl: png(mask) },
+    });
+    assert.equal(mismatch.field, 'inpaint.mask_dataurl');
+  });
+
   it('reads only major 1 and only versions up to its own', () => {
     parseTaskArgs('sd', { ...sdMinimal, version: '1.0.0' });
     parseTaskArgs('sd', { ...sdMinimal, version: '1.1.0' });

@@ -10,6 +10,7 @@ import {
   variantSchema,
   versionFieldSchema,
 } from './common.js';
+import { compareVersions } from './version.js';
 
 /**
  * The newest Stable Diffusion argument version this package implements. A task that leaves `version` out is
@@ -19,6 +20,20 @@ import {
 export const SD_TASK_ARGS_VERSION = '1.2.0';
 /** The version of a task that does not name one. */
 export const SD_TASK_ARGS_DEFAULT_VERSION = '1.0.0';
+/**
+ * From this task version an omitted image side follows the model (diffusers' default) instead of 512: older
+ * tasks keep 512 so that their images never change.
+ */
+export const SD_MODEL_SIZE_VERSION = '1.2.0';
+
+/** Whether an omitted size means 512 (task versions before 1.2.0; an unreadable version is reported elsewhere). */
+function hasLegacySize(version: string): boolean {
+  try {
+    return compareVersions(version, SD_MODEL_SIZE_VERSION) < 0;
+  } catch {
+    return true;
+  }
+}
 
 /** Image side: a multiple of 8 (the VAE downscales by 8) between 64 and 2048 pixels. */
 const imageSideSchema = z.int().min(64).max(2048).multipleOf(8);
@@ -188,8 +203,13 @@ export const sdSchedulerArgsV1_0: Record<SdSchedulerMethod, readonly string[]> =
  * safety_checker true there), docs/task-args.md lists it; `seed + num_images − 1` may not pass MAX_SEED.
  */
 export const sdTaskConfigSchema = z.strictObject({
-  image_width: imageSideSchema.default(512),
-  image_height: imageSideSchema.default(512),
+  /**
+   * Output size. Left out: 512 before task version 1.2.0; from 1.2.0 the init/inpaint image's side, else the
+   * model's own default (diffusers: unet sample_size × VAE scale factor, 768 for SD 2.x 768-v, 1024 for
+   * SDXL), which the worker resolves (the parsed value stays undefined).
+   */
+  image_width: imageSideSchema.optional(),
+  image_height: imageSideSchema.optional(),
   steps: z.int().min(1).max(100).default(25),
   seed: seedSchema.default(0),
   num_images: z.int().min(1).max(10).default(1),
@@ -389,18 +409,41 @@ export const sdTaskArgsSchema = z
           ]
         : []),
     ];
+    const legacySize = hasLegacySize(args.version);
+    const wanted = {
+      width: task_config.image_width ?? (legacySize ? 512 : undefined),
+      height: task_config.image_height ?? (legacySize ? 512 : undefined),
+    };
+    let first: { width: number; height: number } | undefined;
     for (const [field, key, dataUrl] of images) {
       const header = readPngHeader(dataUrl);
-      const size = `${task_config.image_width}×${task_config.image_height}`;
+      const size = `${wanted.width ?? 'any'}×${wanted.height ?? 'any'}`;
+      const validSide = (side: number) => imageSideSchema.safeParse(side).success;
       if (!header) ctx.addIssue({ code: 'custom', path: [field, key], message: 'not a PNG image' });
-      else if (header.width !== task_config.image_width || header.height !== task_config.image_height)
+      else if (
+        (wanted.width !== undefined && header.width !== wanted.width) ||
+        (wanted.height !== undefined && header.height !== wanted.height)
+      )
         ctx.addIssue({
           code: 'custom',
           path: [field, key],
           message: `the image is ${header.width}×${header.height}; it must be task_config's ${size}`,
         });
+      else if (!validSide(header.width) || !validSide(header.height))
+        ctx.addIssue({
+          code: 'custom',
+          path: [field, key],
+          message: `the image is ${header.width}×${header.height}; without task_config's size its sides give the output size and must be multiples of 8 in 64…2048`,
+        });
+      else if (first && (header.width !== first.width || header.height !== first.height))
+        ctx.addIssue({
+          code: 'custom',
+          path: [field, key],
+          message: `the image is ${header.width}×${header.height}; it must be the size of inpaint.image_dataurl (${first.width}×${first.height})`,
+        });
       else if (header.bitDepth !== 8)
         ctx.addIssue({ code: 'custom', path: [field, key], message: 'only 8-bit PNG images are read' });
+      first ??= header;
     }
     const strength = args.init_image?.strength ?? args.inpaint?.strength;
     if (strength !== undefined && Math.floor((task_config.steps * strength) / 100) < 1)
@@ -429,6 +472,21 @@ export const sdTaskArgsSchema = z
         message: `LCM takes at most original_inference_steps (${scheduler.args.original_inference_steps}) steps`,
       });
     }
+  })
+  .transform((args) => {
+    const { task_config } = args;
+    if (task_config.image_width !== undefined && task_config.image_height !== undefined) return args;
+    const legacySize = hasLegacySize(args.version);
+    const image = args.init_image?.image_dataurl ?? args.inpaint?.image_dataurl;
+    const header = image === undefined || legacySize ? undefined : readPngHeader(image);
+    return {
+      ...args,
+      task_config: {
+        ...task_config,
+        image_width: task_config.image_width ?? (legacySize ? 512 : header?.width),
+        image_height: task_config.image_height ?? (legacySize ? 512 : header?.height),
+      },
+    };
   });
 
 /** Stable Diffusion arguments as an application writes them (defaults may be left out). */

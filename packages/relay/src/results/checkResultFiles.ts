@@ -67,7 +67,16 @@ function parseArgs<T>(bytes: Uint8Array, schema: z.ZodType<T>): T {
   return parsed.data;
 }
 
-function checkPngHeader(name: string, bytes: Uint8Array, width: number, height: number): void {
+/**
+ * Checks a result PNG's header and returns its size. A side the arguments leave to the model (task version
+ * 1.2.0 without image_width/image_height) may be any image side (a multiple of 8 in 64…2048).
+ */
+function checkPngHeader(
+  name: string,
+  bytes: Uint8Array,
+  width: number | undefined,
+  height: number | undefined,
+): { width: number; height: number } {
   const fail = (why: string) =>
     new RelayError(
       'RESULT_IMAGE_INVALID',
@@ -88,11 +97,13 @@ function checkPngHeader(name: string, bytes: Uint8Array, width: number, height: 
       `colour type ${colour} (${{ 0: 'grey', 3: 'palette', 4: 'grey with alpha', 6: 'RGB with alpha' }[colour] ?? 'unknown'})`,
     );
   if (interlace !== 0) throw fail('interlaced');
-  if (w !== width || h !== height)
+  const side = (n: number) => n % 8 === 0 && n >= 64 && n <= 2048;
+  if ((width ?? (side(w) ? w : -1)) !== w || (height ?? (side(h) ? h : -1)) !== h)
     throw new RelayError(
       'RESULT_IMAGE_INVALID',
-      `${name}: ${w}×${h} pixels, the arguments ask for ${width}×${height}.`,
+      `${name}: ${w}×${h} pixels, the arguments ask for ${width ?? 'the model default'}×${height ?? 'the model default'}.`,
     );
+  return { width: w, height: h };
 }
 
 /**
@@ -144,7 +155,9 @@ export async function checkResultFiles(parameters: CheckResultFilesParameters): 
   }
   if (taskType === 'sd') {
     const args = parseArgs(argsBytes, sdTaskArgsSchema);
-    const { num_images: count, image_width: width, image_height: height } = args.task_config;
+    const { num_images: count } = args.task_config;
+    // Sides left to the model's default: the first image fixes them for the others.
+    let { image_width: width, image_height: height } = args.task_config;
     const expected = getImageNames(count).sort();
     if (names.length !== expected.length || names.some((n, i) => n !== expected[i]))
       throw new RelayError(
@@ -154,7 +167,7 @@ export async function checkResultFiles(parameters: CheckResultFilesParameters): 
     const pixels: RawPixels[] = [];
     for (const name of getImageNames(count)) {
       const bytes = await read(name);
-      checkPngHeader(name, bytes, width, height);
+      ({ width, height } = checkPngHeader(name, bytes, width, height));
       let decoded: RawPixels;
       try {
         decoded = await decodeImage({ bytes });

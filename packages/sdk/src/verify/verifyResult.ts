@@ -62,15 +62,22 @@ export async function verifyResult(parameters: VerifyResultParameters): Promise<
   if (parameters.taskType === 'llm') {
     recomputed = getTextScore(files[0]!.bytes);
   } else {
-    const { image_width, image_height } = parseTaskArgsBytes('sd', parameters.args).task_config;
+    // A side the arguments leave to the model (task version 1.2.0) is any image side, the same for every image.
+    let { image_width, image_height } = parseTaskArgsBytes('sd', parameters.args).task_config;
+    const side = (n: number) => n % 8 === 0 && n >= 64 && n <= 2048;
     recomputed = new Uint8Array(files.length * 8);
     for (const [index, file] of files.entries()) {
       const size = readPngSize(file.bytes);
       if (!size) throw fail(`${file.name} is not a PNG`);
-      if (size.width !== image_width || size.height !== image_height)
+      if (
+        (image_width ?? (side(size.width) ? size.width : -1)) !== size.width ||
+        (image_height ?? (side(size.height) ? size.height : -1)) !== size.height
+      )
         throw fail(
-          `${file.name} is ${size.width}×${size.height}, the arguments ask for ${image_width}×${image_height}`,
+          `${file.name} is ${size.width}×${size.height}, the arguments ask for ${image_width ?? 'the model default'}×${image_height ?? 'the model default'}`,
         );
+      image_width = size.width;
+      image_height = size.height;
       let pixels: Awaited<ReturnType<DecodeImage>>;
       try {
         pixels = await parameters.decodeImage(file.bytes, index);

@@ -65,11 +65,8 @@ after(async () => {
 });
 
 describe('tiny GPT-2', () => {
-  test('is generated in under a second, the same bytes for the same seed', () => {
-    const started = performance.now();
+  test('is generated in code, the same bytes for the same seed', () => {
     const a = createTinyGpt2Files(0);
-    const elapsed = performance.now() - started;
-    assert.ok(elapsed < 1000, `took ${elapsed} ms`);
     const b = createTinyGpt2Files(0);
     const c = createTinyGpt2Files(1);
     assert.equal(

@@ -111,9 +111,49 @@ describe('Stable Diffusion 2.x shape (v-prediction)', () => {
       const image = await run(args({ steps: 2 }, { version: '1.1.0', scheduler: { method } }));
       assert.ok(new Set(image).size > 50, method);
     }
-    const large = args({ image_width: 768, image_height: 768, steps: 1 });
-    const one = await run(large);
+    // Task version 1.2.0 without a size runs at the model's own size (768, diffusers' default for it); the
+    // same image as an explicit 768×768 task, also with 2 threads.
+    const native = args({ image_width: undefined, image_height: undefined, steps: 1 }, { version: '1.2.0' });
+    assert.equal(native.task_config.image_width, undefined);
+    const one = await run(native);
     assert.equal(one.length, 768 * 768 * 3);
-    assert.equal(sha256(await run(large, 2, backend2)), sha256(one));
+    assert.equal(
+      sha256(await run(args({ image_width: 768, image_height: 768, steps: 1 }), 2, backend2)),
+      sha256(one),
+    );
+  });
+
+  it("defaults the size as diffusers for every model: unet sample_size × the VAE's scale factor", async () => {
+    const size = async (id: string, files: Record<string, unknown>) => {
+      const dir = await writeTinySdModel({ modelsDir, modelId: id, seed: 1 });
+      for (const [file, json] of Object.entries(files))
+        await writeFile(join(dir, file), JSON.stringify(json));
+      await writeManifest(dir, await createManifest(dir, id, 'sd'));
+      const model = await loadSdModel({ modelsDir, modelId: id, threads: 1, executionProvider: 'cpu' });
+      await model.release();
+      return model.defaultImageSize;
+    };
+    // SD 1.5 (sample_size 64), SDXL (128), a rectangular sample, a 3-block VAE (scale 4), no unet config (64).
+    assert.deepEqual(await size('t/sd15', { 'unet/config.json': { sample_size: 64 } }), {
+      width: 512,
+      height: 512,
+    });
+    assert.deepEqual(await size('t/sdxl', { 'unet/config.json': { sample_size: 128 } }), {
+      width: 1024,
+      height: 1024,
+    });
+    assert.deepEqual(await size('t/wide', { 'unet/config.json': { sample_size: [64, 96] } }), {
+      width: 768,
+      height: 512,
+    });
+    assert.deepEqual(
+      await size('t/vae3', {
+        'unet/config.json': { sample_size: 64 },
+        'vae_decoder/config.json': { block_out_channels: [8, 16, 32] },
+      }),
+      { width: 256, height: 256 },
+    );
+    assert.deepEqual(await size('t/plain', {}), { width: 512, height: 512 });
+    await assert.rejects(size('t/huge', { 'unet/config.json': { sample_size: 512 } }), /4096×4096/);
   });
 });

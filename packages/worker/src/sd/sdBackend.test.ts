@@ -16,7 +16,6 @@ import { sd15SchedulerConfig, writeTinySdModel } from './tiny/index.js';
 const modelId = 'verinet/tiny-sd';
 let root: string;
 let modelsDir: string;
-let writeMs = 0;
 const backend1 = createSdBackend();
 const backend2 = createSdBackend();
 
@@ -66,9 +65,7 @@ async function runPixels(args: SdTaskArgs, threads = 1, backend = backend1): Pro
 before(async () => {
   root = await mkdtemp(join(tmpdir(), 'verinet-sd-'));
   modelsDir = join(root, 'models');
-  const start = performance.now();
   await writeTinySdModel({ modelsDir, modelId, seed: 1 });
-  writeMs = performance.now() - start;
 });
 
 after(async () => {
@@ -78,8 +75,8 @@ after(async () => {
 });
 
 describe('tiny SD model', () => {
-  it('is written (four graphs, tokenizer, configs, manifest) in under a second', async () => {
-    assert.ok(writeMs < 1000, `took ${writeMs} ms`);
+  // No wall-clock assertion: timings belong in benches (a loaded CI machine took 2.3 s here).
+  it('is written (four graphs, tokenizer, configs, manifest)', async () => {
     const dir = getModelDir(modelsDir, modelId);
     assert.deepEqual((await readdir(dir)).sort(), [
       'model_index.json',

@@ -58,8 +58,11 @@ function checkSupported(args: SdTaskArgs): void {
 }
 
 /** Decodes the task's init image or inpainting image and mask (PNG data URLs of the task's size). */
-async function readImageInput(args: SdTaskArgs): Promise<ImageInput | undefined> {
-  const { image_width: width, image_height: height } = args.task_config;
+async function readImageInput(
+  args: SdTaskArgs,
+  width: number,
+  height: number,
+): Promise<ImageInput | undefined> {
   if (args.init_image) {
     const { rgb } = await decodePngDataUrl({
       dataUrl: args.init_image.image_dataurl,
@@ -187,12 +190,15 @@ export function createSdBackend(): Backend<SdTaskArgs> {
       textualInversions: args.textual_inversion ?? [],
     });
     const config = args.task_config;
+    // Task version 1.2.0 leaves an omitted side to the model, as diffusers: unet sample_size × VAE scale factor.
+    const width = config.image_width ?? model.defaultImageSize.width;
+    const height = config.image_height ?? model.defaultImageSize.height;
     let runUnet: ((feeds: Record<string, Tensor>) => Promise<Tensor>) | undefined;
     if (args.controlnet) {
       const controlImage = await prepareControlImage({
         dataUrl: args.controlnet.image_dataurl,
-        width: config.image_width,
-        height: config.image_height,
+        width,
+        height,
         preprocess: args.controlnet.preprocess,
       });
       const key = JSON.stringify([loaded?.key, args.controlnet.model]);
@@ -213,14 +219,12 @@ export function createSdBackend(): Backend<SdTaskArgs> {
       }
       runUnet = (await controlnet!.bundle).createRunUnet({
         image: controlImage,
-        width: config.image_width,
-        height: config.image_height,
+        width,
+        height,
         scale: args.controlnet.weight / 100,
       });
     }
-    const sdxlHooks = sdxl
-      ? createSdxlHooks({ model, parts: sdxl, width: config.image_width, height: config.image_height })
-      : undefined;
+    const sdxlHooks = sdxl ? createSdxlHooks({ model, parts: sdxl, width, height }) : undefined;
     let latentRefiner: Awaited<ReturnType<typeof createSdxlRefiner>> | undefined;
     if (args.refiner) {
       if (!sdxl)
@@ -252,13 +256,13 @@ export function createSdBackend(): Backend<SdTaskArgs> {
       });
     }
     const cutoff = args.refiner?.denoising_cutoff;
-    const image = await readImageInput(args);
+    const image = await readImageInput(args, width, height);
     const images = await generateImages({
       model,
       prompt: args.prompt,
       negativePrompt: args.negative_prompt,
-      width: config.image_width,
-      height: config.image_height,
+      width,
+      height,
       steps: config.steps,
       seed: config.seed,
       numImages: config.num_images,

@@ -49,7 +49,10 @@ export type SdModel = {
    * `latent_sample` [b, 4, h, w] (used as is; the graph must then be deterministic).
    */
   vaeEncoder: { session: InferenceSession; output: 'latent_parameters' | 'latent_sample' } | undefined;
-  /** Default image side from unet/config.json `sample_size` × 8 (768 for SD 2.x 768-v), else 512. */
+  /**
+   * The size a task of version 1.2.0 gets when it leaves image_width/image_height out: unet/config.json
+   * `sample_size` × the VAE scale factor, as diffusers (512 for SD 1.x, 768 for SD 2.x 768-v, 1024 for SDXL).
+   */
   defaultImageSize: { width: number; height: number };
   /** Frees the three sessions. */
   release(): Promise<void>;
@@ -123,17 +126,55 @@ async function readJson(
   }
 }
 
-/** unet/config.json `sample_size` (a number or [height, width]) × 8, as diffusers' pipelines default; else 512. */
+/**
+ * diffusers' VAE scale factor: 2^(len(block_out_channels) − 1) from vae_decoder/config.json, else 8 (every
+ * SD 1.x/2.x/XL VAE has four blocks).
+ */
+async function readVaeScaleFactor(model: string, dir: string): Promise<number> {
+  const file = 'vae_decoder/config.json';
+  if (!(await stat(join(dir, file)).catch(() => undefined))) return 8;
+  const { block_out_channels: blocks } = (await readJson(model, dir, file)) as {
+    block_out_channels?: unknown;
+  };
+  if (blocks === undefined) return 8;
+  if (!Array.isArray(blocks) || blocks.length < 1 || blocks.length > 6)
+    throw new SdModelFormatError({ model, file, reason: 'block_out_channels must be a list of 1…6 widths' });
+  return 2 ** (blocks.length - 1);
+}
+
+/**
+ * The default image size diffusers' pipelines take when a task leaves it out: unet/config.json `sample_size`
+ * (a number or [height, width], default 64) × the VAE scale factor. 512 for SD 1.x, 768 for SD 2.x 768-v,
+ * 1024 for SDXL.
+ */
 async function readDefaultImageSize(model: string, dir: string): Promise<{ width: number; height: number }> {
+  const scale = await readVaeScaleFactor(model, dir);
   const file = 'unet/config.json';
-  if (!(await stat(join(dir, file)).catch(() => undefined))) return { width: 512, height: 512 };
+  const fromSample = (height: number, width: number) => {
+    const size = { width: width * scale, height: height * scale };
+    if (
+      size.width % 8 ||
+      size.height % 8 ||
+      size.width > 2048 ||
+      size.height > 2048 ||
+      size.width < 64 ||
+      size.height < 64
+    )
+      throw new SdModelFormatError({
+        model,
+        file,
+        reason: `sample_size × VAE scale ${scale} gives ${size.width}×${size.height}, not multiples of 8 in 64…2048`,
+      });
+    return size;
+  };
+  if (!(await stat(join(dir, file)).catch(() => undefined))) return fromSample(64, 64);
   const { sample_size: size } = (await readJson(model, dir, file)) as { sample_size?: unknown };
   const valid = (n: unknown): n is number =>
-    typeof n === 'number' && Number.isInteger(n) && n >= 8 && n <= 256;
-  if (size === undefined) return { width: 512, height: 512 };
-  if (valid(size)) return { width: size * 8, height: size * 8 };
+    typeof n === 'number' && Number.isInteger(n) && n >= 1 && n <= 2048;
+  if (size === undefined) return fromSample(64, 64);
+  if (valid(size)) return fromSample(size, size);
   if (Array.isArray(size) && size.length === 2 && valid(size[0]) && valid(size[1]))
-    return { width: size[1] * 8, height: size[0] * 8 };
+    return fromSample(size[0], size[1]);
   throw new SdModelFormatError({ model, file, reason: 'sample_size must be an integer or [height, width]' });
 }
 
