@@ -514,15 +514,15 @@ contract TaskManager is ITaskManager, Ownable2Step, ReentrancyGuardTransient {
     }
 
     /// @inheritdoc ITaskManager
+    /// @dev Same order as the report (`_report`): the readable block hash first, then a stored seed, so that
+    /// what a node or app reads here is what a report folds in.
     function samplingSeed(bytes32 taskKey) public view returns (bytes32 seed) {
-        seed = _seeds[taskKey];
-        if (seed == bytes32(0)) {
-            Task storage task = _tasks[taskKey];
-            TaskState state = task.state;
-            if (state != TaskState.None && state != TaskState.Queued && state != TaskState.Pending) {
-                seed = _readableBlockhash(task.seedBlock);
-            }
+        Task storage task = _tasks[taskKey];
+        TaskState state = task.state;
+        if (state != TaskState.None && state != TaskState.Queued && state != TaskState.Pending) {
+            seed = _readableBlockhash(task.seedBlock);
         }
+        if (seed == bytes32(0)) seed = _seeds[taskKey];
     }
 
     /// @inheritdoc ITaskManager

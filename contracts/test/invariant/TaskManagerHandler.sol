@@ -70,6 +70,11 @@ contract TaskManagerHandler {
     bool public ghostUnderpricedStart;
     /// @dev Finding 6: set when a stake came back while its node still had unsettled reports.
     bool public ghostStakeReturnedUnsettled;
+    /// @dev Finding 4: set when an Available node, after a deep dispatch over the whole queue, left a queued task
+    /// that fits it waiting.
+    bool public ghostStarved;
+    /// @dev Finding 4: tasks dispatched by deep dispatches (progress).
+    uint256 public ghostDeepDispatches;
     mapping(bytes32 => bool) internal _floorChecked;
     mapping(address => uint256) internal _lastPendingWithdrawal;
     bool public ghostHonestSlashed;
@@ -329,6 +334,22 @@ contract TaskManagerHandler {
         vm.prank(node);
         registry.withdraw();
         _lastPendingWithdrawal[node] = 0;
+    }
+
+    /// @dev Finding 4: an idle node reaches past whatever heads the queue has. Every handler task fits every
+    /// node's hardware, so afterwards a still Available node leaves only tasks below its price floor queued.
+    function dispatchDeep(uint256 index) external {
+        address node = nodes[index % NODE_COUNT];
+        // Never reverts: it dispatches nothing to a node that is not Available.
+        if (tm.dispatchQueuedDeep(node, MAX_TASKS) != bytes32(0)) ++ghostDeepDispatches;
+        if (registry.getNodeInfo(node).status == INodeRegistry.NodeStatus.Available) {
+            uint256 floor = registry.priceFloorOf(node);
+            for (uint256 i = 0; i < _tasks.length; ++i) {
+                ITaskManager.TaskInfo memory info = tm.getTask(_tasks[i].key);
+                if (info.state == ITaskManager.TaskState.Queued && info.fee >= floor) ghostStarved = true;
+            }
+        }
+        _afterAction();
     }
 
     /// @dev Finding 6: a node quits, busy or not, with reports unsettled or not.
