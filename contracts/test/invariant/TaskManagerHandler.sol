@@ -241,6 +241,11 @@ contract TaskManagerHandler {
             // queued and was dispatched after a member got its node (its seed block is then not earlier).
             // Nothing else may be.
             bytes4 selector = reason.length >= 4 ? bytes4(reason) : bytes4(0);
+            // Finding 6: nodes are free at their report, so one node may have run two members (4 nodes here).
+            if (selector == ITaskManager.DuplicateGroupNode.selector && _sharedNode(g.taskKeys)) {
+                selector = ITaskManager.TooFewReports.selector;
+                reason = abi.encodePacked(selector);
+            }
             if (selector == ITaskManager.MemberCreatedTooEarly.selector) {
                 uint64 originalBlock = tm.getTask(g.taskKeys[0]).seedBlock;
                 bool late = tm.getTask(g.taskKeys[1]).seedBlock <= originalBlock
@@ -259,6 +264,19 @@ contract TaskManagerHandler {
             );
         }
         _afterAction();
+    }
+
+    /// @dev True when two reported members of the group ran on the same node.
+    function _sharedNode(bytes32[3] memory keys) internal view returns (bool) {
+        address[3] memory node;
+        for (uint256 i = 0; i < 3; ++i) {
+            ITaskManager.TaskInfo memory info = tm.getTask(keys[i]);
+            bool reported =
+                info.state == ITaskManager.TaskState.ScoreReady || info.state == ITaskManager.TaskState.ErrorReported;
+            if (reported) node[i] = info.node;
+        }
+        return (node[0] != address(0) && (node[0] == node[1] || node[0] == node[2]))
+            || (node[1] != address(0) && node[1] == node[2]);
     }
 
     /// @dev An outsider forces ether into a contract: nothing may depend on balance equalities.
@@ -369,7 +387,9 @@ contract TaskManagerHandler {
 
     /// @dev Finding 6: a node sets its price floor around the fees the app pays (0 to 1 ether).
     function setFloor(uint256 index, uint256 seed) external {
-        // Checked first, so that every task drawn so far is judged against the floor it was drawn under.
+        // setPriceFloor settles the pending draws first (over the old floors): do it here, then check every task
+        // drawn so far against the floor it was drawn under, before the floor moves.
+        ghostDrawsSettled += tm.settleDraws();
         _afterAction();
         address node = nodes[index % NODE_COUNT];
         uint256 floor = seed % 3 == 0 ? 0 : seed % 1 ether;
