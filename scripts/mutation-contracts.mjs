@@ -139,7 +139,7 @@ const mutants = [
   {
     name: 'a kick-out returns the stake while reports are unsettled (F6)',
     file: NR,
-    find: 'if (n.unsettledReports == 0) {\n                _returnStake(node, _removeNode(node, n));\n            } else if',
+    find: 'if (n.unsettledReports <= UNSETTLED_BIAS) {\n                _returnStake(node, _removeNode(node, n));\n            } else if',
     replace: 'if (true) {\n                _returnStake(node, _removeNode(node, n));\n            } else if',
   },
   {

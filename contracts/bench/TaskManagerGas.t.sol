@@ -213,9 +213,10 @@ contract TaskManagerGasBench is Test {
         _deploy(2);
         _unsampled(1, "unsampled_first");
         uint256 total = _unsampled(2, "unsampled_steady");
-        // 300k was met before F1 (288,890); the draw in its own transaction (F1) and the ResultAvailable check
-        // (relay finding 3) put it above: see docs/benchmarks/gas.md. Guards against regressions only.
-        assertLe(total, 350_000, "unsampled happy path (steady state) regressed");
+        // 300k was met before F1 (288,890); the draw in its own transaction (F1), the ResultAvailable check
+        // (relay finding 3) and F6 (release at the report, unsettled count, going price, price floor: 365,980)
+        // put it above: see docs/benchmarks/gas.md. Guards against regressions only.
+        assertLe(total, 380_000, "unsampled happy path (steady state) regressed");
     }
 
     function test_bench_groupHappyPath() public {

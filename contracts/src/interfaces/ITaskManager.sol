@@ -133,6 +133,9 @@ interface ITaskManager {
     error InvalidPublicKey(uint256 length);
     error PublicKeyNotCaller(address keyAddress, address caller);
     error DuplicateGroupMember(uint256 index);
+    /// @notice Members `index` and an earlier one ran on the same node (possible since nodes are free at their
+    /// report, finding 6): its two reports would outvote the third; the app adds another member instead.
+    error DuplicateGroupNode(uint256 index, address node);
     error TaskIdOpeningMismatch(uint256 index);
     error CommitmentOpeningMismatch(uint256 index);
     error UnexpectedScore(uint256 index);

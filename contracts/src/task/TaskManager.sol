@@ -261,6 +261,7 @@ contract TaskManager is ITaskManager, Ownable2Step, ReentrancyGuardTransient {
         // be used up. A reported original leaves ScoreReady / ErrorReported in this very call, so it is
         // judged in at most one group.
         if (reports[0] == GroupOutcome.Report.None) revert OriginalNotReported(group.taskKeys[0]);
+        _checkDistinctNodes(group.taskKeys, reports);
         _checkSampled(group);
 
         HotConfig memory config = _config;
@@ -514,15 +515,15 @@ contract TaskManager is ITaskManager, Ownable2Step, ReentrancyGuardTransient {
     }
 
     /// @inheritdoc ITaskManager
+    /// @dev Same order as the report (`_report`): the readable block hash first, then a stored seed, so that
+    /// what a node or app reads here is what a report folds in.
     function samplingSeed(bytes32 taskKey) public view returns (bytes32 seed) {
-        seed = _seeds[taskKey];
-        if (seed == bytes32(0)) {
-            Task storage task = _tasks[taskKey];
-            TaskState state = task.state;
-            if (state != TaskState.None && state != TaskState.Queued && state != TaskState.Pending) {
-                seed = _readableBlockhash(task.seedBlock);
-            }
+        Task storage task = _tasks[taskKey];
+        TaskState state = task.state;
+        if (state != TaskState.None && state != TaskState.Queued && state != TaskState.Pending) {
+            seed = _readableBlockhash(task.seedBlock);
         }
+        if (seed == bytes32(0)) seed = _seeds[taskKey];
     }
 
     /// @inheritdoc ITaskManager
@@ -921,6 +922,19 @@ contract TaskManager is ITaskManager, Ownable2Step, ReentrancyGuardTransient {
         opened = keccak256(abi.encodePacked(opened, group.seeds[index], resultHash));
         if (opened != task.commitment) revert CommitmentOpeningMismatch(index);
         order = _reportOrder(task);
+    }
+
+    /// @dev Nodes are free at their report (finding 6), so one node may run two members of a group: its two
+    /// reports would always agree and outvote an honest third. A group is judged over three different nodes.
+    function _checkDistinctNodes(bytes32[3] calldata keys, GroupOutcome.Report[3] memory reports) private view {
+        address[3] memory node;
+        for (uint256 i = 0; i < 3; ++i) {
+            if (reports[i] == GroupOutcome.Report.None) continue;
+            node[i] = _tasks[keys[i]].node;
+            for (uint256 j = 0; j < i; ++j) {
+                if (node[j] == node[i]) revert DuplicateGroupNode(i, node[i]);
+            }
+        }
     }
 
     /// @dev The original reported, so its seed is the one it folded into its commitment (opened above).

@@ -170,3 +170,32 @@ contract ReleaseGroupTest is TaskManagerTestBase {
         assertEq(tm.owed(app), FEE + FEE + FEE, "two refunds in the group, one for the aborted task");
     }
 }
+
+/// @notice Finding 6 frees a node at its report, so with few nodes one node can run two members of a group.
+contract ReleaseTwoNodesTest is TaskManagerTestBase {
+    function _nodeCount() internal pure override returns (uint256) {
+        return 2;
+    }
+
+    /// @dev Two nodes, three members: one node ran two of them, and its two (possibly wrong) reports would
+    /// always agree and outvote the third. The group is refused; before the check it was judged.
+    function test_regression_F6_aNodeThatRanTwoMembersCannotOutvoteTheThird() public {
+        bytes32[3] memory keys;
+        keys[0] = _create(0);
+        _submit(keys[0], _score(1));
+        keys[1] = _create(1);
+        keys[2] = _create(2);
+        bytes[3] memory scores = [_score(1), _score(1), _score(9)];
+        _submit(keys[1], scores[1]);
+        _submit(keys[2], scores[2]);
+        uint256 twice = _node(keys[1]) == _node(keys[0]) ? 1 : 2;
+        assertEq(_node(keys[twice]), _node(keys[0]), "one node ran the original and a member");
+        ITaskManager.GroupValidation memory g = _group(keys, _ids(), scores);
+        bytes memory expected = abi.encodeWithSelector(ITaskManager.DuplicateGroupNode.selector, twice, _node(keys[0]));
+        vm.prank(app);
+        vm.expectRevert(expected);
+        tm.validateTaskGroup(g);
+        assertEq(address(pool).balance, 0, "nobody slashed");
+    }
+}
+

@@ -70,6 +70,11 @@ contract TaskManagerHandler {
     bool public ghostUnderpricedStart;
     /// @dev Finding 6: set when a stake came back while its node still had unsettled reports.
     bool public ghostStakeReturnedUnsettled;
+    /// @dev Finding 4: set when an Available node, after a deep dispatch over the whole queue, left a queued task
+    /// that fits it waiting.
+    bool public ghostStarved;
+    /// @dev Finding 4: tasks dispatched by deep dispatches (progress).
+    uint256 public ghostDeepDispatches;
     mapping(bytes32 => bool) internal _floorChecked;
     mapping(address => uint256) internal _lastPendingWithdrawal;
     bool public ghostHonestSlashed;
@@ -236,6 +241,11 @@ contract TaskManagerHandler {
             // queued and was dispatched after a member got its node (its seed block is then not earlier).
             // Nothing else may be.
             bytes4 selector = reason.length >= 4 ? bytes4(reason) : bytes4(0);
+            // Finding 6: nodes are free at their report, so one node may have run two members (4 nodes here).
+            if (selector == ITaskManager.DuplicateGroupNode.selector && _sharedNode(g.taskKeys)) {
+                selector = ITaskManager.TooFewReports.selector;
+                reason = abi.encodePacked(selector);
+            }
             if (selector == ITaskManager.MemberCreatedTooEarly.selector) {
                 uint64 originalBlock = tm.getTask(g.taskKeys[0]).seedBlock;
                 bool late = tm.getTask(g.taskKeys[1]).seedBlock <= originalBlock
@@ -254,6 +264,19 @@ contract TaskManagerHandler {
             );
         }
         _afterAction();
+    }
+
+    /// @dev True when two reported members of the group ran on the same node.
+    function _sharedNode(bytes32[3] memory keys) internal view returns (bool) {
+        address[3] memory node;
+        for (uint256 i = 0; i < 3; ++i) {
+            ITaskManager.TaskInfo memory info = tm.getTask(keys[i]);
+            bool reported =
+                info.state == ITaskManager.TaskState.ScoreReady || info.state == ITaskManager.TaskState.ErrorReported;
+            if (reported) node[i] = info.node;
+        }
+        return (node[0] != address(0) && (node[0] == node[1] || node[0] == node[2]))
+            || (node[1] != address(0) && node[1] == node[2]);
     }
 
     /// @dev An outsider forces ether into a contract: nothing may depend on balance equalities.
@@ -331,6 +354,22 @@ contract TaskManagerHandler {
         _lastPendingWithdrawal[node] = 0;
     }
 
+    /// @dev Finding 4: an idle node reaches past whatever heads the queue has. Every handler task fits every
+    /// node's hardware, so afterwards a still Available node leaves only tasks below its price floor queued.
+    function dispatchDeep(uint256 index) external {
+        address node = nodes[index % NODE_COUNT];
+        // Never reverts: it dispatches nothing to a node that is not Available.
+        if (tm.dispatchQueuedDeep(node, MAX_TASKS) != bytes32(0)) ++ghostDeepDispatches;
+        if (registry.getNodeInfo(node).status == INodeRegistry.NodeStatus.Available) {
+            uint256 floor = registry.priceFloorOf(node);
+            for (uint256 i = 0; i < _tasks.length; ++i) {
+                ITaskManager.TaskInfo memory info = tm.getTask(_tasks[i].key);
+                if (info.state == ITaskManager.TaskState.Queued && info.fee >= floor) ghostStarved = true;
+            }
+        }
+        _afterAction();
+    }
+
     /// @dev Finding 6: a node quits, busy or not, with reports unsettled or not.
     function quitNode(uint256 index) external {
         address node = nodes[index % NODE_COUNT];
@@ -348,7 +387,9 @@ contract TaskManagerHandler {
 
     /// @dev Finding 6: a node sets its price floor around the fees the app pays (0 to 1 ether).
     function setFloor(uint256 index, uint256 seed) external {
-        // Checked first, so that every task drawn so far is judged against the floor it was drawn under.
+        // setPriceFloor settles the pending draws first (over the old floors): do it here, then check every task
+        // drawn so far against the floor it was drawn under, before the floor moves.
+        ghostDrawsSettled += tm.settleDraws();
         _afterAction();
         address node = nodes[index % NODE_COUNT];
         uint256 floor = seed % 3 == 0 ? 0 : seed % 1 ether;

@@ -72,6 +72,15 @@ contract TaskManagerInvariantTest is Test {
         }
     }
 
+    /// @dev A sequence the campaign found: members drawn 101 blocks late keep a stored seed, and the report and
+    /// `samplingSeed` must agree on it (they now read in the same order), or the group opening fails.
+    function test_replay_lateDrawnMembersOpenTheirGroup() public {
+        handler.createGroup(18599187826548951813283580109160831785750248323804653488350723333794194151933);
+        handler.gap(1e24);
+        handler.validateGroup(1686, 921161036463404303612346846315085);
+        assertEq(handler.ghostUnexpectedRevert(), bytes4(0), handler.ghostUnexpectedAction());
+    }
+
     /// @dev One campaign for the safety properties.
     /// forge-config: default.invariant.runs = 32
     function invariant_safety() public view {
@@ -79,6 +88,7 @@ contract TaskManagerInvariantTest is Test {
         assertFalse(handler.ghostHonestSlashed(), "an honest node was slashed");
         assertFalse(handler.ghostUnderpricedStart(), "a node was given a task below its price floor");
         assertFalse(handler.ghostStakeReturnedUnsettled(), "a stake came back with reports unsettled");
+        assertFalse(handler.ghostStarved(), "a queued task that fits an idle node was left behind a deep dispatch");
         _checkUnsettledReports();
     }
 

@@ -58,6 +58,8 @@ contract NodeRegistryHarness is NodeRegistry {
             n.stake = stake;
             n.gpuId = gpuId;
             n.currentTask = STALE_TASK;
+            // As join: the unsettled-report count starts at its bias (a non-zero slot, as on a real network).
+            n.unsettledReports = UNSETTLED_BIAS;
             _addModels(node, modelIds);
             _addAvailable(node, n);
             _countRegistered(n, true);

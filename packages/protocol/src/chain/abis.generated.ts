@@ -3466,6 +3466,22 @@ export const taskManagerAbi = [
   },
   {
     "type": "error",
+    "name": "DuplicateGroupNode",
+    "inputs": [
+      {
+        "name": "index",
+        "type": "uint256",
+        "internalType": "uint256"
+      },
+      {
+        "name": "node",
+        "type": "address",
+        "internalType": "address"
+      }
+    ]
+  },
+  {
+    "type": "error",
     "name": "FeeTooHigh",
     "inputs": [
       {
