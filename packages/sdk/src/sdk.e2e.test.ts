@@ -3,12 +3,14 @@ import { after, before, describe, it } from 'node:test';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { taskManagerAbi } from '@verinet/protocol/chain';
 import { getPixelsPHash } from '@verinet/protocol/score/browser';
+import { isSelected, proofToHash, prove } from '@verinet/protocol/vrf';
 import { bytesToHex, type Hex, parseEther } from 'viem';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { createClient, type VerinetClient } from './client/createClient.js';
 import { InsufficientFundsError } from './errors/index.js';
 import { type SdkNetwork, startSdkNetwork, testModels } from './testing/startSdkNetwork.js';
 import type { TaskEvent } from './types.js';
+import { sleep } from './utils/sleep.js';
 import { decodePng } from './verify/decodePng.js';
 
 const appIndex = 10;
@@ -200,5 +202,77 @@ describe('SDK end to end (anvil, contracts, real relay, 3 node daemons with the 
     });
     assert.equal(bound.length, 1, 'one VRF key bound for the app, before its first task');
     await client.close();
+  });
+  it("a queued original (no idle node) is sampled on its dispatch block's seed and its group validates", async () => {
+    // Sampling stays 1 in 2 (set by the test above). Every node is paused, so the draw queues the task; the
+    // nodes resume and the owner dispatches it: its seed is the dispatch block's hash, not the creation block's.
+    await network.send(0, 'taskManager', 'setSamplingDenominator', [2n]);
+    const appKey = network.privateKey(appIndex + 2);
+    const app = createClient({
+      chain: network.chain,
+      relay: network.relay.url,
+      account: appKey,
+      fee,
+      pollIntervalMs: 100,
+    });
+    const nodeIndexes = [...network.nodes.keys()];
+    const firstNode = privateKeyToAccount(network.privateKey(nodeIndexes[0]!)).address;
+    const logsOf = (eventName: 'TaskCreated' | 'TaskStarted', taskKey: Hex) =>
+      network.devnet.client.getContractEvents({
+        address: network.chain.contracts.taskManager,
+        abi: taskManagerAbi,
+        eventName,
+        args: { taskKey },
+        fromBlock: 0n,
+      });
+    let grouped = false;
+    let differed = 0;
+    // 1 in 2 per round: 10 rounds miss a sampled one with p = 2^-10.
+    for (let round = 0; round < 10 && !grouped; round++) {
+      for (const index of nodeIndexes) await network.send(index, 'nodeRegistry', 'pause', []);
+      const id = `queued-${round}`;
+      let queuedKey: Hex | undefined;
+      const run = app.chat.completions.create(chatParams(300 + round), {
+        id,
+        onProgress: (e) => {
+          if (e.type === 'queued') queuedKey = e.taskKey;
+        },
+      });
+      run.catch(() => {});
+      const deadline = Date.now() + 60_000;
+      while (!queuedKey && Date.now() < deadline) await sleep(100);
+      assert.ok(queuedKey, 'the original was queued (every node paused)');
+      assert.equal(await chainState(queuedKey), 1, 'Queued on chain');
+      for (const index of nodeIndexes) await network.send(index, 'nodeRegistry', 'resume', []);
+      await network.send(0, 'taskManager', 'dispatchQueued', [firstNode]);
+      const completion = await run;
+      const [created] = await logsOf('TaskCreated', queuedKey);
+      const [started] = await logsOf('TaskStarted', queuedKey);
+      assert.ok(created && started);
+      assert.ok(started.blockNumber > created.blockNumber + 1n, 'dispatched in a later block than the draw');
+      const dispatchSeed = (await network.devnet.client.getBlock({ blockNumber: started.blockNumber })).hash;
+      const creationSeed = (await network.devnet.client.getBlock({ blockNumber: created.blockNumber })).hash;
+      const record = await app.getTask(id);
+      const original = record?.members[0];
+      assert.equal(original?.taskKey, queuedKey);
+      assert.equal(original?.seed, dispatchSeed, "the SDK keeps the dispatch block's hash as the seed");
+      assert.equal(original?.seedBlock, started.blockNumber.toString());
+      const expected = isSelected(proofToHash(prove(appKey, dispatchSeed)), 2n);
+      if (expected !== isSelected(proofToHash(prove(appKey, creationSeed)), 2n)) differed++;
+      assert.equal(record?.sampled, expected, 'sampled on the dispatch seed');
+      assert.equal(completion.verinet.validation, expected ? 'group' : 'single');
+      assert.equal(await chainState(queuedKey), expected ? 6 : 5, 'EndGroupSuccess / EndSuccess');
+      if (expected) {
+        const [k0, k1, k2] = completion.verinet.taskKeys;
+        assert.equal(k0, queuedKey);
+        assert.equal(await chainState(k1!), 7, 'member EndGroupRefund');
+        assert.equal(await chainState(k2!), 7, 'member EndGroupRefund');
+        grouped = true;
+      }
+    }
+    assert.ok(grouped, 'a queued original was sampled and its group validated on chain');
+    // How often the two seeds would have decided differently (the bug's reach): informative only.
+    console.log(`queued-original rounds where the creation seed would have decided otherwise: ${differed}`);
+    await app.close();
   });
 });

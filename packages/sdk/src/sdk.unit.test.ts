@@ -185,6 +185,40 @@ describe('arguments and options', () => {
     assert.equal(record.members[0]?.fee, '1');
     assert.equal((await store.getTask(record.id))?.guid, record.guid);
   });
+
+  it('checkArgs refuses a task before it is stored or paid, with its message; it sees the parsed arguments', async () => {
+    const store = createMemoryStore();
+    const seen: unknown[] = [];
+    const client = createClient({
+      chain,
+      relay: 'http://127.0.0.1:1',
+      account: key,
+      store,
+      fee: 1n,
+      checkArgs: ({ type, args }) => {
+        seen.push(args);
+        if (type === 'llm') throw new Error('the prompt is 900 tokens; the model takes at most 511');
+      },
+    });
+    await assert.rejects(
+      client.prepareTask({
+        type: 'llm',
+        args: { model: 'verinet/tiny-gpt2', messages: [{ role: 'user', content: 'hi' }] },
+        requirements: { gpu: 'G' },
+      }),
+      (error: unknown) => {
+        assert.ok(error instanceof InvalidTaskArgumentsError);
+        assert.deepEqual(error.issues, ['the prompt is 900 tokens; the model takes at most 511']);
+        assert.match(error.message, /nothing was sent or paid/);
+        return true;
+      },
+    );
+    assert.deepEqual(await store.listTasks(), []);
+    // The schema's defaults are filled in before the check (what a node will run).
+    assert.equal((seen[0] as { version?: string }).version, '1.0.0');
+    await client.prepareTask({ type: 'sd', args: { base_model: 'verinet/tiny-sd', prompt: 'a' } });
+    assert.equal((await store.listTasks()).length, 1);
+  });
 });
 
 describe('stores', () => {

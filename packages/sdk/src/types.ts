@@ -54,7 +54,21 @@ export type CreateClientParameters = {
   retry?: { attempts?: number | undefined; baseDelayMs?: number | undefined } | undefined;
   onTimeout?: TimeoutPolicy | undefined;
   maxResubmits?: number | undefined;
+  /**
+   * Checks a task's arguments against what the app knows of the network before anything is sent or paid
+   * (e.g. an LLM prompt against the model's context length, which only a tokenizer can count). Called with the
+   * arguments as a node parses them; throw (any Error) to refuse the task: the SDK throws
+   * InvalidTaskArgumentsError with that message.
+   */
+  checkArgs?: CheckTaskArgs | undefined;
 };
+
+/** See `CreateClientParameters.checkArgs`. */
+export type CheckTaskArgs = (task: {
+  type: SdkTaskType;
+  /** Parsed and defaulted by the protocol's schema (`LlmTaskArgs` / `SdTaskArgs`). */
+  args: unknown;
+}) => void | Promise<void>;
 
 /** Options of one task run. */
 export type RunOptions = {

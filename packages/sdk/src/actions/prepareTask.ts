@@ -80,6 +80,14 @@ export async function prepareTask(
     }
     throw new InvalidTaskArgumentsError(type, [(error as Error).message], error);
   }
+  if (context.checkArgs) {
+    try {
+      await context.checkArgs({ type, args: encoded.args });
+    } catch (error) {
+      if (error instanceof InvalidTaskArgumentsError) throw error;
+      throw new InvalidTaskArgumentsError(type, [(error as Error).message], error);
+    }
+  }
   const wanted = { ...context.requirements, ...parameters.requirements };
   const minVram = wanted.minVram ?? 8;
   if (!Number.isInteger(minVram) || minVram < 0 || minVram > 2 ** 32 - 1)

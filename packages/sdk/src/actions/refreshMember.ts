@@ -25,6 +25,9 @@ export async function refreshMember(
   const info = await withRetry(context, step, () => readTaskInfo(context, member.taskKey));
   const before = member.state;
   member.state = info.state;
+  if (info.state === 'Queued' && before !== 'Queued')
+    // The draw found no idle node: the task waits for one (and gets its seed block when dispatched).
+    context.emit({ type: 'queued', id: record.id, taskKey: member.taskKey });
   if (info.seedBlock > 0n && member.seedBlock !== info.seedBlock.toString()) {
     // Dispatched from the queue (or adopted after a crash): the seed block is the dispatch block.
     member.seedBlock = info.seedBlock.toString();

@@ -2,7 +2,7 @@ import type { Hex } from 'viem';
 import type { ChainAccess } from '../chain/createChainAccess.js';
 import type { RelayClient } from '../relay/createRelayClient.js';
 import type { TaskStore } from '../store/types.js';
-import type { DecodeImage, TaskEvent, TaskRequirements, TimeoutPolicy } from '../types.js';
+import type { CheckTaskArgs, DecodeImage, TaskEvent, TaskRequirements, TimeoutPolicy } from '../types.js';
 
 /** Everything the actions share: one per client. Actions are free functions `(context, parameters)`. */
 export type SdkContext = {
@@ -17,6 +17,7 @@ export type SdkContext = {
   onTimeout: TimeoutPolicy;
   maxResubmits: number;
   vrfKey: Hex | undefined;
+  checkArgs: CheckTaskArgs | undefined;
   /** Delivers an event to the client's listeners and to the run that asked for this task's progress. */
   emit: (event: DistributiveOmit<TaskEvent, 'at'>) => void;
   /** Listeners of one task id (RunOptions.onProgress). */

@@ -119,6 +119,7 @@ export function createClient(parameters: CreateClientParameters): VerinetClient 
     onTimeout: parameters.onTimeout ?? 'resubmit',
     maxResubmits: parameters.maxResubmits ?? 1,
     vrfKey: parameters.vrfKey,
+    checkArgs: parameters.checkArgs,
     emit: createEmitter(listeners, taskListeners),
     listeners,
     taskListeners,
