@@ -129,24 +129,30 @@ export function createChainWatcher(parameters: ChainWatcherParameters): ChainWat
   };
 
   const pollOnce = async (): Promise<boolean> => {
-    head = Number(await client.getBlockNumber());
-    await checkReorg();
+    // The head and the reorg check are independent reads: in parallel, one round trip's time.
+    const [headNumber] = await Promise.all([client.getBlockNumber(), checkReorg()]);
+    head = Number(headNumber);
     const safe = head - confirmations;
     const cursor = getCursor(store);
     const fromBlock = cursor ? cursor.blockNumber + 1 : parameters.startBlock;
     if (fromBlock > safe) return true;
     const toBlock = Math.min(safe, fromBlock + batchSize - 1);
-    const logs = await client.getLogs({
-      address: addresses,
-      fromBlock: BigInt(fromBlock),
-      toBlock: BigInt(toBlock),
-    });
-    // Hashes of the tail of the range, for the next polls' reorg checks.
+    // Hashes of the tail of the range, for the next polls' reorg checks, read alongside the logs.
     const tailFrom = Math.max(fromBlock, toBlock - reorgDepth + 1);
+    const [logs, ...blocks] = await Promise.all([
+      client.getLogs({
+        address: addresses,
+        fromBlock: BigInt(fromBlock),
+        toBlock: BigInt(toBlock),
+      }),
+      ...Array.from({ length: toBlock - tailFrom + 1 }, (_, i) =>
+        client.getBlock({ blockNumber: BigInt(tailFrom + i) }),
+      ),
+    ]);
     const tail: ChainCursor[] = [];
     let parentHash: Hex | undefined;
     for (let n = tailFrom; n <= toBlock; n++) {
-      const block = await client.getBlock({ blockNumber: BigInt(n) });
+      const block = blocks[n - tailFrom] as { hash: Hex; parentHash: Hex };
       if (parentHash && block.parentHash.toLowerCase() !== parentHash.toLowerCase()) return false; // reorg mid-scan
       if (n === fromBlock && cursor && block.parentHash.toLowerCase() !== cursor.blockHash.toLowerCase())
         return false;

@@ -412,6 +412,23 @@ export const quitRequest = (contracts: Contracts) => registryCall(contracts, 'qu
 export const withdrawStakeRequest = (contracts: Contracts) => registryCall(contracts, 'withdraw');
 export const updateModelsRequest = (contracts: Contracts, modelIds: Hex[]) =>
   registryCall(contracts, 'updateModels', [modelIds]);
+/** F6: the least fee a task must pay to be drawn or dispatched on this node. */
+export const setPriceFloorRequest = (contracts: Contracts, floorWei: bigint) =>
+  registryCall(contracts, 'setPriceFloor', [floorWei]);
+
+export async function readPriceFloor(
+  client: PublicClient,
+  contracts: Contracts,
+  node: Address,
+): Promise<bigint> {
+  return client.readContract({
+    address: contracts.nodeRegistry,
+    abi: nodeRegistryAbi,
+    functionName: 'priceFloorOf',
+    args: [node],
+  });
+}
+
 export const dispatchQueuedRequest = (contracts: Contracts, node: Address): ContractRequest => ({
   address: contracts.taskManager,
   abi: taskManagerAbi,

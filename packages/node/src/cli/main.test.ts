@@ -1,14 +1,17 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { encryptKeystore } from '@verinet/cli/src/keystore/keystore.js';
 import { packVersion, taskArgsVersions } from '@verinet/protocol/args';
 import { writeDeployment } from '@verinet/protocol/chain';
-import { contractsOf, readNodeInfo } from '../chain/taskManager.js';
+import { contractsOf, readNodeInfo, readPriceFloor } from '../chain/taskManager.js';
+import { nodeConfigSchema } from '../config/nodeConfig.js';
 import { startTestDevnet, type TestDevnet, testWallet } from '../testing/devnet.js';
+import { createNodeRuntime } from './createNodeRuntime.js';
 import { main } from './main.js';
+import { applyPriceFloor } from './membership.js';
 
 const root = mkdtempSync(join(tmpdir(), 'verinet-node-cli-'));
 let devnet: TestDevnet;
@@ -111,6 +114,20 @@ describe('verinet node (command functions)', { timeout: 120_000 }, () => {
       testWallet(devnet, 5).account.address,
     );
     assert.equal(info.version, packVersion(taskArgsVersions.llm));
+    // F6 price floor: set once when it differs, then nothing to do.
+    const runtime = await createNodeRuntime(
+      nodeConfigSchema.parse({ ...JSON.parse(readFileSync(configPath, 'utf8')) }),
+    );
+    try {
+      assert.match((await applyPriceFloor(runtime, 12345n)) ?? '', /Price floor set/);
+      assert.equal(
+        await readPriceFloor(devnet.client, contractsOf(devnet.deployment), runtime.account.address),
+        12345n,
+      );
+      assert.equal(await applyPriceFloor(runtime, 12345n), undefined);
+    } finally {
+      runtime.close();
+    }
     const again = await run('join', '--config', configPath, '--models', 'verinet/tiny-gpt2');
     assert.equal(again.code, 1);
     assert.match(again.err, /already registered \(status Available\)/);

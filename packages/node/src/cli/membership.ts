@@ -10,12 +10,14 @@ import {
   readNodeHistory,
   readNodeInfo,
   readOwed,
+  readPriceFloor,
   resumeRequest,
+  setPriceFloorRequest,
   withdrawEarningsRequest,
   withdrawStakeRequest,
 } from '../chain/taskManager.js';
 import { MembershipError } from '../errors/index.js';
-import { listOpenTasks } from '../store/index.js';
+import { listOpenTasks, listPendingTxs } from '../store/index.js';
 import type { NodeRuntime } from './createNodeRuntime.js';
 import { detectGpu } from './detectGpu.js';
 
@@ -220,4 +222,23 @@ export async function getNodeStatus(runtime: NodeRuntime): Promise<NodeStatusRep
     openTasks,
     text: lines.join('\n'),
   };
+}
+
+/**
+ * Sets the node's price floor on chain (F6: a node is never drawn for a task whose fee is below it) when it
+ * differs from the configured one; a floor transaction still live from before a restart is waited for, not
+ * doubled. Returns a plain line, or undefined when nothing had to change.
+ */
+export async function applyPriceFloor(runtime: NodeRuntime, floorWei: bigint): Promise<string | undefined> {
+  const { client, contracts, account, sender, store } = runtime;
+  const live = listPendingTxs(store, account.address).find((tx) => tx.purpose.startsWith('setPriceFloor:'));
+  if (live) await sender.wait(live);
+  const info = await readNodeInfo(client, contracts, account.address);
+  if (info.status === 'Quit') return undefined;
+  if ((await readPriceFloor(client, contracts, account.address)) === floorWei) return undefined;
+  await sender.sendAndWait({
+    purpose: unique('setPriceFloor'),
+    request: setPriceFloorRequest(contracts, floorWei),
+  });
+  return `Price floor set to ${formatEther(floorWei)} ETH per task.`;
 }

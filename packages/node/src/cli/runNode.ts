@@ -10,6 +10,7 @@ import { createModelProvider, type ModelProgress } from '../models/createModelPr
 import { createHttpRelayClient } from '../relay/createHttpRelayClient.js';
 import type { RelayClient } from '../relay/types.js';
 import { createNodeRuntime, type NodeRuntime } from './createNodeRuntime.js';
+import { applyPriceFloor } from './membership.js';
 
 export type StartedNode = {
   runtime: NodeRuntime;
@@ -98,6 +99,17 @@ export async function startNode(parameters: StartNodeParameters): Promise<Starte
           ),
       );
     }
+  }
+  if (config.priceFloorWei !== undefined) {
+    const floor = BigInt(config.priceFloorWei);
+    await applyPriceFloor(runtime, floor).then(
+      (line) => line && daemon.context.notice('info', line),
+      (error: Error) =>
+        daemon.context.notice(
+          'warn',
+          `Could not set the price floor on chain: ${error.message.split('\n')[0]} (set again at the next start).`,
+        ),
+    );
   }
   const api = await startStatusApi({
     store: runtime.store,

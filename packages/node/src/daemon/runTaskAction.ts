@@ -73,30 +73,39 @@ function chainVerdict(ctx: NodeContext, task: TaskRecord, chain: ChainTask): Tas
 }
 
 async function fetchArgs(ctx: NodeContext, task: TaskRecord): Promise<TaskInput> {
-  const chain = await readTask(ctx.client, ctx.contracts, task.taskKey);
+  // The chain reads and the relay download are independent: one round trip's time, not five. Nothing is
+  // acted on before the chain's verdict, and the bytes are only kept once checked against the commitment.
+  const relayDownload = ctx.relay.fetchTaskArgs(task.taskKey).then(
+    (download) => ({ download }),
+    (error: unknown) => ({ error }),
+  );
+  const [chain, timeout, chainTime, created] = await Promise.all([
+    readTask(ctx.client, ctx.contracts, task.taskKey),
+    readTimeout(ctx.client, ctx.contracts, task.taskType),
+    readChainTime(ctx.client),
+    task.argsCommitment
+      ? undefined
+      : readArgsCommitment(ctx.client, ctx.contracts, task.taskKey, ctx.startBlock),
+  ]);
   const verdict = chainVerdict(ctx, task, chain);
   if (verdict) return verdict;
-  const timeout = await readTimeout(ctx.client, ctx.contracts, chain.taskType);
   const deadlineAt = Number(chain.stateTime + timeout);
   // The chain's clock decides timeouts, not ours.
-  if ((await readChainTime(ctx.client)) > deadlineAt - ctx.deadlineMarginSec) {
+  if (chainTime > deadlineAt - ctx.deadlineMarginSec) {
     return {
       type: 'abandon',
       message: 'the task reached its deadline before its arguments could be fetched',
     };
   }
-  const argsCommitment =
-    task.argsCommitment ??
-    (await readArgsCommitment(ctx.client, ctx.contracts, task.taskKey, ctx.startBlock))?.argsCommitment;
+  const argsCommitment = task.argsCommitment ?? created?.argsCommitment;
   if (!argsCommitment) return retry(task, 'the TaskCreated event of this task is not readable yet');
-  let download: { bytes: Uint8Array; salt: Hex };
-  try {
-    download = await ctx.relay.fetchTaskArgs(task.taskKey);
-  } catch (error) {
+  const fetched = await relayDownload;
+  if ('error' in fetched) {
     // Even a refusal the relay calls final is retried until the deadline: it may come from its lagging view
     // of the chain or this machine's clock (AUTH_STALE), which the operator can fix in time.
-    return relayRetry(task, error);
+    return relayRetry(task, fetched.error);
   }
+  const download: { bytes: Uint8Array; salt: Hex } = fetched.download;
   if (!verifyArgsCommitment({ bytes: download.bytes, salt: download.salt, argsCommitment })) {
     // Not the app's fault provably, nor ours: never execute them; try again, then let the task time out.
     return retry(task, 'the relay served arguments that do not match the on-chain commitment');
@@ -154,9 +163,11 @@ async function execute(ctx: NodeContext, task: TaskRecord): Promise<TaskInput> {
   const taskType = taskTypes[task.taskType]!;
   const outputDir = join(ctx.dataDir, 'tasks', task.taskKey, 'out');
   // A run cut short by a crash may have left files: the worker wants an empty folder.
+  const chainTimeRead = readChainTime(ctx.client);
+  chainTimeRead.catch(() => {});
   await rm(outputDir, { recursive: true, force: true });
   await mkdir(outputDir, { recursive: true });
-  const chainNow = await readChainTime(ctx.client);
+  const chainNow = await chainTimeRead;
   const timeoutMs = ((task.deadlineAt ?? 0) - ctx.deadlineMarginSec - chainNow) * 1000;
   if (timeoutMs <= 0) return { type: 'abandon', message: 'no time left before the on-chain deadline' };
   const args = JSON.parse(Buffer.from(await readFile(task.argsPath!)).toString('utf8')) as unknown;
@@ -265,6 +276,9 @@ async function uploadResult(ctx: NodeContext, task: TaskRecord): Promise<TaskInp
     }[]
   ).map((f) => ({ ...f, path: join(task.outputDir!, f.name) }));
   let statement: ResultStatement;
+  // Read while the files travel: submitScore needs the relay's statement only while the chain has a signer.
+  const relaySignerRead = readRelaySigner(ctx.client, ctx.contracts);
+  relaySignerRead.catch(() => {});
   try {
     statement = await ctx.relay.uploadResult({ taskKey: task.taskKey, score: task.score!, files });
   } catch (error) {
@@ -280,7 +294,7 @@ async function uploadResult(ctx: NodeContext, task: TaskRecord): Promise<TaskInp
   }
   // submitScore carries the statement while the chain has a relay signer: check it here, where a bad one can
   // still be asked for again, rather than learn it from a reverted transaction.
-  const relaySigner = await readRelaySigner(ctx.client, ctx.contracts);
+  const relaySigner = await relaySignerRead;
   if (relaySigner === zeroAddress) return { type: 'resultUploaded', signature: '0x' };
   const signer = await recoverResultStatement(ctx, task, statement.signature).catch(() => undefined);
   if (signer?.toLowerCase() !== relaySigner.toLowerCase()) {
@@ -295,7 +309,7 @@ async function uploadResult(ctx: NodeContext, task: TaskRecord): Promise<TaskInp
 async function recoverResultStatement(ctx: NodeContext, task: TaskRecord, signature: Hex): Promise<Address> {
   return recoverTypedDataAddress({
     domain: getRelayDomain({
-      chainId: await ctx.client.getChainId(),
+      chainId: ctx.client.chain?.id ?? (await ctx.client.getChainId()),
       taskManager: ctx.contracts.taskManager,
     }),
     types: resultAvailableTypes,

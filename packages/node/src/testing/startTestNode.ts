@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { WorkerSupervisor } from '@verinet/worker';
-import pino from 'pino';
+import pino, { type Logger } from 'pino';
 import { privateKeyToAccount } from 'viem/accounts';
 import { createChainClient, getDeploymentChain } from '../chain/createChainClient.js';
 import { contractsOf } from '../chain/taskManager.js';
@@ -33,6 +33,8 @@ export async function startTestNode(parameters: {
   modelSource?: string;
   settleDelayMs?: number;
   settleBackstopMs?: number;
+  pollIntervalMs?: number;
+  log?: Logger;
 }): Promise<TestNode> {
   const { devnet, index, dataDir } = parameters;
   const rpcUrl = parameters.rpcUrl ?? devnet.anvil.rpcUrl;
@@ -67,9 +69,9 @@ export async function startTestNode(parameters: {
       ? createModelProvider({ modelsDir: parameters.modelsDir, source: parameters.modelSource })
       : undefined,
     followIntervalMs: 1_000,
-    log: pino({ level: process.env.VERINET_TEST_LOG ?? 'silent' }),
+    log: parameters.log ?? pino({ level: process.env.VERINET_TEST_LOG ?? 'silent' }),
     confirmations: 0,
-    pollIntervalMs: 50,
+    pollIntervalMs: parameters.pollIntervalMs ?? 50,
     settleDelayMs: parameters.settleDelayMs,
     settleBackstopMs: parameters.settleBackstopMs,
   });

@@ -40,6 +40,8 @@ export type TxSenderParameters = {
   bumpAfterMs?: number | undefined;
   /** Least fee raise of a replacement, in percent (nodes refuse replacements under +10%). Default 20. */
   bumpPercent?: number | undefined;
+  /** How often `wait` asks for the receipt (default 100 ms; the first ask is at once). */
+  receiptPollMs?: number | undefined;
   /** Never bid more than this per gas (wei); a transaction at the cap waits. Default: no cap. */
   maxFeePerGas?: bigint | undefined;
 };
@@ -91,6 +93,7 @@ export function createTxSender(parameters: TxSenderParameters): TxSender {
   const headroom = BigInt(100 + (parameters.headroomPercent ?? 50));
   const bumpAfterMs = parameters.bumpAfterMs ?? 60_000;
   const bumpPercent = parameters.bumpPercent ?? 20;
+  const receiptPollMs = parameters.receiptPollMs ?? 100;
   const notice = parameters.onNotice ?? (() => {});
   let lock: Promise<unknown> = Promise.resolve();
   const exclusive = <T>(fn: () => Promise<T>): Promise<T> => {
@@ -136,6 +139,11 @@ export function createTxSender(parameters: TxSenderParameters): TxSender {
       args: request.args,
     } as Parameters<typeof encodeFunctionData>[0]);
     let estimate: bigint;
+    // Independent reads, in one round trip's time rather than three.
+    const chainNoncePromise = client.getTransactionCount({ address: account.address, blockTag: 'pending' });
+    const feesPromise = client.estimateFeesPerGas();
+    chainNoncePromise.catch(() => {});
+    feesPromise.catch(() => {});
     try {
       // Against the pending block: a report in the task's own seed block is refused (SeedUnavailable).
       estimate = await client.estimateContractGas({
@@ -163,9 +171,8 @@ export function createTxSender(parameters: TxSenderParameters): TxSender {
         `${purpose} would need ${gas} gas (estimate ${estimate} plus headroom), more than its cap of ${request.maxGas}; not sent`,
       );
     }
-    const chainNonce = await client.getTransactionCount({ address: account.address, blockTag: 'pending' });
+    const [chainNonce, fees] = await Promise.all([chainNoncePromise, feesPromise]);
     const nonce = Math.max(chainNonce, getHighestNonce(store, account.address) + 1);
-    const fees = await client.estimateFeesPerGas();
     const raw = await account.signTransaction({
       type: 'eip1559',
       chainId: chain.id,
@@ -265,8 +272,10 @@ export function createTxSender(parameters: TxSenderParameters): TxSender {
     options: { timeoutMs?: number; pollMs?: number } = {},
   ): Promise<TxOutcome> => {
     const deadline = Date.now() + (options.timeoutMs ?? 120_000);
-    const pollMs = options.pollMs ?? 250;
+    const pollMs = options.pollMs ?? receiptPollMs;
     let lastBroadcast = Date.now();
+    // The nonce check costs a round trip or two: once a second is enough to notice a dropped transaction.
+    let lastDropCheck = Date.now();
     let lastBumpTry = 0;
     let rechecked = false;
     for (;;) {
@@ -295,7 +304,9 @@ export function createTxSender(parameters: TxSenderParameters): TxSender {
         await bump(newest);
         continue;
       }
-      if (await isDropped(tx)) {
+      const checkDrop = Date.now() - lastDropCheck >= 1_000;
+      if (checkDrop) lastDropCheck = Date.now();
+      if (checkDrop && (await isDropped(tx))) {
         // A replacement may have landed between its receipt check and this one: look at them all once more.
         if (!rechecked) {
           rechecked = true;
