@@ -23,6 +23,15 @@ describe('verinet CLI', () => {
     assert.match(result.stderr, /devnet/);
   });
 
+  it("an unknown sub-command lists its parent's sub-commands, not the top-level ones", () => {
+    const result = run('task', 'frob');
+    assert.equal(result.status, 2);
+    assert.match(
+      result.stderr,
+      /Unknown command "frob"\. Commands: run, status, list, withdraw\. Run `verinet task --help`/,
+    );
+  });
+
   it('stake-calc prints the required stake', () => {
     const result = run('stake-calc', '--honest', '90', '--dishonest', '10', '--task-price', '1');
     assert.equal(result.status, 0, result.stderr);
@@ -103,7 +112,25 @@ describe('verinet devnet', { timeout: 240_000 }, () => {
   const startDevnet = async (port: number) => {
     child = spawn(
       process.execPath,
-      ['--import', 'tsx', bin, 'devnet', '--port', String(port), '--dir', dir],
+      // Services on any free port, no explorer (its start alone can take 70 s on a loaded machine; the web
+      // package's tests cover it): this test is about the chain and its contracts.
+      [
+        '--import',
+        'tsx',
+        bin,
+        'devnet',
+        '--port',
+        String(port),
+        '--dir',
+        dir,
+        '--bridge-port',
+        '0',
+        '--relay-port',
+        '0',
+        '--node-api-port',
+        '0',
+        '--no-explorer',
+      ],
       {
         stdio: ['ignore', 'pipe', 'pipe'],
       },

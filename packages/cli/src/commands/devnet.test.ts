@@ -36,7 +36,18 @@ async function answersRpc(port: number): Promise<boolean> {
 }
 
 /** One node, and ports the system picks: tests run beside other devnets. */
-const smallNetwork = ['--nodes', '1', '--relay-port', '0', '--node-api-port', '0'];
+const smallNetwork = [
+  '--nodes',
+  '1',
+  '--relay-port',
+  '0',
+  '--node-api-port',
+  '0',
+  '--bridge-port',
+  '0',
+  '--explorer-port',
+  '0',
+];
 
 function assertOneLineError(run: { status: number; stderr: string }, message: RegExp) {
   assert.equal(run.status, 1, run.stderr);
