@@ -12,6 +12,9 @@
 #   VERINET_TEST_TIMEOUT_MS         limit for one test, and for one test file (Node 20 applies the
 #                                   limit to each file's process too): a hang fails instead of stalling
 #   VERINET_TEST_NODE_TOTAL_TIMEOUT limit for the whole node run (a `timeout` duration, default 40m)
+#   VERINET_TEST_CONCURRENCY        test files run at once (default 2). Most long files wait on child
+#                                   processes (anvil, nodes, Chromium, PostgreSQL), so two at a time
+#                                   shorten the run on 2 cores; every test binds free ports and temp dirs.
 set -uo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -21,6 +24,7 @@ node_dirs="${VERINET_TEST_NODE_DIRS:-packages scripts}"
 node_glob="${VERINET_TEST_NODE_GLOB:-*.test.ts}"
 test_timeout_ms="${VERINET_TEST_TIMEOUT_MS:-600000}"
 node_total_timeout="${VERINET_TEST_NODE_TOTAL_TIMEOUT:-40m}"
+test_concurrency="${VERINET_TEST_CONCURRENCY:-2}"
 forge=(bash "$root/scripts/foundry.sh" forge)
 
 if [ "${VERINET_TEST_SKIP_LINT:-0}" != 1 ]; then
@@ -56,7 +60,8 @@ if [ ${#files[@]} -eq 0 ]; then
   node_rc=1
 else
   timeout --kill-after=30s "$node_total_timeout" \
-    node --import tsx --test --test-reporter=spec --test-timeout="$test_timeout_ms" "${files[@]}" 2>&1 | tee "$node_log"
+    node --import tsx --test --test-reporter=spec --test-timeout="$test_timeout_ms" \
+    --test-concurrency="$test_concurrency" "${files[@]}" 2>&1 | tee "$node_log"
   node_rc=${PIPESTATUS[0]}
   if [ "$node_rc" -eq 124 ] || [ "$node_rc" -eq 137 ]; then
     echo "node tests stopped after $node_total_timeout (VERINET_TEST_NODE_TOTAL_TIMEOUT)"

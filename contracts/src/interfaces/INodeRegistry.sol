@@ -6,6 +6,8 @@ pragma solidity ^0.8.24;
 /// contract allowed to select, occupy, release, penalize and slash nodes.
 /// @dev Versions are packed as `major << 32 | minor << 16 | patch`. A node runs a task when the majors are
 /// equal and the node's `minor << 16 | patch` is at least the task's.
+import {IIncentivePool} from "./IIncentivePool.sol";
+
 interface INodeRegistry {
     enum NodeStatus {
         Quit, // not registered (never joined, quit, kicked out or slashed)
@@ -13,7 +15,7 @@ interface INodeRegistry {
         Busy,
         Paused,
         PendingPause, // busy; becomes Paused when its task ends
-        PendingQuit // busy; quits (stake returned) when its task ends
+        PendingQuit // quits (stake returned) once its task ends and every task it reported on is settled
     }
 
     /// @notice What a task needs from a node.
@@ -23,6 +25,7 @@ interface INodeRegistry {
         uint32 minVram; // GiB
         uint64 version; // packed task version
         bytes32[] modelIds; // models the task uses (informational for selection: holdings are self-declared)
+        uint256 fee; // the task's fee: a node whose price floor is above it is never chosen (finding 6)
     }
 
     /// @notice One node's public record.
@@ -65,6 +68,8 @@ interface INodeRegistry {
     event BeneficiaryChanged(address indexed node, address beneficiary);
     /// @notice `node`'s QoS score moved from `oldScore` to `newScore` (basis points).
     event QoSScoreChanged(address indexed node, uint16 oldScore, uint16 newScore);
+    /// @notice `node` takes only tasks whose fee is at least `floor` wei (finding 6).
+    event PriceFloorSet(address indexed node, uint256 floor);
     /// @notice The TaskManager was set (once).
     event TaskManagerSet(address taskManager);
     /// @notice An owner parameter changed.
@@ -133,11 +138,18 @@ interface INodeRegistry {
     /// @notice QoS credit for a result submitted in `position` (0 = first) among `total` results.
     function recordSubmission(address node, uint8 position, uint8 total) external;
 
-    /// @notice A single task of `node` ended with its result accepted: `recordSubmission(node, 0, 1)` then
-    /// `releaseNode(node, taskKey)`, in one call (the unsampled happy path's settlement).
-    /// @return beneficiary where the fee goes (`beneficiaryOf(node)`, read before the release).
-    /// @return available as returned by `releaseNode`.
-    function completeSingleTask(address node, bytes32 taskKey) external returns (address beneficiary, bool available);
+    /// @notice `node` reported on `taskKey` (finding 6): it counts one more unsettled report (its stake stays
+    /// slashable and its quit waits until the count is back to 0) and is released like `releaseNode`.
+    /// @return available true when the node is now Available (so a queued task may be dispatched to it).
+    function releaseAtReport(address node, bytes32 taskKey) external returns (bool available);
+
+    /// @notice A task `node` reported on ended: one unsettled report less; slashed when `slashNode`, else QoS
+    /// credit for `position` among `total` (no credit when `total` is 0); a PendingQuit node with nothing
+    /// left to settle quits (stake returned).
+    /// @return beneficiary where a fee for the task goes (`beneficiaryOf(node)`).
+    function settleReport(address node, uint8 position, uint8 total, bool slashNode)
+        external
+        returns (address beneficiary);
 
     /// @notice QoS penalty for a task that timed out on `node`; repeated timeouts kick the node out
     /// (stake returned, never slashed).
@@ -148,6 +160,9 @@ interface INodeRegistry {
 
     /// @notice Where payouts for `node` go: its beneficiary, or the node itself when none was set.
     function beneficiaryOf(address node) external view returns (address);
+
+    /// @notice Receives slashed stakes (and the fees of draws nobody settled in time).
+    function incentivePool() external view returns (IIncentivePool);
 
     /// @notice `node`'s record; `currentTask` is 0 unless the node is Busy, PendingPause or PendingQuit.
     function getNodeInfo(address node) external view returns (NodeInfo memory);
@@ -177,9 +192,18 @@ interface INodeRegistry {
     /// @notice Receives tasks again: Paused becomes Available, PendingPause becomes Busy.
     function resume() external;
 
-    /// @notice Leaves the network: the stake is credited to the caller's withdrawals at once, or when the
-    /// current task ends (PendingQuit).
+    /// @notice Leaves the network: the stake is credited to the caller's withdrawals at once, or (PendingQuit)
+    /// once its current task ends and every task it reported on is settled.
     function quit() external;
+
+    /// @notice The caller takes only tasks whose fee is at least `floor` wei (at most 2^64 - 1; 0 = any fee).
+    function setPriceFloor(uint256 floor) external;
+
+    /// @notice The lowest fee `node` takes, in wei.
+    function priceFloorOf(address node) external view returns (uint256);
+
+    /// @notice Tasks `node` reported on that are not settled yet (its stake stays slashable for them).
+    function unsettledReportsOf(address node) external view returns (uint256);
 
     /// @notice Replaces the list of models the caller holds locally.
     function updateModels(bytes32[] calldata modelIds) external;

@@ -176,13 +176,16 @@ interface ITaskManager {
 
     // ---------------------------------------------------------------- node
 
-    /// @notice The task's node commits its result; `score` goes to the event, its hash to storage.
+    /// @notice The task's node commits its result; `score` goes to the event, its hash to storage. Settles the
+    /// pending draws of earlier blocks first, then releases the node (finding 6: it may be given a queued
+    /// task in this very transaction); its stake stays slashable until the task is settled.
     /// @param relaySignature while `relaySigner` is set: the relay's EIP-712 statement
     /// ResultAvailable(taskKey, keccak256(score)) (65 bytes r ‖ s ‖ v): it holds the node's result files and
     /// recomputed the same score, so the app can download what it pays for. Empty without a relay signer.
     function submitScore(bytes32 taskKey, bytes calldata score, bytes calldata relaySignature) external;
 
-    /// @notice The task's node declares the arguments invalid (never for crashes, OOM or downloads).
+    /// @notice The task's node declares the arguments invalid (never for crashes, OOM or downloads). Settles
+    /// and releases like `submitScore`.
     function reportTaskError(bytes32 taskKey, uint8 errorCode) external;
 
     // ---------------------------------------------------------------- anyone
@@ -201,6 +204,11 @@ interface ITaskManager {
     /// @notice Offers the first queued tasks to `node` when it is Available (e.g. after it joined).
     function dispatchQueued(address node) external returns (bytes32 taskKey);
 
+    /// @notice As `dispatchQueued`, probing up to `maxProbes` queued tasks in FIFO order instead of 3 (finding 4):
+    /// queued tasks that fit no node cannot hold back a task that fits the Available `node`; the caller (an
+    /// idle node's daemon, the waiting task's app) pays about 10,000 gas per task it probes.
+    function dispatchQueuedDeep(address node, uint256 maxProbes) external returns (bytes32 taskKey);
+
     /// @notice Pays out everything owed to the caller.
     function withdraw() external;
 
@@ -213,6 +221,10 @@ interface ITaskManager {
     function samplingSeed(bytes32 taskKey) external view returns (bytes32);
 
     function owed(address account) external view returns (uint256);
+
+    /// @notice Moving average (weight 1/8) of the fees of tasks whose node reported, in wei: what an app
+    /// may pay to find a node whose price floor it meets (finding 6).
+    function goingPrice() external view returns (uint256);
 
     /// @notice The address of the VRF key `app` must prove with for an original whose seed block is
     /// `seedBlock`: the latest key bound strictly before it, else the app's own account key.

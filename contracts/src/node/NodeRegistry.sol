@@ -68,6 +68,11 @@ contract NodeRegistry is INodeRegistry, Ownable2Step {
         uint24 gpuPos; // position in the set (gpuId, major, tier) while Available
         bytes32 gpuId;
         address beneficiary;
+        // Tasks reported on and not settled yet (finding 6): kept across registrations, so a node that left
+        // and came back stays answerable for them.
+        uint32 unsettledReports;
+        // The lowest fee this node takes (finding 6), in wei.
+        uint64 priceFloor;
         // Left stale after the task ends (masked by the getters): rewriting a non-zero slot costs 2,900 gas,
         // writing a zeroed one 20,000, on every task.
         bytes32 currentTask;
@@ -234,10 +239,23 @@ contract NodeRegistry is INodeRegistry, Ownable2Step {
         if (from == NodeStatus.Busy || from == NodeStatus.PendingPause) {
             _setStatus(msg.sender, n, NodeStatus.PendingQuit);
         } else if (from == NodeStatus.Available || from == NodeStatus.Paused) {
-            _returnStake(msg.sender, _removeNode(msg.sender, n));
+            _quitWhenSettled(msg.sender, n);
         } else {
             revert NodeRegistryInvalidStatus(msg.sender, from);
         }
+    }
+
+    /// @inheritdoc INodeRegistry
+    function setPriceFloor(uint256 floor) external {
+        // A floor decides who a draw may choose: once a creation block's hash is known, a node must not move
+        // its floor to dodge or catch that block's draws (finding 1), so they are settled first.
+        _settleDraws();
+        Node storage n = _registered(msg.sender);
+        _checkBounds("priceFloor", floor, 0, type(uint64).max);
+        // Fits: checked against 2^64 - 1 above.
+        // forge-lint: disable-next-line(unsafe-typecast)
+        n.priceFloor = uint64(floor);
+        emit PriceFloorSet(msg.sender, floor);
     }
 
     /// @inheritdoc INodeRegistry
@@ -307,18 +325,41 @@ contract NodeRegistry is INodeRegistry, Ownable2Step {
     }
 
     /// @inheritdoc INodeRegistry
-    /// @dev One call instead of beneficiaryOf + recordSubmission + releaseNode: saves two calls' overhead
-    /// and the repeated reads of the node's slot on every unsampled task.
-    function completeSingleTask(address node, bytes32 taskKey)
+    /// @dev A node must not wait for the app (finding 6): it is free once it reported, and its stake stays
+    /// answerable through the count. Counted even for a node removed meanwhile, so that every settlement
+    /// finds its report.
+    function releaseAtReport(address node, bytes32 taskKey) external onlyTaskManager returns (bool available) {
+        Node storage n = _nodes[node];
+        unchecked {
+            // At most one report per task and 2^32 tasks per node: no overflow.
+            ++n.unsettledReports;
+        }
+        return _release(node, n, taskKey);
+    }
+
+    /// @inheritdoc INodeRegistry
+    /// @dev One call per reported task's end: the count, the verdict and the payee, reading the node's
+    /// slots once.
+    function settleReport(address node, uint8 position, uint8 total, bool slashNode)
         external
         onlyTaskManager
-        returns (address beneficiary, bool available)
+        returns (address beneficiary)
     {
         Node storage n = _nodes[node];
+        // The TaskManager settles each reported task once, after its releaseAtReport: no underflow.
+        uint32 left = n.unsettledReports - 1;
+        n.unsettledReports = left;
         beneficiary = n.beneficiary;
         if (beneficiary == address(0)) beneficiary = node;
-        _recordSubmission(node, n, 0, 1);
-        available = _release(node, n, taskKey);
+        if (slashNode) {
+            _slash(node, n);
+            return beneficiary;
+        }
+        if (total != 0) _recordSubmission(node, n, position, total);
+        // A node that quit (or was kicked out) while reports were open leaves with its stake now.
+        if (left == 0 && n.status == NodeStatus.PendingQuit && n.currentTask == bytes32(0)) {
+            _returnStake(node, _removeNode(node, n));
+        }
     }
 
     function _release(address node, Node storage n, bytes32 taskKey) private returns (bool) {
@@ -333,8 +374,21 @@ contract NodeRegistry is INodeRegistry, Ownable2Step {
             _setStatus(node, n, NodeStatus.Paused);
             return false;
         }
-        _returnStake(node, _removeNode(node, n));
+        _quitWhenSettled(node, n);
         return false;
+    }
+
+    /// @dev A node that leaves (quit, kick-out) while tasks it reported on are unsettled keeps its stake in
+    /// the registry, slashable, as PendingQuit without a task (currentTask 0), until the last settlement.
+    function _quitWhenSettled(address node, Node storage n) private {
+        if (n.unsettledReports == 0) {
+            _returnStake(node, _removeNode(node, n));
+            return;
+        }
+        NodeStatus from = n.status;
+        if (from == NodeStatus.Available) _removeAvailable(n);
+        n.currentTask = bytes32(0);
+        if (from != NodeStatus.PendingQuit) _setStatus(node, n, NodeStatus.PendingQuit);
     }
 
     /// @inheritdoc INodeRegistry
@@ -370,16 +424,26 @@ contract NodeRegistry is INodeRegistry, Ownable2Step {
         n.consecutiveTimeouts = timeouts;
         emit QoSScoreChanged(node, oldScore, newScore);
         if (timeouts >= _config.maxTimeoutsBeforeKick) {
-            uint256 stake = _removeNode(node, n);
             emit NodeKickedOut(node, timeouts);
-            _returnStake(node, stake);
+            // With reports still unsettled, the stake is held (a cheater must not time out on purpose to leave
+            // with it before its group judges it): PendingQuit, and the release of the aborted task that
+            // follows leaves it waiting for its settlements.
+            if (n.unsettledReports == 0) {
+                _returnStake(node, _removeNode(node, n));
+            } else if (n.status != NodeStatus.PendingQuit) {
+                if (n.status == NodeStatus.Available) _removeAvailable(n);
+                _setStatus(node, n, NodeStatus.PendingQuit);
+            }
         }
     }
 
     /// @inheritdoc INodeRegistry
     /// @dev A no-op for a node that is no longer registered (it already quit or was removed).
     function slash(address node) external onlyTaskManager {
-        Node storage n = _nodes[node];
+        _slash(node, _nodes[node]);
+    }
+
+    function _slash(address node, Node storage n) private {
         if (n.status == NodeStatus.Quit) return;
         uint256 stake = _removeNode(node, n);
         emit NodeSlashed(node, stake);
@@ -447,7 +511,17 @@ contract NodeRegistry is INodeRegistry, Ownable2Step {
     /// @inheritdoc INodeRegistry
     function fits(address node, SelectionRequest calldata request) external view returns (bool) {
         Node storage n = _nodes[node];
-        return n.status == NodeStatus.Available && _fitsHardware(n, request);
+        return n.status == NodeStatus.Available && _fitsHardware(n, request) && request.fee >= n.priceFloor;
+    }
+
+    /// @inheritdoc INodeRegistry
+    function priceFloorOf(address node) external view returns (uint256) {
+        return _nodes[node].priceFloor;
+    }
+
+    /// @inheritdoc INodeRegistry
+    function unsettledReportsOf(address node) external view returns (uint256) {
+        return _nodes[node].unsettledReports;
     }
 
     /// @inheritdoc INodeRegistry
@@ -628,6 +702,8 @@ contract NodeRegistry is INodeRegistry, Ownable2Step {
         if (n.vram < request.minVram || !NodeVersion.fitsTask(n.version, request.version, request.taskType)) {
             return false;
         }
+        // The node's own floor (finding 6): it is never given a task below it, so it never has to decline one.
+        if (request.fee < n.priceFloor) return false;
         return _consider(d, candidate, _weight(n, d.stakeCap, d.minScore), r);
     }
 

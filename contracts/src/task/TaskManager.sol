@@ -58,6 +58,8 @@ contract TaskManager is ITaskManager, Ownable2Step, ReentrancyGuardTransient {
         uint96 minFee;
         uint16 samplingDenominator;
         uint8 hammingThreshold;
+        // Moving average (weight 1/8) of the fees of tasks whose node reported: the going price (finding 6).
+        uint96 goingPrice;
     }
 
     /// @dev What every report reads, in one slot: the relay's signer (its ResultAvailable statement is checked
@@ -104,8 +106,14 @@ contract TaskManager is ITaskManager, Ownable2Step, ReentrancyGuardTransient {
     /// @dev Queue heads probed when a node becomes free: keeps every release O(1).
     uint256 internal constant MAX_QUEUE_PROBES = 3;
     /// @notice Tasks that may wait for their draw at once (finding 1): at most this many creations per block,
-    /// which bounds the gas of the transaction that settles them.
-    uint256 internal constant MAX_PENDING_DRAWS = 64;
+    /// which bounds the gas of a transaction that must settle them all (a release, a pause, ...).
+    uint256 internal constant MAX_PENDING_DRAWS = 32;
+    /// @notice Older draws a createTask settles: it changes no population, so it need not settle them all, and
+    /// an app's createTask pays for at most this many draws of others (spreads a busy block's draws).
+    uint256 internal constant MAX_DRAWS_PER_CREATE = 2;
+    /// @notice A task drawn more than this many blocks after its creation block gets its seed stored at the
+    /// draw: its node must not lose the seed's readable window to a late settlement.
+    uint256 internal constant SEED_KEEP_DELAY = 32;
 
     uint256 internal constant MIN_SAMPLING_DENOMINATOR = 2;
     uint256 internal constant MAX_SAMPLING_DENOMINATOR = 1000;
@@ -153,13 +161,14 @@ contract TaskManager is ITaskManager, Ownable2Step, ReentrancyGuardTransient {
     mapping(address account => uint256) private _owed;
     mapping(address app => VrfKeys) private _vrfKeys;
     /// @dev Ring of the tasks waiting for their draw, in creation order; slots are reused, never cleared.
-    bytes32[64] private _pendingDraws;
+    bytes32[32] private _pendingDraws;
 
     constructor(INodeRegistry registry_, IVRFVerifier vrfVerifier_, address owner_) Ownable(owner_) {
         registry = registry_;
         vrfVerifier = vrfVerifier_;
-        _config =
-            HotConfig({minFee: 1 gwei, samplingDenominator: 10, hammingThreshold: uint8(DEFAULT_HAMMING_THRESHOLD)});
+        _config = HotConfig({
+            minFee: 1 gwei, samplingDenominator: 10, hammingThreshold: uint8(DEFAULT_HAMMING_THRESHOLD), goingPrice: 0
+        });
         _timing =
             Timing({timeoutSd: 15 minutes, timeoutLlm: 15 minutes, timeoutSdFt: 1 hours, validationWindow: 4 hours});
         // The ring's slots are written once here (1.4M gas at deployment) so that every createTask rewrites a
@@ -173,7 +182,7 @@ contract TaskManager is ITaskManager, Ownable2Step, ReentrancyGuardTransient {
 
     /// @inheritdoc ITaskManager
     function createTask(CreateTaskParams calldata params) external payable nonReentrant returns (bytes32 taskKey) {
-        _settleDraws();
+        _settleDraws(MAX_DRAWS_PER_CREATE);
         taskKey = params.taskIdCommitment;
         Task storage task = _tasks[taskKey];
         _checkCreate(params, task);
@@ -215,12 +224,12 @@ contract TaskManager is ITaskManager, Ownable2Step, ReentrancyGuardTransient {
 
     /// @inheritdoc ITaskManager
     function settleDraws() external nonReentrant returns (uint256) {
-        return _settleDraws();
+        return _settleDraws(MAX_PENDING_DRAWS);
     }
 
     /// @inheritdoc ITaskManager
     function validateSingleTask(bytes32 taskKey) external nonReentrant {
-        _settleDraws();
+        _settleDraws(MAX_PENDING_DRAWS);
         Task storage task = _tasks[taskKey];
         if (task.creator != msg.sender) revert NotTaskCreator(taskKey, msg.sender);
         _endSingle(taskKey, task);
@@ -228,7 +237,7 @@ contract TaskManager is ITaskManager, Ownable2Step, ReentrancyGuardTransient {
 
     /// @inheritdoc ITaskManager
     function validateTaskGroup(GroupValidation calldata group) external nonReentrant {
-        _settleDraws();
+        _settleDraws(MAX_PENDING_DRAWS);
         Task storage original = _tasks[group.taskKeys[0]];
         if (group.publicKey.length != 64) revert InvalidPublicKey(group.publicKey.length);
         address keyAddress = address(uint160(uint256(keccak256(group.publicKey))));
@@ -290,6 +299,8 @@ contract TaskManager is ITaskManager, Ownable2Step, ReentrancyGuardTransient {
 
     /// @inheritdoc ITaskManager
     function submitScore(bytes32 taskKey, bytes calldata score, bytes calldata relaySignature) external nonReentrant {
+        // The release at the report changes the population: earlier blocks' draws first (finding 1).
+        _settleDraws(MAX_PENDING_DRAWS);
         Task storage task = _startedTaskOfCaller(taskKey);
         uint8 taskType = task.taskType;
         uint256 length = score.length;
@@ -313,6 +324,7 @@ contract TaskManager is ITaskManager, Ownable2Step, ReentrancyGuardTransient {
         }
         bytes32 seed = _report(taskKey, task, TaskState.ScoreReady, resultHash);
         emit TaskScoreReady(taskKey, msg.sender, seed, score);
+        _releaseAtReport(taskKey);
     }
 
     /// @inheritdoc ITaskManager
@@ -320,9 +332,17 @@ contract TaskManager is ITaskManager, Ownable2Step, ReentrancyGuardTransient {
         if (errorCode != ERROR_INVALID_ARGUMENTS && errorCode != ERROR_INCOMPATIBLE_MODELS) {
             revert InvalidErrorCode(errorCode);
         }
+        _settleDraws(MAX_PENDING_DRAWS);
         Task storage task = _startedTaskOfCaller(taskKey);
         bytes32 seed = _report(taskKey, task, TaskState.ErrorReported, bytes32(0));
         emit TaskErrorReported(taskKey, msg.sender, seed, errorCode);
+        _releaseAtReport(taskKey);
+    }
+
+    /// @dev Finding 6: the node takes its next task now instead of waiting for the app; its stake stays
+    /// answerable for this one (the registry counts it until the task is settled).
+    function _releaseAtReport(bytes32 taskKey) private {
+        if (registry.releaseAtReport(msg.sender, taskKey)) _dispatch(msg.sender, MAX_QUEUE_PROBES);
     }
 
     // ------------------------------------------------------------------ anyone
@@ -345,7 +365,7 @@ contract TaskManager is ITaskManager, Ownable2Step, ReentrancyGuardTransient {
 
     /// @inheritdoc ITaskManager
     function finalizeTask(bytes32 taskKey) external nonReentrant {
-        _settleDraws();
+        _settleDraws(MAX_PENDING_DRAWS);
         Task storage task = _tasks[taskKey];
         uint256 deadline = uint256(task.stateTime) + _timing.validationWindow;
         // Windows last hours: the few seconds a block producer can shift the timestamp do not matter.
@@ -356,7 +376,7 @@ contract TaskManager is ITaskManager, Ownable2Step, ReentrancyGuardTransient {
 
     /// @inheritdoc ITaskManager
     function abortTask(bytes32 taskKey) external nonReentrant {
-        _settleDraws();
+        _settleDraws(MAX_PENDING_DRAWS);
         Task storage task = _tasks[taskKey];
         TaskState state = task.state;
         if (state != TaskState.Queued && state != TaskState.Started) revert InvalidState(taskKey, state);
@@ -387,8 +407,17 @@ contract TaskManager is ITaskManager, Ownable2Step, ReentrancyGuardTransient {
 
     /// @inheritdoc ITaskManager
     function dispatchQueued(address node) external nonReentrant returns (bytes32 taskKey) {
-        _settleDraws();
-        return _dispatch(node);
+        _settleDraws(MAX_PENDING_DRAWS);
+        return _dispatch(node, MAX_QUEUE_PROBES);
+    }
+
+    /// @inheritdoc ITaskManager
+    /// @dev Releases probe 3 heads (their gas stays O(1)); this call is how a task behind blockers reaches an
+    /// idle node. It takes the first task in FIFO order that fits, as a release would, so it gives nobody a choice
+    /// of task: it only skips tasks that do not fit the node.
+    function dispatchQueuedDeep(address node, uint256 maxProbes) external nonReentrant returns (bytes32 taskKey) {
+        _settleDraws(MAX_PENDING_DRAWS);
+        return _dispatch(node, maxProbes);
     }
 
     /// @inheritdoc ITaskManager
@@ -533,6 +562,13 @@ contract TaskManager is ITaskManager, Ownable2Step, ReentrancyGuardTransient {
         return _config.hammingThreshold;
     }
 
+    /// @notice The going price: a moving average (weight 1/8) of the fees of the tasks whose node reported, in
+    /// wei (0 before the first report). Nodes set their floors (`NodeRegistry.setPriceFloor`) near it, so a
+    /// task below it may wait in the queue.
+    function goingPrice() external view returns (uint256) {
+        return _config.goingPrice;
+    }
+
     /// @notice Smallest fee `createTask` accepts, in wei.
     function minFee() external view returns (uint256) {
         return _config.minFee;
@@ -563,24 +599,21 @@ contract TaskManager is ITaskManager, Ownable2Step, ReentrancyGuardTransient {
         if (state == TaskState.ScoreReady) {
             task.state = TaskState.EndSuccess;
             _clear(task);
-            // No `_onTask` check here: a node stays Busy with its task until this very call releases it,
-            // and the registry ignores QoS for a node that is gone. One registry call credits, releases and
-            // names the payee (the node's events thus precede TaskEndSuccess).
-            (address beneficiary, bool available) = registry.completeSingleTask(node, taskKey);
+            // The node was released at its report (finding 6); one registry call settles the report, credits
+            // QoS (ignored for a node that is gone) and names the payee (its events precede TaskEndSuccess).
+            address beneficiary = registry.settleReport(node, 0, 1, false);
             _owed[beneficiary] += fee;
             emit TaskEndSuccess(taskKey, node, beneficiary, fee);
-            if (available) _dispatch(node);
-            return;
         } else if (state == TaskState.ErrorReported) {
             task.state = TaskState.EndAborted;
             address creator = task.creator;
             _clear(task);
             _owed[creator] += fee;
             emit TaskEndAborted(taskKey, AbortReason.ErrorAccepted, fee);
+            registry.settleReport(node, 0, 0, false);
         } else {
             revert InvalidState(taskKey, state);
         }
-        _release(node, taskKey);
     }
 
     function _applyVerdict(
@@ -595,9 +628,11 @@ contract TaskManager is ITaskManager, Ownable2Step, ReentrancyGuardTransient {
         address node = task.node;
         uint256 fee = task.fee;
         _clear(task);
+        // Every judged member reported, so its node was released at the report and counted it (finding 6):
+        // the verdict reaches the node wherever it is now, its stake included, as long as it is registered.
         if (verdict == GroupOutcome.Verdict.Paid) {
             task.state = TaskState.EndGroupSuccess;
-            address beneficiary = registry.beneficiaryOf(node);
+            address beneficiary = registry.settleReport(node, position, total, false);
             _owed[beneficiary] += fee;
             emit TaskEndGroupSuccess(taskKey, node, beneficiary, fee);
         } else {
@@ -609,8 +644,7 @@ contract TaskManager is ITaskManager, Ownable2Step, ReentrancyGuardTransient {
             } else if (verdict == GroupOutcome.Verdict.Invalidated) {
                 task.state = TaskState.EndInvalidated;
                 emit TaskEndInvalidated(taskKey, node, fee);
-                // The node was busy with this very task until now, so its stake is still there to take.
-                if (_onTask(node, taskKey)) registry.slash(node);
+                registry.settleReport(node, 0, 0, true);
                 return;
             } else {
                 task.state = TaskState.EndAborted;
@@ -622,9 +656,8 @@ contract TaskManager is ITaskManager, Ownable2Step, ReentrancyGuardTransient {
                     fee
                 );
             }
+            registry.settleReport(node, position, total, false);
         }
-        if (total != 0 && _onTask(node, taskKey)) registry.recordSubmission(node, position, total);
-        _release(node, taskKey);
     }
 
     /// @dev Clears what the task no longer needs once it ended (gas refund); slot 0 stays.
@@ -636,7 +669,7 @@ contract TaskManager is ITaskManager, Ownable2Step, ReentrancyGuardTransient {
 
     /// @dev Frees the node and, when it is available again, hands it the first fitting queued task.
     function _release(address node, bytes32 taskKey) private {
-        if (registry.releaseNode(node, taskKey)) _dispatch(node);
+        if (registry.releaseNode(node, taskKey)) _dispatch(node, MAX_QUEUE_PROBES);
     }
 
     /// @dev Defect 4 of the reference: group effects must only reach a node still working on this task.
@@ -650,11 +683,12 @@ contract TaskManager is ITaskManager, Ownable2Step, ReentrancyGuardTransient {
     /// transaction that changes the population a draw sees (task endings here, join / pause / resume / quit
     /// in the registry) and by createTask: so the population stays as it stood at the end of the creation
     /// block, and nobody who learnt the block's hash can reshape it. Never reverts for a task's sake.
-    function _settleDraws() private returns (uint256 settled) {
+    /// At most `max` draws: a call that changes the population passes MAX_PENDING_DRAWS (all of them).
+    function _settleDraws(uint256 max) private returns (uint256 settled) {
         Reporting memory reporting = _reporting;
         uint24 head = reporting.drawHead;
         uint24 tail = reporting.drawTail;
-        while (head != tail) {
+        while (head != tail && settled < max) {
             bytes32 key = _pendingDraws[head % MAX_PENDING_DRAWS];
             Task storage task = _tasks[key];
             if (task.seedBlock >= block.number) break;
@@ -676,12 +710,16 @@ contract TaskManager is ITaskManager, Ownable2Step, ReentrancyGuardTransient {
         uint8 taskType = task.taskType;
         bytes32 gpu = taskType == TASK_LLM ? _queue[key].requiredGpu : bytes32(0);
         if (hash == bytes32(0)) {
+            // Forfeited, not refunded: a creator that knows the hash could simulate its draw, settle the draws it
+            // likes and let the others expire for free (re-rolls). The fee goes where slashed stakes go.
             uint256 fee = task.fee;
             task.state = TaskState.EndAborted;
             _clear(task);
             if (gpu != bytes32(0)) delete _queue[key];
-            _owed[task.creator] += fee;
             emit TaskEndAborted(key, AbortReason.DrawExpired, fee);
+            address pool = address(registry.incentivePool());
+            (bool ok,) = pool.call{value: fee}("");
+            if (!ok) revert WithdrawalFailed(pool, fee);
             return;
         }
         // Truncations intended: the fields were packed from a uint32 and a uint64 at creation.
@@ -691,7 +729,12 @@ contract TaskManager is ITaskManager, Ownable2Step, ReentrancyGuardTransient {
         uint64 version = uint64(packed >> 32);
         address node = registry.selectNode(
             INodeRegistry.SelectionRequest({
-                taskType: taskType, requiredGpu: gpu, minVram: minVram, version: version, modelIds: new bytes32[](0)
+                taskType: taskType,
+                requiredGpu: gpu,
+                minVram: minVram,
+                version: version,
+                modelIds: new bytes32[](0),
+                fee: task.fee
             }),
             uint256(keccak256(abi.encodePacked(hash, position))),
             key
@@ -706,6 +749,13 @@ contract TaskManager is ITaskManager, Ownable2Step, ReentrancyGuardTransient {
             task.state = TaskState.Started;
             if (gpu != bytes32(0)) delete _queue[key];
             emit TaskStarted(key, node, taskType);
+            // Settled late (say by its own app near block b + 255), the hash would soon be unreadable and the
+            // node could not report (SeedUnavailable, then a timeout against an honest node): keep it. A prompt
+            // draw leaves the node at least 256 - SEED_KEEP_DELAY blocks, as the node rule assumes.
+            if (block.number - task.seedBlock > SEED_KEEP_DELAY) {
+                _seeds[key] = hash;
+                emit SamplingSeedRecorded(key, hash);
+            }
         }
     }
 
@@ -737,10 +787,10 @@ contract TaskManager is ITaskManager, Ownable2Step, ReentrancyGuardTransient {
         delete _queue[taskKey];
     }
 
-    /// @dev Probes at most MAX_QUEUE_PROBES queue heads; FIFO among those that fit `node`.
-    function _dispatch(address node) private returns (bytes32) {
+    /// @dev Probes at most `maxProbes` queued tasks from the head; FIFO among those that fit `node`.
+    function _dispatch(address node, uint256 maxProbes) private returns (bytes32) {
         bytes32 key = _queueHead;
-        for (uint256 probe = 0; probe < MAX_QUEUE_PROBES && key != bytes32(0); ++probe) {
+        for (uint256 probe = 0; probe < maxProbes && key != bytes32(0); ++probe) {
             QueueEntry storage entry = _queue[key];
             Task storage task = _tasks[key];
             INodeRegistry.SelectionRequest memory request = INodeRegistry.SelectionRequest({
@@ -748,7 +798,8 @@ contract TaskManager is ITaskManager, Ownable2Step, ReentrancyGuardTransient {
                 requiredGpu: entry.requiredGpu,
                 minVram: entry.minVram,
                 version: entry.version,
-                modelIds: new bytes32[](0)
+                modelIds: new bytes32[](0),
+                fee: task.fee
             });
             if (registry.fits(node, request)) {
                 _unlink(key);
@@ -912,6 +963,15 @@ contract TaskManager is ITaskManager, Ownable2Step, ReentrancyGuardTransient {
         task.stateTime = now_;
         task.stateSeq = seq;
         task.commitment = keccak256(abi.encodePacked(task.commitment, seed, resultHash));
+        // The going price follows the fees nodes actually worked for (finding 6).
+        uint256 average = _config.goingPrice;
+        uint256 fee = task.fee;
+        // Both below 2^96: the average stays between them, no overflow.
+        unchecked {
+            average = average == 0 ? fee : fee > average ? average + (fee - average) / 8 : average - (average - fee) / 8;
+        }
+        // forge-lint: disable-next-line(unsafe-typecast) -- between two uint96 values (above)
+        _config.goingPrice = uint96(average);
     }
 
     /// @dev Exact order of reports: time, then rank within that second (0 before any report).

@@ -62,6 +62,16 @@ contract TaskManagerHandler {
     mapping(bytes32 => bool) public ghostEnded;
     uint256 public ghostWithdrawn;
     uint256 public ghostSlashedStake;
+    /// @dev Fees of draws nobody settled within 256 blocks (forfeited to the pool).
+    uint256 public ghostForfeited;
+    /// @dev Finding 6: reports made by a node that still had an earlier report unsettled (it moved on).
+    uint256 public ghostReportsWhileUnsettled;
+    /// @dev Finding 6: set when a task got a node whose price floor is above its fee.
+    bool public ghostUnderpricedStart;
+    /// @dev Finding 6: set when a stake came back while its node still had unsettled reports.
+    bool public ghostStakeReturnedUnsettled;
+    mapping(bytes32 => bool) internal _floorChecked;
+    mapping(address => uint256) internal _lastPendingWithdrawal;
     bool public ghostHonestSlashed;
     bool public ghostTerminalChanged;
     uint256 internal _counter;
@@ -318,6 +328,35 @@ contract TaskManagerHandler {
         if (registry.pendingWithdrawal(node) == 0) return;
         vm.prank(node);
         registry.withdraw();
+        _lastPendingWithdrawal[node] = 0;
+    }
+
+    /// @dev Finding 6: a node quits, busy or not, with reports unsettled or not.
+    function quitNode(uint256 index) external {
+        address node = nodes[index % NODE_COUNT];
+        vm.prank(node);
+        try registry.quit() {}
+        catch (bytes memory reason) {
+            _expectOneOf(
+                "quit",
+                reason,
+                _two(INodeRegistry.NodeRegistryInvalidStatus.selector, INodeRegistry.NodeRegistryNotRegistered.selector)
+            );
+        }
+        _afterAction();
+    }
+
+    /// @dev Finding 6: a node sets its price floor around the fees the app pays (0 to 1 ether).
+    function setFloor(uint256 index, uint256 seed) external {
+        // Checked first, so that every task drawn so far is judged against the floor it was drawn under.
+        _afterAction();
+        address node = nodes[index % NODE_COUNT];
+        uint256 floor = seed % 3 == 0 ? 0 : seed % 1 ether;
+        vm.prank(node);
+        try registry.setPriceFloor(floor) {}
+        catch (bytes memory reason) {
+            _expectOneOf("setPriceFloor", reason, _one(INodeRegistry.NodeRegistryNotRegistered.selector));
+        }
     }
 
     // ------------------------------------------------------------------ anyone
@@ -346,6 +385,19 @@ contract TaskManagerHandler {
                 "abortTask", reason, _two(ITaskManager.DeadlineNotReached.selector, ITaskManager.InvalidState.selector)
             );
         }
+        _afterAction();
+    }
+
+    /// @dev A quiet stretch of up to 300 blocks (more than the 256 a block hash stays readable), then a
+    /// settlement: draws nobody settled in time end DrawExpired and forfeit their fees to the pool.
+    function gap(uint256 blocks) external {
+        uint256 count = 1 + (blocks % 300);
+        vmx.setBlockhash(block.number, keccak256(abi.encode("block", block.number)));
+        vm.roll(block.number + count);
+        vm.warp(block.timestamp + 2 * count);
+        uint256 poolBefore = address(pool).balance;
+        ghostDrawsSettled += tm.settleDraws();
+        ghostForfeited += address(pool).balance - poolBefore;
         _afterAction();
     }
 
@@ -438,12 +490,14 @@ contract TaskManagerHandler {
             score = abi.encodePacked(bytes8(keccak256(abi.encode(seed))), bytes8(keccak256(abi.encode(seed, 1))));
         }
         t.seed = tm.samplingSeed(t.key);
+        uint256 unsettledBefore = registry.unsettledReportsOf(node);
         (uint8 v, bytes32 r, bytes32 s) = vm.sign(RELAY_KEY, tm.resultAvailableDigest(t.key, keccak256(score)));
         vm.prank(node);
         // A started task's node may answer only once its seed block is past and while the seed is known.
         if (reportError) {
             try tm.reportTaskError(t.key, 1) {
                 ++ghostReports;
+                if (unsettledBefore != 0) ++ghostReportsWhileUnsettled;
             } catch (bytes memory reason) {
                 _expectOneOf("reportTaskError", reason, _one(ITaskManager.SeedUnavailable.selector));
             }
@@ -451,6 +505,7 @@ contract TaskManagerHandler {
             try tm.submitScore(t.key, score, abi.encodePacked(r, s, v)) {
                 t.score = score;
                 ++ghostReports;
+                if (unsettledBefore != 0) ++ghostReportsWhileUnsettled;
             } catch (bytes memory reason) {
                 _expectOneOf("submitScore", reason, _one(ITaskManager.SeedUnavailable.selector));
             }
@@ -467,9 +522,22 @@ contract TaskManagerHandler {
 
     /// @dev Records terminal states the first time they are seen and flags any later change.
     function _afterAction() internal {
+        for (uint256 i = 0; i < NODE_COUNT; ++i) {
+            address node = nodes[i];
+            uint256 pending = registry.pendingWithdrawal(node);
+            if (pending > _lastPendingWithdrawal[node] && registry.unsettledReportsOf(node) != 0) {
+                ghostStakeReturnedUnsettled = true;
+            }
+            _lastPendingWithdrawal[node] = pending;
+        }
         for (uint256 i = 0; i < _tasks.length; ++i) {
             bytes32 key = _tasks[i].key;
-            ITaskManager.TaskState state = tm.getTask(key).state;
+            ITaskManager.TaskInfo memory info = tm.getTask(key);
+            if (!_floorChecked[key] && info.node != address(0)) {
+                _floorChecked[key] = true;
+                if (info.fee < registry.priceFloorOf(info.node)) ghostUnderpricedStart = true;
+            }
+            ITaskManager.TaskState state = info.state;
             if (ghostEnded[key]) {
                 if (state != ghostTerminal[key]) ghostTerminalChanged = true;
             } else if (

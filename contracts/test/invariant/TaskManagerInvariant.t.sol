@@ -66,6 +66,10 @@ contract TaskManagerInvariantTest is Test {
         // a run that created several tasks drew most of them.
         if (handler.taskCount() >= 4) assertGt(drawn, 0, "no task was ever drawn");
         if (handler.ghostReports() >= 6) assertGt(ended, 0, "tasks were reported but none ever ended");
+        // Finding 6: nodes free at their report take new tasks while earlier reports wait for the app.
+        if (handler.ghostReports() >= 16) {
+            assertGt(handler.ghostReportsWhileUnsettled(), 0, "no node ever reported with an earlier report open");
+        }
     }
 
     /// @dev One campaign for the safety properties.
@@ -73,6 +77,25 @@ contract TaskManagerInvariantTest is Test {
     function invariant_safety() public view {
         assertFalse(handler.ghostTerminalChanged(), "a terminal state changed");
         assertFalse(handler.ghostHonestSlashed(), "an honest node was slashed");
+        assertFalse(handler.ghostUnderpricedStart(), "a node was given a task below its price floor");
+        assertFalse(handler.ghostStakeReturnedUnsettled(), "a stake came back with reports unsettled");
+        _checkUnsettledReports();
+    }
+
+    /// @dev Finding 6: each node's count of unsettled reports is exactly its tasks waiting in ScoreReady or
+    /// ErrorReported (nodes are released at the report, their stake answers until the settlement).
+    function _checkUnsettledReports() internal view {
+        for (uint256 n = 0; n < handler.nodeCount(); ++n) {
+            address node = handler.nodes(n);
+            uint256 open;
+            for (uint256 i = 0; i < handler.taskCount(); ++i) {
+                ITaskManager.TaskInfo memory info = tm.getTask(handler.taskKey(i));
+                bool reported = info.state == ITaskManager.TaskState.ScoreReady
+                    || info.state == ITaskManager.TaskState.ErrorReported;
+                if (reported && info.node == node) ++open;
+            }
+            assertEq(registry.unsettledReportsOf(node), open, "unsettled reports = reported tasks not settled");
+        }
     }
 
     /// @dev TaskManager balance == fees of tasks still running + balances owed and not yet withdrawn.
@@ -100,7 +123,11 @@ contract TaskManagerInvariantTest is Test {
         for (uint256 i = 0; i < handler.taskCount(); ++i) {
             if (handler.ghostEnded(handler.taskKey(i))) ended += handler.taskFee(i);
         }
-        assertEq(_sumOwed() + handler.ghostWithdrawn(), ended, "credited = fees of ended tasks");
+        assertEq(
+            _sumOwed() + handler.ghostWithdrawn() + handler.ghostForfeited(),
+            ended,
+            "credited or forfeited = fees of ended tasks"
+        );
     }
 
     /// @dev NodeRegistry balance == active stakes + stakes waiting to be withdrawn; slashes went to the pool.
@@ -114,7 +141,11 @@ contract TaskManagerInvariantTest is Test {
             address(registry).balance - handler.ghostForcedRegistry(), registry.totalStaked() + pending, "stakes exact"
         );
         assertEq(pending, registry.totalPendingWithdrawals(), "pending withdrawals");
-        assertEq(address(pool).balance, handler.ghostSlashedStake(), "pool holds the slashed stakes");
+        assertEq(
+            address(pool).balance,
+            handler.ghostSlashedStake() + handler.ghostForfeited(),
+            "pool holds the slashed stakes and the forfeited fees"
+        );
     }
 
     /// @dev Once every timeout and window has passed, anyone can end every task.

@@ -490,40 +490,83 @@ contract NodeRegistryTest is NodeRegistryTestBase {
         assertFalse(registry.releaseNode(makeAddr("stranger"), TASK_1));
     }
 
-    function test_completeSingleTask_creditsReleasesAndNamesThePayee() public {
+    function test_settleReport_creditsCountsAndNamesThePayee() public {
         address node = joinDefault();
         address payee = makeAddr("payee");
         vm.prank(node);
         registry.setBeneficiary(payee);
         registry.occupyNode(node, TASK_1);
         uint16 before = registry.qosScoreOf(node);
-        (address beneficiary, bool available) = registry.completeSingleTask(node, TASK_1);
-        assertEq(beneficiary, payee);
-        assertTrue(available);
+        assertTrue(registry.releaseAtReport(node, TASK_1), "free at its report");
         assertStatus(node, AVAILABLE);
+        assertEq(registry.unsettledReportsOf(node), 1);
+        assertEq(registry.settleReport(node, 0, 1, false), payee);
+        assertEq(registry.unsettledReportsOf(node), 0);
         assertGt(registry.qosScoreOf(node), before);
         assertEq(registry.consecutiveTimeoutsOf(node), 0);
     }
 
-    function test_completeSingleTask_appliesPendingQuitAfterTheCredit() public {
+    /// @dev Finding 6: a node that quits with a report unsettled keeps its stake in the registry (slashable)
+    /// until the settlement; then it leaves with it.
+    function test_regression_F6_quitWaitsForTheSettlementOfEveryReport() public {
         address node = joinDefault();
         registry.occupyNode(node, TASK_1);
+        registry.releaseAtReport(node, TASK_1);
+        registry.occupyNode(node, TASK_2);
+        registry.releaseAtReport(node, TASK_2);
         vm.prank(node);
         registry.quit();
+        assertStatus(node, PENDING_QUIT);
+        assertEq(registry.currentTaskOf(node), bytes32(0), "waiting, on no task");
+        assertEq(registry.pendingWithdrawal(node), 0, "stake held");
+        registry.settleReport(node, 0, 1, false);
+        assertStatus(node, PENDING_QUIT);
         vm.expectEmit(address(registry));
         emit INodeRegistry.StakeReturned(node, MIN_STAKE);
-        (address beneficiary, bool available) = registry.completeSingleTask(node, TASK_1);
-        // No beneficiary set: the node itself, as beneficiaryOf says.
-        assertEq(beneficiary, node);
-        assertFalse(available);
+        assertEq(registry.settleReport(node, 0, 1, false), node);
         assertStatus(node, QUIT);
         assertEq(registry.pendingWithdrawal(node), MIN_STAKE);
-        // Another task's completion does not release a node (it still credits nothing for a departed one).
-        address other = joinDefault();
-        registry.occupyNode(other, TASK_2);
-        (, available) = registry.completeSingleTask(other, TASK_1);
-        assertFalse(available);
-        assertStatus(other, BUSY);
+    }
+
+    /// @dev Finding 6: a kick-out (timeouts in a row) holds the stake while a report is unsettled, and a
+    /// verdict that slashes still takes it.
+    function test_regression_F6_kickOutHoldsTheStakeWhileReportsAreUnsettled() public {
+        address node = joinDefault();
+        registry.occupyNode(node, TASK_1);
+        registry.releaseAtReport(node, TASK_1);
+        for (uint256 i = 0; i < registry.maxTimeoutsBeforeKick(); ++i) {
+            bytes32 key = bytes32(100 + i);
+            registry.occupyNode(node, key);
+            registry.recordTimeout(node);
+            registry.releaseNode(node, key);
+        }
+        assertStatus(node, PENDING_QUIT);
+        assertEq(registry.pendingWithdrawal(node), 0, "stake held after the kick-out");
+        registry.settleReport(node, 0, 0, true);
+        assertStatus(node, QUIT);
+        assertEq(registry.pendingWithdrawal(node), 0, "slashed, not returned");
+        assertEq(address(pool).balance, MIN_STAKE);
+    }
+
+    /// @dev Finding 6: a node is never drawn nor dispatched for a task below its price floor.
+    function test_regression_F6_priceFloorKeepsUnderpricedTasksAway() public {
+        address node = joinDefault();
+        vm.prank(node);
+        vm.expectEmit(address(registry));
+        emit INodeRegistry.PriceFloorSet(node, 2 gwei);
+        registry.setPriceFloor(2 gwei);
+        assertEq(registry.priceFloorOf(node), 2 gwei);
+        INodeRegistry.SelectionRequest memory req = anyRequest();
+        assertFalse(registry.fits(node, req), "1 gwei < floor");
+        for (uint256 r = 0; r < 20; ++r) {
+            assertEq(registry.selectNode(req, r, TASK_1), address(0));
+        }
+        req.fee = 2 gwei;
+        assertTrue(registry.fits(node, req));
+        assertEq(registry.selectNode(req, 1, TASK_1), node);
+        vm.prank(node);
+        vm.expectRevert();
+        registry.setPriceFloor(uint256(type(uint64).max) + 1);
     }
 
     /// @dev A group whose every node is busy keeps a non-zero sizes word (cheap to refill), yet reads 0.
@@ -671,7 +714,9 @@ contract NodeRegistryTest is NodeRegistryTestBase {
         vm.expectRevert(err);
         registry.recordSubmission(node, 0, 1);
         vm.expectRevert(err);
-        registry.completeSingleTask(node, TASK_1);
+        registry.releaseAtReport(node, TASK_1);
+        vm.expectRevert(err);
+        registry.settleReport(node, 0, 1, false);
         vm.expectRevert(err);
         registry.recordTimeout(node);
         vm.expectRevert(err);

@@ -148,7 +148,8 @@ contract NodeRegistryHandler is Test {
             requiredGpu: pinned ? keccak256(bytes(gpus[reqSeed % 4])) : bytes32(0),
             minVram: uint32((reqSeed >> 4) % 30),
             version: NodeVersion.pack(uint32(1 + (reqSeed >> 8) % 2), uint16((reqSeed >> 12) % 3), 0),
-            modelIds: ids
+            modelIds: ids,
+            fee: 1 gwei
         });
         address node = registry.selectNode(req, randomness, bytes32(++taskCounter));
         if (node != address(0)) {

@@ -80,7 +80,8 @@ abstract contract NodeRegistryTestBase is Test {
             requiredGpu: gpu,
             minVram: minVram,
             version: version,
-            modelIds: modelIds
+            modelIds: modelIds,
+            fee: 1 gwei
         });
     }
 

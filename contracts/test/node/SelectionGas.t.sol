@@ -83,7 +83,8 @@ contract SelectionGasTest is Test {
             requiredGpu: bytes32(0),
             minVram: 16,
             version: NodeVersion.pack(1, 2, 0),
-            modelIds: new bytes32[](0)
+            modelIds: new bytes32[](0),
+            fee: 1 gwei
         });
         // Averages over DRAWS randomness values: the number of rejection tries varies with the randomness.
         for (uint256 i; i < DRAWS; ++i) {

@@ -427,17 +427,17 @@ contract TaskManagerTest is TaskManagerTestBase {
         assertEq(uint256(_state(q2)), uint256(ITaskManager.TaskState.Queued));
         assertEq(tm.queueHead(), q1);
         address node = _node(b);
+        // Finding 6: the node is free at its report and takes the queue head in that very transaction.
         _submit(b, _score(1));
-        vm.expectEmit(true, true, false, true, address(tm));
-        emit ITaskManager.TaskStarted(q1, node, 0);
-        vm.prank(app);
-        tm.validateSingleTask(b);
         assertEq(uint256(_state(q1)), uint256(ITaskManager.TaskState.Started));
         assertEq(_node(q1), node);
         assertEq(registry.currentTaskOf(node), q1);
         assertEq(tm.queueHead(), q2);
         // The dispatched task's timeout starts at dispatch.
         assertEq(tm.getTask(q1).stateTime, block.timestamp);
+        vm.prank(app);
+        tm.validateSingleTask(b);
+        assertEq(registry.currentTaskOf(node), q1, "the validation leaves the node on its new task");
         a;
         c;
     }
@@ -601,9 +601,8 @@ contract TaskManagerTest is TaskManagerTestBase {
         assertEq(tm.getTask(a).reportOrder, t + 2);
         vm.warp(block.timestamp + 1);
         bytes32 d = _create(3);
-        assertEq(uint256(_state(d)), uint256(ITaskManager.TaskState.Queued));
-        vm.prank(app);
-        tm.validateSingleTask(a);
+        // Finding 6: the nodes are free since their reports.
+        assertEq(uint256(_state(d)), uint256(ITaskManager.TaskState.Started));
         _submit(d, _score(1));
         assertEq(tm.getTask(d).reportOrder, (block.timestamp << 16), "rank restarts each second");
     }

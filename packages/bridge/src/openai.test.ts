@@ -81,6 +81,8 @@ describe('the bridge with the openai client on a real network', { timeout: 600_0
     assert.match(job.tasks[0]?.taskKey ?? '', /^0x[0-9a-f]{64}$/);
     assert.match(job.tasks[0]?.node ?? '', /^0x[0-9a-fA-F]{40}$/);
     assert.ok((job.timings?.totalMs ?? 0) > 0 && (job.timings?.executionMs ?? -1) >= 0);
+    // One task, validated alone and paid: the key is charged the one fee the wallet paid.
+    assert.equal(job.charged, job.fee);
   });
 
   test('chat streaming: server-sent chunks that add up to the same (deterministic) answer', async () => {

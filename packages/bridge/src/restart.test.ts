@@ -1,11 +1,12 @@
 /**
  * Crash safety: the bridge process is killed (SIGKILL) after its job's task was created on chain; a new
  * bridge on the same PostgreSQL job store resumes the job to its verified result, without creating or paying
- * a second task.
+ * a second task. Then two bridges start at once on one store holding a queued job: one of them runs it, once.
  */
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { after, before, describe, test } from 'node:test';
+import { taskManagerAbi } from '@verinet/protocol/chain';
 import { findPostgresBin, type Postgres, startPostgres } from '../../relay/src/test/startPostgres.js';
 import type { JobView } from './jobs/toJobView.js';
 import { addApiKey } from './keys/addApiKey.js';
@@ -16,7 +17,9 @@ let network: TestNetwork;
 let postgres: Postgres;
 const children: ChildProcess[] = [];
 
-async function spawnBridge(): Promise<{ child: ChildProcess; url: string }> {
+async function spawnBridge(
+  extra: Record<string, unknown> = {},
+): Promise<{ child: ChildProcess; url: string }> {
   const options = {
     port: 0,
     rpcUrl: network.devnet.anvil.rpcUrl,
@@ -25,7 +28,7 @@ async function spawnBridge(): Promise<{ child: ChildProcess; url: string }> {
     privateKey: network.walletKey,
     postgresUrl: postgres.url,
     logLevel: 'silent',
-    overrides: { models: network.models, pollIntervalMs: 100 },
+    overrides: { models: network.models, pollIntervalMs: 100, 'limits.jobLeaseSeconds': 3, ...extra },
   };
   const child = spawn(
     process.execPath,
@@ -82,7 +85,8 @@ describe('bridge restart mid-job', {
   });
 
   test('a job whose task is on chain survives SIGKILL and is paid once', async () => {
-    const first = await spawnBridge();
+    // The same instance name: the restarted bridge takes its job's lease back at once.
+    const first = await spawnBridge({ instanceId: 'restart' });
     const store = await createPostgresJobStore(postgres.url);
     const { key } = await addApiKey(store, { name: 'restart' }, {});
     await store.close();
@@ -113,7 +117,7 @@ describe('bridge restart mid-job', {
     first.child.kill('SIGKILL');
     await new Promise((resolve) => first.child.once('exit', resolve));
 
-    const second = await spawnBridge();
+    const second = await spawnBridge({ instanceId: 'restart' });
     // A client retrying with its idempotency key gets the same job, not a second one.
     const retried = (await (
       await fetch(`${second.url}/api/tasks`, { method: 'POST', headers, body })
@@ -138,5 +142,61 @@ describe('bridge restart mid-job', {
     assert.equal(await network.devnet.client.getTransactionCount({ address: wallet }), 3);
     second.child.kill('SIGTERM');
     await new Promise((resolve) => second.child.once('exit', resolve));
+  });
+
+  test('two bridges starting at once on one store: the queued job runs on one of them, once', async () => {
+    const store = await createPostgresJobStore(postgres.url);
+    const { id: keyId, key } = await addApiKey(store, { name: 'race' }, {});
+    const created = await store.createJob(
+      {
+        id: `job_${'ab'.repeat(16)}`,
+        keyId,
+        idempotencyKey: null,
+        requestHash: 'race',
+        type: 'llm',
+        source: 'native',
+        args: {
+          model: 'verinet/tiny-gpt2',
+          messages: [{ role: 'user', content: 'Race' }],
+          generation_config: { max_new_tokens: 4 },
+          seed: 5,
+        },
+        feeWei: 10n ** 15n,
+      },
+      Date.now(),
+      { unfinishedPerKey: 10 },
+    );
+    await store.close();
+    assert.equal(created.kind, 'created');
+    const wallet = (await import('viem/accounts')).privateKeyToAccount(network.walletKey).address;
+    const createdBy = async () =>
+      (
+        await network.devnet.client.getContractEvents({
+          address: network.devnet.deployment.contracts.taskManager,
+          abi: taskManagerAbi,
+          eventName: 'TaskCreated',
+          args: { creator: wallet },
+          fromBlock: 0n,
+        })
+      ).length;
+    const before = await createdBy();
+    // Both resume the queued job as they start: each tries to take its lease.
+    const [a, b] = await Promise.all([spawnBridge(), spawnBridge()]);
+    const headers = { authorization: `Bearer ${key}` };
+    const done = await poll(
+      async () =>
+        (await (await fetch(`${a.url}/api/tasks/job_${'ab'.repeat(16)}`, { headers })).json()) as JobView,
+      (j) => j.status === 'succeeded' || j.status === 'failed',
+      240_000,
+      'the raced job',
+    );
+    assert.equal(done.status, 'succeeded', JSON.stringify(done.error));
+    assert.equal(done.tasks.length, 1);
+    assert.equal(await createdBy(), before + 1, 'one createTask for the job, not one per bridge');
+    assert.equal(done.charged, (10n ** 15n).toString());
+    for (const child of [a.child, b.child]) {
+      child.kill('SIGTERM');
+      await new Promise((resolve) => child.once('exit', resolve));
+    }
   });
 });

@@ -1,9 +1,9 @@
 import { render } from 'preact';
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import type { DappRunner } from './dapp/createDappRunner.js';
 import { getUiConfig, type UiConfig } from './lib/bridge.js';
 import { createBridgeRunner } from './lib/bridgeRunner.js';
 import { setExplorerBase } from './lib/explorer.js';
-import type { Runner } from './lib/runner.js';
 import { adoptKeyFromHash, getMode, type Mode } from './lib/settings.js';
 import { Calculator } from './pages/Calculator.js';
 import { Chat } from './pages/Chat.js';
@@ -31,8 +31,9 @@ function App() {
   const [mode, setMode] = useState<Mode>(getMode());
   const [config, setConfig] = useState<UiConfig | null>(null);
   const [configLoaded, setConfigLoaded] = useState(false);
-  const [dappRunner, setDappRunner] = useState<Runner | null>(null);
+  const [dappRunner, setDappRunner] = useState<DappRunner | null>(null);
   const [dappError, setDappError] = useState('');
+  const [walletEpoch, setWalletEpoch] = useState(0);
   const bridgeRunner = useMemo(createBridgeRunner, []);
 
   useEffect(() => {
@@ -57,12 +58,52 @@ function App() {
   useEffect(() => {
     if (mode !== 'dapp' || dappRunner || !configLoaded) return;
     setDappError('');
+    let cancelled = false;
     // The SDK and viem load only in DApp mode: the bridge mode page stays small.
     import('./dapp/createDappRunner.js')
       .then(({ createDappRunner }) => createDappRunner(config))
-      .then(setDappRunner)
-      .catch((error: Error) => setDappError(error.message));
-  }, [mode, config, configLoaded, dappRunner]);
+      .then((runner) => {
+        if (cancelled) runner.close();
+        else setDappRunner(runner);
+      })
+      .catch((error: Error) => {
+        if (!cancelled) setDappError(error.message);
+      });
+    return () => {
+      cancelled = true;
+    };
+  }, [mode, config, configLoaded, dappRunner, walletEpoch]);
+
+  useEffect(() => () => dappRunner?.close(), [dappRunner]);
+
+  // A runner is bound to one wallet account on one chain. When the wallet switches either, the runner is
+  // closed and a new one is built, which asks the wallet again (and for its chain); a wallet that comes back
+  // to the right chain after a refusal gets a runner again the same way.
+  const runnerRef = useRef<DappRunner | null>(null);
+  runnerRef.current = dappRunner;
+  useEffect(() => {
+    const ethereum = window.ethereum;
+    if (mode !== 'dapp' || !ethereum) return;
+    const rebuild = () => {
+      runnerRef.current?.close();
+      setDappRunner(null);
+      setWalletEpoch((n) => n + 1);
+    };
+    const onAccounts = (accounts: unknown) => {
+      const next = Array.isArray(accounts) && typeof accounts[0] === 'string' ? accounts[0] : '';
+      if (next.toLowerCase() !== runnerRef.current?.account.toLowerCase()) rebuild();
+    };
+    const onChain = (id: unknown) => {
+      const chainId = typeof id === 'string' ? Number.parseInt(id, 16) : Number(id);
+      if (!runnerRef.current || chainId !== config?.chainId) rebuild();
+    };
+    ethereum.on('accountsChanged', onAccounts as never);
+    ethereum.on('chainChanged', onChain as never);
+    return () => {
+      ethereum.removeListener('accountsChanged', onAccounts as never);
+      ethereum.removeListener('chainChanged', onChain as never);
+    };
+  }, [mode, config]);
 
   const runner = mode === 'dapp' ? dappRunner : bridgeRunner;
   const needsRunner = route === 'generate' || route === 'chat';
@@ -87,6 +128,11 @@ function App() {
         <span class="mode" data-testid="mode">
           {mode === 'dapp' ? 'DApp mode (wallet pays)' : 'Bridge mode'}
         </span>
+        {mode === 'dapp' && dappRunner && (
+          <span class="mode" data-testid="wallet" title={dappRunner.account}>
+            {`${dappRunner.account.slice(0, 6)}…${dappRunner.account.slice(-4)}`}
+          </span>
+        )}
       </header>
       <main id="main" tabIndex={-1}>
         {needsRunner && mode === 'dapp' && !runner && (

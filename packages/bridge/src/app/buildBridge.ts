@@ -38,7 +38,10 @@ export async function buildBridge({ context, logger }: BuildBridgeParameters): P
       info: { title: 'Verinet bridge', version: '1.0.0', description: 'See docs/bridge.md' },
     },
   });
-  await app.register(errorsPlugin, { webDir: context.config.webDir });
+  await app.register(errorsPlugin, {
+    webDir: context.config.webDir,
+    bodyLimit: context.config.limits.jsonBodyBytes,
+  });
   await app.register(authPlugin, { context });
   await app.register(rateLimit, {
     global: true,

@@ -3,6 +3,7 @@ import type { BridgeConfig } from '../config/bridgeConfig.js';
 import type { JobRunner } from '../jobs/createJobRunner.js';
 import type { ApiKeyRecord, JobStore } from '../store/types.js';
 import type { BridgeMetrics } from './createBridgeMetrics.js';
+import type { FollowerLimiter } from './createFollowerLimiter.js';
 
 /** What the bridge's plugins share. */
 export type BridgeContext = {
@@ -10,6 +11,8 @@ export type BridgeContext = {
   store: JobStore;
   runner: JobRunner;
   metrics: BridgeMetrics;
+  /** Requests waiting for a job and event streams, bounded per job and per key. */
+  followers: FollowerLimiter;
   log: Logger;
   /** Fee per on-chain task of each type, in wei (config, else the chain's minimum fee). */
   fees: { sd: bigint; llm: bigint };

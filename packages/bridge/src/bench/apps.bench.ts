@@ -32,11 +32,44 @@ const job = async (id: string | null) =>
     await fetch(`${bridge.url}/api/tasks/${id}`, { headers: { authorization: `Bearer ${key}` } })
   ).json()) as JobView;
 
-type Sample = { total: number; execution: number; protocol: number; ttft?: number };
+/**
+ * Where the time goes, from the job's own timestamps (bridge clock, ms): request sent → job row written (the
+ * bridge's intake: HTTP, key, mapping, store), → createTask mined
+ * (job row, SDK prepare, argument upload, createTask), → node selected, → score on chain (execution), →
+ * validated (report seen, sampling, validation tx), → job succeeded (result download, verification, store),
+ * → response received by the client (the bridge's wait and answer). The bridge's own share is toJob and
+ * toResponse; the rest is the SDK, the relay, the node and the chain.
+ */
+type Phases = Record<(typeof phaseNames)[number], number>;
+const phaseNames = [
+  'toJob',
+  'toCreated',
+  'toNode',
+  'execution',
+  'toValidated',
+  'toSucceeded',
+  'toResponse',
+] as const;
+type Sample = { total: number; execution: number; protocol: number; ttft?: number; phases?: Phases };
+
+function phasesOf(j: JobView, sentAt: number, receivedAt: number): Phases | undefined {
+  const s = j.steps;
+  if (!s.created || !s.node || !s.scored || !s.validated) return undefined;
+  return {
+    toJob: j.createdAt - sentAt,
+    toCreated: s.created.at - j.createdAt,
+    toNode: s.node.at - s.created.at,
+    execution: s.scored.at - s.node.at,
+    toValidated: s.validated.at - s.scored.at,
+    toSucceeded: j.updatedAt - s.validated.at,
+    toResponse: receivedAt - j.updatedAt,
+  };
+}
 const samples: Record<string, Sample[]> = { image: [], chat: [], 'chat (stream)': [] };
 
 async function image(seed: number): Promise<Sample> {
   const t0 = performance.now();
+  const sentAt = Date.now();
   const { response } = await openai.images
     .generate({
       model: 'tiny-sd',
@@ -48,13 +81,15 @@ async function image(seed: number): Promise<Sample> {
     } as never)
     .withResponse();
   const total = performance.now() - t0;
+  const receivedAt = Date.now();
   const j = await job(response.headers.get('x-verinet-job-id'));
   const execution = j.timings?.executionMs ?? Number.NaN;
-  return { total, execution, protocol: total - execution };
+  return { total, execution, protocol: total - execution, phases: phasesOf(j, sentAt, receivedAt) };
 }
 
 async function chat(seed: number): Promise<Sample> {
   const t0 = performance.now();
+  const sentAt = Date.now();
   const { response } = await openai.chat.completions
     .create({
       model: 'tiny-chat',
@@ -65,13 +100,15 @@ async function chat(seed: number): Promise<Sample> {
     })
     .withResponse();
   const total = performance.now() - t0;
+  const receivedAt = Date.now();
   const j = await job(response.headers.get('x-verinet-job-id'));
   const execution = j.timings?.executionMs ?? Number.NaN;
-  return { total, execution, protocol: total - execution };
+  return { total, execution, protocol: total - execution, phases: phasesOf(j, sentAt, receivedAt) };
 }
 
 async function chatStream(seed: number): Promise<Sample> {
   const t0 = performance.now();
+  const sentAt = Date.now();
   const { data: stream, response } = await openai.chat.completions
     .create({
       model: 'tiny-chat',
@@ -86,9 +123,16 @@ async function chatStream(seed: number): Promise<Sample> {
   for await (const chunk of stream)
     if (ttft === undefined && chunk.choices[0]?.delta.content) ttft = performance.now() - t0;
   const total = performance.now() - t0;
+  const receivedAt = Date.now();
   const j = await job(response.headers.get('x-verinet-job-id'));
   const execution = j.timings?.executionMs ?? Number.NaN;
-  return { total, execution, protocol: total - execution, ttft: ttft ?? total };
+  return {
+    total,
+    execution,
+    protocol: total - execution,
+    ttft: ttft ?? total,
+    phases: phasesOf(j, sentAt, receivedAt),
+  };
 }
 
 // Warm-up (worker start and model load on the node), not counted.
@@ -117,6 +161,19 @@ for (const [name, list] of Object.entries(samples)) {
   console.log(`  execution    ${fmt(list.map((s) => s.execution))}   (node selected → score on chain)`);
   console.log(`  protocol     ${fmt(list.map((s) => s.protocol))}   (end to end − execution)`);
   if (list[0]?.ttft !== undefined) console.log(`  first token  ${fmt(list.map((s) => s.ttft as number))}`);
+  const phased = list.flatMap((s) => (s.phases ? [s.phases] : []));
+  if (phased.length > 0)
+    console.log(
+      `  phases p50 (n=${phased.length}): ${phaseNames
+        .map(
+          (p) =>
+            `${p} ${quantile(
+              phased.map((x) => x[p]),
+              0.5,
+            ).toFixed(0)}`,
+        )
+        .join(', ')} ms`,
+    );
   const ratio = list.map((s) => s.protocol / s.total);
   console.log(`  protocol share of end to end: p50 ${(quantile(ratio, 0.5) * 100).toFixed(0)}%`);
 }

@@ -11,6 +11,7 @@ import { privateKeyToAccount } from 'viem/accounts';
 import { buildBridge } from '../app/buildBridge.js';
 import type { BridgeContext } from '../app/context.js';
 import { createBridgeMetrics } from '../app/createBridgeMetrics.js';
+import { createFollowerLimiter } from '../app/createFollowerLimiter.js';
 import type { BridgeConfig } from '../config/bridgeConfig.js';
 import { loadBridgeConfig } from '../config/loadBridgeConfig.js';
 import { createJobRunner } from '../jobs/createJobRunner.js';
@@ -132,12 +133,18 @@ export async function startBridge(options: StartBridgeOptions = {}): Promise<Sta
       log: logger,
       metrics,
       concurrency: config.limits.concurrentJobs,
+      leaseMs: config.limits.jobLeaseSeconds * 1000,
+      ...(config.instanceId === undefined ? {} : { owner: `bridge@${config.instanceId}` }),
     });
     const context: BridgeContext = {
       config,
       store,
       runner,
       metrics,
+      followers: createFollowerLimiter({
+        perJob: config.limits.followersPerJob,
+        perKey: config.limits.followersPerKey,
+      }),
       log: logger,
       fees: config.fees,
       urlSecret: Buffer.from(secret, 'hex'),

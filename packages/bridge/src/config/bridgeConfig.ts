@@ -32,6 +32,12 @@ export const bridgeConfigSchema = z.strictObject({
   keystoreFile: z.string().min(1).default('.verinet/bridge/keystore.json'),
   /** Folder of the built web UI served at `/` (none when absent). */
   webDir: z.string().min(1).optional(),
+  /**
+   * This bridge's name among those sharing a PostgreSQL store, unique to it: a bridge restarted under the same
+   * name takes its running jobs back at once instead of waiting for their leases to run out. None: a new name per
+   * start (safe; a restart waits up to limits.jobLeaseSeconds × 1.5).
+   */
+  instanceId: z.string().min(1).max(200).optional(),
   store: z
     .strictObject({
       kind: z.enum(['sqlite', 'postgres']).default('sqlite'),
@@ -53,7 +59,23 @@ export const bridgeConfigSchema = z.strictObject({
     .prefault({}),
   limits: z
     .strictObject({
-      jsonBodyBytes: positiveInt.max(64 << 20).default(8 << 20),
+      /** Request bodies; the relay takes task arguments up to 4 MiB (its limits.argsBytes), so no more here. */
+      jsonBodyBytes: positiveInt.max(64 << 20).default(4 << 20),
+      /** Canonical task arguments of one job: the relay's limits.argsBytes (larger ones it would refuse). */
+      argsBytes: positiveInt.max(16 << 20).default(4 << 20),
+      /** Jobs one API key may have queued or running at once (each holds store rows and runner work). */
+      unfinishedJobsPerKey: positiveInt.max(100_000).default(32),
+      /**
+       * Followers of one job at once (event streams, and OpenAI requests waiting for it: retries with one
+       * Idempotency-Key wait for the same job), and of one API key.
+       */
+      followersPerJob: positiveInt.max(1000).default(4),
+      followersPerKey: positiveInt.max(100_000).default(64),
+      /**
+       * How long a bridge holds a job it runs without renewing it (renewed every third of it): bridges sharing a
+       * PostgreSQL store take over a dead bridge's jobs this long after it died (and within half of it more).
+       */
+      jobLeaseSeconds: positiveInt.min(3).max(3600).default(30),
       /** How long an OpenAI request waits for its job before answering `timeout` (the job keeps running). */
       waitSeconds: positiveInt.max(3600).default(600),
       /** Jobs run at once (each holds the wallet's nonce only while it sends). */

@@ -34,6 +34,7 @@ const envLeaves: string[][] = [
   ['deploymentFile'],
   ['keystoreFile'],
   ['webDir'],
+  ['instanceId'],
   ['store', 'kind'],
   ['store', 'sqlitePath'],
   ['store', 'postgresUrl'],
@@ -45,6 +46,11 @@ const envLeaves: string[][] = [
   ['limits', 'waitSeconds'],
   ['limits', 'concurrentJobs'],
   ['limits', 'imageUrlSeconds'],
+  ['limits', 'argsBytes'],
+  ['limits', 'unfinishedJobsPerKey'],
+  ['limits', 'followersPerJob'],
+  ['limits', 'followersPerKey'],
+  ['limits', 'jobLeaseSeconds'],
 ];
 
 function setPath(target: Record<string, unknown>, path: string[], value: unknown): void {

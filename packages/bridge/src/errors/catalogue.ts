@@ -52,6 +52,17 @@ export const bridgeErrors = {
     type: 'rate_limit_error',
     meaning: 'too many requests for this API key; retry after Retry-After seconds',
   },
+  too_many_jobs: {
+    status: 429,
+    type: 'rate_limit_error',
+    meaning: 'the API key has as many jobs queued or running as it may; retry when one has finished',
+  },
+  too_many_followers: {
+    status: 429,
+    type: 'rate_limit_error',
+    meaning:
+      'the job, or the API key, has as many requests or event streams waiting as it may; close one first',
+  },
   insufficient_quota: {
     status: 429,
     type: 'insufficient_quota',

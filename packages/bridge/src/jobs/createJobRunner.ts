@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import {
   ContractRevertedError,
   GroupNoAgreementError,
@@ -15,6 +16,9 @@ import type { Logger } from 'pino';
 import type { BridgeMetrics } from '../app/createBridgeMetrics.js';
 import type { JobPatch, JobRecord, JobStore } from '../store/types.js';
 import { applyTaskEvent } from './applyTaskEvent.js';
+import { getJobCharge } from './getJobCharge.js';
+import { pruneArgs } from './pruneArgs.js';
+import { pruneTaskRecord } from './pruneTaskRecord.js';
 
 export type JobRunner = {
   /** Starts (or resumes) a job in the background. */
@@ -45,6 +49,9 @@ const finalErrors: { type: new (...args: never[]) => Error; code: string }[] = [
 
 const isFinished = (job: JobRecord) => job.status === 'succeeded' || job.status === 'failed';
 
+/** How long a bridge holds a job it runs without renewing (renewed every third of it). */
+export const defaultLeaseMs = 30_000;
+
 /**
  * Runs jobs through the SDK's resumable task flow (the SDK record id is the job id, so a restarted bridge
  * resumes the same on-chain tasks and never creates, pays or validates twice). Progress events become the
@@ -59,19 +66,57 @@ export function createJobRunner(parameters: {
   log: Logger;
   metrics: BridgeMetrics;
   concurrency: number;
+  /** Lease of a running job (other bridges on the same store wait that long after a crash); default 30 s. */
+  leaseMs?: number | undefined;
+  /**
+   * Who holds this runner's leases. A bridge restarted in the same place (host and port) takes its own jobs
+   * back at once; default: a new id per runner (a restart then waits for the old leases to run out).
+   */
+  owner?: string | undefined;
 }): JobRunner {
   const { store, client, log, metrics } = parameters;
+  const leaseMs = parameters.leaseMs ?? defaultLeaseMs;
+  const owner = parameters.owner ?? `bridge_${randomUUID()}`;
   const watchers = new Map<string, Set<(job: JobRecord) => void>>();
   const active = new Map<string, Promise<void>>();
   const queue: JobRecord[] = [];
   const controller = new AbortController();
   let stopping = false;
+  let sweep: NodeJS.Timeout | undefined;
 
   const notify = (job: JobRecord) => {
     for (const listener of watchers.get(job.id) ?? []) listener(job);
   };
 
+  /** The job's charge from the SDK's record (what the wallet spent), its arguments pruned, in one patch. */
+  async function ending(job: JobRecord): Promise<JobPatch> {
+    const record = await client.getTask(job.id);
+    return { chargedWei: getJobCharge(record), args: pruneArgs(job.args) };
+  }
+
   async function runJob(initial: JobRecord): Promise<void> {
+    // Another bridge on the same store may be running it: only the lease holder does.
+    if (!(await store.claimJob(initial.id, owner, Date.now() + leaseMs, Date.now()))) return;
+    const lost = new AbortController();
+    const renew = setInterval(async () => {
+      const held = await store
+        .claimJob(initial.id, owner, Date.now() + leaseMs, Date.now())
+        .catch(() => true);
+      if (!held) {
+        log.warn({ job: initial.id }, 'job lease lost; another bridge runs it');
+        lost.abort();
+      }
+    }, leaseMs / 3);
+    renew.unref();
+    try {
+      await runLeased(initial, AbortSignal.any([controller.signal, lost.signal]));
+    } finally {
+      clearInterval(renew);
+      if (stopping || lost.signal.aborted) await store.releaseJob(initial.id, owner).catch(() => {});
+    }
+  }
+
+  async function runLeased(initial: JobRecord, signal: AbortSignal): Promise<void> {
     let job = initial;
     // Progress writes are chained so they land in event order.
     let writes: Promise<unknown> = Promise.resolve();
@@ -96,7 +141,7 @@ export function createJobRunner(parameters: {
       try {
         const result = await client.runTask(
           { type: job.type, args: job.args as never, fee: job.feeWei },
-          { id: job.id, onProgress, signal: controller.signal },
+          { id: job.id, onProgress, signal },
         );
         await writes;
         const now = Date.now();
@@ -114,6 +159,7 @@ export function createJobRunner(parameters: {
           {
             status: 'succeeded',
             error: null,
+            ...(await ending(job)),
             steps,
             timings: {
               totalMs,
@@ -123,34 +169,40 @@ export function createJobRunner(parameters: {
           },
           now,
         );
+        // The waiting request first; the housekeeping after.
+        notify(job);
+        await pruneTaskRecord(store, job.id).catch((error) => log.warn({ err: error }, 'record not pruned'));
         metrics.jobs.inc({ type: job.type, status: 'succeeded' });
         metrics.jobSeconds.observe({ type: job.type }, totalMs / 1000);
-        notify(job);
         log.info({ job: job.id, ms: now - started }, 'job succeeded');
         return;
       } catch (error) {
         await writes.catch(() => {});
-        if (error instanceof TaskCancelledError || stopping) return;
+        if (error instanceof TaskCancelledError || stopping || signal.aborted) return;
         const final = finalErrors.find((f) => error instanceof f.type);
         const retryable = error instanceof VerinetError && error.retryable;
         if (final || !retryable || attempt >= 20) {
           const message = error instanceof VerinetError ? error.shortMessage : String(error);
+          // The key is charged what the wallet spent on the job (refunded fees are not; fees still locked in
+          // tasks that have not ended are), with the failure in one transaction: a crash between the two
+          // cannot leave the key charged for nothing or not charged for what was paid.
           job = await store.updateJob(
             job.id,
-            { status: 'failed', error: { code: final?.code ?? 'failed', message } },
+            { status: 'failed', error: { code: final?.code ?? 'failed', message }, ...(await ending(job)) },
             Date.now(),
           );
-          // The fee was refunded on chain or never left: the key is not charged for a failed job.
-          await store.releaseSpend(job.keyId, job.feeWei);
-          metrics.jobs.inc({ type: job.type, status: 'failed' });
           notify(job);
+          await pruneTaskRecord(store, job.id).catch((error) =>
+            log.warn({ err: error }, 'record not pruned'),
+          );
+          metrics.jobs.inc({ type: job.type, status: 'failed' });
           log.warn({ job: job.id, err: error }, 'job failed');
           return;
         }
         const delay = Math.min(30_000, 500 * 2 ** attempt);
         log.warn({ job: job.id, err: error, delay }, 'job step failed; retrying');
         await new Promise((resolve) => setTimeout(resolve, delay).unref());
-        if (stopping) return;
+        if (stopping || signal.aborted) return;
       }
     }
   }
@@ -178,6 +230,11 @@ export function createJobRunner(parameters: {
     async resumeAll() {
       const jobs = await store.listUnfinishedJobs();
       for (const job of jobs) this.submit(job);
+      // Jobs whose bridge died (their lease runs out) are taken over by the next sweep of a live one.
+      sweep ??= setInterval(() => {
+        if (stopping) return;
+        this.resumeAll().catch((error) => log.warn({ err: error }, 'resume sweep failed'));
+      }, leaseMs / 2).unref();
       return jobs.length;
     },
     watch(id, listener) {
@@ -215,6 +272,7 @@ export function createJobRunner(parameters: {
     },
     async stop() {
       stopping = true;
+      clearInterval(sweep);
       queue.length = 0;
       controller.abort();
       await Promise.allSettled(active.values());

@@ -1,7 +1,8 @@
 import type { TaskRecord, TaskStore } from '@verinet/sdk';
 import type { JobStore } from '../store/types.js';
 
-const taskPrefix = 'sdk/task/';
+/** State keys of the SDK's task records (`sdk/task/<job id>`). */
+export const sdkTaskPrefix = 'sdk/task/';
 const valuePrefix = 'sdk/value/';
 
 /**
@@ -14,14 +15,14 @@ const valuePrefix = 'sdk/value/';
 export function createSdkStore(store: JobStore): TaskStore {
   return {
     async getTask(id) {
-      const text = await store.getState(taskPrefix + id);
+      const text = await store.getState(sdkTaskPrefix + id);
       return text === undefined ? undefined : (JSON.parse(text) as TaskRecord);
     },
     async putTask(record) {
-      await store.setState(taskPrefix + record.id, JSON.stringify(record));
+      await store.setState(sdkTaskPrefix + record.id, JSON.stringify(record));
     },
     async listTasks(filter) {
-      const records = (await store.listState(taskPrefix))
+      const records = (await store.listState(sdkTaskPrefix))
         .map((row) => JSON.parse(row.value) as TaskRecord)
         .sort((a, b) => a.createdAt - b.createdAt);
       return filter?.active ? records.filter((r) => r.phase !== 'done' && r.phase !== 'failed') : records;

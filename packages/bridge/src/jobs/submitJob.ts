@@ -43,6 +43,12 @@ export async function submitJob(context: BridgeContext, parameters: SubmitJobPar
       `The request has no canonical JSON form: ${(error as Error).message.split('\n')[0]}`,
     );
   }
+  const argsBytes = Buffer.byteLength(canonicalizeJson(parameters.args as never));
+  if (argsBytes > context.config.limits.argsBytes)
+    throw new BridgeError(
+      'body_too_large',
+      `The task's arguments are ${argsBytes} bytes in canonical JSON; the network takes at most ${context.config.limits.argsBytes} (limits.argsBytes, the relay's limit).`,
+    );
   const requestHash = createHash('sha256')
     .update(`${parameters.source}:${type}:${canonicalRequest}`)
     .digest('hex');
@@ -58,7 +64,14 @@ export async function submitJob(context: BridgeContext, parameters: SubmitJobPar
       feeWei: context.fees[type],
     },
     Date.now(),
+    { unfinishedPerKey: context.config.limits.unfinishedJobsPerKey },
   );
+  if (result.kind === 'tooManyJobs')
+    throw new BridgeError(
+      'too_many_jobs',
+      `This API key already has ${result.limit} jobs queued or running (limits.unfinishedJobsPerKey): retry when one has finished.`,
+      { retryAfter: 5 },
+    );
   if (result.kind === 'overSpend')
     throw new BridgeError(
       'insufficient_quota',

@@ -11,6 +11,9 @@ export type JobView = {
   args: unknown;
   error: JobRecord['error'];
   fee: string;
+  /** What the job counts against the key's spend limit (wei): the reserved fee until it ends, then what the
+   * wallet spent on it net of refunds. */
+  charged: string;
   steps: JobRecord['steps'];
   tasks: JobRecord['tasks'];
   timings: JobRecord['timings'];
@@ -37,6 +40,7 @@ export function toJobView(job: JobRecord): JobView {
     args: job.args,
     error: job.error,
     fee: job.feeWei.toString(),
+    charged: job.chargedWei.toString(),
     steps: job.steps,
     tasks: groupPublic ? job.tasks : job.tasks.filter((t) => t.role !== 'member'),
     timings: job.timings,

@@ -1,6 +1,8 @@
 /**
  * Regressions of the adversarial review: API-key checks follow the route the router matched (percent-escaped
  * paths reached the handlers without a key, answered 500), and a request with no canonical JSON form is a 400.
+ * Then the bounds a client cannot push past: body and argument sizes (the relay's 4 MiB), unfinished jobs per
+ * key, event streams per job and per key (given back on disconnect).
  * The bridge is built in-process over an in-memory store; no job reaches a network (the runner is inert).
  */
 import assert from 'node:assert/strict';
@@ -9,6 +11,7 @@ import pino from 'pino';
 import { buildBridge } from '../app/buildBridge.js';
 import type { BridgeContext } from '../app/context.js';
 import { createBridgeMetrics } from '../app/createBridgeMetrics.js';
+import { createFollowerLimiter } from '../app/createFollowerLimiter.js';
 import { bridgeConfigSchema } from '../config/bridgeConfig.js';
 import { addApiKey } from '../keys/addApiKey.js';
 import { createSqliteJobStore } from '../store/createSqliteJobStore.js';
@@ -25,16 +28,21 @@ describe('bridge authentication and request hygiene', () => {
         relayUrl: 'http://127.0.0.1:2',
         deploymentFile: 'deployment.json',
         models: [{ id: 'tiny', type: 'llm' }],
+        // As against a relay that takes 3 MiB of arguments (limits.argsBytes), under the 4 MiB body limit.
+        limits: { argsBytes: 3 << 20, unfinishedJobsPerKey: 2, followersPerJob: 2, followersPerKey: 3 },
       }),
       store,
       runner: {
         submit() {},
-        waitForJob: async () => undefined,
+        // A job never ends here: a waiting request waits until its client goes away.
+        waitForJob: (_id: string, signal: AbortSignal) =>
+          new Promise((resolve) => signal.addEventListener('abort', () => resolve(undefined))),
         stopping: () => false,
         watch: () => () => {},
         running: () => 0,
       },
       metrics: createBridgeMetrics(),
+      followers: createFollowerLimiter({ perJob: 2, perKey: 3 }),
       log: pino({ level: 'silent' }),
       fees: { sd: 1n, llm: 1n },
       urlSecret: Buffer.alloc(32),
@@ -77,5 +85,128 @@ describe('bridge authentication and request hygiene', () => {
       payload: '{"model":"tiny","messages":[{"role":"user","content":"hi"}],"user":"\\ud800"}',
     });
     assert.equal(response.statusCode, 400, response.body);
+  });
+
+  const auth = () => ({ authorization: `Bearer ${key}`, 'content-type': 'application/json' });
+
+  it("a body over the relay's 4 MiB is a 413 naming the limit; so are arguments over it", async () => {
+    const big = { model: 'tiny', messages: [{ role: 'user', content: 'x'.repeat(4 << 20) }] };
+    const response = await app.inject({
+      method: 'POST',
+      url: '/v1/chat/completions',
+      headers: auth(),
+      payload: JSON.stringify(big),
+    });
+    assert.equal(response.statusCode, 413, response.body);
+    assert.equal(response.json().error.code, 'body_too_large');
+    assert.match(response.json().error.message, /4194304 bytes \(limits\.jsonBodyBytes\)/);
+    // Under the body limit, over the relay's argument limit: refused before anything is stored or sent.
+    const wide = await app.inject({
+      method: 'POST',
+      url: '/api/tasks',
+      headers: auth(),
+      payload: {
+        type: 'llm',
+        args: { model: 'tiny', messages: [{ role: 'user', content: 'y'.repeat(3.5 * 2 ** 20) }] },
+      },
+    });
+    assert.equal(wide.statusCode, 413, wide.body);
+    assert.match(wide.json().error.message, /at most 3145728 \(limits\.argsBytes/);
+    assert.equal((await store.listJobs((await store.listKeys())[0]?.id ?? '', { limit: 10 })).length, 0);
+  });
+
+  let jobIds: string[] = [];
+  let url = '';
+  it('a key may have only so many jobs unfinished: then 429 too_many_jobs', async () => {
+    const create = (content: string) =>
+      app.inject({
+        method: 'POST',
+        url: '/api/tasks',
+        headers: auth(),
+        payload: { type: 'llm', args: { model: 'tiny', messages: [{ role: 'user', content }] } },
+      });
+    const first = await create('one');
+    const second = await create('two');
+    assert.equal(first.statusCode, 202, first.body);
+    assert.equal(second.statusCode, 202, second.body);
+    jobIds = [first.json().id, second.json().id];
+    const third = await create('three');
+    assert.equal(third.statusCode, 429, third.body);
+    assert.equal(third.json().error.code, 'too_many_jobs');
+    assert.ok(third.headers['retry-after']);
+  });
+
+  it('event streams are bounded per job and per key, and a closed one frees its place', async () => {
+    url = await app.listen({ host: '127.0.0.1', port: 0 });
+    const follow = async (id: string) => {
+      const abort = new AbortController();
+      const response = await fetch(`${url}/api/tasks/${id}/events`, {
+        headers: { authorization: `Bearer ${key}` },
+        signal: abort.signal,
+      });
+      return { response, abort };
+    };
+    const [a, b] = jobIds as [string, string];
+    const open = [await follow(a), await follow(a)];
+    for (const f of open) assert.equal(f.response.status, 200);
+    const third = await follow(a);
+    assert.equal(third.response.status, 429);
+    assert.equal(
+      ((await third.response.json()) as { error: { code: string } }).error.code,
+      'too_many_followers',
+    );
+    open.push(await follow(b));
+    assert.equal(open[2]?.response.status, 200);
+    const overKey = await follow(b);
+    assert.equal(overKey.response.status, 429, 'the key has 3 streams open');
+    await overKey.response.body?.cancel();
+    open[0]?.abort.abort();
+    // The server sees the disconnect and gives the place back.
+    let again = await follow(a);
+    for (let i = 0; i < 50 && again.response.status === 429; i++) {
+      await again.response.body?.cancel();
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      again = await follow(a);
+    }
+    assert.equal(again.response.status, 200);
+    again.abort.abort();
+    for (const f of open) f.abort.abort();
+  });
+
+  it('retries of one request (same Idempotency-Key) wait for one job: bounded too', async () => {
+    const other = (await addApiKey(store, { name: 'retries' }, {} as never)).key;
+    const waiting: AbortController[] = [];
+    // Streamed, so that an accepted request answers its headers at once and then waits for the job.
+    const ask = async () => {
+      const abort = new AbortController();
+      waiting.push(abort);
+      return fetch(`${url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${other}`,
+          'content-type': 'application/json',
+          'idempotency-key': 'same',
+        },
+        body: JSON.stringify({ ...chat, stream: true }),
+        signal: abort.signal,
+      });
+    };
+    const first = await ask();
+    const second = await ask();
+    assert.equal(first.status, 200);
+    assert.equal(second.status, 200);
+    assert.equal(first.headers.get('x-verinet-job-id'), second.headers.get('x-verinet-job-id'), 'one job');
+    const third = await ask();
+    assert.equal(third.status, 429);
+    assert.equal(((await third.json()) as { error: { code: string } }).error.code, 'too_many_followers');
+    waiting[0]?.abort();
+    let again = await ask();
+    for (let i = 0; i < 50 && again.status === 429; i++) {
+      await again.body?.cancel();
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      again = await ask();
+    }
+    assert.equal(again.status, 200, 'a waiter that left gave its place back');
+    for (const abort of waiting) abort.abort();
   });
 });

@@ -8,7 +8,7 @@ export const isApiPath = (url: string) =>
   /^\/(v1|api|explorer)(\/|$|\?)/.test(url) ||
   /^\/(healthz|readyz|metrics|openapi\.json|ui-config\.json)/.test(url);
 
-function fromFastify(error: FastifyError): BridgeError | undefined {
+function fromFastify(error: FastifyError, bodyLimit: number): BridgeError | undefined {
   if (error instanceof BridgeError) return error;
   if (error.validation) {
     const first = error.validation[0];
@@ -30,7 +30,10 @@ function fromFastify(error: FastifyError): BridgeError | undefined {
   }
   switch (error.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return new BridgeError('body_too_large', 'The body is larger than this bridge accepts.');
+      return new BridgeError(
+        'body_too_large',
+        `The body is larger than this bridge accepts: at most ${bodyLimit} bytes (limits.jsonBodyBytes).`,
+      );
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
       return new BridgeError('unsupported_media_type', 'Send the body as application/json.');
@@ -56,22 +59,24 @@ export function sendBridgeError(reply: FastifyReply, error: BridgeError): Fastif
  * (validation, body limits, media types, JSON) translated, anything else a logged 500 that says nothing about
  * internals. Unknown API routes are 404s in the same shape; other GETs go to the web UI when one is served.
  */
-export const errorsPlugin = global<{ webDir?: string | undefined }>(async (fastify, { webDir }) => {
-  fastify.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
-    const known = fromFastify(error);
-    if (known) {
-      if (known.statusCode >= 500) request.log.warn({ err: error }, known.shortMessage);
-      return sendBridgeError(reply, known);
-    }
-    request.log.error({ err: error }, 'unexpected error');
-    return sendBridgeError(reply, new BridgeError('internal_error', 'Internal error in the bridge.'));
-  });
-  fastify.setNotFoundHandler((request, reply) => {
-    if (webDir && (request.method === 'GET' || request.method === 'HEAD') && !isApiPath(request.url))
-      return reply.type('text/html').sendFile('index.html');
-    return sendBridgeError(
-      reply,
-      new BridgeError('not_found', `Unknown request URL: ${request.method} ${request.url.split('?')[0]}.`),
-    );
-  });
-});
+export const errorsPlugin = global<{ webDir?: string | undefined; bodyLimit: number }>(
+  async (fastify, { webDir, bodyLimit }) => {
+    fastify.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+      const known = fromFastify(error, bodyLimit);
+      if (known) {
+        if (known.statusCode >= 500) request.log.warn({ err: error }, known.shortMessage);
+        return sendBridgeError(reply, known);
+      }
+      request.log.error({ err: error }, 'unexpected error');
+      return sendBridgeError(reply, new BridgeError('internal_error', 'Internal error in the bridge.'));
+    });
+    fastify.setNotFoundHandler((request, reply) => {
+      if (webDir && (request.method === 'GET' || request.method === 'HEAD') && !isApiPath(request.url))
+        return reply.type('text/html').sendFile('index.html');
+      return sendBridgeError(
+        reply,
+        new BridgeError('not_found', `Unknown request URL: ${request.method} ${request.url.split('?')[0]}.`),
+      );
+    });
+  },
+);

@@ -109,8 +109,12 @@ export const openaiPlugin: FastifyPluginAsync<{ context: BridgeContext }> = asyn
       });
       reply.header('x-verinet-job-id', job.id);
       const created = Math.floor(job.createdAt / 1000);
+      // Retries with the same Idempotency-Key wait for the same job: bounded per job and per key.
+      const leave = context.followers.enter(job.id, job.keyId);
       if (!mapped.stream) {
-        const done = await context.runner.waitForJob(job.id, waitSignal(reply, config.limits.waitSeconds));
+        const done = await context.runner
+          .waitForJob(job.id, waitSignal(reply, config.limits.waitSeconds))
+          .finally(leave);
         if (done?.status !== 'succeeded') throw failure(context, done, job.id);
         const result = JSON.parse(
           Buffer.from((await context.store.getFile(job.id, 'result.json')) ?? []).toString(),
@@ -151,6 +155,7 @@ export const openaiPlugin: FastifyPluginAsync<{ context: BridgeContext }> = asyn
             `data: ${JSON.stringify(new BridgeError('internal_error', 'Internal error in the bridge.').toBody())}\n\n`,
           );
       } finally {
+        leave();
         clearInterval(keepAlive);
         raw.end();
       }
@@ -171,7 +176,10 @@ export const openaiPlugin: FastifyPluginAsync<{ context: BridgeContext }> = asyn
         request: request.body,
       });
       reply.header('x-verinet-job-id', job.id);
-      const done = await context.runner.waitForJob(job.id, waitSignal(reply, config.limits.waitSeconds));
+      const leave = context.followers.enter(job.id, job.keyId);
+      const done = await context.runner
+        .waitForJob(job.id, waitSignal(reply, config.limits.waitSeconds))
+        .finally(leave);
       if (done?.status !== 'succeeded') throw failure(context, done, job.id);
       const base = config.publicUrl ?? `${request.protocol}://${request.host}`;
       const data = [];

@@ -56,6 +56,8 @@ function prepareArgs(context: BridgeContext, type: 'sd' | 'llm', input: unknown)
   return args;
 }
 
+const finishedJob = (job: JobRecord) => job.status === 'succeeded' || job.status === 'failed';
+
 async function ownJob(context: BridgeContext, id: string, key: ApiKeyRecord | undefined): Promise<JobRecord> {
   const job = await context.store.getJob(id);
   // Another key's job is reported as missing: ids are not a way to learn about other users.
@@ -68,6 +70,11 @@ async function ownJob(context: BridgeContext, id: string, key: ApiKeyRecord | un
  * its protocol status and on-chain references, follow it as server-sent events, download its result files.
  */
 export const tasksPlugin: FastifyPluginAsync<{ context: BridgeContext }> = async (fastify, { context }) => {
+  /** Closers of the open streams: a stopping bridge ends them rather than waiting for their jobs. */
+  const open = new Set<() => void>();
+  fastify.addHook('preClose', async () => {
+    for (const close of [...open]) close();
+  });
   fastify.post<{ Body: { type: 'sd' | 'llm'; args: unknown; idempotencyKey?: string } }>(
     '/api/tasks',
     {
@@ -139,6 +146,8 @@ export const tasksPlugin: FastifyPluginAsync<{ context: BridgeContext }> = async
     },
     async (request, reply) => {
       const job = await ownJob(context, request.params.id, request.apiKey);
+      // Each stream holds a connection, a watcher and a store poll: bounded per job and per key.
+      const leave = finishedJob(job) ? () => {} : context.followers.enter(job.id, job.keyId);
       reply.hijack();
       const raw = reply.raw;
       raw.writeHead(200, {
@@ -147,26 +156,32 @@ export const tasksPlugin: FastifyPluginAsync<{ context: BridgeContext }> = async
         connection: 'keep-alive',
       });
       const send = (j: JobRecord) => raw.write(`event: job\ndata: ${JSON.stringify(toJobView(j))}\n\n`);
-      const finished = (j: JobRecord) => j.status === 'succeeded' || j.status === 'failed';
       send(job);
-      if (finished(job)) return raw.end();
+      if (finishedJob(job)) return raw.end();
+      let closed = false;
       const close = () => {
+        if (closed) return;
+        closed = true;
         clearInterval(poll);
         unwatch();
+        open.delete(close);
+        leave();
         if (!raw.writableEnded) raw.end();
       };
+      open.add(close);
       const unwatch = context.runner.watch(job.id, (next) => {
         send(next);
-        if (finished(next)) close();
+        if (finishedJob(next)) close();
       });
       // Another instance may run the job (PostgreSQL): poll too, and keep the connection alive.
       let last = job.updatedAt;
       const poll = setInterval(async () => {
         const next = await context.store.getJob(job.id).catch(() => undefined);
+        if (closed) return;
         if (next && next.updatedAt !== last) {
           last = next.updatedAt;
           send(next);
-          if (finished(next)) close();
+          if (finishedJob(next)) close();
         } else raw.write(': alive\n\n');
       }, 2000);
       raw.on('close', close);

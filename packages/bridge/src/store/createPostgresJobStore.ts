@@ -19,6 +19,12 @@ CREATE INDEX IF NOT EXISTS bridge_jobs_key ON bridge_jobs (key_id, seq);
 CREATE TABLE IF NOT EXISTS bridge_job_files (job_id TEXT NOT NULL, name TEXT NOT NULL, bytes BYTEA NOT NULL,
   PRIMARY KEY (job_id, name));
 CREATE TABLE IF NOT EXISTS bridge_state (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+ALTER TABLE bridge_jobs ADD COLUMN IF NOT EXISTS charged_wei NUMERIC(78, 0);
+ALTER TABLE bridge_jobs ADD COLUMN IF NOT EXISTS lease_owner TEXT;
+ALTER TABLE bridge_jobs ADD COLUMN IF NOT EXISTS lease_until BIGINT;
+UPDATE bridge_jobs SET charged_wei = CASE status WHEN 'failed' THEN 0 ELSE fee_wei END WHERE charged_wei IS NULL;
+CREATE INDEX IF NOT EXISTS bridge_jobs_unfinished ON bridge_jobs (key_id, status)
+  WHERE status IN ('queued', 'running');
 `;
 
 type Row = Record<string, unknown>;
@@ -62,7 +68,19 @@ export async function createPostgresJobStore(url: string): Promise<JobStore> {
     }
   }
 
-  const update = async (db: pg.Pool | pg.PoolClient, id: string, patch: Partial<JobRecord>, now: number) => {
+  const update = async (db: pg.PoolClient, id: string, patch: Partial<JobRecord>, now: number) => {
+    if (patch.chargedWei !== undefined) {
+      // The job's row lock, then the key's: the charge and the key's total move together.
+      const before = (await db.query('SELECT * FROM bridge_jobs WHERE id = $1 FOR UPDATE', [id])).rows[0] as
+        | Row
+        | undefined;
+      if (!before) throw new Error(`job ${id} does not exist`);
+      const job = toJob(before);
+      await db.query(
+        'UPDATE bridge_api_keys SET spent_wei = GREATEST(spent_wei + $1::numeric - $2::numeric, 0) WHERE id = $3',
+        [patch.chargedWei.toString(), job.chargedWei.toString(), job.keyId],
+      );
+    }
     const columns = patchColumns(patch);
     const names = Object.keys(columns);
     const sets = [...names.map((n, i) => `${n} = $${i + 1}`), `updated_at = $${names.length + 1}`];
@@ -108,7 +126,7 @@ export async function createPostgresJobStore(url: string): Promise<JobStore> {
       );
       return (result.rowCount ?? 0) > 0;
     },
-    async createJob(job, now) {
+    async createJob(job, now, limits) {
       return transaction(async (tx) => {
         // The key's row lock serializes reservations of one key, so two requests cannot both pass the limit.
         const key = toKey(
@@ -124,6 +142,17 @@ export async function createPostgresJobStore(url: string): Promise<JobStore> {
           ).rows[0] as Row | undefined;
           if (existing) return { kind: 'existing' as const, job: toJob(existing) };
         }
+        // Counted under the key's row lock: concurrent requests of one key see each other's jobs.
+        const unfinished = Number(
+          (
+            await tx.query(
+              "SELECT COUNT(*) AS n FROM bridge_jobs WHERE key_id = $1 AND status IN ('queued', 'running')",
+              [job.keyId],
+            )
+          ).rows[0]?.n ?? 0,
+        );
+        if (unfinished >= limits.unfinishedPerKey)
+          return { kind: 'tooManyJobs' as const, limit: limits.unfinishedPerKey };
         const spent = key.spentWei + job.feeWei;
         if (key.spendLimitWei !== null && spent > key.spendLimitWei)
           return { kind: 'overSpend' as const, limitWei: key.spendLimitWei, spentWei: key.spentWei };
@@ -133,9 +162,9 @@ export async function createPostgresJobStore(url: string): Promise<JobStore> {
         ]);
         const row = (
           await tx.query(
-            `INSERT INTO bridge_jobs (id, key_id, idempotency_key, request_hash, type, source, args, fee_wei, status,
-             error, steps, tasks, timings, files, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'queued', NULL, $9, '[]', NULL, '[]', $10, $10) RETURNING *`,
+            `INSERT INTO bridge_jobs (id, key_id, idempotency_key, request_hash, type, source, args, fee_wei,
+             charged_wei, status, error, steps, tasks, timings, files, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, 'queued', NULL, $9, '[]', NULL, '[]', $10, $10) RETURNING *`,
             [
               job.id,
               job.keyId,
@@ -176,13 +205,21 @@ export async function createPostgresJobStore(url: string): Promise<JobStore> {
       ).rows.map(toJob);
     },
     async updateJob(id, patch, now) {
-      return update(pool, id, patch, now);
+      return transaction((tx) => update(tx, id, patch, now));
     },
-    async releaseSpend(keyId, amount) {
-      await pool.query('UPDATE bridge_api_keys SET spent_wei = GREATEST(spent_wei - $1, 0) WHERE id = $2', [
-        amount.toString(),
-        keyId,
-      ]);
+    async claimJob(id, owner, until, now) {
+      const result = await pool.query(
+        `UPDATE bridge_jobs SET lease_owner = $2, lease_until = $3 WHERE id = $1
+         AND status IN ('queued', 'running') AND (lease_owner IS NULL OR lease_owner = $2 OR lease_until < $4)`,
+        [id, owner, until, now],
+      );
+      return (result.rowCount ?? 0) > 0;
+    },
+    async releaseJob(id, owner) {
+      await pool.query(
+        'UPDATE bridge_jobs SET lease_owner = NULL, lease_until = NULL WHERE id = $1 AND lease_owner = $2',
+        [id, owner],
+      );
     },
     async completeJob(id, files, patch, now) {
       return transaction(async (tx) => {

@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { patchColumns, toJob, toKey } from './rows.js';
-import { emptySteps, type JobRecord, type JobStore } from './types.js';
+import { emptySteps, type JobRecord, type JobStore, type NewJob } from './types.js';
 
 const schema = `
 CREATE TABLE IF NOT EXISTS api_keys (
@@ -13,14 +13,26 @@ CREATE TABLE IF NOT EXISTS jobs (
   id TEXT PRIMARY KEY, key_id TEXT NOT NULL, idempotency_key TEXT, request_hash TEXT NOT NULL,
   type TEXT NOT NULL, source TEXT NOT NULL, args TEXT NOT NULL, fee_wei TEXT NOT NULL, status TEXT NOT NULL,
   error TEXT, steps TEXT NOT NULL, tasks TEXT NOT NULL, timings TEXT, files TEXT NOT NULL,
-  created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL, seq INTEGER NOT NULL);
+  created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL, seq INTEGER NOT NULL, charged_wei TEXT,
+  lease_owner TEXT, lease_until INTEGER);
 CREATE UNIQUE INDEX IF NOT EXISTS jobs_idempotency ON jobs (key_id, idempotency_key) WHERE idempotency_key IS NOT NULL;
 CREATE INDEX IF NOT EXISTS jobs_key ON jobs (key_id, seq);
-CREATE INDEX IF NOT EXISTS jobs_unfinished ON jobs (status) WHERE status IN ('queued', 'running');
 CREATE TABLE IF NOT EXISTS job_files (job_id TEXT NOT NULL, name TEXT NOT NULL, bytes BLOB NOT NULL,
   PRIMARY KEY (job_id, name));
 CREATE TABLE IF NOT EXISTS state (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 `;
+
+/** Columns added after the first release, with what rows written before them mean. */
+const migrations: { column: string; add: string; fill?: string }[] = [
+  {
+    column: 'charged_wei',
+    add: 'ALTER TABLE jobs ADD COLUMN charged_wei TEXT',
+    // Failed jobs had their reservation given back; the others still hold it.
+    fill: "UPDATE jobs SET charged_wei = CASE status WHEN 'failed' THEN '0' ELSE fee_wei END WHERE charged_wei IS NULL",
+  },
+  { column: 'lease_owner', add: 'ALTER TABLE jobs ADD COLUMN lease_owner TEXT' },
+  { column: 'lease_until', add: 'ALTER TABLE jobs ADD COLUMN lease_until INTEGER' },
+];
 
 /**
  * The job store in one SQLite file (WAL, synchronous=FULL: a job and its fee reservation are durable once
@@ -36,24 +48,42 @@ export function createSqliteJobStore(path: string): JobStore {
   db.pragma('synchronous = FULL');
   db.pragma('busy_timeout = 5000');
   db.exec(schema);
+  db.transaction(() => {
+    const columns = new Set(
+      (db.prepare('PRAGMA table_info(jobs)').all() as { name: string }[]).map((c) => c.name),
+    );
+    for (const migration of migrations) {
+      if (!columns.has(migration.column)) db.exec(migration.add);
+      if (migration.fill) db.exec(migration.fill);
+    }
+    db.exec(
+      "CREATE INDEX IF NOT EXISTS jobs_unfinished ON jobs (key_id, status) WHERE status IN ('queued', 'running')",
+    );
+  })();
 
   const jobById = db.prepare('SELECT * FROM jobs WHERE id = ?');
   const byIdempotency = db.prepare('SELECT * FROM jobs WHERE key_id = ? AND idempotency_key = ?');
   const keyById = db.prepare('SELECT * FROM api_keys WHERE id = ?');
   const insertJob =
     db.prepare(`INSERT INTO jobs (id, key_id, idempotency_key, request_hash, type, source, args,
-    fee_wei, status, error, steps, tasks, timings, files, created_at, updated_at, seq)
-    VALUES (@id, @key_id, @idempotency_key, @request_hash, @type, @source, @args, @fee_wei, 'queued', NULL,
-    @steps, '[]', NULL, '[]', @now, @now, (SELECT COALESCE(MAX(seq), 0) + 1 FROM jobs))`);
+    fee_wei, charged_wei, status, error, steps, tasks, timings, files, created_at, updated_at, seq)
+    VALUES (@id, @key_id, @idempotency_key, @request_hash, @type, @source, @args, @fee_wei, @fee_wei, 'queued',
+    NULL, @steps, '[]', NULL, '[]', @now, @now, (SELECT COALESCE(MAX(seq), 0) + 1 FROM jobs))`);
+  const countUnfinished = db.prepare(
+    "SELECT COUNT(*) AS n FROM jobs WHERE key_id = ? AND status IN ('queued', 'running')",
+  );
   const setSpent = db.prepare('UPDATE api_keys SET spent_wei = ? WHERE id = ?');
 
-  const create = db.transaction((job: Parameters<JobStore['createJob']>[0], now: number) => {
+  const create = db.transaction((job: NewJob, now: number, limits: { unfinishedPerKey: number }) => {
     if (job.idempotencyKey !== null) {
       const existing = byIdempotency.get(job.keyId, job.idempotencyKey) as
         | Record<string, unknown>
         | undefined;
       if (existing) return { kind: 'existing' as const, job: toJob(existing) };
     }
+    const unfinished = (countUnfinished.get(job.keyId) as { n: number }).n;
+    if (unfinished >= limits.unfinishedPerKey)
+      return { kind: 'tooManyJobs' as const, limit: limits.unfinishedPerKey };
     const key = toKey(keyById.get(job.keyId) as Record<string, unknown>);
     const spent = key.spentWei + job.feeWei;
     if (key.spendLimitWei !== null && spent > key.spendLimitWei)
@@ -74,7 +104,15 @@ export function createSqliteJobStore(path: string): JobStore {
     return { kind: 'created' as const, job: toJob(jobById.get(job.id) as Record<string, unknown>) };
   });
 
-  const update = (id: string, patch: Partial<JobRecord>, now: number): JobRecord => {
+  const update = db.transaction((id: string, patch: Partial<JobRecord>, now: number): JobRecord => {
+    if (patch.chargedWei !== undefined) {
+      const before = jobById.get(id) as Record<string, unknown> | undefined;
+      if (!before) throw new Error(`job ${id} does not exist`);
+      const job = toJob(before);
+      const key = toKey(keyById.get(job.keyId) as Record<string, unknown>);
+      const spent = key.spentWei + patch.chargedWei - job.chargedWei;
+      setSpent.run((spent > 0n ? spent : 0n).toString(), job.keyId);
+    }
     const columns = patchColumns(patch);
     const names = Object.keys(columns);
     db.prepare(
@@ -83,13 +121,9 @@ export function createSqliteJobStore(path: string): JobStore {
     const row = jobById.get(id) as Record<string, unknown> | undefined;
     if (!row) throw new Error(`job ${id} does not exist`);
     return toJob(row);
-  };
-
-  const release = db.transaction((keyId: string, amount: bigint) => {
-    const key = toKey(keyById.get(keyId) as Record<string, unknown>);
-    const spent = key.spentWei > amount ? key.spentWei - amount : 0n;
-    setSpent.run(spent.toString(), keyId);
   });
+  const claim = db.prepare(`UPDATE jobs SET lease_owner = @owner, lease_until = @until WHERE id = @id
+    AND status IN ('queued', 'running') AND (lease_owner IS NULL OR lease_owner = @owner OR lease_until < @now)`);
 
   const insertFile = db.prepare('INSERT OR REPLACE INTO job_files (job_id, name, bytes) VALUES (?, ?, ?)');
   const complete = db.transaction(
@@ -130,8 +164,8 @@ export function createSqliteJobStore(path: string): JobStore {
           .changes > 0
       );
     },
-    async createJob(job, now) {
-      return create(job, now);
+    async createJob(job, now, limits) {
+      return create(job, now, limits);
     },
     async getJob(id) {
       const row = jobById.get(id);
@@ -158,8 +192,13 @@ export function createSqliteJobStore(path: string): JobStore {
     async updateJob(id, patch, now) {
       return update(id, patch, now);
     },
-    async releaseSpend(keyId, amount) {
-      release(keyId, amount);
+    async claimJob(id, owner, until, now) {
+      return claim.run({ id, owner, until, now }).changes > 0;
+    },
+    async releaseJob(id, owner) {
+      db.prepare(
+        'UPDATE jobs SET lease_owner = NULL, lease_until = NULL WHERE id = ? AND lease_owner = ?',
+      ).run(id, owner);
     },
     async completeJob(id, files, patch, now) {
       return complete(id, files, patch, now);

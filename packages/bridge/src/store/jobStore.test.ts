@@ -21,6 +21,8 @@ const newJob = (keyId: string, id: string, overrides: Partial<NewJob> = {}): New
   ...overrides,
 });
 
+const limits = { unfinishedPerKey: 1000 };
+
 async function addKey(store: JobStore, spendLimitWei: bigint | null) {
   const key = createApiKey();
   await store.insertKey({
@@ -57,20 +59,63 @@ function suite(name: string, open: () => Promise<JobStore>, reopen: () => Promis
 
     test('a job reserves its fee; over the spend limit it is refused and nothing is written', async () => {
       const key = await addKey(store, 25n);
-      assert.equal((await store.createJob(newJob(key.id, `${name}-a`), 1)).kind, 'created');
-      assert.equal((await store.createJob(newJob(key.id, `${name}-b`), 2)).kind, 'created');
-      const refused = await store.createJob(newJob(key.id, `${name}-c`), 3);
+      assert.equal((await store.createJob(newJob(key.id, `${name}-a`), 1, limits)).kind, 'created');
+      assert.equal((await store.createJob(newJob(key.id, `${name}-b`), 2, limits)).kind, 'created');
+      const refused = await store.createJob(newJob(key.id, `${name}-c`), 3, limits);
       assert.deepEqual(refused, { kind: 'overSpend', limitWei: 25n, spentWei: 20n });
       assert.equal(await store.getJob(`${name}-c`), undefined);
-      await store.releaseSpend(key.id, 10n);
-      assert.equal((await store.createJob(newJob(key.id, `${name}-c`), 3)).kind, 'created');
+      // A failed job that spent nothing gives its reservation back, with its failure.
+      const failed = await store.updateJob(`${name}-a`, { status: 'failed', chargedWei: 0n }, 4);
+      assert.equal(failed.chargedWei, 0n);
+      assert.equal((await store.createJob(newJob(key.id, `${name}-c`), 3, limits)).kind, 'created');
       assert.equal((await store.findKeyByHash(key.keyHash))?.spentWei, 20n);
+    });
+
+    test("a job's charge moves its key's spent total by the difference, however often it is written", async () => {
+      const key = await addKey(store, 100n);
+      await store.createJob(newJob(key.id, `${name}-ch`), 1, limits);
+      assert.equal((await store.getJob(`${name}-ch`))?.chargedWei, 10n);
+      // A timed-out sampled original whose two group members were paid singly: two fees spent.
+      await store.updateJob(`${name}-ch`, { status: 'failed', chargedWei: 20n }, 2);
+      await store.updateJob(`${name}-ch`, { chargedWei: 20n }, 3);
+      assert.equal((await store.findKeyByHash(key.keyHash))?.spentWei, 20n);
+      const done = await store.completeJob(`${name}-ch`, [], { status: 'succeeded', chargedWei: 30n }, 4);
+      assert.equal(done.chargedWei, 30n);
+      assert.equal((await store.findKeyByHash(key.keyHash))?.spentWei, 30n);
+    });
+
+    test('a key may have only so many jobs unfinished; ended jobs free their place', async () => {
+      const key = await addKey(store, null);
+      const two = { unfinishedPerKey: 2 };
+      assert.equal((await store.createJob(newJob(key.id, `${name}-u0`), 1, two)).kind, 'created');
+      assert.equal((await store.createJob(newJob(key.id, `${name}-u1`), 1, two)).kind, 'created');
+      assert.deepEqual(await store.createJob(newJob(key.id, `${name}-u2`), 1, two), {
+        kind: 'tooManyJobs',
+        limit: 2,
+      });
+      assert.equal(await store.getJob(`${name}-u2`), undefined);
+      await store.updateJob(`${name}-u0`, { status: 'failed', chargedWei: 0n }, 2);
+      assert.equal((await store.createJob(newJob(key.id, `${name}-u2`), 3, two)).kind, 'created');
+    });
+
+    test('one bridge at a time holds a job: the lease is renewed by its owner, taken over once it ran out', async () => {
+      const key = await addKey(store, null);
+      await store.createJob(newJob(key.id, `${name}-lease`), 1, limits);
+      assert.equal(await store.claimJob(`${name}-lease`, 'a', 1000, 100), true);
+      assert.equal(await store.claimJob(`${name}-lease`, 'b', 1100, 200), false);
+      assert.equal(await store.claimJob(`${name}-lease`, 'a', 1200, 300), true);
+      assert.equal(await store.claimJob(`${name}-lease`, 'b', 2300, 1300), true);
+      assert.equal(await store.claimJob(`${name}-lease`, 'a', 2400, 1400), false);
+      await store.releaseJob(`${name}-lease`, 'b');
+      assert.equal(await store.claimJob(`${name}-lease`, 'a', 2500, 1500), true);
+      await store.updateJob(`${name}-lease`, { status: 'succeeded' }, 1600);
+      assert.equal(await store.claimJob(`${name}-lease`, 'a', 2600, 1600), false);
     });
 
     test('concurrent jobs of one key never pass its spend limit together', async () => {
       const key = await addKey(store, 50n);
       const results = await Promise.all(
-        Array.from({ length: 12 }, (_, i) => store.createJob(newJob(key.id, `${name}-p${i}`), 1)),
+        Array.from({ length: 12 }, (_, i) => store.createJob(newJob(key.id, `${name}-p${i}`), 1, limits)),
       );
       assert.equal(results.filter((r) => r.kind === 'created').length, 5);
       assert.equal((await store.findKeyByHash(key.keyHash))?.spentWei, 50n);
@@ -78,8 +123,8 @@ function suite(name: string, open: () => Promise<JobStore>, reopen: () => Promis
 
     test('an idempotency key returns the first job and reserves once', async () => {
       const key = await addKey(store, null);
-      const first = await store.createJob(newJob(key.id, `${name}-i1`, { idempotencyKey: 'x' }), 1);
-      const again = await store.createJob(newJob(key.id, `${name}-i2`, { idempotencyKey: 'x' }), 2);
+      const first = await store.createJob(newJob(key.id, `${name}-i1`, { idempotencyKey: 'x' }), 1, limits);
+      const again = await store.createJob(newJob(key.id, `${name}-i2`, { idempotencyKey: 'x' }), 2, limits);
       assert.equal(first.kind, 'created');
       assert.equal(again.kind, 'existing');
       assert.equal(again.kind === 'existing' && again.job.id, `${name}-i1`);
@@ -87,14 +132,14 @@ function suite(name: string, open: () => Promise<JobStore>, reopen: () => Promis
       // Another key may use the same idempotency key.
       const other = await addKey(store, null);
       assert.equal(
-        (await store.createJob(newJob(other.id, `${name}-i3`, { idempotencyKey: 'x' }), 3)).kind,
+        (await store.createJob(newJob(other.id, `${name}-i3`, { idempotencyKey: 'x' }), 3, limits)).kind,
         'created',
       );
     });
 
     test('jobs update, complete with their files, list newest first with a cursor, and survive a reopen', async () => {
       const key = await addKey(store, null);
-      for (let i = 0; i < 3; i++) await store.createJob(newJob(key.id, `${name}-l${i}`), i);
+      for (let i = 0; i < 3; i++) await store.createJob(newJob(key.id, `${name}-l${i}`), i, limits);
       const running = await store.updateJob(`${name}-l1`, { status: 'running' }, 10);
       assert.equal(running.status, 'running');
       assert.equal(running.updatedAt, 10);

@@ -30,6 +30,8 @@ export function toJob(row: Row): JobRecord {
     source: row.source as JobRecord['source'],
     args: JSON.parse(row.args as string),
     feeWei: big(row.fee_wei),
+    chargedWei:
+      row.charged_wei === null || row.charged_wei === undefined ? big(row.fee_wei) : big(row.charged_wei),
     status: row.status as JobRecord['status'],
     error: row.error === null ? null : JSON.parse(row.error as string),
     steps: JSON.parse(row.steps as string),
@@ -51,5 +53,7 @@ export function patchColumns(patch: Partial<JobRecord>): Record<string, string |
   if (patch.timings !== undefined)
     out.timings = patch.timings === null ? null : JSON.stringify(patch.timings);
   if (patch.files !== undefined) out.files = JSON.stringify(patch.files);
+  if (patch.args !== undefined) out.args = JSON.stringify(patch.args);
+  if (patch.chargedWei !== undefined) out.charged_wei = patch.chargedWei.toString();
   return out;
 }

@@ -56,6 +56,11 @@ export type JobRecord = {
   /** The task arguments (input form) that are sent to the network. */
   args: unknown;
   feeWei: bigint;
+  /**
+   * What the job counts against its key's spend limit, in wei: the fee reserved at creation while it runs,
+   * then what the wallet actually spent on it net of refunds (jobs/getJobCharge.ts) once it ended.
+   */
+  chargedWei: bigint;
   status: JobStatus;
   error: { code: string; message: string } | null;
   steps: JobSteps;
@@ -72,13 +77,18 @@ export type NewJob = Pick<
   'id' | 'keyId' | 'idempotencyKey' | 'requestHash' | 'type' | 'source' | 'args' | 'feeWei'
 >;
 
-export type JobPatch = Partial<Pick<JobRecord, 'status' | 'error' | 'steps' | 'tasks' | 'timings'>>;
+/** A change of a job; `chargedWei` moves the key's spent total by the difference, in the same transaction. */
+export type JobPatch = Partial<
+  Pick<JobRecord, 'status' | 'error' | 'steps' | 'tasks' | 'timings' | 'args' | 'chargedWei'>
+>;
 
 export type CreateJobResult =
   | { kind: 'created'; job: JobRecord }
   /** The key already used this idempotency key: the first job, untouched. */
   | { kind: 'existing'; job: JobRecord }
-  | { kind: 'overSpend'; limitWei: bigint; spentWei: bigint };
+  | { kind: 'overSpend'; limitWei: bigint; spentWei: bigint }
+  /** The key already has this many jobs queued or running. */
+  | { kind: 'tooManyJobs'; limit: number };
 
 export type JobStore = {
   kind: 'sqlite' | 'postgres';
@@ -91,13 +101,19 @@ export type JobStore = {
    * Reserves the job's fee against the key's spend limit and inserts the job, atomically; returns the
    * existing job when (keyId, idempotencyKey) was used before.
    */
-  createJob(job: NewJob, now: number): Promise<CreateJobResult>;
+  createJob(job: NewJob, now: number, limits: { unfinishedPerKey: number }): Promise<CreateJobResult>;
   getJob(id: string): Promise<JobRecord | undefined>;
   listJobs(keyId: string, options: { limit: number; before?: string | undefined }): Promise<JobRecord[]>;
   listUnfinishedJobs(): Promise<JobRecord[]>;
+  /** Changes a job; a `chargedWei` change and the key's spent total are written in one transaction. */
   updateJob(id: string, patch: JobPatch, now: number): Promise<JobRecord>;
-  /** Gives back part of a reserved fee (refunded on chain, or never sent). */
-  releaseSpend(keyId: string, amountWei: bigint): Promise<void>;
+  /**
+   * Takes (or renews) the lease to run an unfinished job until `until` (ms): true when `owner` holds it now.
+   * Bridges sharing one store run a job only under its lease, so no two run it at once.
+   */
+  claimJob(id: string, owner: string, until: number, now: number): Promise<boolean>;
+  /** Gives the lease up (when stopping), so that another bridge may resume the job at once. */
+  releaseJob(id: string, owner: string): Promise<void>;
   /** Result files are written once, with the job's success, in one transaction. */
   completeJob(
     id: string,

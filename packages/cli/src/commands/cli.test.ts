@@ -1,14 +1,14 @@
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { deploymentSchema, taskManagerAbi } from '@verinet/protocol/chain';
 import { createPublicClient, http } from 'viem';
 import { privateKeyToAddress } from 'viem/accounts';
-import { getFreePort, startAnvil } from '../anvil/startAnvil.js';
+import { startAnvil } from '../anvil/startAnvil.js';
 import { getDevnetPrivateKey } from '../deploy/devnetAccounts.js';
 
 const bin = resolve(fileURLToPath(import.meta.url), '../../bin.ts');
@@ -98,82 +98,5 @@ describe('verinet keystore and deploy', { timeout: 600_000 }, () => {
       await anvil.stop();
       rmSync(dir, { recursive: true, force: true });
     }
-  });
-});
-
-describe('verinet devnet', { timeout: 240_000 }, () => {
-  const dir = mkdtempSync(join(tmpdir(), 'verinet-devnet-'));
-  let child: ChildProcess | undefined;
-  after(() => {
-    child?.kill('SIGKILL');
-    rmSync(dir, { recursive: true, force: true });
-  });
-
-  const startDevnet = async (port: number) => {
-    child = spawn(
-      process.execPath,
-      // Services on any free port, no explorer (its start alone can take 70 s on a loaded machine; the web
-      // package's tests cover it): this test is about the chain and its contracts.
-      [
-        '--import',
-        'tsx',
-        bin,
-        'devnet',
-        '--port',
-        String(port),
-        '--dir',
-        dir,
-        '--bridge-port',
-        '0',
-        '--relay-port',
-        '0',
-        '--node-api-port',
-        '0',
-        '--no-explorer',
-      ],
-      {
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
-    let output = '';
-    child.stdout?.on('data', (chunk) => {
-      output += chunk;
-    });
-    child.stderr?.on('data', (chunk) => {
-      output += chunk;
-    });
-    const deadline = Date.now() + 180_000;
-    while (!output.includes('Verinet devnet is running')) {
-      if (child.exitCode !== null) throw new Error(`devnet exited early:\n${output}`);
-      if (Date.now() > deadline) throw new Error(`devnet did not start:\n${output}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    return () => output;
-  };
-  const stopDevnet = async () => {
-    const exited = new Promise<number | null>((r) => child!.once('exit', (code) => r(code)));
-    child!.kill('SIGINT');
-    return exited;
-  };
-
-  it('starts the chain, deploys the contracts, and keeps them across a restart', async () => {
-    const port = await getFreePort();
-    await startDevnet(port);
-    const deployment = deploymentSchema.parse(JSON.parse(readFileSync(join(dir, 'deployment.json'), 'utf8')));
-    const client = createPublicClient({ transport: http(`http://127.0.0.1:${port}`) });
-    assert.equal(await client.getChainId(), deployment.chainId);
-    for (const address of Object.values(deployment.contracts)) {
-      const code = await client.getCode({ address });
-      assert.ok(code && code.length > 2, `no code at ${address}`);
-    }
-    assert.equal(await stopDevnet(), 0);
-
-    const output = await startDevnet(port);
-    assert.match(output(), /Reusing the contracts deployed in the kept chain state/);
-    const again = deploymentSchema.parse(JSON.parse(readFileSync(join(dir, 'deployment.json'), 'utf8')));
-    assert.deepEqual(again.contracts, deployment.contracts);
-    const code = await client.getCode({ address: deployment.contracts.taskManager });
-    assert.ok(code && code.length > 2);
-    assert.equal(await stopDevnet(), 0);
   });
 });

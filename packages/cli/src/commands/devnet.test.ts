@@ -45,8 +45,7 @@ const smallNetwork = [
   '0',
   '--bridge-port',
   '0',
-  '--explorer-port',
-  '0',
+  '--no-explorer',
 ];
 
 function assertOneLineError(run: { status: number; stderr: string }, message: RegExp) {

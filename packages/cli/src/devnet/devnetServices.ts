@@ -81,7 +81,8 @@ export function createDevnetServices(options: CreateDevnetServicesOptions): Devn
         explorerUrl: context.services.explorer,
         logLevel: 'warn',
         env: {},
-        overrides: { pollIntervalMs: 200, models },
+        // The devnet's one bridge: restarted, it takes its running jobs' leases back at once.
+        overrides: { pollIntervalMs: 200, models, instanceId: 'devnet' },
       });
       const key = await keepDevnetApiKey(context.paths.dir, started);
       return {

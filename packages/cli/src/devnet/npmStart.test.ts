@@ -15,6 +15,7 @@ import { taskManagerAbi } from '@verinet/protocol/chain';
 import { getImageScore } from '@verinet/protocol/score';
 import { createPublicClient, type Hex, http } from 'viem';
 import { getFreePort } from '../anvil/startAnvil.js';
+import { captureCli } from '../cli/captureCli.js';
 import { devnetNetworkSchema } from './devnetNetwork.js';
 
 const repoRoot = resolve(fileURLToPath(import.meta.url), '../../../../..');
@@ -129,6 +130,12 @@ function verinet(args: string[], timeoutMs = 240_000): Promise<CliRun> {
       },
     );
   });
+}
+
+/** The same command tree as the binary, run in this process (output captured). */
+async function verinetInProcess(args: string[]): Promise<CliRun> {
+  const { status, stdout, stderr } = await captureCli(args);
+  return { code: status, stdout, stderr };
 }
 
 function assertOneLineError(run: CliRun, message: RegExp) {
@@ -296,12 +303,13 @@ describe('npm start: the whole local network, driven by `verinet task`', { timeo
   });
 
   it('refuses bad input with one line and a non-zero exit', async () => {
+    // The same command tree in this process: a Node start per case cost minutes on a loaded 2-core machine.
     assertOneLineError(
-      await verinet(['task', 'run', '--type', 'sd', '--devnet', dir]),
+      await verinetInProcess(['task', 'run', '--type', 'sd', '--devnet', dir]),
       /--prompt is required/,
     );
     assertOneLineError(
-      await verinet([
+      await verinetInProcess([
         'task',
         'run',
         '--type',
@@ -315,15 +323,35 @@ describe('npm start: the whole local network, driven by `verinet task`', { timeo
     );
     writeFileSync(join(root, 'bad.json'), '{"messages": 3}');
     assertOneLineError(
-      await verinet(['task', 'run', '--type', 'llm', '--messages', join(root, 'bad.json'), '--devnet', dir]),
+      await verinetInProcess([
+        'task',
+        'run',
+        '--type',
+        'llm',
+        '--messages',
+        join(root, 'bad.json'),
+        '--devnet',
+        dir,
+      ]),
       /holds no message list/,
     );
     assertOneLineError(
-      await verinet(['task', 'run', '--type', 'sd', '--prompt', 'x', '--size', '65x64', '--devnet', dir]),
+      await verinetInProcess([
+        'task',
+        'run',
+        '--type',
+        'sd',
+        '--prompt',
+        'x',
+        '--size',
+        '65x64',
+        '--devnet',
+        dir,
+      ]),
       /--size: .*multiple of 8/,
     );
     // A prompt longer than the model's context is counted with its tokenizer and refused before paying.
-    const tooLong = await verinet([
+    const tooLong = await verinetInProcess([
       'task',
       'run',
       '--type',
@@ -338,18 +366,27 @@ describe('npm start: the whole local network, driven by `verinet task`', { timeo
       /the prompt is \d+ tokens; verinet\/tiny-gpt2 takes at most 511 .*nothing was sent or paid/,
     );
     assert.doesNotMatch(tooLong.stderr, /task_config|created /);
-    const listed = await verinet(['task', 'list', '--devnet', dir, '--json']);
+    const listed = await verinetInProcess(['task', 'list', '--devnet', dir, '--json']);
     assert.equal((JSON.parse(listed.stdout) as unknown[]).length, 2, 'no task was recorded or paid');
-    assertOneLineError(await verinet(['task', 'status', 'nope', '--devnet', dir]), /No task nope/);
+    assertOneLineError(await verinetInProcess(['task', 'status', 'nope', '--devnet', dir]), /No task nope/);
     assertOneLineError(
-      await verinet(['task', 'run', '--type', 'llm', '--prompt', 'x', '--devnet', join(root, 'nowhere')]),
+      await verinetInProcess([
+        'task',
+        'run',
+        '--type',
+        'llm',
+        '--prompt',
+        'x',
+        '--devnet',
+        join(root, 'nowhere'),
+      ]),
       /No devnet found/,
     );
     assertOneLineError(
-      await verinet(['task', 'status', 'x', '--devnet', join(root, 'nowhere')]),
+      await verinetInProcess(['task', 'status', 'x', '--devnet', join(root, 'nowhere')]),
       /No task x: no task was run from here yet/,
     );
-    const empty = await verinet(['task', 'list', '--devnet', join(root, 'nowhere'), '--json']);
+    const empty = await verinetInProcess(['task', 'list', '--devnet', join(root, 'nowhere'), '--json']);
     assert.equal(empty.code, 0, empty.stderr);
     assert.deepEqual(JSON.parse(empty.stdout), []);
   });

@@ -21,6 +21,8 @@ export type ContractRequest = {
   value?: bigint | undefined;
   /** Extra gas headroom factor in percent over the estimate (node selection draws at random). */
   headroomPercent?: number | undefined;
+  /** Refuse to sign when the gas limit (estimate plus headroom) would exceed this. */
+  maxGas?: bigint | undefined;
 };
 
 /** On-chain task states (ITaskManager.TaskState). */
@@ -270,6 +272,49 @@ export async function readRecordedSeed(
   });
 }
 
+/** How many tasks wait for their draw (F1), whether or not their creation block is sealed yet. */
+export async function readPendingDraws(client: PublicClient, contracts: Contracts): Promise<bigint> {
+  return client.readContract({
+    address: contracts.taskManager,
+    abi: taskManagerAbi,
+    functionName: 'pendingDraws',
+  });
+}
+
+/**
+ * How many draws a `settleDraws()` sent now would settle: a call against the pending block, where the tasks
+ * created in the latest block are settleable already (their creation block is sealed).
+ */
+export async function simulateSettleDraws(
+  client: PublicClient,
+  contracts: Contracts,
+  account: Address,
+): Promise<bigint> {
+  const { result } = await client.simulateContract({
+    address: contracts.taskManager,
+    abi: taskManagerAbi,
+    functionName: 'settleDraws',
+    account,
+    blockTag: 'pending',
+  });
+  return result;
+}
+
+/** The node's on-chain status alone (one read). */
+export async function readNodeStatus(
+  client: PublicClient,
+  contracts: Contracts,
+  node: Address,
+): Promise<NodeStatus> {
+  const info = await client.readContract({
+    address: contracts.nodeRegistry,
+    abi: nodeRegistryAbi,
+    functionName: 'getNodeInfo',
+    args: [node],
+  });
+  return nodeStatuses[info.status] ?? 'Quit';
+}
+
 // --- writes (requests for the transaction sender) ---
 
 /**
@@ -314,6 +359,15 @@ export const abortTaskRequest = (contracts: Contracts, taskKey: Hex): ContractRe
   abi: taskManagerAbi,
   functionName: 'abortTask',
   args: [taskKey],
+});
+
+/** `maxGas`: the draws are bounded (64 per ring) but each costs a node selection; refuse anything above. */
+export const settleDrawsRequest = (contracts: Contracts, maxGas?: bigint): ContractRequest => ({
+  address: contracts.taskManager,
+  abi: taskManagerAbi,
+  functionName: 'settleDraws',
+  args: [],
+  maxGas,
 });
 
 export const withdrawEarningsRequest = (contracts: Contracts): ContractRequest => ({

@@ -4,7 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { encryptKeystore } from '@verinet/cli/src/keystore/keystore.js';
+import { packVersion, taskArgsVersions } from '@verinet/protocol/args';
 import { writeDeployment } from '@verinet/protocol/chain';
+import { contractsOf, readNodeInfo } from '../chain/taskManager.js';
 import { startTestDevnet, type TestDevnet, testWallet } from '../testing/devnet.js';
 import { main } from './main.js';
 
@@ -101,6 +103,14 @@ describe('verinet node (command functions)', { timeout: 120_000 }, () => {
     );
     assert.equal(joined.code, 0, joined.err);
     assert.match(joined.out, /Joined with 1.5 staked: Configured GPU \(12 GiB, configured\)/);
+    // The version on chain is the one this worker runs LLM tasks at (exact-match bucket, F7), as the devnet's.
+    assert.match(joined.out, new RegExp(`version ${taskArgsVersions.llm.replaceAll('.', '\\.')}`));
+    const info = await readNodeInfo(
+      devnet.client,
+      contractsOf(devnet.deployment),
+      testWallet(devnet, 5).account.address,
+    );
+    assert.equal(info.version, packVersion(taskArgsVersions.llm));
     const again = await run('join', '--config', configPath, '--models', 'verinet/tiny-gpt2');
     assert.equal(again.code, 1);
     assert.match(again.err, /already registered \(status Available\)/);

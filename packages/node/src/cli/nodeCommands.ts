@@ -1,6 +1,7 @@
 import { WorkerSupervisor } from '@verinet/worker';
 import { loadNodeConfig } from '../config/loadNodeConfig.js';
 import type { NodeConfig } from '../config/nodeConfig.js';
+import { builtInBackendVersions, chooseNodeVersion } from './chooseNodeVersion.js';
 import { createNodeRuntime, type NodeRuntime } from './createNodeRuntime.js';
 import { getNodeStatus, joinNode, pauseNode, quitNode, resumeNode, withdrawAll } from './membership.js';
 import { runNode } from './runNode.js';
@@ -70,8 +71,10 @@ async function describeWorker(config: NodeConfig): Promise<{ models: string[]; v
   try {
     const handshake = await worker.start();
     const models = [...new Set(handshake.backends.flatMap((b) => b.models))];
-    const versions = handshake.backends.map((b) => b.argsVersion).sort();
-    return { models, version: config.version ?? versions.at(-1) ?? '1.0.0' };
+    return {
+      models,
+      version: chooseNodeVersion({ backends: handshake.backends, configured: config.version }),
+    };
   } finally {
     await worker.stop();
   }
@@ -106,7 +109,10 @@ export async function runNodeAction(
           await joinNode(runtime, {
             stake: options.stake,
             models,
-            version: config.version ?? worker?.version ?? '1.0.0',
+            // Without the worker's handshake: the versions this build's worker implements.
+            version:
+              worker?.version ??
+              chooseNodeVersion({ backends: builtInBackendVersions(), configured: config.version }),
           }),
         );
         return 0;

@@ -78,6 +78,9 @@ export async function startNode(parameters: StartNodeParameters): Promise<Starte
     confirmations: config.confirmations,
     pollIntervalMs: config.pollIntervalMs,
     reorgDepth: config.reorgDepth,
+    settleDelayMs: config.settleDelayMs,
+    settleBackstopMs: config.settleBackstopMs,
+    settleMaxGas: BigInt(config.settleMaxGas),
   });
   await daemon.start();
   // The announced models are fetched up front (a task would otherwise wait for its first download).

@@ -45,6 +45,14 @@ export const nodeConfigSchema = z.strictObject({
   confirmations: nonNegativeInt.max(1000).default(2),
   pollIntervalMs: positiveInt.max(600_000).default(1_000),
   reorgDepth: positiveInt.max(10_000).default(64),
+  /**
+   * Draw settlement (F1): while this node can be drawn it settles a waiting draw itself after a random wait
+   * below `settleDelayMs` (unless someone settled meanwhile); otherwise after `settleBackstopMs`.
+   */
+  settleDelayMs: nonNegativeInt.max(600_000).default(5_000),
+  settleBackstopMs: nonNegativeInt.max(3_600_000).default(60_000),
+  /** Gas cap of one settlement transaction (up to 64 draws, each a node selection). */
+  settleMaxGas: z.coerce.number().int().min(100_000).max(30_000_000).default(8_000_000),
   /** Stop executing this many seconds before the on-chain deadline (upload and report need time). */
   deadlineMarginSec: nonNegativeInt.max(3_600).default(30),
   followIntervalMs: positiveInt.max(3_600_000).default(30_000),

@@ -6,12 +6,16 @@ import { after, before, describe, it } from 'node:test';
 import { writeTinyGpt2 } from '@verinet/worker/llm';
 import { writeTinySdModel } from '@verinet/worker/sd/tiny';
 import { parseEther } from 'viem';
-import { contractsOf, readOwed, readTask } from '../chain/taskManager.js';
-import { getTask, listLog } from '../store/index.js';
+import { privateKeyToAccount } from 'viem/accounts';
+import { getDeploymentChain } from '../chain/createChainClient.js';
+import { contractsOf, pauseRequest, readOwed, readTask } from '../chain/taskManager.js';
+import { getTask, listLog, openStore } from '../store/index.js';
 import { createTestTask, joinTestNode, validateTestTask } from '../testing/app.js';
 import { createMemoryRelay } from '../testing/createMemoryRelay.js';
-import { startTestDevnet, type TestDevnet, waitFor } from '../testing/devnet.js';
+import { startTestDevnet, type TestDevnet, testWallet, waitFor } from '../testing/devnet.js';
 import { startTestNode, type TestNode } from '../testing/startTestNode.js';
+import { createTxSender } from '../tx/index.js';
+import { createDrawSettler } from './createDrawSettler.js';
 
 const root = mkdtempSync(join(tmpdir(), 'verinet-daemon-'));
 const modelsDir = join(root, 'models');
@@ -36,7 +40,14 @@ before(async () => {
   await writeTinySdModel({ modelsDir, modelId: 'verinet/tiny-sd' });
   devnet = await startTestDevnet();
   await joinTestNode(devnet, 1, ['base:verinet/tiny-gpt2', 'base:verinet/tiny-sd']);
-  node = await startTestNode({ devnet, index: 1, relay, dataDir: join(root, 'node1'), modelsDir });
+  node = await startTestNode({
+    devnet,
+    index: 1,
+    relay,
+    dataDir: join(root, 'node1'),
+    modelsDir,
+    settleDelayMs: 300,
+  });
 });
 after(async () => {
   await node?.stop();
@@ -125,5 +136,78 @@ describe('node daemon on anvil with the real worker', { timeout: 240_000 }, () =
       args: [task.node!],
     });
     assert.equal(info.status, 1, 'Available again, not slashed');
+  });
+
+  it('settles a draw nobody else settles (F1): the task is drawn, run and paid; a paused node only backs up', async () => {
+    const contracts = contractsOf(devnet.deployment);
+    // A second registered node, paused (it cannot be drawn), with its own settler: its wait is the backstop.
+    await joinTestNode(devnet, 2, ['base:verinet/tiny-gpt2']);
+    const other = privateKeyToAccount(testWallet(devnet, 2).privateKey);
+    const otherStore = openStore({ path: ':memory:' });
+    const otherSender = createTxSender({
+      client: devnet.client,
+      account: other,
+      chain: getDeploymentChain(devnet.deployment, devnet.anvil.rpcUrl),
+      store: otherStore,
+    });
+    await otherSender.sendAndWait({ purpose: 'pause', request: pauseRequest(contracts) });
+    const otherSettler = createDrawSettler({
+      client: devnet.client,
+      sender: otherSender,
+      store: otherStore,
+      contracts,
+      node: other.address,
+      intervalMs: 100,
+      delayMs: 0,
+      backstopMs: 5_000,
+      maxGas: 5_000_000n,
+      notice: () => {},
+    });
+    const settles = (store: typeof otherStore) =>
+      store.db.prepare("SELECT status FROM transactions WHERE purpose = 'settleDraws'").all() as {
+        status: string;
+      }[];
+    const before = settles(node.store).length;
+
+    // 1. Nobody settles but the nodes: the Available node (wait < 300 ms) settles; the paused one sends nothing.
+    const first = await createTestTask(devnet, 15, 'llm', { ...llmArgs, seed: 11 }, fee, { settle: false });
+    assert.equal((await readTask(devnet.client, contracts, first.taskKey)).state, 'Pending');
+    relay.putArgs(first.taskKey, first.bytes, first.salt);
+    while (getTask(node.store, first.taskKey)?.step !== 'reported') {
+      assert.equal(await otherSettler.tick(), 0, 'the paused node waits for its backstop');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    const chain = await readTask(devnet.client, contracts, first.taskKey);
+    assert.equal(chain.node.toLowerCase(), node.daemon.context.node.toLowerCase());
+    assert.deepEqual(settles(node.store).slice(before), [{ status: 'mined' }], 'one settlement, mined');
+    await validateTestTask(devnet, 15, first.taskKey);
+    await waitFor(() => getTask(node.store, first.taskKey)?.outcome === 'success', 30_000, 'paid');
+    assert.equal(await otherSettler.tick(), 0);
+    assert.deepEqual(settles(otherStore), [], 'nothing left to settle: the paused node never paid for it');
+
+    // 2. The Available node's settler is stopped: the paused node settles after its backstop, not before.
+    await node.daemon.settler.stop();
+    try {
+      const second = await createTestTask(devnet, 15, 'llm', { ...llmArgs, seed: 12 }, fee, {
+        settle: false,
+      });
+      relay.putArgs(second.taskKey, second.bytes, second.salt);
+      const start = Date.now();
+      let drawn = 0;
+      while (drawn === 0) {
+        drawn = await otherSettler.tick();
+        if (drawn === 0) assert.ok(Date.now() - start < 20_000, 'backstop settlement');
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      assert.ok(Date.now() - start >= 5_000, 'not before the backstop');
+      assert.equal(drawn, 1);
+      assert.deepEqual(settles(otherStore), [{ status: 'mined' }]);
+      await waitFor(() => getTask(node.store, second.taskKey)?.step === 'reported', 120_000, 'reported');
+      await validateTestTask(devnet, 15, second.taskKey);
+      await waitFor(() => getTask(node.store, second.taskKey)?.outcome === 'success', 30_000, 'paid');
+    } finally {
+      node.daemon.settler.start();
+      otherStore.close();
+    }
   });
 });

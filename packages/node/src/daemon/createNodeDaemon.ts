@@ -7,6 +7,7 @@ import type { TaskRecord } from '../task/types.js';
 import { applyChainLogs } from './applyChainLogs.js';
 import type { NodeContext } from './context.js';
 import { crashPoint } from './crashPoint.js';
+import { createDrawSettler, type DrawSettler } from './createDrawSettler.js';
 import { runTaskAction } from './runTaskAction.js';
 
 export type NodeDaemonParameters = Omit<NodeContext, 'notice' | 'log'> & {
@@ -14,11 +15,18 @@ export type NodeDaemonParameters = Omit<NodeContext, 'notice' | 'log'> & {
   confirmations: number;
   pollIntervalMs?: number | undefined;
   reorgDepth?: number | undefined;
+  /** Draw settlement (F1): an Available node settles after a random wait below this (default 5 s). */
+  settleDelayMs?: number | undefined;
+  /** A node that cannot be drawn settles a draw left waiting this long (default 60 s). */
+  settleBackstopMs?: number | undefined;
+  /** Gas cap of one settlement (default 8,000,000). */
+  settleMaxGas?: bigint | undefined;
 };
 
 export type NodeDaemon = {
   context: NodeContext;
   watcher: ChainWatcher;
+  settler: DrawSettler;
   start: () => Promise<void>;
   stop: () => Promise<void>;
   /** Tasks whose action is running right now. */
@@ -66,6 +74,19 @@ export function createNodeDaemon(parameters: NodeDaemonParameters): NodeDaemon {
       });
     },
     onNotice: (level, message) => notice(level, message),
+  });
+
+  const settler = createDrawSettler({
+    client: parameters.client,
+    sender: parameters.sender,
+    store,
+    contracts: parameters.contracts,
+    node: parameters.node,
+    intervalMs: Math.max(parameters.pollIntervalMs ?? 1_000, 50),
+    delayMs: parameters.settleDelayMs ?? 5_000,
+    backstopMs: parameters.settleBackstopMs ?? 60_000,
+    maxGas: parameters.settleMaxGas ?? 8_000_000n,
+    notice: (level, message) => notice(level, message),
   });
 
   const step = async (task: TaskRecord) => {
@@ -122,6 +143,7 @@ export function createNodeDaemon(parameters: NodeDaemonParameters): NodeDaemon {
   return {
     context,
     watcher,
+    settler,
     busyTasks: () => [...inFlight] as Hex[],
     async start() {
       if (running) return;
@@ -133,6 +155,7 @@ export function createNodeDaemon(parameters: NodeDaemonParameters): NodeDaemon {
         );
       });
       watcher.start();
+      settler.start();
       loop = run();
       notice('info', `Node ${parameters.node} started.`);
     },
@@ -140,6 +163,7 @@ export function createNodeDaemon(parameters: NodeDaemonParameters): NodeDaemon {
       running = false;
       wake?.();
       await watcher.stop();
+      await settler.stop();
       await loop;
       const deadline = Date.now() + 10_000;
       while (inFlight.size > 0 && Date.now() < deadline)

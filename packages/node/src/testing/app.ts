@@ -86,6 +86,8 @@ export async function createTestTask(
       bytes: Uint8Array,
       salt: Hex,
     ) => Promise<{ relayExpiry: bigint; relaySignature: Hex }>;
+    /** Settle the draw right after createTask (default), or leave the task Pending for someone else. */
+    settle?: boolean;
   } = {},
 ): Promise<CreatedTestTask> {
   const { wallet } = testWallet(devnet, appIndex);
@@ -128,17 +130,21 @@ export async function createTestTask(
   if (receipt.status !== 'success') throw new Error(`createTask reverted (${hash})`);
   // createTask only records the task; a later transaction draws its node from the creation block's hash
   // (finding 1), here an explicit settlement in the next block.
-  const settleHash = await wallet.writeContract({
-    address: devnet.deployment.contracts.taskManager,
-    abi: taskManagerAbi,
-    functionName: 'settleDraws',
-    args: [],
-  } as never);
-  const settled = await devnet.client.waitForTransactionReceipt({ hash: settleHash });
-  if (settled.status !== 'success') throw new Error(`settleDraws reverted (${settleHash})`);
+  let settledLogs: typeof receipt.logs = [];
+  if (options.settle !== false) {
+    const settleHash = await wallet.writeContract({
+      address: devnet.deployment.contracts.taskManager,
+      abi: taskManagerAbi,
+      functionName: 'settleDraws',
+      args: [],
+    } as never);
+    const settled = await devnet.client.waitForTransactionReceipt({ hash: settleHash });
+    if (settled.status !== 'success') throw new Error(`settleDraws reverted (${settleHash})`);
+    settledLogs = settled.logs;
+  }
   const started = parseEventLogs({
     abi: taskManagerAbi,
-    logs: [...receipt.logs, ...settled.logs],
+    logs: [...receipt.logs, ...settledLogs],
     eventName: 'TaskStarted',
   }).find((e) => e.args.taskKey.toLowerCase() === taskKey.toLowerCase());
   return {

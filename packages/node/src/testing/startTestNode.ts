@@ -31,6 +31,8 @@ export async function startTestNode(parameters: {
   workerStallMs?: number;
   /** Model server or folder the node fetches missing models from. */
   modelSource?: string;
+  settleDelayMs?: number;
+  settleBackstopMs?: number;
 }): Promise<TestNode> {
   const { devnet, index, dataDir } = parameters;
   const rpcUrl = parameters.rpcUrl ?? devnet.anvil.rpcUrl;
@@ -68,6 +70,8 @@ export async function startTestNode(parameters: {
     log: pino({ level: process.env.VERINET_TEST_LOG ?? 'silent' }),
     confirmations: 0,
     pollIntervalMs: 50,
+    settleDelayMs: parameters.settleDelayMs,
+    settleBackstopMs: parameters.settleBackstopMs,
   });
   await daemon.start();
   return {

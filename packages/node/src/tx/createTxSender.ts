@@ -158,6 +158,11 @@ export function createTxSender(parameters: TxSenderParameters): TxSender {
     }
     const headroomPercent = BigInt(100 + (request.headroomPercent ?? Number(headroom - 100n)));
     const gas = (estimate * headroomPercent) / 100n + 100_000n;
+    if (request.maxGas !== undefined && gas > request.maxGas) {
+      throw new TransactionError(
+        `${purpose} would need ${gas} gas (estimate ${estimate} plus headroom), more than its cap of ${request.maxGas}; not sent`,
+      );
+    }
     const chainNonce = await client.getTransactionCount({ address: account.address, blockTag: 'pending' });
     const nonce = Math.max(chainNonce, getHighestNonce(store, account.address) + 1);
     const fees = await client.estimateFeesPerGas();

@@ -312,6 +312,12 @@ describe('parseTaskArgs sd', () => {
       assert.match(error.message, /not supported by this worker version/);
       if (since110.has(field)) assert.match(error.message, /needs task version 1\.1\.0 or later/);
     }
+    // The SDXL refiner runs from task version 1.2.0: a 1.1.0 task keeps its "unsupported" verdict.
+    parseTaskArgs('sd', { ...sdMinimal, version: '1.2.0', refiner: reference.refiner });
+    const refiner11 = refuse('sd', { ...sdMinimal, version: '1.1.0', refiner: reference.refiner });
+    assert.equal(refiner11.kind, 'unsupported');
+    assert.equal(refiner11.field, 'refiner');
+    assert.match(refiner11.message, /needs task version 1\.2\.0 or later/);
     const badShape = refuse('sd', { ...sdMinimal, lora: { model: 'x', weight: 0.8 } });
     assert.equal(badShape.kind, 'invalid');
     assert.equal(badShape.field, 'lora.weight');
@@ -320,7 +326,8 @@ describe('parseTaskArgs sd', () => {
   it('reads only major 1 and only versions up to its own', () => {
     parseTaskArgs('sd', { ...sdMinimal, version: '1.0.0' });
     parseTaskArgs('sd', { ...sdMinimal, version: '1.1.0' });
-    const newer = refuse('sd', { ...sdMinimal, version: '1.1.1' });
+    parseTaskArgs('sd', { ...sdMinimal, version: '1.2.0' });
+    const newer = refuse('sd', { ...sdMinimal, version: '1.2.1' });
     assert.equal(newer.field, 'version');
     assert.equal(newer.kind, 'unsupported');
     assert.equal(refuse('sd', { ...sdMinimal, version: '2.0.0' }).field, 'version');

@@ -16,7 +16,7 @@ import {
  * version 1.0.0, forever: a default that moved with the package would let nodes of different minor versions
  * in one validation group read the same bytes differently.
  */
-export const SD_TASK_ARGS_VERSION = '1.1.0';
+export const SD_TASK_ARGS_VERSION = '1.2.0';
 /** The version of a task that does not name one. */
 export const SD_TASK_ARGS_DEFAULT_VERSION = '1.0.0';
 
@@ -337,7 +337,10 @@ export function readPngHeader(
   };
 }
 
-/** `refiner` in the reference shape (SDXL refiner). Not supported in v1. */
+/**
+ * `refiner` in the reference shape (SDXL refiner, task version 1.2.0): the base denoises down to
+ * `denoising_cutoff` percent of the schedule, the refiner model runs its own `steps` from there.
+ */
 export const sdRefinerSchema = z.strictObject({
   model: modelNameSchema,
   variant: variantSchema.nullish(),

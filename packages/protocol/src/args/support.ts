@@ -26,6 +26,7 @@ const sdFeatureSince: Partial<Record<string, string>> = {
   lora: '1.1.0',
   textual_inversion: '1.1.0',
   controlnet: '1.1.0',
+  refiner: '1.2.0',
 };
 
 const sdRules: FeatureRule<SdTaskArgs>[] = (

@@ -20,6 +20,18 @@ const domainTypeHash = keccak_256(
   utf8ToBytes('EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)'),
 );
 const separators = new Map<string, Uint8Array>();
+/** keccak256 of methods and paths already seen: a node polls the same path again and again. Bounded. */
+const stringHashes = new Map<string, Uint8Array>();
+
+function hashString(value: string): Uint8Array {
+  let hash = stringHashes.get(value);
+  if (!hash) {
+    hash = keccak_256(utf8ToBytes(value));
+    if (stringHashes.size >= 4096) stringHashes.clear();
+    stringHashes.set(value, hash);
+  }
+  return hash;
+}
 
 function word(value: bigint): Uint8Array {
   const out = new Uint8Array(32);
@@ -70,8 +82,8 @@ export function getRelayRequestDigest(domain: RelayDomain, message: RelayRequest
   const struct = keccak_256(
     concatBytes(
       typeHash,
-      keccak_256(utf8ToBytes(message.method)),
-      keccak_256(utf8ToBytes(message.path)),
+      hashString(message.method),
+      hashString(message.path),
       bytes32(message.bodyHash),
       word(message.timestamp),
       bytes32(message.nonce),

@@ -18,11 +18,13 @@ const account = privateKeyToAccount(generatePrivateKey());
 const now = 1_800_000_000;
 
 describe('relay request authentication', () => {
-  it('computes the same digest as viem hashTypedData', () => {
+  it('computes the same digest as viem hashTypedData (twice: the second pass hits the method and path cache)', () => {
     for (const [method, path, body] of [
       ['GET', '/v1/info', ''],
       ['PUT', '/v1/args/0x01?salt=0x02&taskType=sd', '{"a":1}'],
       ['POST', '/ünï/çødé', 'x'.repeat(1000)],
+      ['GET', '/v1/info', 'y'],
+      ['PUT', '/v1/args/0x01?salt=0x02&taskType=sd', '{"a":2}'],
     ] as const) {
       const message = {
         method,

@@ -1,5 +1,7 @@
+import cors from '@fastify/cors';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
+import { relayAuthHeaders } from '@verinet/protocol/relay';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { RelayError } from '../errors/RelayError.js';
@@ -11,6 +13,32 @@ import { resultsPlugin } from '../plugins/resultsPlugin.js';
 import type { RelayContext } from './context.js';
 
 const probePaths = new Set(['/healthz', '/readyz']);
+
+/** Response headers a browser client reads (args metadata, file hash, retry and rate-limit hints). */
+const exposedHeaders = [
+  'x-verinet-salt',
+  'x-verinet-args-hash',
+  'x-verinet-args-commitment',
+  'x-verinet-task-type',
+  'x-verinet-sha256',
+  'retry-after',
+  'x-ratelimit-limit',
+  'x-ratelimit-remaining',
+  'x-ratelimit-reset',
+];
+
+function corsOptions({ config }: RelayContext) {
+  const { origins, maxAgeSeconds } = config.cors;
+  return {
+    origin: origins === '*' ? '*' : origins.map((o) => new URL(o).origin),
+    methods: ['GET', 'HEAD', 'PUT', 'POST'],
+    allowedHeaders: ['content-type', ...Object.values(relayAuthHeaders)],
+    exposedHeaders,
+    // Never credentials: requests carry their authority in their signature headers.
+    credentials: false,
+    maxAge: maxAgeSeconds,
+  };
+}
 
 export type BuildRelayParameters = { context: RelayContext; logger?: Logger | undefined };
 
@@ -49,6 +77,9 @@ export async function buildRelay({ context, logger }: BuildRelayParameters): Pro
     },
   });
   await app.register(errorsPlugin);
+  // Before authentication: its onRequest hook must set the CORS headers on refusals too, or a browser could
+  // not read the error.
+  await app.register(cors, corsOptions(context));
   await app.register(authPlugin, { context });
   await app.register(rateLimit, {
     global: true,

@@ -5,7 +5,8 @@ import { getArgsCommitment } from '@verinet/protocol/commitment';
 import type { Address, Hex } from 'viem';
 import type { RelayContext } from '../app/context.js';
 import { RelayError } from '../errors/RelayError.js';
-import type { ArgsRecord, ArgsUsage } from '../storage/types.js';
+import { getArgsQuotaRefusal } from '../storage/getArgsQuotaRefusal.js';
+import type { ArgsQuota, ArgsRecord, ArgsUsage } from '../storage/types.js';
 
 export type StoreArgsParameters = {
   creator: Address;
@@ -59,12 +60,23 @@ export async function storeArgs(
     // Gone between the two reads (the retention job deleted it): store it again below.
     if (refreshed) return { created: false, record: refreshed };
   }
-  const quota = parameters.taskExists
-    ? { perCreatorCount: Infinity, perCreatorBytes: Infinity, totalBytes: Infinity }
+  const unlimited = Number.POSITIVE_INFINITY;
+  const quota: ArgsQuota = parameters.taskExists
+    ? {
+        perCreatorCount: unlimited,
+        perCreatorBytes: unlimited,
+        totalBytes: unlimited,
+        newCreatorCount: unlimited,
+        newCreatorBytes: unlimited,
+        newCreatorsTotalBytes: unlimited,
+      }
     : {
         perCreatorCount: config.limits.pendingArgsPerCreator,
         perCreatorBytes: config.limits.pendingArgsBytesPerCreator,
         totalBytes: config.limits.pendingArgsBytesTotal,
+        newCreatorCount: config.limits.pendingArgsPerNewCreator,
+        newCreatorBytes: config.limits.pendingArgsBytesPerNewCreator,
+        newCreatorsTotalBytes: config.limits.pendingArgsBytesNewCreators,
       };
   // A cheap check before writing the object; the insert checks again, atomically.
   checkQuota(await meta.getArgsUsage(creator), bytes.length, quota, config.chain.retryAfterSeconds);
@@ -104,29 +116,14 @@ export async function storeArgs(
 }
 
 /** Throws ARGS_QUOTA_EXCEEDED naming the limit that `size` more bytes would cross. */
-function checkQuota(
-  used: ArgsUsage,
-  size: number,
-  quota: { perCreatorCount: number; perCreatorBytes: number; totalBytes: number },
-  retryAfter: number,
-): void {
-  const refuse = (what: string) => {
+function checkQuota(used: ArgsUsage, size: number, quota: ArgsQuota, retryAfter: number): void {
+  const refusal = getArgsQuotaRefusal(used, size, quota);
+  if (refusal !== undefined)
     throw new RelayError(
       'ARGS_QUOTA_EXCEEDED',
-      `${what}: uploads without a task on chain count until their task is created or their statement expires.`,
+      `${refusal}: uploads without a task on chain count until their task is created or their statement expires.`,
       { retryAfter: Math.max(retryAfter, 30) },
     );
-  };
-  if (used.creatorCount + 1 > quota.perCreatorCount)
-    refuse(
-      `This address already holds ${used.creatorCount} pending uploads (limit ${quota.perCreatorCount})`,
-    );
-  if (used.creatorBytes + size > quota.perCreatorBytes)
-    refuse(
-      `This address already holds ${used.creatorBytes} pending bytes; ${size} more exceed its ${quota.perCreatorBytes}`,
-    );
-  if (used.totalBytes + size > quota.totalBytes)
-    refuse(`The relay holds ${used.totalBytes} pending bytes; ${size} more exceed its ${quota.totalBytes}`);
 }
 
 /** Refuses a task whose models no registered node declares: no node could run it, it would time out. */

@@ -22,7 +22,10 @@ export type TaskCreatedEvent = {
 export type ChainReader = {
   chainId: number;
   taskManager: Address;
-  /** The task's current record; cached for `cacheMs` (terminal states for good). */
+  /**
+   * The task's record at the chain head (read at most every `cacheMs`): cached per head block, so it is re-read
+   * only when a new block arrives; terminal states for good. `fresh` reads the latest state now.
+   */
   getTask(taskKey: Hex, options?: { fresh?: boolean }): Promise<ChainTask>;
   getTaskCreated(taskKey: Hex): Promise<TaskCreatedEvent | undefined>;
   /** The score of the task's TaskScoreReady event, if it was emitted. */
@@ -55,7 +58,8 @@ const chainFailure = (cause: unknown) =>
 
 /**
  * Chain reads through viem with a small cache. Events are immutable once seen, so they are kept; a task's
- * state is kept `cacheMs` (1 s by default), a terminal state for good.
+ * state is kept while the chain head (polled at most every `cacheMs`, 1 s by default) is the block it was read
+ * at, a terminal state for good; concurrent reads of one task share one call.
  *
  * @example
  * const chain = createChainReader({ rpcUrl, chainId, taskManager, startBlock: 0n });
@@ -67,7 +71,12 @@ export function createChainReader(parameters: CreateChainReaderParameters): Chai
   const cacheMs = parameters.cacheMs ?? 1000;
   const maxLogRange = parameters.maxLogRange ?? 5_000n;
   const address = parameters.taskManager;
-  const tasks = new Map<Hex, { at: number; task: ChainTask }>();
+  /** Task states by the block they were read at: valid while that block is the head (state changes need a block). */
+  const tasks = new Map<Hex, { block: bigint | undefined; task: ChainTask }>();
+  /** Reads in flight, by task and block: concurrent requests for one task share one eth_call. */
+  const taskReads = new Map<string, Promise<ChainTask>>();
+  let head: { number: bigint; at: number } | undefined;
+  let headRead: Promise<bigint> | undefined;
   const created = new Map<Hex, TaskCreatedEvent>();
   const scores = new Map<Hex, Hex>();
   const bound = (map: Map<Hex, unknown>) => {
@@ -91,6 +100,54 @@ export function createChainReader(parameters: CreateChainReaderParameters): Chai
     } catch (cause) {
       throw chainFailure(cause);
     }
+  }
+
+  /**
+   * The chain head, read at most once per `cacheMs` (one eth_blockNumber shared by every request): a cached task
+   * state is used only while the head is the block it was read at, so a state change is seen at most `cacheMs`
+   * after its block reaches the relay's RPC, however many tasks are cached.
+   */
+  async function getHead(): Promise<bigint> {
+    if (head && Date.now() - head.at < cacheMs) return head.number;
+    headRead ??= getBlockNumber()
+      .then((number) => {
+        head = { number, at: Date.now() };
+        return number;
+      })
+      .finally(() => {
+        headRead = undefined;
+      });
+    return headRead;
+  }
+
+  async function readTask(taskKey: Hex, blockNumber: bigint | undefined): Promise<ChainTask> {
+    let info: { state: number; taskType: number; creator: Address; node: Address };
+    try {
+      info = await client.readContract({
+        address,
+        abi: taskManagerAbi,
+        functionName: 'getTask',
+        args: [taskKey],
+        ...(blockNumber === undefined ? {} : { blockNumber }),
+      });
+    } catch (cause) {
+      throw chainFailure(cause);
+    }
+    return {
+      state: taskStates[info.state] ?? 'None',
+      taskType: onChainTaskTypes[info.taskType],
+      creator: info.creator.toLowerCase() as Address,
+      node: info.node.toLowerCase() as Address,
+    };
+  }
+
+  function remember(taskKey: Hex, block: bigint | undefined, task: ChainTask): ChainTask {
+    // A fresh read (no block) is kept only when terminal: its block is unknown, so it cannot be matched to a head.
+    if (block !== undefined || terminalStates.has(task.state)) {
+      tasks.set(taskKey, { block, task });
+      bound(tasks);
+    }
+    return task;
   }
 
   /**
@@ -128,32 +185,21 @@ export function createChainReader(parameters: CreateChainReaderParameters): Chai
     maxLogRange,
     async getTask(taskKey, options = {}) {
       const cached = tasks.get(taskKey);
-      if (
-        cached &&
-        !options.fresh &&
-        (terminalStates.has(cached.task.state) || Date.now() - cached.at < cacheMs)
-      )
-        return cached.task;
-      let info: { state: number; taskType: number; creator: Address; node: Address };
-      try {
-        info = await client.readContract({
-          address,
-          abi: taskManagerAbi,
-          functionName: 'getTask',
-          args: [taskKey],
-        });
-      } catch (cause) {
-        throw chainFailure(cause);
+      // A terminal state never changes again.
+      if (cached && terminalStates.has(cached.task.state)) return cached.task;
+      if (options.fresh || cacheMs === 0)
+        return remember(taskKey, undefined, await readTask(taskKey, undefined));
+      const block = await getHead();
+      if (cached && cached.block === block) return cached.task;
+      const flightKey = `${taskKey}@${block}`;
+      let flight = taskReads.get(flightKey);
+      if (!flight) {
+        flight = readTask(taskKey, block)
+          .then((task) => remember(taskKey, block, task))
+          .finally(() => taskReads.delete(flightKey));
+        taskReads.set(flightKey, flight);
       }
-      const task: ChainTask = {
-        state: taskStates[info.state] ?? 'None',
-        taskType: onChainTaskTypes[info.taskType],
-        creator: info.creator.toLowerCase() as Address,
-        node: info.node.toLowerCase() as Address,
-      };
-      tasks.set(taskKey, { at: Date.now(), task });
-      bound(tasks);
-      return task;
+      return flight;
     },
     async getTaskCreated(taskKey) {
       const cached = created.get(taskKey);

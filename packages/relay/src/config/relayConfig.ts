@@ -11,6 +11,18 @@ export const relayConfigSchema = z.strictObject({
    * as Fastify's `trustProxy`), so per-IP limits see clients, not the proxy.
    */
   trustProxy: z.union([z.boolean(), z.int().min(1).max(10), z.string().min(1)]).default(false),
+  /**
+   * Origins whose pages may call the relay from a browser (DApp mode: the web UI signs with a browser wallet and
+   * talks to the relay directly). `*` (the default) is safe because the relay authorizes by signatures, never by
+   * cookies or other ambient credentials; list origins (`https://app.example`) to narrow it, or `[]` for none.
+   */
+  cors: z
+    .strictObject({
+      origins: z.union([z.literal('*'), z.array(z.string().url())]).default('*'),
+      /** Seconds browsers may cache a preflight answer. */
+      maxAgeSeconds: z.int().min(0).max(86_400).default(600),
+    })
+    .prefault({}),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** JSON-RPC endpoint of the chain. */
   rpcUrl: z.string().url().default('http://127.0.0.1:8545'),
@@ -55,6 +67,12 @@ export const relayConfigSchema = z.strictObject({
       pendingArgsBytesPerCreator: positiveInt.default(64 * 1024 * 1024),
       /** Bytes of argument uploads all addresses together may hold without a task (bounds the disk). */
       pendingArgsBytesTotal: positiveInt.default(4 * 1024 * 1024 * 1024),
+      /** Pending uploads of an address the relay has seen no task of (fresh keys are free). */
+      pendingArgsPerNewCreator: positiveInt.default(16),
+      /** Pending bytes of an address the relay has seen no task of. */
+      pendingArgsBytesPerNewCreator: positiveInt.default(8 * 1024 * 1024),
+      /** Pending bytes all addresses without a known task may hold together (what fresh keys can fill). */
+      pendingArgsBytesNewCreators: positiveInt.default(256 * 1024 * 1024),
     })
     .prefault({}),
   chain: z

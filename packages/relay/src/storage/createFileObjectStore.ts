@@ -56,13 +56,15 @@ export async function createFileObjectStore(root: string): Promise<ObjectStore> 
       let pending: Buffer[] = [];
       let pendingBytes = 0;
       const flush = async () => {
-        const data = pending.length === 1 ? pending[0]! : Buffer.concat(pending, pendingBytes);
+        const chunks = pending;
+        const total = pendingBytes;
         pending = [];
         pendingBytes = 0;
-        let offset = 0;
-        while (offset < data.length) {
-          const { bytesWritten } = await handle.write(data, offset, data.length - offset);
-          offset += bytesWritten;
+        // One vectored write, no copy; a short write (rare on regular files) finishes with plain writes.
+        let offset = (await handle.writev(chunks)).bytesWritten;
+        if (offset < total) {
+          const data = Buffer.concat(chunks, total);
+          while (offset < total) offset += (await handle.write(data, offset, total - offset)).bytesWritten;
         }
       };
       try {

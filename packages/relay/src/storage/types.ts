@@ -31,16 +31,30 @@ export type ResultRecord = { taskKey: Hex; score: Hex; committedAt: number; file
 
 /** Limits on arguments held without a task (nobody paid for them on chain yet). */
 export type ArgsQuota = {
-  /** Pending uploads one creator may hold. */
+  /** Pending uploads one established creator (a task of theirs is known) may hold. */
   perCreatorCount: number;
-  /** Pending bytes one creator may hold. */
+  /** Pending bytes one established creator may hold. */
   perCreatorBytes: number;
-  /** Pending bytes all creators together may hold (fresh keys are free: this bounds the disk). */
+  /** Pending bytes all creators together may hold (bounds the disk). */
   totalBytes: number;
+  /** Pending uploads one new creator (no task of theirs known: fresh keys are free) may hold. */
+  newCreatorCount: number;
+  /** Pending bytes one new creator may hold. */
+  newCreatorBytes: number;
+  /** Pending bytes all new creators together may hold: what any number of fresh keys can fill at most. */
+  newCreatorsTotalBytes: number;
 };
 
 /** Pending (not linked to a task) argument uploads. */
-export type ArgsUsage = { creatorCount: number; creatorBytes: number; totalBytes: number };
+export type ArgsUsage = {
+  creatorCount: number;
+  creatorBytes: number;
+  totalBytes: number;
+  /** Whether the relay knows a task of this creator (linked to arguments it holds). */
+  established: boolean;
+  /** Pending bytes of all creators without a known task. */
+  newCreatorsBytes: number;
+};
 
 export type InsertArgsReturnType =
   | { inserted: boolean; record: ArgsRecord; refused?: undefined }

@@ -128,21 +128,25 @@ export function runRelayReviewTests(env: () => ReviewEnv): void {
   });
 
   describe('review: pending uploads are bounded', () => {
-    it('per address (atomically under concurrent uploads) and in total, freeing a slot once a task exists', async (t) => {
+    it('per address (atomically under concurrent uploads), in a pool for addresses without a task, and in total', async (t) => {
       const { skip, factory, fixture } = env();
       if (skip) return t.skip(skip);
-      const one = prepareArgs('sd');
+      const size = prepareArgs('sd').bytes.length; // every default sd upload has this size (salts differ)
       const quotaRelay = await createTestRelay(fixture, await factory.create({ isolated: true }), {
         config: {
           limits: {
             requestsPerMinute: 1_000_000,
-            pendingArgsPerCreator: 2,
-            pendingArgsBytesTotal: one.bytes.length * 2 + 10,
+            pendingArgsPerNewCreator: 2,
+            pendingArgsBytesNewCreators: size * 3 + 10,
+            pendingArgsPerCreator: 4,
+            pendingArgsBytesTotal: size * 6 + 10,
           },
         },
       });
       try {
         const call = createTestClient(quotaRelay);
+        const message = (answer: { body: string }) => JSON.parse(answer.body).error.message as string;
+        // The app has no task this relay knows yet: a new address, with the new-address limits.
         const uploads = Array.from({ length: 6 }, () => prepareArgs('sd'));
         const answers = await Promise.all(uploads.map((p) => putArgs(call, p)));
         const statuses = answers.map((a) => a.statusCode).sort();
@@ -150,23 +154,37 @@ export function runRelayReviewTests(env: () => ReviewEnv): void {
         const refused = answers.find((a) => a.statusCode === 429)!;
         assert.equal(errorCode(refused), 'ARGS_QUOTA_EXCEEDED');
         assert.ok(refused.headers['retry-after']);
-        assert.match(JSON.parse(refused.body).error.message, /2 pending uploads \(limit 2\)/);
+        assert.match(
+          message(refused),
+          /no task of it seen yet\) already holds 2 pending uploads \(limit 2\)/,
+        );
         assert.equal((await listAllObjects(quotaRelay)).length, 2, 'refused uploads leave no object behind');
         const held = uploads.filter((_, i) => answers[i]!.statusCode === 201);
         assert.equal((await putArgs(call, held[0]!)).statusCode, 200, 'a retry is not a new upload');
 
-        // Once the task exists (linked when its node downloads), the upload no longer counts.
+        // Once its task exists (linked when the node downloads), that upload no longer counts and the app is
+        // established: the full per-address limits, outside the new addresses' pool.
         const task = await createFixtureTask(fixture, { prepared: held[0]! });
         assert.equal(
           (await call(task.nodeActor!.account, 'GET', `/v1/tasks/${task.taskKey}/args`)).statusCode,
           200,
         );
-        assert.equal((await putArgs(call, prepareArgs('sd'))).statusCode, 201);
+        assert.equal((await putArgs(call, prepareArgs('sd'))).statusCode, 201, 'a third pending upload');
 
-        // The total bounds what any number of fresh keys can hold.
-        const total = await putArgs(call, prepareArgs('sd'), 'sd', stranger());
+        // Fresh keys fill the new addresses' pool (3 uploads), never the established app's room.
+        const fresh = [stranger(), env().fixture.actors.nodes[1]!.account];
+        assert.equal((await putArgs(call, prepareArgs('sd'), 'sd', fresh[0])).statusCode, 201);
+        assert.equal((await putArgs(call, prepareArgs('sd'), 'sd', fresh[0])).statusCode, 201);
+        assert.equal((await putArgs(call, prepareArgs('sd'), 'sd', fresh[1])).statusCode, 201);
+        const pool = await putArgs(call, prepareArgs('sd'), 'sd', fresh[1]);
+        assert.equal(pool.statusCode, 429, pool.body);
+        assert.match(message(pool), /Addresses without a task hold \d+ pending bytes together/);
+        assert.equal((await putArgs(call, prepareArgs('sd'))).statusCode, 201, 'the app still uploads');
+
+        // The total bounds everything.
+        const total = await putArgs(call, prepareArgs('sd'));
         assert.equal(total.statusCode, 429, total.body);
-        assert.match(JSON.parse(total.body).error.message, /The relay holds \d+ pending bytes/);
+        assert.match(message(total), /The relay holds \d+ pending bytes/);
       } finally {
         await quotaRelay.close();
       }
@@ -458,6 +476,132 @@ export function runRelayReviewTests(env: () => ReviewEnv): void {
       const latest = await chain.getBlockNumber();
       assert.ok((await chain.getTaskCreatedRange(latest - cap + 1n, latest)).length >= 0);
       assert.equal(refused, 0, 'never asked for more than the cap');
+    });
+
+    it('caches task states per head block: one eth_call per task and block, a new block seen within cacheMs, terminal states for good', async (t) => {
+      const { skip, factory, fixture } = env();
+      if (skip) return t.skip(skip);
+      if (factory.name !== 'sqlite') return t.skip('storage-independent: runs once, on the SQLite pass');
+      const calls: Record<string, number> = {};
+      const counting = createPublicClient({
+        transport: custom({
+          async request({ method, params }) {
+            calls[method] = (calls[method] ?? 0) + 1;
+            const response = await fetch(fixture.anvil.rpcUrl, {
+              method: 'POST',
+              headers: { 'content-type': 'application/json' },
+              body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }),
+            });
+            const json = (await response.json()) as { result?: unknown; error?: { message: string } };
+            if (json.error) throw new Error(json.error.message);
+            return json.result;
+          },
+        }),
+      }) as PublicClient;
+      const cacheMs = 400;
+      const chain = createChainReader({
+        rpcUrl: fixture.anvil.rpcUrl,
+        chainId: fixture.deployment.chainId,
+        taskManager: fixture.deployment.contracts.taskManager,
+        startBlock: BigInt(fixture.deployment.startBlock),
+        cacheMs,
+        client: counting,
+      });
+      const pause = () => new Promise((resolve) => setTimeout(resolve, cacheMs + 100));
+      const task = await createFixtureTask(fixture);
+      const first = await Promise.all(Array.from({ length: 20 }, () => chain.getTask(task.taskKey)));
+      assert.ok(first.every((s) => s.state === 'Started'));
+      assert.equal(calls.eth_call, 1, 'twenty concurrent requests share one read');
+      assert.equal(calls.eth_blockNumber, 1);
+      await pause();
+      assert.equal((await chain.getTask(task.taskKey)).state, 'Started');
+      assert.equal(calls.eth_call, 1, 'same head block: no new read');
+      assert.equal(calls.eth_blockNumber, 2, 'the head is re-read once cacheMs passed');
+      const result = await makeSdResult(64, 64, 1, 37);
+      await submitScore(fixture, task, result.score);
+      await pause();
+      assert.equal((await chain.getTask(task.taskKey)).state, 'ScoreReady', 'a new block invalidates');
+      assert.equal(calls.eth_call, 2);
+      assert.equal((await chain.getTask(task.taskKey, { fresh: true })).state, 'ScoreReady');
+      assert.equal(calls.eth_call, 3, 'fresh always reads');
+      await validateSingle(fixture, task);
+      assert.equal((await chain.getTask(task.taskKey, { fresh: true })).state, 'EndSuccess');
+      const reads = calls.eth_call;
+      await fixture.actors.publicClient.request({ method: 'evm_mine' as never, params: [] as never });
+      await pause();
+      assert.equal((await chain.getTask(task.taskKey)).state, 'EndSuccess');
+      assert.equal(calls.eth_call, reads, 'a terminal state is never read again');
+    });
+
+    it('answers CORS for DApp mode: preflights, signed requests and refusals readable cross-origin; narrowed by config', async (t) => {
+      const { skip, factory, fixture, relay, call } = env();
+      if (skip) return t.skip(skip);
+      if (factory.name !== 'sqlite') return t.skip('storage-independent: runs once, on the SQLite pass');
+      const origin = 'http://127.0.0.1:8080';
+      const signatureHeaders =
+        'content-type,x-verinet-address,x-verinet-timestamp,x-verinet-nonce,x-verinet-body-hash,x-verinet-signature';
+      const preflight = (target: TestRelay, path: string, method: string, from = origin) =>
+        target.app.inject({
+          method: 'OPTIONS',
+          url: path,
+          headers: {
+            origin: from,
+            'access-control-request-method': method,
+            'access-control-request-headers': signatureHeaders,
+          },
+        });
+      const prepared = prepareArgs('sd');
+      const argsPath = `/v1/args/${prepared.argsCommitment}?salt=${prepared.salt}&taskType=sd`;
+      const put = await preflight(relay, argsPath, 'PUT');
+      assert.equal(put.statusCode, 204);
+      assert.equal(put.headers['access-control-allow-origin'], '*');
+      assert.match(String(put.headers['access-control-allow-methods']), /PUT/);
+      for (const name of signatureHeaders.split(','))
+        assert.match(String(put.headers['access-control-allow-headers']), new RegExp(name), name);
+      assert.equal(put.headers['access-control-max-age'], '600');
+      assert.equal(put.headers['access-control-allow-credentials'], undefined, 'never credentials');
+      // The real requests: an upload, and the node's download, whose metadata headers a browser must read.
+      const task = await createFixtureTask(fixture);
+      const uploaded = await call(
+        app(),
+        'PUT',
+        `/v1/args/${task.argsCommitment}?salt=${task.salt}&taskType=sd`,
+        {
+          body: task.bytes,
+          headers: { origin },
+        },
+      );
+      assert.equal(uploaded.statusCode, 201);
+      assert.equal(uploaded.headers['access-control-allow-origin'], '*');
+      const got = await call(task.nodeActor!.account, 'GET', `/v1/tasks/${task.taskKey}/args`, {
+        headers: { origin },
+      });
+      assert.equal(got.statusCode, 200);
+      assert.match(String(got.headers['access-control-expose-headers']), /x-verinet-salt/);
+      assert.match(String(got.headers['access-control-expose-headers']), /x-verinet-sha256/);
+      // A refusal is readable too (the SDK shows the code).
+      const refused = await call(stranger(), 'GET', `/v1/tasks/${task.taskKey}/args`, {
+        headers: { origin },
+      });
+      assert.equal(errorCode(refused), 'NOT_TASK_NODE');
+      assert.equal(refused.headers['access-control-allow-origin'], '*');
+      const unsigned = await call(undefined, 'GET', `/v1/tasks/${task.taskKey}/args`, {
+        headers: { origin },
+      });
+      assert.equal(errorCode(unsigned), 'AUTH_MISSING');
+      assert.equal(unsigned.headers['access-control-allow-origin'], '*');
+      // Narrowed to one origin: others get no CORS grant (the browser then refuses to expose the answer).
+      const narrow = await createTestRelay(fixture, await factory.create(), {
+        config: { cors: { origins: ['https://app.example'] } },
+      });
+      try {
+        const allowed = await preflight(narrow, argsPath, 'PUT', 'https://app.example');
+        assert.equal(allowed.headers['access-control-allow-origin'], 'https://app.example');
+        const other = await preflight(narrow, argsPath, 'PUT', origin);
+        assert.equal(other.headers['access-control-allow-origin'], undefined);
+      } finally {
+        await narrow.close();
+      }
     });
 
     it('never rate-limits the probes, and limits per client IP behind a trusted proxy', async (t) => {

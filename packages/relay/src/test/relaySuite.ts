@@ -713,6 +713,41 @@ export function runRelaySuite(makeFactory: () => Promise<StorageFactory | undefi
       assert.equal((await relay.app.inject({ method: 'GET', url: path, headers })).statusCode, 200);
       const replay = await relay.app.inject({ method: 'GET', url: path, headers });
       assert.equal(errorCode(replay), 'AUTH_REPLAYED');
+      // Replays racing each other (claims arriving together share one batched INSERT): exactly one is served.
+      const racedNonce = toHex(crypto.getRandomValues(new Uint8Array(32)));
+      const raced = { ...message, nonce: racedNonce };
+      const racedSignature = await task.nodeActor!.account.signTypedData!({
+        domain: relay.context.domain,
+        types: {
+          RelayRequest: [
+            { name: 'method', type: 'string' },
+            { name: 'path', type: 'string' },
+            { name: 'bodyHash', type: 'bytes32' },
+            { name: 'timestamp', type: 'uint64' },
+            { name: 'nonce', type: 'bytes32' },
+          ],
+        },
+        primaryType: 'RelayRequest',
+        message: raced,
+      });
+      const racedHeaders = {
+        ...headers,
+        'x-verinet-nonce': racedNonce,
+        'x-verinet-signature': racedSignature,
+      };
+      const answers = await Promise.all(
+        Array.from({ length: 6 }, () =>
+          relay.app.inject({ method: 'GET', url: path, headers: racedHeaders }),
+        ),
+      );
+      assert.deepEqual(answers.map((a) => (a.statusCode === 200 ? 'ok' : errorCode(a))).sort(), [
+        'AUTH_REPLAYED',
+        'AUTH_REPLAYED',
+        'AUTH_REPLAYED',
+        'AUTH_REPLAYED',
+        'AUTH_REPLAYED',
+        'ok',
+      ]);
       // A body that is not the signed one.
       const commitment = prepareArgs('sd');
       const mismatch = await call(

@@ -16,7 +16,7 @@ const appIndex = 12;
 // DApp mode end to end: no bridge. The UI is a static site; an injected EIP-1193 wallet backed by a local key
 // signs every transaction and relay request; the SDK in the page talks to anvil and to the real relay; a real
 // node daemon runs the tiny Stable Diffusion model. The task must end paid on chain and its image appear.
-describe('DApp mode: one image task paid by the browser wallet (Chromium)', { timeout: 480_000 }, () => {
+describe('DApp mode: tasks paid by the browser wallet (Chromium)', { timeout: 480_000 }, () => {
   let work: string;
   let network: SdkNetwork;
   let server: StaticServer;
@@ -39,7 +39,10 @@ describe('DApp mode: one image task paid by the browser wallet (Chromium)', { ti
         relayUrl: '/relay',
         deployment: network.chain.contracts,
         explorerUrl: null,
-        models: [{ id: testModels.sd, type: 'sd' }],
+        models: [
+          { id: testModels.sd, type: 'sd' },
+          { id: testModels.llm, type: 'llm' },
+        ],
       },
     });
     server = await serveStatic(root, {}, { '/relay': network.relay.url });
@@ -109,6 +112,77 @@ describe('DApp mode: one image task paid by the browser wallet (Chromium)', { ti
       fromBlock: 0n,
     });
     assert.equal(paid.length, 1, 'the task was validated and its node paid');
+    await page.close();
+  });
+
+  it('chats; follows the wallet to another account; stops on a foreign chain and comes back', async () => {
+    const page = await browser.context.newPage();
+    const first = network.privateKey(appIndex);
+    const second = network.privateKey(appIndex + 1);
+    const wallet = await injectTestWallet(page, {
+      privateKey: first,
+      chainId: network.chain.id,
+      rpcUrl: network.chain.rpcUrl,
+    });
+    page.on('pageerror', (error) => console.log(`page error: ${error.message}`));
+    await page.goto(`${server.url}/#/settings`);
+    await page.getByLabel(/DApp mode/).check();
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('link', { name: 'Chat' }).click();
+    const short = (key: typeof first) => {
+      const address = privateKeyToAccount(key).address;
+      return `${address.slice(0, 6)}…${address.slice(-4)}`;
+    };
+    await page.getByTestId('wallet').waitFor();
+    assert.equal(await page.getByTestId('wallet').textContent(), short(first));
+
+    const chat = async (text: string, answers: number) => {
+      await page.getByLabel('Model').fill(testModels.llm);
+      await page.getByLabel('Max new tokens').fill('3');
+      await page.getByLabel('Message').fill(text);
+      await page.keyboard.press('Enter');
+      await page.waitForFunction(
+        `[...document.querySelectorAll('[data-role="assistant"] span')].filter((s) => s.textContent.length > 0).length >= ${answers}`,
+        undefined,
+        { timeout: 180_000 },
+      );
+      await page.getByRole('button', { name: 'Send' }).waitFor({ timeout: 60_000 });
+    };
+    const tasksOf = async (key: typeof first) =>
+      network.devnet.client.getContractEvents({
+        address: network.chain.contracts.taskManager,
+        abi: taskManagerAbi,
+        eventName: 'TaskCreated',
+        args: { creator: privateKeyToAccount(key).address },
+        fromBlock: 0n,
+      });
+    const before = (await tasksOf(first)).length;
+    await chat('Hello there', 1);
+    assert.equal((await tasksOf(first)).length, before + 1, 'the chat task was paid by the first account');
+    for (const step of ['created', 'node', 'scored', 'validated', 'paid', 'downloaded'])
+      assert.equal(await page.locator(`[data-step="${step}"]`).getAttribute('data-done'), 'true', step);
+    await page.screenshot({ path: join(shots, 'dapp-chat.png'), fullPage: true });
+
+    // The user picks another account in the wallet: the page follows, and that account pays from then on.
+    await wallet.switchAccount(second);
+    await page.waitForFunction(
+      `document.querySelector('[data-testid="wallet"]')?.textContent === ${JSON.stringify(short(second))}`,
+    );
+    await chat('And again', 1);
+    assert.equal((await tasksOf(second)).length, 1, 'the second chat was paid by the second account');
+    assert.equal((await tasksOf(first)).length, before + 1);
+
+    // The wallet moves to another chain: no runner (nothing can be sent there); the page says what to do.
+    await wallet.switchChain(999);
+    const alert = page.getByRole('alert');
+    await alert.waitFor();
+    assert.match((await alert.textContent()) ?? '', /chain 999: switch it to chain \d+/);
+    assert.equal(await page.getByTestId('wallet').count(), 0);
+    await page.screenshot({ path: join(shots, 'dapp-wrong-chain.png'), fullPage: true });
+    // Back on the deployment's chain: the page has a runner again for the same account.
+    await wallet.switchChain(network.chain.id);
+    await page.getByTestId('wallet').waitFor();
+    assert.equal(await page.getByTestId('wallet').textContent(), short(second));
     await page.close();
   });
 });

@@ -31,16 +31,30 @@ function reviveTypedData(raw: string): TypedDataDefinition {
   } as TypedDataDefinition;
 }
 
+export type TestWallet = {
+  /** Methods the page called, in order. */
+  calls: string[];
+  /** Switches the wallet to another key, as a user picking another account: emits `accountsChanged`. */
+  switchAccount(privateKey: Hex): Promise<void>;
+  /**
+   * Says the wallet is on another chain (emits `chainChanged`); the RPC stays the test chain's. While on a
+   * foreign chain, `wallet_switchEthereumChain` is refused as a user would (4001) and transactions too.
+   */
+  switchChain(chainId: number): Promise<void>;
+};
+
 /**
  * Injects an EIP-1193 provider as window.ethereum into `page` (before any of its scripts run), as a wallet
  * extension does. Accounts, chain id and signatures come from a local key held by the test (Node side, through
- * a page binding); every other call goes to the chain's RPC. The page sees only the standard interface.
+ * a page binding); every other call goes to the chain's RPC. The page sees only the standard interface,
+ * including the `accountsChanged` and `chainChanged` events.
  */
 export async function injectTestWallet(
   page: Page,
   parameters: InjectTestWalletParameters,
-): Promise<{ calls: string[] }> {
-  const account = privateKeyToAccount(parameters.privateKey);
+): Promise<TestWallet> {
+  let account = privateKeyToAccount(parameters.privateKey);
+  let walletChainId = parameters.chainId;
   const transport = http(parameters.rpcUrl);
   const chain = {
     id: parameters.chainId,
@@ -48,7 +62,7 @@ export async function injectTestWallet(
     nativeCurrency: { name: 'Ether', symbol: 'ETH', decimals: 18 },
     rpcUrls: { default: { http: [parameters.rpcUrl] } },
   } as const;
-  const wallet = createWalletClient({ account, chain, transport });
+  const walletFor = () => createWalletClient({ account, chain, transport });
   const client = createPublicClient({ chain, transport });
   const calls: string[] = [];
   await page.exposeFunction('__verinetTestWallet', async (method: string, paramsJson: string) => {
@@ -59,7 +73,10 @@ export async function injectTestWallet(
       case 'eth_accounts':
         return JSON.stringify([account.address]);
       case 'eth_chainId':
-        return JSON.stringify(`0x${parameters.chainId.toString(16)}`);
+        return JSON.stringify(`0x${walletChainId.toString(16)}`);
+      case 'wallet_switchEthereumChain':
+        // The test decides the chain: a request to switch is refused, as a user rejecting it.
+        throw Object.assign(new Error('User rejected the request.'), { code: 4001 });
       case 'eth_signTypedData_v4': {
         const [from, typed] = params as [string, string];
         if (from.toLowerCase() !== account.address.toLowerCase()) throw new Error(`unknown account ${from}`);
@@ -67,7 +84,8 @@ export async function injectTestWallet(
       }
       case 'eth_sendTransaction': {
         const [tx] = params as [{ to: Hex; data?: Hex; value?: Hex; gas?: Hex }];
-        const hash = await wallet.sendTransaction({
+        if (walletChainId !== parameters.chainId) throw new Error(`the wallet is on chain ${walletChainId}`);
+        const hash = await walletFor().sendTransaction({
           to: tx.to,
           ...(tx.data ? { data: tx.data } : {}),
           ...(tx.value ? { value: BigInt(tx.value) } : {}),
@@ -82,13 +100,35 @@ export async function injectTestWallet(
   await page.addInitScript(`
     window.ethereum = {
       isVerinetTestWallet: true,
+      listeners: {},
       async request({ method, params }) {
         const answer = await window.__verinetTestWallet(method, JSON.stringify(params ?? []));
         return JSON.parse(answer);
       },
-      on() {},
-      removeListener() {},
+      on(event, listener) {
+        (this.listeners[event] ??= new Set()).add(listener);
+        return this;
+      },
+      removeListener(event, listener) {
+        this.listeners[event]?.delete(listener);
+        return this;
+      },
+      emit(event, value) {
+        for (const listener of [...(this.listeners[event] ?? [])]) listener(value);
+      },
     };
   `);
-  return { calls };
+  const emit = (event: string, value: unknown) =>
+    page.evaluate(`window.ethereum.emit(${JSON.stringify(event)}, ${JSON.stringify(value)})`);
+  return {
+    calls,
+    async switchAccount(privateKey) {
+      account = privateKeyToAccount(privateKey);
+      await emit('accountsChanged', [account.address]);
+    },
+    async switchChain(chainId) {
+      walletChainId = chainId;
+      await emit('chainChanged', `0x${chainId.toString(16)}`);
+    },
+  };
 }

@@ -56,11 +56,20 @@ function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+export type DappRunner = Runner & {
+  /** The wallet account that signs and pays. */
+  account: string;
+  /** Stops following the wallet's events and stops this runner's tasks where they are (kept, resumable). */
+  close(): void;
+};
+
 /**
  * Connects the injected wallet (asking the user), checks it is on the deployment's chain, and returns a runner
- * whose tasks the wallet pays for.
+ * whose tasks the wallet pays for. The runner is bound to one account on one chain: when the wallet switches
+ * either (`accountsChanged`, `chainChanged`), the page closes it (its tasks stop where they are; their records
+ * stay in this browser under the account that paid) and builds a new one, which checks the wallet again.
  */
-export async function createDappRunner(config: UiConfig | null): Promise<Runner> {
+export async function createDappRunner(config: UiConfig | null): Promise<DappRunner> {
   const ethereum = window.ethereum;
   if (!ethereum) {
     throw new Error(
@@ -108,8 +117,17 @@ export async function createDappRunner(config: UiConfig | null): Promise<Runner>
     store: createLocalStorageStore(address),
   });
   const runs: ImageRun[] = [];
+  const closed = new AbortController();
+  const withClose = (signal: AbortSignal | undefined) =>
+    signal ? AbortSignal.any([signal, closed.signal]) : closed.signal;
+  const close = () => {
+    if (!closed.signal.aborted)
+      closed.abort(new Error('the wallet changed account or chain: the task stopped where it was'));
+  };
   return {
     mode: 'dapp',
+    account: address,
+    close,
     async listModels() {
       return config.models ?? [];
     },
@@ -117,7 +135,7 @@ export async function createDappRunner(config: UiConfig | null): Promise<Runner>
       try {
         const result = await client.images.generate(args as never, {
           onProgress: createProgress(onProgress),
-          ...(signal ? { signal } : {}),
+          signal: withClose(signal),
         });
         const images = result.images.map((image) =>
           URL.createObjectURL(new Blob([image.png as BlobPart], { type: 'image/png' })),
@@ -146,7 +164,7 @@ export async function createDappRunner(config: UiConfig | null): Promise<Runner>
       try {
         const completion = await client.chat.completions.create(params as never, {
           onProgress: createProgress(onProgress),
-          ...(signal ? { signal } : {}),
+          signal: withClose(signal),
         });
         onDelta(completion.choices[0]?.message.content ?? '');
       } catch (error) {

@@ -1,6 +1,7 @@
 // Image generator in the manner of stable-diffusion-webui: prompt, negative prompt, model, size, steps, CFG,
 // seed, scheduler, batch; each task's live protocol progress, its images, and the history.
-import { useEffect, useState } from 'preact/hooks';
+import type { ComponentChildren } from 'preact';
+import { useEffect, useId, useState } from 'preact/hooks';
 import type { ProgressStep } from '../lib/progress.js';
 import type { ImageRun, Runner, SdArgs } from '../lib/runner.js';
 import { Progress } from './Progress.js';
@@ -21,6 +22,108 @@ type Form = {
   scheduler: string;
   count: number;
 };
+
+type FieldProps = {
+  label: string;
+  name: string;
+  /** Spans the form's width. */
+  wide?: boolean;
+  /** After the control, inside the label (a datalist). */
+  children?: ComponentChildren;
+} & (
+  | {
+      kind: 'text' | 'textarea';
+      value: string;
+      onValue: (value: string) => void;
+      rows?: number;
+      required?: boolean;
+      maxLength?: number;
+      list?: string;
+      inputMode?: 'numeric';
+    }
+  | {
+      kind: 'number' | 'range';
+      value: number;
+      onValue: (value: number) => void;
+      min: number;
+      max: number;
+      step?: number;
+    }
+  | {
+      kind: 'select';
+      value: string | number;
+      onValue: (value: string) => void;
+      options: readonly (string | number)[];
+    }
+);
+
+/** One labelled control of the form (the label wraps it, so it is the control's accessible name). */
+function Field(props: FieldProps) {
+  const id = useId();
+  const read = (event: Event) => (event.target as HTMLInputElement).value;
+  let control: ComponentChildren;
+  switch (props.kind) {
+    case 'textarea':
+      control = (
+        <textarea
+          id={id}
+          name={props.name}
+          rows={props.rows}
+          required={props.required}
+          maxLength={props.maxLength}
+          value={props.value}
+          onInput={(e) => props.onValue(read(e))}
+        />
+      );
+      break;
+    case 'text':
+      control = (
+        <input
+          id={id}
+          name={props.name}
+          list={props.list}
+          required={props.required}
+          inputMode={props.inputMode}
+          value={props.value}
+          onInput={(e) => props.onValue(read(e))}
+        />
+      );
+      break;
+    case 'number':
+    case 'range':
+      control = (
+        <input
+          id={id}
+          type={props.kind}
+          name={props.name}
+          min={props.min}
+          max={props.max}
+          step={props.step}
+          value={props.value}
+          onInput={(e) => props.onValue(Number(read(e)))}
+        />
+      );
+      break;
+    case 'select':
+      control = (
+        <select id={id} name={props.name} value={props.value} onChange={(e) => props.onValue(read(e))}>
+          {props.options.map((option) => (
+            <option key={option} value={option}>
+              {option}
+            </option>
+          ))}
+        </select>
+      );
+      break;
+  }
+  return (
+    <label class={props.wide ? 'wide' : undefined} htmlFor={id}>
+      {props.label}
+      {control}
+      {props.children}
+    </label>
+  );
+}
 
 export function Generate({ runner }: { runner: Runner }) {
   const [models, setModels] = useState<string[]>([]);
@@ -55,7 +158,6 @@ export function Generate({ runner }: { runner: Runner }) {
   }, [runner]);
 
   const set = <K extends keyof Form>(key: K, value: Form[K]) => setForm((f) => ({ ...f, [key]: value }));
-  const num = (event: Event) => Number((event.target as HTMLInputElement).value);
 
   const submit = async (event: Event) => {
     event.preventDefault();
@@ -102,119 +204,102 @@ export function Generate({ runner }: { runner: Runner }) {
     <section aria-labelledby="gen-title">
       <h1 id="gen-title">Image generator</h1>
       <form class="generate" onSubmit={submit}>
-        <label class="wide">
-          Prompt
-          <textarea
-            name="prompt"
-            rows={3}
-            required
-            maxLength={4000}
-            value={form.prompt}
-            onInput={(e) => set('prompt', (e.target as HTMLTextAreaElement).value)}
-          />
-        </label>
-        <label class="wide">
-          Negative prompt
-          <textarea
-            name="negative_prompt"
-            rows={2}
-            maxLength={4000}
-            value={form.negative}
-            onInput={(e) => set('negative', (e.target as HTMLTextAreaElement).value)}
-          />
-        </label>
-        <label>
-          Model
-          <input
-            name="model"
-            list="sd-models"
-            required
-            value={form.model}
-            onInput={(e) => set('model', (e.target as HTMLInputElement).value)}
-          />
+        <Field
+          kind="textarea"
+          label="Prompt"
+          name="prompt"
+          wide
+          rows={3}
+          required
+          maxLength={4000}
+          value={form.prompt}
+          onValue={(v) => set('prompt', v)}
+        />
+        <Field
+          kind="textarea"
+          label="Negative prompt"
+          name="negative_prompt"
+          wide
+          rows={2}
+          maxLength={4000}
+          value={form.negative}
+          onValue={(v) => set('negative', v)}
+        />
+        <Field
+          kind="text"
+          label="Model"
+          name="model"
+          list="sd-models"
+          required
+          value={form.model}
+          onValue={(v) => set('model', v)}
+        >
           <datalist id="sd-models">
             {models.map((m) => (
               <option key={m} value={m} />
             ))}
           </datalist>
-        </label>
-        <label>
-          Scheduler
-          <select
-            name="scheduler"
-            value={form.scheduler}
-            onChange={(e) => set('scheduler', (e.target as HTMLSelectElement).value)}
-          >
-            {schedulers.map((s) => (
-              <option key={s} value={s}>
-                {s}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          Width
-          <select name="width" value={form.width} onChange={(e) => set('width', num(e))}>
-            {sides.map((s) => (
-              <option key={s} value={s}>
-                {s}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          Height
-          <select name="height" value={form.height} onChange={(e) => set('height', num(e))}>
-            {sides.map((s) => (
-              <option key={s} value={s}>
-                {s}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          Sampling steps: {form.steps}
-          <input
-            type="range"
-            name="steps"
-            min={1}
-            max={100}
-            value={form.steps}
-            onInput={(e) => set('steps', num(e))}
-          />
-        </label>
-        <label>
-          CFG scale: {form.cfg}
-          <input
-            type="range"
-            name="cfg"
-            min={0}
-            max={20}
-            step={0.5}
-            value={form.cfg}
-            onInput={(e) => set('cfg', num(e))}
-          />
-        </label>
-        <label>
-          Seed (−1 = random)
-          <input
-            name="seed"
-            inputMode="numeric"
-            value={form.seed}
-            onInput={(e) => set('seed', (e.target as HTMLInputElement).value)}
-          />
-        </label>
-        <label>
-          Number of images
-          <input
-            type="number"
-            name="num_images"
-            min={1}
-            max={10}
-            value={form.count}
-            onInput={(e) => set('count', num(e))}
-          />
-        </label>
+        </Field>
+        <Field
+          kind="select"
+          label="Scheduler"
+          name="scheduler"
+          options={schedulers}
+          value={form.scheduler}
+          onValue={(v) => set('scheduler', v)}
+        />
+        <Field
+          kind="select"
+          label="Width"
+          name="width"
+          options={sides}
+          value={form.width}
+          onValue={(v) => set('width', Number(v))}
+        />
+        <Field
+          kind="select"
+          label="Height"
+          name="height"
+          options={sides}
+          value={form.height}
+          onValue={(v) => set('height', Number(v))}
+        />
+        <Field
+          kind="range"
+          label={`Sampling steps: ${form.steps}`}
+          name="steps"
+          min={1}
+          max={100}
+          value={form.steps}
+          onValue={(v) => set('steps', v)}
+        />
+        <Field
+          kind="range"
+          label={`CFG scale: ${form.cfg}`}
+          name="cfg"
+          min={0}
+          max={20}
+          step={0.5}
+          value={form.cfg}
+          onValue={(v) => set('cfg', v)}
+        />
+        <Field
+          kind="text"
+          label="Seed (−1 = random)"
+          name="seed"
+          inputMode="numeric"
+          value={form.seed}
+          onValue={(v) => set('seed', v)}
+        />
+        <Field
+          kind="number"
+          label="Number of images"
+          name="num_images"
+          min={1}
+          max={10}
+          value={form.count}
+          onValue={(v) => set('count', v)}
+        />
         <button type="submit" class="primary wide" disabled={busy}>
           {busy ? 'Generating…' : 'Generate'}
         </button>

@@ -5,13 +5,14 @@ import { schedulerMethods } from './schedulers/createScheduler.js';
 /** Task fields for image inputs this backend runs (task version 1.1.0). */
 export const sdImageFeatures = ['init_image', 'inpaint'] as const;
 
-/** Adapter fields (task version 1.1.0), the ControlNet preprocessors, and SDXL base models. */
+/** Adapter fields (task version 1.1.0), the ControlNet preprocessors, SDXL base models and the refiner (1.2.0). */
 export const sdAdapterFeatures = [
   'lora',
   'textual_inversion',
   'controlnet',
   'controlnet.preprocess.canny',
   'sdxl',
+  'sdxl.refiner',
 ] as const;
 
 /**

@@ -160,6 +160,7 @@ describe('SdBackend', () => {
       'controlnet',
       'controlnet.preprocess.canny',
       'sdxl',
+      'sdxl.refiner',
     ]);
   });
 

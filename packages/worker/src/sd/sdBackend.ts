@@ -12,7 +12,15 @@ import { loadSdModel, type SdModel } from './model/loadSdModel.js';
 import { decodePngDataUrl } from './pipeline/decodePngDataUrl.js';
 import { generateImages } from './pipeline/generateImages.js';
 import type { ImageInput } from './pipeline/prepareStart.js';
-import { createSdxlHooks, isSdxlModel, loadSdxl, type SdxlParts } from './sdxl/index.js';
+import {
+  createSdxlHooks,
+  createSdxlRefiner,
+  isSdxlModel,
+  loadSdxl,
+  loadSdxlRefiner,
+  type SdxlParts,
+  type SdxlRefiner,
+} from './sdxl/index.js';
 
 /** Checks the parts of parsed SD arguments this backend cannot honour (beyond what the schema refuses). */
 function checkSupported(args: SdTaskArgs): void {
@@ -31,6 +39,16 @@ function checkSupported(args: SdTaskArgs): void {
     throw new SdUnsupportedArgumentError({
       argument: 'controlnet.variant',
       reason: `the model store keeps one copy per model id; variant "${args.controlnet.variant}" cannot be selected`,
+    });
+  if (args.refiner?.variant != null)
+    throw new SdUnsupportedArgumentError({
+      argument: 'refiner.variant',
+      reason: `the model store keeps one copy per model id; variant "${args.refiner.variant}" cannot be selected`,
+    });
+  if (args.refiner && (args.init_image || args.inpaint))
+    throw new SdUnsupportedArgumentError({
+      argument: 'refiner',
+      reason: 'the refiner after image-to-image or inpainting is not implemented by this worker version',
     });
   if (args.base_model.variant !== null)
     throw new SdUnsupportedArgumentError({
@@ -96,6 +114,13 @@ export function createSdBackend(): Backend<SdTaskArgs> {
     controlnet = undefined;
     if (current) await (await current.bundle.catch(() => undefined))?.release();
   };
+  // The SDXL refiner's UNet, kept while the base model stays loaded.
+  let refiner: { key: string; model: Promise<SdxlRefiner> } | undefined;
+  const releaseRefiner = async () => {
+    const current = refiner;
+    refiner = undefined;
+    if (current) await (await current.model.catch(() => undefined))?.release();
+  };
   let queue: Promise<void> = Promise.resolve();
 
   const getModel = async (modelId: string, ctx: RunContext, adapters: SdAdapterRequest): Promise<Loaded> => {
@@ -105,6 +130,7 @@ export function createSdBackend(): Backend<SdTaskArgs> {
       const previous = loaded;
       loaded = undefined;
       await releaseControlnet();
+      await releaseRefiner();
       if (previous) await (await previous.model.catch(() => undefined))?.release();
       const withAdapters = adapters.loras.length > 0 || adapters.textualInversions.length > 0;
       const model = (async () => {
@@ -195,6 +221,37 @@ export function createSdBackend(): Backend<SdTaskArgs> {
     const sdxlHooks = sdxl
       ? createSdxlHooks({ model, parts: sdxl, width: config.image_width, height: config.image_height })
       : undefined;
+    let latentRefiner: Awaited<ReturnType<typeof createSdxlRefiner>> | undefined;
+    if (args.refiner) {
+      if (!sdxl)
+        throw new SdUnsupportedArgumentError({
+          argument: 'refiner',
+          reason: `the refiner runs after an SDXL base model; "${args.base_model.name}" is not SDXL-shaped`,
+        });
+      const key = JSON.stringify([loaded?.key, args.refiner.model]);
+      if (refiner?.key !== key) {
+        await releaseRefiner();
+        const model = loadSdxlRefiner({
+          modelsDir: ctx.modelsDir,
+          modelId: args.refiner.model,
+          threads: ctx.threads,
+          executionProvider: ctx.executionProvider,
+        });
+        refiner = { key, model };
+        model.catch(() => {
+          if (refiner?.model === model) refiner = undefined;
+        });
+      }
+      latentRefiner = await createSdxlRefiner({
+        refiner: await refiner!.model,
+        parts: sdxl,
+        prompt: args.prompt,
+        negativePrompt: args.negative_prompt,
+        steps: args.refiner.steps,
+        denoisingCutoff: args.refiner.denoising_cutoff,
+      });
+    }
+    const cutoff = args.refiner?.denoising_cutoff;
     const image = await readImageInput(args);
     const images = await generateImages({
       model,
@@ -211,6 +268,9 @@ export function createSdBackend(): Backend<SdTaskArgs> {
       runUnet: runUnet ?? sdxlHooks?.runUnet,
       encodePrompt: sdxlHooks?.encodePrompt,
       image,
+      // diffusers applies denoising_end only inside (0, 1); at 0 or 100 the base runs every step.
+      denoisingEnd: cutoff !== undefined && cutoff > 0 && cutoff < 100 ? cutoff / 100 : undefined,
+      refiner: latentRefiner,
       onStep: ({ image, step, steps }) =>
         ctx.onProgress({
           step: image * steps + step,
@@ -243,6 +303,7 @@ export function createSdBackend(): Backend<SdTaskArgs> {
     async dispose() {
       await queue;
       await releaseControlnet();
+      await releaseRefiner();
       const current = loaded;
       loaded = undefined;
       if (current) await (await current.model.catch(() => undefined))?.release();

@@ -1,6 +1,15 @@
 import pg from 'pg';
-import type { Address, Hex } from 'viem';
-import type { ArgsRecord, ArgsUsage, FileRecord, MetaStore, TaskRecord } from '../types.js';
+import type { Hex } from 'viem';
+import { getArgsQuotaRefusal } from '../getArgsQuotaRefusal.js';
+import {
+  type ArgsRow,
+  type FileRow,
+  type TaskRow,
+  toArgsRecord,
+  toFileRecord,
+  toTaskRecord,
+} from '../rows.js';
+import type { ArgsUsage, MetaStore } from '../types.js';
 
 const schema = `
 CREATE TABLE IF NOT EXISTS relay_requests (digest TEXT PRIMARY KEY, expires_at BIGINT NOT NULL);
@@ -14,6 +23,7 @@ CREATE TABLE IF NOT EXISTS relay_tasks (
   task_key TEXT PRIMARY KEY, args_commitment TEXT NOT NULL, creator TEXT NOT NULL, task_type TEXT NOT NULL,
   terminal_at BIGINT);
 CREATE INDEX IF NOT EXISTS relay_tasks_args ON relay_tasks (args_commitment);
+CREATE INDEX IF NOT EXISTS relay_tasks_creator ON relay_tasks (creator);
 CREATE TABLE IF NOT EXISTS relay_staged_files (
   task_key TEXT NOT NULL, name TEXT NOT NULL, object_key TEXT NOT NULL, size BIGINT NOT NULL,
   sha256 TEXT NOT NULL, PRIMARY KEY (task_key, name));
@@ -26,30 +36,9 @@ CREATE TABLE IF NOT EXISTS relay_cursors (name TEXT PRIMARY KEY, value TEXT NOT 
 
 type Row = Record<string, unknown>;
 const num = (v: unknown) => Number(v);
-const toArgs = (r: Row): ArgsRecord => ({
-  argsCommitment: r.args_commitment as Hex,
-  creator: r.creator as Address,
-  salt: r.salt as Hex,
-  argsHash: r.args_hash as Hex,
-  taskType: r.task_type as ArgsRecord['taskType'],
-  size: num(r.size),
-  objectKey: r.object_key as string,
-  expiry: num(r.expiry),
-  createdAt: num(r.created_at),
-});
-const toTask = (r: Row): TaskRecord => ({
-  taskKey: r.task_key as Hex,
-  argsCommitment: r.args_commitment as Hex,
-  creator: r.creator as Address,
-  taskType: r.task_type as TaskRecord['taskType'],
-  terminalAt: r.terminal_at === null ? null : num(r.terminal_at),
-});
-const toFile = (r: Row): FileRecord => ({
-  name: r.name as string,
-  objectKey: r.object_key as string,
-  size: num(r.size),
-  sha256: r.sha256 as Hex,
-});
+const toArgs = (r: Row) => toArgsRecord(r as ArgsRow);
+const toTask = (r: Row) => toTaskRecord(r as TaskRow);
+const toFile = (r: Row) => toFileRecord(r as FileRow);
 
 /**
  * Relay metadata in PostgreSQL, shared by several relay instances: every check-then-write is one statement
@@ -95,19 +84,66 @@ export async function createPostgresMetaStore(url: string): Promise<MetaStore> {
     ).rows as Row[];
     const [all] = (await c.query(`SELECT COALESCE(SUM(size), 0) AS b FROM relay_args a WHERE ${pending}`))
       .rows as Row[];
-    return { creatorCount: num(mine!.n), creatorBytes: num(mine!.b), totalBytes: num(all!.b) };
+    const [known] = (
+      await c.query('SELECT EXISTS (SELECT 1 FROM relay_tasks WHERE creator = $1) AS e', [creator])
+    ).rows as Row[];
+    const [fresh] = (
+      await c.query(
+        `SELECT COALESCE(SUM(size), 0) AS b FROM relay_args a WHERE ${pending}
+         AND NOT EXISTS (SELECT 1 FROM relay_tasks t WHERE t.creator = a.creator)`,
+      )
+    ).rows as Row[];
+    return {
+      creatorCount: num(mine!.n),
+      creatorBytes: num(mine!.b),
+      totalBytes: num(all!.b),
+      established: known!.e === true,
+      newCreatorsBytes: num(fresh!.b),
+    };
   };
   /** Serializes the staging and the commit of one task's result files across instances. */
   const lockTask = (c: pg.PoolClient, taskKey: string) =>
     c.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`relay-result:${taskKey}`]);
 
+  // Replay claims are batched: while one INSERT is on its way, the claims that arrive wait and go together in
+  // the next one (one round trip for many requests under load, none added when idle). Within a batch the first
+  // of two equal digests wins, as it would one by one.
+  type Claim = {
+    digest: string;
+    expiresAt: number;
+    resolve: (fresh: boolean) => void;
+    reject: (e: unknown) => void;
+  };
+  const waiting: Claim[] = [];
+  let claiming = false;
+  const flushClaims = async () => {
+    claiming = true;
+    while (waiting.length > 0) {
+      const batch = waiting.splice(0, 1000);
+      try {
+        const { rows } = await pool.query(
+          `INSERT INTO relay_requests (digest, expires_at) SELECT * FROM unnest($1::text[], $2::bigint[])
+           ON CONFLICT DO NOTHING RETURNING digest`,
+          [batch.map((c) => c.digest), batch.map((c) => c.expiresAt)],
+        );
+        const inserted = new Set((rows as { digest: string }[]).map((r) => r.digest));
+        for (const c of batch) {
+          c.resolve(inserted.has(c.digest));
+          inserted.delete(c.digest);
+        }
+      } catch (error) {
+        for (const c of batch) c.reject(error);
+      }
+    }
+    claiming = false;
+  };
+
   return {
-    async claimRequest(digest, expiresAt) {
-      const result = await pool.query(
-        'INSERT INTO relay_requests (digest, expires_at) VALUES ($1, $2) ON CONFLICT DO NOTHING',
-        [digest, expiresAt],
-      );
-      return result.rowCount === 1;
+    claimRequest(digest, expiresAt) {
+      return new Promise<boolean>((resolve, reject) => {
+        waiting.push({ digest, expiresAt, resolve, reject });
+        if (!claiming) void flushClaims();
+      });
     },
     async getArgs(argsCommitment) {
       const [row] = await q('SELECT * FROM relay_args WHERE args_commitment = $1', [argsCommitment]);
@@ -122,11 +158,7 @@ export async function createPostgresMetaStore(url: string): Promise<MetaStore> {
         ).rows as Row[];
         if (existing) return { inserted: false, record: toArgs(existing) };
         const used = await usage(c, r.creator);
-        if (
-          used.creatorCount + 1 > quota.perCreatorCount ||
-          used.creatorBytes + r.size > quota.perCreatorBytes ||
-          used.totalBytes + r.size > quota.totalBytes
-        )
+        if (getArgsQuotaRefusal(used, r.size, quota) !== undefined)
           return { inserted: false as const, refused: used };
         await c.query(
           `INSERT INTO relay_args (args_commitment, creator, salt, args_hash, task_type, size, object_key, expiry, created_at)

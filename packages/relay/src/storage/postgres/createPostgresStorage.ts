@@ -1,3 +1,4 @@
+import { createCachedObjectStore } from '../createCachedObjectStore.js';
 import type { RelayStorage } from '../types.js';
 import { createPostgresMetaStore } from './createPostgresMetaStore.js';
 import { createS3ObjectStore, type S3Options } from './createS3ObjectStore.js';
@@ -14,6 +15,6 @@ export async function createPostgresStorage(parameters: {
   s3: S3Options;
 }): Promise<RelayStorage> {
   const meta = await createPostgresMetaStore(parameters.postgresUrl);
-  const objects = await createS3ObjectStore(parameters.s3);
+  const objects = createCachedObjectStore(await createS3ObjectStore(parameters.s3));
   return { kind: 'postgres', meta, objects };
 }

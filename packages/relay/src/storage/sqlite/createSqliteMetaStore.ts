@@ -1,8 +1,17 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import type { Address, Hex } from 'viem';
-import type { ArgsRecord, ArgsUsage, FileRecord, MetaStore, TaskRecord } from '../types.js';
+import type { Hex } from 'viem';
+import { getArgsQuotaRefusal } from '../getArgsQuotaRefusal.js';
+import {
+  type ArgsRow,
+  type FileRow,
+  type TaskRow,
+  toArgsRecord,
+  toFileRecord,
+  toTaskRecord,
+} from '../rows.js';
+import type { ArgsRecord, ArgsUsage, FileRecord, MetaStore } from '../types.js';
 
 const schema = `
 CREATE TABLE IF NOT EXISTS requests (digest TEXT PRIMARY KEY, expires_at INTEGER NOT NULL) WITHOUT ROWID;
@@ -16,6 +25,7 @@ CREATE TABLE IF NOT EXISTS tasks (
   task_key TEXT PRIMARY KEY, args_commitment TEXT NOT NULL, creator TEXT NOT NULL, task_type TEXT NOT NULL,
   terminal_at INTEGER);
 CREATE INDEX IF NOT EXISTS tasks_args ON tasks (args_commitment);
+CREATE INDEX IF NOT EXISTS tasks_creator ON tasks (creator);
 CREATE TABLE IF NOT EXISTS staged_files (
   task_key TEXT NOT NULL, name TEXT NOT NULL, object_key TEXT NOT NULL, size INTEGER NOT NULL,
   sha256 TEXT NOT NULL, PRIMARY KEY (task_key, name));
@@ -26,50 +36,9 @@ CREATE TABLE IF NOT EXISTS result_files (
 CREATE TABLE IF NOT EXISTS cursors (name TEXT PRIMARY KEY, value TEXT NOT NULL);
 `;
 
-type ArgsRow = {
-  args_commitment: string;
-  creator: string;
-  salt: string;
-  args_hash: string;
-  task_type: string;
-  size: number;
-  object_key: string;
-  expiry: number;
-  created_at: number;
-};
-type TaskRow = {
-  task_key: string;
-  args_commitment: string;
-  creator: string;
-  task_type: string;
-  terminal_at: number | null;
-};
-type FileRow = { name: string; object_key: string; size: number; sha256: string };
-
-const toArgs = (r: ArgsRow): ArgsRecord => ({
-  argsCommitment: r.args_commitment as Hex,
-  creator: r.creator as Address,
-  salt: r.salt as Hex,
-  argsHash: r.args_hash as Hex,
-  taskType: r.task_type as ArgsRecord['taskType'],
-  size: r.size,
-  objectKey: r.object_key,
-  expiry: r.expiry,
-  createdAt: r.created_at,
-});
-const toTask = (r: TaskRow): TaskRecord => ({
-  taskKey: r.task_key as Hex,
-  argsCommitment: r.args_commitment as Hex,
-  creator: r.creator as Address,
-  taskType: r.task_type as TaskRecord['taskType'],
-  terminalAt: r.terminal_at,
-});
-const toFile = (r: FileRow): FileRecord => ({
-  name: r.name,
-  objectKey: r.object_key,
-  size: r.size,
-  sha256: r.sha256 as Hex,
-});
+const toArgs = toArgsRecord;
+const toTask = toTaskRecord;
+const toFile = toFileRecord;
 
 /**
  * Relay metadata in SQLite (WAL). Writes that a statement will vouch for go through a connection with
@@ -105,6 +74,14 @@ export function createSqliteMetaStore(path: string): MetaStore {
     `SELECT COALESCE(SUM(size), 0) AS b FROM args WHERE NOT EXISTS
      (SELECT 1 FROM tasks WHERE tasks.args_commitment = args.args_commitment)`,
   );
+  const isEstablished = db.prepare<[string], { e: number }>(
+    'SELECT EXISTS (SELECT 1 FROM tasks WHERE creator = ?) AS e',
+  );
+  const pendingOfNew = db.prepare<[], { b: number }>(
+    `SELECT COALESCE(SUM(size), 0) AS b FROM args WHERE NOT EXISTS
+     (SELECT 1 FROM tasks WHERE tasks.args_commitment = args.args_commitment)
+     AND NOT EXISTS (SELECT 1 FROM tasks WHERE tasks.creator = args.creator)`,
+  );
   const refreshExpiry = db.prepare('UPDATE args SET expiry = MAX(expiry, ?) WHERE args_commitment = ?');
   const deleteExpiredArgs = db.prepare(
     `DELETE FROM args WHERE args_commitment = ? AND expiry < ? AND NOT EXISTS
@@ -121,10 +98,9 @@ export function createSqliteMetaStore(path: string): MetaStore {
   const listStaged = db.prepare<[string], FileRow>(
     'SELECT name, object_key, size, sha256 FROM staged_files WHERE task_key = ? ORDER BY name',
   );
-  const getStaged = db.prepare<[string, string], FileRow>(
-    'SELECT name, object_key, size, sha256 FROM staged_files WHERE task_key = ? AND name = ?',
-  );
-  const upsertStaged = db.prepare(
+  // Staged files are not vouched for by any statement (the commit copies them into result_files in a FULL
+  // transaction, whose WAL sync also covers these earlier frames): NORMAL, durable against a killed process.
+  const upsertStaged = fast.prepare(
     `INSERT INTO staged_files (task_key, name, object_key, size, sha256) VALUES (?, ?, ?, ?, ?)
      ON CONFLICT (task_key, name) DO UPDATE SET object_key = excluded.object_key, size = excluded.size,
      sha256 = excluded.sha256`,
@@ -177,24 +153,34 @@ export function createSqliteMetaStore(path: string): MetaStore {
 
   const usage = (creator: string): ArgsUsage => {
     const mine = pendingOf.get(creator)!;
-    return { creatorCount: mine.n, creatorBytes: mine.b, totalBytes: pendingTotal.get()!.b };
+    return {
+      creatorCount: mine.n,
+      creatorBytes: mine.b,
+      totalBytes: pendingTotal.get()!.b,
+      established: isEstablished.get(creator)!.e === 1,
+      newCreatorsBytes: pendingOfNew.get()!.b,
+    };
   };
   const insertArgsTx = db.transaction((record: ArgsRecord, quota: Parameters<MetaStore['insertArgs']>[1]) => {
     const existing = getArgs.get(record.argsCommitment);
     if (existing) return { inserted: false, record: toArgs(existing) };
     const used = usage(record.creator);
-    if (
-      used.creatorCount + 1 > quota.perCreatorCount ||
-      used.creatorBytes + record.size > quota.perCreatorBytes ||
-      used.totalBytes + record.size > quota.totalBytes
-    )
+    if (getArgsQuotaRefusal(used, record.size, quota) !== undefined)
       return { inserted: false as const, refused: used };
     insertArgs.run(record);
     return { inserted: true, record: toArgs(getArgs.get(record.argsCommitment)!) };
   });
-  const upsertStagedTx = db.transaction((taskKey: string, file: FileRecord) => {
-    if (getResult.get(taskKey)) return { staged: false as const };
-    const previous = getStaged.get(taskKey, file.name);
+  // On the NORMAL connection, with its own statements (a statement belongs to one connection): BEGIN IMMEDIATE
+  // still serializes it against the commit's transaction on the other connection.
+  const stagedResult = fast.prepare<[string], { score: string }>(
+    'SELECT score FROM results WHERE task_key = ?',
+  );
+  const stagedPrevious = fast.prepare<[string, string], FileRow>(
+    'SELECT name, object_key, size, sha256 FROM staged_files WHERE task_key = ? AND name = ?',
+  );
+  const upsertStagedTx = fast.transaction((taskKey: string, file: FileRecord) => {
+    if (stagedResult.get(taskKey)) return { staged: false as const };
+    const previous = stagedPrevious.get(taskKey, file.name);
     upsertStaged.run(taskKey, file.name, file.objectKey, file.size, file.sha256);
     return {
       staged: true as const,
@@ -229,9 +215,34 @@ export function createSqliteMetaStore(path: string): MetaStore {
     return objects;
   });
 
+  // Replay claims of one event-loop turn share one transaction (one WAL append instead of one per request):
+  // the claims are still decided one by one, in arrival order, before any of their requests goes on.
+  let claims: {
+    digest: string;
+    expiresAt: number;
+    resolve: (fresh: boolean) => void;
+    reject: (e: unknown) => void;
+  }[] = [];
+  const claimAll = fast.transaction((batch: typeof claims) =>
+    batch.map((c) => claim.run(c.digest, c.expiresAt).changes === 1),
+  );
+  const flushClaims = () => {
+    const batch = claims;
+    claims = [];
+    try {
+      const fresh = claimAll(batch);
+      for (const [i, c] of batch.entries()) c.resolve(fresh[i]!);
+    } catch (error) {
+      for (const c of batch) c.reject(error);
+    }
+  };
+
   return {
-    async claimRequest(digest, expiresAt) {
-      return claim.run(digest, expiresAt).changes === 1;
+    claimRequest(digest, expiresAt) {
+      return new Promise<boolean>((resolve, reject) => {
+        if (claims.length === 0) setImmediate(flushClaims);
+        claims.push({ digest, expiresAt, resolve, reject });
+      });
     },
     async getArgs(argsCommitment) {
       const row = getArgs.get(argsCommitment);

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { createCachedObjectStore } from '../createCachedObjectStore.js';
 import { createFileObjectStore } from '../createFileObjectStore.js';
 import type { RelayStorage } from '../types.js';
 import { createSqliteMetaStore } from './createSqliteMetaStore.js';
@@ -10,7 +11,7 @@ import { createSqliteMetaStore } from './createSqliteMetaStore.js';
  * const storage = await createSqliteStorage({ dataDir: '.verinet/relay' });
  */
 export async function createSqliteStorage({ dataDir }: { dataDir: string }): Promise<RelayStorage> {
-  const objects = await createFileObjectStore(dataDir);
+  const objects = createCachedObjectStore(await createFileObjectStore(dataDir));
   const meta = createSqliteMetaStore(join(dataDir, 'relay.db'));
   return { kind: 'sqlite', meta, objects };
 }

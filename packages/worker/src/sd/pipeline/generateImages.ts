@@ -3,9 +3,15 @@ import { createRandomStream, fillGaussian } from '../../random/index.js';
 import { SdAbortedError, SdModelFormatError } from '../errors.js';
 import { toRgbPixels } from '../image/toRgbPixels.js';
 import type { SdModel } from '../model/loadSdModel.js';
-import { createScheduler, type SchedulerArgs, type SchedulerMethod } from '../schedulers/index.js';
+import {
+  createScheduler,
+  resolveSchedulerSettings,
+  type SchedulerArgs,
+  type SchedulerMethod,
+} from '../schedulers/index.js';
+import { denoiseLatents } from './denoiseLatents.js';
 import { encodePrompt } from './encodePrompt.js';
-import { blendInpaint, type ImageInput, prepareStart, stepNoiseStream } from './prepareStart.js';
+import { type ImageInput, prepareStart, stepNoiseStream } from './prepareStart.js';
 
 export { latentNoiseStream, stepNoiseStream } from './prepareStart.js';
 
@@ -40,7 +46,50 @@ export type GenerateImagesParameters = {
   encodePrompt?:
     | ((text: string, role: 'prompt' | 'negative') => Promise<{ data: Float32Array; dims: number[] }>)
     | undefined;
+  /**
+   * diffusers' `denoising_end` (a fraction in (0, 1)): only the timesteps t ≥ round(T − end · T) run, T the
+   * scheduler's num_train_timesteps, and the latents go to `refiner` still noisy (SDXL base + refiner).
+   */
+  denoisingEnd?: number | undefined;
+  /** Runs after the base denoising on each image's latents, before the VAE (the SDXL refiner). */
+  refiner?: LatentRefiner | undefined;
 };
+
+/** A second denoiser over the base model's latents (SDXL's refiner), per image. */
+export type LatentRefiner = {
+  /** UNet evaluations per image (for progress). */
+  evaluations: number;
+  refine(parameters: {
+    latents: Float32Array;
+    /** The image seed (task seed + index). */
+    seed: number;
+    width: number;
+    height: number;
+    beforeStep(done: number): void;
+    afterStep(done: number): void;
+  }): Promise<Float32Array>;
+};
+
+/**
+ * How many of the timesteps diffusers keeps for `denoising_end`: those with t ≥ int(round(T − end · T)).
+ */
+export function getDenoisingEndIndex(
+  timesteps: readonly number[],
+  numTrainTimesteps: number,
+  denoisingEnd: number,
+): number {
+  const cutoff = roundHalfEven(numTrainTimesteps - denoisingEnd * numTrainTimesteps);
+  return timesteps.filter((t) => t >= cutoff).length;
+}
+
+/** Python's round(): half to even. */
+export function roundHalfEven(x: number): number {
+  const floor = Math.floor(x);
+  const diff = x - floor;
+  if (diff > 0.5) return floor + 1;
+  if (diff < 0.5) return floor;
+  return floor % 2 === 0 ? floor : floor + 1;
+}
 
 export type GeneratedImage = {
   /** Interleaved 8-bit RGB, row-major. */
@@ -90,7 +139,11 @@ export async function generateImages(parameters: GenerateImagesParameters): Prom
     context.set(condition.data);
   }
 
-  const latentSize = 4 * latentHeight * latentWidth;
+  const numTrainTimesteps = resolveSchedulerSettings({
+    method: parameters.scheduler.method,
+    config: model.schedulerConfig,
+    args: parameters.scheduler.args,
+  }).num_train_timesteps;
   const images: GeneratedImage[] = [];
   for (let index = 0; index < numImages; index++) {
     const imageSeed = seed + index;
@@ -109,60 +162,44 @@ export async function generateImages(parameters: GenerateImagesParameters): Prom
       seed: imageSeed,
       image: parameters.image,
     });
-    let latents = start.latents;
-    const extra = start.extraChannels;
-    const channels = extra ? 9 : 4;
     const stepNoise = createRandomStream({ seed: imageSeed, stream: stepNoiseStream });
-    const noise = (length: number) => fillGaussian(stepNoise, new Float32Array(length));
-
-    const evaluations = scheduler.timesteps.length - start.startIndex;
-    for (let step = start.startIndex; step < scheduler.timesteps.length; step++) {
-      const done = step - start.startIndex;
-      checkAborted(index * evaluations + done);
-      const modelInput = scheduler.scaleModelInput(latents, step);
-      const itemSize = (channels / 4) * latentSize;
-      const sample = new Float32Array(batch * itemSize);
-      for (let b = 0; b < batch; b++) {
-        sample.set(modelInput, b * itemSize);
-        if (extra) sample.set(extra, b * itemSize + latentSize);
-      }
-      const t = scheduler.timesteps[step]!;
-      const count = model.timestepLength === 'batch' ? batch : 1;
-      // int64 timesteps truncate a fractional (Euler) timestep, as numpy's astype does in diffusers' ONNX pipeline.
-      const timestep =
-        model.timestepType === 'float32'
-          ? new Tensor('float32', new Float32Array(count).fill(t), [count])
-          : new Tensor('int64', new BigInt64Array(count).fill(BigInt(Math.trunc(t))), [count]);
-      const feeds = {
-        sample: new Tensor('float32', sample, [batch, channels, latentHeight, latentWidth]),
-        timestep,
-        encoder_hidden_states: new Tensor('float32', context, [batch, sequence, hidden]),
-      };
-      const outSample = parameters.runUnet
-        ? await parameters.runUnet(feeds)
-        : (await model.unet.run(feeds, ['out_sample'])).out_sample!;
-      const prediction = outSample.data as Float32Array;
-      if (prediction.length !== batch * latentSize)
-        throw new SdModelFormatError({
-          model: model.modelId,
-          file: 'unet/model.onnx',
-          reason: 'out_sample has the wrong size',
-        });
-      let epsilon: Float32Array;
-      if (guided) {
-        epsilon = new Float32Array(latentSize);
-        for (let i = 0; i < latentSize; i++) {
-          const unconditional = prediction[i]!;
-          epsilon[i] = unconditional + cfg * (prediction[latentSize + i]! - unconditional);
-        }
-      } else {
-        epsilon = prediction.slice(0, latentSize);
-      }
-      outSample.dispose();
-      latents = scheduler.step(epsilon, step, latents, noise);
-      if (start.blend) latents = blendInpaint(start.blend, scheduler, step, latents);
-      onStep?.({ image: index, step: done + 1, steps: evaluations });
-    }
+    const endIndex =
+      parameters.denoisingEnd === undefined
+        ? scheduler.timesteps.length
+        : getDenoisingEndIndex(scheduler.timesteps, numTrainTimesteps, parameters.denoisingEnd);
+    const baseEvaluations = endIndex - start.startIndex;
+    const evaluations = baseEvaluations + (parameters.refiner?.evaluations ?? 0);
+    let latents = await denoiseLatents({
+      modelId: model.modelId,
+      unet: model.unet,
+      runUnet: parameters.runUnet,
+      timestepType: model.timestepType,
+      timestepLength: model.timestepLength,
+      scheduler,
+      latents: start.latents,
+      startIndex: start.startIndex,
+      endIndex,
+      latentWidth,
+      latentHeight,
+      context,
+      sequence,
+      hidden,
+      cfg,
+      extraChannels: start.extraChannels,
+      blend: start.blend,
+      noise: (length) => fillGaussian(stepNoise, new Float32Array(length)),
+      beforeStep: (done) => checkAborted(index * evaluations + done),
+      afterStep: (done) => onStep?.({ image: index, step: done, steps: evaluations }),
+    });
+    if (parameters.refiner)
+      latents = await parameters.refiner.refine({
+        latents,
+        seed: imageSeed,
+        width,
+        height,
+        beforeStep: (done) => checkAborted(index * evaluations + baseEvaluations + done),
+        afterStep: (done) => onStep?.({ image: index, step: baseEvaluations + done, steps: evaluations }),
+      });
 
     checkAborted((index + 1) * evaluations);
     const scaled = latents.map((x) => x / model.vaeScalingFactor);

@@ -14,6 +14,13 @@ export async function isSdxlModel(dir: string): Promise<boolean> {
 export type SdxlParts = {
   /** Encodes one prompt: penultimate hidden states of both encoders joined on features, and the pooled embeds. */
   encode(text: string): Promise<{ states: { data: Float32Array; dims: number[] }; pooled: Float32Array }>;
+  /**
+   * Encoder 2 alone (the refiner's only text encoder, shared with the base as the reference does): its
+   * penultimate hidden states [1, sequence, width2] and the pooled `text_embeds`.
+   */
+  encodeSecond(
+    text: string,
+  ): Promise<{ states: { data: Float32Array; dims: number[] }; pooled: Float32Array }>;
   /** diffusers' `force_zeros_for_empty_prompt`: an empty negative prompt becomes zeros (states and pooled). */
   zerosForEmptyNegative: boolean;
   pooledWidth: number;
@@ -123,6 +130,18 @@ export async function loadSdxl(
         b.dispose();
         out2.text_embeds!.dispose();
         return { states: { data, dims: [1, sequence, width1 + width2] }, pooled };
+      },
+      async encodeSecond(text) {
+        const out2 = await textEncoder2.run(
+          { input_ids: ids(tokenizer2, (ids2Type as { type: string }).type, text) },
+          [penultimate2, 'text_embeds'],
+        );
+        const b = out2[penultimate2]!;
+        const states = { data: new Float32Array(b.data as Float32Array), dims: [...b.dims] };
+        const pooled = new Float32Array(out2.text_embeds!.data as Float32Array);
+        b.dispose();
+        out2.text_embeds!.dispose();
+        return { states, pooled };
       },
       release: () => textEncoder2.release(),
     };

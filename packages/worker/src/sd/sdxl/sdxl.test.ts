@@ -16,12 +16,15 @@ import type { RunContext } from '../../backend/types.js';
 import { createManifest, writeManifest } from '../../models/index.js';
 import { SdUnsupportedArgumentError } from '../errors.js';
 import { loadSdModel } from '../model/loadSdModel.js';
+import { getDenoisingEndIndex } from '../pipeline/generateImages.js';
+import { createScheduler } from '../schedulers/index.js';
 import { createSdBackend } from '../sdBackend.js';
 import { writeTinySdModel } from '../tiny/index.js';
-import { createSdxlHooks, getSdxlTimeIds, loadSdxl, SdxlModelError } from './index.js';
-import { writeTinySdxlModel } from './tiny.js';
+import { createSdxlHooks, getRefinerStart, getSdxlTimeIds, loadSdxl, SdxlModelError } from './index.js';
+import { sdxlSchedulerConfig, writeTinySdxlModel, writeTinySdxlRefiner } from './tiny.js';
 
 const modelId = 'verinet/tiny-sdxl';
+const refinerId = 'verinet/tiny-sdxl-refiner';
 let root: string;
 let modelsDir: string;
 let modelDir: string;
@@ -43,7 +46,12 @@ function makeArgs(
 }
 
 let runCount = 0;
-async function run(args: SdTaskArgs, threads = 1, backend = backend1): Promise<string> {
+async function run(
+  args: SdTaskArgs,
+  threads = 1,
+  backend = backend1,
+  onProgress: RunContext['onProgress'] = () => {},
+): Promise<string> {
   const outputDir = join(root, `out-${runCount++}`);
   await mkdir(outputDir);
   const ctx: RunContext = {
@@ -51,7 +59,7 @@ async function run(args: SdTaskArgs, threads = 1, backend = backend1): Promise<s
     modelsDir,
     threads,
     executionProvider: 'cpu',
-    onProgress: () => {},
+    onProgress,
     signal: new AbortController().signal,
   };
   const [file] = await backend.run(args, ctx);
@@ -62,6 +70,7 @@ before(async () => {
   root = await mkdtemp(join(tmpdir(), 'verinet-sdxl-'));
   modelsDir = join(root, 'models');
   modelDir = await writeTinySdxlModel({ modelsDir, modelId, seed: 1 });
+  await writeTinySdxlRefiner({ modelsDir, modelId: refinerId, seed: 5 });
 });
 
 after(async () => {
@@ -153,7 +162,7 @@ describe('SDXL in the SD backend', () => {
     assert.equal(image, golden);
   });
 
-  it('refuses LoRA, textual inversion and ControlNet on SDXL by name; the refiner stays unsupported', async () => {
+  it('refuses LoRA, textual inversion and ControlNet on SDXL by name; the refiner needs task version 1.2.0', async () => {
     await assert.rejects(
       run(makeArgs({ lora: { model: 'x/y' } })),
       (e) => e instanceof SdUnsupportedArgumentError && /"lora"/.test((e as Error).message),
@@ -168,6 +177,71 @@ describe('SDXL in the SD backend', () => {
           refiner: { model: 'a/b' },
         }),
       /refiner/,
+    );
+  });
+});
+
+// Golden base + refiner image (seed 42, 64×64, base 3 Euler steps to cutoff 80, refiner 4 of its 20 Euler steps).
+const goldenRefined = '18b487d8e3ac132df894b8614d9bfcf477aece3f5053bff36930d1711f4a41a0';
+
+describe('SDXL refiner (task version 1.2.0)', () => {
+  const refined = (refiner: Record<string, unknown> = {}, rest: Partial<SdTaskArgsInput> = {}) =>
+    makeArgs({ version: '1.2.0', refiner: { model: refinerId, steps: 20, ...refiner }, ...rest });
+
+  it("splits the schedules as diffusers' denoising_end / denoising_start do", () => {
+    const base = createScheduler({ method: 'EulerDiscrete', config: sdxlSchedulerConfig, steps: 3 });
+    assert.deepEqual(base.timesteps, [667, 334, 1]);
+    // t ≥ int(round(1000 − 0.8 · 1000)) = 200 stay with the base.
+    assert.equal(getDenoisingEndIndex(base.timesteps, 1000, 0.8), 2);
+    const refiner = createScheduler({ method: 'EulerDiscrete', config: sdxlSchedulerConfig, steps: 20 });
+    // Of 951, 901, …, 1 the refiner runs t < 200: 151, 101, 51, 1 (diffusers: 40 steps at 0.8 run 8).
+    assert.deepEqual(getRefinerStart(refiner, 1000, 20, 80), { startIndex: 16, addNoise: false });
+    const forty = createScheduler({ method: 'EulerDiscrete', config: sdxlSchedulerConfig, steps: 40 });
+    assert.equal(40 - getRefinerStart(forty, 1000, 40, 80).startIndex, 8);
+    // 0 and 100 are not a valid denoising_start for diffusers: image-to-image at strength 0.3 instead.
+    assert.deepEqual(getRefinerStart(refiner, 1000, 20, 100), { startIndex: 14, addNoise: true });
+    assert.throws(() => getRefinerStart(refiner, 1000, 3, 0), /refiner\.steps/);
+  });
+
+  it('golden; runs and 1 vs 2 threads agree; the refiner and its cutoff change the image; progress counts both', async () => {
+    const progress: number[] = [];
+    const image = await run(refined(), 1, backend1, ({ step, total }) => progress.push(step, total));
+    // 2 base evaluations (t ≥ 200) then 4 refiner ones, of 6.
+    assert.deepEqual(progress, [1, 6, 2, 6, 3, 6, 4, 6, 5, 6, 6, 6]);
+    assert.equal(await run(refined()), image);
+    assert.equal(await run(refined(), 2, backend2), image);
+    assert.notEqual(image, golden, 'the refiner changes the image');
+    assert.notEqual(await run(refined({ denoising_cutoff: 50 })), image);
+    const full = await run(refined({ denoising_cutoff: 100 }));
+    assert.notEqual(full, image);
+    assert.equal(await run(refined({ denoising_cutoff: 100 }), 2, backend2), full);
+    assert.equal(image, goldenRefined);
+  });
+
+  it('refuses by name: a non-SDXL base, a variant, an image input, a refiner scheduler we do not run', async () => {
+    await writeTinySdModel({ modelsDir, modelId: 'verinet/tiny-sd15-base', seed: 1 });
+    await assert.rejects(
+      run(refined({}, { base_model: 'verinet/tiny-sd15-base' })),
+      (e) => e instanceof SdUnsupportedArgumentError && /"refiner".*not SDXL/s.test((e as Error).message),
+    );
+    await assert.rejects(run(refined({ variant: 'fp16' })), /"refiner\.variant"/);
+    await writeTinySdxlRefiner({
+      modelsDir,
+      modelId: 'verinet/lcm-refiner',
+      schedulerConfig: { ...sdxlSchedulerConfig, _class_name: 'LCMScheduler' },
+    });
+    await assert.rejects(
+      run(refined({ model: 'verinet/lcm-refiner' })),
+      (e) => e instanceof SdxlModelError && /LCMScheduler/.test((e as Error).message),
+    );
+    await writeTinySdxlRefiner({
+      modelsDir,
+      modelId: 'verinet/refiner-no-aesthetics',
+      modelIndex: { requires_aesthetics_score: false },
+    });
+    await assert.rejects(
+      run(refined({ model: 'verinet/refiner-no-aesthetics' })),
+      (e) => e instanceof SdxlModelError && /time_ids has 5 ids/.test((e as Error).message),
     );
   });
 });

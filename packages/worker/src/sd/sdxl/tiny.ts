@@ -92,15 +92,17 @@ export function buildTinySdxlTextEncoder(
  * timestep embedding, as diffusers' `add_embedding` does; cross-attention to `encoder_hidden_states`
  * [batch, sequence, hidden1 + hidden2].
  */
-export function buildTinySdxlUnet(seed: number): Uint8Array {
+export function buildTinySdxlUnet(seed: number, options: { refiner?: boolean | undefined } = {}): Uint8Array {
   const { hidden1, hidden2, channels: c } = tinySdxlSizes;
-  const context = hidden1 + hidden2;
-  const g = createGraphBuilder({ name: 'tiny_sdxl_unet', seed });
+  // The refiner's UNet attends to encoder 2's states only and takes 5 time ids (size, crop, aesthetic score).
+  const context = options.refiner ? hidden2 : hidden1 + hidden2;
+  const idCount = options.refiner ? 5 : 6;
+  const g = createGraphBuilder({ name: options.refiner ? 'tiny_sdxl_refiner_unet' : 'tiny_sdxl_unet', seed });
   const sample = g.input('sample', 'float32', ['batch', 4, 'height', 'width']);
   const timestep = g.input('timestep', 'float32', ['batch']);
   const states = g.input('encoder_hidden_states', 'float32', ['batch', 'sequence', context]);
   const textEmbeds = g.input('text_embeds', 'float32', ['batch', hidden2]);
-  const timeIds = g.input('time_ids', 'float32', ['batch', 6]);
+  const timeIds = g.input('time_ids', 'float32', ['batch', idCount]);
   const sinusoid = (t: string, count: number, half: number) => {
     const frequencies = Array.from({ length: half }, (_, k) => 2 ** -(k + 4));
     const angles = g.op('Mul', [g.op('Unsqueeze', [t, g.int64s([-1])]), g.float32s(frequencies, [half])]);
@@ -116,10 +118,10 @@ export function buildTinySdxlUnet(seed: number): Uint8Array {
     c,
     c,
   );
-  const added = g.op('Concat', [textEmbeds, sinusoid(timeIds, 6, 4)], { axis: 1 });
+  const added = g.op('Concat', [textEmbeds, sinusoid(timeIds, idCount, 4)], { axis: 1 });
   const aemb = linear(
     g,
-    silu(g, linear(g, added, 'add_embedding.linear_1', hidden2 + 48, c)),
+    silu(g, linear(g, added, 'add_embedding.linear_1', hidden2 + idCount * 8, c)),
     'add_embedding.linear_2',
     c,
     c,
@@ -205,6 +207,41 @@ export async function writeTinySdxlModel(parameters: {
       force_zeros_for_empty_prompt: true,
       requires_aesthetics_score: false,
     }),
+  };
+  for (const [path, contents] of Object.entries(files)) {
+    await mkdir(join(dir, path, '..'), { recursive: true });
+    await writeFile(join(dir, path), contents);
+  }
+  await writeManifest(dir, await createManifest(dir, modelId, 'sd'));
+  return dir;
+}
+
+/** stabilityai/stable-diffusion-xl-refiner-1.0's model_index.json flags (as optimum keeps them). */
+export const sdxlRefinerModelIndex = {
+  _class_name: 'ORTStableDiffusionXLImg2ImgPipeline',
+  force_zeros_for_empty_prompt: false,
+  requires_aesthetics_score: true,
+};
+
+/**
+ * Writes a tiny random-weight SDXL refiner in the ONNX layout (unet with encoder-2-wide
+ * encoder_hidden_states, text_embeds and 5 time_ids; the refiner's EulerDiscrete scheduler config;
+ * model_index.json with requires_aesthetics_score) plus the store manifest. Like the reference network, the
+ * pipeline takes the text encoder 2 and VAE from the base model, so none is written.
+ */
+export async function writeTinySdxlRefiner(parameters: {
+  modelsDir: string;
+  modelId: string;
+  seed?: number | undefined;
+  modelIndex?: Record<string, unknown> | undefined;
+  schedulerConfig?: Record<string, unknown> | undefined;
+}): Promise<string> {
+  const { modelsDir, modelId, seed = 5 } = parameters;
+  const dir = getModelDir(modelsDir, modelId);
+  const files: Record<string, string | Uint8Array> = {
+    'unet/model.onnx': buildTinySdxlUnet(seed, { refiner: true }),
+    'scheduler/scheduler_config.json': JSON.stringify(parameters.schedulerConfig ?? sdxlSchedulerConfig),
+    'model_index.json': JSON.stringify(parameters.modelIndex ?? sdxlRefinerModelIndex),
   };
   for (const [path, contents] of Object.entries(files)) {
     await mkdir(join(dir, path, '..'), { recursive: true });

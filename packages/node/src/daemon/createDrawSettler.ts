@@ -1,0 +1,161 @@
+import { taskManagerAbi } from '@verinet/protocol/chain';
+import { type Address, type PublicClient, parseEventLogs, toHex } from 'viem';
+import { describeRpcError } from '../chain/describeRpcError.js';
+import {
+  abortReasons,
+  type Contracts,
+  readNodeStatus,
+  readPendingDraws,
+  settleDrawsRequest,
+  simulateSettleDraws,
+} from '../chain/taskManager.js';
+import { listPendingTxs, type NodeStore } from '../store/index.js';
+import type { TxSender } from '../tx/index.js';
+
+export type DrawSettlerParameters = {
+  client: PublicClient;
+  sender: TxSender;
+  store: NodeStore;
+  contracts: Contracts;
+  node: Address;
+  /** How often the chain is asked whether draws wait (one view call while none do). */
+  intervalMs: number;
+  /**
+   * An Available node (one a draw may pick) settles after a random wait in [0, delayMs) from the moment it
+   * first sees a settleable draw, and only if nobody settled meanwhile: most draws are settled by the app's
+   * own next transaction, and of several nodes the one with the shortest wait pays, the others see nothing
+   * left to settle.
+   */
+  delayMs: number;
+  /**
+   * A registered node that cannot be drawn now (Busy, Paused…) still settles a draw left waiting this long,
+   * before the creation block's hash ages out (256 blocks) and the task expires unserved.
+   */
+  backstopMs: number;
+  /** Gas cap of one settlement (64 draws at most are pending; each is one node selection). */
+  maxGas: bigint;
+  random?: (() => number) | undefined;
+  notice: (level: 'info' | 'warn', message: string) => void;
+};
+
+export type DrawSettler = {
+  /** One check: settles when a draw has waited past this node's delay. Resolves to the draws settled. */
+  tick: () => Promise<number>;
+  start: () => void;
+  stop: () => Promise<void>;
+};
+
+const drawExpired = abortReasons.indexOf('DrawExpired');
+
+/** The events a draw emits: a node, the queue, or the end of a draw whose hash aged out. */
+const isDrawEvent = (event: { eventName: string; args: unknown }) =>
+  event.eventName === 'TaskStarted' ||
+  event.eventName === 'TaskQueued' ||
+  (event.eventName === 'TaskEndAborted' && Number((event.args as { reason: number }).reason) === drawExpired);
+
+/**
+ * Settles the draws the chain holds Pending (F1: createTask records a task; a later transaction draws its node
+ * from the creation block's hash). Without it a quiet network leaves tasks undrawn until their hash expires.
+ * Persisted like every transaction of the node (the sender signs, stores, then broadcasts), so a crash never
+ * sends a second settlement while the first may land: a live one is waited for, never replaced by a new one.
+ *
+ * @example
+ * const settler = createDrawSettler({ client, sender, store, contracts, node, intervalMs: 1000, delayMs: 5000, … });
+ * settler.start();
+ */
+export function createDrawSettler(parameters: DrawSettlerParameters): DrawSettler {
+  const { client, sender, store, contracts, node } = parameters;
+  const random = parameters.random ?? Math.random;
+  let dueAt: number | undefined;
+  let running = false;
+  let loop: Promise<void> | undefined;
+  let wake: (() => void) | undefined;
+  let lastError: string | undefined;
+
+  const settle = async (): Promise<number> => {
+    const head = await client.getBlockNumber();
+    // One settlement per head block: the idempotency key of the sender (a restart finds it, mined or live).
+    const tx = await sender.send({
+      purpose: 'settleDraws',
+      taskKey: toHex(head, { size: 32 }),
+      request: settleDrawsRequest(contracts, parameters.maxGas),
+    });
+    return waitFor(tx);
+  };
+
+  const waitFor = async (tx: Parameters<TxSender['wait']>[0]): Promise<number> => {
+    const outcome = await sender.wait(tx, { timeoutMs: 60_000 });
+    if (outcome.status !== 'mined') return 0;
+    const drawn = parseEventLogs({ abi: taskManagerAbi, logs: outcome.receipt.logs }).filter(
+      isDrawEvent,
+    ).length;
+    if (drawn > 0)
+      parameters.notice('info', `Settled ${drawn} pending draw(s) (block ${outcome.receipt.blockNumber}).`);
+    return drawn;
+  };
+
+  const tick = async (): Promise<number> => {
+    // A settlement signed before a crash (or still unmined) is followed, never doubled.
+    const live = listPendingTxs(store, node).find((tx) => tx.purpose === 'settleDraws');
+    if (live) {
+      dueAt = undefined;
+      return waitFor(live);
+    }
+    if ((await readPendingDraws(client, contracts)) === 0n) {
+      dueAt = undefined;
+      return 0;
+    }
+    if ((await simulateSettleDraws(client, contracts, node)) === 0n) return 0; // created in the head block
+    const now = Date.now();
+    if (dueAt === undefined) {
+      const status = await readNodeStatus(client, contracts, node);
+      if (status === 'Quit') return 0;
+      dueAt =
+        now + (status === 'Available' ? Math.floor(random() * parameters.delayMs) : parameters.backstopMs);
+    }
+    if (now < dueAt) return 0;
+    dueAt = undefined;
+    return settle();
+  };
+
+  const run = async () => {
+    while (running) {
+      try {
+        await tick();
+        lastError = undefined;
+      } catch (error) {
+        const message = describeRpcError(error);
+        if (message !== lastError)
+          parameters.notice('warn', `Settling pending draws failed: ${message}; retrying.`);
+        lastError = message;
+      }
+      if (!running) break;
+      const wait =
+        dueAt === undefined
+          ? parameters.intervalMs
+          : Math.min(parameters.intervalMs, Math.max(0, dueAt - Date.now()));
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, wait);
+        wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+    }
+  };
+
+  return {
+    tick,
+    start() {
+      if (running) return;
+      running = true;
+      loop = run();
+    },
+    async stop() {
+      running = false;
+      wake?.();
+      // A settlement being waited for stays persisted: the next start follows it.
+      await Promise.race([loop, new Promise((resolve) => setTimeout(resolve, 10_000).unref())]);
+    },
+  };
+}
