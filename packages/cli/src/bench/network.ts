@@ -270,6 +270,7 @@ async function main(): Promise<void> {
     note(
       `Chain-bound ceiling: the same calls alone on a fresh anvil (${ceilingTasks} tasks, ${Math.min(appCount, nodeCount)} apps)…`,
     );
+    // A failed ceiling run must not lose the network figures measured before it.
     const ceiling = await measureChainCeiling({
       nodes: nodeCount,
       apps: Math.min(appCount, nodeCount),
@@ -277,6 +278,9 @@ async function main(): Promise<void> {
       gpu: info.gpu,
       llmArgs: llmArgs(0),
       version: taskArgsVersions.llm,
+    }).catch((error: unknown) => {
+      note(`  the ceiling run failed: ${(error as Error).message.split('\n')[0]}`);
+      return { tasks: 0, transactions: 0, seconds: 0, tasksPerSecond: Number.NaN, txPerSecond: Number.NaN };
     });
 
     const throughput = latencies.length / seconds;
