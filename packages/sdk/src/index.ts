@@ -40,6 +40,11 @@ export {
   type RelayClient,
   type ResultManifest,
 } from './relay/createRelayClient.js';
+export {
+  type CreateIndexedDbStoreParameters,
+  createIndexedDbStore,
+  type IdbFactory,
+} from './store/createIndexedDbStore.js';
 export { createMemoryStore } from './store/createMemoryStore.js';
 export type { TaskStore } from './store/types.js';
 export type * from './types.js';

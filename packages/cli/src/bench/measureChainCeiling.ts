@@ -13,6 +13,7 @@ import {
   type Address,
   createPublicClient,
   createWalletClient,
+  type Hex,
   http,
   keccak256,
   type LocalAccount,
@@ -188,12 +189,24 @@ export async function measureChainCeiling(parameters: MeasureChainCeilingParamet
         ],
         value: fee,
       });
-      const started = parseEventLogs({
+      // F1: createTask leaves the task Pending; the first later transaction draws its node. As the SDK does,
+      // the app sends settleDraws() when nobody else's transaction did (a no-op when one did meanwhile).
+      const drawn = parseEventLogs({
         abi: taskManagerAbi,
         logs: created.logs,
         eventName: 'TaskStarted',
-      })[0];
-      const node = started ? nodes.get((started.args as { node: Address }).node.toLowerCase()) : undefined;
+      }).find((log) => (log.args as { taskKey: Hex }).taskKey === taskKey);
+      let chosen: Address | undefined = drawn ? (drawn.args as { node: Address }).node : undefined;
+      for (let attempt = 0; !chosen && attempt < 20; attempt++) {
+        const info = (await client.readContract({
+          ...taskManager,
+          functionName: 'getTask',
+          args: [taskKey],
+        })) as { state: number; node: Address };
+        if (info.state === 2) chosen = info.node;
+        else await send(app, { ...taskManager, functionName: 'settleDraws', args: [] });
+      }
+      const node = chosen ? nodes.get(chosen.toLowerCase()) : undefined;
       if (!node) throw new Error('the ceiling run found no free node (more apps than nodes?)');
       const resultSignature =
         submitScoreInputs >= 3

@@ -24,7 +24,10 @@ export async function runCli(argv: string[]): Promise<number> {
       if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version') return 0;
       if (error.code === 'commander.help') return error.exitCode;
       const path = (error as CommanderError & { commandPath?: string[] }).commandPath ?? [];
-      const commands = program.commands.map((command) => command.name());
+      // The sub-commands of the command that refused the name (`verinet task frob` lists task's).
+      let parent = program;
+      for (const name of path) parent = parent.commands.find((c) => c.name() === name) ?? parent;
+      const commands = parent.commands.map((command) => command.name()).filter((name) => name !== 'help');
       printNote(formatError(toUsageError(error, path, commands), { verbose: isVerbose(argv) }));
       return error.code === 'commander.unknownCommand' ? 2 : 1;
     }
@@ -50,7 +53,9 @@ function toUsageError(error: CommanderError, commandPath: string[], commands: st
     return new UsageError(
       `Unknown command "${unknownCommand[1]}".${unknownCommand[2]?.trim() ? ` ${unknownCommand[2].trim()}` : ''}`,
       {
-        details: [`Commands: ${commands.join(', ')}. Run \`verinet --help\`.`],
+        details: [
+          `Commands: ${commands.join(', ')}. Run \`verinet ${[...commandPath, '--help'].join(' ')}\`.`,
+        ],
       },
     );
   }

@@ -23,6 +23,15 @@ describe('verinet CLI', () => {
     assert.match(result.stderr, /devnet/);
   });
 
+  it("an unknown sub-command lists its parent's sub-commands, not the top-level ones", () => {
+    const result = run('task', 'frob');
+    assert.equal(result.status, 2);
+    assert.match(
+      result.stderr,
+      /Unknown command "frob"\. Commands: run, status, list, withdraw\. Run `verinet task --help`/,
+    );
+  });
+
   it('stake-calc prints the required stake', () => {
     const result = run('stake-calc', '--honest', '90', '--dishonest', '10', '--task-price', '1');
     assert.equal(result.status, 0, result.stderr);

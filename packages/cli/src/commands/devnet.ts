@@ -30,6 +30,7 @@ type DevnetOptions = {
   nodePollMs: number;
   bridgePort: number;
   explorer: boolean;
+  explorerPort: number;
 };
 
 export function createDevnetCommand(): Command {
@@ -64,6 +65,12 @@ export function createDevnetCommand(): Command {
       8080,
     )
     .option('--no-explorer', 'do not start the explorer indexer (Ponder; it takes 20–70 s to start)')
+    .option(
+      '--explorer-port <port>',
+      "port of the explorer indexer's API on 127.0.0.1 (0: any free port)",
+      parseIntegerArgument('--explorer-port', 0, 65535),
+      8090,
+    )
     .option(
       '--block-time <seconds>',
       'seconds between blocks (default: a block per transaction)',
@@ -128,7 +135,11 @@ async function runDevnet(options: DevnetOptions): Promise<void> {
         blockTime: options.blockTime,
         nodeSettings: { logLevel: options.logLevel, pollIntervalMs: options.nodePollMs },
         relayLogLevel: options.logLevel,
-        services: createDevnetServices({ bridgePort: options.bridgePort, explorer: options.explorer }),
+        services: createDevnetServices({
+          bridgePort: options.bridgePort,
+          explorer: options.explorer,
+          explorerPort: options.explorerPort,
+        }),
         log,
         signal: abort.signal,
       });

@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import type { TaskEvent, TaskRecord, VerinetClient } from '@verinet/sdk';
+import type { CheckTaskArgs, TaskEvent, TaskRecord, VerinetClient } from '@verinet/sdk';
 import { Command } from 'commander';
 import { formatEther } from 'viem';
 import { assertDirectoryPath } from '../cli/assertDirectoryPath.js';
@@ -11,6 +11,7 @@ import { printJson } from '../cli/printJson.js';
 import { buildLlmArgs, buildSdArgs } from '../task/buildTaskArgs.js';
 import { formatTaskEvent } from '../task/formatTaskEvent.js';
 import { resolveTaskNetwork, type TaskNetwork, type TaskNetworkOptions } from '../task/resolveTaskNetwork.js';
+import { toTaskFlagError } from '../task/toTaskFlagError.js';
 
 type RunOptions = TaskNetworkOptions & {
   type: 'sd' | 'llm';
@@ -46,7 +47,11 @@ function networkOptions(command: Command): Command {
       'configured network: the paying account (password: VERINET_KEYSTORE_PASSWORD or asked)',
     )
     .option('--store <file>', "the app's task database (default: in the devnet folder, or .verinet/app/)")
-    .option('--gpu <name>', "GPU an LLM task requires (default: the devnet nodes' GPU, else discovered)");
+    .option('--gpu <name>', "GPU an LLM task requires (default: the devnet nodes' GPU, else discovered)")
+    .option(
+      '--models-dir <dir>',
+      "a local copy of the network's models: an LLM prompt is counted with the model's tokenizer and refused before paying when it does not fit the context (default: the devnet's models)",
+    );
 }
 
 /** `verinet task run | status | list`: an application's tasks, through the SDK (docs/sdk.md). */
@@ -76,7 +81,7 @@ export function createTaskCommand(): Command {
         parseIntegerArgument('--max-tokens', 1, 32_768),
       )
       .option('--model <id>', "model id (default: the devnet's model of that type)")
-      .option('--out <dir>', 'sd: folder the images are written to', '.')
+      .option('--out <dir>', 'sd: folder the images are written to (created if missing)', '.')
       .option(
         '--timeout <seconds>',
         'give up waiting after this long (the task is kept; see `task status`)',
@@ -101,7 +106,42 @@ export function createTaskCommand(): Command {
       .option('--limit <n>', 'at most this many', parseIntegerArgument('--limit', 1, 100_000), 20)
       .option('--json', 'print JSON'),
   ).action(async (options: ReadOptions) => listTasks(options));
+
+  networkOptions(
+    task
+      .command('withdraw')
+      .description(
+        'Collects the fees owed back to the paying account (refunds of aborted, errored and group-member tasks).',
+      )
+      .option('--json', 'print JSON'),
+  ).action(async (options: ReadOptions) => withdrawOwed(options));
   return task;
+}
+
+/** The SDK's advice speaks to programmers (`client.withdraw()`); a CLI user runs a command instead. */
+function toCliWording(error: unknown): unknown {
+  const details = (error as { details?: unknown }).details;
+  if (Array.isArray(details)) {
+    for (const [index, detail] of details.entries()) {
+      if (typeof detail === 'string')
+        details[index] = detail.replaceAll('client.withdraw()', '`verinet task withdraw`');
+    }
+  }
+  return error;
+}
+
+/** An LLM prompt that does not fit the model's context would be paid for and then refused by the node. */
+function createPromptCheck(modelsDir: string | undefined): CheckTaskArgs | undefined {
+  if (!modelsDir) return undefined;
+  return async ({ type, args }) => {
+    if (type !== 'llm') return;
+    const { measureChatPrompt } = await import('@verinet/worker/llm');
+    const measure = await measureChatPrompt({ modelsDir, args: args as never });
+    if (measure && measure.tokens >= measure.maxPositions)
+      throw new Error(
+        `the prompt is ${measure.tokens} tokens; ${(args as { model: string }).model} takes at most ${measure.maxPositions - 1} (its context is ${measure.maxPositions} tokens, prompt and answer together)`,
+      );
+  };
 }
 
 async function openClient(network: TaskNetwork, withKey: boolean): Promise<VerinetClient> {
@@ -118,6 +158,7 @@ async function openClient(network: TaskNetwork, withKey: boolean): Promise<Verin
     account,
     store,
     pollIntervalMs: network.kind === 'devnet' ? 200 : 1000,
+    checkArgs: withKey ? createPromptCheck(network.modelsDir) : undefined,
   });
 }
 
@@ -125,10 +166,26 @@ async function runTask(options: RunOptions): Promise<void> {
   const network = resolveTaskNetwork(options, true);
   const args =
     options.type === 'sd' ? buildSdArgs(options, network.models) : buildLlmArgs(options, network.models);
-  // Checked here with the protocol's own validator, whose errors name the field, before anything is sent.
-  const { encodeTaskArgs } = await import('@verinet/protocol/args');
-  encodeTaskArgs(options.type, args);
+  // Checked here with the protocol's own validator before anything is sent; its errors name the flag.
+  const { encodeTaskArgs, InvalidTaskArgsError } = await import('@verinet/protocol/args');
+  try {
+    encodeTaskArgs(options.type, args);
+  } catch (error) {
+    if (error instanceof InvalidTaskArgsError)
+      throw toTaskFlagError(options.type, error, { messagesFile: options.messages });
+    throw error;
+  }
   const outDir = options.type === 'sd' ? assertDirectoryPath('--out', options.out) : undefined;
+  // Made before paying: a folder that cannot be created fails now, not after the result is here.
+  if (outDir) {
+    try {
+      mkdirSync(outDir, { recursive: true });
+    } catch (error) {
+      throw new CommandError(
+        `--out ${options.out}: cannot create that folder (${(error as Error).message}).`,
+      );
+    }
+  }
   const client = await openClient(network, true);
   const started = Date.now();
   let lastRunningLine = 0;
@@ -144,7 +201,6 @@ async function runTask(options: RunOptions): Promise<void> {
   try {
     if (options.type === 'sd') {
       const result = await client.images.generate(args as never, { onProgress, signal });
-      mkdirSync(outDir!, { recursive: true });
       const paths = result.images.map((image) => {
         const path = join(outDir!, `${result.id}-${image.index}.png`);
         writeFileSync(path, image.png);
@@ -191,7 +247,20 @@ async function runTask(options: RunOptions): Promise<void> {
         cause: error,
       });
     }
-    throw error;
+    throw toCliWording(error);
+  } finally {
+    await client.close();
+  }
+}
+
+async function withdrawOwed(options: ReadOptions): Promise<void> {
+  const network = resolveTaskNetwork(options, true);
+  const client = await openClient(network, true);
+  try {
+    const { amount, txHash } = await client.withdraw();
+    if (options.json) printJson({ account: client.address, amount: amount.toString(), txHash });
+    else if (amount === 0n) printNote(`Nothing is owed to ${client.address}.`);
+    else printLine(`withdrew ${formatEther(amount)} ETH to ${client.address} (tx ${txHash})`);
   } finally {
     await client.close();
   }

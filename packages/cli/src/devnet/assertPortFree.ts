@@ -7,7 +7,7 @@ import { CommandError } from '../cli/errors.js';
  * @example
  * await assertPortFree(8545);
  */
-export async function assertPortFree(port: number): Promise<void> {
+export async function assertPortFree(port: number, flag = '--port'): Promise<void> {
   const error = await new Promise<NodeJS.ErrnoException | undefined>((resolve) => {
     const server = createServer();
     server.once('error', (cause: NodeJS.ErrnoException) => resolve(cause));
@@ -19,7 +19,7 @@ export async function assertPortFree(port: number): Promise<void> {
     `Port ${port} on 127.0.0.1 is ${error.code === 'EADDRINUSE' ? 'already in use' : `unusable (${error.code})`}${answersRpc ? ' by a JSON-RPC server (another anvil or devnet started elsewhere?)' : ' by another program'}.`,
     {
       details: [
-        `Stop it (\`ss -ltnp 'sport = :${port}'\` shows which), or choose another port: npm start -- --port ${port + 1}.`,
+        `Stop it (\`ss -ltnp 'sport = :${port}'\` shows which), or choose another port: npm start -- ${flag} ${port + 1}${flag === '--port' ? '' : ` (0: any free port)`}.`,
       ],
     },
   );

@@ -1,6 +1,8 @@
-import { join } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import type { Deployment } from '@verinet/protocol/chain';
 import { getDevnetPrivateKey } from '../deploy/devnetAccounts.js';
+import { assertPortFree } from './assertPortFree.js';
 import type { DevnetPaths } from './devnetPaths.js';
 
 /** What a service joining the devnet is given: the network it runs against. */
@@ -46,6 +48,8 @@ export type CreateDevnetServicesOptions = {
   bridgePort: number;
   /** Start the explorer's indexer (Ponder; 20–70 s to start on 2 busy cores). */
   explorer: boolean;
+  /** The explorer API's port on 127.0.0.1 (0: any free port); default 8090. */
+  explorerPort?: number | undefined;
 };
 
 /**
@@ -80,7 +84,7 @@ export function createDevnetServices(options: CreateDevnetServicesOptions): Devn
         // The devnet's one bridge: restarted, it takes its running jobs' leases back at once.
         overrides: { pollIntervalMs: 200, models, instanceId: 'devnet' },
       });
-      const { key } = await started.createApiKey('devnet');
+      const key = await keepDevnetApiKey(context.paths.dir, started);
       return {
         url: started.url,
         notes: [
@@ -92,15 +96,37 @@ export function createDevnetServices(options: CreateDevnetServicesOptions): Devn
     },
   };
   if (!options.explorer) return [bridge];
-  return [createExplorerDevnetService(), bridge];
+  return [createExplorerDevnetService(options.explorerPort ?? 8090), bridge];
 }
 
-function createExplorerDevnetService(): DevnetService {
+function createExplorerDevnetService(port: number): DevnetService {
   return {
     name: 'explorer',
     async start(context) {
+      if (port !== 0) await assertPortFree(port, '--explorer-port');
       const { createExplorerDevnetService: create } = await import('@verinet/web');
-      return create().start(context);
+      return create({ port }).start(context);
     },
   };
+}
+
+/**
+ * The devnet's bridge API key, the same across restarts of the same devnet (a browser tab or script keeps
+ * working): kept beside the bridge's database, which --fresh deletes with it. A key the bridge no longer
+ * knows (its database was reset) is replaced.
+ */
+async function keepDevnetApiKey(
+  dir: string,
+  bridge: { url: string; createApiKey: (name: string) => Promise<{ key: string }> },
+): Promise<string> {
+  const file = join(dir, 'bridge', 'devnet-api-key');
+  const kept = existsSync(file) ? readFileSync(file, 'utf8').trim() : '';
+  if (kept) {
+    const answer = await fetch(`${bridge.url}/v1/models`, { headers: { authorization: `Bearer ${kept}` } });
+    if (answer.ok) return kept;
+  }
+  const { key } = await bridge.createApiKey('devnet');
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, `${key}\n`, { mode: 0o600 });
+  return key;
 }

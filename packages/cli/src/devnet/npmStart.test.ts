@@ -175,6 +175,7 @@ after(async () => {
 describe('npm start: the whole local network, driven by `verinet task`', { timeout: 1_200_000 }, () => {
   let ports: string[];
   let first: Started;
+  let firstKey: string | undefined;
 
   it('starts (3 nodes, tiny models) and says the state is fresh and the models are random', async () => {
     const port = await getFreePort();
@@ -196,6 +197,9 @@ describe('npm start: the whole local network, driven by `verinet task`', { timeo
     assert.match(output, /TINY RANDOM-WEIGHT test models/);
     assert.match(output, /images are noise and their text is\s+gibberish/);
     assert.match(output, /npm start -- --models/);
+    // The node status APIs no longer trigger Fastify's deprecation of disableRequestLogging.
+    assert.doesNotMatch(output, /FSTDEP023|DeprecationWarning/);
+    firstKey = /API key (vn_[\w-]+)/.exec(output)?.[1];
     const network = devnetNetworkSchema.parse(JSON.parse(readFileSync(join(dir, 'network.json'), 'utf8')));
     assert.equal(network.running, true);
     assert.equal(network.nodes.length, 3);
@@ -344,8 +348,26 @@ describe('npm start: the whole local network, driven by `verinet task`', { timeo
         '--devnet',
         dir,
       ]),
-      /image_width|multiple of 8/,
+      /--size: .*multiple of 8/,
     );
+    // A prompt longer than the model's context is counted with its tokenizer and refused before paying.
+    const tooLong = await verinetInProcess([
+      'task',
+      'run',
+      '--type',
+      'llm',
+      '--prompt',
+      'word '.repeat(400),
+      '--devnet',
+      dir,
+    ]);
+    assertOneLineError(
+      tooLong,
+      /the prompt is \d+ tokens; verinet\/tiny-gpt2 takes at most 511 .*nothing was sent or paid/,
+    );
+    assert.doesNotMatch(tooLong.stderr, /task_config|created /);
+    const listed = await verinetInProcess(['task', 'list', '--devnet', dir, '--json']);
+    assert.equal((JSON.parse(listed.stdout) as unknown[]).length, 2, 'no task was recorded or paid');
     assertOneLineError(await verinetInProcess(['task', 'status', 'nope', '--devnet', dir]), /No task nope/);
     assertOneLineError(
       await verinetInProcess([
@@ -403,6 +425,8 @@ describe('npm start: the whole local network, driven by `verinet task`', { timeo
     assert.match(second.output(), /state {10}KEPT from the previous run/);
     assert.match(second.output(), /Models: me\/imported-gpt2 from /);
     assert.doesNotMatch(second.output(), /TINY RANDOM-WEIGHT/);
+    assert.ok(firstKey);
+    assert.match(second.output(), new RegExp(`API key ${firstKey}`), 'the bridge API key is kept');
     const run = await verinet([
       'task',
       'run',

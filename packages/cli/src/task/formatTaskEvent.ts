@@ -13,7 +13,7 @@ const short = (hex: string) => `${hex.slice(0, 10)}…`;
 export function formatTaskEvent(event: TaskEvent): string | undefined {
   switch (event.type) {
     case 'prepared':
-      return `prepared         ${event.taskType} task ${event.id} (arguments valid, secrets drawn)`;
+      return `prepared         ${event.taskType} task ${event.id} (arguments well-formed, secrets drawn; nothing paid yet)`;
     case 'uploaded':
       return `arguments up     relay holds them (commitment ${short(event.argsCommitment)})`;
     case 'created':
@@ -33,7 +33,7 @@ export function formatTaskEvent(event: TaskEvent): string | undefined {
     case 'group':
       return `group            ${event.taskKeys.map(short).join(', ')}`;
     case 'validated':
-      return `validated        ${event.mode === 'group' ? 'by the group' : 'single'} (${event.taskKeys.length} task${event.taskKeys.length === 1 ? '' : 's'})`;
+      return `accepted         on chain: ${event.mode === 'group' ? 'the 3 results agree (validateTaskGroup)' : 'one node, not sampled (validateSingleTask)'}`;
     case 'paid':
       return `paid             ${formatEther(event.amount)} ETH to ${short(event.node)}`;
     case 'refunded':

@@ -17,6 +17,7 @@ export type TaskNetworkOptions = {
   keystore?: string | undefined;
   store?: string | undefined;
   gpu?: string | undefined;
+  modelsDir?: string | undefined;
 };
 
 export type TaskNetwork = {
@@ -34,6 +35,9 @@ export type TaskNetwork = {
   gpu: string | undefined;
   /** Model ids the network's nodes hold, by what the devnet says (for defaults). */
   models: string[];
+  /** A local model store holding the network's models (the devnet's, or --models-dir): lets the CLI count
+   * an LLM prompt's tokens before paying. */
+  modelsDir: string | undefined;
 };
 
 /**
@@ -61,6 +65,7 @@ export function resolveTaskNetwork(options: TaskNetworkOptions, needsRunning: bo
       storePath: options.store ? resolve(options.store) : join(paths.appDir, 'tasks.db'),
       gpu: options.gpu ?? network?.gpu.name,
       models: network?.models.ids ?? [],
+      modelsDir: options.modelsDir ? resolve(options.modelsDir) : network?.models.dir,
     };
   }
   for (const [flag, value] of [
@@ -110,5 +115,6 @@ export function resolveTaskNetwork(options: TaskNetworkOptions, needsRunning: bo
       : resolve('.verinet', 'app', `tasks-${deployment.chainId}.db`),
     gpu: options.gpu,
     models: [],
+    modelsDir: options.modelsDir ? resolve(options.modelsDir) : undefined,
   };
 }

@@ -1,4 +1,4 @@
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, LogController } from 'fastify';
 import type { Logger } from 'pino';
 import type { Address } from 'viem';
 import type { ChainWatcher } from '../chain/createChainWatcher.js';
@@ -54,7 +54,8 @@ export async function startStatusApi(
   const { store, watcher } = parameters;
   const app = Fastify({
     loggerInstance: parameters.log?.child({ component: 'api' }) ?? undefined,
-    disableRequestLogging: true,
+    // Fastify 5.12 deprecates the top-level option (FSTDEP023, printed once per node at npm start).
+    logController: new LogController({ disableRequestLogging: true }),
   });
   const metrics = createNodeMetrics(store, watcher);
 

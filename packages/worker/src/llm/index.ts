@@ -15,6 +15,7 @@ export {
   renderChatPrompt,
 } from './generateChat.js';
 export { getLlmSessionOptions, type LoadedLlm, loadLlm, ModelLoadError } from './loadLlm.js';
+export { type ChatPromptMeasure, measureChatPrompt } from './measureChatPrompt.js';
 export { argmaxIndex, type DecodingConfig, processLogits, softmax } from './processLogits.js';
 export {
   defaultMaxNewTokens,
