@@ -90,6 +90,7 @@ export function createDevnetServices(options: CreateDevnetServicesOptions): Devn
         notes: [
           `web UI        ${started.url}/#key=${key}`,
           `OpenAI API    base URL ${started.url}/v1, API key ${key} (models: ${models.map((m) => m.id).join(', ')})`,
+          ...(context.services.explorer ? [`explorer      ${started.url}/#/explorer`] : []),
         ],
         stop: () => started.close(),
       };
@@ -105,7 +106,16 @@ function createExplorerDevnetService(port: number): DevnetService {
     async start(context) {
       if (port !== 0) await assertPortFree(port, '--explorer-port');
       const { createExplorerDevnetService: create } = await import('@verinet/web');
-      return create({ port }).start(context);
+      const running = await create({ port }).start(context);
+      // Its URL is the indexer's API base (it answers on /explorer/stats and below, not on itself): people open
+      // the explorer page the bridge serves.
+      return {
+        ...running,
+        notes: [
+          ...(running.notes ?? []),
+          'the indexer API (/explorer/stats, …); the page is "explorer" below',
+        ],
+      };
     },
   };
 }

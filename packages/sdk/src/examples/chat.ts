@@ -6,7 +6,7 @@
 import { readDeployment } from '@verinet/protocol/chain';
 import { createClient, createSqliteStore, getChainFromDeployment } from '@verinet/sdk/node';
 
-const relay = process.argv[2] ?? 'http://127.0.0.1:7070';
+const relay = process.argv[2] ?? 'http://127.0.0.1:8600';
 const deployment = readDeployment(process.argv[3] ?? '.verinet/devnet/deployment.json');
 const client = createClient({
   chain: getChainFromDeployment(deployment),

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { readDeployment } from '@verinet/protocol/chain';
 import { createClient, getChainFromDeployment, VerinetError } from '@verinet/sdk/node';
 
-const relay = process.argv[2] ?? 'http://127.0.0.1:7070';
+const relay = process.argv[2] ?? 'http://127.0.0.1:8600';
 const deployment = readDeployment(process.argv[3] ?? '.verinet/devnet/deployment.json');
 const out = process.argv[4] ?? '.verinet/examples/images';
 const client = createClient({
