@@ -42,8 +42,11 @@ export async function validateTask(
   const group = record.sampled === true && record.members.length === 3;
   record.phase = 'validating';
   await saveRecord(context, record);
-  if (group && (isReported(original.state) || record.validation === 'group') && countReports(record) >= 2) {
-    if (isReported(original.state)) await sendGroupValidation(context, record, options.signal);
+  const opened =
+    group && (isReported(original.state) || record.validation === 'group') && countReports(record) >= 2
+      ? !isReported(original.state) || (await sendGroupValidation(context, record, options.signal))
+      : false;
+  if (opened) {
     record.validation = 'group';
   } else {
     for (const member of reported) await sendSingleValidation(context, record, member, options.signal);
@@ -85,11 +88,17 @@ async function sendSingleValidation(
   }
 }
 
+/**
+ * Opens the group; false when the contract refuses it because two reported members ran on one node
+ * (`DuplicateGroupNode`: F6 frees a node at its report, so on a small network a node can be drawn for two
+ * members of one group). The members are then validated alone: the app pays their fees and gets the original's
+ * result unchecked, and nobody is judged on a group that is not three independent nodes.
+ */
 async function sendGroupValidation(
   context: SdkContext,
   record: TaskRecord,
   signal: AbortSignal | undefined,
-): Promise<void> {
+): Promise<boolean> {
   const [original] = record.members;
   const key = await ensureVrfKey(context, { id: record.id, signal });
   // The contract checks the proof over the seed the original's node folded into its commitment.
@@ -123,9 +132,12 @@ async function sendGroupValidation(
       context.access.write({ functionName: 'validateTaskGroup', args: [opening] }),
     );
   } catch (error) {
+    // The 'validated' event then says mode 'single'.
+    if (error instanceof ContractRevertedError && error.errorName === 'DuplicateGroupNode') return false;
     if (!(error instanceof ContractRevertedError && error.errorName === 'GroupMemberState')) throw error;
     // Judged already (a crash after sending): the states below tell the outcome.
   }
+  return true;
 }
 
 /** Who was paid, who refunded, and which member's result the app receives. */
