@@ -275,4 +275,48 @@ describe('SDK end to end (anvil, contracts, real relay, 3 node daemons with the 
     console.log(`queued-original rounds where the creation seed would have decided otherwise: ${differed}`);
     await app.close();
   });
+
+  it('a sampled task whose members could only run on its own node is validated member by member, nobody judged', async () => {
+    // One node left to draw: both members wait for it and run on it (F6 frees it at its report), so the
+    // contract refuses the group (DuplicateGroupNode); the SDK validates the three alone and delivers the result.
+    await network.send(0, 'taskManager', 'setSamplingDenominator', [2n]);
+    const app = createClient({
+      chain: network.chain,
+      relay: network.relay.url,
+      account: network.privateKey(appIndex + 2),
+      fee,
+      pollIntervalMs: 100,
+    });
+    const [kept, ...paused] = [...network.nodes.keys()];
+    const keptNode = privateKeyToAccount(network.privateKey(kept!)).address;
+    for (const index of paused) await network.send(index, 'nodeRegistry', 'pause', []);
+    try {
+      let sampled = false;
+      // 1 in 2 per round: 10 rounds miss a sampled one with p = 2^-10.
+      for (let round = 0; round < 10 && !sampled; round++) {
+        const completion = await app.chat.completions.create(chatParams(400 + round), {
+          id: `one-node-${round}`,
+        });
+        assert.equal(completion.verinet.node, keptNode);
+        const record = await app.getTask(`one-node-${round}`);
+        if (!record?.sampled) continue;
+        sampled = true;
+        assert.equal(
+          completion.verinet.validation,
+          'single',
+          'the group was refused, the members validated alone',
+        );
+        assert.equal(record.members.length, 3);
+        for (const member of record.members) {
+          assert.equal(member.node, keptNode, 'every member ran on the one node left');
+          assert.equal(await chainState(member.taskKey), 5, 'EndSuccess: paid, nobody slashed');
+        }
+        assert.equal(completion.verinet.feesPaid, 3n * fee);
+      }
+      assert.ok(sampled, 'a task was sampled');
+    } finally {
+      for (const index of paused) await network.send(index, 'nodeRegistry', 'resume', []);
+      await app.close();
+    }
+  });
 });
