@@ -136,10 +136,11 @@ describe('bridge restart mid-job', {
     const result = await fetch(`${second.url}/api/tasks/${job.id}/files/result.json`, { headers });
     assert.equal(result.status, 200);
     assert.ok(((await result.json()) as { choices: unknown[] }).choices.length === 1);
-    // The wallet sent exactly createTask, settleDraws (F1: nobody else transacts on this quiet chain to draw
-    // the node) and validateSingleTask: nothing was created, settled or paid twice.
+    // The wallet sent createTask and validateSingleTask, plus settleDraws (F1) unless a node's settler drew the
+    // node first (both race for it): nothing was created or paid twice.
     const wallet = (await import('viem/accounts')).privateKeyToAccount(network.walletKey).address;
-    assert.equal(await network.devnet.client.getTransactionCount({ address: wallet }), 3);
+    const sent = await network.devnet.client.getTransactionCount({ address: wallet });
+    assert.ok(sent === 2 || sent === 3, `the wallet sent ${sent} transactions`);
     second.child.kill('SIGTERM');
     await new Promise((resolve) => second.child.once('exit', resolve));
   });

@@ -33,7 +33,7 @@ export function formatTaskEvent(event: TaskEvent): string | undefined {
     case 'group':
       return `group            ${event.taskKeys.map(short).join(', ')}`;
     case 'validated':
-      return `accepted         on chain: ${event.mode === 'group' ? 'the 3 results agree (validateTaskGroup)' : 'one node, not sampled (validateSingleTask)'}`;
+      return `accepted         on chain: ${event.mode === 'group' ? 'the 3 results agree (validateTaskGroup)' : 'each result validated alone (validateSingleTask)'}`;
     case 'paid':
       return `paid             ${formatEther(event.amount)} ETH to ${short(event.node)}`;
     case 'refunded':
