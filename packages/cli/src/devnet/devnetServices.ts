@@ -106,16 +106,7 @@ function createExplorerDevnetService(port: number): DevnetService {
     async start(context) {
       if (port !== 0) await assertPortFree(port, '--explorer-port');
       const { createExplorerDevnetService: create } = await import('@verinet/web');
-      const running = await create({ port }).start(context);
-      // Its URL is the indexer's API base (it answers on /explorer/stats and below, not on itself): people open
-      // the explorer page the bridge serves.
-      return {
-        ...running,
-        notes: [
-          ...(running.notes ?? []),
-          'the indexer API (/explorer/stats, …); the page is "explorer" below',
-        ],
-      };
+      return create({ port }).start(context);
     },
   };
 }
