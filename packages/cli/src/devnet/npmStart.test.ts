@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { taskManagerAbi } from '@verinet/protocol/chain';
+import { taskManagerAbi, taskStates } from '@verinet/protocol/chain';
 import { getImageScore } from '@verinet/protocol/score';
 import { createPublicClient, type Hex, http } from 'viem';
 import { getFreePort } from '../anvil/startAnvil.js';
@@ -25,18 +25,6 @@ const dir = join(root, 'devnet');
 const running: ChildProcess[] = [];
 
 const endStates = ['EndSuccess', 'EndGroupSuccess'];
-const stateNames = [
-  'None',
-  'Queued',
-  'Started',
-  'ScoreReady',
-  'ErrorReported',
-  'EndSuccess',
-  'EndGroupSuccess',
-  'EndGroupRefund',
-  'EndInvalidated',
-  'EndAborted',
-];
 
 type Started = { child: ChildProcess; output: () => string; exited: Promise<string> };
 
@@ -162,7 +150,7 @@ async function readChainTask(rpcUrl: string, taskManager: Hex, taskKey: Hex) {
     args: { taskKey },
     fromBlock: 0n,
   });
-  return { state: stateNames[task.state], score: (scored[0]?.args as { score?: Hex } | undefined)?.score };
+  return { state: taskStates[task.state], score: (scored[0]?.args as { score?: Hex } | undefined)?.score };
 }
 
 after(async () => {
