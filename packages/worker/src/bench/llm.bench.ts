@@ -11,14 +11,15 @@
  * BENCH_RUNS (default 3) runs of BENCH_TOKENS (default 16) decode steps after a 16-token prompt;
  * BENCH_THREADS (default 2) intra-op threads.
  */
-import { createWriteStream, existsSync } from 'node:fs';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { InferenceSession, Tensor } from 'onnxruntime-node';
 import { getLlmSessionOptions } from '../llm/loadLlm.js';
 import { buildLlamaGraph, type TinyLlamaDimensions } from '../llm/tiny/createTinyLlamaOnnx.js';
 import { createGraphBuilder } from '../onnx/index.js';
-import { onnx } from '../onnx/proto.js';
+import { median } from './median.js';
+import { writeExternalDataModel } from './writeExternalDataModel.js';
 
 const runs = Number(process.env.BENCH_RUNS ?? 3);
 const decodeTokens = Number(process.env.BENCH_TOKENS ?? 16);
@@ -42,13 +43,6 @@ const dimensions: TinyLlamaDimensions = {
 
 const cacheDir = resolve('.verinet', 'bench', 'qwen2.5-0.5b-shape-random');
 const modelPath = join(cacheDir, 'model.onnx');
-const dataName = 'model.onnx_data';
-
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-};
 
 /** Writes the model once: graph in model.onnx, every large initializer in model.onnx_data (external data). */
 async function ensureModel(): Promise<{ parameters: number; streamedBytes: number }> {
@@ -61,33 +55,14 @@ async function ensureModel(): Promise<{ parameters: number; streamedBytes: numbe
   await mkdir(cacheDir, { recursive: true });
   const started = performance.now();
   console.log(`Generating the random-weight model into ${cacheDir} (once; about 2 GB)…`);
-  const model = buildLlamaGraph(dimensions, 0).build();
-  const data = createWriteStream(join(cacheDir, `${dataName}.tmp`));
-  let offset = 0;
-  const counts: Record<string, number> = {};
-  for (const tensor of model.graph?.initializer ?? []) {
-    const raw = tensor.rawData;
-    if (!raw || raw.byteLength < 1024) continue;
-    counts[tensor.name ?? ''] = raw.byteLength / 4;
-    if (!data.write(raw)) await new Promise<void>((done) => data.once('drain', () => done()));
-    tensor.externalData = [
-      onnx.StringStringEntryProto.create({ key: 'location', value: dataName }),
-      onnx.StringStringEntryProto.create({ key: 'offset', value: String(offset) }),
-      onnx.StringStringEntryProto.create({ key: 'length', value: String(raw.byteLength) }),
-    ];
-    tensor.dataLocation = onnx.TensorProto.DataLocation.EXTERNAL;
-    delete (tensor as { rawData?: Uint8Array }).rawData;
-    offset += raw.byteLength;
-  }
-  await new Promise<void>((resolve, reject) =>
-    data.end((error?: Error | null) => (error ? reject(error) : resolve())),
+  const { bytes, elements: counts } = await writeExternalDataModel(
+    buildLlamaGraph(dimensions, 0).build(),
+    cacheDir,
   );
-  await rename(join(cacheDir, `${dataName}.tmp`), join(cacheDir, dataName));
-  await writeFile(modelPath, onnx.ModelProto.encode(model).finish());
   await writeFile(join(cacheDir, 'counts.json'), JSON.stringify(counts));
   await writeFile(stampPath, stamp);
   console.log(
-    `  ${(offset / 1e9).toFixed(2)} GB written in ${((performance.now() - started) / 1000).toFixed(0)} s`,
+    `  ${(bytes / 1e9).toFixed(2)} GB written in ${((performance.now() - started) / 1000).toFixed(0)} s`,
   );
   return countParameters(counts);
 }

@@ -12,26 +12,22 @@
  *
  * BENCH_RUNS (default 3) timed UNet steps after one warm-up; BENCH_THREADS (default 2).
  */
-import { createWriteStream, existsSync } from 'node:fs';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { InferenceSession, Tensor } from 'onnxruntime-node';
 import { createGraphBuilder } from '../onnx/index.js';
-import { onnx } from '../onnx/proto.js';
 import { getSdSessionOptions } from '../sd/model/sessionOptions.js';
+import { median } from './median.js';
 import { buildSd15TextEncoder, buildSd15Unet, type Sd15Graph } from './sd15Graphs.js';
+import { writeExternalDataModel } from './writeExternalDataModel.js';
 
 const runs = Number(process.env.BENCH_RUNS ?? 3);
 const threads = Number(process.env.BENCH_THREADS ?? 2);
 const options = getSdSessionOptions({ threads, executionProvider: 'cpu' });
 const cacheRoot = resolve('.verinet', 'bench');
 
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-};
 const spread = (values: number[], digits = 2) =>
   `median ${median(values).toFixed(digits)}, min ${Math.min(...values).toFixed(digits)}, max ${Math.max(...values).toFixed(digits)} (${values.length} runs)`;
 
@@ -53,31 +49,10 @@ async function ensureModel(
   const started = performance.now();
   console.log(`Generating ${name} into ${dir} (once)…`);
   const { builder, macs, parameters } = build();
-  const model = builder.build();
-  const dataName = 'model.onnx_data';
-  const data = createWriteStream(join(dir, `${dataName}.tmp`));
-  let offset = 0;
-  for (const tensor of model.graph?.initializer ?? []) {
-    const raw = tensor.rawData;
-    if (!raw || raw.byteLength < 1024) continue;
-    if (!data.write(raw)) await new Promise<void>((done) => data.once('drain', () => done()));
-    tensor.externalData = [
-      onnx.StringStringEntryProto.create({ key: 'location', value: dataName }),
-      onnx.StringStringEntryProto.create({ key: 'offset', value: String(offset) }),
-      onnx.StringStringEntryProto.create({ key: 'length', value: String(raw.byteLength) }),
-    ];
-    tensor.dataLocation = onnx.TensorProto.DataLocation.EXTERNAL;
-    delete (tensor as { rawData?: Uint8Array }).rawData;
-    offset += raw.byteLength;
-  }
-  await new Promise<void>((done, reject) =>
-    data.end((error?: Error | null) => (error ? reject(error) : done())),
-  );
-  await rename(join(dir, `${dataName}.tmp`), join(dir, dataName));
-  await writeFile(path, onnx.ModelProto.encode(model).finish());
+  const { bytes } = await writeExternalDataModel(builder.build(), dir);
   await writeFile(join(dir, 'counts.json'), JSON.stringify({ macs, parameters }));
   await writeFile(stampPath, stamp);
-  console.log(`  ${(offset / 1e9).toFixed(2)} GB in ${((performance.now() - started) / 1000).toFixed(0)} s`);
+  console.log(`  ${(bytes / 1e9).toFixed(2)} GB in ${((performance.now() - started) / 1000).toFixed(0)} s`);
   return { path, macs, parameters };
 }
 

@@ -16,6 +16,7 @@ import { writeTinyControlnetModel, writeTinyControlnetSdModel } from '../sd/cont
 import { createSdBackend } from '../sd/index.js';
 import { createTinyLoraPairs, encodeTinyLora, writeTinyAdapterModel } from '../sd/lora/tiny.js';
 import { createTinyEmbeddingVectors, encodeDiffusersEmbedding } from '../sd/textualInversion/tiny.js';
+import { median } from './median.js';
 
 const runs = Number(process.env.BENCH_RUNS ?? 15);
 const root = await mkdtemp(join(tmpdir(), 'verinet-bench-adapters-'));
@@ -33,11 +34,6 @@ const context = async (): Promise<RunContext> => {
     onProgress: () => {},
     signal: new AbortController().signal,
   };
-};
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 };
 
 try {

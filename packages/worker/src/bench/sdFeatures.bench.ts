@@ -15,6 +15,7 @@ import sharp from 'sharp';
 import type { RunContext } from '../backend/types.js';
 import { createSdBackend } from '../sd/index.js';
 import { writeTinySdModel } from '../sd/tiny/index.js';
+import { median } from './median.js';
 
 const runs = Number(process.env.BENCH_RUNS ?? 10);
 const warmupRounds = 2;
@@ -32,12 +33,6 @@ async function pngDataUrl(pixel: (x: number, y: number) => number[]): Promise<st
     .toBuffer();
   return `data:image/png;base64,${png.toString('base64')}`;
 }
-
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-};
 
 try {
   await writeTinySdModel({ modelsDir, modelId: 'verinet/tiny-sd', seed: 1 });
