@@ -3,9 +3,16 @@
 // contracts/, never in the working tree), runs the forge unit suites against each, and reports which
 // mutants the suite kills and which survive. Not part of `npm test`: it compiles once per mutant.
 //
+// Bounded time: the real forge binary (never `npx forge`, whose wrapper loses the exit code), the optimizer
+// off (solc-js compiles several times faster without it; no test asserts optimized gas — the baseline run
+// below proves the suites pass unoptimized), one build per mutant of only the mutated file's dependents among
+// the selected test files (forge's sparse compilation), fuzz runs lowered, invariant campaigns skipped.
+// A baseline run of the unmutated suites comes first: when it fails, no mutant is judged.
+//
 // Options (environment): MUTATION_ONLY=3,7 runs only those mutants (1-based); MUTATION_TIMEOUT_S bounds each
-// forge run (default 900 s); MUTATION_BUDGET_S stops starting new mutants after that many seconds (default
-// 3600). Exit code 1 when any mutant survived (or could not be applied), 0 otherwise.
+// forge run (default 600 s); MUTATION_BUDGET_S stops starting new mutants after that many seconds (default
+// 3600); MUTATION_FUZZ_RUNS (default 64). Exit code 1 when any mutant survived (or could not be applied),
+// 0 otherwise.
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -267,7 +274,22 @@ const only = (process.env.MUTATION_ONLY ?? '')
   .split(',')
   .filter(Boolean)
   .map((n) => Number(n));
-const timeoutMs = Number(process.env.MUTATION_TIMEOUT_S ?? 900) * 1000;
+const timeoutMs = Number(process.env.MUTATION_TIMEOUT_S ?? 600) * 1000;
+const forgeEnv = {
+  ...process.env,
+  FOUNDRY_OPTIMIZER: 'false',
+  FOUNDRY_FUZZ_RUNS: process.env.MUTATION_FUZZ_RUNS ?? '64',
+  FOUNDRY_PROFILE: 'default',
+};
+/** The unit suites that exercise a mutated file (invariant campaigns take minutes each; they run in `npm test`). */
+const suitesOf = (file) => (file === TM ? 'test/{task,hardening}/*' : 'test/{node,task,hardening}/*');
+const runSuites = (suites) =>
+  run(forge, ['test', '--match-path', suites, '--no-match-contract', 'Invariant'], {
+    cwd: contracts,
+    timeout: timeoutMs,
+    env: forgeEnv,
+  });
+const failedCount = (output) => output.match(/(\d+) failed/g)?.at(-1);
 const budgetMs = Number(process.env.MUTATION_BUDGET_S ?? 3600) * 1000;
 
 // A scratch copy: contracts/ (with its build cache, so each mutant recompiles only what it touches) next to
@@ -284,6 +306,19 @@ const cleanup = () => rmSync(scratch, { recursive: true, force: true });
 const started = Date.now();
 const results = [];
 try {
+  if (!existsSync(forge)) throw new Error(`forge binary missing at ${forge}`);
+  // Baseline (and the one full unoptimized build the mutants' builds start from).
+  for (const suites of new Set([TM, NR].map(suitesOf))) {
+    const t0 = Date.now();
+    const base = runSuites(suites);
+    const output = `${base.stdout}${base.stderr}`;
+    const failed = failedCount(output);
+    if (base.error || base.status !== 0 || !failed || !failed.startsWith('0 ')) {
+      console.error(output.slice(-4000));
+      throw new Error(`baseline run of ${suites} failed: no mutant can be judged`);
+    }
+    console.log(`baseline ${suites}: green (${((Date.now() - t0) / 1000).toFixed(0)} s)`);
+  }
   for (const [i, m] of mutants.entries()) {
     const id = i + 1;
     if (only.length > 0 && !only.includes(id)) continue;
@@ -300,17 +335,10 @@ try {
     }
     writeFileSync(path, original.replace(m.find, m.replace));
     const t0 = Date.now();
-    // Unit suites that exercise the mutated contract (the invariant campaigns take minutes each and run in
-    // `npm test`): TaskManager mutants against the task and hardening suites, registry ones against the node
-    // and hardening suites.
-    const suites = m.file === TM ? 'test/{task,hardening}/*' : 'test/{node,hardening}/*';
-    const result = run(forge, ['test', '--match-path', suites, '--no-match-contract', 'Invariant'], {
-      cwd: contracts,
-      timeout: timeoutMs,
-    });
+    const result = runSuites(suitesOf(m.file));
     writeFileSync(path, original);
     const output = `${result.stdout}${result.stderr}`;
-    const failed = output.match(/(\d+) failed/g)?.at(-1);
+    const failed = failedCount(output);
     let outcome;
     if (result.error) outcome = `timeout (${result.error.message})`;
     else if (/Compiler run failed|Compilation failed/.test(output)) outcome = 'killed (does not compile)';
@@ -322,9 +350,13 @@ try {
     results.push({ id, name: m.name, outcome, seconds });
     console.log(`${String(id).padStart(2)}. ${m.name}: ${outcome} (${seconds} s)`);
   }
+} catch (error) {
+  console.error(`mutation: ${error.message}`);
+  process.exitCode = 2;
 } finally {
   cleanup();
 }
+if (process.exitCode === 2) process.exit(2);
 
 const survivors = results.filter((r) => r.outcome === 'SURVIVED' || r.outcome.startsWith('NOT APPLIED'));
 const killed = results.filter((r) => r.outcome.startsWith('killed'));

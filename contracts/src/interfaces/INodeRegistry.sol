@@ -68,7 +68,7 @@ interface INodeRegistry {
     event BeneficiaryChanged(address indexed node, address beneficiary);
     /// @notice `node`'s QoS score moved from `oldScore` to `newScore` (basis points).
     event QoSScoreChanged(address indexed node, uint16 oldScore, uint16 newScore);
-    /// @notice `node` takes only tasks whose fee is at least `floor` wei (finding 6).
+    /// @notice `node` takes only tasks whose fee is at least `floor` wei (finding 6; whole gwei, rounded up).
     event PriceFloorSet(address indexed node, uint256 floor);
     /// @notice The TaskManager was set (once).
     event TaskManagerSet(address taskManager);
@@ -138,16 +138,18 @@ interface INodeRegistry {
     /// @notice QoS credit for a result submitted in `position` (0 = first) among `total` results.
     function recordSubmission(address node, uint8 position, uint8 total) external;
 
-    /// @notice `node` reported on `taskKey` (finding 6): it counts one more unsettled report (its stake stays
-    /// slashable and its quit waits until the count is back to 0) and is released like `releaseNode`.
+    /// @notice `node` reported on `taskKey`, whose fee is `fee` (finding 6): it counts one more unsettled
+    /// report and `fee` more open exposure (its stake stays slashable and its quit waits until the count is
+    /// back to 0) and is released like `releaseNode`. Reverts NodeRegistryNotRegistered for a node that is no
+    /// longer registered (slashed while it ran the task: no stake backs its report; review M3).
     /// @return available true when the node is now Available (so a queued task may be dispatched to it).
-    function releaseAtReport(address node, bytes32 taskKey) external returns (bool available);
+    function releaseAtReport(address node, bytes32 taskKey, uint256 fee) external returns (bool available);
 
-    /// @notice A task `node` reported on ended: one unsettled report less; slashed when `slashNode`, else QoS
-    /// credit for `position` among `total` (no credit when `total` is 0); a PendingQuit node with nothing
-    /// left to settle quits (stake returned).
+    /// @notice A task `node` reported on ended (its fee `fee`): one unsettled report and `fee` of open exposure
+    /// less; slashed when `slashNode`, else QoS credit for `position` among `total` (no credit when `total` is
+    /// 0); a PendingQuit node with nothing left to settle quits (stake returned).
     /// @return beneficiary where a fee for the task goes (`beneficiaryOf(node)`).
-    function settleReport(address node, uint8 position, uint8 total, bool slashNode)
+    function settleReport(address node, uint8 position, uint8 total, bool slashNode, uint256 fee)
         external
         returns (address beneficiary);
 
@@ -196,7 +198,8 @@ interface INodeRegistry {
     /// once its current task ends and every task it reported on is settled.
     function quit() external;
 
-    /// @notice The caller takes only tasks whose fee is at least `floor` wei (at most 2^64 - 1; 0 = any fee).
+    /// @notice The caller takes only tasks whose fee is at least `floor` wei, rounded up to whole gwei (at most
+    /// (2^32 - 1) gwei; 0 = any fee).
     function setPriceFloor(uint256 floor) external;
 
     /// @notice The lowest fee `node` takes, in wei.
@@ -204,6 +207,11 @@ interface INodeRegistry {
 
     /// @notice Tasks `node` reported on that are not settled yet (its stake stays slashable for them).
     function unsettledReportsOf(address node) external view returns (uint256);
+
+    /// @notice The fees of the tasks `node` reported on that are not settled yet, in wei (each rounded up to
+    /// whole gwei). A node is drawn or dispatched only for a task whose fee keeps this at most its stake
+    /// (review M3): its open exposure never exceeds what a slash takes.
+    function openFeesOf(address node) external view returns (uint256);
 
     /// @notice Replaces the list of models the caller holds locally.
     function updateModels(bytes32[] calldata modelIds) external;

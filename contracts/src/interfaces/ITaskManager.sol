@@ -225,8 +225,9 @@ interface ITaskManager {
 
     function owed(address account) external view returns (uint256);
 
-    /// @notice Moving average (weight 1/8) of the fees of tasks whose node reported, in wei: what an app
-    /// may pay to find a node whose price floor it meets (finding 6).
+    /// @notice Moving average (weight 1/8) of the fees of tasks that ended paid, each sample clamped to
+    /// [average / 2, 2 · average], in wei: what an app may pay to find a node whose price floor it meets
+    /// (finding 6). Refunded tasks (error reports, group refunds) do not move it (review M1).
     function goingPrice() external view returns (uint256);
 
     /// @notice The address of the VRF key `app` must prove with for an original whose seed block is

@@ -3,6 +3,7 @@ pragma solidity ^0.8.24;
 
 import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
 import {Ownable2Step} from "@openzeppelin/contracts/access/Ownable2Step.sol";
+import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {EnumerableSet} from "@openzeppelin/contracts/utils/structs/EnumerableSet.sol";
 import {IIncentivePool} from "../interfaces/IIncentivePool.sol";
 import {INodeRegistry} from "../interfaces/INodeRegistry.sol";
@@ -51,7 +52,7 @@ contract NodeRegistry is INodeRegistry, Ownable2Step {
     /// production raises it with `getMinimumBucketPopulation` (docs/staking.md, "Buckets").
     uint8 public constant DEFAULT_MIN_EXACT_BUCKET = 4;
     /// @dev `Node.unsettledReports` counts from this value (see there).
-    uint32 internal constant UNSETTLED_BIAS = 1;
+    uint24 internal constant UNSETTLED_BIAS = 1;
     /// @notice The stake share of a weight, in basis points of the stake cap.
     uint256 private constant STAKE_SCALE = 10_000;
     /// @notice The largest selection weight: full stake share times full QoS.
@@ -74,9 +75,12 @@ contract NodeRegistry is INodeRegistry, Ownable2Step {
         // registrations, so a node that left and came back stays answerable for them. The bias keeps this slot
         // non-zero (a node without beneficiary has it zero otherwise), so counting a report rewrites a slot
         // (5,000 gas) instead of filling an empty one (22,100) on every task.
-        uint32 unsettledReports;
-        // The lowest fee this node takes (finding 6), in wei.
-        uint64 priceFloor;
+        uint24 unsettledReports;
+        // The fees of those tasks, in gwei, each rounded up (review M3): kept at most the stake by selection.
+        // Gwei, so that it and the floor fit this slot, which selection reads anyway (no extra SLOAD).
+        uint40 openFeesGwei;
+        // The lowest fee this node takes (finding 6), in gwei.
+        uint32 priceFloorGwei;
         // Left stale after the task ends (masked by the getters): rewriting a non-zero slot costs 2,900 gas,
         // writing a zeroed one 20,000, on every task.
         bytes32 currentTask;
@@ -256,11 +260,12 @@ contract NodeRegistry is INodeRegistry, Ownable2Step {
         // its floor to dodge or catch that block's draws (finding 1), so they are settled first.
         _settleDraws();
         Node storage n = _registered(msg.sender);
-        _checkBounds("priceFloor", floor, 0, type(uint64).max);
-        // Fits: checked against 2^64 - 1 above.
+        _checkBounds("priceFloor", floor, 0, uint256(type(uint32).max) * 1 gwei);
+        // Fits: checked against (2^32 - 1) gwei above.
         // forge-lint: disable-next-line(unsafe-typecast)
-        n.priceFloor = uint64(floor);
-        emit PriceFloorSet(msg.sender, floor);
+        uint32 floorGwei = uint32(_gweiCeil(floor));
+        n.priceFloorGwei = floorGwei;
+        emit PriceFloorSet(msg.sender, uint256(floorGwei) * 1 gwei);
     }
 
     /// @inheritdoc INodeRegistry
@@ -333,27 +338,38 @@ contract NodeRegistry is INodeRegistry, Ownable2Step {
     /// @dev A node must not wait for the app (finding 6): it is free once it reported, and its stake stays
     /// answerable through the count. Counted even for a node removed meanwhile, so that every settlement
     /// finds its report.
-    function releaseAtReport(address node, bytes32 taskKey) external onlyTaskManager returns (bool available) {
+    /// A node slashed while it ran the task has no stake left to answer for its report (review M3): refused,
+    /// the task times out and its app is refunded (a slashed node takes no QoS penalty).
+    function releaseAtReport(address node, bytes32 taskKey, uint256 fee)
+        external
+        onlyTaskManager
+        returns (bool available)
+    {
         Node storage n = _nodes[node];
-        unchecked {
-            // At most one report per task and 2^32 tasks per node: no overflow.
-            ++n.unsettledReports;
-        }
+        if (n.status == NodeStatus.Quit) revert NodeRegistryNotRegistered(node);
+        // Checked: selection keeps the sum at most the stake and 2^40 - 1 gwei (so the count, each report at
+        // least 1 gwei, below 2^24 in any realistic window); a node slashed and back with a task from before
+        // could pass them, and then reverts here.
+        n.unsettledReports += 1;
+        n.openFeesGwei = SafeCast.toUint40(uint256(n.openFeesGwei) + _gweiCeil(fee));
         return _release(node, n, taskKey);
     }
 
     /// @inheritdoc INodeRegistry
     /// @dev One call per reported task's end: the count, the verdict and the payee, reading the node's
     /// slots once.
-    function settleReport(address node, uint8 position, uint8 total, bool slashNode)
+    function settleReport(address node, uint8 position, uint8 total, bool slashNode, uint256 fee)
         external
         onlyTaskManager
         returns (address beneficiary)
     {
         Node storage n = _nodes[node];
-        // The TaskManager settles each reported task once, after its releaseAtReport: no underflow.
-        uint32 left = n.unsettledReports - 1;
+        // The TaskManager settles each reported task once, after its releaseAtReport, with the same fee: no
+        // underflow.
+        uint24 left = n.unsettledReports - 1;
         n.unsettledReports = left;
+        // forge-lint: disable-next-line(unsafe-typecast) -- at most openFeesGwei, which included it
+        n.openFeesGwei = uint40(n.openFeesGwei - _gweiCeil(fee));
         beneficiary = n.beneficiary;
         if (beneficiary == address(0)) beneficiary = node;
         if (slashNode) {
@@ -516,12 +532,17 @@ contract NodeRegistry is INodeRegistry, Ownable2Step {
     /// @inheritdoc INodeRegistry
     function fits(address node, SelectionRequest calldata request) external view returns (bool) {
         Node storage n = _nodes[node];
-        return n.status == NodeStatus.Available && _fitsHardware(n, request) && request.fee >= n.priceFloor;
+        return n.status == NodeStatus.Available && _fitsHardware(n, request) && _takesFee(n, request.fee);
     }
 
     /// @inheritdoc INodeRegistry
     function priceFloorOf(address node) external view returns (uint256) {
-        return _nodes[node].priceFloor;
+        return uint256(_nodes[node].priceFloorGwei) * 1 gwei;
+    }
+
+    /// @inheritdoc INodeRegistry
+    function openFeesOf(address node) external view returns (uint256) {
+        return uint256(_nodes[node].openFeesGwei) * 1 gwei;
     }
 
     /// @inheritdoc INodeRegistry
@@ -708,9 +729,23 @@ contract NodeRegistry is INodeRegistry, Ownable2Step {
         if (n.vram < request.minVram || !NodeVersion.fitsTask(n.version, request.version, request.taskType)) {
             return false;
         }
-        // The node's own floor (finding 6): it is never given a task below it, so it never has to decline one.
-        if (request.fee < n.priceFloor) return false;
+        if (!_takesFee(n, request.fee)) return false;
         return _consider(d, candidate, _weight(n, d.stakeCap, d.minScore), r);
+    }
+
+    /// @dev The node's own floor (finding 6): it is never given a task below it, so it never has to decline
+    /// one. Its open exposure (review M3): with this task's fee, the fees of its unsettled reports stay at most
+    /// its stake (and the 40-bit counter), so one slash always outweighs what it could still collect. Reads
+    /// slot 0 (stake) and slot 2, both read by selection anyway.
+    function _takesFee(Node storage n, uint256 fee) private view returns (bool) {
+        if (fee < uint256(n.priceFloorGwei) * 1 gwei) return false;
+        uint256 open = uint256(n.openFeesGwei) + _gweiCeil(fee);
+        return open <= type(uint40).max && open * 1 gwei <= n.stake;
+    }
+
+    /// @dev `amount` wei in gwei, rounded up.
+    function _gweiCeil(uint256 amount) private pure returns (uint256) {
+        return (amount + (1 gwei - 1)) / 1 gwei;
     }
 
     /// @dev Rejection step: accept with probability weight / d.bound (bits 128-191 of `r`); a rejected

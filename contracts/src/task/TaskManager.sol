@@ -58,7 +58,7 @@ contract TaskManager is ITaskManager, Ownable2Step, ReentrancyGuardTransient {
         uint96 minFee;
         uint16 samplingDenominator;
         uint8 hammingThreshold;
-        // Moving average (weight 1/8) of the fees of tasks whose node reported: the going price (finding 6).
+        // Moving average (weight 1/8, clamped samples) of the fees of paid tasks: the going price (finding 6).
         uint96 goingPrice;
     }
 
@@ -325,7 +325,7 @@ contract TaskManager is ITaskManager, Ownable2Step, ReentrancyGuardTransient {
         }
         bytes32 seed = _report(taskKey, task, TaskState.ScoreReady, resultHash);
         emit TaskScoreReady(taskKey, msg.sender, seed, score);
-        _releaseAtReport(taskKey);
+        _releaseAtReport(taskKey, task.fee);
     }
 
     /// @inheritdoc ITaskManager
@@ -337,13 +337,14 @@ contract TaskManager is ITaskManager, Ownable2Step, ReentrancyGuardTransient {
         Task storage task = _startedTaskOfCaller(taskKey);
         bytes32 seed = _report(taskKey, task, TaskState.ErrorReported, bytes32(0));
         emit TaskErrorReported(taskKey, msg.sender, seed, errorCode);
-        _releaseAtReport(taskKey);
+        _releaseAtReport(taskKey, task.fee);
     }
 
     /// @dev Finding 6: the node takes its next task now instead of waiting for the app; its stake stays
     /// answerable for this one (the registry counts it until the task is settled).
-    function _releaseAtReport(bytes32 taskKey) private {
-        if (registry.releaseAtReport(msg.sender, taskKey)) _dispatch(msg.sender, MAX_QUEUE_PROBES);
+    /// A node slashed meanwhile cannot report (the registry refuses it, review M3).
+    function _releaseAtReport(bytes32 taskKey, uint256 fee) private {
+        if (registry.releaseAtReport(msg.sender, taskKey, fee)) _dispatch(msg.sender, MAX_QUEUE_PROBES);
     }
 
     // ------------------------------------------------------------------ anyone
@@ -563,8 +564,8 @@ contract TaskManager is ITaskManager, Ownable2Step, ReentrancyGuardTransient {
         return _config.hammingThreshold;
     }
 
-    /// @notice The going price: a moving average (weight 1/8) of the fees of the tasks whose node reported, in
-    /// wei (0 before the first report). Nodes set their floors (`NodeRegistry.setPriceFloor`) near it, so a
+    /// @notice The going price: a moving average (weight 1/8) of the fees of the tasks that ended paid, each
+    /// clamped to [average / 2, 2 · average], in wei (0 before the first paid task). Nodes set their floors (`NodeRegistry.setPriceFloor`) near it, so a
     /// task below it may wait in the queue.
     function goingPrice() external view returns (uint256) {
         return _config.goingPrice;
@@ -602,8 +603,9 @@ contract TaskManager is ITaskManager, Ownable2Step, ReentrancyGuardTransient {
             _clear(task);
             // The node was released at its report (finding 6); one registry call settles the report, credits
             // QoS (ignored for a node that is gone) and names the payee (its events precede TaskEndSuccess).
-            address beneficiary = registry.settleReport(node, 0, 1, false);
+            address beneficiary = registry.settleReport(node, 0, 1, false, fee);
             _owed[beneficiary] += fee;
+            _recordPaidFee(fee);
             emit TaskEndSuccess(taskKey, node, beneficiary, fee);
         } else if (state == TaskState.ErrorReported) {
             task.state = TaskState.EndAborted;
@@ -611,7 +613,7 @@ contract TaskManager is ITaskManager, Ownable2Step, ReentrancyGuardTransient {
             _clear(task);
             _owed[creator] += fee;
             emit TaskEndAborted(taskKey, AbortReason.ErrorAccepted, fee);
-            registry.settleReport(node, 0, 0, false);
+            registry.settleReport(node, 0, 0, false, fee);
         } else {
             revert InvalidState(taskKey, state);
         }
@@ -633,8 +635,9 @@ contract TaskManager is ITaskManager, Ownable2Step, ReentrancyGuardTransient {
         // the verdict reaches the node wherever it is now, its stake included, as long as it is registered.
         if (verdict == GroupOutcome.Verdict.Paid) {
             task.state = TaskState.EndGroupSuccess;
-            address beneficiary = registry.settleReport(node, position, total, false);
+            address beneficiary = registry.settleReport(node, position, total, false, fee);
             _owed[beneficiary] += fee;
+            _recordPaidFee(fee);
             emit TaskEndGroupSuccess(taskKey, node, beneficiary, fee);
         } else {
             // Every other verdict gives the fee back to the app.
@@ -645,7 +648,7 @@ contract TaskManager is ITaskManager, Ownable2Step, ReentrancyGuardTransient {
             } else if (verdict == GroupOutcome.Verdict.Invalidated) {
                 task.state = TaskState.EndInvalidated;
                 emit TaskEndInvalidated(taskKey, node, fee);
-                registry.settleReport(node, 0, 0, true);
+                registry.settleReport(node, 0, 0, true, fee);
                 return;
             } else {
                 task.state = TaskState.EndAborted;
@@ -657,7 +660,7 @@ contract TaskManager is ITaskManager, Ownable2Step, ReentrancyGuardTransient {
                     fee
                 );
             }
-            registry.settleReport(node, position, total, false);
+            registry.settleReport(node, position, total, false, fee);
         }
     }
 
@@ -977,14 +980,27 @@ contract TaskManager is ITaskManager, Ownable2Step, ReentrancyGuardTransient {
         task.stateTime = now_;
         task.stateSeq = seq;
         task.commitment = keccak256(abi.encodePacked(task.commitment, seed, resultHash));
-        // The going price follows the fees nodes actually worked for (finding 6).
+    }
+
+    /// @dev The going price follows the fees nodes were paid (finding 6; review M1): a task that ends refunded
+    /// (an error report, a group refund) moves nothing, so an app cannot move it for free with a huge fee and
+    /// invalid arguments. Each sample is clamped to [average / 2, 2 · average], so one paid task moves it by
+    /// at most an eighth of the average (a 12.5 % rise or 6.25 % fall), each step paid to a drawn node.
+    function _recordPaidFee(uint256 fee) private {
         uint256 average = _config.goingPrice;
-        uint256 fee = task.fee;
-        // Both below 2^96: the average stays between them, no overflow.
+        // Both below 2^97: the average stays between them, no overflow.
         unchecked {
-            average = average == 0 ? fee : fee > average ? average + (fee - average) / 8 : average - (average - fee) / 8;
+            if (average == 0) {
+                average = fee;
+            } else if (fee > average) {
+                if (fee > 2 * average) fee = 2 * average;
+                average += (fee - average) / 8;
+            } else {
+                if (fee < average / 2) fee = average / 2;
+                average -= (average - fee) / 8;
+            }
         }
-        // forge-lint: disable-next-line(unsafe-typecast) -- between two uint96 values (above)
+        // forge-lint: disable-next-line(unsafe-typecast) -- at most max(fee, average), both uint96 (above)
         _config.goingPrice = uint96(average);
     }
 

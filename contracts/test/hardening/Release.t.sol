@@ -103,7 +103,10 @@ contract ReleaseOneNodeTest is TaskManagerTestBase {
         address node = nodes[0];
         bytes32 warmup = _create(0);
         _submit(warmup, _score(1));
-        assertEq(tm.goingPrice(), FEE, "the going price follows the reported fees");
+        assertEq(tm.goingPrice(), 0, "a report alone moves nothing (M1)");
+        vm.prank(app);
+        tm.validateSingleTask(warmup);
+        assertEq(tm.goingPrice(), FEE, "the going price follows the paid fees");
         vm.prank(node);
         registry.setPriceFloor(FEE);
         ITaskManager.CreateTaskParams memory cheap = _attested(_params(1), app);
@@ -120,6 +123,52 @@ contract ReleaseOneNodeTest is TaskManagerTestBase {
         // The app withdraws the underpriced task at no cost to anyone.
         vm.prank(app);
         tm.abortTask(underpriced);
+    }
+
+    /// @dev Review M1: an app with invalid arguments and a huge fee got an accepted error report (full refund)
+    /// and moved the going price by an eighth of its fee. Before the fix the price read FEE + (0.9 ether - FEE) / 8.
+    function test_regression_M1_aRefundedTaskDoesNotMoveTheGoingPrice() public {
+        bytes32 paid = _create(0);
+        _submit(paid, _score(1));
+        vm.prank(app);
+        tm.validateSingleTask(paid);
+        assertEq(tm.goingPrice(), FEE);
+        uint256 huge = 0.9 ether;
+        vm.deal(app, huge);
+        ITaskManager.CreateTaskParams memory params = _attested(_params(1), app);
+        vm.prank(app);
+        bytes32 dragged = tm.createTask{value: huge}(params);
+        _settle();
+        _reportError(dragged);
+        vm.prank(app);
+        tm.validateSingleTask(dragged);
+        assertEq(tm.owed(app), huge, "refunded");
+        assertEq(tm.goingPrice(), FEE, "a refunded task does not move the going price");
+    }
+
+    /// @dev Review M1: a paid outlier counts as at most twice the average (an eighth of a step up).
+    function test_M1_oneOutlierMovesTheGoingPriceByAnEighth() public {
+        bytes32 paid = _create(0);
+        _submit(paid, _score(1));
+        vm.prank(app);
+        tm.validateSingleTask(paid);
+        ITaskManager.CreateTaskParams memory params = _attested(_params(1), app);
+        vm.prank(app);
+        bytes32 outlier = tm.createTask{value: 50 * FEE}(params);
+        _settle();
+        _submit(outlier, _score(1));
+        vm.prank(app);
+        tm.validateSingleTask(outlier);
+        assertEq(tm.goingPrice(), FEE + FEE / 8, "clamped to 2x the average");
+        params = _attested(_params(2), app);
+        vm.prank(app);
+        bytes32 cheap = tm.createTask{value: 1 gwei}(params);
+        _settle();
+        _submit(cheap, _score(1));
+        vm.prank(app);
+        tm.validateSingleTask(cheap);
+        uint256 before = FEE + FEE / 8;
+        assertEq(tm.goingPrice(), before - (before - before / 2) / 8, "clamped to half the average");
     }
 }
 
@@ -144,7 +193,7 @@ contract ReleaseFloorSteeringTest is TaskManagerTestBase {
 contract ReleaseGroupTest is TaskManagerTestBase {
     /// @dev Before the fix the slash was guarded by `currentTaskOf(node) == taskKey`; with nodes released at
     /// their report, that guard would let every cheater escape by taking another task.
-    function test_regression_F6_aCheaterThatMovedOnIsStillSlashed() public {
+    function test_regression_F6_M3_aCheaterThatMovedOnIsStillSlashedAndCannotReport() public {
         bytes32[3] memory keys = _createGroup();
         bytes[3] memory scores = [_score(1), _score(1), _score(9)];
         for (uint256 i = 0; i < 3; ++i) {
@@ -164,7 +213,13 @@ contract ReleaseGroupTest is TaskManagerTestBase {
         assertEq(uint256(registry.getNodeInfo(cheater).status), uint256(INodeRegistry.NodeStatus.Quit), "slashed");
         assertEq(address(pool).balance, MIN_STAKE);
         assertEq(registry.unsettledReportsOf(_node(keys[0])), 0);
-        // Its new task can still end (it times out; the node is gone, nothing counts against anyone).
+        // Review M3: no stake backs a report on its new task any more; before the fix it reported and was paid.
+        bytes memory score = _score(1);
+        bytes memory statement = _resultStatement(next, score);
+        vm.prank(cheater);
+        vm.expectRevert(abi.encodeWithSelector(INodeRegistry.NodeRegistryNotRegistered.selector, cheater));
+        tm.submitScore(next, score, statement);
+        // Its new task still ends (it times out; the node is gone, nothing counts against anyone).
         vm.warp(block.timestamp + tm.timeout(0) + 1);
         tm.abortTask(next);
         assertEq(tm.owed(app), FEE + FEE + FEE, "two refunds in the group, one for the aborted task");

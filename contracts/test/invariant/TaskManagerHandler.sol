@@ -73,6 +73,8 @@ contract TaskManagerHandler {
     /// @dev Finding 4: set when an Available node, after a deep dispatch over the whole queue, left a queued task
     /// that fits it waiting.
     bool public ghostStarved;
+    /// @dev Review M3: a node that was no longer registered (slashed while it ran the task) reported it.
+    bool public ghostGoneNodeReported;
     /// @dev Finding 4: tasks dispatched by deep dispatches (progress).
     uint256 public ghostDeepDispatches;
     mapping(bytes32 => bool) internal _floorChecked;
@@ -355,16 +357,24 @@ contract TaskManagerHandler {
     }
 
     /// @dev Finding 4: an idle node reaches past whatever heads the queue has. Every handler task fits every
-    /// node's hardware, so afterwards a still Available node leaves only tasks below its price floor queued.
+    /// node's hardware, so afterwards a still Available node leaves only tasks below its price floor (or beyond
+    /// what its stake still backs, M3) queued.
     function dispatchDeep(uint256 index) external {
         address node = nodes[index % NODE_COUNT];
         // Never reverts: it dispatches nothing to a node that is not Available.
         if (tm.dispatchQueuedDeep(node, MAX_TASKS) != bytes32(0)) ++ghostDeepDispatches;
-        if (registry.getNodeInfo(node).status == INodeRegistry.NodeStatus.Available) {
+        INodeRegistry.NodeInfo memory nodeInfo = registry.getNodeInfo(node);
+        if (nodeInfo.status == INodeRegistry.NodeStatus.Available) {
             uint256 floor = registry.priceFloorOf(node);
+            // Review M3: nor tasks whose fee would take its open fees past its stake.
+            uint256 open = registry.openFeesOf(node);
+            uint256 room = nodeInfo.stake > open ? nodeInfo.stake - open : 0;
             for (uint256 i = 0; i < _tasks.length; ++i) {
                 ITaskManager.TaskInfo memory info = tm.getTask(_tasks[i].key);
-                if (info.state == ITaskManager.TaskState.Queued && info.fee >= floor) ghostStarved = true;
+                bool affordable = (uint256(info.fee) + 1 gwei - 1) / 1 gwei * 1 gwei <= room;
+                if (info.state == ITaskManager.TaskState.Queued && info.fee >= floor && affordable) {
+                    ghostStarved = true;
+                }
             }
         }
         _afterAction();
@@ -532,6 +542,11 @@ contract TaskManagerHandler {
         }
         t.seed = tm.samplingSeed(t.key);
         uint256 unsettledBefore = registry.unsettledReportsOf(node);
+        // Review M3: a node slashed while it ran the task has no stake behind a report: refused.
+        bool gone = registry.getNodeInfo(node).status == INodeRegistry.NodeStatus.Quit;
+        bytes4[] memory allowed = gone
+            ? _two(ITaskManager.SeedUnavailable.selector, INodeRegistry.NodeRegistryNotRegistered.selector)
+            : _one(ITaskManager.SeedUnavailable.selector);
         (uint8 v, bytes32 r, bytes32 s) = vm.sign(RELAY_KEY, tm.resultAvailableDigest(t.key, keccak256(score)));
         vm.prank(node);
         // A started task's node may answer only once its seed block is past and while the seed is known.
@@ -539,16 +554,18 @@ contract TaskManagerHandler {
             try tm.reportTaskError(t.key, 1) {
                 ++ghostReports;
                 if (unsettledBefore != 0) ++ghostReportsWhileUnsettled;
+                if (gone) ghostGoneNodeReported = true;
             } catch (bytes memory reason) {
-                _expectOneOf("reportTaskError", reason, _one(ITaskManager.SeedUnavailable.selector));
+                _expectOneOf("reportTaskError", reason, allowed);
             }
         } else {
             try tm.submitScore(t.key, score, abi.encodePacked(r, s, v)) {
                 t.score = score;
                 ++ghostReports;
                 if (unsettledBefore != 0) ++ghostReportsWhileUnsettled;
+                if (gone) ghostGoneNodeReported = true;
             } catch (bytes memory reason) {
-                _expectOneOf("submitScore", reason, _one(ITaskManager.SeedUnavailable.selector));
+                _expectOneOf("submitScore", reason, allowed);
             }
         }
     }

@@ -89,6 +89,7 @@ contract TaskManagerInvariantTest is Test {
         assertFalse(handler.ghostUnderpricedStart(), "a node was given a task below its price floor");
         assertFalse(handler.ghostStakeReturnedUnsettled(), "a stake came back with reports unsettled");
         assertFalse(handler.ghostStarved(), "a queued task that fits an idle node was left behind a deep dispatch");
+        assertFalse(handler.ghostGoneNodeReported(), "a slashed node reported a task (M3)");
         _checkUnsettledReports();
     }
 
@@ -98,13 +99,23 @@ contract TaskManagerInvariantTest is Test {
         for (uint256 n = 0; n < handler.nodeCount(); ++n) {
             address node = handler.nodes(n);
             uint256 open;
+            uint256 openGwei;
             for (uint256 i = 0; i < handler.taskCount(); ++i) {
                 ITaskManager.TaskInfo memory info = tm.getTask(handler.taskKey(i));
                 bool reported = info.state == ITaskManager.TaskState.ScoreReady
                     || info.state == ITaskManager.TaskState.ErrorReported;
-                if (reported && info.node == node) ++open;
+                if (reported && info.node == node) {
+                    ++open;
+                    openGwei += (uint256(info.fee) + 1 gwei - 1) / 1 gwei;
+                }
             }
             assertEq(registry.unsettledReportsOf(node), open, "unsettled reports = reported tasks not settled");
+            // Review M3: the open fees are exactly those tasks' fees, and never more than a registered stake.
+            assertEq(registry.openFeesOf(node), openGwei * 1 gwei, "open fees = fees of reported tasks not settled");
+            INodeRegistry.NodeInfo memory nodeInfo = registry.getNodeInfo(node);
+            if (nodeInfo.status != INodeRegistry.NodeStatus.Quit) {
+                assertTrue(openGwei * 1 gwei <= nodeInfo.stake, "open fees within the stake");
+            }
         }
     }
 

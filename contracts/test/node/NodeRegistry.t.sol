@@ -497,13 +497,56 @@ contract NodeRegistryTest is NodeRegistryTestBase {
         registry.setBeneficiary(payee);
         registry.occupyNode(node, TASK_1);
         uint16 before = registry.qosScoreOf(node);
-        assertTrue(registry.releaseAtReport(node, TASK_1), "free at its report");
+        assertTrue(registry.releaseAtReport(node, TASK_1, 1 gwei), "free at its report");
         assertStatus(node, AVAILABLE);
         assertEq(registry.unsettledReportsOf(node), 1);
-        assertEq(registry.settleReport(node, 0, 1, false), payee);
+        assertEq(registry.settleReport(node, 0, 1, false, 1 gwei), payee);
         assertEq(registry.unsettledReportsOf(node), 0);
         assertGt(registry.qosScoreOf(node), before);
         assertEq(registry.consecutiveTimeoutsOf(node), 0);
+    }
+
+    /// @dev Review M3: one stake backed any number of unsettled reports, so a node could collect more open fees
+    /// than a slash takes (before the fix the second 0.6 ether task fitted). Now a node is drawn or dispatched
+    /// only while its open fees, with the new task's, stay at most its stake.
+    function test_regression_M3_openFeesStayWithinTheStake() public {
+        address node = joinDefault();
+        INodeRegistry.SelectionRequest memory req = anyRequest();
+        req.fee = 0.6 ether;
+        assertTrue(registry.fits(node, req));
+        registry.occupyNode(node, TASK_1);
+        assertTrue(registry.releaseAtReport(node, TASK_1, 0.6 ether), "free at its report");
+        assertEq(registry.openFeesOf(node), 0.6 ether);
+        assertFalse(registry.fits(node, req), "0.6 + 0.6 ether > the 1 ether stake: not dispatched");
+        assertEq(registry.selectNode(req, 1, TASK_2), address(0), "nor drawn");
+        req.fee = 0.4 ether;
+        assertTrue(registry.fits(node, req), "up to the stake");
+        req.fee = 0.4 ether + 1;
+        assertFalse(registry.fits(node, req), "counted in whole gwei, rounded up");
+        registry.settleReport(node, 0, 1, false, 0.6 ether);
+        assertEq(registry.openFeesOf(node), 0);
+        req.fee = 0.6 ether;
+        assertEq(registry.selectNode(req, 1, TASK_2), node, "drawn again once settled");
+    }
+
+    /// @dev Review M3: a node slashed while it ran a task reported it anyway (and was paid for it); no stake
+    /// backs that report. Refused now; a node that quit while busy (PendingQuit, stake held) still reports.
+    function test_regression_M3_aSlashedNodeCannotReport() public {
+        address node = joinDefault();
+        registry.occupyNode(node, TASK_1);
+        registry.releaseAtReport(node, TASK_1, 1 gwei);
+        registry.occupyNode(node, TASK_2);
+        registry.settleReport(node, 0, 0, true, 1 gwei);
+        assertStatus(node, QUIT);
+        vm.expectRevert(abi.encodeWithSelector(INodeRegistry.NodeRegistryNotRegistered.selector, node));
+        registry.releaseAtReport(node, TASK_2, 1 gwei);
+        address other = joinDefault();
+        registry.occupyNode(other, TASK_1);
+        vm.prank(other);
+        registry.quit();
+        assertStatus(other, PENDING_QUIT);
+        assertFalse(registry.releaseAtReport(other, TASK_1, 1 gwei), "reports, then waits for its settlement");
+        assertEq(registry.unsettledReportsOf(other), 1);
     }
 
     /// @dev Finding 6: a node that quits with a report unsettled keeps its stake in the registry (slashable)
@@ -511,19 +554,19 @@ contract NodeRegistryTest is NodeRegistryTestBase {
     function test_regression_F6_quitWaitsForTheSettlementOfEveryReport() public {
         address node = joinDefault();
         registry.occupyNode(node, TASK_1);
-        registry.releaseAtReport(node, TASK_1);
+        registry.releaseAtReport(node, TASK_1, 1 gwei);
         registry.occupyNode(node, TASK_2);
-        registry.releaseAtReport(node, TASK_2);
+        registry.releaseAtReport(node, TASK_2, 1 gwei);
         vm.prank(node);
         registry.quit();
         assertStatus(node, PENDING_QUIT);
         assertEq(registry.currentTaskOf(node), bytes32(0), "waiting, on no task");
         assertEq(registry.pendingWithdrawal(node), 0, "stake held");
-        registry.settleReport(node, 0, 1, false);
+        registry.settleReport(node, 0, 1, false, 1 gwei);
         assertStatus(node, PENDING_QUIT);
         vm.expectEmit(address(registry));
         emit INodeRegistry.StakeReturned(node, MIN_STAKE);
-        assertEq(registry.settleReport(node, 0, 1, false), node);
+        assertEq(registry.settleReport(node, 0, 1, false, 1 gwei), node);
         assertStatus(node, QUIT);
         assertEq(registry.pendingWithdrawal(node), MIN_STAKE);
     }
@@ -533,7 +576,7 @@ contract NodeRegistryTest is NodeRegistryTestBase {
     function test_regression_F6_kickOutHoldsTheStakeWhileReportsAreUnsettled() public {
         address node = joinDefault();
         registry.occupyNode(node, TASK_1);
-        registry.releaseAtReport(node, TASK_1);
+        registry.releaseAtReport(node, TASK_1, 1 gwei);
         for (uint256 i = 0; i < registry.maxTimeoutsBeforeKick(); ++i) {
             bytes32 key = bytes32(100 + i);
             registry.occupyNode(node, key);
@@ -542,7 +585,7 @@ contract NodeRegistryTest is NodeRegistryTestBase {
         }
         assertStatus(node, PENDING_QUIT);
         assertEq(registry.pendingWithdrawal(node), 0, "stake held after the kick-out");
-        registry.settleReport(node, 0, 0, true);
+        registry.settleReport(node, 0, 0, true, 1 gwei);
         assertStatus(node, QUIT);
         assertEq(registry.pendingWithdrawal(node), 0, "slashed, not returned");
         assertEq(address(pool).balance, MIN_STAKE);
@@ -714,9 +757,9 @@ contract NodeRegistryTest is NodeRegistryTestBase {
         vm.expectRevert(err);
         registry.recordSubmission(node, 0, 1);
         vm.expectRevert(err);
-        registry.releaseAtReport(node, TASK_1);
+        registry.releaseAtReport(node, TASK_1, 1 gwei);
         vm.expectRevert(err);
-        registry.settleReport(node, 0, 1, false);
+        registry.settleReport(node, 0, 1, false, 1 gwei);
         vm.expectRevert(err);
         registry.recordTimeout(node);
         vm.expectRevert(err);
