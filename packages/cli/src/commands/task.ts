@@ -371,6 +371,13 @@ function summarize(record: TaskRecord, withMembers: boolean) {
             outcome: member.outcome ?? null,
             createTx: member.createTx ?? null,
           })),
+          replacedTasks: (record.replaced ?? []).map((member) => ({
+            taskKey: member.taskKey,
+            state: member.state ?? null,
+            node: member.node ?? null,
+            fee: member.fee,
+            outcome: member.outcome ?? null,
+          })),
           previousTaskKeys: record.previous,
         }
       : { taskKey: record.members[0]?.taskKey ?? null }),
@@ -387,6 +394,11 @@ function formatRecord(record: TaskRecord): string {
   for (const member of record.members) {
     lines.push(
       `  ${member.role.padEnd(10)}  ${member.taskKey}  ${member.state ?? 'not created'}${member.node ? `  node ${member.node}` : ''}${member.outcome ? `  ${member.outcome}` : ''}`,
+    );
+  }
+  for (const member of record.replaced ?? []) {
+    lines.push(
+      `  replaced    ${member.taskKey}  ${member.state ?? ''}${member.node ? `  node ${member.node}` : ''}${member.outcome ? `  ${member.outcome}` : ''} (its node was already in the group)`,
     );
   }
   if (record.previous.length > 0)

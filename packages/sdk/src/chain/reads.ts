@@ -129,6 +129,30 @@ export async function readTaskReport(
   }
 }
 
+/** Why a task ended EndAborted (ITaskManager.AbortReason; 6 = DrawExpired), from its TaskEndAborted event. */
+export async function readAbortReason(
+  context: SdkContext,
+  taskKey: Hex,
+  fromBlock: bigint,
+): Promise<number | undefined> {
+  try {
+    const logs = await context.access.publicClient.getContractEvents({
+      address: context.access.chain.contracts.taskManager,
+      abi: taskManagerAbi,
+      eventName: 'TaskEndAborted',
+      args: { taskKey },
+      fromBlock,
+      toBlock: 'latest',
+    });
+    return logs[0]?.args.reason;
+  } catch (error) {
+    throw toSdkError(error, 'getLogs');
+  }
+}
+
+/** ITaskManager.AbortReason.DrawExpired: the fee was forfeited to the IncentivePool, not refunded. */
+export const drawExpiredReason = 6;
+
 /** The hash of block `number` (a task's sampling seed is the hash of its seed block). */
 export async function readBlockHash(context: SdkContext, number: bigint): Promise<Hex> {
   try {
