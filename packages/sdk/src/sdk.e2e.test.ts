@@ -372,12 +372,11 @@ describe('SDK end to end (anvil, contracts, real relay, 3 node daemons with the 
     }
   });
 
-  it('a task nobody drew within 256 blocks ends DrawExpired: the SDK records its fee as forfeited, not refunded', async () => {
+  it('the default fee is the going price; a task nobody drew within 256 blocks ends DrawExpired: the SDK records its fee as forfeited, not refunded', async () => {
     const app = createClient({
       chain: network.chain,
       relay: network.relay.url,
       account: network.privateKey(appIndex + 3),
-      fee,
       pollIntervalMs: 100,
     });
     const nodeIndexes = [...network.nodes.keys()];
@@ -393,6 +392,17 @@ describe('SDK end to end (anvil, contracts, real relay, 3 node daemons with the 
       await app.uploadArgs(id);
       const created = await app.createTask(id);
       assert.equal(created.members[0]?.state, 'Pending');
+      // No fee given: the chain's going price (the earlier tasks paid `fee`), at least its minFee.
+      const [going, min] = await Promise.all(
+        (['goingPrice', 'minFee'] as const).map((functionName) =>
+          network.devnet.client.readContract({
+            address: network.chain.contracts.taskManager,
+            abi: taskManagerAbi,
+            functionName,
+          }),
+        ),
+      );
+      assert.equal(created.members[0]?.fee, (going! >= min! ? going! : min!).toString());
       await network.devnet.rpc('anvil_mine', ['0x120']);
     } finally {
       // The first resume settles the draw: the creation block's hash is no longer readable.

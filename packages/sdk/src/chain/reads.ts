@@ -61,6 +61,26 @@ export async function readTaskInfo(context: SdkContext, taskKey: Hex): Promise<C
 }
 
 export const readMinFee = (context: SdkContext) => read<bigint>(context, 'minFee');
+
+const defaultFeeTtlMs = 10_000;
+
+/**
+ * The fee a task pays when the app names none: the chain's `goingPrice()` (a moving average of the fees nodes
+ * recently reported on, so a node's price floor is likely met), never below `minFee` (a new chain's going price
+ * is 0). Cached per client for 10 s: one read pair per burst of tasks, not per task.
+ */
+export async function readDefaultFee(context: SdkContext): Promise<bigint> {
+  const cached = context.cache.get('defaultFee') as { at: number; fee: Promise<bigint> } | undefined;
+  if (cached && Date.now() - cached.at < defaultFeeTtlMs) return cached.fee;
+  // bigints: Math.max does not take them.
+  const fee = Promise.all([read<bigint>(context, 'goingPrice'), readMinFee(context)]).then(([going, min]) => {
+    if (going < min) return min;
+    return going;
+  });
+  context.cache.set('defaultFee', { at: Date.now(), fee });
+  fee.catch(() => context.cache.delete('defaultFee'));
+  return fee;
+}
 export const readSamplingDenominator = (context: SdkContext) => read<bigint>(context, 'samplingDenominator');
 export const readOwed = (context: SdkContext, account: Address) => read<bigint>(context, 'owed', [account]);
 export const readVrfKeyOf = (context: SdkContext, app: Address, seedBlock: bigint) =>
