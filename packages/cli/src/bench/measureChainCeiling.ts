@@ -9,6 +9,7 @@ import {
 } from '@verinet/protocol/commitment';
 import { getResultHash } from '@verinet/protocol/relay';
 import { getPublicKey } from '@verinet/protocol/vrf';
+import { getGasLimit } from '@verinet/sdk';
 import {
   type Address,
   createPublicClient,
@@ -84,7 +85,8 @@ export async function measureChainCeiling(parameters: MeasureChainCeilingParamet
         ...(call as object),
         blockTag: 'pending',
       } as never);
-      const gas = (estimate * 3n) / 2n + 100_000n;
+      // As the SDK: headroom for the draws the call may settle (most calls settle every pending draw).
+      const gas = getGasLimit(String(request.functionName), estimate);
       const hash = await walletOf(account).writeContract({ ...(call as object), gas } as never);
       const receipt = await client.waitForTransactionReceipt({ hash, pollingInterval: 5 });
       if (receipt.status !== 'success') {
