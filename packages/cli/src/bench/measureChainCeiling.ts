@@ -9,6 +9,7 @@ import {
 } from '@verinet/protocol/commitment';
 import { getResultHash } from '@verinet/protocol/relay';
 import { getPublicKey } from '@verinet/protocol/vrf';
+import { getGasLimit } from '@verinet/sdk';
 import {
   type Address,
   createPublicClient,
@@ -84,12 +85,22 @@ export async function measureChainCeiling(parameters: MeasureChainCeilingParamet
         ...(call as object),
         blockTag: 'pending',
       } as never);
-      const hash = await walletOf(account).writeContract({
-        ...(call as object),
-        gas: (estimate * 3n) / 2n + 100_000n,
-      } as never);
+      // As the SDK: headroom for the draws the call may settle (most calls settle every pending draw).
+      const gas = getGasLimit(String(request.functionName), estimate);
+      const hash = await walletOf(account).writeContract({ ...(call as object), gas } as never);
       const receipt = await client.waitForTransactionReceipt({ hash, pollingInterval: 5 });
-      if (receipt.status !== 'success') throw new Error(`${String(request.functionName)} reverted`);
+      if (receipt.status !== 'success') {
+        // Say why: out of gas (the limit was used up) or the contract's error replayed at that block.
+        const why = await client
+          .simulateContract({ ...(call as object), blockNumber: receipt.blockNumber - 1n } as never)
+          .then(
+            () => 'the replay one block earlier passes',
+            (error: unknown) => (error as Error).message.split('\n')[0],
+          );
+        throw new Error(
+          `${String(request.functionName)} reverted in block ${receipt.blockNumber}: gas used ${receipt.gasUsed} of ${gas} (estimate ${estimate}); ${why}`,
+        );
+      }
       transactions++;
       return receipt;
     };

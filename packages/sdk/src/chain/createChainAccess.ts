@@ -16,6 +16,7 @@ import {
 import { privateKeyToAccount } from 'viem/accounts';
 import { ConfigurationError, ContractRevertedError } from '../errors/index.js';
 import type { VerinetAccount, VerinetChain } from '../types.js';
+import { getGasLimit } from './getGasLimit.js';
 import { toSdkError } from './toSdkError.js';
 
 export type ChainWrite = {
@@ -120,7 +121,7 @@ export function createChainAccess(parameters: {
         return wallet.writeContract({
           ...request,
           chain: wallet.chain ?? viemChain,
-          gas: (estimate * 3n) / 2n + 100_000n,
+          gas: getGasLimit(functionName, estimate),
         } as never);
       });
     } catch (error) {
