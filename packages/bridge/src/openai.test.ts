@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import OpenAI from 'openai';
+import { privateKeyToAccount } from 'viem/accounts';
 import { type StartedBridge, startBridge } from './cli/startBridge.js';
 import type { JobView } from './jobs/toJobView.js';
 import { startTestNetwork, type TestNetwork } from './test/startTestNetwork.js';
@@ -26,7 +27,12 @@ before(async () => {
     sqlitePath: join(network.dir, 'bridge.db'),
     logLevel: 'silent',
     env: {},
-    overrides: { models: network.models, pollIntervalMs: 100, 'limits.waitSeconds': 240 },
+    overrides: {
+      models: network.models,
+      modelsDir: network.modelsDir,
+      pollIntervalMs: 100,
+      'limits.waitSeconds': 240,
+    },
   });
   key = (await bridge.createApiKey('test')).key;
   openai = new OpenAI({ baseURL: `${bridge.url}/v1`, apiKey: key, maxRetries: 0, timeout: 300_000 });
@@ -178,6 +184,56 @@ describe('the bridge with the openai client on a real network', { timeout: 600_0
       slowClient.models.list(),
       (error: unknown) => error instanceof OpenAI.RateLimitError && error.code === 'rate_limit_exceeded',
     );
+  });
+
+  test('an over-long prompt or invalid arguments: a 4xx naming the problem, and nothing paid', async () => {
+    const wallet = privateKeyToAccount(network.walletKey).address;
+    const nonce = () => network.devnet.client.getTransactionCount({ address: wallet });
+    const jobs = async () =>
+      (
+        (await fetch(`${bridge.url}/api/tasks`, { headers: { authorization: `Bearer ${key}` } }).then((r) =>
+          r.json(),
+        )) as { data: unknown[] }
+      ).data.length;
+    const [nonceBefore, jobsBefore] = [await nonce(), await jobs()];
+    // The trial's case (120k characters), refused from its length alone; and one just past the 512-token
+    // context of tiny-gpt2, counted with its tokenizer.
+    for (const [content, counted] of [
+      ['a'.repeat(120_000), /at least \d+ tokens/],
+      ['a'.repeat(600), /The prompt is \d+ tokens/],
+    ] as const)
+      await assert.rejects(
+        openai.chat.completions.create({ model: 'tiny-chat', messages: [{ role: 'user', content }] }),
+        (error: unknown) =>
+          error instanceof OpenAI.BadRequestError &&
+          error.code === 'context_length_exceeded' &&
+          error.param === 'messages' &&
+          counted.test(error.message) &&
+          /at most 511/.test(error.message),
+      );
+    // Streaming is refused the same way, before the event stream starts.
+    await assert.rejects(
+      openai.chat.completions.create({
+        model: 'tiny-chat',
+        messages: [{ role: 'user', content: 'a'.repeat(600) }],
+        stream: true,
+      }),
+      (error: unknown) => error instanceof OpenAI.BadRequestError && error.code === 'context_length_exceeded',
+    );
+    // The native API names its own field.
+    const native = await fetch(`${bridge.url}/api/tasks`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        type: 'llm',
+        args: { model: 'verinet/tiny-gpt2', messages: [{ role: 'user', content: 'a'.repeat(600) }] },
+      }),
+    });
+    assert.equal(native.status, 400);
+    const body = (await native.json()) as { error: { code: string; param: string } };
+    assert.deepEqual([body.error.code, body.error.param], ['context_length_exceeded', 'args.messages']);
+    assert.equal(await nonce(), nonceBefore, 'no transaction sent');
+    assert.equal(await jobs(), jobsBefore, 'no job stored');
   });
 
   test('raw HTTP: SSE framing, malformed JSON, revoked keys, idempotency keys', async () => {

@@ -1,7 +1,8 @@
+import type { CheckTaskArgs } from '@verinet/sdk';
 import type { Logger } from 'pino';
 import type { BridgeConfig } from '../config/bridgeConfig.js';
 import type { JobRunner } from '../jobs/createJobRunner.js';
-import type { ApiKeyRecord, JobStore } from '../store/types.js';
+import type { ApiKeyRecord, JobSource, JobStore } from '../store/types.js';
 import type { BridgeMetrics } from './createBridgeMetrics.js';
 import type { FollowerLimiter } from './createFollowerLimiter.js';
 
@@ -16,6 +17,11 @@ export type BridgeContext = {
   log: Logger;
   /** Fee per on-chain task of each type, in wei (config, else the chain's minimum fee). */
   fees: { sd: bigint; llm: bigint };
+  /**
+   * Checks of a job's parsed arguments before it is created (an LLM prompt against its model's context), by
+   * where the request came from (the field named in a refusal differs); none without config.modelsDir.
+   */
+  checkArgs: Record<JobSource, CheckTaskArgs> | undefined;
   /** Secret for signing image URLs. */
   urlSecret: Buffer;
   /** Public facts for /ui-config.json and /api/info. */

@@ -15,6 +15,7 @@ import { createFollowerLimiter } from '../app/createFollowerLimiter.js';
 import type { BridgeConfig } from '../config/bridgeConfig.js';
 import { loadBridgeConfig } from '../config/loadBridgeConfig.js';
 import { createJobRunner } from '../jobs/createJobRunner.js';
+import { createPromptCheck } from '../jobs/createPromptCheck.js';
 import { createSdkStore } from '../jobs/createSdkStore.js';
 import { type AddApiKeyParameters, addApiKey } from '../keys/addApiKey.js';
 import { openJobStore } from '../store/openJobStore.js';
@@ -119,12 +120,21 @@ export async function startBridge(options: StartBridgeOptions = {}): Promise<Sta
       await store.setState('bridge/urlSecret', secret);
     }
     const chain = getChainFromDeployment(deployment, config.rpcUrl);
+    const checkArgs =
+      config.modelsDir === undefined
+        ? undefined
+        : {
+            openai: createPromptCheck({ modelsDir: config.modelsDir, param: 'messages' }),
+            native: createPromptCheck({ modelsDir: config.modelsDir, param: 'args.messages' }),
+          };
     const client = createClient({
       chain,
       relay: config.relayUrl,
       account: privateKey,
       store: createSdkStore(store),
       pollIntervalMs: config.pollIntervalMs,
+      // Checked again by the SDK before paying: a job created before the check existed, resumed now.
+      checkArgs: checkArgs?.native,
     });
     const metrics = createBridgeMetrics({ defaults: true });
     const runner = createJobRunner({
@@ -147,6 +157,7 @@ export async function startBridge(options: StartBridgeOptions = {}): Promise<Sta
       }),
       log: logger,
       fees: config.fees,
+      checkArgs,
       urlSecret: Buffer.from(secret, 'hex'),
       info: {
         chainId: deployment.chainId,

@@ -28,6 +28,12 @@ export const bridgeConfigSchema = z.strictObject({
   /** The explorer indexer's URL, proxied at /explorer (none when absent). */
   explorerUrl: z.string().url().optional(),
   deploymentFile: z.string().min(1).default('.verinet/devnet/deployment.json'),
+  /**
+   * A local copy of the models (the nodes' model store, as `verinet model import` writes it): chat prompts are
+   * counted with the model's tokenizer and one that does not fit the context is refused before it is paid for.
+   * None: prompts go unchecked (a node refuses an over-long one after the fee is locked; it is refunded).
+   */
+  modelsDir: z.string().min(1).optional(),
   /** Keystore v3 file of the wallet that pays; its password from VERINET_BRIDGE_PASSWORD. */
   keystoreFile: z.string().min(1).default('.verinet/bridge/keystore.json'),
   /** Folder of the built web UI served at `/` (none when absent). */

@@ -33,6 +33,7 @@ const envLeaves: string[][] = [
   ['explorerUrl'],
   ['deploymentFile'],
   ['keystoreFile'],
+  ['modelsDir'],
   ['webDir'],
   ['instanceId'],
   ['store', 'kind'],

@@ -30,6 +30,12 @@ export const bridgeErrors = {
     type: 'invalid_request_error',
     meaning: 'a known field with a value the network cannot honour (`param` names it)',
   },
+  context_length_exceeded: {
+    status: 400,
+    type: 'invalid_request_error',
+    meaning:
+      "the prompt does not fit the model's context (counted with its tokenizer before anything is paid; `param` names the messages)",
+  },
   idempotency_conflict: {
     status: 409,
     type: 'invalid_request_error',

@@ -1,7 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { canonicalizeJson } from '@verinet/protocol/args';
+import { canonicalizeJson, encodeTaskArgs } from '@verinet/protocol/args';
 import type { BridgeContext } from '../app/context.js';
 import { BridgeError } from '../errors/BridgeError.js';
+import { toArgsError } from '../openai/toArgsError.js';
 import type { ApiKeyRecord, JobRecord, JobSource, JobType } from '../store/types.js';
 
 export type SubmitJobParameters = {
@@ -49,6 +50,15 @@ export async function submitJob(context: BridgeContext, parameters: SubmitJobPar
       'body_too_large',
       `The task's arguments are ${argsBytes} bytes in canonical JSON; the network takes at most ${context.config.limits.argsBytes} (limits.argsBytes, the relay's limit).`,
     );
+  // The checks the SDK would run before paying, run here before the job exists: a refusal is the client's 4xx
+  // now rather than a failed job (and a 502) later.
+  let parsed: unknown;
+  try {
+    parsed = encodeTaskArgs(type, parameters.args).args;
+  } catch (error) {
+    throw toArgsError(error, {}, parameters.source === 'native' ? 'args.' : '');
+  }
+  await context.checkArgs?.[parameters.source]({ type, args: parsed });
   const requestHash = createHash('sha256')
     .update(`${parameters.source}:${type}:${canonicalRequest}`)
     .digest('hex');

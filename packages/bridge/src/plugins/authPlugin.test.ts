@@ -46,6 +46,7 @@ describe('bridge authentication and request hygiene', () => {
       followers,
       log: pino({ level: 'silent' }),
       fees: { sd: 1n, llm: 1n },
+      checkArgs: undefined,
       urlSecret: Buffer.alloc(32),
       info: {
         chainId: 31337,

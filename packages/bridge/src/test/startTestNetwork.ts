@@ -21,6 +21,8 @@ export type TestNetwork = {
   relay: RealRelay;
   nodes: TestNode[];
   dir: string;
+  /** The nodes' model store (the bridge's `modelsDir` for prompt checks). */
+  modelsDir: string;
   deploymentFile: string;
   /** The bridge wallet's key (an anvil test account). */
   walletKey: Hex;
@@ -78,6 +80,7 @@ export async function startTestNetwork(
       relay,
       nodes: started.nodes,
       dir,
+      modelsDir,
       deploymentFile,
       walletKey: testWallet(devnet, 12).privateKey,
       models: testModels,

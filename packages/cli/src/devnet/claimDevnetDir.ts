@@ -3,7 +3,13 @@ import { join } from 'node:path';
 import { CommandError } from '../cli/errors.js';
 
 /** `<dir>/devnet.pid`: who runs the devnet of this folder, so a start after a crash can clean up. */
-export type DevnetPidFile = { devnetPid: number; anvilPid?: number | undefined; port: number };
+export type DevnetPidFile = {
+  devnetPid: number;
+  anvilPid?: number | undefined;
+  /** The explorer's indexer (Ponder), a child process like anvil that outlives a killed devnet. */
+  explorerPid?: number | undefined;
+  port: number;
+};
 
 export type ClaimDevnetDirParameters = {
   dir: string;
@@ -17,6 +23,8 @@ export type DevnetClaim = {
   pidFile: string;
   /** Records the anvil this devnet started, so the next start can stop it if this process is killed. */
   recordAnvil: (anvilPid: number) => void;
+  /** The same for the explorer's indexer. */
+  recordExplorer: (explorerPid: number) => void;
   release: () => void;
 };
 
@@ -24,7 +32,8 @@ export type DevnetClaim = {
  * Takes the devnet folder for this process. A devnet still running from the same folder is an error (two
  * anvils on one state file would overwrite each other). An anvil left behind by a devnet that was killed
  * (kill -9 stops the devnet, not its anvil, which keeps the port) is stopped with SIGTERM, so it saves its
- * chain state, and the start goes on.
+ * chain state, and so is a left-over explorer indexer (Ponder, which keeps its port and its database's lock);
+ * then the start goes on.
  *
  * @example
  * const claim = await claimDevnetDir({ dir, port: 8545, log: console.log });
@@ -43,17 +52,29 @@ export async function claimDevnetDir(parameters: ClaimDevnetDirParameters): Prom
       },
     );
   }
+  // The indexer first: it reads the chain, and would log errors while anvil stops under it.
+  if (previous?.explorerPid && isRunning(previous.explorerPid, 'ponder')) {
+    log(
+      `Stopping the explorer's indexer (pid ${previous.explorerPid}) left running by a devnet that did not shut down…`,
+    );
+    await stopProcess(previous.explorerPid, parameters.stopTimeoutMs ?? 10_000);
+  }
   if (previous?.anvilPid && isRunning(previous.anvilPid, 'anvil')) {
     log(
       `Stopping anvil (pid ${previous.anvilPid}, port ${previous.port}) left running by a devnet that did not shut down…`,
     );
     await stopProcess(previous.anvilPid, parameters.stopTimeoutMs ?? 10_000);
   }
-  const write = (contents: DevnetPidFile) => writeFileSync(pidFile, `${JSON.stringify(contents)}\n`);
-  write({ devnetPid: process.pid, port: parameters.port });
+  let contents: DevnetPidFile = { devnetPid: process.pid, port: parameters.port };
+  const write = (patch: Partial<DevnetPidFile>) => {
+    contents = { ...contents, ...patch };
+    writeFileSync(pidFile, `${JSON.stringify(contents)}\n`);
+  };
+  write({});
   return {
     pidFile,
-    recordAnvil: (anvilPid) => write({ devnetPid: process.pid, anvilPid, port: parameters.port }),
+    recordAnvil: (anvilPid) => write({ anvilPid }),
+    recordExplorer: (explorerPid) => write({ explorerPid }),
     release: () => {
       if (readPidFile(pidFile)?.devnetPid === process.pid) rmSync(pidFile, { force: true });
     },
@@ -68,6 +89,7 @@ function readPidFile(path: string): DevnetPidFile | undefined {
       devnetPid: value.devnetPid as number,
       port: value.port as number,
       anvilPid: Number.isSafeInteger(value.anvilPid) ? value.anvilPid : undefined,
+      explorerPid: Number.isSafeInteger(value.explorerPid) ? value.explorerPid : undefined,
     };
   } catch {
     return undefined;

@@ -13,11 +13,16 @@ export type DevnetServiceContext = {
   deployment: Deployment;
   /** Nodes of this run. */
   nodes: { index: number; address: string; apiUrl: string }[];
-  /** Model ids the nodes hold, by task type. */
-  models: { llm: string[]; sd: string[] };
+  /** Model ids the nodes hold, by task type, and their model store. */
+  models: { llm: string[]; sd: string[]; dir: string };
   /** URLs of the services started before this one, by name. */
   services: Record<string, string>;
   log: (line: string) => void;
+  /**
+   * Records a child process the service runs (the explorer's indexer) in devnet.pid as soon as it is spawned,
+   * so that the next start stops it when this devnet was killed (kill -9) and left it running.
+   */
+  recordChildPid: (pid: number) => void;
 };
 
 export type StartedDevnetService = {
@@ -82,7 +87,8 @@ export function createDevnetServices(options: CreateDevnetServicesOptions): Devn
         logLevel: 'warn',
         env: {},
         // The devnet's one bridge: restarted, it takes its running jobs' leases back at once.
-        overrides: { pollIntervalMs: 200, models, instanceId: 'devnet' },
+        // The nodes' model store: chat prompts longer than the model's context are refused before paying.
+        overrides: { pollIntervalMs: 200, models, instanceId: 'devnet', modelsDir: context.models.dir },
       });
       const key = await keepDevnetApiKey(context.paths.dir, started);
       return {

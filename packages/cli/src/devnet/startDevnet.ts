@@ -279,9 +279,10 @@ export async function startDevnet(parameters: StartDevnetParameters): Promise<De
         relayUrl,
         deployment,
         nodes,
-        models: { llm: models.ids.llm, sd: models.ids.sd },
+        models: { llm: models.ids.llm, sd: models.ids.sd, dir: models.dir },
         services: Object.fromEntries(services.map((started) => [started.name, started.url])),
         log,
+        recordChildPid: (pid) => claim.recordExplorer(pid),
       });
       stops.push({ what: service.name, stop: running.stop });
       services.push({ name: service.name, url: running.url, notes: running.notes ?? [] });

@@ -7,6 +7,8 @@ export type ExplorerDevnetContext = {
   paths: { dir: string; deployment: string };
   rpcUrl: string;
   log: (line: string) => void;
+  /** Called with the indexer's pid once spawned (the devnet stops a left-over indexer at its next start). */
+  recordChildPid?: ((pid: number) => void) | undefined;
 };
 
 export type ExplorerDevnetService = {
@@ -31,6 +33,7 @@ export function createExplorerDevnetService(options: { port?: number } = {}): Ex
         rpcUrl: context.rpcUrl,
         dataDir: join(context.paths.dir, 'explorer'),
         port: options.port || (await getFreePort()),
+        onSpawn: context.recordChildPid,
         onLog: (line) => {
           // Ponder logs JSON lines; only warnings and errors reach the devnet's output.
           try {

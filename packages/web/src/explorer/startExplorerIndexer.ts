@@ -19,6 +19,8 @@ export type StartExplorerIndexerParameters = {
   readyTimeoutMs?: number;
   /** Chain polling interval in ms (default 1000). */
   pollingIntervalMs?: number;
+  /** Called with the indexer's pid as soon as it is spawned. */
+  onSpawn?: ((pid: number) => void) | undefined;
   /** Receives each line the indexer logs. */
   onLog?: (line: string) => void;
 };
@@ -82,6 +84,7 @@ export async function startExplorerIndexer(
     ],
     { cwd: indexerRoot, env, stdio: ['ignore', 'pipe', 'pipe'] },
   );
+  if (child.pid !== undefined) parameters.onSpawn?.(child.pid);
   const tail: string[] = [];
   const onData = (chunk: Buffer) => {
     for (const line of chunk.toString('utf8').split('\n')) {
