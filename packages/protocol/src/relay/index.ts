@@ -3,7 +3,7 @@
  * `ResultAvailable`): pure and browser-safe, shared by the relay, nodes and applications. See docs/relay-api.md.
  */
 export { RelayAuthError, type RelayAuthErrorType, type RelayAuthProblem } from './errors.js';
-export { getRelayRequestDigest, type RelayRequestMessage } from './getRelayRequestDigest.js';
+export { getRelayRequestDigest, type Keccak256, type RelayRequestMessage } from './getRelayRequestDigest.js';
 export { getResultHash } from './getResultHash.js';
 export { EMPTY_BODY_HASH, hashRelayBody } from './hashRelayBody.js';
 export {

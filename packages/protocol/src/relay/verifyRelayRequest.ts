@@ -3,7 +3,7 @@ import { keccak_256 } from '@noble/hashes/sha3.js';
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
 import type { Address, Hex } from 'viem';
 import { RelayAuthError } from './errors.js';
-import { getRelayRequestDigest } from './getRelayRequestDigest.js';
+import { getRelayRequestDigest, type Keccak256 } from './getRelayRequestDigest.js';
 import { type RelayDomain, relayAuthHeaders } from './typedData.js';
 
 /**
@@ -26,6 +26,8 @@ export type VerifyRelayRequestParameters = {
   /** How far ahead of `now` a timestamp may be (clock skew), in seconds (default 10). */
   maxFutureSeconds?: number | undefined;
   recoverPublicKey?: RecoverPublicKey | undefined;
+  /** keccak-256 (pure JavaScript by default; the relay injects a WebAssembly one for speed). */
+  keccak256?: Keccak256 | undefined;
 };
 
 export type VerifyRelayRequestReturnType = {
@@ -106,13 +108,18 @@ export function verifyRelayRequest(parameters: VerifyRelayRequestParameters): Ve
       'future',
       `Signature timestamp ${timestamp} is more than ${maxFuture} s ahead of ${now}.`,
     );
-  const digest = getRelayRequestDigest(parameters.domain, {
-    method: parameters.method.toUpperCase(),
-    path: parameters.path,
-    bodyHash: bodyHash as Hex,
-    timestamp: BigInt(timestamp),
-    nonce: nonce as Hex,
-  });
+  const keccak = parameters.keccak256 ?? keccak_256;
+  const digest = getRelayRequestDigest(
+    parameters.domain,
+    {
+      method: parameters.method.toUpperCase(),
+      path: parameters.path,
+      bodyHash: bodyHash as Hex,
+      timestamp: BigInt(timestamp),
+      nonce: nonce as Hex,
+    },
+    keccak,
+  );
   const sig = hexToBytes(signature.slice(2));
   const v = sig[64]!;
   const recovery = v >= 27 ? v - 27 : v;
@@ -124,7 +131,7 @@ export function verifyRelayRequest(parameters: VerifyRelayRequestParameters): Ve
   } catch {
     throw new RelayAuthError('bad_signature', 'The signature does not recover to any key.');
   }
-  const recovered = `0x${bytesToHex(keccak_256(publicKey.subarray(1)).subarray(12))}` as Address;
+  const recovered = `0x${bytesToHex(keccak(publicKey.subarray(1)).subarray(12))}` as Address;
   if (recovered !== address.toLowerCase())
     throw new RelayAuthError(
       'bad_signature',

@@ -85,7 +85,7 @@ export async function buildRelay({ context, logger }: BuildRelayParameters): Pro
   await app.register(authPlugin, { context });
   await app.register(rateLimit, {
     global: true,
-    max: context.config.limits.requestsPerMinute,
+    max: Math.max(1, Math.floor(context.config.limits.requestsPerMinute / context.rateLimitShare)),
     timeWindow: 60_000,
     hook: 'preHandler',
     keyGenerator: (request) => request.signer ?? request.ip,

@@ -17,6 +17,13 @@ export type RelayContext = {
   /** False while starting and once shutdown began (readiness). */
   state: { ready: boolean };
   now: () => number;
+  /**
+   * Processes serving this relay's port (its `workers`): each allows an address `requestsPerMinute / share`
+   * requests a minute, so together they never allow more than the configured rate.
+   */
+  rateLimitShare: number;
+  /** The text of /metrics when it is not this instance's registry alone (a worker of a multi-process relay). */
+  collectMetrics: (() => Promise<string>) | undefined;
   /** Links of live tasks to the arguments held for them (see getTaskArgs), per instance, bounded. */
   taskArgs: Map<Hex, { link: TaskRecord; args: ArgsRecord }>;
 };

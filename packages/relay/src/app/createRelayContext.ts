@@ -14,6 +14,9 @@ export type CreateRelayContextParameters = {
   /** Unix seconds; tests move the clock. */
   now?: (() => number) | undefined;
   defaultMetrics?: boolean | undefined;
+  /** Processes sharing the port (see RelayContext.rateLimitShare); 1 by default. */
+  rateLimitShare?: number | undefined;
+  collectMetrics?: (() => Promise<string>) | undefined;
 };
 
 /**
@@ -33,5 +36,7 @@ export function createRelayContext(parameters: CreateRelayContextParameters): Re
     state: { ready: true },
     now: parameters.now ?? (() => Math.floor(Date.now() / 1000)),
     taskArgs: new Map(),
+    rateLimitShare: parameters.rateLimitShare ?? 1,
+    collectMetrics: parameters.collectMetrics,
   };
 }

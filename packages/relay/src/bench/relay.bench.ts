@@ -26,8 +26,16 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
-import { hashRelayBody, type RelayDomain, signRelayRequest } from '@verinet/protocol/relay';
-import type { Account, Hex, LocalAccount } from 'viem';
+import {
+  getRelayRequestDigest,
+  hashRelayBody,
+  type RelayDomain,
+  type RelayRequestSigner,
+  signRelayRequest,
+} from '@verinet/protocol/relay';
+import secp256k1 from 'secp256k1';
+import { type Account, bytesToHex, type Hex, hexToBytes, type LocalAccount } from 'viem';
+import { generatePrivateKey, privateKeyToAddress } from 'viem/accounts';
 import {
   type ChainFixture,
   createFixtureTask,
@@ -40,6 +48,7 @@ import {
 } from '../test/chainFixture.js';
 import { makeLlmResult } from '../test/resultFiles.js';
 import type { BenchRelayServerOptions } from './benchRelayServer.js';
+import { driveRawLoad, type RawRequest } from './driveRawLoad.js';
 
 const argv = process.argv.slice(2);
 const markdown = argv.includes('--markdown');
@@ -49,13 +58,41 @@ const option = (name: string) => {
 };
 const runs = Number(option('--runs') ?? 5);
 const onlyBackend = option('--backend');
+/** Phases to run (comma-separated): upload (with its download), small, memory. All by default. */
+const phases = new Set((option('--only') ?? 'upload,small,memory').split(','));
+/** Relay processes (the relay's `workers` setting). */
+const workers = Number(option('--workers') ?? 1);
+const smallCount = Number(option('--small-count') ?? 2000);
+const smallConnections = Number(option('--connections') ?? 32);
 const MB = 1024 * 1024;
+
+/**
+ * Signs relay requests with libsecp256k1 (the client's cost, not the relay's: thousands of requests are signed
+ * before each round, and viem's pure-JavaScript signing would take longer than the round). The digest is the
+ * protocol's own, so the relay checks these exactly as any client's.
+ */
+function createFastBenchSigner(privateKey: Hex): RelayRequestSigner {
+  const key = hexToBytes(privateKey);
+  return {
+    address: privateKeyToAddress(privateKey),
+    signTypedData: async ({ domain, message }) => {
+      const digest = getRelayRequestDigest(domain as RelayDomain, message as never);
+      const { signature, recid } = secp256k1.ecdsaSign(digest, key);
+      return `${bytesToHex(signature)}${(27 + recid).toString(16)}` as Hex;
+    },
+  };
+}
 
 type Spread = { median: number; min: number; max: number };
 const spread = (values: number[]): Spread => {
   const sorted = [...values].sort((a, b) => a - b);
-  return { median: sorted[sorted.length >> 1]!, min: sorted[0]!, max: sorted[sorted.length - 1]! };
+  const mid = sorted.length >> 1;
+  // An even count's median is the mean of the two middle rounds (not the upper one).
+  const median = sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+  return { median, min: sorted[0]!, max: sorted[sorted.length - 1]! };
 };
+/** The 1-minute load average now, printed with every figure (the machine is shared). */
+const loadNow = () => `load ${(loadavg()[0] ?? 0).toFixed(1)}`;
 const fmt = (s: Spread, digits = 0) =>
   `${s.median.toFixed(digits)} (${s.min.toFixed(digits)}–${s.max.toFixed(digits)})`;
 const pct = (a: Spread, b: Spread) => `${((a.median / b.median) * 100).toFixed(0)} %`;
@@ -96,8 +133,8 @@ type Server = {
   stop: () => Promise<void>;
 };
 
-async function startServer(options: BenchRelayServerOptions): Promise<Server> {
-  const file = fileURLToPath(new URL('./benchRelayServer.ts', import.meta.url));
+async function startServer(script: string, options: unknown): Promise<Server> {
+  const file = fileURLToPath(new URL(script, import.meta.url));
   const child: ChildProcess = fork(file, [JSON.stringify(options)], {
     // RELAY_BENCH_CPU_PROF=<dir>: a V8 CPU profile of the relay process (where its time goes), written on stop.
     execArgv: [
@@ -143,7 +180,7 @@ type Signed = Record<string, string>;
 
 async function sign(
   domain: RelayDomain,
-  account: Account,
+  account: Account | RelayRequestSigner,
   method: string,
   path: string,
   bodyHash?: Hex,
@@ -209,13 +246,16 @@ type BackendFigures = {
   backend: string;
   upload: Record<string, { relay: Spread; baseline: Spread; cpuPerMB: Spread }>;
   download: Record<string, { relay: Spread; baseline: Spread; cpuPerMB: Spread }>;
-  small: {
+  small?: {
     signed: Spread;
     healthz: Spread;
+    bare: Spread;
     p50: Spread;
     p99: Spread;
     signedCpu: Spread;
     healthzCpu: Spread;
+    bareCpu: Spread;
+    load: Spread;
   };
   memory: { label: string; peakDelta: Spread; failed: number }[];
 };
@@ -225,8 +265,10 @@ async function benchBackend(
   backend: string,
   storage: NonNullable<BenchRelayServerOptions['config']['storage']>,
 ): Promise<BackendFigures> {
-  const server = await startServer({
+  const serverOptions: BenchRelayServerOptions = {
+    relayKey: generatePrivateKey(),
     config: {
+      workers,
       rpcUrl: fixture.anvil.rpcUrl,
       logLevel: 'silent',
       storage,
@@ -241,7 +283,9 @@ async function benchBackend(
     taskManager: fixture.deployment.contracts.taskManager,
     nodeRegistry: fixture.deployment.contracts.nodeRegistry,
     startBlock: String(fixture.deployment.startBlock),
-  });
+  };
+  const server = await startServer('./benchRelayServer.ts', serverOptions);
+  const bare = await startServer('./bareFastifyServer.ts', { workers });
   const { base, domain } = server;
   const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
   const cpu = async () => (await server.call<{ micros: number }>('cpu')).micros;
@@ -263,12 +307,14 @@ async function benchBackend(
     );
     return task;
   };
-  const figures: BackendFigures = { backend, upload: {}, download: {}, small: {} as never, memory: [] };
+  const figures: BackendFigures = { backend, upload: {}, download: {}, memory: [] };
   try {
-    for (const [label, size, perRound] of [
-      ['1 MB', MB, 16],
-      ['20 MB', 20 * MB, 3],
-    ] as const) {
+    for (const [label, size, perRound] of phases.has('upload')
+      ? ([
+          ['1 MB', MB, 16],
+          ['20 MB', 20 * MB, 3],
+        ] as const)
+      : []) {
       const task: FixtureTask = await newTask();
       const node = task.nodeActor!.account;
       const { bytes: body, score } = await makeResultJson(size);
@@ -300,7 +346,7 @@ async function benchBackend(
         cpuPerMB: spread(cpuPerMB),
       };
       console.log(
-        `${backend} upload ${label}: relay ${fmt(spread(relayRates))} MB/s, durable file write ${fmt(spread(baseRates))} MB/s, ratio ${pct(spread(relayRates), spread(baseRates))}; relay CPU ${fmt(spread(cpuPerMB), 1)} ms/MB`,
+        `${backend} upload ${label}: relay ${fmt(spread(relayRates))} MB/s, durable file write ${fmt(spread(baseRates))} MB/s, ratio ${pct(spread(relayRates), spread(baseRates))}; relay CPU ${fmt(spread(cpuPerMB), 1)} ms/MB; ${loadNow()}`,
       );
 
       // Commit, report and validate, then the creator downloads.
@@ -349,78 +395,92 @@ async function benchBackend(
         cpuPerMB: spread(downCpu),
       };
       console.log(
-        `${backend} download ${label}: relay ${fmt(spread(relayDown))} MB/s, file copy ${fmt(spread(baseDown))} MB/s, ratio ${pct(spread(relayDown), spread(baseDown))}; relay CPU ${fmt(spread(downCpu), 1)} ms/MB`,
+        `${backend} download ${label}: relay ${fmt(spread(relayDown))} MB/s, file copy ${fmt(spread(baseDown))} MB/s, ratio ${pct(spread(relayDown), spread(baseDown))}; relay CPU ${fmt(spread(downCpu), 1)} ms/MB; ${loadNow()}`,
       );
     }
 
-    // Small signed requests: the node fetching its task's arguments, 32 in flight.
-    const live = await newTask();
-    const node = live.nodeActor!.account;
-    const argsPath = `/v1/tasks/${live.taskKey}/args`;
-    const count = 1000;
-    const concurrency = 32;
-    const rates = { signed: [] as number[], healthz: [] as number[] };
-    const cpus_ = { signed: [] as number[], healthz: [] as number[] };
-    const p50s: number[] = [];
-    const p99s: number[] = [];
-    const drive = async (requests: { path: string; headers: Signed }[]) => {
-      const latencies: number[] = [];
-      let next = 0;
-      const cpu0 = await cpu();
-      const start = performance.now();
-      await Promise.all(
-        Array.from({ length: concurrency }, async () => {
-          while (next < requests.length) {
-            const r = requests[next++]!;
-            const t0 = performance.now();
-            await send(agent, base, 'GET', r.path, r.headers);
-            latencies.push(performance.now() - t0);
-          }
-        }),
-      );
-      const seconds = (performance.now() - start) / 1000;
-      const cpuMicros = (await cpu()) - cpu0;
-      latencies.sort((a, b) => a - b);
-      return {
-        rate: requests.length / seconds,
-        cpuPerRequest: cpuMicros / requests.length,
-        p50: latencies[latencies.length >> 1]!,
-        p99: latencies[Math.floor(latencies.length * 0.99)]!,
+    // Small signed requests: the node fetching its task's arguments, `connections` in flight, sent by the raw
+    // client (driveRawLoad.ts), against the relay's /healthz and a bare Fastify route in the same round.
+    if (phases.has('small')) {
+      const live = await newTask();
+      const nodeActor = live.nodeActor!;
+      const argsPath = `/v1/tasks/${live.taskKey}/args`;
+      const signer = createFastBenchSigner(nodeActor.privateKey);
+      const rates = { signed: [] as number[], healthz: [] as number[], bare: [] as number[] };
+      const cpus_ = { signed: [] as number[], healthz: [] as number[], bare: [] as number[] };
+      const p50s: number[] = [];
+      const p99s: number[] = [];
+      const loads: number[] = [];
+      const drive = async (target: Server, requests: RawRequest[]) => {
+        const cpu0 = await target.call<{ micros: number }>('cpu');
+        const result = await driveRawLoad({
+          host: target.base.hostname,
+          port: Number(target.base.port),
+          requests,
+          connections: smallConnections,
+        });
+        const cpuMicros = (await target.call<{ micros: number }>('cpu')).micros - cpu0.micros;
+        const ok = result.statuses.get(200) ?? 0;
+        if (ok !== requests.length)
+          throw new Error(
+            `${requests[0]?.path}: only ${ok} of ${requests.length} answered 200 (${[...result.statuses].map(([s, n]) => `${n}×${s}`).join(', ')})`,
+          );
+        const { latencies } = result;
+        return {
+          rate: requests.length / result.seconds,
+          cpuPerRequest: cpuMicros / requests.length,
+          p50: latencies[latencies.length >> 1]!,
+          p99: latencies[Math.floor(latencies.length * 0.99)]!,
+        };
       };
-    };
-    for (let round = 0; round < runs + 1; round++) {
-      const signed: { path: string; headers: Signed }[] = [];
-      for (let i = 0; i < count; i++)
-        signed.push({ path: argsPath, headers: await sign(domain, node, 'GET', argsPath) });
-      const small = await drive(signed);
-      const health = await drive(Array.from({ length: count }, () => ({ path: '/healthz', headers: {} })));
-      if (round === 0) continue;
-      rates.signed.push(small.rate);
-      rates.healthz.push(health.rate);
-      cpus_.signed.push(small.cpuPerRequest);
-      cpus_.healthz.push(health.cpuPerRequest);
-      p50s.push(small.p50);
-      p99s.push(small.p99);
+      for (let round = 0; round < runs + 1; round++) {
+        const signed: RawRequest[] = [];
+        for (let i = 0; i < smallCount; i++)
+          signed.push({
+            method: 'GET',
+            path: argsPath,
+            headers: await sign(domain, signer, 'GET', argsPath),
+          });
+        const unsigned = (path: string) =>
+          Array.from({ length: smallCount }, () => ({ method: 'GET', path, headers: {} }));
+        loads.push(loadavg()[0] ?? 0);
+        const small = await drive(server, signed);
+        const health = await drive(server, unsigned('/healthz'));
+        const bareRound = await drive(bare, unsigned('/bare'));
+        if (round === 0) continue;
+        rates.signed.push(small.rate);
+        rates.healthz.push(health.rate);
+        rates.bare.push(bareRound.rate);
+        cpus_.signed.push(small.cpuPerRequest);
+        cpus_.healthz.push(health.cpuPerRequest);
+        cpus_.bare.push(bareRound.cpuPerRequest);
+        p50s.push(small.p50);
+        p99s.push(small.p99);
+      }
+      figures.small = {
+        signed: spread(rates.signed),
+        healthz: spread(rates.healthz),
+        bare: spread(rates.bare),
+        p50: spread(p50s),
+        p99: spread(p99s),
+        signedCpu: spread(cpus_.signed),
+        healthzCpu: spread(cpus_.healthz),
+        bareCpu: spread(cpus_.bare),
+        load: spread(loads.slice(1)),
+      };
+      const s = figures.small;
+      console.log(
+        `${backend} signed small GET (${workers} relay process${workers > 1 ? 'es' : ''}, ${smallConnections} connections, ${smallCount} per round): ${fmt(s.signed)} req/s (p50 ${fmt(s.p50, 1)} ms, p99 ${fmt(s.p99, 1)} ms), relay CPU ${fmt(s.signedCpu)} µs/request; /healthz ${fmt(s.healthz)} req/s (${fmt(s.healthzCpu)} µs); bare Fastify route ${fmt(s.bare)} req/s (${fmt(s.bareCpu)} µs); signed / bare ${pct(s.signed, s.bare)}; load ${fmt(s.load, 1)}`,
+      );
     }
-    figures.small = {
-      signed: spread(rates.signed),
-      healthz: spread(rates.healthz),
-      p50: spread(p50s),
-      p99: spread(p99s),
-      signedCpu: spread(cpus_.signed),
-      healthzCpu: spread(cpus_.healthz),
-    };
-    const s = figures.small;
-    console.log(
-      `${backend} signed small GET: ${fmt(s.signed)} req/s (p50 ${fmt(s.p50, 1)} ms, p99 ${fmt(s.p99, 1)} ms), relay CPU ${fmt(s.signedCpu)} µs/request (${(2e6 / s.signedCpu.median).toFixed(0)} req/s on 2 cores at that cost); /healthz ${fmt(s.healthz)} req/s, relay CPU ${fmt(s.healthzCpu)} µs/request; ratio ${pct(s.signed, s.healthz)}`,
-    );
-
     // Peak RSS of the relay while N uploads of S bytes run at once.
-    for (const [label, n, size] of [
-      ['50 × 1 MB', 50, MB],
-      ['200 × 1 MB', 200, MB],
-      ['50 × 8 MB', 50, 8 * MB],
-    ] as const) {
+    for (const [label, n, size] of phases.has('memory')
+      ? ([
+          ['50 × 1 MB', 50, MB],
+          ['200 × 1 MB', 200, MB],
+          ['50 × 8 MB', 50, 8 * MB],
+        ] as const)
+      : []) {
       const task = await newTask();
       const taskNode = task.nodeActor!.account;
       const { bytes: body } = await makeResultJson(size);
@@ -447,11 +507,14 @@ async function benchBackend(
         deltas.push((peak - before) / MB);
       }
       figures.memory.push({ label, peakDelta: spread(deltas), failed: failedTotal });
-      console.log(`${backend} relay peak RSS growth, ${label} concurrent uploads: ${fmt(spread(deltas))} MB`);
+      console.log(
+        `${backend} relay peak RSS growth, ${label} concurrent uploads: ${fmt(spread(deltas))} MB; ${loadNow()}`,
+      );
     }
   } finally {
     agent.destroy();
     await server.stop();
+    await bare.stop();
     await rm(baselineDir, { recursive: true, force: true });
   }
   return figures;
@@ -534,11 +597,14 @@ if (markdown) {
         `| ${r.backend} | download ${label} (MB/s) | ${fmt(f.relay)} | ${fmt(f.baseline)} (file copy) | ${pct(f.relay, f.baseline)} |`,
         `| ${r.backend} | download ${label}: relay CPU (ms/MB) | ${fmt(f.cpuPerMB, 1)} | | |`,
       );
-    lines.push(
-      `| ${r.backend} | signed small GET (req/s) | ${fmt(r.small.signed)} | ${fmt(r.small.healthz)} (/healthz) | ${pct(r.small.signed, r.small.healthz)} |`,
-      `| ${r.backend} | signed small GET: relay CPU (µs/request) | ${fmt(r.small.signedCpu)} (${(2e6 / r.small.signedCpu.median).toFixed(0)} req/s on 2 cores) | ${fmt(r.small.healthzCpu)} (/healthz) | |`,
-      `| ${r.backend} | signed small GET latency p50 / p99 (ms) | ${fmt(r.small.p50, 1)} / ${fmt(r.small.p99, 1)} | | |`,
-    );
+    if (r.small)
+      lines.push(
+        `| ${r.backend} | signed small GET, ${workers} relay process(es) (req/s) | ${fmt(r.small.signed)} | ${fmt(r.small.bare)} (bare Fastify route) | ${pct(r.small.signed, r.small.bare)} |`,
+        `| ${r.backend} | unsigned /healthz of the relay (req/s) | ${fmt(r.small.healthz)} | ${fmt(r.small.bare)} (bare Fastify route) | ${pct(r.small.healthz, r.small.bare)} |`,
+        `| ${r.backend} | signed small GET: relay CPU (µs/request) | ${fmt(r.small.signedCpu)} | ${fmt(r.small.bareCpu)} (bare Fastify route) | |`,
+        `| ${r.backend} | signed small GET latency p50 / p99 (ms) | ${fmt(r.small.p50, 1)} / ${fmt(r.small.p99, 1)} | | |`,
+        `| ${r.backend} | load average during the small-request rounds | ${fmt(r.small.load, 1)} | | |`,
+      );
     for (const m of r.memory)
       lines.push(
         `| ${r.backend} | relay peak RSS growth, ${m.label} concurrent uploads (MB) | ${fmt(m.peakDelta)}${m.failed ? ` (${m.failed} uploads failed)` : ''} | | |`,

@@ -1,23 +1,18 @@
 import { readFileSync } from 'node:fs';
 import { decryptKeystore } from '@verinet/cli/src/keystore/keystore.js';
 import { readPassword } from '@verinet/cli/src/keystore/readPassword.js';
-import { BaseError } from '@verinet/protocol';
 import { readDeployment } from '@verinet/protocol/chain';
 import type { FastifyInstance } from 'fastify';
-import pino from 'pino';
+import pino, { type Logger } from 'pino';
 import { createPublicClient, http } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
-import { buildRelay } from '../app/buildRelay.js';
-import { createRelayContext } from '../app/createRelayContext.js';
-import { createChainReader } from '../chain/createChainReader.js';
 import { loadRelayConfig } from '../config/loadRelayConfig.js';
 import type { RelayConfig } from '../config/relayConfig.js';
-import { runRetention } from '../retention/runRetention.js';
-import { createRelayStorage } from '../storage/createRelayStorage.js';
+import { RelayStartError } from './RelayStartError.js';
+import { serveRelay } from './serveRelay.js';
+import { startRelayWorkers } from './startRelayWorkers.js';
 
-export class RelayStartError extends BaseError {
-  override name = 'RelayStartError' as const;
-}
+export { RelayStartError };
 
 export type StartRelayOptions = {
   /** JSON config file. */
@@ -36,7 +31,8 @@ export type StartRelayOptions = {
 };
 
 export type StartedRelay = {
-  app: FastifyInstance;
+  /** The Fastify app; undefined when `workers` > 1 (the apps live in the worker processes). */
+  app: FastifyInstance | undefined;
   url: string;
   config: RelayConfig;
   /** Graceful shutdown: stop accepting, finish requests in flight, stop the retention job, close storage. */
@@ -46,7 +42,8 @@ export type StartedRelay = {
 
 /**
  * `verinet relay start`: loads the config (file, VERINET_RELAY_* variables, options), the deployment and the
- * relay key, opens the storage, checks the RPC serves the deployment's chain, listens, and runs retention.
+ * relay key, checks the RPC serves the deployment's chain, opens the storage, listens, and runs retention; with
+ * `workers` > 1, that many processes serve the port (startRelayWorkers).
  *
  * @example
  * const relay = await startRelay({ config: 'relay.json' });
@@ -78,7 +75,8 @@ export async function startRelay(options: StartRelayOptions = {}): Promise<Start
     });
   }
   const password = options.password ?? env.VERINET_RELAY_PASSWORD ?? (await readPassword());
-  const signer = privateKeyToAccount(decryptKeystore(keystore, password));
+  const privateKey = decryptKeystore(keystore, password);
+  const signer = privateKeyToAccount(privateKey);
 
   const rpcChainId = await createPublicClient({ transport: http(config.rpcUrl, { retryCount: 1 }) })
     .getChainId()
@@ -91,30 +89,17 @@ export async function startRelay(options: StartRelayOptions = {}): Promise<Start
     );
 
   const logger = pino({ level: config.logLevel, base: { service: 'relay' } });
-  const storage = await createRelayStorage(config);
-  const chain = createChainReader({
-    rpcUrl: config.rpcUrl,
-    chainId: deployment.chainId,
-    taskManager: deployment.contracts.taskManager,
-    nodeRegistry: deployment.contracts.nodeRegistry,
-    startBlock: BigInt(deployment.startBlock),
-    cacheMs: config.chain.cacheMs,
-    maxLogRange: BigInt(config.chain.maxLogRange),
-  });
-  const context = createRelayContext({ config, storage, chain, signer, defaultMetrics: true });
-  context.state.ready = false;
-  const app = await buildRelay({ context, logger: logger as never });
-  const url = await app.listen({ host: config.host, port: config.port });
-  context.state.ready = true;
-  logger.info({ url, signer: signer.address, storage: storage.kind }, 'relay listening');
-
-  let running: Promise<unknown> = Promise.resolve();
-  const timer = setInterval(() => {
-    running = runRetention(context).catch((error: unknown) =>
-      logger.warn({ err: error }, 'retention pass failed'),
+  if (config.workers > 1) {
+    const workers = await startRelayWorkers({ config, deployment, privateKey, logger });
+    logger.info(
+      { url: workers.url, signer: signer.address, storage: config.storage.kind, workers: config.workers },
+      'relay listening',
     );
-  }, config.retention.intervalSeconds * 1000);
-  timer.unref();
+    if (options.handleSignals) handleSignals(logger, workers.close);
+    return { app: undefined, url: workers.url, config, close: workers.close, closed: workers.closed };
+  }
+  const served = await serveRelay({ config, deployment, signer, logger, retention: true });
+  logger.info({ url: served.url, signer: signer.address, storage: config.storage.kind }, 'relay listening');
 
   let resolveClosed: () => void = () => {};
   const closed = new Promise<void>((resolve) => {
@@ -123,26 +108,23 @@ export async function startRelay(options: StartRelayOptions = {}): Promise<Start
   let closing: Promise<void> | undefined;
   const close = () => {
     closing ??= (async () => {
-      context.state.ready = false;
-      clearInterval(timer);
-      await app.close();
-      await running;
-      await storage.meta.close();
-      await storage.objects.close();
+      await served.close();
       logger.info('relay stopped');
       resolveClosed();
     })();
     return closing;
   };
-  if (options.handleSignals) {
-    const onSignal = (signal: NodeJS.Signals) => {
-      logger.info({ signal }, 'shutting down');
-      const force = setTimeout(() => process.exit(1), 15_000);
-      force.unref();
-      void close();
-    };
-    process.once('SIGINT', onSignal);
-    process.once('SIGTERM', onSignal);
-  }
-  return { app, url, config, close, closed };
+  if (options.handleSignals) handleSignals(logger, close);
+  return { app: served.app, url: served.url, config, close, closed };
+}
+
+function handleSignals(logger: Logger, close: () => Promise<void>): void {
+  const onSignal = (signal: NodeJS.Signals) => {
+    logger.info({ signal }, 'shutting down');
+    const force = setTimeout(() => process.exit(1), 15_000);
+    force.unref();
+    void close();
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
 }

@@ -23,6 +23,11 @@ export const relayConfigSchema = z.strictObject({
       maxAgeSeconds: z.int().min(0).max(86_400).default(600),
     })
     .prefault({}),
+  /**
+   * Relay processes serving the port (node:cluster): 1 (the default) or up to the machine's cores. They share
+   * the storage, whose claims and transactions already serve several relay instances; see docs/relay-api.md.
+   */
+  workers: z.int().min(1).max(64).default(1),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** JSON-RPC endpoint of the chain. */
   rpcUrl: z.string().url().default('http://127.0.0.1:8545'),

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { EMPTY_BODY_HASH, RelayAuthError, verifyRelayRequest } from '@verinet/protocol/relay';
 import secp256k1 from 'secp256k1';
 import type { RelayContext } from '../app/context.js';
+import { createKeccak256 } from '../app/createKeccak256.js';
 import { RelayError } from '../errors/RelayError.js';
 import { global } from './global.js';
 
@@ -27,6 +28,7 @@ const problemCodes = {
  */
 export const authPlugin = global<{ context: RelayContext }>(async (fastify, { context }) => {
   const { config, domain, storage, now } = context;
+  const keccak256 = await createKeccak256();
   fastify.decorateRequest('signer', undefined);
   fastify.decorateRequest('declaredBodyHash', undefined);
 
@@ -43,6 +45,7 @@ export const authPlugin = global<{ context: RelayContext }>(async (fastify, { co
         maxAgeSeconds: config.auth.maxAgeSeconds,
         maxFutureSeconds: config.auth.maxFutureSeconds,
         recoverPublicKey: nativeRecover,
+        keccak256,
       });
     } catch (error) {
       if (error instanceof RelayAuthError)

@@ -47,7 +47,7 @@ export const opsPlugin: FastifyPluginAsync<{ context: RelayContext }> = async (f
 
   fastify.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {
     reply.header('content-type', context.metrics.registry.contentType);
-    return context.metrics.registry.metrics();
+    return context.collectMetrics ? context.collectMetrics() : context.metrics.registry.metrics();
   });
 
   fastify.get(

@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { encryptKeystore } from '@verinet/cli/src/keystore/keystore.js';
 import { writeDeployment } from '@verinet/protocol/chain';
+import { type RelayDomain, signRelayRequest } from '@verinet/protocol/relay';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { startRelay } from '../cli/startRelay.js';
 import { listRelayEnvVariables, loadRelayConfig, RelayConfigError } from '../config/loadRelayConfig.js';
@@ -96,6 +98,69 @@ describe('verinet relay start (startRelay)', { timeout: 120_000 }, () => {
         paths: Record<string, unknown>;
       };
       assert.ok(openapi.paths['/v1/tasks/{taskKey}/result/commit']);
+    } finally {
+      await relay.close();
+    }
+    await relay.closed;
+    await assert.rejects(fetch(`${relay.url}/healthz`));
+  });
+  it('with workers: 2, serves one port from two processes: a replay is refused across them, /metrics sums them', async () => {
+    const key = generatePrivateKey();
+    const keystoreFile = join(dir, 'relay-key-workers.json');
+    await writeFile(keystoreFile, JSON.stringify(encryptKeystore(key, 'pw', { scryptN: 1024 })));
+    const deploymentFile = join(dir, 'deployment-workers.json');
+    writeDeployment(deploymentFile, fixture.deployment);
+    const relay = await startRelay({
+      rpcUrl: fixture.anvil.rpcUrl,
+      deploymentFile,
+      keystoreFile,
+      password: 'pw',
+      dataDir: join(dir, 'data-workers'),
+      port: 0,
+      env: { VERINET_RELAY_LOG_LEVEL: 'silent', VERINET_RELAY_WORKERS: '2' },
+    });
+    try {
+      assert.equal(relay.app, undefined);
+      const info = (await (await fetch(`${relay.url}/v1/info`)).json()) as {
+        relaySigner: string;
+        domain: RelayDomain;
+      };
+      assert.equal(info.relaySigner, privateKeyToAccount(key).address);
+      // One signed request sent four times, each on a new connection (the primary hands connections to the
+      // workers in turn): exactly one is served, whichever process gets it; the others are replays.
+      const path = `/v1/tasks/0x${'ab'.repeat(32)}/args`;
+      const headers = await signRelayRequest({
+        signer: privateKeyToAccount(generatePrivateKey()),
+        domain: info.domain,
+        method: 'GET',
+        path,
+      });
+      const url = new URL(relay.url);
+      const codes: string[] = [];
+      for (let i = 0; i < 4; i++) {
+        const body = await new Promise<string>((resolve, reject) => {
+          const request = http.get(
+            { host: url.hostname, port: url.port, path, headers, agent: false },
+            (response) => {
+              let text = '';
+              response.on('data', (chunk) => {
+                text += chunk;
+              });
+              response.on('end', () => resolve(text));
+            },
+          );
+          request.on('error', reject);
+        });
+        codes.push((JSON.parse(body) as { error: { code: string } }).error.code);
+      }
+      assert.deepEqual(codes.sort(), ['AUTH_REPLAYED', 'AUTH_REPLAYED', 'AUTH_REPLAYED', 'TASK_UNKNOWN']);
+      // Both workers answered some of them; /metrics (from either) counts all six requests so far.
+      const metrics = await (await fetch(`${relay.url}/metrics`)).text();
+      const counted = [...metrics.matchAll(/^relay_http_requests_total\{[^}]*\} (\d+)$/gm)].reduce(
+        (sum, match) => sum + Number(match[1]),
+        0,
+      );
+      assert.ok(counted >= 5, `metrics count ${counted} requests`);
     } finally {
       await relay.close();
     }
