@@ -264,6 +264,37 @@ const mutants = [
     find: 'if (hash == bytes32(0)) {',
     replace: 'if (false) {',
   },
+  {
+    name: 'a refunded error report moves the going price (review M1)',
+    file: TM,
+    find: '            _owed[creator] += fee;\n            emit TaskEndAborted(taskKey, AbortReason.ErrorAccepted, fee);',
+    replace:
+      '            _owed[creator] += fee;\n            _recordPaidFee(fee);\n            emit TaskEndAborted(taskKey, AbortReason.ErrorAccepted, fee);',
+  },
+  {
+    name: 'going price samples are not clamped (review M1)',
+    file: TM,
+    find: 'if (fee > 2 * average) fee = 2 * average;',
+    replace: '',
+  },
+  {
+    name: 'open fees beyond the stake are not refused at the draw or dispatch (review M3)',
+    file: NR,
+    find: 'return open <= type(uint40).max && open * 1 gwei <= n.stake;',
+    replace: 'return open <= type(uint40).max;',
+  },
+  {
+    name: 'a slashed node may still report (review M3)',
+    file: NR,
+    find: 'if (n.status == NodeStatus.Quit) revert NodeRegistryNotRegistered(node);\n        // Checked',
+    replace: '// Checked',
+  },
+  {
+    name: 'a settlement does not release the open fees (review M3)',
+    file: NR,
+    find: 'n.openFeesGwei = uint40(n.openFeesGwei - _gweiCeil(fee));',
+    replace: '',
+  },
 ];
 
 function run(cmd, args, options) {
