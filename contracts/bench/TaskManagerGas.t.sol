@@ -204,7 +204,9 @@ contract TaskManagerGasBench is Test {
     function test_bench_unsampledHappyPath() public {
         _deploy(1000);
         uint256 total = _unsampled(1, "unsampled");
-        assertLe(total, 480_000, "unsampled happy path regressed");
+        // 480k before review M1/M3 (476,820): the open-fee check at the draw (~800), the fee passed to the
+        // registry at report and settlement, the going price moved to the paid ending (480,510 measured).
+        assertLe(total, 485_000, "unsampled happy path regressed");
     }
 
     /// @dev A node that was paid before and has not withdrawn yet: its balance slot is warm in value.

@@ -209,8 +209,8 @@ interface INodeRegistry {
     function unsettledReportsOf(address node) external view returns (uint256);
 
     /// @notice The fees of the tasks `node` reported on that are not settled yet, in wei (each rounded up to
-    /// whole gwei). A node is drawn or dispatched only for a task whose fee keeps this at most its stake
-    /// (review M3): its open exposure never exceeds what a slash takes.
+    /// whole gwei). A node is drawn or dispatched only for a task whose fee keeps this at most half its stake
+    /// (`OPEN_FEES_STAKE_DIVISOR`, review M3): its open exposure stays well within what a slash takes.
     function openFeesOf(address node) external view returns (uint256);
 
     /// @notice Replaces the list of models the caller holds locally.

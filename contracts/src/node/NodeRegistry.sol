@@ -51,6 +51,11 @@ contract NodeRegistry is INodeRegistry, Ownable2Step {
     /// @notice Default `minExactBucket`: with two Sybils among 4 nodes of one bucket, p(2, 2) = 1/2 already;
     /// production raises it with `getMinimumBucketPopulation` (docs/staking.md, "Buckets").
     uint8 public constant DEFAULT_MIN_EXACT_BUCKET = 4;
+    /// @notice A node's open fees (its unsettled reports' and the new task's) stay at most its stake divided by
+    /// this (review M3): a cheater can collect at most half a stake beyond the one-task-at-a-time model of
+    /// docs/staking.md while a caught report waits for its verdict, so a stake of about twice the model's still
+    /// deters (at 1, no stake would: the extra alone could match it).
+    uint256 public constant OPEN_FEES_STAKE_DIVISOR = 2;
     /// @dev `Node.unsettledReports` counts from this value (see there).
     uint24 internal constant UNSETTLED_BIAS = 1;
     /// @notice The stake share of a weight, in basis points of the stake cap.
@@ -76,7 +81,7 @@ contract NodeRegistry is INodeRegistry, Ownable2Step {
         // non-zero (a node without beneficiary has it zero otherwise), so counting a report rewrites a slot
         // (5,000 gas) instead of filling an empty one (22,100) on every task.
         uint24 unsettledReports;
-        // The fees of those tasks, in gwei, each rounded up (review M3): kept at most the stake by selection.
+        // The fees of those tasks, in gwei, each rounded up (review M3): kept at most half the stake by selection.
         // Gwei, so that it and the floor fit this slot, which selection reads anyway (no extra SLOAD).
         uint40 openFeesGwei;
         // The lowest fee this node takes (finding 6), in gwei.
@@ -347,7 +352,7 @@ contract NodeRegistry is INodeRegistry, Ownable2Step {
     {
         Node storage n = _nodes[node];
         if (n.status == NodeStatus.Quit) revert NodeRegistryNotRegistered(node);
-        // Checked: selection keeps the sum at most the stake and 2^40 - 1 gwei (so the count, each report at
+        // Checked: selection keeps the sum at most half the stake and 2^40 - 1 gwei (so the count, each report at
         // least 1 gwei, below 2^24 in any realistic window); a node slashed and back with a task from before
         // could pass them, and then reverts here.
         n.unsettledReports += 1;
@@ -735,12 +740,12 @@ contract NodeRegistry is INodeRegistry, Ownable2Step {
 
     /// @dev The node's own floor (finding 6): it is never given a task below it, so it never has to decline
     /// one. Its open exposure (review M3): with this task's fee, the fees of its unsettled reports stay at most
-    /// its stake (and the 40-bit counter), so one slash always outweighs what it could still collect. Reads
+    /// half its stake (and the 40-bit counter), so one slash outweighs what it could still collect. Reads
     /// slot 0 (stake) and slot 2, both read by selection anyway.
     function _takesFee(Node storage n, uint256 fee) private view returns (bool) {
         if (fee < uint256(n.priceFloorGwei) * 1 gwei) return false;
         uint256 open = uint256(n.openFeesGwei) + _gweiCeil(fee);
-        return open <= type(uint40).max && open * 1 gwei <= n.stake;
+        return open <= type(uint40).max && open * 1 gwei * OPEN_FEES_STAKE_DIVISOR <= n.stake;
     }
 
     /// @dev `amount` wei in gwei, rounded up.

@@ -126,14 +126,14 @@ contract ReleaseOneNodeTest is TaskManagerTestBase {
     }
 
     /// @dev Review M1: an app with invalid arguments and a huge fee got an accepted error report (full refund)
-    /// and moved the going price by an eighth of its fee. Before the fix the price read FEE + (0.9 ether - FEE) / 8.
+    /// and moved the going price by an eighth of its fee. Before the fix the price read FEE + (0.5 ether - FEE) / 8.
     function test_regression_M1_aRefundedTaskDoesNotMoveTheGoingPrice() public {
         bytes32 paid = _create(0);
         _submit(paid, _score(1));
         vm.prank(app);
         tm.validateSingleTask(paid);
         assertEq(tm.goingPrice(), FEE);
-        uint256 huge = 0.9 ether;
+        uint256 huge = 0.5 ether;
         vm.deal(app, huge);
         ITaskManager.CreateTaskParams memory params = _attested(_params(1), app);
         vm.prank(app);

@@ -507,25 +507,25 @@ contract NodeRegistryTest is NodeRegistryTestBase {
     }
 
     /// @dev Review M3: one stake backed any number of unsettled reports, so a node could collect more open fees
-    /// than a slash takes (before the fix the second 0.6 ether task fitted). Now a node is drawn or dispatched
-    /// only while its open fees, with the new task's, stay at most its stake.
-    function test_regression_M3_openFeesStayWithinTheStake() public {
+    /// than a slash takes (before the fix the second 0.3 ether task fitted). Now a node is drawn or dispatched
+    /// only while its open fees, with the new task's, stay at most half its stake.
+    function test_regression_M3_openFeesStayWithinHalfTheStake() public {
         address node = joinDefault();
         INodeRegistry.SelectionRequest memory req = anyRequest();
-        req.fee = 0.6 ether;
+        req.fee = 0.3 ether;
         assertTrue(registry.fits(node, req));
         registry.occupyNode(node, TASK_1);
-        assertTrue(registry.releaseAtReport(node, TASK_1, 0.6 ether), "free at its report");
-        assertEq(registry.openFeesOf(node), 0.6 ether);
-        assertFalse(registry.fits(node, req), "0.6 + 0.6 ether > the 1 ether stake: not dispatched");
+        assertTrue(registry.releaseAtReport(node, TASK_1, 0.3 ether), "free at its report");
+        assertEq(registry.openFeesOf(node), 0.3 ether);
+        assertFalse(registry.fits(node, req), "0.3 + 0.3 ether > half the 1 ether stake: not dispatched");
         assertEq(registry.selectNode(req, 1, TASK_2), address(0), "nor drawn");
-        req.fee = 0.4 ether;
-        assertTrue(registry.fits(node, req), "up to the stake");
-        req.fee = 0.4 ether + 1;
+        req.fee = 0.2 ether;
+        assertTrue(registry.fits(node, req), "up to half the stake");
+        req.fee = 0.2 ether + 1;
         assertFalse(registry.fits(node, req), "counted in whole gwei, rounded up");
-        registry.settleReport(node, 0, 1, false, 0.6 ether);
+        registry.settleReport(node, 0, 1, false, 0.3 ether);
         assertEq(registry.openFeesOf(node), 0);
-        req.fee = 0.6 ether;
+        req.fee = 0.5 ether;
         assertEq(registry.selectNode(req, 1, TASK_2), node, "drawn again once settled");
     }
 

@@ -133,6 +133,19 @@ export const nodeRegistryAbi = [
   },
   {
     "type": "function",
+    "name": "OPEN_FEES_STAKE_DIVISOR",
+    "inputs": [],
+    "outputs": [
+      {
+        "name": "",
+        "type": "uint256",
+        "internalType": "uint256"
+      }
+    ],
+    "stateMutability": "view"
+  },
+  {
+    "type": "function",
     "name": "SELECTION_TRIES",
     "inputs": [],
     "outputs": [
