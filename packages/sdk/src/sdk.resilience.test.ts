@@ -7,6 +7,7 @@ import { createInterface } from 'node:readline';
 import { after, before, describe, it } from 'node:test';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { taskManagerAbi } from '@verinet/protocol/chain';
+import { isSelected, proofToHash, prove } from '@verinet/protocol/vrf';
 import { bytesToHex, type Hex, parseEther } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { createClient } from './client/createClient.js';
@@ -151,7 +152,28 @@ describe('SDK resilience (real chain, relay and nodes)', { timeout: 480_000 }, (
       }
     }
     assert.equal(await network.devnet.client.getBalance({ address: app }), balanceBefore - fee - gas);
-    assert.equal((await client.getTask('restart-1'))?.phase, 'done');
+    const record = await client.getTask('restart-1');
+    assert.equal(record?.phase, 'done');
+    // The resumed process decided sampling as the protocol says: the app's VRF over the hash of the task's seed
+    // block, against the chain's current samplingDenominator (1 in 1000 here), both read from the chain now.
+    const info = await network.devnet.client.readContract({
+      address: network.chain.contracts.taskManager,
+      abi: taskManagerAbi,
+      functionName: 'getTask',
+      args: [created.taskKey as Hex],
+    });
+    const seed = (await network.devnet.client.getBlock({ blockNumber: BigInt(info.seedBlock) })).hash;
+    const denominator = await network.devnet.client.readContract({
+      address: network.chain.contracts.taskManager,
+      abi: taskManagerAbi,
+      functionName: 'samplingDenominator',
+    });
+    assert.equal(denominator, 1000n);
+    assert.equal(record?.members[0]?.seed, seed);
+    assert.equal(
+      record?.sampled,
+      isSelected(proofToHash(prove(network.privateKey(appIndex), seed)), denominator),
+    );
     await client.close();
   });
 

@@ -9,7 +9,7 @@ import { getPixelsPHash, getTextScore } from '@verinet/protocol/score/browser';
 import { build } from 'esbuild';
 import { encode } from 'fast-png';
 import { bytesToHex, type Hex } from 'viem';
-import { getGasLimit } from './chain/getGasLimit.js';
+import { getGasLimit, isOutOfGas } from './chain/getGasLimit.js';
 import { createClient } from './client/createClient.js';
 import { ConfigurationError, InvalidTaskArgumentsError, ResultVerificationError } from './errors/index.js';
 import { toLlmTaskArgs } from './high/createChatCompletion.js';
@@ -146,12 +146,15 @@ describe('arguments and options', () => {
     );
   });
 
-  it('gas limits cover every draw a call may settle beyond its estimate (the ceiling run ran out at 209k)', () => {
-    // validateSingleTask estimated at 72,922 with no draw pending, mined after other apps' createTasks.
-    assert.ok(getGasLimit('validateSingleTask', 72_922n) >= 72_922n + 32n * 69_000n);
+  it('gas limits allow for more draws than estimated, and for every draw on the retry after running out of gas', () => {
+    // validateSingleTask estimated at 72,922 with no draw pending ran out at 209,383 in the ceiling run.
+    assert.ok(getGasLimit('validateSingleTask', 72_922n) >= 72_922n + 4n * 69_000n);
+    assert.ok(getGasLimit('validateSingleTask', 72_922n, { full: true }) >= 72_922n + 32n * 69_000n);
     assert.ok(getGasLimit('createTask', 120_000n) >= 120_000n + 2n * 69_000n);
     // Calls that settle nothing keep the plain headroom.
-    assert.equal(getGasLimit('withdraw', 40_000n), 160_000n);
+    assert.equal(getGasLimit('withdraw', 40_000n, { full: true }), 160_000n);
+    assert.ok(isOutOfGas(209_265n, 209_383n));
+    assert.ok(!isOutOfGas(150_000n, 209_383n));
   });
 
   it('refuses bad client options with a ConfigurationError naming the fix', () => {
