@@ -58,7 +58,9 @@ export function createSqliteMetaStore(path: string): MetaStore {
   // claims still inside their window move over, so an upgrade never reopens a replay.
   db.transaction(() => {
     const old = db
-      .prepare<[], { n: number }>("SELECT COUNT(*) AS n FROM sqlite_master WHERE type = 'table' AND name = 'requests'")
+      .prepare<[], { n: number }>(
+        "SELECT COUNT(*) AS n FROM sqlite_master WHERE type = 'table' AND name = 'requests'",
+      )
       .get();
     if (!old?.n) return;
     db.exec(`INSERT OR IGNORE INTO request_claims (digest, expires_at)
