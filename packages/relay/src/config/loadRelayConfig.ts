@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
 import { BaseError } from '@verinet/protocol';
+import { loadConfigLayers, toConfigEnvName } from '@verinet/protocol/config';
 import { type RelayConfig, relayConfigSchema } from './relayConfig.js';
 
 export class RelayConfigError extends BaseError {
@@ -16,9 +16,7 @@ export type LoadRelayConfigParameters = {
 
 const envPrefix = 'VERINET_RELAY_';
 
-function toEnvName(path: string[]): string {
-  return envPrefix + path.map((p) => p.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()).join('_');
-}
+const toEnvName = (path: string[]) => toConfigEnvName(envPrefix, path);
 
 /** Every leaf of the schema with its env variable name, e.g. limits.resultFileBytes ↔ VERINET_RELAY_LIMITS_RESULT_FILE_BYTES. */
 export function listRelayEnvVariables(): { name: string; path: string[] }[] {
@@ -37,15 +35,7 @@ export function listRelayEnvVariables(): { name: string; path: string[] }[] {
   return out;
 }
 
-function setPath(target: Record<string, unknown>, path: string[], value: unknown): void {
-  let node = target;
-  for (const key of path.slice(0, -1)) {
-    if (!node[key] || typeof node[key] !== 'object') node[key] = {};
-    node = node[key] as Record<string, unknown>;
-  }
-  node[path[path.length - 1]!] = value;
-}
-
+/** Boolean and integer texts as such (the schema's types); anything else stays a string. */
 function coerce(text: string): unknown {
   if (/^-?\d+$/.test(text)) return Number(text);
   if (text === 'true') return true;
@@ -61,49 +51,20 @@ function coerce(text: string): unknown {
  * const config = loadRelayConfig({ file: 'relay.json', env: process.env });
  */
 export function loadRelayConfig(parameters: LoadRelayConfigParameters = {}): RelayConfig {
-  let input: Record<string, unknown> = {};
-  if (parameters.file) {
-    let text: string;
-    try {
-      text = readFileSync(parameters.file, 'utf8');
-    } catch (cause) {
-      throw new RelayConfigError(`Cannot read the relay config file ${parameters.file}.`, { cause });
-    }
-    try {
-      input = JSON.parse(text) as Record<string, unknown>;
-    } catch (cause) {
-      throw new RelayConfigError(`The relay config file ${parameters.file} is not valid JSON.`, { cause });
-    }
-    if (!input || typeof input !== 'object' || Array.isArray(input))
-      throw new RelayConfigError(`The relay config file ${parameters.file} must hold a JSON object.`);
-  }
-  const env = parameters.env ?? {};
-  const known = new Map(listRelayEnvVariables().map((v) => [v.name, v.path]));
-  for (const [name, value] of Object.entries(env)) {
-    if (!name.startsWith(envPrefix) || value === undefined) continue;
-    if (name === 'VERINET_RELAY_PASSWORD') continue;
-    const path = known.get(name);
-    if (!path)
-      throw new RelayConfigError(`Unknown environment variable ${name}.`, {
-        details: [`Known: ${[...known.keys()].join(', ')}`],
-      });
-    setPath(input, path, coerce(value));
-  }
-  for (const [key, value] of Object.entries(parameters.overrides ?? {})) {
-    if (value !== undefined) setPath(input, key.split('.'), value);
-  }
-  const parsed = relayConfigSchema.safeParse(input);
-  if (!parsed.success) {
-    throw new RelayConfigError('Invalid relay configuration.', {
-      details: parsed.error.issues.map((issue) => {
-        const path = issue.path.map(String);
-        return `${path.join('.') || '(root)'} (${toEnvName(path)}): ${issue.message}`;
-      }),
-    });
-  }
-  if (parsed.data.storage.kind === 'postgres' && !parsed.data.storage.postgresUrl)
+  const config = loadConfigLayers({
+    ...parameters,
+    service: 'relay',
+    schema: relayConfigSchema,
+    envPrefix,
+    envLeaves: listRelayEnvVariables().map((variable) => variable.path),
+    otherVariables: new Set(['VERINET_RELAY_PASSWORD']),
+    coerce,
+    issueLine: (path, message) => `${path.join('.') || '(root)'} (${toEnvName(path)}): ${message}`,
+    createError: (message, options) => new RelayConfigError(message, options),
+  });
+  if (config.storage.kind === 'postgres' && !config.storage.postgresUrl)
     throw new RelayConfigError('storage.kind is postgres but storage.postgresUrl is not set.', {
       details: ['Set VERINET_RELAY_STORAGE_POSTGRES_URL or storage.postgresUrl in the config file.'],
     });
-  return parsed.data;
+  return config;
 }

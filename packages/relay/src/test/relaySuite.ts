@@ -687,54 +687,34 @@ export function runRelaySuite(makeFactory: () => Promise<StorageFactory | undefi
       const { sha256 } = await import('@noble/hashes/sha2.js');
       const { toHex } = await import('viem');
       const timestamp = now;
-      const nonce = toHex(crypto.getRandomValues(new Uint8Array(32)));
-      const message = { method: 'GET', path, bodyHash: toHex(sha256(new Uint8Array())), timestamp, nonce };
-      const signature = await task.nodeActor!.account.signTypedData!({
-        domain: relay.context.domain,
-        types: {
-          RelayRequest: [
-            { name: 'method', type: 'string' },
-            { name: 'path', type: 'string' },
-            { name: 'bodyHash', type: 'bytes32' },
-            { name: 'timestamp', type: 'uint64' },
-            { name: 'nonce', type: 'bytes32' },
-          ],
-        },
-        primaryType: 'RelayRequest',
-        message,
-      });
-      const headers = {
+      const bodyHash = toHex(sha256(new Uint8Array()));
+      // Signed with plain viem (not the relay's helpers), as any client would: the headers of one request.
+      const signPlain = async (nonce: Hex) => ({
         'x-verinet-address': node.address,
         'x-verinet-timestamp': String(timestamp),
         'x-verinet-nonce': nonce,
-        'x-verinet-body-hash': message.bodyHash,
-        'x-verinet-signature': signature,
-      };
+        'x-verinet-body-hash': bodyHash,
+        'x-verinet-signature': await task.nodeActor!.account.signTypedData!({
+          domain: relay.context.domain,
+          types: {
+            RelayRequest: [
+              { name: 'method', type: 'string' },
+              { name: 'path', type: 'string' },
+              { name: 'bodyHash', type: 'bytes32' },
+              { name: 'timestamp', type: 'uint64' },
+              { name: 'nonce', type: 'bytes32' },
+            ],
+          },
+          primaryType: 'RelayRequest',
+          message: { method: 'GET', path, bodyHash, timestamp, nonce },
+        }),
+      });
+      const headers = await signPlain(toHex(crypto.getRandomValues(new Uint8Array(32))));
       assert.equal((await relay.app.inject({ method: 'GET', url: path, headers })).statusCode, 200);
       const replay = await relay.app.inject({ method: 'GET', url: path, headers });
       assert.equal(errorCode(replay), 'AUTH_REPLAYED');
       // Replays racing each other (claims arriving together share one batched INSERT): exactly one is served.
-      const racedNonce = toHex(crypto.getRandomValues(new Uint8Array(32)));
-      const raced = { ...message, nonce: racedNonce };
-      const racedSignature = await task.nodeActor!.account.signTypedData!({
-        domain: relay.context.domain,
-        types: {
-          RelayRequest: [
-            { name: 'method', type: 'string' },
-            { name: 'path', type: 'string' },
-            { name: 'bodyHash', type: 'bytes32' },
-            { name: 'timestamp', type: 'uint64' },
-            { name: 'nonce', type: 'bytes32' },
-          ],
-        },
-        primaryType: 'RelayRequest',
-        message: raced,
-      });
-      const racedHeaders = {
-        ...headers,
-        'x-verinet-nonce': racedNonce,
-        'x-verinet-signature': racedSignature,
-      };
+      const racedHeaders = await signPlain(toHex(crypto.getRandomValues(new Uint8Array(32))));
       const answers = await Promise.all(
         Array.from({ length: 6 }, () =>
           relay.app.inject({ method: 'GET', url: path, headers: racedHeaders }),

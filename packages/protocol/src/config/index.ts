@@ -1,0 +1,6 @@
+export {
+  type ConfigErrorFactory,
+  type LoadConfigLayersParameters,
+  loadConfigLayers,
+  toConfigEnvName,
+} from './loadConfigLayers.js';
