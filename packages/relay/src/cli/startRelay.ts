@@ -4,7 +4,7 @@ import { readPassword } from '@verinet/cli/src/keystore/readPassword.js';
 import { BaseError } from '@verinet/protocol';
 import { readDeployment } from '@verinet/protocol/chain';
 import type { FastifyInstance } from 'fastify';
-import pino from 'pino';
+import pino, { type Logger } from 'pino';
 import { createPublicClient, http } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { buildRelay } from '../app/buildRelay.js';
@@ -33,6 +33,8 @@ export type StartRelayOptions = {
   env?: Record<string, string | undefined> | undefined;
   /** Install SIGINT/SIGTERM handlers (the CLI does; tests do not). */
   handleSignals?: boolean | undefined;
+  /** Log here instead of stdout at config.logLevel (the devnet logs every service to one file). */
+  logger?: Logger | undefined;
 };
 
 export type StartedRelay = {
@@ -90,7 +92,7 @@ export async function startRelay(options: StartRelayOptions = {}): Promise<Start
       `The RPC serves chain ${rpcChainId}, the deployment file is for chain ${deployment.chainId}.`,
     );
 
-  const logger = pino({ level: config.logLevel, base: { service: 'relay' } });
+  const logger = options.logger ?? pino({ level: config.logLevel, base: { service: 'relay' } });
   const storage = await createRelayStorage(config);
   const chain = createChainReader({
     rpcUrl: config.rpcUrl,
