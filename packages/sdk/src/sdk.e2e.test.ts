@@ -8,6 +8,7 @@ import { bytesToHex, type Hex, parseEther } from 'viem';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { createClient, type VerinetClient } from './client/createClient.js';
 import { InsufficientFundsError } from './errors/index.js';
+import { toLlmTaskArgs } from './high/createChatCompletion.js';
 import { type SdkNetwork, startSdkNetwork, testModels } from './testing/startSdkNetwork.js';
 import type { TaskEvent } from './types.js';
 import { sleep } from './utils/sleep.js';
@@ -170,8 +171,9 @@ describe('SDK end to end (anvil, contracts, real relay, 3 node daemons with the 
       if (completion.verinet.validation === 'group') grouped = completion;
     }
     assert.ok(grouped, 'a task was sampled');
-    const keys = grouped.verinet.taskKeys;
-    assert.equal(keys.length, 3);
+    // Members that ran on a node already in the group were replaced (paid alone): they come after the group.
+    const replaced = grouped.verinet.taskKeys.length - 3;
+    const keys = grouped.verinet.taskKeys.slice(0, 3);
     assert.equal(grouped.verinet.taskKey, keys[0], 'the original is the paid one');
     assert.equal(await chainState(keys[0]!), 6, 'original EndGroupSuccess');
     assert.equal(await chainState(keys[1]!), 7, 'member EndGroupRefund');
@@ -185,7 +187,7 @@ describe('SDK end to end (anvil, contracts, real relay, 3 node daemons with the 
     });
     assert.equal(judged.length, 1);
     assert.deepEqual([judged[0]!.args.member1, judged[0]!.args.member2], [keys[1], keys[2]]);
-    assert.equal(grouped.verinet.feesPaid, fee);
+    assert.equal(grouped.verinet.feesPaid, fee * BigInt(1 + replaced));
     assert.equal(grouped.verinet.refunded, 2n * fee);
     assert.equal(bytesToHex(sha256(grouped.raw)), await onChainScore(keys[0]!));
     // Refunds are a pull payment: owed, then withdrawn.
@@ -276,9 +278,10 @@ describe('SDK end to end (anvil, contracts, real relay, 3 node daemons with the 
     await app.close();
   });
 
-  it('a sampled task whose members could only run on its own node is validated member by member, nobody judged', async () => {
-    // One node left to draw: both members wait for it and run on it (F6 frees it at its report), so the
-    // contract refuses the group (DuplicateGroupNode); the SDK validates the three alone and delivers the result.
+  it('a sampled task whose members ran on its own node gets replacement members on other nodes; the group is judged over three nodes', async () => {
+    // One node left to draw: both members wait for it and run on it (F6 frees it at its report). The contract
+    // would refuse that group (DuplicateGroupNode), so the SDK drops them (paid alone) and adds fresh members;
+    // once the members reported, the other two nodes come back and the kept one pauses.
     await network.send(0, 'taskManager', 'setSamplingDenominator', [2n]);
     const app = createClient({
       chain: network.chain,
@@ -286,37 +289,132 @@ describe('SDK end to end (anvil, contracts, real relay, 3 node daemons with the 
       account: network.privateKey(appIndex + 2),
       fee,
       pollIntervalMs: 100,
+      maxGroupReplacements: 6,
     });
-    const [kept, ...paused] = [...network.nodes.keys()];
+    const [kept, ...others] = [...network.nodes.keys()];
     const keptNode = privateKeyToAccount(network.privateKey(kept!)).address;
-    for (const index of paused) await network.send(index, 'nodeRegistry', 'pause', []);
+    const paused = new Set<number>();
+    const pause = async (index: number) => {
+      await network.send(index, 'nodeRegistry', 'pause', []);
+      paused.add(index);
+    };
+    const resume = async (index: number) => {
+      await network.send(index, 'nodeRegistry', 'resume', []);
+      paused.delete(index);
+    };
+    for (const index of others) await pause(index);
     try {
-      let sampled = false;
+      let grouped = false;
       // 1 in 2 per round: 10 rounds miss a sampled one with p = 2^-10.
-      for (let round = 0; round < 10 && !sampled; round++) {
+      for (let round = 0; round < 10 && !grouped; round++) {
+        const id = `one-node-${round}`;
+        let members: Hex[] = [];
+        let scoredMembers = 0;
+        let switched: Promise<void> | undefined;
+        const events: TaskEvent[] = [];
         const completion = await app.chat.completions.create(chatParams(400 + round), {
-          id: `one-node-${round}`,
+          id,
+          onProgress: (e) => {
+            events.push(e);
+            if (e.type === 'group') members = e.taskKeys.slice(1);
+            if (e.type === 'scored' && members.includes(e.taskKey) && ++scoredMembers === 2 && !switched)
+              switched = (async () => {
+                for (const index of others) await resume(index);
+                await pause(kept!);
+              })();
+          },
         });
-        assert.equal(completion.verinet.node, keptNode);
-        const record = await app.getTask(`one-node-${round}`);
-        if (!record?.sampled) continue;
-        sampled = true;
-        assert.equal(
-          completion.verinet.validation,
-          'single',
-          'the group was refused, the members validated alone',
-        );
-        assert.equal(record.members.length, 3);
-        for (const member of record.members) {
-          assert.equal(member.node, keptNode, 'every member ran on the one node left');
-          assert.equal(await chainState(member.taskKey), 5, 'EndSuccess: paid, nobody slashed');
+        await switched;
+        const record = await app.getTask(id);
+        if (!record?.sampled) {
+          assert.equal(completion.verinet.node, keptNode);
+          continue;
         }
-        assert.equal(completion.verinet.feesPaid, 3n * fee);
+        grouped = true;
+        const replaced = record.replaced ?? [];
+        assert.ok(
+          replaced.length >= 2,
+          `both first members ran on the kept node and were replaced (${replaced.length})`,
+        );
+        assert.equal(events.filter((e) => e.type === 'replaced').length, replaced.length);
+        for (const member of replaced) {
+          assert.equal(member.node, keptNode, 'a dropped member ran on a node already in the group');
+          assert.equal(
+            await chainState(member.taskKey),
+            5,
+            'dropped member EndSuccess: validated alone, paid',
+          );
+        }
+        assert.equal(completion.verinet.validation, 'group', 'the group was judged on chain');
+        const [k0, k1, k2] = record.members.map((m) => m.taskKey);
+        assert.equal(new Set(record.members.map((m) => m.node)).size, 3, 'three different nodes');
+        assert.equal(record.members[0]?.node, keptNode);
+        assert.equal(await chainState(k0!), 6, 'original EndGroupSuccess');
+        assert.equal(await chainState(k1!), 7, 'member EndGroupRefund');
+        assert.equal(await chainState(k2!), 7, 'member EndGroupRefund');
+        const judged = await network.devnet.client.getContractEvents({
+          address: network.chain.contracts.taskManager,
+          abi: taskManagerAbi,
+          eventName: 'TaskGroupValidated',
+          args: { originalKey: k0 },
+          fromBlock: 0n,
+        });
+        assert.deepEqual([judged[0]?.args.member1, judged[0]?.args.member2], [k1, k2]);
+        assert.equal(completion.verinet.taskKey, k0);
+        assert.equal(completion.verinet.feesPaid, fee * BigInt(1 + replaced.length));
+        assert.equal(completion.verinet.refunded, 2n * fee);
+        assert.deepEqual(completion.verinet.taskKeys, [k0, k1, k2, ...replaced.map((m) => m.taskKey)]);
       }
-      assert.ok(sampled, 'a task was sampled');
+      assert.ok(grouped, 'a task was sampled');
     } finally {
-      for (const index of paused) await network.send(index, 'nodeRegistry', 'resume', []);
+      for (const index of network.nodes.keys()) if (paused.has(index)) await resume(index);
       await app.close();
     }
+  });
+
+  it('the default fee is the going price; a task nobody drew within 256 blocks ends DrawExpired: the SDK records its fee as forfeited, not refunded', async () => {
+    const app = createClient({
+      chain: network.chain,
+      relay: network.relay.url,
+      account: network.privateKey(appIndex + 3),
+      pollIntervalMs: 100,
+    });
+    const nodeIndexes = [...network.nodes.keys()];
+    // Paused nodes settle draws only after a 60 s backstop: nobody draws the task before the blocks below.
+    for (const index of nodeIndexes) await network.send(index, 'nodeRegistry', 'pause', []);
+    const events: TaskEvent[] = [];
+    app.on((e) => events.push(e));
+    let id = '';
+    const owedBefore = await app.getOwed();
+    try {
+      const prepared = await app.prepareTask({ type: 'llm', args: toLlmTaskArgs(chatParams(500)) });
+      id = prepared.id;
+      await app.uploadArgs(id);
+      const created = await app.createTask(id);
+      assert.equal(created.members[0]?.state, 'Pending');
+      // No fee given: the chain's going price (the earlier tasks paid `fee`), at least its minFee.
+      const [going, min] = await Promise.all(
+        (['goingPrice', 'minFee'] as const).map((functionName) =>
+          network.devnet.client.readContract({
+            address: network.chain.contracts.taskManager,
+            abi: taskManagerAbi,
+            functionName,
+          }),
+        ),
+      );
+      assert.equal(created.members[0]?.fee, (going! >= min! ? going! : min!).toString());
+      await network.devnet.rpc('anvil_mine', ['0x120']);
+    } finally {
+      // The first resume settles the draw: the creation block's hash is no longer readable.
+      for (const index of nodeIndexes) await network.send(index, 'nodeRegistry', 'resume', []);
+    }
+    const record = await app.validateTask(id);
+    const member = record.members[0]!;
+    assert.equal(await chainState(member.taskKey), 9, 'EndAborted (DrawExpired)');
+    assert.equal(member.outcome, 'forfeited');
+    assert.ok(events.some((e) => e.type === 'forfeited' && e.taskKey === member.taskKey));
+    assert.ok(!events.some((e) => e.type === 'refunded'), 'no refund announced');
+    assert.equal(await app.getOwed(), owedBefore, 'nothing owed back');
+    await app.close();
   });
 });

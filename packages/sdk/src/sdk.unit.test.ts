@@ -9,6 +9,7 @@ import { getPixelsPHash, getTextScore } from '@verinet/protocol/score/browser';
 import { build } from 'esbuild';
 import { encode } from 'fast-png';
 import { bytesToHex, type Hex } from 'viem';
+import { getGasLimit, isOutOfGas } from './chain/getGasLimit.js';
 import { createClient } from './client/createClient.js';
 import { ConfigurationError, InvalidTaskArgumentsError, ResultVerificationError } from './errors/index.js';
 import { toLlmTaskArgs } from './high/createChatCompletion.js';
@@ -145,12 +146,27 @@ describe('arguments and options', () => {
     );
   });
 
+  it('gas limits allow for more draws than estimated, and for every draw on the retry after running out of gas', () => {
+    // validateSingleTask estimated at 72,922 with no draw pending ran out at 209,383 in the ceiling run.
+    assert.ok(getGasLimit('validateSingleTask', 72_922n) >= 72_922n + 4n * 69_000n);
+    assert.ok(getGasLimit('validateSingleTask', 72_922n, { full: true }) >= 72_922n + 32n * 69_000n);
+    assert.ok(getGasLimit('createTask', 120_000n) >= 120_000n + 2n * 69_000n);
+    // Calls that settle nothing keep the plain headroom.
+    assert.equal(getGasLimit('withdraw', 40_000n, { full: true }), 160_000n);
+    assert.ok(isOutOfGas(209_265n, 209_383n));
+    assert.ok(!isOutOfGas(150_000n, 209_383n));
+  });
+
   it('refuses bad client options with a ConfigurationError naming the fix', () => {
     assert.throws(() => createClient({ chain, relay: 'ftp://x', account: key }), ConfigurationError);
     assert.throws(() => createClient({ chain, relay: 'http://x', account: '0x12' }), /private key/);
     assert.throws(
       () => createClient({ chain: {} as never, relay: 'http://x', account: key }),
       /chain must be/,
+    );
+    assert.throws(
+      () => createClient({ chain, relay: 'http://x', account: key, maxGroupReplacements: -1 }),
+      /maxGroupReplacements must be a whole number/,
     );
   });
 

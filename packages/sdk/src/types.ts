@@ -45,7 +45,10 @@ export type CreateClientParameters = {
   /** Secret key of the app's VRF (secret sampling). See docs/sdk.md "Sampling key". */
   vrfKey?: Hex | undefined;
   decodeImage?: DecodeImage | undefined;
-  /** Fee per on-chain task in wei; default: the chain's minFee. */
+  /**
+   * Fee per on-chain task in wei; default: the chain's `goingPrice()` (what nodes recently worked for), or its
+   * `minFee` when higher (a new chain's going price is 0). See docs/sdk.md "Fees".
+   */
   fee?: bigint | undefined;
   requirements?: Partial<TaskRequirements> | undefined;
   /** viem transport for chain reads and local-account writes; default `http(chain.rpcUrl)`. */
@@ -54,6 +57,12 @@ export type CreateClientParameters = {
   retry?: { attempts?: number | undefined; baseDelayMs?: number | undefined } | undefined;
   onTimeout?: TimeoutPolicy | undefined;
   maxResubmits?: number | undefined;
+  /**
+   * Sampled tasks: how many group members in all may be replaced because they ran on a node already in the
+   * group (each costs one more fee, paid to the node that ran the dropped member); default 4. Past it, the
+   * members are validated alone (unchecked). See docs/sdk.md "Validation groups on small networks".
+   */
+  maxGroupReplacements?: number | undefined;
   /**
    * Checks a task's arguments against what the app knows of the network before anything is sent or paid
    * (e.g. an LLM prompt against the model's context length, which only a tokenizer can count). Called with the
@@ -106,8 +115,11 @@ export type MemberRecord = {
   /** Seed as folded at the report (event data). */
   reportSeed?: Hex | undefined;
   errorCode?: number | undefined;
-  /** End event seen: what the fee became. */
-  outcome?: 'paid' | 'refunded' | undefined;
+  /**
+   * End event seen: what the fee became. `forfeited`: nobody settled the draw while the creation block's hash
+   * was readable (`DrawExpired`), so the fee went to the IncentivePool; the app gets nothing back.
+   */
+  outcome?: 'paid' | 'refunded' | 'forfeited' | undefined;
 };
 
 export type TaskPhase =
@@ -139,6 +151,11 @@ export type TaskRecord = {
   /** Sampling decision of the current attempt (undefined until the seed is known). */
   sampled?: boolean | undefined;
   vrfProof?: Hex | undefined;
+  /**
+   * Group members dropped from the current attempt because they ran on a node already in the group
+   * (`DuplicateGroupNode`); each was replaced by a fresh member and is validated alone (its node is paid).
+   */
+  replaced?: MemberRecord[] | undefined;
   /** Task keys of earlier, aborted attempts. */
   previous: Hex[];
   /** Fees of earlier attempts owed back to the app (decimal string). */
@@ -181,9 +198,11 @@ export type TaskEvent = EventBase &
     | { type: 'error_reported'; taskKey: Hex; node: Address; code: number }
     | { type: 'sampled'; selected: boolean }
     | { type: 'group'; taskKeys: Hex[] }
+    | { type: 'replaced'; taskKey: Hex; node: Address; replacement: Hex }
     | { type: 'validated'; taskKeys: Hex[]; mode: 'single' | 'group' }
     | { type: 'paid'; taskKey: Hex; node: Address; amount: bigint }
     | { type: 'refunded'; taskKey: Hex; amount: bigint }
+    | { type: 'forfeited'; taskKey: Hex; amount: bigint }
     | { type: 'downloaded'; taskKey: Hex; files: { name: string; size: number }[] }
     | { type: 'aborted'; taskKey: Hex; reason: string }
     | { type: 'resubmitted'; taskKeys: Hex[] }

@@ -89,6 +89,14 @@ describe('what a job costs its key', () => {
     assert.equal(getJobCharge(resubmitted), fee);
     // An earlier attempt whose fee did not come back (still locked) counts.
     assert.equal(getJobCharge({ ...resubmitted, previousRefunded: '0' }), 2n * fee);
+    // A group whose member ran on the original's node: that member was replaced and paid alone.
+    assert.equal(
+      getJobCharge({ ...group, replaced: [member(5, 'member', { state: 'EndSuccess', outcome: 'paid' })] }),
+      2n * fee,
+    );
+    // DrawExpired: the chain ended it EndAborted but kept the fee (forfeited to the IncentivePool).
+    const expired = member(6, 'original', { state: 'EndAborted', outcome: 'forfeited' });
+    assert.equal(getJobCharge(record('g', { phase: 'failed', members: [expired] })), fee);
   });
 
   test('a resumed job whose record shows two fees paid is charged two, with its failure, once, under its lease', async () => {

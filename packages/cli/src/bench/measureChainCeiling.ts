@@ -9,6 +9,7 @@ import {
 } from '@verinet/protocol/commitment';
 import { getResultHash } from '@verinet/protocol/relay';
 import { getPublicKey } from '@verinet/protocol/vrf';
+import { getGasLimit, isOutOfGas } from '@verinet/sdk';
 import {
   type Address,
   createPublicClient,
@@ -80,18 +81,30 @@ export async function measureChainCeiling(parameters: MeasureChainCeilingParamet
       request: Record<string, unknown>,
     ): Promise<TransactionReceipt> => {
       const call = { ...request, account } as never;
-      const estimate = await client.estimateContractGas({
-        ...(call as object),
-        blockTag: 'pending',
-      } as never);
-      const hash = await walletOf(account).writeContract({
-        ...(call as object),
-        gas: (estimate * 3n) / 2n + 100_000n,
-      } as never);
-      const receipt = await client.waitForTransactionReceipt({ hash, pollingInterval: 5 });
-      if (receipt.status !== 'success') throw new Error(`${String(request.functionName)} reverted`);
-      transactions++;
-      return receipt;
+      // As the SDK: room for a few more draws than estimated, and once more with room for all of them when
+      // the call ran out of gas (most calls settle every pending draw first).
+      for (let full = false; ; full = true) {
+        const estimate = await client.estimateContractGas({
+          ...(call as object),
+          blockTag: 'pending',
+        } as never);
+        const gas = getGasLimit(String(request.functionName), estimate, { full });
+        const hash = await walletOf(account).writeContract({ ...(call as object), gas } as never);
+        const receipt = await client.waitForTransactionReceipt({ hash, pollingInterval: 5 });
+        transactions++;
+        if (receipt.status === 'success') return receipt;
+        if (!full && isOutOfGas(receipt.gasUsed, gas)) continue;
+        // Say why: out of gas (the limit was used up) or the contract's error replayed at that block.
+        const why = await client
+          .simulateContract({ ...(call as object), blockNumber: receipt.blockNumber - 1n } as never)
+          .then(
+            () => 'the replay one block earlier passes',
+            (error: unknown) => (error as Error).message.split('\n')[0],
+          );
+        throw new Error(
+          `${String(request.functionName)} reverted in block ${receipt.blockNumber}: gas used ${receipt.gasUsed} of ${gas} (estimate ${estimate}); ${why}`,
+        );
+      }
     };
     const fund = async (to: Address, value: bigint) => {
       const hash = await walletOf(deployer).sendTransaction({ to, value } as never);

@@ -11,7 +11,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -214,7 +214,15 @@ async function main(): Promise<void> {
     let next = 0;
     // Where the protocol time goes: the time between consecutive steps of each task (SDK progress events).
     const phases = new Map<string, number[]>();
-    const phaseOrder = ['uploaded', 'created', 'node', 'scored', 'validated', 'downloaded'] as const;
+    const phaseOrder = [
+      'prepared',
+      'uploaded',
+      'created',
+      'node',
+      'scored',
+      'validated',
+      'downloaded',
+    ] as const;
     const recordPhases = (marks: Map<string, number>, started: number) => {
       let previous = started;
       let previousName = 'start';
@@ -230,6 +238,7 @@ async function main(): Promise<void> {
       }
     };
     let done = 0;
+    const loadAtStart = loadavg();
     const begin = performance.now();
     const progress = setInterval(() => {
       const seconds = (performance.now() - begin) / 1000;
@@ -264,6 +273,7 @@ async function main(): Promise<void> {
     );
     clearInterval(progress);
     const seconds = (performance.now() - begin) / 1000;
+    const loadAtEnd = loadavg();
     await Promise.all(clients.map((client) => client.close()));
     await stopNetwork();
 
@@ -291,7 +301,7 @@ async function main(): Promise<void> {
     console.log(`
 bench:network (${new Date().toISOString()}, ${nodeCount} nodes, ${appCount} concurrent apps, LLM tiny-gpt2 4 tokens, node polling ${nodePollMs} ms, SDK polling ${sdkPollMs} ms)
   tasks run             ${taskCount} (${latencies.length} verified, ${failures.length} failed; ${sampled} sampled → validated by a group of 3)
-  wall time             ${seconds.toFixed(1)} s
+  wall time             ${seconds.toFixed(1)} s (load average ${loadAtStart.map((l) => l.toFixed(1)).join(' ')} at the start, ${loadAtEnd.map((l) => l.toFixed(1)).join(' ')} at the end; 2 cores)
   throughput            ${throughput.toFixed(2)} tasks/s
   chain-bound ceiling   ${ceiling.tasksPerSecond.toFixed(2)} tasks/s (${ceiling.txPerSecond.toFixed(1)} tx/s; ${ceiling.tasks} unsampled tasks = ${ceiling.transactions} transactions in ${ceiling.seconds.toFixed(1)} s)
   ratio                 ${((throughput / ceiling.tasksPerSecond) * 100).toFixed(1)} % of the ceiling (target ≥ 50 %)

@@ -8,6 +8,7 @@ import { CommandError } from '../cli/errors.js';
 import { escapeControlCharacters } from '../cli/escapeControlCharacters.js';
 import { parseChoiceArgument, parseIntegerArgument } from '../cli/options.js';
 import { printLine, printNote } from '../cli/output.js';
+import { parseAmount } from '../cli/parseAmount.js';
 import { printJson } from '../cli/printJson.js';
 import { buildLlmArgs, buildSdArgs } from '../task/buildTaskArgs.js';
 import { formatTaskEvent } from '../task/formatTaskEvent.js';
@@ -25,6 +26,7 @@ type RunOptions = TaskNetworkOptions & {
   messages?: string;
   maxTokens?: number;
   model?: string;
+  fee?: bigint;
   out: string;
   timeout: number;
   json?: boolean;
@@ -82,6 +84,11 @@ export function createTaskCommand(): Command {
         parseIntegerArgument('--max-tokens', 1, 32_768),
       )
       .option('--model <id>', "model id (default: the devnet's model of that type)")
+      .option(
+        '--fee <amount>',
+        "fee per on-chain task, e.g. 0.001 (ether) or 50gwei (default: the chain's going price, at least its minFee)",
+        (text: string) => parseAmount('--fee', text),
+      )
       .option('--out <dir>', 'sd: folder the images are written to (created if missing)', '.')
       .option(
         '--timeout <seconds>',
@@ -201,7 +208,7 @@ async function runTask(options: RunOptions): Promise<void> {
   const signal = AbortSignal.timeout(options.timeout * 1000);
   try {
     if (options.type === 'sd') {
-      const result = await client.images.generate(args as never, { onProgress, signal });
+      const result = await client.images.generate(args as never, { onProgress, signal, fee: options.fee });
       const paths = result.images.map((image) => {
         const path = join(outDir!, `${result.id}-${image.index}.png`);
         writeFileSync(path, image.png);
@@ -223,6 +230,7 @@ async function runTask(options: RunOptions): Promise<void> {
       const result = await client.chat.completions.create(args as never, {
         onProgress,
         signal,
+        fee: options.fee,
         ...(network.gpu ? { requirements: { gpu: network.gpu } } : {}),
       });
       const text = result.choices[0]?.message.content ?? '';
@@ -372,6 +380,13 @@ function summarize(record: TaskRecord, withMembers: boolean) {
             outcome: member.outcome ?? null,
             createTx: member.createTx ?? null,
           })),
+          replacedTasks: (record.replaced ?? []).map((member) => ({
+            taskKey: member.taskKey,
+            state: member.state ?? null,
+            node: member.node ?? null,
+            fee: member.fee,
+            outcome: member.outcome ?? null,
+          })),
           previousTaskKeys: record.previous,
         }
       : { taskKey: record.members[0]?.taskKey ?? null }),
@@ -388,6 +403,11 @@ function formatRecord(record: TaskRecord): string {
   for (const member of record.members) {
     lines.push(
       `  ${member.role.padEnd(10)}  ${member.taskKey}  ${member.state ?? 'not created'}${member.node ? `  node ${member.node}` : ''}${member.outcome ? `  ${member.outcome}` : ''}`,
+    );
+  }
+  for (const member of record.replaced ?? []) {
+    lines.push(
+      `  replaced    ${member.taskKey}  ${member.state ?? ''}${member.node ? `  node ${member.node}` : ''}${member.outcome ? `  ${member.outcome}` : ''} (its node was already in the group)`,
     );
   }
   if (record.previous.length > 0)

@@ -32,12 +32,16 @@ export function formatTaskEvent(event: TaskEvent): string | undefined {
       return `sampled          ${event.selected ? 'yes: two more nodes run it, results compared' : 'no: validated alone'}`;
     case 'group':
       return `group            ${event.taskKeys.map(short).join(', ')}`;
+    case 'replaced':
+      return `replaced         ${short(event.taskKey)} ran on ${short(event.node)}, already in the group: new member ${short(event.replacement)} (the old one is paid alone)`;
     case 'validated':
       return `accepted         on chain: ${event.mode === 'group' ? 'the 3 results agree (validateTaskGroup)' : 'each result validated alone (validateSingleTask)'}`;
     case 'paid':
       return `paid             ${formatEther(event.amount)} ETH to ${short(event.node)}`;
     case 'refunded':
       return `refunded         ${formatEther(event.amount)} ETH owed back for ${short(event.taskKey)}`;
+    case 'forfeited':
+      return `forfeited        ${formatEther(event.amount)} ETH of ${short(event.taskKey)}: nobody drew its node within 256 blocks (DrawExpired)`;
     case 'downloaded':
       return `downloaded       ${event.files.map((file) => `${file.name} (${file.size} B)`).join(', ')}, checked against the chain`;
     case 'aborted':

@@ -34,16 +34,23 @@ export async function downloadResult(
     signal: options.signal,
     attempts: Math.max(context.retry.attempts, 8),
   };
-  const manifest = await withRetry(context, step, () => context.relay.getResult(member.taskKey));
   const args = hexToBytes(record.args);
+  const names = getExpectedNames(record.taskType, args);
+  // The file names follow from the arguments: the manifest and the files are fetched together (one round trip
+  // instead of two), and nothing is trusted before verifyResult checks it all against the chain.
+  const [listed, ...fetched] = await Promise.allSettled([
+    withRetry(context, step, () => context.relay.getResult(member.taskKey)),
+    ...names.map((name) => withRetry(context, step, () => context.relay.getResultFile(member.taskKey, name))),
+  ]);
+  if (listed.status === 'rejected') throw listed.reason;
+  const manifest = listed.value as Awaited<ReturnType<typeof context.relay.getResult>>;
   const files: ResultFile[] = [];
-  for (const name of getExpectedNames(record.taskType, args)) {
+  for (const [index, name] of names.entries()) {
     if (!manifest.files.some((f) => f.name === name))
       throw new ResultVerificationError(member.taskKey, `the relay lists no ${name}`);
-    files.push({
-      name,
-      bytes: await withRetry(context, step, () => context.relay.getResultFile(member.taskKey, name)),
-    });
+    const file = fetched[index];
+    if (file?.status !== 'fulfilled') throw file?.reason;
+    files.push({ name, bytes: file.value as Uint8Array });
   }
   await verifyResult({
     taskType: record.taskType,

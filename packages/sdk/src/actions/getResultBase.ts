@@ -5,8 +5,9 @@ import type { TaskRecord, TaskResultBase } from '../types.js';
 export function getResultBase(record: TaskRecord): TaskResultBase {
   const member = record.members.find((m) => m.taskKey === record.resultKey);
   if (!member?.score || !member.node) throw new VerinetError(`Task ${record.id} has no validated result.`);
+  const all = [...record.members, ...(record.replaced ?? [])];
   const sum = (outcome: 'paid' | 'refunded') =>
-    record.members.filter((m) => m.outcome === outcome).reduce((total, m) => total + BigInt(m.fee), 0n);
+    all.filter((m) => m.outcome === outcome).reduce((total, m) => total + BigInt(m.fee), 0n);
   return {
     id: record.id,
     taskType: record.taskType,
@@ -14,7 +15,8 @@ export function getResultBase(record: TaskRecord): TaskResultBase {
     node: member.node,
     score: member.score,
     validation: record.validation ?? 'single',
-    taskKeys: [...record.previous, ...record.members.map((m) => m.taskKey)],
+    // Members dropped from the group (DuplicateGroupNode) come after the ones it was judged with.
+    taskKeys: [...record.previous, ...all.map((m) => m.taskKey)],
     feesPaid: sum('paid'),
     // Earlier attempts were aborted: their fees came back too.
     refunded: sum('refunded') + BigInt(record.previousRefunded ?? '0'),

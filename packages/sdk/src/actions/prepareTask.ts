@@ -15,7 +15,7 @@ import {
 } from '@verinet/protocol/commitment';
 import { bytesToHex, keccak256, stringToHex, zeroHash } from 'viem';
 import { discoverLlmBucket } from '../chain/discoverLlmBucket.js';
-import { readMinFee } from '../chain/reads.js';
+import { readDefaultFee } from '../chain/reads.js';
 import type { SdkContext } from '../client/context.js';
 import { ConfigurationError, InvalidTaskArgumentsError, VerinetError } from '../errors/index.js';
 import type { MemberRecord, SdkTaskType, TaskRecord, TaskRequirements } from '../types.js';
@@ -119,7 +119,7 @@ export async function prepareTask(
   const fee =
     parameters.fee ??
     context.fee ??
-    (await withRetry(context, { id, step: 'read-fee' }, () => readMinFee(context)));
+    (await withRetry(context, { id, step: 'read-fee' }, () => readDefaultFee(context)));
   if (fee <= 0n) throw new ConfigurationError(`The fee must be positive, not ${fee}.`);
   const now = Date.now();
   const base = { guid: createRandomBytes32(), argsHash: encoded.argsHash };

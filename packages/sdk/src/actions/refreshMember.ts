@@ -1,8 +1,10 @@
 import { zeroAddress } from 'viem';
 import {
   type ChainTaskInfo,
+  drawExpiredReason,
   isEnded,
   isReported,
+  readAbortReason,
   readBlockHash,
   readTaskInfo,
   readTaskReport,
@@ -37,6 +39,21 @@ export async function refreshMember(
     // The draw (F1: settleDraws after the creation block) or a dispatch from the queue chose the node.
     member.node = info.node;
     context.emit({ type: 'node', id: record.id, taskKey: member.taskKey, node: info.node });
+  }
+  if (
+    info.state === 'EndAborted' &&
+    member.outcome === undefined &&
+    (before === undefined || before === 'None' || before === 'Pending')
+  ) {
+    // Only a Pending task can end DrawExpired (nobody drew it within 256 blocks): its fee is forfeited to the
+    // IncentivePool, not owed back. A task seen Queued or Started before ended otherwise (refunded).
+    const reason = await withRetry(context, step, () =>
+      readAbortReason(context, member.taskKey, BigInt(member.createdBlock ?? member.seedBlock ?? '0')),
+    );
+    if (reason === drawExpiredReason) {
+      member.outcome = 'forfeited';
+      context.emit({ type: 'forfeited', id: record.id, taskKey: member.taskKey, amount: BigInt(member.fee) });
+    }
   }
   const reported = isReported(info.state) || (isEnded(info.state) && before !== info.state);
   if (reported && member.score === undefined && member.errorCode === undefined && member.seedBlock) {

@@ -30,11 +30,13 @@ export async function resubmitTask(
       details: [`${open.map((m) => `${m.taskKey}: ${m.state}`).join('; ')}`, 'Validate them first.'],
     });
   }
-  const refunded = record.members
+  const ended = [...(record.replaced ?? []), ...record.members];
+  const refunded = ended
     .filter((m) => m.outcome === 'refunded')
     .reduce((total, m) => total + BigInt(m.fee), BigInt(record.previousRefunded ?? '0'));
   const fee = record.members[0]?.fee ?? '0';
-  record.previous.push(...record.members.filter((m) => m.state && m.state !== 'None').map((m) => m.taskKey));
+  record.previous.push(...ended.filter((m) => m.state && m.state !== 'None').map((m) => m.taskKey));
+  record.replaced = undefined;
   record.previousRefunded = refunded.toString();
   record.guid = createRandomBytes32();
   record.members = [createMemberRecord(record, 'original', fee)];

@@ -103,8 +103,9 @@ async function drive(
         await runAttempt(context, record, signal);
         break;
       case 'validating':
-        await validateTask(context, id, { signal });
-        await settleWithoutResult(context, id);
+        // Back to 'running' when group members were replaced (DuplicateGroupNode): the loop creates them.
+        if ((await validateTask(context, id, { signal })).phase !== 'running')
+          await settleWithoutResult(context, id);
         break;
       case 'downloading':
       case 'done':
@@ -139,7 +140,8 @@ async function runAttempt(
     await createGroupMembers(context, id, { signal });
   }
   await waitForReport(context, id, { signal, until: 'reports' });
-  await validateTask(context, id, { signal });
+  // Back to 'running' when group members were replaced (DuplicateGroupNode): the next round creates them.
+  if ((await validateTask(context, id, { signal })).phase === 'running') return;
   await settleWithoutResult(context, id);
 }
 

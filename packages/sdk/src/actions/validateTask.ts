@@ -1,5 +1,5 @@
 import { getFastVerifyParams, prove } from '@verinet/protocol/vrf';
-import { type Hex, zeroHash } from 'viem';
+import { type Hex, zeroAddress, zeroHash } from 'viem';
 import { isEnded, isReported } from '../chain/reads.js';
 import type { SdkContext } from '../client/context.js';
 import { ContractRevertedError, VerinetError } from '../errors/index.js';
@@ -8,6 +8,7 @@ import { loadRecord, saveRecord } from '../utils/loadRecord.js';
 import { withRetry } from '../utils/withRetry.js';
 import { abortTask } from './abortTask.js';
 import { ensureVrfKey } from './ensureVrfKey.js';
+import { createMemberRecord } from './prepareTask.js';
 import { refreshMember } from './refreshMember.js';
 
 const paidStates = new Set(['EndSuccess', 'EndGroupSuccess']);
@@ -42,15 +43,34 @@ export async function validateTask(
   const group = record.sampled === true && record.members.length === 3;
   record.phase = 'validating';
   await saveRecord(context, record);
-  const opened =
-    group && (isReported(original.state) || record.validation === 'group') && countReports(record) >= 2
-      ? !isReported(original.state) || (await sendGroupValidation(context, record, options.signal))
-      : false;
+  let opened = false;
+  if (group && (isReported(original.state) || record.validation === 'group') && countReports(record) >= 2) {
+    // Not reported any more but opened before: judged already (a crash after sending).
+    opened = !isReported(original.state);
+    if (!opened) {
+      const duplicates = findDuplicateNodes(record);
+      if (duplicates.length > 0 && canReplace(context, record, duplicates.length))
+        return replaceMembers(context, record, duplicates);
+      if (duplicates.length === 0) {
+        const sent = await sendGroupValidation(context, record, options.signal);
+        if (sent === true) opened = true;
+        else if (canReplace(context, record, 1)) return replaceMembers(context, record, [sent.duplicate]);
+      }
+      // Past maxGroupReplacements: the members are validated alone below (unchecked, nobody judged).
+    }
+  }
   if (opened) {
     record.validation = 'group';
   } else {
     for (const member of reported) await sendSingleValidation(context, record, member, options.signal);
     if (reported.length > 0 || record.validation === 'single') record.validation = 'single';
+  }
+  // Dropped members ran on a node already in the group: they are paid (or refunded, for an error) alone.
+  for (const member of record.replaced ?? []) {
+    if (isEnded(member.state)) continue;
+    await refreshMember(context, record, member, options.signal);
+    if (isReported(member.state)) await sendSingleValidation(context, record, member, options.signal);
+    await refreshMember(context, record, member, options.signal);
   }
   for (const member of record.members) await refreshMember(context, record, member, options.signal);
   settleOutcome(context, record);
@@ -64,6 +84,61 @@ export async function validateTask(
   }
   record.phase = record.resultKey ? 'downloading' : record.phase;
   await saveRecord(context, record);
+  return record;
+}
+
+/**
+ * Group members that reported on a node an earlier reported member of the group ran on. F6 frees a node at its
+ * report, so on a small network one node is often drawn for two members of a group; its two reports would
+ * always agree, so the contract refuses such a group (`DuplicateGroupNode`) and the app replaces the member.
+ */
+function findDuplicateNodes(record: TaskRecord): number[] {
+  const seen = new Set<string>();
+  const duplicates: number[] = [];
+  record.members.forEach((member, index) => {
+    if (!isReported(member.state) || !member.node) return;
+    const node = member.node.toLowerCase();
+    if (seen.has(node)) duplicates.push(index);
+    else seen.add(node);
+  });
+  return duplicates;
+}
+
+function canReplace(context: SdkContext, record: TaskRecord, count: number): boolean {
+  return (record.replaced?.length ?? 0) + count <= context.maxGroupReplacements;
+}
+
+/**
+ * Drops the members at `indexes` from the group and puts a fresh member (same GUID, new nonce and salt, the
+ * original's fee) in each place. Saved before anything is sent; the run then creates the new members, waits for
+ * their reports and validates again. The dropped members stay reported until then and are validated alone.
+ */
+async function replaceMembers(
+  context: SdkContext,
+  record: TaskRecord,
+  indexes: number[],
+): Promise<TaskRecord> {
+  const fee = record.members[0]?.fee ?? '0';
+  const replaced: { dropped: MemberRecord; fresh: MemberRecord }[] = [];
+  for (const index of indexes) {
+    const dropped = record.members[index];
+    if (!dropped) continue;
+    const fresh = createMemberRecord(record, 'member', fee);
+    record.members[index] = fresh;
+    record.replaced = [...(record.replaced ?? []), dropped];
+    replaced.push({ dropped, fresh });
+  }
+  record.phase = 'running';
+  await saveRecord(context, record);
+  for (const { dropped, fresh } of replaced) {
+    context.emit({
+      type: 'replaced',
+      id: record.id,
+      taskKey: dropped.taskKey,
+      node: dropped.node ?? zeroAddress,
+      replacement: fresh.taskKey,
+    });
+  }
   return record;
 }
 
@@ -89,16 +164,14 @@ async function sendSingleValidation(
 }
 
 /**
- * Opens the group; false when the contract refuses it because two reported members ran on one node
- * (`DuplicateGroupNode`: F6 frees a node at its report, so on a small network a node can be drawn for two
- * members of one group). The members are then validated alone: the app pays their fees and gets the original's
- * result unchecked, and nobody is judged on a group that is not three independent nodes.
+ * Opens the group. Returns the index the contract names when it refuses the group because two reported
+ * members ran on one node (`DuplicateGroupNode`; checked locally first, so this is a fallback).
  */
 async function sendGroupValidation(
   context: SdkContext,
   record: TaskRecord,
   signal: AbortSignal | undefined,
-): Promise<boolean> {
+): Promise<true | { duplicate: number }> {
   const [original] = record.members;
   const key = await ensureVrfKey(context, { id: record.id, signal });
   // The contract checks the proof over the seed the original's node folded into its commitment.
@@ -132,8 +205,10 @@ async function sendGroupValidation(
       context.access.write({ functionName: 'validateTaskGroup', args: [opening] }),
     );
   } catch (error) {
-    // The 'validated' event then says mode 'single'.
-    if (error instanceof ContractRevertedError && error.errorName === 'DuplicateGroupNode') return false;
+    if (error instanceof ContractRevertedError && error.errorName === 'DuplicateGroupNode') {
+      const index = Number(error.args[0] ?? 2);
+      return { duplicate: index >= 1 && index <= 2 ? index : 2 };
+    }
     if (!(error instanceof ContractRevertedError && error.errorName === 'GroupMemberState')) throw error;
     // Judged already (a crash after sending): the states below tell the outcome.
   }
@@ -142,7 +217,7 @@ async function sendGroupValidation(
 
 /** Who was paid, who refunded, and which member's result the app receives. */
 function settleOutcome(context: SdkContext, record: TaskRecord): void {
-  for (const member of record.members) {
+  for (const member of [...record.members, ...(record.replaced ?? [])]) {
     if (!isEnded(member.state) || member.outcome) continue;
     member.outcome = paidStates.has(member.state ?? '') ? 'paid' : 'refunded';
     if (member.outcome === 'paid' && member.node) {

@@ -16,6 +16,7 @@ import {
 import { privateKeyToAccount } from 'viem/accounts';
 import { ConfigurationError, ContractRevertedError } from '../errors/index.js';
 import type { VerinetAccount, VerinetChain } from '../types.js';
+import { getGasLimit, isOutOfGas } from './getGasLimit.js';
 import { toSdkError } from './toSdkError.js';
 
 export type ChainWrite = {
@@ -113,29 +114,34 @@ export function createChainAccess(parameters: {
       value,
       account,
     } as const;
-    let hash: Hex;
-    try {
-      hash = await serial(async () => {
-        const estimate = await publicClient.estimateContractGas({ ...request, blockTag: 'pending' } as never);
-        return wallet.writeContract({
-          ...request,
-          chain: wallet.chain ?? viemChain,
-          gas: (estimate * 3n) / 2n + 100_000n,
-        } as never);
-      });
-    } catch (error) {
-      throw toSdkError(error, functionName, account.address);
-    }
-    let receipt: TransactionReceipt;
-    try {
-      receipt = await publicClient.waitForTransactionReceipt({
-        hash,
-        pollingInterval: parameters.pollIntervalMs,
-      });
-    } catch (error) {
-      throw toSdkError(error, functionName, account.address);
-    }
-    if (receipt.status !== 'success') {
+    // A call that ran out of gas settling more draws than estimated (a revert that changed nothing) is sent
+    // once more with room for every draw it may settle.
+    for (let full = false; ; full = true) {
+      let hash: Hex;
+      let gas = 0n;
+      try {
+        hash = await serial(async () => {
+          const estimate = await publicClient.estimateContractGas({
+            ...request,
+            blockTag: 'pending',
+          } as never);
+          gas = getGasLimit(functionName, estimate, { full });
+          return wallet.writeContract({ ...request, chain: wallet.chain ?? viemChain, gas } as never);
+        });
+      } catch (error) {
+        throw toSdkError(error, functionName, account.address);
+      }
+      let receipt: TransactionReceipt;
+      try {
+        receipt = await publicClient.waitForTransactionReceipt({
+          hash,
+          pollingInterval: parameters.pollIntervalMs,
+        });
+      } catch (error) {
+        throw toSdkError(error, functionName, account.address);
+      }
+      if (receipt.status === 'success') return receipt;
+      if (!full && isOutOfGas(receipt.gasUsed, gas)) continue;
       // Replay the call at its block to learn why (the estimate passed against the pending block).
       try {
         await publicClient.simulateContract({ ...request, blockNumber: receipt.blockNumber } as never);
@@ -144,7 +150,6 @@ export function createChainAccess(parameters: {
       }
       throw new ContractRevertedError({ functionName, errorName: 'Reverted', args: [hash] });
     }
-    return receipt;
   };
 
   return { chain, viemChain, publicClient, address: account.address, privateKey, relaySigner, write };

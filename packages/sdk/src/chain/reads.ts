@@ -61,6 +61,26 @@ export async function readTaskInfo(context: SdkContext, taskKey: Hex): Promise<C
 }
 
 export const readMinFee = (context: SdkContext) => read<bigint>(context, 'minFee');
+
+const defaultFeeTtlMs = 10_000;
+
+/**
+ * The fee a task pays when the app names none: the chain's `goingPrice()` (a moving average of the fees nodes
+ * recently reported on, so a node's price floor is likely met), never below `minFee` (a new chain's going price
+ * is 0). Cached per client for 10 s: one read pair per burst of tasks, not per task.
+ */
+export async function readDefaultFee(context: SdkContext): Promise<bigint> {
+  const cached = context.cache.get('defaultFee') as { at: number; fee: Promise<bigint> } | undefined;
+  if (cached && Date.now() - cached.at < defaultFeeTtlMs) return cached.fee;
+  // bigints: Math.max does not take them.
+  const fee = Promise.all([read<bigint>(context, 'goingPrice'), readMinFee(context)]).then(([going, min]) => {
+    if (going < min) return min;
+    return going;
+  });
+  context.cache.set('defaultFee', { at: Date.now(), fee });
+  fee.catch(() => context.cache.delete('defaultFee'));
+  return fee;
+}
 export const readSamplingDenominator = (context: SdkContext) => read<bigint>(context, 'samplingDenominator');
 export const readOwed = (context: SdkContext, account: Address) => read<bigint>(context, 'owed', [account]);
 export const readVrfKeyOf = (context: SdkContext, app: Address, seedBlock: bigint) =>
@@ -128,6 +148,30 @@ export async function readTaskReport(
     throw toSdkError(error, 'getLogs');
   }
 }
+
+/** Why a task ended EndAborted (ITaskManager.AbortReason; 6 = DrawExpired), from its TaskEndAborted event. */
+export async function readAbortReason(
+  context: SdkContext,
+  taskKey: Hex,
+  fromBlock: bigint,
+): Promise<number | undefined> {
+  try {
+    const logs = await context.access.publicClient.getContractEvents({
+      address: context.access.chain.contracts.taskManager,
+      abi: taskManagerAbi,
+      eventName: 'TaskEndAborted',
+      args: { taskKey },
+      fromBlock,
+      toBlock: 'latest',
+    });
+    return logs[0]?.args.reason;
+  } catch (error) {
+    throw toSdkError(error, 'getLogs');
+  }
+}
+
+/** ITaskManager.AbortReason.DrawExpired: the fee was forfeited to the IncentivePool, not refunded. */
+export const drawExpiredReason = 6;
 
 /** The hash of block `number` (a task's sampling seed is the hash of its seed block). */
 export async function readBlockHash(context: SdkContext, number: bigint): Promise<Hex> {

@@ -16,6 +16,7 @@ export type SdkContext = {
   retry: { attempts: number; baseDelayMs: number };
   onTimeout: TimeoutPolicy;
   maxResubmits: number;
+  maxGroupReplacements: number;
   vrfKey: Hex | undefined;
   checkArgs: CheckTaskArgs | undefined;
   /** Delivers an event to the client's listeners and to the run that asked for this task's progress. */

@@ -93,6 +93,11 @@ export function createClient(parameters: CreateClientParameters): VerinetClient 
     throw new ConfigurationError(`relay must be the relay's http(s) URL, not ${JSON.stringify(relayUrl)}.`);
   if (!parameters.account)
     throw new ConfigurationError('account is required (a private key, a viem account or { walletClient }).');
+  const maxGroupReplacements = parameters.maxGroupReplacements ?? 4;
+  if (!Number.isInteger(maxGroupReplacements) || maxGroupReplacements < 0)
+    throw new ConfigurationError(
+      `maxGroupReplacements must be a whole number ≥ 0, not ${String(parameters.maxGroupReplacements)}.`,
+    );
   const pollIntervalMs = parameters.pollIntervalMs ?? 1_000;
   const access = createChainAccess({
     chain,
@@ -118,6 +123,7 @@ export function createClient(parameters: CreateClientParameters): VerinetClient 
     retry: { attempts: parameters.retry?.attempts ?? 5, baseDelayMs: parameters.retry?.baseDelayMs ?? 500 },
     onTimeout: parameters.onTimeout ?? 'resubmit',
     maxResubmits: parameters.maxResubmits ?? 1,
+    maxGroupReplacements,
     vrfKey: parameters.vrfKey,
     checkArgs: parameters.checkArgs,
     emit: createEmitter(listeners, taskListeners),

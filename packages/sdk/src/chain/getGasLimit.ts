@@ -1,0 +1,45 @@
+/** Most draws one transaction settles (TaskManager.MAX_PENDING_DRAWS; createTask: MAX_DRAWS_PER_CREATE). */
+const maxPendingDraws = 32n;
+const drawsSettledBy: Record<string, bigint> = {
+  createTask: 2n,
+  settleDraws: maxPendingDraws,
+  validateSingleTask: maxPendingDraws,
+  validateTaskGroup: maxPendingDraws,
+  abortTask: maxPendingDraws,
+  finalizeTask: maxPendingDraws,
+  dispatchQueued: maxPendingDraws,
+  dispatchQueuedDeep: maxPendingDraws,
+  // Node calls (the SDK never sends them; the chain-ceiling bench sends them as a node would).
+  submitScore: maxPendingDraws,
+  reportTaskError: maxPendingDraws,
+};
+/** Draws a first attempt allows for beyond its estimate: more is rare, and a limit is reserved block space. */
+const usualExtraDraws = 4n;
+/** Gas of one draw, with margin: ~69k measured (bench:gas, 10 nodes); a DrawExpired draw also pays the pool. */
+const gasPerDraw = 90_000n;
+
+/**
+ * The gas limit of a TaskManager transaction from its estimate. Most calls first settle every pending draw (F1),
+ * and the draws pending when the transaction is mined are not those of the estimate: other apps' createTasks
+ * land in between (bench:network's ceiling run saw validateSingleTask estimated at 72,922 gas run out of gas at
+ * 209,383). A first attempt allows for a few more draws; `full` (the retry after running out of gas) for every
+ * draw the call may settle. Only the gas used is paid, but a limit reserves block space (anvil's 30M blocks take
+ * ten calls at the full bound), so the full bound is not the default.
+ *
+ * @example
+ * getGasLimit('validateSingleTask', 72_922n) // 569,383n
+ */
+export function getGasLimit(
+  functionName: string,
+  estimate: bigint,
+  options: { full?: boolean } = {},
+): bigint {
+  const most = drawsSettledBy[functionName] ?? 0n;
+  const draws = options.full || most < usualExtraDraws ? most : usualExtraDraws;
+  return (estimate * 3n) / 2n + 100_000n + draws * gasPerDraw;
+}
+
+/** Whether a reverted transaction ran out of gas (used all but a sliver of its limit) rather than failing a check. */
+export function isOutOfGas(gasUsed: bigint, gasLimit: bigint): boolean {
+  return gasUsed * 100n >= gasLimit * 98n;
+}
