@@ -6,6 +6,7 @@
  * download and verification), and the time to first token of a streamed chat. Prints run count, median and
  * spread; nothing is dropped.
  */
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import OpenAI from 'openai';
 import { startBridge } from '../cli/startBridge.js';
@@ -23,7 +24,8 @@ const bridge = await startBridge({
   sqlitePath: join(network.dir, 'bridge.db'),
   logLevel: 'silent',
   env: {},
-  overrides: { models: network.models, pollIntervalMs: 50 },
+  // As the devnet runs it: prompts are counted against the model's context before paying.
+  overrides: { models: network.models, modelsDir: network.modelsDir, pollIntervalMs: 50 },
 });
 const { key } = await bridge.createApiKey('bench', { requestsPerMinute: 100_000 });
 const openai = new OpenAI({ baseURL: `${bridge.url}/v1`, apiKey: key, maxRetries: 0, timeout: 600_000 });
@@ -67,44 +69,54 @@ function phasesOf(j: JobView, sentAt: number, receivedAt: number): Phases | unde
 }
 const samples: Record<string, Sample[]> = { image: [], chat: [], 'chat (stream)': [] };
 
-async function image(seed: number): Promise<Sample> {
-  const t0 = performance.now();
-  const sentAt = Date.now();
-  const { response } = await openai.images
-    .generate({
-      model: 'tiny-sd',
-      prompt: 'a lighthouse',
-      size: '64x64',
-      steps: 4,
-      seed,
-      response_format: 'b64_json',
-    } as never)
-    .withResponse();
+/** The sample of one request, from the client's clock and the job's own timestamps. */
+async function sampleOf(t0: number, sentAt: number, response: Response, ttft?: number): Promise<Sample> {
   const total = performance.now() - t0;
   const receivedAt = Date.now();
   const j = await job(response.headers.get('x-verinet-job-id'));
   const execution = j.timings?.executionMs ?? Number.NaN;
-  return { total, execution, protocol: total - execution, phases: phasesOf(j, sentAt, receivedAt) };
+  return {
+    total,
+    execution,
+    protocol: total - execution,
+    ...(ttft === undefined ? {} : { ttft }),
+    phases: phasesOf(j, sentAt, receivedAt),
+  };
 }
 
-async function chat(seed: number): Promise<Sample> {
+async function measure(send: () => Promise<{ response: Response }>): Promise<Sample> {
   const t0 = performance.now();
   const sentAt = Date.now();
-  const { response } = await openai.chat.completions
-    .create({
-      model: 'tiny-chat',
-      messages: [{ role: 'user', content: 'Hello' }],
-      temperature: 0,
-      max_tokens: 8,
-      seed,
-    })
-    .withResponse();
-  const total = performance.now() - t0;
-  const receivedAt = Date.now();
-  const j = await job(response.headers.get('x-verinet-job-id'));
-  const execution = j.timings?.executionMs ?? Number.NaN;
-  return { total, execution, protocol: total - execution, phases: phasesOf(j, sentAt, receivedAt) };
+  const { response } = await send();
+  return sampleOf(t0, sentAt, response);
 }
+
+const image = (seed: number) =>
+  measure(() =>
+    openai.images
+      .generate({
+        model: 'tiny-sd',
+        prompt: 'a lighthouse',
+        size: '64x64',
+        steps: 4,
+        seed,
+        response_format: 'b64_json',
+      } as never)
+      .withResponse(),
+  );
+
+const chat = (seed: number) =>
+  measure(() =>
+    openai.chat.completions
+      .create({
+        model: 'tiny-chat',
+        messages: [{ role: 'user', content: 'Hello' }],
+        temperature: 0,
+        max_tokens: 8,
+        seed,
+      })
+      .withResponse(),
+  );
 
 async function chatStream(seed: number): Promise<Sample> {
   const t0 = performance.now();
@@ -122,19 +134,14 @@ async function chatStream(seed: number): Promise<Sample> {
   let ttft: number | undefined;
   for await (const chunk of stream)
     if (ttft === undefined && chunk.choices[0]?.delta.content) ttft = performance.now() - t0;
-  const total = performance.now() - t0;
-  const receivedAt = Date.now();
-  const j = await job(response.headers.get('x-verinet-job-id'));
-  const execution = j.timings?.executionMs ?? Number.NaN;
-  return {
-    total,
-    execution,
-    protocol: total - execution,
-    ttft: ttft ?? total,
-    phases: phasesOf(j, sentAt, receivedAt),
-  };
+  return sampleOf(t0, sentAt, response, ttft ?? performance.now() - t0);
 }
 
+const formatLoad = () =>
+  loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' / ');
+const loadAtStart = formatLoad();
 // Warm-up (worker start and model load on the node), not counted.
 await image(1);
 await chat(1);
@@ -155,6 +162,7 @@ const fmt = (values: number[]) =>
 console.log(
   `bench:apps — ${runs} runs per request after 1 warm-up; anvil automine; 1 node; tiny models; 2 cores shared`,
 );
+console.log(`load average (1/5/15 min) at start ${loadAtStart}, at end ${formatLoad()}`);
 for (const [name, list] of Object.entries(samples)) {
   console.log(`${name}:`);
   console.log(`  end to end   ${fmt(list.map((s) => s.total))}`);

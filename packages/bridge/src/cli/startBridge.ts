@@ -6,7 +6,7 @@ import { BaseError } from '@verinet/protocol';
 import { readDeployment } from '@verinet/protocol/chain';
 import { createClient, getChainFromDeployment } from '@verinet/sdk';
 import type { FastifyInstance } from 'fastify';
-import pino from 'pino';
+import pino, { type Logger } from 'pino';
 import { privateKeyToAccount } from 'viem/accounts';
 import { buildBridge } from '../app/buildBridge.js';
 import type { BridgeContext } from '../app/context.js';
@@ -46,6 +46,8 @@ export type StartBridgeOptions = {
   /** Any other config field, as dotted paths (`limits.waitSeconds`) or whole objects (`models`). */
   overrides?: Record<string, unknown> | undefined;
   env?: Record<string, string | undefined> | undefined;
+  /** Log here instead of stdout at config.logLevel (the devnet logs every service to one file). */
+  logger?: Logger | undefined;
   /** Install SIGINT/SIGTERM handlers (the CLI does; tests and the devnet do not). */
   handleSignals?: boolean | undefined;
 };
@@ -111,7 +113,7 @@ export async function startBridge(options: StartBridgeOptions = {}): Promise<Sta
     privateKey = decryptKeystore(keystore, password);
   }
   const account = privateKeyToAccount(privateKey);
-  const logger = pino({ level: config.logLevel, base: { service: 'bridge' } });
+  const logger = options.logger ?? pino({ level: config.logLevel, base: { service: 'bridge' } });
   const store = await openJobStore(config.store);
   try {
     let secret = await store.getState('bridge/urlSecret');

@@ -14,7 +14,7 @@ import {
 } from '@verinet/sdk';
 import type { Logger } from 'pino';
 import type { BridgeMetrics } from '../app/createBridgeMetrics.js';
-import type { JobPatch, JobRecord, JobStore } from '../store/types.js';
+import { JobLeaseLostError, type JobPatch, type JobRecord, type JobStore } from '../store/types.js';
 import { applyTaskEvent } from './applyTaskEvent.js';
 import { getJobCharge } from './getJobCharge.js';
 import { pruneArgs } from './pruneArgs.js';
@@ -109,7 +109,10 @@ export function createJobRunner(parameters: {
     }, leaseMs / 3);
     renew.unref();
     try {
-      await runLeased(initial, AbortSignal.any([controller.signal, lost.signal]));
+      await runLeased(initial, AbortSignal.any([controller.signal, lost.signal])).catch((error: unknown) => {
+        if (!(error instanceof JobLeaseLostError)) throw error;
+        log.warn({ job: initial.id }, 'job lease lost; another bridge runs it');
+      });
     } finally {
       clearInterval(renew);
       if (stopping || lost.signal.aborted) await store.releaseJob(initial.id, owner).catch(() => {});
@@ -122,7 +125,7 @@ export function createJobRunner(parameters: {
     let writes: Promise<unknown> = Promise.resolve();
     const update = (patch: JobPatch) => {
       writes = writes.then(async () => {
-        job = await store.updateJob(job.id, patch, Date.now());
+        job = await store.updateJob(job.id, patch, Date.now(), owner);
         notify(job);
       });
       return writes;
@@ -168,6 +171,7 @@ export function createJobRunner(parameters: {
             },
           },
           now,
+          owner,
         );
         // The waiting request first; the housekeeping after.
         notify(job);
@@ -179,6 +183,11 @@ export function createJobRunner(parameters: {
       } catch (error) {
         await writes.catch(() => {});
         if (error instanceof TaskCancelledError || stopping || signal.aborted) return;
+        // Another bridge took the job over while this one stalled: its writes were refused; leave it alone.
+        if (error instanceof JobLeaseLostError) {
+          log.warn({ job: job.id }, 'job lease lost; another bridge runs it');
+          return;
+        }
         const final = finalErrors.find((f) => error instanceof f.type);
         const retryable = error instanceof VerinetError && error.retryable;
         if (final || !retryable || attempt >= 20) {
@@ -190,6 +199,7 @@ export function createJobRunner(parameters: {
             job.id,
             { status: 'failed', error: { code: final?.code ?? 'failed', message }, ...(await ending(job)) },
             Date.now(),
+            owner,
           );
           notify(job);
           await pruneTaskRecord(store, job.id).catch((error) =>

@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { patchColumns, toJob, toKey } from './rows.js';
-import { emptySteps, type JobRecord, type JobStore } from './types.js';
+import { emptySteps, JobLeaseLostError, type JobRecord, type JobStore } from './types.js';
 
 const schema = `
 CREATE TABLE IF NOT EXISTS bridge_api_keys (
@@ -67,6 +67,14 @@ export async function createPostgresJobStore(url: string): Promise<JobStore> {
       tx.release();
     }
   }
+
+  /** Locks the job's row and checks `owner` still holds its lease, inside the caller's transaction. */
+  const fence = async (db: pg.PoolClient, id: string, owner: string | undefined) => {
+    if (owner === undefined) return;
+    const row = (await db.query('SELECT lease_owner FROM bridge_jobs WHERE id = $1 FOR UPDATE', [id]))
+      .rows[0] as { lease_owner: string | null } | undefined;
+    if (row?.lease_owner !== owner) throw new JobLeaseLostError(id, owner);
+  };
 
   const update = async (db: pg.PoolClient, id: string, patch: Partial<JobRecord>, now: number) => {
     if (patch.chargedWei !== undefined) {
@@ -204,8 +212,11 @@ export async function createPostgresJobStore(url: string): Promise<JobStore> {
         await pool.query("SELECT * FROM bridge_jobs WHERE status IN ('queued', 'running') ORDER BY seq")
       ).rows.map(toJob);
     },
-    async updateJob(id, patch, now) {
-      return transaction((tx) => update(tx, id, patch, now));
+    async updateJob(id, patch, now, leaseOwner) {
+      return transaction(async (tx) => {
+        await fence(tx, id, leaseOwner);
+        return update(tx, id, patch, now);
+      });
     },
     async claimJob(id, owner, until, now) {
       const result = await pool.query(
@@ -221,8 +232,9 @@ export async function createPostgresJobStore(url: string): Promise<JobStore> {
         [id, owner],
       );
     },
-    async completeJob(id, files, patch, now) {
+    async completeJob(id, files, patch, now, leaseOwner) {
       return transaction(async (tx) => {
+        await fence(tx, id, leaseOwner);
         for (const file of files)
           await tx.query(
             `INSERT INTO bridge_job_files (job_id, name, bytes) VALUES ($1, $2, $3)

@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { patchColumns, toJob, toKey } from './rows.js';
-import { emptySteps, type JobRecord, type JobStore, type NewJob } from './types.js';
+import { emptySteps, JobLeaseLostError, type JobRecord, type JobStore, type NewJob } from './types.js';
 
 const schema = `
 CREATE TABLE IF NOT EXISTS api_keys (
@@ -104,30 +104,50 @@ export function createSqliteJobStore(path: string): JobStore {
     return { kind: 'created' as const, job: toJob(jobById.get(job.id) as Record<string, unknown>) };
   });
 
-  const update = db.transaction((id: string, patch: Partial<JobRecord>, now: number): JobRecord => {
-    if (patch.chargedWei !== undefined) {
-      const before = jobById.get(id) as Record<string, unknown> | undefined;
-      if (!before) throw new Error(`job ${id} does not exist`);
-      const job = toJob(before);
-      const key = toKey(keyById.get(job.keyId) as Record<string, unknown>);
-      const spent = key.spentWei + patch.chargedWei - job.chargedWei;
-      setSpent.run((spent > 0n ? spent : 0n).toString(), job.keyId);
-    }
-    const columns = patchColumns(patch);
-    const names = Object.keys(columns);
-    db.prepare(
-      `UPDATE jobs SET ${[...names.map((n) => `${n} = @${n}`), 'updated_at = @now'].join(', ')} WHERE id = @id`,
-    ).run({ ...columns, now, id });
-    const row = jobById.get(id) as Record<string, unknown> | undefined;
-    if (!row) throw new Error(`job ${id} does not exist`);
-    return toJob(row);
-  });
+  const leaseOf = db.prepare('SELECT lease_owner FROM jobs WHERE id = ?');
+  const update = db.transaction(
+    (id: string, patch: Partial<JobRecord>, now: number, owner?: string): JobRecord => {
+      // The fencing check and the write in one transaction: no other bridge's claim can land between them.
+      if (
+        owner !== undefined &&
+        (leaseOf.get(id) as { lease_owner: string | null } | undefined)?.lease_owner !== owner
+      )
+        throw new JobLeaseLostError(id, owner);
+      if (patch.chargedWei !== undefined) {
+        const before = jobById.get(id) as Record<string, unknown> | undefined;
+        if (!before) throw new Error(`job ${id} does not exist`);
+        const job = toJob(before);
+        const key = toKey(keyById.get(job.keyId) as Record<string, unknown>);
+        const spent = key.spentWei + patch.chargedWei - job.chargedWei;
+        setSpent.run((spent > 0n ? spent : 0n).toString(), job.keyId);
+      }
+      const columns = patchColumns(patch);
+      const names = Object.keys(columns);
+      db.prepare(
+        `UPDATE jobs SET ${[...names.map((n) => `${n} = @${n}`), 'updated_at = @now'].join(', ')} WHERE id = @id`,
+      ).run({ ...columns, now, id });
+      const row = jobById.get(id) as Record<string, unknown> | undefined;
+      if (!row) throw new Error(`job ${id} does not exist`);
+      return toJob(row);
+    },
+  );
   const claim = db.prepare(`UPDATE jobs SET lease_owner = @owner, lease_until = @until WHERE id = @id
     AND status IN ('queued', 'running') AND (lease_owner IS NULL OR lease_owner = @owner OR lease_until < @now)`);
 
   const insertFile = db.prepare('INSERT OR REPLACE INTO job_files (job_id, name, bytes) VALUES (?, ?, ?)');
   const complete = db.transaction(
-    (id: string, files: { name: string; bytes: Uint8Array }[], patch: Partial<JobRecord>, now: number) => {
+    (
+      id: string,
+      files: { name: string; bytes: Uint8Array }[],
+      patch: Partial<JobRecord>,
+      now: number,
+      owner?: string,
+    ) => {
+      if (
+        owner !== undefined &&
+        (leaseOf.get(id) as { lease_owner: string | null } | undefined)?.lease_owner !== owner
+      )
+        throw new JobLeaseLostError(id, owner);
       for (const file of files) insertFile.run(id, file.name, Buffer.from(file.bytes));
       return update(id, { ...patch, files: files.map((f) => f.name) }, now);
     },
@@ -189,8 +209,8 @@ export function createSqliteJobStore(path: string): JobStore {
         >[]
       ).map(toJob);
     },
-    async updateJob(id, patch, now) {
-      return update(id, patch, now);
+    async updateJob(id, patch, now, leaseOwner) {
+      return update(id, patch, now, leaseOwner);
     },
     async claimJob(id, owner, until, now) {
       return claim.run({ id, owner, until, now }).changes > 0;
@@ -200,8 +220,8 @@ export function createSqliteJobStore(path: string): JobStore {
         'UPDATE jobs SET lease_owner = NULL, lease_until = NULL WHERE id = ? AND lease_owner = ?',
       ).run(id, owner);
     },
-    async completeJob(id, files, patch, now) {
-      return complete(id, files, patch, now);
+    async completeJob(id, files, patch, now, leaseOwner) {
+      return complete(id, files, patch, now, leaseOwner);
     },
     async getFile(jobId, name) {
       const row = db.prepare('SELECT bytes FROM job_files WHERE job_id = ? AND name = ?').get(jobId, name) as

@@ -7,7 +7,7 @@ import { findPostgresBin, type Postgres, startPostgres } from '../../../relay/sr
 import { createApiKey } from '../keys/createApiKey.js';
 import { createPostgresJobStore } from './createPostgresJobStore.js';
 import { createSqliteJobStore } from './createSqliteJobStore.js';
-import type { JobStore, NewJob } from './types.js';
+import { JobLeaseLostError, type JobRecord, type JobStore, type NewJob } from './types.js';
 
 const newJob = (keyId: string, id: string, overrides: Partial<NewJob> = {}): NewJob => ({
   id,
@@ -110,6 +110,40 @@ function suite(name: string, open: () => Promise<JobStore>, reopen: () => Promis
       assert.equal(await store.claimJob(`${name}-lease`, 'a', 2500, 1500), true);
       await store.updateJob(`${name}-lease`, { status: 'succeeded' }, 1600);
       assert.equal(await store.claimJob(`${name}-lease`, 'a', 2600, 1600), false);
+    });
+
+    test('a bridge that lost its lease cannot write the job (fencing): progress, ending and result refused', async () => {
+      const key = await addKey(store, null);
+      const id = `${name}-fence`;
+      await store.createJob(newJob(key.id, id), 1, limits);
+      assert.equal(await store.claimJob(id, 'a', 1000, 100), true);
+      await store.updateJob(id, { status: 'running' }, 150, 'a');
+      // a stalls past its lease; b takes the job over.
+      assert.equal(await store.claimJob(id, 'b', 3000, 2000), true);
+      await assert.rejects(store.updateJob(id, { chargedWei: 5n }, 2100, 'a'), JobLeaseLostError);
+      await assert.rejects(
+        store.completeJob(
+          id,
+          [{ name: '0.png', bytes: new Uint8Array([1]) }],
+          { status: 'succeeded' },
+          2100,
+          'a',
+        ),
+        JobLeaseLostError,
+      );
+      const job = (await store.getJob(id)) as JobRecord;
+      assert.deepEqual([job.status, job.chargedWei, job.files], ['running', job.feeWei, []]);
+      assert.equal(await store.getFile(id, '0.png'), undefined);
+      assert.equal((await store.listKeys()).find((k) => k.id === key.id)?.spentWei, job.feeWei);
+      // The holder writes as before.
+      await store.completeJob(
+        id,
+        [{ name: '0.png', bytes: new Uint8Array([2]) }],
+        { status: 'succeeded' },
+        2200,
+        'b',
+      );
+      assert.equal((await store.getJob(id))?.status, 'succeeded');
     });
 
     test('concurrent jobs of one key never pass its spend limit together', async () => {

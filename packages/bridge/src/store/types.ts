@@ -105,8 +105,12 @@ export type JobStore = {
   getJob(id: string): Promise<JobRecord | undefined>;
   listJobs(keyId: string, options: { limit: number; before?: string | undefined }): Promise<JobRecord[]>;
   listUnfinishedJobs(): Promise<JobRecord[]>;
-  /** Changes a job; a `chargedWei` change and the key's spent total are written in one transaction. */
-  updateJob(id: string, patch: JobPatch, now: number): Promise<JobRecord>;
+  /**
+   * Changes a job; a `chargedWei` change and the key's spent total are written in one transaction. With
+   * `leaseOwner`, only while that owner holds the job's lease (a fencing check in the same transaction):
+   * otherwise nothing is written and JobLeaseLostError is thrown.
+   */
+  updateJob(id: string, patch: JobPatch, now: number, leaseOwner?: string): Promise<JobRecord>;
   /**
    * Takes (or renews) the lease to run an unfinished job until `until` (ms): true when `owner` holds it now.
    * Bridges sharing one store run a job only under its lease, so no two run it at once.
@@ -120,6 +124,7 @@ export type JobStore = {
     files: { name: string; bytes: Uint8Array }[],
     patch: JobPatch,
     now: number,
+    leaseOwner?: string,
   ): Promise<JobRecord>;
   getFile(jobId: string, name: string): Promise<Uint8Array | undefined>;
   /** Opaque key/value state (the SDK's persisted task state, the URL-signing secret). */
@@ -130,6 +135,17 @@ export type JobStore = {
   ping(): Promise<void>;
   close(): Promise<void>;
 };
+
+/**
+ * A bridge wrote to a job whose lease another bridge had taken over (it stalled past its lease): the write was
+ * refused, so a stalled bridge cannot overwrite the new holder's progress, charge or result.
+ */
+export class JobLeaseLostError extends Error {
+  override name = 'JobLeaseLostError' as const;
+  constructor(id: string, owner: string) {
+    super(`The lease of job ${id} is no longer held by ${owner}: another bridge runs it.`);
+  }
+}
 
 export const emptySteps = (): JobSteps => ({
   created: null,

@@ -1,4 +1,5 @@
 import { BaseError } from '@verinet/protocol';
+import { escapeControlCharacters } from './escapeControlCharacters.js';
 
 export type FormatErrorParameters = {
   /** Show the stack and causes too (`--verbose` or `DEBUG=verinet`). */
@@ -13,7 +14,8 @@ export type FormatErrorParameters = {
  * console.error(formatError(error, { verbose: false })); // "error: No keystore at k.json. Create one with …"
  */
 export function formatError(error: unknown, { verbose }: FormatErrorParameters): string {
-  const line = `error: ${toOneLine(error)}`;
+  // Messages may quote the network (a node's error text): shown, never obeyed by the terminal.
+  const line = `error: ${escapeControlCharacters(toOneLine(error))}`;
   if (!verbose) return line;
   const parts = [line];
   let current: unknown = error;

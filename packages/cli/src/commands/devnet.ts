@@ -78,9 +78,9 @@ export function createDevnetCommand(): Command {
     )
     .option(
       '--log-level <level>',
-      `log level of the relay and nodes (${logLevels.join(', ')})`,
+      `level of the services' log file DIR/devnet.log (${logLevels.join(', ')}); warnings and errors also print here, one line each`,
       parseChoiceArgument('--log-level', logLevels),
-      'warn',
+      'info',
     )
     .option(
       '--node-poll-ms <ms>',
@@ -135,6 +135,7 @@ async function runDevnet(options: DevnetOptions): Promise<void> {
         blockTime: options.blockTime,
         nodeSettings: { logLevel: options.logLevel, pollIntervalMs: options.nodePollMs },
         relayLogLevel: options.logLevel,
+        logLevel: options.logLevel,
         services: createDevnetServices({
           bridgePort: options.bridgePort,
           explorer: options.explorer,
@@ -236,6 +237,7 @@ Verinet devnet is running.
   relay          ${devnet.relayUrl}  (SQLite in ${shown(devnet.paths.relayData)}; signer ${devnet.relaySigner}, registered on chain)
   deployment     ${shown(devnet.paths.deployment)}
   network file   ${shown(devnet.paths.network)}
+  logs           ${shown(devnet.logFile)}  (relay, nodes, bridge, explorer; warnings and errors also print here)
 ${contracts}
 
 Nodes (${devnet.nodes.length}; GPU "${devnet.network.gpu.name}", keystores and data in ${shown(devnet.paths.nodesDir)}):

@@ -5,6 +5,7 @@ import { Command } from 'commander';
 import { formatEther } from 'viem';
 import { assertDirectoryPath } from '../cli/assertDirectoryPath.js';
 import { CommandError } from '../cli/errors.js';
+import { escapeControlCharacters } from '../cli/escapeControlCharacters.js';
 import { parseChoiceArgument, parseIntegerArgument } from '../cli/options.js';
 import { printLine, printNote } from '../cli/output.js';
 import { parseAmount } from '../cli/parseAmount.js';
@@ -179,7 +180,7 @@ async function runTask(options: RunOptions): Promise<void> {
     encodeTaskArgs(options.type, args);
   } catch (error) {
     if (error instanceof InvalidTaskArgsError)
-      throw toTaskFlagError(options.type, error, { messagesFile: options.messages });
+      throw toTaskFlagError(options.type, error, { messagesFile: options.messages, size: options.size });
     throw error;
   }
   const outDir = options.type === 'sd' ? assertDirectoryPath('--out', options.out) : undefined;
@@ -245,7 +246,7 @@ async function runTask(options: RunOptions): Promise<void> {
           `task ${result.verinet.id}: ${result.verinet.validation === 'group' ? 'validated by a group of 3' : 'validated'}, ${formatEther(result.verinet.feesPaid)} ETH paid`,
         );
         // A tiny random model writes arbitrary characters: terminal control codes are shown, not obeyed.
-        printLine(showControlCharacters(text));
+        printLine(escapeControlCharacters(text));
       }
     }
   } catch (error) {
@@ -412,13 +413,4 @@ function formatRecord(record: TaskRecord): string {
   if (record.previous.length > 0)
     lines.push(`  earlier     ${record.previous.join(', ')} (aborted, resubmitted)`);
   return lines.join('\n');
-}
-
-/** Control characters other than newline and tab become U+FFFD. */
-function showControlCharacters(text: string): string {
-  return Array.from(text, (character) => {
-    const code = character.codePointAt(0) ?? 0;
-    const control = (code < 0x20 && code !== 0x0a && code !== 0x09) || (code >= 0x7f && code < 0xa0);
-    return control ? '\ufffd' : character;
-  }).join('');
 }

@@ -16,6 +16,8 @@ export type DevnetPaths = {
   nodeDir: (index: number) => string;
   /** Tiny random-weight models written for the nodes when no `--models` folder is given. */
   tinyModels: string;
+  /** The services' log (relay, nodes, bridge, explorer): JSON lines, whole; the terminal shows warnings only. */
+  log: string;
   /** State of the application side (`verinet task`) against this devnet. */
   appDir: string;
 };
@@ -37,5 +39,6 @@ export function getDevnetPaths(dir: string): DevnetPaths {
     nodeDir: (index) => join(dir, 'nodes', `node-${index}`),
     tinyModels: join(dir, 'models'),
     appDir: join(dir, 'app'),
+    log: join(dir, 'devnet.log'),
   };
 }

@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Deployment } from '@verinet/protocol/chain';
+import type { Logger } from 'pino';
 import { getDevnetPrivateKey } from '../deploy/devnetAccounts.js';
 import { assertPortFree } from './assertPortFree.js';
 import type { DevnetPaths } from './devnetPaths.js';
@@ -23,6 +24,8 @@ export type DevnetServiceContext = {
    * so that the next start stops it when this devnet was killed (kill -9) and left it running.
    */
   recordChildPid: (pid: number) => void;
+  /** The service's logger (to the devnet's log file; warnings and errors also to the terminal, one line each). */
+  logger: Logger;
 };
 
 export type StartedDevnetService = {
@@ -84,7 +87,7 @@ export function createDevnetServices(options: CreateDevnetServicesOptions): Devn
         sqlitePath: join(context.paths.dir, 'bridge', 'bridge.db'),
         webDir: web.root,
         explorerUrl: context.services.explorer,
-        logLevel: 'warn',
+        logger: context.logger,
         env: {},
         // The devnet's one bridge: restarted, it takes its running jobs' leases back at once.
         // The nodes' model store: chat prompts longer than the model's context are refused before paying.

@@ -15,6 +15,7 @@ import { devnetAccounts, getDevnetPrivateKey } from '../deploy/devnetAccounts.js
 import { assertPortFree } from './assertPortFree.js';
 import { claimDevnetDir } from './claimDevnetDir.js';
 import { configureDevnetChain } from './configureDevnetChain.js';
+import { createDevnetLogger } from './createDevnetLogger.js';
 import { type DevnetNetwork, readDevnetNetworkOrUndefined, writeDevnetNetwork } from './devnetNetwork.js';
 import { type DevnetPaths, getDevnetPaths } from './devnetPaths.js';
 import type { DevnetService } from './devnetServices.js';
@@ -53,6 +54,11 @@ export type StartDevnetParameters = {
   accounts?: number | undefined;
   nodeSettings?: Partial<DevnetNodeSettings> | undefined;
   relayLogLevel?: DevnetNodeSettings['logLevel'] | undefined;
+  /**
+   * Level of the services' log file (`<dir>/devnet.log`, default info); their warnings and errors also go to
+   * `log`, one human line each.
+   */
+  logLevel?: DevnetNodeSettings['logLevel'] | undefined;
   /** Extra services, started in order after the nodes (`createDevnetServices`; default none). */
   services?: DevnetService[] | undefined;
   log: (line: string) => void;
@@ -74,6 +80,8 @@ export type Devnet = {
   relaySigner: string;
   services: { name: string; url: string; notes: string[] }[];
   network: DevnetNetwork;
+  /** The services' log file. */
+  logFile: string;
   /** Rejects when anvil stops on its own. */
   anvilExited: Promise<never>;
   stop: () => Promise<void>;
@@ -123,6 +131,8 @@ export async function startDevnet(parameters: StartDevnetParameters): Promise<De
     } else if (!existsSync(paths.chainState)) {
       stateReason = 'no saved state yet';
     }
+    const logs = createDevnetLogger({ file: paths.log, level: parameters.logLevel ?? 'info', print: log });
+    stops.push({ what: 'the log file', stop: async () => logs.close() });
 
     log('Compiling contracts…');
     buildContracts();
@@ -226,6 +236,10 @@ export async function startDevnet(parameters: StartDevnetParameters): Promise<De
           VERINET_RELAY_LIMITS_REQUESTS_PER_MINUTE: '10000000',
           VERINET_RELAY_CHAIN_CACHE_MS: '0',
         },
+        logger: logs.logger.child(
+          { service: 'relay' },
+          { level: parameters.relayLogLevel ?? logs.logger.level },
+        ),
       });
     } catch (error) {
       throw new CommandError(
@@ -266,6 +280,7 @@ export async function startDevnet(parameters: StartDevnetParameters): Promise<De
         workerThreads: parameters.nodeSettings?.workerThreads ?? 1,
       },
       log,
+      logger: logs.logger,
       onStarted: (node) => started.push(node),
       started: () => started,
     });
@@ -283,6 +298,7 @@ export async function startDevnet(parameters: StartDevnetParameters): Promise<De
         services: Object.fromEntries(services.map((started) => [started.name, started.url])),
         log,
         recordChildPid: (pid) => claim.recordExplorer(pid),
+        logger: logs.logger.child({ service: service.name }),
       });
       stops.push({ what: service.name, stop: running.stop });
       services.push({ name: service.name, url: running.url, notes: running.notes ?? [] });
@@ -328,6 +344,7 @@ export async function startDevnet(parameters: StartDevnetParameters): Promise<De
       relaySigner,
       services,
       network,
+      logFile: paths.log,
       anvilExited,
       stop: () => {
         stopping ??= stopAll().finally(() => claim.release());

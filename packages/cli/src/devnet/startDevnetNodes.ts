@@ -3,6 +3,7 @@ import type { StartedNode } from '@verinet/node/cli';
 import { getModelId, taskArgsVersions } from '@verinet/protocol/args';
 import { type Deployment, nodeRegistryAbi } from '@verinet/protocol/chain';
 import type { WorkerSupervisor } from '@verinet/worker';
+import type { Logger } from 'pino';
 import {
   type Address,
   createPublicClient,
@@ -53,6 +54,8 @@ export type StartDevnetNodesParameters = {
   apiPortBase: number;
   settings: DevnetNodeSettings;
   log: (line: string) => void;
+  /** The devnet's logger: each node logs to its child (`service: node <i>`). */
+  logger?: Logger | undefined;
   /** Each started node is handed over at once, so a failure later still stops it. */
   onStarted: (node: StartedNode) => void;
   /** The nodes handed over so far. */
@@ -188,7 +191,13 @@ export async function startDevnetNodes(parameters: StartDevnetNodesParameters): 
         withdrawIntervalMs: 0,
         logLevel: parameters.settings.logLevel,
       });
-      const node = await startNode({ config });
+      const node = await startNode({
+        config,
+        logger: parameters.logger?.child(
+          { service: `node ${index}` },
+          { level: parameters.settings.logLevel },
+        ),
+      });
       parameters.onStarted(node);
       const info = await readNodeInfo(
         node.runtime.client,

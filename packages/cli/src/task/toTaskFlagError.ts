@@ -32,20 +32,35 @@ const flagsByField: Record<'sd' | 'llm', [prefix: string, flag: string][]> = {
 export function toTaskFlagError(
   type: 'sd' | 'llm',
   error: InvalidTaskArgsError,
-  options: { messagesFile?: string | undefined },
+  options: { messagesFile?: string | undefined; size?: string | undefined },
 ): UsageError {
-  const lines = error.issues.map((issue) => {
+  // One line per flag and reason: --size sets two fields that usually fail alike.
+  const groups = new Map<string, { flag: string; what: string; fields: string[] }>();
+  for (const issue of error.issues) {
     const match = flagsByField[type].find(
       ([prefix]) => issue.field === prefix || issue.field.startsWith(`${prefix}.`),
     );
     let flag = match?.[1];
     if (flag === '--prompt/--messages')
       flag = options.messagesFile ? `--messages ${options.messagesFile}` : '--prompt';
-    const what = issue.kind === 'unsupported' ? `not supported yet: ${issue.reason}` : issue.reason;
-    if (!flag) return `${issue.field || 'arguments'}: ${what}`;
+    // zod's "Invalid number: must be …" reads as two sentences run together after a flag name.
+    const reason = issue.reason.replace(/^Invalid (?:input|number|string|value|type)(?:: )?/i, '').trim();
+    const what = issue.kind === 'unsupported' ? `not supported yet: ${reason}` : reason;
+    let label: string;
+    if (!flag) label = issue.field || 'arguments';
+    else if (flag === '--size') label = options.size === undefined ? '--size' : `--size ${options.size}`;
     // Inside a messages file, say where (messages.1.content).
-    const inside = flag.startsWith('--messages') && issue.field !== 'messages' ? ` (${issue.field})` : '';
-    return `${flag}${inside}: ${what}`;
+    else
+      label = flag.startsWith('--messages') && issue.field !== 'messages' ? `${flag} (${issue.field})` : flag;
+    const key = `${label}\0${what}`;
+    const group = groups.get(key) ?? { flag: label, what, fields: [] };
+    group.fields.push(issue.field.split('.').pop() ?? '');
+    groups.set(key, group);
+  }
+  const lines = [...groups.values()].map(({ flag, what, fields }) => {
+    if (!flag.startsWith('--size')) return `${flag}: ${what}`;
+    const sides = fields.map((field) => field.replace('image_', '')).join(' and ');
+    return /^must /.test(what) ? `${flag}: the ${sides} ${what}` : `${flag}: ${sides}: ${what}`;
   });
   return new UsageError(`${lines.join('; ')}.`.replace(/\.\.$/, '.'), {
     details: ['Nothing was sent or paid. `verinet task run --help` lists the options.'],

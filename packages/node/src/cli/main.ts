@@ -12,7 +12,9 @@ export async function main(argv: string[]): Promise<number> {
   try {
     parsed = parse(argv);
   } catch (error) {
-    console.error(`error: ${(error as Error).message}\n\n${nodeCommandHelp}`);
+    // One line, as every verinet command fails: node's parser adds advice about '--' that does not apply here.
+    const reason = ((error as Error).message.split('. ')[0] ?? '').replace(/\.$/, '');
+    console.error(`error: ${reason}. Run \`verinet node --help\` for the options.`);
     return 2;
   }
   const { values, positionals } = parsed;
@@ -39,7 +41,11 @@ export async function main(argv: string[]): Promise<number> {
       json: values.json,
     });
   } catch (error) {
-    console.error(`error: ${error instanceof BaseError ? error.message : (error as Error).message}`);
+    const line =
+      error instanceof BaseError
+        ? [error.shortMessage, ...error.details].map((part) => part.trim()).join(' ')
+        : ((error as Error).message.split('\n')[0] ?? '');
+    console.error(`error: ${line.replace(/\s*\n\s*/g, ' ')}`);
     return 1;
   }
 }

@@ -1,6 +1,6 @@
 import { join, resolve } from 'node:path';
 import { WorkerSupervisor } from '@verinet/worker';
-import pino from 'pino';
+import pino, { type Logger } from 'pino';
 import { formatEther, zeroAddress } from 'viem';
 import { startStatusApi } from '../api/startStatusApi.js';
 import { readNodeInfo, readOwed, withdrawEarningsRequest } from '../chain/taskManager.js';
@@ -24,13 +24,17 @@ export type StartNodeParameters = {
   /** Replaces the HTTP relay client (tests). */
   relay?: RelayClient | undefined;
   print?: ((line: string) => void) | undefined;
+  /** Log here instead of stdout at config.logLevel (the devnet logs every service to one file). */
+  logger?: Logger | undefined;
 };
 
 /** Starts the daemon, the worker supervisor, the status API and the earnings schedule. */
 export async function startNode(parameters: StartNodeParameters): Promise<StartedNode> {
   const { config } = parameters;
   const runtime = await createNodeRuntime(config);
-  const log = pino({ level: config.logLevel, base: { node: runtime.account.address } });
+  const log =
+    parameters.logger?.child({ node: runtime.account.address }) ??
+    pino({ level: config.logLevel, base: { node: runtime.account.address } });
   const dataDir = resolve(config.dataDir);
   const modelsDir = resolve(config.modelsDir);
   const worker = new WorkerSupervisor({

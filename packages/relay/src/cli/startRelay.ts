@@ -28,6 +28,8 @@ export type StartRelayOptions = {
   env?: Record<string, string | undefined> | undefined;
   /** Install SIGINT/SIGTERM handlers (the CLI does; tests do not). */
   handleSignals?: boolean | undefined;
+  /** Log here instead of stdout at config.logLevel (the devnet logs every service to one file). */
+  logger?: Logger | undefined;
 };
 
 export type StartedRelay = {
@@ -88,7 +90,7 @@ export async function startRelay(options: StartRelayOptions = {}): Promise<Start
       `The RPC serves chain ${rpcChainId}, the deployment file is for chain ${deployment.chainId}.`,
     );
 
-  const logger = pino({ level: config.logLevel, base: { service: 'relay' } });
+  const logger = options.logger ?? pino({ level: config.logLevel, base: { service: 'relay' } });
   if (config.workers > 1) {
     const workers = await startRelayWorkers({ config, deployment, privateKey, logger });
     logger.info(

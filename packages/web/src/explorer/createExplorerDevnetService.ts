@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import type { Logger } from 'pino';
 import { getFreePort } from '../utils/getFreePort.js';
 import { startExplorerIndexer } from './startExplorerIndexer.js';
 
@@ -7,6 +8,8 @@ export type ExplorerDevnetContext = {
   paths: { dir: string; deployment: string };
   rpcUrl: string;
   log: (line: string) => void;
+  /** The devnet's logger for this service (its file; errors also to the terminal). */
+  logger?: Logger | undefined;
   /** Called with the indexer's pid once spawned (the devnet stops a left-over indexer at its next start). */
   recordChildPid?: ((pid: number) => void) | undefined;
 };
@@ -35,13 +38,22 @@ export function createExplorerDevnetService(options: { port?: number } = {}): Ex
         port: options.port || (await getFreePort()),
         onSpawn: context.recordChildPid,
         onLog: (line) => {
-          // Ponder logs JSON lines; only warnings and errors reach the devnet's output.
+          // Ponder's JSON lines go to the devnet's log file. Its warnings ("No new block received within
+          // expected time" while a devnet chain idles, advice about public RPC URLs) are routine here: only its
+          // errors reach the terminal.
+          let entry: { level?: number; msg?: string };
           try {
-            const entry = JSON.parse(line) as { level?: number; msg?: string };
-            if ((entry.level ?? 0) >= 40) context.log(`explorer: ${entry.msg ?? line}`);
+            entry = JSON.parse(line) as { level?: number; msg?: string };
           } catch {
-            context.log(`explorer: ${line}`);
+            entry = { level: 30, msg: line };
           }
+          const { level = 30, msg = line, ...fields } = entry;
+          if (!context.logger) {
+            if (level >= 50) context.log(`explorer: ${msg}`);
+            return;
+          }
+          if (level >= 50) context.logger.error({ ponder: fields }, msg);
+          else context.logger.info({ ponder: fields }, msg);
         },
       });
       return {

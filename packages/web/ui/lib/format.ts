@@ -1,11 +1,25 @@
-/** Wei (decimal string or bigint) as ether with at most `digits` decimals, e.g. "0.01 ETH". */
+const units = [
+  { name: 'ETH', decimals: 18 },
+  { name: 'gwei', decimals: 9 },
+] as const;
+
+/**
+ * Wei (decimal string or bigint) with at most `digits` decimals in the largest unit that shows it as non-zero:
+ * "0.01 ETH", "1 gwei" (a devnet fee: 0.000000001 ETH would print as "0 ETH"), "42 wei". Zero is "0 ETH".
+ */
 export function formatEth(wei: string | bigint, digits = 4): string {
   const value = typeof wei === 'bigint' ? wei : BigInt(wei);
   const negative = value < 0n;
   const abs = negative ? -value : value;
-  const whole = abs / 10n ** 18n;
-  const fraction = (abs % 10n ** 18n).toString().padStart(18, '0').slice(0, digits).replace(/0+$/, '');
-  return `${negative ? '−' : ''}${whole}${fraction ? `.${fraction}` : ''} ETH`;
+  const sign = negative ? '−' : '';
+  if (abs === 0n) return '0 ETH';
+  for (const unit of units) {
+    const scale = 10n ** BigInt(unit.decimals);
+    const whole = abs / scale;
+    const fraction = (abs % scale).toString().padStart(unit.decimals, '0').slice(0, digits).replace(/0+$/, '');
+    if (whole > 0n || fraction !== '') return `${sign}${whole}${fraction ? `.${fraction}` : ''} ${unit.name}`;
+  }
+  return `${sign}${abs} wei`;
 }
 
 /** 0x1234…abcd */

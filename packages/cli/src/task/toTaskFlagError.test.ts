@@ -1,0 +1,35 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { encodeTaskArgs, InvalidTaskArgsError } from '@verinet/protocol/args';
+import { buildLlmArgs, buildSdArgs } from './buildTaskArgs.js';
+import { toTaskFlagError } from './toTaskFlagError.js';
+
+function refusal(type: 'sd' | 'llm', args: unknown): InvalidTaskArgsError {
+  try {
+    encodeTaskArgs(type, args);
+  } catch (error) {
+    if (error instanceof InvalidTaskArgsError) return error;
+    throw error;
+  }
+  throw new Error('the arguments were accepted');
+}
+
+test('--size 100x100 is one readable sentence naming the value, not two run-together copies', () => {
+  const error = refusal('sd', buildSdArgs({ prompt: 'x', size: '100x100' }, ['verinet/tiny-sd']));
+  const usage = toTaskFlagError('sd', error, { messagesFile: undefined, size: '100x100' });
+  assert.equal(usage.shortMessage, '--size 100x100: the width and height must be a multiple of 8.');
+  assert.equal(
+    toTaskFlagError('sd', refusal('sd', buildSdArgs({ prompt: 'x', size: '64x100' }, ['verinet/tiny-sd'])), {
+      size: '64x100',
+    }).shortMessage,
+    '--size 64x100: the height must be a multiple of 8.',
+  );
+});
+
+test('other flags keep their names, one line per flag', () => {
+  const error = refusal(
+    'llm',
+    buildLlmArgs({ prompt: 'hi', maxTokens: '0' } as never, ['verinet/tiny-gpt2']),
+  );
+  assert.match(toTaskFlagError('llm', error, {}).shortMessage, /^--max-tokens: /);
+});
