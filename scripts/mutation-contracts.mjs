@@ -140,8 +140,8 @@ const mutants = [
   {
     name: 'a slash verdict misses a cheater that moved on to another task (F6)',
     file: TM,
-    find: 'registry.settleReport(node, 0, 0, true);',
-    replace: 'registry.settleReport(node, 0, 0, registry.currentTaskOf(node) == taskKey);',
+    find: 'registry.settleReport(node, 0, 0, true, fee);',
+    replace: 'registry.settleReport(node, 0, 0, registry.currentTaskOf(node) == taskKey, fee);',
   },
   {
     name: 'a kick-out returns the stake while reports are unsettled (F6)',
@@ -229,9 +229,9 @@ const mutants = [
     replace: '',
   },
   {
-    name: 'the price floor is ignored at the draw (F6)',
+    name: 'the price floor is ignored at the draw and the dispatch (F6)',
     file: NR,
-    find: 'if (request.fee < n.priceFloor) return false;',
+    find: 'if (fee < uint256(n.priceFloorGwei) * 1 gwei) return false;',
     replace: '',
   },
   {
@@ -280,7 +280,7 @@ const mutants = [
   {
     name: 'open fees beyond the stake are not refused at the draw or dispatch (review M3)',
     file: NR,
-    find: 'return open <= type(uint40).max && open * 1 gwei <= n.stake;',
+    find: 'return open <= type(uint40).max && open * 1 gwei * OPEN_FEES_STAKE_DIVISOR <= n.stake;',
     replace: 'return open <= type(uint40).max;',
   },
   {
@@ -365,6 +365,7 @@ try {
     const count = original.split(m.find).length - 1;
     if (count !== 1) {
       results.push({ id, name: m.name, outcome: `NOT APPLIED (pattern found ${count} times)` });
+      console.log(`${String(id).padStart(2)}. ${m.name}: NOT APPLIED (pattern found ${count} times)`);
       continue;
     }
     writeFileSync(path, original.replace(m.find, m.replace));
@@ -395,7 +396,7 @@ if (process.exitCode === 2) process.exit(2);
 const survivors = results.filter((r) => r.outcome === 'SURVIVED' || r.outcome.startsWith('NOT APPLIED'));
 const killed = results.filter((r) => r.outcome.startsWith('killed'));
 console.log(
-  `\n${mutants.length} mutants, ${results.length} considered: ${killed.length} killed, ${survivors.length} survived or not applied`,
+  `\n${mutants.length} mutants, ${results.length} considered: ${killed.length} killed, ${survivors.length} survived or not applied, ${results.filter((r) => r.outcome.startsWith('not run')).length} not run (time budget)`,
 );
 for (const r of survivors) console.log(`  survivor ${r.id}: ${r.name} (${r.outcome})`);
 if (!existsSync(forge)) console.log(`(forge binary missing at ${forge})`);

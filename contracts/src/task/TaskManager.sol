@@ -988,7 +988,7 @@ contract TaskManager is ITaskManager, Ownable2Step, ReentrancyGuardTransient {
     /// at most an eighth of the average (a 12.5 % rise or 6.25 % fall), each step paid to a drawn node.
     function _recordPaidFee(uint256 fee) private {
         uint256 average = _config.goingPrice;
-        // Both below 2^97: the average stays between them, no overflow.
+        // fee and average are below 2^96 (so 2 · average below 2^97): no overflow; the result stays between them.
         unchecked {
             if (average == 0) {
                 average = fee;
