@@ -10,6 +10,7 @@ import { build } from 'esbuild';
 import { encode } from 'fast-png';
 import { bytesToHex, type Hex } from 'viem';
 import { getGasLimit, isOutOfGas } from './chain/getGasLimit.js';
+import { chooseDefaultFee } from './chain/reads.js';
 import { createClient } from './client/createClient.js';
 import { ConfigurationError, InvalidTaskArgumentsError, ResultVerificationError } from './errors/index.js';
 import { toLlmTaskArgs } from './high/createChatCompletion.js';
@@ -168,6 +169,22 @@ describe('arguments and options', () => {
       () => createClient({ chain, relay: 'http://x', account: key, maxGroupReplacements: -1 }),
       /maxGroupReplacements must be a whole number/,
     );
+    assert.throws(
+      () => createClient({ chain, relay: 'http://x', account: key, maxDefaultFee: 0n }),
+      /maxDefaultFee must be a positive bigint/,
+    );
+  });
+
+  it('default fee: the going price within [minFee, maxDefaultFee (10 × minFee unless set)]', () => {
+    const gwei = 10n ** 9n;
+    const choose = (goingPrice: bigint, maxDefaultFee?: bigint) =>
+      chooseDefaultFee({ goingPrice, minFee: gwei, maxDefaultFee });
+    assert.equal(choose(0n), gwei); // a new chain
+    assert.equal(choose(3n * gwei), 3n * gwei);
+    // A going price dragged up (review 2026-11-29: an app paying its own nodes) is not followed past the cap.
+    assert.equal(choose(2n * 10n ** 18n), 10n * gwei);
+    assert.equal(choose(2n * 10n ** 18n, 50n * gwei), 50n * gwei);
+    assert.equal(choose(5n * gwei, 2n), gwei); // a cap below minFee: the chain refuses less than minFee
   });
 
   it('refuses invalid task arguments before anything is stored or sent', async () => {

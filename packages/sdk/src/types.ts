@@ -50,6 +50,12 @@ export type CreateClientParameters = {
    * `minFee` when higher (a new chain's going price is 0). See docs/sdk.md "Fees".
    */
   fee?: bigint | undefined;
+  /**
+   * The most the default fee may be, in wei (tasks with an explicit `fee` ignore it); default 10 × `minFee`.
+   * `goingPrice()` can be dragged up by an app that pays its own nodes (docs/protocol.md "Going price"), so the
+   * SDK never follows it past this cap. See docs/sdk.md "Fees".
+   */
+  maxDefaultFee?: bigint | undefined;
   requirements?: Partial<TaskRequirements> | undefined;
   /** viem transport for chain reads and local-account writes; default `http(chain.rpcUrl)`. */
   transport?: Transport | undefined;

@@ -64,18 +64,37 @@ export const readMinFee = (context: SdkContext) => read<bigint>(context, 'minFee
 
 const defaultFeeTtlMs = 10_000;
 
+/** Default cap of the default fee, as a multiple of `minFee` (client option `maxDefaultFee` overrides it). */
+export const defaultFeeCapMultiple = 10n;
+
 /**
- * The fee a task pays when the app names none: the chain's `goingPrice()` (a moving average of the fees nodes
- * recently reported on, so a node's price floor is likely met), never below `minFee` (a new chain's going price
- * is 0). Cached per client for 10 s: one read pair per burst of tasks, not per task.
+ * `goingPrice` clamped to [`minFee`, cap], cap = `maxDefaultFee` or 10 × `minFee`; a cap below `minFee` yields
+ * `minFee` (the chain refuses less). All in wei.
+ */
+export function chooseDefaultFee(parameters: {
+  goingPrice: bigint;
+  minFee: bigint;
+  maxDefaultFee: bigint | undefined;
+}): bigint {
+  const { goingPrice, minFee } = parameters;
+  const cap = parameters.maxDefaultFee ?? minFee * defaultFeeCapMultiple;
+  if (goingPrice > cap) return cap > minFee ? cap : minFee;
+  return goingPrice > minFee ? goingPrice : minFee;
+}
+
+/**
+ * The fee a task pays when the app names none: the chain's `goingPrice()` (a moving average of the fees of paid
+ * tasks, so a node's price floor is likely met), never below `minFee` (a new chain's going price is 0) and never
+ * above `maxDefaultFee` (default 10 × `minFee`): an app paying its own nodes can drag the going price, and the
+ * SDK must not follow it into fees only the dragger's nodes have room for. Cached per client for 10 s: one read
+ * pair per burst of tasks, not per task.
  */
 export async function readDefaultFee(context: SdkContext): Promise<bigint> {
   const cached = context.cache.get('defaultFee') as { at: number; fee: Promise<bigint> } | undefined;
   if (cached && Date.now() - cached.at < defaultFeeTtlMs) return cached.fee;
   // bigints: Math.max does not take them.
   const fee = Promise.all([read<bigint>(context, 'goingPrice'), readMinFee(context)]).then(([going, min]) => {
-    if (going < min) return min;
-    return going;
+    return chooseDefaultFee({ goingPrice: going, minFee: min, maxDefaultFee: context.maxDefaultFee });
   });
   context.cache.set('defaultFee', { at: Date.now(), fee });
   fee.catch(() => context.cache.delete('defaultFee'));

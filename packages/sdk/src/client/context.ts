@@ -11,6 +11,7 @@ export type SdkContext = {
   store: TaskStore;
   decodeImage: DecodeImage;
   fee: bigint | undefined;
+  maxDefaultFee: bigint | undefined;
   requirements: Partial<TaskRequirements>;
   pollIntervalMs: number;
   retry: { attempts: number; baseDelayMs: number };

@@ -98,6 +98,13 @@ export function createClient(parameters: CreateClientParameters): VerinetClient 
     throw new ConfigurationError(
       `maxGroupReplacements must be a whole number ≥ 0, not ${String(parameters.maxGroupReplacements)}.`,
     );
+  if (
+    parameters.maxDefaultFee !== undefined &&
+    (typeof parameters.maxDefaultFee !== 'bigint' || parameters.maxDefaultFee <= 0n)
+  )
+    throw new ConfigurationError(
+      `maxDefaultFee must be a positive bigint (wei), not ${String(parameters.maxDefaultFee)}.`,
+    );
   const pollIntervalMs = parameters.pollIntervalMs ?? 1_000;
   const access = createChainAccess({
     chain,
@@ -118,6 +125,7 @@ export function createClient(parameters: CreateClientParameters): VerinetClient 
     store: parameters.store ?? createMemoryStore(),
     decodeImage: parameters.decodeImage ?? decodePng,
     fee: parameters.fee,
+    maxDefaultFee: parameters.maxDefaultFee,
     requirements: parameters.requirements ?? {},
     pollIntervalMs,
     retry: { attempts: parameters.retry?.attempts ?? 5, baseDelayMs: parameters.retry?.baseDelayMs ?? 500 },
