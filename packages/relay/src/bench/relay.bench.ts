@@ -7,10 +7,14 @@
  * - result download (GET by the creator once validated) vs a plain file copy of the stored file (read stream →
  *   write stream, what `cp` does, no fsync);
  * - signed small requests (GET of a task's arguments by its node: EIP-712 check, replay claim, chain cache,
- *   storage read) per second, their latency and the relay's CPU time per request, vs unsigned GET /healthz;
+ *   storage read) per second, their latency and the relay's CPU time per request, sent by a raw-socket client
+ *   (driveRawLoad.ts: requests serialized before the clock starts, so the client takes little of the 2 cores),
+ *   vs the relay's unsigned GET /healthz and a bare Fastify route (bareFastifyServer.ts, same process count)
+ *   in the same round;
  * - peak RSS of the relay process (kernel high-water mark) while 50 or 200 uploads of 1 or 8 MB run at once.
  *
- *   npm run bench:relay [-- --runs 5] [--backend sqlite|postgres] [--markdown]
+ *   npm run bench:relay [-- --runs 5] [--backend sqlite|postgres] [--workers 2] [--only upload,small,memory]
+ *                       [--small-count 2000] [--connections 32] [--markdown]
  *   RELAY_BENCH_CPU_PROF=/tmp/prof npm run bench:relay -- --runs 1   (a CPU profile of the relay process)
  *
  * Every figure is the median of `runs` rounds with the min–max spread; --markdown writes docs/benchmarks/relay.md
@@ -575,11 +579,10 @@ if (markdown) {
     '  vs the same bytes written to a file with write + fsync + rename + folder fsync on the same disk.',
     "- Download: the creator's `GET …/result/files/result.json` once the task is validated, one at a time, vs a plain",
     '  file copy of the same bytes (read stream → write stream, as `cp`, no fsync).',
-    "- Small requests: the node's signed `GET /v1/tasks/{taskKey}/args` (~150 bytes), 32 in flight, 1,000 per round",
-    '  (signed before the round), vs unsigned `GET /healthz` on the same server. "Relay CPU" is the relay process\'s',
-    '  user + system CPU time per request (process.cpuUsage), which the load of other processes inflates less than',
-    '  wall time; "req/s on 2 cores at that cost" is 2 s of CPU per second divided by it (a derived ceiling, not a',
-    '  measured rate).',
+    `- Small requests: the node's signed \`GET /v1/tasks/{taskKey}/args\` (~150 bytes), ${smallConnections} connections with one request`,
+    `  in flight each, ${smallCount} per round (signed before the round), sent by a raw-socket client (driveRawLoad.ts), vs a bare`,
+    "  Fastify route (no plugins, same number of processes) and the relay's unsigned `/healthz` in the same round.",
+    '  "Relay CPU" is the user + system CPU time of all relay processes per request (process.cpuUsage).',
     "- Memory: growth of the relay process's peak RSS (the kernel's VmHWM, reset before each round) while N uploads",
     '  of S bytes run concurrently.',
     '',
