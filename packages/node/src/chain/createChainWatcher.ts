@@ -168,7 +168,11 @@ export function createChainWatcher(parameters: ChainWatcherParameters): ChainWat
       parameters.onLogs(logs, { fromBlock, toBlock });
       advanceCursor(store, tail, reorgDepth);
     })();
-    if (logs.length > 0) crashPoint('events_committed');
+    if (logs.length > 0)
+      crashPoint(
+        'events_committed',
+        logs.map((log) => log.topics[1]),
+      );
     return toBlock >= safe;
   };
 

@@ -23,7 +23,16 @@ export type ContractRequest = {
   headroomPercent?: number | undefined;
   /** Refuse to sign when the gas limit (estimate plus headroom) would exceed this. */
   maxGas?: bigint | undefined;
+  /**
+   * Gas added to the limit on top of the headroom: calls that first settle every pending draw (F1) settle those
+   * pending at inclusion, not those of the estimate (others' createTasks land in between): up to 32 more draws.
+   * Only gas used is paid; the balance must cover the limit.
+   */
+  extraGas?: bigint | undefined;
 };
+
+/** Draws a settle-all call may meet beyond its estimate (the ring's size) times one draw's cost (about 70–90k). */
+export const SETTLE_ALL_EXTRA_GAS = 32n * 90_000n;
 
 /** On-chain task states (ITaskManager.TaskState). */
 export const chainTaskStates = taskStates;
@@ -139,6 +148,11 @@ export type ChainNodeInfo = {
   /** Stake returned by the registry and not yet withdrawn. */
   pendingWithdrawal: bigint;
   minStake: bigint;
+  /**
+   * Tasks this node reported on (score or error) that are not settled yet (F6: the node is free for the next task
+   * at its report; until each report is settled its stake stays held, and a quit waits as PendingQuit).
+   */
+  unsettledReports: bigint;
 };
 
 export async function readNodeInfo(
@@ -147,13 +161,15 @@ export async function readNodeInfo(
   node: Address,
 ): Promise<ChainNodeInfo> {
   const registry = { address: contracts.nodeRegistry, abi: nodeRegistryAbi } as const;
-  const [info, qosScore, consecutiveTimeouts, pendingWithdrawal, minStake] = await Promise.all([
-    client.readContract({ ...registry, functionName: 'getNodeInfo', args: [node] }),
-    client.readContract({ ...registry, functionName: 'qosScoreOf', args: [node] }),
-    client.readContract({ ...registry, functionName: 'consecutiveTimeoutsOf', args: [node] }),
-    client.readContract({ ...registry, functionName: 'pendingWithdrawal', args: [node] }),
-    client.readContract({ ...registry, functionName: 'minStake' }),
-  ]);
+  const [info, qosScore, consecutiveTimeouts, pendingWithdrawal, minStake, unsettledReports] =
+    await Promise.all([
+      client.readContract({ ...registry, functionName: 'getNodeInfo', args: [node] }),
+      client.readContract({ ...registry, functionName: 'qosScoreOf', args: [node] }),
+      client.readContract({ ...registry, functionName: 'consecutiveTimeoutsOf', args: [node] }),
+      client.readContract({ ...registry, functionName: 'pendingWithdrawal', args: [node] }),
+      client.readContract({ ...registry, functionName: 'minStake' }),
+      client.readContract({ ...registry, functionName: 'unsettledReportsOf', args: [node] }),
+    ]);
   return {
     status: nodeStatuses[info.status] ?? 'Quit',
     stake: info.stake,
@@ -166,27 +182,51 @@ export async function readNodeInfo(
     consecutiveTimeouts,
     pendingWithdrawal,
     minStake,
+    unsettledReports,
   };
 }
 
-/** The args commitment of a task, from its TaskCreated event (the chain keeps only a hash of it). */
+/** Blocks a Pending draw may wait for its settlement (the creation block's hash is readable for 256). */
+export const DRAW_HORIZON_BLOCKS = 256;
+
+/**
+ * The args commitment of a task, from its TaskCreated event (the chain keeps only a hash of it), read by the
+ * task key (an indexed topic) in bounded windows going back from `nearBlock` (the block of its TaskStarted): a
+ * drawn task was created at most 256 blocks before its draw, so one window of 257 blocks finds it; a task that
+ * waited in the queue is found in the next windows. The cost does not grow with the chain, only with the time
+ * the task waited, and no window exceeds what RPC providers allow per getLogs.
+ */
 export async function readArgsCommitment(
   client: PublicClient,
   contracts: Contracts,
   taskKey: Hex,
-  fromBlock: number,
-): Promise<{ argsCommitment: Hex; fee: bigint } | undefined> {
+  range: { nearBlock: number; fromBlock: number; windowBlocks?: number | undefined },
+): Promise<{ argsCommitment: Hex; fee: bigint; blockNumber: number } | undefined> {
   const event = taskManagerAbi.find((item) => item.type === 'event' && item.name === 'TaskCreated');
-  const logs = await client.getLogs({
-    address: contracts.taskManager,
-    event: event as Extract<(typeof taskManagerAbi)[number], { type: 'event'; name: 'TaskCreated' }>,
-    args: { taskKey },
-    fromBlock: BigInt(fromBlock),
-  });
-  const found = logs[0];
-  return found
-    ? { argsCommitment: found.args.argsCommitment as Hex, fee: found.args.fee as bigint }
-    : undefined;
+  const lowest = Math.max(0, range.fromBlock);
+  let to = range.nearBlock;
+  let from = Math.max(lowest, to - DRAW_HORIZON_BLOCKS);
+  const window = Math.max(1, range.windowBlocks ?? 2_000);
+  while (to >= lowest) {
+    const logs = await client.getLogs({
+      address: contracts.taskManager,
+      event: event as Extract<(typeof taskManagerAbi)[number], { type: 'event'; name: 'TaskCreated' }>,
+      args: { taskKey },
+      fromBlock: BigInt(from),
+      toBlock: BigInt(to),
+    });
+    const found = logs[0];
+    if (found) {
+      return {
+        argsCommitment: found.args.argsCommitment as Hex,
+        fee: found.args.fee as bigint,
+        blockNumber: Number(found.blockNumber),
+      };
+    }
+    to = from - 1;
+    from = Math.max(lowest, to - window + 1);
+  }
+  return undefined;
 }
 
 /** The key whose statements the TaskManager requires (ArgsAvailable, ResultAvailable); zero when none. */
@@ -331,6 +371,7 @@ export const submitScoreRequest = (
   abi: taskManagerAbi,
   functionName: 'submitScore',
   args: [taskKey, score, relaySignature],
+  extraGas: SETTLE_ALL_EXTRA_GAS,
 });
 
 export const reportTaskErrorRequest = (contracts: Contracts, taskKey: Hex): ContractRequest => ({
@@ -338,6 +379,7 @@ export const reportTaskErrorRequest = (contracts: Contracts, taskKey: Hex): Cont
   abi: taskManagerAbi,
   functionName: 'reportTaskError',
   args: [taskKey, ERROR_INVALID_ARGUMENTS],
+  extraGas: SETTLE_ALL_EXTRA_GAS,
 });
 
 export const recordSamplingSeedRequest = (contracts: Contracts, taskKey: Hex): ContractRequest => ({
@@ -352,6 +394,7 @@ export const finalizeTaskRequest = (contracts: Contracts, taskKey: Hex): Contrac
   abi: taskManagerAbi,
   functionName: 'finalizeTask',
   args: [taskKey],
+  extraGas: SETTLE_ALL_EXTRA_GAS,
 });
 
 export const abortTaskRequest = (contracts: Contracts, taskKey: Hex): ContractRequest => ({
@@ -359,6 +402,7 @@ export const abortTaskRequest = (contracts: Contracts, taskKey: Hex): ContractRe
   abi: taskManagerAbi,
   functionName: 'abortTask',
   args: [taskKey],
+  extraGas: SETTLE_ALL_EXTRA_GAS,
 });
 
 /** `maxGas`: the draws are bounded (64 per ring) but each costs a node selection; refuse anything above. */
@@ -367,6 +411,7 @@ export const settleDrawsRequest = (contracts: Contracts, maxGas?: bigint): Contr
   abi: taskManagerAbi,
   functionName: 'settleDraws',
   args: [],
+  extraGas: SETTLE_ALL_EXTRA_GAS,
   maxGas,
 });
 

@@ -119,12 +119,14 @@ describe('verinet node (command functions)', { timeout: 120_000 }, () => {
       nodeConfigSchema.parse({ ...JSON.parse(readFileSync(configPath, 'utf8')) }),
     );
     try {
-      assert.match((await applyPriceFloor(runtime, 12345n)) ?? '', /Price floor set/);
+      // Whole gwei: the registry may round a floor up to gwei (review M3's contracts change).
+      const floor = 12_345_000_000_000n;
+      assert.match((await applyPriceFloor(runtime, floor)) ?? '', /Price floor set/);
       assert.equal(
         await readPriceFloor(devnet.client, contractsOf(devnet.deployment), runtime.account.address),
-        12345n,
+        floor,
       );
-      assert.equal(await applyPriceFloor(runtime, 12345n), undefined);
+      assert.equal(await applyPriceFloor(runtime, floor), undefined);
     } finally {
       runtime.close();
     }
@@ -135,6 +137,7 @@ describe('verinet node (command functions)', { timeout: 120_000 }, () => {
     assert.match(status.out, /: Available/);
     assert.match(status.out, /stake\s+1\.5/);
     assert.match(status.out, /QoS score\s+5000/);
+    assert.match(status.out, /open reports\s+0 reported task\(s\) not settled/);
     const json = JSON.parse((await run('status', '--config', configPath, '--json')).out) as {
       info: { status: string };
     };

@@ -196,7 +196,15 @@ export async function getNodeStatus(runtime: NodeRuntime): Promise<NodeStatusRep
     `  stake returned  ${formatEther(info.pendingWithdrawal)} (withdraw with \`verinet node withdraw\`)`,
     `  QoS score       ${info.qosScore} / 10000, ${info.consecutiveTimeouts} timeout(s) in a row`,
     `  current task    ${/^0x0+$/.test(info.currentTask) ? 'none' : info.currentTask}; ${openTasks} task(s) open locally`,
+    `  open reports    ${info.unsettledReports} reported task(s) not settled yet (the stake stays held until each is)`,
   ];
+  if (info.status === 'PendingQuit') {
+    lines.push(
+      `  QUITTING: the stake is returned once ${/^0x0+$/.test(info.currentTask) ? 'the' : 'the current task ends and the'} ${info.unsettledReports} open report(s) are settled (validated, or finalized after the validation window); then \`verinet node withdraw\`.`,
+    );
+  } else if (info.status === 'PendingPause') {
+    lines.push('  PAUSING: no new task once the current one is reported.');
+  }
   const lastSlash = history.slashed.at(-1);
   if (lastSlash) {
     const why = history.invalidated.at(-1);
@@ -235,7 +243,11 @@ export async function applyPriceFloor(runtime: NodeRuntime, floorWei: bigint): P
   if (live) await sender.wait(live);
   const info = await readNodeInfo(client, contracts, account.address);
   if (info.status === 'Quit') return undefined;
-  if ((await readPriceFloor(client, contracts, account.address)) === floorWei) return undefined;
+  // The registry keeps whole gwei (rounded up): compare with what it would store, or every start sends again.
+  const gwei = 1_000_000_000n;
+  const stored = ((floorWei + gwei - 1n) / gwei) * gwei;
+  const onChain = await readPriceFloor(client, contracts, account.address);
+  if (onChain === floorWei || onChain === stored) return undefined;
   await sender.sendAndWait({
     purpose: unique('setPriceFloor'),
     request: setPriceFloorRequest(contracts, floorWei),

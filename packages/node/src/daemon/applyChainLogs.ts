@@ -3,6 +3,32 @@ import { type Contracts, decodeNodeEvents } from '../chain/taskManager.js';
 import { appendLog, getTask, insertTask, type NodeStore, updateTask } from '../store/index.js';
 import { reduceTask } from '../task/reduceTask.js';
 
+/**
+ * The args commitments of the latest TaskCreated events of every task (bounded, in memory): a task is drawn in a
+ * later block than its creation (F1), so its TaskStarted comes in a later batch, and this spares the node a log
+ * read on its critical path. A cache only: after a restart or a reorg it is empty, and the node reads the
+ * commitment from the chain by the task key.
+ */
+export type RecentCreations = {
+  remember: (taskKey: Hex, argsCommitment: Hex) => void;
+  lookUp: (taskKey: Hex) => Hex | undefined;
+  clear: () => void;
+};
+
+export function createRecentCreations(limit = 4_096): RecentCreations {
+  const entries = new Map<string, Hex>();
+  return {
+    remember(taskKey, argsCommitment) {
+      const key = taskKey.toLowerCase();
+      entries.delete(key);
+      entries.set(key, argsCommitment);
+      if (entries.size > limit) entries.delete(entries.keys().next().value!);
+    },
+    lookUp: (taskKey) => entries.get(taskKey.toLowerCase()),
+    clear: () => entries.clear(),
+  };
+}
+
 const weiToEther = (wei: bigint) => `${Number(wei) / 1e18}`;
 
 /**
@@ -11,7 +37,14 @@ const weiToEther = (wei: bigint) => `${Number(wei) / 1e18}`;
  * restart or a reorg) changes nothing the second time. Returns the keys of tasks that ended, so that a
  * running execution can be cancelled.
  */
-export function applyChainLogs(store: NodeStore, logs: Log[], contracts: Contracts, node: Address): Hex[] {
+export function applyChainLogs(
+  store: NodeStore,
+  logs: Log[],
+  contracts: Contracts,
+  node: Address,
+  recentCreations?: RecentCreations,
+  onTaskCreated?: () => void,
+): Hex[] {
   const events = decodeNodeEvents(logs, contracts, node);
   const created = new Map<string, Hex>();
   const ended: Hex[] = [];
@@ -20,6 +53,8 @@ export function applyChainLogs(store: NodeStore, logs: Log[], contracts: Contrac
     switch (event.kind) {
       case 'taskCreated':
         created.set(event.taskKey.toLowerCase(), event.argsCommitment);
+        recentCreations?.remember(event.taskKey, event.argsCommitment);
+        onTaskCreated?.();
         break;
       case 'taskStarted':
         if (
@@ -27,7 +62,8 @@ export function applyChainLogs(store: NodeStore, logs: Log[], contracts: Contrac
             taskKey: event.taskKey,
             taskType: event.taskType,
             startedBlock: event.blockNumber,
-            argsCommitment: created.get(event.taskKey.toLowerCase()) ?? null,
+            argsCommitment:
+              created.get(event.taskKey.toLowerCase()) ?? recentCreations?.lookUp(event.taskKey) ?? null,
             now,
           })
         ) {

@@ -1,6 +1,7 @@
 import type { WorkerSupervisor } from '@verinet/worker';
 import type { Logger } from 'pino';
 import type { Address, PublicClient } from 'viem';
+import type { CachedChainReads } from '../chain/createCachedChainReads.js';
 import type { Contracts } from '../chain/taskManager.js';
 import type { ModelProvider } from '../models/createModelProvider.js';
 import type { RelayClient } from '../relay/types.js';
@@ -11,6 +12,8 @@ import type { TxSender } from '../tx/index.js';
 export type NodeContext = {
   store: NodeStore;
   client: PublicClient;
+  /** Chain clock and settings without a round trip per step (built by the daemon). */
+  reads: CachedChainReads;
   sender: TxSender;
   node: Address;
   contracts: Contracts;

@@ -1,6 +1,8 @@
 /**
  * Crash tests: the node daemon runs as its own process (`packages/node/src/cli/main.ts run`), kills itself
- * with SIGKILL right after persisting a given point of a task (VERINET_NODE_CRASH_AT), and is restarted.
+ * with SIGKILL right after persisting a given point of a task (VERINET_NODE_CRASH_AT), and is restarted. The
+ * restarted process finishes that task and is the one that crashes at the next case's point (on the next task):
+ * one process start per case, on one shared devnet.
  * Real anvil, real contracts, the real relay over HTTP, the real worker with the tiny GPT-2.
  */
 import assert from 'node:assert/strict';
@@ -11,7 +13,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { encryptKeystore } from '@verinet/cli/src/keystore/keystore.js';
-import { writeDeployment } from '@verinet/protocol/chain';
+import { taskManagerAbi, writeDeployment } from '@verinet/protocol/chain';
 import { writeTinyGpt2 } from '@verinet/worker/llm';
 import { writeTinySdModel } from '@verinet/worker/sd/tiny';
 import Database from 'better-sqlite3';
@@ -66,6 +68,8 @@ before(async () => {
       confirmations: 0,
       pollIntervalMs: 50,
       followIntervalMs: 1000,
+      // The app settles every draw itself: a settlement by the node would be one more transaction to count.
+      settleDelayMs: 600_000,
       api: { port: 0 },
       withdrawIntervalMs: 0,
       logLevel: 'warn',
@@ -78,14 +82,19 @@ after(async () => {
   rmSync(root, { recursive: true, force: true });
 });
 
-function startNodeProcess(crashAt?: string): {
+function startNodeProcess(
+  crashAt?: string,
+  spare: readonly Hex[] = [],
+): {
   child: ChildProcess;
   exited: Promise<{ code: number | null; signal: string | null }>;
   output: () => string;
 } {
   const env = { ...process.env };
   delete env.VERINET_NODE_CRASH_AT;
+  delete env.VERINET_NODE_CRASH_SPARE;
   if (crashAt) env.VERINET_NODE_CRASH_AT = crashAt;
+  if (crashAt && spare.length > 0) env.VERINET_NODE_CRASH_SPARE = spare.join(',');
   const child = killOnExit(
     spawn(
       process.execPath,
@@ -126,6 +135,7 @@ const stepOf = (taskKey: Hex) =>
   readStore<{ step: string }>('SELECT step FROM tasks WHERE task_key = ?', taskKey.toLowerCase())[0]?.step;
 
 const llmCrashPoints = [
+  // First: a fresh process, whose first commit holds the task's TaskStarted (later processes are restarts).
   'events_committed',
   'step:args_ready',
   'step:models_ready',
@@ -142,6 +152,8 @@ const crashCases = [
   ...llmCrashPoints.map((point) => ({ type: 'llm' as const, point })),
   ...sdCrashPoints.map((point) => ({ type: 'sd' as const, point })),
 ];
+/** The last case: the node crashes, then stays down past the task's timeout. */
+const timeoutCrashPoint = 'step:models_ready';
 const argsOf = (type: 'llm' | 'sd', point: string) =>
   type === 'llm'
     ? {
@@ -155,47 +167,100 @@ const argsOf = (type: 'llm' | 'sd', point: string) =>
         task_config: { image_width: 64, image_height: 64, steps: 2, seed: 1, num_images: 1 },
       };
 
-describe('kill -9 at each point of a task, then restart', { timeout: 900_000 }, () => {
+type NodeProcess = ReturnType<typeof startNodeProcess>;
+/**
+ * One process start per crash: the process restarted after case k's crash finishes case k's task (its points are
+ * spared for the tasks before) and is the one that crashes at case k+1's point, on case k+1's task.
+ */
+let running: (NodeProcess & { crashAt: string | undefined }) | undefined;
+const sparedTasks: Hex[] = [];
+const restartFor = (nextPoint: string | undefined) => ({
+  ...startNodeProcess(nextPoint, sparedTasks),
+  crashAt: nextPoint,
+});
+/** The process that is to crash at `point`: the running one (restarted after the case before), else a new one. */
+async function crashingProcess(point: string): Promise<NodeProcess> {
+  const current = running;
+  running = undefined;
+  if (current?.crashAt === point) return current;
+  // Only when cases were filtered out (--test-name-pattern): the running process waits for another point.
+  if (current) await stopNodeProcess(current);
+  return startNodeProcess(point);
+}
+
+/** Creates a task drawn to the node, with its arguments on the relay before the draw (no fetch retry). */
+async function createDrawnTask(type: 'llm' | 'sd', args: unknown): Promise<Hex> {
+  const app = privateKeyToAccount(testWallet(devnet, appIndex).privateKey);
+  const task = await createTestTask(devnet, appIndex, type, args, fee, { settle: false });
+  await relay.uploadArgs(app, task.taskKey, task.bytes, task.salt);
+  const { wallet } = testWallet(devnet, appIndex);
+  const hash = await wallet.writeContract({
+    address: devnet.deployment.contracts.taskManager,
+    abi: taskManagerAbi,
+    functionName: 'settleDraws',
+    args: [],
+  } as never);
+  assert.equal((await devnet.client.waitForTransactionReceipt({ hash })).status, 'success');
+  const chain = await readTask(devnet.client, contractsOf(devnet.deployment), task.taskKey);
+  assert.equal(chain.node.toLowerCase(), nodeAddress.toLowerCase());
+  return task.taskKey;
+}
+
+/** Waits for the node process to kill itself at its crash point (with its output when it does not). */
+async function awaitCrash(node: NodeProcess, point: string): Promise<void> {
+  let gaveUp = false;
+  const timer = setTimeout(() => {
+    gaveUp = true;
+    node.child.kill('SIGKILL');
+  }, 120_000);
+  const { signal } = await node.exited;
+  clearTimeout(timer);
+  assert.ok(!gaveUp, `the node never reached ${point} in 120 s\n${node.output()}`);
+  assert.equal(signal, 'SIGKILL', `the node reached ${point} and killed itself\n${node.output()}`);
+}
+
+const workerRuns = (taskKey: Hex) =>
+  readStore<{ n: number }>(
+    "SELECT COUNT(*) AS n FROM node_log WHERE task_key = ? AND message LIKE 'Running the worker%'",
+    taskKey.toLowerCase(),
+  )[0]!.n;
+
+describe('kill -9 at each point of a task, then restart', { timeout: 1_200_000 }, () => {
   let paid = 0n;
-  for (const { type, point } of crashCases) {
+  after(async () => {
+    if (running) await stopNodeProcess(running);
+  });
+  for (const [index, { type, point }] of crashCases.entries()) {
     it(`${type} task, crash at ${point}: the task completes once, the node is paid and not slashed`, async () => {
-      const app = privateKeyToAccount(testWallet(devnet, appIndex).privateKey);
-      const task = await createTestTask(devnet, appIndex, type, argsOf(type, point), fee);
-      assert.equal(task.node?.toLowerCase(), nodeAddress.toLowerCase());
-      await relay.uploadArgs(app, task.taskKey, task.bytes, task.salt);
+      const taskKey = await createDrawnTask(type, argsOf(type, point));
+      await awaitCrash(await crashingProcess(point), point);
 
-      const crashing = startNodeProcess(point);
-      const timer = setTimeout(() => crashing.child.kill('SIGKILL'), 120_000);
-      const { signal } = await crashing.exited;
-      clearTimeout(timer);
-      assert.equal(signal, 'SIGKILL', `the node reached ${point} and killed itself\n${crashing.output()}`);
-
-      const restarted = startNodeProcess();
-      try {
-        await waitFor(
-          () => ['reported', 'ended'].includes(stepOf(task.taskKey) ?? ''),
-          120_000,
-          `task reported after a crash at ${point}`,
-        );
-        assert.equal(
-          (await readTask(devnet.client, contractsOf(devnet.deployment), task.taskKey)).state,
-          'ScoreReady',
-        );
-        await validateTestTask(devnet, appIndex, task.taskKey);
-        await waitFor(() => stepOf(task.taskKey) === 'ended', 30_000, 'ended');
-      } finally {
-        await stopNodeProcess(restarted);
-      }
+      sparedTasks.push(taskKey);
+      const nextPoint = crashCases[index + 1]?.point ?? timeoutCrashPoint;
+      running = restartFor(nextPoint);
+      await waitFor(
+        () => ['reported', 'ended'].includes(stepOf(taskKey) ?? ''),
+        120_000,
+        `task reported after a crash at ${point}\n${running.output()}`,
+      );
+      assert.equal(
+        (await readTask(devnet.client, contractsOf(devnet.deployment), taskKey)).state,
+        'ScoreReady',
+      );
+      await validateTestTask(devnet, appIndex, taskKey);
+      await waitFor(() => stepOf(taskKey) === 'ended', 30_000, 'ended').catch((error: Error) => {
+        throw new Error(`${error.message}\n${running?.output()}`);
+      });
       paid += fee;
       const [row] = readStore<{ outcome: string }>(
         'SELECT outcome FROM tasks WHERE task_key = ?',
-        task.taskKey.toLowerCase(),
+        taskKey.toLowerCase(),
       );
       assert.equal(row?.outcome, 'success');
       // Exactly one score transaction, mined; every nonce the node used belongs to a recorded transaction.
       const txs = readStore<{ purpose: string; status: string }>(
         'SELECT purpose, status FROM transactions WHERE task_key = ?',
-        task.taskKey.toLowerCase(),
+        taskKey.toLowerCase(),
       );
       assert.deepEqual(txs, [{ purpose: 'submitScore', status: 'mined' }]);
       const mined = readStore<{ n: number }>(
@@ -207,11 +272,11 @@ describe('kill -9 at each point of a task, then restart', { timeout: 900_000 }, 
         'join + one tx per recorded mined tx',
       );
       // The worker ran once, except when the crash cut its only run short.
-      const runs = readStore<{ n: number }>(
-        "SELECT COUNT(*) AS n FROM node_log WHERE task_key = ? AND message LIKE 'Running the worker%'",
-        task.taskKey.toLowerCase(),
-      )[0]!.n;
-      assert.equal(runs, point === 'worker_running' ? 2 : 1, `worker runs after a crash at ${point}`);
+      assert.equal(
+        workerRuns(taskKey),
+        point === 'worker_running' ? 2 : 1,
+        `worker runs after a crash at ${point}`,
+      );
       // Paid, never slashed.
       assert.equal(await readOwed(devnet.client, contractsOf(devnet.deployment), nodeAddress), paid);
       const info = await readNodeInfo(devnet.client, contractsOf(devnet.deployment), nodeAddress);
@@ -219,48 +284,31 @@ describe('kill -9 at each point of a task, then restart', { timeout: 900_000 }, 
       assert.equal(info.stake, testMinStake);
     });
   }
-});
 
-describe('kill -9, and the node stays down past the task timeout', { timeout: 300_000 }, () => {
-  it('on restart it does not run the stale task, ends it as timed out, and is not slashed', async () => {
-    const app = privateKeyToAccount(testWallet(devnet, appIndex).privateKey);
-    const task = await createTestTask(
-      devnet,
-      appIndex,
-      'llm',
-      {
-        model: 'verinet/tiny-gpt2',
-        messages: [{ role: 'user', content: 'too late' }],
-        generation_config: { max_new_tokens: 3 },
-      },
-      fee,
-    );
-    await relay.uploadArgs(app, task.taskKey, task.bytes, task.salt);
-    const crashing = startNodeProcess('step:models_ready');
-    const { signal } = await crashing.exited;
-    assert.equal(signal, 'SIGKILL', crashing.output());
+  it('kill -9, and the node stays down past the task timeout: on restart it does not run the stale task, ends it as timed out, and is not slashed', async () => {
+    const taskKey = await createDrawnTask('llm', {
+      model: 'verinet/tiny-gpt2',
+      messages: [{ role: 'user', content: 'too late' }],
+      generation_config: { max_new_tokens: 3 },
+    });
+    await awaitCrash(await crashingProcess(timeoutCrashPoint), timeoutCrashPoint);
     // The node is down for longer than the task's timeout (15 min for LLM tasks).
     await devnet.rpc('evm_increaseTime', [16 * 60]);
     await devnet.rpc('anvil_mine', ['0x1']);
     const owedBefore = await readOwed(devnet.client, contractsOf(devnet.deployment), nodeAddress);
-    const restarted = startNodeProcess();
-    try {
-      await waitFor(() => stepOf(task.taskKey) === 'ended', 120_000, 'the timed-out task ended');
-    } finally {
-      await stopNodeProcess(restarted);
-    }
+    sparedTasks.push(taskKey);
+    running = restartFor(undefined);
+    await waitFor(() => stepOf(taskKey) === 'ended', 120_000, 'the timed-out task ended');
+    await stopNodeProcess(running);
+    running = undefined;
     const [row] = readStore<{ outcome: string; error_kind: string | null }>(
       'SELECT outcome, error_kind FROM tasks WHERE task_key = ?',
-      task.taskKey.toLowerCase(),
+      taskKey.toLowerCase(),
     );
     assert.equal(row?.outcome, 'aborted');
-    const runs = readStore<{ n: number }>(
-      "SELECT COUNT(*) AS n FROM node_log WHERE task_key = ? AND message LIKE 'Running the worker%'",
-      task.taskKey.toLowerCase(),
-    )[0]!.n;
-    assert.equal(runs, 0, 'no execution after the deadline');
+    assert.equal(workerRuns(taskKey), 0, 'no execution after the deadline');
     assert.equal(
-      (await readTask(devnet.client, contractsOf(devnet.deployment), task.taskKey)).state,
+      (await readTask(devnet.client, contractsOf(devnet.deployment), taskKey)).state,
       'EndAborted',
     );
     assert.equal(await readOwed(devnet.client, contractsOf(devnet.deployment), nodeAddress), owedBefore);

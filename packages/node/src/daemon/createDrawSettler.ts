@@ -35,12 +35,22 @@ export type DrawSettlerParameters = {
   /** Gas cap of one settlement (64 draws at most are pending; each is one node selection). */
   maxGas: bigint;
   random?: (() => number) | undefined;
+  /**
+   * Whoever owns the settler calls `hint()` for every TaskCreated it sees (the daemon's watcher does): then an
+   * idle settler reads nothing from the chain. Without, it asks `pendingDraws()` every interval.
+   */
+  hints?: boolean | undefined;
   notice: (level: 'info' | 'warn', message: string) => void;
 };
 
 export type DrawSettler = {
   /** One check: settles when a draw has waited past this node's delay. Resolves to the draws settled. */
   tick: () => Promise<number>;
+  /**
+   * A task was created (the watcher saw TaskCreated): draws may be pending. Until then, once the chain said none
+   * are, the settler asks nothing: a draw is only ever added by createTask. Ignored without `hints`.
+   */
+  hint: () => void;
   start: () => void;
   stop: () => Promise<void>;
 };
@@ -71,6 +81,8 @@ export function createDrawSettler(parameters: DrawSettlerParameters): DrawSettle
   let loop: Promise<void> | undefined;
   let wake: (() => void) | undefined;
   let lastError: string | undefined;
+  // Whether draws may be pending: true at start (nothing known) and after every TaskCreated seen.
+  let maybePending = true;
 
   const settle = async (): Promise<number> => {
     const head = await client.getBlockNumber();
@@ -101,10 +113,14 @@ export function createDrawSettler(parameters: DrawSettlerParameters): DrawSettle
       dueAt = undefined;
       return waitFor(live);
     }
+    if (parameters.hints && !maybePending) return 0;
+    // Cleared before the read: a TaskCreated seen while it is on its way sets it again.
+    maybePending = false;
     if ((await readPendingDraws(client, contracts)) === 0n) {
       dueAt = undefined;
       return 0;
     }
+    maybePending = true;
     if ((await simulateSettleDraws(client, contracts, node)) === 0n) return 0; // created in the head block
     const now = Date.now();
     if (dueAt === undefined) {
@@ -146,6 +162,9 @@ export function createDrawSettler(parameters: DrawSettlerParameters): DrawSettle
 
   return {
     tick,
+    hint() {
+      maybePending = true;
+    },
     start() {
       if (running) return;
       running = true;

@@ -8,11 +8,13 @@ import { writeTinySdModel } from '@verinet/worker/sd/tiny';
 import { parseEther } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { getDeploymentChain } from '../chain/createChainClient.js';
-import { contractsOf, pauseRequest, readOwed, readTask } from '../chain/taskManager.js';
+import { contractsOf, pauseRequest, quitRequest, readOwed, readTask } from '../chain/taskManager.js';
+import type { NodeRuntime } from '../cli/createNodeRuntime.js';
+import { getNodeStatus } from '../cli/membership.js';
 import { getTask, listLog, openStore } from '../store/index.js';
 import { createTestTask, joinTestNode, validateTestTask } from '../testing/app.js';
 import { createMemoryRelay } from '../testing/createMemoryRelay.js';
-import { startTestDevnet, type TestDevnet, testWallet, waitFor } from '../testing/devnet.js';
+import { startTestDevnet, type TestDevnet, testMinStake, testWallet, waitFor } from '../testing/devnet.js';
 import { startTestNode, type TestNode } from '../testing/startTestNode.js';
 import { createTxSender } from '../tx/index.js';
 import { createDrawSettler } from './createDrawSettler.js';
@@ -209,5 +211,53 @@ describe('node daemon on anvil with the real worker', { timeout: 240_000 }, () =
       node.daemon.settler.start();
       otherStore.close();
     }
+  });
+
+  // Last in the file: the node quits here.
+  it('takes its next task at its report while the first awaits validation (F6); a quit waits for both as PendingQuit', async () => {
+    const contracts = contractsOf(devnet.deployment);
+    const address = node.daemon.context.node;
+    const runtime = {
+      client: devnet.client,
+      contracts,
+      account: privateKeyToAccount(testWallet(devnet, 1).privateKey),
+      deployment: devnet.deployment,
+      store: node.store,
+    } as unknown as NodeRuntime;
+    const first = await createTestTask(devnet, 15, 'llm', { ...llmArgs, seed: 21 }, fee);
+    relay.putArgs(first.taskKey, first.bytes, first.salt);
+    await waitFor(() => getTask(node.store, first.taskKey)?.step === 'reported', 120_000, 'first reported');
+    // Not validated: the node is free again, and the next task is drawn to it (the only Available node).
+    const second = await createTestTask(devnet, 15, 'llm', { ...llmArgs, seed: 22 }, fee);
+    assert.equal(second.node?.toLowerCase(), address.toLowerCase());
+    relay.putArgs(second.taskKey, second.bytes, second.salt);
+    await waitFor(() => getTask(node.store, second.taskKey)?.step === 'reported', 120_000, 'second reported');
+    assert.equal((await readTask(devnet.client, contracts, first.taskKey)).state, 'ScoreReady');
+    assert.equal((await readTask(devnet.client, contracts, second.taskKey)).state, 'ScoreReady');
+    assert.equal(getTask(node.store, first.taskKey)?.step, 'reported', 'the first still follows its task');
+
+    // Quitting now holds the stake until both reports are settled; the status says so.
+    await node.daemon.context.sender.sendAndWait({ purpose: 'quit', request: quitRequest(contracts) });
+    const quitting = await getNodeStatus(runtime);
+    assert.equal(quitting.info.status, 'PendingQuit');
+    assert.equal(quitting.info.unsettledReports, 2n);
+    assert.match(quitting.text, /open reports\s+2 reported task\(s\) not settled/);
+    assert.match(quitting.text, /QUITTING: the stake is returned once the 2 open report\(s\) are settled/);
+
+    const owedBefore = await readOwed(devnet.client, contracts, address);
+    await validateTestTask(devnet, 15, first.taskKey);
+    await validateTestTask(devnet, 15, second.taskKey);
+    await waitFor(
+      () =>
+        getTask(node.store, second.taskKey)?.outcome === 'success' &&
+        getTask(node.store, first.taskKey)?.outcome === 'success',
+      30_000,
+      'both paid',
+    );
+    assert.equal(await readOwed(devnet.client, contracts, address), owedBefore + 2n * fee);
+    const quit = await getNodeStatus(runtime);
+    assert.equal(quit.info.status, 'Quit');
+    assert.equal(quit.info.unsettledReports, 0n);
+    assert.equal(quit.info.pendingWithdrawal, testMinStake, 'the whole stake returned, nothing slashed');
   });
 });

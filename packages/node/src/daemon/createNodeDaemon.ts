@@ -1,16 +1,17 @@
 import type { Logger } from 'pino';
 import type { Address, Hex } from 'viem';
+import { createCachedChainReads } from '../chain/createCachedChainReads.js';
 import { type ChainWatcher, createChainWatcher } from '../chain/createChainWatcher.js';
 import { appendLog, listOpenTasks, updateTask } from '../store/index.js';
 import { getTaskAction, reduceTask } from '../task/reduceTask.js';
 import type { TaskRecord } from '../task/types.js';
-import { applyChainLogs } from './applyChainLogs.js';
+import { applyChainLogs, createRecentCreations } from './applyChainLogs.js';
 import type { NodeContext } from './context.js';
 import { crashPoint } from './crashPoint.js';
 import { createDrawSettler, type DrawSettler } from './createDrawSettler.js';
 import { runTaskAction } from './runTaskAction.js';
 
-export type NodeDaemonParameters = Omit<NodeContext, 'notice' | 'log'> & {
+export type NodeDaemonParameters = Omit<NodeContext, 'notice' | 'log' | 'reads'> & {
   log: Logger;
   confirmations: number;
   pollIntervalMs?: number | undefined;
@@ -48,11 +49,13 @@ export function createNodeDaemon(parameters: NodeDaemonParameters): NodeDaemon {
     log[level]({ taskKey }, message);
     appendLog(store, { level, message, taskKey });
   };
-  const context: NodeContext = { ...parameters, notice };
+  const reads = createCachedChainReads({ client: parameters.client, contracts: parameters.contracts });
+  const context: NodeContext = { ...parameters, notice, reads };
   const inFlight = new Set<string>();
   let running = false;
   let wake: (() => void) | undefined;
   let loop: Promise<void> | undefined;
+  const recentCreations = createRecentCreations();
 
   const watcher = createChainWatcher({
     client: parameters.client,
@@ -63,11 +66,14 @@ export function createNodeDaemon(parameters: NodeDaemonParameters): NodeDaemon {
     pollIntervalMs: parameters.pollIntervalMs,
     reorgDepth: parameters.reorgDepth,
     onLogs: (logs) => {
-      const ended = applyChainLogs(store, logs, parameters.contracts, parameters.node);
+      const ended = applyChainLogs(store, logs, parameters.contracts, parameters.node, recentCreations, () =>
+        settler.hint(),
+      );
       for (const taskKey of ended) if (inFlight.has(taskKey.toLowerCase())) parameters.worker.cancel(taskKey);
       setImmediate(() => wake?.());
     },
     onReorg: (blockNumber, depth) => {
+      recentCreations.clear();
       appendLog(store, {
         level: 'warn',
         message: `Chain reorganization of ${depth} block(s) above ${blockNumber}; re-reading.`,
@@ -86,6 +92,7 @@ export function createNodeDaemon(parameters: NodeDaemonParameters): NodeDaemon {
     delayMs: parameters.settleDelayMs ?? 5_000,
     backstopMs: parameters.settleBackstopMs ?? 60_000,
     maxGas: parameters.settleMaxGas ?? 8_000_000n,
+    hints: true,
     notice: (level, message) => notice(level, message),
   });
 
@@ -113,7 +120,7 @@ export function createNodeDaemon(parameters: NodeDaemonParameters): NodeDaemon {
         } else if (update.step === 'ended' && update.outcome === 'lost') {
           notice('warn', `Task no longer ours: ${update.lastError}`, task.taskKey);
         }
-        crashPoint(`step:${update.step}`);
+        crashPoint(`step:${update.step}`, [task.taskKey]);
       } else if (input.type === 'failedRetryable' && !/^waiting/.test(input.message)) {
         log.warn({ taskKey: task.taskKey, action, attempts: current.attempts + 1 }, input.message);
       }

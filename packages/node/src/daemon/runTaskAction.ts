@@ -13,7 +13,6 @@ import {
   finalizeTaskRequest,
   readArgsCommitment,
   readChainTime,
-  readRelaySigner,
   readTask,
   readTimeout,
   readValidationWindow,
@@ -81,11 +80,14 @@ async function fetchArgs(ctx: NodeContext, task: TaskRecord): Promise<TaskInput>
   );
   const [chain, timeout, chainTime, created] = await Promise.all([
     readTask(ctx.client, ctx.contracts, task.taskKey),
-    readTimeout(ctx.client, ctx.contracts, task.taskType),
-    readChainTime(ctx.client),
+    ctx.reads.timeout(task.taskType),
+    ctx.reads.chainTime(),
     task.argsCommitment
       ? undefined
-      : readArgsCommitment(ctx.client, ctx.contracts, task.taskKey, ctx.startBlock),
+      : readArgsCommitment(ctx.client, ctx.contracts, task.taskKey, {
+          nearBlock: task.startedBlock,
+          fromBlock: ctx.startBlock,
+        }),
   ]);
   const verdict = chainVerdict(ctx, task, chain);
   if (verdict) return verdict;
@@ -97,7 +99,7 @@ async function fetchArgs(ctx: NodeContext, task: TaskRecord): Promise<TaskInput>
       message: 'the task reached its deadline before its arguments could be fetched',
     };
   }
-  const argsCommitment = task.argsCommitment ?? created?.argsCommitment;
+  let argsCommitment = task.argsCommitment ?? created?.argsCommitment;
   if (!argsCommitment) return retry(task, 'the TaskCreated event of this task is not readable yet');
   const fetched = await relayDownload;
   if ('error' in fetched) {
@@ -106,7 +108,20 @@ async function fetchArgs(ctx: NodeContext, task: TaskRecord): Promise<TaskInput>
     return relayRetry(task, fetched.error);
   }
   const download: { bytes: Uint8Array; salt: Hex } = fetched.download;
-  if (!verifyArgsCommitment({ bytes: download.bytes, salt: download.salt, argsCommitment })) {
+  let matches = verifyArgsCommitment({ bytes: download.bytes, salt: download.salt, argsCommitment });
+  if (!matches && task.argsCommitment) {
+    // The commitment came with the task from the watcher's events; a reorg may have replaced that creation:
+    // ask the chain once more before blaming the relay.
+    const fresh = await readArgsCommitment(ctx.client, ctx.contracts, task.taskKey, {
+      nearBlock: task.startedBlock,
+      fromBlock: ctx.startBlock,
+    });
+    if (fresh && fresh.argsCommitment.toLowerCase() !== argsCommitment.toLowerCase()) {
+      argsCommitment = fresh.argsCommitment;
+      matches = verifyArgsCommitment({ bytes: download.bytes, salt: download.salt, argsCommitment });
+    }
+  }
+  if (!matches) {
     // Not the app's fault provably, nor ours: never execute them; try again, then let the task time out.
     return retry(task, 'the relay served arguments that do not match the on-chain commitment');
   }
@@ -163,7 +178,7 @@ async function execute(ctx: NodeContext, task: TaskRecord): Promise<TaskInput> {
   const taskType = taskTypes[task.taskType]!;
   const outputDir = join(ctx.dataDir, 'tasks', task.taskKey, 'out');
   // A run cut short by a crash may have left files: the worker wants an empty folder.
-  const chainTimeRead = readChainTime(ctx.client);
+  const chainTimeRead = ctx.reads.chainTime();
   chainTimeRead.catch(() => {});
   await rm(outputDir, { recursive: true, force: true });
   await mkdir(outputDir, { recursive: true });
@@ -178,8 +193,10 @@ async function execute(ctx: NodeContext, task: TaskRecord): Promise<TaskInput> {
     () => void keepSeed(ctx, task).catch(() => {}),
     ctx.seedCheckIntervalMs ?? 30_000,
   );
-  // Crash tests: die while the worker is busy with this task.
-  const crashTimer = setTimeout(() => crashPoint('worker_running'), 20);
+  // Crash tests: die while the worker is busy with this task: at its first progress report, after 20 ms, or at
+  // its answer before anything of it is stored, whichever comes first (a warm worker may answer a tiny task
+  // within milliseconds and without progress: progress reports are throttled).
+  const crashTimer = setTimeout(() => crashPoint('worker_running', [task.taskKey]), 20);
   // A hung worker (deadlocked driver, stopped process) answers nothing, not even the task timeout's cancel in
   // time: silence longer than workerStallMs kills it, and the supervisor starts a fresh one for the next task.
   const stallMs = ctx.workerStallMs ?? 300_000;
@@ -207,8 +224,10 @@ async function execute(ctx: NodeContext, task: TaskRecord): Promise<TaskInput> {
       timeoutMs,
       onProgress: () => {
         heardAt = Date.now();
+        crashPoint('worker_running', [task.taskKey]);
       },
     });
+    crashPoint('worker_running', [task.taskKey]);
     const files = result.files.map((f) => ({
       name: f.name,
       mediaType: f.mediaType,
@@ -277,7 +296,7 @@ async function uploadResult(ctx: NodeContext, task: TaskRecord): Promise<TaskInp
   ).map((f) => ({ ...f, path: join(task.outputDir!, f.name) }));
   let statement: ResultStatement;
   // Read while the files travel: submitScore needs the relay's statement only while the chain has a signer.
-  const relaySignerRead = readRelaySigner(ctx.client, ctx.contracts);
+  const relaySignerRead = ctx.reads.relaySigner();
   relaySignerRead.catch(() => {});
   try {
     statement = await ctx.relay.uploadResult({ taskKey: task.taskKey, score: task.score!, files });
@@ -298,6 +317,7 @@ async function uploadResult(ctx: NodeContext, task: TaskRecord): Promise<TaskInp
   if (relaySigner === zeroAddress) return { type: 'resultUploaded', signature: '0x' };
   const signer = await recoverResultStatement(ctx, task, statement.signature).catch(() => undefined);
   if (signer?.toLowerCase() !== relaySigner.toLowerCase()) {
+    ctx.reads.forget(); // the signer may have changed since it was read
     return retry(
       task,
       `the relay's ResultAvailable statement is signed by ${signer ?? 'an unreadable signature'}, but the chain's relay signer is ${relaySigner} (is relayUrl the relay this TaskManager trusts?)`,
@@ -341,7 +361,12 @@ async function report(
       error instanceof TransactionRevertedError
         ? describeContractError(error.cause)
         : describeRpcError(error);
+    if (/\bNodeRegistryNotRegistered\b/.test(message)) {
+      // Slashed (Quit) while running the task: the registry refuses its report for good (review M3).
+      return { type: 'abandon', message: `${kind}: ${message}: this node is no longer registered` };
+    }
     if (kind === 'submitScore' && /^InvalidRelaySignature\b/.test(message)) {
+      ctx.reads.forget();
       return { type: 'statementRejected', message: `submitScore: ${message}: asking the relay again` };
     }
     return retry(task, `${kind}: ${message}`);

@@ -1,5 +1,5 @@
 import type { Address, Hex } from 'viem';
-import type { NodeStore } from './openStore.js';
+import { commitDurably, type NodeStore } from './openStore.js';
 
 /**
  * `signed`: persisted, maybe not broadcast yet; `sent`: the RPC accepted it; `mined` / `reverted`: in a
@@ -59,23 +59,25 @@ export type InsertTxParameters = Omit<
   'id' | 'status' | 'blockNumber' | 'error' | 'createdAt' | 'updatedAt'
 >;
 
-/** Persists a signed transaction before it is broadcast. */
+/** Persists a signed transaction before it is broadcast, durably (it must survive even a power cut). */
 export function insertTx(store: NodeStore, tx: InsertTxParameters, now = Date.now()): TxRecord {
-  const result = store.db
-    .prepare(
-      `INSERT INTO transactions (purpose, task_key, sender, nonce, hash, raw, status, created_at, updated_at)
+  const result = commitDurably(store, () =>
+    store.db
+      .prepare(
+        `INSERT INTO transactions (purpose, task_key, sender, nonce, hash, raw, status, created_at, updated_at)
        VALUES (?, ?, ?, ?, ?, ?, 'signed', ?, ?)`,
-    )
-    .run(
-      tx.purpose,
-      tx.taskKey?.toLowerCase() ?? null,
-      tx.sender.toLowerCase(),
-      tx.nonce,
-      tx.hash.toLowerCase(),
-      tx.raw,
-      now,
-      now,
-    );
+      )
+      .run(
+        tx.purpose,
+        tx.taskKey?.toLowerCase() ?? null,
+        tx.sender.toLowerCase(),
+        tx.nonce,
+        tx.hash.toLowerCase(),
+        tx.raw,
+        now,
+        now,
+      ),
+  );
   return getTxById(store, Number(result.lastInsertRowid))!;
 }
 

@@ -8,6 +8,7 @@ import {
   parseTransaction,
   type TransactionReceipt,
 } from 'viem';
+import { sendRawTransactionSync } from 'viem/actions';
 import { describeContractError } from '../chain/describeContractError.js';
 import { describeRpcError } from '../chain/describeRpcError.js';
 import type { ContractRequest } from '../chain/taskManager.js';
@@ -44,6 +45,13 @@ export type TxSenderParameters = {
   receiptPollMs?: number | undefined;
   /** Never bid more than this per gas (wei); a transaction at the cap waits. Default: no cap. */
   maxFeePerGas?: bigint | undefined;
+  /**
+   * Broadcast new transactions with `eth_sendRawTransactionSync` (EIP-7966), which answers with the receipt once
+   * mined: on an instant-mining chain that saves the receipt round trip. An RPC without it is detected at the
+   * first refusal (plain `eth_sendRawTransaction` from then on); a slow block only holds this request, the
+   * transaction is in the pool all the same. Default true.
+   */
+  sendSync?: boolean | undefined;
 };
 
 export type SendParameters = {
@@ -100,6 +108,38 @@ export function createTxSender(parameters: TxSenderParameters): TxSender {
     const next = lock.then(fn);
     lock = next.catch(() => {});
     return next;
+  };
+
+  let sendSync = parameters.sendSync ?? true;
+  /** Receipts that came with a synchronous broadcast, for `wait` (taken once). */
+  const syncReceipts = new Map<Hex, TransactionReceipt>();
+
+  /** Broadcasts and waits for the receipt in one request; false when the RPC did not do that (then: plain). */
+  const broadcastSync = async (tx: TxRecord): Promise<boolean> => {
+    try {
+      const receipt = await sendRawTransactionSync(client, { serializedTransaction: tx.raw });
+      syncReceipts.set(tx.hash, receipt);
+      if (syncReceipts.size > 64) syncReceipts.delete(syncReceipts.keys().next().value!);
+      if (tx.status === 'signed') updateTxStatus(store, tx.id, 'sent');
+      return true;
+    } catch (error) {
+      const message = describeRpcError(error);
+      const code =
+        (error as { code?: unknown }).code ?? (error as { cause?: { code?: unknown } }).cause?.code;
+      if (
+        code === -32601 ||
+        /method not found|not supported|does not exist|not available|unsupported|unknown method/i.test(
+          message,
+        )
+      ) {
+        sendSync = false;
+        notice(
+          'info',
+          'The chain RPC has no eth_sendRawTransactionSync: sending transactions the plain way.',
+        );
+      }
+      return false;
+    }
   };
 
   const broadcast = async (tx: TxRecord): Promise<void> => {
@@ -165,7 +205,7 @@ export function createTxSender(parameters: TxSenderParameters): TxSender {
       throw new TransactionError(`Estimating gas for ${purpose} failed: ${message}`, { cause: error });
     }
     const headroomPercent = BigInt(100 + (request.headroomPercent ?? Number(headroom - 100n)));
-    const gas = (estimate * headroomPercent) / 100n + 100_000n;
+    const gas = (estimate * headroomPercent) / 100n + 100_000n + (request.extraGas ?? 0n);
     if (request.maxGas !== undefined && gas > request.maxGas) {
       throw new TransactionError(
         `${purpose} would need ${gas} gas (estimate ${estimate} plus headroom), more than its cap of ${request.maxGas}; not sent`,
@@ -192,7 +232,7 @@ export function createTxSender(parameters: TxSenderParameters): TxSender {
       hash: keccak256(raw),
       raw,
     });
-    crashPoint('tx_signed');
+    crashPoint('tx_signed', [taskKey]);
     return tx;
   };
 
@@ -235,7 +275,7 @@ export function createTxSender(parameters: TxSenderParameters): TxSender {
         hash: keccak256(raw),
         raw,
       });
-      crashPoint('tx_bump_signed');
+      crashPoint('tx_bump_signed', [tx.taskKey]);
       notice(
         'warn',
         `Transaction ${tx.purpose} ${tx.hash} not mined after ${Math.round(bumpAfterMs / 1000)} s: replaced by ${replacement.hash} (same nonce ${tx.nonce}, max fee ${maxFeePerGas} wei/gas, was ${old.maxFeePerGas}).`,
@@ -244,28 +284,35 @@ export function createTxSender(parameters: TxSenderParameters): TxSender {
       return getTxById(store, replacement.id)!;
     });
 
-  const send = (p: SendParameters): Promise<TxRecord> =>
-    exclusive(async () => {
-      const latest = getLatestTx(store, p.purpose, p.taskKey ?? null);
-      if (latest && (latest.status === 'signed' || latest.status === 'sent')) {
-        if (await isDropped(latest)) {
-          updateTxStatus(store, latest.id, 'dropped', { error: 'its nonce was used by another transaction' });
-          notice(
-            'warn',
-            `Transaction ${latest.purpose} ${latest.hash} was dropped; signing it again with a new nonce.`,
-          );
-        } else {
-          await broadcast(latest);
-          return getTxById(store, latest.id)!;
-        }
-      } else if (latest && latest.status === 'mined') {
-        return latest;
+  const send = async (p: SendParameters): Promise<TxRecord> => {
+    const { tx, fresh } = await exclusive(() => signOrFind(p));
+    if (!fresh) return tx;
+    // Outside the lock: a synchronous broadcast may wait for a block, and other sends need not wait with it
+    // (nonces are taken under the lock; a later nonce broadcast first just waits in the pool).
+    if (!(sendSync && (await broadcastSync(tx)))) await broadcast(tx);
+    crashPoint('tx_sent', [p.taskKey]);
+    return getTxById(store, tx.id)!;
+  };
+
+  /** Under the lock: the live transaction for (purpose, taskKey) rebroadcast, or a new one signed and stored. */
+  const signOrFind = async (p: SendParameters): Promise<{ tx: TxRecord; fresh: boolean }> => {
+    const latest = getLatestTx(store, p.purpose, p.taskKey ?? null);
+    if (latest && (latest.status === 'signed' || latest.status === 'sent')) {
+      if (await isDropped(latest)) {
+        updateTxStatus(store, latest.id, 'dropped', { error: 'its nonce was used by another transaction' });
+        notice(
+          'warn',
+          `Transaction ${latest.purpose} ${latest.hash} was dropped; signing it again with a new nonce.`,
+        );
+      } else {
+        await broadcast(latest);
+        return { tx: getTxById(store, latest.id)!, fresh: false };
       }
-      const tx = await signNew(p);
-      await broadcast(tx);
-      crashPoint('tx_sent');
-      return getTxById(store, tx.id)!;
-    });
+    } else if (latest && latest.status === 'mined') {
+      return { tx: latest, fresh: false };
+    }
+    return { tx: await signNew(p), fresh: true };
+  };
 
   const wait = async (
     tx: TxRecord,
@@ -285,7 +332,10 @@ export function createTxSender(parameters: TxSenderParameters): TxSender {
       );
       if (!variants.some((v) => v.id === tx.id)) variants.unshift(tx);
       for (const variant of variants) {
-        const receipt = await client.getTransactionReceipt({ hash: variant.hash }).catch(() => null);
+        const known = syncReceipts.get(variant.hash);
+        syncReceipts.delete(variant.hash);
+        const receipt =
+          known ?? (await client.getTransactionReceipt({ hash: variant.hash }).catch(() => null));
         if (!receipt) continue;
         const status = receipt.status === 'success' ? 'mined' : 'reverted';
         updateTxStatus(store, variant.id, status, {
