@@ -53,11 +53,12 @@ export const nodeConfigSchema = z.strictObject({
   settleBackstopMs: nonNegativeInt.max(3_600_000).default(60_000),
   /** Gas cap of one settlement transaction (up to 64 draws, each a node selection). */
   settleMaxGas: z.coerce.number().int().min(100_000).max(30_000_000).default(8_000_000),
-  /** F6: the least fee (wei) a task must pay to be drawn on this node; set on chain at start when it differs. */
+  /** F6: the least fee (wei, rounded up to whole gwei on chain) a task must pay to be drawn on this node; set on chain at start when it differs. */
   priceFloorWei: z
     .string()
     .regex(/^\d+$/, 'expected an integer amount in wei')
-    .refine((v) => BigInt(v) < 2n ** 64n, 'at most 2^64-1 wei')
+    // NodeRegistry stores floors in whole gwei, at most 2^32-1 gwei (setPriceFloor reverts above).
+    .refine((v) => BigInt(v) <= (2n ** 32n - 1n) * 10n ** 9n, 'at most (2^32-1) gwei (about 4.29 ETH)')
     .optional(),
   /** Stop executing this many seconds before the on-chain deadline (upload and report need time). */
   deadlineMarginSec: nonNegativeInt.max(3_600).default(30),
