@@ -100,6 +100,10 @@ describe('verinet devnet: crashes, conflicts and saved state (real anvil)', { ti
       ),
     );
     assert.match(first.output(), /\(9\) 0xa0Ee7A142d267C1f36714E4a8F75612F20a79720 {2}10000 ether/);
+    // Quiet start: the services log to a file the summary names, never JSON lines or stacks here.
+    assert.match(first.output(), /logs {11}.*devnet\.log {2}\(relay, nodes, bridge, explorer/);
+    assert.doesNotMatch(first.output(), /^\{"level"|\n\s+at /m);
+    assert.match(readFileSync(join(dir, 'devnet.log'), 'utf8'), /"service":"relay".*"msg":"relay listening"/);
     const deployment = deploymentSchema.parse(JSON.parse(readFileSync(join(dir, 'deployment.json'), 'utf8')));
     assert.equal(deployment.rpcUrl, `http://127.0.0.1:${port}`);
 

@@ -35,8 +35,8 @@ describe('DApp mode: tasks paid by the browser wallet (Chromium)', { timeout: 48
       uiConfig: {
         chainId: network.chain.id,
         rpcUrl: network.chain.rpcUrl,
-        // A static host in front of the relay (same origin): the relay has no CORS headers yet.
-        relayUrl: '/relay',
+        // The relay's own origin (another port than the page's): the relay answers CORS, no proxy needed.
+        relayUrl: network.relay.url,
         deployment: network.chain.contracts,
         explorerUrl: null,
         models: [
@@ -45,7 +45,7 @@ describe('DApp mode: tasks paid by the browser wallet (Chromium)', { timeout: 48
         ],
       },
     });
-    server = await serveStatic(root, {}, { '/relay': network.relay.url });
+    server = await serveStatic(root, {});
     browser = await launchBrowser();
     shots = getScreenshotDir('dapp');
     console.log(`screenshots: ${shots}`);

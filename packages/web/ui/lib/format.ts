@@ -16,7 +16,11 @@ export function formatEth(wei: string | bigint, digits = 4): string {
   for (const unit of units) {
     const scale = 10n ** BigInt(unit.decimals);
     const whole = abs / scale;
-    const fraction = (abs % scale).toString().padStart(unit.decimals, '0').slice(0, digits).replace(/0+$/, '');
+    const fraction = (abs % scale)
+      .toString()
+      .padStart(unit.decimals, '0')
+      .slice(0, digits)
+      .replace(/0+$/, '');
     if (whole > 0n || fraction !== '') return `${sign}${whole}${fraction ? `.${fraction}` : ''} ${unit.name}`;
   }
   return `${sign}${abs} wei`;

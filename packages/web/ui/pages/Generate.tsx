@@ -248,22 +248,17 @@ export function Generate({ runner }: { runner: Runner }) {
           value={form.scheduler}
           onValue={(v) => set('scheduler', v)}
         />
-        <Field
-          kind="select"
-          label="Width"
-          name="width"
-          options={sides}
-          value={form.width}
-          onValue={(v) => set('width', Number(v))}
-        />
-        <Field
-          kind="select"
-          label="Height"
-          name="height"
-          options={sides}
-          value={form.height}
-          onValue={(v) => set('height', Number(v))}
-        />
+        {(['width', 'height'] as const).map((side) => (
+          <Field
+            key={side}
+            kind="select"
+            label={side === 'width' ? 'Width' : 'Height'}
+            name={side}
+            options={sides}
+            value={form[side]}
+            onValue={(v) => set(side, Number(v))}
+          />
+        ))}
         <Field
           kind="range"
           label={`Sampling steps: ${form.steps}`}
