@@ -97,6 +97,8 @@ export async function measureChatPrompt(parameters: {
     for (const chunk of splitChunks(rendered, minChunkChars)) {
       atLeast += Math.max(0, encode(chunk) - chunkBoundarySlack);
       if (atLeast >= maxPositions) return { tokens: atLeast, maxPositions, modelDir, atLeast: true };
+      // Other requests run between chunks: the event loop is held for one chunk's tokenizing at a time.
+      await new Promise((resolve) => setImmediate(resolve));
     }
   }
   // The prompt may fit, and then it is O(context) tokens: the exact count decides. A prompt that fits is never
