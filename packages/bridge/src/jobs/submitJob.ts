@@ -52,13 +52,14 @@ export async function submitJob(context: BridgeContext, parameters: SubmitJobPar
     );
   // The checks the SDK would run before paying, run here before the job exists: a refusal is the client's 4xx
   // now rather than a failed job (and a 502) later.
-  let parsed: unknown;
   try {
-    parsed = encodeTaskArgs(type, parameters.args).args;
+    const parsed = encodeTaskArgs(type, parameters.args).args;
+    // The prompt check renders the chat template, which refuses what the worker would (reserved template_args
+    // keys, a template's raise_exception): the client's mistake, a 400 naming it, not a 500.
+    await context.checkArgs?.[parameters.source]({ type, args: parsed });
   } catch (error) {
     throw toArgsError(error, {}, parameters.source === 'native' ? 'args.' : '');
   }
-  await context.checkArgs?.[parameters.source]({ type, args: parsed });
   const requestHash = createHash('sha256')
     .update(`${parameters.source}:${type}:${canonicalRequest}`)
     .digest('hex');

@@ -8,6 +8,13 @@ export type DevnetPidFile = {
   anvilPid?: number | undefined;
   /** The explorer's indexer (Ponder), a child process like anvil that outlives a killed devnet. */
   explorerPid?: number | undefined;
+  /**
+   * Each process's start (`readStartTime`), recorded with its pid: a pid reused by another process after the
+   * devnet died (or after a reboot) has another start, so it is never signalled nor taken for a running devnet.
+   */
+  devnetStart?: string | undefined;
+  anvilStart?: string | undefined;
+  explorerStart?: string | undefined;
   port: number;
 };
 
@@ -42,7 +49,11 @@ export async function claimDevnetDir(parameters: ClaimDevnetDirParameters): Prom
   const { dir, log } = parameters;
   const pidFile = join(dir, 'devnet.pid');
   const previous = readPidFile(pidFile);
-  if (previous && previous.devnetPid !== process.pid && isRunning(previous.devnetPid, 'node')) {
+  if (
+    previous &&
+    previous.devnetPid !== process.pid &&
+    isRunning(previous.devnetPid, previous.devnetStart, 'node')
+  ) {
     throw new CommandError(
       `A devnet is already running from ${dir} (pid ${previous.devnetPid}, port ${previous.port}).`,
       {
@@ -53,19 +64,23 @@ export async function claimDevnetDir(parameters: ClaimDevnetDirParameters): Prom
     );
   }
   // The indexer first: it reads the chain, and would log errors while anvil stops under it.
-  if (previous?.explorerPid && isRunning(previous.explorerPid, 'ponder')) {
+  if (previous?.explorerPid && isRunning(previous.explorerPid, previous.explorerStart, 'ponder')) {
     log(
       `Stopping the explorer's indexer (pid ${previous.explorerPid}) left running by a devnet that did not shut down…`,
     );
     await stopProcess(previous.explorerPid, parameters.stopTimeoutMs ?? 10_000);
   }
-  if (previous?.anvilPid && isRunning(previous.anvilPid, 'anvil')) {
+  if (previous?.anvilPid && isRunning(previous.anvilPid, previous.anvilStart, 'anvil')) {
     log(
       `Stopping anvil (pid ${previous.anvilPid}, port ${previous.port}) left running by a devnet that did not shut down…`,
     );
     await stopProcess(previous.anvilPid, parameters.stopTimeoutMs ?? 10_000);
   }
-  let contents: DevnetPidFile = { devnetPid: process.pid, port: parameters.port };
+  let contents: DevnetPidFile = {
+    devnetPid: process.pid,
+    devnetStart: readStartTime(process.pid),
+    port: parameters.port,
+  };
   const write = (patch: Partial<DevnetPidFile>) => {
     contents = { ...contents, ...patch };
     writeFileSync(pidFile, `${JSON.stringify(contents)}\n`);
@@ -73,8 +88,8 @@ export async function claimDevnetDir(parameters: ClaimDevnetDirParameters): Prom
   write({});
   return {
     pidFile,
-    recordAnvil: (anvilPid) => write({ anvilPid }),
-    recordExplorer: (explorerPid) => write({ explorerPid }),
+    recordAnvil: (anvilPid) => write({ anvilPid, anvilStart: readStartTime(anvilPid) }),
+    recordExplorer: (explorerPid) => write({ explorerPid, explorerStart: readStartTime(explorerPid) }),
     release: () => {
       if (readPidFile(pidFile)?.devnetPid === process.pid) rmSync(pidFile, { force: true });
     },
@@ -90,6 +105,9 @@ function readPidFile(path: string): DevnetPidFile | undefined {
       port: value.port as number,
       anvilPid: Number.isSafeInteger(value.anvilPid) ? value.anvilPid : undefined,
       explorerPid: Number.isSafeInteger(value.explorerPid) ? value.explorerPid : undefined,
+      devnetStart: typeof value.devnetStart === 'string' ? value.devnetStart : undefined,
+      anvilStart: typeof value.anvilStart === 'string' ? value.anvilStart : undefined,
+      explorerStart: typeof value.explorerStart === 'string' ? value.explorerStart : undefined,
     };
   } catch {
     return undefined;
@@ -97,22 +115,47 @@ function readPidFile(path: string): DevnetPidFile | undefined {
 }
 
 /**
- * Whether `pid` is alive and is the program we recorded (its command line names it), so a pid reused by an
- * unrelated process after a reboot is never signalled.
+ * When `pid` started: the boot's id and the start time in clock ticks since boot (`/proc/<pid>/stat` field 22).
+ * A pid and its start name one process for good, across pid wrap-around and reboots. Undefined without /proc
+ * (macOS) or when the process is gone.
  */
-function isRunning(pid: number, program: string): boolean {
+function readStartTime(pid: number): string | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Field 2 (the command name, in parentheses) may hold spaces and ')': the fields after it start after the
+    // last ')'; they begin with field 3, so field 22 is the 20th.
+    const ticks = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+    if (!ticks || !/^\d+$/.test(ticks)) return undefined;
+    const bootId = readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
+    return `${bootId}:${ticks}`;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Whether `pid` is alive and is the process we recorded: the same start when one was recorded; else (a pid file
+ * from an older devnet) a process whose program is exactly `program` (anvil's binary, `node`, or node running
+ * `ponder.js`), never one that merely has a file named like it among its arguments (`tail -f anvil.log`).
+ */
+function isRunning(pid: number, recordedStart: string | undefined, program: string): boolean {
   try {
     process.kill(pid, 0);
   } catch {
     return false;
   }
+  if (recordedStart !== undefined) return readStartTime(pid) === recordedStart;
+  let commandLine: string[];
   try {
-    const commandLine = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
-    return commandLine.some((part) => part.split('/').pop()?.startsWith(program));
+    commandLine = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
   } catch {
     // No /proc (macOS): trust the signal check.
     return true;
   }
+  const name = (part: string | undefined) => part?.split('/').pop() ?? '';
+  const executable = name(commandLine[0]);
+  if (executable === program) return true;
+  return executable === 'node' && [program, `${program}.js`, `${program}.mjs`].includes(name(commandLine[1]));
 }
 
 async function stopProcess(pid: number, timeoutMs: number): Promise<void> {

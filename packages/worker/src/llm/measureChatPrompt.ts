@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { AutoTokenizer, env } from '@huggingface/transformers';
 import type { LlmTaskArgs } from '@verinet/protocol/args';
 import { getModelDir } from '../models/getModelDir.js';
-import { encodeChatPrompt } from './generateChat.js';
+import { renderChatPrompt } from './generateChat.js';
 import type { LoadedLlm } from './loadLlm.js';
 
 export type ChatPromptMeasure = {
@@ -76,10 +76,66 @@ export async function measureChatPrompt(parameters: {
   }
   const floor = Math.floor(contentChars / (maxTokenChars * normalizationSlack));
   if (floor >= maxPositions) return { tokens: floor, maxPositions, modelDir, atLeast: true };
-  // encodeChatPrompt reads only the tokenizer (and its chat template).
-  const tokens = encodeChatPrompt({ tokenizer } as LoadedLlm, parameters.args).length;
-  return { tokens, maxPositions, modelDir };
+  const encode = (text: string) =>
+    (tokenizer as { encode(text: string, options: { add_special_tokens: boolean }): number[] }).encode(text, {
+      add_special_tokens: false,
+    }).length;
+  // As encodeChatPrompt does (the worker's count): the template writes the special tokens itself. Rendering is
+  // string work, linear and fast; it also refuses what the template refuses (InvalidTaskArgsError).
+  const rendered = renderChatPrompt({ tokenizer } as LoadedLlm, parameters.args);
+  // Tokenizing a whole long prompt blocks the event loop for seconds (1.5 M characters: 7.5 s), so it is first
+  // counted in chunks, stopping as soon as the count shows it cannot fit: the work is bounded by the context, not
+  // by the prompt. Each chunk's count less `chunkBoundarySlack` is at most the tokens its text takes inside the
+  // whole prompt: a chunk starts at a whitespace that follows a non-whitespace character, where the pre-tokenizers
+  // (GPT-2, Llama 3, Qwen byte-level regexes; Metaspace) split anyway, so the text tokenizes as it does in the
+  // whole, give or take the tokens at its two ends (a Metaspace prefix; a merge across a cut inside an unbroken
+  // run longer than the largest chunk). So the running sum is a lower bound, and a refusal on it is sound.
+  // A chunk holds at least 16 tokens (see `floor`), so the sum grows with every chunk and few chunks are needed.
+  const minChunkChars = Math.max(4096, 16 * maxTokenChars * normalizationSlack);
+  if (rendered.length > 4 * minChunkChars) {
+    let atLeast = 0;
+    for (const chunk of splitChunks(rendered, minChunkChars)) {
+      atLeast += Math.max(0, encode(chunk) - chunkBoundarySlack);
+      if (atLeast >= maxPositions) return { tokens: atLeast, maxPositions, modelDir, atLeast: true };
+      // Other requests run between chunks: the event loop is held for one chunk's tokenizing at a time.
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  }
+  // The prompt may fit, and then it is O(context) tokens: the exact count decides. A prompt that fits is never
+  // refused, since only this count or a lower bound reaching the context refuse.
+  return { tokens: encode(rendered), maxPositions, modelDir };
 }
+
+/** Tokens a chunk may count beyond what its text takes in the whole prompt (one or two per end, generously). */
+const chunkBoundarySlack = 4;
+
+/**
+ * Cuts `text` into chunks of `minChars` characters or more, each ending before a whitespace that follows a
+ * non-whitespace character; unbroken text is cut at 4 × `minChars` anyway (never inside a surrogate pair).
+ */
+function* splitChunks(text: string, minChars: number): Generator<string> {
+  const maxChars = 4 * minChars;
+  let start = 0;
+  while (text.length - start > maxChars) {
+    let end = -1;
+    for (let i = start + minChars; i < start + maxChars; i++)
+      if (isSpace(text.charCodeAt(i)) && !isSpace(text.charCodeAt(i - 1))) {
+        end = i;
+        break;
+      }
+    if (end === -1) {
+      end = start + maxChars;
+      // Never between the halves of a surrogate pair.
+      if (isLowSurrogate(text.charCodeAt(end))) end--;
+    }
+    yield text.slice(start, end);
+    start = end;
+  }
+  yield text.slice(start);
+}
+
+const isSpace = (code: number) => code === 32 || (code >= 9 && code <= 13);
+const isLowSurrogate = (code: number) => code >= 0xdc00 && code <= 0xdfff;
 
 async function loadMeasurer(
   modelsDir: string,
