@@ -167,6 +167,33 @@ describe('errors: one line, non-zero exit, no stack trace', () => {
     }
   });
 
+  it('a service port held by another program: named with its flag, before anything is compiled or started', async () => {
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as { port: number };
+    try {
+      const run = await captureCli([
+        'devnet',
+        '--dir',
+        join(dir, 'devnet-bridge-port'),
+        '--relay-port',
+        '0',
+        '--node-api-port',
+        '0',
+        '--no-explorer',
+        '--bridge-port',
+        String(port),
+      ]);
+      assertOneLineError(
+        run,
+        new RegExp(`Port ${port} on 127\\.0\\.0\\.1 is already in use .*--bridge-port ${port + 1}`),
+      );
+      assert.doesNotMatch(run.stdout + run.stderr, /Compiling contracts/);
+    } finally {
+      server.close();
+    }
+  });
+
   it('DEBUG=verinet or --verbose adds the stack', async () => {
     const path = join(dir, 'absent.json');
     const verbose = await captureCli(['keystore', 'address', path, '--verbose'], env);

@@ -3,7 +3,6 @@ import { dirname, join } from 'node:path';
 import type { Deployment } from '@verinet/protocol/chain';
 import type { Logger } from 'pino';
 import { getDevnetPrivateKey } from '../deploy/devnetAccounts.js';
-import { assertPortFree } from './assertPortFree.js';
 import type { DevnetPaths } from './devnetPaths.js';
 
 /** What a service joining the devnet is given: the network it runs against. */
@@ -42,6 +41,8 @@ export type StartedDevnetService = {
  */
 export type DevnetService = {
   name: string;
+  /** Fixed ports the service will bind on 127.0.0.1, with the flag that moves each: checked before anything starts. */
+  ports?: { port: number; flag: string }[] | undefined;
   start: (context: DevnetServiceContext) => Promise<StartedDevnetService>;
 };
 
@@ -68,6 +69,7 @@ export type CreateDevnetServicesOptions = {
 export function createDevnetServices(options: CreateDevnetServicesOptions): DevnetService[] {
   const bridge: DevnetService = {
     name: 'bridge',
+    ports: options.bridgePort === 0 ? [] : [{ port: options.bridgePort, flag: '--bridge-port' }],
     async start(context) {
       const [{ startBridge }, { buildWebUi }] = await Promise.all([
         import('@verinet/bridge'),
@@ -112,8 +114,8 @@ export function createDevnetServices(options: CreateDevnetServicesOptions): Devn
 function createExplorerDevnetService(port: number): DevnetService {
   return {
     name: 'explorer',
+    ports: port === 0 ? [] : [{ port, flag: '--explorer-port' }],
     async start(context) {
-      if (port !== 0) await assertPortFree(port, '--explorer-port');
       const { createExplorerDevnetService: create } = await import('@verinet/web');
       return create({ port }).start(context);
     },

@@ -134,15 +134,19 @@ export async function startDevnet(parameters: StartDevnetParameters): Promise<De
     const logs = createDevnetLogger({ file: paths.log, level: parameters.logLevel ?? 'info', print: log });
     stops.push({ what: 'the log file', stop: async () => logs.close() });
 
+    // Every fixed port first, each naming the flag that moves it: a clash found after compiling and starting
+    // the chain and nodes cost the new-user trial 71 s and named no flag.
+    await assertPortFree(port);
+    if (parameters.relayPort !== 0) await assertPortFree(parameters.relayPort, '--relay-port');
+    if (parameters.nodeApiPort !== 0) {
+      for (let index = 0; index < parameters.nodes; index++)
+        await assertPortFree(parameters.nodeApiPort + index, '--node-api-port');
+    }
+    for (const service of parameters.services ?? [])
+      for (const { port: servicePort, flag } of service.ports ?? []) await assertPortFree(servicePort, flag);
     log('Compiling contracts…');
     buildContracts();
     checkpoint();
-    await assertPortFree(port);
-    if (parameters.relayPort !== 0) await assertPortFree(parameters.relayPort);
-    if (parameters.nodeApiPort !== 0) {
-      for (let index = 0; index < parameters.nodes; index++)
-        await assertPortFree(parameters.nodeApiPort + index);
-    }
     const models = await ensureDevnetModels({ tinyDir: paths.tinyModels, modelsDir: parameters.modelsDir });
     checkpoint();
 
