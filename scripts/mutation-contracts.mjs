@@ -408,7 +408,7 @@ if (process.exitCode === 2) process.exit(2);
 const survivors = results.filter((r) => r.outcome === 'SURVIVED' || r.outcome.startsWith('NOT APPLIED'));
 const killed = results.filter((r) => r.outcome.startsWith('killed'));
 console.log(
-  `\n${mutants.length} mutants, ${results.length} considered: ${killed.length} killed, ${survivors.length} survived or not applied`,
+  `\n${mutants.length} mutants, ${results.length} considered: ${killed.length} killed, ${survivors.length} survived or not applied, ${results.filter((r) => r.outcome.startsWith('not run')).length} not run (time budget)`,
 );
 for (const r of survivors) console.log(`  survivor ${r.id}: ${r.name} (${r.outcome})`);
 if (!existsSync(forge)) console.log(`(forge binary missing at ${forge})`);

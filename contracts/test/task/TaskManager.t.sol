@@ -104,6 +104,17 @@ contract TaskManagerTest is TaskManagerTestBase {
         tm.createTask{value: FEE}(p);
     }
 
+    /// @dev Mutation survivor "fees above 2^96 accepted" (session 5): such a fee would be cut to its low 96 bits
+    /// in the task's fee field, and the rest would stay in the contract, owed to nobody.
+    function test_createTask_revertsOnAFeeAbove96Bits() public {
+        uint256 fee = uint256(type(uint96).max) + 1;
+        vm.deal(app, fee);
+        ITaskManager.CreateTaskParams memory p = _attested(_params(0), app);
+        vm.prank(app);
+        vm.expectRevert(abi.encodeWithSelector(ITaskManager.FeeTooHigh.selector, fee));
+        tm.createTask{value: fee}(p);
+    }
+
     function test_createTask_revertsBelowMinFee() public {
         tm.setMinFee(1 ether);
         ITaskManager.CreateTaskParams memory p = _params(0);
