@@ -272,18 +272,6 @@ const mutants = [
       '            _owed[creator] += fee;\n            _recordPaidFee(taskKey, TASK_SD, fee);\n            emit TaskEndAborted(taskKey, AbortReason.ErrorAccepted, fee);',
   },
   {
-    name: 'an error report opens its fee (review OpenFeesFreeze)',
-    file: TM,
-    find: '_releaseAtReport(taskKey, 0);',
-    replace: '_releaseAtReport(taskKey, task.fee);',
-  },
-  {
-    name: 'a pinned task is a going-price sample (review GoingPriceSelfDealing)',
-    file: TM,
-    find: 'if (taskType == TASK_LLM || _unpriced[taskKey]) return;',
-    replace: '',
-  },
-  {
     name: 'going price samples are not clamped (review M1)',
     file: TM,
     find: 'if (fee > 2 * average) fee = 2 * average;',
@@ -305,6 +293,18 @@ const mutants = [
     name: 'a settlement does not release the open fees (review M3)',
     file: NR,
     find: 'n.openFeesGwei = uint40(n.openFeesGwei - _gweiCeil(fee));',
+    replace: '',
+  },
+  {
+    name: 'an error report opens its fee (review OpenFeesFreeze)',
+    file: TM,
+    find: '_releaseAtReport(taskKey, 0);',
+    replace: '_releaseAtReport(taskKey, task.fee);',
+  },
+  {
+    name: 'a pinned task is a going-price sample (review GoingPriceSelfDealing)',
+    file: TM,
+    find: 'if (taskType == TASK_LLM || _unpriced[taskKey]) return;',
     replace: '',
   },
 ];
