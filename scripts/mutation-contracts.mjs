@@ -140,8 +140,8 @@ const mutants = [
   {
     name: 'a slash verdict misses a cheater that moved on to another task (F6)',
     file: TM,
-    find: 'registry.settleReport(node, 0, 0, true, fee);',
-    replace: 'registry.settleReport(node, 0, 0, registry.currentTaskOf(node) == taskKey, fee);',
+    find: 'registry.settleReport(node, 0, 0, true, opened);',
+    replace: 'registry.settleReport(node, 0, 0, registry.currentTaskOf(node) == taskKey, opened);',
   },
   {
     name: 'a kick-out returns the stake while reports are unsettled (F6)',
@@ -269,7 +269,7 @@ const mutants = [
     file: TM,
     find: '            _owed[creator] += fee;\n            emit TaskEndAborted(taskKey, AbortReason.ErrorAccepted, fee);',
     replace:
-      '            _owed[creator] += fee;\n            _recordPaidFee(fee);\n            emit TaskEndAborted(taskKey, AbortReason.ErrorAccepted, fee);',
+      '            _owed[creator] += fee;\n            _recordPaidFee(taskKey, TASK_SD, fee);\n            emit TaskEndAborted(taskKey, AbortReason.ErrorAccepted, fee);',
   },
   {
     name: 'going price samples are not clamped (review M1)',
@@ -293,6 +293,18 @@ const mutants = [
     name: 'a settlement does not release the open fees (review M3)',
     file: NR,
     find: 'n.openFeesGwei = uint40(n.openFeesGwei - _gweiCeil(fee));',
+    replace: '',
+  },
+  {
+    name: 'an error report opens its fee (review OpenFeesFreeze)',
+    file: TM,
+    find: '_releaseAtReport(taskKey, 0);',
+    replace: '_releaseAtReport(taskKey, task.fee);',
+  },
+  {
+    name: 'a pinned task is a going-price sample (review GoingPriceSelfDealing)',
+    file: TM,
+    find: 'if (taskType == TASK_LLM || _unpriced[taskKey]) return;',
     replace: '',
   },
 ];

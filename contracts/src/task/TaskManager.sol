@@ -114,6 +114,9 @@ contract TaskManager is ITaskManager, Ownable2Step, ReentrancyGuardTransient {
     /// @notice A task drawn more than this many blocks after its creation block gets its seed stored at the
     /// draw: its node must not lose the seed's readable window to a late settlement.
     uint256 internal constant SEED_KEEP_DELAY = 32;
+    /// @notice The most VRAM (GiB) an image task may ask for and still be a going-price sample: the SDK's
+    /// default, which every image-capable node has; a higher requirement could select only its app's nodes.
+    uint256 internal constant PRICED_MAX_MIN_VRAM = 8;
 
     uint256 internal constant MIN_SAMPLING_DENOMINATOR = 2;
     uint256 internal constant MAX_SAMPLING_DENOMINATOR = 1000;
@@ -162,6 +165,8 @@ contract TaskManager is ITaskManager, Ownable2Step, ReentrancyGuardTransient {
     mapping(address app => VrfKeys) private _vrfKeys;
     /// @dev Ring of the tasks waiting for their draw, in creation order; slots are reused, never cleared.
     bytes32[32] private _pendingDraws;
+    /// @dev Image tasks whose request narrows the draw (see _recordPaidFee): their fee is no going-price sample.
+    mapping(bytes32 taskKey => bool) private _unpriced;
 
     constructor(INodeRegistry registry_, IVRFVerifier vrfVerifier_, address owner_) Ownable(owner_) {
         registry = registry_;
@@ -192,6 +197,8 @@ contract TaskManager is ITaskManager, Ownable2Step, ReentrancyGuardTransient {
             // Refused here, not at the draw: a draw never reverts (it would block everyone's settlement).
             registry.checkExactBucket(params.requiredGpu, params.version, params.minVram);
             _queue[taskKey].requiredGpu = params.requiredGpu;
+        } else if (params.minVram > PRICED_MAX_MIN_VRAM || uint32(params.version) != 0) {
+            _unpriced[taskKey] = true;
         }
 
         // The node is not drawn now (finding 1): whatever this transaction could read, its sender could
@@ -337,7 +344,9 @@ contract TaskManager is ITaskManager, Ownable2Step, ReentrancyGuardTransient {
         Task storage task = _startedTaskOfCaller(taskKey);
         bytes32 seed = _report(taskKey, task, TaskState.ErrorReported, bytes32(0));
         emit TaskErrorReported(taskKey, msg.sender, seed, errorCode);
-        _releaseAtReport(taskKey, task.fee);
+        // An error report is never paid to its node, so it opens no fee (review: OpenFeesFreeze): counted as the
+        // whole fee, a bait task with invalid arguments froze the node's room for the validation window for free.
+        _releaseAtReport(taskKey, 0);
     }
 
     /// @dev Finding 6: the node takes its next task now instead of waiting for the app; its stake stays
@@ -605,7 +614,7 @@ contract TaskManager is ITaskManager, Ownable2Step, ReentrancyGuardTransient {
             // QoS (ignored for a node that is gone) and names the payee (its events precede TaskEndSuccess).
             address beneficiary = registry.settleReport(node, 0, 1, false, fee);
             _owed[beneficiary] += fee;
-            _recordPaidFee(fee);
+            _recordPaidFee(taskKey, task.taskType, fee);
             emit TaskEndSuccess(taskKey, node, beneficiary, fee);
         } else if (state == TaskState.ErrorReported) {
             task.state = TaskState.EndAborted;
@@ -613,7 +622,8 @@ contract TaskManager is ITaskManager, Ownable2Step, ReentrancyGuardTransient {
             _clear(task);
             _owed[creator] += fee;
             emit TaskEndAborted(taskKey, AbortReason.ErrorAccepted, fee);
-            registry.settleReport(node, 0, 0, false, fee);
+            // Opened with 0 at its report (reportTaskError).
+            registry.settleReport(node, 0, 0, false, 0);
         } else {
             revert InvalidState(taskKey, state);
         }
@@ -633,11 +643,13 @@ contract TaskManager is ITaskManager, Ownable2Step, ReentrancyGuardTransient {
         _clear(task);
         // Every judged member reported, so its node was released at the report and counted it (finding 6):
         // the verdict reaches the node wherever it is now, its stake included, as long as it is registered.
+        // What the report opened: 0 for an error report (reportTaskError), the fee for a score.
+        uint256 opened = report == GroupOutcome.Report.Error ? 0 : fee;
         if (verdict == GroupOutcome.Verdict.Paid) {
             task.state = TaskState.EndGroupSuccess;
-            address beneficiary = registry.settleReport(node, position, total, false, fee);
+            address beneficiary = registry.settleReport(node, position, total, false, opened);
             _owed[beneficiary] += fee;
-            _recordPaidFee(fee);
+            _recordPaidFee(taskKey, task.taskType, fee);
             emit TaskEndGroupSuccess(taskKey, node, beneficiary, fee);
         } else {
             // Every other verdict gives the fee back to the app.
@@ -648,7 +660,7 @@ contract TaskManager is ITaskManager, Ownable2Step, ReentrancyGuardTransient {
             } else if (verdict == GroupOutcome.Verdict.Invalidated) {
                 task.state = TaskState.EndInvalidated;
                 emit TaskEndInvalidated(taskKey, node, fee);
-                registry.settleReport(node, 0, 0, true, fee);
+                registry.settleReport(node, 0, 0, true, opened);
                 return;
             } else {
                 task.state = TaskState.EndAborted;
@@ -660,7 +672,7 @@ contract TaskManager is ITaskManager, Ownable2Step, ReentrancyGuardTransient {
                     fee
                 );
             }
-            registry.settleReport(node, position, total, false, fee);
+            registry.settleReport(node, position, total, false, opened);
         }
     }
 
@@ -985,8 +997,13 @@ contract TaskManager is ITaskManager, Ownable2Step, ReentrancyGuardTransient {
     /// @dev The going price follows the fees nodes were paid (finding 6; review M1): a task that ends refunded
     /// (an error report, a group refund) moves nothing, so an app cannot move it for free with a huge fee and
     /// invalid arguments. Each sample is clamped to [average / 2, 2 · average], so one paid task moves it by
-    /// at most an eighth of the average (a 12.5 % rise or 6.25 % fall), each step paid to a drawn node.
-    function _recordPaidFee(uint256 fee) private {
+    /// at most an eighth of the average (a 12.5 % rise or 6.25 % fall).
+    /// Only a task whose draw was open to every node able to serve it is a sample (review: GoingPriceSelfDealing):
+    /// an app that pins its tasks to nodes it runs (an LLM task's requiredGpu, which any node may declare; a VRAM
+    /// or minor version above what others declare) pays its fees to itself, and would move the price for gas.
+    /// An open draw pays a node drawn by stake from the whole pool, so each step costs the fee for real.
+    function _recordPaidFee(bytes32 taskKey, uint8 taskType, uint256 fee) private {
+        if (taskType == TASK_LLM || _unpriced[taskKey]) return;
         uint256 average = _config.goingPrice;
         // fee and average are below 2^96 (so 2 · average below 2^97): no overflow; the result stays between them.
         unchecked {
