@@ -147,7 +147,7 @@ function createPromptCheck(modelsDir: string | undefined): CheckTaskArgs | undef
     const measure = await measureChatPrompt({ modelsDir, args: args as never });
     if (measure && measure.tokens >= measure.maxPositions)
       throw new Error(
-        `the prompt is ${measure.tokens} tokens; ${(args as { model: string }).model} takes at most ${measure.maxPositions - 1} (its context is ${measure.maxPositions} tokens, prompt and answer together)`,
+        `The prompt is ${measure.atLeast ? 'at least ' : ''}${measure.tokens} tokens; ${(args as { model: string }).model} takes at most ${measure.maxPositions - 1} (its context is ${measure.maxPositions} tokens, prompt and answer together).`,
       );
   };
 }

@@ -352,7 +352,7 @@ describe('npm start: the whole local network, driven by `verinet task`', { timeo
     ]);
     assertOneLineError(
       tooLong,
-      /the prompt is \d+ tokens; verinet\/tiny-gpt2 takes at most 511 .*nothing was sent or paid/,
+      /The prompt is (at least )?\d+ tokens; verinet\/tiny-gpt2 takes at most 511 .*together\)\. Fix the arguments .*nothing was sent or paid/,
     );
     assert.doesNotMatch(tooLong.stderr, /task_config|created /);
     const listed = await verinetInProcess(['task', 'list', '--devnet', dir, '--json']);

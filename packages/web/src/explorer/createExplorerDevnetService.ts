@@ -31,6 +31,8 @@ export function createExplorerDevnetService(options: { port?: number } = {}): Ex
   return {
     name: 'explorer',
     async start(context) {
+      // Ponder prints nothing useful while it starts: say why the terminal goes quiet, and how to skip it.
+      context.log('Starting the explorer indexer (Ponder; 20–70 s, --no-explorer skips it)…');
       const indexer = await startExplorerIndexer({
         deploymentPath: context.paths.deployment,
         rpcUrl: context.rpcUrl,
