@@ -39,7 +39,8 @@ export class RelayRequestError extends VerinetError {
     cause?: unknown;
   }) {
     super(`The relay answered ${parameters.status} ${parameters.code}: ${parameters.message}`, {
-      details: [`Request: ${parameters.method} ${parameters.path}`],
+      // The query can hold the arguments' salt (a secret until the task is judged): never in a message or a log.
+      details: [`Request: ${parameters.method} ${parameters.path.split('?')[0]}`],
       retryable: parameters.retryable,
       cause: parameters.cause,
     });
