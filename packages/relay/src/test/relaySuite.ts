@@ -33,6 +33,17 @@ import {
   makeSixteenBitPng,
 } from './resultFiles.js';
 
+/** EIP-712 types of a relay request written out as a client outside this repo would (not the protocol's copy). */
+const plainRelayRequestTypes = {
+  RelayRequest: [
+    { name: 'method', type: 'string' },
+    { name: 'path', type: 'string' },
+    { name: 'bodyHash', type: 'bytes32' },
+    { name: 'timestamp', type: 'uint64' },
+    { name: 'nonce', type: 'bytes32' },
+  ],
+} as const;
+
 const ZERO_SCORE = `0x${'00'.repeat(8)}` as Hex;
 
 /**
@@ -429,15 +440,7 @@ export function runRelaySuite(makeFactory: () => Promise<StorageFactory | undefi
         };
         const signature = await fixture.actors.app.account.signTypedData!({
           domain: a.context.domain,
-          types: {
-            RelayRequest: [
-              { name: 'method', type: 'string' },
-              { name: 'path', type: 'string' },
-              { name: 'bodyHash', type: 'bytes32' },
-              { name: 'timestamp', type: 'uint64' },
-              { name: 'nonce', type: 'bytes32' },
-            ],
-          },
+          types: plainRelayRequestTypes,
           primaryType: 'RelayRequest',
           message,
         });
@@ -696,15 +699,7 @@ export function runRelaySuite(makeFactory: () => Promise<StorageFactory | undefi
         'x-verinet-body-hash': bodyHash,
         'x-verinet-signature': await task.nodeActor!.account.signTypedData!({
           domain: relay.context.domain,
-          types: {
-            RelayRequest: [
-              { name: 'method', type: 'string' },
-              { name: 'path', type: 'string' },
-              { name: 'bodyHash', type: 'bytes32' },
-              { name: 'timestamp', type: 'uint64' },
-              { name: 'nonce', type: 'bytes32' },
-            ],
-          },
+          types: plainRelayRequestTypes,
           primaryType: 'RelayRequest',
           message: { method: 'GET', path, bodyHash, timestamp, nonce },
         }),
