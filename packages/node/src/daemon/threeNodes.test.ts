@@ -66,7 +66,9 @@ before(async () => {
       dataDir: join(root, `node${index}`),
       filesDir: join(disk, `node${index}`),
       modelsDir,
-      workerStallMs: 3_000,
+      // Long enough that a worker loading its model under a loaded CI machine is not deemed hung (3 s was not:
+      // a rehearsal's first task lost its worker), short enough for the hung-worker test below.
+      workerStallMs: 10_000,
     });
     nodes.set(address.toLowerCase(), node);
   }
@@ -188,7 +190,7 @@ describe('three nodes on one chain', { timeout: 400_000 }, () => {
     let task: CreatedTestTask;
     try {
       task = await createSdTask();
-      await waitFor(() => stepOf(task) === 'abandoned', 30_000, 'the hung task given up');
+      await waitFor(() => stepOf(task) === 'abandoned', 60_000, 'the hung task given up');
     } finally {
       for (const pid of pids) {
         try {
