@@ -17,12 +17,11 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { taskManagerAbi } from '@verinet/protocol/chain';
 import { writeTinyGpt2 } from '@verinet/worker/llm';
 import pino from 'pino';
 import { parseEther } from 'viem';
 import { getTask } from '../store/index.js';
-import { createTestTask, joinTestNode, validateTestTask } from '../testing/app.js';
+import { createTestTask, joinTestNode, settleTestDraws, validateTestTask } from '../testing/app.js';
 import { createMemoryRelay } from '../testing/createMemoryRelay.js';
 import { startTestDevnet, type TestDevnet, testWallet, waitFor } from '../testing/devnet.js';
 import { startTestNode, type TestNode } from '../testing/startTestNode.js';
@@ -95,14 +94,7 @@ async function oneTask(devnet: TestDevnet, timed: Timed, i: number, tag: string)
   const task = await createTestTask(devnet, appIndex, 'llm', argsOf(i, tag), fee, { settle: false });
   timed.relay.putArgs(task.taskKey, task.bytes, task.salt);
   // The app settles the draw (the node's own settler waits longer) and sees the receipt within 5 ms.
-  const { wallet } = testWallet(devnet, appIndex);
-  const hash = await wallet.writeContract({
-    address: devnet.deployment.contracts.taskManager,
-    abi: taskManagerAbi,
-    functionName: 'settleDraws',
-    args: [],
-  } as never);
-  await devnet.client.waitForTransactionReceipt({ hash, pollingInterval: 5 });
+  await settleTestDraws(devnet, appIndex, 5);
   const drawn = performance.now();
   const key = task.taskKey.toLowerCase();
   // The daemon's own step (logged), or the watcher seeing the TaskScoreReady event first (then: now).

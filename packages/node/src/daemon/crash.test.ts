@@ -13,14 +13,14 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { encryptKeystore } from '@verinet/cli/src/keystore/keystore.js';
-import { taskManagerAbi, writeDeployment } from '@verinet/protocol/chain';
+import { writeDeployment } from '@verinet/protocol/chain';
 import { writeTinyGpt2 } from '@verinet/worker/llm';
 import { writeTinySdModel } from '@verinet/worker/sd/tiny';
 import Database from 'better-sqlite3';
 import { type Hex, parseEther } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { contractsOf, readNodeInfo, readOwed, readTask } from '../chain/taskManager.js';
-import { createTestTask, joinTestNode, validateTestTask } from '../testing/app.js';
+import { createTestTask, joinTestNode, settleTestDraws, validateTestTask } from '../testing/app.js';
 import { startTestDevnet, type TestDevnet, testMinStake, testWallet, waitFor } from '../testing/devnet.js';
 import { exitWithParentModule, killOnExit } from '../testing/killOnExit.js';
 import { type RealRelay, startRealRelay } from '../testing/startRealRelay.js';
@@ -193,14 +193,7 @@ async function createDrawnTask(type: 'llm' | 'sd', args: unknown): Promise<Hex> 
   const app = privateKeyToAccount(testWallet(devnet, appIndex).privateKey);
   const task = await createTestTask(devnet, appIndex, type, args, fee, { settle: false });
   await relay.uploadArgs(app, task.taskKey, task.bytes, task.salt);
-  const { wallet } = testWallet(devnet, appIndex);
-  const hash = await wallet.writeContract({
-    address: devnet.deployment.contracts.taskManager,
-    abi: taskManagerAbi,
-    functionName: 'settleDraws',
-    args: [],
-  } as never);
-  assert.equal((await devnet.client.waitForTransactionReceipt({ hash })).status, 'success');
+  await settleTestDraws(devnet, appIndex);
   const chain = await readTask(devnet.client, contractsOf(devnet.deployment), task.taskKey);
   assert.equal(chain.node.toLowerCase(), nodeAddress.toLowerCase());
   return task.taskKey;

@@ -132,15 +132,7 @@ export async function createTestTask(
   // (finding 1), here an explicit settlement in the next block.
   let settledLogs: typeof receipt.logs = [];
   if (options.settle !== false) {
-    const settleHash = await wallet.writeContract({
-      address: devnet.deployment.contracts.taskManager,
-      abi: taskManagerAbi,
-      functionName: 'settleDraws',
-      args: [],
-    } as never);
-    const settled = await devnet.client.waitForTransactionReceipt({ hash: settleHash });
-    if (settled.status !== 'success') throw new Error(`settleDraws reverted (${settleHash})`);
-    settledLogs = settled.logs;
+    settledLogs = (await settleTestDraws(devnet, appIndex)).logs;
   }
   const started = parseEventLogs({
     abi: taskManagerAbi,
@@ -282,4 +274,21 @@ export async function setTestRelaySigner(devnet: TestDevnet, signer: Address): P
     args: [signer],
   } as never);
   await devnet.client.waitForTransactionReceipt({ hash });
+}
+
+/**
+ * Sends `settleDraws()` from the test account `appIndex` (every pending draw of earlier blocks gets its node) and
+ * returns its receipt; throws when it reverted. `pollingInterval` (ms) for the receipt wait: benches pass a short one.
+ */
+export async function settleTestDraws(devnet: TestDevnet, appIndex: number, pollingInterval?: number) {
+  const { wallet } = testWallet(devnet, appIndex);
+  const hash = await wallet.writeContract({
+    address: devnet.deployment.contracts.taskManager,
+    abi: taskManagerAbi,
+    functionName: 'settleDraws',
+    args: [],
+  } as never);
+  const receipt = await devnet.client.waitForTransactionReceipt({ hash, pollingInterval });
+  if (receipt.status !== 'success') throw new Error(`settleDraws reverted (${hash})`);
+  return receipt;
 }
