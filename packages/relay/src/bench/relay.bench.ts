@@ -68,6 +68,8 @@ const phases = new Set((option('--only') ?? 'upload,small,memory').split(','));
 const workers = Number(option('--workers') ?? 1);
 const smallCount = Number(option('--small-count') ?? 2000);
 const smallConnections = Number(option('--connections') ?? 32);
+/** Upload/download sizes in MB (comma-separated): 1 and 20 by default. */
+const sizes = (option('--sizes') ?? '1,20').split(',').map(Number);
 const MB = 1024 * 1024;
 
 /**
@@ -292,7 +294,16 @@ async function benchBackend(
   const bare = await startServer('./bareFastifyServer.ts', { workers });
   const { base, domain } = server;
   const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
-  const cpu = async () => (await server.call<{ micros: number }>('cpu')).micros;
+  type CpuTime = { micros: number; systemMicros: number };
+  const cpu = () => server.call<CpuTime>('cpu');
+  /** CPU milliseconds per MB since `since`: [user + system, system]. */
+  const cpuPerMegabyte = async (since: CpuTime, megabytes: number): Promise<[number, number]> => {
+    const now = await cpu();
+    return [
+      (now.micros - since.micros) / 1000 / megabytes,
+      (now.systemMicros - since.systemMicros) / 1000 / megabytes,
+    ];
+  };
   const baselineDir = await mkdtemp(join(tmpdir(), 'relay-bench-baseline-'));
   const app = fixture.actors.app.account;
   const newTask = async () => {
@@ -314,10 +325,7 @@ async function benchBackend(
   const figures: BackendFigures = { backend, upload: {}, download: {}, memory: [] };
   try {
     for (const [label, size, perRound] of phases.has('upload')
-      ? ([
-          ['1 MB', MB, 16],
-          ['20 MB', 20 * MB, 3],
-        ] as const)
+      ? sizes.map((mb) => [`${mb} MB`, mb * MB, Math.max(3, Math.round(16 / mb))] as const)
       : []) {
       const task: FixtureTask = await newTask();
       const node = task.nodeActor!.account;
@@ -327,6 +335,7 @@ async function benchBackend(
       const relayRates: number[] = [];
       const baseRates: number[] = [];
       const cpuPerMB: number[] = [];
+      const systemPerMB: number[] = [];
       const megabytes = (perRound * body.length) / MB;
       for (let round = 0; round < runs + 1; round++) {
         const signed: Signed[] = [];
@@ -335,14 +344,15 @@ async function benchBackend(
         let start = performance.now();
         for (const headers of signed) await send(agent, base, 'PUT', path, headers, body);
         const relaySeconds = (performance.now() - start) / 1000;
-        const cpuMicros = (await cpu()) - cpu0;
+        const [cpuMs, systemMs] = await cpuPerMegabyte(cpu0, megabytes);
         start = performance.now();
         for (let i = 0; i < perRound; i++) await durableWrite(baselineDir, body);
         const baseSeconds = (performance.now() - start) / 1000;
         if (round === 0) continue; // warm-up
         relayRates.push(megabytes / relaySeconds);
         baseRates.push(megabytes / baseSeconds);
-        cpuPerMB.push(cpuMicros / 1000 / megabytes);
+        cpuPerMB.push(cpuMs);
+        systemPerMB.push(systemMs);
       }
       figures.upload[label] = {
         relay: spread(relayRates),
@@ -350,7 +360,7 @@ async function benchBackend(
         cpuPerMB: spread(cpuPerMB),
       };
       console.log(
-        `${backend} upload ${label}: relay ${fmt(spread(relayRates))} MB/s, durable file write ${fmt(spread(baseRates))} MB/s, ratio ${pct(spread(relayRates), spread(baseRates))}; relay CPU ${fmt(spread(cpuPerMB), 1)} ms/MB; ${loadNow()}`,
+        `${backend} upload ${label}: relay ${fmt(spread(relayRates))} MB/s, durable file write ${fmt(spread(baseRates))} MB/s, ratio ${pct(spread(relayRates), spread(baseRates))}; relay CPU ${fmt(spread(cpuPerMB), 1)} ms/MB (system ${fmt(spread(systemPerMB), 1)}); ${loadNow()}`,
       );
 
       // Commit, report and validate, then the creator downloads.
@@ -373,6 +383,7 @@ async function benchBackend(
       const relayDown: number[] = [];
       const baseDown: number[] = [];
       const downCpu: number[] = [];
+      const downSystem: number[] = [];
       await durableWrite(baselineDir, body);
       for (let round = 0; round < runs + 1; round++) {
         const signed: Signed[] = [];
@@ -384,14 +395,15 @@ async function benchBackend(
           if (got.size !== body.length) throw new Error('short download');
         }
         const relaySeconds = (performance.now() - start) / 1000;
-        const cpuMicros = (await cpu()) - cpu0;
+        const [cpuMs, systemMs] = await cpuPerMegabyte(cpu0, megabytes);
         start = performance.now();
         for (let i = 0; i < perRound; i++) await fileCopy(baselineDir);
         const baseSeconds = (performance.now() - start) / 1000;
         if (round === 0) continue;
         relayDown.push(megabytes / relaySeconds);
         baseDown.push(megabytes / baseSeconds);
-        downCpu.push(cpuMicros / 1000 / megabytes);
+        downCpu.push(cpuMs);
+        downSystem.push(systemMs);
       }
       figures.download[label] = {
         relay: spread(relayDown),
@@ -399,7 +411,7 @@ async function benchBackend(
         cpuPerMB: spread(downCpu),
       };
       console.log(
-        `${backend} download ${label}: relay ${fmt(spread(relayDown))} MB/s, file copy ${fmt(spread(baseDown))} MB/s, ratio ${pct(spread(relayDown), spread(baseDown))}; relay CPU ${fmt(spread(downCpu), 1)} ms/MB; ${loadNow()}`,
+        `${backend} download ${label}: relay ${fmt(spread(relayDown))} MB/s, file copy ${fmt(spread(baseDown))} MB/s, ratio ${pct(spread(relayDown), spread(baseDown))}; relay CPU ${fmt(spread(downCpu), 1)} ms/MB (system ${fmt(spread(downSystem), 1)}); ${loadNow()}`,
       );
     }
 

@@ -4,7 +4,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 /**
  * The IPC side of a bench server process (benchRelayServer.ts, bareFastifyServer.ts). The bench sends
  * `{ type }` messages and gets one answer of the same type:
- * - `cpu` → `{ micros }`: user + system CPU time of the server so far (all its processes);
+ * - `cpu` → `{ micros, systemMicros }`: user + system (and system alone) CPU time of the server so far (all its
+ *   processes);
  * - `peakStart` / `peakStop` → `{ rss, peak }` in bytes: the kernel's high-water mark (VmHWM, reset through
  *   /proc/self/clear_refs) or, where that is unavailable, RSS sampled every 2 ms; summed over processes;
  * - `stop` → the process exits once `stop` resolved.
@@ -23,7 +24,7 @@ export async function serveBenchProcess(parameters: {
   process.on('message', (message: { type: string }) => {
     if (message.type === 'cpu') {
       const usage = process.cpuUsage();
-      process.send?.({ type: 'cpu', micros: usage.user + usage.system });
+      process.send?.({ type: 'cpu', micros: usage.user + usage.system, systemMicros: usage.system });
     } else if (message.type === 'peakStart') {
       global.gc?.();
       try {
@@ -103,6 +104,7 @@ async function servePrimary(count: number): Promise<void> {
     process.send?.({
       type: message.type,
       micros: sum(answers, 'micros') + own.user + own.system,
+      systemMicros: sum(answers, 'systemMicros') + own.system,
       rss: sum(answers, 'rss'),
       peak: sum(answers, 'peak'),
     });

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import cluster, { type Worker } from 'node:cluster';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
@@ -104,7 +105,7 @@ describe('verinet relay start (startRelay)', { timeout: 120_000 }, () => {
     await relay.closed;
     await assert.rejects(fetch(`${relay.url}/healthz`));
   });
-  it('with workers: 2, serves one port from two processes: a replay is refused across them, /metrics sums them', async () => {
+  it('with workers: 2, serves one port from two processes: a replay is refused across them, /metrics sums them, a killed worker is replaced', async () => {
     const key = generatePrivateKey();
     const keystoreFile = join(dir, 'relay-key-workers.json');
     await writeFile(keystoreFile, JSON.stringify(encryptKeystore(key, 'pw', { scryptN: 1024 })));
@@ -161,6 +162,32 @@ describe('verinet relay start (startRelay)', { timeout: 120_000 }, () => {
         0,
       );
       assert.ok(counted >= 5, `metrics count ${counted} requests`);
+
+      // kill -9 of one worker: the primary (this process) forks a new one on the same port, and both serve.
+      const before = Object.values(cluster.workers ?? {}).filter((w): w is Worker => !!w && !w.isDead());
+      assert.equal(before.length, 2);
+      const replaced = new Promise<Worker>((resolve) =>
+        cluster.once('listening', (worker) => resolve(worker)),
+      );
+      before[0]!.process.kill('SIGKILL');
+      const fresh = await replaced;
+      assert.notEqual(fresh.process.pid, before[0]!.process.pid);
+      const live = Object.values(cluster.workers ?? {}).filter((w) => w && !w.isDead());
+      assert.equal(live.length, 2);
+      // Every new connection is answered (the primary hands them to the workers in turn, the new one included).
+      for (let i = 0; i < 4; i++) {
+        const status = await new Promise<number>((resolve, reject) => {
+          const request = http.get(
+            { host: url.hostname, port: url.port, path: '/healthz', agent: false },
+            (response) => {
+              response.resume();
+              response.on('end', () => resolve(response.statusCode ?? 0));
+            },
+          );
+          request.on('error', reject);
+        });
+        assert.equal(status, 200);
+      }
     } finally {
       await relay.close();
     }
