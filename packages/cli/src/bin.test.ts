@@ -33,3 +33,42 @@ describe('the verinet binary as `npx verinet` finds it', () => {
     assert.match(result.stderr, /^error: No keystore at /);
   });
 });
+
+describe('start-up loads only the command being run', () => {
+  it('each lazily loaded command has the summary `verinet --help` lists for it', async () => {
+    const { commandModules } = await import('./cli/createProgram.js');
+    for (const entry of commandModules) {
+      const command = await entry.load();
+      assert.equal(command.name(), entry.name);
+      assert.equal(command.summary(), entry.summary, `the summary of ${entry.name}`);
+    }
+  });
+
+  it('`verinet --help` and `verinet task --help` load neither viem nor the SDK', () => {
+    // A loader hook lists every module the process loads (a fresh process: this one has loaded much more).
+    const hook = `data:text/javascript,${encodeURIComponent(
+      "import { register } from 'node:module'; register('data:text/javascript,' + encodeURIComponent('export async function load(u, c, n) { const r = await n(u, c); process.stderr.write(\"LOADED \" + u + \"\\\\n\"); return r; }'));",
+    )}`;
+    for (const args of [['--help'], ['task', '--help'], ['task', 'run', '--help']]) {
+      const result = spawnSync(
+        process.execPath,
+        ['--import', hook, '--import', 'tsx', resolve(repo, 'packages/cli/src/bin.ts'), ...args],
+        { encoding: 'utf8', timeout: 120_000 },
+      );
+      assert.equal(result.status, 0, result.stderr);
+      const loaded = result.stderr.split('\n').filter((line) => line.startsWith('LOADED '));
+      assert.ok(loaded.length > 10, `the hook saw the modules: ${result.stderr.slice(0, 500)}`);
+      for (const heavy of [
+        '/node_modules/viem/',
+        '/packages/sdk/',
+        '/node_modules/onnxruntime',
+        '/node_modules/sharp/',
+      ])
+        assert.deepEqual(
+          loaded.filter((line) => line.includes(heavy)),
+          [],
+          `verinet ${args.join(' ')} loads ${heavy}`,
+        );
+    }
+  });
+});

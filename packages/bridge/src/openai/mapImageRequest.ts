@@ -8,6 +8,7 @@ import {
   onlyNeutral,
   optionalNumber,
   optionalString,
+  refuseEmptyPrompt,
   refuseUnknown,
   required,
 } from './readRequest.js';
@@ -68,6 +69,7 @@ export function mapImageRequest(
   const body = asObject(input, '');
   refuseUnknown(body, requestFields);
   const prompt = required(optionalString(body, 'prompt'), 'prompt');
+  refuseEmptyPrompt(prompt, 'prompt');
   const modelId = optionalString(body, 'model');
   const model =
     modelId === undefined

@@ -6,7 +6,11 @@ export type Body = Record<string, unknown>;
 
 export function asObject(value: unknown, param: string): Body {
   if (typeof value !== 'object' || value === null || Array.isArray(value))
-    throw new BridgeError('invalid_value', `${param} must be a JSON object.`, { param: param || null });
+    throw new BridgeError(
+      'invalid_value',
+      param ? `${param} must be a JSON object.` : 'The request body must be a JSON object.',
+      { param: param || null },
+    );
   return value as Body;
 }
 
@@ -69,6 +73,19 @@ export function optionalBoolean(body: Body, name: string): boolean | undefined {
   if (typeof value !== 'boolean')
     throw new BridgeError('invalid_value', `${name} must be true or false.`, { param: name });
   return value;
+}
+
+/**
+ * An image prompt with no words. The task schema accepts it (unconditional generation, a mode some SDK users
+ * want), but through an app it is nearly always a forgotten field, and it would be paid for: refused here.
+ */
+export function refuseEmptyPrompt(prompt: unknown, param: string): void {
+  if (typeof prompt === 'string' && prompt.trim() === '')
+    throw new BridgeError(
+      'invalid_value',
+      `${param} is empty: describe the image to generate (an empty prompt would be paid for and give an unguided image).`,
+      { param },
+    );
 }
 
 export function required<T>(value: T | undefined, name: string): T {

@@ -28,7 +28,10 @@ describe('bridge authentication and request hygiene', () => {
         rpcUrl: 'http://127.0.0.1:1',
         relayUrl: 'http://127.0.0.1:2',
         deploymentFile: 'deployment.json',
-        models: [{ id: 'tiny', type: 'llm' }],
+        models: [
+          { id: 'tiny', type: 'llm' },
+          { id: 'tiny-sd', type: 'sd' },
+        ],
         // As against a relay that takes 3 MiB of arguments (limits.argsBytes), under the 4 MiB body limit.
         limits: { argsBytes: 3 << 20, unfinishedJobsPerKey: 2, followersPerJob: 2, followersPerKey: 3 },
       }),
@@ -226,5 +229,35 @@ describe('bridge authentication and request hygiene', () => {
     assert.equal(response.json().error.code, 'too_many_followers');
     assert.deepEqual(await store.listJobs(id, { limit: 10 }), [], 'no job was created');
     for (const give of leave) give();
+  });
+
+  it('a `[]` or `null` body is a 400 saying the request body must be a JSON object', async () => {
+    for (const url of ['/v1/chat/completions', '/v1/images/generations', '/api/tasks'])
+      for (const payload of ['[]', 'null']) {
+        const response = await app.inject({ method: 'POST', url, headers: auth(), payload });
+        assert.equal(response.statusCode, 400, `${url} ${payload}: ${response.body}`);
+        assert.equal(
+          response.json().error.message,
+          'The request body must be a JSON object.',
+          `${url} ${payload}`,
+        );
+      }
+  });
+
+  it('an empty image prompt is refused before any job (it would be paid for)', async () => {
+    const { id, key: own } = await addApiKey(store, { name: 'empty prompt' }, {} as never);
+    const headers = { authorization: `Bearer ${own}`, 'content-type': 'application/json' };
+    for (const [url, payload, param] of [
+      ['/v1/images/generations', { prompt: '' }, 'prompt'],
+      ['/v1/images/generations', { prompt: ' \n\t' }, 'prompt'],
+      ['/api/tasks', { type: 'sd', args: { base_model: 'tiny-sd', prompt: '  ' } }, 'args.prompt'],
+    ] as const) {
+      const response = await app.inject({ method: 'POST', url, headers, payload });
+      assert.equal(response.statusCode, 400, response.body);
+      const { error } = response.json();
+      assert.equal(error.param, param);
+      assert.match(error.message, /is empty: describe the image/);
+    }
+    assert.deepEqual(await store.listJobs(id, { limit: 10 }), [], 'no job was created');
   });
 });

@@ -17,14 +17,16 @@ function fromFastify(error: FastifyError, bodyLimit: number): BridgeError | unde
     if (missing) path.push(missing);
     const param = path.length > 0 ? path.join('.').replace(/\.(\d+)(?=\.|$)/g, '[$1]') : null;
     const where =
-      error.validationContext === 'body'
-        ? (param ?? 'the body')
-        : `${error.validationContext} ${param ?? ''}`.trim();
+      error.validationContext === 'body' ? param : `${error.validationContext} ${param ?? ''}`.trim();
+    // ajv says "must be object" of a `[]` or `null` body: the sentence names the body and the JSON type.
+    const reason = (first?.message ?? error.message).replace(/^must be object$/, 'must be a JSON object');
     return new BridgeError(
       missing ? 'missing_required_parameter' : 'invalid_value',
       missing
         ? `Missing required parameter: '${param}'.`
-        : `Invalid ${where}: ${first?.message ?? error.message}.`,
+        : where
+          ? `Invalid ${where}: ${reason}.`
+          : `The request body ${reason}.`,
       { param },
     );
   }

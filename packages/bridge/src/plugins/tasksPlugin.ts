@@ -5,7 +5,7 @@ import { BridgeError } from '../errors/BridgeError.js';
 import { submitJob } from '../jobs/submitJob.js';
 import { toJobView } from '../jobs/toJobView.js';
 import { drawSeed } from '../openai/drawSeed.js';
-import { asObject } from '../openai/readRequest.js';
+import { asObject, refuseEmptyPrompt } from '../openai/readRequest.js';
 import { toArgsError } from '../openai/toArgsError.js';
 import type { ApiKeyRecord, JobRecord } from '../store/types.js';
 
@@ -32,6 +32,7 @@ function prepareArgs(context: BridgeContext, type: 'sd' | 'llm', input: unknown)
     );
   if (typeof raw === 'string') args[field] = model.taskModel ?? model.id;
   if (type === 'sd') {
+    refuseEmptyPrompt(args.prompt, 'args.prompt');
     const config = (args.task_config ?? {}) as Record<string, unknown>;
     if (typeof config !== 'object' || Array.isArray(config))
       throw new BridgeError('invalid_value', 'args.task_config must be an object.', {

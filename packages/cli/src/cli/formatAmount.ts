@@ -1,5 +1,3 @@
-import { formatEther } from 'viem';
-
 /**
  * An amount in wei as people read it: ether rounded to 6 significant digits (`9.26471 ether`); the integer
  * part is never rounded. `--json` output carries the exact wei.
@@ -8,7 +6,15 @@ import { formatEther } from 'viem';
  * formatAmount(10n ** 16n) // '0.01 ether'
  */
 export function formatAmount(wei: bigint): string {
-  return `${roundSignificant(formatEther(wei), 6)} ether`;
+  return `${roundSignificant(toEtherDecimal(wei), 6)} ether`;
+}
+
+/** viem's formatEther, without loading viem (seconds of start-up for every command). */
+function toEtherDecimal(wei: bigint): string {
+  const negative = wei < 0n;
+  const digits = (negative ? -wei : wei).toString().padStart(19, '0');
+  const fraction = digits.slice(-18).replace(/0+$/, '');
+  return `${negative ? '-' : ''}${digits.slice(0, -18)}${fraction ? `.${fraction}` : ''}`;
 }
 
 function roundSignificant(decimal: string, digits: number): string {

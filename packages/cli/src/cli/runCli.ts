@@ -13,7 +13,7 @@ import { printNote } from './output.js';
  * process.exitCode = await runCli(process.argv.slice(2));
  */
 export async function runCli(argv: string[]): Promise<number> {
-  const program = createProgram();
+  const program = await createProgram(argv);
   try {
     await program.parseAsync(argv, { from: 'user' });
     return 0;

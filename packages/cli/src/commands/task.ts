@@ -1,10 +1,10 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import type { CheckTaskArgs, TaskEvent, TaskRecord, VerinetClient } from '@verinet/sdk';
+import type { CheckTaskArgs, TaskEvent, TaskRecord, TaskStore, VerinetClient } from '@verinet/sdk';
+import { formatEth } from '@verinet/web/format';
 import { Command } from 'commander';
-import { formatEther } from 'viem';
 import { assertDirectoryPath } from '../cli/assertDirectoryPath.js';
-import { CommandError } from '../cli/errors.js';
+import { CommandError, UsageError } from '../cli/errors.js';
 import { escapeControlCharacters } from '../cli/escapeControlCharacters.js';
 import { parseChoiceArgument, parseIntegerArgument } from '../cli/options.js';
 import { printLine, printNote } from '../cli/output.js';
@@ -117,6 +117,16 @@ export function createTaskCommand(): Command {
 
   networkOptions(
     task
+      .command('drop')
+      .description(
+        'Drops a task that was prepared but never sent (nothing uploaded, nothing paid): it is kept in the store as failed, no longer resumed or listed as pending.',
+      )
+      .argument('<id>', 'the task id `task list` shows')
+      .option('--json', 'print JSON'),
+  ).action(async (id: string, options: ReadOptions) => dropTask(id, options));
+
+  networkOptions(
+    task
       .command('withdraw')
       .description(
         'Collects the fees owed back to the paying account (refunds of aborted, errored and group-member tasks).',
@@ -152,7 +162,10 @@ function createPromptCheck(modelsDir: string | undefined): CheckTaskArgs | undef
   };
 }
 
-async function openClient(network: TaskNetwork, withKey: boolean): Promise<VerinetClient> {
+async function openClient(
+  network: TaskNetwork,
+  withKey: boolean,
+): Promise<VerinetClient & { store: TaskStore }> {
   const { createClient, createSqliteStore, getChainFromDeployment } = await import('@verinet/sdk/node');
   const { readDeployment } = await import('@verinet/protocol/chain');
   mkdirSync(dirname(network.storePath), { recursive: true });
@@ -160,7 +173,7 @@ async function openClient(network: TaskNetwork, withKey: boolean): Promise<Verin
   const store = createSqliteStore({ path: network.storePath });
   // status and list read the store only; a throwaway key stands in for the account then.
   const account = withKey ? await network.loadKey() : (`0x${'11'.repeat(32)}` as const);
-  return createClient({
+  const client = createClient({
     chain: getChainFromDeployment(deployment, network.rpcUrl),
     relay: network.relayUrl,
     account,
@@ -168,10 +181,18 @@ async function openClient(network: TaskNetwork, withKey: boolean): Promise<Verin
     pollIntervalMs: network.kind === 'devnet' ? 200 : 1000,
     checkArgs: withKey ? createPromptCheck(network.modelsDir) : undefined,
   });
+  return Object.assign(client, { store });
 }
 
 async function runTask(options: RunOptions): Promise<void> {
-  const network = resolveTaskNetwork(options, true);
+  const network = await resolveTaskNetwork(options, true);
+  // The devnet says which models its nodes hold: any other would be refused by the relay after the task was
+  // recorded. (A configured network's relay refuses it the same way; the record is then marked failed below.)
+  if (options.model !== undefined && network.models.length > 0 && !network.models.includes(options.model))
+    throw new UsageError(
+      `--model ${options.model}: the devnet's nodes hold no such model; they hold ${network.models.join(', ')}.`,
+      { details: ['Nothing was sent or paid.'] },
+    );
   const args =
     options.type === 'sd' ? buildSdArgs(options, network.models) : buildLlmArgs(options, network.models);
   // Checked here with the protocol's own validator before anything is sent; its errors name the flag.
@@ -197,7 +218,9 @@ async function runTask(options: RunOptions): Promise<void> {
   const client = await openClient(network, true);
   const started = Date.now();
   let lastRunningLine = 0;
+  let preparedId: string | undefined;
   const onProgress = (event: TaskEvent) => {
+    if (event.type === 'prepared') preparedId = event.id;
     if (event.type === 'running') {
       if (event.at - lastRunningLine < 5_000) return;
       lastRunningLine = event.at;
@@ -221,7 +244,7 @@ async function runTask(options: RunOptions): Promise<void> {
         });
       } else {
         printNote(
-          `task ${result.id}: ${result.validation === 'group' ? 'validated by a group of 3' : 'validated'}, ${formatEther(result.feesPaid)} ETH paid`,
+          `task ${result.id}: ${result.validation === 'group' ? 'validated by a group of 3' : 'validated'}, ${formatEth(result.feesPaid)} paid`,
         );
         for (const path of paths) printLine(path);
       }
@@ -243,7 +266,7 @@ async function runTask(options: RunOptions): Promise<void> {
         });
       } else {
         printNote(
-          `task ${result.verinet.id}: ${result.verinet.validation === 'group' ? 'validated by a group of 3' : 'validated'}, ${formatEther(result.verinet.feesPaid)} ETH paid`,
+          `task ${result.verinet.id}: ${result.verinet.validation === 'group' ? 'validated by a group of 3' : 'validated'}, ${formatEth(result.verinet.feesPaid)} paid`,
         );
         // A tiny random model writes arbitrary characters: terminal control codes are shown, not obeyed.
         printLine(escapeControlCharacters(text));
@@ -256,20 +279,41 @@ async function runTask(options: RunOptions): Promise<void> {
         cause: error,
       });
     }
+    await markNeverSent(client.store, preparedId, error);
     throw toCliWording(error);
   } finally {
     await client.close();
   }
 }
 
+/**
+ * A task still `prepared` after a failure was refused before anything was uploaded or paid (a relay refusing
+ * its model, for one): resuming it could only fail again, so it is recorded as failed rather than left looking
+ * alive in `task list`.
+ */
+async function markNeverSent(store: TaskStore, id: string | undefined, error: unknown): Promise<void> {
+  if (id === undefined) return;
+  const record = await store.getTask(id).catch(() => undefined);
+  if (record?.phase !== 'prepared') return;
+  const reason = error instanceof Error ? error.message : String(error);
+  await store
+    .putTask({
+      ...record,
+      phase: 'failed',
+      error: { name: 'NotSent', message: `not sent, nothing paid: ${reason}` },
+      updatedAt: Date.now(),
+    })
+    .catch(() => {});
+}
+
 async function withdrawOwed(options: ReadOptions): Promise<void> {
-  const network = resolveTaskNetwork(options, true);
+  const network = await resolveTaskNetwork(options, true);
   const client = await openClient(network, true);
   try {
     const { amount, txHash } = await client.withdraw();
     if (options.json) printJson({ account: client.address, amount: amount.toString(), txHash });
     else if (amount === 0n) printNote(`Nothing is owed to ${client.address}.`);
-    else printLine(`withdrew ${formatEther(amount)} ETH to ${client.address} (tx ${txHash})`);
+    else printLine(`withdrew ${formatEth(amount)} to ${client.address} (tx ${txHash})`);
   } finally {
     await client.close();
   }
@@ -300,7 +344,7 @@ function describeBase(base: {
 }
 
 async function showTask(id: string, options: ReadOptions): Promise<void> {
-  const network = resolveTaskNetwork(options, false);
+  const network = await resolveTaskNetwork(options, false);
   if (!existsSync(network.storePath))
     throw new CommandError(
       `No task ${id}: no task was run from here yet (${network.storePath} does not exist).`,
@@ -322,9 +366,40 @@ async function showTask(id: string, options: ReadOptions): Promise<void> {
   }
 }
 
+async function dropTask(id: string, options: ReadOptions): Promise<void> {
+  const network = await resolveTaskNetwork(options, false);
+  if (!existsSync(network.storePath))
+    throw new CommandError(
+      `No task ${id}: no task was run from here yet (${network.storePath} does not exist).`,
+    );
+  const client = await openClient(network, false);
+  try {
+    const record = await client.getTask(id);
+    if (!record) throw new CommandError(`No task ${id} in ${network.storePath}.`);
+    // Anything past 'prepared' may have an upload or a createTask in flight: dropping it could lose a paid task.
+    if (record.phase !== 'prepared')
+      throw new CommandError(
+        `Task ${id} is ${record.phase}, not a never-sent task: only a task still prepared can be dropped.`,
+        {
+          details: [
+            record.phase === 'done' || record.phase === 'failed'
+              ? 'It is finished already.'
+              : 'It may have been paid for: follow it with `verinet task status`, or wait for it to end.',
+          ],
+        },
+      );
+    await markNeverSent(client.store, id, new Error('dropped by `verinet task drop`'));
+    if (options.json) printJson({ id, phase: 'failed', dropped: true });
+    else printLine(`task ${id} dropped (it was never sent; nothing was paid)`);
+  } finally {
+    await client.close();
+  }
+}
+
 async function listTasks(options: ReadOptions): Promise<void> {
-  const network = resolveTaskNetwork(options, false);
+  const network = await resolveTaskNetwork(options, false);
   if (!existsSync(network.storePath)) {
+    // The devnet folder exists (resolveTaskNetwork checked), it has just run no task yet.
     if (options.json) printJson([]);
     else
       printNote(
@@ -347,11 +422,28 @@ async function listTasks(options: ReadOptions): Promise<void> {
       );
       return;
     }
-    for (const record of records) {
+    const rows = records.map((record) => [
+      record.id,
+      record.taskType,
+      // 'prepared' reads as under way; such a task has not been sent (`task drop` removes it).
+      record.phase === 'prepared' ? 'not sent' : record.phase,
+      new Date(record.createdAt).toISOString(),
+      record.members[0]?.taskKey ?? '',
+    ]);
+    const header = ['ID', 'TYPE', 'PHASE', 'CREATED', 'TASK KEY'];
+    const widths = header.map((title, column) =>
+      Math.max(title.length, ...rows.map((row) => row[column]?.length ?? 0)),
+    );
+    for (const row of [header, ...rows])
       printLine(
-        `${record.id}  ${record.taskType.padEnd(3)}  ${record.phase.padEnd(11)}  ${new Date(record.createdAt).toISOString()}  ${record.members[0]?.taskKey ?? ''}`,
+        row
+          .map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column] ?? 0)))
+          .join('  '),
       );
-    }
+    if (records.some((record) => record.phase === 'prepared'))
+      printNote(
+        'A task "not sent" was never paid for: `verinet task drop ID` removes it from the pending ones.',
+      );
   } finally {
     await client.close();
   }

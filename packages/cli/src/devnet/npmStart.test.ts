@@ -337,7 +337,7 @@ describe('npm start: the whole local network, driven by `verinet task`', { timeo
         '--devnet',
         dir,
       ]),
-      /--size 65x64: the width must be a multiple of 8\. Nothing was sent or paid/,
+      /--size 65x64: the width must be a multiple of 8 from 64 to 2048\. Nothing was sent or paid/,
     );
     // A prompt longer than the model's context is counted with its tokenizer and refused before paying.
     const tooLong = await verinetInProcess([

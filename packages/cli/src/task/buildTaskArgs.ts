@@ -28,6 +28,12 @@ export type LlmTaskOptions = {
  */
 export function buildSdArgs(options: SdTaskOptions, knownModels: string[]): Record<string, unknown> {
   if (options.prompt === undefined) throw new UsageError('--prompt is required with --type sd.');
+  // The task schema takes an empty prompt (unconditional generation, for SDK users who mean it); from the
+  // command line it is a forgotten or mis-quoted argument that would be paid for.
+  if (options.prompt.trim() === '')
+    throw new UsageError('--prompt is empty: describe the image to generate.', {
+      details: ['Nothing was sent or paid.'],
+    });
   const model = options.model ?? knownModels.find((id) => /sd|diffusion/i.test(id));
   if (!model) throw new UsageError('--model is required (the network names no image model).');
   const taskConfig: Record<string, unknown> = {};

@@ -1,5 +1,5 @@
 import type { TaskEvent } from '@verinet/sdk';
-import { formatEther } from 'viem';
+import { formatEth } from '@verinet/web/format';
 
 const short = (hex: string) => `${hex.slice(0, 10)}…`;
 
@@ -17,7 +17,7 @@ export function formatTaskEvent(event: TaskEvent): string | undefined {
     case 'uploaded':
       return `arguments up     relay holds them (commitment ${short(event.argsCommitment)})`;
     case 'created':
-      return `created          ${event.role === 'member' ? 'group member ' : ''}task ${short(event.taskKey)}, fee ${formatEther(event.fee)} ETH${event.txHash ? ` (tx ${short(event.txHash)})` : ''}`;
+      return `created          ${event.role === 'member' ? 'group member ' : ''}task ${short(event.taskKey)}, fee ${formatEth(event.fee)}${event.txHash ? ` (tx ${short(event.txHash)})` : ''}`;
     case 'queued':
       return `queued           no free node yet for ${short(event.taskKey)}`;
     case 'node':
@@ -37,11 +37,11 @@ export function formatTaskEvent(event: TaskEvent): string | undefined {
     case 'validated':
       return `accepted         on chain: ${event.mode === 'group' ? 'the 3 results agree (validateTaskGroup)' : 'each result validated alone (validateSingleTask)'}`;
     case 'paid':
-      return `paid             ${formatEther(event.amount)} ETH to ${short(event.node)}`;
+      return `paid             ${formatEth(event.amount)} to ${short(event.node)}`;
     case 'refunded':
-      return `refunded         ${formatEther(event.amount)} ETH owed back for ${short(event.taskKey)}`;
+      return `refunded         ${formatEth(event.amount)} owed back for ${short(event.taskKey)}`;
     case 'forfeited':
-      return `forfeited        ${formatEther(event.amount)} ETH of ${short(event.taskKey)}: nobody drew its node within 256 blocks (DrawExpired)`;
+      return `forfeited        ${formatEth(event.amount)} of ${short(event.taskKey)}: nobody drew its node within 256 blocks (DrawExpired)`;
     case 'downloaded':
       return `downloaded       ${event.files.map((file) => `${file.name} (${file.size} B)`).join(', ')}, checked against the chain`;
     case 'aborted':

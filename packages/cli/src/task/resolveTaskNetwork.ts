@@ -1,13 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { readDeployment } from '@verinet/protocol/chain';
 import type { Hex } from 'viem';
 import { CommandError, UsageError } from '../cli/errors.js';
-import { getDevnetPrivateKey } from '../deploy/devnetAccounts.js';
 import { readDevnetNetwork, readDevnetNetworkOrUndefined } from '../devnet/devnetNetwork.js';
 import { getDevnetPaths } from '../devnet/devnetPaths.js';
-import { decryptKeystore } from '../keystore/keystore.js';
-import { readPassword } from '../keystore/readPassword.js';
 
 export type TaskNetworkOptions = {
   devnet: string;
@@ -46,11 +42,19 @@ export type TaskNetwork = {
  * (`--relay-url`, `--deployment` and `--keystore` then required).
  *
  * @example
- * const network = resolveTaskNetwork({ devnet: '.verinet/devnet' });
+ * const network = await resolveTaskNetwork({ devnet: '.verinet/devnet' }, true);
  */
-export function resolveTaskNetwork(options: TaskNetworkOptions, needsRunning: boolean): TaskNetwork {
+export async function resolveTaskNetwork(
+  options: TaskNetworkOptions,
+  needsRunning: boolean,
+): Promise<TaskNetwork> {
   if (options.rpcUrl === undefined && options.relayUrl === undefined && options.deployment === undefined) {
     const paths = getDevnetPaths(resolve(options.devnet));
+    // A mistyped --devnet would otherwise read as "no tasks yet"; a --store of its own needs no devnet folder.
+    if (options.store === undefined && !existsSync(paths.dir))
+      throw new CommandError(`No devnet folder at ${paths.dir}.`, {
+        details: ['Start the local network with `npm start`, or give the --devnet folder it uses.'],
+      });
     const network = needsRunning
       ? readDevnetNetwork(paths.network)
       : readDevnetNetworkOrUndefined(paths.network);
@@ -61,7 +65,8 @@ export function resolveTaskNetwork(options: TaskNetworkOptions, needsRunning: bo
       rpcUrl: network?.rpcUrl ?? 'http://127.0.0.1:8545',
       relayUrl: network?.relayUrl ?? 'http://127.0.0.1:8600',
       deploymentFile: paths.deployment,
-      loadKey: async () => getDevnetPrivateKey(keyIndex),
+      // Loaded when needed: viem's accounts are seconds of start-up that `task list` does not need.
+      loadKey: async () => (await import('../deploy/devnetAccounts.js')).getDevnetPrivateKey(keyIndex),
       storePath: options.store ? resolve(options.store) : join(paths.appDir, 'tasks.db'),
       gpu: options.gpu ?? network?.gpu.name,
       models: network?.models.ids ?? [],
@@ -84,6 +89,7 @@ export function resolveTaskNetwork(options: TaskNetworkOptions, needsRunning: bo
   const deploymentFile = resolve(options.deployment!);
   if (!existsSync(deploymentFile))
     throw new CommandError(`--deployment ${options.deployment}: no such file.`);
+  const { readDeployment } = await import('@verinet/protocol/chain');
   const deployment = readDeployment(deploymentFile);
   for (const [flag, value] of [
     ['--rpc-url', options.rpcUrl],
@@ -108,6 +114,8 @@ export function resolveTaskNetwork(options: TaskNetworkOptions, needsRunning: bo
           details: ['Create one with `verinet keystore create`.'],
         });
       }
+      const { decryptKeystore } = await import('../keystore/keystore.js');
+      const { readPassword } = await import('../keystore/readPassword.js');
       return decryptKeystore(json, await readPassword());
     },
     storePath: options.store

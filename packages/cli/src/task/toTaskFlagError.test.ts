@@ -17,12 +17,29 @@ function refusal(type: 'sd' | 'llm', args: unknown): InvalidTaskArgsError {
 test('--size 100x100 is one readable sentence naming the value, not two run-together copies', () => {
   const error = refusal('sd', buildSdArgs({ prompt: 'x', size: '100x100' }, ['verinet/tiny-sd']));
   const usage = toTaskFlagError('sd', error, { messagesFile: undefined, size: '100x100' });
-  assert.equal(usage.shortMessage, '--size 100x100: the width and height must be a multiple of 8.');
+  assert.equal(
+    usage.shortMessage,
+    '--size 100x100: the width and height must each be a multiple of 8 from 64 to 2048.',
+  );
   assert.equal(
     toTaskFlagError('sd', refusal('sd', buildSdArgs({ prompt: 'x', size: '64x100' }, ['verinet/tiny-sd'])), {
       size: '64x100',
     }).shortMessage,
-    '--size 64x100: the height must be a multiple of 8.',
+    '--size 64x100: the height must be a multiple of 8 from 64 to 2048.',
+  );
+});
+
+test('--size 99999x99999 (too big and not a multiple of 8, both sides) is one sentence naming the limit', () => {
+  const error = refusal('sd', buildSdArgs({ prompt: 'x', size: '99999x99999' }, ['verinet/tiny-sd']));
+  assert.equal(error.issues.length, 4);
+  assert.equal(
+    toTaskFlagError('sd', error, { size: '99999x99999' }).shortMessage,
+    '--size 99999x99999: the width and height must each be a multiple of 8 from 64 to 2048.',
+  );
+  const small = refusal('sd', buildSdArgs({ prompt: 'x', size: '32x64' }, ['verinet/tiny-sd']));
+  assert.equal(
+    toTaskFlagError('sd', small, { size: '32x64' }).shortMessage,
+    '--size 32x64: the width must be a multiple of 8 from 64 to 2048.',
   );
 });
 

@@ -27,7 +27,7 @@ const flagsByField: Record<'sd' | 'llm', [prefix: string, flag: string][]> = {
  * its argument name.
  *
  * @example
- * toTaskFlagError('sd', error, { messagesFile: undefined }); // UsageError("--size: must be a multiple of 8 …")
+ * toTaskFlagError('sd', error, { size: '65x64' }); // UsageError("--size 65x64: the width must be a multiple of 8 from 64 to 2048.")
  */
 export function toTaskFlagError(
   type: 'sd' | 'llm',
@@ -57,11 +57,21 @@ export function toTaskFlagError(
     group.fields.push(issue.field.split('.').pop() ?? '');
     groups.set(key, group);
   }
-  const lines = [...groups.values()].map(({ flag, what, fields }) => {
-    if (!flag.startsWith('--size')) return `${flag}: ${what}`;
-    const sides = fields.map((field) => field.replace('image_', '')).join(' and ');
-    return /^must /.test(what) ? `${flag}: the ${sides} ${what}` : `${flag}: ${sides}: ${what}`;
-  });
+  // --size breaks up to two rules on two fields (99999x99999: too big and not a multiple of 8, each side):
+  // one sentence stating the whole rule (the schema's, docs/task-args.md) for the sides that break it.
+  const sizeSides = new Set<string>();
+  const lines: string[] = [];
+  for (const { flag, what, fields } of groups.values()) {
+    if (!flag.startsWith('--size')) lines.push(`${flag}: ${what}`);
+    else for (const field of fields) sizeSides.add(field.replace('image_', ''));
+  }
+  if (sizeSides.size > 0) {
+    const sides = [...sizeSides].sort((a, b) => (a === 'width' ? -1 : b === 'width' ? 1 : 0));
+    const label = options.size === undefined ? '--size' : `--size ${options.size}`;
+    lines.unshift(
+      `${label}: the ${sides.join(' and ')} must ${sides.length > 1 ? 'each ' : ''}be a multiple of 8 from 64 to 2048`,
+    );
+  }
   return new UsageError(`${lines.join('; ')}.`.replace(/\.\.$/, '.'), {
     details: ['Nothing was sent or paid. `verinet task run --help` lists the options.'],
   });

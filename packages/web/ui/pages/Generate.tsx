@@ -167,6 +167,11 @@ export function Generate({ runner }: { runner: Runner }) {
       setError(`Seed: an integer from 0 to ${maxSeed - form.count + 1}, or -1 for a random seed`);
       return;
     }
+    // The task schema takes an empty prompt, but here it is a forgotten field that would be paid for.
+    if (form.prompt.trim() === '') {
+      setError('Prompt: describe the image to generate (an empty prompt is refused: it would be paid for)');
+      return;
+    }
     if (!form.model) {
       setError('Model: choose a Stable Diffusion model');
       return;
