@@ -392,6 +392,10 @@ try {
     else if (result.status !== 0 || (failed && !failed.startsWith('0 '))) {
       const names = [...output.matchAll(/\[FAIL[^\]]*\] (\w+)/g)].map((x) => x[1]);
       outcome = `killed by ${[...new Set(names)].slice(0, 3).join(', ') || 'a failing suite'}`;
+      // A non-zero exit that names no failing test may be forge itself failing: show why, so it is not
+      // mistaken for a kill.
+      if (names.length === 0)
+        console.log(`   (no failing test named; forge exit ${result.status}):\n${output.slice(-1500)}`);
     } else outcome = 'SURVIVED';
     const seconds = ((Date.now() - t0) / 1000).toFixed(0);
     results.push({ id, name: m.name, outcome, seconds });

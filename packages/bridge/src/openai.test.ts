@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { taskManagerAbi } from '@verinet/protocol/chain';
 import OpenAI from 'openai';
 import { privateKeyToAccount } from 'viem/accounts';
 import { type StartedBridge, startBridge } from './cli/startBridge.js';
@@ -89,6 +90,14 @@ describe('the bridge with the openai client on a real network', { timeout: 600_0
     assert.ok((job.timings?.totalMs ?? 0) > 0 && (job.timings?.executionMs ?? -1) >= 0);
     // One task, validated alone and paid: the key is charged the one fee the wallet paid.
     assert.equal(job.charged, job.fee);
+    // No fees configured: the SDK's default rule, the going price within [minFee, 10 × minFee] (was 0.001 ETH).
+    const minFee = (await network.devnet.client.readContract({
+      address: network.devnet.deployment.contracts.taskManager,
+      abi: taskManagerAbi,
+      functionName: 'minFee',
+    })) as bigint;
+    const fee = BigInt(job.fee ?? '0');
+    assert.ok(fee >= minFee && fee <= 10n * minFee, `fee ${fee} outside [${minFee}, ${10n * minFee}]`);
   });
 
   test('chat streaming: server-sent chunks that add up to the same (deterministic) answer', async () => {

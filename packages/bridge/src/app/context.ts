@@ -1,6 +1,7 @@
 import type { CheckTaskArgs } from '@verinet/sdk';
 import type { Logger } from 'pino';
 import type { BridgeConfig } from '../config/bridgeConfig.js';
+import type { FeeSource } from '../jobs/createFeeSource.js';
 import type { JobRunner } from '../jobs/createJobRunner.js';
 import type { ApiKeyRecord, JobSource, JobStore } from '../store/types.js';
 import type { BridgeMetrics } from './createBridgeMetrics.js';
@@ -16,7 +17,8 @@ export type BridgeContext = {
   followers: FollowerLimiter;
   log: Logger;
   /** Fee per on-chain task of each type, in wei (config, else the chain's minimum fee). */
-  fees: { sd: bigint; llm: bigint };
+  /** The fee a new job of this type pays per on-chain task (configured, or the SDK's default rule). */
+  fees: FeeSource;
   /**
    * Checks of a job's parsed arguments before it is created (an LLM prompt against its model's context), by
    * where the request came from (the field named in a refusal differs); none without config.modelsDir.

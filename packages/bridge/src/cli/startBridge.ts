@@ -14,6 +14,7 @@ import { createBridgeMetrics } from '../app/createBridgeMetrics.js';
 import { createFollowerLimiter } from '../app/createFollowerLimiter.js';
 import type { BridgeConfig } from '../config/bridgeConfig.js';
 import { loadBridgeConfig } from '../config/loadBridgeConfig.js';
+import { createFeeSource } from '../jobs/createFeeSource.js';
 import { createJobRunner } from '../jobs/createJobRunner.js';
 import { createPromptCheck } from '../jobs/createPromptCheck.js';
 import { createSdkStore } from '../jobs/createSdkStore.js';
@@ -158,7 +159,11 @@ export async function startBridge(options: StartBridgeOptions = {}): Promise<Sta
         perKey: config.limits.followersPerKey,
       }),
       log: logger,
-      fees: config.fees,
+      fees: createFeeSource({
+        configured: config.fees,
+        rpcUrl: config.rpcUrl,
+        taskManager: chain.contracts.taskManager,
+      }),
       checkArgs,
       urlSecret: Buffer.from(secret, 'hex'),
       info: {

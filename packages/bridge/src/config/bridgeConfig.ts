@@ -53,8 +53,11 @@ export const bridgeConfigSchema = z.strictObject({
     })
     .prefault({}),
   models: z.array(bridgeModelSchema).max(1000).default([]),
-  /** Fee paid per on-chain task, in wei (a sampled task pays it three times; two are refunded). */
-  fees: z.strictObject({ sd: wei.default(10n ** 15n), llm: wei.default(10n ** 15n) }).prefault({}),
+  /**
+   * Fee paid per on-chain task, in wei (a sampled task pays it three times; two are refunded). Unset: the
+   * SDK's default-fee rule, the chain's going price clamped to [minFee, 10 × minFee] (jobs/createFeeSource.ts).
+   */
+  fees: z.strictObject({ sd: wei.optional(), llm: wei.optional() }).prefault({}),
   /** Limits of a new API key unless `keys create` says otherwise. */
   keyDefaults: z
     .strictObject({

@@ -60,6 +60,12 @@ export async function submitJob(context: BridgeContext, parameters: SubmitJobPar
   } catch (error) {
     throw toArgsError(error, {}, parameters.source === 'native' ? 'args.' : '');
   }
+  const fee = await context.fees(type).catch((cause: unknown) => {
+    throw new BridgeError('not_ready', 'Cannot read the task fee from the chain: retry shortly.', {
+      retryAfter: 5,
+      cause,
+    });
+  });
   const requestHash = createHash('sha256')
     .update(`${parameters.source}:${type}:${canonicalRequest}`)
     .digest('hex');
@@ -72,7 +78,7 @@ export async function submitJob(context: BridgeContext, parameters: SubmitJobPar
       type,
       source: parameters.source,
       args: parameters.args,
-      feeWei: context.fees[type],
+      feeWei: fee,
     },
     Date.now(),
     { unfinishedPerKey: context.config.limits.unfinishedJobsPerKey },
@@ -86,7 +92,7 @@ export async function submitJob(context: BridgeContext, parameters: SubmitJobPar
   if (result.kind === 'overSpend')
     throw new BridgeError(
       'insufficient_quota',
-      `This request's fee (${context.fees[type]} wei) would take the API key past its spend limit (${result.spentWei} of ${result.limitWei} wei spent).`,
+      `This request's fee (${fee} wei) would take the API key past its spend limit (${result.spentWei} of ${result.limitWei} wei spent).`,
     );
   if (result.kind === 'existing') {
     if (result.job.requestHash !== requestHash)

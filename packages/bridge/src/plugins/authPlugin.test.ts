@@ -48,7 +48,7 @@ describe('bridge authentication and request hygiene', () => {
       metrics: createBridgeMetrics(),
       followers,
       log: pino({ level: 'silent' }),
-      fees: { sd: 1n, llm: 1n },
+      fees: async () => 1n,
       checkArgs: undefined,
       urlSecret: Buffer.alloc(32),
       info: {

@@ -36,6 +36,8 @@ const { values } = parseArgs({
     'baseline-runs': { type: 'string', default: '50' },
     'ceiling-tasks': { type: 'string', default: '1000' },
     'task-timeout-s': { type: 'string', default: '300' },
+    // Writes a V8 CPU profile of the devnet process (relay + every node daemon) to this folder.
+    'cpu-prof-dir': { type: 'string' },
   },
 });
 const positive = (name: string, text: string | undefined) => {
@@ -73,6 +75,7 @@ async function startNetwork(): Promise<{ child: ChildProcess; exited: Promise<nu
   const child = spawn(
     process.execPath,
     [
+      ...(values['cpu-prof-dir'] ? ['--cpu-prof', '--cpu-prof-dir', resolve(values['cpu-prof-dir'])] : []),
       '--import',
       'tsx',
       bin,

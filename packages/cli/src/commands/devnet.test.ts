@@ -118,6 +118,9 @@ describe('verinet devnet: crashes, conflicts and saved state (real anvil)', { ti
       /Stopping anvil \(pid \d+, port \d+\) left running by a devnet that did not shut down/,
     );
     assert.match(second.output(), /Reusing the contracts deployed in the kept chain state/);
+    // The tiny models of the first start are kept, and the summary says so (it said "written" every time).
+    assert.match(first.output(), /TINY RANDOM-WEIGHT test models \([^)]*\) written to /);
+    assert.match(second.output(), /TINY RANDOM-WEIGHT test models \([^)]*\) kept in /);
     const again = deploymentSchema.parse(JSON.parse(readFileSync(join(dir, 'deployment.json'), 'utf8')));
     assert.deepEqual(again.contracts, deployment.contracts);
 

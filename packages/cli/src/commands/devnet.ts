@@ -196,7 +196,7 @@ function formatSummary(
       ? `KEPT from the previous run (chain, relay, nodes); \`npm start -- --fresh\` resets it`
       : `FRESH (${devnet.stateReason}); the next start keeps it unless --fresh`;
   const models = devnet.models.tiny
-    ? `Models: TINY RANDOM-WEIGHT test models (${devnet.network.models.ids.join(', ')}) written to ${shown(devnet.models.dir)}.
+    ? `Models: TINY RANDOM-WEIGHT test models (${devnet.network.models.ids.join(', ')}) ${devnet.models.written ? 'written to' : 'kept in'} ${shown(devnet.models.dir)}.
   They exist so the network runs offline with no download: their images are noise and their text is
   gibberish. Everything else (chain, relay, nodes, verification, payment) is the real thing.
   To run the nodes on real models: import an ONNX export into a model store, then start with --models:

@@ -5,6 +5,8 @@ export type DevnetModels = {
   dir: string;
   /** true: the tiny random-weight models this devnet wrote (noise images, gibberish text). */
   tiny: boolean;
+  /** Tiny models only: written by this start (false: kept from an earlier one). */
+  written?: boolean | undefined;
   /** Model ids held, by task type. */
   ids: { llm: string[]; sd: string[]; sd_ft: string[] };
 };
@@ -36,19 +38,20 @@ export async function ensureDevnetModels(parameters: {
       throw new CommandError(`--models ${dir} holds no model (no folder with a verinet-model.json).`, {
         details: ['Import one with `npx verinet model import ./my-model --models-dir ' + dir + '`.'],
       });
-    return { dir, tiny: false, ids: groupIds(manifests) };
+    return { dir, tiny: false, written: false, ids: groupIds(manifests) };
   }
   const dir = parameters.tinyDir;
   let manifests = await listModels(dir);
   const held = new Set(manifests.map((m) => m.modelId));
-  if (!held.has(tinyModelIds.llm) || !held.has(tinyModelIds.sd)) {
+  const written = !held.has(tinyModelIds.llm) || !held.has(tinyModelIds.sd);
+  if (written) {
     const { writeTinyGpt2 } = await import('@verinet/worker/llm');
     const { writeTinySdModel } = await import('@verinet/worker/sd/tiny');
     if (!held.has(tinyModelIds.llm)) await writeTinyGpt2({ modelsDir: dir });
     if (!held.has(tinyModelIds.sd)) await writeTinySdModel({ modelsDir: dir, modelId: tinyModelIds.sd });
     manifests = await listModels(dir);
   }
-  return { dir, tiny: true, ids: groupIds(manifests) };
+  return { dir, tiny: true, written, ids: groupIds(manifests) };
 }
 
 function groupIds(manifests: { modelId: string; taskType: 'llm' | 'sd' | 'sd_ft' }[]): DevnetModels['ids'] {

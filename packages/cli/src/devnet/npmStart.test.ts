@@ -369,15 +369,72 @@ describe('npm start: the whole local network, driven by `verinet task`', { timeo
         '--devnet',
         join(root, 'nowhere'),
       ]),
-      /No devnet found/,
+      /No devnet folder at .*nowhere/,
     );
     assertOneLineError(
       await verinetInProcess(['task', 'status', 'x', '--devnet', join(root, 'nowhere')]),
-      /No task x: no task was run from here yet/,
+      /No devnet folder at .*nowhere/,
     );
-    const empty = await verinetInProcess(['task', 'list', '--devnet', join(root, 'nowhere'), '--json']);
-    assert.equal(empty.code, 0, empty.stderr);
-    assert.deepEqual(JSON.parse(empty.stdout), []);
+    // A mistyped --devnet is an error, not "no tasks yet".
+    assertOneLineError(
+      await verinetInProcess(['task', 'list', '--devnet', join(root, 'nowhere')]),
+      /No devnet folder at .*nowhere/,
+    );
+    const sd = ['task', 'run', '--type', 'sd', '--devnet', dir];
+    assertOneLineError(
+      await verinetInProcess([...sd, '--prompt', 'x', '--model', 'foo/bar']),
+      /--model foo\/bar: the devnet's nodes hold no such model; they hold verinet\/tiny-gpt2, verinet\/tiny-sd\./,
+    );
+    assertOneLineError(await verinetInProcess([...sd, '--prompt', ' ']), /--prompt is empty/);
+    assertOneLineError(
+      await verinetInProcess([...sd, '--prompt', 'x', '--size', '99999x99999']),
+      /^error: --size 99999x99999: the width and height must each be a multiple of 8 from 64 to 2048\. Nothing was sent/,
+    );
+    const after = await verinetInProcess(['task', 'list', '--devnet', dir, '--json']);
+    assert.equal((JSON.parse(after.stdout) as unknown[]).length, 2, 'none of the refused tasks was recorded');
+  });
+
+  it('task list has a header; a prepared, never-sent task shows as such and `task drop` ends it', async () => {
+    // A task prepared and never sent, as an app that stopped (or was refused) before uploading leaves one.
+    const { createClient, createSqliteStore, getChainFromDeployment } = await import('@verinet/sdk/node');
+    const { readDeployment } = await import('@verinet/protocol/chain');
+    const network = devnetNetworkSchema.parse(JSON.parse(readFileSync(join(dir, 'network.json'), 'utf8')));
+    const client = createClient({
+      chain: getChainFromDeployment(readDeployment(join(dir, 'deployment.json')), network.rpcUrl),
+      relay: network.relayUrl,
+      account: `0x${'22'.repeat(32)}`,
+      store: createSqliteStore({ path: join(dir, 'app', 'tasks.db') }),
+    });
+    const prepared = await client.prepareTask({
+      type: 'sd',
+      args: { base_model: 'verinet/tiny-sd', prompt: 'never sent' },
+    });
+    await client.close();
+    const list = await verinetInProcess(['task', 'list', '--devnet', dir]);
+    assert.equal(list.code, 0, list.stderr);
+    const lines = list.stdout.trimEnd().split('\n');
+    assert.match(lines[0] ?? '', /^ID +TYPE +PHASE +CREATED +TASK KEY$/);
+    assert.equal(lines.length, 4, list.stdout);
+    assert.match(lines.find((line) => line.startsWith(prepared.id)) ?? '', / not sent /);
+    assert.match(list.stderr, /verinet task drop ID/);
+    const done = lines[2]?.split(' ')[0] ?? '';
+    assertOneLineError(
+      await verinetInProcess(['task', 'drop', done, '--devnet', dir]),
+      /is done, not a never-sent task/,
+    );
+    const drop = await verinetInProcess(['task', 'drop', prepared.id, '--devnet', dir]);
+    assert.equal(drop.code, 0, drop.stderr);
+    assert.match(drop.stdout, /dropped \(it was never sent; nothing was paid\)/);
+    const tasks = JSON.parse(
+      (await verinetInProcess(['task', 'list', '--devnet', dir, '--json'])).stdout,
+    ) as {
+      id: string;
+      phase: string;
+      error: { message: string } | null;
+    }[];
+    const dropped = tasks.find((task) => task.id === prepared.id);
+    assert.equal(dropped?.phase, 'failed');
+    assert.match(dropped?.error?.message ?? '', /not sent, nothing paid/);
   });
 
   it('Ctrl-C stops everything: no process of the group is left, the port is free', async () => {
@@ -431,7 +488,8 @@ describe('npm start: the whole local network, driven by `verinet task`', { timeo
     ]);
     assert.equal(run.code, 0, run.stderr);
     const list = await verinet(['task', 'list', '--devnet', dir, '--json']);
-    assert.equal((JSON.parse(list.stdout) as unknown[]).length, 3, 'the tasks of the first run are kept');
+    // 2 run and 1 dropped in the first run, 1 now.
+    assert.equal((JSON.parse(list.stdout) as unknown[]).length, 4, 'the tasks of the first run are kept');
     const code = await pressCtrlC(second);
     assert.ok(code === '0' || code === 'SIGINT', `npm start ended with ${code}:\n${second.output()}`);
     assert.match(second.output(), /Stopped\.\n/);

@@ -259,6 +259,16 @@ export async function startDevnet(parameters: StartDevnetParameters): Promise<De
     checkpoint();
 
     log(`Starting ${parameters.nodes} node${parameters.nodes === 1 ? '' : 's'}…`);
+    // The nodes share one reader of the chain: N watchers polling on their own made N times the same requests.
+    const { createChainClient, createChainFeed } = await import('@verinet/node/chain');
+    const nodePollMs = parameters.nodeSettings?.pollIntervalMs ?? 200;
+    const chainFeed = createChainFeed({
+      client: createChainClient({ rpcUrl, deployment }),
+      addresses: [deployment.contracts.taskManager, deployment.contracts.nodeRegistry],
+      pollIntervalMs: Math.min(nodePollMs, 50),
+    });
+    chainFeed.start();
+    stops.push({ what: 'the chain feed', stop: () => chainFeed.stop() });
     const started: StartedNode[] = [];
     stops.push({
       what: 'the nodes',
@@ -277,8 +287,9 @@ export async function startDevnet(parameters: StartDevnetParameters): Promise<De
       models,
       funderKey: devnetAccounts.deployer.privateKey,
       apiPortBase: parameters.nodeApiPort,
+      chainFeed,
       settings: {
-        pollIntervalMs: parameters.nodeSettings?.pollIntervalMs ?? 200,
+        pollIntervalMs: nodePollMs,
         followIntervalMs: parameters.nodeSettings?.followIntervalMs ?? 2_000,
         logLevel: parameters.nodeSettings?.logLevel ?? 'warn',
         workerThreads: parameters.nodeSettings?.workerThreads ?? 1,

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import type { ChainSource } from '@verinet/node/chain';
 import type { StartedNode } from '@verinet/node/cli';
 import { getModelId, taskArgsVersions } from '@verinet/protocol/args';
 import { type Deployment, nodeRegistryAbi } from '@verinet/protocol/chain';
@@ -60,6 +61,8 @@ export type StartDevnetNodesParameters = {
   onStarted: (node: StartedNode) => void;
   /** The nodes handed over so far. */
   started: () => StartedNode[];
+  /** One chain feed for every node of this process (heads, headers and logs read once, not once per node). */
+  chainFeed?: ChainSource | undefined;
 };
 
 export type DevnetNodeInfo = { index: number; address: Address; apiUrl: string; joined: boolean };
@@ -193,6 +196,7 @@ export async function startDevnetNodes(parameters: StartDevnetNodesParameters): 
       });
       const node = await startNode({
         config,
+        chainFeed: parameters.chainFeed,
         logger: parameters.logger?.child(
           { service: `node ${index}` },
           { level: parameters.settings.logLevel },

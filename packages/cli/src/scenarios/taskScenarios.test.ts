@@ -10,8 +10,10 @@ import { createDevnetActors, type DevnetActors } from './devnetActors.js';
 import {
   imageScore,
   joinNodes,
+  runTaskStream,
   runUnsampledTask,
   runValidationGroup,
+  type TxRecord,
   useRelaySigner,
 } from './taskScenarios.js';
 
@@ -125,5 +127,31 @@ describe('task lifecycle on anvil', { timeout: 180_000 }, () => {
       address: (await actors.nodeRegistry.read.incentivePool()) as `0x${string}`,
     });
     assert.equal(poolBalance, stake, 'the whole stake went to the incentive pool');
+  });
+  it("runs a stream of tasks in 3 transactions each: every draw settled by a later task's transaction", async () => {
+    const result = await runTaskStream(actors, fee, imageScore('honest'), 3);
+    assert.equal(result.tasks.length, 3);
+    for (const task of result.tasks) {
+      assert.deepEqual(
+        task.txs.map((t) => t.label),
+        ['createTask', 'submitScore', 'validateSingleTask'],
+      );
+      const ended = parseEventLogs({
+        abi: taskManagerAbi,
+        logs: task.txs[2]!.receipt.logs,
+        eventName: 'TaskEndSuccess',
+      });
+      assert.equal(ended.length, 1, 'each task ends paid');
+      assert.equal(ended[0]!.args.taskKey, task.taskKey);
+    }
+    // The draws rode on other transactions: task 0's on task 1's createTask, task i's on task (i - 1)'s report.
+    const startedIn = (t: TxRecord) =>
+      parseEventLogs({ abi: taskManagerAbi, logs: t.receipt.logs, eventName: 'TaskStarted' }).map(
+        (e) => e.args.taskKey,
+      );
+    assert.deepEqual(startedIn(result.tasks[1]!.txs[0]!), [result.tasks[0]!.taskKey]);
+    assert.deepEqual(startedIn(result.tasks[0]!.txs[1]!), [result.tasks[1]!.taskKey]);
+    assert.deepEqual(startedIn(result.tasks[1]!.txs[1]!), [result.tasks[2]!.taskKey]);
+    assert.equal(await actors.taskManager.read.pendingDraws(), 0n);
   });
 });

@@ -386,3 +386,46 @@ export async function runValidationGroup(
 export function imageScore(label: string): Hex {
   return keccak256(stringToHex(label)).slice(0, 18) as Hex;
 }
+
+export type TaskStreamResult = {
+  /** Per task, in creation order: its createTask, submitScore and validateSingleTask (no settleDraws). */
+  tasks: { taskKey: Hex; node: Address; txs: TxRecord[] }[];
+};
+
+/**
+ * A steady stream of unsampled tasks without a single settleDraws transaction: each task's draw is settled
+ * by a transaction the network sends anyway (finding 1: createTask settles up to two earlier draws, every
+ * other call all of them). Order: createTask(i + 1), then submitScore(i) and validateSingleTask(i), so task
+ * i's draw is settled by createTask(i + 1) or an earlier report, and the next task's by submitScore(i).
+ * Each transaction's gas is counted for the task it belongs to, with whatever draw work it carried.
+ */
+export async function runTaskStream(
+  actors: DevnetActors,
+  fee: bigint,
+  score: Hex,
+  count: number,
+): Promise<TaskStreamResult> {
+  const { argsHash } = encodeTaskArgs('sd', scenarioArgs);
+  const seen: TxRecord[] = [];
+  const tasks: TaskStreamResult['tasks'] = [];
+  let previous: PendingTask | undefined;
+  for (let i = 0; i <= count; i++) {
+    const next =
+      i < count ? await createTask(actors, createTaskSecrets().guid, argsHash, fee, 'createTask') : undefined;
+    if (next) seen.push(next.record);
+    if (previous) {
+      const task = drawnNode(seen, previous, 'createTask');
+      const scored = await submitScore(actors, task, score);
+      seen.push(scored);
+      const validated = await send(actors, actors.app, 'validateSingleTask', {
+        address: actors.taskManager.address,
+        abi: taskManagerAbi,
+        functionName: 'validateSingleTask',
+        args: [task.taskKey],
+      });
+      tasks.push({ taskKey: task.taskKey, node: task.node, txs: [task.record, scored, validated] });
+    }
+    previous = next;
+  }
+  return { tasks };
+}

@@ -17,6 +17,7 @@ import {
   waitFor,
 } from '../testing/devnet.js';
 import { createChainClient } from './createChainClient.js';
+import { createChainFeed } from './createChainFeed.js';
 import { createChainWatcher } from './createChainWatcher.js';
 
 let devnet: TestDevnet;
@@ -176,6 +177,52 @@ describe('createChainWatcher (anvil)', () => {
       await watcher.stop();
       await proxy.close();
       store.close();
+    }
+  });
+
+  it('two watchers on one chain feed see what the RPC shows, reorgs included, without reading it themselves', async () => {
+    const client = createChainClient({ rpcUrl: devnet.anvil.rpcUrl, deployment: devnet.deployment });
+    const feed = createChainFeed({
+      client,
+      addresses: [devnet.deployment.contracts.nodeRegistry],
+      pollIntervalMs: 20,
+    });
+    // The watchers' own client fails every call: every read they make must be answered by the feed.
+    const refusing = new Proxy({} as PublicClient, {
+      get: () => () => Promise.reject(new Error('the watcher read the RPC itself')),
+    });
+    const stores = [joinedStore(join(dir, 'feed-a.db')), joinedStore(join(dir, 'feed-b.db'))];
+    // Caught up from the RPC first: a feed keeps only the blocks it saw arrive.
+    for (const store of stores) await catchUp(watcherFor(store, client));
+    feed.start();
+    await feed.pollOnce();
+    const watchers = stores.map((store) =>
+      watcherFor(store, refusing, 0, { source: feed, pollIntervalMs: 60_000 }),
+    );
+    for (const watcher of watchers) watcher.start();
+    const sawAll = (node: Address) =>
+      stores.every((store) => joinedNodes(store).includes(node.toLowerCase()));
+    try {
+      const e = await join_(7);
+      // Woken by the feed: the watchers' own poll interval (60 s) never elapses in this test.
+      await waitFor(() => sawAll(e), 10_000, 'both watchers see the join');
+      const snapshot = await devnet.rpc('evm_snapshot');
+      const doomed = await join_(8);
+      await waitFor(() => sawAll(doomed), 10_000, 'both watchers see the doomed join');
+      await devnet.rpc('evm_revert', [snapshot]);
+      await devnet.rpc('anvil_mine', ['0x1']);
+      const replacement = await join_(9);
+      await devnet.rpc('anvil_mine', ['0x1']);
+      await waitFor(() => sawAll(replacement), 10_000, 'both watchers see the replacing join');
+      for (const store of stores) assert.ok(!joinedNodes(store).includes(doomed.toLowerCase()));
+      for (const watcher of watchers) {
+        assert.equal(watcher.status().reorgs, 1);
+        assert.equal(watcher.status().lastError, null);
+      }
+    } finally {
+      for (const watcher of watchers) await watcher.stop();
+      await feed.stop();
+      for (const store of stores) store.close();
     }
   });
 });

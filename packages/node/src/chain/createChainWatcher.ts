@@ -8,10 +8,16 @@ import {
   type NodeStore,
   rewindCursor,
 } from '../store/index.js';
+import type { ChainSource } from './createChainFeed.js';
 import { describeRpcError } from './describeRpcError.js';
 
 export type ChainWatcherParameters = {
   client: PublicClient;
+  /**
+   * Where heads, headers and logs are read (default: `client`). A shared feed (createChainFeed) answers many
+   * watchers from one read and wakes them when a block arrives.
+   */
+  source?: ChainSource | undefined;
   store: NodeStore;
   /** Contracts whose logs are read. */
   addresses: Address[];
@@ -73,7 +79,8 @@ export type ChainWatcher = {
  * watcher.start();
  */
 export function createChainWatcher(parameters: ChainWatcherParameters): ChainWatcher {
-  const { client, store, addresses, confirmations } = parameters;
+  const { store, addresses, confirmations } = parameters;
+  const client: ChainSource = parameters.source ?? parameters.client;
   const reorgDepth = parameters.reorgDepth ?? 64;
   const batchSize = parameters.batchSize ?? 2_000;
   const pollIntervalMs = parameters.pollIntervalMs ?? 1_000;
@@ -88,10 +95,21 @@ export function createChainWatcher(parameters: ChainWatcherParameters): ChainWat
   let running = false;
   let loop: Promise<void> | undefined;
   let wake: (() => void) | undefined;
+  // A new head announced by the source while a poll ran: poll again at once instead of sleeping.
+  let woken = false;
 
   const checkReorg = async (): Promise<void> => {
+    // The newest processed block still on the chain vouches for every older one: read the rest only when not.
+    const newest = getProcessedBlocks(store, 1)[0];
+    if (!newest) return;
+    const head = await client
+      .getBlock({ blockNumber: BigInt(newest.blockNumber) })
+      .catch((error: unknown) => {
+        if (/not found|could not be found/i.test(describeRpcError(error))) return null;
+        throw error;
+      });
+    if (head && head.hash.toLowerCase() === newest.blockHash.toLowerCase()) return;
     const processed = getProcessedBlocks(store, reorgDepth);
-    if (processed.length === 0) return;
     let keep: ChainCursor | undefined;
     let replaced = 0;
     for (const block of processed) {
@@ -187,8 +205,13 @@ export function createChainWatcher(parameters: ChainWatcherParameters): ChainWat
 
   const run = async () => {
     let backoff = minBackoffMs;
+    const unsubscribe = parameters.source?.subscribe?.(() => {
+      woken = true;
+      wake?.();
+    });
     while (running) {
       try {
+        woken = false;
         const caughtUp = await pollOnce();
         if (unreachableSince !== null) {
           notice(
@@ -199,7 +222,7 @@ export function createChainWatcher(parameters: ChainWatcherParameters): ChainWat
         unreachableSince = null;
         lastError = null;
         backoff = minBackoffMs;
-        if (caughtUp) await sleep(pollIntervalMs);
+        if (caughtUp && !woken) await sleep(pollIntervalMs);
       } catch (error) {
         lastError = describeRpcError(error);
         if (unreachableSince === null) {
@@ -210,6 +233,7 @@ export function createChainWatcher(parameters: ChainWatcherParameters): ChainWat
         backoff = Math.min(backoff * 2, maxBackoffMs);
       }
     }
+    unsubscribe?.();
   };
 
   const status = (): ChainWatcherStatus => {

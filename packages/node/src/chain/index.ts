@@ -4,6 +4,12 @@ export {
   getDeploymentChain,
 } from './createChainClient.js';
 export {
+  type ChainFeed,
+  type ChainSource,
+  type CreateChainFeedParameters,
+  createChainFeed,
+} from './createChainFeed.js';
+export {
   type ChainWatcher,
   type ChainWatcherParameters,
   type ChainWatcherStatus,

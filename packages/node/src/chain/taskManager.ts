@@ -503,6 +503,23 @@ export type NodeEvent =
 
 const eventAbi = [...taskManagerAbi, ...nodeRegistryAbi].filter((item) => item.type === 'event');
 
+type DecodedLog = { eventName: string; args: Record<string, unknown> };
+
+/** Decoded once per log object: the daemons of one process share a feed's logs (createChainFeed). */
+const decodedLogs = new WeakMap<Log, DecodedLog | null>();
+
+function decodeLog(log: Log): DecodedLog | null {
+  let decoded = decodedLogs.get(log);
+  if (decoded !== undefined) return decoded;
+  try {
+    decoded = decodeEventLog({ abi: eventAbi, data: log.data, topics: log.topics }) as unknown as DecodedLog;
+  } catch {
+    decoded = null;
+  }
+  decodedLogs.set(log, decoded);
+  return decoded;
+}
+
 /**
  * Decodes logs of both contracts into the events that concern `node`. TaskCreated is kept for every task
  * (the node learns the args commitment of its task from it: TaskStarted may come in a later block, for a
@@ -515,16 +532,8 @@ export function decodeNodeEvents(logs: Log[], contracts: Contracts, node: Addres
     const address = log.address.toLowerCase();
     if (address !== contracts.taskManager.toLowerCase() && address !== contracts.nodeRegistry.toLowerCase())
       continue;
-    let decoded: { eventName: string; args: Record<string, unknown> };
-    try {
-      decoded = decodeEventLog({
-        abi: eventAbi,
-        data: log.data,
-        topics: log.topics,
-      }) as unknown as typeof decoded;
-    } catch {
-      continue; // an event this build does not know
-    }
+    const decoded = decodeLog(log);
+    if (!decoded) continue; // an event this build does not know
     const a = decoded.args;
     const blockNumber = Number(log.blockNumber);
     const mine = typeof a.node === 'string' && a.node.toLowerCase() === me;

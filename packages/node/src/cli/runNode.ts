@@ -3,6 +3,7 @@ import { WorkerSupervisor } from '@verinet/worker';
 import pino, { type Logger } from 'pino';
 import { formatEther, zeroAddress } from 'viem';
 import { startStatusApi } from '../api/startStatusApi.js';
+import type { ChainSource } from '../chain/createChainFeed.js';
 import { readNodeInfo, readOwed, withdrawEarningsRequest } from '../chain/taskManager.js';
 import type { NodeConfig } from '../config/nodeConfig.js';
 import { createNodeDaemon, type NodeDaemon } from '../daemon/createNodeDaemon.js';
@@ -26,6 +27,11 @@ export type StartNodeParameters = {
   print?: ((line: string) => void) | undefined;
   /** Log here instead of stdout at config.logLevel (the devnet logs every service to one file). */
   logger?: Logger | undefined;
+  /**
+   * A chain feed shared by the nodes of one process (createChainFeed; the devnet runs all its nodes in one): the
+   * watcher reads heads, headers and logs from it and wakes when it sees a block. Started and stopped by its owner.
+   */
+  chainFeed?: ChainSource | undefined;
 };
 
 /** Starts the daemon, the worker supervisor, the status API and the earnings schedule. */
@@ -86,6 +92,7 @@ export async function startNode(parameters: StartNodeParameters): Promise<Starte
     settleDelayMs: config.settleDelayMs,
     settleBackstopMs: config.settleBackstopMs,
     settleMaxGas: BigInt(config.settleMaxGas),
+    chainSource: parameters.chainFeed,
   });
   await daemon.start();
   // The announced models are fetched up front (a task would otherwise wait for its first download).

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Address, Hex } from 'viem';
 import { createCachedChainReads } from '../chain/createCachedChainReads.js';
+import type { ChainSource } from '../chain/createChainFeed.js';
 import { type ChainWatcher, createChainWatcher } from '../chain/createChainWatcher.js';
 import { appendLog, listOpenTasks, updateTask } from '../store/index.js';
 import { getTaskAction, reduceTask } from '../task/reduceTask.js';
@@ -22,6 +23,8 @@ export type NodeDaemonParameters = Omit<NodeContext, 'notice' | 'log' | 'reads'>
   settleBackstopMs?: number | undefined;
   /** Gas cap of one settlement (default 8,000,000). */
   settleMaxGas?: bigint | undefined;
+  /** Heads, headers and logs from a feed shared by the daemons of one process (default: the client). */
+  chainSource?: ChainSource | undefined;
 };
 
 export type NodeDaemon = {
@@ -59,6 +62,7 @@ export function createNodeDaemon(parameters: NodeDaemonParameters): NodeDaemon {
 
   const watcher = createChainWatcher({
     client: parameters.client,
+    source: parameters.chainSource,
     store,
     addresses: [parameters.contracts.taskManager, parameters.contracts.nodeRegistry],
     startBlock: parameters.startBlock,

@@ -1,5 +1,5 @@
 import type { Hex } from 'viem';
-import type { NodeStore } from './openStore.js';
+import { type NodeStore, prepareCached } from './openStore.js';
 
 export type LogEntry = { id: number; time: number; level: string; message: string; taskKey: Hex | null };
 
@@ -9,15 +9,17 @@ export function appendLog(
   entry: { level: 'info' | 'warn' | 'error'; message: string; taskKey?: Hex | null | undefined },
   keep = 1000,
 ): void {
-  const result = store.db
-    .prepare('INSERT INTO node_log (time, level, message, task_key) VALUES (?, ?, ?, ?)')
-    .run(Date.now(), entry.level, entry.message, entry.taskKey?.toLowerCase() ?? null);
-  store.db.prepare('DELETE FROM node_log WHERE id <= ?').run(Number(result.lastInsertRowid) - keep);
+  const result = prepareCached(
+    store,
+    'INSERT INTO node_log (time, level, message, task_key) VALUES (?, ?, ?, ?)',
+  ).run(Date.now(), entry.level, entry.message, entry.taskKey?.toLowerCase() ?? null);
+  prepareCached(store, 'DELETE FROM node_log WHERE id <= ?').run(Number(result.lastInsertRowid) - keep);
 }
 
 export function listLog(store: NodeStore, limit: number): LogEntry[] {
-  const rows = store.db
-    .prepare('SELECT id, time, level, message, task_key FROM node_log ORDER BY id DESC LIMIT ?')
-    .all(limit) as { id: number; time: number; level: string; message: string; task_key: string | null }[];
+  const rows = prepareCached(
+    store,
+    'SELECT id, time, level, message, task_key FROM node_log ORDER BY id DESC LIMIT ?',
+  ).all(limit) as { id: number; time: number; level: string; message: string; task_key: string | null }[];
   return rows.map((r) => ({ ...r, taskKey: r.task_key as Hex | null }));
 }

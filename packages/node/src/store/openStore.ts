@@ -67,6 +67,26 @@ export function commitDurably<T>(store: NodeStore, write: () => T): T {
   }
 }
 
+const statements = new WeakMap<Database.Database, Map<string, Database.Statement>>();
+
+/**
+ * `db.prepare(sql)`, compiled once per database and kept: the store's queries run several times a second per
+ * daemon (every watched block, every step), and compiling them each time was 5 % of a 20-node devnet's CPU.
+ */
+export function prepareCached(store: NodeStore, sql: string): Database.Statement {
+  let cache = statements.get(store.db);
+  if (!cache) {
+    cache = new Map();
+    statements.set(store.db, cache);
+  }
+  let statement = cache.get(sql);
+  if (!statement) {
+    statement = store.db.prepare(sql);
+    cache.set(sql, statement);
+  }
+  return statement;
+}
+
 function migrateStore(db: Database.Database, path: string): void {
   const current = db.pragma('user_version', { simple: true }) as number;
   if (current > migrations.length) {

@@ -1,6 +1,6 @@
 import type { Hex } from 'viem';
 import type { TaskOutcome, TaskRecord, TaskStep } from '../task/types.js';
-import type { NodeStore } from './openStore.js';
+import { type NodeStore, prepareCached } from './openStore.js';
 
 type TaskRow = {
   task_key: string;
@@ -52,7 +52,7 @@ function fromRow(row: TaskRow): TaskRecord {
 
 /** The task, or undefined when this node never had it. */
 export function getTask(store: NodeStore, taskKey: Hex): TaskRecord | undefined {
-  const row = store.db.prepare('SELECT * FROM tasks WHERE task_key = ?').get(taskKey.toLowerCase()) as
+  const row = prepareCached(store, 'SELECT * FROM tasks WHERE task_key = ?').get(taskKey.toLowerCase()) as
     | TaskRow
     | undefined;
   return row ? fromRow(row) : undefined;
@@ -60,17 +60,18 @@ export function getTask(store: NodeStore, taskKey: Hex): TaskRecord | undefined 
 
 /** Tasks that are not ended, oldest first. */
 export function listOpenTasks(store: NodeStore): TaskRecord[] {
-  const rows = store.db
-    .prepare("SELECT * FROM tasks WHERE step != 'ended' ORDER BY started_block, created_at")
-    .all() as TaskRow[];
+  const rows = prepareCached(
+    store,
+    "SELECT * FROM tasks WHERE step != 'ended' ORDER BY started_block, created_at",
+  ).all() as TaskRow[];
   return rows.map(fromRow);
 }
 
 /** The most recently updated tasks (dashboard). */
 export function listRecentTasks(store: NodeStore, limit: number): TaskRecord[] {
-  const rows = store.db
-    .prepare('SELECT * FROM tasks ORDER BY updated_at DESC LIMIT ?')
-    .all(limit) as TaskRow[];
+  const rows = prepareCached(store, 'SELECT * FROM tasks ORDER BY updated_at DESC LIMIT ?').all(
+    limit,
+  ) as TaskRow[];
   return rows.map(fromRow);
 }
 
@@ -88,19 +89,18 @@ export type InsertTaskParameters = {
  */
 export function insertTask(store: NodeStore, parameters: InsertTaskParameters): boolean {
   const now = parameters.now ?? Date.now();
-  const result = store.db
-    .prepare(
-      `INSERT INTO tasks (task_key, task_type, step, started_block, args_commitment, created_at, updated_at)
+  const result = prepareCached(
+    store,
+    `INSERT INTO tasks (task_key, task_type, step, started_block, args_commitment, created_at, updated_at)
        VALUES (?, ?, 'assigned', ?, ?, ?, ?) ON CONFLICT (task_key) DO NOTHING`,
-    )
-    .run(
-      parameters.taskKey.toLowerCase(),
-      parameters.taskType,
-      parameters.startedBlock,
-      parameters.argsCommitment?.toLowerCase() ?? null,
-      now,
-      now,
-    );
+  ).run(
+    parameters.taskKey.toLowerCase(),
+    parameters.taskType,
+    parameters.startedBlock,
+    parameters.argsCommitment?.toLowerCase() ?? null,
+    now,
+    now,
+  );
   return result.changes === 1;
 }
 
@@ -131,7 +131,8 @@ export type TaskUpdate = Partial<Omit<TaskRecord, 'taskKey' | 'createdAt'>>;
 export function updateTask(store: NodeStore, taskKey: Hex, update: TaskUpdate, now = Date.now()): void {
   const entries = Object.entries({ ...update, updatedAt: now }).filter(([, v]) => v !== undefined);
   const assignments = entries.map(([key]) => `${columns[key as keyof typeof columns]} = ?`).join(', ');
-  store.db
-    .prepare(`UPDATE tasks SET ${assignments} WHERE task_key = ?`)
-    .run(...entries.map(([, v]) => v as string | number | null), taskKey.toLowerCase());
+  prepareCached(store, `UPDATE tasks SET ${assignments} WHERE task_key = ?`).run(
+    ...entries.map(([, v]) => v as string | number | null),
+    taskKey.toLowerCase(),
+  );
 }

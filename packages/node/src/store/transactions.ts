@@ -1,5 +1,5 @@
 import type { Address, Hex } from 'viem';
-import { commitDurably, type NodeStore } from './openStore.js';
+import { commitDurably, type NodeStore, prepareCached } from './openStore.js';
 
 /**
  * `signed`: persisted, maybe not broadcast yet; `sent`: the RPC accepted it; `mined` / `reverted`: in a
@@ -62,63 +62,62 @@ export type InsertTxParameters = Omit<
 /** Persists a signed transaction before it is broadcast, durably (it must survive even a power cut). */
 export function insertTx(store: NodeStore, tx: InsertTxParameters, now = Date.now()): TxRecord {
   const result = commitDurably(store, () =>
-    store.db
-      .prepare(
-        `INSERT INTO transactions (purpose, task_key, sender, nonce, hash, raw, status, created_at, updated_at)
+    prepareCached(
+      store,
+      `INSERT INTO transactions (purpose, task_key, sender, nonce, hash, raw, status, created_at, updated_at)
        VALUES (?, ?, ?, ?, ?, ?, 'signed', ?, ?)`,
-      )
-      .run(
-        tx.purpose,
-        tx.taskKey?.toLowerCase() ?? null,
-        tx.sender.toLowerCase(),
-        tx.nonce,
-        tx.hash.toLowerCase(),
-        tx.raw,
-        now,
-        now,
-      ),
+    ).run(
+      tx.purpose,
+      tx.taskKey?.toLowerCase() ?? null,
+      tx.sender.toLowerCase(),
+      tx.nonce,
+      tx.hash.toLowerCase(),
+      tx.raw,
+      now,
+      now,
+    ),
   );
   return getTxById(store, Number(result.lastInsertRowid))!;
 }
 
 export function getTxById(store: NodeStore, id: number): TxRecord | undefined {
-  const row = store.db.prepare('SELECT * FROM transactions WHERE id = ?').get(id) as TxRow | undefined;
+  const row = prepareCached(store, 'SELECT * FROM transactions WHERE id = ?').get(id) as TxRow | undefined;
   return row ? fromRow(row) : undefined;
 }
 
 /** The latest transaction for a purpose (and task), whatever its status. */
 export function getLatestTx(store: NodeStore, purpose: string, taskKey: Hex | null): TxRecord | undefined {
-  const row = store.db
-    .prepare('SELECT * FROM transactions WHERE purpose = ? AND task_key IS ? ORDER BY id DESC LIMIT 1')
-    .get(purpose, taskKey?.toLowerCase() ?? null) as TxRow | undefined;
+  const row = prepareCached(
+    store,
+    'SELECT * FROM transactions WHERE purpose = ? AND task_key IS ? ORDER BY id DESC LIMIT 1',
+  ).get(purpose, taskKey?.toLowerCase() ?? null) as TxRow | undefined;
   return row ? fromRow(row) : undefined;
 }
 
 /** Transactions that may still land: signed or sent. */
 export function listPendingTxs(store: NodeStore, sender: Address): TxRecord[] {
-  const rows = store.db
-    .prepare(
-      "SELECT * FROM transactions WHERE sender = ? AND status IN ('signed', 'sent') ORDER BY nonce, id",
-    )
-    .all(sender.toLowerCase()) as TxRow[];
+  const rows = prepareCached(
+    store,
+    "SELECT * FROM transactions WHERE sender = ? AND status IN ('signed', 'sent') ORDER BY nonce, id",
+  ).all(sender.toLowerCase()) as TxRow[];
   return rows.map(fromRow);
 }
 
 /** Every variant of a transaction that may still land: the same sender and nonce, signed or sent. */
 export function listLiveVariants(store: NodeStore, sender: Address, nonce: number): TxRecord[] {
-  const rows = store.db
-    .prepare(
-      "SELECT * FROM transactions WHERE sender = ? AND nonce = ? AND status IN ('signed', 'sent') ORDER BY id",
-    )
-    .all(sender.toLowerCase(), nonce) as TxRow[];
+  const rows = prepareCached(
+    store,
+    "SELECT * FROM transactions WHERE sender = ? AND nonce = ? AND status IN ('signed', 'sent') ORDER BY id",
+  ).all(sender.toLowerCase(), nonce) as TxRow[];
   return rows.map(fromRow);
 }
 
 /** Highest nonce this store ever signed for `sender`, or -1. */
 export function getHighestNonce(store: NodeStore, sender: Address): number {
-  const row = store.db
-    .prepare("SELECT MAX(nonce) AS n FROM transactions WHERE sender = ? AND status != 'dropped'")
-    .get(sender.toLowerCase()) as { n: number | null };
+  const row = prepareCached(
+    store,
+    "SELECT MAX(nonce) AS n FROM transactions WHERE sender = ? AND status != 'dropped'",
+  ).get(sender.toLowerCase()) as { n: number | null };
   return row.n ?? -1;
 }
 
@@ -129,14 +128,15 @@ export function updateTxStatus(
   extra: { blockNumber?: number | null; error?: string | null } = {},
   now = Date.now(),
 ): void {
-  store.db
-    .prepare(
-      'UPDATE transactions SET status = ?, block_number = COALESCE(?, block_number), error = COALESCE(?, error), updated_at = ? WHERE id = ?',
-    )
-    .run(status, extra.blockNumber ?? null, extra.error ?? null, now, id);
+  prepareCached(
+    store,
+    'UPDATE transactions SET status = ?, block_number = COALESCE(?, block_number), error = COALESCE(?, error), updated_at = ? WHERE id = ?',
+  ).run(status, extra.blockNumber ?? null, extra.error ?? null, now, id);
 }
 
 export function listRecentTxs(store: NodeStore, limit: number): TxRecord[] {
-  const rows = store.db.prepare('SELECT * FROM transactions ORDER BY id DESC LIMIT ?').all(limit) as TxRow[];
+  const rows = prepareCached(store, 'SELECT * FROM transactions ORDER BY id DESC LIMIT ?').all(
+    limit,
+  ) as TxRow[];
   return rows.map(fromRow);
 }

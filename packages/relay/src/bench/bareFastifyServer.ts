@@ -1,13 +1,56 @@
 /**
- * The baseline of the bench's small requests: a bare Fastify app (no plugins, no hooks, logging off) with one
- * GET route answering a JSON body of about the size of the relay's small answers, in its own process(es) with
- * the relay's worker count. What the relay adds on top of it is the relay's own cost.
+ * The baselines of the bench's HTTP figures, in their own process(es) with the relay's worker count:
+ * - a bare Fastify app (no plugins, no hooks, logging off) with one GET route answering a JSON body of about the
+ *   size of the relay's small answers: what the relay adds on top of it is the relay's own cost;
+ * - a plain node:http server over the bench's baseline folder (`root`): `PUT /files/NAME` writes the streamed
+ *   body durably (temp file, fsync, rename, folder fsync, as the relay's file store) and `GET /files/NAME`
+ *   streams the file back (as the relay does): the same HTTP client and transport with no relay work at all,
+ *   so the relay's upload and download figures can be told apart from the client's and the loopback's cost.
  */
+import { randomUUID } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { open, rename, stat } from 'node:fs/promises';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import Fastify from 'fastify';
 import { serveBenchProcess } from './serveBenchProcess.js';
 
-const { workers } = JSON.parse(process.argv[2] ?? '{}') as { workers?: number };
+const { workers, root } = JSON.parse(process.argv[2] ?? '{}') as { workers?: number; root: string };
 const body = { status: 'ok', padding: 'x'.repeat(120) };
+const namePattern = /^\/files\/([a-z0-9.-]{1,64})$/;
+
+async function durablePut(request: http.IncomingMessage, name: string): Promise<void> {
+  const tmp = join(root, `tmp-${randomUUID()}`);
+  const handle = await open(tmp, 'w');
+  try {
+    for await (const chunk of request as AsyncIterable<Buffer>) await handle.write(chunk);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  await rename(tmp, join(root, name));
+  const folder = await open(root, 'r');
+  await folder.sync();
+  await folder.close();
+}
+
+async function servePlain(request: http.IncomingMessage, response: http.ServerResponse): Promise<void> {
+  const name = namePattern.exec(request.url ?? '')?.[1];
+  if (!name) {
+    response.writeHead(404).end();
+    return;
+  }
+  if (request.method === 'PUT') {
+    await durablePut(request, name);
+    response.writeHead(201, { 'content-length': '0' }).end();
+    return;
+  }
+  const path = join(root, name);
+  const { size } = await stat(path);
+  response.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': String(size) });
+  createReadStream(path, { highWaterMark: 1 << 20 }).pipe(response);
+}
 
 await serveBenchProcess({
   workers: workers ?? 1,
@@ -15,6 +58,20 @@ await serveBenchProcess({
     const app = Fastify({ logger: false });
     app.get('/bare', async () => body);
     const url = await app.listen({ host: '127.0.0.1', port: 0 });
-    return { url, stop: () => app.close() };
+    const plain = http.createServer((request, response) => {
+      servePlain(request, response).catch(() => response.destroy());
+    });
+    plain.keepAliveTimeout = 60_000;
+    await new Promise<void>((resolve) => plain.listen(0, '127.0.0.1', resolve));
+    const plainUrl = `http://127.0.0.1:${(plain.address() as AddressInfo).port}`;
+    return {
+      url,
+      info: { plainUrl },
+      stop: async () => {
+        await app.close();
+        plain.closeAllConnections();
+        await new Promise((resolve) => plain.close(resolve));
+      },
+    };
   },
 });

@@ -135,6 +135,8 @@ async function fileCopy(dir: string): Promise<void> {
 type Server = {
   base: URL;
   domain: RelayDomain;
+  /** The baseline process's plain node:http file server (bareFastifyServer.ts). */
+  plainBase: URL | undefined;
   call: <T>(type: 'cpu' | 'peakStart' | 'peakStop') => Promise<T>;
   stop: () => Promise<void>;
 };
@@ -154,19 +156,21 @@ async function startServer(script: string, options: unknown): Promise<Server> {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const waiters = new Map<string, (value: unknown) => void>();
-  const ready = new Promise<{ url: string; domain: RelayDomain }>((resolve, reject) => {
+  type Listening = { url: string; domain: RelayDomain; plainUrl?: string };
+  const ready = new Promise<Listening>((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`bench relay exited with ${code}`)));
-    child.on('message', (message: { type: string; url?: string; domain?: RelayDomain }) => {
-      if (message.type === 'listening') resolve(message as { url: string; domain: RelayDomain });
+    child.on('message', (message: { type: string } & Partial<Listening>) => {
+      if (message.type === 'listening') resolve(message as Listening);
       else waiters.get(message.type)?.(message);
     });
   });
   const timeout = setTimeout(() => child.kill('SIGKILL'), 120_000);
-  const { url, domain } = await ready;
+  const { url, domain, plainUrl } = await ready;
   clearTimeout(timeout);
   return {
     base: new URL(url),
     domain,
+    plainBase: plainUrl ? new URL(plainUrl) : undefined,
     call: (type) =>
       new Promise((resolve) => {
         waiters.set(type, resolve as (value: unknown) => void);
@@ -250,8 +254,8 @@ function send(
 
 type BackendFigures = {
   backend: string;
-  upload: Record<string, { relay: Spread; baseline: Spread; cpuPerMB: Spread }>;
-  download: Record<string, { relay: Spread; baseline: Spread; cpuPerMB: Spread }>;
+  upload: Record<string, { relay: Spread; plain: Spread; baseline: Spread; cpuPerMB: Spread }>;
+  download: Record<string, { relay: Spread; plain: Spread; baseline: Spread; cpuPerMB: Spread }>;
   small?: {
     signed: Spread;
     healthz: Spread;
@@ -291,8 +295,10 @@ async function benchBackend(
     startBlock: String(fixture.deployment.startBlock),
   };
   const server = await startServer('./benchRelayServer.ts', serverOptions);
-  const bare = await startServer('./bareFastifyServer.ts', { workers });
+  const baselineDir = await mkdtemp(join(tmpdir(), 'relay-bench-baseline-'));
+  const bare = await startServer('./bareFastifyServer.ts', { workers, root: baselineDir });
   const { base, domain } = server;
+  const plainBase = bare.plainBase!;
   const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
   type CpuTime = { micros: number; systemMicros: number };
   const cpu = () => server.call<CpuTime>('cpu');
@@ -304,7 +310,6 @@ async function benchBackend(
       (now.systemMicros - since.systemMicros) / 1000 / megabytes,
     ];
   };
-  const baselineDir = await mkdtemp(join(tmpdir(), 'relay-bench-baseline-'));
   const app = fixture.actors.app.account;
   const newTask = async () => {
     const task = await createFixtureTask(fixture, {
@@ -333,6 +338,7 @@ async function benchBackend(
       const bodyHash = hashRelayBody(body);
       const path = `/v1/tasks/${task.taskKey}/result/files/result.json`;
       const relayRates: number[] = [];
+      const plainRates: number[] = [];
       const baseRates: number[] = [];
       const cpuPerMB: number[] = [];
       const systemPerMB: number[] = [];
@@ -348,19 +354,24 @@ async function benchBackend(
         start = performance.now();
         for (let i = 0; i < perRound; i++) await durableWrite(baselineDir, body);
         const baseSeconds = (performance.now() - start) / 1000;
+        start = performance.now();
+        for (let i = 0; i < perRound; i++) await send(agent, plainBase, 'PUT', '/files/plain.bin', {}, body);
+        const plainSeconds = (performance.now() - start) / 1000;
         if (round === 0) continue; // warm-up
         relayRates.push(megabytes / relaySeconds);
+        plainRates.push(megabytes / plainSeconds);
         baseRates.push(megabytes / baseSeconds);
         cpuPerMB.push(cpuMs);
         systemPerMB.push(systemMs);
       }
       figures.upload[label] = {
         relay: spread(relayRates),
+        plain: spread(plainRates),
         baseline: spread(baseRates),
         cpuPerMB: spread(cpuPerMB),
       };
       console.log(
-        `${backend} upload ${label}: relay ${fmt(spread(relayRates))} MB/s, durable file write ${fmt(spread(baseRates))} MB/s, ratio ${pct(spread(relayRates), spread(baseRates))}; relay CPU ${fmt(spread(cpuPerMB), 1)} ms/MB (system ${fmt(spread(systemPerMB), 1)}); ${loadNow()}`,
+        `${backend} upload ${label}: relay ${fmt(spread(relayRates))} MB/s, durable file write ${fmt(spread(baseRates))} MB/s, ratio ${pct(spread(relayRates), spread(baseRates))}; plain node:http durable PUT ${fmt(spread(plainRates))} MB/s (relay / plain ${pct(spread(relayRates), spread(plainRates))}); relay CPU ${fmt(spread(cpuPerMB), 1)} ms/MB (system ${fmt(spread(systemPerMB), 1)}); ${loadNow()}`,
       );
 
       // Commit, report and validate, then the creator downloads.
@@ -381,6 +392,7 @@ async function benchBackend(
       await submitScore(fixture, task, score);
       await validateSingle(fixture, task);
       const relayDown: number[] = [];
+      const plainDown: number[] = [];
       const baseDown: number[] = [];
       const downCpu: number[] = [];
       const downSystem: number[] = [];
@@ -399,19 +411,27 @@ async function benchBackend(
         start = performance.now();
         for (let i = 0; i < perRound; i++) await fileCopy(baselineDir);
         const baseSeconds = (performance.now() - start) / 1000;
+        start = performance.now();
+        for (let i = 0; i < perRound; i++) {
+          const got = await send(agent, plainBase, 'GET', '/files/baseline.bin', {});
+          if (got.size !== body.length) throw new Error('short plain download');
+        }
+        const plainSeconds = (performance.now() - start) / 1000;
         if (round === 0) continue;
         relayDown.push(megabytes / relaySeconds);
+        plainDown.push(megabytes / plainSeconds);
         baseDown.push(megabytes / baseSeconds);
         downCpu.push(cpuMs);
         downSystem.push(systemMs);
       }
       figures.download[label] = {
         relay: spread(relayDown),
+        plain: spread(plainDown),
         baseline: spread(baseDown),
         cpuPerMB: spread(downCpu),
       };
       console.log(
-        `${backend} download ${label}: relay ${fmt(spread(relayDown))} MB/s, file copy ${fmt(spread(baseDown))} MB/s, ratio ${pct(spread(relayDown), spread(baseDown))}; relay CPU ${fmt(spread(downCpu), 1)} ms/MB (system ${fmt(spread(downSystem), 1)}); ${loadNow()}`,
+        `${backend} download ${label}: relay ${fmt(spread(relayDown))} MB/s, file copy ${fmt(spread(baseDown))} MB/s, ratio ${pct(spread(relayDown), spread(baseDown))}; plain node:http static file server ${fmt(spread(plainDown))} MB/s (relay / plain ${pct(spread(relayDown), spread(plainDown))}); relay CPU ${fmt(spread(downCpu), 1)} ms/MB (system ${fmt(spread(downSystem), 1)}); ${loadNow()}`,
       );
     }
 

@@ -121,7 +121,17 @@ export const resultsPlugin: FastifyPluginAsync<{ context: RelayContext }> = asyn
           'The result was already committed: its files cannot change.',
         );
       }
-      if (staged.replaced) await storage.objects.delete(staged.replaced);
+      // The replaced object is garbage from here on (no row points at it): deleted while the answer goes out
+      // rather than before (unlinking a large file takes tens of milliseconds); if the process dies first,
+      // retention removes it as an orphan.
+      if (staged.replaced) {
+        const replaced = staged.replaced;
+        storage.objects
+          .delete(replaced)
+          .catch((error: unknown) =>
+            request.log.warn({ err: error, objectKey: replaced }, 'replaced result object not deleted'),
+          );
+      }
       context.metrics.bytesIn.inc({ kind: 'result' }, stored.size);
       return reply.code(201).send({ name, ...stored });
     },

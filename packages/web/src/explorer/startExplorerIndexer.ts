@@ -1,7 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createPublicClient, http } from 'viem';
 import { ExplorerIndexerError } from './errors.js';
 
 export type StartExplorerIndexerParameters = {
@@ -36,7 +37,9 @@ const indexerRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../inde
 
 /**
  * Starts the explorer's indexer (Ponder, embedded PGlite by default) as a child process and resolves once it
- * has indexed the chain up to its head and answers on `/ready`.
+ * answers on `/ready` and has indexed the chain up to the head it had then. `/ready` alone is not enough: on a
+ * restart over a kept database Ponder is ready at once, and its first realtime poll then brings it up to the
+ * chain head tens of seconds later (an explorer shown meanwhile is stale).
  *
  * @example
  * const explorer = await startExplorerIndexer({ deploymentPath: '.verinet/devnet/deployment.json', dataDir: '.verinet/explorer', port: 8790 });
@@ -130,6 +133,26 @@ export async function startExplorerIndexer(
       throw new ExplorerIndexerError('the explorer indexer was not ready in time', tail.join('\n'));
     }
     await new Promise((done) => setTimeout(done, 250));
+  }
+  const rpcUrl =
+    parameters.rpcUrl ?? (JSON.parse(readFileSync(deploymentPath, 'utf8')) as { rpcUrl?: string }).rpcUrl;
+  if (rpcUrl) {
+    const head = await createPublicClient({ transport: http(rpcUrl) }).getBlockNumber();
+    while (true) {
+      const status = await fetch(`${url}/status`)
+        .then((response) => response.json() as Promise<Record<string, { block?: { number?: number } }>>)
+        .catch(() => undefined);
+      const indexed = Object.values(status ?? {})[0]?.block?.number;
+      if (indexed !== undefined && BigInt(indexed) >= head) break;
+      if (exited || Date.now() > deadline) {
+        await stop();
+        throw new ExplorerIndexerError(
+          `the explorer indexer did not reach the chain head (block ${head}; indexed ${indexed ?? 'none'}) in time`,
+          tail.join('\n'),
+        );
+      }
+      await new Promise((done) => setTimeout(done, 250));
+    }
   }
   return { url, process: child, stop };
 }

@@ -16,7 +16,7 @@ import {
   type ValidationGroupResult,
 } from '@verinet/cli/src/scenarios/taskScenarios.js';
 import { taskManagerAbi } from '@verinet/protocol/chain';
-import { parseEther } from 'viem';
+import { getAddress, parseEther } from 'viem';
 import { buildWebUi } from '../build/buildWebUi.js';
 import { type ExplorerIndexer, startExplorerIndexer } from '../explorer/startExplorerIndexer.js';
 import { getScreenshotDir, launchBrowser, type TestBrowser } from '../testing/launchBrowser.js';
@@ -116,7 +116,8 @@ describe('network explorer (anvil + Ponder + Chromium)', { timeout: 480_000 }, (
       '/slashes',
     );
     assert.equal(slashes.length, 1);
-    assert.equal(slashes[0]!.node.toLowerCase(), cheater.node.toLowerCase());
+    // EIP-55 checksummed, as wallets and the CLI print them (Ponder stores them lower-case).
+    assert.equal(slashes[0]!.node, getAddress(cheater.node));
     assert.equal(slashes[0]!.taskKey, cheater.taskKey);
     assert.equal(BigInt(slashes[0]!.amount), stake);
 
@@ -135,7 +136,7 @@ describe('network explorer (anvil + Ponder + Chromium)', { timeout: 480_000 }, (
       nodes: { address: string; stake: string; earnings: string; slashed: string }[];
     }>('/nodes');
     assert.equal(nodes.length, 3);
-    const slashed = nodes.find((n) => n.address.toLowerCase() === cheater.node.toLowerCase())!;
+    const slashed = nodes.find((n) => n.address === getAddress(cheater.node))!;
     assert.equal(slashed.stake, '0');
     assert.equal(BigInt(slashed.slashed), stake);
     const earned = nodes.reduce((sum, n) => sum + BigInt(n.earnings), 0n);

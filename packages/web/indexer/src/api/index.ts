@@ -5,6 +5,7 @@ import schema from 'ponder:schema';
 import { Hono } from 'hono';
 import { cors } from 'hono/cors';
 import { and, desc, eq, graphql, lt, or } from 'ponder';
+import { getAddress } from 'viem';
 
 const app = new Hono();
 app.use('/explorer/*', cors({ origin: '*', allowMethods: ['GET'] }));
@@ -22,11 +23,16 @@ class BadParameterError extends Error {
   }
 }
 
-function toJson(value: unknown): unknown {
+/** Columns holding account addresses: Ponder stores them lower-case, people read them EIP-55 checksummed. */
+const addressColumns = new Set(['address', 'beneficiary', 'creator', 'node', 'paidTo']);
+
+function toJson(value: unknown, key?: string): unknown {
   if (typeof value === 'bigint') return value.toString();
-  if (Array.isArray(value)) return value.map(toJson);
+  if (typeof value === 'string' && key !== undefined && addressColumns.has(key) && address.test(value))
+    return getAddress(value);
+  if (Array.isArray(value)) return value.map((item) => toJson(item));
   if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, toJson(v)]));
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, toJson(v, k)]));
   }
   return value;
 }

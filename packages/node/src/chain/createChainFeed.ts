@@ -1,0 +1,175 @@
+import type { Address, Hex, Log, PublicClient } from 'viem';
+import { describeRpcError } from './describeRpcError.js';
+
+/** The chain reads a watcher makes: answered by the RPC, or by a feed shared between watchers. */
+export type ChainSource = {
+  getBlockNumber: () => Promise<bigint>;
+  getBlock: (parameters: { blockNumber: bigint }) => Promise<{ number: bigint; hash: Hex; parentHash: Hex }>;
+  getLogs: (parameters: { address: Address[]; fromBlock: bigint; toBlock: bigint }) => Promise<Log[]>;
+  /** Calls `listener` whenever the source saw a new head; returns the unsubscribe function. */
+  subscribe?: ((listener: () => void) => () => void) | undefined;
+};
+
+export type ChainFeed = ChainSource & {
+  subscribe: (listener: () => void) => () => void;
+  /** One poll (tests): the latest block, and the headers and logs of the blocks since the last poll. */
+  pollOnce: () => Promise<void>;
+  start: () => void;
+  stop: () => Promise<void>;
+};
+
+export type CreateChainFeedParameters = {
+  client: PublicClient;
+  /** Contracts whose logs are kept (the union of what the watchers ask for; others go to the RPC). */
+  addresses: Address[];
+  /** How often the head is read (one `eth_getBlockByNumber("latest")` per interval). */
+  pollIntervalMs: number;
+  /** Blocks kept in memory; older ones are read from the RPC. Default 256. */
+  keepBlocks?: number | undefined;
+  /** A feed that has not read the head for this long answers nothing from memory. Default 10 × the interval. */
+  maxAgeMs?: number | undefined;
+  onError?: ((message: string) => void) | undefined;
+};
+
+type FeedBlock = { number: bigint; hash: Hex; parentHash: Hex; logs: Log[] };
+
+/**
+ * One reader of the chain for many watchers in one process (the devnet runs every node daemon in one process):
+ * it reads the head every `pollIntervalMs` and, when it moved, the new blocks' headers and the contracts' logs,
+ * once; each watcher's reads of those blocks are answered from memory and every watcher is woken at once. N
+ * daemons polling on their own made N times the same requests (most of a 20-node devnet's CPU went to HTTP
+ * and JSON) and each noticed a block only at its next poll.
+ *
+ * Nothing is trusted more than the RPC itself: a batch is kept only when its headers chain onto the previous
+ * batch by parent hash and every log carries the hash of its header, so the memory always holds one consistent
+ * stretch of the chain as the RPC served it; on a reorg it is dropped and read again, and the watchers' own hash
+ * checks see the new blocks as they would from the RPC. Reads outside the stretch, or while the feed is failing,
+ * go to the RPC.
+ *
+ * @example
+ * const feed = createChainFeed({ client, addresses: [taskManager, nodeRegistry], pollIntervalMs: 50 });
+ * feed.start();
+ * const watcher = createChainWatcher({ client, source: feed, … });
+ */
+export function createChainFeed(parameters: CreateChainFeedParameters): ChainFeed {
+  const { client, pollIntervalMs } = parameters;
+  const keep = parameters.keepBlocks ?? 256;
+  const maxAgeMs = parameters.maxAgeMs ?? Math.max(1_000, pollIntervalMs * 10);
+  const addresses = new Set(parameters.addresses.map((a) => a.toLowerCase()));
+  const listeners = new Set<() => void>();
+  let blocks: FeedBlock[] = [];
+  let freshAt = 0;
+  let running = false;
+  let loop: Promise<void> | undefined;
+  let wake: (() => void) | undefined;
+  let lastError: string | undefined;
+
+  const isFresh = () => blocks.length > 0 && Date.now() - freshAt <= maxAgeMs;
+  const find = (number: bigint): FeedBlock | undefined => {
+    const first = blocks[0];
+    if (!first || number < first.number) return undefined;
+    const block = blocks[Number(number - first.number)];
+    return block?.number === number ? block : undefined;
+  };
+
+  const pollOnce = async () => {
+    const latest = await client.getBlock({ blockTag: 'latest' });
+    const top = blocks.at(-1);
+    if (top && latest.hash === top.hash) {
+      freshAt = Date.now();
+      return;
+    }
+    let from = top && latest.number > top.number ? top.number + 1n : latest.number;
+    // A head at or below the kept top with another hash, or too far ahead: start a new stretch.
+    if (!top || latest.number <= top.number || latest.number - from >= BigInt(keep)) {
+      from = latest.number;
+    }
+    const numbers = Array.from({ length: Number(latest.number - from) }, (_, i) => from + BigInt(i));
+    const [logs, ...headers] = await Promise.all([
+      client.getLogs({ address: [...parameters.addresses], fromBlock: from, toBlock: latest.number }),
+      ...numbers.map((blockNumber) => client.getBlock({ blockNumber })),
+    ]);
+    const batch: FeedBlock[] = [...headers, latest].map((h) => ({
+      number: h.number,
+      hash: h.hash,
+      parentHash: h.parentHash,
+      logs: [],
+    }));
+    for (let i = 1; i < batch.length; i++) {
+      // The chain moved between the reads: try again at the next poll.
+      if (batch[i]!.parentHash !== batch[i - 1]!.hash) return;
+    }
+    for (const log of logs) {
+      const block = batch[Number((log.blockNumber ?? -1n) - from)];
+      if (!block || block.hash !== log.blockHash) return;
+      if (addresses.has(log.address.toLowerCase())) block.logs.push(log);
+    }
+    const previous = blocks.at(-1);
+    const continues =
+      previous !== undefined && from === previous.number + 1n && batch[0]!.parentHash === previous.hash;
+    blocks = continues ? [...blocks, ...batch].slice(-keep) : batch;
+    freshAt = Date.now();
+    for (const listener of listeners) listener();
+  };
+
+  const run = async () => {
+    while (running) {
+      try {
+        await pollOnce();
+        lastError = undefined;
+      } catch (error) {
+        const message = describeRpcError(error);
+        if (message !== lastError) parameters.onError?.(message);
+        lastError = message;
+      }
+      if (!running) break;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, pollIntervalMs);
+        wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+    }
+  };
+
+  return {
+    pollOnce,
+    async getBlockNumber() {
+      if (isFresh()) return blocks.at(-1)!.number;
+      return client.getBlockNumber();
+    },
+    async getBlock({ blockNumber }) {
+      const block = isFresh() ? find(blockNumber) : undefined;
+      if (block) return block;
+      const read = await client.getBlock({ blockNumber });
+      return { number: read.number, hash: read.hash, parentHash: read.parentHash };
+    },
+    async getLogs({ address, fromBlock, toBlock }) {
+      const first = isFresh() ? find(fromBlock) : undefined;
+      const last = first ? find(toBlock) : undefined;
+      const wanted = new Set(address.map((a) => a.toLowerCase()));
+      if (first && last && [...wanted].every((a) => addresses.has(a))) {
+        const out: Log[] = [];
+        for (let n = fromBlock; n <= toBlock; n++)
+          for (const log of find(n)!.logs) if (wanted.has(log.address.toLowerCase())) out.push(log);
+        return out;
+      }
+      return client.getLogs({ address, fromBlock, toBlock });
+    },
+    subscribe(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    start() {
+      if (running) return;
+      running = true;
+      loop = run();
+    },
+    async stop() {
+      running = false;
+      wake?.();
+      await loop;
+    },
+  };
+}
