@@ -9,6 +9,7 @@ import { applyChainLogs, createRecentCreations } from './applyChainLogs.js';
 import type { NodeContext } from './context.js';
 import { crashPoint } from './crashPoint.js';
 import { createDrawSettler, type DrawSettler } from './createDrawSettler.js';
+import { createQueueDispatcher, type QueueDispatcher } from './createQueueDispatcher.js';
 import { runTaskAction } from './runTaskAction.js';
 
 export type NodeDaemonParameters = Omit<NodeContext, 'notice' | 'log' | 'reads'> & {
@@ -28,6 +29,7 @@ export type NodeDaemon = {
   context: NodeContext;
   watcher: ChainWatcher;
   settler: DrawSettler;
+  dispatcher: QueueDispatcher;
   start: () => Promise<void>;
   stop: () => Promise<void>;
   /** Tasks whose action is running right now. */
@@ -96,6 +98,18 @@ export function createNodeDaemon(parameters: NodeDaemonParameters): NodeDaemon {
     notice: (level, message) => notice(level, message),
   });
 
+  // Finding 4: an idle node takes the queued tasks no release reached (see createQueueDispatcher).
+  const dispatcher = createQueueDispatcher({
+    client: parameters.client,
+    sender: parameters.sender,
+    store,
+    contracts: parameters.contracts,
+    node: parameters.node,
+    intervalMs: Math.max(parameters.pollIntervalMs ?? 1_000, 50) * 5,
+    maxGas: parameters.settleMaxGas ?? 8_000_000n,
+    notice: (level, message) => notice(level, message),
+  });
+
   const step = async (task: TaskRecord) => {
     const action = getTaskAction(task, Date.now());
     if (!action) return;
@@ -151,6 +165,7 @@ export function createNodeDaemon(parameters: NodeDaemonParameters): NodeDaemon {
     context,
     watcher,
     settler,
+    dispatcher,
     busyTasks: () => [...inFlight] as Hex[],
     async start() {
       if (running) return;
@@ -163,6 +178,7 @@ export function createNodeDaemon(parameters: NodeDaemonParameters): NodeDaemon {
       });
       watcher.start();
       settler.start();
+      dispatcher.start();
       loop = run();
       notice('info', `Node ${parameters.node} started.`);
     },
@@ -171,6 +187,7 @@ export function createNodeDaemon(parameters: NodeDaemonParameters): NodeDaemon {
       wake?.();
       await watcher.stop();
       await settler.stop();
+      await dispatcher.stop();
       await loop;
       const deadline = Date.now() + 10_000;
       while (inFlight.size > 0 && Date.now() < deadline)
