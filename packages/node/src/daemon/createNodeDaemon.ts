@@ -70,11 +70,17 @@ export function createNodeDaemon(parameters: NodeDaemonParameters): NodeDaemon {
     pollIntervalMs: parameters.pollIntervalMs,
     reorgDepth: parameters.reorgDepth,
     onLogs: (logs) => {
-      const ended = applyChainLogs(store, logs, parameters.contracts, parameters.node, recentCreations, () =>
-        settler.hint(),
+      const { ended, changed } = applyChainLogs(
+        store,
+        logs,
+        parameters.contracts,
+        parameters.node,
+        recentCreations,
+        { created: (taskKey) => settler.hint(taskKey), drawn: (taskKey) => settler.drawn(taskKey) },
       );
       for (const taskKey of ended) if (inFlight.has(taskKey.toLowerCase())) parameters.worker.cancel(taskKey);
-      setImmediate(() => wake?.());
+      // Only news about this node's tasks: other blocks leave nothing for the task loop to do.
+      if (changed) setImmediate(() => wake?.());
     },
     onReorg: (blockNumber, depth) => {
       recentCreations.clear();
