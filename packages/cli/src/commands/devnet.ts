@@ -1,4 +1,6 @@
 import { isAbsolute, relative } from 'node:path';
+import { taskManagerAbi } from '@verinet/protocol/chain';
+import { formatEth } from '@verinet/web/format';
 import { Command } from 'commander';
 import { createPublicClient, getAddress, http } from 'viem';
 import { privateKeyToAddress } from 'viem/accounts';
@@ -159,9 +161,19 @@ async function runDevnet(options: DevnetOptions): Promise<void> {
         return { index, address, privateKey, balance: await publicClient.getBalance({ address }) };
       }),
     );
+    // What a task costs here: the fee rule the CLI, the SDK and the bridge share (docs/sdk.md "Fees").
+    const read = (functionName: 'goingPrice' | 'minFee') =>
+      publicClient.readContract({
+        address: devnet!.deployment.contracts.taskManager,
+        abi: taskManagerAbi,
+        functionName,
+      }) as Promise<bigint>;
+    const [goingPrice, minFee] = await Promise.all([read('goingPrice'), read('minFee')]);
+    const fee = { goingPrice, minFee, fee: chooseDefaultFee(goingPrice, minFee) };
     if (options.json) {
       printJson({
         ...devnet.network,
+        fee: { goingPrice: goingPrice.toString(), minFee: minFee.toString(), fee: fee.fee.toString() },
         state: devnet.state,
         stateReason: devnet.stateReason,
         deployment: devnet.deployment,
@@ -169,7 +181,7 @@ async function runDevnet(options: DevnetOptions): Promise<void> {
         accounts,
       });
     } else {
-      printLine(formatSummary(devnet, accounts, options));
+      printLine(formatSummary(devnet, accounts, options, fee));
     }
     await Promise.race([stopped, devnet.anvilExited]);
     log('Stopping: services, nodes (each finishes its current step), relay, then anvil (saves the chain)…');
@@ -181,10 +193,19 @@ async function runDevnet(options: DevnetOptions): Promise<void> {
   log('Stopped.');
 }
 
+/** The SDK's default fee (chooseDefaultFee; not exported by the SDK yet, see interfaces.md): goingPrice
+ * within [minFee, 10 × minFee]. */
+function chooseDefaultFee(goingPrice: bigint, minFee: bigint): bigint {
+  const cap = minFee * 10n;
+  if (goingPrice > cap) return cap;
+  return goingPrice > minFee ? goingPrice : minFee;
+}
+
 function formatSummary(
   devnet: Devnet,
   accounts: { index: number; address: string; privateKey: string; balance: bigint }[],
   options: DevnetOptions,
+  fee: { goingPrice: bigint; minFee: bigint; fee: bigint },
 ): string {
   // Paths inside the current folder are shown relative to it, others whole.
   const shown = (path: string) => {
@@ -244,6 +265,10 @@ Nodes (${devnet.nodes.length}; GPU "${devnet.network.gpu.name}", keystores and d
 ${nodes}
 ${services.length > 0 ? `\nServices:\n${services.join('\n')}\n` : ''}
 ${models}
+
+A task costs ${formatEth(fee.fee)} per on-chain task (the chain's going price ${formatEth(fee.goingPrice)}, kept within
+  minFee ${formatEth(fee.minFee)} … 10 × minFee; \`verinet task run\`, the SDK and the bridge all use this rule;
+  --fee overrides it; a sampled task pays 3 fees, 2 of them refunded).
 
 Run a task (in another terminal):
   npx verinet task run --type sd --prompt "a lighthouse at dusk" --out out${dirOption}

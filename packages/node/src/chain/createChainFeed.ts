@@ -26,7 +26,11 @@ export type CreateChainFeedParameters = {
   pollIntervalMs: number;
   /** Blocks kept in memory; older ones are read from the RPC. Default 256. */
   keepBlocks?: number | undefined;
-  /** A feed that has not read the head for this long answers nothing from memory. Default 10 × the interval. */
+  /**
+   * A feed whose last good poll is older than this (stopped, or its RPC failing) answers nothing from memory.
+   * Default 30 s: what it holds stays a consistent stretch of the chain as it was, so a feed slowed by a busy
+   * process must not send every watcher to the RPC at once (which slows it further).
+   */
   maxAgeMs?: number | undefined;
   onError?: ((message: string) => void) | undefined;
 };
@@ -54,7 +58,7 @@ type FeedBlock = { number: bigint; hash: Hex; parentHash: Hex; logs: Log[] };
 export function createChainFeed(parameters: CreateChainFeedParameters): ChainFeed {
   const { client, pollIntervalMs } = parameters;
   const keep = parameters.keepBlocks ?? 256;
-  const maxAgeMs = parameters.maxAgeMs ?? Math.max(1_000, pollIntervalMs * 10);
+  const maxAgeMs = parameters.maxAgeMs ?? 30_000;
   const addresses = new Set(parameters.addresses.map((a) => a.toLowerCase()));
   const listeners = new Set<() => void>();
   let blocks: FeedBlock[] = [];
@@ -64,7 +68,7 @@ export function createChainFeed(parameters: CreateChainFeedParameters): ChainFee
   let wake: (() => void) | undefined;
   let lastError: string | undefined;
 
-  const isFresh = () => blocks.length > 0 && Date.now() - freshAt <= maxAgeMs;
+  const isFresh = () => running && blocks.length > 0 && Date.now() - freshAt <= maxAgeMs;
   const find = (number: bigint): FeedBlock | undefined => {
     const first = blocks[0];
     if (!first || number < first.number) return undefined;
@@ -72,7 +76,16 @@ export function createChainFeed(parameters: CreateChainFeedParameters): ChainFee
     return block?.number === number ? block : undefined;
   };
 
-  const pollOnce = async () => {
+  // One poll at a time: a test's pollOnce beside the loop's would fetch the same blocks twice.
+  let polling: Promise<void> | undefined;
+  const pollOnce = (): Promise<void> => {
+    polling ??= poll().finally(() => {
+      polling = undefined;
+    });
+    return polling;
+  };
+
+  const poll = async () => {
     const latest = await client.getBlock({ blockTag: 'latest' });
     const top = blocks.at(-1);
     if (top && latest.hash === top.hash) {

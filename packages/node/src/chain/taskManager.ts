@@ -487,6 +487,8 @@ export const dispatchQueuedRequest = (contracts: Contracts, node: Address): Cont
 export type NodeEvent =
   | { kind: 'taskStarted'; taskKey: Hex; taskType: number; blockNumber: number }
   | { kind: 'taskCreated'; taskKey: Hex; argsCommitment: Hex; fee: bigint; blockNumber: number }
+  /** Any task's draw was settled (a node, the queue, or DrawExpired), whichever node it went to. */
+  | { kind: 'taskDrawn'; taskKey: Hex; blockNumber: number }
   | { kind: 'scoreReady'; taskKey: Hex; blockNumber: number }
   | { kind: 'errorReported'; taskKey: Hex; blockNumber: number }
   | {
@@ -547,7 +549,11 @@ export function decodeNodeEvents(logs: Log[], contracts: Contracts, node: Addres
           blockNumber,
         });
         break;
+      case 'TaskQueued':
+        out.push({ kind: 'taskDrawn', taskKey: a.taskKey as Hex, blockNumber });
+        break;
       case 'TaskStarted':
+        out.push({ kind: 'taskDrawn', taskKey: a.taskKey as Hex, blockNumber });
         if (mine)
           out.push({
             kind: 'taskStarted',
@@ -575,6 +581,8 @@ export function decodeNodeEvents(logs: Log[], contracts: Contracts, node: Addres
         });
         break;
       case 'TaskEndAborted':
+        if (abortReasons[Number(a.reason)] === 'DrawExpired')
+          out.push({ kind: 'taskDrawn', taskKey: a.taskKey as Hex, blockNumber });
         out.push({
           kind: 'taskEnded',
           taskKey: a.taskKey as Hex,

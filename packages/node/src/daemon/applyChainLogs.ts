@@ -29,13 +29,18 @@ export function createRecentCreations(limit = 4_096): RecentCreations {
   };
 }
 
+/** Told of every task created and every draw settled (the draw settler keeps the draws still pending). */
+export type DrawListener = { created: (taskKey: Hex) => void; drawn: (taskKey: Hex) => void };
+
+/** The keys of tasks that ended (a running execution is cancelled), and whether this node's tasks changed. */
+export type AppliedLogs = { ended: Hex[]; changed: boolean };
+
 const weiToEther = (wei: bigint) => `${Number(wei) / 1e18}`;
 
 /**
  * Applies a batch of logs to the store (synchronously, inside the watcher's transaction): new tasks for this
  * node, its reports seen on chain, task ends, slashing and kick-outs. Idempotent: a batch read twice (after a
- * restart or a reorg) changes nothing the second time. Returns the keys of tasks that ended, so that a
- * running execution can be cancelled.
+ * restart or a reorg) changes nothing the second time.
  */
 export function applyChainLogs(
   store: NodeStore,
@@ -43,18 +48,22 @@ export function applyChainLogs(
   contracts: Contracts,
   node: Address,
   recentCreations?: RecentCreations,
-  onTaskCreated?: () => void,
-): Hex[] {
+  draws?: DrawListener,
+): AppliedLogs {
   const events = decodeNodeEvents(logs, contracts, node);
   const created = new Map<string, Hex>();
   const ended: Hex[] = [];
+  let changed = false;
   const now = Date.now();
   for (const event of events) {
     switch (event.kind) {
       case 'taskCreated':
         created.set(event.taskKey.toLowerCase(), event.argsCommitment);
         recentCreations?.remember(event.taskKey, event.argsCommitment);
-        onTaskCreated?.();
+        draws?.created(event.taskKey);
+        break;
+      case 'taskDrawn':
+        draws?.drawn(event.taskKey);
         break;
       case 'taskStarted':
         if (
@@ -67,6 +76,7 @@ export function applyChainLogs(
             now,
           })
         ) {
+          changed = true;
           appendLog(store, {
             level: 'info',
             message: `New task (type ${event.taskType}) at block ${event.blockNumber}.`,
@@ -79,6 +89,7 @@ export function applyChainLogs(
         const task = getTask(store, event.taskKey);
         const update = task && reduceTask(task, { type: 'reported' }, now);
         if (update) updateTask(store, event.taskKey, update, now);
+        if (update) changed = true;
         break;
       }
       case 'taskEnded': {
@@ -88,6 +99,7 @@ export function applyChainLogs(
         if (!update) break;
         updateTask(store, event.taskKey, update, now);
         ended.push(event.taskKey);
+        changed = true;
         const paid = event.outcome === 'success' || event.outcome === 'group_success';
         appendLog(store, {
           level: event.outcome === 'invalidated' ? 'error' : 'info',
@@ -120,5 +132,5 @@ export function applyChainLogs(
         break;
     }
   }
-  return ended;
+  return { ended, changed };
 }

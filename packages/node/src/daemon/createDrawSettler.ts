@@ -1,5 +1,5 @@
 import { taskManagerAbi } from '@verinet/protocol/chain';
-import { type Address, type PublicClient, parseEventLogs, toHex } from 'viem';
+import { type Address, type Hex, type PublicClient, parseEventLogs, toHex } from 'viem';
 import { describeRpcError } from '../chain/describeRpcError.js';
 import {
   abortReasons,
@@ -36,8 +36,9 @@ export type DrawSettlerParameters = {
   maxGas: bigint;
   random?: (() => number) | undefined;
   /**
-   * Whoever owns the settler calls `hint()` for every TaskCreated it sees (the daemon's watcher does): then an
-   * idle settler reads nothing from the chain. Without, it asks `pendingDraws()` every interval.
+   * Whoever owns the settler calls `hint(taskKey)` for every TaskCreated it sees and `drawn(taskKey)` for every
+   * draw settled (the daemon's watcher does): then a settler with no draw known to wait reads nothing from the
+   * chain. Without, it asks `pendingDraws()` every interval.
    */
   hints?: boolean | undefined;
   notice: (level: 'info' | 'warn', message: string) => void;
@@ -47,10 +48,13 @@ export type DrawSettler = {
   /** One check: settles when a draw has waited past this node's delay. Resolves to the draws settled. */
   tick: () => Promise<number>;
   /**
-   * A task was created (the watcher saw TaskCreated): draws may be pending. Until then, once the chain said none
-   * are, the settler asks nothing: a draw is only ever added by createTask. Ignored without `hints`.
+   * A task was created (the watcher saw TaskCreated): its draw is pending until `drawn`. While no draw is known to
+   * wait and the chain said none do, the settler asks nothing: a draw is only ever added by createTask, and most
+   * are settled by the app's next transaction before this node's delay. Ignored without `hints`.
    */
-  hint: () => void;
+  hint: (taskKey?: Hex) => void;
+  /** A task's draw was settled (TaskStarted, TaskQueued or DrawExpired seen). */
+  drawn: (taskKey: Hex) => void;
   start: () => void;
   stop: () => Promise<void>;
 };
@@ -81,8 +85,10 @@ export function createDrawSettler(parameters: DrawSettlerParameters): DrawSettle
   let loop: Promise<void> | undefined;
   let wake: (() => void) | undefined;
   let lastError: string | undefined;
-  // Whether draws may be pending: true at start (nothing known) and after every TaskCreated seen.
+  // Whether draws may be pending beyond those known: true at start (nothing known) and after a hint without a key.
   let maybePending = true;
+  // Tasks seen created and not yet seen drawn.
+  const waiting = new Set<string>();
 
   const settle = async (): Promise<number> => {
     const head = await client.getBlockNumber();
@@ -113,10 +119,16 @@ export function createDrawSettler(parameters: DrawSettlerParameters): DrawSettle
       dueAt = undefined;
       return waitFor(live);
     }
-    if (parameters.hints && !maybePending) return 0;
-    // Cleared before the read: a TaskCreated seen while it is on its way sets it again.
+    if (parameters.hints && !maybePending && waiting.size === 0) {
+      dueAt = undefined;
+      return 0;
+    }
+    // Cleared before the read: a TaskCreated seen while it is on its way sets them again.
     maybePending = false;
+    const known = [...waiting];
     if ((await readPendingDraws(client, contracts)) === 0n) {
+      // Their draws were settled by events this node has not read yet (or missed): nothing waits.
+      for (const key of known) waiting.delete(key);
       dueAt = undefined;
       return 0;
     }
@@ -162,8 +174,12 @@ export function createDrawSettler(parameters: DrawSettlerParameters): DrawSettle
 
   return {
     tick,
-    hint() {
-      maybePending = true;
+    hint(taskKey) {
+      if (taskKey) waiting.add(taskKey.toLowerCase());
+      else maybePending = true;
+    },
+    drawn(taskKey) {
+      waiting.delete(taskKey.toLowerCase());
     },
     start() {
       if (running) return;

@@ -3,12 +3,20 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { taskManagerAbi } from '@verinet/protocol/chain';
 import { writeTinyGpt2 } from '@verinet/worker/llm';
 import { writeTinySdModel } from '@verinet/worker/sd/tiny';
-import { parseEther } from 'viem';
+import { parseEther, parseEventLogs } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { getDeploymentChain } from '../chain/createChainClient.js';
-import { contractsOf, pauseRequest, quitRequest, readOwed, readTask } from '../chain/taskManager.js';
+import {
+  contractsOf,
+  pauseRequest,
+  quitRequest,
+  readOwed,
+  readTask,
+  resumeRequest,
+} from '../chain/taskManager.js';
 import type { NodeRuntime } from '../cli/createNodeRuntime.js';
 import { getNodeStatus } from '../cli/membership.js';
 import { getTask, listLog, openStore } from '../store/index.js';
@@ -211,6 +219,40 @@ describe('node daemon on anvil with the real worker', { timeout: 240_000 }, () =
       node.daemon.settler.start();
       otherStore.close();
     }
+  });
+
+  it('an idle node takes a queued task no release reached (F4): resume dispatches nothing, the daemon does', async () => {
+    const contracts = contractsOf(devnet.deployment);
+    const address = node.daemon.context.node;
+    const sender = node.daemon.context.sender;
+    // The only Available node pauses: the draw finds nobody and queues the task.
+    await sender.sendAndWait({ purpose: 'pause', request: pauseRequest(contracts) });
+    const task = await createTestTask(devnet, 15, 'llm', { ...llmArgs, seed: 31 }, fee);
+    assert.equal(task.node, null);
+    assert.equal((await readTask(devnet.client, contracts, task.taskKey)).state, 'Queued');
+    relay.putArgs(task.taskKey, task.bytes, task.salt);
+    // resume() puts the node back in the pool without probing the queue: only the daemon's dispatcher
+    // (dispatchQueuedDeep) gives it the task.
+    const resumed = await sender.sendAndWait({ purpose: 'resume', request: resumeRequest(contracts) });
+    assert.equal(
+      parseEventLogs({ abi: taskManagerAbi, logs: resumed.receipt.logs, eventName: 'TaskStarted' }).length,
+      0,
+    );
+    await waitFor(
+      () => getTask(node.store, task.taskKey)?.step === 'reported',
+      120_000,
+      'queued task reported',
+    );
+    const chain = await readTask(devnet.client, contracts, task.taskKey);
+    assert.equal(chain.state, 'ScoreReady');
+    assert.equal(chain.node.toLowerCase(), address.toLowerCase());
+    const dispatches = node.store.db
+      .prepare("SELECT status FROM transactions WHERE purpose = 'dispatchQueued'")
+      .all() as { status: string }[];
+    assert.deepEqual(dispatches, [{ status: 'mined' }], 'one dispatch, mined');
+    assert.equal(await node.daemon.dispatcher.tick(), undefined, 'nothing left queued: no second dispatch');
+    await validateTestTask(devnet, 15, task.taskKey);
+    await waitFor(() => getTask(node.store, task.taskKey)?.outcome === 'success', 30_000, 'paid');
   });
 
   // Last in the file: the node quits here.

@@ -10,6 +10,7 @@ import { applyChainLogs, createRecentCreations } from './applyChainLogs.js';
 import type { NodeContext } from './context.js';
 import { crashPoint } from './crashPoint.js';
 import { createDrawSettler, type DrawSettler } from './createDrawSettler.js';
+import { createQueueDispatcher, type QueueDispatcher } from './createQueueDispatcher.js';
 import { runTaskAction } from './runTaskAction.js';
 
 export type NodeDaemonParameters = Omit<NodeContext, 'notice' | 'log' | 'reads'> & {
@@ -31,6 +32,7 @@ export type NodeDaemon = {
   context: NodeContext;
   watcher: ChainWatcher;
   settler: DrawSettler;
+  dispatcher: QueueDispatcher;
   start: () => Promise<void>;
   stop: () => Promise<void>;
   /** Tasks whose action is running right now. */
@@ -70,11 +72,17 @@ export function createNodeDaemon(parameters: NodeDaemonParameters): NodeDaemon {
     pollIntervalMs: parameters.pollIntervalMs,
     reorgDepth: parameters.reorgDepth,
     onLogs: (logs) => {
-      const ended = applyChainLogs(store, logs, parameters.contracts, parameters.node, recentCreations, () =>
-        settler.hint(),
+      const { ended, changed } = applyChainLogs(
+        store,
+        logs,
+        parameters.contracts,
+        parameters.node,
+        recentCreations,
+        { created: (taskKey) => settler.hint(taskKey), drawn: (taskKey) => settler.drawn(taskKey) },
       );
       for (const taskKey of ended) if (inFlight.has(taskKey.toLowerCase())) parameters.worker.cancel(taskKey);
-      setImmediate(() => wake?.());
+      // Only news about this node's tasks: other blocks leave nothing for the task loop to do.
+      if (changed) setImmediate(() => wake?.());
     },
     onReorg: (blockNumber, depth) => {
       recentCreations.clear();
@@ -97,6 +105,18 @@ export function createNodeDaemon(parameters: NodeDaemonParameters): NodeDaemon {
     backstopMs: parameters.settleBackstopMs ?? 60_000,
     maxGas: parameters.settleMaxGas ?? 8_000_000n,
     hints: true,
+    notice: (level, message) => notice(level, message),
+  });
+
+  // Finding 4: an idle node takes the queued tasks no release reached (see createQueueDispatcher).
+  const dispatcher = createQueueDispatcher({
+    client: parameters.client,
+    sender: parameters.sender,
+    store,
+    contracts: parameters.contracts,
+    node: parameters.node,
+    intervalMs: Math.max(parameters.pollIntervalMs ?? 1_000, 50) * 5,
+    maxGas: parameters.settleMaxGas ?? 8_000_000n,
     notice: (level, message) => notice(level, message),
   });
 
@@ -155,6 +175,7 @@ export function createNodeDaemon(parameters: NodeDaemonParameters): NodeDaemon {
     context,
     watcher,
     settler,
+    dispatcher,
     busyTasks: () => [...inFlight] as Hex[],
     async start() {
       if (running) return;
@@ -167,6 +188,7 @@ export function createNodeDaemon(parameters: NodeDaemonParameters): NodeDaemon {
       });
       watcher.start();
       settler.start();
+      dispatcher.start();
       loop = run();
       notice('info', `Node ${parameters.node} started.`);
     },
@@ -175,6 +197,7 @@ export function createNodeDaemon(parameters: NodeDaemonParameters): NodeDaemon {
       wake?.();
       await watcher.stop();
       await settler.stop();
+      await dispatcher.stop();
       await loop;
       const deadline = Date.now() + 10_000;
       while (inFlight.size > 0 && Date.now() < deadline)

@@ -1,4 +1,4 @@
-import { isEnded, isReported, readChainTime, readTimeout } from '../chain/reads.js';
+import { isEnded, isReported, readChainTimeCached, readTimeout } from '../chain/reads.js';
 import type { SdkContext } from '../client/context.js';
 import type { TaskRecord } from '../types.js';
 import { loadRecord, saveRecord } from '../utils/loadRecord.js';
@@ -61,7 +61,7 @@ export async function waitForReport(
         continue;
       }
       now ??= await withRetry(context, { id, step: 'read-time', signal: options.signal }, () =>
-        readChainTime(context),
+        readChainTimeCached(context),
       );
       if (context.onTimeout !== 'wait' && now >= info.stateTime + timeout) timedOut.push(member.taskKey);
       else pending++;

@@ -6,14 +6,17 @@ import {
   type Chain,
   createPublicClient,
   createWalletClient,
+  encodeFunctionData,
   type Hex,
   http,
+  keccak256,
   type PublicClient,
   type TransactionReceipt,
   type Transport,
   type WalletClient,
 } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
+import { sendRawTransactionSync } from 'viem/actions';
 import { ConfigurationError, ContractRevertedError } from '../errors/index.js';
 import type { VerinetAccount, VerinetChain } from '../types.js';
 import { getGasLimit, isOutOfGas } from './getGasLimit.js';
@@ -105,50 +108,163 @@ export function createChainAccess(parameters: {
     return next;
   };
 
-  const write = async ({ functionName, args, value }: ChainWrite): Promise<TransactionReceipt> => {
-    const request = {
+  // A local key signs here: the estimate, the nonce and the fees are read together (one round trip, where viem's
+  // writeContract reads them one after the other), and the transaction goes out with eth_sendRawTransactionSync,
+  // which answers with the receipt (no receipt polling). Other accounts (a browser wallet) go through viem.
+  const local = account.type === 'local' ? account : undefined;
+  let sendSync = true;
+  // The next nonce this client hands out: the pending count alone lags a transaction signed but not yet received
+  // by the RPC (sends leave the queue before their answer).
+  let nextNonce: number | undefined;
+
+  /** Broadcasts `raw` and waits for its receipt. */
+  const broadcast = async (raw: Hex): Promise<TransactionReceipt> => {
+    if (sendSync) {
+      try {
+        return await sendRawTransactionSync(publicClient, { serializedTransaction: raw });
+      } catch (error) {
+        const code =
+          (error as { code?: unknown }).code ?? (error as { cause?: { code?: unknown } }).cause?.code;
+        const text = error instanceof Error ? error.message : String(error);
+        if (
+          code === -32601 ||
+          /method not found|not supported|does not exist|unsupported|unknown method/i.test(text)
+        )
+          sendSync = false;
+        else if (!/timeout|timed out|took too long/i.test(text)) throw error;
+        // Not mined within the RPC's wait, or no such method: the transaction is followed the plain way below.
+      }
+    }
+    try {
+      await publicClient.sendRawTransaction({ serializedTransaction: raw });
+    } catch (error) {
+      const text = error instanceof Error ? error.message : String(error);
+      // The same bytes are in the pool or mined already (the synchronous send got them there).
+      if (!/already known|already imported|known transaction|nonce too low/i.test(text)) throw error;
+    }
+    return publicClient.waitForTransactionReceipt({
+      hash: keccak256(raw),
+      pollingInterval: parameters.pollIntervalMs,
+    });
+  };
+
+  const sendLocal = async (
+    request: { functionName: string; args: readonly unknown[]; value?: bigint | undefined },
+    full: boolean,
+  ): Promise<{ receipt: TransactionReceipt; gas: bigint }> => {
+    if (!local) throw new ConfigurationError('No local key to sign with.');
+    const call = {
       address: chain.contracts.taskManager,
       abi: taskManagerAbi,
-      functionName,
-      args,
-      value,
+      functionName: request.functionName,
+      args: request.args,
+      value: request.value,
       account,
     } as const;
+    let gas = 0n;
+    let raw: Hex;
+    try {
+      raw = await serial(async () => {
+        const [estimate, pendingNonce, fees] = await Promise.all([
+          publicClient.estimateContractGas({ ...call, blockTag: 'pending' } as never),
+          publicClient.getTransactionCount({ address: account.address, blockTag: 'pending' }),
+          publicClient.estimateFeesPerGas(),
+        ]);
+        gas = getGasLimit(request.functionName, estimate, { full });
+        const nonce = Math.max(pendingNonce, nextNonce ?? 0);
+        const signed = await local.signTransaction({
+          type: 'eip1559',
+          chainId: chain.id,
+          to: chain.contracts.taskManager,
+          data: encodeFunctionData({
+            abi: taskManagerAbi,
+            functionName: request.functionName,
+            args: request.args,
+          } as never),
+          value: request.value ?? 0n,
+          nonce,
+          gas,
+          maxFeePerGas: fees.maxFeePerGas,
+          maxPriorityFeePerGas: fees.maxPriorityFeePerGas,
+        });
+        nextNonce = nonce + 1;
+        return signed;
+      });
+    } catch (error) {
+      throw toSdkError(error, request.functionName, account.address);
+    }
+    try {
+      return { receipt: await broadcast(raw), gas };
+    } catch (error) {
+      // The RPC may not hold it: the next transaction takes its nonce from the chain again (and fills the gap).
+      nextNonce = undefined;
+      throw toSdkError(error, request.functionName, account.address);
+    }
+  };
+
+  const sendWithWallet = async (
+    request: { functionName: string; args: readonly unknown[]; value?: bigint | undefined },
+    full: boolean,
+  ): Promise<{ receipt: TransactionReceipt; gas: bigint }> => {
+    const call = {
+      address: chain.contracts.taskManager,
+      abi: taskManagerAbi,
+      functionName: request.functionName,
+      args: request.args,
+      value: request.value,
+      account,
+    } as const;
+    let hash: Hex;
+    let gas = 0n;
+    try {
+      hash = await serial(async () => {
+        const estimate = await publicClient.estimateContractGas({ ...call, blockTag: 'pending' } as never);
+        gas = getGasLimit(request.functionName, estimate, { full });
+        return wallet.writeContract({ ...call, chain: wallet.chain ?? viemChain, gas } as never);
+      });
+    } catch (error) {
+      throw toSdkError(error, request.functionName, account.address);
+    }
+    try {
+      const receipt = await publicClient.waitForTransactionReceipt({
+        hash,
+        pollingInterval: parameters.pollIntervalMs,
+      });
+      return { receipt, gas };
+    } catch (error) {
+      throw toSdkError(error, request.functionName, account.address);
+    }
+  };
+
+  const write = async ({ functionName, args, value }: ChainWrite): Promise<TransactionReceipt> => {
     // A call that ran out of gas settling more draws than estimated (a revert that changed nothing) is sent
     // once more with room for every draw it may settle.
     for (let full = false; ; full = true) {
-      let hash: Hex;
-      let gas = 0n;
-      try {
-        hash = await serial(async () => {
-          const estimate = await publicClient.estimateContractGas({
-            ...request,
-            blockTag: 'pending',
-          } as never);
-          gas = getGasLimit(functionName, estimate, { full });
-          return wallet.writeContract({ ...request, chain: wallet.chain ?? viemChain, gas } as never);
-        });
-      } catch (error) {
-        throw toSdkError(error, functionName, account.address);
-      }
-      let receipt: TransactionReceipt;
-      try {
-        receipt = await publicClient.waitForTransactionReceipt({
-          hash,
-          pollingInterval: parameters.pollIntervalMs,
-        });
-      } catch (error) {
-        throw toSdkError(error, functionName, account.address);
-      }
+      const { receipt, gas } = await (local ? sendLocal : sendWithWallet)(
+        { functionName, args, value },
+        full,
+      );
       if (receipt.status === 'success') return receipt;
       if (!full && isOutOfGas(receipt.gasUsed, gas)) continue;
       // Replay the call at its block to learn why (the estimate passed against the pending block).
       try {
-        await publicClient.simulateContract({ ...request, blockNumber: receipt.blockNumber } as never);
+        await publicClient.simulateContract({
+          address: chain.contracts.taskManager,
+          abi: taskManagerAbi,
+          functionName,
+          args,
+          value,
+          account,
+          blockNumber: receipt.blockNumber,
+        } as never);
       } catch (error) {
         throw toSdkError(error, functionName, account.address);
       }
-      throw new ContractRevertedError({ functionName, errorName: 'Reverted', args: [hash] });
+      throw new ContractRevertedError({
+        functionName,
+        errorName: 'Reverted',
+        args: [receipt.transactionHash],
+      });
     }
   };
 

@@ -125,6 +125,26 @@ export async function readChainTime(context: SdkContext): Promise<bigint> {
   }
 }
 
+const chainClockMaxAgeMs = 5_000;
+
+/**
+ * The chain's clock for timeout checks while waiting: the latest block's timestamp read at most 5 s ago, plus the
+ * local time elapsed since (never ahead of what the chain will show by more than the local clock's drift over 5 s).
+ * A wait polls every few hundred milliseconds; timeouts are minutes: one block read per poll doubled the reads.
+ */
+export async function readChainTimeCached(context: SdkContext): Promise<bigint> {
+  const cached = context.cache.get('chainTime') as { at: number; time: Promise<bigint> } | undefined;
+  if (cached && Date.now() - cached.at < chainClockMaxAgeMs) {
+    const time = await cached.time;
+    return time + BigInt(Math.floor((Date.now() - cached.at) / 1000));
+  }
+  const at = Date.now();
+  const time = readChainTime(context);
+  context.cache.set('chainTime', { at, time });
+  time.catch(() => context.cache.delete('chainTime'));
+  return time;
+}
+
 export type TaskReport =
   | { kind: 'score'; node: Address; seed: Hex; score: Hex }
   | { kind: 'error'; node: Address; seed: Hex; code: number };

@@ -1,0 +1,150 @@
+import { taskManagerAbi } from '@verinet/protocol/chain';
+import { type Address, type Hex, type PublicClient, parseEventLogs, toHex } from 'viem';
+import { describeRpcError } from '../chain/describeRpcError.js';
+import {
+  type ContractRequest,
+  type Contracts,
+  readNodeStatus,
+  SETTLE_ALL_EXTRA_GAS,
+} from '../chain/taskManager.js';
+import { listPendingTxs, type NodeStore } from '../store/index.js';
+import type { TxSender } from '../tx/index.js';
+
+export type QueueDispatcherParameters = {
+  client: PublicClient;
+  sender: TxSender;
+  store: NodeStore;
+  contracts: Contracts;
+  node: Address;
+  /** How often an idle node looks at the queue (one view call while the queue is empty). */
+  intervalMs: number;
+  /** Queued tasks `dispatchQueuedDeep` may probe from the head (gas grows with it; default 64). */
+  maxProbes?: bigint | undefined;
+  /** Gas cap of one dispatch (it settles every pending draw first, like settleDraws). */
+  maxGas: bigint;
+  notice: (level: 'info' | 'warn', message: string) => void;
+};
+
+export type QueueDispatcher = {
+  /** One check: dispatches the first queued task that fits this node, if it is idle. Resolves to its key. */
+  tick: () => Promise<Hex | undefined>;
+  start: () => void;
+  stop: () => Promise<void>;
+};
+
+const zeroKey = `0x${'0'.repeat(64)}` as const;
+
+const dispatchRequest = (
+  contracts: Contracts,
+  node: Address,
+  maxProbes: bigint,
+  maxGas: bigint,
+): ContractRequest => ({
+  address: contracts.taskManager,
+  abi: taskManagerAbi,
+  functionName: 'dispatchQueuedDeep',
+  args: [node, maxProbes],
+  extraGas: SETTLE_ALL_EXTRA_GAS,
+  maxGas,
+});
+
+/**
+ * Finding 4 on the node's side: a release probes only the queue's three heads, and a node that joins or
+ * resumes probes none, so a queued task behind tasks that fit nobody (or queued while every node was busy)
+ * would wait for its timeout next to an idle node. An Available node that sees a non-empty queue calls
+ * `dispatchQueuedDeep(itself, maxProbes)`: the chain hands it the first queued task in FIFO order that fits
+ * it, so the node chooses no task, only when to take one. Only after a simulation says a task fits (an idle
+ * node next to tasks that fit nobody sends nothing). The dispatched task then reaches the daemon through its
+ * TaskStarted event like any other. Persisted by the sender (one dispatch per head block), so a crash neither
+ * loses nor doubles it.
+ *
+ * @example
+ * const dispatcher = createQueueDispatcher({ client, sender, store, contracts, node, intervalMs: 5000, maxGas });
+ * dispatcher.start();
+ */
+export function createQueueDispatcher(parameters: QueueDispatcherParameters): QueueDispatcher {
+  const { client, sender, store, contracts, node } = parameters;
+  const maxProbes = parameters.maxProbes ?? 64n;
+  let running = false;
+  let loop: Promise<void> | undefined;
+  let wake: (() => void) | undefined;
+  let lastError: string | undefined;
+
+  const waitFor = async (tx: Parameters<TxSender['wait']>[0]): Promise<Hex | undefined> => {
+    const outcome = await sender.wait(tx, { timeoutMs: 60_000 });
+    if (outcome.status !== 'mined') return undefined;
+    const started = parseEventLogs({
+      abi: taskManagerAbi,
+      logs: outcome.receipt.logs,
+      eventName: 'TaskStarted',
+    }).find((e) => e.args.node.toLowerCase() === node.toLowerCase());
+    if (started) parameters.notice('info', `Took queued task ${started.args.taskKey} (dispatchQueuedDeep).`);
+    return started?.args.taskKey;
+  };
+
+  const tick = async (): Promise<Hex | undefined> => {
+    // A dispatch signed before a crash (or still unmined) is followed, never doubled.
+    const live = listPendingTxs(store, node).find((tx) => tx.purpose === 'dispatchQueued');
+    if (live) return waitFor(live);
+    const head = await client.readContract({
+      address: contracts.taskManager,
+      abi: taskManagerAbi,
+      functionName: 'queueHead',
+    });
+    if (head === zeroKey) return undefined;
+    if ((await readNodeStatus(client, contracts, node)) !== 'Available') return undefined;
+    const { result } = await client.simulateContract({
+      address: contracts.taskManager,
+      abi: taskManagerAbi,
+      functionName: 'dispatchQueuedDeep',
+      args: [node, maxProbes],
+      account: node,
+      blockTag: 'pending',
+    });
+    if (result === zeroKey) return undefined; // nothing queued fits this node
+    const block = await client.getBlockNumber();
+    // One dispatch per head block: the sender's idempotency key (a restart finds it, mined or live).
+    const tx = await sender.send({
+      purpose: 'dispatchQueued',
+      taskKey: toHex(block, { size: 32 }),
+      request: dispatchRequest(contracts, node, maxProbes, parameters.maxGas),
+    });
+    return waitFor(tx);
+  };
+
+  const run = async () => {
+    while (running) {
+      try {
+        await tick();
+        lastError = undefined;
+      } catch (error) {
+        const message = describeRpcError(error);
+        if (message !== lastError)
+          parameters.notice('warn', `Taking a queued task failed: ${message}; retrying.`);
+        lastError = message;
+      }
+      if (!running) break;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, parameters.intervalMs);
+        wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+    }
+  };
+
+  return {
+    tick,
+    start() {
+      if (running) return;
+      running = true;
+      loop = run();
+    },
+    async stop() {
+      running = false;
+      wake?.();
+      await Promise.race([loop, new Promise((resolve) => setTimeout(resolve, 10_000).unref())]);
+    },
+  };
+}
