@@ -307,6 +307,12 @@ const mutants = [
     find: 'if (taskType == TASK_LLM || _unpriced[taskKey]) return;',
     replace: '',
   },
+  {
+    name: 'setStakeWeightCap does not settle the pending draws first (F1, session 6)',
+    file: NR,
+    find: '    function setStakeWeightCap(uint256 multiplier) external onlyOwner {\n        _settleDraws();',
+    replace: '    function setStakeWeightCap(uint256 multiplier) external onlyOwner {',
+  },
 ];
 
 function run(cmd, args, options) {
