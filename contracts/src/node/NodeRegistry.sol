@@ -489,6 +489,8 @@ contract NodeRegistry is INodeRegistry, Ownable2Step {
     /// @notice Sets the minimal stake of new nodes, in [1, MAX_MIN_STAKE] wei. Registered nodes keep their
     /// stake. Owner only.
     function setMinStake(uint256 newMinStake) external onlyOwner {
+        // The stake cap (minStake x multiplier) weighs every draw: earlier blocks' draws first (finding 1).
+        _settleDraws();
         _checkBounds("minStake", newMinStake, 1, MAX_MIN_STAKE);
         emit MinStakeChanged(_config.minStake, newMinStake);
         // Fits: checked against MAX_MIN_STAKE (< 2^96) above.
@@ -499,6 +501,7 @@ contract NodeRegistry is INodeRegistry, Ownable2Step {
     /// @notice Stakes count in the selection weight up to `minStake * multiplier`, multiplier in
     /// [1, MAX_STAKE_WEIGHT_CAP] (1: stake beyond the minimum buys no extra tasks). Owner only.
     function setStakeWeightCap(uint256 multiplier) external onlyOwner {
+        _settleDraws();
         _checkBounds("stakeWeightCap", multiplier, 1, MAX_STAKE_WEIGHT_CAP);
         emit StakeWeightCapChanged(_config.stakeWeightCap, multiplier);
         // Fits: checked against MAX_STAKE_WEIGHT_CAP above.
@@ -528,6 +531,8 @@ contract NodeRegistry is INodeRegistry, Ownable2Step {
 
     /// @notice Sets the QoS constants (bounds in `QoS.validate`). Owner only.
     function setQoSParams(QoS.Params calldata params) external onlyOwner {
+        // minScore weighs every draw: earlier blocks' draws first (finding 1).
+        _settleDraws();
         QoS.validate(params);
         _setQoSParams(params);
     }

@@ -243,4 +243,24 @@ contract SteeringTest is TaskManagerTestBase {
         assertTrue(_node(key) != address(0));
         assertTrue(_node(key) != fresh, "the node that joined after the block is not in its draw");
     }
+
+    /// @dev The owner's selection parameters (stake cap, minimum stake, QoS floor) weigh every draw: changed
+    /// once a creation block's hash is known, they would steer its draws, and a node or relay simulating a draw
+    /// before it is mined (docs/protocol.md, "Learning a draw early") could be wrong. Each settles them first.
+    function test_regression_F1_ownerSelectionParametersDoNotReachEarlierDraws() public {
+        for (uint256 i = 0; i < 3; ++i) {
+            bytes32 key = _createPending(_params(100 + i));
+            _nextBlock();
+            uint256 snapshot = vmx.snapshotState();
+            tm.settleDraws();
+            address fair = _node(key);
+            vmx.revertToState(snapshot);
+            if (i == 0) registry.setStakeWeightCap(1);
+            else if (i == 1) registry.setMinStake(MIN_STAKE / 2);
+            else registry.setQoSParams(registry.qosParams());
+            assertEq(uint256(_state(key)), uint256(ITaskManager.TaskState.Started), "settled by the setter");
+            assertEq(_node(key), fair, "drawn with the parameters of the creation block");
+            _finish(key);
+        }
+    }
 }

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, realpathSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { existsSync, mkdtempSync, realpathSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
@@ -44,12 +45,22 @@ describe('start-up loads only the command being run', () => {
     }
   });
 
-  it('`verinet --help` and `verinet task --help` load neither viem nor the SDK', () => {
+  it('`verinet --help`, `verinet task --help` and `task list` load neither viem nor the SDK client', async () => {
     // A loader hook lists every module the process loads (a fresh process: this one has loaded much more).
     const hook = `data:text/javascript,${encodeURIComponent(
       "import { register } from 'node:module'; register('data:text/javascript,' + encodeURIComponent('export async function load(u, c, n) { const r = await n(u, c); process.stderr.write(\"LOADED \" + u + \"\\\\n\"); return r; }'));",
     )}`;
-    for (const args of [['--help'], ['task', '--help'], ['task', 'run', '--help']]) {
+    // `task list` reads the app's store (made here, empty) without the SDK's index.
+    const dir = mkdtempSync(join(tmpdir(), 'verinet-bin-'));
+    const storePath = join(dir, 'tasks.db');
+    const { createSqliteStore } = await import('../../sdk/src/store/createSqliteStore.js');
+    await createSqliteStore({ path: storePath }).close();
+    for (const args of [
+      ['--help'],
+      ['task', '--help'],
+      ['task', 'run', '--help'],
+      ['task', 'list', '--store', storePath],
+    ]) {
       const result = spawnSync(
         process.execPath,
         ['--import', hook, '--import', 'tsx', resolve(repo, 'packages/cli/src/bin.ts'), ...args],
@@ -60,7 +71,8 @@ describe('start-up loads only the command being run', () => {
       assert.ok(loaded.length > 10, `the hook saw the modules: ${result.stderr.slice(0, 500)}`);
       for (const heavy of [
         '/node_modules/viem/',
-        '/packages/sdk/',
+        '/packages/sdk/src/index',
+        '/packages/sdk/src/client/',
         '/node_modules/onnxruntime',
         '/node_modules/sharp/',
       ])
@@ -70,5 +82,6 @@ describe('start-up loads only the command being run', () => {
           `verinet ${args.join(' ')} loads ${heavy}`,
         );
     }
+    rmSync(dir, { recursive: true, force: true });
   });
 });

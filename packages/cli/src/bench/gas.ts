@@ -7,6 +7,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { taskManagerAbi } from '@verinet/protocol/chain';
 import { parseEther } from 'viem';
@@ -69,7 +70,11 @@ function summarize(name: PathName, runs: TxRecord[][]) {
   const totals = runs.map((txs) => txs.reduce((sum, t) => sum + t.gasUsed, 0n));
   const total = median(totals);
   const txs = runs[0]!.length;
-  console.log(`\n${titles[name]} (${runs.length} runs, median; max; spread)`);
+  // Gas does not depend on the machine's load; printed so that a figure is never quoted without it.
+  const load = loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ');
+  console.log(`\n${titles[name]} (${runs.length} runs, median; max; spread; load average ${load})`);
   const labels = [...new Set(runs[0]!.map((t) => t.label))];
   const rows: Row[] = [];
   for (const label of labels) {
@@ -111,6 +116,9 @@ function writeMarkdown(scaling: string[]) {
     '',
     `Written by \`packages/cli/src/bench/gas.ts\` on ${new Date().toISOString()}: receipts on anvil (real refunds),`,
     "3 nodes, every task with the relay's ArgsAvailable statement. Figures are this run's, not the best of several.",
+    `Load average at the end of the run: ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')} (gas does not depend on it).`,
     '',
   ];
   for (const s of summaries) {

@@ -28,7 +28,8 @@ describe('verinet CLI', () => {
     assert.equal(result.status, 2);
     assert.match(
       result.stderr,
-      /Unknown command "frob"\. Commands: run, status, list, withdraw\. Run `verinet task --help`/,
+      // (commander may add a suggestion: "Did you mean drop?")
+      /Unknown command "frob"\..*Commands: run, status, list, drop, withdraw\. Run `verinet task --help`/,
     );
   });
 

@@ -162,26 +162,31 @@ function createPromptCheck(modelsDir: string | undefined): CheckTaskArgs | undef
   };
 }
 
-async function openClient(
-  network: TaskNetwork,
-  withKey: boolean,
-): Promise<VerinetClient & { store: TaskStore }> {
+async function openClient(network: TaskNetwork): Promise<VerinetClient & { store: TaskStore }> {
   const { createClient, createSqliteStore, getChainFromDeployment } = await import('@verinet/sdk/node');
   const { readDeployment } = await import('@verinet/protocol/chain');
   mkdirSync(dirname(network.storePath), { recursive: true });
   const deployment = readDeployment(network.deploymentFile);
   const store = createSqliteStore({ path: network.storePath });
-  // status and list read the store only; a throwaway key stands in for the account then.
-  const account = withKey ? await network.loadKey() : (`0x${'11'.repeat(32)}` as const);
   const client = createClient({
     chain: getChainFromDeployment(deployment, network.rpcUrl),
     relay: network.relayUrl,
-    account,
+    account: await network.loadKey(),
     store,
     pollIntervalMs: network.kind === 'devnet' ? 200 : 1000,
-    checkArgs: withKey ? createPromptCheck(network.modelsDir) : undefined,
+    checkArgs: createPromptCheck(network.modelsDir),
   });
   return Object.assign(client, { store });
+}
+
+/**
+ * The app's task store alone, for the commands that only read it (and `drop`): the SDK's SQLite store without
+ * the SDK's index, which loads viem (seconds of start-up for `task list`). Imported by path because the SDK
+ * exports it only with its index (interfaces.md asks for an `@verinet/sdk/store` export).
+ */
+async function openStore(network: TaskNetwork): Promise<TaskStore> {
+  const { createSqliteStore } = await import('../../../sdk/src/store/createSqliteStore.js');
+  return createSqliteStore({ path: network.storePath });
 }
 
 async function runTask(options: RunOptions): Promise<void> {
@@ -215,7 +220,7 @@ async function runTask(options: RunOptions): Promise<void> {
       );
     }
   }
-  const client = await openClient(network, true);
+  const client = await openClient(network);
   const started = Date.now();
   let lastRunningLine = 0;
   let preparedId: string | undefined;
@@ -308,7 +313,7 @@ async function markNeverSent(store: TaskStore, id: string | undefined, error: un
 
 async function withdrawOwed(options: ReadOptions): Promise<void> {
   const network = await resolveTaskNetwork(options, true);
-  const client = await openClient(network, true);
+  const client = await openClient(network);
   try {
     const { amount, txHash } = await client.withdraw();
     if (options.json) printJson({ account: client.address, amount: amount.toString(), txHash });
@@ -352,9 +357,9 @@ async function showTask(id: string, options: ReadOptions): Promise<void> {
         details: ['`verinet task list` shows the ids (each network and devnet folder has its own store).'],
       },
     );
-  const client = await openClient(network, false);
+  const store = await openStore(network);
   try {
-    const record = await client.getTask(id);
+    const record = await store.getTask(id);
     if (!record)
       throw new CommandError(`No task ${id} in ${network.storePath}.`, {
         details: ['`verinet task list` shows the ids (each network and devnet folder has its own store).'],
@@ -362,7 +367,7 @@ async function showTask(id: string, options: ReadOptions): Promise<void> {
     if (options.json) printJson(summarize(record, true));
     else printLine(formatRecord(record));
   } finally {
-    await client.close();
+    await store.close();
   }
 }
 
@@ -372,9 +377,9 @@ async function dropTask(id: string, options: ReadOptions): Promise<void> {
     throw new CommandError(
       `No task ${id}: no task was run from here yet (${network.storePath} does not exist).`,
     );
-  const client = await openClient(network, false);
+  const store = await openStore(network);
   try {
-    const record = await client.getTask(id);
+    const record = await store.getTask(id);
     if (!record) throw new CommandError(`No task ${id} in ${network.storePath}.`);
     // Anything past 'prepared' may have an upload or a createTask in flight: dropping it could lose a paid task.
     if (record.phase !== 'prepared')
@@ -388,11 +393,11 @@ async function dropTask(id: string, options: ReadOptions): Promise<void> {
           ],
         },
       );
-    await markNeverSent(client.store, id, new Error('dropped by `verinet task drop`'));
+    await markNeverSent(store, id, new Error('dropped by `verinet task drop`'));
     if (options.json) printJson({ id, phase: 'failed', dropped: true });
     else printLine(`task ${id} dropped (it was never sent; nothing was paid)`);
   } finally {
-    await client.close();
+    await store.close();
   }
 }
 
@@ -407,9 +412,9 @@ async function listTasks(options: ReadOptions): Promise<void> {
       );
     return;
   }
-  const client = await openClient(network, false);
+  const store = await openStore(network);
   try {
-    const records = (await client.listTasks())
+    const records = (await store.listTasks())
       .sort((a, b) => b.createdAt - a.createdAt)
       .slice(0, options.limit);
     if (options.json) {
@@ -445,7 +450,7 @@ async function listTasks(options: ReadOptions): Promise<void> {
         'A task "not sent" was never paid for: `verinet task drop ID` removes it from the pending ones.',
       );
   } finally {
-    await client.close();
+    await store.close();
   }
 }
 

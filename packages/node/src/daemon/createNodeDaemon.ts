@@ -3,7 +3,7 @@ import type { Address, Hex } from 'viem';
 import { createCachedChainReads } from '../chain/createCachedChainReads.js';
 import type { ChainSource } from '../chain/createChainFeed.js';
 import { type ChainWatcher, createChainWatcher } from '../chain/createChainWatcher.js';
-import { appendLog, listOpenTasks, updateTask } from '../store/index.js';
+import { appendLog, getTask, listOpenTasks, updateTask } from '../store/index.js';
 import { getTaskAction, reduceTask } from '../task/reduceTask.js';
 import type { TaskRecord } from '../task/types.js';
 import { applyChainLogs, createRecentCreations } from './applyChainLogs.js';
@@ -121,19 +121,27 @@ export function createNodeDaemon(parameters: NodeDaemonParameters): NodeDaemon {
   });
 
   const step = async (task: TaskRecord) => {
-    const action = getTaskAction(task, Date.now());
-    if (!action) return;
+    if (!getTaskAction(task, Date.now())) return;
     const key = task.taskKey.toLowerCase();
     inFlight.add(key);
     try {
-      const input = await runTaskAction(context, task, action);
-      // Re-read: the watcher may have ended the task meanwhile (then the input is stale and ignored).
-      const current = listOpenTasks(store).find((t) => t.taskKey.toLowerCase() === key);
-      if (!current) return;
-      const update = reduceTask(current, input, Date.now());
-      if (!update) return;
-      updateTask(store, task.taskKey, update);
-      if (update.step && update.step !== current.step) {
+      // One step after the other while each is due at once (fetch, models, run, upload, report): each is committed
+      // before the next side effect as before, without a trip through the loop's scan of every open task.
+      for (let next: TaskRecord | undefined = task; next && running; ) {
+        const action = getTaskAction(next, Date.now());
+        if (!action) return;
+        const input = await runTaskAction(context, next, action);
+        // Re-read: the watcher may have ended the task meanwhile (then the input is stale and ignored).
+        const current = getTask(store, task.taskKey);
+        if (!current || current.step === 'ended') return;
+        const update = reduceTask(current, input, Date.now());
+        if (!update) return;
+        updateTask(store, task.taskKey, update);
+        if (!update.step || update.step === current.step) {
+          if (input.type === 'failedRetryable' && !/^waiting/.test(input.message))
+            log.warn({ taskKey: task.taskKey, action, attempts: current.attempts + 1 }, input.message);
+          return;
+        }
         log.info({ taskKey: task.taskKey, from: current.step, to: update.step }, 'task step');
         if (update.step === 'abandoned' || update.step === 'invalid_args') {
           notice(
@@ -145,8 +153,7 @@ export function createNodeDaemon(parameters: NodeDaemonParameters): NodeDaemon {
           notice('warn', `Task no longer ours: ${update.lastError}`, task.taskKey);
         }
         crashPoint(`step:${update.step}`, [task.taskKey]);
-      } else if (input.type === 'failedRetryable' && !/^waiting/.test(input.message)) {
-        log.warn({ taskKey: task.taskKey, action, attempts: current.attempts + 1 }, input.message);
+        next = getTask(store, task.taskKey);
       }
     } finally {
       inFlight.delete(key);

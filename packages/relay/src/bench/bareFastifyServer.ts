@@ -8,11 +8,12 @@
  *   so the relay's upload and download figures can be told apart from the client's and the loopback's cost.
  */
 import { randomUUID } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { createReadStream, createWriteStream } from 'node:fs';
 import { open, rename, stat } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
 import Fastify from 'fastify';
 import { serveBenchProcess } from './serveBenchProcess.js';
 
@@ -22,13 +23,9 @@ const namePattern = /^\/files\/([a-z0-9.-]{1,64})$/;
 
 async function durablePut(request: http.IncomingMessage, name: string): Promise<void> {
   const tmp = join(root, `tmp-${randomUUID()}`);
-  const handle = await open(tmp, 'w');
-  try {
-    for await (const chunk of request as AsyncIterable<Buffer>) await handle.write(chunk);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
+  // A write stream gathers the chunks that arrive while a write is in flight into one vectored write;
+  // `flush` fsyncs the file before closing it.
+  await pipeline(request, createWriteStream(tmp, { flush: true }));
   await rename(tmp, join(root, name));
   const folder = await open(root, 'r');
   await folder.sync();

@@ -605,12 +605,16 @@ if (markdown) {
     '',
     'The relay runs in its own process (`benchRelayServer.ts`); the bench process is the HTTP client (node:http,',
     'keep-alive), runs the baselines and drives anvil, so on 2 cores client and relay each have about one core.',
+    'The baseline process (`bareFastifyServer.ts`, as many processes as the relay) serves a bare Fastify route and a',
+    'plain node:http file server over the baseline folder: the same client and loopback with no relay work at all.',
     '',
     '- Upload: `PUT …/result/files/result.json` (EIP-712 signed, body sha256-checked, streamed into storage: SQLite',
     '  backend = temp file, fsync, rename, folder fsync; PostgreSQL backend = S3 PUT to a local s3rver), one at a time,',
-    '  vs the same bytes written to a file with write + fsync + rename + folder fsync on the same disk.',
+    '  vs the same bytes written to a file with write + fsync + rename + folder fsync on the same disk (the ceiling),',
+    '  and vs a plain node:http PUT that writes the streamed body the same durable way (no auth, hash or metadata).',
     "- Download: the creator's `GET …/result/files/result.json` once the task is validated, one at a time, vs a plain",
-    '  file copy of the same bytes (read stream → write stream, as `cp`, no fsync).',
+    '  file copy of the same bytes (read stream → write stream, as `cp`, no fsync; the ceiling), and vs a plain',
+    '  node:http server streaming the same bytes from a file on the same disk.',
     `- Small requests: the node's signed \`GET /v1/tasks/{taskKey}/args\` (~150 bytes), ${smallConnections} connections with one request`,
     `  in flight each, ${smallCount} per round (signed before the round), sent by a raw-socket client (driveRawLoad.ts), vs a bare`,
     "  Fastify route (no plugins, same number of processes) and the relay's unsigned `/healthz` in the same round.",
@@ -625,11 +629,15 @@ if (markdown) {
     for (const [label, f] of Object.entries(r.upload))
       lines.push(
         `| ${r.backend} | upload ${label} (MB/s) | ${fmt(f.relay)} | ${fmt(f.baseline)} (durable write) | ${pct(f.relay, f.baseline)} |`,
+        `| ${r.backend} | upload ${label}: plain node:http durable PUT (MB/s) | ${fmt(f.plain)} | ${fmt(f.baseline)} (durable write) | ${pct(f.plain, f.baseline)} |`,
+        `| ${r.backend} | upload ${label}: relay / plain node:http | | | ${pct(f.relay, f.plain)} |`,
         `| ${r.backend} | upload ${label}: relay CPU (ms/MB) | ${fmt(f.cpuPerMB, 1)} | | |`,
       );
     for (const [label, f] of Object.entries(r.download))
       lines.push(
         `| ${r.backend} | download ${label} (MB/s) | ${fmt(f.relay)} | ${fmt(f.baseline)} (file copy) | ${pct(f.relay, f.baseline)} |`,
+        `| ${r.backend} | download ${label}: plain node:http file server (MB/s) | ${fmt(f.plain)} | ${fmt(f.baseline)} (file copy) | ${pct(f.plain, f.baseline)} |`,
+        `| ${r.backend} | download ${label}: relay / plain node:http | | | ${pct(f.relay, f.plain)} |`,
         `| ${r.backend} | download ${label}: relay CPU (ms/MB) | ${fmt(f.cpuPerMB, 1)} | | |`,
       );
     if (r.small)

@@ -42,6 +42,9 @@ export async function waitForReport(
   const started = Date.now();
   let lastRunning = 0;
   for (;;) {
+    // Saved only when a poll changed it: a store may commit with an fsync (the bridge's SQLite), and a wait polls
+    // every few hundred milliseconds.
+    const before = JSON.stringify(record);
     const timedOut: `0x${string}`[] = [];
     let pending = 0;
     let now: bigint | undefined;
@@ -66,7 +69,7 @@ export async function waitForReport(
       if (context.onTimeout !== 'wait' && now >= info.stateTime + timeout) timedOut.push(member.taskKey);
       else pending++;
     }
-    await saveRecord(context, record);
+    if (JSON.stringify(record) !== before) await saveRecord(context, record);
     const original = record.members[0];
     // A queued original has no seed yet: its dispatch block's hash replaces the creation block's, and the
     // node folds that one into its commitment, so sampling on the earlier hash proves over the wrong seed.
