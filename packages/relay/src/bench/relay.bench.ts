@@ -3,9 +3,11 @@
  * same run on the same disk. The relay runs in a process of its own (benchRelayServer.ts); this process is the
  * client (node:http, keep-alive), runs the baselines and drives anvil.
  * - result upload (PUT, streamed to storage, fsynced) of 1 MB and 20 MB bodies vs a durable file write of the
- *   same bytes (write, fsync, rename, folder fsync: what any durable store must do at least);
+ *   same bytes (write, fsync, rename, folder fsync: what any durable store must do at least), and vs a plain
+ *   node:http server doing that durable write of the streamed body for the same client (bareFastifyServer.ts):
+ *   relay / plain is what the relay's own work costs, plain / file write what HTTP and the client cost;
  * - result download (GET by the creator once validated) vs a plain file copy of the stored file (read stream →
- *   write stream, what `cp` does, no fsync);
+ *   write stream, what `cp` does, no fsync), and vs that plain node:http server streaming the same bytes;
  * - signed small requests (GET of a task's arguments by its node: EIP-712 check, replay claim, chain cache,
  *   storage read) per second, their latency and the relay's CPU time per request, sent by a raw-socket client
  *   (driveRawLoad.ts: requests serialized before the clock starts, so the client takes little of the 2 cores),
@@ -14,7 +16,7 @@
  * - peak RSS of the relay process (kernel high-water mark) while 50 or 200 uploads of 1 or 8 MB run at once.
  *
  *   npm run bench:relay [-- --runs 5] [--backend sqlite|postgres] [--workers 2] [--only upload,small,memory]
- *                       [--small-count 2000] [--connections 32] [--markdown]
+ *                       [--sizes 1,20] [--small-count 2000] [--connections 32] [--markdown]
  *   RELAY_BENCH_CPU_PROF=/tmp/prof npm run bench:relay -- --runs 1   (a CPU profile of the relay process)
  *
  * Every figure is the median of `runs` rounds with the min–max spread; --markdown writes docs/benchmarks/relay.md
