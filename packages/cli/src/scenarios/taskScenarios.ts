@@ -429,3 +429,62 @@ export async function runTaskStream(
   }
   return { tasks };
 }
+
+/**
+ * The draw as a later settlement will make it, learnt before any settlement is mined: `settleDraws()` then
+ * `getTask(taskKey)` simulated in one block on top of the latest (`eth_simulateV1`). Exact once the creation
+ * block is sealed: a draw depends only on that block's hash, the task's FIFO position and the population, and
+ * every call that changes the population settles the pending draws first. Undefined while the task would queue.
+ */
+export async function previewDraw(actors: DevnetActors, taskKey: Hex): Promise<Address | undefined> {
+  const latest = await actors.publicClient.getBlockNumber();
+  // The next block's number, explicitly: without it anvil's eth_simulateV1 left the latest block's creation
+  // Pending (not settleable at the simulated block number).
+  const [block] = await actors.publicClient.simulateBlocks({
+    blocks: [
+      {
+        blockOverrides: { number: latest + 1n },
+        calls: [
+          {
+            account: actors.deployer.account.address,
+            to: actors.taskManager.address,
+            abi: taskManagerAbi,
+            functionName: 'settleDraws',
+          },
+          { to: actors.taskManager.address, abi: taskManagerAbi, functionName: 'getTask', args: [taskKey] },
+        ],
+      },
+    ],
+  });
+  const task = block?.calls[1];
+  if (task?.status !== 'success') throw new ScenarioError(`previewDraw: getTask failed (${task?.error})`);
+  const info = task.result as { state: number; node: Address };
+  return info.state === 2 /* Started */ ? info.node : undefined;
+}
+
+/**
+ * An unsampled task on a quiet chain in 3 transactions (docs/protocol.md, "the fourth transaction"): nobody sends
+ * settleDraws; the node drawn by `previewDraw` reports at once, and its submitScore settles its own draw (every
+ * report settles the earlier blocks' draws before it checks its caller).
+ */
+export async function runQuietTask(
+  actors: DevnetActors,
+  fee: bigint,
+  score: Hex,
+): Promise<UnsampledTaskResult> {
+  const { argsHash } = encodeTaskArgs('sd', scenarioArgs);
+  const pending = await createTask(actors, createTaskSecrets().guid, argsHash, fee, 'createTask');
+  const node = await previewDraw(actors, pending.taskKey);
+  if (!node) throw new ScenarioError('runQuietTask: the preview queues the task, no node was free');
+  const scored = await submitScore(actors, { ...pending, node }, score);
+  const started = drawnNode([scored], pending, 'submitScore');
+  if (started.node !== node)
+    throw new ScenarioError(`runQuietTask: drawn ${started.node}, previewed ${node}`);
+  const validated = await send(actors, actors.app, 'validateSingleTask', {
+    address: actors.taskManager.address,
+    abi: taskManagerAbi,
+    functionName: 'validateSingleTask',
+    args: [pending.taskKey],
+  });
+  return { taskKey: pending.taskKey, node, txs: [pending.record, scored, validated] };
+}
