@@ -20,7 +20,6 @@ import { createDevnetActors } from '../scenarios/devnetActors.js';
 import {
   imageScore,
   joinNodes,
-  runQuietTask,
   runTaskStream,
   runUnsampledTask,
   runValidationGroup,
@@ -31,14 +30,12 @@ import {
 const reference = {
   unsampled: { txs: 5, gas: 3_000_000 },
   stream: { txs: 5, gas: 3_000_000 },
-  quiet: { txs: 5, gas: 3_000_000 },
   group: { txs: 11, gas: 6_000_000 },
 };
 // The stream is the unsampled task as a busy network runs it: the same target applies.
 const targets = {
   unsampled: { txs: 3, gas: 300_000 },
   stream: { txs: 3, gas: 300_000 },
-  quiet: { txs: 3, gas: 300_000 },
   group: { txs: 10, gas: 1_500_000 },
 };
 type PathName = keyof typeof targets;
@@ -46,8 +43,6 @@ const titles: Record<PathName, string> = {
   unsampled: 'Unsampled task, isolated (its own settleDraws transaction)',
   stream:
     "Unsampled task in a steady stream (each draw settled by the next task's transactions, no settleDraws)",
-  quiet:
-    'Unsampled task on a quiet chain, draw previewed (eth_simulateV1), settled inside the report (proposal)',
   group: 'Validation group',
 };
 
@@ -180,11 +175,6 @@ async function benchHappyPaths(runs: number) {
       'stream',
       stream.tasks.slice(2, -1).map((t) => t.txs),
     );
-
-    // Proposal (b) of docs/protocol.md: the drawn node learns its draw by simulation and its report settles it.
-    const quiet: TxRecord[][] = [];
-    for (let i = 0; i < runs; i++) quiet.push((await runQuietTask(actors, fee, imageScore('honest'))).txs);
-    summarize('quiet', quiet);
 
     const hash = await actors.deployer.wallet.writeContract({
       address: actors.taskManager.address,

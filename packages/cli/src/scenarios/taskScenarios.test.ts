@@ -10,7 +10,6 @@ import { createDevnetActors, type DevnetActors } from './devnetActors.js';
 import {
   imageScore,
   joinNodes,
-  runQuietTask,
   runTaskStream,
   runUnsampledTask,
   runValidationGroup,
@@ -154,28 +153,5 @@ describe('task lifecycle on anvil', { timeout: 180_000 }, () => {
     assert.deepEqual(startedIn(result.tasks[0]!.txs[1]!), [result.tasks[1]!.taskKey]);
     assert.deepEqual(startedIn(result.tasks[1]!.txs[1]!), [result.tasks[2]!.taskKey]);
     assert.equal(await actors.taskManager.read.pendingDraws(), 0n);
-  });
-  it('runs a task in 3 transactions on a quiet chain: the previewed node reports, its report settles its draw', async () => {
-    const result = await runQuietTask(actors, fee, imageScore('honest'));
-    assert.deepEqual(
-      result.txs.map((t) => t.label),
-      ['createTask', 'submitScore', 'validateSingleTask'],
-    );
-    const started = parseEventLogs({
-      abi: taskManagerAbi,
-      logs: result.txs[1]!.receipt.logs,
-      eventName: 'TaskStarted',
-    });
-    assert.deepEqual(
-      started.map((e) => [e.args.taskKey, e.args.node]),
-      [[result.taskKey, result.node]],
-      'drawn inside the report, on the node the preview named',
-    );
-    const ended = parseEventLogs({
-      abi: taskManagerAbi,
-      logs: result.txs[2]!.receipt.logs,
-      eventName: 'TaskEndSuccess',
-    });
-    assert.equal(ended.length, 1);
   });
 });
