@@ -4,8 +4,9 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { taskManagerAbi } from '@verinet/protocol/chain';
 import { getPixelsPHash } from '@verinet/protocol/score/browser';
 import { isSelected, proofToHash, prove } from '@verinet/protocol/vrf';
-import { bytesToHex, type Hex, parseEther } from 'viem';
+import { bytesToHex, custom, type Hex, http, parseEther, type Transport } from 'viem';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
+import { createChainAccess } from './chain/createChainAccess.js';
 import { createClient, type VerinetClient } from './client/createClient.js';
 import { InsufficientFundsError } from './errors/index.js';
 import { toLlmTaskArgs } from './high/createChatCompletion.js';
@@ -418,5 +419,37 @@ describe('SDK end to end (anvil, contracts, real relay, 3 node daemons with the 
     assert.ok(!events.some((e) => e.type === 'refunded'), 'no refund announced');
     assert.equal(await app.getOwed(), owedBefore, 'nothing owed back');
     await app.close();
+  });
+
+  it('a send that never reached the RPC leaves no nonce gap: a concurrent write signed after it is mined', async () => {
+    const upstream = http(network.devnet.anvil.rpcUrl, { retryCount: 0 })({});
+    let dropped = 0;
+    const transport: Transport = custom({
+      async request({ method, params }) {
+        if (method.startsWith('eth_sendRawTransaction') && dropped === 0) {
+          dropped++;
+          // A proxy resets the connection a little after signing: the RPC never sees the transaction.
+          await sleep(300);
+          throw new Error('fetch failed: socket hang up');
+        }
+        return upstream.request({ method, params } as never);
+      },
+    });
+    const access = createChainAccess({
+      chain: network.chain,
+      account: network.privateKey(appIndex + 4),
+      transport,
+      pollIntervalMs: 100,
+    });
+    const a = access.write({ functionName: 'settleDraws', args: [] });
+    const b = access.write({ functionName: 'settleDraws', args: [] });
+    await assert.rejects(a);
+    const outcome = await Promise.race([
+      b.then((receipt) => receipt.status),
+      sleep(10_000).then(() => 'still waiting behind the nonce gap after 10 s'),
+    ]);
+    assert.equal(outcome, 'success');
+    const pool = (await network.devnet.rpc('txpool_status')) as { queued: string };
+    assert.equal(BigInt(pool.queued), 0n, 'nothing left queued in the pool');
   });
 });

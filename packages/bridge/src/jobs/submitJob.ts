@@ -60,15 +60,30 @@ export async function submitJob(context: BridgeContext, parameters: SubmitJobPar
   } catch (error) {
     throw toArgsError(error, {}, parameters.source === 'native' ? 'args.' : '');
   }
+  const requestHash = createHash('sha256')
+    .update(`${parameters.source}:${type}:${canonicalRequest}`)
+    .digest('hex');
+  const retried = (job: JobRecord): JobRecord => {
+    if (job.requestHash !== requestHash)
+      throw new BridgeError(
+        'idempotency_conflict',
+        `The idempotency key was already used for another request (job ${job.id}).`,
+        { param: 'idempotency_key' },
+      );
+    context.runner.submit(job);
+    return job;
+  };
+  // A retry of a job that exists is answered from the store: it needs no fee (nor the chain).
+  if (parameters.idempotencyKey !== undefined) {
+    const existing = await context.store.findJobByIdempotencyKey(key.id, parameters.idempotencyKey);
+    if (existing) return retried(existing);
+  }
   const fee = await context.fees(type).catch((cause: unknown) => {
     throw new BridgeError('not_ready', 'Cannot read the task fee from the chain: retry shortly.', {
       retryAfter: 5,
       cause,
     });
   });
-  const requestHash = createHash('sha256')
-    .update(`${parameters.source}:${type}:${canonicalRequest}`)
-    .digest('hex');
   const result = await context.store.createJob(
     {
       id: `job_${randomBytes(16).toString('hex')}`,
@@ -94,16 +109,7 @@ export async function submitJob(context: BridgeContext, parameters: SubmitJobPar
       'insufficient_quota',
       `This request's fee (${fee} wei) would take the API key past its spend limit (${result.spentWei} of ${result.limitWei} wei spent).`,
     );
-  if (result.kind === 'existing') {
-    if (result.job.requestHash !== requestHash)
-      throw new BridgeError(
-        'idempotency_conflict',
-        `The idempotency key was already used for another request (job ${result.job.id}).`,
-        { param: 'idempotency_key' },
-      );
-    context.runner.submit(result.job);
-    return result.job;
-  }
+  if (result.kind === 'existing') return retried(result.job);
   context.runner.submit(result.job);
   return result.job;
 }

@@ -194,6 +194,13 @@ export async function createPostgresJobStore(url: string): Promise<JobStore> {
       const row = await one('SELECT * FROM bridge_jobs WHERE id = $1', [id]);
       return row ? toJob(row) : undefined;
     },
+    async findJobByIdempotencyKey(keyId, idempotencyKey) {
+      const row = await one('SELECT * FROM bridge_jobs WHERE key_id = $1 AND idempotency_key = $2', [
+        keyId,
+        idempotencyKey,
+      ]);
+      return row ? toJob(row) : undefined;
+    },
     async listJobs(keyId, { limit, before }) {
       const result = before
         ? await pool.query(

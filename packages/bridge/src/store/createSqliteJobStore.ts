@@ -191,6 +191,10 @@ export function createSqliteJobStore(path: string): JobStore {
       const row = jobById.get(id);
       return row ? toJob(row as Record<string, unknown>) : undefined;
     },
+    async findJobByIdempotencyKey(keyId, idempotencyKey) {
+      const row = byIdempotency.get(keyId, idempotencyKey);
+      return row ? toJob(row as Record<string, unknown>) : undefined;
+    },
     async listJobs(keyId, { limit, before }) {
       const rows = before
         ? db

@@ -163,6 +163,8 @@ function suite(name: string, open: () => Promise<JobStore>, reopen: () => Promis
       assert.equal(again.kind, 'existing');
       assert.equal(again.kind === 'existing' && again.job.id, `${name}-i1`);
       assert.equal((await store.findKeyByHash(key.keyHash))?.spentWei, 10n);
+      assert.equal((await store.findJobByIdempotencyKey(key.id, 'x'))?.id, `${name}-i1`);
+      assert.equal(await store.findJobByIdempotencyKey(key.id, 'y'), undefined);
       // Another key may use the same idempotency key.
       const other = await addKey(store, null);
       assert.equal(

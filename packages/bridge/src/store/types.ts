@@ -103,6 +103,8 @@ export type JobStore = {
    */
   createJob(job: NewJob, now: number, limits: { unfinishedPerKey: number }): Promise<CreateJobResult>;
   getJob(id: string): Promise<JobRecord | undefined>;
+  /** The job the key created with this idempotency key, if any (read before anything else is asked). */
+  findJobByIdempotencyKey(keyId: string, idempotencyKey: string): Promise<JobRecord | undefined>;
   listJobs(keyId: string, options: { limit: number; before?: string | undefined }): Promise<JobRecord[]>;
   listUnfinishedJobs(): Promise<JobRecord[]>;
   /**

@@ -6,8 +6,11 @@ import { after, before, describe, it } from 'node:test';
 import { packVersion } from '@verinet/protocol/args';
 import { nodeRegistryAbi } from '@verinet/protocol/chain';
 import { getPublicKey } from '@verinet/protocol/vrf';
-import { type Address, decodeEventLog, type Log, type PublicClient, zeroAddress } from 'viem';
+import { type Address, decodeEventLog, type Log, type PublicClient, parseEther, zeroAddress } from 'viem';
+import { privateKeyToAccount } from 'viem/accounts';
+import { createDrawSettler } from '../daemon/createDrawSettler.js';
 import { getCursor, type NodeStore, openStore } from '../store/index.js';
+import { createTestTask, joinTestNode, settleTestDraws } from '../testing/app.js';
 import {
   startRpcProxy,
   startTestDevnet,
@@ -16,9 +19,11 @@ import {
   testWallet,
   waitFor,
 } from '../testing/devnet.js';
-import { createChainClient } from './createChainClient.js';
+import { createTxSender } from '../tx/index.js';
+import { createChainClient, getDeploymentChain } from './createChainClient.js';
 import { createChainFeed } from './createChainFeed.js';
 import { createChainWatcher } from './createChainWatcher.js';
+import { contractsOf, readPendingDraws } from './taskManager.js';
 
 let devnet: TestDevnet;
 const dir = mkdtempSync(join(tmpdir(), 'verinet-watcher-'));
@@ -223,6 +228,64 @@ describe('createChainWatcher (anvil)', () => {
       for (const watcher of watchers) await watcher.stop();
       await feed.stop();
       for (const store of stores) store.close();
+    }
+  });
+
+  it('a draw a reorg puts back is settled by a hinted settler that read none pending (its periodic re-read)', async () => {
+    const contracts = contractsOf(devnet.deployment);
+    await joinTestNode(devnet, 12, ['base:verinet/tiny-gpt2']);
+    const account = privateKeyToAccount(testWallet(devnet, 12).privateKey);
+    const store = openStore({ path: ':memory:' });
+    const settler = createDrawSettler({
+      client: devnet.client,
+      sender: createTxSender({
+        client: devnet.client,
+        account,
+        chain: getDeploymentChain(devnet.deployment, devnet.anvil.rpcUrl),
+        store,
+      }),
+      store,
+      contracts,
+      node: account.address,
+      intervalMs: 100,
+      delayMs: 0,
+      backstopMs: 0,
+      maxGas: 5_000_000n,
+      hints: true,
+      rereadMs: 500,
+      notice: () => {},
+    });
+    try {
+      assert.equal(await settler.tick(), 0); // pendingDraws() = 0: idle until a hint or the re-read
+      const task = await createTestTask(
+        devnet,
+        15,
+        'llm',
+        {
+          model: 'verinet/tiny-gpt2',
+          messages: [{ role: 'user', content: 'Hi' }],
+          generation_config: { max_new_tokens: 4 },
+          seed: 9,
+        },
+        parseEther('0.01'),
+        { settle: false },
+      );
+      settler.hint(task.taskKey); // TaskCreated seen
+      const snapshot = await devnet.rpc('evm_snapshot');
+      await settleTestDraws(devnet, 16); // someone else settles the draw
+      settler.drawn(task.taskKey); // TaskStarted seen
+      // The block with the settlement is replaced by blocks without it: the draw is pending again, unhinted.
+      await devnet.rpc('evm_revert', [snapshot]);
+      await devnet.rpc('evm_mine');
+      assert.equal(await readPendingDraws(devnet.client, contracts), 1n);
+      let settled = 0;
+      for (const start = Date.now(); settled === 0 && Date.now() - start < 3_000; ) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        settled += await settler.tick();
+      }
+      assert.equal(settled, 1, 'the settler read pendingDraws() again and settled the draw');
+    } finally {
+      store.close();
     }
   });
 });

@@ -41,6 +41,11 @@ export type DrawSettlerParameters = {
    * chain. Without, it asks `pendingDraws()` every interval.
    */
   hints?: boolean | undefined;
+  /**
+   * With hints, `pendingDraws()` is read again at least this often all the same (default 60 s): a draw put back
+   * by a reorg or a missed event is found without a hint.
+   */
+  rereadMs?: number | undefined;
   notice: (level: 'info' | 'warn', message: string) => void;
 };
 
@@ -87,6 +92,8 @@ export function createDrawSettler(parameters: DrawSettlerParameters): DrawSettle
   let lastError: string | undefined;
   // Whether draws may be pending beyond those known: true at start (nothing known) and after a hint without a key.
   let maybePending = true;
+  const rereadMs = parameters.rereadMs ?? 60_000;
+  let readAt = 0;
   // Tasks seen created and not yet seen drawn.
   const waiting = new Set<string>();
 
@@ -119,13 +126,14 @@ export function createDrawSettler(parameters: DrawSettlerParameters): DrawSettle
       dueAt = undefined;
       return waitFor(live);
     }
-    if (parameters.hints && !maybePending && waiting.size === 0) {
+    if (parameters.hints && !maybePending && waiting.size === 0 && Date.now() - readAt < rereadMs) {
       dueAt = undefined;
       return 0;
     }
     // Cleared before the read: a TaskCreated seen while it is on its way sets them again.
     maybePending = false;
     const known = [...waiting];
+    readAt = Date.now();
     if ((await readPendingDraws(client, contracts)) === 0n) {
       // Their draws were settled by events this node has not read yet (or missed): nothing waits.
       for (const key of known) waiting.delete(key);

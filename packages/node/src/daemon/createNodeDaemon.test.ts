@@ -13,6 +13,7 @@ import {
   contractsOf,
   pauseRequest,
   quitRequest,
+  readNodeStatus,
   readOwed,
   readTask,
   resumeRequest,
@@ -26,6 +27,7 @@ import { startTestDevnet, type TestDevnet, testMinStake, testWallet, waitFor } f
 import { startTestNode, type TestNode } from '../testing/startTestNode.js';
 import { createTxSender } from '../tx/index.js';
 import { createDrawSettler } from './createDrawSettler.js';
+import { createQueueDispatcher } from './createQueueDispatcher.js';
 
 const root = mkdtempSync(join(tmpdir(), 'verinet-daemon-'));
 const modelsDir = join(root, 'models');
@@ -253,6 +255,70 @@ describe('node daemon on anvil with the real worker', { timeout: 240_000 }, () =
     assert.equal(await node.daemon.dispatcher.tick(), undefined, 'nothing left queued: no second dispatch');
     await validateTestTask(devnet, 15, task.taskKey);
     await waitFor(() => getTask(node.store, task.taskKey)?.outcome === 'success', 30_000, 'paid');
+  });
+
+  it('idle nodes do not race for one queued task: one dispatch is mined, the others send nothing', async () => {
+    const contracts = contractsOf(devnet.deployment);
+    const daemonSender = node.daemon.context.sender;
+    // The daemon's node pauses (its own dispatcher stays out); four idle nodes with plain dispatchers. Purposes
+    // not used before: the sender finds a mined transaction of the same purpose and sends nothing.
+    await daemonSender.sendAndWait({ purpose: 'pauseForRace', request: pauseRequest(contracts) });
+    const racers = [];
+    for (const index of [3, 4, 5, 6]) {
+      await joinTestNode(devnet, index, ['base:verinet/tiny-gpt2']);
+      const account = privateKeyToAccount(testWallet(devnet, index).privateKey);
+      const store = openStore({ path: ':memory:' });
+      const sender = createTxSender({
+        client: devnet.client,
+        account,
+        chain: getDeploymentChain(devnet.deployment, devnet.anvil.rpcUrl),
+        store,
+      });
+      await sender.sendAndWait({ purpose: 'pause', request: pauseRequest(contracts) });
+      racers.push({ account, store, sender });
+    }
+    try {
+      const task = await createTestTask(devnet, 15, 'llm', { ...llmArgs, seed: 41 }, fee);
+      assert.equal((await readTask(devnet.client, contracts, task.taskKey)).state, 'Queued');
+      for (const r of racers)
+        await r.sender.sendAndWait({ purpose: 'resume', request: resumeRequest(contracts) });
+      // All four see the queue in the same instant; their random waits are spread over 1.2 s.
+      const taken = await Promise.all(
+        racers.map((r, i) =>
+          createQueueDispatcher({
+            client: devnet.client,
+            sender: r.sender,
+            store: r.store,
+            contracts,
+            node: r.account.address,
+            intervalMs: 1_000,
+            delayMs: 1_600,
+            random: () => i / 4,
+            maxGas: 8_000_000n,
+            notice: () => {},
+          }).tick(),
+        ),
+      );
+      assert.deepEqual(
+        taken.filter((key) => key !== undefined),
+        [task.taskKey],
+      );
+      const sent = racers.flatMap(
+        (r) =>
+          r.store.db.prepare("SELECT status FROM transactions WHERE purpose = 'dispatchQueued'").all() as {
+            status: string;
+          }[],
+      );
+      assert.deepEqual(sent, [{ status: 'mined' }], 'one dispatch mined, no losing dispatch paid for');
+    } finally {
+      for (const r of racers) {
+        // The winner is Busy with a task nobody runs (it times out); the others leave the pool.
+        if ((await readNodeStatus(devnet.client, contracts, r.account.address)) === 'Available')
+          await r.sender.sendAndWait({ purpose: 'pauseAfterRace', request: pauseRequest(contracts) });
+        r.store.close();
+      }
+      await daemonSender.sendAndWait({ purpose: 'resumeAfterRace', request: resumeRequest(contracts) });
+    }
   });
 
   // Last in the file: the node quits here.

@@ -86,6 +86,8 @@ export function createNodeDaemon(parameters: NodeDaemonParameters): NodeDaemon {
     },
     onReorg: (blockNumber, depth) => {
       recentCreations.clear();
+      // A replaced block may have held the settlement of a draw now pending again: read pendingDraws() anew.
+      settler.hint();
       appendLog(store, {
         level: 'warn',
         message: `Chain reorganization of ${depth} block(s) above ${blockNumber}; re-reading.`,

@@ -22,6 +22,14 @@ export type QueueDispatcherParameters = {
   maxProbes?: bigint | undefined;
   /** Gas cap of one dispatch (it settles every pending draw first, like settleDraws). */
   maxGas: bigint;
+  /**
+   * Every idle node sees the same queue: each waits a random time in [0, delayMs) after its first simulation and
+   * simulates again before signing, so that one node takes the task and the others send nothing (a losing
+   * dispatch is mined and pays its probes). Default: `intervalMs`.
+   */
+  delayMs?: number | undefined;
+  /** Source of the random wait (tests); default Math.random. */
+  random?: (() => number) | undefined;
   notice: (level: 'info' | 'warn', message: string) => void;
 };
 
@@ -65,7 +73,10 @@ const dispatchRequest = (
 export function createQueueDispatcher(parameters: QueueDispatcherParameters): QueueDispatcher {
   const { client, sender, store, contracts, node } = parameters;
   const maxProbes = parameters.maxProbes ?? 64n;
+  const delayMs = parameters.delayMs ?? parameters.intervalMs;
+  const random = parameters.random ?? Math.random;
   let running = false;
+  let stopped = false;
   let loop: Promise<void> | undefined;
   let wake: (() => void) | undefined;
   let lastError: string | undefined;
@@ -92,16 +103,28 @@ export function createQueueDispatcher(parameters: QueueDispatcherParameters): Qu
       functionName: 'queueHead',
     });
     if (head === zeroKey) return undefined;
-    if ((await readNodeStatus(client, contracts, node)) !== 'Available') return undefined;
-    const { result } = await client.simulateContract({
-      address: contracts.taskManager,
-      abi: taskManagerAbi,
-      functionName: 'dispatchQueuedDeep',
-      args: [node, maxProbes],
-      account: node,
-      blockTag: 'pending',
+    const fits = async (blockTag: 'pending' | 'latest'): Promise<boolean> => {
+      if ((await readNodeStatus(client, contracts, node)) !== 'Available') return false;
+      const { result } = await client.simulateContract({
+        address: contracts.taskManager,
+        abi: taskManagerAbi,
+        functionName: 'dispatchQueuedDeep',
+        args: [node, maxProbes],
+        account: node,
+        blockTag,
+      });
+      return result !== zeroKey; // zero: nothing queued fits this node
+    };
+    if (!(await fits('pending'))) return undefined;
+    // Other idle nodes saw the same queue: whoever's wait ends first takes the task, the others see it gone.
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, Math.floor(random() * delayMs));
+      wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
     });
-    if (result === zeroKey) return undefined; // nothing queued fits this node
+    if (stopped || !(await fits('latest'))) return undefined;
     const block = await client.getBlockNumber();
     // One dispatch per head block: the sender's idempotency key (a restart finds it, mined or live).
     const tx = await sender.send({
@@ -139,10 +162,12 @@ export function createQueueDispatcher(parameters: QueueDispatcherParameters): Qu
     start() {
       if (running) return;
       running = true;
+      stopped = false;
       loop = run();
     },
     async stop() {
       running = false;
+      stopped = true;
       wake?.();
       await Promise.race([loop, new Promise((resolve) => setTimeout(resolve, 10_000).unref())]);
     },

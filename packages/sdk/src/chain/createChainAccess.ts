@@ -99,27 +99,34 @@ export function createChainAccess(parameters: {
       wallet.signTypedData({ ...typed, account } as Parameters<typeof wallet.signTypedData>[0]),
   };
 
-  // One transaction at a time per client: each takes its nonce from the pending count, which only works when
-  // the previous one was handed to the RPC first.
+  // One transaction at a time per client, from signing until the RPC holds it: each takes its nonce from the
+  // pending count, which only works when the previous one was accepted first (a later transaction signed before
+  // an earlier one reached the RPC would wait in the pool behind a nonce gap).
   let queue: Promise<unknown> = Promise.resolve();
+  let waiting = 0;
   const serial = <T>(run: () => Promise<T>): Promise<T> => {
-    const next = queue.then(run, run);
+    waiting++;
+    const next = queue.then(run, run).finally(() => {
+      waiting--;
+    });
     queue = next.catch(() => undefined);
     return next;
   };
 
   // A local key signs here: the estimate, the nonce and the fees are read together (one round trip, where viem's
   // writeContract reads them one after the other), and the transaction goes out with eth_sendRawTransactionSync,
-  // which answers with the receipt (no receipt polling). Other accounts (a browser wallet) go through viem.
+  // which answers with the receipt (no receipt polling) when no other write waits for the queue (it holds the
+  // queue until mined); otherwise, or when the RPC lacks it, with eth_sendRawTransaction and a receipt wait
+  // outside the queue. Other accounts (a browser wallet) go through viem.
   const local = account.type === 'local' ? account : undefined;
   let sendSync = true;
-  // The next nonce this client hands out: the pending count alone lags a transaction signed but not yet received
-  // by the RPC (sends leave the queue before their answer).
+  // The next nonce this client hands out, once the RPC accepted the previous transaction (a load-balanced RPC's
+  // pending count may lag it).
   let nextNonce: number | undefined;
 
-  /** Broadcasts `raw` and waits for its receipt. */
-  const broadcast = async (raw: Hex): Promise<TransactionReceipt> => {
-    if (sendSync) {
+  /** Hands `raw` to the RPC; answers with its receipt when the synchronous send got it. */
+  const accept = async (raw: Hex): Promise<TransactionReceipt | undefined> => {
+    if (sendSync && waiting === 1) {
       try {
         return await sendRawTransactionSync(publicClient, { serializedTransaction: raw });
       } catch (error) {
@@ -132,7 +139,7 @@ export function createChainAccess(parameters: {
         )
           sendSync = false;
         else if (!/timeout|timed out|took too long/i.test(text)) throw error;
-        // Not mined within the RPC's wait, or no such method: the transaction is followed the plain way below.
+        // Not mined within the RPC's wait, or no such method: the same bytes are handed over the plain way.
       }
     }
     try {
@@ -142,10 +149,7 @@ export function createChainAccess(parameters: {
       // The same bytes are in the pool or mined already (the synchronous send got them there).
       if (!/already known|already imported|known transaction|nonce too low/i.test(text)) throw error;
     }
-    return publicClient.waitForTransactionReceipt({
-      hash: keccak256(raw),
-      pollingInterval: parameters.pollIntervalMs,
-    });
+    return undefined;
   };
 
   const sendLocal = async (
@@ -162,9 +166,9 @@ export function createChainAccess(parameters: {
       account,
     } as const;
     let gas = 0n;
-    let raw: Hex;
+    let sent: { raw: Hex; receipt: TransactionReceipt | undefined };
     try {
-      raw = await serial(async () => {
+      sent = await serial(async () => {
         const [estimate, pendingNonce, fees] = await Promise.all([
           publicClient.estimateContractGas({ ...call, blockTag: 'pending' } as never),
           publicClient.getTransactionCount({ address: account.address, blockTag: 'pending' }),
@@ -172,7 +176,7 @@ export function createChainAccess(parameters: {
         ]);
         gas = getGasLimit(request.functionName, estimate, { full });
         const nonce = Math.max(pendingNonce, nextNonce ?? 0);
-        const signed = await local.signTransaction({
+        const raw = await local.signTransaction({
           type: 'eip1559',
           chainId: chain.id,
           to: chain.contracts.taskManager,
@@ -187,17 +191,28 @@ export function createChainAccess(parameters: {
           maxFeePerGas: fees.maxFeePerGas,
           maxPriorityFeePerGas: fees.maxPriorityFeePerGas,
         });
-        nextNonce = nonce + 1;
-        return signed;
+        try {
+          const receipt = await accept(raw);
+          nextNonce = nonce + 1;
+          return { raw, receipt };
+        } catch (error) {
+          // The RPC may not hold it: the next transaction takes its nonce from the chain again.
+          nextNonce = undefined;
+          throw error;
+        }
       });
     } catch (error) {
       throw toSdkError(error, request.functionName, account.address);
     }
     try {
-      return { receipt: await broadcast(raw), gas };
+      const receipt =
+        sent.receipt ??
+        (await publicClient.waitForTransactionReceipt({
+          hash: keccak256(sent.raw),
+          pollingInterval: parameters.pollIntervalMs,
+        }));
+      return { receipt, gas };
     } catch (error) {
-      // The RPC may not hold it: the next transaction takes its nonce from the chain again (and fills the gap).
-      nextNonce = undefined;
       throw toSdkError(error, request.functionName, account.address);
     }
   };
