@@ -4,13 +4,14 @@ import type { CheckTaskArgs, TaskEvent, TaskRecord, TaskStore, VerinetClient } f
 import { formatEth } from '@verinet/web/format';
 import { Command } from 'commander';
 import { assertDirectoryPath } from '../cli/assertDirectoryPath.js';
-import { CommandError, UsageError } from '../cli/errors.js';
+import { CommandError } from '../cli/errors.js';
 import { escapeControlCharacters } from '../cli/escapeControlCharacters.js';
 import { parseChoiceArgument, parseIntegerArgument } from '../cli/options.js';
 import { printLine, printNote } from '../cli/output.js';
 import { parseAmount } from '../cli/parseAmount.js';
 import { printJson } from '../cli/printJson.js';
 import { buildLlmArgs, buildSdArgs } from '../task/buildTaskArgs.js';
+import { checkTaskFlags } from '../task/checkTaskFlags.js';
 import { formatTaskEvent } from '../task/formatTaskEvent.js';
 import { resolveTaskNetwork, type TaskNetwork, type TaskNetworkOptions } from '../task/resolveTaskNetwork.js';
 import { toTaskFlagError } from '../task/toTaskFlagError.js';
@@ -27,10 +28,14 @@ type RunOptions = TaskNetworkOptions & {
   maxTokens?: number;
   model?: string;
   fee?: bigint;
-  out: string;
+  out?: string;
   timeout: number;
   json?: boolean;
 };
+
+/** Images land here unless --out says otherwise: a folder of their own, not the working folder (often a
+ * repository's root); the repository's .gitignore lists it. */
+const defaultOutDir = 'verinet-output';
 
 type ReadOptions = TaskNetworkOptions & { json?: boolean; limit: number };
 
@@ -75,7 +80,10 @@ export function createTaskCommand(): Command {
       .option('--negative <text>', 'sd: negative prompt')
       .option('--steps <n>', 'sd: denoising steps', parseIntegerArgument('--steps', 1, 100))
       .option('--seed <n>', 'seed (sd: of the first image)', parseIntegerArgument('--seed', 0, 2 ** 31 - 1))
-      .option('--size <WxH>', 'sd: image size, e.g. 512x512 (multiples of 8, 64…2048)')
+      .option(
+        '--size <WxH>',
+        'sd: image size, e.g. 512x512, or one number for a square (256 is 256x256); multiples of 8, 64…2048',
+      )
       .option('--images <n>', 'sd: number of images', parseIntegerArgument('--images', 1, 10))
       .option('--messages <file>', 'llm: JSON file of the chat messages ([{ "role", "content" }, …])')
       .option(
@@ -89,7 +97,10 @@ export function createTaskCommand(): Command {
         "fee per on-chain task, e.g. 0.001 (ether) or 50gwei (default: the chain's going price, at least its minFee)",
         (text: string) => parseAmount('--fee', text),
       )
-      .option('--out <dir>', 'sd: folder the images are written to (created if missing)', '.')
+      .option(
+        '--out <dir>',
+        `sd: folder the images are written to, created if missing (default: ./${defaultOutDir})`,
+      )
       .option(
         '--timeout <seconds>',
         'give up waiting after this long (the task is kept; see `task status`)',
@@ -191,15 +202,16 @@ async function openStore(network: TaskNetwork): Promise<TaskStore> {
 
 async function runTask(options: RunOptions): Promise<void> {
   const network = await resolveTaskNetwork(options, true);
-  // The devnet says which models its nodes hold: any other would be refused by the relay after the task was
-  // recorded. (A configured network's relay refuses it the same way; the record is then marked failed below.)
-  if (options.model !== undefined && network.models.length > 0 && !network.models.includes(options.model))
-    throw new UsageError(
-      `--model ${options.model}: the devnet's nodes hold no such model; they hold ${network.models.join(', ')}.`,
-      { details: ['Nothing was sent or paid.'] },
-    );
-  const args =
-    options.type === 'sd' ? buildSdArgs(options, network.models) : buildLlmArgs(options, network.models);
+  // The devnet says which models its nodes hold and of which type: any other would be refused by the relay
+  // after the task was recorded, or by the node after it was paid. (A configured network's relay refuses an
+  // unknown model the same way; the record is then marked failed below.)
+  checkTaskFlags(options, network);
+  // The default model is one of the task's type (by the devnet's record of types, else by its name).
+  const typed = network.models.filter((id) => {
+    const type = network.modelTypes[id];
+    return type === undefined || type === options.type;
+  });
+  const args = options.type === 'sd' ? buildSdArgs(options, typed) : buildLlmArgs(options, typed);
   // Checked here with the protocol's own validator before anything is sent; its errors name the flag.
   const { encodeTaskArgs, InvalidTaskArgsError } = await import('@verinet/protocol/args');
   try {
@@ -209,15 +221,14 @@ async function runTask(options: RunOptions): Promise<void> {
       throw toTaskFlagError(options.type, error, { messagesFile: options.messages, size: options.size });
     throw error;
   }
-  const outDir = options.type === 'sd' ? assertDirectoryPath('--out', options.out) : undefined;
+  const outFlag = options.out ?? defaultOutDir;
+  const outDir = options.type === 'sd' ? assertDirectoryPath('--out', outFlag) : undefined;
   // Made before paying: a folder that cannot be created fails now, not after the result is here.
   if (outDir) {
     try {
       mkdirSync(outDir, { recursive: true });
     } catch (error) {
-      throw new CommandError(
-        `--out ${options.out}: cannot create that folder (${(error as Error).message}).`,
-      );
+      throw new CommandError(`--out ${outFlag}: cannot create that folder (${(error as Error).message}).`);
     }
   }
   const client = await openClient(network);

@@ -388,6 +388,17 @@ describe('npm start: the whole local network, driven by `verinet task`', { timeo
       /--model foo\/bar: the devnet's nodes hold no such model; they hold verinet\/tiny-gpt2, verinet\/tiny-sd\./,
     );
     assertOneLineError(await verinetInProcess([...sd, '--prompt', ' ']), /--prompt is empty/);
+    // The network file records each model's type: a known model of the other type is refused before paying.
+    const llm = ['task', 'run', '--type', 'llm', '--devnet', dir];
+    assertOneLineError(
+      await verinetInProcess([...llm, '--prompt', 'x', '--model', 'verinet/tiny-sd']),
+      /--model verinet\/tiny-sd is an image \(sd\) model; --type llm needs one of: verinet\/tiny-gpt2\./,
+    );
+    assertOneLineError(await verinetInProcess([...llm, '--prompt', '']), /--prompt is empty/);
+    assertOneLineError(
+      await verinetInProcess([...sd, '--prompt', 'x', '--max-tokens', '5']),
+      /--max-tokens is for --type llm only, not --type sd\./,
+    );
     assertOneLineError(
       await verinetInProcess([...sd, '--prompt', 'x', '--size', '99999x99999']),
       /^error: --size 99999x99999: the width and height must each be a multiple of 8 from 64 to 2048\. Nothing was sent/,
