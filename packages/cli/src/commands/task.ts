@@ -8,11 +8,12 @@ import { CommandError } from '../cli/errors.js';
 import { escapeControlCharacters } from '../cli/escapeControlCharacters.js';
 import { parseChoiceArgument, parseIntegerArgument } from '../cli/options.js';
 import { printLine, printNote } from '../cli/output.js';
-import { parseAmount } from '../cli/parseAmount.js';
 import { printJson } from '../cli/printJson.js';
 import { buildLlmArgs, buildSdArgs } from '../task/buildTaskArgs.js';
 import { checkTaskFlags } from '../task/checkTaskFlags.js';
+import { findTaskRecord } from '../task/findTaskRecord.js';
 import { formatTaskEvent } from '../task/formatTaskEvent.js';
+import { parseFee } from '../task/parseFee.js';
 import { resolveTaskNetwork, type TaskNetwork, type TaskNetworkOptions } from '../task/resolveTaskNetwork.js';
 import { toTaskFlagError } from '../task/toTaskFlagError.js';
 
@@ -95,7 +96,7 @@ export function createTaskCommand(): Command {
       .option(
         '--fee <amount>',
         "fee per on-chain task, e.g. 0.001 (ether) or 50gwei (default: the chain's going price, at least its minFee)",
-        (text: string) => parseAmount('--fee', text),
+        parseFee,
       )
       .option(
         '--out <dir>',
@@ -114,7 +115,7 @@ export function createTaskCommand(): Command {
     task
       .command('status')
       .description("Shows one task from the app's store: its phase, its on-chain tasks and their states.")
-      .argument('<id>', 'the task id `task run` printed')
+      .argument('<id>', 'the task id `task run` printed, a unique prefix of it, or its TASK KEY (0x…)')
       .option('--json', 'print JSON'),
   ).action(async (id: string, options: ReadOptions) => showTask(id, options));
 
@@ -132,7 +133,7 @@ export function createTaskCommand(): Command {
       .description(
         'Drops a task that was prepared but never sent (nothing uploaded, nothing paid): it is kept in the store as failed, no longer resumed or listed as pending.',
       )
-      .argument('<id>', 'the task id `task list` shows')
+      .argument('<id>', 'the task id `task list` shows, a unique prefix of it, or its TASK KEY (0x…)')
       .option('--json', 'print JSON'),
   ).action(async (id: string, options: ReadOptions) => dropTask(id, options));
 
@@ -147,15 +148,23 @@ export function createTaskCommand(): Command {
   return task;
 }
 
-/** The SDK's advice speaks to programmers (`client.withdraw()`); a CLI user runs a command instead. */
+/** The SDK's advice speaks to programmers (`call client.withdraw()`); a CLI user runs a command instead. */
+function toCliText(text: string): string {
+  return text
+    .replaceAll('call client.withdraw()', 'run `verinet task withdraw`')
+    .replaceAll('client.withdraw()', '`verinet task withdraw`');
+}
+
+/** The SDK's error, its advice reworded for the command line (`toCliText`). */
 function toCliWording(error: unknown): unknown {
   const details = (error as { details?: unknown }).details;
   if (Array.isArray(details)) {
     for (const [index, detail] of details.entries()) {
-      if (typeof detail === 'string')
-        details[index] = detail.replaceAll('client.withdraw()', '`verinet task withdraw`');
+      if (typeof detail === 'string') details[index] = toCliText(detail);
     }
   }
+  // `formatError` prints the short message and details; `task status` prints a stored message whole.
+  if (error instanceof Error) error.message = toCliText(error.message);
   return error;
 }
 
@@ -370,11 +379,7 @@ async function showTask(id: string, options: ReadOptions): Promise<void> {
     );
   const store = await openStore(network);
   try {
-    const record = await store.getTask(id);
-    if (!record)
-      throw new CommandError(`No task ${id} in ${network.storePath}.`, {
-        details: ['`verinet task list` shows the ids (each network and devnet folder has its own store).'],
-      });
+    const record = await findTaskRecord(store, id, network.storePath);
     if (options.json) printJson(summarize(record, true));
     else printLine(formatRecord(record));
   } finally {
@@ -382,16 +387,19 @@ async function showTask(id: string, options: ReadOptions): Promise<void> {
   }
 }
 
-async function dropTask(id: string, options: ReadOptions): Promise<void> {
+async function dropTask(ref: string, options: ReadOptions): Promise<void> {
   const network = await resolveTaskNetwork(options, false);
   if (!existsSync(network.storePath))
     throw new CommandError(
-      `No task ${id}: no task was run from here yet (${network.storePath} does not exist).`,
+      `No task ${ref}: no task was run from here yet (${network.storePath} does not exist).`,
+      {
+        details: ['`verinet task list` shows the ids (each network and devnet folder has its own store).'],
+      },
     );
   const store = await openStore(network);
   try {
-    const record = await store.getTask(id);
-    if (!record) throw new CommandError(`No task ${id} in ${network.storePath}.`);
+    const record = await findTaskRecord(store, ref, network.storePath);
+    const id = record.id;
     // Anything past 'prepared' may have an upload or a createTask in flight: dropping it could lose a paid task.
     if (record.phase !== 'prepared')
       throw new CommandError(
@@ -475,7 +483,7 @@ function summarize(record: TaskRecord, withMembers: boolean) {
     sampled: record.sampled ?? null,
     validation: record.validation ?? null,
     resubmits: record.resubmits,
-    error: record.error ?? null,
+    error: record.error ? { ...record.error, message: toCliText(record.error.message) } : null,
     ...(withMembers
       ? {
           tasks: record.members.map((member) => ({
@@ -504,7 +512,7 @@ function summarize(record: TaskRecord, withMembers: boolean) {
 function formatRecord(record: TaskRecord): string {
   const lines = [
     `task ${record.id} (${record.taskType})`,
-    `  phase       ${record.phase}${record.error ? `: ${record.error.message}` : ''}`,
+    `  phase       ${record.phase}${record.error ? `: ${toCliText(record.error.message)}` : ''}`,
     `  created     ${new Date(record.createdAt).toISOString()}, updated ${new Date(record.updatedAt).toISOString()}`,
     `  sampled     ${record.sampled === undefined ? 'not known yet' : record.sampled ? 'yes (validated by a group of 3)' : 'no'}`,
   ];

@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import { UsageError } from '../cli/errors.js';
 import { buildLlmArgs } from './buildTaskArgs.js';
 import { checkTaskFlags } from './checkTaskFlags.js';
+import { parseFee } from './parseFee.js';
 
 const devnet = {
   models: ['verinet/tiny-gpt2', 'verinet/tiny-sd'],
@@ -74,4 +75,13 @@ test('an empty or blank LLM prompt is refused before anything is paid', () => {
   assert.deepEqual(buildLlmArgs({ prompt: 'hi' }, ['verinet/tiny-gpt2']).messages, [
     { role: 'user', content: 'hi' },
   ]);
+});
+
+test('--fee 0 names the flag', () => {
+  assert.equal(
+    refusal(() => parseFee('0')),
+    "--fee 0: the fee must be more than 0 (omit --fee to pay the chain's going price).",
+  );
+  assert.equal(refusal(() => parseFee('0gwei')).split(':')[0], '--fee 0gwei');
+  assert.equal(parseFee('50gwei'), 50_000_000_000n);
 });
