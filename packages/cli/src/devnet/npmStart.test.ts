@@ -186,7 +186,10 @@ describe('npm start: the whole local network, driven by `verinet task`', { timeo
     assert.match(output, /images are noise and their text is\s+gibberish/);
     assert.match(output, /npm start -- --models/);
     // One fee rule for CLI, SDK and bridge, stated with its value (a new chain: its minFee, 1 gwei).
-    assert.match(output, /A task costs 1 gwei per on-chain task \(the chain's going price 0 ETH/);
+    assert.match(
+      output,
+      /A task costs 1 gwei per on-chain task \(the chain's going price: no paid task yet, kept within\n {2}minFee 1 gwei/,
+    );
     // The node status APIs no longer trigger Fastify's deprecation of disableRequestLogging.
     assert.doesNotMatch(output, /FSTDEP023|DeprecationWarning/);
     firstKey = /API key (vn_[\w-]+)/.exec(output)?.[1];
