@@ -4,6 +4,7 @@ import type { DappRunner } from './dapp/createDappRunner.js';
 import { getUiConfig, type UiConfig } from './lib/bridge.js';
 import { createBridgeRunner } from './lib/bridgeRunner.js';
 import { setExplorerBase } from './lib/explorer.js';
+import { type Page, routeOf, routes } from './lib/route.js';
 import { adoptKeyFromHash, getMode, type Mode } from './lib/settings.js';
 import { Calculator } from './pages/Calculator.js';
 import { Chat } from './pages/Chat.js';
@@ -12,22 +13,8 @@ import { Generate } from './pages/Generate.js';
 import { Settings } from './pages/Settings.js';
 import './styles.css';
 
-const routes = [
-  { path: 'generate', label: 'Images' },
-  { path: 'chat', label: 'Chat' },
-  { path: 'explorer', label: 'Explorer' },
-  { path: 'calculator', label: 'Staking calculator' },
-  { path: 'settings', label: 'Settings' },
-] as const;
-type Route = (typeof routes)[number]['path'];
-
-function currentRoute(): Route {
-  const path = location.hash.replace(/^#\/?/, '').split(/[?&]/)[0];
-  return routes.some((r) => r.path === path) ? (path as Route) : 'generate';
-}
-
 function App() {
-  const [route, setRoute] = useState<Route>(currentRoute());
+  const [route, setRoute] = useState<Page>(() => routeOf(location.hash, 'generate'));
   const [mode, setMode] = useState<Mode>(getMode());
   const [config, setConfig] = useState<UiConfig | null>(null);
   const [configLoaded, setConfigLoaded] = useState(false);
@@ -37,7 +24,7 @@ function App() {
   const bridgeRunner = useMemo(createBridgeRunner, []);
 
   useEffect(() => {
-    const onHash = () => setRoute(currentRoute());
+    const onHash = () => setRoute((current) => routeOf(location.hash, current));
     addEventListener('hashchange', onHash);
     getUiConfig().then((c) => {
       setConfig(c);
@@ -52,7 +39,7 @@ function App() {
     // After a navigation, focus moves to the new page (as a full page load would); not on the first load.
     if (!firstRoute.current) document.getElementById('main')?.focus();
     firstRoute.current = false;
-    document.title = `${routes.find((r) => r.path === route)?.label ?? ''} · Verinet`;
+    document.title = `${routes.find((r) => r.path === route)?.label ?? 'No such page'} · Verinet`;
   }, [route]);
 
   useEffect(() => {
@@ -144,6 +131,21 @@ function App() {
         {route === 'chat' && runner && <Chat runner={runner} />}
         {route === 'explorer' && configLoaded && <Explorer />}
         {route === 'calculator' && <Calculator />}
+        {route === 'not-found' && (
+          <section aria-labelledby="not-found-title" data-testid="not-found">
+            <h1 id="not-found-title">No such page</h1>
+            <p>
+              The address names no page (<code>{location.hash}</code>). The pages are:
+            </p>
+            <ul>
+              {routes.map((r) => (
+                <li key={r.path}>
+                  <a href={`#/${r.path}`}>{r.label}</a>
+                </li>
+              ))}
+            </ul>
+          </section>
+        )}
         {route === 'settings' && (
           <Settings
             onModeChange={(next) => {

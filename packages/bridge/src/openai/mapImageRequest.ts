@@ -140,6 +140,19 @@ export function mapImageRequest(
   try {
     parseTaskArgs('sd', args);
   } catch (error) {
+    // The schema's words per field ("Invalid number: must be a multiple of 8.") would read as raw validator
+    // output for a size the client wrote as one value: one sentence stating the whole rule instead.
+    const sides = ((error as { issues?: { field: string }[] }).issues ?? [])
+      .map((issue) => /^task_config\.image_(width|height)$/.exec(issue.field)?.[1])
+      .filter((side): side is string => side !== undefined);
+    if (sides.length > 0) {
+      const named = [...new Set(sides)].sort().reverse();
+      throw new BridgeError(
+        'invalid_value',
+        `size ${size}: the ${named.join(' and ')} must ${named.length > 1 ? 'each ' : ''}be a multiple of 8 from 64 to 2048.`,
+        { param: 'size' },
+      );
+    }
     throw toArgsError(error, imageParamRenames);
   }
   return { model, args: args as SdTaskArgsInput, responseFormat };

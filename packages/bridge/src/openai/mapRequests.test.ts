@@ -187,6 +187,19 @@ describe('images mapping', () => {
     );
   });
 
+  test("an odd size is one sentence stating the rule, not the validator's words", () => {
+    assert.equal(
+      refused(() => mapImageRequest({ prompt: 'x', size: '100x100' }, { models }), 'invalid_value', 'size')
+        .shortMessage,
+      'size 100x100: the width and height must each be a multiple of 8 from 64 to 2048.',
+    );
+    assert.equal(
+      refused(() => mapImageRequest({ prompt: 'x', size: '64x4096' }, { models }), 'invalid_value', 'size')
+        .shortMessage,
+      'size 64x4096: the height must be a multiple of 8 from 64 to 2048.',
+    );
+  });
+
   test('bad or unsupported image fields are refused naming the field', () => {
     const cases: [Record<string, unknown>, string, string][] = [
       [{ size: 'big' }, 'invalid_value', 'size'],

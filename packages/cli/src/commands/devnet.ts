@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { isAbsolute, relative } from 'node:path';
 import { taskManagerAbi } from '@verinet/protocol/chain';
 import { formatEth } from '@verinet/web/format';
@@ -5,6 +6,7 @@ import { Command } from 'commander';
 import { createPublicClient, getAddress, http } from 'viem';
 import { privateKeyToAddress } from 'viem/accounts';
 import { assertDirectoryPath } from '../cli/assertDirectoryPath.js';
+import { CommandError } from '../cli/errors.js';
 import { formatAmount } from '../cli/formatAmount.js';
 import { parseChoiceArgument, parseIntegerArgument } from '../cli/options.js';
 import { printLine, printNote } from '../cli/output.js';
@@ -99,6 +101,13 @@ async function runDevnet(options: DevnetOptions): Promise<void> {
   const dir = assertDirectoryPath('--dir', options.dir);
   const modelsDir =
     options.models === undefined ? undefined : assertDirectoryPath('--models', options.models);
+  // Before any work: a mistyped --models used to be found after compiling the contracts.
+  if (modelsDir !== undefined && !existsSync(modelsDir))
+    throw new CommandError(`--models ${options.models}: no such folder.`, {
+      details: [
+        `Import a model first: \`npx verinet model import ./my-model --models-dir ${options.models}\`.`,
+      ],
+    });
   const log = options.json ? (line: string) => printNote(line) : (line: string) => printLine(line);
 
   // Stop signals are taken from the start, so Ctrl-C during compilation, deployment or the nodes' start also
@@ -266,12 +275,12 @@ ${nodes}
 ${services.length > 0 ? `\nServices:\n${services.join('\n')}\n` : ''}
 ${models}
 
-A task costs ${formatEth(fee.fee)} per on-chain task (the chain's going price ${formatEth(fee.goingPrice)}, kept within
+A task costs ${formatEth(fee.fee)} per on-chain task (the chain's going price${fee.goingPrice === 0n ? ': no paid task yet' : ` ${formatEth(fee.goingPrice)}`}, kept within
   minFee ${formatEth(fee.minFee)} … 10 × minFee; \`verinet task run\`, the SDK and the bridge all use this rule;
   --fee overrides it; a sampled task pays 3 fees, 2 of them refunded).
 
 Run a task (in another terminal):
-  npx verinet task run --type sd --prompt "a lighthouse at dusk" --out out${dirOption}
+  npx verinet task run --type sd --prompt "a lighthouse at dusk"${dirOption}   # PNGs in ./verinet-output/
   npx verinet task run --type llm --prompt "Say hello"${dirOption}
   npx verinet task list${dirOption}
 

@@ -332,4 +332,18 @@ describe('stake-calc on odd inputs', () => {
       /must be at least 3 \(a validation group has 3 nodes\)/,
     );
   });
+
+  it('`devnet --models` of a missing folder is refused before any work (no "Compiling contracts…")', async () => {
+    const scratch = mkdtempSync(join(tmpdir(), 'verinet-models-'));
+    const run = await captureCli([
+      'devnet',
+      '--models',
+      join(scratch, 'nope-models'),
+      '--dir',
+      join(scratch, 'd'),
+    ]);
+    rmSync(scratch, { recursive: true, force: true });
+    assertOneLineError(run, /--models .*nope-models: no such folder\. Import a model first/);
+    assert.equal(run.stdout, '');
+  });
 });

@@ -4,14 +4,16 @@ import type { CheckTaskArgs, TaskEvent, TaskRecord, TaskStore, VerinetClient } f
 import { formatEth } from '@verinet/web/format';
 import { Command } from 'commander';
 import { assertDirectoryPath } from '../cli/assertDirectoryPath.js';
-import { CommandError, UsageError } from '../cli/errors.js';
+import { CommandError } from '../cli/errors.js';
 import { escapeControlCharacters } from '../cli/escapeControlCharacters.js';
 import { parseChoiceArgument, parseIntegerArgument } from '../cli/options.js';
 import { printLine, printNote } from '../cli/output.js';
-import { parseAmount } from '../cli/parseAmount.js';
 import { printJson } from '../cli/printJson.js';
 import { buildLlmArgs, buildSdArgs } from '../task/buildTaskArgs.js';
+import { checkTaskFlags } from '../task/checkTaskFlags.js';
+import { findTaskRecord } from '../task/findTaskRecord.js';
 import { formatTaskEvent } from '../task/formatTaskEvent.js';
+import { parseFee } from '../task/parseFee.js';
 import { resolveTaskNetwork, type TaskNetwork, type TaskNetworkOptions } from '../task/resolveTaskNetwork.js';
 import { toTaskFlagError } from '../task/toTaskFlagError.js';
 
@@ -27,10 +29,14 @@ type RunOptions = TaskNetworkOptions & {
   maxTokens?: number;
   model?: string;
   fee?: bigint;
-  out: string;
+  out?: string;
   timeout: number;
   json?: boolean;
 };
+
+/** Images land here unless --out says otherwise: a folder of their own, not the working folder (often a
+ * repository's root); the repository's .gitignore lists it. */
+const defaultOutDir = 'verinet-output';
 
 type ReadOptions = TaskNetworkOptions & { json?: boolean; limit: number };
 
@@ -75,7 +81,10 @@ export function createTaskCommand(): Command {
       .option('--negative <text>', 'sd: negative prompt')
       .option('--steps <n>', 'sd: denoising steps', parseIntegerArgument('--steps', 1, 100))
       .option('--seed <n>', 'seed (sd: of the first image)', parseIntegerArgument('--seed', 0, 2 ** 31 - 1))
-      .option('--size <WxH>', 'sd: image size, e.g. 512x512 (multiples of 8, 64…2048)')
+      .option(
+        '--size <WxH>',
+        'sd: image size, e.g. 512x512, or one number for a square (256 is 256x256); multiples of 8, 64…2048',
+      )
       .option('--images <n>', 'sd: number of images', parseIntegerArgument('--images', 1, 10))
       .option('--messages <file>', 'llm: JSON file of the chat messages ([{ "role", "content" }, …])')
       .option(
@@ -87,9 +96,12 @@ export function createTaskCommand(): Command {
       .option(
         '--fee <amount>',
         "fee per on-chain task, e.g. 0.001 (ether) or 50gwei (default: the chain's going price, at least its minFee)",
-        (text: string) => parseAmount('--fee', text),
+        parseFee,
       )
-      .option('--out <dir>', 'sd: folder the images are written to (created if missing)', '.')
+      .option(
+        '--out <dir>',
+        `sd: folder the images are written to, created if missing (default: ./${defaultOutDir})`,
+      )
       .option(
         '--timeout <seconds>',
         'give up waiting after this long (the task is kept; see `task status`)',
@@ -103,7 +115,7 @@ export function createTaskCommand(): Command {
     task
       .command('status')
       .description("Shows one task from the app's store: its phase, its on-chain tasks and their states.")
-      .argument('<id>', 'the task id `task run` printed')
+      .argument('<id>', 'the task id `task run` printed, a unique prefix of it, or its TASK KEY (0x…)')
       .option('--json', 'print JSON'),
   ).action(async (id: string, options: ReadOptions) => showTask(id, options));
 
@@ -121,7 +133,7 @@ export function createTaskCommand(): Command {
       .description(
         'Drops a task that was prepared but never sent (nothing uploaded, nothing paid): it is kept in the store as failed, no longer resumed or listed as pending.',
       )
-      .argument('<id>', 'the task id `task list` shows')
+      .argument('<id>', 'the task id `task list` shows, a unique prefix of it, or its TASK KEY (0x…)')
       .option('--json', 'print JSON'),
   ).action(async (id: string, options: ReadOptions) => dropTask(id, options));
 
@@ -136,15 +148,23 @@ export function createTaskCommand(): Command {
   return task;
 }
 
-/** The SDK's advice speaks to programmers (`client.withdraw()`); a CLI user runs a command instead. */
+/** The SDK's advice speaks to programmers (`call client.withdraw()`); a CLI user runs a command instead. */
+function toCliText(text: string): string {
+  return text
+    .replaceAll('call client.withdraw()', 'run `verinet task withdraw`')
+    .replaceAll('client.withdraw()', '`verinet task withdraw`');
+}
+
+/** The SDK's error, its advice reworded for the command line (`toCliText`). */
 function toCliWording(error: unknown): unknown {
   const details = (error as { details?: unknown }).details;
   if (Array.isArray(details)) {
     for (const [index, detail] of details.entries()) {
-      if (typeof detail === 'string')
-        details[index] = detail.replaceAll('client.withdraw()', '`verinet task withdraw`');
+      if (typeof detail === 'string') details[index] = toCliText(detail);
     }
   }
+  // `formatError` prints the short message and details; `task status` prints a stored message whole.
+  if (error instanceof Error) error.message = toCliText(error.message);
   return error;
 }
 
@@ -191,15 +211,16 @@ async function openStore(network: TaskNetwork): Promise<TaskStore> {
 
 async function runTask(options: RunOptions): Promise<void> {
   const network = await resolveTaskNetwork(options, true);
-  // The devnet says which models its nodes hold: any other would be refused by the relay after the task was
-  // recorded. (A configured network's relay refuses it the same way; the record is then marked failed below.)
-  if (options.model !== undefined && network.models.length > 0 && !network.models.includes(options.model))
-    throw new UsageError(
-      `--model ${options.model}: the devnet's nodes hold no such model; they hold ${network.models.join(', ')}.`,
-      { details: ['Nothing was sent or paid.'] },
-    );
-  const args =
-    options.type === 'sd' ? buildSdArgs(options, network.models) : buildLlmArgs(options, network.models);
+  // The devnet says which models its nodes hold and of which type: any other would be refused by the relay
+  // after the task was recorded, or by the node after it was paid. (A configured network's relay refuses an
+  // unknown model the same way; the record is then marked failed below.)
+  checkTaskFlags(options, network);
+  // The default model is one of the task's type (by the devnet's record of types, else by its name).
+  const typed = network.models.filter((id) => {
+    const type = network.modelTypes[id];
+    return type === undefined || type === options.type;
+  });
+  const args = options.type === 'sd' ? buildSdArgs(options, typed) : buildLlmArgs(options, typed);
   // Checked here with the protocol's own validator before anything is sent; its errors name the flag.
   const { encodeTaskArgs, InvalidTaskArgsError } = await import('@verinet/protocol/args');
   try {
@@ -209,15 +230,14 @@ async function runTask(options: RunOptions): Promise<void> {
       throw toTaskFlagError(options.type, error, { messagesFile: options.messages, size: options.size });
     throw error;
   }
-  const outDir = options.type === 'sd' ? assertDirectoryPath('--out', options.out) : undefined;
+  const outFlag = options.out ?? defaultOutDir;
+  const outDir = options.type === 'sd' ? assertDirectoryPath('--out', outFlag) : undefined;
   // Made before paying: a folder that cannot be created fails now, not after the result is here.
   if (outDir) {
     try {
       mkdirSync(outDir, { recursive: true });
     } catch (error) {
-      throw new CommandError(
-        `--out ${options.out}: cannot create that folder (${(error as Error).message}).`,
-      );
+      throw new CommandError(`--out ${outFlag}: cannot create that folder (${(error as Error).message}).`);
     }
   }
   const client = await openClient(network);
@@ -359,11 +379,7 @@ async function showTask(id: string, options: ReadOptions): Promise<void> {
     );
   const store = await openStore(network);
   try {
-    const record = await store.getTask(id);
-    if (!record)
-      throw new CommandError(`No task ${id} in ${network.storePath}.`, {
-        details: ['`verinet task list` shows the ids (each network and devnet folder has its own store).'],
-      });
+    const record = await findTaskRecord(store, id, network.storePath);
     if (options.json) printJson(summarize(record, true));
     else printLine(formatRecord(record));
   } finally {
@@ -371,16 +387,19 @@ async function showTask(id: string, options: ReadOptions): Promise<void> {
   }
 }
 
-async function dropTask(id: string, options: ReadOptions): Promise<void> {
+async function dropTask(ref: string, options: ReadOptions): Promise<void> {
   const network = await resolveTaskNetwork(options, false);
   if (!existsSync(network.storePath))
     throw new CommandError(
-      `No task ${id}: no task was run from here yet (${network.storePath} does not exist).`,
+      `No task ${ref}: no task was run from here yet (${network.storePath} does not exist).`,
+      {
+        details: ['`verinet task list` shows the ids (each network and devnet folder has its own store).'],
+      },
     );
   const store = await openStore(network);
   try {
-    const record = await store.getTask(id);
-    if (!record) throw new CommandError(`No task ${id} in ${network.storePath}.`);
+    const record = await findTaskRecord(store, ref, network.storePath);
+    const id = record.id;
     // Anything past 'prepared' may have an upload or a createTask in flight: dropping it could lose a paid task.
     if (record.phase !== 'prepared')
       throw new CommandError(
@@ -464,7 +483,7 @@ function summarize(record: TaskRecord, withMembers: boolean) {
     sampled: record.sampled ?? null,
     validation: record.validation ?? null,
     resubmits: record.resubmits,
-    error: record.error ?? null,
+    error: record.error ? { ...record.error, message: toCliText(record.error.message) } : null,
     ...(withMembers
       ? {
           tasks: record.members.map((member) => ({
@@ -493,7 +512,7 @@ function summarize(record: TaskRecord, withMembers: boolean) {
 function formatRecord(record: TaskRecord): string {
   const lines = [
     `task ${record.id} (${record.taskType})`,
-    `  phase       ${record.phase}${record.error ? `: ${record.error.message}` : ''}`,
+    `  phase       ${record.phase}${record.error ? `: ${toCliText(record.error.message)}` : ''}`,
     `  created     ${new Date(record.createdAt).toISOString()}, updated ${new Date(record.updatedAt).toISOString()}`,
     `  sampled     ${record.sampled === undefined ? 'not known yet' : record.sampled ? 'yes (validated by a group of 3)' : 'no'}`,
   ];

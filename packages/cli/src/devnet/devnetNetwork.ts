@@ -20,7 +20,14 @@ export const devnetNetworkSchema = z.object({
   deploymentFile: z.string().min(1),
   /** The GPU every devnet node registers; LLM tasks must require it (exact-match bucket). */
   gpu: z.object({ name: z.string().min(1), vramGib: z.number().int().positive() }),
-  models: z.object({ dir: z.string().min(1), tiny: z.boolean(), ids: z.array(z.string()) }),
+  models: z.object({
+    dir: z.string().min(1),
+    tiny: z.boolean(),
+    ids: z.array(z.string()),
+    /** Each id's task type: `verinet task run` refuses a model of the other type before paying. Optional: a
+     * network file written before it existed still reads. */
+    types: z.record(z.string(), z.enum(['llm', 'sd', 'sd_ft'])).optional(),
+  }),
   nodes: z.array(z.object({ index: z.number().int(), address, apiUrl: url })),
   /** The test account `verinet task` pays from by default (anvil index). */
   app: z.object({ accountIndex: z.number().int().min(0), address }),

@@ -186,7 +186,10 @@ describe('npm start: the whole local network, driven by `verinet task`', { timeo
     assert.match(output, /images are noise and their text is\s+gibberish/);
     assert.match(output, /npm start -- --models/);
     // One fee rule for CLI, SDK and bridge, stated with its value (a new chain: its minFee, 1 gwei).
-    assert.match(output, /A task costs 1 gwei per on-chain task \(the chain's going price 0 ETH/);
+    assert.match(
+      output,
+      /A task costs 1 gwei per on-chain task \(the chain's going price: no paid task yet, kept within\n {2}minFee 1 gwei/,
+    );
     // The node status APIs no longer trigger Fastify's deprecation of disableRequestLogging.
     assert.doesNotMatch(output, /FSTDEP023|DeprecationWarning/);
     firstKey = /API key (vn_[\w-]+)/.exec(output)?.[1];
@@ -388,6 +391,17 @@ describe('npm start: the whole local network, driven by `verinet task`', { timeo
       /--model foo\/bar: the devnet's nodes hold no such model; they hold verinet\/tiny-gpt2, verinet\/tiny-sd\./,
     );
     assertOneLineError(await verinetInProcess([...sd, '--prompt', ' ']), /--prompt is empty/);
+    // The network file records each model's type: a known model of the other type is refused before paying.
+    const llm = ['task', 'run', '--type', 'llm', '--devnet', dir];
+    assertOneLineError(
+      await verinetInProcess([...llm, '--prompt', 'x', '--model', 'verinet/tiny-sd']),
+      /--model verinet\/tiny-sd is an image \(sd\) model; --type llm needs one of: verinet\/tiny-gpt2\./,
+    );
+    assertOneLineError(await verinetInProcess([...llm, '--prompt', '']), /--prompt is empty/);
+    assertOneLineError(
+      await verinetInProcess([...sd, '--prompt', 'x', '--max-tokens', '5']),
+      /--max-tokens is for --type llm only, not --type sd\./,
+    );
     assertOneLineError(
       await verinetInProcess([...sd, '--prompt', 'x', '--size', '99999x99999']),
       /^error: --size 99999x99999: the width and height must each be a multiple of 8 from 64 to 2048\. Nothing was sent/,

@@ -334,6 +334,9 @@ export async function startDevnet(parameters: StartDevnetParameters): Promise<De
         dir: models.dir,
         tiny: models.tiny,
         ids: [...models.ids.llm, ...models.ids.sd, ...models.ids.sd_ft],
+        types: Object.fromEntries(
+          (['llm', 'sd', 'sd_ft'] as const).flatMap((type) => models.ids[type].map((id) => [id, type])),
+        ),
       },
       nodes: nodes.map(({ index, address, apiUrl }) => ({ index, address, apiUrl })),
       app: { accountIndex: devnetAppAccountIndex, address: app },

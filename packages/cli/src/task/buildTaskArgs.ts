@@ -85,6 +85,11 @@ export function buildLlmArgs(options: LlmTaskOptions, knownModels: string[]): Re
         details: ['Expected [{ "role": "user", "content": "…" }, …] or { "messages": [...] }.'],
       });
   } else {
+    // As with an image prompt: an empty message is a forgotten or mis-quoted argument that would be paid for.
+    if (options.prompt?.trim() === '')
+      throw new UsageError('--prompt is empty: write the message the model should answer.', {
+        details: ['Nothing was sent or paid.'],
+      });
     messages = [{ role: 'user', content: options.prompt }];
   }
   return {

@@ -31,6 +31,8 @@ export type TaskNetwork = {
   gpu: string | undefined;
   /** Model ids the network's nodes hold, by what the devnet says (for defaults). */
   models: string[];
+  /** Each known model's task type (a devnet written before types were recorded: empty). */
+  modelTypes: Record<string, 'llm' | 'sd' | 'sd_ft'>;
   /** A local model store holding the network's models (the devnet's, or --models-dir): lets the CLI count
    * an LLM prompt's tokens before paying. */
   modelsDir: string | undefined;
@@ -70,6 +72,7 @@ export async function resolveTaskNetwork(
       storePath: options.store ? resolve(options.store) : join(paths.appDir, 'tasks.db'),
       gpu: options.gpu ?? network?.gpu.name,
       models: network?.models.ids ?? [],
+      modelTypes: network?.models.types ?? {},
       modelsDir: options.modelsDir ? resolve(options.modelsDir) : network?.models.dir,
     };
   }
@@ -123,6 +126,7 @@ export async function resolveTaskNetwork(
       : resolve('.verinet', 'app', `tasks-${deployment.chainId}.db`),
     gpu: options.gpu,
     models: [],
+    modelTypes: {},
     modelsDir: options.modelsDir ? resolve(options.modelsDir) : undefined,
   };
 }

@@ -111,6 +111,20 @@ describe('web UI pages (Chromium): staking calculator, labels, keyboard, phone w
     await page.close();
   });
 
+  it('an unknown page (#/staking) says so and links to every page, by keyboard', async () => {
+    const page = await browser.context.newPage();
+    await page.goto(`${server.url}/#/staking`);
+    await page.getByRole('heading', { name: 'No such page' }).waitFor();
+    assert.equal(await page.title(), 'No such page · Verinet');
+    const links = page.getByTestId('not-found').getByRole('link');
+    assert.equal(await links.count(), 5);
+    await links.filter({ hasText: 'Staking calculator' }).focus();
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: 'Staking calculator' }).waitFor();
+    assert.equal(await page.evaluate('location.hash'), '#/calculator');
+    await page.close();
+  });
+
   it('is usable by keyboard and at phone width', async () => {
     const page = await browser.context.newPage();
     await page.setViewportSize({ width: 375, height: 740 });

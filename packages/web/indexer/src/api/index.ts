@@ -1,7 +1,9 @@
 // The explorer's read-only HTTP API, served by Ponder next to its indexer. JSON everywhere; token amounts
 // and block numbers are decimal strings (they exceed 2^53). Bad parameters get a 400 naming the parameter.
+
 import { db } from 'ponder:api';
 import schema from 'ponder:schema';
+import { formatVersion, unpackVersion } from '@verinet/protocol/args';
 import { Hono } from 'hono';
 import { cors } from 'hono/cors';
 import { and, desc, eq, graphql, lt, or } from 'ponder';
@@ -27,6 +29,8 @@ class BadParameterError extends Error {
 const addressColumns = new Set(['address', 'beneficiary', 'creator', 'node', 'paidTo']);
 
 function toJson(value: unknown, key?: string): unknown {
+  // A node's worker version is stored packed (major << 32 | minor << 16 | patch): people read "1.0.0".
+  if (typeof value === 'bigint' && key === 'version') return formatVersion(unpackVersion(value));
   if (typeof value === 'bigint') return value.toString();
   if (typeof value === 'string' && key !== undefined && addressColumns.has(key) && address.test(value))
     return getAddress(value);

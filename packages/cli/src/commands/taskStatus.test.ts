@@ -1,0 +1,81 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { TaskRecord } from '@verinet/sdk';
+import { createSqliteStore } from '../../../sdk/src/store/createSqliteStore.js';
+import { captureCli } from '../cli/captureCli.js';
+
+/** `task status` and `task drop` against a real SQLite task store (no chain needed: they read the store only). */
+describe('task status / drop name a task by id, id prefix or task key', () => {
+  let dir = '';
+  let storePath = '';
+  const refusedKey = `0x${'ab'.repeat(32)}`;
+  const base = (id: string, taskKey: string, phase: TaskRecord['phase']): TaskRecord =>
+    ({
+      v: 1,
+      id,
+      taskType: 'llm',
+      phase,
+      members: [{ role: 'original', taskKey, fee: '1000000000' }],
+      previous: [],
+      resubmits: 0,
+      createdAt: Date.now(),
+      updatedAt: Date.now(),
+    }) as unknown as TaskRecord;
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'verinet-status-'));
+    storePath = join(dir, 'tasks.db');
+    const store = createSqliteStore({ path: storePath });
+    await store.putTask({
+      ...base('aa11000000000000000000000000000a', refusedKey, 'failed'),
+      error: {
+        name: 'TaskRefusedError',
+        message:
+          'The node refused the task.\n  The report was accepted and the fee is owed back: call client.withdraw().',
+      },
+    });
+    await store.putTask(base('aa22000000000000000000000000000b', `0x${'cd'.repeat(32)}`, 'prepared'));
+    await store.close();
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+  const cli = (...args: string[]) => captureCli(['task', ...args, '--store', storePath, '--devnet', dir]);
+
+  it('finds a task by its TASK KEY and speaks of `verinet task withdraw`, not client.withdraw()', async () => {
+    const run = await cli('status', refusedKey);
+    assert.equal(run.status, 0, run.stderr);
+    assert.match(run.stdout, /^task aa11000000000000000000000000000a \(llm\)/);
+    assert.match(run.stdout, /owed back: run `verinet task withdraw`/);
+    assert.doesNotMatch(run.stdout, /client\.withdraw/);
+    const json = await cli('status', 'aa11', '--json');
+    assert.match(
+      (JSON.parse(json.stdout) as { error: { message: string } }).error.message,
+      /verinet task withdraw/,
+    );
+  });
+
+  it('an ambiguous prefix is one line listing the matches; an unknown id says what to do', async () => {
+    const ambiguous = await cli('status', 'aa');
+    assert.equal(ambiguous.status, 1);
+    assert.match(
+      ambiguous.stderr,
+      /^error: "aa" matches 2 tasks: aa(?:11|22)0{27}[ab], aa(?:11|22)0{27}[ab]; give more of the id\.\n$/,
+    );
+    const missing = await cli('drop', 'nope');
+    assert.equal(missing.status, 1);
+    assert.match(
+      missing.stderr,
+      /^error: No task nope in .*tasks\.db\. `verinet task list` shows the ids and task keys/,
+    );
+  });
+
+  it('`task drop` takes an id prefix', async () => {
+    const run = await cli('drop', 'aa22');
+    assert.equal(run.status, 0, run.stderr);
+    assert.equal(
+      run.stdout,
+      'task aa22000000000000000000000000000b dropped (it was never sent; nothing was paid)\n',
+    );
+  });
+});
