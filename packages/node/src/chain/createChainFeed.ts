@@ -1,5 +1,5 @@
 import type { Address, Hex, Log, PublicClient } from 'viem';
-import { describeRpcError } from './describeRpcError.js';
+import { createPollLoop } from './createPollLoop.js';
 
 /** The chain reads a watcher makes: answered by the RPC, or by a feed shared between watchers. */
 export type ChainSource = {
@@ -63,12 +63,8 @@ export function createChainFeed(parameters: CreateChainFeedParameters): ChainFee
   const listeners = new Set<() => void>();
   let blocks: FeedBlock[] = [];
   let freshAt = 0;
-  let running = false;
-  let loop: Promise<void> | undefined;
-  let wake: (() => void) | undefined;
-  let lastError: string | undefined;
 
-  const isFresh = () => running && blocks.length > 0 && Date.now() - freshAt <= maxAgeMs;
+  const isFresh = () => loop.running && blocks.length > 0 && Date.now() - freshAt <= maxAgeMs;
   const find = (number: bigint): FeedBlock | undefined => {
     const first = blocks[0];
     if (!first || number < first.number) return undefined;
@@ -125,26 +121,11 @@ export function createChainFeed(parameters: CreateChainFeedParameters): ChainFee
     for (const listener of listeners) listener();
   };
 
-  const run = async () => {
-    while (running) {
-      try {
-        await pollOnce();
-        lastError = undefined;
-      } catch (error) {
-        const message = describeRpcError(error);
-        if (message !== lastError) parameters.onError?.(message);
-        lastError = message;
-      }
-      if (!running) break;
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, pollIntervalMs);
-        wake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-    }
-  };
+  const loop = createPollLoop({
+    step: pollOnce,
+    waitMs: () => pollIntervalMs,
+    onError: (message) => parameters.onError?.(message),
+  });
 
   return {
     pollOnce,
@@ -174,15 +155,7 @@ export function createChainFeed(parameters: CreateChainFeedParameters): ChainFee
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
-    start() {
-      if (running) return;
-      running = true;
-      loop = run();
-    },
-    async stop() {
-      running = false;
-      wake?.();
-      await loop;
-    },
+    start: loop.start,
+    stop: loop.stop,
   };
 }

@@ -1,6 +1,6 @@
 import { taskManagerAbi } from '@verinet/protocol/chain';
 import { type Address, type Hex, type PublicClient, parseEventLogs, toHex } from 'viem';
-import { describeRpcError } from '../chain/describeRpcError.js';
+import { createPollLoop } from '../chain/createPollLoop.js';
 import {
   abortReasons,
   type Contracts,
@@ -86,10 +86,6 @@ export function createDrawSettler(parameters: DrawSettlerParameters): DrawSettle
   const { client, sender, store, contracts, node } = parameters;
   const random = parameters.random ?? Math.random;
   let dueAt: number | undefined;
-  let running = false;
-  let loop: Promise<void> | undefined;
-  let wake: (() => void) | undefined;
-  let lastError: string | undefined;
   // Whether draws may be pending beyond those known: true at start (nothing known) and after a hint without a key.
   let maybePending = true;
   const rereadMs = parameters.rereadMs ?? 60_000;
@@ -154,31 +150,14 @@ export function createDrawSettler(parameters: DrawSettlerParameters): DrawSettle
     return settle();
   };
 
-  const run = async () => {
-    while (running) {
-      try {
-        await tick();
-        lastError = undefined;
-      } catch (error) {
-        const message = describeRpcError(error);
-        if (message !== lastError)
-          parameters.notice('warn', `Settling pending draws failed: ${message}; retrying.`);
-        lastError = message;
-      }
-      if (!running) break;
-      const wait =
-        dueAt === undefined
-          ? parameters.intervalMs
-          : Math.min(parameters.intervalMs, Math.max(0, dueAt - Date.now()));
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, wait);
-        wake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-    }
-  };
+  const loop = createPollLoop({
+    step: tick,
+    waitMs: () =>
+      dueAt === undefined
+        ? parameters.intervalMs
+        : Math.min(parameters.intervalMs, Math.max(0, dueAt - Date.now())),
+    onError: (message) => parameters.notice('warn', `Settling pending draws failed: ${message}; retrying.`),
+  });
 
   return {
     tick,
@@ -189,16 +168,10 @@ export function createDrawSettler(parameters: DrawSettlerParameters): DrawSettle
     drawn(taskKey) {
       waiting.delete(taskKey.toLowerCase());
     },
-    start() {
-      if (running) return;
-      running = true;
-      loop = run();
-    },
+    start: loop.start,
     async stop() {
-      running = false;
-      wake?.();
       // A settlement being waited for stays persisted: the next start follows it.
-      await Promise.race([loop, new Promise((resolve) => setTimeout(resolve, 10_000).unref())]);
+      await Promise.race([loop.stop(), new Promise((resolve) => setTimeout(resolve, 10_000).unref())]);
     },
   };
 }

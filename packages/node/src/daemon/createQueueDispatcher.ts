@@ -1,6 +1,6 @@
 import { taskManagerAbi } from '@verinet/protocol/chain';
 import { type Address, type Hex, type PublicClient, parseEventLogs, toHex } from 'viem';
-import { describeRpcError } from '../chain/describeRpcError.js';
+import { createPollLoop } from '../chain/createPollLoop.js';
 import {
   type ContractRequest,
   type Contracts,
@@ -75,11 +75,6 @@ export function createQueueDispatcher(parameters: QueueDispatcherParameters): Qu
   const maxProbes = parameters.maxProbes ?? 64n;
   const delayMs = parameters.delayMs ?? parameters.intervalMs;
   const random = parameters.random ?? Math.random;
-  let running = false;
-  let stopped = false;
-  let loop: Promise<void> | undefined;
-  let wake: (() => void) | undefined;
-  let lastError: string | undefined;
 
   const waitFor = async (tx: Parameters<TxSender['wait']>[0]): Promise<Hex | undefined> => {
     const outcome = await sender.wait(tx, { timeoutMs: 60_000 });
@@ -117,14 +112,8 @@ export function createQueueDispatcher(parameters: QueueDispatcherParameters): Qu
     };
     if (!(await fits('pending'))) return undefined;
     // Other idle nodes saw the same queue: whoever's wait ends first takes the task, the others see it gone.
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, Math.floor(random() * delayMs));
-      wake = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-    });
-    if (stopped || !(await fits('latest'))) return undefined;
+    await loop.sleep(Math.floor(random() * delayMs));
+    if (loop.stopped || !(await fits('latest'))) return undefined;
     const block = await client.getBlockNumber();
     // One dispatch per head block: the sender's idempotency key (a restart finds it, mined or live).
     const tx = await sender.send({
@@ -135,41 +124,17 @@ export function createQueueDispatcher(parameters: QueueDispatcherParameters): Qu
     return waitFor(tx);
   };
 
-  const run = async () => {
-    while (running) {
-      try {
-        await tick();
-        lastError = undefined;
-      } catch (error) {
-        const message = describeRpcError(error);
-        if (message !== lastError)
-          parameters.notice('warn', `Taking a queued task failed: ${message}; retrying.`);
-        lastError = message;
-      }
-      if (!running) break;
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, parameters.intervalMs);
-        wake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-    }
-  };
+  const loop = createPollLoop({
+    step: tick,
+    waitMs: () => parameters.intervalMs,
+    onError: (message) => parameters.notice('warn', `Taking a queued task failed: ${message}; retrying.`),
+  });
 
   return {
     tick,
-    start() {
-      if (running) return;
-      running = true;
-      stopped = false;
-      loop = run();
-    },
+    start: loop.start,
     async stop() {
-      running = false;
-      stopped = true;
-      wake?.();
-      await Promise.race([loop, new Promise((resolve) => setTimeout(resolve, 10_000).unref())]);
+      await Promise.race([loop.stop(), new Promise((resolve) => setTimeout(resolve, 10_000).unref())]);
     },
   };
 }
