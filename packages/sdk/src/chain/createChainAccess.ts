@@ -22,6 +22,8 @@ import type { VerinetAccount, VerinetChain } from '../types.js';
 import { getGasLimit, isOutOfGas } from './getGasLimit.js';
 import { toSdkError } from './toSdkError.js';
 
+type WriteRequest = { functionName: string; args: readonly unknown[]; value?: bigint | undefined };
+
 export type ChainWrite = {
   functionName: string;
   args: readonly unknown[];
@@ -152,19 +154,23 @@ export function createChainAccess(parameters: {
     return undefined;
   };
 
-  const sendLocal = async (
-    request: { functionName: string; args: readonly unknown[]; value?: bigint | undefined },
-    full: boolean,
-  ): Promise<{ receipt: TransactionReceipt; gas: bigint }> => {
-    if (!local) throw new ConfigurationError('No local key to sign with.');
-    const call = {
+  /** The TaskManager call both send paths estimate and send. */
+  const toCall = (request: WriteRequest) =>
+    ({
       address: chain.contracts.taskManager,
       abi: taskManagerAbi,
       functionName: request.functionName,
       args: request.args,
       value: request.value,
       account,
-    } as const;
+    }) as const;
+
+  const sendLocal = async (
+    request: WriteRequest,
+    full: boolean,
+  ): Promise<{ receipt: TransactionReceipt; gas: bigint }> => {
+    if (!local) throw new ConfigurationError('No local key to sign with.');
+    const call = toCall(request);
     let gas = 0n;
     let sent: { raw: Hex; receipt: TransactionReceipt | undefined };
     try {
@@ -218,17 +224,10 @@ export function createChainAccess(parameters: {
   };
 
   const sendWithWallet = async (
-    request: { functionName: string; args: readonly unknown[]; value?: bigint | undefined },
+    request: WriteRequest,
     full: boolean,
   ): Promise<{ receipt: TransactionReceipt; gas: bigint }> => {
-    const call = {
-      address: chain.contracts.taskManager,
-      abi: taskManagerAbi,
-      functionName: request.functionName,
-      args: request.args,
-      value: request.value,
-      account,
-    } as const;
+    const call = toCall(request);
     let hash: Hex;
     let gas = 0n;
     try {
