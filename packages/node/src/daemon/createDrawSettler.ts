@@ -1,23 +1,21 @@
 import { taskManagerAbi } from '@verinet/protocol/chain';
-import { type Address, type Hex, type PublicClient, parseEventLogs, toHex } from 'viem';
+import { type Hex, parseEventLogs, toHex } from 'viem';
 import { createPollLoop } from '../chain/createPollLoop.js';
 import {
   abortReasons,
-  type Contracts,
   readNodeStatus,
   readPendingDraws,
   settleDrawsRequest,
   simulateSettleDraws,
 } from '../chain/taskManager.js';
-import { listPendingTxs, type NodeStore } from '../store/index.js';
+import { listPendingTxs } from '../store/index.js';
 import type { TxSender } from '../tx/index.js';
+import type { NodeContext } from './context.js';
 
-export type DrawSettlerParameters = {
-  client: PublicClient;
-  sender: TxSender;
-  store: NodeStore;
-  contracts: Contracts;
-  node: Address;
+export type DrawSettlerParameters = Pick<
+  NodeContext,
+  'client' | 'sender' | 'store' | 'contracts' | 'node'
+> & {
   /** How often the chain is asked whether draws wait (one view call while none do). */
   intervalMs: number;
   /**

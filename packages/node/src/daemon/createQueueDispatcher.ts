@@ -1,5 +1,5 @@
 import { taskManagerAbi } from '@verinet/protocol/chain';
-import { type Address, type Hex, type PublicClient, parseEventLogs, toHex } from 'viem';
+import { type Address, type Hex, parseEventLogs, toHex } from 'viem';
 import { createPollLoop } from '../chain/createPollLoop.js';
 import {
   type ContractRequest,
@@ -7,15 +7,14 @@ import {
   readNodeStatus,
   SETTLE_ALL_EXTRA_GAS,
 } from '../chain/taskManager.js';
-import { listPendingTxs, type NodeStore } from '../store/index.js';
+import { listPendingTxs } from '../store/index.js';
 import type { TxSender } from '../tx/index.js';
+import type { NodeContext } from './context.js';
 
-export type QueueDispatcherParameters = {
-  client: PublicClient;
-  sender: TxSender;
-  store: NodeStore;
-  contracts: Contracts;
-  node: Address;
+export type QueueDispatcherParameters = Pick<
+  NodeContext,
+  'client' | 'sender' | 'store' | 'contracts' | 'node'
+> & {
   /** How often an idle node looks at the queue (one view call while the queue is empty). */
   intervalMs: number;
   /** Queued tasks `dispatchQueuedDeep` may probe from the head (gas grows with it; default 64). */
