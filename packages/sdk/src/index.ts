@@ -20,6 +20,7 @@ export {
 export { getOwed, withdraw } from './actions/withdraw.js';
 export { getChainFromDeployment } from './chain/getChainFromDeployment.js';
 export { getGasLimit, isOutOfGas } from './chain/getGasLimit.js';
+export { chooseDefaultFee, defaultFeeCapMultiple } from './chain/reads.js';
 export type { SdkContext } from './client/context.js';
 export { createClient, type VerinetClient } from './client/createClient.js';
 export * from './errors/index.js';

@@ -1,11 +1,10 @@
 import { taskManagerAbi } from '@verinet/protocol/chain';
+import { chooseDefaultFee } from '@verinet/sdk';
 import { type Address, createPublicClient, http } from 'viem';
 
 /** The fee a job pays per on-chain task, in wei, by task type. */
 export type FeeSource = (type: 'sd' | 'llm') => Promise<bigint>;
 
-/** The SDK's default-fee cap, as a multiple of minFee (its `defaultFeeCapMultiple`). */
-const defaultFeeCapMultiple = 10n;
 const cacheMs = 10_000;
 
 /**
@@ -13,7 +12,6 @@ const cacheMs = 10_000;
  * `chooseDefaultFee`, docs/sdk.md "Fees"): the chain's `goingPrice()` clamped to [`minFee`, 10 × `minFee`],
  * read at most every 10 s. The fee is chosen when the job is created, reserved against the key's spend limit,
  * and the job pays exactly it: one rule for the CLI, the SDK and the bridge on one network.
- * (The clamp is written out here because the SDK does not export chooseDefaultFee yet; interfaces.md asks.)
  *
  * @example
  * const feeFor = createFeeSource({ configured: {}, rpcUrl, taskManager });
@@ -34,11 +32,9 @@ export function createFeeSource(parameters: {
         abi: taskManagerAbi,
         functionName,
       }) as Promise<bigint>;
-    const fee = Promise.all([read('goingPrice'), read('minFee')]).then(([going, min]) => {
-      const cap = min * defaultFeeCapMultiple;
-      if (going > cap) return cap;
-      return going > min ? going : min;
-    });
+    const fee = Promise.all([read('goingPrice'), read('minFee')]).then(([goingPrice, minFee]) =>
+      chooseDefaultFee({ goingPrice, minFee, maxDefaultFee: undefined }),
+    );
     cached = { at: Date.now(), fee };
     fee.catch(() => {
       cached = undefined;

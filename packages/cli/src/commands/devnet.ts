@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { isAbsolute, relative } from 'node:path';
 import { taskManagerAbi } from '@verinet/protocol/chain';
+import { chooseDefaultFee } from '@verinet/sdk';
 import { formatEth } from '@verinet/web/format';
 import { Command } from 'commander';
 import { createPublicClient, getAddress, http } from 'viem';
@@ -178,7 +179,11 @@ async function runDevnet(options: DevnetOptions): Promise<void> {
         functionName,
       }) as Promise<bigint>;
     const [goingPrice, minFee] = await Promise.all([read('goingPrice'), read('minFee')]);
-    const fee = { goingPrice, minFee, fee: chooseDefaultFee(goingPrice, minFee) };
+    const fee = {
+      goingPrice,
+      minFee,
+      fee: chooseDefaultFee({ goingPrice, minFee, maxDefaultFee: undefined }),
+    };
     if (options.json) {
       printJson({
         ...devnet.network,
@@ -200,14 +205,6 @@ async function runDevnet(options: DevnetOptions): Promise<void> {
     process.off('SIGTERM', onSignal);
   }
   log('Stopped.');
-}
-
-/** The SDK's default fee (chooseDefaultFee; not exported by the SDK yet, see interfaces.md): goingPrice
- * within [minFee, 10 × minFee]. */
-function chooseDefaultFee(goingPrice: bigint, minFee: bigint): bigint {
-  const cap = minFee * 10n;
-  if (goingPrice > cap) return cap;
-  return goingPrice > minFee ? goingPrice : minFee;
 }
 
 function formatSummary(
