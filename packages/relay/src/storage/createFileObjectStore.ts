@@ -7,6 +7,8 @@ import type { Hex } from 'viem';
 import { ObjectPutError, type ObjectStore } from './types.js';
 
 const batchBytes = 256 * 1024;
+/** Written bytes after which a large object's data is flushed to disk while the rest still arrives. */
+const earlySyncBytes = 4 * 1024 * 1024;
 const keyPattern = /^[a-z]+\/0x[0-9a-f]{64}\/[0-9a-f-]{36}$/;
 
 function assertKey(key: string): void {
@@ -71,8 +73,26 @@ export async function createFileObjectStore(root: string): Promise<ObjectStore> 
           while (offset < total) offset += (await handle.write(data, offset, total - offset)).bytesWritten;
         }
       };
+      // Large objects: the bytes already written are flushed to disk (fdatasync, in the background, one at a
+      // time) while the rest is received, so the final fsync waits for the tail only, not the whole object.
+      let unsynced = 0;
+      let syncing: Promise<void> | undefined;
+      let syncFailure: unknown;
       const startFlush = () => {
-        writing = flush(pending, pendingBytes);
+        unsynced += pendingBytes;
+        writing = flush(pending, pendingBytes).then(() => {
+          if (unsynced < earlySyncBytes || syncing) return;
+          unsynced = 0;
+          // A failed fsync is kept and thrown at the end: a later fsync may succeed without the lost pages.
+          syncing = handle
+            .datasync()
+            .catch((error: unknown) => {
+              syncFailure ??= error;
+            })
+            .finally(() => {
+              syncing = undefined;
+            });
+        });
         // Awaited before the next batch and before the end; never an unhandled rejection in between.
         writing.catch(() => {});
         pending = [];
@@ -103,6 +123,8 @@ export async function createFileObjectStore(root: string): Promise<ObjectStore> 
         const sha256 = `0x${hash.digest('hex')}` as Hex;
         if (expectedSha256 !== undefined && sha256 !== expectedSha256.toLowerCase())
           throw new ObjectPutError('hash_mismatch', `the body hashes to ${sha256}, not ${expectedSha256}`);
+        await syncing;
+        if (syncFailure !== undefined) throw syncFailure;
         // The file and its folder entry synced together (both must be durable before a row names the key;
         // their order does not matter), not one after the other: one fsync's latency instead of two.
         await Promise.all([handle.sync(), ...folders.map(fsyncDir)]);
@@ -112,6 +134,7 @@ export async function createFileObjectStore(root: string): Promise<ObjectStore> 
       } finally {
         if (!ok) {
           await writing.catch(() => {});
+          await syncing;
           await handle.close().catch(() => {});
           await unlink(target).catch(() => {});
         }
