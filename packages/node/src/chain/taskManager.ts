@@ -489,6 +489,8 @@ export type NodeEvent =
   | { kind: 'taskCreated'; taskKey: Hex; argsCommitment: Hex; fee: bigint; blockNumber: number }
   /** Any task's draw was settled (a node, the queue, or DrawExpired), whichever node it went to. */
   | { kind: 'taskDrawn'; taskKey: Hex; blockNumber: number }
+  /** A queued task went back to the pending draws (review M2, TaskRedraw): a later settlement draws its node. */
+  | { kind: 'taskRedraw'; taskKey: Hex; blockNumber: number }
   | { kind: 'scoreReady'; taskKey: Hex; blockNumber: number }
   | { kind: 'errorReported'; taskKey: Hex; blockNumber: number }
   | {
@@ -551,6 +553,9 @@ export function decodeNodeEvents(logs: Log[], contracts: Contracts, node: Addres
         break;
       case 'TaskQueued':
         out.push({ kind: 'taskDrawn', taskKey: a.taskKey as Hex, blockNumber });
+        break;
+      case 'TaskRedraw':
+        out.push({ kind: 'taskRedraw', taskKey: a.taskKey as Hex, blockNumber });
         break;
       case 'TaskStarted':
         out.push({ kind: 'taskDrawn', taskKey: a.taskKey as Hex, blockNumber });

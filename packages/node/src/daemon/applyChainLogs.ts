@@ -29,7 +29,10 @@ export function createRecentCreations(limit = 4_096): RecentCreations {
   };
 }
 
-/** Told of every task created and every draw settled (the draw settler keeps the draws still pending). */
+/**
+ * Told of every draw added (a task created, or a queued task put back into the draws: review M2) and every draw
+ * settled (the draw settler keeps the draws still pending).
+ */
 export type DrawListener = { created: (taskKey: Hex) => void; drawn: (taskKey: Hex) => void };
 
 /** The keys of tasks that ended (a running execution is cancelled), and whether this node's tasks changed. */
@@ -60,6 +63,10 @@ export function applyChainLogs(
       case 'taskCreated':
         created.set(event.taskKey.toLowerCase(), event.argsCommitment);
         recentCreations?.remember(event.taskKey, event.argsCommitment);
+        draws?.created(event.taskKey);
+        break;
+      case 'taskRedraw':
+        // Queued → Pending: its node (maybe this one) comes from a later settlement's TaskStarted.
         draws?.created(event.taskKey);
         break;
       case 'taskDrawn':

@@ -3349,6 +3349,19 @@ export const taskManagerAbi = [
   },
   {
     "type": "event",
+    "name": "TaskRedraw",
+    "inputs": [
+      {
+        "name": "taskKey",
+        "type": "bytes32",
+        "indexed": true,
+        "internalType": "bytes32"
+      }
+    ],
+    "anonymous": false
+  },
+  {
+    "type": "event",
     "name": "TaskScoreReady",
     "inputs": [
       {
