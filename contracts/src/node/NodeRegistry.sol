@@ -17,8 +17,9 @@ import {VramTiers} from "./VramTiers.sol";
 /// @notice Nodes join with a stake, declare their hardware, version and local models, and are selected for
 /// tasks by the TaskManager at random, weighted by stake and QoS, in gas that does not depend on the number
 /// of nodes. Slashed stakes go to the incentive pool; returned stakes are pulled with `withdraw`.
-/// @dev Selection (see docs/node-registry.md): up to SELECTION_TRIES uniform draws among the available nodes
-///  of the request's set in the VRAM tiers at or above `minVram`. The set of an image task is every GPU of
+/// @dev Selection (see docs/node-registry.md): up to SELECTION_TRIES uniform draws among the listed nodes
+///  (Available or Busy: a busy node keeps its place, so a task costs no set update) of the request's set in
+///  the VRAM tiers at or above `minVram`; a busy candidate is rejected like one that does not fit. The set of an image task is every GPU of
 ///  the task's version major (image tasks cannot pin a GPU: their validation members must come from every
 ///  node able to run them, finding 2); the set of an exact-match (LLM) task is its GPU at exactly its
 ///  version (finding 7). Self-declared model holdings play no part: Sybils declaring a model must not crowd
@@ -72,8 +73,8 @@ contract NodeRegistry is INodeRegistry, Ownable2Step {
         uint16 vram;
         uint64 version;
         uint96 stake;
-        uint24 anyPos; // position in the set (ANY GPU, major, tier) while Available
-        uint24 gpuPos; // position in the set (gpuId, major, tier) while Available
+        uint24 anyPos; // position in the set (ANY GPU, major, tier) while listed (Available or Busy)
+        uint24 gpuPos; // position in the set (gpuId, version, tier) while listed (Available or Busy)
         bytes32 gpuId;
         address beneficiary;
         // 1 + the tasks reported on and not settled yet (finding 6), from the first join on: kept across
@@ -224,6 +225,7 @@ contract NodeRegistry is INodeRegistry, Ownable2Step {
             _removeAvailable(n);
             _setStatus(msg.sender, n, NodeStatus.Paused);
         } else if (from == NodeStatus.Busy) {
+            _removeAvailable(n);
             _setStatus(msg.sender, n, NodeStatus.PendingPause);
         } else {
             revert NodeRegistryInvalidStatus(msg.sender, from);
@@ -239,6 +241,7 @@ contract NodeRegistry is INodeRegistry, Ownable2Step {
             _addAvailable(msg.sender, n);
             _setStatus(msg.sender, n, NodeStatus.Available);
         } else if (from == NodeStatus.PendingPause) {
+            _addAvailable(msg.sender, n);
             _setStatus(msg.sender, n, NodeStatus.Busy);
         } else {
             revert NodeRegistryInvalidStatus(msg.sender, from);
@@ -251,6 +254,7 @@ contract NodeRegistry is INodeRegistry, Ownable2Step {
         Node storage n = _registered(msg.sender);
         NodeStatus from = n.status;
         if (from == NodeStatus.Busy || from == NodeStatus.PendingPause) {
+            if (from == NodeStatus.Busy) _removeAvailable(n);
             _setStatus(msg.sender, n, NodeStatus.PendingQuit);
         } else if (from == NodeStatus.Available || from == NodeStatus.Paused) {
             _quitWhenSettled(msg.sender, n);
@@ -392,7 +396,7 @@ contract NodeRegistry is INodeRegistry, Ownable2Step {
         NodeStatus from = n.status;
         if (!_isBusy(from) || n.currentTask != taskKey) return false;
         if (from == NodeStatus.Busy) {
-            _addAvailable(node, n);
+            // Still in its draw sets (a busy node stays listed): only the status changes.
             _setStatus(node, n, NodeStatus.Available);
             return true;
         }
@@ -412,7 +416,7 @@ contract NodeRegistry is INodeRegistry, Ownable2Step {
             return;
         }
         NodeStatus from = n.status;
-        if (from == NodeStatus.Available) _removeAvailable(n);
+        if (_listed(from)) _removeAvailable(n);
         n.currentTask = bytes32(0);
         if (from != NodeStatus.PendingQuit) _setStatus(node, n, NodeStatus.PendingQuit);
     }
@@ -457,7 +461,7 @@ contract NodeRegistry is INodeRegistry, Ownable2Step {
             if (n.unsettledReports <= UNSETTLED_BIAS) {
                 _returnStake(node, _removeNode(node, n));
             } else if (n.status != NodeStatus.PendingQuit) {
-                if (n.status == NodeStatus.Available) _removeAvailable(n);
+                if (_listed(n.status)) _removeAvailable(n);
                 _setStatus(node, n, NodeStatus.PendingQuit);
             }
         }
@@ -666,23 +670,24 @@ contract NodeRegistry is INodeRegistry, Ownable2Step {
         }
     }
 
-    /// @notice The number of available nodes in the set (`group`, `tier`).
+    /// @notice The number of listed nodes (Available or Busy) in the draw set (`group`, `tier`).
     function availableCount(bytes32 group, uint256 tier) external view returns (uint256) {
         return _available.size(group, tier);
     }
 
-    /// @notice The numbers of available nodes in the eight tier sets of `group`, packed 32 bits per tier
+    /// @notice The numbers of listed nodes (Available or Busy) in the eight tier sets of `group`, packed 32 bits per tier
     /// (tier t at bits [32t, 32t + 32)).
     function availableSizes(bytes32 group) external view returns (uint256) {
         return _available.packedSizes(group);
     }
 
-    /// @notice The available node at `index` of the set (`group`, `tier`) (stale beyond `availableCount`).
+    /// @notice The listed node (Available or Busy) at `index` of the set (`group`, `tier`) (stale beyond
+    /// `availableCount`).
     function availableAt(bytes32 group, uint256 tier, uint256 index) external view returns (address) {
         return _available.memberAt(group, tier, index);
     }
 
-    /// @notice The positions of `node` in its two available sets (meaningful only while Available).
+    /// @notice The positions of `node` in its two draw sets (meaningful only while Available or Busy).
     function availablePositionsOf(address node) external view returns (uint256 anyPos, uint256 gpuPos) {
         Node storage n = _nodes[node];
         return (n.anyPos, n.gpuPos);
@@ -712,7 +717,7 @@ contract NodeRegistry is INodeRegistry, Ownable2Step {
 
     // ------------------------------------------------------------------ selection
 
-    /// @dev A few draws among the available nodes of the request's group in the tiers that may fit.
+    /// @dev A few draws among the listed nodes of the request's group in the tiers that may fit.
     function _drawAvailable(SelectionRequest calldata request, Draw memory d) private view returns (address) {
         bytes32 group = _setOf(request.requiredGpu, request.version);
         uint256 firstTier = VramTiers.tierOf(request.minVram);
@@ -723,7 +728,7 @@ contract NodeRegistry is INodeRegistry, Ownable2Step {
             // Truncation intended: bits 0-127 pick the candidate.
             // forge-lint: disable-next-line(unsafe-typecast)
             address candidate = _available.unionAt(group, sizes, firstTier, uint128(r) % total);
-            // Availability, GPU and version (major, or exact for a pinned set) hold by set membership.
+            // GPU and version (major, or exact for a pinned set) hold by set membership; availability is checked.
             if (_tryCandidate(d, candidate, request, r)) return candidate;
         }
         return address(0);
@@ -736,7 +741,11 @@ contract NodeRegistry is INodeRegistry, Ownable2Step {
         returns (bool)
     {
         Node storage n = _nodes[candidate];
-        if (n.vram < request.minVram || !NodeVersion.fitsTask(n.version, request.version, request.taskType)) {
+        // Busy members are listed too (_listed): same slot, no extra read.
+        if (
+            n.status != NodeStatus.Available || n.vram < request.minVram
+                || !NodeVersion.fitsTask(n.version, request.version, request.taskType)
+        ) {
             return false;
         }
         if (!_takesFee(n, request.fee)) return false;
@@ -813,13 +822,13 @@ contract NodeRegistry is INodeRegistry, Ownable2Step {
 
     // ------------------------------------------------------------------ bookkeeping
 
+    /// @dev The node stays in its draw sets while Busy (see _listed): no set update per task.
     function _occupy(address node, Node storage n, bytes32 taskKey) private {
-        _removeAvailable(n);
         n.currentTask = taskKey;
         _setStatus(node, n, NodeStatus.Busy);
     }
 
-    /// @dev Puts an Available node in its two sets: (any GPU, major, tier) for image tasks and (its GPU, exact
+    /// @dev Puts a listed node in its two sets: (any GPU, major, tier) for image tasks and (its GPU, exact
     /// version, tier) for exact-match tasks.
     function _addAvailable(address node, Node storage n) internal {
         uint256 tier = VramTiers.tierOf(n.vram);
@@ -843,7 +852,7 @@ contract NodeRegistry is INodeRegistry, Ownable2Step {
     /// The beneficiary is kept so that payouts of tasks still being settled reach it.
     function _removeNode(address node, Node storage n) private returns (uint256 stake) {
         NodeStatus from = n.status;
-        if (from == NodeStatus.Available) _removeAvailable(n);
+        if (_listed(from)) _removeAvailable(n);
         _countRegistered(n, false);
         _clearModels(node);
         stake = n.stake;
@@ -911,6 +920,14 @@ contract NodeRegistry is INodeRegistry, Ownable2Step {
     function _registered(address node) private view returns (Node storage n) {
         n = _nodes[node];
         if (n.status == NodeStatus.Quit) revert NodeRegistryNotRegistered(node);
+    }
+
+    /// @dev In the draw sets: Available or Busy. A busy node stays listed so that a task costs no set update at
+    /// its draw nor at its node's release (about 40,000 gas per task); the draw rejects it like a node that does
+    /// not fit, which leaves the accepted draw proportional to weight over the free fitting nodes
+    /// (docs/node-registry.md, "Busy nodes stay listed"). Pausing, quitting and removal take a node out.
+    function _listed(NodeStatus status) private pure returns (bool) {
+        return status == NodeStatus.Available || status == NodeStatus.Busy;
     }
 
     function _isBusy(NodeStatus status) private pure returns (bool) {
