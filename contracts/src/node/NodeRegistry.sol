@@ -17,7 +17,8 @@ import {VramTiers} from "./VramTiers.sol";
 /// @notice Nodes join with a stake, declare their hardware, version and local models, and are selected for
 /// tasks by the TaskManager at random, weighted by stake and QoS, in gas that does not depend on the number
 /// of nodes. Slashed stakes go to the incentive pool; returned stakes are pulled with `withdraw`.
-/// @dev Selection (see docs/node-registry.md): up to SELECTION_TRIES uniform draws among the listed nodes
+/// @dev Selection (see docs/node-registry.md): up to SELECTION_TRIES uniform draws (MAX_SELECTION_TRIES while
+///  none found a free fitting node) among the listed nodes
 ///  (Available or Busy: a busy node keeps its place, so a task costs no set update) of the request's set in
 ///  the VRAM tiers at or above `minVram`; a busy candidate is rejected like one that does not fit. The set of an image task is every GPU of
 ///  the task's version major (image tasks cannot pin a GPU: their validation members must come from every
@@ -41,8 +42,13 @@ contract NodeRegistry is INodeRegistry, Ownable2Step {
     uint256 public constant MAX_GPU_NAME_LENGTH = 64;
     /// @notice The largest VRAM a node may declare, in GiB (stored in 16 bits).
     uint32 public constant MAX_VRAM = type(uint16).max;
-    /// @notice Draws among all available nodes of the task's group.
+    /// @notice Draws among the listed nodes of the task's group once a free fitting one was seen.
     uint256 public constant SELECTION_TRIES = 8;
+    /// @notice Draws while none of them found a free fitting node: busy nodes stay listed, so on a mostly
+    /// busy network (or a small one, say 1 free of 3) the first 8 may all hit busy nodes; a miss costs two cold
+    /// reads (about 4,500 gas), a queued task far more (its queue entry, a later dispatch). 16, not more: every
+    /// try is in the worst case of a settlement (32 draws that all queue, about 4.1M gas).
+    uint256 public constant MAX_SELECTION_TRIES = 16;
     /// @notice Upper bound of `minStake` (so that `minStake * MAX_STAKE_WEIGHT_CAP` fits the 96-bit stake).
     uint256 public constant MAX_MIN_STAKE = 1e27;
     /// @notice Upper bound of the stake weight cap multiplier.
@@ -723,7 +729,10 @@ contract NodeRegistry is INodeRegistry, Ownable2Step {
         uint256 firstTier = VramTiers.tierOf(request.minVram);
         (uint256 sizes, uint256 total) = _available.sizesFrom(group, firstTier);
         if (total == 0) return address(0);
-        for (uint256 i; i < SELECTION_TRIES; ++i) {
+        for (uint256 i; i < MAX_SELECTION_TRIES; ++i) {
+            // Past SELECTION_TRIES only while no free fitting node was seen (the reservoir is empty): the
+            // stopping rule looks at earlier tries only, so an accepted draw stays proportional to weight.
+            if (i >= SELECTION_TRIES && d.fallbackNode != address(0)) break;
             uint256 r = _random(d.randomness, i);
             // Truncation intended: bits 0-127 pick the candidate.
             // forge-lint: disable-next-line(unsafe-typecast)
@@ -773,7 +782,7 @@ contract NodeRegistry is INodeRegistry, Ownable2Step {
         // Truncation intended: bits 128-191 decide acceptance.
         // forge-lint: disable-next-line(unsafe-typecast)
         if (uint64(r >> 128) % d.bound < weight) return true;
-        // At most SELECTION_TRIES weights of at most MAX_WEIGHT (1e8): no overflow.
+        // At most MAX_SELECTION_TRIES weights of at most MAX_WEIGHT (1e8): no overflow.
         unchecked {
             d.fallbackTotal += weight;
         }
