@@ -81,6 +81,19 @@ export const nodeRegistryAbi = [
   },
   {
     "type": "function",
+    "name": "MAX_SELECTION_TRIES",
+    "inputs": [],
+    "outputs": [
+      {
+        "name": "",
+        "type": "uint256",
+        "internalType": "uint256"
+      }
+    ],
+    "stateMutability": "view"
+  },
+  {
+    "type": "function",
     "name": "MAX_STAKE_WEIGHT_CAP",
     "inputs": [],
     "outputs": [
