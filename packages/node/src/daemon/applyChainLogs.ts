@@ -40,6 +40,23 @@ export type AppliedLogs = { ended: Hex[]; changed: boolean };
 
 const weiToEther = (wei: bigint) => `${Number(wei) / 1e18}`;
 
+/** A lost task drawn onto this node again starts over from its first step. */
+const restartedTask = {
+  step: 'assigned',
+  salt: null,
+  argsPath: null,
+  outputDir: null,
+  score: null,
+  resultFiles: null,
+  errorKind: null,
+  outcome: null,
+  attempts: 0,
+  lastError: null,
+  nextAttemptAt: 0,
+  deadlineAt: null,
+  resultSignature: null,
+} as const;
+
 /**
  * Applies a batch of logs to the store (synchronously, inside the watcher's transaction): new tasks for this
  * node, its reports seen on chain, task ends, slashing and kick-outs. Idempotent: a batch read twice (after a
@@ -72,14 +89,15 @@ export function applyChainLogs(
       case 'taskDrawn':
         draws?.drawn(event.taskKey);
         break;
-      case 'taskStarted':
+      case 'taskStarted': {
+        const argsCommitment =
+          created.get(event.taskKey.toLowerCase()) ?? recentCreations?.lookUp(event.taskKey) ?? null;
         if (
           insertTask(store, {
             taskKey: event.taskKey,
             taskType: event.taskType,
             startedBlock: event.blockNumber,
-            argsCommitment:
-              created.get(event.taskKey.toLowerCase()) ?? recentCreations?.lookUp(event.taskKey) ?? null,
+            argsCommitment,
             now,
           })
         ) {
@@ -89,8 +107,28 @@ export function applyChainLogs(
             message: `New task (type ${event.taskType}) at block ${event.blockNumber}.`,
             taskKey: event.taskKey,
           });
+          break;
+        }
+        // Given up as lost when a reorg took its draw away (the chain showed it Pending), and drawn again onto this
+        // node: the draw is a function of the creation block's hash, so a re-settlement usually names the same node.
+        // Without this the node would ignore its own task and take its timeout.
+        const known = getTask(store, event.taskKey);
+        if (known?.step === 'ended' && known.outcome === 'lost') {
+          updateTask(
+            store,
+            event.taskKey,
+            { ...restartedTask, startedBlock: event.blockNumber, argsCommitment },
+            now,
+          );
+          changed = true;
+          appendLog(store, {
+            level: 'warn',
+            message: `Task drawn onto this node again at block ${event.blockNumber} (after a reorganization): starting over.`,
+            taskKey: event.taskKey,
+          });
         }
         break;
+      }
       case 'scoreReady':
       case 'errorReported': {
         const task = getTask(store, event.taskKey);
