@@ -158,8 +158,8 @@ const mutants = [
   {
     name: 'a dispatched task keeps its creation seed block (seed known while queued)',
     file: TM,
-    find: '                task.seedBlock = uint32(block.number);\n                emit TaskStarted(key, node, request.taskType);',
-    replace: '                emit TaskStarted(key, node, request.taskType);',
+    find: '                    task.seedBlock = uint32(block.number);\n                    task.node = address(uint160(REDRAW',
+    replace: '                    task.node = address(uint160(REDRAW',
   },
   {
     name: 'task keys may be reused',
@@ -312,6 +312,45 @@ const mutants = [
     file: NR,
     find: '    function setStakeWeightCap(uint256 multiplier) external onlyOwner {\n        _settleDraws();',
     replace: '    function setStakeWeightCap(uint256 multiplier) external onlyOwner {',
+  },
+  {
+    name: 'a dispatch hands the queued task to the freed node (review M2)',
+    file: TM,
+    find: 'if (!_pushDraw(key, MAX_PENDING_DRAWS / 2)) return bytes32(0);',
+    replace:
+      '_unlink(key);\n                    task.state = TaskState.Started;\n                    task.node = node;\n                    task.stateTime = uint32(block.timestamp);\n                    task.seedBlock = uint32(block.number);\n                    emit TaskStarted(key, node, request.taskType);\n                    registry.occupyNode(node, key);\n                    return key;',
+  },
+  {
+    name: 'redraws may fill the whole draw ring (review M2, L1)',
+    file: TM,
+    find: 'if (!_pushDraw(key, MAX_PENDING_DRAWS / 2)) return bytes32(0);',
+    replace: 'if (!_pushDraw(key, MAX_PENDING_DRAWS)) return bytes32(0);',
+  },
+  {
+    name: 'a redraw that finds no node is queued again at the tail (review M2)',
+    file: TM,
+    find: '            if (!redraw) {\n                task.stateTime = uint32(block.timestamp);',
+    replace:
+      '            if (redraw) _unlink(key);\n            {\n                task.stateTime = uint32(block.timestamp);',
+  },
+  {
+    name: 'a task waiting for its redraw is offered again (review M2)',
+    file: TM,
+    find: 'if (task.state == TaskState.Queued) {',
+    replace: 'if (task.state == TaskState.Queued || task.state == TaskState.Pending) {',
+  },
+  {
+    name: 'an expired redraw stays linked in the queue (review M2)',
+    file: TM,
+    find: '            _clear(task);\n            _leaveQueue(key, redraw, gpu);',
+    replace: '            _clear(task);\n            if (gpu != bytes32(0)) delete _queue[key];',
+  },
+  {
+    name: 'a redraw restarts the queue timeout (review M2)',
+    file: TM,
+    find: '                    task.state = TaskState.Pending;\n                    task.seedBlock',
+    replace:
+      '                    task.state = TaskState.Pending;\n                    task.stateTime = uint32(block.timestamp);\n                    task.seedBlock',
   },
 ];
 

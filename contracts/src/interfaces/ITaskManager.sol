@@ -91,6 +91,9 @@ interface ITaskManager {
         uint256 taskSize
     );
     event TaskQueued(bytes32 indexed taskKey);
+    /// @notice Review M2: a queued task that fits a freed node waits (Pending, still in its queue place) for a
+    /// draw from this block's hash over every available node, as a new task does; the freed node is not given it.
+    event TaskRedraw(bytes32 indexed taskKey);
     event TaskStarted(bytes32 indexed taskKey, address indexed node, uint8 taskType);
     event SamplingSeedRecorded(bytes32 indexed taskKey, bytes32 seed);
     /// @dev `seed` is the task's sampling seed as folded into its commitment (0 when it was unavailable).
@@ -204,7 +207,9 @@ interface ITaskManager {
     /// @notice Ends a Queued or Started task whose timeout passed (or a Queued one cancelled by its app).
     function abortTask(bytes32 taskKey) external;
 
-    /// @notice Offers the first queued tasks to `node` when it is Available (e.g. after it joined).
+    /// @notice Probes the first queued tasks for one that fits the Available `node` (e.g. after it joined) and
+    /// puts it back into the pending draws (review M2, `TaskRedraw`): its node is drawn from this block's hash by
+    /// a later settlement, like a new task's. Returns its key (0: none fits, or half the draw ring is in use).
     function dispatchQueued(address node) external returns (bytes32 taskKey);
 
     /// @notice As `dispatchQueued`, probing up to `maxProbes` queued tasks in FIFO order instead of 3 (finding 4):

@@ -4,18 +4,19 @@ pragma solidity ^0.8.24;
 import {VramTiers} from "./VramTiers.sol";
 
 /// @title AvailableSets
-/// @notice Swap-and-pop sets of available nodes, one per (group, VRAM tier). A group is either a GPU id
+/// @notice Swap-and-pop sets of the nodes a draw may pick (the NodeRegistry lists Available and Busy nodes),
+/// one per (group, VRAM tier). A group is either a GPU id
 /// (keccak256 of the GPU name) or ANY (all GPUs). Every operation costs the same whatever the set sizes.
 /// @dev Storage:
 ///  - `sizes[group]`: the sizes of the group's eight tier sets, 32 bits each, tier t at bits [32t, 32t + 32):
 ///    one SLOAD gives the sizes of every tier of a group. Sizes use the low 24 bits of their field; bit 255
 ///    (the top of tier 7's field) is set by the first `add` and never cleared, so that the word stays
-///    non-zero when every member of a group is busy: re-adding one then rewrites a non-zero slot (2,900 gas)
+///    non-zero when every member of a group has left (paused, quit): re-adding one then rewrites a non-zero slot (2,900 gas)
 ///    instead of a zero one (20,000), which a small group (a rare GPU) would otherwise pay on most releases.
 ///  - `members[group][tier << 32 | index]`: the member at `index` of the tier set.
 /// The position of a member is stored by the caller (in the node's packed slot, 24 bits per group), which
 /// bounds each set to 2^24 - 1 members. A popped slot is never zeroed: re-adding a member then writes a
-/// non-zero slot (2,900 gas instead of 20,000), which is most of the cost of a task's occupy/release cycle.
+/// non-zero slot (2,900 gas instead of 20,000) when a node pauses and resumes.
 library AvailableSets {
     /// @notice The group of all GPUs.
     bytes32 internal constant ANY = bytes32(0);

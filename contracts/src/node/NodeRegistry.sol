@@ -17,8 +17,10 @@ import {VramTiers} from "./VramTiers.sol";
 /// @notice Nodes join with a stake, declare their hardware, version and local models, and are selected for
 /// tasks by the TaskManager at random, weighted by stake and QoS, in gas that does not depend on the number
 /// of nodes. Slashed stakes go to the incentive pool; returned stakes are pulled with `withdraw`.
-/// @dev Selection (see docs/node-registry.md): up to SELECTION_TRIES uniform draws among the available nodes
-///  of the request's set in the VRAM tiers at or above `minVram`. The set of an image task is every GPU of
+/// @dev Selection (see docs/node-registry.md): up to SELECTION_TRIES uniform draws (MAX_SELECTION_TRIES while
+///  none found a free fitting node) among the listed nodes
+///  (Available or Busy: a busy node keeps its place, so a task costs no set update) of the request's set in
+///  the VRAM tiers at or above `minVram`; a busy candidate is rejected like one that does not fit. The set of an image task is every GPU of
 ///  the task's version major (image tasks cannot pin a GPU: their validation members must come from every
 ///  node able to run them, finding 2); the set of an exact-match (LLM) task is its GPU at exactly its
 ///  version (finding 7). Self-declared model holdings play no part: Sybils declaring a model must not crowd
@@ -40,8 +42,13 @@ contract NodeRegistry is INodeRegistry, Ownable2Step {
     uint256 public constant MAX_GPU_NAME_LENGTH = 64;
     /// @notice The largest VRAM a node may declare, in GiB (stored in 16 bits).
     uint32 public constant MAX_VRAM = type(uint16).max;
-    /// @notice Draws among all available nodes of the task's group.
+    /// @notice Draws among the listed nodes of the task's group once a free fitting one was seen.
     uint256 public constant SELECTION_TRIES = 8;
+    /// @notice Draws while none of them found a free fitting node: busy nodes stay listed, so on a mostly
+    /// busy network (or a small one, say 1 free of 3) the first 8 may all hit busy nodes; a miss costs two cold
+    /// reads (about 4,500 gas), a queued task far more (its queue entry, a later dispatch). 16, not more: every
+    /// try is in the worst case of a settlement (32 draws that all queue, about 4.1M gas).
+    uint256 public constant MAX_SELECTION_TRIES = 16;
     /// @notice Upper bound of `minStake` (so that `minStake * MAX_STAKE_WEIGHT_CAP` fits the 96-bit stake).
     uint256 public constant MAX_MIN_STAKE = 1e27;
     /// @notice Upper bound of the stake weight cap multiplier.
@@ -72,8 +79,8 @@ contract NodeRegistry is INodeRegistry, Ownable2Step {
         uint16 vram;
         uint64 version;
         uint96 stake;
-        uint24 anyPos; // position in the set (ANY GPU, major, tier) while Available
-        uint24 gpuPos; // position in the set (gpuId, major, tier) while Available
+        uint24 anyPos; // position in the set (ANY GPU, major, tier) while listed (Available or Busy)
+        uint24 gpuPos; // position in the set (gpuId, version, tier) while listed (Available or Busy)
         bytes32 gpuId;
         address beneficiary;
         // 1 + the tasks reported on and not settled yet (finding 6), from the first join on: kept across
@@ -224,6 +231,7 @@ contract NodeRegistry is INodeRegistry, Ownable2Step {
             _removeAvailable(n);
             _setStatus(msg.sender, n, NodeStatus.Paused);
         } else if (from == NodeStatus.Busy) {
+            _removeAvailable(n);
             _setStatus(msg.sender, n, NodeStatus.PendingPause);
         } else {
             revert NodeRegistryInvalidStatus(msg.sender, from);
@@ -239,6 +247,7 @@ contract NodeRegistry is INodeRegistry, Ownable2Step {
             _addAvailable(msg.sender, n);
             _setStatus(msg.sender, n, NodeStatus.Available);
         } else if (from == NodeStatus.PendingPause) {
+            _addAvailable(msg.sender, n);
             _setStatus(msg.sender, n, NodeStatus.Busy);
         } else {
             revert NodeRegistryInvalidStatus(msg.sender, from);
@@ -251,6 +260,7 @@ contract NodeRegistry is INodeRegistry, Ownable2Step {
         Node storage n = _registered(msg.sender);
         NodeStatus from = n.status;
         if (from == NodeStatus.Busy || from == NodeStatus.PendingPause) {
+            if (from == NodeStatus.Busy) _removeAvailable(n);
             _setStatus(msg.sender, n, NodeStatus.PendingQuit);
         } else if (from == NodeStatus.Available || from == NodeStatus.Paused) {
             _quitWhenSettled(msg.sender, n);
@@ -392,7 +402,7 @@ contract NodeRegistry is INodeRegistry, Ownable2Step {
         NodeStatus from = n.status;
         if (!_isBusy(from) || n.currentTask != taskKey) return false;
         if (from == NodeStatus.Busy) {
-            _addAvailable(node, n);
+            // Still in its draw sets (a busy node stays listed): only the status changes.
             _setStatus(node, n, NodeStatus.Available);
             return true;
         }
@@ -412,7 +422,7 @@ contract NodeRegistry is INodeRegistry, Ownable2Step {
             return;
         }
         NodeStatus from = n.status;
-        if (from == NodeStatus.Available) _removeAvailable(n);
+        if (_listed(from)) _removeAvailable(n);
         n.currentTask = bytes32(0);
         if (from != NodeStatus.PendingQuit) _setStatus(node, n, NodeStatus.PendingQuit);
     }
@@ -457,7 +467,7 @@ contract NodeRegistry is INodeRegistry, Ownable2Step {
             if (n.unsettledReports <= UNSETTLED_BIAS) {
                 _returnStake(node, _removeNode(node, n));
             } else if (n.status != NodeStatus.PendingQuit) {
-                if (n.status == NodeStatus.Available) _removeAvailable(n);
+                if (_listed(n.status)) _removeAvailable(n);
                 _setStatus(node, n, NodeStatus.PendingQuit);
             }
         }
@@ -666,23 +676,24 @@ contract NodeRegistry is INodeRegistry, Ownable2Step {
         }
     }
 
-    /// @notice The number of available nodes in the set (`group`, `tier`).
+    /// @notice The number of listed nodes (Available or Busy) in the draw set (`group`, `tier`).
     function availableCount(bytes32 group, uint256 tier) external view returns (uint256) {
         return _available.size(group, tier);
     }
 
-    /// @notice The numbers of available nodes in the eight tier sets of `group`, packed 32 bits per tier
+    /// @notice The numbers of listed nodes (Available or Busy) in the eight tier sets of `group`, packed 32 bits per tier
     /// (tier t at bits [32t, 32t + 32)).
     function availableSizes(bytes32 group) external view returns (uint256) {
         return _available.packedSizes(group);
     }
 
-    /// @notice The available node at `index` of the set (`group`, `tier`) (stale beyond `availableCount`).
+    /// @notice The listed node (Available or Busy) at `index` of the set (`group`, `tier`) (stale beyond
+    /// `availableCount`).
     function availableAt(bytes32 group, uint256 tier, uint256 index) external view returns (address) {
         return _available.memberAt(group, tier, index);
     }
 
-    /// @notice The positions of `node` in its two available sets (meaningful only while Available).
+    /// @notice The positions of `node` in its two draw sets (meaningful only while Available or Busy).
     function availablePositionsOf(address node) external view returns (uint256 anyPos, uint256 gpuPos) {
         Node storage n = _nodes[node];
         return (n.anyPos, n.gpuPos);
@@ -712,18 +723,21 @@ contract NodeRegistry is INodeRegistry, Ownable2Step {
 
     // ------------------------------------------------------------------ selection
 
-    /// @dev A few draws among the available nodes of the request's group in the tiers that may fit.
+    /// @dev A few draws among the listed nodes of the request's group in the tiers that may fit.
     function _drawAvailable(SelectionRequest calldata request, Draw memory d) private view returns (address) {
         bytes32 group = _setOf(request.requiredGpu, request.version);
         uint256 firstTier = VramTiers.tierOf(request.minVram);
         (uint256 sizes, uint256 total) = _available.sizesFrom(group, firstTier);
         if (total == 0) return address(0);
-        for (uint256 i; i < SELECTION_TRIES; ++i) {
+        for (uint256 i; i < MAX_SELECTION_TRIES; ++i) {
+            // Past SELECTION_TRIES only while no free fitting node was seen (the reservoir is empty): the
+            // stopping rule looks at earlier tries only, so an accepted draw stays proportional to weight.
+            if (i >= SELECTION_TRIES && d.fallbackNode != address(0)) break;
             uint256 r = _random(d.randomness, i);
             // Truncation intended: bits 0-127 pick the candidate.
             // forge-lint: disable-next-line(unsafe-typecast)
             address candidate = _available.unionAt(group, sizes, firstTier, uint128(r) % total);
-            // Availability, GPU and version (major, or exact for a pinned set) hold by set membership.
+            // GPU and version (major, or exact for a pinned set) hold by set membership; availability is checked.
             if (_tryCandidate(d, candidate, request, r)) return candidate;
         }
         return address(0);
@@ -736,7 +750,11 @@ contract NodeRegistry is INodeRegistry, Ownable2Step {
         returns (bool)
     {
         Node storage n = _nodes[candidate];
-        if (n.vram < request.minVram || !NodeVersion.fitsTask(n.version, request.version, request.taskType)) {
+        // Busy members are listed too (_listed): same slot, no extra read.
+        if (
+            n.status != NodeStatus.Available || n.vram < request.minVram
+                || !NodeVersion.fitsTask(n.version, request.version, request.taskType)
+        ) {
             return false;
         }
         if (!_takesFee(n, request.fee)) return false;
@@ -764,7 +782,7 @@ contract NodeRegistry is INodeRegistry, Ownable2Step {
         // Truncation intended: bits 128-191 decide acceptance.
         // forge-lint: disable-next-line(unsafe-typecast)
         if (uint64(r >> 128) % d.bound < weight) return true;
-        // At most SELECTION_TRIES weights of at most MAX_WEIGHT (1e8): no overflow.
+        // At most MAX_SELECTION_TRIES weights of at most MAX_WEIGHT (1e8): no overflow.
         unchecked {
             d.fallbackTotal += weight;
         }
@@ -813,13 +831,13 @@ contract NodeRegistry is INodeRegistry, Ownable2Step {
 
     // ------------------------------------------------------------------ bookkeeping
 
+    /// @dev The node stays in its draw sets while Busy (see _listed): no set update per task.
     function _occupy(address node, Node storage n, bytes32 taskKey) private {
-        _removeAvailable(n);
         n.currentTask = taskKey;
         _setStatus(node, n, NodeStatus.Busy);
     }
 
-    /// @dev Puts an Available node in its two sets: (any GPU, major, tier) for image tasks and (its GPU, exact
+    /// @dev Puts a listed node in its two sets: (any GPU, major, tier) for image tasks and (its GPU, exact
     /// version, tier) for exact-match tasks.
     function _addAvailable(address node, Node storage n) internal {
         uint256 tier = VramTiers.tierOf(n.vram);
@@ -843,7 +861,7 @@ contract NodeRegistry is INodeRegistry, Ownable2Step {
     /// The beneficiary is kept so that payouts of tasks still being settled reach it.
     function _removeNode(address node, Node storage n) private returns (uint256 stake) {
         NodeStatus from = n.status;
-        if (from == NodeStatus.Available) _removeAvailable(n);
+        if (_listed(from)) _removeAvailable(n);
         _countRegistered(n, false);
         _clearModels(node);
         stake = n.stake;
@@ -911,6 +929,14 @@ contract NodeRegistry is INodeRegistry, Ownable2Step {
     function _registered(address node) private view returns (Node storage n) {
         n = _nodes[node];
         if (n.status == NodeStatus.Quit) revert NodeRegistryNotRegistered(node);
+    }
+
+    /// @dev In the draw sets: Available or Busy. A busy node stays listed so that a task costs no set update at
+    /// its draw nor at its node's release (about 40,000 gas per task); the draw rejects it like a node that does
+    /// not fit, which leaves the accepted draw proportional to weight over the free fitting nodes
+    /// (docs/node-registry.md, "Busy nodes stay listed"). Pausing, quitting and removal take a node out.
+    function _listed(NodeStatus status) private pure returns (bool) {
+        return status == NodeStatus.Available || status == NodeStatus.Busy;
     }
 
     function _isBusy(NodeStatus status) private pure returns (bool) {

@@ -27,8 +27,8 @@ contract TaskManager is ITaskManager, Ownable2Step, ReentrancyGuardTransient {
     // seed as the chain knew it then). The seed thus costs no slot of its own on the happy path; it is in
     // the report's event and a group opening repeats it. `_seeds` is written only by recordSamplingSeed.
     // stateTime ‖ stateSeq orders reports exactly (stateSeq counts reports within one second).
-    // seedBlock is the block in which the task got its node (creation, or dispatch from the queue): its hash
-    // is the sampling seed, unknown to everyone until that block is sealed.
+    // seedBlock is the block whose hash draws the task's node (creation, or the dispatch that put a queued task
+    // back into the draws): its hash is the sampling seed, unknown to everyone until that block is sealed.
     // Slot 0 survives the task's end (terminal states stay final, keys cannot be reused, group members
     // that timed out still prove their creator and seed block); slots 1-2 are cleared at the end.
     struct Task {
@@ -114,6 +114,9 @@ contract TaskManager is ITaskManager, Ownable2Step, ReentrancyGuardTransient {
     /// @notice A task drawn more than this many blocks after its creation block gets its seed stored at the
     /// draw: its node must not lose the seed's readable window to a late settlement.
     uint256 internal constant SEED_KEEP_DELAY = 32;
+    /// @dev Set in a Pending task's node field (which holds its requirements until the draw, in bits 0-95) when
+    /// the task was queued and is drawn again (review M2).
+    uint256 internal constant REDRAW = 1 << 159;
     /// @notice The most VRAM (GiB) an image task may ask for and still be a going-price sample: the SDK's
     /// default, which every image-capable node has; a higher requirement could select only its app's nodes.
     uint256 internal constant PRICED_MAX_MIN_VRAM = 8;
@@ -207,7 +210,7 @@ contract TaskManager is ITaskManager, Ownable2Step, ReentrancyGuardTransient {
         task.creator = msg.sender;
         task.state = TaskState.Pending;
         task.taskType = taskType;
-        // The seed block if a node is drawn; a task that queues gets a new one at dispatch.
+        // The seed block if a node is drawn; a task that queues gets a new one when it is drawn again.
         task.seedBlock = uint32(block.number);
         task.stateTime = uint32(block.timestamp);
         // Until the draw, the node field holds the requirements the draw needs.
@@ -219,13 +222,7 @@ contract TaskManager is ITaskManager, Ownable2Step, ReentrancyGuardTransient {
                 _requestHash(taskType, params.requiredGpu, params.minVram, params.version, params.modelIds)
             )
         );
-        Reporting memory reporting = _reporting;
-        uint24 tail = reporting.drawTail;
-        unchecked {
-            if (tail - reporting.drawHead >= MAX_PENDING_DRAWS) revert DrawBacklogFull();
-            _pendingDraws[tail % MAX_PENDING_DRAWS] = taskKey;
-            _reporting.drawTail = tail + 1;
-        }
+        if (!_pushDraw(taskKey, MAX_PENDING_DRAWS)) revert DrawBacklogFull();
         emit TaskCreated(taskKey, msg.sender, taskType, msg.value, params.argsCommitment, params.taskSize);
     }
 
@@ -362,7 +359,7 @@ contract TaskManager is ITaskManager, Ownable2Step, ReentrancyGuardTransient {
     function recordSamplingSeed(bytes32 taskKey) external returns (bytes32 seed) {
         Task storage task = _tasks[taskKey];
         TaskState state = task.state;
-        // A queued (or not yet drawn) task has no seed yet: a queued task's is fixed by its dispatch block.
+        // A queued (or not yet drawn) task has no seed yet: a queued task's is fixed by its redraw's block.
         if (state == TaskState.None || state == TaskState.Queued || state == TaskState.Pending) {
             revert InvalidState(taskKey, state);
         }
@@ -424,8 +421,7 @@ contract TaskManager is ITaskManager, Ownable2Step, ReentrancyGuardTransient {
 
     /// @inheritdoc ITaskManager
     /// @dev Releases probe 3 heads (their gas stays O(1)); this call is how a task behind blockers reaches an
-    /// idle node. It takes the first task in FIFO order that fits, as a release would, so it gives nobody a choice
-    /// of task: it only skips tasks that do not fit the node.
+    /// idle node. It redraws the first task in FIFO order that fits, as a release would; the node is drawn (M2).
     function dispatchQueuedDeep(address node, uint256 maxProbes) external nonReentrant returns (bytes32 taskKey) {
         _settleDraws(MAX_PENDING_DRAWS);
         return _dispatch(node, maxProbes);
@@ -683,7 +679,8 @@ contract TaskManager is ITaskManager, Ownable2Step, ReentrancyGuardTransient {
         task.commitment = bytes32(0);
     }
 
-    /// @dev Frees the node and, when it is available again, hands it the first fitting queued task.
+    /// @dev Frees the node and, when it is available again, puts the first queued task that fits it back into the
+    /// draws (review M2).
     function _release(address node, bytes32 taskKey) private {
         if (registry.releaseNode(node, taskKey)) _dispatch(node, MAX_QUEUE_PROBES);
     }
@@ -723,6 +720,8 @@ contract TaskManager is ITaskManager, Ownable2Step, ReentrancyGuardTransient {
     function _draw(bytes32 key, Task storage task, uint24 position) private {
         bytes32 hash = _readableBlockhash(task.seedBlock);
         uint256 packed = uint160(task.node);
+        // A redraw (review M2) is still linked at its queue place; a new task is not in the queue.
+        bool redraw = packed & REDRAW != 0;
         uint8 taskType = task.taskType;
         bytes32 gpu = taskType == TASK_LLM ? _queue[key].requiredGpu : bytes32(0);
         if (hash == bytes32(0)) {
@@ -731,7 +730,7 @@ contract TaskManager is ITaskManager, Ownable2Step, ReentrancyGuardTransient {
             uint256 fee = task.fee;
             task.state = TaskState.EndAborted;
             _clear(task);
-            if (gpu != bytes32(0)) delete _queue[key];
+            _leaveQueue(key, redraw, gpu);
             emit TaskEndAborted(key, AbortReason.DrawExpired, fee);
             address pool = address(registry.incentivePool());
             (bool ok,) = pool.call{value: fee}("");
@@ -755,15 +754,19 @@ contract TaskManager is ITaskManager, Ownable2Step, ReentrancyGuardTransient {
             uint256(keccak256(abi.encodePacked(hash, position))),
             key
         );
-        task.stateTime = uint32(block.timestamp);
         task.node = node;
         if (node == address(0)) {
             task.state = TaskState.Queued;
-            _enqueue(key, minVram, version);
+            // A redraw that found no node waits at its old place, its queue timeout still counting.
+            if (!redraw) {
+                task.stateTime = uint32(block.timestamp);
+                _enqueue(key, minVram, version);
+            }
             emit TaskQueued(key);
         } else {
+            task.stateTime = uint32(block.timestamp);
             task.state = TaskState.Started;
-            if (gpu != bytes32(0)) delete _queue[key];
+            _leaveQueue(key, redraw, gpu);
             emit TaskStarted(key, node, taskType);
             // Settled late (say by its own app near block b + 255), the hash would soon be unreadable and the
             // node could not report (SeedUnavailable, then a timeout against an honest node): keep it. A prompt
@@ -792,6 +795,13 @@ contract TaskManager is ITaskManager, Ownable2Step, ReentrancyGuardTransient {
         _queueTail = taskKey;
     }
 
+    /// @dev A drawn (or expired) task leaves the queue structures: a redraw its queue place, a new exact-match
+    /// task the entry that kept its GPU.
+    function _leaveQueue(bytes32 taskKey, bool redraw, bytes32 gpu) private {
+        if (redraw) _unlink(taskKey);
+        else if (gpu != bytes32(0)) delete _queue[taskKey];
+    }
+
     function _unlink(bytes32 taskKey) private {
         QueueEntry storage entry = _queue[taskKey];
         bytes32 prev = entry.prev;
@@ -803,33 +813,53 @@ contract TaskManager is ITaskManager, Ownable2Step, ReentrancyGuardTransient {
         delete _queue[taskKey];
     }
 
-    /// @dev Probes at most `maxProbes` queued tasks from the head; FIFO among those that fit `node`.
+    /// @dev Probes at most `maxProbes` queued tasks from the head for the first (FIFO) that fits `node`, and puts it
+    /// back into the pending draws (review M2): the node chose when it was freed and its floor, so handing it the
+    /// task would let it pick a task whose fee it knows. The task keeps its queue place while it waits (a draw
+    /// that finds no node leaves it Queued there, so it is never overtaken nor reordered) and later probes skip
+    /// it. Redraws use at most half the ring: they cannot crowd out creations.
     function _dispatch(address node, uint256 maxProbes) private returns (bytes32) {
         bytes32 key = _queueHead;
         for (uint256 probe = 0; probe < maxProbes && key != bytes32(0); ++probe) {
             QueueEntry storage entry = _queue[key];
             Task storage task = _tasks[key];
-            INodeRegistry.SelectionRequest memory request = INodeRegistry.SelectionRequest({
-                taskType: task.taskType,
-                requiredGpu: entry.requiredGpu,
-                minVram: entry.minVram,
-                version: entry.version,
-                modelIds: new bytes32[](0),
-                fee: task.fee
-            });
-            if (registry.fits(node, request)) {
-                _unlink(key);
-                task.state = TaskState.Started;
-                task.node = node;
-                task.stateTime = uint32(block.timestamp);
-                task.seedBlock = uint32(block.number);
-                emit TaskStarted(key, node, request.taskType);
-                registry.occupyNode(node, key);
-                return key;
+            if (task.state == TaskState.Queued) {
+                uint32 minVram = entry.minVram;
+                uint64 version = entry.version;
+                INodeRegistry.SelectionRequest memory request = INodeRegistry.SelectionRequest({
+                    taskType: task.taskType,
+                    requiredGpu: entry.requiredGpu,
+                    minVram: minVram,
+                    version: version,
+                    modelIds: new bytes32[](0),
+                    fee: task.fee
+                });
+                if (registry.fits(node, request)) {
+                    if (!_pushDraw(key, MAX_PENDING_DRAWS / 2)) return bytes32(0);
+                    // stateTime stays: the queue timeout counts from the first queueing, the execution timeout
+                    // from the draw that starts the task.
+                    task.state = TaskState.Pending;
+                    task.seedBlock = uint32(block.number);
+                    task.node = address(uint160(REDRAW | (uint256(version) << 32) | minVram));
+                    emit TaskRedraw(key);
+                    return key;
+                }
             }
             key = entry.next;
         }
         return bytes32(0);
+    }
+
+    /// @dev Appends `key` to the pending-draw ring unless `limit` draws already wait.
+    function _pushDraw(bytes32 key, uint256 limit) private returns (bool) {
+        Reporting memory reporting = _reporting;
+        uint24 tail = reporting.drawTail;
+        unchecked {
+            if (tail - reporting.drawHead >= limit) return false;
+            _pendingDraws[tail % MAX_PENDING_DRAWS] = key;
+            _reporting.drawTail = tail + 1;
+        }
+        return true;
     }
 
     // ------------------------------------------------------------------ internal: helpers

@@ -30,8 +30,10 @@ contract QueueStarvationTest is TaskManagerTestBase {
         assertEq(uint256(registry.getNodeInfo(node).status), uint256(INodeRegistry.NodeStatus.Available));
         assertEq(uint256(_state(victim)), uint256(ITaskManager.TaskState.Queued));
         assertEq(tm.dispatchQueued(node), bytes32(0), "three probes reach no task that fits");
-        // Past the blockers, the first task that fits (FIFO) goes to the idle node.
+        // Past the blockers, the first task that fits (FIFO) is drawn again for the idle node's sake (review M2).
         assertEq(tm.dispatchQueuedDeep(node, 10), victim);
+        assertEq(uint256(_state(victim)), uint256(ITaskManager.TaskState.Pending));
+        _settle();
         assertEq(uint256(_state(victim)), uint256(ITaskManager.TaskState.Started));
         assertEq(_node(victim), node);
         assertEq(uint256(_state(second)), uint256(ITaskManager.TaskState.Queued), "the next one keeps its place");

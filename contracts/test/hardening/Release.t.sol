@@ -41,21 +41,27 @@ contract ReleaseOneNodeTest is TaskManagerTestBase {
         bytes32 queued = _create(1);
         assertEq(uint256(_state(queued)), uint256(ITaskManager.TaskState.Queued));
         _submit(first, _score(1));
+        // Review M2: the freed node is not handed the task; it is drawn again from this block's hash.
+        assertEq(uint256(_state(queued)), uint256(ITaskManager.TaskState.Pending));
+        _settle();
         assertEq(uint256(_state(queued)), uint256(ITaskManager.TaskState.Started));
         assertEq(_node(queued), nodes[0]);
     }
 
     /// @dev The release at a report changes the population, so the report first settles the draws of earlier
     /// blocks (finding 1): a task created while the only node was busy is drawn (and queued) over the population
-    /// of its block, then dispatched to the node the report frees, in the same transaction.
+    /// of its block, then put back into the draws by the release of the node the report frees (review M2), in the
+    /// same transaction.
     function test_F6_aReportSettlesEarlierDrawsBeforeReleasingItsNode() public {
         bytes32 first = _create(0);
         bytes32 waiting = _createPending(_params(1));
         _nextBlock();
         _submit(first, _score(1));
-        assertEq(uint256(_state(waiting)), uint256(ITaskManager.TaskState.Started), "drawn, queued, dispatched");
+        assertEq(uint256(_state(waiting)), uint256(ITaskManager.TaskState.Pending), "drawn, queued, redrawn");
         assertEq(tm.getTask(waiting).seedBlock, block.number, "its seed is the dispatch block's");
-        assertEq(tm.pendingDraws(), 0);
+        assertEq(tm.pendingDraws(), 1, "only the redraw waits");
+        _settle();
+        assertEq(_node(waiting), nodes[0]);
     }
 
     /// @dev Quitting with a report unsettled keeps the stake in the registry until the settlement.

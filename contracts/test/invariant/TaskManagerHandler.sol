@@ -77,6 +77,13 @@ contract TaskManagerHandler {
     bool public ghostGoneNodeReported;
     /// @dev Finding 4: tasks dispatched by deep dispatches (progress).
     uint256 public ghostDeepDispatches;
+    /// @dev Review M2: a task had a node in its seed block (a dispatch handed it to a node instead of a draw), or a
+    /// dispatch returned a task that did not go back to Pending.
+    bool public ghostNodeWithoutDraw;
+    /// @dev Review M2 (progress): tasks seen Queued, and those of them that got a node later (through a redraw).
+    uint256 public ghostQueuedSeen;
+    uint256 public ghostQueuedThenStarted;
+    mapping(bytes32 => uint8) internal _queueSeen; // 1 seen Queued, 2 counted as started afterwards
     mapping(bytes32 => bool) internal _floorChecked;
     mapping(address => uint256) internal _lastPendingWithdrawal;
     bool public ghostHonestSlashed;
@@ -359,12 +366,21 @@ contract TaskManagerHandler {
     /// @dev Finding 4: an idle node reaches past whatever heads the queue has. Every handler task fits every
     /// node's hardware, so afterwards a still Available node leaves only tasks below its price floor (or beyond
     /// what its stake still backs, M3) queued.
+    /// Review M2: a dispatch gives the node nothing; it puts one fitting task back into the draws (Pending), so the
+    /// node (or anyone) repeats it until none is left, or until half the draw ring is in use.
     function dispatchDeep(uint256 index) external {
         address node = nodes[index % NODE_COUNT];
         // Never reverts: it dispatches nothing to a node that is not Available.
-        if (tm.dispatchQueuedDeep(node, MAX_TASKS) != bytes32(0)) ++ghostDeepDispatches;
+        for (uint256 n = 0; n < MAX_TASKS; ++n) {
+            bytes32 key = tm.dispatchQueuedDeep(node, MAX_TASKS);
+            if (key == bytes32(0)) break;
+            ++ghostDeepDispatches;
+            ITaskManager.TaskInfo memory redrawn = tm.getTask(key);
+            bool pending = redrawn.state == ITaskManager.TaskState.Pending && redrawn.node == address(0);
+            if (!pending || redrawn.seedBlock != block.number) ghostNodeWithoutDraw = true;
+        }
         INodeRegistry.NodeInfo memory nodeInfo = registry.getNodeInfo(node);
-        if (nodeInfo.status == INodeRegistry.NodeStatus.Available) {
+        if (nodeInfo.status == INodeRegistry.NodeStatus.Available && tm.pendingDraws() < 16) {
             uint256 floor = registry.priceFloorOf(node);
             // Review M3: nor tasks whose fee would take its open fees past its stake.
             uint256 open = registry.openFeesOf(node);
@@ -596,6 +612,17 @@ contract TaskManagerHandler {
                 if (info.fee < registry.priceFloorOf(info.node)) ghostUnderpricedStart = true;
             }
             ITaskManager.TaskState state = info.state;
+            // Review M2: a node only ever gets a task from a draw of a later block than its seed block.
+            if (info.node != address(0) && state == ITaskManager.TaskState.Started && info.seedBlock >= block.number) {
+                ghostNodeWithoutDraw = true;
+            }
+            if (state == ITaskManager.TaskState.Queued) {
+                if (_queueSeen[key] == 0) ++ghostQueuedSeen;
+                _queueSeen[key] = 1;
+            } else if (_queueSeen[key] == 1 && info.node != address(0)) {
+                _queueSeen[key] = 2;
+                ++ghostQueuedThenStarted;
+            }
             if (ghostEnded[key]) {
                 if (state != ghostTerminal[key]) ghostTerminalChanged = true;
             } else if (

@@ -70,6 +70,10 @@ contract TaskManagerInvariantTest is Test {
         if (handler.ghostReports() >= 16) {
             assertGt(handler.ghostReportsWhileUnsettled(), 0, "no node ever reported with an earlier report open");
         }
+        // Review M2: queued tasks are drawn again when a node that fits them is free, and get their node that way.
+        if (handler.ghostQueuedSeen() >= 8 && handler.ghostReports() >= 8) {
+            assertGt(handler.ghostQueuedThenStarted(), 0, "no queued task ever got a node through a redraw");
+        }
     }
 
     /// @dev A sequence the campaign found: members drawn 101 blocks late keep a stored seed, and the report and
@@ -90,6 +94,7 @@ contract TaskManagerInvariantTest is Test {
         assertFalse(handler.ghostStakeReturnedUnsettled(), "a stake came back with reports unsettled");
         assertFalse(handler.ghostStarved(), "a queued task that fits an idle node was left behind a deep dispatch");
         assertFalse(handler.ghostGoneNodeReported(), "a slashed node reported a task (M3)");
+        assertFalse(handler.ghostNodeWithoutDraw(), "a task got a node without a draw from a later block (M2)");
         _checkUnsettledReports();
     }
 

@@ -431,7 +431,33 @@ contract NodeRegistryTest is NodeRegistryTestBase {
         registry.occupyNode(node, TASK_1);
         assertStatus(node, BUSY);
         assertEq(registry.getNodeInfo(node).currentTask, TASK_1);
-        assertEq(availableTotal(1), 0);
+        // A busy node stays listed in its draw sets (no set update per task); draws reject it.
+        assertEq(availableTotal(1), 1);
+        for (uint256 r = 0; r < 20; ++r) {
+            assertEq(registry.selectNode(anyRequest(), r, TASK_2), address(0), "a busy node is never drawn");
+        }
+    }
+
+    /// @dev Only Available and Busy nodes are listed: a pause or quit while busy takes the node out at once (a
+    /// draw must not keep spending tries on a node that will not come back), a resume puts it back.
+    function test_busyNode_leavesTheSetsWhenPausedOrQuitAndComesBackOnResume() public {
+        address node = joinDefault();
+        address other = joinDefault();
+        registry.occupyNode(node, TASK_1);
+        assertEq(availableTotal(1), 2);
+        vm.prank(node);
+        registry.pause();
+        assertEq(availableTotal(1), 1, "PendingPause is not listed");
+        vm.prank(node);
+        registry.resume();
+        assertEq(availableTotal(1), 2, "back to Busy: listed again");
+        assertTrue(registry.releaseNode(node, TASK_1));
+        assertEq(availableTotal(1), 2, "the release changes no set");
+        registry.occupyNode(other, TASK_2);
+        vm.prank(other);
+        registry.quit();
+        assertEq(availableTotal(1), 1, "PendingQuit is not listed");
+        assertEq(registry.selectNode(anyRequest(), 3, TASK_1), node);
     }
 
     function test_occupyNode_revertsWhenNotAvailableOrZeroKey() public {
@@ -612,16 +638,18 @@ contract NodeRegistryTest is NodeRegistryTestBase {
         registry.setPriceFloor(uint256(type(uint64).max) + 1);
     }
 
-    /// @dev A group whose every node is busy keeps a non-zero sizes word (cheap to refill), yet reads 0.
+    /// @dev A group whose every node paused keeps a non-zero sizes word (cheap to refill), yet reads 0.
     function test_availableSets_emptyGroupReadsZero() public {
         address node = joinDefault();
         bytes32 group = registry.groupKey(bytes32(0), 1);
-        registry.occupyNode(node, TASK_1);
+        vm.prank(node);
+        registry.pause();
         assertEq(registry.availableSizes(group), 0);
         assertEq(availableTotal(1), 0);
         bytes32 slot = keccak256(abi.encode(group, SIZES_SLOT));
         assertEq(uint256(vmStorage.load(address(registry), slot)), AvailableSets.OCCUPIED);
-        assertTrue(registry.releaseNode(node, TASK_1));
+        vm.prank(node);
+        registry.resume();
         assertEq(availableTotal(1), 1);
         assertEq(registry.availableAt(group, 4, 0), node);
     }

@@ -216,16 +216,17 @@ contract NodeRegistryInvariantTest is Test {
     /// after every handler call, and these checks dominate the run time.
     ///  - balance == sum of stakes + pending withdrawals, and the running totals match the nodes;
     ///  - the pool holds exactly the slashed stakes;
-    ///  - every Available node sits at its stored positions in its two sets;
-    ///  - the sets hold nothing but Available nodes of their group and tier, each at its stored position, and
-    ///    as many as there are Available nodes;
+    ///  - every listed node (Available or Busy: a busy node stays in its draw sets) sits at its stored
+    ///    positions in its two sets;
+    ///  - the sets hold nothing but listed nodes of their group and tier, each at its stored position, and
+    ///    as many as there are listed nodes;
     ///  - each model's holder set has exactly the registered nodes declaring it; departed nodes hold none;
     ///  - no Available node weighs more than the selection's rejection bound (else selection would be biased).
     function invariant_registryIsConsistent() public view {
         assertEq(bytes(handler.unexpected()).length, 0, handler.unexpected());
         uint256 stakes;
         uint256 pending;
-        uint256 availableNodes;
+        uint256 listedNodes;
         uint256[4] memory declared;
         for (uint256 i; i < handler.actorCount(); ++i) {
             address node = handler.actors(i);
@@ -242,9 +243,11 @@ contract NodeRegistryInvariantTest is Test {
                     if (ids[k] == handler.modelList(m)) ++declared[m];
                 }
             }
-            if (info.status == INodeRegistry.NodeStatus.Available) {
-                ++availableNodes;
+            if (_listed(info.status)) {
+                ++listedNodes;
                 _checkInSets(node, info);
+            }
+            if (info.status == INodeRegistry.NodeStatus.Available) {
                 assertLe(registry.selectionWeightOf(node), registry.selectionWeightBound(), "weight bound");
             }
         }
@@ -266,8 +269,8 @@ contract NodeRegistryInvariantTest is Test {
                 }
             }
         }
-        assertEq(anyMembers, availableNodes, "any-GPU sets size");
-        assertEq(gpuMembers, availableNodes, "GPU sets size");
+        assertEq(anyMembers, listedNodes, "any-GPU sets size");
+        assertEq(gpuMembers, listedNodes, "GPU sets size");
         _checkBuckets();
     }
 
@@ -300,8 +303,8 @@ contract NodeRegistryInvariantTest is Test {
         assertEq(registry.availableAt(_groupKey(info.gpuId, info.version), tier, gpuPos), node, "GPU set");
     }
 
-    /// @dev Every member below a tier's size is Available, of this group and tier, at its stored position.
-    /// With the sizes summed against the number of Available nodes, no node is missing or present twice.
+    /// @dev Every member below a tier's size is listed (Available or Busy), of this group and tier, at its stored
+    /// position. With the sizes summed against the number of listed nodes, no node is missing or present twice.
     /// @param versionKey the major for the any-GPU sets, the exact packed version for the GPU sets.
     function _checkGroup(bytes32 gpuId, uint64 versionKey) private view returns (uint256 members) {
         bytes32 group = _groupKey(gpuId, versionKey);
@@ -311,7 +314,7 @@ contract NodeRegistryInvariantTest is Test {
             for (uint256 index; index < count; ++index) {
                 address node = registry.availableAt(group, t, index);
                 INodeRegistry.NodeInfo memory info = registry.getNodeInfo(node);
-                assertTrue(info.status == INodeRegistry.NodeStatus.Available, "member is Available");
+                assertTrue(_listed(info.status), "member is Available or Busy");
                 assertEq(VramTiers.tierOf(info.vram), t, "member tier");
                 if (gpuId == bytes32(0)) assertEq(uint256(info.version >> 32), uint256(versionKey), "member major");
                 else assertEq(uint256(info.version), uint256(versionKey), "member version");
@@ -321,6 +324,10 @@ contract NodeRegistryInvariantTest is Test {
             }
             members += count;
         }
+    }
+
+    function _listed(INodeRegistry.NodeStatus status) private pure returns (bool) {
+        return status == INodeRegistry.NodeStatus.Available || status == INodeRegistry.NodeStatus.Busy;
     }
 
     /// @dev NodeRegistry.groupKey without a call (test_groupKey_matchesTheRegistry keeps them equal).

@@ -173,22 +173,30 @@ contract TaskManagerTest is TaskManagerTestBase {
         tm.submitScore(key, new bytes(7), _resultStatement(key, new bytes(7)));
     }
 
-    /// @dev A drawn task's node is known only after its seed block; a task dispatched from the queue gets the
-    /// dispatch block as its seed block, in which its node cannot answer.
+    /// @dev A drawn task's node is known only after its seed block. A queued task that fits a freed node is drawn
+    /// again from the dispatch block's hash (review M2): in that block it has no node, so nobody can answer it.
     function test_submitScore_revertsInTheStartBlock() public {
         bytes32 key = _createWith(_paramsFor(0, ARGS_HASH, 0, bytes32(0)));
         _create(1);
         _create(2);
         bytes32 queued = _create(3);
         assertEq(uint256(_state(queued)), uint256(ITaskManager.TaskState.Queued));
+        address node = _node(key);
         _submit(key, _score(1));
         vm.prank(app);
         tm.validateSingleTask(key);
-        assertEq(tm.getTask(queued).seedBlock, block.number, "dispatched now");
-        key = queued;
-        vm.prank(_node(key));
-        vm.expectRevert(abi.encodeWithSelector(ITaskManager.SeedUnavailable.selector, key, block.number, block.number));
-        tm.submitScore(key, _score(1), _resultStatement(key, _score(1)));
+        assertEq(tm.getTask(queued).seedBlock, block.number, "redrawn from this block");
+        assertEq(_node(queued), address(0), "no node before the draw");
+        vm.prank(node);
+        vm.expectRevert(
+            abi.encodeWithSelector(ITaskManager.InvalidState.selector, queued, ITaskManager.TaskState.Pending)
+        );
+        tm.submitScore(queued, _score(1), _resultStatement(queued, _score(1)));
+        uint256 redrawn = block.number;
+        _settle();
+        assertEq(_node(queued), node, "the only available node");
+        assertEq(tm.getTask(queued).seedBlock, redrawn);
+        assertEq(tm.samplingSeed(queued), blockhash(redrawn));
     }
 
     function test_submitScore_revertsPast256BlocksUnlessTheSeedWasRecorded() public {
@@ -222,7 +230,8 @@ contract TaskManagerTest is TaskManagerTestBase {
         tm.dispatchQueued(node);
         assertEq(tm.getTask(q).seedBlock, block.number);
         uint256 dispatched = block.number;
-        _nextBlock();
+        _settle();
+        assertEq(_node(q), node);
         assertEq(tm.samplingSeed(q), blockhash(dispatched));
         _submit(q, abi.encodePacked(sha256("text")));
         assertEq(uint256(_state(q)), uint256(ITaskManager.TaskState.ScoreReady));
@@ -438,13 +447,19 @@ contract TaskManagerTest is TaskManagerTestBase {
         assertEq(uint256(_state(q2)), uint256(ITaskManager.TaskState.Queued));
         assertEq(tm.queueHead(), q1);
         address node = _node(b);
-        // Finding 6: the node is free at its report and takes the queue head in that very transaction.
+        // Finding 6: the node is free at its report; the queue head that fits it is drawn again (review M2), and
+        // keeps its place until its draw.
         _submit(b, _score(1));
+        assertEq(uint256(_state(q1)), uint256(ITaskManager.TaskState.Pending));
+        assertEq(uint256(_state(q2)), uint256(ITaskManager.TaskState.Queued));
+        assertEq(tm.queueHead(), q1);
+        assertEq(uint256(registry.getNodeInfo(node).status), uint256(INodeRegistry.NodeStatus.Available));
+        _settle();
         assertEq(uint256(_state(q1)), uint256(ITaskManager.TaskState.Started));
-        assertEq(_node(q1), node);
+        assertEq(_node(q1), node, "the only available node");
         assertEq(registry.currentTaskOf(node), q1);
         assertEq(tm.queueHead(), q2);
-        // The dispatched task's timeout starts at dispatch.
+        // The dispatched task's timeout starts at the draw that started it.
         assertEq(tm.getTask(q1).stateTime, block.timestamp);
         vm.prank(app);
         tm.validateSingleTask(b);
@@ -463,6 +478,8 @@ contract TaskManagerTest is TaskManagerTestBase {
         _submit(c, _score(1));
         vm.prank(app);
         tm.validateSingleTask(c);
+        assertEq(uint256(_state(sd)), uint256(ITaskManager.TaskState.Pending));
+        _settle();
         assertEq(uint256(_state(h100)), uint256(ITaskManager.TaskState.Queued));
         assertEq(_node(sd), node);
         assertEq(tm.queueHead(), h100);
@@ -485,8 +502,10 @@ contract TaskManagerTest is TaskManagerTestBase {
     function test_dispatchQueued_handsAQueuedTaskToANewNode() public {
         bytes32 q = _createWith(_paramsFor(0, ARGS_HASH, 1, keccak256("H100")));
         address node = _joinNode(4242, "H100");
-        bytes32 started = tm.dispatchQueued(node);
-        assertEq(started, q);
+        bytes32 redrawn = tm.dispatchQueued(node);
+        assertEq(redrawn, q);
+        assertEq(tm.dispatchQueued(node), bytes32(0), "a task waiting for its redraw is skipped");
+        _settle();
         assertEq(_node(q), node);
         assertEq(tm.dispatchQueued(node), bytes32(0));
     }

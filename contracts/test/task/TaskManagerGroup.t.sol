@@ -504,7 +504,9 @@ contract TaskManagerGroupTest is TaskManagerTestBase {
         _finish(a);
         uint256 dispatched = block.number;
         assertEq(tm.getTask(keys[0]).seedBlock, dispatched, "seed block moved to the dispatch");
-        _nextBlock();
+        // Review M2: drawn again from the dispatch block's hash, by a later block.
+        assertEq(uint256(_state(keys[0])), uint256(ITaskManager.TaskState.Pending));
+        _settle();
         assertEq(tm.samplingSeed(keys[0]), blockhash(dispatched));
         _finish(b);
         _finish(c);

@@ -206,9 +206,10 @@ describe('SDK end to end (anvil, contracts, real relay, 3 node daemons with the 
     assert.equal(bound.length, 1, 'one VRF key bound for the app, before its first task');
     await client.close();
   });
-  it("a queued original (no idle node) is sampled on its dispatch block's seed and its group validates", async () => {
+  it("a queued original (no idle node) is sampled on its redraw block's seed and its group validates", async () => {
     // Sampling stays 1 in 2 (set by the test above). Every node is paused, so the draw queues the task; the
-    // nodes resume and the owner dispatches it: its seed is the dispatch block's hash, not the creation block's.
+    // nodes resume and the owner dispatches it, which puts it back into the draws (review M2: Queued → Pending →
+    // Started): its seed is the dispatch block's hash, not the creation block's, and a later block draws its node.
     await network.send(0, 'taskManager', 'setSamplingDenominator', [2n]);
     const appKey = network.privateKey(appIndex + 2);
     const app = createClient({
@@ -220,7 +221,7 @@ describe('SDK end to end (anvil, contracts, real relay, 3 node daemons with the 
     });
     const nodeIndexes = [...network.nodes.keys()];
     const firstNode = privateKeyToAccount(network.privateKey(nodeIndexes[0]!)).address;
-    const logsOf = (eventName: 'TaskCreated' | 'TaskStarted', taskKey: Hex) =>
+    const logsOf = (eventName: 'TaskCreated' | 'TaskRedraw' | 'TaskStarted', taskKey: Hex) =>
       network.devnet.client.getContractEvents({
         address: network.chain.contracts.taskManager,
         abi: taskManagerAbi,
@@ -250,16 +251,21 @@ describe('SDK end to end (anvil, contracts, real relay, 3 node daemons with the 
       await network.send(0, 'taskManager', 'dispatchQueued', [firstNode]);
       const completion = await run;
       const [created] = await logsOf('TaskCreated', queuedKey);
+      const [redrawn] = await logsOf('TaskRedraw', queuedKey);
       const [started] = await logsOf('TaskStarted', queuedKey);
-      assert.ok(created && started);
-      assert.ok(started.blockNumber > created.blockNumber + 1n, 'dispatched in a later block than the draw');
-      const dispatchSeed = (await network.devnet.client.getBlock({ blockNumber: started.blockNumber })).hash;
+      assert.ok(created && redrawn && started);
+      assert.ok(redrawn.blockNumber > created.blockNumber + 1n, 'dispatched in a later block than the draw');
+      assert.ok(
+        started.blockNumber > redrawn.blockNumber,
+        'its node drawn in a later block than the dispatch',
+      );
+      const dispatchSeed = (await network.devnet.client.getBlock({ blockNumber: redrawn.blockNumber })).hash;
       const creationSeed = (await network.devnet.client.getBlock({ blockNumber: created.blockNumber })).hash;
       const record = await app.getTask(id);
       const original = record?.members[0];
       assert.equal(original?.taskKey, queuedKey);
       assert.equal(original?.seed, dispatchSeed, "the SDK keeps the dispatch block's hash as the seed");
-      assert.equal(original?.seedBlock, started.blockNumber.toString());
+      assert.equal(original?.seedBlock, redrawn.blockNumber.toString());
       const expected = isSelected(proofToHash(prove(appKey, dispatchSeed)), 2n);
       if (expected !== isSelected(proofToHash(prove(appKey, creationSeed)), 2n)) differed++;
       assert.equal(record?.sampled, expected, 'sampled on the dispatch seed');

@@ -31,8 +31,12 @@ export type ContractRequest = {
   extraGas?: bigint | undefined;
 };
 
-/** Draws a settle-all call may meet beyond its estimate (the ring's size) times one draw's cost (about 70–90k). */
-export const SETTLE_ALL_EXTRA_GAS = 32n * 90_000n;
+/**
+ * Draws a settle-all call may meet beyond its estimate (the ring's size) times one draw's worst cost: about 30k for
+ * a draw that starts, up to about 130k for one that queues after 16 tries on a nearly all-busy network (busy nodes
+ * stay in the draw sets since session 7, docs/node-registry.md).
+ */
+export const SETTLE_ALL_EXTRA_GAS = 32n * 130_000n;
 
 /** On-chain task states (ITaskManager.TaskState). */
 export const chainTaskStates = taskStates;
@@ -489,6 +493,8 @@ export type NodeEvent =
   | { kind: 'taskCreated'; taskKey: Hex; argsCommitment: Hex; fee: bigint; blockNumber: number }
   /** Any task's draw was settled (a node, the queue, or DrawExpired), whichever node it went to. */
   | { kind: 'taskDrawn'; taskKey: Hex; blockNumber: number }
+  /** A queued task went back to the pending draws (review M2, TaskRedraw): a later settlement draws its node. */
+  | { kind: 'taskRedraw'; taskKey: Hex; blockNumber: number }
   | { kind: 'scoreReady'; taskKey: Hex; blockNumber: number }
   | { kind: 'errorReported'; taskKey: Hex; blockNumber: number }
   | {
@@ -551,6 +557,9 @@ export function decodeNodeEvents(logs: Log[], contracts: Contracts, node: Addres
         break;
       case 'TaskQueued':
         out.push({ kind: 'taskDrawn', taskKey: a.taskKey as Hex, blockNumber });
+        break;
+      case 'TaskRedraw':
+        out.push({ kind: 'taskRedraw', taskKey: a.taskKey as Hex, blockNumber });
         break;
       case 'TaskStarted':
         out.push({ kind: 'taskDrawn', taskKey: a.taskKey as Hex, blockNumber });

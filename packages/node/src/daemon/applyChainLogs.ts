@@ -29,13 +29,33 @@ export function createRecentCreations(limit = 4_096): RecentCreations {
   };
 }
 
-/** Told of every task created and every draw settled (the draw settler keeps the draws still pending). */
+/**
+ * Told of every draw added (a task created, or a queued task put back into the draws: review M2) and every draw
+ * settled (the draw settler keeps the draws still pending).
+ */
 export type DrawListener = { created: (taskKey: Hex) => void; drawn: (taskKey: Hex) => void };
 
 /** The keys of tasks that ended (a running execution is cancelled), and whether this node's tasks changed. */
 export type AppliedLogs = { ended: Hex[]; changed: boolean };
 
 const weiToEther = (wei: bigint) => `${Number(wei) / 1e18}`;
+
+/** A lost task drawn onto this node again starts over from its first step. */
+const restartedTask = {
+  step: 'assigned',
+  salt: null,
+  argsPath: null,
+  outputDir: null,
+  score: null,
+  resultFiles: null,
+  errorKind: null,
+  outcome: null,
+  attempts: 0,
+  lastError: null,
+  nextAttemptAt: 0,
+  deadlineAt: null,
+  resultSignature: null,
+} as const;
 
 /**
  * Applies a batch of logs to the store (synchronously, inside the watcher's transaction): new tasks for this
@@ -62,17 +82,22 @@ export function applyChainLogs(
         recentCreations?.remember(event.taskKey, event.argsCommitment);
         draws?.created(event.taskKey);
         break;
+      case 'taskRedraw':
+        // Queued → Pending: its node (maybe this one) comes from a later settlement's TaskStarted.
+        draws?.created(event.taskKey);
+        break;
       case 'taskDrawn':
         draws?.drawn(event.taskKey);
         break;
-      case 'taskStarted':
+      case 'taskStarted': {
+        const argsCommitment =
+          created.get(event.taskKey.toLowerCase()) ?? recentCreations?.lookUp(event.taskKey) ?? null;
         if (
           insertTask(store, {
             taskKey: event.taskKey,
             taskType: event.taskType,
             startedBlock: event.blockNumber,
-            argsCommitment:
-              created.get(event.taskKey.toLowerCase()) ?? recentCreations?.lookUp(event.taskKey) ?? null,
+            argsCommitment,
             now,
           })
         ) {
@@ -82,8 +107,28 @@ export function applyChainLogs(
             message: `New task (type ${event.taskType}) at block ${event.blockNumber}.`,
             taskKey: event.taskKey,
           });
+          break;
+        }
+        // Given up as lost when a reorg took its draw away (the chain showed it Pending), and drawn again onto this
+        // node: the draw is a function of the creation block's hash, so a re-settlement usually names the same node.
+        // Without this the node would ignore its own task and take its timeout.
+        const known = getTask(store, event.taskKey);
+        if (known?.step === 'ended' && known.outcome === 'lost') {
+          updateTask(
+            store,
+            event.taskKey,
+            { ...restartedTask, startedBlock: event.blockNumber, argsCommitment },
+            now,
+          );
+          changed = true;
+          appendLog(store, {
+            level: 'warn',
+            message: `Task drawn onto this node again at block ${event.blockNumber} (after a reorganization): starting over.`,
+            taskKey: event.taskKey,
+          });
         }
         break;
+      }
       case 'scoreReady':
       case 'errorReported': {
         const task = getTask(store, event.taskKey);

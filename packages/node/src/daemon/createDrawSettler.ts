@@ -51,9 +51,10 @@ export type DrawSettler = {
   /** One check: settles when a draw has waited past this node's delay. Resolves to the draws settled. */
   tick: () => Promise<number>;
   /**
-   * A task was created (the watcher saw TaskCreated): its draw is pending until `drawn`. While no draw is known to
-   * wait and the chain said none do, the settler asks nothing: a draw is only ever added by createTask, and most
-   * are settled by the app's next transaction before this node's delay. Ignored without `hints`.
+   * A task was created or put back into the draws (the watcher saw TaskCreated or TaskRedraw): its draw is pending
+   * until `drawn`. While no draw is known to wait and the chain said none do, the settler asks nothing: a draw is
+   * only ever added by createTask and by a redraw of a queued task (review M2), and most are settled by another
+   * transaction before this node's delay. Ignored without `hints`.
    */
   hint: (taskKey?: Hex) => void;
   /** A task's draw was settled (TaskStarted, TaskQueued or DrawExpired seen). */

@@ -21,7 +21,7 @@ import {
 import type { NodeRuntime } from '../cli/createNodeRuntime.js';
 import { getNodeStatus } from '../cli/membership.js';
 import { getTask, listLog, openStore } from '../store/index.js';
-import { createTestTask, joinTestNode, validateTestTask } from '../testing/app.js';
+import { createTestTask, joinTestNode, settleTestDraws, validateTestTask } from '../testing/app.js';
 import { createMemoryRelay } from '../testing/createMemoryRelay.js';
 import { startTestDevnet, type TestDevnet, testMinStake, testWallet, waitFor } from '../testing/devnet.js';
 import { startTestNode, type TestNode } from '../testing/startTestNode.js';
@@ -220,6 +220,41 @@ describe('node daemon on anvil with the real worker', { timeout: 240_000 }, () =
     } finally {
       node.daemon.settler.start();
       otherStore.close();
+    }
+  });
+
+  it('re-reads the pending draws after a reorg (onReorg → hint): a draw a replaced block had settled is settled again', async () => {
+    const contracts = contractsOf(devnet.deployment);
+    const { settler } = node.daemon;
+    // Kept out while another account settles (the daemon's own settlement would be the one replaced).
+    await settler.stop();
+    try {
+      const task = await createTestTask(devnet, 15, 'llm', { ...llmArgs, seed: 61 }, fee, { settle: false });
+      const snapshot = await devnet.rpc('evm_snapshot');
+      await settleTestDraws(devnet, 16);
+      // The daemon's watcher saw TaskCreated then TaskStarted: its settler knows of no draw waiting and asks the
+      // chain again only after its periodic re-read (60 s by default).
+      await waitFor(() => getTask(node.store, task.taskKey) !== undefined, 10_000, 'the draw seen');
+      settler.start();
+      // Its first round reads pendingDraws() = 0; from then on only a hint (or the 60 s re-read) makes it look.
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      // The settlement's block is replaced by one without it: the draw is pending again, with no new TaskCreated.
+      await devnet.rpc('evm_revert', [snapshot]);
+      await devnet.rpc('evm_mine');
+      assert.equal((await readTask(devnet.client, contracts, task.taskKey)).state, 'Pending');
+      await waitFor(
+        async () => (await readTask(devnet.client, contracts, task.taskKey)).state === 'Started',
+        15_000,
+        'settled again by the daemon within seconds, not at its 60 s re-read',
+      );
+      assert.ok(node.daemon.watcher.status().reorgs >= 1, 'the watcher saw the reorg');
+      // The same creation block's hash and population: the same node runs it to the end.
+      relay.putArgs(task.taskKey, task.bytes, task.salt);
+      await waitFor(() => getTask(node.store, task.taskKey)?.step === 'reported', 120_000, 'reported');
+      await validateTestTask(devnet, 15, task.taskKey);
+      await waitFor(() => getTask(node.store, task.taskKey)?.step === 'ended', 30_000, 'ended');
+    } finally {
+      settler.start();
     }
   });
 

@@ -33,7 +33,10 @@ export type QueueDispatcherParameters = Pick<
 };
 
 export type QueueDispatcher = {
-  /** One check: dispatches the first queued task that fits this node, if it is idle. Resolves to its key. */
+  /**
+   * One check: if this node is idle, puts the first queued task that fits it back into the draws (review M2).
+   * Resolves to that task's key; its node (this one or another) comes with a later settlement's TaskStarted.
+   */
   tick: () => Promise<Hex | undefined>;
   start: () => void;
   stop: () => Promise<void>;
@@ -59,11 +62,12 @@ const dispatchRequest = (
  * Finding 4 on the node's side: a release probes only the queue's three heads, and a node that joins or
  * resumes probes none, so a queued task behind tasks that fit nobody (or queued while every node was busy)
  * would wait for its timeout next to an idle node. An Available node that sees a non-empty queue calls
- * `dispatchQueuedDeep(itself, maxProbes)`: the chain hands it the first queued task in FIFO order that fits
- * it, so the node chooses no task, only when to take one. Only after a simulation says a task fits (an idle
- * node next to tasks that fit nobody sends nothing). The dispatched task then reaches the daemon through its
- * TaskStarted event like any other. Persisted by the sender (one dispatch per head block), so a crash neither
- * loses nor doubles it.
+ * `dispatchQueuedDeep(itself, maxProbes)`: the chain puts the first queued task in FIFO order that fits it back
+ * into the pending draws (review M2: Queued → Pending, TaskRedraw), and a later settlement draws its node from
+ * that block's hash over every available node, this one included. So the node chooses neither the task nor
+ * whether it gets it. Only after a simulation says a task fits (an idle node next to tasks that fit nobody sends
+ * nothing). The task then reaches the daemon of the node drawn through TaskStarted like any other. Persisted by
+ * the sender (one dispatch per head block), so a crash neither loses nor doubles it.
  *
  * @example
  * const dispatcher = createQueueDispatcher({ client, sender, store, contracts, node, intervalMs: 5000, maxGas });
@@ -78,13 +82,17 @@ export function createQueueDispatcher(parameters: QueueDispatcherParameters): Qu
   const waitFor = async (tx: Parameters<TxSender['wait']>[0]): Promise<Hex | undefined> => {
     const outcome = await sender.wait(tx, { timeoutMs: 60_000 });
     if (outcome.status !== 'mined') return undefined;
-    const started = parseEventLogs({
+    const redrawn = parseEventLogs({
       abi: taskManagerAbi,
       logs: outcome.receipt.logs,
-      eventName: 'TaskStarted',
-    }).find((e) => e.args.node.toLowerCase() === node.toLowerCase());
-    if (started) parameters.notice('info', `Took queued task ${started.args.taskKey} (dispatchQueuedDeep).`);
-    return started?.args.taskKey;
+      eventName: 'TaskRedraw',
+    })[0];
+    if (redrawn)
+      parameters.notice(
+        'info',
+        `Queued task ${redrawn.args.taskKey} goes back to the draws (dispatchQueuedDeep).`,
+      );
+    return redrawn?.args.taskKey;
   };
 
   const tick = async (): Promise<Hex | undefined> => {

@@ -58,7 +58,12 @@ const relayRetry = (task: TaskRecord, error: unknown): TaskInput =>
 function chainVerdict(ctx: NodeContext, task: TaskRecord, chain: ChainTask): TaskInput | undefined {
   const outcome = endOutcomes[chain.state];
   if (outcome) return { type: 'ended', outcome, fee: null };
-  if (chain.state === 'None' || chain.state === 'Queued' || chain.state === 'Pending') {
+  // A reorg replaced the block that drew it: the next settlement draws it again from the same creation block's
+  // hash, usually onto this node (a draw onto another node, or DrawExpired, is seen then).
+  if (chain.state === 'Pending')
+    return retry(task, `the chain shows task ${task.taskKey} Pending again (reorganized)`);
+  // Gone, or queued again by the new draw: lost unless a later draw brings it back (applyChainLogs restarts it).
+  if (chain.state === 'None' || chain.state === 'Queued') {
     return {
       type: 'lost',
       message: `the chain shows task ${task.taskKey} as ${chain.state} (reorganized away?)`,

@@ -81,6 +81,19 @@ export const nodeRegistryAbi = [
   },
   {
     "type": "function",
+    "name": "MAX_SELECTION_TRIES",
+    "inputs": [],
+    "outputs": [
+      {
+        "name": "",
+        "type": "uint256",
+        "internalType": "uint256"
+      }
+    ],
+    "stateMutability": "view"
+  },
+  {
+    "type": "function",
     "name": "MAX_STAKE_WEIGHT_CAP",
     "inputs": [],
     "outputs": [
@@ -3337,6 +3350,19 @@ export const taskManagerAbi = [
   {
     "type": "event",
     "name": "TaskQueued",
+    "inputs": [
+      {
+        "name": "taskKey",
+        "type": "bytes32",
+        "indexed": true,
+        "internalType": "bytes32"
+      }
+    ],
+    "anonymous": false
+  },
+  {
+    "type": "event",
+    "name": "TaskRedraw",
     "inputs": [
       {
         "name": "taskKey",

@@ -28,25 +28,27 @@ export async function refreshMember(
   const before = member.state;
   member.state = info.state;
   if (info.state === 'Queued' && before !== 'Queued')
-    // The draw found no idle node: the task waits for one (and gets its seed block when dispatched).
+    // The draw found no idle node: the task waits for one (and gets a new seed block when a node that fits it is
+    // free: it goes back to Pending and is drawn again, review M2).
     context.emit({ type: 'queued', id: record.id, taskKey: member.taskKey });
   if (info.seedBlock > 0n && member.seedBlock !== info.seedBlock.toString()) {
-    // Dispatched from the queue (or adopted after a crash): the seed block is the dispatch block.
+    // Put back into the draws from the queue (or adopted after a crash): the seed block is the redraw's block.
     member.seedBlock = info.seedBlock.toString();
     member.seed = await withRetry(context, step, () => readBlockHash(context, info.seedBlock));
   }
   if (info.node !== zeroAddress && member.node !== info.node) {
-    // The draw (F1: settleDraws after the creation block) or a dispatch from the queue chose the node.
+    // The draw (F1: settleDraws after the creation or redraw block) chose the node.
     member.node = info.node;
     context.emit({ type: 'node', id: record.id, taskKey: member.taskKey, node: info.node });
   }
   if (
     info.state === 'EndAborted' &&
     member.outcome === undefined &&
-    (before === undefined || before === 'None' || before === 'Pending')
+    (before === undefined || before === 'None' || before === 'Pending' || before === 'Queued')
   ) {
     // Only a Pending task can end DrawExpired (nobody drew it within 256 blocks): its fee is forfeited to the
-    // IncentivePool, not owed back. A task seen Queued or Started before ended otherwise (refunded).
+    // IncentivePool, not owed back. A queued task goes back to Pending when a node that fits it is free (review
+    // M2), unseen if this client did not poll meanwhile. A task seen Started before ended otherwise (refunded).
     const reason = await withRetry(context, step, () =>
       readAbortReason(context, member.taskKey, BigInt(member.createdBlock ?? member.seedBlock ?? '0')),
     );
