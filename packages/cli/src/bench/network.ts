@@ -358,7 +358,11 @@ bench:network (${new Date().toISOString()}, ${nodeCount} nodes, ${appCount} conc
       );
     // Counted over the whole devnet run (warm-up included): each retryable refusal costs its caller a wait.
     if (relayRefusals.size > 0) {
-      console.log('  relay answers other than 2xx (warm-up included):');
+      const all = relayRefusals.get('all') ?? 0;
+      relayRefusals.delete('all');
+      console.log(
+        `  relay answers         ${all} in all (warm-up included), ${relayRefusals.size === 0 ? 'all 2xx' : 'other than 2xx:'}`,
+      );
       for (const [what, count] of relayRefusals) console.log(`    ${String(count).padStart(6)} × ${what}`);
     }
     if (network.warnings.size > 0) {

@@ -11,7 +11,8 @@ export const formatMs = (ms: number) => `${Math.round(ms).toLocaleString('en-US'
 
 /**
  * The relay's answers other than 2xx from its Prometheus text (`relay_http_requests_total`), as
- * `GET /v1/tasks/:taskKey/args 409` → count: a retryable refusal costs the caller its Retry-After.
+ * `GET /v1/tasks/:taskKey/args 409` → count (and `all` → every answer): a retryable refusal costs the caller its
+ * Retry-After.
  */
 export function countRelayRefusals(metrics: string): Map<string, number> {
   const counts = new Map<string, number>();
@@ -21,8 +22,9 @@ export function countRelayRefusals(metrics: string): Map<string, number> {
       [...line.matchAll(/(\w+)="([^"]*)"/g)].map((match) => [match[1], match[2]] as const),
     );
     const status = labels.status ?? '';
-    if (status.startsWith('2')) continue;
     const count = Number(line.slice(line.lastIndexOf(' ') + 1));
+    counts.set('all', (counts.get('all') ?? 0) + count);
+    if (status.startsWith('2')) continue;
     counts.set(`${labels.method} ${labels.route} ${status}`, count);
   }
   return counts;
