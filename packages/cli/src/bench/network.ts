@@ -10,7 +10,7 @@
  * (measureChainCeiling.ts). Not a test: it never fails on a figure; it exits 1 only when the run itself broke.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createWriteStream, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -24,7 +24,8 @@ import { getFreePort } from '../anvil/startAnvil.js';
 import { getDevnetPrivateKey } from '../deploy/devnetAccounts.js';
 import { devnetNetworkSchema } from '../devnet/devnetNetwork.js';
 import { measureChainCeiling } from './measureChainCeiling.js';
-import { formatMs, percentile } from './networkStats.js';
+import { countDevnetWarnings, countRelayRefusals, formatMs, percentile } from './networkStats.js';
+import { type ProcessTreeCpu, readProcessTreeCpu } from './readProcessCpu.js';
 
 const { values } = parseArgs({
   options: {
@@ -38,6 +39,10 @@ const { values } = parseArgs({
     'task-timeout-s': { type: 'string', default: '300' },
     // Writes a V8 CPU profile of the devnet process (relay + every node daemon) to this folder.
     'cpu-prof-dir': { type: 'string' },
+    // Copies everything the devnet process prints (its services' warnings and errors, one line each) to this file.
+    'devnet-output': { type: 'string' },
+    // The devnet's log file level (info: every task step and relay request, timed); the file is kept when set.
+    'devnet-log-level': { type: 'string' },
   },
 });
 const positive = (name: string, text: string | undefined) => {
@@ -70,7 +75,11 @@ const llmArgs = (seed: number) => ({
   seed,
 });
 
-async function startNetwork(): Promise<{ child: ChildProcess; exited: Promise<number | null> }> {
+async function startNetwork(): Promise<{
+  child: ChildProcess;
+  exited: Promise<number | null>;
+  warnings: Map<string, number>;
+}> {
   const port = await getFreePort();
   const child = spawn(
     process.execPath,
@@ -92,7 +101,7 @@ async function startNetwork(): Promise<{ child: ChildProcess; exited: Promise<nu
       '--nodes',
       String(nodeCount),
       '--log-level',
-      'error',
+      values['devnet-log-level'] ?? 'error',
       '--node-poll-ms',
       String(nodePollMs),
       // The explorer's indexer and the bridge take no part in a task; they would only add load (Ponder reads
@@ -104,11 +113,14 @@ async function startNetwork(): Promise<{ child: ChildProcess; exited: Promise<nu
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let output = '';
+  const copy = values['devnet-output'] ? createWriteStream(resolve(values['devnet-output'])) : undefined;
   child.stdout?.on('data', (chunk) => {
     output += chunk;
+    copy?.write(chunk);
   });
   child.stderr?.on('data', (chunk) => {
     output += chunk;
+    copy?.write(chunk);
     // The nodes' and relay's errors during the run are worth seeing at once.
     if (output.length > 200_000) output = output.slice(-100_000);
   });
@@ -119,7 +131,20 @@ async function startNetwork(): Promise<{ child: ChildProcess; exited: Promise<nu
     if (Date.now() > deadline) throw new Error(`the devnet did not start in 600 s:\n${output}`);
     await new Promise((r) => setTimeout(r, 200));
   }
-  return { child, exited };
+  // What the devnet prints from here on: its services' warnings and errors during the run.
+  let during = '';
+  const warnings = new Map<string, number>();
+  const take = (chunk: Buffer) => {
+    during += chunk;
+    const end = during.lastIndexOf('\n');
+    if (end < 0) return;
+    for (const [shape, count] of countDevnetWarnings(during.slice(0, end)))
+      warnings.set(shape, (warnings.get(shape) ?? 0) + count);
+    during = during.slice(end + 1);
+  };
+  child.stdout?.on('data', take);
+  child.stderr?.on('data', take);
+  return { child, exited, warnings };
 }
 
 async function measureExecution(modelsDir: string): Promise<number[]> {
@@ -241,6 +266,16 @@ async function main(): Promise<void> {
       }
     };
     let done = 0;
+    const devnetPid = network.child.pid ?? 0;
+    const cpuOf = () => {
+      const tree = readProcessTreeCpu(devnetPid, (pid, commandLine) =>
+        pid === devnetPid ? 'devnet (relay + nodes)' : /anvil/.test(commandLine) ? 'anvil' : 'workers',
+      );
+      const own = process.cpuUsage();
+      tree.set('apps (this process)', (own.user + own.system) / 1e6);
+      return tree;
+    };
+    const cpuAtStart = cpuOf();
     const loadAtStart = loadavg();
     const begin = performance.now();
     const progress = setInterval(() => {
@@ -277,7 +312,11 @@ async function main(): Promise<void> {
     clearInterval(progress);
     const seconds = (performance.now() - begin) / 1000;
     const loadAtEnd = loadavg();
+    const cpuAtEnd = cpuOf();
     await Promise.all(clients.map((client) => client.close()));
+    const relayRefusals = await fetch(`${info.relayUrl}/metrics`)
+      .then((answer) => answer.text())
+      .then(countRelayRefusals, () => new Map<string, number>());
     await stopNetwork();
 
     note(
@@ -311,11 +350,26 @@ bench:network (${new Date().toISOString()}, ${nodeCount} nodes, ${appCount} conc
   end to end            p50 ${formatMs(e2eP50)}, p99 ${formatMs(e2eP99)} (n = ${latencies.length}; min ${formatMs(Math.min(...latencies))}, max ${formatMs(Math.max(...latencies))})
   execution (worker)    p50 ${formatMs(execP50)}, p99 ${formatMs(execP99)} (n = ${execution.length}, worker alone, same arguments)
   protocol              p50 ${formatMs(e2eP50 - execP50)}, p99 ${formatMs(e2eP99 - execP99)} (end to end minus execution; target ≤ 300 ms p50)`);
+    printCpu(cpuAtStart, cpuAtEnd, latencies.length + failures.length, seconds);
     console.log('  protocol steps (SDK events, p50 / p99 of each interval, all verified tasks):');
     for (const [name, list] of phases)
       console.log(
         `    ${name.padEnd(24)} p50 ${formatMs(percentile(list, 50))}, p99 ${formatMs(percentile(list, 99))} (n = ${list.length})`,
       );
+    // Counted over the whole devnet run (warm-up included): each retryable refusal costs its caller a wait.
+    if (relayRefusals.size > 0) {
+      const all = relayRefusals.get('all') ?? 0;
+      relayRefusals.delete('all');
+      console.log(
+        `  relay answers         ${all} in all (warm-up included), ${relayRefusals.size === 0 ? 'all 2xx' : 'other than 2xx:'}`,
+      );
+      for (const [what, count] of relayRefusals) console.log(`    ${String(count).padStart(6)} × ${what}`);
+    }
+    if (network.warnings.size > 0) {
+      console.log('  devnet warnings and errors (warm-up included):');
+      for (const [what, count] of [...network.warnings].sort((a, b) => b[1] - a[1]).slice(0, 15))
+        console.log(`    ${String(count).padStart(6)} × ${what}`);
+    }
     if (failures.length > 0) {
       const counts = new Map<string, number>();
       for (const failure of failures) counts.set(failure, (counts.get(failure) ?? 0) + 1);
@@ -324,8 +378,24 @@ bench:network (${new Date().toISOString()}, ${nodeCount} nodes, ${appCount} conc
     }
   } finally {
     await stopNetwork();
-    rmSync(root, { recursive: true, force: true });
+    if (values['devnet-log-level']) note(`The devnet's folder is kept: ${dir} (log: devnet.log).`);
+    else rmSync(root, { recursive: true, force: true });
   }
+}
+
+/** CPU per task by process during the run: unlike wall time, it hardly depends on what else the machine runs. */
+function printCpu(before: ProcessTreeCpu, after: ProcessTreeCpu, tasks: number, seconds: number): void {
+  if (tasks === 0 || after.size <= 1) return;
+  let total = 0;
+  const parts: string[] = [];
+  for (const [role, used] of after) {
+    const spent = used - (before.get(role) ?? 0);
+    total += spent;
+    parts.push(`${role} ${formatMs((spent * 1000) / tasks)}`);
+  }
+  console.log(
+    `  CPU per task          ${formatMs((total * 1000) / tasks)} (${parts.join(', ')}; ${(total / seconds).toFixed(2)} cores busy on average)`,
+  );
 }
 
 main().catch((error: unknown) => {

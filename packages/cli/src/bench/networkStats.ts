@@ -8,3 +8,41 @@ export function percentile(values: readonly number[], p: number): number {
 
 /** `1234.5` → `"1,235 ms"`. */
 export const formatMs = (ms: number) => `${Math.round(ms).toLocaleString('en-US')} ms`;
+
+/**
+ * The relay's answers other than 2xx from its Prometheus text (`relay_http_requests_total`), as
+ * `GET /v1/tasks/:taskKey/args 409` → count (and `all` → every answer): a retryable refusal costs the caller its
+ * Retry-After.
+ */
+export function countRelayRefusals(metrics: string): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const line of metrics.split('\n')) {
+    if (!line.startsWith('relay_http_requests_total{')) continue;
+    const labels = Object.fromEntries(
+      [...line.matchAll(/(\w+)="([^"]*)"/g)].map((match) => [match[1], match[2]] as const),
+    );
+    const status = labels.status ?? '';
+    const count = Number(line.slice(line.lastIndexOf(' ') + 1));
+    counts.set('all', (counts.get('all') ?? 0) + count);
+    if (status.startsWith('2')) continue;
+    counts.set(`${labels.method} ${labels.route} ${status}`, count);
+  }
+  return counts;
+}
+
+/**
+ * The devnet's warning and error lines grouped by what they say, task keys, addresses and numbers left out:
+ * `node: warning: relay: The task is pending … [taskKey 0x…]` → one entry with its count.
+ */
+export function countDevnetWarnings(output: string): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const line of output.split('\n')) {
+    if (!/: (warning|error|fatal): /.test(line)) continue;
+    const shape = line
+      .replace(/0x[0-9a-fA-F]+/g, '0x…')
+      .replace(/\d+/g, 'N')
+      .slice(0, 200);
+    counts.set(shape, (counts.get(shape) ?? 0) + 1);
+  }
+  return counts;
+}

@@ -20,9 +20,9 @@ export type DrawSettlerParameters = Pick<
   intervalMs: number;
   /**
    * An Available node (one a draw may pick) settles after a random wait in [0, delayMs) from the moment it
-   * first sees a settleable draw, and only if nobody settled meanwhile: most draws are settled by the app's
-   * own next transaction, and of several nodes the one with the shortest wait pays, the others see nothing
-   * left to settle.
+   * first sees a settleable draw (with hints: from the TaskCreated it was hinted), and only if nobody settled
+   * meanwhile: most draws are settled by the next transaction of anyone, and of several nodes the one with the
+   * shortest wait pays, the others see nothing left to settle.
    */
   delayMs: number;
   /**
@@ -89,8 +89,15 @@ export function createDrawSettler(parameters: DrawSettlerParameters): DrawSettle
   let maybePending = true;
   const rereadMs = parameters.rereadMs ?? 60_000;
   let readAt = 0;
-  // Tasks seen created and not yet seen drawn.
-  const waiting = new Set<string>();
+  /**
+   * With hints: the draws seen created and not yet seen drawn, each with the moment this node may settle it (its
+   * own random wait from the hint). Nothing is read from the chain before one is due: under load the next
+   * transaction of anyone settles a draw within a block, so reading `pendingDraws()` at every hint (20 nodes,
+   * every interval) was most of what the nodes asked the chain and none of it led to a settlement.
+   */
+  const waiting = new Map<string, number>();
+  /** A key for draws found pending that no hint announced (from before a start, or put back by a reorg). */
+  const unannounced = 'unannounced';
 
   const settle = async (): Promise<number> => {
     const head = await client.getBlockNumber();
@@ -114,6 +121,39 @@ export function createDrawSettler(parameters: DrawSettlerParameters): DrawSettle
     return drawn;
   };
 
+  /** With hints: reads the chain only when a known draw is due, at start, after a reorg, or every `rereadMs`. */
+  const tickHinted = async (): Promise<number> => {
+    const now = Date.now();
+    const due = [...waiting.values()].some((at) => at <= now);
+    const reread = maybePending || now - readAt >= rereadMs;
+    if (!due && !reread) return 0;
+    // Cleared before the read: a hint without a key arriving while it is on its way sets it again.
+    maybePending = false;
+    readAt = now;
+    const known = [...waiting.keys()];
+    if ((await readPendingDraws(client, contracts)) === 0n) {
+      // Their draws were settled by events this node has not read yet (or missed): nothing waits.
+      for (const key of known) waiting.delete(key);
+      return 0;
+    }
+    if (!due) {
+      // Draws wait that no hint announced: they get a wait like any other.
+      if (!waiting.has(unannounced))
+        waiting.set(unannounced, now + Math.floor(random() * parameters.delayMs));
+      return 0;
+    }
+    if ((await simulateSettleDraws(client, contracts, node)) === 0n) return 0; // created in the head block
+    const status = await readNodeStatus(client, contracts, node);
+    if (status !== 'Available') {
+      // A node that cannot be drawn settles only a draw left waiting its backstop longer (a quit one never).
+      for (const [key, at] of waiting) if (at <= now) waiting.set(key, now + parameters.backstopMs);
+      return 0;
+    }
+    const drawn = await settle();
+    waiting.delete(unannounced);
+    return drawn;
+  };
+
   const tick = async (): Promise<number> => {
     // A settlement signed before a crash (or still unmined) is followed, never doubled.
     const live = listPendingTxs(store, node).find((tx) => tx.purpose === 'settleDraws');
@@ -121,21 +161,14 @@ export function createDrawSettler(parameters: DrawSettlerParameters): DrawSettle
       dueAt = undefined;
       return waitFor(live);
     }
-    if (parameters.hints && !maybePending && waiting.size === 0 && Date.now() - readAt < rereadMs) {
-      dueAt = undefined;
-      return 0;
-    }
-    // Cleared before the read: a TaskCreated seen while it is on its way sets them again.
-    maybePending = false;
-    const known = [...waiting];
+    if (parameters.hints) return tickHinted();
+    const known = [...waiting.keys()];
     readAt = Date.now();
     if ((await readPendingDraws(client, contracts)) === 0n) {
-      // Their draws were settled by events this node has not read yet (or missed): nothing waits.
       for (const key of known) waiting.delete(key);
       dueAt = undefined;
       return 0;
     }
-    maybePending = true;
     if ((await simulateSettleDraws(client, contracts, node)) === 0n) return 0; // created in the head block
     const now = Date.now();
     if (dueAt === undefined) {
@@ -161,8 +194,12 @@ export function createDrawSettler(parameters: DrawSettlerParameters): DrawSettle
   return {
     tick,
     hint(taskKey) {
-      if (taskKey) waiting.add(taskKey.toLowerCase());
-      else maybePending = true;
+      if (!taskKey) {
+        maybePending = true;
+        return;
+      }
+      const key = taskKey.toLowerCase();
+      if (!waiting.has(key)) waiting.set(key, Date.now() + Math.floor(random() * parameters.delayMs));
     },
     drawn(taskKey) {
       waiting.delete(taskKey.toLowerCase());

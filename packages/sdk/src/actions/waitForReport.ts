@@ -23,6 +23,33 @@ export type WaitForReportReturnType = {
 const runningEveryMs = 5_000;
 
 /**
+ * How long a Pending draw may wait on a quiet chain (no block since its creation) for someone else's transaction
+ * before the app pays for its own `settleDraws`: under load another app's or node's transaction settles it within
+ * a block; on a chain with block times of seconds the app's own would land in the same next block anyway.
+ */
+const settleGraceMs = (context: SdkContext) => Math.min(context.pollIntervalMs, 500);
+
+/**
+ * Whether the app should send `settleDraws` for a Pending member: when blocks after its creation block left it
+ * Pending (none of them settled draws), or when no block came for `settleGraceMs` since the app first saw it so.
+ */
+function isDrawLeftToUs(
+  context: SdkContext,
+  member: TaskRecord['members'][number],
+  head: bigint | undefined,
+  quietSince: Map<string, number>,
+): boolean {
+  const created = member.createdBlock === undefined ? undefined : BigInt(member.createdBlock);
+  if (head === undefined || created === undefined || head > created) return true;
+  const since = quietSince.get(member.taskKey);
+  if (since === undefined) {
+    quietSince.set(member.taskKey, Date.now());
+    return false;
+  }
+  return Date.now() - since >= settleGraceMs(context);
+}
+
+/**
  * Polls the chain until the current members reported (TaskScoreReady / TaskErrorReported), or their timeout
  * (the task type's `timeout`, counted in chain time from the state's start) passed. Emits node, running,
  * scored and error_reported events. With `onTimeout: 'wait'` a timed-out member is waited for anyway.
@@ -41,6 +68,8 @@ export async function waitForReport(
   );
   const started = Date.now();
   let lastRunning = 0;
+  /** Since when each Pending member's creation block has been the head (the chain quiet since its creation). */
+  const quietSince = new Map<string, number>();
   for (;;) {
     // Saved only when a poll changed it: a store may commit with an fsync (the bridge's SQLite), and a wait polls
     // every few hundred milliseconds.
@@ -48,6 +77,12 @@ export async function waitForReport(
     const timedOut: `0x${string}`[] = [];
     let pending = 0;
     let now: bigint | undefined;
+    // Read before the states: a draw still Pending at a head past its creation block was left by those blocks.
+    const headBefore = record.members.some((m) => !m.state || m.state === 'None' || m.state === 'Pending')
+      ? await withRetry(context, { id, step: 'read-head', signal: options.signal }, () =>
+          context.access.publicClient.getBlockNumber({ cacheTime: 0 }),
+        )
+      : undefined;
     for (const member of record.members) {
       if (
         isEnded(member.state) ||
@@ -57,12 +92,15 @@ export async function waitForReport(
       const info = await refreshMember(context, record, member, options.signal);
       if (isEnded(info.state) || isReported(info.state)) continue;
       if (info.state === 'Pending') {
-        // F1: any later transaction draws the node; send one if nobody (a node daemon, another app) did.
-        if (await settleDraws(context, options.signal))
+        // F1: any later transaction draws the node; send one if nobody (a node daemon, another app) will.
+        if (isDrawLeftToUs(context, member, headBefore, quietSince)) {
+          await settleDraws(context, options.signal);
           await refreshMember(context, record, member, options.signal);
+        }
         pending++;
         continue;
       }
+      quietSince.delete(member.taskKey);
       now ??= await withRetry(context, { id, step: 'read-time', signal: options.signal }, () =>
         readChainTimeCached(context),
       );
