@@ -1038,8 +1038,11 @@ contract TaskManager is ITaskManager, Ownable2Step, ReentrancyGuardTransient {
     /// or minor version above what others declare) pays its fees to itself, and would move the price for gas.
     /// An open draw pays a node drawn by stake from the whole pool, so each step costs the fee for real.
     function _recordPaidFee(bytes32 taskKey, uint8 taskType, uint256 fee) private {
-        if (taskType == TASK_LLM || _unpriced[taskKey]) return;
+        if (taskType == TASK_LLM) return;
         uint256 average = _config.goingPrice;
+        // A fee equal to the average moves nothing, whoever drew the node: apps that pay the going price (the
+        // SDK's default) skip the cold read of `_unpriced` and the write.
+        if (fee == average || _unpriced[taskKey]) return;
         // fee and average are below 2^96 (so 2 · average below 2^97): no overflow; the result stays between them.
         unchecked {
             if (average == 0) {
