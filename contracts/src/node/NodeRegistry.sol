@@ -17,8 +17,8 @@ import {VramTiers} from "./VramTiers.sol";
 /// @notice Nodes join with a stake, declare their hardware, version and local models, and are selected for
 /// tasks by the TaskManager at random, weighted by stake and QoS, in gas that does not depend on the number
 /// of nodes. Slashed stakes go to the incentive pool; returned stakes are pulled with `withdraw`.
-/// @dev Selection (see docs/node-registry.md): up to SELECTION_TRIES uniform draws (MAX_SELECTION_TRIES while
-///  none found a free fitting node) among the listed nodes
+/// @dev Selection (see docs/node-registry.md): up to SELECTION_TRIES uniform draws (MAX_SELECTION_TRIES in a
+///  set of at most 8 while none found a free fitting node) among the listed nodes
 ///  (Available or Busy: a busy node keeps its place, so a task costs no set update) of the request's set in
 ///  the VRAM tiers at or above `minVram`; a busy candidate is rejected like one that does not fit. The set of an image task is every GPU of
 ///  the task's version major (image tasks cannot pin a GPU: their validation members must come from every
@@ -44,10 +44,10 @@ contract NodeRegistry is INodeRegistry, Ownable2Step {
     uint32 public constant MAX_VRAM = type(uint16).max;
     /// @notice Draws among the listed nodes of the task's group once a free fitting one was seen.
     uint256 public constant SELECTION_TRIES = 8;
-    /// @notice Draws while none of them found a free fitting node: busy nodes stay listed, so on a mostly
-    /// busy network (or a small one, say 1 free of 3) the first 8 may all hit busy nodes; a miss costs two cold
-    /// reads (about 4,500 gas), a queued task far more (its queue entry, a later dispatch). 16, not more: every
-    /// try is in the worst case of a settlement (32 draws that all queue, about 4.1M gas).
+    /// @notice Draws in a small set (at most SELECTION_TRIES listed members in the request's tiers) while none
+    /// found a free fitting node: busy nodes stay listed, so 8 tries in a set of 3 with 1 free node miss it
+    /// 3.9 % of the time (16 tries: 0.15 %). Only small sets: their extra tries read at most 8 distinct nodes,
+    /// so a settlement's worst case (32 draws that all queue, L1) grows by little; a large set keeps 8 tries.
     uint256 public constant MAX_SELECTION_TRIES = 16;
     /// @notice Upper bound of `minStake` (so that `minStake * MAX_STAKE_WEIGHT_CAP` fits the 96-bit stake).
     uint256 public constant MAX_MIN_STAKE = 1e27;
@@ -444,7 +444,8 @@ contract NodeRegistry is INodeRegistry, Ownable2Step {
         // Same slot as the QoS parameters just read: a warm check. It writes only while the network's best
         // score still climbs (a few dozen times per network, until some node reaches firstPoints).
         if (newScore > _config.scoreCeiling) _config.scoreCeiling = newScore;
-        emit QoSScoreChanged(node, oldScore, newScore);
+        // An honest node's score settles at firstPoints after a few dozen tasks: no event when nothing changed.
+        if (newScore != oldScore) emit QoSScoreChanged(node, oldScore, newScore);
     }
 
     /// @inheritdoc INodeRegistry
@@ -730,9 +731,10 @@ contract NodeRegistry is INodeRegistry, Ownable2Step {
         (uint256 sizes, uint256 total) = _available.sizesFrom(group, firstTier);
         if (total == 0) return address(0);
         for (uint256 i; i < MAX_SELECTION_TRIES; ++i) {
-            // Past SELECTION_TRIES only while no free fitting node was seen (the reservoir is empty): the
-            // stopping rule looks at earlier tries only, so an accepted draw stays proportional to weight.
-            if (i >= SELECTION_TRIES && d.fallbackNode != address(0)) break;
+            // Past SELECTION_TRIES only in a small set and while no free fitting node was seen (the reservoir is
+            // empty): the stopping rule looks at the set size and earlier tries only, so an accepted draw stays
+            // proportional to weight.
+            if (i >= SELECTION_TRIES && (total > SELECTION_TRIES || d.fallbackNode != address(0))) break;
             uint256 r = _random(d.randomness, i);
             // Truncation intended: bits 0-127 pick the candidate.
             // forge-lint: disable-next-line(unsafe-typecast)

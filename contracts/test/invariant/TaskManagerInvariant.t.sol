@@ -64,7 +64,11 @@ contract TaskManagerInvariantTest is Test {
         }
         // Half the creations settle at once and any later createTask, validation or settle() draws the rest, so
         // a run that created several tasks drew most of them.
-        if (handler.taskCount() >= 4) assertGt(drawn, 0, "no task was ever drawn");
+        // A draw that found no node queues its task, and a redraw (M2) makes it Pending again while it keeps its
+        // queue place: a non-empty queue also proves a draw.
+        if (handler.taskCount() >= 4) {
+            assertTrue(drawn > 0 || tm.queueHead() != bytes32(0), "no task was ever drawn");
+        }
         if (handler.ghostReports() >= 6) assertGt(ended, 0, "tasks were reported but none ever ended");
         // Finding 6: nodes free at their report take new tasks while earlier reports wait for the app.
         if (handler.ghostReports() >= 16) {

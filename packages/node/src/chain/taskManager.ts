@@ -31,12 +31,8 @@ export type ContractRequest = {
   extraGas?: bigint | undefined;
 };
 
-/**
- * Draws a settle-all call may meet beyond its estimate (the ring's size) times one draw's worst cost: about 30k for
- * a draw that starts, up to about 130k for one that queues after 16 tries on a nearly all-busy network (busy nodes
- * stay in the draw sets since session 7, docs/node-registry.md).
- */
-export const SETTLE_ALL_EXTRA_GAS = 32n * 130_000n;
+/** Draws a settle-all call may meet beyond its estimate (the ring's size) times one draw's cost (about 70–90k). */
+export const SETTLE_ALL_EXTRA_GAS = 32n * 90_000n;
 
 /** On-chain task states (ITaskManager.TaskState). */
 export const chainTaskStates = taskStates;
