@@ -7,16 +7,29 @@ import type { RelayContext } from './context.js';
 
 /**
  * The task as the chain shows it; a task the chain does not know (yet) is a retryable 425, never a 404: the
- * relay's RPC may be a block behind the client's.
+ * relay's RPC may be a block behind the client's. An answer read at a cached head that the caller would be
+ * refused (`accept` false, or no such task) is read again at a newer head first: the head is cached for up to
+ * `chain.cacheMs`, and a node asking right after its selection block must not be sent away for seconds.
  */
-export async function getKnownTask(context: RelayContext, taskKey: Hex): Promise<ChainTask> {
-  const task = await context.chain.getTask(taskKey);
+export async function getKnownTask(
+  context: RelayContext,
+  taskKey: Hex,
+  accept: (task: ChainTask) => boolean = () => true,
+): Promise<ChainTask> {
+  let task = await context.chain.getTask(taskKey);
+  if (task.state === 'None' || !accept(task)) task = await context.chain.getTask(taskKey, { recheck: true });
   if (task.state === 'None')
     throw new RelayError('TASK_UNKNOWN', `Task ${taskKey} is not on chain as this relay sees it (yet).`, {
       retryAfter: context.config.chain.retryAfterSeconds,
     });
   return task;
 }
+
+/** Whether {@link requireNode} lets `caller` through (for {@link getKnownTask}'s `accept`). */
+export const isNodeAllowed =
+  (caller: Address | undefined, states: readonly ChainTask['state'][]) =>
+  (task: ChainTask): boolean =>
+    states.includes(task.state) && caller === task.node;
 
 /** Refuses unless the caller is the task's selected node and the task is in one of `states`. */
 export function requireNode(

@@ -4,6 +4,7 @@
  * the port (as the relay's `workers` setting runs them). Started by the bench with one JSON argument; answers
  * the bench's IPC messages (serveBenchProcess.ts).
  */
+import pino from 'pino';
 import { type Address, type Hex, isHex } from 'viem';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { buildRelay } from '../app/buildRelay.js';
@@ -41,7 +42,10 @@ await serveBenchProcess({
     });
     const signer = privateKeyToAccount(isHex(options.relayKey) ? options.relayKey : generatePrivateKey());
     const context = createRelayContext({ config, storage, chain, signer });
-    const app = await buildRelay({ context });
+    // Logs only when the bench asks (--log-level): a failed request's cause, on stderr.
+    const logger =
+      config.logLevel === 'silent' ? undefined : pino({ level: config.logLevel }, pino.destination(2));
+    const app = await buildRelay({ context, logger });
     const url = await app.listen({ host: '127.0.0.1', port: 0 });
     return {
       url,

@@ -2,8 +2,9 @@
  * Relay throughput and latency over loopback HTTP, on both storage backends, against baselines measured in the
  * same run on the same disk. The relay runs in a process of its own (benchRelayServer.ts); this process is the
  * client (node:http, keep-alive), runs the baselines and drives anvil.
- * - result upload (PUT, streamed to storage, fsynced) of 1 MB and 20 MB bodies vs a durable file write of the
- *   same bytes (write, fsync, rename, folder fsync: what any durable store must do at least), and vs a plain
+ * - result upload (PUT, streamed to storage, fsynced) of 1 MB and 20 MB bodies, 1 and 4 in flight (--parallel),
+ *   vs a durable file write of the same bytes with as many in flight (write, fsync, rename, folder fsync: what
+ *   any durable store must do at least), vs a plain file copy (no fsync), and vs a plain
  *   node:http server doing that durable write of the streamed body for the same client (bareFastifyServer.ts):
  *   relay / plain is what the relay's own work costs, plain / file write what HTTP and the client cost;
  * - result download (GET by the creator once validated) vs a plain file copy of the stored file (read stream →
@@ -13,10 +14,13 @@
  *   (driveRawLoad.ts: requests serialized before the clock starts, so the client takes little of the 2 cores),
  *   vs the relay's unsigned GET /healthz and a bare Fastify route (bareFastifyServer.ts, same process count)
  *   in the same round;
+ * - an image result (SD task, --image 4x512x512): the PNGs uploaded at once, then the commit that decodes them
+ *   and recomputes their pHashes, vs a durable write of the same files;
  * - peak RSS of the relay process (kernel high-water mark) while 50 or 200 uploads of 1 or 8 MB run at once.
  *
- *   npm run bench:relay [-- --runs 5] [--backend sqlite|postgres] [--workers 2] [--only upload,small,memory]
- *                       [--sizes 1,20] [--small-count 2000] [--connections 32] [--markdown]
+ *   npm run bench:relay [-- --runs 5] [--backend sqlite|postgres] [--workers 2] [--only upload,image,small,memory]
+ *                       [--sizes 1,20] [--parallel 1,4] [--image 4x512x512] [--small-count 2000]
+ *                       [--connections 32] [--log-level warn] [--markdown]
  *   RELAY_BENCH_CPU_PROF=/tmp/prof npm run bench:relay -- --runs 1   (a CPU profile of the relay process)
  *
  * Every figure is the median of `runs` rounds with the min–max spread; --markdown writes docs/benchmarks/relay.md
@@ -48,11 +52,12 @@ import {
   type FixtureTask,
   llmArgs,
   prepareArgs,
+  sdArgs,
   startChainFixture,
   submitScore,
   validateSingle,
 } from '../test/chainFixture.js';
-import { makeLlmResult } from '../test/resultFiles.js';
+import { makeLlmResult, makePhotoLikePixels, makeSdResult } from '../test/resultFiles.js';
 import type { BenchRelayServerOptions } from './benchRelayServer.js';
 import { driveRawLoad, type RawRequest } from './driveRawLoad.js';
 
@@ -65,13 +70,23 @@ const option = (name: string) => {
 const runs = Number(option('--runs') ?? 5);
 const onlyBackend = option('--backend');
 /** Phases to run (comma-separated): upload (with its download), small, memory. All by default. */
-const phases = new Set((option('--only') ?? 'upload,small,memory').split(','));
+const phases = new Set((option('--only') ?? 'upload,image,small,memory').split(','));
+/** The image result of the `image` phase: `--image 4x512x512` (count × width × height). */
+const imageResult = (() => {
+  const [count, width, height] = (option('--image') ?? '4x512x512').split('x').map(Number);
+  return { count: count ?? 4, width: width ?? 512, height: height ?? 512 };
+})();
 /** Relay processes (the relay's `workers` setting). */
 const workers = Number(option('--workers') ?? 1);
 const smallCount = Number(option('--small-count') ?? 2000);
 const smallConnections = Number(option('--connections') ?? 32);
 /** Upload/download sizes in MB (comma-separated): 1 and 20 by default. */
 const sizes = (option('--sizes') ?? '1,20').split(',').map(Number);
+/**
+ * Uploads (or downloads) in flight at once, one figure each (comma-separated): 1 is one node's sequential
+ * latency-bound stream, 4 what a relay serving several nodes sees; the baselines run with the same count.
+ */
+const inFlightCounts = (option('--parallel') ?? '1,4').split(',').map(Number);
 const MB = 1024 * 1024;
 
 /**
@@ -126,12 +141,58 @@ async function durableWrite(dir: string, bytes: Uint8Array): Promise<void> {
   await folder.close();
 }
 
-async function fileCopy(dir: string): Promise<void> {
+/** A plain file copy (read stream → write stream, as `cp`; no fsync); `slot` keeps parallel copies apart. */
+async function fileCopy(dir: string, slot = 0): Promise<void> {
   await pipeline(
     createReadStream(join(dir, 'baseline.bin'), { highWaterMark: MB }),
-    createWriteStream(join(dir, 'copy.bin')),
+    createWriteStream(join(dir, `copy-${slot % 64}.bin`)),
   );
 }
+
+/** Runs `count` jobs with at most `limit` in flight (each slot takes the next job when its last one ends). */
+async function inFlight(
+  limit: number,
+  count: number,
+  job: (index: number) => Promise<unknown>,
+): Promise<void> {
+  let next = 0;
+  const slot = async () => {
+    while (next < count) await job(next++);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, count) }, slot));
+}
+
+const cpuMillis = (usage: NodeJS.CpuUsage) => (usage.user + usage.system) / 1000;
+
+type Rates = Record<'relay' | 'plain' | 'baseline' | 'copy' | 'cpu' | 'system' | 'client', number[]>;
+const newRates = (): Rates => ({
+  relay: [],
+  plain: [],
+  baseline: [],
+  copy: [],
+  cpu: [],
+  system: [],
+  client: [],
+});
+type TransferFigures = {
+  relay: Spread;
+  plain: Spread;
+  /** Upload: the durable file write; download: the plain file copy. */
+  baseline: Spread;
+  copy: Spread;
+  cpuPerMB: Spread;
+  systemPerMB: Spread;
+  clientPerMB: Spread;
+};
+const summarize = (r: Rates): TransferFigures => ({
+  relay: spread(r.relay),
+  plain: spread(r.plain),
+  baseline: spread(r.baseline),
+  copy: spread(r.copy),
+  cpuPerMB: spread(r.cpu),
+  systemPerMB: spread(r.system),
+  clientPerMB: spread(r.client),
+});
 
 /** The relay process and the IPC calls of benchRelayServer.ts. */
 type Server = {
@@ -256,8 +317,8 @@ function send(
 
 type BackendFigures = {
   backend: string;
-  upload: Record<string, { relay: Spread; plain: Spread; baseline: Spread; cpuPerMB: Spread }>;
-  download: Record<string, { relay: Spread; plain: Spread; baseline: Spread; cpuPerMB: Spread }>;
+  upload: Record<string, TransferFigures>;
+  download: Record<string, TransferFigures>;
   small?: {
     signed: Spread;
     healthz: Spread;
@@ -265,11 +326,23 @@ type BackendFigures = {
     p50: Spread;
     p99: Spread;
     signedCpu: Spread;
+    /** The bench client's CPU per signed request (µs) and 2e6 / (relay + client µs). */
+    clientCpu: Spread;
+    twoCoreRate: Spread;
     healthzCpu: Spread;
     bareCpu: Spread;
     load: Spread;
   };
   memory: { label: string; peakDelta: Spread; failed: number }[];
+  image?: {
+    label: string;
+    upload: Spread;
+    total: Spread;
+    baseline: Spread;
+    uploadMs: Spread;
+    commitMs: Spread;
+    cpuMs: Spread;
+  };
 };
 
 async function benchBackend(
@@ -282,7 +355,8 @@ async function benchBackend(
     config: {
       workers,
       rpcUrl: fixture.anvil.rpcUrl,
-      logLevel: 'silent',
+      // --log-level warn: the relay's own account of a failed request (a 500 says nothing about internals).
+      logLevel: (option('--log-level') ?? 'silent') as 'silent',
       storage,
       // Requests are signed before a round starts (signing is the client's cost): on a loaded machine a round
       // can outlast the default 60 s validity window.
@@ -313,11 +387,8 @@ async function benchBackend(
     ];
   };
   const app = fixture.actors.app.account;
-  const newTask = async () => {
-    const task = await createFixtureTask(fixture, {
-      taskType: 'llm',
-      prepared: prepareArgs('llm', llmArgs()),
-    });
+  const newTask = async (taskType: 'llm' | 'sd' = 'llm', args: unknown = llmArgs()) => {
+    const task = await createFixtureTask(fixture, { taskType, prepared: prepareArgs(taskType, args) });
     const path = `/v1/args/${task.argsCommitment}?salt=${task.salt}&taskType=${task.taskType}`;
     await send(
       agent,
@@ -331,49 +402,52 @@ async function benchBackend(
   };
   const figures: BackendFigures = { backend, upload: {}, download: {}, memory: [] };
   try {
-    for (const [label, size, perRound] of phases.has('upload')
-      ? sizes.map((mb) => [`${mb} MB`, mb * MB, Math.max(3, Math.round(16 / mb))] as const)
+    for (const [mb, parallel] of phases.has('upload')
+      ? sizes.flatMap((mb) => inFlightCounts.map((n) => [mb, n] as const))
       : []) {
+      const size = mb * MB;
+      const label = `${mb} MB, ${parallel} in flight`;
+      // Enough requests per round for each in-flight slot to carry several (a round of 16 MB at least).
+      const perRound = Math.max(3 * parallel, Math.round(16 / mb));
       const task: FixtureTask = await newTask();
       const node = task.nodeActor!.account;
       const { bytes: body, score } = await makeResultJson(size);
       const bodyHash = hashRelayBody(body);
       const path = `/v1/tasks/${task.taskKey}/result/files/result.json`;
-      const relayRates: number[] = [];
-      const plainRates: number[] = [];
-      const baseRates: number[] = [];
-      const cpuPerMB: number[] = [];
-      const systemPerMB: number[] = [];
+      const up = newRates();
       const megabytes = (perRound * body.length) / MB;
       for (let round = 0; round < runs + 1; round++) {
         const signed: Signed[] = [];
         for (let i = 0; i < perRound; i++) signed.push(await sign(domain, node, 'PUT', path, bodyHash));
         const cpu0 = await cpu();
+        const client0 = process.cpuUsage();
         let start = performance.now();
-        for (const headers of signed) await send(agent, base, 'PUT', path, headers, body);
+        await inFlight(parallel, perRound, (i) => send(agent, base, 'PUT', path, signed[i]!, body));
         const relaySeconds = (performance.now() - start) / 1000;
+        const clientMs = cpuMillis(process.cpuUsage(client0)) / megabytes;
         const [cpuMs, systemMs] = await cpuPerMegabyte(cpu0, megabytes);
         start = performance.now();
-        for (let i = 0; i < perRound; i++) await durableWrite(baselineDir, body);
+        await inFlight(parallel, perRound, () => durableWrite(baselineDir, body));
         const baseSeconds = (performance.now() - start) / 1000;
         start = performance.now();
-        for (let i = 0; i < perRound; i++) await send(agent, plainBase, 'PUT', '/files/plain.bin', {}, body);
+        await inFlight(parallel, perRound, (i) => fileCopy(baselineDir, i));
+        const copySeconds = (performance.now() - start) / 1000;
+        start = performance.now();
+        await inFlight(parallel, perRound, () => send(agent, plainBase, 'PUT', '/files/plain.bin', {}, body));
         const plainSeconds = (performance.now() - start) / 1000;
         if (round === 0) continue; // warm-up
-        relayRates.push(megabytes / relaySeconds);
-        plainRates.push(megabytes / plainSeconds);
-        baseRates.push(megabytes / baseSeconds);
-        cpuPerMB.push(cpuMs);
-        systemPerMB.push(systemMs);
+        up.relay.push(megabytes / relaySeconds);
+        up.plain.push(megabytes / plainSeconds);
+        up.baseline.push(megabytes / baseSeconds);
+        up.copy.push(megabytes / copySeconds);
+        up.cpu.push(cpuMs);
+        up.system.push(systemMs);
+        up.client.push(clientMs);
       }
-      figures.upload[label] = {
-        relay: spread(relayRates),
-        plain: spread(plainRates),
-        baseline: spread(baseRates),
-        cpuPerMB: spread(cpuPerMB),
-      };
+      const upload = summarize(up);
+      figures.upload[label] = upload;
       console.log(
-        `${backend} upload ${label}: relay ${fmt(spread(relayRates))} MB/s, durable file write ${fmt(spread(baseRates))} MB/s, ratio ${pct(spread(relayRates), spread(baseRates))}; plain node:http durable PUT ${fmt(spread(plainRates))} MB/s (relay / plain ${pct(spread(relayRates), spread(plainRates))}); relay CPU ${fmt(spread(cpuPerMB), 1)} ms/MB (system ${fmt(spread(systemPerMB), 1)}); ${loadNow()}`,
+        `${backend} upload ${label}: relay ${fmt(upload.relay)} MB/s; durable file write ${fmt(upload.baseline)} MB/s (relay / durable ${pct(upload.relay, upload.baseline)}); plain file copy ${fmt(upload.copy)} MB/s (relay / copy ${pct(upload.relay, upload.copy)}); plain node:http durable PUT ${fmt(upload.plain)} MB/s (relay / plain ${pct(upload.relay, upload.plain)}); relay CPU ${fmt(upload.cpuPerMB, 1)} ms/MB (system ${fmt(upload.systemPerMB, 1)}), client CPU ${fmt(upload.clientPerMB, 1)} ms/MB; ${loadNow()}`,
       );
 
       // Commit, report and validate, then the creator downloads.
@@ -393,47 +467,110 @@ async function benchBackend(
       if (committed instanceof Error) throw committed;
       await submitScore(fixture, task, score);
       await validateSingle(fixture, task);
-      const relayDown: number[] = [];
-      const plainDown: number[] = [];
-      const baseDown: number[] = [];
-      const downCpu: number[] = [];
-      const downSystem: number[] = [];
+      const down = newRates();
       await durableWrite(baselineDir, body);
       for (let round = 0; round < runs + 1; round++) {
         const signed: Signed[] = [];
         for (let i = 0; i < perRound; i++) signed.push(await sign(domain, app, 'GET', path));
         const cpu0 = await cpu();
+        const client0 = process.cpuUsage();
         let start = performance.now();
-        for (const headers of signed) {
-          const got = await send(agent, base, 'GET', path, headers);
+        await inFlight(parallel, perRound, async (i) => {
+          const got = await send(agent, base, 'GET', path, signed[i]!);
           if (got.size !== body.length) throw new Error('short download');
-        }
+        });
         const relaySeconds = (performance.now() - start) / 1000;
+        const clientMs = cpuMillis(process.cpuUsage(client0)) / megabytes;
         const [cpuMs, systemMs] = await cpuPerMegabyte(cpu0, megabytes);
         start = performance.now();
-        for (let i = 0; i < perRound; i++) await fileCopy(baselineDir);
+        await inFlight(parallel, perRound, (i) => fileCopy(baselineDir, i));
         const baseSeconds = (performance.now() - start) / 1000;
         start = performance.now();
-        for (let i = 0; i < perRound; i++) {
+        await inFlight(parallel, perRound, async () => {
           const got = await send(agent, plainBase, 'GET', '/files/baseline.bin', {});
           if (got.size !== body.length) throw new Error('short plain download');
-        }
+        });
         const plainSeconds = (performance.now() - start) / 1000;
         if (round === 0) continue;
-        relayDown.push(megabytes / relaySeconds);
-        plainDown.push(megabytes / plainSeconds);
-        baseDown.push(megabytes / baseSeconds);
-        downCpu.push(cpuMs);
-        downSystem.push(systemMs);
+        down.relay.push(megabytes / relaySeconds);
+        down.plain.push(megabytes / plainSeconds);
+        down.baseline.push(megabytes / baseSeconds);
+        down.copy.push(megabytes / baseSeconds);
+        down.cpu.push(cpuMs);
+        down.system.push(systemMs);
+        down.client.push(clientMs);
       }
-      figures.download[label] = {
-        relay: spread(relayDown),
-        plain: spread(plainDown),
-        baseline: spread(baseDown),
-        cpuPerMB: spread(downCpu),
-      };
+      const download = summarize(down);
+      figures.download[label] = download;
       console.log(
-        `${backend} download ${label}: relay ${fmt(spread(relayDown))} MB/s, file copy ${fmt(spread(baseDown))} MB/s, ratio ${pct(spread(relayDown), spread(baseDown))}; plain node:http static file server ${fmt(spread(plainDown))} MB/s (relay / plain ${pct(spread(relayDown), spread(plainDown))}); relay CPU ${fmt(spread(downCpu), 1)} ms/MB (system ${fmt(spread(downSystem), 1)}); ${loadNow()}`,
+        `${backend} download ${label}: relay ${fmt(download.relay)} MB/s, file copy ${fmt(download.baseline)} MB/s, ratio ${pct(download.relay, download.baseline)}; plain node:http static file server ${fmt(download.plain)} MB/s (relay / plain ${pct(download.relay, download.plain)}); relay CPU ${fmt(download.cpuPerMB, 1)} ms/MB (system ${fmt(download.systemPerMB, 1)}), client CPU ${fmt(download.clientPerMB, 1)} ms/MB; ${loadNow()}`,
+      );
+    }
+
+    // Image results: the node uploads its PNGs (all in flight at once, as the node does) and commits them; the
+    // commit decodes every PNG and recomputes its pHash (the relay's check of the claimed score).
+    if (phases.has('image')) {
+      const { count, width, height } = imageResult;
+      const result = await makeSdResult(width, height, count, 11, makePhotoLikePixels);
+      const bytes = result.files.reduce((n, f) => n + f.bytes.length, 0);
+      const megabytes = bytes / MB;
+      const rates = { upload: [] as number[], baseline: [] as number[], total: [] as number[] };
+      const millis = { upload: [] as number[], commit: [] as number[], cpu: [] as number[] };
+      for (let round = 0; round < runs + 1; round++) {
+        const task = await newTask(
+          'sd',
+          sdArgs({ num_images: count, image_width: width, image_height: height }),
+        );
+        const node = task.nodeActor!.account;
+        const uploads: { path: string; body: Uint8Array; headers: Signed }[] = [];
+        for (const file of result.files) {
+          const path = `/v1/tasks/${task.taskKey}/result/files/${file.name}`;
+          uploads.push({
+            path,
+            body: file.bytes,
+            headers: await sign(domain, node, 'PUT', path, hashRelayBody(file.bytes)),
+          });
+        }
+        const commitPath = `/v1/tasks/${task.taskKey}/result/commit`;
+        const commitBody = new TextEncoder().encode(JSON.stringify({ score: result.score }));
+        const commitHeaders = {
+          ...(await sign(domain, node, 'POST', commitPath, hashRelayBody(commitBody))),
+          'content-type': 'application/json',
+        };
+        const cpu0 = await cpu();
+        const start = performance.now();
+        await inFlight(count, count, (i) =>
+          send(agent, base, 'PUT', uploads[i]!.path, uploads[i]!.headers, uploads[i]!.body),
+        );
+        const uploaded = performance.now();
+        await send(agent, base, 'POST', commitPath, commitHeaders, commitBody);
+        const committed = performance.now();
+        const cpuMs = ((await cpu()).micros - cpu0.micros) / 1000;
+        const baseStart = performance.now();
+        await inFlight(count, count, (i) => durableWrite(baselineDir, result.files[i]!.bytes));
+        const baseSeconds = (performance.now() - baseStart) / 1000;
+        if (round === 0) continue;
+        const uploadMs = uploaded - start;
+        millis.upload.push(uploadMs);
+        millis.commit.push(committed - uploaded);
+        millis.cpu.push(cpuMs);
+        rates.upload.push(megabytes / (uploadMs / 1000));
+        rates.total.push(megabytes / (uploadMs / 1000 + (committed - uploaded) / 1000));
+        rates.baseline.push(megabytes / baseSeconds);
+      }
+      const label = `${count} × ${width}×${height} PNG (${megabytes.toFixed(2)} MB)`;
+      figures.image = {
+        label,
+        upload: spread(rates.upload),
+        total: spread(rates.total),
+        baseline: spread(rates.baseline),
+        uploadMs: spread(millis.upload),
+        commitMs: spread(millis.commit),
+        cpuMs: spread(millis.cpu),
+      };
+      const f = figures.image;
+      console.log(
+        `${backend} image result ${label}: upload ${fmt(f.upload)} MB/s (${fmt(f.uploadMs, 1)} ms), commit with PNG decode + pHash ${fmt(f.commitMs, 1)} ms, upload + commit ${fmt(f.total)} MB/s; durable file write of the same files ${fmt(f.baseline)} MB/s (upload / durable ${pct(f.upload, f.baseline)}, upload + commit / durable ${pct(f.total, f.baseline)}); relay CPU ${fmt(f.cpuMs, 1)} ms per result; ${loadNow()}`,
       );
     }
 
@@ -447,16 +584,20 @@ async function benchBackend(
       const rates = { signed: [] as number[], healthz: [] as number[], bare: [] as number[] };
       const cpus_ = { signed: [] as number[], healthz: [] as number[], bare: [] as number[] };
       const p50s: number[] = [];
+      const clientCpus: number[] = [];
+      const twoCore: number[] = [];
       const p99s: number[] = [];
       const loads: number[] = [];
       const drive = async (target: Server, requests: RawRequest[]) => {
         const cpu0 = await target.call<{ micros: number }>('cpu');
+        const client0 = process.cpuUsage();
         const result = await driveRawLoad({
           host: target.base.hostname,
           port: Number(target.base.port),
           requests,
           connections: smallConnections,
         });
+        const clientMicros = process.cpuUsage(client0);
         const cpuMicros = (await target.call<{ micros: number }>('cpu')).micros - cpu0.micros;
         const ok = result.statuses.get(200) ?? 0;
         if (ok !== requests.length)
@@ -467,6 +608,7 @@ async function benchBackend(
         return {
           rate: requests.length / result.seconds,
           cpuPerRequest: cpuMicros / requests.length,
+          clientPerRequest: (clientMicros.user + clientMicros.system) / requests.length,
           p50: latencies[latencies.length >> 1]!,
           p99: latencies[Math.floor(latencies.length * 0.99)]!,
         };
@@ -490,6 +632,10 @@ async function benchBackend(
         rates.healthz.push(health.rate);
         rates.bare.push(bareRound.rate);
         cpus_.signed.push(small.cpuPerRequest);
+        clientCpus.push(small.clientPerRequest);
+        // What 2 cores would serve if relay and client had them to themselves: 2 s of CPU per second over the
+        // CPU both spend per request (the client shares this machine; a real client runs elsewhere).
+        twoCore.push(2e6 / (small.cpuPerRequest + small.clientPerRequest));
         cpus_.healthz.push(health.cpuPerRequest);
         cpus_.bare.push(bareRound.cpuPerRequest);
         p50s.push(small.p50);
@@ -502,13 +648,15 @@ async function benchBackend(
         p50: spread(p50s),
         p99: spread(p99s),
         signedCpu: spread(cpus_.signed),
+        clientCpu: spread(clientCpus),
+        twoCoreRate: spread(twoCore),
         healthzCpu: spread(cpus_.healthz),
         bareCpu: spread(cpus_.bare),
         load: spread(loads.slice(1)),
       };
       const s = figures.small;
       console.log(
-        `${backend} signed small GET (${workers} relay process${workers > 1 ? 'es' : ''}, ${smallConnections} connections, ${smallCount} per round): ${fmt(s.signed)} req/s (p50 ${fmt(s.p50, 1)} ms, p99 ${fmt(s.p99, 1)} ms), relay CPU ${fmt(s.signedCpu)} µs/request; /healthz ${fmt(s.healthz)} req/s (${fmt(s.healthzCpu)} µs); bare Fastify route ${fmt(s.bare)} req/s (${fmt(s.bareCpu)} µs); signed / bare ${pct(s.signed, s.bare)}; load ${fmt(s.load, 1)}`,
+        `${backend} signed small GET (${workers} relay process${workers > 1 ? 'es' : ''}, ${smallConnections} connections, ${smallCount} per round): ${fmt(s.signed)} req/s (p50 ${fmt(s.p50, 1)} ms, p99 ${fmt(s.p99, 1)} ms), relay CPU ${fmt(s.signedCpu)} µs/request, client CPU ${fmt(s.clientCpu)} µs/request (relay + client on 2 cores: ${fmt(s.twoCoreRate)} req/s); /healthz ${fmt(s.healthz)} req/s (${fmt(s.healthzCpu)} µs); bare Fastify route ${fmt(s.bare)} req/s (${fmt(s.bareCpu)} µs); signed / bare ${pct(s.signed, s.bare)}; load ${fmt(s.load, 1)}`,
       );
     }
     // Peak RSS of the relay while N uploads of S bytes run at once.
@@ -558,6 +706,33 @@ async function benchBackend(
   return figures;
 }
 
+/** s3rver in its own process (s3rverProcess.ts), as an object store is: not in the client's event loop. */
+async function startS3Process(): Promise<{ endpoint: string; stop: () => Promise<void> }> {
+  const child = fork(fileURLToPath(new URL('./s3rverProcess.ts', import.meta.url)), [], {
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const endpoint = await new Promise<string>((resolve, reject) => {
+    const timeout = setTimeout(() => reject(new Error('s3rver did not start in 60 s')), 60_000);
+    child.once('exit', (code) => reject(new Error(`s3rver exited with ${code}`)));
+    child.on('message', (message: { type: string; endpoint?: string }) => {
+      if (message.type !== 'listening') return;
+      clearTimeout(timeout);
+      resolve(message.endpoint!);
+    });
+  });
+  return {
+    endpoint,
+    stop: async () => {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.send({ type: 'stop' });
+      const kill = setTimeout(() => child.kill('SIGKILL'), 15_000);
+      await exited;
+      clearTimeout(kill);
+    },
+  };
+}
+
 const load = loadavg()[0] ?? 0;
 const header = `relay bench: ${runs} rounds per figure (after one warm-up round), Node ${process.version}, ${cpus().length} cores, load ${load.toFixed(1)}; relay in its own process`;
 console.log(header);
@@ -571,9 +746,8 @@ try {
     const { findPostgresBin, startPostgres } = await import('../test/startPostgres.js');
     if (!findPostgresBin()) console.log('# SKIP postgres: PostgreSQL is not installed');
     else {
-      const { startS3 } = await import('../test/startS3.js');
       const postgres = await startPostgres();
-      const s3 = await startS3();
+      const s3 = await startS3Process();
       try {
         results.push(
           await benchBackend(fixture, 'postgres', {
@@ -611,16 +785,25 @@ if (markdown) {
     'plain node:http file server over the baseline folder: the same client and loopback with no relay work at all.',
     '',
     '- Upload: `PUT …/result/files/result.json` (EIP-712 signed, body sha256-checked, streamed into storage: SQLite',
-    '  backend = temp file, fsync, rename, folder fsync; PostgreSQL backend = S3 PUT to a local s3rver), one at a time,',
-    '  vs the same bytes written to a file with write + fsync + rename + folder fsync on the same disk (the ceiling),',
-    '  and vs a plain node:http PUT that writes the streamed body the same durable way (no auth, hash or metadata).',
-    "- Download: the creator's `GET …/result/files/result.json` once the task is validated, one at a time, vs a plain",
-    '  file copy of the same bytes (read stream → write stream, as `cp`, no fsync; the ceiling), and vs a plain',
-    '  node:http server streaming the same bytes from a file on the same disk.',
+    '  backend = file written under its fresh key, file and folder fsynced together; PostgreSQL backend = S3 PUT to',
+    '  a local s3rver), with 1 and with 4 uploads in flight (a node streaming one result; a relay serving several',
+    '  nodes), vs the same bytes written with the same number in flight with write + fsync + rename + folder fsync on',
+    '  the same disk (the durable ceiling), vs a plain file copy (read stream → write stream, no fsync: the',
+    "  issue's ceiling, which no durable store reaches), and vs a plain node:http PUT that writes the streamed body",
+    '  durably (no auth, hash or metadata).',
+    "- Download: the creator's `GET …/result/files/result.json` once the task is validated, 1 and 4 in flight, vs a",
+    '  plain file copy of the same bytes with as many in flight (the ceiling), and vs a plain node:http server',
+    '  streaming the same bytes from a file on the same disk. "Client CPU" is the bench process\'s CPU time per MB',
+    '  while the relay figure ran (it shares the 2 cores).',
+    `- Image result: an SD task of ${imageResult.count} PNGs of ${imageResult.width}×${imageResult.height} (detailed pixels, written by the worker's writePng),`,
+    '  all uploaded at once, then committed: the commit decodes every PNG and recomputes its pHash; vs a durable',
+    '  write of the same files. A new task per round.',
     `- Small requests: the node's signed \`GET /v1/tasks/{taskKey}/args\` (~150 bytes), ${smallConnections} connections with one request`,
     `  in flight each, ${smallCount} per round (signed before the round), sent by a raw-socket client (driveRawLoad.ts), vs a bare`,
     "  Fastify route (no plugins, same number of processes) and the relay's unsigned `/healthz` in the same round.",
-    '  "Relay CPU" is the user + system CPU time of all relay processes per request (process.cpuUsage).',
+    '  "Relay CPU" is the user + system CPU time of all relay processes per request (process.cpuUsage); "client',
+    '  CPU" the bench process\'s over the same round; "relay + client on 2 cores" is 2,000,000 µs over their sum,',
+    '  the rate two cores would serve if nothing else ran on them.',
     "- Memory: growth of the relay process's peak RSS (the kernel's VmHWM, reset before each round) while N uploads",
     '  of S bytes run concurrently.',
     '',
@@ -631,22 +814,30 @@ if (markdown) {
     for (const [label, f] of Object.entries(r.upload))
       lines.push(
         `| ${r.backend} | upload ${label} (MB/s) | ${fmt(f.relay)} | ${fmt(f.baseline)} (durable write) | ${pct(f.relay, f.baseline)} |`,
+        `| ${r.backend} | upload ${label} vs a plain file copy (MB/s) | ${fmt(f.relay)} | ${fmt(f.copy)} (file copy) | ${pct(f.relay, f.copy)} |`,
         `| ${r.backend} | upload ${label}: plain node:http durable PUT (MB/s) | ${fmt(f.plain)} | ${fmt(f.baseline)} (durable write) | ${pct(f.plain, f.baseline)} |`,
         `| ${r.backend} | upload ${label}: relay / plain node:http | | | ${pct(f.relay, f.plain)} |`,
-        `| ${r.backend} | upload ${label}: relay CPU (ms/MB) | ${fmt(f.cpuPerMB, 1)} | | |`,
+        `| ${r.backend} | upload ${label}: relay CPU / client CPU (ms/MB) | ${fmt(f.cpuPerMB, 1)} / ${fmt(f.clientPerMB, 1)} | | |`,
       );
     for (const [label, f] of Object.entries(r.download))
       lines.push(
         `| ${r.backend} | download ${label} (MB/s) | ${fmt(f.relay)} | ${fmt(f.baseline)} (file copy) | ${pct(f.relay, f.baseline)} |`,
         `| ${r.backend} | download ${label}: plain node:http file server (MB/s) | ${fmt(f.plain)} | ${fmt(f.baseline)} (file copy) | ${pct(f.plain, f.baseline)} |`,
         `| ${r.backend} | download ${label}: relay / plain node:http | | | ${pct(f.relay, f.plain)} |`,
-        `| ${r.backend} | download ${label}: relay CPU (ms/MB) | ${fmt(f.cpuPerMB, 1)} | | |`,
+        `| ${r.backend} | download ${label}: relay CPU / client CPU (ms/MB) | ${fmt(f.cpuPerMB, 1)} / ${fmt(f.clientPerMB, 1)} | | |`,
+      );
+    if (r.image)
+      lines.push(
+        `| ${r.backend} | image result ${r.image.label}: upload, all files in flight (MB/s) | ${fmt(r.image.upload)} | ${fmt(r.image.baseline)} (durable write) | ${pct(r.image.upload, r.image.baseline)} |`,
+        `| ${r.backend} | image result: upload + commit (PNG decode + pHash) (MB/s) | ${fmt(r.image.total)} | ${fmt(r.image.baseline)} (durable write) | ${pct(r.image.total, r.image.baseline)} |`,
+        `| ${r.backend} | image result: upload / commit time (ms); relay CPU per result (ms) | ${fmt(r.image.uploadMs, 1)} / ${fmt(r.image.commitMs, 1)}; ${fmt(r.image.cpuMs, 1)} | | |`,
       );
     if (r.small)
       lines.push(
         `| ${r.backend} | signed small GET, ${workers} relay process(es) (req/s) | ${fmt(r.small.signed)} | ${fmt(r.small.bare)} (bare Fastify route) | ${pct(r.small.signed, r.small.bare)} |`,
         `| ${r.backend} | unsigned /healthz of the relay (req/s) | ${fmt(r.small.healthz)} | ${fmt(r.small.bare)} (bare Fastify route) | ${pct(r.small.healthz, r.small.bare)} |`,
         `| ${r.backend} | signed small GET: relay CPU (µs/request) | ${fmt(r.small.signedCpu)} | ${fmt(r.small.bareCpu)} (bare Fastify route) | |`,
+        `| ${r.backend} | signed small GET: client CPU (µs/request); relay + client on 2 cores (req/s) | ${fmt(r.small.clientCpu)}; ${fmt(r.small.twoCoreRate)} | | |`,
         `| ${r.backend} | signed small GET latency p50 / p99 (ms) | ${fmt(r.small.p50, 1)} / ${fmt(r.small.p99, 1)} | | |`,
         `| ${r.backend} | load average during the small-request rounds | ${fmt(r.small.load, 1)} | | |`,
       );

@@ -24,9 +24,11 @@ export type ChainReader = {
   taskManager: Address;
   /**
    * The task's record at the chain head (read at most every `cacheMs`): cached per head block, so it is re-read
-   * only when a new block arrives; terminal states for good. `fresh` reads the latest state now.
+   * only when a new block arrives; terminal states for good. `fresh` reads the latest state now. `recheck`: the
+   * answer at the cached head was refused (task unknown, no node yet), so the head is read again if it is older
+   * than {@link recheckMs} and the task at the new head: a client that just saw a block is not told to come back.
    */
-  getTask(taskKey: Hex, options?: { fresh?: boolean }): Promise<ChainTask>;
+  getTask(taskKey: Hex, options?: { fresh?: boolean; recheck?: boolean }): Promise<ChainTask>;
   getTaskCreated(taskKey: Hex): Promise<TaskCreatedEvent | undefined>;
   /** The score of the task's TaskScoreReady event, if it was emitted. */
   getTaskScore(taskKey: Hex): Promise<Hex | undefined>;
@@ -52,6 +54,12 @@ export type CreateChainReaderParameters = {
   cacheMs?: number | undefined;
   client?: PublicClient | undefined;
 };
+
+/**
+ * A head older than this is read again for a refused answer (`recheck`): at most one eth_blockNumber per
+ * 100 ms however many requests ask, so requests for unknown tasks cannot multiply the relay's RPC calls.
+ */
+export const recheckMs = 100;
 
 const chainFailure = (cause: unknown) =>
   new RelayError('CHAIN_UNAVAILABLE', 'The relay cannot read the chain right now.', { cause, retryAfter: 2 });
@@ -107,8 +115,8 @@ export function createChainReader(parameters: CreateChainReaderParameters): Chai
    * state is used only while the head is the block it was read at, so a state change is seen at most `cacheMs`
    * after its block reaches the relay's RPC, however many tasks are cached.
    */
-  async function getHead(): Promise<bigint> {
-    if (head && Date.now() - head.at < cacheMs) return head.number;
+  async function getHead(maxAgeMs = cacheMs): Promise<bigint> {
+    if (head && Date.now() - head.at < maxAgeMs) return head.number;
     headRead ??= getBlockNumber()
       .then((number) => {
         head = { number, at: Date.now() };
@@ -189,7 +197,7 @@ export function createChainReader(parameters: CreateChainReaderParameters): Chai
       if (cached && terminalStates.has(cached.task.state)) return cached.task;
       if (options.fresh || cacheMs === 0)
         return remember(taskKey, undefined, await readTask(taskKey, undefined));
-      const block = await getHead();
+      const block = await getHead(options.recheck ? Math.min(cacheMs, recheckMs) : cacheMs);
       if (cached && cached.block === block) return cached.task;
       const flightKey = `${taskKey}@${block}`;
       let flight = taskReads.get(flightKey);

@@ -4,11 +4,14 @@ import { z } from 'zod';
 import type { RelayContext } from '../app/context.js';
 import { asUploadStream, checkContentLength, readBody } from '../app/readBody.js';
 import { signArgsAvailable } from '../app/signStatements.js';
-import { getKnownTask, getTaskArgs, isTerminal, requireNode } from '../app/taskAccess.js';
+import { getKnownTask, getTaskArgs, isNodeAllowed, isTerminal, requireNode } from '../app/taskAccess.js';
 import { errorBody, hex32, toRouteSchema } from '../app/zodSchema.js';
 import { storeArgs } from '../args/storeArgs.js';
 import { RelayError } from '../errors/RelayError.js';
 import type { ArgsRecord } from '../storage/types.js';
+
+/** States in which the task's node may download its arguments. */
+const argsStates = ['Started', 'ScoreReady', 'ErrorReported'] as const;
 
 const taskTypeSchema = z.enum(['sd', 'llm', 'sd_ft']);
 const statementSchema = z.object({
@@ -153,8 +156,8 @@ export const argsPlugin: FastifyPluginAsync<{ context: RelayContext }> = async (
     },
     async (request, replyTo) => {
       const taskKey = request.params.taskKey.toLowerCase() as Hex;
-      const task = await getKnownTask(context, taskKey);
-      requireNode(task, request.signer, ['Started', 'ScoreReady', 'ErrorReported'], 'download its arguments');
+      const task = await getKnownTask(context, taskKey, isNodeAllowed(request.signer, argsStates));
+      requireNode(task, request.signer, argsStates, 'download its arguments');
       const held = await getTaskArgs(context, taskKey);
       if (!held)
         throw new RelayError('ARGS_NOT_UPLOADED', "The creator has not uploaded this task's arguments yet.", {

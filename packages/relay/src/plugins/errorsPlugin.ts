@@ -7,6 +7,10 @@ function fromFastify(error: FastifyError): RelayError | undefined {
   if (error instanceof RelayError) return error;
   if (error.validation) {
     const first = error.validation[0];
+    // A `[]` or `null` body fails the body schema's top-level type: worded as the bridge words it, naming the
+    // body and the JSON type instead of ajv's "Invalid body: must be object".
+    if (error.validationContext === 'body' && !first?.instancePath && first?.keyword === 'type')
+      return new RelayError('INVALID_REQUEST', 'The request body must be a JSON object.');
     const where = `${error.validationContext ?? 'request'}${first?.instancePath ? first.instancePath.replaceAll('/', '.') : ''}`;
     return new RelayError('INVALID_REQUEST', `Invalid ${where}: ${first?.message ?? error.message}.`);
   }

@@ -6,12 +6,15 @@ import { z } from 'zod';
 import type { RelayContext } from '../app/context.js';
 import { asUploadStream, checkContentLength } from '../app/readBody.js';
 import { signResultAvailable } from '../app/signStatements.js';
-import { getKnownTask, getTaskArgs, isTerminal, requireNode } from '../app/taskAccess.js';
+import { getKnownTask, getTaskArgs, isNodeAllowed, isTerminal, requireNode } from '../app/taskAccess.js';
 import { errorBody, hex32, toRouteSchema } from '../app/zodSchema.js';
 import { releasedStates } from '../chain/taskStates.js';
 import { RelayError } from '../errors/RelayError.js';
 import { checkResultFiles } from '../results/checkResultFiles.js';
 import { ObjectPutError, type ResultRecord } from '../storage/types.js';
+
+/** States in which the task's node may upload and commit its result. */
+const resultStates = ['Started', 'ScoreReady'] as const;
 
 const fileNamePattern = /^(?:(?:0|[1-9][0-9]?)\.png|result\.json)$/;
 const fileSchema = z.object({ name: z.string(), size: z.number(), sha256: z.string() });
@@ -72,8 +75,8 @@ export const resultsPlugin: FastifyPluginAsync<{ context: RelayContext }> = asyn
       const taskKey = request.params.taskKey.toLowerCase() as Hex;
       const { name } = request.params;
       const body = asUploadStream(request.body);
-      const task = await getKnownTask(context, taskKey);
-      requireNode(task, request.signer, ['Started', 'ScoreReady'], 'upload its result');
+      const task = await getKnownTask(context, taskKey, isNodeAllowed(request.signer, resultStates));
+      requireNode(task, request.signer, resultStates, 'upload its result');
       checkName(name, task.taskType, config.limits.resultFiles);
       const size = checkContentLength(request.headers['content-length'], config.limits.resultFileBytes);
       const committed = await storage.meta.getResult(taskKey);
@@ -152,8 +155,8 @@ export const resultsPlugin: FastifyPluginAsync<{ context: RelayContext }> = asyn
     async (request, reply) => {
       const taskKey = request.params.taskKey.toLowerCase() as Hex;
       const claimed = request.body.score.toLowerCase() as Hex;
-      const task = await getKnownTask(context, taskKey);
-      requireNode(task, request.signer, ['Started', 'ScoreReady'], 'commit its result');
+      const task = await getKnownTask(context, taskKey, isNodeAllowed(request.signer, resultStates));
+      requireNode(task, request.signer, resultStates, 'commit its result');
       const existing = await storage.meta.getResult(taskKey);
       if (existing) {
         if (existing.score !== claimed)

@@ -1,12 +1,14 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdir, open, readdir, readFile, rename, rm, stat, unlink } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rm, stat, unlink } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
 import type { Readable } from 'node:stream';
 import type { Hex } from 'viem';
 import { ObjectPutError, type ObjectStore } from './types.js';
 
 const batchBytes = 256 * 1024;
+/** Written bytes after which a large object's data is flushed to disk while the rest still arrives. */
+const earlySyncBytes = 4 * 1024 * 1024;
 const keyPattern = /^[a-z]+\/0x[0-9a-f]{64}\/[0-9a-f-]{36}$/;
 
 function assertKey(key: string): void {
@@ -25,9 +27,11 @@ async function fsyncDir(path: string): Promise<void> {
 }
 
 /**
- * Objects as files under `root/objects`, written to `root/tmp` first, fsynced, then renamed into place and
- * the directory fsynced: a kill -9 at any moment leaves either the whole object or none of it (plus, at
- * worst, a temporary file that {@link ObjectStore.listOlderThan} never returns and startup removes).
+ * Objects as files under `root/objects`, each written once under a fresh random key and fsynced with its
+ * folder before `put` returns. No temporary name and rename: no row names a key before its `put` returned, so
+ * a kill -9 mid-write leaves at worst an unreferenced partial file, which nothing reads and retention deletes
+ * as an orphan ({@link ObjectStore.listOlderThan}, an hour old). `root/tmp` (used before session 7) is
+ * emptied at startup.
  *
  * @example
  * const objects = await createFileObjectStore('/var/lib/verinet-relay');
@@ -37,7 +41,6 @@ export async function createFileObjectStore(root: string): Promise<ObjectStore> 
   const tmpDir = join(root, 'tmp');
   await mkdir(objectsDir, { recursive: true });
   await rm(tmpDir, { recursive: true, force: true });
-  await mkdir(tmpDir, { recursive: true });
   const pathOf = (key: string) => {
     assertKey(key);
     return join(objectsDir, ...key.split('/'));
@@ -46,26 +49,54 @@ export async function createFileObjectStore(root: string): Promise<ObjectStore> 
   return {
     async put(key, body, { maxBytes, expectedSha256, size }) {
       const target = pathOf(key);
-      const tmp = join(tmpDir, randomUUID());
-      const handle = await open(tmp, 'wx', 0o600);
+      const folder = dirname(target);
+      // Folders made here (a task's first object) need their own entries made durable: their parents' fsync.
+      const created = await mkdir(folder, { recursive: true });
+      const folders = [folder];
+      if (created !== undefined)
+        for (let dir = folder; dir !== dirname(created); dir = dirname(dir)) folders.push(dirname(dir));
+      const handle = await open(target, 'wx', 0o600);
       const hash = createHash('sha256');
       let written = 0;
       let ok = false;
       // Network chunks are small (16-64 KiB): writing each one is a thread-pool round trip, so they are
-      // gathered up to `batchBytes` (bounded memory per upload) and written together.
+      // gathered up to `batchBytes` and written together; one batch is written while the next one is received
+      // (at most two batches of memory per upload), so the disk and the socket are never waited for in turn.
       let pending: Buffer[] = [];
       let pendingBytes = 0;
-      const flush = async () => {
-        const chunks = pending;
-        const total = pendingBytes;
-        pending = [];
-        pendingBytes = 0;
+      let writing: Promise<void> = Promise.resolve();
+      const flush = async (chunks: Buffer[], total: number) => {
         // One vectored write, no copy; a short write (rare on regular files) finishes with plain writes.
         let offset = (await handle.writev(chunks)).bytesWritten;
         if (offset < total) {
           const data = Buffer.concat(chunks, total);
           while (offset < total) offset += (await handle.write(data, offset, total - offset)).bytesWritten;
         }
+      };
+      // Large objects: the bytes already written are flushed to disk (fdatasync, in the background, one at a
+      // time) while the rest is received, so the final fsync waits for the tail only, not the whole object.
+      let unsynced = 0;
+      let syncing: Promise<void> | undefined;
+      let syncFailure: unknown;
+      const startFlush = () => {
+        unsynced += pendingBytes;
+        writing = flush(pending, pendingBytes).then(() => {
+          if (unsynced < earlySyncBytes || syncing) return;
+          unsynced = 0;
+          // A failed fsync is kept and thrown at the end: a later fsync may succeed without the lost pages.
+          syncing = handle
+            .datasync()
+            .catch((error: unknown) => {
+              syncFailure ??= error;
+            })
+            .finally(() => {
+              syncing = undefined;
+            });
+        });
+        // Awaited before the next batch and before the end; never an unhandled rejection in between.
+        writing.catch(() => {});
+        pending = [];
+        pendingBytes = 0;
       };
       try {
         for await (const chunk of body as AsyncIterable<Buffer>) {
@@ -74,9 +105,16 @@ export async function createFileObjectStore(root: string): Promise<ObjectStore> 
           hash.update(chunk);
           pending.push(chunk);
           pendingBytes += chunk.length;
-          if (pendingBytes >= batchBytes) await flush();
+          if (pendingBytes >= batchBytes) {
+            await writing;
+            startFlush();
+          }
         }
-        if (pendingBytes > 0) await flush();
+        await writing;
+        if (pendingBytes > 0) {
+          startFlush();
+          await writing;
+        }
         if (size !== undefined && written !== size)
           throw new ObjectPutError(
             'length_mismatch',
@@ -85,17 +123,20 @@ export async function createFileObjectStore(root: string): Promise<ObjectStore> 
         const sha256 = `0x${hash.digest('hex')}` as Hex;
         if (expectedSha256 !== undefined && sha256 !== expectedSha256.toLowerCase())
           throw new ObjectPutError('hash_mismatch', `the body hashes to ${sha256}, not ${expectedSha256}`);
-        await handle.sync();
+        await syncing;
+        if (syncFailure !== undefined) throw syncFailure;
+        // The file and its folder entry synced together (both must be durable before a row names the key;
+        // their order does not matter), not one after the other: one fsync's latency instead of two.
+        await Promise.all([handle.sync(), ...folders.map(fsyncDir)]);
         await handle.close();
-        await mkdir(dirname(target), { recursive: true });
-        await rename(tmp, target);
-        await fsyncDir(dirname(target));
         ok = true;
         return { size: written, sha256 };
       } finally {
         if (!ok) {
+          await writing.catch(() => {});
+          await syncing;
           await handle.close().catch(() => {});
-          await unlink(tmp).catch(() => {});
+          await unlink(target).catch(() => {});
         }
       }
     },

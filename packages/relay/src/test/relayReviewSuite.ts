@@ -4,7 +4,7 @@ import { canonicalizeJson, encodeTaskArgs, getArgsHash } from '@verinet/protocol
 import { createSalt, getArgsCommitment } from '@verinet/protocol/commitment';
 import { argsAvailableTypes } from '@verinet/protocol/relay';
 import { createPublicClient, custom, type Hex, type PublicClient, verifyTypedData } from 'viem';
-import { createChainReader } from '../chain/createChainReader.js';
+import { createChainReader, recheckMs } from '../chain/createChainReader.js';
 import { runRetention } from '../retention/runRetention.js';
 import {
   type ChainFixture,
@@ -531,6 +531,25 @@ export function runRelayReviewTests(env: () => ReviewEnv): void {
       await pause();
       assert.equal((await chain.getTask(task.taskKey)).state, 'EndSuccess');
       assert.equal(calls.eth_call, reads, 'a terminal state is never read again');
+      // A task created after the head was cached reads as unknown at that head; a recheck (what the routes do
+      // before refusing) reads the head again once it is older than recheckMs, and finds the task.
+      const slow = createChainReader({
+        rpcUrl: fixture.anvil.rpcUrl,
+        chainId: fixture.deployment.chainId,
+        taskManager: fixture.deployment.contracts.taskManager,
+        startBlock: BigInt(fixture.deployment.startBlock),
+        cacheMs: 60_000,
+      });
+      assert.equal((await slow.getTask(`0x${'77'.repeat(32)}`)).state, 'None', 'caches the head');
+      const late = await createFixtureTask(fixture);
+      assert.equal((await slow.getTask(late.taskKey)).state, 'None', 'read at the cached (older) head');
+      await new Promise((resolve) => setTimeout(resolve, recheckMs + 20));
+      assert.equal((await slow.getTask(late.taskKey, { recheck: true })).state, 'Started');
+      assert.equal(
+        (await slow.getTask(late.taskKey)).state,
+        'Started',
+        'the newer head is the cached one now',
+      );
     });
 
     it('answers CORS for DApp mode: preflights, signed requests and refusals readable cross-origin; narrowed by config', async (t) => {

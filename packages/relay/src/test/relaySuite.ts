@@ -735,6 +735,17 @@ export function runRelaySuite(makeFactory: () => Promise<StorageFactory | undefi
         },
       );
       assert.equal(errorCode(mismatch), 'BODY_HASH_MISMATCH');
+      // A signed JSON body that is not an object: a 400 worded as the bridge words it.
+      const commitPath = `/v1/tasks/${task.taskKey}/result/commit`;
+      for (const body of ['[]', 'null']) {
+        const refused = await call(node, 'POST', commitPath, { body });
+        assert.equal(refused.statusCode, 400, `${body}: ${refused.body}`);
+        assert.deepEqual(
+          JSON.parse(refused.body).error,
+          { code: 'INVALID_REQUEST', message: 'The request body must be a JSON object.' },
+          body,
+        );
+      }
     });
   });
 

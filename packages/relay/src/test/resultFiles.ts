@@ -16,12 +16,34 @@ export function makePixels(width: number, height: number, seed: number, channels
   return out;
 }
 
+/**
+ * Pixels that compress about as a detailed picture does (a 512×512 PNG of ~0.7 MB with writePng, not the
+ * repeating pattern of {@link makePixels}): smooth colour gradients plus per-pixel noise.
+ */
+export function makePhotoLikePixels(width: number, height: number, seed: number): Uint8Array {
+  const out = new Uint8Array(width * height * 3);
+  let x = (seed * 2654435761) >>> 0;
+  for (let y = 0; y < height; y++)
+    for (let col = 0; col < width; col++) {
+      const i = (y * width + col) * 3;
+      for (let c = 0; c < 3; c++) {
+        x = (x ^ (x << 13)) >>> 0;
+        x = (x ^ (x >>> 17)) >>> 0;
+        x = (x ^ (x << 5)) >>> 0;
+        const smooth = ((col * (c + 1) + y * (3 - c)) * 255) / (width + height) / 2;
+        out[i + c] = (smooth + (x & 0x07)) & 0xff;
+      }
+    }
+  return out;
+}
+
 /** PNG result files written by the worker's own writePng, and the score the node would claim. */
 export async function makeSdResult(
   width: number,
   height: number,
   count: number,
   seed = 1,
+  pixels: (width: number, height: number, seed: number) => Uint8Array = makePixels,
 ): Promise<{ files: { name: string; bytes: Uint8Array }[]; score: Hex }> {
   const { writePng } = await import('@verinet/worker/sd');
   const dir = await mkdtemp(join(tmpdir(), 'relay-png-'));
@@ -29,7 +51,7 @@ export async function makeSdResult(
     const files: { name: string; bytes: Uint8Array }[] = [];
     for (let i = 0; i < count; i++) {
       const path = join(dir, `${i}.png`);
-      await writePng({ path, rgb: makePixels(width, height, seed + i), width, height });
+      await writePng({ path, rgb: pixels(width, height, seed + i), width, height });
       files.push({ name: `${i}.png`, bytes: new Uint8Array(await readFile(path)) });
     }
     return { files, score: bytesToHex(await getImageScore(files.map((f) => f.bytes))) };
