@@ -169,10 +169,14 @@ function toCliWording(error: unknown): unknown {
 }
 
 /** An LLM prompt that does not fit the model's context would be paid for and then refused by the node. */
-function createPromptCheck(modelsDir: string | undefined): CheckTaskArgs | undefined {
+function createPromptCheck(
+  modelsDir: string | undefined,
+  note: (line: string) => void,
+): CheckTaskArgs | undefined {
   if (!modelsDir) return undefined;
   return async ({ type, args }) => {
     if (type !== 'llm') return;
+    note("checking prompt  counting its tokens with the model's tokenizer (nothing sent yet)…");
     const { measureChatPrompt } = await import('@verinet/worker/llm');
     const measure = await measureChatPrompt({ modelsDir, args: args as never });
     if (measure && measure.tokens >= measure.maxPositions)
@@ -182,7 +186,10 @@ function createPromptCheck(modelsDir: string | undefined): CheckTaskArgs | undef
   };
 }
 
-async function openClient(network: TaskNetwork): Promise<VerinetClient & { store: TaskStore }> {
+async function openClient(
+  network: TaskNetwork,
+  note: (line: string) => void = () => {},
+): Promise<VerinetClient & { store: TaskStore }> {
   const { createClient, createSqliteStore, getChainFromDeployment } = await import('@verinet/sdk/node');
   const { readDeployment } = await import('@verinet/protocol/chain');
   mkdirSync(dirname(network.storePath), { recursive: true });
@@ -194,7 +201,7 @@ async function openClient(network: TaskNetwork): Promise<VerinetClient & { store
     account: await network.loadKey(),
     store,
     pollIntervalMs: network.kind === 'devnet' ? 200 : 1000,
-    checkArgs: createPromptCheck(network.modelsDir),
+    checkArgs: createPromptCheck(network.modelsDir, note),
   });
   return Object.assign(client, { store });
 }
@@ -210,6 +217,11 @@ async function openStore(network: TaskNetwork): Promise<TaskStore> {
 }
 
 async function runTask(options: RunOptions): Promise<void> {
+  // Times count from the process start: loading the SDK and the tokenizer takes seconds on a busy machine, and
+  // a silent terminal then looks hung.
+  const started = Date.now() - process.uptime() * 1000;
+  const note = (line: string, at = Date.now()) =>
+    printNote(`[${((at - started) / 1000).toFixed(1).padStart(6)} s] ${line}`);
   const network = await resolveTaskNetwork(options, true);
   // The devnet says which models its nodes hold and of which type: any other would be refused by the relay
   // after the task was recorded, or by the node after it was paid. (A configured network's relay refuses an
@@ -240,8 +252,8 @@ async function runTask(options: RunOptions): Promise<void> {
       throw new CommandError(`--out ${outFlag}: cannot create that folder (${(error as Error).message}).`);
     }
   }
-  const client = await openClient(network);
-  const started = Date.now();
+  note('starting         arguments checked; loading the SDK and the account key…');
+  const client = await openClient(network, note);
   let lastRunningLine = 0;
   let preparedId: string | undefined;
   const onProgress = (event: TaskEvent) => {
@@ -251,7 +263,7 @@ async function runTask(options: RunOptions): Promise<void> {
       lastRunningLine = event.at;
     }
     const line = formatTaskEvent(event);
-    if (line) printNote(`[${((event.at - started) / 1000).toFixed(1).padStart(6)} s] ${line}`);
+    if (line) note(line, event.at);
   };
   const signal = AbortSignal.timeout(options.timeout * 1000);
   try {
