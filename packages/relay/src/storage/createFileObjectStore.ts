@@ -41,6 +41,8 @@ export async function createFileObjectStore(root: string): Promise<ObjectStore> 
   const tmpDir = join(root, 'tmp');
   await mkdir(objectsDir, { recursive: true });
   await rm(tmpDir, { recursive: true, force: true });
+  // Folders whose own entries a completed put has made durable (their parents fsynced after they existed).
+  const durableFolders = new Set<string>();
   const pathOf = (key: string) => {
     assertKey(key);
     return join(objectsDir, ...key.split('/'));
@@ -50,11 +52,15 @@ export async function createFileObjectStore(root: string): Promise<ObjectStore> 
     async put(key, body, { maxBytes, expectedSha256, size }) {
       const target = pathOf(key);
       const folder = dirname(target);
-      // Folders made here (a task's first object) need their own entries made durable: their parents' fsync.
-      const created = await mkdir(folder, { recursive: true });
+      // A new folder's own entry is durable only once its parent is fsynced. Whether this put made the folder
+      // does not tell: a concurrent put into the same new folder finds it made and could return (and its row be
+      // written) before the maker's parent fsync ends. So every put fsyncs the parents too until one of them
+      // has done so for this folder (then the folder is remembered as durable).
+      await mkdir(folder, { recursive: true });
       const folders = [folder];
-      if (created !== undefined)
-        for (let dir = folder; dir !== dirname(created); dir = dirname(dir)) folders.push(dirname(dir));
+      if (!durableFolders.has(folder))
+        for (let dir = folder; dir !== objectsDir && dir !== dirname(dir); dir = dirname(dir))
+          folders.push(dirname(dir));
       const handle = await open(target, 'wx', 0o600);
       const hash = createHash('sha256');
       let written = 0;
@@ -128,6 +134,11 @@ export async function createFileObjectStore(root: string): Promise<ObjectStore> 
         // The file and its folder entry synced together (both must be durable before a row names the key;
         // their order does not matter), not one after the other: one fsync's latency instead of two.
         await Promise.all([handle.sync(), ...folders.map(fsyncDir)]);
+        if (folders.length > 1) {
+          // Forgetting is safe (it only costs parent fsyncs again), so the memory stays bounded.
+          if (durableFolders.size >= 100_000) durableFolders.clear();
+          durableFolders.add(folder);
+        }
         await handle.close();
         ok = true;
         return { size: written, sha256 };
