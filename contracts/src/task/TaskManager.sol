@@ -64,15 +64,15 @@ contract TaskManager is ITaskManager, Ownable2Step, ReentrancyGuardTransient {
 
     /// @dev What every report reads, in one slot: the relay's signer (its ResultAvailable statement is checked
     /// at submitScore) and the report clock; plus the pending-draw FIFO's counters (finding 1), which wrap
-    /// modulo 2^16 (a multiple of the ring size), and whether the queue holds a task: every release probes the
-    /// queue, and this warm bit spares the cold read of its head (2,100 gas per report) while it is empty.
+    /// modulo 2^16 (a multiple of the ring size), and whether the queue holds a task (a release then reads no
+    /// cold queue head when it is empty, the usual case).
     struct Reporting {
         address relaySigner;
         uint32 lastReportTime;
         uint16 reportSeq;
         uint16 drawHead;
         uint16 drawTail;
-        bool queued;
+        bool queueNonEmpty;
     }
 
     /// @dev An app's VRF keys other than its account key (finding 8: a browser wallet never reveals its key).
@@ -790,7 +790,7 @@ contract TaskManager is ITaskManager, Ownable2Step, ReentrancyGuardTransient {
         bytes32 tail = _queueTail;
         if (tail == bytes32(0)) {
             _queueHead = taskKey;
-            _reporting.queued = true;
+            _reporting.queueNonEmpty = true;
         } else {
             entry.prev = tail;
             _queue[tail].next = taskKey;
@@ -813,7 +813,7 @@ contract TaskManager is ITaskManager, Ownable2Step, ReentrancyGuardTransient {
         else _queue[prev].next = next;
         if (next == bytes32(0)) _queueTail = prev;
         else _queue[next].prev = prev;
-        if (prev == bytes32(0) && next == bytes32(0)) _reporting.queued = false;
+        if (prev == bytes32(0) && next == bytes32(0)) _reporting.queueNonEmpty = false;
         delete _queue[taskKey];
     }
 
@@ -823,8 +823,7 @@ contract TaskManager is ITaskManager, Ownable2Step, ReentrancyGuardTransient {
     /// that finds no node leaves it Queued there, so it is never overtaken nor reordered) and later probes skip
     /// it. Redraws use at most half the ring: they cannot crowd out creations.
     function _dispatch(address node, uint256 maxProbes) private returns (bytes32) {
-        // Every caller settled the draws first, so this slot is warm.
-        if (!_reporting.queued) return bytes32(0);
+        if (!_reporting.queueNonEmpty) return bytes32(0);
         bytes32 key = _queueHead;
         for (uint256 probe = 0; probe < maxProbes && key != bytes32(0); ++probe) {
             QueueEntry storage entry = _queue[key];
