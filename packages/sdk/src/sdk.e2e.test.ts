@@ -208,8 +208,8 @@ describe('SDK end to end (anvil, contracts, real relay, 3 node daemons with the 
   });
   it("a queued original (no idle node) is sampled on its redraw block's seed and its group validates", async () => {
     // Sampling stays 1 in 2 (set by the test above). Every node is paused, so the draw queues the task; the
-    // nodes resume and the owner dispatches it, which puts it back into the draws (review M2: Queued → Pending →
-    // Started): its seed is the dispatch block's hash, not the creation block's, and a later block draws its node.
+    // nodes resume and their queue dispatchers put it back into the draws (review M2: Queued → Pending → Started):
+    // its seed is the dispatch block's hash, not the creation block's, and a later block draws its node.
     await network.send(0, 'taskManager', 'setSamplingDenominator', [2n]);
     const appKey = network.privateKey(appIndex + 2);
     const app = createClient({
@@ -220,7 +220,6 @@ describe('SDK end to end (anvil, contracts, real relay, 3 node daemons with the 
       pollIntervalMs: 100,
     });
     const nodeIndexes = [...network.nodes.keys()];
-    const firstNode = privateKeyToAccount(network.privateKey(nodeIndexes[0]!)).address;
     const logsOf = (eventName: 'TaskCreated' | 'TaskRedraw' | 'TaskStarted', taskKey: Hex) =>
       network.devnet.client.getContractEvents({
         address: network.chain.contracts.taskManager,
@@ -248,7 +247,11 @@ describe('SDK end to end (anvil, contracts, real relay, 3 node daemons with the 
       assert.ok(queuedKey, 'the original was queued (every node paused)');
       assert.equal(await chainState(queuedKey), 1, 'Queued on chain');
       for (const index of nodeIndexes) await network.send(index, 'nodeRegistry', 'resume', []);
-      await network.send(0, 'taskManager', 'dispatchQueued', [firstNode]);
+      // The idle nodes' queue dispatchers (F4) put it back into the draws (review M2) within a second or so; an
+      // extra dispatch from here could race their redraw (its gas estimate would miss the draw it then settles).
+      const dispatchDeadline = Date.now() + 30_000;
+      while ((await chainState(queuedKey)) === 1 && Date.now() < dispatchDeadline) await sleep(100);
+      assert.notEqual(await chainState(queuedKey), 1, 'redrawn by an idle node');
       const completion = await run;
       const [created] = await logsOf('TaskCreated', queuedKey);
       const [redrawn] = await logsOf('TaskRedraw', queuedKey);
