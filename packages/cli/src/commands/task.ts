@@ -11,6 +11,7 @@ import { printLine, printNote } from '../cli/output.js';
 import { printJson } from '../cli/printJson.js';
 import { buildLlmArgs, buildSdArgs } from '../task/buildTaskArgs.js';
 import { checkTaskFlags } from '../task/checkTaskFlags.js';
+import { describeValidation } from '../task/describeValidation.js';
 import { findTaskRecord } from '../task/findTaskRecord.js';
 import { formatTaskEvent } from '../task/formatTaskEvent.js';
 import { parseFee } from '../task/parseFee.js';
@@ -281,7 +282,7 @@ async function runTask(options: RunOptions): Promise<void> {
         });
       } else {
         printNote(
-          `task ${result.id}: ${result.validation === 'group' ? 'validated by a group of 3' : 'validated'}, ${formatEth(result.feesPaid)} paid`,
+          `task ${result.id}: ${await describeOutcome(client.store, result.id, result.validation)}, ${formatEth(result.feesPaid)} paid`,
         );
         for (const path of paths) printLine(path);
       }
@@ -303,7 +304,7 @@ async function runTask(options: RunOptions): Promise<void> {
         });
       } else {
         printNote(
-          `task ${result.verinet.id}: ${result.verinet.validation === 'group' ? 'validated by a group of 3' : 'validated'}, ${formatEth(result.verinet.feesPaid)} paid`,
+          `task ${result.verinet.id}: ${await describeOutcome(client.store, result.verinet.id, result.verinet.validation)}, ${formatEth(result.verinet.feesPaid)} paid`,
         );
         // A tiny random model writes arbitrary characters: terminal control codes are shown, not obeyed.
         printLine(escapeControlCharacters(text));
@@ -321,6 +322,18 @@ async function runTask(options: RunOptions): Promise<void> {
   } finally {
     await client.close();
   }
+}
+
+/** The run's last line says what checked the result, from the stored record (a sampled task may end validated
+ * alone); the result's own mode when the record cannot be read. */
+async function describeOutcome(
+  store: TaskStore,
+  id: string,
+  validation: 'single' | 'group',
+): Promise<string> {
+  const record = await store.getTask(id).catch(() => undefined);
+  if (record) return describeValidation(record).outcome;
+  return validation === 'group' ? 'validated by a group of 3' : 'validated alone';
 }
 
 /**
@@ -526,7 +539,7 @@ function formatRecord(record: TaskRecord): string {
     `task ${record.id} (${record.taskType})`,
     `  phase       ${record.phase}${record.error ? `: ${toCliText(record.error.message)}` : ''}`,
     `  created     ${new Date(record.createdAt).toISOString()}, updated ${new Date(record.updatedAt).toISOString()}`,
-    `  sampled     ${record.sampled === undefined ? 'not known yet' : record.sampled ? 'yes (validated by a group of 3)' : 'no'}`,
+    `  sampled     ${describeValidation(record).sampled}`,
   ];
   for (const member of record.members) {
     lines.push(
