@@ -11,6 +11,7 @@ import { printLine, printNote } from '../cli/output.js';
 import { printJson } from '../cli/printJson.js';
 import { buildLlmArgs, buildSdArgs } from '../task/buildTaskArgs.js';
 import { checkTaskFlags } from '../task/checkTaskFlags.js';
+import { describePhase } from '../task/describePhase.js';
 import { describeValidation } from '../task/describeValidation.js';
 import { findTaskRecord } from '../task/findTaskRecord.js';
 import { formatTaskEvent } from '../task/formatTaskEvent.js';
@@ -475,7 +476,7 @@ async function listTasks(options: ReadOptions): Promise<void> {
       record.id,
       record.taskType,
       // 'prepared' reads as under way; such a task has not been sent (`task drop` removes it).
-      record.phase === 'prepared' ? 'not sent' : record.phase,
+      record.phase === 'prepared' ? 'not sent' : describePhase(record),
       new Date(record.createdAt).toISOString(),
       record.members[0]?.taskKey ?? '',
     ]);
@@ -537,7 +538,7 @@ function summarize(record: TaskRecord, withMembers: boolean) {
 function formatRecord(record: TaskRecord): string {
   const lines = [
     `task ${record.id} (${record.taskType})`,
-    `  phase       ${record.phase}${record.error ? `: ${toCliText(record.error.message)}` : ''}`,
+    `  phase       ${describePhase(record)}${record.error ? `: ${toCliText(record.error.message)}` : ''}`,
     `  created     ${new Date(record.createdAt).toISOString()}, updated ${new Date(record.updatedAt).toISOString()}`,
     `  sampled     ${describeValidation(record).sampled}`,
   ];

@@ -59,6 +59,8 @@ describe('task status / drop name a task by id, id prefix or task key', () => {
       ],
       replaced: [1, 2, 3, 4].map((n) => member(`f${n}`, 'EndSuccess')),
     } as unknown as TaskRecord);
+    const queued = base('cc55000000000000000000000000000e', `0x${'e5'.repeat(32)}`, 'running');
+    await store.putTask({ ...queued, members: [{ ...queued.members[0], state: 'Queued' }] } as TaskRecord);
     await store.putTask({
       ...base('bb44000000000000000000000000000d', `0x${'e4'.repeat(32)}`, 'done'),
       sampled: true,
@@ -92,6 +94,14 @@ describe('task status / drop name a task by id, id prefix or task key', () => {
     );
     const group = await cli('status', 'bb44');
     assert.match(group.stdout, /\n {2}sampled {5}yes \(validated by a group of 3\)\n/);
+  });
+
+  it('a task waiting in the queue reads `queued`, not `running`', async () => {
+    const run = await cli('status', 'cc55');
+    assert.match(run.stdout, /\n {2}phase {7}queued\n/);
+    assert.match(run.stdout, /\n {2}original {4}0x(?:e5){32} {2}Queued\n/);
+    const list = await cli('list');
+    assert.match(list.stdout, /\ncc55000000000000000000000000000e {2}llm {3}queued /);
   });
 
   it('an ambiguous prefix is one line listing the matches; an unknown id says what to do', async () => {
