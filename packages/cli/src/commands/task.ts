@@ -459,9 +459,8 @@ async function listTasks(options: ReadOptions): Promise<void> {
   }
   const store = await openStore(network);
   try {
-    const records = (await store.listTasks())
-      .sort((a, b) => b.createdAt - a.createdAt)
-      .slice(0, options.limit);
+    const all = await store.listTasks();
+    const records = all.sort((a, b) => b.createdAt - a.createdAt).slice(0, options.limit);
     if (options.json) {
       printJson(records.map((record) => summarize(record, false)));
       return;
@@ -490,6 +489,8 @@ async function listTasks(options: ReadOptions): Promise<void> {
           .map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column] ?? 0)))
           .join('  '),
       );
+    if (all.length > records.length)
+      printNote(`${records.length} of ${all.length} shown, newest first (--limit N to see more)`);
     if (records.some((record) => record.phase === 'prepared'))
       printNote(
         'A task "not sent" was never paid for: `verinet task drop ID` removes it from the pending ones.',

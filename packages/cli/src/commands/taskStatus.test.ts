@@ -104,6 +104,15 @@ describe('task status / drop name a task by id, id prefix or task key', () => {
     assert.match(list.stdout, /\ncc55000000000000000000000000000e {2}llm {3}queued /);
   });
 
+  it('`task list` says when --limit cut the list', async () => {
+    const cut = await cli('list', '--limit', '2');
+    assert.equal(cut.status, 0, cut.stderr);
+    assert.equal(cut.stdout.trim().split('\n').length, 3);
+    assert.match(cut.stderr, /^2 of 5 shown, newest first \(--limit N to see more\)$/m);
+    const whole = await cli('list');
+    assert.doesNotMatch(whole.stderr, /shown/);
+  });
+
   it('an ambiguous prefix is one line listing the matches; an unknown id says what to do', async () => {
     const ambiguous = await cli('status', 'aa');
     assert.equal(ambiguous.status, 1);
