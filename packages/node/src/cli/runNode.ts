@@ -1,7 +1,8 @@
 import { join, resolve } from 'node:path';
+import { formatEth } from '@verinet/web/format';
 import { WorkerSupervisor } from '@verinet/worker';
 import pino, { type Logger } from 'pino';
-import { formatEther, zeroAddress } from 'viem';
+import { zeroAddress } from 'viem';
 import { startStatusApi } from '../api/startStatusApi.js';
 import type { ChainSource } from '../chain/createChainFeed.js';
 import { readNodeInfo, readOwed, withdrawEarningsRequest } from '../chain/taskManager.js';
@@ -152,7 +153,7 @@ export async function startNode(parameters: StartNodeParameters): Promise<Starte
               purpose: `withdrawEarnings:${Date.now()}`,
               request: withdrawEarningsRequest(runtime.contracts),
             });
-            daemon.context.notice('info', `Withdrew ${formatEther(owed)} ETH of earnings.`);
+            daemon.context.notice('info', `Withdrew ${formatEth(owed)} of earnings.`);
           } catch (error) {
             log.warn({ err: error }, 'scheduled withdrawal failed; will retry');
           } finally {
