@@ -1,6 +1,6 @@
 import { join, resolve } from 'node:path';
 import { formatEth } from '@verinet/web/format';
-import { WorkerSupervisor } from '@verinet/worker';
+import { WorkerStoppedError, WorkerSupervisor } from '@verinet/worker';
 import pino, { type Logger } from 'pino';
 import { zeroAddress } from 'viem';
 import { startStatusApi } from '../api/startStatusApi.js';
@@ -50,6 +50,34 @@ export async function startNode(parameters: StartNodeParameters): Promise<Starte
     maxRssMb: config.worker.maxRssMb,
     handshakeTimeoutMs: config.worker.handshakeTimeoutMs,
     onLog: (line) => log.debug({ component: 'worker' }, line),
+    // A worker that dies (kill -9, a crash) leaves a line in the log and is started again at once: the next task
+    // would otherwise wait for its model load unexplained. One that never got ready is left for the next task
+    // (no restart loop).
+    onExit: (exit) => {
+      const how = `${exit.signal ? `signal ${exit.signal}` : `code ${exit.exitCode}`}${exit.killedFor ? `, killed here: ${exit.killedFor}` : ''}`;
+      if (!exit.wasReady) {
+        daemon.context.notice(
+          'warn',
+          `worker exited (${how}) before it was ready; the next task starts it again`,
+        );
+        return;
+      }
+      daemon.context.notice('warn', `worker exited (${how}), restarting`);
+      const started = Date.now();
+      worker.start().then(
+        () =>
+          daemon.context.notice(
+            'info',
+            `worker ready again (${((Date.now() - started) / 1000).toFixed(1)} s)`,
+          ),
+        (error: Error) =>
+          error instanceof WorkerStoppedError ||
+          daemon.context.notice(
+            'warn',
+            `worker did not start again: ${error.message.split('\n')[0]} (the next task tries again)`,
+          ),
+      );
+    },
   });
   const relay =
     parameters.relay ??
@@ -105,6 +133,7 @@ export async function startNode(parameters: StartNodeParameters): Promise<Starte
             daemon.context.notice('info', `Model ${modelId} fetched (${(bytes / 1e6).toFixed(1)} MB).`);
         },
         (error: Error) =>
+          error instanceof WorkerStoppedError ||
           daemon.context.notice(
             'warn',
             `Could not fetch model ${modelId} from ${models.source} yet: ${error.message.split('\n')[0]} (a task that needs it tries again).`,
