@@ -33,6 +33,7 @@ export {
   WorkerTimeoutError,
 } from './process/errors.js';
 export {
+  type WorkerExit,
   type WorkerResultFile,
   WorkerSupervisor,
   type WorkerSupervisorParameters,

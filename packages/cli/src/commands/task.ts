@@ -11,6 +11,8 @@ import { printLine, printNote } from '../cli/output.js';
 import { printJson } from '../cli/printJson.js';
 import { buildLlmArgs, buildSdArgs } from '../task/buildTaskArgs.js';
 import { checkTaskFlags } from '../task/checkTaskFlags.js';
+import { describePhase } from '../task/describePhase.js';
+import { describeValidation } from '../task/describeValidation.js';
 import { findTaskRecord } from '../task/findTaskRecord.js';
 import { formatTaskEvent } from '../task/formatTaskEvent.js';
 import { parseFee } from '../task/parseFee.js';
@@ -281,7 +283,7 @@ async function runTask(options: RunOptions): Promise<void> {
         });
       } else {
         printNote(
-          `task ${result.id}: ${result.validation === 'group' ? 'validated by a group of 3' : 'validated'}, ${formatEth(result.feesPaid)} paid`,
+          `task ${result.id}: ${await describeOutcome(client.store, result.id, result.validation)}, ${formatEth(result.feesPaid)} paid`,
         );
         for (const path of paths) printLine(path);
       }
@@ -303,7 +305,7 @@ async function runTask(options: RunOptions): Promise<void> {
         });
       } else {
         printNote(
-          `task ${result.verinet.id}: ${result.verinet.validation === 'group' ? 'validated by a group of 3' : 'validated'}, ${formatEth(result.verinet.feesPaid)} paid`,
+          `task ${result.verinet.id}: ${await describeOutcome(client.store, result.verinet.id, result.verinet.validation)}, ${formatEth(result.verinet.feesPaid)} paid`,
         );
         // A tiny random model writes arbitrary characters: terminal control codes are shown, not obeyed.
         printLine(escapeControlCharacters(text));
@@ -321,6 +323,18 @@ async function runTask(options: RunOptions): Promise<void> {
   } finally {
     await client.close();
   }
+}
+
+/** The run's last line says what checked the result, from the stored record (a sampled task may end validated
+ * alone); the result's own mode when the record cannot be read. */
+async function describeOutcome(
+  store: TaskStore,
+  id: string,
+  validation: 'single' | 'group',
+): Promise<string> {
+  const record = await store.getTask(id).catch(() => undefined);
+  if (record) return describeValidation(record).outcome;
+  return validation === 'group' ? 'validated by a group of 3' : 'validated alone';
 }
 
 /**
@@ -445,9 +459,8 @@ async function listTasks(options: ReadOptions): Promise<void> {
   }
   const store = await openStore(network);
   try {
-    const records = (await store.listTasks())
-      .sort((a, b) => b.createdAt - a.createdAt)
-      .slice(0, options.limit);
+    const all = await store.listTasks();
+    const records = all.sort((a, b) => b.createdAt - a.createdAt).slice(0, options.limit);
     if (options.json) {
       printJson(records.map((record) => summarize(record, false)));
       return;
@@ -462,7 +475,7 @@ async function listTasks(options: ReadOptions): Promise<void> {
       record.id,
       record.taskType,
       // 'prepared' reads as under way; such a task has not been sent (`task drop` removes it).
-      record.phase === 'prepared' ? 'not sent' : record.phase,
+      record.phase === 'prepared' ? 'not sent' : describePhase(record),
       new Date(record.createdAt).toISOString(),
       record.members[0]?.taskKey ?? '',
     ]);
@@ -476,6 +489,8 @@ async function listTasks(options: ReadOptions): Promise<void> {
           .map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column] ?? 0)))
           .join('  '),
       );
+    if (all.length > records.length)
+      printNote(`${records.length} of ${all.length} shown, newest first (--limit N to see more)`);
     if (records.some((record) => record.phase === 'prepared'))
       printNote(
         'A task "not sent" was never paid for: `verinet task drop ID` removes it from the pending ones.',
@@ -524,9 +539,9 @@ function summarize(record: TaskRecord, withMembers: boolean) {
 function formatRecord(record: TaskRecord): string {
   const lines = [
     `task ${record.id} (${record.taskType})`,
-    `  phase       ${record.phase}${record.error ? `: ${toCliText(record.error.message)}` : ''}`,
+    `  phase       ${describePhase(record)}${record.error ? `: ${toCliText(record.error.message)}` : ''}`,
     `  created     ${new Date(record.createdAt).toISOString()}, updated ${new Date(record.updatedAt).toISOString()}`,
-    `  sampled     ${record.sampled === undefined ? 'not known yet' : record.sampled ? 'yes (validated by a group of 3)' : 'no'}`,
+    `  sampled     ${describeValidation(record).sampled}`,
   ];
   for (const member of record.members) {
     lines.push(

@@ -12,6 +12,7 @@ describe('task status / drop name a task by id, id prefix or task key', () => {
   let dir = '';
   let storePath = '';
   const refusedKey = `0x${'ab'.repeat(32)}`;
+  const oneNode = '0x8C3229EC621644789d7F61FAa82c6d0E5F97d43D';
   const base = (id: string, taskKey: string, phase: TaskRecord['phase']): TaskRecord =>
     ({
       v: 1,
@@ -37,6 +38,34 @@ describe('task status / drop name a task by id, id prefix or task key', () => {
       },
     });
     await store.putTask(base('aa22000000000000000000000000000b', `0x${'cd'.repeat(32)}`, 'prepared'));
+    // The trial's case: sampled on a devnet with one free node, every member ran on it, the group was given up.
+    const member = (byte: string, state: string) => ({
+      role: 'member',
+      taskKey: `0x${byte.repeat(32)}`,
+      fee: '1000000000',
+      state,
+      node: oneNode,
+      score: `0x${'77'.repeat(32)}`,
+      outcome: 'paid',
+    });
+    await store.putTask({
+      ...base('bb33000000000000000000000000000c', `0x${'e1'.repeat(32)}`, 'done'),
+      sampled: true,
+      validation: 'single',
+      members: [
+        { ...member('e1', 'EndSuccess'), role: 'original' },
+        member('e2', 'EndSuccess'),
+        member('e3', 'EndSuccess'),
+      ],
+      replaced: [1, 2, 3, 4].map((n) => member(`f${n}`, 'EndSuccess')),
+    } as unknown as TaskRecord);
+    const queued = base('cc55000000000000000000000000000e', `0x${'e5'.repeat(32)}`, 'running');
+    await store.putTask({ ...queued, members: [{ ...queued.members[0], state: 'Queued' }] } as TaskRecord);
+    await store.putTask({
+      ...base('bb44000000000000000000000000000d', `0x${'e4'.repeat(32)}`, 'done'),
+      sampled: true,
+      validation: 'group',
+    });
     await store.close();
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
@@ -53,6 +82,35 @@ describe('task status / drop name a task by id, id prefix or task key', () => {
       (JSON.parse(json.stdout) as { error: { message: string } }).error.message,
       /verinet task withdraw/,
     );
+  });
+
+  it('a sampled task validated alone does not claim a group checked it, and says why', async () => {
+    const run = await cli('status', 'bb33');
+    assert.equal(run.status, 0, run.stderr);
+    assert.doesNotMatch(run.stdout, /validated by a group/);
+    assert.match(
+      run.stdout,
+      /\n {2}sampled {5}yes, but the group check was given up \(its tasks kept running on one node already in the group, 4 replaced: too few free nodes to compare\): each result was validated alone\n/,
+    );
+    const group = await cli('status', 'bb44');
+    assert.match(group.stdout, /\n {2}sampled {5}yes \(validated by a group of 3\)\n/);
+  });
+
+  it('a task waiting in the queue reads `queued`, not `running`', async () => {
+    const run = await cli('status', 'cc55');
+    assert.match(run.stdout, /\n {2}phase {7}queued\n/);
+    assert.match(run.stdout, /\n {2}original {4}0x(?:e5){32} {2}Queued\n/);
+    const list = await cli('list');
+    assert.match(list.stdout, /\ncc55000000000000000000000000000e {2}llm {3}queued /);
+  });
+
+  it('`task list` says when --limit cut the list', async () => {
+    const cut = await cli('list', '--limit', '2');
+    assert.equal(cut.status, 0, cut.stderr);
+    assert.equal(cut.stdout.trim().split('\n').length, 3);
+    assert.match(cut.stderr, /^2 of 5 shown, newest first \(--limit N to see more\)$/m);
+    const whole = await cli('list');
+    assert.doesNotMatch(whole.stderr, /shown/);
   });
 
   it('an ambiguous prefix is one line listing the matches; an unknown id says what to do', async () => {

@@ -105,7 +105,7 @@ describe('verinet node (command functions)', { timeout: 120_000 }, () => {
       '1.5',
     );
     assert.equal(joined.code, 0, joined.err);
-    assert.match(joined.out, /Joined with 1.5 staked: Configured GPU \(12 GiB, configured\)/);
+    assert.match(joined.out, /Joined with 1.5 ETH staked: Configured GPU \(12 GiB, configured\)/);
     // The version on chain is the one this worker runs LLM tasks at (exact-match bucket, F7), as the devnet's.
     assert.match(joined.out, new RegExp(`version ${taskArgsVersions.llm.replaceAll('.', '\\.')}`));
     const info = await readNodeInfo(
@@ -135,7 +135,8 @@ describe('verinet node (command functions)', { timeout: 120_000 }, () => {
     assert.match(again.err, /already registered \(status Available\)/);
     const status = await run('status', '--config', configPath);
     assert.match(status.out, /: Available/);
-    assert.match(status.out, /stake\s+1\.5/);
+    assert.match(status.out, /stake\s+1\.5 ETH \(minimum \d+(?:\.\d+)? ETH\)/);
+    assert.match(status.out, /earnings owed\s+0 ETH to 0x/);
     assert.match(status.out, /QoS score\s+5000/);
     assert.match(status.out, /open reports\s+0 reported task\(s\) not settled/);
     const json = JSON.parse((await run('status', '--config', configPath, '--json')).out) as {
@@ -147,8 +148,8 @@ describe('verinet node (command functions)', { timeout: 120_000 }, () => {
     assert.equal(pausedTwice.code, 1);
     assert.match(pausedTwice.err, /Cannot pause a node whose status is Paused/);
     assert.match((await run('resume', '--config', configPath)).out, /Resumed/);
-    assert.match((await run('quit', '--config', configPath)).out, /Quit: 1.5 of stake can be withdrawn/);
-    assert.match((await run('withdraw', '--config', configPath)).out, /Withdrew 1.5 of returned stake/);
+    assert.match((await run('quit', '--config', configPath)).out, /Quit: 1.5 ETH of stake can be withdrawn/);
+    assert.match((await run('withdraw', '--config', configPath)).out, /Withdrew 1.5 ETH of returned stake/);
     assert.match((await run('withdraw', '--config', configPath)).out, /Nothing to withdraw/);
   });
 });

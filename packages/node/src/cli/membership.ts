@@ -1,6 +1,7 @@
 import { getModelId, packVersion } from '@verinet/protocol/args';
 import { getPublicKey } from '@verinet/protocol/vrf';
-import { type Address, formatEther, getAddress, parseEther, zeroAddress } from 'viem';
+import { formatEth } from '@verinet/web/format';
+import { type Address, getAddress, parseEther, zeroAddress } from 'viem';
 import {
   type ChainNodeInfo,
   joinRequest,
@@ -64,7 +65,7 @@ export async function joinNode(runtime: NodeRuntime, options: JoinNodeOptions): 
   }
   if (stake < info.minStake) {
     throw new MembershipError(
-      `The stake ${formatEther(stake)} is below the minimum of ${formatEther(info.minStake)}.`,
+      `The stake ${formatEth(stake)} is below the minimum of ${formatEth(info.minStake)}.`,
     );
   }
   if (options.models.length > 8)
@@ -72,7 +73,7 @@ export async function joinNode(runtime: NodeRuntime, options: JoinNodeOptions): 
   const balance = await client.getBalance({ address: account.address });
   if (balance < stake) {
     throw new MembershipError(
-      `The node's address ${account.address} holds ${formatEther(balance)}, less than the stake ${formatEther(stake)}.`,
+      `The node's address ${account.address} holds ${formatEth(balance)}, less than the stake ${formatEth(stake)}.`,
     );
   }
   const beneficiary = config.beneficiary ? getAddress(config.beneficiary) : zeroAddress;
@@ -88,7 +89,7 @@ export async function joinNode(runtime: NodeRuntime, options: JoinNodeOptions): 
       stake,
     }),
   });
-  return `Joined with ${formatEther(stake)} staked: ${gpuName} (${vram} GiB${detected ? ', detected' : ', configured'}), version ${options.version}, models ${options.models.join(', ') || 'none'}${beneficiary !== zeroAddress ? `, earnings to ${beneficiary}` : ''}.`;
+  return `Joined with ${formatEth(stake)} staked: ${gpuName} (${vram} GiB${detected ? ', detected' : ', configured'}), version ${options.version}, models ${options.models.join(', ') || 'none'}${beneficiary !== zeroAddress ? `, earnings to ${beneficiary}` : ''}.`;
 }
 
 async function simpleCall(
@@ -133,7 +134,7 @@ export const quitNode = (runtime: NodeRuntime) =>
     (after) =>
       after.status === 'PendingQuit'
         ? 'Quitting: the node leaves when its current task ends; then `verinet node withdraw` returns the stake.'
-        : `Quit: ${formatEther(after.pendingWithdrawal)} of stake can be withdrawn with \`verinet node withdraw\`.`,
+        : `Quit: ${formatEth(after.pendingWithdrawal)} of stake can be withdrawn with \`verinet node withdraw\`.`,
   );
 
 /** Pulls everything owed: returned stake (registry) and earnings (TaskManager, paid to the caller). */
@@ -146,7 +147,7 @@ export async function withdrawAll(runtime: NodeRuntime): Promise<string> {
       purpose: unique('withdrawStake'),
       request: withdrawStakeRequest(contracts),
     });
-    lines.push(`Withdrew ${formatEther(info.pendingWithdrawal)} of returned stake.`);
+    lines.push(`Withdrew ${formatEth(info.pendingWithdrawal)} of returned stake.`);
   }
   const owed = await readOwed(client, contracts, account.address);
   if (owed > 0n) {
@@ -154,7 +155,7 @@ export async function withdrawAll(runtime: NodeRuntime): Promise<string> {
       purpose: unique('withdrawEarnings'),
       request: withdrawEarningsRequest(contracts),
     });
-    lines.push(`Withdrew ${formatEther(owed)} of earnings.`);
+    lines.push(`Withdrew ${formatEth(owed)} of earnings.`);
   }
   if (lines.length === 0) {
     const beneficiary = info.beneficiary;
@@ -191,9 +192,9 @@ export async function getNodeStatus(runtime: NodeRuntime): Promise<NodeStatusRep
   const openTasks = listOpenTasks(runtime.store).length;
   const lines = [
     `Node ${account.address}: ${info.status === 'Quit' ? 'not registered' : info.status}`,
-    `  stake           ${formatEther(info.stake)} (minimum ${formatEther(info.minStake)})`,
-    `  earnings owed   ${formatEther(earningsOwed)} to ${beneficiary}`,
-    `  stake returned  ${formatEther(info.pendingWithdrawal)} (withdraw with \`verinet node withdraw\`)`,
+    `  stake           ${formatEth(info.stake)} (minimum ${formatEth(info.minStake)})`,
+    `  earnings owed   ${formatEth(earningsOwed)} to ${beneficiary}`,
+    `  stake returned  ${formatEth(info.pendingWithdrawal)} (withdraw with \`verinet node withdraw\`)`,
     `  QoS score       ${info.qosScore} / 10000, ${info.consecutiveTimeouts} timeout(s) in a row`,
     `  current task    ${/^0x0+$/.test(info.currentTask) ? 'none' : info.currentTask}; ${openTasks} task(s) open locally`,
     `  open reports    ${info.unsettledReports} reported task(s) not settled yet (the stake stays held until each is)`,
@@ -209,7 +210,7 @@ export async function getNodeStatus(runtime: NodeRuntime): Promise<NodeStatusRep
   if (lastSlash) {
     const why = history.invalidated.at(-1);
     lines.push(
-      `  SLASHED at block ${lastSlash.blockNumber}: ${formatEther(lastSlash.amount)} went to the incentive pool` +
+      `  SLASHED at block ${lastSlash.blockNumber}: ${formatEth(lastSlash.amount)} went to the incentive pool` +
         (why
           ? ` because task ${why.taskKey} was invalidated (its result disagreed with two other nodes).`
           : '.'),
@@ -252,5 +253,5 @@ export async function applyPriceFloor(runtime: NodeRuntime, floorWei: bigint): P
     purpose: unique('setPriceFloor'),
     request: setPriceFloorRequest(contracts, floorWei),
   });
-  return `Price floor set to ${formatEther(floorWei)} ETH per task.`;
+  return `Price floor set to ${formatEth(floorWei)} per task.`;
 }

@@ -1,7 +1,8 @@
 import { join, resolve } from 'node:path';
-import { WorkerSupervisor } from '@verinet/worker';
+import { formatEth } from '@verinet/web/format';
+import { WorkerStoppedError, WorkerSupervisor } from '@verinet/worker';
 import pino, { type Logger } from 'pino';
-import { formatEther, zeroAddress } from 'viem';
+import { zeroAddress } from 'viem';
 import { startStatusApi } from '../api/startStatusApi.js';
 import type { ChainSource } from '../chain/createChainFeed.js';
 import { readNodeInfo, readOwed, withdrawEarningsRequest } from '../chain/taskManager.js';
@@ -49,6 +50,34 @@ export async function startNode(parameters: StartNodeParameters): Promise<Starte
     maxRssMb: config.worker.maxRssMb,
     handshakeTimeoutMs: config.worker.handshakeTimeoutMs,
     onLog: (line) => log.debug({ component: 'worker' }, line),
+    // A worker that dies (kill -9, a crash) leaves a line in the log and is started again at once: the next task
+    // would otherwise wait for its model load unexplained. One that never got ready is left for the next task
+    // (no restart loop).
+    onExit: (exit) => {
+      const how = `${exit.signal ? `signal ${exit.signal}` : `code ${exit.exitCode}`}${exit.killedFor ? `, killed here: ${exit.killedFor}` : ''}`;
+      if (!exit.wasReady) {
+        daemon.context.notice(
+          'warn',
+          `worker exited (${how}) before it was ready; the next task starts it again`,
+        );
+        return;
+      }
+      daemon.context.notice('warn', `worker exited (${how}), restarting`);
+      const started = Date.now();
+      worker.start().then(
+        () =>
+          daemon.context.notice(
+            'info',
+            `worker ready again (${((Date.now() - started) / 1000).toFixed(1)} s)`,
+          ),
+        (error: Error) =>
+          error instanceof WorkerStoppedError ||
+          daemon.context.notice(
+            'warn',
+            `worker did not start again: ${error.message.split('\n')[0]} (the next task tries again)`,
+          ),
+      );
+    },
   });
   const relay =
     parameters.relay ??
@@ -104,6 +133,7 @@ export async function startNode(parameters: StartNodeParameters): Promise<Starte
             daemon.context.notice('info', `Model ${modelId} fetched (${(bytes / 1e6).toFixed(1)} MB).`);
         },
         (error: Error) =>
+          error instanceof WorkerStoppedError ||
           daemon.context.notice(
             'warn',
             `Could not fetch model ${modelId} from ${models.source} yet: ${error.message.split('\n')[0]} (a task that needs it tries again).`,
@@ -152,7 +182,7 @@ export async function startNode(parameters: StartNodeParameters): Promise<Starte
               purpose: `withdrawEarnings:${Date.now()}`,
               request: withdrawEarningsRequest(runtime.contracts),
             });
-            daemon.context.notice('info', `Withdrew ${formatEther(owed)} ETH of earnings.`);
+            daemon.context.notice('info', `Withdrew ${formatEth(owed)} of earnings.`);
           } catch (error) {
             log.warn({ err: error }, 'scheduled withdrawal failed; will retry');
           } finally {

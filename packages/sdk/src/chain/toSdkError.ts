@@ -4,7 +4,10 @@ import {
   decodeErrorResult,
   type Hex,
   HttpRequestError,
+  NonceTooHighError,
+  NonceTooLowError,
   TimeoutError,
+  TransactionRejectedRpcError,
   BaseError as ViemBaseError,
   InsufficientFundsError as ViemInsufficientFundsError,
 } from 'viem';
@@ -67,6 +70,26 @@ export function decodeRevert(error: unknown): { errorName: string; args: readonl
 const transientReverts = new Set(['DrawBacklogFull']);
 
 /**
+ * viem's short message for an RPC's refusal ("Transaction creation failed.") does not say why; the RPC's own
+ * reason is in `details` ("replacement transaction underpriced", "nonce too low"). Two processes sending from one
+ * account race for its nonce: the usual cause on a devnet shared by several CLI runs.
+ */
+function describeRpcRefusal(error: ViemBaseError): string {
+  const reason = (error.details || error.shortMessage).trim().replace(/\.$/, '');
+  const rejected = error.walk(
+    (e) =>
+      e instanceof TransactionRejectedRpcError ||
+      e instanceof NonceTooLowError ||
+      e instanceof NonceTooHighError,
+  );
+  if (!rejected) return `the chain RPC answered with an error (${reason})`;
+  const nonceRace = /nonce too low|replacement transaction underpriced|already known|already imported/i.test(
+    reason,
+  );
+  return `the chain RPC refused the transaction (${reason})${nonceRace ? ': another transaction from this account took its nonce (several processes sending from one account?)' : ''}`;
+}
+
+/**
  * Translates a raw viem/RPC failure into the SDK's typed errors at one place: a contract revert becomes
  * ContractRevertedError (not retryable), an unreachable or slow RPC ChainRequestError (retryable).
  */
@@ -98,7 +121,7 @@ export function toSdkError(error: unknown, functionName: string, account?: Addre
     if (/execution reverted|revert/i.test(error.message)) {
       return new ContractRevertedError({ functionName, errorName: 'Reverted', args: [], cause: error });
     }
-    return new ChainRequestError(`${functionName} failed: ${error.shortMessage}`, {
+    return new ChainRequestError(`${functionName}: ${describeRpcRefusal(error)}`, {
       retryable: true,
       cause: error,
     });

@@ -7,7 +7,7 @@ import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { WorkerProtocolError } from '../protocol/errors.js';
 import { WorkerCrashedError, WorkerTaskError, WorkerTimeoutError } from './errors.js';
-import { WorkerSupervisor, type WorkerSupervisorParameters } from './supervisor.js';
+import { type WorkerExit, WorkerSupervisor, type WorkerSupervisorParameters } from './supervisor.js';
 
 const fixture = fileURLToPath(new URL('./fixtures/testBackends.ts', import.meta.url));
 let root: string;
@@ -118,7 +118,8 @@ describe('WorkerSupervisor', () => {
   });
 
   test('a worker killed mid-task fails that task with WorkerCrashedError; the next task runs after restart', async () => {
-    const worker = supervisor();
+    const exits: WorkerExit[] = [];
+    const worker = supervisor({ onExit: (exit) => exits.push(exit) });
     try {
       await worker.start();
       const running = worker.run({
@@ -141,9 +142,12 @@ describe('WorkerSupervisor', () => {
       });
       assert.equal(result.files.length, 1);
       assert.equal(worker.restarts, 1);
+      // The node logs the kill from this (the trial's kill -9 left no trace); stop() below is not an exit to log.
+      assert.deepEqual(exits, [{ exitCode: null, signal: 'SIGKILL', wasReady: true, killedFor: undefined }]);
     } finally {
       await worker.stop();
     }
+    assert.equal(exits.length, 1);
   });
 
   test('a worker that runs out of heap fails the task with reason out_of_memory', async () => {

@@ -56,6 +56,20 @@ export type WorkerSupervisorParameters = {
   env?: NodeJS.ProcessEnv | undefined;
   /** Receives every stderr line of the worker (its logs). */
   onLog?: ((line: string) => void) | undefined;
+  /**
+   * Called when the worker process ends other than by `stop()` (killed from outside, crashed, or killed here
+   * after a timeout: `killedFor`). The next task respawns it; a caller may call `start()` at once instead.
+   */
+  onExit?: ((exit: WorkerExit) => void) | undefined;
+};
+
+export type WorkerExit = {
+  exitCode: number | null;
+  signal: NodeJS.Signals | null;
+  /** The worker had answered its handshake: it was running, not failing to start. */
+  wasReady: boolean;
+  /** Why this supervisor killed it (task timeout, cancel grace, memory, protocol error); undefined otherwise. */
+  killedFor: string | undefined;
 };
 
 export type WorkerTask = {
@@ -397,6 +411,13 @@ export class WorkerSupervisor {
       rejectHandshake(error);
       child.pending?.reject(error);
       markExited();
+      if (!this.#stopped)
+        this.#options.onExit?.({
+          exitCode,
+          signal,
+          wasReady: handshaken,
+          killedFor: child.failure?.message,
+        });
     };
     let gone = false;
     proc.on('error', (error) => {
