@@ -128,6 +128,8 @@ contract NodeRegistry is INodeRegistry, Ownable2Step {
         uint256 bound;
         address fallbackNode;
         uint256 fallbackTotal;
+        // A try hit a busy listed node: the reservoir then no longer stands for the old draw (see selectNode).
+        bool sawBusy;
     }
 
     /// @notice Receives slashed stakes.
@@ -327,12 +329,18 @@ contract NodeRegistry is INodeRegistry, Ownable2Step {
             minScore: minScore,
             bound: _weightBound(stakeCap, minScore, config.scoreCeiling),
             fallbackNode: address(0),
-            fallbackTotal: 0
+            fallbackTotal: 0,
+            sawBusy: false
         });
         // The bucket floor of exact-match tasks is checked at creation (checkExactBucket): a draw never
         // reverts, or one task would block the settlement of everyone's.
         node = _drawAvailable(request, d);
-        if (node == address(0)) node = d.fallbackNode;
+        // The reservoir favours light nodes (a node at the weight bound is never rejected into it), so how often
+        // it is used must not grow with the busy fraction, or keeping honest nodes busy would shift groups towards
+        // light (Sybil) nodes (review s7). It is used only when every try met a free node: that case is exactly
+        // the draw over a set without busy nodes. Otherwise only an accepted candidate is taken (proportional to
+        // weight whatever the stopping rule) and the task queues when none was accepted.
+        if (node == address(0) && !d.sawBusy) node = d.fallbackNode;
         if (node != address(0)) _occupy(node, _nodes[node], taskKey);
     }
 
@@ -731,10 +739,12 @@ contract NodeRegistry is INodeRegistry, Ownable2Step {
         (uint256 sizes, uint256 total) = _available.sizesFrom(group, firstTier);
         if (total == 0) return address(0);
         for (uint256 i; i < MAX_SELECTION_TRIES; ++i) {
-            // Past SELECTION_TRIES only in a small set and while no free fitting node was seen (the reservoir is
-            // empty): the stopping rule looks at the set size and earlier tries only, so an accepted draw stays
-            // proportional to weight.
-            if (i >= SELECTION_TRIES && (total > SELECTION_TRIES || d.fallbackNode != address(0))) break;
+            // Past SELECTION_TRIES only in a small set and while the reservoir cannot be used (empty, or a busy
+            // node was met): the stopping rule looks at the set size and earlier tries only, so an accepted draw
+            // stays proportional to weight.
+            if (i >= SELECTION_TRIES && (total > SELECTION_TRIES || (d.fallbackNode != address(0) && !d.sawBusy))) {
+                break;
+            }
             uint256 r = _random(d.randomness, i);
             // Truncation intended: bits 0-127 pick the candidate.
             // forge-lint: disable-next-line(unsafe-typecast)
@@ -753,6 +763,10 @@ contract NodeRegistry is INodeRegistry, Ownable2Step {
     {
         Node storage n = _nodes[candidate];
         // Busy members are listed too (_listed): same slot, no extra read.
+        if (n.status == NodeStatus.Busy) {
+            d.sawBusy = true;
+            return false;
+        }
         if (
             n.status != NodeStatus.Available || n.vram < request.minVram
                 || !NodeVersion.fitsTask(n.version, request.version, request.taskType)

@@ -365,4 +365,50 @@ contract NodeRegistrySelectionTest is NodeRegistryTestBase {
         address chosen = registry.selectNode(request(bytes32(0), minVram, v1_2_3, noModels()), randomness, TASK_1);
         assertTrue(chosen == fit || chosen == address(0));
     }
+
+    /// @dev Review s7 (regression): busy nodes stay listed, so tries that meet them end more draws without an
+    /// accepted candidate. The reservoir then took those draws, and it holds light nodes only (a node at the
+    /// weight bound is always accepted): an attacker with light (Sybil) nodes who kept honest heavy nodes busy
+    /// got 647 per mille of the chosen draws at 54 of 60 listed busy, instead of its 500 by weight. Now the
+    /// reservoir serves only draws that met no busy node, so its share does not grow with the busy fraction.
+    /// 2 honest nodes at the capped stake (weight = bound) vs 4 at minStake (half each): equal total weight.
+    function _attackerShare(uint256 busyCount, string memory tag) internal returns (uint256 permille, uint256 queued) {
+        address[2] memory honest;
+        for (uint256 i; i < 2; ++i) {
+            honest[i] = joinNode(GPU_4090, 24, v1_2_3, 2 * MIN_STAKE, noModels());
+        }
+        for (uint256 i; i < 4; ++i) {
+            joinNode(GPU_4090, 24, v1_2_3, MIN_STAKE, noModels());
+        }
+        for (uint256 i; i < busyCount; ++i) {
+            registry.occupyNode(joinNode(GPU_4090, 24, v1_2_3, 2 * MIN_STAKE, noModels()), keccak256(abi.encode(i)));
+        }
+        uint256 attacker;
+        uint256 chosenCount;
+        for (uint256 i; i < 1000; ++i) {
+            address chosen = drawOnce(anyRequest(), uint256(keccak256(abi.encode(tag, i))));
+            if (chosen == address(0)) {
+                ++queued;
+                continue;
+            }
+            ++chosenCount;
+            if (chosen != honest[0] && chosen != honest[1]) ++attacker;
+        }
+        permille = attacker * 1000 / chosenCount;
+    }
+
+    function test_regression_review7_keepingHeavyNodesBusyDoesNotFavourLightNodes() public {
+        (uint256 permille, uint256 queued) = _attackerShare(54, "busy");
+        // 1000 draws at 90 % busy: about 400 chosen (sd of the share ≈ 25 per mille).
+        assertGe(1000 - queued, 250, "enough draws chosen to measure");
+        assertGe(permille, 400, "attacker share");
+        assertLe(permille, 580, "attacker share (647 before the fix)");
+    }
+
+    function test_selectNode_lightNodesGetTheirWeightWithNoBusyNodes() public {
+        (uint256 permille, uint256 queued) = _attackerShare(0, "idle");
+        assertEq(queued, 0);
+        assertGe(permille, 450, "attacker share");
+        assertLe(permille, 560, "attacker share");
+    }
 }
