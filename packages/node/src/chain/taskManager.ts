@@ -31,8 +31,12 @@ export type ContractRequest = {
   extraGas?: bigint | undefined;
 };
 
-/** Draws a settle-all call may meet beyond its estimate (the ring's size) times one draw's cost (about 70–90k). */
-export const SETTLE_ALL_EXTRA_GAS = 32n * 90_000n;
+/**
+ * Draws a settle-all call may meet beyond its estimate (the ring's size) times one draw's worst cost: a draw
+ * whose tries all miss and that queues cost 100–105k in forge (32 such draws settled at once, 3, 8 and 200
+ * nodes; review s7), so 130k leaves room for the cold reads forge counts warm.
+ */
+export const SETTLE_ALL_EXTRA_GAS = 32n * 130_000n;
 
 /** On-chain task states (ITaskManager.TaskState). */
 export const chainTaskStates = taskStates;
