@@ -7,6 +7,7 @@ import { isSelected, proofToHash, prove } from '@verinet/protocol/vrf';
 import { bytesToHex, custom, type Hex, http, parseEther, type Transport } from 'viem';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { createChainAccess } from './chain/createChainAccess.js';
+import { createTaskEventWaker } from './chain/createTaskEventWaker.js';
 import { createClient, type VerinetClient } from './client/createClient.js';
 import { InsufficientFundsError } from './errors/index.js';
 import { toLlmTaskArgs } from './high/createChatCompletion.js';
@@ -457,5 +458,41 @@ describe('SDK end to end (anvil, contracts, real relay, 3 node daemons with the 
     assert.equal(outcome, 'success');
     const pool = (await network.devnet.rpc('txpool_status')) as { queued: string };
     assert.equal(BigInt(pool.queued), 0n, 'nothing left queued in the pool');
+  });
+
+  it("with a WebSocket endpoint, a wait wakes on its own task's events (not on another's) and the task completes", async () => {
+    const wsUrl = network.chain.rpcUrl.replace(/^http/, 'ws');
+    const waker = createTaskEventWaker({ wsUrl, taskManager: network.chain.contracts.taskManager });
+    const app = createClient({
+      chain: { ...network.chain, wsUrl },
+      relay: network.relay.url,
+      account: network.privateKey(appIndex),
+      fee,
+      pollIntervalMs: 100,
+    });
+    try {
+      const prepared = await app.prepareTask({ type: 'llm', args: toLlmTaskArgs(chatParams(600)) });
+      const taskKey = prepared.members[0]!.taskKey;
+      const mine = waker.watch([taskKey]);
+      const other = waker.watch([generatePrivateKey()]);
+      // A first sleep ends once its subscription is live (what came before it was not watched: read again).
+      await mine.sleep(10_000);
+      await other.sleep(10_000);
+      const begin = Date.now();
+      const woken = mine.sleep(60_000).then(() => Date.now() - begin);
+      const slept = other.sleep(2_000).then(() => Date.now() - begin);
+      await app.uploadArgs(prepared.id);
+      await app.createTask(prepared.id);
+      assert.ok((await woken) < 30_000, 'woken by its TaskCreated, not by the 60 s fallback');
+      assert.ok((await slept) >= 1_900, "another task's events wake nothing");
+      mine.stop();
+      other.stop();
+      const result = await app.runTask(undefined, { id: prepared.id });
+      assert.equal(result.base.taskKey, taskKey);
+      assert.ok([5, 6].includes(await chainState(taskKey)), 'EndSuccess or EndGroupSuccess (if sampled)');
+    } finally {
+      await waker.close();
+      await app.close();
+    }
   });
 });

@@ -7,6 +7,12 @@ import type { TaskStore } from './store/types.js';
 export type VerinetChain = {
   id: number;
   rpcUrl: string;
+  /**
+   * A WebSocket endpoint of the same chain (e.g. `ws://127.0.0.1:8545` for anvil): waits then wake on the waited
+   * tasks' own events (`eth_subscribe` logs) and poll only every few seconds as a fallback, instead of reading the
+   * chain every `pollIntervalMs`. State is still read over `rpcUrl`.
+   */
+  wsUrl?: string | undefined;
   /** Block of the deployment: event scans (GPU discovery) start here. */
   startBlock?: number | undefined;
   contracts: { taskManager: Address; nodeRegistry: Address };

@@ -1,5 +1,6 @@
 /**
  * npm run bench:network -- [--tasks 10000] [--nodes 20] [--apps 20] [--node-poll-ms 200] [--sdk-poll-ms 100]
+ *   [--sdk-wait ws|poll] [--cpu-prof-dir DIR] [--devnet-output FILE] [--devnet-log-level LEVEL]
  *
  * Sustained tasks per second of the whole local network: `verinet devnet` (anvil with instant mining, the
  * relay, N node daemons with their worker processes on the tiny models) started as its own process, driven by
@@ -34,6 +35,8 @@ const { values } = parseArgs({
     apps: { type: 'string', default: '20' },
     'node-poll-ms': { type: 'string', default: '200' },
     'sdk-poll-ms': { type: 'string', default: '100' },
+    // The apps' waits woken by their tasks' events over anvil's WebSocket (ws), or polling alone (poll).
+    'sdk-wait': { type: 'string', default: 'poll' },
     'baseline-runs': { type: 'string', default: '50' },
     'ceiling-tasks': { type: 'string', default: '1000' },
     'task-timeout-s': { type: 'string', default: '300' },
@@ -61,6 +64,11 @@ const sdkPollMs = positive('sdk-poll-ms', values['sdk-poll-ms']);
 const baselineRuns = positive('baseline-runs', values['baseline-runs']);
 const ceilingTasks = positive('ceiling-tasks', values['ceiling-tasks']);
 const taskTimeoutMs = positive('task-timeout-s', values['task-timeout-s']) * 1000;
+if (values['sdk-wait'] !== 'ws' && values['sdk-wait'] !== 'poll') {
+  console.error(`error: --sdk-wait must be ws or poll, got "${values['sdk-wait']}".`);
+  process.exit(1);
+}
+const sdkWait = values['sdk-wait'];
 
 const bin = resolve(fileURLToPath(import.meta.url), '../../bin.ts');
 const root = mkdtempSync(join(tmpdir(), 'verinet-bench-network-'));
@@ -215,7 +223,11 @@ async function main(): Promise<void> {
     const { createClient, createMemoryStore, getChainFromDeployment } = await import('@verinet/sdk');
     const clients: VerinetClient[] = appKeys.map((key) =>
       createClient({
-        chain: getChainFromDeployment(deployment, info.rpcUrl),
+        chain: {
+          ...getChainFromDeployment(deployment, info.rpcUrl),
+          // anvil answers WebSocket on its HTTP port.
+          ...(sdkWait === 'ws' ? { wsUrl: info.rpcUrl.replace(/^http/, 'ws') } : {}),
+        },
         relay: info.relayUrl,
         account: key,
         store: createMemoryStore(),
@@ -341,7 +353,7 @@ async function main(): Promise<void> {
     const e2eP50 = percentile(latencies, 50);
     const e2eP99 = percentile(latencies, 99);
     console.log(`
-bench:network (${new Date().toISOString()}, ${nodeCount} nodes, ${appCount} concurrent apps, LLM tiny-gpt2 4 tokens, node polling ${nodePollMs} ms, SDK polling ${sdkPollMs} ms)
+bench:network (${new Date().toISOString()}, ${nodeCount} nodes, ${appCount} concurrent apps, LLM tiny-gpt2 4 tokens, node polling ${nodePollMs} ms, SDK polling ${sdkPollMs} ms${sdkWait === 'ws' ? ', woken by task events over WebSocket' : ''})
   tasks run             ${taskCount} (${latencies.length} verified, ${failures.length} failed; ${sampled} sampled → validated by a group of 3)
   wall time             ${seconds.toFixed(1)} s (load average ${loadAtStart.map((l) => l.toFixed(1)).join(' ')} at the start, ${loadAtEnd.map((l) => l.toFixed(1)).join(' ')} at the end; 2 cores)
   throughput            ${throughput.toFixed(2)} tasks/s

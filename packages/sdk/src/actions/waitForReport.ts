@@ -22,31 +22,35 @@ export type WaitForReportReturnType = {
 
 const runningEveryMs = 5_000;
 
-/**
- * How long a Pending draw may wait on a quiet chain (no block since its creation) for someone else's transaction
- * before the app pays for its own `settleDraws`: under load another app's or node's transaction settles it within
- * a block; on a chain with block times of seconds the app's own would land in the same next block anyway.
- */
-const settleGraceMs = (context: SdkContext) => Math.min(context.pollIntervalMs, 500);
+/** How often a wait woken by events reads the chain all the same (a dropped subscription, a timeout to see). */
+const eventFallbackMs = (context: SdkContext) => Math.max(context.pollIntervalMs, 2_000);
 
 /**
- * Whether the app should send `settleDraws` for a Pending member: when blocks after its creation block left it
- * Pending (none of them settled draws), or when no block came for `settleGraceMs` since the app first saw it so.
+ * How long a Pending draw waits, on a chain that made no block since its creation, for someone else's transaction
+ * before the app pays for its own `settleDraws`: a busy chain (many apps and nodes) makes a block every few tens
+ * of milliseconds, each settling the pending draws; a quiet one costs the app this much once.
  */
-function isDrawLeftToUs(
+const settleGraceMs = 50;
+
+/**
+ * Whether the app should send `settleDraws` for a Pending member: at once when blocks after its creation block
+ * left it Pending (none of them settled draws), else after `settleGraceMs` if no block came meanwhile.
+ */
+async function isDrawLeftToUs(
   context: SdkContext,
+  record: TaskRecord,
   member: TaskRecord['members'][number],
   head: bigint | undefined,
-  quietSince: Map<string, number>,
-): boolean {
+  signal: AbortSignal | undefined,
+): Promise<boolean> {
   const created = member.createdBlock === undefined ? undefined : BigInt(member.createdBlock);
   if (head === undefined || created === undefined || head > created) return true;
-  const since = quietSince.get(member.taskKey);
-  if (since === undefined) {
-    quietSince.set(member.taskKey, Date.now());
-    return false;
-  }
-  return Date.now() - since >= settleGraceMs(context);
+  await sleep(settleGraceMs, signal, record.id);
+  const now = await withRetry(context, { id: record.id, step: 'read-head', signal }, () =>
+    context.access.publicClient.getBlockNumber({ cacheTime: 0 }),
+  );
+  if (now === created) return true;
+  return (await refreshMember(context, record, member, signal)).state === 'Pending';
 }
 
 /**
@@ -68,71 +72,81 @@ export async function waitForReport(
   );
   const started = Date.now();
   let lastRunning = 0;
-  /** Since when each Pending member's creation block has been the head (the chain quiet since its creation). */
-  const quietSince = new Map<string, number>();
-  for (;;) {
-    // Saved only when a poll changed it: a store may commit with an fsync (the bridge's SQLite), and a wait polls
-    // every few hundred milliseconds.
-    const before = JSON.stringify(record);
-    const timedOut: `0x${string}`[] = [];
-    let pending = 0;
-    let now: bigint | undefined;
-    // Read before the states: a draw still Pending at a head past its creation block was left by those blocks.
-    const headBefore = record.members.some((m) => !m.state || m.state === 'None' || m.state === 'Pending')
-      ? await withRetry(context, { id, step: 'read-head', signal: options.signal }, () =>
-          context.access.publicClient.getBlockNumber({ cacheTime: 0 }),
-        )
-      : undefined;
-    for (const member of record.members) {
-      if (
-        isEnded(member.state) ||
-        (isReported(member.state) && (member.score || member.errorCode !== undefined))
-      )
-        continue;
-      const info = await refreshMember(context, record, member, options.signal);
-      if (isEnded(info.state) || isReported(info.state)) continue;
-      if (info.state === 'Pending') {
-        // F1: any later transaction draws the node; send one if nobody (a node daemon, another app) will.
-        if (isDrawLeftToUs(context, member, headBefore, quietSince)) {
-          await settleDraws(context, options.signal);
-          await refreshMember(context, record, member, options.signal);
-        }
-        pending++;
-        continue;
-      }
-      quietSince.delete(member.taskKey);
-      now ??= await withRetry(context, { id, step: 'read-time', signal: options.signal }, () =>
-        readChainTimeCached(context),
-      );
-      if (context.onTimeout !== 'wait' && now >= info.stateTime + timeout) timedOut.push(member.taskKey);
-      else pending++;
-    }
-    if (JSON.stringify(record) !== before) await saveRecord(context, record);
-    const original = record.members[0];
-    // A queued original has no seed yet: its dispatch block's hash replaces the creation block's, and the
-    // node folds that one into its commitment, so sampling on the earlier hash proves over the wrong seed.
-    if (
-      options.until === 'seed' &&
-      original &&
-      ((original.seed && original.state !== 'Pending' && original.state !== 'Queued') ||
-        isEnded(original.state) ||
-        timedOut.length)
-    )
-      return { record, timedOut };
-    if (pending === 0) return { record, timedOut };
-    if (Date.now() - lastRunning >= runningEveryMs) {
-      lastRunning = Date.now();
+  // With a WebSocket endpoint: woken by the members' own events, and a read every few seconds all the same.
+  const watch = context.events?.watch(record.members.map((m) => m.taskKey));
+  try {
+    return await poll();
+  } finally {
+    watch?.stop();
+  }
+
+  async function poll(): Promise<WaitForReportReturnType> {
+    for (;;) {
+      // Saved only when a poll changed it: a store may commit with an fsync (the bridge's SQLite), and a wait polls
+      // every few hundred milliseconds.
+      const before = JSON.stringify(record);
+      const timedOut: `0x${string}`[] = [];
+      let pending = 0;
+      let now: bigint | undefined;
+      // Read before the states: a draw still Pending at a head past its creation block was left by those blocks.
+      const headBefore = record.members.some((m) => !m.state || m.state === 'None' || m.state === 'Pending')
+        ? await withRetry(context, { id, step: 'read-head', signal: options.signal }, () =>
+            context.access.publicClient.getBlockNumber({ cacheTime: 0 }),
+          )
+        : undefined;
       for (const member of record.members) {
-        if (member.state === 'Started' && member.node)
-          context.emit({
-            type: 'running',
-            id,
-            taskKey: member.taskKey,
-            node: member.node,
-            elapsedMs: Date.now() - started,
-          });
+        if (
+          isEnded(member.state) ||
+          (isReported(member.state) && (member.score || member.errorCode !== undefined))
+        )
+          continue;
+        const info = await refreshMember(context, record, member, options.signal);
+        if (isEnded(info.state) || isReported(info.state)) continue;
+        if (info.state === 'Pending') {
+          // F1: any later transaction draws the node; send one if nobody (a node daemon, another app) will.
+          if (await isDrawLeftToUs(context, record, member, headBefore, options.signal)) {
+            await settleDraws(context, options.signal);
+            await refreshMember(context, record, member, options.signal);
+          }
+          pending++;
+          continue;
+        }
+        now ??= await withRetry(context, { id, step: 'read-time', signal: options.signal }, () =>
+          readChainTimeCached(context),
+        );
+        if (context.onTimeout !== 'wait' && now >= info.stateTime + timeout) timedOut.push(member.taskKey);
+        else pending++;
       }
+      if (JSON.stringify(record) !== before) await saveRecord(context, record);
+      const original = record.members[0];
+      // A queued original has no seed yet: its dispatch block's hash replaces the creation block's, and the
+      // node folds that one into its commitment, so sampling on the earlier hash proves over the wrong seed.
+      if (
+        options.until === 'seed' &&
+        original &&
+        ((original.seed && original.state !== 'Pending' && original.state !== 'Queued') ||
+          isEnded(original.state) ||
+          timedOut.length)
+      )
+        return { record, timedOut };
+      if (pending === 0) return { record, timedOut };
+      if (Date.now() - lastRunning >= runningEveryMs) {
+        lastRunning = Date.now();
+        for (const member of record.members) {
+          if (member.state === 'Started' && member.node)
+            context.emit({
+              type: 'running',
+              id,
+              taskKey: member.taskKey,
+              node: member.node,
+              elapsedMs: Date.now() - started,
+            });
+        }
+      }
+      // Draws are settled within a block or by this app (isDrawLeftToUs): polled at the poll interval.
+      const drawing = record.members.some((m) => !m.state || m.state === 'None' || m.state === 'Pending');
+      if (watch?.live && !drawing) await watch.sleep(eventFallbackMs(context), options.signal, id);
+      else await sleep(context.pollIntervalMs, options.signal, id);
     }
-    await sleep(context.pollIntervalMs, options.signal, id);
   }
 }

@@ -1,5 +1,6 @@
 import type { Hex } from 'viem';
 import type { ChainAccess } from '../chain/createChainAccess.js';
+import type { TaskEventWaker } from '../chain/createTaskEventWaker.js';
 import type { RelayClient } from '../relay/createRelayClient.js';
 import type { TaskStore } from '../store/types.js';
 import type { CheckTaskArgs, DecodeImage, TaskEvent, TaskRequirements, TimeoutPolicy } from '../types.js';
@@ -14,6 +15,8 @@ export type SdkContext = {
   maxDefaultFee: bigint | undefined;
   requirements: Partial<TaskRequirements>;
   pollIntervalMs: number;
+  /** Wakes waits on task events when the chain has a `wsUrl` (else undefined: waits poll). */
+  events: TaskEventWaker | undefined;
   retry: { attempts: number; baseDelayMs: number };
   onTimeout: TimeoutPolicy;
   maxResubmits: number;

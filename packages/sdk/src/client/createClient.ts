@@ -15,6 +15,7 @@ import {
 } from '../actions/waitForReport.js';
 import { getOwed, withdraw } from '../actions/withdraw.js';
 import { createChainAccess } from '../chain/createChainAccess.js';
+import { createTaskEventWaker } from '../chain/createTaskEventWaker.js';
 import { ConfigurationError } from '../errors/index.js';
 import {
   type ChatCompletion,
@@ -128,6 +129,9 @@ export function createClient(parameters: CreateClientParameters): VerinetClient 
     maxDefaultFee: parameters.maxDefaultFee,
     requirements: parameters.requirements ?? {},
     pollIntervalMs,
+    events: chain.wsUrl
+      ? createTaskEventWaker({ wsUrl: chain.wsUrl, taskManager: chain.contracts.taskManager })
+      : undefined,
     retry: { attempts: parameters.retry?.attempts ?? 5, baseDelayMs: parameters.retry?.baseDelayMs ?? 500 },
     onTimeout: parameters.onTimeout ?? 'resubmit',
     maxResubmits: parameters.maxResubmits ?? 1,
@@ -179,6 +183,7 @@ export function createClient(parameters: CreateClientParameters): VerinetClient 
     async close() {
       listeners.clear();
       taskListeners.clear();
+      await context.events?.close();
       await context.store.close();
     },
   };

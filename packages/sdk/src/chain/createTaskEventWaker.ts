@@ -1,0 +1,146 @@
+import { type Address, createPublicClient, type Hex, type PublicClient, webSocket } from 'viem';
+import { TaskCancelledError } from '../errors/index.js';
+
+/** A subscription to the logs of some tasks: `sleep` ends early when one arrives. */
+export type TaskEventWatch = {
+  /** Whether the subscription is live (else the caller polls at its usual interval). */
+  readonly live: boolean;
+  /** Waits `ms`, or less when a log of the watched tasks arrived since the last sleep (or arrives meanwhile). */
+  sleep: (ms: number, signal?: AbortSignal | undefined, id?: string) => Promise<void>;
+  stop: () => void;
+};
+
+export type TaskEventWaker = {
+  watch: (taskKeys: readonly Hex[]) => TaskEventWatch;
+  close: () => Promise<void>;
+};
+
+type Subscribe = (args: {
+  params: unknown[];
+  onData: (data: unknown) => void;
+  onError?: (error: unknown) => void;
+}) => Promise<{ unsubscribe: () => Promise<unknown> }>;
+
+/**
+ * viem keeps one socket per URL for the whole process: the clients of one URL share it (and its connection), and
+ * the last one to close closes it (an open socket keeps a process alive).
+ */
+const sockets = new Map<string, { client: PublicClient; users: number }>();
+
+/**
+ * Wakes the SDK's waits on the chain's own news instead of a fixed poll: one `eth_subscribe('logs')` per wait
+ * over WebSocket, filtered to the waited tasks' keys (every TaskManager event of a task has its key as first
+ * topic). A log only says "read now": the state is still read over HTTP and decided from that read, so a
+ * dropped or late subscription costs time (the caller's fallback interval), never correctness. No keep-alive
+ * timer and no reconnection: a subscription that fails leaves its wait polling as without WebSocket. Browsers
+ * use their WebSocket; Node 20 the `ws` package viem brings.
+ *
+ * @example
+ * const waker = createTaskEventWaker({ wsUrl: 'ws://127.0.0.1:8545', taskManager });
+ * const watch = waker.watch([taskKey]);
+ * await watch.sleep(2_000); // ends at the task's next event, or after 2 s
+ */
+export function createTaskEventWaker(parameters: { wsUrl: string; taskManager: Address }): TaskEventWaker {
+  const { wsUrl } = parameters;
+  let joined = false;
+  let closed = false;
+  const getSubscribe = (): Subscribe | undefined => {
+    if (closed) return undefined;
+    let entry = sockets.get(wsUrl);
+    if (!entry) {
+      entry = {
+        client: createPublicClient({
+          transport: webSocket(wsUrl, { keepAlive: false, reconnect: false, retryCount: 0, timeout: 10_000 }),
+        }) as PublicClient,
+        users: 0,
+      };
+      sockets.set(wsUrl, entry);
+    }
+    if (!joined) {
+      joined = true;
+      entry.users++;
+    }
+    return (entry.client.transport as unknown as { subscribe: Subscribe }).subscribe;
+  };
+  return {
+    watch(taskKeys) {
+      let woken = false;
+      let wake: (() => void) | undefined;
+      let stopped = false;
+      let live = false;
+      let unsubscribe: (() => Promise<unknown>) | undefined;
+      getSubscribe()?.({
+        params: ['logs', { address: parameters.taskManager, topics: [null, [...taskKeys]] }],
+        onData: () => {
+          woken = true;
+          wake?.();
+        },
+        onError: () => {
+          live = false;
+        },
+      }).then(
+        (subscription) => {
+          if (stopped || closed) {
+            if (!closed) void subscription.unsubscribe().catch(() => {});
+            return;
+          }
+          unsubscribe = subscription.unsubscribe;
+          live = true;
+          // An event between the caller's last read and now was missed: read once more.
+          woken = true;
+          wake?.();
+        },
+        () => {},
+      );
+      return {
+        get live() {
+          return live && !stopped && !closed;
+        },
+        sleep: (ms, signal, id = '') =>
+          new Promise<void>((resolve, reject) => {
+            if (signal?.aborted) return reject(new TaskCancelledError(id));
+            if (woken) {
+              woken = false;
+              return resolve();
+            }
+            const done = () => {
+              clearTimeout(timer);
+              signal?.removeEventListener('abort', onAbort);
+              wake = undefined;
+              woken = false;
+              resolve();
+            };
+            const onAbort = () => {
+              clearTimeout(timer);
+              wake = undefined;
+              reject(new TaskCancelledError(id));
+            };
+            const timer = setTimeout(done, ms);
+            wake = done;
+            signal?.addEventListener('abort', onAbort, { once: true });
+          }),
+        stop() {
+          stopped = true;
+          wake = undefined;
+          // After close the socket is gone: an unsubscribe would open a new one.
+          if (!closed) void unsubscribe?.().catch(() => {});
+        },
+      };
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      const entry = sockets.get(wsUrl);
+      if (!joined || !entry) return;
+      entry.users--;
+      if (entry.users > 0) return;
+      sockets.delete(wsUrl);
+      const rpc = await (
+        entry.client.transport as unknown as { getRpcClient: () => Promise<{ close: () => void }> }
+      )
+        .getRpcClient()
+        .catch(() => undefined);
+      rpc?.close();
+    },
+  };
+}
