@@ -7,6 +7,8 @@ export type PollLoopParameters = {
   waitMs: () => number;
   /** A round failed: `message` is the RPC error in plain words, reported once until it changes or a round succeeds. */
   onError: (message: string) => void;
+  /** `stop` resolves after this long at the latest, even if the current round still hangs (default: no bound). */
+  stopWaitMs?: number | undefined;
 };
 
 export type PollLoop = {
@@ -15,7 +17,10 @@ export type PollLoop = {
   readonly stopped: boolean;
   /** Starts the rounds (nothing if they run). */
   start: () => void;
-  /** Stops after the current round; a wait (the loop's or a `sleep`) ends at once. Resolves when the round returned. */
+  /**
+   * Stops after the current round; a wait (the loop's or a `sleep`) ends at once. Resolves when the round returned
+   * (or after `stopWaitMs`).
+   */
   stop: () => Promise<void>;
   /** Waits `ms`, or less if the loop is stopped meanwhile (nothing once stopped): for a step's own waits. */
   sleep: (ms: number) => Promise<void>;
@@ -79,7 +84,9 @@ export function createPollLoop(parameters: PollLoopParameters): PollLoop {
       running = false;
       stopped = true;
       wake?.();
-      await rounds;
+      const { stopWaitMs } = parameters;
+      if (stopWaitMs === undefined) await rounds;
+      else await Promise.race([rounds, new Promise((resolve) => setTimeout(resolve, stopWaitMs).unref())]);
     },
     sleep,
   };

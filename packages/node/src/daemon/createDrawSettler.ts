@@ -189,6 +189,8 @@ export function createDrawSettler(parameters: DrawSettlerParameters): DrawSettle
         ? parameters.intervalMs
         : Math.min(parameters.intervalMs, Math.max(0, dueAt - Date.now())),
     onError: (message) => parameters.notice('warn', `Settling pending draws failed: ${message}; retrying.`),
+    // A settlement being waited for stays persisted: the next start follows it.
+    stopWaitMs: 10_000,
   });
 
   return {
@@ -205,9 +207,6 @@ export function createDrawSettler(parameters: DrawSettlerParameters): DrawSettle
       waiting.delete(taskKey.toLowerCase());
     },
     start: loop.start,
-    async stop() {
-      // A settlement being waited for stays persisted: the next start follows it.
-      await Promise.race([loop.stop(), new Promise((resolve) => setTimeout(resolve, 10_000).unref())]);
-    },
+    stop: loop.stop,
   };
 }

@@ -135,13 +135,12 @@ export function createQueueDispatcher(parameters: QueueDispatcherParameters): Qu
     step: tick,
     waitMs: () => parameters.intervalMs,
     onError: (message) => parameters.notice('warn', `Taking a queued task failed: ${message}; retrying.`),
+    stopWaitMs: 10_000,
   });
 
   return {
     tick,
     start: loop.start,
-    async stop() {
-      await Promise.race([loop.stop(), new Promise((resolve) => setTimeout(resolve, 10_000).unref())]);
-    },
+    stop: loop.stop,
   };
 }

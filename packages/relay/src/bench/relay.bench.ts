@@ -174,6 +174,10 @@ const newRates = (): Rates => ({
   system: [],
   client: [],
 });
+/** One measured round's figures into the rate lists. */
+const pushRound = (rates: Rates, round: Record<keyof Rates, number>) => {
+  for (const name of Object.keys(rates) as (keyof Rates)[]) rates[name].push(round[name]);
+};
 type TransferFigures = {
   relay: Spread;
   plain: Spread;
@@ -436,13 +440,15 @@ async function benchBackend(
         await inFlight(parallel, perRound, () => send(agent, plainBase, 'PUT', '/files/plain.bin', {}, body));
         const plainSeconds = (performance.now() - start) / 1000;
         if (round === 0) continue; // warm-up
-        up.relay.push(megabytes / relaySeconds);
-        up.plain.push(megabytes / plainSeconds);
-        up.baseline.push(megabytes / baseSeconds);
-        up.copy.push(megabytes / copySeconds);
-        up.cpu.push(cpuMs);
-        up.system.push(systemMs);
-        up.client.push(clientMs);
+        pushRound(up, {
+          relay: megabytes / relaySeconds,
+          plain: megabytes / plainSeconds,
+          baseline: megabytes / baseSeconds,
+          copy: megabytes / copySeconds,
+          cpu: cpuMs,
+          system: systemMs,
+          client: clientMs,
+        });
       }
       const upload = summarize(up);
       figures.upload[label] = upload;
@@ -492,13 +498,16 @@ async function benchBackend(
         });
         const plainSeconds = (performance.now() - start) / 1000;
         if (round === 0) continue;
-        down.relay.push(megabytes / relaySeconds);
-        down.plain.push(megabytes / plainSeconds);
-        down.baseline.push(megabytes / baseSeconds);
-        down.copy.push(megabytes / baseSeconds);
-        down.cpu.push(cpuMs);
-        down.system.push(systemMs);
-        down.client.push(clientMs);
+        // The download's baseline is the file copy itself.
+        pushRound(down, {
+          relay: megabytes / relaySeconds,
+          plain: megabytes / plainSeconds,
+          baseline: megabytes / baseSeconds,
+          copy: megabytes / baseSeconds,
+          cpu: cpuMs,
+          system: systemMs,
+          client: clientMs,
+        });
       }
       const download = summarize(down);
       figures.download[label] = download;

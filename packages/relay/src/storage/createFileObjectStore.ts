@@ -4,7 +4,7 @@ import { mkdir, open, readdir, readFile, rm, stat, unlink } from 'node:fs/promis
 import { dirname, join, relative, sep } from 'node:path';
 import type { Readable } from 'node:stream';
 import type { Hex } from 'viem';
-import { ObjectPutError, type ObjectStore } from './types.js';
+import { getHashMismatch, ObjectPutError, type ObjectStore } from './types.js';
 
 const batchBytes = 256 * 1024;
 /** Written bytes after which a large object's data is flushed to disk while the rest still arrives. */
@@ -127,8 +127,8 @@ export async function createFileObjectStore(root: string): Promise<ObjectStore> 
             `received ${written} bytes, Content-Length said ${size}`,
           );
         const sha256 = `0x${hash.digest('hex')}` as Hex;
-        if (expectedSha256 !== undefined && sha256 !== expectedSha256.toLowerCase())
-          throw new ObjectPutError('hash_mismatch', `the body hashes to ${sha256}, not ${expectedSha256}`);
+        const mismatch = getHashMismatch(sha256, expectedSha256);
+        if (mismatch) throw mismatch;
         await syncing;
         if (syncFailure !== undefined) throw syncFailure;
         // The file and its folder entry synced together (both must be durable before a row names the key;

@@ -159,3 +159,10 @@ export class ObjectPutError extends Error {
     super(message);
   }
 }
+
+/** The `hash_mismatch` error of a put whose body hashed to `sha256` when `expected` was asked (none: undefined). */
+export function getHashMismatch(sha256: Hex, expected: Hex | undefined): ObjectPutError | undefined {
+  return expected !== undefined && sha256 !== expected.toLowerCase()
+    ? new ObjectPutError('hash_mismatch', `the body hashes to ${sha256}, not ${expected}`)
+    : undefined;
+}

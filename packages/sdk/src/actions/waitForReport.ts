@@ -32,6 +32,15 @@ const eventFallbackMs = (context: SdkContext) => Math.max(context.pollIntervalMs
  */
 const settleGraceMs = 50;
 
+/** Whether a member's node is not drawn yet (not read, or Pending). */
+const isDrawing = (member: TaskRecord['members'][number]) =>
+  !member.state || member.state === 'None' || member.state === 'Pending';
+
+const readHead = (context: SdkContext, id: string, signal: AbortSignal | undefined) =>
+  withRetry(context, { id, step: 'read-head', signal }, () =>
+    context.access.publicClient.getBlockNumber({ cacheTime: 0 }),
+  );
+
 /**
  * Whether the app should send `settleDraws` for a Pending member: at once when blocks after its creation block
  * left it Pending (none of them settled draws), else after `settleGraceMs` if no block came meanwhile.
@@ -46,10 +55,7 @@ async function isDrawLeftToUs(
   const created = member.createdBlock === undefined ? undefined : BigInt(member.createdBlock);
   if (head === undefined || created === undefined || head > created) return true;
   await sleep(settleGraceMs, signal, record.id);
-  const now = await withRetry(context, { id: record.id, step: 'read-head', signal }, () =>
-    context.access.publicClient.getBlockNumber({ cacheTime: 0 }),
-  );
-  if (now === created) return true;
+  if ((await readHead(context, record.id, signal)) === created) return true;
   return (await refreshMember(context, record, member, signal)).state === 'Pending';
 }
 
@@ -89,10 +95,8 @@ export async function waitForReport(
       let pending = 0;
       let now: bigint | undefined;
       // Read before the states: a draw still Pending at a head past its creation block was left by those blocks.
-      const headBefore = record.members.some((m) => !m.state || m.state === 'None' || m.state === 'Pending')
-        ? await withRetry(context, { id, step: 'read-head', signal: options.signal }, () =>
-            context.access.publicClient.getBlockNumber({ cacheTime: 0 }),
-          )
+      const headBefore = record.members.some(isDrawing)
+        ? await readHead(context, id, options.signal)
         : undefined;
       for (const member of record.members) {
         if (
@@ -144,8 +148,8 @@ export async function waitForReport(
         }
       }
       // Draws are settled within a block or by this app (isDrawLeftToUs): polled at the poll interval.
-      const drawing = record.members.some((m) => !m.state || m.state === 'None' || m.state === 'Pending');
-      if (watch?.live && !drawing) await watch.sleep(eventFallbackMs(context), options.signal, id);
+      if (watch?.live && !record.members.some(isDrawing))
+        await watch.sleep(eventFallbackMs(context), options.signal, id);
       else await sleep(context.pollIntervalMs, options.signal, id);
     }
   }

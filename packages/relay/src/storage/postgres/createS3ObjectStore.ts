@@ -10,7 +10,7 @@ import {
   S3Client,
 } from '@aws-sdk/client-s3';
 import type { Hex } from 'viem';
-import { ObjectPutError, type ObjectStore } from '../types.js';
+import { getHashMismatch, ObjectPutError, type ObjectStore } from '../types.js';
 
 export type S3Options = {
   endpoint?: string | undefined;
@@ -88,8 +88,8 @@ export async function createS3ObjectStore(options: S3Options): Promise<ObjectSto
         }
         const all = Buffer.concat(chunks, total);
         const sha256 = `0x${createHash('sha256').update(all).digest('hex')}` as Hex;
-        if (expectedSha256 !== undefined && sha256 !== expectedSha256.toLowerCase())
-          throw new ObjectPutError('hash_mismatch', `the body hashes to ${sha256}, not ${expectedSha256}`);
+        const mismatch = getHashMismatch(sha256, expectedSha256);
+        if (mismatch) throw mismatch;
         await client.send(new PutObjectCommand({ Bucket, Key: key, Body: all, ContentLength: total }));
         return { size: total, sha256 };
       }
@@ -122,9 +122,7 @@ export async function createS3ObjectStore(options: S3Options): Promise<ObjectSto
       const problem =
         written !== length
           ? new ObjectPutError('length_mismatch', `received ${written} bytes, Content-Length said ${length}`)
-          : expectedSha256 !== undefined && sha256 !== expectedSha256.toLowerCase()
-            ? new ObjectPutError('hash_mismatch', `the body hashes to ${sha256}, not ${expectedSha256}`)
-            : undefined;
+          : getHashMismatch(sha256, expectedSha256);
       if (problem) {
         await client.send(new DeleteObjectCommand({ Bucket, Key: key }));
         throw problem;
