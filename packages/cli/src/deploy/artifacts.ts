@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BaseError } from '@verinet/protocol';
@@ -32,6 +32,28 @@ export function buildContracts(): void {
       details: [(result.stderr || result.stdout || String(result.error ?? '')).trim().slice(-2000)],
     });
   }
+}
+
+/**
+ * Whether `buildContracts()` has work to do: no build yet (no forge cache or no TaskManager artifact), or a
+ * Solidity source under contracts/src newer than forge's cache file, which forge rewrites when it compiles. Only
+ * for telling the user a compile is coming (forge decides what it rebuilds).
+ *
+ * @example
+ * if (contractsNeedBuild()) log('Compiling contracts…');
+ */
+export function contractsNeedBuild(): boolean {
+  const cache = join(contractsDir, 'cache', 'solidity-files-cache.json');
+  if (!existsSync(cache) || !existsSync(join(contractsDir, 'out', 'TaskManager.sol', 'TaskManager.json')))
+    return true;
+  const builtAt = statSync(cache).mtimeMs;
+  const newerSource = (dir: string): boolean =>
+    readdirSync(dir, { withFileTypes: true }).some((entry) => {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) return newerSource(path);
+      return entry.name.endsWith('.sol') && statSync(path).mtimeMs > builtAt;
+    });
+  return newerSource(join(contractsDir, 'src'));
 }
 
 /**

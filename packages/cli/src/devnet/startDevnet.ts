@@ -9,7 +9,7 @@ import { generatePrivateKey, privateKeyToAddress } from 'viem/accounts';
 import { type Anvil, AnvilStateFileError, startAnvil } from '../anvil/startAnvil.js';
 import { toRpcError } from '../chain/toRpcError.js';
 import { CommandError } from '../cli/errors.js';
-import { buildContracts } from '../deploy/artifacts.js';
+import { buildContracts, contractsNeedBuild } from '../deploy/artifacts.js';
 import { deployContracts } from '../deploy/deployContracts.js';
 import { devnetAccounts, getDevnetPrivateKey } from '../deploy/devnetAccounts.js';
 import { assertPortFree } from './assertPortFree.js';
@@ -144,7 +144,9 @@ export async function startDevnet(parameters: StartDevnetParameters): Promise<De
     }
     for (const service of parameters.services ?? [])
       for (const { port: servicePort, flag } of service.ports ?? []) await assertPortFree(servicePort, flag);
-    log('Compiling contracts…');
+    // A no-op build takes about a second; say "compiling" only when forge has work (the trial read the line at
+    // every start as minutes of work).
+    if (contractsNeedBuild()) log('Compiling contracts (first start or changed sources: a minute or more)…');
     buildContracts();
     checkpoint();
     const models = await ensureDevnetModels({ tinyDir: paths.tinyModels, modelsDir: parameters.modelsDir });

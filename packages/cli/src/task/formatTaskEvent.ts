@@ -29,7 +29,7 @@ export function formatTaskEvent(event: TaskEvent): string | undefined {
     case 'error_reported':
       return `error reported   by ${short(event.node)} (code ${event.code}: invalid arguments)`;
     case 'sampled':
-      return `sampled          ${event.selected ? 'yes: two more nodes run it, results compared' : 'no: validated alone'}`;
+      return `sampled          ${event.selected ? 'yes: forming a group of 3 (two more nodes run it; given up if too few nodes are free)' : 'no: validated alone'}`;
     case 'group':
       return `group            ${event.taskKeys.map(short).join(', ')}`;
     case 'replaced':
