@@ -210,6 +210,12 @@ const mutants = [
     replace: 'return _dispatch(node, MAX_QUEUE_PROBES);',
   },
   {
+    name: 'anyone may dispatch a queued task for any node (review s7, finding 4)',
+    file: TM,
+    find: 'if (msg.sender != node) revert DispatchNotByNode(msg.sender, node);',
+    replace: '',
+  },
+  {
     name: 'quit returns the stake while reports are unsettled (F6)',
     file: NR,
     find: '            _quitWhenSettled(msg.sender, n);',

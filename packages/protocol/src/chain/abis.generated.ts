@@ -3534,6 +3534,22 @@ export const taskManagerAbi = [
   },
   {
     "type": "error",
+    "name": "DispatchNotByNode",
+    "inputs": [
+      {
+        "name": "caller",
+        "type": "address",
+        "internalType": "address"
+      },
+      {
+        "name": "node",
+        "type": "address",
+        "internalType": "address"
+      }
+    ]
+  },
+  {
+    "type": "error",
     "name": "DrawBacklogFull",
     "inputs": []
   },
