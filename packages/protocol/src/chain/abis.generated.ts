@@ -1175,19 +1175,6 @@ export const nodeRegistryAbi = [
   },
   {
     "type": "function",
-    "name": "setTaskManager",
-    "inputs": [
-      {
-        "name": "taskManager_",
-        "type": "address",
-        "internalType": "address"
-      }
-    ],
-    "outputs": [],
-    "stateMutability": "nonpayable"
-  },
-  {
-    "type": "function",
     "name": "settleReport",
     "inputs": [
       {
@@ -1978,17 +1965,6 @@ export const nodeRegistryAbi = [
         "name": "maxStake",
         "type": "uint256",
         "internalType": "uint256"
-      }
-    ]
-  },
-  {
-    "type": "error",
-    "name": "NodeRegistryTaskManagerAlreadySet",
-    "inputs": [
-      {
-        "name": "taskManager",
-        "type": "address",
-        "internalType": "address"
       }
     ]
   },
