@@ -182,8 +182,8 @@ const mutants = [
   {
     name: 'kick-out one timeout late',
     file: NR,
-    find: 'if (timeouts >= _config.maxTimeoutsBeforeKick) {',
-    replace: 'if (timeouts > _config.maxTimeoutsBeforeKick) {',
+    find: 'if (timeouts >= _settings.maxTimeoutsBeforeKick) {',
+    replace: 'if (timeouts > _settings.maxTimeoutsBeforeKick) {',
   },
   {
     name: 'the ResultAvailable statement is not bound to the score',
@@ -304,8 +304,8 @@ const mutants = [
   {
     name: 'a pinned task is a going-price sample (review GoingPriceSelfDealing)',
     file: TM,
-    find: 'if (taskType == TASK_LLM || _unpriced[taskKey]) return;',
-    replace: '',
+    find: 'if (fee == average || _unpriced[taskKey]) return;',
+    replace: 'if (fee == average) return;',
   },
   {
     name: 'setStakeWeightCap does not settle the pending draws first (F1, session 6)',
@@ -351,6 +351,11 @@ const mutants = [
     find: '                    task.state = TaskState.Pending;\n                    task.seedBlock',
     replace:
       '                    task.state = TaskState.Pending;\n                    task.stateTime = uint32(block.timestamp);\n                    task.seedBlock',
+  },  {
+    name: 'anyone may dispatch a queued task for any node (review s7, finding 4)',
+    file: TM,
+    find: 'if (msg.sender != node) revert DispatchNotByNode(msg.sender, node);',
+    replace: '',
   },
 ];
 

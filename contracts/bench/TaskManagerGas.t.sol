@@ -46,9 +46,9 @@ contract TaskManagerGasBench is Test {
         vm.warp(1_700_000_000);
         vm.roll(1000);
         IncentivePool pool = new IncentivePool(address(this));
-        registry = new NodeRegistryHarness(address(this), IIncentivePool(address(pool)), address(0), MIN_STAKE);
+        registry = new NodeRegistryHarness(address(this), IIncentivePool(address(pool)), nextCreateAddress(2), MIN_STAKE);
         tm = new TaskManager(INodeRegistry(address(registry)), IVRFVerifier(address(new VRFVerifier())), address(this));
-        registry.setTaskManager(address(tm));
+        assertEq(registry.taskManager(), address(tm), "precomputed TaskManager address");
         vm.deal(address(this), nodeCount * MIN_STAKE);
         vm.pauseGasMetering();
         registry.bulkJoin{value: nodeCount * MIN_STAKE}(nodeCount, GPU, 24, VERSION, _models());

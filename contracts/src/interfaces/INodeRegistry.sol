@@ -70,7 +70,7 @@ interface INodeRegistry {
     event QoSScoreChanged(address indexed node, uint16 oldScore, uint16 newScore);
     /// @notice `node` takes only tasks whose fee is at least `floor` wei (finding 6; whole gwei, rounded up).
     event PriceFloorSet(address indexed node, uint256 floor);
-    /// @notice The TaskManager was set (once).
+    /// @notice The TaskManager was set (at construction; immutable).
     event TaskManagerSet(address taskManager);
     /// @notice An owner parameter changed.
     event MinStakeChanged(uint256 oldValue, uint256 newValue);
@@ -102,7 +102,6 @@ interface INodeRegistry {
     error NodeRegistryInvalidStatus(address node, NodeStatus status);
     error NodeRegistryNodeNotAvailable(address node, NodeStatus status);
     error NodeRegistryUnauthorizedCaller(address caller);
-    error NodeRegistryTaskManagerAlreadySet(address taskManager);
     error NodeRegistryZeroAddress();
     error NodeRegistryZeroTaskKey();
     error NodeRegistryNothingToWithdraw(address account);

@@ -119,6 +119,8 @@ interface ITaskManager {
     // ---------------------------------------------------------------- errors
 
     error InvalidTaskType(uint8 taskType);
+    /// @notice Only `node` itself may ask for a queued task to be redrawn for it (review s7, finding 4).
+    error DispatchNotByNode(address caller, address node);
     error InvalidModelCount(uint256 count);
     error GpuRequiredForLlm();
     error GpuPinnedImageTask(uint8 taskType);
@@ -210,11 +212,12 @@ interface ITaskManager {
     /// @notice Probes the first queued tasks for one that fits the Available `node` (e.g. after it joined) and
     /// puts it back into the pending draws (review M2, `TaskRedraw`): its node is drawn from this block's hash by
     /// a later settlement, like a new task's. Returns its key (0: none fits, or half the draw ring is in use).
+    /// Sent by `node` itself (review s7, finding 4): nobody else chooses which queued task is redrawn and when.
     function dispatchQueued(address node) external returns (bytes32 taskKey);
 
     /// @notice As `dispatchQueued`, probing up to `maxProbes` queued tasks in FIFO order instead of 3 (finding 4):
-    /// queued tasks that fit no node cannot hold back a task that fits the Available `node`; the caller (an
-    /// idle node's daemon, the waiting task's app) pays about 10,000 gas per task it probes.
+    /// queued tasks that fit no node cannot hold back a task that fits the Available `node`; the caller (the
+    /// idle node's daemon, as `node`) pays about 10,000 gas per task it probes.
     function dispatchQueuedDeep(address node, uint256 maxProbes) external returns (bytes32 taskKey);
 
     /// @notice Pays out everything owed to the caller.

@@ -98,24 +98,33 @@ contract NodeRegistry is INodeRegistry, Ownable2Step {
         bytes32 currentTask;
     }
 
-    /// @dev Every parameter in one slot, so selection and QoS updates read them with one SLOAD:
-    ///  minStake 96 | stakeWeightCap 8 | maxTimeoutsBeforeKick 8 | the QoS.Params fields 6 x 16 + 8 |
-    ///  scoreCeiling 16
+    /// @dev Everything a selection and a QoS credit read, in one slot (one cold SLOAD per draw and per validation):
+    ///  minStake 96 | stakeWeightCap 8 | first/second/thirdPoints 3 x 16 | minScore 16 | smoothingShift 8 |
+    ///  scoreCeiling 16 | stakeCeilingGwei 64
     struct Config {
         uint96 minStake;
         uint8 stakeWeightCap; // stakes count up to minStake * stakeWeightCap in the selection weight
-        uint8 maxTimeoutsBeforeKick;
         uint16 firstPoints;
         uint16 secondPoints;
         uint16 thirdPoints;
-        uint16 timeoutPenalty;
-        uint16 initialScore;
         uint16 minScore;
         uint8 smoothingShift;
         // The highest QoS score any node was ever given, so every registered node's score is at most this
         // (scores rise only through join and recordSubmission, which raise it). In this slot because
         // selection and recordSubmission read the slot anyway.
         uint16 scoreCeiling;
+        // The largest stake any node ever joined with, in gwei rounded up (saturating), so every registered node's
+        // stake is at most this (stakes never change while registered). In this slot, not its own, since session
+        // 8: every draw read both (−2,100 gas per draw). Rounding up keeps it an upper bound, and rejection
+        // sampling against any upper bound stays exact.
+        uint64 stakeCeilingGwei;
+    }
+
+    /// @dev The parameters no draw and no QoS credit reads (a timeout, a join, an exact-match creation do).
+    struct Settings {
+        uint16 timeoutPenalty;
+        uint16 initialScore;
+        uint8 maxTimeoutsBeforeKick;
         // Exact-match tasks need at least this many registered nodes in their bucket (GPU, version, VRAM).
         uint8 minExactBucket;
     }
@@ -134,11 +143,10 @@ contract NodeRegistry is INodeRegistry, Ownable2Step {
 
     /// @notice Receives slashed stakes.
     IIncentivePool public immutable incentivePool;
-    /// @notice The only caller of the task functions (set once).
-    address public taskManager;
-    /// @dev The largest stake any node ever joined with, so every registered node's stake is at most this
-    /// (stakes never change while registered). Packed with `taskManager`, which every selection reads.
-    uint96 internal _stakeCeiling;
+    /// @notice The only caller of the task functions. Immutable since session 8 (its check read a cold slot
+    /// in every validation, −2,100 gas): deployments pass the TaskManager's precomputed address.
+    address public immutable taskManager;
+    Settings internal _settings;
     /// @notice Sum of the stakes of registered nodes.
     uint256 public totalStaked;
     /// @notice Sum of the returned stakes not yet withdrawn.
@@ -162,7 +170,8 @@ contract NodeRegistry is INodeRegistry, Ownable2Step {
 
     /// @param initialOwner sets the parameters and the TaskManager (a DAO later).
     /// @param pool receives slashed stakes.
-    /// @param taskManager_ the TaskManager, or 0 to set it later with `setTaskManager` (once).
+    /// @param taskManager_ the TaskManager (not deployed yet: its CREATE address, precomputed from the deployer's
+    /// nonce, as `verinet deploy` does).
     /// @param minStake_ the minimal stake, in wei.
     constructor(address initialOwner, IIncentivePool pool, address taskManager_, uint256 minStake_)
         Ownable(initialOwner)
@@ -174,17 +183,16 @@ contract NodeRegistry is INodeRegistry, Ownable2Step {
         // forge-lint: disable-next-line(unsafe-typecast)
         _config.minStake = uint96(minStake_);
         _config.stakeWeightCap = 2;
-        _config.maxTimeoutsBeforeKick = 3;
-        _config.minExactBucket = DEFAULT_MIN_EXACT_BUCKET;
+        _settings.maxTimeoutsBeforeKick = 3;
+        _settings.minExactBucket = DEFAULT_MIN_EXACT_BUCKET;
         emit MinStakeChanged(0, minStake_);
         emit StakeWeightCapChanged(0, 2);
         emit MaxTimeoutsBeforeKickChanged(0, 3);
         emit MinExactBucketChanged(0, DEFAULT_MIN_EXACT_BUCKET);
         _setQoSParams(QoS.defaults());
-        if (taskManager_ != address(0)) {
-            taskManager = taskManager_;
-            emit TaskManagerSet(taskManager_);
-        }
+        if (taskManager_ == address(0)) revert NodeRegistryZeroAddress();
+        taskManager = taskManager_;
+        emit TaskManagerSet(taskManager_);
     }
 
     // ------------------------------------------------------------------ nodes
@@ -204,7 +212,7 @@ contract NodeRegistry is INodeRegistry, Ownable2Step {
         Node storage n = _nodes[msg.sender];
         n.status = NodeStatus.Available;
         n.consecutiveTimeouts = 0;
-        n.qosScore = _config.initialScore;
+        n.qosScore = _settings.initialScore;
         // Fits: checked against MAX_VRAM (2^16 - 1) in _checkJoin.
         // forge-lint: disable-next-line(unsafe-typecast)
         n.vram = uint16(vram);
@@ -441,7 +449,13 @@ contract NodeRegistry is INodeRegistry, Ownable2Step {
     }
 
     function _recordSubmission(address node, Node storage n, uint8 position, uint8 total) private {
-        QoS.Params memory params = _qosParams();
+        // The submission fields only (one slot): timeoutPenalty and initialScore play no part in a credit.
+        Config storage c = _config;
+        QoS.Params memory params;
+        params.firstPoints = c.firstPoints;
+        params.secondPoints = c.secondPoints;
+        params.thirdPoints = c.thirdPoints;
+        params.smoothingShift = c.smoothingShift;
         // Validated even for a departed node, so that a TaskManager bug surfaces.
         QoS.pointsFor(params, position, total);
         if (n.status == NodeStatus.Quit) return;
@@ -468,7 +482,7 @@ contract NodeRegistry is INodeRegistry, Ownable2Step {
         n.qosScore = newScore;
         n.consecutiveTimeouts = timeouts;
         emit QoSScoreChanged(node, oldScore, newScore);
-        if (timeouts >= _config.maxTimeoutsBeforeKick) {
+        if (timeouts >= _settings.maxTimeoutsBeforeKick) {
             emit NodeKickedOut(node, timeouts);
             // With reports still unsettled, the stake is held (a cheater must not time out on purpose to leave
             // with it before its group judges it): PendingQuit, and the release of the aborted task that
@@ -497,14 +511,6 @@ contract NodeRegistry is INodeRegistry, Ownable2Step {
 
     // ------------------------------------------------------------------ owner
 
-    /// @notice Sets the TaskManager, once (when it was not given at construction). Owner only.
-    function setTaskManager(address taskManager_) external onlyOwner {
-        if (taskManager != address(0)) revert NodeRegistryTaskManagerAlreadySet(taskManager);
-        if (taskManager_ == address(0)) revert NodeRegistryZeroAddress();
-        taskManager = taskManager_;
-        emit TaskManagerSet(taskManager_);
-    }
-
     /// @notice Sets the minimal stake of new nodes, in [1, MAX_MIN_STAKE] wei. Registered nodes keep their
     /// stake. Owner only.
     function setMinStake(uint256 newMinStake) external onlyOwner {
@@ -531,10 +537,10 @@ contract NodeRegistry is INodeRegistry, Ownable2Step {
     /// @notice Timeouts in a row that kick a node out, in [1, MAX_TIMEOUTS_BEFORE_KICK]. Owner only.
     function setMaxTimeoutsBeforeKick(uint256 count) external onlyOwner {
         _checkBounds("maxTimeoutsBeforeKick", count, 1, MAX_TIMEOUTS_BEFORE_KICK);
-        emit MaxTimeoutsBeforeKickChanged(_config.maxTimeoutsBeforeKick, count);
+        emit MaxTimeoutsBeforeKickChanged(_settings.maxTimeoutsBeforeKick, count);
         // Fits: checked against MAX_TIMEOUTS_BEFORE_KICK above.
         // forge-lint: disable-next-line(unsafe-typecast)
-        _config.maxTimeoutsBeforeKick = uint8(count);
+        _settings.maxTimeoutsBeforeKick = uint8(count);
     }
 
     /// @notice Exact-match tasks are refused while their bucket has fewer than `count` registered nodes, in
@@ -542,10 +548,10 @@ contract NodeRegistry is INodeRegistry, Ownable2Step {
     /// population a stake deters. Owner only. Reaches only tasks created afterwards (queued ones were checked).
     function setMinExactBucket(uint256 count) external onlyOwner {
         _checkBounds("minExactBucket", count, 0, type(uint8).max);
-        emit MinExactBucketChanged(_config.minExactBucket, count);
+        emit MinExactBucketChanged(_settings.minExactBucket, count);
         // Fits: checked against type(uint8).max above.
         // forge-lint: disable-next-line(unsafe-typecast)
-        _config.minExactBucket = uint8(count);
+        _settings.minExactBucket = uint8(count);
     }
 
     /// @notice Sets the QoS constants (bounds in `QoS.validate`). Owner only.
@@ -583,7 +589,7 @@ contract NodeRegistry is INodeRegistry, Ownable2Step {
     /// @inheritdoc INodeRegistry
     function checkExactBucket(bytes32 gpuId, uint64 version, uint32 minVram) external view {
         uint256 population = exactBucketPopulation(gpuId, version, minVram);
-        uint256 minimum = _config.minExactBucket;
+        uint256 minimum = _settings.minExactBucket;
         if (population < minimum) revert NodeRegistryBucketTooSmall(population, minimum);
     }
 
@@ -651,7 +657,7 @@ contract NodeRegistry is INodeRegistry, Ownable2Step {
 
     /// @notice Timeouts in a row that kick a node out.
     function maxTimeoutsBeforeKick() external view returns (uint256) {
-        return _config.maxTimeoutsBeforeKick;
+        return _settings.maxTimeoutsBeforeKick;
     }
 
     /// @notice The QoS constants.
@@ -722,7 +728,7 @@ contract NodeRegistry is INodeRegistry, Ownable2Step {
 
     /// @notice Exact-match tasks need at least this many registered nodes in their bucket.
     function minExactBucket() external view returns (uint256) {
-        return _config.minExactBucket;
+        return _settings.minExactBucket;
     }
 
     /// @notice The number of registered nodes holding `modelId`.
@@ -822,13 +828,21 @@ contract NodeRegistry is INodeRegistry, Ownable2Step {
     /// the share and the QoS factor are each non-decreasing in stake and score. Rejection sampling against
     /// it is exact; it is never 0 (share >= 1, minScore >= 1).
     function _weightBound(uint256 stakeCap, uint16 minScore, uint16 scoreCeiling) private view returns (uint256) {
-        return _stakeShare(_stakeCeiling, stakeCap) * QoS.selectionFactor(minScore, scoreCeiling);
+        return
+            _stakeShare(uint256(_config.stakeCeilingGwei) * 1 gwei, stakeCap)
+                * QoS.selectionFactor(minScore, scoreCeiling);
     }
 
     /// @dev Raises the high-water marks of the rejection bound to a new node's stake and score.
     function _raiseCeilings(uint96 stake, uint16 score) internal {
-        if (stake > _stakeCeiling) _stakeCeiling = stake;
-        if (score > _config.scoreCeiling) _config.scoreCeiling = score;
+        Config storage c = _config;
+        // Rounded up, saturating: 2^64 - 1 gwei is above the largest stake cap (MAX_MIN_STAKE x
+        // MAX_STAKE_WEIGHT_CAP), where every share is full anyway.
+        uint256 gwei_ = (uint256(stake) + 1 gwei - 1) / 1 gwei;
+        if (gwei_ > type(uint64).max) gwei_ = type(uint64).max;
+        // forge-lint: disable-next-line(unsafe-typecast) -- at most type(uint64).max (above)
+        if (gwei_ > c.stakeCeilingGwei) c.stakeCeilingGwei = uint64(gwei_);
+        if (score > c.scoreCeiling) c.scoreCeiling = score;
     }
 
     function _fitsHardware(Node storage n, SelectionRequest calldata request) private view returns (bool) {
@@ -933,8 +947,7 @@ contract NodeRegistry is INodeRegistry, Ownable2Step {
     /// @dev Finding 1: the tasks created in earlier blocks are drawn over the population as it stood then,
     /// so every change to it (join, pause, resume, quit) lets the TaskManager settle those draws first.
     function _settleDraws() private {
-        address manager = taskManager;
-        if (manager != address(0)) ITaskManager(manager).settleDraws();
+        ITaskManager(taskManager).settleDraws();
     }
 
     function _setStatus(address node, Node storage n, NodeStatus to) private {
@@ -996,12 +1009,13 @@ contract NodeRegistry is INodeRegistry, Ownable2Step {
 
     function _qosParams() private view returns (QoS.Params memory) {
         Config storage c = _config;
+        Settings storage t = _settings;
         return QoS.Params({
             firstPoints: c.firstPoints,
             secondPoints: c.secondPoints,
             thirdPoints: c.thirdPoints,
-            timeoutPenalty: c.timeoutPenalty,
-            initialScore: c.initialScore,
+            timeoutPenalty: t.timeoutPenalty,
+            initialScore: t.initialScore,
             minScore: c.minScore,
             smoothingShift: c.smoothingShift
         });
@@ -1012,8 +1026,8 @@ contract NodeRegistry is INodeRegistry, Ownable2Step {
         c.firstPoints = p.firstPoints;
         c.secondPoints = p.secondPoints;
         c.thirdPoints = p.thirdPoints;
-        c.timeoutPenalty = p.timeoutPenalty;
-        c.initialScore = p.initialScore;
+        _settings.timeoutPenalty = p.timeoutPenalty;
+        _settings.initialScore = p.initialScore;
         c.minScore = p.minScore;
         c.smoothingShift = p.smoothingShift;
         emit QoSParamsChanged(

@@ -417,14 +417,21 @@ contract TaskManager is ITaskManager, Ownable2Step, ReentrancyGuardTransient {
 
     /// @inheritdoc ITaskManager
     function dispatchQueued(address node) external nonReentrant returns (bytes32 taskKey) {
-        _settleDraws(MAX_PENDING_DRAWS);
-        return _dispatch(node, MAX_QUEUE_PROBES);
+        return _dispatchBy(node, MAX_QUEUE_PROBES);
     }
 
     /// @inheritdoc ITaskManager
     /// @dev Releases probe 3 heads (their gas stays O(1)); this call is how a task behind blockers reaches an
     /// idle node. It redraws the first task in FIFO order that fits, as a release would; the node is drawn (M2).
     function dispatchQueuedDeep(address node, uint256 maxProbes) external nonReentrant returns (bytes32 taskKey) {
+        return _dispatchBy(node, maxProbes);
+    }
+
+    /// @dev Review s7, finding 4: a dispatch named any Available node, so anyone chose which queued task was
+    /// redrawn and when (timing and order, not the node). The idle node's own daemon sends it; nobody else has a
+    /// reason to, since a release already dispatches for the node it frees.
+    function _dispatchBy(address node, uint256 maxProbes) private returns (bytes32) {
+        if (msg.sender != node) revert DispatchNotByNode(msg.sender, node);
         _settleDraws(MAX_PENDING_DRAWS);
         return _dispatch(node, maxProbes);
     }

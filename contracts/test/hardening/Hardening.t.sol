@@ -131,6 +131,7 @@ contract HardeningTest is TaskManagerTestBase {
         bytes32 gpu = keccak256(bytes(GPU));
         bytes32 llm = _createWith(_paramsFor(0, ARGS_HASH, 1, gpu));
         assertEq(uint256(_state(llm)), uint256(ITaskManager.TaskState.Queued), "no node of exactly 1.0.0 free");
+        vm.prank(w.addr);
         assertFalse(tm.dispatchQueued(w.addr) == llm, "not dispatched to 1.1.0 either");
         bytes32 image = _createWith(_paramsFor(1, ARGS_HASH, 0, bytes32(0)));
         assertEq(_node(image), w.addr, "an image task may run on the newer minor");

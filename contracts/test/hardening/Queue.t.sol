@@ -29,8 +29,10 @@ contract QueueStarvationTest is TaskManagerTestBase {
         // The release probed the three blockers only: the node idles while the victim waits.
         assertEq(uint256(registry.getNodeInfo(node).status), uint256(INodeRegistry.NodeStatus.Available));
         assertEq(uint256(_state(victim)), uint256(ITaskManager.TaskState.Queued));
+        vm.prank(node);
         assertEq(tm.dispatchQueued(node), bytes32(0), "three probes reach no task that fits");
         // Past the blockers, the first task that fits (FIFO) is drawn again for the idle node's sake (review M2).
+        vm.prank(node);
         assertEq(tm.dispatchQueuedDeep(node, 10), victim);
         assertEq(uint256(_state(victim)), uint256(ITaskManager.TaskState.Pending));
         _settle();
@@ -39,6 +41,7 @@ contract QueueStarvationTest is TaskManagerTestBase {
         assertEq(uint256(_state(second)), uint256(ITaskManager.TaskState.Queued), "the next one keeps its place");
         assertEq(tm.queueHead(), blockers[0], "the blockers keep theirs");
         // A node that is not Available takes nothing, however deep the probe.
+        vm.prank(node);
         assertEq(tm.dispatchQueuedDeep(node, 10), bytes32(0));
         assertEq(uint256(_state(second)), uint256(ITaskManager.TaskState.Queued));
     }

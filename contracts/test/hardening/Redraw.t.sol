@@ -87,15 +87,35 @@ contract RedrawTest is TaskManagerTestBase {
         emit log_named_uint("new tasks the attacker got", freshToAttacker);
     }
 
-    /// @dev The same holds for `dispatchQueued` and `dispatchQueuedDeep`, which anyone sends naming any node.
+    /// @dev The same holds for `dispatchQueued` and `dispatchQueuedDeep`, which the named node sends.
+    /// @dev Review s7, finding 4: anyone could name any Available node and so choose which queued task was
+    /// redrawn and when. Only the node itself may now; its dispatch still names no node (test below).
+    function test_regression_review7_onlyTheNodeItselfDispatches() public {
+        bytes32 q = _createWith(_paramsFor(0, ARGS_HASH, 1, H100));
+        address idle = _joinNode(7003, "H100");
+        address stranger = makeAddr("stranger");
+        vm.prank(stranger);
+        vm.expectRevert(abi.encodeWithSelector(ITaskManager.DispatchNotByNode.selector, stranger, idle));
+        tm.dispatchQueuedDeep(idle, 8);
+        vm.prank(app);
+        vm.expectRevert(abi.encodeWithSelector(ITaskManager.DispatchNotByNode.selector, app, idle));
+        tm.dispatchQueued(idle);
+        assertEq(uint256(_state(q)), uint256(ITaskManager.TaskState.Queued), "nobody but the node redraws it");
+        vm.prank(idle);
+        assertEq(tm.dispatchQueuedDeep(idle, 8), q);
+        assertEq(uint256(_state(q)), uint256(ITaskManager.TaskState.Pending));
+    }
+
     function test_regression_M2_dispatchQueuedNamesNoNode() public {
         bytes32 q = _createWith(_paramsFor(0, ARGS_HASH, 1, H100));
         address first = _joinNode(7001, "H100");
         address second = _joinNode(7002, "H100");
         assertEq(uint256(_state(q)), uint256(ITaskManager.TaskState.Queued));
+        vm.prank(first);
         assertEq(tm.dispatchQueuedDeep(first, 8), q);
         assertEq(uint256(_state(q)), uint256(ITaskManager.TaskState.Pending));
         assertEq(uint256(registry.getNodeInfo(first).status), uint256(INodeRegistry.NodeStatus.Available));
+        vm.prank(second);
         assertEq(tm.dispatchQueued(second), bytes32(0), "a task waiting for its redraw is not offered again");
         _settle();
         address node = _node(q);
@@ -113,6 +133,7 @@ contract RedrawTest is TaskManagerTestBase {
         assertEq(tm.queueHead(), q);
         _nextBlock();
         address node = _joinNode(7003, "H100");
+        vm.prank(node);
         assertEq(tm.dispatchQueued(node), q);
         // Same block: the node leaves before the draw it was counted on.
         _pause(node);
@@ -124,6 +145,7 @@ contract RedrawTest is TaskManagerTestBase {
         assertEq(_node(q), address(0));
         // Back, the node gets it through a new redraw.
         _resume(node);
+        vm.prank(node);
         assertEq(tm.dispatchQueued(node), q);
         _settle();
         assertEq(_node(q), node);
@@ -146,9 +168,11 @@ contract RedrawTest is TaskManagerTestBase {
         _settle();
         address node = _joinNode(7004, "H100");
         for (uint256 i = 0; i < 16; ++i) {
+            vm.prank(node);
             assertEq(tm.dispatchQueuedDeep(node, 32), queued[i]);
         }
         assertEq(tm.pendingDraws(), 16);
+        vm.prank(node);
         assertEq(tm.dispatchQueuedDeep(node, 32), bytes32(0), "half the ring is in use");
         assertEq(uint256(_state(queued[16])), uint256(ITaskManager.TaskState.Queued));
         // Creations still fit in this block.
@@ -170,11 +194,13 @@ contract RedrawTest is TaskManagerTestBase {
         bytes32 q = _createWith(_paramsFor(0, ARGS_HASH, 1, H100));
         bytes32 behind = _createWith(_paramsFor(1, ARGS_HASH, 1, H100));
         address node = _joinNode(7005, "H100");
+        vm.prank(node);
         assertEq(tm.dispatchQueued(node), q);
         vm.roll(block.number + 300);
         tm.settleDraws();
         assertEq(uint256(_state(q)), uint256(ITaskManager.TaskState.EndAborted));
         assertEq(tm.queueHead(), behind);
+        vm.prank(node);
         assertEq(tm.dispatchQueued(node), behind);
     }
 

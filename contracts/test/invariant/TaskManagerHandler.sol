@@ -343,6 +343,7 @@ contract TaskManagerHandler {
             );
         }
         // Never reverts: it dispatches nothing to a node that is not Available.
+        vm.prank(node);
         tm.dispatchQueued(node);
         _afterAction();
     }
@@ -351,6 +352,7 @@ contract TaskManagerHandler {
         uint256 i = index % NODE_COUNT;
         if (registry.getNodeInfo(nodes[i]).status != INodeRegistry.NodeStatus.Quit) return;
         _join(i);
+        vm.prank(nodes[i]);
         tm.dispatchQueued(nodes[i]);
         _afterAction();
     }
@@ -367,11 +369,12 @@ contract TaskManagerHandler {
     /// node's hardware, so afterwards a still Available node leaves only tasks below its price floor (or beyond
     /// what its stake still backs, M3) queued.
     /// Review M2: a dispatch gives the node nothing; it puts one fitting task back into the draws (Pending), so the
-    /// node (or anyone) repeats it until none is left, or until half the draw ring is in use.
+    /// node repeats it until none is left, or until half the draw ring is in use.
     function dispatchDeep(uint256 index) external {
         address node = nodes[index % NODE_COUNT];
         // Never reverts: it dispatches nothing to a node that is not Available.
         for (uint256 n = 0; n < MAX_TASKS; ++n) {
+            vm.prank(node);
             bytes32 key = tm.dispatchQueuedDeep(node, MAX_TASKS);
             if (key == bytes32(0)) break;
             ++ghostDeepDispatches;

@@ -27,10 +27,10 @@ contract TaskManagerInvariantTest is Test {
         vm.warp(1_700_000_000);
         vm.roll(1000);
         pool = new IncentivePool(address(this));
-        registry = new NodeRegistry(address(this), IIncentivePool(address(pool)), address(0), 1 ether);
+        registry = new NodeRegistry(address(this), IIncentivePool(address(pool)), nextCreateAddress(2), 1 ether);
         MockVRFVerifier vrf = new MockVRFVerifier();
         tm = new TaskManager(INodeRegistry(address(registry)), IVRFVerifier(address(vrf)), address(this));
-        registry.setTaskManager(address(tm));
+        assertEq(registry.taskManager(), address(tm), "precomputed TaskManager address");
         handler = new TaskManagerHandler(tm, registry, pool, vrf);
         tm.setRelaySigner(vm.addr(handler.RELAY_KEY()));
         targetContract(address(handler));

@@ -811,23 +811,17 @@ contract NodeRegistryTest is NodeRegistryTestBase {
         registry.setMaxTimeoutsBeforeKick(5);
         vm.expectRevert(err);
         registry.setQoSParams(QoS.defaults());
-        vm.expectRevert(err);
-        registry.setTaskManager(stranger);
         vm.stopPrank();
     }
 
-    function test_setTaskManager_onlyOnceAndNotZero() public {
-        NodeRegistry fresh = new NodeRegistry(owner, IIncentivePool(address(pool)), address(0), MIN_STAKE);
-        address tm = makeAddr("taskManager");
-        vm.startPrank(owner);
+    /// @dev Session 8: the TaskManager is immutable, given at construction (its precomputed address), never 0.
+    function test_constructor_setsTheTaskManagerOnceAndNotZero() public {
         vm.expectRevert(INodeRegistry.NodeRegistryZeroAddress.selector);
-        fresh.setTaskManager(address(0));
-        vm.expectEmit(address(fresh));
+        new NodeRegistry(owner, IIncentivePool(address(pool)), address(0), MIN_STAKE);
+        address tm = makeAddr("taskManager");
+        vm.expectEmit();
         emit INodeRegistry.TaskManagerSet(tm);
-        fresh.setTaskManager(tm);
-        vm.expectRevert(abi.encodeWithSelector(INodeRegistry.NodeRegistryTaskManagerAlreadySet.selector, tm));
-        fresh.setTaskManager(owner);
-        vm.stopPrank();
+        NodeRegistry fresh = new NodeRegistry(owner, IIncentivePool(address(pool)), tm, MIN_STAKE);
         assertEq(fresh.taskManager(), tm);
     }
 

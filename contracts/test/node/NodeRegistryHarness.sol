@@ -44,7 +44,7 @@ contract NodeRegistryHarness is NodeRegistry {
         // forge-lint: disable-next-line(unsafe-typecast)
         uint96 stake = uint96(msg.value / count);
         bytes32 gpuId = keccak256(bytes(gpuName));
-        uint16 score = _config.initialScore;
+        uint16 score = _settings.initialScore;
         firstIndex = bulkCount;
         for (uint256 i; i < count; ++i) {
             address node = bulkNodeAddress(firstIndex + i);

@@ -227,6 +227,7 @@ contract TaskManagerTest is TaskManagerTestBase {
         bytes32 q = _createWith(_paramsFor(0, ARGS_HASH, 1, keccak256("H100")));
         vm.roll(block.number + 500);
         address node = _joinNode(4244, "H100");
+        vm.prank(node);
         tm.dispatchQueued(node);
         assertEq(tm.getTask(q).seedBlock, block.number);
         uint256 dispatched = block.number;
@@ -502,11 +503,14 @@ contract TaskManagerTest is TaskManagerTestBase {
     function test_dispatchQueued_handsAQueuedTaskToANewNode() public {
         bytes32 q = _createWith(_paramsFor(0, ARGS_HASH, 1, keccak256("H100")));
         address node = _joinNode(4242, "H100");
+        vm.prank(node);
         bytes32 redrawn = tm.dispatchQueued(node);
         assertEq(redrawn, q);
+        vm.prank(node);
         assertEq(tm.dispatchQueued(node), bytes32(0), "a task waiting for its redraw is skipped");
         _settle();
         assertEq(_node(q), node);
+        vm.prank(node);
         assertEq(tm.dispatchQueued(node), bytes32(0));
     }
 
@@ -522,12 +526,15 @@ contract TaskManagerTest is TaskManagerTestBase {
         vm.prank(app);
         tm.validateSingleTask(c);
         assertEq(uint256(_state(fitting)), uint256(ITaskManager.TaskState.Queued), "fourth head not probed");
-        assertEq(tm.dispatchQueued(_node(c)), bytes32(0), "released node holds nothing to do here");
+        address released = _node(c);
+        vm.prank(released);
+        assertEq(tm.dispatchQueued(released), bytes32(0), "released node holds nothing to do here");
     }
 
     function test_dispatchQueued_ignoresANodeThatDoesNotFit() public {
         bytes32 q = _createWith(_paramsFor(0, ARGS_HASH, 1, keccak256("H100")));
         address other = _joinNode(4243, "A100");
+        vm.prank(other);
         assertEq(tm.dispatchQueued(other), bytes32(0));
         assertEq(uint256(_state(q)), uint256(ITaskManager.TaskState.Queued));
     }

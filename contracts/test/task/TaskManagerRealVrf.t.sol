@@ -21,9 +21,9 @@ contract TaskManagerRealVrfTest is TaskManagerTestBase {
         vm.warp(1_700_000_000);
         vm.roll(1000);
         pool = new IncentivePool(owner);
-        registry = new NodeRegistry(owner, IIncentivePool(address(pool)), address(0), MIN_STAKE);
+        registry = new NodeRegistry(owner, IIncentivePool(address(pool)), nextCreateAddress(2), MIN_STAKE);
         tm = new TaskManager(INodeRegistry(address(registry)), IVRFVerifier(address(new VRFVerifier())), owner);
-        registry.setTaskManager(address(tm));
+        assertEq(registry.taskManager(), address(tm), "precomputed TaskManager address");
         v = VrfVector.load();
         app = v.addr;
         appPublicKey = v.publicKey;

@@ -163,6 +163,21 @@ abstract contract Test {
         return min + (x % (size + 1));
     }
 
+    /// @dev The address the `offset`-th contract this test contract creates from now on will get (CREATE): the
+    /// NodeRegistry takes its TaskManager's address before that exists (session 8, immutable `taskManager`).
+    function nextCreateAddress(uint256 offset) internal view returns (address) {
+        uint256 nonce = uint256(vm.getNonce(address(this))) + offset;
+        bytes memory encoded;
+        if (nonce == 0) encoded = abi.encodePacked(bytes1(0x80));
+        else if (nonce < 0x80) encoded = abi.encodePacked(uint8(nonce));
+        else if (nonce <= 0xff) encoded = abi.encodePacked(bytes1(0x81), uint8(nonce));
+        else if (nonce <= 0xffff) encoded = abi.encodePacked(bytes1(0x82), uint16(nonce));
+        else encoded = abi.encodePacked(bytes1(0x83), uint24(nonce));
+        bytes memory rlp =
+            abi.encodePacked(bytes1(uint8(0xc0 + 21 + encoded.length)), bytes1(0x94), address(this), encoded);
+        return address(uint160(uint256(keccak256(rlp))));
+    }
+
     function makeAddr(string memory name) internal returns (address a) {
         a = vm.addr(uint256(keccak256(bytes(name))));
         vm.label(a, name);

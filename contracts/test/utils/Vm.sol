@@ -16,6 +16,7 @@ interface Vm {
     function prevrandao(bytes32 newPrevrandao) external;
     function deal(address account, uint256 newBalance) external;
     function setNonce(address account, uint64 newNonce) external;
+    function getNonce(address account) external view returns (uint64 nonce);
     function etch(address target, bytes calldata newRuntimeBytecode) external;
     function label(address account, string calldata newLabel) external;
 

@@ -44,10 +44,10 @@ abstract contract TaskManagerTestBase is Test {
         vm.warp(1_700_000_000);
         vm.roll(1000);
         pool = new IncentivePool(owner);
-        registry = new NodeRegistry(owner, IIncentivePool(address(pool)), address(0), MIN_STAKE);
+        registry = new NodeRegistry(owner, IIncentivePool(address(pool)), nextCreateAddress(2), MIN_STAKE);
         vrf = new MockVRFVerifier();
         tm = new TaskManager(INodeRegistry(address(registry)), IVRFVerifier(address(vrf)), owner);
-        registry.setTaskManager(address(tm));
+        assertEq(registry.taskManager(), address(tm), "precomputed TaskManager address");
         tm.setRelaySigner(vm.addr(RELAY_KEY));
         // Three nodes and LLM tasks pinned to GPUs nobody has (to queue them): no bucket floor here; the
         // floor has its own tests (test/hardening).

@@ -1,13 +1,12 @@
 import type { Deployment } from '@verinet/protocol/chain';
 import {
-  type Abi,
   type Address,
   createPublicClient,
   createWalletClient,
   getAddress,
+  getContractAddress,
   type Hex,
   http,
-  zeroAddress,
 } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { ContractArtifactError, loadArtifact } from './artifacts.js';
@@ -39,6 +38,7 @@ export function getConstructorArgs(
     incentivePool?: Address;
     nodeRegistry?: Address;
     vrfVerifier?: Address;
+    taskManager?: Address;
     minStake?: bigint | undefined;
   },
 ): readonly unknown[] {
@@ -47,7 +47,12 @@ export function getConstructorArgs(
     case 'IncentivePool':
       return [owner];
     case 'NodeRegistry':
-      return [owner, addresses.incentivePool ?? owner, zeroAddress, addresses.minStake ?? defaultMinStake];
+      return [
+        owner,
+        addresses.incentivePool ?? owner,
+        addresses.taskManager ?? owner,
+        addresses.minStake ?? defaultMinStake,
+      ];
     case 'VRFVerifier':
       return [];
     case 'TaskManager':
@@ -56,9 +61,11 @@ export function getConstructorArgs(
 }
 
 /**
- * Deploys IncentivePool, NodeRegistry, VRFVerifier and TaskManager, wires them together and returns the
- * deployment record. Transactions are sent one after the other and each receipt is awaited, so a failure
- * stops at a clear step.
+ * Deploys IncentivePool, NodeRegistry, VRFVerifier and TaskManager and returns the deployment record. The
+ * NodeRegistry's `taskManager` is immutable (one cold storage read less per validation): it is given the
+ * TaskManager's CREATE address, precomputed from the deployer's nonce (the TaskManager is the deployer's third
+ * contract after the registry's), and the deployment stops if the TaskManager lands anywhere else.
+ * Transactions are sent one after the other and each receipt is awaited, so a failure stops at a clear step.
  *
  * @example
  * const deployment = await deployContracts({ rpcUrl: 'http://127.0.0.1:8545', privateKey });
@@ -88,25 +95,31 @@ export async function deployContracts(parameters: DeployContractsParameters): Pr
     log(`  ${contractName.padEnd(14)} ${getAddress(receipt.contractAddress)} (gas ${receipt.gasUsed})`);
     return receipt.contractAddress;
   };
-  const call = async (address: Address, abi: Abi, functionName: string, args: readonly unknown[]) => {
-    const hash = await walletClient.writeContract({ address, abi, functionName, args });
-    const receipt = await publicClient.waitForTransactionReceipt({ hash });
-    if (receipt.status !== 'success')
-      throw new ContractArtifactError(`${functionName} failed (transaction ${hash}).`);
-  };
 
   const owner = account.address;
   const incentivePool = await deploy('IncentivePool', getConstructorArgs('IncentivePool', { owner }));
+  // Registry (nonce n), VRFVerifier (n + 1), TaskManager (n + 2), all from this account and nothing in between.
+  const nonce = await publicClient.getTransactionCount({ address: owner, blockTag: 'pending' });
+  const expectedTaskManager = getContractAddress({ from: owner, nonce: BigInt(nonce + 2) });
   const nodeRegistry = await deploy(
     'NodeRegistry',
-    getConstructorArgs('NodeRegistry', { owner, incentivePool, minStake: parameters.minStake }),
+    getConstructorArgs('NodeRegistry', {
+      owner,
+      incentivePool,
+      taskManager: expectedTaskManager,
+      minStake: parameters.minStake,
+    }),
   );
   const vrfVerifier = await deploy('VRFVerifier', getConstructorArgs('VRFVerifier', { owner }));
   const taskManager = await deploy(
     'TaskManager',
     getConstructorArgs('TaskManager', { owner, nodeRegistry, vrfVerifier }),
   );
-  await call(nodeRegistry, loadArtifact('NodeRegistry').abi, 'setTaskManager', [taskManager]);
+  if (getAddress(taskManager) !== getAddress(expectedTaskManager)) {
+    throw new ContractArtifactError(
+      `The TaskManager landed at ${getAddress(taskManager)}, not at ${expectedTaskManager} where the NodeRegistry expects it (did another transaction from ${owner} go out during the deployment?). Deploy again.`,
+    );
+  }
 
   return {
     version: 1,

@@ -2,9 +2,6 @@ import { type Address, encodeDeployData, type PublicClient } from 'viem';
 import { loadArtifact } from './artifacts.js';
 import { deployedContracts, getConstructorArgs } from './deployContracts.js';
 
-/** Gas of the one wiring call after the contracts exist (NodeRegistry.setTaskManager), with room to spare. */
-const wiringGas = 100_000n;
-
 export type DeploymentCost = {
   gas: bigint;
   /** Wei per gas the estimate assumes (maxFeePerGas, or the legacy gas price). */
@@ -24,7 +21,8 @@ export async function estimateDeploymentCost(
   publicClient: PublicClient,
   account: Address,
 ): Promise<DeploymentCost> {
-  let gas = wiringGas;
+  // No wiring call: the NodeRegistry takes the TaskManager's precomputed address at construction.
+  let gas = 0n;
   for (const contractName of deployedContracts) {
     const { abi, bytecode } = loadArtifact(contractName);
     const data = encodeDeployData({

@@ -1175,19 +1175,6 @@ export const nodeRegistryAbi = [
   },
   {
     "type": "function",
-    "name": "setTaskManager",
-    "inputs": [
-      {
-        "name": "taskManager_",
-        "type": "address",
-        "internalType": "address"
-      }
-    ],
-    "outputs": [],
-    "stateMutability": "nonpayable"
-  },
-  {
-    "type": "function",
     "name": "settleReport",
     "inputs": [
       {
@@ -1978,17 +1965,6 @@ export const nodeRegistryAbi = [
         "name": "maxStake",
         "type": "uint256",
         "internalType": "uint256"
-      }
-    ]
-  },
-  {
-    "type": "error",
-    "name": "NodeRegistryTaskManagerAlreadySet",
-    "inputs": [
-      {
-        "name": "taskManager",
-        "type": "address",
-        "internalType": "address"
       }
     ]
   },
@@ -3529,6 +3505,22 @@ export const taskManagerAbi = [
         "name": "deadline",
         "type": "uint256",
         "internalType": "uint256"
+      }
+    ]
+  },
+  {
+    "type": "error",
+    "name": "DispatchNotByNode",
+    "inputs": [
+      {
+        "name": "caller",
+        "type": "address",
+        "internalType": "address"
+      },
+      {
+        "name": "node",
+        "type": "address",
+        "internalType": "address"
       }
     ]
   },
