@@ -11,7 +11,7 @@ import { errorBody, hex32, toRouteSchema } from '../app/zodSchema.js';
 import { releasedStates } from '../chain/taskStates.js';
 import { RelayError } from '../errors/RelayError.js';
 import { checkResultFiles } from '../results/checkResultFiles.js';
-import { ObjectPutError, type ResultRecord } from '../storage/types.js';
+import { ObjectPutError, type PutObjectReturnType, type ResultRecord } from '../storage/types.js';
 
 /** States in which the task's node may upload and commit its result. */
 const resultStates = ['Started', 'ScoreReady'] as const;
@@ -91,14 +91,17 @@ export const resultsPlugin: FastifyPluginAsync<{ context: RelayContext }> = asyn
           'The result was already committed: its files cannot change.',
         );
       }
-      const objectKey = `results/${taskKey}/${randomUUID()}`;
-      let stored: { size: number; sha256: Hex };
+      let stored: PutObjectReturnType;
       try {
-        stored = await storage.objects.put(objectKey, body ?? new PassThrough().end(), {
-          maxBytes: config.limits.resultFileBytes,
-          expectedSha256: request.declaredBodyHash,
-          size,
-        });
+        stored = await storage.objects.put(
+          `results/${taskKey}/${randomUUID()}`,
+          body ?? new PassThrough().end(),
+          {
+            maxBytes: config.limits.resultFileBytes,
+            expectedSha256: request.declaredBodyHash,
+            size,
+          },
+        );
       } catch (error) {
         if (error instanceof ObjectPutError) {
           if (error.reason === 'too_large')
@@ -112,7 +115,13 @@ export const resultsPlugin: FastifyPluginAsync<{ context: RelayContext }> = asyn
         }
         throw error;
       }
-      const staged = await storage.meta.upsertStaged(taskKey, { name, objectKey, ...stored });
+      const objectKey = stored.key;
+      const staged = await storage.meta.upsertStaged(taskKey, {
+        name,
+        objectKey,
+        size: stored.size,
+        sha256: stored.sha256,
+      });
       if (!staged.staged) {
         // The result was committed while this file streamed in: the committed files stay as they are.
         await storage.objects.delete(objectKey);
