@@ -119,6 +119,22 @@ export async function createFileObjectStore(
     return join(objectsDir, ...key.split('/'));
   };
 
+  const readPacked = async (key: string, packed: PackedKey): Promise<Buffer> => {
+    const bytes = Buffer.allocUnsafe(packed.length);
+    const handle = await open(packPath(packed.packId), 'r');
+    try {
+      let done = 0;
+      while (done < packed.length) {
+        const { bytesRead } = await handle.read(bytes, done, packed.length - done, packed.offset + done);
+        if (bytesRead === 0) throw new Error(`pack ${packed.packId} ends inside object ${key}`);
+        done += bytesRead;
+      }
+    } finally {
+      await handle.close();
+    }
+    return bytes;
+  };
+
   const putPacked = async (
     key: string,
     body: Readable,
@@ -278,14 +294,9 @@ export async function createFileObjectStore(
         await stat(path);
         return createReadStream(path, { highWaterMark: 1 << 20 }) as Readable;
       }
-      const path = packPath(packed.packId);
-      await stat(path);
-      if (packed.length === 0) return Readable.from([]);
-      return createReadStream(path, {
-        start: packed.offset,
-        end: packed.offset + packed.length - 1,
-        highWaterMark: 1 << 20,
-      }) as Readable;
+      // A packed object is small (≤ packMaxObjectBytes): one positioned read and one chunk to the socket, not a
+      // read stream's open, reads and close round trips.
+      return Readable.from(packed.length === 0 ? [] : [await readPacked(key, packed)]);
     },
     async getBytes(key, maxBytes) {
       const packed = parsePackedKey(key);
@@ -298,18 +309,7 @@ export async function createFileObjectStore(
       }
       if (packed.length > maxBytes)
         throw new ObjectPutError('too_large', `object ${key} is above ${maxBytes} bytes`);
-      const bytes = Buffer.alloc(packed.length);
-      const handle = await open(packPath(packed.packId), 'r');
-      try {
-        let done = 0;
-        while (done < packed.length) {
-          const { bytesRead } = await handle.read(bytes, done, packed.length - done, packed.offset + done);
-          if (bytesRead === 0) throw new Error(`pack ${packed.packId} ends inside object ${key}`);
-          done += bytesRead;
-        }
-      } finally {
-        await handle.close();
-      }
+      const bytes = await readPacked(key, packed);
       return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length);
     },
     async delete(key) {

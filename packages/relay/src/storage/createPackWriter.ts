@@ -5,6 +5,13 @@ import { join } from 'node:path';
 /** Bytes before a record's name: magic, name length, data length (u32 big-endian each). */
 export const packHeaderBytes = 12;
 export const packMagic = 0x56525031; // "VRP1"
+/**
+ * Packs open for appending at once ("lanes"), each with at most one datasync running. A datasync of one file
+ * runs alone, and on this disk several files' syncs overlap better than one file's syncs in turn (measured:
+ * 1 MB puts, 4 in flight, one pack 152–159 MB/s, separate files 296–315): a put takes an idle lane, or else the
+ * lane with the fewest records waiting, and joins that lane's next datasync.
+ */
+const laneCount = 4;
 const packIdPattern = /^\d{13}-[0-9a-f]{8}$/;
 
 export type PackWriterParameters = {
@@ -45,7 +52,8 @@ type Pack = {
   /** Records not yet acknowledged, in offset order. */
   queue: PendingRecord[];
   writes: number;
-  syncing: boolean;
+  /** 1 while a datasync runs (it covers the records written before it began). */
+  syncing: number;
   sealed: boolean;
   failure: unknown;
   closed: Promise<void> | undefined;
@@ -72,11 +80,11 @@ export function createPackWriter({
   maxPackAgeMs,
   fsyncDir,
 }: PackWriterParameters): PackWriter {
-  let currentPack: Pack | undefined;
-  let creating: Promise<Pack> | undefined;
+  const lanes: (Pack | undefined)[] = Array.from({ length: laneCount }, () => undefined);
+  const creating: (Promise<Pack> | undefined)[] = Array.from({ length: laneCount }, () => undefined);
   const openPacks = new Map<string, Pack>();
 
-  const createPack = async (): Promise<Pack> => {
+  const createPack = async (lane: number): Promise<Pack> => {
     const bornAt = Date.now();
     const id = `${String(bornAt).padStart(13, '0')}-${randomBytes(4).toString('hex')}`;
     const handle = await open(join(dir, `${id}.pack`), 'wx', 0o600);
@@ -94,18 +102,18 @@ export function createPackWriter({
       bornAt,
       queue: [],
       writes: 0,
-      syncing: false,
+      syncing: 0,
       sealed: false,
       failure: undefined,
       closed: undefined,
     };
     openPacks.set(id, pack);
-    currentPack = pack;
+    lanes[lane] = pack;
     return pack;
   };
 
   const closeIfDone = (pack: Pack) => {
-    if (!pack.sealed || pack.closed || pack.writes > 0 || pack.syncing || pack.queue.length > 0) return;
+    if (!pack.sealed || pack.closed || pack.writes > 0 || pack.syncing > 0 || pack.queue.length > 0) return;
     pack.closed = pack.handle
       .close()
       .catch(() => {})
@@ -114,7 +122,8 @@ export function createPackWriter({
 
   const seal = (pack: Pack) => {
     pack.sealed = true;
-    if (currentPack === pack) currentPack = undefined;
+    const lane = lanes.indexOf(pack);
+    if (lane >= 0) lanes[lane] = undefined;
     closeIfDone(pack);
   };
 
@@ -125,39 +134,52 @@ export function createPackWriter({
   };
 
   const pump = (pack: Pack) => {
-    if (pack.syncing || pack.failure !== undefined) return;
+    if (pack.syncing > 0 || pack.failure !== undefined) return;
     let n = 0;
     while (n < pack.queue.length && pack.queue[n]!.written) n++;
     if (n === 0) return;
     const batch = pack.queue.splice(0, n);
-    pack.syncing = true;
+    pack.syncing = 1;
     pack.handle.datasync().then(
       () => {
-        pack.syncing = false;
+        pack.syncing = 0;
         for (const record of batch) record.resolve();
         pump(pack);
         closeIfDone(pack);
       },
       (error: unknown) => {
-        pack.syncing = false;
+        pack.syncing = 0;
         for (const record of batch) record.reject(error);
         fail(pack, error);
       },
     );
   };
 
+  const waiting = (pack: Pack) => pack.queue.length + pack.syncing;
+  const pickLane = (): number => {
+    let best = 0;
+    for (let lane = 0; lane < laneCount; lane++) {
+      const pack = lanes[lane];
+      if (!pack) return lane;
+      if (waiting(pack) === 0) return lane;
+      if (waiting(pack) < waiting(lanes[best]!)) best = lane;
+    }
+    return best;
+  };
+
   const getPack = async (recordBytes: number): Promise<Pack> => {
     for (;;) {
-      const pack = currentPack;
+      const lane = pickLane();
+      const pack = lanes[lane];
       if (pack) {
         const full = pack.size > 0 && pack.size + recordBytes > maxPackBytes;
         if (!full && Date.now() - pack.bornAt < maxPackAgeMs) return pack;
         seal(pack);
       }
-      creating ??= createPack().finally(() => {
-        creating = undefined;
+      creating[lane] ??= createPack(lane).finally(() => {
+        creating[lane] = undefined;
       });
-      await creating;
+      await creating[lane];
     }
   };
 
