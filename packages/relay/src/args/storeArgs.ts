@@ -80,11 +80,11 @@ export async function storeArgs(
       };
   // A cheap check before writing the object; the insert checks again, atomically.
   checkQuota(await meta.getArgsUsage(creator), bytes.length, quota, config.chain.retryAfterSeconds);
-  const objectKey = `args/${argsCommitment}/${randomUUID()}`;
-  await objects.put(objectKey, Readable.from([Buffer.from(bytes)]), {
-    maxBytes: config.limits.argsBytes,
-    size: bytes.length,
-  });
+  const { key: objectKey } = await objects.put(
+    `args/${argsCommitment}/${randomUUID()}`,
+    Readable.from([Buffer.from(bytes)]),
+    { maxBytes: config.limits.argsBytes, size: bytes.length },
+  );
   const inserted = await meta.insertArgs(
     {
       argsCommitment,

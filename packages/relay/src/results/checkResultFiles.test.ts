@@ -48,3 +48,34 @@ describe('checkResultFiles: image sizes', () => {
     await assert.rejects(check(oneSide, [await png(72, 128, 10)]), refusedAs(/72×128.*64×the model default/));
   });
 });
+
+describe('checkResultFiles: pHash on worker threads', () => {
+  it('scores a result exactly as on the main thread, while the event loop keeps running', async () => {
+    const { makeSdResult } = await import('../test/resultFiles.js');
+    const { createPHashPool } = await import('./createPHashPool.js');
+    const result = await makeSdResult(256, 256, 3, 7);
+    const { bytes } = encodeTaskArgs('sd', {
+      base_model: 'a/b',
+      prompt: 'x',
+      task_config: { image_width: 256, image_height: 256, num_images: 3 },
+    });
+    const parameters = {
+      taskType: 'sd' as const,
+      argsBytes: bytes,
+      names: result.files.map((f) => f.name),
+      read: async (name: string) => result.files.find((f) => f.name === name)!.bytes,
+    };
+    const pool = createPHashPool({ maxThreads: 2 });
+    try {
+      let ticks = 0;
+      const timer = setInterval(() => ticks++, 1);
+      const pooled = await checkResultFiles({ ...parameters, hashPixels: pool.hash });
+      clearInterval(timer);
+      assert.equal(pooled, result.score, 'the score of the worker threads is the main thread one');
+      assert.equal(await checkResultFiles(parameters), result.score);
+      assert.ok(ticks > 0, 'timers ran while the images were hashed');
+    } finally {
+      await pool.close();
+    }
+  });
+});

@@ -2,14 +2,40 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdir, open, readdir, readFile, rm, stat, unlink } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import type { Hex } from 'viem';
-import { getHashMismatch, ObjectPutError, type ObjectStore } from './types.js';
+import { createPackWriter, isPackId } from './createPackWriter.js';
+import { type PackRecord, readPackRecords } from './readPackRecords.js';
+import { getHashMismatch, ObjectPutError, type ObjectStore, type PutObjectReturnType } from './types.js';
 
 const batchBytes = 256 * 1024;
 /** Written bytes after which a large object's data is flushed to disk while the rest still arrives. */
 const earlySyncBytes = 4 * 1024 * 1024;
 const keyPattern = /^[a-z]+\/0x[0-9a-f]{64}\/[0-9a-f-]{36}$/;
+/** A packed object's key: the name it was put under, then its pack, data offset and length. */
+const packedKeyPattern =
+  /^([a-z]+\/0x[0-9a-f]{64}\/[0-9a-f-]{36})@(\d{13}-[0-9a-f]{8})\.(\d{1,15})\.(\d{1,15})$/;
+/** Objects of a known size up to this go into packs (buffered in memory until whole, then appended). */
+const packMaxObjectBytes = 4 * 1024 * 1024;
+/** Memory all packed puts may buffer together; a put beyond it takes the one-file path. */
+const packBufferBytes = 64 * 1024 * 1024;
+const maxPackBytes = 64 * 1024 * 1024;
+const defaultMaxPackAgeMs = 10 * 60 * 1000;
+
+export type CreateFileObjectStoreOptions = {
+  /** A pack takes records for this long after its creation (10 minutes). */
+  maxPackAgeMs?: number | undefined;
+  /** A pack of another process (or an earlier run) counts as sealed once unmodified this long (11 minutes). */
+  packQuietMs?: number | undefined;
+};
+
+type PackedKey = { packId: string; offset: number; length: number };
+
+function parsePackedKey(key: string): PackedKey | undefined {
+  const match = packedKeyPattern.exec(key);
+  if (!match) return undefined;
+  return { packId: match[2]!, offset: Number(match[3]), length: Number(match[4]) };
+}
 
 function assertKey(key: string): void {
   // Keys are made by the relay, never taken from a request; the check guards against a bug turning into a
@@ -27,20 +53,65 @@ async function fsyncDir(path: string): Promise<void> {
 }
 
 /**
- * Objects as files under `root/objects`, each written once under a fresh random key and fsynced with its
- * folder before `put` returns. No temporary name and rename: no row names a key before its `put` returned, so
- * a kill -9 mid-write leaves at worst an unreferenced partial file, which nothing reads and retention deletes
+ * Objects on disk, durable before `put` returns. Small objects of a known size (≤ 4 MiB, Content-Length given)
+ * are records in append-only pack files under `root/packs` (createPackWriter): concurrent puts share one
+ * datasync (group commit), and the returned key names the record's pack, offset and length. A pack is removed
+ * once every record in it was deleted (objects expire by age, so packs empty out whole).
+ * Other objects are files under `root/objects`, each written once under a fresh random key and fsynced with
+ * its folder. No temporary name and rename: no row names a key before its `put` returned, so a kill -9
+ * mid-write leaves at worst an unreferenced partial file or record, which nothing reads and retention deletes
  * as an orphan ({@link ObjectStore.listOlderThan}, an hour old). `root/tmp` (used before session 7) is
  * emptied at startup.
  *
  * @example
  * const objects = await createFileObjectStore('/var/lib/verinet-relay');
  */
-export async function createFileObjectStore(root: string): Promise<ObjectStore> {
+export async function createFileObjectStore(
+  root: string,
+  options: CreateFileObjectStoreOptions = {},
+): Promise<ObjectStore> {
+  const maxPackAgeMs = options.maxPackAgeMs ?? defaultMaxPackAgeMs;
+  const foreignPackQuietMs = options.packQuietMs ?? maxPackAgeMs + 60 * 1000;
   const objectsDir = join(root, 'objects');
+  const packsDir = join(root, 'packs');
   const tmpDir = join(root, 'tmp');
   await mkdir(objectsDir, { recursive: true });
+  await mkdir(packsDir, { recursive: true });
   await rm(tmpDir, { recursive: true, force: true });
+  await fsyncDir(root);
+  const packs = createPackWriter({ dir: packsDir, maxPackBytes, maxPackAgeMs, fsyncDir });
+  let bufferedBytes = 0;
+  // Packs written by this process (closed ones may be dropped at once), the data offsets of packed objects
+  // deleted since this process started, and the record lists of packs that no longer change.
+  const ownPacks = new Set<string>();
+  const deleted = new Map<string, Set<number>>();
+  const sealedRecords = new Map<string, PackRecord[]>();
+  const packPath = (packId: string) => join(packsDir, `${packId}.pack`);
+  const getRecords = async (packId: string, quiet: boolean): Promise<PackRecord[]> => {
+    const cached = sealedRecords.get(packId);
+    if (cached) return cached;
+    const records = await readPackRecords(packPath(packId));
+    if (quiet) sealedRecords.set(packId, records);
+    return records;
+  };
+  // Whether no process appends to the pack any more: this process closed it, or it has been quiet long enough.
+  const isQuiet = (packId: string, mtimeMs: number) =>
+    !packs.isOpen(packId) && (ownPacks.has(packId) || mtimeMs < Date.now() - foreignPackQuietMs);
+  // A pack goes once every record in it was deleted (records after a torn header were never acknowledged).
+  const dropIfEmpty = async (packId: string): Promise<boolean> => {
+    const info = await stat(packPath(packId)).catch(() => undefined);
+    if (!info) return true;
+    const quiet = isQuiet(packId, info.mtimeMs);
+    if (!quiet) return false;
+    const gone = deleted.get(packId);
+    const records = await getRecords(packId, quiet);
+    if (!records.every((record) => gone?.has(record.offset))) return false;
+    await rm(packPath(packId), { force: true });
+    deleted.delete(packId);
+    sealedRecords.delete(packId);
+    ownPacks.delete(packId);
+    return true;
+  };
   // Folders whose own entries a completed put has made durable (their parents fsynced after they existed).
   const durableFolders = new Set<string>();
   const pathOf = (key: string) => {
@@ -48,8 +119,73 @@ export async function createFileObjectStore(root: string): Promise<ObjectStore> 
     return join(objectsDir, ...key.split('/'));
   };
 
+  const readPacked = async (key: string, packed: PackedKey): Promise<Buffer> => {
+    const bytes = Buffer.allocUnsafe(packed.length);
+    const handle = await open(packPath(packed.packId), 'r');
+    try {
+      let done = 0;
+      while (done < packed.length) {
+        const { bytesRead } = await handle.read(bytes, done, packed.length - done, packed.offset + done);
+        if (bytesRead === 0) throw new Error(`pack ${packed.packId} ends inside object ${key}`);
+        done += bytesRead;
+      }
+    } finally {
+      await handle.close();
+    }
+    return bytes;
+  };
+
+  const putPacked = async (
+    key: string,
+    body: Readable,
+    maxBytes: number,
+    expectedSha256: Hex | undefined,
+    size: number,
+  ): Promise<PutObjectReturnType> => {
+    assertKey(key);
+    bufferedBytes += size;
+    try {
+      // Held whole in memory (bounded by `packBufferBytes` over all puts) and appended with one write.
+      const chunks: Buffer[] = [];
+      const hash = createHash('sha256');
+      let written = 0;
+      for await (const chunk of body as AsyncIterable<Buffer>) {
+        written += chunk.length;
+        if (written > maxBytes) throw new ObjectPutError('too_large', `larger than ${maxBytes} bytes`);
+        if (written > size)
+          throw new ObjectPutError(
+            'length_mismatch',
+            `received more than the ${size} bytes Content-Length said`,
+          );
+        hash.update(chunk);
+        chunks.push(chunk);
+      }
+      if (written !== size)
+        throw new ObjectPutError('length_mismatch', `received ${written} bytes, Content-Length said ${size}`);
+      const sha256 = `0x${hash.digest('hex')}` as Hex;
+      const mismatch = getHashMismatch(sha256, expectedSha256);
+      if (mismatch) throw mismatch;
+      const location = await packs.append(key, chunks, written);
+      ownPacks.add(location.packId);
+      return {
+        size: written,
+        sha256,
+        key: `${key}@${location.packId}.${location.offset}.${location.length}`,
+      };
+    } finally {
+      bufferedBytes -= size;
+    }
+  };
+
   return {
     async put(key, body, { maxBytes, expectedSha256, size }) {
+      if (
+        size !== undefined &&
+        size <= packMaxObjectBytes &&
+        size <= maxBytes &&
+        bufferedBytes + size <= packBufferBytes
+      )
+        return putPacked(key, body, maxBytes, expectedSha256, size);
       const target = pathOf(key);
       const folder = dirname(target);
       // A new folder's own entry is durable only once its parent is fsynced. Whether this put made the folder
@@ -141,7 +277,7 @@ export async function createFileObjectStore(root: string): Promise<ObjectStore> 
         }
         await handle.close();
         ok = true;
-        return { size: written, sha256 };
+        return { size: written, sha256, key };
       } finally {
         if (!ok) {
           await writing.catch(() => {});
@@ -152,19 +288,40 @@ export async function createFileObjectStore(root: string): Promise<ObjectStore> 
       }
     },
     async get(key) {
-      const path = pathOf(key);
-      await stat(path);
-      return createReadStream(path, { highWaterMark: 1 << 20 }) as Readable;
+      const packed = parsePackedKey(key);
+      if (!packed) {
+        const path = pathOf(key);
+        await stat(path);
+        return createReadStream(path, { highWaterMark: 1 << 20 }) as Readable;
+      }
+      // A packed object is small (≤ packMaxObjectBytes): one positioned read and one chunk to the socket, not a
+      // read stream's open, reads and close round trips.
+      return Readable.from(packed.length === 0 ? [] : [await readPacked(key, packed)]);
     },
     async getBytes(key, maxBytes) {
-      const path = pathOf(key);
-      const info = await stat(path);
-      if (info.size > maxBytes)
+      const packed = parsePackedKey(key);
+      if (!packed) {
+        const path = pathOf(key);
+        const info = await stat(path);
+        if (info.size > maxBytes)
+          throw new ObjectPutError('too_large', `object ${key} is above ${maxBytes} bytes`);
+        return new Uint8Array(await readFile(path));
+      }
+      if (packed.length > maxBytes)
         throw new ObjectPutError('too_large', `object ${key} is above ${maxBytes} bytes`);
-      return new Uint8Array(await readFile(path));
+      const bytes = await readPacked(key, packed);
+      return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length);
     },
     async delete(key) {
-      await rm(pathOf(key), { force: true });
+      const packed = parsePackedKey(key);
+      if (!packed) {
+        await rm(pathOf(key), { force: true });
+        return;
+      }
+      const gone = deleted.get(packed.packId) ?? new Set<number>();
+      deleted.set(packed.packId, gone);
+      gone.add(packed.offset);
+      await dropIfEmpty(packed.packId);
     },
     async listOlderThan(olderThanMs, limit, after = '') {
       const cutoff = Date.now() - olderThanMs;
@@ -181,13 +338,29 @@ export async function createFileObjectStore(root: string): Promise<ObjectStore> 
       for (const { key, full } of candidates) {
         const info = await stat(full).catch(() => undefined);
         if (info && info.mtimeMs < cutoff) keys.push(key);
-        if (keys.length >= limit) break;
       }
-      return keys;
+      // Packed objects: a pack's records are as old as its last write.
+      for (const name of await readdir(packsDir)) {
+        const packId = name.endsWith('.pack') ? name.slice(0, -5) : '';
+        if (!isPackId(packId)) continue;
+        const info = await stat(packPath(packId)).catch(() => undefined);
+        if (!info || info.mtimeMs >= cutoff) continue;
+        if (await dropIfEmpty(packId)) continue;
+        const gone = deleted.get(packId);
+        for (const record of await getRecords(packId, isQuiet(packId, info.mtimeMs))) {
+          if (gone?.has(record.offset)) continue;
+          const key = `${record.name}@${packId}.${record.offset}.${record.length}`;
+          if (key > after) keys.push(key);
+        }
+      }
+      keys.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+      return keys.slice(0, limit);
     },
     async ping() {
       await stat(objectsDir);
     },
-    async close() {},
+    async close() {
+      await packs.close();
+    },
   };
 }

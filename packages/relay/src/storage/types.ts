@@ -125,13 +125,15 @@ export type MetaStore = {
   close(): Promise<void>;
 };
 
-export type PutObjectReturnType = { size: number; sha256: Hex };
+/** `key`: where the object is stored, to be recorded in rows (the key given, or one naming its place in a pack). */
+export type PutObjectReturnType = { size: number; sha256: Hex; key: string };
 
 /** Immutable blobs (arguments, result files) under unique keys; writes are all-or-nothing. */
 export type ObjectStore = {
   /**
-   * Streams `body` into a new object. Rejects (leaving nothing behind) when the stream errors, exceeds
-   * `maxBytes`, or, given `expectedSha256`, hashes differently.
+   * Streams `body` into a new object named `key`. Rejects (leaving nothing referenced behind) when the stream
+   * errors, exceeds `maxBytes`, or, given `expectedSha256`, hashes differently. Rows must record the returned
+   * `key` (a store may extend the name with the object's place).
    */
   put(
     key: string,

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -12,6 +12,7 @@ import { getArgsCommitment } from '@verinet/protocol/commitment';
 import { getRelayDomain, signRelayRequest } from '@verinet/protocol/relay';
 import Database from 'better-sqlite3';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
+import { createFileObjectStore } from '../storage/createFileObjectStore.js';
 import { type ChainFixture, createFixtureTask, prepareArgs, startChainFixture } from './chainFixture.js';
 
 const ROUNDS = 3;
@@ -128,6 +129,9 @@ describe('crash safety: kill -9 during uploads loses nothing committed and leave
     child.kill('SIGTERM');
     await new Promise((r) => child.once('exit', r));
     const db = new Database(join(dataDir, 'relay.db'), { readonly: true });
+    // Objects are read as the relay reads them (small ones live in pack files since session 8).
+    const objects = await createFileObjectStore(dataDir);
+    const read = (key: string) => objects.getBytes(key, 1 << 30);
     try {
       assert.equal(db.pragma('integrity_check', { simple: true }), 'ok');
       assert.ok(
@@ -139,8 +143,8 @@ describe('crash safety: kill -9 during uploads loses nothing committed and leave
           | { object_key: string; salt: `0x${string}` }
           | undefined;
         assert.ok(row, `acknowledged arguments ${commitment} are there`);
-        const stored = new Uint8Array(await readFile(join(dataDir, 'objects', ...row.object_key.split('/'))));
-        assert.deepEqual(stored, bytes);
+        const stored = await read(row.object_key);
+        assert.deepEqual(new Uint8Array(stored), bytes);
         assert.equal(getArgsCommitment(getArgsHash(stored), row.salt).toLowerCase(), commitment);
       }
       // Every staged file row (the last acknowledged upload of each name, or a later one that was acknowledged
@@ -152,16 +156,28 @@ describe('crash safety: kill -9 during uploads loses nothing committed and leave
         sha256: string;
       }[];
       for (const row of rows) {
-        const path = join(dataDir, 'objects', ...row.object_key.split('/'));
-        const bytes = await readFile(path);
+        const bytes = await read(row.object_key);
         assert.equal(bytes.length, row.size, `${row.name} is whole`);
         assert.equal(
           `0x${createHash('sha256').update(bytes).digest('hex')}`,
           row.sha256,
           `${row.name} is not torn`,
         );
-        assert.equal((await stat(path)).isFile(), true);
+        // Streamed as downloads are: the same bytes.
+        const streamed = Buffer.concat(await (await objects.get(row.object_key)).toArray());
+        assert.equal(streamed.equals(Buffer.from(bytes)), true, `${row.name} streams whole`);
       }
+      // The kills hit the group-commit path: acknowledged small objects are records in pack files.
+      const argRows = db.prepare('SELECT object_key FROM args').all() as { object_key: string }[];
+      assert.ok(
+        [...argRows, ...rows].every((r) => r.object_key.includes('@')),
+        'small objects are packed',
+      );
+      // Every pack (torn tails included) reads as whole records; none names an object twice.
+      const packed = await objects.listOlderThan(-60_000, 1_000_000);
+      assert.equal(new Set(packed).size, packed.length);
+      for (const key of [...argRows, ...rows].map((r) => r.object_key))
+        assert.ok(packed.includes(key), `${key} is a record of its pack`);
       for (const name of acknowledgedFiles.keys())
         assert.ok(
           rows.some((r) => r.name === name),
@@ -172,6 +188,7 @@ describe('crash safety: kill -9 during uploads loses nothing committed and leave
       );
     } finally {
       db.close();
+      await objects.close();
     }
   });
 });

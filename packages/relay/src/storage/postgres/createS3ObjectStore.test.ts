@@ -39,7 +39,7 @@ describe('S3 object store connections (s3rver)', { timeout: 60_000 }, () => {
     for (const i of [1, 2, 3])
       assert.deepEqual(
         await store.put(key(i), Readable.from([Buffer.from(body)]), { ...options, size: body.length }),
-        { size: body.length, sha256: sha256(body) },
+        { size: body.length, sha256: sha256(body), key: key(i) },
       );
     assert.equal(s3.connections() - start, 3, 'one new connection per streamed PUT');
     const afterStreams = s3.connections();

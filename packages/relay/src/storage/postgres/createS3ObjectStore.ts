@@ -91,7 +91,7 @@ export async function createS3ObjectStore(options: S3Options): Promise<ObjectSto
         const mismatch = getHashMismatch(sha256, expectedSha256);
         if (mismatch) throw mismatch;
         await client.send(new PutObjectCommand({ Bucket, Key: key, Body: all, ContentLength: total }));
-        return { size: total, sha256 };
+        return { size: total, sha256, key };
       }
       const source: Readable = body;
       const length = size;
@@ -127,7 +127,7 @@ export async function createS3ObjectStore(options: S3Options): Promise<ObjectSto
         await client.send(new DeleteObjectCommand({ Bucket, Key: key }));
         throw problem;
       }
-      return { size: written, sha256 };
+      return { size: written, sha256, key };
     },
     async get(key) {
       const response = await client.send(new GetObjectCommand({ Bucket, Key: key }));

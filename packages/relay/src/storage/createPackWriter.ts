@@ -1,0 +1,235 @@
+import { randomBytes } from 'node:crypto';
+import { type FileHandle, open } from 'node:fs/promises';
+import { join } from 'node:path';
+
+/** Bytes before a record's name: magic, name length, data length (u32 big-endian each). */
+export const packHeaderBytes = 12;
+export const packMagic = 0x56525031; // "VRP1"
+/**
+ * Packs open for appending at once ("lanes"), each with at most one datasync running. A datasync of one file
+ * runs alone, and on this disk several files' syncs overlap better than one file's syncs in turn (measured:
+ * 1 MB puts, 4 in flight, one pack 152–159 MB/s, separate files 296–315): a put takes an idle lane, or else the
+ * lane with the fewest records waiting, and joins that lane's next datasync.
+ */
+const laneCount = 4;
+const packIdPattern = /^\d{13}-[0-9a-f]{8}$/;
+
+export type PackWriterParameters = {
+  /** Folder of the pack files (exists, its own entry durable). */
+  dir: string;
+  /** A pack takes no more records once this large. */
+  maxPackBytes: number;
+  /** A pack takes no more records once this old (so an old pack's modification time means it is sealed). */
+  maxPackAgeMs: number;
+  fsyncDir: (path: string) => Promise<void>;
+};
+
+/** Where an acknowledged record's data lies. */
+export type PackLocation = { packId: string; offset: number; length: number };
+
+export type PackWriter = {
+  /**
+   * Appends one record (`name`, then the bytes of `chunks`) to the open pack; resolves once a datasync that
+   * began after the record and every record before it in the pack were written has returned.
+   */
+  append(name: string, chunks: readonly Buffer[], length: number): Promise<PackLocation>;
+  /** Whether this process may still append to (or has unsettled records in) the pack. */
+  isOpen(packId: string): boolean;
+  close(): Promise<void>;
+};
+
+type PendingRecord = {
+  written: boolean;
+  resolve: () => void;
+  reject: (error: unknown) => void;
+};
+
+type Pack = {
+  id: string;
+  handle: FileHandle;
+  size: number;
+  bornAt: number;
+  /** Records not yet acknowledged, in offset order. */
+  queue: PendingRecord[];
+  writes: number;
+  /** 1 while a datasync runs (it covers the records written before it began). */
+  syncing: number;
+  sealed: boolean;
+  failure: unknown;
+  closed: Promise<void> | undefined;
+};
+
+/** Whether `id` names a pack file of this format. */
+export function isPackId(id: string): boolean {
+  return packIdPattern.test(id);
+}
+
+/**
+ * Group commit for small objects: concurrent puts append their records to one pack file and share its datasyncs.
+ * A record is acknowledged only when it and every record before it were completely written before a datasync
+ * began, so the acknowledged records of a pack always form a prefix of it: after a kill -9 or a power loss a
+ * scan from the start reads every acknowledged record, and whatever follows the first torn header was never
+ * acknowledged. A write or datasync error fails every unacknowledged record of the pack and seals it.
+ *
+ * @example
+ * const packs = createPackWriter({ dir, maxPackBytes: 64 << 20, maxPackAgeMs: 600_000, fsyncDir });
+ */
+export function createPackWriter({
+  dir,
+  maxPackBytes,
+  maxPackAgeMs,
+  fsyncDir,
+}: PackWriterParameters): PackWriter {
+  const lanes: (Pack | undefined)[] = Array.from({ length: laneCount }, () => undefined);
+  const creating: (Promise<Pack> | undefined)[] = Array.from({ length: laneCount }, () => undefined);
+  const openPacks = new Map<string, Pack>();
+
+  const createPack = async (lane: number): Promise<Pack> => {
+    const bornAt = Date.now();
+    const id = `${String(bornAt).padStart(13, '0')}-${randomBytes(4).toString('hex')}`;
+    const handle = await open(join(dir, `${id}.pack`), 'wx', 0o600);
+    try {
+      // The pack's folder entry is durable before any of its records is acknowledged.
+      await fsyncDir(dir);
+    } catch (error) {
+      await handle.close().catch(() => {});
+      throw error;
+    }
+    const pack: Pack = {
+      id,
+      handle,
+      size: 0,
+      bornAt,
+      queue: [],
+      writes: 0,
+      syncing: 0,
+      sealed: false,
+      failure: undefined,
+      closed: undefined,
+    };
+    openPacks.set(id, pack);
+    lanes[lane] = pack;
+    return pack;
+  };
+
+  const closeIfDone = (pack: Pack) => {
+    if (!pack.sealed || pack.closed || pack.writes > 0 || pack.syncing > 0 || pack.queue.length > 0) return;
+    pack.closed = pack.handle
+      .close()
+      .catch(() => {})
+      .finally(() => openPacks.delete(pack.id));
+  };
+
+  const seal = (pack: Pack) => {
+    pack.sealed = true;
+    const lane = lanes.indexOf(pack);
+    if (lane >= 0) lanes[lane] = undefined;
+    closeIfDone(pack);
+  };
+
+  const fail = (pack: Pack, error: unknown) => {
+    pack.failure ??= error;
+    for (const record of pack.queue.splice(0)) record.reject(pack.failure);
+    seal(pack);
+  };
+
+  const pump = (pack: Pack) => {
+    if (pack.syncing > 0 || pack.failure !== undefined) return;
+    let n = 0;
+    while (n < pack.queue.length && pack.queue[n]!.written) n++;
+    if (n === 0) return;
+    const batch = pack.queue.splice(0, n);
+    pack.syncing = 1;
+    pack.handle.datasync().then(
+      () => {
+        pack.syncing = 0;
+        for (const record of batch) record.resolve();
+        pump(pack);
+        closeIfDone(pack);
+      },
+      (error: unknown) => {
+        pack.syncing = 0;
+        for (const record of batch) record.reject(error);
+        fail(pack, error);
+      },
+    );
+  };
+
+  const waiting = (pack: Pack) => pack.queue.length + pack.syncing;
+  const pickLane = (): number => {
+    let best = 0;
+    for (let lane = 0; lane < laneCount; lane++) {
+      const pack = lanes[lane];
+      if (!pack) return lane;
+      if (waiting(pack) === 0) return lane;
+      if (waiting(pack) < waiting(lanes[best]!)) best = lane;
+    }
+    return best;
+  };
+
+  const getPack = async (recordBytes: number): Promise<Pack> => {
+    for (;;) {
+      const lane = pickLane();
+      const pack = lanes[lane];
+      if (pack) {
+        const full = pack.size > 0 && pack.size + recordBytes > maxPackBytes;
+        if (!full && Date.now() - pack.bornAt < maxPackAgeMs) return pack;
+        seal(pack);
+      }
+      creating[lane] ??= createPack(lane).finally(() => {
+        creating[lane] = undefined;
+      });
+      await creating[lane];
+    }
+  };
+
+  return {
+    async append(name, chunks, length) {
+      const nameBytes = Buffer.from(name, 'utf8');
+      const recordBytes = packHeaderBytes + nameBytes.length + length;
+      const pack = await getPack(recordBytes);
+      const offset = pack.size;
+      pack.size += recordBytes;
+      const header = Buffer.alloc(packHeaderBytes);
+      header.writeUInt32BE(packMagic, 0);
+      header.writeUInt32BE(nameBytes.length, 4);
+      header.writeUInt32BE(length, 8);
+      const acknowledged = new Promise<void>((resolve, reject) => {
+        const record: PendingRecord = { written: false, resolve, reject };
+        pack.queue.push(record);
+        pack.writes++;
+        void (async () => {
+          try {
+            const parts = [header, nameBytes, ...chunks];
+            let done = (await pack.handle.writev(parts, offset)).bytesWritten;
+            if (done < recordBytes) {
+              const data = Buffer.concat(parts, recordBytes);
+              while (done < recordBytes)
+                done += (await pack.handle.write(data, done, recordBytes - done, offset + done)).bytesWritten;
+            }
+            record.written = true;
+            pack.writes--;
+            pump(pack);
+          } catch (error) {
+            pack.writes--;
+            fail(pack, error);
+          }
+          closeIfDone(pack);
+        })();
+      });
+      await acknowledged;
+      return { packId: pack.id, offset: offset + packHeaderBytes + nameBytes.length, length };
+    },
+    isOpen(packId) {
+      return openPacks.has(packId);
+    },
+    async close() {
+      for (const pack of [...openPacks.values()]) seal(pack);
+      // Unsettled records settle (or fail) on their own; wait for the handles to close.
+      const deadline = Date.now() + 10_000;
+      while (openPacks.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+      for (const pack of openPacks.values()) await pack.handle.close().catch(() => {});
+      openPacks.clear();
+    },
+  };
+}

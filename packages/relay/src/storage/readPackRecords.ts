@@ -1,0 +1,40 @@
+import { open } from 'node:fs/promises';
+import { packHeaderBytes, packMagic } from './createPackWriter.js';
+
+/** One record of a pack: the name it was put under and where its data lies. */
+export type PackRecord = { name: string; offset: number; length: number };
+
+const namePattern = /^[a-z]+\/0x[0-9a-f]{64}\/[0-9a-f-]{36}$/;
+const maxNameBytes = 128;
+
+/**
+ * The records of a pack file from its start up to its end or the first header that does not read as one (a
+ * record torn by a crash or a failed write: nothing from there on was ever acknowledged, see createPackWriter).
+ *
+ * @example
+ * const records = await readPackRecords('/var/lib/verinet-relay/packs/1764470000000-0a1b2c3d.pack');
+ */
+export async function readPackRecords(path: string): Promise<PackRecord[]> {
+  const handle = await open(path, 'r');
+  try {
+    const { size } = await handle.stat();
+    const head = Buffer.alloc(packHeaderBytes + maxNameBytes);
+    const records: PackRecord[] = [];
+    let at = 0;
+    while (at + packHeaderBytes <= size) {
+      const { bytesRead } = await handle.read(head, 0, head.length, at);
+      if (bytesRead < packHeaderBytes || head.readUInt32BE(0) !== packMagic) break;
+      const nameBytes = head.readUInt32BE(4);
+      const length = head.readUInt32BE(8);
+      if (nameBytes > maxNameBytes || packHeaderBytes + nameBytes > bytesRead) break;
+      const name = head.toString('utf8', packHeaderBytes, packHeaderBytes + nameBytes);
+      const offset = at + packHeaderBytes + nameBytes;
+      if (!namePattern.test(name) || offset + length > size) break;
+      records.push({ name, offset, length });
+      at = offset + length;
+    }
+    return records;
+  } finally {
+    await handle.close();
+  }
+}
