@@ -6,8 +6,10 @@ import { getPixelsPHash } from '@verinet/protocol/score/browser';
 import { isSelected, proofToHash, prove } from '@verinet/protocol/vrf';
 import { bytesToHex, custom, type Hex, http, parseEther, type Transport } from 'viem';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
+import { settleDraws } from './actions/settleDraws.js';
 import { createChainAccess } from './chain/createChainAccess.js';
 import { createTaskEventWaker } from './chain/createTaskEventWaker.js';
+import type { SdkContext } from './client/context.js';
 import { createClient, type VerinetClient } from './client/createClient.js';
 import { InsufficientFundsError } from './errors/index.js';
 import { toLlmTaskArgs } from './high/createChatCompletion.js';
@@ -461,6 +463,23 @@ describe('SDK end to end (anvil, contracts, real relay, 3 node daemons with the 
     assert.equal(outcome, 'success');
     const pool = (await network.devnet.rpc('txpool_status')) as { queued: string };
     assert.equal(BigInt(pool.queued), 0n, 'nothing left queued in the pool');
+  });
+
+  it('settleDraws is simulated first: with no draw to settle the app sends nothing (review s7 finding 3)', async () => {
+    const access = createChainAccess({
+      chain: network.chain,
+      account: network.privateKey(appIndex + 4),
+      pollIntervalMs: 100,
+    });
+    const context = {
+      access,
+      retry: { attempts: 1, baseDelayMs: 10 },
+      emit: () => {},
+    } as unknown as SdkContext;
+    await access.write({ functionName: 'settleDraws', args: [] }); // whatever waited is drawn now
+    const nonce = await access.publicClient.getTransactionCount({ address: access.address });
+    assert.equal(await settleDraws(context), false, 'nothing pending: not sent');
+    assert.equal(await access.publicClient.getTransactionCount({ address: access.address }), nonce);
   });
 
   it("with a WebSocket endpoint, a wait wakes on its own task's events (not on another's) and the task completes", async () => {

@@ -9,6 +9,7 @@ import { getPixelsPHash, getTextScore } from '@verinet/protocol/score/browser';
 import { build } from 'esbuild';
 import { encode } from 'fast-png';
 import { bytesToHex, type Hex } from 'viem';
+import { decideDrawSettlement } from './actions/waitForReport.js';
 import { getGasLimit, isOutOfGas } from './chain/getGasLimit.js';
 import { chooseDefaultFee } from './chain/reads.js';
 import { createClient } from './client/createClient.js';
@@ -175,6 +176,18 @@ describe('arguments and options', () => {
       () => createClient({ chain, relay: 'http://x', account: key, maxDefaultFee: 0n }),
       /maxDefaultFee must be a positive bigint/,
     );
+  });
+
+  it("settleDraws for a Pending draw: decided on its draw block (a redraw's dispatch block), not its creation block", () => {
+    // Review s7 finding 3: a task created at block 10, queued, and redrawn at block 30 waits on block 30's hash.
+    // At head 30 nobody could have drawn it yet: the app must not pay its own settleDraws at once.
+    assert.equal(decideDrawSettlement({ head: 30n, drawBlock: 30n, busy: true }), 'wait');
+    assert.equal(decideDrawSettlement({ head: 30n, drawBlock: 30n, busy: undefined }), 'grace');
+    // A block after the draw block left it Pending: nobody settled it, the app does.
+    assert.equal(decideDrawSettlement({ head: 31n, drawBlock: 30n, busy: true }), 'settle');
+    // A quiet chain (no write of this process under way, no foreign block lately): at once, no grace.
+    assert.equal(decideDrawSettlement({ head: 30n, drawBlock: 30n, busy: false }), 'settle');
+    assert.equal(decideDrawSettlement({ head: undefined, drawBlock: 30n, busy: true }), 'settle');
   });
 
   it('default fee: the going price within [minFee, maxDefaultFee (10 × minFee unless set)]', () => {

@@ -267,7 +267,7 @@ export async function startDevnet(parameters: StartDevnetParameters): Promise<De
     const chainFeed = createChainFeed({
       client: createChainClient({ rpcUrl, deployment }),
       addresses: [deployment.contracts.taskManager, deployment.contracts.nodeRegistry],
-      pollIntervalMs: Math.min(nodePollMs, 50),
+      pollIntervalMs: Math.min(nodePollMs, 100),
     });
     chainFeed.start();
     stops.push({ what: 'the chain feed', stop: () => chainFeed.stop() });

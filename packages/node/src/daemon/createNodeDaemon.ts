@@ -1,5 +1,6 @@
+import { taskManagerAbi } from '@verinet/protocol/chain';
 import type { Logger } from 'pino';
-import type { Address, Hex } from 'viem';
+import { type Address, encodeEventTopics, type Hex, type Log } from 'viem';
 import { createCachedChainReads } from '../chain/createCachedChainReads.js';
 import type { ChainSource } from '../chain/createChainFeed.js';
 import { type ChainWatcher, createChainWatcher } from '../chain/createChainWatcher.js';
@@ -38,6 +39,9 @@ export type NodeDaemon = {
   /** Tasks whose action is running right now. */
   busyTasks: () => Hex[];
 };
+
+const taskQueuedTopic = encodeEventTopics({ abi: taskManagerAbi, eventName: 'TaskQueued' })[0]?.toLowerCase();
+const isTaskQueued = (log: Log) => log.topics[0]?.toLowerCase() === taskQueuedTopic;
 
 /**
  * The node daemon: watches the chain for tasks given to this node and drives each through its persisted
@@ -81,6 +85,8 @@ export function createNodeDaemon(parameters: NodeDaemonParameters): NodeDaemon {
         { created: (taskKey) => settler.hint(taskKey), drawn: (taskKey) => settler.drawn(taskKey) },
       );
       for (const taskKey of ended) if (inFlight.has(taskKey.toLowerCase())) parameters.worker.cancel(taskKey);
+      // The queue may hold a task (TaskQueued), or this node may be free to take one (its tasks changed).
+      if (changed || logs.some(isTaskQueued)) dispatcher.hint();
       // Only news about this node's tasks: other blocks leave nothing for the task loop to do.
       if (changed) setImmediate(() => wake?.());
     },
@@ -119,6 +125,9 @@ export function createNodeDaemon(parameters: NodeDaemonParameters): NodeDaemon {
     node: parameters.node,
     intervalMs: Math.max(parameters.pollIntervalMs ?? 1_000, 50) * 5,
     maxGas: parameters.settleMaxGas ?? 8_000_000n,
+    hints: true,
+    // Free on chain from its report on (F6): only a task not reported yet keeps the node busy.
+    isIdle: () => listOpenTasks(store).every((task) => task.step === 'reported' || task.step === 'abandoned'),
     notice: (level, message) => notice(level, message),
   });
 

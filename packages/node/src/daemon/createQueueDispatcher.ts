@@ -29,6 +29,17 @@ export type QueueDispatcherParameters = Pick<
   delayMs?: number | undefined;
   /** Source of the random wait (tests); default Math.random. */
   random?: (() => number) | undefined;
+  /**
+   * With hints the owner calls `hint()` whenever the queue may have become non-empty or this node free (the
+   * daemon: every TaskQueued, every change of this node's tasks or status): `queueHead()` is then read only after
+   * a hint, every interval while the queue was last seen non-empty, and every `rereadMs` all the same. Without, it
+   * is read every interval (20 devnet nodes polling it every second were a quarter of their RPC calls).
+   */
+  hints?: boolean | undefined;
+  /** With hints, the queue is read at least this often all the same (default 30 s): a missed event costs this. */
+  rereadMs?: number | undefined;
+  /** Whether this node runs no task now (a busy node cannot be drawn: it skips the queue); default always. */
+  isIdle?: (() => boolean) | undefined;
   notice: (level: 'info' | 'warn', message: string) => void;
 };
 
@@ -38,6 +49,8 @@ export type QueueDispatcher = {
    * Resolves to that task's key; its node (this one or another) comes with a later settlement's TaskStarted.
    */
   tick: () => Promise<Hex | undefined>;
+  /** The queue may hold a task now, or this node became free (see `hints`). */
+  hint: () => void;
   start: () => void;
   stop: () => Promise<void>;
 };
@@ -78,6 +91,10 @@ export function createQueueDispatcher(parameters: QueueDispatcherParameters): Qu
   const maxProbes = parameters.maxProbes ?? 64n;
   const delayMs = parameters.delayMs ?? parameters.intervalMs;
   const random = parameters.random ?? Math.random;
+  const rereadMs = parameters.rereadMs ?? 30_000;
+  // True at start (nothing known), after a hint, and while the last read saw a queued task.
+  let maybeQueued = true;
+  let readAt = 0;
 
   const waitFor = async (tx: Parameters<TxSender['wait']>[0]): Promise<Hex | undefined> => {
     const outcome = await sender.wait(tx, { timeoutMs: 60_000 });
@@ -99,12 +116,22 @@ export function createQueueDispatcher(parameters: QueueDispatcherParameters): Qu
     // A dispatch signed before a crash (or still unmined) is followed, never doubled.
     const live = listPendingTxs(store, node).find((tx) => tx.purpose === 'dispatchQueued');
     if (live) return waitFor(live);
+    if (parameters.hints) {
+      const now = Date.now();
+      if (!maybeQueued && now - readAt < rereadMs) return undefined;
+      // A busy node skips the queue; it is hinted again when its task changes.
+      if (parameters.isIdle && !parameters.isIdle()) return undefined;
+      readAt = now;
+      // Cleared before the read: a hint arriving while it is on its way sets it again.
+      maybeQueued = false;
+    }
     const head = await client.readContract({
       address: contracts.taskManager,
       abi: taskManagerAbi,
       functionName: 'queueHead',
     });
     if (head === zeroKey) return undefined;
+    maybeQueued = true;
     const fits = async (blockTag: 'pending' | 'latest'): Promise<boolean> => {
       if ((await readNodeStatus(client, contracts, node)) !== 'Available') return false;
       const { result } = await client.simulateContract({
@@ -140,6 +167,9 @@ export function createQueueDispatcher(parameters: QueueDispatcherParameters): Qu
 
   return {
     tick,
+    hint() {
+      maybeQueued = true;
+    },
     start: loop.start,
     stop: loop.stop,
   };

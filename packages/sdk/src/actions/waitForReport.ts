@@ -1,4 +1,4 @@
-import { isEnded, isReported, readChainTimeCached, readTimeout } from '../chain/reads.js';
+import { type ChainTaskInfo, isEnded, isReported, readChainTimeCached, readTimeout } from '../chain/reads.js';
 import type { SdkContext } from '../client/context.js';
 import type { TaskRecord } from '../types.js';
 import { loadRecord, saveRecord } from '../utils/loadRecord.js';
@@ -42,20 +42,46 @@ const readHead = (context: SdkContext, id: string, signal: AbortSignal | undefin
   );
 
 /**
- * Whether the app should send `settleDraws` for a Pending member: at once when blocks after its creation block
- * left it Pending (none of them settled draws), else after `settleGraceMs` if no block came meanwhile.
+ * Whether the app should send `settleDraws` for a member read Pending at or after head `head`: `settle` at once
+ * when blocks after its draw block (`drawBlock`: the creation block, or the dispatch block of a task redrawn from
+ * the queue, `getTask().seedBlock`) left it Pending (none of them settled draws). While the head is still the draw
+ * block: with the shared log feed (`busy` known), `settle` unless another transaction is about to land (`wait`:
+ * the next head wakes the wait, which decides again); without it, `grace` (wait `settleGraceMs` for a block).
  */
+export function decideDrawSettlement(parameters: {
+  head: bigint | undefined;
+  drawBlock: bigint | undefined;
+  busy: boolean | undefined;
+}): 'settle' | 'wait' | 'grace' {
+  const { head, drawBlock, busy } = parameters;
+  if (head === undefined || drawBlock === undefined || head > drawBlock) return 'settle';
+  if (busy === undefined) return 'grace';
+  return busy ? 'wait' : 'settle';
+}
+
+/** The block whose hash draws a Pending member's node: its redraw's block, else its creation block. */
+const getDrawBlock = (member: TaskRecord['members'][number], info: ChainTaskInfo): bigint | undefined =>
+  info.seedBlock > 0n
+    ? info.seedBlock
+    : member.createdBlock === undefined
+      ? undefined
+      : BigInt(member.createdBlock);
+
+/** Whether the app should send `settleDraws` for a Pending member now (see decideDrawSettlement). */
 async function isDrawLeftToUs(
   context: SdkContext,
   record: TaskRecord,
   member: TaskRecord['members'][number],
+  info: ChainTaskInfo,
   head: bigint | undefined,
   signal: AbortSignal | undefined,
 ): Promise<boolean> {
-  const created = member.createdBlock === undefined ? undefined : BigInt(member.createdBlock);
-  if (head === undefined || created === undefined || head > created) return true;
+  const drawBlock = getDrawBlock(member, info);
+  const busy = context.feed?.head() === undefined ? undefined : context.feed.isChainBusy();
+  const decision = decideDrawSettlement({ head, drawBlock, busy });
+  if (decision !== 'grace') return decision === 'settle';
   await sleep(settleGraceMs, signal, record.id);
-  if ((await readHead(context, record.id, signal)) === created) return true;
+  if ((await readHead(context, record.id, signal)) === drawBlock) return true;
   return (await refreshMember(context, record, member, signal)).state === 'Pending';
 }
 
@@ -96,7 +122,7 @@ export async function waitForReport(
       let now: bigint | undefined;
       // Read before the states: a draw still Pending at a head past its creation block was left by those blocks.
       const headBefore = record.members.some(isDrawing)
-        ? await readHead(context, id, options.signal)
+        ? (context.feed?.head() ?? (await readHead(context, id, options.signal)))
         : undefined;
       for (const member of record.members) {
         if (
@@ -108,10 +134,11 @@ export async function waitForReport(
         if (isEnded(info.state) || isReported(info.state)) continue;
         if (info.state === 'Pending') {
           // F1: any later transaction draws the node; send one if nobody (a node daemon, another app) will.
-          if (await isDrawLeftToUs(context, record, member, headBefore, options.signal)) {
-            await settleDraws(context, options.signal);
+          if (
+            (await isDrawLeftToUs(context, record, member, info, headBefore, options.signal)) &&
+            (await settleDraws(context, options.signal))
+          )
             await refreshMember(context, record, member, options.signal);
-          }
           pending++;
           continue;
         }
@@ -147,9 +174,12 @@ export async function waitForReport(
             });
         }
       }
-      // Draws are settled within a block or by this app (isDrawLeftToUs): polled at the poll interval.
-      if (watch?.live && !record.members.some(isDrawing))
-        await watch.sleep(eventFallbackMs(context), options.signal, id);
+      // Draws are settled within a block or by this app (isDrawLeftToUs): a drawing member waits for the next head
+      // (the feed wakes it; a WebSocket waker does not see heads: polled at the poll interval).
+      const stillDrawing = record.members.some(isDrawing);
+      if (watch?.live && stillDrawing && context.feed)
+        await watch.sleep(context.pollIntervalMs, options.signal, id, { heads: true });
+      else if (watch?.live && !stillDrawing) await watch.sleep(eventFallbackMs(context), options.signal, id);
       else await sleep(context.pollIntervalMs, options.signal, id);
     }
   }

@@ -56,21 +56,49 @@ export function getViemChain(chain: VerinetChain): Chain {
   };
 }
 
+/**
+ * The reads of every client of a process that talk to one RPC URL go through one batching HTTP transport: the
+ * requests made within one timer tick travel in one JSON-RPC batch (one HTTP request). Twenty apps in one process
+ * each made their own HTTP request per call, and on this kind of machine a request costs more CPU in system calls
+ * and HTTP handling than the JSON-RPC work itself. Transactions are handed over on their own (an
+ * `eth_sendRawTransactionSync` waits for its block: a batch holding one would hold every read in it).
+ */
+const batchedTransports = new Map<string, Transport>();
+const getBatchedTransport = (url: string): Transport => {
+  let transport = batchedTransports.get(url);
+  if (!transport) {
+    transport = http(url, { retryCount: 0, timeout: 20_000, batch: { wait: 0, batchSize: 100 } });
+    batchedTransports.set(url, transport);
+  }
+  return transport;
+};
+
 export function createChainAccess(parameters: {
   chain: VerinetChain;
   account: VerinetAccount;
   transport?: Transport | undefined;
   pollIntervalMs: number;
+  /** Called when a write starts; the function it returns when it ended (with its receipt's block, if mined). */
+  onWrite?: (() => ((blockNumber?: bigint) => void) | undefined) | undefined;
 }): ChainAccess {
   const { chain } = parameters;
   const viemChain = getViemChain(chain);
   const transport = parameters.transport ?? http(chain.rpcUrl, { retryCount: 0, timeout: 20_000 });
-  const publicClient = createPublicClient({
+  /** Hands transactions over (never batched). */
+  const sendClient = createPublicClient({
     chain: viemChain,
     transport,
     cacheTime: 0,
     pollingInterval: parameters.pollIntervalMs,
   }) as PublicClient;
+  const publicClient = parameters.transport
+    ? sendClient
+    : (createPublicClient({
+        chain: viemChain,
+        transport: getBatchedTransport(chain.rpcUrl),
+        cacheTime: 0,
+        pollingInterval: parameters.pollIntervalMs,
+      }) as PublicClient);
 
   let wallet: WalletClient;
   let account: Account;
@@ -130,7 +158,7 @@ export function createChainAccess(parameters: {
   const accept = async (raw: Hex): Promise<TransactionReceipt | undefined> => {
     if (sendSync && waiting === 1) {
       try {
-        return await sendRawTransactionSync(publicClient, { serializedTransaction: raw });
+        return await sendRawTransactionSync(sendClient, { serializedTransaction: raw });
       } catch (error) {
         const code =
           (error as { code?: unknown }).code ?? (error as { cause?: { code?: unknown } }).cause?.code;
@@ -145,7 +173,7 @@ export function createChainAccess(parameters: {
       }
     }
     try {
-      await publicClient.sendRawTransaction({ serializedTransaction: raw });
+      await sendClient.sendRawTransaction({ serializedTransaction: raw });
     } catch (error) {
       const text = error instanceof Error ? error.message : String(error);
       // The same bytes are in the pool or mined already (the synchronous send got them there).
@@ -250,7 +278,19 @@ export function createChainAccess(parameters: {
     }
   };
 
-  const write = async ({ functionName, args, value }: ChainWrite): Promise<TransactionReceipt> => {
+  const write = async (request: ChainWrite): Promise<TransactionReceipt> => {
+    const ended = parameters.onWrite?.();
+    let blockNumber: bigint | undefined;
+    try {
+      const receipt = await writeOnce(request);
+      blockNumber = receipt.blockNumber;
+      return receipt;
+    } finally {
+      ended?.(blockNumber);
+    }
+  };
+
+  const writeOnce = async ({ functionName, args, value }: ChainWrite): Promise<TransactionReceipt> => {
     // A call that ran out of gas settling more draws than estimated (a revert that changed nothing) is sent
     // once more with room for every draw it may settle.
     for (let full = false; ; full = true) {

@@ -5,8 +5,16 @@ import { TaskCancelledError } from '../errors/index.js';
 export type TaskEventWatch = {
   /** Whether the subscription is live (else the caller polls at its usual interval). */
   readonly live: boolean;
-  /** Waits `ms`, or less when a log of the watched tasks arrived since the last sleep (or arrives meanwhile). */
-  sleep: (ms: number, signal?: AbortSignal | undefined, id?: string) => Promise<void>;
+  /**
+   * Waits `ms`, or less when a log of the watched tasks arrived since the last sleep (or arrives meanwhile); with
+   * `heads`, also when a new block arrives (where the source sees heads: the HTTP log feed).
+   */
+  sleep: (
+    ms: number,
+    signal?: AbortSignal | undefined,
+    id?: string,
+    options?: { heads?: boolean | undefined },
+  ) => Promise<void>;
   stop: () => void;
 };
 

@@ -1,6 +1,7 @@
 import type { Hex } from 'viem';
 import type { ChainAccess } from '../chain/createChainAccess.js';
 import type { TaskEventWaker } from '../chain/createTaskEventWaker.js';
+import type { TaskLogFeed } from '../chain/createTaskLogFeed.js';
 import type { RelayClient } from '../relay/createRelayClient.js';
 import type { TaskStore } from '../store/types.js';
 import type { CheckTaskArgs, DecodeImage, TaskEvent, TaskRequirements, TimeoutPolicy } from '../types.js';
@@ -15,8 +16,13 @@ export type SdkContext = {
   maxDefaultFee: bigint | undefined;
   requirements: Partial<TaskRequirements>;
   pollIntervalMs: number;
-  /** Wakes waits on task events when the chain has a `wsUrl` (else undefined: waits poll). */
+  /**
+   * Wakes waits on task events: over WebSocket when the chain has a `wsUrl`, else the process's shared HTTP log
+   * feed (undefined only in hand-built contexts: waits then poll).
+   */
   events: TaskEventWaker | undefined;
+  /** The shared HTTP log feed (heads, whether the chain is busy); undefined with a `wsUrl`. */
+  feed?: TaskLogFeed | undefined;
   retry: { attempts: number; baseDelayMs: number };
   onTimeout: TimeoutPolicy;
   maxResubmits: number;

@@ -16,6 +16,7 @@ import {
 import { getOwed, withdraw } from '../actions/withdraw.js';
 import { createChainAccess } from '../chain/createChainAccess.js';
 import { createTaskEventWaker } from '../chain/createTaskEventWaker.js';
+import { joinTaskLogFeed } from '../chain/createTaskLogFeed.js';
 import { ConfigurationError } from '../errors/index.js';
 import {
   type ChatCompletion,
@@ -107,12 +108,22 @@ export function createClient(parameters: CreateClientParameters): VerinetClient 
       `maxDefaultFee must be a positive bigint (wei), not ${String(parameters.maxDefaultFee)}.`,
     );
   const pollIntervalMs = parameters.pollIntervalMs ?? 1_000;
+  // Without a WebSocket endpoint, the waits of every client of this process share one HTTP log feed.
+  let feed: ReturnType<typeof joinTaskLogFeed> | undefined;
   const access = createChainAccess({
     chain,
     account: parameters.account,
     transport: parameters.transport,
     pollIntervalMs,
+    onWrite: () => feed?.feed.writing(),
   });
+  if (!chain.wsUrl)
+    feed = joinTaskLogFeed({
+      publicClient: access.publicClient,
+      taskManager: chain.contracts.taskManager,
+      pollIntervalMs,
+      rpcUrl: parameters.transport ? undefined : chain.rpcUrl,
+    });
   const listeners: SdkContext['listeners'] = new Set();
   const taskListeners: SdkContext['taskListeners'] = new Map();
   const context: SdkContext = {
@@ -131,7 +142,8 @@ export function createClient(parameters: CreateClientParameters): VerinetClient 
     pollIntervalMs,
     events: chain.wsUrl
       ? createTaskEventWaker({ wsUrl: chain.wsUrl, taskManager: chain.contracts.taskManager })
-      : undefined,
+      : feed?.feed,
+    feed: feed?.feed,
     retry: { attempts: parameters.retry?.attempts ?? 5, baseDelayMs: parameters.retry?.baseDelayMs ?? 500 },
     onTimeout: parameters.onTimeout ?? 'resubmit',
     maxResubmits: parameters.maxResubmits ?? 1,
@@ -183,7 +195,8 @@ export function createClient(parameters: CreateClientParameters): VerinetClient 
     async close() {
       listeners.clear();
       taskListeners.clear();
-      await context.events?.close();
+      if (feed) await feed.release();
+      else await context.events?.close();
       await context.store.close();
     },
   };

@@ -1,0 +1,160 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import {
+  type Address,
+  createPublicClient,
+  createWalletClient,
+  type Hex,
+  http,
+  type PublicClient,
+  pad,
+  toHex,
+} from 'viem';
+import { privateKeyToAccount } from 'viem/accounts';
+import { foundry } from 'viem/chains';
+import { type Anvil, startAnvil } from '../../../cli/src/anvil/startAnvil.js';
+import { createTaskLogFeed, joinTaskLogFeed } from './createTaskLogFeed.js';
+
+/** anvil's first test account (its well-known default key). */
+const account = privateKeyToAccount('0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80');
+
+/**
+ * A contract whose every call emits one log with topic 1 = the call's first 32 bytes, as every TaskManager event of
+ * a task has its key as first indexed topic: runtime `PUSH1 0 CALLDATALOAD PUSH1 1 PUSH1 0 PUSH1 0 LOG2 STOP`,
+ * behind init code that returns it.
+ */
+const emitterInitCode: Hex = '0x600b600c600039600b6000f3600035600160006000a200';
+
+const key = (n: number) => pad(toHex(n), { size: 32 });
+
+/** Resolves with how long `promise` took from now (ms). */
+const timed = async (promise: Promise<void>) => {
+  const started = Date.now();
+  await promise;
+  return Date.now() - started;
+};
+
+describe('createTaskLogFeed: one HTTP reader wakes the waits of a process (real anvil)', () => {
+  let anvil: Anvil;
+  let publicClient: PublicClient;
+  let emitter: Address;
+  const wallet = () => createWalletClient({ account, chain: foundry, transport: http(anvil.rpcUrl) });
+  const emit = async (taskKey: Hex) => {
+    const hash = await wallet().sendTransaction({ to: emitter, data: taskKey });
+    return publicClient.waitForTransactionReceipt({ hash, pollingInterval: 10 });
+  };
+
+  before(async () => {
+    anvil = await startAnvil();
+    publicClient = createPublicClient({ chain: foundry, transport: http(anvil.rpcUrl) }) as PublicClient;
+    const hash = await wallet().deployContract({ abi: [], bytecode: emitterInitCode });
+    const receipt = await publicClient.waitForTransactionReceipt({ hash, pollingInterval: 10 });
+    emitter = receipt.contractAddress!;
+  });
+  after(async () => {
+    await anvil.stop();
+  });
+
+  it('wakes a wait at a log naming its task, not at a log naming another task or at a bare block', async () => {
+    const feed = createTaskLogFeed({ publicClient, taskManager: emitter, pollIntervalMs: 20 });
+    const watch = feed.watch([key(1)]);
+    try {
+      // The first read of the head wakes every wait once (it may have missed something before).
+      await watch.sleep(2_000);
+      assert.equal(watch.live, true);
+      const other = timed(watch.sleep(700));
+      await emit(key(2));
+      await publicClient.request({ method: 'anvil_mine' as never, params: ['0x1'] as never });
+      assert.ok((await other) >= 650, 'a log of another task and a bare block leave the wait asleep');
+      const mine = timed(watch.sleep(5_000));
+      await emit(key(1));
+      assert.ok((await mine) < 4_000, 'its own log wakes it');
+      // A log arriving between two sleeps is kept for the next one.
+      await emit(key(1));
+      await feed.pollOnce();
+      assert.ok((await timed(watch.sleep(5_000))) < 100);
+    } finally {
+      watch.stop();
+      await feed.close();
+    }
+  });
+
+  it('with `heads`, any new block wakes the wait (a pending draw is settled by any later transaction)', async () => {
+    const feed = createTaskLogFeed({ publicClient, taskManager: emitter, pollIntervalMs: 20 });
+    const watch = feed.watch([key(3)]);
+    try {
+      await watch.sleep(2_000);
+      const before = feed.head();
+      assert.equal(before, await publicClient.getBlockNumber({ cacheTime: 0 }));
+      const woken = timed(watch.sleep(5_000, undefined, '', { heads: true }));
+      await publicClient.request({ method: 'anvil_mine' as never, params: ['0x1'] as never });
+      assert.ok((await woken) < 4_000);
+      assert.equal(feed.head(), before! + 1n);
+    } finally {
+      watch.stop();
+      await feed.close();
+    }
+  });
+
+  it('a head below the last one (a reorg to a shorter chain) wakes every wait', async () => {
+    const feed = createTaskLogFeed({ publicClient, taskManager: emitter, pollIntervalMs: 20 });
+    const snapshot = (await publicClient.request({ method: 'evm_snapshot' as never })) as Hex;
+    const watch = feed.watch([key(4)]);
+    try {
+      await watch.sleep(2_000);
+      await publicClient.request({ method: 'anvil_mine' as never, params: ['0x3'] as never });
+      await feed.pollOnce();
+      const woken = timed(watch.sleep(5_000));
+      await publicClient.request({ method: 'evm_revert' as never, params: [snapshot] as never });
+      assert.ok((await woken) < 4_000);
+    } finally {
+      watch.stop();
+      await feed.close();
+    }
+  });
+
+  it('counts the chain busy while a write of this process is under way or a foreign block came', async () => {
+    // No wait watches: the feed reads only when asked (pollOnce), so the order of reads is the test's.
+    const feed = createTaskLogFeed({
+      publicClient,
+      taskManager: emitter,
+      pollIntervalMs: 20,
+      busyWindowMs: 60_000,
+    });
+    try {
+      await feed.pollOnce();
+      assert.equal(feed.isChainBusy(), false, 'no block seen since the first read');
+      const ended = feed.writing();
+      assert.equal(feed.isChainBusy(), true, 'a write under way will land in a block');
+      const own = await emit(key(6));
+      ended(own.blockNumber);
+      assert.equal(feed.isChainBusy(), false);
+      await feed.pollOnce();
+      assert.equal(feed.head(), own.blockNumber);
+      assert.equal(feed.isChainBusy(), false, "this process's own block is not someone else's traffic");
+      await emit(key(7)); // sent without `writing`: another sender's block
+      await feed.pollOnce();
+      assert.equal(feed.isChainBusy(), true);
+    } finally {
+      await feed.close();
+    }
+  });
+
+  it('is shared by the clients of one RPC URL and closed by the last one to leave', async () => {
+    const parameters = { publicClient, taskManager: emitter, pollIntervalMs: 20, rpcUrl: anvil.rpcUrl };
+    const first = joinTaskLogFeed(parameters);
+    const second = joinTaskLogFeed(parameters);
+    const own = joinTaskLogFeed({ ...parameters, rpcUrl: undefined });
+    assert.equal(first.feed, second.feed);
+    assert.notEqual(own.feed, first.feed, 'a client with its own transport reads on its own');
+    await first.release();
+    const third = joinTaskLogFeed(parameters);
+    assert.equal(third.feed, second.feed, 'still open while a client uses it');
+    await second.release();
+    await third.release();
+    await own.release();
+    const fresh = joinTaskLogFeed(parameters);
+    assert.notEqual(fresh.feed, first.feed, 'the last release closed it');
+    await fresh.release();
+  });
+});
