@@ -28,8 +28,11 @@ export const defaultMinStake = 10n * 10n ** 18n;
 export const deployedContracts = ['IncentivePool', 'NodeRegistry', 'VRFVerifier', 'TaskManager'] as const;
 
 /**
- * Constructor arguments of each contract; addresses not known yet (a cost estimate runs before anything is
- * deployed) default to the owner's, which costs the same gas.
+ * Constructor arguments of each contract. Every address a contract binds for good (the registry's
+ * `taskManager` is immutable) must be given: a cost estimate, which runs before anything is deployed, passes
+ * placeholders explicitly (any address costs the same gas).
+ *
+ * @throws {ContractArtifactError} when an address the contract needs is missing.
  */
 export function getConstructorArgs(
   contractName: (typeof deployedContracts)[number],
@@ -43,20 +46,23 @@ export function getConstructorArgs(
   },
 ): readonly unknown[] {
   const { owner } = addresses;
+  const need = (name: 'incentivePool' | 'nodeRegistry' | 'vrfVerifier' | 'taskManager'): Address => {
+    const address = addresses[name];
+    if (address === undefined)
+      throw new ContractArtifactError(
+        `${contractName} needs the ${name} address at construction; none was given.`,
+      );
+    return address;
+  };
   switch (contractName) {
     case 'IncentivePool':
       return [owner];
     case 'NodeRegistry':
-      return [
-        owner,
-        addresses.incentivePool ?? owner,
-        addresses.taskManager ?? owner,
-        addresses.minStake ?? defaultMinStake,
-      ];
+      return [owner, need('incentivePool'), need('taskManager'), addresses.minStake ?? defaultMinStake];
     case 'VRFVerifier':
       return [];
     case 'TaskManager':
-      return [addresses.nodeRegistry ?? owner, addresses.vrfVerifier ?? owner, owner];
+      return [need('nodeRegistry'), need('vrfVerifier'), owner];
   }
 }
 
