@@ -52,7 +52,9 @@ interface INodeRegistry {
         address beneficiary,
         bytes publicKey
     );
-    /// @notice Every status transition, including those driven by the TaskManager.
+    /// @notice Every status transition but two, which the TaskManager logs in the same transaction (one event per
+    /// fact, ≈ 2k gas each per task): Available -> Busy at a draw (TaskStarted names the node) and Busy ->
+    /// Available at a report (TaskScoreReady / TaskErrorReported name it). Indexers follow those for Busy.
     event NodeStatusChanged(address indexed node, NodeStatus from, NodeStatus to);
     /// @notice The whole `amount` of `node`'s stake went to the incentive pool; the node is removed.
     event NodeSlashed(address indexed node, uint256 amount);

@@ -349,7 +349,13 @@ contract NodeRegistry is INodeRegistry, Ownable2Step {
         // the draw over a set without busy nodes. Otherwise only an accepted candidate is taken (proportional to
         // weight whatever the stopping rule) and the task queues when none was accepted.
         if (node == address(0) && !d.sawBusy) node = d.fallbackNode;
-        if (node != address(0)) _occupy(node, _nodes[node], taskKey);
+        if (node != address(0)) {
+            // Available -> Busy without NodeStatusChanged: the TaskManager's TaskStarted(taskKey, node) logs this
+            // change in the same transaction (≈ 2k gas per task, session 8); every other status change is logged.
+            Node storage n = _nodes[node];
+            n.currentTask = taskKey;
+            n.status = NodeStatus.Busy;
+        }
     }
 
     /// @inheritdoc INodeRegistry
@@ -383,6 +389,12 @@ contract NodeRegistry is INodeRegistry, Ownable2Step {
         // could pass them, and then reverts here.
         n.unsettledReports += 1;
         n.openFeesGwei = SafeCast.toUint40(uint256(n.openFeesGwei) + _gweiCeil(fee));
+        // Busy -> Available here is logged by the TaskManager's TaskScoreReady / TaskErrorReported(taskKey, node)
+        // of the same transaction; PendingPause -> Paused and the quit paths still log NodeStatusChanged.
+        if (n.status == NodeStatus.Busy && n.currentTask == taskKey) {
+            n.status = NodeStatus.Available;
+            return true;
+        }
         return _release(node, n, taskKey);
     }
 

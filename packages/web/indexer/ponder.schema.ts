@@ -12,6 +12,8 @@ export const node = onchainTable('node', (t) => ({
   stake: t.bigint().notNull(),
   /** INodeRegistry.NodeStatus: 0 Quit, 1 Available, 2 Busy, 3 Paused, 4 PendingPause, 5 PendingQuit. */
   status: t.integer().notNull(),
+  /** The task a Busy node runs (TaskStarted), so that only its report frees it; null otherwise. */
+  currentTask: t.hex(),
   qos: t.integer(),
   /** Fees paid to this node (TaskEndSuccess + TaskEndGroupSuccess). */
   earnings: t.bigint().notNull(),

@@ -47,6 +47,10 @@ async function updateTask(
   return true;
 }
 
+/** INodeRegistry.NodeStatus values the task events stand in for (see NodeStatusChanged's NatSpec). */
+const NODE_AVAILABLE = 1;
+const NODE_BUSY = 2;
+
 async function updateNode(
   db: Db,
   address: Hex,
@@ -79,7 +83,11 @@ ponder.on('NodeRegistry:NodeJoined', async ({ event, context }) => {
 });
 
 ponder.on('NodeRegistry:NodeStatusChanged', async ({ event, context }) => {
-  await updateNode(context.db, event.args.node, () => ({ status: Number(event.args.to) }));
+  const status = Number(event.args.to);
+  await updateNode(context.db, event.args.node, () => ({
+    status,
+    ...(status === NODE_BUSY ? {} : { currentTask: null }),
+  }));
 });
 
 ponder.on('NodeRegistry:QoSScoreChanged', async ({ event, context }) => {
@@ -148,9 +156,23 @@ ponder.on('TaskManager:TaskQueued', async ({ event, context }) => {
 ponder.on('TaskManager:TaskStarted', async ({ event, context }) => {
   const { taskKey, node: address } = event.args;
   if (await updateTask(context.db, taskKey, event.block.number, { state: 'Started', node: address })) {
-    await updateNode(context.db, address, (row) => ({ tasksRun: row.tasksRun + 1 }));
+    // The registry logs no NodeStatusChanged for a draw's Available -> Busy: this event is its log.
+    await updateNode(context.db, address, (row) => ({
+      tasksRun: row.tasksRun + 1,
+      status: NODE_BUSY,
+      currentTask: taskKey,
+    }));
   }
 });
+
+/** A report frees its node (Busy -> Available) with no NodeStatusChanged: only if it ran this very task. */
+async function releaseAtReport(db: Db, address: Hex, taskKey: Hex): Promise<void> {
+  await updateNode(db, address, (row) =>
+    row.status === NODE_BUSY && row.currentTask === taskKey
+      ? { status: NODE_AVAILABLE, currentTask: null }
+      : {},
+  );
+}
 
 ponder.on('TaskManager:SamplingSeedRecorded', async ({ event, context }) => {
   await updateTask(context.db, event.args.taskKey, event.block.number, { samplingSeed: event.args.seed });
@@ -161,6 +183,7 @@ ponder.on('TaskManager:TaskScoreReady', async ({ event, context }) => {
     state: 'ScoreReady',
     score: event.args.score,
   });
+  await releaseAtReport(context.db, event.args.node, event.args.taskKey);
 });
 
 ponder.on('TaskManager:TaskErrorReported', async ({ event, context }) => {
@@ -168,6 +191,7 @@ ponder.on('TaskManager:TaskErrorReported', async ({ event, context }) => {
     state: 'ErrorReported',
     errorCode: Number(event.args.errorCode),
   });
+  await releaseAtReport(context.db, event.args.node, event.args.taskKey);
 });
 
 ponder.on('TaskManager:TaskGroupValidated', async ({ event, context }) => {

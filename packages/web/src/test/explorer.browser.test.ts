@@ -30,6 +30,8 @@ type Stats = {
   groupsValidated: number;
   slashes: number;
   feesPaid: string;
+  nodesActive: number;
+  nodesBusy: number;
 };
 
 // The explorer end to end: real anvil and contracts, tasks played by the CLI's scenarios (paid single tasks, a
@@ -106,6 +108,10 @@ describe('network explorer (anvil + Ponder + Chromium)', { timeout: 480_000 }, (
     const tasks = 1 + rounds + 3;
     const stats = await waitForStats((s) => s.tasksCreated === tasks && s.slashes === 1, `${tasks} tasks`);
     assert.equal(stats.groupsValidated, 1);
+    // Busy comes from TaskStarted and ends with the report (the registry logs neither change): every node that
+    // ran a task is free again, the slashed one is gone.
+    assert.equal(stats.nodesBusy, 0);
+    assert.equal(stats.nodesActive, 2);
     // One fee per agreeing group: the original is paid, the other winner and the cheater are refunded.
     assert.equal(stats.tasksPaid, 1 + rounds + 1);
     assert.equal(stats.tasksRefunded, 2);
