@@ -79,7 +79,16 @@ export async function createFileObjectStore(
   await mkdir(packsDir, { recursive: true });
   await rm(tmpDir, { recursive: true, force: true });
   await fsyncDir(root);
-  const packs = createPackWriter({ dir: packsDir, maxPackBytes, maxPackAgeMs, fsyncDir });
+  const packs = createPackWriter({
+    dir: packsDir,
+    maxPackBytes,
+    maxPackAgeMs,
+    fsyncDir,
+    // A pack whose records were all deleted while it was open goes when it closes, not at some later sweep.
+    onClosed: (packId) => {
+      if (deleted.has(packId)) void dropIfEmpty(packId).catch(() => {});
+    },
+  });
   let bufferedBytes = 0;
   // Packs written by this process (closed ones may be dropped at once), the data offsets of packed objects
   // deleted since this process started, and the record lists of packs that no longer change.

@@ -22,6 +22,8 @@ export type PackWriterParameters = {
   /** A pack takes no more records once this old (so an old pack's modification time means it is sealed). */
   maxPackAgeMs: number;
   fsyncDir: (path: string) => Promise<void>;
+  /** Called once a sealed pack's file is closed (its records may all have been deleted meanwhile). */
+  onClosed?: ((packId: string) => void) | undefined;
 };
 
 /** Where an acknowledged record's data lies. */
@@ -79,6 +81,7 @@ export function createPackWriter({
   maxPackBytes,
   maxPackAgeMs,
   fsyncDir,
+  onClosed,
 }: PackWriterParameters): PackWriter {
   const lanes: (Pack | undefined)[] = Array.from({ length: laneCount }, () => undefined);
   const creating: (Promise<Pack> | undefined)[] = Array.from({ length: laneCount }, () => undefined);
@@ -117,7 +120,10 @@ export function createPackWriter({
     pack.closed = pack.handle
       .close()
       .catch(() => {})
-      .finally(() => openPacks.delete(pack.id));
+      .finally(() => {
+        openPacks.delete(pack.id);
+        onClosed?.(pack.id);
+      });
   };
 
   const seal = (pack: Pack) => {
@@ -168,6 +174,10 @@ export function createPackWriter({
   };
 
   const getPack = async (recordBytes: number): Promise<Pack> => {
+    // Seal every aged lane, not only the one picked: sequential traffic always picks idle lane 0, and a burst's
+    // other lanes would stay open (their file handles held, their packs never removable) for good (review s8).
+    const now = Date.now();
+    for (const pack of lanes) if (pack && now - pack.bornAt >= maxPackAgeMs) seal(pack);
     for (;;) {
       const lane = pickLane();
       const pack = lanes[lane];
