@@ -16,6 +16,12 @@ export type StartAnvilParameters = {
   /** Keep the chain in this JSON state file across restarts. */
   stateFile?: string | undefined;
   gasLimit?: bigint | undefined;
+  /**
+   * Keep at most this many historical states in memory and none on disk (`--prune-history N`; the `--state` file
+   * is still written). anvil 1.7 clones, and past its memory limit serializes, the whole accumulated state for
+   * every block it keeps, so without it the CPU per block grows with the chain (fixed upstream after 1.7).
+   */
+  pruneHistory?: number | undefined;
   /** Milliseconds to wait for the RPC to answer. */
   timeoutMs?: number | undefined;
   /**
@@ -81,6 +87,7 @@ export async function startAnvil(parameters: StartAnvilParameters = {}): Promise
   if (parameters.balance !== undefined) args.push('--balance', String(parameters.balance));
   if (parameters.stateFile !== undefined) args.push('--state', parameters.stateFile);
   if (parameters.gasLimit !== undefined) args.push('--gas-limit', parameters.gasLimit.toString());
+  if (parameters.pruneHistory !== undefined) args.push('--prune-history', String(parameters.pruneHistory));
   const child = spawn(getFoundryBinary('anvil'), args, {
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: parameters.ownProcessGroup ?? false,

@@ -158,6 +158,8 @@ export async function startDevnet(parameters: StartDevnetParameters): Promise<De
         port,
         blockTime: parameters.blockTime,
         stateFile: paths.chainState,
+        // Calls at a past block reach back a few blocks (a receipt's block, a seed block: ≤ 256 by the protocol).
+        pruneHistory: 512,
         chainId: 31337,
         accounts: parameters.accounts,
         // Ctrl-C reaches the whole terminal group: anvil must outlive the nodes' last steps, and is stopped last.

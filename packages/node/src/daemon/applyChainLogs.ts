@@ -170,6 +170,8 @@ export function applyChainLogs(
         });
         break;
       case 'statusChanged':
+        // Joined, resumed, freed: the queue dispatcher looks again (the daemon hints it on `changed`).
+        changed = true;
         appendLog(store, {
           level: 'info',
           message: `Status on chain: ${event.from} → ${event.to} (block ${event.blockNumber}).`,

@@ -125,11 +125,18 @@ export function createQueueDispatcher(parameters: QueueDispatcherParameters): Qu
       // Cleared before the read: a hint arriving while it is on its way sets it again.
       maybeQueued = false;
     }
-    const head = await client.readContract({
-      address: contracts.taskManager,
-      abi: taskManagerAbi,
-      functionName: 'queueHead',
-    });
+    let head: Hex;
+    try {
+      head = await client.readContract({
+        address: contracts.taskManager,
+        abi: taskManagerAbi,
+        functionName: 'queueHead',
+      });
+    } catch (error) {
+      // A failed read must not use up the hint: the next tick reads again.
+      maybeQueued = true;
+      throw error;
+    }
     if (head === zeroKey) return undefined;
     maybeQueued = true;
     const fits = async (blockTag: 'pending' | 'latest'): Promise<boolean> => {

@@ -61,6 +61,9 @@ export type CreateChainReaderParameters = {
  */
 export const recheckMs = 100;
 
+/** Blocks of the first range searched for a task's event (see findLatestLog). */
+const firstLogRange = 64n;
+
 const chainFailure = (cause: unknown) =>
   new RelayError('CHAIN_UNAVAILABLE', 'The relay cannot read the chain right now.', { cause, retryAfter: 2 });
 
@@ -159,14 +162,17 @@ export function createChainReader(parameters: CreateChainReaderParameters): Chai
   }
 
   /**
-   * The newest `eventName` log of a task, searched from the latest block back to the deployment in ranges of
-   * `maxLogRange` (providers refuse unbounded ranges): a task the relay is asked about is usually recent.
+   * The newest `eventName` log of a task, searched from the latest block back to the deployment: a task the relay
+   * is asked about is usually a few blocks old, so the first range is `firstLogRange` blocks and each next one 8×
+   * larger, up to `maxLogRange` (providers refuse unbounded ranges). An RPC scans every block of a range (anvil:
+   * a 5,000-block first range cost more CPU per task than the rest of the task once the devnet chain was that long).
    */
   async function findLatestLog(eventName: 'TaskCreated' | 'TaskScoreReady', taskKey: Hex) {
     let to = await getBlockNumber();
+    let span = firstLogRange < maxLogRange ? firstLogRange : maxLogRange;
     while (to >= parameters.startBlock) {
-      const from =
-        to - maxLogRange + 1n > parameters.startBlock ? to - maxLogRange + 1n : parameters.startBlock;
+      const from = to - span + 1n > parameters.startBlock ? to - span + 1n : parameters.startBlock;
+      span = span * 8n < maxLogRange ? span * 8n : maxLogRange;
       let logs: Awaited<ReturnType<typeof client.getContractEvents>>;
       try {
         logs = await client.getContractEvents({

@@ -111,12 +111,15 @@ export function createTaskLogFeed(parameters: CreateTaskLogFeedParameters): Task
 
   const schedule = () => {
     if (timer !== undefined || closed || waiters.size === 0) return;
-    timer = setTimeout(() => {
+    const handle = setTimeout(() => {
       void pollOnce().finally(() => {
+        // Only this loop's own handle: the last wait may have left (clearing it) and a new one started another.
+        if (timer !== handle) return;
         timer = undefined;
         schedule();
       });
     }, pollIntervalMs);
+    timer = handle;
   };
 
   const add = (waiter: Waiter) => {
