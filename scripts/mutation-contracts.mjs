@@ -218,9 +218,9 @@ const mutants = [
   {
     name: 'the node is not released at its report (F6)',
     file: NR,
-    find: '        return _release(node, n, taskKey);\n    }\n\n    /// @inheritdoc INodeRegistry\n    /// @dev One call per reported',
-    replace:
-      '        return false;\n    }\n\n    /// @inheritdoc INodeRegistry\n    /// @dev One call per reported',
+    // Since session 8 the report's Busy -> Available is written in releaseAtReport itself (no event).
+    find: '            n.status = NodeStatus.Available;\n            return true;\n        }\n        return _release(node, n, taskKey);',
+    replace: '            return false;\n        }\n        return _release(node, n, taskKey);',
   },
   {
     name: 'submitScore releases the node before settling earlier draws (F6, F1)',
