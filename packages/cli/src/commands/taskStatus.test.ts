@@ -206,6 +206,16 @@ describe('task status / drop name a task by id, id prefix or task key', () => {
     );
   });
 
+  it('a --devnet folder that is missing, or holds no devnet, is a one-line error with exit 1', async () => {
+    const empty = mkdtempSync(join(dir, 'not-a-devnet-'));
+    for (const folder of [empty, join(dir, 'absent')])
+      for (const args of [['list'], ['status', 'cc55']]) {
+        const run = await captureCli(['task', ...args, '--devnet', folder]);
+        assert.equal(run.status, 1, run.stdout);
+        assert.match(run.stderr, /^error: (No devnet folder at|.* is not a devnet folder).*\n$/);
+      }
+  });
+
   it('`task drop` takes an id prefix', async () => {
     const run = await cli('drop', 'aa22');
     assert.equal(run.status, 0, run.stderr);
