@@ -244,6 +244,18 @@ describe('npm start: the whole local network, driven by `verinet task`', { timeo
     const chain = await readChainTask(network.rpcUrl, deployment.contracts.taskManager, result.taskKey);
     assert.ok(endStates.includes(chain.state ?? ''), `on-chain state ${chain.state}`);
     assert.equal(chain.score, result.score);
+    // `task resume` goes through the SDK's resume path to the same verified result (downloaded and checked again).
+    const resumed = await verinetInProcess([
+      'task',
+      'resume',
+      result.id.slice(0, 8),
+      '--devnet',
+      dir,
+      '--json',
+    ]);
+    assert.equal(resumed.code, 0, resumed.stderr);
+    const again = JSON.parse(resumed.stdout) as { id: string; taskKey: Hex; text: string };
+    assert.deepEqual([again.id, again.taskKey, again.text], [result.id, result.taskKey, result.text]);
   });
 
   it('`verinet task run --type sd` writes PNGs whose pHash is the on-chain score', async () => {
