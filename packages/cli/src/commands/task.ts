@@ -389,7 +389,13 @@ async function resumeTask(ref: string, options: ResumeOptions): Promise<void> {
       );
     const outFlag = options.out ?? defaultOutDir;
     const outDir = record.taskType === 'sd' ? assertDirectoryPath('--out', outFlag) : undefined;
-    if (outDir) mkdirSync(outDir, { recursive: true });
+    if (outDir) {
+      try {
+        mkdirSync(outDir, { recursive: true });
+      } catch (error) {
+        throw new CommandError(`--out ${outFlag}: cannot create that folder (${(error as Error).message}).`);
+      }
+    }
     note(`resuming        task ${record.id} (${record.taskType}, ${describePhase(record)})`);
     let lastRunningLine = 0;
     const onProgress = (event: TaskEvent) => {
