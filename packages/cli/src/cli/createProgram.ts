@@ -99,5 +99,20 @@ function configure(command: Command, path: string[]): void {
     .exitOverride((error) => {
       throw Object.assign(error, { commandPath: path });
     });
+  if (command.options.some((option) => option.mandatory)) checkRequiredAfterUnknown(command);
   for (const sub of command.commands) configure(sub, [...path, sub.name()]);
+}
+
+/**
+ * Commander 8 checks required options before unknown ones, so `task run --bogus` said "--type is required":
+ * its own check is moved after the unknown-option check (to just before the action), in the same words.
+ */
+function checkRequiredAfterUnknown(command: Command): void {
+  const internal = command as unknown as { _checkForMissingMandatoryOptions?: () => void };
+  const check = internal._checkForMissingMandatoryOptions?.bind(command);
+  if (!check) return;
+  internal._checkForMissingMandatoryOptions = () => {};
+  command.hook('preAction', (self, action) => {
+    if (self === action) check();
+  });
 }

@@ -29,7 +29,7 @@ describe('verinet CLI', () => {
     assert.match(
       result.stderr,
       // (commander may add a suggestion: "Did you mean drop?")
-      /Unknown command "frob"\..*Commands: run, status, list, drop, withdraw\. Run `verinet task --help`/,
+      /Unknown command "frob"\..*Commands: run, status, resume, list, drop, withdraw\. Run `verinet task --help`/,
     );
   });
 

@@ -261,6 +261,11 @@ describe('habits: help, version, ranges, required flags', () => {
       await captureCli(['devnet', '--colour']),
       /Unknown option '--colour'\. Run `verinet devnet --help`/,
     );
+    // Before the required ones: a mistyped flag is named, not a required flag the line may well hold.
+    assertOneLineError(
+      await captureCli(['task', 'run', '--bogus']),
+      /Unknown option '--bogus'\. Run `verinet task run --help`/,
+    );
   });
 });
 

@@ -16,6 +16,7 @@ import { describeValidation } from '../task/describeValidation.js';
 import { findTaskRecord } from '../task/findTaskRecord.js';
 import { formatTaskEvent } from '../task/formatTaskEvent.js';
 import { parseFee } from '../task/parseFee.js';
+import { type ChainTaskStates, readChainTaskStates } from '../task/readChainTaskStates.js';
 import { resolveTaskNetwork, type TaskNetwork, type TaskNetworkOptions } from '../task/resolveTaskNetwork.js';
 import { toTaskFlagError } from '../task/toTaskFlagError.js';
 
@@ -41,6 +42,8 @@ type RunOptions = TaskNetworkOptions & {
 const defaultOutDir = 'verinet-output';
 
 type ReadOptions = TaskNetworkOptions & { json?: boolean; limit: number };
+
+type ResumeOptions = TaskNetworkOptions & { out?: string; timeout: number; json?: boolean };
 
 /** The network options every `verinet task` sub-command takes. */
 function networkOptions(command: Command): Command {
@@ -106,7 +109,7 @@ export function createTaskCommand(): Command {
       )
       .option(
         '--timeout <seconds>',
-        'give up waiting after this long (the task is kept; see `task status`)',
+        'give up waiting after this long (the task goes on: `task status ID` shows it, `task resume ID` finishes it)',
         parseIntegerArgument('--timeout', 1, 86_400),
         3600,
       )
@@ -116,10 +119,32 @@ export function createTaskCommand(): Command {
   networkOptions(
     task
       .command('status')
-      .description("Shows one task from the app's store: its phase, its on-chain tasks and their states.")
+      .description(
+        "Shows one task from the app's store: its phase, its on-chain tasks and their states (read from the chain while the task is open; `(local record: …)` where the store is behind).",
+      )
       .argument('<id>', 'the task id `task run` printed, a unique prefix of it, or its TASK KEY (0x…)')
       .option('--json', 'print JSON'),
   ).action(async (id: string, options: ReadOptions) => showTask(id, options));
+
+  networkOptions(
+    task
+      .command('resume')
+      .description(
+        'Finishes a task whose `task run` gave up or was stopped (a timeout, an RPC that stopped answering, Ctrl-C): the SDK continues it from its stored step (wait, sample, validate, download, verify), paying nothing twice, and the result is printed or written as `task run` does.',
+      )
+      .argument('<id>', 'the task id `task run` printed, a unique prefix of it, or its TASK KEY (0x…)')
+      .option(
+        '--out <dir>',
+        `sd: folder the images are written to, created if missing (default: ./${defaultOutDir})`,
+      )
+      .option(
+        '--timeout <seconds>',
+        'give up waiting after this long (the task goes on)',
+        parseIntegerArgument('--timeout', 1, 86_400),
+        3600,
+      )
+      .option('--json', 'print the result as one JSON document'),
+  ).action(async (id: string, options: ResumeOptions) => resumeTask(id, options));
 
   networkOptions(
     task
@@ -314,12 +339,117 @@ async function runTask(options: RunOptions): Promise<void> {
   } catch (error) {
     if (signal.aborted) {
       throw new CommandError(`No result after ${options.timeout} s; the task goes on.`, {
-        details: ['Follow it with `verinet task status <id>` (`verinet task list` shows the id).'],
+        details: [giveUpAdvice(preparedId)],
         cause: error,
       });
     }
     await markNeverSent(client.store, preparedId, error);
-    throw toCliWording(error);
+    throw withResumeAdvice(
+      toCliWording(error),
+      preparedId,
+      await client.store.getTask(preparedId ?? '').catch(() => undefined),
+    );
+  } finally {
+    await client.close();
+  }
+}
+
+/** What to do once `task run` stopped following a task that may go on. */
+function giveUpAdvice(id: string | undefined): string {
+  const ref = id ?? 'ID';
+  return `\`verinet task status ${ref}\` shows it; \`verinet task resume ${ref}\` finishes it (validate, download) once the chain answers${id ? '' : ' (`verinet task list` shows the id)'}.`;
+}
+
+/** An error that left the task open (an RPC that stopped answering, a relay down): say how to finish it. */
+function withResumeAdvice(error: unknown, id: string | undefined, record: TaskRecord | undefined): unknown {
+  if (!id || !record || record.phase === 'done' || record.phase === 'failed' || record.phase === 'prepared')
+    return error;
+  const details = (error as { details?: unknown }).details;
+  const advice = `The task ${id} is kept: ${giveUpAdvice(id)}`;
+  if (Array.isArray(details)) {
+    details.push(advice);
+    return error;
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  return new CommandError(message.split('\n')[0] ?? message, { details: [advice], cause: error });
+}
+
+async function resumeTask(ref: string, options: ResumeOptions): Promise<void> {
+  const started = Date.now() - process.uptime() * 1000;
+  const note = (line: string, at = Date.now()) =>
+    printNote(`[${((at - started) / 1000).toFixed(1).padStart(6)} s] ${line}`);
+  const network = await resolveTaskNetwork(options, true);
+  const client = await openClient(network, note);
+  try {
+    const record = await findTaskRecord(client.store, ref, network.storePath);
+    if (record.phase === 'failed')
+      throw new CommandError(
+        `Task ${record.id} failed earlier: ${toCliText(record.error?.message ?? 'unknown error')}`,
+        { details: ['Nothing is left to finish: start a new task (`verinet task run`).'] },
+      );
+    const outFlag = options.out ?? defaultOutDir;
+    const outDir = record.taskType === 'sd' ? assertDirectoryPath('--out', outFlag) : undefined;
+    if (outDir) {
+      try {
+        mkdirSync(outDir, { recursive: true });
+      } catch (error) {
+        throw new CommandError(`--out ${outFlag}: cannot create that folder (${(error as Error).message}).`);
+      }
+    }
+    note(`resuming        task ${record.id} (${record.taskType}, ${describePhase(record)})`);
+    let lastRunningLine = 0;
+    const onProgress = (event: TaskEvent) => {
+      if (event.type === 'running') {
+        if (event.at - lastRunningLine < 5_000) return;
+        lastRunningLine = event.at;
+      }
+      const line = formatTaskEvent(event);
+      if (line) note(line, event.at);
+    };
+    const signal = AbortSignal.timeout(options.timeout * 1000);
+    let result: Awaited<ReturnType<VerinetClient['runTask']>>;
+    try {
+      result = await client.runTask(undefined, { id: record.id, onProgress, signal });
+    } catch (error) {
+      if (signal.aborted)
+        throw new CommandError(`No result after ${options.timeout} s; the task goes on.`, {
+          details: [giveUpAdvice(record.id)],
+          cause: error,
+        });
+      throw withResumeAdvice(toCliWording(error), record.id, await client.store.getTask(record.id));
+    }
+    const base = result.base;
+    const outcome = `task ${base.id}: ${await describeOutcome(client.store, base.id, base.validation)}, ${formatEth(base.feesPaid)} paid`;
+    if (result.taskType === 'sd') {
+      const score = base.score.slice(2);
+      const images = result.files.map((file, index) => {
+        const path = join(outDir!, `${base.id}-${index}.png`);
+        writeFileSync(path, file.bytes);
+        return { path, pHash: `0x${score.slice(index * 16, index * 16 + 16)}` };
+      });
+      if (options.json) printJson({ ...describeBase(base), images });
+      else {
+        printNote(outcome);
+        for (const image of images) printLine(image.path);
+      }
+      return;
+    }
+    const body = JSON.parse(new TextDecoder().decode(result.files[0]?.bytes ?? new Uint8Array())) as {
+      choices?: { message?: { content?: string }; finish_reason?: string }[];
+      usage?: unknown;
+    };
+    const text = body.choices?.[0]?.message?.content ?? '';
+    if (options.json)
+      printJson({
+        ...describeBase(base),
+        text,
+        finishReason: body.choices?.[0]?.finish_reason,
+        usage: body.usage,
+      });
+    else {
+      printNote(outcome);
+      printLine(escapeControlCharacters(text));
+    }
   } finally {
     await client.close();
   }
@@ -406,8 +536,11 @@ async function showTask(id: string, options: ReadOptions): Promise<void> {
   const store = await openStore(network);
   try {
     const record = await findTaskRecord(store, id, network.storePath);
-    if (options.json) printJson(summarize(record, true));
-    else printLine(formatRecord(record));
+    // An open task's record moves only while an app follows it: the chain says where it is now.
+    const open = record.phase !== 'done' && record.phase !== 'failed' && record.phase !== 'prepared';
+    const chain = open ? await readChainTaskStates(network, record) : undefined;
+    if (options.json) printJson({ ...summarize(record, true, chain), ...describeChainRead(chain) });
+    else printLine(formatRecord(record, chain));
   } finally {
     await store.close();
   }
@@ -500,7 +633,27 @@ async function listTasks(options: ReadOptions): Promise<void> {
   }
 }
 
-function summarize(record: TaskRecord, withMembers: boolean) {
+function describeChainRead(chain: ChainTaskStates | undefined) {
+  if (!chain) return {};
+  return { chainRead: chain.ok ? true : { error: chain.reason } };
+}
+
+/** A member's state as the chain has it, with the local record's when that is behind. */
+function describeState(
+  member: { taskKey: string; state?: string | undefined; node?: string | undefined },
+  chain: ChainTaskStates | undefined,
+  missing: string,
+): { state: string; node: string | undefined } {
+  const local = member.state ?? missing;
+  const seen = chain?.ok ? chain.tasks.get(member.taskKey.toLowerCase()) : undefined;
+  if (!seen) return { state: local, node: member.node };
+  return {
+    state: seen.state === local ? local : `${seen.state} (local record: ${local})`,
+    node: seen.node ?? member.node,
+  };
+}
+
+function summarize(record: TaskRecord, withMembers: boolean, chain?: ChainTaskStates) {
   return {
     id: record.id,
     type: record.taskType,
@@ -518,6 +671,12 @@ function summarize(record: TaskRecord, withMembers: boolean) {
             taskKey: member.taskKey,
             state: member.state ?? null,
             node: member.node ?? null,
+            ...(chain?.ok
+              ? {
+                  chainState: chain.tasks.get(member.taskKey.toLowerCase())?.state ?? null,
+                  chainNode: chain.tasks.get(member.taskKey.toLowerCase())?.node ?? null,
+                }
+              : {}),
             score: member.score ?? null,
             fee: member.fee,
             outcome: member.outcome ?? null,
@@ -536,7 +695,7 @@ function summarize(record: TaskRecord, withMembers: boolean) {
   };
 }
 
-function formatRecord(record: TaskRecord): string {
+function formatRecord(record: TaskRecord, chain?: ChainTaskStates): string {
   const lines = [
     `task ${record.id} (${record.taskType})`,
     `  phase       ${describePhase(record)}${record.error ? `: ${toCliText(record.error.message)}` : ''}`,
@@ -544,15 +703,23 @@ function formatRecord(record: TaskRecord): string {
     `  sampled     ${describeValidation(record).sampled}`,
   ];
   for (const member of record.members) {
+    const { state, node } = describeState(member, chain, 'not created');
     lines.push(
-      `  ${member.role.padEnd(10)}  ${member.taskKey}  ${member.state ?? 'not created'}${member.node ? `  node ${member.node}` : ''}${member.outcome ? `  ${member.outcome}` : ''}`,
+      `  ${member.role.padEnd(10)}  ${member.taskKey}  ${state}${node ? `  node ${node}` : ''}${member.outcome ? `  ${member.outcome}` : ''}`,
     );
   }
   for (const member of record.replaced ?? []) {
+    const { state, node } = describeState(member, chain, '');
     lines.push(
-      `  replaced    ${member.taskKey}  ${member.state ?? ''}${member.node ? `  node ${member.node}` : ''}${member.outcome ? `  ${member.outcome}` : ''} (its node was already in the group)`,
+      `  replaced    ${member.taskKey}  ${state}${node ? `  node ${node}` : ''}${member.outcome ? `  ${member.outcome}` : ''} (its node was already in the group)`,
     );
   }
+  if (chain && !chain.ok)
+    lines.push(`  chain       not read (${chain.reason}): the states above are the local record`);
+  if (chain)
+    lines.push(
+      `  finish      \`verinet task resume ${record.id}\` follows it to the verified result (validate, download)`,
+    );
   if (record.previous.length > 0)
     lines.push(`  earlier     ${record.previous.join(', ')} (aborted, resubmitted)`);
   return lines.join('\n');

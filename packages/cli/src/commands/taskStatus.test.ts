@@ -1,11 +1,17 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { writeDeployment } from '@verinet/protocol/chain';
 import type { TaskRecord } from '@verinet/sdk';
 import { createSqliteStore } from '../../../sdk/src/store/createSqliteStore.js';
+import { startAnvil } from '../anvil/startAnvil.js';
 import { captureCli } from '../cli/captureCli.js';
+import { buildContracts } from '../deploy/artifacts.js';
+import { deployContracts } from '../deploy/deployContracts.js';
+import { getDevnetPrivateKey } from '../deploy/devnetAccounts.js';
+import { encryptKeystore } from '../keystore/keystore.js';
 
 /** `task status` and `task drop` against a real SQLite task store (no chain needed: they read the store only). */
 describe('task status / drop name a task by id, id prefix or task key', () => {
@@ -100,8 +106,80 @@ describe('task status / drop name a task by id, id prefix or task key', () => {
     const run = await cli('status', 'cc55');
     assert.match(run.stdout, /\n {2}phase {7}queued\n/);
     assert.match(run.stdout, /\n {2}original {4}0x(?:e5){32} {2}Queued\n/);
+    // No chain here (the folder has no deployment): said, and the local record shown.
+    assert.match(run.stdout, /\n {2}chain {7}not read \(.+\): the states above are the local record\n/);
+    assert.match(run.stdout, /\n {2}finish {6}`verinet task resume cc55000000000000000000000000000e`/);
     const list = await cli('list');
     assert.match(list.stdout, /\ncc55000000000000000000000000000e {2}llm {3}queued /);
+  });
+
+  it("an open task shows the chain's state, the stale local one beside it; `task resume` wires to the SDK", {
+    timeout: 120_000,
+  }, async () => {
+    buildContracts();
+    const anvil = await startAnvil({ accounts: 2 });
+    try {
+      const deployment = await deployContracts({ rpcUrl: anvil.rpcUrl, privateKey: getDevnetPrivateKey(0) });
+      const deploymentPath = join(dir, 'deployment.json');
+      writeDeployment(deploymentPath, deployment);
+      const keystore = join(dir, 'app-key.json');
+      writeFileSync(
+        keystore,
+        JSON.stringify(encryptKeystore(getDevnetPrivateKey(1), 'pw', { scryptN: 1024 })),
+      );
+      const configured = [
+        '--rpc-url',
+        anvil.rpcUrl,
+        '--relay-url',
+        'http://127.0.0.1:9',
+        '--deployment',
+        deploymentPath,
+      ];
+      const status = await captureCli([
+        'task',
+        'status',
+        'cc55',
+        ...configured,
+        '--keystore',
+        keystore,
+        '--store',
+        storePath,
+      ]);
+      assert.equal(status.status, 0, status.stderr);
+      // This chain never saw the task: its state wins, the record's is kept beside it.
+      assert.match(status.stdout, /\n {2}original {4}0x(?:e5){32} {2}None \(local record: Queued\)\n/);
+      assert.doesNotMatch(status.stdout, /not read/);
+      const json = JSON.parse(
+        (
+          await captureCli([
+            'task',
+            'status',
+            'cc55',
+            '--json',
+            ...configured,
+            '--keystore',
+            keystore,
+            '--store',
+            storePath,
+          ])
+        ).stdout,
+      ) as { tasks: { state: string; chainState: string }[]; chainRead: unknown };
+      assert.deepEqual(
+        [json.tasks[0]?.state, json.tasks[0]?.chainState, json.chainRead],
+        ['Queued', 'None', true],
+      );
+      const failed = await captureCli(
+        ['task', 'resume', 'aa11', ...configured, '--keystore', keystore, '--store', storePath],
+        { VERINET_KEYSTORE_PASSWORD: 'pw' },
+      );
+      assert.equal(failed.status, 1);
+      assert.match(
+        failed.stderr,
+        /^error: Task aa11000000000000000000000000000a failed earlier: The node refused the task\./,
+      );
+    } finally {
+      await anvil.stop();
+    }
   });
 
   it('`task list` says when --limit cut the list', async () => {
@@ -126,6 +204,16 @@ describe('task status / drop name a task by id, id prefix or task key', () => {
       missing.stderr,
       /^error: No task nope in .*tasks\.db\. `verinet task list` shows the ids and task keys/,
     );
+  });
+
+  it('a --devnet folder that is missing, or holds no devnet, is a one-line error with exit 1', async () => {
+    const empty = mkdtempSync(join(dir, 'not-a-devnet-'));
+    for (const folder of [empty, join(dir, 'absent')])
+      for (const args of [['list'], ['status', 'cc55']]) {
+        const run = await captureCli(['task', ...args, '--devnet', folder]);
+        assert.equal(run.status, 1, run.stdout);
+        assert.match(run.stderr, /^error: (No devnet folder at|.* is not a devnet folder).*\n$/);
+      }
   });
 
   it('`task drop` takes an id prefix', async () => {

@@ -244,6 +244,18 @@ describe('npm start: the whole local network, driven by `verinet task`', { timeo
     const chain = await readChainTask(network.rpcUrl, deployment.contracts.taskManager, result.taskKey);
     assert.ok(endStates.includes(chain.state ?? ''), `on-chain state ${chain.state}`);
     assert.equal(chain.score, result.score);
+    // `task resume` goes through the SDK's resume path to the same verified result (downloaded and checked again).
+    const resumed = await verinetInProcess([
+      'task',
+      'resume',
+      result.id.slice(0, 8),
+      '--devnet',
+      dir,
+      '--json',
+    ]);
+    assert.equal(resumed.code, 0, resumed.stderr);
+    const again = JSON.parse(resumed.stdout) as { id: string; taskKey: Hex; text: string };
+    assert.deepEqual([again.id, again.taskKey, again.text], [result.id, result.taskKey, result.text]);
   });
 
   it('`verinet task run --type sd` writes PNGs whose pHash is the on-chain score', async () => {
@@ -453,6 +465,53 @@ describe('npm start: the whole local network, driven by `verinet task`', { timeo
     assert.match(dropped?.error?.message ?? '', /not sent, nothing paid/);
   });
 
+  it('the trial: nodes paused, `task run` gives up on a queued task; status reads the chain, `task resume` finishes it', async () => {
+    const network = devnetNetworkSchema.parse(JSON.parse(readFileSync(join(dir, 'network.json'), 'utf8')));
+    // No --data-dir: a devnet node's keystore means its own store (a side store outlived --fresh chains).
+    const node = (action: string, index: number) =>
+      verinetInProcess([
+        'node',
+        action,
+        '--keystore',
+        join(dir, 'nodes', `node-${index}`, 'keystore.json'),
+        '--password-file',
+        join(dir, 'keystore-password'),
+        '--rpc-url',
+        network.rpcUrl,
+        '--deployment',
+        join(dir, 'deployment.json'),
+      ]);
+    for (const index of [0, 1, 2]) assert.equal((await node('pause', index)).code, 0, `pause node ${index}`);
+    const gaveUp = await verinetInProcess([
+      ...['task', 'run', '--type', 'llm', '--prompt', 'queued', '--max-tokens', '4'],
+      ...['--timeout', '2', '--devnet', dir],
+    ]);
+    assert.equal(gaveUp.code, 1, gaveUp.stderr);
+    const id = /`verinet task resume ([0-9a-f]+)` finishes it/.exec(gaveUp.stderr)?.[1];
+    assert.ok(id, gaveUp.stderr);
+    const status = await verinetInProcess(['task', 'status', id, '--devnet', dir]);
+    assert.match(status.stdout, /\n {2}original {4}0x[0-9a-f]{64} {2}(Queued|Pending)/);
+    assert.doesNotMatch(status.stdout, /not read/);
+    for (const index of [0, 1, 2])
+      assert.equal((await node('resume', index)).code, 0, `resume node ${index}`);
+    const resumed = await verinetInProcess([
+      'task',
+      'resume',
+      id,
+      '--devnet',
+      dir,
+      '--json',
+      '--timeout',
+      '180',
+    ]);
+    assert.equal(resumed.code, 0, resumed.stderr);
+    assert.equal((JSON.parse(resumed.stdout) as { id: string }).id, id);
+    const done = JSON.parse(
+      (await verinetInProcess(['task', 'status', id, '--devnet', dir, '--json'])).stdout,
+    );
+    assert.equal((done as { phase: string }).phase, 'done');
+  });
+
   it('Ctrl-C stops everything: no process of the group is left, the port is free', async () => {
     const code = await pressCtrlC(first);
     assert.ok(code === '0' || code === 'SIGINT', `npm start ended with ${code}:\n${first.output()}`);
@@ -504,8 +563,8 @@ describe('npm start: the whole local network, driven by `verinet task`', { timeo
     ]);
     assert.equal(run.code, 0, run.stderr);
     const list = await verinet(['task', 'list', '--devnet', dir, '--json']);
-    // 2 run and 1 dropped in the first run, 1 now.
-    assert.equal((JSON.parse(list.stdout) as unknown[]).length, 4, 'the tasks of the first run are kept');
+    // 3 run and 1 dropped in the first run, 1 now.
+    assert.equal((JSON.parse(list.stdout) as unknown[]).length, 5, 'the tasks of the first run are kept');
     const code = await pressCtrlC(second);
     assert.ok(code === '0' || code === 'SIGINT', `npm start ended with ${code}:\n${second.output()}`);
     assert.match(second.output(), /Stopped\.\n/);

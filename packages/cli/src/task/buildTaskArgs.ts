@@ -38,7 +38,8 @@ export function buildSdArgs(options: SdTaskOptions, knownModels: string[]): Reco
   if (!model) throw new UsageError('--model is required (the network names no image model).');
   const taskConfig: Record<string, unknown> = {};
   if (options.size !== undefined) {
-    const match = /^(\d+)(?:x(\d+))?$/.exec(options.size.trim());
+    // A sign is read, so that the schema's range sentence answers `--size -64`, not a format complaint.
+    const match = /^(-?\d+)(?:x(-?\d+))?$/.exec(options.size.trim());
     if (!match)
       throw new UsageError(`--size must be WIDTHxHEIGHT or one number, e.g. 512x512, got "${options.size}".`);
     taskConfig.image_width = Number(match[1]);

@@ -57,6 +57,15 @@ export async function resolveTaskNetwork(
       throw new CommandError(`No devnet folder at ${paths.dir}.`, {
         details: ['Start the local network with `npm start`, or give the --devnet folder it uses.'],
       });
+    // A folder that exists but never held a devnet (a mistyped path that happens to exist) is no better.
+    if (
+      options.store === undefined &&
+      ![paths.network, paths.deployment, paths.appDir].some((path) => existsSync(path))
+    )
+      throw new CommandError(
+        `${paths.dir} is not a devnet folder (no network.json, deployment.json or app/ in it).`,
+        { details: ['Start the local network with `npm start`, or give the --devnet folder it uses.'] },
+      );
     const network = needsRunning
       ? readDevnetNetwork(paths.network)
       : readDevnetNetworkOrUndefined(paths.network);

@@ -50,3 +50,19 @@ test('other flags keep their names, one line per flag', () => {
   );
   assert.match(toTaskFlagError('llm', error, {}).shortMessage, /^--max-tokens: /);
 });
+
+test('--size -64 gets the range sentence; arguments over the size limit name --messages', () => {
+  const negative = refusal('sd', buildSdArgs({ prompt: 'x', size: '-64' }, ['verinet/tiny-sd']));
+  assert.equal(
+    toTaskFlagError('sd', negative, { size: '-64' }).shortMessage,
+    '--size -64: the width and height must each be a multiple of 8 from 64 to 2048.',
+  );
+  const big = refusal('llm', {
+    model: 'verinet/tiny-gpt2',
+    messages: [{ role: 'user', content: 'x'.repeat(5_000_000) }],
+  });
+  assert.match(
+    toTaskFlagError('llm', big, { messagesFile: 'big.json' }).shortMessage,
+    /^--messages big\.json: the task's arguments would be \d+ bytes, above the 4194304 limit\.$/,
+  );
+});

@@ -45,13 +45,21 @@ export function toTaskFlagError(
       flag = options.messagesFile ? `--messages ${options.messagesFile}` : '--prompt';
     // zod's "Invalid number: must be …" reads as two sentences run together after a flag name.
     const reason = issue.reason.replace(/^Invalid (?:input|number|string|value|type)(?:: )?/i, '').trim();
-    const what = issue.kind === 'unsupported' ? `not supported yet: ${reason}` : reason;
+    let what = issue.kind === 'unsupported' ? `not supported yet: ${reason}` : reason;
+    // The whole arguments too large: what made them large is the messages file, or else the prompt.
+    if (!flag && issue.field === '' && /bytes, above/.test(reason)) {
+      flag = options.messagesFile ? `--messages ${options.messagesFile}` : '--prompt';
+      what = `the task's arguments would be ${reason}`;
+    }
     let label: string;
     if (!flag) label = issue.field || 'arguments';
     else if (flag === '--size') label = options.size === undefined ? '--size' : `--size ${options.size}`;
     // Inside a messages file, say where (messages.1.content).
     else
-      label = flag.startsWith('--messages') && issue.field !== 'messages' ? `${flag} (${issue.field})` : flag;
+      label =
+        flag.startsWith('--messages') && issue.field !== 'messages' && issue.field !== ''
+          ? `${flag} (${issue.field})`
+          : flag;
     const key = `${label}\0${what}`;
     const group = groups.get(key) ?? { flag: label, what, fields: [] };
     group.fields.push(issue.field.split('.').pop() ?? '');

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -8,6 +8,7 @@ import { packVersion, taskArgsVersions } from '@verinet/protocol/args';
 import { writeDeployment } from '@verinet/protocol/chain';
 import { contractsOf, readNodeInfo, readPriceFloor } from '../chain/taskManager.js';
 import { nodeConfigSchema } from '../config/nodeConfig.js';
+import { insertTask, openStore } from '../store/index.js';
 import { startTestDevnet, type TestDevnet, testWallet } from '../testing/devnet.js';
 import { createNodeRuntime } from './createNodeRuntime.js';
 import { main } from './main.js';
@@ -89,6 +90,40 @@ describe('verinet node (command functions)', { timeout: 120_000 }, () => {
     const missing = await run('status', '--config', configPath, '--keystore', join(root, 'absent.json'));
     assert.equal(missing.code, 1);
     assert.match(missing.err, /Cannot read the keystore/);
+  });
+
+  it("without --data-dir, a devnet node's keystore means its own store (not a side store outliving the chain)", async () => {
+    const nodeDir = join(root, 'nodes', 'node-0');
+    mkdirSync(nodeDir, { recursive: true });
+    const keystore = join(nodeDir, 'keystore.json');
+    writeFileSync(
+      keystore,
+      JSON.stringify(encryptKeystore(testWallet(devnet, 6).privateKey, 'pw', { scryptN: 1024 })),
+    );
+    const store = openStore({ path: join(nodeDir, 'node.db') });
+    insertTask(store, {
+      taskKey: `0x${'ab'.repeat(32)}`,
+      taskType: 1,
+      startedBlock: 1,
+      argsCommitment: null,
+    });
+    store.close();
+    const flags = ['--rpc-url', devnet.anvil.rpcUrl, '--deployment', join(root, 'deployment.json')];
+    const status = await run('status', ...flags, '--keystore', keystore, '--password-file', join(root, 'pw'));
+    assert.equal(status.code, 0, status.err);
+    assert.match(status.out, /1 task\(s\) open locally/);
+    const elsewhere = join(root, 'elsewhere');
+    const named = await run(
+      'status',
+      ...flags,
+      '--keystore',
+      keystore,
+      '--password-file',
+      join(root, 'pw'),
+      '--data-dir',
+      elsewhere,
+    );
+    assert.match(named.out, /0 task\(s\) open locally/);
   });
 
   it('join, status, pause, resume, quit, withdraw against the contracts', async () => {

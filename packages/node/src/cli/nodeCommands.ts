@@ -1,6 +1,7 @@
 import { WorkerSupervisor } from '@verinet/worker';
 import { loadNodeConfig } from '../config/loadNodeConfig.js';
 import type { NodeConfig } from '../config/nodeConfig.js';
+import { chooseNodeDataDir, configFileSetsDataDir } from './chooseNodeDataDir.js';
 import { builtInBackendVersions, chooseNodeVersion } from './chooseNodeVersion.js';
 import { createNodeRuntime, type NodeRuntime } from './createNodeRuntime.js';
 import { getNodeStatus, joinNode, pauseNode, quitNode, resumeNode, withdrawAll } from './membership.js';
@@ -42,14 +43,15 @@ Options:
   --deployment FILE      deployment file (default .verinet/devnet/deployment.json)
   --keystore FILE        the node's v3 keystore
   --password-file FILE   keystore password file (else VERINET_KEYSTORE_PASSWORD, else a prompt)
-  --data-dir DIR         node database and task files (default .verinet/node)
+  --data-dir DIR         node database and task files (default: the keystore's folder when it holds
+                         a node.db, as a devnet node's does; else .verinet/node)
   --models-dir DIR       model store (default .verinet/models)
   --stake ETHER          join: stake (default the registry's minimum)
   --models IDS           join: comma-separated model ids (default: those the worker holds)
   --json                 status: print JSON`;
 
 function configFrom(options: NodeCommandOptions): NodeConfig {
-  return loadNodeConfig({
+  const config = loadNodeConfig({
     path: options.config,
     overrides: {
       rpcUrl: options.rpcUrl,
@@ -60,6 +62,15 @@ function configFrom(options: NodeCommandOptions): NodeConfig {
       modelsDir: options.modelsDir,
     },
   });
+  const dataDir = chooseNodeDataDir({
+    configured: config.dataDir,
+    keystore: config.keystore,
+    explicit:
+      options.dataDir !== undefined ||
+      Boolean(process.env.VERINET_NODE_DATA_DIR) ||
+      configFileSetsDataDir(options.config),
+  });
+  return { ...config, dataDir };
 }
 
 /** Asks the worker which models it holds and which argument version it implements. */

@@ -12,6 +12,7 @@ import { createModelProvider, type ModelProgress } from '../models/createModelPr
 import { createHttpRelayClient } from '../relay/createHttpRelayClient.js';
 import type { RelayClient } from '../relay/types.js';
 import { createNodeRuntime, type NodeRuntime } from './createNodeRuntime.js';
+import { createWorkerExitHandler } from './createWorkerExitHandler.js';
 import { applyPriceFloor } from './membership.js';
 
 export type StartedNode = {
@@ -44,40 +45,22 @@ export async function startNode(parameters: StartNodeParameters): Promise<Starte
     pino({ level: config.logLevel, base: { node: runtime.account.address } });
   const dataDir = resolve(config.dataDir);
   const modelsDir = resolve(config.modelsDir);
+  let stopping = false;
+  const onWorkerExit = createWorkerExitHandler({
+    notice: (level, message) => daemon.context.notice(level, message),
+    start: () => worker.start(),
+    isStopping: () => stopping,
+    isStoppedError: (error) => error instanceof WorkerStoppedError,
+  });
   const worker = new WorkerSupervisor({
     modelsDir,
     threads: config.worker.threads,
     maxRssMb: config.worker.maxRssMb,
     handshakeTimeoutMs: config.worker.handshakeTimeoutMs,
     onLog: (line) => log.debug({ component: 'worker' }, line),
-    // A worker that dies (kill -9, a crash) leaves a line in the log and is started again at once: the next task
-    // would otherwise wait for its model load unexplained. One that never got ready is left for the next task
-    // (no restart loop).
-    onExit: (exit) => {
-      const how = `${exit.signal ? `signal ${exit.signal}` : `code ${exit.exitCode}`}${exit.killedFor ? `, killed here: ${exit.killedFor}` : ''}`;
-      if (!exit.wasReady) {
-        daemon.context.notice(
-          'warn',
-          `worker exited (${how}) before it was ready; the next task starts it again`,
-        );
-        return;
-      }
-      daemon.context.notice('warn', `worker exited (${how}), restarting`);
-      const started = Date.now();
-      worker.start().then(
-        () =>
-          daemon.context.notice(
-            'info',
-            `worker ready again (${((Date.now() - started) / 1000).toFixed(1)} s)`,
-          ),
-        (error: Error) =>
-          error instanceof WorkerStoppedError ||
-          daemon.context.notice(
-            'warn',
-            `worker did not start again: ${error.message.split('\n')[0]} (the next task tries again)`,
-          ),
-      );
-    },
+    // A worker that dies (kill -9, a crash) leaves a line in the log and is started again at once; one ended by
+    // the Ctrl-C that stops this node too stays down quietly (createWorkerExitHandler).
+    onExit: (exit) => onWorkerExit(exit),
   });
   const relay =
     parameters.relay ??
@@ -197,6 +180,7 @@ export async function startNode(parameters: StartNodeParameters): Promise<Starte
     daemon,
     apiUrl: api.url,
     async stop() {
+      stopping = true;
       if (withdrawTimer) clearInterval(withdrawTimer);
       await api.app.close();
       await worker.stop();

@@ -5,6 +5,7 @@
  */
 import { readDeployment } from '@verinet/protocol/chain';
 import { createClient, createSqliteStore, getChainFromDeployment } from '@verinet/sdk/node';
+import { formatEther } from 'viem';
 
 const relay = process.argv[2] ?? 'http://127.0.0.1:8600';
 const deployment = readDeployment(process.argv[3] ?? '.verinet/devnet/deployment.json');
@@ -24,7 +25,8 @@ const completion = await client.chat.completions.create({
   messages: [{ role: 'user', content: 'Say hello' }],
   max_tokens: 8,
 });
-console.log(completion.choices[0]?.message.content);
+// JSON-quoted: a tiny random model writes control characters a terminal would obey.
+console.log(JSON.stringify(completion.choices[0]?.message.content ?? ''));
 console.log('verified against task', completion.verinet.taskKey, `(${completion.verinet.validation})`);
-console.log('refunds owed to the app:', await client.getOwed());
+console.log(`refunds owed to the app: ${formatEther(await client.getOwed())} ETH`);
 await client.close();
