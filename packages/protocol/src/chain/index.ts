@@ -1,3 +1,4 @@
 export * from './abis.generated.js';
 export * from './deployment.js';
+export * from './getBatchingTransport.js';
 export * from './taskStates.js';

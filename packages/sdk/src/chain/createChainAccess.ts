@@ -1,9 +1,9 @@
 import { taskManagerAbi } from '@verinet/protocol/chain/abis';
+import { getBatchingTransport, isLoopbackRpc } from '@verinet/protocol/chain/getBatchingTransport';
 import type { RelayRequestSigner } from '@verinet/protocol/relay';
 import {
   type Account,
   type Address,
-  BaseError,
   type Chain,
   createPublicClient,
   createWalletClient,
@@ -57,60 +57,6 @@ export function getViemChain(chain: VerinetChain): Chain {
   };
 }
 
-/**
- * The reads of every client of a process that talk to one loopback RPC URL go through one batching HTTP transport: the
- * requests made within one timer tick travel in one JSON-RPC batch (one HTTP request). Twenty apps in one process
- * each made their own HTTP request per call, and on this kind of machine a request costs more CPU in system calls
- * and HTTP handling than the JSON-RPC work itself. Transactions are handed over on their own (an
- * `eth_sendRawTransactionSync` waits for its block: a batch holding one would hold every read in it).
- */
-const batchedTransports = new Map<string, Transport>();
-/** RPC URLs that refused a batch (see getBatchedTransport): asked one request at a time. */
-const unbatchable = new Set<string>();
-const getBatchedTransport = (url: string): Transport => {
-  const known = batchedTransports.get(url);
-  if (known) return known;
-  const batched = http(url, { retryCount: 0, timeout: 20_000, batch: { wait: 0, batchSize: 100 } });
-  const plain = http(url, { retryCount: 0, timeout: 20_000 });
-  // Log scans go on their own: a slow one would hold every read of its batch.
-  const transport: Transport = (options) => {
-    const reads = batched(options);
-    const single = plain(options);
-    return {
-      ...reads,
-      request: ((args: { method: string }, requestOptions?: unknown) =>
-        args.method === 'eth_getLogs' || unbatchable.has(url)
-          ? single.request(args as never, requestOptions as never)
-          : reads.request(args as never, requestOptions as never).catch(async (error: unknown) => {
-              // A batch refused: an invalid-request error or an HTTP error status for the whole array, or an answer
-              // that is not an array (viem then fails outside its own errors). Asked alone, and when that works the
-              // URL is not batched again. An item's own error (a revert), a timeout or an unreachable RPC is the
-              // answer (asking again would double the load on a slow RPC).
-              const { code, status } = error as { code?: unknown; status?: unknown };
-              if (code !== -32600 && typeof status !== 'number' && error instanceof BaseError) throw error;
-              const result = await single.request(args as never, requestOptions as never);
-              unbatchable.add(url);
-              return result;
-            })) as typeof reads.request,
-    };
-  };
-  batchedTransports.set(url, transport);
-  return transport;
-};
-
-/**
- * Batching only for an RPC on this machine (a devnet's anvil, a local node): a provider may refuse JSON-RPC
- * batches, or answer one as slowly as its slowest item.
- */
-const isLoopbackRpc = (rpcUrl: string): boolean => {
-  try {
-    const host = new URL(rpcUrl).hostname;
-    return host === '127.0.0.1' || host === 'localhost' || host === '[::1]';
-  } catch {
-    return false;
-  }
-};
-
 export function createChainAccess(parameters: {
   chain: VerinetChain;
   account: VerinetAccount;
@@ -134,7 +80,8 @@ export function createChainAccess(parameters: {
       ? sendClient
       : (createPublicClient({
           chain: viemChain,
-          transport: getBatchedTransport(chain.rpcUrl),
+          // The reads of every client of the process share one JSON-RPC batch per timer tick (getBatchingTransport).
+          transport: getBatchingTransport(chain.rpcUrl, 20_000),
           cacheTime: 0,
           pollingInterval: parameters.pollIntervalMs,
         }) as PublicClient);
