@@ -92,6 +92,16 @@ async function createSdTask(options: { guid?: Hex; args?: ReturnType<typeof sdAr
     guid: options.guid,
   });
   relay.putArgs(task.taskKey, task.bytes, task.salt);
+  // A draw that met a busy node and accepted no candidate queues (review s7 fix) although a node is free: the
+  // nodes' queue dispatchers redraw it (M2), as on a real network; wait for its node instead of failing at once.
+  if (!task.node) {
+    await waitFor(
+      async () => (await readTask(devnet.client, contracts, task.taskKey)).state === 'Started',
+      60_000,
+      `the queued task ${task.taskKey} to get a node`,
+    );
+    task.node = (await readTask(devnet.client, contracts, task.taskKey)).node;
+  }
   return task;
 }
 

@@ -84,9 +84,9 @@ export async function createFileObjectStore(
     maxPackBytes,
     maxPackAgeMs,
     fsyncDir,
-    // A pack whose records were all deleted while it was open goes when it closes, not at some later sweep.
+    // A pack whose records were all deleted while it was open (or that got none) goes when it closes.
     onClosed: (packId) => {
-      if (deleted.has(packId)) void dropIfEmpty(packId).catch(() => {});
+      void dropIfEmpty(packId).catch(() => {});
     },
   });
   let bufferedBytes = 0;
