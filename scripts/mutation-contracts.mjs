@@ -351,7 +351,8 @@ const mutants = [
     find: '                    task.state = TaskState.Pending;\n                    task.seedBlock',
     replace:
       '                    task.state = TaskState.Pending;\n                    task.stateTime = uint32(block.timestamp);\n                    task.seedBlock',
-  },  {
+  },
+  {
     name: 'anyone may dispatch a queued task for any node (review s7, finding 4)',
     file: TM,
     find: 'if (msg.sender != node) revert DispatchNotByNode(msg.sender, node);',
