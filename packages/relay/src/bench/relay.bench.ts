@@ -346,6 +346,8 @@ type BackendFigures = {
     uploadMs: Spread;
     commitMs: Spread;
     cpuMs: Spread;
+    /** The longest /healthz answer during the commit: how long the event loop stalled. */
+    stallMs: Spread;
   };
 };
 
@@ -524,7 +526,12 @@ async function benchBackend(
       const bytes = result.files.reduce((n, f) => n + f.bytes.length, 0);
       const megabytes = bytes / MB;
       const rates = { upload: [] as number[], baseline: [] as number[], total: [] as number[] };
-      const millis = { upload: [] as number[], commit: [] as number[], cpu: [] as number[] };
+      const millis = {
+        upload: [] as number[],
+        commit: [] as number[],
+        cpu: [] as number[],
+        stall: [] as number[],
+      };
       for (let round = 0; round < runs + 1; round++) {
         const task = await newTask(
           'sd',
@@ -552,8 +559,23 @@ async function benchBackend(
           send(agent, base, 'PUT', uploads[i]!.path, uploads[i]!.headers, uploads[i]!.body),
         );
         const uploaded = performance.now();
+        // While the commit decodes and hashes, /healthz is asked in a loop: its longest answer is how long the
+        // relay's event loop stalled (every other request would have waited as long).
+        let probing = true;
+        let stallMs = 0;
+        const probe = (async () => {
+          const probeAgent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+          while (probing) {
+            const asked = performance.now();
+            await send(probeAgent, base, 'GET', '/healthz', {});
+            stallMs = Math.max(stallMs, performance.now() - asked);
+          }
+          probeAgent.destroy();
+        })();
         await send(agent, base, 'POST', commitPath, commitHeaders, commitBody);
         const committed = performance.now();
+        probing = false;
+        await probe;
         const cpuMs = ((await cpu()).micros - cpu0.micros) / 1000;
         const baseStart = performance.now();
         await inFlight(count, count, (i) => durableWrite(baselineDir, result.files[i]!.bytes));
@@ -562,6 +584,7 @@ async function benchBackend(
         const uploadMs = uploaded - start;
         millis.upload.push(uploadMs);
         millis.commit.push(committed - uploaded);
+        millis.stall.push(stallMs);
         millis.cpu.push(cpuMs);
         rates.upload.push(megabytes / (uploadMs / 1000));
         rates.total.push(megabytes / (uploadMs / 1000 + (committed - uploaded) / 1000));
@@ -576,10 +599,11 @@ async function benchBackend(
         uploadMs: spread(millis.upload),
         commitMs: spread(millis.commit),
         cpuMs: spread(millis.cpu),
+        stallMs: spread(millis.stall),
       };
       const f = figures.image;
       console.log(
-        `${backend} image result ${label}: upload ${fmt(f.upload)} MB/s (${fmt(f.uploadMs, 1)} ms), commit with PNG decode + pHash ${fmt(f.commitMs, 1)} ms, upload + commit ${fmt(f.total)} MB/s; durable file write of the same files ${fmt(f.baseline)} MB/s (upload / durable ${pct(f.upload, f.baseline)}, upload + commit / durable ${pct(f.total, f.baseline)}); relay CPU ${fmt(f.cpuMs, 1)} ms per result; ${loadNow()}`,
+        `${backend} image result ${label}: upload ${fmt(f.upload)} MB/s (${fmt(f.uploadMs, 1)} ms), commit with PNG decode + pHash ${fmt(f.commitMs, 1)} ms (longest /healthz answer meanwhile ${fmt(f.stallMs, 1)} ms), upload + commit ${fmt(f.total)} MB/s; durable file write of the same files ${fmt(f.baseline)} MB/s (upload / durable ${pct(f.upload, f.baseline)}, upload + commit / durable ${pct(f.total, f.baseline)}); relay CPU ${fmt(f.cpuMs, 1)} ms per result; ${loadNow()}`,
       );
     }
 

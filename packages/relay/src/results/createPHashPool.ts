@@ -9,8 +9,9 @@ export type PHashPool = {
 };
 
 /**
- * A bounded pool of worker threads for the pHash of result images: at most `maxThreads` (default: cores − 1,
- * at least 1) hash at once, the rest wait in the pool's queue; idle threads exit after `idleTimeoutMs`.
+ * A bounded pool of worker threads for the pHash of result images: at most `maxThreads` (default: one per core:
+ * the event loop only waits meanwhile) hash at once, the rest wait in the pool's queue; idle threads exit after
+ * `idleTimeoutMs`.
  * The hash is the same function as on the main thread (`getPixelsPHash`), so scores do not change.
  *
  * @example
@@ -18,7 +19,7 @@ export type PHashPool = {
  * const hash = await pool.hash({ data, width: 512, height: 512, channels: 3 });
  */
 export function createPHashPool({
-  maxThreads = Math.max(1, availableParallelism() - 1),
+  maxThreads = availableParallelism(),
   idleTimeoutMs = 30_000,
 }: {
   maxThreads?: number;

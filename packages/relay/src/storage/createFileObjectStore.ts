@@ -109,7 +109,11 @@ export async function createFileObjectStore(
   // A pack goes once every record in it was deleted (records after a torn header were never acknowledged).
   const dropIfEmpty = async (packId: string): Promise<boolean> => {
     const info = await stat(packPath(packId)).catch(() => undefined);
-    if (!info) return true;
+    if (!info) {
+      deleted.delete(packId);
+      sealedRecords.delete(packId);
+      return true;
+    }
     const quiet = isQuiet(packId, info.mtimeMs);
     if (!quiet) return false;
     const gone = deleted.get(packId);
