@@ -32,6 +32,9 @@ const retryableCodes = new Set([
   'CHAIN_UNAVAILABLE',
   'NOT_READY',
   'INTERNAL',
+  'RESULT_FILES_CHANGED',
+  'RESULT_FILE_LOST',
+  'BUSY',
 ]);
 
 const hexPattern = (bytes: number) => new RegExp(`^0x[0-9a-fA-F]{${bytes * 2}}$`);
@@ -85,7 +88,11 @@ async function toRelayError(response: Response, what: string): Promise<RelayErro
   const known = !code.startsWith('HTTP_');
   return new RelayError(`relay refused ${what}: ${code}: ${message}`, {
     code,
-    retryable: known ? retryableCodes.has(code) : response.status >= 500 || response.status === 429,
+    // A code this client does not know yet is retryable when the relay says so (a Retry-After: docs/relay-api.md
+    // "Errors"), so a newer relay's retryable refusal never makes the node abandon a task.
+    retryable: known
+      ? retryableCodes.has(code) || Number.isFinite(retryAfterSec)
+      : response.status >= 500 || response.status === 429,
     retryAfterMs: Number.isFinite(retryAfterSec) && retryAfterSec > 0 ? retryAfterSec * 1000 : undefined,
   });
 }

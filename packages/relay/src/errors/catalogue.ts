@@ -113,6 +113,12 @@ export const relayErrors = {
     retry: true,
     meaning: 'a result file was re-uploaded while the commit checked the files: commit again',
   },
+  RESULT_FILE_LOST: {
+    status: 409,
+    retry: true,
+    meaning:
+      'an uploaded (not yet committed) result file was lost in a relay crash: upload the files again, then commit',
+  },
   RESULT_NOT_AVAILABLE: { status: 409, retry: true, meaning: 'the node has not committed a result yet' },
   RESULT_NOT_RELEASED: {
     status: 409,
@@ -126,6 +132,11 @@ export const relayErrors = {
   },
   CHAIN_UNAVAILABLE: { status: 503, retry: true, meaning: 'the relay cannot read the chain right now' },
   NOT_READY: { status: 503, retry: true, meaning: 'the relay is starting or shutting down' },
+  BUSY: {
+    status: 503,
+    retry: true,
+    meaning: 'the relay has as much checking work queued as it takes (result images to hash): retry later',
+  },
   INTERNAL: { status: 500, retry: true, meaning: 'a bug or a storage failure; nothing was committed' },
 } as const satisfies Record<string, { status: number; retry: boolean; meaning: string }>;
 

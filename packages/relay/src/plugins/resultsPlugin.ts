@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { PassThrough } from 'node:stream';
 import type { FastifyPluginAsync } from 'fastify';
 import type { Hex } from 'viem';
@@ -12,7 +12,12 @@ import { releasedStates } from '../chain/taskStates.js';
 import { RelayError } from '../errors/RelayError.js';
 import { checkResultFiles } from '../results/checkResultFiles.js';
 import { createPHashPool } from '../results/createPHashPool.js';
-import { ObjectPutError, type PutObjectReturnType, type ResultRecord } from '../storage/types.js';
+import {
+  ObjectMissingError,
+  ObjectPutError,
+  type PutObjectReturnType,
+  type ResultRecord,
+} from '../storage/types.js';
 
 /** States in which the task's node may upload and commit its result. */
 const resultStates = ['Started', 'ScoreReady'] as const;
@@ -36,6 +41,8 @@ const manifestSchema = z.object({ taskKey: z.string(), score: z.string(), files:
 const e = toRouteSchema(errorBody);
 const errors = { 400: e, 401: e, 403: e, 409: e, 411: e, 413: e, 422: e, 425: e };
 const scoreSchema = z.string().regex(/^0x([0-9a-fA-F]{2}){1,512}$/, 'expected 0x and 1 to 512 hex bytes');
+
+const sha256Hex = (bytes: Uint8Array): Hex => `0x${createHash('sha256').update(bytes).digest('hex')}`;
 
 function checkName(name: string, taskType: string | undefined, maxFiles: number): void {
   if (!fileNamePattern.test(name))
@@ -104,6 +111,9 @@ export const resultsPlugin: FastifyPluginAsync<{ context: RelayContext }> = asyn
             maxBytes: config.limits.resultFileBytes,
             expectedSha256: request.declaredBodyHash,
             size,
+            // A staged file is named by no statement: acknowledged once written, made durable by the commit's
+            // barrier (docs/relay-api.md "Storage": what a 2xx promises).
+            durable: false,
           },
         );
       } catch (error) {
@@ -185,6 +195,12 @@ export const resultsPlugin: FastifyPluginAsync<{ context: RelayContext }> = asyn
       const staged = await storage.meta.listStaged(taskKey);
       const byName = new Map(staged.map((f) => [f.name, f]));
       const argsBytes = await storage.objects.getBytes(held.args.objectKey, config.limits.argsBytes);
+      const lost = (name: string) =>
+        new RelayError(
+          'RESULT_FILE_LOST',
+          `The relay no longer holds the uploaded ${name} whole (lost in a crash before the commit): upload the result files again, then commit.`,
+          { retryAfter: 1 },
+        );
       const changed = () =>
         new RelayError(
           'RESULT_FILES_CHANGED',
@@ -197,14 +213,22 @@ export const resultsPlugin: FastifyPluginAsync<{ context: RelayContext }> = asyn
         argsBytes,
         names: staged.map((f) => f.name),
         read: async (name) => {
+          const file = byName.get(name)!;
+          let bytes: Uint8Array;
           try {
-            return await storage.objects.getBytes(byName.get(name)!.objectKey, config.limits.resultFileBytes);
+            bytes = await storage.objects.getBytes(file.objectKey, config.limits.resultFileBytes);
           } catch (cause) {
             // A parallel re-upload replaced (and deleted) the object this commit listed.
             const now = (await storage.meta.listStaged(taskKey)).find((f) => f.name === name);
-            if (now?.objectKey !== byName.get(name)!.objectKey) throw changed();
+            if (now?.objectKey !== file.objectKey) throw changed();
+            if (cause instanceof ObjectMissingError) throw lost(name);
             throw cause;
           }
+          // A staged file is acknowledged before it is durable: after a power loss its row may outlive its
+          // bytes (gone, cut short or zeroed). Checked against the hash taken at upload, so such a file is
+          // asked for again rather than judged (a torn PNG would read as the node's fault).
+          if (bytes.length !== file.size || sha256Hex(bytes) !== file.sha256) throw lost(name);
+          return bytes;
         },
       });
       if (score !== claimed)
@@ -216,6 +240,18 @@ export const resultsPlugin: FastifyPluginAsync<{ context: RelayContext }> = asyn
             'SCORE_MISMATCH',
             `The files score ${score}, the node submitted ${onChain} on chain.`,
           );
+      }
+      // The durability barrier: the checked files reach the disk before the FULL transaction that commits them
+      // and before any statement names them. One sync for all of the task's files; concurrent commits share
+      // the packs' datasyncs.
+      try {
+        await storage.objects.sync(staged.map((f) => f.objectKey));
+      } catch (cause) {
+        if (!(cause instanceof ObjectMissingError)) throw cause;
+        const now = await storage.meta.listStaged(taskKey);
+        if (staged.some((f) => now.find((g) => g.name === f.name)?.objectKey !== f.objectKey))
+          throw changed();
+        throw lost(staged.map((f) => f.name).join(', '));
       }
       const result: ResultRecord = { taskKey, score, committedAt: context.now(), files: staged };
       // Commits only the exact objects checked above: a re-upload since then makes this a retryable refusal,

@@ -31,10 +31,23 @@ export type PackLocation = { packId: string; offset: number; length: number };
 
 export type PackWriter = {
   /**
-   * Appends one record (`name`, then the bytes of `chunks`) to the open pack; resolves once a datasync that
-   * began after the record and every record before it in the pack were written has returned.
+   * Appends one record (`name`, then the bytes of `chunks`) to the open pack. Durable (the default): resolves
+   * once a datasync that began after the record and every record before it in the pack were written has
+   * returned. Not durable: resolves once the record and every record before it were written (in the page cache:
+   * safe against a killed process, not a power loss, until {@link PackWriter.sync}).
    */
-  append(name: string, chunks: readonly Buffer[], length: number): Promise<PackLocation>;
+  append(
+    name: string,
+    chunks: readonly Buffer[],
+    length: number,
+    options?: { durable?: boolean | undefined },
+  ): Promise<PackLocation>;
+  /**
+   * Makes every record acknowledged so far in the pack durable: joins the next datasync of a pack this process
+   * still appends to (shared with concurrent appends and syncs), else datasyncs the file once (a closed pack or
+   * one of another process: fdatasync flushes the file's pages whoever wrote them).
+   */
+  sync(packId: string): Promise<void>;
   /** Whether this process may still append to (or has unsettled records in) the pack. */
   isOpen(packId: string): boolean;
   close(): Promise<void>;
@@ -42,17 +55,24 @@ export type PackWriter = {
 
 type PendingRecord = {
   written: boolean;
+  /** Acknowledged only after a datasync (else once it and the records before it are written). */
+  durable: boolean;
   resolve: () => void;
   reject: (error: unknown) => void;
 };
+
+/** Waits for a datasync that begins after it was queued. */
+type SyncWaiter = { resolve: () => void; reject: (error: unknown) => void };
 
 type Pack = {
   id: string;
   handle: FileHandle;
   size: number;
   bornAt: number;
-  /** Records not yet acknowledged, in offset order. */
+  /** Records not yet written as a prefix of the pack, in offset order. */
   queue: PendingRecord[];
+  /** Durable records written as a prefix, and barrier syncs: settled by the next datasync. */
+  awaitingSync: SyncWaiter[];
   writes: number;
   /** 1 while a datasync runs (it covers the records written before it began). */
   syncing: number;
@@ -86,6 +106,9 @@ export function createPackWriter({
   const lanes: (Pack | undefined)[] = Array.from({ length: laneCount }, () => undefined);
   const creating: (Promise<Pack> | undefined)[] = Array.from({ length: laneCount }, () => undefined);
   const openPacks = new Map<string, Pack>();
+  // Packs whose write or datasync failed: their unsynced pages may be lost although a later fdatasync of the
+  // file succeeds, so a barrier sync of them always fails (bounded: failures are rare and seal the pack).
+  const failedPacks = new Set<string>();
 
   const createPack = async (lane: number): Promise<Pack> => {
     const bornAt = Date.now();
@@ -104,6 +127,7 @@ export function createPackWriter({
       size: 0,
       bornAt,
       queue: [],
+      awaitingSync: [],
       writes: 0,
       syncing: 0,
       sealed: false,
@@ -116,7 +140,15 @@ export function createPackWriter({
   };
 
   const closeIfDone = (pack: Pack) => {
-    if (!pack.sealed || pack.closed || pack.writes > 0 || pack.syncing > 0 || pack.queue.length > 0) return;
+    if (
+      !pack.sealed ||
+      pack.closed ||
+      pack.writes > 0 ||
+      pack.syncing > 0 ||
+      pack.queue.length > 0 ||
+      pack.awaitingSync.length > 0
+    )
+      return;
     pack.closed = pack.handle
       .close()
       .catch(() => {})
@@ -135,16 +167,24 @@ export function createPackWriter({
 
   const fail = (pack: Pack, error: unknown) => {
     pack.failure ??= error;
+    if (failedPacks.size < 10_000) failedPacks.add(pack.id);
     for (const record of pack.queue.splice(0)) record.reject(pack.failure);
+    for (const waiter of pack.awaitingSync.splice(0)) waiter.reject(pack.failure);
     seal(pack);
   };
 
   const pump = (pack: Pack) => {
-    if (pack.syncing > 0 || pack.failure !== undefined) return;
+    if (pack.failure !== undefined) return;
+    // The written prefix: records not needing a datasync are acknowledged now (every record before them is
+    // written, so a scan after a kill -9 finds them), the others wait for the next datasync.
     let n = 0;
     while (n < pack.queue.length && pack.queue[n]!.written) n++;
-    if (n === 0) return;
-    const batch = pack.queue.splice(0, n);
+    for (const record of pack.queue.splice(0, n)) {
+      if (record.durable) pack.awaitingSync.push(record);
+      else record.resolve();
+    }
+    if (pack.syncing > 0 || pack.awaitingSync.length === 0) return;
+    const batch = pack.awaitingSync.splice(0);
     pack.syncing = 1;
     pack.handle.datasync().then(
       () => {
@@ -161,7 +201,7 @@ export function createPackWriter({
     );
   };
 
-  const waiting = (pack: Pack) => pack.queue.length + pack.syncing;
+  const waiting = (pack: Pack) => pack.queue.length + pack.awaitingSync.length + pack.syncing;
   const pickLane = (): number => {
     let best = 0;
     for (let lane = 0; lane < laneCount; lane++) {
@@ -194,7 +234,7 @@ export function createPackWriter({
   };
 
   return {
-    async append(name, chunks, length) {
+    async append(name, chunks, length, options = {}) {
       const nameBytes = Buffer.from(name, 'utf8');
       const recordBytes = packHeaderBytes + nameBytes.length + length;
       const pack = await getPack(recordBytes);
@@ -205,7 +245,7 @@ export function createPackWriter({
       header.writeUInt32BE(nameBytes.length, 4);
       header.writeUInt32BE(length, 8);
       const acknowledged = new Promise<void>((resolve, reject) => {
-        const record: PendingRecord = { written: false, resolve, reject };
+        const record: PendingRecord = { written: false, durable: options.durable ?? true, resolve, reject };
         pack.queue.push(record);
         pack.writes++;
         void (async () => {
@@ -229,6 +269,27 @@ export function createPackWriter({
       });
       await acknowledged;
       return { packId: pack.id, offset: offset + packHeaderBytes + nameBytes.length, length };
+    },
+    async sync(packId) {
+      if (failedPacks.has(packId)) throw new Error(`pack ${packId} failed a write or datasync earlier`);
+      const pack = openPacks.get(packId);
+      if (pack && !pack.closed) {
+        if (pack.failure !== undefined) throw pack.failure;
+        await new Promise<void>((resolve, reject) => {
+          pack.awaitingSync.push({ resolve, reject });
+          pump(pack);
+        });
+        closeIfDone(pack);
+        return;
+      }
+      // Closed here (its last datasync may predate records acknowledged unsynced) or another process's pack.
+      await pack?.closed;
+      const handle = await open(join(dir, `${packId}.pack`), 'r');
+      try {
+        await handle.datasync();
+      } finally {
+        await handle.close();
+      }
     },
     isOpen(packId) {
       return openPacks.has(packId);

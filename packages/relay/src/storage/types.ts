@@ -138,8 +138,22 @@ export type ObjectStore = {
   put(
     key: string,
     body: Readable,
-    options: { maxBytes: number; expectedSha256?: Hex | undefined; size?: number | undefined },
+    options: {
+      maxBytes: number;
+      expectedSha256?: Hex | undefined;
+      size?: number | undefined;
+      /**
+       * false: the object may be acknowledged once written (kept by the OS: safe against a killed process, not
+       * a power loss) and made durable later by {@link ObjectStore.sync}. Default true: durable on return.
+       */
+      durable?: boolean | undefined;
+    },
   ): Promise<PutObjectReturnType>;
+  /**
+   * Makes objects put with `durable: false` durable (a barrier: on return they survive a power loss). Concurrent
+   * calls share the underlying flushes where they can; a store whose puts are always durable does nothing.
+   */
+  sync(keys: readonly string[]): Promise<void>;
   get(key: string): Promise<Readable>;
   getBytes(key: string, maxBytes: number): Promise<Uint8Array>;
   delete(key: string): Promise<void>;
@@ -167,4 +181,9 @@ export function getHashMismatch(sha256: Hex, expected: Hex | undefined): ObjectP
   return expected !== undefined && sha256 !== expected.toLowerCase()
     ? new ObjectPutError('hash_mismatch', `the body hashes to ${sha256}, not ${expected}`)
     : undefined;
+}
+
+/** Thrown by ObjectStore.get / getBytes when the object is not (or no longer wholly) there. */
+export class ObjectMissingError extends Error {
+  override name = 'ObjectMissingError';
 }

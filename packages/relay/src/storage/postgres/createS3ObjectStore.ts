@@ -10,7 +10,7 @@ import {
   S3Client,
 } from '@aws-sdk/client-s3';
 import type { Hex } from 'viem';
-import { getHashMismatch, ObjectPutError, type ObjectStore } from '../types.js';
+import { getHashMismatch, ObjectMissingError, ObjectPutError, type ObjectStore } from '../types.js';
 
 export type S3Options = {
   endpoint?: string | undefined;
@@ -20,6 +20,15 @@ export type S3Options = {
   secretAccessKey?: string | undefined;
   forcePathStyle: boolean;
 };
+
+/** S3's NoSuchKey as an ObjectMissingError; other errors unchanged. */
+function missing(key: string) {
+  return (error: unknown): never => {
+    throw (error as { name?: string }).name === 'NoSuchKey'
+      ? new ObjectMissingError(`object ${key} is not in the bucket`)
+      : error;
+  };
+}
 
 /**
  * Objects in an S3-compatible store. A PUT is atomic (the object appears whole or not at all); the body is
@@ -129,12 +138,15 @@ export async function createS3ObjectStore(options: S3Options): Promise<ObjectSto
       }
       return { size: written, sha256, key };
     },
+    async sync() {
+      // A PutObject is durable once it returned (the store's own promise): nothing to flush.
+    },
     async get(key) {
-      const response = await client.send(new GetObjectCommand({ Bucket, Key: key }));
+      const response = await client.send(new GetObjectCommand({ Bucket, Key: key })).catch(missing(key));
       return response.Body as Readable;
     },
     async getBytes(key, maxBytes) {
-      const response = await client.send(new GetObjectCommand({ Bucket, Key: key }));
+      const response = await client.send(new GetObjectCommand({ Bucket, Key: key })).catch(missing(key));
       if ((response.ContentLength ?? 0) > maxBytes)
         throw new ObjectPutError('too_large', `object ${key} is above ${maxBytes} bytes`);
       return new Uint8Array(await response.Body!.transformToByteArray());
