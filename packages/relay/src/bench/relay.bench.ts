@@ -409,6 +409,15 @@ async function benchBackend(
     );
     return task;
   };
+  // A task whose draw met a busy node is queued (no node to upload for): left queued (it holds no node), and
+  // another one is created.
+  const newStartedTask = async () => {
+    for (let attempt = 0; attempt < 20; attempt++) {
+      const t = await newTask();
+      if (t.nodeActor) return t;
+    }
+    throw new Error('20 tasks in a row were queued: the fixture has no free node');
+  };
   const figures: BackendFigures = { backend, upload: {}, download: {}, memory: [] };
   try {
     for (const [mb, parallel] of phases.has('upload')
@@ -465,7 +474,7 @@ async function benchBackend(
       for (let round = 0; round < runs + 1; round++) {
         const jobs: { task: FixtureTask; put: Signed; commit: Signed }[] = [];
         for (let i = 0; i < wholeCount; i++) {
-          const t = await newTask();
+          const t = await newStartedTask();
           const putPath = `/v1/tasks/${t.taskKey}/result/files/result.json`;
           const commitPath = `/v1/tasks/${t.taskKey}/result/commit`;
           jobs.push({

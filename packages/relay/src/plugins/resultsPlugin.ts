@@ -11,7 +11,7 @@ import { errorBody, hex32, toRouteSchema } from '../app/zodSchema.js';
 import { releasedStates } from '../chain/taskStates.js';
 import { RelayError } from '../errors/RelayError.js';
 import { checkResultFiles } from '../results/checkResultFiles.js';
-import { createPHashPool } from '../results/createPHashPool.js';
+import { createPHashPool, PHashPoolBusyError } from '../results/createPHashPool.js';
 import {
   ObjectMissingError,
   ObjectPutError,
@@ -208,7 +208,17 @@ export const resultsPlugin: FastifyPluginAsync<{ context: RelayContext }> = asyn
           { retryAfter: 1 },
         );
       const score = await checkResultFiles({
-        hashPixels: pHashPool.hash,
+        hashAll: async (pixels) => {
+          try {
+            return await pHashPool.hashAll(pixels);
+          } catch (error) {
+            if (error instanceof PHashPoolBusyError)
+              throw new RelayError('BUSY', `The relay is busy checking other results (${error.message}).`, {
+                retryAfter: 2,
+              });
+            throw error;
+          }
+        },
         taskType: held.args.taskType,
         argsBytes,
         names: staged.map((f) => f.name),

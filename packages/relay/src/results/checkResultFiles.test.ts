@@ -69,11 +69,45 @@ describe('checkResultFiles: pHash on worker threads', () => {
     try {
       let ticks = 0;
       const timer = setInterval(() => ticks++, 1);
-      const pooled = await checkResultFiles({ ...parameters, hashPixels: pool.hash });
+      const pooled = await checkResultFiles({ ...parameters, hashAll: pool.hashAll });
       clearInterval(timer);
       assert.equal(pooled, result.score, 'the score of the worker threads is the main thread one');
       assert.equal(await checkResultFiles(parameters), result.score);
       assert.ok(ticks > 0, 'timers ran while the images were hashed');
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('bounds the pixels waiting to be hashed: a result beyond the bound is refused whole, one result always fits', async () => {
+    const { createPHashPool, PHashPoolBusyError } = await import('./createPHashPool.js');
+    const { getPixelsPHash } = await import('@verinet/protocol/score');
+    const image = (seed: number) => ({
+      data: new Uint8Array(256 * 256 * 3).map((_, i) => (i * seed) % 251),
+      width: 256,
+      height: 256,
+      channels: 3 as const,
+    });
+    // Room for 3 such images (196,608 bytes each); one thread, so the first result is still pending.
+    const pool = createPHashPool({ maxThreads: 1, maxPendingBytes: 3 * 196_608 });
+    try {
+      const big = [image(3), image(5), image(7), image(11)];
+      const first = pool.hashAll(big); // above the bound alone, but nothing is pending: taken
+      await assert.rejects(pool.hashAll([image(13)]), PHashPoolBusyError, 'nothing more while it is pending');
+      const hashes = await first;
+      assert.deepEqual(
+        hashes.map((h) => Buffer.from(h)),
+        big.map((p) => Buffer.from(getPixelsPHash(p))),
+      );
+      // Its bytes were released: the pool takes work again.
+      const [again] = await pool.hashAll([image(13)]);
+      assert.deepEqual(Buffer.from(again!), Buffer.from(getPixelsPHash(image(13))));
+      const both = await Promise.allSettled([
+        pool.hashAll([image(2), image(4)]),
+        pool.hashAll([image(6), image(8)]),
+      ]);
+      assert.equal(both[0]!.status, 'fulfilled');
+      assert.equal(both[1]!.status, 'rejected', '4 images pending would exceed the bound of 3');
     } finally {
       await pool.close();
     }

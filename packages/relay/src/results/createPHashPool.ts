@@ -5,13 +5,25 @@ import { Piscina } from 'piscina';
 export type PHashPool = {
   /** The pHash of decoded pixels, computed on a worker thread (the event loop keeps serving meanwhile). */
   hash(pixels: RawPixels): Promise<Uint8Array>;
+  /**
+   * The pHashes of one result's images, admitted together or not at all: throws {@link PHashPoolBusyError}
+   * when the pixels already waiting or being hashed plus these would exceed the pool's bound.
+   */
+  hashAll(pixels: readonly RawPixels[]): Promise<Uint8Array[]>;
   close(): Promise<void>;
 };
+
+/** The pool holds as many pixels as it takes: nothing was queued, ask again later. */
+export class PHashPoolBusyError extends Error {
+  override name = 'PHashPoolBusyError';
+}
 
 /**
  * A bounded pool of worker threads for the pHash of result images: at most `maxThreads` (default: one per core:
  * the event loop only waits meanwhile) hash at once, the rest wait in the pool's queue; idle threads exit after
- * `idleTimeoutMs`.
+ * `idleTimeoutMs`. The queue is bounded in pixel bytes (`maxPendingBytes`, default 128 MiB: 170 images of 512²,
+ * 10 results of 4 × 1024²): a result whose images would go beyond it is refused whole (PHashPoolBusyError), unless
+ * nothing is pending (one result is always taken, however large, so no valid result is refused for good).
  * The hash is the same function as on the main thread (`getPixelsPHash`), so scores do not change.
  *
  * @example
@@ -21,9 +33,11 @@ export type PHashPool = {
 export function createPHashPool({
   maxThreads = availableParallelism(),
   idleTimeoutMs = 30_000,
+  maxPendingBytes = 128 * 1024 * 1024,
 }: {
   maxThreads?: number;
   idleTimeoutMs?: number;
+  maxPendingBytes?: number;
 } = {}): PHashPool {
   const pool = new Piscina<RawPixels, Uint8Array>({
     filename: new URL('./hashPixelsWorker.ts', import.meta.url).href,
@@ -31,11 +45,26 @@ export function createPHashPool({
     maxThreads,
     idleTimeout: idleTimeoutMs,
   });
+  let pendingBytes = 0;
+  const hashAll = async (pixels: readonly RawPixels[]): Promise<Uint8Array[]> => {
+    const bytes = pixels.reduce((sum, p) => sum + (p.data?.byteLength ?? 0), 0);
+    if (pendingBytes > 0 && pendingBytes + bytes > maxPendingBytes)
+      throw new PHashPoolBusyError(
+        `${Math.ceil(pendingBytes / 1048576)} MiB of pixels are waiting to be hashed (at most ${Math.floor(maxPendingBytes / 1048576)} MiB)`,
+      );
+    pendingBytes += bytes;
+    try {
+      // Structured clone copies the pixels (≈ 0.2 ms for 512² RGB); the caller's buffers stay usable.
+      return (await Promise.all(pixels.map((p) => pool.run(p)))).map((hash) => new Uint8Array(hash));
+    } finally {
+      pendingBytes -= bytes;
+    }
+  };
   return {
     async hash(pixels) {
-      // Structured clone copies the pixels (≈ 0.2 ms for 512² RGB); the caller's buffer stays usable.
-      return new Uint8Array(await pool.run(pixels));
+      return (await hashAll([pixels]))[0]!;
     },
+    hashAll,
     async close() {
       await pool.destroy();
     },

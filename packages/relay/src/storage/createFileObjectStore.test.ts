@@ -3,7 +3,7 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { appendFile, mkdtemp, readdir, rm, truncate } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
+import { PassThrough, Readable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import type { Hex } from 'viem';
 import { createFileObjectStore } from './createFileObjectStore.js';
@@ -168,6 +168,70 @@ describe('file object store: staged (not durable) puts and the barrier', () => {
         await store.close();
       }
       assert.deepEqual(await packFiles(dir), [], `round ${round}: every emptied pack is removed by close`);
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('takes the packing memory budget as bytes arrive: stalled uploads hold only what they sent, a put beyond it goes on as a file (review s8 finding 7)', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'relay-budget-'));
+    const store = await createFileObjectStore(dir, { packBufferBytes: 1 << 20 });
+    try {
+      // 20 uploads declaring 200 KB each (4 MB, four times the budget) send 1,000 bytes and stall.
+      const stalled = Array.from({ length: 20 }, () => new PassThrough());
+      const stalledPuts = stalled.map((b) => {
+        b.write(Buffer.alloc(1000, 1));
+        return store.put(name(), b, { maxBytes: 8 << 20, size: 200_000 }).then(
+          () => 'stored',
+          (e: Error) => e.message,
+        );
+      });
+      await new Promise((r) => setTimeout(r, 20));
+      const small = randomBytes(100_000);
+      const packed = await store.put(name(), body(small), { maxBytes: 1 << 20, size: small.length });
+      assert.match(packed.key, /@/, 'still packed next to 20 stalled uploads');
+      // Three 600 KB puts at once: the budget (1 MiB) holds one and part of another; the rest go on as files
+      // with the bytes they had, byte-exact.
+      const bodies = [randomBytes(600_000), randomBytes(600_000), randomBytes(600_000)];
+      const stored = await Promise.all(
+        bodies.map((b) =>
+          store.put(name(), body(b), {
+            maxBytes: 1 << 20,
+            size: b.length,
+            expectedSha256: sha(b),
+            durable: false,
+          }),
+        ),
+      );
+      assert.ok(
+        stored.some((s) => !s.key.includes('@')),
+        'a put that found the budget spent went on as a file',
+      );
+      for (const [i, s] of stored.entries()) {
+        assert.equal(s.sha256, sha(bodies[i]!));
+        assert.deepEqual(Buffer.from(await store.getBytes(s.key, 1 << 20)), bodies[i]);
+      }
+      await store.sync(stored.map((s) => s.key));
+      // A spilled put is still checked: a wrong hash is refused and leaves no file.
+      const wrong = randomBytes(900_000);
+      const hog = new PassThrough();
+      hog.write(randomBytes(500_000));
+      const hogPut = store.put(name(), hog, { maxBytes: 1 << 20, size: 600_000 }).catch((e: Error) => e);
+      await new Promise((r) => setTimeout(r, 20));
+      await assert.rejects(
+        store.put(name(), body(wrong), { maxBytes: 1 << 20, size: wrong.length, expectedSha256: sha(small) }),
+        /hashes to/,
+      );
+      hog.destroy(new Error('client went away'));
+      for (const b of stalled) b.destroy(new Error('client went away'));
+      assert.ok((await Promise.all(stalledPuts)).every((outcome) => outcome !== 'stored'));
+      assert.ok((await hogPut) instanceof Error);
+      // The aborted uploads released their budget: a 900 KB put is packed again.
+      const after = await store.put(name(), body(wrong), { maxBytes: 1 << 20, size: wrong.length });
+      assert.match(after.key, /@/);
+      const listed = await store.listOlderThan(-60_000, 1000);
+      assert.deepEqual(listed, [packed.key, ...stored.map((s) => s.key), after.key].sort());
+    } finally {
+      await store.close();
       await rm(dir, { recursive: true, force: true });
     }
   });

@@ -23,8 +23,7 @@ const packedKeyPattern =
   /^([a-z]+\/0x[0-9a-f]{64}\/[0-9a-f-]{36})@(\d{13}-[0-9a-f]{8})\.(\d{1,15})\.(\d{1,15})$/;
 /** Objects of a known size up to this go into packs (buffered in memory until whole, then appended). */
 const packMaxObjectBytes = 4 * 1024 * 1024;
-/** Memory all packed puts may buffer together; a put beyond it takes the one-file path. */
-const packBufferBytes = 64 * 1024 * 1024;
+const defaultPackBufferBytes = 64 * 1024 * 1024;
 const maxPackBytes = 64 * 1024 * 1024;
 const defaultMaxPackAgeMs = 10 * 60 * 1000;
 
@@ -33,9 +32,17 @@ export type CreateFileObjectStoreOptions = {
   maxPackAgeMs?: number | undefined;
   /** A pack of another process (or an earlier run) counts as sealed once unmodified this long (11 minutes). */
   packQuietMs?: number | undefined;
+  /** Memory all packed puts may buffer together (64 MiB); beyond it a put goes on as a file of its own. */
+  packBufferBytes?: number | undefined;
 };
 
 type PackedKey = { packId: string; offset: number; length: number };
+type PutOptions = {
+  maxBytes: number;
+  expectedSha256: Hex | undefined;
+  size: number | undefined;
+  durable: boolean;
+};
 
 function parsePackedKey(key: string): PackedKey | undefined {
   const match = packedKeyPattern.exec(key);
@@ -85,6 +92,7 @@ export async function createFileObjectStore(
 ): Promise<ObjectStore> {
   const maxPackAgeMs = options.maxPackAgeMs ?? defaultMaxPackAgeMs;
   const foreignPackQuietMs = options.packQuietMs ?? maxPackAgeMs + 60 * 1000;
+  const packBufferBytes = options.packBufferBytes ?? defaultPackBufferBytes;
   const objectsDir = join(root, 'objects');
   const packsDir = join(root, 'packs');
   const tmpDir = join(root, 'tmp');
@@ -188,22 +196,153 @@ export async function createFileObjectStore(
     return bytes;
   };
 
+  // One file per object: large or unsized objects, and packed puts that outgrew the memory budget.
+  const putFile = async (
+    key: string,
+    body: Readable,
+    { maxBytes, expectedSha256, size, durable }: PutOptions,
+  ): Promise<PutObjectReturnType> => {
+    const target = pathOf(key);
+    const folder = dirname(target);
+    // A new folder's own entry is durable only once its parent is fsynced. Whether this put made the folder
+    // does not tell: a concurrent put into the same new folder finds it made and could return (and its row be
+    // written) before the maker's parent fsync ends. So every put fsyncs the parents too until one of them
+    // has done so for this folder (then the folder is remembered as durable).
+    await mkdir(folder, { recursive: true });
+    const folders = foldersToSync(folder);
+    const handle = await open(target, 'wx', 0o600);
+    const hash = createHash('sha256');
+    let written = 0;
+    let ok = false;
+    // Network chunks are small (16-64 KiB): writing each one is a thread-pool round trip, so they are
+    // gathered up to `batchBytes` and written together; one batch is written while the next one is received
+    // (at most two batches of memory per upload), so the disk and the socket are never waited for in turn.
+    let pending: Buffer[] = [];
+    let pendingBytes = 0;
+    let writing: Promise<void> = Promise.resolve();
+    const flush = async (chunks: Buffer[], total: number) => {
+      // One vectored write, no copy; a short write (rare on regular files) finishes with plain writes.
+      let offset = (await handle.writev(chunks)).bytesWritten;
+      if (offset < total) {
+        const data = Buffer.concat(chunks, total);
+        while (offset < total) offset += (await handle.write(data, offset, total - offset)).bytesWritten;
+      }
+    };
+    // Large objects: the bytes already written are flushed to disk (fdatasync, in the background, one at a
+    // time) while the rest is received, so the final fsync waits for the tail only, not the whole object.
+    let unsynced = 0;
+    let syncing: Promise<void> | undefined;
+    let syncFailure: unknown;
+    const startFlush = () => {
+      unsynced += pendingBytes;
+      writing = flush(pending, pendingBytes).then(() => {
+        if (unsynced < earlySyncBytes || syncing) return;
+        unsynced = 0;
+        // A failed fsync is kept and thrown at the end: a later fsync may succeed without the lost pages.
+        syncing = handle
+          .datasync()
+          .catch((error: unknown) => {
+            syncFailure ??= error;
+          })
+          .finally(() => {
+            syncing = undefined;
+          });
+      });
+      // Awaited before the next batch and before the end; never an unhandled rejection in between.
+      writing.catch(() => {});
+      pending = [];
+      pendingBytes = 0;
+    };
+    try {
+      for await (const chunk of body as AsyncIterable<Buffer>) {
+        written += chunk.length;
+        if (written > maxBytes) throw new ObjectPutError('too_large', `larger than ${maxBytes} bytes`);
+        hash.update(chunk);
+        pending.push(chunk);
+        pendingBytes += chunk.length;
+        if (pendingBytes >= batchBytes) {
+          await writing;
+          startFlush();
+        }
+      }
+      await writing;
+      if (pendingBytes > 0) {
+        startFlush();
+        await writing;
+      }
+      if (size !== undefined && written !== size)
+        throw new ObjectPutError('length_mismatch', `received ${written} bytes, Content-Length said ${size}`);
+      const sha256 = `0x${hash.digest('hex')}` as Hex;
+      const mismatch = getHashMismatch(sha256, expectedSha256);
+      if (mismatch) throw mismatch;
+      await syncing;
+      if (syncFailure !== undefined) throw syncFailure;
+      // The file and its folder entry synced together (both must be durable before a row names the key;
+      // their order does not matter), not one after the other: one fsync's latency instead of two. Not
+      // durable: left to a later sync() (the bytes already flushed early stay flushed).
+      if (durable) await syncFileAndFolders(handle, folder, folders);
+      await handle.close();
+      ok = true;
+      return { size: written, sha256, key };
+    } finally {
+      if (!ok) {
+        await writing.catch(() => {});
+        await syncing;
+        await handle.close().catch(() => {});
+        await unlink(target).catch(() => {});
+      }
+    }
+  };
+
   const putPacked = async (
     key: string,
     body: Readable,
-    maxBytes: number,
-    expectedSha256: Hex | undefined,
+    options: PutOptions,
     size: number,
-    durable: boolean,
   ): Promise<PutObjectReturnType> => {
     assertKey(key);
-    bufferedBytes += size;
+    const { maxBytes, expectedSha256, durable } = options;
+    // Held whole in memory and appended with one write. The memory budget (`packBufferBytes` over all puts) is
+    // taken as bytes arrive, not as declared: uploads that declare 4 MiB and then stall hold only what they
+    // sent (review s8 finding 7: 16 of them held the whole budget). A put that finds the budget spent goes on
+    // as a file of its own with the bytes it already has.
+    let held = 0;
+    const iterator = (body as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
+    let finished = false;
     try {
-      // Held whole in memory (bounded by `packBufferBytes` over all puts) and appended with one write.
       const chunks: Buffer[] = [];
       const hash = createHash('sha256');
       let written = 0;
-      for await (const chunk of body as AsyncIterable<Buffer>) {
+      for (;;) {
+        const next = await iterator.next();
+        if (next.done) {
+          finished = true;
+          break;
+        }
+        const chunk = next.value;
+        if (bufferedBytes + chunk.length > packBufferBytes) {
+          const rest = async function* () {
+            let done = false;
+            try {
+              yield* chunks.splice(0);
+              yield chunk;
+              for (;;) {
+                const more = await iterator.next();
+                if (more.done) break;
+                yield more.value;
+              }
+              done = true;
+            } finally {
+              if (!done) await iterator.return?.();
+            }
+          };
+          bufferedBytes -= held;
+          held = 0;
+          finished = true; // the file path reads the rest (and ends the body)
+          return await putFile(key, Readable.from(rest(), { objectMode: false }), options);
+        }
+        bufferedBytes += chunk.length;
+        held += chunk.length;
         written += chunk.length;
         if (written > maxBytes) throw new ObjectPutError('too_large', `larger than ${maxBytes} bytes`);
         if (written > size)
@@ -227,112 +366,18 @@ export async function createFileObjectStore(
         key: `${key}@${location.packId}.${location.offset}.${location.length}`,
       };
     } finally {
-      bufferedBytes -= size;
+      bufferedBytes -= held;
+      // Refused before the end (too large, too long): the body is ended, as a for-await loop would.
+      if (!finished) await iterator.return?.();
     }
   };
 
   return {
     async put(key, body, { maxBytes, expectedSha256, size, durable = true }) {
-      if (
-        size !== undefined &&
-        size <= packMaxObjectBytes &&
-        size <= maxBytes &&
-        bufferedBytes + size <= packBufferBytes
-      )
-        return putPacked(key, body, maxBytes, expectedSha256, size, durable);
-      const target = pathOf(key);
-      const folder = dirname(target);
-      // A new folder's own entry is durable only once its parent is fsynced. Whether this put made the folder
-      // does not tell: a concurrent put into the same new folder finds it made and could return (and its row be
-      // written) before the maker's parent fsync ends. So every put fsyncs the parents too until one of them
-      // has done so for this folder (then the folder is remembered as durable).
-      await mkdir(folder, { recursive: true });
-      const folders = foldersToSync(folder);
-      const handle = await open(target, 'wx', 0o600);
-      const hash = createHash('sha256');
-      let written = 0;
-      let ok = false;
-      // Network chunks are small (16-64 KiB): writing each one is a thread-pool round trip, so they are
-      // gathered up to `batchBytes` and written together; one batch is written while the next one is received
-      // (at most two batches of memory per upload), so the disk and the socket are never waited for in turn.
-      let pending: Buffer[] = [];
-      let pendingBytes = 0;
-      let writing: Promise<void> = Promise.resolve();
-      const flush = async (chunks: Buffer[], total: number) => {
-        // One vectored write, no copy; a short write (rare on regular files) finishes with plain writes.
-        let offset = (await handle.writev(chunks)).bytesWritten;
-        if (offset < total) {
-          const data = Buffer.concat(chunks, total);
-          while (offset < total) offset += (await handle.write(data, offset, total - offset)).bytesWritten;
-        }
-      };
-      // Large objects: the bytes already written are flushed to disk (fdatasync, in the background, one at a
-      // time) while the rest is received, so the final fsync waits for the tail only, not the whole object.
-      let unsynced = 0;
-      let syncing: Promise<void> | undefined;
-      let syncFailure: unknown;
-      const startFlush = () => {
-        unsynced += pendingBytes;
-        writing = flush(pending, pendingBytes).then(() => {
-          if (unsynced < earlySyncBytes || syncing) return;
-          unsynced = 0;
-          // A failed fsync is kept and thrown at the end: a later fsync may succeed without the lost pages.
-          syncing = handle
-            .datasync()
-            .catch((error: unknown) => {
-              syncFailure ??= error;
-            })
-            .finally(() => {
-              syncing = undefined;
-            });
-        });
-        // Awaited before the next batch and before the end; never an unhandled rejection in between.
-        writing.catch(() => {});
-        pending = [];
-        pendingBytes = 0;
-      };
-      try {
-        for await (const chunk of body as AsyncIterable<Buffer>) {
-          written += chunk.length;
-          if (written > maxBytes) throw new ObjectPutError('too_large', `larger than ${maxBytes} bytes`);
-          hash.update(chunk);
-          pending.push(chunk);
-          pendingBytes += chunk.length;
-          if (pendingBytes >= batchBytes) {
-            await writing;
-            startFlush();
-          }
-        }
-        await writing;
-        if (pendingBytes > 0) {
-          startFlush();
-          await writing;
-        }
-        if (size !== undefined && written !== size)
-          throw new ObjectPutError(
-            'length_mismatch',
-            `received ${written} bytes, Content-Length said ${size}`,
-          );
-        const sha256 = `0x${hash.digest('hex')}` as Hex;
-        const mismatch = getHashMismatch(sha256, expectedSha256);
-        if (mismatch) throw mismatch;
-        await syncing;
-        if (syncFailure !== undefined) throw syncFailure;
-        // The file and its folder entry synced together (both must be durable before a row names the key;
-        // their order does not matter), not one after the other: one fsync's latency instead of two. Not
-        // durable: left to a later sync() (the bytes already flushed early stay flushed).
-        if (durable) await syncFileAndFolders(handle, folder, folders);
-        await handle.close();
-        ok = true;
-        return { size: written, sha256, key };
-      } finally {
-        if (!ok) {
-          await writing.catch(() => {});
-          await syncing;
-          await handle.close().catch(() => {});
-          await unlink(target).catch(() => {});
-        }
-      }
+      const options = { maxBytes, expectedSha256, size, durable };
+      if (size !== undefined && size <= packMaxObjectBytes && size <= maxBytes)
+        return putPacked(key, body, options, size);
+      return putFile(key, body, options);
     },
     async get(key) {
       const packed = parsePackedKey(key);
