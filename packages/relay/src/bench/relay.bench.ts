@@ -49,6 +49,7 @@ import { type Account, bytesToHex, type Hex, hexToBytes, type LocalAccount } fro
 import { generatePrivateKey, privateKeyToAddress } from 'viem/accounts';
 import {
   type ChainFixture,
+  cancelQueued,
   createFixtureTask,
   type FixtureTask,
   llmArgs,
@@ -409,12 +410,13 @@ async function benchBackend(
     );
     return task;
   };
-  // A task whose draw met a busy node is queued (no node to upload for): left queued (it holds no node), and
-  // another one is created.
+  // A task whose draw met a busy node is queued (no node to upload for): cancelled (a queued task would take the
+  // next node a report frees), and another one is created.
   const newStartedTask = async () => {
     for (let attempt = 0; attempt < 20; attempt++) {
       const t = await newTask();
       if (t.nodeActor) return t;
+      await cancelQueued(fixture, t);
     }
     throw new Error('20 tasks in a row were queued: the fixture has no free node');
   };
@@ -836,7 +838,8 @@ async function startS3Process(): Promise<{ endpoint: string; stop: () => Promise
 const load = loadavg()[0] ?? 0;
 const header = `relay bench: ${runs} rounds per figure (after one warm-up round), Node ${process.version}, ${cpus().length} cores, load ${load.toFixed(1)}; relay in its own process`;
 console.log(header);
-const fixture = await startChainFixture({ nodes: 16 });
+// 32 nodes: up to 13 tasks are open at once (12 whole-upload tasks of a round and the PUT task).
+const fixture = await startChainFixture({ nodes: 32 });
 const results: BackendFigures[] = [];
 const dataDir = await mkdtemp(join(tmpdir(), 'relay-bench-sqlite-'));
 try {
