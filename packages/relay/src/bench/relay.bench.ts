@@ -190,7 +190,7 @@ type TransferFigures = {
   systemPerMB: Spread;
   clientPerMB: Spread;
   /** Upload only: whole results (PUT + commit, a new task each) in MB/s, and the median ms per task. */
-  whole?: { rate: Spread; msPerTask: Spread; tasks: number } | undefined;
+  whole?: { rate: Spread; msPerTask: Spread; cpuMsPerTask: Spread; tasks: number } | undefined;
 };
 const summarize = (r: Rates): TransferFigures => ({
   relay: spread(r.relay),
@@ -473,6 +473,7 @@ async function benchBackend(
       const wholeCount = Math.max(3 * parallel, Math.round(8 / mb));
       const wholeRates: number[] = [];
       const wholeMs: number[] = [];
+      const wholeCpuMs: number[] = [];
       for (let round = 0; round < runs + 1; round++) {
         const jobs: { task: FixtureTask; put: Signed; commit: Signed }[] = [];
         for (let i = 0; i < wholeCount; i++) {
@@ -489,6 +490,7 @@ async function benchBackend(
           });
         }
         const perTask: number[] = [];
+        const wholeCpu0 = await cpu();
         const start = performance.now();
         await inFlight(parallel, wholeCount, async (i) => {
           const job = jobs[i]!;
@@ -512,17 +514,24 @@ async function benchBackend(
           perTask.push(performance.now() - begun);
         });
         const seconds = (performance.now() - start) / 1000;
+        const cpuPerTask = ((await cpu()).micros - wholeCpu0.micros) / 1000 / wholeCount;
         // Reported on chain so that their nodes are free for the next tasks (not timed).
         for (const job of jobs) await submitScore(fixture, job.task, score);
         if (round === 0) continue;
         wholeRates.push((wholeCount * body.length) / MB / seconds);
         wholeMs.push(spread(perTask).median);
+        wholeCpuMs.push(cpuPerTask);
       }
       const upload = summarize(up);
-      upload.whole = { rate: spread(wholeRates), msPerTask: spread(wholeMs), tasks: wholeCount };
+      upload.whole = {
+        rate: spread(wholeRates),
+        msPerTask: spread(wholeMs),
+        cpuMsPerTask: spread(wholeCpuMs),
+        tasks: wholeCount,
+      };
       figures.upload[label] = upload;
       console.log(
-        `${backend} upload ${label}: PUT + commit per task (${wholeCount} tasks per round) ${fmt(upload.whole.rate)} MB/s, ${fmt(upload.whole.msPerTask, 1)} ms per task (whole / durable write ${pct(upload.whole.rate, upload.baseline)}, whole / copy ${pct(upload.whole.rate, upload.copy)}); ${loadNow()}`,
+        `${backend} upload ${label}: PUT + commit per task (${wholeCount} tasks per round) ${fmt(upload.whole.rate)} MB/s, ${fmt(upload.whole.msPerTask, 1)} ms per task, relay CPU ${fmt(upload.whole.cpuMsPerTask, 1)} ms per task (whole / durable write ${pct(upload.whole.rate, upload.baseline)}, whole / copy ${pct(upload.whole.rate, upload.copy)}); ${loadNow()}`,
       );
       console.log(
         `${backend} upload ${label}: PUT only: relay ${fmt(upload.relay)} MB/s; durable file write ${fmt(upload.baseline)} MB/s (relay / durable ${pct(upload.relay, upload.baseline)}); plain file copy ${fmt(upload.copy)} MB/s (relay / copy ${pct(upload.relay, upload.copy)}); plain node:http durable PUT ${fmt(upload.plain)} MB/s (relay / plain ${pct(upload.relay, upload.plain)}); relay CPU ${fmt(upload.cpuPerMB, 1)} ms/MB (system ${fmt(upload.systemPerMB, 1)}), client CPU ${fmt(upload.clientPerMB, 1)} ms/MB; ${loadNow()}`,
@@ -922,7 +931,7 @@ if (markdown) {
         ...(f.whole
           ? [
               `| ${r.backend} | upload ${label}: whole result, PUT + commit, ${f.whole.tasks} tasks (MB/s) | ${fmt(f.whole.rate)} | ${fmt(f.copy)} (file copy) | ${pct(f.whole.rate, f.copy)} |`,
-              `| ${r.backend} | upload ${label}: whole result vs durable write; ms per task | ${fmt(f.whole.msPerTask, 1)} ms | ${fmt(f.baseline)} (durable write) | ${pct(f.whole.rate, f.baseline)} |`,
+              `| ${r.backend} | upload ${label}: whole result vs durable write; ms per task; relay CPU per task | ${fmt(f.whole.msPerTask, 1)} ms; ${fmt(f.whole.cpuMsPerTask, 1)} ms | ${fmt(f.baseline)} (durable write) | ${pct(f.whole.rate, f.baseline)} |`,
             ]
           : []),
         `| ${r.backend} | upload ${label}: PUT only (MB/s) | ${fmt(f.relay)} | ${fmt(f.baseline)} (durable write) | ${pct(f.relay, f.baseline)} |`,
