@@ -14,6 +14,7 @@ import Database from 'better-sqlite3';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { createFileObjectStore } from '../storage/createFileObjectStore.js';
 import { type ChainFixture, createFixtureTask, prepareArgs, startChainFixture } from './chainFixture.js';
+import { hookTimeout } from './relayHarness.js';
 
 const ROUNDS = 3;
 
@@ -25,11 +26,11 @@ describe('crash safety: kill -9 during uploads loses nothing committed and leave
   before(async () => {
     fixture = await startChainFixture({ nodes: 1 });
     dir = await mkdtemp(join(tmpdir(), 'relay-crash-'));
-  });
+  }, hookTimeout);
   after(async () => {
     await fixture?.stop();
     await rm(dir, { recursive: true, force: true });
-  });
+  }, hookTimeout);
 
   it(`survives ${ROUNDS} kill -9 during concurrent argument and result uploads`, async () => {
     const deploymentFile = join(dir, 'deployment.json');

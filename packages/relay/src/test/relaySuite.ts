@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { after, before, beforeEach, describe, it } from 'node:test';
 import { argsAvailableTypes, getResultHash, resultAvailableTypes } from '@verinet/protocol/relay';
 import { type Hex, hexToBytes, verifyTypedData } from 'viem';
 import {
@@ -34,6 +34,7 @@ import {
   makeSdResult,
   makeSixteenBitPng,
 } from './resultFiles.js';
+import { type MainThreadWatch, watchMainThread } from './watchMainThread.js';
 
 /** EIP-712 types of a relay request written out as a client outside this repo would (not the protocol's copy). */
 const plainRelayRequestTypes = {
@@ -58,6 +59,7 @@ export function runRelaySuite(makeFactory: () => Promise<StorageFactory | undefi
   let relay: TestRelay;
   let call: RelayRequest;
   let skip: string | false = false;
+  let watch: MainThreadWatch | undefined;
 
   before(async () => {
     factory = await makeFactory();
@@ -68,9 +70,14 @@ export function runRelaySuite(makeFactory: () => Promise<StorageFactory | undefi
     fixture = await startChainFixture();
     relay = await createTestRelay(fixture, await factory.create());
     call = createTestClient(relay);
+    // Watches the tests only: the fixture's start may block the thread for long (a synchronous forge build).
+    watch = watchMainThread();
   }, hookTimeout);
 
+  beforeEach((t) => watch?.setTest(t.name));
+
   after(async () => {
+    await watch?.stop();
     await relay?.close();
     await fixture?.stop();
     await factory?.cleanup();
