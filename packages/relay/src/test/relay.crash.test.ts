@@ -16,6 +16,7 @@ import { generatePrivateKey, type PrivateKeyAccount, privateKeyToAccount } from 
 import { createFileObjectStore } from '../storage/createFileObjectStore.js';
 import { type ChainFixture, createFixtureTask, prepareArgs, startChainFixture } from './chainFixture.js';
 import { makeLlmResult } from './resultFiles.js';
+import { hookTimeout } from './relayHarness.js';
 
 const ROUNDS = 3;
 
@@ -83,11 +84,11 @@ describe('crash safety: kill -9 during uploads loses nothing committed and leave
       taskManager: fixture.deployment.contracts.taskManager,
     });
     app = privateKeyToAccount(fixture.actors.app.privateKey);
-  });
+  }, hookTimeout);
   after(async () => {
     await fixture?.stop();
     await rm(dir, { recursive: true, force: true });
-  });
+  }, hookTimeout);
 
   it(`survives ${ROUNDS} kill -9 during concurrent argument and result uploads`, async () => {
     const dataDir = join(dir, 'data');
