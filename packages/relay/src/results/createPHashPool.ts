@@ -11,7 +11,9 @@ export type PHashPool = {
 /**
  * A bounded pool of worker threads for the pHash of result images: at most `maxThreads` (default: one per core:
  * the event loop only waits meanwhile) hash at once, the rest wait in the pool's queue; idle threads exit after
- * `idleTimeoutMs`.
+ * `idleTimeoutMs`, by default never: under tsx (how the relay runs here) each thread starts its own esbuild
+ * service child, which a thread that ends leaves behind as a zombie (`[esbuild] <defunct>`) that nothing reaps;
+ * the devnet gathered one per idle period.
  * The hash is the same function as on the main thread (`getPixelsPHash`), so scores do not change.
  *
  * @example
@@ -20,7 +22,7 @@ export type PHashPool = {
  */
 export function createPHashPool({
   maxThreads = availableParallelism(),
-  idleTimeoutMs = 30_000,
+  idleTimeoutMs = Number.POSITIVE_INFINITY,
 }: {
   maxThreads?: number;
   idleTimeoutMs?: number;
