@@ -41,8 +41,13 @@ export function followTask(
   const note = (line: string, at = Date.now()) =>
     printNote(`[${((at - started) / 1000).toFixed(1).padStart(6)} s] ${line}`);
   let lastRunningLine = 0;
+  let nonceRaces = 0;
   const onProgress = (event: TaskEvent) => {
     if (event.type === 'prepared') options.onPrepared?.(event.id);
+    if (event.type === 'retry' && isNonceRace(event.error)) {
+      note(formatNonceRace(event, ++nonceRaces === 1), event.at);
+      return;
+    }
     if (event.type === 'running') {
       if (event.at - lastRunningLine < 5_000) return;
       lastRunningLine = event.at;
@@ -85,6 +90,17 @@ export function followTask(
         `The devnet in ${network.devnetDir} stopped: no node or relay runs; ${saved}${saved.includes('resume') ? ' once `npm start` runs the devnet again' : ''}.`,
         { cause: error },
       );
+    if (
+      isNonceRace((error as Error)?.message ?? '') &&
+      (error as { name?: unknown }).name === 'ChainRequestError'
+    )
+      return new CommandError(
+        `Other processes paying from this account kept taking the nonce of its transactions (tried ${nonceRaces + 1} times)${saved ? `; ${saved}` : ''}.`,
+        {
+          details: ['Run fewer `verinet task run` at once on one account, or give each its own --keystore.'],
+          cause: error,
+        },
+      );
     if (isRelayUnreachable(error) && saved)
       return new CommandError(
         `The relay at ${network.relayUrl} stopped answering; ${saved}${saved.includes('resume') ? ' once it answers again' : ''}.`,
@@ -99,6 +115,26 @@ export function followTask(
     explain,
     stop: () => clearInterval(watch),
   };
+}
+
+/** The RPC refused a transaction because another sender from the same account used its nonce first. */
+export function isNonceRace(message: string): boolean {
+  return /nonce too low|took its nonce|replacement transaction underpriced|already known|already imported/i.test(
+    message,
+  );
+}
+
+/**
+ * Several `task run` on one account race for its next nonce; the SDK signs again with a fresh one and it goes
+ * through. The first time it is said what happens in words, then only that it happened again: it is no error.
+ *
+ * @example
+ * formatNonceRace({ type: 'retry', step: 'createTask', attempt: 1, … }, true);
+ */
+export function formatNonceRace(event: Extract<TaskEvent, { type: 'retry' }>, first: boolean): string {
+  return first
+    ? `nonce taken      another process paying from this account sent a transaction with the same nonce first; ${event.step} is signed again with the next nonce (normal when several \`task run\` share an account)`
+    : `nonce taken      again; ${event.step} is signed again with the next nonce (attempt ${event.attempt + 1})`;
 }
 
 /** What to do once `task run` stopped following a task that may go on. */
