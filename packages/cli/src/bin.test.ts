@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync, mkdtempSync, realpathSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, it } from 'node:test';
@@ -13,7 +13,7 @@ const linked = resolve(repo, 'node_modules/.bin/verinet');
 describe('the verinet binary as `npx verinet` finds it', () => {
   it('is linked into node_modules/.bin by npm install and runs through its shebang', () => {
     assert.ok(existsSync(linked), 'npm install links the workspace bin (packages/cli/package.json "bin")');
-    assert.equal(realpathSync(linked), realpathSync(resolve(repo, 'packages/cli/src/bin.ts')));
+    assert.equal(realpathSync(linked), realpathSync(resolve(repo, 'packages/cli/bin/verinet')));
     // Run from a sub-folder, as a user inside the repository would.
     const result = spawnSync(linked, ['--version'], {
       cwd: resolve(repo, 'docs'),
@@ -51,6 +51,70 @@ describe('the verinet binary as `npx verinet` finds it', () => {
     clearTimeout(timer);
     assert.equal(stderr, '');
     assert.equal(code, 0);
+  });
+});
+
+describe('the launcher runs the short commands from a bundle, the services from source', () => {
+  const cacheName = `test-${process.pid}`;
+  const cacheDir = resolve(repo, 'packages/cli/node_modules/.cache', cacheName);
+  const run = (args: string[]) =>
+    spawnSync(linked, args, {
+      cwd: repo,
+      encoding: 'utf8',
+      timeout: 120_000,
+      env: { ...process.env, DEBUG: 'verinet', VERINET_CLI_CACHE: cacheName },
+    });
+
+  it('bin/verinet sends exactly the bundled commands to the bundle', () => {
+    const script = readFileSync(resolve(repo, 'packages/cli/bin/verinet'), 'utf8');
+    const routed = /^'' \| ([\w| -]+)\) exec node "\$here\/bundled\.mjs"/m.exec(script)?.[1];
+    assert.ok(routed, script);
+    // Read, not imported: importing the launcher would run it.
+    const launcher = readFileSync(resolve(repo, 'packages/cli/bin/bundled.mjs'), 'utf8');
+    const listed = /bundledCommandModules = \[([^\]]+)\]/.exec(launcher)?.[1];
+    assert.ok(listed, 'bundled.mjs lists its command modules');
+    const bundledCommandModules = [...listed.matchAll(/'([\w.]+)'/g)].map((match) => match[1]);
+    const toModule = (name: string) => `${name.replace(/-(\w)/g, (_, c: string) => c.toUpperCase())}.ts`;
+    assert.deepEqual(routed.split(' | ').map(toModule).sort(), [...bundledCommandModules].sort());
+  });
+
+  it('builds the bundle once, reuses it, and builds again when a source it holds changed', () => {
+    try {
+      const first = run(['--version']);
+      assert.equal(first.status, 0, first.stderr);
+      assert.equal(
+        first.stdout,
+        `${JSON.parse(readFileSync(resolve(repo, 'packages/cli/package.json'), 'utf8')).version}\n`,
+      );
+      const built = /verinet: bundle built in \d+ ms \((.+)\)/.exec(first.stderr)?.[1];
+      assert.ok(built, first.stderr);
+      const second = run(['task', '--help']);
+      assert.equal(second.status, 0, second.stderr);
+      assert.match(second.stdout, /resume \[options\] <id>/);
+      assert.equal(/verinet: bundle reused \((.+)\)/.exec(second.stderr)?.[1], built, second.stderr);
+      // A source edited since: its recorded size and mtime no longer match (the pointer is doctored, not the
+      // source, which other tests may be reading).
+      const pointerFile = resolve(cacheDir, 'current.json');
+      const pointer = JSON.parse(readFileSync(pointerFile, 'utf8')) as { inputs: [string, string][] };
+      const task = pointer.inputs.find(([file]) => file.endsWith('/commands/task.ts'));
+      assert.ok(task, 'the bundle records commands/task.ts among its inputs');
+      task[1] = '0:0';
+      writeFileSync(pointerFile, JSON.stringify(pointer));
+      const third = run(['--version']);
+      assert.equal(third.status, 0, third.stderr);
+      const rebuilt = /verinet: bundle built in \d+ ms \((.+)\)/.exec(third.stderr)?.[1];
+      assert.ok(rebuilt && rebuilt !== built, third.stderr);
+    } finally {
+      rmSync(cacheDir, { recursive: true, force: true });
+    }
+  });
+
+  it('a service command (devnet) runs from source through tsx, not from the bundle', () => {
+    const result = run(['devnet', '--help']);
+    assert.equal(result.status, 0, result.stderr);
+    assert.match(result.stdout, /Usage: verinet devnet/);
+    assert.doesNotMatch(result.stderr, /bundle/);
+    assert.equal(existsSync(cacheDir), false);
   });
 });
 

@@ -89,6 +89,46 @@ describe('verinet devnet: crashes, conflicts and saved state (real anvil)', { ti
     return { child, output: () => output };
   };
 
+  /** A `task run` against the devnet of `dir`, followed until it printed `created` (paid, on chain). */
+  const startTaskRun = async (dir: string) => {
+    const child = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        bin,
+        'task',
+        'run',
+        '--type',
+        'sd',
+        '--prompt',
+        'a lighthouse',
+        '--size',
+        '256',
+        '--steps',
+        '30',
+        '--devnet',
+        dir,
+        '--out',
+        join(dir, 'images'),
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    children.push(child);
+    let stderr = '';
+    child.stderr?.on('data', (chunk) => {
+      stderr += chunk;
+    });
+    const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+    const deadline = Date.now() + 120_000;
+    while (!/\] created /.test(stderr)) {
+      if (child.exitCode !== null || Date.now() > deadline)
+        throw new Error(`task run did not create:\n${stderr}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    return { exited, stderr: () => stderr };
+  };
+
   it('prints the funded test accounts, records the RPC URL, and after kill -9 the next start reclaims the port', async () => {
     const port = await getFreePort();
     const dir = join(root, 'crash');
@@ -107,10 +147,18 @@ describe('verinet devnet: crashes, conflicts and saved state (real anvil)', { ti
     const deployment = deploymentSchema.parse(JSON.parse(readFileSync(join(dir, 'deployment.json'), 'utf8')));
     assert.equal(deployment.rpcUrl, `http://127.0.0.1:${port}`);
 
+    // A task under way when the devnet is killed: its chain still answers, but no node or relay will finish it,
+    // and `task run` says so and stops instead of printing "running" until the task's own timeout.
+    const orphaned = await startTaskRun(dir);
     const killed = new Promise((r) => first.child.once('exit', r));
     first.child.kill('SIGKILL');
     await killed;
     assert.ok(await answersRpc(port), 'anvil outlives a devnet killed with -9 and holds the port');
+    assert.equal(await orphaned.exited, 1, orphaned.stderr());
+    assertOneLineError(
+      { status: 1, stderr: orphaned.stderr() },
+      /^error: The devnet in .* stopped: no node or relay runs; the task is saved: `verinet task resume [0-9a-f]{32}` finishes it once `npm start` runs the devnet again\.$/,
+    );
 
     const second = await spawnDevnet(port, dir);
     assert.match(
@@ -124,10 +172,21 @@ describe('verinet devnet: crashes, conflicts and saved state (real anvil)', { ti
     const again = deploymentSchema.parse(JSON.parse(readFileSync(join(dir, 'deployment.json'), 'utf8')));
     assert.deepEqual(again.contracts, deployment.contracts);
 
+    // The chain killed under a running `task run`: one line naming it, exit 1; the devnet stops itself.
     const exited = new Promise<number | null>((r) => second.child.once('exit', (code) => r(code)));
-    second.child.kill('SIGINT');
-    assert.equal(await exited, 0);
-    assert.ok(await isPortFree(port), 'the port is free after Ctrl-C');
+    const running = await startTaskRun(dir);
+    const { anvilPid } = JSON.parse(readFileSync(join(dir, 'devnet.pid'), 'utf8')) as { anvilPid: number };
+    process.kill(anvilPid, 'SIGKILL');
+    assert.equal(await running.exited, 1, running.stderr());
+    assertOneLineError(
+      { status: 1, stderr: running.stderr() },
+      new RegExp(
+        `^error: The chain at http://127\\.0\\.0\\.1:${port} stopped answering; the task is saved: \`verinet task resume [0-9a-f]{32}\` finishes it once it answers again\\.$`,
+      ),
+    );
+    assert.equal(await exited, 1);
+    assert.match(second.output(), /error: anvil stopped unexpectedly/);
+    assert.ok(await isPortFree(port), 'the port is free once the devnet stopped');
     assert.equal(existsSync(join(dir, 'devnet.pid')), false);
   });
 

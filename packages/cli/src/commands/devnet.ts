@@ -274,7 +274,10 @@ ${models}
 
 A task costs ${formatEth(fee.fee)} per on-chain task (the chain's going price${fee.goingPrice === 0n ? ': no paid task yet' : ` ${formatEth(fee.goingPrice)}`}, kept within
   minFee ${formatEth(fee.minFee)} … 10 × minFee; \`verinet task run\`, the SDK and the bridge all use this rule;
-  --fee overrides it; a sampled task pays 3 fees, 2 of them refunded).
+  --fee overrides it). A sampled task (secretly, about 1 in 10) pays 3 fees, 2 of them refunded. Its 3 on-chain
+  tasks must run on 3 different nodes, and a node is drawn again as soon as it reported: on a small devnet
+  one node often gets two of them, and that one is replaced by a new on-chain task (one more fee, paid, not refunded;
+  up to 4 per task, then each result is validated alone). \`task run\` prints how many on-chain tasks it took.
 
 Run a task (in another terminal):
   npx verinet task run --type sd --prompt "a lighthouse at dusk"${dirOption}   # PNGs in ./verinet-output/

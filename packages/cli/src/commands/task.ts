@@ -1,11 +1,10 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import type { CheckTaskArgs, TaskEvent, TaskRecord, TaskStore, VerinetClient } from '@verinet/sdk';
+import type { CheckTaskArgs, TaskRecord, TaskStore, VerinetClient } from '@verinet/sdk';
 import { formatEth } from '@verinet/web/format';
 import { Command } from 'commander';
 import { assertDirectoryPath } from '../cli/assertDirectoryPath.js';
 import { CommandError } from '../cli/errors.js';
-import { escapeControlCharacters } from '../cli/escapeControlCharacters.js';
 import { parseChoiceArgument, parseIntegerArgument } from '../cli/options.js';
 import { printLine, printNote } from '../cli/output.js';
 import { printJson } from '../cli/printJson.js';
@@ -14,8 +13,9 @@ import { checkTaskFlags } from '../task/checkTaskFlags.js';
 import { describePhase } from '../task/describePhase.js';
 import { describeValidation } from '../task/describeValidation.js';
 import { findTaskRecord } from '../task/findTaskRecord.js';
-import { formatTaskEvent } from '../task/formatTaskEvent.js';
+import { followTask, resumeAdvice } from '../task/followTask.js';
 import { parseFee } from '../task/parseFee.js';
+import { printTaskResult } from '../task/printTaskResult.js';
 import { type ChainTaskStates, readChainTaskStates } from '../task/readChainTaskStates.js';
 import { resolveTaskNetwork, type TaskNetwork, type TaskNetworkOptions } from '../task/resolveTaskNetwork.js';
 import { toTaskFlagError } from '../task/toTaskFlagError.js';
@@ -68,6 +68,22 @@ function networkOptions(command: Command): Command {
     );
 }
 
+/** The options of the commands that follow a task to its result (`run`, `resume`). */
+function resultOptions(command: Command): Command {
+  return command
+    .option(
+      '--out <dir>',
+      `sd: folder the images are written to, created if missing (default: ./${defaultOutDir})`,
+    )
+    .option(
+      '--timeout <seconds>',
+      'give up waiting after this long (the task goes on: `task status ID` shows it, `task resume ID` finishes it)',
+      parseIntegerArgument('--timeout', 1, 86_400),
+      3600,
+    )
+    .option('--json', 'print the result as one JSON document');
+}
+
 /** `verinet task run | status | list`: an application's tasks, through the SDK (docs/sdk.md). */
 export function createTaskCommand(): Command {
   const task = new Command('task')
@@ -75,7 +91,7 @@ export function createTaskCommand(): Command {
     .description(
       'Runs Stable Diffusion and LLM tasks as an application does (the SDK: pay, sample, validate, download, check every byte against the chain), against the devnet by default or a configured network.',
     );
-  networkOptions(
+  const run = networkOptions(
     task
       .command('run')
       .description(
@@ -102,19 +118,9 @@ export function createTaskCommand(): Command {
         '--fee <amount>',
         "fee per on-chain task, e.g. 0.001 (ether) or 50gwei (default: the chain's going price, at least its minFee)",
         parseFee,
-      )
-      .option(
-        '--out <dir>',
-        `sd: folder the images are written to, created if missing (default: ./${defaultOutDir})`,
-      )
-      .option(
-        '--timeout <seconds>',
-        'give up waiting after this long (the task goes on: `task status ID` shows it, `task resume ID` finishes it)',
-        parseIntegerArgument('--timeout', 1, 86_400),
-        3600,
-      )
-      .option('--json', 'print the result as one JSON document'),
-  ).action(async (options: RunOptions) => runTask(options));
+      ),
+  );
+  resultOptions(run).action(async (options: RunOptions) => runTask(options));
 
   networkOptions(
     task
@@ -126,25 +132,15 @@ export function createTaskCommand(): Command {
       .option('--json', 'print JSON'),
   ).action(async (id: string, options: ReadOptions) => showTask(id, options));
 
-  networkOptions(
+  const resume = networkOptions(
     task
       .command('resume')
       .description(
         'Finishes a task whose `task run` gave up or was stopped (a timeout, an RPC that stopped answering, Ctrl-C): the SDK continues it from its stored step (wait, sample, validate, download, verify), paying nothing twice, and the result is printed or written as `task run` does.',
       )
-      .argument('<id>', 'the task id `task run` printed, a unique prefix of it, or its TASK KEY (0x…)')
-      .option(
-        '--out <dir>',
-        `sd: folder the images are written to, created if missing (default: ./${defaultOutDir})`,
-      )
-      .option(
-        '--timeout <seconds>',
-        'give up waiting after this long (the task goes on)',
-        parseIntegerArgument('--timeout', 1, 86_400),
-        3600,
-      )
-      .option('--json', 'print the result as one JSON document'),
-  ).action(async (id: string, options: ResumeOptions) => resumeTask(id, options));
+      .argument('<id>', 'the task id `task run` printed, a unique prefix of it, or its TASK KEY (0x…)'),
+  );
+  resultOptions(resume).action(async (id: string, options: ResumeOptions) => resumeTask(id, options));
 
   networkOptions(
     task
@@ -244,11 +240,6 @@ async function openStore(network: TaskNetwork): Promise<TaskStore> {
 }
 
 async function runTask(options: RunOptions): Promise<void> {
-  // Times count from the process start: loading the SDK and the tokenizer takes seconds on a busy machine, and
-  // a silent terminal then looks hung.
-  const started = Date.now() - process.uptime() * 1000;
-  const note = (line: string, at = Date.now()) =>
-    printNote(`[${((at - started) / 1000).toFixed(1).padStart(6)} s] ${line}`);
   const network = await resolveTaskNetwork(options, true);
   // The devnet says which models its nodes hold and of which type: any other would be refused by the relay
   // after the task was recorded, or by the node after it was paid. (A configured network's relay refuses an
@@ -269,49 +260,21 @@ async function runTask(options: RunOptions): Promise<void> {
       throw toTaskFlagError(options.type, error, { messagesFile: options.messages, size: options.size });
     throw error;
   }
-  const outFlag = options.out ?? defaultOutDir;
-  const outDir = options.type === 'sd' ? assertDirectoryPath('--out', outFlag) : undefined;
-  // Made before paying: a folder that cannot be created fails now, not after the result is here.
-  if (outDir) {
-    try {
-      mkdirSync(outDir, { recursive: true });
-    } catch (error) {
-      throw new CommandError(`--out ${outFlag}: cannot create that folder (${(error as Error).message}).`);
-    }
-  }
-  note('starting         arguments checked; loading the SDK and the account key…');
-  const client = await openClient(network, note);
-  let lastRunningLine = 0;
+  const outDir = prepareOutDir(options.type, options.out);
   let preparedId: string | undefined;
-  const onProgress = (event: TaskEvent) => {
-    if (event.type === 'prepared') preparedId = event.id;
-    if (event.type === 'running') {
-      if (event.at - lastRunningLine < 5_000) return;
-      lastRunningLine = event.at;
-    }
-    const line = formatTaskEvent(event);
-    if (line) note(line, event.at);
-  };
-  const signal = AbortSignal.timeout(options.timeout * 1000);
+  const follow = followTask(network, { timeoutS: options.timeout, onPrepared: (id) => (preparedId = id) });
+  follow.note('starting         arguments checked; loading the SDK and the account key…');
+  const client = await openClient(network, follow.note);
+  const { onProgress, signal } = follow;
   try {
     if (options.type === 'sd') {
       const result = await client.images.generate(args as never, { onProgress, signal, fee: options.fee });
-      const paths = result.images.map((image) => {
+      const images = result.images.map((image) => {
         const path = join(outDir!, `${result.id}-${image.index}.png`);
         writeFileSync(path, image.png);
-        return path;
+        return { path, pHash: image.pHash };
       });
-      if (options.json) {
-        printJson({
-          ...describeBase(result),
-          images: result.images.map((image, index) => ({ path: paths[index], pHash: image.pHash })),
-        });
-      } else {
-        printNote(
-          `task ${result.id}: ${await describeOutcome(client.store, result.id, result.validation)}, ${formatEth(result.feesPaid)} paid`,
-        );
-        for (const path of paths) printLine(path);
-      }
+      await printTaskResult(client.store, { base: result, images }, options);
     } else {
       // LLM results are compared exactly, so the task pins one GPU (the devnet's, or --gpu); images run on any.
       const result = await client.chat.completions.create(args as never, {
@@ -320,44 +283,39 @@ async function runTask(options: RunOptions): Promise<void> {
         fee: options.fee,
         ...(network.gpu ? { requirements: { gpu: network.gpu } } : {}),
       });
-      const text = result.choices[0]?.message.content ?? '';
-      if (options.json) {
-        printJson({
-          ...describeBase(result.verinet),
-          text,
+      await printTaskResult(
+        client.store,
+        {
+          base: result.verinet,
+          text: result.choices[0]?.message.content ?? '',
           finishReason: result.choices[0]?.finish_reason,
           usage: result.usage,
-        });
-      } else {
-        printNote(
-          `task ${result.verinet.id}: ${await describeOutcome(client.store, result.verinet.id, result.verinet.validation)}, ${formatEth(result.verinet.feesPaid)} paid`,
-        );
-        // A tiny random model writes arbitrary characters: terminal control codes are shown, not obeyed.
-        printLine(escapeControlCharacters(text));
-      }
+        },
+        options,
+      );
     }
   } catch (error) {
-    if (signal.aborted) {
-      throw new CommandError(`No result after ${options.timeout} s; the task goes on.`, {
-        details: [giveUpAdvice(preparedId)],
-        cause: error,
-      });
-    }
+    const record = await client.store.getTask(preparedId ?? '').catch(() => undefined);
+    const explained = await follow.explain(error, preparedId, record);
     await markNeverSent(client.store, preparedId, error);
-    throw withResumeAdvice(
-      toCliWording(error),
-      preparedId,
-      await client.store.getTask(preparedId ?? '').catch(() => undefined),
-    );
+    throw explained === error ? withResumeAdvice(toCliWording(error), preparedId, record) : explained;
   } finally {
+    follow.stop();
     await client.close();
   }
 }
 
-/** What to do once `task run` stopped following a task that may go on. */
-function giveUpAdvice(id: string | undefined): string {
-  const ref = id ?? 'ID';
-  return `\`verinet task status ${ref}\` shows it; \`verinet task resume ${ref}\` finishes it (validate, download) once the chain answers${id ? '' : ' (`verinet task list` shows the id)'}.`;
+/** The images' folder (sd), made before paying: a folder that cannot be created fails now, not after. */
+function prepareOutDir(type: string, out: string | undefined): string | undefined {
+  if (type !== 'sd') return undefined;
+  const outFlag = out ?? defaultOutDir;
+  const outDir = assertDirectoryPath('--out', outFlag);
+  try {
+    mkdirSync(outDir, { recursive: true });
+  } catch (error) {
+    throw new CommandError(`--out ${outFlag}: cannot create that folder (${(error as Error).message}).`);
+  }
+  return outDir;
 }
 
 /** An error that left the task open (an RPC that stopped answering, a relay down): say how to finish it. */
@@ -365,7 +323,7 @@ function withResumeAdvice(error: unknown, id: string | undefined, record: TaskRe
   if (!id || !record || record.phase === 'done' || record.phase === 'failed' || record.phase === 'prepared')
     return error;
   const details = (error as { details?: unknown }).details;
-  const advice = `The task ${id} is kept: ${giveUpAdvice(id)}`;
+  const advice = `The task ${id} is kept: ${resumeAdvice(id)}`;
   if (Array.isArray(details)) {
     details.push(advice);
     return error;
@@ -375,11 +333,9 @@ function withResumeAdvice(error: unknown, id: string | undefined, record: TaskRe
 }
 
 async function resumeTask(ref: string, options: ResumeOptions): Promise<void> {
-  const started = Date.now() - process.uptime() * 1000;
-  const note = (line: string, at = Date.now()) =>
-    printNote(`[${((at - started) / 1000).toFixed(1).padStart(6)} s] ${line}`);
   const network = await resolveTaskNetwork(options, true);
-  const client = await openClient(network, note);
+  const follow = followTask(network, { timeoutS: options.timeout });
+  const client = await openClient(network, follow.note);
   try {
     const record = await findTaskRecord(client.store, ref, network.storePath);
     if (record.phase === 'failed')
@@ -387,39 +343,21 @@ async function resumeTask(ref: string, options: ResumeOptions): Promise<void> {
         `Task ${record.id} failed earlier: ${toCliText(record.error?.message ?? 'unknown error')}`,
         { details: ['Nothing is left to finish: start a new task (`verinet task run`).'] },
       );
-    const outFlag = options.out ?? defaultOutDir;
-    const outDir = record.taskType === 'sd' ? assertDirectoryPath('--out', outFlag) : undefined;
-    if (outDir) {
-      try {
-        mkdirSync(outDir, { recursive: true });
-      } catch (error) {
-        throw new CommandError(`--out ${outFlag}: cannot create that folder (${(error as Error).message}).`);
-      }
-    }
-    note(`resuming        task ${record.id} (${record.taskType}, ${describePhase(record)})`);
-    let lastRunningLine = 0;
-    const onProgress = (event: TaskEvent) => {
-      if (event.type === 'running') {
-        if (event.at - lastRunningLine < 5_000) return;
-        lastRunningLine = event.at;
-      }
-      const line = formatTaskEvent(event);
-      if (line) note(line, event.at);
-    };
-    const signal = AbortSignal.timeout(options.timeout * 1000);
+    const outDir = prepareOutDir(record.taskType, options.out);
+    follow.note(`resuming        task ${record.id} (${record.taskType}, ${describePhase(record)})`);
     let result: Awaited<ReturnType<VerinetClient['runTask']>>;
     try {
-      result = await client.runTask(undefined, { id: record.id, onProgress, signal });
+      result = await client.runTask(undefined, {
+        id: record.id,
+        onProgress: follow.onProgress,
+        signal: follow.signal,
+      });
     } catch (error) {
-      if (signal.aborted)
-        throw new CommandError(`No result after ${options.timeout} s; the task goes on.`, {
-          details: [giveUpAdvice(record.id)],
-          cause: error,
-        });
-      throw withResumeAdvice(toCliWording(error), record.id, await client.store.getTask(record.id));
+      const now = await client.store.getTask(record.id).catch(() => undefined);
+      const explained = await follow.explain(error, record.id, now);
+      throw explained === error ? withResumeAdvice(toCliWording(error), record.id, now) : explained;
     }
     const base = result.base;
-    const outcome = `task ${base.id}: ${await describeOutcome(client.store, base.id, base.validation)}, ${formatEth(base.feesPaid)} paid`;
     if (result.taskType === 'sd') {
       const score = base.score.slice(2);
       const images = result.files.map((file, index) => {
@@ -427,44 +365,27 @@ async function resumeTask(ref: string, options: ResumeOptions): Promise<void> {
         writeFileSync(path, file.bytes);
         return { path, pHash: `0x${score.slice(index * 16, index * 16 + 16)}` };
       });
-      if (options.json) printJson({ ...describeBase(base), images });
-      else {
-        printNote(outcome);
-        for (const image of images) printLine(image.path);
-      }
+      await printTaskResult(client.store, { base, images }, options);
       return;
     }
     const body = JSON.parse(new TextDecoder().decode(result.files[0]?.bytes ?? new Uint8Array())) as {
       choices?: { message?: { content?: string }; finish_reason?: string }[];
       usage?: unknown;
     };
-    const text = body.choices?.[0]?.message?.content ?? '';
-    if (options.json)
-      printJson({
-        ...describeBase(base),
-        text,
+    await printTaskResult(
+      client.store,
+      {
+        base,
+        text: body.choices?.[0]?.message?.content ?? '',
         finishReason: body.choices?.[0]?.finish_reason,
         usage: body.usage,
-      });
-    else {
-      printNote(outcome);
-      printLine(escapeControlCharacters(text));
-    }
+      },
+      options,
+    );
   } finally {
+    follow.stop();
     await client.close();
   }
-}
-
-/** The run's last line says what checked the result, from the stored record (a sampled task may end validated
- * alone); the result's own mode when the record cannot be read. */
-async function describeOutcome(
-  store: TaskStore,
-  id: string,
-  validation: 'single' | 'group',
-): Promise<string> {
-  const record = await store.getTask(id).catch(() => undefined);
-  if (record) return describeValidation(record).outcome;
-  return validation === 'group' ? 'validated by a group of 3' : 'validated alone';
 }
 
 /**
@@ -498,30 +419,6 @@ async function withdrawOwed(options: ReadOptions): Promise<void> {
   } finally {
     await client.close();
   }
-}
-
-function describeBase(base: {
-  id: string;
-  taskType: string;
-  taskKey: string;
-  node: string;
-  score: string;
-  validation: string;
-  taskKeys: string[];
-  feesPaid: bigint;
-  refunded: bigint;
-}) {
-  return {
-    id: base.id,
-    type: base.taskType,
-    taskKey: base.taskKey,
-    node: base.node,
-    score: base.score,
-    validation: base.validation,
-    taskKeys: base.taskKeys,
-    feesPaid: base.feesPaid.toString(),
-    refunded: base.refunded.toString(),
-  };
 }
 
 async function showTask(id: string, options: ReadOptions): Promise<void> {

@@ -146,8 +146,12 @@ export async function startDevnet(parameters: StartDevnetParameters): Promise<De
       for (const { port: servicePort, flag } of service.ports ?? []) await assertPortFree(servicePort, flag);
     // A no-op build takes about a second; say "compiling" only when forge has work (the trial read the line at
     // every start as minutes of work).
-    if (contractsNeedBuild()) log('Compiling contracts (first start or changed sources: a minute or more)…');
+    const compiling = contractsNeedBuild();
+    if (compiling) log('Compiling contracts (first start or changed sources: a minute or more)…');
+    const compileStarted = performance.now();
     buildContracts();
+    if (compiling)
+      log(`Contracts compiled in ${((performance.now() - compileStarted) / 1000).toFixed(1)} s.`);
     checkpoint();
     const models = await ensureDevnetModels({ tinyDir: paths.tinyModels, modelsDir: parameters.modelsDir });
     checkpoint();

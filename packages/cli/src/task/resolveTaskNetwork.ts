@@ -36,6 +36,11 @@ export type TaskNetwork = {
   /** A local model store holding the network's models (the devnet's, or --models-dir): lets the CLI count
    * an LLM prompt's tokens before paying. */
   modelsDir: string | undefined;
+  /** A devnet's folder, its network file and process (read at the start): `task run` stops following a task
+   * when that devnet stops. */
+  devnetDir?: string | undefined;
+  devnetNetworkFile?: string | undefined;
+  devnetPid?: number | undefined;
 };
 
 /**
@@ -83,6 +88,9 @@ export async function resolveTaskNetwork(
       models: network?.models.ids ?? [],
       modelTypes: network?.models.types ?? {},
       modelsDir: options.modelsDir ? resolve(options.modelsDir) : network?.models.dir,
+      devnetDir: paths.dir,
+      devnetNetworkFile: paths.network,
+      devnetPid: network?.pid,
     };
   }
   for (const [flag, value] of [

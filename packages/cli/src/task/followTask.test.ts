@@ -1,0 +1,124 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import type { TaskRecord } from '@verinet/sdk';
+import { formatError } from '../cli/formatError.js';
+import { followTask, formatNonceRace, isNonceRace } from './followTask.js';
+import type { TaskNetwork } from './resolveTaskNetwork.js';
+
+const id = '6aa4b4a1f1fd4bffb2e2b67889f1a716';
+const record = (phase: TaskRecord['phase']) => ({ id, phase }) as TaskRecord;
+const network = (overrides: Partial<TaskNetwork> = {}): TaskNetwork => ({
+  kind: 'configured',
+  chainId: 31337,
+  rpcUrl: 'http://127.0.0.1:9',
+  relayUrl: 'http://127.0.0.1:9',
+  deploymentFile: '',
+  loadKey: async () => '0x',
+  storePath: '',
+  gpu: undefined,
+  models: [],
+  modelTypes: {},
+  modelsDir: undefined,
+  ...overrides,
+});
+const sdkError = (name: string, message: string, extra: object = {}) =>
+  Object.assign(new Error(message), { name, ...extra });
+const oneLine = (error: unknown) => formatError(error, { verbose: false });
+
+describe('task run / resume say which part of the network stopped, and that the task is saved', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'verinet-follow-'));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('the chain that stopped answering (after the SDK retried) is named by its URL', async () => {
+    const follow = followTask(network(), { timeoutS: 60 });
+    const error = sdkError(
+      'ChainRequestError',
+      'getTask: the chain RPC did not answer (HTTP request failed.).',
+    );
+    assert.equal(
+      oneLine(await follow.explain(error, id, record('running'))),
+      `error: The chain at http://127.0.0.1:9 stopped answering; the task is saved: \`verinet task resume ${id}\` finishes it once it answers again.`,
+    );
+    follow.stop();
+  });
+
+  it('a relay that cannot be reached before anything was paid says so', async () => {
+    const follow = followTask(network({ relayUrl: 'http://127.0.0.1:8600' }), { timeoutS: 60 });
+    const error = sdkError('RelayRequestError', 'The relay answered 0 UNREACHABLE: cannot reach …', {
+      code: 'UNREACHABLE',
+    });
+    assert.equal(
+      oneLine(await follow.explain(error, id, record('prepared'))),
+      `error: The relay at http://127.0.0.1:8600 stopped answering; the task ${id} was not sent, nothing was paid.`,
+    );
+    follow.stop();
+  });
+
+  it('a nonce race is a progress line, first in words, then short; one that never settles says what to do', async () => {
+    const message =
+      'createTask: the chain RPC refused the transaction (nonce too low): another transaction from this account took its nonce (several processes sending from one account?)';
+    assert.ok(isNonceRace(message));
+    assert.ok(!isNonceRace('getTask: the chain RPC did not answer (HTTP request failed.).'));
+    const event = {
+      type: 'retry',
+      id,
+      at: 0,
+      step: 'createTask',
+      attempt: 1,
+      delayMs: 500,
+      error: message,
+    } as const;
+    assert.match(
+      formatNonceRace(event, true),
+      /^nonce taken {6}another process paying from this account .* signed again with the next nonce/,
+    );
+    assert.equal(
+      formatNonceRace({ ...event, attempt: 2 }, false),
+      'nonce taken      again; createTask is signed again with the next nonce (attempt 3)',
+    );
+    const follow = followTask(network(), { timeoutS: 60 });
+    assert.match(
+      oneLine(await follow.explain(sdkError('ChainRequestError', message), id, record('creating'))),
+      /^error: Other processes paying from this account kept taking the nonce .*; the task is saved: .* Run fewer `verinet task run` at once on one account, or give each its own --keystore\.$/,
+    );
+    follow.stop();
+  });
+
+  it('a devnet whose process is gone stops the wait within seconds, while its chain still answers', async () => {
+    // A chain that answers (as anvil does after `kill -9` of its devnet) and a devnet pid that no longer runs.
+    const server = createServer((_request, response) =>
+      response.end('{"jsonrpc":"2.0","id":1,"result":"0x7a69"}'),
+    );
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const rpcUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const gone = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], {
+      encoding: 'utf8',
+    });
+    const pid = Number(gone.stdout);
+    const networkFile = join(dir, 'network.json');
+    writeFileSync(networkFile, JSON.stringify({ running: true, pid }));
+    try {
+      const follow = followTask(
+        network({ kind: 'devnet', rpcUrl, devnetDir: dir, devnetNetworkFile: networkFile, devnetPid: pid }),
+        { timeoutS: 60 },
+      );
+      const started = Date.now();
+      await new Promise<void>((resolve) => follow.signal.addEventListener('abort', () => resolve()));
+      assert.ok(Date.now() - started < 5_000);
+      const aborted = Object.assign(new Error('This operation was aborted'), { name: 'AbortError' });
+      assert.equal(
+        oneLine(await follow.explain(aborted, id, record('running'))),
+        `error: The devnet in ${dir} stopped: no node or relay runs; the task is saved: \`verinet task resume ${id}\` finishes it once \`npm start\` runs the devnet again.`,
+      );
+      follow.stop();
+    } finally {
+      server.close();
+    }
+  });
+});
