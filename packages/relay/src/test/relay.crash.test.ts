@@ -15,8 +15,8 @@ import { hexToBytes } from 'viem';
 import { generatePrivateKey, type PrivateKeyAccount, privateKeyToAccount } from 'viem/accounts';
 import { createFileObjectStore } from '../storage/createFileObjectStore.js';
 import { type ChainFixture, createFixtureTask, prepareArgs, startChainFixture } from './chainFixture.js';
-import { makeLlmResult } from './resultFiles.js';
 import { hookTimeout } from './relayHarness.js';
+import { makeLlmResult } from './resultFiles.js';
 
 const ROUNDS = 3;
 
