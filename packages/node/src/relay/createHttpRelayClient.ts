@@ -21,6 +21,9 @@ export type CreateHttpRelayClientParameters = {
   fetch?: typeof fetch | undefined;
 };
 
+/** Commit refusals after which the staged files must be uploaded again (docs/relay-api.md, "Errors"). */
+const restageCodes = new Set(['RESULT_FILE_LOST', 'RESULT_FILES_CHANGED']);
+
 /** Relay error codes after which asking again may help (docs/relay-api.md, "Errors": Retry = yes). */
 const retryableCodes = new Set([
   'RATE_LIMITED',
@@ -107,6 +110,9 @@ async function toRelayError(response: Response, what: string): Promise<RelayErro
  * const { bytes, salt } = await relay.fetchTaskArgs(taskKey);
  */
 export function createHttpRelayClient(parameters: CreateHttpRelayClientParameters): RelayClient {
+  /** Per task key: the files (name and sha256) the relay acknowledged and no commit has used or refused yet. */
+  const stagedFiles = new Map<string, Set<string>>();
+  const maxStagedTasks = 256;
   const base = parameters.url.replace(/\/+$/, '');
   const domain = getRelayDomain({ chainId: parameters.chainId, taskManager: parameters.taskManager });
   const doFetch = parameters.fetch ?? fetch;
@@ -158,19 +164,42 @@ export function createHttpRelayClient(parameters: CreateHttpRelayClientParameter
     },
     async uploadResult(upload: ResultUpload): Promise<ResultStatement> {
       const key = upload.taskKey.toLowerCase();
+      // A retry after a refused commit (BUSY, CHAIN_UNAVAILABLE, no answer) sends the commit alone: the relay
+      // still holds the files this client staged. Only a refusal saying the staged files are gone or differ
+      // sends them again (review s9 finding 1: a busy relay got every file again every ~2 s).
+      const staged = stagedFiles.get(key) ?? new Set<string>();
+      stagedFiles.delete(key);
+      stagedFiles.set(key, staged);
+      // Tasks given up on leave their entry; the oldest go first (a forgotten entry only costs a re-upload).
+      for (const oldest of stagedFiles.keys()) {
+        if (stagedFiles.size <= maxStagedTasks) break;
+        stagedFiles.delete(oldest);
+      }
       for (const file of upload.files) {
+        const id = `${file.name}\0${file.sha256}`;
+        if (staged.has(id)) continue;
         const bytes = await readFile(file.path);
         await request('PUT', `/v1/tasks/${key}/result/files/${encodeURIComponent(file.name)}`, {
           bytes,
           contentType: 'application/octet-stream',
           sha256: `0x${file.sha256}` as Hex,
         });
+        staged.add(id);
       }
       const body = new TextEncoder().encode(JSON.stringify({ score: upload.score }));
-      const response = await request('POST', `/v1/tasks/${key}/result/commit`, {
-        bytes: body,
-        contentType: 'application/json',
-      });
+      let response: Response;
+      try {
+        response = await request('POST', `/v1/tasks/${key}/result/commit`, {
+          bytes: body,
+          contentType: 'application/json',
+        });
+      } catch (error) {
+        if (!(error instanceof RelayError && error.retryable) || restageCodes.has(error.code ?? '')) {
+          stagedFiles.delete(key);
+        }
+        throw error;
+      }
+      stagedFiles.delete(key);
       return readStatement(await response.json().catch(() => undefined), upload);
     },
   };

@@ -1,0 +1,73 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
+import { RelayError } from '../errors/index.js';
+import { createHttpRelayClient } from './createHttpRelayClient.js';
+
+// The relay's answers are scripted here because BUSY and a lost staged file cannot be forced on a real relay
+// on demand; the real relay's side of both is tested in packages/relay (relay.crash, phash pool tests).
+describe('createHttpRelayClient: a retried result upload', () => {
+  let dir: string;
+  const taskKey = `0x${'ab'.repeat(32)}` as const;
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'relay-client-'));
+    await writeFile(join(dir, 'a.png'), 'a');
+    await writeFile(join(dir, 'b.png'), 'b');
+  });
+  after(() => rm(dir, { recursive: true, force: true }));
+
+  const refusal = (status: number, code: string, retryAfter?: number) =>
+    new Response(JSON.stringify({ error: { code, message: code.toLowerCase() } }), {
+      status,
+      headers: {
+        'content-type': 'application/json',
+        ...(retryAfter === undefined ? {} : { 'retry-after': String(retryAfter) }),
+      },
+    });
+
+  it('sends the commit alone after BUSY, and the files again after RESULT_FILE_LOST', async () => {
+    const calls: string[] = [];
+    const commitAnswers = [
+      refusal(503, 'BUSY', 2),
+      refusal(409, 'RESULT_FILE_LOST', 1),
+      refusal(503, 'BUSY', 2),
+    ];
+    const client = createHttpRelayClient({
+      url: 'http://127.0.0.1:1',
+      signer: privateKeyToAccount(generatePrivateKey()),
+      chainId: 31337,
+      taskManager: `0x${'11'.repeat(20)}`,
+      fetch: async (input, init) => {
+        const path = new URL(String(input)).pathname;
+        calls.push(`${init?.method} ${path.split('/').slice(-1)[0]}`);
+        if (init?.method === 'PUT') return new Response('{}', { status: 201 });
+        return commitAnswers.shift() ?? new Response('{}', { status: 500 });
+      },
+    });
+    const upload = {
+      taskKey,
+      score: `0x${'00'.repeat(8)}` as const,
+      files: ['a.png', 'b.png'].map((name) => ({
+        name,
+        mediaType: 'image/png',
+        path: join(dir, name),
+        size: 1,
+        sha256: name === 'a.png' ? 'aa'.repeat(32) : 'bb'.repeat(32),
+      })),
+    };
+    const attempt = async (code: string) => {
+      const error = await client.uploadResult(upload).catch((e: unknown) => e);
+      assert.ok(error instanceof RelayError && error.retryable, String(error));
+      assert.equal(error.code, code);
+    };
+    await attempt('BUSY');
+    assert.deepEqual(calls.splice(0), ['PUT a.png', 'PUT b.png', 'POST commit']);
+    await attempt('RESULT_FILE_LOST');
+    assert.deepEqual(calls.splice(0), ['POST commit']);
+    await attempt('BUSY');
+    assert.deepEqual(calls.splice(0), ['PUT a.png', 'PUT b.png', 'POST commit']);
+  });
+});
