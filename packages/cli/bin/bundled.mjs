@@ -162,12 +162,13 @@ async function buildBundle() {
   return main;
 }
 
-/** Older bundles, left for a while: a process started on one may still load its lazily imported chunks. */
+/** Older bundles, left for a day: a process started on one (a `task run` waits up to its --timeout) may still
+ * load its lazily imported chunks. */
 function removeOldBundles(keep) {
-  const hour = 3_600_000;
+  const day = 86_400_000;
   for (const name of readdirSync(cacheDir)) {
     const match = /^b-(\d+)-\d+$/.exec(name);
-    if (!match || name === keep || Date.now() - Number(match[1]) < hour) continue;
+    if (!match || name === keep || Date.now() - Number(match[1]) < day) continue;
     rmSync(join(cacheDir, name), { recursive: true, force: true });
   }
 }

@@ -1,9 +1,17 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  realpathSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
@@ -106,6 +114,19 @@ describe('the launcher runs the short commands from a bundle, the services from 
       assert.ok(rebuilt && rebuilt !== built, third.stderr);
     } finally {
       rmSync(cacheDir, { recursive: true, force: true });
+    }
+  });
+
+  it('when no bundle can be made (its folder is a file), the command still runs, from source through tsx', () => {
+    mkdirSync(dirname(cacheDir), { recursive: true });
+    writeFileSync(cacheDir, '');
+    try {
+      const result = run(['task', '--help']);
+      assert.equal(result.status, 0, result.stderr);
+      assert.match(result.stdout, /resume \[options\] <id>/);
+      assert.match(result.stderr, /verinet: running from source through tsx \(EEXIST/);
+    } finally {
+      rmSync(cacheDir, { force: true });
     }
   });
 
