@@ -8,8 +8,9 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { getPixelsPHash, getTextScore } from '@verinet/protocol/score/browser';
 import { build } from 'esbuild';
 import { encode } from 'fast-png';
-import { bytesToHex, type Hex } from 'viem';
+import { type Address, bytesToHex, type Hex } from 'viem';
 import { decideDrawSettlement } from './actions/waitForReport.js';
+import { discoverLlmBucket, joinedRescanBlocks } from './chain/discoverLlmBucket.js';
 import { getGasLimit, isOutOfGas } from './chain/getGasLimit.js';
 import { chooseDefaultFee } from './chain/reads.js';
 import { createClient } from './client/createClient.js';
@@ -345,5 +346,61 @@ describe('browser safety', () => {
       'no native modules',
     );
     assert.ok(!inputs.some((path) => path.startsWith('node:')), 'no Node built-ins');
+  });
+});
+
+describe('discoverLlmBucket: NodeJoined scanned once, then only new blocks', () => {
+  it('reads the deployment block to the head once, then from the last head less the re-scan window; calls at once share one scan', async () => {
+    // A chain double answering what the SDK reads (the logs of a range, the head, a bucket's population); the
+    // real path (anvil, registry) runs in sdk.e2e's LLM tasks, which name no GPU.
+    const ranges: [bigint, bigint][] = [];
+    let head = 1_000n;
+    let joins = [{ gpuName: 'A', version: 1n << 32n, block: 10n }];
+    const population = new Map<string, bigint>([['A', 1n]]);
+    const client = {
+      getBlockNumber: async () => head,
+      getContractEvents: async ({ fromBlock, toBlock }: { fromBlock: bigint; toBlock: bigint }) => {
+        ranges.push([fromBlock, toBlock]);
+        await new Promise((r) => setTimeout(r, 5));
+        return joins
+          .filter((join) => join.block >= fromBlock && join.block <= toBlock)
+          .map((join) => ({ args: { gpuName: join.gpuName, version: join.version } }));
+      },
+      readContract: async ({ args }: { args: readonly unknown[] }) => {
+        for (const [gpu, count] of population) if (args[0] === keccakOf(gpu)) return count;
+        return 0n;
+      },
+    };
+    const { keccak256, stringToHex } = await import('viem');
+    const keccakOf = (gpu: string) => keccak256(stringToHex(gpu));
+    const context = {
+      access: {
+        publicClient: client,
+        chain: {
+          contracts: { nodeRegistry: '0x00000000000000000000000000000000000000aa' as Address },
+          startBlock: 5,
+        },
+      },
+    } as never;
+    const parameters = { argsVersion: '1.0.0', minVram: 8 };
+    const [first, second] = await Promise.all([
+      discoverLlmBucket(context, parameters),
+      discoverLlmBucket(context, parameters),
+    ]);
+    assert.deepEqual(ranges, [[5n, 1_000n]], 'two calls at once: one scan from the deployment block');
+    assert.equal(first.gpu, 'A');
+    assert.equal(second.gpu, 'A');
+    // A node of another GPU joins later, in more numbers: found by a scan of the new blocks only.
+    head = 1_500n;
+    joins = [...joins, { gpuName: 'B', version: 1n << 32n, block: 1_200n }];
+    population.set('B', 3n);
+    assert.equal((await discoverLlmBucket(context, parameters)).gpu, 'B');
+    assert.deepEqual(ranges[1], [1_001n - joinedRescanBlocks, 1_500n]);
+    // A join in a block replaced by a shallow reorg (behind the head the last scan saw) is still found.
+    joins = [...joins, { gpuName: 'C', version: 1n << 32n, block: 1_490n }];
+    population.set('C', 9n);
+    head = 1_501n;
+    assert.equal((await discoverLlmBucket(context, parameters)).gpu, 'C');
+    assert.deepEqual(ranges[2], [1_501n - joinedRescanBlocks, 1_501n]);
   });
 });

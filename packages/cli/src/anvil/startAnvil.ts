@@ -22,6 +22,13 @@ export type StartAnvilParameters = {
    * every block it keeps, so without it the CPU per block grows with the chain (fixed upstream after 1.7).
    */
   pruneHistory?: number | undefined;
+  /**
+   * The EVM rules anvil runs (`--hardfork`; anvil's own default when omitted). From Prague on, every block writes
+   * its parent's hash into the EIP-2935 history contract (8,191 slots), and anvil 1.7 recomputes the whole state
+   * root at each block: the devnet runs `cancun`, the contracts' compile target (contracts/foundry.toml), whose
+   * per-block cost stays flat as the chain grows.
+   */
+  hardfork?: string | undefined;
   /** Milliseconds to wait for the RPC to answer. */
   timeoutMs?: number | undefined;
   /**
@@ -88,6 +95,7 @@ export async function startAnvil(parameters: StartAnvilParameters = {}): Promise
   if (parameters.stateFile !== undefined) args.push('--state', parameters.stateFile);
   if (parameters.gasLimit !== undefined) args.push('--gas-limit', parameters.gasLimit.toString());
   if (parameters.pruneHistory !== undefined) args.push('--prune-history', String(parameters.pruneHistory));
+  if (parameters.hardfork !== undefined) args.push('--hardfork', parameters.hardfork);
   const child = spawn(getFoundryBinary('anvil'), args, {
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: parameters.ownProcessGroup ?? false,

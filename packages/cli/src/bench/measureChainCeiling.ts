@@ -25,7 +25,7 @@ import {
   zeroAddress,
 } from 'viem';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
-import { startAnvil } from '../anvil/startAnvil.js';
+import { type StartAnvilParameters, startAnvil } from '../anvil/startAnvil.js';
 import { deployContracts } from '../deploy/deployContracts.js';
 import { getDevnetPrivateKey } from '../deploy/devnetAccounts.js';
 
@@ -45,6 +45,10 @@ export type MeasureChainCeilingParameters = {
   /** The task arguments the network run sends (same calldata size). */
   llmArgs: Record<string, unknown>;
   version: string;
+  /** anvil's options: the devnet's, so that the ceiling is measured on the chain the network run used. */
+  anvil?: Pick<StartAnvilParameters, 'hardfork' | 'pruneHistory'> | undefined;
+  /** Called after each task with the number done so far (a long run's progress, anvil's cost over the chain). */
+  onTask?: ((done: number) => void) | undefined;
 };
 
 /**
@@ -55,7 +59,7 @@ export type MeasureChainCeilingParameters = {
  * and nothing else running: no relay, no worker, no event polling.
  */
 export async function measureChainCeiling(parameters: MeasureChainCeilingParameters): Promise<ChainCeiling> {
-  const anvil = await startAnvil({});
+  const anvil = await startAnvil({ ...parameters.anvil });
   try {
     const deployerKey = getDevnetPrivateKey(0);
     const deployment = await deployContracts({ rpcUrl: anvil.rpcUrl, privateKey: deployerKey });
@@ -244,6 +248,7 @@ export async function measureChainCeiling(parameters: MeasureChainCeilingParamet
     };
 
     let next = 0;
+    let finished = 0;
     const before = transactions;
     const started = performance.now();
     await Promise.all(
@@ -251,6 +256,8 @@ export async function measureChainCeiling(parameters: MeasureChainCeilingParamet
         while (next < parameters.tasks) {
           next++;
           await runOne(app);
+          finished++;
+          parameters.onTask?.(finished);
         }
       }),
     );

@@ -1,6 +1,7 @@
 /**
  * npm run bench:network -- [--tasks 10000] [--nodes 20] [--apps 20] [--node-poll-ms 200] [--sdk-poll-ms 100]
- *   [--sdk-wait ws|poll] [--cpu-prof-dir DIR] [--devnet-output FILE] [--devnet-log-level LEVEL]
+ *   [--sdk-wait ws|poll] [--max-minutes M] [--open-tasks 200] [--open-load 0.5] [--cpu-prof-dir DIR]
+ *   [--devnet-output FILE] [--devnet-log-level LEVEL]
  *
  * Sustained tasks per second of the whole local network: `verinet devnet` (anvil with instant mining, the
  * relay, N node daemons with their worker processes on the tiny models) started as its own process, driven by
@@ -8,7 +9,13 @@
  * validate, download and check against the chain). Prints tasks/s, failed tasks, end-to-end latency p50/p99
  * split into execution (the worker alone, measured on the same arguments in the same run) and protocol time
  * (end to end minus execution), and the chain-bound ceiling measured in the same run on a fresh anvil
- * (measureChainCeiling.ts). Not a test: it never fails on a figure; it exits 1 only when the run itself broke.
+ * (measureChainCeiling.ts, same anvil options as the devnet). Not a test: it never fails on a figure; it exits 1
+ * only when the run itself broke.
+ *
+ * Two phases, both reported: the saturated phase (every app closed loop, one task in flight each: it measures
+ * throughput, and its latency is mostly queueing for the 2 cores, by Little's law ≈ apps / throughput), then the
+ * open-loop latency phase (Poisson arrivals at `open-load` × the measured throughput: latency at a load the
+ * network sustains, where the protocol-overhead target is judged).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -23,6 +30,7 @@ import { createPublicClient, createWalletClient, type Hex, http, parseEther } fr
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { getFreePort } from '../anvil/startAnvil.js';
 import { getDevnetPrivateKey } from '../deploy/devnetAccounts.js';
+import { devnetAnvilOptions } from '../devnet/devnetAnvilOptions.js';
 import { devnetNetworkSchema } from '../devnet/devnetNetwork.js';
 import { measureChainCeiling } from './measureChainCeiling.js';
 import { countDevnetWarnings, countRelayRefusals, formatMs, percentile } from './networkStats.js';
@@ -40,6 +48,13 @@ const { values } = parseArgs({
     'baseline-runs': { type: 'string', default: '50' },
     'ceiling-tasks': { type: 'string', default: '1000' },
     'task-timeout-s': { type: 'string', default: '300' },
+    // Stops sending new tasks of the saturated phase after this many minutes (0: none); the figures are then of
+    // the tasks run so far, and the summary says so.
+    'max-minutes': { type: 'string', default: '0' },
+    // The open-loop latency phase: this many tasks (0: skipped) arriving at random (Poisson) at open-load × the
+    // saturated phase's throughput.
+    'open-tasks': { type: 'string', default: '200' },
+    'open-load': { type: 'string', default: '0.5' },
     // Writes a V8 CPU profile of the devnet process (relay + every node daemon) to this folder.
     'cpu-prof-dir': { type: 'string' },
     // Copies everything the devnet process prints (its services' warnings and errors, one line each) to this file.
@@ -64,6 +79,23 @@ const sdkPollMs = positive('sdk-poll-ms', values['sdk-poll-ms']);
 const baselineRuns = positive('baseline-runs', values['baseline-runs']);
 const ceilingTasks = positive('ceiling-tasks', values['ceiling-tasks']);
 const taskTimeoutMs = positive('task-timeout-s', values['task-timeout-s']) * 1000;
+const nonNegative = (name: string, text: string | undefined) => {
+  const value = Number(text);
+  if (!Number.isFinite(value) || value < 0) {
+    console.error(`error: --${name} must be a number ≥ 0, got "${text}".`);
+    process.exit(1);
+  }
+  return value;
+};
+const maxMinutes = nonNegative('max-minutes', values['max-minutes']);
+const openTasks = Math.floor(nonNegative('open-tasks', values['open-tasks']));
+const openLoad = nonNegative('open-load', values['open-load']);
+if (openLoad <= 0 || openLoad >= 1) {
+  console.error(
+    `error: --open-load must be between 0 and 1 (a share of the measured throughput), got "${values['open-load']}".`,
+  );
+  process.exit(1);
+}
 if (values['sdk-wait'] !== 'ws' && values['sdk-wait'] !== 'poll') {
   console.error(`error: --sdk-wait must be ws or poll, got "${values['sdk-wait']}".`);
   process.exit(1);
@@ -247,37 +279,6 @@ async function main(): Promise<void> {
         `  ${coldFailures.length} warm-up task(s) failed (not counted): ${String((coldFailures[0] as PromiseRejectedResult).reason?.message).split('\n')[0]}`,
       );
 
-    note(`Running ${taskCount} tasks…`);
-    const latencies: number[] = [];
-    const failures: string[] = [];
-    let sampled = 0;
-    let next = 0;
-    // Where the protocol time goes: the time between consecutive steps of each task (SDK progress events).
-    const phases = new Map<string, number[]>();
-    const phaseOrder = [
-      'prepared',
-      'uploaded',
-      'created',
-      'node',
-      'scored',
-      'validated',
-      'downloaded',
-    ] as const;
-    const recordPhases = (marks: Map<string, number>, started: number) => {
-      let previous = started;
-      let previousName = 'start';
-      for (const name of phaseOrder) {
-        const at = marks.get(name);
-        if (at === undefined) continue;
-        const key = `${previousName} → ${name}`;
-        const list = phases.get(key) ?? [];
-        list.push(at - previous);
-        phases.set(key, list);
-        previous = at;
-        previousName = name;
-      }
-    };
-    let done = 0;
     const devnetPid = network.child.pid ?? 0;
     const cpuOf = () => {
       const tree = readProcessTreeCpu(devnetPid, (pid, commandLine) =>
@@ -287,36 +288,57 @@ async function main(): Promise<void> {
       tree.set('apps (this process)', (own.user + own.system) / 1e6);
       return tree;
     };
+    // One task through the SDK; its latency counts from `started` (an open-loop task's arrival).
+    const runOne = async (client: VerinetClient, index: number, stats: PhaseStats, started: number) => {
+      const marks = new Map<string, number>();
+      try {
+        // A task without its result in time counts as failed (the on-chain timeout alone is 15 minutes).
+        const result = await client.chat.completions.create(llmArgs(index) as never, {
+          signal: AbortSignal.timeout(taskTimeoutMs),
+          // First occurrence of each step (the original's; group members come later).
+          onProgress: (event) => {
+            if (!marks.has(event.type)) marks.set(event.type, performance.now());
+          },
+        });
+        stats.latencies.push(performance.now() - started);
+        recordSteps(stats.steps, marks, started);
+        if (result.verinet.validation === 'group') stats.sampled++;
+      } catch (error) {
+        const failure = `${(error as Error).name}: ${(error as Error).message.split('\n')[0]}`;
+        stats.failures.push(failure);
+        note(`  task ${index} failed: ${failure}`);
+      }
+    };
+
+    note(
+      `Saturated phase: ${taskCount} tasks, every app closed loop${maxMinutes > 0 ? ` (at most ${maxMinutes} min)` : ''}…`,
+    );
+    const saturated = createPhaseStats();
+    let next = 0;
+    let done = 0;
     const cpuAtStart = cpuOf();
     const loadAtStart = loadavg();
     const begin = performance.now();
+    const stopAt = maxMinutes > 0 ? begin + maxMinutes * 60_000 : Number.POSITIVE_INFINITY;
+    // anvil's CPU per task as the chain grows (its cost per block grows with the state: bench:anvil-growth).
+    const anvilTicks: { done: number; anvilSeconds: number }[] = [
+      { done: 0, anvilSeconds: cpuAtStart.get('anvil') ?? 0 },
+    ];
     const progress = setInterval(() => {
       const seconds = (performance.now() - begin) / 1000;
-      note(`  ${done}/${taskCount} done, ${failures.length} failed, ${(done / seconds).toFixed(2)} tasks/s`);
+      const anvilSeconds = cpuOf().get('anvil') ?? 0;
+      const last = anvilTicks[anvilTicks.length - 1] as { done: number; anvilSeconds: number };
+      const perTask = done > last.done ? ((anvilSeconds - last.anvilSeconds) * 1000) / (done - last.done) : 0;
+      anvilTicks.push({ done, anvilSeconds });
+      note(
+        `  ${done}/${taskCount} done, ${saturated.failures.length} failed, ${(done / seconds).toFixed(2)} tasks/s, anvil ${formatMs(perTask)} CPU/task lately, load ${loadavg()[0]?.toFixed(1)}`,
+      );
     }, 15_000);
     await Promise.all(
       clients.map(async (client) => {
-        while (next < taskCount) {
+        while (next < taskCount && performance.now() < stopAt) {
           const index = next++;
-          const started = performance.now();
-          const marks = new Map<string, number>();
-          try {
-            // A task without its result in time counts as failed (the on-chain timeout alone is 15 minutes).
-            const result = await client.chat.completions.create(llmArgs(index) as never, {
-              signal: AbortSignal.timeout(taskTimeoutMs),
-              // First occurrence of each step (the original's; group members come later).
-              onProgress: (event) => {
-                if (!marks.has(event.type)) marks.set(event.type, performance.now());
-              },
-            });
-            latencies.push(performance.now() - started);
-            recordPhases(marks, started);
-            if (result.verinet.validation === 'group') sampled++;
-          } catch (error) {
-            const failure = `${(error as Error).name}: ${(error as Error).message.split('\n')[0]}`;
-            failures.push(failure);
-            note(`  task ${index} failed: ${failure}`);
-          }
+          await runOne(client, index, saturated, performance.now());
           done++;
         }
       }),
@@ -325,6 +347,51 @@ async function main(): Promise<void> {
     const seconds = (performance.now() - begin) / 1000;
     const loadAtEnd = loadavg();
     const cpuAtEnd = cpuOf();
+    anvilTicks.push({ done, anvilSeconds: cpuAtEnd.get('anvil') ?? 0 });
+    const throughput = saturated.latencies.length / seconds;
+
+    // Open loop: Poisson arrivals at a rate below what the network sustains; each arrival takes an idle app (or
+    // waits for one: that wait counts in its latency).
+    const open = createPhaseStats();
+    const openRate = openLoad * throughput;
+    let openSeconds = 0;
+    let openLoadAtStart: number[] = [];
+    let openLoadAtEnd: number[] = [];
+    if (openTasks > 0 && openRate > 0) {
+      note(`Open-loop phase: ${openTasks} tasks arriving at random at ${openRate.toFixed(2)} tasks/s…`);
+      const idle = [...clients];
+      const waiting: ((client: VerinetClient) => void)[] = [];
+      const take = async () =>
+        idle.pop() ?? new Promise<VerinetClient>((resolveClient) => waiting.push(resolveClient));
+      const give = (client: VerinetClient) => {
+        const waiter = waiting.shift();
+        if (waiter) waiter(client);
+        else idle.push(client);
+      };
+      openLoadAtStart = loadavg();
+      const openBegin = performance.now();
+      let arrival = openBegin;
+      const running: Promise<void>[] = [];
+      for (let index = 0; index < openTasks; index++) {
+        arrival += (-Math.log(1 - Math.random()) / openRate) * 1000;
+        const wait = arrival - performance.now();
+        if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+        const arrivedAt = arrival;
+        running.push(
+          (async () => {
+            const client = await take();
+            try {
+              await runOne(client, 2_000_000 + index, open, arrivedAt);
+            } finally {
+              give(client);
+            }
+          })(),
+        );
+      }
+      await Promise.all(running);
+      openSeconds = (performance.now() - openBegin) / 1000;
+      openLoadAtEnd = loadavg();
+    }
     await Promise.all(clients.map((client) => client.close()));
     const relayRefusals = await fetch(`${info.relayUrl}/metrics`)
       .then((answer) => answer.text())
@@ -342,32 +409,35 @@ async function main(): Promise<void> {
       gpu: info.gpu,
       llmArgs: llmArgs(0),
       version: taskArgsVersions.llm,
+      anvil: devnetAnvilOptions,
     }).catch((error: unknown) => {
       note(`  the ceiling run failed: ${(error as Error).message.split('\n')[0]}`);
       return { tasks: 0, transactions: 0, seconds: 0, tasksPerSecond: Number.NaN, txPerSecond: Number.NaN };
     });
 
-    const throughput = latencies.length / seconds;
     const execP50 = percentile(execution, 50);
     const execP99 = percentile(execution, 99);
-    const e2eP50 = percentile(latencies, 50);
-    const e2eP99 = percentile(latencies, 99);
+    const stopped =
+      done < taskCount ? ` — stopped by --max-minutes ${maxMinutes} after ${done} of ${taskCount}` : '';
     console.log(`
-bench:network (${new Date().toISOString()}, ${nodeCount} nodes, ${appCount} concurrent apps, LLM tiny-gpt2 4 tokens, node polling ${nodePollMs} ms, SDK polling ${sdkPollMs} ms${sdkWait === 'ws' ? ', woken by task events over WebSocket' : ''})
-  tasks run             ${taskCount} (${latencies.length} verified, ${failures.length} failed; ${sampled} sampled → validated by a group of 3)
+bench:network (${new Date().toISOString()}, ${nodeCount} nodes, ${appCount} concurrent apps, LLM tiny-gpt2 4 tokens, node polling ${nodePollMs} ms, SDK polling ${sdkPollMs} ms${sdkWait === 'ws' ? ', woken by task events over WebSocket' : ''}; anvil --hardfork ${devnetAnvilOptions.hardfork} --prune-history ${devnetAnvilOptions.pruneHistory})
+  saturated phase (every app closed loop, one task in flight each: throughput; latency ≈ queueing)
+  tasks run             ${done}${stopped} (${saturated.latencies.length} verified, ${saturated.failures.length} failed; ${saturated.sampled} sampled → validated by a group of 3)
   wall time             ${seconds.toFixed(1)} s (load average ${loadAtStart.map((l) => l.toFixed(1)).join(' ')} at the start, ${loadAtEnd.map((l) => l.toFixed(1)).join(' ')} at the end; 2 cores)
   throughput            ${throughput.toFixed(2)} tasks/s
-  chain-bound ceiling   ${ceiling.tasksPerSecond.toFixed(2)} tasks/s (${ceiling.txPerSecond.toFixed(1)} tx/s; ${ceiling.tasks} unsampled tasks = ${ceiling.transactions} transactions in ${ceiling.seconds.toFixed(1)} s)
+  chain-bound ceiling   ${ceiling.tasksPerSecond.toFixed(2)} tasks/s (${ceiling.txPerSecond.toFixed(1)} tx/s; ${ceiling.tasks} unsampled tasks = ${ceiling.transactions} transactions in ${ceiling.seconds.toFixed(1)} s, fresh anvil)
   ratio                 ${((throughput / ceiling.tasksPerSecond) * 100).toFixed(1)} % of the ceiling (target ≥ 50 %)
-  end to end            p50 ${formatMs(e2eP50)}, p99 ${formatMs(e2eP99)} (n = ${latencies.length}; min ${formatMs(Math.min(...latencies))}, max ${formatMs(Math.max(...latencies))})
-  execution (worker)    p50 ${formatMs(execP50)}, p99 ${formatMs(execP99)} (n = ${execution.length}, worker alone, same arguments)
-  protocol              p50 ${formatMs(e2eP50 - execP50)}, p99 ${formatMs(e2eP99 - execP99)} (end to end minus execution; target ≤ 300 ms p50)`);
-    printCpu(cpuAtStart, cpuAtEnd, latencies.length + failures.length, seconds);
-    console.log('  protocol steps (SDK events, p50 / p99 of each interval, all verified tasks):');
-    for (const [name, list] of phases)
-      console.log(
-        `    ${name.padEnd(24)} p50 ${formatMs(percentile(list, 50))}, p99 ${formatMs(percentile(list, 99))} (n = ${list.length})`,
-      );
+  execution (worker)    p50 ${formatMs(execP50)}, p99 ${formatMs(execP99)} (n = ${execution.length}, worker alone, same arguments)`);
+    printLatency('saturated', saturated, execP50, execP99);
+    printCpu(cpuAtStart, cpuAtEnd, done, seconds);
+    printAnvilGrowth(anvilTicks);
+    printSteps(saturated);
+    if (openTasks > 0) {
+      console.log(`  open-loop phase (Poisson arrivals at ${openLoad} × the saturated throughput = ${openRate.toFixed(2)} tasks/s offered: latency at a sustainable load)
+  tasks run             ${open.latencies.length + open.failures.length} (${open.latencies.length} verified, ${open.failures.length} failed; ${open.sampled} sampled) in ${openSeconds.toFixed(1)} s = ${((open.latencies.length + open.failures.length) / Math.max(openSeconds, 1e-9)).toFixed(2)} tasks/s (load average ${openLoadAtStart.map((l) => l.toFixed(1)).join(' ')} at the start, ${openLoadAtEnd.map((l) => l.toFixed(1)).join(' ')} at the end)`);
+      printLatency('open loop', open, execP50, execP99);
+      printSteps(open);
+    }
     // Counted over the whole devnet run (warm-up included): each retryable refusal costs its caller a wait.
     if (relayRefusals.size > 0) {
       const all = relayRefusals.get('all') ?? 0;
@@ -382,6 +452,7 @@ bench:network (${new Date().toISOString()}, ${nodeCount} nodes, ${appCount} conc
       for (const [what, count] of [...network.warnings].sort((a, b) => b[1] - a[1]).slice(0, 15))
         console.log(`    ${String(count).padStart(6)} × ${what}`);
     }
+    const failures = [...saturated.failures, ...open.failures];
     if (failures.length > 0) {
       const counts = new Map<string, number>();
       for (const failure of failures) counts.set(failure, (counts.get(failure) ?? 0) + 1);
@@ -393,6 +464,65 @@ bench:network (${new Date().toISOString()}, ${nodeCount} nodes, ${appCount} conc
     if (values['devnet-log-level']) note(`The devnet's folder is kept: ${dir} (log: devnet.log).`);
     else rmSync(root, { recursive: true, force: true });
   }
+}
+
+/** What one phase measured: each verified task's end-to-end latency, failures, the SDK's step intervals. */
+type PhaseStats = { latencies: number[]; failures: string[]; sampled: number; steps: Map<string, number[]> };
+
+const createPhaseStats = (): PhaseStats => ({ latencies: [], failures: [], sampled: 0, steps: new Map() });
+
+const stepOrder = ['prepared', 'uploaded', 'created', 'node', 'scored', 'validated', 'downloaded'] as const;
+
+/** Where the protocol time goes: the time between consecutive steps of a task (SDK progress events). */
+function recordSteps(steps: Map<string, number[]>, marks: Map<string, number>, started: number): void {
+  let previous = started;
+  let previousName = 'start';
+  for (const name of stepOrder) {
+    const at = marks.get(name);
+    if (at === undefined) continue;
+    const key = `${previousName} → ${name}`;
+    const list = steps.get(key) ?? [];
+    list.push(at - previous);
+    steps.set(key, list);
+    previous = at;
+    previousName = name;
+  }
+}
+
+function printLatency(label: string, stats: PhaseStats, execP50: number, execP99: number): void {
+  if (stats.latencies.length === 0) return;
+  const p50 = percentile(stats.latencies, 50);
+  const p99 = percentile(stats.latencies, 99);
+  console.log(`  end to end (${label})${' '.repeat(Math.max(1, 9 - label.length))}p50 ${formatMs(p50)}, p99 ${formatMs(p99)} (n = ${stats.latencies.length}; min ${formatMs(Math.min(...stats.latencies))}, max ${formatMs(Math.max(...stats.latencies))})
+  protocol (${label})${' '.repeat(Math.max(1, 11 - label.length))}p50 ${formatMs(p50 - execP50)}, p99 ${formatMs(p99 - execP99)} (end to end minus execution; target ≤ 300 ms p50, judged on the open loop)`);
+}
+
+function printSteps(stats: PhaseStats): void {
+  if (stats.steps.size === 0) return;
+  console.log('  protocol steps (SDK events, p50 / p99 of each interval, all verified tasks of the phase):');
+  for (const [name, list] of stats.steps)
+    console.log(
+      `    ${name.padEnd(24)} p50 ${formatMs(percentile(list, 50))}, p99 ${formatMs(percentile(list, 99))} (n = ${list.length})`,
+    );
+}
+
+/** anvil's CPU per task along the run, in up to 8 windows (its cost per block grows with the chain's state). */
+function printAnvilGrowth(ticks: { done: number; anvilSeconds: number }[]): void {
+  const first = ticks[0];
+  const last = ticks[ticks.length - 1];
+  if (!first || !last || last.done === 0) return;
+  const windows = Math.min(8, ticks.length - 1);
+  const parts: string[] = [];
+  let from = first;
+  for (let window = 1; window <= windows; window++) {
+    const to = ticks[Math.round((window * (ticks.length - 1)) / windows)] as typeof first;
+    if (to.done > from.done)
+      parts.push(
+        `${from.done}–${to.done} ${formatMs(((to.anvilSeconds - from.anvilSeconds) * 1000) / (to.done - from.done))}`,
+      );
+    from = to;
+  }
+  console.log(`  anvil CPU per task    by tasks done: ${parts.join(', ')}`);
 }
 
 /** CPU per task by process during the run: unlike wall time, it hardly depends on what else the machine runs. */

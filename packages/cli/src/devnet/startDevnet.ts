@@ -16,6 +16,7 @@ import { assertPortFree } from './assertPortFree.js';
 import { claimDevnetDir } from './claimDevnetDir.js';
 import { configureDevnetChain } from './configureDevnetChain.js';
 import { createDevnetLogger } from './createDevnetLogger.js';
+import { devnetAnvilOptions } from './devnetAnvilOptions.js';
 import { type DevnetNetwork, readDevnetNetworkOrUndefined, writeDevnetNetwork } from './devnetNetwork.js';
 import { type DevnetPaths, getDevnetPaths } from './devnetPaths.js';
 import type { DevnetService } from './devnetServices.js';
@@ -162,8 +163,7 @@ export async function startDevnet(parameters: StartDevnetParameters): Promise<De
         port,
         blockTime: parameters.blockTime,
         stateFile: paths.chainState,
-        // Calls at a past block reach back a few blocks (a receipt's block, a seed block: ≤ 256 by the protocol).
-        pruneHistory: 512,
+        ...devnetAnvilOptions,
         chainId: 31337,
         accounts: parameters.accounts,
         // Ctrl-C reaches the whole terminal group: anvil must outlive the nodes' last steps, and is stopped last.
