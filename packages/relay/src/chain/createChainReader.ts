@@ -1,5 +1,5 @@
 import { nodeRegistryAbi, taskManagerAbi } from '@verinet/protocol/chain';
-import { type Address, createPublicClient, type Hex, http, type PublicClient } from 'viem';
+import { type Address, createPublicClient, type Hex, hexToBigInt, http, type PublicClient } from 'viem';
 import { RelayError } from '../errors/RelayError.js';
 import { onChainTaskTypes, type TaskStateName, taskStates, terminalStates } from './taskStates.js';
 
@@ -52,6 +52,12 @@ export type CreateChainReaderParameters = {
   /** Largest block range of one eth_getLogs request (many providers cap it). */
   maxLogRange?: bigint | undefined;
   cacheMs?: number | undefined;
+  /**
+   * Longest wait for one chain read (default {@link defaultReadTimeoutMs}), whatever the client: a read past it
+   * fails as CHAIN_UNAVAILABLE (retryable) and is dropped from the shared head and task reads, so the next request
+   * reads again instead of waiting on an answer that never comes.
+   */
+  readTimeoutMs?: number | undefined;
   client?: PublicClient | undefined;
 };
 
@@ -61,11 +67,40 @@ export type CreateChainReaderParameters = {
  */
 export const recheckMs = 100;
 
+/**
+ * Bound of one read: above the default client's own (viem's http: 10 s per try, one retry), so that it cuts only
+ * a read that client would not end, or one through a client without a timeout of its own.
+ */
+export const defaultReadTimeoutMs = 25_000;
+
 /** Blocks of the first range searched for a task's event (see findLatestLog). */
 const firstLogRange = 64n;
 
 const chainFailure = (cause: unknown) =>
   new RelayError('CHAIN_UNAVAILABLE', 'The relay cannot read the chain right now.', { cause, retryAfter: 2 });
+
+/**
+ * `read`, or a rejection once `ms` passed. The read itself cannot be cancelled (viem's actions take no signal):
+ * its late answer is dropped, and its late failure handled, so a lost answer costs one bounded wait.
+ */
+function withTimeout<T>(read: Promise<T>, ms: number, what: string): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new Error(`${what}: no answer from the chain within ${ms} ms`)),
+      ms,
+    );
+    read.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        reject(error);
+      },
+    );
+  });
+}
 
 /**
  * Chain reads through viem with a small cache. Events are immutable once seen, so they are kept; a task's
@@ -80,6 +115,8 @@ export function createChainReader(parameters: CreateChainReaderParameters): Chai
     parameters.client ??
     (createPublicClient({ transport: http(parameters.rpcUrl, { retryCount: 1 }) }) as PublicClient);
   const cacheMs = parameters.cacheMs ?? 1000;
+  const readTimeoutMs = parameters.readTimeoutMs ?? defaultReadTimeoutMs;
+  const bounded = <T>(read: Promise<T>, what: string) => withTimeout(read, readTimeoutMs, what);
   const maxLogRange = parameters.maxLogRange ?? 5_000n;
   const address = parameters.taskManager;
   /** Task states by the block they were read at: valid while that block is the head (state changes need a block). */
@@ -107,7 +144,9 @@ export function createChainReader(parameters: CreateChainReaderParameters): Chai
 
   async function getBlockNumber(): Promise<bigint> {
     try {
-      return await client.getBlockNumber({ cacheTime: 0 });
+      // Not viem's getBlockNumber: it shares one in-flight call per client until that call settles, so one lost
+      // answer (a transport without a timeout) would hang every later head read of the process, bound or not.
+      return hexToBigInt(await bounded(client.request({ method: 'eth_blockNumber' }), 'eth_blockNumber'));
     } catch (cause) {
       throw chainFailure(cause);
     }
@@ -134,13 +173,16 @@ export function createChainReader(parameters: CreateChainReaderParameters): Chai
   async function readTask(taskKey: Hex, blockNumber: bigint | undefined): Promise<ChainTask> {
     let info: { state: number; taskType: number; creator: Address; node: Address };
     try {
-      info = await client.readContract({
-        address,
-        abi: taskManagerAbi,
-        functionName: 'getTask',
-        args: [taskKey],
-        ...(blockNumber === undefined ? {} : { blockNumber }),
-      });
+      info = await bounded(
+        client.readContract({
+          address,
+          abi: taskManagerAbi,
+          functionName: 'getTask',
+          args: [taskKey],
+          ...(blockNumber === undefined ? {} : { blockNumber }),
+        }),
+        'getTask',
+      );
     } catch (cause) {
       throw chainFailure(cause);
     }
@@ -175,14 +217,17 @@ export function createChainReader(parameters: CreateChainReaderParameters): Chai
       span = span * 8n < maxLogRange ? span * 8n : maxLogRange;
       let logs: Awaited<ReturnType<typeof client.getContractEvents>>;
       try {
-        logs = await client.getContractEvents({
-          address,
-          abi: taskManagerAbi,
-          eventName,
-          args: { taskKey },
-          fromBlock: from,
-          toBlock: to,
-        });
+        logs = await bounded(
+          client.getContractEvents({
+            address,
+            abi: taskManagerAbi,
+            eventName,
+            args: { taskKey },
+            fromBlock: from,
+            toBlock: to,
+          }),
+          `eth_getLogs ${eventName}`,
+        );
       } catch (cause) {
         throw chainFailure(cause);
       }
@@ -237,13 +282,16 @@ export function createChainReader(parameters: CreateChainReaderParameters): Chai
     },
     async getTaskCreatedRange(fromBlock, toBlock) {
       try {
-        const logs = await client.getContractEvents({
-          address,
-          abi: taskManagerAbi,
-          eventName: 'TaskCreated',
-          fromBlock,
-          toBlock,
-        });
+        const logs = await bounded(
+          client.getContractEvents({
+            address,
+            abi: taskManagerAbi,
+            eventName: 'TaskCreated',
+            fromBlock,
+            toBlock,
+          }),
+          'eth_getLogs TaskCreated',
+        );
         return logs.map((log) => toCreated(log as unknown as Parameters<typeof toCreated>[0]));
       } catch (cause) {
         throw chainFailure(cause);
@@ -253,12 +301,15 @@ export function createChainReader(parameters: CreateChainReaderParameters): Chai
     async getModelHolderCount(modelId) {
       if (!parameters.nodeRegistry) return undefined;
       try {
-        return await client.readContract({
-          address: parameters.nodeRegistry,
-          abi: nodeRegistryAbi,
-          functionName: 'modelHolderCount',
-          args: [modelId],
-        });
+        return await bounded(
+          client.readContract({
+            address: parameters.nodeRegistry,
+            abi: nodeRegistryAbi,
+            functionName: 'modelHolderCount',
+            args: [modelId],
+          }),
+          'modelHolderCount',
+        );
       } catch (cause) {
         throw chainFailure(cause);
       }

@@ -19,14 +19,24 @@ import {
   packVersion,
   parseTaskArgsBytes,
 } from '@verinet/protocol/args';
-import { type Deployment, taskManagerAbi } from '@verinet/protocol/chain';
+import { type Deployment, nodeRegistryAbi, taskManagerAbi } from '@verinet/protocol/chain';
 import {
   createNonce,
   createSalt,
   getArgsCommitment,
   getTaskIdCommitment,
 } from '@verinet/protocol/commitment';
-import { type Abi, type Address, type Hex, keccak256, parseEther, parseEventLogs, stringToHex } from 'viem';
+import {
+  type Abi,
+  type Address,
+  type Hex,
+  keccak256,
+  type Log,
+  parseEther,
+  parseEventLogs,
+  stringToHex,
+  zeroAddress,
+} from 'viem';
 
 export type ChainFixture = {
   anvil: Anvil;
@@ -123,6 +133,8 @@ export type CreateFixtureTaskParameters = {
   statement?: { expiry: number; signature: Hex };
   /** The task's GUID (validation-group members share one); random when left out. */
   guid?: Hex;
+  /** Runs before each redraw of a task whose draw queued it (a test's way to act between the two). */
+  beforeRedraw?: () => Promise<void>;
 };
 
 /** Prepares canonical arguments and a salt (what an app does before uploading and creating). */
@@ -147,16 +159,23 @@ export async function createFixtureTask(
     taskType === 'sd'
       ? [getModelId('base:runwayml/stable-diffusion-v1-5')]
       : getTaskModelIds('llm', parseTaskArgsBytes('llm', bytes)).map((id) => getModelId(id));
+  const request = {
+    taskType: taskType === 'sd' ? 0 : 1,
+    requiredGpu:
+      taskType === 'llm' ? keccak256(stringToHex(scenarioGpu.name)) : (`0x${'0'.repeat(64)}` as Hex),
+    minVram: parameters.queued ? 4000 : 8,
+    version: packVersion('1.0.0'),
+    fee: parseEther('0.01'),
+  };
   const receipt = await send(fixture, fixture.actors.app, {
     functionName: 'createTask',
     args: [
       {
-        taskType: taskType === 'sd' ? 0 : 1,
+        taskType: request.taskType,
         modelIds,
-        minVram: parameters.queued ? 4000 : 8,
-        requiredGpu:
-          taskType === 'llm' ? keccak256(stringToHex(scenarioGpu.name)) : (`0x${'0'.repeat(64)}` as Hex),
-        version: packVersion('1.0.0'),
+        minVram: request.minVram,
+        requiredGpu: request.requiredGpu,
+        version: request.version,
         taskSize: 1n,
         taskIdCommitment: taskKey,
         argsCommitment,
@@ -164,19 +183,32 @@ export async function createFixtureTask(
         relaySignature: parameters.statement?.signature ?? '0x',
       },
     ],
-    value: parseEther('0.01'),
+    value: request.fee,
   });
   // createTask only records the task; a later transaction draws its node from the creation block's hash
   // (finding 1), here an explicit settlement in the next block.
-  const settled = await send(fixture, fixture.actors.deployer, { functionName: 'settleDraws', args: [] });
-  const started = parseEventLogs({
-    abi: taskManagerAbi,
-    logs: [...receipt.logs, ...settled.logs],
-    eventName: 'TaskStarted',
-  }).filter((e) => e.args.taskKey.toLowerCase() === taskKey);
-  const node = (
-    started[0]?.args.node ?? '0x0000000000000000000000000000000000000000'
-  ).toLowerCase() as Address;
+  let settled = await send(fixture, fixture.actors.deployer, { functionName: 'settleDraws', args: [] });
+  let node = startedNode(taskKey, [...receipt.logs, ...settled.logs]);
+  let seedBlockHash = receipt.blockHash;
+  // A draw whose tries all met busy nodes queues the task (M2). The suites leave many tasks running, so that
+  // happens now and then; callers expect a started task unless they asked for a queued one. As a node daemon
+  // would, a free node sends its own dispatch (DispatchNotByNode otherwise), which puts the first fitting queued
+  // task back into the draws with a new seed block; the next settlement draws it again, from every free node.
+  for (let redraws = 0; node === zeroAddress && !parameters.queued; redraws++) {
+    if (redraws === maxRedraws)
+      throw new Error(`fixture task ${taskKey} still queued after ${maxRedraws} redraws`);
+    await parameters.beforeRedraw?.();
+    const dispatcher = await findFreeNode(fixture, { ...request, modelIds });
+    const dispatched = await send(fixture, dispatcher, {
+      functionName: 'dispatchQueuedDeep',
+      args: [dispatcher.account.address, 64n],
+    });
+    // The sampling seed of a redrawn task is its redraw block's hash (what the contract and the app's VRF use).
+    const redrawn = parseEventLogs({ abi: taskManagerAbi, logs: dispatched.logs, eventName: 'TaskRedraw' });
+    if (redrawn.some((e) => e.args.taskKey.toLowerCase() === taskKey)) seedBlockHash = dispatched.blockHash;
+    settled = await send(fixture, fixture.actors.deployer, { functionName: 'settleDraws', args: [] });
+    node = startedNode(taskKey, [...dispatched.logs, ...settled.logs]);
+  }
   const nodeActor = fixture.actors.nodes.find((n) => n.account.address.toLowerCase() === node);
   return {
     taskKey,
@@ -190,8 +222,42 @@ export async function createFixtureTask(
     guid,
     nonce,
     argsHash,
-    seedBlockHash: receipt.blockHash,
+    seedBlockHash,
   };
+}
+
+/** Redraws createFixtureTask asks for before it gives up on a task that keeps queueing. */
+const maxRedraws = 12;
+
+function startedNode(taskKey: Hex, logs: Log[]): Address {
+  const started = parseEventLogs({ abi: taskManagerAbi, logs, eventName: 'TaskStarted' }).find(
+    (e) => e.args.taskKey.toLowerCase() === taskKey,
+  );
+  return (started?.args.node ?? zeroAddress).toLowerCase() as Address;
+}
+
+/** A registered node that is free and would take `request` (the chain's own check). */
+async function findFreeNode(
+  fixture: ChainFixture,
+  request: {
+    taskType: number;
+    requiredGpu: Hex;
+    minVram: number;
+    version: bigint;
+    modelIds: Hex[];
+    fee: bigint;
+  },
+): Promise<Actor> {
+  for (const node of fixture.actors.nodes) {
+    const fits = await fixture.actors.publicClient.readContract({
+      address: fixture.deployment.contracts.nodeRegistry,
+      abi: nodeRegistryAbi,
+      functionName: 'fits',
+      args: [node.account.address, request],
+    });
+    if (fits) return node;
+  }
+  throw new Error('no free node fits the fixture task: every node is busy');
 }
 
 /** `relaySignature`: the relay's ResultAvailable statement, needed only while a relay signer is set. */
@@ -228,6 +294,19 @@ async function mineBlock(fixture: ChainFixture): Promise<void> {
   await fixture.actors.publicClient.request({ method: 'evm_mine' as never, params: [] as never });
 }
 
+/** A node leaves the draws (`pause`) or comes back to them (`resume`). */
+export async function setNodePaused(fixture: ChainFixture, node: Actor, paused: boolean): Promise<void> {
+  const hash = await node.wallet.writeContract({
+    address: fixture.deployment.contracts.nodeRegistry,
+    abi: nodeRegistryAbi,
+    functionName: paused ? 'pause' : 'resume',
+    chain: null,
+    account: node.account,
+  } as Parameters<typeof node.wallet.writeContract>[0]);
+  const receipt = await fixture.actors.publicClient.waitForTransactionReceipt({ hash });
+  if (receipt.status !== 'success') throw new Error(`${paused ? 'pause' : 'resume'} reverted (${hash})`);
+}
+
 /** The owner sets (or, with the zero address, clears) the TaskManager's relay signer. */
 export async function setRelaySigner(fixture: ChainFixture, signer: Address): Promise<void> {
   await send(fixture, fixture.actors.deployer, { functionName: 'setRelaySigner', args: [signer] });
@@ -243,7 +322,6 @@ export async function setSamplingDenominator(fixture: ChainFixture, denominator:
 
 /** Node `index` declares the tiny LLM next to the scenario's SD model (so LLM tasks pass the model check). */
 export async function declareModels(fixture: ChainFixture, index: number, modelIds: string[]): Promise<void> {
-  const { nodeRegistryAbi } = await import('@verinet/protocol/chain');
   const node = fixture.actors.nodes[index]!;
   const hash = await node.wallet.writeContract({
     address: fixture.deployment.contracts.nodeRegistry,

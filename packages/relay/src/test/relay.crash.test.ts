@@ -15,12 +15,14 @@ import { hexToBytes } from 'viem';
 import { generatePrivateKey, type PrivateKeyAccount, privateKeyToAccount } from 'viem/accounts';
 import { createFileObjectStore } from '../storage/createFileObjectStore.js';
 import { type ChainFixture, createFixtureTask, prepareArgs, startChainFixture } from './chainFixture.js';
+import { hookTimeout } from './relayHarness.js';
 import { makeLlmResult } from './resultFiles.js';
 
 const ROUNDS = 3;
 
 describe('crash safety: kill -9 during uploads loses nothing committed and leaves nothing torn', {
-  timeout: 240_000,
+  // Two tests of ≈ 50 s each on a quiet machine; 3–4 times that at load 15.
+  timeout: 540_000,
 }, () => {
   let fixture: ChainFixture;
   let dir: string;
@@ -83,11 +85,11 @@ describe('crash safety: kill -9 during uploads loses nothing committed and leave
       taskManager: fixture.deployment.contracts.taskManager,
     });
     app = privateKeyToAccount(fixture.actors.app.privateKey);
-  });
+  }, hookTimeout);
   after(async () => {
     await fixture?.stop();
     await rm(dir, { recursive: true, force: true });
-  });
+  }, hookTimeout);
 
   it(`survives ${ROUNDS} kill -9 during concurrent argument and result uploads`, async () => {
     const dataDir = join(dir, 'data');

@@ -15,7 +15,13 @@ import {
   unknownTaskKey,
   validateSingle,
 } from './chainFixture.js';
-import { createTestClient, createTestRelay, sqliteStorageFactory, type TestRelay } from './relayHarness.js';
+import {
+  createTestClient,
+  createTestRelay,
+  hookTimeout,
+  sqliteStorageFactory,
+  type TestRelay,
+} from './relayHarness.js';
 import { makeSdResult } from './resultFiles.js';
 
 const REQUESTS = Number(process.env.RELAY_FUZZ_REQUESTS ?? 10_000);
@@ -88,13 +94,13 @@ describe('relay fuzz: generated requests never get a 5xx, a non-catalogued answe
     tasks = { started, scored, ended };
     for (const actor of [fixture.actors.app, fixture.stranger, ...fixture.actors.nodes])
       keys[actor.account.address.toLowerCase() as Hex] = hexToBytes(actor.privateKey);
-  });
+  }, hookTimeout);
 
   after(async () => {
     await relay?.close();
     await fixture?.stop();
     await factory.cleanup();
-  });
+  }, hookTimeout);
 
   it(`answers ${REQUESTS} generated requests with 2xx or a catalogued 4xx`, async () => {
     const seed = Number(process.env.RELAY_FUZZ_SEED ?? Date.now() % 1_000_000);

@@ -14,6 +14,16 @@ import { createSqliteStorage } from '../storage/sqlite/createSqliteStorage.js';
 import type { RelayStorage } from '../storage/types.js';
 import type { ChainFixture } from './chainFixture.js';
 
+/**
+ * Limit of each relay suite test (node:test `timeout`, given to each `describe` and inherited by its tests): about
+ * 15× the slowest test on a loaded 2-core CI machine and far below the file's 600 s, so a wait that never ends
+ * fails as that test, by name, and the file goes on. The `describe` itself gets the same limit for all its tests.
+ */
+export const testTimeout = { timeout: 120_000 };
+
+/** Limit of a suite's before/after hooks (anvil, deployment and 32 nodes joining; stopping them). */
+export const hookTimeout = { timeout: 180_000 };
+
 export type TestRelay = {
   app: FastifyInstance;
   context: RelayContext;

@@ -15,6 +15,7 @@ import {
   sdArgs,
   setSamplingDenominator,
   submitScore,
+  unknownTaskKey,
   validateGroup,
   validateSingle,
 } from './chainFixture.js';
@@ -25,6 +26,7 @@ import {
   type RelayRequest,
   type StorageFactory,
   type TestRelay,
+  testTimeout,
 } from './relayHarness.js';
 import { makeSdResult } from './resultFiles.js';
 
@@ -48,6 +50,36 @@ async function listAllObjects(relay: TestRelay): Promise<string[]> {
   return relay.context.storage.objects.listOlderThan(-60_000, 100_000);
 }
 
+/** Longest wait for one answer of anvil through {@link createAnvilClient}: a lost answer fails by name. */
+const anvilAnswerMs = 15_000;
+
+/**
+ * A viem client over the fixture's anvil through a transport the test controls: `before` sees each request first
+ * (to count it, refuse it or hold it back). No batching, and every request bounded (fetch has no limit of its own
+ * but undici's 300 s).
+ */
+function createAnvilClient(
+  rpcUrl: string,
+  before: (method: string, params: unknown) => Promise<void> | void = () => {},
+): PublicClient {
+  return createPublicClient({
+    transport: custom({
+      async request({ method, params }) {
+        await before(method, params);
+        const response = await fetch(rpcUrl, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }),
+          signal: AbortSignal.timeout(anvilAnswerMs),
+        });
+        const json = (await response.json()) as { result?: unknown; error?: { message: string } };
+        if (json.error) throw new Error(json.error.message);
+        return json.result;
+      },
+    }),
+  }) as PublicClient;
+}
+
 /**
  * Tests of the adversarial review's findings (issue 8): each fails on the code before its fix. They share the
  * relay suite's chain fixture and run on both backends.
@@ -65,7 +97,7 @@ export function runRelayReviewTests(env: () => ReviewEnv): void {
       body: prepared.bytes,
     });
 
-  describe('review: arguments nodes would not run are never attested', () => {
+  describe('review: arguments nodes would not run are never attested', testTimeout, () => {
     it('refuses a newer task version, a task type without a backend and a model nobody holds, storing nothing', async (t) => {
       const { skip, relay, call } = env();
       if (skip) return t.skip(skip);
@@ -127,7 +159,7 @@ export function runRelayReviewTests(env: () => ReviewEnv): void {
     });
   });
 
-  describe('review: pending uploads are bounded', () => {
+  describe('review: pending uploads are bounded', testTimeout, () => {
     it('per address (atomically under concurrent uploads), in a pool for addresses without a task, and in total', async (t) => {
       const { skip, factory, fixture } = env();
       if (skip) return t.skip(skip);
@@ -191,7 +223,7 @@ export function runRelayReviewTests(env: () => ReviewEnv): void {
     });
   });
 
-  describe('review: statements and retention', () => {
+  describe('review: statements and retention', testTimeout, () => {
     it('re-upload refreshes a stale statement; retention deletes expired, retired and orphaned data, never live data', async (t) => {
       const { skip, factory, fixture } = env();
       if (skip) return t.skip(skip);
@@ -302,7 +334,7 @@ export function runRelayReviewTests(env: () => ReviewEnv): void {
     });
   });
 
-  describe('review: a commit races a re-upload', () => {
+  describe('review: a commit races a re-upload', testTimeout, () => {
     it('never commits (or signs for) a replaced file: the commit is refused as retryable, then takes the new file', async (t) => {
       const { skip, relay, call, fixture } = env();
       if (skip) return t.skip(skip);
@@ -355,7 +387,7 @@ export function runRelayReviewTests(env: () => ReviewEnv): void {
     });
   });
 
-  describe('review: validation group end states', () => {
+  describe('review: validation group end states', testTimeout, () => {
     it('releases results of EndGroupSuccess and EndGroupRefund members and withholds EndInvalidated', async (t) => {
       const { skip, call, fixture } = env();
       if (skip) return t.skip(skip);
@@ -426,37 +458,21 @@ export function runRelayReviewTests(env: () => ReviewEnv): void {
     });
   });
 
-  describe('review: chain reads and operations', () => {
+  describe('review: chain reads and operations', testTimeout, () => {
     it('pages eth_getLogs for providers that cap the block range', async (t) => {
       const { skip, fixture } = env();
       if (skip) return t.skip(skip);
       const cap = 4n;
       let refused = 0;
       // A provider like many hosted ones: eth_getLogs over more than `cap` blocks is an error.
-      const capped = createPublicClient({
-        transport: custom({
-          async request({ method, params }) {
-            if (method === 'eth_getLogs') {
-              const [filter] = params as [{ fromBlock: string; toBlock: string }];
-              if (
-                filter.toBlock === 'latest' ||
-                BigInt(filter.toBlock) - BigInt(filter.fromBlock) + 1n > cap
-              ) {
-                refused++;
-                throw new Error(`block range too large (max ${cap})`);
-              }
-            }
-            const response = await fetch(fixture.anvil.rpcUrl, {
-              method: 'POST',
-              headers: { 'content-type': 'application/json' },
-              body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }),
-            });
-            const json = (await response.json()) as { result?: unknown; error?: { message: string } };
-            if (json.error) throw new Error(json.error.message);
-            return json.result;
-          },
-        }),
-      }) as PublicClient;
+      const capped = createAnvilClient(fixture.anvil.rpcUrl, (method, params) => {
+        if (method !== 'eth_getLogs') return;
+        const [filter] = params as [{ fromBlock: string; toBlock: string }];
+        if (filter.toBlock === 'latest' || BigInt(filter.toBlock) - BigInt(filter.fromBlock) + 1n > cap) {
+          refused++;
+          throw new Error(`block range too large (max ${cap})`);
+        }
+      });
       const task = await createFixtureTask(fixture);
       const result = await makeSdResult(64, 64, 1, 31);
       await submitScore(fixture, task, result.score);
@@ -483,21 +499,9 @@ export function runRelayReviewTests(env: () => ReviewEnv): void {
       if (skip) return t.skip(skip);
       if (factory.name !== 'sqlite') return t.skip('storage-independent: runs once, on the SQLite pass');
       const calls: Record<string, number> = {};
-      const counting = createPublicClient({
-        transport: custom({
-          async request({ method, params }) {
-            calls[method] = (calls[method] ?? 0) + 1;
-            const response = await fetch(fixture.anvil.rpcUrl, {
-              method: 'POST',
-              headers: { 'content-type': 'application/json' },
-              body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }),
-            });
-            const json = (await response.json()) as { result?: unknown; error?: { message: string } };
-            if (json.error) throw new Error(json.error.message);
-            return json.result;
-          },
-        }),
-      }) as PublicClient;
+      const counting = createAnvilClient(fixture.anvil.rpcUrl, (method) => {
+        calls[method] = (calls[method] ?? 0) + 1;
+      });
       const cacheMs = 400;
       const chain = createChainReader({
         rpcUrl: fixture.anvil.rpcUrl,
@@ -550,6 +554,61 @@ export function runRelayReviewTests(env: () => ReviewEnv): void {
         'Started',
         'the newer head is the cached one now',
       );
+    });
+
+    it('bounds every chain read: a lost answer fails the requests sharing it as CHAIN_UNAVAILABLE, and the next request reads again', async (t) => {
+      const { skip, factory, fixture } = env();
+      if (skip) return t.skip(skip);
+      if (factory.name !== 'sqlite') return t.skip('storage-independent: runs once, on the SQLite pass');
+      // The next request of each method named here is never answered (an RPC that dropped it, or a stalled
+      // anvil): before the reader bounded its reads, every request sharing the head or task read waited for good.
+      const lose: string[] = [];
+      const lost: string[] = [];
+      const lossy = createAnvilClient(fixture.anvil.rpcUrl, async (method) => {
+        const index = lose.indexOf(method);
+        if (index < 0) return;
+        lose.splice(index, 1);
+        lost.push(method);
+        await new Promise(() => {});
+      });
+      const readTimeoutMs = 300;
+      const chain = createChainReader({
+        rpcUrl: fixture.anvil.rpcUrl,
+        chainId: fixture.deployment.chainId,
+        taskManager: fixture.deployment.contracts.taskManager,
+        startBlock: BigInt(fixture.deployment.startBlock),
+        cacheMs: 60_000,
+        readTimeoutMs,
+        client: lossy,
+      });
+      const failFast = async (what: string, reads: Promise<unknown>[]) => {
+        const started = Date.now();
+        for (const outcome of await Promise.allSettled(reads)) {
+          assert.equal(outcome.status, 'rejected', what);
+          assert.equal((outcome as PromiseRejectedResult).reason?.code, 'CHAIN_UNAVAILABLE', what);
+        }
+        // Generous for a loaded machine; a lost answer without a bound never ends.
+        assert.ok(Date.now() - started < readTimeoutMs + 10_000, `${what}: failed within the read bound`);
+      };
+      const [first, second, third] = [unknownTaskKey(), unknownTaskKey(), unknownTaskKey()];
+      lose.push('eth_blockNumber');
+      await failFast(
+        'the shared head read',
+        Array.from({ length: 5 }, () => chain.getTask(first)),
+      );
+      assert.equal((await chain.getTask(first)).state, 'None', 'the next request reads the head again');
+      lose.push('eth_call');
+      await failFast(
+        'the shared task read at the cached head',
+        Array.from({ length: 5 }, () => chain.getTask(second)),
+      );
+      assert.equal((await chain.getTask(second)).state, 'None', 'the next request reads the task again');
+      lose.push('eth_call');
+      await failFast('a fresh read', [chain.getTask(third, { fresh: true })]);
+      lose.push('eth_getLogs');
+      await failFast('an event search', [chain.getTaskCreated(third)]);
+      assert.equal(await chain.getTaskCreated(third), undefined);
+      assert.deepEqual(lost, ['eth_blockNumber', 'eth_call', 'eth_call', 'eth_getLogs']);
     });
 
     it('answers CORS for DApp mode: preflights, signed requests and refusals readable cross-origin; narrowed by config', async (t) => {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { after, before, beforeEach, describe, it } from 'node:test';
 import { argsAvailableTypes, getResultHash, resultAvailableTypes } from '@verinet/protocol/relay';
 import { type Hex, hexToBytes, verifyTypedData } from 'viem';
 import {
@@ -20,9 +20,11 @@ import {
   createTestClient,
   createTestRelay,
   errorCode,
+  hookTimeout,
   type RelayRequest,
   type StorageFactory,
   type TestRelay,
+  testTimeout,
 } from './relayHarness.js';
 import { runRelayReviewTests } from './relayReviewSuite.js';
 import {
@@ -32,6 +34,7 @@ import {
   makeSdResult,
   makeSixteenBitPng,
 } from './resultFiles.js';
+import { type MainThreadWatch, watchMainThread } from './watchMainThread.js';
 
 /** EIP-712 types of a relay request written out as a client outside this repo would (not the protocol's copy). */
 const plainRelayRequestTypes = {
@@ -56,6 +59,7 @@ export function runRelaySuite(makeFactory: () => Promise<StorageFactory | undefi
   let relay: TestRelay;
   let call: RelayRequest;
   let skip: string | false = false;
+  let watch: MainThreadWatch | undefined;
 
   before(async () => {
     factory = await makeFactory();
@@ -66,13 +70,18 @@ export function runRelaySuite(makeFactory: () => Promise<StorageFactory | undefi
     fixture = await startChainFixture();
     relay = await createTestRelay(fixture, await factory.create());
     call = createTestClient(relay);
-  });
+    // Watches the tests only: the fixture's start may block the thread for long (a synchronous forge build).
+    watch = watchMainThread();
+  }, hookTimeout);
+
+  beforeEach((t) => watch?.setTest(t.name));
 
   after(async () => {
+    await watch?.stop();
     await relay?.close();
     await fixture?.stop();
     await factory?.cleanup();
-  });
+  }, hookTimeout);
 
   const app = () => fixture.actors.app.account;
   const stranger = () => fixture.stranger.account;
@@ -102,7 +111,7 @@ export function runRelaySuite(makeFactory: () => Promise<StorageFactory | undefi
   const commit = (task: FixtureTask, score: Hex) =>
     call(task.nodeActor!.account, 'POST', `/v1/tasks/${task.taskKey}/result/commit`, { body: { score } });
 
-  describe('operations', () => {
+  describe('operations', testTimeout, () => {
     it('serves health, readiness, metrics, info and the OpenAPI document', async (t) => {
       if (skip) return t.skip(skip);
       assert.equal((await relay.app.inject('/healthz')).statusCode, 200);
@@ -124,7 +133,7 @@ export function runRelaySuite(makeFactory: () => Promise<StorageFactory | undefi
     });
   });
 
-  describe('arguments', () => {
+  describe('arguments', testTimeout, () => {
     it('takes a pre-creation upload from the creator, signs ArgsAvailable, and serves the selected node only', async (t) => {
       if (skip) return t.skip(skip);
       const prepared = prepareArgs('sd');
@@ -217,7 +226,7 @@ export function runRelaySuite(makeFactory: () => Promise<StorageFactory | undefi
     });
   });
 
-  describe('results', () => {
+  describe('results', testTimeout, () => {
     it('SD: the node uploads and commits, the relay recomputes the pHash and signs; the creator downloads once validated', async (t) => {
       if (skip) return t.skip(skip);
       const task = await createFixtureTask(fixture, { args: sdArgs({ num_images: 2 }) });
@@ -380,7 +389,7 @@ export function runRelaySuite(makeFactory: () => Promise<StorageFactory | undefi
     });
   });
 
-  describe('scale-out', () => {
+  describe('scale-out', testTimeout, () => {
     it('uploads through one relay instance and downloads through another sharing the storage', async (t) => {
       if (skip || !factory) return t.skip(skip || 'no backend');
       const [first, second] = await factory.createShared();
@@ -463,7 +472,7 @@ export function runRelaySuite(makeFactory: () => Promise<StorageFactory | undefi
     });
   });
 
-  describe('every task state against every operation', () => {
+  describe('every task state against every operation', testTimeout, () => {
     it('answers each (state, operation) pair as the protocol says', async (t) => {
       if (skip) return t.skip(skip);
       const result = await makeSdResult(64, 64, 1);
@@ -598,7 +607,7 @@ export function runRelaySuite(makeFactory: () => Promise<StorageFactory | undefi
     });
   });
 
-  describe('statements on chain', () => {
+  describe('statements on chain', testTimeout, () => {
     it('createTask and submitScore accept the relay statements (ArgsAvailable, ResultAvailable) and refuse others', async (t) => {
       if (skip) return t.skip(skip);
       await setRelaySigner(fixture, relay.relaySigner.address);
@@ -645,7 +654,7 @@ export function runRelaySuite(makeFactory: () => Promise<StorageFactory | undefi
     });
   });
 
-  describe('authentication', () => {
+  describe('authentication', testTimeout, () => {
     it('refuses unsigned, wrongly signed, stale, future, replayed and hash-mismatched requests', async (t) => {
       if (skip) return t.skip(skip);
       const task = await createFixtureTask(fixture);

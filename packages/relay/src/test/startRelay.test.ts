@@ -12,6 +12,7 @@ import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { startRelay } from '../cli/startRelay.js';
 import { listRelayEnvVariables, loadRelayConfig, RelayConfigError } from '../config/loadRelayConfig.js';
 import { type ChainFixture, startChainFixture } from './chainFixture.js';
+import { hookTimeout } from './relayHarness.js';
 
 describe('relay configuration', () => {
   it('takes defaults, then the file, then VERINET_RELAY_* variables, then options', async () => {
@@ -57,11 +58,11 @@ describe('verinet relay start (startRelay)', { timeout: 120_000 }, () => {
   before(async () => {
     fixture = await startChainFixture({ nodes: 1 });
     dir = await mkdtemp(join(tmpdir(), 'relay-start-'));
-  });
+  }, hookTimeout);
   after(async () => {
     await fixture?.stop();
     await rm(dir, { recursive: true, force: true });
-  });
+  }, hookTimeout);
 
   it('loads the keystore and deployment, serves, and shuts down gracefully', async () => {
     const key = generatePrivateKey();
