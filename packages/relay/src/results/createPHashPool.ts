@@ -22,11 +22,10 @@ export class PHashPoolBusyError extends Error {
  * A bounded pool of worker threads for the pHash of result images: at most `maxThreads` (default: one per core:
  * the event loop only waits meanwhile) hash at once, the rest wait in the pool's queue; idle threads exit after
  * `idleTimeoutMs`, by default never: under tsx (how the relay runs here) each thread starts its own esbuild
- * service child, which a thread that ends leaves behind as a zombie (`[esbuild] <defunct>`) that nothing reaps;
- * the devnet gathered one per idle period. The queue is bounded in pixel bytes (`maxPendingBytes`, default
- * 128 MiB: 170 images of 512², 10 results of 4 × 1024²): a result whose images would go beyond it is refused whole
- * (PHashPoolBusyError), unless nothing is pending (one result is always taken, however large, so no valid result
- * is refused for good).
+ * service child, which a thread that ends leaves behind as a zombie (`[esbuild] <defunct>`) that nothing reaps
+ * (s9-cli's finding; the same change is on their branch). The queue is bounded in pixel bytes (`maxPendingBytes`, default 128 MiB: 170 images of 512²,
+ * 10 results of 4 × 1024²): a result whose images would go beyond it is refused whole (PHashPoolBusyError), unless
+ * nothing is pending (one result is always taken, however large, so no valid result is refused for good).
  * The hash is the same function as on the main thread (`getPixelsPHash`), so scores do not change.
  *
  * @example

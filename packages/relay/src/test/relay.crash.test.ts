@@ -21,7 +21,8 @@ import { makeLlmResult } from './resultFiles.js';
 const ROUNDS = 3;
 
 describe('crash safety: kill -9 during uploads loses nothing committed and leaves nothing torn', {
-  timeout: 240_000,
+  // Two tests of ≈ 50 s each on a quiet machine; 3–4 times that at load 15.
+  timeout: 540_000,
 }, () => {
   let fixture: ChainFixture;
   let dir: string;
@@ -73,6 +74,8 @@ describe('crash safety: kill -9 during uploads loses nothing committed and leave
         ['--import', 'tsx', new URL('./crashRelayMain.ts', import.meta.url).pathname],
         { env, stdio: ['ignore', 'pipe', 'inherit'] },
       );
+      children.add(child);
+      child.once('exit', () => children.delete(child));
       await new Promise<void>((resolve, reject) => {
         child.stdout!.on('data', (chunk: Buffer) => chunk.toString().includes('LISTENING') && resolve());
         child.once('exit', (code) => reject(new Error(`relay exited ${code}`)));
@@ -85,7 +88,11 @@ describe('crash safety: kill -9 during uploads loses nothing committed and leave
     });
     app = privateKeyToAccount(fixture.actors.app.privateKey);
   }, hookTimeout);
+  // Relay processes still running when a test fails or times out: killed here, so the test process can exit.
+  const children = new Set<ChildProcess>();
   after(async () => {
+    for (const child of children)
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     await fixture?.stop();
     await rm(dir, { recursive: true, force: true });
   }, hookTimeout);
