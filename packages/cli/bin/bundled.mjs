@@ -9,13 +9,16 @@
 // the npm packages it leaves external as the CLI's own sources do. Anything that prevents a sound bundle makes
 // the command run from source through tsx instead, as before; DEBUG=verinet says why.
 import {
+  closeSync,
   existsSync,
   mkdirSync,
+  openSync,
   readdirSync,
   readFileSync,
   renameSync,
   rmSync,
   statSync,
+  unlinkSync,
   writeFileSync,
 } from 'node:fs';
 import { basename, dirname, join, resolve, sep } from 'node:path';
@@ -31,6 +34,12 @@ const cacheName = /^[\w-]+$/.test(process.env.VERINET_CLI_CACHE ?? '')
   : 'verinet-cli';
 const cacheDir = join(cliDir, 'node_modules/.cache', cacheName);
 const pointerFile = join(cacheDir, 'current.json');
+/** Held while one process builds (review s9 #6: ten CLIs on a cold cache built ten bundles); the others run from
+ * source meanwhile. A lock older than a build can take is left by a killed process and is taken over. */
+const lockFile = join(cacheDir, 'build.lock');
+const staleLockMs = 60_000;
+/** Bundle folders kept at most (review s9 #5: each is ~1.5 MB); the current and the previous one always stay. */
+const maxBundles = 4;
 /** Command modules the bundle holds (bin/verinet sends only these commands here; a test checks both lists). */
 const bundledCommandModules = ['task.ts', 'keystore.ts', 'stakeCalc.ts'];
 /** Changes whenever the way the bundle is made changes, so older bundles are not used. */
@@ -146,10 +155,20 @@ async function buildBundle() {
     .map((file) => [file, fingerprint(file)]);
   // A source saved while esbuild read it may be in the bundle in its older form: that bundle is used this once
   // and not recorded, so the next run builds again.
-  const changed = [...configPrints, ...inputs].some(
-    ([file, print]) => print === 'missing' || statSync(file).mtimeMs >= started - 1000,
-  );
+  // A future mtime (a clock set back, a copied tree) is no edit in progress: counting it would rebuild every run.
+  const now = Date.now();
+  const changed = [...configPrints, ...inputs].some(([file, print]) => {
+    if (print === 'missing') return true;
+    const mtime = statSync(file).mtimeMs;
+    return mtime >= started - 1000 && mtime <= now;
+  });
   const main = join(outdir, 'bin.js');
+  let previous;
+  try {
+    previous = JSON.parse(readFileSync(pointerFile, 'utf8'))?.dir;
+  } catch {
+    previous = undefined;
+  }
   if (!changed) {
     const temporary = `${pointerFile}.${process.pid}`;
     writeFileSync(
@@ -157,19 +176,50 @@ async function buildBundle() {
       JSON.stringify({ formatVersion, node: process.version, dir, configFiles: configPrints, inputs }),
     );
     renameSync(temporary, pointerFile);
-    removeOldBundles(dir);
   }
+  removeOldBundles([dir, previous]);
   return main;
 }
 
-/** Older bundles, left for a day: a process started on one (a `task run` waits up to its --timeout) may still
- * load its lazily imported chunks. */
+/**
+ * Removes bundle folders but `keep` (this build's and the previous pointer's: a process may be starting on it,
+ * review s9 #7): those older than a day (a `task run` on one loads lazily imported chunks up to its --timeout),
+ * and the oldest beyond maxBundles.
+ */
 function removeOldBundles(keep) {
   const day = 86_400_000;
-  for (const name of readdirSync(cacheDir)) {
-    const match = /^b-(\d+)-\d+$/.exec(name);
-    if (!match || name === keep || Date.now() - Number(match[1]) < day) continue;
+  const others = readdirSync(cacheDir)
+    .map((name) => ({ name, at: Number(/^b-(\d+)-\d+$/.exec(name)?.[1]) }))
+    .filter(({ name, at }) => Number.isFinite(at) && !keep.includes(name))
+    .sort((a, b) => b.at - a.at);
+  const room = Math.max(0, maxBundles - keep.filter(Boolean).length);
+  others.forEach(({ name, at }, index) => {
+    if (index < room && Date.now() - at < day) return;
     rmSync(join(cacheDir, name), { recursive: true, force: true });
+  });
+}
+
+/** Runs `build` holding the build lock; throws when another process holds it (the command then runs from source). */
+async function withBuildLock(build) {
+  let fd;
+  try {
+    fd = openSync(lockFile, 'wx');
+  } catch (error) {
+    if (error?.code !== 'EEXIST') throw error;
+    if (Date.now() - statSync(lockFile).mtimeMs < staleLockMs)
+      throw new Error('another process is building the bundle');
+    rmSync(lockFile, { force: true });
+    fd = openSync(lockFile, 'wx');
+  }
+  closeSync(fd);
+  try {
+    return await build();
+  } finally {
+    try {
+      unlinkSync(lockFile);
+    } catch {
+      // Taken over as stale meanwhile: the other process removes its own.
+    }
   }
 }
 
@@ -179,7 +229,7 @@ try {
   if (!main) {
     mkdirSync(cacheDir, { recursive: true });
     const started = performance.now();
-    main = await buildBundle();
+    main = await withBuildLock(buildBundle);
     if (debug)
       process.stderr.write(
         `verinet: bundle built in ${Math.round(performance.now() - started)} ms (${dirname(main)})\n`,

@@ -5,9 +5,12 @@ import {
   existsSync,
   mkdirSync,
   mkdtempSync,
+  readdirSync,
   readFileSync,
   realpathSync,
   rmSync,
+  statSync,
+  utimesSync,
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -113,6 +116,40 @@ describe('the launcher runs the short commands from a bundle, the services from 
       const rebuilt = /verinet: bundle built in \d+ ms \((.+)\)/.exec(third.stderr)?.[1];
       assert.ok(rebuilt && rebuilt !== built, third.stderr);
     } finally {
+      rmSync(cacheDir, { recursive: true, force: true });
+    }
+  });
+
+  it('review s9 #5–7: a future mtime still records the bundle; old folders are capped; a fresh build lock defers', () => {
+    const packageFile = resolve(repo, 'packages/cli/package.json');
+    const { atime, mtime } = statSync(packageFile);
+    try {
+      mkdirSync(cacheDir, { recursive: true });
+      // Six bundle folders of the last minutes (none a day old) from earlier builds.
+      for (let i = 1; i <= 6; i++) mkdirSync(resolve(cacheDir, `b-${Date.now() - i * 60_000}-1`));
+      // A source dated an hour ahead (a clock set back) is no edit in progress.
+      utimesSync(packageFile, atime, new Date(Date.now() + 3_600_000));
+      const first = run(['--version']);
+      assert.equal(first.status, 0, first.stderr);
+      assert.match(first.stderr, /verinet: bundle built/);
+      const folders = readdirSync(cacheDir).filter((name) => name.startsWith('b-'));
+      assert.ok(folders.length <= 4, folders.join(' '));
+      const second = run(['--version']);
+      assert.match(second.stderr, /verinet: bundle reused/, second.stderr);
+      // Another process is building: this one runs from source rather than building a bundle of its own.
+      writeFileSync(resolve(cacheDir, 'current.json'), '{}');
+      writeFileSync(resolve(cacheDir, 'build.lock'), '');
+      const deferred = run(['--version']);
+      assert.equal(deferred.status, 0, deferred.stderr);
+      assert.match(deferred.stderr, /running from source through tsx \(another process is building/);
+      // A lock a killed process left (older than a build takes) is taken over.
+      const old = new Date(Date.now() - 120_000);
+      utimesSync(resolve(cacheDir, 'build.lock'), old, old);
+      const taken = run(['--version']);
+      assert.match(taken.stderr, /verinet: bundle built/, taken.stderr);
+      assert.equal(existsSync(resolve(cacheDir, 'build.lock')), false);
+    } finally {
+      utimesSync(packageFile, atime, mtime);
       rmSync(cacheDir, { recursive: true, force: true });
     }
   });

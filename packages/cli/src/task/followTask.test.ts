@@ -60,6 +60,24 @@ describe('task run / resume say which part of the network stopped, and that the 
     follow.stop();
   });
 
+  it('review s9 #4: a resubmission not sent yet is saved (its earlier attempt was paid), not "nothing was paid"', async () => {
+    const follow = followTask(network({ relayUrl: 'http://127.0.0.1:8600' }), { timeoutS: 60 });
+    const error = sdkError('RelayRequestError', 'The relay answered 0 UNREACHABLE: cannot reach …', {
+      code: 'UNREACHABLE',
+    });
+    const resubmitted = {
+      id,
+      phase: 'prepared',
+      resubmits: 1,
+      previous: [`0x${'1'.repeat(64)}`],
+    } as TaskRecord;
+    assert.equal(
+      oneLine(await follow.explain(error, id, resubmitted)),
+      `error: The relay at http://127.0.0.1:8600 stopped answering; the task is saved: \`verinet task resume ${id}\` finishes it once it answers again.`,
+    );
+    follow.stop();
+  });
+
   it('a nonce race is a progress line, first in words, then short; one that never settles says what to do', async () => {
     const message =
       'createTask: the chain RPC refused the transaction (nonce too low): another transaction from this account took its nonce (several processes sending from one account?)';

@@ -69,7 +69,7 @@ export function followTask(
     const open =
       id !== undefined && record !== undefined && record.phase !== 'done' && record.phase !== 'failed';
     const saved = open
-      ? record.phase === 'prepared'
+      ? record.phase === 'prepared' && !record.resubmits && !record.previous?.length
         ? `the task ${id} was not sent, nothing was paid`
         : `the task is saved: \`verinet task resume ${id}\` finishes it`
       : undefined;

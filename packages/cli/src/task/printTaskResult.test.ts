@@ -26,4 +26,23 @@ describe('the price line of `task run` says how many on-chain tasks a request to
       '3 on-chain tasks (the original, 2 group members), resubmitted 1 time, 1 gwei paid to nodes in all, 2 gwei refunded (owed back: `verinet task withdraw` collects it)',
     );
   });
+
+  it('review s9 #3: a resubmitted single task counts the earlier attempt as such, not as a group member', () => {
+    assert.equal(
+      describeCost(
+        { taskKeys: keys(2), feesPaid: gwei, refunded: gwei },
+        { resubmits: 1, previous: keys(1) },
+        0,
+      ),
+      '2 on-chain tasks (the original, 1 earlier attempt), resubmitted 1 time, 1 gwei paid to nodes in all, 1 gwei refunded (owed back: `verinet task withdraw` collects it)',
+    );
+    assert.equal(
+      describeCost(
+        { taskKeys: keys(6), feesPaid: gwei, refunded: 0n },
+        { resubmits: 2, previous: keys(2) },
+        1,
+      ),
+      '6 on-chain tasks (the original, 2 group members, 1 replacement for a member that ran on a node already in the group, 2 earlier attempts), resubmitted 2 times, 1 gwei paid to nodes in all',
+    );
+  });
 });

@@ -68,16 +68,17 @@ export async function printTaskResult(
  */
 export function describeCost(
   base: Pick<TaskResultBase, 'taskKeys' | 'feesPaid' | 'refunded'>,
-  record: Pick<TaskRecord, 'resubmits'> | undefined,
+  record: (Pick<TaskRecord, 'resubmits'> & { previous?: readonly unknown[] | undefined }) | undefined,
   replaced: number,
 ): string {
   const count = base.taskKeys.length;
+  // taskKeys lists the earlier attempts' tasks first (getResultBase): they are no members of this group.
+  const earlier = Math.min(record?.previous?.length ?? 0, count);
+  const members = count - earlier - replaced;
   const parts: string[] = [];
   if (count > 1) {
     const why = [
-      ...(count - replaced > 1
-        ? [`${count - replaced - 1} group member${count - replaced - 1 === 1 ? '' : 's'}`]
-        : []),
+      ...(members > 1 ? [`${members - 1} group member${members - 1 === 1 ? '' : 's'}`] : []),
       ...(replaced > 0
         ? [
             replaced === 1
@@ -85,6 +86,7 @@ export function describeCost(
               : `${replaced} replacements for members that ran on a node already in the group`,
           ]
         : []),
+      ...(earlier > 0 ? [`${earlier} earlier attempt${earlier === 1 ? '' : 's'}`] : []),
     ];
     parts.push(`${count} on-chain tasks (the original${why.map((part) => `, ${part}`).join('')})`);
   }

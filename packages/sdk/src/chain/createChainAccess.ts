@@ -12,6 +12,7 @@ import {
   http,
   keccak256,
   type PublicClient,
+  TransactionNotFoundError,
   type TransactionReceipt,
   type Transport,
   type WalletClient,
@@ -22,6 +23,20 @@ import { ConfigurationError, ContractRevertedError } from '../errors/index.js';
 import type { VerinetAccount, VerinetChain } from '../types.js';
 import { getGasLimit, isOutOfGas } from './getGasLimit.js';
 import { toSdkError } from './toSdkError.js';
+
+/** An RPC's answer that a transaction's nonce is used or pending (ours or another's). */
+const nonceRefusal =
+  /already known|already imported|known transaction|nonce too low|replacement transaction underpriced/i;
+
+/** Signing attempts of one write whose nonce other transactions of the account keep taking. */
+const maxNonceAttempts = 3;
+
+/** The nonce of a signed transaction went to another transaction of the account: sign again. */
+class NonceTakenError extends Error {
+  constructor(cause: unknown) {
+    super('The nonce was taken by another transaction of this account.', { cause });
+  }
+}
 
 type WriteRequest = { functionName: string; args: readonly unknown[]; value?: bigint | undefined };
 
@@ -140,8 +155,34 @@ export function createChainAccess(parameters: {
   // pending count may lag it).
   let nextNonce: number | undefined;
 
-  /** Hands `raw` to the RPC; answers with its receipt when the synchronous send got it. */
+  /**
+   * Whether the chain (pool or a block) holds `raw` itself. An RPC error propagates: answering "no" on a lost
+   * answer would re-sign a transaction that may be in the pool, and both could be mined (a task paid twice).
+   */
+  const holds = async (raw: Hex): Promise<boolean> => {
+    try {
+      await sendClient.getTransaction({ hash: keccak256(raw) });
+      return true;
+    } catch (error) {
+      if (error instanceof TransactionNotFoundError) return false;
+      throw error;
+    }
+  };
+
+  /**
+   * Hands `raw` to the RPC; answers with its receipt when the synchronous send got it, undefined when the RPC
+   * holds it. Throws NonceTakenError when its nonce went to another transaction (a parallel process on the same
+   * account) so that the caller signs again with a fresh nonce.
+   */
   const accept = async (raw: Hex): Promise<TransactionReceipt | undefined> => {
+    const refused = async (error: unknown): Promise<undefined> => {
+      const text = error instanceof Error ? error.message : String(error);
+      if (!nonceRefusal.test(text)) throw error;
+      // "already known" / "nonce too low" is ours only when the chain has these very bytes (a timed-out
+      // synchronous send got them there); otherwise another transaction took the nonce and no receipt will come.
+      if (await holds(raw)) return undefined;
+      throw new NonceTakenError(error);
+    };
     if (sendSync && waiting === 1) {
       try {
         return await sendRawTransactionSync(sendClient, { serializedTransaction: raw });
@@ -154,16 +195,14 @@ export function createChainAccess(parameters: {
           /method not found|not supported|does not exist|unsupported|unknown method/i.test(text)
         )
           sendSync = false;
-        else if (!/timeout|timed out|took too long/i.test(text)) throw error;
+        else if (!/timeout|timed out|took too long/i.test(text)) return refused(error);
         // Not mined within the RPC's wait, or no such method: the same bytes are handed over the plain way.
       }
     }
     try {
       await sendClient.sendRawTransaction({ serializedTransaction: raw });
     } catch (error) {
-      const text = error instanceof Error ? error.message : String(error);
-      // The same bytes are in the pool or mined already (the synchronous send got them there).
-      if (!/already known|already imported|known transaction|nonce too low/i.test(text)) throw error;
+      return refused(error);
     }
     return undefined;
   };
@@ -189,36 +228,41 @@ export function createChainAccess(parameters: {
     let sent: { raw: Hex; receipt: TransactionReceipt | undefined };
     try {
       sent = await serial(async () => {
-        const [estimate, pendingNonce, fees] = await Promise.all([
-          publicClient.estimateContractGas({ ...call, blockTag: 'pending' } as never),
-          publicClient.getTransactionCount({ address: account.address, blockTag: 'pending' }),
-          publicClient.estimateFeesPerGas(),
-        ]);
-        gas = getGasLimit(request.functionName, estimate, { full });
-        const nonce = Math.max(pendingNonce, nextNonce ?? 0);
-        const raw = await local.signTransaction({
-          type: 'eip1559',
-          chainId: chain.id,
-          to: chain.contracts.taskManager,
-          data: encodeFunctionData({
-            abi: taskManagerAbi,
-            functionName: request.functionName,
-            args: request.args,
-          } as never),
-          value: request.value ?? 0n,
-          nonce,
-          gas,
-          maxFeePerGas: fees.maxFeePerGas,
-          maxPriorityFeePerGas: fees.maxPriorityFeePerGas,
-        });
-        try {
-          const receipt = await accept(raw);
-          nextNonce = nonce + 1;
-          return { raw, receipt };
-        } catch (error) {
-          // The RPC may not hold it: the next transaction takes its nonce from the chain again.
-          nextNonce = undefined;
-          throw error;
+        for (let attempt = 1; ; attempt++) {
+          const [estimate, pendingNonce, fees] = await Promise.all([
+            publicClient.estimateContractGas({ ...call, blockTag: 'pending' } as never),
+            publicClient.getTransactionCount({ address: account.address, blockTag: 'pending' }),
+            publicClient.estimateFeesPerGas(),
+          ]);
+          gas = getGasLimit(request.functionName, estimate, { full });
+          const nonce = Math.max(pendingNonce, nextNonce ?? 0);
+          const raw = await local.signTransaction({
+            type: 'eip1559',
+            chainId: chain.id,
+            to: chain.contracts.taskManager,
+            data: encodeFunctionData({
+              abi: taskManagerAbi,
+              functionName: request.functionName,
+              args: request.args,
+            } as never),
+            value: request.value ?? 0n,
+            nonce,
+            gas,
+            maxFeePerGas: fees.maxFeePerGas,
+            maxPriorityFeePerGas: fees.maxPriorityFeePerGas,
+          });
+          try {
+            const receipt = await accept(raw);
+            nextNonce = nonce + 1;
+            return { raw, receipt };
+          } catch (error) {
+            // The RPC may not hold it: the next transaction takes its nonce from the chain again.
+            nextNonce = undefined;
+            // A nonce another process took: sign again with the pending count, a few times at most (a busy
+            // account's parallel senders may take the next ones too); then the caller's retry takes over.
+            if (error instanceof NonceTakenError && attempt < maxNonceAttempts) continue;
+            throw error instanceof NonceTakenError ? error.cause : error;
+          }
         }
       });
     } catch (error) {

@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { createWalletClient, http } from 'viem';
+import { createWalletClient, custom, http } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { foundry } from 'viem/chains';
 import { type Anvil, startAnvil } from '../../../cli/src/anvil/startAnvil.js';
 import { ChainRequestError } from '../errors/index.js';
+import { createChainAccess } from './createChainAccess.js';
 import { toSdkError } from './toSdkError.js';
 
 /** anvil's first test account (its well-known default key). */
@@ -40,5 +41,85 @@ describe('toSdkError: an RPC refusing a transaction', () => {
       'createTask: the chain RPC refused the transaction (replacement transaction underpriced): another transaction from this account took its nonce (several processes sending from one account?)',
     );
     assert.doesNotMatch(error.shortMessage, /Transaction creation failed/);
+  });
+});
+
+/**
+ * s9-cli report: the plain send took "nonce too low" for "already in the pool", so a write whose nonce a parallel
+ * CLI on the same account took waited for a receipt that never comes. Real anvil (automine); the transport only
+ * stages the race (the other process sends between our nonce read and our send) and the RPC's answers.
+ */
+describe('createChainAccess: a nonce taken by another process of the same account', () => {
+  let anvil: Anvil;
+  before(async () => {
+    anvil = await startAnvil({});
+  });
+  after(async () => {
+    await anvil.stop();
+  });
+
+  const write = async (mode: 'race' | 'sync-timeout') => {
+    const rpc = http(anvil.rpcUrl, { retryCount: 0 })({ chain: foundry, retryCount: 0 });
+    const other = createWalletClient({ account, chain: foundry, transport: http(anvil.rpcUrl) });
+    // Armed once the test read the starting count: the race hits the write's own nonce read.
+    let armed = false;
+    const transport = custom({
+      async request({ method, params }) {
+        if (method === 'eth_sendRawTransactionSync') {
+          if (mode === 'race') throw Object.assign(new Error('Method not found'), { code: -32601 });
+          // The RPC got the bytes (and mined them) but its synchronous wait timed out.
+          await rpc.request({ method: 'eth_sendRawTransaction', params });
+          throw new Error('request timed out');
+        }
+        const answer = await rpc.request({ method, params } as never);
+        if (mode === 'race' && method === 'eth_getTransactionCount' && armed) {
+          armed = false;
+          await other.sendTransaction({ to: account.address, value: 1n, nonce: Number(answer) });
+        }
+        return answer;
+      },
+    });
+    const access = createChainAccess({
+      chain: {
+        id: foundry.id,
+        rpcUrl: anvil.rpcUrl,
+        // An address without code: the call succeeds, the send path is what is tested.
+        contracts: { taskManager: `0x${'11'.repeat(20)}`, nodeRegistry: `0x${'22'.repeat(20)}` },
+      },
+      account: '0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80',
+      transport,
+      pollIntervalMs: 50,
+    });
+    const before = await access.publicClient.getTransactionCount({ address: account.address });
+    armed = true;
+    let timer: NodeJS.Timeout | undefined;
+    const receipt = await Promise.race([
+      access.write({ functionName: 'settleDraws', args: [] }),
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error('no receipt within 15 s')), 15_000);
+      }),
+    ]).finally(() => clearTimeout(timer));
+    const after = await access.publicClient.getTransactionCount({ address: account.address });
+    const sent = await access.publicClient.getTransaction({ hash: receipt.transactionHash });
+    return { receipt, before, after, nonce: sent.nonce, to: sent.to };
+  };
+
+  it('signs again with a fresh nonce instead of waiting for a receipt that never comes', async () => {
+    const { receipt, before, after, nonce, to } = await write('race');
+    assert.equal(receipt.status, 'success');
+    assert.equal(to, `0x${'11'.repeat(20)}`);
+    assert.equal(
+      nonce,
+      before + 1,
+      'the other process took `before`; ours was signed again with the next one',
+    );
+    assert.equal(after, before + 2);
+  });
+
+  it('takes "nonce too low" for its own transaction when the chain has its bytes (no second send)', async () => {
+    const { receipt, before, after, nonce } = await write('sync-timeout');
+    assert.equal(receipt.status, 'success');
+    assert.equal(nonce, before);
+    assert.equal(after, before + 1);
   });
 });
