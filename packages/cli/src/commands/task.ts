@@ -116,7 +116,7 @@ export function createTaskCommand(): Command {
       .option('--model <id>', "model id (default: the devnet's model of that type)")
       .option(
         '--fee <amount>',
-        "fee per on-chain task, e.g. 0.001 (ether) or 50gwei (default: the chain's going price, at least its minFee)",
+        "fee per on-chain task, e.g. 0.001 (ether) or 50gwei (default: the chain's going price, at least its minFee, at most 10 × minFee)",
         parseFee,
       ),
   );
