@@ -26,9 +26,15 @@ export type StartAnvilParameters = {
    * The EVM rules anvil runs (`--hardfork`; anvil's own default when omitted). From Prague on, every block writes
    * its parent's hash into the EIP-2935 history contract (8,191 slots), and anvil 1.7 recomputes the whole state
    * root at each block: the devnet runs `cancun`, the contracts' compile target (contracts/foundry.toml), whose
-   * per-block cost stays flat as the chain grows.
+   * per-block cost still grows with every storage slot written, at about half Prague's rate (bench:anvil-growth).
    */
   hardfork?: string | undefined;
+  /**
+   * Fork this RPC (`--fork-url`). A forked anvil 1.7 keeps no state trie of its own to rebuild at every block, so
+   * its cost per block stays flat as storage grows (lead microbench, docs/benchmarks.md session 9); measured by
+   * `bench:anvil-growth -- --fork`, not used by the devnet yet.
+   */
+  forkUrl?: string | undefined;
   /** Milliseconds to wait for the RPC to answer. */
   timeoutMs?: number | undefined;
   /**
@@ -96,6 +102,7 @@ export async function startAnvil(parameters: StartAnvilParameters = {}): Promise
   if (parameters.gasLimit !== undefined) args.push('--gas-limit', parameters.gasLimit.toString());
   if (parameters.pruneHistory !== undefined) args.push('--prune-history', String(parameters.pruneHistory));
   if (parameters.hardfork !== undefined) args.push('--hardfork', parameters.hardfork);
+  if (parameters.forkUrl !== undefined) args.push('--fork-url', parameters.forkUrl);
   const child = spawn(getFoundryBinary('anvil'), args, {
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: parameters.ownProcessGroup ?? false,

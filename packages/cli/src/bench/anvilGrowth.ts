@@ -1,5 +1,6 @@
 /**
  * npm run bench:anvil-growth -- [--tasks 3000] [--window 300] [--hardfork cancun|prague|…] [--prune-history 512]
+ *                                [--fork]   (the chain forks an idle empty anvil; both anvils' CPU counted)
  *
  * anvil's CPU per task as the chain grows: the chain-bound ceiling's calls (createTask, the draw, submitScore,
  * validateSingleTask; measureChainCeiling.ts) on a fresh anvil with the given options, anvil's CPU time (from
@@ -10,6 +11,7 @@ import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { taskArgsVersions } from '@verinet/protocol/args';
+import { startAnvil } from '../anvil/startAnvil.js';
 import { measureChainCeiling } from './measureChainCeiling.js';
 import { formatMs } from './networkStats.js';
 import { readProcessTreeCpu } from './readProcessCpu.js';
@@ -21,6 +23,7 @@ const { values } = parseArgs({
     hardfork: { type: 'string', default: 'cancun' },
     'prune-history': { type: 'string', default: '512' },
     nodes: { type: 'string', default: '20' },
+    fork: { type: 'boolean', default: false },
   },
 });
 const count = (name: string, text: string | undefined, min: number) => {
@@ -56,10 +59,11 @@ const anvilRssMb = () => {
 };
 
 console.log(
-  `bench:anvil-growth (${new Date().toISOString()}, ${tasks} tasks, ${nodes} nodes, --hardfork ${hardfork ?? '(anvil default)'}, --prune-history ${pruneHistory || 'off'}; load average ${loadavg()
+  `bench:anvil-growth (${new Date().toISOString()}, ${tasks} tasks, ${nodes} nodes, --hardfork ${hardfork ?? '(anvil default)'}, --prune-history ${pruneHistory || 'off'}${values.fork ? ', forked from an idle anvil' : ''}; load average ${loadavg()
     .map((l) => l.toFixed(1))
     .join(' ')})`,
 );
+const base = values.fork ? await startAnvil({ hardfork }) : undefined;
 let cpuBefore = 0;
 let wallBefore = 0;
 const ceiling = await measureChainCeiling({
@@ -74,7 +78,7 @@ const ceiling = await measureChainCeiling({
     seed: 0,
   },
   version: taskArgsVersions.llm,
-  anvil: { hardfork, pruneHistory: pruneHistory || undefined },
+  anvil: { hardfork, pruneHistory: pruneHistory || undefined, forkUrl: base?.rpcUrl },
   onTask: (done) => {
     if (done === 1) {
       cpuBefore = anvilCpuMs();
@@ -96,3 +100,4 @@ console.log(
     .map((l) => l.toFixed(1))
     .join(' ')} at the end)`,
 );
+await base?.stop();
