@@ -69,6 +69,8 @@ export const resultsPlugin: FastifyPluginAsync<{ context: RelayContext }> = asyn
   // Result images are hashed on worker threads: a 4-image commit took the event loop ≈ 100 ms before.
   const pHashPool = createPHashPool();
   fastify.addHook('onClose', async () => pHashPool.close());
+  /** Per task key: the last commit in line (they run one after another). */
+  const commitTurns = new Map<Hex, Promise<void>>();
 
   fastify.put<{ Params: { taskKey: Hex; name: string } }>(
     '/v1/tasks/:taskKey/result/files/:name',
@@ -180,101 +182,129 @@ export const resultsPlugin: FastifyPluginAsync<{ context: RelayContext }> = asyn
       const claimed = request.body.score.toLowerCase() as Hex;
       const task = await getKnownTask(context, taskKey, isNodeAllowed(request.signer, resultStates));
       requireNode(task, request.signer, resultStates, 'commit its result');
-      const existing = await storage.meta.getResult(taskKey);
-      if (existing) {
-        if (existing.score !== claimed)
-          throw new RelayError('RESULT_COMMITTED', `The result was committed with score ${existing.score}.`);
-        return reply.code(200).send(await commitReply(existing));
-      }
-      const held = await getTaskArgs(context, taskKey);
-      if (!held)
-        throw new RelayError(
-          'ARGS_NOT_UPLOADED',
-          'The relay does not hold the arguments of this task, so it cannot check a result.',
-        );
-      const staged = await storage.meta.listStaged(taskKey);
-      const byName = new Map(staged.map((f) => [f.name, f]));
-      const argsBytes = await storage.objects.getBytes(held.args.objectKey, config.limits.argsBytes);
-      const lost = (name: string) =>
-        new RelayError(
-          'RESULT_FILE_LOST',
-          `The relay no longer holds the uploaded ${name} whole (lost in a crash before the commit): upload the result files again, then commit.`,
-          { retryAfter: 1 },
-        );
-      const changed = () =>
-        new RelayError(
-          'RESULT_FILES_CHANGED',
-          'A result file was re-uploaded while the commit checked the files: commit again.',
-          { retryAfter: 1 },
-        );
-      const score = await checkResultFiles({
-        hashAll: async (pixels) => {
-          try {
-            return await pHashPool.hashAll(pixels);
-          } catch (error) {
-            if (error instanceof PHashPoolBusyError)
-              throw new RelayError('BUSY', `The relay is busy checking other results (${error.message}).`, {
-                retryAfter: 2,
-              });
-            throw error;
-          }
-        },
-        taskType: held.args.taskType,
-        argsBytes,
-        names: staged.map((f) => f.name),
-        read: async (name) => {
-          const file = byName.get(name)!;
-          let bytes: Uint8Array;
-          try {
-            bytes = await storage.objects.getBytes(file.objectKey, config.limits.resultFileBytes);
-          } catch (cause) {
-            // A parallel re-upload replaced (and deleted) the object this commit listed.
-            const now = (await storage.meta.listStaged(taskKey)).find((f) => f.name === name);
-            if (now?.objectKey !== file.objectKey) throw changed();
-            if (cause instanceof ObjectMissingError) throw lost(name);
-            throw cause;
-          }
-          // A staged file is acknowledged before it is durable: after a power loss its row may outlive its
-          // bytes (gone, cut short or zeroed). Checked against the hash taken at upload, so such a file is
-          // asked for again rather than judged (a torn PNG would read as the node's fault).
-          if (bytes.length !== file.size || sha256Hex(bytes) !== file.sha256) throw lost(name);
-          return bytes;
-        },
-      });
-      if (score !== claimed)
-        throw new RelayError('SCORE_MISMATCH', `The files score ${score}, the node claims ${claimed}.`);
-      if (task.state === 'ScoreReady') {
-        const onChain = await context.chain.getTaskScore(taskKey);
-        if (onChain !== undefined && onChain !== score)
-          throw new RelayError(
-            'SCORE_MISMATCH',
-            `The files score ${score}, the node submitted ${onChain} on chain.`,
-          );
-      }
-      // The durability barrier: the checked files reach the disk before the FULL transaction that commits them
-      // and before any statement names them. One sync for all of the task's files; concurrent commits share
-      // the packs' datasyncs.
+      // One commit of a task at a time: the others wait, then find its result (review s9 finding 2: parallel
+      // commits of one task each read and decoded every image).
+      const endTurn = await takeCommitTurn(taskKey);
       try {
-        await storage.objects.sync(staged.map((f) => f.objectKey));
-      } catch (cause) {
-        if (!(cause instanceof ObjectMissingError)) throw cause;
-        const now = await storage.meta.listStaged(taskKey);
-        if (staged.some((f) => now.find((g) => g.name === f.name)?.objectKey !== f.objectKey))
-          throw changed();
-        throw lost(staged.map((f) => f.name).join(', '));
+        const existing = await storage.meta.getResult(taskKey);
+        if (existing) {
+          if (existing.score !== claimed)
+            throw new RelayError(
+              'RESULT_COMMITTED',
+              `The result was committed with score ${existing.score}.`,
+            );
+          return reply.code(200).send(await commitReply(existing));
+        }
+        const held = await getTaskArgs(context, taskKey);
+        if (!held)
+          throw new RelayError(
+            'ARGS_NOT_UPLOADED',
+            'The relay does not hold the arguments of this task, so it cannot check a result.',
+          );
+        const staged = await storage.meta.listStaged(taskKey);
+        const byName = new Map(staged.map((f) => [f.name, f]));
+        const argsBytes = await storage.objects.getBytes(held.args.objectKey, config.limits.argsBytes);
+        const lost = (name: string) =>
+          new RelayError(
+            'RESULT_FILE_LOST',
+            `The relay no longer holds the uploaded ${name} whole (lost in a crash before the commit): upload the result files again, then commit.`,
+            { retryAfter: 1 },
+          );
+        const changed = () =>
+          new RelayError(
+            'RESULT_FILES_CHANGED',
+            'A result file was re-uploaded while the commit checked the files: commit again.',
+            { retryAfter: 1 },
+          );
+        const score = await checkResultFiles({
+          // Counted from the PNG headers before any decode: a refused result costs no decode work (review s9
+          // finding 2).
+          reserve: (pixelBytes) => {
+            try {
+              return pHashPool.reserve(pixelBytes);
+            } catch (error) {
+              if (error instanceof PHashPoolBusyError)
+                throw new RelayError('BUSY', `The relay is busy checking other results (${error.message}).`, {
+                  retryAfter: 2,
+                });
+              throw error;
+            }
+          },
+          hashAll: (pixels) => pHashPool.hashAll(pixels, { reserved: true }),
+          taskType: held.args.taskType,
+          argsBytes,
+          names: staged.map((f) => f.name),
+          read: async (name) => {
+            const file = byName.get(name)!;
+            let bytes: Uint8Array;
+            try {
+              bytes = await storage.objects.getBytes(file.objectKey, config.limits.resultFileBytes);
+            } catch (cause) {
+              // A parallel re-upload replaced (and deleted) the object this commit listed.
+              const now = (await storage.meta.listStaged(taskKey)).find((f) => f.name === name);
+              if (now?.objectKey !== file.objectKey) throw changed();
+              if (cause instanceof ObjectMissingError) throw lost(name);
+              throw cause;
+            }
+            // A staged file is acknowledged before it is durable: after a power loss its row may outlive its
+            // bytes (gone, cut short or zeroed). Checked against the hash taken at upload, so such a file is
+            // asked for again rather than judged (a torn PNG would read as the node's fault).
+            if (bytes.length !== file.size || sha256Hex(bytes) !== file.sha256) throw lost(name);
+            return bytes;
+          },
+        });
+        if (score !== claimed)
+          throw new RelayError('SCORE_MISMATCH', `The files score ${score}, the node claims ${claimed}.`);
+        if (task.state === 'ScoreReady') {
+          const onChain = await context.chain.getTaskScore(taskKey);
+          if (onChain !== undefined && onChain !== score)
+            throw new RelayError(
+              'SCORE_MISMATCH',
+              `The files score ${score}, the node submitted ${onChain} on chain.`,
+            );
+        }
+        // The durability barrier: the checked files reach the disk before the FULL transaction that commits them
+        // and before any statement names them. One sync for all of the task's files; concurrent commits share
+        // the packs' datasyncs.
+        try {
+          await storage.objects.sync(staged.map((f) => f.objectKey));
+        } catch (cause) {
+          if (!(cause instanceof ObjectMissingError)) throw cause;
+          const now = await storage.meta.listStaged(taskKey);
+          if (staged.some((f) => now.find((g) => g.name === f.name)?.objectKey !== f.objectKey))
+            throw changed();
+          throw lost(staged.map((f) => f.name).join(', '));
+        }
+        const result: ResultRecord = { taskKey, score, committedAt: context.now(), files: staged };
+        // Commits only the exact objects checked above: a re-upload since then makes this a retryable refusal,
+        // so a signed ResultAvailable never points at a replaced (deleted) file.
+        const outcome = await storage.meta.commitResult(result);
+        for (const key of outcome.unreferenced) await storage.objects.delete(key);
+        if (!outcome.committed && outcome.reason === 'changed') throw changed();
+        const stored = outcome.committed ? result : await storage.meta.getResult(taskKey);
+        if (!stored || stored.score !== score)
+          throw new RelayError('RESULT_COMMITTED', 'Another commit of this task won with a different score.');
+        return reply.code(outcome.committed ? 201 : 200).send(await commitReply(stored));
+      } finally {
+        endTurn();
       }
-      const result: ResultRecord = { taskKey, score, committedAt: context.now(), files: staged };
-      // Commits only the exact objects checked above: a re-upload since then makes this a retryable refusal,
-      // so a signed ResultAvailable never points at a replaced (deleted) file.
-      const outcome = await storage.meta.commitResult(result);
-      for (const key of outcome.unreferenced) await storage.objects.delete(key);
-      if (!outcome.committed && outcome.reason === 'changed') throw changed();
-      const stored = outcome.committed ? result : await storage.meta.getResult(taskKey);
-      if (!stored || stored.score !== score)
-        throw new RelayError('RESULT_COMMITTED', 'Another commit of this task won with a different score.');
-      return reply.code(outcome.committed ? 201 : 200).send(await commitReply(stored));
     },
   );
+
+  /** Waits for the task's earlier commits; resolves to the function that lets the next one go. */
+  async function takeCommitTurn(taskKey: Hex): Promise<() => void> {
+    const previous = commitTurns.get(taskKey);
+    let end!: () => void;
+    const mine = new Promise<void>((resolve) => {
+      end = resolve;
+    });
+    commitTurns.set(taskKey, mine);
+    await previous;
+    return () => {
+      end();
+      if (commitTurns.get(taskKey) === mine) commitTurns.delete(taskKey);
+    };
+  }
 
   async function commitReply(result: ResultRecord) {
     return {

@@ -49,6 +49,46 @@ describe('checkResultFiles: image sizes', () => {
   });
 });
 
+describe('checkResultFiles: the pixel budget is taken before any decode', () => {
+  it('asks for width × height × 3 per image from the headers and decodes nothing when refused', async () => {
+    const { bytes } = encodeTaskArgs('sd', {
+      base_model: 'a/b',
+      prompt: 'x',
+      task_config: { image_width: 64, image_height: 96, num_images: 2 },
+    });
+    // Valid headers, bodies that do not decode: a decode before the budget would answer RESULT_IMAGE_INVALID.
+    const torn = (await png(64, 96, 10)).slice(0, 60);
+    const asked: number[] = [];
+    const busy = new Error('busy');
+    await assert.rejects(
+      checkResultFiles({
+        taskType: 'sd',
+        argsBytes: bytes,
+        names: ['0.png', '1.png'],
+        read: async () => torn,
+        reserve: (pixelBytes) => {
+          asked.push(pixelBytes);
+          throw busy;
+        },
+      }),
+      (e) => e === busy,
+    );
+    assert.deepEqual(asked, [2 * 64 * 96 * 3]);
+    let released = 0;
+    await assert.rejects(
+      checkResultFiles({
+        taskType: 'sd',
+        argsBytes: bytes,
+        names: ['0.png', '1.png'],
+        read: async () => torn,
+        reserve: () => () => released++,
+      }),
+      refusedAs(/does not decode/),
+    );
+    assert.equal(released, 1, 'released when the check fails');
+  });
+});
+
 describe('checkResultFiles: pHash on worker threads', () => {
   it('scores a result exactly as on the main thread, while the event loop keeps running', async () => {
     const { makeSdResult } = await import('../test/resultFiles.js');
@@ -108,6 +148,25 @@ describe('checkResultFiles: pHash on worker threads', () => {
       ]);
       assert.equal(both[0]!.status, 'fulfilled');
       assert.equal(both[1]!.status, 'rejected', '4 images pending would exceed the bound of 3');
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('reserve counts pixels before they exist, and hashAll under a reservation does not count them again', async () => {
+    const { createPHashPool, PHashPoolBusyError } = await import('./createPHashPool.js');
+    const pool = createPHashPool({ maxThreads: 1, maxPendingBytes: 1000 });
+    try {
+      const release = pool.reserve(900);
+      assert.throws(() => pool.reserve(200), PHashPoolBusyError);
+      const [hash] = await pool.hashAll(
+        [{ data: new Uint8Array(64 * 64 * 3), width: 64, height: 64, channels: 3 }],
+        { reserved: true },
+      );
+      assert.equal(hash!.length, 8);
+      release();
+      release(); // twice is harmless
+      pool.reserve(1000)();
     } finally {
       await pool.close();
     }

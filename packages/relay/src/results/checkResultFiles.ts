@@ -24,6 +24,12 @@ export type CheckResultFilesParameters = {
    * on the calling thread. Either way `getPixelsPHash` of @verinet/protocol: the score is the same.
    */
   hashAll?: ((pixels: readonly RawPixels[]) => Promise<Uint8Array[]>) | undefined;
+  /**
+   * Called once with the decoded size of all the images (width × height × 3 bytes each, from their PNG headers)
+   * before any is decoded; returns the release, called when the check ends. Throws to refuse the result before
+   * any decode work (createPHashPool's reserve; hashAll then gets pixels already counted).
+   */
+  reserve?: ((pixelBytes: number) => () => void) | undefined;
 };
 
 const pngSignature = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
@@ -172,25 +178,36 @@ export async function checkResultFiles(parameters: CheckResultFilesParameters): 
         'RESULT_FILES_MISMATCH',
         `The arguments ask for ${count} image(s) named ${getImageNames(count).join(', ')}; uploaded: ${names.join(', ') || 'none'}.`,
       );
-    const pixels: RawPixels[] = [];
+    // Every header first: the decoded size is known before any decode, so a busy relay refuses for nothing.
+    const files: Uint8Array[] = [];
     for (const name of getImageNames(count)) {
       const bytes = await read(name);
       ({ width, height } = checkPngHeader(name, bytes, width, height));
-      let decoded: RawPixels;
-      try {
-        decoded = await decodeImage({ bytes });
-      } catch {
-        throw new RelayError('RESULT_IMAGE_INVALID', `${name}: the PNG does not decode.`);
-      }
-      if (decoded.channels !== 3 || decoded.width !== width || decoded.height !== height)
-        throw new RelayError('RESULT_IMAGE_INVALID', `${name}: does not decode to ${width}×${height} RGB.`);
-      pixels.push(decoded);
+      files.push(bytes);
     }
-    if (!parameters.hashAll) return bytesToHex(await getImageScore(pixels));
-    const hashes = await parameters.hashAll(pixels);
-    const score = new Uint8Array(hashes.length * 8);
-    for (const [index, hash] of hashes.entries()) score.set(hash, index * 8);
-    return bytesToHex(score);
+    const release = parameters.reserve?.(count * (width ?? 0) * (height ?? 0) * 3) ?? (() => {});
+    try {
+      const pixels: RawPixels[] = [];
+      for (const [index, bytes] of files.entries()) {
+        const name = getImageNames(count)[index]!;
+        let decoded: RawPixels;
+        try {
+          decoded = await decodeImage({ bytes });
+        } catch {
+          throw new RelayError('RESULT_IMAGE_INVALID', `${name}: the PNG does not decode.`);
+        }
+        if (decoded.channels !== 3 || decoded.width !== width || decoded.height !== height)
+          throw new RelayError('RESULT_IMAGE_INVALID', `${name}: does not decode to ${width}×${height} RGB.`);
+        pixels.push(decoded);
+      }
+      if (!parameters.hashAll) return bytesToHex(await getImageScore(pixels));
+      const hashes = await parameters.hashAll(pixels);
+      const score = new Uint8Array(hashes.length * 8);
+      for (const [index, hash] of hashes.entries()) score.set(hash, index * 8);
+      return bytesToHex(score);
+    } finally {
+      release();
+    }
   }
   throw new RelayError('RESULT_TYPE_UNSUPPORTED', `This relay does not check ${taskType} results.`);
 }

@@ -9,7 +9,13 @@ export type PHashPool = {
    * The pHashes of one result's images, admitted together or not at all: throws {@link PHashPoolBusyError}
    * when the pixels already waiting or being hashed plus these would exceed the pool's bound.
    */
-  hashAll(pixels: readonly RawPixels[]): Promise<Uint8Array[]>;
+  hashAll(pixels: readonly RawPixels[], options?: { reserved?: boolean }): Promise<Uint8Array[]>;
+  /**
+   * Counts `bytes` of pixels against the pool's bound before they are even decoded (so a refused result costs
+   * no decode): throws {@link PHashPoolBusyError} like hashAll; returns the release. Pixels hashed under a
+   * reservation go to `hashAll(pixels, { reserved: true })`, which then does not count them again.
+   */
+  reserve(bytes: number): () => void;
   close(): Promise<void>;
 };
 
@@ -48,18 +54,31 @@ export function createPHashPool({
     idleTimeout: idleTimeoutMs,
   });
   let pendingBytes = 0;
-  const hashAll = async (pixels: readonly RawPixels[]): Promise<Uint8Array[]> => {
-    const bytes = pixels.reduce((sum, p) => sum + (p.data?.byteLength ?? 0), 0);
+  const reserve = (bytes: number): (() => void) => {
     if (pendingBytes > 0 && pendingBytes + bytes > maxPendingBytes)
       throw new PHashPoolBusyError(
         `${Math.ceil(pendingBytes / 1048576)} MiB of pixels are waiting to be hashed (at most ${Math.floor(maxPendingBytes / 1048576)} MiB)`,
       );
     pendingBytes += bytes;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      pendingBytes -= bytes;
+    };
+  };
+  const hashAll = async (
+    pixels: readonly RawPixels[],
+    options: { reserved?: boolean } = {},
+  ): Promise<Uint8Array[]> => {
+    const release = options.reserved
+      ? () => {}
+      : reserve(pixels.reduce((sum, p) => sum + (p.data?.byteLength ?? 0), 0));
     try {
       // Structured clone copies the pixels (≈ 0.2 ms for 512² RGB); the caller's buffers stay usable.
       return (await Promise.all(pixels.map((p) => pool.run(p)))).map((hash) => new Uint8Array(hash));
     } finally {
-      pendingBytes -= bytes;
+      release();
     }
   };
   return {
@@ -67,6 +86,7 @@ export function createPHashPool({
       return (await hashAll([pixels]))[0]!;
     },
     hashAll,
+    reserve,
     async close() {
       await pool.destroy();
     },
