@@ -59,6 +59,13 @@ function toUsageError(error: CommanderError, commandPath: string[], commands: st
       },
     );
   }
+  // `verinet --json task list`: the program itself has no such option; the command it names does.
+  if (commandPath.length === 0 && /^unknown option '/.test(message))
+    return new UsageError(`${message.charAt(0).toUpperCase()}${message.slice(1)}.`, {
+      details: [
+        'Options go after the command they belong to, e.g. `verinet task list --json`; `verinet COMMAND --help` lists them.',
+      ],
+    });
   const text = `${message.charAt(0).toUpperCase()}${message.slice(1)}`.replace(/\s*\n\s*/g, ' ');
   return new UsageError(/[.?)]$/.test(text) ? text : `${text}.`, { details: [helpHint] });
 }

@@ -266,6 +266,11 @@ describe('habits: help, version, ranges, required flags', () => {
       await captureCli(['task', 'run', '--bogus']),
       /Unknown option '--bogus'\. Run `verinet task run --help`/,
     );
+    // Before the command: said to go after it (the program's own --help does not list it).
+    assertOneLineError(
+      await captureCli(['--json', 'task', 'list']),
+      /Unknown option '--json'\. Options go after the command they belong to, e\.g\. `verinet task list --json`/,
+    );
   });
 });
 
