@@ -48,6 +48,16 @@ describe('task run / resume say which part of the network stopped, and that the 
     follow.stop();
   });
 
+  it("a chain killed under a read (viem's bare HttpRequestError) is named too, once the chain is asked", async () => {
+    const follow = followTask(network(), { timeoutS: 60 });
+    const error = sdkError('HttpRequestError', 'HTTP request failed.');
+    assert.equal(
+      oneLine(await follow.explain(error, id, record('running'))),
+      `error: The chain at http://127.0.0.1:9 stopped answering; the task is saved: \`verinet task resume ${id}\` finishes it once it answers again.`,
+    );
+    follow.stop();
+  });
+
   it('a relay that cannot be reached before anything was paid says so', async () => {
     const follow = followTask(network({ relayUrl: 'http://127.0.0.1:8600' }), { timeoutS: 60 });
     const error = sdkError('RelayRequestError', 'The relay answered 0 UNREACHABLE: cannot reach …', {

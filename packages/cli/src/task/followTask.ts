@@ -106,6 +106,13 @@ export function followTask(
         `The relay at ${network.relayUrl} stopped answering; ${saved}${saved.includes('resume') ? ' once it answers again' : ''}.`,
         { cause: error },
       );
+    // A chain killed under a read surfaces as viem's bare transport error, not the SDK's "did not answer": the
+    // chain itself is asked.
+    if (saved && isTransportFailure(error) && !(await chainAnswers(network.rpcUrl)))
+      return new CommandError(
+        `The chain at ${network.rpcUrl} stopped answering; ${saved}${saved.includes('resume') ? ' once it answers again' : ''}.`,
+        { cause: error },
+      );
     return error;
   };
   return {
@@ -169,6 +176,21 @@ function isChainUnreachable(error: unknown): boolean {
     (error as { name?: unknown }).name === 'ChainRequestError' &&
     /did not answer/.test((error as Error).message)
   );
+}
+
+/** An HTTP request that failed below the JSON-RPC level (viem's HttpRequestError, fetch's "fetch failed"). */
+function isTransportFailure(error: unknown): boolean {
+  for (
+    let e = error as { name?: unknown; message?: unknown; cause?: unknown } | undefined, depth = 0;
+    e && depth < 5;
+    e = e.cause as typeof e, depth++
+  )
+    if (
+      e.name === 'HttpRequestError' ||
+      /HTTP request failed|fetch failed|ECONNREFUSED|ECONNRESET/.test(String(e.message))
+    )
+      return true;
+  return false;
 }
 
 function isRelayUnreachable(error: unknown): boolean {
