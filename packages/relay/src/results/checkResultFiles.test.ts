@@ -58,31 +58,27 @@ describe('checkResultFiles: the pixel budget is taken before any decode', () => 
     });
     // Valid headers, bodies that do not decode: a decode before the budget would answer RESULT_IMAGE_INVALID.
     const torn = (await png(64, 96, 10)).slice(0, 60);
-    const asked: number[] = [];
-    const busy = new Error('busy');
-    await assert.rejects(
+    const checkTorn = (reserve: (pixelBytes: number) => () => void) =>
       checkResultFiles({
         taskType: 'sd',
         argsBytes: bytes,
         names: ['0.png', '1.png'],
         read: async () => torn,
-        reserve: (pixelBytes) => {
-          asked.push(pixelBytes);
-          throw busy;
-        },
+        reserve,
+      });
+    const asked: number[] = [];
+    const busy = new Error('busy');
+    await assert.rejects(
+      checkTorn((pixelBytes) => {
+        asked.push(pixelBytes);
+        throw busy;
       }),
       (e) => e === busy,
     );
     assert.deepEqual(asked, [2 * 64 * 96 * 3]);
     let released = 0;
     await assert.rejects(
-      checkResultFiles({
-        taskType: 'sd',
-        argsBytes: bytes,
-        names: ['0.png', '1.png'],
-        read: async () => torn,
-        reserve: () => () => released++,
-      }),
+      checkTorn(() => () => released++),
       refusedAs(/does not decode/),
     );
     assert.equal(released, 1, 'released when the check fails');
