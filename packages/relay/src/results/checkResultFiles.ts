@@ -179,17 +179,16 @@ export async function checkResultFiles(parameters: CheckResultFilesParameters): 
         `The arguments ask for ${count} image(s) named ${getImageNames(count).join(', ')}; uploaded: ${names.join(', ') || 'none'}.`,
       );
     // Every header first: the decoded size is known before any decode, so a busy relay refuses for nothing.
-    const files: Uint8Array[] = [];
+    const files: { name: string; bytes: Uint8Array }[] = [];
     for (const name of getImageNames(count)) {
       const bytes = await read(name);
       ({ width, height } = checkPngHeader(name, bytes, width, height));
-      files.push(bytes);
+      files.push({ name, bytes });
     }
     const release = parameters.reserve?.(count * (width ?? 0) * (height ?? 0) * 3) ?? (() => {});
     try {
       const pixels: RawPixels[] = [];
-      for (const [index, bytes] of files.entries()) {
-        const name = getImageNames(count)[index]!;
+      for (const { name, bytes } of files) {
         let decoded: RawPixels;
         try {
           decoded = await decodeImage({ bytes });
