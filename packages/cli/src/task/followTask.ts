@@ -78,8 +78,13 @@ export function followTask(
         details: [resumeAdvice(id)],
         cause: error,
       });
+    // A chain killed under a read surfaces as viem's bare transport error, not the SDK's "did not answer": then,
+    // as when the devnet is gone, the chain itself is asked.
     const chainDown =
-      isChainUnreachable(error) || (devnetGone.signal.aborted && !(await chainAnswers(network.rpcUrl)));
+      isChainUnreachable(error) ||
+      ((devnetGone.signal.aborted ||
+        (saved !== undefined && isTransportFailure(error) && !isRelayUnreachable(error))) &&
+        !(await chainAnswers(network.rpcUrl)));
     if (chainDown && saved)
       return new CommandError(
         `The chain at ${network.rpcUrl} stopped answering; ${saved}${saved.includes('resume') ? ' once it answers again' : ''}.`,
@@ -104,13 +109,6 @@ export function followTask(
     if (isRelayUnreachable(error) && saved)
       return new CommandError(
         `The relay at ${network.relayUrl} stopped answering; ${saved}${saved.includes('resume') ? ' once it answers again' : ''}.`,
-        { cause: error },
-      );
-    // A chain killed under a read surfaces as viem's bare transport error, not the SDK's "did not answer": the
-    // chain itself is asked.
-    if (saved && isTransportFailure(error) && !(await chainAnswers(network.rpcUrl)))
-      return new CommandError(
-        `The chain at ${network.rpcUrl} stopped answering; ${saved}${saved.includes('resume') ? ' once it answers again' : ''}.`,
         { cause: error },
       );
     return error;
