@@ -1,6 +1,10 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { createPublicClient, http } from 'viem';
+import { createPublicClient, createWalletClient, defineChain, http, parseEther, zeroHash } from 'viem';
+import { privateKeyToAccount } from 'viem/accounts';
 import { AnvilStartError, startAnvil } from './startAnvil.js';
 
 describe('startAnvil', () => {
@@ -22,6 +26,58 @@ describe('startAnvil', () => {
       await assert.rejects(startAnvil({ port: first.port, timeoutMs: 3000 }), AnvilStartError);
     } finally {
       await first.stop();
+    }
+  });
+
+  it('forkIdleBase: a fork of an idle anvil (no state root) keeps blocks, hashes and balances across a restart, and stops with its base', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'verinet-fork-'));
+    const stateFile = join(dir, 'chain.json');
+    // anvil's first test account.
+    const account = privateKeyToAccount('0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80');
+    const to = '0x000000000000000000000000000000000000dEaD';
+    const options = { chainId: 31337, hardfork: 'cancun', stateFile, forkIdleBase: true } as const;
+    try {
+      const first = await startAnvil(options);
+      let hash: `0x${string}`;
+      try {
+        assert.ok(first.baseProcess?.pid, 'a base anvil runs beside the chain');
+        const wallet = createWalletClient({ account, transport: http(first.rpcUrl) });
+        const client = createPublicClient({ transport: http(first.rpcUrl) });
+        const chain = defineChain({
+          id: 31337,
+          name: 'anvil',
+          nativeCurrency: { name: 'Ether', symbol: 'ETH', decimals: 18 },
+          rpcUrls: { default: { http: [first.rpcUrl] } },
+        });
+        for (let i = 0; i < 3; i++) {
+          const tx = await wallet.sendTransaction({ chain, to, value: parseEther('1') });
+          await client.waitForTransactionReceipt({ hash: tx, pollingInterval: 5 });
+        }
+        const block = await client.getBlock({ blockNumber: 2n });
+        hash = block.hash;
+        // What makes it flat: the fork computes no state root.
+        assert.equal(block.stateRoot, zeroHash);
+      } finally {
+        await first.stop();
+      }
+      assert.notEqual(first.baseProcess?.exitCode ?? first.baseProcess?.signalCode, null, 'base stopped');
+
+      const second = await startAnvil(options);
+      try {
+        const client = createPublicClient({ transport: http(second.rpcUrl) });
+        assert.equal(await client.getBlockNumber(), 3n);
+        assert.equal((await client.getBlock({ blockNumber: 2n })).hash, hash);
+        assert.equal(await client.getBalance({ address: to }), parseEther('3'));
+        assert.equal(await client.getTransactionCount({ address: account.address }), 3);
+        // The chain stops when its base does (it could not serve reads it has not cached).
+        const exited = new Promise((resolve) => second.process.once('exit', resolve));
+        second.baseProcess?.kill('SIGKILL');
+        await exited;
+      } finally {
+        await second.stop();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

@@ -11,7 +11,6 @@ import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { taskArgsVersions } from '@verinet/protocol/args';
-import { startAnvil } from '../anvil/startAnvil.js';
 import { measureChainCeiling } from './measureChainCeiling.js';
 import { formatMs } from './networkStats.js';
 import { readProcessTreeCpu } from './readProcessCpu.js';
@@ -63,7 +62,6 @@ console.log(
     .map((l) => l.toFixed(1))
     .join(' ')})`,
 );
-const base = values.fork ? await startAnvil({ hardfork }) : undefined;
 let cpuBefore = 0;
 let wallBefore = 0;
 const ceiling = await measureChainCeiling({
@@ -78,7 +76,7 @@ const ceiling = await measureChainCeiling({
     seed: 0,
   },
   version: taskArgsVersions.llm,
-  anvil: { hardfork, pruneHistory: pruneHistory || undefined, forkUrl: base?.rpcUrl },
+  anvil: { hardfork, pruneHistory: pruneHistory || undefined, forkIdleBase: values.fork },
   onTask: (done) => {
     if (done === 1) {
       cpuBefore = anvilCpuMs();
@@ -100,4 +98,3 @@ console.log(
     .map((l) => l.toFixed(1))
     .join(' ')} at the end)`,
 );
-await base?.stop();

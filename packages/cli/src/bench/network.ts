@@ -420,7 +420,7 @@ async function main(): Promise<void> {
     const stopped =
       done < taskCount ? ` — stopped by --max-minutes ${maxMinutes} after ${done} of ${taskCount}` : '';
     console.log(`
-bench:network (${new Date().toISOString()}, ${nodeCount} nodes, ${appCount} concurrent apps, LLM tiny-gpt2 4 tokens, node polling ${nodePollMs} ms, SDK polling ${sdkPollMs} ms${sdkWait === 'ws' ? ', woken by task events over WebSocket' : ''}; anvil --hardfork ${devnetAnvilOptions.hardfork} --prune-history ${devnetAnvilOptions.pruneHistory})
+bench:network (${new Date().toISOString()}, ${nodeCount} nodes, ${appCount} concurrent apps, LLM tiny-gpt2 4 tokens, node polling ${nodePollMs} ms, SDK polling ${sdkPollMs} ms${sdkWait === 'ws' ? ', woken by task events over WebSocket' : ''}; anvil --hardfork ${devnetAnvilOptions.hardfork} --prune-history ${devnetAnvilOptions.pruneHistory}${devnetAnvilOptions.forkIdleBase ? ', forked from an idle anvil' : ''})
   saturated phase (every app closed loop, one task in flight each: throughput; latency ≈ queueing)
   tasks run             ${done}${stopped} (${saturated.latencies.length} verified, ${saturated.failures.length} failed; ${saturated.sampled} sampled → validated by a group of 3)
   wall time             ${seconds.toFixed(1)} s (load average ${loadAtStart.map((l) => l.toFixed(1)).join(' ')} at the start, ${loadAtEnd.map((l) => l.toFixed(1)).join(' ')} at the end; 2 cores)

@@ -150,6 +150,7 @@ describe('verinet devnet: crashes, conflicts and saved state (real anvil)', { ti
     // A task under way when the devnet is killed: its chain still answers, but no node or relay will finish it,
     // and `task run` says so and stops instead of printing "running" until the task's own timeout.
     const orphaned = await startTaskRun(dir);
+    const firstBase = readAnvilBasePid(dir);
     const killed = new Promise((r) => first.child.once('exit', r));
     first.child.kill('SIGKILL');
     await killed;
@@ -166,6 +167,8 @@ describe('verinet devnet: crashes, conflicts and saved state (real anvil)', { ti
       /Stopping anvil \(pid \d+, port \d+\) left running by a devnet that did not shut down/,
     );
     assert.match(second.output(), /Reusing the contracts deployed in the kept chain state/);
+    // The idle anvil the chain forks outlived the killed devnet too; the next start stopped it.
+    assert.equal(isAlive(firstBase), false, `the first start's base anvil ${firstBase} still runs`);
     // The tiny models of the first start are kept, and the summary says so (it said "written" every time).
     assert.match(first.output(), /TINY RANDOM-WEIGHT test models \([^)]*\) written to /);
     assert.match(second.output(), /TINY RANDOM-WEIGHT test models \([^)]*\) kept in /);
@@ -176,6 +179,7 @@ describe('verinet devnet: crashes, conflicts and saved state (real anvil)', { ti
     const exited = new Promise<number | null>((r) => second.child.once('exit', (code) => r(code)));
     const running = await startTaskRun(dir);
     const { anvilPid } = JSON.parse(readFileSync(join(dir, 'devnet.pid'), 'utf8')) as { anvilPid: number };
+    const secondBase = readAnvilBasePid(dir);
     process.kill(anvilPid, 'SIGKILL');
     assert.equal(await running.exited, 1, running.stderr());
     assertOneLineError(
@@ -188,6 +192,7 @@ describe('verinet devnet: crashes, conflicts and saved state (real anvil)', { ti
     assert.match(second.output(), /error: anvil stopped unexpectedly/);
     assert.ok(await isPortFree(port), 'the port is free once the devnet stopped');
     assert.equal(existsSync(join(dir, 'devnet.pid')), false);
+    assert.equal(isAlive(secondBase), false, `the base anvil ${secondBase} outlived its chain`);
   });
 
   it('an error after anvil started stops anvil and exits non-zero', async () => {
@@ -224,3 +229,21 @@ describe('verinet devnet: crashes, conflicts and saved state (real anvil)', { ti
     assert.ok(await isPortFree(port));
   });
 });
+
+/** The idle anvil the devnet's chain forks (devnetAnvilOptions.forkIdleBase), from the devnet's pid file. */
+function readAnvilBasePid(dir: string): number {
+  const { anvilBasePid } = JSON.parse(readFileSync(join(dir, 'devnet.pid'), 'utf8')) as {
+    anvilBasePid?: number;
+  };
+  assert.ok(Number.isSafeInteger(anvilBasePid), 'the pid file records the base anvil');
+  return anvilBasePid as number;
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}

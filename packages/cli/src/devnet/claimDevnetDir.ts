@@ -6,6 +6,8 @@ import { CommandError } from '../cli/errors.js';
 export type DevnetPidFile = {
   devnetPid: number;
   anvilPid?: number | undefined;
+  /** The idle anvil the chain forks (`forkIdleBase`): it outlives a killed devnet like the chain itself. */
+  anvilBasePid?: number | undefined;
   /** The explorer's indexer (Ponder), a child process like anvil that outlives a killed devnet. */
   explorerPid?: number | undefined;
   /**
@@ -14,6 +16,7 @@ export type DevnetPidFile = {
    */
   devnetStart?: string | undefined;
   anvilStart?: string | undefined;
+  anvilBaseStart?: string | undefined;
   explorerStart?: string | undefined;
   port: number;
 };
@@ -28,8 +31,11 @@ export type ClaimDevnetDirParameters = {
 
 export type DevnetClaim = {
   pidFile: string;
-  /** Records the anvil this devnet started, so the next start can stop it if this process is killed. */
-  recordAnvil: (anvilPid: number) => void;
+  /**
+   * Records the anvil this devnet started (and the idle anvil it forks, if any), so the next start can stop them
+   * if this process is killed.
+   */
+  recordAnvil: (anvilPid: number, anvilBasePid?: number | undefined) => void;
   /** The same for the explorer's indexer. */
   recordExplorer: (explorerPid: number) => void;
   release: () => void;
@@ -76,6 +82,9 @@ export async function claimDevnetDir(parameters: ClaimDevnetDirParameters): Prom
     );
     await stopProcess(previous.anvilPid, parameters.stopTimeoutMs ?? 10_000);
   }
+  // After the chain (which may read it until it has saved its state); it holds nothing of its own.
+  if (previous?.anvilBasePid && isRunning(previous.anvilBasePid, previous.anvilBaseStart, 'anvil'))
+    await stopProcess(previous.anvilBasePid, parameters.stopTimeoutMs ?? 10_000);
   let contents: DevnetPidFile = {
     devnetPid: process.pid,
     devnetStart: readStartTime(process.pid),
@@ -88,7 +97,13 @@ export async function claimDevnetDir(parameters: ClaimDevnetDirParameters): Prom
   write({});
   return {
     pidFile,
-    recordAnvil: (anvilPid) => write({ anvilPid, anvilStart: readStartTime(anvilPid) }),
+    recordAnvil: (anvilPid, anvilBasePid) =>
+      write({
+        anvilPid,
+        anvilStart: readStartTime(anvilPid),
+        anvilBasePid,
+        anvilBaseStart: anvilBasePid === undefined ? undefined : readStartTime(anvilBasePid),
+      }),
     recordExplorer: (explorerPid) => write({ explorerPid, explorerStart: readStartTime(explorerPid) }),
     release: () => {
       if (readPidFile(pidFile)?.devnetPid === process.pid) rmSync(pidFile, { force: true });
@@ -104,9 +119,11 @@ function readPidFile(path: string): DevnetPidFile | undefined {
       devnetPid: value.devnetPid as number,
       port: value.port as number,
       anvilPid: Number.isSafeInteger(value.anvilPid) ? value.anvilPid : undefined,
+      anvilBasePid: Number.isSafeInteger(value.anvilBasePid) ? value.anvilBasePid : undefined,
       explorerPid: Number.isSafeInteger(value.explorerPid) ? value.explorerPid : undefined,
       devnetStart: typeof value.devnetStart === 'string' ? value.devnetStart : undefined,
       anvilStart: typeof value.anvilStart === 'string' ? value.anvilStart : undefined,
+      anvilBaseStart: typeof value.anvilBaseStart === 'string' ? value.anvilBaseStart : undefined,
       explorerStart: typeof value.explorerStart === 'string' ? value.explorerStart : undefined,
     };
   } catch {

@@ -9,8 +9,11 @@ import type { StartAnvilParameters } from '../anvil/startAnvil.js';
  *   after 1.7).
  * - `pruneHistory: 512`: calls at a past block reach back a few blocks (a receipt's block, a seed block: ≤ 256 by
  *   the protocol); anvil keeps no older state in memory nor any on disk.
+ * - `forkIdleBase: true`: the chain is a fork of an idle, empty anvil, so it computes no state root and its cost
+ *   per block stays flat over a long run (StartAnvilParameters.forkIdleBase; bench:anvil-growth `--fork`).
  */
 export const devnetAnvilOptions = {
   hardfork: 'cancun',
   pruneHistory: 512,
-} as const satisfies Pick<StartAnvilParameters, 'hardfork' | 'pruneHistory'>;
+  forkIdleBase: true,
+} as const satisfies Pick<StartAnvilParameters, 'hardfork' | 'pruneHistory' | 'forkIdleBase'>;

@@ -181,7 +181,7 @@ export async function startDevnet(parameters: StartDevnetParameters): Promise<De
       throw error;
     }
     stops.push({ what: 'anvil', stop: () => anvil.stop() });
-    if (anvil.process.pid !== undefined) claim.recordAnvil(anvil.process.pid);
+    if (anvil.process.pid !== undefined) claim.recordAnvil(anvil.process.pid, anvil.baseProcess?.pid);
     const anvilExited = new Promise<never>((_, reject) => {
       anvil.process.once('exit', (code, signal) =>
         reject(
