@@ -357,3 +357,85 @@ describe('stake-calc on odd inputs', () => {
     assert.equal(run.stdout, '');
   });
 });
+
+describe('task run: every flag is checked before the devnet is looked for', () => {
+  let dir = '';
+  let stopped = '';
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'verinet-run-flags-'));
+    writeFileSync(join(dir, 'a-file'), 'not a folder\n');
+    writeFileSync(join(dir, 'not-json.json'), '[{"role": ');
+    // A devnet that was stopped cleanly: its network file says so (pid 1 is alive but `running` is false).
+    stopped = join(dir, 'devnet');
+    mkdirSync(stopped);
+    writeFileSync(
+      join(stopped, 'network.json'),
+      JSON.stringify({
+        version: 1,
+        running: false,
+        pid: 1,
+        chainId: 31337,
+        rpcUrl: 'http://127.0.0.1:1',
+        relayUrl: 'http://127.0.0.1:2',
+        deploymentFile: join(stopped, 'deployment.json'),
+        gpu: { name: 'cpu', vramGib: 1 },
+        models: { dir: join(dir, 'models'), tiny: true, ids: [], types: {} },
+        nodes: [],
+        app: { accountIndex: 1, address: `0x${'11'.repeat(20)}` },
+        services: {},
+        registeredNodes: 0,
+      }),
+    );
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  // Each bad flag with the line it must produce; none of them may be "no devnet" or "not running".
+  const cases: [name: string, args: () => string[], message: RegExp][] = [
+    ['a missing sd prompt', () => ['--type', 'sd'], /--prompt is required with --type sd/],
+    ['an empty prompt', () => ['--type', 'llm', '--prompt', ' '], /--prompt is empty/],
+    ['an llm with neither prompt nor messages', () => ['--type', 'llm'], /Give one of --prompt TEXT/],
+    [
+      'a messages file that is missing',
+      () => ['--type', 'llm', '--messages', join(dir, 'absent.json')],
+      /--messages .*absent\.json: cannot read that file/,
+    ],
+    [
+      'a messages file that is not JSON',
+      () => ['--type', 'llm', '--messages', join(dir, 'not-json.json')],
+      /--messages .*not-json\.json is not JSON/,
+    ],
+    [
+      'a size that is not WxH',
+      () => ['--type', 'sd', '--prompt', 'a cat', '--size', 'big'],
+      /--size must be WIDTHxHEIGHT or one number/,
+    ],
+    [
+      "a size the schema refuses (the protocol's check, with the model still unknown)",
+      () => ['--type', 'sd', '--prompt', 'a cat', '--size', '65x64'],
+      /--size 65x64: the width must be a multiple of 8 from 64 to 2048/,
+    ],
+    [
+      'a flag of the other task type',
+      () => ['--type', 'llm', '--prompt', 'hi', '--steps', '4'],
+      /--steps is for --type sd only, not --type llm/,
+    ],
+    [
+      'an --out that is a file',
+      () => ['--type', 'sd', '--prompt', 'a cat', '--out', join(dir, 'a-file')],
+      /--out .*a-file: .*a-file is a file\. Choose a folder path/,
+    ],
+    ['steps out of range', () => ['--type', 'sd', '--prompt', 'a cat', '--steps', '0'], /--steps/],
+    ['a negative seed', () => ['--type', 'sd', '--prompt', 'a cat', '--seed', '-1'], /--seed/],
+    ['a zero timeout', () => ['--type', 'sd', '--prompt', 'a cat', '--timeout', '0'], /--timeout/],
+    ['an unknown type', () => ['--type', 'video', '--prompt', 'a cat'], /--type/],
+  ];
+  for (const [name, args, message] of cases)
+    it(`${name}: the flag's own error with no devnet folder and with a stopped devnet`, async () => {
+      for (const devnet of [join(dir, 'absent'), stopped]) {
+        const run = await captureCli(['task', 'run', ...args(), '--devnet', devnet]);
+        assertOneLineError(run, message);
+        assert.equal(run.status, 1);
+        assert.doesNotMatch(run.stderr, /devnet|not running/i);
+      }
+    });
+});
