@@ -6,6 +6,8 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { getFreePort } from '../anvil/startAnvil.js';
 import { captureCli } from '../cli/captureCli.js';
+import { createTestDevnetNetwork } from '../devnet/createTestDevnetNetwork.js';
+import { writeDevnetNetwork } from '../devnet/devnetNetwork.js';
 import { encryptKeystore } from '../keystore/keystore.js';
 
 /**
@@ -368,23 +370,9 @@ describe('task run: every flag is checked before the devnet is looked for', () =
     // A devnet that was stopped cleanly: its network file says so (pid 1 is alive but `running` is false).
     stopped = join(dir, 'devnet');
     mkdirSync(stopped);
-    writeFileSync(
+    writeDevnetNetwork(
       join(stopped, 'network.json'),
-      JSON.stringify({
-        version: 1,
-        running: false,
-        pid: 1,
-        chainId: 31337,
-        rpcUrl: 'http://127.0.0.1:1',
-        relayUrl: 'http://127.0.0.1:2',
-        deploymentFile: join(stopped, 'deployment.json'),
-        gpu: { name: 'cpu', vramGib: 1 },
-        models: { dir: join(dir, 'models'), tiny: true, ids: [], types: {} },
-        nodes: [],
-        app: { accountIndex: 1, address: `0x${'11'.repeat(20)}` },
-        services: {},
-        registeredNodes: 0,
-      }),
+      createTestDevnetNetwork({ dir: stopped, pid: 1, running: false }),
     );
   });
   after(() => rmSync(dir, { recursive: true, force: true }));

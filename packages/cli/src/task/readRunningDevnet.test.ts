@@ -5,6 +5,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { createTestDevnetNetwork } from '../devnet/createTestDevnetNetwork.js';
 import { type DevnetNetwork, writeDevnetNetwork } from '../devnet/devnetNetwork.js';
 import { resolveTaskNetwork } from './resolveTaskNetwork.js';
 
@@ -23,21 +24,16 @@ describe('a devnet that is starting is waited for, not reported as not running',
     await once(child, 'spawn');
     return child;
   };
-  const network = (pid: number, running: boolean): DevnetNetwork => ({
-    version: 1,
-    running,
-    pid,
-    chainId: 31337,
-    rpcUrl: 'http://127.0.0.1:1',
-    relayUrl: 'http://127.0.0.1:2',
-    deploymentFile: join(root, 'deployment.json'),
-    gpu: { name: 'cpu', vramGib: 1 },
-    models: { dir: join(root, 'models'), tiny: true, ids: [], types: {} },
-    nodes: [],
-    app: { accountIndex: 1, address: `0x${'11'.repeat(20)}` },
-    services: {},
-    registeredNodes: 0,
-  });
+  const network = (pid: number, running: boolean) => createTestDevnetNetwork({ dir: root, pid, running });
+  /** Resolves the devnet of `dir` as `task run` does, keeping the notes it prints while it waits. */
+  const resolveNoting = (dir: string, startWaitMs: number) => {
+    const notes: string[] = [];
+    const resolving = resolveTaskNetwork({ devnet: dir }, true, {
+      startWaitMs,
+      note: (line) => notes.push(line),
+    });
+    return { resolving, notes };
+  };
   /** A devnet folder: the last run's network file (if any) and the pid file of the process holding it. */
   const makeDevnet = (name: string, last: DevnetNetwork | undefined, holderPid: number) => {
     const dir = join(root, name);
@@ -69,11 +65,7 @@ describe('a devnet that is starting is waited for, not reported as not running',
   it("waits until the network file is the starting devnet's own, then reads it", async () => {
     const holder = await startHolder();
     const dir = makeDevnet('restarting', network(deadPid, false), holder.pid!);
-    const notes: string[] = [];
-    const resolving = resolveTaskNetwork({ devnet: dir }, true, {
-      startWaitMs: 60_000,
-      note: (line) => notes.push(line),
-    });
+    const { resolving, notes } = resolveNoting(dir, 60_000);
     setTimeout(() => writeDevnetNetwork(join(dir, 'network.json'), network(holder.pid!, true)), 500);
     const resolved = await resolving;
     assert.equal(resolved.devnetPid, holder.pid);
@@ -102,11 +94,8 @@ describe('a devnet that is starting is waited for, not reported as not running',
     const stopping = makeDevnet('stopping', network(holder.pid!, false), holder.pid!);
     const stopped = makeDevnet('stopped', network(deadPid, false), deadPid);
     for (const dir of [stopping, stopped]) {
-      const notes: string[] = [];
-      await assert.rejects(
-        resolveTaskNetwork({ devnet: dir }, true, { startWaitMs: 60_000, note: (line) => notes.push(line) }),
-        { message: /^The devnet of .* is not running\./ },
-      );
+      const { resolving, notes } = resolveNoting(dir, 60_000);
+      await assert.rejects(resolving, { message: /^The devnet of .* is not running\./ });
       assert.deepEqual(notes, [], dir);
     }
   });
@@ -114,11 +103,7 @@ describe('a devnet that is starting is waited for, not reported as not running',
   it('a starting devnet that dies is reported as not running, without waiting out the deadline', async () => {
     const holder = await startHolder();
     const dir = makeDevnet('crashing', network(deadPid, false), holder.pid!);
-    const notes: string[] = [];
-    const resolving = resolveTaskNetwork({ devnet: dir }, true, {
-      startWaitMs: 110_000,
-      note: (line) => notes.push(line),
-    });
+    const { resolving, notes } = resolveNoting(dir, 110_000);
     setTimeout(() => holder.kill(), 500);
     await assert.rejects(resolving, { message: /^The devnet of .* is not running\./ });
     assert.equal(notes.length, 1);
