@@ -10,6 +10,10 @@ import { createTestDevnetNetwork } from '../devnet/createTestDevnetNetwork.js';
 import { writeDevnetNetwork } from '../devnet/devnetNetwork.js';
 import { encryptKeystore } from '../keystore/keystore.js';
 
+/** Bounds of this file's hooks (node:test hooks do not inherit a describe's timeout): a hung hook fails, not CI. */
+const setupTimeout = { timeout: 60_000 };
+const teardownTimeout = { timeout: 60_000 };
+
 /**
  * Every bad input is one line on stderr saying what is wrong and what to do, with a non-zero exit and no
  * stack trace. Runs the real command tree in-process (captureCli), one case per test.
@@ -36,8 +40,8 @@ describe('errors: one line, non-zero exit, no stack trace', () => {
     writeFileSync(join(dir, 'a-file'), 'not a folder\n');
     writeFileSync(join(dir, 'corrupt.json'), '{"version": 3, "crypto": ');
     mkdirSync(join(dir, 'keystore-dir'));
-  });
-  after(() => rmSync(dir, { recursive: true, force: true }));
+  }, setupTimeout);
+  after(() => rmSync(dir, { recursive: true, force: true }), teardownTimeout);
   const env = { VERINET_KEYSTORE_PASSWORD: password };
 
   it('a missing keystore file', async () => {
@@ -374,8 +378,8 @@ describe('task run: every flag is checked before the devnet is looked for', () =
       join(stopped, 'network.json'),
       createTestDevnetNetwork({ dir: stopped, pid: 1, running: false }),
     );
-  });
-  after(() => rmSync(dir, { recursive: true, force: true }));
+  }, setupTimeout);
+  after(() => rmSync(dir, { recursive: true, force: true }), teardownTimeout);
 
   // Each bad flag with the line it must produce; none of them may be "no devnet" or "not running".
   const cases: [name: string, args: () => string[], message: RegExp][] = [

@@ -9,6 +9,10 @@ import { createTestDevnetNetwork } from '../devnet/createTestDevnetNetwork.js';
 import { type DevnetNetwork, writeDevnetNetwork } from '../devnet/devnetNetwork.js';
 import { resolveTaskNetwork } from './resolveTaskNetwork.js';
 
+/** Bounds of this file's hooks (node:test hooks do not inherit a describe's timeout): a hung hook fails, not CI. */
+const setupTimeout = { timeout: 60_000 };
+const teardownTimeout = { timeout: 60_000 };
+
 /**
  * `task run`/`resume` against a devnet that is starting (`npm start` again after a stop): its process holds the
  * folder (devnet.pid) while the network file is still the last run's. Real processes stand for the devnets: a
@@ -49,18 +53,15 @@ describe('a devnet that is starting is waited for, not reported as not running',
     gone.kill();
     await once(gone, 'exit');
     deadPid = gone.pid!;
-  });
-  after(
-    async () => {
-      for (const child of holders)
-        if (child.exitCode === null && child.signalCode === null) {
-          child.kill();
-          await once(child, 'exit');
-        }
-      rmSync(root, { recursive: true, force: true });
-    },
-    { timeout: 60_000 },
-  );
+  }, setupTimeout);
+  after(async () => {
+    for (const child of holders)
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill();
+        await once(child, 'exit');
+      }
+    rmSync(root, { recursive: true, force: true });
+  }, teardownTimeout);
 
   it("waits until the network file is the starting devnet's own, then reads it", async () => {
     const holder = await startHolder();

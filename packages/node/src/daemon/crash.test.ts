@@ -25,6 +25,10 @@ import { startTestDevnet, type TestDevnet, testMinStake, testWallet, waitFor } f
 import { exitWithParentModule, killOnExit } from '../testing/killOnExit.js';
 import { type RealRelay, startRealRelay } from '../testing/startRealRelay.js';
 
+/** Bounds of this file's hooks (node:test hooks do not inherit a describe's timeout): a hung hook fails, not CI. */
+const setupTimeout = { timeout: 180_000 };
+const teardownTimeout = { timeout: 60_000 };
+
 const mainScript = fileURLToPath(new URL('../cli/main.ts', import.meta.url));
 const root = mkdtempSync(join(tmpdir(), 'verinet-crash-'));
 const nodeIndex = 3;
@@ -75,12 +79,12 @@ before(async () => {
       logLevel: 'warn',
     }),
   );
-});
+}, setupTimeout);
 after(async () => {
   await relay?.stop();
   await devnet?.stop();
   rmSync(root, { recursive: true, force: true });
-});
+}, teardownTimeout);
 
 function startNodeProcess(
   crashAt?: string,
@@ -222,7 +226,7 @@ const workerRuns = (taskKey: Hex) =>
 describe('kill -9 at each point of a task, then restart', { timeout: 1_200_000 }, () => {
   after(async () => {
     if (running) await stopNodeProcess(running);
-  });
+  }, teardownTimeout);
   for (const [index, { type, point }] of crashCases.entries()) {
     it(`${type} task, crash at ${point}: the task completes once, the node is paid and not slashed`, async () => {
       const taskKey = await createDrawnTask(type, argsOf(type, point));
