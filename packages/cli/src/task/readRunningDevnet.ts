@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { CommandError } from '../cli/errors.js';
+import { BaseError } from '@verinet/protocol';
 import { getDevnetHolderPid } from '../devnet/claimDevnetDir.js';
 import {
   type DevnetNetwork,
@@ -17,7 +17,7 @@ export type ReadRunningDevnetParameters = {
 };
 
 /** The devnet's folder is held by a devnet process that has not written its network file yet. */
-export class DevnetStartingError extends CommandError {
+export class DevnetStartingError extends BaseError {
   override name = 'DevnetStartingError' as const;
 }
 
