@@ -12,6 +12,10 @@ import { type StartedBridge, startBridge } from './cli/startBridge.js';
 import type { JobView } from './jobs/toJobView.js';
 import { startTestNetwork, type TestNetwork } from './test/startTestNetwork.js';
 
+/** Bounds of this file's hooks (node:test hooks do not inherit a describe's timeout): a hung hook fails, not CI. */
+const setupTimeout = { timeout: 180_000 };
+const teardownTimeout = { timeout: 60_000 };
+
 let network: TestNetwork;
 let bridge: StartedBridge;
 let openai: OpenAI;
@@ -37,11 +41,11 @@ before(async () => {
   });
   key = (await bridge.createApiKey('test')).key;
   openai = new OpenAI({ baseURL: `${bridge.url}/v1`, apiKey: key, maxRetries: 0, timeout: 300_000 });
-});
+}, setupTimeout);
 after(async () => {
   await bridge?.close();
   await network?.stop();
-});
+}, teardownTimeout);
 
 const messages = [
   { role: 'developer' as const, content: 'Answer briefly.' },

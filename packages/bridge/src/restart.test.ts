@@ -13,6 +13,10 @@ import { addApiKey } from './keys/addApiKey.js';
 import { createPostgresJobStore } from './store/createPostgresJobStore.js';
 import { startTestNetwork, type TestNetwork } from './test/startTestNetwork.js';
 
+/** Bounds of this file's hooks (node:test hooks do not inherit a describe's timeout): a hung hook fails, not CI. */
+const setupTimeout = { timeout: 180_000 };
+const teardownTimeout = { timeout: 60_000 };
+
 let network: TestNetwork;
 let postgres: Postgres;
 const children: ChildProcess[] = [];
@@ -77,12 +81,12 @@ describe('bridge restart mid-job', {
   before(async () => {
     postgres = await startPostgres();
     network = await startTestNetwork();
-  });
+  }, setupTimeout);
   after(async () => {
     for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
     await network?.stop();
     await postgres?.stop();
-  });
+  }, teardownTimeout);
 
   test('a job whose task is on chain survives SIGKILL and is paid once', async () => {
     // The same instance name: the restarted bridge takes its job's lease back at once.

@@ -18,6 +18,10 @@ import type { TaskEvent } from './types.js';
 import { sleep } from './utils/sleep.js';
 import { decodePng } from './verify/decodePng.js';
 
+/** Bounds of this file's hooks (node:test hooks do not inherit a describe's timeout): a hung hook fails, not CI. */
+const setupTimeout = { timeout: 180_000 };
+const teardownTimeout = { timeout: 60_000 };
+
 const appIndex = 10;
 const fee = parseEther('0.01');
 let network: SdkNetwork;
@@ -75,11 +79,11 @@ before(async () => {
     fee,
     pollIntervalMs: 100,
   });
-});
+}, setupTimeout);
 after(async () => {
   await client?.close();
   await network?.stop();
-});
+}, teardownTimeout);
 
 describe('SDK end to end (anvil, contracts, real relay, 3 node daemons with the real worker)', {
   timeout: 420_000,

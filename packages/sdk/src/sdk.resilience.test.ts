@@ -16,6 +16,10 @@ import { createSqliteStore } from './store/createSqliteStore.js';
 import { type SdkNetwork, startSdkNetwork, testModels } from './testing/startSdkNetwork.js';
 import type { TaskEvent } from './types.js';
 
+/** Bounds of this file's hooks (node:test hooks do not inherit a describe's timeout): a hung hook fails, not CI. */
+const setupTimeout = { timeout: 180_000 };
+const teardownTimeout = { timeout: 60_000 };
+
 const fee = parseEther('0.01');
 const deadNode = 4;
 const liveNode = 5;
@@ -67,10 +71,10 @@ before(async () => {
   await network.send(0, 'taskManager', 'setSamplingDenominator', [1000n]);
   // Only the dead node at first: the first task is drawn to it and never reported.
   await network.joinNode(deadNode);
-});
+}, setupTimeout);
 after(async () => {
   await network?.stop();
-});
+}, teardownTimeout);
 
 describe('SDK resilience (real chain, relay and nodes)', { timeout: 480_000 }, () => {
   it('a node that dies: the task times out, is aborted (fee owed back) and resubmitted to a live node', async () => {

@@ -22,8 +22,11 @@ import type { TaskRecord } from './types.js';
 import { decodePng } from './verify/decodePng.js';
 import { verifyResult } from './verify/verifyResult.js';
 
+/** Bounds of this file's hooks (node:test hooks do not inherit a describe's timeout): a hung hook fails, not CI. */
+const teardownTimeout = { timeout: 60_000 };
+
 const dir = mkdtempSync(join(tmpdir(), 'verinet-sdk-unit-'));
-after(() => rmSync(dir, { recursive: true, force: true }));
+after(() => rmSync(dir, { recursive: true, force: true }), teardownTimeout);
 const taskKey = `0x${'11'.repeat(32)}` as Hex;
 const hex = (bytes: Uint8Array) => bytesToHex(bytes);
 

@@ -13,12 +13,16 @@ import type { ApiKeyRecord } from '../store/types.js';
 import { createPromptCheck } from './createPromptCheck.js';
 import { submitJob } from './submitJob.js';
 
+/** Bounds of this file's hooks (node:test hooks do not inherit a describe's timeout): a hung hook fails, not CI. */
+const setupTimeout = { timeout: 180_000 };
+const teardownTimeout = { timeout: 60_000 };
+
 let modelsDir: string;
 before(async () => {
   modelsDir = await mkdtemp(join(tmpdir(), 'prompt-template-'));
   await writeTinyGpt2({ modelsDir });
-});
-after(async () => rm(modelsDir, { recursive: true, force: true }));
+}, setupTimeout);
+after(async () => rm(modelsDir, { recursive: true, force: true }), teardownTimeout);
 
 for (const [templateArgs, param, reason] of [
   [{ tokenize: true }, 'args.template_args.tokenize', /reserved/],

@@ -16,6 +16,10 @@ import { bridgeConfigSchema } from '../config/bridgeConfig.js';
 import { addApiKey } from '../keys/addApiKey.js';
 import { createSqliteJobStore } from '../store/createSqliteJobStore.js';
 
+/** Bounds of this file's hooks (node:test hooks do not inherit a describe's timeout): a hung hook fails, not CI. */
+const setupTimeout = { timeout: 60_000 };
+const teardownTimeout = { timeout: 60_000 };
+
 describe('bridge authentication and request hygiene', () => {
   const store = createSqliteJobStore(':memory:');
   let app: Awaited<ReturnType<typeof buildBridge>>;
@@ -63,10 +67,10 @@ describe('bridge authentication and request hygiene', () => {
     } as unknown as BridgeContext;
     app = await buildBridge({ context } as never);
     key = (await addApiKey(store, { name: 'test' }, {} as never)).key;
-  });
+  }, setupTimeout);
   after(async () => {
     await app.close();
-  });
+  }, teardownTimeout);
 
   const chat = { model: 'tiny', messages: [{ role: 'user', content: 'hi' }] };
   for (const [method, url, payload] of [

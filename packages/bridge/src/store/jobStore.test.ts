@@ -9,6 +9,10 @@ import { createPostgresJobStore } from './createPostgresJobStore.js';
 import { createSqliteJobStore } from './createSqliteJobStore.js';
 import { JobLeaseLostError, type JobRecord, type JobStore, type NewJob } from './types.js';
 
+/** Bounds of this file's hooks (node:test hooks do not inherit a describe's timeout): a hung hook fails, not CI. */
+const setupTimeout = { timeout: 180_000 };
+const teardownTimeout = { timeout: 60_000 };
+
 const newJob = (keyId: string, id: string, overrides: Partial<NewJob> = {}): NewJob => ({
   id,
   keyId,
@@ -44,8 +48,8 @@ function suite(name: string, open: () => Promise<JobStore>, reopen: () => Promis
     let store: JobStore;
     before(async () => {
       store = await open();
-    });
-    after(async () => store.close());
+    }, setupTimeout);
+    after(async () => store.close(), teardownTimeout);
 
     test('API keys are found by hash only, listed, and revoked', async () => {
       const key = await addKey(store, null);
@@ -214,7 +218,7 @@ function suite(name: string, open: () => Promise<JobStore>, reopen: () => Promis
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'bridge-store-'));
-after(() => rmSync(dir, { recursive: true, force: true }));
+after(() => rmSync(dir, { recursive: true, force: true }), teardownTimeout);
 const sqlitePath = join(dir, 'bridge.db');
 suite(
   'sqlite',
@@ -226,8 +230,8 @@ let postgres: Postgres | undefined;
 describe('postgres', { skip: findPostgresBin() ? false : 'PostgreSQL is not installed' }, () => {
   before(async () => {
     postgres = await startPostgres();
-  });
-  after(async () => postgres?.stop());
+  }, setupTimeout);
+  after(async () => postgres?.stop(), teardownTimeout);
   suite(
     'postgres store',
     async () => createPostgresJobStore((postgres as Postgres).url),

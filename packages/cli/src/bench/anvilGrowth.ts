@@ -13,6 +13,7 @@ import { parseArgs } from 'node:util';
 import { taskArgsVersions } from '@verinet/protocol/args';
 import { measureChainCeiling } from './measureChainCeiling.js';
 import { formatMs } from './networkStats.js';
+import { parseIntegerFlag } from './parseIntegerFlag.js';
 import { readProcessTreeCpu } from './readProcessCpu.js';
 
 const { values } = parseArgs({
@@ -25,19 +26,11 @@ const { values } = parseArgs({
     fork: { type: 'boolean', default: false },
   },
 });
-const count = (name: string, text: string | undefined, min: number) => {
-  const value = Number(text);
-  if (!Number.isSafeInteger(value) || value < min) {
-    console.error(`error: --${name} must be an integer ≥ ${min}, got "${text}".`);
-    process.exit(1);
-  }
-  return value;
-};
-const tasks = count('tasks', values.tasks, 1);
-const window = count('window', values.window, 1);
-const nodes = count('nodes', values.nodes, 1);
+const tasks = parseIntegerFlag('tasks', values.tasks, 1);
+const window = parseIntegerFlag('window', values.window, 1);
+const nodes = parseIntegerFlag('nodes', values.nodes, 1);
 // 0 = keep every state (anvil's default).
-const pruneHistory = count('prune-history', values['prune-history'], 0);
+const pruneHistory = parseIntegerFlag('prune-history', values['prune-history'], 0);
 const hardfork = values.hardfork === 'default' ? undefined : values.hardfork;
 
 const anvilCpuMs = () =>

@@ -34,6 +34,7 @@ import { devnetAnvilOptions } from '../devnet/devnetAnvilOptions.js';
 import { devnetNetworkSchema } from '../devnet/devnetNetwork.js';
 import { measureChainCeiling } from './measureChainCeiling.js';
 import { countDevnetWarnings, countRelayRefusals, formatMs, percentile } from './networkStats.js';
+import { parseIntegerFlag } from './parseIntegerFlag.js';
 import { type ProcessTreeCpu, readProcessTreeCpu } from './readProcessCpu.js';
 
 const { values } = parseArgs({
@@ -63,22 +64,14 @@ const { values } = parseArgs({
     'devnet-log-level': { type: 'string' },
   },
 });
-const positive = (name: string, text: string | undefined) => {
-  const value = Number(text);
-  if (!Number.isSafeInteger(value) || value < 1) {
-    console.error(`error: --${name} must be a positive integer, got "${text}".`);
-    process.exit(1);
-  }
-  return value;
-};
-const taskCount = positive('tasks', values.tasks);
-const nodeCount = positive('nodes', values.nodes);
-const appCount = positive('apps', values.apps);
-const nodePollMs = positive('node-poll-ms', values['node-poll-ms']);
-const sdkPollMs = positive('sdk-poll-ms', values['sdk-poll-ms']);
-const baselineRuns = positive('baseline-runs', values['baseline-runs']);
-const ceilingTasks = positive('ceiling-tasks', values['ceiling-tasks']);
-const taskTimeoutMs = positive('task-timeout-s', values['task-timeout-s']) * 1000;
+const taskCount = parseIntegerFlag('tasks', values.tasks, 1);
+const nodeCount = parseIntegerFlag('nodes', values.nodes, 1);
+const appCount = parseIntegerFlag('apps', values.apps, 1);
+const nodePollMs = parseIntegerFlag('node-poll-ms', values['node-poll-ms'], 1);
+const sdkPollMs = parseIntegerFlag('sdk-poll-ms', values['sdk-poll-ms'], 1);
+const baselineRuns = parseIntegerFlag('baseline-runs', values['baseline-runs'], 1);
+const ceilingTasks = parseIntegerFlag('ceiling-tasks', values['ceiling-tasks'], 1);
+const taskTimeoutMs = parseIntegerFlag('task-timeout-s', values['task-timeout-s'], 1) * 1000;
 const nonNegative = (name: string, text: string | undefined) => {
   const value = Number(text);
   if (!Number.isFinite(value) || value < 0) {

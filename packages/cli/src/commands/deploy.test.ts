@@ -10,6 +10,10 @@ import { captureCli } from '../cli/captureCli.js';
 import { getDevnetPrivateKey } from '../deploy/devnetAccounts.js';
 import { encryptKeystore } from '../keystore/keystore.js';
 
+/** Bounds of this file's hooks (node:test hooks do not inherit a describe's timeout): a hung hook fails, not CI. */
+const setupTimeout = { timeout: 180_000 };
+const teardownTimeout = { timeout: 60_000 };
+
 const password = 'a test password';
 
 describe('verinet deploy against a real anvil', { timeout: 300_000 }, () => {
@@ -18,11 +22,11 @@ describe('verinet deploy against a real anvil', { timeout: 300_000 }, () => {
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'verinet-deploy-errors-'));
     anvil = await startAnvil();
-  });
+  }, setupTimeout);
   after(async () => {
     await anvil?.stop();
     rmSync(dir, { recursive: true, force: true });
-  });
+  }, teardownTimeout);
 
   it('an unfunded deployer gets one line: its address, balance and what is needed', async () => {
     const key = generatePrivateKey();

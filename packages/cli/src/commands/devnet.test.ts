@@ -11,6 +11,9 @@ import { createTestClient, http } from 'viem';
 import { getFreePort, startAnvil } from '../anvil/startAnvil.js';
 import { captureCli } from '../cli/captureCli.js';
 
+/** Bounds of this file's hooks (node:test hooks do not inherit a describe's timeout): a hung hook fails, not CI. */
+const teardownTimeout = { timeout: 60_000 };
+
 const bin = resolve(fileURLToPath(import.meta.url), '../../bin.ts');
 const deployer = '0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266';
 
@@ -62,7 +65,7 @@ describe('verinet devnet: crashes, conflicts and saved state (real anvil)', { ti
   after(() => {
     for (const child of children) child.kill('SIGKILL');
     rmSync(root, { recursive: true, force: true });
-  });
+  }, teardownTimeout);
 
   const spawnDevnet = async (port: number, dir: string) => {
     const child = spawn(

@@ -6,7 +6,13 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { getFreePort } from '../anvil/startAnvil.js';
 import { captureCli } from '../cli/captureCli.js';
+import { createTestDevnetNetwork } from '../devnet/createTestDevnetNetwork.js';
+import { writeDevnetNetwork } from '../devnet/devnetNetwork.js';
 import { encryptKeystore } from '../keystore/keystore.js';
+
+/** Bounds of this file's hooks (node:test hooks do not inherit a describe's timeout): a hung hook fails, not CI. */
+const setupTimeout = { timeout: 60_000 };
+const teardownTimeout = { timeout: 60_000 };
 
 /**
  * Every bad input is one line on stderr saying what is wrong and what to do, with a non-zero exit and no
@@ -34,8 +40,8 @@ describe('errors: one line, non-zero exit, no stack trace', () => {
     writeFileSync(join(dir, 'a-file'), 'not a folder\n');
     writeFileSync(join(dir, 'corrupt.json'), '{"version": 3, "crypto": ');
     mkdirSync(join(dir, 'keystore-dir'));
-  });
-  after(() => rmSync(dir, { recursive: true, force: true }));
+  }, setupTimeout);
+  after(() => rmSync(dir, { recursive: true, force: true }), teardownTimeout);
   const env = { VERINET_KEYSTORE_PASSWORD: password };
 
   it('a missing keystore file', async () => {
@@ -356,4 +362,72 @@ describe('stake-calc on odd inputs', () => {
     assertOneLineError(run, /--models .*nope-models: no such folder\. Import a model first/);
     assert.equal(run.stdout, '');
   });
+});
+
+describe('task run: every flag is checked before the devnet is looked for', () => {
+  let dir = '';
+  let stopped = '';
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'verinet-run-flags-'));
+    writeFileSync(join(dir, 'a-file'), 'not a folder\n');
+    writeFileSync(join(dir, 'not-json.json'), '[{"role": ');
+    // A devnet that was stopped cleanly: its network file says so (pid 1 is alive but `running` is false).
+    stopped = join(dir, 'devnet');
+    mkdirSync(stopped);
+    writeDevnetNetwork(
+      join(stopped, 'network.json'),
+      createTestDevnetNetwork({ dir: stopped, pid: 1, running: false }),
+    );
+  }, setupTimeout);
+  after(() => rmSync(dir, { recursive: true, force: true }), teardownTimeout);
+
+  // Each bad flag with the line it must produce; none of them may be "no devnet" or "not running".
+  const cases: [name: string, args: () => string[], message: RegExp][] = [
+    ['a missing sd prompt', () => ['--type', 'sd'], /--prompt is required with --type sd/],
+    ['an empty prompt', () => ['--type', 'llm', '--prompt', ' '], /--prompt is empty/],
+    ['an llm with neither prompt nor messages', () => ['--type', 'llm'], /Give one of --prompt TEXT/],
+    [
+      'a messages file that is missing',
+      () => ['--type', 'llm', '--messages', join(dir, 'absent.json')],
+      /--messages .*absent\.json: cannot read that file/,
+    ],
+    [
+      'a messages file that is not JSON',
+      () => ['--type', 'llm', '--messages', join(dir, 'not-json.json')],
+      /--messages .*not-json\.json is not JSON/,
+    ],
+    [
+      'a size that is not WxH',
+      () => ['--type', 'sd', '--prompt', 'a cat', '--size', 'big'],
+      /--size must be WIDTHxHEIGHT or one number/,
+    ],
+    [
+      "a size the schema refuses (the protocol's check, with the model still unknown)",
+      () => ['--type', 'sd', '--prompt', 'a cat', '--size', '65x64'],
+      /--size 65x64: the width must be a multiple of 8 from 64 to 2048/,
+    ],
+    [
+      'a flag of the other task type',
+      () => ['--type', 'llm', '--prompt', 'hi', '--steps', '4'],
+      /--steps is for --type sd only, not --type llm/,
+    ],
+    [
+      'an --out that is a file',
+      () => ['--type', 'sd', '--prompt', 'a cat', '--out', join(dir, 'a-file')],
+      /--out .*a-file: .*a-file is a file\. Choose a folder path/,
+    ],
+    ['steps out of range', () => ['--type', 'sd', '--prompt', 'a cat', '--steps', '0'], /--steps/],
+    ['a negative seed', () => ['--type', 'sd', '--prompt', 'a cat', '--seed', '-1'], /--seed/],
+    ['a zero timeout', () => ['--type', 'sd', '--prompt', 'a cat', '--timeout', '0'], /--timeout/],
+    ['an unknown type', () => ['--type', 'video', '--prompt', 'a cat'], /--type/],
+  ];
+  for (const [name, args, message] of cases)
+    it(`${name}: the flag's own error with no devnet folder and with a stopped devnet`, async () => {
+      for (const devnet of [join(dir, 'absent'), stopped]) {
+        const run = await captureCli(['task', 'run', ...args(), '--devnet', devnet]);
+        assertOneLineError(run, message);
+        assert.equal(run.status, 1);
+        assert.doesNotMatch(run.stderr, /devnet|not running/i);
+      }
+    });
 });

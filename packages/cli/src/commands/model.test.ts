@@ -10,6 +10,9 @@ import * as models from '@verinet/worker/models';
 import { writeTinySdModel } from '@verinet/worker/sd/tiny';
 import { captureCli } from '../cli/captureCli.js';
 
+/** Bounds of this file's hooks (node:test hooks do not inherit a describe's timeout): a hung hook fails, not CI. */
+const teardownTimeout = { timeout: 60_000 };
+
 const bin = resolve(fileURLToPath(import.meta.url), '../../bin.ts');
 const run = (...args: string[]) =>
   new Promise<{ status: number | null; stdout: string; stderr: string }>((done) => {
@@ -37,7 +40,7 @@ describe('verinet model', () => {
   after(() => {
     rmSync(source, { recursive: true, force: true });
     rmSync(target, { recursive: true, force: true });
-  });
+  }, teardownTimeout);
 
   it('fetches a model over HTTP into the store and verifies it; a missing model is a clear error', async () => {
     const modelDir = await writeTinySdModel({ modelsDir: source, modelId: 'verinet/tiny-sd' });
@@ -76,7 +79,7 @@ describe('verinet model list and import', () => {
   after(() => {
     rmSync(store, { recursive: true, force: true });
     rmSync(source, { recursive: true, force: true });
-  });
+  }, teardownTimeout);
 
   it('list on an empty store says it is empty; --json prints []', async () => {
     const run = await captureCli(['model', 'list', '--models-dir', join(store, 'none-yet')]);

@@ -239,7 +239,36 @@ async function openStore(network: TaskNetwork): Promise<TaskStore> {
   return createSqliteStore({ path: network.storePath });
 }
 
+/** The stand-in model of the flag checks made before the network (and so its models) is known. */
+const modelChosenLater = 'model-chosen-later';
+
+/**
+ * Every flag's own checks, made before the devnet or network is looked for: a mistyped flag is named as such
+ * whether or not a devnet runs (a user fixing the flags first, then starting the devnet, is not told twice).
+ * The model is a stand-in here; `runTask` checks the real one against the network.
+ */
+async function checkRunFlags(options: RunOptions): Promise<void> {
+  checkTaskFlags(options, { models: [], modelTypes: {} });
+  const draft = { ...options, model: options.model ?? modelChosenLater };
+  await checkTaskArgs(options, options.type === 'sd' ? buildSdArgs(draft, []) : buildLlmArgs(draft, []));
+  if (options.type === 'sd') assertDirectoryPath('--out', options.out ?? defaultOutDir);
+}
+
+/** The task's arguments, checked with the protocol's own validator before anything is sent; its errors name
+ * the flag. */
+async function checkTaskArgs(options: RunOptions, args: Record<string, unknown>): Promise<void> {
+  const { encodeTaskArgs, InvalidTaskArgsError } = await import('@verinet/protocol/args');
+  try {
+    encodeTaskArgs(options.type, args);
+  } catch (error) {
+    if (error instanceof InvalidTaskArgsError)
+      throw toTaskFlagError(options.type, error, { messagesFile: options.messages, size: options.size });
+    throw error;
+  }
+}
+
 async function runTask(options: RunOptions): Promise<void> {
+  await checkRunFlags(options);
   const network = await resolveTaskNetwork(options, true);
   // The devnet says which models its nodes hold and of which type: any other would be refused by the relay
   // after the task was recorded, or by the node after it was paid. (A configured network's relay refuses an
@@ -251,15 +280,7 @@ async function runTask(options: RunOptions): Promise<void> {
     return type === undefined || type === options.type;
   });
   const args = options.type === 'sd' ? buildSdArgs(options, typed) : buildLlmArgs(options, typed);
-  // Checked here with the protocol's own validator before anything is sent; its errors name the flag.
-  const { encodeTaskArgs, InvalidTaskArgsError } = await import('@verinet/protocol/args');
-  try {
-    encodeTaskArgs(options.type, args);
-  } catch (error) {
-    if (error instanceof InvalidTaskArgsError)
-      throw toTaskFlagError(options.type, error, { messagesFile: options.messages, size: options.size });
-    throw error;
-  }
+  await checkTaskArgs(options, args);
   const outDir = prepareOutDir(options.type, options.out);
   let preparedId: string | undefined;
   const follow = followTask(network, { timeoutS: options.timeout, onPrepared: (id) => (preparedId = id) });

@@ -13,6 +13,10 @@ import { deployContracts } from '../deploy/deployContracts.js';
 import { getDevnetPrivateKey } from '../deploy/devnetAccounts.js';
 import { encryptKeystore } from '../keystore/keystore.js';
 
+/** Bounds of this file's hooks (node:test hooks do not inherit a describe's timeout): a hung hook fails, not CI. */
+const setupTimeout = { timeout: 60_000 };
+const teardownTimeout = { timeout: 60_000 };
+
 /** `task status` and `task drop` against a real SQLite task store (no chain needed: they read the store only). */
 describe('task status / drop name a task by id, id prefix or task key', () => {
   let dir = '';
@@ -73,8 +77,8 @@ describe('task status / drop name a task by id, id prefix or task key', () => {
       validation: 'group',
     });
     await store.close();
-  });
-  after(() => rmSync(dir, { recursive: true, force: true }));
+  }, setupTimeout);
+  after(() => rmSync(dir, { recursive: true, force: true }), teardownTimeout);
   const cli = (...args: string[]) => captureCli(['task', ...args, '--store', storePath, '--devnet', dir]);
 
   it('finds a task by its TASK KEY and speaks of `verinet task withdraw`, not client.withdraw()', async () => {

@@ -6,8 +6,11 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { claimDevnetDir } from './claimDevnetDir.js';
 
+/** Bounds of this file's hooks (node:test hooks do not inherit a describe's timeout): a hung hook fails, not CI. */
+const teardownTimeout = { timeout: 60_000 };
+
 const root = mkdtempSync(join(tmpdir(), 'verinet-claim-'));
-after(() => rmSync(root, { recursive: true, force: true }));
+after(() => rmSync(root, { recursive: true, force: true }), teardownTimeout);
 
 test('a start after kill -9 stops the explorer indexer the killed devnet left running (SIGTERM first)', {
   timeout: 30_000,

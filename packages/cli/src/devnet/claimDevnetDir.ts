@@ -111,6 +111,18 @@ export async function claimDevnetDir(parameters: ClaimDevnetDirParameters): Prom
   };
 }
 
+/**
+ * The devnet process that holds `dir` now, or undefined: its pid file names a live process, the one recorded
+ * there. A devnet holds its folder from the first step of its start, long before its network file says it runs.
+ *
+ * @example
+ * const pid = getDevnetHolderPid('.verinet/devnet');
+ */
+export function getDevnetHolderPid(dir: string): number | undefined {
+  const holder = readPidFile(join(dir, 'devnet.pid'));
+  return holder && isRunning(holder.devnetPid, holder.devnetStart, 'node') ? holder.devnetPid : undefined;
+}
+
 function readPidFile(path: string): DevnetPidFile | undefined {
   try {
     const value = JSON.parse(readFileSync(path, 'utf8')) as Partial<DevnetPidFile>;

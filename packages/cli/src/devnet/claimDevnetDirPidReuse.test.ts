@@ -9,11 +9,15 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { claimDevnetDir } from './claimDevnetDir.js';
 
+/** Bounds of this file's hooks (node:test hooks do not inherit a describe's timeout): a hung hook fails, not CI. */
+const setupTimeout = { timeout: 60_000 };
+const teardownTimeout = { timeout: 60_000 };
+
 let dir: string;
 before(async () => {
   dir = await mkdtemp(join(tmpdir(), 'verinet-pid-reuse-'));
-});
-after(async () => rm(dir, { recursive: true, force: true }));
+}, setupTimeout);
+after(async () => rm(dir, { recursive: true, force: true }), teardownTimeout);
 
 const goneDevnetPid = 1 << 30;
 const pidFile = () => join(dir, 'devnet.pid');

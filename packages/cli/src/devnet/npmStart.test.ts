@@ -18,6 +18,9 @@ import { getFreePort } from '../anvil/startAnvil.js';
 import { captureCli } from '../cli/captureCli.js';
 import { devnetNetworkSchema } from './devnetNetwork.js';
 
+/** Bounds of this file's hooks (node:test hooks do not inherit a describe's timeout): a hung hook fails, not CI. */
+const teardownTimeout = { timeout: 60_000 };
+
 const repoRoot = resolve(fileURLToPath(import.meta.url), '../../../../..');
 const bin = join(repoRoot, 'packages/cli/src/bin.ts');
 const root = mkdtempSync(join(tmpdir(), 'verinet-npm-start-'));
@@ -158,7 +161,7 @@ after(async () => {
     if (child.pid && groupAlive(child.pid)) process.kill(-child.pid, 'SIGKILL');
   }
   rmSync(root, { recursive: true, force: true });
-});
+}, teardownTimeout);
 
 describe('npm start: the whole local network, driven by `verinet task`', { timeout: 1_200_000 }, () => {
   let ports: string[];

@@ -11,6 +11,9 @@ import { privateKeyToAddress } from 'viem/accounts';
 import { decryptKeystore, KeystoreError } from './keystore.js';
 import { readKeystoreFile } from './readKeystoreFile.js';
 
+/** Bounds of this file's hooks (node:test hooks do not inherit a describe's timeout): a hung hook fails, not CI. */
+const teardownTimeout = { timeout: 60_000 };
+
 /**
  * Keystores in the shapes other tools write, built here by a second code path (OpenSSL's scrypt, noble's
  * pbkdf2 and keccak) rather than by our encryptKeystore, so that a shared mistake cannot hide.
@@ -114,7 +117,7 @@ describe('keystores as other tools write them', () => {
 
 describe('readKeystoreFile says why a file cannot be used', () => {
   const dir = mkdtempSync(join(tmpdir(), 'verinet-keystore-files-'));
-  after(() => rmSync(dir, { recursive: true, force: true }));
+  after(() => rmSync(dir, { recursive: true, force: true }), teardownTimeout);
   const expectError = (path: string, message: RegExp) =>
     assert.throws(
       () => readKeystoreFile(path),

@@ -8,6 +8,9 @@ import { fileURLToPath } from 'node:url';
 import { captureCli } from '../cli/captureCli.js';
 import { decryptKeystore } from './keystore.js';
 
+/** Bounds of this file's hooks (node:test hooks do not inherit a describe's timeout): a hung hook fails, not CI. */
+const teardownTimeout = { timeout: 60_000 };
+
 const bin = resolve(fileURLToPath(import.meta.url), '../../bin.ts');
 
 /**
@@ -59,7 +62,7 @@ sys.stdout.write(json.dumps({'status': os.waitstatus_to_exitcode(status), 'scree
 
 describe('keystore passwords', { timeout: 300_000 }, () => {
   const dir = mkdtempSync(join(tmpdir(), 'verinet-password-'));
-  after(() => rmSync(dir, { recursive: true, force: true }));
+  after(() => rmSync(dir, { recursive: true, force: true }), teardownTimeout);
 
   it('are typed without echo on a terminal (as cast wallet import does)', () => {
     const out = join(dir, 'typed.json');

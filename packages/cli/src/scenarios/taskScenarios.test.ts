@@ -17,6 +17,10 @@ import {
   useRelaySigner,
 } from './taskScenarios.js';
 
+/** Bounds of this file's hooks (node:test hooks do not inherit a describe's timeout): a hung hook fails, not CI. */
+const setupTimeout = { timeout: 180_000 };
+const teardownTimeout = { timeout: 60_000 };
+
 // End to end on a real chain: anvil, the compiled contracts, viem, the TypeScript VRF prover and commitments.
 describe('task lifecycle on anvil', { timeout: 180_000 }, () => {
   let anvil: Anvil;
@@ -35,11 +39,11 @@ describe('task lifecycle on anvil', { timeout: 180_000 }, () => {
     actors = createDevnetActors(anvil.rpcUrl, deployment, 3);
     await joinNodes(actors, stake);
     await useRelaySigner(actors);
-  });
+  }, setupTimeout);
 
   after(async () => {
     await anvil?.stop();
-  });
+  }, teardownTimeout);
 
   it('refuses a task without the relay statement that it holds the arguments', async () => {
     await assert.rejects(

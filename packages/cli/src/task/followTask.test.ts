@@ -11,6 +11,9 @@ import { formatError } from '../cli/formatError.js';
 import { followTask, formatNonceRace, isNonceRace } from './followTask.js';
 import type { TaskNetwork } from './resolveTaskNetwork.js';
 
+/** Bounds of this file's hooks (node:test hooks do not inherit a describe's timeout): a hung hook fails, not CI. */
+const teardownTimeout = { timeout: 60_000 };
+
 const id = '6aa4b4a1f1fd4bffb2e2b67889f1a716';
 const record = (phase: TaskRecord['phase']) => ({ id, phase }) as TaskRecord;
 const network = (overrides: Partial<TaskNetwork> = {}): TaskNetwork => ({
@@ -33,7 +36,7 @@ const oneLine = (error: unknown) => formatError(error, { verbose: false });
 
 describe('task run / resume say which part of the network stopped, and that the task is saved', () => {
   const dir = mkdtempSync(join(tmpdir(), 'verinet-follow-'));
-  after(() => rmSync(dir, { recursive: true, force: true }));
+  after(() => rmSync(dir, { recursive: true, force: true }), teardownTimeout);
 
   it('the chain that stopped answering (after the SDK retried) is named by its URL', async () => {
     const follow = followTask(network(), { timeoutS: 60 });

@@ -2,8 +2,10 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Hex } from 'viem';
 import { CommandError, UsageError } from '../cli/errors.js';
-import { readDevnetNetwork, readDevnetNetworkOrUndefined } from '../devnet/devnetNetwork.js';
+import { printNote } from '../cli/output.js';
+import { readDevnetNetworkOrUndefined } from '../devnet/devnetNetwork.js';
 import { getDevnetPaths } from '../devnet/devnetPaths.js';
+import { type ReadRunningDevnetParameters, readRunningDevnet } from './readRunningDevnet.js';
 
 export type TaskNetworkOptions = {
   devnet: string;
@@ -46,7 +48,8 @@ export type TaskNetwork = {
 /**
  * Where `verinet task` sends tasks: the devnet of `--devnet DIR` (default `.verinet/devnet`: its RPC, relay,
  * deployment and default app account, test account 1), or a configured network when `--rpc-url` is given
- * (`--relay-url`, `--deployment` and `--keystore` then required).
+ * (`--relay-url`, `--deployment` and `--keystore` then required). A devnet that is starting is waited for
+ * (`readRunningDevnet`) when the command needs it running.
  *
  * @example
  * const network = await resolveTaskNetwork({ devnet: '.verinet/devnet' }, true);
@@ -54,6 +57,7 @@ export type TaskNetwork = {
 export async function resolveTaskNetwork(
   options: TaskNetworkOptions,
   needsRunning: boolean,
+  wait: Pick<ReadRunningDevnetParameters, 'startWaitMs' | 'note'> = { note: printNote },
 ): Promise<TaskNetwork> {
   if (options.rpcUrl === undefined && options.relayUrl === undefined && options.deployment === undefined) {
     const paths = getDevnetPaths(resolve(options.devnet));
@@ -62,17 +66,20 @@ export async function resolveTaskNetwork(
       throw new CommandError(`No devnet folder at ${paths.dir}.`, {
         details: ['Start the local network with `npm start`, or give the --devnet folder it uses.'],
       });
-    // A folder that exists but never held a devnet (a mistyped path that happens to exist) is no better.
+    // A folder that exists but never held a devnet (a mistyped path that happens to exist) is no better. (One
+    // a devnet is starting in may hold its pid file only: the first start, or one with --fresh.)
     if (
       options.store === undefined &&
-      ![paths.network, paths.deployment, paths.appDir].some((path) => existsSync(path))
+      ![paths.network, paths.deployment, paths.appDir, join(paths.dir, 'devnet.pid')].some((path) =>
+        existsSync(path),
+      )
     )
       throw new CommandError(
         `${paths.dir} is not a devnet folder (no network.json, deployment.json or app/ in it).`,
         { details: ['Start the local network with `npm start`, or give the --devnet folder it uses.'] },
       );
     const network = needsRunning
-      ? readDevnetNetwork(paths.network)
+      ? await readRunningDevnet({ paths, ...wait })
       : readDevnetNetworkOrUndefined(paths.network);
     const keyIndex = network?.app.accountIndex ?? 1;
     return {

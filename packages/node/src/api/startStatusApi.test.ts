@@ -6,6 +6,10 @@ import { createChainWatcher } from '../chain/createChainWatcher.js';
 import { appendLog, insertTask, type NodeStore, openStore } from '../store/index.js';
 import { startStatusApi } from './startStatusApi.js';
 
+/** Bounds of this file's hooks (node:test hooks do not inherit a describe's timeout): a hung hook fails, not CI. */
+const setupTimeout = { timeout: 60_000 };
+const teardownTimeout = { timeout: 60_000 };
+
 const deployment = {
   version: 1 as const,
   chainId: 31337,
@@ -43,12 +47,12 @@ before(async () => {
   await new Promise((resolve) => setTimeout(resolve, 300));
   api = await startStatusApi({ store, watcher, node: deployment.deployer, host: '127.0.0.1', port: 0 });
   stopWatcher = () => watcher.stop();
-});
+}, setupTimeout);
 after(async () => {
   await api?.app.close();
   await stopWatcher();
   store?.close();
-});
+}, teardownTimeout);
 
 describe('status API', () => {
   it('serves the status with the chain problem in plain words', async () => {

@@ -25,15 +25,19 @@ import { createChainFeed } from './createChainFeed.js';
 import { createChainWatcher } from './createChainWatcher.js';
 import { contractsOf, readPendingDraws } from './taskManager.js';
 
+/** Bounds of this file's hooks (node:test hooks do not inherit a describe's timeout): a hung hook fails, not CI. */
+const setupTimeout = { timeout: 180_000 };
+const teardownTimeout = { timeout: 60_000 };
+
 let devnet: TestDevnet;
 const dir = mkdtempSync(join(tmpdir(), 'verinet-watcher-'));
 before(async () => {
   devnet = await startTestDevnet();
-});
+}, setupTimeout);
 after(async () => {
   await devnet?.stop();
   rmSync(dir, { recursive: true, force: true });
-});
+}, teardownTimeout);
 
 async function join_(index: number): Promise<Address> {
   const { wallet, account, privateKey } = testWallet(devnet, index);

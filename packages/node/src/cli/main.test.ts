@@ -14,6 +14,10 @@ import { createNodeRuntime } from './createNodeRuntime.js';
 import { main } from './main.js';
 import { applyPriceFloor } from './membership.js';
 
+/** Bounds of this file's hooks (node:test hooks do not inherit a describe's timeout): a hung hook fails, not CI. */
+const setupTimeout = { timeout: 180_000 };
+const teardownTimeout = { timeout: 60_000 };
+
 const root = mkdtempSync(join(tmpdir(), 'verinet-node-cli-'));
 let devnet: TestDevnet;
 let configPath: string;
@@ -57,11 +61,11 @@ before(async () => {
       vramGib: 12,
     }),
   );
-});
+}, setupTimeout);
 after(async () => {
   await devnet?.stop();
   rmSync(root, { recursive: true, force: true });
-});
+}, teardownTimeout);
 
 describe('verinet node (command functions)', { timeout: 120_000 }, () => {
   it('help, unknown actions and options are one clear line with a non-zero exit', async () => {

@@ -6,8 +6,11 @@ import { after, describe, it } from 'node:test';
 import { NodeConfigError } from '../errors/index.js';
 import { getNodeConfigEnvNames, loadNodeConfig } from './loadNodeConfig.js';
 
+/** Bounds of this file's hooks (node:test hooks do not inherit a describe's timeout): a hung hook fails, not CI. */
+const teardownTimeout = { timeout: 60_000 };
+
 const dir = mkdtempSync(join(tmpdir(), 'verinet-node-config-'));
-after(() => rmSync(dir, { recursive: true, force: true }));
+after(() => rmSync(dir, { recursive: true, force: true }), teardownTimeout);
 const file = (name: string, content: string) => {
   const path = join(dir, name);
   writeFileSync(path, content);

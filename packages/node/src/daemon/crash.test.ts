@@ -25,6 +25,10 @@ import { startTestDevnet, type TestDevnet, testMinStake, testWallet, waitFor } f
 import { exitWithParentModule, killOnExit } from '../testing/killOnExit.js';
 import { type RealRelay, startRealRelay } from '../testing/startRealRelay.js';
 
+/** Bounds of this file's hooks (node:test hooks do not inherit a describe's timeout): a hung hook fails, not CI. */
+const setupTimeout = { timeout: 180_000 };
+const teardownTimeout = { timeout: 60_000 };
+
 const mainScript = fileURLToPath(new URL('../cli/main.ts', import.meta.url));
 const root = mkdtempSync(join(tmpdir(), 'verinet-crash-'));
 const nodeIndex = 3;
@@ -75,12 +79,12 @@ before(async () => {
       logLevel: 'warn',
     }),
   );
-});
+}, setupTimeout);
 after(async () => {
   await relay?.stop();
   await devnet?.stop();
   rmSync(root, { recursive: true, force: true });
-});
+}, teardownTimeout);
 
 function startNodeProcess(
   crashAt?: string,
@@ -183,9 +187,10 @@ async function crashingProcess(point: string): Promise<NodeProcess> {
   const current = running;
   running = undefined;
   if (current?.crashAt === point) return current;
-  // Only when cases were filtered out (--test-name-pattern): the running process waits for another point.
+  // Only when cases were filtered out (--test-name-pattern), or a case before failed: the running process, if
+  // any, waits for another point. The new one spares the earlier cases' tasks, so it crashes on this case's.
   if (current) await stopNodeProcess(current);
-  return startNodeProcess(point);
+  return startNodeProcess(point, sparedTasks);
 }
 
 /** Creates a task drawn to the node, with its arguments on the relay before the draw (no fetch retry). */
@@ -219,16 +224,18 @@ const workerRuns = (taskKey: Hex) =>
   )[0]!.n;
 
 describe('kill -9 at each point of a task, then restart', { timeout: 1_200_000 }, () => {
-  let paid = 0n;
   after(async () => {
     if (running) await stopNodeProcess(running);
-  });
+  }, teardownTimeout);
   for (const [index, { type, point }] of crashCases.entries()) {
     it(`${type} task, crash at ${point}: the task completes once, the node is paid and not slashed`, async () => {
       const taskKey = await createDrawnTask(type, argsOf(type, point));
-      await awaitCrash(await crashingProcess(point), point);
-
-      sparedTasks.push(taskKey);
+      try {
+        await awaitCrash(await crashingProcess(point), point);
+      } finally {
+        // Spared by every later process even when this case failed: a later case's crash is on its own task.
+        sparedTasks.push(taskKey);
+      }
       const nextPoint = crashCases[index + 1]?.point ?? timeoutCrashPoint;
       running = restartFor(nextPoint);
       await waitFor(
@@ -240,11 +247,14 @@ describe('kill -9 at each point of a task, then restart', { timeout: 1_200_000 }
         (await readTask(devnet.client, contractsOf(devnet.deployment), taskKey)).state,
         'ScoreReady',
       );
+      // This task's payment, whatever the cases before left owed (a failed case pays nothing: only the app's
+      // validation below credits the node).
+      const owedBefore = await readOwed(devnet.client, contractsOf(devnet.deployment), nodeAddress);
       await validateTestTask(devnet, appIndex, taskKey);
-      await waitFor(() => stepOf(taskKey) === 'ended', 30_000, 'ended').catch((error: Error) => {
+      // The node notices the end on its next follow of the chain: seconds, or much more on a loaded machine.
+      await waitFor(() => stepOf(taskKey) === 'ended', 120_000, 'ended').catch((error: Error) => {
         throw new Error(`${error.message}\n${running?.output()}`);
       });
-      paid += fee;
       const [row] = readStore<{ outcome: string }>(
         'SELECT outcome FROM tasks WHERE task_key = ?',
         taskKey.toLowerCase(),
@@ -271,7 +281,11 @@ describe('kill -9 at each point of a task, then restart', { timeout: 1_200_000 }
         `worker runs after a crash at ${point}`,
       );
       // Paid, never slashed.
-      assert.equal(await readOwed(devnet.client, contractsOf(devnet.deployment), nodeAddress), paid);
+      assert.equal(
+        await readOwed(devnet.client, contractsOf(devnet.deployment), nodeAddress),
+        owedBefore + fee,
+        'owed exactly this task fee more',
+      );
       const info = await readNodeInfo(devnet.client, contractsOf(devnet.deployment), nodeAddress);
       assert.equal(info.status, 'Available');
       assert.equal(info.stake, testMinStake);

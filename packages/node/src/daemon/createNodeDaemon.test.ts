@@ -29,6 +29,10 @@ import { createTxSender } from '../tx/index.js';
 import { createDrawSettler } from './createDrawSettler.js';
 import { createQueueDispatcher } from './createQueueDispatcher.js';
 
+/** Bounds of this file's hooks (node:test hooks do not inherit a describe's timeout): a hung hook fails, not CI. */
+const setupTimeout = { timeout: 180_000 };
+const teardownTimeout = { timeout: 60_000 };
+
 const root = mkdtempSync(join(tmpdir(), 'verinet-daemon-'));
 const modelsDir = join(root, 'models');
 let devnet: TestDevnet;
@@ -60,12 +64,12 @@ before(async () => {
     modelsDir,
     settleDelayMs: 300,
   });
-});
+}, setupTimeout);
 after(async () => {
   await node?.stop();
   await devnet?.stop();
   rmSync(root, { recursive: true, force: true });
-});
+}, teardownTimeout);
 
 describe('node daemon on anvil with the real worker', { timeout: 240_000 }, () => {
   for (const [type, args] of [

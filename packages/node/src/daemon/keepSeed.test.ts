@@ -12,13 +12,17 @@ import { createTxSender } from '../tx/index.js';
 import type { NodeContext } from './context.js';
 import { keepSeed } from './runTaskAction.js';
 
+/** Bounds of this file's hooks (node:test hooks do not inherit a describe's timeout): a hung hook fails, not CI. */
+const setupTimeout = { timeout: 180_000 };
+const teardownTimeout = { timeout: 60_000 };
+
 let devnet: TestDevnet;
 before(async () => {
   devnet = await startTestDevnet();
-});
+}, setupTimeout);
 after(async () => {
   await devnet?.stop();
-});
+}, teardownTimeout);
 
 describe('keepSeed (anvil)', () => {
   it('records the seed of a long task before its block hash ages out, so the late report is accepted', async () => {

@@ -15,6 +15,10 @@ import { startTestDevnet, type TestDevnet, testWallet, waitFor } from '../testin
 import { type RealRelay, startRealRelay } from '../testing/startRealRelay.js';
 import { startTestNode, type TestNode } from '../testing/startTestNode.js';
 
+/** Bounds of this file's hooks (node:test hooks do not inherit a describe's timeout): a hung hook fails, not CI. */
+const setupTimeout = { timeout: 180_000 };
+const teardownTimeout = { timeout: 60_000 };
+
 const root = mkdtempSync(join(tmpdir(), 'verinet-daemon-relay-'));
 const modelsDir = join(root, 'models');
 let devnet: TestDevnet;
@@ -42,13 +46,13 @@ before(async () => {
     taskManager: devnet.deployment.contracts.taskManager,
   });
   node = await startTestNode({ devnet, index: 2, relay: client, dataDir: join(root, 'node'), modelsDir });
-});
+}, setupTimeout);
 after(async () => {
   await node?.stop();
   await relay?.stop();
   await devnet?.stop();
   rmSync(root, { recursive: true, force: true });
-});
+}, teardownTimeout);
 
 describe('node daemon with the real relay (HTTP, signed requests)', { timeout: 180_000 }, () => {
   it('downloads the arguments, uploads and commits the result, submits the score, is paid', async () => {

@@ -23,6 +23,10 @@ import { startTestDevnet, type TestDevnet, testWallet, waitFor } from '../testin
 import { type RealRelay, startRealRelay } from '../testing/startRealRelay.js';
 import { startTestNode, type TestNode } from '../testing/startTestNode.js';
 
+/** Bounds of this file's hooks (node:test hooks do not inherit a describe's timeout): a hung hook fails, not CI. */
+const setupTimeout = { timeout: 180_000 };
+const teardownTimeout = { timeout: 60_000 };
+
 // Review M2 path on the daemon's side, end to end with the real relay and a relay signer on chain (so a timeout
 // would count against the node): Queued → TaskRedraw (Pending) → a later settlement draws this node →
 // TaskStarted → the result committed at the relay → submitScore with the relay's statement → validated, paid.
@@ -57,13 +61,13 @@ before(async () => {
     modelsDir,
     settleDelayMs: 300,
   });
-});
+}, setupTimeout);
 after(async () => {
   await node?.stop();
   await relay?.stop();
   await devnet?.stop();
   rmSync(root, { recursive: true, force: true });
-});
+}, teardownTimeout);
 
 describe('node daemon: a queued task redrawn onto it (review M2)', { timeout: 180_000 }, () => {
   it('runs it, commits the result at the relay, reports, is paid and takes no penalty', async () => {

@@ -7,6 +7,10 @@ import type { SdkContext } from '../../../sdk/src/client/context.js';
 import { createTestTask, joinTestNode } from '../testing/app.js';
 import { startTestDevnet, type TestDevnet, testWallet } from '../testing/devnet.js';
 
+/** Bounds of this file's hooks (node:test hooks do not inherit a describe's timeout): a hung hook fails, not CI. */
+const setupTimeout = { timeout: 180_000 };
+const teardownTimeout = { timeout: 60_000 };
+
 // Review s8: settleDraws is simulated first so that an app pays for no no-op; several waits of one process deciding
 // in the same tick (the shared feed wakes every drawing wait on each head) all pass the simulation.
 describe('review s8: concurrent settleDraws of one process', { timeout: 180_000 }, () => {
@@ -14,8 +18,8 @@ describe('review s8: concurrent settleDraws of one process', { timeout: 180_000 
   before(async () => {
     devnet = await startTestDevnet();
     await joinTestNode(devnet, 1, ['base:verinet/tiny-sd']);
-  });
-  after(async () => devnet?.stop());
+  }, setupTimeout);
+  after(async () => devnet?.stop(), teardownTimeout);
 
   it('one Pending draw, settleDraws from three waits (two apps) at once: how many transactions are paid', async () => {
     const chain = {

@@ -26,6 +26,10 @@ import { createMemoryRelay } from '../testing/createMemoryRelay.js';
 import { startTestDevnet, type TestDevnet, testMinStake, waitFor } from '../testing/devnet.js';
 import { startTestNode, type TestNode } from '../testing/startTestNode.js';
 
+/** Bounds of this file's hooks (node:test hooks do not inherit a describe's timeout): a hung hook fails, not CI. */
+const setupTimeout = { timeout: 180_000 };
+const teardownTimeout = { timeout: 60_000 };
+
 const root = mkdtempSync(join(tmpdir(), 'verinet-three-'));
 const modelsDir = join(root, 'models');
 /** Task files of all three nodes: a small tmpfs when this process may mount one (the disk-full test). */
@@ -72,13 +76,13 @@ before(async () => {
     });
     nodes.set(address.toLowerCase(), node);
   }
-});
+}, setupTimeout);
 after(async () => {
   for (const node of nodes.values()) await node.stop();
   await devnet?.stop();
   if (diskMounted) execFileSync('umount', ['-l', disk], { stdio: 'ignore' });
   rmSync(root, { recursive: true, force: true });
-});
+}, teardownTimeout);
 
 const nodeOf = (task: CreatedTestTask): TestNode => {
   const node = task.node && nodes.get(task.node.toLowerCase());

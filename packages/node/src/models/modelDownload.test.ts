@@ -22,6 +22,10 @@ import { startTestDevnet, type TestDevnet, waitFor } from '../testing/devnet.js'
 import { startTestNode, type TestNode } from '../testing/startTestNode.js';
 import { createModelProvider } from './createModelProvider.js';
 
+/** Bounds of this file's hooks (node:test hooks do not inherit a describe's timeout): a hung hook fails, not CI. */
+const setupTimeout = { timeout: 180_000 };
+const teardownTimeout = { timeout: 60_000 };
+
 const root = mkdtempSync(join(tmpdir(), 'verinet-models-'));
 const served = join(root, 'served');
 const folder = 'verinet--tiny-gpt2';
@@ -76,13 +80,13 @@ before(async () => {
     modelsDir: join(root, 'node-models'),
     modelSource: serverUrl,
   });
-});
+}, setupTimeout);
 after(async () => {
   await node?.stop();
   await devnet?.stop();
   await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
   rmSync(root, { recursive: true, force: true });
-});
+}, teardownTimeout);
 
 describe('automatic model download', { timeout: 240_000 }, () => {
   it('fetches a missing model from the model server; a corrupt file is refused and retried, never reported', async () => {

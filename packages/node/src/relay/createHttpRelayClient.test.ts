@@ -7,6 +7,10 @@ import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { RelayError } from '../errors/index.js';
 import { createHttpRelayClient } from './createHttpRelayClient.js';
 
+/** Bounds of this file's hooks (node:test hooks do not inherit a describe's timeout): a hung hook fails, not CI. */
+const setupTimeout = { timeout: 60_000 };
+const teardownTimeout = { timeout: 60_000 };
+
 // The relay's answers are scripted here because BUSY and a lost staged file cannot be forced on a real relay
 // on demand; the real relay's side of both is tested in packages/relay (relay.crash, phash pool tests).
 describe('createHttpRelayClient: a retried result upload', () => {
@@ -16,8 +20,8 @@ describe('createHttpRelayClient: a retried result upload', () => {
     dir = await mkdtemp(join(tmpdir(), 'relay-client-'));
     await writeFile(join(dir, 'a.png'), 'a');
     await writeFile(join(dir, 'b.png'), 'b');
-  });
-  after(() => rm(dir, { recursive: true, force: true }));
+  }, setupTimeout);
+  after(() => rm(dir, { recursive: true, force: true }), teardownTimeout);
 
   const refusal = (status: number, code: string, retryAfter?: number) =>
     new Response(JSON.stringify({ error: { code, message: code.toLowerCase() } }), {

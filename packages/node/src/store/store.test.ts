@@ -25,8 +25,11 @@ import {
   updateTxStatus,
 } from './index.js';
 
+/** Bounds of this file's hooks (node:test hooks do not inherit a describe's timeout): a hung hook fails, not CI. */
+const teardownTimeout = { timeout: 60_000 };
+
 const dir = mkdtempSync(join(tmpdir(), 'verinet-store-'));
-after(() => rmSync(dir, { recursive: true, force: true }));
+after(() => rmSync(dir, { recursive: true, force: true }), teardownTimeout);
 const key = (n: number) => `0x${n.toString(16).padStart(64, '0')}` as Hex;
 const hash = (n: number) => `0x${(n + 0xabc).toString(16).padStart(64, '0')}` as Hex;
 

@@ -10,13 +10,17 @@ import { getLatestTx, listPendingTxs, openStore } from '../store/index.js';
 import { startTestDevnet, type TestDevnet, testMinStake, testWallet, waitFor } from '../testing/devnet.js';
 import { createTxSender, TransactionRevertedError } from './createTxSender.js';
 
+/** Bounds of this file's hooks (node:test hooks do not inherit a describe's timeout): a hung hook fails, not CI. */
+const setupTimeout = { timeout: 180_000 };
+const teardownTimeout = { timeout: 60_000 };
+
 let devnet: TestDevnet;
 before(async () => {
   devnet = await startTestDevnet();
-});
+}, setupTimeout);
 after(async () => {
   await devnet?.stop();
-});
+}, teardownTimeout);
 
 function senderFor(index: number, store = openStore({ path: ':memory:' })) {
   const { privateKey } = testWallet(devnet, index);

@@ -4,7 +4,11 @@ import { canonicalizeJson, encodeTaskArgs, getArgsHash } from '@verinet/protocol
 import { createSalt, getArgsCommitment } from '@verinet/protocol/commitment';
 import { argsAvailableTypes } from '@verinet/protocol/relay';
 import { createPublicClient, custom, type Hex, type PublicClient, verifyTypedData } from 'viem';
-import { createChainReader, recheckMs } from '../chain/createChainReader.js';
+import {
+  type CreateChainReaderParameters,
+  createChainReader,
+  recheckMs,
+} from '../chain/createChainReader.js';
 import { runRetention } from '../retention/runRetention.js';
 import {
   type ChainFixture,
@@ -37,6 +41,20 @@ export type ReviewEnv = {
   relay: TestRelay;
   call: RelayRequest;
 };
+
+/** The fixture's chain read as the relay reads it; `options` are the case's cache, bounds and client. */
+function createFixtureChainReader(
+  fixture: ChainFixture,
+  options: Omit<CreateChainReaderParameters, 'rpcUrl' | 'chainId' | 'taskManager' | 'startBlock'>,
+) {
+  return createChainReader({
+    rpcUrl: fixture.anvil.rpcUrl,
+    chainId: fixture.deployment.chainId,
+    taskManager: fixture.deployment.contracts.taskManager,
+    startBlock: BigInt(fixture.deployment.startBlock),
+    ...options,
+  });
+}
 
 /** Arbitrary JSON as canonical bytes with a fresh salt and its commitment (no schema check on the way). */
 function prepareRaw(value: unknown): { bytes: Uint8Array; salt: Hex; argsCommitment: Hex } {
@@ -478,11 +496,7 @@ export function runRelayReviewTests(env: () => ReviewEnv): void {
       await submitScore(fixture, task, result.score);
       for (let i = 0; i < 10; i++)
         await fixture.actors.publicClient.request({ method: 'evm_mine' as never, params: [] as never });
-      const chain = createChainReader({
-        rpcUrl: fixture.anvil.rpcUrl,
-        chainId: fixture.deployment.chainId,
-        taskManager: fixture.deployment.contracts.taskManager,
-        startBlock: BigInt(fixture.deployment.startBlock),
+      const chain = createFixtureChainReader(fixture, {
         maxLogRange: cap,
         client: capped,
       });
@@ -503,11 +517,7 @@ export function runRelayReviewTests(env: () => ReviewEnv): void {
         calls[method] = (calls[method] ?? 0) + 1;
       });
       const cacheMs = 400;
-      const chain = createChainReader({
-        rpcUrl: fixture.anvil.rpcUrl,
-        chainId: fixture.deployment.chainId,
-        taskManager: fixture.deployment.contracts.taskManager,
-        startBlock: BigInt(fixture.deployment.startBlock),
+      const chain = createFixtureChainReader(fixture, {
         cacheMs,
         client: counting,
       });
@@ -537,11 +547,7 @@ export function runRelayReviewTests(env: () => ReviewEnv): void {
       assert.equal(calls.eth_call, reads, 'a terminal state is never read again');
       // A task created after the head was cached reads as unknown at that head; a recheck (what the routes do
       // before refusing) reads the head again once it is older than recheckMs, and finds the task.
-      const slow = createChainReader({
-        rpcUrl: fixture.anvil.rpcUrl,
-        chainId: fixture.deployment.chainId,
-        taskManager: fixture.deployment.contracts.taskManager,
-        startBlock: BigInt(fixture.deployment.startBlock),
+      const slow = createFixtureChainReader(fixture, {
         cacheMs: 60_000,
       });
       assert.equal((await slow.getTask(`0x${'77'.repeat(32)}`)).state, 'None', 'caches the head');
@@ -572,11 +578,7 @@ export function runRelayReviewTests(env: () => ReviewEnv): void {
         await new Promise(() => {});
       });
       const readTimeoutMs = 300;
-      const chain = createChainReader({
-        rpcUrl: fixture.anvil.rpcUrl,
-        chainId: fixture.deployment.chainId,
-        taskManager: fixture.deployment.contracts.taskManager,
-        startBlock: BigInt(fixture.deployment.startBlock),
+      const chain = createFixtureChainReader(fixture, {
         cacheMs: 60_000,
         readTimeoutMs,
         client: lossy,

@@ -15,6 +15,10 @@ import { foundry } from 'viem/chains';
 import { type Anvil, startAnvil } from '../../../cli/src/anvil/startAnvil.js';
 import { createTaskLogFeed, joinTaskLogFeed } from './createTaskLogFeed.js';
 
+/** Bounds of this file's hooks (node:test hooks do not inherit a describe's timeout): a hung hook fails, not CI. */
+const setupTimeout = { timeout: 180_000 };
+const teardownTimeout = { timeout: 60_000 };
+
 /** anvil's first test account (its well-known default key). */
 const account = privateKeyToAccount('0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80');
 
@@ -50,10 +54,10 @@ describe('createTaskLogFeed: one HTTP reader wakes the waits of a process (real 
     const hash = await wallet().deployContract({ abi: [], bytecode: emitterInitCode });
     const receipt = await publicClient.waitForTransactionReceipt({ hash, pollingInterval: 10 });
     emitter = receipt.contractAddress!;
-  });
+  }, setupTimeout);
   after(async () => {
     await anvil.stop();
-  });
+  }, teardownTimeout);
 
   it('wakes a wait at a log naming its task, not at a log naming another task or at a bare block', async () => {
     const feed = createTaskLogFeed({ publicClient, taskManager: emitter, pollIntervalMs: 20 });

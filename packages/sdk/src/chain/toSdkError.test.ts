@@ -8,6 +8,10 @@ import { ChainRequestError } from '../errors/index.js';
 import { createChainAccess } from './createChainAccess.js';
 import { toSdkError } from './toSdkError.js';
 
+/** Bounds of this file's hooks (node:test hooks do not inherit a describe's timeout): a hung hook fails, not CI. */
+const setupTimeout = { timeout: 180_000 };
+const teardownTimeout = { timeout: 60_000 };
+
 /** anvil's first test account (its well-known default key). */
 const account = privateKeyToAccount('0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80');
 
@@ -20,10 +24,10 @@ describe('toSdkError: an RPC refusing a transaction', () => {
   before(async () => {
     // Interval mining: the first transaction waits in the pool, as on the devnet.
     anvil = await startAnvil({ blockTime: 5 });
-  });
+  }, setupTimeout);
   after(async () => {
     await anvil.stop();
-  });
+  }, teardownTimeout);
 
   it('names the RPC reason and the likely nonce race, not viem\'s "Transaction creation failed."', async () => {
     const wallet = createWalletClient({ account, chain: foundry, transport: http(anvil.rpcUrl) });
@@ -53,10 +57,10 @@ describe('createChainAccess: a nonce taken by another process of the same accoun
   let anvil: Anvil;
   before(async () => {
     anvil = await startAnvil({});
-  });
+  }, setupTimeout);
   after(async () => {
     await anvil.stop();
-  });
+  }, teardownTimeout);
 
   const write = async (mode: 'race' | 'sync-timeout') => {
     const rpc = http(anvil.rpcUrl, { retryCount: 0 })({ chain: foundry, retryCount: 0 });

@@ -10,6 +10,10 @@ import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { launchBrowser, type TestBrowser } from '../../../web/src/testing/launchBrowser.js';
 
+/** Bounds of this file's hooks (node:test hooks do not inherit a describe's timeout): a hung hook fails, not CI. */
+const setupTimeout = { timeout: 180_000 };
+const teardownTimeout = { timeout: 60_000 };
+
 let server: Server;
 let url: string;
 let browser: TestBrowser;
@@ -51,12 +55,12 @@ before(async () => {
   await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
   url = `http://127.0.0.1:${(server.address() as { port: number }).port}/`;
   browser = await launchBrowser();
-});
+}, setupTimeout);
 
 after(async () => {
   await browser?.close();
   await new Promise((done) => server?.close(done));
-});
+}, teardownTimeout);
 
 describe('createIndexedDbStore in Chromium', { timeout: 120_000 }, () => {
   it("keeps a task's secrets, values, order and phases across page reloads", async () => {

@@ -8,6 +8,10 @@ import { startTestNetwork, type TestNetwork } from '../../../bridge/src/test/sta
 import { buildWebUi } from '../build/buildWebUi.js';
 import { getScreenshotDir, launchBrowser, type TestBrowser } from '../testing/launchBrowser.js';
 
+/** Bounds of this file's hooks (node:test hooks do not inherit a describe's timeout): a hung hook fails, not CI. */
+const setupTimeout = { timeout: 180_000 };
+const teardownTimeout = { timeout: 60_000 };
+
 // Bridge mode end to end: the bridge (its keystore pays) serves the built UI; the page authenticates with the
 // API key from the #key= link; an image job shows its live protocol progress and its image; a chat answer streams.
 describe('bridge mode: images and streaming chat (Chromium)', { timeout: 480_000 }, () => {
@@ -38,14 +42,14 @@ describe('bridge mode: images and streaming chat (Chromium)', { timeout: 480_000
     browser = await launchBrowser();
     shots = getScreenshotDir('bridge');
     console.log(`screenshots: ${shots}`);
-  });
+  }, setupTimeout);
 
   after(async () => {
     await browser?.close();
     await bridge?.close();
     await network?.stop();
     if (work) rmSync(work, { recursive: true, force: true });
-  });
+  }, teardownTimeout);
 
   it('generates an image with live protocol progress, then lists it in the history', async () => {
     const page = await browser.context.newPage();

@@ -9,6 +9,10 @@ import { buildWebUi } from '../build/buildWebUi.js';
 import { getScreenshotDir, launchBrowser, type TestBrowser } from '../testing/launchBrowser.js';
 import { type StaticServer, serveStatic } from '../testing/serveStatic.js';
 
+/** Bounds of this file's hooks (node:test hooks do not inherit a describe's timeout): a hung hook fails, not CI. */
+const setupTimeout = { timeout: 180_000 };
+const teardownTimeout = { timeout: 60_000 };
+
 // The staking calculator page in real Chromium: its figures must be the protocol package's exact maths, the
 // plot must be drawn, bad input must be named, and the page must work by keyboard and at phone width.
 describe('web UI pages (Chromium): staking calculator, labels, keyboard, phone width', {
@@ -26,13 +30,13 @@ describe('web UI pages (Chromium): staking calculator, labels, keyboard, phone w
     browser = await launchBrowser();
     shots = getScreenshotDir('calculator');
     console.log(`screenshots: ${shots}`);
-  });
+  }, setupTimeout);
 
   after(async () => {
     await browser?.close();
     await server?.close();
     rmSync(outDir, { recursive: true, force: true });
-  });
+  }, teardownTimeout);
 
   it('shows p and the deterrent stake from the seeds formulas, and plots the expected gain', async () => {
     const page = await browser.context.newPage();

@@ -11,6 +11,10 @@ import { injectTestWallet } from '../testing/injectTestWallet.js';
 import { getScreenshotDir, launchBrowser, type TestBrowser } from '../testing/launchBrowser.js';
 import { type StaticServer, serveStatic } from '../testing/serveStatic.js';
 
+/** Bounds of this file's hooks (node:test hooks do not inherit a describe's timeout): a hung hook fails, not CI. */
+const setupTimeout = { timeout: 180_000 };
+const teardownTimeout = { timeout: 60_000 };
+
 const appIndex = 12;
 
 // DApp mode end to end: no bridge. The UI is a static site; an injected EIP-1193 wallet backed by a local key
@@ -49,14 +53,14 @@ describe('DApp mode: tasks paid by the browser wallet (Chromium)', { timeout: 48
     browser = await launchBrowser();
     shots = getScreenshotDir('dapp');
     console.log(`screenshots: ${shots}`);
-  });
+  }, setupTimeout);
 
   after(async () => {
     await browser?.close();
     await server?.close();
     await network?.stop();
     if (work) rmSync(work, { recursive: true, force: true });
-  });
+  }, teardownTimeout);
 
   it('generates an image; the wallet signs and pays; the task ends paid on chain', async () => {
     const page = await browser.context.newPage();

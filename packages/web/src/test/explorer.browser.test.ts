@@ -23,6 +23,10 @@ import { getScreenshotDir, launchBrowser, type TestBrowser } from '../testing/la
 import { type StaticServer, serveStatic } from '../testing/serveStatic.js';
 import { getFreePort } from '../utils/getFreePort.js';
 
+/** Bounds of this file's hooks (node:test hooks do not inherit a describe's timeout): a hung hook fails, not CI. */
+const setupTimeout = { timeout: 180_000 };
+const teardownTimeout = { timeout: 60_000 };
+
 type Stats = {
   tasksCreated: number;
   tasksPaid: number;
@@ -92,7 +96,7 @@ describe('network explorer (anvil + Ponder + Chromium)', { timeout: 480_000 }, (
     browser = await launchBrowser();
     shots = getScreenshotDir('explorer');
     console.log(`screenshots: ${shots}`);
-  });
+  }, setupTimeout);
 
   after(async () => {
     await browser?.close();
@@ -100,7 +104,7 @@ describe('network explorer (anvil + Ponder + Chromium)', { timeout: 480_000 }, (
     await indexer?.stop();
     await anvil?.stop();
     if (work) rmSync(work, { recursive: true, force: true });
-  });
+  }, teardownTimeout);
 
   it('indexes the tasks, the validation group and the slash', async () => {
     const rounds = group.unsampledRounds;

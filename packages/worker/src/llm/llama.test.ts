@@ -18,6 +18,10 @@ import {
   writeTinyLlama,
 } from './tiny/writeTinyLlama.js';
 
+/** Bounds of this file's hooks (node:test hooks do not inherit a describe's timeout): a hung hook fails, not CI. */
+const setupTimeout = { timeout: 180_000 };
+const teardownTimeout = { timeout: 60_000 };
+
 /** sha256 of result.json for the fixed tasks below: a change means results changed for every node. */
 const golden = {
   llamaGreedy: 'e275830581d6f0e30fc88368dac6094653906bce61b57f6253fea20587fe3397',
@@ -57,11 +61,11 @@ before(async () => {
   modelsDir = join(root, 'models');
   await writeTinyLlama({ modelsDir });
   await writeTinyLlama({ modelsDir, architecture: 'qwen2' });
-});
+}, setupTimeout);
 after(async () => {
   await backend.dispose();
   await rm(root, { recursive: true, force: true });
-});
+}, teardownTimeout);
 
 describe('tiny Llama / Qwen2 model', () => {
   test('is generated in code, the same bytes for the same seed, GQA in its config', () => {

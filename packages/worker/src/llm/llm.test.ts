@@ -13,6 +13,10 @@ import { type ChatResult, createLlmBackend } from './index.js';
 import { selectToken } from './selectToken.js';
 import { createTinyGpt2Files, tinyGpt2ModelId, writeTinyGpt2 } from './tiny/writeTinyGpt2.js';
 
+/** Bounds of this file's hooks (node:test hooks do not inherit a describe's timeout): a hung hook fails, not CI. */
+const setupTimeout = { timeout: 180_000 };
+const teardownTimeout = { timeout: 60_000 };
+
 /**
  * sha256 of result.json for the fixed tasks below: a change means results changed for every node. (Without
  * the `generation_config` member, which the result gained later, they were 3a184eb8… and fae2fe50…: the
@@ -58,11 +62,11 @@ before(async () => {
   root = await mkdtemp(join(tmpdir(), 'verinet-llm-'));
   modelsDir = join(root, 'models');
   await writeTinyGpt2({ modelsDir });
-});
+}, setupTimeout);
 after(async () => {
   await backend.dispose();
   await rm(root, { recursive: true, force: true });
-});
+}, teardownTimeout);
 
 describe('tiny GPT-2', () => {
   test('is generated in code, the same bytes for the same seed', () => {

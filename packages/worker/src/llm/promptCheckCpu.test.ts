@@ -15,6 +15,10 @@ import type { LoadedLlm } from './loadLlm.js';
 import { measureChatPrompt } from './measureChatPrompt.js';
 import { tinyGpt2ModelId, writeTinyGpt2 } from './tiny/writeTinyGpt2.js';
 
+/** Bounds of this file's hooks (node:test hooks do not inherit a describe's timeout): a hung hook fails, not CI. */
+const setupTimeout = { timeout: 180_000 };
+const teardownTimeout = { timeout: 60_000 };
+
 const context = 32_768;
 let modelsDir: string;
 let tokenizedChars = 0;
@@ -30,11 +34,11 @@ before(async () => {
     tokenizedChars += text.length;
     return encode.call(this, text, options);
   };
-});
+}, setupTimeout);
 after(async () => {
   PreTrainedTokenizer.prototype.encode = encode;
   await rm(modelsDir, { recursive: true, force: true });
-});
+}, teardownTimeout);
 
 const argsFor = (content: string) =>
   parseTaskArgs('llm', { model: tinyGpt2ModelId, messages: [{ role: 'user', content }], seed: 1 });

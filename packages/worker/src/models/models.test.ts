@@ -31,6 +31,10 @@ import { listModels } from './listModels.js';
 import { createManifest, type ModelManifest, writeManifest } from './manifest.js';
 import { resolveModel } from './resolveModel.js';
 
+/** Bounds of this file's hooks (node:test hooks do not inherit a describe's timeout): a hung hook fails, not CI. */
+const setupTimeout = { timeout: 60_000 };
+const teardownTimeout = { timeout: 60_000 };
+
 const payload = Buffer.from(Array.from({ length: 300_000 }, (_, i) => (i * 31 + (i >> 8)) & 0xff));
 const payloadSha = createHash('sha256').update(payload).digest('hex');
 
@@ -83,18 +87,18 @@ before(async () => {
   server = createServer(handle);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-});
+}, setupTimeout);
 after(async () => {
   server.closeAllConnections();
   await new Promise((resolve) => server.close(resolve));
   await rm(root, { recursive: true, force: true });
-});
+}, teardownTimeout);
 beforeEach(() => {
   mode = 'normal';
   requests = [];
   files.clear();
   files.set('/blob.bin', payload);
-});
+}, setupTimeout);
 
 describe('downloadFile', () => {
   test('downloads the whole file and verifies it', async () => {

@@ -9,6 +9,10 @@ import { writeTinySdModel } from '../sd/tiny/index.js';
 import { WorkerTaskError } from './errors.js';
 import { WorkerSupervisor } from './supervisor.js';
 
+/** Bounds of this file's hooks (node:test hooks do not inherit a describe's timeout): a hung hook fails, not CI. */
+const setupTimeout = { timeout: 180_000 };
+const teardownTimeout = { timeout: 60_000 };
+
 let root: string;
 let modelsDir: string;
 
@@ -17,10 +21,10 @@ before(async () => {
   modelsDir = join(root, 'models');
   await writeTinyGpt2({ modelsDir });
   await writeTinySdModel({ modelsDir, modelId: 'verinet/tiny-sd' });
-});
+}, setupTimeout);
 after(async () => {
   await rm(root, { recursive: true, force: true });
-});
+}, teardownTimeout);
 
 test('the default worker lists both backends and runs an SD task with the pHash score', async () => {
   const worker = new WorkerSupervisor({

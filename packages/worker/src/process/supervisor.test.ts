@@ -9,6 +9,10 @@ import { WorkerProtocolError } from '../protocol/errors.js';
 import { WorkerCrashedError, WorkerTaskError, WorkerTimeoutError } from './errors.js';
 import { type WorkerExit, WorkerSupervisor, type WorkerSupervisorParameters } from './supervisor.js';
 
+/** Bounds of this file's hooks (node:test hooks do not inherit a describe's timeout): a hung hook fails, not CI. */
+const setupTimeout = { timeout: 60_000 };
+const teardownTimeout = { timeout: 60_000 };
+
 const fixture = fileURLToPath(new URL('./fixtures/testBackends.ts', import.meta.url));
 let root: string;
 let dirs = 0;
@@ -41,10 +45,10 @@ function supervisor(options: Partial<WorkerSupervisorParameters> = {}): WorkerSu
 
 before(async () => {
   root = await mkdtemp(join(tmpdir(), 'verinet-supervisor-'));
-});
+}, setupTimeout);
 after(async () => {
   await rm(root, { recursive: true, force: true });
-});
+}, teardownTimeout);
 
 describe('WorkerSupervisor', () => {
   test('handshake, then a task returns hashed files and the text score', async () => {

@@ -13,6 +13,10 @@ import { getStartIndex } from './pipeline/prepareStart.js';
 import { toBinaryMask, toVaeInput } from './pipeline/preprocessImage.js';
 import { writeTinySdModel } from './tiny/index.js';
 
+/** Bounds of this file's hooks (node:test hooks do not inherit a describe's timeout): a hung hook fails, not CI. */
+const setupTimeout = { timeout: 180_000 };
+const teardownTimeout = { timeout: 60_000 };
+
 // Image-to-image and inpainting on tiny generated models (random weights, real diffusers ONNX layout with a
 // VAE encoder; the inpainting model has a 9-channel UNet). Golden hashes were recorded on this project's
 // AMD EPYC machine; see sdBackend.test.ts about kernels on other CPUs.
@@ -82,13 +86,13 @@ before(async () => {
   stripes = await pngDataUrl(64, 64, (x) => (x % 16 < 8 ? [255, 255, 255] : [0, 0, 64]));
   leftMask = await pngDataUrl(64, 64, (x) => (x < 32 ? [255, 255, 255] : [0, 0, 0]));
   topMask = await pngDataUrl(64, 64, (_, y) => (y < 16 ? [255, 255, 255] : [0, 0, 0]));
-});
+}, setupTimeout);
 
 after(async () => {
   await backend1.dispose();
   await backend2.dispose();
   await rm(root, { recursive: true, force: true });
-});
+}, teardownTimeout);
 
 describe('image preprocessing (diffusers semantics)', () => {
   it('normalizes to [-1, 1] planar float32, binarizes masks with PIL luma at 128, starts at t_start', () => {

@@ -11,6 +11,10 @@ import { createManifest, getModelDir, writeManifest } from '../models/index.js';
 import { createSdBackend, loadSdModel } from './index.js';
 import { writeTinySdModel } from './tiny/index.js';
 
+/** Bounds of this file's hooks (node:test hooks do not inherit a describe's timeout): a hung hook fails, not CI. */
+const setupTimeout = { timeout: 180_000 };
+const teardownTimeout = { timeout: 60_000 };
+
 // Stable Diffusion 2.x (768-v) on a tiny model of its shape: v-prediction DDIM scheduler config as
 // stabilityai/stable-diffusion-2-1 ships it, `!` padding, a wider text encoder whose last_hidden_state is
 // what SD 2's export calls it (the penultimate OpenCLIP layer, baked into the graph), unet sample_size 96.
@@ -55,13 +59,13 @@ before(async () => {
   root = await mkdtemp(join(tmpdir(), 'verinet-sd2-'));
   modelsDir = join(root, 'models');
   await writeTinySdModel({ modelsDir, modelId, seed: 7, kind: 'sd2' });
-});
+}, setupTimeout);
 
 after(async () => {
   await backend1.dispose();
   await backend2.dispose();
   await rm(root, { recursive: true, force: true });
-});
+}, teardownTimeout);
 
 // sha256 of the raw RGB pixels (64×64, 3 steps, DDIM v-prediction), recorded on this project's AMD EPYC machine.
 const golden = 'bba2580048bf0b19bd2122dee26f9af695bbd42589b9af40e745fc63d30103ce';

@@ -13,6 +13,10 @@ import { createGraphBuilder } from '../onnx/index.js';
 import { createSdBackend, loadSdModel, type SchedulerMethod } from './index.js';
 import { sd15SchedulerConfig, writeTinySdModel } from './tiny/index.js';
 
+/** Bounds of this file's hooks (node:test hooks do not inherit a describe's timeout): a hung hook fails, not CI. */
+const setupTimeout = { timeout: 180_000 };
+const teardownTimeout = { timeout: 60_000 };
+
 const modelId = 'verinet/tiny-sd';
 let root: string;
 let modelsDir: string;
@@ -66,13 +70,13 @@ before(async () => {
   root = await mkdtemp(join(tmpdir(), 'verinet-sd-'));
   modelsDir = join(root, 'models');
   await writeTinySdModel({ modelsDir, modelId, seed: 1 });
-});
+}, setupTimeout);
 
 after(async () => {
   await backend1.dispose();
   await backend2.dispose();
   await rm(root, { recursive: true, force: true });
-});
+}, teardownTimeout);
 
 describe('tiny SD model', () => {
   // No wall-clock assertion: timings belong in benches (a loaded CI machine took 2.3 s here).

@@ -24,6 +24,10 @@ import { createSdBackend } from '../sdBackend.js';
 import { prepareControlImage, SdControlnetError } from './index.js';
 import { writeTinyControlnetModel, writeTinyControlnetSdModel } from './tiny.js';
 
+/** Bounds of this file's hooks (node:test hooks do not inherit a describe's timeout): a hung hook fails, not CI. */
+const setupTimeout = { timeout: 180_000 };
+const teardownTimeout = { timeout: 60_000 };
+
 const modelId = 'verinet/tiny-sd-controlnet';
 let root: string;
 let modelsDir: string;
@@ -89,13 +93,13 @@ before(async () => {
   photoUrl = await dataUrl(96, 80, (x, y, c) =>
     (x - 40) ** 2 + (y - 38) ** 2 < 600 ? [220, 60, 30][c]! : (x * 2 + y + 40 * c) % 256,
   );
-});
+}, setupTimeout);
 
 after(async () => {
   await backend1.dispose();
   await backend2.dispose();
   await rm(root, { recursive: true, force: true });
-});
+}, teardownTimeout);
 
 describe('prepareControlImage', () => {
   it('gives value / 255 per channel, [3, h, w], for an image of the task size', async () => {

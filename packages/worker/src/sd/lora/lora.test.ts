@@ -31,6 +31,10 @@ import {
   writeTinyAdapterSdModel,
 } from './tiny.js';
 
+/** Bounds of this file's hooks (node:test hooks do not inherit a describe's timeout): a hung hook fails, not CI. */
+const setupTimeout = { timeout: 180_000 };
+const teardownTimeout = { timeout: 60_000 };
+
 const modelId = 'verinet/tiny-sd-lora';
 let root: string;
 let modelsDir: string;
@@ -106,13 +110,13 @@ before(async () => {
     modelId: 'test/lora-b',
     files: { 'b.safetensors': encodeTinyLora(pairsB, 'kohya') },
   });
-});
+}, setupTimeout);
 
 after(async () => {
   await backend1.dispose();
   await backend2.dispose();
   await rm(root, { recursive: true, force: true });
-});
+}, teardownTimeout);
 
 describe('mergeLoras', () => {
   it('computes W + weight · alpha/rank · up·down on torch and transposed layouts (hand-checked values)', async () => {

@@ -23,6 +23,10 @@ import { writeTinySdModel } from '../tiny/index.js';
 import { createSdxlHooks, getRefinerStart, getSdxlTimeIds, loadSdxl, SdxlModelError } from './index.js';
 import { sdxlSchedulerConfig, writeTinySdxlModel, writeTinySdxlRefiner } from './tiny.js';
 
+/** Bounds of this file's hooks (node:test hooks do not inherit a describe's timeout): a hung hook fails, not CI. */
+const setupTimeout = { timeout: 180_000 };
+const teardownTimeout = { timeout: 60_000 };
+
 const modelId = 'verinet/tiny-sdxl';
 const refinerId = 'verinet/tiny-sdxl-refiner';
 let root: string;
@@ -71,13 +75,13 @@ before(async () => {
   modelsDir = join(root, 'models');
   modelDir = await writeTinySdxlModel({ modelsDir, modelId, seed: 1 });
   await writeTinySdxlRefiner({ modelsDir, modelId: refinerId, seed: 5 });
-});
+}, setupTimeout);
 
 after(async () => {
   await backend1.dispose();
   await backend2.dispose();
   await rm(root, { recursive: true, force: true });
-});
+}, teardownTimeout);
 
 describe('SDXL conditioning', () => {
   it('joins the penultimate hidden states of both encoders and pools text_embeds of encoder 2', async () => {

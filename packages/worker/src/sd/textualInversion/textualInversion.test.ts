@@ -27,6 +27,10 @@ import {
 } from './index.js';
 import { createTinyEmbeddingVectors, encodeA1111Embedding, encodeDiffusersEmbedding } from './tiny.js';
 
+/** Bounds of this file's hooks (node:test hooks do not inherit a describe's timeout): a hung hook fails, not CI. */
+const setupTimeout = { timeout: 180_000 };
+const teardownTimeout = { timeout: 60_000 };
+
 const modelId = 'verinet/tiny-sd-ti';
 let root: string;
 let modelsDir: string;
@@ -80,13 +84,13 @@ before(async () => {
     modelId: 'test/style',
     files: { 'mystyle.safetensors': encodeA1111Embedding(style, 2) },
   });
-});
+}, setupTimeout);
 
 after(async () => {
   await backend1.dispose();
   await backend2.dispose();
   await rm(root, { recursive: true, force: true });
-});
+}, teardownTimeout);
 
 describe('parseEmbeddingFile', () => {
   it('reads the diffusers layout (token = key) and the A1111 layout (token = file name), token override', () => {
