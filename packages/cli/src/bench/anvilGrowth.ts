@@ -1,14 +1,16 @@
 /**
  * npm run bench:anvil-growth -- [--tasks 3000] [--window 300] [--hardfork cancun|prague|…] [--prune-history 512]
  *                                [--fork]   (the chain forks an idle empty anvil; both anvils' CPU counted)
+ *                                [--state]  (anvil keeps a `--state` file, as the devnet does: dumped every minute)
  *
  * anvil's CPU per task as the chain grows: the chain-bound ceiling's calls (createTask, the draw, submitScore,
  * validateSingleTask; measureChainCeiling.ts) on a fresh anvil with the given options, anvil's CPU time (from
  * /proc) printed per window of tasks, with its resident memory. Finds what makes a long network run slower
  * (anvil's own cost per block, not the clients' queries: nothing else talks to this anvil). Not a test.
  */
-import { readFileSync } from 'node:fs';
-import { loadavg } from 'node:os';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { taskArgsVersions } from '@verinet/protocol/args';
 import { measureChainCeiling } from './measureChainCeiling.js';
@@ -24,6 +26,7 @@ const { values } = parseArgs({
     'prune-history': { type: 'string', default: '512' },
     nodes: { type: 'string', default: '20' },
     fork: { type: 'boolean', default: false },
+    state: { type: 'boolean', default: false },
   },
 });
 const tasks = parseIntegerFlag('tasks', values.tasks, 1);
@@ -32,11 +35,20 @@ const nodes = parseIntegerFlag('nodes', values.nodes, 1);
 // 0 = keep every state (anvil's default).
 const pruneHistory = parseIntegerFlag('prune-history', values['prune-history'], 0);
 const hardfork = values.hardfork === 'default' ? undefined : values.hardfork;
+const stateDir = values.state ? mkdtempSync(join(tmpdir(), 'verinet-anvil-growth-')) : undefined;
+const stateFile = stateDir === undefined ? undefined : join(stateDir, 'chain.json');
 
 const anvilCpuMs = () =>
   (readProcessTreeCpu(process.pid, (_pid, commandLine) =>
     /anvil/.test(commandLine) ? 'anvil' : 'other',
   ).get('anvil') ?? 0) * 1000;
+const stateFileMb = (path: string) => {
+  try {
+    return Math.round(statSync(path).size / 1e6);
+  } catch {
+    return 0;
+  }
+};
 const anvilRssMb = () => {
   for (const [pid] of readProcessTreeCpu(process.pid, (pid, commandLine) =>
     /anvil/.test(commandLine) ? String(pid) : '',
@@ -51,7 +63,7 @@ const anvilRssMb = () => {
 };
 
 console.log(
-  `bench:anvil-growth (${new Date().toISOString()}, ${tasks} tasks, ${nodes} nodes, --hardfork ${hardfork ?? '(anvil default)'}, --prune-history ${pruneHistory || 'off'}${values.fork ? ', forked from an idle anvil' : ''}; load average ${loadavg()
+  `bench:anvil-growth (${new Date().toISOString()}, ${tasks} tasks, ${nodes} nodes, --hardfork ${hardfork ?? '(anvil default)'}, --prune-history ${pruneHistory || 'off'}${values.fork ? ', forked from an idle anvil' : ''}${values.state ? ', --state file' : ''}; load average ${loadavg()
     .map((l) => l.toFixed(1))
     .join(' ')})`,
 );
@@ -69,7 +81,7 @@ const ceiling = await measureChainCeiling({
     seed: 0,
   },
   version: taskArgsVersions.llm,
-  anvil: { hardfork, pruneHistory: pruneHistory || undefined, forkIdleBase: values.fork },
+  anvil: { hardfork, pruneHistory: pruneHistory || undefined, forkIdleBase: values.fork, stateFile },
   onTask: (done) => {
     if (done === 1) {
       cpuBefore = anvilCpuMs();
@@ -80,7 +92,7 @@ const ceiling = await measureChainCeiling({
     const cpu = anvilCpuMs();
     const wall = performance.now();
     console.log(
-      `  tasks ${String(done - window).padStart(6)}–${String(done).padEnd(6)} anvil ${formatMs((cpu - cpuBefore) / window)} CPU/task, ${((window * 1000) / (wall - wallBefore)).toFixed(1)} tasks/s, RSS ${anvilRssMb()} MB`,
+      `  tasks ${String(done - window).padStart(6)}–${String(done).padEnd(6)} anvil ${formatMs((cpu - cpuBefore) / window)} CPU/task, ${((window * 1000) / (wall - wallBefore)).toFixed(1)} tasks/s, RSS ${anvilRssMb()} MB${stateFile === undefined ? '' : `, state file ${stateFileMb(stateFile)} MB`}`,
     );
     cpuBefore = cpu;
     wallBefore = wall;
@@ -91,3 +103,4 @@ console.log(
     .map((l) => l.toFixed(1))
     .join(' ')} at the end)`,
 );
+if (stateDir !== undefined) rmSync(stateDir, { recursive: true, force: true });

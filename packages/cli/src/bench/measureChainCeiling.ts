@@ -46,7 +46,7 @@ export type MeasureChainCeilingParameters = {
   llmArgs: Record<string, unknown>;
   version: string;
   /** anvil's options: the devnet's, so that the ceiling is measured on the chain the network run used. */
-  anvil?: Pick<StartAnvilParameters, 'hardfork' | 'pruneHistory' | 'forkIdleBase'> | undefined;
+  anvil?: Pick<StartAnvilParameters, 'hardfork' | 'pruneHistory' | 'forkIdleBase' | 'stateFile'> | undefined;
   /** Called after each task with the number done so far (a long run's progress, anvil's cost over the chain). */
   onTask?: ((done: number) => void) | undefined;
 };
