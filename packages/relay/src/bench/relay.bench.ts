@@ -21,7 +21,7 @@
  *
  *   npm run bench:relay [-- --runs 5] [--backend sqlite|postgres] [--workers 2] [--only upload,image,small,memory]
  *                       [--sizes 1,20] [--parallel 1,4] [--image 4x512x512] [--small-count 2000]
- *                       [--connections 32] [--log-level warn] [--markdown]
+ *                       [--connections 32] [--log-level warn] [--skip-whole] [--markdown]
  *   RELAY_BENCH_CPU_PROF=/tmp/prof npm run bench:relay -- --runs 1   (a CPU profile of the relay process)
  *   RELAY_BENCH_PHASE_PROF=/tmp/prof npm run bench:relay -- …   (one CPU profile of the relay per measured
  *                       upload/download loop, e.g. put-1MB-1.<pid>.cpuprofile: that loop's rounds alone)
@@ -91,6 +91,8 @@ const sizes = (option('--sizes') ?? '1,20').split(',').map(Number);
  * latency-bound stream, 4 what a relay serving several nodes sees; the baselines run with the same count.
  */
 const inFlightCounts = (option('--parallel') ?? '1,4').split(',').map(Number);
+/** --skip-whole: no whole-result (PUT + commit) rounds: the PUT and download figures alone (A/B runs, profiles). */
+const skipWhole = argv.includes('--skip-whole');
 const MB = 1024 * 1024;
 
 /**
@@ -225,6 +227,7 @@ async function startServer(script: string, options: unknown): Promise<Server> {
       '--import',
       'tsx',
       '--expose-gc',
+      ...(process.env.RELAY_BENCH_TRACE_GC ? ['--trace-gc'] : []),
       ...(process.env.RELAY_BENCH_CPU_PROF
         ? ['--cpu-prof', `--cpu-prof-dir=${process.env.RELAY_BENCH_CPU_PROF}`]
         : []),
@@ -506,7 +509,7 @@ async function benchBackend(
       const wholeRates: number[] = [];
       const wholeMs: number[] = [];
       const wholeCpuMs: number[] = [];
-      for (let round = 0; round < runs + 1; round++) {
+      for (let round = 0; round < (skipWhole ? 0 : runs + 1); round++) {
         const jobs: { task: FixtureTask; put: Signed; commit: Signed }[] = [];
         for (let i = 0; i < wholeCount; i++) {
           const t = await newStartedTask();
@@ -557,16 +560,18 @@ async function benchBackend(
       }
       await profileStop(`whole-${mb}MB-${parallel}`);
       const upload = summarize(up);
-      upload.whole = {
-        rate: spread(wholeRates),
-        msPerTask: spread(wholeMs),
-        cpuMsPerTask: spread(wholeCpuMs),
-        tasks: wholeCount,
-      };
+      if (!skipWhole)
+        upload.whole = {
+          rate: spread(wholeRates),
+          msPerTask: spread(wholeMs),
+          cpuMsPerTask: spread(wholeCpuMs),
+          tasks: wholeCount,
+        };
       figures.upload[label] = upload;
-      console.log(
-        `${backend} upload ${label}: PUT + commit per task (${wholeCount} tasks per round) ${fmt(upload.whole.rate)} MB/s, ${fmt(upload.whole.msPerTask, 1)} ms per task, relay CPU ${fmt(upload.whole.cpuMsPerTask, 1)} ms per task (whole / durable write ${pct(upload.whole.rate, upload.baseline)}, whole / copy ${pct(upload.whole.rate, upload.copy)}); ${loadNow()}`,
-      );
+      if (upload.whole)
+        console.log(
+          `${backend} upload ${label}: PUT + commit per task (${wholeCount} tasks per round) ${fmt(upload.whole.rate)} MB/s, ${fmt(upload.whole.msPerTask, 1)} ms per task, relay CPU ${fmt(upload.whole.cpuMsPerTask, 1)} ms per task (whole / durable write ${pct(upload.whole.rate, upload.baseline)}, whole / copy ${pct(upload.whole.rate, upload.copy)}); ${loadNow()}`,
+        );
       console.log(
         `${backend} upload ${label}: PUT only: relay ${fmt(upload.relay)} MB/s; durable file write ${fmt(upload.baseline)} MB/s (relay / durable ${pct(upload.relay, upload.baseline)}); plain file copy ${fmt(upload.copy)} MB/s (relay / copy ${pct(upload.relay, upload.copy)}); plain node:http durable PUT ${fmt(upload.plain)} MB/s (relay / plain ${pct(upload.relay, upload.plain)}); relay CPU ${fmt(upload.cpuPerMB, 1)} ms/MB (system ${fmt(upload.systemPerMB, 1)}), client CPU ${fmt(upload.clientPerMB, 1)} ms/MB; ${loadNow()}`,
       );
