@@ -23,6 +23,7 @@
  *                       [--sizes 1,20] [--parallel 1,4] [--image 4x512x512] [--small-count 2000]
  *                       [--connections 32] [--log-level warn] [--skip-whole] [--markdown]
  *   RELAY_BENCH_CPU_PROF=/tmp/prof npm run bench:relay -- --runs 1   (a CPU profile of the relay process)
+ *   RELAY_BENCH_NODE_FLAGS='--trace-gc' npm run bench:relay -- …   (extra Node flags for the relay process)
  *   RELAY_BENCH_PHASE_PROF=/tmp/prof npm run bench:relay -- …   (one CPU profile of the relay per measured
  *                       upload/download loop, e.g. put-1MB-1.<pid>.cpuprofile: that loop's rounds alone)
  *
@@ -227,7 +228,8 @@ async function startServer(script: string, options: unknown): Promise<Server> {
       '--import',
       'tsx',
       '--expose-gc',
-      ...(process.env.RELAY_BENCH_TRACE_GC ? ['--trace-gc'] : []),
+      // RELAY_BENCH_NODE_FLAGS="--trace-gc …": extra Node/V8 flags for the relay process (A/B of runtime flags).
+      ...(process.env.RELAY_BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? []),
       ...(process.env.RELAY_BENCH_CPU_PROF
         ? ['--cpu-prof', `--cpu-prof-dir=${process.env.RELAY_BENCH_CPU_PROF}`]
         : []),
