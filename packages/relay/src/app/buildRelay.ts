@@ -10,6 +10,7 @@ import { authPlugin } from '../plugins/authPlugin.js';
 import { errorsPlugin, sendRelayError } from '../plugins/errorsPlugin.js';
 import { opsPlugin } from '../plugins/opsPlugin.js';
 import { resultsPlugin } from '../plugins/resultsPlugin.js';
+import type { PHashPool } from '../results/createPHashPool.js';
 import type { RelayContext } from './context.js';
 
 const probePaths = new Set(['/healthz', '/readyz']);
@@ -42,7 +43,12 @@ function corsOptions({ config }: RelayContext) {
   };
 }
 
-export type BuildRelayParameters = { context: RelayContext; logger?: Logger | undefined };
+export type BuildRelayParameters = {
+  context: RelayContext;
+  logger?: Logger | undefined;
+  /** The worker threads hashing result images; by default the relay makes (and closes) its own. */
+  pHashPool?: PHashPool | undefined;
+};
 
 /**
  * The relay's Fastify app, one plugin per concern: errors, authentication, rate limits, operations, arguments,
@@ -51,7 +57,11 @@ export type BuildRelayParameters = { context: RelayContext; logger?: Logger | un
  * @example
  * const app = await buildRelay({ context }); await app.listen({ port: 7070, host: '127.0.0.1' });
  */
-export async function buildRelay({ context, logger }: BuildRelayParameters): Promise<FastifyInstance> {
+export async function buildRelay({
+  context,
+  logger,
+  pHashPool,
+}: BuildRelayParameters): Promise<FastifyInstance> {
   const app = Fastify({
     ...(logger ? { loggerInstance: logger } : { logger: false }),
     // Uploads stream through their own limit; this one bounds everything Fastify parses itself.
@@ -103,6 +113,6 @@ export async function buildRelay({ context, logger }: BuildRelayParameters): Pro
   });
   await app.register(opsPlugin, { context });
   await app.register(argsPlugin, { context });
-  await app.register(resultsPlugin, { context });
+  await app.register(resultsPlugin, { context, pHashPool });
   return app;
 }

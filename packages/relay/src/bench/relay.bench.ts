@@ -21,8 +21,11 @@
  *
  *   npm run bench:relay [-- --runs 5] [--backend sqlite|postgres] [--workers 2] [--only upload,image,small,memory]
  *                       [--sizes 1,20] [--parallel 1,4] [--image 4x512x512] [--small-count 2000]
- *                       [--connections 32] [--log-level warn] [--markdown]
+ *                       [--connections 32] [--log-level warn] [--skip-whole] [--markdown]
  *   RELAY_BENCH_CPU_PROF=/tmp/prof npm run bench:relay -- --runs 1   (a CPU profile of the relay process)
+ *   RELAY_BENCH_NODE_FLAGS='--trace-gc' npm run bench:relay -- …   (extra Node flags for the relay process)
+ *   RELAY_BENCH_PHASE_PROF=/tmp/prof npm run bench:relay -- …   (one CPU profile of the relay per measured
+ *                       upload/download loop, e.g. put-1MB-1.<pid>.cpuprofile: that loop's rounds alone)
  *
  * Every figure is the median of `runs` rounds with the min–max spread; --markdown writes docs/benchmarks/relay.md
  * with the date, run count and the machine's load, as printed.
@@ -89,6 +92,8 @@ const sizes = (option('--sizes') ?? '1,20').split(',').map(Number);
  * latency-bound stream, 4 what a relay serving several nodes sees; the baselines run with the same count.
  */
 const inFlightCounts = (option('--parallel') ?? '1,4').split(',').map(Number);
+/** --skip-whole: no whole-result (PUT + commit) rounds: the PUT and download figures alone (A/B runs, profiles). */
+const skipWhole = argv.includes('--skip-whole');
 const MB = 1024 * 1024;
 
 /**
@@ -208,7 +213,10 @@ type Server = {
   domain: RelayDomain;
   /** The baseline process's plain node:http file server (bareFastifyServer.ts). */
   plainBase: URL | undefined;
-  call: <T>(type: 'cpu' | 'peakStart' | 'peakStop') => Promise<T>;
+  call: <T>(
+    type: 'cpu' | 'peakStart' | 'peakStop' | 'profileStart' | 'profileStop',
+    extra?: Record<string, unknown>,
+  ) => Promise<T>;
   stop: () => Promise<void>;
 };
 
@@ -220,6 +228,8 @@ async function startServer(script: string, options: unknown): Promise<Server> {
       '--import',
       'tsx',
       '--expose-gc',
+      // RELAY_BENCH_NODE_FLAGS="--trace-gc …": extra Node/V8 flags for the relay process (A/B of runtime flags).
+      ...(process.env.RELAY_BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? []),
       ...(process.env.RELAY_BENCH_CPU_PROF
         ? ['--cpu-prof', `--cpu-prof-dir=${process.env.RELAY_BENCH_CPU_PROF}`]
         : []),
@@ -242,10 +252,10 @@ async function startServer(script: string, options: unknown): Promise<Server> {
     base: new URL(url),
     domain,
     plainBase: plainUrl ? new URL(plainUrl) : undefined,
-    call: (type) =>
+    call: (type, extra = {}) =>
       new Promise((resolve) => {
         waiters.set(type, resolve as (value: unknown) => void);
-        child.send({ type });
+        child.send({ ...extra, type });
       }),
     stop: async () => {
       const exited = new Promise((resolve) => child.once('exit', resolve));
@@ -388,6 +398,14 @@ async function benchBackend(
   const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
   type CpuTime = { micros: number; systemMicros: number };
   const cpu = () => server.call<CpuTime>('cpu');
+  // RELAY_BENCH_PHASE_PROF=<dir>: the relay profiles one measured loop (its rounds after the warm-up) alone.
+  const profileDir = process.env.RELAY_BENCH_PHASE_PROF;
+  const profileStart = async (round: number) => {
+    if (profileDir && round === 1) await server.call('profileStart');
+  };
+  const profileStop = async (name: string) => {
+    if (profileDir) await server.call('profileStop', { dir: profileDir, name });
+  };
   /** CPU milliseconds per MB since `since`: [user + system, system]. */
   const cpuPerMegabyte = async (since: CpuTime, megabytes: number): Promise<[number, number]> => {
     const now = await cpu();
@@ -440,6 +458,7 @@ async function benchBackend(
       for (let round = 0; round < runs + 1; round++) {
         const signed: Signed[] = [];
         for (let i = 0; i < perRound; i++) signed.push(await sign(domain, node, 'PUT', path, bodyHash));
+        await profileStart(round);
         const cpu0 = await cpu();
         const client0 = process.cpuUsage();
         let start = performance.now();
@@ -467,6 +486,24 @@ async function benchBackend(
           client: clientMs,
         });
       }
+      await profileStop(`put-${mb}MB-${parallel}`);
+      // The PUT task is committed and reported now: its seed block must stay within the chain's last 256 blocks,
+      // and the whole-result rounds below mine hundreds (at --runs 5, 4 in flight, submitScore failed with
+      // SeedUnavailable). It is validated and downloaded after them.
+      const commitPath = `/v1/tasks/${task.taskKey}/result/commit`;
+      const committed = await send(
+        agent,
+        base,
+        'POST',
+        commitPath,
+        {
+          ...(await sign(domain, node, 'POST', commitPath, hashRelayBody(commitBody))),
+          'content-type': 'application/json',
+        },
+        commitBody,
+      ).catch((error: Error) => error);
+      if (committed instanceof Error) throw committed;
+      await submitScore(fixture, task, score);
       // The whole result upload, as a node does it: the PUT, then the commit (the relay reads the file back,
       // checks it, makes it durable: the barrier, commits its rows and signs). A new task each, `parallel` in
       // flight; the PUT figure above alone is not what a node waits for.
@@ -474,7 +511,7 @@ async function benchBackend(
       const wholeRates: number[] = [];
       const wholeMs: number[] = [];
       const wholeCpuMs: number[] = [];
-      for (let round = 0; round < runs + 1; round++) {
+      for (let round = 0; round < (skipWhole ? 0 : runs + 1); round++) {
         const jobs: { task: FixtureTask; put: Signed; commit: Signed }[] = [];
         for (let i = 0; i < wholeCount; i++) {
           const t = await newStartedTask();
@@ -490,6 +527,7 @@ async function benchBackend(
           });
         }
         const perTask: number[] = [];
+        await profileStart(round);
         const wholeCpu0 = await cpu();
         const start = performance.now();
         await inFlight(parallel, wholeCount, async (i) => {
@@ -522,42 +560,31 @@ async function benchBackend(
         wholeMs.push(spread(perTask).median);
         wholeCpuMs.push(cpuPerTask);
       }
+      await profileStop(`whole-${mb}MB-${parallel}`);
       const upload = summarize(up);
-      upload.whole = {
-        rate: spread(wholeRates),
-        msPerTask: spread(wholeMs),
-        cpuMsPerTask: spread(wholeCpuMs),
-        tasks: wholeCount,
-      };
+      if (!skipWhole)
+        upload.whole = {
+          rate: spread(wholeRates),
+          msPerTask: spread(wholeMs),
+          cpuMsPerTask: spread(wholeCpuMs),
+          tasks: wholeCount,
+        };
       figures.upload[label] = upload;
-      console.log(
-        `${backend} upload ${label}: PUT + commit per task (${wholeCount} tasks per round) ${fmt(upload.whole.rate)} MB/s, ${fmt(upload.whole.msPerTask, 1)} ms per task, relay CPU ${fmt(upload.whole.cpuMsPerTask, 1)} ms per task (whole / durable write ${pct(upload.whole.rate, upload.baseline)}, whole / copy ${pct(upload.whole.rate, upload.copy)}); ${loadNow()}`,
-      );
+      if (upload.whole)
+        console.log(
+          `${backend} upload ${label}: PUT + commit per task (${wholeCount} tasks per round) ${fmt(upload.whole.rate)} MB/s, ${fmt(upload.whole.msPerTask, 1)} ms per task, relay CPU ${fmt(upload.whole.cpuMsPerTask, 1)} ms per task (whole / durable write ${pct(upload.whole.rate, upload.baseline)}, whole / copy ${pct(upload.whole.rate, upload.copy)}); ${loadNow()}`,
+        );
       console.log(
         `${backend} upload ${label}: PUT only: relay ${fmt(upload.relay)} MB/s; durable file write ${fmt(upload.baseline)} MB/s (relay / durable ${pct(upload.relay, upload.baseline)}); plain file copy ${fmt(upload.copy)} MB/s (relay / copy ${pct(upload.relay, upload.copy)}); plain node:http durable PUT ${fmt(upload.plain)} MB/s (relay / plain ${pct(upload.relay, upload.plain)}); relay CPU ${fmt(upload.cpuPerMB, 1)} ms/MB (system ${fmt(upload.systemPerMB, 1)}), client CPU ${fmt(upload.clientPerMB, 1)} ms/MB; ${loadNow()}`,
       );
 
-      // Commit, report and validate, then the creator downloads.
-      const commitPath = `/v1/tasks/${task.taskKey}/result/commit`;
-      const committed = await send(
-        agent,
-        base,
-        'POST',
-        commitPath,
-        {
-          ...(await sign(domain, node, 'POST', commitPath, hashRelayBody(commitBody))),
-          'content-type': 'application/json',
-        },
-        commitBody,
-      ).catch((error: Error) => error);
-      if (committed instanceof Error) throw committed;
-      await submitScore(fixture, task, score);
       await validateSingle(fixture, task);
       const down = newRates();
       await durableWrite(baselineDir, body);
       for (let round = 0; round < runs + 1; round++) {
         const signed: Signed[] = [];
         for (let i = 0; i < perRound; i++) signed.push(await sign(domain, app, 'GET', path));
+        await profileStart(round);
         const cpu0 = await cpu();
         const client0 = process.cpuUsage();
         let start = performance.now();
@@ -589,6 +616,7 @@ async function benchBackend(
           client: clientMs,
         });
       }
+      await profileStop(`get-${mb}MB-${parallel}`);
       const download = summarize(down);
       figures.download[label] = download;
       console.log(

@@ -1,5 +1,7 @@
 import cluster from 'node:cluster';
 import { readFileSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
+import { join } from 'node:path';
 
 /**
  * The IPC side of a bench server process (benchRelayServer.ts, bareFastifyServer.ts). The bench sends
@@ -8,6 +10,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
  *   processes);
  * - `peakStart` / `peakStop` → `{ rss, peak }` in bytes: the kernel's high-water mark (VmHWM, reset through
  *   /proc/self/clear_refs) or, where that is unavailable, RSS sampled every 2 ms; summed over processes;
+ * - `profileStart` / `profileStop` (with `dir` and `name`): a V8 CPU profile of this process between the two,
+ *   written to `dir/name.<pid>.cpuprofile` (one measured loop alone, without start-up or other phases);
  * - `stop` → the process exits once `stop` resolved.
  * With `workers` > 1 this process is a node:cluster primary: each worker runs `start` and listens on the same
  * port (as the relay's own `workers` setting does), and the answers are sums over the workers.
@@ -21,8 +25,21 @@ export async function serveBenchProcess(parameters: {
   let sampled = 0;
   let sampler: NodeJS.Timeout | undefined;
   let kernelPeak = false;
-  process.on('message', (message: { type: string }) => {
-    if (message.type === 'cpu') {
+  let profiler: Session | undefined;
+  process.on('message', async (message: { type: string; dir?: string; name?: string }) => {
+    if (message.type === 'profileStart') {
+      profiler = new Session();
+      profiler.connect();
+      await profiler.post('Profiler.enable');
+      await profiler.post('Profiler.start');
+      process.send?.({ type: 'profileStart' });
+    } else if (message.type === 'profileStop') {
+      const { profile } = await profiler!.post('Profiler.stop');
+      profiler!.disconnect();
+      profiler = undefined;
+      writeFileSync(join(message.dir!, `${message.name}.${process.pid}.cpuprofile`), JSON.stringify(profile));
+      process.send?.({ type: 'profileStop' });
+    } else if (message.type === 'cpu') {
       const usage = process.cpuUsage();
       process.send?.({ type: 'cpu', micros: usage.user + usage.system, systemMicros: usage.system });
     } else if (message.type === 'peakStart') {
@@ -71,7 +88,7 @@ async function servePrimary(count: number): Promise<void> {
         }),
     ),
   );
-  const ask = (type: string) =>
+  const ask = (type: string, extra: Record<string, unknown>) =>
     Promise.all(
       workers.map(
         (worker) =>
@@ -82,7 +99,7 @@ async function servePrimary(count: number): Promise<void> {
               resolve(message);
             };
             worker.on('message', onMessage);
-            worker.send({ type });
+            worker.send({ ...extra, type });
           }),
       ),
     );
@@ -99,7 +116,7 @@ async function servePrimary(count: number): Promise<void> {
       );
       process.exit(0);
     }
-    const answers = await ask(message.type);
+    const answers = await ask(message.type, message);
     const own = process.cpuUsage();
     process.send?.({
       type: message.type,

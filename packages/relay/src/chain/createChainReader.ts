@@ -1,7 +1,7 @@
 import { nodeRegistryAbi, taskManagerAbi } from '@verinet/protocol/chain';
 import { type Address, createPublicClient, type Hex, hexToBigInt, http, type PublicClient } from 'viem';
 import { RelayError } from '../errors/RelayError.js';
-import { onChainTaskTypes, type TaskStateName, taskStates, terminalStates } from './taskStates.js';
+import { onChainTaskTypes, type TaskStateName, taskStates } from './taskStates.js';
 
 export type ChainTask = {
   state: TaskStateName;
@@ -23,10 +23,12 @@ export type ChainReader = {
   chainId: number;
   taskManager: Address;
   /**
-   * The task's record at the chain head (read at most every `cacheMs`): cached per head block, so it is re-read
-   * only when a new block arrives; terminal states for good. `fresh` reads the latest state now. `recheck`: the
-   * answer at the cached head was refused (task unknown, no node yet), so the head is read again if it is older
-   * than {@link recheckMs} and the task at the new head: a client that just saw a block is not told to come back.
+   * The task's record at the chain head (read at most every `cacheMs`): cached per head block, by its hash, so it
+   * is re-read when a new block arrives or the head block is replaced at the same height (a reorg); terminal
+   * states too (a reorg can undo them). `fresh` reads the latest state now (kept for the current head). `recheck`:
+   * the answer at the cached head was refused (task unknown, no node yet), so the head is read again if it is
+   * older than {@link recheckMs} and the task at the new head: a client that just saw a block is not told to come
+   * back.
    */
   getTask(taskKey: Hex, options?: { fresh?: boolean; recheck?: boolean }): Promise<ChainTask>;
   getTaskCreated(taskKey: Hex): Promise<TaskCreatedEvent | undefined>;
@@ -105,7 +107,8 @@ function withTimeout<T>(read: Promise<T>, ms: number, what: string): Promise<T> 
 /**
  * Chain reads through viem with a small cache. Events are immutable once seen, so they are kept; a task's
  * state is kept while the chain head (polled at most every `cacheMs`, 1 s by default) is the block it was read
- * at, a terminal state for good; concurrent reads of one task share one call.
+ * at (same hash: a reorg of the head drops it, terminal states included); concurrent reads of one task share one
+ * call.
  *
  * @example
  * const chain = createChainReader({ rpcUrl, chainId, taskManager, startBlock: 0n });
@@ -119,12 +122,18 @@ export function createChainReader(parameters: CreateChainReaderParameters): Chai
   const bounded = <T>(read: Promise<T>, what: string) => withTimeout(read, readTimeoutMs, what);
   const maxLogRange = parameters.maxLogRange ?? 5_000n;
   const address = parameters.taskManager;
-  /** Task states by the block they were read at: valid while that block is the head (state changes need a block). */
-  const tasks = new Map<Hex, { block: bigint | undefined; task: ChainTask }>();
-  /** Reads in flight, by task and block: concurrent requests for one task share one eth_call. */
+  /**
+   * Task states by the hash of the head block they were read at: valid while that block is the head (a state
+   * change needs a block; a reorg to another block of the same height changes the hash). Review s9 finding 8: keyed
+   * by the number, a same-height reorg served the old state until the next block, and terminal states were kept
+   * for good although a reorg can take a task back out of them.
+   */
+  const tasks = new Map<Hex, { headHash: Hex; task: ChainTask }>();
+  /** Reads in flight, by task and head: concurrent requests for one task share one eth_call. */
   const taskReads = new Map<string, Promise<ChainTask>>();
-  let head: { number: bigint; at: number } | undefined;
-  let headRead: Promise<bigint> | undefined;
+  type Head = { number: bigint; hash: Hex };
+  let head: (Head & { at: number }) | undefined;
+  let headRead: Promise<Head> | undefined;
   const created = new Map<Hex, TaskCreatedEvent>();
   const scores = new Map<Hex, Hex>();
   const bound = (map: Map<Hex, unknown>) => {
@@ -152,17 +161,32 @@ export function createChainReader(parameters: CreateChainReaderParameters): Chai
     }
   }
 
+  /** The latest block's number and hash (one eth_getBlockByNumber without transactions). */
+  async function readHead(): Promise<Head> {
+    let block: { number?: Hex | null; hash?: Hex | null } | null;
+    try {
+      block = (await bounded(
+        client.request({ method: 'eth_getBlockByNumber', params: ['latest', false] }),
+        'eth_getBlockByNumber',
+      )) as { number?: Hex | null; hash?: Hex | null } | null;
+    } catch (cause) {
+      throw chainFailure(cause);
+    }
+    if (!block?.number || !block.hash) throw chainFailure(new Error('the RPC returned no latest block'));
+    return { number: hexToBigInt(block.number), hash: block.hash.toLowerCase() as Hex };
+  }
+
   /**
-   * The chain head, read at most once per `cacheMs` (one eth_blockNumber shared by every request): a cached task
-   * state is used only while the head is the block it was read at, so a state change is seen at most `cacheMs`
-   * after its block reaches the relay's RPC, however many tasks are cached.
+   * The chain head, read at most once per `cacheMs` (one eth_getBlockByNumber shared by every request): a cached
+   * task state is used only while the head is the block it was read at (same hash), so a state change, or a reorg
+   * of the head, is seen at most `cacheMs` after its block reaches the relay's RPC, however many tasks are cached.
    */
-  async function getHead(maxAgeMs = cacheMs): Promise<bigint> {
-    if (head && Date.now() - head.at < maxAgeMs) return head.number;
-    headRead ??= getBlockNumber()
-      .then((number) => {
-        head = { number, at: Date.now() };
-        return number;
+  async function getHead(maxAgeMs = cacheMs): Promise<Head> {
+    if (head && Date.now() - head.at < maxAgeMs) return head;
+    headRead ??= readHead()
+      .then((read) => {
+        head = { ...read, at: Date.now() };
+        return read;
       })
       .finally(() => {
         headRead = undefined;
@@ -194,12 +218,9 @@ export function createChainReader(parameters: CreateChainReaderParameters): Chai
     };
   }
 
-  function remember(taskKey: Hex, block: bigint | undefined, task: ChainTask): ChainTask {
-    // A fresh read (no block) is kept only when terminal: its block is unknown, so it cannot be matched to a head.
-    if (block !== undefined || terminalStates.has(task.state)) {
-      tasks.set(taskKey, { block, task });
-      bound(tasks);
-    }
+  function remember(taskKey: Hex, headHash: Hex, task: ChainTask): ChainTask {
+    tasks.set(taskKey, { headHash, task });
+    bound(tasks);
     return task;
   }
 
@@ -243,18 +264,22 @@ export function createChainReader(parameters: CreateChainReaderParameters): Chai
     taskManager: address,
     maxLogRange,
     async getTask(taskKey, options = {}) {
+      if (options.fresh || cacheMs === 0) {
+        // The latest state, at least as new as the cached head's: kept for that head (read before it, so a head
+        // that changed meanwhile is not credited with it).
+        const known = head;
+        const task = await readTask(taskKey, undefined);
+        if (known && head?.hash === known.hash && cacheMs > 0) remember(taskKey, known.hash, task);
+        return task;
+      }
+      const { number, hash } = await getHead(options.recheck ? Math.min(cacheMs, recheckMs) : cacheMs);
       const cached = tasks.get(taskKey);
-      // A terminal state never changes again.
-      if (cached && terminalStates.has(cached.task.state)) return cached.task;
-      if (options.fresh || cacheMs === 0)
-        return remember(taskKey, undefined, await readTask(taskKey, undefined));
-      const block = await getHead(options.recheck ? Math.min(cacheMs, recheckMs) : cacheMs);
-      if (cached && cached.block === block) return cached.task;
-      const flightKey = `${taskKey}@${block}`;
+      if (cached && cached.headHash === hash) return cached.task;
+      const flightKey = `${taskKey}@${hash}`;
       let flight = taskReads.get(flightKey);
       if (!flight) {
-        flight = readTask(taskKey, block)
-          .then((task) => remember(taskKey, block, task))
+        flight = readTask(taskKey, number)
+          .then((task) => remember(taskKey, hash, task))
           .finally(() => taskReads.delete(flightKey));
         taskReads.set(flightKey, flight);
       }

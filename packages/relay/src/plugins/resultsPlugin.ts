@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { PassThrough } from 'node:stream';
+import { PassThrough, type Readable } from 'node:stream';
 import type { FastifyPluginAsync } from 'fastify';
 import type { Hex } from 'viem';
 import { z } from 'zod';
@@ -11,7 +11,7 @@ import { errorBody, hex32, toRouteSchema } from '../app/zodSchema.js';
 import { releasedStates } from '../chain/taskStates.js';
 import { RelayError } from '../errors/RelayError.js';
 import { checkResultFiles } from '../results/checkResultFiles.js';
-import { createPHashPool, PHashPoolBusyError } from '../results/createPHashPool.js';
+import { createPHashPool, type PHashPool, PHashPoolBusyError } from '../results/createPHashPool.js';
 import {
   ObjectMissingError,
   ObjectPutError,
@@ -42,6 +42,10 @@ const e = toRouteSchema(errorBody);
 const errors = { 400: e, 401: e, 403: e, 409: e, 411: e, 413: e, 422: e, 425: e };
 const scoreSchema = z.string().regex(/^0x([0-9a-fA-F]{2}){1,512}$/, 'expected 0x and 1 to 512 hex bytes');
 
+/** Result files up to this size are downloaded from one buffer rather than a stream (the pack limit). */
+const wholeReadBytes = 4 * 1024 * 1024;
+const asBuffer = (bytes: Uint8Array) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
+
 const sha256Hex = (bytes: Uint8Array): Hex => `0x${createHash('sha256').update(bytes).digest('hex')}`;
 
 function checkName(name: string, taskType: string | undefined, maxFiles: number): void {
@@ -64,11 +68,15 @@ function checkName(name: string, taskType: string | undefined, maxFiles: number)
  * the score it claims; the relay recomputes the score from the files and the arguments, and signs
  * ResultAvailable. The creator downloads them once the chain shows the task validated with the same score.
  */
-export const resultsPlugin: FastifyPluginAsync<{ context: RelayContext }> = async (fastify, { context }) => {
+export const resultsPlugin: FastifyPluginAsync<{
+  context: RelayContext;
+  pHashPool?: PHashPool | undefined;
+}> = async (fastify, { context, pHashPool: givenPool }) => {
   const { config, storage } = context;
-  // Result images are hashed on worker threads: a 4-image commit took the event loop ≈ 100 ms before.
-  const pHashPool = createPHashPool();
-  fastify.addHook('onClose', async () => pHashPool.close());
+  // Result images are hashed on worker threads: a 4-image commit took the event loop ≈ 100 ms before. A pool given
+  // by the caller (tests) stays the caller's to close.
+  const pHashPool = givenPool ?? createPHashPool();
+  if (!givenPool) fastify.addHook('onClose', async () => pHashPool.close());
   /** Per task key: the last commit in line (they run one after another). */
   const commitTurns = new Map<Hex, Promise<void>>();
 
@@ -317,23 +325,23 @@ export const resultsPlugin: FastifyPluginAsync<{ context: RelayContext }> = asyn
 
   /** The creator, once the chain shows the task validated with the relay's score. */
   async function releasedResult(taskKey: Hex, caller: string | undefined): Promise<ResultRecord> {
-    const task = await getKnownTask(context, taskKey);
+    let task = await getKnownTask(context, taskKey);
     if (caller !== task.creator)
       throw new RelayError(
         'NOT_TASK_CREATOR',
         `Only the task's creator ${task.creator} may download its result.`,
       );
     if (!isTerminal(task)) {
-      const fresh = await context.chain.getTask(taskKey, { fresh: true });
-      if (!isTerminal(fresh))
+      // The cached head may be a block behind the creator's: the latest state decides.
+      task = await context.chain.getTask(taskKey, { fresh: true });
+      if (!isTerminal(task))
         throw new RelayError(
           'RESULT_NOT_RELEASED',
-          `The task is ${fresh.state}: results are released once it is validated.`,
+          `The task is ${task.state}: results are released once it is validated.`,
           {
             retryAfter: config.chain.retryAfterSeconds,
           },
         );
-      return releasedResult(taskKey, caller);
     }
     if (!releasedStates.has(task.state))
       throw new RelayError(
@@ -394,13 +402,22 @@ export const resultsPlugin: FastifyPluginAsync<{ context: RelayContext }> = asyn
       const result = await releasedResult(request.params.taskKey.toLowerCase() as Hex, request.signer);
       const file = result.files.find((f) => f.name === name);
       if (!file) throw new RelayError('RESULT_NAME_INVALID', `The result has no file ${name}.`);
-      const stream = await storage.objects.get(file.objectKey);
+      // A small file is read whole and sent as one buffer (one positioned read of its pack, one socket write); a
+      // larger one streams. Either way at most `wholeReadBytes` of it is in memory per download.
+      let body: Buffer | Readable;
+      if (file.size <= wholeReadBytes) {
+        body = asBuffer(await storage.objects.getBytes(file.objectKey, file.size));
+        if (body.length !== file.size)
+          throw new ObjectMissingError(
+            `result object ${file.objectKey} holds ${body.length} of ${file.size} bytes`,
+          );
+      } else body = await storage.objects.get(file.objectKey);
       context.metrics.bytesOut.inc({ kind: 'result' }, file.size);
       return reply
         .header('content-type', name.endsWith('.png') ? 'image/png' : 'application/json')
         .header('content-length', String(file.size))
         .header('x-verinet-sha256', file.sha256)
-        .send(stream);
+        .send(body);
     },
   );
 };

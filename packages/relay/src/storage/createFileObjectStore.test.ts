@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { appendFile, mkdtemp, readdir, rm, truncate } from 'node:fs/promises';
+import { appendFile, mkdtemp, readdir, readlink, rm, truncate } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
@@ -230,6 +230,48 @@ describe('file object store: staged (not durable) puts and the barrier', () => {
       assert.match(after.key, /@/);
       const listed = await store.listOlderThan(-60_000, 1000);
       assert.deepEqual(listed, [packed.key, ...stored.map((s) => s.key), after.key].sort());
+    } finally {
+      await store.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('file object store: pack read handles', () => {
+  /** This process's open descriptors on the pack `packId` (Linux /proc), removed packs included. */
+  const handlesTo = async (packId: string) => {
+    let count = 0;
+    for (const fd of await readdir('/proc/self/fd')) {
+      const target = await readlink(`/proc/self/fd/${fd}`).catch(() => '');
+      if (target.includes(`${packId}.pack`)) count++;
+    }
+    return count;
+  };
+
+  it('keeps a read pack open for the next reads, and closes it as soon as the pack is removed', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'relay-read-handles-'));
+    const store = await createFileObjectStore(dir, { maxPackAgeMs: 100 });
+    try {
+      const bytes = randomBytes(300_000);
+      const put = await store.put(name(), body(bytes), { maxBytes: 8 << 20, size: bytes.length });
+      const packId = put.key.split('@')[1]!.split('.')[0]!;
+      // The pack ages out of its lane at the next put: the writer closes it.
+      await new Promise((resolve) => setTimeout(resolve, 150));
+      const other = await store.put(name(), body(bytes), { maxBytes: 8 << 20, size: bytes.length });
+      assert.notEqual(other.key.split('@')[1]!.split('.')[0], packId, 'the next put went to a new pack');
+      for (let i = 0; i < 3; i++)
+        assert.deepEqual(Buffer.from(await store.getBytes(put.key, 8 << 20)), bytes);
+      assert.equal(await handlesTo(packId), 1, 'one handle, kept across reads (the writer closed its own)');
+      // Its only record deleted: the pack goes, and so does the handle (no space held by a removed file).
+      await store.delete(put.key);
+      assert.deepEqual(
+        (await packFiles(dir)).filter((f) => f.startsWith(packId)),
+        [],
+        'the emptied pack is removed',
+      );
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      assert.equal(await handlesTo(packId), 0, 'its read handle is closed');
+      await assert.rejects(store.getBytes(put.key, 8 << 20), ObjectMissingError);
     } finally {
       await store.close();
       await rm(dir, { recursive: true, force: true });

@@ -26,6 +26,10 @@ const packMaxObjectBytes = 4 * 1024 * 1024;
 const defaultPackBufferBytes = 64 * 1024 * 1024;
 const maxPackBytes = 64 * 1024 * 1024;
 const defaultMaxPackAgeMs = 10 * 60 * 1000;
+/** Pack files kept open for reading at most (the most recently read ones). */
+const maxReadHandles = 16;
+/** A pack's read handle unused this long is closed (a removed pack's disk space is not held for long). */
+const readHandleIdleMs = 5_000;
 
 export type CreateFileObjectStoreOptions = {
   /** A pack takes records for this long after its creation (10 minutes). */
@@ -37,6 +41,8 @@ export type CreateFileObjectStoreOptions = {
 };
 
 type PackedKey = { packId: string; offset: number; length: number };
+/** An open pack file for positioned reads, shared by concurrent reads; closed once retired and unused. */
+type ReadHandle = { handle: Promise<FileHandle>; users: number; lastUsed: number; retired: boolean };
 type PutOptions = {
   maxBytes: number;
   expectedSha256: Hex | undefined;
@@ -137,8 +143,12 @@ export async function createFileObjectStore(
     !packs.isOpen(packId) && (ownPacks.has(packId) || mtimeMs < Date.now() - foreignPackQuietMs);
   // A pack goes once every record in it was deleted (records after a torn header were never acknowledged).
   const dropIfEmpty = async (packId: string): Promise<boolean> => {
+    // A pack this process still appends to stays (not quiet): known without a stat (a re-uploaded result file
+    // deletes its earlier record, usually in the open pack).
+    if (packs.isOpen(packId)) return false;
     const info = await stat(packPath(packId)).catch(() => undefined);
     if (!info) {
+      retireReadHandle(packId);
       deleted.delete(packId);
       sealedRecords.delete(packId);
       return true;
@@ -149,6 +159,7 @@ export async function createFileObjectStore(
     const records = await getRecords(packId, quiet);
     if (!records.every((record) => gone?.has(record.offset))) return false;
     await rm(packPath(packId), { force: true });
+    retireReadHandle(packId);
     deleted.delete(packId);
     sealedRecords.delete(packId);
     ownPacks.delete(packId);
@@ -178,20 +189,82 @@ export async function createFileObjectStore(
     }
   };
 
+  // Packs stay open for reading while they are read (a download or a commit's check is then one positioned read,
+  // not an open, a read and a close: three thread-pool round trips). Bounded in number, closed when idle and as
+  // soon as their pack is removed here, so a removed pack's space is not held. Records never change once written,
+  // and this process's appends reach the same file (the page cache), so a kept handle reads what a fresh one would.
+  // A pack removed behind the store's back is only ever one whose records no row names (all deleted), but a
+  // barrier that finds it gone or a read that finds it cut short drops its handle: the next read names the loss.
+  const readHandles = new Map<string, ReadHandle>();
+  const closeReadHandle = (entry: ReadHandle) => {
+    entry.handle.then((handle) => handle.close()).catch(() => {});
+  };
+  const retireReadHandle = (packId: string) => {
+    const entry = readHandles.get(packId);
+    if (!entry) return;
+    readHandles.delete(packId);
+    entry.retired = true;
+    if (entry.users === 0) closeReadHandle(entry);
+  };
+  const idleSweep = setInterval(() => {
+    const cutoff = Date.now() - readHandleIdleMs;
+    for (const [packId, entry] of readHandles)
+      if (entry.users === 0 && entry.lastUsed < cutoff) retireReadHandle(packId);
+  }, readHandleIdleMs);
+  idleSweep.unref();
+  const withPackHandle = async <T>(packId: string, read: (handle: FileHandle) => Promise<T>): Promise<T> => {
+    let entry = readHandles.get(packId);
+    if (entry) {
+      // Map order is the recency order.
+      readHandles.delete(packId);
+      readHandles.set(packId, entry);
+    } else {
+      const fresh: ReadHandle = {
+        handle: open(packPath(packId), 'r'),
+        users: 0,
+        lastUsed: 0,
+        retired: false,
+      };
+      fresh.handle.catch(() => {
+        // Not kept: the next read opens again (and a missing pack is reported as such each time).
+        if (readHandles.get(packId) === fresh) readHandles.delete(packId);
+      });
+      readHandles.set(packId, fresh);
+      entry = fresh;
+      for (const [oldId, old] of readHandles) {
+        if (readHandles.size <= maxReadHandles) break;
+        if (old.users === 0) retireReadHandle(oldId);
+      }
+    }
+    entry.users++;
+    try {
+      return await read(await entry.handle);
+    } finally {
+      entry.users--;
+      entry.lastUsed = Date.now();
+      if (entry.retired && entry.users === 0) closeReadHandle(entry);
+    }
+  };
+
   const readPacked = async (key: string, packed: PackedKey): Promise<Buffer> => {
     const bytes = Buffer.allocUnsafe(packed.length);
-    const handle = await open(packPath(packed.packId), 'r').catch((error: NodeJS.ErrnoException) => {
-      throw error.code === 'ENOENT' ? new ObjectMissingError(`object ${key}: its pack is gone`) : error;
-    });
     try {
-      let done = 0;
-      while (done < packed.length) {
-        const { bytesRead } = await handle.read(bytes, done, packed.length - done, packed.offset + done);
-        if (bytesRead === 0) throw new ObjectMissingError(`pack ${packed.packId} ends inside object ${key}`);
-        done += bytesRead;
-      }
-    } finally {
-      await handle.close();
+      await withPackHandle(packed.packId, async (handle) => {
+        let done = 0;
+        while (done < packed.length) {
+          const { bytesRead } = await handle.read(bytes, done, packed.length - done, packed.offset + done);
+          if (bytesRead === 0) {
+            // Cut short (a power loss before the barrier): the next read opens the pack again.
+            retireReadHandle(packed.packId);
+            throw new ObjectMissingError(`pack ${packed.packId} ends inside object ${key}`);
+          }
+          done += bytesRead;
+        }
+      });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT')
+        throw new ObjectMissingError(`object ${key}: its pack is gone`);
+      throw error;
     }
     return bytes;
   };
@@ -445,9 +518,11 @@ export async function createFileObjectStore(
           try {
             await packs.sync(packId);
           } catch (error) {
-            throw (error as NodeJS.ErrnoException).code === 'ENOENT'
-              ? new ObjectMissingError(`pack ${packId} is gone`)
-              : error;
+            if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+            // Gone (removed by hand, or by another process once all its records were deleted): a kept read
+            // handle would still read the removed file.
+            retireReadHandle(packId);
+            throw new ObjectMissingError(`pack ${packId} is gone`);
           }
         }),
         ...files.map(syncFile),
@@ -495,6 +570,8 @@ export async function createFileObjectStore(
       await stat(objectsDir);
     },
     async close() {
+      clearInterval(idleSweep);
+      for (const packId of [...readHandles.keys()]) retireReadHandle(packId);
       await packs.close();
       // The removals of packs emptied while open end before the store is closed.
       while (drops.size > 0) await Promise.all([...drops]);

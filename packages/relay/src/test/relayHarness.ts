@@ -10,6 +10,7 @@ import type { RelayContext } from '../app/context.js';
 import { createRelayContext } from '../app/createRelayContext.js';
 import { createChainReader } from '../chain/createChainReader.js';
 import { type RelayConfigInput, relayConfigSchema } from '../config/relayConfig.js';
+import type { PHashPool } from '../results/createPHashPool.js';
 import { createSqliteStorage } from '../storage/sqlite/createSqliteStorage.js';
 import type { RelayStorage } from '../storage/types.js';
 import type { ChainFixture } from './chainFixture.js';
@@ -66,7 +67,13 @@ export function sqliteStorageFactory(): StorageFactory {
 export async function createTestRelay(
   fixture: ChainFixture,
   storage: RelayStorage,
-  options: { config?: RelayConfigInput; now?: () => number; relayKey?: Hex; chainCacheMs?: number } = {},
+  options: {
+    config?: RelayConfigInput;
+    now?: () => number;
+    relayKey?: Hex;
+    chainCacheMs?: number;
+    pHashPool?: PHashPool;
+  } = {},
 ): Promise<TestRelay> {
   const config = relayConfigSchema.parse({
     rpcUrl: fixture.anvil.rpcUrl,
@@ -84,7 +91,7 @@ export async function createTestRelay(
   });
   const relaySigner = privateKeyToAccount(options.relayKey ?? generatePrivateKey());
   const context = createRelayContext({ config, storage, chain, signer: relaySigner, now: options.now });
-  const app = await buildRelay({ context });
+  const app = await buildRelay({ context, pHashPool: options.pHashPool });
   await app.ready();
   return {
     app,

@@ -2,13 +2,21 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { canonicalizeJson, encodeTaskArgs, getArgsHash } from '@verinet/protocol/args';
 import { createSalt, getArgsCommitment } from '@verinet/protocol/commitment';
-import { argsAvailableTypes } from '@verinet/protocol/relay';
-import { createPublicClient, custom, type Hex, type PublicClient, verifyTypedData } from 'viem';
+import { argsAvailableTypes, hashRelayBody, signRelayRequest } from '@verinet/protocol/relay';
+import {
+  createPublicClient,
+  custom,
+  type Hex,
+  type LocalAccount,
+  type PublicClient,
+  verifyTypedData,
+} from 'viem';
 import {
   type CreateChainReaderParameters,
   createChainReader,
   recheckMs,
 } from '../chain/createChainReader.js';
+import { createPHashPool } from '../results/createPHashPool.js';
 import { runRetention } from '../retention/runRetention.js';
 import {
   type ChainFixture,
@@ -508,7 +516,7 @@ export function runRelayReviewTests(env: () => ReviewEnv): void {
       assert.equal(refused, 0, 'never asked for more than the cap');
     });
 
-    it('caches task states per head block: one eth_call per task and block, a new block seen within cacheMs, terminal states for good', async (t) => {
+    it('caches task states per head block: one eth_call per task and block, a new block seen within cacheMs, terminal states too', async (t) => {
       const { skip, factory, fixture } = env();
       if (skip) return t.skip(skip);
       if (factory.name !== 'sqlite') return t.skip('storage-independent: runs once, on the SQLite pass');
@@ -526,11 +534,11 @@ export function runRelayReviewTests(env: () => ReviewEnv): void {
       const first = await Promise.all(Array.from({ length: 20 }, () => chain.getTask(task.taskKey)));
       assert.ok(first.every((s) => s.state === 'Started'));
       assert.equal(calls.eth_call, 1, 'twenty concurrent requests share one read');
-      assert.equal(calls.eth_blockNumber, 1);
+      assert.equal(calls.eth_getBlockByNumber, 1);
       await pause();
       assert.equal((await chain.getTask(task.taskKey)).state, 'Started');
       assert.equal(calls.eth_call, 1, 'same head block: no new read');
-      assert.equal(calls.eth_blockNumber, 2, 'the head is re-read once cacheMs passed');
+      assert.equal(calls.eth_getBlockByNumber, 2, 'the head is re-read once cacheMs passed');
       const result = await makeSdResult(64, 64, 1, 37);
       await submitScore(fixture, task, result.score);
       await pause();
@@ -540,11 +548,19 @@ export function runRelayReviewTests(env: () => ReviewEnv): void {
       assert.equal(calls.eth_call, 3, 'fresh always reads');
       await validateSingle(fixture, task);
       assert.equal((await chain.getTask(task.taskKey, { fresh: true })).state, 'EndSuccess');
-      const reads = calls.eth_call;
+      let reads = calls.eth_call;
       await fixture.actors.publicClient.request({ method: 'evm_mine' as never, params: [] as never });
       await pause();
       assert.equal((await chain.getTask(task.taskKey)).state, 'EndSuccess');
-      assert.equal(calls.eth_call, reads, 'a terminal state is never read again');
+      assert.equal(
+        calls.eth_call,
+        reads + 1,
+        'a terminal state is read again at a new head (a reorg can undo it)',
+      );
+      reads = calls.eth_call;
+      await pause();
+      assert.equal((await chain.getTask(task.taskKey)).state, 'EndSuccess');
+      assert.equal(calls.eth_call, reads, 'and not again while that block is the head');
       // A task created after the head was cached reads as unknown at that head; a recheck (what the routes do
       // before refusing) reads the head again once it is older than recheckMs, and finds the task.
       const slow = createFixtureChainReader(fixture, {
@@ -593,7 +609,7 @@ export function runRelayReviewTests(env: () => ReviewEnv): void {
         assert.ok(Date.now() - started < readTimeoutMs + 10_000, `${what}: failed within the read bound`);
       };
       const [first, second, third] = [unknownTaskKey(), unknownTaskKey(), unknownTaskKey()];
-      lose.push('eth_blockNumber');
+      lose.push('eth_getBlockByNumber');
       await failFast(
         'the shared head read',
         Array.from({ length: 5 }, () => chain.getTask(first)),
@@ -610,7 +626,7 @@ export function runRelayReviewTests(env: () => ReviewEnv): void {
       lose.push('eth_getLogs');
       await failFast('an event search', [chain.getTaskCreated(third)]);
       assert.equal(await chain.getTaskCreated(third), undefined);
-      assert.deepEqual(lost, ['eth_blockNumber', 'eth_call', 'eth_call', 'eth_getLogs']);
+      assert.deepEqual(lost, ['eth_getBlockByNumber', 'eth_call', 'eth_call', 'eth_getLogs']);
     });
 
     it('answers CORS for DApp mode: preflights, signed requests and refusals readable cross-origin; narrowed by config', async (t) => {
@@ -710,6 +726,63 @@ export function runRelayReviewTests(env: () => ReviewEnv): void {
         assert.equal((await info('203.0.113.2')).statusCode, 200, 'another client behind the same proxy');
       } finally {
         await proxied.close();
+      }
+    });
+  });
+
+  describe('review: a commit refused while the pHash pool is full', testTimeout, () => {
+    it('is a 503 BUSY with Retry-After over HTTP, and the same commit succeeds once the pool has room', async (t) => {
+      const { skip, factory, fixture } = env();
+      if (skip) return t.skip(skip);
+      if (factory.name !== 'sqlite') return t.skip('storage-independent: runs once, on the SQLite pass');
+      const pool = createPHashPool({ maxThreads: 1, maxPendingBytes: 1 << 20 });
+      const busyRelay = await createTestRelay(fixture, await factory.create(), { pHashPool: pool });
+      const call = createTestClient(busyRelay);
+      let release: (() => void) | undefined;
+      try {
+        const task = await createFixtureTask(fixture);
+        assert.equal((await putArgs(call, task)).statusCode, 201);
+        const result = await makeSdResult(64, 64, 1, 47);
+        const node = task.nodeActor!.account;
+        const file = await call(node, 'PUT', `/v1/tasks/${task.taskKey}/result/files/0.png`, {
+          body: result.files[0]!.bytes,
+        });
+        assert.equal(file.statusCode, 201, file.body);
+        const base = await busyRelay.app.listen({ host: '127.0.0.1', port: 0 });
+        const path = `/v1/tasks/${task.taskKey}/result/commit`;
+        const body = JSON.stringify({ score: result.score });
+        const commit = async () => {
+          const headers = await signRelayRequest({
+            signer: node as LocalAccount,
+            domain: busyRelay.context.domain,
+            method: 'POST',
+            path,
+            bodyHash: hashRelayBody(new TextEncoder().encode(body)),
+          });
+          return fetch(`${base}${path}`, {
+            method: 'POST',
+            headers: { ...headers, 'content-type': 'application/json' },
+            body,
+            signal: AbortSignal.timeout(60_000),
+          });
+        };
+        // Other results' pixels fill the pool: this result's would go beyond its bound.
+        release = pool.reserve(1 << 20);
+        const busy = await commit();
+        assert.equal(busy.status, 503);
+        assert.equal(busy.headers.get('retry-after'), '2');
+        assert.equal(((await busy.json()) as { error: { code: string } }).error.code, 'BUSY');
+        release();
+        release = undefined;
+        const retried = await commit();
+        assert.equal(retried.status, 201, await retried.clone().text());
+        const reply = (await retried.json()) as { score: string; statement: { type: string } };
+        assert.equal(reply.score, result.score.toLowerCase());
+        assert.equal(reply.statement.type, 'ResultAvailable');
+      } finally {
+        release?.();
+        await busyRelay.close();
+        await pool.close();
       }
     });
   });
