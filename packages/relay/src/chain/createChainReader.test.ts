@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { Hex } from 'viem';
+import { createPublicClient, custom, type Hex, type PublicClient } from 'viem';
 import {
   type ChainFixture,
   createFixtureTask,
@@ -80,5 +80,35 @@ describe('chain reader: a reorg of the head', testTimeout, () => {
       'ScoreReady',
       'a terminal state is not kept past a reorg that undoes it',
     );
+  });
+
+  it("reads the latest state when the RPC no longer holds the cached head block's state (pruned history)", async () => {
+    // The RPC answers eth_call at a block number as anvil does for a state it pruned (--prune-history).
+    let refused = 0;
+    const client = createPublicClient({
+      transport: custom({
+        async request({ method, params }) {
+          const args = params as unknown[];
+          if (method === 'eth_call' && args[1] !== 'latest' && args[1] !== undefined) {
+            refused++;
+            throw {
+              code: -32602,
+              message: `BlockOutOfRangeError: block height is 999 but requested was ${args[1]}`,
+            };
+          }
+          return rpc(method, args);
+        },
+      }),
+    }) as PublicClient;
+    const chain = createChainReader({
+      rpcUrl: fixture.anvil.rpcUrl,
+      chainId: fixture.deployment.chainId,
+      taskManager: fixture.deployment.contracts.taskManager,
+      startBlock: BigInt(fixture.deployment.startBlock),
+      client,
+    });
+    const task = await createFixtureTask(fixture);
+    assert.equal((await chain.getTask(task.taskKey)).state, 'Started');
+    assert.ok(refused > 0, 'the read at the head block was refused, then made at the latest block');
   });
 });

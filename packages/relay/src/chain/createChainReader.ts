@@ -1,5 +1,16 @@
 import { nodeRegistryAbi, taskManagerAbi } from '@verinet/protocol/chain';
-import { type Address, createPublicClient, type Hex, hexToBigInt, http, type PublicClient } from 'viem';
+import {
+  type Address,
+  BaseError,
+  createPublicClient,
+  type Hex,
+  hexToBigInt,
+  http,
+  type PublicClient,
+  RpcError,
+  RpcRequestError,
+  UnknownRpcError,
+} from 'viem';
 import { RelayError } from '../errors/RelayError.js';
 import { onChainTaskTypes, type TaskStateName, taskStates } from './taskStates.js';
 
@@ -80,6 +91,18 @@ const firstLogRange = 64n;
 
 const chainFailure = (cause: unknown) =>
   new RelayError('CHAIN_UNAVAILABLE', 'The relay cannot read the chain right now.', { cause, retryAfter: 2 });
+
+/** The RPC answered with an error (not a lost answer, a timeout or a refused connection). */
+function isRpcAnswer(error: unknown): boolean {
+  return (
+    error instanceof BaseError &&
+    error.walk(
+      (cause) =>
+        cause instanceof RpcRequestError ||
+        (cause instanceof RpcError && !(cause instanceof UnknownRpcError)),
+    ) !== null
+  );
+}
 
 /**
  * `read`, or a rejection once `ms` passed. The read itself cannot be cancelled (viem's actions take no signal):
@@ -194,19 +217,31 @@ export function createChainReader(parameters: CreateChainReaderParameters): Chai
     return headRead;
   }
 
+  const callGetTask = (taskKey: Hex, blockNumber: bigint | undefined) =>
+    bounded(
+      client.readContract({
+        address,
+        abi: taskManagerAbi,
+        functionName: 'getTask',
+        args: [taskKey],
+        ...(blockNumber === undefined ? {} : { blockNumber }),
+      }),
+      'getTask',
+    );
+
+  /**
+   * The task at `blockNumber` (the cached head), else at the latest block when the RPC answered that it has no
+   * state for that block: an RPC keeps the states of recent blocks only (geth 128, the devnet's anvil 64 by
+   * `--prune-history`), and a head read up to `cacheMs` ago on a fast chain can fall out of that window. A newer
+   * state than the head's is what the cache would read at the next head anyway.
+   */
   async function readTask(taskKey: Hex, blockNumber: bigint | undefined): Promise<ChainTask> {
     let info: { state: number; taskType: number; creator: Address; node: Address };
     try {
-      info = await bounded(
-        client.readContract({
-          address,
-          abi: taskManagerAbi,
-          functionName: 'getTask',
-          args: [taskKey],
-          ...(blockNumber === undefined ? {} : { blockNumber }),
-        }),
-        'getTask',
-      );
+      info = await callGetTask(taskKey, blockNumber).catch((error: unknown) => {
+        if (blockNumber === undefined || !isRpcAnswer(error)) throw error;
+        return callGetTask(taskKey, undefined);
+      });
     } catch (cause) {
       throw chainFailure(cause);
     }
