@@ -1,4 +1,5 @@
 import type { RawPixels } from '@verinet/protocol/score/browser';
+import type { VrfCurve } from '@verinet/protocol/vrf';
 import type { Address, Hex, LocalAccount, Transport, WalletClient } from 'viem';
 import type { VerinetError } from './errors/index.js';
 import type { TaskStore } from './store/types.js';
@@ -42,6 +43,18 @@ export type TaskRequirements = {
 
 export type TimeoutPolicy = 'resubmit' | 'abort' | 'wait';
 
+/**
+ * The app's secp256k1 work done elsewhere than in viem's and noble's JavaScript: `nativeCurve` from
+ * '@verinet/sdk/node' (libsecp256k1) for Node.js apps, where signing each transaction and relay request and proving
+ * the VRF for each task was a third of a busy app's CPU. Same signatures and proofs, byte for byte.
+ */
+export type SdkCurve = {
+  /** The local account of a private key given as `account` (default viem's `privateKeyToAccount`). */
+  privateKeyToAccount?: ((privateKey: Hex) => LocalAccount) | undefined;
+  /** The VRF prover's scalar multiplications (default noble's). */
+  vrf?: VrfCurve | undefined;
+};
+
 export type CreateClientParameters = {
   chain: VerinetChain;
   relay: string | { url: string };
@@ -50,6 +63,8 @@ export type CreateClientParameters = {
   store?: TaskStore | undefined;
   /** Secret key of the app's VRF (secret sampling). See docs/sdk.md "Sampling key". */
   vrfKey?: Hex | undefined;
+  /** Where signatures and VRF proofs are computed; default viem's and noble's JavaScript. See SdkCurve. */
+  curve?: SdkCurve | undefined;
   decodeImage?: DecodeImage | undefined;
   /**
    * Fee per on-chain task in wei; default: the chain's `goingPrice()` (what nodes recently worked for), or its

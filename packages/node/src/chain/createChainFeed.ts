@@ -1,4 +1,4 @@
-import type { Address, Hex, Log, PublicClient } from 'viem';
+import { type Address, createPublicClient, type Hex, type Log, type PublicClient, webSocket } from 'viem';
 import { createPollLoop } from './createPollLoop.js';
 
 /** The chain reads a watcher makes: answered by the RPC, or by a feed shared between watchers. */
@@ -32,6 +32,12 @@ export type CreateChainFeedParameters = {
    * process must not send every watcher to the RPC at once (which slows it further).
    */
   maxAgeMs?: number | undefined;
+  /**
+   * A WebSocket endpoint of the same chain (anvil answers one on its HTTP port): each new head it announces
+   * (`eth_subscribe('newHeads')`) starts a poll at once, so the watchers see a block when it is mined instead of at
+   * the next poll (on average half the interval later). The polls go on as the fallback (a dropped subscription).
+   */
+  wsUrl?: string | undefined;
   onError?: ((message: string) => void) | undefined;
 };
 
@@ -133,6 +139,51 @@ export function createChainFeed(parameters: CreateChainFeedParameters): ChainFee
     onError: (message) => parameters.onError?.(message),
   });
 
+  // Heads announced over WebSocket: a poll at once (one at a time: a head during a poll polls again after it).
+  let unwatch: (() => void) | undefined;
+  let again = false;
+  const onHead = () => {
+    if (!loop.running) return;
+    if (polling) {
+      again = true;
+      return;
+    }
+    void pollOnce()
+      .catch(() => {}) // the loop's polls report RPC errors
+      .finally(() => {
+        if (!again) return;
+        again = false;
+        onHead();
+      });
+  };
+  let wsClient: PublicClient | undefined;
+  const watchHeads = () => {
+    if (!parameters.wsUrl || unwatch) return;
+    wsClient = createPublicClient({
+      transport: webSocket(parameters.wsUrl, {
+        keepAlive: false,
+        reconnect: false,
+        retryCount: 0,
+        timeout: 10_000,
+      }),
+    }) as PublicClient;
+    // A WebSocket transport subscribes to newHeads (viem polls only over HTTP). The polls go on: a lost
+    // subscription costs latency, never a block.
+    unwatch = wsClient.watchBlockNumber({ emitMissed: false, onBlockNumber: onHead, onError: () => {} });
+  };
+  /** Unsubscribes and closes the socket (an open one keeps the process alive). */
+  const unwatchHeads = async () => {
+    unwatch?.();
+    unwatch = undefined;
+    const client = wsClient;
+    wsClient = undefined;
+    if (!client) return;
+    const rpc = await (client.transport as unknown as { getRpcClient: () => Promise<{ close: () => void }> })
+      .getRpcClient()
+      .catch(() => undefined);
+    rpc?.close();
+  };
+
   return {
     pollOnce,
     async getBlockNumber() {
@@ -161,7 +212,13 @@ export function createChainFeed(parameters: CreateChainFeedParameters): ChainFee
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
-    start: loop.start,
-    stop: loop.stop,
+    start() {
+      loop.start();
+      watchHeads();
+    },
+    async stop() {
+      await unwatchHeads();
+      await loop.stop();
+    },
   };
 }

@@ -235,6 +235,49 @@ describe('createChainWatcher (anvil)', () => {
     }
   });
 
+  it('a chain feed with a WebSocket endpoint wakes its watchers at each new head, not at its next poll', async () => {
+    const client = createChainClient({ rpcUrl: devnet.anvil.rpcUrl, deployment: devnet.deployment });
+    // Polls once at start, then not for a minute: only the newHeads subscription can bring the next block.
+    const feed = createChainFeed({
+      client,
+      addresses: [devnet.deployment.contracts.nodeRegistry],
+      pollIntervalMs: 60_000,
+      wsUrl: devnet.anvil.rpcUrl.replace(/^http/, 'ws'),
+    });
+    const refusing = new Proxy({} as PublicClient, {
+      get: () => () => Promise.reject(new Error('the watcher read the RPC itself')),
+    });
+    const store = joinedStore(join(dir, 'feed-ws.db'));
+    await catchUp(watcherFor(store, client));
+    feed.start();
+    await feed.pollOnce();
+    const watcher = watcherFor(store, refusing, 0, { source: feed, pollIntervalMs: 60_000 });
+    watcher.start();
+    try {
+      // The subscription is made in the background: blocks mined before it is live are left to the polls.
+      let heads = 0;
+      feed.subscribe(() => heads++);
+      for (let tries = 0; heads === 0 && tries < 20; tries++) {
+        await devnet.rpc('anvil_mine', ['0x1']);
+        await new Promise((resolve) => setTimeout(resolve, 250));
+      }
+      assert.ok(heads > 0, 'the feed never heard of a new head over WebSocket');
+      for (const index of [10, 11]) {
+        const node = await join_(index);
+        await waitFor(
+          () => joinedNodes(store).includes(node.toLowerCase()),
+          5_000,
+          `the watcher sees join ${index} without a poll`,
+        );
+      }
+      assert.equal(watcher.status().lastError, null);
+    } finally {
+      await watcher.stop();
+      await feed.stop();
+      store.close();
+    }
+  });
+
   it('a draw a reorg puts back is settled by a hinted settler that read none pending (its periodic re-read)', async () => {
     const contracts = contractsOf(devnet.deployment);
     await joinTestNode(devnet, 12, ['base:verinet/tiny-gpt2']);

@@ -1,13 +1,16 @@
 import { readFileSync } from 'node:fs';
 import { decryptKeystore } from '@verinet/cli/src/keystore/keystore.js';
+import { privateKeyToNativeAccount } from '@verinet/protocol/nativeSecp256k1';
 import type { Hex, LocalAccount } from 'viem';
-import { privateKeyToAccount } from 'viem/accounts';
 import { NodeConfigError } from '../errors/index.js';
 import { readNodePassword } from './readNodePassword.js';
 
 export type NodeWallet = { account: LocalAccount; privateKey: Hex };
 
-/** Decrypts the node's v3 keystore; the key stays in memory only. */
+/**
+ * Decrypts the node's v3 keystore; the key stays in memory only. The account signs with libsecp256k1 (the node
+ * signs every relay request and transaction: privateKeyToNativeAccount), the same signatures as viem's.
+ */
 export async function openNodeWallet(
   keystore: string | undefined,
   passwordFile: string | undefined,
@@ -30,5 +33,5 @@ export async function openNodeWallet(
     });
   }
   const privateKey = decryptKeystore(json, await readNodePassword(passwordFile));
-  return { account: privateKeyToAccount(privateKey), privateKey };
+  return { account: privateKeyToNativeAccount(privateKey), privateKey };
 }

@@ -12,6 +12,7 @@ import type { NodeContext } from './context.js';
 import { crashPoint } from './crashPoint.js';
 import { createDrawSettler, type DrawSettler } from './createDrawSettler.js';
 import { createQueueDispatcher, type QueueDispatcher } from './createQueueDispatcher.js';
+import { getTaskLoopWaitMs } from './getTaskLoopWaitMs.js';
 import { runTaskAction } from './runTaskAction.js';
 
 export type NodeDaemonParameters = Omit<NodeContext, 'notice' | 'log' | 'reads'> & {
@@ -39,6 +40,9 @@ export type NodeDaemon = {
   /** Tasks whose action is running right now. */
   busyTasks: () => Hex[];
 };
+
+/** The longest the task loop sleeps without news (a safety net: every change of this node's tasks wakes it). */
+const taskLoopMaxWaitMs = 1_000;
 
 const taskQueuedTopic = encodeEventTopics({ abi: taskManagerAbi, eventName: 'TaskQueued' })[0]?.toLowerCase();
 const isTaskQueued = (log: Log) => log.topics[0]?.toLowerCase() === taskQueuedTopic;
@@ -174,13 +178,16 @@ export function createNodeDaemon(parameters: NodeDaemonParameters): NodeDaemon {
 
   const run = async () => {
     while (running) {
-      for (const task of listOpenTasks(store)) {
+      const open = listOpenTasks(store);
+      for (const task of open) {
         if (!running) break;
         if (inFlight.has(task.taskKey.toLowerCase())) continue;
         void step(task);
       }
+      // Until the next retry is due (a second at most): new work wakes the loop (the watcher, a step's end).
+      const waitMs = getTaskLoopWaitMs(open, inFlight, Date.now(), taskLoopMaxWaitMs);
       await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, 200);
+        const timer = setTimeout(resolve, waitMs);
         wake = () => {
           clearTimeout(timer);
           resolve();

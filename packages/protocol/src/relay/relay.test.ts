@@ -73,4 +73,22 @@ describe('relay request authentication', () => {
     const other = privateKeyToAccount(generatePrivateKey());
     refuse({ headers: { ...headers, 'x-verinet-address': other.address } }, 'bad_signature');
   });
+
+  it('signs the same headers from the digest (a local key) as through signTypedData (a wallet)', async () => {
+    // A wallet signer knows only signTypedData; a local account also signs the digest itself.
+    const wallet = { address: account.address, signTypedData: account.signTypedData };
+    for (const [method, path] of [
+      ['GET', '/v1/tasks/0x01/args'],
+      ['put', '/v1/args/0x02?salt=0x03'],
+    ] as const) {
+      const request = { domain, method, path, body: new TextEncoder().encode(path), timestamp: BigInt(now) };
+      const nonce = `0x${'5a'.repeat(32)}` as const;
+      const direct = await signRelayRequest({ ...request, signer: account, nonce });
+      assert.deepEqual(direct, await signRelayRequest({ ...request, signer: wallet, nonce }));
+      assert.equal(
+        verifyRelayRequest({ domain, method: method.toUpperCase(), path, headers: direct, now }).address,
+        account.address.toLowerCase(),
+      );
+    }
+  });
 });

@@ -1,5 +1,6 @@
 import { bytesToHex, randomBytes } from '@noble/hashes/utils.js';
 import type { Address, Hex, TypedDataDefinition } from 'viem';
+import { getRelayRequestDigest } from './getRelayRequestDigest.js';
 import { hashRelayBody } from './hashRelayBody.js';
 import { type RelayDomain, relayAuthHeaders, relayRequestTypes } from './typedData.js';
 
@@ -7,6 +8,11 @@ import { type RelayDomain, relayAuthHeaders, relayRequestTypes } from './typedDa
 export type RelayRequestSigner = {
   address: Address;
   signTypedData: (parameters: TypedDataDefinition<typeof relayRequestTypes, 'RelayRequest'>) => Promise<Hex>;
+  /**
+   * Signs a digest as it is (a local account's `sign`): then the EIP-712 digest is computed directly
+   * (getRelayRequestDigest) instead of by viem's generic `hashTypedData`, for the same signature.
+   */
+  sign?: ((parameters: { hash: Hex }) => Promise<Hex>) | undefined;
 };
 
 export type SignRelayRequestParameters = {
@@ -41,12 +47,16 @@ export async function signRelayRequest(
   const timestamp = parameters.timestamp ?? BigInt(Math.floor(Date.now() / 1000));
   const nonce = parameters.nonce ?? (`0x${bytesToHex(randomBytes(32))}` as Hex);
   const method = parameters.method.toUpperCase();
-  const signature = await parameters.signer.signTypedData({
-    domain: parameters.domain,
-    types: relayRequestTypes,
-    primaryType: 'RelayRequest',
-    message: { method, path: parameters.path, bodyHash, timestamp, nonce },
-  });
+  const message = { method, path: parameters.path, bodyHash, timestamp, nonce };
+  const { signer } = parameters;
+  const signature = signer.sign
+    ? await signer.sign({ hash: `0x${bytesToHex(getRelayRequestDigest(parameters.domain, message))}` })
+    : await signer.signTypedData({
+        domain: parameters.domain,
+        types: relayRequestTypes,
+        primaryType: 'RelayRequest',
+        message,
+      });
   return {
     [relayAuthHeaders.address]: parameters.signer.address,
     [relayAuthHeaders.timestamp]: timestamp.toString(),

@@ -9,14 +9,21 @@ import { concatBytes, pointToBytes } from './encoding.js';
  * @example
  * const c = hashPoints(H, gamma, U, V); // Uint8Array(16)
  */
-export function hashPoints(h: Point, gamma: Point, u: Point, v: Point): Uint8Array {
+export function hashPoints(
+  h: Point | Uint8Array,
+  gamma: Point | Uint8Array,
+  u: Point | Uint8Array,
+  v: Point | Uint8Array,
+): Uint8Array {
+  // A point given as bytes is already compressed (a prover whose curve answers in bytes: ProveOptions.curve).
+  const encode = (point: Point | Uint8Array) => (point instanceof Uint8Array ? point : pointToBytes(point));
   const digest = sha256(
     concatBytes(
       Uint8Array.of(vrfSuiteString, vrfChallengeDomain),
-      pointToBytes(h),
-      pointToBytes(gamma),
-      pointToBytes(u),
-      pointToBytes(v),
+      encode(h),
+      encode(gamma),
+      encode(u),
+      encode(v),
     ),
   );
   return digest.slice(0, vrfChallengeLength);

@@ -29,6 +29,6 @@ export { hashToCurve } from './hashToCurve.js';
 export { isSelected } from './isSelected.js';
 export { parsePublicKey, parseSecretKey } from './parseKeys.js';
 export { type ProofToHashErrorType, proofToHash } from './proofToHash.js';
-export { type ProveErrorType, type ProveOptions, prove } from './prove.js';
+export { type ProveErrorType, type ProveOptions, prove, type VrfCurve } from './prove.js';
 export type { BytesLike } from './toBytes.js';
 export { type VerifyErrorType, verify } from './verify.js';

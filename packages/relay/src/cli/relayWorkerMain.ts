@@ -3,9 +3,10 @@
  * (config, deployment, relay key) on the IPC channel, serves, and stops gracefully on `relay-stop` or when the
  * primary goes away.
  */
+
+import { privateKeyToNativeAccount } from '@verinet/protocol/nativeSecp256k1';
 import pino from 'pino';
 import { AggregatorRegistry } from 'prom-client';
-import { privateKeyToAccount } from 'viem/accounts';
 import { serveRelay } from './serveRelay.js';
 import type { RelayWorkerStart } from './startRelayWorkers.js';
 
@@ -43,7 +44,7 @@ process.on('message', async (message: FromPrimary) => {
     served = await serveRelay({
       config,
       deployment,
-      signer: privateKeyToAccount(privateKey),
+      signer: privateKeyToNativeAccount(privateKey),
       logger,
       retention: index === 0,
       rateLimitShare: config.workers,

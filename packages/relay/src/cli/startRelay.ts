@@ -2,10 +2,10 @@ import { readFileSync } from 'node:fs';
 import { decryptKeystore } from '@verinet/cli/src/keystore/keystore.js';
 import { readPassword } from '@verinet/cli/src/keystore/readPassword.js';
 import { readDeployment } from '@verinet/protocol/chain';
+import { privateKeyToNativeAccount } from '@verinet/protocol/nativeSecp256k1';
 import type { FastifyInstance } from 'fastify';
 import pino, { type Logger } from 'pino';
 import { createPublicClient, http } from 'viem';
-import { privateKeyToAccount } from 'viem/accounts';
 import { loadRelayConfig } from '../config/loadRelayConfig.js';
 import type { RelayConfig } from '../config/relayConfig.js';
 import { RelayStartError } from './RelayStartError.js';
@@ -78,7 +78,8 @@ export async function startRelay(options: StartRelayOptions = {}): Promise<Start
   }
   const password = options.password ?? env.VERINET_RELAY_PASSWORD ?? (await readPassword());
   const privateKey = decryptKeystore(keystore, password);
-  const signer = privateKeyToAccount(privateKey);
+  // Signs a statement for every upload: libsecp256k1, the same signatures as viem's account.
+  const signer = privateKeyToNativeAccount(privateKey);
 
   const rpcChainId = await createPublicClient({ transport: http(config.rpcUrl, { retryCount: 1 }) })
     .getChainId()

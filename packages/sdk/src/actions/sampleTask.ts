@@ -31,7 +31,7 @@ export async function sampleTask(
   const denominator = await withRetry(context, { id, step: 'read-sampling', signal: options.signal }, () =>
     readSamplingDenominator(context),
   );
-  const proof = prove(key.secretKey, original.seed);
+  const proof = prove(key.secretKey, original.seed, { curve: context.vrfCurve });
   record.sampled = isSelected(proofToHash(proof), denominator);
   record.vrfProof = proof;
   await saveRecord(context, record);

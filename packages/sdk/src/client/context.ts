@@ -1,3 +1,4 @@
+import type { VrfCurve } from '@verinet/protocol/vrf';
 import type { Hex } from 'viem';
 import type { ChainAccess } from '../chain/createChainAccess.js';
 import type { TaskEventWaker } from '../chain/createTaskEventWaker.js';
@@ -28,6 +29,8 @@ export type SdkContext = {
   maxResubmits: number;
   maxGroupReplacements: number;
   vrfKey: Hex | undefined;
+  /** The VRF prover's multiplications (CreateClientParameters.curve); undefined: noble's. */
+  vrfCurve?: VrfCurve | undefined;
   checkArgs: CheckTaskArgs | undefined;
   /** Delivers an event to the client's listeners and to the run that asked for this task's progress. */
   emit: (event: DistributiveOmit<TaskEvent, 'at'>) => void;

@@ -114,6 +114,7 @@ export function createClient(parameters: CreateClientParameters): VerinetClient 
     chain,
     account: parameters.account,
     transport: parameters.transport,
+    privateKeyToAccount: parameters.curve?.privateKeyToAccount,
     pollIntervalMs,
     onWrite: () => feed?.feed.writing(),
   });
@@ -149,6 +150,7 @@ export function createClient(parameters: CreateClientParameters): VerinetClient 
     maxResubmits: parameters.maxResubmits ?? 1,
     maxGroupReplacements,
     vrfKey: parameters.vrfKey,
+    vrfCurve: parameters.curve?.vrf,
     checkArgs: parameters.checkArgs,
     emit: createEmitter(listeners, taskListeners),
     listeners,
