@@ -274,6 +274,9 @@ export async function startDevnet(parameters: StartDevnetParameters): Promise<De
       client: createChainClient({ rpcUrl, deployment }),
       addresses: [deployment.contracts.taskManager, deployment.contracts.nodeRegistry],
       pollIntervalMs: Math.min(nodePollMs, 100),
+      // anvil serves WebSocket on its HTTP port: each new block wakes the feed at once (a node learns of its draw
+      // without waiting for the next poll); the polls stay as the fallback.
+      wsUrl: rpcUrl.replace(/^http/, 'ws'),
     });
     chainFeed.start();
     stops.push({ what: 'the chain feed', stop: () => chainFeed.stop() });
