@@ -277,4 +277,28 @@ describe('file object store: pack read handles', () => {
       await rm(dir, { recursive: true, force: true });
     }
   });
+
+  it('serves more packs read at once than it keeps handles for (review s10 finding 1: the 17th closed its own)', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'relay-read-handles-'));
+    const store = await createFileObjectStore(dir, { maxPackAgeMs: 20 });
+    try {
+      // 17 packs (one more than the 16 handles kept): each put after the previous pack aged out.
+      const objects: { key: string; bytes: Buffer }[] = [];
+      for (let i = 0; i < 17; i++) {
+        const bytes = randomBytes(1000);
+        const put = await store.put(name(), body(bytes), { maxBytes: 8 << 20, size: bytes.length });
+        objects.push({ key: put.key, bytes });
+        await new Promise((resolve) => setTimeout(resolve, 40));
+      }
+      assert.equal(new Set(objects.map(({ key }) => key.split('@')[1]!.split('.')[0])).size, 17, '17 packs');
+      const reads = await Promise.allSettled(objects.map(({ key }) => store.getBytes(key, 8 << 20)));
+      reads.forEach((read, i) => {
+        assert.equal(read.status, 'fulfilled', `read ${i}: ${read.status === 'rejected' ? read.reason : ''}`);
+        assert.deepEqual(Buffer.from((read as PromiseFulfilledResult<Uint8Array>).value), objects[i]!.bytes);
+      });
+    } finally {
+      await store.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
 });

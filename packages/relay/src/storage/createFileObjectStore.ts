@@ -233,7 +233,7 @@ export async function createFileObjectStore(
       entry = fresh;
       for (const [oldId, old] of readHandles) {
         if (readHandles.size <= maxReadHandles) break;
-        if (old.users === 0) retireReadHandle(oldId);
+        if (old.users === 0 && old !== fresh) retireReadHandle(oldId);
       }
     }
     entry.users++;
