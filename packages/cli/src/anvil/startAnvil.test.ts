@@ -62,11 +62,18 @@ describe('startAnvil', () => {
       }
       assert.notEqual(first.baseProcess?.exitCode ?? first.baseProcess?.signalCode, null, 'base stopped');
 
+      // A new second: an unfixed base genesis would carry another timestamp, so another block 0 hash.
+      await new Promise((resolve) => setTimeout(resolve, 1100));
       const second = await startAnvil(options);
       try {
         const client = createPublicClient({ transport: http(second.rpcUrl) });
         assert.equal(await client.getBlockNumber(), 3n);
         assert.equal((await client.getBlock({ blockNumber: 2n })).hash, hash);
+        // Block 0 comes from the new base: the same genesis, so the chain still links up (review s10 finding 2).
+        assert.equal(
+          (await client.getBlock({ blockNumber: 1n })).parentHash,
+          (await client.getBlock({ blockNumber: 0n })).hash,
+        );
         assert.equal(await client.getBalance({ address: to }), parseEther('3'));
         assert.equal(await client.getTransactionCount({ address: account.address }), 3);
         // The chain stops when its base does (it could not serve reads it has not cached).

@@ -39,6 +39,14 @@ export type StartAnvilParameters = {
    * and the `--state` file behave as on a plain anvil; the base holds nothing, so a new one serves every restart.
    */
   forkIdleBase?: boolean | undefined;
+  /** The genesis block's timestamp (`--timestamp`, seconds); anvil's start time when omitted. */
+  genesisTimestamp?: number | undefined;
+  /**
+   * Called with each anvil's pid as soon as it is spawned (`base`: the idle anvil of `forkIdleBase`), before it
+   * is ready: a caller that records pids for a later clean-up (the devnet's `devnet.pid`) loses none to a kill
+   * in between.
+   */
+  onSpawn?: ((pid: number, role: 'chain' | 'base') => void) | undefined;
   /** Milliseconds to wait for the RPC to answer. */
   timeoutMs?: number | undefined;
   /**
@@ -110,10 +118,13 @@ export async function startAnvil(parameters: StartAnvilParameters = {}): Promise
   if (parameters.pruneHistory !== undefined) args.push('--prune-history', String(parameters.pruneHistory));
   if (parameters.hardfork !== undefined) args.push('--hardfork', parameters.hardfork);
   if (parameters.forkUrl !== undefined) args.push('--fork-url', parameters.forkUrl);
+  if (parameters.genesisTimestamp !== undefined)
+    args.push('--timestamp', String(parameters.genesisTimestamp));
   const child = spawn(getFoundryBinary('anvil'), args, {
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: parameters.ownProcessGroup ?? false,
   });
+  if (child.pid !== undefined) parameters.onSpawn?.(child.pid, 'chain');
   let output = '';
   // anvil prints "Listening on HOST:PORT" once it has bound the port: that, not an RPC answer (which another
   // process on the same port could give), says this anvil is the one serving.
@@ -175,6 +186,9 @@ export async function startAnvil(parameters: StartAnvilParameters = {}): Promise
   return { rpcUrl, port, process: child, stop };
 }
 
+/** 2023-11-14T22:13:20Z: any fixed time before the fork's own blocks (stamped with the clock). */
+const forkBaseGenesisTimestamp = 1_700_000_000;
+
 async function startForkOfIdleBase(parameters: StartAnvilParameters): Promise<Anvil> {
   const base = await startAnvil({
     chainId: parameters.chainId,
@@ -183,6 +197,10 @@ async function startForkOfIdleBase(parameters: StartAnvilParameters): Promise<An
     ownProcessGroup: parameters.ownProcessGroup,
     // One account: the fork's own accounts are funded by the fork, not read from the base.
     accounts: 1,
+    // The fork serves block 0 from its base: a fixed genesis gives every base the same block 0, so a chain
+    // reloaded from `--state` over a new base still has block 1's parent hash (review s10 finding 2).
+    genesisTimestamp: forkBaseGenesisTimestamp,
+    onSpawn: (pid) => parameters.onSpawn?.(pid, 'base'),
   });
   let anvil: Anvil;
   try {

@@ -32,10 +32,10 @@ export type ClaimDevnetDirParameters = {
 export type DevnetClaim = {
   pidFile: string;
   /**
-   * Records the anvil this devnet started (and the idle anvil it forks, if any), so the next start can stop them
+   * Records an anvil this devnet spawned (`base`: the idle anvil the chain forks), so the next start can stop it
    * if this process is killed.
    */
-  recordAnvil: (anvilPid: number, anvilBasePid?: number | undefined) => void;
+  recordAnvil: (pid: number, role?: 'chain' | 'base') => void;
   /** The same for the explorer's indexer. */
   recordExplorer: (explorerPid: number) => void;
   release: () => void;
@@ -97,13 +97,12 @@ export async function claimDevnetDir(parameters: ClaimDevnetDirParameters): Prom
   write({});
   return {
     pidFile,
-    recordAnvil: (anvilPid, anvilBasePid) =>
-      write({
-        anvilPid,
-        anvilStart: readStartTime(anvilPid),
-        anvilBasePid,
-        anvilBaseStart: anvilBasePid === undefined ? undefined : readStartTime(anvilBasePid),
-      }),
+    recordAnvil: (pid, role = 'chain') =>
+      write(
+        role === 'base'
+          ? { anvilBasePid: pid, anvilBaseStart: readStartTime(pid) }
+          : { anvilPid: pid, anvilStart: readStartTime(pid) },
+      ),
     recordExplorer: (explorerPid) => write({ explorerPid, explorerStart: readStartTime(explorerPid) }),
     release: () => {
       if (readPidFile(pidFile)?.devnetPid === process.pid) rmSync(pidFile, { force: true });

@@ -168,6 +168,8 @@ export async function startDevnet(parameters: StartDevnetParameters): Promise<De
         accounts: parameters.accounts,
         // Ctrl-C reaches the whole terminal group: anvil must outlive the nodes' last steps, and is stopped last.
         ownProcessGroup: true,
+        // Recorded at spawn: a kill -9 while anvil loads a large chain.json leaves nothing no start would stop.
+        onSpawn: (pid, role) => claim.recordAnvil(pid, role),
       });
     } catch (error) {
       if (error instanceof AnvilStateFileError) {
@@ -181,7 +183,6 @@ export async function startDevnet(parameters: StartDevnetParameters): Promise<De
       throw error;
     }
     stops.push({ what: 'anvil', stop: () => anvil.stop() });
-    if (anvil.process.pid !== undefined) claim.recordAnvil(anvil.process.pid, anvil.baseProcess?.pid);
     const anvilExited = new Promise<never>((_, reject) => {
       anvil.process.once('exit', (code, signal) =>
         reject(
