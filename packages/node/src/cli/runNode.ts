@@ -183,8 +183,9 @@ export async function startNode(parameters: StartNodeParameters): Promise<Starte
       stopping = true;
       if (withdrawTimer) clearInterval(withdrawTimer);
       await api.app.close();
-      await worker.stop();
+      // The daemon first: its running step may finish with the worker (stopGraceMs); then the worker.
       await daemon.stop();
+      await worker.stop();
       runtime.close();
     },
   };

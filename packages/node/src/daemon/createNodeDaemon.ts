@@ -28,6 +28,11 @@ export type NodeDaemonParameters = Omit<NodeContext, 'notice' | 'log' | 'reads'>
   settleMaxGas?: bigint | undefined;
   /** Heads, headers and logs from a feed shared by the daemons of one process (default: the client). */
   chainSource?: ChainSource | undefined;
+  /**
+   * How long `stop()` lets the running steps finish (default 10 s): a worker stopped after that fails its task,
+   * which is then left at its step and redone at the next start, not given up.
+   */
+  stopGraceMs?: number | undefined;
 };
 
 export type NodeDaemon = {
@@ -146,6 +151,9 @@ export function createNodeDaemon(parameters: NodeDaemonParameters): NodeDaemon {
         const action = getTaskAction(next, Date.now());
         if (!action) return;
         const input = await runTaskAction(context, next, action);
+        // Stopping: a worker failure now is the node's own shutdown (its worker stopped, or a Ctrl-C), not the
+        // task's. Left at its step, the task is run again at the next start instead of given up.
+        if (!running && input.type === 'workerFailed') return;
         // Re-read: the watcher may have ended the task meanwhile (then the input is stale and ignored).
         const current = getTask(store, task.taskKey);
         if (!current || current.step === 'ended') return;
@@ -224,7 +232,7 @@ export function createNodeDaemon(parameters: NodeDaemonParameters): NodeDaemon {
       await settler.stop();
       await dispatcher.stop();
       await loop;
-      const deadline = Date.now() + 10_000;
+      const deadline = Date.now() + (parameters.stopGraceMs ?? 10_000);
       while (inFlight.size > 0 && Date.now() < deadline)
         await new Promise((resolve) => setTimeout(resolve, 20));
     },

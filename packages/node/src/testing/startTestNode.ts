@@ -34,6 +34,7 @@ export async function startTestNode(parameters: {
   settleDelayMs?: number;
   settleBackstopMs?: number;
   pollIntervalMs?: number;
+  stopGraceMs?: number;
   log?: Logger;
 }): Promise<TestNode> {
   const { devnet, index, dataDir } = parameters;
@@ -74,6 +75,7 @@ export async function startTestNode(parameters: {
     pollIntervalMs: parameters.pollIntervalMs ?? 50,
     settleDelayMs: parameters.settleDelayMs,
     settleBackstopMs: parameters.settleBackstopMs,
+    stopGraceMs: parameters.stopGraceMs,
   });
   await daemon.start();
   return {
@@ -81,8 +83,8 @@ export async function startTestNode(parameters: {
     store,
     worker,
     async stop() {
-      await worker.stop();
       await daemon.stop();
+      await worker.stop();
       store.close();
     },
   };

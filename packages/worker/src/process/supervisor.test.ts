@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -77,6 +78,22 @@ describe('WorkerSupervisor', () => {
       const pid = worker.pid;
       await worker.run({ taskType: 'llm', args: llmArgs('again'), outputDir: await outputDir() });
       assert.equal(worker.pid, pid);
+    } finally {
+      await worker.stop();
+    }
+  });
+
+  test('the worker runs in its own process group (a Ctrl-C in the terminal reaches the node, not the inference)', async () => {
+    const worker = supervisor();
+    try {
+      await worker.start();
+      const processGroup = (pid: number | 'self') => {
+        const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+        // Field 5 (pgrp); the command name (field 2) may hold spaces: count from the last ')'.
+        return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]);
+      };
+      assert.equal(processGroup(worker.pid!), worker.pid);
+      assert.notEqual(processGroup(worker.pid!), processGroup('self'));
     } finally {
       await worker.stop();
     }

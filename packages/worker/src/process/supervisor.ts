@@ -269,6 +269,10 @@ export class WorkerSupervisor {
     const proc = spawn(executable, args, {
       stdio: ['pipe', 'pipe', 'pipe'],
       env: { ...process.env, ...this.#options.env },
+      // Its own process group: a terminal's Ctrl-C (SIGINT to the whole foreground group) reaches the node, which
+      // lets the running task finish its step and then stops the worker, instead of killing the inference under
+      // it (a task given up, a timeout mark on chain). The worker still ends with its stdin when the node dies.
+      detached: true,
     });
     let resolveHandshake: (h: HandshakeMessage) => void = () => {};
     let rejectHandshake: (e: Error) => void = () => {};
