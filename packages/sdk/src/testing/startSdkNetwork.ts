@@ -62,6 +62,9 @@ export async function startSdkNetwork(): Promise<SdkNetwork> {
       abi,
       functionName,
       args,
+      // pause/resume/dispatch settle the pending draws first (F1): a gas estimate made before other draws
+      // arrived ran out in the loaded fresh-clone rehearsal ("pause reverted"). Room for them, as the SDK leaves.
+      gas: 8_000_000n,
     } as never);
     const receipt = await devnet.client.waitForTransactionReceipt({ hash });
     if (receipt.status !== 'success') throw new Error(`${functionName} reverted`);
