@@ -67,7 +67,9 @@ export async function startSdkNetwork(): Promise<SdkNetwork> {
       gas: 8_000_000n,
     } as never);
     const receipt = await devnet.client.waitForTransactionReceipt({ hash });
-    if (receipt.status !== 'success') throw new Error(`${functionName} reverted`);
+    // The gas used says an out-of-gas revert (all 8M) from a refusal (a status the call does not allow).
+    if (receipt.status !== 'success')
+      throw new Error(`${functionName} reverted (gas used ${receipt.gasUsed} of 8,000,000)`);
   };
   try {
     relay = await startRealRelay(devnet);
