@@ -3,6 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { createPublicClient, custom, type Hex, type PublicClient } from 'viem';
 import {
   type ChainFixture,
+  createFixtureChainReader,
   createFixtureTask,
   startChainFixture,
   submitScore,
@@ -10,7 +11,6 @@ import {
 } from '../test/chainFixture.js';
 import { hookTimeout, testTimeout } from '../test/relayHarness.js';
 import { makeSdResult } from '../test/resultFiles.js';
-import { createChainReader } from './createChainReader.js';
 
 /**
  * Review s9 finding 8: task states were cached by the head's block number (a reorg to another block of the same
@@ -42,13 +42,7 @@ describe('chain reader: a reorg of the head', testTimeout, () => {
 
   it('is seen at the next head read: neither a live nor a terminal state of the replaced block is served', async () => {
     const cacheMs = 50;
-    const chain = createChainReader({
-      rpcUrl: fixture.anvil.rpcUrl,
-      chainId: fixture.deployment.chainId,
-      taskManager: fixture.deployment.contracts.taskManager,
-      startBlock: BigInt(fixture.deployment.startBlock),
-      cacheMs,
-    });
+    const chain = createFixtureChainReader(fixture, { cacheMs });
     const pause = () => new Promise((resolve) => setTimeout(resolve, cacheMs + 20));
     const task = await createFixtureTask(fixture);
     assert.ok(task.nodeActor, 'the task started');
@@ -100,13 +94,7 @@ describe('chain reader: a reorg of the head', testTimeout, () => {
         },
       }),
     }) as PublicClient;
-    const chain = createChainReader({
-      rpcUrl: fixture.anvil.rpcUrl,
-      chainId: fixture.deployment.chainId,
-      taskManager: fixture.deployment.contracts.taskManager,
-      startBlock: BigInt(fixture.deployment.startBlock),
-      client,
-    });
+    const chain = createFixtureChainReader(fixture, { client });
     const task = await createFixtureTask(fixture);
     assert.equal((await chain.getTask(task.taskKey)).state, 'Started');
     assert.ok(refused > 0, 'the read at the head block was refused, then made at the latest block');

@@ -37,6 +37,7 @@ import {
   stringToHex,
   zeroAddress,
 } from 'viem';
+import { type CreateChainReaderParameters, createChainReader } from '../chain/createChainReader.js';
 
 export type ChainFixture = {
   anvil: Anvil;
@@ -63,6 +64,20 @@ export type FixtureTask = {
   /** The hash of the block that created the task: its sampling seed. */
   seedBlockHash: Hex;
 };
+
+/** A chain reader on the fixture's chain (RPC, chain id, TaskManager, start block); the case adds the rest. */
+export function createFixtureChainReader(
+  fixture: ChainFixture,
+  options: Omit<CreateChainReaderParameters, 'rpcUrl' | 'chainId' | 'taskManager' | 'startBlock'> = {},
+) {
+  return createChainReader({
+    rpcUrl: fixture.anvil.rpcUrl,
+    chainId: fixture.deployment.chainId,
+    taskManager: fixture.deployment.contracts.taskManager,
+    startBlock: BigInt(fixture.deployment.startBlock),
+    ...options,
+  });
+}
 
 export const sdArgs = (overrides: Record<string, unknown> = {}) => ({
   version: '1.0.0',

@@ -11,15 +11,12 @@ import {
   type PublicClient,
   verifyTypedData,
 } from 'viem';
-import {
-  type CreateChainReaderParameters,
-  createChainReader,
-  recheckMs,
-} from '../chain/createChainReader.js';
+import { recheckMs } from '../chain/createChainReader.js';
 import { createPHashPool } from '../results/createPHashPool.js';
 import { runRetention } from '../retention/runRetention.js';
 import {
   type ChainFixture,
+  createFixtureChainReader,
   createFixtureTask,
   type FixtureTask,
   isSampled,
@@ -49,20 +46,6 @@ export type ReviewEnv = {
   relay: TestRelay;
   call: RelayRequest;
 };
-
-/** The fixture's chain read as the relay reads it; `options` are the case's cache, bounds and client. */
-function createFixtureChainReader(
-  fixture: ChainFixture,
-  options: Omit<CreateChainReaderParameters, 'rpcUrl' | 'chainId' | 'taskManager' | 'startBlock'>,
-) {
-  return createChainReader({
-    rpcUrl: fixture.anvil.rpcUrl,
-    chainId: fixture.deployment.chainId,
-    taskManager: fixture.deployment.contracts.taskManager,
-    startBlock: BigInt(fixture.deployment.startBlock),
-    ...options,
-  });
-}
 
 /** Arbitrary JSON as canonical bytes with a fresh salt and its commitment (no schema check on the way). */
 function prepareRaw(value: unknown): { bytes: Uint8Array; salt: Hex; argsCommitment: Hex } {
