@@ -19,6 +19,8 @@ import { startTestNode, type TestNode } from '../../../node/src/testing/startTes
 import { getChainFromDeployment } from '../chain/getChainFromDeployment.js';
 import type { VerinetChain } from '../types.js';
 
+/** Gas of the network owner's and nodes' own sends (see `send`). */
+const ownerSendGas = 8_000_000n;
 export const testModels = { llm: 'verinet/tiny-gpt2', sd: 'verinet/tiny-sd' } as const;
 
 export type SdkNetwork = {
@@ -64,12 +66,12 @@ export async function startSdkNetwork(): Promise<SdkNetwork> {
       args,
       // pause/resume/dispatch settle the pending draws first (F1): a gas estimate made before other draws
       // arrived ran out in the loaded fresh-clone rehearsal ("pause reverted"). Room for them, as the SDK leaves.
-      gas: 8_000_000n,
+      gas: ownerSendGas,
     } as never);
     const receipt = await devnet.client.waitForTransactionReceipt({ hash });
     // The gas used says an out-of-gas revert (all 8M) from a refusal (a status the call does not allow).
     if (receipt.status !== 'success')
-      throw new Error(`${functionName} reverted (gas used ${receipt.gasUsed} of 8,000,000)`);
+      throw new Error(`${functionName} reverted (gas used ${receipt.gasUsed} of ${ownerSendGas})`);
   };
   try {
     relay = await startRealRelay(devnet);
