@@ -399,7 +399,7 @@ describe('task run: every flag is checked before the devnet is looked for', () =
     [
       'a size that is not WxH',
       () => ['--type', 'sd', '--prompt', 'a cat', '--size', 'big'],
-      /--size must be WIDTHxHEIGHT or one number/,
+      /--size must be WIDTHxHEIGHT \(x or X between the two numbers, e\.g\. 512x512\) or one number for a square \(512\), got "big"/,
     ],
     [
       "a size the schema refuses (the protocol's check, with the model still unknown)",
@@ -421,6 +421,27 @@ describe('task run: every flag is checked before the devnet is looked for', () =
     ['a zero timeout', () => ['--type', 'sd', '--prompt', 'a cat', '--timeout', '0'], /--timeout/],
     ['an unknown type', () => ['--type', 'video', '--prompt', 'a cat'], /--type/],
   ];
+  it('a size written 512X512, 512 x 512 or 512×512, a type in capitals: accepted (the devnet is looked for next)', async () => {
+    for (const args of [
+      ['--type', 'sd', '--size', '512X512'],
+      ['--type', 'sd', '--size', ' 512 x 512 '],
+      ['--type', 'sd', '--size', '512×512'],
+      ['--type', 'SD', '--size', '256'],
+      ['--type', ' Llm '],
+    ]) {
+      const run = await captureCli([
+        'task',
+        'run',
+        ...args,
+        '--prompt',
+        'a cat',
+        '--devnet',
+        join(dir, 'absent'),
+      ]);
+      assertOneLineError(run, /No devnet folder at .*absent\./);
+    }
+  });
+
   for (const [name, args, message] of cases)
     it(`${name}: the flag's own error with no devnet folder and with a stopped devnet`, async () => {
       for (const devnet of [join(dir, 'absent'), stopped]) {
