@@ -119,7 +119,8 @@ async function runDevnet(options: DevnetOptions): Promise<void> {
     stopRequested = resolve;
   });
   let firstSignalAt = 0;
-  const onSignal = () => {
+  let devnet: Devnet | undefined;
+  const onSignal = (signal: NodeJS.Signals) => {
     if (abort.signal.aborted) {
       // tsx and npm relay the terminal's Ctrl-C: one key press can arrive twice within a few milliseconds.
       if (Date.now() - firstSignalAt > 1_000)
@@ -127,13 +128,17 @@ async function runDevnet(options: DevnetOptions): Promise<void> {
       return;
     }
     firstSignalAt = Date.now();
+    // Once running, the stop is announced below; while starting, say at once that this is a requested stop.
+    if (devnet === undefined)
+      log(
+        `Stopping on request (${signal === 'SIGINT' ? 'Ctrl-C' : signal}): stopping what has started so far…`,
+      );
     abort.abort();
     stopRequested();
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
 
-  let devnet: Devnet | undefined;
   try {
     try {
       devnet = await startDevnet({

@@ -32,8 +32,8 @@ import {
 /** Ctrl-C arrived while the devnet was starting: everything started so far was stopped. */
 export class DevnetStartAbortedError extends BaseError {
   override name = 'DevnetStartAbortedError' as const;
-  constructor() {
-    super('The devnet was stopped while starting.');
+  constructor(cause?: unknown) {
+    super('The devnet was stopped while starting.', { cause });
   }
 }
 
@@ -384,6 +384,10 @@ export async function startDevnet(parameters: StartDevnetParameters): Promise<De
   } catch (error) {
     await stopAll();
     claim.release();
+    // Ctrl-C reaches the whole terminal group: a step under way (the explorer's indexer, a child process) is
+    // stopped by it too and fails. That failure is the stop that was asked for, not an error of the step.
+    if (parameters.signal?.aborted && !(error instanceof DevnetStartAbortedError))
+      throw new DevnetStartAbortedError(error);
     throw error;
   }
 }
