@@ -79,7 +79,8 @@ export type Devnet = {
   models: DevnetModels;
   nodes: DevnetNodeInfo[];
   relaySigner: string;
-  services: { name: string; url: string; notes: string[] }[];
+  /** `inSummary` false: shown by another service's notes, not on a line of its own. */
+  services: { name: string; url: string; notes: string[]; inSummary: boolean }[];
   network: DevnetNetwork;
   /** The services' log file. */
   logFile: string;
@@ -328,7 +329,12 @@ export async function startDevnet(parameters: StartDevnetParameters): Promise<De
         logger: logs.logger.child({ service: service.name }),
       });
       stops.push({ what: service.name, stop: running.stop });
-      services.push({ name: service.name, url: running.url, notes: running.notes ?? [] });
+      services.push({
+        name: service.name,
+        url: running.url,
+        notes: running.notes ?? [],
+        inSummary: running.inSummary ?? true,
+      });
       checkpoint();
     }
 
