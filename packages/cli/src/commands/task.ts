@@ -8,6 +8,7 @@ import { CommandError } from '../cli/errors.js';
 import { parseChoiceArgument, parseIntegerArgument } from '../cli/options.js';
 import { printLine, printNote } from '../cli/output.js';
 import { printJson } from '../cli/printJson.js';
+import { assertChainAnswers } from '../task/assertChainAnswers.js';
 import { buildLlmArgs, buildSdArgs } from '../task/buildTaskArgs.js';
 import { checkTaskFlags } from '../task/checkTaskFlags.js';
 import { describePhase } from '../task/describePhase.js';
@@ -281,6 +282,7 @@ async function runTask(options: RunOptions): Promise<void> {
   });
   const args = options.type === 'sd' ? buildSdArgs(options, typed) : buildLlmArgs(options, typed);
   await checkTaskArgs(options, args);
+  await assertChainAnswers(network);
   const outDir = prepareOutDir(options.type, options.out);
   let preparedId: string | undefined;
   const follow = followTask(network, { timeoutS: options.timeout, onPrepared: (id) => (preparedId = id) });
@@ -355,6 +357,7 @@ function withResumeAdvice(error: unknown, id: string | undefined, record: TaskRe
 
 async function resumeTask(ref: string, options: ResumeOptions): Promise<void> {
   const network = await resolveTaskNetwork(options, true);
+  await assertChainAnswers(network);
   const follow = followTask(network, { timeoutS: options.timeout });
   const client = await openClient(network, follow.note);
   try {
@@ -431,6 +434,7 @@ async function markNeverSent(store: TaskStore, id: string | undefined, error: un
 
 async function withdrawOwed(options: ReadOptions): Promise<void> {
   const network = await resolveTaskNetwork(options, true);
+  await assertChainAnswers(network);
   const client = await openClient(network);
   try {
     const { amount, txHash } = await client.withdraw();

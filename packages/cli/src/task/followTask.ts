@@ -168,11 +168,13 @@ function isDevnetRunning(network: TaskNetwork): boolean {
   }
 }
 
-/** The SDK's error for a chain RPC that did not answer (after its retries). */
+/** The SDK's error for a chain RPC that did not answer (after its retries; SDKs before ChainUnreachableError said
+ * so in a ChainRequestError). */
 function isChainUnreachable(error: unknown): boolean {
+  const name = (error as { name?: unknown }).name;
   return (
-    (error as { name?: unknown }).name === 'ChainRequestError' &&
-    /did not answer/.test((error as Error).message)
+    name === 'ChainUnreachableError' ||
+    (name === 'ChainRequestError' && /did not answer/.test((error as Error).message))
   );
 }
 
@@ -198,7 +200,13 @@ function isRelayUnreachable(error: unknown): boolean {
   );
 }
 
-async function chainAnswers(rpcUrl: string): Promise<boolean> {
+/**
+ * Whether the chain's RPC answers a request (eth_chainId, within 3 s).
+ *
+ * @example
+ * if (!(await chainAnswers('http://127.0.0.1:8545'))) …
+ */
+export async function chainAnswers(rpcUrl: string): Promise<boolean> {
   try {
     const response = await fetch(rpcUrl, {
       method: 'POST',
