@@ -362,13 +362,16 @@ async function resumeTask(ref: string, options: ResumeOptions): Promise<void> {
   const client = await openClient(network, follow.note);
   try {
     const record = await findTaskRecord(client.store, ref, network.storePath);
+    follow.setTaskCreatedAt(record.createdAt);
     if (record.phase === 'failed')
       throw new CommandError(
         `Task ${record.id} failed earlier: ${toCliText(record.error?.message ?? 'unknown error')}`,
         { details: ['Nothing is left to finish: start a new task (`verinet task run`).'] },
       );
     const outDir = prepareOutDir(record.taskType, options.out);
-    follow.note(`resuming        task ${record.id} (${record.taskType}, ${describePhase(record)})`);
+    follow.note(
+      `resuming         task ${record.id} (${record.taskType}, ${describePhase(record)}; created ${((Date.now() - record.createdAt) / 1000).toFixed(1)} s ago)`,
+    );
     let result: Awaited<ReturnType<VerinetClient['runTask']>>;
     try {
       result = await client.runTask(undefined, {
