@@ -19,6 +19,7 @@ import { parseFee } from '../task/parseFee.js';
 import { printTaskResult } from '../task/printTaskResult.js';
 import { type ChainTaskStates, readChainTaskStates } from '../task/readChainTaskStates.js';
 import { resolveTaskNetwork, type TaskNetwork, type TaskNetworkOptions } from '../task/resolveTaskNetwork.js';
+import { readTaskResults, recordTaskResults } from '../task/taskResultsFile.js';
 import { toTaskFlagError } from '../task/toTaskFlagError.js';
 
 type RunOptions = TaskNetworkOptions & {
@@ -297,6 +298,11 @@ async function runTask(options: RunOptions): Promise<void> {
         writeFileSync(path, image.png);
         return { path, pHash: image.pHash };
       });
+      recordTaskResults(
+        network.storePath,
+        result.id,
+        images.map((image) => image.path),
+      );
       await printTaskResult(client.store, { base: result, images }, options);
     } else {
       // LLM results are compared exactly, so the task pins one GPU (the devnet's, or --gpu); images run on any.
@@ -392,6 +398,11 @@ async function resumeTask(ref: string, options: ResumeOptions): Promise<void> {
         writeFileSync(path, file.bytes);
         return { path, pHash: `0x${score.slice(index * 16, index * 16 + 16)}` };
       });
+      recordTaskResults(
+        network.storePath,
+        base.id,
+        images.map((image) => image.path),
+      );
       await printTaskResult(client.store, { base, images }, options);
       return;
     }
@@ -464,8 +475,10 @@ async function showTask(id: string, options: ReadOptions): Promise<void> {
     // An open task's record moves only while an app follows it: the chain says where it is now.
     const open = record.phase !== 'done' && record.phase !== 'failed' && record.phase !== 'prepared';
     const chain = open ? await readChainTaskStates(network, record) : undefined;
-    if (options.json) printJson({ ...summarize(record, true, chain), ...describeChainRead(chain) });
-    else printLine(formatRecord(record, chain));
+    const results = readTaskResults(network.storePath, record.id);
+    if (options.json)
+      printJson({ ...summarize(record, true, chain), results: results ?? null, ...describeChainRead(chain) });
+    else printLine(formatRecord(record, chain, results));
   } finally {
     await store.close();
   }
@@ -620,7 +633,7 @@ function summarize(record: TaskRecord, withMembers: boolean, chain?: ChainTaskSt
   };
 }
 
-function formatRecord(record: TaskRecord, chain?: ChainTaskStates): string {
+function formatRecord(record: TaskRecord, chain?: ChainTaskStates, results?: string[]): string {
   const lines = [
     `task ${record.id} (${record.taskType})`,
     `  phase       ${describePhase(record)}${record.error ? `: ${toCliText(record.error.message)}` : ''}`,
@@ -647,5 +660,22 @@ function formatRecord(record: TaskRecord, chain?: ChainTaskStates): string {
     );
   if (record.previous.length > 0)
     lines.push(`  earlier     ${record.previous.join(', ')} (aborted, resubmitted)`);
+  lines.push(...describeResults(record, results));
   return lines.join('\n');
+}
+
+/** Where a finished task's results are: the files `task run` / `task resume` wrote, or how to get them again. */
+function describeResults(record: TaskRecord, results: string[] | undefined): string[] {
+  if (results && results.length > 0)
+    return results.map(
+      (path, index) =>
+        `  ${index === 0 ? 'results' : ''}`.padEnd(14) +
+        (existsSync(path) ? path : `${path} (no longer there)`),
+    );
+  if (record.phase !== 'done') return [];
+  return [
+    record.taskType === 'llm'
+      ? `  results     the text \`task run\` printed; \`verinet task resume ${record.id}\` prints it again`
+      : `  results     not recorded here; \`verinet task resume ${record.id} --out DIR\` writes the images again`,
+  ];
 }
