@@ -376,9 +376,11 @@ describe('task run / resume / withdraw: a chain that does not answer is one line
     // devnet killed with -9 together with its anvil, or an anvil stopped by hand.
     devnet = join(dir, 'devnet');
     mkdirSync(devnet);
+    const network = createTestDevnetNetwork({ dir: devnet, pid: process.pid, running: true });
     writeDevnetNetwork(join(devnet, 'network.json'), {
-      ...createTestDevnetNetwork({ dir: devnet, pid: process.pid, running: true }),
+      ...network,
       rpcUrl: `http://127.0.0.1:${deadPort}`,
+      models: { ...network.models, ids: ['verinet/tiny-gpt2'], types: { 'verinet/tiny-gpt2': 'llm' } },
     });
     deploymentFile = join(dir, 'deployment.json');
     const address = `0x${'12'.repeat(20)}`;
@@ -407,7 +409,20 @@ describe('task run / resume / withdraw: a chain that does not answer is one line
 
   it('the devnet: "is the devnet running? Start it with `npm start`", at once, no retry lines', async () => {
     for (const args of [
-      ['task', 'run', '--type', 'llm', '--prompt', 'hi', '--model', 'verinet/tiny-gpt2', '--devnet', devnet],
+      ['task', 'run', '--type', 'llm', '--prompt', 'hi', '--devnet', devnet],
+      // Spaces around the model id are no part of it (the devnet holds verinet/tiny-gpt2).
+      [
+        'task',
+        'run',
+        '--type',
+        'llm',
+        '--prompt',
+        'hi',
+        '--model',
+        ' verinet/tiny-gpt2 ',
+        '--devnet',
+        devnet,
+      ],
       ['task', 'resume', '0123abcd', '--devnet', devnet],
       ['task', 'withdraw', '--devnet', devnet],
     ]) {
@@ -427,10 +442,11 @@ describe('task run / resume / withdraw: a chain that does not answer is one line
       [
         ...['task', 'run', '--type', 'llm', '--prompt', 'hi', '--model', 'verinet/tiny-gpt2', '--gpu', 'x'],
         ...[
+          // Spaces around a URL (a copy-paste) are no part of it.
           '--rpc-url',
-          `http://127.0.0.1:${deadPort}/v3/secret-api-key`,
+          ` http://127.0.0.1:${deadPort}/v3/secret-api-key `,
           '--relay-url',
-          'http://127.0.0.1:1',
+          'http://127.0.0.1:1 ',
         ],
         ...[
           '--deployment',

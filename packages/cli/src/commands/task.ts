@@ -47,6 +47,11 @@ type ReadOptions = TaskNetworkOptions & { json?: boolean; limit: number };
 
 type ResumeOptions = TaskNetworkOptions & { out?: string; timeout: number; json?: boolean };
 
+/** Spaces around a model id or a URL (a copy-paste, a quoted value) are no part of it. */
+function trimArgument(value: string): string {
+  return value.trim();
+}
+
 /** The network options every `verinet task` sub-command takes. */
 function networkOptions(command: Command): Command {
   return command
@@ -55,8 +60,8 @@ function networkOptions(command: Command): Command {
       'devnet folder to use (its RPC, relay, deployment and app account)',
       '.verinet/devnet',
     )
-    .option('--rpc-url <url>', 'a configured network instead of the devnet: chain RPC')
-    .option('--relay-url <url>', 'configured network: relay URL')
+    .option('--rpc-url <url>', 'a configured network instead of the devnet: chain RPC', trimArgument)
+    .option('--relay-url <url>', 'configured network: relay URL', trimArgument)
     .option('--deployment <file>', 'configured network: deployment file')
     .option(
       '--keystore <file>',
@@ -115,7 +120,7 @@ export function createTaskCommand(): Command {
         'llm: most tokens to generate',
         parseIntegerArgument('--max-tokens', 1, 32_768),
       )
-      .option('--model <id>', "model id (default: the devnet's model of that type)")
+      .option('--model <id>', "model id (default: the devnet's model of that type)", trimArgument)
       .option(
         '--fee <amount>',
         "fee per on-chain task, e.g. 0.001 (ether) or 50gwei (default: the chain's going price, at least its minFee, at most 10 × minFee)",
