@@ -18,16 +18,19 @@ export function parseIntegerArgument(flag: string, min: number, max: number) {
 }
 
 /**
- * A commander argument parser for a value among a fixed set.
+ * A commander argument parser for a value among a fixed set, in any case and with spaces around it (`--type SD`
+ * is `--type sd`).
  *
  * @example
  * command.option('--task-type <type>', 'sd or llm', parseChoiceArgument('--task-type', ['sd', 'llm']));
  */
 export function parseChoiceArgument<const T extends string>(flag: string, choices: readonly T[]) {
   return (value: string): T => {
-    if (!(choices as readonly string[]).includes(value)) {
+    const wanted = value.trim().toLowerCase();
+    const choice = choices.find((candidate) => candidate.toLowerCase() === wanted);
+    if (choice === undefined) {
       throw new UsageError(`${flag} must be one of ${choices.join(', ')}, got "${value}".`);
     }
-    return value as T;
+    return choice;
   };
 }

@@ -198,6 +198,54 @@ describe('verinet devnet: crashes, conflicts and saved state (real anvil)', { ti
     assert.equal(isAlive(secondBase), false, `the base anvil ${secondBase} outlived its chain`);
   });
 
+  it('Ctrl-C while the explorer starts is a stop on request: no error, exit 0, nothing left running', async () => {
+    const port = await getFreePort();
+    const dir = join(root, 'interrupted');
+    // Its own process group, as a terminal gives it: Ctrl-C signals the devnet and its children (the explorer's
+    // indexer) at once, and the indexer stopped by it used to read as "the explorer indexer exited".
+    const child = spawn(
+      process.execPath,
+      [
+        ...['--import', 'tsx', bin, 'devnet', '--port', String(port), '--dir', dir, '--nodes', '3'],
+        ...['--relay-port', '0', '--node-api-port', '0', '--bridge-port', '0', '--explorer-port', '0'],
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'], detached: true },
+    );
+    children.push(child);
+    let output = '';
+    child.stdout?.on('data', (chunk) => {
+      output += chunk;
+    });
+    child.stderr?.on('data', (chunk) => {
+      output += chunk;
+    });
+    const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+    const deadline = Date.now() + 240_000;
+    while (!output.includes('Starting the explorer indexer')) {
+      if (child.exitCode !== null) throw new Error(`devnet exited early:\n${output}`);
+      if (Date.now() > deadline) throw new Error(`the explorer did not start:\n${output}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    // The indexer is spawned and loading (it takes 20 s or more to serve).
+    await new Promise((r) => setTimeout(r, 2_000));
+    process.kill(-child.pid!, 'SIGINT');
+    const code = await exited;
+    assert.equal(code, 0, output);
+    assert.match(output, /Stopping on request \(Ctrl-C\): stopping what has started so far…/);
+    assert.match(output, /Stopped while starting; everything started so far was stopped\.\n$/);
+    assert.doesNotMatch(output, /^error:|exited with code/m);
+    assert.ok(await isPortFree(port), 'anvil was stopped');
+    assert.equal(existsSync(join(dir, 'devnet.pid')), false);
+    const gone = Date.now() + 10_000;
+    while (isGroupAlive(child.pid!)) {
+      if (Date.now() > gone) assert.fail('a process of the devnet (the indexer?) outlived it');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    // The nodes' start-up lines come in their order, though they start together.
+    const started = [...output.matchAll(/^Node (\d+) 0x/gm)].map((match) => match[1]);
+    assert.deepEqual(started, ['0', '1', '2']);
+  });
+
   it('an error after anvil started stops anvil and exits non-zero', async () => {
     const port = await getFreePort();
     const dir = join(root, 'broke');
@@ -245,6 +293,15 @@ function readAnvilBasePid(dir: string): number {
 function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function isGroupAlive(pgid: number): boolean {
+  try {
+    process.kill(-pgid, 0);
     return true;
   } catch {
     return false;

@@ -1,19 +1,17 @@
 import { existsSync } from 'node:fs';
-import { isAbsolute, relative } from 'node:path';
 import { taskManagerAbi } from '@verinet/protocol/chain';
 import { chooseDefaultFee } from '@verinet/sdk';
-import { formatEth } from '@verinet/web/format';
 import { Command } from 'commander';
-import { createPublicClient, getAddress, http } from 'viem';
+import { createPublicClient, http } from 'viem';
 import { privateKeyToAddress } from 'viem/accounts';
 import { assertDirectoryPath } from '../cli/assertDirectoryPath.js';
 import { CommandError } from '../cli/errors.js';
-import { formatAmount } from '../cli/formatAmount.js';
 import { parseChoiceArgument, parseIntegerArgument } from '../cli/options.js';
 import { printLine, printNote } from '../cli/output.js';
 import { printJson } from '../cli/printJson.js';
-import { devnetAccounts, devnetMnemonic, getDevnetPrivateKey } from '../deploy/devnetAccounts.js';
+import { getDevnetPrivateKey } from '../deploy/devnetAccounts.js';
 import { createDevnetServices } from '../devnet/devnetServices.js';
+import { formatDevnetSummary } from '../devnet/formatDevnetSummary.js';
 import { type Devnet, DevnetStartAbortedError, startDevnet } from '../devnet/startDevnet.js';
 
 /** anvil's defaults: 10 accounts of 10,000 ether from the test mnemonic. */
@@ -119,7 +117,8 @@ async function runDevnet(options: DevnetOptions): Promise<void> {
     stopRequested = resolve;
   });
   let firstSignalAt = 0;
-  const onSignal = () => {
+  let devnet: Devnet | undefined;
+  const onSignal = (signal: NodeJS.Signals) => {
     if (abort.signal.aborted) {
       // tsx and npm relay the terminal's Ctrl-C: one key press can arrive twice within a few milliseconds.
       if (Date.now() - firstSignalAt > 1_000)
@@ -127,13 +126,17 @@ async function runDevnet(options: DevnetOptions): Promise<void> {
       return;
     }
     firstSignalAt = Date.now();
+    // Once running, the stop is announced below; while starting, say at once that this is a requested stop.
+    if (devnet === undefined)
+      log(
+        `Stopping on request (${signal === 'SIGINT' ? 'Ctrl-C' : signal}): stopping what has started so far…`,
+      );
     abort.abort();
     stopRequested();
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
 
-  let devnet: Devnet | undefined;
   try {
     try {
       devnet = await startDevnet({
@@ -195,7 +198,7 @@ async function runDevnet(options: DevnetOptions): Promise<void> {
         accounts,
       });
     } else {
-      printLine(formatSummary(devnet, accounts, options, fee));
+      printLine(formatDevnetSummary({ devnet, accounts, blockTime: options.blockTime, fee }));
     }
     await Promise.race([stopped, devnet.anvilExited]);
     log('Stopping: services, nodes (each finishes its current step), relay, then anvil (saves the chain)…');
@@ -205,87 +208,4 @@ async function runDevnet(options: DevnetOptions): Promise<void> {
     process.off('SIGTERM', onSignal);
   }
   log('Stopped.');
-}
-
-function formatSummary(
-  devnet: Devnet,
-  accounts: { index: number; address: string; privateKey: string; balance: bigint }[],
-  options: DevnetOptions,
-  fee: { goingPrice: bigint; minFee: bigint; fee: bigint },
-): string {
-  // Paths inside the current folder are shown relative to it, others whole.
-  const shown = (path: string) => {
-    const inside = relative(process.cwd(), path);
-    return inside === '' ? '.' : inside.startsWith('..') || isAbsolute(inside) ? path : inside;
-  };
-  const stateLine =
-    devnet.state === 'kept'
-      ? `KEPT from the previous run (chain, relay, nodes); \`npm start -- --fresh\` resets it`
-      : `FRESH (${devnet.stateReason}); the next start keeps it unless --fresh`;
-  const models = devnet.models.tiny
-    ? `Models: TINY RANDOM-WEIGHT test models (${devnet.network.models.ids.join(', ')}) ${devnet.models.written ? 'written to' : 'kept in'} ${shown(devnet.models.dir)}.
-  They exist so the network runs offline with no download: their images are noise and their text is
-  gibberish. Everything else (chain, relay, nodes, verification, payment) is the real thing.
-  To run the nodes on real models: import an ONNX export into a model store, then start with --models:
-    npx verinet model import ./stable-diffusion-v1-5-onnx --id runwayml/stable-diffusion-v1-5 --models-dir .verinet/models
-    npm start -- --models .verinet/models      (docs/models.md says which files a model folder needs)`
-    : `Models: ${devnet.network.models.ids.join(', ')} from ${shown(devnet.models.dir)}.`;
-  const contracts = Object.entries(devnet.deployment.contracts)
-    .map(([name, address]) => `  ${name.padEnd(15)} ${getAddress(address)}`)
-    .join('\n');
-  const nodes = devnet.nodes
-    .map(
-      (node) =>
-        `  node ${String(node.index).padEnd(3)} ${node.address}  status ${node.apiUrl}${node.joined ? '  (joined now)' : ''}`,
-    )
-    .join('\n');
-  const services = devnet.services.map(
-    (service) =>
-      `  ${service.name.padEnd(15)} ${service.url}${service.notes.map((note) => `\n    ${note}`).join('')}`,
-  );
-  const testAccounts = accounts
-    .map(
-      ({ index, address, privateKey, balance }) =>
-        `  (${index}) ${address}  ${formatAmount(balance).padEnd(16)} key ${privateKey}${
-          index === devnetAccounts.deployer.index
-            ? '  (deployer, owner)'
-            : index === devnet.network.app.accountIndex
-              ? '  (default app of `verinet task`)'
-              : ''
-        }`,
-    )
-    .join('\n');
-  const dirOption =
-    shown(devnet.paths.dir) === '.verinet/devnet' ? '' : ` --devnet ${shown(devnet.paths.dir)}`;
-  return `
-Verinet devnet is running.
-  state          ${stateLine}
-  chain          ${devnet.rpcUrl}  (chain id ${devnet.deployment.chainId}; ${options.blockTime ? `a block every ${options.blockTime} s` : 'a block per transaction'})
-  relay          ${devnet.relayUrl}  (SQLite in ${shown(devnet.paths.relayData)}; signer ${devnet.relaySigner}, registered on chain)
-  deployment     ${shown(devnet.paths.deployment)}
-  network file   ${shown(devnet.paths.network)}
-  logs           ${shown(devnet.logFile)}  (relay, nodes, bridge, explorer; warnings and errors also print here)
-${contracts}
-
-Nodes (${devnet.nodes.length}; GPU "${devnet.network.gpu.name}", keystores and data in ${shown(devnet.paths.nodesDir)}):
-${nodes}
-${services.length > 0 ? `\nServices:\n${services.join('\n')}\n` : ''}
-${models}
-
-A task costs ${formatEth(fee.fee)} per on-chain task (the chain's going price${fee.goingPrice === 0n ? ': no paid task yet' : ` ${formatEth(fee.goingPrice)}`}, kept within
-  minFee ${formatEth(fee.minFee)} … 10 × minFee; \`verinet task run\`, the SDK and the bridge all use this rule;
-  --fee overrides it). A sampled task (secretly, about 1 in 10) pays 3 fees, 2 of them refunded. Its 3 on-chain
-  tasks must run on 3 different nodes, and a node is drawn again as soon as it reported: on a small devnet
-  one node often gets two of them, and that one is replaced by a new on-chain task (one more fee, paid, not refunded;
-  up to 4 per task, then each result is validated alone). \`task run\` prints how many on-chain tasks it took.
-
-Run a task (in another terminal):
-  npx verinet task run --type sd --prompt "a lighthouse at dusk"${dirOption}   # PNGs in ./verinet-output/
-  npx verinet task run --type llm --prompt "Say hello"${dirOption}
-  npx verinet task list${dirOption}
-
-Test accounts (mnemonic "${devnetMnemonic}"; public keys, for this devnet only):
-${testAccounts}
-
-Press Ctrl-C to stop.`;
 }

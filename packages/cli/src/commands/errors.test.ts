@@ -364,6 +364,111 @@ describe('stake-calc on odd inputs', () => {
   });
 });
 
+describe('task run / resume / withdraw: a chain that does not answer is one line naming it and what to do', () => {
+  let dir = '';
+  let devnet = '';
+  let deploymentFile = '';
+  let deadPort = 0;
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'verinet-chain-down-'));
+    deadPort = await getFreePort(); // closed again: nothing listens there
+    // A devnet whose network file says running (its process, this one, is alive) while its chain is gone: a
+    // devnet killed with -9 together with its anvil, or an anvil stopped by hand.
+    devnet = join(dir, 'devnet');
+    mkdirSync(devnet);
+    const network = createTestDevnetNetwork({ dir: devnet, pid: process.pid, running: true });
+    writeDevnetNetwork(join(devnet, 'network.json'), {
+      ...network,
+      rpcUrl: `http://127.0.0.1:${deadPort}`,
+      models: { ...network.models, ids: ['verinet/tiny-gpt2'], types: { 'verinet/tiny-gpt2': 'llm' } },
+    });
+    deploymentFile = join(dir, 'deployment.json');
+    const address = `0x${'12'.repeat(20)}`;
+    writeFileSync(
+      deploymentFile,
+      JSON.stringify({
+        version: 1,
+        chainId: 31337,
+        startBlock: 0,
+        deployer: address,
+        deployedAt: new Date(0).toISOString(),
+        contracts: {
+          incentivePool: address,
+          nodeRegistry: address,
+          taskManager: address,
+          vrfVerifier: address,
+        },
+      }),
+    );
+    writeFileSync(
+      join(dir, 'app.json'),
+      JSON.stringify(encryptKeystore(testKey, password, { scryptN: 1024 })),
+    );
+  }, setupTimeout);
+  after(() => rmSync(dir, { recursive: true, force: true }), teardownTimeout);
+
+  it('the devnet: "is the devnet running? Start it with `npm start`", at once, no retry lines', async () => {
+    for (const args of [
+      ['task', 'run', '--type', 'llm', '--prompt', 'hi', '--devnet', devnet],
+      // Spaces around the model id are no part of it (the devnet holds verinet/tiny-gpt2).
+      [
+        'task',
+        'run',
+        '--type',
+        'llm',
+        '--prompt',
+        'hi',
+        '--model',
+        ' verinet/tiny-gpt2 ',
+        '--devnet',
+        devnet,
+      ],
+      ['task', 'resume', '0123abcd', '--devnet', devnet],
+      ['task', 'withdraw', '--devnet', devnet],
+    ]) {
+      const run = await captureCli(args);
+      assertOneLineError(
+        run,
+        new RegExp(
+          `^error: The chain at http://127\\.0\\.0\\.1:${deadPort} does not answer: is the devnet running\\? Start it with \`npm start -- --dir .*devnet\`\\.$`,
+        ),
+      );
+      assert.equal(run.stdout, '');
+    }
+  });
+
+  it('a configured network: the RPC origin (never its path, which can hold an API key) and --rpc-url', async () => {
+    const run = await captureCli(
+      [
+        ...['task', 'run', '--type', 'llm', '--prompt', 'hi', '--model', 'verinet/tiny-gpt2', '--gpu', 'x'],
+        ...[
+          // Spaces around a URL (a copy-paste) are no part of it.
+          '--rpc-url',
+          ` http://127.0.0.1:${deadPort}/v3/secret-api-key `,
+          '--relay-url',
+          'http://127.0.0.1:1 ',
+        ],
+        ...[
+          '--deployment',
+          deploymentFile,
+          '--keystore',
+          join(dir, 'app.json'),
+          '--store',
+          join(dir, 'tasks.db'),
+        ],
+      ],
+      { VERINET_KEYSTORE_PASSWORD: password },
+    );
+    assertOneLineError(
+      run,
+      new RegExp(
+        `^error: The chain at http://127\\.0\\.0\\.1:${deadPort} \\(--rpc-url\\) does not answer: check the URL and that the node is up, then try again\\.$`,
+      ),
+    );
+    assert.doesNotMatch(run.stderr, /secret-api-key/);
+  });
+});
+
 describe('task run: every flag is checked before the devnet is looked for', () => {
   let dir = '';
   let stopped = '';
@@ -399,7 +504,7 @@ describe('task run: every flag is checked before the devnet is looked for', () =
     [
       'a size that is not WxH',
       () => ['--type', 'sd', '--prompt', 'a cat', '--size', 'big'],
-      /--size must be WIDTHxHEIGHT or one number/,
+      /--size must be WIDTHxHEIGHT \(x or X between the two numbers, e\.g\. 512x512\) or one number for a square \(512\), got "big"/,
     ],
     [
       "a size the schema refuses (the protocol's check, with the model still unknown)",
@@ -421,6 +526,27 @@ describe('task run: every flag is checked before the devnet is looked for', () =
     ['a zero timeout', () => ['--type', 'sd', '--prompt', 'a cat', '--timeout', '0'], /--timeout/],
     ['an unknown type', () => ['--type', 'video', '--prompt', 'a cat'], /--type/],
   ];
+  it('a size written 512X512, 512 x 512 or 512×512, a type in capitals: accepted (the devnet is looked for next)', async () => {
+    for (const args of [
+      ['--type', 'sd', '--size', '512X512'],
+      ['--type', 'sd', '--size', ' 512 x 512 '],
+      ['--type', 'sd', '--size', '512×512'],
+      ['--type', 'SD', '--size', '256'],
+      ['--type', ' Llm '],
+    ]) {
+      const run = await captureCli([
+        'task',
+        'run',
+        ...args,
+        '--prompt',
+        'a cat',
+        '--devnet',
+        join(dir, 'absent'),
+      ]);
+      assertOneLineError(run, /No devnet folder at .*absent\./);
+    }
+  });
+
   for (const [name, args, message] of cases)
     it(`${name}: the flag's own error with no devnet folder and with a stopped devnet`, async () => {
       for (const devnet of [join(dir, 'absent'), stopped]) {

@@ -8,6 +8,7 @@ import { CommandError } from '../cli/errors.js';
 import { parseChoiceArgument, parseIntegerArgument } from '../cli/options.js';
 import { printLine, printNote } from '../cli/output.js';
 import { printJson } from '../cli/printJson.js';
+import { assertChainAnswers } from '../task/assertChainAnswers.js';
 import { buildLlmArgs, buildSdArgs } from '../task/buildTaskArgs.js';
 import { checkTaskFlags } from '../task/checkTaskFlags.js';
 import { describePhase } from '../task/describePhase.js';
@@ -18,6 +19,7 @@ import { parseFee } from '../task/parseFee.js';
 import { printTaskResult } from '../task/printTaskResult.js';
 import { type ChainTaskStates, readChainTaskStates } from '../task/readChainTaskStates.js';
 import { resolveTaskNetwork, type TaskNetwork, type TaskNetworkOptions } from '../task/resolveTaskNetwork.js';
+import { readTaskResults, recordTaskResults } from '../task/taskResultsFile.js';
 import { toTaskFlagError } from '../task/toTaskFlagError.js';
 
 type RunOptions = TaskNetworkOptions & {
@@ -45,6 +47,11 @@ type ReadOptions = TaskNetworkOptions & { json?: boolean; limit: number };
 
 type ResumeOptions = TaskNetworkOptions & { out?: string; timeout: number; json?: boolean };
 
+/** Spaces around a model id or a URL (a copy-paste, a quoted value) are no part of it. */
+function trimArgument(value: string): string {
+  return value.trim();
+}
+
 /** The network options every `verinet task` sub-command takes. */
 function networkOptions(command: Command): Command {
   return command
@@ -53,8 +60,8 @@ function networkOptions(command: Command): Command {
       'devnet folder to use (its RPC, relay, deployment and app account)',
       '.verinet/devnet',
     )
-    .option('--rpc-url <url>', 'a configured network instead of the devnet: chain RPC')
-    .option('--relay-url <url>', 'configured network: relay URL')
+    .option('--rpc-url <url>', 'a configured network instead of the devnet: chain RPC', trimArgument)
+    .option('--relay-url <url>', 'configured network: relay URL', trimArgument)
     .option('--deployment <file>', 'configured network: deployment file')
     .option(
       '--keystore <file>',
@@ -113,7 +120,7 @@ export function createTaskCommand(): Command {
         'llm: most tokens to generate',
         parseIntegerArgument('--max-tokens', 1, 32_768),
       )
-      .option('--model <id>', "model id (default: the devnet's model of that type)")
+      .option('--model <id>', "model id (default: the devnet's model of that type)", trimArgument)
       .option(
         '--fee <amount>',
         "fee per on-chain task, e.g. 0.001 (ether) or 50gwei (default: the chain's going price, at least its minFee, at most 10 × minFee)",
@@ -281,6 +288,7 @@ async function runTask(options: RunOptions): Promise<void> {
   });
   const args = options.type === 'sd' ? buildSdArgs(options, typed) : buildLlmArgs(options, typed);
   await checkTaskArgs(options, args);
+  await assertChainAnswers(network);
   const outDir = prepareOutDir(options.type, options.out);
   let preparedId: string | undefined;
   const follow = followTask(network, { timeoutS: options.timeout, onPrepared: (id) => (preparedId = id) });
@@ -295,6 +303,11 @@ async function runTask(options: RunOptions): Promise<void> {
         writeFileSync(path, image.png);
         return { path, pHash: image.pHash };
       });
+      recordTaskResults(
+        network.storePath,
+        result.id,
+        images.map((image) => image.path),
+      );
       await printTaskResult(client.store, { base: result, images }, options);
     } else {
       // LLM results are compared exactly, so the task pins one GPU (the devnet's, or --gpu); images run on any.
@@ -355,17 +368,21 @@ function withResumeAdvice(error: unknown, id: string | undefined, record: TaskRe
 
 async function resumeTask(ref: string, options: ResumeOptions): Promise<void> {
   const network = await resolveTaskNetwork(options, true);
+  await assertChainAnswers(network);
   const follow = followTask(network, { timeoutS: options.timeout });
   const client = await openClient(network, follow.note);
   try {
     const record = await findTaskRecord(client.store, ref, network.storePath);
+    follow.setTaskCreatedAt(record.createdAt);
     if (record.phase === 'failed')
       throw new CommandError(
         `Task ${record.id} failed earlier: ${toCliText(record.error?.message ?? 'unknown error')}`,
         { details: ['Nothing is left to finish: start a new task (`verinet task run`).'] },
       );
     const outDir = prepareOutDir(record.taskType, options.out);
-    follow.note(`resuming        task ${record.id} (${record.taskType}, ${describePhase(record)})`);
+    follow.note(
+      `resuming         task ${record.id} (${record.taskType}, ${describePhase(record)}; created ${((Date.now() - record.createdAt) / 1000).toFixed(1)} s ago)`,
+    );
     let result: Awaited<ReturnType<VerinetClient['runTask']>>;
     try {
       result = await client.runTask(undefined, {
@@ -386,6 +403,11 @@ async function resumeTask(ref: string, options: ResumeOptions): Promise<void> {
         writeFileSync(path, file.bytes);
         return { path, pHash: `0x${score.slice(index * 16, index * 16 + 16)}` };
       });
+      recordTaskResults(
+        network.storePath,
+        base.id,
+        images.map((image) => image.path),
+      );
       await printTaskResult(client.store, { base, images }, options);
       return;
     }
@@ -431,6 +453,7 @@ async function markNeverSent(store: TaskStore, id: string | undefined, error: un
 
 async function withdrawOwed(options: ReadOptions): Promise<void> {
   const network = await resolveTaskNetwork(options, true);
+  await assertChainAnswers(network);
   const client = await openClient(network);
   try {
     const { amount, txHash } = await client.withdraw();
@@ -457,8 +480,10 @@ async function showTask(id: string, options: ReadOptions): Promise<void> {
     // An open task's record moves only while an app follows it: the chain says where it is now.
     const open = record.phase !== 'done' && record.phase !== 'failed' && record.phase !== 'prepared';
     const chain = open ? await readChainTaskStates(network, record) : undefined;
-    if (options.json) printJson({ ...summarize(record, true, chain), ...describeChainRead(chain) });
-    else printLine(formatRecord(record, chain));
+    const results = readTaskResults(network.storePath, record.id);
+    if (options.json)
+      printJson({ ...summarize(record, true, chain), results: results ?? null, ...describeChainRead(chain) });
+    else printLine(formatRecord(record, chain, results));
   } finally {
     await store.close();
   }
@@ -613,7 +638,7 @@ function summarize(record: TaskRecord, withMembers: boolean, chain?: ChainTaskSt
   };
 }
 
-function formatRecord(record: TaskRecord, chain?: ChainTaskStates): string {
+function formatRecord(record: TaskRecord, chain?: ChainTaskStates, results?: string[]): string {
   const lines = [
     `task ${record.id} (${record.taskType})`,
     `  phase       ${describePhase(record)}${record.error ? `: ${toCliText(record.error.message)}` : ''}`,
@@ -640,5 +665,22 @@ function formatRecord(record: TaskRecord, chain?: ChainTaskStates): string {
     );
   if (record.previous.length > 0)
     lines.push(`  earlier     ${record.previous.join(', ')} (aborted, resubmitted)`);
+  lines.push(...describeResults(record, results));
   return lines.join('\n');
+}
+
+/** Where a finished task's results are: the files `task run` / `task resume` wrote, or how to get them again. */
+function describeResults(record: TaskRecord, results: string[] | undefined): string[] {
+  if (results && results.length > 0)
+    return results.map(
+      (path, index) =>
+        `  ${index === 0 ? 'results' : ''}`.padEnd(14) +
+        (existsSync(path) ? path : `${path} (no longer there)`),
+    );
+  if (record.phase !== 'done') return [];
+  return [
+    record.taskType === 'llm'
+      ? `  results     the text \`task run\` printed; \`verinet task resume ${record.id}\` prints it again`
+      : `  results     not recorded here; \`verinet task resume ${record.id} --out DIR\` writes the images again`,
+  ];
 }

@@ -12,6 +12,7 @@ import { buildContracts } from '../deploy/artifacts.js';
 import { deployContracts } from '../deploy/deployContracts.js';
 import { getDevnetPrivateKey } from '../deploy/devnetAccounts.js';
 import { encryptKeystore } from '../keystore/keystore.js';
+import { recordTaskResults } from '../task/taskResultsFile.js';
 
 /** Bounds of this file's hooks (node:test hooks do not inherit a describe's timeout): a hung hook fails, not CI. */
 const setupTimeout = { timeout: 60_000 };
@@ -226,6 +227,44 @@ describe('task status / drop name a task by id, id prefix or task key', () => {
     assert.equal(
       run.stdout,
       'task aa22000000000000000000000000000b dropped (it was never sent; nothing was paid)\n',
+    );
+  });
+
+  it('a finished image task shows where its images are (text and --json), or how to write them again', async () => {
+    const store = createSqliteStore({ path: storePath });
+    const sd = (id: string) => ({ ...base(id, `0x${id.slice(0, 2).repeat(32)}`, 'done'), taskType: 'sd' });
+    await store.putTask(sd('dd66000000000000000000000000000f') as TaskRecord);
+    await store.putTask(sd('ee77000000000000000000000000000f') as TaskRecord);
+    await store.close();
+    // What `task run` records once it wrote the images; the second one was deleted since.
+    const kept = join(dir, 'dd66-0.png');
+    writeFileSync(kept, 'png');
+    recordTaskResults(storePath, 'dd66000000000000000000000000000f', [kept, join(dir, 'dd66-1.png')]);
+
+    const run = await cli('status', 'dd66');
+    assert.equal(run.status, 0, run.stderr);
+    assert.ok(
+      run.stdout.endsWith(
+        `\n  results     ${kept}\n              ${join(dir, 'dd66-1.png')} (no longer there)\n`,
+      ),
+      run.stdout,
+    );
+    const json = JSON.parse((await cli('status', 'dd66', '--json')).stdout) as { results: unknown };
+    assert.deepEqual(json.results, [kept, join(dir, 'dd66-1.png')]);
+
+    const unknown = await cli('status', 'ee77');
+    assert.match(
+      unknown.stdout,
+      /\n {2}results {5}not recorded here; `verinet task resume ee77000000000000000000000000000f --out DIR` writes the images again\n$/,
+    );
+    assert.equal(
+      (JSON.parse((await cli('status', 'ee77', '--json')).stdout) as { results: unknown }).results,
+      null,
+    );
+    const llm = await cli('status', 'bb44');
+    assert.match(
+      llm.stdout,
+      /\n {2}results {5}the text `task run` printed; `verinet task resume bb44\w+` prints it again\n$/,
     );
   });
 });

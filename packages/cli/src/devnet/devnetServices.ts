@@ -32,6 +32,11 @@ export type StartedDevnetService = {
   url: string;
   /** Extra summary lines (how to use it). */
   notes?: string[] | undefined;
+  /**
+   * false: no summary line of its own, another service's notes show it (the explorer's page is served by the
+   * bridge: one "explorer" line, not two). Default true.
+   */
+  inSummary?: boolean | undefined;
   /** Graceful stop; called in reverse start order, before the nodes, relay and chain stop. */
   stop: () => Promise<void>;
 };
@@ -101,7 +106,11 @@ export function createDevnetServices(options: CreateDevnetServicesOptions): Devn
         notes: [
           `web UI        ${started.url}/#key=${key}`,
           `OpenAI API    base URL ${started.url}/v1, API key ${key} (models: ${models.map((m) => m.id).join(', ')})`,
-          ...(context.services.explorer ? [`explorer      ${started.url}/#/explorer`] : []),
+          ...(context.services.explorer
+            ? [
+                `explorer      ${started.url}/#/explorer  (network explorer; its indexer's API: ${context.services.explorer}/stats)`,
+              ]
+            : []),
         ],
         stop: () => started.close(),
       };
@@ -117,7 +126,9 @@ function createExplorerDevnetService(port: number): DevnetService {
     ports: port === 0 ? [] : [{ port, flag: '--explorer-port' }],
     async start(context) {
       const { createExplorerDevnetService: create } = await import('@verinet/web');
-      return create({ port }).start(context);
+      const started = await create({ port }).start(context);
+      // The bridge's "explorer" line names its page and this API: the indexer's own lines would repeat it.
+      return { ...started, notes: [], inSummary: false };
     },
   };
 }

@@ -186,6 +186,11 @@ describe('npm start: the whole local network, driven by `verinet task`', { timeo
     const output = first.output();
     assert.match(output, /state {10}FRESH \(no saved state yet\)/);
     assert.match(output, /TINY RANDOM-WEIGHT test models/);
+    // The nodes start together; their lines come in node order.
+    assert.deepEqual(
+      [...output.matchAll(/^Node (\d+) 0x/gm)].map((match) => match[1]),
+      ['0', '1', '2'],
+    );
     assert.match(output, /images are noise and their text is\s+gibberish/);
     assert.match(output, /npm start -- --models/);
     // One fee rule for CLI, SDK and bridge, stated with its value (a new chain: its minFee, 1 gwei).
@@ -303,7 +308,14 @@ describe('npm start: the whole local network, driven by `verinet task`', { timeo
     };
     const status = await verinet(['task', 'status', sd.id, '--devnet', dir, '--json']);
     assert.equal(status.code, 0, status.stderr);
-    const detail = JSON.parse(status.stdout) as { tasks: { taskKey: Hex; score: Hex | null }[] };
+    const detail = JSON.parse(status.stdout) as {
+      tasks: { taskKey: Hex; score: Hex | null }[];
+      results: string[] | null;
+    };
+    // Where `task run` wrote the images, as `task status` shows them.
+    assert.deepEqual(detail.results, paths);
+    const shown = await verinetInProcess(['task', 'status', sd.id.slice(0, 8), '--devnet', dir]);
+    assert.match(shown.stdout, new RegExp(`\\n {2}results {5}${paths[0]}\\n`));
     const scored = detail.tasks.find((task) => task.score)!;
     const chain = await readChainTask(network.rpcUrl, deployment.contracts.taskManager, scored.taskKey);
     assert.ok(endStates.includes(chain.state ?? ''), `on-chain state ${chain.state}`);

@@ -32,8 +32,8 @@ import {
 /** Ctrl-C arrived while the devnet was starting: everything started so far was stopped. */
 export class DevnetStartAbortedError extends BaseError {
   override name = 'DevnetStartAbortedError' as const;
-  constructor() {
-    super('The devnet was stopped while starting.');
+  constructor(cause?: unknown) {
+    super('The devnet was stopped while starting.', { cause });
   }
 }
 
@@ -79,7 +79,8 @@ export type Devnet = {
   models: DevnetModels;
   nodes: DevnetNodeInfo[];
   relaySigner: string;
-  services: { name: string; url: string; notes: string[] }[];
+  /** `inSummary` false: shown by another service's notes, not on a line of its own. */
+  services: { name: string; url: string; notes: string[]; inSummary: boolean }[];
   network: DevnetNetwork;
   /** The services' log file. */
   logFile: string;
@@ -328,7 +329,12 @@ export async function startDevnet(parameters: StartDevnetParameters): Promise<De
         logger: logs.logger.child({ service: service.name }),
       });
       stops.push({ what: service.name, stop: running.stop });
-      services.push({ name: service.name, url: running.url, notes: running.notes ?? [] });
+      services.push({
+        name: service.name,
+        url: running.url,
+        notes: running.notes ?? [],
+        inSummary: running.inSummary ?? true,
+      });
       checkpoint();
     }
 
@@ -384,6 +390,10 @@ export async function startDevnet(parameters: StartDevnetParameters): Promise<De
   } catch (error) {
     await stopAll();
     claim.release();
+    // Ctrl-C reaches the whole terminal group: a step under way (the explorer's indexer, a child process) is
+    // stopped by it too and fails. That failure is the stop that was asked for, not an error of the step.
+    if (parameters.signal?.aborted && !(error instanceof DevnetStartAbortedError))
+      throw new DevnetStartAbortedError(error);
     throw error;
   }
 }

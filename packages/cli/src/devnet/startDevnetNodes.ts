@@ -16,6 +16,7 @@ import {
 } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { getDevnetPrivateKey } from '../deploy/devnetAccounts.js';
+import { createOrderedLog } from './createOrderedLog.js';
 import type { DevnetPaths } from './devnetPaths.js';
 import { ensureDevnetKeystore } from './ensureDevnetKeystore.js';
 import type { DevnetModels } from './ensureDevnetModels.js';
@@ -162,6 +163,8 @@ export async function startDevnetNodes(parameters: StartDevnetNodesParameters): 
   // every node of the same major: registering the LLM version serves both (the worker runs SD 1.x arguments).
   const version = taskArgsVersions.llm;
   const models = [...parameters.models.ids.llm, ...parameters.models.ids.sd, ...parameters.models.ids.sd_ft];
+  // The nodes start together; their lines come in node order (node 2 before node 0 read as a fault).
+  const logNode = createOrderedLog(count, log);
   const settled = await Promise.allSettled(
     keys.slice(0, count).map(async (key, index) => {
       const keystore = join(paths.nodeDir(index), 'keystore.json');
@@ -220,7 +223,8 @@ export async function startDevnetNodes(parameters: StartDevnetNodesParameters): 
         node.runtime.contracts,
         node.runtime.account.address,
       );
-      log(
+      logNode(
+        index,
         `Node ${index} ${node.runtime.account.address}: ${after.status}, stake ${formatEther(after.stake)} ETH${joined ? ' (joined now)' : ''}, status ${node.apiUrl}`,
       );
       return { index, address: node.runtime.account.address, apiUrl: node.apiUrl, joined };

@@ -38,10 +38,13 @@ export function buildSdArgs(options: SdTaskOptions, knownModels: string[]): Reco
   if (!model) throw new UsageError('--model is required (the network names no image model).');
   const taskConfig: Record<string, unknown> = {};
   if (options.size !== undefined) {
-    // A sign is read, so that the schema's range sentence answers `--size -64`, not a format complaint.
-    const match = /^(-?\d+)(?:x(-?\d+))?$/.exec(options.size.trim());
+    // A sign is read, so that the schema's range sentence answers `--size -64`, not a format complaint. The
+    // trial typed 512X512: x, X or × between the numbers, spaces around them, are all the same size.
+    const match = /^\s*(-?\d+)(?:\s*[xX×]\s*(-?\d+))?\s*$/.exec(options.size);
     if (!match)
-      throw new UsageError(`--size must be WIDTHxHEIGHT or one number, e.g. 512x512, got "${options.size}".`);
+      throw new UsageError(
+        `--size must be WIDTHxHEIGHT (x or X between the two numbers, e.g. 512x512) or one number for a square (512), got "${options.size}".`,
+      );
     taskConfig.image_width = Number(match[1]);
     taskConfig.image_height = Number(match[2] ?? match[1]);
   }

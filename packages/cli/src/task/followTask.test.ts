@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import type { TaskRecord } from '@verinet/sdk';
 import { formatError } from '../cli/formatError.js';
+import { output } from '../cli/output.js';
 import { followTask, formatNonceRace, isNonceRace } from './followTask.js';
 import type { TaskNetwork } from './resolveTaskNetwork.js';
 
@@ -119,6 +120,35 @@ describe('task run / resume say which part of the network stopped, and that the 
       /^error: Other processes paying from this account kept taking the nonce .*; the task is saved: .* Run fewer `verinet task run` at once on one account, or give each its own --keystore\.$/,
     );
     follow.stop();
+  });
+
+  it("`running` counts from the task's creation: `task resume` goes on from there, not from 0", () => {
+    const lines: string[] = [];
+    const stderr = output.stderr;
+    output.stderr = (text) => {
+      lines.push(text);
+    };
+    try {
+      const node = `0x${'ab'.repeat(20)}` as const;
+      const taskKey = `0x${'cd'.repeat(32)}` as const;
+      const createdAt = Date.now() - 600_000;
+      // A resumed task created 10 minutes ago; the SDK began waiting 5 s ago in this process.
+      const resumed = followTask(network(), { timeoutS: 60 });
+      resumed.setTaskCreatedAt(createdAt);
+      resumed.onProgress({ type: 'running', id, taskKey, node, elapsedMs: 5_000, at: createdAt + 605_000 });
+      resumed.stop();
+      // `task run`: from its `prepared` event.
+      const run = followTask(network(), { timeoutS: 60 });
+      run.onProgress({ type: 'prepared', id, taskType: 'llm', at: createdAt });
+      run.onProgress({ type: 'running', id, taskKey, node, elapsedMs: 2_000, at: createdAt + 3_500 });
+      run.stop();
+    } finally {
+      output.stderr = stderr;
+    }
+    const running = lines.filter((line) => line.includes('running '));
+    assert.equal(running.length, 2, lines.join(''));
+    assert.match(running[0] ?? '', /running {10}on 0xabababab…, 605\.0 s since the task was created\n$/);
+    assert.match(running[1] ?? '', /running {10}on 0xabababab…, 3\.5 s since the task was created\n$/);
   });
 
   it('a devnet whose process is gone stops the wait within seconds, while its chain still answers', async () => {

@@ -14,6 +14,8 @@ export type TaskFollower = {
   signal: AbortSignal;
   /** The error the command ends with: a one-line reason when the network stopped answering, with the way on. */
   explain: (error: unknown, id: string | undefined, record: TaskRecord | undefined) => Promise<unknown>;
+  /** `task resume`: the task was created at this time (its record's `createdAt`, ms); `running` counts from it. */
+  setTaskCreatedAt: (at: number) => void;
   /** Ends the devnet watch. */
   stop: () => void;
 };
@@ -42,8 +44,13 @@ export function followTask(
     printNote(`[${((at - started) / 1000).toFixed(1).padStart(6)} s] ${line}`);
   let lastRunningLine = 0;
   let nonceRaces = 0;
+  // `running` counts from the task's creation: its `prepared` event, or its stored record (`task resume`).
+  let taskCreatedAt: number | undefined;
   const onProgress = (event: TaskEvent) => {
-    if (event.type === 'prepared') options.onPrepared?.(event.id);
+    if (event.type === 'prepared') {
+      options.onPrepared?.(event.id);
+      taskCreatedAt ??= event.at;
+    }
     if (event.type === 'retry' && isNonceRace(event.error)) {
       note(formatNonceRace(event, ++nonceRaces === 1), event.at);
       return;
@@ -52,7 +59,7 @@ export function followTask(
       if (event.at - lastRunningLine < 5_000) return;
       lastRunningLine = event.at;
     }
-    const line = formatTaskEvent(event);
+    const line = formatTaskEvent(event, taskCreatedAt);
     if (line) note(line, event.at);
   };
   const timeout = AbortSignal.timeout(options.timeoutS * 1000);
@@ -118,6 +125,9 @@ export function followTask(
     onProgress,
     signal: AbortSignal.any([timeout, devnetGone.signal]),
     explain,
+    setTaskCreatedAt: (at) => {
+      taskCreatedAt = at;
+    },
     stop: () => clearInterval(watch),
   };
 }
@@ -168,11 +178,13 @@ function isDevnetRunning(network: TaskNetwork): boolean {
   }
 }
 
-/** The SDK's error for a chain RPC that did not answer (after its retries). */
+/** The SDK's error for a chain RPC that did not answer (after its retries; SDKs before ChainUnreachableError said
+ * so in a ChainRequestError). */
 function isChainUnreachable(error: unknown): boolean {
+  const name = (error as { name?: unknown }).name;
   return (
-    (error as { name?: unknown }).name === 'ChainRequestError' &&
-    /did not answer/.test((error as Error).message)
+    name === 'ChainUnreachableError' ||
+    (name === 'ChainRequestError' && /did not answer/.test((error as Error).message))
   );
 }
 
@@ -198,7 +210,13 @@ function isRelayUnreachable(error: unknown): boolean {
   );
 }
 
-async function chainAnswers(rpcUrl: string): Promise<boolean> {
+/**
+ * Whether the chain's RPC answers a request (eth_chainId, within 3 s).
+ *
+ * @example
+ * if (!(await chainAnswers('http://127.0.0.1:8545'))) …
+ */
+export async function chainAnswers(rpcUrl: string): Promise<boolean> {
   try {
     const response = await fetch(rpcUrl, {
       method: 'POST',

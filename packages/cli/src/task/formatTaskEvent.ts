@@ -5,12 +5,13 @@ const short = (hex: string) => `${hex.slice(0, 10)}…`;
 
 /**
  * One progress line per protocol step of a task (stderr), or undefined for events not worth a line (the
- * repeated `running` ticks are shown at most every few seconds by the caller).
+ * repeated `running` ticks are shown at most every few seconds by the caller). With the task's creation time
+ * (ms), `running` counts from it.
  *
  * @example
  * formatTaskEvent({ type: 'node', taskKey, node, id, at }); // "node chosen      0x1234…"
  */
-export function formatTaskEvent(event: TaskEvent): string | undefined {
+export function formatTaskEvent(event: TaskEvent, taskCreatedAt?: number): string | undefined {
   switch (event.type) {
     case 'prepared':
       return `prepared         ${event.taskType} task ${event.id} (arguments well-formed, secrets drawn; nothing paid yet)`;
@@ -23,7 +24,11 @@ export function formatTaskEvent(event: TaskEvent): string | undefined {
     case 'node':
       return `node chosen      ${event.node} for ${short(event.taskKey)}`;
     case 'running':
-      return `running          on ${short(event.node)} for ${(event.elapsedMs / 1000).toFixed(1)} s`;
+      // The SDK counts from when this process began waiting: 0 again after `task resume`. The task's own
+      // creation time (its stored record) counts the same across runs.
+      return taskCreatedAt === undefined
+        ? `running          on ${short(event.node)} for ${(event.elapsedMs / 1000).toFixed(1)} s`
+        : `running          on ${short(event.node)}, ${((event.at - taskCreatedAt) / 1000).toFixed(1)} s since the task was created`;
     case 'scored':
       return `scored           ${short(event.taskKey)} by ${short(event.node)}: ${event.score}`;
     case 'error_reported':

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { createWalletClient, custom, http } from 'viem';
+import { createPublicClient, createWalletClient, custom, http } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { foundry } from 'viem/chains';
-import { type Anvil, startAnvil } from '../../../cli/src/anvil/startAnvil.js';
-import { ChainRequestError } from '../errors/index.js';
+import { type Anvil, getFreePort, startAnvil } from '../../../cli/src/anvil/startAnvil.js';
+import { ChainRequestError, ChainUnreachableError } from '../errors/index.js';
 import { createChainAccess } from './createChainAccess.js';
 import { toSdkError } from './toSdkError.js';
 
@@ -45,6 +45,47 @@ describe('toSdkError: an RPC refusing a transaction', () => {
       'createTask: the chain RPC refused the transaction (replacement transaction underpriced): another transaction from this account took its nonce (several processes sending from one account?)',
     );
     assert.doesNotMatch(error.shortMessage, /Transaction creation failed/);
+  });
+});
+
+/**
+ * The trial's chain that was down read "goingPrice: the chain RPC did not answer (HTTP request failed.)": no URL,
+ * no way on. Real requests to a port nothing listens on, and to a name that never resolves.
+ */
+describe('toSdkError: a chain RPC that does not answer', () => {
+  const fail = async (url: string) => {
+    const client = createPublicClient({
+      chain: foundry,
+      transport: http(url, { retryCount: 0, timeout: 5_000 }),
+    });
+    return client.getChainId().then(
+      () => assert.fail(`${url} answered`),
+      (error: unknown) => toSdkError(error, 'goingPrice'),
+    );
+  };
+
+  it('a local URL: names it and asks whether the devnet runs', async () => {
+    const port = await getFreePort(); // closed again: nothing listens there
+    const error = await fail(`http://127.0.0.1:${port}`);
+    assert.ok(error instanceof ChainUnreachableError, String(error));
+    assert.equal(
+      error.shortMessage,
+      `The chain at http://127.0.0.1:${port} does not answer: is the devnet (or your local chain) running? Start the devnet with \`npm start\`.`,
+    );
+    assert.deepEqual(
+      [error.url, error.step, error.retryable, error.details],
+      [`http://127.0.0.1:${port}`, 'goingPrice', true, []],
+    );
+  });
+
+  it("another network: its origin only (a provider's path holds an API key) and a generic way on", async () => {
+    const error = await fail('http://rpc.verinet.invalid/v3/secret-api-key');
+    assert.ok(error instanceof ChainUnreachableError, String(error));
+    assert.equal(
+      error.shortMessage,
+      'The chain at http://rpc.verinet.invalid does not answer: check the RPC URL and your connection to it, then try again.',
+    );
+    assert.doesNotMatch(error.shortMessage, /secret-api-key/);
   });
 });
 

@@ -13,6 +13,7 @@ import {
 } from 'viem';
 import {
   ChainRequestError,
+  ChainUnreachableError,
   ContractRevertedError,
   InsufficientFundsError,
   VerinetError,
@@ -91,7 +92,8 @@ function describeRpcRefusal(error: ViemBaseError): string {
 
 /**
  * Translates a raw viem/RPC failure into the SDK's typed errors at one place: a contract revert becomes
- * ContractRevertedError (not retryable), an unreachable or slow RPC ChainRequestError (retryable).
+ * ContractRevertedError (not retryable), an RPC that does not answer ChainUnreachableError (retryable; names its URL and what to do), other RPC
+ * failures ChainRequestError (retryable).
  */
 export function toSdkError(error: unknown, functionName: string, account?: Address): VerinetError {
   if (error instanceof VerinetError) return error;
@@ -110,14 +112,22 @@ export function toSdkError(error: unknown, functionName: string, account?: Addre
     if (funds) {
       return new InsufficientFundsError(account ?? '0x', functionName, error);
     }
-    const network = error.walk((e) => e instanceof HttpRequestError || e instanceof TimeoutError);
-    if (network) {
-      return new ChainRequestError(`${functionName}: the chain RPC did not answer (${error.shortMessage}).`, {
-        details: ['Check the RPC URL and that the node is up; the SDK retried before giving up.'],
-        retryable: true,
-        cause: error,
-      });
+    const network = error.walk((e) => e instanceof HttpRequestError || e instanceof TimeoutError) as
+      | HttpRequestError
+      | TimeoutError
+      | null;
+    // An HTTP status is an answer (a provider's rate limit, a proxy's 502): the endpoint is there.
+    if (network instanceof HttpRequestError && network.status) {
+      return new ChainRequestError(
+        `${functionName}: the chain RPC answered HTTP ${network.status} (${error.shortMessage.replace(/\.$/, '')}).`,
+        {
+          details: ['The SDK retried before giving up: try again later, or use another RPC URL.'],
+          retryable: true,
+          cause: error,
+        },
+      );
     }
+    if (network) return new ChainUnreachableError({ url: network.url, step: functionName, cause: error });
     if (/execution reverted|revert/i.test(error.message)) {
       return new ContractRevertedError({ functionName, errorName: 'Reverted', args: [], cause: error });
     }

@@ -54,6 +54,47 @@ export class ChainRequestError extends VerinetError {
   override name = 'ChainRequestError' as const;
 }
 
+/**
+ * The chain's RPC endpoint does not answer (connection refused or reset, no answer in time) after the SDK's
+ * retries. `url` is the endpoint's origin only: a provider's path can hold an API key. `step` is the call that
+ * met it (`goingPrice`, `createTask`, …).
+ */
+export class ChainUnreachableError extends VerinetError {
+  override name = 'ChainUnreachableError' as const;
+  readonly url: string;
+  readonly step: string;
+  constructor(parameters: { url: string | undefined; step: string; cause?: unknown }) {
+    const url = toOrigin(parameters.url);
+    super(
+      `The chain at ${url} does not answer: ${
+        isLocalUrl(url)
+          ? 'is the devnet (or your local chain) running? Start the devnet with `npm start`.'
+          : 'check the RPC URL and your connection to it, then try again.'
+      }`,
+      { retryable: true, cause: parameters.cause },
+    );
+    this.url = url;
+    this.step = parameters.step;
+  }
+}
+
+function toOrigin(url: string | undefined): string {
+  if (!url) return 'the configured RPC URL';
+  try {
+    return new URL(url).origin;
+  } catch {
+    return 'the configured RPC URL';
+  }
+}
+
+function isLocalUrl(url: string): boolean {
+  try {
+    return ['localhost', '127.0.0.1', '[::1]', '0.0.0.0'].includes(new URL(url).hostname);
+  } catch {
+    return false;
+  }
+}
+
 /** A transaction or its gas estimate reverted with the contract's custom error `errorName(args)`. */
 export class ContractRevertedError extends VerinetError {
   override name = 'ContractRevertedError' as const;

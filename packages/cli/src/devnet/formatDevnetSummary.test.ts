@@ -1,0 +1,61 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { Deployment } from '@verinet/protocol/chain';
+import { createTestDevnetNetwork } from './createTestDevnetNetwork.js';
+import { getDevnetPaths } from './devnetPaths.js';
+import { formatDevnetSummary } from './formatDevnetSummary.js';
+
+const dir = '/tmp/verinet-summary-devnet';
+const bridge = 'http://127.0.0.1:8080';
+const indexer = 'http://127.0.0.1:8090/explorer';
+
+/** The summary of a devnet as `startDevnet` returns it (services as `createDevnetServices` starts them). */
+function summarize(services: { name: string; url: string; notes: string[]; inSummary: boolean }[]) {
+  return formatDevnetSummary({
+    devnet: {
+      paths: getDevnetPaths(dir),
+      rpcUrl: 'http://127.0.0.1:8545',
+      relayUrl: 'http://127.0.0.1:8600',
+      deployment: { chainId: 31337, contracts: {} } as unknown as Deployment,
+      state: 'fresh',
+      stateReason: 'no saved state yet',
+      models: { dir: `${dir}/models`, tiny: true, written: true, ids: { llm: [], sd: [], sd_ft: [] } },
+      nodes: [],
+      relaySigner: `0x${'22'.repeat(20)}`,
+      services,
+      network: createTestDevnetNetwork({ dir, pid: 1, running: true }),
+      logFile: `${dir}/devnet.log`,
+    },
+    accounts: [],
+    fee: { goingPrice: 0n, minFee: 1_000_000_000n, fee: 1_000_000_000n },
+  });
+}
+
+describe('formatDevnetSummary', () => {
+  it('names the explorer once: its page, what it is, and its API on the same line', () => {
+    const text = summarize([
+      // The indexer: network.json and the bridge's proxy need its URL; the summary shows it through the bridge.
+      { name: 'explorer', url: indexer, notes: [], inSummary: false },
+      {
+        name: 'bridge',
+        url: bridge,
+        notes: [
+          `web UI        ${bridge}/#key=vn_x`,
+          `explorer      ${bridge}/#/explorer  (network explorer; its indexer's API: ${indexer}/stats)`,
+        ],
+        inSummary: true,
+      },
+    ]);
+    const services = text.slice(text.indexOf('\nServices:'), text.indexOf('\nModels:'));
+    assert.deepEqual(
+      services.split('\n').filter((line) => /explorer/i.test(line)),
+      [`    explorer      ${bridge}/#/explorer  (network explorer; its indexer's API: ${indexer}/stats)`],
+    );
+    assert.match(services, /\n {2}bridge {10}http:\/\/127\.0\.0\.1:8080\n {4}web UI/);
+  });
+
+  it('lists a service of its own on a line with its URL and notes', () => {
+    const text = summarize([{ name: 'bridge', url: bridge, notes: ['web UI  here'], inSummary: true }]);
+    assert.match(text, /\nServices:\n {2}bridge {10}http:\/\/127\.0\.0\.1:8080\n {4}web UI {2}here\n/);
+  });
+});
