@@ -1,7 +1,10 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { BaseError } from '@verinet/protocol';
 import { getFoundryBinary } from '../foundry/getFoundryBinary.js';
+import { type AnvilStateSaver, createAnvilStateSaver } from './createAnvilStateSaver.js';
+import type { AnvilStateSaveError } from './saveAnvilState.js';
 
 export type StartAnvilParameters = {
   /** Port on 127.0.0.1; a free one is picked when omitted. */
@@ -13,8 +16,15 @@ export type StartAnvilParameters = {
   accounts?: number | undefined;
   /** Balance of each test account in ether. */
   balance?: number | undefined;
-  /** Keep the chain in this JSON state file across restarts. */
+  /**
+   * Keep the chain in this JSON state file across restarts: loaded at start (`--load-state`) when it exists, and
+   * saved by this process, not by anvil (createAnvilStateSaver: atomically, every minute or less often when saving
+   * takes long, and by `stop()` before anvil is stopped). anvil's own `--state` rewrote the file in place every
+   * minute and at exit: a kill during the dump of a long chain (seconds for ≈ 200 MB) tore it.
+   */
   stateFile?: string | undefined;
+  /** A save of `stateFile` that failed (the previous file is kept). */
+  onStateSaveError?: ((error: AnvilStateSaveError) => void) | undefined;
   gasLimit?: bigint | undefined;
   /**
    * Keep at most this many historical states in memory and none on disk (`--prune-history N`; the `--state` file
@@ -113,7 +123,8 @@ export async function startAnvil(parameters: StartAnvilParameters = {}): Promise
   if (parameters.blockTime !== undefined) args.push('--block-time', String(parameters.blockTime));
   if (parameters.accounts !== undefined) args.push('--accounts', String(parameters.accounts));
   if (parameters.balance !== undefined) args.push('--balance', String(parameters.balance));
-  if (parameters.stateFile !== undefined) args.push('--state', parameters.stateFile);
+  if (parameters.stateFile !== undefined && existsSync(parameters.stateFile))
+    args.push('--load-state', parameters.stateFile);
   if (parameters.gasLimit !== undefined) args.push('--gas-limit', parameters.gasLimit.toString());
   if (parameters.pruneHistory !== undefined) args.push('--prune-history', String(parameters.pruneHistory));
   if (parameters.hardfork !== undefined) args.push('--hardfork', parameters.hardfork);
@@ -142,7 +153,7 @@ export async function startAnvil(parameters: StartAnvilParameters = {}): Promise
   const rpcUrl = `http://127.0.0.1:${port}`;
   const exited = new Promise<never>((_, reject) => {
     child.once('exit', (code, signal) => {
-      const stateProblem = /for '--state <PATH>': (.*)/.exec(output);
+      const stateProblem = /for '--load-state <PATH>': (.*)/.exec(output);
       if (stateProblem?.[1] && parameters.stateFile !== undefined) {
         reject(new AnvilStateFileError(parameters.stateFile, stateProblem[1].trim()));
         return;
@@ -155,8 +166,13 @@ export async function startAnvil(parameters: StartAnvilParameters = {}): Promise
     });
     child.once('error', (cause) => reject(new AnvilStartError('anvil could not be started.', { cause })));
   });
+  let saver: AnvilStateSaver | undefined;
   const stop = async () => {
     if (child.exitCode !== null || child.signalCode !== null) return;
+    const last = saver;
+    saver = undefined;
+    // The last save before the chain stops: anvil itself writes nothing.
+    if (last) await last.stop().catch((error: AnvilStateSaveError) => parameters.onStateSaveError?.(error));
     const done = new Promise<void>((resolve) => child.once('exit', () => resolve()));
     child.kill('SIGTERM');
     const timer = setTimeout(() => child.kill('SIGKILL'), 3000);
@@ -183,6 +199,12 @@ export async function startAnvil(parameters: StartAnvilParameters = {}): Promise
     throw error;
   }
   exited.catch(() => {});
+  if (parameters.stateFile !== undefined)
+    saver = createAnvilStateSaver({
+      rpcUrl,
+      file: parameters.stateFile,
+      onError: parameters.onStateSaveError,
+    });
   return { rpcUrl, port, process: child, stop };
 }
 
@@ -210,7 +232,7 @@ async function startForkOfIdleBase(parameters: StartAnvilParameters): Promise<An
     throw error;
   }
   // The fork reads accounts it has not cached from the base: without it, it would fail calls at random. Stop
-  // the fork (which saves its `--state`) so that its owner sees the chain end, not odd errors.
+  // the fork (which saves its state file first) so that its owner sees the chain end, not odd errors.
   const onBaseExit = () => void anvil.stop();
   base.process.once('exit', onBaseExit);
   anvil.process.once('exit', () => void base.stop());

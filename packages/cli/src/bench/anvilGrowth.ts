@@ -49,17 +49,19 @@ const stateFileMb = (path: string) => {
     return 0;
   }
 };
+/** The resident memory of every anvil of the run (with `--fork`: the chain and its idle base), in MB. */
 const anvilRssMb = () => {
+  let kb = 0;
   for (const [pid] of readProcessTreeCpu(process.pid, (pid, commandLine) =>
     /anvil/.test(commandLine) ? String(pid) : '',
   )) {
     if (pid === '') continue;
     try {
       const match = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-      if (match) return Math.round(Number(match[1]) / 1024);
+      if (match) kb += Number(match[1]);
     } catch {}
   }
-  return Number.NaN;
+  return kb === 0 ? Number.NaN : Math.round(kb / 1024);
 };
 
 console.log(

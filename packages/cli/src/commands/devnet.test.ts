@@ -167,7 +167,7 @@ describe('verinet devnet: crashes, conflicts and saved state (real anvil)', { ti
     const second = await spawnDevnet(port, dir);
     assert.match(
       second.output(),
-      /Stopping anvil \(pid \d+, port \d+\) left running by a devnet that did not shut down/,
+      /Saving the chain of anvil \(pid \d+, port \d+\), left running by a devnet that did not shut down, then stopping it/,
     );
     assert.match(second.output(), /Reusing the contracts deployed in the kept chain state/);
     // The idle anvil the chain forks outlived the killed devnet too; the next start stopped it.

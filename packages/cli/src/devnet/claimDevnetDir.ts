@@ -1,5 +1,6 @@
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { type AnvilStateSaveError, saveAnvilState } from '../anvil/saveAnvilState.js';
 import { CommandError } from '../cli/errors.js';
 
 /** `<dir>/devnet.pid`: who runs the devnet of this folder, so a start after a crash can clean up. */
@@ -25,8 +26,10 @@ export type ClaimDevnetDirParameters = {
   dir: string;
   port: number;
   log: (line: string) => void;
-  /** Milliseconds to wait for a left-over anvil to save its state and exit. */
+  /** Milliseconds to wait for a left-over process to exit. */
   stopTimeoutMs?: number | undefined;
+  /** The devnet's chain state file: a left-over anvil's chain is saved to it before that anvil is stopped. */
+  stateFile?: string | undefined;
 };
 
 export type DevnetClaim = {
@@ -44,8 +47,8 @@ export type DevnetClaim = {
 /**
  * Takes the devnet folder for this process. A devnet still running from the same folder is an error (two
  * anvils on one state file would overwrite each other). An anvil left behind by a devnet that was killed
- * (kill -9 stops the devnet, not its anvil, which keeps the port) is stopped with SIGTERM, so it saves its
- * chain state, and so is a left-over explorer indexer (Ponder, which keeps its port and its database's lock);
+ * (kill -9 stops the devnet, not its anvil, which keeps the port) has its chain saved to `stateFile`
+ * (saveAnvilState: anvil writes no state of its own) and is then stopped, and so is a left-over explorer indexer (Ponder, which keeps its port and its database's lock);
  * then the start goes on.
  *
  * @example
@@ -78,11 +81,15 @@ export async function claimDevnetDir(parameters: ClaimDevnetDirParameters): Prom
   }
   if (previous?.anvilPid && isRunning(previous.anvilPid, previous.anvilStart, 'anvil')) {
     log(
-      `Stopping anvil (pid ${previous.anvilPid}, port ${previous.port}) left running by a devnet that did not shut down…`,
+      `Saving the chain of anvil (pid ${previous.anvilPid}, port ${previous.port}), left running by a devnet that did not shut down, then stopping it…`,
     );
+    if (parameters.stateFile !== undefined)
+      await saveAnvilState(`http://127.0.0.1:${previous.port}`, parameters.stateFile).catch(
+        (error: AnvilStateSaveError) => log(`${error.shortMessage} The last saved state is kept.`),
+      );
     await stopProcess(previous.anvilPid, parameters.stopTimeoutMs ?? 10_000);
   }
-  // After the chain (which may read it until it has saved its state); it holds nothing of its own.
+  // After the chain (which reads it until its state is saved); it holds nothing of its own.
   if (previous?.anvilBasePid && isRunning(previous.anvilBasePid, previous.anvilBaseStart, 'anvil'))
     await stopProcess(previous.anvilBasePid, parameters.stopTimeoutMs ?? 10_000);
   let contents: DevnetPidFile = {

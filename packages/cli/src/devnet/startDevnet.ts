@@ -106,7 +106,7 @@ export async function startDevnet(parameters: StartDevnetParameters): Promise<De
   const { dir, port, log } = parameters;
   const paths = getDevnetPaths(dir);
   mkdirSync(dir, { recursive: true });
-  const claim = await claimDevnetDir({ dir, port, log });
+  const claim = await claimDevnetDir({ dir, port, log, stateFile: paths.chainState });
   const stops: { what: string; stop: () => Promise<void> }[] = [];
   const stopAll = async () => {
     while (stops.length > 0) {
@@ -164,6 +164,7 @@ export async function startDevnet(parameters: StartDevnetParameters): Promise<De
         port,
         blockTime: parameters.blockTime,
         stateFile: paths.chainState,
+        onStateSaveError: (error) => log(`${error.shortMessage} The last saved state is kept.`),
         ...devnetAnvilOptions,
         chainId: 31337,
         accounts: parameters.accounts,
