@@ -7,7 +7,10 @@
  *   vs a durable file write of the same bytes with as many in flight (write, fsync, rename, folder fsync: what
  *   any durable store must do at least), vs a plain file copy (no fsync), and vs a plain
  *   node:http server doing that durable write of the streamed body for the same client (bareFastifyServer.ts):
- *   relay / plain is what the relay's own work costs, plain / file write what HTTP and the client cost;
+ *   relay / plain is what the relay's own work costs, plain / file write what HTTP and the client cost; and vs
+ *   the lower bound of the PUT (that server appending the body to an open file: no hash, no fsync); the relay
+ *   and that bound again with a raw client (createRawHttpClient.ts: head and body in one socket write) to tell
+ *   the client's share;
  * - result download (GET by the creator once validated) vs a plain file copy of the stored file (read stream →
  *   write stream, what `cp` does, no fsync), and vs that plain node:http server streaming the same bytes;
  * - signed small requests (GET of a task's arguments by its node: EIP-712 check, replay claim, chain cache,
@@ -64,6 +67,7 @@ import {
 } from '../test/chainFixture.js';
 import { makeLlmResult, makePhotoLikePixels, makeSdResult } from '../test/resultFiles.js';
 import type { BenchRelayServerOptions } from './benchRelayServer.js';
+import { createRawHttpClient, type RawHttpClient } from './createRawHttpClient.js';
 import { driveRawLoad, type RawRequest } from './driveRawLoad.js';
 
 const argv = process.argv.slice(2);
@@ -171,7 +175,24 @@ async function inFlight(
 
 const cpuMillis = (usage: NodeJS.CpuUsage) => (usage.user + usage.system) / 1000;
 
-type Rates = Record<'relay' | 'plain' | 'baseline' | 'copy' | 'cpu' | 'system' | 'client', number[]>;
+type Rates = Record<
+  | 'relay'
+  | 'plain'
+  | 'baseline'
+  | 'copy'
+  | 'cpu'
+  | 'system'
+  | 'client'
+  | 'append'
+  | 'relayRaw'
+  | 'appendRaw'
+  | 'cpuRaw'
+  | 'clientRaw'
+  | 'cpuBound',
+  number[]
+>;
+/** Upload-only figures (the plain append bound and the raw client's rounds). */
+const uploadOnly = ['append', 'relayRaw', 'appendRaw', 'cpuRaw', 'clientRaw', 'cpuBound'] as const;
 const newRates = (): Rates => ({
   relay: [],
   plain: [],
@@ -180,10 +201,23 @@ const newRates = (): Rates => ({
   cpu: [],
   system: [],
   client: [],
+  append: [],
+  relayRaw: [],
+  appendRaw: [],
+  cpuRaw: [],
+  clientRaw: [],
+  cpuBound: [],
 });
 /** One measured round's figures into the rate lists. */
-const pushRound = (rates: Rates, round: Record<keyof Rates, number>) => {
-  for (const name of Object.keys(rates) as (keyof Rates)[]) rates[name].push(round[name]);
+const pushRound = (
+  rates: Rates,
+  round: Omit<Record<keyof Rates, number>, (typeof uploadOnly)[number]> &
+    Partial<Record<(typeof uploadOnly)[number], number>>,
+) => {
+  for (const name of Object.keys(rates) as (keyof Rates)[]) {
+    const value = round[name];
+    if (value !== undefined) rates[name].push(value);
+  }
 };
 type TransferFigures = {
   relay: Spread;
@@ -194,6 +228,18 @@ type TransferFigures = {
   cpuPerMB: Spread;
   systemPerMB: Spread;
   clientPerMB: Spread;
+  /**
+   * Upload only: the plain node:http server appending the body to an open file (no hash, no fsync: the bound of
+   * the relay's staged PUT) with the node:http client; the relay and that bound again with the raw client
+   * (createRawHttpClient.ts: head and body in one socket write), and the relay's and the client's CPU per MB then.
+   */
+  append?: Spread | undefined;
+  relayRaw?: Spread | undefined;
+  appendRaw?: Spread | undefined;
+  cpuRawPerMB?: Spread | undefined;
+  clientRawPerMB?: Spread | undefined;
+  /** The bound's server CPU per MB (raw client rounds): what receiving the body costs node:http alone. */
+  cpuBoundPerMB?: Spread | undefined;
   /** Upload only: whole results (PUT + commit, a new task each) in MB/s, and the median ms per task. */
   whole?: { rate: Spread; msPerTask: Spread; cpuMsPerTask: Spread; tasks: number } | undefined;
 };
@@ -205,6 +251,16 @@ const summarize = (r: Rates): TransferFigures => ({
   cpuPerMB: spread(r.cpu),
   systemPerMB: spread(r.system),
   clientPerMB: spread(r.client),
+  ...(r.append.length > 0
+    ? {
+        append: spread(r.append),
+        relayRaw: spread(r.relayRaw),
+        appendRaw: spread(r.appendRaw),
+        cpuRawPerMB: spread(r.cpuRaw),
+        clientRawPerMB: spread(r.clientRaw),
+        cpuBoundPerMB: spread(r.cpuBound),
+      }
+    : {}),
 });
 
 /** The relay process and the IPC calls of benchRelayServer.ts. */
@@ -396,6 +452,18 @@ async function benchBackend(
   const { base, domain } = server;
   const plainBase = bare.plainBase!;
   const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
+  const rawRelay = createRawHttpClient(base.hostname, Number(base.port));
+  const rawPlain = createRawHttpClient(plainBase.hostname, Number(plainBase.port));
+  const rawPut = async (client: RawHttpClient, path: string, headers: Signed, body: Uint8Array) => {
+    const answer = await client.request(
+      'PUT',
+      path,
+      { 'content-type': 'application/octet-stream', ...headers },
+      body,
+    );
+    if (answer.status >= 300)
+      throw new Error(`PUT ${path}: ${answer.status} ${answer.body.toString('utf8').slice(0, 300)}`);
+  };
   type CpuTime = { micros: number; systemMicros: number };
   const cpu = () => server.call<CpuTime>('cpu');
   // RELAY_BENCH_PHASE_PROF=<dir>: the relay profiles one measured loop (its rounds after the warm-up) alone.
@@ -457,7 +525,8 @@ async function benchBackend(
       const megabytes = (perRound * body.length) / MB;
       for (let round = 0; round < runs + 1; round++) {
         const signed: Signed[] = [];
-        for (let i = 0; i < perRound; i++) signed.push(await sign(domain, node, 'PUT', path, bodyHash));
+        // Twice as many: the raw client's relay round needs fresh ones (a signed request is used once).
+        for (let i = 0; i < 2 * perRound; i++) signed.push(await sign(domain, node, 'PUT', path, bodyHash));
         await profileStart(round);
         const cpu0 = await cpu();
         const client0 = process.cpuUsage();
@@ -475,6 +544,24 @@ async function benchBackend(
         start = performance.now();
         await inFlight(parallel, perRound, () => send(agent, plainBase, 'PUT', '/files/plain.bin', {}, body));
         const plainSeconds = (performance.now() - start) / 1000;
+        start = performance.now();
+        await inFlight(parallel, perRound, () =>
+          send(agent, plainBase, 'PUT', '/append/append.bin', {}, body),
+        );
+        const appendSeconds = (performance.now() - start) / 1000;
+        // The same relay PUTs and the same bound with the raw client.
+        const rawCpu0 = await cpu();
+        const rawClient0 = process.cpuUsage();
+        start = performance.now();
+        await inFlight(parallel, perRound, (i) => rawPut(rawRelay, path, signed[perRound + i]!, body));
+        const relayRawSeconds = (performance.now() - start) / 1000;
+        const clientRawMs = cpuMillis(process.cpuUsage(rawClient0)) / megabytes;
+        const [cpuRawMs] = await cpuPerMegabyte(rawCpu0, megabytes);
+        const boundCpu0 = await bare.call<CpuTime>('cpu');
+        start = performance.now();
+        await inFlight(parallel, perRound, () => rawPut(rawPlain, '/append/append.bin', {}, body));
+        const appendRawSeconds = (performance.now() - start) / 1000;
+        const boundCpuMs = ((await bare.call<CpuTime>('cpu')).micros - boundCpu0.micros) / 1000 / megabytes;
         if (round === 0) continue; // warm-up
         pushRound(up, {
           relay: megabytes / relaySeconds,
@@ -484,6 +571,12 @@ async function benchBackend(
           cpu: cpuMs,
           system: systemMs,
           client: clientMs,
+          append: megabytes / appendSeconds,
+          relayRaw: megabytes / relayRawSeconds,
+          appendRaw: megabytes / appendRawSeconds,
+          cpuRaw: cpuRawMs,
+          clientRaw: clientRawMs,
+          cpuBound: boundCpuMs,
         });
       }
       await profileStop(`put-${mb}MB-${parallel}`);
@@ -577,6 +670,10 @@ async function benchBackend(
       console.log(
         `${backend} upload ${label}: PUT only: relay ${fmt(upload.relay)} MB/s; durable file write ${fmt(upload.baseline)} MB/s (relay / durable ${pct(upload.relay, upload.baseline)}); plain file copy ${fmt(upload.copy)} MB/s (relay / copy ${pct(upload.relay, upload.copy)}); plain node:http durable PUT ${fmt(upload.plain)} MB/s (relay / plain ${pct(upload.relay, upload.plain)}); relay CPU ${fmt(upload.cpuPerMB, 1)} ms/MB (system ${fmt(upload.systemPerMB, 1)}), client CPU ${fmt(upload.clientPerMB, 1)} ms/MB; ${loadNow()}`,
       );
+      if (upload.append && upload.relayRaw && upload.appendRaw && upload.cpuRawPerMB && upload.clientRawPerMB)
+        console.log(
+          `${backend} upload ${label}: bound (plain node:http server appending the body to an open file, no hash, no fsync) ${fmt(upload.append)} MB/s (bound / copy ${pct(upload.append, upload.copy)}, relay / bound ${pct(upload.relay, upload.append)}); raw client (one socket write per request): relay ${fmt(upload.relayRaw)} MB/s (relay / copy ${pct(upload.relayRaw, upload.copy)}), bound ${fmt(upload.appendRaw)} MB/s (bound / copy ${pct(upload.appendRaw, upload.copy)}, relay / bound ${pct(upload.relayRaw, upload.appendRaw)}); relay CPU ${fmt(upload.cpuRawPerMB, 1)} ms/MB, bound server CPU ${fmt(upload.cpuBoundPerMB ?? upload.cpuRawPerMB, 1)} ms/MB, raw client CPU ${fmt(upload.clientRawPerMB, 1)} ms/MB; ${loadNow()}`,
+        );
 
       await validateSingle(fixture, task);
       const down = newRates();
@@ -838,6 +935,8 @@ async function benchBackend(
     }
   } finally {
     agent.destroy();
+    rawRelay.close();
+    rawPlain.close();
     await server.stop();
     await bare.stop();
     await rm(baselineDir, { recursive: true, force: true });
@@ -967,6 +1066,14 @@ if (markdown) {
         `| ${r.backend} | upload ${label}: plain node:http durable PUT (MB/s) | ${fmt(f.plain)} | ${fmt(f.baseline)} (durable write) | ${pct(f.plain, f.baseline)} |`,
         `| ${r.backend} | upload ${label}: relay / plain node:http | | | ${pct(f.relay, f.plain)} |`,
         `| ${r.backend} | upload ${label}: relay CPU / client CPU (ms/MB) | ${fmt(f.cpuPerMB, 1)} / ${fmt(f.clientPerMB, 1)} | | |`,
+        ...(f.append && f.relayRaw && f.appendRaw && f.cpuRawPerMB && f.clientRawPerMB
+          ? [
+              `| ${r.backend} | upload ${label}: bound, plain node:http appending to an open file (MB/s) | ${fmt(f.append)} | ${fmt(f.copy)} (file copy) | ${pct(f.append, f.copy)} |`,
+              `| ${r.backend} | upload ${label}: PUT only, raw client (MB/s) | ${fmt(f.relayRaw)} | ${fmt(f.copy)} (file copy) | ${pct(f.relayRaw, f.copy)} |`,
+              `| ${r.backend} | upload ${label}: bound, raw client (MB/s) | ${fmt(f.appendRaw)} | ${fmt(f.copy)} (file copy) | ${pct(f.appendRaw, f.copy)} |`,
+              `| ${r.backend} | upload ${label}: raw client: relay CPU / bound server CPU / client CPU (ms/MB) | ${fmt(f.cpuRawPerMB, 1)} / ${fmt(f.cpuBoundPerMB ?? f.cpuRawPerMB, 1)} / ${fmt(f.clientRawPerMB, 1)} | | |`,
+            ]
+          : []),
       );
     for (const [label, f] of Object.entries(r.download))
       lines.push(

@@ -11,14 +11,14 @@ import {
   toFileRecord,
   toTaskRecord,
 } from '../rows.js';
-import type { ArgsRecord, ArgsUsage, FileRecord, MetaStore } from '../types.js';
+import type { ArgsRecord, ArgsUsage, FileRecord, MetaStore, TaskRecord } from '../types.js';
 
 const schema = `
 CREATE TABLE IF NOT EXISTS request_claims (digest BLOB PRIMARY KEY, expires_at INTEGER NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS args (
   args_commitment TEXT PRIMARY KEY, creator TEXT NOT NULL, salt TEXT NOT NULL, args_hash TEXT NOT NULL,
   task_type TEXT NOT NULL, size INTEGER NOT NULL, object_key TEXT NOT NULL, expiry INTEGER NOT NULL,
-  created_at INTEGER NOT NULL);
+  created_at INTEGER NOT NULL, linked INTEGER NOT NULL DEFAULT 0);
 CREATE INDEX IF NOT EXISTS args_creator ON args (creator);
 CREATE TABLE IF NOT EXISTS tasks (
   task_key TEXT PRIMARY KEY, args_commitment TEXT NOT NULL, creator TEXT NOT NULL, task_type TEXT NOT NULL,
@@ -54,6 +54,17 @@ export function createSqliteMetaStore(path: string): MetaStore {
   db.pragma('synchronous = FULL');
   db.pragma('busy_timeout = 5000');
   db.exec(schema);
+  // `args.linked` (session 11): whether a task row names the upload, kept with the task rows, so the pending-upload
+  // quota sums the few unlinked uploads through a partial index instead of scanning every upload ever held (two
+  // scans of the whole table per upload before). A database from before gets the column, filled from its tasks.
+  db.transaction(() => {
+    const columns = db.prepare<[], { name: string }>('PRAGMA table_info(args)').all();
+    if (!columns.some((c) => c.name === 'linked')) {
+      db.exec(`ALTER TABLE args ADD COLUMN linked INTEGER NOT NULL DEFAULT 0;
+               UPDATE args SET linked = EXISTS (SELECT 1 FROM tasks WHERE tasks.args_commitment = args.args_commitment);`);
+    }
+    db.exec('CREATE INDEX IF NOT EXISTS args_pending ON args (creator, size) WHERE linked = 0');
+  }).immediate();
   // Before session 5 claims were hex TEXT with an expiry index (twice the bytes, two B-trees per insert); the
   // claims still inside their window move over, so an upgrade never reopens a replay.
   db.transaction(() => {
@@ -83,23 +94,22 @@ export function createSqliteMetaStore(path: string): MetaStore {
   const pruneRequests = fast.prepare('DELETE FROM request_claims WHERE expires_at < ?');
   const getArgs = db.prepare<[string], ArgsRow>('SELECT * FROM args WHERE args_commitment = ?');
   const insertArgs = db.prepare(
-    `INSERT OR IGNORE INTO args (args_commitment, creator, salt, args_hash, task_type, size, object_key, expiry, created_at)
-     VALUES (@argsCommitment, @creator, @salt, @argsHash, @taskType, @size, @objectKey, @expiry, @createdAt)`,
+    `INSERT OR IGNORE INTO args (args_commitment, creator, salt, args_hash, task_type, size, object_key, expiry, created_at, linked)
+     VALUES (@argsCommitment, @creator, @salt, @argsHash, @taskType, @size, @objectKey, @expiry, @createdAt,
+     EXISTS (SELECT 1 FROM tasks WHERE tasks.args_commitment = @argsCommitment))`,
   );
+  // Pending uploads (no task names them): `linked = 0`, read through the partial index args_pending.
   const pendingOf = db.prepare<[string], { n: number; b: number }>(
-    `SELECT COUNT(*) AS n, COALESCE(SUM(size), 0) AS b FROM args WHERE creator = ? AND NOT EXISTS
-     (SELECT 1 FROM tasks WHERE tasks.args_commitment = args.args_commitment)`,
+    'SELECT COUNT(*) AS n, COALESCE(SUM(size), 0) AS b FROM args WHERE creator = ? AND linked = 0',
   );
   const pendingTotal = db.prepare<[], { b: number }>(
-    `SELECT COALESCE(SUM(size), 0) AS b FROM args WHERE NOT EXISTS
-     (SELECT 1 FROM tasks WHERE tasks.args_commitment = args.args_commitment)`,
+    'SELECT COALESCE(SUM(size), 0) AS b FROM args WHERE linked = 0',
   );
   const isEstablished = db.prepare<[string], { e: number }>(
     'SELECT EXISTS (SELECT 1 FROM tasks WHERE creator = ?) AS e',
   );
   const pendingOfNew = db.prepare<[], { b: number }>(
-    `SELECT COALESCE(SUM(size), 0) AS b FROM args WHERE NOT EXISTS
-     (SELECT 1 FROM tasks WHERE tasks.args_commitment = args.args_commitment)
+    `SELECT COALESCE(SUM(size), 0) AS b FROM args WHERE linked = 0
      AND NOT EXISTS (SELECT 1 FROM tasks WHERE tasks.creator = args.creator)`,
   );
   const refreshExpiry = db.prepare('UPDATE args SET expiry = MAX(expiry, ?) WHERE args_commitment = ?');
@@ -108,11 +118,24 @@ export function createSqliteMetaStore(path: string): MetaStore {
      (SELECT 1 FROM tasks WHERE tasks.args_commitment = args.args_commitment) RETURNING object_key`,
   );
   const getTask = db.prepare<[string], TaskRow>('SELECT * FROM tasks WHERE task_key = ?');
-  const insertTask = db.prepare(
+  // A task's link to its arguments and its terminal mark are derived from the chain (its TaskCreated event, its
+  // state) and the arguments row, and no statement vouches for them: on the NORMAL connection (durable against a
+  // killed process; no WAL fsync on the event loop per new task). A power loss may drop the last such rows, and
+  // only them: the WAL is a log, so any later FULL commit (an upload's, a result's, retention's cursor) syncs them
+  // too. A dropped link is made again on the task's next request (getTaskArgs) or by retention, which links every
+  // TaskCreated event after its cursor, and the cursor is committed after the links it covers; a dropped terminal
+  // mark by retention's next pass (the task still reads terminal on chain). Meanwhile the upload counts as pending
+  // in the quota, or the task's data waits one more pass: never anything deleted early.
+  const insertTask = fast.prepare(
     `INSERT OR IGNORE INTO tasks (task_key, args_commitment, creator, task_type, terminal_at)
      VALUES (@taskKey, @argsCommitment, @creator, @taskType, @terminalAt)`,
   );
-  const markTerminal = db.prepare(
+  const linkArgs = fast.prepare('UPDATE args SET linked = 1 WHERE args_commitment = ? AND linked = 0');
+  const insertTaskTx = fast.transaction((record: TaskRecord) => {
+    insertTask.run(record);
+    linkArgs.run(record.argsCommitment);
+  });
+  const markTerminal = fast.prepare(
     'UPDATE tasks SET terminal_at = ? WHERE task_key = ? AND terminal_at IS NULL',
   );
   const listStaged = db.prepare<[string], FileRow>(
@@ -295,7 +318,7 @@ export function createSqliteMetaStore(path: string): MetaStore {
       return row ? toTask(row) : undefined;
     },
     async insertTask(record) {
-      insertTask.run(record);
+      insertTaskTx.immediate(record);
     },
     async markTerminal(taskKey, at) {
       markTerminal.run(at, taskKey);
