@@ -77,7 +77,7 @@ if (process.argv[2] === '--serve') {
     return (used.user + used.system) / requests;
   };
   const results = new Map<string, number[]>();
-  for (const [name, run] of cases) await measure(run); // warm-up
+  for (const [, run] of cases) await measure(run); // warm-up
   for (let i = 0; i < runs; i++)
     for (const [name, run] of cases) results.set(name, [...(results.get(name) ?? []), await measure(run)]);
   console.log(`client CPU per request, µs (median of ${runs} runs of ${requests}, range; 20 in flight)`);
