@@ -2,7 +2,12 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { fetchExchange, type HttpExchange, type HttpExchangeReply } from './fetchExchange.js';
+import {
+  fetchExchange,
+  type HttpExchange,
+  type HttpExchangeReply,
+  type HttpExchangeRequest,
+} from './fetchExchange.js';
 import { poolExchange } from './poolExchange.js';
 
 const hookTimeout = { timeout: 30_000 };
@@ -47,7 +52,7 @@ describe('poolExchange gives what fetchExchange gives', () => {
   }, hookTimeout);
 
   it('the same status, status text, headers and body, for a request with and without a body', async () => {
-    for (const request of [
+    const requests: HttpExchangeRequest[] = [
       { url: `${url}/v1/tasks/0xab/args?x=1`, method: 'GET', headers: { 'x-test': 'a' }, timeoutMs: 5_000 },
       {
         url: `${url}/v1/args/0xcd`,
@@ -57,7 +62,8 @@ describe('poolExchange gives what fetchExchange gives', () => {
         timeoutMs: 5_000,
       },
       { url: `${url}/missing`, method: 'GET', headers: {}, timeoutMs: 5_000 },
-    ]) {
+    ];
+    for (const request of requests) {
       const expected = show(await fetchExchange(request));
       assert.equal(show(await poolExchange(request)), expected);
     }
