@@ -19,6 +19,15 @@ async function failure(read: Promise<unknown>): Promise<string> {
   return `${error.name} code=${String(error.code)} status=${String(error.status)}: ${error.shortMessage ?? error.message.split('\n')[0]}`;
 }
 
+/** A failure's whole message but its `Details:` line (the HTTP client's own words for a refused connection). */
+async function fullFailure(read: Promise<unknown>): Promise<string> {
+  const error = await read.then(
+    () => undefined,
+    (e: unknown) => e as Error,
+  );
+  return error ? `${error.name}: ${error.message.replace(/\nDetails: [^\n]*/, '')}` : 'no error';
+}
+
 const client = (transport: Transport) => createPublicClient({ transport, cacheTime: 0 }) as PublicClient;
 
 /** An HTTP server answering each request with `answer`; counts the requests and the TCP connections it got. */
@@ -89,6 +98,9 @@ describe('poolHttp against anvil: the same answers and errors as viem http', () 
     const expected = await failure(plain.getBlockNumber());
     assert.match(expected, /^HttpRequestError code=undefined status=undefined: HTTP request failed/);
     assert.equal(await failure(pooled.getBlockNumber()), expected);
+    const whole = await fullFailure(plain.getBlockNumber());
+    assert.match(whole, new RegExp(`URL: http://127.0.0.1:${port}/`));
+    assert.equal(await fullFailure(pooled.getBlockNumber()), whole);
     anvil = await startAnvil({ port });
     assert.equal(await pooled.getBlockNumber(), 0n);
   });
@@ -143,6 +155,7 @@ describe('poolHttp: answers an RPC gives that anvil does not', () => {
       // eth_chainId: never answered
     });
     try {
+      const messages: string[] = [];
       for (const [transport, timeout] of [
         [poolHttp, 300],
         [http, 300],
@@ -159,7 +172,9 @@ describe('poolHttp: answers an RPC gives that anvil does not', () => {
           await failure(reads.getBlockNumber()),
           'HttpRequestError code=undefined status=502: HTTP request failed.',
         );
+        messages.push((await fullFailure(reads.getChainId())) + (await fullFailure(reads.getBlockNumber())));
       }
+      assert.equal(messages[0], messages[1], 'the same whole messages (URL, request body, details)');
     } finally {
       rpc.server.closeAllConnections();
       rpc.server.close();

@@ -65,6 +65,10 @@ export function poolHttp(url: string | undefined, parameters: PoolHttpParameters
       headers.authorization = `Basic ${btoa(`${decodeURIComponent(parsed.username)}:${decodeURIComponent(parsed.password)}`)}`;
     const pool = getHttpPool(parsed.origin);
     const path = `${parsed.pathname}${parsed.search}`;
+    // Errors name the URL as viem's http does: normalized, without its credentials.
+    parsed.username = '';
+    parsed.password = '';
+    const shownUrl = parsed.toString();
 
     /**
      * One POST of `payload` (an item or a batch): its parsed answer, or viem's error for it, which shows `body`
@@ -102,7 +106,7 @@ export function poolHttp(url: string | undefined, parameters: PoolHttpParameters
             body,
             headers: toHeaders(answer.headers),
             status: answer.statusCode,
-            url: rpcUrl as string,
+            url: shownUrl,
           };
           if (isRpcError(error)) throw new RpcRequestError({ ...details, error: error.error });
           const reason = (data as { error?: unknown }).error;
@@ -114,9 +118,9 @@ export function poolHttp(url: string | undefined, parameters: PoolHttpParameters
         return data;
       } catch (error) {
         if (signal?.aborted) throw signal.reason;
-        if (controller.signal.aborted) throw new TimeoutError({ body, url: rpcUrl as string });
+        if (controller.signal.aborted) throw new TimeoutError({ body, url: shownUrl });
         if (error instanceof RpcRequestError || error instanceof HttpRequestError) throw error;
-        throw new HttpRequestError({ body, cause: error as Error, url: rpcUrl as string });
+        throw new HttpRequestError({ body, cause: error as Error, url: shownUrl });
       } finally {
         clearTimeout(timer);
         signal?.removeEventListener('abort', onAbort);
@@ -146,7 +150,7 @@ export function poolHttp(url: string | undefined, parameters: PoolHttpParameters
                     body: items.map(({ method, params }) => ({ method, params })),
                     details: 'the RPC answered a JSON-RPC batch with something other than an array',
                     status: 200,
-                    url: rpcUrl as string,
+                    url: shownUrl,
                   });
               for (const one of chunk) refusal instanceof Error ? one.reject(refusal) : one.resolve(refusal);
               return;
