@@ -13,6 +13,7 @@ import type { SdkContext } from './client/context.js';
 import { createClient, type VerinetClient } from './client/createClient.js';
 import { InsufficientFundsError } from './errors/index.js';
 import { toLlmTaskArgs } from './high/createChatCompletion.js';
+import { nodeHttp } from './nodeHttp.js';
 import { type SdkNetwork, startSdkNetwork, testModels } from './testing/startSdkNetwork.js';
 import type { TaskEvent } from './types.js';
 import { sleep } from './utils/sleep.js';
@@ -72,12 +73,14 @@ before(async () => {
   }
   // Unsampled tasks first (1 in 1000 is sampled), so that the single path is what these tests see.
   await network.send(0, 'taskManager', 'setSamplingDenominator', [1000n]);
+  // The shared client sends over keep-alive pools (nodeHttp, as Node.js apps do); the tests' own clients over fetch.
   client = createClient({
     chain: network.chain,
     relay: network.relay.url,
     account: network.privateKey(appIndex),
     fee,
     pollIntervalMs: 100,
+    http: nodeHttp,
   });
 }, setupTimeout);
 after(async () => {

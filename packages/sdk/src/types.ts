@@ -1,3 +1,5 @@
+import type { HttpTransportFactory } from '@verinet/protocol/chain/getBatchingTransport';
+import type { HttpExchange } from '@verinet/protocol/http/fetchExchange';
 import type { RawPixels } from '@verinet/protocol/score/browser';
 import type { VrfCurve } from '@verinet/protocol/vrf';
 import type { Address, Hex, LocalAccount, Transport, WalletClient } from 'viem';
@@ -55,6 +57,18 @@ export type SdkCurve = {
   vrf?: VrfCurve | undefined;
 };
 
+/**
+ * How the app's HTTP requests travel: `nodeHttp` from '@verinet/sdk/node' (keep-alive connection pools, Node.js
+ * only) for Node.js apps, where each WHATWG fetch cost several times the CPU of the request it carried. Same
+ * requests, timeouts and errors.
+ */
+export type SdkHttp = {
+  /** The JSON-RPC transports of `chain.rpcUrl` (default viem's `http`). */
+  createTransport: HttpTransportFactory;
+  /** The relay's requests (default fetchExchange: WHATWG fetch). */
+  exchange: HttpExchange;
+};
+
 export type CreateClientParameters = {
   chain: VerinetChain;
   relay: string | { url: string };
@@ -65,6 +79,8 @@ export type CreateClientParameters = {
   vrfKey?: Hex | undefined;
   /** Where signatures and VRF proofs are computed; default viem's and noble's JavaScript. See SdkCurve. */
   curve?: SdkCurve | undefined;
+  /** How the chain's and the relay's HTTP requests are sent; default WHATWG fetch. See SdkHttp. */
+  http?: SdkHttp | undefined;
   decodeImage?: DecodeImage | undefined;
   /**
    * Fee per on-chain task in wei; default: the chain's `goingPrice()` (what nodes recently worked for), or its

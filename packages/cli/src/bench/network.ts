@@ -1,6 +1,6 @@
 /**
  * npm run bench:network -- [--tasks 10000] [--nodes 20] [--apps 20] [--node-poll-ms 200] [--sdk-poll-ms 100]
- *   [--sdk-wait ws|poll] [--sdk-curve native|js] [--max-minutes M] [--open-tasks 200] [--open-load 0.5] [--cpu-prof-dir DIR]
+ *   [--sdk-wait ws|poll] [--sdk-curve native|js] [--sdk-http pool|fetch] [--max-minutes M] [--open-tasks 200] [--open-load 0.5] [--cpu-prof-dir DIR]
  *   [--devnet-output FILE] [--devnet-log-level LEVEL]
  *
  * Sustained tasks per second of the whole local network: `verinet devnet` (anvil with instant mining, the
@@ -49,6 +49,9 @@ const { values } = parseArgs({
     // The apps' signatures and VRF proofs: libsecp256k1 (native, the SDK's `nativeCurve` for Node.js apps) or the
     // SDK's default JavaScript (js).
     'sdk-curve': { type: 'string', default: 'native' },
+    // The apps' chain and relay requests: keep-alive pools (pool, the SDK's `nodeHttp` for Node.js apps) or the
+    // SDK's default WHATWG fetch (fetch).
+    'sdk-http': { type: 'string', default: 'pool' },
     'baseline-runs': { type: 'string', default: '50' },
     'ceiling-tasks': { type: 'string', default: '1000' },
     'task-timeout-s': { type: 'string', default: '300' },
@@ -102,6 +105,11 @@ if (values['sdk-curve'] !== 'native' && values['sdk-curve'] !== 'js') {
   process.exit(1);
 }
 const sdkCurve = values['sdk-curve'];
+if (values['sdk-http'] !== 'pool' && values['sdk-http'] !== 'fetch') {
+  console.error(`error: --sdk-http must be pool or fetch, got "${values['sdk-http']}".`);
+  process.exit(1);
+}
+const sdkHttp = values['sdk-http'];
 
 const bin = resolve(fileURLToPath(import.meta.url), '../../bin.ts');
 const root = mkdtempSync(join(tmpdir(), 'verinet-bench-network-'));
@@ -253,7 +261,7 @@ async function main(): Promise<void> {
       });
       await publicClient.waitForTransactionReceipt({ hash });
     }
-    const { createClient, createMemoryStore, getChainFromDeployment, nativeCurve } = await import(
+    const { createClient, createMemoryStore, getChainFromDeployment, nativeCurve, nodeHttp } = await import(
       '@verinet/sdk/node'
     );
     const clients: VerinetClient[] = appKeys.map((key) =>
@@ -269,6 +277,7 @@ async function main(): Promise<void> {
         requirements: { gpu: info.gpu.name },
         pollIntervalMs: sdkPollMs,
         ...(sdkCurve === 'native' ? { curve: nativeCurve } : {}),
+        ...(sdkHttp === 'pool' ? { http: nodeHttp } : {}),
         onTimeout: 'abort',
       }),
     );
@@ -424,7 +433,7 @@ async function main(): Promise<void> {
     const stopped =
       done < taskCount ? ` — stopped by --max-minutes ${maxMinutes} after ${done} of ${taskCount}` : '';
     console.log(`
-bench:network (${new Date().toISOString()}, ${nodeCount} nodes, ${appCount} concurrent apps, LLM tiny-gpt2 4 tokens, node polling ${nodePollMs} ms, SDK polling ${sdkPollMs} ms${sdkWait === 'ws' ? ', woken by task events over WebSocket' : ''}, SDK curve ${sdkCurve}; anvil --hardfork ${devnetAnvilOptions.hardfork} --prune-history ${devnetAnvilOptions.pruneHistory}${devnetAnvilOptions.forkIdleBase ? ', forked from an idle anvil' : ''})
+bench:network (${new Date().toISOString()}, ${nodeCount} nodes, ${appCount} concurrent apps, LLM tiny-gpt2 4 tokens, node polling ${nodePollMs} ms, SDK polling ${sdkPollMs} ms${sdkWait === 'ws' ? ', woken by task events over WebSocket' : ''}, SDK curve ${sdkCurve}, SDK http ${sdkHttp}; anvil --hardfork ${devnetAnvilOptions.hardfork} --prune-history ${devnetAnvilOptions.pruneHistory}${devnetAnvilOptions.forkIdleBase ? ', forked from an idle anvil' : ''})
   saturated phase (every app closed loop, one task in flight each: throughput; latency ≈ queueing)
   tasks run             ${done}${stopped} (${saturated.latencies.length} verified, ${saturated.failures.length} failed; ${saturated.sampled} sampled → validated by a group of 3)
   wall time             ${seconds.toFixed(1)} s (load average ${loadAtStart.map((l) => l.toFixed(1)).join(' ')} at the start, ${loadAtEnd.map((l) => l.toFixed(1)).join(' ')} at the end; 2 cores)

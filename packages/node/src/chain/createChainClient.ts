@@ -1,5 +1,6 @@
 import { type Deployment, getBatchingTransport, isLoopbackRpc } from '@verinet/protocol/chain';
-import { type Chain, createPublicClient, http, type PublicClient, type Transport } from 'viem';
+import { poolHttp, poolHttpFactory } from '@verinet/protocol/http';
+import { type Chain, createPublicClient, type PublicClient, type Transport } from 'viem';
 
 export type CreateChainClientParameters = {
   rpcUrl: string;
@@ -22,14 +23,15 @@ export function getDeploymentChain(deployment: Deployment, rpcUrl: string): Chai
 const plainTransports = new Map<string, Transport>();
 /**
  * The process's transport for an RPC: the 20 node daemons of a devnet process share one batching transport for a
- * loopback RPC (getBatchingTransport); any other RPC is asked one request at a time.
+ * loopback RPC (getBatchingTransport); any other RPC is asked one request at a time. Both travel over the
+ * process's keep-alive connection pools (poolHttp), not fetch.
  */
 function getProcessTransport(rpcUrl: string, timeout: number): Transport {
-  if (isLoopbackRpc(rpcUrl)) return getBatchingTransport(rpcUrl, timeout);
+  if (isLoopbackRpc(rpcUrl)) return getBatchingTransport(rpcUrl, timeout, poolHttpFactory);
   const key = `${rpcUrl}|${timeout}`;
   let single = plainTransports.get(key);
   if (!single) {
-    single = http(rpcUrl, { retryCount: 0, timeout });
+    single = poolHttp(rpcUrl, { retryCount: 0, timeout });
     plainTransports.set(key, single);
   }
   return single;

@@ -3,6 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import type { HttpExchangeReply } from '@verinet/protocol/http';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { RelayError } from '../errors/index.js';
 import { createHttpRelayClient } from './createHttpRelayClient.js';
@@ -23,13 +24,16 @@ describe('createHttpRelayClient: a retried result upload', () => {
   }, setupTimeout);
   after(() => rm(dir, { recursive: true, force: true }), teardownTimeout);
 
+  const reply = (status: number, body: string, headers: Record<string, string> = {}): HttpExchangeReply => ({
+    status,
+    statusText: '',
+    header: (name) => headers[name.toLowerCase()],
+    body: new TextEncoder().encode(body),
+  });
   const refusal = (status: number, code: string, retryAfter?: number) =>
-    new Response(JSON.stringify({ error: { code, message: code.toLowerCase() } }), {
-      status,
-      headers: {
-        'content-type': 'application/json',
-        ...(retryAfter === undefined ? {} : { 'retry-after': String(retryAfter) }),
-      },
+    reply(status, JSON.stringify({ error: { code, message: code.toLowerCase() } }), {
+      'content-type': 'application/json',
+      ...(retryAfter === undefined ? {} : { 'retry-after': String(retryAfter) }),
     });
 
   it('sends the commit alone after BUSY, and the files again after RESULT_FILE_LOST', async () => {
@@ -44,11 +48,11 @@ describe('createHttpRelayClient: a retried result upload', () => {
       signer: privateKeyToAccount(generatePrivateKey()),
       chainId: 31337,
       taskManager: `0x${'11'.repeat(20)}`,
-      fetch: async (input, init) => {
-        const path = new URL(String(input)).pathname;
-        calls.push(`${init?.method} ${path.split('/').slice(-1)[0]}`);
-        if (init?.method === 'PUT') return new Response('{}', { status: 201 });
-        return commitAnswers.shift() ?? new Response('{}', { status: 500 });
+      exchange: async ({ url, method }) => {
+        const path = new URL(url).pathname;
+        calls.push(`${method} ${path.split('/').slice(-1)[0]}`);
+        if (method === 'PUT') return reply(201, '{}');
+        return commitAnswers.shift() ?? reply(500, '{}');
       },
     });
     const upload = {

@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { type HttpExchange, type HttpExchangeReply, poolExchange } from '@verinet/protocol/http';
 import {
   getRelayDomain,
   getResultHash,
@@ -16,9 +17,10 @@ export type CreateHttpRelayClientParameters = {
   signer: RelayRequestSigner;
   chainId: number;
   taskManager: Address;
-  /** Per-request timeout (default 30 s). */
+  /** Per-request timeout, the answer's body included (default 30 s). */
   timeoutMs?: number | undefined;
-  fetch?: typeof fetch | undefined;
+  /** How requests are sent (default poolExchange: the process's keep-alive connection pools, not fetch). */
+  exchange?: HttpExchange | undefined;
 };
 
 /** Commit refusals after which the staged files must be uploaded again (docs/relay-api.md, "Errors"). */
@@ -74,12 +76,12 @@ async function readStatement(body: unknown, upload: ResultUpload): Promise<Resul
  * The relay's refusal as a RelayError. Its body is `{ error: { code, message, retryAfter? } }`
  * (docs/relay-api.md); anything else (a proxy's HTML page, say) keeps the HTTP status as its code.
  */
-async function toRelayError(response: Response, what: string): Promise<RelayError> {
+function toRelayError(response: HttpExchangeReply, what: string): RelayError {
   let code = `HTTP_${response.status}`;
   let message = response.statusText;
-  let retryAfterSec = Number(response.headers.get('retry-after') ?? Number.NaN);
+  let retryAfterSec = Number(response.header('retry-after') ?? Number.NaN);
   try {
-    const body = (await response.json()) as {
+    const body = JSON.parse(Buffer.from(response.body).toString()) as {
       error?: { code?: unknown; message?: unknown; retryAfter?: unknown };
     };
     if (typeof body.error?.code === 'string') code = body.error.code;
@@ -115,14 +117,14 @@ export function createHttpRelayClient(parameters: CreateHttpRelayClientParameter
   const maxStagedTasks = 256;
   const base = parameters.url.replace(/\/+$/, '');
   const domain = getRelayDomain({ chainId: parameters.chainId, taskManager: parameters.taskManager });
-  const doFetch = parameters.fetch ?? fetch;
+  const exchange = parameters.exchange ?? poolExchange;
   const timeoutMs = parameters.timeoutMs ?? 30_000;
 
   const request = async (
     method: string,
     path: string,
     body?: { bytes: Uint8Array; contentType: string; sha256?: Hex },
-  ): Promise<Response> => {
+  ): Promise<HttpExchangeReply> => {
     const headers: Record<string, string> = await signRelayRequest({
       signer: parameters.signer,
       domain,
@@ -132,14 +134,9 @@ export function createHttpRelayClient(parameters: CreateHttpRelayClientParameter
       bodyHash: body?.sha256,
     });
     if (body) headers['content-type'] = body.contentType;
-    let response: Response;
+    let response: HttpExchangeReply;
     try {
-      response = await doFetch(`${base}${path}`, {
-        method,
-        headers,
-        body: body ? Buffer.from(body.bytes) : undefined,
-        signal: AbortSignal.timeout(timeoutMs),
-      });
+      response = await exchange({ url: `${base}${path}`, method, headers, body: body?.bytes, timeoutMs });
     } catch (cause) {
       const reason =
         (cause as Error).name === 'TimeoutError'
@@ -147,20 +144,20 @@ export function createHttpRelayClient(parameters: CreateHttpRelayClientParameter
           : (cause as Error).message;
       throw new RelayError(`relay ${base} unreachable (${reason})`, { retryable: true, cause });
     }
-    if (!response.ok) throw await toRelayError(response, `${method} ${path}`);
+    if (response.status < 200 || response.status > 299) throw toRelayError(response, `${method} ${path}`);
     return response;
   };
 
   return {
     async fetchTaskArgs(taskKey: Hex): Promise<TaskArgsDownload> {
       const response = await request('GET', `/v1/tasks/${taskKey.toLowerCase()}/args`);
-      const salt = response.headers.get('x-verinet-salt');
+      const salt = response.header('x-verinet-salt');
       if (!salt || !/^0x[0-9a-fA-F]{64}$/.test(salt)) {
         throw new RelayError('relay sent the arguments without a valid x-verinet-salt header', {
           retryable: true,
         });
       }
-      return { bytes: new Uint8Array(await response.arrayBuffer()), salt: salt as Hex };
+      return { bytes: response.body, salt: salt as Hex };
     },
     async uploadResult(upload: ResultUpload): Promise<ResultStatement> {
       const key = upload.taskKey.toLowerCase();
@@ -187,7 +184,7 @@ export function createHttpRelayClient(parameters: CreateHttpRelayClientParameter
         staged.add(id);
       }
       const body = new TextEncoder().encode(JSON.stringify({ score: upload.score }));
-      let response: Response;
+      let response: HttpExchangeReply;
       try {
         response = await request('POST', `/v1/tasks/${key}/result/commit`, {
           bytes: body,
@@ -200,7 +197,13 @@ export function createHttpRelayClient(parameters: CreateHttpRelayClientParameter
         throw error;
       }
       stagedFiles.delete(key);
-      return readStatement(await response.json().catch(() => undefined), upload);
+      let reply: unknown;
+      try {
+        reply = JSON.parse(Buffer.from(response.body).toString());
+      } catch {
+        // not JSON: readStatement says the statement is missing
+      }
+      return readStatement(reply, upload);
     },
   };
 }

@@ -23,7 +23,21 @@ export function isLoopbackRpc(rpcUrl: string): boolean {
 const isUnbatched = (method: string) =>
   method.startsWith('eth_sendRawTransaction') || method === 'eth_getLogs';
 
-const transports = new Map<string, Transport>();
+/**
+ * Makes a plain HTTP JSON-RPC transport (no retries of its own when `retryCount` is 0): viem's `http` by default
+ * (any runtime), or `poolHttp` from '@verinet/protocol/http' in Node.js (keep-alive pools, far less CPU per
+ * request than fetch). `batch`: the requests of one timer tick travel in JSON-RPC batches of at most `batchSize`.
+ */
+export type HttpTransportFactory = (
+  url: string,
+  config: { retryCount: number; timeout: number; batch?: { batchSize: number } | undefined },
+) => Transport;
+
+/** viem's `http` (WHATWG fetch) as an HttpTransportFactory. */
+export const viemHttpFactory: HttpTransportFactory = (url, { batch, ...config }) =>
+  http(url, { ...config, ...(batch ? { batch: { wait: 0, batchSize: batch.batchSize } } : {}) });
+
+const transports = new WeakMap<HttpTransportFactory, Map<string, Transport>>();
 /** RPC URLs that refused a batch: asked one request at a time from then on. */
 const unbatchable = new Set<string>();
 
@@ -32,17 +46,27 @@ const unbatchable = new Set<string>();
  * within one timer tick travel in one JSON-RPC batch (one HTTP request). Twenty node daemons or apps in one process
  * each made their own HTTP request per call, and on a small machine a request cost more CPU in system calls and
  * HTTP handling than the JSON-RPC work itself. Sends and log scans go alone (see isUnbatched). No retries of its
- * own: callers own retries and backoff. Meant for loopback RPCs (isLoopbackRpc).
+ * own: callers own retries and backoff. Meant for loopback RPCs (isLoopbackRpc). `createHttp` makes the HTTP
+ * transports (default viem's `http`; Node.js processes pass `poolHttp`).
  *
  * @example
  * const client = createPublicClient({ transport: getBatchingTransport('http://127.0.0.1:8545', 10_000) });
  */
-export function getBatchingTransport(rpcUrl: string, timeoutMs: number): Transport {
+export function getBatchingTransport(
+  rpcUrl: string,
+  timeoutMs: number,
+  createHttp: HttpTransportFactory = viemHttpFactory,
+): Transport {
   const key = `${rpcUrl}|${timeoutMs}`;
-  const known = transports.get(key);
+  let made = transports.get(createHttp);
+  if (!made) {
+    made = new Map();
+    transports.set(createHttp, made);
+  }
+  const known = made.get(key);
   if (known) return known;
-  const batched = http(rpcUrl, { retryCount: 0, timeout: timeoutMs, batch: { wait: 0, batchSize: 100 } });
-  const plain = http(rpcUrl, { retryCount: 0, timeout: timeoutMs });
+  const batched = createHttp(rpcUrl, { retryCount: 0, timeout: timeoutMs, batch: { batchSize: 100 } });
+  const plain = createHttp(rpcUrl, { retryCount: 0, timeout: timeoutMs });
   const transport: Transport = (options) => {
     const reads = batched(options);
     const single = plain(options);
@@ -64,6 +88,6 @@ export function getBatchingTransport(rpcUrl: string, timeoutMs: number): Transpo
             })) as typeof reads.request,
     };
   };
-  transports.set(key, transport);
+  made.set(key, transport);
   return transport;
 }

@@ -1,11 +1,11 @@
 import { nodeRegistryAbi, taskManagerAbi } from '@verinet/protocol/chain';
+import { poolHttp } from '@verinet/protocol/http';
 import {
   type Address,
   BaseError,
   createPublicClient,
   type Hex,
   hexToBigInt,
-  http,
   type PublicClient,
   RpcError,
   RpcRequestError,
@@ -81,7 +81,7 @@ export type CreateChainReaderParameters = {
 export const recheckMs = 100;
 
 /**
- * Bound of one read: above the default client's own (viem's http: 10 s per try, one retry), so that it cuts only
+ * Bound of one read: above the default client's own (poolHttp, as viem's http: 10 s per try, one retry), so that it cuts only
  * a read that client would not end, or one through a client without a timeout of its own.
  */
 export const defaultReadTimeoutMs = 25_000;
@@ -128,7 +128,8 @@ function withTimeout<T>(read: Promise<T>, ms: number, what: string): Promise<T> 
 }
 
 /**
- * Chain reads through viem with a small cache. Events are immutable once seen, so they are kept; a task's
+ * Chain reads through viem (its default client on the process's keep-alive HTTP pools: poolHttp) with a small
+ * cache. Events are immutable once seen, so they are kept; a task's
  * state is kept while the chain head (polled at most every `cacheMs`, 1 s by default) is the block it was read
  * at (same hash: a reorg of the head drops it, terminal states included); concurrent reads of one task share one
  * call.
@@ -139,7 +140,7 @@ function withTimeout<T>(read: Promise<T>, ms: number, what: string): Promise<T> 
 export function createChainReader(parameters: CreateChainReaderParameters): ChainReader {
   const client =
     parameters.client ??
-    (createPublicClient({ transport: http(parameters.rpcUrl, { retryCount: 1 }) }) as PublicClient);
+    (createPublicClient({ transport: poolHttp(parameters.rpcUrl, { retryCount: 1 }) }) as PublicClient);
   const cacheMs = parameters.cacheMs ?? 1000;
   const readTimeoutMs = parameters.readTimeoutMs ?? defaultReadTimeoutMs;
   const bounded = <T>(read: Promise<T>, what: string) => withTimeout(read, readTimeoutMs, what);

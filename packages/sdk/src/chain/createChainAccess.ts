@@ -1,5 +1,10 @@
 import { taskManagerAbi } from '@verinet/protocol/chain/abis';
-import { getBatchingTransport, isLoopbackRpc } from '@verinet/protocol/chain/getBatchingTransport';
+import {
+  getBatchingTransport,
+  type HttpTransportFactory,
+  isLoopbackRpc,
+  viemHttpFactory,
+} from '@verinet/protocol/chain/getBatchingTransport';
 import type { RelayRequestSigner } from '@verinet/protocol/relay';
 import {
   type Account,
@@ -9,7 +14,6 @@ import {
   createWalletClient,
   encodeFunctionData,
   type Hex,
-  http,
   keccak256,
   type LocalAccount,
   type PublicClient,
@@ -77,6 +81,8 @@ export function createChainAccess(parameters: {
   chain: VerinetChain;
   account: VerinetAccount;
   transport?: Transport | undefined;
+  /** Makes the HTTP transports of `chain.rpcUrl` when no `transport` is given (default viem's `http`). */
+  createHttp?: HttpTransportFactory | undefined;
   /** The local account of a private key (default viem's; a faster signer: SdkCurve). */
   privateKeyToAccount?: ((privateKey: Hex) => LocalAccount) | undefined;
   pollIntervalMs: number;
@@ -85,7 +91,8 @@ export function createChainAccess(parameters: {
 }): ChainAccess {
   const { chain } = parameters;
   const viemChain = getViemChain(chain);
-  const transport = parameters.transport ?? http(chain.rpcUrl, { retryCount: 0, timeout: 20_000 });
+  const createHttp = parameters.createHttp ?? viemHttpFactory;
+  const transport = parameters.transport ?? createHttp(chain.rpcUrl, { retryCount: 0, timeout: 20_000 });
   /** Hands transactions over (never batched). */
   const sendClient = createPublicClient({
     chain: viemChain,
@@ -99,7 +106,7 @@ export function createChainAccess(parameters: {
       : (createPublicClient({
           chain: viemChain,
           // The reads of every client of the process share one JSON-RPC batch per timer tick (getBatchingTransport).
-          transport: getBatchingTransport(chain.rpcUrl, 20_000),
+          transport: getBatchingTransport(chain.rpcUrl, 20_000, createHttp),
           cacheTime: 0,
           pollingInterval: parameters.pollIntervalMs,
         }) as PublicClient);

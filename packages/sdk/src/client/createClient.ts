@@ -115,6 +115,7 @@ export function createClient(parameters: CreateClientParameters): VerinetClient 
     account: parameters.account,
     transport: parameters.transport,
     privateKeyToAccount: parameters.curve?.privateKeyToAccount,
+    createHttp: parameters.http?.createTransport,
     pollIntervalMs,
     onWrite: () => feed?.feed.writing(),
   });
@@ -134,6 +135,7 @@ export function createClient(parameters: CreateClientParameters): VerinetClient 
       signer: access.relaySigner,
       chainId: chain.id,
       taskManager: chain.contracts.taskManager,
+      exchange: parameters.http?.exchange,
     }),
     store: parameters.store ?? createMemoryStore(),
     decodeImage: parameters.decodeImage ?? decodePng,

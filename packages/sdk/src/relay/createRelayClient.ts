@@ -1,3 +1,8 @@
+import {
+  fetchExchange,
+  type HttpExchange,
+  type HttpExchangeReply,
+} from '@verinet/protocol/http/fetchExchange';
 import { getRelayDomain, type RelayRequestSigner, signRelayRequest } from '@verinet/protocol/relay';
 import type { Address, Hex } from 'viem';
 import { RelayRequestError } from '../errors/index.js';
@@ -42,12 +47,15 @@ export type CreateRelayClientParameters = {
   signer: RelayRequestSigner;
   chainId: number;
   taskManager: Address;
+  /** Per-request timeout, the answer's body included (default 30 s). */
   timeoutMs?: number | undefined;
+  /** How requests are sent (default fetchExchange; Node.js apps: nodeHttp's exchange from '@verinet/sdk/node'). */
+  exchange?: HttpExchange | undefined;
 };
 
 /**
  * The relay's HTTP API as an application uses it; every request is signed (EIP-712 RelayRequest) by the app's
- * account. Browser-safe (fetch, Web Crypto). Errors are RelayRequestError with the relay's stable code.
+ * account. Browser-safe (fetch by default, Web Crypto). Errors are RelayRequestError with the relay's stable code.
  *
  * @example
  * const relay = createRelayClient({ url, signer: account, chainId, taskManager });
@@ -56,8 +64,9 @@ export function createRelayClient(parameters: CreateRelayClientParameters): Rela
   const base = parameters.url.replace(/\/+$/, '');
   const domain = getRelayDomain({ chainId: parameters.chainId, taskManager: parameters.taskManager });
   const timeoutMs = parameters.timeoutMs ?? 30_000;
+  const exchange = parameters.exchange ?? fetchExchange;
 
-  const request = async (method: string, path: string, body?: Uint8Array): Promise<Response> => {
+  const request = async (method: string, path: string, body?: Uint8Array): Promise<HttpExchangeReply> => {
     const headers: Record<string, string> = await signRelayRequest({
       signer: parameters.signer,
       domain,
@@ -66,14 +75,9 @@ export function createRelayClient(parameters: CreateRelayClientParameters): Rela
       body,
     });
     if (body) headers['content-type'] = 'application/octet-stream';
-    let response: Response;
+    let response: HttpExchangeReply;
     try {
-      response = await fetch(`${base}${path}`, {
-        method,
-        headers,
-        body: body as Uint8Array<ArrayBuffer> | undefined,
-        signal: AbortSignal.timeout(timeoutMs),
-      });
+      response = await exchange({ url: `${base}${path}`, method, headers, body, timeoutMs });
     } catch (cause) {
       const reason =
         (cause as Error).name === 'TimeoutError'
@@ -89,11 +93,13 @@ export function createRelayClient(parameters: CreateRelayClientParameters): Rela
         cause,
       });
     }
-    if (response.ok) return response;
+    if (response.status >= 200 && response.status <= 299) return response;
     let code = `HTTP_${response.status}`;
     let message = response.statusText;
     try {
-      const json = (await response.json()) as { error?: { code?: string; message?: string } };
+      const json = JSON.parse(new TextDecoder().decode(response.body)) as {
+        error?: { code?: string; message?: string };
+      };
       code = json.error?.code ?? code;
       message = json.error?.message ?? message;
     } catch {
@@ -109,9 +115,9 @@ export function createRelayClient(parameters: CreateRelayClientParameters): Rela
     });
   };
 
-  const json = async <T>(response: Response, method: string, path: string): Promise<T> => {
+  const json = async <T>(response: HttpExchangeReply, method: string, path: string): Promise<T> => {
     try {
-      return (await response.json()) as T;
+      return JSON.parse(new TextDecoder().decode(response.body)) as T;
     } catch (cause) {
       throw new RelayRequestError({
         code: 'MALFORMED_RESPONSE',
@@ -162,8 +168,7 @@ export function createRelayClient(parameters: CreateRelayClientParameters): Rela
     },
     async getResultFile(taskKey, name) {
       const path = `/v1/tasks/${taskKey.toLowerCase()}/result/files/${encodeURIComponent(name)}`;
-      const response = await request('GET', path);
-      return new Uint8Array(await response.arrayBuffer());
+      return (await request('GET', path)).body;
     },
   };
 }
