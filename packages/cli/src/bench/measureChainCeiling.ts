@@ -7,6 +7,7 @@ import {
   getArgsCommitment,
   getTaskIdCommitment,
 } from '@verinet/protocol/commitment';
+import { poolHttp } from '@verinet/protocol/http';
 import { getResultHash } from '@verinet/protocol/relay';
 import { getPublicKey } from '@verinet/protocol/vrf';
 import { getGasLimit, isOutOfGas } from '@verinet/sdk';
@@ -15,7 +16,6 @@ import {
   createPublicClient,
   createWalletClient,
   type Hex,
-  http,
   keccak256,
   type LocalAccount,
   parseEther,
@@ -69,12 +69,12 @@ export async function measureChainCeiling(parameters: MeasureChainCeilingParamet
       nativeCurrency: { name: 'Ether', symbol: 'ETH', decimals: 18 },
       rpcUrls: { default: { http: [anvil.rpcUrl] } },
     } as const;
-    const client = createPublicClient({ chain, transport: http(anvil.rpcUrl), pollingInterval: 5 });
+    const client = createPublicClient({ chain, transport: poolHttp(anvil.rpcUrl), pollingInterval: 5 });
     const wallets = new Map<string, ReturnType<typeof createWalletClient>>();
     const walletOf = (account: LocalAccount) => {
       let wallet = wallets.get(account.address);
       if (!wallet) {
-        wallet = createWalletClient({ account, chain, transport: http(anvil.rpcUrl) });
+        wallet = createWalletClient({ account, chain, transport: poolHttp(anvil.rpcUrl) });
         wallets.set(account.address, wallet);
       }
       return wallet;
