@@ -16,7 +16,6 @@ import {
   readChainTime,
   readTask,
   readTimeout,
-  readValidationWindow,
   recordSamplingSeedRequest,
   reportTaskErrorRequest,
   submitScoreRequest,
@@ -386,9 +385,10 @@ async function follow(ctx: NodeContext, task: TaskRecord): Promise<TaskInput> {
   const chain = await readTask(ctx.client, ctx.contracts, task.taskKey);
   const outcome = endOutcomes[chain.state];
   if (outcome) return { type: 'ended', outcome, fee: null };
-  const window = await readValidationWindow(ctx.client, ctx.contracts);
+  // Followed right after every report (the window has just opened) and again until the task ends: the setting and
+  // the chain's clock come from the cached reads, not two more round trips per task.
+  const [window, chainTime] = await Promise.all([ctx.reads.validationWindow(), ctx.reads.chainTime()]);
   const finalizeAt = Number(chain.stateTime + window);
-  const chainTime = await readChainTime(ctx.client);
   if (chainTime >= finalizeAt) {
     // The app neither validated nor aborted in its window: anyone may finalize, and the node wants its pay.
     try {
