@@ -7,7 +7,7 @@ import {
   readNodeStatus,
   SETTLE_ALL_EXTRA_GAS,
 } from '../chain/taskManager.js';
-import { listPendingTxs } from '../store/index.js';
+import { findLiveTx } from '../store/index.js';
 import type { TxSender } from '../tx/index.js';
 import type { NodeContext } from './context.js';
 
@@ -114,7 +114,7 @@ export function createQueueDispatcher(parameters: QueueDispatcherParameters): Qu
 
   const tick = async (): Promise<Hex | undefined> => {
     // A dispatch signed before a crash (or still unmined) is followed, never doubled.
-    const live = listPendingTxs(store, node).find((tx) => tx.purpose === 'dispatchQueued');
+    const live = findLiveTx(store, node, 'dispatchQueued');
     if (live) return waitFor(live);
     if (parameters.hints) {
       const now = Date.now();

@@ -18,6 +18,7 @@ export {
   updateTask,
 } from './tasks.js';
 export {
+  findLiveTx,
   getHighestNonce,
   getLatestTx,
   getTxById,
