@@ -83,6 +83,29 @@ describe('openStore', () => {
   });
 });
 
+describe('query plans', () => {
+  it("the open tasks and a purpose's live transactions are read through their partial indexes, not a scan of every row", () => {
+    const store = openStore({ path: ':memory:' });
+    const plan = (sql: string, ...args: string[]) =>
+      (store.db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...args) as { detail: string }[])
+        .map((row) => row.detail)
+        .join('; ');
+    assert.match(
+      plan("SELECT * FROM tasks WHERE step != 'ended' ORDER BY started_block, created_at"),
+      /USING INDEX tasks_open/,
+    );
+    assert.match(
+      plan(
+        "SELECT * FROM transactions WHERE sender = ? AND purpose = ? AND status IN ('signed', 'sent') ORDER BY nonce, id LIMIT 1",
+        'a',
+        'b',
+      ),
+      /USING INDEX transactions_live \(sender=\? AND purpose=\?\)/,
+    );
+    store.close();
+  });
+});
+
 describe('tasks', () => {
   it('insertTask is idempotent and keeps progress', () => {
     const store = openStore({ path: ':memory:' });
