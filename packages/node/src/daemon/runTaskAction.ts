@@ -357,7 +357,9 @@ async function report(
   try {
     const tx = await ctx.sender.send({ purpose: kind, taskKey: task.taskKey, request });
     const outcome = await ctx.sender.wait(tx, { timeoutMs: 60_000 });
-    if (outcome.status === 'mined') return { type: 'reported' };
+    // Just mined: the chain shows it reported and its validation window open. The app's validation (or its
+    // end) comes as an event; the first look at the chain waits a follow interval (at most the window).
+    if (outcome.status === 'mined') return { type: 'reported', followAfterMs: await firstFollowMs(ctx) };
   } catch (error) {
     // Whatever happened, the chain says where the task stands (our report may have landed meanwhile).
     const chain = await readTask(ctx.client, ctx.contracts, task.taskKey);
@@ -379,6 +381,12 @@ async function report(
   }
   const chain = await readTask(ctx.client, ctx.contracts, task.taskKey);
   return chainVerdict(ctx, task, chain) ?? retry(task, `${kind} reverted`);
+}
+
+/** How long after its own report a node first looks at the task: a follow interval, at most the validation window. */
+async function firstFollowMs(ctx: NodeContext): Promise<number> {
+  const window = await ctx.reads.validationWindow().catch(() => 0n);
+  return Math.min(ctx.followIntervalMs, Number(window) * 1000);
 }
 
 async function follow(ctx: NodeContext, task: TaskRecord): Promise<TaskInput> {
