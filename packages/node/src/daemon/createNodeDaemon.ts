@@ -176,7 +176,8 @@ export function createNodeDaemon(parameters: NodeDaemonParameters): NodeDaemon {
           notice('warn', `Task no longer ours: ${update.lastError}`, task.taskKey);
         }
         crashPoint(`step:${update.step}`, [task.taskKey]);
-        next = getTask(store, task.taskKey);
+        // The row as just written (nothing ran in between): no read back.
+        next = { ...current, ...update };
       }
     } finally {
       inFlight.delete(key);
