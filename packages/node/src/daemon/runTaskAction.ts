@@ -3,9 +3,9 @@ import { join } from 'node:path';
 import { getTaskModelIds, parseModelId, parseTaskArgsBytes, type TaskType } from '@verinet/protocol/args';
 import { verifyArgsCommitment } from '@verinet/protocol/commitment';
 import { recoverAddressNative } from '@verinet/protocol/nativeSecp256k1';
-import { getRelayDomain, getResultHash, resultAvailableTypes } from '@verinet/protocol/relay';
+import { getResultHash } from '@verinet/protocol/relay';
 import { resolveModel, WorkerCrashedError, WorkerTaskError, WorkerTimeoutError } from '@verinet/worker';
-import { type Address, type Hex, hashTypedData, hexToBytes, zeroAddress } from 'viem';
+import { type Address, type Hex, hexToBytes, zeroAddress } from 'viem';
 import { describeContractError } from '../chain/describeContractError.js';
 import { describeRpcError } from '../chain/describeRpcError.js';
 import {
@@ -28,6 +28,7 @@ import type { TaskOutcome, TaskRecord } from '../task/types.js';
 import { TransactionRevertedError } from '../tx/index.js';
 import type { NodeContext } from './context.js';
 import { crashPoint } from './crashPoint.js';
+import { getResultStatementDigest } from './getResultStatementDigest.js';
 
 const taskTypes: Record<number, TaskType> = { 0: 'sd', 1: 'llm', 2: 'sd_ft' };
 
@@ -333,14 +334,11 @@ async function uploadResult(ctx: NodeContext, task: TaskRecord): Promise<TaskInp
 
 /** The statement's signer, recovered by libsecp256k1 (pure JavaScript took milliseconds of every task's path). */
 async function recoverResultStatement(ctx: NodeContext, task: TaskRecord, signature: Hex): Promise<Address> {
-  const hash = hashTypedData({
-    domain: getRelayDomain({
-      chainId: ctx.client.chain?.id ?? (await ctx.client.getChainId()),
-      taskManager: ctx.contracts.taskManager,
-    }),
-    types: resultAvailableTypes,
-    primaryType: 'ResultAvailable',
-    message: { taskKey: task.taskKey, resultHash: getResultHash(hexToBytes(task.score!)) },
+  const hash = getResultStatementDigest({
+    chainId: ctx.client.chain?.id ?? (await ctx.client.getChainId()),
+    taskManager: ctx.contracts.taskManager,
+    taskKey: task.taskKey,
+    resultHash: getResultHash(hexToBytes(task.score!)),
   });
   return recoverAddressNative(hash, signature);
 }
