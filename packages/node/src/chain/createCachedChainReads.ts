@@ -1,5 +1,11 @@
 import type { Address, PublicClient } from 'viem';
-import { type Contracts, readChainTime, readRelaySigner, readTimeout } from './taskManager.js';
+import {
+  type Contracts,
+  readChainTime,
+  readRelaySigner,
+  readTimeout,
+  readValidationWindow,
+} from './taskManager.js';
 
 export type CachedChainReads = {
   /**
@@ -9,6 +15,8 @@ export type CachedChainReads = {
   chainTime: () => Promise<number>;
   /** Execution timeout of a task type (seconds), re-read after `settingsMaxAgeMs`. */
   timeout: (taskType: number) => Promise<bigint>;
+  /** How long an app may validate a reported task (seconds), re-read after `settingsMaxAgeMs`. */
+  validationWindow: () => Promise<bigint>;
   /** The relay signer the TaskManager requires (zero when none), re-read after `settingsMaxAgeMs`. */
   relaySigner: () => Promise<Address>;
   /** Forgets the settings (after a read that shows them stale, e.g. a refused relay statement). */
@@ -63,6 +71,8 @@ export function createCachedChainReads(parameters: CachedChainReadsParameters): 
     },
     timeout: (taskType) =>
       cached(`timeout:${taskType}`, settingsMaxAgeMs, () => readTimeout(client, contracts, taskType)),
+    validationWindow: () =>
+      cached('validationWindow', settingsMaxAgeMs, () => readValidationWindow(client, contracts)),
     relaySigner: () => cached('relaySigner', settingsMaxAgeMs, () => readRelaySigner(client, contracts)),
     forget() {
       for (const key of [...entries.keys()]) if (key !== 'chainTime') entries.delete(key);

@@ -111,6 +111,83 @@ describe('createChainWatcher (anvil)', () => {
     store.close();
   });
 
+  it('commits the cursor with the blocks that wrote, else every N blocks or at stop; a killed watcher re-reads only the blocks after it: nothing lost, nothing applied twice', async () => {
+    const path = join(dir, 'deferred.db');
+    const client = createChainClient({ rpcUrl: devnet.anvil.rpcUrl, deployment: devnet.deployment });
+    const open = () => {
+      const store = openStore({ path });
+      // A plain INSERT: a join applied twice fails the watcher's transaction (UNIQUE), so the test would see it.
+      store.db.exec('CREATE TABLE IF NOT EXISTS applied (node TEXT PRIMARY KEY, block INTEGER NOT NULL)');
+      return store;
+    };
+    const applied = (store: NodeStore) =>
+      (store.db.prepare('SELECT node FROM applied ORDER BY block').all() as { node: string }[]).map(
+        (r) => r.node,
+      );
+    const watcher = (store: NodeStore, ranges: number[][], extra = {}) =>
+      createChainWatcher({
+        client,
+        store,
+        addresses: [devnet.deployment.contracts.nodeRegistry],
+        startBlock: devnet.deployment.startBlock,
+        confirmations: 0,
+        pollIntervalMs: 20,
+        cursorCommitBlocks: 1_000,
+        cursorCommitMs: 600_000,
+        onLogs: (logs, range) => {
+          ranges.push([range.fromBlock, range.toBlock]);
+          for (const log of logs) {
+            const event = decodeEventLog({ abi: nodeRegistryAbi, data: log.data, topics: log.topics });
+            if (event.eventName === 'NodeJoined')
+              store.db
+                .prepare('INSERT INTO applied VALUES (?, ?)')
+                .run(event.args.node.toLowerCase(), Number(log.blockNumber));
+          }
+        },
+        ...extra,
+      });
+
+    let store = open();
+    const first = watcher(store, []);
+    await catchUp(first);
+    const x = await join_(13);
+    const joinBlock = Number(await devnet.client.getBlockNumber());
+    await catchUp(first);
+    assert.equal(getCursor(store)?.blockNumber, joinBlock, 'the block that wrote moved the cursor with it');
+    await devnet.rpc('anvil_mine', ['0x3']);
+    await catchUp(first);
+    assert.equal(first.status().cursor?.blockNumber, joinBlock + 3, 'processed up to the head');
+    assert.equal(getCursor(store)?.blockNumber, joinBlock, 'three blocks without writes: not committed yet');
+
+    // Killed (no stop): only what was committed remains. The restarted watcher reads again from the join's block on.
+    store.close();
+    store = open();
+    const ranges: number[][] = [];
+    const second = watcher(store, ranges);
+    await catchUp(second);
+    assert.equal(ranges[0]?.[0], joinBlock + 1, 're-reads from the block after the committed cursor');
+    const y = await join_(14);
+    await catchUp(second);
+    assert.deepEqual(applied(store).slice(-2), [x.toLowerCase(), y.toLowerCase()], 'each join applied once');
+    await devnet.rpc('anvil_mine', ['0x2']);
+    await catchUp(second);
+    await second.stop();
+    const head = Number(await devnet.client.getBlockNumber());
+    assert.equal(getCursor(store)?.blockNumber, head, 'stop() commits the cursor');
+    const block = await devnet.client.getBlock({ blockNumber: BigInt(head) });
+    assert.equal(getCursor(store)?.blockHash, block.hash.toLowerCase());
+
+    // Without writes, the cursor is committed once it is `cursorCommitBlocks` ahead.
+    const third = watcher(store, [], { cursorCommitBlocks: 2 });
+    await devnet.rpc('anvil_mine', ['0x1']);
+    await catchUp(third);
+    assert.equal(getCursor(store)?.blockNumber, head, 'one block ahead: not yet');
+    await devnet.rpc('anvil_mine', ['0x1']);
+    await catchUp(third);
+    assert.equal(getCursor(store)?.blockNumber, head + 2, 'two blocks ahead: committed');
+    store.close();
+  });
+
   it('waits for the confirmation depth before processing a block', async () => {
     const store = joinedStore(join(dir, 'confirmations.db'));
     const client = createChainClient({ rpcUrl: devnet.anvil.rpcUrl, deployment: devnet.deployment });

@@ -581,6 +581,9 @@ export function decodeNodeEvents(logs: Log[], contracts: Contracts, node: Addres
       case 'TaskEndGroupSuccess':
       case 'TaskEndGroupRefund':
       case 'TaskEndInvalidated':
+        // These name the task's node: another node's task end is none of this node's business (20 devnet daemons
+        // each looked every task end up in SQLite). TaskEndAborted names none: kept for every task.
+        if (!mine) break;
         out.push({
           kind: 'taskEnded',
           taskKey: a.taskKey as Hex,

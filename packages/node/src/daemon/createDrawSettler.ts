@@ -8,7 +8,7 @@ import {
   settleDrawsRequest,
   simulateSettleDraws,
 } from '../chain/taskManager.js';
-import { listPendingTxs } from '../store/index.js';
+import { findLiveTx } from '../store/index.js';
 import type { TxSender } from '../tx/index.js';
 import type { NodeContext } from './context.js';
 
@@ -156,7 +156,7 @@ export function createDrawSettler(parameters: DrawSettlerParameters): DrawSettle
 
   const tick = async (): Promise<number> => {
     // A settlement signed before a crash (or still unmined) is followed, never doubled.
-    const live = listPendingTxs(store, node).find((tx) => tx.purpose === 'settleDraws');
+    const live = findLiveTx(store, node, 'settleDraws');
     if (live) {
       dueAt = undefined;
       return waitFor(live);

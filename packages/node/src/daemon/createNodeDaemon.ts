@@ -1,6 +1,6 @@
 import { taskManagerAbi } from '@verinet/protocol/chain';
 import type { Logger } from 'pino';
-import { type Address, encodeEventTopics, type Hex, type Log } from 'viem';
+import { type AbiEvent, type AbiItem, type Address, type Hex, toEventSelector } from 'viem';
 import { createCachedChainReads } from '../chain/createCachedChainReads.js';
 import type { ChainSource } from '../chain/createChainFeed.js';
 import { type ChainWatcher, createChainWatcher } from '../chain/createChainWatcher.js';
@@ -49,8 +49,23 @@ export type NodeDaemon = {
 /** The longest the task loop sleeps without news (a safety net: every change of this node's tasks wakes it). */
 const taskLoopMaxWaitMs = 1_000;
 
-const taskQueuedTopic = encodeEventTopics({ abi: taskManagerAbi, eventName: 'TaskQueued' })[0]?.toLowerCase();
-const isTaskQueued = (log: Log) => log.topics[0]?.toLowerCase() === taskQueuedTopic;
+/** The topics of the TaskManager's events of these names. */
+const topicsOf = (names: readonly string[]): Set<string> =>
+  new Set(
+    (taskManagerAbi as readonly AbiItem[])
+      .filter((item): item is AbiEvent => item.type === 'event' && names.includes(item.name))
+      .map((item) => toEventSelector(item).toLowerCase()),
+  );
+const taskQueuedTopics = topicsOf(['TaskQueued']);
+/** Events after which a task is no longer in the queue: drawn onto a node, or ended. */
+const leftQueueTopics = topicsOf([
+  'TaskStarted',
+  'TaskEndSuccess',
+  'TaskEndGroupSuccess',
+  'TaskEndGroupRefund',
+  'TaskEndInvalidated',
+  'TaskEndAborted',
+]);
 
 /**
  * The node daemon: watches the chain for tasks given to this node and drives each through its persisted
@@ -74,6 +89,7 @@ export function createNodeDaemon(parameters: NodeDaemonParameters): NodeDaemon {
   let wake: (() => void) | undefined;
   let loop: Promise<void> | undefined;
   const recentCreations = createRecentCreations();
+  const taskManagerAddress = parameters.contracts.taskManager.toLowerCase();
 
   const watcher = createChainWatcher({
     client: parameters.client,
@@ -94,8 +110,16 @@ export function createNodeDaemon(parameters: NodeDaemonParameters): NodeDaemon {
         { created: (taskKey) => settler.hint(taskKey), drawn: (taskKey) => settler.drawn(taskKey) },
       );
       for (const taskKey of ended) if (inFlight.has(taskKey.toLowerCase())) parameters.worker.cancel(taskKey);
-      // The queue may hold a task (TaskQueued), or this node may be free to take one (its tasks changed).
-      if (changed || logs.some(isTaskQueued)) dispatcher.hint();
+      // The queue as the events show it (TaskQueued hints by itself), and this node may be free to take a task
+      // (its tasks changed).
+      for (const log of logs) {
+        const topic = log.topics[0]?.toLowerCase();
+        const taskKey = log.topics[1];
+        if (!topic || !taskKey || log.address.toLowerCase() !== taskManagerAddress) continue;
+        if (taskQueuedTopics.has(topic)) dispatcher.queued(taskKey);
+        else if (leftQueueTopics.has(topic)) dispatcher.left(taskKey);
+      }
+      if (changed) dispatcher.hint();
       // Only news about this node's tasks: other blocks leave nothing for the task loop to do.
       if (changed) setImmediate(() => wake?.());
     },
@@ -103,6 +127,8 @@ export function createNodeDaemon(parameters: NodeDaemonParameters): NodeDaemon {
       recentCreations.clear();
       // A replaced block may have held the settlement of a draw now pending again: read pendingDraws() anew.
       settler.hint();
+      // The queue events of the replaced blocks are read again: until then, the queue is read from the chain.
+      dispatcher.forget();
       appendLog(store, {
         level: 'warn',
         message: `Chain reorganization of ${depth} block(s) above ${blockNumber}; re-reading.`,
@@ -176,7 +202,8 @@ export function createNodeDaemon(parameters: NodeDaemonParameters): NodeDaemon {
           notice('warn', `Task no longer ours: ${update.lastError}`, task.taskKey);
         }
         crashPoint(`step:${update.step}`, [task.taskKey]);
-        next = getTask(store, task.taskKey);
+        // The row as just written (nothing ran in between): no read back.
+        next = { ...current, ...update };
       }
     } finally {
       inFlight.delete(key);

@@ -7,7 +7,7 @@ import {
   readNodeStatus,
   SETTLE_ALL_EXTRA_GAS,
 } from '../chain/taskManager.js';
-import { listPendingTxs } from '../store/index.js';
+import { findLiveTx } from '../store/index.js';
 import type { TxSender } from '../tx/index.js';
 import type { NodeContext } from './context.js';
 
@@ -51,6 +51,15 @@ export type QueueDispatcher = {
   tick: () => Promise<Hex | undefined>;
   /** The queue may hold a task now, or this node became free (see `hints`). */
   hint: () => void;
+  /**
+   * With hints, the queue as the chain's events show it: `queued` for every TaskQueued, `left` for every
+   * TaskStarted and task end, `forget` after a reorg. Once a read found the queue empty, a hint while no queued
+   * task is known reads nothing (a freed node hinted it after each of its tasks: one `queueHead()` call per task
+   * and node). A TaskQueued hints by itself; a read that finds a task the events did not show reads on.
+   */
+  queued: (taskKey: Hex) => void;
+  left: (taskKey: Hex) => void;
+  forget: () => void;
   start: () => void;
   stop: () => Promise<void>;
 };
@@ -95,6 +104,10 @@ export function createQueueDispatcher(parameters: QueueDispatcherParameters): Qu
   // True at start (nothing known), after a hint, and while the last read saw a queued task.
   let maybeQueued = true;
   let readAt = 0;
+  /** Tasks queued on chain (from the events) since this process started, not yet started or ended. */
+  const linked = new Set<string>();
+  /** A read found the queue empty, since the start or the last reorg: from then on `linked` is the whole queue. */
+  let emptySeen = false;
 
   const waitFor = async (tx: Parameters<TxSender['wait']>[0]): Promise<Hex | undefined> => {
     const outcome = await sender.wait(tx, { timeoutMs: 60_000 });
@@ -114,11 +127,16 @@ export function createQueueDispatcher(parameters: QueueDispatcherParameters): Qu
 
   const tick = async (): Promise<Hex | undefined> => {
     // A dispatch signed before a crash (or still unmined) is followed, never doubled.
-    const live = listPendingTxs(store, node).find((tx) => tx.purpose === 'dispatchQueued');
+    const live = findLiveTx(store, node, 'dispatchQueued');
     if (live) return waitFor(live);
     if (parameters.hints) {
       const now = Date.now();
       if (!maybeQueued && now - readAt < rereadMs) return undefined;
+      // The events show no queued task: nothing to take (the periodic read still looks all the same).
+      if (emptySeen && linked.size === 0 && now - readAt < rereadMs) {
+        maybeQueued = false;
+        return undefined;
+      }
       // A busy node skips the queue; it is hinted again when its task changes.
       if (parameters.isIdle && !parameters.isIdle()) return undefined;
       readAt = now;
@@ -137,7 +155,12 @@ export function createQueueDispatcher(parameters: QueueDispatcherParameters): Qu
       maybeQueued = true;
       throw error;
     }
-    if (head === zeroKey) return undefined;
+    if (head === zeroKey) {
+      emptySeen = true;
+      return undefined;
+    }
+    // A task the events did not show (queued before this process read its events): read on until empty again.
+    if (linked.size === 0) emptySeen = false;
     maybeQueued = true;
     const fits = async (blockTag: 'pending' | 'latest'): Promise<boolean> => {
       if ((await readNodeStatus(client, contracts, node)) !== 'Available') return false;
@@ -175,6 +198,23 @@ export function createQueueDispatcher(parameters: QueueDispatcherParameters): Qu
   return {
     tick,
     hint() {
+      maybeQueued = true;
+    },
+    queued(taskKey) {
+      // Bounded: a set that grew this large has missed its ends somehow; then reads decide again.
+      if (linked.size >= 10_000) {
+        linked.clear();
+        emptySeen = false;
+      }
+      linked.add(taskKey.toLowerCase());
+      maybeQueued = true;
+    },
+    left(taskKey) {
+      linked.delete(taskKey.toLowerCase());
+    },
+    forget() {
+      linked.clear();
+      emptySeen = false;
       maybeQueued = true;
     },
     start: loop.start,

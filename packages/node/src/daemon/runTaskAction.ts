@@ -3,9 +3,9 @@ import { join } from 'node:path';
 import { getTaskModelIds, parseModelId, parseTaskArgsBytes, type TaskType } from '@verinet/protocol/args';
 import { verifyArgsCommitment } from '@verinet/protocol/commitment';
 import { recoverAddressNative } from '@verinet/protocol/nativeSecp256k1';
-import { getRelayDomain, getResultHash, resultAvailableTypes } from '@verinet/protocol/relay';
+import { getResultHash } from '@verinet/protocol/relay';
 import { resolveModel, WorkerCrashedError, WorkerTaskError, WorkerTimeoutError } from '@verinet/worker';
-import { type Address, type Hex, hashTypedData, hexToBytes, zeroAddress } from 'viem';
+import { type Address, type Hex, hexToBytes, zeroAddress } from 'viem';
 import { describeContractError } from '../chain/describeContractError.js';
 import { describeRpcError } from '../chain/describeRpcError.js';
 import {
@@ -16,7 +16,6 @@ import {
   readChainTime,
   readTask,
   readTimeout,
-  readValidationWindow,
   recordSamplingSeedRequest,
   reportTaskErrorRequest,
   submitScoreRequest,
@@ -29,6 +28,7 @@ import type { TaskOutcome, TaskRecord } from '../task/types.js';
 import { TransactionRevertedError } from '../tx/index.js';
 import type { NodeContext } from './context.js';
 import { crashPoint } from './crashPoint.js';
+import { getResultStatementDigest } from './getResultStatementDigest.js';
 
 const taskTypes: Record<number, TaskType> = { 0: 'sd', 1: 'llm', 2: 'sd_ft' };
 
@@ -334,14 +334,11 @@ async function uploadResult(ctx: NodeContext, task: TaskRecord): Promise<TaskInp
 
 /** The statement's signer, recovered by libsecp256k1 (pure JavaScript took milliseconds of every task's path). */
 async function recoverResultStatement(ctx: NodeContext, task: TaskRecord, signature: Hex): Promise<Address> {
-  const hash = hashTypedData({
-    domain: getRelayDomain({
-      chainId: ctx.client.chain?.id ?? (await ctx.client.getChainId()),
-      taskManager: ctx.contracts.taskManager,
-    }),
-    types: resultAvailableTypes,
-    primaryType: 'ResultAvailable',
-    message: { taskKey: task.taskKey, resultHash: getResultHash(hexToBytes(task.score!)) },
+  const hash = getResultStatementDigest({
+    chainId: ctx.client.chain?.id ?? (await ctx.client.getChainId()),
+    taskManager: ctx.contracts.taskManager,
+    taskKey: task.taskKey,
+    resultHash: getResultHash(hexToBytes(task.score!)),
   });
   return recoverAddressNative(hash, signature);
 }
@@ -358,7 +355,9 @@ async function report(
   try {
     const tx = await ctx.sender.send({ purpose: kind, taskKey: task.taskKey, request });
     const outcome = await ctx.sender.wait(tx, { timeoutMs: 60_000 });
-    if (outcome.status === 'mined') return { type: 'reported' };
+    // Just mined: the chain shows it reported and its validation window open. The app's validation (or its
+    // end) comes as an event; the first look at the chain waits a follow interval (at most the window).
+    if (outcome.status === 'mined') return { type: 'reported', followAfterMs: await firstFollowMs(ctx) };
   } catch (error) {
     // Whatever happened, the chain says where the task stands (our report may have landed meanwhile).
     const chain = await readTask(ctx.client, ctx.contracts, task.taskKey);
@@ -382,13 +381,20 @@ async function report(
   return chainVerdict(ctx, task, chain) ?? retry(task, `${kind} reverted`);
 }
 
+/** How long after its own report a node first looks at the task: a follow interval, at most the validation window. */
+async function firstFollowMs(ctx: NodeContext): Promise<number> {
+  const window = await ctx.reads.validationWindow().catch(() => 0n);
+  return Math.min(ctx.followIntervalMs, Number(window) * 1000);
+}
+
 async function follow(ctx: NodeContext, task: TaskRecord): Promise<TaskInput> {
   const chain = await readTask(ctx.client, ctx.contracts, task.taskKey);
   const outcome = endOutcomes[chain.state];
   if (outcome) return { type: 'ended', outcome, fee: null };
-  const window = await readValidationWindow(ctx.client, ctx.contracts);
+  // Followed right after every report (the window has just opened) and again until the task ends: the setting and
+  // the chain's clock come from the cached reads, not two more round trips per task.
+  const [window, chainTime] = await Promise.all([ctx.reads.validationWindow(), ctx.reads.chainTime()]);
   const finalizeAt = Number(chain.stateTime + window);
-  const chainTime = await readChainTime(ctx.client);
   if (chainTime >= finalizeAt) {
     // The app neither validated nor aborted in its window: anyone may finalize, and the node wants its pay.
     try {

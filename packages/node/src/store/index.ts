@@ -1,7 +1,13 @@
 export { advanceCursor, type ChainCursor, getCursor, getProcessedBlocks, rewindCursor } from './cursor.js';
 export { appendLog, type LogEntry, listLog } from './log.js';
 export { migrations } from './migrations.js';
-export { commitDurably, type NodeStore, type OpenStoreParameters, openStore } from './openStore.js';
+export {
+  commitDurably,
+  countChanges,
+  type NodeStore,
+  type OpenStoreParameters,
+  openStore,
+} from './openStore.js';
 export {
   getTask,
   type InsertTaskParameters,
@@ -12,6 +18,7 @@ export {
   updateTask,
 } from './tasks.js';
 export {
+  findLiveTx,
   getHighestNonce,
   getLatestTx,
   getTxById,

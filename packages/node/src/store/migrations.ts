@@ -69,4 +69,11 @@ export const migrations: readonly string[] = [
   // 5: fee bumping: a stuck transaction is replaced by another with the same nonce and a higher fee, so one
   // (purpose, task, nonce) may have several signed variants (any one of them may land).
   `DROP INDEX transactions_purpose; CREATE INDEX transactions_nonce ON transactions (sender, nonce);`,
+  // 6: partial indexes for the queries every daemon runs several times a second, which scanned every row it ever
+  // had (the open tasks: `step != 'ended'` cannot use tasks_step; the live transactions of a purpose): they
+  // stay as small as what is open or live, however long the node has run.
+  `
+  CREATE INDEX tasks_open ON tasks (started_block, created_at) WHERE step != 'ended';
+  CREATE INDEX transactions_live ON transactions (sender, purpose, nonce) WHERE status IN ('signed', 'sent');
+  `,
 ];

@@ -87,6 +87,14 @@ export function prepareCached(store: NodeStore, sql: string): Database.Statement
   return statement;
 }
 
+/**
+ * Rows changed by every INSERT, UPDATE and DELETE of this connection since it was opened (SQLite's
+ * `total_changes()`): compared before and after a callback, whether it wrote anything.
+ */
+export function countChanges(store: NodeStore): number {
+  return (prepareCached(store, 'SELECT total_changes() AS n').get() as { n: number }).n;
+}
+
 function migrateStore(db: Database.Database, path: string): void {
   const current = db.pragma('user_version', { simple: true }) as number;
   if (current > migrations.length) {

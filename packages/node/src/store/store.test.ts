@@ -4,10 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
-import type { Hex } from 'viem';
+import type { Address, Hex } from 'viem';
 import { NodeStoreError } from '../errors/index.js';
 import {
   advanceCursor,
+  countChanges,
+  findLiveTx,
   getCursor,
   getHighestNonce,
   getLatestTx,
@@ -78,6 +80,29 @@ describe('openStore', () => {
     const file = join(dir, 'not-a-dir');
     writeFileSync(file, 'x');
     assert.throws(() => openStore({ path: join(file, 'node.db') }), NodeStoreError);
+  });
+});
+
+describe('query plans', () => {
+  it("the open tasks and a purpose's live transactions are read through their partial indexes, not a scan of every row", () => {
+    const store = openStore({ path: ':memory:' });
+    const plan = (sql: string, ...args: string[]) =>
+      (store.db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...args) as { detail: string }[])
+        .map((row) => row.detail)
+        .join('; ');
+    assert.match(
+      plan("SELECT * FROM tasks WHERE step != 'ended' ORDER BY started_block, created_at"),
+      /USING INDEX tasks_open/,
+    );
+    assert.match(
+      plan(
+        "SELECT * FROM transactions WHERE sender = ? AND purpose = ? AND status IN ('signed', 'sent') ORDER BY nonce, id LIMIT 1",
+        'a',
+        'b',
+      ),
+      /USING INDEX transactions_live \(sender=\? AND purpose=\?\)/,
+    );
+    store.close();
   });
 });
 
@@ -177,6 +202,45 @@ describe('transactions', () => {
       listLiveVariants(store, sender, 4).map((t) => t.id),
       [variant.id],
     );
+    store.close();
+  });
+
+  it('findLiveTx: the oldest live transaction of a purpose, not another purpose, not a mined one', () => {
+    const store = openStore({ path: ':memory:' });
+    const sender: Address = '0x70997970C51812dc3A010C7d01b50e0d17dc79C8';
+    const other: Address = '0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC';
+    const signed = (n: number, purpose: string, from: Address = sender) =>
+      insertTx(store, { purpose, taskKey: key(n), sender: from, nonce: n, hash: hash(n), raw: '0x02' });
+    assert.equal(findLiveTx(store, sender, 'settleDraws'), undefined);
+    signed(20, 'submitScore');
+    signed(21, 'settleDraws', other);
+    assert.equal(findLiveTx(store, sender, 'settleDraws'), undefined, 'another purpose, another sender');
+    const first = signed(22, 'settleDraws');
+    const second = signed(23, 'settleDraws');
+    assert.equal(findLiveTx(store, sender, 'settleDraws')?.id, first.id);
+    updateTxStatus(store, first.id, 'mined', { blockNumber: 30 });
+    assert.equal(
+      findLiveTx(store, sender.toUpperCase().replace('0X', '0x') as Hex, 'settleDraws')?.id,
+      second.id,
+    );
+    updateTxStatus(store, second.id, 'sent');
+    assert.equal(findLiveTx(store, sender, 'settleDraws')?.id, second.id, 'sent is still live');
+    updateTxStatus(store, second.id, 'dropped');
+    assert.equal(findLiveTx(store, sender, 'settleDraws'), undefined);
+    store.close();
+  });
+});
+
+describe('countChanges', () => {
+  it('counts the rows written, not reads nor inserts that did nothing', () => {
+    const store = openStore({ path: ':memory:' });
+    const start = countChanges(store);
+    getTask(store, key(40));
+    assert.equal(countChanges(store), start, 'a read changes nothing');
+    insertTask(store, { taskKey: key(40), taskType: 1, startedBlock: 1, argsCommitment: null });
+    assert.equal(countChanges(store), start + 1);
+    insertTask(store, { taskKey: key(40), taskType: 1, startedBlock: 1, argsCommitment: null });
+    assert.equal(countChanges(store), start + 1, 'ON CONFLICT DO NOTHING writes nothing');
     store.close();
   });
 });

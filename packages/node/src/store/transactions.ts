@@ -103,6 +103,18 @@ export function listPendingTxs(store: NodeStore, sender: Address): TxRecord[] {
   return rows.map(fromRow);
 }
 
+/**
+ * The oldest transaction for `purpose` that may still land (signed or sent), or undefined: what a periodic sender
+ * (draw settler, queue dispatcher) checks at every tick, several times a second per daemon, before sending anew.
+ */
+export function findLiveTx(store: NodeStore, sender: Address, purpose: string): TxRecord | undefined {
+  const row = prepareCached(
+    store,
+    "SELECT * FROM transactions WHERE sender = ? AND purpose = ? AND status IN ('signed', 'sent') ORDER BY nonce, id LIMIT 1",
+  ).get(sender.toLowerCase(), purpose) as TxRow | undefined;
+  return row ? fromRow(row) : undefined;
+}
+
 /** Every variant of a transaction that may still land: the same sender and nonce, signed or sent. */
 export function listLiveVariants(store: NodeStore, sender: Address, nonce: number): TxRecord[] {
   const rows = prepareCached(

@@ -56,6 +56,16 @@ describe('reduceTask', () => {
     assert.equal(getTaskAction(t, 0), null);
   });
 
+  it("a node's own mined report waits `followAfterMs` before its first follow; a report seen otherwise is followed at once", () => {
+    const own = reduceTask(task('result_uploaded'), { type: 'reported', followAfterMs: 2_000 }, 1000);
+    assert.equal(own?.step, 'reported');
+    assert.equal(own?.nextAttemptAt, 3_000);
+    const waiting = { ...task('reported'), ...own };
+    assert.equal(getTaskAction(waiting, 2_999), null);
+    assert.equal(getTaskAction(waiting, 3_000), 'follow');
+    assert.equal(reduceTask(task('result_uploaded'), { type: 'reported' }, 1000)?.nextAttemptAt, 0);
+  });
+
   it('a relay statement the chain refuses sends the task back to commit its result again', () => {
     const t = apply(task('result_uploaded', { resultSignature: '0xab' }), {
       type: 'statementRejected',

@@ -11,8 +11,11 @@ export type TaskInput =
   | { type: 'resultUploaded'; signature: Hex }
   /** The chain refused the relay's statement (e.g. the relay key was rotated): commit again for a new one. */
   | { type: 'statementRejected'; message: string }
-  /** The chain shows the node's report (score or error), from a receipt or an event. */
-  | { type: 'reported' }
+  /**
+   * The chain shows the node's report (score or error), from a receipt or an event. `followAfterMs`: the first
+   * look at the task waits this long (its validation window has just opened: the app's validation comes as an event).
+   */
+  | { type: 'reported'; followAfterMs?: number | undefined }
   | { type: 'ended'; outcome: TaskOutcome; fee: bigint | null }
   /** A transient failure of the current step: try again after `backoffMs`. */
   | { type: 'failedRetryable'; message: string; backoffMs: number }
@@ -80,7 +83,8 @@ export function reduceTask(task: TaskRecord, input: TaskInput, now: number): Tas
       if (task.step !== 'result_uploaded') return null;
       return to('executed', { resultSignature: null, attempts: task.attempts + 1, lastError: input.message });
     case 'reported':
-      return preReport.has(task.step) ? to('reported') : null;
+      if (!preReport.has(task.step)) return null;
+      return to('reported', { nextAttemptAt: input.followAfterMs ? now + input.followAfterMs : 0 });
     case 'ended':
       return {
         step: 'ended',
