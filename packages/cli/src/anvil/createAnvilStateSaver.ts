@@ -20,12 +20,15 @@ export type AnvilStateSaver = {
   save(): Promise<void>;
   /** Stops the periodic saves, then saves once more. Rejects with the final save's error. */
   stop(): Promise<void>;
+  /** Stops the periodic saves without a last one (anvil exited: there is nothing left to ask). */
+  cancel(): void;
 };
 
 /**
  * Saves a running anvil's chain to `file` (saveAnvilState: atomic, streamed) every `intervalMs` or less often when
- * saving takes long, skipping saves while the chain has no new block; `stop()` makes the last save. Between two
- * saves a kill of anvil loses the blocks since the last one (at most interval + a save's duration).
+ * saving takes long, skipping saves while the chain has no new block; `stop()` makes the last save, `cancel()` ends
+ * the periodic saves without one (anvil is gone). Between two saves a kill of anvil loses the blocks since the last
+ * one: at most max(`intervalMs`, the last save's duration / `maxBusyShare`) plus a save's duration.
  *
  * @example
  * const saver = createAnvilStateSaver({ rpcUrl, file: 'chain.json' });
@@ -94,6 +97,10 @@ export function createAnvilStateSaver(parameters: AnvilStateSaverParameters): An
       stopped = true;
       clearTimeout(timer);
       await enqueue(true);
+    },
+    cancel() {
+      stopped = true;
+      clearTimeout(timer);
     },
   };
 }

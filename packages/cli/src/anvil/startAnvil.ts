@@ -199,12 +199,19 @@ export async function startAnvil(parameters: StartAnvilParameters = {}): Promise
     throw error;
   }
   exited.catch(() => {});
-  if (parameters.stateFile !== undefined)
-    saver = createAnvilStateSaver({
+  if (parameters.stateFile !== undefined) {
+    const started = createAnvilStateSaver({
       rpcUrl,
       file: parameters.stateFile,
       onError: parameters.onStateSaveError,
     });
+    saver = started;
+    // An anvil that exited by itself answers no more saves: no failing save every minute from then on.
+    child.once('exit', () => {
+      if (saver === started) saver = undefined;
+      started.cancel();
+    });
+  }
   return { rpcUrl, port, process: child, stop };
 }
 

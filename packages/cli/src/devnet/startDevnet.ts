@@ -106,7 +106,13 @@ export async function startDevnet(parameters: StartDevnetParameters): Promise<De
   const { dir, port, log } = parameters;
   const paths = getDevnetPaths(dir);
   mkdirSync(dir, { recursive: true });
-  const claim = await claimDevnetDir({ dir, port, log, stateFile: paths.chainState });
+  // A left-over anvil's chain is saved before it is stopped, unless --fresh is about to delete it.
+  const claim = await claimDevnetDir({
+    dir,
+    port,
+    log,
+    stateFile: parameters.fresh ? undefined : paths.chainState,
+  });
   const stops: { what: string; stop: () => Promise<void> }[] = [];
   const stopAll = async () => {
     while (stops.length > 0) {

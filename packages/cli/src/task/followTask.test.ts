@@ -9,7 +9,7 @@ import { after, describe, it } from 'node:test';
 import type { TaskRecord } from '@verinet/sdk';
 import { formatError } from '../cli/formatError.js';
 import { output } from '../cli/output.js';
-import { followTask, formatNonceRace, isNonceRace } from './followTask.js';
+import { chainAnswers, followTask, formatNonceRace, isNonceRace } from './followTask.js';
 import type { TaskNetwork } from './resolveTaskNetwork.js';
 
 /** Bounds of this file's hooks (node:test hooks do not inherit a describe's timeout): a hung hook fails, not CI. */
@@ -181,5 +181,50 @@ describe('task run / resume say which part of the network stopped, and that the 
     } finally {
       server.close();
     }
+  });
+});
+
+/**
+ * Review s11 finding 1: the check before `task run`/`resume`/`withdraw` took an RPC that answers slowly or with an
+ * error status (a provider's rate limit) for one that does not answer, and refused to go on.
+ */
+describe('chainAnswers: only a connection that cannot be made is "does not answer"', () => {
+  const serve = async (handler: Parameters<typeof createServer>[1]) => {
+    const server = createServer(handler);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    return {
+      url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+      close: async () => {
+        server.closeAllConnections();
+        await new Promise((resolve) => server.close(resolve));
+      },
+    };
+  };
+
+  it('an HTTP 429 answers', async () => {
+    const server = await serve((_request, response) => {
+      response.writeHead(429).end('rate limited');
+    });
+    try {
+      assert.equal(await chainAnswers(server.url), true);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('a chain slower than the check answers (the SDK judges it with its own timeouts)', async () => {
+    const server = await serve(() => {});
+    try {
+      assert.equal(await chainAnswers(server.url), true);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('a port nothing listens on does not answer', async () => {
+    const server = await serve(() => {});
+    const { url } = server;
+    await server.close();
+    assert.equal(await chainAnswers(url), false);
   });
 });

@@ -211,7 +211,10 @@ function isRelayUnreachable(error: unknown): boolean {
 }
 
 /**
- * Whether the chain's RPC answers a request (eth_chainId, within 3 s).
+ * Whether something serves the chain's RPC URL (an eth_chainId request). Only a request that fails outright (no
+ * connection, a name that does not resolve) counts as "does not answer": any HTTP answer (a provider's 429, a
+ * proxy's 502) and a slow one (none within 3 s) leave the verdict to the SDK, whose longer timeouts, retries and
+ * messages name the status or the slowness (review s11 finding 1).
  *
  * @example
  * if (!(await chainAnswers('http://127.0.0.1:8545'))) …
@@ -224,8 +227,9 @@ export async function chainAnswers(rpcUrl: string): Promise<boolean> {
       body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'eth_chainId', params: [] }),
       signal: AbortSignal.timeout(3_000),
     });
-    return response.ok;
-  } catch {
-    return false;
+    await response.body?.cancel();
+    return true;
+  } catch (error) {
+    return (error as { name?: unknown }).name === 'TimeoutError';
   }
 }

@@ -87,6 +87,36 @@ describe('toSdkError: a chain RPC that does not answer', () => {
     );
     assert.doesNotMatch(error.shortMessage, /secret-api-key/);
   });
+
+  it('a slow chain (no answer in time) is said to be slow, not stopped (review s11 finding 2)', async () => {
+    // Accepts the request and never answers: an overloaded devnet, as far as the client can tell.
+    const { createServer } = await import('node:http');
+    const server = createServer(() => {});
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as { port: number };
+    try {
+      const client = createPublicClient({
+        chain: foundry,
+        transport: http(`http://127.0.0.1:${port}`, { retryCount: 0, timeout: 300 }),
+      });
+      const error = await client.getChainId().then(
+        () => assert.fail('answered'),
+        (cause: unknown) => toSdkError(cause, 'goingPrice'),
+      );
+      assert.ok(
+        error instanceof ChainRequestError && !(error instanceof ChainUnreachableError),
+        String(error),
+      );
+      assert.equal(
+        error.shortMessage,
+        'goingPrice: the chain RPC did not answer in time: it is slow or overloaded (is the machine busy?); try again.',
+      );
+      assert.equal(error.retryable, true);
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
 });
 
 /**

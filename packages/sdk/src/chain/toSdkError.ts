@@ -127,6 +127,13 @@ export function toSdkError(error: unknown, functionName: string, account?: Addre
         },
       );
     }
+    // A timeout is a slow chain (an overloaded devnet, a busy provider), not a stopped one: "is it running?" misleads.
+    if (network instanceof TimeoutError) {
+      return new ChainRequestError(
+        `${functionName}: the chain RPC did not answer in time: it is slow or overloaded (is the machine busy?); try again.`,
+        { retryable: true, cause: error },
+      );
+    }
     if (network) return new ChainUnreachableError({ url: network.url, step: functionName, cause: error });
     if (/execution reverted|revert/i.test(error.message)) {
       return new ContractRevertedError({ functionName, errorName: 'Reverted', args: [], cause: error });
