@@ -217,7 +217,12 @@ export function createNodeDaemon(parameters: NodeDaemonParameters): NodeDaemon {
       for (const task of open) {
         if (!running) break;
         if (inFlight.has(task.taskKey.toLowerCase())) continue;
-        void step(task);
+        step(task).catch((error: unknown) => {
+          // A step that outlived stop()'s grace finds its store closed by the owner: its task stays at its
+          // committed step and runs again at the next start. Any other failure is the step's, logged, not a crash.
+          if (!running) return;
+          notice('error', `Task step failed: ${(error as Error).message.split('\n')[0]}`, task.taskKey);
+        });
       }
       // Until the next retry is due (a second at most): new work wakes the loop (the watcher, a step's end).
       const waitMs = getTaskLoopWaitMs(open, inFlight, Date.now(), taskLoopMaxWaitMs);

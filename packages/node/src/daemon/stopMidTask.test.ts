@@ -72,4 +72,53 @@ describe('a node stopped while its worker runs a task', { timeout: 240_000 }, ()
       await second.stop();
     }
   });
+
+  it('trial s11: a step still running after the grace, whose store the owner then closed, does not crash the process', async () => {
+    const dataDir = join(root, 'node1-grace');
+    // The arguments' download hangs until released: the step outlives stop() (grace 0) and its store.
+    let release: () => void = () => {};
+    let entered = false;
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const holding = {
+      ...relay,
+      fetchTaskArgs: async (taskKey: `0x${string}`) => {
+        entered = true;
+        await held;
+        return relay.fetchTaskArgs(taskKey);
+      },
+    };
+    const rejections: unknown[] = [];
+    const onRejection = (reason: unknown) => rejections.push(reason);
+    process.on('unhandledRejection', onRejection);
+    try {
+      const node = await startTestNode({
+        devnet,
+        index: 1,
+        relay: holding,
+        dataDir,
+        modelsDir,
+        stopGraceMs: 0,
+      });
+      const args = {
+        base_model: 'verinet/tiny-sd',
+        prompt: 'a harbour at dawn',
+        task_config: { image_width: 256, image_height: 256, steps: 5, seed: 6, num_images: 1 },
+      };
+      const task = await createTestTask(devnet, 16, 'sd', args, parseEther('0.01'));
+      assert.ok(task.node, 'the task got a node');
+      relay.putArgs(task.taskKey, task.bytes, task.salt);
+      await waitFor(() => entered, 60_000, 'the node asks the relay for the arguments');
+      await node.stop();
+      release();
+      // The step goes on with a closed store: before the fix, an unhandled rejection ("The database connection
+      // is not open") that ended the devnet with a stack trace.
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      assert.deepEqual(rejections, []);
+    } finally {
+      release();
+      process.off('unhandledRejection', onRejection);
+    }
+  });
 });

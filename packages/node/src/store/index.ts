@@ -24,6 +24,7 @@ export {
   getTxById,
   type InsertTxParameters,
   insertTx,
+  listLandedFromNonce,
   listLiveVariants,
   listPendingTxs,
   listRecentTxs,

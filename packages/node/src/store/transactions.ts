@@ -124,6 +124,19 @@ export function listLiveVariants(store: NodeStore, sender: Address, nonce: numbe
   return rows.map(fromRow);
 }
 
+/**
+ * The transactions of `sender` this store saw land (mined or reverted) with a nonce of at least `fromNonce`, by
+ * nonce: after the chain was rewound below them (a devnet's anvil reloaded from an older save, a deep reorg) they
+ * are gone from it, and the next nonce would leave a gap no transaction ever fills.
+ */
+export function listLandedFromNonce(store: NodeStore, sender: Address, fromNonce: number): TxRecord[] {
+  const rows = prepareCached(
+    store,
+    "SELECT * FROM transactions WHERE sender = ? AND nonce >= ? AND status IN ('mined', 'reverted') ORDER BY nonce, id",
+  ).all(sender.toLowerCase(), fromNonce) as TxRow[];
+  return rows.map(fromRow);
+}
+
 /** Highest nonce this store ever signed for `sender`, or -1. */
 export function getHighestNonce(store: NodeStore, sender: Address): number {
   const row = prepareCached(

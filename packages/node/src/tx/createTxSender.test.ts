@@ -214,4 +214,47 @@ describe('createTxSender (anvil)', () => {
       'join + one pause',
     );
   });
+
+  it('trial s11: a chain rewound under mined transactions (anvil reloaded from an older save) gets them again, no nonce gap', async () => {
+    const { sender, store, privateKey, account, client } = senderFor(6);
+    const saved = (await devnet.rpc('evm_snapshot', [])) as string;
+    const joined = await sender.sendAndWait({ purpose: 'join', request: joinFor(privateKey) });
+    const paused = await sender.sendAndWait({
+      purpose: 'pause',
+      request: pauseRequest(contractsOf(devnet.deployment)),
+    });
+    assert.equal(paused.tx.nonce, joined.tx.nonce + 1);
+    // The chain goes back to before both (what a reload of an older chain.json does); the store still has them mined.
+    await devnet.rpc('evm_revert', [saved]);
+    assert.equal(await client.getTransactionCount({ address: account.address }), joined.tx.nonce);
+    // A node restarted on the rewound chain: recover() puts them back, in nonce order.
+    await sender.recover();
+    await waitFor(
+      async () => (await client.getTransactionCount({ address: account.address })) === paused.tx.nonce + 1,
+      30_000,
+      'both transactions mined again',
+    );
+    // The next transaction follows them instead of waiting forever behind a gap.
+    const resumed = await sender.sendAndWait({
+      purpose: 'resume',
+      request: resumeRequest(contractsOf(devnet.deployment)),
+    });
+    assert.equal(resumed.tx.nonce, paused.tx.nonce + 1);
+    assert.equal(resumed.status, 'mined');
+    assert.equal(getLatestTx(store, 'join', null)?.hash, joined.tx.hash, 'nothing signed twice');
+  });
+
+  it('trial s11: without a restart, the next send puts the rewound transactions back first', async () => {
+    const { sender, privateKey, account, client } = senderFor(7);
+    const saved = (await devnet.rpc('evm_snapshot', [])) as string;
+    const joined = await sender.sendAndWait({ purpose: 'join', request: joinFor(privateKey) });
+    await devnet.rpc('evm_revert', [saved]);
+    const paused = await sender.sendAndWait(
+      { purpose: 'pause', request: pauseRequest(contractsOf(devnet.deployment)) },
+      { timeoutMs: 30_000 },
+    );
+    assert.equal(paused.tx.nonce, joined.tx.nonce + 1);
+    assert.equal(paused.status, 'mined');
+    assert.equal(await client.getTransactionCount({ address: account.address }), joined.tx.nonce + 2);
+  });
 });

@@ -19,6 +19,7 @@ import {
   getLatestTx,
   getTxById,
   insertTx,
+  listLandedFromNonce,
   listLiveVariants,
   listPendingTxs,
   type NodeStore,
@@ -81,7 +82,10 @@ export type TxSender = {
    * by another.
    */
   wait: (tx: TxRecord, options?: { timeoutMs?: number; pollMs?: number }) => Promise<TxOutcome>;
-  /** After a restart: re-checks every signed or sent transaction and rebroadcasts those still unknown. */
+  /**
+   * After a restart: re-broadcasts the landed transactions a rewound chain no longer has (restoreRewound), then
+   * re-checks every signed or sent transaction and rebroadcasts those still unknown.
+   */
   recover: () => Promise<void>;
   /** `send` then `wait`; throws when the transaction reverted. */
   sendAndWait: (parameters: SendParameters, options?: { timeoutMs?: number }) => Promise<TxOutcome>;
@@ -142,6 +146,28 @@ export function createTxSender(parameters: TxSenderParameters): TxSender {
     }
   };
 
+  /**
+   * The chain's count of this account is below nonces the store saw land: the chain was rewound under them (a
+   * devnet's anvil killed and reloaded from its last save, a deep reorg). Their same signed bytes are broadcast
+   * again in nonce order (one per nonce), so the account's sequence has no gap: a new nonce above them would wait
+   * in the pool forever (trial s11: every node stuck until `--fresh`). Each lands again or fails as the rewound
+   * chain now decides; nothing is signed twice.
+   */
+  const restoreRewound = async (fromNonce: number): Promise<void> => {
+    const seen = new Set<number>();
+    for (const tx of listLandedFromNonce(store, account.address, fromNonce)) {
+      if (seen.has(tx.nonce)) continue;
+      seen.add(tx.nonce);
+      notice(
+        'warn',
+        `Transaction ${tx.purpose} ${tx.hash} (nonce ${tx.nonce}) is no longer on the chain (it was rewound): broadcasting it again.`,
+      );
+      await broadcast(tx).catch((error: unknown) =>
+        notice('warn', `Re-broadcasting ${tx.hash} failed: ${(error as Error).message.split('\n')[0]}`),
+      );
+    }
+  };
+
   const broadcast = async (tx: TxRecord): Promise<void> => {
     try {
       await client.sendRawTransaction({ serializedTransaction: tx.raw });
@@ -172,7 +198,10 @@ export function createTxSender(parameters: TxSenderParameters): TxSender {
     return receipt === null;
   };
 
-  const signNew = async ({ purpose, taskKey, request }: SendParameters): Promise<TxRecord> => {
+  const signNew = async (
+    { purpose, taskKey, request }: SendParameters,
+    restored = false,
+  ): Promise<TxRecord> => {
     const data = encodeFunctionData({
       abi: request.abi,
       functionName: request.functionName,
@@ -198,6 +227,13 @@ export function createTxSender(parameters: TxSenderParameters): TxSender {
     } catch (error) {
       const message = describeRpcError(error);
       if (/revert|custom error|returned no data/i.test(message)) {
+        // Maybe only because the chain was rewound under this node's earlier transactions (the call depends on
+        // them: a pause after a join): put them back and try once more.
+        const chainNonce = await chainNoncePromise.catch(() => undefined);
+        if (!restored && chainNonce !== undefined && getHighestNonce(store, account.address) >= chainNonce) {
+          await restoreRewound(chainNonce);
+          return signNew({ purpose, taskKey, request }, true);
+        }
         throw new TransactionRevertedError(`${purpose} would revert: ${describeContractError(error)}`, {
           cause: error,
         });
@@ -212,7 +248,9 @@ export function createTxSender(parameters: TxSenderParameters): TxSender {
       );
     }
     const [chainNonce, fees] = await Promise.all([chainNoncePromise, feesPromise]);
-    const nonce = Math.max(chainNonce, getHighestNonce(store, account.address) + 1);
+    const highest = getHighestNonce(store, account.address);
+    if (highest >= chainNonce) await restoreRewound(chainNonce);
+    const nonce = Math.max(chainNonce, highest + 1);
     const raw = await account.signTransaction({
       type: 'eip1559',
       chainId: chain.id,
@@ -386,6 +424,9 @@ export function createTxSender(parameters: TxSenderParameters): TxSender {
     send,
     wait,
     async recover() {
+      // A chain rewound while the node was down (the devnet's anvil killed and reloaded from its last save).
+      const minedCount = await client.getTransactionCount({ address: account.address, blockTag: 'latest' });
+      if (getHighestNonce(store, account.address) >= minedCount) await restoreRewound(minedCount);
       for (const tx of listPendingTxs(store, account.address)) {
         const receipt = await client.getTransactionReceipt({ hash: tx.hash }).catch(() => null);
         if (receipt) {
