@@ -24,7 +24,8 @@ async function sendEther(rpcUrl: string, count: number) {
   const client = createPublicClient({ transport: http(rpcUrl) });
   for (let i = 0; i < count; i++) {
     const hash = await wallet.sendTransaction({ to, value: parseEther('1') });
-    await client.waitForTransactionReceipt({ hash, pollingInterval: 5 });
+    // Bounded: a receipt that never comes fails here, not at the file's timeout.
+    await client.waitForTransactionReceipt({ hash, pollingInterval: 5, timeout: 20_000 });
   }
   return client;
 }
@@ -35,11 +36,12 @@ describe('saveAnvilState', { timeout: 120_000 }, () => {
 
   it('saves the chain so that a restart after kill -9 has every block up to the save, and anvil itself writes nothing', async () => {
     const stateFile = join(dir, 'killed.json');
-    const options = { chainId: 31337, hardfork: 'cancun', stateFile, forkIdleBase: true } as const;
+    // A plain anvil: the fork's restarts are startAnvil.test's; this one is about the saves.
+    const options = { chainId: 31337, hardfork: 'cancun', stateFile } as const;
     const first = await startAnvil(options);
     try {
       await sendEther(first.rpcUrl, 3);
-      const saved = await saveAnvilState(first.rpcUrl, stateFile);
+      const saved = await saveAnvilState(first.rpcUrl, stateFile, { timeoutMs: 30_000 });
       assert.ok(saved.bytes > 0 && saved.bytes === statSync(stateFile).size);
       assert.equal(existsSync(`${stateFile}.saving`), false);
       await sendEther(first.rpcUrl, 2);
