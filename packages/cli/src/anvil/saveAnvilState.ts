@@ -1,5 +1,5 @@
 import { createWriteStream } from 'node:fs';
-import { open, rename, rm } from 'node:fs/promises';
+import { open, rename, rm, stat } from 'node:fs/promises';
 import { request } from 'node:http';
 import { dirname } from 'node:path';
 import { Transform, type TransformCallback } from 'node:stream';
@@ -127,9 +127,7 @@ export async function saveAnvilState(
     await syncPath(temporary, 'r+');
     await rename(temporary, file);
     await syncPath(dirname(file), 'r');
-    const handle = await open(file, 'r');
-    const { size } = await handle.stat().finally(() => handle.close());
-    return { bytes: size, ms: performance.now() - started };
+    return { bytes: (await stat(file)).size, ms: performance.now() - started };
   } catch (cause) {
     await rm(temporary, { force: true });
     if (cause instanceof AnvilStateSaveError) throw cause;
