@@ -200,6 +200,36 @@ describe('errors: one line, non-zero exit, no stack trace', () => {
     }
   });
 
+  it('several devnet ports held: all named in one error, each with its flag', async () => {
+    const servers = [createServer(), createServer()];
+    for (const server of servers)
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const [chainPort, relayPort] = servers.map((server) => (server.address() as { port: number }).port);
+    try {
+      const run = await captureCli([
+        'devnet',
+        '--dir',
+        join(dir, 'devnet-two-ports'),
+        '--port',
+        String(chainPort),
+        '--relay-port',
+        String(relayPort),
+      ]);
+      assertOneLineError(
+        run,
+        new RegExp(
+          `Ports ${chainPort} \\(--port\\), ${relayPort} \\(--relay-port\\) on 127\\.0\\.0\\.1 are already in use`,
+        ),
+      );
+      assert.match(
+        run.stdout + run.stderr,
+        new RegExp(`--port ${chainPort! + 1} --relay-port ${relayPort! + 1}`),
+      );
+    } finally {
+      for (const server of servers) server.close();
+    }
+  });
+
   it('DEBUG=verinet or --verbose adds the stack', async () => {
     const path = join(dir, 'absent.json');
     const verbose = await captureCli(['keystore', 'address', path, '--verbose'], env);

@@ -12,7 +12,7 @@ import { CommandError } from '../cli/errors.js';
 import { buildContracts, contractsNeedBuild } from '../deploy/artifacts.js';
 import { deployContracts } from '../deploy/deployContracts.js';
 import { devnetAccounts, getDevnetPrivateKey } from '../deploy/devnetAccounts.js';
-import { assertPortFree } from './assertPortFree.js';
+import { assertPortsFree } from './assertPortsFree.js';
 import { claimDevnetDir } from './claimDevnetDir.js';
 import { configureDevnetChain } from './configureDevnetChain.js';
 import { createDevnetLogger } from './createDevnetLogger.js';
@@ -144,14 +144,14 @@ export async function startDevnet(parameters: StartDevnetParameters): Promise<De
 
     // Every fixed port first, each naming the flag that moves it: a clash found after compiling and starting
     // the chain and nodes cost the new-user trial 71 s and named no flag.
-    await assertPortFree(port);
-    if (parameters.relayPort !== 0) await assertPortFree(parameters.relayPort, '--relay-port');
-    if (parameters.nodeApiPort !== 0) {
-      for (let index = 0; index < parameters.nodes; index++)
-        await assertPortFree(parameters.nodeApiPort + index, '--node-api-port');
-    }
-    for (const service of parameters.services ?? [])
-      for (const { port: servicePort, flag } of service.ports ?? []) await assertPortFree(servicePort, flag);
+    await assertPortsFree([
+      { port, flag: '--port' },
+      ...(parameters.relayPort !== 0 ? [{ port: parameters.relayPort, flag: '--relay-port' }] : []),
+      ...(parameters.nodeApiPort !== 0
+        ? [{ port: parameters.nodeApiPort, flag: '--node-api-port', count: parameters.nodes }]
+        : []),
+      ...(parameters.services ?? []).flatMap((service) => service.ports ?? []),
+    ]);
     // A no-op build takes about a second; say "compiling" only when forge has work (the trial read the line at
     // every start as minutes of work).
     const compiling = contractsNeedBuild();
