@@ -10,6 +10,7 @@ import { deploymentSchema } from '@verinet/protocol/chain';
 import { createTestClient, http } from 'viem';
 import { getFreePort, startAnvil } from '../anvil/startAnvil.js';
 import { captureCli } from '../cli/captureCli.js';
+import { readChainHeadRecord } from '../devnet/chainHeadRecord.js';
 
 /** Bounds of this file's hooks (node:test hooks do not inherit a describe's timeout): a hung hook fails, not CI. */
 const teardownTimeout = { timeout: 60_000 };
@@ -23,6 +24,15 @@ async function isPortFree(port: number): Promise<boolean> {
     server.once('error', () => done(false));
     server.listen(port, '127.0.0.1', () => server.close(() => done(true)));
   });
+}
+
+async function blockNumberAt(port: number): Promise<number> {
+  const response = await fetch(`http://127.0.0.1:${port}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'eth_blockNumber', params: [] }),
+  });
+  return Number(((await response.json()) as { result: string }).result);
 }
 
 async function answersRpc(port: number): Promise<boolean> {
@@ -183,6 +193,13 @@ describe('verinet devnet: crashes, conflicts and saved state (real anvil)', { ti
     const running = await startTaskRun(dir);
     const { anvilPid } = JSON.parse(readFileSync(join(dir, 'devnet.pid'), 'utf8')) as { anvilPid: number };
     const secondBase = readAnvilBasePid(dir);
+    // The head this run saw is recorded (every 2 s) before anvil dies with blocks its last save lacks.
+    const seenHead = await blockNumberAt(port);
+    const recorded = Date.now() + 20_000;
+    while ((readChainHeadRecord(join(dir, 'chain-head.json'))?.block ?? -1) < seenHead) {
+      assert.ok(Date.now() < recorded, `chain-head.json never reached block ${seenHead}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
     process.kill(anvilPid, 'SIGKILL');
     assert.equal(await running.exited, 1, running.stderr());
     assertOneLineError(
@@ -196,6 +213,17 @@ describe('verinet devnet: crashes, conflicts and saved state (real anvil)', { ti
     assert.ok(await isPortFree(port), 'the port is free once the devnet stopped');
     assert.equal(existsSync(join(dir, 'devnet.pid')), false);
     assert.equal(isAlive(secondBase), false, `the base anvil ${secondBase} outlived its chain`);
+
+    // The next start reloads the last save, older than what the killed run saw, and says by how much.
+    const third = await spawnDevnet(port, dir);
+    const rewind = /THE CHAIN WENT BACK \d+ blocks, from block (\d+) \(seen [^)]+\) to (\d+)\n/.exec(
+      third.output(),
+    );
+    assert.ok(rewind, third.output());
+    assert.ok(Number(rewind[1]) >= seenHead && Number(rewind[2]) < seenHead, rewind[0]);
+    const thirdExited = new Promise((r) => third.child.once('exit', r));
+    third.child.kill('SIGINT');
+    await thirdExited;
   });
 
   it('Ctrl-C while the explorer starts is a stop on request: no error, exit 0, nothing left running', async () => {

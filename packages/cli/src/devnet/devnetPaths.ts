@@ -5,6 +5,8 @@ export type DevnetPaths = {
   dir: string;
   /** anvil's state, saved when anvil stops and reloaded at the next start. */
   chainState: string;
+  /** The newest block the last run saw (chainHeadRecord): tells how far a chain reloaded after a crash went back. */
+  chainHead: string;
   deployment: string;
   /** The running network as services and `verinet task` read it (URLs, accounts, GPU). */
   network: string;
@@ -30,6 +32,7 @@ export function getDevnetPaths(dir: string): DevnetPaths {
   return {
     dir,
     chainState: join(dir, 'chain.json'),
+    chainHead: join(dir, 'chain-head.json'),
     deployment: join(dir, 'deployment.json'),
     network: join(dir, 'network.json'),
     keystorePassword: join(dir, 'keystore-password'),

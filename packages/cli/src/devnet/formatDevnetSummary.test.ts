@@ -10,15 +10,24 @@ const bridge = 'http://127.0.0.1:8080';
 const indexer = 'http://127.0.0.1:8090/explorer';
 
 /** The summary of a devnet as `startDevnet` returns it (services as `createDevnetServices` starts them). */
-function summarize(services: { name: string; url: string; notes: string[]; inSummary: boolean }[]) {
+function summarize(
+  services: { name: string; url: string; notes: string[]; inSummary: boolean }[],
+  state: Pick<
+    Parameters<typeof formatDevnetSummary>[0]['devnet'],
+    'state' | 'stateReason' | 'chainRewind'
+  > = {
+    state: 'fresh',
+    stateReason: 'no saved state yet',
+    chainRewind: undefined,
+  },
+) {
   return formatDevnetSummary({
     devnet: {
       paths: getDevnetPaths(dir),
       rpcUrl: 'http://127.0.0.1:8545',
       relayUrl: 'http://127.0.0.1:8600',
       deployment: { chainId: 31337, contracts: {} } as unknown as Deployment,
-      state: 'fresh',
-      stateReason: 'no saved state yet',
+      ...state,
       models: { dir: `${dir}/models`, tiny: true, written: true, ids: { llm: [], sd: [], sd_ft: [] } },
       nodes: [],
       relaySigner: `0x${'22'.repeat(20)}`,
@@ -32,6 +41,21 @@ function summarize(services: { name: string; url: string; notes: string[]; inSum
 }
 
 describe('formatDevnetSummary', () => {
+  it('says how far a kept chain went back after anvil stopped without a final save', () => {
+    const kept = summarize([], {
+      state: 'kept',
+      stateReason: '',
+      chainRewind: { fromBlock: 1_500, toBlock: 1_200, seenAt: Date.UTC(2026, 10, 30, 12) },
+    });
+    assert.match(kept, /state {10}KEPT from the previous run/);
+    assert.match(
+      kept,
+      /THE CHAIN WENT BACK 300 blocks, from block 1500 \(seen [^)]+\) to 1200\n {17}\(its last save/,
+    );
+    const whole = summarize([], { state: 'kept', stateReason: '', chainRewind: undefined });
+    assert.doesNotMatch(whole, /WENT BACK/);
+  });
+
   it('names the explorer once: its page, what it is, and its API on the same line', () => {
     const text = summarize([
       // The indexer: network.json and the bridge's proxy need its URL; the summary shows it through the bridge.

@@ -14,6 +14,7 @@ export type FormatDevnetSummaryParameters = {
     | 'deployment'
     | 'state'
     | 'stateReason'
+    | 'chainRewind'
     | 'models'
     | 'nodes'
     | 'relaySigner'
@@ -43,9 +44,17 @@ export function formatDevnetSummary(parameters: FormatDevnetSummaryParameters): 
     const inside = relative(process.cwd(), path);
     return inside === '' ? '.' : inside.startsWith('..') || isAbsolute(inside) ? path : inside;
   };
+  const rewind = devnet.chainRewind;
   const stateLine =
     devnet.state === 'kept'
-      ? `KEPT from the previous run (chain, relay, nodes); \`npm start -- --fresh\` resets it`
+      ? `KEPT from the previous run (chain, relay, nodes); \`npm start -- --fresh\` resets it${
+          rewind
+            ? `
+                 BUT THE CHAIN WENT BACK ${rewind.fromBlock - rewind.toBlock} blocks, from block ${rewind.fromBlock} (seen ${new Date(rewind.seenAt).toLocaleTimeString()}) to ${rewind.toBlock}
+                 (its last save: anvil stopped without a final one). Nodes send their own lost transactions
+                 again; tasks created in those blocks are gone (\`verinet task list\` may still list them: run them again).`
+            : ''
+        }`
       : `FRESH (${devnet.stateReason}); the next start keeps it unless --fresh`;
   const models = devnet.models.tiny
     ? `Models: TINY RANDOM-WEIGHT test models (${devnet.network.models.ids.join(', ')}) ${devnet.models.written ? 'written to' : 'kept in'} ${shown(devnet.models.dir)}.

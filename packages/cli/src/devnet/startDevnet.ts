@@ -13,6 +13,7 @@ import { buildContracts, contractsNeedBuild } from '../deploy/artifacts.js';
 import { deployContracts } from '../deploy/deployContracts.js';
 import { devnetAccounts, getDevnetPrivateKey } from '../deploy/devnetAccounts.js';
 import { assertPortsFree } from './assertPortsFree.js';
+import { type ChainRewind, getChainRewind, readChainHeadRecord, recordChainHead } from './chainHeadRecord.js';
 import { claimDevnetDir } from './claimDevnetDir.js';
 import { configureDevnetChain } from './configureDevnetChain.js';
 import { createDevnetLogger } from './createDevnetLogger.js';
@@ -76,6 +77,8 @@ export type Devnet = {
   state: 'kept' | 'fresh';
   /** Why the state is fresh when it is (first start, --fresh, or an unusable saved chain). */
   stateReason: string;
+  /** Set when the kept chain is older than the head the previous run saw (anvil stopped without a final save). */
+  chainRewind: ChainRewind | undefined;
   models: DevnetModels;
   nodes: DevnetNodeInfo[];
   relaySigner: string;
@@ -220,6 +223,17 @@ export async function startDevnet(parameters: StartDevnetParameters): Promise<De
       if (!stateReason) stateReason = 'the saved chain held no contracts; deployed anew';
     }
     const state = stateReason ? 'fresh' : 'kept';
+    // After a kill -9 of anvil the saved chain is older than what the nodes and apps saw: say how much older.
+    const headClient = createPublicClient({ transport: http(rpcUrl) });
+    const chainRewind =
+      state === 'kept'
+        ? getChainRewind(readChainHeadRecord(paths.chainHead), Number(await headClient.getBlockNumber()))
+        : undefined;
+    const headRecord = recordChainHead({
+      getBlockNumber: () => headClient.getBlockNumber(),
+      file: paths.chainHead,
+    });
+    stops.push({ what: 'the chain head record', stop: () => headRecord.stop() });
     checkpoint();
 
     const password = ensureDevnetPassword(paths.keystorePassword);
@@ -382,6 +396,7 @@ export async function startDevnet(parameters: StartDevnetParameters): Promise<De
       deployment,
       state,
       stateReason,
+      chainRewind,
       models,
       nodes,
       relaySigner,
