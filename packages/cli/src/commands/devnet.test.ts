@@ -226,19 +226,12 @@ describe('verinet devnet: crashes, conflicts and saved state (real anvil)', { ti
     await thirdExited;
   });
 
-  it('Ctrl-C while the explorer starts is a stop on request: no error, exit 0, nothing left running', async () => {
-    const port = await getFreePort();
-    const dir = join(root, 'interrupted');
-    // Its own process group, as a terminal gives it: Ctrl-C signals the devnet and its children (the explorer's
-    // indexer) at once, and the indexer stopped by it used to read as "the explorer indexer exited".
-    const child = spawn(
-      process.execPath,
-      [
-        ...['--import', 'tsx', bin, 'devnet', '--port', String(port), '--dir', dir, '--nodes', '3'],
-        ...['--relay-port', '0', '--node-api-port', '0', '--bridge-port', '0', '--explorer-port', '0'],
-      ],
-      { stdio: ['ignore', 'pipe', 'pipe'], detached: true },
-    );
+  /** A devnet in its own process group, as a terminal starts it (Ctrl-C reaches it and its children at once). */
+  const spawnInGroup = (args: string[]) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', bin, 'devnet', ...args], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
     children.push(child);
     let output = '';
     child.stdout?.on('data', (chunk) => {
@@ -248,16 +241,46 @@ describe('verinet devnet: crashes, conflicts and saved state (real anvil)', { ti
       output += chunk;
     });
     const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
-    const deadline = Date.now() + 240_000;
-    while (!output.includes('Starting the explorer indexer')) {
-      if (child.exitCode !== null) throw new Error(`devnet exited early:\n${output}`);
-      if (Date.now() > deadline) throw new Error(`the explorer did not start:\n${output}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    const waitFor = async (text: string, what: string) => {
+      const deadline = Date.now() + 240_000;
+      while (!output.includes(text)) {
+        if (child.exitCode !== null) throw new Error(`devnet exited early:\n${output}`);
+        if (Date.now() > deadline) throw new Error(`${what} did not start:\n${output}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    };
+    return { child, output: () => output, exited, waitFor };
+  };
+
+  it('Ctrl-C while the workers start: no more start, and no "ready" line after the stop was announced', async () => {
+    const port = await getFreePort();
+    const run = spawnInGroup([
+      ...['--port', String(port), '--dir', join(root, 'interrupted-workers'), '--nodes', '3'],
+      ...['--relay-port', '0', '--node-api-port', '0', '--bridge-port', '0', '--no-explorer'],
+    ]);
+    await run.waitFor('Starting 3 worker processes', 'the workers');
+    process.kill(-run.child.pid!, 'SIGINT');
+    assert.equal(await run.exited, 0, run.output());
+    assert.match(run.output(), /Stopping on request \(Ctrl-C\)/);
+    assert.doesNotMatch(run.output(), /Stopping on request[\s\S]*Workers ready/);
+    assert.ok(await isPortFree(port), 'anvil was stopped');
+  });
+
+  it('Ctrl-C while the explorer starts is a stop on request: no error, exit 0, nothing left running', async () => {
+    const port = await getFreePort();
+    const dir = join(root, 'interrupted');
+    // The indexer stopped by the terminal's Ctrl-C used to read as "the explorer indexer exited".
+    const run = spawnInGroup([
+      ...['--port', String(port), '--dir', dir, '--nodes', '3'],
+      ...['--relay-port', '0', '--node-api-port', '0', '--bridge-port', '0', '--explorer-port', '0'],
+    ]);
+    const { child, exited } = run;
+    await run.waitFor('Starting the explorer indexer', 'the explorer');
     // The indexer is spawned and loading (it takes 20 s or more to serve).
     await new Promise((r) => setTimeout(r, 2_000));
     process.kill(-child.pid!, 'SIGINT');
     const code = await exited;
+    const output = run.output();
     assert.equal(code, 0, output);
     assert.match(output, /Stopping on request \(Ctrl-C\): stopping what has started so far…/);
     assert.match(output, /Stopped while starting; everything started so far was stopped\.\n$/);

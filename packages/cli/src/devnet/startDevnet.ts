@@ -332,6 +332,7 @@ export async function startDevnet(parameters: StartDevnetParameters): Promise<De
       logger: logs.logger,
       onStarted: (node) => started.push(node),
       started: () => started,
+      signal: parameters.signal,
     });
     checkpoint();
 

@@ -62,6 +62,8 @@ export type StartDevnetNodesParameters = {
   onStarted: (node: StartedNode) => void;
   /** The nodes handed over so far. */
   started: () => StartedNode[];
+  /** Ctrl-C while starting: no further worker is started, and no "ready" line follows the stop's announcement. */
+  signal?: AbortSignal | undefined;
   /** One chain feed for every node of this process (heads, headers and logs read once, not once per node). */
   chainFeed?: ChainSource | undefined;
 };
@@ -233,7 +235,7 @@ export async function startDevnetNodes(parameters: StartDevnetNodesParameters): 
   // Every start has finished (or failed) before this returns, so the caller's cleanup stops them all.
   const failed = settled.find((result) => result.status === 'rejected');
   if (failed) throw failed.reason;
-  await warmWorkers(parameters.started(), log);
+  await warmWorkers(parameters.started(), log, parameters.signal);
   return settled.map((result) => (result as PromiseFulfilledResult<DevnetNodeInfo>).value);
 }
 
@@ -242,17 +244,22 @@ export async function startDevnetNodes(parameters: StartDevnetNodesParameters): 
  * tasks: a first task then waits for no worker, and twenty workers loading their libraries together do not
  * starve each other past their handshake timeout.
  */
-async function warmWorkers(nodes: StartedNode[], log: (line: string) => void): Promise<void> {
+async function warmWorkers(
+  nodes: StartedNode[],
+  log: (line: string) => void,
+  signal: AbortSignal | undefined,
+): Promise<void> {
   log(`Starting ${nodes.length} worker process${nodes.length === 1 ? '' : 'es'}…`);
   const began = Date.now();
   let next = 0;
   const lane = async () => {
-    while (next < nodes.length) {
+    while (next < nodes.length && !signal?.aborted) {
       const node = nodes[next++]!;
       // The daemon holds the node's WorkerSupervisor (typed down to run/cancel in its context).
       await (node.daemon.context.worker as unknown as WorkerSupervisor).start();
     }
   };
   await Promise.all([lane(), lane()]);
+  if (signal?.aborted) return;
   log(`Workers ready in ${((Date.now() - began) / 1000).toFixed(1)} s.`);
 }
