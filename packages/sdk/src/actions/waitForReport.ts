@@ -193,9 +193,11 @@ export async function waitForReport(
             // Its receipt says whether it drew this member (as createTask's does at creation); else read. A member it
             // drew has its state through the receipt's block: no later transaction of that block can act on a draw
             // made in it (its node learns of the draw from the block), so the block's logs need not wake the wait.
+            // A settlement that did not name it (another wait's, sent first): its block is a new head, which wakes
+            // this wait to read.
             if (receipt && applyDrawReceipt(context, record, member, receipt))
               watch?.seen?.(receipt.blockNumber);
-            else if (receipt) await refreshMember(context, record, member, options.signal);
+            else if (receipt && !watch?.live) await refreshMember(context, record, member, options.signal);
           }
           pending++;
           continue;
