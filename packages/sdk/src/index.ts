@@ -18,6 +18,14 @@ export {
   waitForReport,
 } from './actions/waitForReport.js';
 export { getOwed, withdraw } from './actions/withdraw.js';
+export {
+  createFeeReader,
+  defaultFeeMaxAgeMs,
+  type FeeReader,
+  getTransactionFees,
+  isFeeRefusal,
+  type TransactionFees,
+} from './chain/createFeeReader.js';
 export { getChainFromDeployment } from './chain/getChainFromDeployment.js';
 export { getGasLimit, isOutOfGas } from './chain/getGasLimit.js';
 export { chooseDefaultFee, defaultFeeCapMultiple } from './chain/reads.js';

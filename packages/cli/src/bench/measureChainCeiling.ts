@@ -10,11 +10,12 @@ import {
 import { poolHttp } from '@verinet/protocol/http';
 import { getResultHash } from '@verinet/protocol/relay';
 import { getPublicKey } from '@verinet/protocol/vrf';
-import { getGasLimit, isOutOfGas } from '@verinet/sdk';
+import { createFeeReader, getGasLimit, isFeeRefusal, isOutOfGas } from '@verinet/sdk';
 import {
   type Address,
   createPublicClient,
   createWalletClient,
+  encodeFunctionData,
   type Hex,
   keccak256,
   type LocalAccount,
@@ -25,6 +26,7 @@ import {
   zeroAddress,
 } from 'viem';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
+import { sendRawTransactionSync } from 'viem/actions';
 import { type StartAnvilParameters, startAnvil } from '../anvil/startAnvil.js';
 import { deployContracts } from '../deploy/deployContracts.js';
 import { getDevnetPrivateKey } from '../deploy/devnetAccounts.js';
@@ -54,8 +56,10 @@ export type MeasureChainCeilingParameters = {
 /**
  * The chain-bound ceiling: the calls one unsampled LLM task makes on chain (createTask with the relay's
  * ArgsAvailable statement, submitScore by the chosen node, validateSingleTask), sent the way the SDK and the
- * node send them (gas estimated against the pending block, one transaction at a time per account, receipt
- * awaited), by `apps` concurrent apps against `nodes` registered nodes, on a fresh anvil with instant mining
+ * node send them (gas estimated against the pending block, the nonce kept per account after the first read,
+ * the fees read at most once a second for the whole run with a cap of 2 × base fee + tip and read again once on
+ * a refusal for a low fee, one transaction at a time per account, signed locally and handed over with
+ * eth_sendRawTransactionSync, which answers with the receipt), by `apps` concurrent apps against `nodes` registered nodes, on a fresh anvil with instant mining
  * and nothing else running: no relay, no worker, no event polling.
  */
 export async function measureChainCeiling(parameters: MeasureChainCeilingParameters): Promise<ChainCeiling> {
@@ -80,6 +84,51 @@ export async function measureChainCeiling(parameters: MeasureChainCeilingParamet
       return wallet;
     };
     let transactions = 0;
+    // As the SDK's sendLocal (createChainAccess): one fee read a second for everyone, the next nonce kept per
+    // account (read again after a refused send), one transaction at a time per account until it is mined.
+    const fees = createFeeReader({ publicClient: client as never });
+    const nonces = new Map<string, number>();
+    const queues = new Map<string, Promise<unknown>>();
+    const serial = <T>(account: LocalAccount, run: () => Promise<T>): Promise<T> => {
+      const next = (queues.get(account.address) ?? Promise.resolve()).then(run, run);
+      queues.set(
+        account.address,
+        next.catch(() => undefined),
+      );
+      return next;
+    };
+    const sendOnce = (account: LocalAccount, request: Record<string, unknown>, full: boolean) =>
+      serial(account, async () => {
+        for (let feeRefreshed = false; ; feeRefreshed = true) {
+          const known = nonces.get(account.address);
+          const [estimate, nonce, fee] = await Promise.all([
+            client.estimateContractGas({ ...request, account, blockTag: 'pending' } as never),
+            known ?? client.getTransactionCount({ address: account.address, blockTag: 'pending' }),
+            fees.read(),
+          ]);
+          const gas = getGasLimit(String(request.functionName), estimate, { full });
+          const raw = await account.signTransaction({
+            type: 'eip1559',
+            chainId: chain.id,
+            to: request.address as Address,
+            data: encodeFunctionData(request as never),
+            value: (request.value as bigint | undefined) ?? 0n,
+            nonce,
+            gas,
+            maxFeePerGas: fee.maxFeePerGas,
+            maxPriorityFeePerGas: fee.maxPriorityFeePerGas,
+          });
+          try {
+            const receipt = await sendRawTransactionSync(client, { serializedTransaction: raw });
+            nonces.set(account.address, nonce + 1);
+            return { receipt, gas, estimate };
+          } catch (error) {
+            nonces.delete(account.address);
+            if (feeRefreshed || !isFeeRefusal(error)) throw error;
+            fees.refresh();
+          }
+        }
+      });
     const send = async (
       account: LocalAccount,
       request: Record<string, unknown>,
@@ -88,13 +137,7 @@ export async function measureChainCeiling(parameters: MeasureChainCeilingParamet
       // As the SDK: room for a few more draws than estimated, and once more with room for all of them when
       // the call ran out of gas (most calls settle every pending draw first).
       for (let full = false; ; full = true) {
-        const estimate = await client.estimateContractGas({
-          ...(call as object),
-          blockTag: 'pending',
-        } as never);
-        const gas = getGasLimit(String(request.functionName), estimate, { full });
-        const hash = await walletOf(account).writeContract({ ...(call as object), gas } as never);
-        const receipt = await client.waitForTransactionReceipt({ hash, pollingInterval: 5 });
+        const { receipt, gas, estimate } = await sendOnce(account, request, full);
         transactions++;
         if (receipt.status === 'success') return receipt;
         if (!full && isOutOfGas(receipt.gasUsed, gas)) continue;
@@ -113,6 +156,8 @@ export async function measureChainCeiling(parameters: MeasureChainCeilingParamet
     const fund = async (to: Address, value: bigint) => {
       const hash = await walletOf(deployer).sendTransaction({ to, value } as never);
       await client.waitForTransactionReceipt({ hash, pollingInterval: 5 });
+      // The setup's transfers take the deployer's nonces outside `send`: its next one is read again.
+      nonces.delete(deployer.address);
     };
 
     const deployer = privateKeyToAccount(deployerKey);

@@ -130,18 +130,39 @@ async function runAttempt(
     // A crash between saving new members and creating them.
     await createTask(context, id, { signal });
   }
-  if (record.sampled === undefined) {
-    const { record: seeded } = await waitForReport(context, id, { signal, until: 'seed' });
-    if (seeded.members[0]?.seed) {
-      const { selected } = await sampleTask(context, id, { signal });
-      if (selected) await createGroupMembers(context, id, { signal });
+  // One watch of the members' events across the two waits: a log that comes while the app samples wakes the second.
+  let watch =
+    record.sampled === undefined ? context.events?.watch(record.members.map((m) => m.taskKey)) : undefined;
+  try {
+    if (record.sampled === undefined) {
+      const { record: seeded } = await waitForReport(context, id, { signal, until: 'seed', watch });
+      const original = seeded.members[0];
+      // Not sampled and read Started just now: the second wait sleeps on the same watch until the next log.
+      let statesRead = false;
+      if (original?.seed) {
+        const { selected } = await sampleTask(context, id, { signal });
+        if (selected) await createGroupMembers(context, id, { signal });
+        else statesRead = seeded.members.length === 1 && original.state === 'Started';
+      }
+      if (!statesRead) {
+        watch?.stop();
+        watch = undefined;
+      }
+    } else if (record.sampled && record.members.length < 3) {
+      await createGroupMembers(context, id, { signal });
     }
-  } else if (record.sampled && record.members.length < 3) {
-    await createGroupMembers(context, id, { signal });
+    // Otherwise (new group members are not in the watch) the wait watches the members itself.
+    await waitForReport(context, id, {
+      signal,
+      until: 'reports',
+      ...(watch ? { watch, statesRead: true } : {}),
+    });
+  } finally {
+    watch?.stop();
   }
-  await waitForReport(context, id, { signal, until: 'reports' });
-  // Back to 'running' when group members were replaced (DuplicateGroupNode): the next round creates them.
-  if ((await validateTask(context, id, { signal })).phase === 'running') return;
+  // Back to 'running' when group members were replaced (DuplicateGroupNode): the next round creates them. The wait
+  // just read the members' states: validation sends without reading them again.
+  if ((await validateTask(context, id, { signal, statesRead: true })).phase === 'running') return;
   await settleWithoutResult(context, id);
 }
 

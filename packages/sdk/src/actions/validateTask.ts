@@ -1,5 +1,6 @@
+import { taskManagerAbi } from '@verinet/protocol/chain/abis';
 import { getFastVerifyParams, prove } from '@verinet/protocol/vrf';
-import { type Hex, zeroAddress, zeroHash } from 'viem';
+import { type Hex, parseEventLogs, type TransactionReceipt, zeroAddress, zeroHash } from 'viem';
 import { isEnded, isReported } from '../chain/reads.js';
 import type { SdkContext } from '../client/context.js';
 import { ContractRevertedError, VerinetError } from '../errors/index.js';
@@ -27,11 +28,20 @@ const paidStates = new Set(['EndSuccess', 'EndGroupSuccess']);
 export async function validateTask(
   context: SdkContext,
   id: string,
-  options: { signal?: AbortSignal | undefined } = {},
+  options: {
+    signal?: AbortSignal | undefined;
+    /**
+     * The members' states were read from the chain just before (runTask, after waitForReport): not read again
+     * before sending. A state changed since (someone validated or aborted) makes the send's estimate revert,
+     * handled below as for a crash after sending.
+     */
+    statesRead?: boolean | undefined;
+  } = {},
 ): Promise<TaskRecord> {
   let record = await loadRecord(context, id);
   for (const member of record.members) {
-    if (!isEnded(member.state)) await refreshMember(context, record, member, options.signal);
+    if (!isEnded(member.state) && !options.statesRead)
+      await refreshMember(context, record, member, options.signal);
   }
   await saveRecord(context, record);
   if (record.members.some((m) => !isEnded(m.state) && !isReported(m.state))) {
@@ -44,6 +54,8 @@ export async function validateTask(
   record.phase = 'validating';
   await saveRecord(context, record);
   let opened = false;
+  // Members whose end the receipt of this call's own validation showed: not read again below.
+  const ended = new Set<MemberRecord>();
   if (group && (isReported(original.state) || record.validation === 'group') && countReports(record) >= 2) {
     // Not reported any more but opened before: judged already (a crash after sending).
     opened = !isReported(original.state);
@@ -53,8 +65,10 @@ export async function validateTask(
         return replaceMembers(context, record, duplicates);
       if (duplicates.length === 0) {
         const sent = await sendGroupValidation(context, record, options.signal);
-        if (sent === true) opened = true;
-        else if (canReplace(context, record, 1)) return replaceMembers(context, record, [sent.duplicate]);
+        if ('opened' in sent) {
+          opened = true;
+          for (const member of applyEndReceipt(record.members, sent.receipt)) ended.add(member);
+        } else if (canReplace(context, record, 1)) return replaceMembers(context, record, [sent.duplicate]);
       }
       // Past maxGroupReplacements: the members are validated alone below (unchecked, nobody judged).
     }
@@ -62,7 +76,10 @@ export async function validateTask(
   if (opened) {
     record.validation = 'group';
   } else {
-    for (const member of reported) await sendSingleValidation(context, record, member, options.signal);
+    for (const member of reported) {
+      const receipt = await sendSingleValidation(context, record, member, options.signal);
+      for (const done of applyEndReceipt([member], receipt)) ended.add(done);
+    }
     if (reported.length > 0 || record.validation === 'single') record.validation = 'single';
   }
   // Dropped members ran on a node already in the group: they are paid (or refunded, for an error) alone.
@@ -72,7 +89,8 @@ export async function validateTask(
     if (isReported(member.state)) await sendSingleValidation(context, record, member, options.signal);
     await refreshMember(context, record, member, options.signal);
   }
-  for (const member of record.members) await refreshMember(context, record, member, options.signal);
+  for (const member of record.members)
+    if (!ended.has(member)) await refreshMember(context, record, member, options.signal);
   settleOutcome(context, record);
   if (record.validation) {
     context.emit({
@@ -152,15 +170,45 @@ async function sendSingleValidation(
   record: TaskRecord,
   member: MemberRecord,
   signal: AbortSignal | undefined,
-): Promise<void> {
+): Promise<TransactionReceipt | undefined> {
   try {
-    await withRetry(context, { id: record.id, step: 'validateSingleTask', signal }, () =>
+    return await withRetry(context, { id: record.id, step: 'validateSingleTask', signal }, () =>
       context.access.write({ functionName: 'validateSingleTask', args: [member.taskKey] }),
     );
   } catch (error) {
     // Already validated (a crash after sending) or finalized by someone after the window.
     if (!(error instanceof ContractRevertedError && error.errorName === 'InvalidState')) throw error;
+    return undefined;
   }
+}
+
+/** The end events of a task's states, as the contract emits them in the transaction that ends it. */
+const endStates: Record<string, MemberRecord['state']> = {
+  TaskEndSuccess: 'EndSuccess',
+  TaskEndGroupSuccess: 'EndGroupSuccess',
+  TaskEndGroupRefund: 'EndGroupRefund',
+  TaskEndInvalidated: 'EndInvalidated',
+  TaskEndAborted: 'EndAborted',
+};
+
+/**
+ * Sets the end state of each of `members` that the receipt of this app's own validation (mined, successful)
+ * shows ending, as createTask takes a task's start from its own receipt: the chain's answer to that transaction,
+ * no read needed. Returns the members it set; the others are read from the chain.
+ */
+function applyEndReceipt(members: MemberRecord[], receipt: TransactionReceipt | undefined): MemberRecord[] {
+  if (receipt?.status !== 'success') return [];
+  const set: MemberRecord[] = [];
+  for (const log of parseEventLogs({ abi: taskManagerAbi, logs: receipt.logs })) {
+    const state = endStates[log.eventName];
+    if (!state) continue;
+    const key = (log.args as { taskKey: Hex }).taskKey.toLowerCase();
+    const member = members.find((m) => m.taskKey.toLowerCase() === key);
+    if (!member || set.includes(member)) continue;
+    member.state = state;
+    set.push(member);
+  }
+  return set;
 }
 
 /**
@@ -171,7 +219,7 @@ async function sendGroupValidation(
   context: SdkContext,
   record: TaskRecord,
   signal: AbortSignal | undefined,
-): Promise<true | { duplicate: number }> {
+): Promise<{ opened: true; receipt: TransactionReceipt | undefined } | { duplicate: number }> {
   const [original] = record.members;
   const key = await ensureVrfKey(context, { id: record.id, signal });
   // The contract checks the proof over the seed the original's node folded into its commitment.
@@ -201,9 +249,10 @@ async function sendGroupValidation(
     vComponents,
   };
   try {
-    await withRetry(context, { id: record.id, step: 'validateTaskGroup', signal }, () =>
+    const receipt = await withRetry(context, { id: record.id, step: 'validateTaskGroup', signal }, () =>
       context.access.write({ functionName: 'validateTaskGroup', args: [opening] }),
     );
+    return { opened: true, receipt };
   } catch (error) {
     if (error instanceof ContractRevertedError && error.errorName === 'DuplicateGroupNode') {
       const index = Number(error.args[0] ?? 2);
@@ -212,7 +261,7 @@ async function sendGroupValidation(
     if (!(error instanceof ContractRevertedError && error.errorName === 'GroupMemberState')) throw error;
     // Judged already (a crash after sending): the states below tell the outcome.
   }
-  return true;
+  return { opened: true, receipt: undefined };
 }
 
 /** Who was paid, who refunded, and which member's result the app receives. */

@@ -1,3 +1,6 @@
+import { taskManagerAbi } from '@verinet/protocol/chain/abis';
+import { type Address, type Hex, parseEventLogs, type TransactionReceipt } from 'viem';
+import type { TaskEventWatch } from '../chain/createTaskEventWaker.js';
 import { type ChainTaskInfo, isEnded, isReported, readChainTimeCached, readTimeout } from '../chain/reads.js';
 import type { SdkContext } from '../client/context.js';
 import type { TaskRecord } from '../types.js';
@@ -12,6 +15,16 @@ export type WaitForReportOptions = {
   /** `seed`: return once the original has its sampling seed (a node was chosen); `reports` (default): once
    * every member reported, ended, or passed its timeout. */
   until?: 'seed' | 'reports' | undefined;
+  /**
+   * Internal (runTask): the watch of the members' events to sleep on, kept by the caller across waits (so that a
+   * log that came between two waits still wakes the second); the wait does not stop it.
+   */
+  watch?: TaskEventWatch | undefined;
+  /**
+   * Internal (runTask, with `watch`): the states were read just before by a wait on the same watch: the first
+   * round sleeps until a log of the members (or the fallback poll) instead of reading them again at once.
+   */
+  statesRead?: boolean | undefined;
 };
 
 export type WaitForReportReturnType = {
@@ -86,6 +99,38 @@ async function isDrawLeftToUs(
 }
 
 /**
+ * Takes a Pending member's draw from the receipt of a settlement (this app's or one it waited for): TaskStarted
+ * (its node) or TaskQueued for its key, the chain's answer to that transaction as createTask takes the start from
+ * its own receipt. Returns whether the receipt named the member (else the caller reads its state).
+ */
+function applyDrawReceipt(
+  context: SdkContext,
+  record: TaskRecord,
+  member: TaskRecord['members'][number],
+  receipt: TransactionReceipt,
+): boolean {
+  if (receipt.status !== 'success') return false;
+  const key = member.taskKey.toLowerCase();
+  for (const log of parseEventLogs({ abi: taskManagerAbi, logs: receipt.logs })) {
+    if (log.eventName !== 'TaskStarted' && log.eventName !== 'TaskQueued') continue;
+    if ((log.args as { taskKey: Hex }).taskKey.toLowerCase() !== key) continue;
+    if (log.eventName === 'TaskQueued') {
+      member.state = 'Queued';
+      context.emit({ type: 'queued', id: record.id, taskKey: member.taskKey });
+      return true;
+    }
+    const node = (log.args as { node: Address }).node;
+    member.state = 'Started';
+    if (member.node !== node) {
+      member.node = node;
+      context.emit({ type: 'node', id: record.id, taskKey: member.taskKey, node });
+    }
+    return true;
+  }
+  return false;
+}
+
+/**
  * Polls the chain until the current members reported (TaskScoreReady / TaskErrorReported), or their timeout
  * (the task type's `timeout`, counted in chain time from the state's start) passed. Emits node, running,
  * scored and error_reported events. With `onTimeout: 'wait'` a timed-out member is waited for anyway.
@@ -104,16 +149,25 @@ export async function waitForReport(
   );
   const started = Date.now();
   let lastRunning = 0;
-  // With a WebSocket endpoint: woken by the members' own events, and a read every few seconds all the same.
-  const watch = context.events?.watch(record.members.map((m) => m.taskKey));
+  // Woken by the members' own events (the shared log feed, or WebSocket), and a read every few seconds all the same.
+  const watch = options.watch ?? context.events?.watch(record.members.map((m) => m.taskKey));
+  let skipRead = options.statesRead === true && options.watch !== undefined;
   try {
     return await poll();
   } finally {
-    watch?.stop();
+    if (watch !== options.watch) watch?.stop();
   }
 
   async function poll(): Promise<WaitForReportReturnType> {
     for (;;) {
+      if (skipRead) {
+        skipRead = false;
+        await pause();
+        continue;
+      }
+      // The block the reads below cover at least (the feed's head or a receipt received before them): logs up to
+      // it are in what they return and need not wake the next sleep (watch.seen below).
+      const floor = context.feed?.readFloor();
       // Saved only when a poll changed it: a store may commit with an fsync (the bridge's SQLite), and a wait polls
       // every few hundred milliseconds.
       const before = JSON.stringify(record);
@@ -134,11 +188,17 @@ export async function waitForReport(
         if (isEnded(info.state) || isReported(info.state)) continue;
         if (info.state === 'Pending') {
           // F1: any later transaction draws the node; send one if nobody (a node daemon, another app) will.
-          if (
-            (await isDrawLeftToUs(context, record, member, info, headBefore, options.signal)) &&
-            (await settleDraws(context, options.signal))
-          )
-            await refreshMember(context, record, member, options.signal);
+          if (await isDrawLeftToUs(context, record, member, info, headBefore, options.signal)) {
+            const receipt = await settleDraws(context, options.signal);
+            // Its receipt says whether it drew this member (as createTask's does at creation); else read. A member it
+            // drew has its state through the receipt's block: no later transaction of that block can act on a draw
+            // made in it (its node learns of the draw from the block), so the block's logs need not wake the wait.
+            // A settlement that did not name it (another wait's, sent first): its block is a new head, which wakes
+            // this wait to read.
+            if (receipt && applyDrawReceipt(context, record, member, receipt))
+              watch?.seen?.(receipt.blockNumber);
+            else if (receipt && !watch?.live) await refreshMember(context, record, member, options.signal);
+          }
           pending++;
           continue;
         }
@@ -174,13 +234,18 @@ export async function waitForReport(
             });
         }
       }
-      // Draws are settled within a block or by this app (isDrawLeftToUs): a drawing member waits for the next head
-      // (the feed wakes it; a WebSocket waker does not see heads: polled at the poll interval).
-      const stillDrawing = record.members.some(isDrawing);
-      if (watch?.live && stillDrawing && context.feed)
-        await watch.sleep(context.pollIntervalMs, options.signal, id, { heads: true });
-      else if (watch?.live && !stillDrawing) await watch.sleep(eventFallbackMs(context), options.signal, id);
-      else await sleep(context.pollIntervalMs, options.signal, id);
+      if (floor !== undefined) watch?.seen?.(floor);
+      await pause();
     }
+  }
+
+  async function pause(): Promise<void> {
+    // Draws are settled within a block or by this app (isDrawLeftToUs): a drawing member waits for the next head
+    // (the feed wakes it; a WebSocket waker does not see heads: polled at the poll interval).
+    const stillDrawing = record.members.some(isDrawing);
+    if (watch?.live && stillDrawing && context.feed)
+      await watch.sleep(context.pollIntervalMs, options.signal, id, { heads: true });
+    else if (watch?.live && !stillDrawing) await watch.sleep(eventFallbackMs(context), options.signal, id);
+    else await sleep(context.pollIntervalMs, options.signal, id);
   }
 }

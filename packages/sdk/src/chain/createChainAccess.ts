@@ -26,6 +26,7 @@ import { privateKeyToAccount } from 'viem/accounts';
 import { sendRawTransactionSync } from 'viem/actions';
 import { ConfigurationError, ContractRevertedError } from '../errors/index.js';
 import type { VerinetAccount, VerinetChain } from '../types.js';
+import { createFeeReader, type FeeReader, isFeeRefusal, joinFeeReader } from './createFeeReader.js';
 import { getGasLimit, isOutOfGas } from './getGasLimit.js';
 import { toSdkError } from './toSdkError.js';
 
@@ -157,16 +158,26 @@ export function createChainAccess(parameters: {
     return next;
   };
 
-  // A local key signs here: the estimate, the nonce and the fees are read together (one round trip, where viem's
-  // writeContract reads them one after the other), and the transaction goes out with eth_sendRawTransactionSync,
-  // which answers with the receipt (no receipt polling) when no other write waits for the queue (it holds the
-  // queue until mined); otherwise, or when the RPC lacks it, with eth_sendRawTransaction and a receipt wait
-  // outside the queue. Other accounts (a browser wallet) go through viem.
+  // A local key signs here: the estimate (the revert pre-check) is read for each transaction; the nonce is kept
+  // locally and the fees are read at most once a second for the whole process (see below), where viem's
+  // writeContract reads all of them one after the other. The transaction goes out with
+  // eth_sendRawTransactionSync, which answers with the receipt (no receipt polling) when no other write waits for
+  // the queue (it holds the queue until mined); otherwise, or when the RPC lacks it, with eth_sendRawTransaction
+  // and a receipt wait outside the queue. Other accounts (a browser wallet) go through viem.
   const local = account.type === 'local' ? account : undefined;
   let sendSync = true;
-  // The next nonce this client hands out, once the RPC accepted the previous transaction (a load-balanced RPC's
-  // pending count may lag it).
+  // The next nonce this client hands out, once the RPC accepted the previous transaction: the pending count is
+  // read only while it is unknown (the first send, or after any refused send). Stale only when another sender
+  // uses the same account: its nonce is then taken, the RPC answers "nonce too low" (NonceTakenError) and the
+  // count is read again before signing once more. A load-balanced RPC's pending count may lag our own sends: the
+  // local count does not.
   let nextNonce: number | undefined;
+  // One fee read per second for every client of the process on this RPC (createFeeReader: 2 × base fee + tip;
+  // a refusal for a low fee refreshes it and the transaction is signed once more).
+  const fees: FeeReader =
+    parameters.transport === undefined
+      ? joinFeeReader(`${chain.id}|${chain.rpcUrl}`, publicClient)
+      : createFeeReader({ publicClient });
 
   /**
    * Whether the chain (pool or a block) holds `raw` itself. An RPC error propagates: answering "no" on a lost
@@ -241,14 +252,15 @@ export function createChainAccess(parameters: {
     let sent: { raw: Hex; receipt: TransactionReceipt | undefined };
     try {
       sent = await serial(async () => {
+        let feeRefreshed = false;
         for (let attempt = 1; ; attempt++) {
-          const [estimate, pendingNonce, fees] = await Promise.all([
+          const known = nextNonce;
+          const [estimate, nonce, fee] = await Promise.all([
             publicClient.estimateContractGas({ ...call, blockTag: 'pending' } as never),
-            publicClient.getTransactionCount({ address: account.address, blockTag: 'pending' }),
-            publicClient.estimateFeesPerGas(),
+            known ?? publicClient.getTransactionCount({ address: account.address, blockTag: 'pending' }),
+            fees.read(),
           ]);
           gas = getGasLimit(request.functionName, estimate, { full });
-          const nonce = Math.max(pendingNonce, nextNonce ?? 0);
           const raw = await local.signTransaction({
             type: 'eip1559',
             chainId: chain.id,
@@ -261,8 +273,8 @@ export function createChainAccess(parameters: {
             value: request.value ?? 0n,
             nonce,
             gas,
-            maxFeePerGas: fees.maxFeePerGas,
-            maxPriorityFeePerGas: fees.maxPriorityFeePerGas,
+            maxFeePerGas: fee.maxFeePerGas,
+            maxPriorityFeePerGas: fee.maxPriorityFeePerGas,
           });
           try {
             const receipt = await accept(raw);
@@ -274,6 +286,13 @@ export function createChainAccess(parameters: {
             // A nonce another process took: sign again with the pending count, a few times at most (a busy
             // account's parallel senders may take the next ones too); then the caller's retry takes over.
             if (error instanceof NonceTakenError && attempt < maxNonceAttempts) continue;
+            // A fee cap under the base fee (it grew faster than the cap's room since the cached read): read the
+            // fees again and sign once more (the refused transaction is not in the pool).
+            if (!(error instanceof NonceTakenError) && !feeRefreshed && isFeeRefusal(error)) {
+              feeRefreshed = true;
+              fees.refresh();
+              continue;
+            }
             throw error instanceof NonceTakenError ? error.cause : error;
           }
         }

@@ -15,6 +15,12 @@ export type TaskEventWatch = {
     id?: string,
     options?: { heads?: boolean | undefined },
   ) => Promise<void>;
+  /**
+   * The caller read its tasks' states at a head at or after `block` (the feed's head before the read): a log of a
+   * block up to it that came meanwhile is in that read, and no longer ends the next sleep. Optional: a source
+   * without heads (WebSocket) wakes on every log.
+   */
+  seen?: (block: bigint) => void;
   stop: () => void;
 };
 

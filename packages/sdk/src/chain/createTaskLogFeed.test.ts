@@ -59,6 +59,37 @@ describe('createTaskLogFeed: one HTTP reader wakes the waits of a process (real 
     await anvil.stop();
   }, teardownTimeout);
 
+  it("a log of a block the wait's last read covered (seen) leaves it asleep; a later block's log wakes it", async () => {
+    const feed = createTaskLogFeed({ publicClient, taskManager: emitter, pollIntervalMs: 20 });
+    const watch = feed.watch([key(3)]);
+    try {
+      await watch.sleep(2_000);
+      // Delivered, then covered by the caller's read (it started after the feed's head reached that block).
+      const first = await emit(key(3));
+      await feed.pollOnce();
+      assert.ok((feed.readFloor() ?? 0n) >= first.blockNumber);
+      watch.seen?.(feed.readFloor() ?? 0n);
+      assert.ok((await timed(watch.sleep(500))) >= 450, 'a covered log does not end the sleep');
+      // Covered before the feed read it: a receipt of this process for that block reached it first (readFloor).
+      const second = await emit(key(3));
+      feed.writing()(second.blockNumber);
+      assert.ok((feed.readFloor() ?? 0n) >= second.blockNumber, 'a received receipt raises the floor');
+      watch.seen?.(feed.readFloor() ?? 0n);
+      await feed.pollOnce();
+      assert.ok(
+        (await timed(watch.sleep(500))) >= 450,
+        'a log of a covered block read late does not wake it',
+      );
+      // A block after the floor does.
+      const later = timed(watch.sleep(5_000));
+      await emit(key(3));
+      assert.ok((await later) < 4_000, 'a later log wakes it');
+    } finally {
+      watch.stop();
+      await feed.close();
+    }
+  });
+
   it('wakes a wait at a log naming its task, not at a log naming another task or at a bare block', async () => {
     const feed = createTaskLogFeed({ publicClient, taskManager: emitter, pollIntervalMs: 20 });
     const watch = feed.watch([key(1)]);

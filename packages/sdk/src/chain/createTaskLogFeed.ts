@@ -1,13 +1,26 @@
-import type { Address, Hex, PublicClient } from 'viem';
+import { type Address, type Hex, type PublicClient, toEventSelector } from 'viem';
 import { TaskCancelledError } from '../errors/index.js';
 import type { TaskEventWaker, TaskEventWatch } from './createTaskEventWaker.js';
 
-/** A wait the feed wakes: by one of its tasks' logs, or (while it asks) by any new head. */
-type Waiter = { keys: string[]; heads: boolean; wake: () => void };
+/** SamplingSeedRecorded(bytes32,bytes32): a node saving its task's seed (no change of the task's state). */
+const samplingSeedRecorded = toEventSelector('SamplingSeedRecorded(bytes32,bytes32)');
+
+/**
+ * A wait the feed wakes: by one of its tasks' logs, or (while it asks) by any new head; `block` is the block of
+ * the log or head (undefined: wake whatever the wait has seen, after a reorg or a gap).
+ */
+type Waiter = { keys: string[]; heads: boolean; wake: (block?: bigint) => void };
 
 export type TaskLogFeed = TaskEventWaker & {
   /** The latest head the feed read (undefined before its first read or while its reads fail). */
   head: () => bigint | undefined;
+  /**
+   * The block a state read started now covers at least: the feed's head, or the block of the latest receipt this
+   * process received (a read sent after a receipt of block B is answered at B or later by a consistent RPC; a
+   * lagging load-balanced one may answer from before B: the log of B then waits for the wait's fallback poll, a
+   * delay, never a decision). Undefined before the feed's first read or while its reads fail.
+   */
+  readFloor: () => bigint | undefined;
   /**
    * Whether a transaction is about to land that would settle pending draws: a write of this process is under way
    * (`writing`), or a block this process did not make came within the last `busyWindowMs`.
@@ -61,6 +74,8 @@ export function createTaskLogFeed(parameters: CreateTaskLogFeedParameters): Task
   let foreignAt = 0;
   /** Blocks this process's writes landed in (recent ones): the others are foreign. */
   const ownBlocks = new Set<bigint>();
+  /** The highest block of a receipt this process's writes received (readFloor). */
+  let receivedHead = -1n;
 
   const wakeAll = () => {
     for (const waiter of waiters) waiter.wake();
@@ -70,7 +85,9 @@ export function createTaskLogFeed(parameters: CreateTaskLogFeedParameters): Task
     try {
       const latest = await publicClient.getBlockNumber({ cacheTime: 0 });
       if (head === undefined || latest < head || latest - head > maxRange) {
-        // First read, a shorter chain or a long gap: every wait reads once.
+        // First read, a shorter chain or a long gap: every wait reads once (and receipts of the longer chain no
+        // longer bound what a read covers).
+        if (head !== undefined && latest < head) receivedHead = -1n;
         head = latest;
         live = true;
         wakeAll();
@@ -89,13 +106,18 @@ export function createTaskLogFeed(parameters: CreateTaskLogFeedParameters): Task
       for (const n of ownBlocks) if (n <= latest) ownBlocks.delete(n);
       head = latest;
       live = true;
-      const woken = new Set<Waiter>();
+      // Each wait woken once, at the latest block that concerns it.
+      const woken = new Map<Waiter, bigint>();
       for (const log of logs) {
+        // A recorded sampling seed changes no state a wait reads (getTask): it wakes nobody.
+        if (log.topics[0] === samplingSeedRecorded) continue;
         const key = (log.topics[1] as Hex | undefined)?.toLowerCase();
-        for (const waiter of (key && byKey.get(key)) || []) woken.add(waiter);
+        const block = log.blockNumber ?? latest;
+        for (const waiter of (key && byKey.get(key)) || [])
+          if ((woken.get(waiter) ?? -1n) < block) woken.set(waiter, block);
       }
-      for (const waiter of waiters) if (waiter.heads) woken.add(waiter);
-      for (const waiter of woken) waiter.wake();
+      for (const waiter of waiters) if (waiter.heads) woken.set(waiter, latest);
+      for (const [waiter, block] of woken) waiter.wake(block);
     } catch {
       // The waits see `live` false and poll on their own until a read succeeds.
       live = false;
@@ -146,6 +168,10 @@ export function createTaskLogFeed(parameters: CreateTaskLogFeedParameters): Task
 
   return {
     head: () => (live ? head : undefined),
+    readFloor: () => {
+      if (!live || head === undefined) return undefined;
+      return receivedHead > head ? receivedHead : head;
+    },
     isChainBusy: () => writes > 0 || Date.now() - foreignAt <= busyWindowMs,
     writing() {
       writes++;
@@ -154,6 +180,7 @@ export function createTaskLogFeed(parameters: CreateTaskLogFeedParameters): Task
         if (ended) return;
         ended = true;
         writes--;
+        if (blockNumber !== undefined && blockNumber > receivedHead) receivedHead = blockNumber;
         if (blockNumber !== undefined && (head === undefined || blockNumber > head))
           ownBlocks.add(blockNumber);
       };
@@ -161,12 +188,19 @@ export function createTaskLogFeed(parameters: CreateTaskLogFeedParameters): Task
     pollOnce,
     watch(taskKeys): TaskEventWatch {
       let woken = false;
+      // The latest block whose log or head woke the watch since its last sleep ('any': a wake without a block).
+      let wokenAt: bigint | 'any' = -1n;
+      // The head up to which the caller's reads cover its tasks (seen).
+      let floor = -1n;
       let wake: (() => void) | undefined;
       let stopped = false;
       const waiter: Waiter = {
         keys: taskKeys.map((key) => key.toLowerCase()),
         heads: false,
-        wake: () => {
+        wake: (block) => {
+          // A block the caller's last read covered: nothing new for it (its state was read after the block).
+          if (block !== undefined && block <= floor) return;
+          wokenAt = block === undefined || wokenAt === 'any' ? 'any' : wokenAt > block ? wokenAt : block;
           woken = true;
           wake?.();
         },
@@ -176,12 +210,20 @@ export function createTaskLogFeed(parameters: CreateTaskLogFeedParameters): Task
         get live() {
           return live && !stopped && !closed;
         },
+        seen(block) {
+          if (block > floor) floor = block;
+          if (woken && wokenAt !== 'any' && wokenAt <= floor) {
+            woken = false;
+            wokenAt = -1n;
+          }
+        },
         sleep: (ms, signal, id = '', options = {}) =>
           new Promise<void>((resolve, reject) => {
             if (signal?.aborted) return reject(new TaskCancelledError(id));
             waiter.heads = options.heads === true;
             if (woken) {
               woken = false;
+              wokenAt = -1n;
               return resolve();
             }
             const finish = () => {
@@ -189,6 +231,7 @@ export function createTaskLogFeed(parameters: CreateTaskLogFeedParameters): Task
               signal?.removeEventListener('abort', onAbort);
               wake = undefined;
               woken = false;
+              wokenAt = -1n;
               waiter.heads = false;
             };
             const done = () => {

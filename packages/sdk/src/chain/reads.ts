@@ -1,6 +1,14 @@
 import { taskManagerAbi } from '@verinet/protocol/chain/abis';
 import { type TaskStateName, taskStates } from '@verinet/protocol/chain/taskStates';
-import type { Address, Hex } from 'viem';
+import {
+  type AbiEvent,
+  type Address,
+  getAbiItem,
+  type Hex,
+  numberToHex,
+  parseEventLogs,
+  toEventSelector,
+} from 'viem';
 import type { SdkContext } from '../client/context.js';
 import { toSdkError } from './toSdkError.js';
 
@@ -100,7 +108,24 @@ export async function readDefaultFee(context: SdkContext): Promise<bigint> {
   fee.catch(() => context.cache.delete('defaultFee'));
   return fee;
 }
-export const readSamplingDenominator = (context: SdkContext) => read<bigint>(context, 'samplingDenominator');
+const samplingDenominatorTtlMs = 10_000;
+
+/**
+ * The sampling rate's denominator (owner-set, rarely changed), read at most every 10 s per client: it was one call
+ * per task. A value up to 10 s stale after the owner changed it only shifts which tasks this app samples around
+ * the change (the app's own choice, secret until opened); the contract checks the sampling against its current
+ * value when a group is opened (NotSampled), so a stale value never passes a group that is not sampled.
+ */
+export async function readSamplingDenominator(context: SdkContext): Promise<bigint> {
+  const cached = context.cache.get('samplingDenominator') as
+    | { at: number; value: Promise<bigint> }
+    | undefined;
+  if (cached && Date.now() - cached.at < samplingDenominatorTtlMs) return cached.value;
+  const value = read<bigint>(context, 'samplingDenominator');
+  context.cache.set('samplingDenominator', { at: Date.now(), value });
+  value.catch(() => context.cache.delete('samplingDenominator'));
+  return value;
+}
 export const readOwed = (context: SdkContext, account: Address) => read<bigint>(context, 'owed', [account]);
 export const readVrfKeyOf = (context: SdkContext, app: Address, seedBlock: bigint) =>
   read<Address>(context, 'vrfKeyOf', [app, seedBlock]);
@@ -149,39 +174,47 @@ export type TaskReport =
   | { kind: 'score'; node: Address; seed: Hex; score: Hex }
   | { kind: 'error'; node: Address; seed: Hex; code: number };
 
-/** The node's report of `taskKey` (TaskScoreReady / TaskErrorReported event), searched from `fromBlock`. */
+const reportTopics = [
+  toEventSelector(getAbiItem({ abi: taskManagerAbi, name: 'TaskScoreReady' }) as AbiEvent),
+  toEventSelector(getAbiItem({ abi: taskManagerAbi, name: 'TaskErrorReported' }) as AbiEvent),
+];
+
+/**
+ * The node's report of `taskKey` (TaskScoreReady / TaskErrorReported event), searched from `fromBlock`: one
+ * `eth_getLogs` for both events (the first topic either of them, the second the task key).
+ */
 export async function readTaskReport(
   context: SdkContext,
   taskKey: Hex,
   fromBlock: bigint,
 ): Promise<TaskReport | undefined> {
-  const client = context.access.publicClient;
-  const address = context.access.chain.contracts.taskManager;
   try {
-    const [scores, errors] = await Promise.all([
-      client.getContractEvents({
-        address,
-        abi: taskManagerAbi,
-        eventName: 'TaskScoreReady',
-        args: { taskKey },
-        fromBlock,
-        toBlock: 'latest',
-      }),
-      client.getContractEvents({
-        address,
-        abi: taskManagerAbi,
-        eventName: 'TaskErrorReported',
-        args: { taskKey },
-        fromBlock,
-        toBlock: 'latest',
-      }),
-    ]);
-    const score = scores[0]?.args;
-    if (score?.node && score.seed && score.score)
-      return { kind: 'score', node: score.node, seed: score.seed, score: score.score };
-    const error = errors[0]?.args;
-    if (error?.node && error.seed && error.errorCode !== undefined)
-      return { kind: 'error', node: error.node, seed: error.seed, code: error.errorCode };
+    const raw = await context.access.publicClient.request({
+      method: 'eth_getLogs',
+      params: [
+        {
+          address: context.access.chain.contracts.taskManager,
+          topics: [reportTopics, taskKey],
+          fromBlock: numberToHex(fromBlock),
+          toBlock: 'latest',
+        },
+      ],
+    });
+    const logs = parseEventLogs({ abi: taskManagerAbi, logs: raw as never, strict: true });
+    for (const log of logs) {
+      if (log.eventName === 'TaskScoreReady') {
+        const score = log.args as { taskKey: Hex; node: Address; seed: Hex; score: Hex };
+        if (score.taskKey.toLowerCase() === taskKey.toLowerCase())
+          return { kind: 'score', node: score.node, seed: score.seed, score: score.score };
+      }
+    }
+    for (const log of logs) {
+      if (log.eventName === 'TaskErrorReported') {
+        const error = log.args as { taskKey: Hex; node: Address; seed: Hex; errorCode: number };
+        if (error.taskKey.toLowerCase() === taskKey.toLowerCase())
+          return { kind: 'error', node: error.node, seed: error.seed, code: error.errorCode };
+      }
+    }
     return undefined;
   } catch (error) {
     throw toSdkError(error, 'getLogs');

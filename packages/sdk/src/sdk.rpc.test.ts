@@ -1,0 +1,158 @@
+import assert from 'node:assert/strict';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { after, before, describe, it } from 'node:test';
+import { parseEther, toFunctionSelector } from 'viem';
+import { createChainAccess } from './chain/createChainAccess.js';
+import { createClient, type VerinetClient } from './client/createClient.js';
+import { nodeHttp } from './nodeHttp.js';
+import { type SdkNetwork, startSdkNetwork, testModels } from './testing/startSdkNetwork.js';
+
+/** Bounds of this file's hooks (node:test hooks do not inherit a describe's timeout). */
+const setupTimeout = { timeout: 180_000 };
+const teardownTimeout = { timeout: 60_000 };
+
+const getTaskSelector = toFunctionSelector('getTask(bytes32)');
+
+/** A JSON-RPC proxy in front of anvil that counts the calls it forwards (each item of a batch counts). */
+type CountingProxy = {
+  url: string;
+  counts: Map<string, number>;
+  reset: () => void;
+  close: () => Promise<void>;
+};
+
+async function startCountingProxy(target: string): Promise<CountingProxy> {
+  const counts = new Map<string, number>();
+  const server: Server = createServer(async (request, response) => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of request) chunks.push(chunk as Buffer);
+    const body = Buffer.concat(chunks);
+    try {
+      const parsed = JSON.parse(body.toString()) as unknown;
+      for (const item of (Array.isArray(parsed) ? parsed : [parsed]) as {
+        method: string;
+        params?: { data?: string; input?: string }[];
+      }[]) {
+        const call = item.params?.[0];
+        const name =
+          item.method === 'eth_call'
+            ? `eth_call:${String(call?.data ?? call?.input).slice(0, 10)}`
+            : item.method;
+        counts.set(name, (counts.get(name) ?? 0) + 1);
+      }
+    } catch {
+      // Not JSON: forwarded as is (anvil answers the error).
+    }
+    try {
+      const upstream = await fetch(target, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body,
+      });
+      response.writeHead(upstream.status, { 'content-type': 'application/json' });
+      response.end(Buffer.from(await upstream.arrayBuffer()));
+    } catch {
+      request.socket.destroy();
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    counts,
+    reset: () => counts.clear(),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+const appIndex = 12;
+let network: SdkNetwork;
+let proxy: CountingProxy;
+let client: VerinetClient;
+
+before(async () => {
+  network = await startSdkNetwork();
+  for (const index of [1, 2]) {
+    await network.joinNode(index);
+    await network.startNode(index);
+  }
+  // Unsampled tasks (1 in 1000 is sampled): the single path, whose calls are counted.
+  await network.send(0, 'taskManager', 'setSamplingDenominator', [1000n]);
+  proxy = await startCountingProxy(network.devnet.anvil.rpcUrl);
+  client = createClient({
+    chain: { ...network.chain, rpcUrl: proxy.url },
+    relay: network.relay.url,
+    account: network.privateKey(appIndex),
+    fee: parseEther('0.01'),
+    pollIntervalMs: 100,
+    http: nodeHttp,
+  });
+}, setupTimeout);
+after(async () => {
+  await client?.close();
+  await proxy?.close();
+  await network?.stop();
+}, teardownTimeout);
+
+const chat = (seed: number) =>
+  client.chat.completions.create({
+    model: testModels.llm,
+    messages: [{ role: 'user', content: 'Count to three.' }],
+    max_tokens: 4,
+    seed,
+  });
+
+describe('JSON-RPC calls of the SDK per task (a counting proxy in front of anvil)', {
+  timeout: 300_000,
+}, () => {
+  it('a task reads its state at most 3 times; sends read no nonce once known and the fees at most once a second', async () => {
+    // The first task binds the VRF key and learns the nonce: not counted.
+    await chat(1);
+    proxy.reset();
+    const tasks = 4;
+    const started = Date.now();
+    for (let seed = 2; seed < 2 + tasks; seed++) await chat(seed);
+    const seconds = (Date.now() - started) / 1000;
+    const counts = Object.fromEntries(proxy.counts);
+    console.log(`${tasks} tasks in ${seconds.toFixed(1)} s:`, counts);
+    const of = (name: string) => proxy.counts.get(name) ?? 0;
+    // At most 3 state reads per task (drawn, started, reported), plus the fallback poll of a wait that no log
+    // woke for 2 s (a slow worker on a loaded machine): one wait at a time here.
+    const reads = of(`eth_call:${getTaskSelector}`);
+    assert.ok(
+      reads <= 3 * tasks + Math.floor(seconds / 2),
+      `getTask ${reads} for ${tasks} tasks in ${seconds} s`,
+    );
+    assert.ok(of('eth_call:0x85c129e9') <= 1, 'samplingDenominator is cached');
+    assert.equal(of('eth_getTransactionCount'), 0, 'the nonce is kept after the first send');
+    assert.ok(
+      of('eth_maxPriorityFeePerGas') <= Math.ceil(seconds) + 1,
+      `fee reads ${of('eth_maxPriorityFeePerGas')} in ${seconds.toFixed(1)} s`,
+    );
+    assert.ok(of('eth_estimateGas') >= 2 * tasks, 'each transaction is still pre-checked by its estimate');
+  });
+
+  it('a fee cap under a base fee that jumped since the cached read: the fees are read again and the send lands', async () => {
+    const access = createChainAccess({
+      chain: { ...network.chain, rpcUrl: proxy.url },
+      account: network.privateKey(appIndex + 1),
+      pollIntervalMs: 100,
+    });
+    await access.write({ functionName: 'settleDraws', args: [] });
+    const { baseFeePerGas } = await network.devnet.client.getBlock({ blockTag: 'latest' });
+    proxy.reset();
+    // A block whose base fee is 100 × the last one (as after a burst of full blocks): far above the cached
+    // 2 × base fee + tip, and seen by a fresh read of the latest block.
+    await network.devnet.rpc('anvil_setNextBlockBaseFeePerGas', [
+      `0x${((baseFeePerGas ?? 1n) * 100n).toString(16)}`,
+    ]);
+    await network.devnet.rpc('evm_mine');
+    const receipt = await access.write({ functionName: 'settleDraws', args: [] });
+    assert.equal(receipt.status, 'success');
+    assert.equal(proxy.counts.get('eth_maxPriorityFeePerGas'), 1, 'one fresh fee read after the refusal');
+  });
+});
