@@ -42,9 +42,10 @@ export type ChainReader = {
    * change, or a reorg of up to {@link followDepth} blocks, is seen at most `cacheMs` after its block reaches the
    * relay's RPC). `fresh` and `recheck`: the view is brought up to a head read after this call began (at most one
    * such head read per {@link recheckMs}, shared by every caller), so a refusal is never made from a view older
-   * than the request: a client that just saw a block is not told to come back.
+   * than the request: a client that just saw a block is not told to come back. `since` (a `Date.now()` value): the
+   * view must come from a head read begun at or after it (a retention pass checks all its tasks in one view).
    */
-  getTask(taskKey: Hex, options?: { fresh?: boolean; recheck?: boolean }): Promise<ChainTask>;
+  getTask(taskKey: Hex, options?: { fresh?: boolean; recheck?: boolean; since?: number }): Promise<ChainTask>;
   getTaskCreated(taskKey: Hex): Promise<TaskCreatedEvent | undefined>;
   /** The score of the task's TaskScoreReady event, if it was emitted. */
   getTaskScore(taskKey: Hex): Promise<Hex | undefined>;
