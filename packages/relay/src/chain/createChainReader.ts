@@ -518,8 +518,16 @@ export function createChainReader(parameters: CreateChainReaderParameters): Chai
       if (options.fresh || options.recheck || cacheMs === 0)
         await syncSince(asked, Math.min(cacheMs, recheckMs));
       else await syncSince(asked - cacheMs, 0);
-      const indexed = states.get(key);
+      let indexed = states.get(key);
       if (indexed) return indexed;
+      // Not in the index: a task created after the view (the follower's next sync sees its TaskCreated: one sync
+      // shared by every such request, rather than an eth_call at a view that predates the task), or one older than
+      // the follower, read once below.
+      if (lastDone < asked) {
+        await syncSince(asked, Math.min(cacheMs, recheckMs));
+        indexed = states.get(key);
+        if (indexed) return indexed;
+      }
       const at = cursor!;
       const flightKey = `${key}@${at.hash}`;
       let flight = taskReads.get(flightKey);
