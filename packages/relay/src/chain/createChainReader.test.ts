@@ -1,16 +1,21 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { taskManagerAbi } from '@verinet/protocol/chain';
 import { createPublicClient, custom, type Hex, type PublicClient } from 'viem';
 import {
   type ChainFixture,
+  cancelQueued,
   createFixtureChainReader,
   createFixtureTask,
+  reportError,
   startChainFixture,
   submitScore,
   validateSingle,
 } from '../test/chainFixture.js';
 import { hookTimeout, testTimeout } from '../test/relayHarness.js';
 import { makeSdResult } from '../test/resultFiles.js';
+import { type ChainTask, followDepth, recheckMs } from './createChainReader.js';
+import { onChainTaskTypes, taskStates } from './taskStates.js';
 
 /**
  * Review s9 finding 8: task states were cached by the head's block number (a reorg to another block of the same
@@ -96,7 +101,158 @@ describe('chain reader: a reorg of the head', testTimeout, () => {
     }) as PublicClient;
     const chain = createFixtureChainReader(fixture, { client });
     const task = await createFixtureTask(fixture);
+    // Older than the follower's first window: its state is read with eth_call, not built from its events.
+    await rpc('anvil_mine', [`0x${(followDepth + 8n).toString(16)}`]);
     assert.equal((await chain.getTask(task.taskKey)).state, 'Started');
     assert.ok(refused > 0, 'the read at the head block was refused, then made at the latest block');
+  });
+});
+
+/**
+ * Issue 10: the relay made 14 JSON-RPC calls per task (a getTask eth_call per request, an eth_blockNumber and
+ * eth_getLogs pair per event lookup). The reader now follows the TaskManager's logs: the calls are counted here
+ * through a counting client, and the states it builds from events are compared with getTask's at every step.
+ */
+describe('chain reader: the log follower', testTimeout, () => {
+  let fixture: ChainFixture;
+  before(async () => {
+    fixture = await startChainFixture({ nodes: 3 });
+  }, hookTimeout);
+  after(async () => {
+    await fixture?.stop();
+  }, hookTimeout);
+
+  const rpc = (method: string, params: unknown[] = []) =>
+    fixture.actors.publicClient.request({ method: method as never, params: params as never }) as Promise<Hex>;
+
+  /** A client over the fixture's anvil that counts each request by method (eth_call by selector). */
+  function countingClient() {
+    const calls: Record<string, number> = {};
+    const client = createPublicClient({
+      transport: custom({
+        async request({ method, params }) {
+          const args = params as unknown[];
+          const name =
+            method === 'eth_call' ? `eth_call ${(args[0] as { data: Hex }).data.slice(0, 10)}` : method;
+          calls[name] = (calls[name] ?? 0) + 1;
+          return rpc(method, args);
+        },
+      }),
+    }) as PublicClient;
+    return { calls, client };
+  }
+
+  /** What the chain answers now (eth_call at the latest block, the reader's fields). */
+  async function onChain(taskKey: Hex): Promise<ChainTask> {
+    const info = await fixture.actors.publicClient.readContract({
+      address: fixture.deployment.contracts.taskManager,
+      abi: taskManagerAbi,
+      functionName: 'getTask',
+      args: [taskKey],
+    });
+    return {
+      state: taskStates[info.state] ?? 'None',
+      taskType: onChainTaskTypes[info.taskType],
+      creator: info.creator.toLowerCase() as Hex,
+      node: info.node.toLowerCase() as Hex,
+    };
+  }
+
+  it('builds the states of tasks created while it follows from their events: no eth_call, no backward search', async () => {
+    const { calls, client } = countingClient();
+    const chain = createFixtureChainReader(fixture, { cacheMs: 0, client });
+    await chain.getTask(`0x${'55'.repeat(32)}`);
+    const getTask = 'eth_call 0x15a29035';
+    const before = calls[getTask] ?? 0;
+    const check = async (taskKey: Hex, expected: ChainTask['state']) => {
+      const seen = await chain.getTask(taskKey);
+      assert.equal(seen.state, expected);
+      assert.deepEqual(seen, await onChain(taskKey), `the indexed ${expected} is what getTask answers`);
+    };
+
+    // Scored and validated.
+    const task = await createFixtureTask(fixture);
+    await check(task.taskKey, 'Started');
+    assert.equal((await chain.getTaskCreated(task.taskKey))?.argsCommitment, task.argsCommitment);
+    const { score } = await makeSdResult(64, 64, 1, 47);
+    await submitScore(fixture, task, score);
+    await check(task.taskKey, 'ScoreReady');
+    assert.equal(await chain.getTaskScore(task.taskKey), score.toLowerCase());
+    await validateSingle(fixture, task);
+    await check(task.taskKey, 'EndSuccess');
+
+    // An error report, accepted.
+    const failed = await createFixtureTask(fixture);
+    await check(failed.taskKey, 'Started');
+    await reportError(fixture, failed);
+    await check(failed.taskKey, 'ErrorReported');
+    await validateSingle(fixture, failed);
+    await check(failed.taskKey, 'EndAborted');
+
+    // Queued (no node has the VRAM), then cancelled by its creator.
+    const queued = await createFixtureTask(fixture, { queued: true });
+    await check(queued.taskKey, 'Queued');
+    await cancelQueued(fixture, queued);
+    await check(queued.taskKey, 'EndAborted');
+
+    assert.equal((calls[getTask] ?? 0) - before, 0, 'no getTask eth_call for tasks the follower saw created');
+    assert.equal(calls.eth_blockNumber ?? 0, 0, 'no backward event search');
+    assert.equal(calls['eth_call 0x4d703da4'] ?? 0, 0);
+  });
+
+  it('reads an older task once with eth_call and applies its later events; a view older than cacheMs is synced', async () => {
+    const task = await createFixtureTask(fixture);
+    await rpc('anvil_mine', [`0x${(followDepth + 8n).toString(16)}`]);
+    const { calls, client } = countingClient();
+    const cacheMs = 300;
+    const chain = createFixtureChainReader(fixture, { cacheMs, client });
+    const first = await Promise.all(Array.from({ length: 10 }, () => chain.getTask(task.taskKey)));
+    assert.ok(first.every((seen) => seen.state === 'Started'));
+    assert.equal(calls['eth_call 0x15a29035'], 1, 'ten concurrent requests share one read');
+    // The requests asked after the first sync began (a later millisecond) share one more before the read.
+    assert.ok(calls.eth_getBlockByNumber! <= 2, `head reads ${calls.eth_getBlockByNumber}`);
+    const heads = calls.eth_getBlockByNumber!;
+    const { score } = await makeSdResult(64, 64, 1, 53);
+    await submitScore(fixture, task, score);
+    await new Promise((resolve) => setTimeout(resolve, cacheMs + 50));
+    assert.equal((await chain.getTask(task.taskKey)).state, 'ScoreReady', 'synced: its event applied');
+    assert.equal(calls['eth_call 0x15a29035'], 1, 'no second eth_call: the state came from the event');
+    assert.equal(await chain.getTaskScore(task.taskKey), score.toLowerCase());
+    assert.equal(calls.eth_blockNumber ?? 0, 0, 'the score came from the follower');
+    assert.equal(calls.eth_getBlockByNumber, heads + 1, 'one sync after cacheMs');
+  });
+
+  it('a refusal from a stale view is read again at a head read after the request, never answered from the old one', async () => {
+    const { calls, client } = countingClient();
+    const chain = createFixtureChainReader(fixture, { cacheMs: 60_000, client });
+    assert.equal((await chain.getTask(`0x${'66'.repeat(32)}`)).state, 'None', 'first sync');
+    // A task created after the view: not in the index, so the request syncs before anything else.
+    const task = await createFixtureTask(fixture);
+    const seen = await chain.getTask(task.taskKey);
+    assert.ok(seen.state === 'Started' && seen.node === task.node, 'found, not refused');
+    const { score } = await makeSdResult(64, 64, 1, 59);
+    await submitScore(fixture, task, score);
+    assert.equal(
+      (await chain.getTask(task.taskKey)).state,
+      'Started',
+      'within cacheMs (one minute here) the view is the last sync: what cacheMs bounds',
+    );
+    const heads = calls.eth_getBlockByNumber!;
+    const started = Date.now();
+    const rechecked = await Promise.all(
+      Array.from({ length: 10 }, () => chain.getTask(task.taskKey, { recheck: true })),
+    );
+    assert.ok(
+      rechecked.every((state) => state.state === 'ScoreReady'),
+      'the refusal re-read sees the score',
+    );
+    assert.ok(Date.now() - started < recheckMs + 10_000, 'served after at most one spacing, not refused');
+    // The first recheck begins a head read; those asked after it began (a later millisecond) share the next one.
+    assert.ok(calls.eth_getBlockByNumber! - heads <= 2, 'ten refusals share at most two head reads');
+    // The release decision's fresh read: a validation the view has not seen yet is seen.
+    await validateSingle(fixture, task);
+    assert.equal((await chain.getTask(task.taskKey)).state, 'ScoreReady', 'stale within cacheMs');
+    assert.equal((await chain.getTask(task.taskKey, { fresh: true })).state, 'EndSuccess');
+    assert.equal(calls['eth_call 0x15a29035'] ?? 0, 1, 'one eth_call: the key unknown at the first sync');
   });
 });

@@ -4,11 +4,14 @@ import {
   type Address,
   BaseError,
   createPublicClient,
+  decodeEventLog,
   type Hex,
   hexToBigInt,
+  numberToHex,
   type PublicClient,
   RpcError,
   RpcRequestError,
+  toEventSelector,
   UnknownRpcError,
 } from 'viem';
 import { RelayError } from '../errors/RelayError.js';
@@ -34,14 +37,15 @@ export type ChainReader = {
   chainId: number;
   taskManager: Address;
   /**
-   * The task's record at the chain head (read at most every `cacheMs`): cached per head block, by its hash, so it
-   * is re-read when a new block arrives or the head block is replaced at the same height (a reorg); terminal
-   * states too (a reorg can undo them). `fresh` reads the latest state now (kept for the current head). `recheck`:
-   * the answer at the cached head was refused (task unknown, no node yet), so the head is read again if it is
-   * older than {@link recheckMs} and the task at the new head: a client that just saw a block is not told to come
-   * back.
+   * The task's record as the relay's view of the chain shows it. The view is the task-state index of the log
+   * follower (see {@link createChainReader}), brought up to the chain head at most every `cacheMs` (so a state
+   * change, or a reorg of up to {@link followDepth} blocks, is seen at most `cacheMs` after its block reaches the
+   * relay's RPC). `fresh` and `recheck`: the view is brought up to a head read after this call began (at most one
+   * such head read per {@link recheckMs}, shared by every caller), so a refusal is never made from a view older
+   * than the request: a client that just saw a block is not told to come back. `since` (a `Date.now()` value): the
+   * view must come from a head read begun at or after it (a retention pass checks all its tasks in one view).
    */
-  getTask(taskKey: Hex, options?: { fresh?: boolean; recheck?: boolean }): Promise<ChainTask>;
+  getTask(taskKey: Hex, options?: { fresh?: boolean; recheck?: boolean; since?: number }): Promise<ChainTask>;
   getTaskCreated(taskKey: Hex): Promise<TaskCreatedEvent | undefined>;
   /** The score of the task's TaskScoreReady event, if it was emitted. */
   getTaskScore(taskKey: Hex): Promise<Hex | undefined>;
@@ -75,8 +79,9 @@ export type CreateChainReaderParameters = {
 };
 
 /**
- * A head older than this is read again for a refused answer (`recheck`): at most one eth_blockNumber per
- * 100 ms however many requests ask, so requests for unknown tasks cannot multiply the relay's RPC calls.
+ * Shortest time between two head reads made for refusals (`recheck`) and `fresh` reads: those requests wait for
+ * the next one rather than each reading the chain, so requests for unknown tasks cannot multiply the relay's RPC
+ * calls (at most two calls per 100 ms, whatever the load).
  */
 export const recheckMs = 100;
 
@@ -88,6 +93,59 @@ export const defaultReadTimeoutMs = 25_000;
 
 /** Blocks of the first range searched for a task's event (see findLatestLog). */
 const firstLogRange = 64n;
+
+/**
+ * Blocks the log follower reads again at each sync: a reorg at most this deep (or logs a lagging, load-balanced
+ * RPC node left out) is seen at the next sync, as a difference between the logs recorded for those blocks and the
+ * logs read now, and drops the whole index (states are read again with eth_call). A deeper reorg is not seen by
+ * the index; nor was it by the relay's earlier event cache (events were kept once seen).
+ */
+export const followDepth = 64n;
+
+/** Task events that change a task's state (each carries the task key as its first topic), by topic. */
+const stateEvents = [
+  'TaskCreated',
+  'TaskQueued',
+  'TaskRedraw',
+  'TaskStarted',
+  'TaskScoreReady',
+  'TaskErrorReported',
+  'TaskEndSuccess',
+  'TaskEndGroupSuccess',
+  'TaskEndGroupRefund',
+  'TaskEndInvalidated',
+  'TaskEndAborted',
+] as const;
+type StateEvent = (typeof stateEvents)[number];
+const eventByTopic = new Map<Hex, StateEvent>(
+  stateEvents.map((name) => {
+    const item = taskManagerAbi.find((entry) => entry.type === 'event' && entry.name === name);
+    if (!item) throw new Error(`TaskManager ABI has no event ${name}`);
+    return [toEventSelector(item as Parameters<typeof toEventSelector>[0]), name];
+  }),
+);
+/** The state each event leaves its task in (TaskManager.sol: every state change emits one of them). */
+const stateAfter: Record<Exclude<StateEvent, 'TaskCreated'>, TaskStateName> = {
+  TaskQueued: 'Queued',
+  TaskRedraw: 'Pending',
+  TaskStarted: 'Started',
+  TaskScoreReady: 'ScoreReady',
+  TaskErrorReported: 'ErrorReported',
+  TaskEndSuccess: 'EndSuccess',
+  TaskEndGroupSuccess: 'EndGroupSuccess',
+  TaskEndGroupRefund: 'EndGroupRefund',
+  TaskEndInvalidated: 'EndInvalidated',
+  TaskEndAborted: 'EndAborted',
+};
+const zeroAddress = `0x${'0'.repeat(40)}` as Address;
+
+type RawLog = {
+  blockNumber: Hex;
+  blockHash: Hex;
+  logIndex: Hex;
+  topics: Hex[];
+  data: Hex;
+};
 
 const chainFailure = (cause: unknown) =>
   new RelayError('CHAIN_UNAVAILABLE', 'The relay cannot read the chain right now.', { cause, retryAfter: 2 });
@@ -128,11 +186,16 @@ function withTimeout<T>(read: Promise<T>, ms: number, what: string): Promise<T> 
 }
 
 /**
- * Chain reads through viem (its default client on the process's keep-alive HTTP pools: poolHttp) with a small
- * cache. Events are immutable once seen, so they are kept; a task's
- * state is kept while the chain head (polled at most every `cacheMs`, 1 s by default) is the block it was read
- * at (same hash: a reorg of the head drops it, terminal states included); concurrent reads of one task share one
- * call.
+ * Chain reads through viem (its default client on the process's keep-alive HTTP pools: poolHttp), around a
+ * forward log follower: each sync reads the head block and, when it changed, the TaskManager's state events
+ * since the last sync (one eth_getLogs, the last {@link followDepth} blocks read again to see reorgs). The
+ * follower records TaskCreated and TaskScoreReady events (the lookups of getTaskCreated and getTaskScore; the
+ * backward search is only the fallback for tasks older than the follower) and keeps an index of task states:
+ * a task created while the relay follows gets its state from its events (every state change of TaskManager.sol
+ * emits one, the task key its first topic), an older one from one eth_call at the followed block, its later events
+ * applied on top. Staleness: the index is the chain at the last sync's head; a request syncs first when that head
+ * was read more than `cacheMs` ago (1 s by default), a refusal or a `fresh` read when it was read before the
+ * request began. A reorg within {@link followDepth} blocks drops the index at the next sync.
  *
  * @example
  * const chain = createChainReader({ rpcUrl, chainId, taskManager, startBlock: 0n });
@@ -145,21 +208,31 @@ export function createChainReader(parameters: CreateChainReaderParameters): Chai
   const readTimeoutMs = parameters.readTimeoutMs ?? defaultReadTimeoutMs;
   const bounded = <T>(read: Promise<T>, what: string) => withTimeout(read, readTimeoutMs, what);
   const maxLogRange = parameters.maxLogRange ?? 5_000n;
+  const window = followDepth < maxLogRange ? followDepth : maxLogRange;
   const address = parameters.taskManager;
-  /**
-   * Task states by the hash of the head block they were read at: valid while that block is the head (a state
-   * change needs a block; a reorg to another block of the same height changes the hash). Review s9 finding 8: keyed
-   * by the number, a same-height reorg served the old state until the next block, and terminal states were kept
-   * for good although a reorg can take a task back out of them.
-   */
-  const tasks = new Map<Hex, { headHash: Hex; task: ChainTask }>();
-  /** Reads in flight, by task and head: concurrent requests for one task share one eth_call. */
-  const taskReads = new Map<string, Promise<ChainTask>>();
+  const topicFilter = [[...eventByTopic.keys()]];
+
   type Head = { number: bigint; hash: Hex };
-  let head: (Head & { at: number }) | undefined;
-  let headRead: Promise<Head> | undefined;
+  /** The block the index shows the chain at (the last sync's head). */
+  let cursor: Head | undefined;
+  /** Identities (block hash and log index) of the state events of the last `window` blocks, in chain order. */
+  let recent: { blockNumber: bigint; id: string }[] = [];
+  /** Task states at `cursor`; tasks not in it are read with eth_call. */
+  const states = new Map<Hex, ChainTask>();
+  /** Block of each task's last state event seen: an eth_call read at an older block is not kept. */
+  const lastEvent = new Map<Hex, bigint>();
+  /** Bumped when the index is dropped (a reorg): reads begun before are not kept. */
+  let epoch = 0;
+  /** Start times of the last sync begun and of the last one that succeeded. */
+  let lastStart = Number.NEGATIVE_INFINITY;
+  let lastDone = Number.NEGATIVE_INFINITY;
+  let inFlight: { startedAt: number; promise: Promise<void> } | undefined;
+  let waitTurn: Promise<void> | undefined;
+  /** Reads in flight, by task and followed block: concurrent requests for one task share one eth_call. */
+  const taskReads = new Map<string, Promise<ChainTask>>();
   const created = new Map<Hex, TaskCreatedEvent>();
-  const scores = new Map<Hex, Hex>();
+  const scores = new Map<Hex, { score: Hex; blockNumber: bigint }>();
+  const modelHolders = new Map<Hex, { count: bigint; at: number }>();
   const bound = (map: Map<Hex, unknown>) => {
     // Bounded: the oldest entries go first (Map keeps insertion order).
     if (map.size > 50_000) for (const key of [...map.keys()].slice(0, 10_000)) map.delete(key);
@@ -168,7 +241,7 @@ export function createChainReader(parameters: CreateChainReaderParameters): Chai
     args: { taskKey?: Hex; creator?: Address; taskType?: number; argsCommitment?: Hex };
     blockNumber: bigint | null;
   }): TaskCreatedEvent => ({
-    taskKey: log.args.taskKey!,
+    taskKey: log.args.taskKey!.toLowerCase() as Hex,
     creator: log.args.creator!.toLowerCase() as Address,
     taskType: onChainTaskTypes[log.args.taskType ?? 255],
     argsCommitment: log.args.argsCommitment!.toLowerCase() as Hex,
@@ -200,22 +273,167 @@ export function createChainReader(parameters: CreateChainReaderParameters): Chai
     return { number: hexToBigInt(block.number), hash: block.hash.toLowerCase() as Hex };
   }
 
-  /**
-   * The chain head, read at most once per `cacheMs` (one eth_getBlockByNumber shared by every request): a cached
-   * task state is used only while the head is the block it was read at (same hash), so a state change, or a reorg
-   * of the head, is seen at most `cacheMs` after its block reaches the relay's RPC, however many tasks are cached.
-   */
-  async function getHead(maxAgeMs = cacheMs): Promise<Head> {
-    if (head && Date.now() - head.at < maxAgeMs) return head;
-    headRead ??= readHead()
-      .then((read) => {
-        head = { ...read, at: Date.now() };
-        return read;
-      })
-      .finally(() => {
-        headRead = undefined;
+  async function readStateLogs(fromBlock: bigint, toBlock: bigint): Promise<RawLog[]> {
+    try {
+      return (await bounded(
+        client.request({
+          method: 'eth_getLogs',
+          params: [
+            {
+              address,
+              topics: topicFilter,
+              fromBlock: numberToHex(fromBlock),
+              toBlock: numberToHex(toBlock),
+            },
+          ],
+        } as never),
+        'eth_getLogs (follower)',
+      )) as RawLog[];
+    } catch (cause) {
+      throw chainFailure(cause);
+    }
+  }
+
+  /** Drops the index and the events recorded from `fromBlock` on (a reorg, or a gap too long to read). */
+  function reset(fromBlock: bigint): void {
+    epoch++;
+    states.clear();
+    lastEvent.clear();
+    recent = [];
+    for (const [key, event] of created) if (event.blockNumber >= fromBlock) created.delete(key);
+    for (const [key, score] of scores) if (score.blockNumber >= fromBlock) scores.delete(key);
+  }
+
+  /** Records one state event and applies it to its task's indexed state. */
+  function apply(log: RawLog, blockNumber: bigint): void {
+    const name = eventByTopic.get(log.topics[0]!);
+    const taskKey = log.topics[1]?.toLowerCase() as Hex | undefined;
+    if (!name || !taskKey) return;
+    lastEvent.set(taskKey, blockNumber);
+    bound(lastEvent);
+    if (name === 'TaskCreated') {
+      const decoded = decodeEventLog({
+        abi: taskManagerAbi,
+        eventName: 'TaskCreated',
+        topics: log.topics as [Hex, ...Hex[]],
+        data: log.data,
+      }) as unknown as {
+        args: { taskKey: Hex; creator: Address; taskType: number; argsCommitment: Hex };
+      };
+      const event = toCreated({ args: decoded.args, blockNumber });
+      created.set(taskKey, event);
+      bound(created);
+      states.set(taskKey, {
+        state: 'Pending',
+        taskType: event.taskType,
+        creator: event.creator,
+        node: zeroAddress,
       });
-    return headRead;
+      bound(states);
+      return;
+    }
+    if (name === 'TaskScoreReady') {
+      const decoded = decodeEventLog({
+        abi: taskManagerAbi,
+        eventName: 'TaskScoreReady',
+        topics: log.topics as [Hex, ...Hex[]],
+        data: log.data,
+      }) as unknown as {
+        args: { score: Hex };
+      };
+      scores.set(taskKey, { score: decoded.args.score.toLowerCase() as Hex, blockNumber });
+      bound(scores);
+    }
+    const known = states.get(taskKey);
+    // A task older than the index: its state is read with eth_call when asked (at a block after this event).
+    if (!known) return;
+    const state = stateAfter[name];
+    // The node: set by TaskStarted (its second topic), kept by the reports, cleared at the end and while the task
+    // waits for a draw (getTask answers zero then).
+    let node = known.node;
+    if (name === 'TaskStarted') node = `0x${log.topics[2]!.slice(26).toLowerCase()}` as Address;
+    else if (state !== 'ScoreReady' && state !== 'ErrorReported') node = zeroAddress;
+    states.set(taskKey, { ...known, state, node });
+  }
+
+  /** One sync: the head, and when it changed the state events since the cursor (and the last `window` blocks). */
+  async function sync(): Promise<void> {
+    const head = await readHead();
+    if (cursor && head.hash === cursor.hash) return;
+    const previous = cursor;
+    const continues =
+      previous !== undefined &&
+      head.number + window > previous.number &&
+      head.number - previous.number + window <= maxLogRange;
+    const base = continues && previous.number < head.number ? previous.number : head.number;
+    const fromBlock = base - window + 1n > parameters.startBlock ? base - window + 1n : parameters.startBlock;
+    if (fromBlock > head.number) {
+      cursor = head;
+      return;
+    }
+    const logs = await readStateLogs(fromBlock, head.number);
+    const read = logs.map((log) => ({ log, blockNumber: hexToBigInt(log.blockNumber) }));
+    const idOf = (log: RawLog) => `${log.blockHash.toLowerCase()}:${log.logIndex}`;
+    let applyFrom = fromBlock;
+    if (continues) {
+      // The logs of the blocks read again must be the ones recorded for them: any difference is a reorg (or an
+      // RPC node that had not seen them), and the index is rebuilt from what the chain shows now.
+      const before = recent.filter((entry) => entry.blockNumber >= fromBlock).map((entry) => entry.id);
+      const again = read
+        .filter((entry) => entry.blockNumber <= previous.number)
+        .map((entry) => idOf(entry.log));
+      if (before.length === again.length && before.every((id, index) => id === again[index]))
+        applyFrom = previous.number + 1n;
+      else reset(fromBlock);
+    } else reset(fromBlock);
+    for (const entry of read) {
+      if (entry.blockNumber < applyFrom) continue;
+      apply(entry.log, entry.blockNumber);
+      recent.push({ blockNumber: entry.blockNumber, id: idOf(entry.log) });
+    }
+    const keepFrom = head.number - window + 1n;
+    if (recent.length > 0 && recent[0]!.blockNumber < keepFrom)
+      recent = recent.filter((entry) => entry.blockNumber >= keepFrom);
+    cursor = head;
+  }
+
+  /**
+   * Returns once a sync whose head read began at or after `since` succeeded: joins the one in flight if it began
+   * late enough, else begins one, no sooner than `spacingMs` after the previous one began (callers that wait meanwhile
+   * share it).
+   */
+  async function syncSince(since: number, spacingMs: number): Promise<void> {
+    while (lastDone < since) {
+      if (inFlight) {
+        if (inFlight.startedAt >= since) {
+          await inFlight.promise;
+          return;
+        }
+        await inFlight.promise.catch(() => undefined);
+        continue;
+      }
+      const wait = lastStart + spacingMs - Date.now();
+      if (wait > 0) {
+        waitTurn ??= new Promise<void>((resolve) => setTimeout(resolve, wait)).finally(() => {
+          waitTurn = undefined;
+        });
+        await waitTurn;
+        continue;
+      }
+      const startedAt = Date.now();
+      lastStart = startedAt;
+      const flight = {
+        startedAt,
+        promise: sync()
+          .then(() => {
+            if (startedAt > lastDone) lastDone = startedAt;
+          })
+          .finally(() => {
+            if (inFlight === flight) inFlight = undefined;
+          }),
+      };
+      inFlight = flight;
+    }
   }
 
   const callGetTask = (taskKey: Hex, blockNumber: bigint | undefined) =>
@@ -231,16 +449,16 @@ export function createChainReader(parameters: CreateChainReaderParameters): Chai
     );
 
   /**
-   * The task at `blockNumber` (the cached head), else at the latest block when the RPC answered that it has no
+   * The task at `blockNumber` (the followed head), else at the latest block when the RPC answered that it has no
    * state for that block: an RPC keeps the states of recent blocks only (geth 128, the devnet's anvil 64 by
-   * `--prune-history`), and a head read up to `cacheMs` ago on a fast chain can fall out of that window. A newer
-   * state than the head's is what the cache would read at the next head anyway.
+   * `--prune-history`). A state newer than the block is safe to index as of that block: the events after it are
+   * applied on top, and each sets the task's state whole.
    */
-  async function readTask(taskKey: Hex, blockNumber: bigint | undefined): Promise<ChainTask> {
+  async function readTask(taskKey: Hex, blockNumber: bigint): Promise<ChainTask> {
     let info: { state: number; taskType: number; creator: Address; node: Address };
     try {
       info = await callGetTask(taskKey, blockNumber).catch((error: unknown) => {
-        if (blockNumber === undefined || !isRpcAnswer(error)) throw error;
+        if (!isRpcAnswer(error)) throw error;
         return callGetTask(taskKey, undefined);
       });
     } catch (cause) {
@@ -254,17 +472,12 @@ export function createChainReader(parameters: CreateChainReaderParameters): Chai
     };
   }
 
-  function remember(taskKey: Hex, headHash: Hex, task: ChainTask): ChainTask {
-    tasks.set(taskKey, { headHash, task });
-    bound(tasks);
-    return task;
-  }
-
   /**
    * The newest `eventName` log of a task, searched from the latest block back to the deployment: a task the relay
    * is asked about is usually a few blocks old, so the first range is `firstLogRange` blocks and each next one 8×
    * larger, up to `maxLogRange` (providers refuse unbounded ranges). An RPC scans every block of a range (anvil:
    * a 5,000-block first range cost more CPU per task than the rest of the task once the devnet chain was that long).
+   * Only the fallback of the follower: for events older than its first sync.
    */
   async function findLatestLog(eventName: 'TaskCreated' | 'TaskScoreReady', taskKey: Hex) {
     let to = await getBlockNumber();
@@ -300,46 +513,64 @@ export function createChainReader(parameters: CreateChainReaderParameters): Chai
     taskManager: address,
     maxLogRange,
     async getTask(taskKey, options = {}) {
-      if (options.fresh || cacheMs === 0) {
-        // The latest state, at least as new as the cached head's: kept for that head (read before it, so a head
-        // that changed meanwhile is not credited with it).
-        const known = head;
-        const task = await readTask(taskKey, undefined);
-        if (known && head?.hash === known.hash && cacheMs > 0) remember(taskKey, known.hash, task);
-        return task;
+      const key = taskKey.toLowerCase() as Hex;
+      const asked = Date.now();
+      if (options.fresh || options.recheck || cacheMs === 0)
+        await syncSince(asked, Math.min(cacheMs, recheckMs));
+      else await syncSince(asked - cacheMs, 0);
+      let indexed = states.get(key);
+      if (indexed) return indexed;
+      // Not in the index: a task created after the view (the follower's next sync sees its TaskCreated: one sync
+      // shared by every such request, rather than an eth_call at a view that predates the task), or one older than
+      // the follower, read once below.
+      if (lastDone < asked) {
+        await syncSince(asked, Math.min(cacheMs, recheckMs));
+        indexed = states.get(key);
+        if (indexed) return indexed;
       }
-      const { number, hash } = await getHead(options.recheck ? Math.min(cacheMs, recheckMs) : cacheMs);
-      const cached = tasks.get(taskKey);
-      if (cached && cached.headHash === hash) return cached.task;
-      const flightKey = `${taskKey}@${hash}`;
+      const at = cursor!;
+      const flightKey = `${key}@${at.hash}`;
       let flight = taskReads.get(flightKey);
       if (!flight) {
-        flight = readTask(taskKey, number)
-          .then((task) => remember(taskKey, hash, task))
+        const epochAt = epoch;
+        flight = readTask(key, at.number)
+          .then((task) => {
+            // Kept only when no event of the task came after the block it was read at (the follower applied that
+            // event to no entry): the next request reads it at the newer block.
+            if (epoch === epochAt && (lastEvent.get(key) ?? -1n) <= at.number && !states.has(key)) {
+              states.set(key, task);
+              bound(states);
+            }
+            return states.get(key) ?? task;
+          })
           .finally(() => taskReads.delete(flightKey));
         taskReads.set(flightKey, flight);
       }
       return flight;
     },
     async getTaskCreated(taskKey) {
-      const cached = created.get(taskKey);
+      const key = taskKey.toLowerCase() as Hex;
+      const cached = created.get(key);
       if (cached) return cached;
-      const log = await findLatestLog('TaskCreated', taskKey);
+      const log = await findLatestLog('TaskCreated', key);
       if (!log) return undefined;
       const event = toCreated(log as unknown as Parameters<typeof toCreated>[0]);
-      created.set(taskKey, event);
+      created.set(key, event);
       bound(created);
       return event;
     },
     async getTaskScore(taskKey) {
-      const cached = scores.get(taskKey);
-      if (cached) return cached;
-      const log = await findLatestLog('TaskScoreReady', taskKey);
-      const score = (log as unknown as { args: { score?: Hex } } | undefined)?.args.score;
+      const key = taskKey.toLowerCase() as Hex;
+      const cached = scores.get(key);
+      if (cached) return cached.score;
+      const log = (await findLatestLog('TaskScoreReady', key)) as unknown as
+        | { args: { score?: Hex }; blockNumber: bigint | null }
+        | undefined;
+      const score = log?.args.score?.toLowerCase() as Hex | undefined;
       if (score === undefined) return undefined;
-      scores.set(taskKey, score.toLowerCase() as Hex);
+      scores.set(key, { score, blockNumber: log?.blockNumber ?? 0n });
       bound(scores);
-      return score.toLowerCase() as Hex;
+      return score;
     },
     async getTaskCreatedRange(fromBlock, toBlock) {
       try {
@@ -361,8 +592,14 @@ export function createChainReader(parameters: CreateChainReaderParameters): Chai
     getBlockNumber,
     async getModelHolderCount(modelId) {
       if (!parameters.nodeRegistry) return undefined;
+      // A count above zero is kept for `cacheMs`: the check is advisory at upload time (the task is created
+      // later, up to the statement's expiry, and nodes may quit meanwhile), so a count up to `cacheMs` old adds
+      // nothing a fresh one would prevent. Zero is never kept: a node that just declared the model is seen at once.
+      const kept = modelHolders.get(modelId);
+      if (kept && Date.now() - kept.at < cacheMs) return kept.count;
+      let count: bigint;
       try {
-        return await bounded(
+        count = await bounded(
           client.readContract({
             address: parameters.nodeRegistry,
             abi: nodeRegistryAbi,
@@ -374,6 +611,11 @@ export function createChainReader(parameters: CreateChainReaderParameters): Chai
       } catch (cause) {
         throw chainFailure(cause);
       }
+      if (count > 0n) {
+        modelHolders.set(modelId, { count, at: Date.now() });
+        bound(modelHolders);
+      } else modelHolders.delete(modelId);
+      return count;
     },
   };
 }

@@ -71,11 +71,14 @@ export async function runRetention(
   }
 
   // 3. Note tasks that turned terminal. Paged by key: more than a page of live tasks must not hide the rest.
+  // Every task of the pass is read in one view of the chain, from a head read begun after this point (the chain
+  // reader's follower: one sync for the pass, not one per task).
+  const viewSince = Date.now();
   let afterTask: Hex | undefined;
   for (;;) {
     const page = await meta.listLiveTasks(pageSize, afterTask);
     for (const task of page) {
-      const onChain = await chain.getTask(task.taskKey, { fresh: true });
+      const onChain = await chain.getTask(task.taskKey, { since: viewSince });
       if (terminalStates.has(onChain.state)) await meta.markTerminal(task.taskKey, now);
     }
     if (page.length < pageSize) break;
@@ -85,7 +88,7 @@ export async function runRetention(
   // 4. Delete the data of tasks terminal for longer than the retention period.
   let retiredTasks = 0;
   for (const task of await meta.listRetiredTasks(now - config.retention.terminalSeconds, 1000)) {
-    const onChain = await chain.getTask(task.taskKey, { fresh: true });
+    const onChain = await chain.getTask(task.taskKey, { since: viewSince });
     if (!terminalStates.has(onChain.state)) continue;
     for (const key of await meta.deleteTask(task.taskKey)) await objects.delete(key);
     retiredTasks++;

@@ -11,7 +11,7 @@ import {
   type PublicClient,
   verifyTypedData,
 } from 'viem';
-import { recheckMs } from '../chain/createChainReader.js';
+import { followDepth } from '../chain/createChainReader.js';
 import { createPHashPool } from '../results/createPHashPool.js';
 import { runRetention } from '../retention/runRetention.js';
 import {
@@ -499,7 +499,7 @@ export function runRelayReviewTests(env: () => ReviewEnv): void {
       assert.equal(refused, 0, 'never asked for more than the cap');
     });
 
-    it('caches task states per head block: one eth_call per task and block, a new block seen within cacheMs, terminal states too', async (t) => {
+    it('follows the chain: one eth_call per task older than the follower, its later states from its events, a new block seen within cacheMs, terminal states too', async (t) => {
       const { skip, factory, fixture } = env();
       if (skip) return t.skip(skip);
       if (factory.name !== 'sqlite') return t.skip('storage-independent: runs once, on the SQLite pass');
@@ -514,51 +514,49 @@ export function runRelayReviewTests(env: () => ReviewEnv): void {
       });
       const pause = () => new Promise((resolve) => setTimeout(resolve, cacheMs + 100));
       const task = await createFixtureTask(fixture);
+      // Older than the follower's first window (a task created before the relay started): read with eth_call.
+      await fixture.actors.publicClient.request({
+        method: 'anvil_mine' as never,
+        params: [`0x${(followDepth + 8n).toString(16)}`] as never,
+      });
       const first = await Promise.all(Array.from({ length: 20 }, () => chain.getTask(task.taskKey)));
       assert.ok(first.every((s) => s.state === 'Started'));
       assert.equal(calls.eth_call, 1, 'twenty concurrent requests share one read');
-      assert.equal(calls.eth_getBlockByNumber, 1);
+      // Requests asked after the first sync began (a later millisecond) share one more before the read.
+      assert.ok(calls.eth_getBlockByNumber! <= 2);
+      const heads = calls.eth_getBlockByNumber!;
       await pause();
       assert.equal((await chain.getTask(task.taskKey)).state, 'Started');
-      assert.equal(calls.eth_call, 1, 'same head block: no new read');
-      assert.equal(calls.eth_getBlockByNumber, 2, 'the head is re-read once cacheMs passed');
+      assert.equal(calls.eth_call, 1, 'no event of the task: no new read');
+      assert.equal(calls.eth_getBlockByNumber, heads + 1, 'the head is re-read once cacheMs passed');
       const result = await makeSdResult(64, 64, 1, 37);
       await submitScore(fixture, task, result.score);
       await pause();
-      assert.equal((await chain.getTask(task.taskKey)).state, 'ScoreReady', 'a new block invalidates');
-      assert.equal(calls.eth_call, 2);
+      assert.equal(
+        (await chain.getTask(task.taskKey)).state,
+        'ScoreReady',
+        'its event is seen within cacheMs',
+      );
       assert.equal((await chain.getTask(task.taskKey, { fresh: true })).state, 'ScoreReady');
-      assert.equal(calls.eth_call, 3, 'fresh always reads');
       await validateSingle(fixture, task);
       assert.equal((await chain.getTask(task.taskKey, { fresh: true })).state, 'EndSuccess');
-      let reads = calls.eth_call;
       await fixture.actors.publicClient.request({ method: 'evm_mine' as never, params: [] as never });
       await pause();
       assert.equal((await chain.getTask(task.taskKey)).state, 'EndSuccess');
-      assert.equal(
-        calls.eth_call,
-        reads + 1,
-        'a terminal state is read again at a new head (a reorg can undo it)',
-      );
-      reads = calls.eth_call;
-      await pause();
-      assert.equal((await chain.getTask(task.taskKey)).state, 'EndSuccess');
-      assert.equal(calls.eth_call, reads, 'and not again while that block is the head');
-      // A task created after the head was cached reads as unknown at that head; a recheck (what the routes do
-      // before refusing) reads the head again once it is older than recheckMs, and finds the task.
+      assert.equal(calls.eth_call, 1, "every later state came from the task's events, none from a read");
+      // A task created after the last sync is not in that view: the request syncs at a head read after it began
+      // (as a refusal's recheck does), and finds the task.
       const slow = createFixtureChainReader(fixture, {
         cacheMs: 60_000,
       });
-      assert.equal((await slow.getTask(`0x${'77'.repeat(32)}`)).state, 'None', 'caches the head');
+      assert.equal((await slow.getTask(`0x${'77'.repeat(32)}`)).state, 'None', 'first sync');
       const late = await createFixtureTask(fixture);
-      assert.equal((await slow.getTask(late.taskKey)).state, 'None', 'read at the cached (older) head');
-      await new Promise((resolve) => setTimeout(resolve, recheckMs + 20));
-      assert.equal((await slow.getTask(late.taskKey, { recheck: true })).state, 'Started');
       assert.equal(
         (await slow.getTask(late.taskKey)).state,
         'Started',
-        'the newer head is the cached one now',
+        'not in the view (cacheMs one minute): synced before it is answered',
       );
+      assert.equal((await slow.getTask(late.taskKey)).state, 'Started', 'the newer view is kept');
     });
 
     it('bounds every chain read: a lost answer fails the requests sharing it as CHAIN_UNAVAILABLE, and the next request reads again', async (t) => {
