@@ -329,4 +329,28 @@ describe('createTxSender (anvil)', () => {
     const lost = await client.getTransactionReceipt({ hash: paused.tx.hash });
     assert.equal(lost.status, 'success', 'the lost pause landed again, same bytes');
   });
+
+  it('a nonce another holder of the key took since the count was read: signed again at once, the send does not fail', async () => {
+    const { sender, store, privateKey, account } = senderFor(10);
+    const joined = await sender.sendAndWait({ purpose: 'join', request: joinFor(privateKey) });
+    // The sender now trusts its store's count; the same key sends from elsewhere (a wallet) and takes the next nonce.
+    const { wallet } = testWallet(devnet, 10);
+    const hash = await wallet.sendTransaction({ to: account.address, value: 1n, nonce: joined.tx.nonce + 1 });
+    await devnet.client.waitForTransactionReceipt({ hash });
+    const paused = await sender.sendAndWait(
+      { purpose: 'pause', request: pauseRequest(contractsOf(devnet.deployment)) },
+      { timeoutMs: 30_000 },
+    );
+    assert.equal(paused.status, 'mined');
+    assert.equal(paused.tx.nonce, joined.tx.nonce + 2);
+    const statuses = (
+      store.db
+        .prepare("SELECT status, nonce FROM transactions WHERE purpose = 'pause' ORDER BY id")
+        .all() as {
+        status: string;
+        nonce: number;
+      }[]
+    ).map((r) => `${r.status}@${r.nonce - joined.tx.nonce}`);
+    assert.deepEqual(statuses, ['dropped@1', 'mined@2']);
+  });
 });

@@ -141,6 +141,8 @@ export function createTxSender(parameters: TxSenderParameters): TxSender {
     nonceSynced = false;
     nonceEpoch++;
   };
+  /** Hashes whose broadcast was refused with "nonce too low" (for `send`, taken once). */
+  const nonceRefused = new Set<Hex>();
   const readChainNonce = () => client.getTransactionCount({ address: account.address, blockTag: 'pending' });
   let lock: Promise<unknown> = Promise.resolve();
   const exclusive = <T>(fn: () => Promise<T>): Promise<T> => {
@@ -210,7 +212,10 @@ export function createTxSender(parameters: TxSenderParameters): TxSender {
     } catch (error) {
       const message = describeRpcError(error);
       // Its nonce may have been taken by another transaction (another holder of the key): re-read the count.
-      if (/nonce too low/i.test(message)) unsyncNonce();
+      if (/nonce too low/i.test(message)) {
+        unsyncNonce();
+        nonceRefused.add(tx.hash);
+      }
       // Already in the pool or mined: the same bytes are out there, which is all we want.
       if (
         /already known|already imported|known transaction|nonce too low|replacement transaction/i.test(
@@ -374,13 +379,24 @@ export function createTxSender(parameters: TxSenderParameters): TxSender {
       return getTxById(store, replacement.id)!;
     });
 
-  const send = async (p: SendParameters): Promise<TxRecord> => {
+  const send = async (p: SendParameters, again = false): Promise<TxRecord> => {
     const { tx, fresh } = await exclusive(() => signOrFind(p));
     if (!fresh) return tx;
     // Outside the lock: a synchronous broadcast may wait for a block, and other sends need not wait with it
     // (nonces are taken under the lock; a later nonce broadcast first just waits in the pool).
     if (!(sendSync && (await broadcastSync(tx)))) await broadcast(tx);
     crashPoint('tx_sent', [p.taskKey]);
+    // Its nonce refused as too low: another holder of the key used it since the chain's count was last read (the
+    // store's count is trusted in between). Once provably taken, it is signed again at once with the chain's count
+    // (`wait` would only find it dropped a second later and fail the step).
+    if (nonceRefused.delete(tx.hash) && !again && (await isDropped(tx))) {
+      updateTxStatus(store, tx.id, 'dropped', { error: 'its nonce was used by another transaction' });
+      notice(
+        'warn',
+        `Transaction ${tx.purpose} ${tx.hash} lost its nonce to another transaction; signing it again.`,
+      );
+      return send(p, true);
+    }
     return getTxById(store, tx.id)!;
   };
 
