@@ -1,4 +1,12 @@
-import { type Address, createPublicClient, type Hex, type Log, type PublicClient, webSocket } from 'viem';
+import {
+  type Address,
+  createPublicClient,
+  type Hex,
+  type Log,
+  type PublicClient,
+  type WebSocketTransport,
+  webSocket,
+} from 'viem';
 import { createPollLoop } from './createPollLoop.js';
 
 /** The chain reads a watcher makes: answered by the RPC, or by a feed shared between watchers. */
@@ -42,6 +50,7 @@ export type CreateChainFeedParameters = {
 };
 
 type FeedBlock = { number: bigint; hash: Hex; parentHash: Hex; logs: Log[] };
+type Header = { number: bigint; hash: Hex; parentHash: Hex };
 
 /**
  * One reader of the chain for many watchers in one process (the devnet runs every node daemon in one process):
@@ -69,6 +78,26 @@ export function createChainFeed(parameters: CreateChainFeedParameters): ChainFee
   const listeners = new Set<() => void>();
   let blocks: FeedBlock[] = [];
   let freshAt = 0;
+  /**
+   * Headers the WebSocket subscription pushed (newHeads carries number, hash and parent hash), by number: a poll
+   * takes a block's header from here instead of asking `eth_getBlockByNumber` for it (one call per block was the
+   * feed's main cost). They get no more trust than a read: a batch is kept only when its headers chain by parent
+   * hash onto the kept stretch and every log (from `eth_getLogs`) carries its header's hash. A batch that fails
+   * those checks drops every pushed header, so the next poll reads them all from the RPC (a pushed header of a
+   * block since replaced, or a WebSocket endpoint on another node than the HTTP one, costs a retry, never a
+   * wrong block).
+   */
+  const pushed = new Map<bigint, Header>();
+  const remember = (header: Header) => {
+    pushed.set(header.number, header);
+    // Bounded: the oldest go first (a feed that stopped polling must not grow).
+    if (pushed.size > keep) pushed.delete(pushed.keys().next().value!);
+  };
+  const headerOf = async (blockNumber: bigint): Promise<Header> => {
+    const known = pushed.get(blockNumber);
+    if (known) return known;
+    return client.getBlock({ blockNumber });
+  };
 
   const isFresh = () => loop.running && blocks.length > 0 && Date.now() - freshAt <= maxAgeMs;
   const find = (number: bigint): FeedBlock | undefined => {
@@ -89,13 +118,18 @@ export function createChainFeed(parameters: CreateChainFeedParameters): ChainFee
 
   const poll = async () => {
     const top = blocks.at(-1);
-    // The cheap read first (most polls see no new block): a block replaced at the same height is seen with the
-    // next block, whose parent hash does not chain onto the kept top (then a new stretch is read).
-    if (top && (await client.getBlockNumber({ cacheTime: 0 })) === top.number) {
+    // A head the subscription pushed above the kept top needs no read (a poll it started, or a timer's poll that
+    // finds it there; a later head pushed starts the next poll). Otherwise the cheap read first (most timer polls
+    // see no new block): a block replaced at the same height is seen with the next block, whose parent hash does
+    // not chain onto the kept top (then a new stretch is read).
+    let newest: Header | undefined;
+    for (const header of pushed.values()) if (!newest || header.number > newest.number) newest = header;
+    const fromPush = top && newest && newest.number > top.number ? newest : undefined;
+    if (!fromPush && top && (await client.getBlockNumber({ cacheTime: 0 })) === top.number) {
       freshAt = Date.now();
       return;
     }
-    const latest = await client.getBlock({ blockTag: 'latest' });
+    const latest: Header = fromPush ?? (await client.getBlock({ blockTag: 'latest' }));
     if (top && latest.hash === top.hash) {
       freshAt = Date.now();
       return;
@@ -108,22 +142,39 @@ export function createChainFeed(parameters: CreateChainFeedParameters): ChainFee
     const numbers = Array.from({ length: Number(latest.number - from) }, (_, i) => from + BigInt(i));
     const [logs, ...headers] = await Promise.all([
       client.getLogs({ address: [...parameters.addresses], fromBlock: from, toBlock: latest.number }),
-      ...numbers.map((blockNumber) => client.getBlock({ blockNumber })),
+      ...numbers.map(headerOf),
     ]);
-    const batch: FeedBlock[] = [...headers, latest].map((h) => ({
+    // Whatever the checks below decide, the pushed headers up to this batch are used (or found wrong).
+    const consistent = check(from, logs, headers, latest);
+    for (const number of [...pushed.keys()])
+      if (!consistent || number <= latest.number) pushed.delete(number);
+    if (!consistent) return;
+    commit(from, logs, [...headers, latest]);
+  };
+
+  /** Whether the headers chain by parent hash and every log carries its block's hash. */
+  const check = (from: bigint, logs: Log[], headers: Header[], latest: Header): boolean => {
+    const batch = [...headers, latest];
+    for (let i = 1; i < batch.length; i++) {
+      // The chain moved between the reads: try again at the next poll.
+      if (batch[i]!.parentHash !== batch[i - 1]!.hash) return false;
+    }
+    for (const log of logs) {
+      const block = batch[Number((log.blockNumber ?? -1n) - from)];
+      if (!block || block.hash !== log.blockHash) return false;
+    }
+    return true;
+  };
+
+  const commit = (from: bigint, logs: Log[], headers: Header[]) => {
+    const batch: FeedBlock[] = headers.map((h) => ({
       number: h.number,
       hash: h.hash,
       parentHash: h.parentHash,
       logs: [],
     }));
-    for (let i = 1; i < batch.length; i++) {
-      // The chain moved between the reads: try again at the next poll.
-      if (batch[i]!.parentHash !== batch[i - 1]!.hash) return;
-    }
     for (const log of logs) {
-      const block = batch[Number((log.blockNumber ?? -1n) - from)];
-      if (!block || block.hash !== log.blockHash) return;
-      if (addresses.has(log.address.toLowerCase())) block.logs.push(log);
+      if (addresses.has(log.address.toLowerCase())) batch[Number(log.blockNumber! - from)]!.logs.push(log);
     }
     const previous = blocks.at(-1);
     const continues =
@@ -156,7 +207,7 @@ export function createChainFeed(parameters: CreateChainFeedParameters): ChainFee
         onHead();
       });
   };
-  let wsClient: PublicClient | undefined;
+  let wsClient: PublicClient<WebSocketTransport> | undefined;
   const watchHeads = () => {
     if (!parameters.wsUrl || unwatch) return;
     wsClient = createPublicClient({
@@ -166,10 +217,19 @@ export function createChainFeed(parameters: CreateChainFeedParameters): ChainFee
         retryCount: 0,
         timeout: 10_000,
       }),
-    }) as PublicClient;
+    });
     // A WebSocket transport subscribes to newHeads (viem polls only over HTTP). The polls go on: a lost
-    // subscription costs latency, never a block.
-    unwatch = wsClient.watchBlockNumber({ emitMissed: false, onBlockNumber: onHead, onError: () => {} });
+    // subscription costs latency, never a block. Its headers spare the polls their `eth_getBlockByNumber` (see
+    // `pushed`).
+    unwatch = wsClient.watchBlockHeaders({
+      onBlockHeader: (header) => {
+        if (header.hash && header.number !== null) {
+          remember({ number: header.number, hash: header.hash, parentHash: header.parentHash });
+        }
+        onHead();
+      },
+      onError: () => {},
+    });
   };
   /** Unsubscribes and closes the socket (an open one keeps the process alive). */
   const unwatchHeads = async () => {

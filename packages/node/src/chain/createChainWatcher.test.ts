@@ -355,6 +355,66 @@ describe('createChainWatcher (anvil)', () => {
     }
   });
 
+  it('a chain feed takes headers from the WebSocket newHeads instead of eth_getBlockByNumber, and still sees a reorg', async () => {
+    const proxy = await startRpcProxy(devnet.anvil.rpcUrl);
+    const client = createChainClient({ rpcUrl: proxy.url, deployment: devnet.deployment });
+    const feed = createChainFeed({
+      client,
+      addresses: [devnet.deployment.contracts.nodeRegistry],
+      pollIntervalMs: 60_000,
+      wsUrl: devnet.anvil.rpcUrl.replace(/^http/, 'ws'),
+    });
+    const refusing = new Proxy({} as PublicClient, {
+      get: () => () => Promise.reject(new Error('the watcher read the RPC itself')),
+    });
+    const store = joinedStore(join(dir, 'feed-ws-headers.db'));
+    await catchUp(watcherFor(store, client));
+    feed.start();
+    await feed.pollOnce();
+    const watcher = watcherFor(store, refusing, 0, { source: feed, pollIntervalMs: 60_000 });
+    watcher.start();
+    try {
+      let heads = 0;
+      feed.subscribe(() => heads++);
+      for (let tries = 0; heads === 0 && tries < 20; tries++) {
+        await devnet.rpc('anvil_mine', ['0x1']);
+        await new Promise((resolve) => setTimeout(resolve, 250));
+      }
+      assert.ok(heads > 0, 'the feed never heard of a new head over WebSocket');
+      const sees = (node: Address, what: string) =>
+        waitFor(() => joinedNodes(store).includes(node.toLowerCase()), 10_000, what);
+      proxy.methods.length = 0;
+      for (const index of [15, 16]) await sees(await join_(index), `the watcher sees join ${index}`);
+      await devnet.rpc('anvil_mine', ['0x2']);
+      await waitFor(
+        async () => watcher.status().cursor?.blockNumber === Number(await devnet.client.getBlockNumber()),
+        10_000,
+        'the watcher at the head',
+      );
+      // Four blocks: their headers came with the newHeads notifications (one read per block before).
+      assert.equal(proxy.count('eth_getBlockByNumber'), 0, proxy.methods.join(' '));
+      assert.ok(proxy.count('eth_getLogs') >= 1);
+
+      // A reorg: the replaced block's pushed header is no longer on the chain; the parent-hash checks see it.
+      const snapshot = await devnet.rpc('evm_snapshot');
+      const doomed = await join_(17);
+      await sees(doomed, 'the doomed join');
+      await devnet.rpc('evm_revert', [snapshot]);
+      await devnet.rpc('anvil_mine', ['0x1']);
+      const replacement = await join_(18);
+      await devnet.rpc('anvil_mine', ['0x1']);
+      await sees(replacement, 'the replacing join');
+      assert.ok(!joinedNodes(store).includes(doomed.toLowerCase()), 'the replaced join is undone');
+      assert.equal(watcher.status().reorgs, 1);
+      assert.equal(watcher.status().lastError, null);
+    } finally {
+      await watcher.stop();
+      await feed.stop();
+      await proxy.close();
+      store.close();
+    }
+  });
+
   it('a draw a reorg puts back is settled by a hinted settler that read none pending (its periodic re-read)', async () => {
     const contracts = contractsOf(devnet.deployment);
     await joinTestNode(devnet, 12, ['base:verinet/tiny-gpt2']);

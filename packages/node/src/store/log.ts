@@ -3,11 +3,26 @@ import { type NodeStore, prepareCached } from './openStore.js';
 
 export type LogEntry = { id: number; time: number; level: string; message: string; taskKey: Hex | null };
 
-/** Appends a plain-language line for the dashboard and keeps the newest `keep` lines. */
+/**
+ * Appends a plain-language line for the dashboard and keeps the newest `keep` lines: the insert and the trim in
+ * one commit (two autocommits were two WAL writes per line, from every step's notice).
+ */
 export function appendLog(
   store: NodeStore,
   entry: { level: 'info' | 'warn' | 'error'; message: string; taskKey?: Hex | null | undefined },
   keep = 1000,
+): void {
+  if (store.db.inTransaction) {
+    writeLog(store, entry, keep);
+    return;
+  }
+  store.db.transaction(writeLog)(store, entry, keep);
+}
+
+function writeLog(
+  store: NodeStore,
+  entry: { level: 'info' | 'warn' | 'error'; message: string; taskKey?: Hex | null | undefined },
+  keep: number,
 ): void {
   const result = prepareCached(
     store,

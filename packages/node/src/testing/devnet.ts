@@ -66,12 +66,26 @@ export type RpcProxy = {
   url: string;
   mode: 'up' | 'down' | 'slow';
   slowMs: number;
+  /** Every JSON-RPC method asked through the proxy, in order (a batch's items one by one). */
+  methods: string[];
+  /** How many times `method` was asked. */
+  count: (method: string) => number;
   close: () => Promise<void>;
 };
 
-/** An HTTP JSON-RPC proxy in front of `target`: `down` resets connections, `slow` delays answers. */
+/**
+ * An HTTP JSON-RPC proxy in front of `target`: `down` resets connections, `slow` delays answers; it records the
+ * methods asked (`methods`, `count`).
+ */
 export async function startRpcProxy(target: string): Promise<RpcProxy> {
-  const proxy: RpcProxy = { url: '', mode: 'up', slowMs: 2_000, close: async () => {} };
+  const proxy: RpcProxy = {
+    url: '',
+    mode: 'up',
+    slowMs: 2_000,
+    methods: [],
+    count: (method) => proxy.methods.filter((m) => m === method).length,
+    close: async () => {},
+  };
   const server: Server = createServer(async (request, response) => {
     if (proxy.mode === 'down') {
       request.socket.destroy();
@@ -79,6 +93,14 @@ export async function startRpcProxy(target: string): Promise<RpcProxy> {
     }
     const chunks: Buffer[] = [];
     for await (const chunk of request) chunks.push(chunk as Buffer);
+    try {
+      const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as
+        | { method?: string }
+        | { method?: string }[];
+      for (const item of Array.isArray(body) ? body : [body]) proxy.methods.push(String(item.method));
+    } catch {
+      proxy.methods.push('(unparsable)');
+    }
     if (proxy.mode === 'slow') await new Promise((resolve) => setTimeout(resolve, proxy.slowMs));
     try {
       const upstream = await fetch(target, {

@@ -7,7 +7,14 @@ import { privateKeyToAccount } from 'viem/accounts';
 import { createChainClient, getDeploymentChain } from '../chain/createChainClient.js';
 import { contractsOf, joinRequest, pauseRequest, resumeRequest } from '../chain/taskManager.js';
 import { getLatestTx, listPendingTxs, openStore } from '../store/index.js';
-import { startTestDevnet, type TestDevnet, testMinStake, testWallet, waitFor } from '../testing/devnet.js';
+import {
+  startRpcProxy,
+  startTestDevnet,
+  type TestDevnet,
+  testMinStake,
+  testWallet,
+  waitFor,
+} from '../testing/devnet.js';
 import { createTxSender, TransactionRevertedError } from './createTxSender.js';
 
 /** Bounds of this file's hooks (node:test hooks do not inherit a describe's timeout): a hung hook fails, not CI. */
@@ -256,5 +263,94 @@ describe('createTxSender (anvil)', () => {
     assert.equal(paused.tx.nonce, joined.tx.nonce + 1);
     assert.equal(paused.status, 'mined');
     assert.equal(await client.getTransactionCount({ address: account.address }), joined.tx.nonce + 2);
+  });
+
+  it('asks the chain for the nonce once and for the fees once per feeCacheMs, not per transaction', async () => {
+    const proxy = await startRpcProxy(devnet.anvil.rpcUrl);
+    try {
+      const { privateKey } = testWallet(devnet, 8);
+      const account = privateKeyToAccount(privateKey);
+      const client = createChainClient({ rpcUrl: proxy.url, deployment: devnet.deployment });
+      const sender = createTxSender({
+        client,
+        account,
+        chain: getDeploymentChain(devnet.deployment, proxy.url),
+        store: openStore({ path: ':memory:' }),
+        feeCacheMs: 60_000,
+      });
+      const contracts = contractsOf(devnet.deployment);
+      const sent = [await sender.sendAndWait({ purpose: 'join', request: joinFor(privateKey) })];
+      for (const round of [1, 2]) {
+        sent.push(await sender.sendAndWait({ purpose: `pause-${round}`, request: pauseRequest(contracts) }));
+        sent.push(
+          await sender.sendAndWait({ purpose: `resume-${round}`, request: resumeRequest(contracts) }),
+        );
+      }
+      assert.deepEqual(
+        sent.map((outcome) => [outcome.status, outcome.tx.nonce]),
+        [0, 1, 2, 3, 4].map((nonce) => ['mined', nonce]),
+      );
+      assert.equal(await devnet.client.getTransactionCount({ address: account.address }), 5);
+      // Five transactions: the count and the fees read once, every call still estimated (the revert check).
+      assert.equal(proxy.count('eth_getTransactionCount'), 1, proxy.methods.join(' '));
+      assert.equal(proxy.count('eth_maxPriorityFeePerGas'), 1, proxy.methods.join(' '));
+      assert.equal(proxy.count('eth_getBlockByNumber'), 1, proxy.methods.join(' '));
+      assert.equal(proxy.count('eth_estimateGas'), 5);
+      // The bid: twice the base fee of a recent block plus the tip, so a few blocks of base-fee growth still fit.
+      const fees = parseTransaction(sent[0]!.tx.raw);
+      const block = await devnet.client.getBlock({ blockNumber: sent[0]!.receipt.blockNumber });
+      assert.ok(fees.maxFeePerGas! >= block.baseFeePerGas! * 2n + fees.maxPriorityFeePerGas!);
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it('trial s11 without a reverting estimate: a send behind a rewound nonce puts the lost transaction back', async () => {
+    const { sender, account, privateKey, client } = senderFor(9);
+    const joined = await sender.sendAndWait({ purpose: 'join', request: joinFor(privateKey) });
+    const saved = (await devnet.rpc('evm_snapshot', [])) as string;
+    const paused = await sender.sendAndWait({
+      purpose: 'pause',
+      request: pauseRequest(contractsOf(devnet.deployment)),
+    });
+    // The pause is gone from the chain; the store still has it mined and its count (nonceSynced) says n + 2.
+    await devnet.rpc('evm_revert', [saved]);
+    assert.equal(await client.getTransactionCount({ address: account.address }), paused.tx.nonce);
+    // A second pause estimates fine on the rewound chain (the node is joined and not paused): without the lost
+    // pause back first, its nonce would wait behind the gap for ever.
+    const again = await sender.send({
+      purpose: 'pause-again',
+      request: pauseRequest(contractsOf(devnet.deployment)),
+    });
+    assert.equal(again.nonce, paused.tx.nonce + 1);
+    const outcome = await sender.wait(again, { timeoutMs: 30_000 });
+    assert.equal(outcome.tx.hash, again.hash);
+    assert.equal(await client.getTransactionCount({ address: account.address }), joined.tx.nonce + 3);
+    const lost = await client.getTransactionReceipt({ hash: paused.tx.hash });
+    assert.equal(lost.status, 'success', 'the lost pause landed again, same bytes');
+  });
+
+  it('a nonce another holder of the key took since the count was read: signed again at once, the send does not fail', async () => {
+    const { sender, store, privateKey, account } = senderFor(10);
+    const joined = await sender.sendAndWait({ purpose: 'join', request: joinFor(privateKey) });
+    // The sender now trusts its store's count; the same key sends from elsewhere (a wallet) and takes the next nonce.
+    const { wallet } = testWallet(devnet, 10);
+    const hash = await wallet.sendTransaction({ to: account.address, value: 1n, nonce: joined.tx.nonce + 1 });
+    await devnet.client.waitForTransactionReceipt({ hash });
+    const paused = await sender.sendAndWait(
+      { purpose: 'pause', request: pauseRequest(contractsOf(devnet.deployment)) },
+      { timeoutMs: 30_000 },
+    );
+    assert.equal(paused.status, 'mined');
+    assert.equal(paused.tx.nonce, joined.tx.nonce + 2);
+    const statuses = (
+      store.db
+        .prepare("SELECT status, nonce FROM transactions WHERE purpose = 'pause' ORDER BY id")
+        .all() as {
+        status: string;
+        nonce: number;
+      }[]
+    ).map((r) => `${r.status}@${r.nonce - joined.tx.nonce}`);
+    assert.deepEqual(statuses, ['dropped@1', 'mined@2']);
   });
 });

@@ -26,6 +26,7 @@ import {
   type TxRecord,
   updateTxStatus,
 } from '../store/index.js';
+import { getCachedFees } from './getCachedFees.js';
 
 export type TxSenderParameters = {
   client: PublicClient;
@@ -53,6 +54,11 @@ export type TxSenderParameters = {
    * transaction is in the pool all the same. Default true.
    */
   sendSync?: boolean | undefined;
+  /**
+   * How long one read of the fees (the latest block's base fee and `eth_maxPriorityFeePerGas`) serves new
+   * transactions, shared by every sender of the process on the same chain and RPC. Default 1,000 ms.
+   */
+  feeCacheMs?: number | undefined;
 };
 
 export type SendParameters = {
@@ -92,9 +98,12 @@ export type TxSender = {
 };
 
 /**
- * The node's only way to send transactions: nonces from the chain and the store (never reused), gas
- * estimated against the pending block with headroom, signed raw transactions persisted before they are
- * broadcast, so a node killed at any moment neither loses nor duplicates a transaction.
+ * The node's only way to send transactions: nonces from the store once its count is known to follow the chain's
+ * (the chain's count read at start, after a restart, a rewind or a nonce taken by another; never reused), fees
+ * from a read shared for `feeCacheMs` (twice the base fee plus the tip), gas estimated against the pending block
+ * with headroom (the estimate is also the check that the call would not revert), signed raw transactions
+ * persisted before they are broadcast, so a node killed at any moment neither loses nor duplicates a transaction.
+ * Per new transaction: one `eth_estimateGas` and one broadcast, where it was five calls.
  *
  * @example
  * const sender = createTxSender({ client, account, chain, store });
@@ -107,6 +116,34 @@ export function createTxSender(parameters: TxSenderParameters): TxSender {
   const bumpPercent = parameters.bumpPercent ?? 20;
   const receiptPollMs = parameters.receiptPollMs ?? 100;
   const notice = parameters.onNotice ?? (() => {});
+  const feeKey = `${chain.id}|${chain.rpcUrls.default.http[0] ?? ''}`;
+  const feeCacheMs = parameters.feeCacheMs ?? 1_000;
+  const getFees = async () => {
+    const fees = await getCachedFees({ client, key: feeKey, maxAgeMs: feeCacheMs });
+    const cap = parameters.maxFeePerGas;
+    if (cap === undefined || fees.maxFeePerGas <= cap) return fees;
+    // The cap bounds the bid (the transaction waits while the base fee is above it); the tip fits under it.
+    let maxPriorityFeePerGas = fees.maxPriorityFeePerGas;
+    if (maxPriorityFeePerGas > cap) maxPriorityFeePerGas = cap;
+    return { maxFeePerGas: cap, maxPriorityFeePerGas };
+  };
+  /**
+   * Whether the store's highest nonce is known to follow the chain's count of this account: then the next nonce is
+   * the store's highest + 1 without asking the chain (every transaction of this account is signed here and
+   * persisted before its broadcast). False at start and after `recover`, and set back to false by anything that says
+   * otherwise: a nonce refused as too low, a transaction dropped because its nonce was used by another, a
+   * rewound chain (see `restoreRewound`), a failed signing. The next `signNew` then reads the chain's count again.
+   */
+  let nonceSynced = false;
+  /** Bumped by every invalidation: one that lands while a signNew awaits is not overwritten by its end. */
+  let nonceEpoch = 0;
+  const unsyncNonce = () => {
+    nonceSynced = false;
+    nonceEpoch++;
+  };
+  /** Hashes whose broadcast was refused with "nonce too low" (for `send`, taken once). */
+  const nonceRefused = new Set<Hex>();
+  const readChainNonce = () => client.getTransactionCount({ address: account.address, blockTag: 'pending' });
   let lock: Promise<unknown> = Promise.resolve();
   const exclusive = <T>(fn: () => Promise<T>): Promise<T> => {
     const next = lock.then(fn);
@@ -154,6 +191,7 @@ export function createTxSender(parameters: TxSenderParameters): TxSender {
    * chain now decides; nothing is signed twice.
    */
   const restoreRewound = async (fromNonce: number): Promise<void> => {
+    unsyncNonce();
     const seen = new Set<number>();
     for (const tx of listLandedFromNonce(store, account.address, fromNonce)) {
       if (seen.has(tx.nonce)) continue;
@@ -173,6 +211,11 @@ export function createTxSender(parameters: TxSenderParameters): TxSender {
       await client.sendRawTransaction({ serializedTransaction: tx.raw });
     } catch (error) {
       const message = describeRpcError(error);
+      // Its nonce may have been taken by another transaction (another holder of the key): re-read the count.
+      if (/nonce too low/i.test(message)) {
+        unsyncNonce();
+        nonceRefused.add(tx.hash);
+      }
       // Already in the pool or mined: the same bytes are out there, which is all we want.
       if (
         /already known|already imported|known transaction|nonce too low|replacement transaction/i.test(
@@ -193,8 +236,15 @@ export function createTxSender(parameters: TxSenderParameters): TxSender {
   /** Whether `tx`'s nonce has been used by a transaction other than `tx` (then `tx` can never land). */
   const isDropped = async (tx: TxRecord): Promise<boolean> => {
     const minedNonce = await client.getTransactionCount({ address: account.address, blockTag: 'latest' });
-    if (minedNonce <= tx.nonce) return false;
+    if (minedNonce <= tx.nonce) {
+      // Below nonces this store saw land: the chain was rewound under them and `tx` waits behind the gap (a
+      // send that did not need to re-read the count did not notice): put them back.
+      if (minedNonce < tx.nonce && listLandedFromNonce(store, account.address, minedNonce).length > 0)
+        await restoreRewound(minedNonce);
+      return false;
+    }
     const receipt = await client.getTransactionReceipt({ hash: tx.hash }).catch(() => null);
+    if (receipt === null) unsyncNonce();
     return receipt === null;
   };
 
@@ -207,11 +257,13 @@ export function createTxSender(parameters: TxSenderParameters): TxSender {
       functionName: request.functionName,
       args: request.args,
     } as Parameters<typeof encodeFunctionData>[0]);
+    const epoch = nonceEpoch;
     let estimate: bigint;
-    // Independent reads, in one round trip's time rather than three.
-    const chainNoncePromise = client.getTransactionCount({ address: account.address, blockTag: 'pending' });
-    const feesPromise = client.estimateFeesPerGas();
-    chainNoncePromise.catch(() => {});
+    // Independent reads, in one round trip's time. The chain's count only while the store's is not known to
+    // follow it (nonceSynced); the fees from a read shared for `feeCacheMs` (getCachedFees).
+    const chainNoncePromise = nonceSynced ? undefined : readChainNonce();
+    const feesPromise = getFees();
+    chainNoncePromise?.catch(() => {});
     feesPromise.catch(() => {});
     try {
       // Against the pending block: a report in the task's own seed block is refused (SeedUnavailable).
@@ -229,7 +281,7 @@ export function createTxSender(parameters: TxSenderParameters): TxSender {
       if (/revert|custom error|returned no data/i.test(message)) {
         // Maybe only because the chain was rewound under this node's earlier transactions (the call depends on
         // them: a pause after a join): put them back and try once more.
-        const chainNonce = await chainNoncePromise.catch(() => undefined);
+        const chainNonce = await (chainNoncePromise ?? readChainNonce()).catch(() => undefined);
         if (!restored && chainNonce !== undefined && getHighestNonce(store, account.address) >= chainNonce) {
           await restoreRewound(chainNonce);
           return signNew({ purpose, taskKey, request }, true);
@@ -249,8 +301,10 @@ export function createTxSender(parameters: TxSenderParameters): TxSender {
     }
     const [chainNonce, fees] = await Promise.all([chainNoncePromise, feesPromise]);
     const highest = getHighestNonce(store, account.address);
-    if (highest >= chainNonce) await restoreRewound(chainNonce);
-    const nonce = Math.max(chainNonce, highest + 1);
+    if (chainNonce !== undefined && highest >= chainNonce) await restoreRewound(chainNonce);
+    const nonce = chainNonce === undefined ? highest + 1 : Math.max(chainNonce, highest + 1);
+    // A throw below (signing, the store) leaves the count unknown.
+    nonceSynced = false;
     const raw = await account.signTransaction({
       type: 'eip1559',
       chainId: chain.id,
@@ -270,6 +324,8 @@ export function createTxSender(parameters: TxSenderParameters): TxSender {
       hash: keccak256(raw),
       raw,
     });
+    // From here until something says otherwise, the store's count follows the chain's (see nonceSynced).
+    if (epoch === nonceEpoch) nonceSynced = true;
     crashPoint('tx_signed', [taskKey]);
     return tx;
   };
@@ -284,7 +340,8 @@ export function createTxSender(parameters: TxSenderParameters): TxSender {
       if (old.type !== 'eip1559' || old.maxFeePerGas === undefined || old.maxPriorityFeePerGas === undefined)
         return tx;
       const raise = (value: bigint) => (value * BigInt(100 + bumpPercent) + 99n) / 100n;
-      const fees = await client.estimateFeesPerGas();
+      // The fees of this moment (a fresh read, which the next sends share), and at least the old bid raised.
+      const fees = await getCachedFees({ client, key: feeKey, maxAgeMs: 0 });
       let maxFeePerGas = raise(old.maxFeePerGas);
       if (fees.maxFeePerGas > maxFeePerGas) maxFeePerGas = fees.maxFeePerGas;
       let maxPriorityFeePerGas = raise(old.maxPriorityFeePerGas);
@@ -322,13 +379,24 @@ export function createTxSender(parameters: TxSenderParameters): TxSender {
       return getTxById(store, replacement.id)!;
     });
 
-  const send = async (p: SendParameters): Promise<TxRecord> => {
+  const send = async (p: SendParameters, again = false): Promise<TxRecord> => {
     const { tx, fresh } = await exclusive(() => signOrFind(p));
     if (!fresh) return tx;
     // Outside the lock: a synchronous broadcast may wait for a block, and other sends need not wait with it
     // (nonces are taken under the lock; a later nonce broadcast first just waits in the pool).
     if (!(sendSync && (await broadcastSync(tx)))) await broadcast(tx);
     crashPoint('tx_sent', [p.taskKey]);
+    // Its nonce refused as too low: another holder of the key used it since the chain's count was last read (the
+    // store's count is trusted in between). Once provably taken, it is signed again at once with the chain's count
+    // (`wait` would only find it dropped a second later and fail the step).
+    if (nonceRefused.delete(tx.hash) && !again && (await isDropped(tx))) {
+      updateTxStatus(store, tx.id, 'dropped', { error: 'its nonce was used by another transaction' });
+      notice(
+        'warn',
+        `Transaction ${tx.purpose} ${tx.hash} lost its nonce to another transaction; signing it again.`,
+      );
+      return send(p, true);
+    }
     return getTxById(store, tx.id)!;
   };
 
@@ -424,6 +492,7 @@ export function createTxSender(parameters: TxSenderParameters): TxSender {
     send,
     wait,
     async recover() {
+      unsyncNonce();
       // A chain rewound while the node was down (the devnet's anvil killed and reloaded from its last save).
       const minedCount = await client.getTransactionCount({ address: account.address, blockTag: 'latest' });
       if (getHighestNonce(store, account.address) >= minedCount) await restoreRewound(minedCount);
