@@ -2,6 +2,15 @@
  * @verinet/sdk: the application side of the Verinet protocol (docs/sdk.md). Browser-safe: Node-only parts
  * (the SQLite store) live in '@verinet/sdk/node'.
  */
+
+export {
+  createFeeReader,
+  defaultFeeMaxAgeMs,
+  type FeeReader,
+  getTransactionFees,
+  isFeeRefusal,
+  type TransactionFees,
+} from '@verinet/protocol/chain/createFeeReader';
 export { abortTask } from './actions/abortTask.js';
 export { createGroupMembers } from './actions/createGroupMembers.js';
 export { createTask } from './actions/createTask.js';
@@ -18,14 +27,6 @@ export {
   waitForReport,
 } from './actions/waitForReport.js';
 export { getOwed, withdraw } from './actions/withdraw.js';
-export {
-  createFeeReader,
-  defaultFeeMaxAgeMs,
-  type FeeReader,
-  getTransactionFees,
-  isFeeRefusal,
-  type TransactionFees,
-} from './chain/createFeeReader.js';
 export { getChainFromDeployment } from './chain/getChainFromDeployment.js';
 export { getGasLimit, isOutOfGas } from './chain/getGasLimit.js';
 export { chooseDefaultFee, defaultFeeCapMultiple } from './chain/reads.js';

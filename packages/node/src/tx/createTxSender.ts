@@ -1,3 +1,4 @@
+import { joinFeeReader } from '@verinet/protocol/chain/createFeeReader';
 import {
   type Chain,
   encodeFunctionData,
@@ -26,7 +27,6 @@ import {
   type TxRecord,
   updateTxStatus,
 } from '../store/index.js';
-import { getCachedFees } from './getCachedFees.js';
 
 export type TxSenderParameters = {
   client: PublicClient;
@@ -116,10 +116,10 @@ export function createTxSender(parameters: TxSenderParameters): TxSender {
   const bumpPercent = parameters.bumpPercent ?? 20;
   const receiptPollMs = parameters.receiptPollMs ?? 100;
   const notice = parameters.onNotice ?? (() => {});
-  const feeKey = `${chain.id}|${chain.rpcUrls.default.http[0] ?? ''}`;
+  const feeReader = joinFeeReader(`${chain.id}|${chain.rpcUrls.default.http[0] ?? ''}`, client);
   const feeCacheMs = parameters.feeCacheMs ?? 1_000;
   const getFees = async () => {
-    const fees = await getCachedFees({ client, key: feeKey, maxAgeMs: feeCacheMs });
+    const fees = await feeReader.read({ maxAgeMs: feeCacheMs });
     const cap = parameters.maxFeePerGas;
     if (cap === undefined || fees.maxFeePerGas <= cap) return fees;
     // The cap bounds the bid (the transaction waits while the base fee is above it); the tip fits under it.
@@ -260,7 +260,7 @@ export function createTxSender(parameters: TxSenderParameters): TxSender {
     const epoch = nonceEpoch;
     let estimate: bigint;
     // Independent reads, in one round trip's time. The chain's count only while the store's is not known to
-    // follow it (nonceSynced); the fees from a read shared for `feeCacheMs` (getCachedFees).
+    // follow it (nonceSynced); the fees from a read shared for `feeCacheMs` (joinFeeReader).
     const chainNoncePromise = nonceSynced ? undefined : readChainNonce();
     const feesPromise = getFees();
     chainNoncePromise?.catch(() => {});
@@ -341,7 +341,7 @@ export function createTxSender(parameters: TxSenderParameters): TxSender {
         return tx;
       const raise = (value: bigint) => (value * BigInt(100 + bumpPercent) + 99n) / 100n;
       // The fees of this moment (a fresh read, which the next sends share), and at least the old bid raised.
-      const fees = await getCachedFees({ client, key: feeKey, maxAgeMs: 0 });
+      const fees = await feeReader.read({ maxAgeMs: 0 });
       let maxFeePerGas = raise(old.maxFeePerGas);
       if (fees.maxFeePerGas > maxFeePerGas) maxFeePerGas = fees.maxFeePerGas;
       let maxPriorityFeePerGas = raise(old.maxPriorityFeePerGas);

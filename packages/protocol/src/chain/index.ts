@@ -1,4 +1,5 @@
 export * from './abis.generated.js';
+export * from './createFeeReader.js';
 export * from './deployment.js';
 export * from './getBatchingTransport.js';
 export * from './taskStates.js';

@@ -1,5 +1,11 @@
 import { taskManagerAbi } from '@verinet/protocol/chain/abis';
 import {
+  createFeeReader,
+  type FeeReader,
+  isFeeRefusal,
+  joinFeeReader,
+} from '@verinet/protocol/chain/createFeeReader';
+import {
   getBatchingTransport,
   type HttpTransportFactory,
   isLoopbackRpc,
@@ -26,7 +32,6 @@ import { privateKeyToAccount } from 'viem/accounts';
 import { sendRawTransactionSync } from 'viem/actions';
 import { ConfigurationError, ContractRevertedError } from '../errors/index.js';
 import type { VerinetAccount, VerinetChain } from '../types.js';
-import { createFeeReader, type FeeReader, isFeeRefusal, joinFeeReader } from './createFeeReader.js';
 import { getGasLimit, isOutOfGas } from './getGasLimit.js';
 import { toSdkError } from './toSdkError.js';
 

@@ -3,8 +3,11 @@ import type { PublicClient } from 'viem';
 export type TransactionFees = { maxFeePerGas: bigint; maxPriorityFeePerGas: bigint };
 
 export type FeeReader = {
-  /** The fees to sign with: read at most `maxAgeMs` ago (one read shared by the sends meanwhile). */
-  read: () => Promise<TransactionFees>;
+  /**
+   * The fees to sign with: read at most `maxAgeMs` ago (the reader's, or this call's: 0 reads now, as a sender
+   * replacing an outbid transaction does), one read shared by the sends meanwhile.
+   */
+  read: (options?: { maxAgeMs?: number | undefined }) => Promise<TransactionFees>;
   /** Drops the cached fees: the next `read` asks the chain (after an RPC refused a fee as too low). */
   refresh: () => void;
 };
@@ -60,15 +63,16 @@ export function createFeeReader(parameters: {
   const maxAgeMs = parameters.maxAgeMs ?? defaultFeeMaxAgeMs;
   let cached: { at: number; fees: Promise<TransactionFees> } | undefined;
   return {
-    read() {
-      if (cached && Date.now() - cached.at < maxAgeMs) return cached.fees;
+    read(options = {}) {
+      if (cached && Date.now() - cached.at < (options.maxAgeMs ?? maxAgeMs)) return cached.fees;
       const fees = Promise.all([
         publicClient.getBlock({ blockTag: 'latest' }),
-        publicClient.request({ method: 'eth_maxPriorityFeePerGas' }),
+        // viem's: eth_maxPriorityFeePerGas, or gas price minus base fee where an RPC lacks that method.
+        publicClient.estimateMaxPriorityFeePerGas(),
       ]).then(([block, tip]) => {
         if (block.baseFeePerGas === null || block.baseFeePerGas === undefined)
-          throw new Error('The chain has no base fee (not EIP-1559): the SDK signs EIP-1559 transactions.');
-        return getTransactionFees(block.baseFeePerGas, BigInt(tip));
+          throw new Error('The chain has no base fee (not EIP-1559): Verinet signs EIP-1559 transactions.');
+        return getTransactionFees(block.baseFeePerGas, tip);
       });
       const entry = { at: Date.now(), fees };
       cached = entry;
@@ -83,7 +87,10 @@ export function createFeeReader(parameters: {
   };
 }
 
-/** Fee readers shared by the clients of one process, by chain and RPC URL (20 apps in one process: one read). */
+/**
+ * Fee readers shared by the senders of one process, by chain and RPC URL (the devnet's 20 node daemons, or 20 apps
+ * in one process: one read).
+ */
 const shared = new Map<string, FeeReader>();
 
 /**
