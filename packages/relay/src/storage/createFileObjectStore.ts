@@ -21,9 +21,8 @@ const keyPattern = /^[a-z]+\/0x[0-9a-f]{64}\/[0-9a-f-]{36}$/;
 /** A packed object's key: the name it was put under, then its pack, data offset and length. */
 const packedKeyPattern =
   /^([a-z]+\/0x[0-9a-f]{64}\/[0-9a-f-]{36})@(\d{13}-[0-9a-f]{8})\.(\d{1,15})\.(\d{1,15})$/;
-/** Objects of a known size up to this go into packs (buffered in memory until whole, then appended). */
+/** Objects of a known size up to this go into packs (written into their record as they arrive). */
 const packMaxObjectBytes = 4 * 1024 * 1024;
-const defaultPackBufferBytes = 64 * 1024 * 1024;
 const maxPackBytes = 64 * 1024 * 1024;
 const defaultMaxPackAgeMs = 10 * 60 * 1000;
 /** Pack files kept open for reading at most (the most recently read ones). */
@@ -36,8 +35,6 @@ export type CreateFileObjectStoreOptions = {
   maxPackAgeMs?: number | undefined;
   /** A pack of another process (or an earlier run) counts as sealed once unmodified this long (11 minutes). */
   packQuietMs?: number | undefined;
-  /** Memory all packed puts may buffer together (64 MiB); beyond it a put goes on as a file of its own. */
-  packBufferBytes?: number | undefined;
 };
 
 type PackedKey = { packId: string; offset: number; length: number };
@@ -98,7 +95,6 @@ export async function createFileObjectStore(
 ): Promise<ObjectStore> {
   const maxPackAgeMs = options.maxPackAgeMs ?? defaultMaxPackAgeMs;
   const foreignPackQuietMs = options.packQuietMs ?? maxPackAgeMs + 60 * 1000;
-  const packBufferBytes = options.packBufferBytes ?? defaultPackBufferBytes;
   const objectsDir = join(root, 'objects');
   const packsDir = join(root, 'packs');
   const tmpDir = join(root, 'tmp');
@@ -124,7 +120,6 @@ export async function createFileObjectStore(
     },
   });
   const drops = new Set<Promise<boolean>>();
-  let bufferedBytes = 0;
   // Packs written by this process (closed ones may be dropped at once), the data offsets of packed objects
   // deleted since this process started, and the record lists of packs that no longer change.
   const ownPacks = new Set<string>();
@@ -375,47 +370,34 @@ export async function createFileObjectStore(
   ): Promise<PutObjectReturnType> => {
     assertKey(key);
     const { maxBytes, expectedSha256, durable } = options;
-    // Held whole in memory and appended with one write. The memory budget (`packBufferBytes` over all puts) is
-    // taken as bytes arrive, not as declared: uploads that declare 4 MiB and then stall hold only what they
-    // sent (review s8 finding 7: 16 of them held the whole budget). A put that finds the budget spent goes on
-    // as a file of its own with the bytes it already has.
-    let held = 0;
-    const iterator = (body as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
-    let finished = false;
+    // The record's place in a pack is taken (its header written) while the first bytes arrive, and its data is
+    // written at that place as it arrives, batched as for a file: one batch is written while the next one is
+    // received, so at most two batches per upload are in memory and only the last one is written after the
+    // body ends (before session 12 the whole body was held, then appended in one write after its last byte).
+    // The acknowledgement still waits for the whole record and every earlier header (createPackWriter); a put
+    // refused after its header was written (hash, length, client gone) marks its record dead, never acknowledged.
+    const beginning = packs.begin(key, size, { durable });
+    beginning.catch(() => {});
+    const hash = createHash('sha256');
+    let written = 0;
+    let flushed = 0;
+    let pending: Buffer[] = [];
+    let pendingBytes = 0;
+    let writing: Promise<void> = Promise.resolve();
+    const startWrite = () => {
+      const chunks = pending;
+      const total = pendingBytes;
+      const at = flushed;
+      flushed += total;
+      pending = [];
+      pendingBytes = 0;
+      writing = beginning.then((record) => record.write(chunks, at, total));
+      // Awaited before the next batch and before the end; never an unhandled rejection in between.
+      writing.catch(() => {});
+    };
+    let ok = false;
     try {
-      const chunks: Buffer[] = [];
-      const hash = createHash('sha256');
-      let written = 0;
-      for (;;) {
-        const next = await iterator.next();
-        if (next.done) {
-          finished = true;
-          break;
-        }
-        const chunk = next.value;
-        if (bufferedBytes + chunk.length > packBufferBytes) {
-          const rest = async function* () {
-            let done = false;
-            try {
-              yield* chunks.splice(0);
-              yield chunk;
-              for (;;) {
-                const more = await iterator.next();
-                if (more.done) break;
-                yield more.value;
-              }
-              done = true;
-            } finally {
-              if (!done) await iterator.return?.();
-            }
-          };
-          bufferedBytes -= held;
-          held = 0;
-          finished = true; // the file path reads the rest (and ends the body)
-          return await putFile(key, Readable.from(rest(), { objectMode: false }), options);
-        }
-        bufferedBytes += chunk.length;
-        held += chunk.length;
+      for await (const chunk of body as AsyncIterable<Buffer>) {
         written += chunk.length;
         if (written > maxBytes) throw new ObjectPutError('too_large', `larger than ${maxBytes} bytes`);
         if (written > size)
@@ -424,24 +406,43 @@ export async function createFileObjectStore(
             `received more than the ${size} bytes Content-Length said`,
           );
         hash.update(chunk);
-        chunks.push(chunk);
+        pending.push(chunk);
+        pendingBytes += chunk.length;
+        if (pendingBytes >= batchBytes) {
+          await writing;
+          startWrite();
+        }
       }
       if (written !== size)
         throw new ObjectPutError('length_mismatch', `received ${written} bytes, Content-Length said ${size}`);
       const sha256 = `0x${hash.digest('hex')}` as Hex;
       const mismatch = getHashMismatch(sha256, expectedSha256);
       if (mismatch) throw mismatch;
-      const location = await packs.append(key, chunks, written, { durable });
+      await writing;
+      if (pendingBytes > 0) {
+        startWrite();
+        await writing;
+      }
+      const location = await (await beginning).finish();
       ownPacks.add(location.packId);
+      ok = true;
       return {
         size: written,
         sha256,
         key: `${key}@${location.packId}.${location.offset}.${location.length}`,
       };
     } finally {
-      bufferedBytes -= held;
-      // Refused before the end (too large, too long): the body is ended, as a for-await loop would.
-      if (!finished) await iterator.return?.();
+      if (!ok) {
+        await writing.catch(() => {});
+        const record = await beginning.catch(() => undefined);
+        if (record) {
+          // Never acknowledged, so no row names it: counted as deleted at once (its pack can go when empty).
+          const { packId, offset } = await record.abandon();
+          const gone = deleted.get(packId) ?? new Set<number>();
+          deleted.set(packId, gone);
+          gone.add(offset);
+        }
+      }
     }
   };
 
