@@ -66,6 +66,57 @@ function assertKey(key: string): void {
   if (!keyPattern.test(key)) throw new Error(`invalid object key ${JSON.stringify(key)}`);
 }
 
+/**
+ * Hands each chunk of `body` to `onChunk` from the stream's 'data' events (no promise per chunk, as an async
+ * iterator makes); a promise returned by `onChunk` pauses the body until it settles. Resolves at the body's end.
+ * A throw or rejection of `onChunk`, an error of the body or its closing before the end destroys the body and
+ * rejects.
+ */
+function consumeBody(body: Readable, onChunk: (chunk: Buffer) => Promise<void> | undefined): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    let settled = false;
+    const settle = (error?: unknown) => {
+      if (settled) return;
+      settled = true;
+      body.off('data', onData);
+      body.off('end', onEnd);
+      body.off('error', onError);
+      body.off('close', onClose);
+      if (error === undefined) resolve();
+      else {
+        body.destroy();
+        reject(error);
+      }
+    };
+    const onData = (chunk: Buffer) => {
+      if (settled) return;
+      let wait: Promise<void> | undefined;
+      try {
+        wait = onChunk(chunk);
+      } catch (error) {
+        settle(error);
+        return;
+      }
+      if (!wait) return;
+      body.pause();
+      wait.then(() => {
+        if (!settled) body.resume();
+      }, settle);
+    };
+    const onEnd = () => settle();
+    const onError = (error: unknown) => settle(error);
+    const onClose = () => settle(new Error('the upload ended before its last byte (connection closed)'));
+    if (body.readableEnded) {
+      settle();
+      return;
+    }
+    body.on('end', onEnd);
+    body.on('error', onError);
+    body.on('close', onClose);
+    body.on('data', onData);
+  });
+}
+
 async function fsyncDir(path: string): Promise<void> {
   const handle = await open(path, 'r');
   try {
@@ -397,7 +448,7 @@ export async function createFileObjectStore(
     };
     let ok = false;
     try {
-      for await (const chunk of body as AsyncIterable<Buffer>) {
+      await consumeBody(body, (chunk) => {
         written += chunk.length;
         if (written > maxBytes) throw new ObjectPutError('too_large', `larger than ${maxBytes} bytes`);
         if (written > size)
@@ -408,11 +459,10 @@ export async function createFileObjectStore(
         hash.update(chunk);
         pending.push(chunk);
         pendingBytes += chunk.length;
-        if (pendingBytes >= batchBytes) {
-          await writing;
-          startWrite();
-        }
-      }
+        if (pendingBytes < batchBytes) return undefined;
+        // The previous batch is written before this one starts (the body waits meanwhile).
+        return writing.then(startWrite);
+      });
       if (written !== size)
         throw new ObjectPutError('length_mismatch', `received ${written} bytes, Content-Length said ${size}`);
       const sha256 = `0x${hash.digest('hex')}` as Hex;
