@@ -162,8 +162,13 @@ export async function createFileObjectStore(
     // this process's first: a pack created in a burst may get no record at all (its creator's put took another
     // lane that became idle meanwhile), and only `ownPacks` lets a closed pack be dropped before it is 11
     // minutes quiet (review s8 finding 5: such a pack stayed on disk).
-    onClosed: (packId) => {
+    onClosed: (packId, records) => {
       ownPacks.add(packId);
+      // Its records as written (a scan would list the same): closed packs of this process never change again.
+      sealedRecords.set(
+        packId,
+        [...records].sort((x, y) => x.offset - y.offset),
+      );
       const drop = dropIfEmpty(packId)
         .catch(() => false)
         .finally(() => drops.delete(drop));

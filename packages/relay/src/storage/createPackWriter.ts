@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { type FileHandle, open } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { PackRecord } from './readPackRecords.js';
 
 /** Bytes before a record's name: magic, name length, data length (u32 big-endian each). */
 export const packHeaderBytes = 12;
@@ -28,8 +29,11 @@ export type PackWriterParameters = {
   /** A pack takes no more records once this old (so an old pack's modification time means it is sealed). */
   maxPackAgeMs: number;
   fsyncDir: (path: string) => Promise<void>;
-  /** Called once a sealed pack's file is closed (its records may all have been deleted meanwhile). */
-  onClosed?: ((packId: string) => void) | undefined;
+  /**
+   * Called once a sealed pack's file is closed (its records may all have been deleted meanwhile), with its
+   * records as a scan would list them (those written whole, abandoned ones left out): no need to read them back.
+   */
+  onClosed?: ((packId: string, records: PackRecord[]) => void) | undefined;
 };
 
 /** Where an acknowledged record's data lies. */
@@ -82,6 +86,8 @@ export type PackWriter = {
 };
 
 type PendingRecord = {
+  /** Where it lies (a scan's view of it). */
+  place: PackRecord;
   /** The header is written: a scan steps over this record to the next. */
   headerWritten: boolean;
   /** Every data byte is written (or the record was abandoned): it leaves the queue once every header before it is written. */
@@ -103,6 +109,8 @@ type Pack = {
   bornAt: number;
   /** Records not yet acknowledged (or, abandoned, not yet stepped over), in offset order. */
   queue: PendingRecord[];
+  /** Records written whole, in offset order of their leaving the queue (for onClosed). */
+  records: PackRecord[];
   /** Durable records written as a prefix, and barrier syncs: settled by the next datasync. */
   awaitingSync: SyncWaiter[];
   writes: number;
@@ -159,6 +167,7 @@ export function createPackWriter({
       size: 0,
       bornAt,
       queue: [],
+      records: [],
       awaitingSync: [],
       writes: 0,
       syncing: 0,
@@ -186,7 +195,7 @@ export function createPackWriter({
       .catch(() => {})
       .finally(() => {
         openPacks.delete(pack.id);
-        onClosed?.(pack.id);
+        onClosed?.(pack.id, pack.records);
       });
   };
 
@@ -218,6 +227,7 @@ export function createPackWriter({
         continue;
       }
       pack.queue.splice(i, 1);
+      if (!record.abandoned) pack.records.push(record.place);
       if (record.abandoned) record.resolve();
       else if (record.durable) pack.awaitingSync.push(record);
       else record.resolve();
@@ -321,6 +331,7 @@ export function createPackWriter({
     // Rejections are reported by finish() / abandon(); an abandoned upload may never ask.
     acknowledged.catch(() => {});
     const record: PendingRecord = {
+      place: { name, offset: dataOffset, length },
       headerWritten: false,
       written: false,
       abandoned: false,
