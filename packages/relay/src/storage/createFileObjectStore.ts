@@ -440,6 +440,7 @@ export async function createFileObjectStore(
     let pending: Buffer[] = [];
     let pendingBytes = 0;
     let writing: Promise<void> = Promise.resolve();
+    let inFlight = false;
     const startWrite = () => {
       const chunks = pending;
       const total = pendingBytes;
@@ -447,7 +448,12 @@ export async function createFileObjectStore(
       flushed += total;
       pending = [];
       pendingBytes = 0;
-      writing = beginning.then((record) => record.write(chunks, at, total));
+      inFlight = true;
+      writing = beginning
+        .then((record) => record.write(chunks, at, total))
+        .finally(() => {
+          inFlight = false;
+        });
       // Awaited before the next batch and before the end; never an unhandled rejection in between.
       writing.catch(() => {});
     };
@@ -465,7 +471,12 @@ export async function createFileObjectStore(
         pending.push(chunk);
         pendingBytes += chunk.length;
         if (pendingBytes < batchBytes) return undefined;
-        // The previous batch is written before this one starts (the body waits meanwhile).
+        // The previous batch is written before this one starts: the body is paused only while it still is (a
+        // pause and resume costs the socket a read stop and start).
+        if (!inFlight) {
+          startWrite();
+          return undefined;
+        }
         return writing.then(startWrite);
       });
       if (written !== size)
