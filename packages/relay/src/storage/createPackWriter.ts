@@ -58,10 +58,10 @@ export type PackRecordWriter = {
 
 export type PackWriter = {
   /**
-   * Appends one record (`name`, then the bytes of `chunks`) to the open pack. Durable (the default): resolves
-   * once a datasync that began after the record and every record before it in the pack were written has
-   * returned. Not durable: resolves once the record and every record before it were written (in the page cache:
-   * safe against a killed process, not a power loss, until {@link PackWriter.sync}).
+   * Appends one record (`name`, then the bytes of `chunks`) to the open pack in one write. Durable (the default):
+   * resolves once a datasync that began after the record and the header of every record before it in the pack
+   * were written has returned. Not durable: resolves once the record and every earlier header were written (in
+   * the page cache: safe against a killed process, not a power loss, until {@link PackWriter.sync}).
    */
   append(
     name: string,
@@ -109,9 +109,9 @@ type Pack = {
   bornAt: number;
   /** Records not yet acknowledged (or, abandoned, not yet stepped over), in offset order. */
   queue: PendingRecord[];
-  /** Records written whole, in offset order of their leaving the queue (for onClosed). */
+  /** Records written whole, in the order they left the queue (for onClosed). */
   records: PackRecord[];
-  /** Durable records written as a prefix, and barrier syncs: settled by the next datasync. */
+  /** Durable records written with every earlier header, and barrier syncs: settled by the next datasync. */
   awaitingSync: SyncWaiter[];
   writes: number;
   /** 1 while a datasync runs (it covers the records written before it began). */
@@ -128,10 +128,12 @@ export function isPackId(id: string): boolean {
 
 /**
  * Group commit for small objects: concurrent puts append their records to one pack file and share its datasyncs.
- * A record is acknowledged only when it and every record before it were completely written before a datasync
- * began, so the acknowledged records of a pack always form a prefix of it: after a kill -9 or a power loss a
- * scan from the start reads every acknowledged record, and whatever follows the first torn header was never
- * acknowledged. A write or datasync error fails every unacknowledged record of the pack and seals it.
+ * A record's place is taken and its header written first ({@link PackWriter.begin}); its data may follow as it
+ * arrives. A record is acknowledged only when it is completely written and the header of every record before it
+ * is written too (durable records: before a datasync began), so a scan from the start, stepping from header to
+ * header by their lengths, reaches every acknowledged record after a kill -9 or a power loss (records still
+ * arriving are stepped over), and whatever follows the first torn header was never acknowledged. A write or
+ * datasync error fails every unacknowledged record of the pack and seals it.
  *
  * @example
  * const packs = createPackWriter({ dir, maxPackBytes: 64 << 20, maxPackAgeMs: 600_000, fsyncDir });
