@@ -34,10 +34,16 @@ export async function serveBenchProcess(parameters: {
       await profiler.post('Profiler.start');
       process.send?.({ type: 'profileStart' });
     } else if (message.type === 'profileStop') {
-      const { profile } = await profiler!.post('Profiler.stop');
-      profiler!.disconnect();
-      profiler = undefined;
-      writeFileSync(join(message.dir!, `${message.name}.${process.pid}.cpuprofile`), JSON.stringify(profile));
+      // A loop that did not run (--skip-whole) started no profile: nothing to write.
+      if (profiler) {
+        const { profile } = await profiler.post('Profiler.stop');
+        profiler.disconnect();
+        profiler = undefined;
+        writeFileSync(
+          join(message.dir!, `${message.name}.${process.pid}.cpuprofile`),
+          JSON.stringify(profile),
+        );
+      }
       process.send?.({ type: 'profileStop' });
     } else if (message.type === 'cpu') {
       const usage = process.cpuUsage();

@@ -1,12 +1,13 @@
 import assert from 'node:assert/strict';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { appendFile, mkdtemp, readdir, readlink, rm, truncate } from 'node:fs/promises';
+import { appendFile, copyFile, mkdir, mkdtemp, readdir, readlink, rm, truncate } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import type { Hex } from 'viem';
 import { createFileObjectStore } from './createFileObjectStore.js';
+import { readPackRecords } from './readPackRecords.js';
 import { ObjectMissingError, type ObjectStore } from './types.js';
 
 const name = () => `results/0x${'ab'.repeat(32)}/${randomUUID()}`;
@@ -172,67 +173,105 @@ describe('file object store: staged (not durable) puts and the barrier', () => {
     }
   });
 
-  it('takes the packing memory budget as bytes arrive: stalled uploads hold only what they sent, a put beyond it goes on as a file (review s8 finding 7)', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'relay-budget-'));
-    const store = await createFileObjectStore(dir, { packBufferBytes: 1 << 20 });
+  it('writes a packed record as its bytes arrive: an upload still arriving holds back no later record, a refused one is marked dead, a crash mid-upload loses no acknowledged record (session 12)', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'relay-streamed-'));
+    const copyDir = await mkdtemp(join(tmpdir(), 'relay-streamed-copy-'));
+    let store = await createFileObjectStore(dir);
     try {
-      // 20 uploads declaring 200 KB each (4 MB, four times the budget) send 1,000 bytes and stall.
-      const stalled = Array.from({ length: 20 }, () => new PassThrough());
-      const stalledPuts = stalled.map((b) => {
-        b.write(Buffer.alloc(1000, 1));
-        return store.put(name(), b, { maxBytes: 8 << 20, size: 200_000 }).then(
-          () => 'stored',
-          (e: Error) => e.message,
-        );
-      });
-      await new Promise((r) => setTimeout(r, 20));
-      const small = randomBytes(100_000);
-      const packed = await store.put(name(), body(small), { maxBytes: 1 << 20, size: small.length });
-      assert.match(packed.key, /@/, 'still packed next to 20 stalled uploads');
-      // Three 600 KB puts at once: the budget (1 MiB) holds one and part of another; the rest go on as files
-      // with the bytes they had, byte-exact.
-      const bodies = [randomBytes(600_000), randomBytes(600_000), randomBytes(600_000)];
-      const stored = await Promise.all(
-        bodies.map((b) =>
-          store.put(name(), body(b), {
-            maxBytes: 1 << 20,
-            size: b.length,
-            expectedSha256: sha(b),
-            durable: false,
+      // Four uploads (one per lane) send 300 KB of 600 KB and stall: their records' places are taken, their
+      // headers and first batch written.
+      const stalledBytes = Array.from({ length: 4 }, () => randomBytes(600_000));
+      const stalled = stalledBytes.map(() => new PassThrough());
+      const stalledPuts: Promise<{ key: string }>[] = [];
+      for (const [i, b] of stalled.entries()) {
+        b.write(stalledBytes[i]!.subarray(0, 300_000));
+        const put = store.put(name(), b, {
+          maxBytes: 8 << 20,
+          size: 600_000,
+          expectedSha256: sha(stalledBytes[i]!),
+          durable: i % 2 === 0,
+        });
+        put.catch(() => {});
+        stalledPuts.push(put);
+        // The next one finds this one's lane busy and takes another.
+        await new Promise((r) => setTimeout(r, 30));
+      }
+      assert.equal((await packFiles(dir)).length, 4, 'one stalled record in each lane');
+      // Puts made now share the packs with the stalled records and follow them: acknowledged all the same (a
+      // scan steps over a record by its header), staged and durable alike.
+      const later = Array.from({ length: 8 }, (_, i) => randomBytes(50_000 + i * 1000));
+      const acknowledged = await Promise.all(
+        later.map((bytes, i) =>
+          store.put(name(), body(bytes), {
+            maxBytes: 8 << 20,
+            size: bytes.length,
+            expectedSha256: sha(bytes),
+            durable: i % 2 === 1,
           }),
         ),
       );
-      assert.ok(
-        stored.some((s) => !s.key.includes('@')),
-        'a put that found the budget spent went on as a file',
-      );
-      for (const [i, s] of stored.entries()) {
-        assert.equal(s.sha256, sha(bodies[i]!));
-        assert.deepEqual(Buffer.from(await store.getBytes(s.key, 1 << 20)), bodies[i]);
+      // (Puts made in one tick share a lane: the packs hold the stalled records first, then the later ones.)
+      let after = 0;
+      let packsWithLater = 0;
+      for (const pack of await packFiles(dir)) {
+        const records = await readPackRecords(join(dir, 'packs', pack));
+        const firstLater = records.findIndex((r) => r.length !== 600_000);
+        if (firstLater > 0) {
+          after += records.length - firstLater;
+          packsWithLater++;
+        }
       }
-      await store.sync(stored.map((s) => s.key));
-      // A spilled put is still checked: a wrong hash is refused and leaves no file.
-      const wrong = randomBytes(900_000);
-      const hog = new PassThrough();
-      hog.write(randomBytes(500_000));
-      const hogPut = store.put(name(), hog, { maxBytes: 1 << 20, size: 600_000 }).catch((e: Error) => e);
-      await new Promise((r) => setTimeout(r, 20));
-      await assert.rejects(
-        store.put(name(), body(wrong), { maxBytes: 1 << 20, size: wrong.length, expectedSha256: sha(small) }),
-        /hashes to/,
-      );
-      hog.destroy(new Error('client went away'));
-      for (const b of stalled) b.destroy(new Error('client went away'));
-      assert.ok((await Promise.all(stalledPuts)).every((outcome) => outcome !== 'stored'));
-      assert.ok((await hogPut) instanceof Error);
-      // The aborted uploads released their budget: a 900 KB put is packed again.
-      const after = await store.put(name(), body(wrong), { maxBytes: 1 << 20, size: wrong.length });
-      assert.match(after.key, /@/);
-      const listed = await store.listOlderThan(-60_000, 1000);
-      assert.deepEqual(listed, [packed.key, ...stored.map((s) => s.key), after.key].sort());
+      assert.equal(after, later.length, 'every later record follows a stalled one in its pack');
+      for (const [i, s] of acknowledged.entries())
+        assert.deepEqual(Buffer.from(await store.getBytes(s.key, 8 << 20)), later[i]);
+
+      // "kill -9" now: the packs as the OS holds them (a copy), opened by a fresh store. Every acknowledged
+      // record is found and reads whole; a stalled record, never acknowledged, is listed too when later records
+      // follow it (as an orphan: no row names it, retention removes it), not when its data would end past the
+      // pack's end.
+      await mkdir(join(copyDir, 'packs'), { recursive: true });
+      for (const pack of await packFiles(dir))
+        await copyFile(join(dir, 'packs', pack), join(copyDir, 'packs', pack));
+      const crashed = await createFileObjectStore(copyDir, { packQuietMs: 0 });
+      try {
+        const listed = await crashed.listOlderThan(-60_000, 1000);
+        for (const s of acknowledged) assert.ok(listed.includes(s.key), `acknowledged ${s.key} is listed`);
+        assert.equal(listed.length, acknowledged.length + packsWithLater, 'and the stalled ones followed');
+        for (const [i, s] of acknowledged.entries())
+          assert.deepEqual(Buffer.from(await crashed.getBytes(s.key, 8 << 20)), later[i]);
+      } finally {
+        await crashed.close();
+      }
+
+      // The stalled uploads end: one whole (acknowledged), one with a wrong byte (refused: hash), one too long
+      // (refused: length), one whose client goes away. The refused records are marked dead: after a restart
+      // the scan lists only acknowledged records.
+      stalled[0]!.end(stalledBytes[0]!.subarray(300_000));
+      const wrong = Buffer.from(stalledBytes[1]!.subarray(300_000));
+      wrong[0] = wrong[0]! ^ 1;
+      stalled[1]!.end(wrong);
+      stalled[2]!.end(Buffer.concat([stalledBytes[2]!.subarray(300_000), Buffer.alloc(1)]));
+      stalled[3]!.destroy(new Error('client went away'));
+      const outcomes = await Promise.allSettled(stalledPuts);
+      assert.equal(outcomes[0]!.status, 'fulfilled');
+      assert.match(String((outcomes[1] as PromiseRejectedResult).reason), /hashes to/);
+      assert.match(String((outcomes[2] as PromiseRejectedResult).reason), /Content-Length/);
+      assert.equal(outcomes[3]!.status, 'rejected');
+      const whole = (outcomes[0] as PromiseFulfilledResult<{ key: string }>).value;
+      assert.deepEqual(Buffer.from(await store.getBytes(whole.key, 8 << 20)), stalledBytes[0]);
+      const kept = [whole.key, ...acknowledged.map((s) => s.key)].sort();
+      assert.deepEqual(await store.listOlderThan(-60_000, 1000), kept);
+      await store.close();
+      store = await createFileObjectStore(dir, { packQuietMs: 0 });
+      assert.deepEqual(await store.listOlderThan(-60_000, 1000), kept, 'dead records are stepped over');
+      assert.deepEqual(Buffer.from(await store.getBytes(whole.key, 8 << 20)), stalledBytes[0]);
+      // Every live record deleted: the packs go (the dead ones count for nothing).
+      for (const key of kept) await store.delete(key);
+      assert.deepEqual(await packFiles(dir), []);
     } finally {
       await store.close();
       await rm(dir, { recursive: true, force: true });
+      await rm(copyDir, { recursive: true, force: true });
     }
   });
 });

@@ -1,10 +1,17 @@
 import { randomBytes } from 'node:crypto';
 import { type FileHandle, open } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { PackRecord } from './readPackRecords.js';
 
 /** Bytes before a record's name: magic, name length, data length (u32 big-endian each). */
 export const packHeaderBytes = 12;
 export const packMagic = 0x56525031; // "VRP1"
+/**
+ * The magic of a record that will never be acknowledged (its upload failed: refused hash, length, client gone):
+ * a scan steps over it (its lengths stand) and lists nothing. It differs from {@link packMagic} in its last byte
+ * only, so marking a record dead is a one-byte write, which no crash can tear.
+ */
+export const deadPackMagic = 0x56525030; // "VRP0"
 /**
  * Packs open for appending at once ("lanes"), each with at most one datasync running. A datasync of one file
  * runs alone, and on this disk several files' syncs overlap better than one file's syncs in turn (measured:
@@ -22,19 +29,39 @@ export type PackWriterParameters = {
   /** A pack takes no more records once this old (so an old pack's modification time means it is sealed). */
   maxPackAgeMs: number;
   fsyncDir: (path: string) => Promise<void>;
-  /** Called once a sealed pack's file is closed (its records may all have been deleted meanwhile). */
-  onClosed?: ((packId: string) => void) | undefined;
+  /**
+   * Called once a sealed pack's file is closed (its records may all have been deleted meanwhile), with its
+   * records as a scan would list them (those written whole, abandoned ones left out): no need to read them back.
+   */
+  onClosed?: ((packId: string, records: PackRecord[]) => void) | undefined;
 };
 
 /** Where an acknowledged record's data lies. */
 export type PackLocation = { packId: string; offset: number; length: number };
 
+/**
+ * A record whose data is written as it arrives: its place in the pack is taken and its header written at
+ * {@link PackWriter.begin}, so the records after it need not wait for its data (a scan steps over a record by
+ * its header's lengths, whatever its data holds).
+ */
+export type PackRecordWriter = {
+  /** Writes `chunks` (`length` bytes in all) at `at` bytes into the record's data. */
+  write(chunks: readonly Buffer[], at: number, length: number): Promise<void>;
+  /**
+   * Every byte of the data was written: resolves once the record is acknowledged (as {@link PackWriter.append}
+   * would: it and every earlier record's header written, and for a durable record a datasync after that).
+   */
+  finish(): Promise<PackLocation>;
+  /** The record will never be acknowledged: its header is marked dead (a scan skips it); where its data lay. */
+  abandon(): Promise<PackLocation>;
+};
+
 export type PackWriter = {
   /**
-   * Appends one record (`name`, then the bytes of `chunks`) to the open pack. Durable (the default): resolves
-   * once a datasync that began after the record and every record before it in the pack were written has
-   * returned. Not durable: resolves once the record and every record before it were written (in the page cache:
-   * safe against a killed process, not a power loss, until {@link PackWriter.sync}).
+   * Appends one record (`name`, then the bytes of `chunks`) to the open pack in one write. Durable (the default):
+   * resolves once a datasync that began after the record and the header of every record before it in the pack
+   * were written has returned. Not durable: resolves once the record and every earlier header were written (in
+   * the page cache: safe against a killed process, not a power loss, until {@link PackWriter.sync}).
    */
   append(
     name: string,
@@ -42,6 +69,11 @@ export type PackWriter = {
     length: number,
     options?: { durable?: boolean | undefined },
   ): Promise<PackLocation>;
+  /**
+   * Takes the place of a record of `length` data bytes in the open pack and writes its header; its data is
+   * written with the returned writer as it arrives, then it is finished (acknowledged) or abandoned.
+   */
+  begin(name: string, length: number, options?: { durable?: boolean | undefined }): Promise<PackRecordWriter>;
   /**
    * Makes every record acknowledged so far in the pack durable: joins the next datasync of a pack this process
    * still appends to (shared with concurrent appends and syncs), else datasyncs the file once (a closed pack or
@@ -54,7 +86,13 @@ export type PackWriter = {
 };
 
 type PendingRecord = {
+  /** Where it lies (a scan's view of it). */
+  place: PackRecord;
+  /** The header is written: a scan steps over this record to the next. */
+  headerWritten: boolean;
+  /** Every data byte is written (or the record was abandoned): it leaves the queue once every header before it is written. */
   written: boolean;
+  abandoned: boolean;
   /** Acknowledged only after a datasync (else once it and the records before it are written). */
   durable: boolean;
   resolve: () => void;
@@ -69,9 +107,11 @@ type Pack = {
   handle: FileHandle;
   size: number;
   bornAt: number;
-  /** Records not yet written as a prefix of the pack, in offset order. */
+  /** Records not yet acknowledged (or, abandoned, not yet stepped over), in offset order. */
   queue: PendingRecord[];
-  /** Durable records written as a prefix, and barrier syncs: settled by the next datasync. */
+  /** Records written whole, in the order they left the queue (for onClosed). */
+  records: PackRecord[];
+  /** Durable records written with every earlier header, and barrier syncs: settled by the next datasync. */
   awaitingSync: SyncWaiter[];
   writes: number;
   /** 1 while a datasync runs (it covers the records written before it began). */
@@ -88,10 +128,12 @@ export function isPackId(id: string): boolean {
 
 /**
  * Group commit for small objects: concurrent puts append their records to one pack file and share its datasyncs.
- * A record is acknowledged only when it and every record before it were completely written before a datasync
- * began, so the acknowledged records of a pack always form a prefix of it: after a kill -9 or a power loss a
- * scan from the start reads every acknowledged record, and whatever follows the first torn header was never
- * acknowledged. A write or datasync error fails every unacknowledged record of the pack and seals it.
+ * A record's place is taken and its header written first ({@link PackWriter.begin}); its data may follow as it
+ * arrives. A record is acknowledged only when it is completely written and the header of every record before it
+ * is written too (durable records: before a datasync began), so a scan from the start, stepping from header to
+ * header by their lengths, reaches every acknowledged record after a kill -9 or a power loss (records still
+ * arriving are stepped over), and whatever follows the first torn header was never acknowledged. A write or
+ * datasync error fails every unacknowledged record of the pack and seals it.
  *
  * @example
  * const packs = createPackWriter({ dir, maxPackBytes: 64 << 20, maxPackAgeMs: 600_000, fsyncDir });
@@ -127,6 +169,7 @@ export function createPackWriter({
       size: 0,
       bornAt,
       queue: [],
+      records: [],
       awaitingSync: [],
       writes: 0,
       syncing: 0,
@@ -154,7 +197,7 @@ export function createPackWriter({
       .catch(() => {})
       .finally(() => {
         openPacks.delete(pack.id);
-        onClosed?.(pack.id);
+        onClosed?.(pack.id, pack.records);
       });
   };
 
@@ -175,12 +218,20 @@ export function createPackWriter({
 
   const pump = (pack: Pack) => {
     if (pack.failure !== undefined) return;
-    // The written prefix: records not needing a datasync are acknowledged now (every record before them is
-    // written, so a scan after a kill -9 finds them), the others wait for the next datasync.
-    let n = 0;
-    while (n < pack.queue.length && pack.queue[n]!.written) n++;
-    for (const record of pack.queue.splice(0, n)) {
-      if (record.durable) pack.awaitingSync.push(record);
+    // Written records whose every earlier header is written: a scan after a kill -9 walks the headers from the
+    // start to them and finds them (an earlier record still receiving its data is stepped over by its lengths).
+    // Those not needing a datasync are acknowledged now, the others wait for the next datasync.
+    for (let i = 0; i < pack.queue.length; ) {
+      const record = pack.queue[i]!;
+      if (!record.headerWritten) break;
+      if (!record.written) {
+        i++;
+        continue;
+      }
+      pack.queue.splice(i, 1);
+      if (!record.abandoned) pack.records.push(record.place);
+      if (record.abandoned) record.resolve();
+      else if (record.durable) pack.awaitingSync.push(record);
       else record.resolve();
     }
     if (pack.syncing > 0 || pack.awaitingSync.length === 0) return;
@@ -233,42 +284,119 @@ export function createPackWriter({
     }
   };
 
+  /** A positioned vectored write of `total` bytes at `position`; a short write finishes with plain writes. */
+  const writeAt = async (pack: Pack, parts: readonly Buffer[], total: number, position: number) => {
+    let done = (await pack.handle.writev(parts, position)).bytesWritten;
+    if (done < total) {
+      const data = Buffer.concat(parts, total);
+      while (done < total)
+        done += (await pack.handle.write(data, done, total - done, position + done)).bytesWritten;
+    }
+  };
+
+  /** Runs one write of the pack's (counted while it runs, so the pack is not closed under it). */
+  const track = async (pack: Pack, write: () => Promise<void>) => {
+    if (pack.failure !== undefined) throw pack.failure;
+    pack.writes++;
+    try {
+      await write();
+    } catch (error) {
+      fail(pack, error);
+      throw error;
+    } finally {
+      pack.writes--;
+      closeIfDone(pack);
+    }
+  };
+
+  const begin = async (
+    name: string,
+    length: number,
+    options: { durable?: boolean | undefined },
+    first?: readonly Buffer[],
+  ): Promise<{ writer: PackRecordWriter; headerAndFirst: Promise<void> }> => {
+    const nameBytes = Buffer.from(name, 'utf8');
+    const recordBytes = packHeaderBytes + nameBytes.length + length;
+    const pack = await getPack(recordBytes);
+    const offset = pack.size;
+    pack.size += recordBytes;
+    const dataOffset = offset + packHeaderBytes + nameBytes.length;
+    const location: PackLocation = { packId: pack.id, offset: dataOffset, length };
+    const header = Buffer.alloc(packHeaderBytes);
+    header.writeUInt32BE(packMagic, 0);
+    header.writeUInt32BE(nameBytes.length, 4);
+    header.writeUInt32BE(length, 8);
+    let settle!: { resolve: () => void; reject: (error: unknown) => void };
+    const acknowledged = new Promise<void>((resolve, reject) => {
+      settle = { resolve, reject };
+    });
+    // Rejections are reported by finish() / abandon(); an abandoned upload may never ask.
+    acknowledged.catch(() => {});
+    const record: PendingRecord = {
+      place: { name, offset: dataOffset, length },
+      headerWritten: false,
+      written: false,
+      abandoned: false,
+      durable: options.durable ?? true,
+      ...settle,
+    };
+    pack.queue.push(record);
+    const parts = first ? [header, nameBytes, ...first] : [header, nameBytes];
+    const firstBytes = first ? first.reduce((n, chunk) => n + chunk.length, 0) : 0;
+    const headerAndFirst = track(pack, async () => {
+      await writeAt(pack, parts, packHeaderBytes + nameBytes.length + firstBytes, offset);
+      record.headerWritten = true;
+      if (first) record.written = true;
+      pump(pack);
+    });
+    headerAndFirst.catch(() => {});
+    let ended = false;
+    const end = (abandoned: boolean) => {
+      if (ended) throw new Error('pack record already finished or abandoned');
+      ended = true;
+      record.written = true;
+      record.abandoned = abandoned;
+      pump(pack);
+    };
+    const writer: PackRecordWriter = {
+      async write(chunks, at, total) {
+        if (ended) throw new Error('pack record already finished or abandoned');
+        if (at + total > length) throw new Error(`write beyond the record's ${length} bytes`);
+        await track(pack, () => writeAt(pack, chunks, total, dataOffset + at));
+      },
+      async finish() {
+        await headerAndFirst;
+        end(false);
+        await acknowledged;
+        return location;
+      },
+      async abandon() {
+        // The header must be written before it can be marked dead (a write error seals the pack: no mark needed).
+        const headerOk = await headerAndFirst.then(
+          () => true,
+          () => false,
+        );
+        if (headerOk && pack.failure === undefined) {
+          const dead = Buffer.alloc(1);
+          dead.writeUInt8(deadPackMagic & 0xff, 0);
+          await track(pack, () => writeAt(pack, [dead], 1, offset + 3)).catch(() => {});
+        }
+        if (!ended) end(true);
+        await acknowledged.catch(() => {});
+        return location;
+      },
+    };
+    return { writer, headerAndFirst };
+  };
+
   return {
     async append(name, chunks, length, options = {}) {
-      const nameBytes = Buffer.from(name, 'utf8');
-      const recordBytes = packHeaderBytes + nameBytes.length + length;
-      const pack = await getPack(recordBytes);
-      const offset = pack.size;
-      pack.size += recordBytes;
-      const header = Buffer.alloc(packHeaderBytes);
-      header.writeUInt32BE(packMagic, 0);
-      header.writeUInt32BE(nameBytes.length, 4);
-      header.writeUInt32BE(length, 8);
-      const acknowledged = new Promise<void>((resolve, reject) => {
-        const record: PendingRecord = { written: false, durable: options.durable ?? true, resolve, reject };
-        pack.queue.push(record);
-        pack.writes++;
-        void (async () => {
-          try {
-            const parts = [header, nameBytes, ...chunks];
-            let done = (await pack.handle.writev(parts, offset)).bytesWritten;
-            if (done < recordBytes) {
-              const data = Buffer.concat(parts, recordBytes);
-              while (done < recordBytes)
-                done += (await pack.handle.write(data, done, recordBytes - done, offset + done)).bytesWritten;
-            }
-            record.written = true;
-            pack.writes--;
-            pump(pack);
-          } catch (error) {
-            pack.writes--;
-            fail(pack, error);
-          }
-          closeIfDone(pack);
-        })();
-      });
-      await acknowledged;
-      return { packId: pack.id, offset: offset + packHeaderBytes + nameBytes.length, length };
+      // The whole record in one write: header, name and data.
+      const { writer } = await begin(name, length, options, chunks);
+      return writer.finish();
+    },
+    async begin(name, length, options = {}) {
+      return (await begin(name, length, options)).writer;
     },
     async sync(packId) {
       if (failedPacks.has(packId)) throw new Error(`pack ${packId} failed a write or datasync earlier`);

@@ -1,5 +1,5 @@
 import { open } from 'node:fs/promises';
-import { packHeaderBytes, packMagic } from './createPackWriter.js';
+import { deadPackMagic, packHeaderBytes, packMagic } from './createPackWriter.js';
 
 /** One record of a pack: the name it was put under and where its data lies. */
 export type PackRecord = { name: string; offset: number; length: number };
@@ -10,6 +10,7 @@ const maxNameBytes = 128;
 /**
  * The records of a pack file from its start up to its end or the first header that does not read as one (a
  * record torn by a crash or a failed write: nothing from there on was ever acknowledged, see createPackWriter).
+ * Dead records (uploads that failed after their header was written) are stepped over and not listed.
  *
  * @example
  * const records = await readPackRecords('/var/lib/verinet-relay/packs/1764470000000-0a1b2c3d.pack');
@@ -23,14 +24,17 @@ export async function readPackRecords(path: string): Promise<PackRecord[]> {
     let at = 0;
     while (at + packHeaderBytes <= size) {
       const { bytesRead } = await handle.read(head, 0, head.length, at);
-      if (bytesRead < packHeaderBytes || head.readUInt32BE(0) !== packMagic) break;
+      const magic = bytesRead < packHeaderBytes ? 0 : head.readUInt32BE(0);
+      if (magic !== packMagic && magic !== deadPackMagic) break;
       const nameBytes = head.readUInt32BE(4);
       const length = head.readUInt32BE(8);
       if (nameBytes > maxNameBytes || packHeaderBytes + nameBytes > bytesRead) break;
       const name = head.toString('utf8', packHeaderBytes, packHeaderBytes + nameBytes);
       const offset = at + packHeaderBytes + nameBytes;
       if (!namePattern.test(name) || offset + length > size) break;
-      records.push({ name, offset, length });
+      // A dead record (its upload failed) is stepped over; a live one whose data a crash cut short (its upload
+      // never acknowledged) is listed like any other record: no row names it, retention removes it as an orphan.
+      if (magic === packMagic) records.push({ name, offset, length });
       at = offset + length;
     }
     return records;
