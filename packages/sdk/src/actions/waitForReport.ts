@@ -1,5 +1,3 @@
-import { taskManagerAbi } from '@verinet/protocol/chain/abis';
-import { type Address, type Hex, parseEventLogs, type TransactionReceipt } from 'viem';
 import type { TaskEventWatch } from '../chain/createTaskEventWaker.js';
 import { type ChainTaskInfo, isEnded, isReported, readChainTimeCached, readTimeout } from '../chain/reads.js';
 import type { SdkContext } from '../client/context.js';
@@ -99,38 +97,6 @@ async function isDrawLeftToUs(
 }
 
 /**
- * Takes a Pending member's draw from the receipt of a settlement (this app's or one it waited for): TaskStarted
- * (its node) or TaskQueued for its key, the chain's answer to that transaction as createTask takes the start from
- * its own receipt. Returns whether the receipt named the member (else the caller reads its state).
- */
-function applyDrawReceipt(
-  context: SdkContext,
-  record: TaskRecord,
-  member: TaskRecord['members'][number],
-  receipt: TransactionReceipt,
-): boolean {
-  if (receipt.status !== 'success') return false;
-  const key = member.taskKey.toLowerCase();
-  for (const log of parseEventLogs({ abi: taskManagerAbi, logs: receipt.logs })) {
-    if (log.eventName !== 'TaskStarted' && log.eventName !== 'TaskQueued') continue;
-    if ((log.args as { taskKey: Hex }).taskKey.toLowerCase() !== key) continue;
-    if (log.eventName === 'TaskQueued') {
-      member.state = 'Queued';
-      context.emit({ type: 'queued', id: record.id, taskKey: member.taskKey });
-      return true;
-    }
-    const node = (log.args as { node: Address }).node;
-    member.state = 'Started';
-    if (member.node !== node) {
-      member.node = node;
-      context.emit({ type: 'node', id: record.id, taskKey: member.taskKey, node });
-    }
-    return true;
-  }
-  return false;
-}
-
-/**
  * Polls the chain until the current members reported (TaskScoreReady / TaskErrorReported), or their timeout
  * (the task type's `timeout`, counted in chain time from the state's start) passed. Emits node, running,
  * scored and error_reported events. With `onTimeout: 'wait'` a timed-out member is waited for anyway.
@@ -190,14 +156,11 @@ export async function waitForReport(
           // F1: any later transaction draws the node; send one if nobody (a node daemon, another app) will.
           if (await isDrawLeftToUs(context, record, member, info, headBefore, options.signal)) {
             const receipt = await settleDraws(context, options.signal);
-            // Its receipt says whether it drew this member (as createTask's does at creation); else read. A member it
-            // drew has its state through the receipt's block: no later transaction of that block can act on a draw
-            // made in it (its node learns of the draw from the block), so the block's logs need not wake the wait.
-            // A settlement that did not name it (another wait's, sent first): its block is a new head, which wakes
-            // this wait to read.
-            if (receipt && applyDrawReceipt(context, record, member, receipt))
-              watch?.seen?.(receipt.blockNumber);
-            else if (receipt && !watch?.live) await refreshMember(context, record, member, options.signal);
+            // Read the member again rather than take the draw from the receipt's TaskStarted: between the read
+            // above and this settlement the task may have been queued and redrawn (TaskRedraw moves its seed block),
+            // and the seed the sampling proves over is only in the task's state (a receipt-only draw kept the old
+            // seed: validateTaskGroup reverted NotSampled once in a 10,000-task run).
+            if (receipt) await refreshMember(context, record, member, options.signal);
           }
           pending++;
           continue;
