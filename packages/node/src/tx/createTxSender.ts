@@ -98,12 +98,12 @@ export type TxSender = {
 };
 
 /**
- * The node's only way to send transactions: nonces from the store once its count is known to follow the chain's
- * (the chain's count read at start, after a restart, a rewind or a nonce taken by another; never reused), fees
- * from a read shared for `feeCacheMs` (twice the base fee plus the tip), gas estimated against the pending block
- * with headroom (the estimate is also the check that the call would not revert), signed raw transactions
- * persisted before they are broadcast, so a node killed at any moment neither loses nor duplicates a transaction.
- * Per new transaction: one `eth_estimateGas` and one broadcast, where it was five calls.
+ * The node's only way to send transactions: nonces from the chain's pending count and the store (the higher; a
+ * rewound chain gets the store's lost transactions again first; never reused), fees from a read shared for
+ * `feeCacheMs` (twice the base fee plus the tip), gas estimated against the pending block with headroom (the
+ * estimate is also the check that the call would not revert), signed raw transactions persisted before they are
+ * broadcast, so a node killed at any moment neither loses nor duplicates a transaction. Per new transaction: the
+ * pending count and `eth_estimateGas` (together) and the broadcast, where it was five calls.
  *
  * @example
  * const sender = createTxSender({ client, account, chain, store });
@@ -127,20 +127,8 @@ export function createTxSender(parameters: TxSenderParameters): TxSender {
     if (maxPriorityFeePerGas > cap) maxPriorityFeePerGas = cap;
     return { maxFeePerGas: cap, maxPriorityFeePerGas };
   };
-  /**
-   * Whether the store's highest nonce is known to follow the chain's count of this account: then the next nonce is
-   * the store's highest + 1 without asking the chain (every transaction of this account is signed here and
-   * persisted before its broadcast). False at start and after `recover`, and set back to false by anything that says
-   * otherwise: a nonce refused as too low, a transaction dropped because its nonce was used by another, a
-   * rewound chain (see `restoreRewound`), a failed signing. The next `signNew` then reads the chain's count again.
-   */
-  let nonceSynced = false;
-  /** Bumped by every invalidation: one that lands while a signNew awaits is not overwritten by its end. */
-  let nonceEpoch = 0;
-  const unsyncNonce = () => {
-    nonceSynced = false;
-    nonceEpoch++;
-  };
+  /** Hashes whose broadcast was refused for their fee (for `send`, taken once: replaced at once). */
+  const feeRefused = new Set<Hex>();
   /** Hashes whose broadcast was refused with "nonce too low" (for `send`, taken once). */
   const nonceRefused = new Set<Hex>();
   const readChainNonce = () => client.getTransactionCount({ address: account.address, blockTag: 'pending' });
@@ -191,7 +179,6 @@ export function createTxSender(parameters: TxSenderParameters): TxSender {
    * chain now decides; nothing is signed twice.
    */
   const restoreRewound = async (fromNonce: number): Promise<void> => {
-    unsyncNonce();
     const seen = new Set<number>();
     for (const tx of listLandedFromNonce(store, account.address, fromNonce)) {
       if (seen.has(tx.nonce)) continue;
@@ -212,10 +199,7 @@ export function createTxSender(parameters: TxSenderParameters): TxSender {
     } catch (error) {
       const message = describeRpcError(error);
       // Its nonce may have been taken by another transaction (another holder of the key): re-read the count.
-      if (/nonce too low/i.test(message)) {
-        unsyncNonce();
-        nonceRefused.add(tx.hash);
-      }
+      if (/nonce too low/i.test(message)) nonceRefused.add(tx.hash);
       // Already in the pool or mined: the same bytes are out there, which is all we want.
       if (
         /already known|already imported|known transaction|nonce too low|replacement transaction/i.test(
@@ -225,7 +209,10 @@ export function createTxSender(parameters: TxSenderParameters): TxSender {
         return;
       // Bidding under the current base fee: the transaction stays live and `wait` replaces it with a higher
       // fee (a rebroadcast of an outbid variant after a restart lands here too).
-      if (/less than block base fee|underpriced|fee too low|fee cap less than/i.test(message)) return;
+      if (/less than block base fee|underpriced|fee too low|fee cap less than/i.test(message)) {
+        feeRefused.add(tx.hash);
+        return;
+      }
       throw new TransactionError(`Broadcasting ${tx.purpose} (${tx.hash}) failed: ${message}`, {
         cause: error,
       });
@@ -244,7 +231,6 @@ export function createTxSender(parameters: TxSenderParameters): TxSender {
       return false;
     }
     const receipt = await client.getTransactionReceipt({ hash: tx.hash }).catch(() => null);
-    if (receipt === null) unsyncNonce();
     return receipt === null;
   };
 
@@ -257,11 +243,12 @@ export function createTxSender(parameters: TxSenderParameters): TxSender {
       functionName: request.functionName,
       args: request.args,
     } as Parameters<typeof encodeFunctionData>[0]);
-    const epoch = nonceEpoch;
     let estimate: bigint;
-    // Independent reads, in one round trip's time. The chain's count only while the store's is not known to
-    // follow it (nonceSynced); the fees from a read shared for `feeCacheMs` (joinFeeReader).
-    const chainNoncePromise = nonceSynced ? undefined : readChainNonce();
+    // Independent reads, in one round trip's time. The chain's pending count at every transaction, not the store's
+    // count alone: another holder of this key (`verinet node pause` from the operator's shell while the daemon
+    // runs) may have a transaction waiting in the pool, and a nonce taken from the store alone would replace it
+    // or collide with it (review s12). The fees from a read shared for `feeCacheMs` (joinFeeReader).
+    const chainNoncePromise = readChainNonce();
     const feesPromise = getFees();
     chainNoncePromise?.catch(() => {});
     feesPromise.catch(() => {});
@@ -281,7 +268,7 @@ export function createTxSender(parameters: TxSenderParameters): TxSender {
       if (/revert|custom error|returned no data/i.test(message)) {
         // Maybe only because the chain was rewound under this node's earlier transactions (the call depends on
         // them: a pause after a join): put them back and try once more.
-        const chainNonce = await (chainNoncePromise ?? readChainNonce()).catch(() => undefined);
+        const chainNonce = await chainNoncePromise.catch(() => undefined);
         if (!restored && chainNonce !== undefined && getHighestNonce(store, account.address) >= chainNonce) {
           await restoreRewound(chainNonce);
           return signNew({ purpose, taskKey, request }, true);
@@ -301,10 +288,8 @@ export function createTxSender(parameters: TxSenderParameters): TxSender {
     }
     const [chainNonce, fees] = await Promise.all([chainNoncePromise, feesPromise]);
     const highest = getHighestNonce(store, account.address);
-    if (chainNonce !== undefined && highest >= chainNonce) await restoreRewound(chainNonce);
-    const nonce = chainNonce === undefined ? highest + 1 : Math.max(chainNonce, highest + 1);
-    // A throw below (signing, the store) leaves the count unknown.
-    nonceSynced = false;
+    if (highest >= chainNonce) await restoreRewound(chainNonce);
+    const nonce = Math.max(chainNonce, highest + 1);
     const raw = await account.signTransaction({
       type: 'eip1559',
       chainId: chain.id,
@@ -324,8 +309,6 @@ export function createTxSender(parameters: TxSenderParameters): TxSender {
       hash: keccak256(raw),
       raw,
     });
-    // From here until something says otherwise, the store's count follows the chain's (see nonceSynced).
-    if (epoch === nonceEpoch) nonceSynced = true;
     crashPoint('tx_signed', [taskKey]);
     return tx;
   };
@@ -334,7 +317,10 @@ export function createTxSender(parameters: TxSenderParameters): TxSender {
    * Signs a replacement of `tx` (same nonce, call and gas; higher fees), persists it, then broadcasts it. The
    * old variant stays tracked: whichever lands first is the one recorded as mined, the other as dropped.
    */
-  const bump = (tx: TxRecord): Promise<TxRecord> =>
+  const bump = (
+    tx: TxRecord,
+    reason = `not mined after ${Math.round(bumpAfterMs / 1000)} s`,
+  ): Promise<TxRecord> =>
     exclusive(async () => {
       const old = parseTransaction(tx.raw);
       if (old.type !== 'eip1559' || old.maxFeePerGas === undefined || old.maxPriorityFeePerGas === undefined)
@@ -373,7 +359,7 @@ export function createTxSender(parameters: TxSenderParameters): TxSender {
       crashPoint('tx_bump_signed', [tx.taskKey]);
       notice(
         'warn',
-        `Transaction ${tx.purpose} ${tx.hash} not mined after ${Math.round(bumpAfterMs / 1000)} s: replaced by ${replacement.hash} (same nonce ${tx.nonce}, max fee ${maxFeePerGas} wei/gas, was ${old.maxFeePerGas}).`,
+        `Transaction ${tx.purpose} ${tx.hash} ${reason}: replaced by ${replacement.hash} (same nonce ${tx.nonce}, max fee ${maxFeePerGas} wei/gas, was ${old.maxFeePerGas}).`,
       );
       await broadcast(replacement).catch(() => {});
       return getTxById(store, replacement.id)!;
@@ -386,6 +372,9 @@ export function createTxSender(parameters: TxSenderParameters): TxSender {
     // (nonces are taken under the lock; a later nonce broadcast first just waits in the pool).
     if (!(sendSync && (await broadcastSync(tx)))) await broadcast(tx);
     crashPoint('tx_sent', [p.taskKey]);
+    // Its fee refused (under the base fee: the shared fee read is older than a base-fee jump): replaced at once
+    // with the fees of this moment (bump reads them afresh, for the next sends too), not after `bumpAfterMs`.
+    if (feeRefused.delete(tx.hash) && !again) return bump(tx, 'was refused for its fee');
     // Its nonce refused as too low: another holder of the key used it since the chain's count was last read (the
     // store's count is trusted in between). Once provably taken, it is signed again at once with the chain's count
     // (`wait` would only find it dropped a second later and fail the step).
@@ -492,7 +481,6 @@ export function createTxSender(parameters: TxSenderParameters): TxSender {
     send,
     wait,
     async recover() {
-      unsyncNonce();
       // A chain rewound while the node was down (the devnet's anvil killed and reloaded from its last save).
       const minedCount = await client.getTransactionCount({ address: account.address, blockTag: 'latest' });
       if (getHighestNonce(store, account.address) >= minedCount) await restoreRewound(minedCount);
