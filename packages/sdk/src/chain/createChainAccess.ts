@@ -171,11 +171,9 @@ export function createChainAccess(parameters: {
   // and a receipt wait outside the queue. Other accounts (a browser wallet) go through viem.
   const local = account.type === 'local' ? account : undefined;
   let sendSync = true;
-  // The next nonce this client hands out, once the RPC accepted the previous transaction: the pending count is
-  // read only while it is unknown (the first send, or after any refused send). Stale only when another sender
-  // uses the same account: its nonce is then taken, the RPC answers "nonce too low" (NonceTakenError) and the
-  // count is read again before signing once more. A load-balanced RPC's pending count may lag our own sends: the
-  // local count does not.
+  // The next nonce this client hands out, once the RPC accepted the previous transaction; each send takes the
+  // higher of it and the pending count (a load-balanced RPC's pending count may lag our own sends: the local count
+  // does not; another process on this account is in the pending count). Cleared by any refused send.
   let nextNonce: number | undefined;
   // One fee read per second for every client of the process on this RPC (createFeeReader: 2 × base fee + tip;
   // a refusal for a low fee refreshes it and the transaction is signed once more).
@@ -259,12 +257,15 @@ export function createChainAccess(parameters: {
       sent = await serial(async () => {
         let feeRefreshed = false;
         for (let attempt = 1; ; attempt++) {
-          const known = nextNonce;
-          const [estimate, nonce, fee] = await Promise.all([
+          // The pending count at every send (with the estimate: one round trip), not the kept nonce alone: another
+          // process with this key (a second `verinet task run` on the devnet's default account) may have a
+          // transaction in the pool, which a kept nonce would replace (review s12).
+          const [estimate, pendingNonce, fee] = await Promise.all([
             publicClient.estimateContractGas({ ...call, blockTag: 'pending' } as never),
-            known ?? publicClient.getTransactionCount({ address: account.address, blockTag: 'pending' }),
+            publicClient.getTransactionCount({ address: account.address, blockTag: 'pending' }),
             fees.read(),
           ]);
+          const nonce = Math.max(pendingNonce, nextNonce ?? 0);
           gas = getGasLimit(request.functionName, estimate, { full });
           const raw = await local.signTransaction({
             type: 'eip1559',
