@@ -84,8 +84,9 @@ export async function measureChainCeiling(parameters: MeasureChainCeilingParamet
       return wallet;
     };
     let transactions = 0;
-    // As the SDK's sendLocal (createChainAccess): one fee read a second for everyone, the next nonce kept per
-    // account (read again after a refused send), one transaction at a time per account until it is mined.
+    // As the SDK's sendLocal (createChainAccess): one fee read a second for everyone, the higher of the pending
+    // count (read with the estimate) and the nonce kept per account, one transaction at a time per account until
+    // it is mined.
     const fees = createFeeReader({ publicClient: client as never });
     const nonces = new Map<string, number>();
     const queues = new Map<string, Promise<unknown>>();
@@ -100,12 +101,12 @@ export async function measureChainCeiling(parameters: MeasureChainCeilingParamet
     const sendOnce = (account: LocalAccount, request: Record<string, unknown>, full: boolean) =>
       serial(account, async () => {
         for (let feeRefreshed = false; ; feeRefreshed = true) {
-          const known = nonces.get(account.address);
-          const [estimate, nonce, fee] = await Promise.all([
+          const [estimate, pendingNonce, fee] = await Promise.all([
             client.estimateContractGas({ ...request, account, blockTag: 'pending' } as never),
-            known ?? client.getTransactionCount({ address: account.address, blockTag: 'pending' }),
+            client.getTransactionCount({ address: account.address, blockTag: 'pending' }),
             fees.read(),
           ]);
+          const nonce = Math.max(pendingNonce, nonces.get(account.address) ?? 0);
           const gas = getGasLimit(String(request.functionName), estimate, { full });
           const raw = await account.signTransaction({
             type: 'eip1559',

@@ -1,6 +1,14 @@
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -74,6 +82,20 @@ describe('verinet devnet: crashes, conflicts and saved state (real anvil)', { ti
   const children: ChildProcess[] = [];
   after(() => {
     for (const child of children) child.kill('SIGKILL');
+    // A devnet's anvils run in their own process group (they outlive a killed devnet by design): a failed case
+    // leaves them running unless their recorded pids are stopped here.
+    for (const entry of readdirSync(root, { withFileTypes: true })) {
+      const pidFile = join(root, entry.name, 'devnet.pid');
+      if (!entry.isDirectory() || !existsSync(pidFile)) continue;
+      const { anvilPid, anvilBasePid } = JSON.parse(readFileSync(pidFile, 'utf8')) as Record<string, number>;
+      for (const pid of [anvilPid, anvilBasePid]) {
+        try {
+          if (pid) process.kill(pid, 'SIGKILL');
+        } catch {
+          // Already gone.
+        }
+      }
+    }
     rmSync(root, { recursive: true, force: true });
   }, teardownTimeout);
 
