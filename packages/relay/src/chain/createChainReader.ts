@@ -360,6 +360,11 @@ export function createChainReader(parameters: CreateChainReaderParameters): Chai
   async function sync(): Promise<void> {
     const head = await readHead();
     if (cursor && head.hash === cursor.hash) return;
+    // A head below the view: most often a load-balanced RPC's backend a block or two behind, not a reorg (a reorg
+    // replaces blocks at the same or a greater height). The view is kept: dropping it each time a lagging backend
+    // answers would re-read every older task (review s12). A chain that really went back (a devnet reloaded from an
+    // older save) is seen once it grows past the view: the blocks read again then differ.
+    if (cursor && head.number < cursor.number) return;
     const previous = cursor;
     const continues =
       previous !== undefined &&
@@ -449,26 +454,33 @@ export function createChainReader(parameters: CreateChainReaderParameters): Chai
     );
 
   /**
-   * The task at `blockNumber` (the followed head), else at the latest block when the RPC answered that it has no
-   * state for that block: an RPC keeps the states of recent blocks only (geth 128, the devnet's anvil 64 by
-   * `--prune-history`). A state newer than the block is safe to index as of that block: the events after it are
-   * applied on top, and each sets the task's state whole.
+   * The task at `blockNumber` (the followed head; `atBlock`), else at the latest block when the RPC answered that
+   * it has no state for that block: an RPC keeps the states of recent blocks only (geth 128, the devnet's anvil 64
+   * by `--prune-history`), and a load-balanced RPC's backend may not have the block yet. An answer at "latest" is
+   * not indexed (`atBlock` false): that backend may be behind the followed head, and an older state indexed as
+   * the head's would stay until the task's next event (review s12: a node refused its task's arguments until
+   * the task timed out).
    */
-  async function readTask(taskKey: Hex, blockNumber: bigint): Promise<ChainTask> {
+  async function readTask(taskKey: Hex, blockNumber: bigint): Promise<{ task: ChainTask; atBlock: boolean }> {
     let info: { state: number; taskType: number; creator: Address; node: Address };
+    let atBlock = true;
     try {
       info = await callGetTask(taskKey, blockNumber).catch((error: unknown) => {
         if (!isRpcAnswer(error)) throw error;
+        atBlock = false;
         return callGetTask(taskKey, undefined);
       });
     } catch (cause) {
       throw chainFailure(cause);
     }
     return {
-      state: taskStates[info.state] ?? 'None',
-      taskType: onChainTaskTypes[info.taskType],
-      creator: info.creator.toLowerCase() as Address,
-      node: info.node.toLowerCase() as Address,
+      task: {
+        state: taskStates[info.state] ?? 'None',
+        taskType: onChainTaskTypes[info.taskType],
+        creator: info.creator.toLowerCase() as Address,
+        node: info.node.toLowerCase() as Address,
+      },
+      atBlock,
     };
   }
 
@@ -517,6 +529,7 @@ export function createChainReader(parameters: CreateChainReaderParameters): Chai
       const asked = Date.now();
       if (options.fresh || options.recheck || cacheMs === 0)
         await syncSince(asked, Math.min(cacheMs, recheckMs));
+      else if (options.since !== undefined) await syncSince(options.since, Math.min(cacheMs, recheckMs));
       else await syncSince(asked - cacheMs, 0);
       let indexed = states.get(key);
       if (indexed) return indexed;
@@ -534,10 +547,15 @@ export function createChainReader(parameters: CreateChainReaderParameters): Chai
       if (!flight) {
         const epochAt = epoch;
         flight = readTask(key, at.number)
-          .then((task) => {
-            // Kept only when no event of the task came after the block it was read at (the follower applied that
-            // event to no entry): the next request reads it at the newer block.
-            if (epoch === epochAt && (lastEvent.get(key) ?? -1n) <= at.number && !states.has(key)) {
+          .then(({ task, atBlock }) => {
+            // Kept only when read at the followed block and no event of the task came after that block (the
+            // follower applied that event to no entry): the next request reads it again.
+            if (
+              atBlock &&
+              epoch === epochAt &&
+              (lastEvent.get(key) ?? -1n) <= at.number &&
+              !states.has(key)
+            ) {
               states.set(key, task);
               bound(states);
             }
