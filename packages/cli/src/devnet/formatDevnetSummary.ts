@@ -50,9 +50,10 @@ export function formatDevnetSummary(parameters: FormatDevnetSummaryParameters): 
       ? `KEPT from the previous run (chain, relay, nodes); \`npm start -- --fresh\` resets it${
           rewind
             ? `
-                 BUT THE CHAIN WENT BACK ${rewind.fromBlock - rewind.toBlock} blocks, from block ${rewind.fromBlock} (seen ${new Date(rewind.seenAt).toLocaleTimeString()}) to ${rewind.toBlock}
+                 BUT THE CHAIN WENT BACK at least ${rewind.fromBlock - rewind.toBlock} blocks, from block ${rewind.fromBlock} or later (seen ${new Date(rewind.seenAt).toISOString()}) to ${rewind.toBlock}
                  (its last save: anvil stopped without a final one). Nodes send their own lost transactions
-                 again; tasks created in those blocks are gone (\`verinet task list\` may still list them: run them again).`
+                 again; tasks created or finished after block ${rewind.toBlock} are gone or undone on chain (\`verinet task list\`
+                 may still show them as they were: run them again). The explorer's index is rebuilt.`
             : ''
         }`
       : `FRESH (${devnet.stateReason}); the next start keeps it unless --fresh`;

@@ -229,11 +229,11 @@ export async function startDevnet(parameters: StartDevnetParameters): Promise<De
       state === 'kept'
         ? getChainRewind(readChainHeadRecord(paths.chainHead), Number(await headClient.getBlockNumber()))
         : undefined;
-    const headRecord = recordChainHead({
-      getBlockNumber: () => headClient.getBlockNumber(),
-      file: paths.chainHead,
-    });
-    stops.push({ what: 'the chain head record', stop: () => headRecord.stop() });
+    if (chainRewind) {
+      // The explorer's index holds blocks the chain no longer has, and its indexer refuses to start on a chain
+      // behind its finalized block (trial s12: every start failed until its folder was deleted): rebuilt.
+      rmSync(join(dir, 'explorer'), { recursive: true, force: true });
+    }
     checkpoint();
 
     const password = ensureDevnetPassword(paths.keystorePassword);
@@ -385,6 +385,13 @@ export async function startDevnet(parameters: StartDevnetParameters): Promise<De
       registeredNodes: Math.max(reused ? (previous?.registeredNodes ?? 0) : 0, parameters.nodes),
     };
     writeDevnetNetwork(paths.network, network);
+    // Recorded only once everything runs: a start that fails leaves the last run's head, so the next start still
+    // says how far the chain went back (trial s12: failed starts overwrote it and the rewind was never shown).
+    const headRecord = recordChainHead({
+      getBlockNumber: () => headClient.getBlockNumber(),
+      file: paths.chainHead,
+    });
+    stops.push({ what: 'the chain head record', stop: () => headRecord.stop() });
     stops.push({
       what: 'the network file',
       stop: async () => writeDevnetNetwork(paths.network, { ...network, running: false }),
