@@ -353,12 +353,19 @@ describe('SDK end to end (anvil, contracts, real relay, 3 node daemons with the 
         grouped = true;
         const replaced = record.replaced ?? [];
         assert.ok(
-          replaced.length >= 2,
-          `both first members ran on the kept node and were replaced (${replaced.length})`,
+          replaced.filter((member) => member.node === keptNode).length >= 2,
+          `both first members ran on the kept node and were replaced (${replaced.map((m) => m.node).join(', ')})`,
         );
         assert.equal(events.filter((e) => e.type === 'replaced').length, replaced.length);
+        // A replacement may itself be replaced: on a loaded machine both replacements can run one after the other
+        // on the same resumed node (each is drawn once that node is free again).
+        const everyMember = [...record.members, ...replaced];
         for (const member of replaced) {
-          assert.equal(member.node, keptNode, 'a dropped member ran on a node already in the group');
+          assert.ok(
+            member.node === keptNode ||
+              everyMember.some((other) => other.taskKey !== member.taskKey && other.node === member.node),
+            `a dropped member ran on a node already in the group (${member.node})`,
+          );
           assert.equal(
             await chainState(member.taskKey),
             5,
