@@ -14,9 +14,9 @@ const setupTimeout = { timeout: 180_000 };
 const teardownTimeout = { timeout: 60_000 };
 
 /**
- * Review s12: the sender trusts its store's nonce once "in step" with the chain. On a chain with a mempool
- * (anvil mining a block every 3 s, as a public chain does), another holder of the key (the operator's wallet or
- * CLI) has a transaction waiting in the pool: the pending count includes it, the store's count does not.
+ * Review s12: on a chain with a mempool (anvil mining a block every 3 s, as a public chain does), another holder of
+ * the key (the operator's wallet or CLI) has a transaction waiting in the pool: the pending count includes it, the
+ * store's count does not (a sender that trusted its store's nonce replaced it).
  */
 let devnet: TestDevnet;
 before(async () => {

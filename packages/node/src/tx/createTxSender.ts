@@ -224,8 +224,8 @@ export function createTxSender(parameters: TxSenderParameters): TxSender {
   const isDropped = async (tx: TxRecord): Promise<boolean> => {
     const minedNonce = await client.getTransactionCount({ address: account.address, blockTag: 'latest' });
     if (minedNonce <= tx.nonce) {
-      // Below nonces this store saw land: the chain was rewound under them and `tx` waits behind the gap (a
-      // send that did not need to re-read the count did not notice): put them back.
+      // Below nonces this store saw land: the chain was rewound under them after `tx` was signed, and `tx` waits
+      // behind the gap: put them back.
       if (minedNonce < tx.nonce && listLandedFromNonce(store, account.address, minedNonce).length > 0)
         await restoreRewound(minedNonce);
       return false;
@@ -375,9 +375,9 @@ export function createTxSender(parameters: TxSenderParameters): TxSender {
     // Its fee refused (under the base fee: the shared fee read is older than a base-fee jump): replaced at once
     // with the fees of this moment (bump reads them afresh, for the next sends too), not after `bumpAfterMs`.
     if (feeRefused.delete(tx.hash) && !again) return bump(tx, 'was refused for its fee');
-    // Its nonce refused as too low: another holder of the key used it since the chain's count was last read (the
-    // store's count is trusted in between). Once provably taken, it is signed again at once with the chain's count
-    // (`wait` would only find it dropped a second later and fail the step).
+    // Its nonce refused as too low: another holder of the key used it between this send's read of the pending
+    // count and its broadcast. Once provably taken, it is signed again at once with the chain's count (`wait` would
+    // only find it dropped a second later and fail the step).
     if (nonceRefused.delete(tx.hash) && !again && (await isDropped(tx))) {
       updateTxStatus(store, tx.id, 'dropped', { error: 'its nonce was used by another transaction' });
       notice(

@@ -304,6 +304,20 @@ export function createChainReader(parameters: CreateChainReaderParameters): Chai
     for (const [key, score] of scores) if (score.blockNumber >= fromBlock) scores.delete(key);
   }
 
+  /** The arguments of one of the follower's raw logs, decoded as `eventName` of TaskManager. */
+  function decodeArgs<Args>(eventName: 'TaskCreated' | 'TaskScoreReady', log: RawLog): Args {
+    return (
+      decodeEventLog({
+        abi: taskManagerAbi,
+        eventName,
+        topics: log.topics as [Hex, ...Hex[]],
+        data: log.data,
+      }) as {
+        args: unknown;
+      }
+    ).args as Args;
+  }
+
   /** Records one state event and applies it to its task's indexed state. */
   function apply(log: RawLog, blockNumber: bigint): void {
     const name = eventByTopic.get(log.topics[0]!);
@@ -312,15 +326,11 @@ export function createChainReader(parameters: CreateChainReaderParameters): Chai
     lastEvent.set(taskKey, blockNumber);
     bound(lastEvent);
     if (name === 'TaskCreated') {
-      const decoded = decodeEventLog({
-        abi: taskManagerAbi,
-        eventName: 'TaskCreated',
-        topics: log.topics as [Hex, ...Hex[]],
-        data: log.data,
-      }) as unknown as {
-        args: { taskKey: Hex; creator: Address; taskType: number; argsCommitment: Hex };
-      };
-      const event = toCreated({ args: decoded.args, blockNumber });
+      const args = decodeArgs<{ taskKey: Hex; creator: Address; taskType: number; argsCommitment: Hex }>(
+        'TaskCreated',
+        log,
+      );
+      const event = toCreated({ args, blockNumber });
       created.set(taskKey, event);
       bound(created);
       states.set(taskKey, {
@@ -333,15 +343,8 @@ export function createChainReader(parameters: CreateChainReaderParameters): Chai
       return;
     }
     if (name === 'TaskScoreReady') {
-      const decoded = decodeEventLog({
-        abi: taskManagerAbi,
-        eventName: 'TaskScoreReady',
-        topics: log.topics as [Hex, ...Hex[]],
-        data: log.data,
-      }) as unknown as {
-        args: { score: Hex };
-      };
-      scores.set(taskKey, { score: decoded.args.score.toLowerCase() as Hex, blockNumber });
+      const { score } = decodeArgs<{ score: Hex }>('TaskScoreReady', log);
+      scores.set(taskKey, { score: score.toLowerCase() as Hex, blockNumber });
       bound(scores);
     }
     const known = states.get(taskKey);
