@@ -56,7 +56,7 @@ describe('review s8: concurrent settleDraws of one process', { timeout: 180_000 
     const sent = await Promise.all([settleDraws(a), settleDraws(a), settleDraws(b)]);
     const paid = (await nonces()) - before;
     console.log(
-      `settleDraws results ${JSON.stringify(sent.map((receipt) => receipt && receipt.transactionHash))}, transactions paid: ${paid}`,
+      `settleDraws results ${JSON.stringify(sent.map((receipt) => (receipt ? receipt.transactionHash : false)))}, transactions paid: ${paid}`,
     );
     assert.equal(paid, 1, `${paid} settleDraws transactions for one draw (${paid - 1} paid no-ops)`);
   });
