@@ -1,9 +1,32 @@
+import type { ChainCeiling } from './measureChainCeiling.js';
+
 /** Percentile `p` (0…100) of `values` by nearest rank; NaN for none. */
 export function percentile(values: readonly number[], p: number): number {
   if (values.length === 0) return Number.NaN;
   const sorted = [...values].sort((a, b) => a - b);
   const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
   return sorted[rank]!;
+}
+
+/**
+ * The median run of the chain-bound ceiling by tasks/s; of an even count the higher middle one (the ratio against
+ * it is the lower, never flattered); tasks/s NaN when no run finished.
+ */
+export function medianCeiling(runs: readonly ChainCeiling[]): ChainCeiling {
+  if (runs.length === 0)
+    return { tasks: 0, transactions: 0, seconds: 0, tasksPerSecond: Number.NaN, txPerSecond: Number.NaN };
+  const sorted = [...runs].sort((a, b) => a.tasksPerSecond - b.tasksPerSecond);
+  return sorted[Math.floor(sorted.length / 2)]!;
+}
+
+/** `"spread 94.89–117.24 = ±10.5 % of the median"`, or `"one run"`. */
+export function ceilingSpread(runs: readonly ChainCeiling[]): string {
+  if (runs.length < 2) return 'one run: no spread';
+  const rates = runs.map((run) => run.tasksPerSecond);
+  const low = Math.min(...rates);
+  const high = Math.max(...rates);
+  const median = medianCeiling(runs).tasksPerSecond;
+  return `spread ${low.toFixed(2)}–${high.toFixed(2)} = ${(((high - low) / median) * 100).toFixed(1)} % of the median`;
 }
 
 /** `1234.5` → `"1,235 ms"`. */

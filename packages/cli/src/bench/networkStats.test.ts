@@ -1,0 +1,32 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { ChainCeiling } from './measureChainCeiling.js';
+import { ceilingSpread, medianCeiling, percentile } from './networkStats.js';
+
+const run = (tasksPerSecond: number): ChainCeiling => ({
+  tasks: 1000,
+  transactions: 3000,
+  seconds: 1000 / tasksPerSecond,
+  tasksPerSecond,
+  txPerSecond: 3 * tasksPerSecond,
+});
+
+describe('bench:network statistics', () => {
+  it('takes the median ceiling run, the higher middle one of an even count, NaN of none', () => {
+    assert.equal(medianCeiling([run(117.24), run(94.89), run(101)]).tasksPerSecond, 101);
+    assert.equal(medianCeiling([run(94.89), run(117.24)]).tasksPerSecond, 117.24);
+    assert.equal(medianCeiling([run(50)]).tasksPerSecond, 50);
+    assert.ok(Number.isNaN(medianCeiling([]).tasksPerSecond));
+  });
+
+  it('says the ceiling spread relative to the median', () => {
+    assert.equal(ceilingSpread([run(90), run(100), run(110)]), 'spread 90.00–110.00 = 20.0 % of the median');
+    assert.equal(ceilingSpread([run(90)]), 'one run: no spread');
+  });
+
+  it('takes percentiles by nearest rank', () => {
+    assert.equal(percentile([5, 1, 4, 2, 3], 50), 3);
+    assert.equal(percentile([5, 1, 4, 2, 3], 99), 5);
+    assert.ok(Number.isNaN(percentile([], 50)));
+  });
+});
