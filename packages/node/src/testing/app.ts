@@ -21,7 +21,7 @@ import { getFastVerifyParams, getPublicKey, isSelected, proofToHash, prove } fro
 import { type Address, type Hex, keccak256, parseEventLogs, stringToHex, zeroAddress } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { getDeploymentChain } from '../chain/createChainClient.js';
-import { contractsOf, joinRequest } from '../chain/taskManager.js';
+import { contractsOf, joinRequest, readTask } from '../chain/taskManager.js';
 import { openStore } from '../store/index.js';
 import { createTxSender } from '../tx/index.js';
 import { type TestDevnet, testMinStake, testWallet } from './devnet.js';
@@ -139,11 +139,18 @@ export async function createTestTask(
     logs: [...receipt.logs, ...settledLogs],
     eventName: 'TaskStarted',
   }).find((e) => e.args.taskKey.toLowerCase() === taskKey.toLowerCase());
+  // An Available daemon settles a draw nobody settled after a random wait (createDrawSettler): under load it can
+  // come before the settlement above, whose receipt then holds no TaskStarted for this task. The chain knows.
+  let node = started?.args.node ?? null;
+  if (!node && options.settle !== false) {
+    const onChain = await readTask(devnet.client, contractsOf(devnet.deployment), taskKey);
+    if (onChain.node !== zeroAddress) node = onChain.node;
+  }
   return {
     taskKey,
     bytes,
     salt,
-    node: started?.args.node ?? null,
+    node,
     blockNumber: receipt.blockNumber,
     blockHash: receipt.blockHash,
     guid,
