@@ -249,7 +249,7 @@ export function createChainAccess(parameters: {
    * bytes, in nonce order; answers the nonce the next transaction takes. Nothing is signed twice, so each lost
    * transaction lands again or fails as the rewound chain now decides, and none lands next to another transaction
    * signed for its nonce. A nonce whose bytes are no longer kept (or that the RPC refuses for its fee or the
-   * account's funds) ends the run and is the nonce returned: the pending count says neither the pool nor a block
+   * account's funds, and does not hold) ends the run and is the nonce returned: the pending count says neither the pool nor a block
    * holds a transaction of it, so the one signed for it now makes the lost one invalid for good (they cannot both
    * land) instead of leaving a gap. A nonce the RPC calls used (another holder of the key took it, or these very
    * bytes are already back) is skipped: it is not free.
@@ -264,6 +264,8 @@ export function createChainAccess(parameters: {
       } catch (error) {
         const text = error instanceof Error ? error.message : String(error);
         if (nonceRefusal.test(text)) continue;
+        // Refused, yet the RPC holds these bytes (a load-balanced RPC whose pending count lagged): not lost.
+        if (await holds(raw)) continue;
         if (isFeeRefusal(error) || /insufficient funds/i.test(text)) break;
         throw error;
       }
@@ -310,7 +312,9 @@ export function createChainAccess(parameters: {
           let nonce = Math.max(pendingNonce, nextNonce ?? 0);
           if (pendingNonce < acceptedUpTo) {
             // The chain lost transactions this client sent: they go back first (restoreRewound); an estimate that
-            // failed may have depended on them (a validation after its createTask), so it is read once more.
+            // failed may have depended on them (a validation after its createTask), so it is read once more. (A
+            // load-balanced RPC whose pending count lags our sends lands here too: it answers "already known" to
+            // the bytes it holds, which are skipped, at the cost of those broadcasts.)
             nonce = await restoreRewound(pendingNonce);
             if ('error' in estimated && !restored) {
               restored = true;
