@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -160,14 +160,20 @@ describe('errors: one line, non-zero exit, no stack trace', () => {
     const server = createServer();
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const { port } = server.address() as { port: number };
+    // A folder that was there before, with a file of the user's: kept as it was (the failed start adds nothing).
+    const existing = join(dir, 'devnet');
+    mkdirSync(existing, { recursive: true });
+    writeFileSync(join(existing, 'notes.txt'), 'mine');
     try {
-      const run = await captureCli(['devnet', '--port', String(port), '--dir', join(dir, 'devnet')]);
+      const run = await captureCli(['devnet', '--port', String(port), '--dir', existing]);
       assertOneLineError(
         run,
         new RegExp(
           `Port ${port} on 127\\.0\\.0\\.1 is already in use by another program\\. .*--port ${port + 1}`,
         ),
       );
+      assert.ok((run.stdout + run.stderr).includes(`\`ss -ltnp 'sport = :${port}'\` shows which`));
+      assert.deepEqual(readdirSync(existing), ['notes.txt']);
     } finally {
       server.close();
     }
@@ -224,6 +230,18 @@ describe('errors: one line, non-zero exit, no stack trace', () => {
       assert.match(
         run.stdout + run.stderr,
         new RegExp(`--port ${chainPort! + 1} --relay-port ${relayPort! + 1}`),
+      );
+      // Trial s12: the \`ss\` hint named only the first port; and the failed start left its folder (with a log).
+      assert.ok(
+        (run.stdout + run.stderr).includes(
+          `\`ss -ltnp '( sport = :${chainPort} or sport = :${relayPort} )'\` shows which`,
+        ),
+        run.stderr,
+      );
+      assert.equal(
+        existsSync(join(dir, 'devnet-two-ports')),
+        false,
+        'the folder the failed start created is removed',
       );
     } finally {
       for (const server of servers) server.close();

@@ -373,6 +373,7 @@ async function resumeTask(ref: string, options: ResumeOptions): Promise<void> {
   const client = await openClient(network, follow.note);
   try {
     const record = await findTaskRecord(client.store, ref, network.storePath);
+    await assertNotLost(network, record);
     follow.setTaskCreatedAt(record.createdAt);
     if (record.phase === 'failed')
       throw new CommandError(
@@ -477,9 +478,9 @@ async function showTask(id: string, options: ReadOptions): Promise<void> {
   const store = await openStore(network);
   try {
     const record = await findTaskRecord(store, id, network.storePath);
-    // An open task's record moves only while an app follows it: the chain says where it is now.
-    const open = record.phase !== 'done' && record.phase !== 'failed' && record.phase !== 'prepared';
-    const chain = open ? await readChainTaskStates(network, record) : undefined;
+    // An open task's record moves only while an app follows it: the chain says where it is now. A finished one's
+    // is never read again by the SDK: the chain says whether it still has it (it may have gone back under it).
+    const chain = record.phase !== 'prepared' ? await readChainTaskStates(network, record) : undefined;
     const results = readTaskResults(network.storePath, record.id);
     if (options.json)
       printJson({ ...summarize(record, true, chain), results: results ?? null, ...describeChainRead(chain) });
@@ -502,6 +503,25 @@ async function dropTask(ref: string, options: ReadOptions): Promise<void> {
   try {
     const record = await findTaskRecord(store, ref, network.storePath);
     const id = record.id;
+    // A task the chain went back under (every task of it either lost or never created): nothing of it is paid
+    // there any more, and nothing will move it; dropping it is the way out (resume refuses it, see resumeTask).
+    if (record.phase !== 'prepared') {
+      const chain = await readChainTaskStates(network, record);
+      if (isLostOnChain(record, chain)) {
+        await store.putTask({
+          ...record,
+          phase: 'failed',
+          error: {
+            name: 'LostOnChain',
+            message: `lost: the chain went back under it (${chain.lost.join(', ')}), nothing of it is paid there; dropped by \`verinet task drop\``,
+          },
+          updatedAt: Date.now(),
+        });
+        if (options.json) printJson({ id, phase: 'failed', dropped: true, lostOnChain: chain.lost });
+        else printLine(`task ${id} dropped (the chain no longer has it; nothing of it is paid there)`);
+        return;
+      }
+    }
     // Anything past 'prepared' may have an upload or a createTask in flight: dropping it could lose a paid task.
     if (record.phase !== 'prepared')
       throw new CommandError(
@@ -576,9 +596,41 @@ async function listTasks(options: ReadOptions): Promise<void> {
   }
 }
 
+/**
+ * Whether the chain went back under the task for good: some of its tasks are lost (readChainTaskStates) and none
+ * of its current ones is still alive there or possibly on its way (a createTask being sent may land yet).
+ */
+function isLostOnChain(
+  record: TaskRecord,
+  chain: ChainTaskStates,
+): chain is Extract<ChainTaskStates, { ok: true }> {
+  if (!chain.ok || chain.lost.length === 0) return false;
+  return record.members.every((member) => {
+    const key = member.taskKey.toLowerCase();
+    if (chain.lost.includes(key)) return true;
+    return chain.tasks.get(key)?.state === 'None' && member.sending !== true && member.createTx === undefined;
+  });
+}
+
+/** A task the chain went back under cannot be resumed: it is said, with the way out. */
+async function assertNotLost(network: TaskNetwork, record: TaskRecord): Promise<void> {
+  if (record.phase === 'prepared' || record.phase === 'failed') return;
+  const chain = await readChainTaskStates(network, record);
+  if (!chain.ok || chain.lost.length === 0) return;
+  throw new CommandError(
+    `Task ${record.id} is no longer on the chain: it went back under ${chain.lost.join(', ')} (a devnet's chain reloaded from an older save, or a reorg), so what it paid or got there is undone.`,
+    {
+      details: [
+        `\`verinet task drop ${record.id}\` removes it; \`verinet task run\` with the same flags runs it again (paid again: the first payment was undone with it).`,
+      ],
+    },
+  );
+}
+
 function describeChainRead(chain: ChainTaskStates | undefined) {
   if (!chain) return {};
-  return { chainRead: chain.ok ? true : { error: chain.reason } };
+  if (!chain.ok) return { chainRead: { error: chain.reason } };
+  return { chainRead: true, lostOnChain: chain.lost };
 }
 
 /** A member's state as the chain has it, with the local record's when that is behind. */
@@ -659,7 +711,12 @@ function formatRecord(record: TaskRecord, chain?: ChainTaskStates, results?: str
   }
   if (chain && !chain.ok)
     lines.push(`  chain       not read (${chain.reason}): the states above are the local record`);
-  if (chain)
+  if (chain?.ok && chain.lost.length > 0)
+    lines.push(
+      `  chain       LOST: the chain went back under ${chain.lost.length === 1 ? 'its task' : `${chain.lost.length} of its tasks`} (${chain.lost.join(', ')}): what the record says it paid or got is undone there`,
+      `  way out     \`verinet task drop ${record.id}\` removes it; \`verinet task run\` with the same flags runs it again`,
+    );
+  else if (chain && record.phase !== 'done' && record.phase !== 'failed')
     lines.push(
       `  finish      \`verinet task resume ${record.id}\` follows it to the verified result (validate, download)`,
     );

@@ -4,7 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { writeDeployment } from '@verinet/protocol/chain';
+import { taskManagerAbi } from '@verinet/protocol/chain/abis';
 import type { TaskRecord } from '@verinet/sdk';
+import { createPublicClient, createWalletClient, type Hex, http, keccak256, toHex, zeroHash } from 'viem';
+import { privateKeyToAccount } from 'viem/accounts';
 import { createSqliteStore } from '../../../sdk/src/store/createSqliteStore.js';
 import { startAnvil } from '../anvil/startAnvil.js';
 import { captureCli } from '../cli/captureCli.js';
@@ -181,6 +184,134 @@ describe('task status / drop name a task by id, id prefix or task key', () => {
       assert.match(
         failed.stderr,
         /^error: Task aa11000000000000000000000000000a failed earlier: The node refused the task\./,
+      );
+    } finally {
+      await anvil.stop();
+    }
+  });
+
+  it('session 12: a finished task the chain went back under reads LOST; `task resume` refuses it, `task drop` removes it', {
+    timeout: 120_000,
+  }, async () => {
+    buildContracts();
+    const anvil = await startAnvil({ accounts: 2 });
+    try {
+      const deployment = await deployContracts({ rpcUrl: anvil.rpcUrl, privateKey: getDevnetPrivateKey(0) });
+      const lostDir = mkdtempSync(join(dir, 'rewound-'));
+      const deploymentPath = join(lostDir, 'deployment.json');
+      writeDeployment(deploymentPath, deployment);
+      const keystore = join(lostDir, 'app-key.json');
+      writeFileSync(
+        keystore,
+        JSON.stringify(encryptKeystore(getDevnetPrivateKey(1), 'pw', { scryptN: 1024 })),
+      );
+      const chain = {
+        id: deployment.chainId,
+        name: 'anvil',
+        nativeCurrency: { name: 'Ether', symbol: 'ETH', decimals: 18 },
+        rpcUrls: { default: { http: [anvil.rpcUrl] } },
+      } as const;
+      const publicClient = createPublicClient({ chain, transport: http(anvil.rpcUrl) });
+      const wallet = createWalletClient({
+        chain,
+        transport: http(anvil.rpcUrl),
+        account: privateKeyToAccount(getDevnetPrivateKey(1)),
+      });
+      const taskManager = { address: deployment.contracts.taskManager, abi: taskManagerAbi } as const;
+      const saved = (await publicClient.request({ method: 'evm_snapshot' as never })) as Hex;
+      // A real task that ended on this chain: created (no node: it queues), then cancelled by its creator.
+      const taskKey = keccak256(toHex('rewound task'));
+      const createTx = await wallet.writeContract({
+        ...taskManager,
+        functionName: 'createTask',
+        args: [
+          {
+            taskType: 0,
+            modelIds: [keccak256(toHex('model'))],
+            minVram: 8,
+            requiredGpu: zeroHash,
+            version: 0n,
+            taskSize: 1n,
+            taskIdCommitment: taskKey,
+            argsCommitment: keccak256(toHex('args')),
+            relayExpiry: 0n,
+            relaySignature: '0x',
+          },
+        ],
+        value: await publicClient.readContract({ ...taskManager, functionName: 'minFee' }),
+      });
+      await publicClient.waitForTransactionReceipt({ hash: createTx });
+      await publicClient.waitForTransactionReceipt({
+        hash: await wallet.writeContract({ ...taskManager, functionName: 'abortTask', args: [taskKey] }),
+      });
+      const lostStore = join(lostDir, 'tasks.db');
+      const store = createSqliteStore({ path: lostStore });
+      const id = 'ab99000000000000000000000000000f';
+      await store.putTask({
+        ...base(id, taskKey, 'done'),
+        members: [
+          { role: 'original', taskKey, fee: '1', createTx, state: 'EndAborted', outcome: 'refunded' },
+        ],
+      } as unknown as TaskRecord);
+      await store.close();
+      const task = (...args: string[]) =>
+        captureCli(
+          [
+            'task',
+            ...args,
+            '--rpc-url',
+            anvil.rpcUrl,
+            '--relay-url',
+            'http://127.0.0.1:9',
+            '--deployment',
+            deploymentPath,
+            '--keystore',
+            keystore,
+            '--store',
+            lostStore,
+          ],
+          { VERINET_KEYSTORE_PASSWORD: 'pw' },
+        );
+      // While the chain has it as recorded: nothing said, and it cannot be dropped.
+      const kept = await task('status', id);
+      assert.equal(kept.status, 0, kept.stderr);
+      assert.match(kept.stdout, /\n {2}original {4}0x\w{64} {2}EndAborted {2}refunded\n/);
+      assert.doesNotMatch(kept.stdout, /LOST/);
+      assert.equal((await task('drop', id)).status, 1);
+
+      // What a devnet's anvil reloaded from an older save does: the task is gone with both its transactions.
+      await publicClient.request({ method: 'evm_revert' as never, params: [saved] as never });
+      const lost = await task('status', id);
+      assert.equal(lost.status, 0, lost.stderr);
+      assert.match(
+        lost.stdout,
+        /\n {2}original {4}0x\w{64} {2}None \(local record: EndAborted\) {2}refunded\n/,
+      );
+      assert.match(
+        lost.stdout,
+        new RegExp(`\\n {2}chain {7}LOST: the chain went back under its task \\(${taskKey}\\)`),
+      );
+      assert.match(lost.stdout, new RegExp(`\\n {2}way out {5}\`verinet task drop ${id}\` removes it`));
+      const json = JSON.parse((await task('status', id, '--json')).stdout) as { lostOnChain: string[] };
+      assert.deepEqual(json.lostOnChain, [taskKey]);
+
+      const resumed = await task('resume', id);
+      assert.equal(resumed.status, 1);
+      assert.match(
+        resumed.stderr,
+        new RegExp(`^error: Task ${id} is no longer on the chain: it went back under ${taskKey}`),
+      );
+      assert.match(resumed.stderr, new RegExp(`\`verinet task drop ${id}\` removes it`));
+
+      const dropped = await task('drop', id);
+      assert.equal(dropped.status, 0, dropped.stderr);
+      assert.equal(
+        dropped.stdout,
+        `task ${id} dropped (the chain no longer has it; nothing of it is paid there)\n`,
+      );
+      assert.match(
+        (await task('status', id)).stdout,
+        /\n {2}phase {7}failed: lost: the chain went back under it/,
       );
     } finally {
       await anvil.stop();

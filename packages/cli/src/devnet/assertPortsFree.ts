@@ -30,8 +30,13 @@ export async function assertPortsFree(ranges: readonly DevnetPortRange[]): Promi
     const next = range.port + (range.count ?? 1);
     return `${range.flag} ${next}${range.flag === '--port' ? '' : ' (0: any free port)'}`;
   });
+  // One `ss` filter for every busy port: each holder is shown, not only the first one's.
+  const filter =
+    busy.length === 1
+      ? `sport = :${first.port}`
+      : `( ${busy.map(({ port }) => `sport = :${port}`).join(' or ')} )`;
   const details = [
-    `Stop ${busy.length === 1 ? 'it' : 'them'} (\`ss -ltnp 'sport = :${first.port}'\` shows which), or choose other ports: npm start -- ${moves.join(' ')}.`,
+    `Stop ${busy.length === 1 ? 'it' : 'them'} (\`ss -ltnp '${filter}'\` shows which), or choose other ports: npm start -- ${moves.join(' ')}.`,
   ];
   if (busy.length === 1) {
     const code = first.error?.code;

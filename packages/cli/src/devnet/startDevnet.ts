@@ -1,5 +1,5 @@
 import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import type { StartedNode } from '@verinet/node/cli';
 import { BaseError } from '@verinet/protocol';
 import { type Deployment, readDeployment, writeDeployment } from '@verinet/protocol/chain';
@@ -108,6 +108,11 @@ export const devnetAppAccountIndex = 1;
 export async function startDevnet(parameters: StartDevnetParameters): Promise<Devnet> {
   const { dir, port, log } = parameters;
   const paths = getDevnetPaths(dir);
+  // The outermost folder this start creates, if any: a start that fails removes it (trial s12: a failed `--dir X`
+  // left X behind with a log in it, which the next start then took for a devnet folder).
+  let createdTop: string | undefined;
+  for (let folder = resolve(dir); !existsSync(folder) && dirname(folder) !== folder; folder = dirname(folder))
+    createdTop = folder;
   mkdirSync(dir, { recursive: true });
   // A left-over anvil's chain is saved before it is stopped, unless --fresh is about to delete it.
   const claim = await claimDevnetDir({
@@ -116,6 +121,21 @@ export async function startDevnet(parameters: StartDevnetParameters): Promise<De
     log,
     stateFile: parameters.fresh ? undefined : paths.chainState,
   });
+  // What the folder held before this start's own files (a chain the claim just saved from a left-over anvil is
+  // kept): a failed start removes only what it added.
+  const kept = new Set(readdirSync(dir));
+  const removeCreated = () => {
+    try {
+      if (createdTop) rmSync(createdTop, { recursive: true, force: true });
+      else
+        for (const entry of readdirSync(dir))
+          if (!kept.has(entry)) rmSync(join(dir, entry), { recursive: true, force: true });
+    } catch (error) {
+      log(
+        `Removing what the failed start created in ${dir} failed: ${(error as Error).message.split('\n')[0]}`,
+      );
+    }
+  };
   const stops: { what: string; stop: () => Promise<void> }[] = [];
   const stopAll = async () => {
     while (stops.length > 0) {
@@ -421,6 +441,7 @@ export async function startDevnet(parameters: StartDevnetParameters): Promise<De
   } catch (error) {
     await stopAll();
     claim.release();
+    removeCreated();
     // Ctrl-C reaches the whole terminal group: a step under way (the explorer's indexer, a child process) is
     // stopped by it too and fails. That failure is the stop that was asked for, not an error of the step.
     if (parameters.signal?.aborted && !(error instanceof DevnetStartAbortedError))

@@ -39,6 +39,49 @@ describe('task run / resume say which part of the network stopped, and that the 
   const dir = mkdtempSync(join(tmpdir(), 'verinet-follow-'));
   after(() => rmSync(dir, { recursive: true, force: true }), teardownTimeout);
 
+  it('Ctrl-C (a real SIGINT) aborts the SDK and ends with one line saying the task is saved, as docs/devnet.md says', () => {
+    // In a process of its own: the test runner stops a test file's process on SIGINT.
+    const script = join(dir, 'sigint.mts');
+    writeFileSync(
+      script,
+      `import { followTask } from ${JSON.stringify(new URL('./followTask.ts', import.meta.url).href)};
+import { formatError } from ${JSON.stringify(new URL('../cli/formatError.ts', import.meta.url).href)};
+const network = { kind: 'configured', chainId: 31337, rpcUrl: 'http://127.0.0.1:9', relayUrl: 'http://127.0.0.1:9', models: [], modelTypes: {} };
+const listeners = process.listenerCount('SIGINT');
+const follow = followTask(network, { timeoutS: 60 });
+const aborted = new Promise((resolve) => follow.signal.addEventListener('abort', resolve));
+// The signal comes asynchronously: a timer keeps the process alive until it did.
+const alive = setTimeout(() => {}, 30_000);
+process.kill(process.pid, 'SIGINT');
+await aborted;
+clearTimeout(alive);
+const error = Object.assign(new Error('This operation was aborted'), { name: 'AbortError' });
+for (const phase of ['running', 'prepared'])
+  console.log(formatError(await follow.explain(error, '${id}', { id: '${id}', phase, previous: [] }), { verbose: false }));
+follow.stop();
+console.log(process.listenerCount('SIGINT') === listeners ? 'handler removed' : 'handler left');
+`,
+    );
+    const run = spawnSync(process.execPath, ['--import', 'tsx', script], {
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    assert.equal(run.status, 0, run.stderr);
+    assert.equal(
+      run.stdout,
+      [
+        `error: Stopped (Ctrl-C); the task is saved: \`verinet task resume ${id}\` finishes it.`,
+        `error: Stopped (Ctrl-C); the task ${id} was not sent, nothing was paid.`,
+        'handler removed',
+        '',
+      ].join('\n'),
+    );
+    assert.match(
+      run.stderr,
+      /stopping {9}Ctrl-C: stopping at the next step \(Ctrl-C again to stop at once\)/,
+    );
+  });
+
   it('the chain that stopped answering (after the SDK retried) is named by its URL', async () => {
     const follow = followTask(network(), { timeoutS: 60 });
     const error = sdkError(

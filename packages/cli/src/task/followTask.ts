@@ -10,13 +10,13 @@ export type TaskFollower = {
   note: (line: string, at?: number) => void;
   /** The SDK's progress callback: one line per step, `running` at most every 5 s. */
   onProgress: (event: TaskEvent) => void;
-  /** Aborts the SDK when `--timeout` passed or the devnet stopped. */
+  /** Aborts the SDK when `--timeout` passed, the devnet stopped or the user pressed Ctrl-C. */
   signal: AbortSignal;
   /** The error the command ends with: a one-line reason when the network stopped answering, with the way on. */
   explain: (error: unknown, id: string | undefined, record: TaskRecord | undefined) => Promise<unknown>;
   /** `task resume`: the task was created at this time (its record's `createdAt`, ms); `running` counts from it. */
   setTaskCreatedAt: (at: number) => void;
-  /** Ends the devnet watch. */
+  /** Ends the devnet watch and the Ctrl-C handler. */
   stop: () => void;
 };
 
@@ -71,6 +71,20 @@ export function followTask(
         }, devnetCheckMs)
       : undefined;
   watch?.unref();
+  // Ctrl-C stops following (the SDK aborts at its next step) and the command ends with one line saying where the
+  // task is, as a timeout does; a second Ctrl-C stops at once (the SDK may be in a wait it does not abort).
+  const interrupted = new AbortController();
+  const onInterrupt = () => {
+    if (interrupted.signal.aborted) {
+      printNote(
+        'Stopped at once (second Ctrl-C): `verinet task list` shows the task, `verinet task resume ID` finishes it.',
+      );
+      process.exit(130);
+    }
+    interrupted.abort();
+    note('stopping         Ctrl-C: stopping at the next step (Ctrl-C again to stop at once)…');
+  };
+  process.on('SIGINT', onInterrupt);
 
   const explain = async (error: unknown, id: string | undefined, record: TaskRecord | undefined) => {
     const open =
@@ -80,6 +94,11 @@ export function followTask(
         ? `the task ${id} was not sent, nothing was paid`
         : `the task is saved: \`verinet task resume ${id}\` finishes it`
       : undefined;
+    if (interrupted.signal.aborted)
+      return new CommandError(
+        saved ? `Stopped (Ctrl-C); ${saved}.` : 'Stopped (Ctrl-C).',
+        saved || id === undefined ? { cause: error } : { details: [resumeAdvice(id)], cause: error },
+      );
     if (timeout.aborted)
       return new CommandError(`No result after ${options.timeoutS} s; the task goes on.`, {
         details: [resumeAdvice(id)],
@@ -123,12 +142,15 @@ export function followTask(
   return {
     note,
     onProgress,
-    signal: AbortSignal.any([timeout, devnetGone.signal]),
+    signal: AbortSignal.any([timeout, devnetGone.signal, interrupted.signal]),
     explain,
     setTaskCreatedAt: (at) => {
       taskCreatedAt = at;
     },
-    stop: () => clearInterval(watch),
+    stop: () => {
+      clearInterval(watch);
+      process.off('SIGINT', onInterrupt);
+    },
   };
 }
 

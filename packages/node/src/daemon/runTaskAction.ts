@@ -63,11 +63,19 @@ function chainVerdict(ctx: NodeContext, task: TaskRecord, chain: ChainTask): Tas
   // hash, usually onto this node (a draw onto another node, or DrawExpired, is seen then).
   if (chain.state === 'Pending')
     return retry(task, `the chain shows task ${task.taskKey} Pending again (reorganized)`);
-  // Gone, or queued again by the new draw: lost unless a later draw brings it back (applyChainLogs restarts it).
-  if (chain.state === 'None' || chain.state === 'Queued') {
+  // Gone (the chain went back under its creation: a devnet's anvil reloaded from an older save, a deep reorg), or
+  // queued again by a new draw: lost unless a later draw brings it back (applyChainLogs restarts it). Nothing of
+  // it is this node's any more: no step of it can succeed, and none is owed (no penalty can follow).
+  if (chain.state === 'None') {
     return {
       type: 'lost',
-      message: `the chain shows task ${task.taskKey} as ${chain.state} (reorganized away?)`,
+      message: `the chain no longer has task ${task.taskKey} (it went back under it: a chain reloaded from an older save, or a reorg); given up, nothing of it is owed to or by this node`,
+    };
+  }
+  if (chain.state === 'Queued') {
+    return {
+      type: 'lost',
+      message: `the chain shows task ${task.taskKey} as Queued (reorganized away?)`,
     };
   }
   if (chain.node.toLowerCase() !== ctx.node.toLowerCase()) {
@@ -307,6 +315,10 @@ async function uploadResult(ctx: NodeContext, task: TaskRecord): Promise<TaskInp
   try {
     statement = await ctx.relay.uploadResult({ taskKey: task.taskKey, score: task.score!, files });
   } catch (error) {
+    // The relay's refusal may be the chain's (TASK_UNKNOWN: the chain went back under the task): the chain says
+    // whether the task is still this node's to report, else the upload would be retried until its deadline.
+    const verdict = chainVerdict(ctx, task, await readTask(ctx.client, ctx.contracts, task.taskKey));
+    if (verdict) return verdict;
     if (error instanceof RelayError && !error.retryable && error.code !== undefined) {
       // The relay checked the files and will never take them (SCORE_MISMATCH, RESULT_IMAGE_INVALID…): a score
       // the relay cannot serve is never submitted; the task times out (QoS only) and the operator is told.
@@ -387,10 +399,33 @@ async function firstFollowMs(ctx: NodeContext): Promise<number> {
   return Math.min(ctx.followIntervalMs, Number(window) * 1000);
 }
 
+/** Follows of a task whose report the chain no longer shows before it is given up (see `follow`). */
+const maxReportRestores = 3;
+
 async function follow(ctx: NodeContext, task: TaskRecord): Promise<TaskInput> {
   const chain = await readTask(ctx.client, ctx.contracts, task.taskKey);
   const outcome = endOutcomes[chain.state];
   if (outcome) return { type: 'ended', outcome, fee: null };
+  if (chain.state !== 'ScoreReady' && chain.state !== 'ErrorReported') {
+    // The chain went back under the node's report (it was mined: the step says so). Gone, queued or someone
+    // else's: lost (chainVerdict), finalizeTask would only revert (InvalidState) on every try and every start.
+    const verdict = chainVerdict(ctx, task, chain);
+    if (verdict) return verdict;
+    // Still Started on this node: the report itself was undone. The sender puts the node's rewound transactions
+    // back (the same signed bytes, createTxSender's restoreRewound); a few follows wait for it to land again,
+    // then the task is given up: a report that cannot land again leaves nothing for the node to do (the task
+    // times out on chain: no penalty beyond QoS).
+    if (task.attempts >= maxReportRestores)
+      return {
+        type: 'lost',
+        message: `the chain went back under this node's report of task ${task.taskKey} and it did not land again (the task is Started there); given up`,
+      };
+    await ctx.sender.recover();
+    return retry(
+      task,
+      `the chain went back under this node's report of task ${task.taskKey}: putting it back`,
+    );
+  }
   // Followed right after every report (the window has just opened) and again until the task ends: the setting and
   // the chain's clock come from the cached reads, not two more round trips per task.
   const [window, chainTime] = await Promise.all([ctx.reads.validationWindow(), ctx.reads.chainTime()]);
@@ -404,6 +439,9 @@ async function follow(ctx: NodeContext, task: TaskRecord): Promise<TaskInput> {
         request: finalizeTaskRequest(ctx.contracts, task.taskKey),
       });
     } catch (error) {
+      // The chain may have moved under it meanwhile (ended by another, or gone back under it).
+      const after = chainVerdict(ctx, task, await readTask(ctx.client, ctx.contracts, task.taskKey));
+      if (after && after.type !== 'reported') return after;
       return retry(task, `finalizeTask: ${describeContractError(error)}`);
     }
     return follow(ctx, task);

@@ -42,6 +42,9 @@ const nonceRefusal =
 /** Signing attempts of one write whose nonce other transactions of the account keep taking. */
 const maxNonceAttempts = 3;
 
+/** Transactions whose signed bytes a client keeps to put them back after a rewind (a few hundred kB at most). */
+const keptNonces = 1024;
+
 /** The nonce of a signed transaction went to another transaction of the account: sign again. */
 class NonceTakenError extends Error {
   constructor(cause: unknown) {
@@ -175,6 +178,13 @@ export function createChainAccess(parameters: {
   // higher of it and the pending count (a load-balanced RPC's pending count may lag our own sends: the local count
   // does not; another process on this account is in the pending count). Cleared by any refused send.
   let nextNonce: number | undefined;
+  // The signed bytes of the transactions the RPC accepted from this client, by nonce (the latest `keptNonces`), and
+  // one above the highest of them. A pending count below that one means the chain went back under them (a devnet's
+  // anvil reloaded from an older save, a deep reorg): neither a block nor the pool holds them any more, and a new
+  // transaction above them would wait in the pool for ever behind the gap (review s12). They are put back first,
+  // in nonce order, as the node's sender does (createTxSender's restoreRewound).
+  const kept = new Map<number, Hex>();
+  let acceptedUpTo = 0;
   // One fee read per second for every client of the process on this RPC (createFeeReader: 2 × base fee + tip;
   // a refusal for a low fee refreshes it and the transaction is signed once more).
   const fees: FeeReader =
@@ -234,6 +244,36 @@ export function createChainAccess(parameters: {
     return undefined;
   };
 
+  /**
+   * Puts back the kept transactions of nonces `pending` and up that the chain lost (see `kept`), the same signed
+   * bytes, in nonce order; answers the nonce the next transaction takes. Nothing is signed twice, so each lost
+   * transaction lands again or fails as the rewound chain now decides, and none lands next to another transaction
+   * signed for its nonce. A nonce whose bytes are no longer kept (or that the RPC refuses for its fee or the
+   * account's funds, and does not hold) ends the run and is the nonce returned: the pending count says neither the pool nor a block
+   * holds a transaction of it, so the one signed for it now makes the lost one invalid for good (they cannot both
+   * land) instead of leaving a gap. A nonce the RPC calls used (another holder of the key took it, or these very
+   * bytes are already back) is skipped: it is not free.
+   */
+  const restoreRewound = async (pending: number): Promise<number> => {
+    let nonce = pending;
+    for (; nonce < acceptedUpTo; nonce++) {
+      const raw = kept.get(nonce);
+      if (raw === undefined) break;
+      try {
+        await sendClient.sendRawTransaction({ serializedTransaction: raw });
+      } catch (error) {
+        const text = error instanceof Error ? error.message : String(error);
+        if (nonceRefusal.test(text)) continue;
+        // Refused, yet the RPC holds these bytes (a load-balanced RPC whose pending count lagged): not lost.
+        if (await holds(raw)) continue;
+        if (isFeeRefusal(error) || /insufficient funds/i.test(text)) break;
+        throw error;
+      }
+    }
+    nextNonce = undefined;
+    return nonce;
+  };
+
   /** The TaskManager call both send paths estimate and send. */
   const toCall = (request: WriteRequest) =>
     ({
@@ -256,16 +296,34 @@ export function createChainAccess(parameters: {
     try {
       sent = await serial(async () => {
         let feeRefreshed = false;
+        let restored = false;
         for (let attempt = 1; ; attempt++) {
           // The pending count at every send (with the estimate: one round trip), not the kept nonce alone: another
           // process with this key (a second `verinet task run` on the devnet's default account) may have a
           // transaction in the pool, which a kept nonce would replace (review s12).
-          const [estimate, pendingNonce, fee] = await Promise.all([
-            publicClient.estimateContractGas({ ...call, blockTag: 'pending' } as never),
+          const [estimated, pendingNonce, fee] = await Promise.all([
+            publicClient.estimateContractGas({ ...call, blockTag: 'pending' } as never).then(
+              (value) => ({ value }),
+              (error: unknown) => ({ error }),
+            ),
             publicClient.getTransactionCount({ address: account.address, blockTag: 'pending' }),
             fees.read(),
           ]);
-          const nonce = Math.max(pendingNonce, nextNonce ?? 0);
+          let nonce = Math.max(pendingNonce, nextNonce ?? 0);
+          if (pendingNonce < acceptedUpTo) {
+            // The chain lost transactions this client sent: they go back first (restoreRewound); an estimate that
+            // failed may have depended on them (a validation after its createTask), so it is read once more. (A
+            // load-balanced RPC whose pending count lags our sends lands here too: it answers "already known" to
+            // the bytes it holds, which are skipped, at the cost of those broadcasts.)
+            nonce = await restoreRewound(pendingNonce);
+            if ('error' in estimated && !restored) {
+              restored = true;
+              attempt--;
+              continue;
+            }
+          }
+          if ('error' in estimated) throw estimated.error;
+          const estimate = estimated.value;
           gas = getGasLimit(request.functionName, estimate, { full });
           const raw = await local.signTransaction({
             type: 'eip1559',
@@ -285,6 +343,11 @@ export function createChainAccess(parameters: {
           try {
             const receipt = await accept(raw);
             nextNonce = nonce + 1;
+            // Kept for restoreRewound; one signed for a nonce makes the older bytes kept above it stale.
+            for (let above = nonce; above < acceptedUpTo; above++) kept.delete(above);
+            kept.set(nonce, raw);
+            acceptedUpTo = nonce + 1;
+            if (kept.size > keptNonces) kept.delete(kept.keys().next().value as number);
             return { raw, receipt };
           } catch (error) {
             // The RPC may not hold it: the next transaction takes its nonce from the chain again.
