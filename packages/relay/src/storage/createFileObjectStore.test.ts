@@ -147,8 +147,18 @@ describe('file object store: staged (not durable) puts and the barrier', () => {
         // Puts arriving while a lane syncs take the other lanes; some packs are created and then get no record.
         const bytes = randomBytes(2 << 20);
         const burst = [];
+        // The large ones arrive in two parts 5 ms apart: their records are begun with the first part and held
+        // open meanwhile (a record's place is taken only once its first batch is in, session 13).
+        const twoParts = () =>
+          Readable.from(
+            (async function* () {
+              yield bytes.subarray(0, 300_000);
+              await new Promise((r) => setTimeout(r, 5));
+              yield bytes.subarray(300_000);
+            })(),
+          );
         for (let i = 0; i < 12; i++) {
-          burst.push(store.put(name(), Readable.from([bytes]), { maxBytes: 8 << 20, size: bytes.length }));
+          burst.push(store.put(name(), twoParts(), { maxBytes: 8 << 20, size: bytes.length }));
           burst.push(
             store.put(name(), Readable.from([bytes.subarray(0, 1000)]), {
               maxBytes: 8 << 20,
@@ -273,6 +283,55 @@ describe('file object store: staged (not durable) puts and the barrier', () => {
       await rm(dir, { recursive: true, force: true });
       await rm(copyDir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('file object store: stalled and refused uploads (review s12 findings 1 and 2)', () => {
+  it('takes no pack place before the first batch arrives, and refuses an upload that then pauses for packIdleMs (finding 1)', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'relay-idle-'));
+    const store = await createFileObjectStore(dir, { packIdleMs: 300 });
+    try {
+      // Headers sent, no byte of the body: nothing on disk.
+      const silent = new PassThrough();
+      const silentPut = store.put(name(), silent, { maxBytes: 8 << 20, size: 600_000 });
+      silentPut.catch(() => {});
+      // Less than a batch: still nothing.
+      const trickle = new PassThrough();
+      trickle.write(randomBytes(1000));
+      const tricklePut = store.put(name(), trickle, { maxBytes: 8 << 20, size: 600_000 });
+      tricklePut.catch(() => {});
+      await new Promise((r) => setTimeout(r, 100));
+      assert.deepEqual(await packFiles(dir), [], 'no pack opened for uploads that sent less than a batch');
+
+      // 300 KB of 600 KB, then a pause: the record is begun, then the upload refused once 300 ms pass without a
+      // byte, its record marked dead.
+      const bytes = randomBytes(600_000);
+      const stalled = new PassThrough();
+      stalled.write(bytes.subarray(0, 300_000));
+      const begun = Date.now();
+      const stalledPut = store.put(name(), stalled, { maxBytes: 8 << 20, size: 600_000, durable: false });
+      const outcome = await Promise.race([
+        stalledPut.then(
+          () => 'stored',
+          (error: Error) => error.message,
+        ),
+        new Promise<string>((r) => setTimeout(() => r('still holding its pack after 5 s'), 5_000)),
+      ]);
+      assert.match(outcome, /paused for 300 ms after 300000 of its 600000 bytes/);
+      assert.ok(Date.now() - begun < 3_000);
+      const [pack] = await packFiles(dir);
+      assert.ok(pack, 'its record was begun');
+      assert.deepEqual(await readPackRecords(join(dir, 'packs', pack!)), [], 'and is dead');
+      // Later bytes of the refused upload change nothing.
+      stalled.end(bytes.subarray(300_000));
+      silent.destroy();
+      trickle.destroy();
+      await Promise.allSettled([silentPut, tricklePut]);
+    } finally {
+      await store.close();
+    }
+    assert.deepEqual(await packFiles(dir), [], 'a pack holding only a dead record is removed when it closes');
+    await rm(dir, { recursive: true, force: true });
   });
 });
 

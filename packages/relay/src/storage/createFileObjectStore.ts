@@ -4,7 +4,7 @@ import { type FileHandle, mkdir, open, readdir, readFile, rm, stat, unlink } fro
 import { dirname, join, relative, sep } from 'node:path';
 import { Readable } from 'node:stream';
 import type { Hex } from 'viem';
-import { createPackWriter, isPackId } from './createPackWriter.js';
+import { createPackWriter, isPackId, type PackRecordWriter } from './createPackWriter.js';
 import { type PackRecord, readPackRecords } from './readPackRecords.js';
 import {
   getHashMismatch,
@@ -25,6 +25,7 @@ const packedKeyPattern =
 const packMaxObjectBytes = 4 * 1024 * 1024;
 const maxPackBytes = 64 * 1024 * 1024;
 const defaultMaxPackAgeMs = 10 * 60 * 1000;
+const defaultPackIdleMs = 15_000;
 /** Pack files kept open for reading at most (the most recently read ones). */
 const maxReadHandles = 16;
 /** A pack's read handle unused this long is closed (a removed pack's disk space is not held for long). */
@@ -35,6 +36,11 @@ export type CreateFileObjectStoreOptions = {
   maxPackAgeMs?: number | undefined;
   /** A pack of another process (or an earlier run) counts as sealed once unmodified this long (11 minutes). */
   packQuietMs?: number | undefined;
+  /**
+   * An upload whose pack record is begun (its first 256 KiB arrived) and that then sends nothing for this long
+   * is refused ('stalled') and its record marked dead (15 s), so that it holds its pack open no longer.
+   */
+  packIdleMs?: number | undefined;
 };
 
 type PackedKey = { packId: string; offset: number; length: number };
@@ -69,10 +75,15 @@ function assertKey(key: string): void {
 /**
  * Hands each chunk of `body` to `onChunk` from the stream's 'data' events (no promise per chunk, as an async
  * iterator makes); a promise returned by `onChunk` pauses the body until it settles. Resolves at the body's end.
- * A throw or rejection of `onChunk`, an error of the body or its closing before the end destroys the body and
- * rejects.
+ * A throw or rejection of `onChunk`, an abort by `afterChunk`, an error of the body or its closing before the
+ * end destroys the body and rejects.
  */
-function consumeBody(body: Readable, onChunk: (chunk: Buffer) => Promise<void> | undefined): Promise<void> {
+function consumeBody(
+  body: Readable,
+  onChunk: (chunk: Buffer) => Promise<void> | undefined,
+  /** Called after each chunk's `onChunk`, with a function that ends the body with an error (a timer's). */
+  afterChunk?: (abort: (error: Error) => void) => void,
+): Promise<void> {
   return new Promise<void>((resolve, reject) => {
     let settled = false;
     const settle = (error?: unknown) => {
@@ -97,6 +108,7 @@ function consumeBody(body: Readable, onChunk: (chunk: Buffer) => Promise<void> |
         settle(error);
         return;
       }
+      afterChunk?.(settle);
       if (!wait) return;
       body.pause();
       wait.then(() => {
@@ -146,6 +158,7 @@ export async function createFileObjectStore(
 ): Promise<ObjectStore> {
   const maxPackAgeMs = options.maxPackAgeMs ?? defaultMaxPackAgeMs;
   const foreignPackQuietMs = options.packQuietMs ?? maxPackAgeMs + 60 * 1000;
+  const packIdleMs = options.packIdleMs ?? defaultPackIdleMs;
   const objectsDir = join(root, 'objects');
   const packsDir = join(root, 'packs');
   const tmpDir = join(root, 'tmp');
@@ -426,14 +439,17 @@ export async function createFileObjectStore(
   ): Promise<PutObjectReturnType> => {
     assertKey(key);
     const { maxBytes, expectedSha256, durable } = options;
-    // The record's place in a pack is taken (its header written) while the first bytes arrive, and its data is
-    // written at that place as it arrives, batched as for a file: one batch is written while the next one is
-    // received, so at most two batches per upload are in memory and only the last one is written after the
-    // body ends (before session 12 the whole body was held, then appended in one write after its last byte).
-    // The acknowledgement still waits for the whole record and every earlier header (createPackWriter); a put
-    // refused after its header was written (hash, length, client gone) marks its record dead, never acknowledged.
-    const beginning = packs.begin(key, size, { durable });
-    beginning.catch(() => {});
+    // The record's place in a pack is taken once its first batch (256 KiB, or the whole body if smaller) has
+    // arrived: its header is written with that batch in one write. An upload that sends nothing, or less than
+    // a batch, holds no pack (review s12 finding 1: the place was taken before the first byte, and a stalled
+    // upload kept its pack open until the request timeout). The rest is written at that place as it arrives,
+    // batched: one batch is written while the next one is received, so at most two batches per upload are in
+    // memory and only the last one is written after the body ends. Once its record is begun, an upload that
+    // sends nothing for `packIdleMs` is refused ('stalled') and its record marked dead, so that no client holds
+    // a pack open for longer. The acknowledgement waits for the whole record and every earlier header
+    // (createPackWriter); a put refused after its header was written (hash, length, client gone, stalled) marks
+    // its record dead, never acknowledged.
+    let beginning: Promise<PackRecordWriter> | undefined;
     const hash = createHash('sha256');
     let written = 0;
     let flushed = 0;
@@ -449,47 +465,73 @@ export async function createFileObjectStore(
       pending = [];
       pendingBytes = 0;
       inFlight = true;
-      writing = beginning
-        .then((record) => record.write(chunks, at, total))
-        .finally(() => {
-          inFlight = false;
-        });
+      if (!beginning) {
+        beginning = packs.begin(key, size, { durable }, chunks);
+        beginning.catch(() => {});
+        writing = beginning.then(() => {});
+      } else {
+        const record = beginning;
+        writing = record.then((writer) => writer.write(chunks, at, total));
+      }
+      writing = writing.finally(() => {
+        inFlight = false;
+      });
       // Awaited before the next batch and before the end; never an unhandled rejection in between.
       writing.catch(() => {});
     };
     let ok = false;
+    let idleTimer: NodeJS.Timeout | undefined;
     try {
-      await consumeBody(body, (chunk) => {
-        written += chunk.length;
-        if (written > maxBytes) throw new ObjectPutError('too_large', `larger than ${maxBytes} bytes`);
-        if (written > size)
-          throw new ObjectPutError(
-            'length_mismatch',
-            `received more than the ${size} bytes Content-Length said`,
-          );
-        hash.update(chunk);
-        pending.push(chunk);
-        pendingBytes += chunk.length;
-        if (pendingBytes < batchBytes) return undefined;
-        // The previous batch is written before this one starts: the body is paused only while it still is (a
-        // pause and resume costs the socket a read stop and start).
-        if (!inFlight) {
-          startWrite();
-          return undefined;
-        }
-        return writing.then(startWrite);
-      });
+      await consumeBody(
+        body,
+        (chunk) => {
+          written += chunk.length;
+          if (written > maxBytes) throw new ObjectPutError('too_large', `larger than ${maxBytes} bytes`);
+          if (written > size)
+            throw new ObjectPutError(
+              'length_mismatch',
+              `received more than the ${size} bytes Content-Length said`,
+            );
+          hash.update(chunk);
+          pending.push(chunk);
+          pendingBytes += chunk.length;
+          if (pendingBytes < batchBytes) return undefined;
+          // The previous batch is written before this one starts: the body is paused only while it still is (a
+          // pause and resume costs the socket a read stop and start).
+          if (!inFlight) {
+            startWrite();
+            return undefined;
+          }
+          return writing.then(startWrite);
+        },
+        (abort) => {
+          // Armed while a begun record waits for bytes (not while this side writes): refreshed by every chunk.
+          if (idleTimer) idleTimer.refresh();
+          else if (beginning)
+            idleTimer = setTimeout(
+              () =>
+                abort(
+                  new ObjectPutError(
+                    'stalled',
+                    `the upload paused for ${packIdleMs} ms after ${written} of its ${size} bytes (it may pause no longer while it holds a pack record): send it again`,
+                  ),
+                ),
+              packIdleMs,
+            );
+        },
+      );
+      clearTimeout(idleTimer);
       if (written !== size)
         throw new ObjectPutError('length_mismatch', `received ${written} bytes, Content-Length said ${size}`);
       const sha256 = `0x${hash.digest('hex')}` as Hex;
       const mismatch = getHashMismatch(sha256, expectedSha256);
       if (mismatch) throw mismatch;
       await writing;
-      if (pendingBytes > 0) {
+      if (pendingBytes > 0 || !beginning) {
         startWrite();
         await writing;
       }
-      const location = await (await beginning).finish();
+      const location = await (await beginning!).finish();
       ownPacks.add(location.packId);
       ok = true;
       return {
@@ -498,9 +540,10 @@ export async function createFileObjectStore(
         key: `${key}@${location.packId}.${location.offset}.${location.length}`,
       };
     } finally {
+      clearTimeout(idleTimer);
       if (!ok) {
         await writing.catch(() => {});
-        const record = await beginning.catch(() => undefined);
+        const record = await beginning?.catch(() => undefined);
         if (record) {
           // Never acknowledged, so no row names it: counted as deleted at once (its pack can go when empty).
           const { packId, offset } = await record.abandon();

@@ -70,10 +70,17 @@ export type PackWriter = {
     options?: { durable?: boolean | undefined },
   ): Promise<PackLocation>;
   /**
-   * Takes the place of a record of `length` data bytes in the open pack and writes its header; its data is
-   * written with the returned writer as it arrives, then it is finished (acknowledged) or abandoned.
+   * Takes the place of a record of `length` data bytes in the open pack and writes its header, with `first` (the
+   * data's first bytes, if given) in the same write; resolves once that write is done. The rest of its data is
+   * written with the returned writer as it arrives (from `first`'s end on), then it is finished (acknowledged)
+   * or abandoned.
    */
-  begin(name: string, length: number, options?: { durable?: boolean | undefined }): Promise<PackRecordWriter>;
+  begin(
+    name: string,
+    length: number,
+    options?: { durable?: boolean | undefined },
+    first?: readonly Buffer[],
+  ): Promise<PackRecordWriter>;
   /**
    * Makes every record acknowledged so far in the pack durable: joins the next datasync of a pack this process
    * still appends to (shared with concurrent appends and syncs), else datasyncs the file once (a closed pack or
@@ -313,7 +320,9 @@ export function createPackWriter({
     name: string,
     length: number,
     options: { durable?: boolean | undefined },
-    first?: readonly Buffer[],
+    first: readonly Buffer[] | undefined,
+    /** `first` is the whole data (an append): the record is written once the header and it are. */
+    whole: boolean,
   ): Promise<{ writer: PackRecordWriter; headerAndFirst: Promise<void> }> => {
     const nameBytes = Buffer.from(name, 'utf8');
     const recordBytes = packHeaderBytes + nameBytes.length + length;
@@ -346,7 +355,7 @@ export function createPackWriter({
     const headerAndFirst = track(pack, async () => {
       await writeAt(pack, parts, packHeaderBytes + nameBytes.length + firstBytes, offset);
       record.headerWritten = true;
-      if (first) record.written = true;
+      if (whole) record.written = true;
       pump(pack);
     });
     headerAndFirst.catch(() => {});
@@ -392,11 +401,13 @@ export function createPackWriter({
   return {
     async append(name, chunks, length, options = {}) {
       // The whole record in one write: header, name and data.
-      const { writer } = await begin(name, length, options, chunks);
+      const { writer } = await begin(name, length, options, chunks, true);
       return writer.finish();
     },
-    async begin(name, length, options = {}) {
-      return (await begin(name, length, options)).writer;
+    async begin(name, length, options = {}, first = undefined) {
+      const { writer, headerAndFirst } = await begin(name, length, options, first, false);
+      await headerAndFirst;
+      return writer;
     },
     async sync(packId) {
       if (failedPacks.has(packId)) throw new Error(`pack ${packId} failed a write or datasync earlier`);
