@@ -536,6 +536,8 @@ async function benchBackend(
       /** Each round's relay PUT rate over the median of that round's copies (%). */
       const roundRatios: number[] = [];
       const megabytes = (perRound * body.length) / MB;
+      // The file the copies read (the durable write rewrites it in every round).
+      await durableWrite(baselineDir, body);
       for (let round = 0; round < runs + 1; round++) {
         const signed: Signed[] = [];
         // Twice as many: the raw client's relay round needs fresh ones (a signed request is used once).

@@ -1,13 +1,25 @@
 import assert from 'node:assert/strict';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { appendFile, copyFile, mkdir, mkdtemp, readdir, readlink, rm, truncate } from 'node:fs/promises';
+import {
+  appendFile,
+  copyFile,
+  mkdir,
+  mkdtemp,
+  readdir,
+  readlink,
+  rm,
+  stat,
+  truncate,
+  utimes,
+  writeFile,
+} from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import type { Hex } from 'viem';
 import { createFileObjectStore } from './createFileObjectStore.js';
-import { readPackRecords } from './readPackRecords.js';
+import { readPackRecords, scanPack } from './readPackRecords.js';
 import { ObjectMissingError, type ObjectStore } from './types.js';
 
 const name = () => `results/0x${'ab'.repeat(32)}/${randomUUID()}`;
@@ -147,13 +159,13 @@ describe('file object store: staged (not durable) puts and the barrier', () => {
         // Puts arriving while a lane syncs take the other lanes; some packs are created and then get no record.
         const bytes = randomBytes(2 << 20);
         const burst = [];
-        // The large ones arrive in two parts 5 ms apart: their records are begun with the first part and held
+        // The large ones arrive in two parts 20 ms apart: their records are begun with the first part and held
         // open meanwhile (a record's place is taken only once its first batch is in, session 13).
         const twoParts = () =>
           Readable.from(
             (async function* () {
               yield bytes.subarray(0, 300_000);
-              await new Promise((r) => setTimeout(r, 5));
+              await new Promise((r) => setTimeout(r, 20));
               yield bytes.subarray(300_000);
             })(),
           );
@@ -334,6 +346,118 @@ describe('file object store: stalled and refused uploads (review s12 findings 1 
       await store.close();
     }
     assert.deepEqual(await packFiles(dir), [], 'a pack holding only a dead record is removed when it closes');
+    await rm(dir, { recursive: true, force: true });
+  });
+});
+
+describe('file object store: dead records are compacted out (review s12 finding 2)', () => {
+  /** Bytes the file takes on disk (a hole takes none). */
+  const allocated = async (path: string) => (await stat(path)).blocks * 512;
+  /** One live record, three refused uploads of 600 KB (hash mismatch: dead records), one more live record. */
+  const fill = async (store: ObjectStore) => {
+    const live = [randomBytes(100_000), randomBytes(50_000)];
+    const first = await store.put(name(), body(live[0]!), { maxBytes: 8 << 20, size: live[0]!.length });
+    for (let i = 0; i < 3; i++) {
+      const refused = randomBytes(600_000);
+      await assert.rejects(
+        store.put(name(), body(refused), {
+          maxBytes: 8 << 20,
+          size: refused.length,
+          expectedSha256: sha(randomBytes(8)),
+        }),
+        /hashes to/,
+      );
+    }
+    const second = await store.put(name(), body(live[1]!), { maxBytes: 8 << 20, size: live[1]!.length });
+    return { live, keys: [first.key, second.key] };
+  };
+
+  it('rewrites a closed pack whose dead records hold over a quarter of its data with holes in their place: the disk space goes, every key stays valid, a compaction cut short is cleaned up', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'relay-compact-'));
+    let store = await createFileObjectStore(dir);
+    try {
+      const { live, keys } = await fill(store);
+      const [pack] = await packFiles(dir);
+      const path = join(dir, 'packs', pack!);
+      const before = await scanPack(path);
+      assert.equal(before.dead.length, 3);
+      // (A refused upload's last partial batch is not written: 3 × 524,288 bytes of dead data at least.)
+      assert.ok((await allocated(path)) > 1_600_000, 'the dead records took their space');
+      // Closing seals and closes the pack: it is compacted.
+      await store.close();
+      assert.deepEqual(await packFiles(dir), [pack]);
+      assert.ok((await allocated(path)) < 400_000, `${await allocated(path)} bytes on disk after compaction`);
+      assert.deepEqual(await scanPack(path), before, 'the same records at the same places');
+      // A compaction a kill -9 cut short (its temporary file, a minute old) is removed at startup.
+      const leftover = `${path}.0badc0de.compact`;
+      await writeFile(leftover, randomBytes(1000));
+      await utimes(leftover, new Date(Date.now() - 120_000), new Date(Date.now() - 120_000));
+      store = await createFileObjectStore(dir, { packQuietMs: 0 });
+      assert.deepEqual(await readdir(join(dir, 'packs')), [pack]);
+      assert.deepEqual(await store.listOlderThan(-60_000, 1000), [...keys].sort());
+      for (const [i, key] of keys.entries())
+        assert.deepEqual(Buffer.from(await store.getBytes(key, 8 << 20)), live[i]);
+    } finally {
+      await store.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('compacts a quiet pack of an earlier run (a kill -9 left it open) when the orphan sweep lists it', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'relay-compact-crashed-'));
+    const copyDir = await mkdtemp(join(tmpdir(), 'relay-compact-copy-'));
+    const store = await createFileObjectStore(dir);
+    try {
+      const { live, keys } = await fill(store);
+      // "kill -9": the pack as the OS holds it, never closed.
+      await mkdir(join(copyDir, 'packs'), { recursive: true });
+      const [pack] = await packFiles(dir);
+      await copyFile(join(dir, 'packs', pack!), join(copyDir, 'packs', pack!));
+      const path = join(copyDir, 'packs', pack!);
+      const before = await scanPack(path);
+      const { mtimeMs } = await stat(path);
+      const restarted = await createFileObjectStore(copyDir, { packQuietMs: 0 });
+      try {
+        assert.deepEqual(await restarted.listOlderThan(-60_000, 1000), [...keys].sort());
+        assert.ok(
+          (await allocated(path)) < 400_000,
+          `${await allocated(path)} bytes on disk after compaction`,
+        );
+        assert.deepEqual(await scanPack(path), before);
+        assert.ok(Math.abs((await stat(path)).mtimeMs - mtimeMs) < 1, 'the pack keeps its age');
+        for (const [i, key] of keys.entries())
+          assert.deepEqual(Buffer.from(await restarted.getBytes(key, 8 << 20)), live[i]);
+      } finally {
+        await restarted.close();
+      }
+    } finally {
+      await store.close();
+      await rm(dir, { recursive: true, force: true });
+      await rm(copyDir, { recursive: true, force: true });
+    }
+  });
+
+  it('leaves a pack whose dead records are a quarter of its data or less as it is', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'relay-compact-below-'));
+    const store = await createFileObjectStore(dir);
+    let path = '';
+    try {
+      const kept = randomBytes(2_000_000);
+      await store.put(name(), body(kept), { maxBytes: 8 << 20, size: kept.length });
+      const refused = randomBytes(600_000);
+      await assert.rejects(
+        store.put(name(), body(refused), {
+          maxBytes: 8 << 20,
+          size: refused.length,
+          expectedSha256: sha(kept),
+        }),
+        /hashes to/,
+      );
+      path = join(dir, 'packs', (await packFiles(dir))[0]!);
+    } finally {
+      await store.close();
+    }
+    assert.ok((await allocated(path)) > 2_500_000, 'not compacted (600 KB dead of 2.6 MB)');
     await rm(dir, { recursive: true, force: true });
   });
 });

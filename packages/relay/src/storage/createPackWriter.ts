@@ -32,9 +32,10 @@ export type PackWriterParameters = {
   fsyncDir: (path: string) => Promise<void>;
   /**
    * Called once a sealed pack's file is closed (its records may all have been deleted meanwhile), with its
-   * records as a scan would list them (those written whole, abandoned ones left out): no need to read them back.
+   * records as a scan would list them (those written whole, abandoned ones left out): no need to read them back;
+   * and the data bytes of its abandoned (dead) records.
    */
-  onClosed?: ((packId: string, records: PackRecord[]) => void) | undefined;
+  onClosed?: ((packId: string, records: PackRecord[], deadBytes: number) => void) | undefined;
 };
 
 /** Where an acknowledged record's data lies. */
@@ -119,6 +120,8 @@ type Pack = {
   queue: PendingRecord[];
   /** Records written whole, in the order they left the queue (for onClosed). */
   records: PackRecord[];
+  /** Data bytes of the abandoned records (for onClosed). */
+  deadBytes: number;
   /** Durable records written with every earlier header, and barrier syncs: settled by the next datasync. */
   awaitingSync: SyncWaiter[];
   writes: number;
@@ -178,6 +181,7 @@ export function createPackWriter({
       bornAt,
       queue: [],
       records: [],
+      deadBytes: 0,
       awaitingSync: [],
       writes: 0,
       syncing: 0,
@@ -205,7 +209,7 @@ export function createPackWriter({
       .catch(() => {})
       .finally(() => {
         openPacks.delete(pack.id);
-        onClosed?.(pack.id, pack.records);
+        onClosed?.(pack.id, pack.records, pack.deadBytes);
       });
   };
 
@@ -238,8 +242,10 @@ export function createPackWriter({
       }
       pack.queue.splice(i, 1);
       if (!record.abandoned) pack.records.push(record.place);
-      if (record.abandoned) record.resolve();
-      else if (record.durable) pack.awaitingSync.push(record);
+      if (record.abandoned) {
+        pack.deadBytes += record.place.length;
+        record.resolve();
+      } else if (record.durable) pack.awaitingSync.push(record);
       else record.resolve();
     }
     if (pack.syncing > 0 || pack.awaitingSync.length === 0) return;
