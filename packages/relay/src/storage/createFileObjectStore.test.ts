@@ -6,6 +6,7 @@ import {
   mkdir,
   mkdtemp,
   readdir,
+  readFile,
   readlink,
   rm,
   stat,
@@ -459,6 +460,62 @@ describe('file object store: dead records are compacted out (review s12 finding 
     }
     assert.ok((await allocated(path)) > 2_500_000, 'not compacted (600 KB dead of 2.6 MB)');
     await rm(dir, { recursive: true, force: true });
+  });
+});
+
+describe('file object store: a downgrade to a relay from before session 12 (review s12 finding 3)', () => {
+  /** The pack scan of sessions 8–11: `VRP1` headers only, stopping at anything else. */
+  const scanBeforeSession12 = async (path: string) => {
+    const bytes = await readFile(path);
+    const names: string[] = [];
+    for (let at = 0; at + 12 <= bytes.length; ) {
+      if (bytes.readUInt32BE(at) !== 0x56525031) break;
+      const nameBytes = bytes.readUInt32BE(at + 4);
+      const length = bytes.readUInt32BE(at + 8);
+      const recordName = bytes.toString('utf8', at + 12, at + 12 + nameBytes);
+      if (!/^[a-z]+\/0x[0-9a-f]{64}\/[0-9a-f-]{36}$/.test(recordName)) break;
+      if (at + 12 + nameBytes + length > bytes.length) break;
+      names.push(recordName);
+      at += 12 + nameBytes + length;
+    }
+    return names;
+  };
+
+  it('marks a refused upload dead in its name: an older relay steps over it (an orphan to it), not stops at it', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'relay-downgrade-'));
+    const store = await createFileObjectStore(dir);
+    try {
+      const names = [name(), name(), name()];
+      const first = randomBytes(10_000);
+      await store.put(names[0]!, body(first), { maxBytes: 8 << 20, size: first.length });
+      const refused = randomBytes(400_000);
+      await assert.rejects(
+        store.put(names[1]!, body(refused), {
+          maxBytes: 8 << 20,
+          size: refused.length,
+          expectedSha256: sha(first),
+        }),
+        /hashes to/,
+      );
+      const last = randomBytes(20_000);
+      const kept = await store.put(names[2]!, body(last), { maxBytes: 8 << 20, size: last.length });
+      const path = join(dir, 'packs', (await packFiles(dir))[0]!);
+      const { records, dead } = await scanPack(path);
+      assert.deepEqual(
+        records.map((r) => r.name),
+        [names[0], names[2]],
+      );
+      assert.equal(dead.length, 1);
+      // The older scan reaches the record after the dead one: it counts for the pack's removal there.
+      const older = await scanBeforeSession12(path);
+      assert.equal(older.length, 3, 'every record listed by the older scan');
+      assert.equal(older[2], names[2]);
+      assert.notEqual(older[1], names[1], 'the dead one under a name no row has');
+      assert.deepEqual(Buffer.from(await store.getBytes(kept.key, 8 << 20)), last);
+    } finally {
+      await store.close();
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -8,11 +8,28 @@ import type { PackRecord } from './readPackRecords.js';
 export const packHeaderBytes = 12;
 export const packMagic = 0x56525031; // "VRP1"
 /**
- * The magic of a record that will never be acknowledged (its upload failed: refused hash, length, client gone):
- * a scan steps over it (its lengths stand) and lists nothing. It differs from {@link packMagic} in its last byte
- * only, so marking a record dead is a one-byte write, which no crash can tear.
+ * The magic of a record that will never be acknowledged (its upload failed: refused hash, length, client gone),
+ * as session 12 marked it: a scan steps over it (its lengths stand) and lists nothing. It differs from
+ * {@link packMagic} in its last byte only, so marking a record dead is a one-byte write, which no crash can tear.
+ * A relay from before session 12 stops its scan at such a record (review s12 finding 3), so since session 13 a
+ * record whose name ends with a 36-character id (every name the relay makes: a UUID) is marked dead in its name
+ * instead ({@link isDeadPackName}); this magic is still read, and still written for other names.
  */
 export const deadPackMagic = 0x56525030; // "VRP0"
+/** Characters of the id that ends a relay-made record name (a UUID). */
+const nameIdChars = 36;
+/** The byte a dead record's name id starts with: `-`, which never starts a UUID. */
+const deadNameMark = 0x2d;
+
+/**
+ * Whether a record's name marks it dead: the 36-character id ending it starts with `-` (one byte written over the
+ * first character of its UUID). Such a name still reads as a name to a relay from before session 12, which lists
+ * the record as an orphan (no row names it) and removes it with retention's sweep, rather than stopping its scan
+ * there.
+ */
+export function isDeadPackName(name: string): boolean {
+  return name.length >= nameIdChars && name.charCodeAt(name.length - nameIdChars) === deadNameMark;
+}
 /**
  * Packs open for appending at once ("lanes"), each with at most one datasync running. A datasync of one file
  * runs alone, and on this disk several files' syncs overlap better than one file's syncs in turn (measured:
@@ -398,9 +415,11 @@ export function createPackWriter({
           () => false,
         );
         if (headerOk && pack.failure === undefined) {
-          const dead = Buffer.alloc(1);
-          dead.writeUInt8(deadPackMagic & 0xff, 0);
-          await track(pack, () => writeAt(pack, [dead], 1, offset + 3)).catch(() => {});
+          // One byte either way: the first character of the name's id, or the magic's last byte.
+          const inName = nameBytes.length >= nameIdChars && nameBytes.length === name.length;
+          const mark = Buffer.from([inName ? deadNameMark : deadPackMagic & 0xff]);
+          const at = inName ? offset + packHeaderBytes + nameBytes.length - nameIdChars : offset + 3;
+          await track(pack, () => writeAt(pack, [mark], 1, at)).catch(() => {});
         }
         if (!ended) end(true);
         await acknowledged.catch(() => {});

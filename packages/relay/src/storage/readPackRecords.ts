@@ -1,5 +1,5 @@
 import { open } from 'node:fs/promises';
-import { deadPackMagic, packHeaderBytes, packMagic } from './createPackWriter.js';
+import { deadPackMagic, isDeadPackName, packHeaderBytes, packMagic } from './createPackWriter.js';
 
 /** One record of a pack: the name it was put under and where its data lies. */
 export type PackRecord = { name: string; offset: number; length: number };
@@ -49,7 +49,7 @@ export async function scanPack(path: string): Promise<PackLayout> {
       if (!namePattern.test(name) || offset + length > size) break;
       // A dead record (its upload failed) is stepped over; a live one whose data a crash cut short (its upload
       // never acknowledged) is listed like any other record: no row names it, retention removes it as an orphan.
-      (magic === packMagic ? records : dead).push({ name, offset, length });
+      (magic === packMagic && !isDeadPackName(name) ? records : dead).push({ name, offset, length });
       at = offset + length;
     }
     return { records, dead, end: at };
