@@ -5,7 +5,9 @@
  * - result upload of 1 MB and 20 MB bodies, 1 and 4 in flight (--parallel): the PUT alone (streamed to storage,
  *   acknowledged unsynced: the commit is the barrier) and the whole result (PUT + commit, a new task each),
  *   vs a durable file write of the same bytes with as many in flight (write, fsync, rename, folder fsync: what
- *   any durable store must do at least), vs a plain file copy (no fsync), and vs a plain
+ *   any durable store must do at least), vs a plain file copy (no fsync; the ceiling: run 3 times per round,
+ *   the relay compared with the median of all of them, their spread and swing printed, and each round's relay
+ *   with that round's median copy), and vs a plain
  *   node:http server doing that durable write of the streamed body for the same client (bareFastifyServer.ts):
  *   relay / plain is what the relay's own work costs, plain / file write what HTTP and the client cost; and vs
  *   the lower bound of the PUT (that server appending the body to an open file: no hash, no fsync); the relay

@@ -106,12 +106,13 @@ describe('crash safety: kill -9 during uploads loses nothing committed and leave
     const node = privateKeyToAccount(task.nodeActor!.privateKey);
     const acknowledgedArgs = new Map<string, Uint8Array>();
     const acknowledgedFiles = new Map<string, string>();
-    const stalledSize = 300_000 + 17;
+    const stalledSize = 400_000 + 17;
     for (let round = 0; round < ROUNDS; round++) {
       const child = await start();
-      // Since session 12 a packed record is written as its bytes arrive, its place and header taken first. Four
-      // uploads send a third of their body and stall (one per pack lane, so the uploads below follow them in
-      // their packs): the kill hits records still arriving with acknowledged records after them.
+      // Since session 12 a packed record is written as its bytes arrive, its place and header taken with its
+      // first 256 KiB (session 13). Four uploads send 270 KB of their body and stall (one per pack lane, so the
+      // uploads below follow them in their packs): the kill hits records still arriving with acknowledged records
+      // after them (within the 15 s a begun upload may pause).
       const stalled: http.ClientRequest[] = [];
       for (let i = 0; i < 4; i++) {
         const path = `/v1/tasks/${task.taskKey}/result/files/${20 + i}.png`;
@@ -126,7 +127,7 @@ describe('crash safety: kill -9 during uploads loses nothing committed and leave
           },
         });
         request.on('error', () => {});
-        request.write(bytes.subarray(0, 100_000));
+        request.write(bytes.subarray(0, 270_000));
         stalled.push(request);
         await new Promise((r) => setTimeout(r, 100));
       }
