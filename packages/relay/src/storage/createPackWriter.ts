@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { writeSync, writevSync } from 'node:fs';
 import { type FileHandle, open } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { PackRecord } from './readPackRecords.js';
@@ -317,16 +316,17 @@ export function createPackWriter({
 
   /**
    * A positioned vectored write of `total` bytes at `position`; a short write finishes with plain writes. On the
-   * calling thread, not the thread pool: a record's writes are small (≤ 256 KiB batches of an object ≤ 4 MiB)
-   * and go to the page cache (the datasync, which waits for the disk, stays on the pool); handing each one to a
-   * pool thread cost the main thread more than the copy itself (session 13's profile of the 1 MB PUT: 1.15 ms
-   * per PUT in `writeBuffers`, the wake-up of a pool thread on 2 busy cores, against ≈ 0.1 ms for the copy).
+   * thread pool: session 13 tried the calling thread (writevSync: the 1 MB PUT's profile had 110 ms of 411 busy in
+   * the pool hand-off for 96 PUTs), which moved the main thread's samples elsewhere (hash, socket writes) without
+   * lowering its CPU per MB or raising the throughput measurably, and would stall the event loop whenever the
+   * kernel throttles a writer (dirty pages over their limit): not kept (docs/benchmarks/relay.md, session 13).
    */
   const writeAt = async (pack: Pack, parts: readonly Buffer[], total: number, position: number) => {
-    let done = writevSync(pack.handle.fd, parts, position);
+    let done = (await pack.handle.writev(parts, position)).bytesWritten;
     if (done < total) {
       const data = Buffer.concat(parts, total);
-      while (done < total) done += writeSync(pack.handle.fd, data, done, total - done, position + done);
+      while (done < total)
+        done += (await pack.handle.write(data, done, total - done, position + done)).bytesWritten;
     }
   };
 
