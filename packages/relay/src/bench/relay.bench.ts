@@ -5,7 +5,9 @@
  * - result upload of 1 MB and 20 MB bodies, 1 and 4 in flight (--parallel): the PUT alone (streamed to storage,
  *   acknowledged unsynced: the commit is the barrier) and the whole result (PUT + commit, a new task each),
  *   vs a durable file write of the same bytes with as many in flight (write, fsync, rename, folder fsync: what
- *   any durable store must do at least), vs a plain file copy (no fsync), and vs a plain
+ *   any durable store must do at least), vs a plain file copy (no fsync; the ceiling: run 3 times per round,
+ *   the relay compared with the median of all of them, their spread and swing printed, and each round's relay
+ *   with that round's median copy), and vs a plain
  *   node:http server doing that durable write of the streamed body for the same client (bareFastifyServer.ts):
  *   relay / plain is what the relay's own work costs, plain / file write what HTTP and the client cost; and vs
  *   the lower bound of the PUT (that server appending the body to an open file: no hash, no fsync); the relay
@@ -219,6 +221,15 @@ const pushRound = (
     if (value !== undefined) rates[name].push(value);
   }
 };
+/**
+ * The plain file copy (the ceiling) runs this many times per upload round: before the relay's PUTs, between the
+ * baselines and after the raw client's rounds. On this shared 2-core machine one copy of 16 MB moved 363–816 MB/s
+ * between runs of one command (session 12), so the ratio is taken against the median of all of a loop's copies,
+ * and their spread is printed with it.
+ */
+const copiesPerRound = 3;
+/** (max − min) / median of the copies, in %: how far the ceiling itself swung within one loop. */
+const swing = (s: Spread) => (((s.max - s.min) / s.median) * 100).toFixed(0);
 type TransferFigures = {
   relay: Spread;
   plain: Spread;
@@ -238,6 +249,8 @@ type TransferFigures = {
   appendRaw?: Spread | undefined;
   cpuRawPerMB?: Spread | undefined;
   clientRawPerMB?: Spread | undefined;
+  /** Upload only: each round's relay rate over the median of that round's copies (%). */
+  roundRatios?: Spread | undefined;
   /** The bound's server CPU per MB (raw client rounds): what receiving the body costs node:http alone. */
   cpuBoundPerMB?: Spread | undefined;
   /** Upload only: whole results (PUT + commit, a new task each) in MB/s, and the median ms per task. */
@@ -522,11 +535,22 @@ async function benchBackend(
       const path = `/v1/tasks/${task.taskKey}/result/files/result.json`;
       const commitBody = new TextEncoder().encode(JSON.stringify({ score }));
       const up = newRates();
+      /** Each round's relay PUT rate over the median of that round's copies (%). */
+      const roundRatios: number[] = [];
       const megabytes = (perRound * body.length) / MB;
+      // The file the copies read (the durable write rewrites it in every round).
+      await durableWrite(baselineDir, body);
       for (let round = 0; round < runs + 1; round++) {
         const signed: Signed[] = [];
         // Twice as many: the raw client's relay round needs fresh ones (a signed request is used once).
         for (let i = 0; i < 2 * perRound; i++) signed.push(await sign(domain, node, 'PUT', path, bodyHash));
+        const copies: number[] = [];
+        const timeCopy = async () => {
+          const begun = performance.now();
+          await inFlight(parallel, perRound, (i) => fileCopy(baselineDir, i));
+          copies.push(megabytes / ((performance.now() - begun) / 1000));
+        };
+        await timeCopy();
         await profileStart(round);
         const cpu0 = await cpu();
         const client0 = process.cpuUsage();
@@ -538,9 +562,7 @@ async function benchBackend(
         start = performance.now();
         await inFlight(parallel, perRound, () => durableWrite(baselineDir, body));
         const baseSeconds = (performance.now() - start) / 1000;
-        start = performance.now();
-        await inFlight(parallel, perRound, (i) => fileCopy(baselineDir, i));
-        const copySeconds = (performance.now() - start) / 1000;
+        await timeCopy();
         start = performance.now();
         await inFlight(parallel, perRound, () => send(agent, plainBase, 'PUT', '/files/plain.bin', {}, body));
         const plainSeconds = (performance.now() - start) / 1000;
@@ -562,12 +584,15 @@ async function benchBackend(
         await inFlight(parallel, perRound, () => rawPut(rawPlain, '/append/append.bin', {}, body));
         const appendRawSeconds = (performance.now() - start) / 1000;
         const boundCpuMs = ((await bare.call<CpuTime>('cpu')).micros - boundCpu0.micros) / 1000 / megabytes;
+        while (copies.length < copiesPerRound) await timeCopy();
         if (round === 0) continue; // warm-up
+        up.copy.push(...copies.slice(1));
+        roundRatios.push((megabytes / relaySeconds / spread(copies).median) * 100);
         pushRound(up, {
           relay: megabytes / relaySeconds,
           plain: megabytes / plainSeconds,
           baseline: megabytes / baseSeconds,
-          copy: megabytes / copySeconds,
+          copy: copies[0]!,
           cpu: cpuMs,
           system: systemMs,
           client: clientMs,
@@ -667,8 +692,9 @@ async function benchBackend(
         console.log(
           `${backend} upload ${label}: PUT + commit per task (${wholeCount} tasks per round) ${fmt(upload.whole.rate)} MB/s, ${fmt(upload.whole.msPerTask, 1)} ms per task, relay CPU ${fmt(upload.whole.cpuMsPerTask, 1)} ms per task (whole / durable write ${pct(upload.whole.rate, upload.baseline)}, whole / copy ${pct(upload.whole.rate, upload.copy)}); ${loadNow()}`,
         );
+      upload.roundRatios = spread(roundRatios);
       console.log(
-        `${backend} upload ${label}: PUT only: relay ${fmt(upload.relay)} MB/s; durable file write ${fmt(upload.baseline)} MB/s (relay / durable ${pct(upload.relay, upload.baseline)}); plain file copy ${fmt(upload.copy)} MB/s (relay / copy ${pct(upload.relay, upload.copy)}); plain node:http durable PUT ${fmt(upload.plain)} MB/s (relay / plain ${pct(upload.relay, upload.plain)}); relay CPU ${fmt(upload.cpuPerMB, 1)} ms/MB (system ${fmt(upload.systemPerMB, 1)}), client CPU ${fmt(upload.clientPerMB, 1)} ms/MB; ${loadNow()}`,
+        `${backend} upload ${label}: PUT only: relay ${fmt(upload.relay)} MB/s; durable file write ${fmt(upload.baseline)} MB/s (relay / durable ${pct(upload.relay, upload.baseline)}); plain file copy (the ceiling, ${up.copy.length} copies: ${copiesPerRound} per round) ${fmt(upload.copy)} MB/s, swing ${swing(upload.copy)} % (relay / median copy ${pct(upload.relay, upload.copy)}; per round, relay / that round's median copy ${fmt(upload.roundRatios)} %); plain node:http durable PUT ${fmt(upload.plain)} MB/s (relay / plain ${pct(upload.relay, upload.plain)}); relay CPU ${fmt(upload.cpuPerMB, 1)} ms/MB (system ${fmt(upload.systemPerMB, 1)}), client CPU ${fmt(upload.clientPerMB, 1)} ms/MB; ${loadNow()}`,
       );
       if (upload.append && upload.relayRaw && upload.appendRaw && upload.cpuRawPerMB && upload.clientRawPerMB)
         console.log(
@@ -1062,7 +1088,7 @@ if (markdown) {
             ]
           : []),
         `| ${r.backend} | upload ${label}: PUT only (MB/s) | ${fmt(f.relay)} | ${fmt(f.baseline)} (durable write) | ${pct(f.relay, f.baseline)} |`,
-        `| ${r.backend} | upload ${label}: PUT only vs a plain file copy (MB/s) | ${fmt(f.relay)} | ${fmt(f.copy)} (file copy) | ${pct(f.relay, f.copy)} |`,
+        `| ${r.backend} | upload ${label}: PUT only vs a plain file copy (MB/s) | ${fmt(f.relay)} | ${fmt(f.copy)} (file copy, ${runs * copiesPerRound} runs, swing ${swing(f.copy)} %) | ${pct(f.relay, f.copy)}${f.roundRatios ? `; per round ${fmt(f.roundRatios)} %` : ''} |`,
         `| ${r.backend} | upload ${label}: plain node:http durable PUT (MB/s) | ${fmt(f.plain)} | ${fmt(f.baseline)} (durable write) | ${pct(f.plain, f.baseline)} |`,
         `| ${r.backend} | upload ${label}: relay / plain node:http | | | ${pct(f.relay, f.plain)} |`,
         `| ${r.backend} | upload ${label}: relay CPU / client CPU (ms/MB) | ${fmt(f.cpuPerMB, 1)} / ${fmt(f.clientPerMB, 1)} | | |`,

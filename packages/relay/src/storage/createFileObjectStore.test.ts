@@ -1,13 +1,26 @@
 import assert from 'node:assert/strict';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { appendFile, copyFile, mkdir, mkdtemp, readdir, readlink, rm, truncate } from 'node:fs/promises';
+import {
+  appendFile,
+  copyFile,
+  mkdir,
+  mkdtemp,
+  readdir,
+  readFile,
+  readlink,
+  rm,
+  stat,
+  truncate,
+  utimes,
+  writeFile,
+} from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import type { Hex } from 'viem';
 import { createFileObjectStore } from './createFileObjectStore.js';
-import { readPackRecords } from './readPackRecords.js';
+import { readPackRecords, scanPack } from './readPackRecords.js';
 import { ObjectMissingError, type ObjectStore } from './types.js';
 
 const name = () => `results/0x${'ab'.repeat(32)}/${randomUUID()}`;
@@ -147,8 +160,18 @@ describe('file object store: staged (not durable) puts and the barrier', () => {
         // Puts arriving while a lane syncs take the other lanes; some packs are created and then get no record.
         const bytes = randomBytes(2 << 20);
         const burst = [];
+        // The large ones arrive in two parts 20 ms apart: their records are begun with the first part and held
+        // open meanwhile (a record's place is taken only once its first batch is in, session 13).
+        const twoParts = () =>
+          Readable.from(
+            (async function* () {
+              yield bytes.subarray(0, 300_000);
+              await new Promise((r) => setTimeout(r, 20));
+              yield bytes.subarray(300_000);
+            })(),
+          );
         for (let i = 0; i < 12; i++) {
-          burst.push(store.put(name(), Readable.from([bytes]), { maxBytes: 8 << 20, size: bytes.length }));
+          burst.push(store.put(name(), twoParts(), { maxBytes: 8 << 20, size: bytes.length }));
           burst.push(
             store.put(name(), Readable.from([bytes.subarray(0, 1000)]), {
               maxBytes: 8 << 20,
@@ -193,7 +216,10 @@ describe('file object store: staged (not durable) puts and the barrier', () => {
         });
         put.catch(() => {});
         stalledPuts.push(put);
-        // The next one finds this one's lane busy and takes another.
+        // The next one finds this one's lane busy and takes another (once this one's record is begun: its pack
+        // file is there; bounded wait, the machine may be loaded).
+        for (let waited = 0; (await packFiles(dir)).length < i + 1 && waited < 5_000; waited += 10)
+          await new Promise((r) => setTimeout(r, 10));
         await new Promise((r) => setTimeout(r, 30));
       }
       assert.equal((await packFiles(dir)).length, 4, 'one stalled record in each lane');
@@ -272,6 +298,223 @@ describe('file object store: staged (not durable) puts and the barrier', () => {
       await store.close();
       await rm(dir, { recursive: true, force: true });
       await rm(copyDir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('file object store: stalled and refused uploads (review s12 findings 1 and 2)', () => {
+  it('takes no pack place before the first batch arrives, and refuses an upload that then pauses for packIdleMs (finding 1)', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'relay-idle-'));
+    const store = await createFileObjectStore(dir, { packIdleMs: 300 });
+    try {
+      // Headers sent, no byte of the body: nothing on disk.
+      const silent = new PassThrough();
+      const silentPut = store.put(name(), silent, { maxBytes: 8 << 20, size: 600_000 });
+      silentPut.catch(() => {});
+      // Less than a batch: still nothing.
+      const trickle = new PassThrough();
+      trickle.write(randomBytes(1000));
+      const tricklePut = store.put(name(), trickle, { maxBytes: 8 << 20, size: 600_000 });
+      tricklePut.catch(() => {});
+      await new Promise((r) => setTimeout(r, 100));
+      assert.deepEqual(await packFiles(dir), [], 'no pack opened for uploads that sent less than a batch');
+
+      // 300 KB of 600 KB, then a pause: the record is begun, then the upload refused once 300 ms pass without a
+      // byte, its record marked dead.
+      const bytes = randomBytes(600_000);
+      const stalled = new PassThrough();
+      stalled.write(bytes.subarray(0, 300_000));
+      const begun = Date.now();
+      const stalledPut = store.put(name(), stalled, { maxBytes: 8 << 20, size: 600_000, durable: false });
+      const outcome = await Promise.race([
+        stalledPut.then(
+          () => 'stored',
+          (error: Error) => error.message,
+        ),
+        new Promise<string>((r) => setTimeout(() => r('still holding its pack after 5 s'), 5_000)),
+      ]);
+      assert.match(outcome, /paused for 300 ms after 300000 of its 600000 bytes/);
+      assert.ok(Date.now() - begun < 3_000);
+      const [pack] = await packFiles(dir);
+      assert.ok(pack, 'its record was begun');
+      assert.deepEqual(await readPackRecords(join(dir, 'packs', pack!)), [], 'and is dead');
+      // Later bytes of the refused upload change nothing.
+      stalled.end(bytes.subarray(300_000));
+      silent.destroy();
+      trickle.destroy();
+      await Promise.allSettled([silentPut, tricklePut]);
+    } finally {
+      await store.close();
+    }
+    assert.deepEqual(await packFiles(dir), [], 'a pack holding only a dead record is removed when it closes');
+    await rm(dir, { recursive: true, force: true });
+  });
+});
+
+describe('file object store: dead records are compacted out (review s12 finding 2)', () => {
+  /** Bytes the file takes on disk (a hole takes none). */
+  const allocated = async (path: string) => (await stat(path)).blocks * 512;
+  /** One live record, three refused uploads of 600 KB (hash mismatch: dead records), one more live record. */
+  const fill = async (store: ObjectStore) => {
+    const live = [randomBytes(100_000), randomBytes(50_000)];
+    const first = await store.put(name(), body(live[0]!), { maxBytes: 8 << 20, size: live[0]!.length });
+    for (let i = 0; i < 3; i++) {
+      const refused = randomBytes(600_000);
+      await assert.rejects(
+        store.put(name(), body(refused), {
+          maxBytes: 8 << 20,
+          size: refused.length,
+          expectedSha256: sha(randomBytes(8)),
+        }),
+        /hashes to/,
+      );
+    }
+    const second = await store.put(name(), body(live[1]!), { maxBytes: 8 << 20, size: live[1]!.length });
+    return { live, keys: [first.key, second.key] };
+  };
+
+  it('rewrites a closed pack whose dead records hold over a quarter of its data with holes in their place: the disk space goes, every key stays valid, a compaction cut short is cleaned up', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'relay-compact-'));
+    let store = await createFileObjectStore(dir);
+    try {
+      const { live, keys } = await fill(store);
+      const [pack] = await packFiles(dir);
+      const path = join(dir, 'packs', pack!);
+      const before = await scanPack(path);
+      assert.equal(before.dead.length, 3);
+      // (A refused upload's last partial batch is not written: 3 × 524,288 bytes of dead data at least.)
+      assert.ok((await allocated(path)) > 1_600_000, 'the dead records took their space');
+      // Closing seals and closes the pack: it is compacted.
+      await store.close();
+      assert.deepEqual(await packFiles(dir), [pack]);
+      assert.ok((await allocated(path)) < 400_000, `${await allocated(path)} bytes on disk after compaction`);
+      assert.deepEqual(await scanPack(path), before, 'the same records at the same places');
+      // A compaction a kill -9 cut short (its temporary file, a minute old) is removed at startup.
+      const leftover = `${path}.0badc0de.compact`;
+      await writeFile(leftover, randomBytes(1000));
+      await utimes(leftover, new Date(Date.now() - 120_000), new Date(Date.now() - 120_000));
+      store = await createFileObjectStore(dir, { packQuietMs: 0 });
+      assert.deepEqual(await readdir(join(dir, 'packs')), [pack]);
+      assert.deepEqual(await store.listOlderThan(-60_000, 1000), [...keys].sort());
+      for (const [i, key] of keys.entries())
+        assert.deepEqual(Buffer.from(await store.getBytes(key, 8 << 20)), live[i]);
+    } finally {
+      await store.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('compacts a quiet pack of an earlier run (a kill -9 left it open) when the orphan sweep lists it', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'relay-compact-crashed-'));
+    const copyDir = await mkdtemp(join(tmpdir(), 'relay-compact-copy-'));
+    const store = await createFileObjectStore(dir);
+    try {
+      const { live, keys } = await fill(store);
+      // "kill -9": the pack as the OS holds it, never closed.
+      await mkdir(join(copyDir, 'packs'), { recursive: true });
+      const [pack] = await packFiles(dir);
+      await copyFile(join(dir, 'packs', pack!), join(copyDir, 'packs', pack!));
+      const path = join(copyDir, 'packs', pack!);
+      const before = await scanPack(path);
+      const { mtimeMs } = await stat(path);
+      const restarted = await createFileObjectStore(copyDir, { packQuietMs: 0 });
+      try {
+        assert.deepEqual(await restarted.listOlderThan(-60_000, 1000), [...keys].sort());
+        assert.ok(
+          (await allocated(path)) < 400_000,
+          `${await allocated(path)} bytes on disk after compaction`,
+        );
+        assert.deepEqual(await scanPack(path), before);
+        assert.ok(Math.abs((await stat(path)).mtimeMs - mtimeMs) < 1, 'the pack keeps its age');
+        for (const [i, key] of keys.entries())
+          assert.deepEqual(Buffer.from(await restarted.getBytes(key, 8 << 20)), live[i]);
+      } finally {
+        await restarted.close();
+      }
+    } finally {
+      await store.close();
+      await rm(dir, { recursive: true, force: true });
+      await rm(copyDir, { recursive: true, force: true });
+    }
+  });
+
+  it('leaves a pack whose dead records are a quarter of its data or less as it is', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'relay-compact-below-'));
+    const store = await createFileObjectStore(dir);
+    let path = '';
+    try {
+      const kept = randomBytes(2_000_000);
+      await store.put(name(), body(kept), { maxBytes: 8 << 20, size: kept.length });
+      const refused = randomBytes(600_000);
+      await assert.rejects(
+        store.put(name(), body(refused), {
+          maxBytes: 8 << 20,
+          size: refused.length,
+          expectedSha256: sha(kept),
+        }),
+        /hashes to/,
+      );
+      path = join(dir, 'packs', (await packFiles(dir))[0]!);
+    } finally {
+      await store.close();
+    }
+    assert.ok((await allocated(path)) > 2_500_000, 'not compacted (600 KB dead of 2.6 MB)');
+    await rm(dir, { recursive: true, force: true });
+  });
+});
+
+describe('file object store: a downgrade to a relay from before session 12 (review s12 finding 3)', () => {
+  /** The pack scan of sessions 8–11: `VRP1` headers only, stopping at anything else. */
+  const scanBeforeSession12 = async (path: string) => {
+    const bytes = await readFile(path);
+    const names: string[] = [];
+    for (let at = 0; at + 12 <= bytes.length; ) {
+      if (bytes.readUInt32BE(at) !== 0x56525031) break;
+      const nameBytes = bytes.readUInt32BE(at + 4);
+      const length = bytes.readUInt32BE(at + 8);
+      const recordName = bytes.toString('utf8', at + 12, at + 12 + nameBytes);
+      if (!/^[a-z]+\/0x[0-9a-f]{64}\/[0-9a-f-]{36}$/.test(recordName)) break;
+      if (at + 12 + nameBytes + length > bytes.length) break;
+      names.push(recordName);
+      at += 12 + nameBytes + length;
+    }
+    return names;
+  };
+
+  it('marks a refused upload dead in its name: an older relay steps over it (an orphan to it), not stops at it', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'relay-downgrade-'));
+    const store = await createFileObjectStore(dir);
+    try {
+      const names = [name(), name(), name()];
+      const first = randomBytes(10_000);
+      await store.put(names[0]!, body(first), { maxBytes: 8 << 20, size: first.length });
+      const refused = randomBytes(400_000);
+      await assert.rejects(
+        store.put(names[1]!, body(refused), {
+          maxBytes: 8 << 20,
+          size: refused.length,
+          expectedSha256: sha(first),
+        }),
+        /hashes to/,
+      );
+      const last = randomBytes(20_000);
+      const kept = await store.put(names[2]!, body(last), { maxBytes: 8 << 20, size: last.length });
+      const path = join(dir, 'packs', (await packFiles(dir))[0]!);
+      const { records, dead } = await scanPack(path);
+      assert.deepEqual(
+        records.map((r) => r.name),
+        [names[0], names[2]],
+      );
+      assert.equal(dead.length, 1);
+      // The older scan reaches the record after the dead one: it counts for the pack's removal there.
+      const older = await scanBeforeSession12(path);
+      assert.equal(older.length, 3, 'every record listed by the older scan');
+      assert.equal(older[2], names[2]);
+      assert.notEqual(older[1], names[1], 'the dead one under a name no row has');
+      assert.deepEqual(Buffer.from(await store.getBytes(kept.key, 8 << 20)), last);
+    } finally {
+      await store.close();
+      await rm(dir, { recursive: true, force: true });
     }
   });
 });

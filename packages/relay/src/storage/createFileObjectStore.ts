@@ -1,11 +1,11 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { type FileHandle, mkdir, open, readdir, readFile, rm, stat, unlink } from 'node:fs/promises';
+import { type FileHandle, mkdir, open, readdir, readFile, rename, rm, stat, unlink } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
 import { Readable } from 'node:stream';
 import type { Hex } from 'viem';
-import { createPackWriter, isPackId } from './createPackWriter.js';
-import { type PackRecord, readPackRecords } from './readPackRecords.js';
+import { createPackWriter, isPackId, type PackRecordWriter, packHeaderBytes } from './createPackWriter.js';
+import { type PackRecord, readPackRecords, scanPack } from './readPackRecords.js';
 import {
   getHashMismatch,
   ObjectMissingError,
@@ -25,6 +25,16 @@ const packedKeyPattern =
 const packMaxObjectBytes = 4 * 1024 * 1024;
 const maxPackBytes = 64 * 1024 * 1024;
 const defaultMaxPackAgeMs = 10 * 60 * 1000;
+const defaultPackIdleMs = 15_000;
+/**
+ * A sealed pack whose dead records (refused uploads) hold more than this share of its record data is compacted:
+ * rewritten with their data left out as a hole (review s12 finding 2), so dead data on disk stays below a third
+ * of the live data of its pack, whatever an uploader sends.
+ */
+const compactDeadShare = 0.25;
+/** A compaction's temporary file: `<packId>.pack.<random>.compact` (removed at startup once a minute old). */
+const compactSuffix = '.compact';
+const compactCopyBytes = 1024 * 1024;
 /** Pack files kept open for reading at most (the most recently read ones). */
 const maxReadHandles = 16;
 /** A pack's read handle unused this long is closed (a removed pack's disk space is not held for long). */
@@ -35,6 +45,11 @@ export type CreateFileObjectStoreOptions = {
   maxPackAgeMs?: number | undefined;
   /** A pack of another process (or an earlier run) counts as sealed once unmodified this long (11 minutes). */
   packQuietMs?: number | undefined;
+  /**
+   * An upload whose pack record is begun (its first 256 KiB arrived) and that then sends nothing for this long
+   * is refused ('stalled') and its record marked dead (15 s), so that it holds its pack open no longer.
+   */
+  packIdleMs?: number | undefined;
 };
 
 type PackedKey = { packId: string; offset: number; length: number };
@@ -69,10 +84,15 @@ function assertKey(key: string): void {
 /**
  * Hands each chunk of `body` to `onChunk` from the stream's 'data' events (no promise per chunk, as an async
  * iterator makes); a promise returned by `onChunk` pauses the body until it settles. Resolves at the body's end.
- * A throw or rejection of `onChunk`, an error of the body or its closing before the end destroys the body and
- * rejects.
+ * A throw or rejection of `onChunk`, an abort by `afterChunk`, an error of the body or its closing before the
+ * end destroys the body and rejects.
  */
-function consumeBody(body: Readable, onChunk: (chunk: Buffer) => Promise<void> | undefined): Promise<void> {
+function consumeBody(
+  body: Readable,
+  onChunk: (chunk: Buffer) => Promise<void> | undefined,
+  /** Called after each chunk's `onChunk`, with a function that ends the body with an error (a timer's). */
+  afterChunk?: (abort: (error: Error) => void) => void,
+): Promise<void> {
   return new Promise<void>((resolve, reject) => {
     let settled = false;
     const settle = (error?: unknown) => {
@@ -97,6 +117,7 @@ function consumeBody(body: Readable, onChunk: (chunk: Buffer) => Promise<void> |
         settle(error);
         return;
       }
+      afterChunk?.(settle);
       if (!wait) return;
       body.pause();
       wait.then(() => {
@@ -146,12 +167,20 @@ export async function createFileObjectStore(
 ): Promise<ObjectStore> {
   const maxPackAgeMs = options.maxPackAgeMs ?? defaultMaxPackAgeMs;
   const foreignPackQuietMs = options.packQuietMs ?? maxPackAgeMs + 60 * 1000;
+  const packIdleMs = options.packIdleMs ?? defaultPackIdleMs;
   const objectsDir = join(root, 'objects');
   const packsDir = join(root, 'packs');
   const tmpDir = join(root, 'tmp');
   await mkdir(objectsDir, { recursive: true });
   await mkdir(packsDir, { recursive: true });
   await rm(tmpDir, { recursive: true, force: true });
+  // Compactions a kill -9 interrupted (their pack is intact: the rename is their last step). A minute's grace:
+  // another relay process on the same folder may be compacting now.
+  for (const name of await readdir(packsDir)) {
+    if (!name.endsWith(compactSuffix)) continue;
+    const info = await stat(join(packsDir, name)).catch(() => undefined);
+    if (info && info.mtimeMs < Date.now() - 60_000) await rm(join(packsDir, name), { force: true });
+  }
   await fsyncDir(root);
   const packs = createPackWriter({
     dir: packsDir,
@@ -162,8 +191,16 @@ export async function createFileObjectStore(
     // this process's first: a pack created in a burst may get no record at all (its creator's put took another
     // lane that became idle meanwhile), and only `ownPacks` lets a closed pack be dropped before it is 11
     // minutes quiet (review s8 finding 5: such a pack stayed on disk).
-    onClosed: (packId, records) => {
+    onClosed: (packId, records, deadBytes) => {
       ownPacks.add(packId);
+      compactChecked.add(packId);
+      const liveBytes = records.reduce((n, record) => n + record.length, 0);
+      if (deadBytes > compactDeadShare * (liveBytes + deadBytes) && records.length > 0) {
+        const compaction = compactPack(packId)
+          .catch(() => {})
+          .finally(() => compactions.delete(compaction));
+        compactions.add(compaction);
+      }
       // Its records as written (a scan would list the same): closed packs of this process never change again.
       sealedRecords.set(
         packId,
@@ -176,6 +213,11 @@ export async function createFileObjectStore(
     },
   });
   const drops = new Set<Promise<boolean>>();
+  const compactions = new Set<Promise<void>>();
+  // Packs being compacted now (not removed meanwhile: the rename would bring them back), and those already
+  // looked at (a sealed pack's dead records never change).
+  const compacting = new Set<string>();
+  const compactChecked = new Set<string>();
   // Packs written by this process (closed ones may be dropped at once), the data offsets of packed objects
   // deleted since this process started, and the record lists of packs that no longer change.
   const ownPacks = new Set<string>();
@@ -196,7 +238,7 @@ export async function createFileObjectStore(
   const dropIfEmpty = async (packId: string): Promise<boolean> => {
     // A pack this process still appends to stays (not quiet): known without a stat (a re-uploaded result file
     // deletes its earlier record, usually in the open pack).
-    if (packs.isOpen(packId)) return false;
+    if (packs.isOpen(packId) || compacting.has(packId)) return false;
     const info = await stat(packPath(packId)).catch(() => undefined);
     if (!info) {
       retireReadHandle(packId);
@@ -216,6 +258,70 @@ export async function createFileObjectStore(
     ownPacks.delete(packId);
     return true;
   };
+  /**
+   * Rewrites a sealed pack with the data of its dead records left out (a hole: the file keeps its offsets, so
+   * every key naming a record stays valid, and its scan is unchanged), if they hold more than
+   * {@link compactDeadShare} of its record data. Crash-safe: the new file is written under a temporary name,
+   * datasynced, renamed over the pack, then the folder fsynced; until the rename the pack is untouched, after it
+   * the new file holds every record the old one did (live ones byte for byte, dead ones as their headers), so a
+   * kill -9 or a power loss at any point leaves one of the two whole. Readers holding the old file read it on.
+   */
+  const compactPack = async (packId: string): Promise<void> => {
+    if (compacting.has(packId) || packs.isOpen(packId)) return;
+    compacting.add(packId);
+    compactChecked.add(packId);
+    const tmp = `${packPath(packId)}.${randomBytes(4).toString('hex')}${compactSuffix}`;
+    let renamed = false;
+    try {
+      const { records, dead, end } = await scanPack(packPath(packId));
+      const deadBytes = dead.reduce((n, record) => n + record.length, 0);
+      const liveBytes = records.reduce((n, record) => n + record.length, 0);
+      if (records.length === 0 || deadBytes <= compactDeadShare * (liveBytes + deadBytes)) return;
+      const source = await open(packPath(packId), 'r');
+      try {
+        const target = await open(tmp, 'wx', 0o600);
+        try {
+          const buffer = Buffer.allocUnsafe(compactCopyBytes);
+          const copy = async (from: number, to: number) => {
+            for (let at = from; at < to; ) {
+              const { bytesRead } = await source.read(buffer, 0, Math.min(buffer.length, to - at), at);
+              if (bytesRead === 0) throw new Error(`pack ${packId} ended at ${at} while compacting`);
+              let done = 0;
+              while (done < bytesRead)
+                done += (await target.write(buffer, done, bytesRead - done, at + done)).bytesWritten;
+              at += bytesRead;
+            }
+          };
+          const headerOf = (record: PackRecord) =>
+            record.offset - packHeaderBytes - Buffer.byteLength(record.name, 'utf8');
+          // Live records whole (header, name, data); dead ones their header and name only.
+          for (const record of records) await copy(headerOf(record), record.offset + record.length);
+          for (const record of dead) await copy(headerOf(record), record.offset);
+          await target.truncate(end);
+          // The pack's modification time stays what it was: it tells its records' age (the orphan sweep) and
+          // whether another process still appends to it.
+          const { atime, mtime } = await source.stat();
+          await target.utimes(atime, mtime);
+          await target.datasync();
+        } finally {
+          await target.close();
+        }
+      } finally {
+        await source.close();
+      }
+      await rename(tmp, packPath(packId));
+      renamed = true;
+      await fsyncDir(packsDir);
+      // The old file's space goes once its last reader closes it.
+      retireReadHandle(packId);
+    } finally {
+      if (!renamed) await rm(tmp, { force: true }).catch(() => {});
+      compacting.delete(packId);
+    }
+    // Records deleted while it was compacted: the pack may be empty now.
+    await dropIfEmpty(packId);
+  };
+
   // Folders whose own entries a completed put has made durable (their parents fsynced after they existed).
   const durableFolders = new Set<string>();
   const pathOf = (key: string) => {
@@ -426,14 +532,17 @@ export async function createFileObjectStore(
   ): Promise<PutObjectReturnType> => {
     assertKey(key);
     const { maxBytes, expectedSha256, durable } = options;
-    // The record's place in a pack is taken (its header written) while the first bytes arrive, and its data is
-    // written at that place as it arrives, batched as for a file: one batch is written while the next one is
-    // received, so at most two batches per upload are in memory and only the last one is written after the
-    // body ends (before session 12 the whole body was held, then appended in one write after its last byte).
-    // The acknowledgement still waits for the whole record and every earlier header (createPackWriter); a put
-    // refused after its header was written (hash, length, client gone) marks its record dead, never acknowledged.
-    const beginning = packs.begin(key, size, { durable });
-    beginning.catch(() => {});
+    // The record's place in a pack is taken once its first batch (256 KiB, or the whole body if smaller) has
+    // arrived: its header is written with that batch in one write. An upload that sends nothing, or less than
+    // a batch, holds no pack (review s12 finding 1: the place was taken before the first byte, and a stalled
+    // upload kept its pack open until the request timeout). The rest is written at that place as it arrives,
+    // batched: one batch is written while the next one is received, so at most two batches per upload are in
+    // memory and only the last one is written after the body ends. Once its record is begun, an upload that
+    // sends nothing for `packIdleMs` is refused ('stalled') and its record marked dead, so that no client holds
+    // a pack open for longer. The acknowledgement waits for the whole record and every earlier header
+    // (createPackWriter); a put refused after its header was written (hash, length, client gone, stalled) marks
+    // its record dead, never acknowledged.
+    let beginning: Promise<PackRecordWriter> | undefined;
     const hash = createHash('sha256');
     let written = 0;
     let flushed = 0;
@@ -449,47 +558,73 @@ export async function createFileObjectStore(
       pending = [];
       pendingBytes = 0;
       inFlight = true;
-      writing = beginning
-        .then((record) => record.write(chunks, at, total))
-        .finally(() => {
-          inFlight = false;
-        });
+      if (!beginning) {
+        beginning = packs.begin(key, size, { durable }, chunks);
+        beginning.catch(() => {});
+        writing = beginning.then(() => {});
+      } else {
+        const record = beginning;
+        writing = record.then((writer) => writer.write(chunks, at, total));
+      }
+      writing = writing.finally(() => {
+        inFlight = false;
+      });
       // Awaited before the next batch and before the end; never an unhandled rejection in between.
       writing.catch(() => {});
     };
     let ok = false;
+    let idleTimer: NodeJS.Timeout | undefined;
     try {
-      await consumeBody(body, (chunk) => {
-        written += chunk.length;
-        if (written > maxBytes) throw new ObjectPutError('too_large', `larger than ${maxBytes} bytes`);
-        if (written > size)
-          throw new ObjectPutError(
-            'length_mismatch',
-            `received more than the ${size} bytes Content-Length said`,
-          );
-        hash.update(chunk);
-        pending.push(chunk);
-        pendingBytes += chunk.length;
-        if (pendingBytes < batchBytes) return undefined;
-        // The previous batch is written before this one starts: the body is paused only while it still is (a
-        // pause and resume costs the socket a read stop and start).
-        if (!inFlight) {
-          startWrite();
-          return undefined;
-        }
-        return writing.then(startWrite);
-      });
+      await consumeBody(
+        body,
+        (chunk) => {
+          written += chunk.length;
+          if (written > maxBytes) throw new ObjectPutError('too_large', `larger than ${maxBytes} bytes`);
+          if (written > size)
+            throw new ObjectPutError(
+              'length_mismatch',
+              `received more than the ${size} bytes Content-Length said`,
+            );
+          hash.update(chunk);
+          pending.push(chunk);
+          pendingBytes += chunk.length;
+          if (pendingBytes < batchBytes) return undefined;
+          // The previous batch is written before this one starts: the body is paused only while it still is (a
+          // pause and resume costs the socket a read stop and start).
+          if (!inFlight) {
+            startWrite();
+            return undefined;
+          }
+          return writing.then(startWrite);
+        },
+        (abort) => {
+          // Armed while a begun record waits for bytes (not while this side writes): refreshed by every chunk.
+          if (idleTimer) idleTimer.refresh();
+          else if (beginning)
+            idleTimer = setTimeout(
+              () =>
+                abort(
+                  new ObjectPutError(
+                    'stalled',
+                    `the upload paused for ${packIdleMs} ms after ${written} of its ${size} bytes (it may pause no longer while it holds a pack record): send it again`,
+                  ),
+                ),
+              packIdleMs,
+            );
+        },
+      );
+      clearTimeout(idleTimer);
       if (written !== size)
         throw new ObjectPutError('length_mismatch', `received ${written} bytes, Content-Length said ${size}`);
       const sha256 = `0x${hash.digest('hex')}` as Hex;
       const mismatch = getHashMismatch(sha256, expectedSha256);
       if (mismatch) throw mismatch;
       await writing;
-      if (pendingBytes > 0) {
+      if (pendingBytes > 0 || !beginning) {
         startWrite();
         await writing;
       }
-      const location = await (await beginning).finish();
+      const location = await (await beginning!).finish();
       ownPacks.add(location.packId);
       ok = true;
       return {
@@ -498,9 +633,10 @@ export async function createFileObjectStore(
         key: `${key}@${location.packId}.${location.offset}.${location.length}`,
       };
     } finally {
+      clearTimeout(idleTimer);
       if (!ok) {
         await writing.catch(() => {});
-        const record = await beginning.catch(() => undefined);
+        const record = await beginning?.catch(() => undefined);
         if (record) {
           // Never acknowledged, so no row names it: counted as deleted at once (its pack can go when empty).
           const { packId, offset } = await record.abandon();
@@ -623,6 +759,12 @@ export async function createFileObjectStore(
         const info = await stat(packPath(packId)).catch(() => undefined);
         if (!info || info.mtimeMs >= cutoff) continue;
         if (await dropIfEmpty(packId)) continue;
+        // A quiet pack not yet looked at (an earlier run's, another process's): compacted if its dead records
+        // hold too much of it (review s12 finding 2).
+        if (!compactChecked.has(packId) && isQuiet(packId, info.mtimeMs)) {
+          if (compactChecked.size >= 100_000) compactChecked.clear();
+          await compactPack(packId).catch(() => {});
+        }
         const gone = deleted.get(packId);
         for (const record of await getRecords(packId, isQuiet(packId, info.mtimeMs))) {
           if (gone?.has(record.offset)) continue;
@@ -640,8 +782,8 @@ export async function createFileObjectStore(
       clearInterval(idleSweep);
       for (const packId of [...readHandles.keys()]) retireReadHandle(packId);
       await packs.close();
-      // The removals of packs emptied while open end before the store is closed.
-      while (drops.size > 0) await Promise.all([...drops]);
+      // The removals of packs emptied while open, and compactions, end before the store is closed.
+      while (drops.size > 0 || compactions.size > 0) await Promise.all([...drops, ...compactions]);
     },
   };
 }

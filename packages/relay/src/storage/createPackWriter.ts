@@ -7,11 +7,28 @@ import type { PackRecord } from './readPackRecords.js';
 export const packHeaderBytes = 12;
 export const packMagic = 0x56525031; // "VRP1"
 /**
- * The magic of a record that will never be acknowledged (its upload failed: refused hash, length, client gone):
- * a scan steps over it (its lengths stand) and lists nothing. It differs from {@link packMagic} in its last byte
- * only, so marking a record dead is a one-byte write, which no crash can tear.
+ * The magic of a record that will never be acknowledged (its upload failed: refused hash, length, client gone),
+ * as session 12 marked it: a scan steps over it (its lengths stand) and lists nothing. It differs from
+ * {@link packMagic} in its last byte only, so marking a record dead is a one-byte write, which no crash can tear.
+ * A relay from before session 12 stops its scan at such a record (review s12 finding 3), so since session 13 a
+ * record whose name ends with a 36-character id (every name the relay makes: a UUID) is marked dead in its name
+ * instead ({@link isDeadPackName}); this magic is still read, and still written for other names.
  */
 export const deadPackMagic = 0x56525030; // "VRP0"
+/** Characters of the id that ends a relay-made record name (a UUID). */
+const nameIdChars = 36;
+/** The byte a dead record's name id starts with: `-`, which never starts a UUID. */
+const deadNameMark = 0x2d;
+
+/**
+ * Whether a record's name marks it dead: the 36-character id ending it starts with `-` (one byte written over the
+ * first character of its UUID). Such a name still reads as a name to a relay from before session 12, which lists
+ * the record as an orphan (no row names it) and removes it with retention's sweep, rather than stopping its scan
+ * there.
+ */
+export function isDeadPackName(name: string): boolean {
+  return name.length >= nameIdChars && name.charCodeAt(name.length - nameIdChars) === deadNameMark;
+}
 /**
  * Packs open for appending at once ("lanes"), each with at most one datasync running. A datasync of one file
  * runs alone, and on this disk several files' syncs overlap better than one file's syncs in turn (measured:
@@ -31,9 +48,10 @@ export type PackWriterParameters = {
   fsyncDir: (path: string) => Promise<void>;
   /**
    * Called once a sealed pack's file is closed (its records may all have been deleted meanwhile), with its
-   * records as a scan would list them (those written whole, abandoned ones left out): no need to read them back.
+   * records as a scan would list them (those written whole, abandoned ones left out): no need to read them back;
+   * and the data bytes of its abandoned (dead) records.
    */
-  onClosed?: ((packId: string, records: PackRecord[]) => void) | undefined;
+  onClosed?: ((packId: string, records: PackRecord[], deadBytes: number) => void) | undefined;
 };
 
 /** Where an acknowledged record's data lies. */
@@ -70,10 +88,17 @@ export type PackWriter = {
     options?: { durable?: boolean | undefined },
   ): Promise<PackLocation>;
   /**
-   * Takes the place of a record of `length` data bytes in the open pack and writes its header; its data is
-   * written with the returned writer as it arrives, then it is finished (acknowledged) or abandoned.
+   * Takes the place of a record of `length` data bytes in the open pack and writes its header, with `first` (the
+   * data's first bytes, if given) in the same write; resolves once that write is done. The rest of its data is
+   * written with the returned writer as it arrives (from `first`'s end on), then it is finished (acknowledged)
+   * or abandoned.
    */
-  begin(name: string, length: number, options?: { durable?: boolean | undefined }): Promise<PackRecordWriter>;
+  begin(
+    name: string,
+    length: number,
+    options?: { durable?: boolean | undefined },
+    first?: readonly Buffer[],
+  ): Promise<PackRecordWriter>;
   /**
    * Makes every record acknowledged so far in the pack durable: joins the next datasync of a pack this process
    * still appends to (shared with concurrent appends and syncs), else datasyncs the file once (a closed pack or
@@ -111,6 +136,8 @@ type Pack = {
   queue: PendingRecord[];
   /** Records written whole, in the order they left the queue (for onClosed). */
   records: PackRecord[];
+  /** Data bytes of the abandoned records (for onClosed). */
+  deadBytes: number;
   /** Durable records written with every earlier header, and barrier syncs: settled by the next datasync. */
   awaitingSync: SyncWaiter[];
   writes: number;
@@ -170,6 +197,7 @@ export function createPackWriter({
       bornAt,
       queue: [],
       records: [],
+      deadBytes: 0,
       awaitingSync: [],
       writes: 0,
       syncing: 0,
@@ -197,7 +225,7 @@ export function createPackWriter({
       .catch(() => {})
       .finally(() => {
         openPacks.delete(pack.id);
-        onClosed?.(pack.id, pack.records);
+        onClosed?.(pack.id, pack.records, pack.deadBytes);
       });
   };
 
@@ -230,8 +258,10 @@ export function createPackWriter({
       }
       pack.queue.splice(i, 1);
       if (!record.abandoned) pack.records.push(record.place);
-      if (record.abandoned) record.resolve();
-      else if (record.durable) pack.awaitingSync.push(record);
+      if (record.abandoned) {
+        pack.deadBytes += record.place.length;
+        record.resolve();
+      } else if (record.durable) pack.awaitingSync.push(record);
       else record.resolve();
     }
     if (pack.syncing > 0 || pack.awaitingSync.length === 0) return;
@@ -284,7 +314,13 @@ export function createPackWriter({
     }
   };
 
-  /** A positioned vectored write of `total` bytes at `position`; a short write finishes with plain writes. */
+  /**
+   * A positioned vectored write of `total` bytes at `position`; a short write finishes with plain writes. On the
+   * thread pool: session 13 tried the calling thread (writevSync: the 1 MB PUT's profile had 110 ms of 411 busy in
+   * the pool hand-off for 96 PUTs), which moved the main thread's samples elsewhere (hash, socket writes) without
+   * lowering its CPU per MB or raising the throughput measurably, and would stall the event loop whenever the
+   * kernel throttles a writer (dirty pages over their limit): not kept (docs/benchmarks/relay.md, session 13).
+   */
   const writeAt = async (pack: Pack, parts: readonly Buffer[], total: number, position: number) => {
     let done = (await pack.handle.writev(parts, position)).bytesWritten;
     if (done < total) {
@@ -313,7 +349,9 @@ export function createPackWriter({
     name: string,
     length: number,
     options: { durable?: boolean | undefined },
-    first?: readonly Buffer[],
+    first: readonly Buffer[] | undefined,
+    /** `first` is the whole data (an append): the record is written once the header and it are. */
+    whole: boolean,
   ): Promise<{ writer: PackRecordWriter; headerAndFirst: Promise<void> }> => {
     const nameBytes = Buffer.from(name, 'utf8');
     const recordBytes = packHeaderBytes + nameBytes.length + length;
@@ -346,7 +384,7 @@ export function createPackWriter({
     const headerAndFirst = track(pack, async () => {
       await writeAt(pack, parts, packHeaderBytes + nameBytes.length + firstBytes, offset);
       record.headerWritten = true;
-      if (first) record.written = true;
+      if (whole) record.written = true;
       pump(pack);
     });
     headerAndFirst.catch(() => {});
@@ -377,9 +415,11 @@ export function createPackWriter({
           () => false,
         );
         if (headerOk && pack.failure === undefined) {
-          const dead = Buffer.alloc(1);
-          dead.writeUInt8(deadPackMagic & 0xff, 0);
-          await track(pack, () => writeAt(pack, [dead], 1, offset + 3)).catch(() => {});
+          // One byte either way: the first character of the name's id, or the magic's last byte.
+          const inName = nameBytes.length >= nameIdChars && nameBytes.length === name.length;
+          const mark = Buffer.from([inName ? deadNameMark : deadPackMagic & 0xff]);
+          const at = inName ? offset + packHeaderBytes + nameBytes.length - nameIdChars : offset + 3;
+          await track(pack, () => writeAt(pack, [mark], 1, at)).catch(() => {});
         }
         if (!ended) end(true);
         await acknowledged.catch(() => {});
@@ -392,11 +432,13 @@ export function createPackWriter({
   return {
     async append(name, chunks, length, options = {}) {
       // The whole record in one write: header, name and data.
-      const { writer } = await begin(name, length, options, chunks);
+      const { writer } = await begin(name, length, options, chunks, true);
       return writer.finish();
     },
-    async begin(name, length, options = {}) {
-      return (await begin(name, length, options)).writer;
+    async begin(name, length, options = {}, first = undefined) {
+      const { writer, headerAndFirst } = await begin(name, length, options, first, false);
+      await headerAndFirst;
+      return writer;
     },
     async sync(packId) {
       if (failedPacks.has(packId)) throw new Error(`pack ${packId} failed a write or datasync earlier`);

@@ -1,5 +1,5 @@
 import { open } from 'node:fs/promises';
-import { deadPackMagic, packHeaderBytes, packMagic } from './createPackWriter.js';
+import { deadPackMagic, isDeadPackName, packHeaderBytes, packMagic } from './createPackWriter.js';
 
 /** One record of a pack: the name it was put under and where its data lies. */
 export type PackRecord = { name: string; offset: number; length: number };
@@ -16,11 +16,26 @@ const maxNameBytes = 128;
  * const records = await readPackRecords('/var/lib/verinet-relay/packs/1764470000000-0a1b2c3d.pack');
  */
 export async function readPackRecords(path: string): Promise<PackRecord[]> {
+  return (await scanPack(path)).records;
+}
+
+/** A pack as a scan sees it: its live records, its dead ones, and where the last record read ends. */
+export type PackLayout = { records: PackRecord[]; dead: PackRecord[]; end: number };
+
+/**
+ * The live and the dead records of a pack file, from its start up to its end or the first header that does not
+ * read as one (see {@link readPackRecords}).
+ *
+ * @example
+ * const { records, dead } = await scanPack('/var/lib/verinet-relay/packs/1764470000000-0a1b2c3d.pack');
+ */
+export async function scanPack(path: string): Promise<PackLayout> {
   const handle = await open(path, 'r');
   try {
     const { size } = await handle.stat();
     const head = Buffer.alloc(packHeaderBytes + maxNameBytes);
     const records: PackRecord[] = [];
+    const dead: PackRecord[] = [];
     let at = 0;
     while (at + packHeaderBytes <= size) {
       const { bytesRead } = await handle.read(head, 0, head.length, at);
@@ -34,10 +49,10 @@ export async function readPackRecords(path: string): Promise<PackRecord[]> {
       if (!namePattern.test(name) || offset + length > size) break;
       // A dead record (its upload failed) is stepped over; a live one whose data a crash cut short (its upload
       // never acknowledged) is listed like any other record: no row names it, retention removes it as an orphan.
-      if (magic === packMagic) records.push({ name, offset, length });
+      (magic === packMagic && !isDeadPackName(name) ? records : dead).push({ name, offset, length });
       at = offset + length;
     }
-    return records;
+    return { records, dead, end: at };
   } finally {
     await handle.close();
   }

@@ -169,7 +169,7 @@ export type RelayStorage = { meta: MetaStore; objects: ObjectStore; kind: 'sqlit
 export class ObjectPutError extends Error {
   override name = 'ObjectPutError';
   constructor(
-    readonly reason: 'too_large' | 'hash_mismatch' | 'aborted' | 'length_mismatch',
+    readonly reason: 'too_large' | 'hash_mismatch' | 'aborted' | 'length_mismatch' | 'stalled',
     message: string,
   ) {
     super(message);

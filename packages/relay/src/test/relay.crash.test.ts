@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtemp, open, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, open, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,6 +16,7 @@ import { hexToBytes } from 'viem';
 import { generatePrivateKey, type PrivateKeyAccount, privateKeyToAccount } from 'viem/accounts';
 import { createFileObjectStore } from '../storage/createFileObjectStore.js';
 import { type ChainFixture, createFixtureTask, prepareArgs, startChainFixture } from './chainFixture.js';
+import { getCompactTestBytes } from './getCompactTestBytes.js';
 import { hookTimeout } from './relayHarness.js';
 import { makeLlmResult } from './resultFiles.js';
 
@@ -105,12 +106,13 @@ describe('crash safety: kill -9 during uploads loses nothing committed and leave
     const node = privateKeyToAccount(task.nodeActor!.privateKey);
     const acknowledgedArgs = new Map<string, Uint8Array>();
     const acknowledgedFiles = new Map<string, string>();
-    const stalledSize = 300_000 + 17;
+    const stalledSize = 400_000 + 17;
     for (let round = 0; round < ROUNDS; round++) {
       const child = await start();
-      // Since session 12 a packed record is written as its bytes arrive, its place and header taken first. Four
-      // uploads send a third of their body and stall (one per pack lane, so the uploads below follow them in
-      // their packs): the kill hits records still arriving with acknowledged records after them.
+      // Since session 12 a packed record is written as its bytes arrive, its place and header taken with its
+      // first 256 KiB (session 13). Four uploads send 270 KB of their body and stall (one per pack lane, so the
+      // uploads below follow them in their packs): the kill hits records still arriving with acknowledged records
+      // after them (within the 15 s a begun upload may pause).
       const stalled: http.ClientRequest[] = [];
       for (let i = 0; i < 4; i++) {
         const path = `/v1/tasks/${task.taskKey}/result/files/${20 + i}.png`;
@@ -125,7 +127,7 @@ describe('crash safety: kill -9 during uploads loses nothing committed and leave
           },
         });
         request.on('error', () => {});
-        request.write(bytes.subarray(0, 100_000));
+        request.write(bytes.subarray(0, 270_000));
         stalled.push(request);
         await new Promise((r) => setTimeout(r, 100));
       }
@@ -345,6 +347,79 @@ describe('crash safety: kill -9 during uploads loses nothing committed and leave
     } finally {
       db.close();
       await objects.close();
+    }
+  });
+});
+
+describe('crash safety: kill -9 while packs with dead records are compacted (review s12 finding 2)', () => {
+  it('loses no acknowledged record and leaves every pack readable', { timeout: 180_000 }, async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'relay-crash-compact-'));
+    const children = new Set<ChildProcess>();
+    const acknowledged = new Map<string, number>();
+    try {
+      for (let round = 0; round < 5; round++) {
+        const child = spawn(
+          process.execPath,
+          ['--import', 'tsx', new URL('./crashCompactMain.ts', import.meta.url).pathname, dir],
+          { stdio: ['ignore', 'pipe', 'inherit'] },
+        );
+        children.add(child);
+        let acks = 0;
+        let buffered = '';
+        const ready = new Promise<void>((resolve, reject) => {
+          child.stdout!.on('data', (chunk: Buffer) => {
+            buffered += chunk.toString();
+            const lines = buffered.split('\n');
+            buffered = lines.pop()!;
+            for (const line of lines) {
+              if (line === 'READY') resolve();
+              const [word, key, size] = line.split(' ');
+              if (word === 'ACK') {
+                acknowledged.set(key!, Number(size));
+                acks++;
+              }
+            }
+          });
+          child.once('exit', (code) => reject(new Error(`store process exited ${code}`)));
+        });
+        await ready;
+        // Killed at a different moment each round, once it has acknowledged some records.
+        for (let waited = 0; acks < 10 && waited < 60_000; waited += 20)
+          await new Promise((r) => setTimeout(r, 20));
+        await new Promise((r) => setTimeout(r, 150 + round * 170));
+        const exited = new Promise((resolve) => child.once('exit', resolve));
+        child.kill('SIGKILL');
+        await exited;
+        children.delete(child);
+      }
+      assert.ok(acknowledged.size >= 50, `${acknowledged.size} records acknowledged`);
+      // Every pack on disk: how many were compacted (their allocated blocks well below their size).
+      const packsDir = join(dir, 'packs');
+      let compacted = 0;
+      for (const name of await readdir(packsDir)) {
+        if (!name.endsWith('.pack')) continue;
+        const info = await stat(join(packsDir, name));
+        if (info.blocks * 512 < info.size - 200_000) compacted++;
+      }
+      assert.ok(compacted > 0, 'packs were compacted while the processes were killed');
+      // A fresh store (packQuietMs 0: every pack sealed): every acknowledged record listed and read back whole.
+      const store = await createFileObjectStore(dir, { packQuietMs: 0 });
+      try {
+        const listed = new Set(await store.listOlderThan(-60_000, 1_000_000));
+        for (const [key, size] of acknowledged) {
+          assert.ok(listed.has(key), `acknowledged ${key} is listed`);
+          const name = key.split('@')[0]!;
+          assert.ok(
+            Buffer.from(await store.getBytes(key, 8 << 20)).equals(getCompactTestBytes(name, size)),
+            `acknowledged ${key} reads whole`,
+          );
+        }
+      } finally {
+        await store.close();
+      }
+    } finally {
+      for (const child of children) child.kill('SIGKILL');
+      await rm(dir, { recursive: true, force: true });
     }
   });
 });
