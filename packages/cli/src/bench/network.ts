@@ -35,6 +35,7 @@ import { devnetNetworkSchema } from '../devnet/devnetNetwork.js';
 import { measureChainCeiling } from './measureChainCeiling.js';
 import { countDevnetWarnings, countRelayRefusals, formatMs, percentile } from './networkStats.js';
 import { parseIntegerFlag } from './parseIntegerFlag.js';
+import { type DevnetSteps, readDevnetSteps } from './readDevnetSteps.js';
 import { type ProcessTreeCpu, readProcessTreeCpu } from './readProcessCpu.js';
 
 const { values } = parseArgs({
@@ -332,6 +333,8 @@ async function main(): Promise<void> {
     const cpuAtStart = cpuOf();
     const loadAtStart = loadavg();
     const begin = performance.now();
+    // Wall-clock bounds of each phase, for the devnet log's node and relay step times (Date.now() values).
+    const saturatedWindow = { from: Date.now(), to: Number.POSITIVE_INFINITY };
     const stopAt = maxMinutes > 0 ? begin + maxMinutes * 60_000 : Number.POSITIVE_INFINITY;
     // anvil's CPU per task as the chain grows (its cost per block grows with the state: bench:anvil-growth).
     const anvilTicks: { done: number; anvilSeconds: number }[] = [
@@ -357,6 +360,7 @@ async function main(): Promise<void> {
       }),
     );
     clearInterval(progress);
+    saturatedWindow.to = Date.now();
     const seconds = (performance.now() - begin) / 1000;
     const loadAtEnd = loadavg();
     const cpuAtEnd = cpuOf();
@@ -370,6 +374,7 @@ async function main(): Promise<void> {
     let openSeconds = 0;
     let openLoadAtStart: number[] = [];
     let openLoadAtEnd: number[] = [];
+    const openWindow = { from: Date.now(), to: Number.POSITIVE_INFINITY };
     if (openTasks > 0 && openRate > 0) {
       note(`Open-loop phase: ${openTasks} tasks arriving at random at ${openRate.toFixed(2)} tasks/s…`);
       const idle = [...clients];
@@ -382,6 +387,7 @@ async function main(): Promise<void> {
         else idle.push(client);
       };
       openLoadAtStart = loadavg();
+      openWindow.from = Date.now();
       const openBegin = performance.now();
       let arrival = openBegin;
       const running: Promise<void>[] = [];
@@ -403,6 +409,7 @@ async function main(): Promise<void> {
       }
       await Promise.all(running);
       openSeconds = (performance.now() - openBegin) / 1000;
+      openWindow.to = Date.now();
       openLoadAtEnd = loadavg();
     }
     await Promise.all(clients.map((client) => client.close()));
@@ -410,6 +417,8 @@ async function main(): Promise<void> {
       .then((answer) => answer.text())
       .then(countRelayRefusals, () => new Map<string, number>());
     await stopNetwork();
+    // At level info the devnet logs every node step and relay request, timed (the log is complete once it stopped).
+    const devnetLog = values['devnet-log-level'] ? readDevnetLog() : undefined;
 
     note(
       `Chain-bound ceiling: the same calls alone on a fresh anvil (${ceilingTasks} tasks, ${Math.min(appCount, nodeCount)} apps)…`,
@@ -445,11 +454,13 @@ bench:network (${new Date().toISOString()}, ${nodeCount} nodes, ${appCount} conc
     printCpu(cpuAtStart, cpuAtEnd, done, seconds);
     printAnvilGrowth(anvilTicks);
     printSteps(saturated);
+    if (devnetLog) printDevnetSteps(readDevnetSteps(devnetLog, saturatedWindow));
     if (openTasks > 0) {
       console.log(`  open-loop phase (Poisson arrivals at ${openLoad} × the saturated throughput = ${openRate.toFixed(2)} tasks/s offered: latency at a sustainable load)
   tasks run             ${open.latencies.length + open.failures.length} (${open.latencies.length} verified, ${open.failures.length} failed; ${open.sampled} sampled) in ${openSeconds.toFixed(1)} s = ${((open.latencies.length + open.failures.length) / Math.max(openSeconds, 1e-9)).toFixed(2)} tasks/s (load average ${openLoadAtStart.map((l) => l.toFixed(1)).join(' ')} at the start, ${openLoadAtEnd.map((l) => l.toFixed(1)).join(' ')} at the end)`);
       printLatency('open loop', open, execP50, execP99);
       printSteps(open);
+      if (devnetLog) printDevnetSteps(readDevnetSteps(devnetLog, openWindow));
     }
     // Counted over the whole devnet run (warm-up included): each retryable refusal costs its caller a wait.
     if (relayRefusals.size > 0) {
@@ -516,6 +527,29 @@ function printSteps(stats: PhaseStats): void {
   for (const [name, list] of stats.steps)
     console.log(
       `    ${name.padEnd(24)} p50 ${formatMs(percentile(list, 50))}, p99 ${formatMs(percentile(list, 99))} (n = ${list.length})`,
+    );
+}
+
+/** The devnet's log file, or undefined when unreadable (the bench's figures do not depend on it). */
+function readDevnetLog(): string | undefined {
+  try {
+    return readFileSync(join(dir, 'devnet.log'), 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+function printDevnetSteps(steps: DevnetSteps): void {
+  if (steps.node.size === 0) return;
+  console.log('  node steps (devnet log, p50 / p99 of each interval; seen = the watcher stored the task):');
+  for (const [name, list] of steps.node)
+    console.log(
+      `    ${name.padEnd(32)} p50 ${formatMs(percentile(list, 50))}, p99 ${formatMs(percentile(list, 99))} (n = ${list.length})`,
+    );
+  console.log("  relay requests (devnet log, the relay's own response time, p50 / p99):");
+  for (const [route, list] of [...steps.relay].sort((a, b) => b[1].length - a[1].length))
+    console.log(
+      `    ${route.padEnd(44)} p50 ${formatMs(percentile(list, 50))}, p99 ${formatMs(percentile(list, 99))} (n = ${list.length})`,
     );
 }
 
