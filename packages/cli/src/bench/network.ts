@@ -1,6 +1,6 @@
 /**
  * npm run bench:network -- [--tasks 10000] [--nodes 20] [--apps 20] [--node-poll-ms 200] [--sdk-poll-ms 100]
- *   [--sdk-wait ws|poll] [--sdk-curve native|js] [--sdk-http pool|fetch] [--max-minutes M] [--open-tasks 200] [--open-load 0.5] [--cpu-prof-dir DIR]
+ *   [--sdk-wait ws|poll (default ws)] [--sdk-curve native|js] [--sdk-http pool|fetch] [--max-minutes M] [--open-tasks 200] [--open-load 0.5] [--cpu-prof-dir DIR]
  *   [--devnet-output FILE] [--devnet-log-level LEVEL]
  *
  * Sustained tasks per second of the whole local network: `verinet devnet` (anvil with instant mining, the
@@ -45,8 +45,10 @@ const { values } = parseArgs({
     apps: { type: 'string', default: '20' },
     'node-poll-ms': { type: 'string', default: '200' },
     'sdk-poll-ms': { type: 'string', default: '100' },
-    // The apps' waits woken by their tasks' events over anvil's WebSocket (ws), or polling alone (poll).
-    'sdk-wait': { type: 'string', default: 'poll' },
+    // The apps' shared head feed reads the chain at each new head announced over anvil's WebSocket, the polls the
+    // fallback (ws, the SDK's `chain.wsUrl`), or at its polls alone (poll). ws by default since session 13: it took
+    // about half a poll interval off each step an app waits for (docs/benchmarks.md, "Session 13 (s13-latency)").
+    'sdk-wait': { type: 'string', default: 'ws' },
     // The apps' signatures and VRF proofs: libsecp256k1 (native, the SDK's `nativeCurve` for Node.js apps) or the
     // SDK's default JavaScript (js).
     'sdk-curve': { type: 'string', default: 'native' },
@@ -442,7 +444,7 @@ async function main(): Promise<void> {
     const stopped =
       done < taskCount ? ` — stopped by --max-minutes ${maxMinutes} after ${done} of ${taskCount}` : '';
     console.log(`
-bench:network (${new Date().toISOString()}, ${nodeCount} nodes, ${appCount} concurrent apps, LLM tiny-gpt2 4 tokens, node polling ${nodePollMs} ms, SDK polling ${sdkPollMs} ms${sdkWait === 'ws' ? ', woken by task events over WebSocket' : ''}, SDK curve ${sdkCurve}, SDK http ${sdkHttp}; anvil --hardfork ${devnetAnvilOptions.hardfork} --prune-history ${devnetAnvilOptions.pruneHistory}${devnetAnvilOptions.forkIdleBase ? ', forked from an idle anvil' : ''})
+bench:network (${new Date().toISOString()}, ${nodeCount} nodes, ${appCount} concurrent apps, LLM tiny-gpt2 4 tokens, node polling ${nodePollMs} ms, SDK polling ${sdkPollMs} ms${sdkWait === 'ws' ? ', SDK feed read at each new head (WebSocket)' : ''}, SDK curve ${sdkCurve}, SDK http ${sdkHttp}; anvil --hardfork ${devnetAnvilOptions.hardfork} --prune-history ${devnetAnvilOptions.pruneHistory}${devnetAnvilOptions.forkIdleBase ? ', forked from an idle anvil' : ''})
   saturated phase (every app closed loop, one task in flight each: throughput; latency ≈ queueing)
   tasks run             ${done}${stopped} (${saturated.latencies.length} verified, ${saturated.failures.length} failed; ${saturated.sampled} sampled → validated by a group of 3)
   wall time             ${seconds.toFixed(1)} s (load average ${loadAtStart.map((l) => l.toFixed(1)).join(' ')} at the start, ${loadAtEnd.map((l) => l.toFixed(1)).join(' ')} at the end; 2 cores)
