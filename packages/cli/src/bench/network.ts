@@ -1,6 +1,6 @@
 /**
  * npm run bench:network -- [--tasks 10000] [--nodes 20] [--apps 20] [--node-poll-ms 200] [--sdk-poll-ms 100]
- *   [--sdk-wait ws|poll] [--sdk-curve native|js] [--sdk-http pool|fetch] [--max-minutes M] [--open-tasks 200] [--open-load 0.5] [--cpu-prof-dir DIR]
+ *   [--sdk-wait ws|poll (default ws)] [--sdk-curve native|js] [--sdk-http pool|fetch] [--max-minutes M] [--open-tasks 200] [--open-load 0.5] [--cpu-prof-dir DIR]
  *   [--devnet-output FILE] [--devnet-log-level LEVEL] [--ceiling-tasks 1000] [--ceiling-runs 3]
  *
  * Sustained tasks per second of the whole local network: `verinet devnet` (anvil with instant mining, the
@@ -42,6 +42,7 @@ import {
   percentile,
 } from './networkStats.js';
 import { parseIntegerFlag } from './parseIntegerFlag.js';
+import { type DevnetSteps, readDevnetSteps } from './readDevnetSteps.js';
 import { type ProcessTreeCpu, readProcessTreeCpu } from './readProcessCpu.js';
 
 const { values } = parseArgs({
@@ -51,8 +52,10 @@ const { values } = parseArgs({
     apps: { type: 'string', default: '20' },
     'node-poll-ms': { type: 'string', default: '200' },
     'sdk-poll-ms': { type: 'string', default: '100' },
-    // The apps' waits woken by their tasks' events over anvil's WebSocket (ws), or polling alone (poll).
-    'sdk-wait': { type: 'string', default: 'poll' },
+    // The apps' shared head feed reads the chain at each new head announced over anvil's WebSocket, the polls the
+    // fallback (ws, the SDK's `chain.wsUrl`), or at its polls alone (poll). ws by default since session 13: it took
+    // about half a poll interval off each step an app waits for (docs/benchmarks.md, "Session 13 (s13-latency)").
+    'sdk-wait': { type: 'string', default: 'ws' },
     // The apps' signatures and VRF proofs: libsecp256k1 (native, the SDK's `nativeCurve` for Node.js apps) or the
     // SDK's default JavaScript (js).
     'sdk-curve': { type: 'string', default: 'native' },
@@ -343,6 +346,8 @@ async function main(): Promise<void> {
     const cpuAtStart = cpuOf();
     const loadAtStart = loadavg();
     const begin = performance.now();
+    // Wall-clock bounds of each phase, for the devnet log's node and relay step times (Date.now() values).
+    const saturatedWindow = { from: Date.now(), to: Number.POSITIVE_INFINITY };
     const stopAt = maxMinutes > 0 ? begin + maxMinutes * 60_000 : Number.POSITIVE_INFINITY;
     // anvil's CPU per task as the chain grows (its cost per block grows with the state: bench:anvil-growth).
     const anvilTicks: { done: number; anvilSeconds: number }[] = [
@@ -368,6 +373,7 @@ async function main(): Promise<void> {
       }),
     );
     clearInterval(progress);
+    saturatedWindow.to = Date.now();
     const seconds = (performance.now() - begin) / 1000;
     const loadAtEnd = loadavg();
     const cpuAtEnd = cpuOf();
@@ -381,6 +387,7 @@ async function main(): Promise<void> {
     let openSeconds = 0;
     let openLoadAtStart: number[] = [];
     let openLoadAtEnd: number[] = [];
+    const openWindow = { from: Date.now(), to: Number.POSITIVE_INFINITY };
     if (openTasks > 0 && openRate > 0) {
       note(`Open-loop phase: ${openTasks} tasks arriving at random at ${openRate.toFixed(2)} tasks/s…`);
       const idle = [...clients];
@@ -393,6 +400,7 @@ async function main(): Promise<void> {
         else idle.push(client);
       };
       openLoadAtStart = loadavg();
+      openWindow.from = Date.now();
       const openBegin = performance.now();
       let arrival = openBegin;
       const running: Promise<void>[] = [];
@@ -414,6 +422,7 @@ async function main(): Promise<void> {
       }
       await Promise.all(running);
       openSeconds = (performance.now() - openBegin) / 1000;
+      openWindow.to = Date.now();
       openLoadAtEnd = loadavg();
     }
     await Promise.all(clients.map((client) => client.close()));
@@ -421,6 +430,8 @@ async function main(): Promise<void> {
       .then((answer) => answer.text())
       .then(countRelayRefusals, () => new Map<string, number>());
     await stopNetwork();
+    // At level info the devnet logs every node step and relay request, timed (the log is complete once it stopped).
+    const devnetLog = values['devnet-log-level'] ? readDevnetLog() : undefined;
 
     note(
       `Chain-bound ceiling: the same calls alone on a fresh anvil (${ceilingRuns} × ${ceilingTasks} tasks, ${Math.min(appCount, nodeCount)} apps)…`,
@@ -453,7 +464,7 @@ async function main(): Promise<void> {
     const stopped =
       done < taskCount ? ` — stopped by --max-minutes ${maxMinutes} after ${done} of ${taskCount}` : '';
     console.log(`
-bench:network (${new Date().toISOString()}, ${nodeCount} nodes, ${appCount} concurrent apps, LLM tiny-gpt2 4 tokens, node polling ${nodePollMs} ms, SDK polling ${sdkPollMs} ms${sdkWait === 'ws' ? ', woken by task events over WebSocket' : ''}, SDK curve ${sdkCurve}, SDK http ${sdkHttp}; anvil --hardfork ${devnetAnvilOptions.hardfork} --prune-history ${devnetAnvilOptions.pruneHistory}${devnetAnvilOptions.forkIdleBase ? ', forked from an idle anvil' : ''})
+bench:network (${new Date().toISOString()}, ${nodeCount} nodes, ${appCount} concurrent apps, LLM tiny-gpt2 4 tokens, node polling ${nodePollMs} ms, SDK polling ${sdkPollMs} ms${sdkWait === 'ws' ? ', SDK feed read at each new head (WebSocket)' : ''}, SDK curve ${sdkCurve}, SDK http ${sdkHttp}; anvil --hardfork ${devnetAnvilOptions.hardfork} --prune-history ${devnetAnvilOptions.pruneHistory}${devnetAnvilOptions.forkIdleBase ? ', forked from an idle anvil' : ''})
   saturated phase (every app closed loop, one task in flight each: throughput; latency ≈ queueing)
   tasks run             ${done}${stopped} (${saturated.latencies.length} verified, ${saturated.failures.length} failed; ${saturated.sampled} sampled → validated by a group of 3)
   wall time             ${seconds.toFixed(1)} s (load average ${loadAtStart.map((l) => l.toFixed(1)).join(' ')} at the start, ${loadAtEnd.map((l) => l.toFixed(1)).join(' ')} at the end; 2 cores)
@@ -465,11 +476,13 @@ bench:network (${new Date().toISOString()}, ${nodeCount} nodes, ${appCount} conc
     printCpu(cpuAtStart, cpuAtEnd, done, seconds);
     printAnvilGrowth(anvilTicks);
     printSteps(saturated);
+    if (devnetLog) printDevnetSteps(readDevnetSteps(devnetLog, saturatedWindow));
     if (openTasks > 0) {
       console.log(`  open-loop phase (Poisson arrivals at ${openLoad} × the saturated throughput = ${openRate.toFixed(2)} tasks/s offered: latency at a sustainable load)
   tasks run             ${open.latencies.length + open.failures.length} (${open.latencies.length} verified, ${open.failures.length} failed; ${open.sampled} sampled) in ${openSeconds.toFixed(1)} s = ${((open.latencies.length + open.failures.length) / Math.max(openSeconds, 1e-9)).toFixed(2)} tasks/s (load average ${openLoadAtStart.map((l) => l.toFixed(1)).join(' ')} at the start, ${openLoadAtEnd.map((l) => l.toFixed(1)).join(' ')} at the end)`);
       printLatency('open loop', open, execP50, execP99);
       printSteps(open);
+      if (devnetLog) printDevnetSteps(readDevnetSteps(devnetLog, openWindow));
     }
     // Counted over the whole devnet run (warm-up included): each retryable refusal costs its caller a wait.
     if (relayRefusals.size > 0) {
@@ -536,6 +549,29 @@ function printSteps(stats: PhaseStats): void {
   for (const [name, list] of stats.steps)
     console.log(
       `    ${name.padEnd(24)} p50 ${formatMs(percentile(list, 50))}, p99 ${formatMs(percentile(list, 99))} (n = ${list.length})`,
+    );
+}
+
+/** The devnet's log file, or undefined when unreadable (the bench's figures do not depend on it). */
+function readDevnetLog(): string | undefined {
+  try {
+    return readFileSync(join(dir, 'devnet.log'), 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+function printDevnetSteps(steps: DevnetSteps): void {
+  if (steps.node.size === 0) return;
+  console.log('  node steps (devnet log, p50 / p99 of each interval; seen = the watcher stored the task):');
+  for (const [name, list] of steps.node)
+    console.log(
+      `    ${name.padEnd(32)} p50 ${formatMs(percentile(list, 50))}, p99 ${formatMs(percentile(list, 99))} (n = ${list.length})`,
+    );
+  console.log("  relay requests (devnet log, the relay's own response time, p50 / p99):");
+  for (const [route, list] of [...steps.relay].sort((a, b) => b[1].length - a[1].length))
+    console.log(
+      `    ${route.padEnd(44)} p50 ${formatMs(percentile(list, 50))}, p99 ${formatMs(percentile(list, 99))} (n = ${list.length})`,
     );
 }
 

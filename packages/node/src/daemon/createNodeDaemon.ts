@@ -191,7 +191,16 @@ export function createNodeDaemon(parameters: NodeDaemonParameters): NodeDaemon {
             log.warn({ taskKey: task.taskKey, action, attempts: current.attempts + 1 }, input.message);
           return;
         }
-        log.info({ taskKey: task.taskKey, from: current.step, to: update.step }, 'task step');
+        // `seenAt` (the first step only): when the watcher stored the task, for bench:network's node step times.
+        log.info(
+          {
+            taskKey: task.taskKey,
+            from: current.step,
+            to: update.step,
+            ...(current.step === 'assigned' ? { seenAt: current.createdAt } : {}),
+          },
+          'task step',
+        );
         if (update.step === 'abandoned' || update.step === 'invalid_args') {
           notice(
             'warn',

@@ -14,7 +14,7 @@ import {
 } from '../test/chainFixture.js';
 import { hookTimeout, testTimeout } from '../test/relayHarness.js';
 import { makeSdResult } from '../test/resultFiles.js';
-import { type ChainTask, followDepth, recheckMs } from './createChainReader.js';
+import { type ChainTask, followDepth } from './createChainReader.js';
 import { onChainTaskTypes, taskStates } from './taskStates.js';
 
 /**
@@ -246,7 +246,7 @@ describe('chain reader: the log follower', testTimeout, () => {
       rechecked.every((state) => state.state === 'ScoreReady'),
       'the refusal re-read sees the score',
     );
-    assert.ok(Date.now() - started < recheckMs + 10_000, 'served after at most one spacing, not refused');
+    assert.ok(Date.now() - started < 10_000, 'served after one sync, not refused');
     // The first recheck begins a head read; those asked after it began (a later millisecond) share the next one.
     assert.ok(calls.eth_getBlockByNumber! - heads <= 2, 'ten refusals share at most two head reads');
     // The release decision's fresh read: a validation the view has not seen yet is seen.
@@ -254,5 +254,55 @@ describe('chain reader: the log follower', testTimeout, () => {
     assert.equal((await chain.getTask(task.taskKey)).state, 'ScoreReady', 'stale within cacheMs');
     assert.equal((await chain.getTask(task.taskKey, { fresh: true })).state, 'EndSuccess');
     assert.equal(calls['eth_call 0x15a29035'] ?? 0, 1, 'one eth_call: the key unknown at the first sync');
+  });
+
+  it('a request that arrives while a sync is in flight is served by the next sync, begun as soon as that one ends', async () => {
+    // Session 13 (issue 10): such a request waited for a timer (one sync per 100 ms), so a node asking for its
+    // arguments right after its draw, or a refusal re-read, waited up to 100 ms for nothing. The head read of the
+    // sync in flight is held here until released; the next sync must begin before any timer fires.
+    const task = await createFixtureTask(fixture);
+    let holdNext = false;
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let markerFired = false;
+    const headReadsAfterMarker: boolean[] = [];
+    const client = createPublicClient({
+      transport: custom({
+        async request({ method, params }) {
+          const args = params as unknown[];
+          if (method !== 'eth_getBlockByNumber') return rpc(method, args);
+          headReadsAfterMarker.push(markerFired);
+          const answer = await rpc(method, args);
+          if (holdNext) {
+            holdNext = false;
+            await gate;
+          }
+          return answer;
+        },
+      }),
+    }) as PublicClient;
+    const chain = createFixtureChainReader(fixture, { cacheMs: 60_000, client });
+    assert.equal((await chain.getTask(task.taskKey)).state, 'Started', 'first sync: the task is indexed');
+    holdNext = true;
+    const inFlight = chain.getTask(`0x${'88'.repeat(32)}`, { recheck: true });
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    const heads = headReadsAfterMarker.length;
+    // Asked after the held sync began: a refusal re-read, and a task the view does not know (as one created after it).
+    const later = Promise.all([
+      chain.getTask(task.taskKey, { recheck: true }),
+      chain.getTask(`0x${'99'.repeat(32)}`),
+    ]);
+    // Fires after everything that does not wait for a timer (the held sync ends within microtasks: same head).
+    setTimeout(() => {
+      markerFired = true;
+    }, 40);
+    release();
+    const [, [rechecked, unknown]] = await Promise.all([inFlight, later]);
+    assert.equal(rechecked.state, 'Started');
+    assert.equal(unknown.state, 'None');
+    assert.equal(headReadsAfterMarker.length - heads, 1, 'the two later requests shared one next sync');
+    assert.equal(headReadsAfterMarker[heads], false, 'the next sync began at once, not after a timer');
   });
 });

@@ -40,9 +40,10 @@ export type ChainReader = {
    * The task's record as the relay's view of the chain shows it. The view is the task-state index of the log
    * follower (see {@link createChainReader}), brought up to the chain head at most every `cacheMs` (so a state
    * change, or a reorg of up to {@link followDepth} blocks, is seen at most `cacheMs` after its block reaches the
-   * relay's RPC). `fresh` and `recheck`: the view is brought up to a head read after this call began (at most one
-   * such head read per {@link recheckMs}, shared by every caller), so a refusal is never made from a view older
-   * than the request: a client that just saw a block is not told to come back. `since` (a `Date.now()` value): the
+   * relay's RPC). `fresh` and `recheck`: the view is brought up to a head read after this call began (begun at
+   * once when no sync is in flight, else right after the one in flight, shared by every caller that arrived
+   * meanwhile), so a refusal is never made from a view older than the request: a client that just saw a block is
+   * not told to come back. `since` (a `Date.now()` value): the
    * view must come from a head read begun at or after it (a retention pass checks all its tasks in one view).
    */
   getTask(taskKey: Hex, options?: { fresh?: boolean; recheck?: boolean; since?: number }): Promise<ChainTask>;
@@ -77,13 +78,6 @@ export type CreateChainReaderParameters = {
   readTimeoutMs?: number | undefined;
   client?: PublicClient | undefined;
 };
-
-/**
- * Shortest time between two head reads made for refusals (`recheck`) and `fresh` reads: those requests wait for
- * the next one rather than each reading the chain, so requests for unknown tasks cannot multiply the relay's RPC
- * calls (at most two calls per 100 ms, whatever the load).
- */
-export const recheckMs = 100;
 
 /**
  * Bound of one read: above the default client's own (poolHttp, as viem's http: 10 s per try, one retry), so that it cuts only
@@ -223,11 +217,9 @@ export function createChainReader(parameters: CreateChainReaderParameters): Chai
   const lastEvent = new Map<Hex, bigint>();
   /** Bumped when the index is dropped (a reorg): reads begun before are not kept. */
   let epoch = 0;
-  /** Start times of the last sync begun and of the last one that succeeded. */
-  let lastStart = Number.NEGATIVE_INFINITY;
+  /** Start time of the last sync that succeeded. */
   let lastDone = Number.NEGATIVE_INFINITY;
   let inFlight: { startedAt: number; promise: Promise<void> } | undefined;
-  let waitTurn: Promise<void> | undefined;
   /** Reads in flight, by task and followed block: concurrent requests for one task share one eth_call. */
   const taskReads = new Map<string, Promise<ChainTask>>();
   const created = new Map<Hex, TaskCreatedEvent>();
@@ -407,10 +399,12 @@ export function createChainReader(parameters: CreateChainReaderParameters): Chai
 
   /**
    * Returns once a sync whose head read began at or after `since` succeeded: joins the one in flight if it began
-   * late enough, else begins one, no sooner than `spacingMs` after the previous one began (callers that wait meanwhile
-   * share it).
+   * late enough, else waits for it to end and begins the next at once (callers that arrived meanwhile join that
+   * one). On demand, coalesced: at most one sync is in flight, so however many requests ask, the relay makes at most
+   * one head read (and one eth_getLogs when the head moved) per round trip to its RPC; a request for a task the view
+   * does not know yet (a node asking right after its draw) waits for one sync, not for a timer.
    */
-  async function syncSince(since: number, spacingMs: number): Promise<void> {
+  async function syncSince(since: number): Promise<void> {
     while (lastDone < since) {
       if (inFlight) {
         if (inFlight.startedAt >= since) {
@@ -420,16 +414,7 @@ export function createChainReader(parameters: CreateChainReaderParameters): Chai
         await inFlight.promise.catch(() => undefined);
         continue;
       }
-      const wait = lastStart + spacingMs - Date.now();
-      if (wait > 0) {
-        waitTurn ??= new Promise<void>((resolve) => setTimeout(resolve, wait)).finally(() => {
-          waitTurn = undefined;
-        });
-        await waitTurn;
-        continue;
-      }
       const startedAt = Date.now();
-      lastStart = startedAt;
       const flight = {
         startedAt,
         promise: sync()
@@ -530,17 +515,16 @@ export function createChainReader(parameters: CreateChainReaderParameters): Chai
     async getTask(taskKey, options = {}) {
       const key = taskKey.toLowerCase() as Hex;
       const asked = Date.now();
-      if (options.fresh || options.recheck || cacheMs === 0)
-        await syncSince(asked, Math.min(cacheMs, recheckMs));
-      else if (options.since !== undefined) await syncSince(options.since, Math.min(cacheMs, recheckMs));
-      else await syncSince(asked - cacheMs, 0);
+      if (options.fresh || options.recheck || cacheMs === 0) await syncSince(asked);
+      else if (options.since !== undefined) await syncSince(options.since);
+      else await syncSince(asked - cacheMs);
       let indexed = states.get(key);
       if (indexed) return indexed;
       // Not in the index: a task created after the view (the follower's next sync sees its TaskCreated: one sync
       // shared by every such request, rather than an eth_call at a view that predates the task), or one older than
       // the follower, read once below.
       if (lastDone < asked) {
-        await syncSince(asked, Math.min(cacheMs, recheckMs));
+        await syncSince(asked);
         indexed = states.get(key);
         if (indexed) return indexed;
       }

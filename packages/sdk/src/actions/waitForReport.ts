@@ -204,11 +204,13 @@ export async function waitForReport(
 
   async function pause(): Promise<void> {
     // Draws are settled within a block or by this app (isDrawLeftToUs): a drawing member waits for the next head
-    // (the feed wakes it; a WebSocket waker does not see heads: polled at the poll interval).
+    // (the feed wakes it). A WebSocket waker does not see heads: the next head is polled at the poll interval, but
+    // the draw's own log (TaskStarted, TaskQueued) ends the sleep at once instead of at the interval's end.
     const stillDrawing = record.members.some(isDrawing);
     if (watch?.live && stillDrawing && context.feed)
       await watch.sleep(context.pollIntervalMs, options.signal, id, { heads: true });
-    else if (watch?.live && !stillDrawing) await watch.sleep(eventFallbackMs(context), options.signal, id);
+    else if (watch?.live && stillDrawing) await watch.sleep(context.pollIntervalMs, options.signal, id);
+    else if (watch?.live) await watch.sleep(eventFallbackMs(context), options.signal, id);
     else await sleep(context.pollIntervalMs, options.signal, id);
   }
 }

@@ -114,6 +114,39 @@ describe('createTaskLogFeed: one HTTP reader wakes the waits of a process (real 
     }
   });
 
+  it('with a wsUrl, a new head starts a read at once: a log wakes its wait long before the next poll', async () => {
+    // Session 13 (issue 10): the feed read the chain only every pollIntervalMs, so each log a wait needed came on
+    // average half an interval late. One newHeads subscription now starts a read at each head; the interval here
+    // (60 s, longer than every sleep below) would otherwise leave every wait asleep.
+    const feed = createTaskLogFeed({
+      publicClient,
+      taskManager: emitter,
+      pollIntervalMs: 60_000,
+      wsUrl: anvil.rpcUrl.replace(/^http/, 'ws'),
+    });
+    const watch = feed.watch([key(5)]);
+    try {
+      // The first read (started by a head once the subscription is live) wakes every wait once.
+      let first = false;
+      const firstRead = watch.sleep(30_000).then(() => {
+        first = true;
+      });
+      for (let i = 0; i < 100 && !first; i++) {
+        await publicClient.request({ method: 'anvil_mine' as never, params: ['0x1'] as never });
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      await firstRead;
+      assert.equal(feed.head(), await publicClient.getBlockNumber({ cacheTime: 0 }), 'read at the head');
+      const mine = timed(watch.sleep(30_000));
+      await emit(key(5));
+      assert.ok((await mine) < 20_000, 'woken by its log at the head it came in, not by the 60 s poll');
+      assert.equal(feed.head(), await publicClient.getBlockNumber({ cacheTime: 0 }));
+    } finally {
+      watch.stop();
+      await feed.close();
+    }
+  });
+
   it('with `heads`, any new block wakes the wait (a pending draw is settled by any later transaction)', async () => {
     const feed = createTaskLogFeed({ publicClient, taskManager: emitter, pollIntervalMs: 20 });
     const watch = feed.watch([key(3)]);

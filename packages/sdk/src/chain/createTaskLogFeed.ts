@@ -1,4 +1,11 @@
-import { type Address, type Hex, type PublicClient, toEventSelector } from 'viem';
+import {
+  type Address,
+  createPublicClient,
+  type Hex,
+  type PublicClient,
+  toEventSelector,
+  webSocket,
+} from 'viem';
 import { TaskCancelledError } from '../errors/index.js';
 import type { TaskEventWaker, TaskEventWatch } from './createTaskEventWaker.js';
 
@@ -41,6 +48,13 @@ export type CreateTaskLogFeedParameters = {
   busyWindowMs?: number | undefined;
   /** Blocks read in one `eth_getLogs` at most; a longer gap wakes every wait instead (default 1,000). */
   maxRange?: number | undefined;
+  /**
+   * A WebSocket endpoint of the same chain: while waits watch, one `eth_subscribe('newHeads')` per feed starts a
+   * read at each new head instead of at the next poll (on average half `pollIntervalMs` later). A head only says
+   * "read now": the reads (head number, logs) still go over HTTP and decide as without it; the timer's polls go on
+   * as the fallback, so a lost subscription costs time, never a log.
+   */
+  wsUrl?: string | undefined;
 };
 
 /**
@@ -131,6 +145,39 @@ export function createTaskLogFeed(parameters: CreateTaskLogFeedParameters): Task
     return polling;
   };
 
+  // Heads pushed over WebSocket: a read at once, one at a time (heads during a read make one more read after it).
+  let again = false;
+  const pollNow = () => {
+    if (closed || waiters.size === 0) return;
+    if (polling) {
+      again = true;
+      return;
+    }
+    void pollOnce().finally(() => {
+      if (!again) return;
+      again = false;
+      pollNow();
+    });
+  };
+  let unwatchHeads: (() => void) | undefined;
+  let wsClient: PublicClient | undefined;
+  const watchHeads = () => {
+    if (!parameters.wsUrl || unwatchHeads || closed) return;
+    wsClient = createPublicClient({
+      transport: webSocket(parameters.wsUrl, {
+        keepAlive: false,
+        reconnect: false,
+        retryCount: 0,
+        timeout: 10_000,
+      }),
+    }) as PublicClient;
+    unwatchHeads = wsClient.watchBlockNumber({
+      onBlockNumber: pollNow,
+      onError: () => {},
+      emitMissed: false,
+    });
+  };
+
   const schedule = () => {
     if (timer !== undefined || closed || waiters.size === 0) return;
     const handle = setTimeout(() => {
@@ -146,6 +193,7 @@ export function createTaskLogFeed(parameters: CreateTaskLogFeedParameters): Task
 
   const add = (waiter: Waiter) => {
     waiters.add(waiter);
+    watchHeads();
     for (const key of waiter.keys) {
       const set = byKey.get(key) ?? new Set<Waiter>();
       byKey.set(key, set);
@@ -258,6 +306,15 @@ export function createTaskLogFeed(parameters: CreateTaskLogFeedParameters): Task
       closed = true;
       if (timer !== undefined) clearTimeout(timer);
       timer = undefined;
+      unwatchHeads?.();
+      unwatchHeads = undefined;
+      // An open socket keeps the process alive: closed with the feed.
+      const socket = await (
+        wsClient?.transport as unknown as { getRpcClient?: () => Promise<{ close: () => void }> } | undefined
+      )
+        ?.getRpcClient?.()
+        .catch(() => undefined);
+      socket?.close();
       await polling;
     },
   };
@@ -275,7 +332,8 @@ export function joinTaskLogFeed(parameters: CreateTaskLogFeedParameters & { rpcU
   release: () => Promise<void>;
 } {
   const key =
-    parameters.rpcUrl && `${parameters.rpcUrl}|${parameters.taskManager}|${parameters.pollIntervalMs}`;
+    parameters.rpcUrl &&
+    `${parameters.rpcUrl}|${parameters.taskManager}|${parameters.pollIntervalMs}|${parameters.wsUrl ?? ''}`;
   let entry = key ? shared.get(key) : undefined;
   if (!entry) {
     entry = { feed: createTaskLogFeed(parameters), users: 0 };

@@ -18,11 +18,11 @@ export type SdkContext = {
   requirements: Partial<TaskRequirements>;
   pollIntervalMs: number;
   /**
-   * Wakes waits on task events: over WebSocket when the chain has a `wsUrl`, else the process's shared HTTP log
-   * feed (undefined only in hand-built contexts: waits then poll).
+   * Wakes waits on task events: the process's shared HTTP log feed (its reads started by new heads over WebSocket
+   * when the chain has a `wsUrl`), or another waker in hand-built contexts (undefined: waits then poll).
    */
   events: TaskEventWaker | undefined;
-  /** The shared HTTP log feed (heads, whether the chain is busy); undefined with a `wsUrl`. */
+  /** The shared HTTP log feed (heads, whether the chain is busy); undefined only in hand-built contexts. */
   feed?: TaskLogFeed | undefined;
   retry: { attempts: number; baseDelayMs: number };
   onTimeout: TimeoutPolicy;

@@ -15,7 +15,6 @@ import {
 } from '../actions/waitForReport.js';
 import { getOwed, withdraw } from '../actions/withdraw.js';
 import { createChainAccess } from '../chain/createChainAccess.js';
-import { createTaskEventWaker } from '../chain/createTaskEventWaker.js';
 import { joinTaskLogFeed } from '../chain/createTaskLogFeed.js';
 import { ConfigurationError } from '../errors/index.js';
 import {
@@ -108,7 +107,8 @@ export function createClient(parameters: CreateClientParameters): VerinetClient 
       `maxDefaultFee must be a positive bigint (wei), not ${String(parameters.maxDefaultFee)}.`,
     );
   const pollIntervalMs = parameters.pollIntervalMs ?? 1_000;
-  // Without a WebSocket endpoint, the waits of every client of this process share one HTTP log feed.
+  // The waits of every client of this process share one HTTP log feed (woken by new heads over WebSocket when the
+  // chain has a `wsUrl`, else polling).
   let feed: ReturnType<typeof joinTaskLogFeed> | undefined;
   const access = createChainAccess({
     chain,
@@ -119,13 +119,13 @@ export function createClient(parameters: CreateClientParameters): VerinetClient 
     pollIntervalMs,
     onWrite: () => feed?.feed.writing(),
   });
-  if (!chain.wsUrl)
-    feed = joinTaskLogFeed({
-      publicClient: access.publicClient,
-      taskManager: chain.contracts.taskManager,
-      pollIntervalMs,
-      rpcUrl: parameters.transport ? undefined : chain.rpcUrl,
-    });
+  feed = joinTaskLogFeed({
+    publicClient: access.publicClient,
+    taskManager: chain.contracts.taskManager,
+    pollIntervalMs,
+    rpcUrl: parameters.transport ? undefined : chain.rpcUrl,
+    wsUrl: chain.wsUrl,
+  });
   const listeners: SdkContext['listeners'] = new Set();
   const taskListeners: SdkContext['taskListeners'] = new Map();
   const context: SdkContext = {
@@ -143,10 +143,8 @@ export function createClient(parameters: CreateClientParameters): VerinetClient 
     maxDefaultFee: parameters.maxDefaultFee,
     requirements: parameters.requirements ?? {},
     pollIntervalMs,
-    events: chain.wsUrl
-      ? createTaskEventWaker({ wsUrl: chain.wsUrl, taskManager: chain.contracts.taskManager })
-      : feed?.feed,
-    feed: feed?.feed,
+    events: feed.feed,
+    feed: feed.feed,
     retry: { attempts: parameters.retry?.attempts ?? 5, baseDelayMs: parameters.retry?.baseDelayMs ?? 500 },
     onTimeout: parameters.onTimeout ?? 'resubmit',
     maxResubmits: parameters.maxResubmits ?? 1,
@@ -199,8 +197,7 @@ export function createClient(parameters: CreateClientParameters): VerinetClient 
     async close() {
       listeners.clear();
       taskListeners.clear();
-      if (feed) await feed.release();
-      else await context.events?.close();
+      await feed?.release();
       await context.store.close();
     },
   };
