@@ -3,7 +3,8 @@ import { describe, it } from 'node:test';
 import { type Hex, hashTypedData, keccak256, parseTransaction, recoverTransactionAddress, toHex } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { relayRequestTypes } from '../relay/typedData.js';
-import { proofToHash, prove, verify } from '../vrf/index.js';
+import { readPublishedVectors } from '../vrf/generateFixtures.js';
+import { getFastVerifyParams, getPublicKey, proofToHash, prove, verify } from '../vrf/index.js';
 import { loadPublishedVectors } from '../vrf/testVectors.js';
 import {
   getNativeVrfCurve,
@@ -122,6 +123,32 @@ describe('nativeSecp256k1', () => {
     for (let i = 0; i < 20; i++) {
       const alpha = keccak256(toHex(i));
       assert.equal(prove(keys[0]!, alpha, { curve }), prove(keys[0]!, alpha));
+    }
+  });
+
+  it('gives the same fast-verify helper points as noble, for the published helpers and fresh proofs', () => {
+    const curve = getNativeVrfCurve();
+    assert.ok(curve);
+    for (const f of readPublishedVectors().fastVerify) {
+      assert.deepEqual(
+        getFastVerifyParams(f.publicKey, f.proof, f.alpha, { curve }),
+        getFastVerifyParams(f.publicKey, f.proof, f.alpha),
+      );
+      assert.deepEqual(
+        getFastVerifyParams(f.publicKey, f.proof, f.alpha, { curve }).uPoint,
+        f.uPoint.map(BigInt),
+      );
+    }
+    for (const key of keys) {
+      const publicKey = getPublicKey(key);
+      for (let i = 0; i < 5; i++) {
+        const alpha = keccak256(toHex(`seed ${i}`));
+        const proof = prove(key, alpha, { curve });
+        assert.deepEqual(
+          getFastVerifyParams(publicKey, proof, alpha, { curve }),
+          getFastVerifyParams(publicKey, proof, alpha),
+        );
+      }
     }
   });
 });
