@@ -1,6 +1,6 @@
-import { taskManagerAbi } from '@verinet/protocol/chain/abis';
+import { parseTaskManagerLogs } from '@verinet/protocol/chain/parseTaskManagerLogs';
 import { getFastVerifyParams, prove } from '@verinet/protocol/vrf';
-import { type Hex, parseEventLogs, type TransactionReceipt, zeroAddress, zeroHash } from 'viem';
+import { type Hex, type TransactionReceipt, zeroAddress, zeroHash } from 'viem';
 import { isEnded, isReported } from '../chain/reads.js';
 import type { SdkContext } from '../client/context.js';
 import { ContractRevertedError, VerinetError } from '../errors/index.js';
@@ -199,7 +199,7 @@ const endStates: Record<string, MemberRecord['state']> = {
 function applyEndReceipt(members: MemberRecord[], receipt: TransactionReceipt | undefined): MemberRecord[] {
   if (receipt?.status !== 'success') return [];
   const set: MemberRecord[] = [];
-  for (const log of parseEventLogs({ abi: taskManagerAbi, logs: receipt.logs })) {
+  for (const log of parseTaskManagerLogs(receipt.logs)) {
     const state = endStates[log.eventName];
     if (!state) continue;
     const key = (log.args as { taskKey: Hex }).taskKey.toLowerCase();
