@@ -19,7 +19,7 @@ const events = (taskManagerAbi as readonly { type: string }[]).filter(
 );
 
 /** A value of `parameter`'s type, different for each `seed`. */
-function valueOf(parameter: AbiParameter, seed: number): unknown {
+function sampleValue(parameter: AbiParameter, seed: number): unknown {
   const { type } = parameter;
   if (type === 'address') return `0x${(seed + 1).toString(16).padStart(40, '0')}`;
   if (type === 'bytes32') return `0x${(seed + 7).toString(16).padStart(64, '0')}`;
@@ -31,7 +31,7 @@ function valueOf(parameter: AbiParameter, seed: number): unknown {
 /** A log of every TaskManager event (block and index fields as a receipt carries them). */
 function makeLogs(): Log[] {
   return events.map((event, index) => {
-    const args = Object.fromEntries(event.inputs.map((input, i) => [input.name, valueOf(input, index + i)]));
+    const args = Object.fromEntries(event.inputs.map((input, i) => [input.name, sampleValue(input, index + i)]));
     const topics = encodeEventTopics({ abi: [event], eventName: event.name, args } as never) as Hex[];
     const data = encodeAbiParameters(
       event.inputs.filter((input) => !input.indexed),
