@@ -31,7 +31,9 @@ function sampleValue(parameter: AbiParameter, seed: number): unknown {
 /** A log of every TaskManager event (block and index fields as a receipt carries them). */
 function makeLogs(): Log[] {
   return events.map((event, index) => {
-    const args = Object.fromEntries(event.inputs.map((input, i) => [input.name, sampleValue(input, index + i)]));
+    const args = Object.fromEntries(
+      event.inputs.map((input, i) => [input.name, sampleValue(input, index + i)]),
+    );
     const topics = encodeEventTopics({ abi: [event], eventName: event.name, args } as never) as Hex[];
     const data = encodeAbiParameters(
       event.inputs.filter((input) => !input.indexed),
