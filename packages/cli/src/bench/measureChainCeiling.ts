@@ -1,5 +1,6 @@
 import { encodeTaskArgs, getModelId, packVersion } from '@verinet/protocol/args';
 import { nodeRegistryAbi, taskManagerAbi } from '@verinet/protocol/chain';
+import { parseTaskManagerLogs } from '@verinet/protocol/chain/parseTaskManagerLogs';
 import {
   createNonce,
   createSalt,
@@ -20,7 +21,6 @@ import {
   keccak256,
   type LocalAccount,
   parseEther,
-  parseEventLogs,
   stringToHex,
   type TransactionReceipt,
   zeroAddress,
@@ -254,11 +254,10 @@ export async function measureChainCeiling(parameters: MeasureChainCeilingParamet
       });
       // F1: createTask leaves the task Pending; the first later transaction draws its node. As the SDK does,
       // the app sends settleDraws() when nobody else's transaction did (a no-op when one did meanwhile).
-      const drawn = parseEventLogs({
-        abi: taskManagerAbi,
-        logs: created.logs,
-        eventName: 'TaskStarted',
-      }).find((log) => (log.args as { taskKey: Hex }).taskKey === taskKey);
+      // Parsed as the SDK parses its receipts (parseTaskManagerLogs).
+      const drawn = parseTaskManagerLogs(created.logs).find(
+        (log) => log.eventName === 'TaskStarted' && (log.args as { taskKey: Hex }).taskKey === taskKey,
+      );
       let chosen: Address | undefined = drawn ? (drawn.args as { node: Address }).node : undefined;
       for (let attempt = 0; !chosen && attempt < 20; attempt++) {
         const info = (await client.readContract({

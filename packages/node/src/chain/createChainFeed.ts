@@ -201,8 +201,17 @@ export function createChainFeed(parameters: CreateChainFeedParameters): ChainFee
     for (const listener of listeners) listener();
   };
 
+  /**
+   * When the subscription last announced a head. Each head starts its own poll, so a timer's poll while heads keep
+   * coming (a busy chain: a devnet mines a block per transaction) only reads `eth_blockNumber` to find nothing new:
+   * it is skipped while the last head is younger than the poll interval. A subscription that stopped delivering
+   * (dropped, or a node that stopped announcing) leaves the timer polling again one interval after its last head:
+   * a block is never seen later than it would be by polling alone.
+   */
+  let headAt = Number.NEGATIVE_INFINITY;
+
   const loop = createPollLoop({
-    step: pollOnce,
+    step: () => (Date.now() - headAt < pollIntervalMs ? Promise.resolve() : pollOnce()),
     waitMs: () => pollIntervalMs,
     onError: (message) => parameters.onError?.(message),
   });
@@ -240,6 +249,7 @@ export function createChainFeed(parameters: CreateChainFeedParameters): ChainFee
     // `pushed`).
     unwatch = wsClient.watchBlockHeaders({
       onBlockHeader: (header) => {
+        headAt = Date.now();
         if (header.hash && header.number !== null) {
           remember({ number: header.number, hash: header.hash, parentHash: header.parentHash });
         }

@@ -415,6 +415,50 @@ describe('createChainWatcher (anvil)', () => {
     }
   });
 
+  it("a chain feed whose WebSocket announces every head skips its timer's head reads, and polls again once heads stop", async () => {
+    const proxy = await startRpcProxy(devnet.anvil.rpcUrl);
+    const client = createChainClient({ rpcUrl: proxy.url, deployment: devnet.deployment });
+    const feed = createChainFeed({
+      client,
+      addresses: [devnet.deployment.contracts.nodeRegistry],
+      pollIntervalMs: 100,
+      wsUrl: devnet.anvil.rpcUrl.replace(/^http/, 'ws'),
+    });
+    let heads = 0;
+    feed.subscribe(() => heads++);
+    feed.start();
+    try {
+      // The subscription is live once a mined block reaches the feed through it.
+      for (let tries = 0; heads === 0 && tries < 40; tries++) {
+        await devnet.rpc('anvil_mine', ['0x1']);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      assert.ok(heads > 0, 'the feed never heard of a new head');
+      // A busy chain: a block every 30 ms for 3 s, each announced. Each head's own poll reads the head once (the HTTP
+      // node's, review s12) and commits a block; a timer poll between them read the head to find nothing (≈ 30 here).
+      proxy.methods.length = 0;
+      const before = heads;
+      const until = Date.now() + 3_000;
+      while (Date.now() < until) {
+        await devnet.rpc('anvil_mine', ['0x1']);
+        await new Promise((resolve) => setTimeout(resolve, 30));
+      }
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      const committed = heads - before;
+      assert.ok(committed >= 20, `only ${committed} heads reached the watchers`);
+      const empty = proxy.count('eth_blockNumber') - committed;
+      assert.ok(empty <= 6, `${empty} head reads found nothing new: ${proxy.methods.join(' ')}`);
+      assert.equal(await feed.getBlockNumber(), await devnet.client.getBlockNumber());
+      // Heads stopped: the timer reads the head again (the fallback for a subscription that stops delivering).
+      const quiet = proxy.count('eth_blockNumber');
+      await new Promise((resolve) => setTimeout(resolve, 600));
+      assert.ok(proxy.count('eth_blockNumber') - quiet >= 3, proxy.methods.join(' '));
+    } finally {
+      await feed.stop();
+      await proxy.close();
+    }
+  });
+
   it('a draw a reorg puts back is settled by a hinted settler that read none pending (its periodic re-read)', async () => {
     const contracts = contractsOf(devnet.deployment);
     await joinTestNode(devnet, 12, ['base:verinet/tiny-gpt2']);

@@ -8,6 +8,7 @@ import {
   getProcessedBlocks,
   type NodeStore,
   rewindCursor,
+  runInTransaction,
 } from '../store/index.js';
 import type { ChainSource } from './createChainFeed.js';
 import { describeRpcError } from './describeRpcError.js';
@@ -166,13 +167,13 @@ export function createChainWatcher(parameters: ChainWatcherParameters): ChainWat
       to = { blockNumber: Number(block.number), blockHash: block.hash };
     }
     const target = to;
-    store.db.transaction(() => {
+    runInTransaction(store, () => {
       // The kept blocks not committed yet had nothing to write: the cursor may go to the newest kept one.
       const kept = unsaved.filter((block) => block.blockNumber <= target.blockNumber);
       if (kept.length > 0) advanceCursor(store, kept, reorgDepth);
       rewindCursor(store, target);
       parameters.onReorg?.(target.blockNumber, replaced);
-    })();
+    });
     advanced = undefined;
     unsaved = [];
     savedBlock = target.blockNumber;
@@ -226,14 +227,14 @@ export function createChainWatcher(parameters: ChainWatcherParameters): ChainWat
     }
     const pending = [...unsaved, ...tail].slice(-reorgDepth);
     const due = toBlock - savedBlock >= cursorCommitBlocks || Date.now() - savedAt >= cursorCommitMs;
-    const saved = store.db.transaction(() => {
+    const saved = runInTransaction(store, () => {
       const before = countChanges(store);
       parameters.onLogs(logs, { fromBlock, toBlock });
       // The logs changed the store: the cursor moves with their effects, so they are never applied twice.
       if (!due && countChanges(store) === before) return false;
       advanceCursor(store, pending, reorgDepth);
       return true;
-    })();
+    });
     advanced = tail.at(-1);
     if (saved) {
       unsaved = [];
@@ -296,7 +297,7 @@ export function createChainWatcher(parameters: ChainWatcherParameters): ChainWat
   const flush = () => {
     if (unsaved.length === 0 || !store.db.open) return;
     const pending = unsaved;
-    store.db.transaction(() => advanceCursor(store, pending, reorgDepth))();
+    runInTransaction(store, () => advanceCursor(store, pending, reorgDepth));
     unsaved = [];
     savedBlock = pending.at(-1)!.blockNumber;
     savedAt = Date.now();

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { taskManagerAbi } from '@verinet/protocol/chain';
+import { nodeRegistryAbi, taskManagerAbi } from '@verinet/protocol/chain';
 import {
   type Address,
   encodeAbiParameters,
@@ -22,12 +22,13 @@ const other: Address = '0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC';
 const key = (n: number) => keccak256(toHex(`task ${n}`));
 
 /** A TaskManager log of `eventName` as the RPC serves it (indexed arguments in topics, the rest in data). */
-function logOf(eventName: string, args: Record<string, unknown>, n: number): Log {
-  const event = getAbiItem({ abi: taskManagerAbi, name: eventName as never }) as {
+function logOf(eventName: string, args: Record<string, unknown>, n: number, registry = false): Log {
+  const abi = registry ? nodeRegistryAbi : taskManagerAbi;
+  const event = getAbiItem({ abi, name: eventName as never }) as {
     inputs: readonly { name: string; type: string; indexed?: boolean }[];
   };
   const topics = encodeEventTopics({
-    abi: taskManagerAbi,
+    abi,
     eventName: eventName as never,
     args: args as never,
   });
@@ -37,7 +38,7 @@ function logOf(eventName: string, args: Record<string, unknown>, n: number): Log
     unindexed.map((input) => args[input.name]),
   );
   return {
-    address: contracts.taskManager,
+    address: registry ? contracts.nodeRegistry : contracts.taskManager,
     topics: topics as [Hex, ...Hex[]],
     data,
     blockNumber: 10n,
@@ -70,6 +71,27 @@ describe('decodeNodeEvents', () => {
         [key(20), 'group_refund'],
         [key(23), 'aborted'],
       ],
+    );
+  });
+
+  it('decodes the events of both contracts by their selector, and skips unknown or undecodable logs', () => {
+    const started = logOf('TaskStarted', { taskKey: key(30), node: me, taskType: 1 }, 0);
+    const logs = [
+      logOf(
+        'TaskCreated',
+        { taskKey: key(30), creator: other, taskType: 1, fee: 7n, argsCommitment: key(31), taskSize: 1n },
+        1,
+      ),
+      started,
+      { ...started, logIndex: 2, topics: [key(99), ...started.topics.slice(1)] as [Hex, ...Hex[]] },
+      { ...started, logIndex: 3, topics: [started.topics[0]!] as [Hex] },
+      logOf('TaskScoreReady', { taskKey: key(30), node: me, seed: key(32), score: '0x1234' }, 4),
+      logOf('NodeStatusChanged', { node: me, from: 0, to: 1 }, 5, true),
+      logOf('NodeSlashed', { node: other, amount: 3n }, 6, true),
+    ];
+    assert.deepEqual(
+      decodeNodeEvents(logs, contracts, me).map((event) => event.kind),
+      ['taskCreated', 'taskDrawn', 'taskStarted', 'scoreReady', 'statusChanged'],
     );
   });
 });

@@ -10,8 +10,8 @@ import {
   taskManagerAbi,
   taskStates,
 } from '@verinet/protocol/chain';
-import type { Abi, Address, Hex, Log, PublicClient } from 'viem';
-import { decodeEventLog } from 'viem';
+import type { Abi, AbiEvent, Address, Hex, Log, PublicClient } from 'viem';
+import { decodeEventLog, toEventSelector } from 'viem';
 
 export type ContractRequest = {
   address: Address;
@@ -509,7 +509,19 @@ export type NodeEvent =
   | { kind: 'kickedOut'; consecutiveTimeouts: bigint; blockNumber: number }
   | { kind: 'statusChanged'; from: NodeStatus; to: NodeStatus; blockNumber: number };
 
-const eventAbi = [...taskManagerAbi, ...nodeRegistryAbi].filter((item) => item.type === 'event');
+const eventAbi = [...taskManagerAbi, ...nodeRegistryAbi].filter(
+  (item) => item.type === 'event',
+) as AbiEvent[];
+
+/**
+ * The events by selector, computed once (the first of the two ABIs wins a shared signature, as decodeEventLog's
+ * search does): decodeEventLog over the whole list formats and looks up the selector of each event until one matches.
+ */
+const eventsBySelector = new Map<Hex, AbiEvent>();
+for (const item of eventAbi) {
+  const selector = toEventSelector(item);
+  if (!eventsBySelector.has(selector)) eventsBySelector.set(selector, item);
+}
 
 type DecodedLog = { eventName: string; args: Record<string, unknown> };
 
@@ -519,8 +531,10 @@ const decodedLogs = new WeakMap<Log, DecodedLog | null>();
 function decodeLog(log: Log): DecodedLog | null {
   let decoded = decodedLogs.get(log);
   if (decoded !== undefined) return decoded;
+  const item = log.topics[0] ? eventsBySelector.get(log.topics[0]) : undefined;
   try {
-    decoded = decodeEventLog({ abi: eventAbi, data: log.data, topics: log.topics }) as unknown as DecodedLog;
+    if (!item) throw new Error('not an event of these contracts');
+    decoded = decodeEventLog({ abi: [item], data: log.data, topics: log.topics }) as unknown as DecodedLog;
   } catch {
     decoded = null;
   }

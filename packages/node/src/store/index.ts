@@ -7,6 +7,7 @@ export {
   type NodeStore,
   type OpenStoreParameters,
   openStore,
+  runInTransaction,
 } from './openStore.js';
 export {
   getTask,

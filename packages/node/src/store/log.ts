@@ -1,5 +1,5 @@
 import type { Hex } from 'viem';
-import { type NodeStore, prepareCached } from './openStore.js';
+import { type NodeStore, prepareCached, runInTransaction } from './openStore.js';
 
 export type LogEntry = { id: number; time: number; level: string; message: string; taskKey: Hex | null };
 
@@ -16,7 +16,7 @@ export function appendLog(
     writeLog(store, entry, keep);
     return;
   }
-  store.db.transaction(writeLog)(store, entry, keep);
+  runInTransaction(store, () => writeLog(store, entry, keep));
 }
 
 function writeLog(

@@ -58,13 +58,30 @@ export function openStore(parameters: OpenStoreParameters): NodeStore {
  */
 export function commitDurably<T>(store: NodeStore, write: () => T): T {
   // Inside an outer transaction the outer commit decides (callers of insertTx do not nest it today).
-  if (store.path === ':memory:' || store.db.inTransaction) return store.db.transaction(write)();
-  store.db.pragma('synchronous = FULL');
+  if (store.path === ':memory:' || store.db.inTransaction) return runInTransaction(store, write);
+  // Prepared once (`db.pragma()` compiles its statement at every call).
+  prepareCached(store, 'PRAGMA synchronous = FULL').run();
   try {
-    return store.db.transaction(write)();
+    return runInTransaction(store, write);
   } finally {
-    store.db.pragma('synchronous = NORMAL');
+    prepareCached(store, 'PRAGMA synchronous = NORMAL').run();
   }
+}
+
+const transactions = new WeakMap<Database.Database, (write: () => unknown) => unknown>();
+
+/**
+ * `store.db.transaction(write)()` (BEGIN, `write`, COMMIT; a SAVEPOINT when nested; ROLLBACK when it throws),
+ * through one wrapper per database: better-sqlite3 builds four wrapper functions with their properties for each
+ * `transaction(fn)`, ≈ 5× the cost of an empty transaction itself, and every daemon of a devnet ran one per block.
+ */
+export function runInTransaction<T>(store: NodeStore, write: () => T): T {
+  let run = transactions.get(store.db);
+  if (!run) {
+    run = store.db.transaction((inside: () => unknown) => inside());
+    transactions.set(store.db, run);
+  }
+  return run(write) as T;
 }
 
 const statements = new WeakMap<Database.Database, Map<string, Database.Statement>>();

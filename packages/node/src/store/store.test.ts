@@ -8,6 +8,7 @@ import type { Address, Hex } from 'viem';
 import { NodeStoreError } from '../errors/index.js';
 import {
   advanceCursor,
+  commitDurably,
   countChanges,
   findLiveTx,
   getCursor,
@@ -23,6 +24,7 @@ import {
   migrations,
   openStore,
   rewindCursor,
+  runInTransaction,
   updateTask,
   updateTxStatus,
 } from './index.js';
@@ -241,6 +243,45 @@ describe('countChanges', () => {
     assert.equal(countChanges(store), start + 1);
     insertTask(store, { taskKey: key(40), taskType: 1, startedBlock: 1, argsCommitment: null });
     assert.equal(countChanges(store), start + 1, 'ON CONFLICT DO NOTHING writes nothing');
+    store.close();
+  });
+});
+
+describe('runInTransaction and commitDurably', () => {
+  it('commit together, roll back together on a throw (nested: only the inner part), and sync FULL only for the durable commit', () => {
+    const store = openStore({ path: join(dir, 'tx.db') });
+    const synchronous = () => store.db.pragma('synchronous', { simple: true });
+    assert.equal(synchronous(), 1, 'NORMAL outside the durable commit');
+    runInTransaction(store, () => {
+      insertTask(store, { taskKey: key(50), taskType: 1, startedBlock: 1, argsCommitment: null });
+      assert.ok(store.db.inTransaction);
+      assert.throws(() =>
+        runInTransaction(store, () => {
+          insertTask(store, { taskKey: key(51), taskType: 1, startedBlock: 1, argsCommitment: null });
+          throw new Error('inner');
+        }),
+      );
+    });
+    assert.ok(
+      getTask(store, key(50)) && !getTask(store, key(51)),
+      'the outer part kept, the inner rolled back',
+    );
+    assert.throws(() =>
+      runInTransaction(store, () => {
+        insertTask(store, { taskKey: key(52), taskType: 1, startedBlock: 1, argsCommitment: null });
+        throw new Error('outer');
+      }),
+    );
+    assert.equal(getTask(store, key(52)), undefined);
+    const seen = commitDurably(store, () => {
+      insertTask(store, { taskKey: key(53), taskType: 1, startedBlock: 1, argsCommitment: null });
+      return synchronous();
+    });
+    assert.equal(seen, 2, 'FULL during the durable commit');
+    assert.equal(synchronous(), 1, 'NORMAL again after it');
+    assert.throws(() => commitDurably(store, () => assert.fail('write failed')));
+    assert.equal(synchronous(), 1, 'NORMAL again after a failed one');
+    assert.ok(getTask(store, key(53)));
     store.close();
   });
 });

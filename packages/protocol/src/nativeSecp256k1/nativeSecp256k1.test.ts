@@ -1,9 +1,28 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { type Hex, hashTypedData, keccak256, parseTransaction, recoverTransactionAddress, toHex } from 'viem';
+import { sha256 } from '@noble/hashes/sha2.js';
+import {
+  type Hex,
+  hashTypedData,
+  keccak256,
+  parseTransaction,
+  recoverTransactionAddress,
+  toBytes,
+  toHex,
+} from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { relayRequestTypes } from '../relay/typedData.js';
-import { proofToHash, prove, verify } from '../vrf/index.js';
+import { readPublishedVectors } from '../vrf/generateFixtures.js';
+import { hashToCurveBytes } from '../vrf/hashToCurve.js';
+import {
+  getFastVerifyParams,
+  getPublicKey,
+  hashToCurve,
+  parsePublicKey,
+  proofToHash,
+  prove,
+  verify,
+} from '../vrf/index.js';
 import { loadPublishedVectors } from '../vrf/testVectors.js';
 import {
   getNativeVrfCurve,
@@ -119,9 +138,62 @@ describe('nativeSecp256k1', () => {
       assert.equal(verify(v.publicKey, proof, v.alpha), v.beta);
       assert.equal(proofToHash(proof), v.beta);
     }
+    // Without isPoint (a curve of the multiplications alone): hash-to-curve in noble, the same bytes.
+    const multiplications = { multiplyBase: curve.multiplyBase, multiply: curve.multiply };
     for (let i = 0; i < 20; i++) {
       const alpha = keccak256(toHex(i));
-      assert.equal(prove(keys[0]!, alpha, { curve }), prove(keys[0]!, alpha));
+      const proof = prove(keys[0]!, alpha);
+      assert.equal(prove(keys[0]!, alpha, { curve }), proof);
+      assert.equal(prove(keys[0]!, alpha, { curve: multiplications }), proof);
+    }
+  });
+
+  it('hashes to the curve as noble does, with its candidates checked by libsecp256k1', () => {
+    const curve = getNativeVrfCurve();
+    assert.ok(curve?.isPoint);
+    let later = 0;
+    for (const key of keys) {
+      const publicKey = parsePublicKey(getPublicKey(key));
+      for (let i = 0; i < 40; i++) {
+        const alpha = toBytes(keccak256(toHex(`alpha ${i}`)));
+        const expected = hashToCurve(publicKey, alpha).toBytes(true);
+        assert.deepEqual(hashToCurveBytes(publicKey.toBytes(true), alpha, curve.isPoint), expected);
+        const first = sha256(Uint8Array.of(0xfe, 0x01, ...publicKey.toBytes(true), ...alpha, 0));
+        if (toHex(first) !== toHex(expected.subarray(1))) later++;
+      }
+    }
+    // About half of the first candidates are off the curve: the later counters were exercised too.
+    assert.ok(later > 10, `${later} of 120 needed a later counter`);
+    assert.equal(
+      curve.isPoint(Uint8Array.of(0x02, ...new Uint8Array(32))),
+      false,
+      'x = 0 is not on secp256k1',
+    );
+  });
+
+  it('gives the same fast-verify helper points as noble, for the published helpers and fresh proofs', () => {
+    const curve = getNativeVrfCurve();
+    assert.ok(curve);
+    for (const f of readPublishedVectors().fastVerify) {
+      assert.deepEqual(
+        getFastVerifyParams(f.publicKey, f.proof, f.alpha, { curve }),
+        getFastVerifyParams(f.publicKey, f.proof, f.alpha),
+      );
+      assert.deepEqual(
+        getFastVerifyParams(f.publicKey, f.proof, f.alpha, { curve }).uPoint,
+        f.uPoint.map(BigInt),
+      );
+    }
+    for (const key of keys) {
+      const publicKey = getPublicKey(key);
+      for (let i = 0; i < 5; i++) {
+        const alpha = keccak256(toHex(`seed ${i}`));
+        const proof = prove(key, alpha, { curve });
+        assert.deepEqual(
+          getFastVerifyParams(publicKey, proof, alpha, { curve }),
+          getFastVerifyParams(publicKey, proof, alpha),
+        );
+      }
     }
   });
 });

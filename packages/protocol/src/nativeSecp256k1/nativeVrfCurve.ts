@@ -26,5 +26,6 @@ export function getNativeVrfCurve(): VrfCurve | undefined {
   return {
     multiplyBase: (scalar) => secp256k1.publicKeyCreate(scalarBytes(scalar), true),
     multiply: (point, scalar) => secp256k1.publicKeyTweakMul(point, scalarBytes(scalar), true),
+    isPoint: (compressed) => secp256k1.publicKeyVerify(compressed),
   };
 }

@@ -1,7 +1,8 @@
-import { Point } from './constants.js';
+import { curveOrder, Point } from './constants.js';
 import { decodeProof } from './decodeProof.js';
 import { hashToCurve } from './hashToCurve.js';
 import { parsePublicKey } from './parseKeys.js';
+import type { VrfCurve } from './prove.js';
 import { type BytesLike, toBytes } from './toBytes.js';
 
 export type FastVerifyParams = {
@@ -9,6 +10,14 @@ export type FastVerifyParams = {
   uPoint: readonly [bigint, bigint];
   /** s·H and c·Gamma, affine: [sHx, sHy, cGammax, cGammay]. */
   vComponents: readonly [bigint, bigint, bigint, bigint];
+};
+
+export type GetFastVerifyParamsOptions = {
+  /**
+   * Where the four multiplications run (default: noble's variable-time JavaScript, a few milliseconds each).
+   * Node.js apps pass `nativeVrfCurve` (`@verinet/protocol/nativeSecp256k1`), as for `prove`: same values.
+   */
+  curve?: VrfCurve | undefined;
 };
 
 export type GetFastVerifyParamsErrorType =
@@ -30,15 +39,31 @@ export function getFastVerifyParams(
   publicKey: BytesLike,
   proof: BytesLike,
   alpha: BytesLike,
+  options: GetFastVerifyParamsOptions = {},
 ): FastVerifyParams {
   const y = parsePublicKey(publicKey);
   const { gamma, c, s } = decodeProof(proof);
   const h = hashToCurve(y, toBytes(alpha, 'alpha'));
-  // Public inputs only: variable-time multiplication is fine.
-  const u = affine(Point.BASE.multiplyUnsafe(s).subtract(y.multiplyUnsafe(c)));
-  const sH = affine(h.multiplyUnsafe(s));
-  const cGamma = affine(gamma.multiplyUnsafe(c));
+  const multiply = getMultiply(options.curve);
+  const u = affine(multiply(Point.BASE, s).subtract(multiply(y, c)));
+  const sH = affine(multiply(h, s));
+  const cGamma = affine(multiply(gamma, c));
   return { uPoint: [u.x, u.y], vComponents: [sH.x, sH.y, cGamma.x, cGamma.y] };
+}
+
+/**
+ * scalar·point, in `curve` when given (its multiplications take a scalar in [1, n−1]; 0 and anything a
+ * malformed proof carries beyond n go to noble, which answers them). Public inputs only: a variable-time
+ * multiplication is fine, and so is a constant-time one.
+ */
+function getMultiply(curve: VrfCurve | undefined): (point: Point, scalar: bigint) => Point {
+  return (point, scalar) => {
+    if (!curve || scalar <= 0n || scalar >= curveOrder) return point.multiplyUnsafe(scalar);
+    const bytes = point.equals(Point.BASE)
+      ? curve.multiplyBase(scalar)
+      : curve.multiply(point.toBytes(true), scalar);
+    return Point.fromBytes(bytes);
+  };
 }
 
 function affine(point: Point): { x: bigint; y: bigint } {

@@ -21,6 +21,7 @@ export type { NonceVariant } from './generateNonce.js';
 export {
   type FastVerifyParams,
   type GetFastVerifyParamsErrorType,
+  type GetFastVerifyParamsOptions,
   getFastVerifyParams,
 } from './getFastVerifyParams.js';
 export { getPublicKey } from './getPublicKey.js';

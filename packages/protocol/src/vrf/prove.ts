@@ -3,7 +3,7 @@ import { curveOrder, Point, vrfChallengeLength } from './constants.js';
 import { bigIntToBytes, bytesToBigInt, bytesToHex, concatBytes, pointToBytes } from './encoding.js';
 import { generateNonce, type NonceVariant } from './generateNonce.js';
 import { hashPoints } from './hashPoints.js';
-import { hashToCurve } from './hashToCurve.js';
+import { hashToCurve, hashToCurveBytes } from './hashToCurve.js';
 import { parseSecretKey } from './parseKeys.js';
 import { type BytesLike, toBytes } from './toBytes.js';
 
@@ -21,6 +21,11 @@ export type VrfCurve = {
   multiplyBase: (scalar: bigint) => Uint8Array;
   /** scalar·P. */
   multiply: (point: Uint8Array, scalar: bigint) => Uint8Array;
+  /**
+   * Whether 33 bytes are a compressed point of the curve (public data: need not be constant-time). Optional:
+   * with it, hash-to-curve needs no square root in JavaScript, nor the public key its decompression.
+   */
+  isPoint?: ((compressed: Uint8Array) => boolean) | undefined;
 };
 
 export type ProveOptions = {
@@ -44,14 +49,25 @@ export function prove(secretKey: BytesLike, alpha: BytesLike, options: ProveOpti
   const x = parseSecretKey(secretKey);
   const message = toBytes(alpha, 'alpha');
   const { curve } = options;
-  const publicKey = curve ? Point.fromBytes(curve.multiplyBase(x)) : Point.BASE.multiply(x);
-  const h = hashToCurve(publicKey, message);
+  if (curve) return proveOn(curve, x, message, options.nonce);
+  const h = hashToCurve(Point.BASE.multiply(x), message);
   const hString = pointToBytes(h);
-  const gamma = curve ? curve.multiply(hString, x) : pointToBytes(h.multiply(x));
+  const gamma = pointToBytes(h.multiply(x));
   const k = generateNonce(x, hString, options.nonce);
-  const u = curve ? curve.multiplyBase(k) : Point.BASE.multiply(k);
-  const v = curve ? curve.multiply(hString, k) : h.multiply(k);
-  const c = bytesToBigInt(hashPoints(hString, gamma, u, v));
+  const c = bytesToBigInt(hashPoints(hString, gamma, Point.BASE.multiply(k), h.multiply(k)));
+  const s = (k + c * x) % curveOrder;
+  return bytesToHex(concatBytes(gamma, bigIntToBytes(c, vrfChallengeLength), bigIntToBytes(s)));
+}
+
+/** `prove` with the scalar multiplications (and, with `isPoint`, the curve checks) in `curve`: the same bytes. */
+function proveOn(curve: VrfCurve, x: bigint, message: Uint8Array, nonce: NonceVariant | undefined): Hex {
+  const publicKey = curve.multiplyBase(x);
+  const hString = curve.isPoint
+    ? hashToCurveBytes(publicKey, message, curve.isPoint)
+    : pointToBytes(hashToCurve(Point.fromBytes(publicKey), message));
+  const gamma = curve.multiply(hString, x);
+  const k = generateNonce(x, hString, nonce);
+  const c = bytesToBigInt(hashPoints(hString, gamma, curve.multiplyBase(k), curve.multiply(hString, k)));
   const s = (k + c * x) % curveOrder;
   return bytesToHex(concatBytes(gamma, bigIntToBytes(c, vrfChallengeLength), bigIntToBytes(s)));
 }

@@ -1,5 +1,5 @@
-import { taskManagerAbi } from '@verinet/protocol/chain/abis';
-import { type Hex, parseEventLogs, type TransactionReceipt, zeroAddress } from 'viem';
+import { parseTaskManagerLogs } from '@verinet/protocol/chain/parseTaskManagerLogs';
+import { type Hex, type TransactionReceipt, zeroAddress } from 'viem';
 import { getTaskTypeId, readBlockHash, readTaskInfo } from '../chain/reads.js';
 import type { SdkContext } from '../client/context.js';
 import { ContractRevertedError, VerinetError } from '../errors/index.js';
@@ -107,7 +107,7 @@ export async function createTask(
 
 /** Started at creation: the seed block is the creation block, its hash the seed (known from the receipt). */
 function applyCreationReceipt(member: MemberRecord, receipt: TransactionReceipt): void {
-  const logs = parseEventLogs({ abi: taskManagerAbi, logs: receipt.logs });
+  const logs = parseTaskManagerLogs(receipt.logs);
   const started = logs.find(
     (log) => log.eventName === 'TaskStarted' && (log.args as { taskKey: Hex }).taskKey === member.taskKey,
   );

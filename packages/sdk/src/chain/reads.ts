@@ -1,4 +1,5 @@
 import { taskManagerAbi } from '@verinet/protocol/chain/abis';
+import { parseTaskManagerLogs } from '@verinet/protocol/chain/parseTaskManagerLogs';
 import { type TaskStateName, taskStates } from '@verinet/protocol/chain/taskStates';
 import {
   type AbiEvent,
@@ -6,7 +7,7 @@ import {
   getAbiItem,
   type Hex,
   numberToHex,
-  parseEventLogs,
+  type RpcLog,
   toEventSelector,
 } from 'viem';
 import type { SdkContext } from '../client/context.js';
@@ -200,7 +201,7 @@ export async function readTaskReport(
         },
       ],
     });
-    const logs = parseEventLogs({ abi: taskManagerAbi, logs: raw as never, strict: true });
+    const logs = parseTaskManagerLogs(raw as RpcLog[]);
     for (const log of logs) {
       if (log.eventName === 'TaskScoreReady') {
         const score = log.args as { taskKey: Hex; node: Address; seed: Hex; score: Hex };
