@@ -170,6 +170,51 @@ describe('review s13: `task drop` of a task the chain still holds', () => {
     assert.doesNotMatch(status.stdout, /runs it again/, 'advises paying again for a task that is live');
   });
 
+  it('a group task whose member the chain went back under, its original still live: resume or drop works', {
+    timeout: 120_000,
+  }, async () => {
+    // The rewind point lies between the original's createTask and its group member's (sampled: the members are
+    // created blocks later): the original is live on chain (its fee held), the member's creation is gone.
+    const { taskKey, receipt } = await createQueuedTask(anvil.rpcUrl, 'live original of a group');
+    const memberKey = keccak256(toHex('member the chain went back under'));
+    const storePath = join(dir, 'group.db');
+    const id = 'ab99000000000000000000000000000e';
+    const created = (key: string, tx: Hex, block: bigint, role: string) => ({
+      role,
+      taskKey: key,
+      fee: '1',
+      createTx: tx,
+      createdBlock: block.toString(),
+      state: 'Started',
+    });
+    await putRecord(storePath, {
+      v: 1,
+      id,
+      taskType: 'llm',
+      phase: 'running',
+      sampled: true,
+      validation: 'group',
+      members: [
+        created(taskKey, receipt.transactionHash, receipt.blockNumber, 'original'),
+        // Its createTask was mined in a block the chain no longer has: neither a block nor the pool holds it.
+        created(memberKey, keccak256(toHex('undone createTask')), receipt.blockNumber + 3n, 'member'),
+      ],
+      previous: [],
+      resubmits: 0,
+      createdAt: Date.now(),
+      updatedAt: Date.now(),
+    });
+    const resumed = await cli(anvil.rpcUrl, storePath, 'resume', id);
+    const dropped = await cli(anvil.rpcUrl, storePath, 'drop', id);
+    // resume names `task drop` as the way out; drop then refuses: no command takes the task any further, while
+    // its original holds its fee on chain.
+    const resumeRefusedAsLost = /is no longer on the chain/.test(resumed.stderr);
+    assert.ok(
+      !resumeRefusedAsLost || dropped.status === 0,
+      `stuck: resume says ${JSON.stringify(resumed.stderr.split('\n')[0])}, drop says ${JSON.stringify(dropped.stderr.split('\n')[0])}`,
+    );
+  });
+
   it('an RPC replica behind the creation block (load-balanced RPC): the task is not called lost, nor dropped', {
     timeout: 180_000,
   }, async () => {
