@@ -42,7 +42,7 @@ const nonceRefusal =
 /** Signing attempts of one write whose nonce other transactions of the account keep taking. */
 const maxNonceAttempts = 3;
 
-/** Transactions whose signed bytes a client keeps to put them back after a rewind (a few hundred kB at most). */
+/** Transactions whose signed bytes a client keeps to put them back after a rewind (≈ 1.4 KB per createTask: up to ≈ 1.4 MB per client). */
 const keptNonces = 1024;
 
 /** The nonce of a signed transaction went to another transaction of the account: sign again. */
@@ -185,6 +185,9 @@ export function createChainAccess(parameters: {
   // in nonce order, as the node's sender does (createTxSender's restoreRewound).
   const kept = new Map<number, Hex>();
   let acceptedUpTo = 0;
+  // One above the highest nonce of this client's transactions seen mined (their receipts): a mined count below it
+  // is what tells a rewind from a lagging pending count.
+  let minedUpTo = 0;
   // One fee read per second for every client of the process on this RPC (createFeeReader: 2 × base fee + tip;
   // a refusal for a low fee refreshes it and the transaction is signed once more).
   const fees: FeeReader =
@@ -255,7 +258,8 @@ export function createChainAccess(parameters: {
    * bytes are already back) is skipped: it is not free.
    */
   const restoreRewound = async (pending: number): Promise<number> => {
-    let nonce = pending;
+    // Never below the first nonce this client signed: a nonce it did not sign is not its to fill.
+    let nonce = Math.max(pending, Math.min(acceptedUpTo, ...kept.keys()));
     for (; nonce < acceptedUpTo; nonce++) {
       const raw = kept.get(nonce);
       if (raw === undefined) break;
@@ -292,7 +296,7 @@ export function createChainAccess(parameters: {
     if (!local) throw new ConfigurationError('No local key to sign with.');
     const call = toCall(request);
     let gas = 0n;
-    let sent: { raw: Hex; receipt: TransactionReceipt | undefined };
+    let sent: { raw: Hex; nonce: number; receipt: TransactionReceipt | undefined };
     try {
       sent = await serial(async () => {
         let feeRefreshed = false;
@@ -310,11 +314,16 @@ export function createChainAccess(parameters: {
             fees.read(),
           ]);
           let nonce = Math.max(pendingNonce, nextNonce ?? 0);
-          if (pendingNonce < acceptedUpTo) {
+          // A pending count below our sends is a rewind only when the mined count is below what this client saw
+          // mined too: a load-balanced RPC's pending count may lag (a replica behind our sends, or behind another
+          // process's transaction on this key), and then our own count stands (review s13).
+          const rewound =
+            pendingNonce < acceptedUpTo &&
+            (await publicClient.getTransactionCount({ address: account.address, blockTag: 'latest' })) <
+              minedUpTo;
+          if (rewound) {
             // The chain lost transactions this client sent: they go back first (restoreRewound); an estimate that
-            // failed may have depended on them (a validation after its createTask), so it is read once more. (A
-            // load-balanced RPC whose pending count lags our sends lands here too: it answers "already known" to
-            // the bytes it holds, which are skipped, at the cost of those broadcasts.)
+            // failed may have depended on them (a validation after its createTask), so it is read once more.
             nonce = await restoreRewound(pendingNonce);
             if ('error' in estimated && !restored) {
               restored = true;
@@ -348,7 +357,7 @@ export function createChainAccess(parameters: {
             kept.set(nonce, raw);
             acceptedUpTo = nonce + 1;
             if (kept.size > keptNonces) kept.delete(kept.keys().next().value as number);
-            return { raw, receipt };
+            return { raw, nonce, receipt };
           } catch (error) {
             // The RPC may not hold it: the next transaction takes its nonce from the chain again.
             nextNonce = undefined;
@@ -376,6 +385,7 @@ export function createChainAccess(parameters: {
           hash: keccak256(sent.raw),
           pollingInterval: parameters.pollIntervalMs,
         }));
+      minedUpTo = Math.max(minedUpTo, sent.nonce + 1);
       return { receipt, gas };
     } catch (error) {
       throw toSdkError(error, request.functionName, account.address);
