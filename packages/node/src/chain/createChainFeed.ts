@@ -136,10 +136,14 @@ export function createChainFeed(parameters: CreateChainFeedParameters): ChainFee
         freshAt = Date.now();
         return;
       }
-      latest =
-        head >= fromPush.number
-          ? fromPush
-          : (pushed.get(head) ?? (await client.getBlock({ blockNumber: head })));
+      // Its header is read from the HTTP node at the capped height and the pushed one used only when their
+      // hashes agree (review s13): a pushed block of another fork at that height would be kept with the HTTP
+      // block's logs. The headers below are checked by parent hash against it.
+      // biome-ignore lint/complexity/useMathMinMax: bigints (Math.min takes numbers)
+      const capped = head >= fromPush.number ? fromPush.number : head;
+      const read = await client.getBlock({ blockNumber: capped });
+      const candidate = pushed.get(capped);
+      latest = candidate && candidate.hash === read.hash ? candidate : read;
     } else {
       if (top && (await client.getBlockNumber({ cacheTime: 0 })) === top.number) {
         freshAt = Date.now();
