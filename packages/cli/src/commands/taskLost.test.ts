@@ -204,7 +204,8 @@ describe('review s13: `task drop` of a task the chain still holds', () => {
       createdAt: Date.now(),
       updatedAt: Date.now(),
     });
-    const resumed = await cli(anvil.rpcUrl, storePath, 'resume', id);
+    // Resumed, it follows the live original (queued: no node here) until its --timeout.
+    const resumed = await cli(anvil.rpcUrl, storePath, 'resume', id, '--timeout', '5');
     const dropped = await cli(anvil.rpcUrl, storePath, 'drop', id);
     // resume names `task drop` as the way out; drop then refuses: no command takes the task any further, while
     // its original holds its fee on chain.
