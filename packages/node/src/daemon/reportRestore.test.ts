@@ -102,5 +102,17 @@ describe('review s13: a report the chain went back under, after the node waited 
       'lost',
       `the first look that found the report undone gave the task up: ${JSON.stringify(input)}`,
     );
+    // After three follows that put it back, before the deadline: the node reports again, never gives it up.
+    const again = await runTaskAction(
+      node.daemon.context,
+      {
+        ...reported,
+        attempts: 3,
+        lastError: `the chain went back under this node's report of task ${task.taskKey}: putting it back`,
+      },
+      'follow',
+    );
+    assert.equal(again.type, 'reportUndone', JSON.stringify(again));
+    assert.equal(again.type === 'reportUndone' && again.again, true);
   });
 });
