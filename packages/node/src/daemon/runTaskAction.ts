@@ -332,12 +332,11 @@ async function uploadResult(ctx: NodeContext, task: TaskRecord): Promise<TaskInp
   } catch (error) {
     // The relay's refusal may be the chain's (TASK_UNKNOWN: the chain went back under the task): the chain says
     // whether the task is still this node's to report, else the upload would be retried until its deadline.
-    // A failed read of it is no verdict: the upload is retried as before.
-    const verdict = await readTask(ctx.client, ctx.contracts, task.taskKey).then(
-      (chain) => chainVerdict(ctx, task, chain),
-      () => undefined,
-    );
-    if (verdict && verdict.type !== 'failedRetryable') return verdict;
+    // A failed read of it is no verdict: the relay's error is handled as before (retried unless refused for good).
+    const verdict = await readTask(ctx.client, ctx.contracts, task.taskKey)
+      .then((chain) => chainVerdict(ctx, task, chain))
+      .catch(() => undefined);
+    if (verdict) return verdict;
     if (error instanceof RelayError && !error.retryable && error.code !== undefined) {
       // The relay checked the files and will never take them (SCORE_MISMATCH, RESULT_IMAGE_INVALID…): a score
       // the relay cannot serve is never submitted; the task times out (QoS only) and the operator is told.
