@@ -507,7 +507,7 @@ async function dropTask(ref: string, options: ReadOptions): Promise<void> {
     // there any more, and nothing will move it; dropping it is the way out (resume refuses it, see resumeTask).
     if (record.phase !== 'prepared') {
       const chain = await readChainTaskStates(network, record);
-      if (isLostOnChain(record, chain)) {
+      if (chain.ok && isLostOnChain(record, chain)) {
         await store.putTask({
           ...record,
           phase: 'failed',
@@ -523,7 +523,10 @@ async function dropTask(ref: string, options: ReadOptions): Promise<void> {
       }
     }
     // Anything past 'prepared' may have an upload or a createTask in flight: dropping it could lose a paid task.
-    if (record.phase !== 'prepared')
+    if (record.phase !== 'prepared') {
+      const why = describeNotDroppable(record, await readChainTaskStates(network, record));
+      if (why)
+        throw new CommandError(`Task ${id} is not dropped: the chain may still hold it.`, { details: [why] });
       throw new CommandError(
         `Task ${id} is ${record.phase}, not a never-sent task: only a task still prepared can be dropped.`,
         {
@@ -534,6 +537,7 @@ async function dropTask(ref: string, options: ReadOptions): Promise<void> {
           ],
         },
       );
+    }
     await markNeverSent(store, id, new Error('dropped by `verinet task drop`'));
     if (options.json) printJson({ id, phase: 'failed', dropped: true });
     else printLine(`task ${id} dropped (it was never sent; nothing was paid)`);
@@ -597,13 +601,11 @@ async function listTasks(options: ReadOptions): Promise<void> {
 }
 
 /**
- * Whether the chain went back under the task for good: some of its tasks are lost (readChainTaskStates) and none
- * of its current ones is still alive there or possibly on its way (a createTask being sent may land yet).
+ * Whether the chain went back under the task for good: some of its tasks are provably lost (readChainTaskStates)
+ * and none of its current ones is still alive there, reopened, behind the RPC's head, or possibly on its way (a
+ * createTask being sent may land yet).
  */
-function isLostOnChain(
-  record: TaskRecord,
-  chain: ChainTaskStates,
-): chain is Extract<ChainTaskStates, { ok: true }> {
+function isLostOnChain(record: TaskRecord, chain: ChainTaskStates): boolean {
   if (!chain.ok || chain.lost.length === 0) return false;
   return record.members.every((member) => {
     const key = member.taskKey.toLowerCase();
@@ -612,11 +614,14 @@ function isLostOnChain(
   });
 }
 
-/** A task the chain went back under cannot be resumed: it is said, with the way out. */
+/**
+ * A task the chain went back under for good (every task of it lost) cannot be resumed: it is said, with the way
+ * out. One with some tasks still live is resumed: it follows the live ones.
+ */
 async function assertNotLost(network: TaskNetwork, record: TaskRecord): Promise<void> {
   if (record.phase === 'prepared' || record.phase === 'failed') return;
   const chain = await readChainTaskStates(network, record);
-  if (!chain.ok || chain.lost.length === 0) return;
+  if (!chain.ok || !isLostOnChain(record, chain)) return;
   throw new CommandError(
     `Task ${record.id} is no longer on the chain: it went back under ${chain.lost.join(', ')} (a devnet's chain reloaded from an older save, or a reorg), so what it paid or got there is undone.`,
     {
@@ -627,10 +632,25 @@ async function assertNotLost(network: TaskNetwork, record: TaskRecord): Promise<
   );
 }
 
+/** Why a task that is not lost for good cannot be dropped: the chain holds it, or its read proves nothing yet. */
+function describeNotDroppable(record: TaskRecord, chain: ChainTaskStates): string | undefined {
+  if (!chain.ok) return undefined;
+  if (chain.behind.length > 0)
+    return `The chain's head is below the block that created ${chain.behind.join(', ')}: the RPC is behind (a lagging replica) or the chain went back; nothing is dropped on that read. Try again later, or with another --rpc-url.`;
+  if (chain.reopened.length > 0)
+    return `The chain went back under the end of ${chain.reopened.join(', ')}, not under its creation: it is live again, its fee held on chain. \`verinet task resume ${record.id}\` follows it to its end.`;
+  return undefined;
+}
+
 function describeChainRead(chain: ChainTaskStates | undefined) {
   if (!chain) return {};
   if (!chain.ok) return { chainRead: { error: chain.reason } };
-  return { chainRead: true, lostOnChain: chain.lost };
+  return {
+    chainRead: true,
+    lostOnChain: chain.lost,
+    reopenedOnChain: chain.reopened,
+    behindOnChain: chain.behind,
+  };
 }
 
 /** A member's state as the chain has it, with the local record's when that is behind. */
@@ -711,12 +731,31 @@ function formatRecord(record: TaskRecord, chain?: ChainTaskStates, results?: str
   }
   if (chain && !chain.ok)
     lines.push(`  chain       not read (${chain.reason}): the states above are the local record`);
-  if (chain?.ok && chain.lost.length > 0)
+  if (chain?.ok && chain.behind.length > 0)
     lines.push(
-      `  chain       LOST: the chain went back under ${chain.lost.length === 1 ? 'its task' : `${chain.lost.length} of its tasks`} (${chain.lost.join(', ')}): what the record says it paid or got is undone there`,
+      `  chain       BEHIND: the chain's head is below the block that created ${chain.behind.join(', ')}: the RPC is behind (a lagging replica) or the chain went back; nothing is concluded (\`verinet task status ${record.id}\` again later)`,
+    );
+  if (chain?.ok && chain.reopened.length > 0)
+    lines.push(
+      `  chain       REOPENED: the chain went back under the end of ${chain.reopened.join(', ')} (not its creation): live again, its fee held on chain`,
+      `  finish      \`verinet task resume ${record.id}\` follows it to its end`,
+    );
+  const read = chain?.ok ? chain : undefined;
+  if (read && isLostOnChain(record, read))
+    lines.push(
+      `  chain       LOST: the chain went back under ${read.lost.length === 1 ? 'its task' : `${read.lost.length} of its tasks`} (${read.lost.join(', ')}): what the record says it paid or got is undone there`,
       `  way out     \`verinet task drop ${record.id}\` removes it; \`verinet task run\` with the same flags runs it again`,
     );
-  else if (chain && record.phase !== 'done' && record.phase !== 'failed')
+  else if (read && read.lost.length > 0)
+    lines.push(
+      `  chain       the chain went back under ${read.lost.join(', ')}, its other tasks are live: \`verinet task resume ${record.id}\` follows them`,
+    );
+  else if (
+    chain &&
+    record.phase !== 'done' &&
+    record.phase !== 'failed' &&
+    !(read && read.reopened.length > 0)
+  )
     lines.push(
       `  finish      \`verinet task resume ${record.id}\` follows it to the verified result (validate, download)`,
     );

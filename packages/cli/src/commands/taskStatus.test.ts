@@ -240,7 +240,7 @@ describe('task status / drop name a task by id, id prefix or task key', () => {
         ],
         value: await publicClient.readContract({ ...taskManager, functionName: 'minFee' }),
       });
-      await publicClient.waitForTransactionReceipt({ hash: createTx });
+      const created = await publicClient.waitForTransactionReceipt({ hash: createTx });
       await publicClient.waitForTransactionReceipt({
         hash: await wallet.writeContract({ ...taskManager, functionName: 'abortTask', args: [taskKey] }),
       });
@@ -250,7 +250,17 @@ describe('task status / drop name a task by id, id prefix or task key', () => {
       await store.putTask({
         ...base(id, taskKey, 'done'),
         members: [
-          { role: 'original', taskKey, fee: '1', createTx, state: 'EndAborted', outcome: 'refunded' },
+          {
+            role: 'original',
+            taskKey,
+            fee: '1',
+            createTx,
+            createdBlock: created.blockNumber.toString(),
+            seedBlock: created.blockNumber.toString(),
+            seed: created.blockHash,
+            state: 'EndAborted',
+            outcome: 'refunded',
+          },
         ],
       } as unknown as TaskRecord);
       await store.close();
@@ -281,6 +291,14 @@ describe('task status / drop name a task by id, id prefix or task key', () => {
 
       // What a devnet's anvil reloaded from an older save does: the task is gone with both its transactions.
       await publicClient.request({ method: 'evm_revert' as never, params: [saved] as never });
+      // The chain's head is below the creation block: a chain that went back, or an RPC behind; not yet provable.
+      const behind = await task('status', id);
+      assert.equal(behind.status, 0, behind.stderr);
+      assert.doesNotMatch(behind.stdout, /LOST/);
+      assert.match(behind.stdout, /\n {2}chain {7}BEHIND: the chain's head is below the block that created/);
+      assert.equal((await task('drop', id)).status, 1);
+      // Past the creation height, the block there is another one: provably gone.
+      await publicClient.request({ method: 'anvil_mine' as never, params: ['0x4'] as never });
       const lost = await task('status', id);
       assert.equal(lost.status, 0, lost.stderr);
       assert.match(

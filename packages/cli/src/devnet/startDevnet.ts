@@ -1,5 +1,5 @@
 import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import type { StartedNode } from '@verinet/node/cli';
 import { BaseError } from '@verinet/protocol';
 import { type Deployment, readDeployment, writeDeployment } from '@verinet/protocol/chain';
@@ -121,15 +121,21 @@ export async function startDevnet(parameters: StartDevnetParameters): Promise<De
     log,
     stateFile: parameters.fresh ? undefined : paths.chainState,
   });
-  // What the folder held before this start's own files (a chain the claim just saved from a left-over anvil is
-  // kept): a failed start removes only what it added.
+  // The devnet's own entries of the folder (getDevnetPaths) that were not there before this start's own files (a
+  // chain the claim just saved from a left-over anvil is kept): a failed start removes only those, never another
+  // entry that appeared meanwhile (with `--dir .` it could be a user's file).
+  const own = new Set(
+    Object.values(paths)
+      .filter((path): path is string => typeof path === 'string' && path !== dir)
+      .map((path) => relative(dir, path).split(sep)[0] ?? ''),
+  );
   const kept = new Set(readdirSync(dir));
   const removeCreated = () => {
     try {
       if (createdTop) rmSync(createdTop, { recursive: true, force: true });
       else
-        for (const entry of readdirSync(dir))
-          if (!kept.has(entry)) rmSync(join(dir, entry), { recursive: true, force: true });
+        for (const entry of own)
+          if (entry !== '' && !kept.has(entry)) rmSync(join(dir, entry), { recursive: true, force: true });
     } catch (error) {
       log(
         `Removing what the failed start created in ${dir} failed: ${(error as Error).message.split('\n')[0]}`,

@@ -9,12 +9,22 @@ export type ChainTaskStates =
       ok: true;
       tasks: Map<string, ChainTaskView>;
       /**
-       * Task keys (lower case) the chain no longer has as the record does: created (the record has its createTask
-       * transaction) but unknown to the chain with that transaction in neither a block nor the pool, or recorded
-       * as ended while the chain has another state. The chain went back under them (a devnet's anvil reloaded
-       * from an older save, a deep reorg): whatever they paid or earned there is undone.
+       * Task keys (lower case) the chain provably no longer has: unknown to the chain, whose creation block the
+       * chain's head is at or past, and which holds another block than the record's there (its hash differs from
+       * the record's, or the createTask is in neither a block nor the pool). The chain went back under them (a
+       * devnet's anvil reloaded from an older save, a deep reorg): whatever they paid or earned there is undone.
        */
       lost: string[];
+      /**
+       * Task keys (lower case) recorded as ended whose end the chain went back under while their creation stands:
+       * live again on chain, their fee held there. `task resume` follows them again.
+       */
+      reopened: string[];
+      /**
+       * Task keys (lower case) unknown to the chain whose creation block is above the RPC's head: an RPC behind
+       * (a lagging replica of a load-balanced RPC) or a chain that went back; nothing is concluded from it.
+       */
+      behind: string[];
     }
   | { ok: false; reason: string };
 
@@ -52,31 +62,55 @@ export async function readChainTaskStates(
           } as never) as Promise<{ state: number; node: string }>,
       ),
     );
+    const head = await client.getBlockNumber({ cacheTime: 0 });
     const tasks = new Map<string, ChainTaskView>();
     const lost: string[] = [];
+    const reopened: string[] = [];
+    const behind: string[] = [];
+    /** Whether the chain provably no longer holds the member's createTask (see `lost`). */
+    const creationGone = async (member: (typeof members)[number]): Promise<boolean | 'behind'> => {
+      if (member.createTx === undefined) return false;
+      const createdBlock = member.createdBlock === undefined ? undefined : BigInt(member.createdBlock);
+      if (createdBlock !== undefined && head < createdBlock) return 'behind';
+      // The record's block hash at the creation height (the seed is blockhash(seedBlock)): a different block
+      // there is a proof; the same block says the creation stands (the read of its state was off).
+      if (
+        createdBlock !== undefined &&
+        member.seed !== undefined &&
+        member.seedBlock === member.createdBlock
+      ) {
+        const block = await client.getBlock({ blockNumber: createdBlock });
+        return block.hash?.toLowerCase() !== member.seed.toLowerCase();
+      }
+      // No hash kept: the createTask in neither a block nor the pool of a chain at or past its block.
+      if (createdBlock === undefined) return false;
+      return await client.getTransaction({ hash: member.createTx }).then(
+        () => false,
+        (error: unknown) => {
+          if ((error as Error).name === 'TransactionNotFoundError') return true;
+          throw error;
+        },
+      );
+    };
     for (const [index, info] of infos.entries()) {
       const member = members[index]!;
+      const key = member.taskKey.toLowerCase();
       const state = taskStates[info.state] ?? `state ${info.state}`;
-      tasks.set(member.taskKey.toLowerCase(), {
+      tasks.set(key, {
         state,
         node: info.node === zeroAddress ? undefined : info.node,
       });
-      // An end is final: another state on the chain now can only be an earlier one, i.e. the chain went back.
-      const endUndone = member.state?.startsWith('End') === true && state !== member.state;
-      // Unknown, though its createTask was mined: lost, unless that transaction waits in the pool again.
-      const createUndone =
-        state === 'None' &&
-        member.createTx !== undefined &&
-        (await client.getTransaction({ hash: member.createTx }).then(
-          () => false,
-          (error: unknown) => {
-            if ((error as Error).name === 'TransactionNotFoundError') return true;
-            throw error;
-          },
-        ));
-      if (endUndone || createUndone) lost.push(member.taskKey.toLowerCase());
+      if (state === 'None') {
+        const gone = await creationGone(member);
+        if (gone === 'behind') behind.push(key);
+        else if (gone) lost.push(key);
+        continue;
+      }
+      // An end is final: another state on the chain now can only be an earlier one: the chain went back under
+      // the end, not under the creation (the task is known): live again, its fee held on chain.
+      if (member.state?.startsWith('End') === true && state !== member.state) reopened.push(key);
     }
-    return { ok: true, tasks, lost };
+    return { ok: true, tasks, lost, reopened, behind };
   } catch (error) {
     const message = (error as { shortMessage?: string }).shortMessage ?? (error as Error).message;
     return { ok: false, reason: (message.split('\n')[0] ?? '').replace(/\.$/, '') };

@@ -118,9 +118,9 @@ export function createChainFeed(parameters: CreateChainFeedParameters): ChainFee
 
   const poll = async () => {
     const top = blocks.at(-1);
-    // A head the subscription pushed above the kept top needs no header read once the HTTP node has it (a poll it
-    // started, or a timer's poll that finds it there; a later head pushed starts the next poll). Otherwise the cheap
-    // read first (most timer polls see no new block): a block replaced at the same height is seen with the next block, whose parent hash does
+    // A head the subscription pushed above the kept top: one read of the HTTP node's latest header, and the pushed
+    // headers below it (a poll it started, or a timer's poll that finds it there; a later head pushed starts the
+    // next poll). Otherwise the cheap read first (most timer polls see no new block): a block replaced at the same height is seen with the next block, whose parent hash does
     // not chain onto the kept top (then a new stretch is read).
     let newest: Header | undefined;
     for (const header of pushed.values()) if (!newest || header.number > newest.number) newest = header;
@@ -128,18 +128,17 @@ export function createChainFeed(parameters: CreateChainFeedParameters): ChainFee
     let latest: Header;
     if (fromPush && top) {
       // Only a head the HTTP node has (review s12): its logs come from that node, and one that has not got the
-      // block yet answers an empty list for it (anvil does), which would pass as a block without logs. A
-      // WebSocket endpoint ahead of the HTTP one (another node behind a load balancer, a lagging replica) is
-      // followed only as far as the HTTP node's head; the rest at the next head or poll.
-      const head = await client.getBlockNumber({ cacheTime: 0 });
-      if (head <= top.number) {
+      // block yet answers an empty list for it (anvil does), which would pass as a block without logs. And only
+      // the HTTP node's block at that height (review s13): a pushed block of another fork there would be kept with
+      // the HTTP block's logs. So the head is the HTTP node's latest header (one read, in place of the
+      // eth_blockNumber it replaces); the pushed headers stand in for the blocks below it, and are used only if
+      // they chain onto it by parent hash (`check`). A WebSocket endpoint ahead of the HTTP one (another node
+      // behind a load balancer, a lagging replica) is followed only as far as the HTTP node's head.
+      latest = await client.getBlock({ blockTag: 'latest' });
+      if (latest.number <= top.number) {
         freshAt = Date.now();
         return;
       }
-      latest =
-        head >= fromPush.number
-          ? fromPush
-          : (pushed.get(head) ?? (await client.getBlock({ blockNumber: head })));
     } else {
       if (top && (await client.getBlockNumber({ cacheTime: 0 })) === top.number) {
         freshAt = Date.now();

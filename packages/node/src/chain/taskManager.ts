@@ -233,6 +233,30 @@ export async function readArgsCommitment(
   return undefined;
 }
 
+/**
+ * Whether the block that gave a task to a node is provably gone from the chain: the RPC's head is at or past that
+ * block and the block holds no TaskStarted of the task. A single read that shows a task None or undrawn may come
+ * from an RPC replica behind that block (a load-balanced RPC): 'unknown' then, never 'gone'.
+ */
+export async function readStartStands(
+  client: PublicClient,
+  contracts: Contracts,
+  taskKey: Hex,
+  startedBlock: number,
+): Promise<'stands' | 'gone' | 'unknown'> {
+  const head = Number(await client.getBlockNumber({ cacheTime: 0 }));
+  if (head < startedBlock) return 'unknown';
+  const event = taskManagerAbi.find((item) => item.type === 'event' && item.name === 'TaskStarted');
+  const logs = await client.getLogs({
+    address: contracts.taskManager,
+    event: event as Extract<(typeof taskManagerAbi)[number], { type: 'event'; name: 'TaskStarted' }>,
+    args: { taskKey },
+    fromBlock: BigInt(startedBlock),
+    toBlock: BigInt(startedBlock),
+  });
+  return logs.length > 0 ? 'stands' : 'gone';
+}
+
 /** The key whose statements the TaskManager requires (ArgsAvailable, ResultAvailable); zero when none. */
 export async function readRelaySigner(client: PublicClient, contracts: Contracts): Promise<Address> {
   return client.readContract({

@@ -81,6 +81,10 @@ describe('node daemon: a task the chain went back under (evm_snapshot / evm_reve
     // What a reload of an older chain save does: the task, its draw and the node's report are gone.
     await devnet.rpc('evm_revert', [saved]);
     assert.equal((await readTask(devnet.client, contracts, task.taskKey)).state, 'None');
+    // Lost only once provable: the chain's head at or past the block that drew it, which holds no draw of it.
+    const startedBlock = getTask(node.store, task.taskKey)!.startedBlock;
+    const head = Number(await devnet.client.getBlockNumber({ cacheTime: 0 }));
+    await devnet.rpc('anvil_mine', [toHex(Math.max(1, startedBlock - head + 1))]);
     await waitFor(() => getTask(node.store, task.taskKey)?.step === 'ended', 30_000, 'given up');
     const record = getTask(node.store, task.taskKey)!;
     assert.equal(record.outcome, 'lost');

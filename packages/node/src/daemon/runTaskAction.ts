@@ -14,6 +14,7 @@ import {
   finalizeTaskRequest,
   readArgsCommitment,
   readChainTime,
+  readStartStands,
   readTask,
   readTimeout,
   recordSamplingSeedRequest,
@@ -56,7 +57,11 @@ const relayRetry = (task: TaskRecord, error: unknown): TaskInput =>
  * What the chain says about a task, as an input when it settles the matter (ended, not ours, already
  * reported), or undefined when the node should go on with its own step.
  */
-function chainVerdict(ctx: NodeContext, task: TaskRecord, chain: ChainTask): TaskInput | undefined {
+async function chainVerdict(
+  ctx: NodeContext,
+  task: TaskRecord,
+  chain: ChainTask,
+): Promise<TaskInput | undefined> {
   const outcome = endOutcomes[chain.state];
   if (outcome) return { type: 'ended', outcome, fee: null };
   // A reorg replaced the block that drew it: the next settlement draws it again from the same creation block's
@@ -65,7 +70,17 @@ function chainVerdict(ctx: NodeContext, task: TaskRecord, chain: ChainTask): Tas
     return retry(task, `the chain shows task ${task.taskKey} Pending again (reorganized)`);
   // Gone (the chain went back under its creation: a devnet's anvil reloaded from an older save, a deep reorg), or
   // queued again by a new draw: lost unless a later draw brings it back (applyChainLogs restarts it). Nothing of
-  // it is this node's any more: no step of it can succeed, and none is owed (no penalty can follow).
+  // it is this node's any more: no step of it can succeed, and none is owed (no penalty can follow). Only when
+  // provable: None or Queued from an RPC replica behind the draw's block (a load-balanced RPC) is retried.
+  if (chain.state === 'None' || chain.state === 'Queued') {
+    const start = await readStartStands(ctx.client, ctx.contracts, task.taskKey, task.startedBlock);
+    if (start !== 'gone') {
+      return retry(
+        task,
+        `the chain shows task ${task.taskKey} ${chain.state}, but ${start === 'unknown' ? `its head is below block ${task.startedBlock} that gave it to this node (an RPC behind, or a chain that went back: waiting)` : `block ${task.startedBlock} still gives it to this node (an RPC replica behind?)`}`,
+      );
+    }
+  }
   if (chain.state === 'None') {
     return {
       type: 'lost',
@@ -103,7 +118,7 @@ async function fetchArgs(ctx: NodeContext, task: TaskRecord): Promise<TaskInput>
           fromBlock: ctx.startBlock,
         }),
   ]);
-  const verdict = chainVerdict(ctx, task, chain);
+  const verdict = await chainVerdict(ctx, task, chain);
   if (verdict) return verdict;
   const deadlineAt = Number(chain.stateTime + timeout);
   // The chain's clock decides timeouts, not ours.
@@ -317,7 +332,10 @@ async function uploadResult(ctx: NodeContext, task: TaskRecord): Promise<TaskInp
   } catch (error) {
     // The relay's refusal may be the chain's (TASK_UNKNOWN: the chain went back under the task): the chain says
     // whether the task is still this node's to report, else the upload would be retried until its deadline.
-    const verdict = chainVerdict(ctx, task, await readTask(ctx.client, ctx.contracts, task.taskKey));
+    // A failed read of it is no verdict: the relay's error is handled as before (retried unless refused for good).
+    const verdict = await readTask(ctx.client, ctx.contracts, task.taskKey)
+      .then((chain) => chainVerdict(ctx, task, chain))
+      .catch(() => undefined);
     if (verdict) return verdict;
     if (error instanceof RelayError && !error.retryable && error.code !== undefined) {
       // The relay checked the files and will never take them (SCORE_MISMATCH, RESULT_IMAGE_INVALID…): a score
@@ -373,7 +391,7 @@ async function report(
   } catch (error) {
     // Whatever happened, the chain says where the task stands (our report may have landed meanwhile).
     const chain = await readTask(ctx.client, ctx.contracts, task.taskKey);
-    const verdict = chainVerdict(ctx, task, chain);
+    const verdict = await chainVerdict(ctx, task, chain);
     if (verdict) return verdict;
     const message =
       error instanceof TransactionRevertedError
@@ -390,7 +408,7 @@ async function report(
     return retry(task, `${kind}: ${message}`);
   }
   const chain = await readTask(ctx.client, ctx.contracts, task.taskKey);
-  return chainVerdict(ctx, task, chain) ?? retry(task, `${kind} reverted`);
+  return (await chainVerdict(ctx, task, chain)) ?? retry(task, `${kind} reverted`);
 }
 
 /** How long after its own report a node first looks at the task: a follow interval, at most the validation window. */
@@ -401,6 +419,7 @@ async function firstFollowMs(ctx: NodeContext): Promise<number> {
 
 /** Follows of a task whose report the chain no longer shows before it is given up (see `follow`). */
 const maxReportRestores = 3;
+const reportUndoneMessage = "the chain went back under this node's report of task";
 
 async function follow(ctx: NodeContext, task: TaskRecord): Promise<TaskInput> {
   const chain = await readTask(ctx.client, ctx.contracts, task.taskKey);
@@ -409,22 +428,35 @@ async function follow(ctx: NodeContext, task: TaskRecord): Promise<TaskInput> {
   if (chain.state !== 'ScoreReady' && chain.state !== 'ErrorReported') {
     // The chain went back under the node's report (it was mined: the step says so). Gone, queued or someone
     // else's: lost (chainVerdict), finalizeTask would only revert (InvalidState) on every try and every start.
-    const verdict = chainVerdict(ctx, task, chain);
+    const verdict = await chainVerdict(ctx, task, chain);
     if (verdict) return verdict;
-    // Still Started on this node: the report itself was undone. The sender puts the node's rewound transactions
-    // back (the same signed bytes, createTxSender's restoreRewound); a few follows wait for it to land again,
-    // then the task is given up: a report that cannot land again leaves nothing for the node to do (the task
-    // times out on chain: no penalty beyond QoS).
-    if (task.attempts >= maxReportRestores)
+    // Still Started on this node: the report itself was undone (or an RPC replica is behind its block). The
+    // sender puts the node's rewound transactions back (the same signed bytes, createTxSender's restoreRewound);
+    // a few follows wait for it to land again. They are counted on their own (`attempts` also counts the follows
+    // that waited for the app's validation): the first such follow starts the count at 1. Then, before the
+    // task's deadline, the node goes back and reports again (a report that lands twice only reverts); past it,
+    // the node ends the task itself (abortTimedOut). The task is never given up while the chain gives it to
+    // this node.
+    const restores = task.lastError?.startsWith(reportUndoneMessage) ? task.attempts : 0;
+    if (restores >= maxReportRestores) {
+      const [timeout, chainTime] = await Promise.all([
+        ctx.reads.timeout(task.taskType),
+        ctx.reads.chainTime(),
+      ]);
+      const beforeDeadline = chainTime < Number(chain.stateTime + timeout) - ctx.deadlineMarginSec;
       return {
-        type: 'lost',
-        message: `the chain went back under this node's report of task ${task.taskKey} and it did not land again (the task is Started there); given up`,
+        type: 'reportUndone',
+        again: beforeDeadline,
+        message: `the chain went back under this node's report of task ${task.taskKey} and it did not land again (the task is Started there): ${beforeDeadline ? 'reporting again' : 'past its deadline, ending it'}`,
       };
+    }
     await ctx.sender.recover();
-    return retry(
-      task,
-      `the chain went back under this node's report of task ${task.taskKey}: putting it back`,
-    );
+    return {
+      type: 'failedRetryable',
+      message: `${reportUndoneMessage} ${task.taskKey}: putting it back`,
+      backoffMs: getBackoffMs(restores),
+      attempts: restores + 1,
+    };
   }
   // Followed right after every report (the window has just opened) and again until the task ends: the setting and
   // the chain's clock come from the cached reads, not two more round trips per task.
@@ -440,7 +472,7 @@ async function follow(ctx: NodeContext, task: TaskRecord): Promise<TaskInput> {
       });
     } catch (error) {
       // The chain may have moved under it meanwhile (ended by another, or gone back under it).
-      const after = chainVerdict(ctx, task, await readTask(ctx.client, ctx.contracts, task.taskKey));
+      const after = await chainVerdict(ctx, task, await readTask(ctx.client, ctx.contracts, task.taskKey));
       if (after && after.type !== 'reported') return after;
       return retry(task, `finalizeTask: ${describeContractError(error)}`);
     }
@@ -452,7 +484,7 @@ async function follow(ctx: NodeContext, task: TaskRecord): Promise<TaskInput> {
 
 async function abortTimedOut(ctx: NodeContext, task: TaskRecord): Promise<TaskInput> {
   const chain = await readTask(ctx.client, ctx.contracts, task.taskKey);
-  const verdict = chainVerdict(ctx, task, chain);
+  const verdict = await chainVerdict(ctx, task, chain);
   if (verdict && verdict.type !== 'reported') return verdict;
   if (chain.state !== 'Started') {
     return {
@@ -480,7 +512,7 @@ async function abortTimedOut(ctx: NodeContext, task: TaskRecord): Promise<TaskIn
       request: abortTaskRequest(ctx.contracts, task.taskKey),
     });
   } catch (error) {
-    const after = chainVerdict(ctx, task, await readTask(ctx.client, ctx.contracts, task.taskKey));
+    const after = await chainVerdict(ctx, task, await readTask(ctx.client, ctx.contracts, task.taskKey));
     if (after) return after;
     return retry(task, `abortTask: ${describeContractError(error)}`);
   }

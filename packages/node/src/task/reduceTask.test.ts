@@ -66,6 +66,34 @@ describe('reduceTask', () => {
     assert.equal(reduceTask(task('result_uploaded'), { type: 'reported' }, 1000)?.nextAttemptAt, 0);
   });
 
+  it('a report the chain went back under is reported again before the deadline, else the task ends at its timeout', () => {
+    const reported = task('reported', { score: key, resultSignature: '0x', attempts: 5 });
+    const again = apply(reported, { type: 'reportUndone', again: true, message: 'undone' });
+    assert.equal(again.step, 'result_uploaded');
+    assert.equal(again.attempts, 0);
+    assert.equal(again.score, key);
+    assert.equal(
+      apply({ ...reported, resultSignature: null }, { type: 'reportUndone', again: true, message: 'x' }).step,
+      'executed',
+    );
+    assert.equal(
+      apply({ ...reported, errorKind: 'invalid_args' }, { type: 'reportUndone', again: true, message: 'x' })
+        .step,
+      'invalid_args',
+    );
+    assert.equal(apply(reported, { type: 'reportUndone', again: false, message: 'late' }).step, 'abandoned');
+    assert.equal(
+      reduceTask(task('executed'), { type: 'reportUndone', again: true, message: 'x' }, 1000),
+      null,
+    );
+    // A retry may set its own count (the follows that wait for an undone report), else it grows by one.
+    assert.equal(
+      apply(reported, { type: 'failedRetryable', message: 'm', backoffMs: 1, attempts: 1 }).attempts,
+      1,
+    );
+    assert.equal(apply(reported, { type: 'failedRetryable', message: 'm', backoffMs: 1 }).attempts, 6);
+  });
+
   it('a relay statement the chain refuses sends the task back to commit its result again', () => {
     const t = apply(task('result_uploaded', { resultSignature: '0xab' }), {
       type: 'statementRejected',

@@ -17,8 +17,16 @@ export type TaskInput =
    */
   | { type: 'reported'; followAfterMs?: number | undefined }
   | { type: 'ended'; outcome: TaskOutcome; fee: bigint | null }
-  /** A transient failure of the current step: try again after `backoffMs`. */
-  | { type: 'failedRetryable'; message: string; backoffMs: number }
+  /**
+   * A transient failure of the current step: try again after `backoffMs`. `attempts` sets the count of failed
+   * attempts (a count of its own, e.g. the follows that wait for an undone report), else it grows by one.
+   */
+  | { type: 'failedRetryable'; message: string; backoffMs: number; attempts?: number | undefined }
+  /**
+   * The chain went back under the node's report and it did not land again while the task is still Started on
+   * this node: report again (`again`, before the deadline), else end it at its timeout (abortTimedOut).
+   */
+  | { type: 'reportUndone'; again: boolean; message: string }
   /** Something that no retry can fix and that is nobody's provable fault: let the task time out. */
   | { type: 'abandon'; message: string }
   /** The chain says the task is not (or no longer) this node's, e.g. its TaskStarted was reorganized away. */
@@ -94,10 +102,18 @@ export function reduceTask(task: TaskRecord, input: TaskInput, now: number): Tas
       };
     case 'failedRetryable':
       return {
-        attempts: task.attempts + 1,
+        attempts: input.attempts ?? task.attempts + 1,
         lastError: input.message,
         nextAttemptAt: now + input.backoffMs,
       };
+    case 'reportUndone': {
+      if (task.step !== 'reported') return null;
+      if (!input.again) return to('abandoned', { lastError: input.message });
+      if (task.errorKind === 'invalid_args') return to('invalid_args', { lastError: input.message });
+      // The score and the relay's statement are kept: submitScore again (the statement is asked for anew if
+      // the task has none).
+      return to(task.resultSignature ? 'result_uploaded' : 'executed', { lastError: input.message });
+    }
     case 'abandon':
       if (!preReport.has(task.step) || task.step === 'abandoned') return null;
       return to('abandoned', { lastError: input.message });

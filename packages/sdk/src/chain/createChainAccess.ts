@@ -42,7 +42,7 @@ const nonceRefusal =
 /** Signing attempts of one write whose nonce other transactions of the account keep taking. */
 const maxNonceAttempts = 3;
 
-/** Transactions whose signed bytes a client keeps to put them back after a rewind (a few hundred kB at most). */
+/** Transactions whose signed bytes a client keeps to put them back after a rewind (≈ 1.4 KB per createTask: up to ≈ 1.4 MB per client). */
 const keptNonces = 1024;
 
 /** The nonce of a signed transaction went to another transaction of the account: sign again. */
@@ -51,6 +51,9 @@ class NonceTakenError extends Error {
     super('The nonce was taken by another transaction of this account.', { cause });
   }
 }
+
+/** The fee caps of one EIP-1559 transaction. */
+type FeeCaps = { maxFeePerGas: bigint; maxPriorityFeePerGas: bigint };
 
 type WriteRequest = { functionName: string; args: readonly unknown[]; value?: bigint | undefined };
 
@@ -97,6 +100,12 @@ export function createChainAccess(parameters: {
   pollIntervalMs: number;
   /** Called when a write starts; the function it returns when it ended (with its receipt's block, if mined). */
   onWrite?: (() => ((blockNumber?: bigint) => void) | undefined) | undefined;
+  /**
+   * Whether the task of a createTask the chain went back under is still wanted (its record still open): its kept
+   * bytes are broadcast again only then (paid again otherwise, e.g. after `verinet task drop`). Without it, or
+   * when it says no, its nonce is filled with a no-op transfer to the account itself.
+   */
+  isTaskWanted?: ((taskKey: Hex) => boolean | Promise<boolean>) | undefined;
 }): ChainAccess {
   const { chain } = parameters;
   const viemChain = getViemChain(chain);
@@ -183,8 +192,12 @@ export function createChainAccess(parameters: {
   // anvil reloaded from an older save, a deep reorg): neither a block nor the pool holds them any more, and a new
   // transaction above them would wait in the pool for ever behind the gap (review s12). They are put back first,
   // in nonce order, as the node's sender does (createTxSender's restoreRewound).
-  const kept = new Map<number, Hex>();
+  // createTask bytes carry their task key: they are put back only while the task is still wanted (isTaskWanted).
+  const kept = new Map<number, { raw: Hex; taskKey: Hex | undefined }>();
   let acceptedUpTo = 0;
+  // One above the highest nonce of this client's transactions seen mined (their receipts): a mined count below it
+  // is what tells a rewind from a lagging pending count.
+  let minedUpTo = 0;
   // One fee read per second for every client of the process on this RPC (createFeeReader: 2 × base fee + tip;
   // a refusal for a low fee refreshes it and the transaction is signed once more).
   const fees: FeeReader =
@@ -252,15 +265,24 @@ export function createChainAccess(parameters: {
    * account's funds, and does not hold) ends the run and is the nonce returned: the pending count says neither the pool nor a block
    * holds a transaction of it, so the one signed for it now makes the lost one invalid for good (they cannot both
    * land) instead of leaving a gap. A nonce the RPC calls used (another holder of the key took it, or these very
-   * bytes are already back) is skipped: it is not free.
+   * bytes are already back) is skipped: it is not free. A createTask whose task is no longer wanted
+   * (`isTaskWanted`) is not broadcast again: a no-op transfer to the account itself takes its nonce.
    */
-  const restoreRewound = async (pending: number): Promise<number> => {
-    let nonce = pending;
+  const restoreRewound = async (pending: number, fee: FeeCaps): Promise<number> => {
+    // Never below the first nonce this client signed: a nonce it did not sign is not its to fill.
+    let nonce = Math.max(pending, Math.min(acceptedUpTo, ...kept.keys()));
     for (; nonce < acceptedUpTo; nonce++) {
-      const raw = kept.get(nonce);
-      if (raw === undefined) break;
+      const entry = kept.get(nonce);
+      if (entry === undefined) break;
+      const { raw } = entry;
       try {
-        await sendClient.sendRawTransaction({ serializedTransaction: raw });
+        const wanted =
+          entry.taskKey === undefined ||
+          (await Promise.resolve(parameters.isTaskWanted?.(entry.taskKey)).catch(() => false)) === true;
+        // A createTask no longer wanted is not paid again: a transfer of nothing to the account itself takes its
+        // nonce (no gap for the transactions above it).
+        const bytes = wanted ? raw : await signFiller(nonce, fee);
+        await sendClient.sendRawTransaction({ serializedTransaction: bytes });
       } catch (error) {
         const text = error instanceof Error ? error.message : String(error);
         if (nonceRefusal.test(text)) continue;
@@ -272,6 +294,21 @@ export function createChainAccess(parameters: {
     }
     nextNonce = undefined;
     return nonce;
+  };
+
+  /** A no-op transaction for `nonce`: nothing sent to the account itself. */
+  const signFiller = async (nonce: number, fee: FeeCaps): Promise<Hex> => {
+    if (!local) throw new ConfigurationError('No local key to sign with.');
+    return local.signTransaction({
+      type: 'eip1559',
+      chainId: chain.id,
+      to: account.address,
+      value: 0n,
+      nonce,
+      gas: 21_000n,
+      maxFeePerGas: fee.maxFeePerGas,
+      maxPriorityFeePerGas: fee.maxPriorityFeePerGas,
+    });
   };
 
   /** The TaskManager call both send paths estimate and send. */
@@ -292,7 +329,7 @@ export function createChainAccess(parameters: {
     if (!local) throw new ConfigurationError('No local key to sign with.');
     const call = toCall(request);
     let gas = 0n;
-    let sent: { raw: Hex; receipt: TransactionReceipt | undefined };
+    let sent: { raw: Hex; nonce: number; receipt: TransactionReceipt | undefined };
     try {
       sent = await serial(async () => {
         let feeRefreshed = false;
@@ -310,12 +347,17 @@ export function createChainAccess(parameters: {
             fees.read(),
           ]);
           let nonce = Math.max(pendingNonce, nextNonce ?? 0);
-          if (pendingNonce < acceptedUpTo) {
+          // A pending count below our sends is a rewind only when the mined count is below what this client saw
+          // mined too: a load-balanced RPC's pending count may lag (a replica behind our sends, or behind another
+          // process's transaction on this key), and then our own count stands (review s13).
+          const rewound =
+            pendingNonce < acceptedUpTo &&
+            (await publicClient.getTransactionCount({ address: account.address, blockTag: 'latest' })) <
+              minedUpTo;
+          if (rewound) {
             // The chain lost transactions this client sent: they go back first (restoreRewound); an estimate that
-            // failed may have depended on them (a validation after its createTask), so it is read once more. (A
-            // load-balanced RPC whose pending count lags our sends lands here too: it answers "already known" to
-            // the bytes it holds, which are skipped, at the cost of those broadcasts.)
-            nonce = await restoreRewound(pendingNonce);
+            // failed may have depended on them (a validation after its createTask), so it is read once more.
+            nonce = await restoreRewound(pendingNonce, fee);
             if ('error' in estimated && !restored) {
               restored = true;
               attempt--;
@@ -345,10 +387,16 @@ export function createChainAccess(parameters: {
             nextNonce = nonce + 1;
             // Kept for restoreRewound; one signed for a nonce makes the older bytes kept above it stale.
             for (let above = nonce; above < acceptedUpTo; above++) kept.delete(above);
-            kept.set(nonce, raw);
+            kept.set(nonce, {
+              raw,
+              taskKey:
+                request.functionName === 'createTask'
+                  ? (request.args[0] as { taskIdCommitment?: Hex } | undefined)?.taskIdCommitment
+                  : undefined,
+            });
             acceptedUpTo = nonce + 1;
             if (kept.size > keptNonces) kept.delete(kept.keys().next().value as number);
-            return { raw, receipt };
+            return { raw, nonce, receipt };
           } catch (error) {
             // The RPC may not hold it: the next transaction takes its nonce from the chain again.
             nextNonce = undefined;
@@ -376,6 +424,7 @@ export function createChainAccess(parameters: {
           hash: keccak256(sent.raw),
           pollingInterval: parameters.pollIntervalMs,
         }));
+      minedUpTo = Math.max(minedUpTo, sent.nonce + 1);
       return { receipt, gas };
     } catch (error) {
       throw toSdkError(error, request.functionName, account.address);

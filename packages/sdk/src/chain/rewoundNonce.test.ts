@@ -34,12 +34,13 @@ async function within<T>(ms: number, promise: Promise<T>): Promise<T> {
   }
 }
 
-function accessFor(index: number) {
+function accessFor(index: number, isTaskWanted?: (taskKey: Hex) => boolean) {
   const { privateKey } = testWallet(devnet, index);
   const access = createChainAccess({
     chain: getChainFromDeployment(devnet.deployment, devnet.anvil.rpcUrl),
     account: privateKey,
     pollIntervalMs: 50,
+    isTaskWanted,
   });
   return { access, privateKey };
 }
@@ -69,7 +70,7 @@ describe('review s12: the SDK after the chain went back under its nonce (evm_sna
   });
 
   it('a write whose estimate needs the lost transaction (abortTask after its createTask) is estimated again once it is back', async () => {
-    const { access } = accessFor(16);
+    const { access } = accessFor(16, () => true);
     const { address } = access;
     const minFee = (await devnet.client.readContract({
       address: devnet.deployment.contracts.taskManager,
@@ -114,5 +115,68 @@ describe('review s12: the SDK after the chain went back under its nonce (evm_sna
       'success',
     );
     assert.equal(await devnet.client.getTransactionCount({ address }), createdNonce + 2);
+  });
+  it('a createTask the chain went back under whose task is no longer wanted is not paid again: a no-op takes its nonce', async () => {
+    const { access } = accessFor(18, () => false);
+    const { address } = access;
+    const minFee = (await devnet.client.readContract({
+      address: devnet.deployment.contracts.taskManager,
+      abi: taskManagerAbi,
+      functionName: 'minFee',
+    })) as bigint;
+    const taskKey = keccak256(toHex('dropped task'));
+    const saved = (await devnet.rpc('evm_snapshot', [])) as string;
+    const created = await within(
+      30_000,
+      access.write({
+        functionName: 'createTask',
+        args: [
+          {
+            taskType: 0,
+            modelIds: [keccak256(toHex('model'))],
+            minVram: 8,
+            requiredGpu: zeroHash,
+            version: 0n,
+            taskSize: 1n,
+            taskIdCommitment: taskKey,
+            argsCommitment: keccak256(toHex('args')),
+            relayExpiry: 0n,
+            relaySignature: '0x',
+          },
+        ],
+        value: minFee,
+      }),
+    );
+    const createdNonce = (await devnet.client.getTransaction({ hash: created.transactionHash })).nonce;
+    await devnet.rpc('evm_revert', [saved]);
+    const next = await within(30_000, access.write({ functionName: 'settleDraws', args: [] }));
+    assert.equal(next.status, 'success');
+    assert.equal(
+      (await devnet.client.getTransaction({ hash: next.transactionHash })).nonce,
+      createdNonce + 1,
+    );
+    const filler = await devnet.client.getBlock({ blockTag: 'latest', includeTransactions: true });
+    const all = [
+      filler,
+      await devnet.client.getBlock({ blockNumber: filler.number - 1n, includeTransactions: true }),
+    ]
+      .flatMap((block) => block.transactions)
+      .filter(
+        (tx) =>
+          typeof tx !== 'string' &&
+          tx.from.toLowerCase() === address.toLowerCase() &&
+          tx.nonce === createdNonce,
+      );
+    assert.equal(all.length, 1, "one transaction took the createTask's nonce");
+    const tx = all[0] as { to: string | null; value: bigint };
+    assert.equal(tx.to?.toLowerCase(), address.toLowerCase(), 'a transfer to the account itself');
+    assert.equal(tx.value, 0n);
+    const task = (await devnet.client.readContract({
+      address: devnet.deployment.contracts.taskManager,
+      abi: taskManagerAbi,
+      functionName: 'getTask',
+      args: [taskKey],
+    } as never)) as { state: number };
+    assert.equal(task.state, 0, 'the dropped task was not created again');
   });
 });

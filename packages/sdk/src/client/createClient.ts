@@ -107,6 +107,7 @@ export function createClient(parameters: CreateClientParameters): VerinetClient 
       `maxDefaultFee must be a positive bigint (wei), not ${String(parameters.maxDefaultFee)}.`,
     );
   const pollIntervalMs = parameters.pollIntervalMs ?? 1_000;
+  const store = parameters.store ?? createMemoryStore();
   // The waits of every client of this process share one HTTP log feed (woken by new heads over WebSocket when the
   // chain has a `wsUrl`, else polling).
   let feed: ReturnType<typeof joinTaskLogFeed> | undefined;
@@ -118,6 +119,13 @@ export function createClient(parameters: CreateClientParameters): VerinetClient 
     createHttp: parameters.http?.createTransport,
     pollIntervalMs,
     onWrite: () => feed?.feed.writing(),
+    // A createTask the chain went back under is sent again only for a task still open in the store (not one
+    // dropped meanwhile: `verinet task drop`, then run again, would pay for it twice).
+    isTaskWanted: async (taskKey) => {
+      const key = taskKey.toLowerCase();
+      const open = await store.listTasks({ active: true });
+      return open.some((record) => record.members.some((member) => member.taskKey.toLowerCase() === key));
+    },
   });
   feed = joinTaskLogFeed({
     publicClient: access.publicClient,
@@ -137,7 +145,7 @@ export function createClient(parameters: CreateClientParameters): VerinetClient 
       taskManager: chain.contracts.taskManager,
       exchange: parameters.http?.exchange,
     }),
-    store: parameters.store ?? createMemoryStore(),
+    store,
     decodeImage: parameters.decodeImage ?? decodePng,
     fee: parameters.fee,
     maxDefaultFee: parameters.maxDefaultFee,
