@@ -256,6 +256,29 @@ describe('chain reader: the log follower', testTimeout, () => {
     assert.equal(calls['eth_call 0x15a29035'] ?? 0, 1, 'one eth_call: the key unknown at the first sync');
   });
 
+  it('review s13: refusal re-reads a client repeats cost the RPC a bounded number of head reads per second', async () => {
+    // Before session 13 refusal re-reads (recheck) and fresh reads shared one head read per 100 ms at most
+    // (recheckMs): "requests for unknown tasks cannot multiply the relay's RPC calls". Since s13-latency a sync
+    // begins as soon as the one in flight ends, so a client that repeats a refused request (a known task asked by a
+    // signer that is not its node: getKnownTask re-reads with recheck every time; fresh signers escape the per-signer
+    // rate limit) drives the relay's head reads to one per RPC round trip: hundreds per second on a near RPC, and a
+    // paid or rate-limited one (HTTP 429) then fails the relay's own reads.
+    const task = await createFixtureTask(fixture);
+    const { calls, client } = countingClient();
+    const chain = createFixtureChainReader(fixture, { cacheMs: 60_000, client });
+    assert.equal((await chain.getTask(task.taskKey)).state, 'Started', 'first sync: indexed');
+    const heads = calls.eth_getBlockByNumber!;
+    const spanMs = 1_000;
+    const end = Date.now() + spanMs;
+    const loop = async () => {
+      while (Date.now() < end) await chain.getTask(task.taskKey, { recheck: true });
+    };
+    await Promise.all(Array.from({ length: 8 }, loop));
+    const reads = calls.eth_getBlockByNumber! - heads;
+    // The pre-s13 bound (one per 100 ms), with room for timing: 15 in one second.
+    assert.ok(reads <= 15, `${reads} head reads in ${spanMs} ms for one client's repeated refusals`);
+  });
+
   it('a request that arrives while a sync is in flight is served by the next sync, begun as soon as that one ends', async () => {
     // Session 13 (issue 10): such a request waited for a timer (one sync per 100 ms), so a node asking for its
     // arguments right after its draw, or a refusal re-read, waited up to 100 ms for nothing. The head read of the
