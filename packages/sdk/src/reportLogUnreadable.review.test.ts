@@ -1,0 +1,123 @@
+import assert from 'node:assert/strict';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { after, before, describe, it } from 'node:test';
+import { taskManagerAbi } from '@verinet/protocol/chain';
+import { getAbiItem, type Hex, parseEther, toEventSelector } from 'viem';
+import { createClient, type VerinetClient } from './client/createClient.js';
+import { nodeHttp } from './nodeHttp.js';
+import { type SdkNetwork, startSdkNetwork, testModels } from './testing/startSdkNetwork.js';
+import type { TaskEvent } from './types.js';
+
+// Review s13 (lead 8ff7b27): waitForReport keeps a member whose chain state is ScoreReady / ErrorReported pending
+// until refreshMember reads its report log (readTaskReport: eth_getLogs from the member's seed block to latest).
+// No bound applies to that wait: the member's timeout is checked only for members not reported yet, so when the
+// log cannot be read (an RPC that prunes old logs or receipts, or answers an empty list for a range it does not
+// hold) the wait polls for ever, silently, until the caller aborts. Before 8ff7b27 it ended (and a group opening
+// reverted with an error the app saw). Here an RPC proxy drops TaskScoreReady logs from every eth_getLogs answer.
+
+const setupTimeout = { timeout: 180_000 };
+const teardownTimeout = { timeout: 60_000 };
+const scoreReady = toEventSelector(getAbiItem({ abi: taskManagerAbi, name: 'TaskScoreReady' }) as never);
+
+/** A JSON-RPC proxy to `target` whose eth_getLogs answers never hold a TaskScoreReady log. */
+async function startLogDroppingProxy(target: string): Promise<{ url: string; close: () => Promise<void> }> {
+  const server: Server = createServer(async (request, response) => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of request) chunks.push(chunk as Buffer);
+    const body = Buffer.concat(chunks);
+    try {
+      const upstream = await fetch(target, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body,
+      });
+      const answer = (await upstream.json()) as unknown;
+      const sent = JSON.parse(body.toString()) as unknown;
+      const calls = (Array.isArray(sent) ? sent : [sent]) as { id: unknown; method: string }[];
+      const answers = (Array.isArray(answer) ? answer : [answer]) as { id: unknown; result?: unknown }[];
+      for (const item of answers) {
+        const call = calls.find((c) => c.id === item.id);
+        if (call?.method === 'eth_getLogs' && Array.isArray(item.result))
+          item.result = (item.result as { topics: Hex[] }[]).filter((log) => log.topics[0] !== scoreReady);
+      }
+      response.writeHead(upstream.status, { 'content-type': 'application/json' });
+      response.end(JSON.stringify(Array.isArray(answer) ? answers : answers[0]));
+    } catch {
+      request.socket.destroy();
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+const appIndex = 13;
+let network: SdkNetwork;
+let proxy: Awaited<ReturnType<typeof startLogDroppingProxy>>;
+let client: VerinetClient;
+
+before(async () => {
+  network = await startSdkNetwork();
+  for (const index of [1, 2]) {
+    await network.joinNode(index);
+    await network.startNode(index);
+  }
+  await network.send(0, 'taskManager', 'setSamplingDenominator', [1000n]);
+  proxy = await startLogDroppingProxy(network.devnet.anvil.rpcUrl);
+  client = createClient({
+    chain: { ...network.chain, rpcUrl: proxy.url },
+    relay: network.relay.url,
+    account: network.privateKey(appIndex),
+    fee: parseEther('0.01'),
+    pollIntervalMs: 100,
+    http: nodeHttp,
+  });
+}, setupTimeout);
+after(async () => {
+  await client?.close();
+  await proxy?.close();
+  await network?.stop();
+}, teardownTimeout);
+
+describe('review s13: a reported member whose report log the RPC cannot return', { timeout: 200_000 }, () => {
+  it('ends the wait with an error naming the missing log, not a silent wait until the caller aborts', async () => {
+    const events: TaskEvent[] = [];
+    const abortAfterMs = 60_000;
+    const started = Date.now();
+    const outcome = await client.chat.completions
+      .create(
+        {
+          model: testModels.llm,
+          messages: [{ role: 'user', content: 'Count to three.' }],
+          max_tokens: 4,
+          seed: 7,
+        },
+        { signal: AbortSignal.timeout(abortAfterMs), onProgress: (event) => events.push(event) },
+      )
+      .then(
+        () => ({ error: undefined }),
+        (error: unknown) => ({ error }),
+      );
+    const elapsed = Date.now() - started;
+    const id = events[0]?.id;
+    const record = id ? await client.getTask(id) : undefined;
+    const member = record?.members[0];
+    console.log(
+      `ended after ${elapsed} ms; member state ${member?.state}, score ${member?.score};`,
+      outcome.error,
+    );
+    assert.ok(outcome.error, 'no score readable: the task cannot complete');
+    assert.equal(member?.state, 'ScoreReady', 'the node reported: the chain state says so');
+    assert.ok(
+      elapsed < abortAfterMs - 1_000,
+      `the wait ended only with the caller's abort after ${elapsed} ms (${String(outcome.error)}): it had no bound of its own`,
+    );
+  });
+});
