@@ -1,6 +1,7 @@
 import type { TaskEventWatch } from '../chain/createTaskEventWaker.js';
 import { type ChainTaskInfo, isEnded, isReported, readChainTimeCached, readTimeout } from '../chain/reads.js';
 import type { SdkContext } from '../client/context.js';
+import { ReportLogUnavailableError } from '../errors/index.js';
 import type { TaskRecord } from '../types.js';
 import { loadRecord, saveRecord } from '../utils/loadRecord.js';
 import { sleep } from '../utils/sleep.js';
@@ -32,6 +33,13 @@ export type WaitForReportReturnType = {
 };
 
 const runningEveryMs = 5_000;
+
+/**
+ * How long a member the chain shows reported may lack its report log before the wait gives up with
+ * ReportLogUnavailableError: the log is in the same block as the state change, so only an RPC that lags behind its
+ * own state reads (a load-balanced replica: seconds) or does not serve the range (pruned logs: for good) misses it.
+ */
+export const reportLogWaitMs = 20_000;
 
 /** How often a wait woken by events reads the chain all the same (a dropped subscription, a timeout to see). */
 const eventFallbackMs = (context: SdkContext) => Math.max(context.pollIntervalMs, 2_000);
@@ -118,6 +126,8 @@ export async function waitForReport(
   // Woken by the members' own events (the shared log feed, or WebSocket), and a read every few seconds all the same.
   const watch = options.watch ?? context.events?.watch(record.members.map((m) => m.taskKey));
   let skipRead = options.statesRead === true && options.watch !== undefined;
+  /** Per member reported on chain whose report log was not read yet: since when (bounded by reportLogWaitMs). */
+  const reportLogMissingSince = new Map<string, number>();
   try {
     return await poll();
   } finally {
@@ -155,7 +165,17 @@ export async function waitForReport(
         if (isReported(info.state)) {
           // Reported, but its report's log not read yet: a group opened now would carry an empty score and
           // revert (CommitmentOpeningMismatch; once in 3,000 bench tasks, s13). The next round reads it again.
-          if (member.score === undefined && member.errorCode === undefined) pending++;
+          if (member.score === undefined && member.errorCode === undefined) {
+            const since = reportLogMissingSince.get(member.taskKey) ?? Date.now();
+            reportLogMissingSince.set(member.taskKey, since);
+            if (Date.now() - since >= reportLogWaitMs)
+              throw new ReportLogUnavailableError(
+                member.taskKey,
+                member.seedBlock ?? '0',
+                Date.now() - since,
+              );
+            pending++;
+          }
           continue;
         }
         if (info.state === 'Pending') {

@@ -162,6 +162,26 @@ export class TaskTimeoutError extends VerinetError {
   }
 }
 
+/**
+ * The chain shows a member reported, but the RPC returned no report log for it (TaskScoreReady /
+ * TaskErrorReported) for `waitedMs`: without the score the app can neither open a group nor check the result.
+ * Nothing was lost: the report is on chain; `task resume` (or waitForReport) reads it again.
+ */
+export class ReportLogUnavailableError extends VerinetError {
+  override name = 'ReportLogUnavailableError' as const;
+  constructor(taskKey: Hex, fromBlock: string, waitedMs: number) {
+    super(
+      `The chain shows task ${taskKey} reported, but the RPC returned no report log for it from block ${fromBlock} to the latest (${Math.round(waitedMs / 1000)} s).`,
+      {
+        details: [
+          'The RPC may prune old logs or cap eth_getLogs ranges, or lag behind the node that answered the state.',
+          'Use an RPC that serves logs back to that block, then resume the task: its report is kept on chain.',
+        ],
+      },
+    );
+  }
+}
+
 /** The node reported that the arguments cannot run (invalid or incompatible models); the fee is refunded. */
 export class TaskErrorReportedError extends VerinetError {
   override name = 'TaskErrorReportedError' as const;
