@@ -22,8 +22,9 @@ export type ChainTaskStates =
        */
       reopened: string[];
       /**
-       * Task keys (lower case) unknown to the chain whose creation block is above the RPC's head: an RPC behind
-       * (a lagging replica of a load-balanced RPC) or a chain that went back; nothing is concluded from it.
+       * Task keys (lower case) unknown to the chain whose creation block is above the RPC's head, or that the RPC
+       * has no block for: an RPC behind (a lagging replica of a load-balanced RPC) or a chain that went back;
+       * nothing is concluded from it.
        */
       behind: string[];
     }
