@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -258,6 +260,84 @@ describe('review s13: `task drop` of a task the chain still holds', () => {
       assert.equal(status.status, 0, status.stderr);
       assert.doesNotMatch(status.stdout, /LOST/, 'a lagging read is taken for a rewind');
     } finally {
+      await replica.stop();
+    }
+  });
+  it('a load-balanced RPC whose head is past the creation block but whose other replica lacks the createTask: not lost', {
+    timeout: 180_000,
+  }, async () => {
+    // Fix s13: the head from one replica (at or past the creation block); the task's state (eth_call: None), the
+    // transaction (TransactionNotFoundError) and block reads from another one behind it. A missing transaction
+    // is no proof: not LOST, and no drop.
+    const replica = await startAnvil({ accounts: 2 });
+    const lagging = new Set([
+      'eth_call',
+      'eth_getTransactionByHash',
+      'eth_getBlockByNumber',
+      'eth_getBlockByHash',
+    ]);
+    const proxy = createServer((request, response) => {
+      const chunks: Buffer[] = [];
+      request.on('data', (chunk: Buffer) => chunks.push(chunk));
+      request.on('end', () => {
+        const body = Buffer.concat(chunks).toString('utf8');
+        const { method } = JSON.parse(body) as { method: string };
+        fetch(lagging.has(method) ? replica.rpcUrl : anvil.rpcUrl, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body,
+        })
+          .then(async (answer) => {
+            response.writeHead(answer.status, { 'content-type': 'application/json' });
+            response.end(await answer.text());
+          })
+          .catch(() => {
+            response.writeHead(502);
+            response.end();
+          });
+      });
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    const proxyUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+    try {
+      await deployContracts({ rpcUrl: replica.rpcUrl, privateKey: getDevnetPrivateKey(0) });
+      const { taskKey, receipt } = await createQueuedTask(anvil.rpcUrl, 'live task, load-balanced RPC');
+      // The record keeps no block hash (a member created before seeds were kept): only the transaction path.
+      const storePath = join(dir, 'balanced.db');
+      const id = 'ab66000000000000000000000000000f';
+      await putRecord(storePath, {
+        v: 1,
+        id,
+        taskType: 'llm',
+        phase: 'running',
+        members: [
+          {
+            role: 'original',
+            taskKey,
+            fee: '1',
+            createTx: receipt.transactionHash,
+            createdBlock: receipt.blockNumber.toString(),
+            state: 'Queued',
+          },
+        ],
+        previous: [],
+        resubmits: 0,
+        createdAt: Date.now(),
+        updatedAt: Date.now(),
+      });
+      const replicaHead = await createPublicClient({ transport: http(replica.rpcUrl) }).getBlockNumber();
+      assert.ok(replicaHead < receipt.blockNumber, 'the lagging replica is behind the creation block');
+      const status = await cli(proxyUrl, storePath, 'status', id);
+      const dropped = await cli(proxyUrl, storePath, 'drop', id);
+      assert.equal(status.status, 0, status.stderr);
+      assert.doesNotMatch(
+        status.stdout,
+        /LOST/,
+        'a missing transaction on a lagging replica is taken for a rewind',
+      );
+      assert.notEqual(dropped.status, 0, `drop removed a task live on the chain: ${dropped.stdout}`);
+    } finally {
+      await new Promise((resolve) => proxy.close(resolve));
       await replica.stop();
     }
   });

@@ -11,8 +11,9 @@ export type ChainTaskStates =
       /**
        * Task keys (lower case) the chain provably no longer has: unknown to the chain, whose creation block the
        * chain's head is at or past, and which holds another block than the record's there (its hash differs from
-       * the record's, or the createTask is in neither a block nor the pool). The chain went back under them (a
-       * devnet's anvil reloaded from an older save, a deep reorg): whatever they paid or earned there is undone.
+       * the record's, or its transactions lack the createTask), on two reads a few seconds apart. The chain went
+       * back under them (a devnet's anvil reloaded from an older save, a deep reorg): whatever they paid or earned
+       * there is undone.
        */
       lost: string[];
       /**
@@ -21,8 +22,9 @@ export type ChainTaskStates =
        */
       reopened: string[];
       /**
-       * Task keys (lower case) unknown to the chain whose creation block is above the RPC's head: an RPC behind
-       * (a lagging replica of a load-balanced RPC) or a chain that went back; nothing is concluded from it.
+       * Task keys (lower case) unknown to the chain whose creation block is above the RPC's head, or that the RPC
+       * has no block for: an RPC behind (a lagging replica of a load-balanced RPC) or a chain that went back;
+       * nothing is concluded from it.
        */
       behind: string[];
     }
@@ -41,7 +43,9 @@ export type ChainTaskStates =
 export async function readChainTaskStates(
   network: TaskNetwork,
   record: TaskRecord,
+  options: { confirmAfterMs?: number } = {},
 ): Promise<ChainTaskStates> {
+  const confirmAfterMs = options.confirmAfterMs ?? 2_000;
   const members = [...record.members, ...(record.replaced ?? [])];
   const keys = members.map((member) => member.taskKey);
   try {
@@ -67,30 +71,33 @@ export async function readChainTaskStates(
     const lost: string[] = [];
     const reopened: string[] = [];
     const behind: string[] = [];
-    /** Whether the chain provably no longer holds the member's createTask (see `lost`). */
+    /**
+     * Whether the chain provably no longer holds the member's createTask (see `lost`): only a positive difference
+     * is a proof, read twice `confirmAfterMs` apart (a load-balanced RPC may answer each call from another
+     * replica): the block the RPC has now at the creation height is another one than the record's (its hash
+     * differs from the seed's when the seed is that block's hash, or its transactions lack the createTask). No
+     * block there (a replica behind it) is 'behind': nothing is concluded; a missing transaction is no proof.
+     */
     const creationGone = async (member: (typeof members)[number]): Promise<boolean | 'behind'> => {
-      if (member.createTx === undefined) return false;
-      const createdBlock = member.createdBlock === undefined ? undefined : BigInt(member.createdBlock);
-      if (createdBlock !== undefined && head < createdBlock) return 'behind';
-      // The record's block hash at the creation height (the seed is blockhash(seedBlock)): a different block
-      // there is a proof; the same block says the creation stands (the read of its state was off).
-      if (
-        createdBlock !== undefined &&
-        member.seed !== undefined &&
-        member.seedBlock === member.createdBlock
-      ) {
-        const block = await client.getBlock({ blockNumber: createdBlock });
-        return block.hash?.toLowerCase() !== member.seed.toLowerCase();
-      }
-      // No hash kept: the createTask in neither a block nor the pool of a chain at or past its block.
-      if (createdBlock === undefined) return false;
-      return await client.getTransaction({ hash: member.createTx }).then(
-        () => false,
-        (error: unknown) => {
-          if ((error as Error).name === 'TransactionNotFoundError') return true;
+      const createTx = member.createTx;
+      if (createTx === undefined || member.createdBlock === undefined) return false;
+      const createdBlock = BigInt(member.createdBlock);
+      if (head < createdBlock) return 'behind';
+      const readOnce = async (): Promise<boolean | 'behind'> => {
+        const block = await client.getBlock({ blockNumber: createdBlock }).catch((error: unknown) => {
+          if ((error as Error).name === 'BlockNotFoundError') return undefined;
           throw error;
-        },
-      );
+        });
+        if (!block?.hash) return 'behind';
+        // The seed is blockhash(seedBlock): the record's block hash at the creation height when they match.
+        if (member.seed !== undefined && member.seedBlock === member.createdBlock)
+          return block.hash.toLowerCase() !== member.seed.toLowerCase();
+        return !block.transactions.some((hash) => hash.toLowerCase() === createTx.toLowerCase());
+      };
+      const first = await readOnce();
+      if (first !== true) return first;
+      await new Promise((resolve) => setTimeout(resolve, confirmAfterMs));
+      return readOnce();
     };
     for (const [index, info] of infos.entries()) {
       const member = members[index]!;

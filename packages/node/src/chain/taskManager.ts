@@ -234,27 +234,48 @@ export async function readArgsCommitment(
 }
 
 /**
- * Whether the block that gave a task to a node is provably gone from the chain: the RPC's head is at or past that
- * block and the block holds no TaskStarted of the task. A single read that shows a task None or undrawn may come
- * from an RPC replica behind that block (a load-balanced RPC): 'unknown' then, never 'gone'.
+ * Whether the block that gave a task to a node is provably gone from the chain. Only a positive difference is a
+ * proof: the RPC has a block at that height (eth_getBlockByNumber) and that exact block, asked for by its hash
+ * (eth_getLogs with blockHash, EIP-234: a replica without the block errors instead of answering []), holds no
+ * TaskStarted of the task; and so on a second read `confirmAfterMs` later. A load-balanced RPC may send each call
+ * to another replica: a replica behind that block has no block there, or errors on its hash, which is 'unknown'
+ * (retried later), never 'gone'; so is any failed read.
  */
 export async function readStartStands(
   client: PublicClient,
   contracts: Contracts,
   taskKey: Hex,
   startedBlock: number,
+  options: { confirmAfterMs?: number } = {},
 ): Promise<'stands' | 'gone' | 'unknown'> {
-  const head = Number(await client.getBlockNumber({ cacheTime: 0 }));
-  if (head < startedBlock) return 'unknown';
-  const event = taskManagerAbi.find((item) => item.type === 'event' && item.name === 'TaskStarted');
-  const logs = await client.getLogs({
-    address: contracts.taskManager,
-    event: event as Extract<(typeof taskManagerAbi)[number], { type: 'event'; name: 'TaskStarted' }>,
-    args: { taskKey },
-    fromBlock: BigInt(startedBlock),
-    toBlock: BigInt(startedBlock),
-  });
-  return logs.length > 0 ? 'stands' : 'gone';
+  const first = await readStartOnce(client, contracts, taskKey, startedBlock);
+  if (first !== 'gone') return first;
+  await new Promise((resolve) => setTimeout(resolve, options.confirmAfterMs ?? 2_000));
+  return readStartOnce(client, contracts, taskKey, startedBlock);
+}
+
+/** One read of readStartStands: the block now at `startedBlock`, and its TaskStarted of the task by its hash. */
+async function readStartOnce(
+  client: PublicClient,
+  contracts: Contracts,
+  taskKey: Hex,
+  startedBlock: number,
+): Promise<'stands' | 'gone' | 'unknown'> {
+  try {
+    const block = await client.getBlock({ blockNumber: BigInt(startedBlock) });
+    if (!block.hash) return 'unknown';
+    const event = taskManagerAbi.find((item) => item.type === 'event' && item.name === 'TaskStarted');
+    const logs = await client.getLogs({
+      address: contracts.taskManager,
+      event: event as Extract<(typeof taskManagerAbi)[number], { type: 'event'; name: 'TaskStarted' }>,
+      args: { taskKey },
+      blockHash: block.hash,
+    });
+    return logs.length > 0 ? 'stands' : 'gone';
+  } catch {
+    // No block at that height (a replica behind it), an unknown hash (EIP-234), a failed call: no proof.
+    return 'unknown';
+  }
 }
 
 /** The key whose statements the TaskManager requires (ArgsAvailable, ResultAvailable); zero when none. */

@@ -71,13 +71,14 @@ async function chainVerdict(
   // Gone (the chain went back under its creation: a devnet's anvil reloaded from an older save, a deep reorg), or
   // queued again by a new draw: lost unless a later draw brings it back (applyChainLogs restarts it). Nothing of
   // it is this node's any more: no step of it can succeed, and none is owed (no penalty can follow). Only when
-  // provable: None or Queued from an RPC replica behind the draw's block (a load-balanced RPC) is retried.
+  // provable (readStartStands: the block now at the draw's height, read by its hash twice, lacks the draw); None or
+  // Queued from an RPC replica behind the draw's block (a load-balanced RPC), or a failed read, is retried.
   if (chain.state === 'None' || chain.state === 'Queued') {
     const start = await readStartStands(ctx.client, ctx.contracts, task.taskKey, task.startedBlock);
     if (start !== 'gone') {
       return retry(
         task,
-        `the chain shows task ${task.taskKey} ${chain.state}, but ${start === 'unknown' ? `its head is below block ${task.startedBlock} that gave it to this node (an RPC behind, or a chain that went back: waiting)` : `block ${task.startedBlock} still gives it to this node (an RPC replica behind?)`}`,
+        `the chain shows task ${task.taskKey} ${chain.state}, but ${start === 'unknown' ? `block ${task.startedBlock} that gave it to this node is not readable (an RPC behind, or a chain that went back: waiting)` : `block ${task.startedBlock} still gives it to this node (an RPC replica behind?)`}`,
       );
     }
   }

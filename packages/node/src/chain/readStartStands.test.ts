@@ -27,6 +27,9 @@ after(async () => {
   await devnet?.stop();
 }, teardownTimeout);
 
+/** The first test's task and a chain save taken before it (the second test undoes its start). */
+const first: { saved?: string; taskKey?: Hex; startedBlock?: number } = {};
+
 /** The devnet's RPC, with eth_getLogs answered by a replica whose head is `lag.head` (when set). */
 function laggingLogsClient(lag: { head?: bigint }): PublicClient {
   const forward = (method: string, params: unknown[]) =>
@@ -48,6 +51,7 @@ describe('review s13: readStartStands over a load-balanced RPC whose replicas di
   timeout: 180_000,
 }, () => {
   it("never answers 'gone' for a start that stands because the logs' replica is behind the start block", async () => {
+    first.saved = (await devnet.rpc('evm_snapshot', [])) as string;
     const task = await createTestTask(
       devnet,
       17,
@@ -70,6 +74,8 @@ describe('review s13: readStartStands over a load-balanced RPC whose replicas di
     });
     assert.ok(started?.blockNumber, 'the start block');
     const startedBlock = Number(started.blockNumber);
+    first.taskKey = task.taskKey;
+    first.startedBlock = startedBlock;
     const contracts = contractsOf(devnet.deployment);
     assert.equal(
       await readStartStands(laggingLogsClient({}), contracts, task.taskKey, startedBlock),
@@ -83,5 +89,42 @@ describe('review s13: readStartStands over a load-balanced RPC whose replicas di
       startedBlock,
     );
     assert.notEqual(answer, 'gone', 'a replica behind the start block proves nothing: unknown, retried');
+  });
+  it("a chain that went back under the start reads 'gone'; a replica without the block, or without its hash, 'unknown'", async () => {
+    // The first test's task, its start undone: the chain reverted to a save taken before its creation.
+    assert.ok(first.saved && first.taskKey && first.startedBlock, 'the first test ran');
+    const contracts = contractsOf(devnet.deployment);
+    const task = { taskKey: first.taskKey };
+    const startedBlock = first.startedBlock;
+    await devnet.rpc('evm_revert', [first.saved]);
+    const head = Number(await devnet.client.getBlockNumber({ cacheTime: 0 }));
+    // A replica behind the start block: no block at that height.
+    assert.equal(
+      await readStartStands(devnet.client, contracts, task.taskKey, startedBlock, { confirmAfterMs: 100 }),
+      'unknown',
+      'no block at the start height proves nothing',
+    );
+    await devnet.rpc('anvil_mine', [`0x${Math.max(1, startedBlock - head + 1).toString(16)}`]);
+    assert.equal(
+      await readStartStands(devnet.client, contracts, task.taskKey, startedBlock, { confirmAfterMs: 100 }),
+      'gone',
+      'another block at the start height, without the TaskStarted',
+    );
+    // The block's logs from a replica that does not have that hash (EIP-234: an error, not []).
+    const withoutHash = createPublicClient({
+      transport: custom({
+        async request({ method, params }) {
+          const list = (params ?? []) as unknown[];
+          if (method === 'eth_getLogs' && (list[0] as { blockHash?: Hex }).blockHash)
+            throw new Error('unknown block');
+          return devnet.client.request({ method: method as never, params: list as never });
+        },
+      }),
+    }) as PublicClient;
+    assert.equal(
+      await readStartStands(withoutHash, contracts, task.taskKey, startedBlock, { confirmAfterMs: 100 }),
+      'unknown',
+      'a failed read of the block by its hash proves nothing',
+    );
   });
 });
