@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { createHash, pbkdf2, randomBytes, randomUUID } from 'node:crypto';
 import {
   appendFile,
   copyFile,
@@ -348,6 +348,42 @@ describe('file object store: stalled and refused uploads (review s12 findings 1 
     }
     assert.deepEqual(await packFiles(dir), [], 'a pack holding only a dead record is removed when it closes');
     await rm(dir, { recursive: true, force: true });
+  });
+});
+
+describe('file object store: a slow disk is not a stalled upload (review s13)', () => {
+  it("does not refuse an upload whose body waits for the relay's own write longer than packIdleMs", async () => {
+    // The disk stall: every thread of libuv's pool (where fs writes run) busy with a key derivation longer than
+    // packIdleMs, so the pack writes wait while the client's whole body is already there.
+    const threads = Number(process.env.UV_THREADPOOL_SIZE ?? 4);
+    const derive = (iterations: number) =>
+      new Promise<void>((resolve, reject) =>
+        pbkdf2('stall', 'salt', iterations, 32, 'sha256', (error) => (error ? reject(error) : resolve())),
+      );
+    const started = Date.now();
+    await derive(100_000);
+    // Iterations for about 600 ms of one thread's work (each of the pool's threads runs one).
+    const iterations = Math.ceil((100_000 * 600) / Math.max(1, Date.now() - started));
+    const dir = await mkdtemp(join(tmpdir(), 'relay-slow-disk-'));
+    const packIdleMs = 300;
+    const store = await createFileObjectStore(dir, { packIdleMs });
+    try {
+      const bytes = randomBytes(1_000_000);
+      const stall = Promise.all(Array.from({ length: threads }, () => derive(iterations)));
+      const begun = Date.now();
+      const stored = await store.put(name(), body(bytes), {
+        maxBytes: 8 << 20,
+        size: bytes.length,
+        expectedSha256: sha(bytes),
+        durable: false,
+      });
+      await stall;
+      assert.ok(Date.now() - begun > packIdleMs, `the writes waited ${Date.now() - begun} ms`);
+      assert.deepEqual(Buffer.from(await store.getBytes(stored.key, 8 << 20)), bytes);
+    } finally {
+      await store.close();
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
 

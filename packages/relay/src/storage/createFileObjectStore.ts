@@ -90,8 +90,11 @@ function assertKey(key: string): void {
 function consumeBody(
   body: Readable,
   onChunk: (chunk: Buffer) => Promise<void> | undefined,
-  /** Called after each chunk's `onChunk`, with a function that ends the body with an error (a timer's). */
-  afterChunk?: (abort: (error: Error) => void) => void,
+  /**
+   * Called after each chunk's `onChunk`, with a function that ends the body with an error (a timer's) and, when
+   * `onChunk` paused the body, the promise it waits for (the body resumes once it settles).
+   */
+  afterChunk?: (abort: (error: Error) => void, paused: Promise<void> | undefined) => void,
 ): Promise<void> {
   return new Promise<void>((resolve, reject) => {
     let settled = false;
@@ -117,7 +120,7 @@ function consumeBody(
         settle(error);
         return;
       }
-      afterChunk?.(settle);
+      afterChunk?.(settle, wait);
       if (!wait) return;
       body.pause();
       wait.then(() => {
@@ -574,6 +577,21 @@ export async function createFileObjectStore(
     };
     let ok = false;
     let idleTimer: NodeJS.Timeout | undefined;
+    /** Set once the body is consumed or refused: no timer is armed after it. */
+    let consumed = false;
+    const armIdle = (abort: (error: Error) => void) => {
+      if (consumed) return;
+      idleTimer = setTimeout(
+        () =>
+          abort(
+            new ObjectPutError(
+              'stalled',
+              `the upload paused for ${packIdleMs} ms after ${written} of its ${size} bytes (it may pause no longer while it holds a pack record): send it again`,
+            ),
+          ),
+        packIdleMs,
+      );
+    };
     try {
       await consumeBody(
         body,
@@ -597,22 +615,22 @@ export async function createFileObjectStore(
           }
           return writing.then(startWrite);
         },
-        (abort) => {
-          // Armed while a begun record waits for bytes (not while this side writes): refreshed by every chunk.
-          if (idleTimer) idleTimer.refresh();
-          else if (beginning)
-            idleTimer = setTimeout(
-              () =>
-                abort(
-                  new ObjectPutError(
-                    'stalled',
-                    `the upload paused for ${packIdleMs} ms after ${written} of its ${size} bytes (it may pause no longer while it holds a pack record): send it again`,
-                  ),
-                ),
-              packIdleMs,
+        (abort, paused) => {
+          // Armed while a begun record waits for the client's bytes, refreshed by every chunk; not while the body
+          // is paused for this side's write (review s13: a disk stall over packIdleMs refused a healthy upload),
+          // armed again once it resumes.
+          if (paused) {
+            clearTimeout(idleTimer);
+            idleTimer = undefined;
+            paused.then(
+              () => armIdle(abort),
+              () => undefined,
             );
+          } else if (idleTimer) idleTimer.refresh();
+          else if (beginning) armIdle(abort);
         },
       );
+      consumed = true;
       clearTimeout(idleTimer);
       if (written !== size)
         throw new ObjectPutError('length_mismatch', `received ${written} bytes, Content-Length said ${size}`);
@@ -633,6 +651,7 @@ export async function createFileObjectStore(
         key: `${key}@${location.packId}.${location.offset}.${location.length}`,
       };
     } finally {
+      consumed = true;
       clearTimeout(idleTimer);
       if (!ok) {
         await writing.catch(() => {});
