@@ -499,6 +499,47 @@ describe('file object store: dead records are compacted out (review s12 finding 
   });
 });
 
+describe('file object store: compaction counts the dead bytes written (review s13)', () => {
+  it('leaves a pack as it is when a refused upload declared 4 MB but sent a few hundred KB', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'relay-compact-declared-'));
+    let store = await createFileObjectStore(dir, { packIdleMs: 300 });
+    let path = '';
+    try {
+      const first = randomBytes(1_000_000);
+      await store.put(name(), body(first), { maxBytes: 8 << 20, size: first.length });
+      // Declares 4,000,000 bytes, sends 300,000 and pauses: refused, its record dead with 262,144 bytes written
+      // (the first batch) and the rest of its declared length a hole once the next record is written after it.
+      const stalled = new PassThrough();
+      stalled.write(randomBytes(300_000));
+      await assert.rejects(
+        store.put(name(), stalled, { maxBytes: 8 << 20, size: 4_000_000, durable: false }),
+        /paused for 300 ms/,
+      );
+      stalled.destroy();
+      const second = randomBytes(100_000);
+      await store.put(name(), body(second), { maxBytes: 8 << 20, size: second.length });
+      path = join(dir, 'packs', (await packFiles(dir))[0]!);
+      const { dead } = await scanPack(path);
+      assert.equal(dead.length, 1);
+      assert.equal(dead[0]!.length, 4_000_000, 'declared: 78% of the record data');
+      const { ino } = await stat(path);
+      // Closing seals and closes the pack (this process's check); a later run's sweep looks at it again (the scan).
+      await store.close();
+      assert.equal(
+        (await stat(path)).ino,
+        ino,
+        'not compacted when it closed (262 KB dead of 1.36 MB written)',
+      );
+      store = await createFileObjectStore(dir, { packQuietMs: 0 });
+      await store.listOlderThan(-60_000, 1000);
+      assert.equal((await stat(path)).ino, ino, 'nor by the sweep of a later run');
+    } finally {
+      await store.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('file object store: a downgrade to a relay from before session 12 (review s12 finding 3)', () => {
   /** The pack scan of sessions 8–11: `VRP1` headers only, stopping at anything else. */
   const scanBeforeSession12 = async (path: string) => {

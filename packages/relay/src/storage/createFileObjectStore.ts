@@ -277,8 +277,13 @@ export async function createFileObjectStore(
     let renamed = false;
     try {
       const { records, dead, end } = await scanPack(packPath(packId));
-      const deadBytes = dead.reduce((n, record) => n + record.length, 0);
+      const declaredDead = dead.reduce((n, record) => n + record.length, 0);
       const liveBytes = records.reduce((n, record) => n + record.length, 0);
+      // The dead data on disk, not the dead records' declared lengths (review s13: a refused upload that declared
+      // 4 MiB and sent 256 KiB forced a compaction of its pack): what the file takes beyond everything else it
+      // holds (headers, names, live data), at most the declared lengths (a torn tail takes space too).
+      const allocated = (await stat(packPath(packId))).blocks * 512;
+      const deadBytes = Math.min(declaredDead, Math.max(0, allocated - (end - declaredDead)));
       if (records.length === 0 || deadBytes <= compactDeadShare * (liveBytes + deadBytes)) return;
       const source = await open(packPath(packId), 'r');
       try {
