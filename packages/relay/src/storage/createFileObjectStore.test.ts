@@ -425,12 +425,23 @@ describe('file object store: dead records are compacted out (review s12 finding 
       assert.deepEqual(await packFiles(dir), [pack]);
       assert.ok((await allocated(path)) < 400_000, `${await allocated(path)} bytes on disk after compaction`);
       assert.deepEqual(await scanPack(path), before, 'the same records at the same places');
-      // A compaction a kill -9 cut short (its temporary file, a minute old) is removed at startup.
-      const leftover = `${path}.0badc0de.compact`;
-      await writeFile(leftover, randomBytes(1000));
-      await utimes(leftover, new Date(Date.now() - 120_000), new Date(Date.now() - 120_000));
+      // A compaction a kill -9 cut short (its temporary file, begun a minute ago by the time in its name) is removed
+      // at startup; one still running in another process (begun now, already given the old pack's modification
+      // time before its rename: review s13) is not.
+      const old = new Date(Date.now() - 120_000);
+      const leftover = `${path}.${old.getTime()}-0badc0de.compact`;
+      const running = `${path}.${Date.now()}-0dec0ded.compact`;
+      for (const file of [leftover, running]) {
+        await writeFile(file, randomBytes(1000));
+        await utimes(file, old, old);
+      }
       store = await createFileObjectStore(dir, { packQuietMs: 0 });
-      assert.deepEqual(await readdir(join(dir, 'packs')), [pack]);
+      assert.deepEqual(
+        (await readdir(join(dir, 'packs'))).sort(),
+        [pack, running.slice(running.lastIndexOf('/') + 1)].sort(),
+        'the stale temporary file removed, the running one kept',
+      );
+      await rm(running);
       assert.deepEqual(await store.listOlderThan(-60_000, 1000), [...keys].sort());
       for (const [i, key] of keys.entries())
         assert.deepEqual(Buffer.from(await store.getBytes(key, 8 << 20)), live[i]);

@@ -32,8 +32,13 @@ const defaultPackIdleMs = 15_000;
  * of the live data of its pack, whatever an uploader sends.
  */
 const compactDeadShare = 0.25;
-/** A compaction's temporary file: `<packId>.pack.<random>.compact` (removed at startup once a minute old). */
+/**
+ * A compaction's temporary file: `<packId>.pack.<start time, ms>-<random>.compact`, removed at startup once the
+ * time in its name is a minute old. Not its modification time: the compaction gives the file the old pack's
+ * before the rename (review s13: a relay starting meanwhile took a running compaction's file for a stale one).
+ */
 const compactSuffix = '.compact';
+const compactTimePattern = /\.(\d{13})-[0-9a-f]{8}\.compact$/;
 const compactCopyBytes = 1024 * 1024;
 /** Pack files kept open for reading at most (the most recently read ones). */
 const maxReadHandles = 16;
@@ -181,8 +186,12 @@ export async function createFileObjectStore(
   // another relay process on the same folder may be compacting now.
   for (const name of await readdir(packsDir)) {
     if (!name.endsWith(compactSuffix)) continue;
-    const info = await stat(join(packsDir, name)).catch(() => undefined);
-    if (info && info.mtimeMs < Date.now() - 60_000) await rm(join(packsDir, name), { force: true });
+    const named = compactTimePattern.exec(name);
+    const startedAt = named
+      ? Number(named[1])
+      : (await stat(join(packsDir, name)).catch(() => undefined))?.mtimeMs;
+    if (startedAt !== undefined && startedAt < Date.now() - 60_000)
+      await rm(join(packsDir, name), { force: true });
   }
   await fsyncDir(root);
   const packs = createPackWriter({
@@ -273,7 +282,7 @@ export async function createFileObjectStore(
     if (compacting.has(packId) || packs.isOpen(packId)) return;
     compacting.add(packId);
     compactChecked.add(packId);
-    const tmp = `${packPath(packId)}.${randomBytes(4).toString('hex')}${compactSuffix}`;
+    const tmp = `${packPath(packId)}.${Date.now()}-${randomBytes(4).toString('hex')}${compactSuffix}`;
     let renamed = false;
     try {
       const { records, dead, end } = await scanPack(packPath(packId));
