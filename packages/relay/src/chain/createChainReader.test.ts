@@ -14,7 +14,7 @@ import {
 } from '../test/chainFixture.js';
 import { hookTimeout, testTimeout } from '../test/relayHarness.js';
 import { makeSdResult } from '../test/resultFiles.js';
-import { type ChainTask, followDepth } from './createChainReader.js';
+import { type ChainTask, defaultSyncIntervalMs, followDepth } from './createChainReader.js';
 import { onChainTaskTypes, taskStates } from './taskStates.js';
 
 /**
@@ -256,13 +256,12 @@ describe('chain reader: the log follower', testTimeout, () => {
     assert.equal(calls['eth_call 0x15a29035'] ?? 0, 1, 'one eth_call: the key unknown at the first sync');
   });
 
-  it('review s13: refusal re-reads a client repeats cost the RPC a bounded number of head reads per second', async () => {
-    // Before session 13 refusal re-reads (recheck) and fresh reads shared one head read per 100 ms at most
-    // (recheckMs): "requests for unknown tasks cannot multiply the relay's RPC calls". Since s13-latency a sync
-    // begins as soon as the one in flight ends, so a client that repeats a refused request (a known task asked by a
-    // signer that is not its node: getKnownTask re-reads with recheck every time; fresh signers escape the per-signer
-    // rate limit) drives the relay's head reads to one per RPC round trip: hundreds per second on a near RPC, and a
-    // paid or rate-limited one (HTTP 429) then fails the relay's own reads.
+  it('refusal re-reads a client repeats cost the RPC a bounded number of head reads per second', async () => {
+    // Review s13: s13-latency began a sync as soon as the one in flight ended, so a client that repeats a refused
+    // request (a known task asked by a signer that is not its node: getKnownTask re-reads with recheck every time;
+    // fresh signers escape the per-signer rate limit) drove the relay's head reads to one per RPC round trip (357 in
+    // one second on anvil), and a paid or rate-limited RPC (HTTP 429) then fails the relay's own reads. Syncs now
+    // begin at least defaultSyncIntervalMs (80 ms) apart.
     const task = await createFixtureTask(fixture);
     const { calls, client } = countingClient();
     const chain = createFixtureChainReader(fixture, { cacheMs: 60_000, client });
@@ -282,7 +281,8 @@ describe('chain reader: the log follower', testTimeout, () => {
   it('a request that arrives while a sync is in flight is served by the next sync, begun as soon as that one ends', async () => {
     // Session 13 (issue 10): such a request waited for a timer (one sync per 100 ms), so a node asking for its
     // arguments right after its draw, or a refusal re-read, waited up to 100 ms for nothing. The head read of the
-    // sync in flight is held here until released; the next sync must begin before any timer fires.
+    // sync in flight is held here for longer than the least interval between syncs (review s13), then released; the
+    // next sync must begin before any timer fires.
     const task = await createFixtureTask(fixture);
     let holdNext = false;
     let release: () => void = () => undefined;
@@ -317,6 +317,7 @@ describe('chain reader: the log follower', testTimeout, () => {
       chain.getTask(task.taskKey, { recheck: true }),
       chain.getTask(`0x${'99'.repeat(32)}`),
     ]);
+    await new Promise((resolve) => setTimeout(resolve, defaultSyncIntervalMs + 20));
     // Fires after everything that does not wait for a timer (the held sync ends within microtasks: same head).
     setTimeout(() => {
       markerFired = true;

@@ -41,8 +41,8 @@ export type ChainReader = {
    * follower (see {@link createChainReader}), brought up to the chain head at most every `cacheMs` (so a state
    * change, or a reorg of up to {@link followDepth} blocks, is seen at most `cacheMs` after its block reaches the
    * relay's RPC). `fresh` and `recheck`: the view is brought up to a head read after this call began (begun at
-   * once when no sync is in flight, else right after the one in flight, shared by every caller that arrived
-   * meanwhile), so a refusal is never made from a view older than the request: a client that just saw a block is
+   * once when no sync is in flight nor began within `syncIntervalMs`, else as soon as both allow, shared by every
+   * caller that arrived meanwhile), so a refusal is never made from a view older than the request: a client that just saw a block is
    * not told to come back. `since` (a `Date.now()` value): the
    * view must come from a head read begun at or after it (a retention pass checks all its tasks in one view).
    */
@@ -76,8 +76,21 @@ export type CreateChainReaderParameters = {
    * reads again instead of waiting on an answer that never comes.
    */
   readTimeoutMs?: number | undefined;
+  /**
+   * Least time between the starts of two syncs (default {@link defaultSyncIntervalMs}): a sync asked sooner after
+   * the previous one began starts once that time has passed, shared by every request that arrives meanwhile.
+   */
+  syncIntervalMs?: number | undefined;
   client?: PublicClient | undefined;
 };
+
+/**
+ * Least time between the starts of two syncs: however many refusals clients repeat (fresh signers escape the
+ * per-signer rate limit), the relay reads the head at most 1000 / 80 = 12.5 times per second (review s13: one
+ * per RPC round trip, 357 per second on anvil, without it). A request that finds no sync begun this recently
+ * syncs at once.
+ */
+export const defaultSyncIntervalMs = 80;
 
 /**
  * Bound of one read: above the default client's own (poolHttp, as viem's http: 10 s per try, one retry), so that it cuts only
@@ -199,6 +212,7 @@ export function createChainReader(parameters: CreateChainReaderParameters): Chai
     parameters.client ??
     (createPublicClient({ transport: poolHttp(parameters.rpcUrl, { retryCount: 1 }) }) as PublicClient);
   const cacheMs = parameters.cacheMs ?? 1000;
+  const syncIntervalMs = parameters.syncIntervalMs ?? defaultSyncIntervalMs;
   const readTimeoutMs = parameters.readTimeoutMs ?? defaultReadTimeoutMs;
   const bounded = <T>(read: Promise<T>, what: string) => withTimeout(read, readTimeoutMs, what);
   const maxLogRange = parameters.maxLogRange ?? 5_000n;
@@ -219,7 +233,10 @@ export function createChainReader(parameters: CreateChainReaderParameters): Chai
   let epoch = 0;
   /** Start time of the last sync that succeeded. */
   let lastDone = Number.NEGATIVE_INFINITY;
-  let inFlight: { startedAt: number; promise: Promise<void> } | undefined;
+  /** Start time of the last sync begun, whether it succeeded or not (the interval counts from it). */
+  let lastBegun = Number.NEGATIVE_INFINITY;
+  /** The sync in flight or waiting to begin (`startedAt` undefined until its head read begins). */
+  let inFlight: { startedAt: number | undefined; promise: Promise<void> } | undefined;
   /** Reads in flight, by task and followed block: concurrent requests for one task share one eth_call. */
   const taskReads = new Map<string, Promise<ChainTask>>();
   const created = new Map<Hex, TaskCreatedEvent>();
@@ -399,32 +416,40 @@ export function createChainReader(parameters: CreateChainReaderParameters): Chai
 
   /**
    * Returns once a sync whose head read began at or after `since` succeeded: joins the one in flight if it began
-   * late enough, else waits for it to end and begins the next at once (callers that arrived meanwhile join that
-   * one). On demand, coalesced: at most one sync is in flight, so however many requests ask, the relay makes at most
-   * one head read (and one eth_getLogs when the head moved) per round trip to its RPC; a request for a task the view
-   * does not know yet (a node asking right after its draw) waits for one sync, not for a timer.
+   * late enough (or has not begun yet), else waits for it to end and begins the next (callers that arrived
+   * meanwhile join that one). On demand, coalesced and spaced: at most one sync is in flight, and one begins no
+   * sooner than `syncIntervalMs` after the previous one began, so however many requests ask, the relay makes at
+   * most one head read (and one eth_getLogs when the head moved) per `syncIntervalMs` or per round trip to its RPC,
+   * whichever is longer. A request for a task the view does not know yet (a node asking right after its draw)
+   * waits for one sync: at once when none began within the interval, not for a fixed timer.
    */
   async function syncSince(since: number): Promise<void> {
     while (lastDone < since) {
       if (inFlight) {
-        if (inFlight.startedAt >= since) {
+        if (inFlight.startedAt === undefined || inFlight.startedAt >= since) {
           await inFlight.promise;
           return;
         }
         await inFlight.promise.catch(() => undefined);
         continue;
       }
-      const startedAt = Date.now();
-      const flight = {
-        startedAt,
-        promise: sync()
-          .then(() => {
-            if (startedAt > lastDone) lastDone = startedAt;
-          })
-          .finally(() => {
-            if (inFlight === flight) inFlight = undefined;
-          }),
+      const wait = lastBegun + syncIntervalMs - Date.now();
+      const flight: { startedAt: number | undefined; promise: Promise<void> } = {
+        startedAt: undefined,
+        promise: Promise.resolve(),
       };
+      const begin = async () => {
+        if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+        // Every caller that joined while the flight waited asked before this moment: the head read is after them.
+        const startedAt = Date.now();
+        flight.startedAt = startedAt;
+        lastBegun = startedAt;
+        await sync();
+        if (startedAt > lastDone) lastDone = startedAt;
+      };
+      flight.promise = begin().finally(() => {
+        if (inFlight === flight) inFlight = undefined;
+      });
       inFlight = flight;
     }
   }

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { createHash, pbkdf2, randomBytes, randomUUID } from 'node:crypto';
 import {
   appendFile,
   copyFile,
@@ -351,6 +351,42 @@ describe('file object store: stalled and refused uploads (review s12 findings 1 
   });
 });
 
+describe('file object store: a slow disk is not a stalled upload (review s13)', () => {
+  it("does not refuse an upload whose body waits for the relay's own write longer than packIdleMs", async () => {
+    // The disk stall: every thread of libuv's pool (where fs writes run) busy with a key derivation longer than
+    // packIdleMs, so the pack writes wait while the client's whole body is already there.
+    const threads = Number(process.env.UV_THREADPOOL_SIZE ?? 4);
+    const derive = (iterations: number) =>
+      new Promise<void>((resolve, reject) =>
+        pbkdf2('stall', 'salt', iterations, 32, 'sha256', (error) => (error ? reject(error) : resolve())),
+      );
+    const started = Date.now();
+    await derive(100_000);
+    // Iterations for about 600 ms of one thread's work (each of the pool's threads runs one).
+    const iterations = Math.ceil((100_000 * 600) / Math.max(1, Date.now() - started));
+    const dir = await mkdtemp(join(tmpdir(), 'relay-slow-disk-'));
+    const packIdleMs = 300;
+    const store = await createFileObjectStore(dir, { packIdleMs });
+    try {
+      const bytes = randomBytes(1_000_000);
+      const stall = Promise.all(Array.from({ length: threads }, () => derive(iterations)));
+      const begun = Date.now();
+      const stored = await store.put(name(), body(bytes), {
+        maxBytes: 8 << 20,
+        size: bytes.length,
+        expectedSha256: sha(bytes),
+        durable: false,
+      });
+      await stall;
+      assert.ok(Date.now() - begun > packIdleMs, `the writes waited ${Date.now() - begun} ms`);
+      assert.deepEqual(Buffer.from(await store.getBytes(stored.key, 8 << 20)), bytes);
+    } finally {
+      await store.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('file object store: dead records are compacted out (review s12 finding 2)', () => {
   /** Bytes the file takes on disk (a hole takes none). */
   const allocated = async (path: string) => (await stat(path)).blocks * 512;
@@ -389,12 +425,23 @@ describe('file object store: dead records are compacted out (review s12 finding 
       assert.deepEqual(await packFiles(dir), [pack]);
       assert.ok((await allocated(path)) < 400_000, `${await allocated(path)} bytes on disk after compaction`);
       assert.deepEqual(await scanPack(path), before, 'the same records at the same places');
-      // A compaction a kill -9 cut short (its temporary file, a minute old) is removed at startup.
-      const leftover = `${path}.0badc0de.compact`;
-      await writeFile(leftover, randomBytes(1000));
-      await utimes(leftover, new Date(Date.now() - 120_000), new Date(Date.now() - 120_000));
+      // A compaction a kill -9 cut short (its temporary file, begun a minute ago by the time in its name) is removed
+      // at startup; one still running in another process (begun now, already given the old pack's modification
+      // time before its rename: review s13) is not.
+      const old = new Date(Date.now() - 120_000);
+      const leftover = `${path}.${old.getTime()}-0badc0de.compact`;
+      const running = `${path}.${Date.now()}-0dec0ded.compact`;
+      for (const file of [leftover, running]) {
+        await writeFile(file, randomBytes(1000));
+        await utimes(file, old, old);
+      }
       store = await createFileObjectStore(dir, { packQuietMs: 0 });
-      assert.deepEqual(await readdir(join(dir, 'packs')), [pack]);
+      assert.deepEqual(
+        (await readdir(join(dir, 'packs'))).sort(),
+        [pack, running.slice(running.lastIndexOf('/') + 1)].sort(),
+        'the stale temporary file removed, the running one kept',
+      );
+      await rm(running);
       assert.deepEqual(await store.listOlderThan(-60_000, 1000), [...keys].sort());
       for (const [i, key] of keys.entries())
         assert.deepEqual(Buffer.from(await store.getBytes(key, 8 << 20)), live[i]);
@@ -460,6 +507,47 @@ describe('file object store: dead records are compacted out (review s12 finding 
     }
     assert.ok((await allocated(path)) > 2_500_000, 'not compacted (600 KB dead of 2.6 MB)');
     await rm(dir, { recursive: true, force: true });
+  });
+});
+
+describe('file object store: compaction counts the dead bytes written (review s13)', () => {
+  it('leaves a pack as it is when a refused upload declared 4 MB but sent a few hundred KB', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'relay-compact-declared-'));
+    let store = await createFileObjectStore(dir, { packIdleMs: 300 });
+    let path = '';
+    try {
+      const first = randomBytes(1_000_000);
+      await store.put(name(), body(first), { maxBytes: 8 << 20, size: first.length });
+      // Declares 4,000,000 bytes, sends 300,000 and pauses: refused, its record dead with 262,144 bytes written
+      // (the first batch) and the rest of its declared length a hole once the next record is written after it.
+      const stalled = new PassThrough();
+      stalled.write(randomBytes(300_000));
+      await assert.rejects(
+        store.put(name(), stalled, { maxBytes: 8 << 20, size: 4_000_000, durable: false }),
+        /paused for 300 ms/,
+      );
+      stalled.destroy();
+      const second = randomBytes(100_000);
+      await store.put(name(), body(second), { maxBytes: 8 << 20, size: second.length });
+      path = join(dir, 'packs', (await packFiles(dir))[0]!);
+      const { dead } = await scanPack(path);
+      assert.equal(dead.length, 1);
+      assert.equal(dead[0]!.length, 4_000_000, 'declared: 78% of the record data');
+      const { ino } = await stat(path);
+      // Closing seals and closes the pack (this process's check); a later run's sweep looks at it again (the scan).
+      await store.close();
+      assert.equal(
+        (await stat(path)).ino,
+        ino,
+        'not compacted when it closed (262 KB dead of 1.36 MB written)',
+      );
+      store = await createFileObjectStore(dir, { packQuietMs: 0 });
+      await store.listOlderThan(-60_000, 1000);
+      assert.equal((await stat(path)).ino, ino, 'nor by the sweep of a later run');
+    } finally {
+      await store.close();
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
 

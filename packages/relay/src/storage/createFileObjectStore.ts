@@ -32,8 +32,13 @@ const defaultPackIdleMs = 15_000;
  * of the live data of its pack, whatever an uploader sends.
  */
 const compactDeadShare = 0.25;
-/** A compaction's temporary file: `<packId>.pack.<random>.compact` (removed at startup once a minute old). */
+/**
+ * A compaction's temporary file: `<packId>.pack.<start time, ms>-<random>.compact`, removed at startup once the
+ * time in its name is a minute old. Not its modification time: the compaction gives the file the old pack's
+ * before the rename (review s13: a relay starting meanwhile took a running compaction's file for a stale one).
+ */
 const compactSuffix = '.compact';
+const compactTimePattern = /\.(\d{13})-[0-9a-f]{8}\.compact$/;
 const compactCopyBytes = 1024 * 1024;
 /** Pack files kept open for reading at most (the most recently read ones). */
 const maxReadHandles = 16;
@@ -90,8 +95,11 @@ function assertKey(key: string): void {
 function consumeBody(
   body: Readable,
   onChunk: (chunk: Buffer) => Promise<void> | undefined,
-  /** Called after each chunk's `onChunk`, with a function that ends the body with an error (a timer's). */
-  afterChunk?: (abort: (error: Error) => void) => void,
+  /**
+   * Called after each chunk's `onChunk`, with a function that ends the body with an error (a timer's) and, when
+   * `onChunk` paused the body, the promise it waits for (the body resumes once it settles).
+   */
+  afterChunk?: (abort: (error: Error) => void, paused: Promise<void> | undefined) => void,
 ): Promise<void> {
   return new Promise<void>((resolve, reject) => {
     let settled = false;
@@ -117,7 +125,7 @@ function consumeBody(
         settle(error);
         return;
       }
-      afterChunk?.(settle);
+      afterChunk?.(settle, wait);
       if (!wait) return;
       body.pause();
       wait.then(() => {
@@ -178,8 +186,12 @@ export async function createFileObjectStore(
   // another relay process on the same folder may be compacting now.
   for (const name of await readdir(packsDir)) {
     if (!name.endsWith(compactSuffix)) continue;
-    const info = await stat(join(packsDir, name)).catch(() => undefined);
-    if (info && info.mtimeMs < Date.now() - 60_000) await rm(join(packsDir, name), { force: true });
+    const named = compactTimePattern.exec(name);
+    const startedAt = named
+      ? Number(named[1])
+      : (await stat(join(packsDir, name)).catch(() => undefined))?.mtimeMs;
+    if (startedAt !== undefined && startedAt < Date.now() - 60_000)
+      await rm(join(packsDir, name), { force: true });
   }
   await fsyncDir(root);
   const packs = createPackWriter({
@@ -270,12 +282,17 @@ export async function createFileObjectStore(
     if (compacting.has(packId) || packs.isOpen(packId)) return;
     compacting.add(packId);
     compactChecked.add(packId);
-    const tmp = `${packPath(packId)}.${randomBytes(4).toString('hex')}${compactSuffix}`;
+    const tmp = `${packPath(packId)}.${Date.now()}-${randomBytes(4).toString('hex')}${compactSuffix}`;
     let renamed = false;
     try {
       const { records, dead, end } = await scanPack(packPath(packId));
-      const deadBytes = dead.reduce((n, record) => n + record.length, 0);
+      const declaredDead = dead.reduce((n, record) => n + record.length, 0);
       const liveBytes = records.reduce((n, record) => n + record.length, 0);
+      // The dead data on disk, not the dead records' declared lengths (review s13: a refused upload that declared
+      // 4 MiB and sent 256 KiB forced a compaction of its pack): what the file takes beyond everything else it
+      // holds (headers, names, live data), at most the declared lengths (a torn tail takes space too).
+      const allocated = (await stat(packPath(packId))).blocks * 512;
+      const deadBytes = Math.min(declaredDead, Math.max(0, allocated - (end - declaredDead)));
       if (records.length === 0 || deadBytes <= compactDeadShare * (liveBytes + deadBytes)) return;
       const source = await open(packPath(packId), 'r');
       try {
@@ -574,6 +591,21 @@ export async function createFileObjectStore(
     };
     let ok = false;
     let idleTimer: NodeJS.Timeout | undefined;
+    /** Set once the body is consumed or refused: no timer is armed after it. */
+    let consumed = false;
+    const armIdle = (abort: (error: Error) => void) => {
+      if (consumed) return;
+      idleTimer = setTimeout(
+        () =>
+          abort(
+            new ObjectPutError(
+              'stalled',
+              `the upload paused for ${packIdleMs} ms after ${written} of its ${size} bytes (it may pause no longer while it holds a pack record): send it again`,
+            ),
+          ),
+        packIdleMs,
+      );
+    };
     try {
       await consumeBody(
         body,
@@ -597,22 +629,22 @@ export async function createFileObjectStore(
           }
           return writing.then(startWrite);
         },
-        (abort) => {
-          // Armed while a begun record waits for bytes (not while this side writes): refreshed by every chunk.
-          if (idleTimer) idleTimer.refresh();
-          else if (beginning)
-            idleTimer = setTimeout(
-              () =>
-                abort(
-                  new ObjectPutError(
-                    'stalled',
-                    `the upload paused for ${packIdleMs} ms after ${written} of its ${size} bytes (it may pause no longer while it holds a pack record): send it again`,
-                  ),
-                ),
-              packIdleMs,
+        (abort, paused) => {
+          // Armed while a begun record waits for the client's bytes, refreshed by every chunk; not while the body
+          // is paused for this side's write (review s13: a disk stall over packIdleMs refused a healthy upload),
+          // armed again once it resumes.
+          if (paused) {
+            clearTimeout(idleTimer);
+            idleTimer = undefined;
+            paused.then(
+              () => armIdle(abort),
+              () => undefined,
             );
+          } else if (idleTimer) idleTimer.refresh();
+          else if (beginning) armIdle(abort);
         },
       );
+      consumed = true;
       clearTimeout(idleTimer);
       if (written !== size)
         throw new ObjectPutError('length_mismatch', `received ${written} bytes, Content-Length said ${size}`);
@@ -633,6 +665,7 @@ export async function createFileObjectStore(
         key: `${key}@${location.packId}.${location.offset}.${location.length}`,
       };
     } finally {
+      consumed = true;
       clearTimeout(idleTimer);
       if (!ok) {
         await writing.catch(() => {});

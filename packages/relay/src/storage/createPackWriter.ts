@@ -49,7 +49,8 @@ export type PackWriterParameters = {
   /**
    * Called once a sealed pack's file is closed (its records may all have been deleted meanwhile), with its
    * records as a scan would list them (those written whole, abandoned ones left out): no need to read them back;
-   * and the data bytes of its abandoned (dead) records.
+   * and the data bytes written for its abandoned (dead) records (not their declared lengths: a record refused
+   * after 256 KiB of a declared 4 MiB holds 256 KiB on disk, the rest a hole).
    */
   onClosed?: ((packId: string, records: PackRecord[], deadBytes: number) => void) | undefined;
 };
@@ -118,6 +119,8 @@ type PendingRecord = {
   /** Every data byte is written (or the record was abandoned): it leaves the queue once every header before it is written. */
   written: boolean;
   abandoned: boolean;
+  /** Data bytes written so far (what an abandoned record holds on disk). */
+  dataWritten: number;
   /** Acknowledged only after a datasync (else once it and the records before it are written). */
   durable: boolean;
   resolve: () => void;
@@ -136,7 +139,7 @@ type Pack = {
   queue: PendingRecord[];
   /** Records written whole, in the order they left the queue (for onClosed). */
   records: PackRecord[];
-  /** Data bytes of the abandoned records (for onClosed). */
+  /** Data bytes written for the abandoned records (for onClosed). */
   deadBytes: number;
   /** Durable records written with every earlier header, and barrier syncs: settled by the next datasync. */
   awaitingSync: SyncWaiter[];
@@ -259,7 +262,7 @@ export function createPackWriter({
       pack.queue.splice(i, 1);
       if (!record.abandoned) pack.records.push(record.place);
       if (record.abandoned) {
-        pack.deadBytes += record.place.length;
+        pack.deadBytes += record.dataWritten;
         record.resolve();
       } else if (record.durable) pack.awaitingSync.push(record);
       else record.resolve();
@@ -375,6 +378,7 @@ export function createPackWriter({
       headerWritten: false,
       written: false,
       abandoned: false,
+      dataWritten: 0,
       durable: options.durable ?? true,
       ...settle,
     };
@@ -384,6 +388,7 @@ export function createPackWriter({
     const headerAndFirst = track(pack, async () => {
       await writeAt(pack, parts, packHeaderBytes + nameBytes.length + firstBytes, offset);
       record.headerWritten = true;
+      record.dataWritten += firstBytes;
       if (whole) record.written = true;
       pump(pack);
     });
@@ -401,6 +406,7 @@ export function createPackWriter({
         if (ended) throw new Error('pack record already finished or abandoned');
         if (at + total > length) throw new Error(`write beyond the record's ${length} bytes`);
         await track(pack, () => writeAt(pack, chunks, total, dataOffset + at));
+        record.dataWritten += total;
       },
       async finish() {
         await headerAndFirst;
