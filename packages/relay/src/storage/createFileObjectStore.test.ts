@@ -218,7 +218,7 @@ describe('file object store: staged (not durable) puts and the barrier', () => {
         stalledPuts.push(put);
         // The next one finds this one's lane busy and takes another (once this one's record is begun: its pack
         // file is there; bounded wait, the machine may be loaded).
-        for (let waited = 0; (await packFiles(dir)).length < i + 1 && waited < 5_000; waited += 10)
+        for (let waited = 0; (await packFiles(dir)).length < i + 1 && waited < 20_000; waited += 10)
           await new Promise((r) => setTimeout(r, 10));
         await new Promise((r) => setTimeout(r, 30));
       }
