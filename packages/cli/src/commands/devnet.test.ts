@@ -230,6 +230,13 @@ describe('verinet devnet: crashes, conflicts and saved state (real anvil)', { ti
     if (loadedHead < seenHead) {
       assert.ok(rewind, third.output());
       assert.ok(Number(rewind[1]) >= seenHead, rewind[0]);
+      // Mined past the old head, so that what the lost blocks held can be told lost with nobody using the chain.
+      const mined = /(\d+) empty blocks were mined \(head now (\d+), past the old head\)/.exec(
+        third.output(),
+      );
+      assert.ok(mined, third.output());
+      assert.ok(Number(mined[2]) >= Number(rewind[1]) + 64, mined[0]);
+      assert.ok((await blockNumberAt(port)) >= Number(mined[2]));
     } else {
       // The devnet's once-a-minute save ran after the block above (a slow start): nothing went back, and nothing
       // may be claimed to have.

@@ -173,6 +173,11 @@ describe('errors: one line, non-zero exit, no stack trace', () => {
         ),
       );
       assert.ok((run.stdout + run.stderr).includes(`\`ss -ltnp 'sport = :${port}'\` shows which`));
+      // The suggested command keeps the user's folder (trial s13: without it, it started another devnet).
+      assert.ok(
+        (run.stdout + run.stderr).includes(`npm start -- --dir ${existing} --port ${port + 1}.`),
+        run.stderr,
+      );
       assert.deepEqual(readdirSync(existing), ['notes.txt']);
     } finally {
       server.close();
@@ -199,6 +204,12 @@ describe('errors: one line, non-zero exit, no stack trace', () => {
       assertOneLineError(
         run,
         new RegExp(`Port ${port} on 127\\.0\\.0\\.1 is already in use .*--bridge-port ${port + 1}`),
+      );
+      assert.ok(
+        (run.stdout + run.stderr).includes(
+          `npm start -- --dir ${join(dir, 'devnet-bridge-port')} --relay-port 0 --node-api-port 0 --no-explorer --bridge-port ${port + 1} (0: any free port).`,
+        ),
+        run.stderr,
       );
       assert.doesNotMatch(run.stdout + run.stderr, /Compiling contracts/);
     } finally {

@@ -5,13 +5,19 @@ import { CommandError } from '../cli/errors.js';
 export type DevnetPortRange = { port: number; flag: string; count?: number };
 
 /**
+ * `keep`: the user's other arguments, repeated in the suggested command (trial s13: a start with `--dir X` was
+ * told to run one without it, which started another devnet).
+ *
  * Fails with one explanation naming every port another program holds on 127.0.0.1 (and the flag that moves it),
  * before anything is started: a user who freed one port should not meet the next clash on the following start.
  *
  * @example
  * await assertPortsFree([{ port: 8545, flag: '--port' }, { port: 8600, flag: '--node-api-port', count: 3 }]);
  */
-export async function assertPortsFree(ranges: readonly DevnetPortRange[]): Promise<void> {
+export async function assertPortsFree(
+  ranges: readonly DevnetPortRange[],
+  options: { keep?: readonly string[] | undefined } = {},
+): Promise<void> {
   const checks = ranges.flatMap((range) =>
     Array.from({ length: range.count ?? 1 }, (_, index) => ({ range, port: range.port + index })),
   );
@@ -30,13 +36,22 @@ export async function assertPortsFree(ranges: readonly DevnetPortRange[]): Promi
     const next = range.port + (range.count ?? 1);
     return `${range.flag} ${next}${range.flag === '--port' ? '' : ' (0: any free port)'}`;
   });
+  // The user's arguments, but a flag the suggestion moves only once (at its new port).
+  const moved = new Set(busy.map(({ range }) => range.flag));
+  const kept: string[] = [];
+  const keep = options.keep ?? [];
+  for (let index = 0; index < keep.length; index++) {
+    const argument = keep[index] ?? '';
+    if (moved.has(argument)) index++;
+    else kept.push(argument);
+  }
   // One `ss` filter for every busy port: each holder is shown, not only the first one's.
   const filter =
     busy.length === 1
       ? `sport = :${first.port}`
       : `( ${busy.map(({ port }) => `sport = :${port}`).join(' or ')} )`;
   const details = [
-    `Stop ${busy.length === 1 ? 'it' : 'them'} (\`ss -ltnp '${filter}'\` shows which), or choose other ports: npm start -- ${moves.join(' ')}.`,
+    `Stop ${busy.length === 1 ? 'it' : 'them'} (\`ss -ltnp '${filter}'\` shows which), or choose other ports: npm start -- ${[...kept, ...moves].join(' ')}.`,
   ];
   if (busy.length === 1) {
     const code = first.error?.code;

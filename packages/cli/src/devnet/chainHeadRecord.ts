@@ -5,7 +5,19 @@ import { z } from 'zod';
 export type ChainHeadRecord = { block: number; at: number };
 
 /** How far a restarted chain went back: the head seen last before the stop, and the reloaded head. */
-export type ChainRewind = { fromBlock: number; toBlock: number; seenAt: number };
+export type ChainRewind = {
+  fromBlock: number;
+  toBlock: number;
+  seenAt: number;
+  /** The head after the start mined empty blocks past `fromBlock` (so lost tasks can be told lost), if it did. */
+  minedTo?: number | undefined;
+};
+
+/**
+ * Empty blocks mined past the old head after a rewind: a node or `verinet task status` proves a task lost only
+ * once the head is past the block that held it, and a devnet nobody uses would otherwise stay below it forever.
+ */
+export const rewindMineMargin = 64;
 
 const recordSchema = z.object({ block: z.number().int().nonnegative(), at: z.number() });
 

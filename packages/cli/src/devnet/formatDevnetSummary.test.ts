@@ -52,6 +52,15 @@ describe('formatDevnetSummary', () => {
       kept,
       /THE CHAIN WENT BACK at least 300 blocks, from block 1500 or later \(seen 2026-11-30T12:00:00\.000Z\) to 1200\n {17}\(its last save/,
     );
+    assert.match(kept, /`verinet task status <id>` shows LOST/);
+    assert.match(kept, /`verinet task drop <id>` ends a LOST one/);
+    assert.doesNotMatch(kept, /as them were|empty blocks were mined/);
+    const mined = summarize([], {
+      state: 'kept',
+      stateReason: '',
+      chainRewind: { fromBlock: 1_500, toBlock: 1_200, seenAt: Date.UTC(2026, 10, 30, 12), minedTo: 1_564 },
+    });
+    assert.match(mined, /364 empty blocks were mined \(head now 1564, past the old head\)/);
     const whole = summarize([], { state: 'kept', stateReason: '', chainRewind: undefined });
     assert.doesNotMatch(whole, /WENT BACK/);
   });

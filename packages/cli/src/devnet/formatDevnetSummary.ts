@@ -51,9 +51,16 @@ export function formatDevnetSummary(parameters: FormatDevnetSummaryParameters): 
           rewind
             ? `
                  BUT THE CHAIN WENT BACK at least ${rewind.fromBlock - rewind.toBlock} blocks, from block ${rewind.fromBlock} or later (seen ${new Date(rewind.seenAt).toISOString()}) to ${rewind.toBlock}
-                 (its last save: anvil stopped without a final one). Nodes send their own lost transactions
-                 again; tasks created or finished after block ${rewind.toBlock} are gone or undone on chain (\`verinet task list\`
-                 may still show them as they were: run them again). The explorer's index is rebuilt.`
+                 (its last save: anvil stopped without a final one; the nodes' log may name the true depth).${
+                   rewind.minedTo !== undefined
+                     ? `
+                 ${rewind.minedTo - rewind.toBlock} empty blocks were mined (head now ${rewind.minedTo}, past the old head) so lost tasks can be told lost.`
+                     : ''
+                 } Nodes send their own lost transactions
+                 again; tasks created or finished after block ${rewind.toBlock} are gone or undone on chain. \`verinet task list\` may
+                 still show them as they were: \`verinet task status <id>\` shows LOST (gone: run it again), BEHIND (the chain
+                 has not reached its block yet) or REOPENED (undone, open again); \`verinet task drop <id>\` ends a LOST one,
+                 \`verinet task resume <id>\` follows a REOPENED one to its result (docs/cli.md). The explorer's index is rebuilt.`
             : ''
         }`
       : `FRESH (${devnet.stateReason}); the next start keeps it unless --fresh`;

@@ -1,5 +1,5 @@
 import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
-import { dirname, join, relative, resolve, sep } from 'node:path';
+import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { StartedNode } from '@verinet/node/cli';
 import { BaseError } from '@verinet/protocol';
 import { type Deployment, readDeployment, writeDeployment } from '@verinet/protocol/chain';
@@ -13,14 +13,20 @@ import { buildContracts, contractsNeedBuild } from '../deploy/artifacts.js';
 import { deployContracts } from '../deploy/deployContracts.js';
 import { devnetAccounts, getDevnetPrivateKey } from '../deploy/devnetAccounts.js';
 import { assertPortsFree } from './assertPortsFree.js';
-import { type ChainRewind, getChainRewind, readChainHeadRecord, recordChainHead } from './chainHeadRecord.js';
+import {
+  type ChainRewind,
+  getChainRewind,
+  readChainHeadRecord,
+  recordChainHead,
+  rewindMineMargin,
+} from './chainHeadRecord.js';
 import { claimDevnetDir } from './claimDevnetDir.js';
 import { configureDevnetChain } from './configureDevnetChain.js';
 import { createDevnetLogger } from './createDevnetLogger.js';
 import { devnetAnvilOptions } from './devnetAnvilOptions.js';
 import { type DevnetNetwork, readDevnetNetworkOrUndefined, writeDevnetNetwork } from './devnetNetwork.js';
 import { type DevnetPaths, getDevnetPaths } from './devnetPaths.js';
-import type { DevnetService } from './devnetServices.js';
+import type { DevnetService, DevnetServiceContext, StartedDevnetService } from './devnetServices.js';
 import { ensureDevnetKeystore, ensureDevnetPassword } from './ensureDevnetKeystore.js';
 import { type DevnetModels, ensureDevnetModels } from './ensureDevnetModels.js';
 import {
@@ -173,14 +179,22 @@ export async function startDevnet(parameters: StartDevnetParameters): Promise<De
 
     // Every fixed port first, each naming the flag that moves it: a clash found after compiling and starting
     // the chain and nodes cost the new-user trial 71 s and named no flag.
-    await assertPortsFree([
+    const portRanges = [
       { port, flag: '--port' },
       ...(parameters.relayPort !== 0 ? [{ port: parameters.relayPort, flag: '--relay-port' }] : []),
       ...(parameters.nodeApiPort !== 0
         ? [{ port: parameters.nodeApiPort, flag: '--node-api-port', count: parameters.nodes }]
         : []),
       ...(parameters.services ?? []).flatMap((service) => service.ports ?? []),
-    ]);
+    ];
+    await assertPortsFree(portRanges, {
+      keep: [
+        ...getRestartArguments(parameters),
+        ...portRanges.flatMap(({ port, flag }) =>
+          defaultPorts[flag] === undefined || defaultPorts[flag] === port ? [] : [flag, String(port)],
+        ),
+      ],
+    });
     // A no-op build takes about a second; say "compiling" only when forge has work (the trial read the line at
     // every start as minutes of work).
     const compiling = contractsNeedBuild();
@@ -251,7 +265,7 @@ export async function startDevnet(parameters: StartDevnetParameters): Promise<De
     const state = stateReason ? 'fresh' : 'kept';
     // After a kill -9 of anvil the saved chain is older than what the nodes and apps saw: say how much older.
     const headClient = createPublicClient({ transport: http(rpcUrl) });
-    const chainRewind =
+    const chainRewind: ChainRewind | undefined =
       state === 'kept'
         ? getChainRewind(readChainHeadRecord(paths.chainHead), Number(await headClient.getBlockNumber()))
         : undefined;
@@ -259,6 +273,14 @@ export async function startDevnet(parameters: StartDevnetParameters): Promise<De
       // The explorer's index holds blocks the chain no longer has, and its indexer refuses to start on a chain
       // behind its finalized block (trial s12: every start failed until its folder was deleted): rebuilt.
       rmSync(join(dir, 'explorer'), { recursive: true, force: true });
+      // Past the old head by a margin: the tasks of the lost blocks can then be told LOST (nodes, `task status`)
+      // even when nobody sends a transaction (trial s13: a user alone on the devnet saw BEHIND forever).
+      const target = chainRewind.fromBlock + rewindMineMargin;
+      await headClient.request({
+        method: 'anvil_mine' as 'eth_blockNumber',
+        params: [`0x${(target - chainRewind.toBlock).toString(16)}`] as unknown as undefined,
+      });
+      chainRewind.minedTo = Number(await headClient.getBlockNumber());
     }
     checkpoint();
 
@@ -365,7 +387,7 @@ export async function startDevnet(parameters: StartDevnetParameters): Promise<De
 
     const services: Devnet['services'] = [];
     for (const service of parameters.services ?? []) {
-      const running = await service.start({
+      const context: DevnetServiceContext = {
         paths,
         rpcUrl,
         relayUrl,
@@ -376,7 +398,40 @@ export async function startDevnet(parameters: StartDevnetParameters): Promise<De
         log,
         recordChildPid: (pid) => claim.recordExplorer(pid),
         logger: logs.logger.child({ service: service.name }),
-      });
+      };
+      let running: StartedDevnetService;
+      try {
+        running = await service.start(context);
+      } catch (error) {
+        // The explorer's index can be ahead of the chain without a rewind this start saw (trial s13: a rewind,
+        // tasks, Ctrl-C, then Ponder's "Finalized block … cannot move backwards" at every later start): its index
+        // is only a cache of the chain, so it is rebuilt once, as after a rewind.
+        if (
+          service.name !== 'explorer' ||
+          parameters.signal?.aborted ||
+          !/cannot move backwards/i.test(error instanceof Error ? error.message : String(error))
+        )
+          throw error;
+        const explorerDir = join(dir, 'explorer');
+        log(
+          `The explorer's index is ahead of the chain (its indexer: "cannot move backwards"): deleting ${explorerDir} and starting the indexer once more.`,
+        );
+        rmSync(explorerDir, { recursive: true, force: true });
+        try {
+          running = await service.start(context);
+        } catch (again) {
+          if (parameters.signal?.aborted) throw again;
+          throw new CommandError(
+            `The explorer indexer did not start, even on a rebuilt index: ${(again instanceof Error ? again.message : String(again)).split('\n')[0]}`,
+            {
+              details: [
+                `Start without it (\`npm start -- --no-explorer\`), or stop the devnet, delete ${explorerDir} and start again; ${paths.log} holds its log.`,
+              ],
+              cause: again,
+            },
+          );
+        }
+      }
       stops.push({ what: service.name, stop: running.stop });
       services.push({
         name: service.name,
@@ -487,4 +542,37 @@ async function deployOrReuse(
   });
   writeDeployment(deploymentFile, deployment);
   return { deployment, reused: false };
+}
+
+/** `verinet devnet`'s defaults: a flag at its default is not repeated in a suggested command. */
+const defaultPorts: Record<string, number> = {
+  '--port': 8545,
+  '--relay-port': 8600,
+  '--node-api-port': 8701,
+  '--bridge-port': 8080,
+  '--explorer-port': 8090,
+};
+
+/**
+ * The arguments of this start that a suggested `npm start -- …` must repeat (its folder, node count, models,
+ * block time, ports and no explorer), besides the flags the suggestion itself changes. `--fresh` is left out: a
+ * retry must not delete the state again.
+ */
+function getRestartArguments(parameters: StartDevnetParameters): string[] {
+  const keep: string[] = [];
+  const shown = relative(process.cwd(), parameters.dir);
+  const dirShown = shown === '' ? '.' : shown.startsWith('..') || isAbsolute(shown) ? parameters.dir : shown;
+  if (dirShown !== join('.verinet', 'devnet')) keep.push('--dir', dirShown);
+  if (parameters.nodes !== 3) keep.push('--nodes', String(parameters.nodes));
+  if (parameters.modelsDir) keep.push('--models', parameters.modelsDir);
+  if (parameters.blockTime) keep.push('--block-time', String(parameters.blockTime));
+  if (parameters.relayPort === 0) keep.push('--relay-port', '0');
+  if (parameters.nodeApiPort === 0) keep.push('--node-api-port', '0');
+  const services = parameters.services ?? [];
+  if (
+    services.some((service) => service.name === 'bridge') &&
+    !services.some((service) => service.name === 'explorer')
+  )
+    keep.push('--no-explorer');
+  return keep;
 }
