@@ -280,7 +280,7 @@ export async function startDevnet(parameters: StartDevnetParameters): Promise<De
         method: 'anvil_mine' as 'eth_blockNumber',
         params: [`0x${(target - chainRewind.toBlock).toString(16)}`] as unknown as undefined,
       });
-      chainRewind.minedTo = Number(await headClient.getBlockNumber());
+      chainRewind.minedTo = Number(await headClient.getBlockNumber({ cacheTime: 0 }));
     }
     checkpoint();
 
