@@ -562,9 +562,12 @@ function getRestartArguments(parameters: StartDevnetParameters): string[] {
   const keep: string[] = [];
   const shown = relative(process.cwd(), parameters.dir);
   const dirShown = shown === '' ? '.' : shown.startsWith('..') || isAbsolute(shown) ? parameters.dir : shown;
-  if (dirShown !== join('.verinet', 'devnet')) keep.push('--dir', dirShown);
+  // Quoted for a POSIX shell when it holds more than plain path characters (a space, a quote).
+  const quote = (argument: string) =>
+    /^[\w./:@=+-]+$/.test(argument) ? argument : `'${argument.replaceAll("'", "'\\''")}'`;
+  if (dirShown !== join('.verinet', 'devnet')) keep.push('--dir', quote(dirShown));
   if (parameters.nodes !== 3) keep.push('--nodes', String(parameters.nodes));
-  if (parameters.modelsDir) keep.push('--models', parameters.modelsDir);
+  if (parameters.modelsDir) keep.push('--models', quote(parameters.modelsDir));
   if (parameters.blockTime) keep.push('--block-time', String(parameters.blockTime));
   if (parameters.relayPort === 0) keep.push('--relay-port', '0');
   if (parameters.nodeApiPort === 0) keep.push('--node-api-port', '0');
