@@ -844,8 +844,9 @@ function formatRecord(record: TaskRecord, chain?: ChainTaskStates, results?: str
     );
   if (record.previous.length > 0)
     lines.push(`  earlier     ${record.previous.join(', ')} (aborted, resubmitted)`);
-  // A task the chain went back under has no result to print again: its end was undone.
-  if (!(read && isLostOnChain(record, read))) lines.push(...describeResults(record, results));
+  // A task the chain went back under (lost, or its end reopened) has no result to get again until it ends again.
+  if (!(read && (isLostOnChain(record, read) || read.reopened.length > 0)))
+    lines.push(...describeResults(record, results));
   return lines.join('\n');
 }
 

@@ -297,6 +297,7 @@ describe('task status / drop name a task by id, id prefix or task key', () => {
       await publicClient.request({ method: 'evm_revert' as never, params: [createdOnly] as never });
       const reopenedStatus = await task('status', id);
       assert.match(reopenedStatus.stdout, /\n {2}chain {7}REOPENED: /);
+      assert.doesNotMatch(reopenedStatus.stdout, /results/);
       assert.match(
         reopenedStatus.stdout,
         /\n {2}original {4}0x\w{64} {2}Pending \(local record: EndAborted\) {2}refunded \(undone\)\n/,
