@@ -316,12 +316,17 @@ describe('task status / drop name a task by id, id prefix or task key', () => {
       // Followed from there: its node drawn meanwhile (settleDraws) moves it on to Queued.
       assert.match(reopenedRecord?.members[0]?.state ?? '', /^(Pending|Queued)$/);
       assert.equal(reopenedRecord?.members[0]?.outcome, undefined);
-      // The record as it was, for the cases below.
-      await reread.putTask(doneRecord);
-      await reread.close();
 
       // What a devnet's anvil reloaded from an older save does: the task is gone with both its transactions.
       await publicClient.request({ method: 'evm_revert' as never, params: [saved] as never });
+      // A running task (the record resume left) whose creation the head is below: BEHIND, and resume not offered.
+      const runningBehind = await task('status', id);
+      assert.match(runningBehind.stdout, /\n {2}phase {7}(?:queued|running)/);
+      assert.match(runningBehind.stdout, /\n {2}chain {7}BEHIND: /);
+      assert.doesNotMatch(runningBehind.stdout, /task resume/);
+      // The record as it was, for the cases below.
+      await reread.putTask(doneRecord);
+      await reread.close();
       // The chain's head is below the creation block: a chain that went back, or an RPC behind; not yet provable.
       const behind = await task('status', id);
       assert.equal(behind.status, 0, behind.stderr);
