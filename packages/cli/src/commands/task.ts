@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import type { CheckTaskArgs, TaskRecord, TaskStore, VerinetClient } from '@verinet/sdk';
+import type { CheckTaskArgs, MemberRecord, TaskRecord, TaskStore, VerinetClient } from '@verinet/sdk';
 import { formatEth } from '@verinet/web/format';
 import { Command } from 'commander';
 import { assertDirectoryPath } from '../cli/assertDirectoryPath.js';
@@ -357,7 +357,7 @@ function withResumeAdvice(error: unknown, id: string | undefined, record: TaskRe
   if (!id || !record || record.phase === 'done' || record.phase === 'failed' || record.phase === 'prepared')
     return error;
   const details = (error as { details?: unknown }).details;
-  const advice = `The task ${id} is kept: ${resumeAdvice(id)}`;
+  const advice = `The task ${id} is kept: ${resumeAdvice(id, false)}`;
   if (Array.isArray(details)) {
     details.push(advice);
     return error;
@@ -372,8 +372,8 @@ async function resumeTask(ref: string, options: ResumeOptions): Promise<void> {
   const follow = followTask(network, { timeoutS: options.timeout });
   const client = await openClient(network, follow.note);
   try {
-    const record = await findTaskRecord(client.store, ref, network.storePath);
-    await assertNotLost(network, record);
+    const found = await findTaskRecord(client.store, ref, network.storePath);
+    const record = await reconcileWithChain(network, client.store, found, follow.note);
     follow.setTaskCreatedAt(record.createdAt);
     if (record.phase === 'failed')
       throw new CommandError(
@@ -503,6 +503,11 @@ async function dropTask(ref: string, options: ReadOptions): Promise<void> {
   try {
     const record = await findTaskRecord(store, ref, network.storePath);
     const id = record.id;
+    if (isDropped(record)) {
+      if (options.json) printJson({ id, phase: 'failed', dropped: true, alreadyDropped: true });
+      else printLine(`task ${id} already dropped`);
+      return;
+    }
     // A task the chain went back under (every task of it either lost or never created): nothing of it is paid
     // there any more, and nothing will move it; dropping it is the way out (resume refuses it, see resumeTask).
     if (record.phase !== 'prepared') {
@@ -591,6 +596,10 @@ async function listTasks(options: ReadOptions): Promise<void> {
       );
     if (all.length > records.length)
       printNote(`${records.length} of ${all.length} shown, newest first (--limit N to see more)`);
+    if (records.some((record) => record.phase === 'done'))
+      printNote(
+        'PHASE is the local record; a chain that went back (a devnet reloaded from an older save) may have undone a task: `verinet task status ID` reads the chain (LOST, REOPENED).',
+      );
     if (records.some((record) => record.phase === 'prepared'))
       printNote(
         'A task "not sent" was never paid for: `verinet task drop ID` removes it from the pending ones.',
@@ -615,20 +624,85 @@ function isLostOnChain(record: TaskRecord, chain: ChainTaskStates): boolean {
 }
 
 /**
- * A task the chain went back under for good (every task of it lost) cannot be resumed: it is said, with the way
- * out. One with some tasks still live is resumed: it follows the live ones.
+ * What `task resume` does with the chain's view of a task before the SDK follows it:
+ * - every task of it lost (the chain went back under it for good): refused, with the way out (`task drop`);
+ * - one behind the RPC's head (the chain went back, or the RPC lags): refused at once, nothing concluded;
+ * - reopened (the chain went back under its end, not its creation): the record is put back to the step the chain
+ *   is at (reported: validate; started or queued: wait for the report), so the SDK's record-driven steps take it
+ *   to a verified, paid result again (a record saying `done` would only download, and the relay holds a result
+ *   back until it is validated).
+ * One with some tasks still live is resumed: it follows the live ones.
  */
-async function assertNotLost(network: TaskNetwork, record: TaskRecord): Promise<void> {
-  if (record.phase === 'prepared' || record.phase === 'failed') return;
+async function reconcileWithChain(
+  network: TaskNetwork,
+  store: TaskStore,
+  record: TaskRecord,
+  note: (line: string) => void,
+): Promise<TaskRecord> {
+  if (record.phase === 'prepared' || record.phase === 'failed') return record;
   const chain = await readChainTaskStates(network, record);
-  if (!chain.ok || !isLostOnChain(record, chain)) return;
-  throw new CommandError(
+  if (!chain.ok) return record;
+  if (isLostOnChain(record, chain)) throw lostError(record, chain);
+  if (chain.behind.length > 0) {
+    const blocks = [...record.members, ...(record.replaced ?? [])]
+      .filter((member) => chain.behind.includes(member.taskKey.toLowerCase()))
+      .map((member) => Number(member.createdBlock ?? '0'));
+    const block = Math.max(0, ...blocks);
+    throw new CommandError(
+      `Task ${record.id} is not resumed: the chain's head (block ${chain.head}) is below block ${block}, which created ${chain.behind.join(', ')}: the chain went back or the RPC lags; nothing is concluded. Try again once the chain passed block ${block} (\`verinet task status ${record.id}\` shows it).`,
+    );
+  }
+  if (chain.reopened.length === 0) return record;
+  const reopen = (member: MemberRecord): MemberRecord => {
+    const key = member.taskKey.toLowerCase();
+    if (!chain.reopened.includes(key)) return member;
+    const state = chain.tasks.get(key)?.state ?? 'None';
+    const reported = state === 'ScoreReady' || state === 'ErrorReported';
+    return {
+      ...member,
+      state,
+      outcome: undefined,
+      ...(reported ? {} : { score: undefined, reportSeed: undefined, errorCode: undefined }),
+    };
+  };
+  const members = record.members.map(reopen);
+  const waiting = members.some(
+    (member) =>
+      !member.state?.startsWith('End') && member.state !== 'ScoreReady' && member.state !== 'ErrorReported',
+  );
+  const phase = waiting ? 'running' : 'validating';
+  const reopened: TaskRecord = {
+    ...record,
+    phase,
+    members,
+    replaced: record.replaced?.map(reopen),
+    validation: undefined,
+    resultKey: undefined,
+    error: undefined,
+    updatedAt: Date.now(),
+  };
+  await store.putTask(reopened);
+  note(
+    `reopened         the chain went back under the end of ${chain.reopened.join(', ')} (${chain.reopened.map((key) => chain.tasks.get(key)?.state).join(', ')}): the task goes on from there (${waiting ? 'wait for the report' : 'validate'}, download)`,
+  );
+  return reopened;
+}
+
+function lostError(record: TaskRecord, chain: Extract<ChainTaskStates, { ok: true }>): CommandError {
+  return new CommandError(
     `Task ${record.id} is no longer on the chain: it went back under ${chain.lost.join(', ')} (a devnet's chain reloaded from an older save, or a reorg), so what it paid or got there is undone.`,
     {
       details: [
         `\`verinet task drop ${record.id}\` removes it; \`verinet task run\` with the same flags runs it again (paid again: the first payment was undone with it).`,
       ],
     },
+  );
+}
+
+/** `task drop` removed it (a never-sent task, or one the chain went back under). */
+function isDropped(record: TaskRecord): boolean {
+  return (
+    record.phase === 'failed' && (record.error?.message.includes('dropped by `verinet task drop`') ?? false)
   );
 }
 
@@ -717,16 +791,23 @@ function formatRecord(record: TaskRecord, chain?: ChainTaskStates, results?: str
     `  created     ${new Date(record.createdAt).toISOString()}, updated ${new Date(record.updatedAt).toISOString()}`,
     `  sampled     ${describeValidation(record).sampled}`,
   ];
+  // An end the chain went back under (lost, or reopened) no longer paid or refunded anything there.
+  const outcome = (member: MemberRecord) => {
+    if (!member.outcome) return '';
+    const key = member.taskKey.toLowerCase();
+    const undone = chain?.ok && (chain.lost.includes(key) || chain.reopened.includes(key));
+    return `  ${member.outcome}${undone ? ' (undone)' : ''}`;
+  };
   for (const member of record.members) {
     const { state, node } = describeState(member, chain, 'not created');
     lines.push(
-      `  ${member.role.padEnd(10)}  ${member.taskKey}  ${state}${node ? `  node ${node}` : ''}${member.outcome ? `  ${member.outcome}` : ''}`,
+      `  ${member.role.padEnd(10)}  ${member.taskKey}  ${state}${node ? `  node ${node}` : ''}${outcome(member)}`,
     );
   }
   for (const member of record.replaced ?? []) {
     const { state, node } = describeState(member, chain, '');
     lines.push(
-      `  replaced    ${member.taskKey}  ${state}${node ? `  node ${node}` : ''}${member.outcome ? `  ${member.outcome}` : ''} (its node was already in the group)`,
+      `  replaced    ${member.taskKey}  ${state}${node ? `  node ${node}` : ''}${outcome(member)} (its node was already in the group)`,
     );
   }
   if (chain && !chain.ok)
@@ -744,7 +825,9 @@ function formatRecord(record: TaskRecord, chain?: ChainTaskStates, results?: str
   if (read && isLostOnChain(record, read))
     lines.push(
       `  chain       LOST: the chain went back under ${read.lost.length === 1 ? 'its task' : `${read.lost.length} of its tasks`} (${read.lost.join(', ')}): what the record says it paid or got is undone there`,
-      `  way out     \`verinet task drop ${record.id}\` removes it; \`verinet task run\` with the same flags runs it again`,
+      isDropped(record)
+        ? '  way out     dropped already; `verinet task run` with the same flags runs it again'
+        : `  way out     \`verinet task drop ${record.id}\` removes it; \`verinet task run\` with the same flags runs it again`,
     );
   else if (read && read.lost.length > 0)
     lines.push(
@@ -754,14 +837,16 @@ function formatRecord(record: TaskRecord, chain?: ChainTaskStates, results?: str
     chain &&
     record.phase !== 'done' &&
     record.phase !== 'failed' &&
-    !(read && read.reopened.length > 0)
+    !(read && (read.reopened.length > 0 || read.behind.length > 0))
   )
     lines.push(
       `  finish      \`verinet task resume ${record.id}\` follows it to the verified result (validate, download)`,
     );
   if (record.previous.length > 0)
     lines.push(`  earlier     ${record.previous.join(', ')} (aborted, resubmitted)`);
-  lines.push(...describeResults(record, results));
+  // A task the chain went back under (lost, or its end reopened) has no result to get again until it ends again.
+  if (!(read && (isLostOnChain(record, read) || read.reopened.length > 0)))
+    lines.push(...describeResults(record, results));
   return lines.join('\n');
 }
 

@@ -241,13 +241,14 @@ describe('task status / drop name a task by id, id prefix or task key', () => {
         value: await publicClient.readContract({ ...taskManager, functionName: 'minFee' }),
       });
       const created = await publicClient.waitForTransactionReceipt({ hash: createTx });
+      const createdOnly = (await publicClient.request({ method: 'evm_snapshot' as never })) as Hex;
       await publicClient.waitForTransactionReceipt({
         hash: await wallet.writeContract({ ...taskManager, functionName: 'abortTask', args: [taskKey] }),
       });
       const lostStore = join(lostDir, 'tasks.db');
       const store = createSqliteStore({ path: lostStore });
       const id = 'ab99000000000000000000000000000f';
-      await store.putTask({
+      const doneRecord = {
         ...base(id, taskKey, 'done'),
         members: [
           {
@@ -262,7 +263,8 @@ describe('task status / drop name a task by id, id prefix or task key', () => {
             outcome: 'refunded',
           },
         ],
-      } as unknown as TaskRecord);
+      } as unknown as TaskRecord;
+      await store.putTask(doneRecord);
       await store.close();
       const task = (...args: string[]) =>
         captureCli(
@@ -289,21 +291,68 @@ describe('task status / drop name a task by id, id prefix or task key', () => {
       assert.doesNotMatch(kept.stdout, /LOST/);
       assert.equal((await task('drop', id)).status, 1);
 
+      // Trial s13: the chain went back under the task's end, not its creation: REOPENED. `task resume` puts the
+      // record back to the chain's step (created, its node not drawn yet: wait for the report) and follows it from
+      // there, instead of only trying to download a result the relay holds back until it is validated.
+      await publicClient.request({ method: 'evm_revert' as never, params: [createdOnly] as never });
+      const reopenedStatus = await task('status', id);
+      assert.match(reopenedStatus.stdout, /\n {2}chain {7}REOPENED: /);
+      assert.doesNotMatch(reopenedStatus.stdout, /results/);
+      assert.match(
+        reopenedStatus.stdout,
+        /\n {2}original {4}0x\w{64} {2}Pending \(local record: EndAborted\) {2}refunded \(undone\)\n/,
+      );
+      const reopenedResume = await task('resume', id, '--timeout', '4');
+      assert.equal(reopenedResume.status, 1);
+      assert.match(
+        reopenedResume.stderr,
+        /reopened {9}the chain went back under the end of 0x\w{64} \(Pending\): the task goes on from there \(wait for the report, download\)/,
+      );
+      assert.match(reopenedResume.stderr, /error: No result after 4 s; the task goes on\./);
+      assert.doesNotMatch(reopenedResume.stderr, /RESULT_NOT_RELEASED/);
+      const reread = createSqliteStore({ path: lostStore });
+      const reopenedRecord = await reread.getTask(id);
+      assert.equal(reopenedRecord?.phase, 'running');
+      // Followed from there: its node drawn meanwhile (settleDraws) moves it on to Queued.
+      assert.match(reopenedRecord?.members[0]?.state ?? '', /^(Pending|Queued)$/);
+      assert.equal(reopenedRecord?.members[0]?.outcome, undefined);
+
       // What a devnet's anvil reloaded from an older save does: the task is gone with both its transactions.
       await publicClient.request({ method: 'evm_revert' as never, params: [saved] as never });
+      // A running task (the record resume left) whose creation the head is below: BEHIND, and resume not offered.
+      const runningBehind = await task('status', id);
+      assert.match(runningBehind.stdout, /\n {2}phase {7}(?:queued|running)/);
+      assert.match(runningBehind.stdout, /\n {2}chain {7}BEHIND: /);
+      assert.doesNotMatch(runningBehind.stdout, /task resume/);
+      // The record as it was, for the cases below.
+      await reread.putTask(doneRecord);
+      await reread.close();
       // The chain's head is below the creation block: a chain that went back, or an RPC behind; not yet provable.
       const behind = await task('status', id);
       assert.equal(behind.status, 0, behind.stderr);
       assert.doesNotMatch(behind.stdout, /LOST/);
       assert.match(behind.stdout, /\n {2}chain {7}BEHIND: the chain's head is below the block that created/);
+      assert.doesNotMatch(behind.stdout, /finish/);
       assert.equal((await task('drop', id)).status, 1);
+      // Trial s13: resume refuses a BEHIND task at once, in one line, saying which block to wait for.
+      const behindResume = await task('resume', id);
+      assert.equal(behindResume.status, 1);
+      assert.equal(
+        behindResume.stderr
+          .trim()
+          .split('\n')
+          .filter((line) => line.startsWith('error'))
+          .join('\n'),
+        `error: Task ${id} is not resumed: the chain's head (block ${created.blockNumber - 1n}) is below block ${created.blockNumber}, which created ${taskKey}: the chain went back or the RPC lags; nothing is concluded. Try again once the chain passed block ${created.blockNumber} (\`verinet task status ${id}\` shows it).`,
+      );
+      assert.doesNotMatch(behindResume.stderr, /TASK_UNKNOWN|retry/);
       // Past the creation height, the block there is another one: provably gone.
       await publicClient.request({ method: 'anvil_mine' as never, params: ['0x4'] as never });
       const lost = await task('status', id);
       assert.equal(lost.status, 0, lost.stderr);
       assert.match(
         lost.stdout,
-        /\n {2}original {4}0x\w{64} {2}None \(local record: EndAborted\) {2}refunded\n/,
+        /\n {2}original {4}0x\w{64} {2}None \(local record: EndAborted\) {2}refunded \(undone\)\n/,
       );
       assert.match(
         lost.stdout,
@@ -327,10 +376,14 @@ describe('task status / drop name a task by id, id prefix or task key', () => {
         dropped.stdout,
         `task ${id} dropped (the chain no longer has it; nothing of it is paid there)\n`,
       );
-      assert.match(
-        (await task('status', id)).stdout,
-        /\n {2}phase {7}failed: lost: the chain went back under it/,
-      );
+      const afterDrop = await task('status', id);
+      assert.match(afterDrop.stdout, /\n {2}phase {7}failed: lost: the chain went back under it/);
+      assert.doesNotMatch(afterDrop.stdout, /removes it/);
+      assert.match(afterDrop.stdout, /\n {2}way out {5}dropped already; /);
+      assert.match(afterDrop.stdout, / {2}refunded \(undone\)\n/);
+      const droppedAgain = await task('drop', id);
+      assert.equal(droppedAgain.status, 0, droppedAgain.stderr);
+      assert.equal(droppedAgain.stdout, `task ${id} already dropped\n`);
     } finally {
       await anvil.stop();
     }

@@ -165,6 +165,35 @@ console.log(process.listenerCount('SIGINT') === listeners ? 'handler removed' : 
     follow.stop();
   });
 
+  it('trial s13: the same retry of parallel requests (`/result` and `/result/files/…`) is one line', () => {
+    const lines: string[] = [];
+    const stderr = output.stderr;
+    output.stderr = (text) => {
+      lines.push(text);
+    };
+    try {
+      const follow = followTask(network(), { timeoutS: 60 });
+      const retry = (attempt: number) =>
+        ({
+          type: 'retry',
+          id,
+          at: Date.now(),
+          step: 'download',
+          attempt,
+          delayMs: 500 * attempt,
+          error: '409 RESULT_NOT_RELEASED',
+        }) as const;
+      for (const attempt of [1, 1, 2, 2]) follow.onProgress(retry(attempt));
+      follow.stop();
+    } finally {
+      output.stderr = stderr;
+    }
+    const retries = lines.filter((line) => line.includes('retry '));
+    assert.equal(retries.length, 2, lines.join(''));
+    assert.match(retries[0] ?? '', /retry {12}download \(attempt 1, in 500 ms\): 409 RESULT_NOT_RELEASED\n$/);
+    assert.match(retries[1] ?? '', /\(attempt 2, in 1000 ms\)/);
+  });
+
   it("`running` counts from the task's creation: `task resume` goes on from there, not from 0", () => {
     const lines: string[] = [];
     const stderr = output.stderr;

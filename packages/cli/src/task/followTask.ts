@@ -43,6 +43,7 @@ export function followTask(
   const note = (line: string, at = Date.now()) =>
     printNote(`[${((at - started) / 1000).toFixed(1).padStart(6)} s] ${line}`);
   let lastRunningLine = 0;
+  let lastRetryLine: string | undefined;
   let nonceRaces = 0;
   // `running` counts from the task's creation: its `prepared` event, or its stored record (`task resume`).
   let taskCreatedAt: number | undefined;
@@ -60,7 +61,14 @@ export function followTask(
       lastRunningLine = event.at;
     }
     const line = formatTaskEvent(event, taskCreatedAt);
-    if (line) note(line, event.at);
+    if (!line) return;
+    // Parallel requests of one step (the relay's `/result` and `/result/files/…`) retry together with the same
+    // words: said once.
+    if (event.type === 'retry') {
+      if (line === lastRetryLine) return;
+      lastRetryLine = line;
+    }
+    note(line, event.at);
   };
   const timeout = AbortSignal.timeout(options.timeoutS * 1000);
   const devnetGone = new AbortController();
@@ -175,9 +183,9 @@ export function formatNonceRace(event: Extract<TaskEvent, { type: 'retry' }>, fi
 }
 
 /** What to do once `task run` stopped following a task that may go on. */
-export function resumeAdvice(id: string | undefined): string {
+export function resumeAdvice(id: string | undefined, chainStopped = true): string {
   const ref = id ?? 'ID';
-  return `\`verinet task status ${ref}\` shows it; \`verinet task resume ${ref}\` finishes it (validate, download) once the chain answers${id ? '' : ' (`verinet task list` shows the id)'}.`;
+  return `\`verinet task status ${ref}\` shows it; \`verinet task resume ${ref}\` finishes it (validate, download)${chainStopped ? ' once the chain answers' : ''}${id ? '' : ' (`verinet task list` shows the id)'}.`;
 }
 
 /** The devnet runs: its network file says so and names a live process (after a restart, the new one). */

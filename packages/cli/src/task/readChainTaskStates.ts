@@ -27,6 +27,8 @@ export type ChainTaskStates =
        * nothing is concluded from it.
        */
       behind: string[];
+      /** The RPC's head block when read. */
+      head: bigint;
     }
   | { ok: false; reason: string };
 
@@ -117,7 +119,7 @@ export async function readChainTaskStates(
       // the end, not under the creation (the task is known): live again, its fee held on chain.
       if (member.state?.startsWith('End') === true && state !== member.state) reopened.push(key);
     }
-    return { ok: true, tasks, lost, reopened, behind };
+    return { ok: true, tasks, lost, reopened, behind, head };
   } catch (error) {
     const message = (error as { shortMessage?: string }).shortMessage ?? (error as Error).message;
     return { ok: false, reason: (message.split('\n')[0] ?? '').replace(/\.$/, '') };

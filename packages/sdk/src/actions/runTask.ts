@@ -171,10 +171,11 @@ async function settleWithoutResult(context: SdkContext, id: string): Promise<voi
   const record = await loadRecord(context, id);
   if (record.resultKey) return;
   if (!record.members.every((m) => isEnded(m.state))) {
-    throw new VerinetError(`Task ${id} could not be settled: some members are neither reported nor ended.`, {
-      details: [record.members.map((m) => `${m.taskKey}: ${m.state}`).join('; '), 'Run it again later.'],
-      retryable: true,
-    });
+    const states = record.members.map((m) => `${m.taskKey}: ${m.state ?? 'not created'}`).join('; ');
+    throw new VerinetError(
+      `Task ${id} could not be settled: ${record.members.length === 1 ? 'its on-chain task is' : 'some of its on-chain tasks are'} neither reported nor ended (${states}).`,
+      { details: ['Run it again later.'], retryable: true },
+    );
   }
   const withScores = record.members.filter((m) => m.score !== undefined);
   const errored = record.members.find((m) => m.errorCode !== undefined);
