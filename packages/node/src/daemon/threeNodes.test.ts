@@ -120,7 +120,7 @@ describe('three nodes on one chain', { timeout: 400_000 }, () => {
     // 1 in 2 tasks sampled (the contract's least denominator): unsampled rounds are run and validated alone.
     await setTestSamplingDenominator(devnet, 2n);
     let original: CreatedTestTask | undefined;
-    for (let round = 0; round < 12 && !original; round++) {
+    for (let round = 0; round < 20 && !original; round++) {
       const task = await createSdTask();
       if (await isSampled(devnet, appIndex, task)) {
         original = task;
