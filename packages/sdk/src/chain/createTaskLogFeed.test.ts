@@ -13,6 +13,7 @@ import {
 import { privateKeyToAccount } from 'viem/accounts';
 import { foundry } from 'viem/chains';
 import { type Anvil, startAnvil } from '../../../cli/src/anvil/startAnvil.js';
+import { startWsProxy } from '../testing/startWsProxy.js';
 import { createTaskLogFeed, joinTaskLogFeed } from './createTaskLogFeed.js';
 
 /** Bounds of this file's hooks (node:test hooks do not inherit a describe's timeout): a hung hook fails, not CI. */
@@ -30,6 +31,13 @@ const account = privateKeyToAccount('0xac0974bec39a17e36ba4a6b4d238ff944bacb478c
 const emitterInitCode: Hex = '0x600b600c600039600b6000f3600035600160006000a200';
 
 const key = (n: number) => pad(toHex(n), { size: 32 });
+
+/** Waits until `check` holds, every 50 ms for at most `ms` (false if it never did). */
+const until = async (check: () => boolean, ms: number) => {
+  for (const end = Date.now() + ms; Date.now() < end; await new Promise((resolve) => setTimeout(resolve, 50)))
+    if (check()) return true;
+  return check();
+};
 
 /** Resolves with how long `promise` took from now (ms). */
 const timed = async (promise: Promise<void>) => {
@@ -144,6 +152,87 @@ describe('createTaskLogFeed: one HTTP reader wakes the waits of a process (real 
     } finally {
       watch.stop();
       await feed.close();
+    }
+  });
+
+  it('with a wsUrl whose socket closes: the polls answer meanwhile, then a new subscription pushes heads again', async () => {
+    // Review s13 (Low): viem, with `reconnect: false`, keeps a socket that closed in its cache: the feed's heads
+    // stopped for good after an RPC restart or a proxy's cut, and waits were woken by the polls alone.
+    const proxy = await startWsProxy(anvil.rpcUrl);
+    const feed = createTaskLogFeed({
+      publicClient,
+      taskManager: emitter,
+      pollIntervalMs: 300,
+      wsUrl: proxy.url,
+    });
+    const watch = feed.watch([key(8)]);
+    const mine = () => publicClient.request({ method: 'anvil_mine' as never, params: ['0x1'] as never });
+    try {
+      await watch.sleep(5_000);
+      assert.ok(await until(() => proxy.subscribes.length === 1, 10_000), 'subscribed');
+      await mine();
+      assert.ok(await until(() => (proxy.notifications.get(1) ?? 0) > 0, 10_000), 'heads pushed on it');
+      proxy.drop();
+      // The timer's polls still read the chain: a log during the outage wakes its wait.
+      const during = timed(watch.sleep(20_000));
+      await emit(key(8));
+      assert.ok((await during) < 10_000, 'woken by a poll while the socket is down');
+      assert.ok(
+        await until(() => proxy.subscribes.length === 2, 15_000),
+        `subscribed again on a new socket (${proxy.subscribes.length} subscriptions)`,
+      );
+      assert.equal(proxy.subscribes[1]?.connection, 2);
+      assert.deepEqual(proxy.subscribes[1]?.params, ['newHeads']);
+      await mine();
+      assert.ok(
+        await until(() => (proxy.notifications.get(2) ?? 0) > 0, 10_000),
+        'heads pushed on the new one',
+      );
+      const woken = timed(watch.sleep(20_000));
+      await emit(key(8));
+      assert.ok((await woken) < 10_000);
+      assert.equal(proxy.subscribes.length, 2, 'one subscription at a time');
+    } finally {
+      watch.stop();
+      await feed.close();
+      await proxy.stop();
+    }
+  });
+
+  it('with a wsUrl whose connection stays open but carries nothing: the stalled subscription is replaced', async () => {
+    // No close comes (a dead NAT entry, a hung server): the HTTP reads see heads the subscription did not push.
+    const proxy = await startWsProxy(anvil.rpcUrl);
+    const feed = createTaskLogFeed({
+      publicClient,
+      taskManager: emitter,
+      pollIntervalMs: 200,
+      headsStallMs: 1_000,
+      wsUrl: proxy.url,
+    });
+    const watch = feed.watch([key(9)]);
+    const mine = () => publicClient.request({ method: 'anvil_mine' as never, params: ['0x1'] as never });
+    try {
+      await watch.sleep(5_000);
+      assert.ok(await until(() => proxy.subscribes.length === 1, 10_000), 'subscribed');
+      // A quiet chain is no stall: nothing is replaced while no block comes.
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      assert.equal(proxy.subscribes.length, 1, 'kept on a quiet chain');
+      proxy.stall();
+      let blocks = 0;
+      const replaced = await until(() => {
+        if (blocks++ % 4 === 0) void mine();
+        return proxy.subscribes.length === 2;
+      }, 20_000);
+      assert.ok(replaced, `subscribed again (${proxy.subscribes.length} subscriptions)`);
+      await mine();
+      assert.ok(
+        await until(() => (proxy.notifications.get(2) ?? 0) > 0, 10_000),
+        'heads pushed on the new one',
+      );
+    } finally {
+      watch.stop();
+      await feed.close();
+      await proxy.stop();
     }
   });
 

@@ -12,6 +12,10 @@ import type { TaskEventWaker, TaskEventWatch } from './createTaskEventWaker.js';
 /** SamplingSeedRecorded(bytes32,bytes32): a node saving its task's seed (no change of the task's state). */
 const samplingSeedRecorded = toEventSelector('SamplingSeedRecorded(bytes32,bytes32)');
 
+/** The first wait before a new WebSocket subscription after one ended, doubled after each that pushed nothing. */
+const resubscribeMinMs = 500;
+const resubscribeMaxMs = 30_000;
+
 /**
  * A wait the feed wakes: by one of its tasks' logs, or (while it asks) by any new head; `block` is the block of
  * the log or head (undefined: wake whatever the wait has seen, after a reorg or a gap).
@@ -52,9 +56,16 @@ export type CreateTaskLogFeedParameters = {
    * A WebSocket endpoint of the same chain: while waits watch, one `eth_subscribe('newHeads')` per feed starts a
    * read at each new head instead of at the next poll (on average half `pollIntervalMs` later). A head only says
    * "read now": the reads (head number, logs) still go over HTTP and decide as without it; the timer's polls go on
-   * as the fallback, so a lost subscription costs time, never a log.
+   * as the fallback, so a lost subscription costs time, never a log. A subscription whose socket closes, or that
+   * pushes no head for `headsStallMs` while the HTTP reads see the chain move on, is replaced by a new one on a new
+   * socket (after 0.5 s, doubling up to 30 s while they push nothing); the polls answer meanwhile.
    */
   wsUrl?: string | undefined;
+  /**
+   * How long the HTTP reads may see heads above the last one pushed over WebSocket, with none pushed meanwhile,
+   * before the subscription counts as stalled and is replaced (default: twice `pollIntervalMs`, at least 2 s).
+   */
+  headsStallMs?: number | undefined;
 };
 
 /**
@@ -98,6 +109,7 @@ export function createTaskLogFeed(parameters: CreateTaskLogFeedParameters): Task
   const poll = async () => {
     try {
       const latest = await publicClient.getBlockNumber({ cacheTime: 0 });
+      checkHeads(latest);
       if (head === undefined || latest < head || latest - head > maxRange) {
         // First read, a shorter chain or a long gap: every wait reads once (and receipts of the longer chain no
         // longer bound what a read covers).
@@ -159,11 +171,43 @@ export function createTaskLogFeed(parameters: CreateTaskLogFeedParameters): Task
       pollNow();
     });
   };
-  let unwatchHeads: (() => void) | undefined;
-  let wsClient: PublicClient | undefined;
+  // The WebSocket heads. A subscription whose socket closed (an RPC restart, a proxy's cut: viem calls `onError`) or
+  // that stopped delivering while the HTTP reads see new blocks (a connection that stays open but carries nothing:
+  // no close ever comes) is ended, its socket closed, and a new one opened after a backoff; the timer's polls answer
+  // meanwhile. A fresh socket each time: viem keeps a socket that closed by itself (with `reconnect: false`) in its
+  // cache per URL, so a new client of that URL would get the dead one.
+  let heads:
+    | { unwatch: () => void; socket: Promise<{ close: () => void; socket?: unknown } | undefined> }
+    | undefined;
+  /** Increased by every subscription and every end of one: a callback of an ended one does nothing. */
+  let headsGeneration = 0;
+  /** The latest head the subscription pushed (or the feed's head when it began): the HTTP reads above it... */
+  let headsSeen: bigint | undefined;
+  /** ...since this time (ms), with no head pushed since: the subscription is stalled after `headsStallMs`. */
+  let headsBehindSince: number | undefined;
+  let resubscribeTimer: ReturnType<typeof setTimeout> | undefined;
+  let resubscribeDelayMs = resubscribeMinMs;
+  const headsStallMs = parameters.headsStallMs ?? Math.max(2 * pollIntervalMs, 2_000);
+
+  const endHeads = () => {
+    const ended = heads;
+    heads = undefined;
+    headsGeneration++;
+    headsBehindSince = undefined;
+    if (!ended) return;
+    ended.unwatch();
+    // Closing takes viem's socket out of its cache (a new client then opens a new one); a stalled socket is ended
+    // at once (`terminate`) rather than after a closing handshake its peer will not answer.
+    void ended.socket.then((rpc) => {
+      rpc?.close();
+      (rpc?.socket as { terminate?: () => void } | undefined)?.terminate?.();
+    });
+  };
+
   const watchHeads = () => {
-    if (!parameters.wsUrl || unwatchHeads || closed) return;
-    wsClient = createPublicClient({
+    if (!parameters.wsUrl || heads || resubscribeTimer !== undefined || closed) return;
+    const generation = ++headsGeneration;
+    const wsClient = createPublicClient({
       transport: webSocket(parameters.wsUrl, {
         keepAlive: false,
         reconnect: false,
@@ -171,11 +215,51 @@ export function createTaskLogFeed(parameters: CreateTaskLogFeedParameters): Task
         timeout: 10_000,
       }),
     }) as PublicClient;
-    unwatchHeads = wsClient.watchBlockNumber({
-      onBlockNumber: pollNow,
-      onError: () => {},
+    const transport = wsClient.transport as unknown as {
+      getRpcClient: () => Promise<{ close: () => void; socket?: unknown }>;
+    };
+    headsSeen = head;
+    headsBehindSince = undefined;
+    const unwatch = wsClient.watchBlockNumber({
+      onBlockNumber: (blockNumber) => {
+        if (generation !== headsGeneration) return;
+        resubscribeDelayMs = resubscribeMinMs;
+        headsSeen = blockNumber;
+        headsBehindSince = undefined;
+        pollNow();
+      },
+      // A closed socket or a failed subscribe (called more than once for one failure: once is enough).
+      onError: () => {
+        if (generation === headsGeneration) resubscribe();
+      },
       emitMissed: false,
     });
+    heads = { unwatch, socket: transport.getRpcClient().catch(() => undefined) };
+  };
+
+  /** Ends the subscription and opens a new one after the backoff (doubling up to 30 s; reset by a pushed head). */
+  const resubscribe = () => {
+    endHeads();
+    if (closed || resubscribeTimer !== undefined) return;
+    resubscribeTimer = setTimeout(() => {
+      resubscribeTimer = undefined;
+      if (waiters.size > 0) watchHeads();
+    }, resubscribeDelayMs);
+    // Waits keep the process alive with their own timers; a pending resubscription alone does not.
+    resubscribeTimer.unref?.();
+    resubscribeDelayMs = Math.min(2 * resubscribeDelayMs, resubscribeMaxMs);
+  };
+
+  /** After an HTTP read of `latest`: a subscription that pushed nothing while the chain moved on is stalled. */
+  const checkHeads = (latest: bigint) => {
+    if (!heads) return;
+    if (headsSeen === undefined || latest <= headsSeen) {
+      headsSeen ??= latest;
+      headsBehindSince = undefined;
+      return;
+    }
+    headsBehindSince ??= Date.now();
+    if (Date.now() - headsBehindSince >= headsStallMs) resubscribe();
   };
 
   const schedule = () => {
@@ -306,15 +390,12 @@ export function createTaskLogFeed(parameters: CreateTaskLogFeedParameters): Task
       closed = true;
       if (timer !== undefined) clearTimeout(timer);
       timer = undefined;
-      unwatchHeads?.();
-      unwatchHeads = undefined;
+      if (resubscribeTimer !== undefined) clearTimeout(resubscribeTimer);
+      resubscribeTimer = undefined;
       // An open socket keeps the process alive: closed with the feed.
-      const socket = await (
-        wsClient?.transport as unknown as { getRpcClient?: () => Promise<{ close: () => void }> } | undefined
-      )
-        ?.getRpcClient?.()
-        .catch(() => undefined);
-      socket?.close();
+      const socket = heads?.socket;
+      endHeads();
+      await socket;
       await polling;
     },
   };
