@@ -30,6 +30,19 @@ function assertOneLineError(run: { status: number; stderr: string; stdout: strin
   assert.doesNotMatch(run.stderr, /\n\s+at /, 'no stack trace');
 }
 
+/**
+ * The devnet's other ports, moved off their defaults: a devnet (or anything) running on this machine holds those,
+ * and a busy-port case must see only the port it holds itself (session 13: these cases failed beside a devnet).
+ * Every service port but the chain's takes 0 (any free port; the explorer is left out); the chain's has no 0.
+ */
+const otherDevnetPorts = async (...held: string[]) => [
+  ...(held.includes('--port') ? [] : ['--port', String(await getFreePort())]),
+  ...(held.includes('--relay-port') ? [] : ['--relay-port', '0']),
+  ...(held.includes('--node-api-port') ? [] : ['--node-api-port', '0']),
+  ...(held.includes('--bridge-port') ? [] : ['--bridge-port', '0']),
+  '--no-explorer',
+];
+
 describe('errors: one line, non-zero exit, no stack trace', () => {
   let dir = '';
   let keystore = '';
@@ -165,7 +178,14 @@ describe('errors: one line, non-zero exit, no stack trace', () => {
     mkdirSync(existing, { recursive: true });
     writeFileSync(join(existing, 'notes.txt'), 'mine');
     try {
-      const run = await captureCli(['devnet', '--port', String(port), '--dir', existing]);
+      const run = await captureCli([
+        'devnet',
+        '--port',
+        String(port),
+        '--dir',
+        existing,
+        ...(await otherDevnetPorts('--port')),
+      ]);
       assertOneLineError(
         run,
         new RegExp(
@@ -175,7 +195,9 @@ describe('errors: one line, non-zero exit, no stack trace', () => {
       assert.ok((run.stdout + run.stderr).includes(`\`ss -ltnp 'sport = :${port}'\` shows which`));
       // The suggested command keeps the user's folder (trial s13: without it, it started another devnet).
       assert.ok(
-        (run.stdout + run.stderr).includes(`npm start -- --dir ${existing} --port ${port + 1}.`),
+        (run.stdout + run.stderr).includes(
+          `npm start -- --dir ${existing} --relay-port 0 --node-api-port 0 --no-explorer --port ${port + 1}.`,
+        ),
         run.stderr,
       );
       assert.deepEqual(readdirSync(existing), ['notes.txt']);
@@ -188,16 +210,13 @@ describe('errors: one line, non-zero exit, no stack trace', () => {
     const server = createServer();
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const { port } = server.address() as { port: number };
+    const others = await otherDevnetPorts('--bridge-port');
     try {
       const run = await captureCli([
         'devnet',
         '--dir',
         join(dir, 'devnet-bridge-port'),
-        '--relay-port',
-        '0',
-        '--node-api-port',
-        '0',
-        '--no-explorer',
+        ...others,
         '--bridge-port',
         String(port),
       ]);
@@ -207,7 +226,7 @@ describe('errors: one line, non-zero exit, no stack trace', () => {
       );
       assert.ok(
         (run.stdout + run.stderr).includes(
-          `npm start -- --dir ${join(dir, 'devnet-bridge-port')} --relay-port 0 --node-api-port 0 --no-explorer --bridge-port ${port + 1} (0: any free port).`,
+          `npm start -- --dir ${join(dir, 'devnet-bridge-port')} --relay-port 0 --node-api-port 0 --no-explorer ${others.slice(0, 2).join(' ')} --bridge-port ${port + 1} (0: any free port).`,
         ),
         run.stderr,
       );
@@ -231,6 +250,7 @@ describe('errors: one line, non-zero exit, no stack trace', () => {
         String(chainPort),
         '--relay-port',
         String(relayPort),
+        ...(await otherDevnetPorts('--port', '--relay-port')),
       ]);
       assertOneLineError(
         run,
