@@ -4,7 +4,7 @@ import { type AbiEvent, type AbiItem, type Address, type Hex, toEventSelector } 
 import { createCachedChainReads } from '../chain/createCachedChainReads.js';
 import type { ChainSource } from '../chain/createChainFeed.js';
 import { type ChainWatcher, createChainWatcher } from '../chain/createChainWatcher.js';
-import { appendLog, getTask, listOpenTasks, updateTask } from '../store/index.js';
+import { appendLog, getTask, listOpenTasks, markReplacedEndsLost, updateTask } from '../store/index.js';
 import { getTaskAction, reduceTask } from '../task/reduceTask.js';
 import type { TaskRecord } from '../task/types.js';
 import { applyChainLogs, createRecentCreations } from './applyChainLogs.js';
@@ -125,6 +125,13 @@ export function createNodeDaemon(parameters: NodeDaemonParameters): NodeDaemon {
     },
     onReorg: (blockNumber, depth) => {
       recentCreations.clear();
+      // An ended task whose draw was replaced may be drawn onto this node again (session 14: it was ignored).
+      const reopened = markReplacedEndsLost(store, blockNumber);
+      if (reopened > 0)
+        appendLog(store, {
+          level: 'warn',
+          message: `${reopened} ended task(s) started above block ${blockNumber} may be live again: run again if drawn onto this node.`,
+        });
       // A replaced block may have held the settlement of a draw now pending again: read pendingDraws() anew.
       settler.hint();
       // The queue events of the replaced blocks are read again: until then, the queue is read from the chain.

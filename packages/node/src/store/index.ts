@@ -15,6 +15,7 @@ export {
   insertTask,
   listOpenTasks,
   listRecentTasks,
+  markReplacedEndsLost,
   type TaskUpdate,
   updateTask,
 } from './tasks.js';

@@ -136,3 +136,18 @@ export function updateTask(store: NodeStore, taskKey: Hex, update: TaskUpdate, n
     taskKey.toLowerCase(),
   );
 }
+
+/**
+ * After a reorganization replaced the blocks above `blockNumber`: a task that ended here but was started in a
+ * replaced block may be live again on the chain that stands (its draw, report and end undone), and drawn onto this
+ * node again, maybe at the same height: it is marked lost, which a new TaskStarted for it restarts from its first
+ * step (applyChainLogs). One that the new blocks end again the same way (the same transactions re-mined) is
+ * restarted and ended again within the same batch of logs, before the task loop runs. Returns how many.
+ */
+export function markReplacedEndsLost(store: NodeStore, blockNumber: number, now = Date.now()): number {
+  return prepareCached(
+    store,
+    `UPDATE tasks SET outcome = 'lost', updated_at = ?
+       WHERE step = 'ended' AND started_block > ? AND (outcome IS NULL OR outcome != 'lost')`,
+  ).run(now, blockNumber).changes;
+}
