@@ -1,10 +1,7 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { taskManagerAbi } from '@verinet/protocol/chain';
-import { writeTinyGpt2 } from '@verinet/worker/llm';
 import { parseEther, parseEventLogs } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import {
@@ -18,10 +15,11 @@ import {
 import { RelayError } from '../errors/index.js';
 import { createHttpRelayClient } from '../relay/createHttpRelayClient.js';
 import { getTask } from '../store/index.js';
-import { createTestTask, joinTestNode, setTestRelaySigner, validateTestTask } from '../testing/app.js';
-import { startTestDevnet, type TestDevnet, testWallet, waitFor } from '../testing/devnet.js';
-import { type RealRelay, startRealRelay } from '../testing/startRealRelay.js';
-import { startTestNode, type TestNode } from '../testing/startTestNode.js';
+import { createTestTask, validateTestTask } from '../testing/app.js';
+import { type TestDevnet, testWallet, waitFor } from '../testing/devnet.js';
+import type { RealRelay } from '../testing/startRealRelay.js';
+import { type RelayedTestNode, startRelayedTestNode } from '../testing/startRelayedTestNode.js';
+import type { TestNode } from '../testing/startTestNode.js';
 
 /** Bounds of this file's hooks (node:test hooks do not inherit a describe's timeout): a hung hook fails, not CI. */
 const setupTimeout = { timeout: 180_000 };
@@ -30,8 +28,7 @@ const teardownTimeout = { timeout: 60_000 };
 // Review M2 path on the daemon's side, end to end with the real relay and a relay signer on chain (so a timeout
 // would count against the node): Queued → TaskRedraw (Pending) → a later settlement draws this node →
 // TaskStarted → the result committed at the relay → submitScore with the relay's statement → validated, paid.
-const root = mkdtempSync(join(tmpdir(), 'verinet-daemon-redraw-'));
-const modelsDir = join(root, 'models');
+let network: RelayedTestNode;
 let devnet: TestDevnet;
 let relay: RealRelay;
 let node: TestNode;
@@ -40,33 +37,18 @@ const appIndex = 16;
 const fee = parseEther('0.01');
 
 before(async () => {
-  await writeTinyGpt2({ modelsDir });
-  devnet = await startTestDevnet();
-  relay = await startRealRelay(devnet);
-  await setTestRelaySigner(devnet, relay.signer);
-  await joinTestNode(devnet, nodeIndex, ['base:verinet/tiny-gpt2']);
-  const client = createHttpRelayClient({
-    url: relay.url,
-    signer: privateKeyToAccount(testWallet(devnet, nodeIndex).privateKey),
-    chainId: devnet.deployment.chainId,
-    taskManager: devnet.deployment.contracts.taskManager,
-  });
   // A short settle wait: the redraw is settled by this node's settler, hinted by TaskRedraw; its unhinted
   // re-read comes only after 60 s, beyond this test's bound on the start.
-  node = await startTestNode({
-    devnet,
-    index: nodeIndex,
-    relay: client,
-    dataDir: join(root, 'node'),
-    modelsDir,
+  network = await startRelayedTestNode({
+    prefix: 'verinet-daemon-redraw-',
+    nodeIndex,
+    relaySigner: true,
     settleDelayMs: 300,
   });
+  ({ devnet, relay, node } = network);
 }, setupTimeout);
 after(async () => {
-  await node?.stop();
-  await relay?.stop();
-  await devnet?.stop();
-  rmSync(root, { recursive: true, force: true });
+  await network?.stop();
 }, teardownTimeout);
 
 describe('node daemon: a queued task redrawn onto it (review M2)', { timeout: 180_000 }, () => {

@@ -1,18 +1,12 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { writeTinyGpt2 } from '@verinet/worker/llm';
 import { parseEther } from 'viem';
-import { privateKeyToAccount } from 'viem/accounts';
 import { contractsOf, readTask } from '../chain/taskManager.js';
-import { createHttpRelayClient } from '../relay/createHttpRelayClient.js';
 import { getTask } from '../store/index.js';
-import { createTestTask, joinTestNode } from '../testing/app.js';
-import { startTestDevnet, type TestDevnet, testWallet, waitFor } from '../testing/devnet.js';
-import { type RealRelay, startRealRelay } from '../testing/startRealRelay.js';
-import { startTestNode, type TestNode } from '../testing/startTestNode.js';
+import { createTestTask } from '../testing/app.js';
+import { type TestDevnet, waitFor } from '../testing/devnet.js';
+import { type RelayedTestNode, startRelayedTestNode } from '../testing/startRelayedTestNode.js';
+import type { TestNode } from '../testing/startTestNode.js';
 import { runTaskAction } from './runTaskAction.js';
 
 const setupTimeout = { timeout: 180_000 };
@@ -26,38 +20,18 @@ const teardownTimeout = { timeout: 60_000 };
 // behind the report's block) ends the task `lost` at once: no recover(), no new report, no finalizeTask. If the
 // report does not land again, the task times out on chain: the fee goes back to the app and recordTimeout counts
 // against the node (QoS; kicked after maxTimeoutsBeforeKick).
-const root = mkdtempSync(join(tmpdir(), 'verinet-review-restore-'));
-const modelsDir = join(root, 'models');
+let network: RelayedTestNode;
 let devnet: TestDevnet;
-let relay: RealRelay;
 let node: TestNode;
 const nodeIndex = 3;
 const appIndex = 17;
 
 before(async () => {
-  await writeTinyGpt2({ modelsDir });
-  devnet = await startTestDevnet();
-  relay = await startRealRelay(devnet);
-  await joinTestNode(devnet, nodeIndex, ['base:verinet/tiny-gpt2']);
-  const client = createHttpRelayClient({
-    url: relay.url,
-    signer: privateKeyToAccount(testWallet(devnet, nodeIndex).privateKey),
-    chainId: devnet.deployment.chainId,
-    taskManager: devnet.deployment.contracts.taskManager,
-  });
-  node = await startTestNode({
-    devnet,
-    index: nodeIndex,
-    relay: client,
-    dataDir: join(root, 'node'),
-    modelsDir,
-  });
+  network = await startRelayedTestNode({ prefix: 'verinet-review-restore-', nodeIndex });
+  ({ devnet, node } = network);
 }, setupTimeout);
 after(async () => {
-  await node?.stop();
-  await relay?.stop();
-  await devnet?.stop();
-  rmSync(root, { recursive: true, force: true });
+  await network?.stop();
 }, teardownTimeout);
 
 describe('review s13: a report the chain went back under, after the node waited for validation', {

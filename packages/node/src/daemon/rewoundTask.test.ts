@@ -1,19 +1,16 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { writeTinyGpt2 } from '@verinet/worker/llm';
 import { keccak256, parseEther, toHex } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { contractsOf, readTask } from '../chain/taskManager.js';
-import { createHttpRelayClient } from '../relay/createHttpRelayClient.js';
 import { getLatestTx, getTask, listLog } from '../store/index.js';
 import type { TaskRecord } from '../task/types.js';
-import { createTestTask, joinTestNode } from '../testing/app.js';
-import { startTestDevnet, type TestDevnet, testWallet, waitFor } from '../testing/devnet.js';
-import { type RealRelay, startRealRelay } from '../testing/startRealRelay.js';
-import { startTestNode, type TestNode } from '../testing/startTestNode.js';
+import { createTestTask } from '../testing/app.js';
+import { type TestDevnet, testWallet, waitFor } from '../testing/devnet.js';
+import type { RealRelay } from '../testing/startRealRelay.js';
+import { type RelayedTestNode, startRelayedTestNode } from '../testing/startRelayedTestNode.js';
+import type { TestNode } from '../testing/startTestNode.js';
 import { runTaskAction } from './runTaskAction.js';
 
 /** Bounds of this file's hooks (node:test hooks do not inherit a describe's timeout): a hung hook fails, not CI. */
@@ -22,8 +19,7 @@ const teardownTimeout = { timeout: 60_000 };
 
 // Trial s12: after the devnet's anvil was killed and came back some blocks shorter, nodes retried the tasks the
 // chain no longer had on every start (TASK_UNKNOWN from the relay, `finalizeTask would revert: InvalidState`).
-const root = mkdtempSync(join(tmpdir(), 'verinet-daemon-rewound-'));
-const modelsDir = join(root, 'models');
+let network: RelayedTestNode;
 let devnet: TestDevnet;
 let relay: RealRelay;
 let node: TestNode;
@@ -31,29 +27,11 @@ const nodeIndex = 3;
 const appIndex = 17;
 
 before(async () => {
-  await writeTinyGpt2({ modelsDir });
-  devnet = await startTestDevnet();
-  relay = await startRealRelay(devnet);
-  await joinTestNode(devnet, nodeIndex, ['base:verinet/tiny-gpt2']);
-  const client = createHttpRelayClient({
-    url: relay.url,
-    signer: privateKeyToAccount(testWallet(devnet, nodeIndex).privateKey),
-    chainId: devnet.deployment.chainId,
-    taskManager: devnet.deployment.contracts.taskManager,
-  });
-  node = await startTestNode({
-    devnet,
-    index: nodeIndex,
-    relay: client,
-    dataDir: join(root, 'node'),
-    modelsDir,
-  });
+  network = await startRelayedTestNode({ prefix: 'verinet-daemon-rewound-', nodeIndex });
+  ({ devnet, relay, node } = network);
 }, setupTimeout);
 after(async () => {
-  await node?.stop();
-  await relay?.stop();
-  await devnet?.stop();
-  rmSync(root, { recursive: true, force: true });
+  await network?.stop();
 }, teardownTimeout);
 
 describe('node daemon: a task the chain went back under (evm_snapshot / evm_revert)', {
@@ -111,7 +89,7 @@ describe('node daemon: a task the chain went back under (evm_snapshot / evm_reve
       argsCommitment: null,
       salt: null,
       argsPath: null,
-      outputDir: join(root, 'none'),
+      outputDir: join(network.root, 'none'),
       score: `0x${'11'.repeat(32)}`,
       resultFiles: '[]',
       errorKind: null,
