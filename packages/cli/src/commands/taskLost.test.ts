@@ -8,9 +8,10 @@ import { after, before, describe, it } from 'node:test';
 import { type Deployment, writeDeployment } from '@verinet/protocol/chain';
 import { taskManagerAbi } from '@verinet/protocol/chain/abis';
 import type { TaskRecord } from '@verinet/sdk';
-import { createPublicClient, createWalletClient, type Hex, http, keccak256, toHex, zeroHash } from 'viem';
+import { createPublicClient, createWalletClient, type Hex, http, keccak256, toHex } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { createSqliteStore } from '../../../sdk/src/store/createSqliteStore.js';
+import { getBareTaskParameters } from '../../../sdk/src/testing/getBareTaskParameters.js';
 import { type Anvil, startAnvil } from '../anvil/startAnvil.js';
 import { captureCli } from '../cli/captureCli.js';
 import { buildContracts } from '../deploy/artifacts.js';
@@ -71,20 +72,7 @@ describe('review s13: `task drop` of a task the chain still holds', () => {
     const hash = await wallet.writeContract({
       ...taskManager(),
       functionName: 'createTask',
-      args: [
-        {
-          taskType: 0,
-          modelIds: [keccak256(toHex('model'))],
-          minVram: 8,
-          requiredGpu: zeroHash,
-          version: 0n,
-          taskSize: 1n,
-          taskIdCommitment: taskKey,
-          argsCommitment: keccak256(toHex('args')),
-          relayExpiry: 0n,
-          relaySignature: '0x',
-        },
-      ],
+      args: [getBareTaskParameters(taskKey)],
       value: await publicClient.readContract({ ...taskManager(), functionName: 'minFee' }),
     });
     const receipt = await publicClient.waitForTransactionReceipt({ hash });

@@ -6,9 +6,10 @@ import { after, before, describe, it } from 'node:test';
 import { writeDeployment } from '@verinet/protocol/chain';
 import { taskManagerAbi } from '@verinet/protocol/chain/abis';
 import type { TaskRecord } from '@verinet/sdk';
-import { createPublicClient, createWalletClient, type Hex, http, keccak256, toHex, zeroHash } from 'viem';
+import { createPublicClient, createWalletClient, type Hex, http, keccak256, toHex } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { createSqliteStore } from '../../../sdk/src/store/createSqliteStore.js';
+import { getBareTaskParameters } from '../../../sdk/src/testing/getBareTaskParameters.js';
 import { startAnvil } from '../anvil/startAnvil.js';
 import { captureCli } from '../cli/captureCli.js';
 import { buildContracts } from '../deploy/artifacts.js';
@@ -224,20 +225,7 @@ describe('task status / drop name a task by id, id prefix or task key', () => {
       const createTx = await wallet.writeContract({
         ...taskManager,
         functionName: 'createTask',
-        args: [
-          {
-            taskType: 0,
-            modelIds: [keccak256(toHex('model'))],
-            minVram: 8,
-            requiredGpu: zeroHash,
-            version: 0n,
-            taskSize: 1n,
-            taskIdCommitment: taskKey,
-            argsCommitment: keccak256(toHex('args')),
-            relayExpiry: 0n,
-            relaySignature: '0x',
-          },
-        ],
+        args: [getBareTaskParameters(taskKey)],
         value: await publicClient.readContract({ ...taskManager, functionName: 'minFee' }),
       });
       const created = await publicClient.waitForTransactionReceipt({ hash: createTx });

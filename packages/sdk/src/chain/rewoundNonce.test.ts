@@ -2,8 +2,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { taskManagerAbi } from '@verinet/protocol/chain/abis';
 import { getPublicKey } from '@verinet/protocol/vrf';
-import { type Hex, keccak256, toHex, zeroHash } from 'viem';
+import { type Hex, keccak256, toHex } from 'viem';
 import { startTestDevnet, type TestDevnet, testWallet } from '../../../node/src/testing/devnet.js';
+import { getBareTaskParameters } from '../testing/getBareTaskParameters.js';
 import { createChainAccess } from './createChainAccess.js';
 import { getChainFromDeployment } from './getChainFromDeployment.js';
 
@@ -45,6 +46,27 @@ function accessFor(index: number, isTaskWanted?: (taskKey: Hex) => boolean) {
   return { access, privateKey };
 }
 
+/**
+ * A bare task created by `access` (its receipt and nonce), then the chain taken back to just before it: the
+ * createTask is neither in a block nor in the pool, as after a reload of an older chain save.
+ */
+async function createThenRewind(access: ReturnType<typeof accessFor>['access'], label: string) {
+  const minFee = (await devnet.client.readContract({
+    address: devnet.deployment.contracts.taskManager,
+    abi: taskManagerAbi,
+    functionName: 'minFee',
+  })) as bigint;
+  const taskKey = keccak256(toHex(label));
+  const saved = (await devnet.rpc('evm_snapshot', [])) as string;
+  const created = await within(
+    30_000,
+    access.write({ functionName: 'createTask', args: [getBareTaskParameters(taskKey)], value: minFee }),
+  );
+  const createdNonce = (await devnet.client.getTransaction({ hash: created.transactionHash })).nonce;
+  await devnet.rpc('evm_revert', [saved]);
+  return { taskKey, created, createdNonce };
+}
+
 const bindKey = (privateKey: Hex) => ({
   functionName: 'bindVrfKey',
   args: [getPublicKey(privateKey)],
@@ -72,36 +94,7 @@ describe('review s12: the SDK after the chain went back under its nonce (evm_sna
   it('a write whose estimate needs the lost transaction (abortTask after its createTask) is estimated again once it is back', async () => {
     const { access } = accessFor(16, () => true);
     const { address } = access;
-    const minFee = (await devnet.client.readContract({
-      address: devnet.deployment.contracts.taskManager,
-      abi: taskManagerAbi,
-      functionName: 'minFee',
-    })) as bigint;
-    const taskKey = keccak256(toHex('rewound task'));
-    const saved = (await devnet.rpc('evm_snapshot', [])) as string;
-    const created = await within(
-      30_000,
-      access.write({
-        functionName: 'createTask',
-        args: [
-          {
-            taskType: 0,
-            modelIds: [keccak256(toHex('model'))],
-            minVram: 8,
-            requiredGpu: zeroHash,
-            version: 0n,
-            taskSize: 1n,
-            taskIdCommitment: taskKey,
-            argsCommitment: keccak256(toHex('args')),
-            relayExpiry: 0n,
-            relaySignature: '0x',
-          },
-        ],
-        value: minFee,
-      }),
-    );
-    const createdNonce = (await devnet.client.getTransaction({ hash: created.transactionHash })).nonce;
-    await devnet.rpc('evm_revert', [saved]);
+    const { taskKey, created, createdNonce } = await createThenRewind(access, 'rewound task');
     // On the rewound chain the task does not exist: abortTask's estimate reverts (InvalidState) until the lost
     // createTask is back. No node has joined this chain's test devnet: the task queues, and its creator cancels it.
     const aborted = await within(30_000, access.write({ functionName: 'abortTask', args: [taskKey] }));
@@ -119,36 +112,7 @@ describe('review s12: the SDK after the chain went back under its nonce (evm_sna
   it('a createTask the chain went back under whose task is no longer wanted is not paid again: a no-op takes its nonce', async () => {
     const { access } = accessFor(18, () => false);
     const { address } = access;
-    const minFee = (await devnet.client.readContract({
-      address: devnet.deployment.contracts.taskManager,
-      abi: taskManagerAbi,
-      functionName: 'minFee',
-    })) as bigint;
-    const taskKey = keccak256(toHex('dropped task'));
-    const saved = (await devnet.rpc('evm_snapshot', [])) as string;
-    const created = await within(
-      30_000,
-      access.write({
-        functionName: 'createTask',
-        args: [
-          {
-            taskType: 0,
-            modelIds: [keccak256(toHex('model'))],
-            minVram: 8,
-            requiredGpu: zeroHash,
-            version: 0n,
-            taskSize: 1n,
-            taskIdCommitment: taskKey,
-            argsCommitment: keccak256(toHex('args')),
-            relayExpiry: 0n,
-            relaySignature: '0x',
-          },
-        ],
-        value: minFee,
-      }),
-    );
-    const createdNonce = (await devnet.client.getTransaction({ hash: created.transactionHash })).nonce;
-    await devnet.rpc('evm_revert', [saved]);
+    const { taskKey, createdNonce } = await createThenRewind(access, 'dropped task');
     const next = await within(30_000, access.write({ functionName: 'settleDraws', args: [] }));
     assert.equal(next.status, 'success');
     assert.equal(
