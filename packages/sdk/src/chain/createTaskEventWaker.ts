@@ -35,18 +35,33 @@ type Subscribe = (args: {
   onError?: (error: unknown) => void;
 }) => Promise<{ unsubscribe: () => Promise<unknown> }>;
 
+type SocketEntry = { client: PublicClient; users: number; retired: boolean };
+
 /**
  * viem keeps one socket per URL for the whole process: the clients of one URL share it (and its connection), and
- * the last one to close closes it (an open socket keeps a process alive).
+ * the last one to close closes it (an open socket keeps a process alive). A socket whose subscription failed (it
+ * closed: an RPC restart, a proxy's cut) is retired: closed, which takes it out of viem's cache (with
+ * `reconnect: false` viem keeps a socket that closed by itself there), and the next watch opens a new one.
  */
-const sockets = new Map<string, { client: PublicClient; users: number }>();
+const sockets = new Map<string, SocketEntry>();
+
+const retire = (wsUrl: string, entry: SocketEntry) => {
+  if (entry.retired) return;
+  entry.retired = true;
+  if (sockets.get(wsUrl) === entry) sockets.delete(wsUrl);
+  void (entry.client.transport as unknown as { getRpcClient: () => Promise<{ close: () => void }> })
+    .getRpcClient()
+    .then((rpc) => rpc.close())
+    .catch(() => {});
+};
 
 /**
  * Wakes the SDK's waits on the chain's own news instead of a fixed poll: one `eth_subscribe('logs')` per wait
  * over WebSocket, filtered to the waited tasks' keys (every TaskManager event of a task has its key as first
  * topic). A log only says "read now": the state is still read over HTTP and decided from that read, so a
  * dropped or late subscription costs time (the caller's fallback interval), never correctness. No keep-alive
- * timer and no reconnection: a subscription that fails leaves its wait polling as without WebSocket. Browsers
+ * timer and no reconnection of a watch: a subscription that fails leaves its wait polling as without WebSocket,
+ * and the next watch subscribes on a new socket. Browsers
  * use their WebSocket; Node 20 the `ws` package viem brings.
  *
  * @example
@@ -56,9 +71,10 @@ const sockets = new Map<string, { client: PublicClient; users: number }>();
  */
 export function createTaskEventWaker(parameters: { wsUrl: string; taskManager: Address }): TaskEventWaker {
   const { wsUrl } = parameters;
-  let joined = false;
+  /** The socket this waker uses (counted in its users): a retired one is left for the next. */
+  let joined: SocketEntry | undefined;
   let closed = false;
-  const getSubscribe = (): Subscribe | undefined => {
+  const getSocket = (): SocketEntry | undefined => {
     if (closed) return undefined;
     let entry = sockets.get(wsUrl);
     if (!entry) {
@@ -67,14 +83,16 @@ export function createTaskEventWaker(parameters: { wsUrl: string; taskManager: A
           transport: webSocket(wsUrl, { keepAlive: false, reconnect: false, retryCount: 0, timeout: 10_000 }),
         }) as PublicClient,
         users: 0,
+        retired: false,
       };
       sockets.set(wsUrl, entry);
     }
-    if (!joined) {
-      joined = true;
+    if (joined !== entry) {
+      if (joined) joined.users--;
+      joined = entry;
       entry.users++;
     }
-    return (entry.client.transport as unknown as { subscribe: Subscribe }).subscribe;
+    return entry;
   };
   return {
     watch(taskKeys) {
@@ -83,29 +101,35 @@ export function createTaskEventWaker(parameters: { wsUrl: string; taskManager: A
       let stopped = false;
       let live = false;
       let unsubscribe: (() => Promise<unknown>) | undefined;
-      getSubscribe()?.({
-        params: ['logs', { address: parameters.taskManager, topics: [null, [...taskKeys]] }],
-        onData: () => {
-          woken = true;
-          wake?.();
-        },
-        onError: () => {
-          live = false;
-        },
-      }).then(
-        (subscription) => {
-          if (stopped || closed) {
-            if (!closed) void subscription.unsubscribe().catch(() => {});
-            return;
-          }
-          unsubscribe = subscription.unsubscribe;
-          live = true;
-          // An event between the caller's last read and now was missed: read once more.
-          woken = true;
-          wake?.();
-        },
-        () => {},
-      );
+      const socket = getSocket();
+      (socket?.client.transport as unknown as { subscribe: Subscribe } | undefined)
+        ?.subscribe({
+          params: ['logs', { address: parameters.taskManager, topics: [null, [...taskKeys]] }],
+          onData: () => {
+            woken = true;
+            wake?.();
+          },
+          // A socket that failed (closed, or a request it could not send) is retired; an error answer of the RPC
+          // (a plain object: it refused the subscription) leaves the socket to the others.
+          onError: (error) => {
+            live = false;
+            if (socket && !closed && error instanceof Error) retire(wsUrl, socket);
+          },
+        })
+        .then(
+          (subscription) => {
+            if (stopped || closed) {
+              if (!closed) void subscription.unsubscribe().catch(() => {});
+              return;
+            }
+            unsubscribe = subscription.unsubscribe;
+            live = true;
+            // An event between the caller's last read and now was missed: read once more.
+            woken = true;
+            wake?.();
+          },
+          () => {},
+        );
       return {
         get live() {
           return live && !stopped && !closed;
@@ -144,11 +168,12 @@ export function createTaskEventWaker(parameters: { wsUrl: string; taskManager: A
     async close() {
       if (closed) return;
       closed = true;
-      const entry = sockets.get(wsUrl);
-      if (!joined || !entry) return;
+      const entry = joined;
+      if (!entry || entry.retired) return;
       entry.users--;
       if (entry.users > 0) return;
-      sockets.delete(wsUrl);
+      entry.retired = true;
+      if (sockets.get(wsUrl) === entry) sockets.delete(wsUrl);
       const rpc = await (
         entry.client.transport as unknown as { getRpcClient: () => Promise<{ close: () => void }> }
       )

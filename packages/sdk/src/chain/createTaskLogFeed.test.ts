@@ -14,6 +14,7 @@ import { privateKeyToAccount } from 'viem/accounts';
 import { foundry } from 'viem/chains';
 import { type Anvil, startAnvil } from '../../../cli/src/anvil/startAnvil.js';
 import { startWsProxy } from '../testing/startWsProxy.js';
+import { createTaskEventWaker } from './createTaskEventWaker.js';
 import { createTaskLogFeed, joinTaskLogFeed } from './createTaskLogFeed.js';
 
 /** Bounds of this file's hooks (node:test hooks do not inherit a describe's timeout): a hung hook fails, not CI. */
@@ -232,6 +233,35 @@ describe('createTaskLogFeed: one HTTP reader wakes the waits of a process (real 
     } finally {
       watch.stop();
       await feed.close();
+      await proxy.stop();
+    }
+  });
+
+  it('createTaskEventWaker: after its socket closed, the next watch subscribes on a new socket', async () => {
+    // The per-wait log subscriptions of a hand-built context (createTaskEventWaker) shared the closed socket viem
+    // kept for the URL: every later watch failed at once and polled.
+    const proxy = await startWsProxy(anvil.rpcUrl);
+    const waker = createTaskEventWaker({ wsUrl: proxy.url, taskManager: emitter });
+    try {
+      const first = waker.watch([key(10)]);
+      await first.sleep(10_000); // ends once its subscription is live
+      assert.equal(first.live, true);
+      proxy.drop();
+      assert.ok(await until(() => !first.live, 10_000), 'a watch on the closed socket is no longer live');
+      first.stop();
+      const second = waker.watch([key(10)]);
+      await second.sleep(10_000);
+      assert.equal(second.live, true, 'live on a new socket');
+      assert.deepEqual(
+        proxy.subscribes.map(({ connection }) => connection),
+        [1, 2],
+      );
+      const woken = timed(second.sleep(20_000));
+      await emit(key(10));
+      assert.ok((await woken) < 10_000, 'woken by its log over the new socket');
+      second.stop();
+    } finally {
+      await waker.close();
       await proxy.stop();
     }
   });
