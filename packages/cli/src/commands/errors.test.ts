@@ -193,10 +193,11 @@ describe('errors: one line, non-zero exit, no stack trace', () => {
         ),
       );
       assert.ok((run.stdout + run.stderr).includes(`\`ss -ltnp 'sport = :${port}'\` shows which`));
-      // The suggested command keeps the user's folder (trial s13: without it, it started another devnet).
+      // The suggested command keeps the user's folder (trial s13: without it, it started another devnet) and every port
+      // chosen as 0 (s14: --bridge-port 0 was dropped, so the retry took the default 8080).
       assert.ok(
         (run.stdout + run.stderr).includes(
-          `npm start -- --dir ${existing} --relay-port 0 --node-api-port 0 --no-explorer --port ${port + 1}.`,
+          `npm start -- --dir ${existing} --relay-port 0 --node-api-port 0 --bridge-port 0 --no-explorer --port ${port + 1}.`,
         ),
         run.stderr,
       );

@@ -48,6 +48,8 @@ export type DevnetService = {
   name: string;
   /** Fixed ports the service will bind on 127.0.0.1, with the flag that moves each: checked before anything starts. */
   ports?: { port: number; flag: string }[] | undefined;
+  /** Arguments a suggested restart command must repeat for this service (a port chosen as 0: any free port). */
+  restartArguments?: string[] | undefined;
   start: (context: DevnetServiceContext) => Promise<StartedDevnetService>;
 };
 
@@ -75,6 +77,7 @@ export function createDevnetServices(options: CreateDevnetServicesOptions): Devn
   const bridge: DevnetService = {
     name: 'bridge',
     ports: options.bridgePort === 0 ? [] : [{ port: options.bridgePort, flag: '--bridge-port' }],
+    restartArguments: options.bridgePort === 0 ? ['--bridge-port', '0'] : [],
     async start(context) {
       const [{ startBridge }, { buildWebUi }] = await Promise.all([
         import('@verinet/bridge'),
@@ -124,6 +127,7 @@ function createExplorerDevnetService(port: number): DevnetService {
   return {
     name: 'explorer',
     ports: port === 0 ? [] : [{ port, flag: '--explorer-port' }],
+    restartArguments: port === 0 ? ['--explorer-port', '0'] : [],
     async start(context) {
       const { createExplorerDevnetService: create } = await import('@verinet/web');
       const started = await create({ port }).start(context);

@@ -572,6 +572,7 @@ function getRestartArguments(parameters: StartDevnetParameters): string[] {
   if (parameters.relayPort === 0) keep.push('--relay-port', '0');
   if (parameters.nodeApiPort === 0) keep.push('--node-api-port', '0');
   const services = parameters.services ?? [];
+  for (const service of services) keep.push(...(service.restartArguments ?? []));
   if (
     services.some((service) => service.name === 'bridge') &&
     !services.some((service) => service.name === 'explorer')
