@@ -86,6 +86,19 @@ const getDrawBlock = (member: TaskRecord['members'][number], info: ChainTaskInfo
       ? undefined
       : BigInt(member.createdBlock);
 
+/**
+ * The block a round of state reads covers for every member it read: the lowest floor taken before a member's last
+ * read (undefined when a member's read had none: the feed not live). A round that read no member covers nothing new.
+ */
+export function getRoundFloor(floors: ReadonlyMap<string, bigint | undefined>): bigint | undefined {
+  let lowest: bigint | undefined;
+  for (const floor of floors.values()) {
+    if (floor === undefined) return undefined;
+    if (lowest === undefined || floor < lowest) lowest = floor;
+  }
+  return lowest;
+}
+
 /** Whether the app should send `settleDraws` for a Pending member now (see decideDrawSettlement). */
 async function isDrawLeftToUs(
   context: SdkContext,
@@ -141,9 +154,16 @@ export async function waitForReport(
         await pause();
         continue;
       }
-      // The block the reads below cover at least (the feed's head or a receipt received before them): logs up to
-      // it are in what they return and need not wake the next sleep (watch.seen below).
-      const floor = context.feed?.readFloor();
+      // The block this round's reads cover at least: the lowest of the feed's floors (its head, or the block of a
+      // receipt received before) taken before each member's last read. Logs up to it are in what the reads
+      // returned and need not wake the next sleep (watch.seen below). A member re-read after this app's own
+      // settlement counts from that read: the settlement's own TaskStarted log (its block is the receipt's) woke
+      // the next wait for a state already read, one wasted getTask per task the app settled itself (s14).
+      const floors = new Map<string, bigint | undefined>();
+      const refresh = async (member: TaskRecord['members'][number]) => {
+        floors.set(member.taskKey, context.feed?.readFloor());
+        return refreshMember(context, record, member, options.signal);
+      };
       // Saved only when a poll changed it: a store may commit with an fsync (the bridge's SQLite), and a wait polls
       // every few hundred milliseconds.
       const before = JSON.stringify(record);
@@ -160,7 +180,7 @@ export async function waitForReport(
           (isReported(member.state) && (member.score || member.errorCode !== undefined))
         )
           continue;
-        const info = await refreshMember(context, record, member, options.signal);
+        const info = await refresh(member);
         if (isEnded(info.state)) continue;
         if (isReported(info.state)) {
           // Reported, but its report's log not read yet: a group opened now would carry an empty score and
@@ -186,7 +206,7 @@ export async function waitForReport(
             // above and this settlement the task may have been queued and redrawn (TaskRedraw moves its seed block),
             // and the seed the sampling proves over is only in the task's state (a receipt-only draw kept the old
             // seed: validateTaskGroup reverted NotSampled once in a 10,000-task run).
-            if (receipt) await refreshMember(context, record, member, options.signal);
+            if (receipt) await refresh(member);
           }
           pending++;
           continue;
@@ -198,6 +218,9 @@ export async function waitForReport(
         else pending++;
       }
       if (JSON.stringify(record) !== before) await saveRecord(context, record);
+      // Also before returning at the seed: the next wait (runTask's, on the same watch) sleeps until a newer log.
+      const floor = getRoundFloor(floors);
+      if (floor !== undefined) watch?.seen?.(floor);
       const original = record.members[0];
       // A queued original has no seed yet: its dispatch block's hash replaces the creation block's, and the
       // node folds that one into its commitment, so sampling on the earlier hash proves over the wrong seed.
@@ -223,7 +246,6 @@ export async function waitForReport(
             });
         }
       }
-      if (floor !== undefined) watch?.seen?.(floor);
       await pause();
     }
   }
