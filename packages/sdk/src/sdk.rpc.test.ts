@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
+import { taskManagerAbi } from '@verinet/protocol/chain/abis';
 import { taskStates } from '@verinet/protocol/chain/taskStates';
 import { parseEther, toFunctionSelector } from 'viem';
 import { createChainAccess } from './chain/createChainAccess.js';
@@ -14,6 +15,12 @@ const setupTimeout = { timeout: 180_000 };
 const teardownTimeout = { timeout: 60_000 };
 
 const getTaskSelector = toFunctionSelector('getTask(bytes32)');
+const selectorOf = (name: string) =>
+  toFunctionSelector(
+    (taskManagerAbi as readonly { type: string; name?: string }[]).find(
+      (item) => item.type === 'function' && item.name === name,
+    ) as never,
+  );
 
 /**
  * A JSON-RPC proxy in front of anvil that counts the calls it forwards (each item of a batch counts), and the
@@ -163,13 +170,21 @@ describe('JSON-RPC calls of the SDK per task (a counting proxy in front of anvil
       `Started read ${of('getTask:Started')} times for ${tasks} tasks in ${seconds} s`,
     );
     assert.ok(of('eth_call:0x85c129e9') <= 1, 'samplingDenominator is cached');
-    // The pending count at each send (another process may send from this account), with the estimate.
-    assert.equal(of('eth_getTransactionCount'), of('eth_estimateGas'), 'one pending count per transaction');
+    // The pending count at each send (another process may send from this account), with the pre-check.
+    const sent = of('eth_sendRawTransactionSync') + of('eth_sendRawTransaction');
+    assert.equal(of('eth_getTransactionCount'), sent, 'one pending count per transaction');
     assert.ok(
       of('eth_maxPriorityFeePerGas') <= Math.ceil(seconds) + 1,
       `fee reads ${of('eth_maxPriorityFeePerGas')} in ${seconds.toFixed(1)} s`,
     );
-    assert.ok(of('eth_estimateGas') >= 2 * tasks, 'each transaction is still pre-checked by its estimate');
+    // anvil's chain id (31337) is a fixed-gas chain: each TaskManager call goes out with its fixed limit, still
+    // pre-checked, by one eth_call against the pending block instead of an estimate (which runs it several times).
+    assert.equal(of('eth_estimateGas'), 0, 'no estimate on a fixed-gas chain');
+    assert.ok(of(`eth_call:${selectorOf('createTask')}`) >= tasks, 'each createTask is pre-checked');
+    assert.ok(
+      of(`eth_call:${selectorOf('validateSingleTask')}`) >= tasks,
+      'each validateSingleTask is pre-checked',
+    );
   });
 
   it('a fee cap under a base fee that jumped since the cached read: the fees are read again and the send lands', async () => {
