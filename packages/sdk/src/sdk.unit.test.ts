@@ -12,6 +12,7 @@ import { type Address, bytesToHex, type Hex } from 'viem';
 import { decideDrawSettlement, getRoundFloor } from './actions/waitForReport.js';
 import { discoverLlmBucket, joinedRescanBlocks } from './chain/discoverLlmBucket.js';
 import { getGasLimit, isOutOfGas } from './chain/getGasLimit.js';
+import { joinChainCache } from './chain/joinChainCache.js';
 import { chooseDefaultFee } from './chain/reads.js';
 import { createClient } from './client/createClient.js';
 import { ConfigurationError, InvalidTaskArgumentsError, ResultVerificationError } from './errors/index.js';
@@ -192,6 +193,24 @@ describe('arguments and options', () => {
     // A quiet chain (no write of this process under way, no foreign block lately): at once, no grace.
     assert.equal(decideDrawSettlement({ head: 30n, drawBlock: 30n, busy: false }), 'settle');
     assert.equal(decideDrawSettlement({ head: undefined, drawBlock: 30n, busy: true }), 'settle');
+  });
+
+  it('chain values: the clients of a process on one RPC and TaskManager share one cache until the last leaves', () => {
+    const first = joinChainCache('http://127.0.0.1:1|0xabc');
+    const second = joinChainCache('http://127.0.0.1:1|0xabc');
+    const elsewhere = joinChainCache('http://127.0.0.1:2|0xabc');
+    const own = joinChainCache(undefined);
+    first.cache.set('samplingDenominator', 2n);
+    assert.equal(second.cache.get('samplingDenominator'), 2n);
+    assert.equal(elsewhere.cache.get('samplingDenominator'), undefined);
+    assert.equal(own.cache.get('samplingDenominator'), undefined);
+    first.release();
+    first.release();
+    const third = joinChainCache('http://127.0.0.1:1|0xabc');
+    assert.equal(third.cache, second.cache, 'still shared while used');
+    second.release();
+    third.release();
+    assert.notEqual(joinChainCache('http://127.0.0.1:1|0xabc').cache, second.cache, 'dropped by the last');
   });
 
   it("a round of state reads covers the lowest floor taken before its members' last reads", () => {
