@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
+import { taskManagerAbi } from '@verinet/protocol/chain/abis';
+import { taskStates } from '@verinet/protocol/chain/taskStates';
 import { parseEther, toFunctionSelector } from 'viem';
 import { createChainAccess } from './chain/createChainAccess.js';
 import { createClient, type VerinetClient } from './client/createClient.js';
@@ -13,8 +15,17 @@ const setupTimeout = { timeout: 180_000 };
 const teardownTimeout = { timeout: 60_000 };
 
 const getTaskSelector = toFunctionSelector('getTask(bytes32)');
+const selectorOf = (name: string) =>
+  toFunctionSelector(
+    (taskManagerAbi as readonly { type: string; name?: string }[]).find(
+      (item) => item.type === 'function' && item.name === name,
+    ) as never,
+  );
 
-/** A JSON-RPC proxy in front of anvil that counts the calls it forwards (each item of a batch counts). */
+/**
+ * A JSON-RPC proxy in front of anvil that counts the calls it forwards (each item of a batch counts), and the
+ * getTask answers by the state they carried (`getTask:<state>`).
+ */
 type CountingProxy = {
   url: string;
   counts: Map<string, number>;
@@ -24,6 +35,9 @@ type CountingProxy = {
 
 async function startCountingProxy(target: string): Promise<CountingProxy> {
   const counts = new Map<string, number>();
+  const count = (name: string) => counts.set(name, (counts.get(name) ?? 0) + 1);
+  /** JSON-RPC ids of the getTask calls in flight: their answers are counted by state. */
+  const getTaskIds = new Set<unknown>();
   const server: Server = createServer(async (request, response) => {
     const chunks: Buffer[] = [];
     for await (const chunk of request) chunks.push(chunk as Buffer);
@@ -31,6 +45,7 @@ async function startCountingProxy(target: string): Promise<CountingProxy> {
     try {
       const parsed = JSON.parse(body.toString()) as unknown;
       for (const item of (Array.isArray(parsed) ? parsed : [parsed]) as {
+        id?: unknown;
         method: string;
         params?: { data?: string; input?: string }[];
       }[]) {
@@ -39,7 +54,8 @@ async function startCountingProxy(target: string): Promise<CountingProxy> {
           item.method === 'eth_call'
             ? `eth_call:${String(call?.data ?? call?.input).slice(0, 10)}`
             : item.method;
-        counts.set(name, (counts.get(name) ?? 0) + 1);
+        count(name);
+        if (name === `eth_call:${getTaskSelector}`) getTaskIds.add(item.id);
       }
     } catch {
       // Not JSON: forwarded as is (anvil answers the error).
@@ -50,8 +66,24 @@ async function startCountingProxy(target: string): Promise<CountingProxy> {
         headers: { 'content-type': 'application/json' },
         body,
       });
+      const answer = Buffer.from(await upstream.arrayBuffer());
+      if (getTaskIds.size > 0) {
+        try {
+          const parsed = JSON.parse(answer.toString()) as unknown;
+          for (const item of (Array.isArray(parsed) ? parsed : [parsed]) as {
+            id?: unknown;
+            result?: string;
+          }[]) {
+            if (!getTaskIds.delete(item.id) || typeof item.result !== 'string') continue;
+            // TaskInfo's first word: the state (ITaskManager.TaskState).
+            count(`getTask:${taskStates[Number.parseInt(item.result.slice(2, 66), 16)] ?? 'unknown'}`);
+          }
+        } catch {
+          // Not JSON: not counted.
+        }
+      }
       response.writeHead(upstream.status, { 'content-type': 'application/json' });
-      response.end(Buffer.from(await upstream.arrayBuffer()));
+      response.end(answer);
     } catch {
       request.socket.destroy();
     }
@@ -109,8 +141,9 @@ const chat = (seed: number) =>
 describe('JSON-RPC calls of the SDK per task (a counting proxy in front of anvil)', {
   timeout: 300_000,
 }, () => {
-  it('a task reads its state at most 5 times; sends read the fees at most once a second', async () => {
+  it('a task reads its state at most 4 times; sends read the fees at most once a second', async () => {
     // The first task binds the VRF key and learns the nonce: not counted.
+    const warmStarted = Date.now();
     await chat(1);
     proxy.reset();
     const tasks = 4;
@@ -120,26 +153,70 @@ describe('JSON-RPC calls of the SDK per task (a counting proxy in front of anvil
     const counts = Object.fromEntries(proxy.counts);
     console.log(`${tasks} tasks in ${seconds.toFixed(1)} s:`, counts);
     const of = (name: string) => proxy.counts.get(name) ?? 0;
-    // At most 5 state reads per task (drawn, after this app's own settlement of the draw — the seed block may
-    // have moved under it —, started, reported, and one spare for a wake by a log of a block the last read did not
-    // yet cover), plus the fallback poll of a wait that no log woke for 2 s (a
-    // slow worker on a loaded machine): one wait at a time here, so at most one per 2 s begun (a run of 4.08 s
-    // can hold 3). Before session 12: 7.5. Session 13's merged code reads 22–23 for 4 tasks (rehearsals 2–4), one
-    // more per task than this accounting explains, not found yet: bounded at 6 per task until it is (a real
-    // regression still fails here).
+    // At most 4 state reads per task: none right after the creation (its receipt says Pending: runTask's first
+    // wait decides from it), one per head or poll interval (100 ms) while no block after the creation block came
+    // and the chain looked busy (a foreign block within the feed's 200 ms busy window: another transaction would
+    // settle the draw; at most 2 here), after this app's own settlement (Started), reported (ScoreReady, its
+    // report log read with it); plus the fallback poll of a wait that no log woke for 2 s (a slow worker on a
+    // loaded machine): one wait at a time here, so at most one per 2 s begun (a run of 4.08 s can hold 3). The
+    // settlement's own TaskStarted log no longer wakes the next wait for a state already read (session 13 read one
+    // Started too many per task the app settled itself, as session 12's code did: 22 for 4 tasks on both, 18a314e
+    // and ba0aaea, s14). Before session 12: 7.5; sessions 12–13: 5.5; s14: 2–2.5 on a quiet run.
     const reads = of(`eth_call:${getTaskSelector}`);
+    const fallbackPolls = Math.ceil(seconds / 2);
+    assert.ok(reads <= 4 * tasks + fallbackPolls, `getTask ${reads} for ${tasks} tasks in ${seconds} s`);
+    // Pending only while the chain looked busy, at most 2 per task (above): the creation receipt answers the first
+    // read (s14; 1.5–2 per task before it, the first read always Pending).
     assert.ok(
-      reads <= 6 * tasks + Math.ceil(seconds / 2),
-      `getTask ${reads} for ${tasks} tasks in ${seconds} s`,
+      of('getTask:Pending') <= 2 * tasks,
+      `Pending read ${of('getTask:Pending')} times for ${tasks} tasks`,
+    );
+    // Started once per task (after the settlement, or the first read when a node daemon settled it), plus the
+    // fallback polls of a slow worker.
+    assert.ok(
+      of('getTask:Started') <= tasks + fallbackPolls,
+      `Started read ${of('getTask:Started')} times for ${tasks} tasks in ${seconds} s`,
     );
     assert.ok(of('eth_call:0x85c129e9') <= 1, 'samplingDenominator is cached');
-    // The pending count at each send (another process may send from this account), with the estimate.
-    assert.equal(of('eth_getTransactionCount'), of('eth_estimateGas'), 'one pending count per transaction');
+    // A second client of the process on the same RPC shares the chain values (joinChainCache): its task reads no
+    // sampling denominator again while the first one's read is under 10 s old.
+    const other = createClient({
+      chain: { ...network.chain, rpcUrl: proxy.url },
+      relay: network.relay.url,
+      account: network.privateKey(appIndex + 2),
+      fee: parseEther('0.01'),
+      pollIntervalMs: 100,
+      http: nodeHttp,
+    });
+    const denominatorReads = of('eth_call:0x85c129e9');
+    const sharedFrom = Date.now();
+    await other.chat.completions.create({
+      model: testModels.llm,
+      messages: [{ role: 'user', content: 'Count to three.' }],
+      max_tokens: 4,
+      seed: 99,
+    });
+    await other.close();
+    // Asserted when the first client's first read (in its warm-up task) is under 10 s old (a loaded machine may
+    // take longer: the value is then read again, as it should be).
+    if (Date.now() - warmStarted < 9_000)
+      assert.equal(of('eth_call:0x85c129e9'), denominatorReads, 'the second client shares the cached value');
+    else console.log(`shared cache not asserted: ${((Date.now() - sharedFrom) / 1000).toFixed(1)} s`);
+    // The pending count at each send (another process may send from this account), with the pre-check.
+    const sent = of('eth_sendRawTransactionSync') + of('eth_sendRawTransaction');
+    assert.equal(of('eth_getTransactionCount'), sent, 'one pending count per transaction');
     assert.ok(
       of('eth_maxPriorityFeePerGas') <= Math.ceil(seconds) + 1,
       `fee reads ${of('eth_maxPriorityFeePerGas')} in ${seconds.toFixed(1)} s`,
     );
-    assert.ok(of('eth_estimateGas') >= 2 * tasks, 'each transaction is still pre-checked by its estimate');
+    // anvil's chain id (31337) is a fixed-gas chain: each TaskManager call goes out with its fixed limit, still
+    // pre-checked, by one eth_call against the pending block instead of an estimate (which runs it several times).
+    assert.equal(of('eth_estimateGas'), 0, 'no estimate on a fixed-gas chain');
+    assert.ok(of(`eth_call:${selectorOf('createTask')}`) >= tasks, 'each createTask is pre-checked');
+    assert.ok(
+      of(`eth_call:${selectorOf('validateSingleTask')}`) >= tasks,
+      'each validateSingleTask is pre-checked',
+    );
   });
 
   it('a fee cap under a base fee that jumped since the cached read: the fees are read again and the send lands', async () => {

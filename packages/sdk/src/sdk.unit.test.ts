@@ -9,9 +9,10 @@ import { getPixelsPHash, getTextScore } from '@verinet/protocol/score/browser';
 import { build } from 'esbuild';
 import { encode } from 'fast-png';
 import { type Address, bytesToHex, type Hex } from 'viem';
-import { decideDrawSettlement } from './actions/waitForReport.js';
+import { decideDrawSettlement, getRoundFloor } from './actions/waitForReport.js';
 import { discoverLlmBucket, joinedRescanBlocks } from './chain/discoverLlmBucket.js';
 import { getGasLimit, isOutOfGas } from './chain/getGasLimit.js';
+import { joinChainCache } from './chain/joinChainCache.js';
 import { chooseDefaultFee } from './chain/reads.js';
 import { createClient } from './client/createClient.js';
 import { ConfigurationError, InvalidTaskArgumentsError, ResultVerificationError } from './errors/index.js';
@@ -192,6 +193,50 @@ describe('arguments and options', () => {
     // A quiet chain (no write of this process under way, no foreign block lately): at once, no grace.
     assert.equal(decideDrawSettlement({ head: 30n, drawBlock: 30n, busy: false }), 'settle');
     assert.equal(decideDrawSettlement({ head: undefined, drawBlock: 30n, busy: true }), 'settle');
+  });
+
+  it('chain values: the clients of a process on one RPC and TaskManager share one cache until the last leaves', () => {
+    const first = joinChainCache('http://127.0.0.1:1|0xabc');
+    const second = joinChainCache('http://127.0.0.1:1|0xabc');
+    const elsewhere = joinChainCache('http://127.0.0.1:2|0xabc');
+    const own = joinChainCache(undefined);
+    first.cache.set('samplingDenominator', 2n);
+    assert.equal(second.cache.get('samplingDenominator'), 2n);
+    assert.equal(elsewhere.cache.get('samplingDenominator'), undefined);
+    assert.equal(own.cache.get('samplingDenominator'), undefined);
+    first.release();
+    first.release();
+    const third = joinChainCache('http://127.0.0.1:1|0xabc');
+    assert.equal(third.cache, second.cache, 'still shared while used');
+    second.release();
+    third.release();
+    assert.notEqual(joinChainCache('http://127.0.0.1:1|0xabc').cache, second.cache, 'dropped by the last');
+  });
+
+  it("a round of state reads covers the lowest floor taken before its members' last reads", () => {
+    // A member re-read after the app's own settlement (receipt of block 31) covers 31; one read at 29 holds the
+    // round at 29 (a log of 30 or 31 for it must still wake the next sleep).
+    assert.equal(getRoundFloor(new Map([['a', 31n]])), 31n);
+    assert.equal(
+      getRoundFloor(
+        new Map([
+          ['a', 31n],
+          ['b', 29n],
+        ]),
+      ),
+      29n,
+    );
+    // A read without a floor (the feed not live) or no read at all: nothing is marked seen.
+    assert.equal(
+      getRoundFloor(
+        new Map([
+          ['a', 31n],
+          ['b', undefined],
+        ]),
+      ),
+      undefined,
+    );
+    assert.equal(getRoundFloor(new Map()), undefined);
   });
 
   it('default fee: the going price within [minFee, maxDefaultFee (10 × minFee unless set)]', () => {

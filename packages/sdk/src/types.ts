@@ -18,6 +18,15 @@ export type VerinetChain = {
   wsUrl?: string | undefined;
   /** Block of the deployment: event scans (GPU discovery) start here. */
   startBlock?: number | undefined;
+  /**
+   * Send TaskManager calls with a fixed gas limit (their own bounded gas plus every draw they may settle,
+   * `getFixedGasLimit` of `@verinet/protocol`) checked by one `eth_call` against the pending block, instead of
+   * `eth_estimateGas` (which runs the call several times over): for chains whose gas is the EVM's execution gas
+   * (no rollup L1 data fee) and where a limit of ≈ 4.4M reserves nothing others need. A transaction that runs out
+   * of gas all the same is sent once more with an estimate. Default: true on chain id 31337 (anvil, hardhat: the
+   * devnet), false elsewhere.
+   */
+  fixedGas?: boolean | undefined;
   contracts: { taskManager: Address; nodeRegistry: Address };
 };
 

@@ -1,5 +1,6 @@
 import { encodeTaskArgs, getModelId, packVersion } from '@verinet/protocol/args';
 import { nodeRegistryAbi, taskManagerAbi } from '@verinet/protocol/chain';
+import { getFixedGasLimit, isFixedGasChain } from '@verinet/protocol/chain/getFixedGasLimit';
 import { parseTaskManagerLogs } from '@verinet/protocol/chain/parseTaskManagerLogs';
 import {
   createNonce,
@@ -56,7 +57,8 @@ export type MeasureChainCeilingParameters = {
 /**
  * The chain-bound ceiling: the calls one unsampled LLM task makes on chain (createTask with the relay's
  * ArgsAvailable statement, submitScore by the chosen node, validateSingleTask), sent the way the SDK and the
- * node send them (gas estimated against the pending block, the nonce kept per account after the first read,
+ * node send them (gas estimated against the pending block, or on anvil's chain id the call's fixed limit checked by
+ * one eth_call, the nonce kept per account after the first read,
  * the fees read at most once a second for the whole run with a cap of 2 × base fee + tip and read again once on
  * a refusal for a low fee, one transaction at a time per account, signed locally and handed over with
  * eth_sendRawTransactionSync, which answers with the receipt), by `apps` concurrent apps against `nodes` registered nodes, on a fresh anvil with instant mining
@@ -101,13 +103,29 @@ export async function measureChainCeiling(parameters: MeasureChainCeilingParamet
     const sendOnce = (account: LocalAccount, request: Record<string, unknown>, full: boolean) =>
       serial(account, async () => {
         for (let feeRefreshed = false; ; feeRefreshed = true) {
+          // As the SDK and the node on a fixed-gas chain (anvil's 31337): a TaskManager call's fixed limit checked
+          // by one eth_call; estimated otherwise, and after running out of gas (`full`).
+          const fixed =
+            !full && isFixedGasChain(chain.id) && request.address === deployment.contracts.taskManager
+              ? getFixedGasLimit(String(request.functionName))
+              : undefined;
           const [estimate, pendingNonce, fee] = await Promise.all([
-            client.estimateContractGas({ ...request, account, blockTag: 'pending' } as never),
+            fixed === undefined
+              ? client.estimateContractGas({ ...request, account, blockTag: 'pending' } as never)
+              : client
+                  .call({
+                    account,
+                    to: request.address as Address,
+                    data: encodeFunctionData(request as never),
+                    value: request.value as bigint | undefined,
+                    blockTag: 'pending',
+                  })
+                  .then(() => fixed),
             client.getTransactionCount({ address: account.address, blockTag: 'pending' }),
             fees.read(),
           ]);
           const nonce = Math.max(pendingNonce, nonces.get(account.address) ?? 0);
-          const gas = getGasLimit(String(request.functionName), estimate, { full });
+          const gas = fixed ?? getGasLimit(String(request.functionName), estimate, { full });
           const raw = await account.signTransaction({
             type: 'eip1559',
             chainId: chain.id,

@@ -1,11 +1,18 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { packVersion } from '@verinet/protocol/args';
+import { getFixedGasLimit } from '@verinet/protocol/chain/getFixedGasLimit';
 import { getPublicKey } from '@verinet/protocol/vrf';
 import { parseTransaction, zeroAddress } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { createChainClient, getDeploymentChain } from '../chain/createChainClient.js';
-import { contractsOf, joinRequest, pauseRequest, resumeRequest } from '../chain/taskManager.js';
+import {
+  contractsOf,
+  joinRequest,
+  pauseRequest,
+  resumeRequest,
+  settleDrawsRequest,
+} from '../chain/taskManager.js';
 import { getLatestTx, listPendingTxs, openStore } from '../store/index.js';
 import {
   startRpcProxy,
@@ -353,5 +360,45 @@ describe('createTxSender (anvil)', () => {
       }[]
     ).map((r) => `${r.status}@${r.nonce - joined.tx.nonce}`);
     assert.deepEqual(statuses, ['mined@2']);
+  });
+
+  it('a TaskManager call on a fixed-gas chain (anvil, 31337) goes out with its fixed limit after one eth_call, no estimate; estimated with fixedGas false', async () => {
+    const proxy = await startRpcProxy(devnet.anvil.rpcUrl);
+    try {
+      const contracts = contractsOf(devnet.deployment);
+      const sent = [];
+      for (const [index, fixedGas] of [
+        [11, undefined],
+        [12, false],
+      ] as const) {
+        const account = privateKeyToAccount(testWallet(devnet, index).privateKey);
+        const sender = createTxSender({
+          client: createChainClient({ rpcUrl: proxy.url, deployment: devnet.deployment }),
+          account,
+          chain: getDeploymentChain(devnet.deployment, proxy.url),
+          store: openStore({ path: ':memory:' }),
+          fixedGas,
+        });
+        proxy.methods.length = 0;
+        const outcome = await sender.sendAndWait({
+          purpose: 'settle',
+          request: settleDrawsRequest(contracts),
+        });
+        assert.equal(outcome.status, 'mined');
+        sent.push({
+          gas: parseTransaction(outcome.tx.raw).gas,
+          estimates: proxy.count('eth_estimateGas'),
+          calls: proxy.count('eth_call'),
+        });
+      }
+      // The default on anvil's chain id: the fixed limit, checked by one eth_call (the revert check) instead of an
+      // estimate, which anvil answers by running the call several times.
+      assert.deepEqual(sent[0], { gas: getFixedGasLimit('settleDraws'), estimates: 0, calls: 1 });
+      assert.equal(sent[1]?.estimates, 1);
+      assert.equal(sent[1]?.calls, 0);
+      assert.notEqual(sent[1]?.gas, getFixedGasLimit('settleDraws'));
+    } finally {
+      await proxy.close();
+    }
   });
 });

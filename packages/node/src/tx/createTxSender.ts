@@ -1,4 +1,10 @@
+import { taskManagerAbi } from '@verinet/protocol/chain/abis';
 import { joinFeeReader } from '@verinet/protocol/chain/createFeeReader';
+import {
+  getFixedGasLimit,
+  isFixedGasChain,
+  taskManagerCallGas,
+} from '@verinet/protocol/chain/getFixedGasLimit';
 import {
   type Chain,
   encodeFunctionData,
@@ -8,6 +14,7 @@ import {
   type PublicClient,
   parseTransaction,
   type TransactionReceipt,
+  toFunctionSelector,
 } from 'viem';
 import { sendRawTransactionSync } from 'viem/actions';
 import { describeContractError } from '../chain/describeContractError.js';
@@ -59,7 +66,25 @@ export type TxSenderParameters = {
    * transactions, shared by every sender of the process on the same chain and RPC. Default 1,000 ms.
    */
   feeCacheMs?: number | undefined;
+  /**
+   * TaskManager calls with a fixed gas limit (`getFixedGasLimit`: their own bounded gas plus every draw they may
+   * settle) checked by one `eth_call` against the pending block, instead of `eth_estimateGas` (which runs the call
+   * several times over). For chains whose gas is the EVM's execution gas (no rollup L1 data fee); a call of this
+   * kind that runs out of gas all the same is estimated from then on in this process. Default: true on chain id
+   * 31337 (anvil, hardhat: the devnet), false elsewhere.
+   */
+  fixedGas?: boolean | undefined;
 };
+
+/** The TaskManager calls with a fixed gas limit, by selector (a reverted one is checked for running out of gas). */
+const fixedGasCalls = new Map<string, string>(
+  Object.keys(taskManagerCallGas).flatMap((name) => {
+    const item = (taskManagerAbi as readonly { type: string; name?: string }[]).find(
+      (entry) => entry.type === 'function' && entry.name === name,
+    );
+    return item ? [[toFunctionSelector(item as never), name] as [string, string]] : [];
+  }),
+);
 
 export type SendParameters = {
   /** What the transaction does; with `taskKey`, the idempotency key (one live transaction per pair). */
@@ -101,7 +126,8 @@ export type TxSender = {
  * The node's only way to send transactions: nonces from the chain's pending count and the store (the higher; a
  * rewound chain gets the store's lost transactions again first; never reused), fees from a read shared for
  * `feeCacheMs` (twice the base fee plus the tip), gas estimated against the pending block with headroom (the
- * estimate is also the check that the call would not revert), signed raw transactions persisted before they are
+ * estimate is also the check that the call would not revert; on a fixed-gas chain a TaskManager call's fixed
+ * limit, checked by one eth_call), signed raw transactions persisted before they are
  * broadcast, so a node killed at any moment neither loses nor duplicates a transaction. Per new transaction: the
  * pending count and `eth_estimateGas` (together) and the broadcast, where it was five calls.
  *
@@ -118,6 +144,9 @@ export function createTxSender(parameters: TxSenderParameters): TxSender {
   const notice = parameters.onNotice ?? (() => {});
   const feeReader = joinFeeReader(`${chain.id}|${chain.rpcUrls.default.http[0] ?? ''}`, client);
   const feeCacheMs = parameters.feeCacheMs ?? 1_000;
+  const fixedGas = parameters.fixedGas ?? isFixedGasChain(chain.id);
+  /** Fixed-gas calls that ran out of gas in this process: estimated from then on. */
+  const outOfGas = new Set<string>();
   const getFees = async () => {
     const fees = await feeReader.read({ maxAgeMs: feeCacheMs });
     const cap = parameters.maxFeePerGas;
@@ -244,6 +273,14 @@ export function createTxSender(parameters: TxSenderParameters): TxSender {
       args: request.args,
     } as Parameters<typeof encodeFunctionData>[0]);
     let estimate: bigint;
+    // On a fixed-gas chain, a TaskManager call's fixed limit (unless above the request's cap, or it ran out of gas
+    // here before), checked by one eth_call: the revert check the estimate was, at one execution.
+    const limit =
+      fixedGas && request.abi === taskManagerAbi && !outOfGas.has(request.functionName)
+        ? getFixedGasLimit(request.functionName)
+        : undefined;
+    const fixed =
+      limit !== undefined && (request.maxGas === undefined || limit <= request.maxGas) ? limit : undefined;
     // Independent reads, in one round trip's time. The chain's pending count at every transaction, not the store's
     // count alone: another holder of this key (`verinet node pause` from the operator's shell while the daemon
     // runs) may have a transaction waiting in the pool, and a nonce taken from the store alone would replace it
@@ -254,15 +291,20 @@ export function createTxSender(parameters: TxSenderParameters): TxSender {
     feesPromise.catch(() => {});
     try {
       // Against the pending block: a report in the task's own seed block is refused (SeedUnavailable).
-      estimate = await client.estimateContractGas({
-        address: request.address,
-        abi: request.abi,
-        functionName: request.functionName,
-        args: request.args,
-        value: request.value,
-        account,
-        blockTag: 'pending',
-      } as Parameters<typeof client.estimateContractGas>[0]);
+      estimate =
+        fixed !== undefined
+          ? await client
+              .call({ account, to: request.address, data, value: request.value, blockTag: 'pending' })
+              .then(() => fixed)
+          : await client.estimateContractGas({
+              address: request.address,
+              abi: request.abi,
+              functionName: request.functionName,
+              args: request.args,
+              value: request.value,
+              account,
+              blockTag: 'pending',
+            } as Parameters<typeof client.estimateContractGas>[0]);
     } catch (error) {
       const message = describeRpcError(error);
       if (/revert|custom error|returned no data/i.test(message)) {
@@ -280,7 +322,7 @@ export function createTxSender(parameters: TxSenderParameters): TxSender {
       throw new TransactionError(`Estimating gas for ${purpose} failed: ${message}`, { cause: error });
     }
     const headroomPercent = BigInt(100 + (request.headroomPercent ?? Number(headroom - 100n)));
-    const gas = (estimate * headroomPercent) / 100n + 100_000n + (request.extraGas ?? 0n);
+    const gas = fixed ?? (estimate * headroomPercent) / 100n + 100_000n + (request.extraGas ?? 0n);
     if (request.maxGas !== undefined && gas > request.maxGas) {
       throw new TransactionError(
         `${purpose} would need ${gas} gas (estimate ${estimate} plus headroom), more than its cap of ${request.maxGas}; not sent`,
@@ -409,6 +451,19 @@ export function createTxSender(parameters: TxSenderParameters): TxSender {
     return { tx: await signNew(p), fresh: true };
   };
 
+  /** A fixed-gas call that used (nearly) all its limit: estimated from then on (fixedGas). */
+  const noteOutOfGas = (tx: TxRecord, receipt: TransactionReceipt) => {
+    const sent = parseTransaction(tx.raw);
+    const name = fixedGasCalls.get(sent.data?.slice(0, 10) ?? '');
+    if (!name || sent.gas === undefined || sent.gas !== getFixedGasLimit(name)) return;
+    if (receipt.gasUsed * 100n < sent.gas * 98n) return;
+    outOfGas.add(name);
+    notice(
+      'warn',
+      `${tx.purpose} ${tx.hash} ran out of its fixed gas limit (${sent.gas}): ${name} is estimated from now on.`,
+    );
+  };
+
   const wait = async (
     tx: TxRecord,
     options: { timeoutMs?: number; pollMs?: number } = {},
@@ -433,6 +488,7 @@ export function createTxSender(parameters: TxSenderParameters): TxSender {
           known ?? (await client.getTransactionReceipt({ hash: variant.hash }).catch(() => null));
         if (!receipt) continue;
         const status = receipt.status === 'success' ? 'mined' : 'reverted';
+        if (status === 'reverted') noteOutOfGas(variant, receipt);
         updateTxStatus(store, variant.id, status, {
           blockNumber: Number(receipt.blockNumber),
           error: status === 'reverted' ? `reverted (gas used ${receipt.gasUsed})` : null,

@@ -1,3 +1,4 @@
+import { zeroAddress } from 'viem';
 import type { TaskEventWatch } from '../chain/createTaskEventWaker.js';
 import { type ChainTaskInfo, isEnded, isReported, readChainTimeCached, readTimeout } from '../chain/reads.js';
 import type { SdkContext } from '../client/context.js';
@@ -24,6 +25,13 @@ export type WaitForReportOptions = {
    * round sleeps until a log of the members (or the fallback poll) instead of reading them again at once.
    */
   statesRead?: boolean | undefined;
+  /**
+   * Internal (runTask, right after this run's createTask): members the creation receipt showed Pending (F1: drawn
+   * by a later transaction) are not read in the first round: their state and draw block are the receipt's (block C).
+   * The first round decides their settlement from it as from a read (a draw settled since by another transaction
+   * makes the settlement's simulation find nothing to settle: nothing is sent, and the next round reads).
+   */
+  created?: boolean | undefined;
 };
 
 export type WaitForReportReturnType = {
@@ -86,6 +94,33 @@ const getDrawBlock = (member: TaskRecord['members'][number], info: ChainTaskInfo
       ? undefined
       : BigInt(member.createdBlock);
 
+/**
+ * A member's state as this run's creation receipt showed it (Pending since block C = createdBlock): what the first
+ * round's decision needs (state, draw block); the rest is not used for a Pending member.
+ */
+const receiptInfo = (member: TaskRecord['members'][number]): ChainTaskInfo => ({
+  state: 'Pending',
+  taskType: 0,
+  creator: zeroAddress,
+  node: zeroAddress,
+  fee: 0n,
+  seedBlock: BigInt(member.createdBlock ?? '0'),
+  stateTime: 0n,
+});
+
+/**
+ * The block a round of state reads covers for every member it read: the lowest floor taken before a member's last
+ * read (undefined when a member's read had none: the feed not live). A round that read no member covers nothing new.
+ */
+export function getRoundFloor(floors: ReadonlyMap<string, bigint | undefined>): bigint | undefined {
+  let lowest: bigint | undefined;
+  for (const floor of floors.values()) {
+    if (floor === undefined) return undefined;
+    if (lowest === undefined || floor < lowest) lowest = floor;
+  }
+  return lowest;
+}
+
 /** Whether the app should send `settleDraws` for a Pending member now (see decideDrawSettlement). */
 async function isDrawLeftToUs(
   context: SdkContext,
@@ -126,6 +161,7 @@ export async function waitForReport(
   // Woken by the members' own events (the shared log feed, or WebSocket), and a read every few seconds all the same.
   const watch = options.watch ?? context.events?.watch(record.members.map((m) => m.taskKey));
   let skipRead = options.statesRead === true && options.watch !== undefined;
+  let fromReceipt = options.created === true;
   /** Per member reported on chain whose report log was not read yet: since when (bounded by reportLogWaitMs). */
   const reportLogMissingSince = new Map<string, number>();
   try {
@@ -141,9 +177,16 @@ export async function waitForReport(
         await pause();
         continue;
       }
-      // The block the reads below cover at least (the feed's head or a receipt received before them): logs up to
-      // it are in what they return and need not wake the next sleep (watch.seen below).
-      const floor = context.feed?.readFloor();
+      // The block this round's reads cover at least: the lowest of the feed's floors (its head, or the block of a
+      // receipt received before) taken before each member's last read. Logs up to it are in what the reads
+      // returned and need not wake the next sleep (watch.seen below). A member re-read after this app's own
+      // settlement counts from that read: the settlement's own TaskStarted log (its block is the receipt's) woke
+      // the next wait for a state already read, one wasted getTask per task the app settled itself (s14).
+      const floors = new Map<string, bigint | undefined>();
+      const refresh = async (member: TaskRecord['members'][number]) => {
+        floors.set(member.taskKey, context.feed?.readFloor());
+        return refreshMember(context, record, member, options.signal);
+      };
       // Saved only when a poll changed it: a store may commit with an fsync (the bridge's SQLite), and a wait polls
       // every few hundred milliseconds.
       const before = JSON.stringify(record);
@@ -160,7 +203,10 @@ export async function waitForReport(
           (isReported(member.state) && (member.score || member.errorCode !== undefined))
         )
           continue;
-        const info = await refreshMember(context, record, member, options.signal);
+        const info =
+          fromReceipt && member.state === 'Pending' && member.createdBlock !== undefined
+            ? receiptInfo(member)
+            : await refresh(member);
         if (isEnded(info.state)) continue;
         if (isReported(info.state)) {
           // Reported, but its report's log not read yet: a group opened now would carry an empty score and
@@ -186,7 +232,7 @@ export async function waitForReport(
             // above and this settlement the task may have been queued and redrawn (TaskRedraw moves its seed block),
             // and the seed the sampling proves over is only in the task's state (a receipt-only draw kept the old
             // seed: validateTaskGroup reverted NotSampled once in a 10,000-task run).
-            if (receipt) await refreshMember(context, record, member, options.signal);
+            if (receipt) await refresh(member);
           }
           pending++;
           continue;
@@ -197,7 +243,11 @@ export async function waitForReport(
         if (context.onTimeout !== 'wait' && now >= info.stateTime + timeout) timedOut.push(member.taskKey);
         else pending++;
       }
+      fromReceipt = false;
       if (JSON.stringify(record) !== before) await saveRecord(context, record);
+      // Also before returning at the seed: the next wait (runTask's, on the same watch) sleeps until a newer log.
+      const floor = getRoundFloor(floors);
+      if (floor !== undefined) watch?.seen?.(floor);
       const original = record.members[0];
       // A queued original has no seed yet: its dispatch block's hash replaces the creation block's, and the
       // node folds that one into its commitment, so sampling on the earlier hash proves over the wrong seed.
@@ -223,7 +273,6 @@ export async function waitForReport(
             });
         }
       }
-      if (floor !== undefined) watch?.seen?.(floor);
       await pause();
     }
   }

@@ -11,6 +11,7 @@ import {
   isLoopbackRpc,
   viemHttpFactory,
 } from '@verinet/protocol/chain/getBatchingTransport';
+import { getFixedGasLimit, isFixedGasChain } from '@verinet/protocol/chain/getFixedGasLimit';
 import type { RelayRequestSigner } from '@verinet/protocol/relay';
 import {
   type Account,
@@ -74,8 +75,9 @@ export type ChainAccess = {
   relaySigner: RelayRequestSigner;
   /**
    * Sends a TaskManager transaction and waits for its receipt. Gas is estimated against the pending block and
-   * given headroom (node selection draws at random, so its cost differs between estimate and inclusion); a
-   * revert surfaces as ContractRevertedError with the decoded custom error.
+   * given headroom (node selection draws at random, so its cost differs between estimate and inclusion), or on a
+   * fixed-gas chain (`VerinetChain.fixedGas`) the call's fixed limit is checked by one eth_call; a revert
+   * surfaces as ContractRevertedError with the decoded custom error.
    */
   write(request: ChainWrite): Promise<TransactionReceipt>;
 };
@@ -175,13 +177,16 @@ export function createChainAccess(parameters: {
     return next;
   };
 
-  // A local key signs here: the estimate (the revert pre-check) is read for each transaction; the nonce is kept
+  // A local key signs here: the estimate (the revert pre-check; on a fixed-gas chain one eth_call with the call's
+  // fixed limit) is read for each transaction; the nonce is kept
   // locally and the fees are read at most once a second for the whole process (see below), where viem's
   // writeContract reads all of them one after the other. The transaction goes out with
   // eth_sendRawTransactionSync, which answers with the receipt (no receipt polling) when no other write waits for
   // the queue (it holds the queue until mined); otherwise, or when the RPC lacks it, with eth_sendRawTransaction
   // and a receipt wait outside the queue. Other accounts (a browser wallet) go through viem.
   const local = account.type === 'local' ? account : undefined;
+  // TaskManager calls with their fixed gas limit, checked by eth_call (VerinetChain.fixedGas; local keys only).
+  const fixedGas = chain.fixedGas ?? isFixedGasChain(chain.id);
   let sendSync = true;
   // The next nonce this client hands out, once the RPC accepted the previous transaction; each send takes the
   // higher of it and the pending count (a load-balanced RPC's pending count may lag our own sends: the local count
@@ -328,6 +333,26 @@ export function createChainAccess(parameters: {
   ): Promise<{ receipt: TransactionReceipt; gas: bigint }> => {
     if (!local) throw new ConfigurationError('No local key to sign with.');
     const call = toCall(request);
+    // A first attempt on a fixed-gas chain: the call's fixed limit, checked by one eth_call (the revert pre-check
+    // the estimate was); a retry after running out of gas estimates (`full`).
+    const fixed = fixedGas && !full ? getFixedGasLimit(request.functionName) : undefined;
+    const data = encodeFunctionData({
+      abi: taskManagerAbi,
+      functionName: request.functionName,
+      args: request.args,
+    } as never);
+    const check = () =>
+      fixed === undefined
+        ? publicClient.estimateContractGas({ ...call, blockTag: 'pending' } as never)
+        : publicClient
+            .call({
+              account,
+              to: chain.contracts.taskManager,
+              data,
+              value: request.value,
+              blockTag: 'pending',
+            })
+            .then(() => fixed);
     let gas = 0n;
     let sent: { raw: Hex; nonce: number; receipt: TransactionReceipt | undefined };
     try {
@@ -339,7 +364,7 @@ export function createChainAccess(parameters: {
           // process with this key (a second `verinet task run` on the devnet's default account) may have a
           // transaction in the pool, which a kept nonce would replace (review s12).
           const [estimated, pendingNonce, fee] = await Promise.all([
-            publicClient.estimateContractGas({ ...call, blockTag: 'pending' } as never).then(
+            check().then(
               (value) => ({ value }),
               (error: unknown) => ({ error }),
             ),
@@ -365,17 +390,12 @@ export function createChainAccess(parameters: {
             }
           }
           if ('error' in estimated) throw estimated.error;
-          const estimate = estimated.value;
-          gas = getGasLimit(request.functionName, estimate, { full });
+          gas = fixed ?? getGasLimit(request.functionName, estimated.value, { full });
           const raw = await local.signTransaction({
             type: 'eip1559',
             chainId: chain.id,
             to: chain.contracts.taskManager,
-            data: encodeFunctionData({
-              abi: taskManagerAbi,
-              functionName: request.functionName,
-              args: request.args,
-            } as never),
+            data,
             value: request.value ?? 0n,
             nonce,
             gas,

@@ -95,49 +95,53 @@ export function chooseDefaultFee(parameters: {
  * The fee a task pays when the app names none: the chain's `goingPrice()` (a moving average of the fees of paid
  * tasks, so a node's price floor is likely met), never below `minFee` (a new chain's going price is 0) and never
  * above `maxDefaultFee` (default 10 × `minFee`): an app paying its own nodes can drag the going price, and the
- * SDK must not follow it into fees only the dragger's nodes have room for. Cached per client for 10 s: one read
- * pair per burst of tasks, not per task.
+ * SDK must not follow it into fees only the dragger's nodes have room for. The two reads are cached for 10 s for
+ * every client of the process on this chain (chainCache): one read pair per burst of tasks, not per task or app.
  */
 export async function readDefaultFee(context: SdkContext): Promise<bigint> {
-  const cached = context.cache.get('defaultFee') as { at: number; fee: Promise<bigint> } | undefined;
-  if (cached && Date.now() - cached.at < defaultFeeTtlMs) return cached.fee;
-  // bigints: Math.max does not take them.
-  const fee = Promise.all([read<bigint>(context, 'goingPrice'), readMinFee(context)]).then(([going, min]) => {
-    return chooseDefaultFee({ goingPrice: going, minFee: min, maxDefaultFee: context.maxDefaultFee });
-  });
-  context.cache.set('defaultFee', { at: Date.now(), fee });
-  fee.catch(() => context.cache.delete('defaultFee'));
-  return fee;
+  const cached = context.chainCache.get('feeInputs') as
+    | { at: number; inputs: Promise<[bigint, bigint]> }
+    | undefined;
+  let inputs = cached && Date.now() - cached.at < defaultFeeTtlMs ? cached.inputs : undefined;
+  if (!inputs) {
+    const read = Promise.all([readGoingPrice(context), readMinFee(context)]);
+    context.chainCache.set('feeInputs', { at: Date.now(), inputs: read });
+    read.catch(() => context.chainCache.delete('feeInputs'));
+    inputs = read;
+  }
+  const [goingPrice, minFee] = await inputs;
+  return chooseDefaultFee({ goingPrice, minFee, maxDefaultFee: context.maxDefaultFee });
 }
+const readGoingPrice = (context: SdkContext) => read<bigint>(context, 'goingPrice');
 const samplingDenominatorTtlMs = 10_000;
 
 /**
- * The sampling rate's denominator (owner-set, rarely changed), read at most every 10 s per client: it was one call
- * per task. A value up to 10 s stale after the owner changed it only shifts which tasks this app samples around
+ * The sampling rate's denominator (owner-set, rarely changed), read at most every 10 s per process and chain
+ * (chainCache): it was one call per task. A value up to 10 s stale after the owner changed it only shifts which tasks this app samples around
  * the change (the app's own choice, secret until opened); the contract checks the sampling against its current
  * value when a group is opened (NotSampled), so a stale value never passes a group that is not sampled.
  */
 export async function readSamplingDenominator(context: SdkContext): Promise<bigint> {
-  const cached = context.cache.get('samplingDenominator') as
+  const cached = context.chainCache.get('samplingDenominator') as
     | { at: number; value: Promise<bigint> }
     | undefined;
   if (cached && Date.now() - cached.at < samplingDenominatorTtlMs) return cached.value;
   const value = read<bigint>(context, 'samplingDenominator');
-  context.cache.set('samplingDenominator', { at: Date.now(), value });
-  value.catch(() => context.cache.delete('samplingDenominator'));
+  context.chainCache.set('samplingDenominator', { at: Date.now(), value });
+  value.catch(() => context.chainCache.delete('samplingDenominator'));
   return value;
 }
 export const readOwed = (context: SdkContext, account: Address) => read<bigint>(context, 'owed', [account]);
 export const readVrfKeyOf = (context: SdkContext, app: Address, seedBlock: bigint) =>
   read<Address>(context, 'vrfKeyOf', [app, seedBlock]);
 
-/** Execution (and queue) timeout of a task type in seconds; cached per client. */
+/** Execution (and queue) timeout of a task type in seconds; cached per process and chain (chainCache). */
 export async function readTimeout(context: SdkContext, taskType: 'sd' | 'llm'): Promise<bigint> {
   const key = `timeout:${taskType}`;
-  const cached = context.cache.get(key) as bigint | undefined;
+  const cached = context.chainCache.get(key) as bigint | undefined;
   if (cached !== undefined) return cached;
   const value = await read<bigint>(context, 'timeout', [getTaskTypeId(taskType)]);
-  context.cache.set(key, value);
+  context.chainCache.set(key, value);
   return value;
 }
 
@@ -159,15 +163,15 @@ const chainClockMaxAgeMs = 5_000;
  * A wait polls every few hundred milliseconds; timeouts are minutes: one block read per poll doubled the reads.
  */
 export async function readChainTimeCached(context: SdkContext): Promise<bigint> {
-  const cached = context.cache.get('chainTime') as { at: number; time: Promise<bigint> } | undefined;
+  const cached = context.chainCache.get('chainTime') as { at: number; time: Promise<bigint> } | undefined;
   if (cached && Date.now() - cached.at < chainClockMaxAgeMs) {
     const time = await cached.time;
     return time + BigInt(Math.floor((Date.now() - cached.at) / 1000));
   }
   const at = Date.now();
   const time = readChainTime(context);
-  context.cache.set('chainTime', { at, time });
-  time.catch(() => context.cache.delete('chainTime'));
+  context.chainCache.set('chainTime', { at, time });
+  time.catch(() => context.chainCache.delete('chainTime'));
   return time;
 }
 

@@ -37,8 +37,13 @@ export type SdkContext = {
   /** Listeners of one task id (RunOptions.onProgress). */
   taskListeners: Map<string, Set<(event: TaskEvent) => void>>;
   listeners: Set<(event: TaskEvent) => void>;
-  /** Per-client caches (chain constants that do not change while a task runs). */
+  /** Per-client caches (the VRF key). */
   cache: Map<string, unknown>;
+  /**
+   * Chain values every client of the process on this RPC and TaskManager reads alike (joinChainCache): the default
+   * fee's inputs, the sampling denominator, the timeouts, the chain's clock. Each entry keeps its own time to live.
+   */
+  chainCache: Map<string, unknown>;
 };
 
 export type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;

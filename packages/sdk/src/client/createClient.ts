@@ -16,6 +16,7 @@ import {
 import { getOwed, withdraw } from '../actions/withdraw.js';
 import { createChainAccess } from '../chain/createChainAccess.js';
 import { joinTaskLogFeed } from '../chain/createTaskLogFeed.js';
+import { joinChainCache } from '../chain/joinChainCache.js';
 import { ConfigurationError } from '../errors/index.js';
 import {
   type ChatCompletion,
@@ -134,6 +135,11 @@ export function createClient(parameters: CreateClientParameters): VerinetClient 
     rpcUrl: parameters.transport ? undefined : chain.rpcUrl,
     wsUrl: chain.wsUrl,
   });
+  // Chain values shared with the process's other clients of this RPC (their reads go where the same transport sends
+  // them): a client with its own transport keeps its own.
+  const chainCache = joinChainCache(
+    parameters.transport ? undefined : `${chain.rpcUrl}|${chain.contracts.taskManager.toLowerCase()}`,
+  );
   const listeners: SdkContext['listeners'] = new Set();
   const taskListeners: SdkContext['taskListeners'] = new Map();
   const context: SdkContext = {
@@ -164,6 +170,7 @@ export function createClient(parameters: CreateClientParameters): VerinetClient 
     listeners,
     taskListeners,
     cache: new Map(),
+    chainCache: chainCache.cache,
   };
   return {
     address: access.address,
@@ -206,6 +213,7 @@ export function createClient(parameters: CreateClientParameters): VerinetClient 
       listeners.clear();
       taskListeners.clear();
       await feed?.release();
+      chainCache.release();
       await context.store.close();
     },
   };

@@ -1,0 +1,68 @@
+/**
+ * Gas of a TaskManager call itself, draws apart (intrinsic gas and calldata included), with headroom over what it
+ * uses: the calls have no loop over anything that grows (nodes, tasks), so their cost is bounded.
+ * `fixedGasLimits.test.ts` (packages/sdk) runs each on anvil and fails when one uses more than 80 % of its
+ * limit (its own gas plus the draws it settled), so that a contract change cannot silently make a limit short.
+ * Measured (contracts/snapshots/TaskManagerGas.json, transaction gas): createTask ≈ 121k, settleDraws ≈ 110k
+ * with one draw, submitScore ≈ 67k, validateSingleTask ≈ 94k, validateTaskGroup ≈ 308k.
+ */
+export const taskManagerCallGas: Readonly<Record<string, bigint>> = {
+  createTask: 250_000n,
+  settleDraws: 100_000n,
+  submitScore: 200_000n,
+  validateSingleTask: 200_000n,
+  validateTaskGroup: 600_000n,
+};
+
+/** Most draws one call settles: createTask MAX_DRAWS_PER_CREATE, the others MAX_PENDING_DRAWS (all pending). */
+const maxDrawsSettledBy: Readonly<Record<string, bigint>> = {
+  createTask: 2n,
+  settleDraws: 32n,
+  submitScore: 32n,
+  validateSingleTask: 32n,
+  validateTaskGroup: 32n,
+};
+
+/**
+ * Gas of one draw in the worst case, with margin: a draw whose tries all miss and that queues cost 100–105k in
+ * forge (32 at once, 3 / 8 / 200 nodes; review s7); forge counts some reads warm, hence 130k (as the SDK's
+ * getGasLimit and the node's SETTLE_ALL_EXTRA_GAS).
+ */
+export const gasPerSettledDraw = 130_000n;
+
+/**
+ * Chains whose gas is the EVM's execution gas alone (no L1 data fee folded into it, as on rollups) and where a
+ * transaction's limit reserves nothing others need: the local development chains (anvil, hardhat: chain id
+ * 31337, one block per transaction in the devnet). Elsewhere the limit is estimated unless the chain says
+ * otherwise (a limit of all 32 draws reserves ≈ 4.4M gas of a block and of the sender's balance at the fee cap).
+ */
+const fixedGasChainIds = new Set([31_337]);
+
+/** Whether TaskManager calls on chain `chainId` take their fixed limit by default (see fixedGasChainIds). */
+export const isFixedGasChain = (chainId: number): boolean => fixedGasChainIds.has(chainId);
+
+/**
+ * The fixed gas limit of a TaskManager call: its own gas (taskManagerCallGas) plus every draw it may settle, or
+ * undefined for a call without one (its limit is estimated). A sender using it checks the call with `eth_call`
+ * against the pending block instead of `eth_estimateGas` (one execution instead of a search over several: anvil
+ * runs the call each time), and falls back to an estimate when a transaction runs out of gas all the same.
+ *
+ * @example
+ * getFixedGasLimit('validateSingleTask') // 4,360,000n
+ */
+export function getFixedGasLimit(functionName: string): bigint | undefined {
+  const own = taskManagerCallGas[functionName];
+  const draws = maxDrawsSettledBy[functionName];
+  if (own === undefined || draws === undefined) return undefined;
+  return own + draws * gasPerSettledDraw;
+}
+
+/**
+ * The limit a call would have needed to keep its 80 % margin had it met only the draws it settled: its own gas
+ * plus those draws (fixedGasLimits.test.ts compares the gas used with 80 % of it).
+ */
+export function getFixedGasFor(functionName: string, drawsSettled: number): bigint | undefined {
+  const own = taskManagerCallGas[functionName];
+  if (own === undefined) return undefined;
+  return own + BigInt(drawsSettled) * gasPerSettledDraw;
+}

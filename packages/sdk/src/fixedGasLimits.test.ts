@@ -1,0 +1,110 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { taskManagerAbi } from '@verinet/protocol/chain/abis';
+import {
+  getFixedGasFor,
+  getFixedGasLimit,
+  taskManagerCallGas,
+} from '@verinet/protocol/chain/getFixedGasLimit';
+import { parseTaskManagerLogs } from '@verinet/protocol/chain/parseTaskManagerLogs';
+import { type Hex, parseEther, toFunctionSelector } from 'viem';
+import { createClient, type VerinetClient } from './client/createClient.js';
+import { type SdkNetwork, startSdkNetwork, testModels } from './testing/startSdkNetwork.js';
+
+/** Bounds of this file's hooks (node:test hooks do not inherit a describe's timeout). */
+const setupTimeout = { timeout: 180_000 };
+const teardownTimeout = { timeout: 60_000 };
+
+/** ITaskManager.AbortReason.DrawExpired: a draw settled by expiring. */
+const drawExpired = 6;
+
+/** The fixed-gas TaskManager calls by selector. */
+const fixedCalls = new Map(
+  Object.keys(taskManagerCallGas).map((name) => {
+    const item = (taskManagerAbi as readonly { type: string; name?: string }[]).find(
+      (entry) => entry.type === 'function' && entry.name === name,
+    );
+    assert.ok(item, `TaskManager has no function ${name}`);
+    return [toFunctionSelector(item as never), name] as const;
+  }),
+);
+
+let network: SdkNetwork;
+let client: VerinetClient;
+
+before(async () => {
+  network = await startSdkNetwork();
+  for (const index of [1, 2, 3]) {
+    await network.joinNode(index);
+    await network.startNode(index);
+  }
+  // 1 in 2 sampled: unsampled tasks (createTask, settleDraws, submitScore, validateSingleTask) and groups
+  // (validateTaskGroup) in a few rounds.
+  await network.send(0, 'taskManager', 'setSamplingDenominator', [2n]);
+  client = createClient({
+    chain: network.chain,
+    relay: network.relay.url,
+    account: network.privateKey(14),
+    fee: parseEther('0.01'),
+    pollIntervalMs: 100,
+  });
+}, setupTimeout);
+after(async () => {
+  await client?.close();
+  await network?.stop();
+}, teardownTimeout);
+
+describe('fixed gas limits of TaskManager calls (anvil, chain id 31337: the SDK and the node send them)', {
+  timeout: 600_000,
+}, () => {
+  it('every call uses at most 80 % of its own gas plus the draws it settled, and went out with its fixed limit', async () => {
+    const from = (await network.devnet.client.getBlockNumber()) + 1n;
+    let grouped = false;
+    let single = false;
+    // Sampling is the app's secret VRF over a block hash: 1 in 2 here; 20 rounds miss either kind with p ≈ 2^-19.
+    for (let round = 0; round < 20 && !(grouped && single); round++) {
+      const completion = await client.chat.completions.create({
+        model: testModels.llm,
+        messages: [{ role: 'user', content: 'Count to three.' }],
+        max_tokens: 4,
+        seed: 500 + round,
+      });
+      if (completion.verinet.validation === 'group') grouped = true;
+      else single = true;
+    }
+    assert.ok(grouped && single, 'both an unsampled task and a group ran');
+    const to = await network.devnet.client.getBlockNumber();
+    const taskManager = network.chain.contracts.taskManager.toLowerCase();
+    /** Per call: transactions seen, the highest share of its 80 % bound used. */
+    const seen = new Map<string, { count: number; share: number }>();
+    for (let number = from; number <= to; number++) {
+      const block = await network.devnet.client.getBlock({ blockNumber: number, includeTransactions: true });
+      for (const tx of block.transactions) {
+        if (tx.to?.toLowerCase() !== taskManager) continue;
+        const name = fixedCalls.get(tx.input.slice(0, 10) as Hex);
+        if (!name) continue;
+        const receipt = await network.devnet.client.getTransactionReceipt({ hash: tx.hash });
+        const draws = parseTaskManagerLogs(receipt.logs).filter(
+          (log) =>
+            log.eventName === 'TaskStarted' ||
+            log.eventName === 'TaskQueued' ||
+            (log.eventName === 'TaskEndAborted' && Number(log.args.reason) === drawExpired),
+        ).length;
+        const bound = getFixedGasFor(name, draws) as bigint;
+        assert.equal(receipt.status, 'success', `${name} ${tx.hash} reverted`);
+        assert.ok(
+          receipt.gasUsed * 100n <= bound * 80n,
+          `${name} used ${receipt.gasUsed} gas settling ${draws} draws: over 80 % of ${bound} (taskManagerCallGas too small)`,
+        );
+        assert.equal(tx.gas, getFixedGasLimit(name), `${name} ${tx.hash} was sent with its fixed limit`);
+        const entry = seen.get(name) ?? { count: 0, share: 0 };
+        entry.count++;
+        entry.share = Math.max(entry.share, Number((receipt.gasUsed * 10_000n) / bound) / 100);
+        seen.set(name, entry);
+      }
+    }
+    console.log('highest gas used, in % of own gas + draws settled × 130k:', Object.fromEntries(seen));
+    for (const name of ['createTask', 'submitScore', 'validateSingleTask', 'validateTaskGroup'])
+      assert.ok(seen.has(name), `no ${name} was sent`);
+  });
+});
