@@ -1,6 +1,7 @@
 /**
  * npm run bench:network -- [--tasks 10000] [--nodes 20] [--apps 20] [--node-poll-ms 200] [--sdk-poll-ms 100]
  *   [--sdk-wait ws|poll (default ws)] [--sdk-curve native|js] [--sdk-http pool|fetch] [--max-minutes M] [--open-tasks 200] [--open-load 0.5] [--cpu-prof-dir DIR]
+ *   [--devnet-node-options="--perf-basic-prof …" (with =: the value starts with a dash)]
  *   [--devnet-output FILE] [--devnet-log-level LEVEL] [--ceiling-tasks 1000] [--ceiling-runs 3]
  *
  * Sustained tasks per second of the whole local network: `verinet devnet` (anvil with instant mining, the
@@ -77,6 +78,9 @@ const { values } = parseArgs({
     'open-load': { type: 'string', default: '0.5' },
     // Writes a V8 CPU profile of the devnet process (relay + every node daemon) to this folder.
     'cpu-prof-dir': { type: 'string' },
+    // Node.js / V8 options for the devnet process alone (space-separated, e.g. "--trace-deopt" or
+    // "--perf-basic-prof"): NODE_OPTIONS would reach the workers too, whose stdout is their protocol.
+    'devnet-node-options': { type: 'string' },
     // Copies everything the devnet process prints (its services' warnings and errors, one line each) to this file.
     'devnet-output': { type: 'string' },
     // The devnet's log file level (info: every task step and relay request, timed); the file is kept when set.
@@ -148,6 +152,7 @@ async function startNetwork(): Promise<{
     process.execPath,
     [
       ...(values['cpu-prof-dir'] ? ['--cpu-prof', '--cpu-prof-dir', resolve(values['cpu-prof-dir'])] : []),
+      ...(values['devnet-node-options']?.split(/\s+/).filter(Boolean) ?? []),
       '--import',
       'tsx',
       bin,
@@ -349,16 +354,18 @@ async function main(): Promise<void> {
     // Wall-clock bounds of each phase, for the devnet log's node and relay step times (Date.now() values).
     const saturatedWindow = { from: Date.now(), to: Number.POSITIVE_INFINITY };
     const stopAt = maxMinutes > 0 ? begin + maxMinutes * 60_000 : Number.POSITIVE_INFINITY;
-    // anvil's CPU per task as the chain grows (its cost per block grows with the state: bench:anvil-growth).
-    const anvilTicks: { done: number; anvilSeconds: number }[] = [
-      { done: 0, anvilSeconds: cpuAtStart.get('anvil') ?? 0 },
-    ];
+    // Each process's CPU per task along the run: anvil's grows with the chain's state (bench:anvil-growth); the
+    // Node.js processes' falls while V8 still compiles their hot code (a quarter of their CPU a minute in, perf:
+    // docs/benchmarks.md, "Session 14 (s14-cpu)").
+    const cpuTicks: CpuTick[] = [{ done: 0, cpu: cpuAtStart }];
     const progress = setInterval(() => {
       const seconds = (performance.now() - begin) / 1000;
-      const anvilSeconds = cpuOf().get('anvil') ?? 0;
-      const last = anvilTicks[anvilTicks.length - 1] as { done: number; anvilSeconds: number };
-      const perTask = done > last.done ? ((anvilSeconds - last.anvilSeconds) * 1000) / (done - last.done) : 0;
-      anvilTicks.push({ done, anvilSeconds });
+      const cpu = cpuOf();
+      const last = cpuTicks[cpuTicks.length - 1] as CpuTick;
+      const anvilSeconds = cpu.get('anvil') ?? 0;
+      const lastAnvil = last.cpu.get('anvil') ?? 0;
+      const perTask = done > last.done ? ((anvilSeconds - lastAnvil) * 1000) / (done - last.done) : 0;
+      cpuTicks.push({ done, cpu });
       note(
         `  ${done}/${taskCount} done, ${saturated.failures.length} failed, ${(done / seconds).toFixed(2)} tasks/s, anvil ${formatMs(perTask)} CPU/task lately, load ${loadavg()[0]?.toFixed(1)}`,
       );
@@ -377,7 +384,7 @@ async function main(): Promise<void> {
     const seconds = (performance.now() - begin) / 1000;
     const loadAtEnd = loadavg();
     const cpuAtEnd = cpuOf();
-    anvilTicks.push({ done, anvilSeconds: cpuAtEnd.get('anvil') ?? 0 });
+    cpuTicks.push({ done, cpu: cpuAtEnd });
     const throughput = saturated.latencies.length / seconds;
 
     // Open loop: Poisson arrivals at a rate below what the network sustains; each arrival takes an idle app (or
@@ -474,7 +481,7 @@ bench:network (${new Date().toISOString()}, ${nodeCount} nodes, ${appCount} conc
   execution (worker)    p50 ${formatMs(execP50)}, p99 ${formatMs(execP99)} (n = ${execution.length}, worker alone, same arguments)`);
     printLatency('saturated', saturated, execP50, execP99);
     printCpu(cpuAtStart, cpuAtEnd, done, seconds);
-    printAnvilGrowth(anvilTicks);
+    printCpuGrowth(cpuTicks);
     printSteps(saturated);
     if (devnetLog) printDevnetSteps(readDevnetSteps(devnetLog, saturatedWindow));
     if (openTasks > 0) {
@@ -575,23 +582,31 @@ function printDevnetSteps(steps: DevnetSteps): void {
     );
 }
 
-/** anvil's CPU per task along the run, in up to 8 windows (its cost per block grows with the chain's state). */
-function printAnvilGrowth(ticks: { done: number; anvilSeconds: number }[]): void {
+type CpuTick = { done: number; cpu: ProcessTreeCpu };
+
+/**
+ * Each process's CPU per task along the run, in up to 8 windows: anvil's grows with the chain's state; the Node.js
+ * processes' falls as V8 optimizes their hot code (a short run measures part of that warm-up).
+ */
+function printCpuGrowth(ticks: CpuTick[]): void {
   const first = ticks[0];
   const last = ticks[ticks.length - 1];
   if (!first || !last || last.done === 0) return;
   const windows = Math.min(8, ticks.length - 1);
-  const parts: string[] = [];
-  let from = first;
-  for (let window = 1; window <= windows; window++) {
-    const to = ticks[Math.round((window * (ticks.length - 1)) / windows)] as typeof first;
-    if (to.done > from.done)
-      parts.push(
-        `${from.done}–${to.done} ${formatMs(((to.anvilSeconds - from.anvilSeconds) * 1000) / (to.done - from.done))}`,
-      );
-    from = to;
+  for (const role of ['anvil', 'devnet (relay + nodes)', 'apps (this process)', 'workers']) {
+    const parts: string[] = [];
+    let from = first;
+    for (let window = 1; window <= windows; window++) {
+      const to = ticks[Math.round((window * (ticks.length - 1)) / windows)] as CpuTick;
+      const spent = (to.cpu.get(role) ?? 0) - (from.cpu.get(role) ?? 0);
+      if (to.done > from.done)
+        parts.push(`${from.done}–${to.done} ${formatMs((spent * 1000) / (to.done - from.done))}`);
+      from = to;
+    }
+    const label =
+      role === 'anvil' ? 'anvil CPU per task    ' : `${role.split(' ')[0]} CPU per task`.padEnd(22);
+    console.log(`  ${label}by tasks done: ${parts.join(', ')}`);
   }
-  console.log(`  anvil CPU per task    by tasks done: ${parts.join(', ')}`);
 }
 
 /** CPU per task by process during the run: unlike wall time, it hardly depends on what else the machine runs. */

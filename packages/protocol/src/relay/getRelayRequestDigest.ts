@@ -52,7 +52,8 @@ function bytes32(hex: Hex): Uint8Array {
   return bytes;
 }
 
-function getDomainSeparator(domain: RelayDomain): Uint8Array {
+/** The EIP-712 domain separator of a relay domain (requests and statements share it), computed once per domain. */
+export function getRelayDomainSeparator(domain: RelayDomain): Uint8Array {
   const id = `${domain.chainId}:${domain.verifyingContract.toLowerCase()}:${domain.name}:${domain.version}`;
   let separator = separators.get(id);
   if (!separator) {
@@ -96,5 +97,5 @@ export function getRelayRequestDigest(
       bytes32(message.nonce),
     ),
   );
-  return keccak(concatBytes(new Uint8Array([0x19, 0x01]), getDomainSeparator(domain), struct));
+  return keccak(concatBytes(new Uint8Array([0x19, 0x01]), getRelayDomainSeparator(domain), struct));
 }

@@ -5,6 +5,7 @@
 export { RelayAuthError, type RelayAuthErrorType, type RelayAuthProblem } from './errors.js';
 export { getRelayRequestDigest, type Keccak256, type RelayRequestMessage } from './getRelayRequestDigest.js';
 export { getResultHash } from './getResultHash.js';
+export { getArgsAvailableDigest, getResultAvailableDigest } from './getStatementDigest.js';
 export { EMPTY_BODY_HASH, hashRelayBody } from './hashRelayBody.js';
 export {
   type RelayRequestSigner,

@@ -3,12 +3,16 @@ import { describe, it } from 'node:test';
 import { bytesToHex, type Hex, hashTypedData } from 'viem';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import {
+  argsAvailableTypes,
   EMPTY_BODY_HASH,
+  getArgsAvailableDigest,
   getRelayDomain,
   getRelayRequestDigest,
+  getResultAvailableDigest,
   hashRelayBody,
   RelayAuthError,
   relayRequestTypes,
+  resultAvailableTypes,
   signRelayRequest,
   verifyRelayRequest,
 } from './index.js';
@@ -42,6 +46,59 @@ describe('relay request authentication', () => {
       assert.equal(bytesToHex(getRelayRequestDigest(domain, message)), expected);
     }
     assert.equal(hashRelayBody(new Uint8Array()), EMPTY_BODY_HASH);
+  });
+
+  it("computes the statements' digests as viem hashTypedData does, and a signature of the digest is the typed-data signature", async () => {
+    const other = getRelayDomain({
+      chainId: 8453,
+      taskManager: '0x00000000000000000000000000000000000000ff',
+    });
+    const words = [`0x${'00'.repeat(32)}`, `0x${'ab'.repeat(32)}`, `0x${'ff'.repeat(32)}`] as Hex[];
+    for (const d of [domain, other]) {
+      for (const [i, word] of words.entries()) {
+        const args = {
+          creator: account.address,
+          argsCommitment: word,
+          expiry: [0n, 1_800_000_000n, 2n ** 64n - 1n][i]!,
+        };
+        const argsTyped = {
+          domain: d,
+          types: argsAvailableTypes,
+          primaryType: 'ArgsAvailable',
+          message: args,
+        } as const;
+        assert.equal(getArgsAvailableDigest(d, args), hashTypedData(argsTyped));
+        const result = { taskKey: word, resultHash: words[(i + 1) % words.length]! };
+        const resultTyped = {
+          domain: d,
+          types: resultAvailableTypes,
+          primaryType: 'ResultAvailable',
+          message: result,
+        } as const;
+        assert.equal(getResultAvailableDigest(d, result), hashTypedData(resultTyped));
+        assert.equal(
+          await account.sign({ hash: getArgsAvailableDigest(d, args) }),
+          await account.signTypedData(argsTyped),
+        );
+        assert.equal(
+          await account.sign({ hash: getResultAvailableDigest(d, result) }),
+          await account.signTypedData(resultTyped),
+        );
+      }
+    }
+    assert.throws(
+      () => getArgsAvailableDigest(domain, { creator: account.address, argsCommitment: '0x01', expiry: 1n }),
+      /argsCommitment: expected 32 bytes/,
+    );
+    assert.throws(
+      () =>
+        getArgsAvailableDigest(domain, {
+          creator: account.address,
+          argsCommitment: words[0]!,
+          expiry: 2n ** 64n,
+        }),
+      /expiry out of uint64/,
+    );
   });
 
   it('verifies what signRelayRequest signs, and nothing else', async () => {

@@ -1,4 +1,10 @@
-import { argsAvailableTypes, getResultHash, resultAvailableTypes } from '@verinet/protocol/relay';
+import {
+  argsAvailableTypes,
+  getArgsAvailableDigest,
+  getResultAvailableDigest,
+  getResultHash,
+  resultAvailableTypes,
+} from '@verinet/protocol/relay';
 import { type Address, type Hex, hexToBytes } from 'viem';
 import type { ArgsRecord } from '../storage/types.js';
 import type { RelayContext } from './context.js';
@@ -28,16 +34,22 @@ export async function signArgsAvailable(
   context: RelayContext,
   record: ArgsRecord,
 ): Promise<ArgsAvailableStatement> {
-  const signature = await context.signer.signTypedData({
-    domain: context.domain,
-    types: argsAvailableTypes,
-    primaryType: 'ArgsAvailable',
-    message: {
-      creator: record.creator,
-      argsCommitment: record.argsCommitment,
-      expiry: BigInt(record.expiry),
-    },
-  });
+  const message = {
+    creator: record.creator,
+    argsCommitment: record.argsCommitment,
+    expiry: BigInt(record.expiry),
+  };
+  const { signer } = context;
+  // The digest computed directly (getArgsAvailableDigest, equal to hashTypedData's): the same signature for a
+  // fraction of the CPU. A signer without `sign` (none the relay builds today) signs the typed data itself.
+  const signature = signer.sign
+    ? await signer.sign({ hash: getArgsAvailableDigest(context.domain, message) })
+    : await signer.signTypedData({
+        domain: context.domain,
+        types: argsAvailableTypes,
+        primaryType: 'ArgsAvailable',
+        message,
+      });
   context.metrics.statements.inc({ type: 'ArgsAvailable' });
   return {
     type: 'ArgsAvailable',
@@ -56,12 +68,15 @@ export async function signResultAvailable(
   score: Hex,
 ): Promise<ResultAvailableStatement> {
   const resultHash = getResultHash(hexToBytes(score));
-  const signature = await context.signer.signTypedData({
-    domain: context.domain,
-    types: resultAvailableTypes,
-    primaryType: 'ResultAvailable',
-    message: { taskKey, resultHash },
-  });
+  const { signer } = context;
+  const signature = signer.sign
+    ? await signer.sign({ hash: getResultAvailableDigest(context.domain, { taskKey, resultHash }) })
+    : await signer.signTypedData({
+        domain: context.domain,
+        types: resultAvailableTypes,
+        primaryType: 'ResultAvailable',
+        message: { taskKey, resultHash },
+      });
   context.metrics.statements.inc({ type: 'ResultAvailable' });
   return { type: 'ResultAvailable', signer: context.signer.address, taskKey, resultHash, signature };
 }
