@@ -91,8 +91,6 @@ async function drive(
   id: string,
   signal: AbortSignal | undefined,
 ): Promise<VerifiedResult> {
-  // Set by this call's own createTask: its receipts gave the members' states (the first wait need not read them).
-  let created = false;
   for (;;) {
     const record = await loadRecord(context, id);
     switch (record.phase) {
@@ -100,11 +98,9 @@ async function drive(
       case 'creating':
         await uploadArgs(context, id, { signal });
         await createTask(context, id, { signal });
-        created = true;
         break;
       case 'running':
-        await runAttempt(context, record, signal, created);
-        created = false;
+        await runAttempt(context, record, signal);
         break;
       case 'validating':
         // Back to 'running' when group members were replaced (DuplicateGroupNode): the loop creates them.
@@ -128,7 +124,6 @@ async function runAttempt(
   context: SdkContext,
   record: TaskRecord,
   signal: AbortSignal | undefined,
-  created: boolean,
 ): Promise<void> {
   const { id } = record;
   if (record.members.some((m) => m.state === undefined || m.state === 'None')) {
@@ -140,7 +135,7 @@ async function runAttempt(
     record.sampled === undefined ? context.events?.watch(record.members.map((m) => m.taskKey)) : undefined;
   try {
     if (record.sampled === undefined) {
-      const { record: seeded } = await waitForReport(context, id, { signal, until: 'seed', watch, created });
+      const { record: seeded } = await waitForReport(context, id, { signal, until: 'seed', watch });
       const original = seeded.members[0];
       // Not sampled and read Started just now: the second wait sleeps on the same watch until the next log.
       let statesRead = false;

@@ -1,4 +1,3 @@
-import { zeroAddress } from 'viem';
 import type { TaskEventWatch } from '../chain/createTaskEventWaker.js';
 import { type ChainTaskInfo, isEnded, isReported, readChainTimeCached, readTimeout } from '../chain/reads.js';
 import type { SdkContext } from '../client/context.js';
@@ -25,13 +24,6 @@ export type WaitForReportOptions = {
    * round sleeps until a log of the members (or the fallback poll) instead of reading them again at once.
    */
   statesRead?: boolean | undefined;
-  /**
-   * Internal (runTask, right after this run's createTask): members the creation receipt showed Pending (F1: drawn
-   * by a later transaction) are not read in the first round: their state and draw block are the receipt's (block C).
-   * The first round decides their settlement from it as from a read (a draw settled since by another transaction
-   * makes the settlement's simulation find nothing to settle: nothing is sent, and the next round reads).
-   */
-  created?: boolean | undefined;
 };
 
 export type WaitForReportReturnType = {
@@ -95,20 +87,6 @@ const getDrawBlock = (member: TaskRecord['members'][number], info: ChainTaskInfo
       : BigInt(member.createdBlock);
 
 /**
- * A member's state as this run's creation receipt showed it (Pending since block C = createdBlock): what the first
- * round's decision needs (state, draw block); the rest is not used for a Pending member.
- */
-const receiptInfo = (member: TaskRecord['members'][number]): ChainTaskInfo => ({
-  state: 'Pending',
-  taskType: 0,
-  creator: zeroAddress,
-  node: zeroAddress,
-  fee: 0n,
-  seedBlock: BigInt(member.createdBlock ?? '0'),
-  stateTime: 0n,
-});
-
-/**
  * The block a round of state reads covers for every member it read: the lowest floor taken before a member's last
  * read (undefined when a member's read had none: the feed not live). A round that read no member covers nothing new.
  */
@@ -161,7 +139,6 @@ export async function waitForReport(
   // Woken by the members' own events (the shared log feed, or WebSocket), and a read every few seconds all the same.
   const watch = options.watch ?? context.events?.watch(record.members.map((m) => m.taskKey));
   let skipRead = options.statesRead === true && options.watch !== undefined;
-  let fromReceipt = options.created === true;
   /** Per member reported on chain whose report log was not read yet: since when (bounded by reportLogWaitMs). */
   const reportLogMissingSince = new Map<string, number>();
   try {
@@ -203,10 +180,7 @@ export async function waitForReport(
           (isReported(member.state) && (member.score || member.errorCode !== undefined))
         )
           continue;
-        const info =
-          fromReceipt && member.state === 'Pending' && member.createdBlock !== undefined
-            ? receiptInfo(member)
-            : await refresh(member);
+        const info = await refresh(member);
         if (isEnded(info.state)) continue;
         if (isReported(info.state)) {
           // Reported, but its report's log not read yet: a group opened now would carry an empty score and
@@ -243,7 +217,6 @@ export async function waitForReport(
         if (context.onTimeout !== 'wait' && now >= info.stateTime + timeout) timedOut.push(member.taskKey);
         else pending++;
       }
-      fromReceipt = false;
       if (JSON.stringify(record) !== before) await saveRecord(context, record);
       // Also before returning at the seed: the next wait (runTask's, on the same watch) sleeps until a newer log.
       const floor = getRoundFloor(floors);
