@@ -131,9 +131,11 @@ export async function waitForReport(
   options: WaitForReportOptions = {},
 ): Promise<WaitForReportReturnType> {
   const record = await loadRecord(context, id);
-  const timeout = await withRetry(context, { id, step: 'read-timeout', signal: options.signal }, () =>
+  let timeout = await withRetry(context, { id, step: 'read-timeout', signal: options.signal }, () =>
     readTimeout(context, record.taskType),
   );
+  /** The timeout as the chain has it now: read before one is declared (the owner may have raised it since). */
+  let timeoutConfirmed = false;
   const started = Date.now();
   let lastRunning = 0;
   // Woken by the members' own events (the shared log feed, or WebSocket), and a read every few seconds all the same.
@@ -214,6 +216,12 @@ export async function waitForReport(
         now ??= await withRetry(context, { id, step: 'read-time', signal: options.signal }, () =>
           readChainTimeCached(context),
         );
+        if (context.onTimeout !== 'wait' && now >= info.stateTime + timeout && !timeoutConfirmed) {
+          timeout = await withRetry(context, { id, step: 'read-timeout', signal: options.signal }, () =>
+            readTimeout(context, record.taskType, { fresh: true }),
+          );
+          timeoutConfirmed = true;
+        }
         if (context.onTimeout !== 'wait' && now >= info.stateTime + timeout) timedOut.push(member.taskKey);
         else pending++;
       }

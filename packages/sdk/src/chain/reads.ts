@@ -135,13 +135,26 @@ export const readOwed = (context: SdkContext, account: Address) => read<bigint>(
 export const readVrfKeyOf = (context: SdkContext, app: Address, seedBlock: bigint) =>
   read<Address>(context, 'vrfKeyOf', [app, seedBlock]);
 
-/** Execution (and queue) timeout of a task type in seconds; cached per process and chain (chainCache). */
-export async function readTimeout(context: SdkContext, taskType: 'sd' | 'llm'): Promise<bigint> {
+const timeoutTtlMs = 10_000;
+
+/**
+ * Execution (and queue) timeout of a task type in seconds, read at most every 10 s per process and chain
+ * (chainCache). Not forever: the owner may change it, and a process-wide value outlives any one client (s14
+ * review: a client created after the owner raised it took a running task for timed out with the old value, and
+ * an abort or resubmit on that reverts or pays for nothing). `fresh` reads the chain whatever the cache holds:
+ * waitForReport does so before it declares a timeout, so a cached value never decides one.
+ */
+export async function readTimeout(
+  context: SdkContext,
+  taskType: 'sd' | 'llm',
+  options: { fresh?: boolean } = {},
+): Promise<bigint> {
   const key = `timeout:${taskType}`;
-  const cached = context.chainCache.get(key) as bigint | undefined;
-  if (cached !== undefined) return cached;
-  const value = await read<bigint>(context, 'timeout', [getTaskTypeId(taskType)]);
-  context.chainCache.set(key, value);
+  const cached = context.chainCache.get(key) as { at: number; value: Promise<bigint> } | undefined;
+  if (!options.fresh && cached && Date.now() - cached.at < timeoutTtlMs) return cached.value;
+  const value = read<bigint>(context, 'timeout', [getTaskTypeId(taskType)]);
+  context.chainCache.set(key, { at: Date.now(), value });
+  value.catch(() => context.chainCache.delete(key));
   return value;
 }
 

@@ -212,9 +212,14 @@ export function createClient(parameters: CreateClientParameters): VerinetClient 
     async close() {
       listeners.clear();
       taskListeners.clear();
-      await feed?.release();
-      chainCache.release();
-      await context.store.close();
+      // The shared chain values are released whatever the feed's release does (s14 review: a throw kept them, a
+      // stale timeout with them, for the rest of the process).
+      try {
+        await feed?.release();
+      } finally {
+        chainCache.release();
+        await context.store.close();
+      }
     },
   };
 }
