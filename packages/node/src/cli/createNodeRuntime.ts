@@ -31,6 +31,7 @@ export async function createNodeRuntime(config: NodeConfig): Promise<NodeRuntime
     account,
     chain: getDeploymentChain(deployment, config.rpcUrl),
     store,
+    fixedGas: config.fixedGas === 'auto' ? undefined : config.fixedGas === 'on',
   });
   return {
     config,

@@ -38,6 +38,15 @@ describe('loadNodeConfig', () => {
     assert.ok(getNodeConfigEnvNames().has('VERINET_NODE_DEADLINE_MARGIN_SEC'));
   });
 
+  it('fixed gas: auto by default, on or off from the environment, anything else named', () => {
+    assert.equal(loadNodeConfig({ env: {} }).fixedGas, 'auto');
+    assert.equal(loadNodeConfig({ env: { VERINET_NODE_FIXED_GAS: 'off' } }).fixedGas, 'off');
+    assert.throws(
+      () => loadNodeConfig({ env: { VERINET_NODE_FIXED_GAS: 'yes' } }),
+      /`fixedGas` \(from environment variable VERINET_NODE_FIXED_GAS\)/,
+    );
+  });
+
   it('names the bad setting and where it came from', () => {
     const cases: [() => unknown, RegExp][] = [
       [

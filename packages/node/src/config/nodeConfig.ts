@@ -51,6 +51,13 @@ export const nodeConfigSchema = z.strictObject({
    */
   settleDelayMs: nonNegativeInt.max(600_000).default(5_000),
   settleBackstopMs: nonNegativeInt.max(3_600_000).default(60_000),
+  /**
+   * Fixed gas limits (getFixedGasLimit, pre-checked by eth_call) instead of eth_estimateGas for the node's
+   * TaskManager calls: `auto` = on for chain id 31337 only (the devnet's anvil). `off` for a chain with that id whose
+   * gas is not plain EVM gas or whose base fee makes a ≈ 4.4M limit more than the node's balance covers (a hardhat
+   * mainnet fork): the balance must cover limit × max fee.
+   */
+  fixedGas: z.enum(['auto', 'on', 'off']).default('auto'),
   /** Gas cap of one settlement transaction (up to 64 draws, each a node selection). */
   settleMaxGas: z.coerce.number().int().min(100_000).max(30_000_000).default(8_000_000),
   /** F6: the least fee (wei, rounded up to whole gwei on chain) a task must pay to be drawn on this node; set on chain at start when it differs. */
