@@ -40,6 +40,8 @@ const runningEveryMs = 5_000;
  * own state reads (a load-balanced replica: seconds) or does not serve the range (pruned logs: for good) misses it.
  */
 export const reportLogWaitMs = 20_000;
+/** How long a created task the chain answers None for is read again before the wait takes it for gone. */
+export const unseenTaskWaitMs = 20_000;
 
 /** How often a wait woken by events reads the chain all the same (a dropped subscription, a timeout to see). */
 const eventFallbackMs = (context: SdkContext) => Math.max(context.pollIntervalMs, 2_000);
@@ -141,6 +143,8 @@ export async function waitForReport(
   // Woken by the members' own events (the shared log feed, or WebSocket), and a read every few seconds all the same.
   const watch = options.watch ?? context.events?.watch(record.members.map((m) => m.taskKey));
   let skipRead = options.statesRead === true && options.watch !== undefined;
+  /** Per member the chain answered None for (unknown key): since when (bounded by unseenTaskWaitMs). */
+  const unseenSince = new Map<string, number>();
   /** Per member reported on chain whose report log was not read yet: since when (bounded by reportLogWaitMs). */
   const reportLogMissingSince = new Map<string, number>();
   try {
@@ -200,6 +204,22 @@ export async function waitForReport(
           }
           continue;
         }
+        if (info.state === 'None' && member.createdBlock !== undefined) {
+          // A task this app created that the read does not know: a load-balanced RPC's replica behind the one that
+          // gave the createTask receipt (s14 review), or a chain that went back. Its stateTime is 0, so it must not
+          // count as timed out at once; it is read again, and taken for gone (a timeout, as before) only after
+          // unseenTaskWaitMs.
+          const since = unseenSince.get(member.taskKey) ?? Date.now();
+          unseenSince.set(member.taskKey, since);
+          if (Date.now() - since < unseenTaskWaitMs) {
+            pending++;
+            continue;
+          }
+          if (context.onTimeout !== 'wait') timedOut.push(member.taskKey);
+          else pending++;
+          continue;
+        }
+        unseenSince.delete(member.taskKey);
         if (info.state === 'Pending') {
           // F1: any later transaction draws the node; send one if nobody (a node daemon, another app) will.
           if (await isDrawLeftToUs(context, record, member, info, headBefore, options.signal)) {
