@@ -1,5 +1,5 @@
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { getAddress, isAddress } from 'viem';
 import { z } from 'zod';
 import { BaseError } from '../errors/index.js';
@@ -44,8 +44,13 @@ export function readDeployment(path: string): Deployment {
   try {
     raw = readFileSync(path, 'utf8');
   } catch (cause) {
+    const absolute = resolve(path);
     throw new DeploymentFileError(`Cannot read the deployment file ${path}.`, {
-      details: ['Deploy the contracts first: `verinet deploy` (or `npm start` for a local network).'],
+      details: [
+        // A relative path is read from the working folder: the commonest cause is running from another folder.
+        ...(absolute !== path ? [`It was looked for at ${absolute} (relative to ${process.cwd()}).`] : []),
+        'Check the path (the devnet writes .verinet/devnet/deployment.json in the folder `npm start` ran in), or deploy the contracts first: `verinet deploy` (or `npm start` for a local network).',
+      ],
       cause,
     });
   }
