@@ -58,7 +58,7 @@ describe('createTaskLogFeed with a WebSocket endpoint that pushes one head per c
     open.add(socket);
     socket.on('close', () => open.delete(socket));
     socket.on('error', () => {});
-    let buffer = Buffer.alloc(0);
+    let buffer: Buffer = Buffer.alloc(0);
     let upgraded = false;
     socket.on('data', (chunk: Buffer) => {
       buffer = Buffer.concat([buffer, chunk]);
