@@ -1,13 +1,7 @@
-import {
-  type Address,
-  createPublicClient,
-  type Hex,
-  type PublicClient,
-  toEventSelector,
-  webSocket,
-} from 'viem';
+import { type Address, type Hex, type PublicClient, toEventSelector } from 'viem';
 import { TaskCancelledError } from '../errors/index.js';
 import type { TaskEventWaker, TaskEventWatch } from './createTaskEventWaker.js';
+import { subscribeOverWebSocket, type WebSocketSubscription } from './subscribeOverWebSocket.js';
 
 /** SamplingSeedRecorded(bytes32,bytes32): a node saving its task's seed (no change of the task's state). */
 const samplingSeedRecorded = toEventSelector('SamplingSeedRecorded(bytes32,bytes32)');
@@ -56,9 +50,10 @@ export type CreateTaskLogFeedParameters = {
    * A WebSocket endpoint of the same chain: while waits watch, one `eth_subscribe('newHeads')` per feed starts a
    * read at each new head instead of at the next poll (on average half `pollIntervalMs` later). A head only says
    * "read now": the reads (head number, logs) still go over HTTP and decide as without it; the timer's polls go on
-   * as the fallback, so a lost subscription costs time, never a log. A subscription whose socket closes, or that
-   * pushes no head for `headsStallMs` while the HTTP reads see the chain move on, is replaced by a new one on a new
-   * socket (after 0.5 s, doubling up to 30 s while they push nothing); the polls answer meanwhile.
+   * as the fallback, so a lost subscription costs time, never a log. The subscription has a socket of its own.
+   * One whose socket closes, whose opening takes longer than `headsOpenTimeoutMs`, or that pushes no head for
+   * `headsStallMs` while the HTTP reads see the chain move on, is replaced by a new one on a new socket (after
+   * 0.5 s, doubling up to 30 s while they push nothing); the polls answer meanwhile.
    */
   wsUrl?: string | undefined;
   /**
@@ -66,6 +61,11 @@ export type CreateTaskLogFeedParameters = {
    * before the subscription counts as stalled and is replaced (default: twice `pollIntervalMs`, at least 2 s).
    */
   headsStallMs?: number | undefined;
+  /**
+   * How long a subscription's socket opening and the answer to its `eth_subscribe` may take; longer counts as a
+   * failure and the subscription is replaced after the backoff (default 10 s).
+   */
+  headsOpenTimeoutMs?: number | undefined;
 };
 
 /**
@@ -171,14 +171,12 @@ export function createTaskLogFeed(parameters: CreateTaskLogFeedParameters): Task
       pollNow();
     });
   };
-  // The WebSocket heads. A subscription whose socket closed (an RPC restart, a proxy's cut: viem calls `onError`) or
-  // that stopped delivering while the HTTP reads see new blocks (a connection that stays open but carries nothing:
-  // no close ever comes) is ended, its socket closed, and a new one opened after a backoff; the timer's polls answer
-  // meanwhile. A fresh socket each time: viem keeps a socket that closed by itself (with `reconnect: false`) in its
-  // cache per URL, so a new client of that URL would get the dead one.
-  let heads:
-    | { unwatch: () => void; socket: Promise<{ close: () => void; socket?: unknown } | undefined> }
-    | undefined;
+  // The WebSocket heads. A subscription whose socket closed (an RPC restart, a proxy's cut), whose opening did not
+  // answer within `headsOpenTimeoutMs`, or that stopped delivering while the HTTP reads see new blocks (a connection
+  // that stays open but carries nothing: no close ever comes) is ended, its socket closed, and a new one opened after
+  // a backoff; the timer's polls answer meanwhile. Each subscription has a socket of its own (never viem's socket
+  // shared per URL): ending it touches no other feed or waker.
+  let heads: { subscription: WebSocketSubscription } | undefined;
   /** Increased by every subscription and every end of one: a callback of an ended one does nothing. */
   let headsGeneration = 0;
   /** The latest head the subscription pushed (or the feed's head when it began): the HTTP reads above it... */
@@ -188,53 +186,45 @@ export function createTaskLogFeed(parameters: CreateTaskLogFeedParameters): Task
   let resubscribeTimer: ReturnType<typeof setTimeout> | undefined;
   let resubscribeDelayMs = resubscribeMinMs;
   const headsStallMs = parameters.headsStallMs ?? Math.max(2 * pollIntervalMs, 2_000);
+  const headsOpenTimeoutMs = parameters.headsOpenTimeoutMs ?? 10_000;
 
   const endHeads = () => {
     const ended = heads;
     heads = undefined;
     headsGeneration++;
     headsBehindSince = undefined;
-    if (!ended) return;
-    ended.unwatch();
-    // Closing takes viem's socket out of its cache (a new client then opens a new one); a stalled socket is ended
-    // at once (`terminate`) rather than after a closing handshake its peer will not answer.
-    void ended.socket.then((rpc) => {
-      rpc?.close();
-      (rpc?.socket as { terminate?: () => void } | undefined)?.terminate?.();
-    });
+    // At once, whatever the socket's state (an opening under way is aborted): nothing is awaited.
+    ended?.subscription.close();
   };
 
   const watchHeads = () => {
     if (!parameters.wsUrl || heads || resubscribeTimer !== undefined || closed) return;
     const generation = ++headsGeneration;
-    const wsClient = createPublicClient({
-      transport: webSocket(parameters.wsUrl, {
-        keepAlive: false,
-        reconnect: false,
-        retryCount: 0,
-        timeout: 10_000,
-      }),
-    }) as PublicClient;
-    const transport = wsClient.transport as unknown as {
-      getRpcClient: () => Promise<{ close: () => void; socket?: unknown }>;
-    };
     headsSeen = head;
     headsBehindSince = undefined;
-    const unwatch = wsClient.watchBlockNumber({
-      onBlockNumber: (blockNumber) => {
-        if (generation !== headsGeneration) return;
+    const subscription = subscribeOverWebSocket({
+      url: parameters.wsUrl,
+      params: ['newHeads'],
+      openTimeoutMs: headsOpenTimeoutMs,
+      onData: (data) => {
+        if (generation !== headsGeneration || !heads) return;
+        const number = (data as { number?: unknown } | undefined)?.number;
+        if (typeof number !== 'string' || !/^0x[0-9a-fA-F]{1,64}$/.test(number)) return;
         resubscribeDelayMs = resubscribeMinMs;
-        headsSeen = blockNumber;
-        headsBehindSince = undefined;
-        pollNow();
+        onHead(BigInt(number));
       },
-      // A closed socket or a failed subscribe (called more than once for one failure: once is enough).
-      onError: () => {
+      onEnd: () => {
         if (generation === headsGeneration) resubscribe();
       },
-      emitMissed: false,
     });
-    heads = { unwatch, socket: transport.getRpcClient().catch(() => undefined) };
+    heads = { subscription };
+  };
+
+  /** A head pushed by the subscription: a read at once (rate-limited). */
+  const onHead = (blockNumber: bigint) => {
+    headsSeen = blockNumber;
+    headsBehindSince = undefined;
+    pollNow();
   };
 
   /** Ends the subscription and opens a new one after the backoff (doubling up to 30 s; reset by a pushed head). */
@@ -392,10 +382,8 @@ export function createTaskLogFeed(parameters: CreateTaskLogFeedParameters): Task
       timer = undefined;
       if (resubscribeTimer !== undefined) clearTimeout(resubscribeTimer);
       resubscribeTimer = undefined;
-      // An open socket keeps the process alive: closed with the feed.
-      const socket = heads?.socket;
+      // An open socket keeps the process alive: closed with the feed, at once (an opening is aborted, not awaited).
       endHeads();
-      await socket;
       await polling;
     },
   };
