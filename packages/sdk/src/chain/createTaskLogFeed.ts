@@ -6,7 +6,10 @@ import { subscribeOverWebSocket, type WebSocketSubscription } from './subscribeO
 /** SamplingSeedRecorded(bytes32,bytes32): a node saving its task's seed (no change of the task's state). */
 const samplingSeedRecorded = toEventSelector('SamplingSeedRecorded(bytes32,bytes32)');
 
-/** The first wait before a new WebSocket subscription after one ended, doubled after each that pushed nothing. */
+/**
+ * The first wait before a new WebSocket subscription after one ended, doubled after each end up to the most; back to
+ * the first only after a subscription that pushed heads lasted the most.
+ */
 const resubscribeMinMs = 500;
 const resubscribeMaxMs = 30_000;
 
@@ -53,7 +56,8 @@ export type CreateTaskLogFeedParameters = {
    * as the fallback, so a lost subscription costs time, never a log. The subscription has a socket of its own.
    * One whose socket closes, whose opening takes longer than `headsOpenTimeoutMs`, or that pushes no head for
    * `headsStallMs` while the HTTP reads see the chain move on, is replaced by a new one on a new socket (after
-   * 0.5 s, doubling up to 30 s while they push nothing); the polls answer meanwhile.
+   * 0.5 s, doubling up to 30 s; back to 0.5 s only after one that pushed heads lasted 30 s); the polls answer
+   * meanwhile.
    */
   wsUrl?: string | undefined;
   /**
@@ -176,7 +180,7 @@ export function createTaskLogFeed(parameters: CreateTaskLogFeedParameters): Task
   // that stays open but carries nothing: no close ever comes) is ended, its socket closed, and a new one opened after
   // a backoff; the timer's polls answer meanwhile. Each subscription has a socket of its own (never viem's socket
   // shared per URL): ending it touches no other feed or waker.
-  let heads: { subscription: WebSocketSubscription } | undefined;
+  let heads: { subscription: WebSocketSubscription; since: number; pushed: boolean } | undefined;
   /** Increased by every subscription and every end of one: a callback of an ended one does nothing. */
   let headsGeneration = 0;
   /** The latest head the subscription pushed (or the feed's head when it began): the HTTP reads above it... */
@@ -210,14 +214,14 @@ export function createTaskLogFeed(parameters: CreateTaskLogFeedParameters): Task
         if (generation !== headsGeneration || !heads) return;
         const number = (data as { number?: unknown } | undefined)?.number;
         if (typeof number !== 'string' || !/^0x[0-9a-fA-F]{1,64}$/.test(number)) return;
-        resubscribeDelayMs = resubscribeMinMs;
+        heads.pushed = true;
         onHead(BigInt(number));
       },
       onEnd: () => {
         if (generation === headsGeneration) resubscribe();
       },
     });
-    heads = { subscription };
+    heads = { subscription, since: Date.now(), pushed: false };
   };
 
   /** A head pushed by the subscription: a read at once (rate-limited). */
@@ -227,8 +231,13 @@ export function createTaskLogFeed(parameters: CreateTaskLogFeedParameters): Task
     pollNow();
   };
 
-  /** Ends the subscription and opens a new one after the backoff (doubling up to 30 s; reset by a pushed head). */
+  /**
+   * Ends the subscription and opens a new one after the backoff: 0.5 s doubling up to 30 s, back to 0.5 s only
+   * after a subscription that pushed heads lasted 30 s (one that pushes a head and closes, again and again, backs
+   * off as one that pushes nothing).
+   */
   const resubscribe = () => {
+    if (heads?.pushed && Date.now() - heads.since >= resubscribeMaxMs) resubscribeDelayMs = resubscribeMinMs;
     endHeads();
     if (closed || resubscribeTimer !== undefined) return;
     resubscribeTimer = setTimeout(() => {
