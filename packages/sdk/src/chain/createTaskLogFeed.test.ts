@@ -266,6 +266,33 @@ describe('createTaskLogFeed: one HTTP reader wakes the waits of a process (real 
     }
   });
 
+  it('createTaskEventWaker: closing one waker leaves the watches of another waker of the same URL live', async () => {
+    // Two wakers of one wsUrl shared viem's socket for the URL: the first's close closed the second's subscriptions.
+    const proxy = await startWsProxy(anvil.rpcUrl);
+    const first = createTaskEventWaker({ wsUrl: proxy.url, taskManager: emitter });
+    const second = createTaskEventWaker({ wsUrl: proxy.url, taskManager: emitter });
+    try {
+      const a = first.watch([key(11)]);
+      const b = second.watch([key(12)]);
+      await a.sleep(10_000);
+      await b.sleep(10_000);
+      assert.equal(a.live && b.live, true);
+      assert.equal(new Set(proxy.subscribes.map(({ connection }) => connection)).size, 2, 'a socket each');
+      await first.close();
+      assert.equal(a.live, false);
+      const woken = timed(b.sleep(20_000));
+      await emit(key(12));
+      assert.ok((await woken) < 10_000, 'woken by its log on its own socket');
+      assert.equal(b.live, true);
+      assert.equal(proxy.connections(), 2, 'no new socket');
+      b.stop();
+    } finally {
+      await first.close();
+      await second.close();
+      await proxy.stop();
+    }
+  });
+
   it('with `heads`, any new block wakes the wait (a pending draw is settled by any later transaction)', async () => {
     const feed = createTaskLogFeed({ publicClient, taskManager: emitter, pollIntervalMs: 20 });
     const watch = feed.watch([key(3)]);
