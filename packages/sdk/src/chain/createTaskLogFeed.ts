@@ -12,6 +12,10 @@ const samplingSeedRecorded = toEventSelector('SamplingSeedRecorded(bytes32,bytes
  */
 const resubscribeMinMs = 500;
 const resubscribeMaxMs = 30_000;
+/** A pushed head more blocks than this above the HTTP reads' head is not believed (it still starts a read). */
+const headsAheadMax = 8n;
+/** Reads started by pushed heads are this far apart at least (a flood of heads makes no flood of reads). */
+const headsReadGapMs = 100;
 
 /**
  * A wait the feed wakes: by one of its tasks' logs, or (while it asks) by any new head; `block` is the block of
@@ -57,7 +61,8 @@ export type CreateTaskLogFeedParameters = {
    * One whose socket closes, whose opening takes longer than `headsOpenTimeoutMs`, or that pushes no head for
    * `headsStallMs` while the HTTP reads see the chain move on, is replaced by a new one on a new socket (after
    * 0.5 s, doubling up to 30 s; back to 0.5 s only after one that pushed heads lasted 30 s); the polls answer
-   * meanwhile.
+   * meanwhile. A pushed head more than 8 blocks above the HTTP head is not taken as seen, and reads started by heads
+   * are 100 ms apart at least.
    */
   wsUrl?: string | undefined;
   /**
@@ -161,14 +166,26 @@ export function createTaskLogFeed(parameters: CreateTaskLogFeedParameters): Task
     return polling;
   };
 
-  // Heads pushed over WebSocket: a read at once, one at a time (heads during a read make one more read after it).
+  // Heads pushed over WebSocket: a read at once, one at a time (heads during a read make one more read after it),
+  // at least `headsReadGapMs` after the previous one a head started.
   let again = false;
+  let headReadAt = 0;
+  let headReadTimer: ReturnType<typeof setTimeout> | undefined;
   const pollNow = () => {
-    if (closed || waiters.size === 0) return;
+    if (closed || waiters.size === 0 || headReadTimer !== undefined) return;
     if (polling) {
       again = true;
       return;
     }
+    const wait = headReadAt + headsReadGapMs - Date.now();
+    if (wait > 0) {
+      headReadTimer = setTimeout(() => {
+        headReadTimer = undefined;
+        pollNow();
+      }, wait);
+      return;
+    }
+    headReadAt = Date.now();
     void pollOnce().finally(() => {
       if (!again) return;
       again = false;
@@ -226,8 +243,12 @@ export function createTaskLogFeed(parameters: CreateTaskLogFeedParameters): Task
 
   /** A head pushed by the subscription: a read at once (rate-limited). */
   const onHead = (blockNumber: bigint) => {
-    headsSeen = blockNumber;
-    headsBehindSince = undefined;
+    // A head far above the HTTP reads' (or before their first) is not believed (a hostile or broken endpoint):
+    // taken as seen, it would turn the stall check off for the subscription. It still starts a read (which decides).
+    if (head !== undefined && blockNumber <= head + headsAheadMax) {
+      if (headsSeen === undefined || blockNumber > headsSeen) headsSeen = blockNumber;
+      headsBehindSince = undefined;
+    }
     pollNow();
   };
 
@@ -294,6 +315,10 @@ export function createTaskLogFeed(parameters: CreateTaskLogFeedParameters): Task
     if (waiters.size === 0 && timer !== undefined) {
       clearTimeout(timer);
       timer = undefined;
+    }
+    if (waiters.size === 0 && headReadTimer !== undefined) {
+      clearTimeout(headReadTimer);
+      headReadTimer = undefined;
     }
   };
 
@@ -391,6 +416,8 @@ export function createTaskLogFeed(parameters: CreateTaskLogFeedParameters): Task
       timer = undefined;
       if (resubscribeTimer !== undefined) clearTimeout(resubscribeTimer);
       resubscribeTimer = undefined;
+      if (headReadTimer !== undefined) clearTimeout(headReadTimer);
+      headReadTimer = undefined;
       // An open socket keeps the process alive: closed with the feed, at once (an opening is aborted, not awaited).
       endHeads();
       await polling;
