@@ -219,11 +219,13 @@ describe('createTaskLogFeed: one HTTP reader wakes the waits of a process (real 
       await new Promise((resolve) => setTimeout(resolve, 1_500));
       assert.equal(proxy.subscribes.length, 1, 'kept on a quiet chain');
       proxy.stall();
-      let blocks = 0;
-      const replaced = await until(() => {
-        if (blocks++ % 4 === 0) void mine();
-        return proxy.subscribes.length === 2;
-      }, 20_000);
+      // A block every 200 ms (each mined before the next check) until the subscription is replaced, for 20 s at most.
+      let replaced = false;
+      for (const end = Date.now() + 20_000; !replaced && Date.now() < end; ) {
+        await mine();
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        replaced = proxy.subscribes.length === 2;
+      }
       assert.ok(replaced, `subscribed again (${proxy.subscribes.length} subscriptions)`);
       await mine();
       assert.ok(
