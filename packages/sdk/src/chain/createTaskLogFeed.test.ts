@@ -224,7 +224,7 @@ describe('createTaskLogFeed: one HTTP reader wakes the waits of a process (real 
       for (const end = Date.now() + 20_000; !replaced && Date.now() < end; ) {
         await mine();
         await new Promise((resolve) => setTimeout(resolve, 200));
-        replaced = proxy.subscribes.length === 2;
+        replaced = proxy.subscribes.length >= 2;
       }
       assert.ok(replaced, `subscribed again (${proxy.subscribes.length} subscriptions)`);
       await mine();
