@@ -21,16 +21,18 @@ const until = async (check: () => boolean, ms: number) => {
   return check();
 };
 
-const chainState = (taskKey: Hex) =>
+const chainState = (taskKey: Hex, blockNumber?: bigint) =>
   network.devnet.client
     .readContract({
       address: network.chain.contracts.taskManager,
       abi: taskManagerAbi,
       functionName: 'getTask',
       args: [taskKey],
+      blockNumber,
     })
     .then((info) => info.state);
 
+/** One chat completion to its end on the chain (EndSuccess); its task's key. */
 const chat = async (seed: number) => {
   const completion = await app.chat.completions.create({
     model: testModels.llm,
@@ -39,6 +41,7 @@ const chat = async (seed: number) => {
     seed,
   });
   assert.equal(await chainState(completion.verinet.taskKey), 5, 'EndSuccess');
+  return completion.verinet.taskKey;
 };
 
 before(async () => {
@@ -57,9 +60,13 @@ before(async () => {
   });
 }, setupTimeout);
 after(async () => {
-  await app?.close();
-  await proxy?.stop();
-  await network?.stop();
+  // Each stopped whatever the one before did (a throw would leave the rest running until exit); the first error
+  // fails the hook after all ran.
+  const errors: unknown[] = [];
+  await app?.close().catch((error: unknown) => errors.push(error));
+  await proxy?.stop().catch((error: unknown) => errors.push(error));
+  await network?.stop().catch((error: unknown) => errors.push(error));
+  if (errors.length > 0) throw errors[0];
 }, teardownTimeout);
 
 describe("SDK with a WebSocket endpoint whose connection drops (real chain, relay and node; a proxy cuts the app's socket)", {
@@ -71,11 +78,22 @@ describe("SDK with a WebSocket endpoint whose connection drops (real chain, rela
     await chat(1);
     assert.equal(proxy.subscribes.length, 1, 'one newHeads subscription');
     assert.ok((proxy.notifications.get(1) ?? 0) > 0, 'heads pushed over it');
+    const pushedBefore = proxy.notifications.get(1) ?? 0;
     const task = chat(2);
     // Mid-task: the RPC's socket is cut (an RPC restart or a proxy's idle cut, as the app sees it).
-    await until(() => (proxy.notifications.get(1) ?? 0) > 1, 10_000);
+    assert.ok(
+      await until(() => (proxy.notifications.get(1) ?? 0) > pushedBefore, 10_000),
+      'a head of the second task pushed before the drop',
+    );
     proxy.drop();
-    await task;
+    // The head read just after the drop bounds the chain at the drop: the task had not ended there.
+    const dropBlock = await network.devnet.client.getBlockNumber({ cacheTime: 0 });
+    const taskKey = await task;
+    assert.notEqual(
+      await chainState(taskKey, dropBlock),
+      5,
+      'the drop came before the task ended (mid-task)',
+    );
     await chat(3);
     assert.ok(
       await until(() => proxy.subscribes.length === 2, 15_000),

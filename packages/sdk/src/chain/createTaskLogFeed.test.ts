@@ -219,11 +219,13 @@ describe('createTaskLogFeed: one HTTP reader wakes the waits of a process (real 
       await new Promise((resolve) => setTimeout(resolve, 1_500));
       assert.equal(proxy.subscribes.length, 1, 'kept on a quiet chain');
       proxy.stall();
-      let blocks = 0;
-      const replaced = await until(() => {
-        if (blocks++ % 4 === 0) void mine();
-        return proxy.subscribes.length === 2;
-      }, 20_000);
+      // A block every 200 ms (each mined before the next check) until the subscription is replaced, for 20 s at most.
+      let replaced = false;
+      for (const end = Date.now() + 20_000; !replaced && Date.now() < end; ) {
+        await mine();
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        replaced = proxy.subscribes.length >= 2;
+      }
       assert.ok(replaced, `subscribed again (${proxy.subscribes.length} subscriptions)`);
       await mine();
       assert.ok(
@@ -262,6 +264,33 @@ describe('createTaskLogFeed: one HTTP reader wakes the waits of a process (real 
       second.stop();
     } finally {
       await waker.close();
+      await proxy.stop();
+    }
+  });
+
+  it('createTaskEventWaker: closing one waker leaves the watches of another waker of the same URL live', async () => {
+    // Two wakers of one wsUrl shared viem's socket for the URL: the first's close closed the second's subscriptions.
+    const proxy = await startWsProxy(anvil.rpcUrl);
+    const first = createTaskEventWaker({ wsUrl: proxy.url, taskManager: emitter });
+    const second = createTaskEventWaker({ wsUrl: proxy.url, taskManager: emitter });
+    try {
+      const a = first.watch([key(11)]);
+      const b = second.watch([key(12)]);
+      await a.sleep(10_000);
+      await b.sleep(10_000);
+      assert.equal(a.live && b.live, true);
+      assert.equal(new Set(proxy.subscribes.map(({ connection }) => connection)).size, 2, 'a socket each');
+      await first.close();
+      assert.equal(a.live, false);
+      const woken = timed(b.sleep(20_000));
+      await emit(key(12));
+      assert.ok((await woken) < 10_000, 'woken by its log on its own socket');
+      assert.equal(b.live, true);
+      assert.equal(proxy.connections(), 2, 'no new socket');
+      b.stop();
+    } finally {
+      await first.close();
+      await second.close();
       await proxy.stop();
     }
   });

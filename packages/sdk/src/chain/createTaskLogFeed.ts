@@ -1,20 +1,21 @@
-import {
-  type Address,
-  createPublicClient,
-  type Hex,
-  type PublicClient,
-  toEventSelector,
-  webSocket,
-} from 'viem';
+import { type Address, type Hex, type PublicClient, toEventSelector } from 'viem';
 import { TaskCancelledError } from '../errors/index.js';
 import type { TaskEventWaker, TaskEventWatch } from './createTaskEventWaker.js';
+import { subscribeOverWebSocket, type WebSocketSubscription } from './subscribeOverWebSocket.js';
 
 /** SamplingSeedRecorded(bytes32,bytes32): a node saving its task's seed (no change of the task's state). */
 const samplingSeedRecorded = toEventSelector('SamplingSeedRecorded(bytes32,bytes32)');
 
-/** The first wait before a new WebSocket subscription after one ended, doubled after each that pushed nothing. */
+/**
+ * The first wait before a new WebSocket subscription after one ended, doubled after each end up to the most; back to
+ * the first only after a subscription that pushed heads lasted the most.
+ */
 const resubscribeMinMs = 500;
 const resubscribeMaxMs = 30_000;
+/** A pushed head more blocks than this above the HTTP reads' head is not believed (it still starts a read). */
+const headsAheadMax = 8n;
+/** Reads started by pushed heads are this far apart at least (a flood of heads makes no flood of reads). */
+const headsReadGapMs = 100;
 
 /**
  * A wait the feed wakes: by one of its tasks' logs, or (while it asks) by any new head; `block` is the block of
@@ -56,9 +57,12 @@ export type CreateTaskLogFeedParameters = {
    * A WebSocket endpoint of the same chain: while waits watch, one `eth_subscribe('newHeads')` per feed starts a
    * read at each new head instead of at the next poll (on average half `pollIntervalMs` later). A head only says
    * "read now": the reads (head number, logs) still go over HTTP and decide as without it; the timer's polls go on
-   * as the fallback, so a lost subscription costs time, never a log. A subscription whose socket closes, or that
-   * pushes no head for `headsStallMs` while the HTTP reads see the chain move on, is replaced by a new one on a new
-   * socket (after 0.5 s, doubling up to 30 s while they push nothing); the polls answer meanwhile.
+   * as the fallback, so a lost subscription costs time, never a log. The subscription has a socket of its own.
+   * One whose socket closes, whose opening takes longer than `headsOpenTimeoutMs`, or that pushes no head for
+   * `headsStallMs` while the HTTP reads see the chain move on, is replaced by a new one on a new socket (after
+   * 0.5 s, doubling up to 30 s; back to 0.5 s only after one that pushed heads lasted 30 s); the polls answer
+   * meanwhile. A pushed head more than 8 blocks above the HTTP head is not taken as seen, and reads started by heads
+   * are 100 ms apart at least.
    */
   wsUrl?: string | undefined;
   /**
@@ -66,6 +70,11 @@ export type CreateTaskLogFeedParameters = {
    * before the subscription counts as stalled and is replaced (default: twice `pollIntervalMs`, at least 2 s).
    */
   headsStallMs?: number | undefined;
+  /**
+   * How long a subscription's socket opening and the answer to its `eth_subscribe` may take; longer counts as a
+   * failure and the subscription is replaced after the backoff (default 10 s).
+   */
+  headsOpenTimeoutMs?: number | undefined;
 };
 
 /**
@@ -157,28 +166,38 @@ export function createTaskLogFeed(parameters: CreateTaskLogFeedParameters): Task
     return polling;
   };
 
-  // Heads pushed over WebSocket: a read at once, one at a time (heads during a read make one more read after it).
+  // Heads pushed over WebSocket: a read at once, one at a time (heads during a read make one more read after it),
+  // at least `headsReadGapMs` after the previous one a head started.
   let again = false;
+  let headReadAt = 0;
+  let headReadTimer: ReturnType<typeof setTimeout> | undefined;
   const pollNow = () => {
-    if (closed || waiters.size === 0) return;
+    if (closed || waiters.size === 0 || headReadTimer !== undefined) return;
     if (polling) {
       again = true;
       return;
     }
+    const wait = headReadAt + headsReadGapMs - Date.now();
+    if (wait > 0) {
+      headReadTimer = setTimeout(() => {
+        headReadTimer = undefined;
+        pollNow();
+      }, wait);
+      return;
+    }
+    headReadAt = Date.now();
     void pollOnce().finally(() => {
       if (!again) return;
       again = false;
       pollNow();
     });
   };
-  // The WebSocket heads. A subscription whose socket closed (an RPC restart, a proxy's cut: viem calls `onError`) or
-  // that stopped delivering while the HTTP reads see new blocks (a connection that stays open but carries nothing:
-  // no close ever comes) is ended, its socket closed, and a new one opened after a backoff; the timer's polls answer
-  // meanwhile. A fresh socket each time: viem keeps a socket that closed by itself (with `reconnect: false`) in its
-  // cache per URL, so a new client of that URL would get the dead one.
-  let heads:
-    | { unwatch: () => void; socket: Promise<{ close: () => void; socket?: unknown } | undefined> }
-    | undefined;
+  // The WebSocket heads. A subscription whose socket closed (an RPC restart, a proxy's cut), whose opening did not
+  // answer within `headsOpenTimeoutMs`, or that stopped delivering while the HTTP reads see new blocks (a connection
+  // that stays open but carries nothing: no close ever comes) is ended, its socket closed, and a new one opened after
+  // a backoff; the timer's polls answer meanwhile. Each subscription has a socket of its own (never viem's socket
+  // shared per URL): ending it touches no other feed or waker.
+  let heads: { subscription: WebSocketSubscription; since: number; pushed: boolean } | undefined;
   /** Increased by every subscription and every end of one: a callback of an ended one does nothing. */
   let headsGeneration = 0;
   /** The latest head the subscription pushed (or the feed's head when it began): the HTTP reads above it... */
@@ -188,57 +207,58 @@ export function createTaskLogFeed(parameters: CreateTaskLogFeedParameters): Task
   let resubscribeTimer: ReturnType<typeof setTimeout> | undefined;
   let resubscribeDelayMs = resubscribeMinMs;
   const headsStallMs = parameters.headsStallMs ?? Math.max(2 * pollIntervalMs, 2_000);
+  const headsOpenTimeoutMs = parameters.headsOpenTimeoutMs ?? 10_000;
 
   const endHeads = () => {
     const ended = heads;
     heads = undefined;
     headsGeneration++;
     headsBehindSince = undefined;
-    if (!ended) return;
-    ended.unwatch();
-    // Closing takes viem's socket out of its cache (a new client then opens a new one); a stalled socket is ended
-    // at once (`terminate`) rather than after a closing handshake its peer will not answer.
-    void ended.socket.then((rpc) => {
-      rpc?.close();
-      (rpc?.socket as { terminate?: () => void } | undefined)?.terminate?.();
-    });
+    // At once, whatever the socket's state (an opening under way is aborted): nothing is awaited.
+    ended?.subscription.close();
   };
 
   const watchHeads = () => {
     if (!parameters.wsUrl || heads || resubscribeTimer !== undefined || closed) return;
     const generation = ++headsGeneration;
-    const wsClient = createPublicClient({
-      transport: webSocket(parameters.wsUrl, {
-        keepAlive: false,
-        reconnect: false,
-        retryCount: 0,
-        timeout: 10_000,
-      }),
-    }) as PublicClient;
-    const transport = wsClient.transport as unknown as {
-      getRpcClient: () => Promise<{ close: () => void; socket?: unknown }>;
-    };
     headsSeen = head;
     headsBehindSince = undefined;
-    const unwatch = wsClient.watchBlockNumber({
-      onBlockNumber: (blockNumber) => {
-        if (generation !== headsGeneration) return;
-        resubscribeDelayMs = resubscribeMinMs;
-        headsSeen = blockNumber;
-        headsBehindSince = undefined;
-        pollNow();
+    const subscription = subscribeOverWebSocket({
+      url: parameters.wsUrl,
+      params: ['newHeads'],
+      openTimeoutMs: headsOpenTimeoutMs,
+      onData: (data) => {
+        if (generation !== headsGeneration || !heads) return;
+        const number = (data as { number?: unknown } | undefined)?.number;
+        if (typeof number !== 'string' || !/^0x[0-9a-fA-F]{1,64}$/.test(number)) return;
+        heads.pushed = true;
+        onHead(BigInt(number));
       },
-      // A closed socket or a failed subscribe (called more than once for one failure: once is enough).
-      onError: () => {
+      onEnd: () => {
         if (generation === headsGeneration) resubscribe();
       },
-      emitMissed: false,
     });
-    heads = { unwatch, socket: transport.getRpcClient().catch(() => undefined) };
+    heads = { subscription, since: Date.now(), pushed: false };
   };
 
-  /** Ends the subscription and opens a new one after the backoff (doubling up to 30 s; reset by a pushed head). */
+  /** A head pushed by the subscription: a read at once (rate-limited). */
+  const onHead = (blockNumber: bigint) => {
+    // A head far above the HTTP reads' (or before their first) is not believed (a hostile or broken endpoint):
+    // taken as seen, it would turn the stall check off for the subscription. It still starts a read (which decides).
+    if (head !== undefined && blockNumber <= head + headsAheadMax) {
+      if (headsSeen === undefined || blockNumber > headsSeen) headsSeen = blockNumber;
+      headsBehindSince = undefined;
+    }
+    pollNow();
+  };
+
+  /**
+   * Ends the subscription and opens a new one after the backoff: 0.5 s doubling up to 30 s, back to 0.5 s only
+   * after a subscription that pushed heads lasted 30 s (one that pushes a head and closes, again and again, backs
+   * off as one that pushes nothing).
+   */
   const resubscribe = () => {
+    if (heads?.pushed && Date.now() - heads.since >= resubscribeMaxMs) resubscribeDelayMs = resubscribeMinMs;
     endHeads();
     if (closed || resubscribeTimer !== undefined) return;
     resubscribeTimer = setTimeout(() => {
@@ -295,6 +315,10 @@ export function createTaskLogFeed(parameters: CreateTaskLogFeedParameters): Task
     if (waiters.size === 0 && timer !== undefined) {
       clearTimeout(timer);
       timer = undefined;
+    }
+    if (waiters.size === 0 && headReadTimer !== undefined) {
+      clearTimeout(headReadTimer);
+      headReadTimer = undefined;
     }
   };
 
@@ -392,10 +416,10 @@ export function createTaskLogFeed(parameters: CreateTaskLogFeedParameters): Task
       timer = undefined;
       if (resubscribeTimer !== undefined) clearTimeout(resubscribeTimer);
       resubscribeTimer = undefined;
-      // An open socket keeps the process alive: closed with the feed.
-      const socket = heads?.socket;
+      if (headReadTimer !== undefined) clearTimeout(headReadTimer);
+      headReadTimer = undefined;
+      // An open socket keeps the process alive: closed with the feed, at once (an opening is aborted, not awaited).
       endHeads();
-      await socket;
       await polling;
     },
   };
