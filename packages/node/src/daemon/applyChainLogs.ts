@@ -56,6 +56,8 @@ const restartedTask = {
   deadlineAt: null,
   resultSignature: null,
   endedBlock: null,
+  // The earlier life's fee: an unpaid end of this one (no fee in its event) would show it otherwise.
+  fee: null,
 } as const;
 
 /**
