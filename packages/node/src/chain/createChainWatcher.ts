@@ -88,8 +88,7 @@ export type ChainWatcher = {
  * back to the newest block that is still on the chain and the events above it are read again (handlers are
  * idempotent). Only a block with another hash proves a reorg: processed blocks the RPC merely does not have (a
  * load-balanced RPC's replica behind) are waited for, not rewound. A restart resumes from the cursor, so nothing
- * is missed. RPC failures are retried with
- * exponential backoff and reported as "chain RPC unreachable since …".
+ * is missed. RPC failures are retried with exponential backoff and reported as "chain RPC unreachable since …".
  *
  * @example
  * const watcher = createChainWatcher({ client, store, addresses, startBlock, confirmations: 2, onLogs });
