@@ -15,6 +15,7 @@ import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { getFreePort } from '../anvil/startAnvil.js';
 import { readChainHeadRecord } from '../devnet/chainHeadRecord.js';
+import { type DevnetPidFile, isRunning } from '../devnet/claimDevnetDir.js';
 
 // Trial s13: after a rewind, tasks and a Ctrl-C, every later start failed in the explorer (Ponder: "Finalized block
 // … cannot move backwards"): its index was ahead of the chain without a rewind the start saw. startDevnet then
@@ -39,13 +40,17 @@ describe('verinet devnet: an explorer index ahead of the chain is rebuilt (real 
   const children: ChildProcess[] = [];
   after(() => {
     for (const child of children) if (child.exitCode === null) process.kill(-child.pid!, 'SIGKILL');
-    // The devnet's anvils run in their own process group: stopped by their recorded pids.
+    // The devnet's anvils run in their own process group: stopped by their recorded pids, only while each pid is
+    // still the process recorded (its start time, as claimDevnetDir checks): a pid reused since is someone else's.
     const pidFile = join(root, 'devnet', 'devnet.pid');
     if (existsSync(pidFile)) {
-      const { anvilPid, anvilBasePid } = JSON.parse(readFileSync(pidFile, 'utf8')) as Record<string, number>;
-      for (const pid of [anvilPid, anvilBasePid]) {
+      const file = JSON.parse(readFileSync(pidFile, 'utf8')) as DevnetPidFile;
+      for (const [pid, start] of [
+        [file.anvilPid, file.anvilStart],
+        [file.anvilBasePid, file.anvilBaseStart],
+      ] as const) {
         try {
-          if (pid) process.kill(pid, 'SIGKILL');
+          if (pid && isRunning(pid, start, 'anvil')) process.kill(pid, 'SIGKILL');
         } catch {
           // Already gone.
         }

@@ -172,8 +172,11 @@ function readStartTime(pid: number): string | undefined {
  * Whether `pid` is alive and is the process we recorded: the same start when one was recorded; else (a pid file
  * from an older devnet) a process whose program is exactly `program` (anvil's binary, `node`, or node running
  * `ponder.js`), never one that merely has a file named like it among its arguments (`tail -f anvil.log`).
+ *
+ * @example
+ * if (isRunning(file.anvilPid, file.anvilStart, 'anvil')) process.kill(file.anvilPid, 'SIGKILL');
  */
-function isRunning(pid: number, recordedStart: string | undefined, program: string): boolean {
+export function isRunning(pid: number, recordedStart: string | undefined, program: string): boolean {
   try {
     process.kill(pid, 0);
   } catch {

@@ -86,8 +86,9 @@ export type ChainWatcher = {
  * Reads the contracts' events from a persisted cursor, `confirmations` blocks behind the head, and re-checks
  * the hashes of the last `reorgDepth` processed blocks before each poll: when one changed, the cursor goes
  * back to the newest block that is still on the chain and the events above it are read again (handlers are
- * idempotent). A restart resumes from the cursor, so nothing is missed. RPC failures are retried with
- * exponential backoff and reported as "chain RPC unreachable since …".
+ * idempotent). Only a block with another hash proves a reorg: processed blocks the RPC merely does not have (a
+ * load-balanced RPC's replica behind) are waited for, not rewound. A restart resumes from the cursor, so nothing
+ * is missed. RPC failures are retried with exponential backoff and reported as "chain RPC unreachable since …".
  *
  * @example
  * const watcher = createChainWatcher({ client, store, addresses, startBlock, confirmations: 2, onLogs });
@@ -109,6 +110,8 @@ export function createChainWatcher(parameters: ChainWatcherParameters): ChainWat
   let unreachableSince: number | null = null;
   let lastError: string | null = null;
   let reorgs = 0;
+  /** Unix ms since the RPC answered "not found" for a processed block with no hash changed (null: not behind). */
+  let behindSince: number | null = null;
   let running = false;
   let loop: Promise<void> | undefined;
   let wake: (() => void) | undefined;
@@ -136,7 +139,10 @@ export function createChainWatcher(parameters: ChainWatcherParameters): ChainWat
         if (/not found|could not be found/i.test(describeRpcError(error))) return null;
         throw error;
       });
-    if (head && head.hash.toLowerCase() === newest.blockHash.toLowerCase()) return;
+    if (head && head.hash.toLowerCase() === newest.blockHash.toLowerCase()) {
+      behindSince = null;
+      return;
+    }
     // Newest first: those not committed yet, then the store's.
     const processed = [...unsaved]
       .reverse()
@@ -144,11 +150,13 @@ export function createChainWatcher(parameters: ChainWatcherParameters): ChainWat
       .slice(0, reorgDepth);
     let keep: ChainCursor | undefined;
     let replaced = 0;
+    /** A block the RPC has at that height with another hash: the only proof of a reorganization. */
+    let differs = false;
     for (const block of processed) {
       const onChain = await client
         .getBlock({ blockNumber: BigInt(block.blockNumber) })
         .catch((error: unknown) => {
-          // A block above the new head does not exist any more: that is a reorg, not an RPC failure.
+          // Above the RPC's head: a chain gone shorter, or (as often) a load-balanced RPC's replica behind.
           if (/not found|could not be found/i.test(describeRpcError(error))) return null;
           throw error;
         });
@@ -156,9 +164,23 @@ export function createChainWatcher(parameters: ChainWatcherParameters): ChainWat
         keep = block;
         break;
       }
+      if (onChain) differs = true;
       replaced++;
     }
     if (replaced === 0) return;
+    if (!differs) {
+      // Only missing blocks, none replaced: the RPC is behind (a replica that lags answers exactly so). No rewind:
+      // the hashes are compared again once it has those heights; a chain that really went shorter shows another
+      // hash there when it grows back, and is rewound then.
+      if (behindSince === null) {
+        behindSince = Date.now();
+        notice(
+          'info',
+          `Chain RPC behind: block ${processed[0]!.blockNumber} (already processed) not found; waiting for it.`,
+        );
+      }
+      return;
+    }
     let to = keep;
     if (!to) {
       // Deeper than we remember: go back below the oldest remembered block and read everything again.
@@ -176,6 +198,7 @@ export function createChainWatcher(parameters: ChainWatcherParameters): ChainWat
     });
     advanced = undefined;
     unsaved = [];
+    behindSince = null;
     savedBlock = target.blockNumber;
     savedAt = Date.now();
     reorgs++;

@@ -55,6 +55,9 @@ const restartedTask = {
   nextAttemptAt: 0,
   deadlineAt: null,
   resultSignature: null,
+  endedBlock: null,
+  // The earlier life's fee: an unpaid end of this one (no fee in its event) would show it otherwise.
+  fee: null,
 } as const;
 
 /**
@@ -141,8 +144,21 @@ export function applyChainLogs(
         const task = getTask(store, event.taskKey);
         if (!task) break;
         const update = reduceTask(task, { type: 'ended', outcome: event.outcome, fee: event.fee }, now);
-        if (!update) break;
-        updateTask(store, event.taskKey, update, now);
+        if (!update) {
+          // Ended already by a read of the chain (follow, or any action's check): the event dates the end, so a
+          // reorganization that replaces its block puts the task back (reopenReplacedEnds).
+          if (task.step === 'ended' && task.outcome !== 'lost' && task.endedBlock !== event.blockNumber) {
+            updateTask(
+              store,
+              event.taskKey,
+              { endedBlock: event.blockNumber, fee: task.fee ?? event.fee.toString() },
+              now,
+            );
+            changed = true;
+          }
+          break;
+        }
+        updateTask(store, event.taskKey, { ...update, endedBlock: event.blockNumber }, now);
         ended.push(event.taskKey);
         changed = true;
         const paid = event.outcome === 'success' || event.outcome === 'group_success';

@@ -4,7 +4,14 @@ import { type AbiEvent, type AbiItem, type Address, type Hex, toEventSelector } 
 import { createCachedChainReads } from '../chain/createCachedChainReads.js';
 import type { ChainSource } from '../chain/createChainFeed.js';
 import { type ChainWatcher, createChainWatcher } from '../chain/createChainWatcher.js';
-import { appendLog, getTask, listOpenTasks, markReplacedEndsLost, updateTask } from '../store/index.js';
+import {
+  appendLog,
+  getTask,
+  listOpenTasks,
+  markReplacedEndsLost,
+  reopenReplacedEnds,
+  updateTask,
+} from '../store/index.js';
 import { getTaskAction, reduceTask } from '../task/reduceTask.js';
 import type { TaskRecord } from '../task/types.js';
 import { applyChainLogs, createRecentCreations } from './applyChainLogs.js';
@@ -132,6 +139,16 @@ export function createNodeDaemon(parameters: NodeDaemonParameters): NodeDaemon {
           level: 'warn',
           message: `${reopened} ended task(s) started above block ${blockNumber} may be live again: run again if drawn onto this node.`,
         });
+      // A task whose draw stands but whose end was replaced (the app's validation undone: ScoreReady again) is
+      // followed again: finalized after its window if nobody validates it (session 14: it stayed ended, unpaid).
+      const followed = reopenReplacedEnds(store, blockNumber);
+      if (followed > 0) {
+        appendLog(store, {
+          level: 'warn',
+          message: `${followed} task(s) whose end was above block ${blockNumber} are followed on the chain again.`,
+        });
+        setImmediate(() => wake?.());
+      }
       // A replaced block may have held the settlement of a draw now pending again: read pendingDraws() anew.
       settler.hint();
       // The queue events of the replaced blocks are read again: until then, the queue is read from the chain.

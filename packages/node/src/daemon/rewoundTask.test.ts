@@ -100,6 +100,7 @@ describe('node daemon: a task the chain went back under (evm_snapshot / evm_reve
       nextAttemptAt: 0,
       deadlineAt: Math.floor(now / 1000) + 600,
       resultSignature: null,
+      endedBlock: null,
       createdAt: now,
       updatedAt: now,
     };

@@ -16,6 +16,7 @@ export {
   listOpenTasks,
   listRecentTasks,
   markReplacedEndsLost,
+  reopenReplacedEnds,
   type TaskUpdate,
   updateTask,
 } from './tasks.js';

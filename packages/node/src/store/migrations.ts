@@ -76,4 +76,11 @@ export const migrations: readonly string[] = [
   CREATE INDEX tasks_open ON tasks (started_block, created_at) WHERE step != 'ended';
   CREATE INDEX transactions_live ON transactions (sender, purpose, nonce) WHERE status IN ('signed', 'sent');
   `,
+  // 7: the block of the TaskEnd* event that ended a task, so a reorganization that replaces only the end puts the
+  // task back to its follow (session 14). Tasks ended before this version get their TaskStarted's block (a lower
+  // bound: a reorganization right after the upgrade under such an end is not seen).
+  `
+  ALTER TABLE tasks ADD COLUMN ended_block INTEGER;
+  UPDATE tasks SET ended_block = started_block WHERE step = 'ended';
+  `,
 ];

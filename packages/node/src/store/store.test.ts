@@ -23,6 +23,7 @@ import {
   listPendingTxs,
   migrations,
   openStore,
+  reopenReplacedEnds,
   rewindCursor,
   runInTransaction,
   updateTask,
@@ -134,6 +135,40 @@ describe('tasks', () => {
       argsCommitment: null,
     });
     assert.ok(getTask(store, `0x${'ab'.repeat(32)}`));
+    store.close();
+  });
+
+  it('reopenReplacedEnds: an end above the fork (or undated) of a task started at or below it goes back to its follow', () => {
+    const store = openStore({ path: ':memory:' });
+    const ended = (n: number, startedBlock: number, endedBlock: number | null, extra = {}) => {
+      insertTask(store, { taskKey: key(n), taskType: 1, startedBlock, argsCommitment: null });
+      updateTask(store, key(n), { step: 'ended', outcome: 'success', fee: '5', endedBlock, ...extra });
+    };
+    ended(1, 10, 12, { score: '0x01' }); // reported, its end replaced: followed again
+    ended(2, 10, 11, { score: '0x01' }); // end at the fork block: stands
+    ended(3, 10, null, { score: '0x01' }); // ended by a read, no event dated it yet: followed again
+    ended(4, 12, 13, { score: '0x01' }); // started above the fork: markReplacedEndsLost's
+    ended(5, 10, 12, { outcome: 'lost' }); // lost: the restart path's
+    ended(6, 10, 12, { outcome: 'aborted' }); // never reported (ended at its timeout): back to abandoned
+    ended(7, 10, 12, { errorKind: 'invalid_args' }); // reported invalid arguments
+    assert.equal(reopenReplacedEnds(store, 11), 4);
+    const step = (n: number) => getTask(store, key(n))?.step;
+    assert.deepEqual([1, 2, 3, 4, 5, 6, 7].map(step), [
+      'reported',
+      'ended',
+      'reported',
+      'ended',
+      'ended',
+      'abandoned',
+      'reported',
+    ]);
+    const reopened = getTask(store, key(1));
+    assert.equal(reopened?.outcome, null);
+    assert.equal(reopened?.fee, null, "the undone end's fee is not shown");
+    assert.equal(reopened?.endedBlock, null);
+    assert.equal(reopened?.score, '0x01', 'the score is kept (a report undone too is sent again)');
+    assert.equal(getTask(store, key(2))?.outcome, 'success');
+    assert.equal(reopenReplacedEnds(store, 11), 0, 'idempotent: nothing ended above the fork any more');
     store.close();
   });
 });

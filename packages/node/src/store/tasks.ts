@@ -21,6 +21,7 @@ type TaskRow = {
   next_attempt_at: number;
   deadline_at: number | null;
   result_signature: string | null;
+  ended_block: number | null;
   created_at: number;
   updated_at: number;
 };
@@ -45,6 +46,7 @@ function fromRow(row: TaskRow): TaskRecord {
     nextAttemptAt: row.next_attempt_at,
     deadlineAt: row.deadline_at,
     resultSignature: row.result_signature as Hex | null,
+    endedBlock: row.ended_block,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
@@ -122,6 +124,7 @@ const columns: Record<keyof Omit<TaskRecord, 'taskKey' | 'createdAt'>, string> =
   nextAttemptAt: 'next_attempt_at',
   deadlineAt: 'deadline_at',
   resultSignature: 'result_signature',
+  endedBlock: 'ended_block',
   updatedAt: 'updated_at',
 };
 
@@ -150,4 +153,27 @@ export function markReplacedEndsLost(store: NodeStore, blockNumber: number, now 
     `UPDATE tasks SET outcome = 'lost', updated_at = ?
        WHERE step = 'ended' AND started_block > ? AND (outcome IS NULL OR outcome != 'lost')`,
   ).run(now, blockNumber).changes;
+}
+
+/**
+ * After a reorganization replaced the blocks above `blockNumber`: a task started at or below it (its draw stands)
+ * that ended in a replaced block, or whose end no TaskEnd* event has dated yet (`ended_block` null: seen ended by a
+ * read of the chain, maybe in a replaced block), is open again on the chain that stands unless the new blocks end
+ * it again. It goes back to the step that follows it on the chain: `reported` when this node reported it (score
+ * or invalid arguments), else `abandoned` (ended at its timeout). That step's action reads the chain first: ended
+ * there (the same end re-mined) ends it again; still reported, it is finalized after the validation window; a
+ * report undone too is restored or sent again (the score and the relay's statement are kept); another node's or
+ * gone, lost. Tasks started above `blockNumber` are markReplacedEndsLost's. Returns how many.
+ */
+export function reopenReplacedEnds(store: NodeStore, blockNumber: number, now = Date.now()): number {
+  return prepareCached(
+    store,
+    `UPDATE tasks SET
+       step = CASE WHEN score IS NOT NULL OR error_kind = 'invalid_args' THEN 'reported' ELSE 'abandoned' END,
+       outcome = NULL, fee = NULL, ended_block = NULL, attempts = 0, next_attempt_at = 0,
+       last_error = 'its end was in a block a reorganization replaced: following it on the chain again',
+       updated_at = ?
+     WHERE step = 'ended' AND started_block <= ? AND (outcome IS NULL OR outcome != 'lost')
+       AND (ended_block IS NULL OR ended_block > ?)`,
+  ).run(now, blockNumber, blockNumber).changes;
 }

@@ -24,6 +24,7 @@ const task = (step: TaskStep, extra: Partial<TaskRecord> = {}): TaskRecord => ({
   nextAttemptAt: 0,
   deadlineAt: null,
   resultSignature: null,
+  endedBlock: null,
   createdAt: 0,
   updatedAt: 0,
   ...extra,

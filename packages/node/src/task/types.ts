@@ -68,6 +68,11 @@ export type TaskRecord = {
    * commit; `submitScore` carries it (`0x` when the chain has no relay signer).
    */
   resultSignature: Hex | null;
+  /**
+   * Block of the TaskEnd* event that ended the task, once the chain watcher read it (null while open, and for an
+   * end only seen by reading the task's state: the event's block is recorded when the watcher reaches it).
+   */
+  endedBlock: number | null;
   createdAt: number;
   updatedAt: number;
 };

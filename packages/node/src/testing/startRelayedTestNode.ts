@@ -68,10 +68,13 @@ export async function startRelayedTestNode(parameters: {
       ...started,
       node,
       async stop() {
-        await node.stop();
-        await started.relay.stop();
-        await started.devnet.stop();
+        // Each stopped whatever the one before did (a node that fails to stop must not leave relay and anvil running).
+        const failures: unknown[] = [];
+        await node.stop().catch((error: unknown) => failures.push(error));
+        await started.relay.stop().catch((error: unknown) => failures.push(error));
+        await started.devnet.stop().catch((error: unknown) => failures.push(error));
         rmSync(root, { recursive: true, force: true });
+        if (failures.length > 0) throw failures[0];
       },
     };
   } catch (error) {
