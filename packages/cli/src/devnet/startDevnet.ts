@@ -234,14 +234,22 @@ export async function startDevnet(parameters: StartDevnetParameters): Promise<De
       throw error;
     }
     stops.push({ what: 'anvil', stop: () => anvil.stop() });
+    let headRecord: ReturnType<typeof recordChainHead> | undefined;
     const anvilExited = new Promise<never>((_, reject) => {
-      anvil.process.once('exit', (code, signal) =>
+      anvil.process.once('exit', (code, signal) => {
+        // The newest head this run saw, at once: the next start compares the reloaded chain with it.
+        headRecord?.flush();
         reject(
-          new CommandError(`anvil stopped unexpectedly (code ${code}, signal ${signal}).`, {
-            details: ['Start the devnet again; the chain state saved last is reloaded.'],
-          }),
-        ),
-      );
+          new CommandError(
+            `anvil stopped unexpectedly (code ${code}, signal ${signal}); blocks made after its last state save (up to a minute) may be gone.`,
+            {
+              details: [
+                'Start the devnet again: the chain state saved last is reloaded, and the start says how far the chain went back.',
+              ],
+            },
+          ),
+        );
+      });
     });
     anvilExited.catch(() => {});
     const rpcUrl = anvil.rpcUrl;
@@ -468,11 +476,14 @@ export async function startDevnet(parameters: StartDevnetParameters): Promise<De
     writeDevnetNetwork(paths.network, network);
     // Recorded only once everything runs: a start that fails leaves the last run's head, so the next start still
     // says how far the chain went back (trial s12: failed starts overwrote it and the rewind was never shown).
-    const headRecord = recordChainHead({
-      getBlockNumber: () => headClient.getBlockNumber(),
+    // At each head the chain feed sees (throttled, with a trailing write), and flushed when anvil dies.
+    const record = recordChainHead({
+      getBlockNumber: () => chainFeed.getBlockNumber(),
+      subscribe: chainFeed.subscribe,
       file: paths.chainHead,
     });
-    stops.push({ what: 'the chain head record', stop: () => headRecord.stop() });
+    headRecord = record;
+    stops.push({ what: 'the chain head record', stop: () => record.stop() });
     stops.push({
       what: 'the network file',
       stop: async () => writeDevnetNetwork(paths.network, { ...network, running: false }),
