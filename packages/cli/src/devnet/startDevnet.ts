@@ -93,6 +93,11 @@ export type Devnet = {
   network: DevnetNetwork;
   /** The services' log file. */
   logFile: string;
+  /**
+   * The arguments of this start a suggested `npm start -- …` repeats (folder, node count, models, block time,
+   * ports off their defaults), shell-quoted.
+   */
+  restartArguments: string[];
   /** Rejects when anvil stops on its own. */
   anvilExited: Promise<never>;
   stop: () => Promise<void>;
@@ -163,6 +168,7 @@ export async function startDevnet(parameters: StartDevnetParameters): Promise<De
     if (parameters.signal?.aborted) throw new DevnetStartAbortedError();
   };
 
+  let restartArguments: string[] = [];
   try {
     const previous = readDevnetNetworkOrUndefined(paths.network);
     let stateReason = '';
@@ -187,14 +193,14 @@ export async function startDevnet(parameters: StartDevnetParameters): Promise<De
         : []),
       ...(parameters.services ?? []).flatMap((service) => service.ports ?? []),
     ];
-    await assertPortsFree(portRanges, {
-      keep: [
-        ...getRestartArguments(parameters),
-        ...portRanges.flatMap(({ port, flag }) =>
-          defaultPorts[flag] === undefined || defaultPorts[flag] === port ? [] : [flag, String(port)],
-        ),
-      ],
-    });
+    // This start's arguments a suggested `npm start -- …` repeats (the port error's, the summary's models hint).
+    restartArguments = [
+      ...getRestartArguments(parameters),
+      ...portRanges.flatMap(({ port, flag }) =>
+        defaultPorts[flag] === undefined || defaultPorts[flag] === port ? [] : [flag, String(port)],
+      ),
+    ];
+    await assertPortsFree(portRanges, { keep: restartArguments });
     // A no-op build takes about a second; say "compiling" only when forge has work (the trial read the line at
     // every start as minutes of work).
     const compiling = contractsNeedBuild();
@@ -504,6 +510,7 @@ export async function startDevnet(parameters: StartDevnetParameters): Promise<De
       services,
       network,
       logFile: paths.log,
+      restartArguments,
       anvilExited,
       stop: () => {
         stopping ??= stopAll().finally(() => claim.release());
