@@ -341,7 +341,7 @@ describe('npm start: the whole local network, driven by `verinet task`', { timeo
         '--devnet',
         dir,
       ]),
-      /--messages .*absent\.json: cannot read that file/,
+      /--messages .*absent\.json: no such file/,
     );
     writeFileSync(join(root, 'bad.json'), '{"messages": 3}');
     assertOneLineError(
