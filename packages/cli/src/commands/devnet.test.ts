@@ -192,6 +192,14 @@ describe('verinet devnet: crashes, conflicts and saved state (real anvil)', { ti
     const again = deploymentSchema.parse(JSON.parse(readFileSync(join(dir, 'deployment.json'), 'utf8')));
     assert.deepEqual(again.contracts, deployment.contracts);
 
+    // The node paused: the next task stays queued, so its `task run` is still under way when anvil is killed below
+    // (the tiny model ends a task in well under the half second waited there).
+    const paused = await captureCli([
+      ...['node', 'pause', '--keystore', join(dir, 'nodes', 'node-0', 'keystore.json')],
+      ...['--password-file', join(dir, 'keystore-password'), '--rpc-url', `http://127.0.0.1:${port}`],
+      ...['--deployment', join(dir, 'deployment.json')],
+    ]);
+    assert.equal(paused.status, 0, paused.stderr);
     // A block past the last save, recorded in chain-head.json before anvil dies without saving it.
     const testClient = createTestClient({ mode: 'anvil', transport: http(`http://127.0.0.1:${port}`) });
     await testClient.mine({ blocks: 1 });
