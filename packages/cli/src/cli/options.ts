@@ -24,12 +24,19 @@ export function parseIntegerArgument(flag: string, min: number, max: number) {
  * @example
  * command.option('--task-type <type>', 'sd or llm', parseChoiceArgument('--task-type', ['sd', 'llm']));
  */
-export function parseChoiceArgument<const T extends string>(flag: string, choices: readonly T[]) {
+export function parseChoiceArgument<const T extends string>(
+  flag: string,
+  choices: readonly T[],
+  /** What each choice does, said after the error (what to do instead). */
+  hint?: string | undefined,
+) {
   return (value: string): T => {
     const wanted = value.trim().toLowerCase();
     const choice = choices.find((candidate) => candidate.toLowerCase() === wanted);
     if (choice === undefined) {
-      throw new UsageError(`${flag} must be one of ${choices.join(', ')}, got "${value}".`);
+      throw new UsageError(`${flag} must be one of ${choices.join(', ')}, got "${value}".`, {
+        details: hint ? [hint] : [],
+      });
     }
     return choice;
   };

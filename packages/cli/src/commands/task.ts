@@ -8,6 +8,7 @@ import { CommandError } from '../cli/errors.js';
 import { parseChoiceArgument, parseIntegerArgument } from '../cli/options.js';
 import { printLine, printNote } from '../cli/output.js';
 import { printJson } from '../cli/printJson.js';
+import { readDevnetNetworkOrUndefined } from '../devnet/devnetNetwork.js';
 import { assertChainAnswers } from '../task/assertChainAnswers.js';
 import { buildLlmArgs, buildSdArgs } from '../task/buildTaskArgs.js';
 import { checkTaskFlags } from '../task/checkTaskFlags.js';
@@ -104,7 +105,15 @@ export function createTaskCommand(): Command {
       .description(
         'Creates a task and follows every protocol step until the verified result is here: images are written to --out (paths printed), text is printed.',
       )
-      .requiredOption('--type <type>', 'sd or llm', parseChoiceArgument('--type', ['sd', 'llm'] as const))
+      .requiredOption(
+        '--type <type>',
+        'sd or llm',
+        parseChoiceArgument(
+          '--type',
+          ['sd', 'llm'] as const,
+          '`--type sd` generates images, `--type llm` answers a text prompt.',
+        ),
+      )
       .option('--prompt <text>', 'the prompt (sd), or the one user message (llm)')
       .option('--negative <text>', 'sd: negative prompt')
       .option('--steps <n>', 'sd: denoising steps', parseIntegerArgument('--steps', 1, 100))
@@ -484,7 +493,15 @@ async function showTask(id: string, options: ReadOptions): Promise<void> {
     const results = readTaskResults(network.storePath, record.id);
     if (options.json)
       printJson({ ...summarize(record, true, chain), results: results ?? null, ...describeChainRead(chain) });
-    else printLine(formatRecord(record, chain, results));
+    else
+      printLine(
+        formatRecord(
+          record,
+          chain,
+          results,
+          chain?.ok === false && network.kind === 'devnet' && !isDevnetUp(network),
+        ),
+      );
   } finally {
     await store.close();
   }
@@ -736,8 +753,10 @@ function describeState(
   const local = member.state ?? missing;
   const seen = chain?.ok ? chain.tasks.get(member.taskKey.toLowerCase()) : undefined;
   if (!seen) return { state: local, node: member.node };
+  // The chain's None is a task it holds no record of (trial s14 read the raw word as a bug).
+  const onChain = seen.state === 'None' ? 'unknown to the chain' : seen.state;
   return {
-    state: seen.state === local ? local : `${seen.state} (local record: ${local})`,
+    state: seen.state === local ? local : `${onChain} (local record: ${local})`,
     node: seen.node ?? member.node,
   };
 }
@@ -784,7 +803,26 @@ function summarize(record: TaskRecord, withMembers: boolean, chain?: ChainTaskSt
   };
 }
 
-function formatRecord(record: TaskRecord, chain?: ChainTaskStates, results?: string[]): string {
+/** Whether the devnet `network` was read from runs: its network file says running, and its process is alive. */
+function isDevnetUp(network: TaskNetwork): boolean {
+  const file = network.devnetNetworkFile;
+  const running = file ? readDevnetNetworkOrUndefined(file) : undefined;
+  if (!running?.running) return false;
+  try {
+    process.kill(running.pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** `devnetDown`: the chain was not read because the devnet does not run (said instead of `task resume`). */
+function formatRecord(
+  record: TaskRecord,
+  chain?: ChainTaskStates,
+  results?: string[],
+  devnetDown = false,
+): string {
   const lines = [
     `task ${record.id} (${record.taskType})`,
     `  phase       ${describePhase(record)}${record.error ? `: ${toCliText(record.error.message)}` : ''}`,
@@ -812,6 +850,11 @@ function formatRecord(record: TaskRecord, chain?: ChainTaskStates, results?: str
   }
   if (chain && !chain.ok)
     lines.push(`  chain       not read (${chain.reason}): the states above are the local record`);
+  // Trial s14: with the chain down, `task resume` was suggested, and could only fail.
+  if (devnetDown)
+    lines.push(
+      `  devnet      not running: \`npm start\` starts it; \`verinet task status ${record.id}\` then reads the chain`,
+    );
   if (chain?.ok && chain.behind.length > 0)
     lines.push(
       `  chain       BEHIND: the chain's head is below the block that created ${chain.behind.join(', ')}: the RPC is behind (a lagging replica) or the chain went back; nothing is concluded (\`verinet task status ${record.id}\` again later)`,
@@ -835,6 +878,7 @@ function formatRecord(record: TaskRecord, chain?: ChainTaskStates, results?: str
     );
   else if (
     chain &&
+    !devnetDown &&
     record.phase !== 'done' &&
     record.phase !== 'failed' &&
     !(read && (read.reopened.length > 0 || read.behind.length > 0))

@@ -117,7 +117,12 @@ describe('task status / drop name a task by id, id prefix or task key', () => {
     assert.match(run.stdout, /\n {2}original {4}0x(?:e5){32} {2}Queued\n/);
     // No chain here (the folder has no deployment): said, and the local record shown.
     assert.match(run.stdout, /\n {2}chain {7}not read \(.+\): the states above are the local record\n/);
-    assert.match(run.stdout, /\n {2}finish {6}`verinet task resume cc55000000000000000000000000000e`/);
+    // No devnet runs here: said, and no `task resume` suggested that could only fail (trial s14).
+    assert.match(
+      run.stdout,
+      /\n {2}devnet {6}not running: `npm start` starts it; `verinet task status cc55000000000000000000000000000e` then reads the chain\n/,
+    );
+    assert.doesNotMatch(run.stdout, /task resume/);
     const list = await cli('list');
     assert.match(list.stdout, /\ncc55000000000000000000000000000e {2}llm {3}queued /);
   });
@@ -156,7 +161,10 @@ describe('task status / drop name a task by id, id prefix or task key', () => {
       ]);
       assert.equal(status.status, 0, status.stderr);
       // This chain never saw the task: its state wins, the record's is kept beside it.
-      assert.match(status.stdout, /\n {2}original {4}0x(?:e5){32} {2}None \(local record: Queued\)\n/);
+      assert.match(
+        status.stdout,
+        /\n {2}original {4}0x(?:e5){32} {2}unknown to the chain \(local record: Queued\)\n/,
+      );
       assert.doesNotMatch(status.stdout, /not read/);
       const json = JSON.parse(
         (
@@ -340,7 +348,7 @@ describe('task status / drop name a task by id, id prefix or task key', () => {
       assert.equal(lost.status, 0, lost.stderr);
       assert.match(
         lost.stdout,
-        /\n {2}original {4}0x\w{64} {2}None \(local record: EndAborted\) {2}refunded \(undone\)\n/,
+        /\n {2}original {4}0x\w{64} {2}unknown to the chain \(local record: EndAborted\) {2}refunded \(undone\)\n/,
       );
       assert.match(
         lost.stdout,

@@ -34,8 +34,13 @@ export async function assertPortsFree(
   );
   const moves = [...new Set(busy.map(({ range }) => range))].map((range) => {
     const next = range.port + (range.count ?? 1);
-    return `${range.flag} ${next}${range.flag === '--port' ? '' : ' (0: any free port)'}`;
+    return `${range.flag} ${next}`;
   });
+  // The command is printed to be pasted as it is (trial s14: its "(0: any free port)" notes broke it in bash): the
+  // note about 0 is said once, before it, and nothing follows it.
+  const zeroNote = busy.some(({ range }) => range.flag !== '--port')
+    ? ' (every port flag but --port also takes 0: any free port)'
+    : '';
   // The user's arguments, but a flag the suggestion moves only once (at its new port).
   const moved = new Set(busy.map(({ range }) => range.flag));
   const kept: string[] = [];
@@ -51,7 +56,7 @@ export async function assertPortsFree(
       ? `sport = :${first.port}`
       : `( ${busy.map(({ port }) => `sport = :${port}`).join(' or ')} )`;
   const details = [
-    `Stop ${busy.length === 1 ? 'it' : 'them'} (\`ss -ltnp '${filter}'\` shows which), or choose other ports: npm start -- ${[...kept, ...moves].join(' ')}.`,
+    `Stop ${busy.length === 1 ? 'it' : 'them'} (\`ss -ltnp '${filter}'\` shows which), or choose other ports${zeroNote}: npm start -- ${[...kept, ...moves].join(' ')}`,
   ];
   if (busy.length === 1) {
     const code = first.error?.code;

@@ -32,6 +32,41 @@ describe('chainHeadRecord', () => {
     assert.deepEqual(readdirSync(dir), ['head.json']);
   });
 
+  it('each head the feed announces lands within the throttle window, and flush writes the newest at once', async () => {
+    const file = join(dir, 'feed.json');
+    let head = 5n;
+    const listeners = new Set<() => void>();
+    const announce = (block: bigint) => {
+      head = block;
+      for (const listener of listeners) listener();
+    };
+    const record = recordChainHead({
+      getBlockNumber: async () => head,
+      subscribe: (listener) => {
+        listeners.add(listener);
+        return () => listeners.delete(listener);
+      },
+      file,
+      intervalMs: 300,
+    });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    assert.equal(readChainHeadRecord(file)?.block, 5);
+    // Heads inside the window, then the chain stops: the last one is written by the trailing write.
+    announce(6n);
+    announce(7n);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    assert.equal(readChainHeadRecord(file)?.block, 5, 'throttled: no write inside the window');
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    assert.equal(readChainHeadRecord(file)?.block, 7);
+    // The chain dies right after a head: flush writes it without waiting for the window.
+    announce(9n);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    record.flush();
+    assert.equal(readChainHeadRecord(file)?.block, 9);
+    await record.stop();
+    assert.equal(listeners.size, 0);
+  });
+
   it('an absent or corrupt record is no record', () => {
     assert.equal(readChainHeadRecord(join(dir, 'absent.json')), undefined);
     writeFileSync(join(dir, 'bad.json'), '{"block":-1');

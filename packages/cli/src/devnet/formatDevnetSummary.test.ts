@@ -20,6 +20,7 @@ function summarize(
     stateReason: 'no saved state yet',
     chainRewind: undefined,
   },
+  restartArguments: string[] = [],
 ) {
   return formatDevnetSummary({
     devnet: {
@@ -34,6 +35,7 @@ function summarize(
       services,
       network: createTestDevnetNetwork({ dir, pid: 1, running: true }),
       logFile: `${dir}/devnet.log`,
+      restartArguments,
     },
     accounts: [],
     fee: { goingPrice: 0n, minFee: 1_000_000_000n, fee: 1_000_000_000n },
@@ -63,6 +65,28 @@ describe('formatDevnetSummary', () => {
     assert.match(mined, /364 empty blocks were mined \(head now 1564, past the old head\)/);
     const whole = summarize([], { state: 'kept', stateReason: '', chainRewind: undefined });
     assert.doesNotMatch(whole, /WENT BACK/);
+  });
+
+  it("the real-models hint carries this start's folder and ports (a --models of its own is replaced)", () => {
+    const text = summarize([], undefined, [
+      ...[
+        '--dir',
+        '/tmp/x',
+        '--models',
+        '/old',
+        '--relay-port',
+        '0',
+        '--port',
+        '8546',
+        '--bridge-port',
+        '8081',
+      ],
+    ]);
+    assert.match(
+      text,
+      /\n {4}npm start -- --dir \/tmp\/x --relay-port 0 --port 8546 --bridge-port 8081 --models \.verinet\/models {6}\(docs/,
+    );
+    assert.match(summarize([]), /\n {4}npm start -- --models \.verinet\/models {6}\(docs/);
   });
 
   it('names the explorer once: its page, what it is, and its API on the same line', () => {

@@ -21,6 +21,7 @@ export type FormatDevnetSummaryParameters = {
     | 'services'
     | 'network'
     | 'logFile'
+    | 'restartArguments'
   >;
   /** The funded test accounts, with their balances now. */
   accounts: { index: number; address: string; privateKey: string; balance: bigint }[];
@@ -64,13 +65,20 @@ export function formatDevnetSummary(parameters: FormatDevnetSummaryParameters): 
             : ''
         }`
       : `FRESH (${devnet.stateReason}); the next start keeps it unless --fresh`;
+  // This start's folder and ports carried over (trial s14: the hint started another devnet on the default ones).
+  const restart: string[] = [];
+  for (let index = 0; index < devnet.restartArguments.length; index++) {
+    if (devnet.restartArguments[index] === '--models') index++;
+    else restart.push(devnet.restartArguments[index] ?? '');
+  }
+  const modelsStart = `npm start -- ${[...restart, '--models', '.verinet/models'].join(' ')}`;
   const models = devnet.models.tiny
     ? `Models: TINY RANDOM-WEIGHT test models (${devnet.network.models.ids.join(', ')}) ${devnet.models.written ? 'written to' : 'kept in'} ${shown(devnet.models.dir)}.
   They exist so the network runs offline with no download: their images are noise and their text is
   gibberish. Everything else (chain, relay, nodes, verification, payment) is the real thing.
   To run the nodes on real models: import an ONNX export into a model store, then start with --models:
     npx verinet model import ./stable-diffusion-v1-5-onnx --id runwayml/stable-diffusion-v1-5 --models-dir .verinet/models
-    npm start -- --models .verinet/models      (docs/models.md says which files a model folder needs)`
+    ${modelsStart}      (docs/models.md says which files a model folder needs)`
     : `Models: ${devnet.network.models.ids.join(', ')} from ${shown(devnet.models.dir)}.`;
   const contracts = Object.entries(devnet.deployment.contracts)
     .map(([name, address]) => `  ${name.padEnd(15)} ${getAddress(address)}`)

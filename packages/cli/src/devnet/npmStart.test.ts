@@ -192,7 +192,8 @@ describe('npm start: the whole local network, driven by `verinet task`', { timeo
       ['0', '1', '2'],
     );
     assert.match(output, /images are noise and their text is\s+gibberish/);
-    assert.match(output, /npm start -- --models/);
+    // The real-models hint keeps this start's folder and ports (trial s14: it named neither).
+    assert.match(output, /\n {4}npm start -- --dir \S+ .*--models \.verinet\/models {6}\(docs/);
     // One fee rule for CLI, SDK and bridge, stated with its value (a new chain: its minFee, 1 gwei).
     assert.match(
       output,
@@ -340,7 +341,7 @@ describe('npm start: the whole local network, driven by `verinet task`', { timeo
         '--devnet',
         dir,
       ]),
-      /--messages .*absent\.json: cannot read that file/,
+      /--messages .*absent\.json: no such file/,
     );
     writeFileSync(join(root, 'bad.json'), '{"messages": 3}');
     assertOneLineError(

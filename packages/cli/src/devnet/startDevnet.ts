@@ -93,6 +93,11 @@ export type Devnet = {
   network: DevnetNetwork;
   /** The services' log file. */
   logFile: string;
+  /**
+   * The arguments of this start a suggested `npm start -- …` repeats (folder, node count, models, block time,
+   * ports off their defaults), shell-quoted.
+   */
+  restartArguments: string[];
   /** Rejects when anvil stops on its own. */
   anvilExited: Promise<never>;
   stop: () => Promise<void>;
@@ -163,6 +168,7 @@ export async function startDevnet(parameters: StartDevnetParameters): Promise<De
     if (parameters.signal?.aborted) throw new DevnetStartAbortedError();
   };
 
+  let restartArguments: string[] = [];
   try {
     const previous = readDevnetNetworkOrUndefined(paths.network);
     let stateReason = '';
@@ -187,14 +193,14 @@ export async function startDevnet(parameters: StartDevnetParameters): Promise<De
         : []),
       ...(parameters.services ?? []).flatMap((service) => service.ports ?? []),
     ];
-    await assertPortsFree(portRanges, {
-      keep: [
-        ...getRestartArguments(parameters),
-        ...portRanges.flatMap(({ port, flag }) =>
-          defaultPorts[flag] === undefined || defaultPorts[flag] === port ? [] : [flag, String(port)],
-        ),
-      ],
-    });
+    // This start's arguments a suggested `npm start -- …` repeats (the port error's, the summary's models hint).
+    restartArguments = [
+      ...getRestartArguments(parameters),
+      ...portRanges.flatMap(({ port, flag }) =>
+        defaultPorts[flag] === undefined || defaultPorts[flag] === port ? [] : [flag, String(port)],
+      ),
+    ];
+    await assertPortsFree(portRanges, { keep: restartArguments });
     // A no-op build takes about a second; say "compiling" only when forge has work (the trial read the line at
     // every start as minutes of work).
     const compiling = contractsNeedBuild();
@@ -234,14 +240,22 @@ export async function startDevnet(parameters: StartDevnetParameters): Promise<De
       throw error;
     }
     stops.push({ what: 'anvil', stop: () => anvil.stop() });
+    let headRecord: ReturnType<typeof recordChainHead> | undefined;
     const anvilExited = new Promise<never>((_, reject) => {
-      anvil.process.once('exit', (code, signal) =>
+      anvil.process.once('exit', (code, signal) => {
+        // The newest head this run saw, at once: the next start compares the reloaded chain with it.
+        headRecord?.flush();
         reject(
-          new CommandError(`anvil stopped unexpectedly (code ${code}, signal ${signal}).`, {
-            details: ['Start the devnet again; the chain state saved last is reloaded.'],
-          }),
-        ),
-      );
+          new CommandError(
+            `anvil stopped unexpectedly (code ${code}, signal ${signal}); blocks made after its last state save (up to a minute) may be gone.`,
+            {
+              details: [
+                'Start the devnet again: the chain state saved last is reloaded, and the start says how far the chain went back.',
+              ],
+            },
+          ),
+        );
+      });
     });
     anvilExited.catch(() => {});
     const rpcUrl = anvil.rpcUrl;
@@ -468,11 +482,14 @@ export async function startDevnet(parameters: StartDevnetParameters): Promise<De
     writeDevnetNetwork(paths.network, network);
     // Recorded only once everything runs: a start that fails leaves the last run's head, so the next start still
     // says how far the chain went back (trial s12: failed starts overwrote it and the rewind was never shown).
-    const headRecord = recordChainHead({
-      getBlockNumber: () => headClient.getBlockNumber(),
+    // At each head the chain feed sees (throttled, with a trailing write), and flushed when anvil dies.
+    const record = recordChainHead({
+      getBlockNumber: () => chainFeed.getBlockNumber(),
+      subscribe: chainFeed.subscribe,
       file: paths.chainHead,
     });
-    stops.push({ what: 'the chain head record', stop: () => headRecord.stop() });
+    headRecord = record;
+    stops.push({ what: 'the chain head record', stop: () => record.stop() });
     stops.push({
       what: 'the network file',
       stop: async () => writeDevnetNetwork(paths.network, { ...network, running: false }),
@@ -493,6 +510,7 @@ export async function startDevnet(parameters: StartDevnetParameters): Promise<De
       services,
       network,
       logFile: paths.log,
+      restartArguments,
       anvilExited,
       stop: () => {
         stopping ??= stopAll().finally(() => claim.release());

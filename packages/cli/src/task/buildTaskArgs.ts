@@ -27,7 +27,10 @@ export type LlmTaskOptions = {
  * buildSdArgs({ prompt: 'a cat', size: '64x64' }, ['verinet/tiny-sd']);
  */
 export function buildSdArgs(options: SdTaskOptions, knownModels: string[]): Record<string, unknown> {
-  if (options.prompt === undefined) throw new UsageError('--prompt is required with --type sd.');
+  if (options.prompt === undefined)
+    throw new UsageError('--prompt is required with --type sd.', {
+      details: ['Describe the image to generate, e.g. `--prompt "a lighthouse at dusk"`.'],
+    });
   // The task schema takes an empty prompt (unconditional generation, for SDK users who mean it); from the
   // command line it is a forgotten or mis-quoted argument that would be paid for.
   if (options.prompt.trim() === '')
@@ -44,6 +47,7 @@ export function buildSdArgs(options: SdTaskOptions, knownModels: string[]): Reco
     if (!match)
       throw new UsageError(
         `--size must be WIDTHxHEIGHT (x or X between the two numbers, e.g. 512x512) or one number for a square (512), got "${options.size}".`,
+        { details: ["Give e.g. `--size 512x512`, or leave --size out for the model's default size."] },
       );
     taskConfig.image_width = Number(match[1]);
     taskConfig.image_height = Number(match[2] ?? match[1]);
@@ -73,8 +77,22 @@ export function buildLlmArgs(options: LlmTaskOptions, knownModels: string[]): Re
     let text: string;
     try {
       text = readFileSync(options.messages, 'utf8');
-    } catch {
-      throw new CommandError(`--messages ${options.messages}: cannot read that file.`);
+    } catch (error) {
+      // The cause by name (trial s14: "cannot read that file" for a missing file and for a folder alike).
+      const code = (error as NodeJS.ErrnoException).code;
+      const cause =
+        code === 'ENOENT'
+          ? 'no such file'
+          : code === 'EISDIR'
+            ? 'that is a folder, not a file'
+            : code === 'EACCES' || code === 'EPERM'
+              ? 'permission denied (the file is not readable by this user)'
+              : `cannot read that file (${code ?? (error as Error).message})`;
+      throw new CommandError(`--messages ${options.messages}: ${cause}.`, {
+        details: [
+          'Give the path of a JSON file holding [{ "role": "user", "content": "…" }, …], or send one message with --prompt TEXT.',
+        ],
+      });
     }
     try {
       const parsed = JSON.parse(text) as unknown;

@@ -5,6 +5,7 @@ import { CommandError, UsageError } from '../cli/errors.js';
 import { printNote } from '../cli/output.js';
 import { readDevnetNetworkOrUndefined } from '../devnet/devnetNetwork.js';
 import { getDevnetPaths } from '../devnet/devnetPaths.js';
+import { findDevnetDir } from '../devnet/findDevnetDir.js';
 import { type ReadRunningDevnetParameters, readRunningDevnet } from './readRunningDevnet.js';
 
 export type TaskNetworkOptions = {
@@ -46,7 +47,8 @@ export type TaskNetwork = {
 };
 
 /**
- * Where `verinet task` sends tasks: the devnet of `--devnet DIR` (default `.verinet/devnet`: its RPC, relay,
+ * Where `verinet task` sends tasks: the devnet of `--devnet DIR` (default `.verinet/devnet`, looked for up to the
+ * repository root (findDevnetDir): its RPC, relay,
  * deployment and default app account, test account 1), or a configured network when `--rpc-url` is given
  * (`--relay-url`, `--deployment` and `--keystore` then required). A devnet that is starting is waited for
  * (`readRunningDevnet`) when the command needs it running.
@@ -60,12 +62,13 @@ export async function resolveTaskNetwork(
   wait: Pick<ReadRunningDevnetParameters, 'startWaitMs' | 'note'> = { note: printNote },
 ): Promise<TaskNetwork> {
   if (options.rpcUrl === undefined && options.relayUrl === undefined && options.deployment === undefined) {
-    const paths = getDevnetPaths(resolve(options.devnet));
+    const paths = getDevnetPaths(findDevnetDir(options.devnet));
     // A mistyped --devnet would otherwise read as "no tasks yet"; a --store of its own needs no devnet folder.
     if (options.store === undefined && !existsSync(paths.dir))
-      throw new CommandError(`No devnet folder at ${paths.dir}.`, {
-        details: ['Start the local network with `npm start`, or give the --devnet folder it uses.'],
-      });
+      throw new CommandError(
+        `No devnet folder at ${paths.dir}${options.devnet === '.verinet/devnet' ? ' (nor in a folder above, up to the repository root)' : ''}.`,
+        { details: ['Start the local network with `npm start`, or give the --devnet folder it uses.'] },
+      );
     // A folder that exists but never held a devnet (a mistyped path that happens to exist) is no better. (One
     // a devnet is starting in may hold its pid file only: the first start, or one with --fresh.)
     if (
