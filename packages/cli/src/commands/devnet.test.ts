@@ -217,7 +217,9 @@ describe('verinet devnet: crashes, conflicts and saved state (real anvil)', { ti
     // start told no rewind): the devnet writes the head its chain feed saw when anvil dies.
     await testClient.mine({ blocks: 3 });
     const seenHead = await blockNumberAt(port);
-    await new Promise((r) => setTimeout(r, 500));
+    // 1.5 s: time for the devnet's chain feed to see the blocks on a loaded 2-core CI machine, still within the
+    // 2 s between the record's periodic writes that the blocks would otherwise have waited for.
+    await new Promise((r) => setTimeout(r, 1_500));
     process.kill(anvilPid, 'SIGKILL');
     assert.equal(await running.exited, 1, running.stderr());
     assertOneLineError(
