@@ -99,17 +99,9 @@ export function chooseDefaultFee(parameters: {
  * every client of the process on this chain (chainCache): one read pair per burst of tasks, not per task or app.
  */
 export async function readDefaultFee(context: SdkContext): Promise<bigint> {
-  const cached = context.chainCache.get('feeInputs') as
-    | { at: number; inputs: Promise<[bigint, bigint]> }
-    | undefined;
-  let inputs = cached && Date.now() - cached.at < defaultFeeTtlMs ? cached.inputs : undefined;
-  if (!inputs) {
-    const read = Promise.all([readGoingPrice(context), readMinFee(context)]);
-    context.chainCache.set('feeInputs', { at: Date.now(), inputs: read });
-    read.catch(() => context.chainCache.delete('feeInputs'));
-    inputs = read;
-  }
-  const [goingPrice, minFee] = await inputs;
+  const [goingPrice, minFee] = await readThroughChainCache(context, 'feeInputs', defaultFeeTtlMs, () =>
+    Promise.all([readGoingPrice(context), readMinFee(context)]),
+  ).value;
   return chooseDefaultFee({ goingPrice, minFee, maxDefaultFee: context.maxDefaultFee });
 }
 const readGoingPrice = (context: SdkContext) => read<bigint>(context, 'goingPrice');
@@ -122,14 +114,9 @@ const samplingDenominatorTtlMs = 10_000;
  * value when a group is opened (NotSampled), so a stale value never passes a group that is not sampled.
  */
 export async function readSamplingDenominator(context: SdkContext): Promise<bigint> {
-  const cached = context.chainCache.get('samplingDenominator') as
-    | { at: number; value: Promise<bigint> }
-    | undefined;
-  if (cached && Date.now() - cached.at < samplingDenominatorTtlMs) return cached.value;
-  const value = read<bigint>(context, 'samplingDenominator');
-  context.chainCache.set('samplingDenominator', { at: Date.now(), value });
-  value.catch(() => context.chainCache.delete('samplingDenominator'));
-  return value;
+  return readThroughChainCache(context, 'samplingDenominator', samplingDenominatorTtlMs, () =>
+    read<bigint>(context, 'samplingDenominator'),
+  ).value;
 }
 export const readOwed = (context: SdkContext, account: Address) => read<bigint>(context, 'owed', [account]);
 export const readVrfKeyOf = (context: SdkContext, app: Address, seedBlock: bigint) =>
@@ -149,13 +136,13 @@ export async function readTimeout(
   taskType: 'sd' | 'llm',
   options: { fresh?: boolean } = {},
 ): Promise<bigint> {
-  const key = `timeout:${taskType}`;
-  const cached = context.chainCache.get(key) as { at: number; value: Promise<bigint> } | undefined;
-  if (!options.fresh && cached && Date.now() - cached.at < timeoutTtlMs) return cached.value;
-  const value = read<bigint>(context, 'timeout', [getTaskTypeId(taskType)]);
-  context.chainCache.set(key, { at: Date.now(), value });
-  value.catch(() => context.chainCache.delete(key));
-  return value;
+  return readThroughChainCache(
+    context,
+    `timeout:${taskType}`,
+    timeoutTtlMs,
+    () => read<bigint>(context, 'timeout', [getTaskTypeId(taskType)]),
+    options.fresh,
+  ).value;
 }
 
 /** Timestamp of the latest block: timeouts count in chain time, not the app's clock. */
@@ -176,16 +163,31 @@ const chainClockMaxAgeMs = 5_000;
  * A wait polls every few hundred milliseconds; timeouts are minutes: one block read per poll doubled the reads.
  */
 export async function readChainTimeCached(context: SdkContext): Promise<bigint> {
-  const cached = context.chainCache.get('chainTime') as { at: number; time: Promise<bigint> } | undefined;
-  if (cached && Date.now() - cached.at < chainClockMaxAgeMs) {
-    const time = await cached.time;
-    return time + BigInt(Math.floor((Date.now() - cached.at) / 1000));
-  }
-  const at = Date.now();
-  const time = readChainTime(context);
-  context.chainCache.set('chainTime', { at, time });
-  time.catch(() => context.chainCache.delete('chainTime'));
-  return time;
+  const { at, value } = readThroughChainCache(context, 'chainTime', chainClockMaxAgeMs, () =>
+    readChainTime(context),
+  );
+  const elapsedMs = Date.now() - at;
+  return (await value) + BigInt(Math.floor(elapsedMs / 1000));
+}
+
+/**
+ * A chain value shared by every client of the process on this chain (chainCache): the entry read less than `ttlMs`
+ * ago (in flight or settled), else a new read stored with its start time; a failed read is dropped so the next
+ * call reads again. `fresh` reads whatever the cache holds.
+ */
+function readThroughChainCache<T>(
+  context: SdkContext,
+  key: string,
+  ttlMs: number,
+  load: () => Promise<T>,
+  fresh = false,
+): { at: number; value: Promise<T> } {
+  const cached = context.chainCache.get(key) as { at: number; value: Promise<T> } | undefined;
+  if (!fresh && cached && Date.now() - cached.at < ttlMs) return cached;
+  const entry = { at: Date.now(), value: load() };
+  context.chainCache.set(key, entry);
+  entry.value.catch(() => context.chainCache.delete(key));
+  return entry;
 }
 
 export type TaskReport =
