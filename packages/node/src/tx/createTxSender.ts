@@ -3,6 +3,7 @@ import { joinFeeReader } from '@verinet/protocol/chain/createFeeReader';
 import {
   getFixedGasLimit,
   isFixedGasChain,
+  isOutOfGas,
   taskManagerCallGas,
 } from '@verinet/protocol/chain/getFixedGasLimit';
 import {
@@ -456,7 +457,7 @@ export function createTxSender(parameters: TxSenderParameters): TxSender {
     const sent = parseTransaction(tx.raw);
     const name = fixedGasCalls.get(sent.data?.slice(0, 10) ?? '');
     if (!name || sent.gas === undefined || sent.gas !== getFixedGasLimit(name)) return;
-    if (receipt.gasUsed * 100n < sent.gas * 98n) return;
+    if (!isOutOfGas(receipt.gasUsed, sent.gas)) return;
     outOfGas.add(name);
     notice(
       'warn',

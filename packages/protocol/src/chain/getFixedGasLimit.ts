@@ -66,3 +66,8 @@ export function getFixedGasFor(functionName: string, drawsSettled: number): bigi
   if (own === undefined) return undefined;
   return own + BigInt(drawsSettled) * gasPerSettledDraw;
 }
+
+/** Whether a reverted transaction ran out of gas (used all but a sliver of its limit) rather than failing a check. */
+export function isOutOfGas(gasUsed: bigint, gasLimit: bigint): boolean {
+  return gasUsed * 100n >= gasLimit * 98n;
+}

@@ -43,7 +43,5 @@ export function getGasLimit(
   return (estimate * 3n) / 2n + 100_000n + draws * gasPerDraw;
 }
 
-/** Whether a reverted transaction ran out of gas (used all but a sliver of its limit) rather than failing a check. */
-export function isOutOfGas(gasUsed: bigint, gasLimit: bigint): boolean {
-  return gasUsed * 100n >= gasLimit * 98n;
-}
+// One rule for the SDK, the node and the bench (@verinet/protocol).
+export { isOutOfGas } from '@verinet/protocol/chain/getFixedGasLimit';
