@@ -1,10 +1,14 @@
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { parseEther, toFunctionSelector } from 'viem';
+import { taskManagerAbi } from '@verinet/protocol/chain';
+import { getAbiItem, type Hex, parseEther, parseTransaction, toFunctionSelector } from 'viem';
 import { createClient, type VerinetClient } from './client/createClient.js';
 import { nodeHttp } from './nodeHttp.js';
+import { createSqliteStore } from './store/createSqliteStore.js';
+import { spawnAppProcess, waitForAppLine } from './testing/spawnAppProcess.js';
 import { type SdkNetwork, startSdkNetwork, testModels } from './testing/startSdkNetwork.js';
 
 /**
@@ -14,14 +18,22 @@ import { type SdkNetwork, startSdkNetwork, testModels } from './testing/startSdk
  * moment ago is reported timed out at once (and its record's state becomes None, which runAttempt takes for a
  * createTask never sent). Now a created task the chain answers None for is read again for up to 20 s
  * (unseenTaskWaitMs) before it is taken for gone.
+ *
+ * s15: an app killed while its record read None (saved by that wait) must not take the task for a createTask never
+ * sent when it restarts: it finds the creation by its saved receipt, sends no second createTask, and completes.
  */
 
 const setupTimeout = { timeout: 180_000 };
 const teardownTimeout = { timeout: 60_000 };
 const getTaskSelector = toFunctionSelector('getTask(bytes32)');
+const createTaskSelector = toFunctionSelector(getAbiItem({ abi: taskManagerAbi, name: 'createTask' }));
 
-/** Answers getTask calls one block behind the head (a lagging replica); everything else as is. */
+/**
+ * Answers getTask calls `behind` blocks behind the head (1: a lagging replica), or at block `pinned` while set (a
+ * replica stuck before the task's creation); everything else as is. Counts the createTask calls and transactions it passes.
+ */
 async function startLaggingProxy(target: string) {
+  const state = { pinned: undefined as bigint | undefined, behind: 1n, createTasks: 0 };
   const rpc = async (body: unknown) =>
     (await (
       await fetch(target, {
@@ -41,11 +53,22 @@ async function startLaggingProxy(target: string) {
       }[];
       for (const item of items) {
         const call = item.params?.[0];
-        if (item.method === 'eth_call' && String(call?.data ?? call?.input).startsWith(getTaskSelector)) {
+        const data = String(call?.data ?? call?.input);
+        if (
+          (item.method === 'eth_call' || item.method === 'eth_estimateGas') &&
+          data.startsWith(createTaskSelector)
+        )
+          state.createTasks++;
+        if (
+          item.method === 'eth_sendRawTransaction' &&
+          parseTransaction(item.params?.[0] as unknown as Hex).data?.startsWith(createTaskSelector)
+        )
+          state.createTasks++;
+        if (item.method === 'eth_call' && data.startsWith(getTaskSelector)) {
           const head = BigInt(
             (await rpc({ jsonrpc: '2.0', id: 1, method: 'eth_blockNumber', params: [] })).result,
           );
-          item.params = [call ?? {}, `0x${(head - 1n).toString(16)}`];
+          item.params = [call ?? {}, `0x${(state.pinned ?? head - state.behind).toString(16)}`];
         }
       }
       const upstream = await fetch(target, {
@@ -61,6 +84,7 @@ async function startLaggingProxy(target: string) {
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
+    state,
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     close: () =>
       new Promise<void>((resolve) => {
@@ -77,6 +101,7 @@ let app: VerinetClient;
 before(async () => {
   network = await startSdkNetwork();
   for (const index of [1, 2]) await network.joinNode(index);
+  for (const index of [1, 2]) await network.startNode(index);
   proxy = await startLaggingProxy(network.devnet.anvil.rpcUrl);
   app = createClient({
     chain: { ...network.chain, rpcUrl: proxy.url },
@@ -112,5 +137,68 @@ describe('a state read one block behind the createTask receipt', { timeout: 120_
       signal: AbortSignal.timeout(20_000),
     });
     assert.deepEqual(timedOut, [], `timed out at once; the record's state: ${seen.members[0]?.state}`);
+  });
+});
+
+describe('an app killed while its record reads None', { timeout: 180_000 }, () => {
+  it('restarts without a second createTask and completes the task', async () => {
+    const appIndex = 13;
+    const storePath = join(network.root, 'app13', 'tasks.db');
+    // The replica is stuck before the task's creation until the restarted app has run a while.
+    proxy.state.pinned = await network.devnet.client.getBlockNumber();
+    const child = spawnAppProcess({
+      chain: { ...network.chain, rpcUrl: proxy.url },
+      relay: network.relay.url,
+      privateKey: network.privateKey(appIndex),
+      storePath,
+      fee: parseEther('0.01').toString(),
+      args: {
+        model: testModels.llm,
+        messages: [{ role: 'user' as const, content: 'Tell me' }],
+        generation_config: { max_new_tokens: 4 },
+        seed: 2,
+      },
+      id: 'unseen-1',
+    });
+    const store = createSqliteStore({ path: storePath });
+    let restarted: VerinetClient | undefined;
+    try {
+      const created = await waitForAppLine(child, (line) => line.type === 'created');
+      // Killed once its wait saved the state it read: None.
+      for (let waited = 0; (await store.getTask('unseen-1'))?.members[0]?.state !== 'None'; waited += 50) {
+        assert.ok(waited < 20_000, 'the record never read None');
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      child.kill('SIGKILL');
+      await new Promise((resolve) => child.once('exit', resolve));
+      const createTasksBefore = proxy.state.createTasks;
+      restarted = createClient({
+        chain: { ...network.chain, rpcUrl: proxy.url },
+        relay: network.relay.url,
+        account: network.privateKey(appIndex),
+        store,
+        fee: parseEther('0.01'),
+        pollIntervalMs: 100,
+        http: nodeHttp,
+      });
+      // The replica catches up a few seconds after the restart (within the wait's unseenTaskWaitMs), to the head:
+      // a replica one block behind never sees the node's report when no later block comes.
+      const release = setTimeout(() => {
+        proxy.state.pinned = undefined;
+        proxy.state.behind = 0n;
+      }, 3_000);
+      const result = await restarted
+        .runTask(undefined, { id: 'unseen-1', signal: AbortSignal.timeout(120_000) })
+        .finally(() => clearTimeout(release));
+      assert.equal(proxy.state.createTasks, createTasksBefore, 'no createTask after the restart');
+      assert.equal(result.base.taskKey, created.taskKey);
+      assert.equal((await store.getTask('unseen-1'))?.phase, 'done');
+    } finally {
+      proxy.state.pinned = undefined;
+      proxy.state.behind = 1n;
+      child.kill('SIGKILL');
+      await restarted?.close();
+      await store.close();
+    }
   });
 });

@@ -1,9 +1,7 @@
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { after, before, describe, it } from 'node:test';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { taskManagerAbi } from '@verinet/protocol/chain';
@@ -13,6 +11,7 @@ import { privateKeyToAccount } from 'viem/accounts';
 import { createClient } from './client/createClient.js';
 import { ResultVerificationError } from './errors/index.js';
 import { createSqliteStore } from './store/createSqliteStore.js';
+import { spawnAppProcess, waitForAppLine } from './testing/spawnAppProcess.js';
 import { type SdkNetwork, startSdkNetwork, testModels } from './testing/startSdkNetwork.js';
 import type { TaskEvent } from './types.js';
 
@@ -123,7 +122,7 @@ describe('SDK resilience (real chain, relay and nodes)', { timeout: 480_000 }, (
     const storePath = join(network.root, 'app12', 'tasks.db');
     const balanceBefore = await network.devnet.client.getBalance({ address: app });
     const startBlock = await network.devnet.client.getBlockNumber();
-    const child = spawnApp({
+    const child = spawnAppProcess({
       chain: network.chain,
       relay: network.relay.url,
       privateKey: network.privateKey(appIndex),
@@ -132,7 +131,7 @@ describe('SDK resilience (real chain, relay and nodes)', { timeout: 480_000 }, (
       args: llmArgs(21),
       id: 'restart-1',
     });
-    const created = await waitForLine(child, (line) => line.type === 'created');
+    const created = await waitForAppLine(child, (line) => line.type === 'created');
     child.kill('SIGKILL');
     await new Promise((resolve) => child.once('exit', resolve));
     // A new process: same store, same key.
@@ -233,29 +232,6 @@ describe('SDK resilience (real chain, relay and nodes)', { timeout: 480_000 }, (
     }
   });
 });
-
-function spawnApp(input: unknown): ChildProcess {
-  return spawn(
-    process.execPath,
-    ['--import', 'tsx', join(import.meta.dirname, 'testing', 'appProcess.ts'), JSON.stringify(input)],
-    {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    },
-  );
-}
-
-async function waitForLine(
-  child: ChildProcess,
-  match: (line: Record<string, string>) => boolean,
-): Promise<Record<string, string>> {
-  const lines = createInterface({ input: child.stdout! });
-  for await (const text of lines) {
-    const line = JSON.parse(text) as Record<string, string>;
-    if (line.type === 'exit') throw new Error(`the app process ended first: ${text}`);
-    if (match(line)) return line;
-  }
-  throw new Error('the app process closed its output');
-}
 
 /**
  * A malicious relay in front of the real one: it serves another result.json and lists that file's sha256 in the

@@ -1,6 +1,7 @@
 import { parseTaskManagerLogs } from '@verinet/protocol/chain/parseTaskManagerLogs';
-import { type Hex, type TransactionReceipt, zeroAddress } from 'viem';
+import { type Hex, type TransactionReceipt, TransactionReceiptNotFoundError, zeroAddress } from 'viem';
 import { getTaskTypeId, readBlockHash, readTaskInfo } from '../chain/reads.js';
+import { toSdkError } from '../chain/toSdkError.js';
 import type { SdkContext } from '../client/context.js';
 import { ContractRevertedError, VerinetError } from '../errors/index.js';
 import type { MemberRecord, TaskRecord } from '../types.js';
@@ -28,6 +29,13 @@ export async function createTask(
   await ensureVrfKey(context, { id, signal: options.signal });
   for (const member of record.members) {
     if (member.state !== undefined && member.state !== 'None') continue;
+    // Created by an earlier run and read None since (a state read one block behind, saved before a crash): its own
+    // receipt says it landed, and a createTask sent again would revert TaskExists and adopt a state that reads None.
+    if (
+      member.createTx !== undefined &&
+      (await adoptCreationReceipt(context, record, member, options.signal))
+    )
+      continue;
     if (member.sending) {
       // A previous run sent (or was about to send) this createTask: the chain says whether it landed.
       const info = await withRetry(context, { id, step: 'read-task', signal: options.signal }, () =>
@@ -124,6 +132,43 @@ function applyCreationReceipt(member: MemberRecord, receipt: TransactionReceipt)
   } else {
     member.state = queued ? 'Queued' : 'Pending';
   }
+}
+
+/**
+ * A member whose createTask receipt this app saved: when that transaction is still in the chain, its state is taken
+ * from the receipt again (the wait reads the chain's current state next). False when the chain has no such receipt
+ * (it went back): the member is created again, under the same key (a repeated createTask reverts TaskExists).
+ */
+async function adoptCreationReceipt(
+  context: SdkContext,
+  record: TaskRecord,
+  member: MemberRecord,
+  signal: AbortSignal | undefined,
+): Promise<boolean> {
+  const hash = member.createTx;
+  if (hash === undefined) return false;
+  const receipt = await withRetry(context, { id: record.id, step: 'read-receipt', signal }, async () => {
+    try {
+      return await context.access.publicClient.getTransactionReceipt({ hash });
+    } catch (error) {
+      if (error instanceof TransactionReceiptNotFoundError) return undefined;
+      throw toSdkError(error, 'getTransactionReceipt');
+    }
+  });
+  if (receipt?.status !== 'success') return false;
+  applyCreationReceipt(member, receipt);
+  member.sending = false;
+  await saveRecord(context, record);
+  context.emit({
+    type: 'created',
+    id: record.id,
+    taskKey: member.taskKey,
+    txHash: hash,
+    fee: BigInt(member.fee),
+    role: member.role,
+  });
+  emitPlacement(context, record.id, member);
+  return true;
 }
 
 /** A createTask that landed in an earlier run: take its state from the chain. */

@@ -208,7 +208,15 @@ export async function waitForReport(
           // A task this app created that the read does not know: a load-balanced RPC's replica behind the one that
           // gave the createTask receipt (s14 review), or a chain that went back. Its stateTime is 0, so it must not
           // count as timed out at once; it is read again, and taken for gone (a timeout, as before) only after
-          // unseenTaskWaitMs.
+          // unseenTaskWaitMs. While no block follows its creation block, nothing makes the read catch up unless a
+          // transaction lands: when the draw is left to this app (a Pending member), it settles it as for Pending.
+          if (
+            headBefore !== undefined &&
+            headBefore <= BigInt(member.createdBlock) &&
+            (await isDrawLeftToUs(context, record, member, info, headBefore, options.signal)) &&
+            (await settleDraws(context, options.signal))
+          )
+            await refresh(member);
           const since = unseenSince.get(member.taskKey) ?? Date.now();
           unseenSince.set(member.taskKey, since);
           if (Date.now() - since < unseenTaskWaitMs) {
@@ -251,11 +259,12 @@ export async function waitForReport(
       if (floor !== undefined) watch?.seen?.(floor);
       const original = record.members[0];
       // A queued original has no seed yet: its dispatch block's hash replaces the creation block's, and the
-      // node folds that one into its commitment, so sampling on the earlier hash proves over the wrong seed.
+      // node folds that one into its commitment, so sampling on the earlier hash proves over the wrong seed. Nor
+      // has one read None (a lagging read): the seed saved from its receipt is unconfirmed until it is seen drawn.
       if (
         options.until === 'seed' &&
         original &&
-        ((original.seed && original.state !== 'Pending' && original.state !== 'Queued') ||
+        ((original.seed && !isDrawing(original) && original.state !== 'Queued') ||
           isEnded(original.state) ||
           timedOut.length)
       )
