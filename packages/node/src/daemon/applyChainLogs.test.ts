@@ -94,4 +94,33 @@ describe('applyChainLogs: the block of a task end, and a restarted life', () => 
     );
     store.close();
   });
+
+  it('a lost task with a result drawn onto this node again keeps the result for fetchArgs to report again', () => {
+    const store = openStore({ path: ':memory:' });
+    insertTask(store, { taskKey: key(4), taskType: 1, startedBlock: 8, argsCommitment: key(40) });
+    const result = {
+      score: '0x02',
+      resultFiles: '[]',
+      outputDir: '/data/tasks/4/out',
+      argsPath: '/data/tasks/4/args.json',
+      salt: key(41),
+    } as const;
+    updateTask(store, key(4), { step: 'ended', outcome: 'lost', fee: '9', endedBlock: 9, ...result });
+    applyChainLogs(
+      store,
+      [logOf('TaskStarted', { taskKey: key(4), node: me, taskType: 1 }, 15)],
+      contracts,
+      me,
+    );
+    const task = getTask(store, key(4));
+    assert.deepEqual(
+      [task?.step, task?.startedBlock, task?.outcome, task?.fee, task?.argsCommitment, task?.resultSignature],
+      ['assigned', 15, null, null, null, null],
+    );
+    assert.deepEqual(
+      [task?.score, task?.resultFiles, task?.outputDir, task?.argsPath, task?.salt],
+      Object.values(result),
+    );
+    store.close();
+  });
 });

@@ -40,7 +40,7 @@ export type AppliedLogs = { ended: Hex[]; changed: boolean };
 
 const weiToEther = (wei: bigint) => `${Number(wei) / 1e18}`;
 
-/** A lost task drawn onto this node again starts over from its first step. */
+/** A lost task drawn onto this node again starts over from its first step (keeping its result: see taskStarted). */
 const restartedTask = {
   step: 'assigned',
   salt: null,
@@ -117,16 +117,28 @@ export function applyChainLogs(
         // Without this the node would ignore its own task and take its timeout.
         const known = getTask(store, event.taskKey);
         if (known?.step === 'ended' && known.outcome === 'lost') {
+          // Its result (score and files, and the arguments and salt it was computed from) is kept: fetchArgs reports
+          // it again, without running the worker, if those arguments open the commitment of the chain that stands.
+          const kept =
+            known.score !== null && known.resultFiles !== null && known.outputDir !== null
+              ? {
+                  score: known.score,
+                  resultFiles: known.resultFiles,
+                  outputDir: known.outputDir,
+                  argsPath: known.argsPath,
+                  salt: known.salt,
+                }
+              : {};
           updateTask(
             store,
             event.taskKey,
-            { ...restartedTask, startedBlock: event.blockNumber, argsCommitment },
+            { ...restartedTask, ...kept, startedBlock: event.blockNumber, argsCommitment },
             now,
           );
           changed = true;
           appendLog(store, {
             level: 'warn',
-            message: `Task drawn onto this node again at block ${event.blockNumber} (after a reorganization): starting over.`,
+            message: `Task drawn onto this node again at block ${event.blockNumber} (after a reorganization): ${known.score === null ? 'starting over' : 'its result is reported again if its arguments are the same'}.`,
             taskKey: event.taskKey,
           });
         }

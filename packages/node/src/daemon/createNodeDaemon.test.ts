@@ -262,6 +262,52 @@ describe('node daemon on anvil with the real worker', { timeout: 240_000 }, () =
     }
   });
 
+  it('a reorganization that re-includes the draw but not the report: the kept result is reported again, not run again', async () => {
+    const contracts = contractsOf(devnet.deployment);
+    const { settler } = node.daemon;
+    // Counts the real worker's runs (the daemon calls it through this object).
+    const run = node.worker.run.bind(node.worker);
+    let runs = 0;
+    node.worker.run = ((...args: Parameters<typeof run>) => {
+      runs++;
+      return run(...args);
+    }) as typeof run;
+    await settler.stop();
+    try {
+      const task = await createTestTask(devnet, 15, 'llm', { ...llmArgs, seed: 71 }, fee, { settle: false });
+      const snapshot = await devnet.rpc('evm_snapshot');
+      await settleTestDraws(devnet, 16);
+      relay.putArgs(task.taskKey, task.bytes, task.salt);
+      await waitFor(() => getTask(node.store, task.taskKey)?.step === 'reported', 120_000, 'reported');
+      await validateTestTask(devnet, 15, task.taskKey);
+      await waitFor(() => getTask(node.store, task.taskKey)?.step === 'ended', 30_000, 'ended');
+      assert.equal(runs, 1);
+      // The draw, the report and the validation are replaced; the creation stands and another account draws it
+      // again (the node's own next transaction would put its report back first: submitScore settles the draws).
+      await devnet.rpc('evm_revert', [snapshot]);
+      await devnet.rpc('evm_mine');
+      await settleTestDraws(devnet, 16);
+      await waitFor(
+        async () => (await readTask(devnet.client, contracts, task.taskKey)).state === 'ScoreReady',
+        60_000,
+        'drawn onto the node again and reported again',
+      );
+      assert.equal(runs, 1, 'the worker ran the task once');
+      await validateTestTask(devnet, 15, task.taskKey);
+      await waitFor(
+        () => {
+          const record = getTask(node.store, task.taskKey);
+          return record?.step === 'ended' && record.outcome === 'success';
+        },
+        30_000,
+        'ended and paid',
+      );
+    } finally {
+      node.worker.run = run;
+      settler.start();
+    }
+  });
+
   it('an idle node takes a queued task no release reached (F4): resume dispatches nothing, the daemon does', async () => {
     const contracts = contractsOf(devnet.deployment);
     const address = node.daemon.context.node;

@@ -131,6 +131,14 @@ async function fetchArgs(ctx: NodeContext, task: TaskRecord): Promise<TaskInput>
   }
   let argsCommitment = task.argsCommitment ?? created?.argsCommitment;
   if (!argsCommitment) return retry(task, 'the TaskCreated event of this task is not readable yet');
+  if (task.score && task.resultFiles && task.outputDir && task.argsPath && task.salt) {
+    // A result of this task's earlier life on this node (applyChainLogs keeps it when a reorganization undid the
+    // report and the draw names this node again): reported again, not run again, if the arguments it was computed
+    // from open the chain's commitment now (a creation the reorganization replaced may carry other arguments).
+    const kept = await readFile(task.argsPath).catch(() => undefined);
+    if (kept && verifyArgsCommitment({ bytes: kept, salt: task.salt, argsCommitment }))
+      return { type: 'resultKept', argsCommitment, deadlineAt };
+  }
   const fetched = await relayDownload;
   if ('error' in fetched) {
     // Even a refusal the relay calls final is retried until the deadline: it may come from its lagging view

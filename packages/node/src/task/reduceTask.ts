@@ -5,6 +5,11 @@ import type { TaskOutcome, TaskRecord, TaskStep } from './types.js';
 /** What happened to a task: the result of an action, or news from the chain. */
 export type TaskInput =
   | { type: 'argsFetched'; argsPath: string; salt: Hex; argsCommitment: Hex; deadlineAt: number }
+  /**
+   * The task holds a result from its earlier life on this node (a reorganization undid its report and end, and the
+   * draw named this node again) whose stored arguments open the chain's commitment: upload and report it again.
+   */
+  | { type: 'resultKept'; argsCommitment: Hex; deadlineAt: number }
   | { type: 'modelsReady' }
   | { type: 'executed'; outputDir: string; score: Hex; resultFiles: string }
   | { type: 'workerFailed'; kind: string; message: string }
@@ -68,6 +73,13 @@ export function reduceTask(task: TaskRecord, input: TaskInput, now: number): Tas
         salt: input.salt,
         argsCommitment: input.argsCommitment,
         deadlineAt: input.deadlineAt,
+      });
+    case 'resultKept':
+      if (task.step !== 'assigned') return null;
+      return to('executed', {
+        argsCommitment: input.argsCommitment,
+        deadlineAt: input.deadlineAt,
+        resultSignature: null,
       });
     case 'modelsReady':
       return task.step === 'args_ready' ? to('models_ready') : null;
