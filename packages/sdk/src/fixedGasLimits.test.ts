@@ -8,6 +8,7 @@ import {
 } from '@verinet/protocol/chain/getFixedGasLimit';
 import { parseTaskManagerLogs } from '@verinet/protocol/chain/parseTaskManagerLogs';
 import { type Hex, parseEther, toFunctionSelector } from 'viem';
+import { privateKeyToAccount } from 'viem/accounts';
 import { createClient, type VerinetClient } from './client/createClient.js';
 import { type SdkNetwork, startSdkNetwork, testModels } from './testing/startSdkNetwork.js';
 
@@ -106,5 +107,57 @@ describe('fixed gas limits of TaskManager calls (anvil, chain id 31337: the SDK 
     console.log('highest gas used, in % of own gas + draws settled × 130k:', Object.fromEntries(seen));
     for (const name of ['createTask', 'submitScore', 'validateSingleTask', 'validateTaskGroup'])
       assert.ok(seen.has(name), `no ${name} was sent`);
+  });
+
+  it('an app whose balance does not cover a fixed limit at its fee (a 31337 fork) falls back to estimates and completes', async () => {
+    const appIndex = 15;
+    const fee = parseEther('0.01');
+    const app = createClient({
+      chain: network.chain,
+      relay: network.relay.url,
+      account: network.privateKey(appIndex),
+      fee,
+      pollIntervalMs: 100,
+    });
+    // Unsampled but once in 1,000 (a group's two more fees would leave room for the fixed limits).
+    await network.send(0, 'taskManager', 'setSamplingDenominator', [1_000n]);
+    try {
+      // The fee and 3M gas at the fee cap the SDK signs with (2 × base fee + tip): a validation's fixed limit
+      // (4.36M, room for 32 draws) is out of reach, its real use (≈ 100k, estimated with room for 4 draws) is not.
+      const block = await network.devnet.client.getBlock();
+      const tip = await network.devnet.client.estimateMaxPriorityFeePerGas();
+      const feeCap = 2n * (block.baseFeePerGas ?? 0n) + tip;
+      const balance = fee + 3_000_000n * feeCap;
+      assert.ok(getFixedGasLimit('validateSingleTask')! * feeCap > balance - fee);
+      const address = privateKeyToAccount(network.privateKey(appIndex)).address;
+      await network.devnet.rpc('anvil_setBalance', [address, `0x${balance.toString(16)}`]);
+      const from = (await network.devnet.client.getBlockNumber()) + 1n;
+      const completion = await app.chat.completions.create({
+        model: testModels.llm,
+        messages: [{ role: 'user', content: 'Count to two.' }],
+        max_tokens: 4,
+        seed: 900,
+      });
+      assert.ok(completion.choices[0]?.message.content !== undefined);
+      // Its validation went out with an estimated limit.
+      const to = await network.devnet.client.getBlockNumber();
+      let validations = 0;
+      for (let number = from; number <= to; number++) {
+        const { transactions } = await network.devnet.client.getBlock({
+          blockNumber: number,
+          includeTransactions: true,
+        });
+        for (const tx of transactions) {
+          const name = fixedCalls.get(tx.input.slice(0, 10) as Hex);
+          if (tx.from.toLowerCase() !== address.toLowerCase() || !name?.startsWith('validate')) continue;
+          validations++;
+          assert.notEqual(tx.gas, getFixedGasLimit(name), `${name} was estimated`);
+        }
+      }
+      assert.ok(validations > 0, 'the app validated');
+    } finally {
+      await app.close();
+      await network.send(0, 'taskManager', 'setSamplingDenominator', [2n]);
+    }
   });
 });

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { packVersion } from '@verinet/protocol/args';
+import { joinFeeReader } from '@verinet/protocol/chain/createFeeReader';
 import { getFixedGasLimit } from '@verinet/protocol/chain/getFixedGasLimit';
 import { getPublicKey } from '@verinet/protocol/vrf';
 import { parseTransaction, zeroAddress } from 'viem';
@@ -399,6 +400,25 @@ describe('createTxSender (anvil)', () => {
       assert.notEqual(sent[1]?.gas, getFixedGasLimit('settleDraws'));
     } finally {
       await proxy.close();
+    }
+  });
+
+  it('a fixed limit the balance does not cover at the fee (a 31337 fork, a small balance) is estimated instead, from then on', async () => {
+    const contracts = contractsOf(devnet.deployment);
+    const { sender, account, client } = senderFor(13);
+    // Enough for the real use of a few settlements (≈ 50k gas each, ≈ 200k limits with the estimate's headroom) at
+    // the fee cap the sender signs with (its process-wide fee read), far from the fixed limit (100k + 32 draws).
+    const chain = getDeploymentChain(devnet.deployment, devnet.anvil.rpcUrl);
+    const { maxFeePerGas: feeCap } = await joinFeeReader(`${chain.id}|${devnet.anvil.rpcUrl}`, client).read({
+      maxAgeMs: 0,
+    });
+    const balance = 1_000_000n * feeCap;
+    assert.ok(getFixedGasLimit('settleDraws')! * feeCap > balance, 'the fixed limit is out of reach');
+    await devnet.rpc('anvil_setBalance', [account.address, `0x${balance.toString(16)}`]);
+    for (const purpose of ['settle-a', 'settle-b']) {
+      const outcome = await sender.sendAndWait({ purpose, request: settleDrawsRequest(contracts) });
+      assert.equal(outcome.status, 'mined');
+      assert.notEqual(parseTransaction(outcome.tx.raw).gas, getFixedGasLimit('settleDraws'), purpose);
     }
   });
 });

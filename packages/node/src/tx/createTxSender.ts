@@ -1,6 +1,7 @@
 import { taskManagerAbi } from '@verinet/protocol/chain/abis';
 import { joinFeeReader } from '@verinet/protocol/chain/createFeeReader';
 import {
+  getCheckedGasLimit,
   getFixedGasLimit,
   isFixedGasChain,
   isOutOfGas,
@@ -148,6 +149,9 @@ export function createTxSender(parameters: TxSenderParameters): TxSender {
   const fixedGas = parameters.fixedGas ?? isFixedGasChain(chain.id);
   /** Fixed-gas calls that ran out of gas in this process: estimated from then on. */
   const outOfGas = new Set<string>();
+  /** Set once a fixed limit was refused for the balance (a fork with chain id 31337, a small balance): estimated. */
+  let fixedGasShortOfFunds = false;
+  // (Then the estimated limits leave out the room for every draw too: see signNew.)
   const getFees = async () => {
     const fees = await feeReader.read({ maxAgeMs: feeCacheMs });
     const cap = parameters.maxFeePerGas;
@@ -273,11 +277,13 @@ export function createTxSender(parameters: TxSenderParameters): TxSender {
       functionName: request.functionName,
       args: request.args,
     } as Parameters<typeof encodeFunctionData>[0]);
-    let estimate: bigint;
     // On a fixed-gas chain, a TaskManager call's fixed limit (unless above the request's cap, or it ran out of gas
     // here before), checked by one eth_call: the revert check the estimate was, at one execution.
     const limit =
-      fixedGas && request.abi === taskManagerAbi && !outOfGas.has(request.functionName)
+      fixedGas &&
+      !fixedGasShortOfFunds &&
+      request.abi === taskManagerAbi &&
+      !outOfGas.has(request.functionName)
         ? getFixedGasLimit(request.functionName)
         : undefined;
     const fixed =
@@ -290,22 +296,37 @@ export function createTxSender(parameters: TxSenderParameters): TxSender {
     const feesPromise = getFees();
     chainNoncePromise?.catch(() => {});
     feesPromise.catch(() => {});
+    let checked: Awaited<ReturnType<typeof getCheckedGasLimit>>;
     try {
-      // Against the pending block: a report in the task's own seed block is refused (SeedUnavailable).
-      estimate =
-        fixed !== undefined
-          ? await client
-              .call({ account, to: request.address, data, value: request.value, blockTag: 'pending' })
-              .then(() => fixed)
-          : await client.estimateContractGas({
-              address: request.address,
-              abi: request.abi,
-              functionName: request.functionName,
-              args: request.args,
-              value: request.value,
-              account,
-              blockTag: 'pending',
-            } as Parameters<typeof client.estimateContractGas>[0]);
+      // Against the pending block: a report in the task's own seed block is refused (SeedUnavailable). The eth_call
+      // of a fixed limit carries the fees it is signed with: the RPC checks the balance covers it, else it is
+      // estimated (getCheckedGasLimit).
+      checked = await getCheckedGasLimit({
+        fixedLimit: fixed,
+        call: async (gas) => {
+          const fees = await feesPromise;
+          return client.call({
+            account,
+            to: request.address,
+            data,
+            value: request.value,
+            gas,
+            maxFeePerGas: fees.maxFeePerGas,
+            maxPriorityFeePerGas: fees.maxPriorityFeePerGas,
+            blockTag: 'pending',
+          });
+        },
+        estimate: () =>
+          client.estimateContractGas({
+            address: request.address,
+            abi: request.abi,
+            functionName: request.functionName,
+            args: request.args,
+            value: request.value,
+            account,
+            blockTag: 'pending',
+          } as Parameters<typeof client.estimateContractGas>[0]),
+      });
     } catch (error) {
       const message = describeRpcError(error);
       if (/revert|custom error|returned no data/i.test(message)) {
@@ -323,10 +344,24 @@ export function createTxSender(parameters: TxSenderParameters): TxSender {
       throw new TransactionError(`Estimating gas for ${purpose} failed: ${message}`, { cause: error });
     }
     const headroomPercent = BigInt(100 + (request.headroomPercent ?? Number(headroom - 100n)));
-    const gas = fixed ?? (estimate * headroomPercent) / 100n + 100_000n + (request.extraGas ?? 0n);
+    if (checked.kind === 'estimate' && checked.fundsShort) {
+      fixedGasShortOfFunds = true;
+      notice(
+        'warn',
+        `The balance of ${account.address} does not cover ${purpose}'s fixed gas limit at the current fee: estimating gas from now on.`,
+      );
+    }
+    // Short of funds for the fixed limit, the estimate goes without the room for every draw (`extraGas`, as large):
+    // a draw added before inclusion may then run it out of gas, and the action sends it again.
+    const gas =
+      checked.kind === 'fixed'
+        ? checked.gas
+        : (checked.estimate * headroomPercent) / 100n +
+          100_000n +
+          (fixedGasShortOfFunds ? 0n : (request.extraGas ?? 0n));
     if (request.maxGas !== undefined && gas > request.maxGas) {
       throw new TransactionError(
-        `${purpose} would need ${gas} gas (estimate ${estimate} plus headroom), more than its cap of ${request.maxGas}; not sent`,
+        `${purpose} would need ${gas} gas (estimate ${checked.kind === 'estimate' ? checked.estimate : gas} plus headroom), more than its cap of ${request.maxGas}; not sent`,
       );
     }
     const [chainNonce, fees] = await Promise.all([chainNoncePromise, feesPromise]);

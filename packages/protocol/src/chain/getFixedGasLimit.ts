@@ -71,3 +71,59 @@ export function getFixedGasFor(functionName: string, drawsSettled: number): bigi
 export function isOutOfGas(gasUsed: bigint, gasLimit: bigint): boolean {
   return gasUsed * 100n >= gasLimit * 98n;
 }
+
+/**
+ * Whether an RPC refused a call or transaction because the sender's balance does not cover gas × fee + value
+ * ("insufficient funds for gas * price + value": geth, anvil, hardhat), looked for through the error's causes.
+ */
+export function isInsufficientFundsError(error: unknown): boolean {
+  for (let cause = error; cause; cause = (cause as { cause?: unknown }).cause) {
+    const { name, message, details } = cause as { name?: unknown; message?: unknown; details?: unknown };
+    if (name === 'InsufficientFundsError') return true;
+    if (/insufficient funds/i.test(`${String(message ?? '')} ${String(details ?? '')}`)) return true;
+  }
+  return false;
+}
+
+export type GetCheckedGasLimitParameters = {
+  /** The call's fixed limit (getFixedGasLimit), or undefined to estimate. */
+  fixedLimit: bigint | undefined;
+  /**
+   * `eth_call` of the transaction against the pending block with `gas` and the fees it will be signed with: the
+   * revert check, and the RPC checks that the balance covers gas × fee + value.
+   */
+  call: (gas: bigint) => Promise<unknown>;
+  /** `eth_estimateGas` of the transaction against the pending block. */
+  estimate: () => Promise<bigint>;
+};
+
+export type GetCheckedGasLimitReturnType =
+  | { kind: 'fixed'; gas: bigint }
+  /** `fundsShort`: the fixed limit was refused for the balance (the caller may skip it from then on). */
+  | { kind: 'estimate'; estimate: bigint; fundsShort: boolean };
+
+/**
+ * The gas of a TaskManager transaction the SDK and the node send: its fixed limit checked by one `eth_call`
+ * against the pending block (one execution; anvil runs an estimate's call several times), else an estimate.
+ * A fixed limit the sender's balance does not cover at the fee it signs with (a mainnet fork with chain id 31337
+ * and a small balance: the limit reserves room for 32 draws, several million gas) falls back to the estimate,
+ * which the real use fits. A call that reverts throws as the RPC said.
+ *
+ * @example
+ * const checked = await getCheckedGasLimit({ fixedLimit: getFixedGasLimit('submitScore'), call, estimate });
+ */
+export async function getCheckedGasLimit(
+  parameters: GetCheckedGasLimitParameters,
+): Promise<GetCheckedGasLimitReturnType> {
+  const { fixedLimit } = parameters;
+  if (fixedLimit !== undefined) {
+    try {
+      await parameters.call(fixedLimit);
+      return { kind: 'fixed', gas: fixedLimit };
+    } catch (error) {
+      if (!isInsufficientFundsError(error)) throw error;
+      return { kind: 'estimate', estimate: await parameters.estimate(), fundsShort: true };
+    }
+  }
+  return { kind: 'estimate', estimate: await parameters.estimate(), fundsShort: false };
+}

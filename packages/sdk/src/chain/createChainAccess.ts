@@ -11,7 +11,11 @@ import {
   isLoopbackRpc,
   viemHttpFactory,
 } from '@verinet/protocol/chain/getBatchingTransport';
-import { getFixedGasLimit, isFixedGasChain } from '@verinet/protocol/chain/getFixedGasLimit';
+import {
+  getCheckedGasLimit,
+  getFixedGasLimit,
+  isFixedGasChain,
+} from '@verinet/protocol/chain/getFixedGasLimit';
 import type { RelayRequestSigner } from '@verinet/protocol/relay';
 import {
   type Account,
@@ -187,6 +191,9 @@ export function createChainAccess(parameters: {
   const local = account.type === 'local' ? account : undefined;
   // TaskManager calls with their fixed gas limit, checked by eth_call (VerinetChain.fixedGas; local keys only).
   const fixedGas = chain.fixedGas ?? isFixedGasChain(chain.id);
+  // Set once a fixed limit was refused for the balance (a fork with chain id 31337 and a small balance): this
+  // client estimates from then on.
+  let fixedGasShortOfFunds = false;
   let sendSync = true;
   // The next nonce this client hands out, once the RPC accepted the previous transaction; each send takes the
   // higher of it and the pending count (a load-balanced RPC's pending count may lag our own sends: the local count
@@ -335,24 +342,38 @@ export function createChainAccess(parameters: {
     const call = toCall(request);
     // A first attempt on a fixed-gas chain: the call's fixed limit, checked by one eth_call (the revert pre-check
     // the estimate was); a retry after running out of gas estimates (`full`).
-    const fixed = fixedGas && !full ? getFixedGasLimit(request.functionName) : undefined;
+    // The eth_call carries the fees the transaction is signed with, so the RPC checks the balance covers the limit:
+    // one it does not is estimated instead (getCheckedGasLimit).
+    const fixedLimit =
+      fixedGas && !full && !fixedGasShortOfFunds ? getFixedGasLimit(request.functionName) : undefined;
     const data = encodeFunctionData({
       abi: taskManagerAbi,
       functionName: request.functionName,
       args: request.args,
     } as never);
-    const check = () =>
-      fixed === undefined
-        ? publicClient.estimateContractGas({ ...call, blockTag: 'pending' } as never)
-        : publicClient
-            .call({
-              account,
-              to: chain.contracts.taskManager,
-              data,
-              value: request.value,
-              blockTag: 'pending',
-            })
-            .then(() => fixed);
+    const check = async (fee: { maxFeePerGas: bigint; maxPriorityFeePerGas: bigint }) => {
+      const checked = await getCheckedGasLimit({
+        fixedLimit,
+        call: (gas) =>
+          publicClient.call({
+            account,
+            to: chain.contracts.taskManager,
+            data,
+            value: request.value,
+            gas,
+            maxFeePerGas: fee.maxFeePerGas,
+            maxPriorityFeePerGas: fee.maxPriorityFeePerGas,
+            blockTag: 'pending',
+          }),
+        estimate: () => publicClient.estimateContractGas({ ...call, blockTag: 'pending' } as never),
+      });
+      if (checked.kind === 'fixed') return checked;
+      if (checked.fundsShort) fixedGasShortOfFunds = true;
+      return {
+        kind: 'estimate' as const,
+        gas: getGasLimit(request.functionName, checked.estimate, { full }),
+      };
+    };
     let gas = 0n;
     let sent: { raw: Hex; nonce: number; receipt: TransactionReceipt | undefined };
     try {
@@ -363,13 +384,14 @@ export function createChainAccess(parameters: {
           // The pending count at every send (with the estimate: one round trip), not the kept nonce alone: another
           // process with this key (a second `verinet task run` on the devnet's default account) may have a
           // transaction in the pool, which a kept nonce would replace (review s12).
+          const feeRead = fees.read();
           const [estimated, pendingNonce, fee] = await Promise.all([
-            check().then(
+            feeRead.then(check).then(
               (value) => ({ value }),
               (error: unknown) => ({ error }),
             ),
             publicClient.getTransactionCount({ address: account.address, blockTag: 'pending' }),
-            fees.read(),
+            feeRead,
           ]);
           let nonce = Math.max(pendingNonce, nextNonce ?? 0);
           // A pending count below our sends is a rewind only when the mined count is below what this client saw
@@ -390,7 +412,7 @@ export function createChainAccess(parameters: {
             }
           }
           if ('error' in estimated) throw estimated.error;
-          gas = fixed ?? getGasLimit(request.functionName, estimated.value, { full });
+          gas = estimated.value.gas;
           const raw = await local.signTransaction({
             type: 'eip1559',
             chainId: chain.id,
