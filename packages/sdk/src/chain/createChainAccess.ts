@@ -39,6 +39,7 @@ import { ConfigurationError, ContractRevertedError } from '../errors/index.js';
 import type { VerinetAccount, VerinetChain } from '../types.js';
 import { getGasLimit, isOutOfGas } from './getGasLimit.js';
 import { toSdkError } from './toSdkError.js';
+import { hasRpcAnswered, trackRpcAnswers } from './trackRpcAnswers.js';
 
 /** An RPC's answer that a transaction's nonce is used or pending (ours or another's). */
 const nonceRefusal =
@@ -84,6 +85,11 @@ export type ChainAccess = {
    * surfaces as ContractRevertedError with the decoded custom error.
    */
   write(request: ChainWrite): Promise<TransactionReceipt>;
+  /**
+   * Whether the chain's RPC answered this process yet (true with an app's own `transport`): a connection refused
+   * before is not retried (withRetry).
+   */
+  hasAnswered(): boolean;
 };
 
 export function getViemChain(chain: VerinetChain): Chain {
@@ -116,7 +122,9 @@ export function createChainAccess(parameters: {
   const { chain } = parameters;
   const viemChain = getViemChain(chain);
   const createHttp = parameters.createHttp ?? viemHttpFactory;
-  const transport = parameters.transport ?? createHttp(chain.rpcUrl, { retryCount: 0, timeout: 20_000 });
+  const transport =
+    parameters.transport ??
+    trackRpcAnswers(createHttp(chain.rpcUrl, { retryCount: 0, timeout: 20_000 }), chain.rpcUrl);
   /** Hands transactions over (never batched). */
   const sendClient = createPublicClient({
     chain: viemChain,
@@ -130,7 +138,7 @@ export function createChainAccess(parameters: {
       : (createPublicClient({
           chain: viemChain,
           // The reads of every client of the process share one JSON-RPC batch per timer tick (getBatchingTransport).
-          transport: getBatchingTransport(chain.rpcUrl, 20_000, createHttp),
+          transport: trackRpcAnswers(getBatchingTransport(chain.rpcUrl, 20_000, createHttp), chain.rpcUrl),
           cacheTime: 0,
           pollingInterval: parameters.pollIntervalMs,
         }) as PublicClient);
@@ -544,5 +552,15 @@ export function createChainAccess(parameters: {
     }
   };
 
-  return { chain, viemChain, publicClient, address: account.address, privateKey, relaySigner, write };
+  const hasAnswered = () => parameters.transport !== undefined || hasRpcAnswered(chain.rpcUrl);
+  return {
+    chain,
+    viemChain,
+    publicClient,
+    address: account.address,
+    privateKey,
+    relaySigner,
+    write,
+    hasAnswered,
+  };
 }

@@ -134,7 +134,11 @@ export function toSdkError(error: unknown, functionName: string, account?: Addre
         { retryable: true, cause: error },
       );
     }
-    if (network) return new ChainUnreachableError({ url: network.url, step: functionName, cause: error });
+    if (network) {
+      const refused =
+        error.walk((e) => (e as { code?: unknown } | undefined)?.code === 'ECONNREFUSED') !== null;
+      return new ChainUnreachableError({ url: network.url, step: functionName, cause: error, refused });
+    }
     if (/execution reverted|revert/i.test(error.message)) {
       return new ContractRevertedError({ functionName, errorName: 'Reverted', args: [], cause: error });
     }

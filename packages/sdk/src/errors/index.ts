@@ -63,7 +63,9 @@ export class ChainUnreachableError extends VerinetError {
   override name = 'ChainUnreachableError' as const;
   readonly url: string;
   readonly step: string;
-  constructor(parameters: { url: string | undefined; step: string; cause?: unknown }) {
+  /** The connection was refused (nothing listens there), rather than reset or cut. */
+  readonly refused: boolean;
+  constructor(parameters: { url: string | undefined; step: string; cause?: unknown; refused?: boolean }) {
     const url = toOrigin(parameters.url);
     super(
       `The chain at ${url} does not answer: ${
@@ -75,6 +77,7 @@ export class ChainUnreachableError extends VerinetError {
     );
     this.url = url;
     this.step = parameters.step;
+    this.refused = parameters.refused ?? false;
   }
 }
 

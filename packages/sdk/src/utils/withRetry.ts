@@ -1,5 +1,5 @@
 import type { SdkContext } from '../client/context.js';
-import { VerinetError } from '../errors/index.js';
+import { ChainUnreachableError, VerinetError } from '../errors/index.js';
 import { sleep } from './sleep.js';
 
 /**
@@ -19,6 +19,10 @@ export async function withRetry<T>(
     } catch (error) {
       const retryable = error instanceof VerinetError && error.retryable;
       if (!retryable || attempt >= attempts) throw error;
+      // A chain RPC that refuses connections before it ever answered this process is not there (a devnet not
+      // started, a wrong port): said at once, not after the backoff (later refusals, a restart, are retried).
+      if (error instanceof ChainUnreachableError && error.refused && !context.access.hasAnswered())
+        throw error;
       const delayMs = Math.min(context.retry.baseDelayMs * 2 ** (attempt - 1), 30_000);
       context.emit({
         type: 'retry',
