@@ -55,6 +55,12 @@ describe('startAnvil', () => {
         }
         const block = await client.getBlock({ blockNumber: 2n });
         hash = block.hash;
+        // The fork's blocks carry the clock's time, not its base genesis's (2023) plus the time since (s15).
+        const latest = await client.getBlock();
+        assert.ok(
+          Math.abs(Number(latest.timestamp) - Date.now() / 1000) < 60,
+          `the latest block's time ${latest.timestamp} is within a minute of the clock`,
+        );
         // What makes it flat: the fork computes no state root.
         assert.equal(block.stateRoot, zeroHash);
       } finally {
@@ -69,6 +75,11 @@ describe('startAnvil', () => {
         const client = createPublicClient({ transport: http(second.rpcUrl) });
         assert.equal(await client.getBlockNumber(), 3n);
         assert.equal((await client.getBlock({ blockNumber: 2n })).hash, hash);
+        // Reloaded: the next block is on the clock too, and not before the saved ones.
+        await client.request({ method: 'evm_mine' as never, params: [] as never });
+        const next = await client.getBlock();
+        assert.ok(Math.abs(Number(next.timestamp) - Date.now() / 1000) < 60, `${next.timestamp}`);
+        assert.ok(next.timestamp >= (await client.getBlock({ blockNumber: 3n })).timestamp);
         // Block 0 comes from the new base: the same genesis, so the chain still links up (review s10 finding 2).
         assert.equal(
           (await client.getBlock({ blockNumber: 1n })).parentHash,

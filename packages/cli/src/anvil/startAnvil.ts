@@ -215,7 +215,10 @@ export async function startAnvil(parameters: StartAnvilParameters = {}): Promise
   return { rpcUrl, port, process: child, stop };
 }
 
-/** 2023-11-14T22:13:20Z: any fixed time before the fork's own blocks (stamped with the clock). */
+/**
+ * 2023-11-14T22:13:20Z: any fixed time before the fork's own blocks. A fork's clock starts at its fork block's time
+ * (this one), not the machine's: startForkOfIdleBase sets it to the clock (`anvil_setTime`).
+ */
 const forkBaseGenesisTimestamp = 1_700_000_000;
 
 async function startForkOfIdleBase(parameters: StartAnvilParameters): Promise<Anvil> {
@@ -238,6 +241,13 @@ async function startForkOfIdleBase(parameters: StartAnvilParameters): Promise<An
     await base.stop();
     throw error;
   }
+  try {
+    await setClockToNow(anvil.rpcUrl);
+  } catch (error) {
+    await anvil.stop();
+    await base.stop();
+    throw new AnvilStartError(`Could not set the forked chain's clock: ${(error as Error).message}`);
+  }
   // The fork reads accounts it has not cached from the base: without it, it would fail calls at random. Stop
   // the fork (which saves its state file first) so that its owner sees the chain end, not odd errors.
   const onBaseExit = () => void anvil.stop();
@@ -252,6 +262,28 @@ async function startForkOfIdleBase(parameters: StartAnvilParameters): Promise<An
       await base.stop();
     },
   };
+}
+
+/**
+ * A fork's next blocks continue its fork block's time (the base's fixed genesis, 2023) rather than the clock: moved to
+ * the clock (`anvil_setTime`; later blocks advance with it) unless the chain is already past it (a state file from a
+ * machine whose clock ran ahead: a chain's time never goes back). Timeouts count from a task's own state time, so
+ * only the chain's dates change, not how long anything takes.
+ */
+async function setClockToNow(rpcUrl: string): Promise<void> {
+  const call = async (method: string, params: unknown[]) => {
+    const response = await fetch(rpcUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }),
+    });
+    const body = (await response.json()) as { result?: unknown; error?: { message?: string } };
+    if (body.error) throw new Error(`${method}: ${body.error.message ?? 'refused'}`);
+    return body.result;
+  };
+  const latest = (await call('eth_getBlockByNumber', ['latest', false])) as { timestamp: string };
+  const now = Math.floor(Date.now() / 1000);
+  if (Number(BigInt(latest.timestamp)) < now) await call('anvil_setTime', [now]);
 }
 
 async function waitForRpc(rpcUrl: string, timeoutMs: number): Promise<void> {
