@@ -36,6 +36,7 @@ type Stats = {
   feesPaid: string;
   nodesActive: number;
   nodesBusy: number;
+  lastBlock: string;
 };
 
 // The explorer end to end: real anvil and contracts, tasks played by the CLI's scenarios (paid single tasks, a
@@ -120,6 +121,25 @@ describe('network explorer (anvil + Ponder + Chromium)', { timeout: 480_000 }, (
     assert.equal(stats.tasksPaid, 1 + rounds + 1);
     assert.equal(stats.tasksRefunded, 2);
     assert.equal(BigInt(stats.feesPaid), fee * BigInt(1 + rounds + 1));
+    // lastBlock is the indexed head, not the last block with an event: blocks without any come after it (s15).
+    for (let i = 0; i < 3; i++)
+      await fetch(anvil.rpcUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'evm_mine', params: [] }),
+      });
+    const head = BigInt(
+      (
+        (await (
+          await fetch(anvil.rpcUrl, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'eth_blockNumber', params: [] }),
+          })
+        ).json()) as { result: string }
+      ).result,
+    );
+    await waitForStats((s) => BigInt(s.lastBlock) === head, `the indexed head ${head}`);
 
     const cheater = group.tasks[2]!;
     const { slashes } = await get<{ slashes: { node: string; amount: string; taskKey: string }[] }>(

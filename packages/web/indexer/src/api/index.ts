@@ -72,8 +72,21 @@ app.onError((error, c) => {
   return c.json({ error: { code: 'INTERNAL', message: 'the explorer failed to answer; see its log' } }, 500);
 });
 
+/**
+ * The block the indexer has indexed up to: Ponder's own `/status` (its checkpoint), served by this server. The
+ * counters' lastBlock is only the last block with an event of ours, far behind on a quiet chain.
+ */
+async function readIndexedBlock(origin: string): Promise<bigint | undefined> {
+  const response = await fetch(`${origin}/status`);
+  if (!response.ok) return undefined;
+  const status = (await response.json()) as Record<string, { block?: { number?: number } }>;
+  const number = Object.values(status)[0]?.block?.number;
+  return number === undefined ? undefined : BigInt(number);
+}
+
 app.get('/explorer/stats', async (c) => {
   const [row] = await db.select().from(schema.counters).where(eq(schema.counters.id, 'network'));
+  const indexed = await readIndexedBlock(new URL(c.req.url).origin).catch(() => undefined);
   const nodes = await db.select({ status: schema.node.status }).from(schema.node);
   const active = nodes.filter((n) => n.status !== 0).length;
   const busy = nodes.filter((n) => n.status === 2 || n.status === 4 || n.status === 5).length;
@@ -103,7 +116,7 @@ app.get('/explorer/stats', async (c) => {
       slashes: row?.slashes ?? 0,
       feesPaid: row?.feesPaid ?? 0n,
       stakeSlashed: row?.stakeSlashed ?? 0n,
-      lastBlock: row?.lastBlock ?? 0n,
+      lastBlock: indexed ?? row?.lastBlock ?? 0n,
     }),
   );
 });
