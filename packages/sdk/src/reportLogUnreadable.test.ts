@@ -1,12 +1,11 @@
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { taskManagerAbi } from '@verinet/protocol/chain';
 import { getAbiItem, type Hex, parseEther, toEventSelector } from 'viem';
 import { createClient, type VerinetClient } from './client/createClient.js';
 import { ReportLogUnavailableError } from './errors/index.js';
 import { nodeHttp } from './nodeHttp.js';
+import { startRpcProxy } from './testing/startRpcProxy.js';
 import { type SdkNetwork, startSdkNetwork, testModels } from './testing/startSdkNetwork.js';
 import type { TaskEvent } from './types.js';
 
@@ -21,42 +20,16 @@ const teardownTimeout = { timeout: 60_000 };
 const scoreReady = toEventSelector(getAbiItem({ abi: taskManagerAbi, name: 'TaskScoreReady' }) as never);
 
 /** A JSON-RPC proxy to `target` whose eth_getLogs answers never hold a TaskScoreReady log. */
-async function startLogDroppingProxy(target: string): Promise<{ url: string; close: () => Promise<void> }> {
-  const server: Server = createServer(async (request, response) => {
-    const chunks: Buffer[] = [];
-    for await (const chunk of request) chunks.push(chunk as Buffer);
-    const body = Buffer.concat(chunks);
-    try {
-      const upstream = await fetch(target, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body,
-      });
-      const answer = (await upstream.json()) as unknown;
-      const sent = JSON.parse(body.toString()) as unknown;
-      const calls = (Array.isArray(sent) ? sent : [sent]) as { id: unknown; method: string }[];
-      const answers = (Array.isArray(answer) ? answer : [answer]) as { id: unknown; result?: unknown }[];
+const startLogDroppingProxy = (target: string) =>
+  startRpcProxy(target, {
+    onAnswers(answers, calls) {
       for (const item of answers) {
         const call = calls.find((c) => c.id === item.id);
         if (call?.method === 'eth_getLogs' && Array.isArray(item.result))
           item.result = (item.result as { topics: Hex[] }[]).filter((log) => log.topics[0] !== scoreReady);
       }
-      response.writeHead(upstream.status, { 'content-type': 'application/json' });
-      response.end(JSON.stringify(Array.isArray(answer) ? answers : answers[0]));
-    } catch {
-      request.socket.destroy();
-    }
+    },
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
-}
 
 const appIndex = 13;
 let network: SdkNetwork;

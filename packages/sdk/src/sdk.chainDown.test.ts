@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { generatePrivateKey } from 'viem/accounts';
 import { createClient } from './client/createClient.js';
 import { ChainUnreachableError } from './errors/index.js';
+import { startRpcProxy } from './testing/startRpcProxy.js';
 import { type SdkNetwork, startSdkNetwork } from './testing/startSdkNetwork.js';
 import type { TaskEvent } from './types.js';
 
@@ -16,37 +15,6 @@ import type { TaskEvent } from './types.js';
 
 const setupTimeout = { timeout: 180_000 };
 const teardownTimeout = { timeout: 60_000 };
-
-/** Forwards JSON-RPC requests to `target` on a port it keeps across `close` / `open` (refused while closed). */
-async function startForwarder(target: string) {
-  let server: Server | undefined;
-  let port = 0;
-  const open = async () => {
-    const made = createServer(async (request, response) => {
-      const chunks: Buffer[] = [];
-      for await (const chunk of request) chunks.push(chunk as Buffer);
-      const upstream = await fetch(target, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: Buffer.concat(chunks),
-      });
-      response.writeHead(upstream.status, { 'content-type': 'application/json' });
-      response.end(Buffer.from(await upstream.arrayBuffer()));
-    });
-    await new Promise<void>((resolve) => made.listen(port, '127.0.0.1', resolve));
-    port = (made.address() as AddressInfo).port;
-    server = made;
-  };
-  const close = async () => {
-    const closing = server;
-    server = undefined;
-    if (!closing) return;
-    closing.closeAllConnections();
-    await new Promise((resolve) => closing.close(resolve));
-  };
-  await open();
-  return { url: () => `http://127.0.0.1:${port}`, open, close };
-}
 
 const clientFor = (rpcUrl: string, chain?: SdkNetwork['chain']) =>
   createClient({
@@ -67,9 +35,9 @@ const clientFor = (rpcUrl: string, chain?: SdkNetwork['chain']) =>
 
 describe('a chain RPC that refuses connections', { timeout: 120_000 }, () => {
   it('from the first call: ChainUnreachableError at once, no retries', async () => {
-    const forwarder = await startForwarder('http://127.0.0.1:9');
+    const forwarder = await startRpcProxy('http://127.0.0.1:9');
     await forwarder.close(); // nothing listens on its port now
-    const client = clientFor(forwarder.url());
+    const client = clientFor(forwarder.url);
     const retries: TaskEvent[] = [];
     client.on((event) => {
       if (event.type === 'retry') retries.push(event);
@@ -99,8 +67,8 @@ describe('a chain RPC that refuses connections', { timeout: 120_000 }, () => {
     }, teardownTimeout);
 
     it('a refusal (a restart) is retried until the RPC is back', async () => {
-      const forwarder = await startForwarder(network.devnet.anvil.rpcUrl);
-      const client = clientFor(forwarder.url(), network.chain);
+      const forwarder = await startRpcProxy(network.devnet.anvil.rpcUrl);
+      const client = clientFor(forwarder.url, network.chain);
       const retries: TaskEvent[] = [];
       client.on((event) => {
         if (event.type === 'retry') retries.push(event);

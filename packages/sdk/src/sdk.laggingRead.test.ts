@@ -1,6 +1,4 @@
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { taskManagerAbi } from '@verinet/protocol/chain';
@@ -9,6 +7,7 @@ import { createClient, type VerinetClient } from './client/createClient.js';
 import { nodeHttp } from './nodeHttp.js';
 import { createSqliteStore } from './store/createSqliteStore.js';
 import { spawnAppProcess, waitForAppLine } from './testing/spawnAppProcess.js';
+import { startRpcProxy } from './testing/startRpcProxy.js';
 import { type SdkNetwork, startSdkNetwork, testModels } from './testing/startSdkNetwork.js';
 
 /**
@@ -34,25 +33,22 @@ const createTaskSelector = toFunctionSelector(getAbiItem({ abi: taskManagerAbi, 
  */
 async function startLaggingProxy(target: string) {
   const state = { pinned: undefined as bigint | undefined, behind: 1n, createTasks: 0 };
-  const rpc = async (body: unknown) =>
-    (await (
-      await fetch(target, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(body),
-      })
-    ).json()) as { result: string };
-  const server: Server = createServer(async (request, response) => {
-    const chunks: Buffer[] = [];
-    for await (const chunk of request) chunks.push(chunk as Buffer);
-    try {
-      const parsed = JSON.parse(Buffer.concat(chunks).toString()) as unknown;
-      const items = (Array.isArray(parsed) ? parsed : [parsed]) as {
-        method: string;
-        params?: [{ data?: string; input?: string }, unknown];
-      }[];
-      for (const item of items) {
-        const call = item.params?.[0];
+  const head = async () =>
+    BigInt(
+      (
+        (await (
+          await fetch(target, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'eth_blockNumber', params: [] }),
+          })
+        ).json()) as { result: string }
+      ).result,
+    );
+  const proxy = await startRpcProxy(target, {
+    async onCalls(calls) {
+      for (const item of calls) {
+        const call = item.params?.[0] as { data?: string; input?: string } | undefined;
         const data = String(call?.data ?? call?.input);
         if (
           (item.method === 'eth_call' || item.method === 'eth_estimateGas') &&
@@ -61,37 +57,15 @@ async function startLaggingProxy(target: string) {
           state.createTasks++;
         if (
           item.method === 'eth_sendRawTransaction' &&
-          parseTransaction(item.params?.[0] as unknown as Hex).data?.startsWith(createTaskSelector)
+          parseTransaction(item.params?.[0] as Hex).data?.startsWith(createTaskSelector)
         )
           state.createTasks++;
-        if (item.method === 'eth_call' && data.startsWith(getTaskSelector)) {
-          const head = BigInt(
-            (await rpc({ jsonrpc: '2.0', id: 1, method: 'eth_blockNumber', params: [] })).result,
-          );
-          item.params = [call ?? {}, `0x${(state.pinned ?? head - state.behind).toString(16)}`];
-        }
+        if (item.method === 'eth_call' && data.startsWith(getTaskSelector))
+          item.params = [call ?? {}, `0x${(state.pinned ?? (await head()) - state.behind).toString(16)}`];
       }
-      const upstream = await fetch(target, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(parsed),
-      });
-      response.writeHead(upstream.status, { 'content-type': 'application/json' });
-      response.end(Buffer.from(await upstream.arrayBuffer()));
-    } catch {
-      request.socket.destroy();
-    }
+    },
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    state,
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  return { ...proxy, state };
 }
 
 let network: SdkNetwork;

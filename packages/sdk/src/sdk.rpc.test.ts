@@ -1,6 +1,4 @@
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { taskManagerAbi } from '@verinet/protocol/chain/abis';
 import { taskStates } from '@verinet/protocol/chain/taskStates';
@@ -8,6 +6,7 @@ import { parseEther, toFunctionSelector } from 'viem';
 import { createChainAccess } from './chain/createChainAccess.js';
 import { createClient, type VerinetClient } from './client/createClient.js';
 import { nodeHttp } from './nodeHttp.js';
+import { startRpcProxy } from './testing/startRpcProxy.js';
 import { type SdkNetwork, startSdkNetwork, testModels } from './testing/startSdkNetwork.js';
 
 /** Bounds of this file's hooks (node:test hooks do not inherit a describe's timeout). */
@@ -38,18 +37,10 @@ async function startCountingProxy(target: string): Promise<CountingProxy> {
   const count = (name: string) => counts.set(name, (counts.get(name) ?? 0) + 1);
   /** JSON-RPC ids of the getTask calls in flight: their answers are counted by state. */
   const getTaskIds = new Set<unknown>();
-  const server: Server = createServer(async (request, response) => {
-    const chunks: Buffer[] = [];
-    for await (const chunk of request) chunks.push(chunk as Buffer);
-    const body = Buffer.concat(chunks);
-    try {
-      const parsed = JSON.parse(body.toString()) as unknown;
-      for (const item of (Array.isArray(parsed) ? parsed : [parsed]) as {
-        id?: unknown;
-        method: string;
-        params?: { data?: string; input?: string }[];
-      }[]) {
-        const call = item.params?.[0];
+  const proxy = await startRpcProxy(target, {
+    onCalls(calls) {
+      for (const item of calls) {
+        const call = item.params?.[0] as { data?: string; input?: string } | undefined;
         const name =
           item.method === 'eth_call'
             ? `eth_call:${String(call?.data ?? call?.input).slice(0, 10)}`
@@ -57,48 +48,16 @@ async function startCountingProxy(target: string): Promise<CountingProxy> {
         count(name);
         if (name === `eth_call:${getTaskSelector}`) getTaskIds.add(item.id);
       }
-    } catch {
-      // Not JSON: forwarded as is (anvil answers the error).
-    }
-    try {
-      const upstream = await fetch(target, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body,
-      });
-      const answer = Buffer.from(await upstream.arrayBuffer());
-      if (getTaskIds.size > 0) {
-        try {
-          const parsed = JSON.parse(answer.toString()) as unknown;
-          for (const item of (Array.isArray(parsed) ? parsed : [parsed]) as {
-            id?: unknown;
-            result?: string;
-          }[]) {
-            if (!getTaskIds.delete(item.id) || typeof item.result !== 'string') continue;
-            // TaskInfo's first word: the state (ITaskManager.TaskState).
-            count(`getTask:${taskStates[Number.parseInt(item.result.slice(2, 66), 16)] ?? 'unknown'}`);
-          }
-        } catch {
-          // Not JSON: not counted.
-        }
+    },
+    onAnswers(answers) {
+      for (const item of answers) {
+        if (!getTaskIds.delete(item.id) || typeof item.result !== 'string') continue;
+        // TaskInfo's first word: the state (ITaskManager.TaskState).
+        count(`getTask:${taskStates[Number.parseInt(item.result.slice(2, 66), 16)] ?? 'unknown'}`);
       }
-      response.writeHead(upstream.status, { 'content-type': 'application/json' });
-      response.end(answer);
-    } catch {
-      request.socket.destroy();
-    }
+    },
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    counts,
-    reset: () => counts.clear(),
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  return { url: proxy.url, counts, reset: () => counts.clear(), close: proxy.close };
 }
 
 const appIndex = 12;
