@@ -23,8 +23,8 @@ export type WsProxy = {
   stop: () => Promise<void>;
 };
 
-/** Whole WebSocket frames from the front of `buffer` (text payloads), and what is left of it. */
-function readFrames(buffer: Buffer): { payloads: string[]; rest: Buffer } {
+/** Whole WebSocket frames from the front of `buffer` (text payloads, masked or not), and what is left of it. */
+export function readFrames(buffer: Buffer): { payloads: string[]; rest: Buffer } {
   const payloads: string[] = [];
   let offset = 0;
   for (;;) {
