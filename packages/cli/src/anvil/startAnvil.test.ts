@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -94,6 +94,56 @@ describe('startAnvil', () => {
       } finally {
         await second.stop();
       }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('loadState: starts from a saved chain and writes nothing back, so the next start finds the same chain', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'verinet-load-state-'));
+    const stateFile = join(dir, 'chain.json');
+    const account = privateKeyToAccount('0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80');
+    const to = '0x000000000000000000000000000000000000dEaD';
+    const chain = (rpcUrl: string) =>
+      defineChain({
+        id: 31337,
+        name: 'anvil',
+        nativeCurrency: { name: 'Ether', symbol: 'ETH', decimals: 18 },
+        rpcUrls: { default: { http: [rpcUrl] } },
+      });
+    const send = async (rpcUrl: string) => {
+      const wallet = createWalletClient({ account, transport: http(rpcUrl) });
+      const client = createPublicClient({ transport: http(rpcUrl) });
+      const hash = await wallet.sendTransaction({ chain: chain(rpcUrl), to, value: parseEther('1') });
+      await client.waitForTransactionReceipt({ hash, pollingInterval: 5 });
+      return client;
+    };
+    try {
+      const saved = await startAnvil({ hardfork: 'cancun', stateFile, forkIdleBase: true });
+      try {
+        await send(saved.rpcUrl);
+        await send(saved.rpcUrl);
+      } finally {
+        await saved.stop();
+      }
+      const bytes = readFileSync(stateFile);
+      for (let start = 0; start < 2; start++) {
+        const copy = await startAnvil({ hardfork: 'cancun', loadState: stateFile, forkIdleBase: true });
+        try {
+          const client = createPublicClient({ transport: http(copy.rpcUrl) });
+          assert.equal(
+            await client.getBlockNumber(),
+            2n,
+            `start ${start}: the saved chain, not the last copy's`,
+          );
+          await send(copy.rpcUrl);
+          assert.equal(await client.getBalance({ address: to }), parseEther('3'));
+        } finally {
+          await copy.stop();
+        }
+        assert.deepEqual(readFileSync(stateFile), bytes, 'the file is left as it was');
+      }
+      await assert.rejects(startAnvil({ stateFile, loadState: stateFile }), AnvilStartError);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

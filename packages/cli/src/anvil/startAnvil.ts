@@ -23,6 +23,12 @@ export type StartAnvilParameters = {
    * minute and at exit: a kill during the dump of a long chain (seconds for ≈ 200 MB) tore it.
    */
   stateFile?: string | undefined;
+  /**
+   * Start from this saved chain (`--load-state`, a file `stateFile` or `saveAnvilState` wrote) and save nothing
+   * back: a copy of a chain to measure on (bench:network's chain-bound ceiling on the network's grown chain),
+   * which the file must keep for the next start. Not with `stateFile`.
+   */
+  loadState?: string | undefined;
   /** A save of `stateFile` that failed (the previous file is kept). */
   onStateSaveError?: ((error: AnvilStateSaveError) => void) | undefined;
   gasLimit?: bigint | undefined;
@@ -110,6 +116,10 @@ export async function getFreePort(): Promise<number> {
  * await anvil.stop();
  */
 export async function startAnvil(parameters: StartAnvilParameters = {}): Promise<Anvil> {
+  if (parameters.stateFile !== undefined && parameters.loadState !== undefined)
+    throw new AnvilStartError(
+      'startAnvil takes a stateFile (load and save) or a loadState (load only), not both.',
+    );
   if (parameters.forkIdleBase) return startForkOfIdleBase(parameters);
   const port = parameters.port ?? (await getFreePort());
   const args = [
@@ -125,6 +135,7 @@ export async function startAnvil(parameters: StartAnvilParameters = {}): Promise
   if (parameters.balance !== undefined) args.push('--balance', String(parameters.balance));
   if (parameters.stateFile !== undefined && existsSync(parameters.stateFile))
     args.push('--load-state', parameters.stateFile);
+  if (parameters.loadState !== undefined) args.push('--load-state', parameters.loadState);
   if (parameters.gasLimit !== undefined) args.push('--gas-limit', parameters.gasLimit.toString());
   if (parameters.pruneHistory !== undefined) args.push('--prune-history', String(parameters.pruneHistory));
   if (parameters.hardfork !== undefined) args.push('--hardfork', parameters.hardfork);
@@ -154,8 +165,9 @@ export async function startAnvil(parameters: StartAnvilParameters = {}): Promise
   const exited = new Promise<never>((_, reject) => {
     child.once('exit', (code, signal) => {
       const stateProblem = /for '--load-state <PATH>': (.*)/.exec(output);
-      if (stateProblem?.[1] && parameters.stateFile !== undefined) {
-        reject(new AnvilStateFileError(parameters.stateFile, stateProblem[1].trim()));
+      const loaded = parameters.stateFile ?? parameters.loadState;
+      if (stateProblem?.[1] && loaded !== undefined) {
+        reject(new AnvilStateFileError(loaded, stateProblem[1].trim()));
         return;
       }
       reject(

@@ -48,8 +48,14 @@ export type MeasureChainCeilingParameters = {
   /** The task arguments the network run sends (same calldata size). */
   llmArgs: Record<string, unknown>;
   version: string;
-  /** anvil's options: the devnet's, so that the ceiling is measured on the chain the network run used. */
-  anvil?: Pick<StartAnvilParameters, 'hardfork' | 'pruneHistory' | 'forkIdleBase' | 'stateFile'> | undefined;
+  /**
+   * anvil's options: the devnet's, so that the ceiling is measured on the chain the network run used; with
+   * `loadState`, anvil starts from that saved chain (bench:network: the network's own, grown by its tasks) and the
+   * contracts are deployed again on it.
+   */
+  anvil?:
+    | Pick<StartAnvilParameters, 'hardfork' | 'pruneHistory' | 'forkIdleBase' | 'stateFile' | 'loadState'>
+    | undefined;
   /** Called after each task with the number done so far (a long run's progress, anvil's cost over the chain). */
   onTask?: ((done: number) => void) | undefined;
 };
@@ -61,8 +67,9 @@ export type MeasureChainCeilingParameters = {
  * one eth_call, the nonce kept per account after the first read,
  * the fees read at most once a second for the whole run with a cap of 2 × base fee + tip and read again once on
  * a refusal for a low fee, one transaction at a time per account, signed locally and handed over with
- * eth_sendRawTransactionSync, which answers with the receipt), by `apps` concurrent apps against `nodes` registered nodes, on a fresh anvil with instant mining
- * and nothing else running: no relay, no worker, no event polling.
+ * eth_sendRawTransactionSync, which answers with the receipt), by `apps` concurrent apps against `nodes` registered nodes, on an anvil of its own
+ * with instant mining (fresh, or started from a saved chain: `anvil.loadState`) and nothing else running: no relay,
+ * no worker, no event polling.
  */
 export async function measureChainCeiling(parameters: MeasureChainCeilingParameters): Promise<ChainCeiling> {
   const anvil = await startAnvil({ ...parameters.anvil });

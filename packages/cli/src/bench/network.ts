@@ -1,22 +1,40 @@
 /**
- * npm run bench:network -- [--tasks 10000] [--nodes 20] [--apps 20] [--node-poll-ms 200] [--sdk-poll-ms 100]
- *   [--sdk-wait ws|poll (default ws)] [--sdk-curve native|js] [--sdk-http pool|fetch] [--max-minutes M] [--open-tasks 200] [--open-load 0.5] [--cpu-prof-dir DIR]
+ * npm run bench:network -- [--tasks 10000] [--warmup-tasks 1000] [--nodes 20] [--apps 20] [--node-poll-ms 200]
+ *   [--sdk-poll-ms 100] [--sdk-wait ws|poll (default ws)] [--sdk-curve native|js] [--sdk-http pool|fetch]
+ *   [--max-minutes M] [--open-tasks 200] [--open-load 0.5] [--cpu-prof-dir DIR]
  *   [--devnet-node-options="--perf-basic-prof …" (with =: the value starts with a dash)]
  *   [--devnet-output FILE] [--devnet-log-level LEVEL] [--ceiling-tasks 1000] [--ceiling-runs 3]
+ *   [--ceiling-state grown|fresh|both]
  *
  * Sustained tasks per second of the whole local network: `verinet devnet` (anvil with instant mining, the
  * relay, N node daemons with their worker processes on the tiny models) started as its own process, driven by
  * `apps` concurrent applications through the SDK (each: upload, createTask, wait for the score, sample,
  * validate, download and check against the chain). Prints tasks/s, failed tasks, end-to-end latency p50/p99
  * split into execution (the worker alone, measured on the same arguments in the same run) and protocol time
- * (end to end minus execution), and the chain-bound ceiling measured in the same run on a fresh anvil
- * (measureChainCeiling.ts, same anvil options as the devnet). Not a test: it never fails on a figure; it exits 1
- * only when the run itself broke.
+ * (end to end minus execution), and the chain-bound ceiling measured in the same run (measureChainCeiling.ts,
+ * same anvil options as the devnet). Not a test: it never fails on a figure; it exits 1 only when the run itself
+ * broke.
  *
- * Two phases, both reported: the saturated phase (every app closed loop, one task in flight each: it measures
- * throughput, and its latency is mostly queueing for the 2 cores, by Little's law ≈ apps / throughput), then the
- * open-loop latency phase (Poisson arrivals at `open-load` × the measured throughput: latency at a load the
- * network sustains, where the protocol-overhead target is judged).
+ * Three phases, each reported apart:
+ * - the warm-up (`--warmup-tasks`, 0: none): closed loop exactly as the saturated phase, before it. It replaces
+ *   the one-task-per-app warm-up of sessions ≤ 14 (its first round is that: each app's first task binds its VRF
+ *   key, each node's first task loads the model) and runs on until V8 has compiled the hot code of every process
+ *   (session 14: the devnet's and the apps' CPU per task fell by half over the first ≈ 1,300 tasks). Its
+ *   throughput, failures and CPU per task are printed apart, and its failures count in the failed total: the
+ *   zero-failure target covers every task the network ran.
+ * - the saturated phase (every app closed loop, one task in flight each: it measures throughput, and its latency
+ *   is mostly queueing for the 2 cores, by Little's law ≈ apps / throughput), warm;
+ * - the open-loop latency phase (Poisson arrivals at `open-load` × the measured throughput: latency at a load the
+ *   network sustains, where the protocol-overhead target is judged).
+ *
+ * The ceiling (`--ceiling-state`, default grown) is measured after the network stopped, on the chain the
+ * saturated phase ran on: anvil's CPU per task grows with the chain's state (it snapshots its whole state at every
+ * block: session 11), so a fresh anvil's ceiling is that of a shorter run. The devnet's chain is saved
+ * (anvil_dumpState) when the saturated phase starts and when it ends; each ceiling run starts an anvil from one of
+ * them (`--load-state`, the devnet's anvil options) and deploys the contracts again on it (as cheap per task as
+ * the network's own deployment: docs/benchmarks.md, "Session 15 (s15-bench)"); the two medians are combined by
+ * the mean time per task, the ratio is taken against that, and each ceiling run's anvil CPU per task is printed
+ * beside the saturated phase's.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -29,18 +47,22 @@ import { readDeployment } from '@verinet/protocol/chain';
 import type { VerinetClient } from '@verinet/sdk';
 import { createPublicClient, createWalletClient, type Hex, http, parseEther } from 'viem';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
+import { saveAnvilState } from '../anvil/saveAnvilState.js';
 import { getFreePort } from '../anvil/startAnvil.js';
 import { getDevnetPrivateKey } from '../deploy/devnetAccounts.js';
 import { devnetAnvilOptions } from '../devnet/devnetAnvilOptions.js';
 import { devnetNetworkSchema } from '../devnet/devnetNetwork.js';
 import { type ChainCeiling, measureChainCeiling } from './measureChainCeiling.js';
 import {
+  type CeilingState,
   ceilingSpread,
+  combineGrownCeilings,
   countDevnetWarnings,
   countRelayRefusals,
   formatMs,
   medianCeiling,
   percentile,
+  planCeilingRuns,
 } from './networkStats.js';
 import { parseIntegerFlag } from './parseIntegerFlag.js';
 import { type DevnetSteps, readDevnetSteps } from './readDevnetSteps.js';
@@ -64,7 +86,17 @@ const { values } = parseArgs({
     // SDK's default WHATWG fetch (fetch).
     'sdk-http': { type: 'string', default: 'pool' },
     'baseline-runs': { type: 'string', default: '50' },
+    // Closed-loop tasks run exactly as the saturated phase's, before it, and reported apart: the saturated phase then
+    // measures the steady state. 1,000 by default: in session 14's runs V8 was still compiling a quarter of the
+    // devnet's and the apps' CPU a minute in, and their CPU per task fell over the first ≈ 1,000–1,300 tasks
+    // (devnet 31 → 18 ms by 1,063–1,309, 16–17 after; apps 23 → 10 ms, 9–10 after; docs/benchmarks.md "Session 14
+    // (s14-cpu)"); from 1,000 on they are within ≈ 1–2 ms of the steady state, for ≈ 25 s of a quiet machine.
+    'warmup-tasks': { type: 'string', default: '1000' },
     'ceiling-tasks': { type: 'string', default: '1000' },
+    // The chain the ceiling runs start from: grown = the network's own chain, saved when the saturated phase
+    // starts and when it ends (anvil's CPU per task grows with the chain: 7 → 26–28 ms over 10,000 tasks), the
+    // ratio taken against the two combined; fresh = a new empty anvil (sessions ≤ 14); both = all three.
+    'ceiling-state': { type: 'string', default: 'grown' },
     // The ceiling swings by a quarter between two runs a minute apart (session 12: 94.89 and 117.24 tasks/s on a
     // quiet machine): the ratio is taken against the median of this many runs, each on its own fresh anvil.
     'ceiling-runs': { type: 'string', default: '3' },
@@ -95,6 +127,14 @@ const sdkPollMs = parseIntegerFlag('sdk-poll-ms', values['sdk-poll-ms'], 1);
 const baselineRuns = parseIntegerFlag('baseline-runs', values['baseline-runs'], 1);
 const ceilingTasks = parseIntegerFlag('ceiling-tasks', values['ceiling-tasks'], 1);
 const ceilingRuns = parseIntegerFlag('ceiling-runs', values['ceiling-runs'], 1);
+const warmupTasks = parseIntegerFlag('warmup-tasks', values['warmup-tasks'], 0);
+const ceilingMode = ((): 'fresh' | 'grown' | 'both' => {
+  const mode = values['ceiling-state'];
+  if (mode === 'fresh' || mode === 'grown' || mode === 'both') return mode;
+  console.error(`error: --ceiling-state must be fresh, grown or both, got "${mode}".`);
+  process.exit(1);
+})();
+const ceilingStates = [...new Set(planCeilingRuns(ceilingMode, 1))];
 const taskTimeoutMs = parseIntegerFlag('task-timeout-s', values['task-timeout-s'], 1) * 1000;
 const nonNegative = (name: string, text: string | undefined) => {
   const value = Number(text);
@@ -301,16 +341,6 @@ async function main(): Promise<void> {
       }),
     );
 
-    note('Warm-up: one task per app (VRF key binding, worker model loads)…');
-    const warmed = await Promise.allSettled(
-      clients.map((client, index) => client.chat.completions.create(llmArgs(1_000_000 + index) as never)),
-    );
-    const coldFailures = warmed.filter((result) => result.status === 'rejected');
-    if (coldFailures.length > 0)
-      note(
-        `  ${coldFailures.length} warm-up task(s) failed (not counted): ${String((coldFailures[0] as PromiseRejectedResult).reason?.message).split('\n')[0]}`,
-      );
-
     const devnetPid = network.child.pid ?? 0;
     const cpuOf = () => {
       const tree = readProcessTreeCpu(devnetPid, (pid, commandLine) =>
@@ -341,50 +371,103 @@ async function main(): Promise<void> {
         note(`  task ${index} failed: ${failure}`);
       }
     };
+    /**
+     * A closed-loop phase: every app runs one task after another, one in flight each, until `count` tasks were
+     * sent (or `stopAt`); the warm-up and the saturated phase run through here alike.
+     */
+    const runClosedLoop = async (
+      label: string,
+      count: number,
+      firstIndex: number,
+      stopAt: number,
+    ): Promise<ClosedLoop> => {
+      const stats = createPhaseStats();
+      let next = 0;
+      let done = 0;
+      const cpuAtStart = cpuOf();
+      const loadAtStart = loadavg();
+      const begin = performance.now();
+      // Wall-clock bounds of the phase, for the devnet log's node and relay step times (Date.now() values).
+      const window = { from: Date.now(), to: Number.POSITIVE_INFINITY };
+      // Each process's CPU per task along the phase: anvil's grows with the chain's state (bench:anvil-growth);
+      // the Node.js processes' falls while V8 still compiles their hot code (a quarter of their CPU a minute in,
+      // perf: docs/benchmarks.md, "Session 14 (s14-cpu)").
+      const ticks: CpuTick[] = [{ done: 0, cpu: cpuAtStart }];
+      const progress = setInterval(() => {
+        const seconds = (performance.now() - begin) / 1000;
+        const cpu = cpuOf();
+        const last = ticks[ticks.length - 1] as CpuTick;
+        const anvilSeconds = cpu.get('anvil') ?? 0;
+        const lastAnvil = last.cpu.get('anvil') ?? 0;
+        const perTask = done > last.done ? ((anvilSeconds - lastAnvil) * 1000) / (done - last.done) : 0;
+        ticks.push({ done, cpu });
+        note(
+          `  ${label}: ${done}/${count} done, ${stats.failures.length} failed, ${(done / seconds).toFixed(2)} tasks/s, anvil ${formatMs(perTask)} CPU/task lately, load ${loadavg()[0]?.toFixed(1)}`,
+        );
+      }, 15_000);
+      await Promise.all(
+        clients.map(async (client) => {
+          while (next < count && performance.now() < stopAt) {
+            const index = firstIndex + next++;
+            await runOne(client, index, stats, performance.now());
+            done++;
+          }
+        }),
+      );
+      clearInterval(progress);
+      window.to = Date.now();
+      const seconds = (performance.now() - begin) / 1000;
+      const cpuAtEnd = cpuOf();
+      ticks.push({ done, cpu: cpuAtEnd });
+      return { stats, done, seconds, cpuAtStart, cpuAtEnd, loadAtStart, loadAtEnd: loadavg(), ticks, window };
+    };
+    /** The devnet's chain as it is now, for the ceiling runs to start from (`--ceiling-state grown`). */
+    const saveChain = async (name: CeilingState): Promise<string | undefined> => {
+      if (!ceilingStates.includes(name)) return undefined;
+      const file = join(root, `chain-${name}.json`);
+      return saveAnvilState(info.rpcUrl, file).then(
+        ({ bytes, ms }) => {
+          note(
+            `  the chain saved for the ceiling (${name}): ${(bytes / 1e6).toFixed(1)} MB in ${formatMs(ms)}`,
+          );
+          return file;
+        },
+        (error: unknown) => {
+          note(`  the chain could not be saved for the ceiling (${name}): ${(error as Error).message}`);
+          return undefined;
+        },
+      );
+    };
 
+    // The warm-up: the first tasks run exactly as the saturated phase's, reported apart. Its first round is each
+    // app's first task (VRF key binding) and the nodes' first tasks (model loads); after it, V8 has compiled the
+    // hot code of every process, so that the saturated phase measures the steady state.
+    let warmup: ClosedLoop | undefined;
+    if (warmupTasks > 0) {
+      note(
+        `Warm-up phase: ${warmupTasks} tasks, every app closed loop, as the saturated phase (reported apart)…`,
+      );
+      warmup = await runClosedLoop('warm-up', warmupTasks, 1_000_000, Number.POSITIVE_INFINITY);
+    }
+
+    const chainAtStart = await saveChain('start');
     note(
       `Saturated phase: ${taskCount} tasks, every app closed loop${maxMinutes > 0 ? ` (at most ${maxMinutes} min)` : ''}…`,
     );
-    const saturated = createPhaseStats();
-    let next = 0;
-    let done = 0;
-    const cpuAtStart = cpuOf();
-    const loadAtStart = loadavg();
-    const begin = performance.now();
-    // Wall-clock bounds of each phase, for the devnet log's node and relay step times (Date.now() values).
-    const saturatedWindow = { from: Date.now(), to: Number.POSITIVE_INFINITY };
-    const stopAt = maxMinutes > 0 ? begin + maxMinutes * 60_000 : Number.POSITIVE_INFINITY;
-    // Each process's CPU per task along the run: anvil's grows with the chain's state (bench:anvil-growth); the
-    // Node.js processes' falls while V8 still compiles their hot code (a quarter of their CPU a minute in, perf:
-    // docs/benchmarks.md, "Session 14 (s14-cpu)").
-    const cpuTicks: CpuTick[] = [{ done: 0, cpu: cpuAtStart }];
-    const progress = setInterval(() => {
-      const seconds = (performance.now() - begin) / 1000;
-      const cpu = cpuOf();
-      const last = cpuTicks[cpuTicks.length - 1] as CpuTick;
-      const anvilSeconds = cpu.get('anvil') ?? 0;
-      const lastAnvil = last.cpu.get('anvil') ?? 0;
-      const perTask = done > last.done ? ((anvilSeconds - lastAnvil) * 1000) / (done - last.done) : 0;
-      cpuTicks.push({ done, cpu });
-      note(
-        `  ${done}/${taskCount} done, ${saturated.failures.length} failed, ${(done / seconds).toFixed(2)} tasks/s, anvil ${formatMs(perTask)} CPU/task lately, load ${loadavg()[0]?.toFixed(1)}`,
-      );
-    }, 15_000);
-    await Promise.all(
-      clients.map(async (client) => {
-        while (next < taskCount && performance.now() < stopAt) {
-          const index = next++;
-          await runOne(client, index, saturated, performance.now());
-          done++;
-        }
-      }),
-    );
-    clearInterval(progress);
-    saturatedWindow.to = Date.now();
-    const seconds = (performance.now() - begin) / 1000;
-    const loadAtEnd = loadavg();
-    const cpuAtEnd = cpuOf();
-    cpuTicks.push({ done, cpu: cpuAtEnd });
+    const stopAt = maxMinutes > 0 ? performance.now() + maxMinutes * 60_000 : Number.POSITIVE_INFINITY;
+    const saturatedLoop = await runClosedLoop('saturated', taskCount, 0, stopAt);
+    const {
+      stats: saturated,
+      done,
+      seconds,
+      cpuAtStart,
+      cpuAtEnd,
+      loadAtStart,
+      loadAtEnd,
+      ticks: cpuTicks,
+      window: saturatedWindow,
+    } = saturatedLoop;
+    const chainAtEnd = await saveChain('end');
     const throughput = saturated.latencies.length / seconds;
 
     // Open loop: Poisson arrivals at a rate below what the network sustains; each arrival takes an idle app (or
@@ -440,11 +523,28 @@ async function main(): Promise<void> {
     // At level info the devnet logs every node step and relay request, timed (the log is complete once it stopped).
     const devnetLog = values['devnet-log-level'] ? readDevnetLog() : undefined;
 
+    const warmupDone = warmup?.done ?? 0;
+    const chainFiles: Record<CeilingState, string | undefined> = {
+      fresh: undefined,
+      start: chainAtStart,
+      end: chainAtEnd,
+    };
     note(
-      `Chain-bound ceiling: the same calls alone on a fresh anvil (${ceilingRuns} × ${ceilingTasks} tasks, ${Math.min(appCount, nodeCount)} apps)…`,
+      `Chain-bound ceiling: the same calls alone on an anvil of their own (${ceilingRuns} × ${ceilingTasks} tasks per chain, ${Math.min(appCount, nodeCount)} apps; ${ceilingStates.map((state) => describeCeilingState(state, warmupDone, done)).join('; ')})…`,
     );
-    const ceilings: ChainCeiling[] = [];
-    for (let run = 0; run < ceilingRuns; run++) {
+    const ceilings = new Map<CeilingState, MeasuredCeiling[]>(ceilingStates.map((state) => [state, []]));
+    const anvilCpuSeconds = () =>
+      readProcessTreeCpu(process.pid, (_pid, commandLine) =>
+        /anvil/.test(commandLine) ? 'anvil' : 'other',
+      ).get('anvil') ?? 0;
+    for (const [run, state] of planCeilingRuns(ceilingMode, ceilingRuns).entries()) {
+      const loadState = chainFiles[state];
+      if (state !== 'fresh' && loadState === undefined) continue;
+      // anvil's CPU from the end of the first task to the end of the last (the setup's deployment and
+      // registrations left out): beside the network's, it says whether the ceiling's chain costs what the
+      // network's did.
+      let anvilAtFirst = 0;
+      let anvilAtLast = 0;
       // A failed ceiling run must not lose the network figures measured before it.
       const measured = await measureChainCeiling({
         nodes: nodeCount,
@@ -453,18 +553,27 @@ async function main(): Promise<void> {
         gpu: info.gpu,
         llmArgs: llmArgs(0),
         version: taskArgsVersions.llm,
-        anvil: devnetAnvilOptions,
+        anvil: { ...devnetAnvilOptions, loadState },
+        onTask: (finished) => {
+          if (finished === 1) anvilAtFirst = anvilCpuSeconds();
+          if (finished === ceilingTasks) anvilAtLast = anvilCpuSeconds();
+        },
       }).catch((error: unknown) => {
-        note(`  ceiling run ${run + 1} failed: ${(error as Error).message.split('\n')[0]}`);
+        note(`  ceiling run ${run + 1} (${state}) failed: ${(error as Error).message.split('\n')[0]}`);
         return undefined;
       });
       if (measured) {
-        ceilings.push(measured);
-        note(`  ceiling run ${run + 1}: ${measured.tasksPerSecond.toFixed(2)} tasks/s`);
+        const anvilMsPerTask =
+          ceilingTasks > 1 ? ((anvilAtLast - anvilAtFirst) * 1000) / (ceilingTasks - 1) : Number.NaN;
+        ceilings.get(state)?.push({ ...measured, anvilMsPerTask });
+        note(
+          `  ceiling run ${run + 1} (${state}): ${measured.tasksPerSecond.toFixed(2)} tasks/s, anvil ${formatMs(anvilMsPerTask)} CPU per task`,
+        );
       }
     }
-    const ceiling = medianCeiling(ceilings);
-    const highestCeiling = Math.max(...ceilings.map((run) => run.tasksPerSecond));
+    const medianOf = (state: CeilingState) => medianCeiling(ceilings.get(state) ?? []).tasksPerSecond;
+    const grownCeiling = combineGrownCeilings(medianOf('start'), medianOf('end'));
+    const networkAnvilMs = (((cpuAtEnd.get('anvil') ?? 0) - (cpuAtStart.get('anvil') ?? 0)) * 1000) / done;
 
     const execP50 = percentile(execution, 50);
     const execP99 = percentile(execution, 99);
@@ -472,16 +581,17 @@ async function main(): Promise<void> {
       done < taskCount ? ` — stopped by --max-minutes ${maxMinutes} after ${done} of ${taskCount}` : '';
     console.log(`
 bench:network (${new Date().toISOString()}, ${nodeCount} nodes, ${appCount} concurrent apps, LLM tiny-gpt2 4 tokens, node polling ${nodePollMs} ms, SDK polling ${sdkPollMs} ms${sdkWait === 'ws' ? ', SDK feed read at each new head (WebSocket)' : ''}, SDK curve ${sdkCurve}, SDK http ${sdkHttp}; anvil --hardfork ${devnetAnvilOptions.hardfork} --prune-history ${devnetAnvilOptions.pruneHistory}${devnetAnvilOptions.forkIdleBase ? ', forked from an idle anvil' : ''})
-  saturated phase (every app closed loop, one task in flight each: throughput; latency ≈ queueing)
+${warmup ? formatWarmup(warmup) : "  warm-up phase         none (--warmup-tasks 0): the saturated phase includes the apps' and nodes' first tasks and V8's warm-up"}
+  saturated phase (every app closed loop, one task in flight each: throughput; latency ≈ queueing; ${warmupDone > 0 ? `after the ${warmupDone} warm-up tasks` : 'from the first task'})
   tasks run             ${done}${stopped} (${saturated.latencies.length} verified, ${saturated.failures.length} failed; ${saturated.sampled} sampled → validated by a group of 3)
   wall time             ${seconds.toFixed(1)} s (load average ${loadAtStart.map((l) => l.toFixed(1)).join(' ')} at the start, ${loadAtEnd.map((l) => l.toFixed(1)).join(' ')} at the end; 2 cores)
   throughput            ${throughput.toFixed(2)} tasks/s
-  chain-bound ceiling   ${ceiling.tasksPerSecond.toFixed(2)} tasks/s, the median of ${ceilings.length} run${ceilings.length === 1 ? '' : 's'} (${ceilings.map((c) => c.tasksPerSecond.toFixed(2)).join(', ')}; ${ceilingSpread(ceilings)}); the median run: ${ceiling.txPerSecond.toFixed(1)} tx/s, ${ceiling.tasks} unsampled tasks = ${ceiling.transactions} transactions in ${ceiling.seconds.toFixed(1)} s, fresh anvil
-  ratio                 ${((throughput / ceiling.tasksPerSecond) * 100).toFixed(1)} % of the median ceiling (target ≥ 50 %)${highestCeiling > ceiling.tasksPerSecond ? `; ${((throughput / highestCeiling) * 100).toFixed(1)} % of the highest run` : ''}
+${formatCeilings(ceilings, warmupDone, done, networkAnvilMs, grownCeiling)}
+  ratio                 ${formatRatios(throughput, ceilingMode, medianOf('fresh'), grownCeiling)}
   execution (worker)    p50 ${formatMs(execP50)}, p99 ${formatMs(execP99)} (n = ${execution.length}, worker alone, same arguments)`);
     printLatency('saturated', saturated, execP50, execP99);
-    printCpu(cpuAtStart, cpuAtEnd, done, seconds);
-    printCpuGrowth(cpuTicks);
+    for (const line of [...formatCpu(cpuAtStart, cpuAtEnd, done, seconds), ...formatCpuGrowth(cpuTicks)])
+      console.log(line);
     printSteps(saturated);
     if (devnetLog) printDevnetSteps(readDevnetSteps(devnetLog, saturatedWindow));
     if (openTasks > 0) {
@@ -505,7 +615,12 @@ bench:network (${new Date().toISOString()}, ${nodeCount} nodes, ${appCount} conc
       for (const [what, count] of [...network.warnings].sort((a, b) => b[1] - a[1]).slice(0, 15))
         console.log(`    ${String(count).padStart(6)} × ${what}`);
     }
-    const failures = [...saturated.failures, ...open.failures];
+    const warmupFailures = warmup?.stats.failures ?? [];
+    const failures = [...warmupFailures, ...saturated.failures, ...open.failures];
+    const ranOpen = open.latencies.length + open.failures.length;
+    console.log(
+      `  failed tasks          ${failures.length} of ${warmupDone + done + ranOpen} run in all (warm-up ${warmupFailures.length} of ${warmupDone}, saturated ${saturated.failures.length} of ${done}, open loop ${open.failures.length} of ${ranOpen}; target: zero over ≥ 10,000)`,
+    );
     if (failures.length > 0) {
       const counts = new Map<string, number>();
       for (const failure of failures) counts.set(failure, (counts.get(failure) ?? 0) + 1);
@@ -588,10 +703,11 @@ type CpuTick = { done: number; cpu: ProcessTreeCpu };
  * Each process's CPU per task along the run, in up to 8 windows: anvil's grows with the chain's state; the Node.js
  * processes' falls as V8 optimizes their hot code (a short run measures part of that warm-up).
  */
-function printCpuGrowth(ticks: CpuTick[]): void {
+function formatCpuGrowth(ticks: CpuTick[]): string[] {
   const first = ticks[0];
   const last = ticks[ticks.length - 1];
-  if (!first || !last || last.done === 0) return;
+  if (!first || !last || last.done === 0) return [];
+  const lines: string[] = [];
   const windows = Math.min(8, ticks.length - 1);
   for (const role of ['anvil', 'devnet (relay + nodes)', 'apps (this process)', 'workers']) {
     const parts: string[] = [];
@@ -605,13 +721,14 @@ function printCpuGrowth(ticks: CpuTick[]): void {
     }
     const label =
       role === 'anvil' ? 'anvil CPU per task    ' : `${role.split(' ')[0]} CPU per task`.padEnd(22);
-    console.log(`  ${label}by tasks done: ${parts.join(', ')}`);
+    lines.push(`  ${label}by tasks done: ${parts.join(', ')}`);
   }
+  return lines;
 }
 
-/** CPU per task by process during the run: unlike wall time, it hardly depends on what else the machine runs. */
-function printCpu(before: ProcessTreeCpu, after: ProcessTreeCpu, tasks: number, seconds: number): void {
-  if (tasks === 0 || after.size <= 1) return;
+/** CPU per task by process during a phase: unlike wall time, it hardly depends on what else the machine runs. */
+function formatCpu(before: ProcessTreeCpu, after: ProcessTreeCpu, tasks: number, seconds: number): string[] {
+  if (tasks === 0 || after.size <= 1) return [];
   let total = 0;
   const parts: string[] = [];
   for (const [role, used] of after) {
@@ -619,9 +736,86 @@ function printCpu(before: ProcessTreeCpu, after: ProcessTreeCpu, tasks: number, 
     total += spent;
     parts.push(`${role} ${formatMs((spent * 1000) / tasks)}`);
   }
-  console.log(
+  return [
     `  CPU per task          ${formatMs((total * 1000) / tasks)} (${parts.join(', ')}; ${(total / seconds).toFixed(2)} cores busy on average)`,
-  );
+  ];
+}
+
+/** What a closed-loop phase (the warm-up, the saturated phase) measured. */
+type ClosedLoop = {
+  stats: PhaseStats;
+  done: number;
+  seconds: number;
+  cpuAtStart: ProcessTreeCpu;
+  cpuAtEnd: ProcessTreeCpu;
+  loadAtStart: number[];
+  loadAtEnd: number[];
+  ticks: CpuTick[];
+  window: { from: number; to: number };
+};
+
+const formatLoad = (load: number[]) => load.map((l) => l.toFixed(1)).join(' ');
+
+/** The warm-up's own figures: throughput, failures, CPU per task by process and along the phase. */
+function formatWarmup(warmup: ClosedLoop): string {
+  const { stats, done, seconds } = warmup;
+  return [
+    "  warm-up phase (closed loop as the saturated phase, before it; not in its figures: the apps' and nodes' first tasks, V8 compiling the hot code)",
+    `  tasks run             ${done} (${stats.latencies.length} verified, ${stats.failures.length} failed; ${stats.sampled} sampled) in ${seconds.toFixed(1)} s = ${(stats.latencies.length / Math.max(seconds, 1e-9)).toFixed(2)} tasks/s (load average ${formatLoad(warmup.loadAtStart)} at the start, ${formatLoad(warmup.loadAtEnd)} at the end)`,
+    ...(stats.latencies.length > 0
+      ? [
+          `  end to end (warm-up)  p50 ${formatMs(percentile(stats.latencies, 50))}, p99 ${formatMs(percentile(stats.latencies, 99))}`,
+        ]
+      : []),
+    ...formatCpu(warmup.cpuAtStart, warmup.cpuAtEnd, done, seconds),
+    ...formatCpuGrowth(warmup.ticks),
+  ].join('\n');
+}
+
+/** A ceiling run with anvil's CPU per task over it. */
+type MeasuredCeiling = ChainCeiling & { anvilMsPerTask: number };
+
+/** Where a ceiling run's chain comes from, for the output. */
+function describeCeilingState(state: CeilingState, warmupDone: number, saturatedDone: number): string {
+  if (state === 'fresh') return 'fresh: a new anvil, contracts deployed on an empty chain';
+  const tasks = state === 'start' ? warmupDone : warmupDone + saturatedDone;
+  return `${state}: the network's chain as saved at the saturated phase's ${state} (${tasks} tasks run), contracts deployed again on it`;
+}
+
+/** The chain-bound ceiling lines: each chain's median run, and the grown chain's combined ceiling. */
+function formatCeilings(
+  ceilings: Map<CeilingState, MeasuredCeiling[]>,
+  warmupDone: number,
+  saturatedDone: number,
+  networkAnvilMs: number,
+  grownCeiling: number,
+): string {
+  const lines: string[] = [];
+  for (const [state, runs] of ceilings) {
+    const median = medianCeiling(runs);
+    const anvil = runs.map((run) => formatMs(run.anvilMsPerTask).replace(' ms', '')).join(', ');
+    lines.push(
+      `  chain-bound ceiling   ${state.padEnd(5)} ${median.tasksPerSecond.toFixed(2)} tasks/s, the median of ${runs.length} run${runs.length === 1 ? '' : 's'} (${runs.map((c) => c.tasksPerSecond.toFixed(2)).join(', ')}; ${ceilingSpread(runs)}); the median run: ${median.txPerSecond.toFixed(1)} tx/s, ${median.tasks} unsampled tasks = ${median.transactions} transactions in ${median.seconds.toFixed(1)} s; anvil CPU per task ${anvil} ms (${describeCeilingState(state, warmupDone, saturatedDone)})`,
+    );
+  }
+  if (ceilings.has('start'))
+    lines.push(
+      `  chain-bound ceiling   grown ${grownCeiling.toFixed(2)} tasks/s: start and end combined by the mean time per task (the saturated phase's chain grew from the one to the other; its anvil CPU per task: ${formatMs(networkAnvilMs)})`,
+    );
+  return lines.join('\n');
+}
+
+/** The ratio line: against the ceiling `--ceiling-state` names, and against the fresh anvil's when measured too. */
+function formatRatios(
+  throughput: number,
+  mode: 'fresh' | 'grown' | 'both',
+  freshCeiling: number,
+  grownCeiling: number,
+): string {
+  const percent = (ceiling: number) => `${((throughput / ceiling) * 100).toFixed(1)} %`;
+  if (mode === 'fresh')
+    return `${percent(freshCeiling)} of the fresh-anvil ceiling (target ≥ 50 %; --ceiling-state fresh)`;
+  return `${percent(grownCeiling)} of the grown-chain ceiling (target ≥ 50 %; --ceiling-state ${mode})${mode === 'both' ? `; ${percent(freshCeiling)} of the fresh-anvil ceiling` : ''}`;
 }
 
 main().catch((error: unknown) => {

@@ -1,7 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { ChainCeiling } from './measureChainCeiling.js';
-import { ceilingSpread, medianCeiling, percentile } from './networkStats.js';
+import {
+  ceilingSpread,
+  combineGrownCeilings,
+  medianCeiling,
+  percentile,
+  planCeilingRuns,
+} from './networkStats.js';
 
 const run = (tasksPerSecond: number): ChainCeiling => ({
   tasks: 1000,
@@ -28,5 +34,22 @@ describe('bench:network statistics', () => {
     assert.equal(percentile([5, 1, 4, 2, 3], 50), 3);
     assert.equal(percentile([5, 1, 4, 2, 3], 99), 5);
     assert.ok(Number.isNaN(percentile([], 50)));
+  });
+});
+
+describe('bench:network chain-bound ceiling on the grown chain', () => {
+  it('plans the ceiling runs per state, the states in turn', () => {
+    assert.deepEqual(planCeilingRuns('fresh', 3), ['fresh', 'fresh', 'fresh']);
+    assert.deepEqual(planCeilingRuns('grown', 2), ['start', 'end', 'start', 'end']);
+    assert.deepEqual(planCeilingRuns('both', 1), ['fresh', 'start', 'end']);
+    assert.deepEqual(planCeilingRuns('grown', 0), []);
+  });
+
+  it('combines the ceilings at the phase start and end by the mean time per task', () => {
+    // 10 ms and 40 ms of chain time per task: 25 ms on average = 40 tasks/s (not the 62.5 of the mean rate).
+    assert.equal(combineGrownCeilings(100, 25), 40);
+    assert.equal(combineGrownCeilings(80, 80), 80);
+    assert.ok(Number.isNaN(combineGrownCeilings(Number.NaN, 80)));
+    assert.ok(Number.isNaN(combineGrownCeilings(80, 0)));
   });
 });

@@ -69,3 +69,30 @@ export function countDevnetWarnings(output: string): Map<string, number> {
   }
   return counts;
 }
+
+/**
+ * Where a chain-bound ceiling run starts: a fresh anvil, or the network's own chain as saved at the start or at
+ * the end of the saturated phase (its state grown by every task run before).
+ */
+export type CeilingState = 'fresh' | 'start' | 'end';
+
+/**
+ * The chain each ceiling run starts from, in the order they run: `runs` per state, the states taken in turn (a
+ * drift of the machine's load over the runs then falls on every state alike). `grown` = the saturated phase's
+ * start and end; `both` = those and a fresh anvil.
+ */
+export function planCeilingRuns(mode: 'fresh' | 'grown' | 'both', runs: number): CeilingState[] {
+  const states: CeilingState[] =
+    mode === 'fresh' ? ['fresh'] : mode === 'grown' ? ['start', 'end'] : ['fresh', 'start', 'end'];
+  return Array.from({ length: runs }, () => states).flat();
+}
+
+/**
+ * The ceiling over the saturated phase's chain from the ceilings measured on its chain at the phase's start and at
+ * its end: the harmonic mean (the mean of the time per task), i.e. the rate if anvil's cost per task grows
+ * evenly over the phase, as it does (7 → 26–28 ms over 10,000 tasks, session 14). NaN when either is missing.
+ */
+export function combineGrownCeilings(atStart: number, atEnd: number): number {
+  if (!(atStart > 0) || !(atEnd > 0)) return Number.NaN;
+  return 2 / (1 / atStart + 1 / atEnd);
+}
