@@ -46,8 +46,8 @@ export type ChainWatcherParameters = {
   minBackoffMs?: number | undefined;
   maxBackoffMs?: number | undefined;
   /**
-   * Applies the logs of a block range. Runs inside a SQLite transaction, so it must only write to the store
-   * (synchronously). When it writes anything, the cursor moves in the same transaction: either both land or
+   * Applies the logs of a block range. Runs inside a SQLite transaction (unless `mayWrite` says it writes nothing),
+   * so it must only write to the store (synchronously). When it writes anything, the cursor moves in the same transaction: either both land or
    * neither does. When it writes nothing, the cursor may stay behind (see `cursorCommitBlocks`), so the range
    * may be applied again after a restart: it must be idempotent, and whatever it does outside the store
    * (hints, caches) must bear a repetition.
