@@ -3,7 +3,7 @@
  *
  * CPU per block of N node daemons' chain watchers in one process (the devnet runs 20), on one in-memory chain
  * source shaped like the devnet's feed: every watcher applies each block's TaskManager logs to its own SQLite store
- * (a file on the system's temporary folder) with the daemon's `applyChainLogs`. Blocks come in the devnet's three
+ * (a file on the system's temporary folder) with the daemon's `applyNodeEvents`. Blocks come in the devnet's three
  * kinds, in turn: a createTask (TaskCreated, and the previous task's TaskStarted), a submitScore (TaskScoreReady)
  * and a validation (TaskEndSuccess); a task's node is one of the watchers, as on the devnet. Each block is announced
  * to the watchers and waited for before the next: process CPU (user + system) per block, `rounds` rounds of
@@ -28,7 +28,12 @@ import {
 } from 'viem';
 import type { ChainSource } from '../chain/createChainFeed.js';
 import { createChainWatcher } from '../chain/createChainWatcher.js';
-import { applyChainLogs, createRecentCreations } from '../daemon/applyChainLogs.js';
+import {
+  applyNodeEvents,
+  createNodeEventsDecoder,
+  createRecentCreations,
+  eventsMayWriteStore,
+} from '../daemon/applyChainLogs.js';
 import { openStore } from '../store/index.js';
 
 const { values } = parseArgs({
@@ -158,6 +163,8 @@ const stores = nodes.map((_, index) => openStore({ path: join(dir, `node-${index
 const watchers = nodes.map((node, index) => {
   const store = stores[index]!;
   const recentCreations = createRecentCreations();
+  // As the daemon wires them (createNodeDaemon): one decode per batch for `mayWrite` and `onLogs`.
+  const eventsOf = createNodeEventsDecoder(contracts, node);
   return createChainWatcher({
     client: undefined as never,
     source,
@@ -166,8 +173,9 @@ const watchers = nodes.map((node, index) => {
     startBlock: 1,
     confirmations: 0,
     pollIntervalMs: 1_000,
+    mayWrite: (logs) => eventsMayWriteStore(eventsOf(logs)),
     onLogs: (logs) => {
-      applyChainLogs(store, logs, contracts, node, recentCreations, { created: () => {}, drawn: () => {} });
+      applyNodeEvents(store, eventsOf(logs), recentCreations, { created: () => {}, drawn: () => {} });
     },
   });
 });

@@ -188,6 +188,59 @@ describe('createChainWatcher (anvil)', () => {
     store.close();
   });
 
+  it('a batch that mayWrite says writes nothing is applied outside a transaction, the cursor left behind until due; one that may write is applied inside, with the cursor', async () => {
+    const store = joinedStore(join(dir, 'maywrite.db'));
+    const client = createChainClient({ rpcUrl: devnet.anvil.rpcUrl, deployment: devnet.deployment });
+    const seen: { joins: number; inTransaction: boolean }[] = [];
+    const joinsIn = (logs: Log[]) =>
+      logs.filter(
+        (log) =>
+          decodeEventLog({ abi: nodeRegistryAbi, data: log.data, topics: log.topics }).eventName ===
+          'NodeJoined',
+      ).length;
+    const base = watcherFor(store, client);
+    const watcher = createChainWatcher({
+      client,
+      store,
+      addresses: [devnet.deployment.contracts.nodeRegistry],
+      startBlock: devnet.deployment.startBlock,
+      confirmations: 0,
+      pollIntervalMs: 20,
+      cursorCommitBlocks: 1_000,
+      cursorCommitMs: 600_000,
+      mayWrite: (logs) => joinsIn(logs) > 0,
+      onLogs: (logs) => {
+        seen.push({ joins: joinsIn(logs), inTransaction: store.db.inTransaction });
+        for (const log of logs) {
+          const event = decodeEventLog({ abi: nodeRegistryAbi, data: log.data, topics: log.topics });
+          if (event.eventName === 'NodeJoined')
+            store.db
+              .prepare('INSERT OR REPLACE INTO joined VALUES (?, ?)')
+              .run(event.args.node.toLowerCase(), Number(log.blockNumber));
+        }
+      },
+    });
+    await catchUp(base);
+    await base.stop();
+    const committed = getCursor(store)?.blockNumber;
+    await devnet.rpc('anvil_mine', ['0x2']);
+    seen.length = 0;
+    await catchUp(watcher);
+    assert.ok(
+      seen.length > 0 && seen.every((batch) => batch.joins === 0 && !batch.inTransaction),
+      'no joins: outside',
+    );
+    assert.equal(getCursor(store)?.blockNumber, committed, 'nothing written: the cursor is not committed');
+    const x = await join_(19);
+    const joinBlock = Number(await devnet.client.getBlockNumber());
+    seen.length = 0;
+    await catchUp(watcher);
+    assert.deepEqual(seen, [{ joins: 1, inTransaction: true }], 'the join: inside the transaction');
+    assert.equal(getCursor(store)?.blockNumber, joinBlock, 'the cursor moved with the join');
+    assert.ok(joinedNodes(store).includes(x.toLowerCase()));
+    store.close();
+  });
+
   it('waits for the confirmation depth before processing a block', async () => {
     const store = joinedStore(join(dir, 'confirmations.db'));
     const client = createChainClient({ rpcUrl: devnet.anvil.rpcUrl, deployment: devnet.deployment });

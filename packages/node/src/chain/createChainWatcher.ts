@@ -46,13 +46,21 @@ export type ChainWatcherParameters = {
   minBackoffMs?: number | undefined;
   maxBackoffMs?: number | undefined;
   /**
-   * Applies the logs of a block range. Runs inside a SQLite transaction, so it must only write to the store
-   * (synchronously). When it writes anything, the cursor moves in the same transaction: either both land or
+   * Applies the logs of a block range. Runs inside a SQLite transaction (unless `mayWrite` says it writes nothing),
+   * so it must only write to the store (synchronously). When it writes anything, the cursor moves in the same transaction: either both land or
    * neither does. When it writes nothing, the cursor may stay behind (see `cursorCommitBlocks`), so the range
    * may be applied again after a restart: it must be idempotent, and whatever it does outside the store
    * (hints, caches) must bear a repetition.
    */
   onLogs: (logs: Log[], range: { fromBlock: number; toBlock: number }) => void;
+  /**
+   * Whether `onLogs` may write to the store for these logs (default: it may). When not, and the cursor's commit is
+   * not due, `onLogs` runs outside a transaction: no BEGIN, `total_changes()` reads and COMMIT for a block that
+   * changes nothing here (on a busy network, most blocks for most of a devnet's 20 daemons). The cursor then stays
+   * behind as for any range that wrote nothing. Were `onLogs` to write anyway, its writes would land without the
+   * cursor, and a restart would apply the range again: idempotent handlers (above) change nothing the second time.
+   */
+  mayWrite?: ((logs: Log[]) => boolean) | undefined;
   /** Blocks above `blockNumber` were replaced; runs in the transaction that rewinds the cursor. */
   onReorg?: ((blockNumber: number, depth: number) => void) | undefined;
   /** Plain-language status changes (RPC down / back). */
@@ -250,14 +258,19 @@ export function createChainWatcher(parameters: ChainWatcherParameters): ChainWat
     }
     const pending = [...unsaved, ...tail].slice(-reorgDepth);
     const due = toBlock - savedBlock >= cursorCommitBlocks || Date.now() - savedAt >= cursorCommitMs;
-    const saved = runInTransaction(store, () => {
-      const before = countChanges(store);
+    let saved = false;
+    if (!due && parameters.mayWrite?.(logs) === false) {
       parameters.onLogs(logs, { fromBlock, toBlock });
-      // The logs changed the store: the cursor moves with their effects, so they are never applied twice.
-      if (!due && countChanges(store) === before) return false;
-      advanceCursor(store, pending, reorgDepth);
-      return true;
-    });
+    } else {
+      saved = runInTransaction(store, () => {
+        const before = countChanges(store);
+        parameters.onLogs(logs, { fromBlock, toBlock });
+        // The logs changed the store: the cursor moves with their effects, so they are never applied twice.
+        if (!due && countChanges(store) === before) return false;
+        advanceCursor(store, pending, reorgDepth);
+        return true;
+      });
+    }
     advanced = tail.at(-1);
     if (saved) {
       unsaved = [];

@@ -568,9 +568,18 @@ for (const item of eventAbi) {
   if (!eventsBySelector.has(selector)) eventsBySelector.set(selector, item);
 }
 
-type DecodedLog = { eventName: string; args: Record<string, unknown> };
+/** A decoded log, with its emitter and its `node` argument (if any) in lower case. */
+type DecodedLog = {
+  eventName: string;
+  args: Record<string, unknown>;
+  address: string;
+  node: string | undefined;
+};
 
-/** Decoded once per log object: the daemons of one process share a feed's logs (createChainFeed). */
+/**
+ * Decoded once per log object: the daemons of one process share a feed's logs (createChainFeed), so the 20 of a
+ * devnet decode and lower-case each log once between them instead of once each.
+ */
 const decodedLogs = new WeakMap<Log, DecodedLog | null>();
 
 function decodeLog(log: Log): DecodedLog | null {
@@ -579,7 +588,20 @@ function decodeLog(log: Log): DecodedLog | null {
   const item = log.topics[0] ? eventsBySelector.get(log.topics[0]) : undefined;
   try {
     if (!item) throw new Error('not an event of these contracts');
-    decoded = decodeEventLog({ abi: [item], data: log.data, topics: log.topics }) as unknown as DecodedLog;
+    const { eventName, args } = decodeEventLog({
+      abi: [item],
+      data: log.data,
+      topics: log.topics,
+    }) as unknown as {
+      eventName: string;
+      args: Record<string, unknown>;
+    };
+    decoded = {
+      eventName,
+      args,
+      address: log.address.toLowerCase(),
+      node: typeof args.node === 'string' ? args.node.toLowerCase() : undefined,
+    };
   } catch {
     decoded = null;
   }
@@ -594,16 +616,16 @@ function decodeLog(log: Log): DecodedLog | null {
  */
 export function decodeNodeEvents(logs: Log[], contracts: Contracts, node: Address): NodeEvent[] {
   const me = node.toLowerCase();
+  const taskManager = contracts.taskManager.toLowerCase();
+  const nodeRegistry = contracts.nodeRegistry.toLowerCase();
   const out: NodeEvent[] = [];
   for (const log of logs) {
-    const address = log.address.toLowerCase();
-    if (address !== contracts.taskManager.toLowerCase() && address !== contracts.nodeRegistry.toLowerCase())
-      continue;
     const decoded = decodeLog(log);
     if (!decoded) continue; // an event this build does not know
+    if (decoded.address !== taskManager && decoded.address !== nodeRegistry) continue;
     const a = decoded.args;
     const blockNumber = Number(log.blockNumber);
-    const mine = typeof a.node === 'string' && a.node.toLowerCase() === me;
+    const mine = decoded.node === me;
     switch (decoded.eventName) {
       case 'TaskCreated':
         out.push({

@@ -11,8 +11,9 @@ import {
   type Log,
   toHex,
 } from 'viem';
-import { getTask, insertTask, openStore, updateTask } from '../store/index.js';
-import { applyChainLogs } from './applyChainLogs.js';
+import { decodeNodeEvents } from '../chain/taskManager.js';
+import { countChanges, getTask, insertTask, openStore, updateTask } from '../store/index.js';
+import { applyChainLogs, applyNodeEvents, eventsMayWriteStore } from './applyChainLogs.js';
 
 const contracts = {
   taskManager: '0x5FbDB2315678afecb367f032d93F642f64180aa3' as Address,
@@ -121,6 +122,38 @@ describe('applyChainLogs: the block of a task end, and a restarted life', () => 
       [task?.score, task?.resultFiles, task?.outputDir, task?.argsPath, task?.salt],
       Object.values(result),
     );
+    store.close();
+  });
+
+  it("another node's task events may not write (the watcher then skips its transaction) and write nothing; this node's may", () => {
+    const store = openStore({ path: ':memory:' });
+    const other: Address = '0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC';
+    insertTask(store, { taskKey: key(9), taskType: 1, startedBlock: 3, argsCommitment: null });
+    const created = logOf(
+      'TaskCreated',
+      { taskKey: key(7), creator: other, taskType: 1, fee: 5n, argsCommitment: key(70), taskSize: 100n },
+      20,
+    );
+    const theirs = [
+      created,
+      logOf('TaskQueued', { taskKey: key(8) }, 20),
+      logOf('TaskStarted', { taskKey: key(7), node: other, taskType: 1 }, 21),
+      logOf('TaskScoreReady', { taskKey: key(9), node: other, seed: key(90), score: '0x01' }, 22),
+      logOf('TaskEndSuccess', { taskKey: key(9), node: other, beneficiary: other, fee: 5n }, 23),
+    ];
+    const events = decodeNodeEvents(theirs, contracts, me);
+    assert.ok(events.length > 0, 'created and drawn are kept for every task');
+    assert.equal(eventsMayWriteStore(events), false);
+    const before = countChanges(store);
+    const drawn: Hex[] = [];
+    applyNodeEvents(store, events, undefined, { created: () => {}, drawn: (taskKey) => drawn.push(taskKey) });
+    assert.equal(countChanges(store), before, 'nothing written');
+    assert.deepEqual(drawn, [key(8), key(7)], 'the draw listener still hears every draw');
+
+    const mine = [created, logOf('TaskStarted', { taskKey: key(7), node: me, taskType: 1 }, 21)];
+    assert.equal(eventsMayWriteStore(decodeNodeEvents(mine, contracts, me)), true);
+    assert.equal(applyChainLogs(store, mine, contracts, me).changed, true);
+    assert.equal(getTask(store, key(7))?.argsCommitment, key(70));
     store.close();
   });
 });

@@ -1,5 +1,5 @@
 import type { Address, Hex, Log } from 'viem';
-import { type Contracts, decodeNodeEvents } from '../chain/taskManager.js';
+import { type Contracts, decodeNodeEvents, type NodeEvent } from '../chain/taskManager.js';
 import { appendLog, getTask, insertTask, type NodeStore, updateTask } from '../store/index.js';
 import { reduceTask } from '../task/reduceTask.js';
 
@@ -61,6 +61,40 @@ const restartedTask = {
 } as const;
 
 /**
+ * The events whose handling in {@link applyNodeEvents} may write to the store. The others (a task created, drawn or
+ * put back into the draws, whichever node it concerns) only tell the draw listener and the creations cache.
+ */
+const storeEventKinds: ReadonlySet<NodeEvent['kind']> = new Set([
+  'taskStarted',
+  'scoreReady',
+  'errorReported',
+  'taskEnded',
+  'slashed',
+  'kickedOut',
+  'statusChanged',
+]);
+
+/**
+ * Whether {@link applyNodeEvents} may write to the store for these events: false when none of them is this node's
+ * (on a busy network, most blocks for most nodes), and then it writes nothing.
+ */
+export function eventsMayWriteStore(events: NodeEvent[]): boolean {
+  return events.some((event) => storeEventKinds.has(event.kind));
+}
+
+/**
+ * decodeNodeEvents for one node, the last batch's events kept: the watcher asks `mayWrite` (eventsMayWriteStore)
+ * and then runs `onLogs` (applyNodeEvents) on the same array of logs, which is decoded once for both.
+ */
+export function createNodeEventsDecoder(contracts: Contracts, node: Address): (logs: Log[]) => NodeEvent[] {
+  let last: { logs: Log[]; events: NodeEvent[] } | undefined;
+  return (logs) => {
+    if (last?.logs !== logs) last = { logs, events: decodeNodeEvents(logs, contracts, node) };
+    return last.events;
+  };
+}
+
+/**
  * Applies a batch of logs to the store (synchronously, inside the watcher's transaction): new tasks for this
  * node, its reports seen on chain, task ends, slashing and kick-outs. Idempotent: a batch read twice (after a
  * restart or a reorg) changes nothing the second time.
@@ -73,7 +107,19 @@ export function applyChainLogs(
   recentCreations?: RecentCreations,
   draws?: DrawListener,
 ): AppliedLogs {
-  const events = decodeNodeEvents(logs, contracts, node);
+  return applyNodeEvents(store, decodeNodeEvents(logs, contracts, node), recentCreations, draws);
+}
+
+/**
+ * {@link applyChainLogs} on events already decoded for this node (decodeNodeEvents). Writes to the store only for
+ * the kinds {@link eventsMayWriteStore} names.
+ */
+export function applyNodeEvents(
+  store: NodeStore,
+  events: NodeEvent[],
+  recentCreations?: RecentCreations,
+  draws?: DrawListener,
+): AppliedLogs {
   const created = new Map<string, Hex>();
   const ended: Hex[] = [];
   let changed = false;

@@ -14,7 +14,12 @@ import {
 } from '../store/index.js';
 import { getTaskAction, reduceTask } from '../task/reduceTask.js';
 import type { TaskRecord } from '../task/types.js';
-import { applyChainLogs, createRecentCreations } from './applyChainLogs.js';
+import {
+  applyNodeEvents,
+  createNodeEventsDecoder,
+  createRecentCreations,
+  eventsMayWriteStore,
+} from './applyChainLogs.js';
 import type { NodeContext } from './context.js';
 import { crashPoint } from './crashPoint.js';
 import { createDrawSettler, type DrawSettler } from './createDrawSettler.js';
@@ -97,6 +102,7 @@ export function createNodeDaemon(parameters: NodeDaemonParameters): NodeDaemon {
   let loop: Promise<void> | undefined;
   const recentCreations = createRecentCreations();
   const taskManagerAddress = parameters.contracts.taskManager.toLowerCase();
+  const eventsOf = createNodeEventsDecoder(parameters.contracts, parameters.node);
 
   const watcher = createChainWatcher({
     client: parameters.client,
@@ -107,15 +113,12 @@ export function createNodeDaemon(parameters: NodeDaemonParameters): NodeDaemon {
     confirmations: parameters.confirmations,
     pollIntervalMs: parameters.pollIntervalMs,
     reorgDepth: parameters.reorgDepth,
+    mayWrite: (logs) => eventsMayWriteStore(eventsOf(logs)),
     onLogs: (logs) => {
-      const { ended, changed } = applyChainLogs(
-        store,
-        logs,
-        parameters.contracts,
-        parameters.node,
-        recentCreations,
-        { created: (taskKey) => settler.hint(taskKey), drawn: (taskKey) => settler.drawn(taskKey) },
-      );
+      const { ended, changed } = applyNodeEvents(store, eventsOf(logs), recentCreations, {
+        created: (taskKey) => settler.hint(taskKey),
+        drawn: (taskKey) => settler.drawn(taskKey),
+      });
       for (const taskKey of ended) if (inFlight.has(taskKey.toLowerCase())) parameters.worker.cancel(taskKey);
       // The queue as the events show it (TaskQueued hints by itself), and this node may be free to take a task
       // (its tasks changed).

@@ -1,4 +1,5 @@
 import { mkdirSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { NodeStoreError } from '../errors/index.js';
@@ -23,8 +24,9 @@ export type OpenStoreParameters = {
  * commits, and those are re-done (each step is idempotent). The commit that matters across a power cut is the
  * signed transaction stored before its broadcast (a lost one could be signed again with another nonce):
  * `insertTx` commits it with `commitDurably`, whose fsync also makes every earlier commit durable. An fsync costs
- * 8–17 ms here and blocks the event loop (better-sqlite3 is synchronous): one per step per block was most of the
- * node's overhead, and with many daemons in one process (the devnet) it stalled all of them.
+ * 8–17 ms here: one per step per block was most of the node's overhead, and inside a commit (better-sqlite3 is
+ * synchronous) it blocks the event loop, with many daemons in one process (the devnet) all of them: commitDurably
+ * syncs on the thread pool instead.
  *
  * @example
  * const store = openStore({ path: '.verinet/node/node.db' });
@@ -53,19 +55,31 @@ export function openStore(parameters: OpenStoreParameters): NodeStore {
 }
 
 /**
- * Runs `write` in a transaction committed with `synchronous = FULL` (fsync of the WAL): it, and every commit
- * before it, survives a power cut. For what must never be lost once an effect outside may have happened.
+ * Runs `write` in a transaction, then makes it durable: it, and every commit before it, survives a power cut once
+ * the promise resolves. For what must never be lost once an effect outside may have happened: await it before
+ * the effect. The commit itself is the ordinary one (`synchronous = NORMAL`: in the WAL file when it returns, so a
+ * killed process finds it), and the WAL file is then synced (fdatasync) on libuv's thread pool instead of by
+ * SQLite inside the commit (`synchronous = FULL`): an fsync (8–17 ms here) blocked the event loop, and every
+ * daemon of a devnet with it, once per signed transaction. Same guarantee: the sync covers the commit's frames,
+ * which are in the WAL file, or in the database file if a checkpoint moved them meanwhile (a checkpoint syncs the
+ * WAL before copying it and the database after); a failed sync rejects, and the caller does not go on to the
+ * effect. Inside an outer transaction the outer commit decides (as before; callers of insertTx do not nest it).
  */
-export function commitDurably<T>(store: NodeStore, write: () => T): T {
-  // Inside an outer transaction the outer commit decides (callers of insertTx do not nest it today).
+export async function commitDurably<T>(store: NodeStore, write: () => T): Promise<T> {
   if (store.path === ':memory:' || store.db.inTransaction) return runInTransaction(store, write);
-  // Prepared once (`db.pragma()` compiles its statement at every call).
-  prepareCached(store, 'PRAGMA synchronous = FULL').run();
+  const result = runInTransaction(store, write);
+  // No WAL file: a file system without WAL support left the store in a rollback journal, where the commit wrote
+  // the database file itself.
+  const file = await open(`${store.path}-wal`, 'r').catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') return open(store.path, 'r');
+    throw error;
+  });
   try {
-    return runInTransaction(store, write);
+    await file.datasync();
   } finally {
-    prepareCached(store, 'PRAGMA synchronous = NORMAL').run();
+    await file.close();
   }
+  return result;
 }
 
 const transactions = new WeakMap<Database.Database, (write: () => unknown) => unknown>();

@@ -198,11 +198,11 @@ describe('cursor', () => {
 });
 
 describe('transactions', () => {
-  it('tracks signed transactions, their status and nonces', () => {
+  it('tracks signed transactions, their status and nonces', async () => {
     const store = openStore({ path: ':memory:' });
     const sender = '0x70997970C51812dc3A010C7d01b50e0d17dc79C8';
     assert.equal(getHighestNonce(store, sender), -1);
-    const tx = insertTx(store, {
+    const tx = await insertTx(store, {
       purpose: 'submitScore',
       taskKey: key(3),
       sender,
@@ -217,7 +217,7 @@ describe('transactions', () => {
     assert.equal(getLatestTx(store, 'submitScore', key(3))?.blockNumber, 12);
     assert.equal(listPendingTxs(store, sender).length, 0);
     // The same signed bytes cannot be recorded twice; a fee-bumped variant (same nonce, new hash) can.
-    assert.throws(() =>
+    await assert.rejects(() =>
       insertTx(store, {
         purpose: 'submitScore',
         taskKey: key(3),
@@ -227,7 +227,7 @@ describe('transactions', () => {
         raw: '0x02',
       }),
     );
-    const variant = insertTx(store, {
+    const variant = await insertTx(store, {
       purpose: 'submitScore',
       taskKey: key(3),
       sender,
@@ -242,18 +242,18 @@ describe('transactions', () => {
     store.close();
   });
 
-  it('findLiveTx: the oldest live transaction of a purpose, not another purpose, not a mined one', () => {
+  it('findLiveTx: the oldest live transaction of a purpose, not another purpose, not a mined one', async () => {
     const store = openStore({ path: ':memory:' });
     const sender: Address = '0x70997970C51812dc3A010C7d01b50e0d17dc79C8';
     const other: Address = '0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC';
     const signed = (n: number, purpose: string, from: Address = sender) =>
       insertTx(store, { purpose, taskKey: key(n), sender: from, nonce: n, hash: hash(n), raw: '0x02' });
     assert.equal(findLiveTx(store, sender, 'settleDraws'), undefined);
-    signed(20, 'submitScore');
-    signed(21, 'settleDraws', other);
+    await signed(20, 'submitScore');
+    await signed(21, 'settleDraws', other);
     assert.equal(findLiveTx(store, sender, 'settleDraws'), undefined, 'another purpose, another sender');
-    const first = signed(22, 'settleDraws');
-    const second = signed(23, 'settleDraws');
+    const first = await signed(22, 'settleDraws');
+    const second = await signed(23, 'settleDraws');
     assert.equal(findLiveTx(store, sender, 'settleDraws')?.id, first.id);
     updateTxStatus(store, first.id, 'mined', { blockNumber: 30 });
     assert.equal(
@@ -283,10 +283,10 @@ describe('countChanges', () => {
 });
 
 describe('runInTransaction and commitDurably', () => {
-  it('commit together, roll back together on a throw (nested: only the inner part), and sync FULL only for the durable commit', () => {
+  it('commit together, roll back together on a throw (nested: only the inner part), and the durable commit is synced after it, off the event loop', async () => {
     const store = openStore({ path: join(dir, 'tx.db') });
     const synchronous = () => store.db.pragma('synchronous', { simple: true });
-    assert.equal(synchronous(), 1, 'NORMAL outside the durable commit');
+    assert.equal(synchronous(), 1, 'NORMAL: commits are not synced by SQLite');
     runInTransaction(store, () => {
       insertTask(store, { taskKey: key(50), taskType: 1, startedBlock: 1, argsCommitment: null });
       assert.ok(store.db.inTransaction);
@@ -308,15 +308,29 @@ describe('runInTransaction and commitDurably', () => {
       }),
     );
     assert.equal(getTask(store, key(52)), undefined);
-    const seen = commitDurably(store, () => {
+    const durable = commitDurably(store, () => {
       insertTask(store, { taskKey: key(53), taskType: 1, startedBlock: 1, argsCommitment: null });
       return synchronous();
     });
-    assert.equal(seen, 2, 'FULL during the durable commit');
-    assert.equal(synchronous(), 1, 'NORMAL again after it');
-    assert.throws(() => commitDurably(store, () => assert.fail('write failed')));
-    assert.equal(synchronous(), 1, 'NORMAL again after a failed one');
-    assert.ok(getTask(store, key(53)));
+    // Committed at once (a kill -9 from here on finds it); the promise is the WAL file's sync on the thread pool.
+    assert.ok(getTask(store, key(53)), 'committed before the sync resolves');
+    assert.equal(await durable, 1, 'an ordinary commit (the event loop is not blocked in an fsync)');
+    await assert.rejects(() =>
+      commitDurably(store, () => {
+        insertTask(store, { taskKey: key(54), taskType: 1, startedBlock: 1, argsCommitment: null });
+        assert.fail('write failed');
+      }),
+    );
+    assert.equal(getTask(store, key(54)), undefined, 'a failed write is rolled back, not synced');
+    // A store left in a rollback journal (no WAL file): the database file is synced instead.
+    store.db.pragma('journal_mode = DELETE');
+    assert.equal(
+      await commitDurably(store, () =>
+        insertTask(store, { taskKey: key(55), taskType: 1, startedBlock: 1, argsCommitment: null }),
+      ),
+      true,
+    );
+    assert.ok(getTask(store, key(55)));
     store.close();
   });
 });

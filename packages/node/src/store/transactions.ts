@@ -59,9 +59,16 @@ export type InsertTxParameters = Omit<
   'id' | 'status' | 'blockNumber' | 'error' | 'createdAt' | 'updatedAt'
 >;
 
-/** Persists a signed transaction before it is broadcast, durably (it must survive even a power cut). */
-export function insertTx(store: NodeStore, tx: InsertTxParameters, now = Date.now()): TxRecord {
-  const result = commitDurably(store, () =>
+/**
+ * Persists a signed transaction before it is broadcast, durably (it must survive even a power cut): broadcast it
+ * only once the promise resolves.
+ */
+export async function insertTx(
+  store: NodeStore,
+  tx: InsertTxParameters,
+  now = Date.now(),
+): Promise<TxRecord> {
+  const result = await commitDurably(store, () =>
     prepareCached(
       store,
       `INSERT INTO transactions (purpose, task_key, sender, nonce, hash, raw, status, created_at, updated_at)

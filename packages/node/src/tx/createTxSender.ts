@@ -379,7 +379,7 @@ export function createTxSender(parameters: TxSenderParameters): TxSender {
       maxFeePerGas: fees.maxFeePerGas,
       maxPriorityFeePerGas: fees.maxPriorityFeePerGas,
     });
-    const tx = insertTx(store, {
+    const tx = await insertTx(store, {
       purpose,
       taskKey: taskKey ?? null,
       sender: account.address,
@@ -426,7 +426,7 @@ export function createTxSender(parameters: TxSenderParameters): TxSender {
         maxFeePerGas,
         maxPriorityFeePerGas,
       } as Parameters<typeof account.signTransaction>[0]);
-      const replacement = insertTx(store, {
+      const replacement = await insertTx(store, {
         purpose: tx.purpose,
         taskKey: tx.taskKey,
         sender: account.address,
