@@ -126,6 +126,18 @@ describe('verifyResult: every byte against the on-chain score', () => {
       files: [{ name: 'result.json', bytes: other }],
     };
     await assert.rejects(verifyResult(forged), ResultVerificationError);
+    // Without the relay's manifest: the bytes against the chain's score alone, the forged ones still refused.
+    await verifyResult({ ...base, manifest: undefined });
+    await assert.rejects(verifyResult({ ...forged, manifest: undefined }), /the bytes score 0x[0-9a-f]{64}/);
+    await assert.rejects(
+      verifyResult({ ...base, files: [], manifest: undefined }),
+      /expected files result\.json/,
+    );
+  });
+
+  it('refuses images without the relay manifest', async () => {
+    const parameters = await imageCase([makePng(1), makePng(2)]);
+    await assert.rejects(verifyResult({ ...parameters, manifest: undefined }), /no manifest/);
   });
 });
 

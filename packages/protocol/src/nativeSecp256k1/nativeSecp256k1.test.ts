@@ -5,6 +5,7 @@ import {
   type Hex,
   hashTypedData,
   keccak256,
+  numberToHex,
   parseTransaction,
   recoverTransactionAddress,
   toBytes,
@@ -15,6 +16,7 @@ import { relayRequestTypes } from '../relay/typedData.js';
 import { readPublishedVectors } from '../vrf/generateFixtures.js';
 import { hashToCurveBytes } from '../vrf/hashToCurve.js';
 import {
+  curveOrder,
   getFastVerifyParams,
   getPublicKey,
   hashToCurve,
@@ -137,7 +139,25 @@ describe('nativeSecp256k1', () => {
       assert.equal(proof, v.proof, `${v.source} key ${v.secretKey}`);
       assert.equal(verify(v.publicKey, proof, v.alpha), v.beta);
       assert.equal(proofToHash(proof), v.beta);
+      assert.equal(proofToHash(proof, { curve }), v.beta);
     }
+    // Malformed proofs are refused alike with the curve's point check as with noble's decompression: Gamma off the
+    // curve (x = 5: 5³ + 7 = 132 is no square mod p), x not below p, a wrong prefix, s = n, c = 0, a short proof.
+    const good = toBytes(prove(keys[0]!, '0x01', { curve }));
+    const variants: [string, (b: Uint8Array) => void][] = [
+      ['off the curve', (b) => b.set([...new Uint8Array(31), 5], 1)],
+      ['x not below p', (b) => b.fill(0xff, 1, 33)],
+      ['prefix', (b) => b.set([0x04], 0)],
+      ['s = n', (b) => b.set(toBytes(numberToHex(curveOrder, { size: 32 })), 49)],
+      ['c = 0', (b) => b.fill(0, 33, 49)],
+    ];
+    for (const [what, change] of variants) {
+      const bad = good.slice();
+      change(bad);
+      assert.throws(() => proofToHash(bad), { name: 'VrfMalformedProofError' }, what);
+      assert.throws(() => proofToHash(bad, { curve }), { name: 'VrfMalformedProofError' }, what);
+    }
+    assert.throws(() => proofToHash(good.subarray(1), { curve }), { name: 'VrfInvalidProofLengthError' });
     // Without isPoint (a curve of the multiplications alone): hash-to-curve in noble, the same bytes.
     const multiplications = { multiplyBase: curve.multiplyBase, multiply: curve.multiply };
     for (let i = 0; i < 20; i++) {

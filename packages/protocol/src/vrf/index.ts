@@ -6,7 +6,7 @@ export {
   vrfPublicKeyLength,
   vrfSuiteString,
 } from './constants.js';
-export { type DecodedProof, decodeProof } from './decodeProof.js';
+export { type DecodedProof, decodeProof, decodeProofGammaBytes } from './decodeProof.js';
 export {
   VrfHashToCurveError,
   VrfInvalidBytesError,

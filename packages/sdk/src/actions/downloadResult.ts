@@ -8,8 +8,8 @@ import { getExpectedNames, verifyResult } from '../verify/verifyResult.js';
 import { getResultBase } from './getResultBase.js';
 
 /**
- * Downloads the validated result from the relay (manifest, then each file) and checks every byte against the
- * chain (verifyResult). The relay releases results only once the chain shows the task validated; until its
+ * Downloads the validated result from the relay (its manifest, for images, and each file) and checks every byte
+ * against the chain (verifyResult). The relay releases results only once the chain shows the task validated; until its
  * view catches up it answers RESULT_NOT_RELEASED, which is retried. A result that fails verification is never
  * returned (ResultVerificationError).
  *
@@ -37,16 +37,19 @@ export async function downloadResult(
   const args = hexToBytes(record.args);
   const names = getExpectedNames(record.taskType, args);
   // The file names follow from the arguments: the manifest and the files are fetched together (one round trip
-  // instead of two), and nothing is trusted before verifyResult checks it all against the chain.
+  // instead of two), and nothing is trusted before verifyResult checks it all against the chain. A chat result
+  // needs no manifest: its on-chain score is the sha256 of its one file, which verifyResult recomputes (one signed
+  // relay request less per task, for the app and for the relay).
+  const withManifest = record.taskType !== 'llm';
   const [listed, ...fetched] = await Promise.allSettled([
-    withRetry(context, step, () => context.relay.getResult(member.taskKey)),
+    withManifest ? withRetry(context, step, () => context.relay.getResult(member.taskKey)) : undefined,
     ...names.map((name) => withRetry(context, step, () => context.relay.getResultFile(member.taskKey, name))),
   ]);
   if (listed.status === 'rejected') throw listed.reason;
-  const manifest = listed.value as Awaited<ReturnType<typeof context.relay.getResult>>;
+  const manifest = listed.value as Awaited<ReturnType<typeof context.relay.getResult>> | undefined;
   const files: ResultFile[] = [];
   for (const [index, name] of names.entries()) {
-    if (!manifest.files.some((f) => f.name === name))
+    if (manifest && !manifest.files.some((f) => f.name === name))
       throw new ResultVerificationError(member.taskKey, `the relay lists no ${name}`);
     const file = fetched[index];
     if (file?.status !== 'fulfilled') throw file?.reason;

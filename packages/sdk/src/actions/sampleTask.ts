@@ -32,7 +32,7 @@ export async function sampleTask(
     readSamplingDenominator(context),
   );
   const proof = prove(key.secretKey, original.seed, { curve: context.vrfCurve });
-  record.sampled = isSelected(proofToHash(proof), denominator);
+  record.sampled = isSelected(proofToHash(proof, { curve: context.vrfCurve }), denominator);
   record.vrfProof = proof;
   await saveRecord(context, record);
   context.emit({ type: 'sampled', id, selected: record.sampled });

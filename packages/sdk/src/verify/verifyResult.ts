@@ -13,7 +13,12 @@ export type VerifyResultParameters = {
   score: Hex;
   /** The canonical arguments the app committed to (they fix the image count). */
   args: Uint8Array;
-  manifest: ResultManifest;
+  /**
+   * The relay's manifest of the result (its score, each file's sha256). Optional for chat results: their score is
+   * the sha256 of the one file's bytes, recomputed here, so the manifest adds no check the chain's score does not
+   * make. Required for images (their score is a perceptual hash: the listed sha256 pins the exact bytes).
+   */
+  manifest?: ResultManifest | undefined;
   files: ResultFile[];
   decodeImage: DecodeImage;
 };
@@ -37,7 +42,8 @@ function readPngSize(bytes: Uint8Array): { width: number; height: number } | und
  * Checks downloaded result bytes against the chain, and throws ResultVerificationError on any difference: the
  * manifest's score is the on-chain score, the file set is the one the arguments ask for, every file has the
  * sha256 the relay listed, and the score recomputed from the bytes (pHash of each image, sha256 of the chat
- * JSON) equals the on-chain score byte for byte.
+ * JSON) equals the on-chain score byte for byte. Without a manifest (chat results only) the last two checks
+ * stand alone: the chat JSON's sha256 is its score.
  *
  * @example
  * await verifyResult({ taskType: 'llm', taskKey, score, args, manifest, files, decodeImage });
@@ -46,14 +52,16 @@ export async function verifyResult(parameters: VerifyResultParameters): Promise<
   const { taskKey, manifest, files } = parameters;
   const fail = (problem: string) => new ResultVerificationError(taskKey, problem);
   const score = parameters.score.toLowerCase();
-  if (manifest.score?.toLowerCase() !== score)
+  if (!manifest && parameters.taskType !== 'llm')
+    throw fail('no manifest of the relay to check the images against');
+  if (manifest && manifest.score?.toLowerCase() !== score)
     throw fail(`the relay lists score ${manifest.score}, the chain ${parameters.score}`);
   const expected = getExpectedNames(parameters.taskType, parameters.args);
   const names = files.map((f) => f.name);
   if (names.length !== expected.length || expected.some((name, i) => names[i] !== name))
     throw fail(`expected files ${expected.join(', ')}, got ${names.join(', ') || 'none'}`);
-  for (const file of files) {
-    const listed = manifest.files.find((f) => f.name === file.name);
+  for (const file of manifest ? files : []) {
+    const listed = manifest?.files.find((f) => f.name === file.name);
     const digest = bytesToHex(sha256(file.bytes));
     if (!listed || listed.sha256.toLowerCase() !== digest)
       throw fail(`${file.name} hashes to ${digest}, the relay listed ${listed?.sha256 ?? 'nothing'}`);

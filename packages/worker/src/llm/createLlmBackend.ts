@@ -1,10 +1,12 @@
-import { writeFile } from 'node:fs/promises';
+import { stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InvalidTaskArgsError, type LlmTaskArgs } from '@verinet/protocol/args';
 import { BaseError } from '@verinet/protocol/errors';
 import type { Backend, ResultFile, RunContext } from '../backend/types.js';
 import { assertExecutionProvider } from '../models/assertExecutionProvider.js';
-import { resolveModel } from '../models/resolveModel.js';
+import { getModelDir } from '../models/getModelDir.js';
+import { manifestFileName } from '../models/manifest.js';
+import { type ResolvedModel, resolveModel } from '../models/resolveModel.js';
 import { UnsupportedTaskError } from '../process/taskRunner.js';
 import { buildChatResult } from './buildChatResult.js';
 import { getLlmCapabilities } from './capabilities.js';
@@ -35,6 +37,28 @@ const progressIntervalMs = 250;
  */
 export function createLlmBackend(): Backend<LlmTaskArgs> {
   let loaded: { key: string; llm: Promise<LoadedLlm> } | undefined;
+  /**
+   * The last model resolved (manifest read and parsed, every file's size checked against it: ≈ 0.2–0.3 ms of CPU a
+   * task on the tiny models), with its manifest's stat: the next task of the same model in the same store takes it
+   * again after one `stat` of the manifest, while that file is the same (inode, size, mtime, ctime). A store that
+   * installs, replaces or removes the model writes or removes its manifest, and the full check runs again. A data
+   * file deleted or truncated under an unchanged manifest goes unnoticed here, as a file changed after the load
+   * always did: the model in memory was loaded from files that passed the check, and it computes the same bytes.
+   */
+  let resolved: { modelsDir: string; modelId: string; stamp: string; model: ResolvedModel } | undefined;
+
+  async function resolveStoredModel(modelsDir: string, modelId: string): Promise<ResolvedModel> {
+    if (resolved?.modelsDir === modelsDir && resolved.modelId === modelId) {
+      const stamp = await readManifestStamp(resolved.model.dir);
+      if (stamp === resolved.stamp) return resolved.model;
+    }
+    resolved = undefined;
+    // Stamped before the check: a manifest rewritten during it gets a stamp of its own, checked again next time.
+    const stamp = await readManifestStamp(getModelDir(modelsDir, modelId));
+    const model = await resolveModel({ modelsDir, modelId });
+    if (stamp !== undefined) resolved = { modelsDir, modelId, stamp, model };
+    return model;
+  }
 
   async function getLlm(dir: string, ctx: RunContext): Promise<LoadedLlm> {
     const key = `${dir}\u0000${ctx.threads}`;
@@ -76,7 +100,7 @@ export function createLlmBackend(): Backend<LlmTaskArgs> {
           { details: ['Run LLM tasks on a worker started with --execution-provider cpu.'] },
         );
       }
-      const model = await resolveModel({ modelsDir: ctx.modelsDir, modelId: args.model });
+      const model = await resolveStoredModel(ctx.modelsDir, args.model);
       if (model.manifest.taskType !== 'llm')
         throw new IncompatibleModelError(args.model, model.manifest.taskType);
       const llm = await getLlm(model.dir, ctx);
@@ -98,6 +122,15 @@ export function createLlmBackend(): Backend<LlmTaskArgs> {
       await writeFile(path, buildChatResult(args.model, completion));
       return [{ name: 'result.json', path, mediaType: 'application/json' }];
     },
-    dispose: release,
+    dispose: async () => {
+      resolved = undefined;
+      await release();
+    },
   };
+}
+
+/** What identifies a manifest file's version (undefined when it is gone). */
+async function readManifestStamp(dir: string): Promise<string | undefined> {
+  const info = await stat(join(dir, manifestFileName)).catch(() => undefined);
+  return info && `${info.ino}:${info.size}:${info.mtimeMs}:${info.ctimeMs}`;
 }

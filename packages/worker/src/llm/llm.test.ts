@@ -302,6 +302,34 @@ describe('LLM backend', () => {
     );
   });
 
+  test('a model resolved once is checked again when its manifest is removed or rewritten', async () => {
+    const { createManifest, writeManifest, getModelDir } = await import('../models/index.js');
+    const { rename, writeFile } = await import('node:fs/promises');
+    const modelId = 'someone/recheck-gpt2';
+    const dir = getModelDir(modelsDir, modelId);
+    for (const [path, content] of createTinyGpt2Files(0)) {
+      await mkdir(join(dir, path, '..'), { recursive: true });
+      await writeFile(join(dir, path), content);
+    }
+    await writeManifest(dir, await createManifest(dir, modelId, 'llm'));
+    const args = { ...baseArgs, model: modelId, generation_config: { max_new_tokens: 24 } };
+    const content = async () => (await run(args)).result.choices[0]!.message.content;
+    const expected = (await run({ ...baseArgs, generation_config: { max_new_tokens: 24 } })).result
+      .choices[0]!.message.content;
+    assert.equal(await content(), expected);
+    // The manifest gone (the model removed from the store): not found, although the model is still loaded.
+    const manifestPath = join(dir, 'verinet-model.json');
+    await rename(manifestPath, `${manifestPath}.away`);
+    await assert.rejects(run(args), { name: 'ModelNotFoundError' });
+    await rename(`${manifestPath}.away`, manifestPath);
+    assert.equal(await content(), expected);
+    // A manifest rewritten for files that no longer match it: the full check runs and names the file.
+    await writeFile(join(dir, 'config.json'), '{"model_type":"gpt2"}');
+    await writeManifest(dir, await createManifest(dir, modelId, 'llm'));
+    await writeFile(join(dir, 'config.json'), '{"model_type":"gpt2" }');
+    await assert.rejects(run(args), { name: 'ModelIntegrityError', message: /config\.json/ });
+  });
+
   test('dtype float16 and reserved template_args are refused as invalid arguments', async () => {
     await assert.rejects(run({ ...baseArgs, dtype: 'float16' }), { name: 'InvalidTaskArgsError' });
     await assert.rejects(run({ ...baseArgs, template_args: { tokenize: true } }), {

@@ -94,6 +94,10 @@ describe('WorkerSupervisor', () => {
       };
       assert.equal(processGroup(worker.pid!), worker.pid);
       assert.notEqual(processGroup(worker.pid!), processGroup('self'));
+      // Started without V8's memory reducer (full collections while idle between short tasks: supervisor.ts).
+      assert.ok(
+        readFileSync(`/proc/${worker.pid}/cmdline`, 'utf8').split('\0').includes('--no-memory-reducer'),
+      );
     } finally {
       await worker.stop();
     }
