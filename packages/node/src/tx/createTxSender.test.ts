@@ -421,4 +421,31 @@ describe('createTxSender (anvil)', () => {
       assert.notEqual(parseTransaction(outcome.tx.raw).gas, getFixedGasLimit('settleDraws'), purpose);
     }
   });
+
+  it('review s15: a call that needs more than its fixed limit still falls back to an estimate (the eth_call now runs at the fixed limit)', async () => {
+    // A contract that burns ≈ 5.1M gas and succeeds, called as TaskManager's settleDraws (fixed limit 4.26M): the
+    // stand-in for a call whose draws or a contract change outgrew its limit (what the outOfGas fallback is for).
+    const runtime = '6203000' + '05b600190038060045700';
+    const init = `600e600c600039600e6000f3${runtime}`;
+    const deployer = testWallet(devnet, 15);
+    await devnet.rpc('anvil_setBalance', [deployer.account.address, '0x56bc75e2d63100000']);
+    const deployHash = await deployer.wallet.sendTransaction({ data: `0x${init}` });
+    const burner = (await devnet.client.waitForTransactionReceipt({ hash: deployHash })).contractAddress!;
+    const request = { ...settleDrawsRequest(contractsOf(devnet.deployment)), address: burner };
+    const { sender, account } = senderFor(16);
+    await devnet.rpc('anvil_setBalance', [account.address, '0x56bc75e2d63100000']);
+    const attempts: string[] = [];
+    for (let attempt = 0; attempt < 3; attempt++) {
+      try {
+        const outcome = await sender.sendAndWait({ purpose: `burn-${attempt}`, request });
+        attempts.push(`${outcome.status} gas ${parseTransaction(outcome.tx.raw).gas}`);
+        break;
+      } catch (error) {
+        attempts.push(`failed: ${(error as Error).message.split('\n')[0]}`);
+      }
+    }
+    // Before s15: the first goes out at the fixed limit and runs out of gas on chain (noted), the second is
+    // estimated and mined. Now the eth_call at the fixed limit fails, nothing is noted, and every attempt fails alike.
+    assert.match(attempts.at(-1) ?? '', /^mined/, attempts.join(' | '));
+  });
 });
