@@ -75,7 +75,7 @@ describe('startAnvil', () => {
         const client = createPublicClient({ transport: http(second.rpcUrl) });
         assert.equal(await client.getBlockNumber(), 3n);
         assert.equal((await client.getBlock({ blockNumber: 2n })).hash, hash);
-        // Reloaded: the next block is on the clock too, and not before the saved ones.
+        // Reloaded a second later: the next block continues the saved chain's time (so near the clock here), not before it.
         await client.request({ method: 'evm_mine' as never, params: [] as never });
         const next = await client.getBlock();
         assert.ok(Math.abs(Number(next.timestamp) - Date.now() / 1000) < 60, `${next.timestamp}`);

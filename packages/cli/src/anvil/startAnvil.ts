@@ -246,6 +246,11 @@ async function startForkOfIdleBase(parameters: StartAnvilParameters): Promise<An
     genesisTimestamp: forkBaseGenesisTimestamp,
     onSpawn: (pid) => parameters.onSpawn?.(pid, 'base'),
   });
+  // A saved chain continues its own time: moving a reloaded one to the clock would age every task in flight by the
+  // time the devnet was stopped (their timeouts, and their nodes' QoS, with them; review s15).
+  const fresh =
+    parameters.loadState === undefined &&
+    (parameters.stateFile === undefined || !existsSync(parameters.stateFile));
   let anvil: Anvil;
   try {
     anvil = await startAnvil({ ...parameters, forkIdleBase: false, forkUrl: base.rpcUrl });
@@ -254,7 +259,7 @@ async function startForkOfIdleBase(parameters: StartAnvilParameters): Promise<An
     throw error;
   }
   try {
-    await setClockToNow(anvil.rpcUrl);
+    await setForkClock(anvil.rpcUrl, fresh);
   } catch (error) {
     await anvil.stop();
     await base.stop();
@@ -277,12 +282,13 @@ async function startForkOfIdleBase(parameters: StartAnvilParameters): Promise<An
 }
 
 /**
- * A fork's next blocks continue its fork block's time (the base's fixed genesis, 2023) rather than the clock: moved to
- * the clock (`anvil_setTime`; later blocks advance with it) unless the chain is already past it (a state file from a
- * machine whose clock ran ahead: a chain's time never goes back). Timeouts count from a task's own state time, so
- * only the chain's dates change, not how long anything takes.
+ * A fork's next blocks continue its fork block's time (the base's fixed genesis, 2023), also when it reloads a saved
+ * chain whose blocks are later. A fresh chain is moved to the clock (`anvil_setTime`; later blocks advance with
+ * it); a reloaded one continues from its own latest block (the time the devnet was stopped does not pass for the
+ * tasks in flight, and a chain's time never goes back). Timeouts count from a task's own state time, so only the
+ * chain's dates change, not how long anything takes.
  */
-async function setClockToNow(rpcUrl: string): Promise<void> {
+async function setForkClock(rpcUrl: string, fresh: boolean): Promise<void> {
   const call = async (method: string, params: unknown[]) => {
     const response = await fetch(rpcUrl, {
       method: 'POST',
@@ -294,8 +300,8 @@ async function setClockToNow(rpcUrl: string): Promise<void> {
     return body.result;
   };
   const latest = (await call('eth_getBlockByNumber', ['latest', false])) as { timestamp: string };
-  const now = Math.floor(Date.now() / 1000);
-  if (Number(BigInt(latest.timestamp)) < now) await call('anvil_setTime', [now]);
+  const saved = Number(BigInt(latest.timestamp));
+  await call('anvil_setTime', [fresh ? Math.max(saved, Math.floor(Date.now() / 1000)) : saved]);
 }
 
 async function waitForRpc(rpcUrl: string, timeoutMs: number): Promise<void> {

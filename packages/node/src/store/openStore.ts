@@ -65,7 +65,12 @@ export function openStore(parameters: OpenStoreParameters): NodeStore {
  * WAL before copying it and the database after); a failed sync rejects, and the caller does not go on to the
  * effect. Inside an outer transaction the outer commit decides (as before; callers of insertTx do not nest it).
  */
-export async function commitDurably<T>(store: NodeStore, write: () => T): Promise<T> {
+export async function commitDurably<T>(
+  store: NodeStore,
+  write: () => T,
+  /** Takes the write back when the sync fails (the commit stands otherwise, never synced: review s15). */
+  undo?: (result: T) => void,
+): Promise<T> {
   if (store.path === ':memory:' || store.db.inTransaction) return runInTransaction(store, write);
   const result = runInTransaction(store, write);
   // No WAL file: a file system without WAL support left the store in a rollback journal, where the commit wrote
@@ -76,6 +81,9 @@ export async function commitDurably<T>(store: NodeStore, write: () => T): Promis
   });
   try {
     await file.datasync();
+  } catch (error) {
+    if (undo) runInTransaction(store, () => undo(result));
+    throw error;
   } finally {
     await file.close();
   }

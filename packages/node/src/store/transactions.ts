@@ -68,21 +68,26 @@ export async function insertTx(
   tx: InsertTxParameters,
   now = Date.now(),
 ): Promise<TxRecord> {
-  const result = await commitDurably(store, () =>
-    prepareCached(
-      store,
-      `INSERT INTO transactions (purpose, task_key, sender, nonce, hash, raw, status, created_at, updated_at)
+  const result = await commitDurably(
+    store,
+    () =>
+      prepareCached(
+        store,
+        `INSERT INTO transactions (purpose, task_key, sender, nonce, hash, raw, status, created_at, updated_at)
        VALUES (?, ?, ?, ?, ?, ?, 'signed', ?, ?)`,
-    ).run(
-      tx.purpose,
-      tx.taskKey?.toLowerCase() ?? null,
-      tx.sender.toLowerCase(),
-      tx.nonce,
-      tx.hash.toLowerCase(),
-      tx.raw,
-      now,
-      now,
-    ),
+      ).run(
+        tx.purpose,
+        tx.taskKey?.toLowerCase() ?? null,
+        tx.sender.toLowerCase(),
+        tx.nonce,
+        tx.hash.toLowerCase(),
+        tx.raw,
+        now,
+        now,
+      ),
+    // Not durable: the caller does not broadcast it, and no later send may find it as signed and broadcast it.
+    (inserted) =>
+      prepareCached(store, 'DELETE FROM transactions WHERE id = ?').run(Number(inserted.lastInsertRowid)),
   );
   return getTxById(store, Number(result.lastInsertRowid))!;
 }

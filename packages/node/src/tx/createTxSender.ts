@@ -146,11 +146,17 @@ export function createTxSender(parameters: TxSenderParameters): TxSender {
   const notice = parameters.onNotice ?? (() => {});
   const feeReader = joinFeeReader(`${chain.id}|${chain.rpcUrls.default.http[0] ?? ''}`, client);
   const feeCacheMs = parameters.feeCacheMs ?? 1_000;
+  /** How long a fixed limit refused for the balance is skipped before it is tried again. */
+  const fundsShortRetryMs = 600_000;
   const fixedGas = parameters.fixedGas ?? isFixedGasChain(chain.id);
   /** Fixed-gas calls that ran out of gas in this process: estimated from then on. */
   const outOfGas = new Set<string>();
-  /** Set once a fixed limit was refused for the balance (a fork with chain id 31337, a small balance): estimated. */
-  let fixedGasShortOfFunds = false;
+  /**
+   * Until when a fixed limit refused for the balance (a fork with chain id 31337, a small balance) is skipped:
+   * estimated meanwhile; tried again after `fundsShortRetryMs`, so a topped-up balance gets its fixed limits (and the
+   * room for every draw) back (review s15).
+   */
+  let fixedGasShortOfFundsUntil = 0;
   // (Then the estimated limits leave out the room for every draw too: see signNew.)
   const getFees = async () => {
     const fees = await feeReader.read({ maxAgeMs: feeCacheMs });
@@ -281,7 +287,7 @@ export function createTxSender(parameters: TxSenderParameters): TxSender {
     // here before), checked by one eth_call: the revert check the estimate was, at one execution.
     const limit =
       fixedGas &&
-      !fixedGasShortOfFunds &&
+      Date.now() >= fixedGasShortOfFundsUntil &&
       request.abi === taskManagerAbi &&
       !outOfGas.has(request.functionName)
         ? getFixedGasLimit(request.functionName)
@@ -345,11 +351,16 @@ export function createTxSender(parameters: TxSenderParameters): TxSender {
     }
     const headroomPercent = BigInt(100 + (request.headroomPercent ?? Number(headroom - 100n)));
     if (checked.kind === 'estimate' && checked.fundsShort) {
-      fixedGasShortOfFunds = true;
+      fixedGasShortOfFundsUntil = Date.now() + fundsShortRetryMs;
       notice(
         'warn',
-        `The balance of ${account.address} does not cover ${purpose}'s fixed gas limit at the current fee: estimating gas from now on.`,
+        `The balance of ${account.address} does not cover ${purpose}'s fixed gas limit at the current fee: estimating gas for the next ${fundsShortRetryMs / 60_000} minutes.`,
       );
+    }
+    if (checked.kind === 'estimate' && checked.outOfGas) {
+      // As for a receipt that ran out of gas: this call is estimated from now on.
+      outOfGas.add(request.functionName);
+      notice('warn', `${purpose} needs more gas than its fixed limit: estimating it from now on.`);
     }
     // Short of funds for the fixed limit, the estimate goes without the room for every draw (`extraGas`, as large):
     // a draw added before inclusion may then run it out of gas, and the action sends it again.
@@ -358,7 +369,7 @@ export function createTxSender(parameters: TxSenderParameters): TxSender {
         ? checked.gas
         : (checked.estimate * headroomPercent) / 100n +
           100_000n +
-          (fixedGasShortOfFunds ? 0n : (request.extraGas ?? 0n));
+          (Date.now() < fixedGasShortOfFundsUntil ? 0n : (request.extraGas ?? 0n));
     if (request.maxGas !== undefined && gas > request.maxGas) {
       throw new TransactionError(
         `${purpose} would need ${gas} gas (estimate ${checked.kind === 'estimate' ? checked.estimate : gas} plus headroom), more than its cap of ${request.maxGas}; not sent`,

@@ -85,6 +85,18 @@ export function isInsufficientFundsError(error: unknown): boolean {
   return false;
 }
 
+/**
+ * Whether an RPC's `eth_call` (or estimate) failed because the call ran out of the gas it was given ("EVM error
+ * OutOfGas": anvil; "out of gas": geth, hardhat), looked for through the error's causes. A revert is not.
+ */
+export function isCallOutOfGasError(error: unknown): boolean {
+  for (let cause = error; cause; cause = (cause as { cause?: unknown }).cause) {
+    const { message, details } = cause as { message?: unknown; details?: unknown };
+    if (/out ?of ?gas/i.test(`${String(message ?? '')} ${String(details ?? '')}`)) return true;
+  }
+  return false;
+}
+
 export type GetCheckedGasLimitParameters = {
   /** The call's fixed limit (getFixedGasLimit), or undefined to estimate. */
   fixedLimit: bigint | undefined;
@@ -99,15 +111,19 @@ export type GetCheckedGasLimitParameters = {
 
 export type GetCheckedGasLimitReturnType =
   | { kind: 'fixed'; gas: bigint }
-  /** `fundsShort`: the fixed limit was refused for the balance (the caller may skip it from then on). */
-  | { kind: 'estimate'; estimate: bigint; fundsShort: boolean };
+  /**
+   * `fundsShort`: the fixed limit was refused for the balance (the caller may skip it for a while); `outOfGas`: the
+   * call needed more than its fixed limit (the caller may estimate this function from then on).
+   */
+  | { kind: 'estimate'; estimate: bigint; fundsShort: boolean; outOfGas?: boolean };
 
 /**
  * The gas of a TaskManager transaction the SDK and the node send: its fixed limit checked by one `eth_call`
  * against the pending block (one execution; anvil runs an estimate's call several times), else an estimate.
  * A fixed limit the sender's balance does not cover at the fee it signs with (a mainnet fork with chain id 31337
  * and a small balance: the limit reserves room for 32 draws, several million gas) falls back to the estimate,
- * which the real use fits. A call that reverts throws as the RPC said.
+ * which the real use fits, and so does a call that runs out of its fixed limit in the `eth_call`. A call that
+ * reverts throws as the RPC said.
  *
  * @example
  * const checked = await getCheckedGasLimit({ fixedLimit: getFixedGasLimit('submitScore'), call, estimate });
@@ -121,6 +137,10 @@ export async function getCheckedGasLimit(
       await parameters.call(fixedLimit);
       return { kind: 'fixed', gas: fixedLimit };
     } catch (error) {
+      // The call needs more than its fixed limit (more draws to settle than the limit allows for, or a contract
+      // that changed): this transaction is sent with an estimate, as one whose receipt ran out of gas would be.
+      if (isCallOutOfGasError(error))
+        return { kind: 'estimate', estimate: await parameters.estimate(), fundsShort: false, outOfGas: true };
       if (!isInsufficientFundsError(error)) throw error;
       return { kind: 'estimate', estimate: await parameters.estimate(), fundsShort: true };
     }

@@ -199,9 +199,10 @@ export function createChainAccess(parameters: {
   const local = account.type === 'local' ? account : undefined;
   // TaskManager calls with their fixed gas limit, checked by eth_call (VerinetChain.fixedGas; local keys only).
   const fixedGas = chain.fixedGas ?? isFixedGasChain(chain.id);
-  // Set once a fixed limit was refused for the balance (a fork with chain id 31337 and a small balance): this
-  // client estimates from then on.
-  let fixedGasShortOfFunds = false;
+  // Until when a fixed limit refused for the balance (a fork with chain id 31337 and a small balance, or a value the
+  // balance does not cover) is skipped: this client estimates meanwhile, and tries it again after 10 minutes, so a
+  // topped-up balance gets its fixed limits back (review s15).
+  let fixedGasShortOfFundsUntil = 0;
   let sendSync = true;
   // The next nonce this client hands out, once the RPC accepted the previous transaction; each send takes the
   // higher of it and the pending count (a load-balanced RPC's pending count may lag our own sends: the local count
@@ -353,7 +354,9 @@ export function createChainAccess(parameters: {
     // The eth_call carries the fees the transaction is signed with, so the RPC checks the balance covers the limit:
     // one it does not is estimated instead (getCheckedGasLimit).
     const fixedLimit =
-      fixedGas && !full && !fixedGasShortOfFunds ? getFixedGasLimit(request.functionName) : undefined;
+      fixedGas && !full && Date.now() >= fixedGasShortOfFundsUntil
+        ? getFixedGasLimit(request.functionName)
+        : undefined;
     const data = encodeFunctionData({
       abi: taskManagerAbi,
       functionName: request.functionName,
@@ -376,7 +379,7 @@ export function createChainAccess(parameters: {
         estimate: () => publicClient.estimateContractGas({ ...call, blockTag: 'pending' } as never),
       });
       if (checked.kind === 'fixed') return checked;
-      if (checked.fundsShort) fixedGasShortOfFunds = true;
+      if (checked.fundsShort) fixedGasShortOfFundsUntil = Date.now() + 600_000;
       return {
         kind: 'estimate' as const,
         gas: getGasLimit(request.functionName, checked.estimate, { full }),

@@ -67,6 +67,8 @@ export async function startExplorerIndexer(
     VERINET_EXPLORER_POLLING_MS: String(parameters.pollingIntervalMs ?? 1000),
   };
   if (parameters.rpcUrl) env.VERINET_RPC_URL = parameters.rpcUrl;
+  // Where the API reads Ponder's own /status (the indexed head): its own loopback port, never a request's Host.
+  env.VERINET_EXPLORER_PORT = String(port);
   if (parameters.databaseUrl) env.DATABASE_URL = parameters.databaseUrl;
   else delete env.DATABASE_URL;
   const child = spawn(

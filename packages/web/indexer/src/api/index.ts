@@ -73,11 +73,15 @@ app.onError((error, c) => {
 });
 
 /**
- * The block the indexer has indexed up to: Ponder's own `/status` (its checkpoint), served by this server. The
- * counters' lastBlock is only the last block with an event of ours, far behind on a quiet chain.
+ * The block the indexer has indexed up to: Ponder's own `/status` (its checkpoint), served by this server on its
+ * loopback port (VERINET_EXPLORER_PORT, set by startExplorerIndexer; never the request's Host header, which a
+ * client chooses: review s15), bounded to 2 s. Undefined without the port: the counters' lastBlock is then used
+ * (only the last block with an event of ours, far behind on a quiet chain).
  */
-async function readIndexedBlock(origin: string): Promise<bigint | undefined> {
-  const response = await fetch(`${origin}/status`);
+async function readIndexedBlock(): Promise<bigint | undefined> {
+  const port = Number(process.env.VERINET_EXPLORER_PORT);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) return undefined;
+  const response = await fetch(`http://127.0.0.1:${port}/status`, { signal: AbortSignal.timeout(2_000) });
   if (!response.ok) return undefined;
   const status = (await response.json()) as Record<string, { block?: { number?: number } }>;
   const number = Object.values(status)[0]?.block?.number;
@@ -86,7 +90,7 @@ async function readIndexedBlock(origin: string): Promise<bigint | undefined> {
 
 app.get('/explorer/stats', async (c) => {
   const [row] = await db.select().from(schema.counters).where(eq(schema.counters.id, 'network'));
-  const indexed = await readIndexedBlock(new URL(c.req.url).origin).catch(() => undefined);
+  const indexed = await readIndexedBlock().catch(() => undefined);
   const nodes = await db.select({ status: schema.node.status }).from(schema.node);
   const active = nodes.filter((n) => n.status !== 0).length;
   const busy = nodes.filter((n) => n.status === 2 || n.status === 4 || n.status === 5).length;
