@@ -304,6 +304,18 @@ async function runTask(options: RunOptions): Promise<void> {
   follow.note('starting         arguments checked; loading the SDK and the account key…');
   const client = await openClient(network, follow.note);
   const { onProgress, signal } = follow;
+  // An account without funds is told so before anything is recorded or uploaded (a new keystore on a configured
+  // network: the task would otherwise wait in 'creating' for funds; trial s15).
+  const { createPublicClient, http } = await import('viem');
+  const balance = await createPublicClient({ transport: http(network.rpcUrl) })
+    .getBalance({ address: client.address })
+    .catch(() => undefined);
+  if (balance === 0n) {
+    await client.close();
+    throw new CommandError(
+      `The account ${client.address} has no funds on this chain: send it enough for the fee and gas, then run the task again (nothing was sent or recorded).`,
+    );
+  }
   try {
     if (options.type === 'sd') {
       const result = await client.images.generate(args as never, { onProgress, signal, fee: options.fee });
@@ -884,7 +896,7 @@ function formatRecord(
     !(read && (read.reopened.length > 0 || read.behind.length > 0))
   )
     lines.push(
-      `  finish      \`verinet task resume ${record.id}\` follows it to the verified result (validate, download)`,
+      `  finish      \`verinet task resume ${record.id}\` follows it from the step it stopped at to the verified result`,
     );
   if (record.previous.length > 0)
     lines.push(`  earlier     ${record.previous.join(', ')} (aborted, resubmitted)`);

@@ -7,7 +7,7 @@ import { writeDeployment } from '@verinet/protocol/chain';
 import { taskManagerAbi } from '@verinet/protocol/chain/abis';
 import type { TaskRecord } from '@verinet/sdk';
 import { createPublicClient, createWalletClient, type Hex, http, keccak256, toHex } from 'viem';
-import { privateKeyToAccount } from 'viem/accounts';
+import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { createSqliteStore } from '../../../sdk/src/store/createSqliteStore.js';
 import { getBareTaskParameters } from '../../../sdk/src/testing/getBareTaskParameters.js';
 import { startAnvil } from '../anvil/startAnvil.js';
@@ -194,6 +194,44 @@ describe('task status / drop name a task by id, id prefix or task key', () => {
         failed.stderr,
         /^error: Task aa11000000000000000000000000000a failed earlier: The node refused the task\./,
       );
+      // Trial s15: an account without funds is told so before anything is recorded or uploaded (the relay here is
+      // dead: reaching it would be another error).
+      const emptyKeystore = join(dir, 'empty-key.json');
+      writeFileSync(
+        emptyKeystore,
+        JSON.stringify(encryptKeystore(generatePrivateKey(), 'pw', { scryptN: 1024 })),
+      );
+      const listed = async () =>
+        (await captureCli(['task', 'list', '--json', ...configured, '--store', storePath])).stdout;
+      const before = await listed();
+      const poor = await captureCli(
+        [
+          'task',
+          'run',
+          '--type',
+          'llm',
+          '--prompt',
+          'hi',
+          '--model',
+          'verinet/tiny-gpt2',
+          ...configured,
+          '--keystore',
+          emptyKeystore,
+          '--store',
+          storePath,
+        ],
+        { VERINET_KEYSTORE_PASSWORD: 'pw' },
+      );
+      assert.equal(poor.status, 1, poor.stderr);
+      // The progress line "starting … loading the SDK and the account key" comes first; the error is one line, last.
+      const lines = poor.stderr.trim().split('\n');
+      assert.match(
+        lines.at(-1) ?? '',
+        /^error: The account 0x[0-9a-fA-F]{40} has no funds on this chain: .*nothing was sent/,
+      );
+      assert.equal(lines.filter((line) => line.startsWith('error:')).length, 1, poor.stderr);
+      assert.doesNotMatch(poor.stderr, /arguments up|at .*\.ts:\d+/, 'nothing uploaded, no stack trace');
+      assert.equal(await listed(), before, 'no task recorded');
     } finally {
       await anvil.stop();
     }

@@ -109,7 +109,8 @@ export function followTask(
       );
     if (timeout.aborted)
       return new CommandError(`No result after ${options.timeoutS} s; the task goes on.`, {
-        details: [resumeAdvice(id)],
+        // The chain answers: the task only took longer than --timeout.
+        details: [resumeAdvice(id, false)],
         cause: error,
       });
     // A chain killed under a read surfaces as viem's bare transport error, not the SDK's "did not answer": then,
@@ -185,7 +186,7 @@ export function formatNonceRace(event: Extract<TaskEvent, { type: 'retry' }>, fi
 /** What to do once `task run` stopped following a task that may go on. */
 export function resumeAdvice(id: string | undefined, chainStopped = true): string {
   const ref = id ?? 'ID';
-  return `\`verinet task status ${ref}\` shows it; \`verinet task resume ${ref}\` finishes it (validate, download)${chainStopped ? ' once the chain answers' : ''}${id ? '' : ' (`verinet task list` shows the id)'}.`;
+  return `\`verinet task status ${ref}\` shows it; \`verinet task resume ${ref}\` finishes it from the step it stopped at (paying nothing twice)${chainStopped ? ' once the chain answers' : ''}${id ? '' : ' (`verinet task list` shows the id)'}.`;
 }
 
 /** The devnet runs: its network file says so and names a live process (after a restart, the new one). */
