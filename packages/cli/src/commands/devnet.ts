@@ -137,6 +137,12 @@ async function runDevnet(options: DevnetOptions): Promise<void> {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
 
+  // `npm start --fresh` (without `--`): npm keeps the flag for itself (npm_config_fresh) and the devnet never sees
+  // it; the state is then kept, which the summary says, but the user asked for the opposite (trial s15).
+  if (!options.fresh && process.env.npm_config_fresh === 'true')
+    log(
+      'Note: `npm start --fresh` passes --fresh to npm, not to the devnet: the saved state is kept. For a fresh start: `npm start -- --fresh`.',
+    );
   try {
     try {
       devnet = await startDevnet({

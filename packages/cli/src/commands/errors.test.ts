@@ -169,6 +169,45 @@ describe('errors: one line, non-zero exit, no stack trace', () => {
     assertOneLineError(itself, /a-file is a file\. Choose a folder path/);
   });
 
+  it('`npm start --fresh` (npm kept the flag) is told to use `npm start -- --fresh` (trial s15)', async () => {
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as { port: number };
+    try {
+      // npm sets npm_config_fresh=true for `npm start --fresh`; the held port ends the start right after the note.
+      const run = await captureCli(
+        [
+          'devnet',
+          '--port',
+          String(port),
+          '--dir',
+          join(dir, 'fresh-note'),
+          ...(await otherDevnetPorts('--port')),
+        ],
+        { npm_config_fresh: 'true' },
+      );
+      assert.equal(run.status, 1);
+      assert.ok(
+        (run.stdout + run.stderr).includes('For a fresh start: `npm start -- --fresh`.'),
+        run.stdout + run.stderr,
+      );
+      const plain = await captureCli([
+        'devnet',
+        '--port',
+        String(port),
+        '--dir',
+        join(dir, 'fresh-note'),
+        ...(await otherDevnetPorts('--port')),
+      ]);
+      assert.ok(
+        !(plain.stdout + plain.stderr).includes('npm start -- --fresh'),
+        "no note without npm's flag",
+      );
+    } finally {
+      server.close();
+    }
+  });
+
   it('a devnet port held by another program', async () => {
     const server = createServer();
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
