@@ -232,6 +232,33 @@ describe('task status / drop name a task by id, id prefix or task key', () => {
       assert.equal(lines.filter((line) => line.startsWith('error:')).length, 1, poor.stderr);
       assert.doesNotMatch(poor.stderr, /arguments up|at .*\.ts:\d+/, 'nothing uploaded, no stack trace');
       assert.equal(await listed(), before, 'no task recorded');
+      // Trial s15: a file that is no v3 keystore is named with the field at fault, not two raw schema messages.
+      const notKeystore = join(dir, 'not-a-keystore.json');
+      writeFileSync(notKeystore, '{}');
+      const bad = await captureCli(
+        [
+          'task',
+          'run',
+          '--type',
+          'llm',
+          '--prompt',
+          'hi',
+          '--model',
+          'verinet/tiny-gpt2',
+          ...configured,
+          '--keystore',
+          notKeystore,
+          '--store',
+          storePath,
+        ],
+        { VERINET_KEYSTORE_PASSWORD: 'pw' },
+      );
+      assert.equal(bad.status, 1, bad.stderr);
+      assert.match(
+        bad.stderr,
+        /\nerror: --keystore: .*not-a-keystore\.json is not a v3 keystore: version: expected version 3 \(Web3 Secret Storage v3\); crypto: missing\. .*verinet keystore create/,
+      );
+      assert.doesNotMatch(bad.stderr, /Invalid input|expected object/);
     } finally {
       await anvil.stop();
     }

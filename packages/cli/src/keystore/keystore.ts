@@ -61,7 +61,11 @@ export function normalizeKeystore(input: unknown): Keystore {
   const parsed = keystoreSchema.safeParse(candidate);
   if (!parsed.success) {
     throw new KeystoreError('Not a Web3 Secret Storage v3 keystore.', {
-      details: parsed.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`),
+      // zod's "Invalid input: expected object, received undefined" for an absent field reads as "missing".
+      details: parsed.error.issues.map(
+        (issue) =>
+          `${issue.path.join('.') || '(root)'}: ${/received undefined$/.test(issue.message) ? 'missing' : issue.message}`,
+      ),
     });
   }
   const { crypto } = parsed.data;

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Hex } from 'viem';
 import { CommandError, UsageError } from '../cli/errors.js';
@@ -136,17 +136,22 @@ export async function resolveTaskNetwork(
     relayUrl: options.relayUrl!,
     deploymentFile,
     loadKey: async () => {
-      let json: unknown;
+      const { decryptKeystore, KeystoreError } = await import('../keystore/keystore.js');
+      const { readKeystoreFile } = await import('../keystore/readKeystoreFile.js');
+      let keystore: ReturnType<typeof readKeystoreFile>;
       try {
-        json = JSON.parse(readFileSync(keystoreFile, 'utf8'));
-      } catch {
-        throw new CommandError(`--keystore ${options.keystore}: cannot read a JSON keystore there.`, {
-          details: ['Create one with `verinet keystore create`.'],
+        // Says why a file is no keystore (missing, a folder, not JSON, not v3) and names it (trial s15: two raw
+        // schema messages without the file or what to do).
+        keystore = readKeystoreFile(keystoreFile);
+      } catch (error) {
+        if (!(error instanceof KeystoreError)) throw error;
+        // readKeystoreFile names the file and the fields at fault; the flag says where it came from.
+        throw new CommandError(`--keystore: ${error.shortMessage}`, {
+          details: [...error.details, 'Or create one with `verinet keystore create`.'],
         });
       }
-      const { decryptKeystore } = await import('../keystore/keystore.js');
       const { readPassword } = await import('../keystore/readPassword.js');
-      return decryptKeystore(json, await readPassword());
+      return decryptKeystore(keystore, await readPassword());
     },
     storePath: options.store
       ? resolve(options.store)
