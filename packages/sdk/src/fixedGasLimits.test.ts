@@ -7,7 +7,7 @@ import {
   taskManagerCallGas,
 } from '@verinet/protocol/chain/getFixedGasLimit';
 import { parseTaskManagerLogs } from '@verinet/protocol/chain/parseTaskManagerLogs';
-import { type Hex, parseEther, toFunctionSelector } from 'viem';
+import { type Hex, http, parseEther, toFunctionSelector } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { createClient, type VerinetClient } from './client/createClient.js';
 import { type SdkNetwork, startSdkNetwork, testModels } from './testing/startSdkNetwork.js';
@@ -112,15 +112,18 @@ describe('fixed gas limits of TaskManager calls (anvil, chain id 31337: the SDK 
   it('an app whose balance does not cover a fixed limit at its fee (a 31337 fork) falls back to estimates and completes', async () => {
     const appIndex = 15;
     const fee = parseEther('0.01');
+    // Unsampled but once in 1,000 (a group's two more fees would leave room for the fixed limits).
+    await network.send(0, 'taskManager', 'setSamplingDenominator', [1_000n]);
     const app = createClient({
       chain: network.chain,
       relay: network.relay.url,
       account: network.privateKey(appIndex),
       fee,
       pollIntervalMs: 100,
+      // Its own transport, so its own chain-value cache: the process-wide one can hold the earlier cases'
+      // denominator of 2 for its 10 s (rehearsal s15: sampled at 1 in 2, the group's fees then out of reach).
+      transport: http(network.chain.rpcUrl),
     });
-    // Unsampled but once in 1,000 (a group's two more fees would leave room for the fixed limits).
-    await network.send(0, 'taskManager', 'setSamplingDenominator', [1_000n]);
     try {
       // The fee and 3M gas at the fee cap the SDK signs with (2 × base fee + tip): a validation's fixed limit
       // (4.36M, room for 32 draws) is out of reach, its real use (≈ 100k, estimated with room for 4 draws) is not.
