@@ -204,24 +204,27 @@ describe('task status / drop name a task by id, id prefix or task key', () => {
       const listed = async () =>
         (await captureCli(['task', 'list', '--json', ...configured, '--store', storePath])).stdout;
       const before = await listed();
-      const poor = await captureCli(
-        [
-          'task',
-          'run',
-          '--type',
-          'llm',
-          '--prompt',
-          'hi',
-          '--model',
-          'verinet/tiny-gpt2',
-          ...configured,
-          '--keystore',
-          emptyKeystore,
-          '--store',
-          storePath,
-        ],
-        { VERINET_KEYSTORE_PASSWORD: 'pw' },
-      );
+      // `task run` of a small LLM task paying from `keystore` on this configured network.
+      const runWith = (keystore: string) =>
+        captureCli(
+          [
+            'task',
+            'run',
+            '--type',
+            'llm',
+            '--prompt',
+            'hi',
+            '--model',
+            'verinet/tiny-gpt2',
+            ...configured,
+            '--keystore',
+            keystore,
+            '--store',
+            storePath,
+          ],
+          { VERINET_KEYSTORE_PASSWORD: 'pw' },
+        );
+      const poor = await runWith(emptyKeystore);
       assert.equal(poor.status, 1, poor.stderr);
       // The progress line "starting … loading the SDK and the account key" comes first; the error is one line, last.
       const lines = poor.stderr.trim().split('\n');
@@ -235,24 +238,7 @@ describe('task status / drop name a task by id, id prefix or task key', () => {
       // Trial s15: a file that is no v3 keystore is named with the field at fault, not two raw schema messages.
       const notKeystore = join(dir, 'not-a-keystore.json');
       writeFileSync(notKeystore, '{}');
-      const bad = await captureCli(
-        [
-          'task',
-          'run',
-          '--type',
-          'llm',
-          '--prompt',
-          'hi',
-          '--model',
-          'verinet/tiny-gpt2',
-          ...configured,
-          '--keystore',
-          notKeystore,
-          '--store',
-          storePath,
-        ],
-        { VERINET_KEYSTORE_PASSWORD: 'pw' },
-      );
+      const bad = await runWith(notKeystore);
       assert.equal(bad.status, 1, bad.stderr);
       assert.match(
         bad.stderr,
