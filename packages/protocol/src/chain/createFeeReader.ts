@@ -1,4 +1,5 @@
 import type { PublicClient } from 'viem';
+import { someCause } from '../errors/someCause.js';
 
 export type TransactionFees = { maxFeePerGas: bigint; maxPriorityFeePerGas: bigint };
 
@@ -30,18 +31,13 @@ export function getTransactionFees(baseFeePerGas: bigint, priorityFeePerGas: big
  * base fee or the pool's floor, in the node's words or viem's (FeeCapTooLowError).
  */
 export function isFeeRefusal(error: unknown): boolean {
-  for (let cause = error, depth = 0; cause && depth < 8; depth++) {
+  return someCause(error, (cause) => {
     const text = cause instanceof Error ? `${cause.name} ${cause.message}` : String(cause);
     // "replacement transaction underpriced" is a nonce answer (the nonce is in use), not a fee one.
-    if (
-      /FeeCapTooLow|fee cap less than block base fee|max fee per gas less than block base fee|cannot be lower than the block base fee|(?<!replacement )transaction underpriced|fee ?cap too low/i.test(
-        text,
-      )
-    )
-      return true;
-    cause = (cause as { cause?: unknown }).cause;
-  }
-  return false;
+    return /FeeCapTooLow|fee cap less than block base fee|max fee per gas less than block base fee|cannot be lower than the block base fee|(?<!replacement )transaction underpriced|fee ?cap too low/i.test(
+      text,
+    );
+  });
 }
 
 /**

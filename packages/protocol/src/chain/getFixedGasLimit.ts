@@ -1,3 +1,5 @@
+import { someCause } from '../errors/someCause.js';
+
 /**
  * Gas of a TaskManager call itself, draws apart (intrinsic gas and calldata included), with headroom over what it
  * uses: the calls have no loop over anything that grows (nodes, tasks), so their cost is bounded.
@@ -77,12 +79,13 @@ export function isOutOfGas(gasUsed: bigint, gasLimit: bigint): boolean {
  * ("insufficient funds for gas * price + value": geth, anvil, hardhat), looked for through the error's causes.
  */
 export function isInsufficientFundsError(error: unknown): boolean {
-  for (let cause = error; cause; cause = (cause as { cause?: unknown }).cause) {
+  return someCause(error, (cause) => {
     const { name, message, details } = cause as { name?: unknown; message?: unknown; details?: unknown };
-    if (name === 'InsufficientFundsError') return true;
-    if (/insufficient funds/i.test(`${String(message ?? '')} ${String(details ?? '')}`)) return true;
-  }
-  return false;
+    return (
+      name === 'InsufficientFundsError' ||
+      /insufficient funds/i.test(`${String(message ?? '')} ${String(details ?? '')}`)
+    );
+  });
 }
 
 /**
@@ -90,11 +93,10 @@ export function isInsufficientFundsError(error: unknown): boolean {
  * OutOfGas": anvil; "out of gas": geth, hardhat), looked for through the error's causes. A revert is not.
  */
 export function isCallOutOfGasError(error: unknown): boolean {
-  for (let cause = error; cause; cause = (cause as { cause?: unknown }).cause) {
+  return someCause(error, (cause) => {
     const { message, details } = cause as { message?: unknown; details?: unknown };
-    if (/out ?of ?gas/i.test(`${String(message ?? '')} ${String(details ?? '')}`)) return true;
-  }
-  return false;
+    return /out ?of ?gas/i.test(`${String(message ?? '')} ${String(details ?? '')}`);
+  });
 }
 
 export type GetCheckedGasLimitParameters = {
